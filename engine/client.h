@@ -1,0 +1,58 @@
+// ClientState: what the engine knows about one connection (or one in-process caller): its id,
+// selected db, authentication, name, output buffer, and the per-client state of transactions,
+// Pub/Sub and blocking commands.
+//
+// Ownership: the connection (server) or the in-process adapter owns a ClientState and registers it
+// with Engine::AddClient for its lifetime. The engine may append to any registered client's
+// `reply` (Pub/Sub messages, unblocked replies) and then calls its `wake` so the owner flushes it.
+//
+// Thread-safety: none; touched only by the engine's thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "engine/resp.h"
+
+namespace racetrack::engine {
+
+struct ClientState {
+  uint64_t id = 0;  // assigned by Engine::AddClient
+  int db = 0;
+  bool authenticated = false;
+  std::string name;
+  std::string addr = "internal:0";   // peer "ip:port"
+  std::string laddr = "internal:0";  // local "ip:port"
+  int fd = -1;
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string last_command = "NULL";
+  bool close_after_reply = false;  // QUIT, protocol errors: close once `reply` is flushed
+  bool is_script = false;          // the fake client Lua's redis.call runs as
+
+  ReplyBuilder reply;            // pending output
+  std::function<void()> wake;    // set by the owner: "reply has new bytes, flush them"
+
+  // MULTI/EXEC/WATCH.
+  bool in_multi = false;
+  bool multi_error = false;  // a command failed to queue: EXEC answers EXECABORT
+  std::vector<std::vector<std::string>> multi_queue;
+  bool watch_dirty = false;                         // a watched key was touched
+  std::vector<std::pair<int, std::string>> watched;  // (db, key)
+
+  // Pub/Sub.
+  std::unordered_set<std::string> channels;
+  std::unordered_set<std::string> patterns;
+  size_t subscription_count() const { return channels.size() + patterns.size(); }
+
+  // Blocking commands (BLPOP, XREAD BLOCK, ...): opaque state owned by the blocking machinery.
+  std::shared_ptr<void> blocked;
+  bool is_blocked() const { return blocked != nullptr; }
+};
+
+}  // namespace racetrack::engine

@@ -1,0 +1,62 @@
+#include "engine/command.h"
+
+#include <cctype>
+
+#include "engine/status.h"
+
+namespace racetrack::engine {
+
+std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
+  std::vector<int> out;
+  if (first_key <= 0 || key_step <= 0) return out;
+  int last = last_key < 0 ? static_cast<int>(argc) + last_key : last_key;
+  for (int i = first_key; i <= last && i < static_cast<int>(argc); i += key_step) out.push_back(i);
+  return out;
+}
+
+std::vector<std::string_view> CommandSpec::FlagNames() const {
+  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+      {kCmdWrite, "write"},       {kCmdReadOnly, "readonly"},   {kCmdDenyOom, "denyoom"},
+      {kCmdAdmin, "admin"},       {kCmdPubSub, "pubsub"},       {kCmdNoScript, "noscript"},
+      {kCmdBlocking, "blocking"}, {kCmdLoading, "loading"},     {kCmdStale, "stale"},
+      {kCmdFast, "fast"},         {kCmdNoAuth, "no_auth"},      {kCmdNoMulti, "no_multi"},
+      {kCmdMovableKeys, "movablekeys"}, {kCmdAllowBusy, "allow_busy"},
+  };
+  std::vector<std::string_view> out;
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) out.push_back(name);
+  }
+  return out;
+}
+
+CommandSpec& CommandTable::Register(CommandSpec spec) {
+  std::string name = spec.name;
+  auto owned = std::make_unique<CommandSpec>(std::move(spec));
+  auto [it, inserted] = commands_.emplace(name, std::move(owned));
+  RT_CHECK(inserted);
+  return *it->second;
+}
+
+CommandSpec& CommandTable::RegisterSub(std::string_view parent, CommandSpec sub) {
+  auto it = commands_.find(std::string(parent));
+  RT_CHECK(it != commands_.end());
+  std::string sub_name = sub.name;
+  sub.name = std::string(parent) + "|" + sub_name;
+  auto owned = std::make_unique<CommandSpec>(std::move(sub));
+  auto [sit, inserted] = it->second->subcommands.emplace(sub_name, std::move(owned));
+  RT_CHECK(inserted);
+  return *sit->second;
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  char buf[64];
+  if (name.size() >= sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) {
+    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  }
+  // Heterogeneous lookup would avoid this string; command names are short (SSO), so it is cheap.
+  auto it = commands_.find(std::string(buf, name.size()));
+  return it == commands_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace racetrack::engine

@@ -1,0 +1,130 @@
+// Engine: the built-in Redis-like database as an ordinary object — numbered keyspaces, the command
+// table, connected clients, statistics and configuration. No globals: a test can create several
+// engines in one process, each with its own (e.g. manual) Clock.
+//
+// Execute() is the one entry point for commands, shared by the RESP server, the in-process adapter,
+// MULTI/EXEC and Lua: lookup, arity, authentication, MULTI queuing, then the handler, then the
+// after-effects (command statistics, WATCH invalidation, propagation to the append-only log).
+//
+// Thread-safety: none. The engine is single-threaded like Redis; callers on several threads
+// serialize (the server has one thread; the in-process adapter holds a mutex).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/client.h"
+#include "engine/clock.h"
+#include "engine/command.h"
+#include "engine/db.h"
+
+namespace racetrack::engine {
+
+// Settings, named as redis.conf names them. CONFIG GET/SET read and write these.
+struct EngineConfig {
+  int databases = 16;
+  std::string requirepass;
+  int64_t maxclients = 10000;
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  int hz = 10;
+  int port = 7379;
+  std::string bind = "127.0.0.1";
+  int64_t lua_time_limit_ms = 5000;
+  uint64_t maxmemory = 0;
+  std::string maxmemory_policy = "noeviction";
+  int maxmemory_samples = 5;
+  std::string dir = ".";
+  std::string dbfilename = "dump.rdb";
+  bool appendonly = false;
+  std::string appendfsync = "everysec";
+  std::string appendfilename = "appendonly.aof";
+  std::string save;  // "3600 1 300 100 60 10000" as redis.conf; empty disables snapshots
+};
+
+struct CommandStats {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;
+  uint64_t failed_calls = 0;
+};
+
+struct EngineStats {
+  uint64_t total_commands_processed = 0;
+  uint64_t total_connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;
+  int64_t start_time_us = 0;
+  std::unordered_map<std::string, CommandStats> commands;  // by full command name
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineConfig config = {}, const Clock* clock = SystemClock::Default());
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Registers a client for its lifetime: assigns its id, creation time and auth state.
+  void AddClient(ClientState* client);
+  void RemoveClient(ClientState* client);
+  const std::map<uint64_t, ClientState*>& clients() const { return clients_; }
+
+  // Executes one command and appends its reply to client.reply. argv[0] is the command name.
+  void Execute(ClientState& client, Args argv);
+  // Convenience for tests and tools: runs one command and returns (then clears) its RESP reply.
+  std::string Run(ClientState& client, std::initializer_list<std::string_view> argv);
+
+  // Periodic housekeeping (active expiry, ...). The server calls it config().hz times a second.
+  void Cron();
+
+  Db& db(int index) { return *dbs_[static_cast<size_t>(index)]; }
+  int num_dbs() const { return static_cast<int>(dbs_.size()); }
+  const CommandTable& commands() const { return commands_; }
+  const Clock& clock() const { return *clock_; }
+  EngineConfig& config() { return config_; }
+  EngineStats& stats() { return stats_; }
+  uint64_t dirty() const;  // changes across all dbs since start
+
+  // Marks key as modified: clients WATCHing it will fail their EXEC.
+  void SignalModifiedKey(int db, std::string_view key);
+  // Called after each successful write command that changed data (the append-only log hooks in).
+  std::function<void(int db, Args argv)> on_propagate;
+  // Asks the server to shut down (SHUTDOWN); set by the server, may be empty.
+  std::function<void(bool nosave)> on_shutdown;
+
+  // Runs a parsed command that was queued by MULTI (used by EXEC).
+  void ExecuteQueued(ClientState& client, const std::vector<std::string>& argv);
+
+ private:
+  void Call(ClientState& client, const CommandSpec& spec, Args argv);
+
+  EngineConfig config_;
+  const Clock* clock_;
+  std::vector<std::unique_ptr<Db>> dbs_;
+  CommandTable commands_;
+  std::map<uint64_t, ClientState*> clients_;
+  uint64_t next_client_id_ = 1;
+  EngineStats stats_;
+  // WATCH: (db, key) -> clients watching it.
+  std::map<std::pair<int, std::string>, std::vector<ClientState*>, std::less<>> watched_keys_;
+
+  friend void WatchKey(Engine& engine, ClientState& client, int db, std::string_view key);
+  friend void UnwatchAll(Engine& engine, ClientState& client);
+};
+
+// WATCH bookkeeping, shared by the transaction family and client teardown.
+void WatchKey(Engine& engine, ClientState& client, int db, std::string_view key);
+void UnwatchAll(Engine& engine, ClientState& client);
+
+}  // namespace racetrack::engine

@@ -1,0 +1,2 @@
+#pragma once
+// Hash object: written by the command-families work.

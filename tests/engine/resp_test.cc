@@ -1,0 +1,93 @@
+#include "engine/resp.h"
+
+#include <gtest/gtest.h>
+
+namespace racetrack::engine {
+namespace {
+
+using Outcome = RequestParser::Outcome;
+
+TEST(RequestParserTest, ParsesMultibulk) {
+  RequestParser p;
+  std::vector<std::string_view> argv;
+  size_t consumed;
+  std::string err;
+  std::string in = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
+  ASSERT_EQ(p.Parse(in, &argv, &consumed, &err), Outcome::kCommand);
+  EXPECT_EQ(consumed, in.size());
+  ASSERT_EQ(argv.size(), 2u);
+  EXPECT_EQ(argv[0], "GET");
+  EXPECT_EQ(argv[1], "k");
+}
+
+TEST(RequestParserTest, NeedsMoreAtEverySplitPoint) {
+  std::string in = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n";
+  for (size_t cut = 0; cut < in.size(); ++cut) {
+    RequestParser p;
+    std::vector<std::string_view> argv;
+    size_t consumed;
+    std::string err;
+    EXPECT_EQ(p.Parse(std::string_view(in).substr(0, cut), &argv, &consumed, &err),
+              Outcome::kNeedMore)
+        << "cut at " << cut;
+  }
+}
+
+TEST(RequestParserTest, ParsesInlineWithQuotes) {
+  RequestParser p;
+  std::vector<std::string_view> argv;
+  size_t consumed;
+  std::string err;
+  std::string in = "SET k \"a b\\x41\"\r\nPING\r\n";
+  ASSERT_EQ(p.Parse(in, &argv, &consumed, &err), Outcome::kCommand);
+  ASSERT_EQ(argv.size(), 3u);
+  EXPECT_EQ(argv[2], "a bA");
+  EXPECT_EQ(in.substr(consumed), "PING\r\n");
+}
+
+TEST(RequestParserTest, RejectsGarbage) {
+  struct Case {
+    std::string input;
+    std::string error;
+  } cases[] = {
+      {"*x\r\n", "Protocol error: invalid multibulk length"},
+      {"*1\r\n+foo\r\n", "Protocol error: expected '$', got '+'"},
+      {"*1\r\n$-5\r\n", "Protocol error: invalid bulk length"},
+      {"SET \"unbalanced\r\n", "Protocol error: unbalanced quotes in request"},
+  };
+  for (const Case& c : cases) {
+    RequestParser p;
+    std::vector<std::string_view> argv;
+    size_t consumed;
+    std::string err;
+    EXPECT_EQ(p.Parse(c.input, &argv, &consumed, &err), Outcome::kError) << c.input;
+    EXPECT_EQ(err, c.error);
+  }
+}
+
+TEST(RequestParserTest, RejectsOversizedBulk) {
+  ParserLimits limits;
+  limits.max_bulk_len = 10;
+  RequestParser p(limits);
+  std::vector<std::string_view> argv;
+  size_t consumed;
+  std::string err;
+  EXPECT_EQ(p.Parse("*1\r\n$11\r\n", &argv, &consumed, &err), Outcome::kError);
+  EXPECT_EQ(err, "Protocol error: invalid bulk length");
+}
+
+TEST(ReplyBuilderTest, WritesResp2) {
+  ReplyBuilder r;
+  r.Ok();
+  r.Integer(-42);
+  r.Bulk("hi");
+  r.Null();
+  size_t t = r.BeginArray();
+  r.Bulk("a");
+  r.EndArray(t, 1);
+  r.Error("ERR bad\r\nthing");
+  EXPECT_EQ(r.buffer(), "+OK\r\n:-42\r\n$2\r\nhi\r\n$-1\r\n*1\r\n$1\r\na\r\n-ERR bad  thing\r\n");
+}
+
+}  // namespace
+}  // namespace racetrack::engine
