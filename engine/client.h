@@ -42,8 +42,15 @@ struct ClientState {
   bool in_multi = false;
   bool multi_error = false;  // a command failed to queue: EXEC answers EXECABORT
   std::vector<std::vector<std::string>> multi_queue;
-  bool watch_dirty = false;                         // a watched key was touched
-  std::vector<std::pair<int, std::string>> watched;  // (db, key)
+  bool watch_dirty = false;  // a watched key was touched
+  struct WatchedKey {
+    int db;
+    std::string key;
+    // The key existed but was already logically expired at WATCH time: its later deletion by
+    // expiry is not a change (Redis 7.0's watchedKey.expired).
+    bool expired_at_watch;
+  };
+  std::vector<WatchedKey> watched;
 
   // Pub/Sub.
   std::unordered_set<std::string> channels;
@@ -53,6 +60,11 @@ struct ClientState {
   // Blocking commands (BLPOP, XREAD BLOCK, ...): opaque state owned by the blocking machinery.
   std::shared_ptr<void> blocked;
   bool is_blocked() const { return blocked != nullptr; }
+  bool deny_blocking = false;  // AOF loading, internal clients: blocking commands never block
+
+  // Set by a write handler whose effects were already propagated by nested calls (BLPOP runs
+  // LPOP): the engine does not propagate the command itself. Reset after each call.
+  bool prevent_propagation = false;
 };
 
 }  // namespace racetrack::engine

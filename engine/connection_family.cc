@@ -1,12 +1,20 @@
-// Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT, CLIENT.
+// Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET, CLIENT.
+//
+// Authentication follows Redis's single "default" user: with no requirepass it has no password
+// (every AUTH with a username "default" succeeds, a bare AUTH is an error); with requirepass, AUTH
+// must present it. There is no ACL beyond that.
+#include <string>
+#include <vector>
+
 #include "engine/family_util.h"
+#include "engine/pubsub.h"
 
 namespace racetrack::engine {
 namespace {
 
 void CmdPing(CommandContext& ctx) {
   if (ctx.argv.size() > 2) {
-    ctx.reply.Error("ERR wrong number of arguments for 'ping' command");
+    ReplyArityError(ctx);
     return;
   }
   if (ctx.client.subscription_count() > 0) {  // RESP2 in Pub/Sub context: ["pong", msg]
@@ -22,22 +30,402 @@ void CmdPing(CommandContext& ctx) {
   }
 }
 
+void CmdEcho(CommandContext& ctx) { ctx.reply.Bulk(ctx.argv[1]); }
+
 void CmdQuit(CommandContext& ctx) {
   ctx.reply.Ok();
   ctx.client.close_after_reply = true;
 }
 
+void CmdSelect(CommandContext& ctx) {
+  int64_t id;
+  if (!ArgInt64InRange(ctx, 1, INT32_MIN, INT32_MAX, &id)) return;
+  if (id < 0 || id >= ctx.engine.num_dbs()) {
+    ctx.reply.Error(errors::kDbIndexOutOfRange);
+    return;
+  }
+  ctx.client.db = static_cast<int>(id);
+  ctx.reply.Ok();
+}
+
+// Checks a username/password pair against the default user. Only "default" exists.
+bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view pass) {
+  const std::string& required = ctx.engine.config().requirepass;
+  if (user != "default") return false;
+  return required.empty() || pass == required;  // a user without password accepts any
+}
+
+void CmdAuth(CommandContext& ctx) {
+  if (ctx.argv.size() > 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  std::string_view user = "default", pass;
+  if (ctx.argv.size() == 2) {
+    if (ctx.engine.config().requirepass.empty()) {
+      ctx.reply.Error(errors::kAuthNotConfigured);
+      return;
+    }
+    pass = ctx.argv[1];
+  } else {
+    user = ctx.argv[1];
+    pass = ctx.argv[2];
+  }
+  if (Authenticate(ctx, user, pass)) {
+    ctx.client.authenticated = true;
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Error(errors::kWrongPass);
+  }
+}
+
+// Redis's validateClientName: printable ASCII without spaces.
+bool ValidClientName(std::string_view name) {
+  for (char c : name) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+constexpr std::string_view kBadClientName =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+
+// HELLO [protover [AUTH user pass] [SETNAME name]]. Only RESP2 is spoken: 3 answers NOPROTO.
+void CmdHello(CommandContext& ctx) {
+  size_t next = 1;
+  if (ctx.argv.size() >= 2) {
+    int64_t ver;
+    if (!ParseInt64(ctx.argv[next++], &ver)) {
+      ctx.reply.Error("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    if (ver != 2) {  // Redis accepts 3 as well; this engine has no RESP3 writer
+      ctx.reply.Error(errors::kNoProto);
+      return;
+    }
+  }
+  std::string_view user, pass, name;
+  bool has_auth = false, has_name = false;
+  for (size_t j = next; j < ctx.argv.size(); ++j) {
+    size_t more = ctx.argv.size() - 1 - j;
+    std::string_view opt = ctx.argv[j];
+    if (ArgIs(opt, "auth") && more >= 2) {
+      user = ctx.argv[j + 1];
+      pass = ctx.argv[j + 2];
+      has_auth = true;
+      j += 2;
+    } else if (ArgIs(opt, "setname") && more >= 1) {
+      name = ctx.argv[++j];
+      has_name = true;
+      if (!ValidClientName(name)) {
+        ctx.reply.Error(kBadClientName);
+        return;
+      }
+    } else {
+      ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(opt) + "'");
+      return;
+    }
+  }
+  if (has_auth) {
+    if (!Authenticate(ctx, user, pass)) {
+      ctx.reply.Error(errors::kWrongPass);
+      return;
+    }
+    ctx.client.authenticated = true;
+  }
+  if (!ctx.client.authenticated) {
+    ctx.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "RESP protocol version at the same time");
+    return;
+  }
+  if (has_name) ctx.client.name = std::string(name);
+  // A RESP3 map, sent as RESP2's flat array of alternating keys and values.
+  ctx.reply.Array(14);
+  ctx.reply.Bulk("server");
+  ctx.reply.Bulk("redis");
+  ctx.reply.Bulk("version");
+  ctx.reply.Bulk(kRedisCompatVersion);
+  ctx.reply.Bulk("proto");
+  ctx.reply.Integer(2);
+  ctx.reply.Bulk("id");
+  ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
+  ctx.reply.Bulk("mode");
+  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk("role");
+  ctx.reply.Bulk("master");
+  ctx.reply.Bulk("modules");
+  ctx.reply.EmptyArray();
+}
+
+// RESET: the connection as if new — no transaction, no WATCH, db 0, no name, no subscriptions,
+// authenticated only if no password is required.
+void CmdReset(CommandContext& ctx) {
+  ClientState& c = ctx.client;
+  c.in_multi = false;
+  c.multi_error = false;
+  c.multi_queue.clear();
+  UnwatchAll(ctx.engine, c);
+  c.db = 0;
+  c.name.clear();
+  ctx.engine.pubsub().RemoveClient(&c);
+  c.authenticated = ctx.engine.config().requirepass.empty();
+  ctx.reply.Status("RESET");
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLIENT
+// ---------------------------------------------------------------------------------------------
+
+// One line of CLIENT LIST / CLIENT INFO, in Redis 7.0's field order. Fields describing Redis's
+// own buffers (qbuf, argv-mem, rbs, ...) are 0: this engine's server does not track them per
+// client; omem is the pending reply size.
+std::string ClientLine(CommandContext& ctx, const ClientState& c) {
+  std::string flags;
+  if (c.subscription_count() > 0) flags += 'P';
+  if (c.in_multi) flags += 'x';
+  if (c.is_blocked()) flags += 'b';
+  if (c.watch_dirty) flags += 'd';
+  if (c.close_after_reply) flags += 'c';
+  if (flags.empty()) flags = "N";
+  const std::string& cmd = &c == &ctx.client ? ctx.spec.name : c.last_command;
+  int64_t now = ctx.now_ms;
+  std::string s;
+  s += "id=" + std::to_string(c.id);
+  s += " addr=" + c.addr;
+  s += " laddr=" + c.laddr;
+  s += " fd=" + std::to_string(c.fd);
+  s += " name=" + c.name;
+  s += " age=" + std::to_string((now - c.created_ms) / 1000);
+  s += " idle=" + std::to_string((now - c.last_interaction_ms) / 1000);
+  s += " flags=" + flags;
+  s += " db=" + std::to_string(c.db);
+  s += " sub=" + std::to_string(c.channels.size());
+  s += " psub=" + std::to_string(c.patterns.size());
+  s += " ssub=0";
+  s += " multi=" + std::to_string(c.in_multi ? static_cast<int64_t>(c.multi_queue.size()) : -1);
+  s += " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0";
+  s += " omem=" + std::to_string(c.reply.size());
+  s += " tot-mem=" + std::to_string(sizeof(ClientState) + c.reply.size());
+  s += " events=r cmd=" + cmd + " user=default redir=-1 resp=2\n";
+  return s;
+}
+
+// Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them; returns false if unknown.
+bool ParseClientType(std::string_view name, int* type) {
+  if (ArgIs(name, "normal")) *type = 0;
+  else if (ArgIs(name, "slave") || ArgIs(name, "replica")) *type = 1;
+  else if (ArgIs(name, "pubsub")) *type = 2;
+  else if (ArgIs(name, "master")) *type = 3;
+  else return false;
+  return true;
+}
+int ClientType(const ClientState& c) { return c.subscription_count() > 0 ? 2 : 0; }
+
+void CmdClientContainer(CommandContext& ctx) { ReplyUnknownSubcommand(ctx, "CLIENT"); }
+
+void CmdClientId(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(ctx.client.id)); }
+
+void CmdClientSetName(CommandContext& ctx) {
+  if (!ValidClientName(ctx.argv[2])) {
+    ctx.reply.Error(kBadClientName);
+    return;
+  }
+  ctx.client.name = std::string(ctx.argv[2]);
+  ctx.reply.Ok();
+}
+
+void CmdClientGetName(CommandContext& ctx) {
+  if (ctx.client.name.empty()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Bulk(ctx.client.name);
+  }
+}
+
+void CmdClientInfo(CommandContext& ctx) { ctx.reply.Bulk(ClientLine(ctx, ctx.client)); }
+
+// CLIENT LIST [TYPE type] [ID id [id ...]]
+void CmdClientList(CommandContext& ctx) {
+  int type = -1;
+  std::vector<int64_t> ids;
+  bool by_id = false;
+  if (ctx.argv.size() == 4 && ArgIs(ctx.argv[2], "type")) {
+    if (!ParseClientType(ctx.argv[3], &type)) {
+      ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.argv[3]) + "'");
+      return;
+    }
+  } else if (ctx.argv.size() >= 4 && ArgIs(ctx.argv[2], "id")) {
+    by_id = true;
+    for (size_t j = 3; j < ctx.argv.size(); ++j) {
+      int64_t id;
+      if (!ParseInt64(ctx.argv[j], &id)) {
+        ctx.reply.Error("ERR Invalid client ID");
+        return;
+      }
+      ids.push_back(id);
+    }
+  } else if (ctx.argv.size() != 2) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  std::string out;
+  if (by_id) {
+    for (int64_t id : ids) {
+      auto it = ctx.engine.clients().find(static_cast<uint64_t>(id));
+      if (id > 0 && it != ctx.engine.clients().end()) out += ClientLine(ctx, *it->second);
+    }
+  } else {
+    for (const auto& [id, c] : ctx.engine.clients()) {
+      if (type >= 0 && ClientType(*c) != type) continue;
+      out += ClientLine(ctx, *c);
+    }
+  }
+  ctx.reply.Bulk(out);
+}
+
+// CLIENT KILL addr:port | CLIENT KILL [ID id] [TYPE t] [ADDR a] [LADDR a] [USER u] [SKIPME yes/no]
+// The victim is flagged close_after_reply and woken; its owner (the server) closes it.
+void CmdClientKill(CommandContext& ctx) {
+  std::vector<ClientState*> victims;
+  bool old_style = ctx.argv.size() == 3;
+  if (old_style) {
+    for (const auto& [id, c] : ctx.engine.clients()) {
+      if (c->addr == ctx.argv[2]) victims.push_back(c);
+    }
+    if (victims.empty()) {
+      ctx.reply.Error("ERR No such client");
+      return;
+    }
+  } else {
+    if (ctx.argv.size() % 2 != 0) {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+    int64_t id = 0;
+    int type = -1;
+    std::string_view addr, laddr, user;
+    bool skipme = true;
+    for (size_t j = 2; j + 1 < ctx.argv.size(); j += 2) {
+      std::string_view opt = ctx.argv[j], val = ctx.argv[j + 1];
+      if (ArgIs(opt, "id")) {
+        if (!ParseInt64(val, &id) || id <= 0) {
+          ctx.reply.Error("ERR client-id should be greater than 0");
+          return;
+        }
+      } else if (ArgIs(opt, "type")) {
+        if (!ParseClientType(val, &type)) {
+          ctx.reply.Error("ERR Unknown client type '" + std::string(val) + "'");
+          return;
+        }
+      } else if (ArgIs(opt, "addr")) {
+        addr = val;
+      } else if (ArgIs(opt, "laddr")) {
+        laddr = val;
+      } else if (ArgIs(opt, "user")) {
+        user = val;
+        if (user != "default") {
+          ctx.reply.Error("ERR No such user '" + std::string(user) + "'");
+          return;
+        }
+      } else if (ArgIs(opt, "skipme")) {
+        if (ArgIs(val, "yes")) skipme = true;
+        else if (ArgIs(val, "no")) skipme = false;
+        else {
+          ctx.reply.Error(errors::kSyntax);
+          return;
+        }
+      } else {
+        ctx.reply.Error(errors::kSyntax);
+        return;
+      }
+    }
+    for (const auto& [cid, c] : ctx.engine.clients()) {
+      if (id != 0 && c->id != static_cast<uint64_t>(id)) continue;
+      if (type >= 0 && ClientType(*c) != type) continue;
+      if (!addr.empty() && c->addr != addr) continue;
+      if (!laddr.empty() && c->laddr != laddr) continue;
+      if (skipme && c == &ctx.client) continue;
+      victims.push_back(c);
+    }
+  }
+  for (ClientState* c : victims) {
+    c->close_after_reply = true;
+    if (c != &ctx.client && c->wake) c->wake();
+  }
+  if (old_style) {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Integer(static_cast<int64_t>(victims.size()));
+  }
+}
+
+void CmdClientHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "CLIENT",
+            {"GETNAME", "    Return the name of the current connection.", "ID",
+             "    Return the ID of the current connection.", "INFO",
+             "    Return information about the current client connection.",
+             "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+             "KILL <option> <value> [<option> <value> [...]]",
+             "    Kill connections. Options are:",
+             "    * ADDR (<ip:port>|<unixsocket>:0)",
+             "      Kill connections made from the specified address",
+             "    * LADDR (<ip:port>|<unixsocket>:0)",
+             "      Kill connections made to specified local address",
+             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
+             "    * USER <username>", "      Kill connections authenticated by <username>.",
+             "    * SKIPME (YES|NO)",
+             "      Skip killing current connection (default: yes).", "    * ID <client-id>",
+             "      Kill connections by client id.",
+             "LIST [options ...]", "    Return information about client connections. Options:",
+             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
+             "    * ID <client-id> [<client-id> ...]", "      Return clients of specified IDs only.",
+             "SETNAME <name>", "    Assign the name <name> to the current connection."});
+}
+
 }  // namespace
 
-void RegisterConnectionFamily(CommandTable& table) {
-  table.Register({.name = "ping", .arity = -1, .flags = kCmdFast, .group = "connection",
-                  .complexity = "O(1)", .summary = "Returns the server's liveliness response.",
-                  .since = "1.0.0", .handler = CmdPing});
-  table.Register({.name = "quit", .arity = -1,
-                  .flags = kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast |
-                           kCmdAllowBusy,
-                  .group = "connection", .complexity = "O(1)",
-                  .summary = "Closes the connection.", .since = "1.0.0", .handler = CmdQuit});
+void RegisterConnectionFamily(CommandTable& t) {
+  auto reg = [&t](const char* name, int arity, uint32_t flags, const char* complexity,
+                  const char* summary, const char* since, CommandHandler h) {
+    t.Register({.name = name, .arity = arity, .flags = flags, .group = "connection",
+                .complexity = complexity, .summary = summary, .since = since, .handler = h});
+  };
+  auto sub = [&t](const char* name, int arity, uint32_t flags, const char* complexity,
+                  const char* summary, const char* since, CommandHandler h) {
+    t.RegisterSub("client", {.name = name, .arity = arity, .flags = flags, .group = "connection",
+                             .complexity = complexity, .summary = summary, .since = since,
+                             .handler = h});
+  };
+  constexpr uint32_t kConn = kCmdNoScript | kCmdLoading | kCmdStale;
+  reg("ping", -1, kCmdFast, "O(1)", "Returns the server's liveliness response.", "1.0.0", CmdPing);
+  reg("echo", 2, kCmdFast, "O(1)", "Returns the given string.", "1.0.0", CmdEcho);
+  reg("quit", -1, kCmdNoAuth | kConn | kCmdFast | kCmdAllowBusy, "O(1)", "Closes the connection.",
+      "1.0.0", CmdQuit);
+  reg("select", 2, kCmdLoading | kCmdStale | kCmdFast, "O(1)", "Changes the selected database.",
+      "1.0.0", CmdSelect);
+  reg("auth", -2, kConn | kCmdNoAuth | kCmdFast | kCmdAllowBusy,
+      "O(N) where N is the number of passwords defined for the user",
+      "Authenticates the connection.", "1.0.0", CmdAuth);
+  reg("hello", -1, kConn | kCmdNoAuth | kCmdFast | kCmdAllowBusy, "O(1)",
+      "Handshakes with the Redis server.", "6.0.0", CmdHello);
+  reg("reset", 1, kConn | kCmdNoAuth | kCmdFast | kCmdAllowBusy, "O(1)",
+      "Resets the connection.", "6.2.0", CmdReset);
+  reg("client", -2, kCmdNoScript, "Depends on subcommand.",
+      "A container for client connection commands.", "2.4.0", CmdClientContainer);
+  sub("id", 2, kConn, "O(1)", "Returns the unique client ID of the connection.", "5.0.0",
+      CmdClientId);
+  sub("setname", 3, kConn, "O(1)", "Sets the connection name.", "2.6.9", CmdClientSetName);
+  sub("getname", 2, kConn, "O(1)", "Returns the name of the connection.", "2.6.9",
+      CmdClientGetName);
+  sub("info", 2, kConn, "O(1)", "Returns information about the connection.", "6.2.0",
+      CmdClientInfo);
+  sub("list", -2, kCmdAdmin | kConn, "O(N) where N is the number of client connections",
+      "Lists open connections.", "2.4.0", CmdClientList);
+  sub("kill", -3, kCmdAdmin | kConn, "O(N) where N is the number of client connections",
+      "Terminates open connections.", "2.4.0", CmdClientKill);
+  sub("help", 2, kCmdLoading | kCmdStale, "O(1)",
+      "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
 }
 
 }  // namespace racetrack::engine

@@ -2,7 +2,12 @@
 
 #include <algorithm>
 
+#include "engine/blocking.h"
 #include "engine/errors.h"
+#include "engine/evict.h"
+#include "engine/persistence.h"
+#include "engine/pubsub.h"
+#include "engine/scripting.h"
 #include "engine/util.h"
 
 namespace racetrack::engine {
@@ -19,6 +24,27 @@ std::string UnknownCommandError(Args argv) {
   }
   std::string name(argv[0].substr(0, 128));
   return "ERR unknown command '" + name + "', with args beginning with: " + args;
+}
+
+// RESP2 subscribed context: only these, as Redis 7.0 (PUBLISH and PUBSUB are refused too).
+bool AllowedWhileSubscribed(std::string_view name) {
+  return name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
+         name == "punsubscribe" || name == "ssubscribe" || name == "sunsubscribe" ||
+         name == "ping" || name == "quit" || name == "reset";
+}
+
+// Redis's rejectCommand for EXEC: a rejected EXEC (arity, NOAUTH, OOM) ends the transaction and
+// says why in an EXECABORT, without the reason's "ERR " prefix.
+bool RejectedExec(Engine& engine, ClientState& client, const CommandSpec& spec,
+                  std::string_view error) {
+  if (spec.name != "exec") return false;
+  if (error.starts_with("ERR ")) error.remove_prefix(4);
+  client.reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+  client.in_multi = false;
+  client.multi_error = false;
+  client.multi_queue.clear();
+  UnwatchAll(engine, client);
+  return true;
 }
 
 bool IsTransactionControl(const CommandSpec& spec) {
@@ -40,6 +66,9 @@ Engine::Engine(EngineConfig config, const Clock* clock) : config_(std::move(conf
   }
   RegisterAllFamilies(commands_);
   stats_.start_time_us = clock_->NowUs();
+  pubsub_ = std::make_unique<PubSub>();
+  blocking_ = std::make_unique<Blocking>(this);
+  persistence_ = std::make_unique<Persistence>(this);
 }
 
 Engine::~Engine() = default;
@@ -55,6 +84,8 @@ void Engine::AddClient(ClientState* client) {
 
 void Engine::RemoveClient(ClientState* client) {
   UnwatchAll(*this, *client);
+  pubsub_->RemoveClient(client);
+  blocking_->RemoveClient(*client);
   clients_.erase(client->id);
 }
 
@@ -97,19 +128,19 @@ void Engine::Execute(ClientState& client, Args argv) {
   }
   if ((spec->arity > 0 && static_cast<int>(argv.size()) != spec->arity) ||
       static_cast<int>(argv.size()) < -spec->arity) {
-    reply.Error("ERR wrong number of arguments for '" + spec->name + "' command");
+    std::string err = "ERR wrong number of arguments for '" + spec->name + "' command";
+    if (!RejectedExec(*this, client, *spec, err)) reply.Error(err);
     ++stats_.commands[spec->name].rejected_calls;
     if (client.in_multi) client.multi_error = true;
     return;
   }
   if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
-    reply.Error(errors::kNoAuth);
+    if (!RejectedExec(*this, client, *spec, errors::kNoAuth)) reply.Error(errors::kNoAuth);
     ++stats_.commands[spec->name].rejected_calls;
     if (client.in_multi) client.multi_error = true;
     return;
   }
-  if (client.subscription_count() > 0 && !(spec->flags & kCmdPubSub) && spec->name != "ping" &&
-      spec->name != "quit" && spec->name != "reset") {
+  if (client.subscription_count() > 0 && !AllowedWhileSubscribed(spec->name)) {
     reply.Error("ERR Can't execute '" + spec->name +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                 "this context");
@@ -122,6 +153,17 @@ void Engine::Execute(ClientState& client, Args argv) {
     client.multi_error = true;
     return;
   }
+  if (config_.maxmemory > 0 && !client.is_script) {
+    // As Redis's processCommand: evict before every command; refuse a command that may grow memory
+    // when nothing more can be evicted.
+    bool fits = PerformEvictions(*this);
+    if (!fits && (spec->flags & kCmdDenyOom)) {
+      if (!RejectedExec(*this, client, *spec, errors::kOom)) reply.Error(errors::kOom);
+      ++stats_.commands[spec->name].rejected_calls;
+      if (client.in_multi) client.multi_error = true;
+      return;
+    }
+  }
   if (client.in_multi && !IsTransactionControl(*spec)) {
     std::vector<std::string> queued(argv.begin(), argv.end());
     client.multi_queue.push_back(std::move(queued));
@@ -129,6 +171,9 @@ void Engine::Execute(ClientState& client, Args argv) {
     return;
   }
   Call(client, *spec, argv);
+  // Clients blocked on keys this command wrote are served now, as Redis's
+  // handleClientsBlockedOnKeys after each command.
+  blocking_->ServeReady();
 }
 
 void Engine::ExecuteQueued(ClientState& client, const std::vector<std::string>& argv) {
@@ -149,8 +194,11 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
   size_t reply_start = client.reply.size();
   CommandContext ctx{*this, client, db, client.reply, spec, argv, clock_->NowMs()};
 
+  if (config_.maxmemory > 0) TouchKeys(*this, db, spec, argv);
   int64_t start = MonotonicUs();
+  ++call_depth_;
   spec.handler(ctx);
+  --call_depth_;
   int64_t elapsed = MonotonicUs() - start;
 
   CommandStats& cs = stats_.commands[spec.name];
@@ -166,9 +214,25 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
     for (int pos : spec.KeyPositions(argv.size())) {
       SignalModifiedKey(db.index(), argv[static_cast<size_t>(pos)]);
     }
-    if (on_propagate) on_propagate(db.index(), argv);
+    if (client.prevent_propagation) {
+      // Its effects were propagated by the nested commands it ran.
+    } else if (!propagate_override_.empty()) {
+      std::vector<std::string_view> views(propagate_override_.begin(), propagate_override_.end());
+      if (on_propagate) on_propagate(db.index(), Args(views));
+    } else if (on_propagate) {
+      on_propagate(db.index(), argv);
+    }
   }
+  client.prevent_propagation = false;
+  propagate_override_.clear();
 }
+
+ScriptEngine& Engine::scripts() {
+  if (!scripts_) scripts_ = std::make_unique<ScriptEngine>(this);
+  return *scripts_;
+}
+
+void Engine::BeforeSleep() { persistence_->BeforeSleep(); }
 
 void Engine::Cron() {
   // Redis's active expiry budget: 25% of one cron tick (ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC).
@@ -177,26 +241,52 @@ void Engine::Cron() {
   for (auto& db : dbs_) {
     if (db->volatile_size() > 0) db->ActiveExpireCycle(per_db);
   }
+  blocking_->HandleTimeouts(clock_->NowMs());
+  persistence_->Cron();
 }
 
 void Engine::SignalModifiedKey(int db, std::string_view key) {
+  blocking_->SignalKey(db, key);
   if (watched_keys_.empty()) return;
   auto it = watched_keys_.find(std::make_pair(db, std::string(key)));
   if (it == watched_keys_.end()) return;
-  for (ClientState* c : it->second) c->watch_dirty = true;
+  for (ClientState* c : it->second) {
+    // A key that was already expired when WATCHed and is now gone (deleted by expiry) did not
+    // logically change, as in Redis 7.0's touchWatchedKey.
+    bool skip = false;
+    for (auto& wk : c->watched) {
+      if (wk.expired_at_watch && wk.db == db && wk.key == key &&
+          dbs_[static_cast<size_t>(db)]->Peek(key) == nullptr) {
+        wk.expired_at_watch = false;
+        skip = true;
+      }
+    }
+    if (!skip) c->watch_dirty = true;
+  }
+}
+
+void Engine::SignalFlushedDb(int db) {
+  for (auto& [wk, watchers] : watched_keys_) {
+    if (db >= 0 && wk.first != db) continue;
+    const Db::Entry* e = dbs_[static_cast<size_t>(wk.first)]->Peek(wk.second);
+    if (e == nullptr || (e->expire_ms >= 0 && e->expire_ms <= clock_->NowMs())) continue;
+    for (ClientState* c : watchers) c->watch_dirty = true;
+  }
 }
 
 void WatchKey(Engine& engine, ClientState& client, int db, std::string_view key) {
-  for (const auto& [d, k] : client.watched) {
-    if (d == db && k == key) return;
+  for (const auto& wk : client.watched) {
+    if (wk.db == db && wk.key == key) return;
   }
-  client.watched.emplace_back(db, std::string(key));
+  const Db::Entry* e = engine.db(db).Peek(key);
+  bool expired = e != nullptr && e->expire_ms >= 0 && e->expire_ms <= engine.clock().NowMs();
+  client.watched.push_back({db, std::string(key), expired});
   engine.watched_keys_[std::make_pair(db, std::string(key))].push_back(&client);
 }
 
 void UnwatchAll(Engine& engine, ClientState& client) {
   for (const auto& wk : client.watched) {
-    auto it = engine.watched_keys_.find(wk);
+    auto it = engine.watched_keys_.find(std::make_pair(wk.db, wk.key));
     if (it == engine.watched_keys_.end()) continue;
     auto& v = it->second;
     v.erase(std::remove(v.begin(), v.end(), &client), v.end());

@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,6 +28,11 @@
 
 namespace racetrack::engine {
 
+class PubSub;       // pubsub.h
+class Blocking;     // blocking.h
+class Persistence;  // persistence.h
+class ScriptEngine;  // scripting.h
+
 // Settings, named as redis.conf names them. CONFIG GET/SET read and write these.
 struct EngineConfig {
   int databases = 16;
@@ -38,6 +44,7 @@ struct EngineConfig {
   int port = 7379;
   std::string bind = "127.0.0.1";
   int64_t lua_time_limit_ms = 5000;
+  int64_t hll_sparse_max_bytes = 3000;  // sparse HyperLogLog strings grow up to this, then go dense
   uint64_t maxmemory = 0;
   std::string maxmemory_policy = "noeviction";
   int maxmemory_samples = 5;
@@ -47,6 +54,10 @@ struct EngineConfig {
   std::string appendfsync = "everysec";
   std::string appendfilename = "appendonly.aof";
   std::string save;  // "3600 1 300 100 60 10000" as redis.conf; empty disables snapshots
+  // client-output-buffer-limit pubsub <hard> <soft> <soft-seconds> (0 = no limit).
+  int64_t pubsub_output_hard_limit = 32LL * 1024 * 1024;
+  int64_t pubsub_output_soft_limit = 8LL * 1024 * 1024;
+  int64_t pubsub_output_soft_seconds = 60;
 };
 
 struct CommandStats {
@@ -95,13 +106,34 @@ class Engine {
   EngineConfig& config() { return config_; }
   EngineStats& stats() { return stats_; }
   uint64_t dirty() const;  // changes across all dbs since start
+  // The engine's random source (RANDOMKEY-like commands, HRANDFIELD, ...): seeded, so runs repeat.
+  std::mt19937_64& rng() { return rng_; }
 
   // Marks key as modified: clients WATCHing it will fail their EXEC.
   void SignalModifiedKey(int db, std::string_view key);
+  // Before FLUSHDB (db >= 0) or FLUSHALL (db == -1): marks clients WATCHing a key that exists
+  // in the flushed db(s), as Redis's touchAllWatchedKeysInDb.
+  void SignalFlushedDb(int db);
   // Called after each successful write command that changed data (the append-only log hooks in).
   std::function<void(int db, Args argv)> on_propagate;
   // Asks the server to shut down (SHUTDOWN); set by the server, may be empty.
   std::function<void(bool nosave)> on_shutdown;
+
+  // Pub/Sub registry, clients blocked on keys, snapshot + append-only log.
+  PubSub& pubsub() { return *pubsub_; }
+  Blocking& blocking() { return *blocking_; }
+  Persistence& persistence() { return *persistence_; }
+  // The Lua interpreter and script cache (EVAL, SCRIPT), created on first use.
+  ScriptEngine& scripts();
+  // The server calls this once per event-loop turn after running commands and before writing
+  // replies: the append-only log is written (and fsynced under appendfsync always) here, so no
+  // reply leaves before the write it acknowledges is in the log.
+  void BeforeSleep();
+  // True inside EXEC or a nested call (Lua, BLPOP's inner LPOP): blocking commands do not block.
+  bool in_nested_call() const { return call_depth_ > 1; }
+  // A write handler may replace what is propagated to the append-only log for this call (XADD *
+  // propagates the ID it generated, as Redis does).
+  void ReplacePropagation(std::vector<std::string> argv) { propagate_override_ = std::move(argv); }
 
   // Runs a parsed command that was queued by MULTI (used by EXEC).
   void ExecuteQueued(ClientState& client, const std::vector<std::string>& argv);
@@ -116,8 +148,16 @@ class Engine {
   std::map<uint64_t, ClientState*> clients_;
   uint64_t next_client_id_ = 1;
   EngineStats stats_;
+  std::mt19937_64 rng_{0x5eed5eedULL};
   // WATCH: (db, key) -> clients watching it.
   std::map<std::pair<int, std::string>, std::vector<ClientState*>, std::less<>> watched_keys_;
+
+  std::unique_ptr<PubSub> pubsub_;
+  std::unique_ptr<Blocking> blocking_;
+  std::unique_ptr<Persistence> persistence_;
+  std::unique_ptr<ScriptEngine> scripts_;
+  int call_depth_ = 0;
+  std::vector<std::string> propagate_override_;
 
   friend void WatchKey(Engine& engine, ClientState& client, int db, std::string_view key);
   friend void UnwatchAll(Engine& engine, ClientState& client);

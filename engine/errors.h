@@ -38,4 +38,8 @@ inline constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Plea
 inline constexpr std::string_view kBusy =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 
+// HyperLogLog (hll_family.cc).
+inline constexpr std::string_view kNotHll = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr std::string_view kInvalidHll = "INVALIDOBJ Corrupted HLL object detected";
+
 }  // namespace racetrack::engine::errors

@@ -9,6 +9,16 @@ void RegisterAllFamilies(CommandTable& table) {
   RegisterHashFamily(table);
   RegisterConnectionFamily(table);
   RegisterServerFamily(table);
+  RegisterPubSubFamily(table);
+  RegisterStreamFamily(table);
+  RegisterBlockingFamily(table);
+  RegisterPersistenceFamily(table);
+  RegisterListFamily(table);
+  RegisterSetFamily(table);
+  RegisterZSetFamily(table);
+  RegisterHllFamily(table);
+  RegisterTransactionFamily(table);
+  RegisterScriptingFamily(table);
 }
 
 }  // namespace racetrack::engine

@@ -11,5 +11,15 @@ void RegisterKeyFamily(CommandTable& table);         // key_family.cc
 void RegisterHashFamily(CommandTable& table);        // hash_family.cc
 void RegisterConnectionFamily(CommandTable& table);  // connection_family.cc
 void RegisterServerFamily(CommandTable& table);      // server_family.cc
+void RegisterPubSubFamily(CommandTable& table);      // pubsub_family.cc
+void RegisterStreamFamily(CommandTable& table);      // stream_family.cc
+void RegisterBlockingFamily(CommandTable& table);    // blocking_family.cc
+void RegisterPersistenceFamily(CommandTable& table); // persistence_family.cc
+void RegisterListFamily(CommandTable& table);        // list_family.cc
+void RegisterSetFamily(CommandTable& table);         // set_family.cc
+void RegisterZSetFamily(CommandTable& table);        // zset_family.cc
+void RegisterHllFamily(CommandTable& table);         // hll_family.cc
+void RegisterTransactionFamily(CommandTable& table); // transaction_family.cc
+void RegisterScriptingFamily(CommandTable& table);   // scripting_family.cc
 
 }  // namespace racetrack::engine

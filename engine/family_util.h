@@ -1,6 +1,12 @@
-// Helpers shared by command handlers: argument parsing with Redis's error replies.
+// Helpers shared by command handlers: argument parsing with Redis's error replies, typed lookups
+// that keep the keyspace hit/miss statistics, and the small reply shapes several families share.
+//
+// Convention: a helper that can fail writes the error reply itself and returns false, so a handler
+// reads `if (!ArgInt64(ctx, 2, &n)) return;`.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "engine/command.h"
@@ -12,6 +18,10 @@
 
 namespace racetrack::engine {
 
+// The Redis version the engine answers as (HELLO, INFO's redis_version): clients and tools check it
+// to decide which commands they may use, so it names the Redis whose behaviour we reproduce.
+inline constexpr std::string_view kRedisCompatVersion = "7.0.15";
+
 // Parses argv[i] as an integer; on failure replies "value is not an integer" and returns false.
 inline bool ArgInt64(CommandContext& ctx, size_t i, int64_t* out) {
   if (ParseInt64(ctx.argv[i], out)) return true;
@@ -19,8 +29,24 @@ inline bool ArgInt64(CommandContext& ctx, size_t i, int64_t* out) {
   return false;
 }
 
+// As Redis's getRangeLongFromObjectOrReply with no custom message: an integer in [min, max], else
+// "value is out of range, value must between MIN and MAX".
+inline bool ArgInt64InRange(CommandContext& ctx, size_t i, int64_t min, int64_t max, int64_t* out) {
+  if (!ArgInt64(ctx, i, out)) return false;
+  if (*out >= min && *out <= max) return true;
+  ctx.reply.Error("ERR value is out of range, value must between " + FormatInt(min) + " and " +
+                  FormatInt(max));
+  return false;
+}
+
 inline bool ArgDouble(CommandContext& ctx, size_t i, double* out) {
   if (ParseDouble(ctx.argv[i], out)) return true;
+  ctx.reply.Error(errors::kNotFloat);
+  return false;
+}
+
+inline bool ArgLongDouble(CommandContext& ctx, size_t i, long double* out) {
+  if (ParseLongDouble(ctx.argv[i], out)) return true;
   ctx.reply.Error(errors::kNotFloat);
   return false;
 }
@@ -37,6 +63,84 @@ inline bool LookupTyped(CommandContext& ctx, std::string_view key, ObjType t, Va
   return true;
 }
 
+// LookupTyped for read commands: also counts a keyspace hit or miss (INFO stats), as Redis's
+// lookupKeyRead does. A wrong-type key counts as a hit, as in Redis.
+inline bool LookupReadTyped(CommandContext& ctx, std::string_view key, ObjType t, Value** out) {
+  Value* v = ctx.db.Find(key);
+  if (v == nullptr) {
+    ++ctx.engine.stats().keyspace_misses;
+    *out = nullptr;
+    return true;
+  }
+  ++ctx.engine.stats().keyspace_hits;
+  if (v->type() != t) {
+    ctx.reply.Error(errors::kWrongType);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
 inline bool ArgIs(std::string_view arg, std::string_view word) { return EqualsIgnoreCase(arg, word); }
+
+// "ERR wrong number of arguments for 'cmd' command", for commands whose arity rule is richer than
+// the table's (MSET's pairs, HSET's field/value pairs). Uses the full name ("config|set").
+inline void ReplyArityError(CommandContext& ctx) {
+  ctx.reply.Error("ERR wrong number of arguments for '" + ctx.spec.name + "' command");
+}
+
+// "ERR invalid expire time in 'cmd' command".
+inline void ReplyInvalidExpire(CommandContext& ctx) {
+  ctx.reply.Error("ERR invalid expire time in '" + ctx.spec.name + "' command");
+}
+
+// The reply of HELP subcommands: "CMD <subcommand> [<arg> ...]. Subcommands are:" and the lines.
+inline void ReplyHelp(CommandContext& ctx, std::string_view upper_name,
+                      std::initializer_list<std::string_view> lines) {
+  ctx.reply.Array(lines.size() + 3);
+  ctx.reply.Status(std::string(upper_name) + " <subcommand> [<arg> [value] [opt] ...]. " +
+                   "Subcommands are:");
+  for (std::string_view l : lines) ctx.reply.Status(l);
+  ctx.reply.Status("HELP");
+  ctx.reply.Status("    Prints this help.");
+}
+
+// The error a container command (CONFIG, CLIENT, ...) gives for an unknown subcommand or a bad
+// argument count when called with no subcommand handler matching.
+inline void ReplyUnknownSubcommand(CommandContext& ctx, std::string_view upper_name) {
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1].substr(0, 128)) +
+                  "'. Try " + std::string(upper_name) + " HELP.");
+}
+
+// Redis's SCAN cursor, parsed as its strtoul call does: an optional sign then decimal digits (a
+// leading '-' wraps modulo 2^64, as strtoul does; the empty string is 0); no leading space, no
+// trailing garbage, no overflow — else "invalid cursor".
+inline bool ArgCursor(CommandContext& ctx, size_t i, uint64_t* out) {
+  std::string_view s = ctx.argv[i];
+  bool ok = true, negative = false;
+  size_t p = 0;
+  if (p < s.size() && (s[p] == '+' || s[p] == '-')) negative = s[p++] == '-';
+  uint64_t v = 0;
+  if (p == s.size() && p > 0) ok = false;  // a bare sign: strtoul parses nothing, eptr != end
+  for (; ok && p < s.size(); ++p) {
+    char c = s[p];
+    if (c < '0' || c > '9') {
+      ok = false;
+      break;
+    }
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) {
+      ok = false;
+      break;
+    }
+    v = v * 10 + d;
+  }
+  if (!ok) {
+    ctx.reply.Error("ERR invalid cursor");
+    return false;
+  }
+  *out = negative ? 0 - v : v;
+  return true;
+}
 
 }  // namespace racetrack::engine

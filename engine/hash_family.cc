@@ -1,7 +1,361 @@
+// Hash commands: HSET & co over engine/hash.h.
+//
+// A hash key exists only while it has fields: HDEL of the last field deletes the key, as in
+// Redis. Write handlers change the Hash in place, so they call ctx.db.AddDirty() themselves.
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <vector>
+
 #include "engine/family_util.h"
+#include "engine/hash.h"
 
 namespace racetrack::engine {
+namespace {
 
-void RegisterHashFamily(CommandTable& /*table*/) {}
+Hash* AsHash(Value* v) { return v == nullptr ? nullptr : v->As<Hash>(); }
+
+// Redis's hashTypeLookupWriteOrCreate: the hash at key, created empty if missing; nullptr after
+// replying WRONGTYPE. A created hash left empty by a failing command is never observable because
+// every caller that creates also adds a field.
+Hash* LookupWriteOrCreate(CommandContext& ctx, std::string_view key) {
+  Value* v;
+  if (!LookupTyped(ctx, key, ObjType::kHash, &v)) return nullptr;
+  if (v == nullptr) v = &ctx.db.Add(key, Value(std::make_unique<Hash>()));
+  return v->As<Hash>();
+}
+
+// For read commands: false after WRONGTYPE; *out is nullptr when the key is missing.
+bool LookupRead(CommandContext& ctx, std::string_view key, Hash** out) {
+  Value* v;
+  if (!LookupReadTyped(ctx, key, ObjType::kHash, &v)) return false;
+  *out = AsHash(v);
+  return true;
+}
+
+void CmdHSet(CommandContext& ctx) {  // HSET and HMSET
+  if (ctx.argv.size() % 2 == 1) {
+    ReplyArityError(ctx);
+    return;
+  }
+  Hash* h = LookupWriteOrCreate(ctx, ctx.argv[1]);
+  if (h == nullptr) return;
+  int64_t created = 0;
+  for (size_t i = 2; i < ctx.argv.size(); i += 2) created += h->Set(ctx.argv[i], ctx.argv[i + 1]);
+  ctx.db.AddDirty();
+  if (ctx.spec.name == "hmset") {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Integer(created);
+  }
+}
+
+void CmdHSetNx(CommandContext& ctx) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kHash, &v)) return;
+  if (v != nullptr && AsHash(v)->Get(ctx.argv[2]) != nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  Hash* h = LookupWriteOrCreate(ctx, ctx.argv[1]);
+  h->Set(ctx.argv[2], ctx.argv[3]);
+  ctx.db.AddDirty();
+  ctx.reply.Integer(1);
+}
+
+void CmdHGet(CommandContext& ctx) {
+  Hash* h;
+  if (!LookupRead(ctx, ctx.argv[1], &h)) return;
+  const std::string* val = h == nullptr ? nullptr : h->Get(ctx.argv[2]);
+  if (val == nullptr) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Bulk(*val);
+  }
+}
+
+void CmdHMGet(CommandContext& ctx) {
+  Hash* h;
+  if (!LookupRead(ctx, ctx.argv[1], &h)) return;
+  ctx.reply.Array(ctx.argv.size() - 2);
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    const std::string* val = h == nullptr ? nullptr : h->Get(ctx.argv[i]);
+    if (val == nullptr) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Bulk(*val);
+    }
+  }
+}
+
+// HGETALL, HKEYS, HVALS: which halves of each pair to send.
+void ReplyAll(CommandContext& ctx, bool fields, bool values) {
+  Hash* h;
+  if (!LookupRead(ctx, ctx.argv[1], &h)) return;
+  if (h == nullptr) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  ctx.reply.Array(h->size() * ((fields ? 1 : 0) + (values ? 1 : 0)));
+  h->ForEach([&](const std::string& f, const std::string& v) {
+    if (fields) ctx.reply.Bulk(f);
+    if (values) ctx.reply.Bulk(v);
+  });
+}
+
+void CmdHGetAll(CommandContext& ctx) { ReplyAll(ctx, true, true); }
+void CmdHKeys(CommandContext& ctx) { ReplyAll(ctx, true, false); }
+void CmdHVals(CommandContext& ctx) { ReplyAll(ctx, false, true); }
+
+void CmdHDel(CommandContext& ctx) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kHash, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  Hash* h = AsHash(v);
+  int64_t deleted = 0;
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    if (h->Erase(ctx.argv[i])) ++deleted;
+    if (h->empty()) break;
+  }
+  if (h->empty()) {
+    ctx.db.Erase(ctx.argv[1]);
+  } else if (deleted > 0) {
+    ctx.db.AddDirty();
+  }
+  ctx.reply.Integer(deleted);
+}
+
+void CmdHLen(CommandContext& ctx) {
+  Hash* h;
+  if (!LookupRead(ctx, ctx.argv[1], &h)) return;
+  ctx.reply.Integer(h == nullptr ? 0 : static_cast<int64_t>(h->size()));
+}
+
+void CmdHExists(CommandContext& ctx) {
+  Hash* h;
+  if (!LookupRead(ctx, ctx.argv[1], &h)) return;
+  ctx.reply.Integer(h != nullptr && h->Get(ctx.argv[2]) != nullptr ? 1 : 0);
+}
+
+void CmdHStrLen(CommandContext& ctx) {
+  Hash* h;
+  if (!LookupRead(ctx, ctx.argv[1], &h)) return;
+  const std::string* val = h == nullptr ? nullptr : h->Get(ctx.argv[2]);
+  ctx.reply.Integer(val == nullptr ? 0 : static_cast<int64_t>(val->size()));
+}
+
+void CmdHIncrBy(CommandContext& ctx) {
+  int64_t incr;
+  if (!ArgInt64(ctx, 3, &incr)) return;
+  Hash* h = LookupWriteOrCreate(ctx, ctx.argv[1]);
+  if (h == nullptr) return;
+  int64_t old = 0;
+  const std::string* cur = h->Get(ctx.argv[2]);
+  if (cur != nullptr && !ParseInt64(*cur, &old)) {
+    ctx.reply.Error(errors::kHashNotInteger);
+    return;
+  }
+  if ((incr < 0 && old < 0 && incr < INT64_MIN - old) ||
+      (incr > 0 && old > 0 && incr > INT64_MAX - old)) {
+    ctx.reply.Error(errors::kOverflow);
+    return;
+  }
+  h->Set(ctx.argv[2], FormatInt(old + incr));
+  ctx.db.AddDirty();
+  ctx.reply.Integer(old + incr);
+}
+
+void CmdHIncrByFloat(CommandContext& ctx) {
+  long double incr;
+  if (!ArgLongDouble(ctx, 3, &incr)) return;
+  if (std::isnan(incr) || std::isinf(incr)) {
+    ctx.reply.Error("ERR value is NaN or Infinity");
+    return;
+  }
+  Hash* h = LookupWriteOrCreate(ctx, ctx.argv[1]);
+  if (h == nullptr) return;
+  long double value = 0;
+  const std::string* cur = h->Get(ctx.argv[2]);
+  if (cur != nullptr && !ParseLongDouble(*cur, &value)) {
+    ctx.reply.Error(errors::kHashNotFloat);
+    return;
+  }
+  value += incr;
+  if (std::isnan(value) || std::isinf(value)) {
+    ctx.reply.Error(errors::kIncrNanOrInf);
+    return;
+  }
+  std::string text = FormatLongDouble(value);
+  h->Set(ctx.argv[2], text);
+  ctx.db.AddDirty();
+  ctx.reply.Bulk(text);
+}
+
+void CmdHScan(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!ArgCursor(ctx, 2, &cursor)) return;
+  Hash* h;
+  if (!LookupRead(ctx, ctx.argv[1], &h)) return;
+  if (h == nullptr) {  // Redis answers a missing key before looking at the options
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("0");
+    ctx.reply.EmptyArray();
+    return;
+  }
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;
+  for (size_t i = 3; i < ctx.argv.size(); i += 2) {
+    bool has_value = i + 1 < ctx.argv.size();
+    if (ArgIs(ctx.argv[i], "count") && has_value) {
+      if (!ArgInt64(ctx, i + 1, &count)) return;
+      if (count < 1) {
+        ctx.reply.Error(errors::kSyntax);
+        return;
+      }
+    } else if (ArgIs(ctx.argv[i], "match") && has_value) {
+      pattern = ctx.argv[i + 1];
+      use_pattern = pattern != "*";
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  std::vector<std::pair<const std::string*, const std::string*>> found;
+  uint64_t next = h->Scan(cursor, static_cast<size_t>(count),
+                          [&](const std::string& f, const std::string& v) {
+                            if (!use_pattern || GlobMatch(pattern, f)) found.emplace_back(&f, &v);
+                          });
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.Array(found.size() * 2);
+  for (const auto& [f, v] : found) {
+    ctx.reply.Bulk(*f);
+    ctx.reply.Bulk(*v);
+  }
+}
+
+// HRANDFIELD key [count [WITHVALUES]] (Redis's hrandfieldWithCountCommand).
+void CmdHRandField(CommandContext& ctx) {
+  if (ctx.argv.size() == 2) {
+    Hash* h;
+    if (!LookupRead(ctx, ctx.argv[1], &h)) return;
+    if (h == nullptr) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Bulk(*h->Random(ctx.engine.rng()).first);
+    }
+    return;
+  }
+  int64_t count;
+  if (!ArgInt64InRange(ctx, 2, -INT64_MAX, INT64_MAX, &count)) return;
+  bool withvalues = false;
+  if (ctx.argv.size() > 4 || (ctx.argv.size() == 4 && !ArgIs(ctx.argv[3], "withvalues"))) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  if (ctx.argv.size() == 4) {
+    withvalues = true;
+    if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) {
+      ctx.reply.Error("ERR value is out of range");
+      return;
+    }
+  }
+  Hash* h;
+  if (!LookupRead(ctx, ctx.argv[1], &h)) return;
+  if (h == nullptr || count == 0) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  size_t per = withvalues ? 2 : 1;
+  auto emit = [&](const std::string& f, const std::string& v) {
+    ctx.reply.Bulk(f);
+    if (withvalues) ctx.reply.Bulk(v);
+  };
+  if (count < 0) {  // with repetitions: exactly -count picks
+    uint64_t n = static_cast<uint64_t>(-count);
+    ctx.reply.Array(n * per);
+    for (uint64_t i = 0; i < n; ++i) {
+      auto [f, v] = h->Random(ctx.engine.rng());
+      emit(*f, *v);
+    }
+    return;
+  }
+  if (static_cast<uint64_t>(count) >= h->size()) {  // the whole hash, in its own order
+    ctx.reply.Array(h->size() * per);
+    h->ForEach(emit);
+    return;
+  }
+  // Distinct fields: a partial Fisher-Yates shuffle of all entries.
+  std::vector<std::pair<const std::string*, const std::string*>> all;
+  all.reserve(h->size());
+  h->ForEach([&](const std::string& f, const std::string& v) { all.emplace_back(&f, &v); });
+  size_t n = static_cast<size_t>(count);
+  for (size_t i = 0; i < n; ++i) {
+    size_t j = i + ctx.engine.rng()() % (all.size() - i);
+    std::swap(all[i], all[j]);
+  }
+  ctx.reply.Array(n * per);
+  for (size_t i = 0; i < n; ++i) emit(*all[i].first, *all[i].second);
+}
+
+void Reg(CommandTable& t, const char* name, int arity, uint32_t flags, const char* complexity,
+         const char* summary, const char* since, CommandHandler h) {
+  t.Register({.name = name, .arity = arity, .flags = flags, .first_key = 1, .last_key = 1,
+              .key_step = 1, .group = "hash", .complexity = complexity, .summary = summary,
+              .since = since, .handler = h});
+}
+
+}  // namespace
+
+void RegisterHashFamily(CommandTable& t) {
+  constexpr uint32_t kWF = kCmdWrite | kCmdDenyOom | kCmdFast;
+  constexpr uint32_t kRF = kCmdReadOnly | kCmdFast;
+  Reg(t, "hset", -4, kWF,
+      "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command "
+      "is called with multiple field/value pairs.",
+      "Creates or modifies the value of a field in a hash.", "2.0.0", CmdHSet);
+  Reg(t, "hmset", -4, kWF, "O(N) where N is the number of fields being set.",
+      "Sets the values of multiple fields.", "2.0.0", CmdHSet);
+  Reg(t, "hsetnx", 4, kWF, "O(1)",
+      "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0",
+      CmdHSetNx);
+  Reg(t, "hget", 3, kRF, "O(1)", "Returns the value of a field in a hash.", "2.0.0", CmdHGet);
+  Reg(t, "hmget", -3, kRF, "O(N) where N is the number of fields being requested.",
+      "Returns the values of all fields in a hash.", "2.0.0", CmdHMGet);
+  Reg(t, "hgetall", 2, kCmdReadOnly, "O(N) where N is the size of the hash.",
+      "Returns all fields and values in a hash.", "2.0.0", CmdHGetAll);
+  Reg(t, "hkeys", 2, kCmdReadOnly, "O(N) where N is the size of the hash.",
+      "Returns all fields in a hash.", "2.0.0", CmdHKeys);
+  Reg(t, "hvals", 2, kCmdReadOnly, "O(N) where N is the size of the hash.",
+      "Returns all values in a hash.", "2.0.0", CmdHVals);
+  Reg(t, "hdel", -3, kCmdWrite | kCmdFast, "O(N) where N is the number of fields to be removed.",
+      "Deletes one or more fields and their values from a hash. Deletes the hash if no fields "
+      "remain.",
+      "2.0.0", CmdHDel);
+  Reg(t, "hlen", 2, kRF, "O(1)", "Returns the number of fields in a hash.", "2.0.0", CmdHLen);
+  Reg(t, "hexists", 3, kRF, "O(1)", "Determines whether a field exists in a hash.", "2.0.0",
+      CmdHExists);
+  Reg(t, "hstrlen", 3, kRF, "O(1)", "Returns the length of the value of a field.", "3.2.0",
+      CmdHStrLen);
+  Reg(t, "hincrby", 4, kWF, "O(1)",
+      "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if "
+      "the field doesn't exist.",
+      "2.0.0", CmdHIncrBy);
+  Reg(t, "hincrbyfloat", 4, kWF, "O(1)",
+      "Increments the floating point value of a field by a number. Uses 0 as initial value if "
+      "the field doesn't exist.",
+      "2.6.0", CmdHIncrByFloat);
+  Reg(t, "hscan", -3, kCmdReadOnly,
+      "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+      "the cursor to return back to 0. N is the number of elements inside the collection.",
+      "Iterates over fields and values of a hash.", "2.8.0", CmdHScan);
+  Reg(t, "hrandfield", -2, kCmdReadOnly,
+      "O(N) where N is the number of fields returned",
+      "Returns one or more random fields from a hash.", "6.2.0", CmdHRandField);
+}
 
 }  // namespace racetrack::engine

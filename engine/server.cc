@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "engine/blocking.h"
 #include "engine/errors.h"
 #include "engine/resp.h"
 #include "engine/util.h"
@@ -27,6 +28,7 @@ struct Server::Connection {
   size_t out_sent = 0;   // bytes of client.reply already written
   bool want_write = false;
   bool closing = false;
+  int64_t soft_limit_since_ms = 0;  // pubsub output over the soft limit since (0 = not over)
   ClientState client;
   RequestParser parser;
   std::vector<std::string_view> argv;
@@ -58,7 +60,10 @@ std::string Endpoint(const sockaddr_storage& ss) {
 }  // namespace
 
 Server::Server(Engine* engine) : engine_(engine) {
-  engine_->on_shutdown = [this](bool) { Stop(); };
+  engine_->on_shutdown = [this](bool nosave) {
+    shutdown_nosave_ = nosave;
+    Stop();
+  };
 }
 
 Server::~Server() {
@@ -154,9 +159,15 @@ void Server::Run() {
   int64_t cron_interval_us = 1'000'000 / std::max(1, engine_->config().hz);
   int64_t next_cron = MonotonicUs() + cron_interval_us;
   while (!stop_.load()) {
+    engine_->BeforeSleep();  // the append-only log is written before any reply leaves
     FlushPending();
     int64_t now = MonotonicUs();
     int timeout_ms = static_cast<int>(std::max<int64_t>(0, (next_cron - now) / 1000));
+    int64_t deadline = engine_->blocking().NextDeadlineMs();
+    if (deadline > 0) {
+      int64_t until = deadline - engine_->clock().NowMs();
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(until, 0, timeout_ms));
+    }
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (n < 0 && errno != EINTR) break;
     for (int i = 0; i < n; ++i) {
@@ -188,6 +199,9 @@ void Server::Run() {
       if (events[i].events & EPOLLIN) OnReadable(c);
       if (!c->closing && (events[i].events & EPOLLOUT)) Flush(c);
     }
+    engine_->blocking().HandleTimeouts(engine_->clock().NowMs());
+    engine_->BeforeSleep();
+    FlushPending();
     graveyard_.clear();
     now = MonotonicUs();
     if (now >= next_cron) {
@@ -195,12 +209,14 @@ void Server::Run() {
       next_cron = now + cron_interval_us;
     }
   }
+  engine_->BeforeSleep();
   FlushPending();
   for (auto& [fd, conn] : conns_) {
     engine_->RemoveClient(&conn->client);
     close(fd);
   }
   conns_.clear();
+  open_connections_.store(0);
   pending_.clear();
   graveyard_.clear();
 }
@@ -238,6 +254,7 @@ void Server::Accept() {
     ev.data.fd = fd;
     epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
     conns_.emplace(fd, std::move(conn));
+    open_connections_.store(conns_.size());
   }
 }
 
@@ -261,7 +278,8 @@ void Server::OnReadable(Connection* c) {
     Close(c);
     return;
   }
-  Flush(c);
+  // Replies go out after the event batch, once the append-only log has been written (BeforeSleep).
+  if (!c->client.reply.buffer().empty()) pending_.insert(c);
 }
 
 void Server::ProcessInput(Connection* c) {
@@ -315,9 +333,12 @@ bool Server::Flush(Connection* c) {
     // Input left unparsed while the reply was large (or a blocked client was released).
     if (!c->in.empty() && !c->client.is_blocked()) {
       ProcessInput(c);
-      if (!c->client.reply.buffer().empty()) return Flush(c);
+      if (c->closing) return false;
+      engine_->BeforeSleep();  // log first, then the replies
+      if (!c->client.reply.buffer().empty()) pending_.insert(c);
     }
   } else {
+    if (c->client.subscription_count() > 0 && OverOutputLimit(c)) return false;
     // Keep memory bounded: drop what was sent once it dominates the buffer.
     if (c->out_sent > (1 << 20) && c->out_sent * 2 > out.size()) {
       out.erase(0, c->out_sent);
@@ -325,6 +346,30 @@ bool Server::Flush(Connection* c) {
     }
     UpdateInterest(c, true);
   }
+  return true;
+}
+
+bool Server::OverOutputLimit(Connection* c) {
+  // client-output-buffer-limit pubsub: past the hard limit, or past the soft limit for longer
+  // than soft-seconds, the subscriber is disconnected (as Redis's checkClientOutputBufferLimits),
+  // so one slow reader cannot exhaust the server's memory.
+  const EngineConfig& cfg = engine_->config();
+  int64_t pending = static_cast<int64_t>(c->client.reply.size() - c->out_sent);
+  int64_t now = engine_->clock().NowMs();
+  bool hard = cfg.pubsub_output_hard_limit > 0 && pending >= cfg.pubsub_output_hard_limit;
+  bool soft = false;
+  if (cfg.pubsub_output_soft_limit > 0 && pending >= cfg.pubsub_output_soft_limit) {
+    if (c->soft_limit_since_ms == 0) c->soft_limit_since_ms = now;
+    soft = now - c->soft_limit_since_ms >= cfg.pubsub_output_soft_seconds * 1000;
+  } else {
+    c->soft_limit_since_ms = 0;
+  }
+  if (!hard && !soft) return false;
+  std::fprintf(stderr,
+               "racetrack-server: client %s scheduled to be closed ASAP for overcoming of output "
+               "buffer limits (pubsub, %lld bytes pending)\n",
+               c->client.addr.c_str(), static_cast<long long>(pending));
+  Close(c);
   return true;
 }
 
@@ -357,6 +402,7 @@ void Server::Close(Connection* c) {
   auto it = conns_.find(c->fd);
   graveyard_.push_back(std::move(it->second));
   conns_.erase(it);
+  open_connections_.store(conns_.size());
 }
 
 bool ParseMemory(std::string_view s, int64_t* out) {
@@ -405,6 +451,33 @@ Status ApplyConfigSetting(EngineConfig* config, std::string_view raw_name,
     std::string joined;
     for (const auto& v : values) joined += (joined.empty() ? "" : " ") + v;
     config->save = joined;
+    return Status::Ok();
+  }
+  if (name == "client-output-buffer-limit") {
+    // "pubsub 32mb 8mb 60" (several classes may follow each other); only pubsub is enforced,
+    // normal and replica are accepted for compatibility.
+    std::vector<std::string> words;
+    for (const auto& v : values) {
+      std::vector<std::string> w;
+      SplitArgs(v, &w);
+      words.insert(words.end(), w.begin(), w.end());
+    }
+    if (words.empty() || words.size() % 4 != 0) return BadValue(name, values);
+    for (size_t i = 0; i < words.size(); i += 4) {
+      int64_t hard, soft, secs;
+      if (!ParseMemory(words[i + 1], &hard) || !ParseMemory(words[i + 2], &soft) ||
+          !ParseInt64(words[i + 3], &secs) || hard < 0 || soft < 0 || secs < 0) {
+        return BadValue(name, values);
+      }
+      std::string cls = ToLower(words[i]);
+      if (cls == "pubsub") {
+        config->pubsub_output_hard_limit = hard;
+        config->pubsub_output_soft_limit = soft;
+        config->pubsub_output_soft_seconds = secs;
+      } else if (cls != "normal" && cls != "replica" && cls != "slave") {
+        return BadValue(name, values);
+      }
+    }
     return Status::Ok();
   }
   if (values.size() != 1) {

@@ -46,7 +46,10 @@ class Server {
   // Asks Run() to return soon. Async-signal-safe.
   void Stop();
 
-  size_t connection_count() const { return conns_.size(); }
+  // Open client connections; safe to read from any thread (tests watch it for leaks).
+  size_t connection_count() const { return open_connections_.load(); }
+  // Whether SHUTDOWN asked for NOSAVE (read after Run returns).
+  bool shutdown_nosave() const { return shutdown_nosave_; }
 
  private:
   struct Connection;
@@ -58,6 +61,7 @@ class Server {
   void Close(Connection* c);
   void UpdateInterest(Connection* c, bool want_write);
   void FlushPending();
+  bool OverOutputLimit(Connection* c);  // closes c when past client-output-buffer-limit pubsub
 
   Engine* engine_;
   int listen_fd_ = -1;
@@ -66,6 +70,8 @@ class Server {
   int signal_fd_ = -1;  // signalfd for SIGINT/SIGTERM when HandleSignals() was called
   int port_ = 0;
   std::atomic<bool> stop_{false};
+  bool shutdown_nosave_ = false;
+  std::atomic<size_t> open_connections_{0};
   std::unordered_map<int, std::unique_ptr<Connection>> conns_;
   std::unordered_set<Connection*> pending_;  // engine appended output outside their own turn
   std::vector<std::unique_ptr<Connection>> graveyard_;  // closed during this event batch

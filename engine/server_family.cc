@@ -1,7 +1,729 @@
+// Server commands: INFO, CONFIG, TIME, COMMAND, SHUTDOWN, MEMORY.
+//
+// COMMAND INFO/DOCS/COUNT/LIST read only the command table, so what a client learns about a
+// command is exactly what dispatch enforces. CONFIG reads and writes EngineConfig through one
+// table of settings (kSettings below), the only place that maps redis.conf names to fields.
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/persistence.h"
 #include "engine/family_util.h"
 
 namespace racetrack::engine {
+namespace {
 
-void RegisterServerFamily(CommandTable& /*table*/) {}
+// ---------------------------------------------------------------------------------------------
+// CONFIG: the settings table
+// ---------------------------------------------------------------------------------------------
+
+// Parses a redis.conf memory value ("100", "1k", "5mb", "1gb"; k=1000, kb=1024) into bytes.
+bool ParseMemory(std::string_view s, int64_t* out) {
+  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
+      {"kb", 1024},       {"mb", 1024 * 1024},   {"gb", 1024LL * 1024 * 1024},
+      {"k", 1000},        {"m", 1000 * 1000},    {"g", 1000LL * 1000 * 1000},
+      {"b", 1},
+  };
+  int64_t mul = 1;
+  std::string lower = ToLower(s);
+  std::string_view digits = lower;
+  for (const auto& [suffix, m] : kUnits) {
+    if (digits.size() > suffix.size() && digits.ends_with(suffix)) {
+      digits.remove_suffix(suffix.size());
+      mul = m;
+      break;
+    }
+  }
+  int64_t v;
+  if (!ParseInt64(digits, &v) || v < 0 || v > INT64_MAX / mul) return false;
+  *out = v * mul;
+  return true;
+}
+
+struct Setting {
+  const char* name;
+  bool immutable;
+  std::function<std::string(const EngineConfig&)> get;
+  // Validates and applies `value`; returns an error text (without the "CONFIG SET failed" frame)
+  // or "" on success. Called with apply=false first for every pair, so a bad pair changes nothing.
+  std::function<std::string(EngineConfig&, std::string_view value, bool apply)> set;
+};
+
+std::string IntRangeError(int64_t min, int64_t max) {
+  return "argument must be between " + FormatInt(min) + " and " + FormatInt(max) + " inclusive";
+}
+
+template <typename T>
+Setting IntSetting(const char* name, T EngineConfig::*field, int64_t min, int64_t max,
+                   bool immutable = false, int64_t clamp_min = INT64_MIN,
+                   int64_t clamp_max = INT64_MAX) {
+  return {name, immutable, [field](const EngineConfig& c) { return FormatInt(c.*field); },
+          [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+            int64_t n;
+            if (!ParseInt64(v, &n)) return "argument couldn't be parsed into an integer";
+            if (n < min || n > max) return IntRangeError(min, max);
+            if (apply) c.*field = static_cast<T>(std::clamp(n, clamp_min, clamp_max));
+            return "";
+          }};
+}
+
+template <typename T>
+Setting MemorySetting(const char* name, T EngineConfig::*field, int64_t min) {
+  return {name, false,
+          [field](const EngineConfig& c) { return FormatInt(static_cast<int64_t>(c.*field)); },
+          [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+            int64_t n;
+            if (!ParseMemory(v, &n)) return "argument must be a memory value";
+            if (n < min) return IntRangeError(min, INT64_MAX);
+            if (apply) c.*field = static_cast<T>(n);
+            return "";
+          }};
+}
+
+Setting StringSetting(const char* name, std::string EngineConfig::*field, bool immutable = false) {
+  return {name, immutable, [field](const EngineConfig& c) { return c.*field; },
+          [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+            if (apply) c.*field = std::string(v);
+            return "";
+          }};
+}
+
+Setting EnumSetting(const char* name, std::string EngineConfig::*field,
+                    std::vector<std::string> allowed) {
+  return {name, false, [field](const EngineConfig& c) { return c.*field; },
+          [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+            for (const std::string& a : allowed) {
+              if (EqualsIgnoreCase(a, v)) {
+                if (apply) c.*field = a;
+                return "";
+              }
+            }
+            std::string list;
+            for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
+            return "argument(s) must be one of the following: " + list;
+          }};
+}
+
+const std::vector<Setting>& Settings() {
+  // Built once; read-only afterwards (a function-local constant, not mutable global state).
+  static const std::vector<Setting> kSettings = {
+      IntSetting("databases", &EngineConfig::databases, 1, INT32_MAX, /*immutable=*/true),
+      StringSetting("requirepass", &EngineConfig::requirepass),
+      IntSetting("maxclients", &EngineConfig::maxclients, 1, 4294967295LL),
+      MemorySetting("proto-max-bulk-len", &EngineConfig::proto_max_bulk_len, 1024 * 1024),
+      MemorySetting("client-query-buffer-limit", &EngineConfig::client_query_buffer_limit,
+                    1024 * 1024),
+      IntSetting("hz", &EngineConfig::hz, 0, INT32_MAX, false, 1, 500),
+      // The server binds once at start; changing these at runtime is not supported here.
+      IntSetting("port", &EngineConfig::port, 0, 65535, /*immutable=*/true),
+      StringSetting("bind", &EngineConfig::bind, /*immutable=*/true),
+      IntSetting("busy-reply-threshold", &EngineConfig::lua_time_limit_ms, 0, INT64_MAX),
+      IntSetting("lua-time-limit", &EngineConfig::lua_time_limit_ms, 0, INT64_MAX),
+      MemorySetting("maxmemory", &EngineConfig::maxmemory, 0),
+      EnumSetting("maxmemory-policy", &EngineConfig::maxmemory_policy,
+                  {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+                   "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}),
+      IntSetting("maxmemory-samples", &EngineConfig::maxmemory_samples, 1, INT32_MAX),
+      StringSetting("dir", &EngineConfig::dir),
+      StringSetting("dbfilename", &EngineConfig::dbfilename),
+      {"appendonly", false, [](const EngineConfig& c) { return std::string(c.appendonly ? "yes" : "no"); },
+       [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+         if (!ArgIs(v, "yes") && !ArgIs(v, "no")) return "argument must be 'yes' or 'no'";
+         if (apply) c.appendonly = ArgIs(v, "yes");
+         return "";
+       }},
+      EnumSetting("appendfsync", &EngineConfig::appendfsync, {"always", "everysec", "no"}),
+      StringSetting("appendfilename", &EngineConfig::appendfilename, /*immutable=*/true),
+      {"save", false, [](const EngineConfig& c) { return c.save; },
+       [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+         std::vector<std::string> words;
+         if (!SplitArgs(v, &words) || words.size() % 2 != 0) return "Invalid save parameters";
+         for (const std::string& w : words) {
+           int64_t n;
+           if (!ParseInt64(w, &n) || n < 0) return "Invalid save parameters";
+         }
+         if (apply) c.save = std::string(v);
+         return "";
+       }},
+  };
+  return kSettings;
+}
+
+const Setting* FindSetting(std::string_view name) {
+  for (const Setting& s : Settings()) {
+    if (EqualsIgnoreCase(s.name, name)) return &s;
+  }
+  return nullptr;
+}
+
+void CmdConfigContainer(CommandContext& ctx) { ReplyUnknownSubcommand(ctx, "CONFIG"); }
+
+void CmdConfigGet(CommandContext& ctx) {
+  // A pattern without glob characters is a lookup, and Redis echoes the name as it was asked.
+  std::set<std::string_view> seen;
+  std::vector<std::pair<std::string, const Setting*>> out;
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    std::string_view pattern = ctx.argv[i];
+    if (pattern.find_first_of("*?[") == std::string_view::npos) {
+      const Setting* s = FindSetting(pattern);
+      if (s != nullptr && seen.insert(s->name).second) out.emplace_back(pattern, s);
+      continue;
+    }
+    for (const Setting& s : Settings()) {
+      if (GlobMatch(pattern, s.name, /*nocase=*/true) && seen.insert(s.name).second) {
+        out.emplace_back(s.name, &s);
+      }
+    }
+  }
+  ctx.reply.Array(out.size() * 2);
+  for (const auto& [name, s] : out) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Bulk(s->get(ctx.engine.config()));
+  }
+}
+
+void CmdConfigSet(CommandContext& ctx) {
+  if (ctx.argv.size() % 2 != 0) {  // a name without its value
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  std::vector<const Setting*> targets;
+  for (size_t i = 2; i < ctx.argv.size(); i += 2) {
+    const Setting* s = FindSetting(ctx.argv[i]);
+    if (s == nullptr) {
+      ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                      std::string(ctx.argv[i]) + "'");
+      return;
+    }
+    targets.push_back(s);
+  }
+  auto fail = [&](const Setting* s, std::string_view msg) {
+    ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(s->name) +
+                    "') - " + std::string(msg));
+  };
+  for (size_t k = 0; k < targets.size(); ++k) {
+    for (size_t m = 0; m < k; ++m) {
+      if (targets[m] == targets[k]) return fail(targets[k], "duplicate parameter");
+    }
+    if (targets[k]->immutable) return fail(targets[k], "can't set immutable config");
+    std::string err = targets[k]->set(ctx.engine.config(), ctx.argv[3 + 2 * k], false);
+    if (!err.empty()) return fail(targets[k], err);
+  }
+  for (size_t k = 0; k < targets.size(); ++k) {
+    (void)targets[k]->set(ctx.engine.config(), ctx.argv[3 + 2 * k], true);
+  }
+  ctx.reply.Ok();
+}
+
+void CmdConfigResetStat(CommandContext& ctx) {
+  EngineStats& st = ctx.engine.stats();
+  int64_t start = st.start_time_us;
+  st = EngineStats{};
+  st.start_time_us = start;
+  ctx.reply.Ok();
+}
+
+void CmdConfigHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "CONFIG",
+            {"GET <pattern>",
+             "    Return parameters matching the glob-like <pattern> and their values.",
+             "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+             "RESETSTAT", "    Reset statistics reported by the INFO command."});
+}
+
+// ---------------------------------------------------------------------------------------------
+// INFO
+// ---------------------------------------------------------------------------------------------
+
+std::string BytesToHuman(uint64_t n) {
+  char buf[64];
+  const double d = static_cast<double>(n);
+  if (n < 1024) std::snprintf(buf, sizeof(buf), "%" PRIu64 "B", n);
+  else if (n < 1024ULL * 1024) std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  else if (n < 1024ULL * 1024 * 1024) std::snprintf(buf, sizeof(buf), "%.2fM", d / (1024 * 1024));
+  else std::snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+// Bytes handed out by malloc, process-wide (Redis's used_memory is its allocator's count too).
+uint64_t UsedMemory() {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+uint64_t RssBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages_total = 0, pages_rss = 0;
+  statm >> pages_total >> pages_rss;
+  return pages_rss * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+void Line(std::string& out, std::string_view key, const std::string& value) {
+  out.append(key);
+  out.push_back(':');
+  out.append(value);
+  out.append("\r\n");
+}
+void Line(std::string& out, std::string_view key, int64_t value) { Line(out, key, FormatInt(value)); }
+
+std::string InfoSection(CommandContext& ctx, std::string_view section) {
+  Engine& e = ctx.engine;
+  const EngineConfig& cfg = e.config();
+  const EngineStats& st = e.stats();
+  std::string s;
+  if (section == "server") {
+    s = "# Server\r\n";
+    struct utsname u;
+    uname(&u);
+    int64_t uptime = (e.clock().NowUs() - st.start_time_us) / 1'000'000;
+    Line(s, "redis_version", std::string(kRedisCompatVersion));
+    Line(s, "redis_git_sha1", std::string("00000000"));
+    Line(s, "redis_git_dirty", 0);
+    Line(s, "redis_mode", std::string("standalone"));
+    Line(s, "racetrack_engine", std::string("built-in"));
+    Line(s, "os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+    Line(s, "arch_bits", static_cast<int64_t>(sizeof(void*) * 8));
+    Line(s, "multiplexing_api", std::string("epoll"));
+    Line(s, "gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                               std::to_string(__GNUC_PATCHLEVEL__));
+    Line(s, "process_id", static_cast<int64_t>(getpid()));
+    Line(s, "tcp_port", cfg.port);
+    Line(s, "server_time_usec", e.clock().NowUs());
+    Line(s, "uptime_in_seconds", uptime);
+    Line(s, "uptime_in_days", uptime / 86400);
+    Line(s, "hz", cfg.hz);
+    Line(s, "configured_hz", cfg.hz);
+    Line(s, "config_file", std::string());
+  } else if (section == "clients") {
+    s = "# Clients\r\n";
+    int64_t blocked = 0, pubsub = 0;
+    for (const auto& [id, c] : e.clients()) {
+      blocked += c->is_blocked() ? 1 : 0;
+      pubsub += c->subscription_count() > 0 ? 1 : 0;
+    }
+    Line(s, "connected_clients", static_cast<int64_t>(e.clients().size()));
+    Line(s, "cluster_connections", 0);
+    Line(s, "maxclients", cfg.maxclients);
+    Line(s, "client_recent_max_input_buffer", 0);
+    Line(s, "client_recent_max_output_buffer", 0);
+    Line(s, "blocked_clients", blocked);
+    Line(s, "tracking_clients", 0);
+    Line(s, "clients_in_timeout_table", 0);
+  } else if (section == "memory") {
+    s = "# Memory\r\n";
+    uint64_t used = UsedMemory(), rss = RssBytes();
+    Line(s, "used_memory", static_cast<int64_t>(used));
+    Line(s, "used_memory_human", BytesToHuman(used));
+    Line(s, "used_memory_rss", static_cast<int64_t>(rss));
+    Line(s, "used_memory_rss_human", BytesToHuman(rss));
+    Line(s, "maxmemory", static_cast<int64_t>(cfg.maxmemory));
+    Line(s, "maxmemory_human", BytesToHuman(cfg.maxmemory));
+    Line(s, "maxmemory_policy", cfg.maxmemory_policy);
+    char ratio[32];
+    std::snprintf(ratio, sizeof(ratio), "%.2f",
+                  used == 0 ? 0.0 : static_cast<double>(rss) / static_cast<double>(used));
+    Line(s, "mem_fragmentation_ratio", std::string(ratio));
+    Line(s, "mem_allocator", std::string("libc"));
+  } else if (section == "persistence") {
+    s = "# Persistence\r\n" + e.persistence().InfoFields();  // persistence.cc
+  } else if (section == "stats") {
+    s = "# Stats\r\n";
+    Line(s, "total_connections_received", static_cast<int64_t>(st.total_connections_received));
+    Line(s, "total_commands_processed", static_cast<int64_t>(st.total_commands_processed));
+    Line(s, "rejected_connections", static_cast<int64_t>(st.rejected_connections));
+    Line(s, "expired_keys", static_cast<int64_t>(st.expired_keys));
+    Line(s, "evicted_keys", static_cast<int64_t>(st.evicted_keys));
+    Line(s, "keyspace_hits", static_cast<int64_t>(st.keyspace_hits));
+    Line(s, "keyspace_misses", static_cast<int64_t>(st.keyspace_misses));
+  } else if (section == "replication") {
+    s = "# Replication\r\n";
+    Line(s, "role", std::string("master"));
+    Line(s, "connected_slaves", 0);
+  } else if (section == "cpu") {
+    s = "# CPU\r\n";
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(ru.ru_stime.tv_sec),
+                  static_cast<long>(ru.ru_stime.tv_usec));
+    Line(s, "used_cpu_sys", std::string(buf));
+    std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(ru.ru_utime.tv_sec),
+                  static_cast<long>(ru.ru_utime.tv_usec));
+    Line(s, "used_cpu_user", std::string(buf));
+  } else if (section == "cluster") {
+    s = "# Cluster\r\n";
+    Line(s, "cluster_enabled", 0);
+  } else if (section == "keyspace") {
+    s = "# Keyspace\r\n";
+    for (int i = 0; i < e.num_dbs(); ++i) {
+      Db& db = e.db(i);
+      if (db.size() == 0) continue;
+      // avg_ttl: Redis keeps a running estimate from active expiry; we report the mean now.
+      int64_t ttl_sum = 0, ttl_n = 0;
+      if (db.volatile_size() > 0 && db.volatile_size() <= 10000) {
+        for (const auto& [k, entry] : db.dict()) {
+          if (entry.expire_ms > ctx.now_ms) {
+            ttl_sum += entry.expire_ms - ctx.now_ms;
+            ++ttl_n;
+          }
+        }
+      }
+      Line(s, "db" + std::to_string(i),
+           "keys=" + std::to_string(db.size()) + ",expires=" + std::to_string(db.volatile_size()) +
+               ",avg_ttl=" + std::to_string(ttl_n == 0 ? 0 : ttl_sum / ttl_n));
+    }
+  } else if (section == "commandstats") {
+    s = "# Commandstats\r\n";
+    std::vector<std::string> names;
+    for (const auto& [name, cs] : st.commands) names.push_back(name);
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+      const CommandStats& cs = st.commands.at(name);
+      if (cs.calls == 0 && cs.rejected_calls == 0 && cs.failed_calls == 0) continue;
+      char per[64];
+      std::snprintf(per, sizeof(per), "%.2f",
+                    cs.calls == 0 ? 0.0 : static_cast<double>(cs.usec) / static_cast<double>(cs.calls));
+      Line(s, "cmdstat_" + name,
+           "calls=" + std::to_string(cs.calls) + ",usec=" + std::to_string(cs.usec) +
+               ",usec_per_call=" + per + ",rejected_calls=" + std::to_string(cs.rejected_calls) +
+               ",failed_calls=" + std::to_string(cs.failed_calls));
+    }
+  }
+  return s;
+}
+
+void CmdInfo(CommandContext& ctx) {
+  static constexpr std::string_view kDefault[] = {"server", "clients", "memory", "persistence",
+                                                  "stats", "replication", "cpu", "cluster",
+                                                  "keyspace"};
+  std::vector<std::string> wanted;
+  auto add = [&](std::string_view name) {
+    if (std::find(wanted.begin(), wanted.end(), name) == wanted.end()) wanted.emplace_back(name);
+  };
+  if (ctx.argv.size() == 1) {
+    for (std::string_view d : kDefault) add(d);
+  }
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    std::string a = ToLower(ctx.argv[i]);
+    if (a == "default") {
+      for (std::string_view d : kDefault) add(d);
+    } else if (a == "all" || a == "everything") {
+      for (std::string_view d : kDefault) add(d);
+      add("commandstats");
+    } else {
+      add(a);
+    }
+  }
+  std::string out;
+  for (const std::string& name : wanted) {
+    std::string sec = InfoSection(ctx, name);
+    if (sec.empty()) continue;
+    if (!out.empty()) out += "\r\n";
+    out += sec;
+  }
+  ctx.reply.Bulk(out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// COMMAND
+// ---------------------------------------------------------------------------------------------
+
+// ACL categories as Redis derives them: from the group and from the flags, in Redis's order.
+std::vector<std::string> AclCategories(const CommandSpec& c) {
+  std::vector<std::string> out;
+  auto group_is = [&](std::string_view g) { return c.group == g; };
+  if (group_is("generic")) out.push_back("@keyspace");
+  if (c.flags & kCmdReadOnly) out.push_back("@read");
+  if (c.flags & kCmdWrite) out.push_back("@write");
+  static constexpr std::pair<std::string_view, std::string_view> kGroups[] = {
+      {"set", "@set"},       {"sorted_set", "@sortedset"}, {"list", "@list"},
+      {"hash", "@hash"},     {"string", "@string"},        {"bitmap", "@bitmap"},
+      {"hyperloglog", "@hyperloglog"}, {"geo", "@geo"},    {"stream", "@stream"},
+  };
+  for (const auto& [g, cat] : kGroups) {
+    if (group_is(g)) out.emplace_back(cat);
+  }
+  if ((c.flags & kCmdPubSub) || group_is("pubsub")) out.push_back("@pubsub");
+  if (c.flags & kCmdAdmin) out.push_back("@admin");
+  out.push_back((c.flags & kCmdFast) ? "@fast" : "@slow");
+  if (c.flags & kCmdBlocking) out.push_back("@blocking");
+  if (c.flags & kCmdAdmin) out.push_back("@dangerous");
+  if (group_is("connection")) out.push_back("@connection");
+  if (group_is("transactions")) out.push_back("@transaction");
+  if (group_is("scripting")) out.push_back("@scripting");
+  return out;
+}
+
+// One COMMAND INFO entry (Redis 7: name, arity, flags, first, last, step, ACL categories, tips,
+// key specs, subcommands). Partial: tips and key specs are empty — the table does not hold them.
+void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& c) {
+  ctx.reply.Array(10);
+  ctx.reply.Bulk(c.name);
+  ctx.reply.Integer(c.arity);
+  auto flags = c.FlagNames();
+  ctx.reply.Array(flags.size());
+  for (std::string_view f : flags) ctx.reply.Status(f);
+  ctx.reply.Integer(c.first_key);
+  ctx.reply.Integer(c.last_key);
+  ctx.reply.Integer(c.key_step);
+  auto cats = AclCategories(c);
+  ctx.reply.Array(cats.size());
+  for (const std::string& cat : cats) ctx.reply.Status(cat);
+  ctx.reply.EmptyArray();  // tips
+  ctx.reply.EmptyArray();  // key specs
+  ctx.reply.Array(c.subcommands.size());
+  for (const auto& [name, sub] : c.subcommands) ReplyCommandInfo(ctx, *sub);
+}
+
+void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& c) {
+  ctx.reply.Array(c.subcommands.empty() ? 8 : 10);
+  ctx.reply.Bulk("summary");
+  ctx.reply.Bulk(c.summary);
+  ctx.reply.Bulk("since");
+  ctx.reply.Bulk(c.since);
+  ctx.reply.Bulk("group");
+  ctx.reply.Bulk(c.group);
+  ctx.reply.Bulk("complexity");
+  ctx.reply.Bulk(c.complexity);
+  if (!c.subcommands.empty()) {
+    ctx.reply.Bulk("subcommands");
+    ctx.reply.Array(c.subcommands.size() * 2);
+    for (const auto& [name, sub] : c.subcommands) {
+      ctx.reply.Bulk(sub->name);
+      ReplyCommandDocs(ctx, *sub);
+    }
+  }
+}
+
+// All commands sorted by name, so replies do not depend on hash-table order.
+std::vector<const CommandSpec*> SortedCommands(const CommandTable& t) {
+  std::vector<const CommandSpec*> out;
+  for (const auto& [name, spec] : t.all()) out.push_back(spec.get());
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  return out;
+}
+
+void CmdCommand(CommandContext& ctx) {  // COMMAND with no subcommand: every command's info
+  auto all = SortedCommands(ctx.engine.commands());
+  ctx.reply.Array(all.size());
+  for (const CommandSpec* c : all) ReplyCommandInfo(ctx, *c);
+}
+
+void CmdCommandCount(CommandContext& ctx) {
+  ctx.reply.Integer(static_cast<int64_t>(ctx.engine.commands().size()));
+}
+
+void CmdCommandInfo(CommandContext& ctx) {
+  if (ctx.argv.size() == 2) return CmdCommand(ctx);
+  ctx.reply.Array(ctx.argv.size() - 2);
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    const CommandSpec* c = ctx.engine.commands().Find(ctx.argv[i]);
+    if (c == nullptr) {
+      ctx.reply.NullArray();
+    } else {
+      ReplyCommandInfo(ctx, *c);
+    }
+  }
+}
+
+void CmdCommandDocs(CommandContext& ctx) {
+  std::vector<const CommandSpec*> specs;
+  if (ctx.argv.size() == 2) {
+    specs = SortedCommands(ctx.engine.commands());
+  } else {
+    for (size_t i = 2; i < ctx.argv.size(); ++i) {
+      const CommandSpec* c = ctx.engine.commands().Find(ctx.argv[i]);
+      if (c != nullptr) specs.push_back(c);  // unknown names are left out, as Redis does
+    }
+  }
+  ctx.reply.Array(specs.size() * 2);
+  for (const CommandSpec* c : specs) {
+    ctx.reply.Bulk(c->name);
+    ReplyCommandDocs(ctx, *c);
+  }
+}
+
+// COMMAND LIST [FILTERBY PATTERN p]. Partial: FILTERBY MODULE and ACLCAT are not supported.
+void CmdCommandList(CommandContext& ctx) {
+  std::string_view pattern = "*";
+  if (ctx.argv.size() == 5 && ArgIs(ctx.argv[2], "filterby") && ArgIs(ctx.argv[3], "pattern")) {
+    pattern = ctx.argv[4];
+  } else if (ctx.argv.size() != 2) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  std::vector<std::string> names;
+  for (const CommandSpec* c : SortedCommands(ctx.engine.commands())) {
+    if (GlobMatch(pattern, c->name, true)) names.push_back(c->name);
+    for (const auto& [n, sub] : c->subcommands) {
+      if (GlobMatch(pattern, sub->name, true)) names.push_back(sub->name);
+    }
+  }
+  ctx.reply.Array(names.size());
+  for (const std::string& n : names) ctx.reply.Bulk(n);
+}
+
+void CmdCommandHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "COMMAND",
+            {"(no subcommand)", "    Return details about all Redis commands.", "COUNT",
+             "    Return the total number of commands in this Redis server.", "LIST",
+             "    Return a list of all commands in this Redis server.",
+             "INFO [<command-name> ...]",
+             "    Return details about multiple Redis commands.",
+             "    If no command names are given, documentation details for all",
+             "    commands are returned.",
+             "DOCS [<command-name> ...]",
+             "    Return documentation details about multiple Redis commands.",
+             "    If no command names are given, documentation details for all",
+             "    commands are returned."});
+}
+
+// ---------------------------------------------------------------------------------------------
+// TIME, SHUTDOWN, MEMORY
+// ---------------------------------------------------------------------------------------------
+
+void CmdTime(CommandContext& ctx) {
+  int64_t us = ctx.engine.clock().NowUs();
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(FormatInt(us / 1'000'000));
+  ctx.reply.Bulk(FormatInt(us % 1'000'000));
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. On success there is no reply: the connection
+// closes as the server stops.
+void CmdShutdown(CommandContext& ctx) {
+  bool nosave = false, save = false, abort = false, other = false;
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    std::string_view a = ctx.argv[i];
+    if (ArgIs(a, "nosave")) nosave = true;
+    else if (ArgIs(a, "save")) save = true;
+    else if (ArgIs(a, "now") || ArgIs(a, "force")) other = true;
+    else if (ArgIs(a, "abort")) abort = true;
+    else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  if ((abort && (nosave || save || other)) || (nosave && save)) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  if (abort) {
+    ctx.reply.Error("ERR No shutdown in progress.");
+    return;
+  }
+  if (!ctx.engine.on_shutdown) {
+    ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+    return;
+  }
+  // Without SAVE or NOSAVE, Redis snapshots only when save points are configured.
+  ctx.engine.on_shutdown(nosave || (!save && ctx.engine.config().save.empty()));
+  ctx.client.close_after_reply = true;
+}
+
+void CmdMemoryContainer(CommandContext& ctx) { ReplyUnknownSubcommand(ctx, "MEMORY"); }
+
+// MEMORY USAGE key [SAMPLES n]: the value's bytes plus the key and its table entry.
+void CmdMemoryUsage(CommandContext& ctx) {
+  if (ctx.argv.size() != 3) {
+    if (ctx.argv.size() != 5 || !ArgIs(ctx.argv[3], "samples")) {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+    int64_t samples;
+    if (!ArgInt64(ctx, 4, &samples)) return;
+    if (samples < 0) {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  Value* v = ctx.db.Find(ctx.argv[2]);
+  if (v == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  size_t key = ctx.argv[2].size() > 15 ? ctx.argv[2].size() + 1 : 0;
+  // node: next pointer + std::string + Entry (Value, expire) + cached hash
+  size_t node = sizeof(void*) + sizeof(std::string) + sizeof(Db::Entry) + sizeof(size_t);
+  ctx.reply.Integer(static_cast<int64_t>(v->MemoryUsage() - sizeof(Value) + node + key));
+}
+
+void CmdMemoryHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "MEMORY",
+            {"USAGE <key> [SAMPLES <count>]",
+             "    Return memory in bytes used by <key> and its value. Nested values are",
+             "    sampled up to <count> times (default: 5, 0 means sample all)."});
+}
+
+}  // namespace
+
+void RegisterServerFamily(CommandTable& t) {
+  auto reg = [&t](const char* name, int arity, uint32_t flags, const char* complexity,
+                  const char* summary, const char* since, CommandHandler h) {
+    t.Register({.name = name, .arity = arity, .flags = flags, .group = "server",
+                .complexity = complexity, .summary = summary, .since = since, .handler = h});
+  };
+  auto sub = [&t](const char* parent, const char* name, int arity, uint32_t flags,
+                  const char* complexity, const char* summary, const char* since,
+                  CommandHandler h, int first_key = 0) {
+    t.RegisterSub(parent, {.name = name, .arity = arity, .flags = flags, .first_key = first_key,
+                           .last_key = first_key, .key_step = first_key > 0 ? 1 : 0,
+                           .group = "server", .complexity = complexity, .summary = summary,
+                           .since = since, .handler = h});
+  };
+  constexpr uint32_t kLS = kCmdLoading | kCmdStale;
+  reg("info", -1, kLS, "O(1)", "Returns information and statistics about the server.", "1.0.0",
+      CmdInfo);
+  reg("time", 1, kLS | kCmdFast, "O(1)", "Returns the server time.", "2.6.0", CmdTime);
+  reg("shutdown", -1, kCmdAdmin | kCmdNoScript | kLS | kCmdNoMulti | kCmdAllowBusy,
+      "O(N) when saving, where N is the total number of keys in all databases when saving data, "
+      "otherwise O(1)",
+      "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",
+      CmdShutdown);
+
+  reg("config", -2, 0, "Depends on subcommand.",
+      "A container for server configuration commands.", "2.0.0", CmdConfigContainer);
+  sub("config", "get", -3, kCmdAdmin | kCmdNoScript | kLS,
+      "O(N) when N is the number of configuration parameters provided",
+      "Returns the effective values of configuration parameters.", "2.0.0", CmdConfigGet);
+  sub("config", "set", -4, kCmdAdmin | kCmdNoScript | kLS,
+      "O(N) when N is the number of configuration parameters provided",
+      "Sets configuration parameters in-flight.", "2.0.0", CmdConfigSet);
+  sub("config", "resetstat", 2, kCmdAdmin | kCmdNoScript | kLS, "O(1)",
+      "Resets the server's statistics.", "2.0.0", CmdConfigResetStat);
+  sub("config", "help", 2, kLS, "O(1)", "Returns helpful text about the different subcommands.",
+      "5.0.0", CmdConfigHelp);
+
+  reg("command", -1, kLS, "O(N) where N is the total number of Redis commands",
+      "Returns detailed information about all commands.", "2.8.13", CmdCommand);
+  sub("command", "count", 2, kLS, "O(1)", "Returns a count of commands.", "2.8.13",
+      CmdCommandCount);
+  sub("command", "info", -2, kLS, "O(N) where N is the number of commands to look up",
+      "Returns information about one, multiple or all commands.", "2.8.13", CmdCommandInfo);
+  sub("command", "docs", -2, kLS, "O(N) where N is the number of commands to look up",
+      "Returns documentary information about one, multiple or all commands.", "7.0.0",
+      CmdCommandDocs);
+  sub("command", "list", -2, kLS, "O(N) where N is the total number of Redis commands",
+      "Returns a list of command names.", "7.0.0", CmdCommandList);
+  sub("command", "help", 2, kLS, "O(1)", "Returns helpful text about the different subcommands.",
+      "5.0.0", CmdCommandHelp);
+
+  reg("memory", -2, 0, "Depends on subcommand.", "A container for memory diagnostics commands.",
+      "4.0.0", CmdMemoryContainer);
+  sub("memory", "usage", -3, kCmdReadOnly, "O(N) where N is the number of samples.",
+      "Estimates the memory usage of a key.", "4.0.0", CmdMemoryUsage, 2);
+  sub("memory", "help", 2, kLS, "O(1)", "Returns helpful text about the different subcommands.",
+      "4.0.0", CmdMemoryHelp);
+}
 
 }  // namespace racetrack::engine

@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/aof.h"
 #include "engine/engine.h"
+#include "engine/persistence.h"
 #include "engine/server.h"
 
 namespace {
@@ -40,6 +42,7 @@ constexpr Setting kSettings[] = {
     {"dir", "working directory for persistence files"},
     {"dbfilename", "snapshot file name"},
     {"save", "snapshot rules: \"SECONDS CHANGES ...\", \"\" disables"},
+    {"client-output-buffer-limit", "\"pubsub HARD SOFT SECONDS\" (default pubsub 32mb 8mb 60)"},
 };
 
 }  // namespace
@@ -51,6 +54,10 @@ int main(int argc, char** argv) {
   std::string config_file;
   app.add_option("config", config_file, "redis.conf-style file of `name value` lines")
       ->check(CLI::ExistingFile);
+  std::string check_aof;
+  bool fix_aof = false;
+  app.add_option("--check-aof", check_aof, "check an append-only file (and exit); see --fix");
+  app.add_flag("--fix", fix_aof, "with --check-aof: truncate the file to its last valid command");
   std::map<std::string, std::vector<std::string>> values;
   for (const Setting& s : kSettings) {
     app.add_option(std::string("--") + s.name, values[s.name], s.help)->allow_extra_args(false);
@@ -64,6 +71,26 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "racetrack-server: %s (see --help)\n", e.what());
     return 2;
+  }
+
+  if (!check_aof.empty()) {
+    auto r = racetrack::engine::CheckAof(check_aof);
+    std::printf("%s\n", r.message.c_str());
+    if (r.ok) return 0;
+    if (r.valid_bytes == 0 && r.file_size == 0) return 1;
+    if (!fix_aof) {
+      std::printf("AOF is not valid. Use the --fix option to try fixing it (keeps the first %zu of "
+                  "%zu bytes).\n", r.valid_bytes, r.file_size);
+      return 1;
+    }
+    racetrack::Status t = racetrack::engine::TruncateFile(check_aof, r.valid_bytes);
+    if (!t.ok()) {
+      std::printf("%s\n", t.message().c_str());
+      return 1;
+    }
+    std::printf("Successfully truncated AOF %s to %zu bytes (dropped %zu)\n", check_aof.c_str(),
+                r.valid_bytes, r.file_size - r.valid_bytes);
+    return 0;
   }
 
   EngineConfig config;
@@ -85,6 +112,11 @@ int main(int argc, char** argv) {
   }
 
   racetrack::engine::Engine engine(config);
+  racetrack::Status loaded = engine.persistence().Start();
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "racetrack-server: %s\n", loaded.message().c_str());
+    return 1;
+  }
   racetrack::engine::Server server(&engine);
   racetrack::Status s = server.Listen();
   if (s.ok()) s = server.HandleSignals();
@@ -95,6 +127,8 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "racetrack-server %s ready on %s:%d (pid %d)\n", RACETRACK_VERSION,
                config.bind.c_str(), server.port(), static_cast<int>(getpid()));
   server.Run();
+  racetrack::Status saved = engine.persistence().Shutdown(server.shutdown_nosave());
+  if (!saved.ok()) std::fprintf(stderr, "racetrack-server: %s\n", saved.message().c_str());
   std::fprintf(stderr, "racetrack-server: shut down\n");
   return 0;
 }

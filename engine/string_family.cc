@@ -3,41 +3,476 @@
 // A string value is a byte string up to proto-max-bulk-len; integers are stored as their decimal
 // text and parsed on each INCR (Redis stores small ones as shared integer objects — an
 // optimisation of memory, not of behaviour).
+//
+// The order of checks in each handler follows Redis 7.0's t_string.c, because it decides which
+// error a client sees when several things are wrong (e.g. SET's options are parsed before the key
+// is looked up; INCRBY parses its increment before the type check).
+#include <climits>
+#include <cmath>
+#include <cstring>
+
 #include "engine/family_util.h"
 
 namespace racetrack::engine {
 namespace {
 
-void CmdGet(CommandContext& ctx) {
+// ---------------------------------------------------------------------------------------------
+// SET / GETEX option parsing (Redis's parseExtendedStringArgumentsOrReply)
+// ---------------------------------------------------------------------------------------------
+
+enum SetFlags : uint32_t {
+  kSetNx = 1 << 0,
+  kSetXx = 1 << 1,
+  kSetGet = 1 << 2,
+  kSetKeepTtl = 1 << 3,
+  kSetPersist = 1 << 4,  // GETEX only
+  kSetEx = 1 << 5,
+  kSetPx = 1 << 6,
+  kSetExAt = 1 << 7,
+  kSetPxAt = 1 << 8,
+};
+constexpr uint32_t kAnyExpire = kSetEx | kSetPx | kSetExAt | kSetPxAt;
+
+struct SetOptions {
+  uint32_t flags = 0;
+  std::string_view expire;  // the EX/PX/EXAT/PXAT argument, empty if none
+};
+
+// Parses argv[first..]. for_set: SET's options; otherwise GETEX's. Replies "syntax error" on a
+// bad or conflicting option, as Redis does (an option that conflicts is simply not recognised).
+bool ParseSetOptions(CommandContext& ctx, size_t first, bool for_set, SetOptions* o) {
+  for (size_t j = first; j < ctx.argv.size(); ++j) {
+    std::string_view opt = ctx.argv[j];
+    bool has_next = j + 1 < ctx.argv.size();
+    uint32_t f = o->flags;
+    if (for_set && ArgIs(opt, "nx") && !(f & kSetXx)) {
+      o->flags |= kSetNx;
+    } else if (for_set && ArgIs(opt, "xx") && !(f & kSetNx)) {
+      o->flags |= kSetXx;
+    } else if (for_set && ArgIs(opt, "get")) {
+      o->flags |= kSetGet;
+    } else if (for_set && ArgIs(opt, "keepttl") && !(f & (kAnyExpire | kSetPersist))) {
+      o->flags |= kSetKeepTtl;
+    } else if (!for_set && ArgIs(opt, "persist") && !(f & (kAnyExpire | kSetKeepTtl))) {
+      o->flags |= kSetPersist;
+    } else if (has_next && !(f & (kAnyExpire | kSetKeepTtl | kSetPersist)) &&
+               (ArgIs(opt, "ex") || ArgIs(opt, "px") || ArgIs(opt, "exat") ||
+                ArgIs(opt, "pxat"))) {
+      o->flags |= ArgIs(opt, "ex")     ? kSetEx
+                  : ArgIs(opt, "px")   ? kSetPx
+                  : ArgIs(opt, "exat") ? kSetExAt
+                                       : kSetPxAt;
+      o->expire = ctx.argv[++j];
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Turns an EX/PX/EXAT/PXAT argument into an absolute Unix-ms deadline (getExpireMillisecondsOrReply):
+// it must be a positive integer and must not overflow once converted and made absolute.
+bool ExpireDeadline(CommandContext& ctx, std::string_view arg, uint32_t flags, int64_t* when) {
+  int64_t v;
+  if (!ParseInt64(arg, &v)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return false;
+  }
+  bool seconds = flags & (kSetEx | kSetExAt);
+  if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
+    ReplyInvalidExpire(ctx);
+    return false;
+  }
+  if (seconds) v *= 1000;
+  if (flags & (kSetEx | kSetPx)) {
+    if (v > INT64_MAX - ctx.now_ms) {
+      ReplyInvalidExpire(ctx);
+      return false;
+    }
+    v += ctx.now_ms;
+  }
+  *when = v;
+  return true;
+}
+
+// Replies with the string at key (null if missing). Returns false after WRONGTYPE.
+bool ReplyGet(CommandContext& ctx, std::string_view key) {
   Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
+  if (!LookupReadTyped(ctx, key, ObjType::kString, &v)) return false;
   if (v == nullptr) {
-    ++ctx.engine.stats().keyspace_misses;
     ctx.reply.Null();
+  } else {
+    ctx.reply.Bulk(v->str());
+  }
+  return true;
+}
+
+// Redis's checkStringLength: the size a write would produce must fit proto-max-bulk-len.
+bool CheckStringLength(CommandContext& ctx, uint64_t size, uint64_t append) {
+  uint64_t total = size + append;
+  if (total < size || total > static_cast<uint64_t>(ctx.engine.config().proto_max_bulk_len)) {
+    ctx.reply.Error(errors::kStringTooLong);
+    return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+void CmdGet(CommandContext& ctx) { ReplyGet(ctx, ctx.argv[1]); }
+
+// The shared body of SET, SETNX, SETEX and PSETEX (Redis's setGenericCommand). ok_reply and
+// abort_reply are what SETNX answers instead of +OK / null.
+void SetGeneric(CommandContext& ctx, const SetOptions& o, std::string_view key,
+                std::string_view value, bool setnx_replies) {
+  int64_t when = -1;
+  if (!o.expire.empty() || (o.flags & kAnyExpire)) {
+    if (!ExpireDeadline(ctx, o.expire, o.flags, &when)) return;
+  }
+  if ((o.flags & kSetGet) && !ReplyGet(ctx, key)) return;
+  bool found = ctx.db.Find(key) != nullptr;
+  if (((o.flags & kSetNx) && found) || ((o.flags & kSetXx) && !found)) {
+    if (!(o.flags & kSetGet)) {
+      if (setnx_replies) {
+        ctx.reply.Integer(0);
+      } else {
+        ctx.reply.Null();
+      }
+    }
     return;
   }
-  ++ctx.engine.stats().keyspace_hits;
-  ctx.reply.Bulk(v->str());
+  ctx.db.Set(key, Value(std::string(value)), (o.flags & kSetKeepTtl) != 0);
+  if (when >= 0) ctx.db.SetExpire(key, when);
+  if (!(o.flags & kSetGet)) {
+    if (setnx_replies) {
+      ctx.reply.Integer(1);
+    } else {
+      ctx.reply.Ok();
+    }
+  }
 }
 
 void CmdSet(CommandContext& ctx) {
-  // TODO(issue 2 helper): NX XX EX PX EXAT PXAT KEEPTTL GET.
+  SetOptions o;
+  if (!ParseSetOptions(ctx, 3, /*for_set=*/true, &o)) return;
+  SetGeneric(ctx, o, ctx.argv[1], ctx.argv[2], false);
+}
+
+void CmdSetNx(CommandContext& ctx) {
+  SetOptions o{.flags = kSetNx};
+  SetGeneric(ctx, o, ctx.argv[1], ctx.argv[2], true);
+}
+
+void CmdSetEx(CommandContext& ctx) {  // SETEX and PSETEX: key, time, value
+  SetOptions o{.flags = ctx.spec.name == "setex" ? kSetEx : kSetPx, .expire = ctx.argv[2]};
+  SetGeneric(ctx, o, ctx.argv[1], ctx.argv[3], false);
+}
+
+void CmdGetSet(CommandContext& ctx) {
+  if (!ReplyGet(ctx, ctx.argv[1])) return;
   ctx.db.Set(ctx.argv[1], Value(std::string(ctx.argv[2])));
-  ctx.reply.Ok();
+}
+
+void CmdGetDel(CommandContext& ctx) {
+  if (!ReplyGet(ctx, ctx.argv[1])) return;
+  ctx.db.Erase(ctx.argv[1]);
+}
+
+void CmdGetEx(CommandContext& ctx) {
+  SetOptions o;
+  if (!ParseSetOptions(ctx, 2, /*for_set=*/false, &o)) return;
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  int64_t when = -1;
+  if ((o.flags & kAnyExpire) && !ExpireDeadline(ctx, o.expire, o.flags, &when)) return;
+  ctx.reply.Bulk(v->str());
+  if (when >= 0 && when <= ctx.now_ms) {
+    ctx.db.Erase(ctx.argv[1]);  // a past EXAT/PXAT deletes the key (a deletion, not an expiry)
+  } else if (when >= 0) {
+    ctx.db.SetExpire(ctx.argv[1], when);
+  } else if (o.flags & kSetPersist) {
+    ctx.db.Persist(ctx.argv[1]);
+  }
+}
+
+void CmdMGet(CommandContext& ctx) {
+  ctx.reply.Array(ctx.argv.size() - 1);
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    Value* v = ctx.db.Find(ctx.argv[i]);
+    if (v == nullptr) ++ctx.engine.stats().keyspace_misses;
+    else ++ctx.engine.stats().keyspace_hits;
+    if (v == nullptr || !v->is_string()) {
+      ctx.reply.Null();  // MGET never fails on a wrong type: it answers null for that key
+    } else {
+      ctx.reply.Bulk(v->str());
+    }
+  }
+}
+
+void CmdMSet(CommandContext& ctx) {  // MSET and MSETNX
+  if (ctx.argv.size() % 2 == 0) {
+    ReplyArityError(ctx);
+    return;
+  }
+  bool nx = ctx.spec.name == "msetnx";
+  if (nx) {
+    for (size_t i = 1; i < ctx.argv.size(); i += 2) {
+      if (ctx.db.Find(ctx.argv[i]) != nullptr) {
+        ctx.reply.Integer(0);
+        return;
+      }
+    }
+  }
+  for (size_t i = 1; i < ctx.argv.size(); i += 2) {
+    ctx.db.Set(ctx.argv[i], Value(std::string(ctx.argv[i + 1])));
+  }
+  if (nx) {
+    ctx.reply.Integer(1);
+  } else {
+    ctx.reply.Ok();
+  }
+}
+
+void CmdAppend(CommandContext& ctx) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
+  std::string_view add = ctx.argv[2];
+  if (v == nullptr) {
+    Value& nv = ctx.db.Add(ctx.argv[1], Value(std::string(add)));
+    ctx.reply.Integer(static_cast<int64_t>(nv.str().size()));
+    return;
+  }
+  if (!CheckStringLength(ctx, v->str().size(), add.size())) return;
+  v->str().append(add);
+  ctx.db.AddDirty();
+  ctx.reply.Integer(static_cast<int64_t>(v->str().size()));
+}
+
+void CmdStrLen(CommandContext& ctx) {
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
+  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(v->str().size()));
+}
+
+void CmdGetRange(CommandContext& ctx) {
+  int64_t start, end;
+  if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &end)) return;
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Bulk("");
+    return;
+  }
+  const std::string& s = v->str();
+  int64_t len = static_cast<int64_t>(s.size());
+  if (start < 0 && end < 0 && start > end) {
+    ctx.reply.Bulk("");
+    return;
+  }
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) {
+    ctx.reply.Bulk("");
+    return;
+  }
+  ctx.reply.Bulk(std::string_view(s).substr(static_cast<size_t>(start),
+                                            static_cast<size_t>(end - start + 1)));
+}
+
+void CmdSetRange(CommandContext& ctx) {
+  int64_t offset;
+  if (!ArgInt64(ctx, 2, &offset)) return;
+  if (offset < 0) {
+    ctx.reply.Error(errors::kOffsetOutOfRange);
+    return;
+  }
+  std::string_view patch = ctx.argv[3];
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
+  if (v == nullptr) {
+    if (patch.empty()) {  // setting nothing on a missing key creates nothing
+      ctx.reply.Integer(0);
+      return;
+    }
+    if (!CheckStringLength(ctx, static_cast<uint64_t>(offset), patch.size())) return;
+    v = &ctx.db.Add(ctx.argv[1], Value(std::string()));
+  } else {
+    if (patch.empty()) {
+      ctx.reply.Integer(static_cast<int64_t>(v->str().size()));
+      return;
+    }
+    if (!CheckStringLength(ctx, static_cast<uint64_t>(offset), patch.size())) return;
+    ctx.db.AddDirty();
+  }
+  std::string& s = v->str();
+  size_t need = static_cast<size_t>(offset) + patch.size();
+  if (s.size() < need) s.resize(need, '\0');
+  std::memcpy(s.data() + offset, patch.data(), patch.size());
+  ctx.reply.Integer(static_cast<int64_t>(s.size()));
+}
+
+// INCR, DECR, INCRBY, DECRBY after their increment is known (Redis's incrDecrCommand).
+void IncrBy(CommandContext& ctx, int64_t incr) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
+  int64_t old = 0;
+  if (v != nullptr && !ParseInt64(v->str(), &old)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  if ((incr < 0 && old < 0 && incr < INT64_MIN - old) ||
+      (incr > 0 && old > 0 && incr > INT64_MAX - old)) {
+    ctx.reply.Error(errors::kOverflow);
+    return;
+  }
+  int64_t result = old + incr;
+  if (v == nullptr) {
+    ctx.db.Add(ctx.argv[1], Value(FormatInt(result)));
+  } else {
+    v->str() = FormatInt(result);  // in place: the TTL stays, as in Redis
+    ctx.db.AddDirty();
+  }
+  ctx.reply.Integer(result);
+}
+
+void CmdIncr(CommandContext& ctx) { IncrBy(ctx, 1); }
+void CmdDecr(CommandContext& ctx) { IncrBy(ctx, -1); }
+
+void CmdIncrBy(CommandContext& ctx) {
+  int64_t incr;
+  if (!ArgInt64(ctx, 2, &incr)) return;
+  IncrBy(ctx, incr);
+}
+
+void CmdDecrBy(CommandContext& ctx) {
+  int64_t decr;
+  if (!ArgInt64(ctx, 2, &decr)) return;
+  if (decr == INT64_MIN) {  // -decr would overflow
+    ctx.reply.Error("ERR decrement would overflow");
+    return;
+  }
+  IncrBy(ctx, -decr);
+}
+
+void CmdIncrByFloat(CommandContext& ctx) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
+  long double value = 0, incr;
+  if ((v != nullptr && !ParseLongDouble(v->str(), &value)) || !ParseLongDouble(ctx.argv[2], &incr)) {
+    ctx.reply.Error(errors::kNotFloat);
+    return;
+  }
+  value += incr;
+  if (std::isnan(value) || std::isinf(value)) {
+    ctx.reply.Error(errors::kIncrNanOrInf);
+    return;
+  }
+  std::string text = FormatLongDouble(value);
+  if (v == nullptr) {
+    ctx.db.Add(ctx.argv[1], Value(text));
+  } else {
+    v->str() = text;
+    ctx.db.AddDirty();
+  }
+  ctx.reply.Bulk(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration
+// ---------------------------------------------------------------------------------------------
+
+constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
+constexpr uint32_t kWF = kCmdWrite | kCmdDenyOom | kCmdFast;
+constexpr uint32_t kRF = kCmdReadOnly | kCmdFast;
+
+void Reg(CommandTable& t, const char* name, int arity, uint32_t flags, int first, int last,
+         int step, const char* complexity, const char* summary, const char* since,
+         CommandHandler h) {
+  t.Register({.name = name, .arity = arity, .flags = flags, .first_key = first, .last_key = last,
+              .key_step = step, .group = "string", .complexity = complexity, .summary = summary,
+              .since = since, .handler = h});
 }
 
 }  // namespace
 
-void RegisterStringFamily(CommandTable& table) {
-  table.Register({.name = "get", .arity = 2, .flags = kCmdReadOnly | kCmdFast, .first_key = 1,
-                  .last_key = 1, .key_step = 1, .group = "string", .complexity = "O(1)",
-                  .summary = "Returns the string value of a key.", .since = "1.0.0",
-                  .handler = CmdGet});
-  table.Register({.name = "set", .arity = -3, .flags = kCmdWrite | kCmdDenyOom, .first_key = 1,
-                  .last_key = 1, .key_step = 1, .group = "string", .complexity = "O(1)",
-                  .summary = "Sets the string value of a key, ignoring its type. The key is "
-                             "created if it doesn't exist.",
-                  .since = "1.0.0", .handler = CmdSet});
+void RegisterStringFamily(CommandTable& t) {
+  Reg(t, "get", 2, kRF, 1, 1, 1, "O(1)", "Returns the string value of a key.", "1.0.0", CmdGet);
+  Reg(t, "set", -3, kW, 1, 1, 1, "O(1)",
+      "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
+      "1.0.0", CmdSet);
+  Reg(t, "setnx", 3, kWF, 1, 1, 1, "O(1)",
+      "Set the string value of a key only when the key doesn't exist.", "1.0.0", CmdSetNx);
+  Reg(t, "setex", 4, kW, 1, 1, 1, "O(1)",
+      "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
+      "2.0.0", CmdSetEx);
+  Reg(t, "psetex", 4, kW, 1, 1, 1, "O(1)",
+      "Sets both string value and expiration time in milliseconds of a key. The key is created "
+      "if it doesn't exist.",
+      "2.6.0", CmdSetEx);
+  Reg(t, "getset", 3, kWF, 1, 1, 1, "O(1)",
+      "Returns the previous string value of a key after setting it to a new value.", "1.0.0",
+      CmdGetSet);
+  Reg(t, "getdel", 2, kCmdWrite | kCmdFast, 1, 1, 1, "O(1)",
+      "Returns the string value of a key after deleting the key.", "6.2.0", CmdGetDel);
+  Reg(t, "getex", -2, kCmdWrite | kCmdFast, 1, 1, 1, "O(1)",
+      "Returns the string value of a key after setting its expiration time.", "6.2.0", CmdGetEx);
+  Reg(t, "mget", -2, kRF, 1, -1, 1, "O(N) where N is the number of keys to retrieve.",
+      "Atomically returns the string values of one or more keys.", "1.0.0", CmdMGet);
+  Reg(t, "mset", -3, kW, 1, -1, 2, "O(N) where N is the number of keys to set.",
+      "Atomically creates or modifies the string values of one or more keys.", "1.0.1", CmdMSet);
+  Reg(t, "msetnx", -3, kW, 1, -1, 2, "O(N) where N is the number of keys to set.",
+      "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+      "1.0.1", CmdMSet);
+  Reg(t, "append", 3, kWF, 1, 1, 1,
+      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the "
+      "already present value is of any size, since the dynamic string library used by Redis will "
+      "double the free space available on every reallocation.",
+      "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0",
+      CmdAppend);
+  Reg(t, "strlen", 2, kRF, 1, 1, 1, "O(1)", "Returns the length of a string value.", "2.2.0",
+      CmdStrLen);
+  Reg(t, "getrange", 4, kCmdReadOnly, 1, 1, 1,
+      "O(N) where N is the length of the returned string. The complexity is ultimately "
+      "determined by the returned length, but because creating a substring from an existing "
+      "string is very cheap, it can be considered O(1) for small strings.",
+      "Returns a substring of the string stored at a key.", "2.4.0", CmdGetRange);
+  Reg(t, "setrange", 4, kW, 1, 1, 1,
+      "O(1), not counting the time taken to copy the new string in place. Usually, this string is "
+      "very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being "
+      "the length of the value argument.",
+      "Overwrites a part of a string value with another by an offset. Creates the key if it "
+      "doesn't exist.",
+      "2.2.0", CmdSetRange);
+  Reg(t, "incr", 2, kWF, 1, 1, 1, "O(1)",
+      "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't "
+      "exist.",
+      "1.0.0", CmdIncr);
+  Reg(t, "incrby", 3, kWF, 1, 1, 1, "O(1)",
+      "Increments the integer value of a key by a number. Uses 0 as initial value if the key "
+      "doesn't exist.",
+      "1.0.0", CmdIncrBy);
+  Reg(t, "incrbyfloat", 3, kWF, 1, 1, 1, "O(1)",
+      "Increment the floating point value of a key by a number. Uses 0 as initial value if the "
+      "key doesn't exist.",
+      "2.6.0", CmdIncrByFloat);
+  Reg(t, "decr", 2, kWF, 1, 1, 1, "O(1)",
+      "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't "
+      "exist.",
+      "1.0.0", CmdDecr);
+  Reg(t, "decrby", 3, kWF, 1, 1, 1, "O(1)",
+      "Decrements a number from the integer value of a key. Uses 0 as initial value if the key "
+      "doesn't exist.",
+      "1.0.0", CmdDecrBy);
 }
 
 }  // namespace racetrack::engine

@@ -1,0 +1,220 @@
+#include "adapters/server_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace racetrack::adapters {
+namespace {
+
+std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+std::string DescribeExit(int status) {
+  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "stopped";
+}
+
+}  // namespace
+
+std::string FindProgram(const std::string& program) {
+  if (program.empty()) return "";
+  if (program.find('/') != std::string::npos) {
+    return access(program.c_str(), X_OK) == 0 ? program : "";
+  }
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (dir.empty()) continue;
+    std::string full = dir + "/" + program;
+    if (access(full.c_str(), X_OK) == 0) return full;
+  }
+  return "";
+}
+
+Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const ProcessOptions& o) {
+  std::string program = FindProgram(o.program);
+  if (program.empty()) return Status::NotFound(o.program + " not found on PATH");
+
+  // Everything the child needs is prepared before fork: between fork and exec only
+  // async-signal-safe calls are allowed.
+  std::vector<std::string> words;
+  if (!o.run_as_user.empty()) {
+    std::string runuser = FindProgram("runuser");
+    if (runuser.empty()) return Status::NotFound("runuser not found on PATH");
+    words = {runuser, "-u", o.run_as_user, "--"};
+  }
+  words.push_back(program);
+  words.insert(words.end(), o.args.begin(), o.args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+
+  std::vector<std::string> env_storage(o.env.begin(), o.env.end());
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (const std::string& x : o.env) {
+      if (std::string_view(x).substr(0, x.find('=')) == name) overridden = true;
+    }
+    if (!overridden) envp.push_back(*e);
+  }
+  for (std::string& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  std::string log_path = o.log_path;
+  int log_fd;
+  if (log_path.empty()) {
+    std::string templ = "/tmp/racetrack-proc-XXXXXX.log";
+    log_fd = mkstemps(templ.data(), 4);
+    log_path = templ;
+  } else {
+    log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  }
+  if (log_fd < 0) return Status::IoError(Errno(("cannot open log " + log_path).c_str()));
+  // A server run as another user must be able to write its own log.
+  if (!o.run_as_user.empty()) fchmod(log_fd, 0666);
+
+  const char* workdir = o.working_dir.empty() ? nullptr : o.working_dir.c_str();
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(log_fd);
+    return Status::IoError(Errno("fork"));
+  }
+  if (pid == 0) {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+    dup2(log_fd, STDOUT_FILENO);
+    dup2(log_fd, STDERR_FILENO);
+    if (workdir != nullptr && chdir(workdir) != 0) {
+      const char msg[] = "racetrack: cannot chdir to the working directory\n";
+      (void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+      _exit(127);
+    }
+    execve(argv[0], argv.data(), envp.data());
+    const char msg[] = "racetrack: exec failed\n";
+    (void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    _exit(127);
+  }
+  setpgid(pid, pid);  // also from the parent, so Stop() works even if the child has not run yet
+  close(log_fd);
+  return std::unique_ptr<ServerProcess>(new ServerProcess(pid, log_path, program));
+}
+
+ServerProcess::~ServerProcess() { (void)Stop(); }
+
+bool ServerProcess::Running() {
+  if (exited_) return false;
+  int status = 0;
+  pid_t r = waitpid(pid_, &status, WNOHANG);
+  if (r == pid_ || (r < 0 && errno == ECHILD)) {
+    exited_ = true;
+    exit_status_ = status;
+    return false;
+  }
+  return true;
+}
+
+Status ServerProcess::WaitForPort(int port, std::chrono::milliseconds timeout,
+                                  const std::string& host) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    return Status::InvalidArgument("not an IPv4 address: " + host);
+  }
+  while (true) {
+    if (!Running()) {
+      return Status::Unavailable(program_ + " " + DescribeExit(exit_status_) +
+                                 " before accepting connections on port " + std::to_string(port) +
+                                 "; log " + log_path_ + " ends with:\n" + LogTail());
+    }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return Status::IoError(Errno("socket"));
+    int rc = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    close(fd);
+    if (rc == 0) return Status::Ok();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable(program_ + " did not accept connections on " + host + ":" +
+                                 std::to_string(port) + " within " +
+                                 std::to_string(timeout.count()) + " ms; log " + log_path_ +
+                                 " ends with:\n" + LogTail());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+Status ServerProcess::Stop(std::chrono::milliseconds grace) {
+  if (!Running()) return Status::Ok();
+  kill(-pid_, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!Running()) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(-pid_, SIGKILL);
+  int status = 0;
+  if (waitpid(pid_, &status, 0) == pid_) {
+    exited_ = true;
+    exit_status_ = status;
+  }
+  return Status::Unavailable(program_ + " ignored SIGTERM for " + std::to_string(grace.count()) +
+                             " ms and was killed");
+}
+
+std::string ServerProcess::LogTail(size_t max_bytes) const {
+  std::ifstream in(log_path_, std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  std::streamoff start = size > static_cast<std::streamoff>(max_bytes)
+                             ? size - static_cast<std::streamoff>(max_bytes)
+                             : 0;
+  in.seekg(start);
+  std::string out(static_cast<size_t>(size - start), '\0');
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  return out;
+}
+
+Result<int> FindFreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Status::IoError(Errno("socket"));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    Status s = Status::IoError(Errno("cannot find a free port"));
+    close(fd);
+    return s;
+  }
+  close(fd);
+  return static_cast<int>(ntohs(addr.sin_port));
+}
+
+}  // namespace racetrack::adapters

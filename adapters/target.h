@@ -1,0 +1,88 @@
+// Target: where a scenario runs — one of four, each a factory of Clients (one connection per
+// client thread).
+//
+//   builtin      the engine in-process (one Engine per Target; callers serialized by a mutex, as
+//                a single-threaded server serializes them, so atomic commands stay atomic)
+//   builtin-tcp  the same engine behind racetrack-server, over RESP (hiredis) on loopback
+//   redis        a real Redis via hiredis
+//   postgres     a real PostgreSQL via libpq
+//
+// OpenTarget() makes one available: from a URL when given, else from a throwaway server (see
+// throwaway.h). A target that cannot be had yields a Status whose message is the one-line reason
+// shown to the user and recorded in the results ("redis-server not found on PATH", "connection
+// refused", "password authentication failed"). URLs in messages are always redacted.
+//
+// Thread-safety: Connect(), name(), capabilities() and the other accessors are safe from any
+// thread; the Clients it returns are not shared.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/client.h"
+#include "engine/status.h"
+
+namespace racetrack::adapters {
+
+class ThrowawayServers;
+
+enum class TargetKind { kBuiltin, kBuiltinTcp, kRedis, kPostgres };
+
+// All targets, in display order.
+const std::vector<TargetKind>& AllTargetKinds();
+std::string_view TargetName(TargetKind kind);
+// "builtin" -> kBuiltin, ...; unknown names give InvalidArgument naming the valid choices.
+Result<TargetKind> ParseTargetName(std::string_view name);
+// "builtin, builtin-tcp, redis, postgres" — for error messages and help.
+std::string TargetNameList();
+
+struct TargetOptions {
+  std::string redis_url;     // redis://[user:password@]host:port[/db]; empty = throwaway
+  std::string postgres_url;  // postgresql://user:password@host:port/db; empty = throwaway
+  // Where racetrack-server lives (normally the directory of the running binary).
+  std::string bin_dir;
+  double connect_timeout_s = 5.0;
+  double command_timeout_s = 30.0;  // a reply slower than this is an error, never a hang
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+  virtual TargetKind kind() const = 0;
+  std::string_view name() const { return TargetName(kind()); }
+  // Capability bits (Capability in client.h), probed when the target was opened.
+  virtual uint32_t capabilities() const = 0;
+  // A redacted description of the endpoint: "in-process", "redis://127.0.0.1:41234/0".
+  virtual std::string endpoint() const = 0;
+  // The server's version as it reports it ("7.0.15", "15.8", "racetrack 0.1.0").
+  virtual std::string server_version() const = 0;
+  // The full, UNREDACTED URL to reach the same server another way (the pipeline lesson dials it
+  // through adapters/delay_proxy.h). Empty for the in-process target. Never print it: Redact().
+  virtual std::string dial_url() const { return {}; }
+  // Opens one connection (one per client thread). Safe to call from several threads.
+  virtual Result<std::unique_ptr<Client>> Connect() = 0;
+};
+
+// Makes `kind` available. `servers` starts throwaway servers on demand (may be null: then only
+// URLs and builtin work). The Target borrows `servers`, which must outlive it.
+Result<std::unique_ptr<Target>> OpenTarget(TargetKind kind, const TargetOptions& options,
+                                           ThrowawayServers* servers);
+
+// Direct constructors, for tests and tools that already have an endpoint.
+std::unique_ptr<Target> MakeBuiltinTarget();
+Result<std::unique_ptr<Target>> MakeRespTarget(TargetKind kind, std::string_view url,
+                                               const TargetOptions& options);
+Result<std::unique_ptr<Target>> MakePostgresTarget(std::string_view url,
+                                                   const TargetOptions& options);
+
+// Whether a target can be had right now, and if not, why (for `racetrack list`).
+struct TargetAvailability {
+  TargetKind kind;
+  bool available = false;
+  std::string reason;  // empty when available
+};
+
+}  // namespace racetrack::adapters

@@ -1,0 +1,97 @@
+// ThrowawayServers: the servers racetrack starts for itself when no URL is given —
+// redis-server (persistence off), racetrack-server, and a PostgreSQL cluster — each on a free
+// loopback port, started on demand, waited for until it answers, and stopped and removed when the
+// object is destroyed (normal exit, error paths) or StopAll() is called (the Ctrl-C handler).
+//
+// PostgreSQL: initdb into a fresh mktemp directory (chmod 755), as the `postgres` user via
+// `runuser` when running as root, with --locale=C.UTF-8 --encoding=UTF8, password authentication
+// (a random password, user "racetrack"), its unix socket in the same directory, listening on
+// 127.0.0.1 only. Like the throwaway Redis it runs without durability (fsync=off,
+// synchronous_commit=off) — like for like; point --postgres-url at a real server to measure one.
+//
+// Reuse across runs (`racetrack servers up|status|down`): Up() starts the set detached (they
+// survive this process) and records them in a state file; a later ThrowawayServers given the same
+// state file uses a recorded server that still answers instead of starting another. Down() stops
+// the recorded ones and removes the file.
+//
+// Directories left by a racetrack killed with SIGKILL (its servers die with it via PDEATHSIG)
+// are removed by the next ThrowawayServers constructed on the machine.
+//
+// Caveat: Linux delivers PDEATHSIG when the *thread* that started a server exits, so call Url()
+// from a thread that lives as long as the servers should (main, or the GUI's main thread).
+//
+// Thread-safety: all methods are safe from any thread (one internal mutex). StopAll() may be
+// called from a signal-watching thread while another thread is inside a *Url() call.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "adapters/target.h"
+#include "engine/status.h"
+
+namespace racetrack::adapters {
+
+// One server as recorded in the state file.
+struct ServerRecord {
+  std::string target;  // "redis", "builtin-tcp", "postgres"
+  std::string url;     // full URL (the state file is private to the user: mode 0600)
+  int pid = 0;         // the process to signal to stop it
+  std::string dir;     // temp directory to remove, may be empty
+  std::string version;
+};
+
+struct ServerStatus {
+  ServerRecord record;
+  bool alive = false;
+};
+
+class ThrowawayServers {
+ public:
+  // bin_dir: where racetrack-server lives. state_file: may be empty (no reuse).
+  ThrowawayServers(std::string bin_dir, std::string state_file);
+  ~ThrowawayServers();  // StopAll()
+  ThrowawayServers(const ThrowawayServers&) = delete;
+  ThrowawayServers& operator=(const ThrowawayServers&) = delete;
+
+  // The server's URL, starting it if needed (or reusing a recorded one that still answers).
+  // Failures carry a one-line reason ("redis-server not found on PATH").
+  Result<std::string> Url(TargetKind kind);
+
+  // Why `kind` could not be started here ("redis-server not found on PATH"), or "" when it looks
+  // startable (binary present; for postgres as root, a postgres user exists). Cheap: starts
+  // nothing. A live recorded server counts as startable.
+  std::string CannotStart(TargetKind kind);
+
+  // Stops and removes every server this object started (not the recorded, reused ones).
+  // Idempotent.
+  void StopAll();
+
+  // `servers up`: starts the kinds not already running, detached, and records all in the state
+  // file. Returns the records (URLs unredacted: callers redact before printing).
+  Result<std::vector<ServerRecord>> Up(const std::vector<TargetKind>& kinds);
+  // `servers status`: the recorded servers and whether each still answers.
+  std::vector<ServerStatus> List();
+  // `servers down`: stops the recorded servers, removes their directories and the state file.
+  Status Down();
+
+  // The default state file: $XDG_STATE_HOME/racetrack/servers.json, else
+  // ~/.local/state/racetrack/servers.json.
+  static std::string DefaultStateFile();
+
+ private:
+  struct Running;
+  Result<std::unique_ptr<Running>> Start(TargetKind kind, bool detached);
+
+  std::string bin_dir_;
+  std::string state_file_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Running>> running_;  // started by us, stopped by StopAll
+};
+
+// True when something accepts TCP connections on 127.0.0.1:port.
+bool PortAnswers(int port);
+
+}  // namespace racetrack::adapters

@@ -1,0 +1,416 @@
+#include "bench/cli.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "adapters/url.h"
+#include "scenarios/registry.h"
+
+namespace racetrack::bench {
+
+namespace {
+
+using adapters::TargetKind;
+
+void Error(const std::string& msg) { std::fprintf(stderr, "racetrack: %s\n", msg.c_str()); }
+
+std::string Pad(std::string s, size_t width) {
+  // Width in display columns; count UTF-8 continuation bytes out.
+  size_t cols = 0;
+  for (unsigned char c : s) cols += (c & 0xC0) != 0x80;
+  if (cols < width) s.append(width - cols, ' ');
+  return s;
+}
+
+// One line on stderr, redrawn in place.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
+  void Show(const Progress& p) {
+    if (!enabled_) return;
+    const double frac = p.total_s > 0   ? std::min(1.0, p.elapsed_s / p.total_s)
+                        : p.total_ops > 0 ? std::min(1.0, double(p.ops) / double(p.total_ops))
+                                          : 0;
+    const int width = 20;
+    const int filled = static_cast<int>(frac * width);
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.append(static_cast<size_t>(width - filled), '.');
+    char line[256];
+    std::snprintf(line, sizeof line, "\r\033[K[%d/%d] %s/%s/%s rep %d/%d [%s] %.1f/%.1f s",
+                  p.combination, p.combinations, p.scenario.c_str(), p.approach.c_str(),
+                  p.target.c_str(), p.repetition + 1, p.repetitions, bar.c_str(), p.elapsed_s,
+                  p.total_s);
+    std::fputs(line, stderr);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void Clear() {
+    if (!shown_) return;
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+    shown_ = false;
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+};
+
+std::string CorrectnessCell(const Record& r) {
+  const auto& f = r.correctness.figures;
+  std::string cell;
+  auto lost = f.find("lost_updates");
+  if (r.correctness.ok) {
+    cell = "ok";
+  } else if (lost != f.end() && lost->second > 0) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "LOST %.0f of %.0f", lost->second,
+                  f.count("expected") != 0 ? f.at("expected") : 0.0);
+    cell = buf;
+  } else {
+    cell = "FAILED";
+  }
+  auto retries = f.find("retries");
+  if (retries != f.end() && retries->second > 0) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, ", %.0f retries", retries->second);
+    cell += buf;
+  }
+  if (!r.correctness.expected_ok) cell += r.correctness.ok ? " (unsafe: no race hit)" : " (expected)";
+  if (!r.error.empty()) cell += " [ended early]";
+  return cell;
+}
+
+void PrintTable(const ResultDocument& doc) {
+  std::string last_scenario;
+  for (const Record& r : doc.records) {
+    if (r.scenario != last_scenario) {
+      last_scenario = r.scenario;
+      auto info = doc.scenario_info.find(r.scenario);
+      std::printf("\n%s — %s\n", r.scenario.c_str(),
+                  info == doc.scenario_info.end() ? "" : info->second.title.c_str());
+      std::printf("%s%s%s%s%s%s\n", Pad("approach", 23).c_str(), Pad("target", 13).c_str(),
+                  Pad("ops/s", 10).c_str(), Pad("p50 µs", 10).c_str(), Pad("p99 µs", 10).c_str(),
+                  "correctness");
+    }
+    // The parameter point (Scenario::ParameterPoints: sizes, rtt-ms, batch, ...), if any.
+    std::string point;
+    for (const auto& [k, v] : r.params) {
+      if (k == "clients" || k == "rate") continue;
+      char num[32];
+      std::snprintf(num, sizeof num, "%g", v);
+      point += "  " + k + "=" + num;
+    }
+    std::printf("%s%s%s%s%s%s%s\n", Pad(r.approach, 23).c_str(), Pad(r.target, 13).c_str(),
+                Pad(FormatRate(r.throughput_ops_s), 10).c_str(),
+                Pad(FormatMicros(r.latency.p50), 10).c_str(),
+                Pad(FormatMicros(r.latency.p99), 10).c_str(), CorrectnessCell(r).c_str(),
+                point.c_str());
+  }
+  if (doc.records.empty()) std::printf("no records\n");
+}
+
+std::string RedactedCommandLine(const std::string& line) {
+  // Every whitespace-separated word that looks like a URL is redacted.
+  std::string out;
+  size_t i = 0;
+  while (i < line.size()) {
+    const size_t end = std::min(line.find(' ', i), line.size());
+    out += adapters::Redact(line.substr(i, end - i));
+    if (end < line.size()) out += ' ';
+    i = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormatRate(double v) {
+  char buf[32];
+  if (v >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+  } else if (v >= 1e4) {
+    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  }
+  return buf;
+}
+
+std::string FormatMicros(double us) {
+  char buf[32];
+  if (us >= 100) {
+    std::snprintf(buf, sizeof buf, "%.0f", us);
+  } else if (us >= 10) {
+    std::snprintf(buf, sizeof buf, "%.1f", us);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f", us);
+  }
+  return buf;
+}
+
+int RunMain(const RunCommand& cmd, const CliContext& ctx) {
+  const scenarios::Registry& registry = scenarios::Registry::Default();
+  Plan plan;
+  for (const std::string& id : cmd.scenarios) {
+    auto s = registry.Get(id);
+    if (!s.ok()) {
+      Error(s.status().message());
+      return kExitUsage;
+    }
+    plan.scenarios.push_back(*s);
+  }
+  for (const std::string& a : cmd.approaches) {
+    bool known = false;
+    std::string valid;
+    for (const auto* s : plan.scenarios) {
+      for (const auto& ap : s->info().approaches) {
+        known = known || ap.id == a;
+        valid += (valid.empty() ? "" : ", ") + ap.id;
+      }
+    }
+    if (!known) {
+      Error("unknown approach '" + a + "' (valid: " + valid + ")");
+      return kExitUsage;
+    }
+  }
+  plan.approach_filter = cmd.approaches;
+  std::vector<TargetKind> kinds;
+  for (const std::string& t : cmd.targets) {
+    auto k = adapters::ParseTargetName(t);
+    if (!k.ok()) {
+      Error(k.status().message());
+      return kExitUsage;
+    }
+    if (std::find(kinds.begin(), kinds.end(), *k) == kinds.end()) kinds.push_back(*k);
+  }
+  const bool explicit_targets = !kinds.empty();
+  if (!explicit_targets) kinds = adapters::AllTargetKinds();
+  Status valid = ValidateOptions(cmd.options);
+  if (!valid.ok()) {
+    Error(valid.message());
+    return kExitUsage;
+  }
+  if (!cmd.json_path.empty()) {
+    // Fail before measuring, not after.
+    FILE* probe = std::fopen((cmd.json_path + ".tmp").c_str(), "w");
+    if (probe == nullptr) {
+      Error("cannot write " + cmd.json_path);
+      return kExitUsage;
+    }
+    std::fclose(probe);
+    std::remove((cmd.json_path + ".tmp").c_str());
+  }
+
+  ResultDocument doc;
+  doc.created = UtcNowIso8601();
+  doc.racetrack_version = RACETRACK_VERSION;
+  doc.environment = CollectEnvironment();
+  Parameters& p = doc.parameters;
+  p.command_line = RedactedCommandLine(ctx.command_line);
+  p.scenarios = cmd.scenarios;
+  p.clients = cmd.options.clients;
+  p.duration_s = cmd.options.duration_s;
+  p.ops = cmd.options.ops;
+  if (cmd.options.rate > 0) p.rate = cmd.options.rate;
+  p.warmup_s = cmd.options.warmup_s;
+  p.repetitions = cmd.options.repetitions;
+  p.seed = cmd.options.seed;
+  p.interval_ms = cmd.options.interval_ms;
+  p.extra = cmd.options.extra;
+
+  adapters::TargetOptions topts;
+  topts.redis_url = cmd.redis_url;
+  topts.postgres_url = cmd.postgres_url;
+  topts.bin_dir = ctx.bin_dir;
+  std::vector<std::unique_ptr<adapters::Target>> targets;
+  bool requested_unavailable = false;
+  for (TargetKind kind : kinds) {
+    if (ctx.stop != nullptr && ctx.stop->stopped()) break;
+    p.targets.emplace_back(adapters::TargetName(kind));
+    auto t = adapters::OpenTarget(kind, topts, ctx.servers);
+    TargetStatus st;
+    st.name = std::string(adapters::TargetName(kind));
+    if (t.ok()) {
+      st.available = true;
+      st.endpoint = (*t)->endpoint();
+      doc.environment.servers[st.name] = (*t)->server_version();
+      targets.push_back(std::move(t).value());
+    } else {
+      st.reason = t.status().message();
+      if (!cmd.quiet) Error("target " + st.name + " skipped: " + st.reason);
+      requested_unavailable = requested_unavailable || explicit_targets;
+    }
+    doc.targets.push_back(st);
+  }
+  for (auto& t : targets) plan.targets.push_back(t.get());
+
+  // Progress only when someone watches it and it lasts long enough to be worth drawing.
+  double combos = 0;
+  for (const auto* s : plan.scenarios) {
+    combos += static_cast<double>(s->info().approaches.size() * plan.targets.size());
+  }
+  const double per = cmd.options.warmup_s + cmd.options.repetitions * cmd.options.duration_s;
+  const bool show = !cmd.quiet && isatty(STDERR_FILENO) && (cmd.options.ops || combos * per > 2);
+  ProgressLine progress(show);
+  Callbacks callbacks;
+  callbacks.on_progress = [&](const Progress& pr) { progress.Show(pr); };
+  callbacks.on_record = [&](const Record&) { progress.Clear(); };
+  Harness harness(cmd.options, callbacks, ctx.stop);
+  harness.Run(plan, &doc);
+  progress.Clear();
+
+  if (!cmd.quiet) PrintTable(doc);
+  int code = kExitOk;
+  bool server_failed = false;
+  for (const Record& r : doc.records) {
+    if (r.correctness.expected_ok && !r.correctness.ok) code = kExitCorrectness;
+    if (!r.error.empty()) {
+      server_failed = true;
+      Error(r.scenario + "/" + r.approach + "/" + r.target + " ended early: " + r.error);
+    }
+  }
+  if (!cmd.quiet) {
+    // Skips that are not just "this approach is for the other technology".
+    for (const Skip& s : doc.skipped) {
+      if (s.reason.find("lacks SQL") != std::string::npos) continue;
+      if (s.target == "postgres" && s.reason.find("lacks") != std::string::npos) continue;
+      std::printf("skipped %s/%s on %s: %s\n", s.scenario.c_str(), s.approach.c_str(),
+                  s.target.c_str(), s.reason.c_str());
+    }
+  }
+  if (!cmd.json_path.empty()) {
+    Status w = WriteResults(doc, cmd.json_path);
+    if (!w.ok()) {
+      Error(w.message());
+      return kExitUsage;
+    }
+    if (!cmd.quiet) std::printf("wrote %s\n", cmd.json_path.c_str());
+  }
+  if (ctx.stop != nullptr && ctx.stop->stopped()) return 130;
+  if (code == kExitOk && (requested_unavailable || server_failed)) code = kExitUnavailable;
+  return code;
+}
+
+int ListMain(bool verbose, const adapters::TargetOptions& options, const CliContext& ctx) {
+  const scenarios::Registry& registry = scenarios::Registry::Default();
+  auto builtin = adapters::MakeBuiltinTarget();
+  const uint32_t builtin_caps = builtin->capabilities();
+  std::printf("Scenarios:\n");
+  for (const scenarios::Scenario* s : registry.all()) {
+    const auto& info = s->info();
+    std::printf("  %s — %s\n", info.id.c_str(), info.title.c_str());
+    if (verbose) std::printf("    %s\n", info.question.c_str());
+    for (const auto& a : info.approaches) {
+      std::string note = a.expected_correct ? "" : "  [unsafe: the lesson]";
+      std::printf("    %s%s%s\n", Pad(a.id, 24).c_str(), a.title.c_str(), note.c_str());
+      if (verbose) {
+        std::printf("      %s; needs %s", a.summary.c_str(),
+                    adapters::CapabilityNames(a.needs).c_str());
+        const std::string why = scenarios::MissingCapabilityReason(a, builtin_caps);
+        if (!why.empty() && (a.needs & adapters::kCapSql) == 0) {
+          std::printf(" (not on builtin yet: engine %s)", why.c_str());
+        }
+        std::printf("\n");
+      }
+    }
+    if (verbose) {
+      std::printf("\n    Expected: %s\n\n", info.expected.c_str());
+      // The lesson, indented.
+      std::string lesson = info.lesson;
+      size_t pos = 0;
+      while (pos <= lesson.size()) {
+        const size_t end = std::min(lesson.find('\n', pos), lesson.size());
+        std::printf("    %s\n", lesson.substr(pos, end - pos).c_str());
+        pos = end + 1;
+      }
+      std::printf("\n");
+    }
+  }
+  std::printf("Targets:\n");
+  for (TargetKind kind : adapters::AllTargetKinds()) {
+    std::string why;
+    std::string how;
+    const std::string url = kind == TargetKind::kRedis      ? options.redis_url
+                            : kind == TargetKind::kPostgres ? options.postgres_url
+                                                            : "";
+    if (kind == TargetKind::kBuiltin) {
+      how = "in-process";
+    } else if (!url.empty()) {
+      auto t = adapters::OpenTarget(kind, options, nullptr);
+      if (t.ok()) {
+        how = (*t)->endpoint() + " (" + (*t)->server_version() + ")";
+      } else {
+        why = t.status().message();
+      }
+    } else {
+      why = ctx.servers != nullptr ? ctx.servers->CannotStart(kind) : "no URL given";
+      how = "throwaway server, started on demand";
+    }
+    if (why.empty()) {
+      std::printf("  %s%s\n", Pad(std::string(adapters::TargetName(kind)), 13).c_str(),
+                  ("available: " + how).c_str());
+    } else {
+      std::printf("  %s%s\n", Pad(std::string(adapters::TargetName(kind)), 13).c_str(),
+                  ("unavailable: " + why).c_str());
+    }
+  }
+  return kExitOk;
+}
+
+int ServersMain(const std::string& action, const std::vector<std::string>& names,
+                const CliContext& ctx) {
+  if (ctx.servers == nullptr) return kExitUsage;
+  std::vector<TargetKind> kinds;
+  for (const std::string& n : names) {
+    auto k = adapters::ParseTargetName(n);
+    if (!k.ok()) {
+      Error(k.status().message());
+      return kExitUsage;
+    }
+    kinds.push_back(*k);
+  }
+  if (kinds.empty()) {
+    kinds = {TargetKind::kBuiltinTcp, TargetKind::kRedis, TargetKind::kPostgres};
+  }
+  if (action == "up") {
+    auto records = ctx.servers->Up(kinds);
+    if (!records.ok()) {
+      Error(records.status().message());
+      return kExitUnavailable;
+    }
+    for (const auto& r : *records) {
+      std::printf("%s%s (pid %d)\n", Pad(r.target, 13).c_str(), adapters::Redact(r.url).c_str(),
+                  r.pid);
+    }
+    return kExitOk;
+  }
+  if (action == "status") {
+    const auto list = ctx.servers->List();
+    if (list.empty()) std::printf("no servers recorded (start them with `racetrack servers up`)\n");
+    for (const auto& s : list) {
+      std::printf("%s%s (pid %d) %s\n", Pad(s.record.target, 13).c_str(),
+                  adapters::Redact(s.record.url).c_str(), s.record.pid,
+                  s.alive ? "running" : "NOT RUNNING");
+    }
+    return kExitOk;
+  }
+  if (action == "down") {
+    Status s = ctx.servers->Down();
+    if (!s.ok()) {
+      Error(s.message());
+      return kExitUnavailable;
+    }
+    std::printf("stopped\n");
+    return kExitOk;
+  }
+  Error("unknown servers action '" + action + "' (valid: up, status, down)");
+  return kExitUsage;
+}
+
+}  // namespace racetrack::bench

@@ -1,0 +1,53 @@
+// The `racetrack` CLI's subcommands as functions of already-parsed configuration (main() parses
+// flags with CLI11 and calls these; cli_main.cc stays thin).
+//
+// Exit codes (documented in `racetrack --help`):
+//   0  everything requested ran, every check that should pass passed
+//   1  a correctness check failed where it was expected to pass (the unsafe approaches of a
+//      lesson are expected to fail theirs and do not count)
+//   2  usage: unknown scenario/target/approach/flag, bad value
+//   3  a target named with --target could not be had, or a server failed during the run
+//
+// Thread-safety: call from main's thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "adapters/target.h"
+#include "adapters/throwaway.h"
+#include "bench/harness.h"
+
+namespace racetrack::bench {
+
+enum ExitCode : int { kExitOk = 0, kExitCorrectness = 1, kExitUsage = 2, kExitUnavailable = 3 };
+
+struct CliContext {
+  std::string bin_dir;        // where racetrack (and racetrack-server) live
+  std::string command_line;   // as typed (redacted before it is stored)
+  StopFlag* stop = nullptr;
+  adapters::ThrowawayServers* servers = nullptr;
+};
+
+struct RunCommand {
+  std::vector<std::string> scenarios;   // at least one
+  std::vector<std::string> targets;     // empty = every target that can be had
+  std::vector<std::string> approaches;  // empty = all
+  RunOptions options;
+  std::string redis_url;
+  std::string postgres_url;
+  std::string json_path;                // empty = no JSON
+  bool quiet = false;
+};
+
+int RunMain(const RunCommand& command, const CliContext& context);
+int ListMain(bool verbose, const adapters::TargetOptions& options, const CliContext& context);
+// action: up | status | down.
+int ServersMain(const std::string& action, const std::vector<std::string>& targets,
+                const CliContext& context);
+
+// Number formatting for tables: "61.7k", "1.23M"; latencies with 3 significant digits.
+std::string FormatRate(double ops_per_s);
+std::string FormatMicros(double us);
+
+}  // namespace racetrack::bench

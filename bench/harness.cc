@@ -1,0 +1,552 @@
+// The measurement loop. Why it looks the way it does:
+//  - Client threads live for the whole Session and park between phases, so thread creation and
+//    connection setup never land inside a timed phase.
+//  - Every phase starts at one instant a few ms in the future that all threads sleep until (a
+//    start barrier): the clients then hit the target together, so a race that needs two clients
+//    in the same window shows up from the first operation.
+//  - Each thread records into its own LiveHistogram (no shared cache line on the hot path); the
+//    calling thread snapshots them once per interval for the time series.
+//  - Open loop measures from the scheduled start; a client that falls behind sends immediately
+//    and the lateness is counted as latency (coordinated omission stays visible).
+#include "bench/harness.h"
+
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
+
+namespace racetrack::bench {
+
+namespace {
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void SleepUntilNs(int64_t t) {
+  std::this_thread::sleep_until(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t)));
+}
+
+// Open loop: how long before a scheduled start a client stops sleeping and yields instead.
+constexpr int64_t kSpinNs = 100'000;
+
+bool IsFatal(const Status& s) {
+  return s.code() == Status::Code::kUnavailable || s.code() == Status::Code::kIoError;
+}
+
+struct alignas(64) ClientCounters {
+  std::atomic<uint64_t> ops{0};
+  std::atomic<uint64_t> errors{0};
+  std::atomic<int64_t> finished_ns{0};
+};
+
+}  // namespace
+
+Status ValidateOptions(const RunOptions& o) {
+  if (o.clients < 1 || o.clients > 1024) {
+    return Status::InvalidArgument("--clients must be between 1 and 1024");
+  }
+  if (!o.ops && !(o.duration_s > 0 && o.duration_s <= 24 * 3600)) {
+    return Status::InvalidArgument("--duration must be > 0 and at most 86400 seconds");
+  }
+  if (o.ops && *o.ops == 0) return Status::InvalidArgument("--ops must be at least 1");
+  if (o.rate < 0) return Status::InvalidArgument("--rate must be positive (ops/s)");
+  if (o.warmup_s < 0 || o.warmup_s > 3600) {
+    return Status::InvalidArgument("--warmup must be between 0 and 3600 seconds");
+  }
+  if (o.repetitions < 1 || o.repetitions > 1000) {
+    return Status::InvalidArgument("--repetitions must be between 1 and 1000");
+  }
+  if (o.interval_ms < 10 || o.interval_ms > 60000) {
+    return Status::InvalidArgument("--interval must be between 10 and 60000 ms");
+  }
+  return Status::Ok();
+}
+
+OpenLoopSchedule MakeOpenLoopSchedule(double rate, int clients, int client) {
+  RT_CHECK(rate > 0 && clients >= 1 && client >= 0 && client < clients);
+  // The clients together form one stream with a gap of 1/rate; client i takes every clients-th
+  // slot starting at slot i.
+  const double gap_ns = 1e9 / rate;
+  return {static_cast<int64_t>(gap_ns * client), static_cast<int64_t>(gap_ns * clients)};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session
+
+struct Session::Shared {
+  int clients = 0;
+  std::vector<std::unique_ptr<adapters::Client>> conns;
+  std::unique_ptr<adapters::Client> admin;
+  std::unique_ptr<adapters::Client> observer;
+  std::unique_ptr<scenarios::ApproachRun> run;
+  std::vector<std::unique_ptr<scenarios::Worker>> workers;
+  std::vector<std::unique_ptr<LiveHistogram>> hists;
+  std::unique_ptr<ClientCounters[]> counters;
+
+  std::mutex mu;
+  std::condition_variable cv;  // guards generation/quit/ready/done
+  uint64_t generation = 0;
+  bool quit = false;
+  int ready = 0;
+  int done = 0;
+  PhaseSpec spec;
+  std::atomic<int64_t> start_ns{0};
+  std::atomic<bool> phase_stop{false};
+  std::string error;  // first fatal error of the phase (under mu)
+};
+
+Session::Session(const scenarios::Scenario& scenario, const scenarios::ApproachInfo& approach,
+                 adapters::Target& target, const RunOptions& options, StopFlag* stop)
+    : scenario_(scenario), approach_(approach), target_(target), options_(options), stop_(stop),
+      shared_(std::make_unique<Shared>()) {}
+
+Session::~Session() {
+  {
+    std::lock_guard lock(shared_->mu);
+    shared_->quit = true;
+  }
+  shared_->cv.notify_all();
+  for (auto& t : threads_) t.join();
+  // Workers before their connections.
+  shared_->workers.clear();
+  shared_->run.reset();
+}
+
+Result<std::unique_ptr<Session>> Session::Open(const scenarios::Scenario& scenario,
+                                               const scenarios::ApproachInfo& approach,
+                                               adapters::Target& target,
+                                               const RunOptions& options, StopFlag* stop) {
+  Status valid = ValidateOptions(options);
+  if (!valid.ok()) return valid;
+  const std::string missing = scenarios::MissingCapabilityReason(approach, target.capabilities());
+  if (!missing.empty()) {
+    return Status::InvalidArgument(std::string(target.name()) + " cannot run " + approach.id +
+                                   ": " + missing);
+  }
+  std::unique_ptr<Session> s(new Session(scenario, approach, target, options, stop));
+  Shared& sh = *s->shared_;
+  sh.clients = options.clients;
+  auto admin = target.Connect();
+  if (!admin.ok()) return admin.status();
+  sh.admin = std::move(admin).value();
+  auto observer = target.Connect();
+  if (!observer.ok()) return observer.status();
+  sh.observer = std::move(observer).value();
+  for (int i = 0; i < options.clients; ++i) {
+    auto c = target.Connect();
+    if (!c.ok()) return c.status();
+    sh.conns.push_back(std::move(c).value());
+  }
+  scenarios::RunContext ctx{options.clients, options.seed, options.extra};
+  ctx.target = &target;  // scenarios that open connections of their own (pipeline's proxy)
+  auto run = scenario.Prepare(approach, *sh.admin, ctx);
+  if (!run.ok()) {
+    return Status(run.status().code() == Status::Code::kUnavailable
+                      ? run.status()
+                      : Status::Internal("preparing " + scenario.info().id + "/" + approach.id +
+                                         " failed: " + run.status().message()));
+  }
+  sh.run = std::move(run).value();
+  sh.counters.reset(new ClientCounters[static_cast<size_t>(options.clients)]);
+  for (int i = 0; i < options.clients; ++i) {
+    auto w = sh.run->MakeWorker(*sh.conns[static_cast<size_t>(i)], i);
+    if (!w.ok()) return w.status();
+    sh.workers.push_back(std::move(w).value());
+    sh.hists.push_back(std::make_unique<LiveHistogram>());
+  }
+  for (int i = 0; i < options.clients; ++i) {
+    s->threads_.emplace_back([session = s.get(), i] { session->ClientLoop(i); });
+  }
+  return s;
+}
+
+void Session::ClientLoop(int index) {
+  Shared& sh = *shared_;
+  const auto i = static_cast<size_t>(index);
+  scenarios::Worker& worker = *sh.workers[i];
+  LiveHistogram& hist = *sh.hists[i];
+  ClientCounters& counters = sh.counters[i];
+  // The default 50 us timer slack would delay every open-loop wake-up; ask for precise timers.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  uint64_t seen = 0;
+  for (;;) {
+    PhaseSpec spec;
+    {
+      std::unique_lock lock(sh.mu);
+      sh.cv.wait(lock, [&] { return sh.quit || sh.generation != seen; });
+      if (sh.quit) return;
+      seen = sh.generation;
+      spec = sh.spec;
+      ++sh.ready;
+    }
+    sh.cv.notify_all();
+    // Start barrier: every client sleeps until the same instant.
+    int64_t start;
+    while ((start = sh.start_ns.load(std::memory_order_acquire)) == 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    SleepUntilNs(start);
+
+    const bool by_ops = spec.ops > 0;
+    const int64_t end = by_ops ? std::numeric_limits<int64_t>::max()
+                               : start + static_cast<int64_t>(spec.duration_s * 1e9);
+    uint64_t quota = std::numeric_limits<uint64_t>::max();
+    if (by_ops) {
+      const auto n = static_cast<uint64_t>(sh.clients);
+      quota = spec.ops / n + (i < spec.ops % n ? 1 : 0);
+    }
+    const bool open = spec.rate > 0;
+    OpenLoopSchedule schedule;
+    if (open) schedule = MakeOpenLoopSchedule(spec.rate, sh.clients, index);
+
+    uint64_t ops = 0;
+    uint64_t errors = 0;
+    for (uint64_t k = 0; k < quota; ++k) {
+      if (sh.phase_stop.load(std::memory_order_relaxed)) break;
+      int64_t t0;
+      if (open) {
+        t0 = start + schedule.At(k);
+        if (t0 >= end) break;
+        // Sleep in short slices so Stop() is honoured even at very low rates; wake a little
+        // early and yield the rest, so the harness's own wake-up delay (tens of us) is not
+        // charged to the target as latency.
+        int64_t now = NowNs();
+        while (now < t0 && !sh.phase_stop.load(std::memory_order_relaxed)) {
+          if (t0 - now > kSpinNs) SleepUntilNs(std::min(t0 - kSpinNs, now + 50'000'000));
+          else std::this_thread::yield();
+          now = NowNs();
+        }
+        if (sh.phase_stop.load(std::memory_order_relaxed)) break;
+      } else {
+        t0 = NowNs();
+        if (t0 >= end) break;
+      }
+      Status s = worker.Step();
+      const int64_t t1 = NowNs();
+      if (s.ok()) {
+        hist.Record(t1 - t0);
+        counters.ops.store(++ops, std::memory_order_relaxed);
+      } else {
+        counters.errors.store(++errors, std::memory_order_relaxed);
+        if (IsFatal(s)) {
+          {
+            std::lock_guard lock(sh.mu);
+            if (sh.error.empty()) sh.error = s.message();
+          }
+          sh.phase_stop.store(true, std::memory_order_relaxed);
+          break;
+        }
+      }
+    }
+    counters.finished_ns.store(NowNs(), std::memory_order_relaxed);
+    {
+      std::lock_guard lock(sh.mu);
+      ++sh.done;
+    }
+    sh.cv.notify_all();
+  }
+}
+
+PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
+                              const Progress* progress_template) {
+  Shared& sh = *shared_;
+  PhaseResult result;
+  for (int i = 0; i < sh.clients; ++i) {
+    sh.hists[static_cast<size_t>(i)]->Reset();
+    sh.counters[i].ops.store(0);
+    sh.counters[i].errors.store(0);
+    sh.counters[i].finished_ns.store(0);
+  }
+  {
+    std::lock_guard lock(sh.mu);
+    sh.spec = spec;
+    sh.ready = 0;
+    sh.done = 0;
+    sh.error.clear();
+    sh.start_ns.store(0);
+    sh.phase_stop.store(stop_ != nullptr && stop_->stopped());
+    ++sh.generation;
+  }
+  sh.cv.notify_all();
+  {
+    std::unique_lock lock(sh.mu);
+    sh.cv.wait(lock, [&] { return sh.ready == sh.clients; });
+  }
+  const int64_t start = NowNs() + 2'000'000;
+  sh.start_ns.store(start, std::memory_order_release);
+
+  const int64_t interval_ns = static_cast<int64_t>(spec.interval_ms) * 1'000'000;
+  int64_t next = start + interval_ns;
+  Histogram previous;
+  Histogram snapshot;
+  uint64_t previous_ops = 0;
+  std::map<std::string, double> last_figures;
+  const bool by_ops = spec.ops > 0;
+
+  auto take_sample = [&](int64_t at) {
+    snapshot.Clear();
+    for (const auto& h : sh.hists) h->AddTo(&snapshot);
+    Histogram interval = snapshot;
+    interval.Subtract(previous);
+    previous = snapshot;
+    uint64_t ops = 0;
+    for (int i = 0; i < sh.clients; ++i) ops += sh.counters[i].ops.load(std::memory_order_relaxed);
+    const uint64_t in_interval = ops - std::min(ops, previous_ops);
+    previous_ops = ops;
+    auto figures = sh.run->Sample(*sh.observer);
+    if (figures.ok()) last_figures = *figures;
+    const double t_s = static_cast<double>(at - start) / 1e9;
+    const double width_s =
+        std::max(1e-9, t_s - (result.timeseries.t_s.empty() ? 0 : result.timeseries.t_s.back()));
+    result.timeseries.t_s.push_back(t_s);
+    result.timeseries.ops.push_back(in_interval);
+    result.timeseries.p99_us.push_back(interval.PercentileUs(0.99));
+    for (const auto& [name, value] : last_figures) {
+      auto& series = result.timeseries.figures[name];
+      series.resize(result.timeseries.t_s.size() - 1, 0.0);
+      series.push_back(value);
+    }
+    if (callbacks != nullptr && progress_template != nullptr) {
+      if (callbacks->on_sample) {
+        IntervalSample sample;
+        sample.scenario = progress_template->scenario;
+        sample.approach = progress_template->approach;
+        sample.target = progress_template->target;
+        sample.repetition = spec.repetition;
+        sample.t_s = t_s;
+        sample.ops = in_interval;
+        sample.throughput_ops_s = static_cast<double>(in_interval) / width_s;
+        sample.p99_us = result.timeseries.p99_us.back();
+        sample.figures = last_figures;
+        callbacks->on_sample(sample);
+      }
+      if (callbacks->on_progress) {
+        Progress p = *progress_template;
+        p.repetition = spec.repetition;
+        p.elapsed_s = t_s;
+        p.total_s = by_ops ? 0 : spec.duration_s;
+        p.ops = ops;
+        p.total_ops = spec.ops;
+        callbacks->on_progress(p);
+      }
+    }
+  };
+
+  for (;;) {
+    {
+      std::unique_lock lock(sh.mu);
+      const int64_t soon = NowNs() + 50'000'000;  // Stop() is checked at least this often
+      const int64_t wake = spec.sample ? std::min(next, soon) : soon;
+      sh.cv.wait_until(lock,
+                       std::chrono::steady_clock::time_point(std::chrono::nanoseconds(wake)),
+                       [&] { return sh.done == sh.clients; });
+      if (sh.done == sh.clients) break;
+    }
+    if (stop_ != nullptr && stop_->stopped()) sh.phase_stop.store(true);
+    const int64_t now = NowNs();
+    if (spec.sample && now >= next) {
+      take_sample(next);
+      next += interval_ns;
+      if (next <= now) next = now + interval_ns;  // fell behind: do not burst samples
+    }
+  }
+
+  int64_t finished = start;
+  for (int i = 0; i < sh.clients; ++i) {
+    result.ops += sh.counters[i].ops.load();
+    result.errors += sh.counters[i].errors.load();
+    finished = std::max(finished, sh.counters[i].finished_ns.load());
+  }
+  if (spec.sample && finished > (result.timeseries.t_s.empty()
+                                     ? start
+                                     : start + static_cast<int64_t>(
+                                                   result.timeseries.t_s.back() * 1e9) + 1'000'000)) {
+    take_sample(finished);  // the last, partial interval
+  }
+  result.duration_s = static_cast<double>(finished - start) / 1e9;
+  for (const auto& h : sh.hists) h->AddTo(&result.histogram);
+  {
+    std::lock_guard lock(sh.mu);
+    result.error = sh.error;
+  }
+  result.stopped = stop_ != nullptr && stop_->stopped();
+  return result;
+}
+
+Result<scenarios::Correctness> Session::Verify() { return shared_->run->Verify(*shared_->admin); }
+
+std::map<std::string, double> Session::Figures() const { return shared_->run->Figures(); }
+
+std::map<std::string, std::vector<double>> Session::Series() const {
+  return shared_->run->Series();
+}
+
+std::optional<uint64_t> Session::PreferredOps() const { return shared_->run->PreferredOps(); }
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+
+Harness::Harness(RunOptions options, Callbacks callbacks, StopFlag* stop)
+    : options_(std::move(options)), callbacks_(std::move(callbacks)), stop_(stop) {}
+
+Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
+                               const scenarios::ApproachInfo& approach, adapters::Target& target,
+                               int combination, int combinations,
+                               const std::map<std::string, double>& point) {
+  // The parameter point (Scenario::ParameterPoints) becomes part of the knobs and the params.
+  RunOptions options = options_;
+  for (const auto& [k, v] : point) options.extra[k] = v;
+  auto session = Session::Open(scenario, approach, target, options, stop_);
+  if (!session.ok()) return session.status();
+  Session& s = **session;
+
+  Progress tmpl;
+  tmpl.scenario = scenario.info().id;
+  tmpl.approach = approach.id;
+  tmpl.target = std::string(target.name());
+  tmpl.repetitions = options_.repetitions;
+  tmpl.combination = combination;
+  tmpl.combinations = combinations;
+
+  Record record;
+  record.scenario = tmpl.scenario;
+  record.approach = tmpl.approach;
+  record.target = tmpl.target;
+  record.params["clients"] = options_.clients;
+  if (options_.rate > 0) record.params["rate"] = options_.rate;
+  for (const auto& [k, v] : options.extra) record.params[k] = v;
+  record.timeseries.interval_ms = options_.interval_ms;
+  // A run that knows its natural size (pipeline: whole jobs) gets it when the user gave no --ops,
+  // and warms its connections itself.
+  const std::optional<uint64_t> preferred_ops = options_.ops ? std::nullopt : s.PreferredOps();
+
+  if (options_.warmup_s > 0 && !preferred_ops && !(stop_ && stop_->stopped())) {
+    PhaseSpec warm;
+    warm.duration_s = options_.warmup_s;
+    warm.rate = options_.rate;
+    warm.interval_ms = options_.interval_ms;
+    warm.repetition = -1;
+    warm.sample = false;
+    PhaseResult w = s.RunPhase(warm, &callbacks_, &tmpl);
+    if (!w.error.empty()) record.error = w.error;
+  }
+  std::vector<TimeSeries> series;
+  for (int rep = 0; rep < options_.repetitions && record.error.empty(); ++rep) {
+    if (stop_ && stop_->stopped()) break;
+    PhaseSpec spec;
+    spec.duration_s = !options_.duration_given && scenario.info().default_duration_s > 0
+                          ? scenario.info().default_duration_s
+                          : options_.duration_s;
+    spec.ops = options_.ops.value_or(preferred_ops.value_or(0));
+    spec.rate = options_.rate;
+    spec.interval_ms = options_.interval_ms;
+    spec.repetition = rep;
+    PhaseResult r = s.RunPhase(spec, &callbacks_, &tmpl);
+    const double tp = r.duration_s > 0 ? static_cast<double>(r.ops) / r.duration_s : 0;
+    record.repetitions.push_back({r.ops, r.duration_s, tp, r.histogram.PercentileUs(0.99)});
+    record.histogram.Merge(r.histogram);
+    record.errors += r.errors;
+    series.push_back(std::move(r.timeseries));
+    if (!r.error.empty()) record.error = r.error;
+  }
+  Summarize(&record);
+  if (!series.empty()) {
+    // The time series of the median repetition (by throughput).
+    std::vector<size_t> order(series.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return record.repetitions[a].throughput_ops_s < record.repetitions[b].throughput_ops_s;
+    });
+    record.timeseries = series[order[order.size() / 2]];
+    record.timeseries.interval_ms = options_.interval_ms;
+  }
+
+  record.correctness.expected_ok = approach.expected_correct;
+  auto verdict = s.Verify();
+  if (verdict.ok()) {
+    record.correctness.ok = verdict->ok;
+    record.correctness.figures = verdict->figures;
+    record.correctness.note = verdict->note;
+  } else {
+    record.correctness.ok = false;
+    record.correctness.note = "could not verify: " + verdict.status().message();
+  }
+  record.figures = s.Figures();
+  record.series = s.Series();
+  if (callbacks_.on_record) callbacks_.on_record(record);
+  return record;
+}
+
+void Harness::Run(const Plan& plan, ResultDocument* doc) {
+  struct Combo {
+    const scenarios::Scenario* scenario;
+    const scenarios::ApproachInfo* approach;
+    adapters::Target* target;
+    std::map<std::string, double> point;
+  };
+  std::vector<Combo> combos;
+  auto wanted = [&](const std::string& id) {
+    return plan.approach_filter.empty() ||
+           std::find(plan.approach_filter.begin(), plan.approach_filter.end(), id) !=
+               plan.approach_filter.end();
+  };
+  for (const scenarios::Scenario* sc : plan.scenarios) {
+    const scenarios::ScenarioInfo& info = sc->info();
+    ScenarioText text{info.title, info.question, info.expected, info.lesson, {}};
+    for (const auto& a : info.approaches) {
+      text.approaches.push_back({a.id, a.title, a.summary, a.expected_correct});
+    }
+    doc->scenario_info[info.id] = std::move(text);
+    for (const auto& a : info.approaches) {
+      if (!wanted(a.id)) continue;
+      for (adapters::Target* t : plan.targets) {
+        const std::string why = scenarios::MissingCapabilityReason(a, t->capabilities());
+        if (!why.empty()) {
+          Skip skip{info.id, a.id, std::string(t->name()), std::string(t->name()) + " " + why};
+          // "needs X" reads better as "lacks X" when it is the target's fault.
+          skip.reason = std::string(t->name()) + " lacks " + why.substr(6);
+          doc->skipped.push_back(skip);
+          if (callbacks_.on_skip) callbacks_.on_skip(skip);
+          continue;
+        }
+        for (auto& point : sc->ParameterPoints(a, t->kind(), options_.knobs)) {
+          combos.push_back({sc, &a, t, std::move(point)});
+        }
+      }
+    }
+  }
+  int index = 0;
+  for (const Combo& c : combos) {
+    ++index;
+    if (stop_ && stop_->stopped()) break;
+    auto record = RunOne(*c.scenario, *c.approach, *c.target, index,
+                         static_cast<int>(combos.size()), c.point);
+    if (!record.ok()) {
+      Skip skip{c.scenario->info().id, c.approach->id, std::string(c.target->name()),
+                record.status().message()};
+      doc->skipped.push_back(skip);
+      if (callbacks_.on_skip) callbacks_.on_skip(skip);
+      continue;
+    }
+    doc->records.push_back(std::move(record).value());
+  }
+  // Scenario-level figures over each scenario's records (leaderboard's growth fit).
+  for (const scenarios::Scenario* sc : plan.scenarios) {
+    std::vector<scenarios::PointResult> points;
+    for (const Record& r : doc->records) {
+      if (r.scenario != sc->info().id) continue;
+      points.push_back({r.approach, r.target, r.params, r.latency.p50, r.latency.mean,
+                        r.throughput_ops_s, r.correctness.ok, r.figures});
+    }
+    auto figures = sc->Summarize(points);
+    if (!figures.empty()) doc->scenario_figures[sc->info().id] = std::move(figures);
+  }
+}
+
+}  // namespace racetrack::bench

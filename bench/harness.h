@@ -1,0 +1,211 @@
+// The harness: runs scenario approaches on targets with N client threads and measures them —
+// the one measurement loop shared by the CLI, racetrack-bench (Google Benchmark) and the GUI.
+//
+// Session = one approach of one scenario on one target: it opens one connection per client
+// thread plus an admin and an observer connection, calls Scenario::Prepare (outside timing), and
+// keeps its client threads parked between phases. RunPhase() releases every thread at the same
+// instant (a start barrier: all clients hit the target together, which is what makes races show)
+// and runs until the phase's duration or op budget is spent or Stop() is called.
+//
+//   closed loop (rate == 0): each client sends, waits for the reply, sends the next;
+//   open loop (rate > 0):    client i's k-th operation is *scheduled* at
+//                            start + (i + k * clients) * (1 / rate) — the clients interleave to
+//                            one evenly spaced stream of `rate` ops/s — and its latency is
+//                            measured from the scheduled time, not from when it was sent, so a
+//                            stalled server shows up as queueing latency (no coordinated omission).
+//
+// Latencies go into one LiveHistogram per thread; every interval (default 100 ms) the calling
+// thread snapshots them for the time series (ops, p99 in that interval) and asks the scenario for
+// its live figures (lost updates so far), then reports Progress and the IntervalSample through
+// the callbacks. Warm-up is a phase whose measurements are discarded.
+//
+// Harness::Run() runs a whole plan (scenarios x approaches x targets): per combination a Session,
+// warm-up, `repetitions` timed phases, then Verify. Combinations a target cannot run are skipped
+// with the reason.
+//
+// Thread-safety: Stop() may be called from any thread (the GUI's Stop button, the Ctrl-C watcher)
+// and makes the run end within about one interval (an operation in flight is waited for, bounded
+// by the adapters' command timeout). Callbacks run on the thread that called Run()/RunPhase().
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/client.h"
+#include "adapters/target.h"
+#include "bench/histogram.h"
+#include "bench/results.h"
+#include "engine/status.h"
+#include "scenarios/registry.h"
+#include "scenarios/scenario.h"
+
+namespace racetrack::bench {
+
+struct RunOptions {
+  int clients = 8;
+  double duration_s = 2.0;            // per repetition, when ops is unset
+  // False when duration_s is the default: then a scenario's ScenarioInfo::default_duration_s
+  // (when set) is used instead.
+  bool duration_given = false;
+  std::optional<uint64_t> ops;        // per repetition, across all clients (overrides duration)
+  double rate = 0;                    // open loop total ops/s; 0 = closed loop
+  double warmup_s = 0.2;
+  int repetitions = 1;
+  uint64_t seed = 42;
+  int interval_ms = 100;
+  std::map<std::string, double> extra;  // scenario knobs (RunContext::extra)
+  // Knob value lists per name (--sizes 1000,10000; scenarios::KnobInfo): each scenario expands
+  // them into parameter points (Scenario::ParameterPoints), one record each. Empty = defaults.
+  scenarios::KnobValues knobs;
+};
+
+// InvalidArgument naming the bad option ("--clients must be between 1 and 1024").
+Status ValidateOptions(const RunOptions& options);
+
+struct Progress {
+  std::string scenario, approach, target;
+  int repetition = 0;   // 0-based; -1 during warm-up
+  int repetitions = 1;
+  double elapsed_s = 0;
+  double total_s = 0;   // 0 when running by op count
+  uint64_t ops = 0;     // completed in this phase so far
+  uint64_t total_ops = 0;  // the op budget, 0 when running by duration
+  int combination = 0;  // 1-based index of this scenario/approach/target in the plan
+  int combinations = 0;
+};
+
+struct IntervalSample {
+  std::string scenario, approach, target;
+  int repetition = 0;
+  double t_s = 0;        // end of the interval, from the start of the phase
+  uint64_t ops = 0;      // completed in the interval
+  double throughput_ops_s = 0;
+  double p99_us = 0;     // of the operations completed in the interval; 0 if none
+  std::map<std::string, double> figures;  // the scenario's live figures, cumulative
+};
+
+struct Callbacks {
+  std::function<void(const Progress&)> on_progress;
+  std::function<void(const IntervalSample&)> on_sample;
+  std::function<void(const TargetStatus&)> on_target;  // once per target, as it is opened
+  std::function<void(const Skip&)> on_skip;
+  std::function<void(const Record&)> on_record;        // each record as soon as it is complete
+};
+
+// Shared stop flag: the GUI's Stop button, Ctrl-C.
+class StopFlag {
+ public:
+  void Stop() { stopped_.store(true, std::memory_order_relaxed); }
+  bool stopped() const { return stopped_.load(std::memory_order_relaxed); }
+  void Reset() { stopped_.store(false, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> stopped_{false};
+};
+
+// Open-loop schedule of one client, in nanoseconds from the phase start.
+struct OpenLoopSchedule {
+  int64_t offset_ns = 0;  // first operation
+  int64_t period_ns = 0;  // between this client's operations
+  int64_t At(uint64_t k) const { return offset_ns + static_cast<int64_t>(k) * period_ns; }
+};
+// REQUIRES: rate > 0, clients >= 1, 0 <= client < clients.
+OpenLoopSchedule MakeOpenLoopSchedule(double rate, int clients, int client);
+
+// What one phase produced.
+struct PhaseResult {
+  uint64_t ops = 0;
+  uint64_t errors = 0;
+  double duration_s = 0;
+  Histogram histogram;
+  TimeSeries timeseries;
+  std::string error;  // set when a client's connection failed: the phase ended early
+  bool stopped = false;  // Stop() ended it
+};
+
+struct PhaseSpec {
+  double duration_s = 0;           // used when ops == 0
+  uint64_t ops = 0;                // total across clients
+  double rate = 0;                 // open loop when > 0
+  int interval_ms = 100;
+  int repetition = 0;              // for callbacks; -1 = warm-up
+  bool sample = true;              // time series and callbacks
+};
+
+class Session {
+ public:
+  // Opens clients+2 connections and prepares the approach. Failures are one-line Statuses.
+  static Result<std::unique_ptr<Session>> Open(const scenarios::Scenario& scenario,
+                                               const scenarios::ApproachInfo& approach,
+                                               adapters::Target& target,
+                                               const RunOptions& options, StopFlag* stop);
+  ~Session();  // joins the client threads
+
+  // The one measurement loop. Callbacks may be null.
+  PhaseResult RunPhase(const PhaseSpec& spec, const Callbacks* callbacks = nullptr,
+                       const Progress* progress_template = nullptr);
+  Result<scenarios::Correctness> Verify();
+  std::map<std::string, double> Figures() const;
+  std::map<std::string, std::vector<double>> Series() const;  // ApproachRun::Series
+  std::optional<uint64_t> PreferredOps() const;              // ApproachRun::PreferredOps
+
+  const scenarios::Scenario& scenario() const { return scenario_; }
+  const scenarios::ApproachInfo& approach() const { return approach_; }
+  adapters::Target& target() const { return target_; }
+
+ private:
+  struct Shared;
+  Session(const scenarios::Scenario& scenario, const scenarios::ApproachInfo& approach,
+          adapters::Target& target, const RunOptions& options, StopFlag* stop);
+  void ClientLoop(int index);
+
+  const scenarios::Scenario& scenario_;
+  const scenarios::ApproachInfo& approach_;
+  adapters::Target& target_;
+  RunOptions options_;
+  StopFlag* stop_;
+  std::unique_ptr<Shared> shared_;
+  std::vector<std::thread> threads_;
+};
+
+// What to run.
+struct Plan {
+  std::vector<const scenarios::Scenario*> scenarios;
+  std::vector<adapters::Target*> targets;  // opened, available ones
+  std::vector<std::string> approach_filter;  // empty = all
+};
+
+class Harness {
+ public:
+  Harness(RunOptions options, Callbacks callbacks, StopFlag* stop);
+
+  // One combination: Session, warm-up, repetitions, Verify -> a Record (timing kept even when the
+  // check fails; a connection failure ends it early with record.error set).
+  Result<Record> RunOne(const scenarios::Scenario& scenario,
+                        const scenarios::ApproachInfo& approach, adapters::Target& target,
+                        int combination = 1, int combinations = 1,
+                        const std::map<std::string, double>& point = {});
+
+  // Every runnable combination of the plan, in order scenario > approach > target; the records
+  // and skips are appended to *doc.
+  void Run(const Plan& plan, ResultDocument* doc);
+
+ private:
+  RunOptions options_;
+  Callbacks callbacks_;
+  StopFlag* stop_;
+};
+
+// Host, cores, memory, kernel, compiler, git revision, loopback RTT (median of TCP ping-pongs).
+Environment CollectEnvironment();
+// Median round trip of `n` one-byte ping-pongs over a loopback TCP socket pair, in microseconds.
+double MeasureLoopbackRttUs(int n = 200);
+
+}  // namespace racetrack::bench

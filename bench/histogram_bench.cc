@@ -1,0 +1,43 @@
+// Micro-benchmark: the cost of recording one latency (the harness's hot path must stay <= 30 ns).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "bench/histogram.h"
+
+namespace {
+
+std::vector<int64_t> Values() {
+  std::mt19937_64 rng(42);
+  std::lognormal_distribution<double> dist(11.0, 1.5);  // ~60 us median, long tail
+  std::vector<int64_t> v(4096);
+  for (auto& x : v) x = static_cast<int64_t>(dist(rng));
+  return v;
+}
+
+void BM_HistogramRecord(benchmark::State& state) {
+  racetrack::bench::Histogram h;
+  const auto values = Values();
+  size_t i = 0;
+  for (auto _ : state) {
+    h.Record(values[i++ & 4095]);
+  }
+  benchmark::DoNotOptimize(h.count());
+}
+BENCHMARK(BM_HistogramRecord);
+
+void BM_LiveHistogramRecord(benchmark::State& state) {
+  racetrack::bench::LiveHistogram h;
+  const auto values = Values();
+  size_t i = 0;
+  for (auto _ : state) {
+    h.Record(values[i++ & 4095]);
+  }
+}
+BENCHMARK(BM_LiveHistogramRecord);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,173 @@
+// Blocking list commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP.
+//
+// Each is its non-blocking twin (LPOP, LMOVE, LMPOP, ... from list_family.cc) run as a nested call
+// when there is something to pop, or a Blocking::Block when there is not (blocking.h). The nested
+// call propagates itself to the append-only log (Redis propagates BLPOP as LPOP too), so the
+// blocking command sets prevent_propagation. Inside MULTI or Lua they never block: they answer the
+// timeout reply at once, as Redis does.
+#include <cmath>
+
+#include "engine/blocking.h"
+#include "engine/family_util.h"
+
+namespace racetrack::engine {
+namespace {
+
+constexpr std::string_view kNullArray = "*-1\r\n";
+constexpr std::string_view kNullBulk = "$-1\r\n";
+
+// Redis's getTimeoutFromObjectOrReply(UNIT_SECONDS): a non-negative decimal number of seconds.
+// *deadline_ms = 0 means forever.
+bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
+  long double secs;
+  if (!ParseLongDouble(arg, &secs) || !std::isfinite(static_cast<double>(secs))) {
+    ctx.reply.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  if (secs < 0) {
+    ctx.reply.Error("ERR timeout is negative");
+    return false;
+  }
+  int64_t ms = static_cast<int64_t>(std::ceil(static_cast<double>(secs * 1000)));
+  *deadline_ms = ms > 0 ? ctx.now_ms + ms : 0;
+  return true;
+}
+
+bool MayBlock(CommandContext& ctx) {
+  return !ctx.client.deny_blocking && !ctx.client.is_script && !ctx.engine.in_nested_call();
+}
+
+// Runs argv as a nested command and returns its reply bytes (removed from the client's buffer).
+std::string Nested(CommandContext& ctx, std::vector<std::string> argv) {
+  size_t before = ctx.reply.size();
+  ctx.engine.ExecuteQueued(ctx.client, argv);
+  std::string out = ctx.reply.buffer().substr(before);
+  ctx.reply.buffer().resize(before);
+  return out;
+}
+
+void BlockOrTimeout(CommandContext& ctx, std::vector<std::string> keys, int64_t deadline,
+                    std::string_view timeout_reply) {
+  if (!MayBlock(ctx)) {
+    ctx.reply.Raw(timeout_reply);
+    return;
+  }
+  ctx.engine.blocking().Block(ctx.client, ctx.client.db, keys, deadline,
+                              std::vector<std::string>(ctx.argv.begin(), ctx.argv.end()),
+                              std::string(timeout_reply));
+}
+
+void BPopGeneric(CommandContext& ctx, const char* pop) {
+  int64_t deadline;
+  if (!ParseTimeout(ctx, ctx.argv.back(), &deadline)) return;
+  std::vector<std::string> keys;
+  for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
+    std::string_view key = ctx.argv[i];
+    Value* v;
+    if (!LookupTyped(ctx, key, ObjType::kList, &v)) return;
+    if (v == nullptr) {
+      keys.emplace_back(key);
+      continue;
+    }
+    std::string inner = Nested(ctx, {pop, std::string(key)});
+    ctx.client.prevent_propagation = true;
+    if (inner.starts_with("$") && inner != kNullBulk) {
+      ctx.reply.Array(2);
+      ctx.reply.Bulk(key);
+    }
+    ctx.reply.Raw(inner);
+    return;
+  }
+  BlockOrTimeout(ctx, std::move(keys), deadline, kNullArray);
+}
+
+void CmdBLPop(CommandContext& ctx) { BPopGeneric(ctx, "lpop"); }
+void CmdBRPop(CommandContext& ctx) { BPopGeneric(ctx, "rpop"); }
+
+void MoveGeneric(CommandContext& ctx, std::vector<std::string> inner_argv, std::string_view timeout_arg) {
+  int64_t deadline;
+  if (!ParseTimeout(ctx, timeout_arg, &deadline)) return;
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  if (v == nullptr) {
+    BlockOrTimeout(ctx, {std::string(ctx.argv[1])}, deadline, kNullBulk);
+    return;
+  }
+  std::string inner = Nested(ctx, std::move(inner_argv));
+  ctx.client.prevent_propagation = true;
+  ctx.reply.Raw(inner);
+}
+
+void CmdBLMove(CommandContext& ctx) {
+  for (size_t i : {3, 4}) {
+    if (!ArgIs(ctx.argv[i], "left") && !ArgIs(ctx.argv[i], "right")) {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  MoveGeneric(ctx, {"lmove", std::string(ctx.argv[1]), std::string(ctx.argv[2]),
+                    std::string(ctx.argv[3]), std::string(ctx.argv[4])},
+              ctx.argv[5]);
+}
+
+void CmdBRPopLPush(CommandContext& ctx) {
+  MoveGeneric(ctx, {"rpoplpush", std::string(ctx.argv[1]), std::string(ctx.argv[2])}, ctx.argv[3]);
+}
+
+void CmdBLMPop(CommandContext& ctx) {
+  int64_t deadline;
+  if (!ParseTimeout(ctx, ctx.argv[1], &deadline)) return;
+  int64_t numkeys;
+  if (!ArgInt64(ctx, 2, &numkeys)) return;
+  if (numkeys <= 0 || numkeys > static_cast<int64_t>(ctx.argv.size()) - 4) {
+    ctx.reply.Error(numkeys <= 0 ? "ERR numkeys should be greater than 0" : errors::kSyntax);
+    return;
+  }
+  std::vector<std::string> inner = {"lmpop"};
+  for (size_t i = 2; i < ctx.argv.size(); ++i) inner.emplace_back(ctx.argv[i]);
+  std::string out = Nested(ctx, std::move(inner));
+  if (out != kNullArray) {
+    ctx.client.prevent_propagation = true;
+    ctx.reply.Raw(out);
+    return;
+  }
+  std::vector<std::string> keys;
+  for (int64_t k = 0; k < numkeys; ++k) keys.emplace_back(ctx.argv[3 + static_cast<size_t>(k)]);
+  BlockOrTimeout(ctx, std::move(keys), deadline, kNullArray);
+}
+
+constexpr uint32_t kB = kCmdWrite | kCmdBlocking;
+
+}  // namespace
+
+void RegisterBlockingFamily(CommandTable& t) {
+  auto reg = [&t](const char* name, int arity, uint32_t flags, int first, int last,
+                  const char* complexity, const char* summary, const char* since, CommandHandler h) {
+    t.Register({.name = name, .arity = arity, .flags = flags, .first_key = first, .last_key = last,
+                .key_step = first ? 1 : 0, .group = "list", .complexity = complexity,
+                .summary = summary, .since = since, .handler = h});
+  };
+  reg("blpop", -3, kB, 1, -2, "O(N) where N is the number of provided keys.",
+      "Removes and returns the first element in a list. Blocks until an element is available "
+      "otherwise. Deletes the list if the last element was popped.",
+      "2.0.0", CmdBLPop);
+  reg("brpop", -3, kB, 1, -2, "O(N) where N is the number of provided keys.",
+      "Removes and returns the last element in a list. Blocks until an element is available "
+      "otherwise. Deletes the list if the last element was popped.",
+      "2.0.0", CmdBRPop);
+  reg("blmove", 6, kB | kCmdDenyOom, 1, 2, "O(1)",
+      "Pops an element from a list, pushes it to another list and returns it. Blocks until an "
+      "element is available otherwise. Deletes the list if the last element was moved.",
+      "6.2.0", CmdBLMove);
+  reg("brpoplpush", 4, kB | kCmdDenyOom, 1, 2, "O(1)",
+      "Pops an element from a list, pushes it to another list and returns it. Block until an "
+      "element is available otherwise. Deletes the list if the last element was popped.",
+      "2.2.0", CmdBRPopLPush);
+  reg("blmpop", -5, kB | kCmdMovableKeys, 0, 0,
+      "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+      "Pops the first element from one of multiple lists. Blocks until an element is available "
+      "otherwise. Deletes the list if the last element was popped.",
+      "7.0.0", CmdBLMPop);
+}
+
+}  // namespace racetrack::engine

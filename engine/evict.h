@@ -1,0 +1,39 @@
+// Eviction: keeping the dataset under `maxmemory`, as Redis's evict.c.
+//
+// used memory is measured, not estimated: glibc's mallinfo2() reports the bytes the allocator has
+// handed out (heap + mmapped chunks), which is what Redis's zmalloc counter tracks too. It is read
+// only when maxmemory is set (a few microseconds), so servers without a limit pay nothing.
+//
+// Policies (maxmemory-policy), approximated by sampling as Redis does — each round looks at
+// maxmemory-samples random keys per db and evicts the best candidate, until usage fits:
+//   noeviction      nothing is evicted; commands flagged denyoom get the OOM error
+//   allkeys-lru     least recently used (Value::access_clock = last access, seconds)
+//   volatile-lru    same, among keys with a TTL
+//   allkeys-lfu / volatile-lfu   least frequently used (access_clock's low 8 bits: Redis's
+//                   logarithmic counter; high 24 bits: last decrement time in minutes)
+//   allkeys-random / volatile-random
+//   volatile-ttl    the key whose TTL ends soonest
+//
+// Thread-safety: none; runs on the engine's thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "engine/command.h"
+
+namespace racetrack::engine {
+
+class Engine;
+class Db;
+
+// Bytes currently allocated by the process (mallinfo2 uordblks + hblkhd).
+uint64_t UsedMemory();
+// Evicts keys until UsedMemory() <= maxmemory. Returns false when still above the limit (policy
+// noeviction, or nothing left that the policy may evict).
+bool PerformEvictions(Engine& engine);
+// Updates the LRU clock / LFU counter of the keys a command names (called before each command
+// when maxmemory is set).
+void TouchKeys(Engine& engine, Db& db, const CommandSpec& spec, Args argv);
+
+}  // namespace racetrack::engine

@@ -1,0 +1,437 @@
+// List commands: pushes and pops at both ends, positional reads and edits, LPOS, LMOVE.
+//
+// Each handler follows Redis 7.0's order of checks, because that order is visible to clients:
+// arguments that need no key (counts, indexes, BEFORE/AFTER) are validated first, then the key is
+// looked up (WRONGTYPE), then the operation runs. A list never exists empty: the command that
+// removes the last element deletes the key.
+//
+// Blocked clients (BLPOP & co, blocking.h) are woken without any code here: every write that
+// changes the keyspace goes through Engine::SignalModifiedKey, which tells the blocking machinery
+// that the key may now be ready.
+#include <memory>
+
+#include "engine/family_util.h"
+#include "engine/list.h"
+
+namespace racetrack::engine {
+namespace {
+
+constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
+
+List* AsList(Value* v) { return v == nullptr ? nullptr : v->As<List>(); }
+
+// Creates an empty list at key (the caller fills it before returning).
+List* CreateList(CommandContext& ctx, std::string_view key) {
+  Value& v = ctx.db.Add(key, Value(std::unique_ptr<Object>(std::make_unique<List>())));
+  return v.As<List>();
+}
+
+// Deletes key if its list became empty.
+void DeleteIfEmpty(CommandContext& ctx, std::string_view key, List* list) {
+  if (list->empty()) ctx.db.Erase(key);
+}
+
+// Converts a Redis index (negative counts from the end) to a position; false if out of range.
+bool ResolveIndex(int64_t index, size_t len, size_t* out) {
+  int64_t n = static_cast<int64_t>(len);
+  if (index < 0) index += n;
+  if (index < 0 || index >= n) return false;
+  *out = static_cast<size_t>(index);
+  return true;
+}
+
+void PushGeneric(CommandContext& ctx, bool front, bool only_if_exists) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  List* list = AsList(v);
+  if (list == nullptr) {
+    if (only_if_exists) {
+      ctx.reply.Integer(0);
+      return;
+    }
+    list = CreateList(ctx, ctx.argv[1]);
+  }
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    if (front) {
+      list->PushFront(ctx.argv[i]);
+    } else {
+      list->PushBack(ctx.argv[i]);
+    }
+  }
+  ctx.db.AddDirty(ctx.argv.size() - 2);
+  ctx.reply.Integer(static_cast<int64_t>(list->size()));
+}
+
+void CmdLPush(CommandContext& ctx) { PushGeneric(ctx, true, false); }
+void CmdRPush(CommandContext& ctx) { PushGeneric(ctx, false, false); }
+void CmdLPushX(CommandContext& ctx) { PushGeneric(ctx, true, true); }
+void CmdRPushX(CommandContext& ctx) { PushGeneric(ctx, false, true); }
+
+void PopGeneric(CommandContext& ctx, bool front) {
+  if (ctx.argv.size() > 3) {
+    ReplyArityError(ctx);
+    return;
+  }
+  bool with_count = ctx.argv.size() == 3;
+  int64_t count = 1;
+  if (with_count) {
+    // Redis's getPositiveLongFromObjectOrReply: one message for both failures.
+    if (!ParseInt64(ctx.argv[2], &count) || count < 0) {
+      ctx.reply.Error(kMustBePositive);
+      return;
+    }
+  }
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  List* list = AsList(v);
+  if (list == nullptr) {
+    if (with_count) {
+      ctx.reply.NullArray();
+    } else {
+      ctx.reply.Null();
+    }
+    return;
+  }
+  if (!with_count) {
+    std::string item = front ? list->PopFront() : list->PopBack();
+    ctx.reply.Bulk(item);
+  } else {
+    size_t n = std::min(static_cast<size_t>(count), list->size());
+    ctx.reply.Array(n);
+    for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(front ? list->PopFront() : list->PopBack());
+    if (n == 0) return;  // LPOP k 0: nothing changed
+  }
+  ctx.db.AddDirty();
+  DeleteIfEmpty(ctx, ctx.argv[1], list);
+}
+
+void CmdLPop(CommandContext& ctx) { PopGeneric(ctx, true); }
+void CmdRPop(CommandContext& ctx) { PopGeneric(ctx, false); }
+
+void CmdLLen(CommandContext& ctx) {
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(AsList(v)->size()));
+}
+
+void CmdLRange(CommandContext& ctx) {
+  int64_t start, stop;
+  if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &stop)) return;
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  const List* list = AsList(v);
+  int64_t len = static_cast<int64_t>(list->size());
+  if (start < 0) start += len;
+  if (stop < 0) stop += len;
+  if (start < 0) start = 0;
+  if (start > stop || start >= len) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  if (stop >= len) stop = len - 1;
+  ctx.reply.Array(static_cast<size_t>(stop - start + 1));
+  auto it = list->items().begin() + start;
+  for (int64_t i = start; i <= stop; ++i, ++it) ctx.reply.Bulk(*it);
+}
+
+void CmdLIndex(CommandContext& ctx) {
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  int64_t index;
+  if (!ArgInt64(ctx, 2, &index)) return;
+  size_t pos;
+  const List* list = AsList(v);
+  if (!ResolveIndex(index, list->size(), &pos)) {
+    ctx.reply.Null();
+    return;
+  }
+  ctx.reply.Bulk(list->At(pos));
+}
+
+void CmdLSet(CommandContext& ctx) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Error(errors::kNoSuchKey);
+    return;
+  }
+  int64_t index;
+  if (!ArgInt64(ctx, 2, &index)) return;
+  size_t pos;
+  List* list = AsList(v);
+  if (!ResolveIndex(index, list->size(), &pos)) {
+    ctx.reply.Error("ERR index out of range");
+    return;
+  }
+  list->Set(pos, ctx.argv[3]);
+  ctx.db.AddDirty();
+  ctx.reply.Ok();
+}
+
+void CmdLInsert(CommandContext& ctx) {
+  bool after;
+  if (ArgIs(ctx.argv[2], "after")) {
+    after = true;
+  } else if (ArgIs(ctx.argv[2], "before")) {
+    after = false;
+  } else {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  List* list = AsList(v);
+  const auto& items = list->items();
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i] == ctx.argv[3]) {
+      list->Insert(after ? i + 1 : i, ctx.argv[4]);
+      ctx.db.AddDirty();
+      ctx.reply.Integer(static_cast<int64_t>(list->size()));
+      return;
+    }
+  }
+  ctx.reply.Integer(-1);
+}
+
+void CmdLRem(CommandContext& ctx) {
+  int64_t count;
+  if (!ArgInt64(ctx, 2, &count)) return;
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  List* list = AsList(v);
+  size_t removed = list->Remove(ctx.argv[3], count);
+  if (removed > 0) {
+    ctx.db.AddDirty(removed);
+    DeleteIfEmpty(ctx, ctx.argv[1], list);
+  }
+  ctx.reply.Integer(static_cast<int64_t>(removed));
+}
+
+void CmdLTrim(CommandContext& ctx) {
+  int64_t start, stop;
+  if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &stop)) return;
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Ok();
+    return;
+  }
+  List* list = AsList(v);
+  int64_t len = static_cast<int64_t>(list->size());
+  if (start < 0) start += len;
+  if (stop < 0) stop += len;
+  if (start < 0) start = 0;
+  if (start > stop || start >= len) {
+    ctx.db.Erase(ctx.argv[1]);  // the whole list goes
+    ctx.reply.Ok();
+    return;
+  }
+  if (stop >= len) stop = len - 1;
+  if (start > 0 || stop < len - 1) {
+    list->Trim(static_cast<size_t>(start), static_cast<size_t>(stop));
+    ctx.db.AddDirty();
+  }
+  ctx.reply.Ok();
+}
+
+void CmdLPos(CommandContext& ctx) {
+  int64_t rank = 1, count = -1, maxlen = 0;  // count -1: not given
+  for (size_t j = 3; j < ctx.argv.size(); ++j) {
+    bool has_value = j + 1 < ctx.argv.size();
+    if (ArgIs(ctx.argv[j], "rank") && has_value) {
+      if (!ArgInt64(ctx, j + 1, &rank)) return;
+      if (rank == 0) {
+        ctx.reply.Error(
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+            "or use negative to start from the end of the list");
+        return;
+      }
+    } else if (ArgIs(ctx.argv[j], "count") && has_value) {
+      if (!ArgInt64(ctx, j + 1, &count)) return;
+      if (count < 0) {
+        ctx.reply.Error("ERR COUNT can't be negative");
+        return;
+      }
+    } else if (ArgIs(ctx.argv[j], "maxlen") && has_value) {
+      if (!ArgInt64(ctx, j + 1, &maxlen)) return;
+      if (maxlen < 0) {
+        ctx.reply.Error("ERR MAXLEN can't be negative");
+        return;
+      }
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+    ++j;
+  }
+  bool with_count = count >= 0;
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  if (v == nullptr) {
+    if (with_count) {
+      ctx.reply.EmptyArray();
+    } else {
+      ctx.reply.Null();
+    }
+    return;
+  }
+  const auto& items = AsList(v)->items();
+  size_t len = items.size();
+  bool from_tail = rank < 0;
+  // -LLONG_MIN does not fit; any rank that large simply never matches.
+  uint64_t skip = from_tail ? static_cast<uint64_t>(-(rank + 1)) : static_cast<uint64_t>(rank - 1);
+  size_t limit = maxlen == 0 ? len : std::min(len, static_cast<size_t>(maxlen));
+  uint64_t wanted = with_count ? (count == 0 ? UINT64_MAX : static_cast<uint64_t>(count)) : 1;
+  size_t token = ctx.reply.BeginArray();
+  uint64_t found = 0;
+  for (size_t k = 0; k < limit && found < wanted; ++k) {
+    size_t i = from_tail ? len - 1 - k : k;
+    if (items[i] != ctx.argv[2]) continue;
+    if (skip > 0) {
+      --skip;
+      continue;
+    }
+    ++found;
+    if (!with_count) {
+      ctx.reply.Integer(static_cast<int64_t>(i));
+      return;  // no array header was written
+    }
+    ctx.reply.Integer(static_cast<int64_t>(i));
+  }
+  if (with_count) {
+    ctx.reply.EndArray(token, found);
+  } else {
+    ctx.reply.Null();
+  }
+}
+
+bool ParseWhere(std::string_view arg, bool* left) {
+  if (ArgIs(arg, "left")) {
+    *left = true;
+  } else if (ArgIs(arg, "right")) {
+    *left = false;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void MoveGeneric(CommandContext& ctx, bool from_left, bool to_left) {
+  std::string_view src_key = ctx.argv[1], dst_key = ctx.argv[2];
+  Value* src_v;
+  if (!LookupTyped(ctx, src_key, ObjType::kList, &src_v)) return;
+  if (src_v == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  Value* dst_v;
+  if (!LookupTyped(ctx, dst_key, ObjType::kList, &dst_v)) return;
+  List* src = AsList(src_v);
+  std::string item = from_left ? src->PopFront() : src->PopBack();
+  List* dst = AsList(dst_v);
+  if (dst == nullptr) dst = CreateList(ctx, dst_key);  // node-based dict: src stays valid
+  if (to_left) {
+    dst->PushFront(item);
+  } else {
+    dst->PushBack(item);
+  }
+  ctx.db.AddDirty();
+  DeleteIfEmpty(ctx, src_key, src);
+  ctx.reply.Bulk(item);
+}
+
+void CmdLMove(CommandContext& ctx) {
+  bool from_left, to_left;
+  if (!ParseWhere(ctx.argv[3], &from_left) || !ParseWhere(ctx.argv[4], &to_left)) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  MoveGeneric(ctx, from_left, to_left);
+}
+
+void CmdRPopLPush(CommandContext& ctx) { MoveGeneric(ctx, false, true); }
+
+constexpr uint32_t kWriteFast = kCmdWrite | kCmdDenyOom | kCmdFast;
+
+}  // namespace
+
+void RegisterListFamily(CommandTable& table) {
+  auto reg = [&table](std::string name, int arity, uint32_t flags, int last_key,
+                      std::string complexity, std::string summary, std::string since,
+                      CommandHandler h) {
+    table.Register({.name = std::move(name), .arity = arity, .flags = flags, .first_key = 1,
+                    .last_key = last_key, .key_step = 1, .group = "list",
+                    .complexity = std::move(complexity), .summary = std::move(summary),
+                    .since = std::move(since), .handler = h});
+  };
+  reg("lpush", -3, kWriteFast, 1, "O(1) for each element added",
+      "Prepends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0",
+      CmdLPush);
+  reg("rpush", -3, kWriteFast, 1, "O(1) for each element added",
+      "Appends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0",
+      CmdRPush);
+  reg("lpushx", -3, kWriteFast, 1, "O(1) for each element added",
+      "Prepends one or more elements to a list only when the list exists.", "2.2.0", CmdLPushX);
+  reg("rpushx", -3, kWriteFast, 1, "O(1) for each element added",
+      "Appends one or more elements to a list only when the list exists.", "2.2.0", CmdRPushX);
+  reg("lpop", -2, kCmdWrite | kCmdFast, 1, "O(N) where N is the number of elements returned",
+      "Returns the first elements in a list after removing it. Deletes the list if the last "
+      "element was popped.",
+      "1.0.0", CmdLPop);
+  reg("rpop", -2, kCmdWrite | kCmdFast, 1, "O(N) where N is the number of elements returned",
+      "Returns and removes the last elements of a list. Deletes the list if the last element was "
+      "popped.",
+      "1.0.0", CmdRPop);
+  reg("llen", 2, kCmdReadOnly | kCmdFast, 1, "O(1)", "Returns the length of a list.", "1.0.0",
+      CmdLLen);
+  reg("lrange", 4, kCmdReadOnly, 1,
+      "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest "
+      "end (HEAD or TAIL) for large lists; and N is the number of elements in the specified "
+      "range.",
+      "Returns a range of elements from a list.", "1.0.0", CmdLRange);
+  reg("lindex", 3, kCmdReadOnly, 1,
+      "O(N) where N is the number of elements to traverse to get to the element at index.",
+      "Returns an element from a list by its index.", "1.0.0", CmdLIndex);
+  reg("lset", 4, kCmdWrite | kCmdDenyOom, 1, "O(N) where N is the length of the list.",
+      "Sets the value of an element in a list by its index.", "1.0.0", CmdLSet);
+  reg("linsert", 5, kCmdWrite | kCmdDenyOom, 1,
+      "O(N) where N is the number of elements to traverse before seeing the value pivot.",
+      "Inserts an element before or after another element in a list.", "2.2.0", CmdLInsert);
+  reg("lrem", 4, kCmdWrite, 1,
+      "O(N+M) where N is the length of the list and M is the number of elements removed.",
+      "Removes elements from a list. Deletes the list if the last element was removed.", "1.0.0",
+      CmdLRem);
+  reg("ltrim", 4, kCmdWrite, 1, "O(N) where N is the number of elements to be removed by the "
+      "operation.",
+      "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
+      "1.0.0", CmdLTrim);
+  reg("lpos", -3, kCmdReadOnly, 1,
+      "O(N) where N is the number of elements in the list, for the average case.",
+      "Returns the index of matching elements in a list.", "6.0.6", CmdLPos);
+  reg("lmove", 5, kCmdWrite | kCmdDenyOom, 2, "O(1)",
+      "Returns an element after popping it from one list and pushing it to another. Deletes the "
+      "list if the last element was moved.",
+      "6.2.0", CmdLMove);
+  reg("rpoplpush", 3, kCmdWrite | kCmdDenyOom, 2, "O(1)",
+      "Returns the last element of a list after removing and pushing it to another list. Deletes "
+      "the list if the last element was popped.",
+      "1.2.0", CmdRPopLPush);
+}
+
+}  // namespace racetrack::engine

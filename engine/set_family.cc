@@ -1,0 +1,468 @@
+// Set commands: membership, random members, the algebra (SINTER/SUNION/SDIFF and their STORE
+// forms, SINTERCARD), SMOVE and SSCAN.
+//
+// Argument errors are checked before the keys are looked up, as Redis 7.0 does; the multi-key
+// commands check every key's type before anything else (a missing key is an empty set). A set
+// never exists empty: removing its last member deletes the key.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/family_util.h"
+#include "engine/set.h"
+
+namespace racetrack::engine {
+namespace {
+
+constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
+
+Set* AsSet(Value* v) { return v == nullptr ? nullptr : v->As<Set>(); }
+
+Value MakeSetValue(std::unique_ptr<Set> s) { return Value(std::unique_ptr<Object>(std::move(s))); }
+
+void CmdSAdd(CommandContext& ctx) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+  Set* set = AsSet(v);
+  if (set == nullptr) {
+    set = ctx.db.Add(ctx.argv[1], MakeSetValue(Set::ForFirstMember(ctx.argv[2]))).As<Set>();
+  }
+  int64_t added = 0;
+  for (size_t i = 2; i < ctx.argv.size(); ++i) added += set->Add(ctx.argv[i]);
+  if (added > 0) ctx.db.AddDirty(static_cast<uint64_t>(added));
+  ctx.reply.Integer(added);
+}
+
+void CmdSRem(CommandContext& ctx) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+  Set* set = AsSet(v);
+  int64_t removed = 0;
+  if (set != nullptr) {
+    for (size_t i = 2; i < ctx.argv.size() && !set->empty(); ++i) removed += set->Remove(ctx.argv[i]);
+    if (removed > 0) {
+      ctx.db.AddDirty(static_cast<uint64_t>(removed));
+      if (set->empty()) ctx.db.Erase(ctx.argv[1]);
+    }
+  }
+  ctx.reply.Integer(removed);
+}
+
+void CmdSIsMember(CommandContext& ctx) {
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+  ctx.reply.Integer(v != nullptr && AsSet(v)->Contains(ctx.argv[2]) ? 1 : 0);
+}
+
+void CmdSMIsMember(CommandContext& ctx) {
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+  const Set* set = AsSet(v);
+  ctx.reply.Array(ctx.argv.size() - 2);
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    ctx.reply.Integer(set != nullptr && set->Contains(ctx.argv[i]) ? 1 : 0);
+  }
+}
+
+void CmdSCard(CommandContext& ctx) {
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(AsSet(v)->size()));
+}
+
+void ReplyMembers(ReplyBuilder& reply, const Set& set) {
+  reply.Array(set.size());
+  set.ForEach([&reply](std::string_view m) { reply.Bulk(m); });
+}
+
+void CmdSMembers(CommandContext& ctx) {
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  ReplyMembers(ctx.reply, *AsSet(v));
+}
+
+// SPOP is random, so it reaches the append-only log as the SREM of what it popped (as Redis
+// propagates it), which replays to the same state.
+void PropagateAsSRem(CommandContext& ctx, const std::vector<std::string>& popped) {
+  std::vector<std::string> argv;
+  argv.reserve(popped.size() + 2);
+  argv.emplace_back("srem");
+  argv.emplace_back(ctx.argv[1]);
+  argv.insert(argv.end(), popped.begin(), popped.end());
+  ctx.engine.ReplacePropagation(std::move(argv));
+}
+
+void CmdSPop(CommandContext& ctx) {
+  if (ctx.argv.size() > 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  bool with_count = ctx.argv.size() == 3;
+  int64_t count = 1;
+  if (with_count && (!ParseInt64(ctx.argv[2], &count) || count < 0)) {
+    ctx.reply.Error(kMustBePositive);
+    return;
+  }
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+  Set* set = AsSet(v);
+  if (set == nullptr) {
+    if (with_count) {
+      ctx.reply.EmptyArray();
+    } else {
+      ctx.reply.Null();
+    }
+    return;
+  }
+  if (with_count && count == 0) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  std::vector<std::string> popped;
+  bool pop_all = static_cast<uint64_t>(count) >= set->size();
+  if (pop_all) {
+    popped.reserve(set->size());
+    set->ForEach([&popped](std::string_view m) { popped.emplace_back(m); });
+  } else {
+    popped.reserve(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) {
+      popped.push_back(set->Random(ctx.engine.rng()));
+      set->Remove(popped.back());
+    }
+  }
+  if (with_count) {
+    ctx.reply.Array(popped.size());
+    for (const std::string& m : popped) ctx.reply.Bulk(m);
+  } else {
+    ctx.reply.Bulk(popped[0]);
+  }
+  ctx.db.AddDirty(popped.size());
+  if (pop_all) ctx.db.Erase(ctx.argv[1]);
+  if (ctx.engine.on_propagate) PropagateAsSRem(ctx, popped);  // only when something logs
+}
+
+void CmdSRandMember(CommandContext& ctx) {
+  if (ctx.argv.size() > 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  if (ctx.argv.size() == 2) {
+    Value* v;
+    if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+    if (v == nullptr) {
+      ctx.reply.Null();
+      return;
+    }
+    ctx.reply.Bulk(AsSet(v)->Random(ctx.engine.rng()));
+    return;
+  }
+  int64_t count;
+  if (!ArgInt64InRange(ctx, 2, -INT64_MAX, INT64_MAX, &count)) return;
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+  if (v == nullptr || count == 0) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  const Set* set = AsSet(v);
+  auto& rng = ctx.engine.rng();
+  if (count < 0) {  // repetitions allowed
+    uint64_t n = static_cast<uint64_t>(-count);
+    ctx.reply.Array(n);
+    for (uint64_t i = 0; i < n; ++i) ctx.reply.Bulk(set->Random(rng));
+    return;
+  }
+  if (static_cast<uint64_t>(count) >= set->size()) {
+    ReplyMembers(ctx.reply, *set);
+    return;
+  }
+  // Distinct members, count < size. Few of many: draw until enough distinct ones were seen.
+  if (static_cast<uint64_t>(count) * 3 <= set->size()) {
+    std::unordered_set<std::string> picked;
+    ctx.reply.Array(static_cast<size_t>(count));
+    while (picked.size() < static_cast<size_t>(count)) {
+      std::string m = set->Random(rng);
+      if (picked.insert(m).second) ctx.reply.Bulk(m);
+    }
+    return;
+  }
+  // Most of them: a shuffled copy, cut to size.
+  std::vector<std::string> all;
+  set->ForEach([&all](std::string_view m) { all.emplace_back(m); });
+  std::shuffle(all.begin(), all.end(), rng);
+  all.resize(static_cast<size_t>(count));
+  ctx.reply.Array(all.size());
+  for (const std::string& m : all) ctx.reply.Bulk(m);
+}
+
+// ---- set algebra ----
+
+enum class SetOp { kUnion, kDiff };
+
+// SINTER / SINTERSTORE / SINTERCARD: keys = argv[first, first + n). dst empty: reply the members;
+// card_only: reply the count (stopping at limit, 0 = none).
+void InterGeneric(CommandContext& ctx, size_t first, size_t n, std::string_view dst,
+                  bool card_only, uint64_t limit) {
+  std::vector<const Set*> sets;
+  sets.reserve(n);
+  bool any_missing = false;
+  for (size_t i = first; i < first + n; ++i) {
+    Value* v;
+    bool ok = dst.empty() && !card_only ? LookupReadTyped(ctx, ctx.argv[i], ObjType::kSet, &v)
+                                        : LookupTyped(ctx, ctx.argv[i], ObjType::kSet, &v);
+    if (!ok) return;
+    any_missing |= v == nullptr;
+    sets.push_back(AsSet(v));
+  }
+  if (any_missing) {  // the intersection with an empty set is empty
+    if (card_only) {
+      ctx.reply.Integer(0);
+    } else if (!dst.empty()) {
+      ctx.db.Erase(dst);
+      ctx.reply.Integer(0);
+    } else {
+      ctx.reply.EmptyArray();
+    }
+    return;
+  }
+  std::sort(sets.begin(), sets.end(),
+            [](const Set* a, const Set* b) { return a->size() < b->size(); });
+  auto in_all_others = [&sets](std::string_view m) {
+    for (size_t j = 1; j < sets.size(); ++j) {
+      if (sets[j] != sets[0] && !sets[j]->Contains(m)) return false;
+    }
+    return true;
+  };
+  if (card_only) {
+    uint64_t card = 0;
+    sets[0]->ForEach([&](std::string_view m) {
+      if ((limit == 0 || card < limit) && in_all_others(m)) ++card;
+    });
+    ctx.reply.Integer(static_cast<int64_t>(card));
+    return;
+  }
+  if (dst.empty()) {
+    size_t token = ctx.reply.BeginArray();
+    size_t count = 0;
+    sets[0]->ForEach([&](std::string_view m) {
+      if (in_all_others(m)) {
+        ctx.reply.Bulk(m);
+        ++count;
+      }
+    });
+    ctx.reply.EndArray(token, count);
+    return;
+  }
+  auto result = std::make_unique<Set>(true);  // Redis starts the result as an intset
+  sets[0]->ForEach([&](std::string_view m) {
+    if (in_all_others(m)) result->Add(m);
+  });
+  size_t size = result->size();
+  if (size > 0) {
+    ctx.db.Set(dst, MakeSetValue(std::move(result)));
+  } else {
+    ctx.db.Erase(dst);
+  }
+  ctx.reply.Integer(static_cast<int64_t>(size));
+}
+
+void UnionDiffGeneric(CommandContext& ctx, size_t first, std::string_view dst, SetOp op) {
+  std::vector<const Set*> sets;  // nullptr for a missing key
+  for (size_t i = first; i < ctx.argv.size(); ++i) {
+    Value* v;
+    bool ok = dst.empty() ? LookupReadTyped(ctx, ctx.argv[i], ObjType::kSet, &v)
+                          : LookupTyped(ctx, ctx.argv[i], ObjType::kSet, &v);
+    if (!ok) return;
+    sets.push_back(AsSet(v));
+  }
+  auto result = std::make_unique<Set>(true);
+  if (op == SetOp::kUnion) {
+    for (const Set* s : sets) {
+      if (s != nullptr) s->ForEach([&result](std::string_view m) { result->Add(m); });
+    }
+  } else if (sets[0] != nullptr) {
+    sets[0]->ForEach([&](std::string_view m) {
+      for (size_t j = 1; j < sets.size(); ++j) {
+        if (sets[j] != nullptr && (sets[j] == sets[0] || sets[j]->Contains(m))) return;
+      }
+      result->Add(m);
+    });
+  }
+  if (dst.empty()) {
+    ReplyMembers(ctx.reply, *result);
+    return;
+  }
+  size_t size = result->size();
+  if (size > 0) {
+    ctx.db.Set(dst, MakeSetValue(std::move(result)));
+  } else {
+    ctx.db.Erase(dst);
+  }
+  ctx.reply.Integer(static_cast<int64_t>(size));
+}
+
+void CmdSInter(CommandContext& ctx) { InterGeneric(ctx, 1, ctx.argv.size() - 1, {}, false, 0); }
+void CmdSInterStore(CommandContext& ctx) {
+  InterGeneric(ctx, 2, ctx.argv.size() - 2, ctx.argv[1], false, 0);
+}
+void CmdSUnion(CommandContext& ctx) { UnionDiffGeneric(ctx, 1, {}, SetOp::kUnion); }
+void CmdSUnionStore(CommandContext& ctx) { UnionDiffGeneric(ctx, 2, ctx.argv[1], SetOp::kUnion); }
+void CmdSDiff(CommandContext& ctx) { UnionDiffGeneric(ctx, 1, {}, SetOp::kDiff); }
+void CmdSDiffStore(CommandContext& ctx) { UnionDiffGeneric(ctx, 2, ctx.argv[1], SetOp::kDiff); }
+
+void CmdSInterCard(CommandContext& ctx) {
+  int64_t numkeys;
+  if (!ParseInt64(ctx.argv[1], &numkeys) || numkeys < 1) {
+    ctx.reply.Error("ERR numkeys should be greater than 0");
+    return;
+  }
+  if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 2) {
+    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    return;
+  }
+  int64_t limit = 0;
+  for (size_t j = 2 + static_cast<size_t>(numkeys); j < ctx.argv.size(); ++j) {
+    if (ArgIs(ctx.argv[j], "limit") && j + 1 < ctx.argv.size()) {
+      if (!ParseInt64(ctx.argv[j + 1], &limit) || limit < 0) {
+        ctx.reply.Error("ERR LIMIT can't be negative");
+        return;
+      }
+      ++j;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  InterGeneric(ctx, 2, static_cast<size_t>(numkeys), {}, true, static_cast<uint64_t>(limit));
+}
+
+void CmdSMove(CommandContext& ctx) {
+  std::string_view src_key = ctx.argv[1], dst_key = ctx.argv[2], member = ctx.argv[3];
+  Value* src_v = ctx.db.Find(src_key);
+  Value* dst_v = ctx.db.Find(dst_key);
+  if (src_v == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  if (src_v->type() != ObjType::kSet || (dst_v != nullptr && dst_v->type() != ObjType::kSet)) {
+    ctx.reply.Error(errors::kWrongType);
+    return;
+  }
+  Set* src = AsSet(src_v);
+  if (src_v == dst_v) {
+    ctx.reply.Integer(src->Contains(member) ? 1 : 0);
+    return;
+  }
+  if (!src->Remove(member)) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  ctx.db.AddDirty();
+  if (src->empty()) ctx.db.Erase(src_key);
+  if (dst_v == nullptr) {
+    ctx.db.Add(dst_key, MakeSetValue(Set::ForFirstMember(member))).As<Set>()->Add(member);
+  } else {
+    AsSet(dst_v)->Add(member);
+  }
+  ctx.reply.Integer(1);
+}
+
+void CmdSScan(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!ArgCursor(ctx, 2, &cursor)) return;
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+  if (v == nullptr) {  // Redis answers a missing key before looking at the options
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("0");
+    ctx.reply.EmptyArray();
+    return;
+  }
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;
+  for (size_t i = 3; i < ctx.argv.size(); i += 2) {
+    bool has_value = i + 1 < ctx.argv.size();
+    if (ArgIs(ctx.argv[i], "count") && has_value) {
+      if (!ArgInt64(ctx, i + 1, &count)) return;
+      if (count < 1) {
+        ctx.reply.Error(errors::kSyntax);
+        return;
+      }
+    } else if (ArgIs(ctx.argv[i], "match") && has_value) {
+      pattern = ctx.argv[i + 1];
+      use_pattern = pattern != "*";
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  std::vector<std::string> found;
+  uint64_t next = AsSet(v)->Scan(cursor, static_cast<size_t>(count), [&](std::string_view m) {
+    if (!use_pattern || GlobMatch(pattern, m)) found.emplace_back(m);
+  });
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.Array(found.size());
+  for (const std::string& m : found) ctx.reply.Bulk(m);
+}
+
+}  // namespace
+
+void RegisterSetFamily(CommandTable& table) {
+  auto reg = [&table](std::string name, int arity, uint32_t flags, int first_key, int last_key,
+                      std::string complexity, std::string summary, std::string since,
+                      CommandHandler h) {
+    table.Register({.name = std::move(name), .arity = arity, .flags = flags,
+                    .first_key = first_key, .last_key = last_key, .key_step = first_key ? 1 : 0,
+                    .group = "set", .complexity = std::move(complexity),
+                    .summary = std::move(summary), .since = std::move(since), .handler = h});
+  };
+  constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
+  constexpr uint32_t kR = kCmdReadOnly;
+  reg("sadd", -3, kW | kCmdFast, 1, 1, "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+      "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0", CmdSAdd);
+  reg("srem", -3, kCmdWrite | kCmdFast, 1, 1, "O(N) where N is the number of members to be removed.",
+      "Removes one or more members from a set. Deletes the set if the last member was removed.",
+      "1.0.0", CmdSRem);
+  reg("sismember", 3, kR | kCmdFast, 1, 1, "O(1)", "Determines whether a member belongs to a set.",
+      "1.0.0", CmdSIsMember);
+  reg("smismember", -3, kR | kCmdFast, 1, 1, "O(N) where N is the number of elements being checked for membership",
+      "Determines whether multiple members belong to a set.", "6.2.0", CmdSMIsMember);
+  reg("scard", 2, kR | kCmdFast, 1, 1, "O(1)", "Returns the number of members in a set.", "1.0.0",
+      CmdSCard);
+  reg("smembers", 2, kR, 1, 1, "O(N) where N is the set cardinality.",
+      "Returns all members of a set.", "1.0.0", CmdSMembers);
+  reg("spop", -2, kCmdWrite | kCmdFast, 1, 1, "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
+      "Returns one or more random members from a set after removing them. Deletes the set if the "
+      "last member was popped.",
+      "1.0.0", CmdSPop);
+  reg("srandmember", -2, kR, 1, 1, "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
+      "Get one or multiple random members from a set", "1.0.0", CmdSRandMember);
+  reg("sinter", -2, kR, 1, -1, "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+      "Returns the intersect of multiple sets.", "1.0.0", CmdSInter);
+  reg("sinterstore", -3, kW, 1, -1, "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+      "Stores the intersect of multiple sets in a key.", "1.0.0", CmdSInterStore);
+  reg("sunion", -2, kR, 1, -1, "O(N) where N is the total number of elements in all given sets.",
+      "Returns the union of multiple sets.", "1.0.0", CmdSUnion);
+  reg("sunionstore", -3, kW, 1, -1, "O(N) where N is the total number of elements in all given sets.",
+      "Stores the union of multiple sets in a key.", "1.0.0", CmdSUnionStore);
+  reg("sdiff", -2, kR, 1, -1, "O(N) where N is the total number of elements in all given sets.",
+      "Returns the difference of multiple sets.", "1.0.0", CmdSDiff);
+  reg("sdiffstore", -3, kW, 1, -1, "O(N) where N is the total number of elements in all given sets.",
+      "Stores the difference of multiple sets in a key.", "1.0.0", CmdSDiffStore);
+  reg("sintercard", -3, kR | kCmdMovableKeys, 0, 0, "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+      "Returns the number of members of the intersect of multiple sets.", "7.0.0", CmdSInterCard);
+  reg("smove", 4, kW | kCmdFast, 1, 2, "O(1)", "Moves a member from one set to another.", "1.0.0",
+      CmdSMove);
+  reg("sscan", -3, kR, 1, 1, "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the size of the collection.",
+      "Iterates over members of a set.", "2.0.0", CmdSScan);
+}
+
+}  // namespace racetrack::engine

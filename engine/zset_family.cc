@@ -1,0 +1,935 @@
+// Sorted-set commands: ZADD and its flags, score and rank reads, the ZRANGE family (by rank, score
+// or member, either direction, LIMIT, WITHSCORES), removals by member and by range, ZPOP*,
+// ZRANDMEMBER, ZSCAN, and ZUNIONSTORE/ZINTERSTORE.
+//
+// The order of checks follows Redis 7.0's t_zset.c, because clients see it: options, then the
+// range or the scores, then the key's type. Range syntax: scores are strtod numbers ("inf",
+// "-inf", "+inf" included, NaN refused) with an optional "(" for an exclusive end; members are
+// "[m" (inclusive), "(m" (exclusive), "-" and "+".
+//
+// Replies use RESP2 shapes: WITHSCORES is a flat array member, score, member, score...; scores are
+// bulk strings formatted with %.17g ("inf"/"-inf"), as Redis 7.0 sends them.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/family_util.h"
+#include "engine/set.h"
+#include "engine/zset.h"
+
+namespace racetrack::engine {
+namespace {
+
+using Node = ZSet::Node;
+
+constexpr std::string_view kNaNScore = "ERR resulting score is not a number (NaN)";
+constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
+constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
+constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
+
+ZSet* AsZSet(Value* v) { return v == nullptr ? nullptr : v->As<ZSet>(); }
+
+// A score as a bulk string without a temporary std::string.
+void ReplyScore(ReplyBuilder& reply, double d) {
+  if (std::isinf(d)) {
+    reply.Bulk(d > 0 ? "inf" : "-inf");
+    return;
+  }
+  char buf[32];
+  int n = std::snprintf(buf, sizeof(buf), "%.17g", d);
+  reply.Bulk(std::string_view(buf, static_cast<size_t>(n)));
+}
+
+// One end of a score range, as Redis's zslParseRange: strtod over the rest of the argument.
+bool ParseScoreBound(std::string_view arg, double* value, bool* exclusive) {
+  *exclusive = !arg.empty() && arg[0] == '(';
+  if (*exclusive) arg.remove_prefix(1);
+  char buf[128];
+  std::string heap;
+  const char* s;
+  if (arg.size() < sizeof(buf)) {
+    std::char_traits<char>::copy(buf, arg.data(), arg.size());
+    buf[arg.size()] = '\0';
+    s = buf;
+  } else {
+    heap.assign(arg);
+    s = heap.c_str();
+  }
+  char* end;
+  *value = std::strtod(s, &end);
+  return *end == '\0' && !std::isnan(*value);
+}
+
+bool ParseScoreRange(std::string_view min, std::string_view max, ScoreRange* r) {
+  return ParseScoreBound(min, &r->min, &r->min_exclusive) &&
+         ParseScoreBound(max, &r->max, &r->max_exclusive);
+}
+
+bool ParseLexBound(std::string_view arg, LexBound* b) {
+  if (arg.empty()) return false;
+  switch (arg[0]) {
+    case '+':
+      if (arg.size() != 1) return false;
+      b->kind = LexBound::Kind::kPlusInf;
+      return true;
+    case '-':
+      if (arg.size() != 1) return false;
+      b->kind = LexBound::Kind::kMinusInf;
+      return true;
+    case '(':
+    case '[':
+      b->kind = LexBound::Kind::kValue;
+      b->exclusive = arg[0] == '(';
+      b->value.assign(arg.substr(1));
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool ParseLexRange(std::string_view min, std::string_view max, LexRange* r) {
+  return ParseLexBound(min, &r->min) && ParseLexBound(max, &r->max);
+}
+
+// ---- ZADD / ZINCRBY ----
+
+void ZAddGeneric(CommandContext& ctx, bool zincrby) {
+  bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = zincrby;
+  size_t idx = 2;
+  if (!zincrby) {
+    for (; idx < ctx.argv.size(); ++idx) {
+      std::string_view a = ctx.argv[idx];
+      if (ArgIs(a, "nx")) {
+        nx = true;
+      } else if (ArgIs(a, "xx")) {
+        xx = true;
+      } else if (ArgIs(a, "ch")) {
+        ch = true;
+      } else if (ArgIs(a, "incr")) {
+        incr = true;
+      } else if (ArgIs(a, "gt")) {
+        gt = true;
+      } else if (ArgIs(a, "lt")) {
+        lt = true;
+      } else {
+        break;
+      }
+    }
+  }
+  size_t elements = ctx.argv.size() - idx;
+  if (elements % 2 != 0 || elements == 0) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  elements /= 2;
+  if (nx && xx) {
+    ctx.reply.Error(errors::kNotBothNxXx);
+    return;
+  }
+  if ((gt && nx) || (lt && nx) || (gt && lt)) {
+    ctx.reply.Error("ERR GT, LT, and/or NX options at the same time are not compatible");
+    return;
+  }
+  if (incr && elements > 1) {
+    ctx.reply.Error("ERR INCR option supports a single increment-element pair");
+    return;
+  }
+  // Every score must parse before anything changes.
+  for (size_t j = 0; j < elements; ++j) {
+    double d;
+    if (!ArgDouble(ctx, idx + 2 * j, &d)) return;
+  }
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  ZSet* zs = AsZSet(v);
+  if (zs == nullptr) {
+    if (xx) {
+      if (incr) {
+        ctx.reply.Null();
+      } else {
+        ctx.reply.Integer(0);
+      }
+      return;
+    }
+    // Redis 7.0 starts every new sorted set as a listpack; Insert converts when it outgrows it.
+    zs = ctx.db.Add(ctx.argv[1], Value(std::unique_ptr<Object>(std::make_unique<ZSet>())))
+             .As<ZSet>();
+  }
+  int64_t added = 0, updated = 0, processed = 0;
+  double result = 0;
+  for (size_t j = 0; j < elements; ++j) {
+    double score;
+    ParseDouble(ctx.argv[idx + 2 * j], &score);
+    std::string_view member = ctx.argv[idx + 2 * j + 1];
+    Node* node = zs->Find(member);
+    if (node != nullptr) {
+      if (nx) continue;
+      double cur = node->score;
+      if (incr) {
+        score += cur;
+        if (std::isnan(score)) {
+          ctx.reply.Error(kNaNScore);
+          return;
+        }
+      }
+      if ((lt && score >= cur) || (gt && score <= cur)) continue;
+      if (score != cur) {
+        zs->UpdateScore(node, score);
+        ++updated;
+      }
+    } else {
+      if (xx) continue;
+      zs->Insert(member, score);
+      ++added;
+    }
+    result = score;
+    ++processed;
+  }
+  if (added + updated > 0) ctx.db.AddDirty(static_cast<uint64_t>(added + updated));
+  if (zs->size() == 0) ctx.db.Erase(ctx.argv[1]);  // cannot happen today; keeps invariant 2
+  if (incr) {
+    if (processed > 0) {
+      ReplyScore(ctx.reply, result);
+    } else {
+      ctx.reply.Null();
+    }
+  } else {
+    ctx.reply.Integer(ch ? added + updated : added);
+  }
+}
+
+void CmdZAdd(CommandContext& ctx) { ZAddGeneric(ctx, false); }
+void CmdZIncrBy(CommandContext& ctx) { ZAddGeneric(ctx, true); }
+
+// ---- reads ----
+
+void CmdZScore(CommandContext& ctx) {
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  const Node* n = v == nullptr ? nullptr : AsZSet(v)->Find(ctx.argv[2]);
+  if (n == nullptr) {
+    ctx.reply.Null();
+  } else {
+    ReplyScore(ctx.reply, n->score);
+  }
+}
+
+void CmdZMScore(CommandContext& ctx) {
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  const ZSet* zs = AsZSet(v);
+  ctx.reply.Array(ctx.argv.size() - 2);
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    const Node* n = zs == nullptr ? nullptr : zs->Find(ctx.argv[i]);
+    if (n == nullptr) {
+      ctx.reply.Null();
+    } else {
+      ReplyScore(ctx.reply, n->score);
+    }
+  }
+}
+
+void CmdZCard(CommandContext& ctx) {
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(AsZSet(v)->size()));
+}
+
+// Number of nodes between first and last inclusive (both in the list, first <= last), by rank.
+int64_t CountBetween(const SkipList& sl, const Node* first, const Node* last) {
+  if (first == nullptr || last == nullptr) return 0;
+  uint64_t a = sl.GetRank(first->score, first->member());
+  uint64_t b = sl.GetRank(last->score, last->member());
+  return b >= a ? static_cast<int64_t>(b - a + 1) : 0;
+}
+
+void CmdZCount(CommandContext& ctx) {
+  ScoreRange r;
+  if (!ParseScoreRange(ctx.argv[2], ctx.argv[3], &r)) {
+    ctx.reply.Error(kMinMaxNotFloat);
+    return;
+  }
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  const SkipList& sl = AsZSet(v)->list();
+  ctx.reply.Integer(CountBetween(sl, sl.FirstInRange(r), sl.LastInRange(r)));
+}
+
+void CmdZLexCount(CommandContext& ctx) {
+  LexRange r;
+  if (!ParseLexRange(ctx.argv[2], ctx.argv[3], &r)) {
+    ctx.reply.Error(kMinMaxNotLex);
+    return;
+  }
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  const SkipList& sl = AsZSet(v)->list();
+  ctx.reply.Integer(CountBetween(sl, sl.FirstInLexRange(r), sl.LastInLexRange(r)));
+}
+
+// ZRANK / ZREVRANK key member [WITHSCORE] (WITHSCORE as Redis 7.2; 7.0 has arity 3).
+void RankGeneric(CommandContext& ctx, bool reverse) {
+  if (ctx.argv.size() > 4) {
+    ReplyArityError(ctx);
+    return;
+  }
+  bool with_score = false;
+  if (ctx.argv.size() == 4) {
+    if (!ArgIs(ctx.argv[3], "withscore")) {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+    with_score = true;
+  }
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  const ZSet* zs = AsZSet(v);
+  const Node* n = zs == nullptr ? nullptr : zs->Find(ctx.argv[2]);
+  if (n == nullptr) {
+    if (with_score) {
+      ctx.reply.NullArray();
+    } else {
+      ctx.reply.Null();
+    }
+    return;
+  }
+  if (with_score) ctx.reply.Array(2);
+  ctx.reply.Integer(zs->Rank(ctx.argv[2], reverse));
+  if (with_score) ReplyScore(ctx.reply, n->score);
+}
+
+void CmdZRank(CommandContext& ctx) { RankGeneric(ctx, false); }
+void CmdZRevRank(CommandContext& ctx) { RankGeneric(ctx, true); }
+
+// ---- the ZRANGE family ----
+
+enum class RangeType { kAuto, kRank, kScore, kLex };
+enum class Direction { kAuto, kForward, kReverse };
+
+void EmitNode(ReplyBuilder& reply, const Node* n, bool with_scores) {
+  reply.Bulk(n->member());
+  if (with_scores) ReplyScore(reply, n->score);
+}
+
+void RangeByRank(CommandContext& ctx, const ZSet& zs, int64_t start, int64_t end, bool with_scores,
+                 bool reverse) {
+  int64_t len = static_cast<int64_t>(zs.size());
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (start > end || start >= len) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  if (end >= len) end = len - 1;
+  size_t n = static_cast<size_t>(end - start + 1);
+  ctx.reply.Array(with_scores ? n * 2 : n);
+  const SkipList& sl = zs.list();
+  const Node* x = reverse ? sl.ByRank(static_cast<uint64_t>(len - start))
+                          : sl.ByRank(static_cast<uint64_t>(start + 1));
+  for (size_t i = 0; i < n; ++i) {
+    EmitNode(ctx.reply, x, with_scores);
+    x = reverse ? x->prev() : x->next();
+  }
+}
+
+// Walks from `x` in the direction, skipping `offset`, emitting up to `limit` (< 0: all) nodes while
+// in_range(node) holds.
+template <typename InRange>
+void EmitWalk(CommandContext& ctx, const Node* x, bool reverse, int64_t offset, int64_t limit,
+              bool with_scores, InRange in_range) {
+  size_t token = ctx.reply.BeginArray();
+  if (offset < 0) x = nullptr;  // Redis skips everything for a negative offset
+  while (x != nullptr && offset > 0) {
+    x = reverse ? x->prev() : x->next();
+    --offset;
+  }
+  size_t n = 0;
+  while (x != nullptr && limit != 0 && in_range(x)) {
+    EmitNode(ctx.reply, x, with_scores);
+    ++n;
+    if (limit > 0) --limit;
+    x = reverse ? x->prev() : x->next();
+  }
+  ctx.reply.EndArray(token, with_scores ? n * 2 : n);
+}
+
+void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
+  size_t min_idx = 2, max_idx = 3;
+  bool with_scores = false;
+  int64_t offset = 0, limit = -1;
+  bool has_limit = false;
+  for (size_t j = 4; j < ctx.argv.size(); ++j) {
+    size_t left = ctx.argv.size() - j - 1;
+    std::string_view a = ctx.argv[j];
+    if (ArgIs(a, "withscores")) {
+      with_scores = true;
+    } else if (ArgIs(a, "limit") && left >= 2) {
+      if (!ArgInt64(ctx, j + 1, &offset) || !ArgInt64(ctx, j + 2, &limit)) return;
+      has_limit = true;
+      j += 2;
+    } else if (dir == Direction::kAuto && ArgIs(a, "rev")) {
+      dir = Direction::kReverse;
+    } else if (type == RangeType::kAuto && ArgIs(a, "bylex")) {
+      type = RangeType::kLex;
+    } else if (type == RangeType::kAuto && ArgIs(a, "byscore")) {
+      type = RangeType::kScore;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  if (dir == Direction::kAuto) dir = Direction::kForward;
+  if (type == RangeType::kAuto) type = RangeType::kRank;
+  if (has_limit && type == RangeType::kRank) {
+    ctx.reply.Error(
+        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+    return;
+  }
+  if (with_scores && type == RangeType::kLex) {
+    ctx.reply.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+    return;
+  }
+  bool reverse = dir == Direction::kReverse;
+  if (reverse && type != RangeType::kRank) std::swap(min_idx, max_idx);
+
+  int64_t start = 0, end = 0;
+  ScoreRange sr;
+  LexRange lr;
+  switch (type) {
+    case RangeType::kRank:
+      if (!ArgInt64(ctx, min_idx, &start) || !ArgInt64(ctx, max_idx, &end)) return;
+      break;
+    case RangeType::kScore:
+      if (!ParseScoreRange(ctx.argv[min_idx], ctx.argv[max_idx], &sr)) {
+        ctx.reply.Error(kMinMaxNotFloat);
+        return;
+      }
+      break;
+    case RangeType::kLex:
+      if (!ParseLexRange(ctx.argv[min_idx], ctx.argv[max_idx], &lr)) {
+        ctx.reply.Error(kMinMaxNotLex);
+        return;
+      }
+      break;
+    case RangeType::kAuto:
+      break;
+  }
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  const ZSet& zs = *AsZSet(v);
+  const SkipList& sl = zs.list();
+  switch (type) {
+    case RangeType::kRank:
+      RangeByRank(ctx, zs, start, end, with_scores, reverse);
+      break;
+    case RangeType::kScore:
+      if (reverse) {
+        EmitWalk(ctx, sl.LastInRange(sr), true, offset, limit, with_scores,
+                 [&sr](const Node* n) { return SkipList::ValueGteMin(n->score, sr); });
+      } else {
+        EmitWalk(ctx, sl.FirstInRange(sr), false, offset, limit, with_scores,
+                 [&sr](const Node* n) { return SkipList::ValueLteMax(n->score, sr); });
+      }
+      break;
+    case RangeType::kLex:
+      if (reverse) {
+        EmitWalk(ctx, sl.LastInLexRange(lr), true, offset, limit, false,
+                 [&lr](const Node* n) { return SkipList::LexGteMin(n->member(), lr.min); });
+      } else {
+        EmitWalk(ctx, sl.FirstInLexRange(lr), false, offset, limit, false,
+                 [&lr](const Node* n) { return SkipList::LexLteMax(n->member(), lr.max); });
+      }
+      break;
+    case RangeType::kAuto:
+      break;
+  }
+}
+
+void CmdZRange(CommandContext& ctx) { RangeGeneric(ctx, RangeType::kAuto, Direction::kAuto); }
+void CmdZRevRange(CommandContext& ctx) { RangeGeneric(ctx, RangeType::kRank, Direction::kReverse); }
+void CmdZRangeByScore(CommandContext& ctx) {
+  RangeGeneric(ctx, RangeType::kScore, Direction::kForward);
+}
+void CmdZRevRangeByScore(CommandContext& ctx) {
+  RangeGeneric(ctx, RangeType::kScore, Direction::kReverse);
+}
+void CmdZRangeByLex(CommandContext& ctx) { RangeGeneric(ctx, RangeType::kLex, Direction::kForward); }
+void CmdZRevRangeByLex(CommandContext& ctx) {
+  RangeGeneric(ctx, RangeType::kLex, Direction::kReverse);
+}
+
+// ---- removals ----
+
+void CmdZRem(CommandContext& ctx) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  ZSet* zs = AsZSet(v);
+  int64_t removed = 0;
+  if (zs != nullptr) {
+    for (size_t i = 2; i < ctx.argv.size() && zs->size() > 0; ++i) removed += zs->Remove(ctx.argv[i]);
+    if (removed > 0) {
+      ctx.db.AddDirty(static_cast<uint64_t>(removed));
+      if (zs->size() == 0) ctx.db.Erase(ctx.argv[1]);
+    }
+  }
+  ctx.reply.Integer(removed);
+}
+
+void RemRangeGeneric(CommandContext& ctx, RangeType type) {
+  int64_t start = 0, end = 0;
+  ScoreRange sr;
+  LexRange lr;
+  if (type == RangeType::kRank) {
+    if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &end)) return;
+  } else if (type == RangeType::kScore) {
+    if (!ParseScoreRange(ctx.argv[2], ctx.argv[3], &sr)) {
+      ctx.reply.Error(kMinMaxNotFloat);
+      return;
+    }
+  } else if (!ParseLexRange(ctx.argv[2], ctx.argv[3], &lr)) {
+    ctx.reply.Error(kMinMaxNotLex);
+    return;
+  }
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  ZSet* zs = AsZSet(v);
+  size_t removed = 0;
+  if (type == RangeType::kRank) {
+    int64_t len = static_cast<int64_t>(zs->size());
+    if (start < 0) start += len;
+    if (end < 0) end += len;
+    if (start < 0) start = 0;
+    if (start > end || start >= len) {
+      ctx.reply.Integer(0);
+      return;
+    }
+    if (end >= len) end = len - 1;
+    removed = zs->RemoveRangeByRank(static_cast<uint64_t>(start), static_cast<uint64_t>(end));
+  } else if (type == RangeType::kScore) {
+    removed = zs->RemoveRangeByScore(sr);
+  } else {
+    removed = zs->RemoveRangeByLex(lr);
+  }
+  if (removed > 0) {
+    ctx.db.AddDirty(removed);
+    if (zs->size() == 0) ctx.db.Erase(ctx.argv[1]);
+  }
+  ctx.reply.Integer(static_cast<int64_t>(removed));
+}
+
+void CmdZRemRangeByRank(CommandContext& ctx) { RemRangeGeneric(ctx, RangeType::kRank); }
+void CmdZRemRangeByScore(CommandContext& ctx) { RemRangeGeneric(ctx, RangeType::kScore); }
+void CmdZRemRangeByLex(CommandContext& ctx) { RemRangeGeneric(ctx, RangeType::kLex); }
+
+void PopGeneric(CommandContext& ctx, bool max) {
+  if (ctx.argv.size() > 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  int64_t count = 1;
+  if (ctx.argv.size() == 3 && (!ParseInt64(ctx.argv[2], &count) || count < 0)) {
+    ctx.reply.Error(kMustBePositive);
+    return;
+  }
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  if (v == nullptr || count == 0) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  ZSet* zs = AsZSet(v);
+  size_t n = std::min(static_cast<size_t>(count), zs->size());
+  ctx.reply.Array(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    const Node* x = max ? zs->list().tail() : zs->list().first();
+    EmitNode(ctx.reply, x, true);
+    std::string member(x->member());
+    zs->Remove(member);
+  }
+  ctx.db.AddDirty(n);
+  if (zs->size() == 0) ctx.db.Erase(ctx.argv[1]);
+}
+
+void CmdZPopMin(CommandContext& ctx) { PopGeneric(ctx, false); }
+void CmdZPopMax(CommandContext& ctx) { PopGeneric(ctx, true); }
+
+void CmdZRandMember(CommandContext& ctx) {
+  if (ctx.argv.size() == 2) {
+    Value* v;
+    if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+    if (v == nullptr) {
+      ctx.reply.Null();
+      return;
+    }
+    ctx.reply.Bulk(AsZSet(v)->Random(ctx.engine.rng())->member());
+    return;
+  }
+  if (ctx.argv.size() > 4 || (ctx.argv.size() == 4 && !ArgIs(ctx.argv[3], "withscores"))) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  bool with_scores = ctx.argv.size() == 4;
+  int64_t count;
+  if (!ArgInt64InRange(ctx, 2, -INT64_MAX, INT64_MAX, &count)) return;
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  if (v == nullptr || count == 0) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  const ZSet* zs = AsZSet(v);
+  auto& rng = ctx.engine.rng();
+  size_t per = with_scores ? 2 : 1;
+  if (count < 0) {  // repetitions allowed
+    uint64_t n = static_cast<uint64_t>(-count);
+    ctx.reply.Array(n * per);
+    for (uint64_t i = 0; i < n; ++i) EmitNode(ctx.reply, zs->Random(rng), with_scores);
+    return;
+  }
+  if (static_cast<uint64_t>(count) >= zs->size()) {  // the whole set, highest first (as Redis)
+    ctx.reply.Array(zs->size() * per);
+    for (const Node* x = zs->list().tail(); x != nullptr; x = x->prev()) {
+      EmitNode(ctx.reply, x, with_scores);
+    }
+    return;
+  }
+  std::unordered_set<const Node*> picked;
+  if (static_cast<uint64_t>(count) * 3 <= zs->size()) {
+    while (picked.size() < static_cast<size_t>(count)) picked.insert(zs->Random(rng));
+  } else {
+    std::vector<const Node*> all;
+    all.reserve(zs->size());
+    for (const Node* x = zs->list().first(); x != nullptr; x = x->next()) all.push_back(x);
+    std::shuffle(all.begin(), all.end(), rng);
+    picked.insert(all.begin(), all.begin() + count);
+  }
+  ctx.reply.Array(picked.size() * per);
+  for (const Node* x : picked) EmitNode(ctx.reply, x, with_scores);
+}
+
+void CmdZScan(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!ArgCursor(ctx, 2, &cursor)) return;
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("0");
+    ctx.reply.EmptyArray();
+    return;
+  }
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;
+  for (size_t i = 3; i < ctx.argv.size(); i += 2) {
+    bool has_value = i + 1 < ctx.argv.size();
+    if (ArgIs(ctx.argv[i], "count") && has_value) {
+      if (!ArgInt64(ctx, i + 1, &count)) return;
+      if (count < 1) {
+        ctx.reply.Error(errors::kSyntax);
+        return;
+      }
+    } else if (ArgIs(ctx.argv[i], "match") && has_value) {
+      pattern = ctx.argv[i + 1];
+      use_pattern = pattern != "*";
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  const ZSet* zs = AsZSet(v);
+  std::vector<const Node*> found;
+  auto visit = [&](const Node* n) {
+    if (!use_pattern || GlobMatch(pattern, n->member())) found.push_back(n);
+  };
+  uint64_t next = 0;
+  if (zs->is_listpack()) {  // a compact encoding is returned whole, in order (as Redis)
+    for (const Node* x = zs->list().first(); x != nullptr; x = x->next()) visit(x);
+  } else {
+    size_t seen = 0;
+    size_t max_buckets = static_cast<size_t>(count) * 10;
+    next = cursor;
+    do {
+      next = zs->Scan(next, [&](const Node* n) {
+        visit(n);
+        ++seen;
+      });
+    } while (next != 0 && max_buckets-- > 0 && seen < static_cast<size_t>(count));
+  }
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.Array(found.size() * 2);
+  for (const Node* n : found) EmitNode(ctx.reply, n, true);
+}
+
+// ---- ZUNIONSTORE / ZINTERSTORE ----
+
+enum class Aggregate { kSum, kMin, kMax };
+
+// A source of (member, score) pairs: a sorted set, or a plain set whose members score 1.
+struct Source {
+  const ZSet* zset = nullptr;
+  const Set* set = nullptr;
+  double weight = 1.0;
+  size_t size() const { return zset ? zset->size() : set ? set->size() : 0; }
+  bool Lookup(std::string_view m, double* score) const {
+    if (zset) {
+      const Node* n = zset->Find(m);
+      if (n == nullptr) return false;
+      *score = n->score;
+      return true;
+    }
+    if (set && set->Contains(m)) {
+      *score = 1.0;
+      return true;
+    }
+    return false;
+  }
+  template <typename F>
+  void ForEach(F&& f) const {
+    if (zset) {
+      for (const Node* x = zset->list().first(); x != nullptr; x = x->next()) f(x->member(), x->score);
+    } else if (set) {
+      set->ForEach([&f](std::string_view m) { f(m, 1.0); });
+    }
+  }
+};
+
+void AggregateInto(double* target, double value, Aggregate agg) {
+  switch (agg) {
+    case Aggregate::kSum:
+      *target += value;
+      if (std::isnan(*target)) *target = 0.0;  // inf + -inf
+      break;
+    case Aggregate::kMin:
+      *target = std::min(*target, value);
+      break;
+    case Aggregate::kMax:
+      *target = std::max(*target, value);
+      break;
+  }
+}
+
+double Weighted(double score, double weight) {
+  double v = score * weight;
+  return std::isnan(v) ? 0.0 : v;  // inf * 0
+}
+
+void UnionInterStore(CommandContext& ctx, bool union_op) {
+  std::string_view dst = ctx.argv[1];
+  int64_t numkeys;
+  if (!ArgInt64(ctx, 2, &numkeys)) return;
+  if (numkeys < 1) {
+    ctx.reply.Error("ERR at least 1 input key is needed for '" + ctx.spec.name + "' command");
+    return;
+  }
+  if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  size_t n = static_cast<size_t>(numkeys);
+  std::vector<Source> src(n);
+  for (size_t i = 0; i < n; ++i) {
+    Value* v = ctx.db.Find(ctx.argv[3 + i]);
+    if (v == nullptr) continue;
+    if (v->type() == ObjType::kZSet) {
+      src[i].zset = v->As<ZSet>();
+    } else if (v->type() == ObjType::kSet) {
+      src[i].set = v->As<Set>();
+    } else {
+      ctx.reply.Error(errors::kWrongType);
+      return;
+    }
+  }
+  Aggregate agg = Aggregate::kSum;
+  size_t j = 3 + n;
+  while (j < ctx.argv.size()) {
+    size_t remaining = ctx.argv.size() - j;
+    if (remaining >= n + 1 && ArgIs(ctx.argv[j], "weights")) {
+      ++j;
+      for (size_t i = 0; i < n; ++i, ++j) {
+        if (!ParseDouble(ctx.argv[j], &src[i].weight)) {
+          ctx.reply.Error("ERR weight value is not a float");
+          return;
+        }
+      }
+    } else if (remaining >= 2 && ArgIs(ctx.argv[j], "aggregate")) {
+      std::string_view a = ctx.argv[j + 1];
+      if (ArgIs(a, "sum")) {
+        agg = Aggregate::kSum;
+      } else if (ArgIs(a, "min")) {
+        agg = Aggregate::kMin;
+      } else if (ArgIs(a, "max")) {
+        agg = Aggregate::kMax;
+      } else {
+        ctx.reply.Error(errors::kSyntax);
+        return;
+      }
+      j += 2;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  // Smallest first, as Redis: fewer lookups for an intersection, and the same order of
+  // floating-point additions.
+  std::stable_sort(src.begin(), src.end(),
+                   [](const Source& a, const Source& b) { return a.size() < b.size(); });
+  auto result = std::make_unique<ZSet>();
+  result->set_listpack(false);  // built as a skiplist, converted at the end if small
+  size_t max_len = 0;
+  if (union_op) {
+    std::unordered_map<std::string, double> acc;
+    for (const Source& s : src) {
+      s.ForEach([&](std::string_view m, double score) {
+        double w = Weighted(score, s.weight);
+        auto [it, inserted] = acc.try_emplace(std::string(m), w);
+        if (!inserted) AggregateInto(&it->second, w, agg);
+      });
+    }
+    for (const auto& [m, score] : acc) {
+      result->Insert(m, score);
+      max_len = std::max(max_len, m.size());
+    }
+  } else if (src[0].size() > 0) {
+    src[0].ForEach([&](std::string_view m, double score) {
+      double total = Weighted(score, src[0].weight);
+      for (size_t i = 1; i < n; ++i) {
+        double other;
+        if (!src[i].Lookup(m, &other)) return;
+        AggregateInto(&total, Weighted(other, src[i].weight), agg);
+      }
+      result->Insert(m, total);
+      max_len = std::max(max_len, m.size());
+    });
+  }
+  size_t size = result->size();
+  if (size > 0) {
+    result->ConvertToListpackIfNeeded(max_len);
+    ctx.db.Set(dst, Value(std::unique_ptr<Object>(std::move(result))));
+  } else {
+    ctx.db.Erase(dst);
+  }
+  ctx.reply.Integer(static_cast<int64_t>(size));
+}
+
+void CmdZUnionStore(CommandContext& ctx) { UnionInterStore(ctx, true); }
+void CmdZInterStore(CommandContext& ctx) { UnionInterStore(ctx, false); }
+
+}  // namespace
+
+void RegisterZSetFamily(CommandTable& table) {
+  auto reg = [&table](std::string name, int arity, uint32_t flags, int first_key, int last_key,
+                      std::string complexity, std::string summary, std::string since,
+                      CommandHandler h) {
+    table.Register({.name = std::move(name), .arity = arity, .flags = flags,
+                    .first_key = first_key, .last_key = last_key, .key_step = first_key ? 1 : 0,
+                    .group = "sorted_set", .complexity = std::move(complexity),
+                    .summary = std::move(summary), .since = std::move(since), .handler = h});
+  };
+  constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
+  constexpr uint32_t kR = kCmdReadOnly;
+  const std::string log_n = "O(log(N)) where N is the number of elements in the sorted set.";
+  reg("zadd", -4, kW | kCmdFast, 1, 1, "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
+      "Adds one or more members to a sorted set, or updates their scores. Creates the key if it "
+      "doesn't exist.",
+      "1.2.0", CmdZAdd);
+  reg("zincrby", 4, kW | kCmdFast, 1, 1, log_n,
+      "Increments the score of a member in a sorted set.", "1.2.0", CmdZIncrBy);
+  reg("zscore", 3, kR | kCmdFast, 1, 1, "O(1)", "Returns the score of a member in a sorted set.",
+      "1.2.0", CmdZScore);
+  reg("zmscore", -3, kR | kCmdFast, 1, 1, "O(N) where N is the number of members being requested.",
+      "Returns the score of one or more members in a sorted set.", "6.2.0", CmdZMScore);
+  reg("zcard", 2, kR | kCmdFast, 1, 1, "O(1)", "Returns the number of members in a sorted set.",
+      "1.2.0", CmdZCard);
+  reg("zcount", 4, kR | kCmdFast, 1, 1, log_n,
+      "Returns the count of members in a sorted set that have scores within a range.", "2.0.0",
+      CmdZCount);
+  reg("zlexcount", 4, kR | kCmdFast, 1, 1, log_n,
+      "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9",
+      CmdZLexCount);
+  reg("zrank", -3, kR | kCmdFast, 1, 1, "O(log(N))",
+      "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0",
+      CmdZRank);
+  reg("zrevrank", -3, kR | kCmdFast, 1, 1, "O(log(N))",
+      "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0",
+      CmdZRevRank);
+  const std::string range_cx = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.";
+  reg("zrange", -4, kR, 1, 1, range_cx, "Returns members in a sorted set within a range of indexes.",
+      "1.2.0", CmdZRange);
+  reg("zrevrange", -4, kR, 1, 1, range_cx,
+      "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0",
+      CmdZRevRange);
+  reg("zrangebyscore", -4, kR, 1, 1, range_cx,
+      "Returns members in a sorted set within a range of scores.", "1.0.5", CmdZRangeByScore);
+  reg("zrevrangebyscore", -4, kR, 1, 1, range_cx,
+      "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0",
+      CmdZRevRangeByScore);
+  reg("zrangebylex", -4, kR, 1, 1, range_cx,
+      "Returns members in a sorted set within a lexicographical range.", "2.8.9", CmdZRangeByLex);
+  reg("zrevrangebylex", -4, kR, 1, 1, range_cx,
+      "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9",
+      CmdZRevRangeByLex);
+  reg("zrem", -3, kCmdWrite | kCmdFast, 1, 1, "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
+      "Removes one or more members from a sorted set. Deletes the sorted set if all members were "
+      "removed.",
+      "1.2.0", CmdZRem);
+  const std::string rem_cx = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.";
+  reg("zremrangebyrank", 4, kCmdWrite, 1, 1, rem_cx,
+      "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all "
+      "members were removed.",
+      "2.0.0", CmdZRemRangeByRank);
+  reg("zremrangebyscore", 4, kCmdWrite, 1, 1, rem_cx,
+      "Removes members in a sorted set within a range of scores. Deletes the sorted set if all "
+      "members were removed.",
+      "1.2.0", CmdZRemRangeByScore);
+  reg("zremrangebylex", 4, kCmdWrite, 1, 1, rem_cx,
+      "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if "
+      "all members were removed.",
+      "2.8.9", CmdZRemRangeByLex);
+  const std::string pop_cx = "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.";
+  reg("zpopmin", -2, kCmdWrite | kCmdFast, 1, 1, pop_cx,
+      "Returns the lowest-scoring members from a sorted set after removing them. Deletes the "
+      "sorted set if the last member was popped.",
+      "5.0.0", CmdZPopMin);
+  reg("zpopmax", -2, kCmdWrite | kCmdFast, 1, 1, pop_cx,
+      "Returns the highest-scoring members from a sorted set after removing them. Deletes the "
+      "sorted set if the last member was popped.",
+      "5.0.0", CmdZPopMax);
+  reg("zrandmember", -2, kR, 1, 1, "O(N) where N is the number of members returned",
+      "Returns one or more random members from a sorted set.", "6.2.0", CmdZRandMember);
+  reg("zscan", -3, kR, 1, 1, "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the size of the collection.",
+      "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan);
+  const std::string store_cx = "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.";
+  reg("zunionstore", -4, kW | kCmdMovableKeys, 1, 1, store_cx,
+      "Stores the union of multiple sorted sets in a key.", "2.0.0", CmdZUnionStore);
+  reg("zinterstore", -4, kW | kCmdMovableKeys, 1, 1,
+      "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the "
+      "number of input sorted sets and M being the number of elements in the resulting sorted set.",
+      "Stores the intersect of multiple sorted sets in a key.", "2.0.0", CmdZInterStore);
+}
+
+}  // namespace racetrack::engine

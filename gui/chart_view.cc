@@ -1,0 +1,271 @@
+// Why build Qt charts from ChartSpec instead of drawing the GUI's own: the reports and the app then
+// cannot disagree about what a lesson's chart is (which series, which axis is logarithmic, where
+// the limit line sits). The GUI only adds interaction (export, live updates) on top.
+
+#include "gui/chart_view.h"
+
+#include <QAreaSeries>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QClipboard>
+#include <QContextMenuEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QImage>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPainter>
+#include <QScatterSeries>
+#include <QSvgGenerator>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace racetrack::gui {
+
+namespace {
+
+QString Q(const std::string& s) { return QString::fromStdString(s); }
+
+QAbstractAxis* MakeAxis(const reports::AxisSpec& spec, double lo, double hi, bool percent_data) {
+  QAbstractAxis* axis;
+  if (spec.scale == reports::Scale::kLog) {
+    auto* log = new QLogValueAxis;
+    log->setBase(10);
+    log->setLabelFormat("%g");
+    log->setMinorTickCount(-1);
+    double min = spec.min && *spec.min > 0 ? *spec.min : lo;
+    double max = spec.max ? *spec.max : hi;
+    if (min > 0 && max > min) {
+      // Whole decades at the ends, so the ticks land on 1, 10, 100 ...
+      log->setRange(std::pow(10, std::floor(std::log10(min))), std::pow(10, std::ceil(std::log10(max))));
+    }
+    axis = log;
+  } else {
+    auto* lin = new QValueAxis;
+    double scale = percent_data ? 100 : 1;
+    double min = spec.min ? *spec.min * scale : lo;
+    double max = spec.max ? *spec.max * scale : hi;
+    if (max > min) lin->setRange(min, max);
+    if (percent_data) {
+      lin->setLabelFormat("%.0f%%");
+    } else {
+      lin->applyNiceNumbers();
+      lin->setLabelFormat("%g");
+    }
+    axis = lin;
+  }
+  axis->setTitleText(AxisTitle(spec));
+  return axis;
+}
+
+struct Extent {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  void Add(double v) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  bool valid() const { return lo <= hi; }
+};
+
+QChart* BuildXY(const reports::ChartSpec& spec, const Theme& theme, QChart* chart) {
+  const bool xlog = spec.x.scale == reports::Scale::kLog;
+  const bool ylog = spec.y.scale == reports::Scale::kLog;
+  const double yscale = spec.y.percent ? 100 : 1;
+  Extent ex, ey;
+  std::vector<QXYSeries*> data;
+  for (size_t i = 0; i < spec.series.size(); ++i) {
+    const reports::XYSeries& s = spec.series[i];
+    QXYSeries* series;
+    if (s.style == reports::SeriesStyle::kScatter) {
+      series = new QScatterSeries;
+    } else {
+      series = new QLineSeries;
+    }
+    series->setName(Q(s.name));
+    QColor color = Theme::SeriesColor(s.color >= 0 ? s.color : static_cast<int>(i));
+    QPen pen(color);
+    pen.setWidthF(theme.line_width);
+    if (s.style == reports::SeriesStyle::kDashed) pen.setStyle(Qt::DashLine);
+    series->setPen(pen);
+    series->setColor(color);
+    if (s.style == reports::SeriesStyle::kLine) series->setPointsVisible(true);
+    double prev_y = 0;
+    bool first = true;
+    for (const reports::Point& p : s.points) {
+      double x = p.x, y = p.y * yscale;
+      if ((xlog && x <= 0) || (ylog && y <= 0)) continue;
+      if (s.style == reports::SeriesStyle::kStep && !first) series->append(x, prev_y);
+      series->append(x, y);
+      ex.Add(x);
+      ey.Add(y);
+      prev_y = y;
+      first = false;
+    }
+    data.push_back(series);
+  }
+  for (const reports::LimitLine& l : spec.limits) ey.Add(l.y * yscale);
+  if (!ex.valid()) ex = {1, 10};
+  if (!ey.valid()) ey = {1, 10};
+  if (ey.hi <= ey.lo) ey.hi = ey.lo + 1;
+  QAbstractAxis* x = MakeAxis(spec.x, ex.lo, ex.hi, false);
+  QAbstractAxis* y = MakeAxis(spec.y, ylog ? ey.lo : std::min(0.0, ey.lo), ey.hi * (ylog ? 1 : 1.05),
+                              spec.y.percent);
+  chart->addAxis(x, Qt::AlignBottom);
+  chart->addAxis(y, Qt::AlignLeft);
+  auto attach = [&](QAbstractSeries* s) {
+    chart->addSeries(s);
+    s->attachAxis(x);
+    s->attachAxis(y);
+  };
+  // Regions first so they sit behind the data.
+  const double band_lo = ylog ? ey.lo : std::min(0.0, ey.lo);
+  for (const reports::Region& r : spec.regions) {
+    auto* upper = new QLineSeries;
+    auto* lower = new QLineSeries;
+    upper->append(r.x0, ey.hi * 1.05);
+    upper->append(r.x1, ey.hi * 1.05);
+    lower->append(r.x0, band_lo);
+    lower->append(r.x1, band_lo);
+    auto* area = new QAreaSeries(upper, lower);
+    area->setName(Q(r.label));
+    QColor fill = theme.fail;
+    fill.setAlpha(45);
+    area->setBrush(fill);
+    area->setPen(Qt::NoPen);
+    attach(area);
+  }
+  for (QXYSeries* s : data) attach(s);
+  for (const reports::LimitLine& l : spec.limits) {
+    auto* line = new QLineSeries;
+    line->setName(Q(l.label));
+    QPen pen(theme.fail);
+    pen.setStyle(Qt::DashLine);
+    pen.setWidthF(theme.line_width);
+    line->setPen(pen);
+    line->append(ex.lo, l.y * yscale);
+    line->append(ex.hi, l.y * yscale);
+    attach(line);
+  }
+  return chart;
+}
+
+QChart* BuildBars(const reports::ChartSpec& spec, const Theme& theme, QChart* chart) {
+  auto* series = new QBarSeries;
+  double hi = 0;
+  for (size_t i = 0; i < spec.bars.size(); ++i) {
+    const reports::BarSeries& b = spec.bars[i];
+    auto* set = new QBarSet(Q(b.name));
+    set->setColor(Theme::SeriesColor(b.color >= 0 ? b.color : static_cast<int>(i)));
+    set->setBorderColor(Qt::transparent);
+    set->setSelectedColor(theme.fail);
+    for (size_t k = 0; k < b.values.size(); ++k) {
+      double v = b.values[k].value_or(0);
+      set->append(v);
+      hi = std::max(hi, v);
+      if (k < b.flagged.size() && b.flagged[k]) set->selectBar(static_cast<int>(k));
+    }
+    series->append(set);
+  }
+  chart->addSeries(series);
+  auto* x = new QBarCategoryAxis;
+  for (const std::string& c : spec.categories) x->append(Q(c));
+  x->setTitleText(AxisTitle(spec.x));
+  auto* y = new QValueAxis;
+  y->setRange(spec.y.min.value_or(0), spec.y.max.value_or(hi > 0 ? hi * 1.1 : 1));
+  y->applyNiceNumbers();
+  y->setLabelFormat("%g");
+  y->setTitleText(AxisTitle(spec.y));
+  chart->addAxis(x, Qt::AlignBottom);
+  chart->addAxis(y, Qt::AlignLeft);
+  series->attachAxis(x);
+  series->attachAxis(y);
+  return chart;
+}
+
+}  // namespace
+
+QString AxisTitle(const reports::AxisSpec& axis) {
+  QString t = Q(axis.title);
+  if (!axis.unit.empty() && axis.unit != "%") t += " (" + Q(axis.unit) + ")";
+  return t;
+}
+
+QChart* BuildChart(const reports::ChartSpec& spec, const Theme& theme) {
+  auto* chart = new QChart;
+  chart->setTitle(Q(spec.title));
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  if (spec.kind == reports::ChartKind::kBars) {
+    BuildBars(spec, theme, chart);
+  } else {
+    BuildXY(spec, theme, chart);
+  }
+  StyleChart(chart, theme);
+  return chart;
+}
+
+ChartView::ChartView(QChart* chart, QWidget* parent) : QChartView(chart, parent) {
+  setRenderHint(QPainter::Antialiasing);
+  setMinimumSize(320, 240);
+}
+
+QString ChartView::Export(const QString& path, QSize size) {
+  if (!size.isValid()) size = this->size();
+  if (size.width() < 50 || size.height() < 50) size = QSize(1200, 700);
+  const QRect target(QPoint(0, 0), size);
+  // Render the scene at the export size, not the on-screen one, so exports are never tiny.
+  QSize old = this->size();
+  resize(size);
+  QString error;
+  if (path.endsWith(".svg", Qt::CaseInsensitive)) {
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(size);
+    svg.setViewBox(target);
+    svg.setTitle(chart()->title());
+    QPainter painter;
+    if (!painter.begin(&svg)) {
+      error = path + ": cannot write the SVG file";
+    } else {
+      render(&painter, target, QRect(), Qt::IgnoreAspectRatio);
+      painter.end();
+    }
+  } else {
+    QImage image(size, QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    render(&painter, target, QRect(), Qt::IgnoreAspectRatio);
+    painter.end();
+    if (!image.save(path, "PNG")) error = path + ": cannot write the PNG file";
+  }
+  resize(old);
+  if (error.isEmpty() && QFileInfo(path).size() == 0) error = path + ": nothing was written";
+  return error;
+}
+
+void ChartView::ExportWithDialog() {
+  QString name = (spec_id_.isEmpty() ? QStringLiteral("chart") : spec_id_) + ".png";
+  QString path = QFileDialog::getSaveFileName(this, tr("Save chart"), name,
+                                              tr("PNG image (*.png);;SVG drawing (*.svg)"));
+  if (path.isEmpty()) return;
+  QString error = Export(path, QSize(1600, 900));
+  if (!error.isEmpty()) QMessageBox::warning(this, tr("Save chart"), error);
+}
+
+void ChartView::contextMenuEvent(QContextMenuEvent* event) {
+  QMenu menu(this);
+  menu.addAction(tr("Save chart as PNG or SVG..."), this, &ChartView::ExportWithDialog);
+  menu.addAction(tr("Copy chart image"), this, [this] {
+    QGuiApplication::clipboard()->setPixmap(grab());
+  });
+  menu.exec(event->globalPos());
+}
+
+}  // namespace racetrack::gui

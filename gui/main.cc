@@ -1,0 +1,73 @@
+// racetrack-gui: the classroom app. Flags are parsed here only; everything else is in the library.
+//
+//   racetrack-gui [--results FILE] [--scenario ID] [--presenter]
+//                 [--redis-url URL] [--postgres-url URL]
+//   racetrack-gui --screenshot DIR [--scenario ID] [--results FILE] [--presenter]
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <cstdio>
+
+#include "gui/main_window.h"
+#include "gui/screenshot.h"
+#include "gui/theme.h"
+
+int main(int argc, char** argv) {
+  // Screenshot mode needs no display: pick the offscreen platform before QApplication exists.
+  for (int i = 1; i < argc; ++i) {
+    if (QByteArray(argv[i]) == "--screenshot" && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+      qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
+  }
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("racetrack-gui");
+  QCommandLineParser parser;
+  parser.setApplicationDescription("racetrack's classroom app: run a lesson, watch the race.");
+  parser.addHelpOption();
+  QCommandLineOption screenshot("screenshot", "Render the pages to PNG files in DIR and exit.", "DIR");
+  QCommandLineOption scenario("scenario", "Open this lesson (or, with --screenshot, only this one).", "ID");
+  QCommandLineOption results("results", "Open this results JSON file.", "FILE");
+  QCommandLineOption presenter("presenter", "Presenter mode: large type, thick lines, full screen.");
+  QCommandLineOption redis_url("redis-url", "Use this Redis instead of a throwaway one.", "URL");
+  QCommandLineOption postgres_url("postgres-url", "Use this PostgreSQL instead of a throwaway one.", "URL");
+  parser.addOptions({screenshot, scenario, results, presenter, redis_url, postgres_url});
+  parser.process(app);
+
+  racetrack::gui::AppContext context;
+  context.theme = racetrack::gui::Theme::Normal();
+  context.target_options.bin_dir = QCoreApplication::applicationDirPath().toStdString();
+  context.target_options.redis_url = parser.value(redis_url).toStdString();
+  context.target_options.postgres_url = parser.value(postgres_url).toStdString();
+  racetrack::gui::ApplyTheme(app, context.theme);
+  racetrack::gui::MainWindow window(context);
+
+  if (parser.isSet(screenshot)) {
+    racetrack::gui::ScreenshotOptions options;
+    options.dir = parser.value(screenshot);
+    options.scenario = parser.value(scenario).toStdString();
+    options.results = parser.value(results);
+    options.presenter = parser.isSet(presenter);
+    QString error;
+    QStringList files = racetrack::gui::TakeScreenshots(window, options, &error);
+    for (const QString& f : files) std::printf("%s\n", qPrintable(f));
+    if (!error.isEmpty()) {
+      std::fprintf(stderr, "racetrack-gui: %s\n", qPrintable(error));
+      return 1;
+    }
+    return 0;
+  }
+
+  window.resize(1500, 950);
+  if (parser.isSet(results)) window.OpenResults(parser.value(results), true);
+  if (parser.isSet(scenario) && !window.ShowLesson(parser.value(scenario).toStdString())) {
+    std::fprintf(stderr, "racetrack-gui: no lesson '%s'\n", qPrintable(parser.value(scenario)));
+    return 2;
+  }
+  if (parser.isSet(presenter)) {
+    window.SetPresenter(true);
+  } else {
+    window.show();
+  }
+  return app.exec();
+}

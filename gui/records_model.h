@@ -1,0 +1,65 @@
+// RecordsModel: one row per approach x target of the lesson on screen — expected and observed
+// counts, lost updates, throughput, p50/p99 latency, the correctness verdict. Rows fill in live
+// (from the harness's interval samples) and are completed by each finished record, or come from
+// an opened results file. The same model drives the table (QTableView) and the "expected vs
+// observed" bar chart (QVBarModelMapper over the kExpected..kObserved columns), chartsgallery's
+// "one model, a table and a chart".
+//
+// Thread-safety: GUI thread only.
+#pragma once
+
+#include <QAbstractTableModel>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/results.h"
+#include "reports/results.h"
+
+namespace racetrack::gui {
+
+class RecordsModel : public QAbstractTableModel {
+  Q_OBJECT
+
+ public:
+  enum Column { kApproach, kTarget, kExpected, kObserved, kLost, kThroughput, kP50, kP99, kCheck,
+                kColumns };
+
+  struct Row {
+    std::string approach, target;
+    std::optional<double> expected, observed, lost, throughput, p50, p99;
+    std::optional<bool> ok;
+    bool expected_ok = true;
+    std::string note;  // the check's note or the error that ended the run
+  };
+
+  explicit RecordsModel(QObject* parent = nullptr);
+
+  int rowCount(const QModelIndex& parent = QModelIndex()) const override;
+  int columnCount(const QModelIndex& parent = QModelIndex()) const override;
+  QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+  QVariant headerData(int section, Qt::Orientation orientation,
+                      int role = Qt::DisplayRole) const override;
+
+  void Clear();
+  // Live figures of a running approach (cumulative, as in IntervalSample::figures).
+  void UpdateLive(const std::string& approach, const std::string& target,
+                  const std::map<std::string, double>& figures, double throughput_ops_s);
+  void SetRecord(const bench::Record& record, bool expected_ok);
+  void SetRecord(const reports::Record& record);
+  // The row for approach x target, created at the end when missing. Returns its index.
+  int RowFor(const std::string& approach, const std::string& target);
+
+  const std::vector<Row>& rows() const { return rows_; }
+  // Tab-separated, with a header line: what "Copy table" puts on the clipboard.
+  QString ToTsv() const;
+  // "incr · builtin" labels for the bar chart's categories.
+  QStringList RowLabels() const;
+
+ private:
+  void RowChanged(int row);
+  std::vector<Row> rows_;
+};
+
+}  // namespace racetrack::gui

@@ -1,0 +1,218 @@
+// Order of work in both commands: validate options, read every input, render every output in
+// memory, and only then touch the file system. A bad input therefore changes nothing, and the
+// atomic writes make sure an interrupted run cannot leave half a report behind.
+
+#include "reports/cli.h"
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <utility>
+
+#include <CLI/CLI.hpp>
+
+#include "reports/atomic_file.h"
+#include "reports/compare.h"
+#include "reports/results.h"
+#include "reports/writers.h"
+
+namespace racetrack::reports {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kUsage = 2;
+
+bool IsDirectoryTarget(const std::string& output) {
+  std::error_code ec;
+  return output.back() == '/' || fs::is_directory(output, ec);
+}
+
+// Checks that the directory `path` would be written into exists; one-line error otherwise.
+Status CheckParent(const std::string& path) {
+  fs::path parent = fs::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    return Status::InvalidArgument(path + ": cannot write: directory " + parent.string() +
+                                   " does not exist");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunReportCommand(const ReportOptions& options, std::ostream& out, std::ostream& err) {
+  const char* kPrefix = "racetrack report: ";
+  std::string format = options.format == "markdown" ? "md" : options.format;
+  if (format != "html" && format != "md" && format != "csv" && format != "gab") {
+    err << kPrefix << "unknown format \"" << options.format << "\" (use html, md, csv or gab)\n";
+    return kUsage;
+  }
+  if (options.gab_variant != "bigger" && options.gab_variant != "smaller") {
+    err << kPrefix << "unknown --gab-variant \"" << options.gab_variant
+        << "\" (use bigger or smaller)\n";
+    return kUsage;
+  }
+  if (options.inputs.empty()) {
+    err << kPrefix << "no results file given (usage: racetrack report RESULT.json... [-o PATH])\n";
+    return kUsage;
+  }
+  Result<std::vector<Results>> runs = ReadResultsFiles(options.inputs);
+  if (!runs.ok()) {
+    err << kPrefix << runs.status().message() << "\n";
+    return kUsage;
+  }
+
+  // Render everything first: (path, content) pairs, or one text for stdout.
+  std::vector<std::pair<std::string, std::string>> files;
+  const bool to_dir = !options.output.empty() && IsDirectoryTarget(options.output);
+  const fs::path dir = to_dir ? fs::path(options.output) : fs::path();
+  const GabVariant variant = options.gab_variant == "smaller" ? GabVariant::kSmallerIsBetter
+                                                              : GabVariant::kBiggerIsBetter;
+  std::string single;  // the content for stdout or a single file
+  if (format == "html") {
+    single = WriteHtmlReport(*runs);
+    if (to_dir) files.emplace_back((dir / "report.html").string(), single);
+  } else if (format == "md") {
+    MarkdownReport md = WriteMarkdownReport(*runs, to_dir ? "report-" : "");
+    single = md.markdown;
+    if (to_dir) {
+      for (auto& [name, svg] : md.charts) files.emplace_back((dir / name).string(), std::move(svg));
+      files.emplace_back((dir / "report.md").string(), single);  // last: refers to the charts
+    }
+  } else if (format == "csv") {
+    single = WriteCsvReport(*runs);
+    if (to_dir) files.emplace_back((dir / "report.csv").string(), single);
+  } else {
+    single = WriteGabReport(*runs, variant);
+    if (to_dir) {
+      files.emplace_back((dir / "benchmark-bigger.json").string(),
+                         WriteGabReport(*runs, GabVariant::kBiggerIsBetter));
+      files.emplace_back((dir / "benchmark-smaller.json").string(),
+                         WriteGabReport(*runs, GabVariant::kSmallerIsBetter));
+    }
+  }
+  if (options.output.empty()) {
+    out << single;
+    return out ? 0 : kUsage;
+  }
+  if (!to_dir) files.emplace_back(options.output, std::move(single));
+
+  if (to_dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      err << kPrefix << options.output << ": cannot create directory: " << ec.message() << "\n";
+      return kUsage;
+    }
+  }
+  for (const auto& [path, content] : files) {
+    if (Status s = CheckParent(path); !s.ok()) {
+      err << kPrefix << s.message() << "\n";
+      return kUsage;
+    }
+  }
+  for (const auto& [path, content] : files) {
+    if (Status s = WriteFileAtomically(path, content); !s.ok()) {
+      err << kPrefix << s.message() << "\n";
+      return kUsage;
+    }
+  }
+  out << "wrote " << files.back().first << "\n";
+  return 0;
+}
+
+int RunCompareCommand(const CompareOptions& options, std::ostream& out, std::ostream& err) {
+  const char* kPrefix = "racetrack compare: ";
+  if (options.base.empty() || options.next.empty()) {
+    err << kPrefix << "need two results files (usage: racetrack compare BASE.json NEW.json)\n";
+    return kUsage;
+  }
+  if (!(options.threshold_pct >= 0)) {
+    err << kPrefix << "--threshold must be a percentage >= 0\n";
+    return kUsage;
+  }
+  if (!(options.alpha > 0 && options.alpha < 1)) {
+    err << kPrefix << "--alpha must be between 0 and 1 (e.g. 0.05)\n";
+    return kUsage;
+  }
+  Result<Results> base = ReadResultsFile(options.base);
+  if (!base.ok()) {
+    err << kPrefix << base.status().message() << "\n";
+    return kUsage;
+  }
+  Result<Results> next = ReadResultsFile(options.next);
+  if (!next.ok()) {
+    err << kPrefix << next.status().message() << "\n";
+    return kUsage;
+  }
+  Comparison c = CompareResults(*base, *next, {options.threshold_pct, options.alpha});
+  std::vector<std::pair<std::string, std::string>> files;
+  if (!options.json_out.empty()) files.emplace_back(options.json_out, ComparisonJson(c).dump(2) + "\n");
+  if (!options.markdown_out.empty()) files.emplace_back(options.markdown_out, ComparisonMarkdown(c));
+  for (const auto& [path, content] : files) {
+    Status s = CheckParent(path);
+    if (s.ok()) s = WriteFileAtomically(path, content);
+    if (!s.ok()) {
+      err << kPrefix << s.message() << "\n";
+      return kUsage;
+    }
+  }
+  out << ComparisonText(c);
+  return c.ExitCode();
+}
+
+ReportCommands AddReportCommands(CLI::App& app) {
+  ReportCommands rc;
+  rc.report_options = std::make_shared<ReportOptions>();
+  ReportOptions& ro = *rc.report_options;
+  rc.report = app.add_subcommand(
+      "report", "Render results JSON as an HTML report, Markdown, CSV or benchmark-action JSON");
+  rc.report->add_option("results", ro.inputs, "results JSON files (several: side by side)")
+      ->required();
+  rc.report->add_option("-o,--output", ro.output,
+                        "output file, or a directory (gets report.<ext> and, for md, chart SVGs); "
+                        "default stdout");
+  rc.report->add_option("-f,--format", ro.format, "html (default), md, csv or gab")
+      ->check(CLI::IsMember({"html", "md", "markdown", "csv", "gab"}));
+  rc.report->add_option("--gab-variant", ro.gab_variant,
+                        "for gab to a file or stdout: bigger (throughput, default) or smaller "
+                        "(latency, lost updates)")
+      ->check(CLI::IsMember({"bigger", "smaller"}));
+
+  rc.compare_options = std::make_shared<CompareOptions>();
+  CompareOptions& co = *rc.compare_options;
+  rc.compare = app.add_subcommand(
+      "compare", "Compare two results files; exit 1 on a significant regression (CI check)");
+  rc.compare->add_option("base", co.base, "baseline results JSON")->required();
+  rc.compare->add_option("new", co.next, "new results JSON")->required();
+  rc.compare->add_option("--threshold", co.threshold_pct,
+                         "percent change that counts as a regression (default 10)");
+  rc.compare->add_option("--alpha", co.alpha,
+                         "significance level of the Mann-Whitney U test (default 0.05)");
+  rc.compare->add_option("--json", co.json_out, "also write the comparison as JSON");
+  rc.compare->add_option("--markdown", co.markdown_out,
+                         "also write the comparison as Markdown (for a CI job summary)");
+  // The options above bind references into these structs: the apps keep them alive.
+  rc.report->callback([keep = rc.report_options] {});
+  rc.compare->callback([keep = rc.compare_options] {});
+  return rc;
+}
+
+bool ReportCommands::Parsed() const {
+  return (report != nullptr && report->parsed()) || (compare != nullptr && compare->parsed());
+}
+
+int ReportCommands::Run() const {
+  if (report != nullptr && report->parsed()) {
+    return RunReportCommand(*report_options, std::cout, std::cerr);
+  }
+  if (compare != nullptr && compare->parsed()) {
+    return RunCompareCommand(*compare_options, std::cout, std::cerr);
+  }
+  std::cerr << "racetrack: neither report nor compare was given\n";
+  return kUsage;
+}
+
+}  // namespace racetrack::reports

@@ -1,0 +1,77 @@
+// CSV for spreadsheets and pandas: every record is one row and every column is a scalar. Parameters,
+// correctness figures and other figures vary by scenario, so their columns are the union over all
+// records ("param.N", "correctness.lost_updates", "figure.model_s"), sorted, empty where a record
+// has none. Numbers are written in machine form (no thousands separators).
+
+#include <set>
+#include <sstream>
+
+#include "reports/format.h"
+#include "reports/writers.h"
+
+namespace racetrack::reports {
+
+namespace {
+
+using nlohmann::json;
+
+std::string Opt(const std::optional<double>& v) { return v ? FormatNumber(*v) : ""; }
+
+std::string Cell(const json& obj, const std::string& key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null() || it->is_object() || it->is_array()) return "";
+  return ScalarText(*it);
+}
+
+}  // namespace
+
+std::string WriteCsvReport(const std::vector<Results>& runs) {
+  std::set<std::string> params, correctness, figures;
+  for (const Results& run : runs) {
+    for (const Record& r : run.records) {
+      for (const auto& [k, v] : r.params.items()) params.insert(k);
+      for (const auto& [k, v] : r.correctness.items()) {
+        if (k != "ok" && k != "expected_ok") correctness.insert(k);
+      }
+      for (const auto& [k, v] : r.figures.items()) figures.insert(k);
+    }
+  }
+  std::ostringstream out;
+  const char* fixed[] = {"run", "scenario", "approach", "target", "params", "ops", "errors",
+                         "duration_s", "throughput_ops_s", "throughput_min", "throughput_max",
+                         "throughput_cv", "repetitions", "p50_us", "p90_us", "p99_us", "p999_us",
+                         "max_us", "mean_us", "correct", "expected_correct"};
+  bool first = true;
+  auto sep = [&]() -> std::ostringstream& {
+    if (!first) out << ',';
+    first = false;
+    return out;
+  };
+  for (const char* name : fixed) sep() << name;
+  for (const std::string& k : params) sep() << CsvField("param." + k);
+  for (const std::string& k : correctness) sep() << CsvField("correctness." + k);
+  for (const std::string& k : figures) sep() << CsvField("figure." + k);
+  out << '\n';
+  for (const Results& run : runs) {
+    for (const Record& r : run.records) {
+      first = true;
+      const LatencySummary& l = r.latency_us;
+      const std::string cells[] = {
+          run.label, r.scenario, r.approach, r.target, r.ParamsLabel(), Opt(r.ops), Opt(r.errors),
+          Opt(r.duration_s), Opt(r.throughput_ops_s), Opt(r.throughput_stats.min),
+          Opt(r.throughput_stats.max), Opt(r.throughput_stats.cv),
+          r.repetitions.empty() ? "" : std::to_string(r.repetitions.size()), Opt(l.p50),
+          Opt(l.p90), Opt(l.p99), Opt(l.p999), Opt(l.max), Opt(l.mean),
+          r.correct ? (*r.correct ? "true" : "false") : "",
+          r.expected_correct ? (*r.expected_correct ? "true" : "false") : ""};
+      for (const std::string& c : cells) sep() << CsvField(c);
+      for (const std::string& k : params) sep() << CsvField(Cell(r.params, k));
+      for (const std::string& k : correctness) sep() << CsvField(Cell(r.correctness, k));
+      for (const std::string& k : figures) sep() << CsvField(Cell(r.figures, k));
+      out << '\n';
+    }
+  }
+  return out.str();
+}
+
+}  // namespace racetrack::reports

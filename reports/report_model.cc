@@ -1,0 +1,268 @@
+#include "reports/report_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "reports/format.h"
+#include "reports/stats.h"
+
+namespace racetrack::reports {
+
+namespace {
+
+using nlohmann::json;
+
+std::string Latency(const std::optional<double>& v) { return FormatHuman(v); }
+
+// "lost updates 3,412 · expected 16,000": correctness figures first, then other figures.
+std::string FiguresText(const Record& r) {
+  std::string out;
+  auto add = [&](const std::string& name, const json& value) {
+    if (name == "ok" || name == "expected_ok" || name == "note") return;
+    if (!value.is_number() && !value.is_string() && !value.is_boolean()) return;
+    if (!out.empty()) out += " · ";
+    out += Humanize(name) + " " + (value.is_number() ? FormatHuman(value.get<double>())
+                                                     : ScalarText(value));
+  };
+  for (const auto& [name, value] : r.correctness.items()) add(name, value);
+  for (const auto& [name, value] : r.figures.items()) {
+    if (!r.correctness.contains(name)) add(name, value);
+  }
+  return out;
+}
+
+std::optional<double> Cv(const Record& r) {
+  if (r.throughput_stats.cv) return r.throughput_stats.cv;
+  return CoefficientOfVariation(r.ThroughputSamples());
+}
+
+std::string Gib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+}  // namespace
+
+std::string VerdictText(Verdict v) {
+  switch (v) {
+    case Verdict::kOk: return "ok";
+    case Verdict::kFailed: return "FAILED";
+    case Verdict::kExpectedWrong: return "wrong (expected)";
+    case Verdict::kUnchecked: return "–";
+  }
+  return "–";
+}
+
+std::string RecordName(const Record& r, const Results* run, bool with_run) {
+  std::string name = r.scenario + " / " + r.approach + " on " + r.target;
+  std::string params = r.ParamsLabel();
+  if (!params.empty()) name += " (" + params + ")";
+  if (with_run && run != nullptr) name += " [" + run->label + "]";
+  return name;
+}
+
+std::vector<ScenarioTable> BuildTables(const std::vector<Results>& runs) {
+  std::vector<std::string> scenarios;
+  for (const Results& run : runs) {
+    for (const std::string& s : run.Scenarios()) {
+      if (std::find(scenarios.begin(), scenarios.end(), s) == scenarios.end()) scenarios.push_back(s);
+    }
+  }
+  std::vector<ScenarioTable> tables;
+  for (const std::string& scenario : scenarios) {
+    ScenarioTable t;
+    t.scenario = scenario;
+    t.lesson = LessonFor(scenario, runs);
+    // Group keys in order of first appearance; rows of different runs for one key stay adjacent.
+    std::vector<std::string> keys;
+    std::map<std::string, std::vector<TableRow>> by_key;
+    std::set<std::string> runs_with, params_seen;
+    for (const Results& run : runs) {
+      for (const Record& r : run.records) {
+        if (r.scenario != scenario) continue;
+        runs_with.insert(run.label);
+        params_seen.insert(r.params.dump());
+        std::string key = r.Key();
+        if (!by_key.count(key)) keys.push_back(key);
+        TableRow row;
+        row.run = &run;
+        row.record = &r;
+        row.throughput = FormatHuman(r.throughput_ops_s);
+        row.p50 = Latency(r.latency_us.p50);
+        row.p99 = Latency(r.latency_us.p99);
+        row.p999 = Latency(r.latency_us.p999);
+        if (!r.correct) {
+          row.verdict = Verdict::kUnchecked;
+        } else if (*r.correct) {
+          row.verdict = Verdict::kOk;
+        } else {
+          row.verdict = r.ExpectedCorrect() ? Verdict::kFailed : Verdict::kExpectedWrong;
+        }
+        row.figures = FiguresText(r);
+        if (auto it = r.correctness.find("note"); it != r.correctness.end() && it->is_string()) {
+          row.note = it->get<std::string>();
+        }
+        auto cv = Cv(r);
+        row.high_cv = cv && *cv > kHighCv;
+        by_key[key].push_back(std::move(row));
+      }
+    }
+    for (const std::string& key : keys) {
+      for (TableRow& row : by_key[key]) t.rows.push_back(std::move(row));
+    }
+    t.show_run = runs_with.size() > 1;
+    t.show_params = params_seen.size() > 1;
+    tables.push_back(std::move(t));
+  }
+  return tables;
+}
+
+std::vector<Warning> BuildWarnings(const std::vector<Results>& runs) {
+  std::vector<Warning> out;
+  auto suffix = [&](const Results& run) {
+    return runs.size() > 1 ? " [" + run.label + "]" : std::string();
+  };
+  // A record names its run only when the same record appears in several runs.
+  std::map<std::string, int> runs_per_key;
+  for (const Results& run : runs) {
+    for (const Record& r : run.records) ++runs_per_key[r.Key()];
+  }
+  auto name = [&](const Record& r, const Results& run) {
+    return RecordName(r, &run, runs_per_key[r.Key()] > 1);
+  };
+  for (const Results& run : runs) {
+    for (const Record& r : run.records) {
+      if (r.UnexpectedFailure()) {
+        std::string figures = FiguresText(r);
+        out.push_back({Warning::Kind::kFailedCheck,
+                       name(r, run) + ": correctness check FAILED" +
+                           (figures.empty() ? "" : " (" + figures + ")") + "."});
+      }
+    }
+  }
+  for (const Results& run : runs) {
+    for (const Record& r : run.records) {
+      if (!r.error.empty()) {
+        out.push_back({Warning::Kind::kErrors,
+                       name(r, run) + ": the run ended early: " + r.error});
+      }
+      if (r.errors && *r.errors > 0) {
+        out.push_back({Warning::Kind::kErrors, name(r, run) + ": " +
+                                                   FormatHuman(*r.errors) + " operations failed."});
+      }
+    }
+  }
+  for (const Results& run : runs) {
+    for (const Record& r : run.records) {
+      auto cv = Cv(r);
+      if (cv && *cv > kHighCv) {
+        char pct[32];
+        std::snprintf(pct, sizeof(pct), "%.0f%%", *cv * 100);
+        size_t reps = r.repetitions.size();
+        out.push_back({Warning::Kind::kHighCv,
+                       name(r, run) + ": throughput varies by " + pct +
+                           " (coefficient of variation) across " + std::to_string(reps) +
+                           " repetitions; do not trust small differences."});
+      }
+    }
+  }
+  for (const Results& run : runs) {
+    for (const TargetInfo& t : run.targets) {
+      if (t.available) continue;
+      out.push_back({Warning::Kind::kSkippedTarget,
+                     "Target " + t.name + " was skipped" + suffix(run) + ": " +
+                         (t.reason.empty() ? "no reason given" : t.reason) + "."});
+    }
+  }
+  for (const Results& run : runs) {
+    for (const SkippedRun& k : run.skipped) {
+      std::string what = k.scenario.empty() ? "" : k.scenario;
+      if (!k.approach.empty()) what += (what.empty() ? "" : " / ") + k.approach;
+      if (!k.target.empty()) what += (what.empty() ? "" : " on ") + k.target;
+      out.push_back({Warning::Kind::kSkippedTarget,
+                     "Skipped " + what + suffix(run) + ": " +
+                         (k.reason.empty() ? "no reason given" : k.reason) + "."});
+    }
+  }
+  for (const Results& run : runs) {
+    for (const Record& r : run.records) {
+      if (r.correct == false && !r.ExpectedCorrect()) {
+        std::string figures = FiguresText(r);
+        out.push_back({Warning::Kind::kExpectedWrong,
+                       name(r, run) + ": wrong, as the lesson expects" +
+                           (figures.empty() ? "" : " (" + figures + ")") + "."});
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<EnvRow> BuildEnvironment(const std::vector<Results>& runs) {
+  std::vector<EnvRow> rows;
+  auto add = [&](const std::string& label, auto get) {
+    EnvRow row{label, {}};
+    bool any = false;
+    for (const Results& run : runs) {
+      std::string v = get(run);
+      any = any || !v.empty();
+      row.values.push_back(v);
+    }
+    if (any) rows.push_back(std::move(row));
+  };
+  auto env_string = [](const char* key) {
+    return [key](const Results& run) {
+      auto it = run.environment.find(key);
+      return it == run.environment.end() || it->is_null() ? std::string() : ScalarText(*it);
+    };
+  };
+  auto param = [](const char* key) {
+    return [key](const Results& run) {
+      auto it = run.parameters.find(key);
+      return it == run.parameters.end() || it->is_null() ? std::string() : ScalarText(*it);
+    };
+  };
+  add("file", [](const Results& run) { return run.path; });
+  add("created", [](const Results& run) { return run.created; });
+  add("racetrack", [](const Results& run) { return run.racetrack_version; });
+  add("host", env_string("host"));
+  add("cores", env_string("cores"));
+  add("memory", [](const Results& run) {
+    auto v = NumberAt(run.environment, "memory_bytes");
+    return v ? Gib(*v) : std::string();
+  });
+  add("kernel", env_string("kernel"));
+  add("compiler", env_string("compiler"));
+  add("git revision", env_string("git_revision"));
+  add("loopback RTT", [](const Results& run) {
+    auto v = NumberAt(run.environment, "loopback_rtt_us");
+    return v ? FormatMicros(*v) : std::string();
+  });
+  std::vector<std::string> servers;
+  for (const Results& run : runs) {
+    auto it = run.environment.find("servers");
+    if (it == run.environment.end() || !it->is_object()) continue;
+    for (const auto& [name, v] : it->items()) {
+      if (std::find(servers.begin(), servers.end(), name) == servers.end()) servers.push_back(name);
+    }
+  }
+  for (const std::string& name : servers) {
+    add(name + " version", [&name](const Results& run) {
+      auto it = run.environment.find("servers");
+      if (it == run.environment.end() || !it->is_object() || !it->contains(name)) return std::string();
+      return ScalarText((*it)[name]);
+    });
+  }
+  add("clients", param("clients"));
+  add("duration (s)", param("duration_s"));
+  add("warm-up (s)", param("warmup_s"));
+  add("repetitions", param("repetitions"));
+  add("rate (ops/s)", param("rate"));
+  add("seed", param("seed"));
+  add("command line", param("command_line"));
+  return rows;
+}
+
+}  // namespace racetrack::reports

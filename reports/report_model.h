@@ -1,0 +1,67 @@
+// What every human-readable report shows, computed once: per scenario the lesson and a table of
+// approach x target (x parameter point x run) with formatted figures and a verdict; the
+// environment side by side; and the warnings. The HTML and Markdown writers only lay this out, so
+// the two formats cannot disagree about a number or a verdict.
+//
+// Thread-safety: pure functions over the results they are given (rows point into them).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "reports/lessons.h"
+#include "reports/results.h"
+
+namespace racetrack::reports {
+
+enum class Verdict {
+  kOk,              // check passed
+  kFailed,          // check failed on an approach meant to be correct: shown in red
+  kExpectedWrong,   // check failed on an approach the lesson shows going wrong
+  kUnchecked,       // no correctness verdict in the record
+};
+
+struct TableRow {
+  const Results* run = nullptr;
+  const Record* record = nullptr;
+  std::string throughput, p50, p99, p999;  // formatted; "–" when missing
+  Verdict verdict = Verdict::kUnchecked;
+  std::string figures;  // "lost updates 3,412 · expected 16,000 · ..."
+  std::string note;     // correctness.note
+  bool high_cv = false;
+};
+
+struct ScenarioTable {
+  std::string scenario;
+  LessonText lesson;
+  std::vector<TableRow> rows;  // grouped by (params, approach, target), runs adjacent
+  bool show_run = false;       // several runs contain this scenario
+  bool show_params = false;    // rows differ in their parameter point
+};
+
+// Records whose throughput CV across repetitions exceeds this are flagged.
+inline constexpr double kHighCv = 0.10;
+
+std::vector<ScenarioTable> BuildTables(const std::vector<Results>& runs);
+
+struct Warning {
+  enum class Kind { kFailedCheck, kHighCv, kErrors, kSkippedTarget, kExpectedWrong };
+  Kind kind;
+  std::string text;  // one sentence, plain text
+};
+// Most severe first: failed checks, errors, high variation, skipped targets, then the lesson's
+// expected failures (informational).
+std::vector<Warning> BuildWarnings(const std::vector<Results>& runs);
+
+// Environment rows: a label and one value per run ("" when a run lacks it).
+struct EnvRow {
+  std::string label;
+  std::vector<std::string> values;
+};
+std::vector<EnvRow> BuildEnvironment(const std::vector<Results>& runs);
+
+// Text shared by the writers.
+std::string VerdictText(Verdict v);  // "ok", "FAILED", "wrong (expected)", "–"
+std::string RecordName(const Record& r, const Results* run, bool with_run);  // "counters / incr on redis"
+
+}  // namespace racetrack::reports

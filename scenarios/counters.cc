@@ -1,0 +1,408 @@
+// counters: N clients increment one hot counter at the same time.
+//
+// The seed article says "use INCR for counters, a read-modify-write loses updates". This lesson
+// measures both halves of that sentence on every target: the unsafe approaches must lose updates
+// (the harness releases all clients at once on one key, so the race window is hit constantly),
+// the safe ones must lose none, and the timing shows what each safe way costs.
+//
+// Bookkeeping: a worker counts an increment as *acknowledged* only after the target confirmed it
+// (the SET/EXEC/COMMIT returned OK). At the end, observed = the counter's value; lost_updates =
+// acknowledged - observed. An acknowledged increment that is not in the final value was lost.
+#include "scenarios/counters.h"
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace racetrack::scenarios {
+
+namespace {
+
+using adapters::Client;
+using adapters::Isolation;
+using adapters::SqlStatement;
+
+// BEGIN lesson counters
+constexpr char kLesson[] = R"(Two clients read a counter (41), both add one in their own memory, both write 42: two increments happened, one survived. That is a lost update, and it needs no bug in the database, only a read and a write that are separate requests.
+
+Client-side read-modify-write (GET, parse, +1, SET) loses updates on every target, the built-in engine included, because another client's SET can land between our GET and our SET. The SQL version (SELECT v, then UPDATE ... SET v = $1) loses them the same way at PostgreSQL's default READ COMMITTED isolation: the SELECT takes no lock, so two transactions read the same value.
+
+The fixes move the increment to where the data lives or make the conflict visible:
+- INCR / HINCRBY: the server does read-add-write as one command; a single-threaded server cannot interleave anything inside it.
+- A Lua script: the whole script runs atomically, so even a GET + SET inside it is safe.
+- WATCH/MULTI/EXEC: optimistic; EXEC fails if the key changed since WATCH and the client retries (the retries are the cost under contention).
+- UPDATE ... SET v = v + 1: the row lock serializes writers and the new value is computed from the latest committed one.
+- SELECT ... FOR UPDATE: takes the row lock at read time; the others wait.
+- SERIALIZABLE: PostgreSQL detects the conflict and aborts one transaction (SQLSTATE 40001); the client retries.
+
+Expect INCR to be the fastest safe way and WATCH and SERIALIZABLE to pay in retries as clients grow; on PostgreSQL the single-statement UPDATE beats both locking transactions because it is one round trip instead of four.)";
+// END lesson counters
+
+constexpr char kKeyPrefix[] = "rt:counters:";
+constexpr char kHashKey[] = "rt:counters:hash";
+constexpr char kHashField[] = "hits";
+
+const SqlStatement kCreate{"", "CREATE TABLE IF NOT EXISTS rt_counters (id text PRIMARY KEY, "
+                               "v bigint NOT NULL)"};
+const SqlStatement kReset{"", "INSERT INTO rt_counters (id, v) VALUES ($1, 0) "
+                              "ON CONFLICT (id) DO UPDATE SET v = 0"};
+const SqlStatement kSelect{"rt_counters_select", "SELECT v FROM rt_counters WHERE id = $1"};
+const SqlStatement kSelectForUpdate{"rt_counters_select_fu",
+                                    "SELECT v FROM rt_counters WHERE id = $1 FOR UPDATE"};
+const SqlStatement kWrite{"rt_counters_write", "UPDATE rt_counters SET v = $2 WHERE id = $1"};
+const SqlStatement kIncrement{"rt_counters_increment",
+                              "UPDATE rt_counters SET v = v + 1 WHERE id = $1"};
+
+constexpr char kLuaIncrement[] =
+    "local v = tonumber(redis.call('GET', KEYS[1]) or '0') + 1\n"
+    "redis.call('SET', KEYS[1], v)\n"
+    "return v";
+
+enum class Kind {
+  kClientRmw,
+  kWatchMulti,
+  kIncr,
+  kHIncrBy,
+  kLua,
+  kSqlReadThenWrite,
+  kSqlUpdateIncrement,
+  kSqlSelectForUpdate,
+  kSqlSerializable,
+};
+
+Kind KindOf(const std::string& id) {
+  if (id == "client-rmw") return Kind::kClientRmw;
+  if (id == "watch-multi") return Kind::kWatchMulti;
+  if (id == "incr") return Kind::kIncr;
+  if (id == "hincrby") return Kind::kHIncrBy;
+  if (id == "lua-script") return Kind::kLua;
+  if (id == "sql-read-then-write") return Kind::kSqlReadThenWrite;
+  if (id == "sql-update-increment") return Kind::kSqlUpdateIncrement;
+  if (id == "sql-select-for-update") return Kind::kSqlSelectForUpdate;
+  RT_CHECK(id == "sql-serializable");
+  return Kind::kSqlSerializable;
+}
+
+bool IsSql(Kind k) {
+  return k == Kind::kSqlReadThenWrite || k == Kind::kSqlUpdateIncrement ||
+         k == Kind::kSqlSelectForUpdate || k == Kind::kSqlSerializable;
+}
+
+Result<int64_t> ParseInt(std::string_view s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) {
+    return Status::Corruption("counter value is not an integer: '" + std::string(s) + "'");
+  }
+  return v;
+}
+
+// The JSON object the client-side read-modify-write keeps: {"count": N}.
+Result<int64_t> ParseJsonCount(const std::optional<std::string>& text) {
+  if (!text) return int64_t{0};
+  auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("count") ||
+      !j["count"].is_number_integer()) {
+    return Status::Corruption("counter is not a {\"count\": N} JSON object");
+  }
+  return j["count"].get<int64_t>();
+}
+
+std::string JsonCount(int64_t n) { return nlohmann::json{{"count", n}}.dump(); }
+
+class CountersRun;
+
+class CountersWorker final : public Worker {
+ public:
+  CountersWorker(CountersRun* run, Client* client) : run_(run), client_(client) {}
+  Status Step() override;
+
+ private:
+  Status SqlTransaction(Isolation isolation, const SqlStatement& select, bool retry_conflicts);
+
+  CountersRun* run_;
+  Client* client_;
+};
+
+class CountersRun final : public ApproachRun {
+ public:
+  CountersRun(const ApproachInfo& approach, int clients)
+      : approach_(approach), kind_(KindOf(approach.id)), clients_(clients),
+        key_(std::string(kKeyPrefix) + approach.id) {}
+
+  Result<std::unique_ptr<Worker>> MakeWorker(Client& client, int) override {
+    return std::unique_ptr<Worker>(std::make_unique<CountersWorker>(this, &client));
+  }
+
+  // The counter's current value as this approach stores it.
+  Result<int64_t> ReadValue(Client& c) const {
+    switch (kind_) {
+      case Kind::kClientRmw: {
+        auto v = c.Get(key_);
+        if (!v.ok()) return v.status();
+        return ParseJsonCount(*v);
+      }
+      case Kind::kHIncrBy: {
+        auto r = c.Command({"HGET", kHashKey, kHashField});
+        if (!r.ok()) return r.status();
+        if (r->is_error()) return Status::InvalidArgument(r->str);
+        if (r->is_nil()) return int64_t{0};
+        return ParseInt(r->str);
+      }
+      case Kind::kWatchMulti:
+      case Kind::kIncr:
+      case Kind::kLua: {
+        auto v = c.Get(key_);
+        if (!v.ok()) return v.status();
+        if (!v->has_value()) return int64_t{0};
+        return ParseInt(**v);
+      }
+      default: {
+        auto rows = c.Query(kSelect, std::vector<std::string>{key_});
+        if (!rows.ok()) return rows.status();
+        auto v = rows->Scalar();
+        if (!v) return Status::NotFound("counter row '" + key_ + "' is missing");
+        return ParseInt(*v);
+      }
+    }
+  }
+
+  Status Reset(Client& c) const {
+    if (IsSql(kind_)) {
+      auto created = c.Query(kCreate, {});
+      if (!created.ok()) return created.status();
+      auto reset = c.Query(kReset, std::vector<std::string>{key_});
+      return reset.ok() ? Status::Ok() : reset.status();
+    }
+    if (kind_ == Kind::kHIncrBy) {
+      auto r = c.Del(kHashKey);
+      return r.ok() ? Status::Ok() : r.status();
+    }
+    if (kind_ == Kind::kClientRmw) return c.Set(key_, JsonCount(0));
+    return c.Set(key_, "0");
+  }
+
+  Result<std::map<std::string, double>> Sample(Client& observer) override {
+    const int64_t acked = acked_.load(std::memory_order_relaxed);
+    auto observed = ReadValue(observer);
+    if (!observed.ok()) return observed.status();
+    // In-flight increments are applied but not yet acknowledged, so acked - observed can be
+    // briefly negative for safe approaches; losses only ever add up.
+    return std::map<std::string, double>{
+        {"lost_updates", static_cast<double>(std::max<int64_t>(0, acked - *observed))},
+        // The GUI's live "expected vs observed" bars.
+        {"expected", static_cast<double>(acked)},
+        {"observed", static_cast<double>(*observed)},
+        {"retries", static_cast<double>(retries_.load(std::memory_order_relaxed))}};
+  }
+
+  Result<Correctness> Verify(Client& admin) override {
+    auto observed = ReadValue(admin);
+    if (!observed.ok()) return observed.status();
+    const int64_t expected = acked_.load();
+    const int64_t lost = expected - *observed;
+    Correctness c;
+    c.ok = lost == 0;
+    c.figures = {{"expected", static_cast<double>(expected)},
+                 {"observed", static_cast<double>(*observed)},
+                 {"lost_updates", static_cast<double>(lost)},
+                 {"retries", static_cast<double>(retries_.load())}};
+    if (lost > 0) {
+      char pct[32];
+      std::snprintf(pct, sizeof pct, "%.1f%%",
+                    100.0 * static_cast<double>(lost) /
+                        static_cast<double>(std::max<int64_t>(1, expected)));
+      c.note = std::to_string(lost) + " of " + std::to_string(expected) +
+               " acknowledged increments were lost (" + pct + ")";
+      if (!approach_.expected_correct) c.note += ": the race this lesson shows";
+      c.note += ".";
+    } else if (lost < 0) {
+      c.note = "the counter is " + std::to_string(-lost) +
+               " above the acknowledged increments (an increment applied whose reply was lost?).";
+    } else if (!approach_.expected_correct) {
+      c.note = clients_ <= 1
+                   ? "nothing lost: one client cannot race with itself; run with --clients 2 or "
+                     "more to see the lost updates."
+                   : "nothing lost in this run, but only by luck: the approach is still unsafe "
+                     "(the race window was never hit; try more clients or a longer run).";
+    } else {
+      c.note = "every acknowledged increment is in the final value.";
+    }
+    return c;
+  }
+
+  const std::string& key() const { return key_; }
+  Kind kind() const { return kind_; }
+  void Ack() { acked_.fetch_add(1, std::memory_order_relaxed); }
+  void Retry() { retries_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  const ApproachInfo& approach_;
+  Kind kind_;
+  int clients_;
+  std::string key_;
+  std::atomic<int64_t> acked_{0};
+  std::atomic<int64_t> retries_{0};
+};
+
+Status CountersWorker::SqlTransaction(Isolation isolation, const SqlStatement& select,
+                                      bool retry_conflicts) {
+  const std::vector<std::string> id{run_->key()};
+  for (;;) {
+    Status s = client_->Begin(isolation);
+    if (!s.ok()) return s;
+    auto rows = client_->Query(select, id);
+    Status failed = rows.status();
+    if (rows.ok()) {
+      auto v = rows->Scalar();
+      auto current = v ? ParseInt(*v) : Result<int64_t>(Status::NotFound("counter row missing"));
+      failed = current.status();
+      if (current.ok()) {
+        auto written = client_->Query(kWrite, std::vector<std::string>{
+                                                  run_->key(), std::to_string(*current + 1)});
+        failed = written.status();
+        if (written.ok()) {
+          failed = client_->Commit();
+          if (failed.ok()) {
+            run_->Ack();
+            return Status::Ok();
+          }
+        }
+      }
+    }
+    const bool conflict = client_->LastErrorWasConflict();
+    // A dead connection cannot roll back; report the original failure.
+    if (failed.code() == Status::Code::kUnavailable) return failed;
+    Status rolled_back = client_->Rollback();
+    if (!rolled_back.ok()) return rolled_back;
+    if (!(conflict && retry_conflicts)) return failed;
+    run_->Retry();
+  }
+}
+
+Status CountersWorker::Step() {
+  const std::string& key = run_->key();
+  switch (run_->kind()) {
+    case Kind::kClientRmw: {
+      auto text = client_->Get(key);
+      if (!text.ok()) return text.status();
+      auto count = ParseJsonCount(*text);
+      if (!count.ok()) return count.status();
+      Status s = client_->Set(key, JsonCount(*count + 1));
+      if (!s.ok()) return s;
+      run_->Ack();
+      return Status::Ok();
+    }
+    case Kind::kWatchMulti: {
+      const std::vector<std::string> keys{key};
+      for (;;) {
+        Status s = client_->Watch(keys);
+        if (!s.ok()) return s;
+        auto text = client_->Get(key);
+        if (!text.ok()) return text.status();
+        auto value = text->has_value() ? ParseInt(**text) : Result<int64_t>(int64_t{0});
+        if (!value.ok()) return value.status();
+        const std::vector<adapters::Argv> queued{{"SET", key, std::to_string(*value + 1)}};
+        auto exec = client_->Exec(queued);
+        if (!exec.ok()) return exec.status();
+        if (exec->has_value()) break;
+        run_->Retry();  // the key changed between WATCH and EXEC: read again
+      }
+      run_->Ack();
+      return Status::Ok();
+    }
+    case Kind::kIncr: {
+      auto v = client_->Incr(key);
+      if (!v.ok()) return v.status();
+      run_->Ack();
+      return Status::Ok();
+    }
+    case Kind::kHIncrBy: {
+      auto v = client_->HIncrBy(kHashKey, kHashField);
+      if (!v.ok()) return v.status();
+      run_->Ack();
+      return Status::Ok();
+    }
+    case Kind::kLua: {
+      const std::vector<std::string> keys{key};
+      auto v = client_->Eval(kLuaIncrement, keys, {});
+      if (!v.ok()) return v.status();
+      run_->Ack();
+      return Status::Ok();
+    }
+    case Kind::kSqlReadThenWrite:
+      return SqlTransaction(Isolation::kReadCommitted, kSelect, /*retry_conflicts=*/false);
+    case Kind::kSqlSelectForUpdate:
+      return SqlTransaction(Isolation::kReadCommitted, kSelectForUpdate, false);
+    case Kind::kSqlSerializable:
+      return SqlTransaction(Isolation::kSerializable, kSelect, /*retry_conflicts=*/true);
+    case Kind::kSqlUpdateIncrement: {
+      auto r = client_->Query(kIncrement, std::vector<std::string>{key});
+      if (!r.ok()) return r.status();
+      if (r->affected != 1) return Status::NotFound("counter row '" + key + "' is missing");
+      run_->Ack();
+      return Status::Ok();
+    }
+  }
+  return Status::Internal("unknown approach");
+}
+
+class CountersScenario final : public Scenario {
+ public:
+  CountersScenario() {
+    using namespace adapters;
+    info_.id = "counters";
+    info_.title = "Counters under concurrency";
+    info_.question =
+        "When many clients increment the same counter at once, which ways lose updates, and what "
+        "does each safe way cost?";
+    info_.approaches = {
+        {"client-rmw", "GET + modify + SET",
+         "read a JSON object, add one in the client, write it back", kCapStrings, false},
+        {"watch-multi", "WATCH/MULTI/EXEC",
+         "optimistic: EXEC fails if the key changed since WATCH; retry", kCapWatchMulti, true},
+        {"incr", "INCR", "the server increments in one command", kCapIncr, true},
+        {"hincrby", "HINCRBY", "the same, on a field of a hash", kCapHashes, true},
+        {"lua-script", "Lua script", "GET + SET inside one EVAL, which runs atomically",
+         kCapScripting, true},
+        {"sql-read-then-write", "SQL SELECT then UPDATE",
+         "SELECT v, then UPDATE ... SET v = $1, at READ COMMITTED", kCapSql, false},
+        {"sql-update-increment", "SQL UPDATE v = v + 1",
+         "one statement: UPDATE ... SET v = v + 1", kCapSql, true},
+        {"sql-select-for-update", "SQL SELECT ... FOR UPDATE",
+         "lock the row when reading it, then UPDATE", kCapSql, true},
+        {"sql-serializable", "SQL SERIALIZABLE + retry",
+         "SELECT then UPDATE at SERIALIZABLE; retry on serialization failure", kCapSql, true},
+    };
+    info_.expected =
+        "The two read-then-write approaches (client-rmw, sql-read-then-write) lose updates as "
+        "soon as two clients race; every other approach loses none. INCR/HINCRBY are fastest; "
+        "WATCH and SERIALIZABLE pay with retries that grow with the number of clients.";
+    info_.lesson = kLesson;
+    info_.live_figures = {"lost_updates", "retries", "expected", "observed"};
+    info_.default_clients = 8;
+  }
+
+  const ScenarioInfo& info() const override { return info_; }
+
+  Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
+                                               const RunContext& context) const override {
+    auto run = std::make_unique<CountersRun>(approach, context.clients);
+    Status s = run->Reset(admin);
+    if (!s.ok()) return s;
+    return std::unique_ptr<ApproachRun>(std::move(run));
+  }
+
+ private:
+  ScenarioInfo info_;
+};
+
+}  // namespace
+
+std::unique_ptr<Scenario> MakeCountersScenario() { return std::make_unique<CountersScenario>(); }
+
+}  // namespace racetrack::scenarios

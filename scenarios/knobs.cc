@@ -1,0 +1,110 @@
+// Knob parsing. Values are doubles because RunContext::extra and records' params are; integer
+// knobs reject fractions so "--batch 2.5" is an error, not a silent 2.
+#include "scenarios/knobs.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+namespace racetrack::scenarios {
+
+namespace {
+
+std::string Num(double v) {
+  std::ostringstream out;
+  if (std::floor(v) == v && std::fabs(v) < 1e15) {
+    out << static_cast<long long>(v);
+  } else {
+    out << v;
+  }
+  return out.str();
+}
+
+std::string Range(const KnobInfo& knob) {
+  if (!knob.choices.empty()) {
+    std::string names;
+    for (const auto& c : knob.choices) names += (names.empty() ? "" : ", ") + c;
+    return "one of " + names;
+  }
+  return "between " + Num(knob.min) + " and " + Num(knob.max);
+}
+
+}  // namespace
+
+Result<std::vector<double>> ParseKnobValues(const KnobInfo& knob, std::string_view text) {
+  const std::string flag = "--" + knob.name;
+  std::vector<double> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    std::string item(text.substr(start, comma - start));
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!knob.choices.empty()) {
+      bool found = false;
+      for (size_t i = 0; i < knob.choices.size(); ++i) {
+        if (knob.choices[i] == item) {
+          out.push_back(static_cast<double>(i));
+          found = true;
+        }
+      }
+      if (!found) {
+        return Status::InvalidArgument(flag + " must be " + Range(knob) + " (got '" + item + "')");
+      }
+    } else {
+      char* end = nullptr;
+      const double v = item.empty() ? NAN : std::strtod(item.c_str(), &end);
+      const bool parsed = !item.empty() && end != nullptr && *end == '\0' && std::isfinite(v);
+      const bool integral = !knob.integer || (parsed && std::floor(v) == v);
+      if (!parsed || !integral || v < knob.min || v > knob.max) {
+        return Status::InvalidArgument(flag + " must be " +
+                                       (knob.integer ? std::string("an integer ") : "") +
+                                       Range(knob) + " (got '" + item + "')");
+      }
+      out.push_back(v);
+    }
+    start = comma + 1;
+  }
+  if (!knob.sweep && out.size() != 1) {
+    return Status::InvalidArgument(flag + " takes one value, " + Range(knob));
+  }
+  return out;
+}
+
+std::vector<double> KnobValuesOrDefault(const KnobInfo& knob, const KnobValues& user) {
+  auto it = user.find(knob.name);
+  if (it != user.end() && !it->second.empty()) return it->second;
+  return knob.defaults;
+}
+
+const KnobInfo* FindKnob(const ScenarioInfo& info, std::string_view name) {
+  for (const auto& k : info.knobs) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+std::vector<std::map<std::string, double>> CartesianPoints(
+    const std::vector<std::pair<std::string, std::vector<double>>>& axes) {
+  std::vector<std::map<std::string, double>> points = {{}};
+  for (const auto& [name, values] : axes) {
+    std::vector<std::map<std::string, double>> next;
+    for (const auto& p : points) {
+      for (double v : values) {
+        auto q = p;
+        q[name] = v;
+        next.push_back(std::move(q));
+      }
+    }
+    points = std::move(next);
+  }
+  return points;
+}
+
+std::string ChoiceName(const KnobInfo& knob, double value) {
+  if (value < 0 || value >= static_cast<double>(knob.choices.size())) return "";
+  return knob.choices[static_cast<size_t>(value)];
+}
+
+}  // namespace racetrack::scenarios

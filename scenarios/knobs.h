@@ -1,0 +1,37 @@
+// Scenario knobs (KnobInfo in scenario.h): parsing and validating what the user typed, and
+// expanding knob values into parameter points. Used by the CLI (one flag per knob), the GUI and
+// the scenarios' ParameterPoints().
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/status.h"
+#include "scenarios/scenario.h"
+
+namespace racetrack::scenarios {
+
+// Parses "1,10,100" (or one value; or a choice name such as "boundary") for `knob`. Errors are one
+// line naming the flag and the valid range: "--rtt-ms must be between 0 and 1000 (got -1)",
+// "--pattern must be one of boundary, steady, bursty, many-keys (got 'x')",
+// "--batch takes one value" for a knob that does not sweep.
+Result<std::vector<double>> ParseKnobValues(const KnobInfo& knob, std::string_view text);
+
+// The knob's values: the user's when given (user[knob.name]), else its defaults.
+std::vector<double> KnobValuesOrDefault(const KnobInfo& knob, const KnobValues& user);
+
+// The knob named `name` in `info`, or nullptr.
+const KnobInfo* FindKnob(const ScenarioInfo& info, std::string_view name);
+
+// Every combination of the given knobs' values (first knob varies slowest), as parameter points.
+std::vector<std::map<std::string, double>> CartesianPoints(
+    const std::vector<std::pair<std::string, std::vector<double>>>& axes);
+
+// A choice knob's value as its name ("boundary"); "" when out of range.
+std::string ChoiceName(const KnobInfo& knob, double value);
+
+}  // namespace racetrack::scenarios

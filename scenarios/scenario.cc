@@ -1,0 +1,22 @@
+#include "scenarios/scenario.h"
+
+namespace racetrack::scenarios {
+
+const ApproachInfo* ScenarioInfo::FindApproach(std::string_view approach_id) const {
+  for (const ApproachInfo& a : approaches) {
+    if (a.id == approach_id) return &a;
+  }
+  return nullptr;
+}
+
+Result<std::map<std::string, double>> ApproachRun::Sample(adapters::Client&) {
+  return std::map<std::string, double>{};
+}
+
+std::string MissingCapabilityReason(const ApproachInfo& approach, uint32_t caps) {
+  const uint32_t missing = approach.needs & ~caps;
+  if (missing == 0) return "";
+  return "needs " + adapters::CapabilityNames(missing);
+}
+
+}  // namespace racetrack::scenarios

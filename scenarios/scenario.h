@@ -1,0 +1,171 @@
+// Scenario: one lesson — two or more approaches to the same job, run on the same workload against
+// several targets, with a correctness check next to the timing (STYLE.md §7).
+//
+// The shape, and who calls what (the harness, bench/harness.h, drives it):
+//
+//   info()                      what the lesson is: id, title, the question, the approaches and
+//                               what each needs, the expected outcome and why, the lesson text.
+//   Prepare(approach, admin)    outside the timed loop: reset state on the target (DEL the key,
+//                               CREATE TABLE + INSERT the row). Returns an ApproachRun: the state
+//                               of one approach on one target for one record.
+//   run->MakeWorker(client, i)  once per client thread, with that thread's own connection.
+//   worker->Step()              one logical operation (one increment, including its retries).
+//                               This is what the harness times.
+//   run->Sample(observer)       between intervals, on the sampling thread, with its own
+//                               connection: the scenario's figures so far (lost_updates) for the
+//                               live time series.
+//   run->Verify(admin)          after the timed loop: what "correct" means, as a Correctness.
+//
+// Workers count what they need (acknowledged increments, retries) in the ApproachRun's atomics;
+// warm-up operations count for correctness too (they happened), only the timing excludes them.
+//
+// Thread-safety: Scenario objects are stateless (const); per-run state lives in the ApproachRun.
+// Prepare() is called from one thread per run. Workers run on their own threads
+// concurrently; Sample() may run concurrently with them; Verify() runs after they stopped.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/client.h"
+#include "adapters/target.h"
+#include "engine/status.h"
+
+namespace racetrack::scenarios {
+
+struct ApproachInfo {
+  std::string id;        // stable, kebab-case: "atomic-incr" (used in names, JSON, filters)
+  std::string title;     // "INCR"
+  std::string summary;   // one line: what it does
+  uint32_t needs = 0;  // adapters::Capability bits the target must have
+  // True when the approach is supposed to be correct (the exit code and the reports treat a failed
+  // check as a regression); false for the approaches the lesson shows going wrong.
+  bool expected_correct = true;
+};
+
+// A scenario knob (--sizes, --rtt-ms, --batch, --pattern): declared by the scenario so the CLI and
+// the GUI can offer, validate and sweep it without knowing the scenario (scenarios/knobs.h parses
+// and validates values: "--rtt-ms must be between 0 and 1000 (got -1)").
+struct KnobInfo {
+  std::string name;  // flag name without dashes: "rtt-ms"; also the params/extra key
+  std::string help;  // one line
+  double min = 0;    // inclusive valid range of each value
+  double max = 0;
+  bool integer = true;
+  std::vector<std::string> choices;  // non-empty: a named choice, passed as its index
+  std::vector<double> defaults;      // used when the user gives none
+  bool sweep = true;  // accepts a comma list; each value is a separate parameter point (record)
+};
+// Values per knob name, as the user gave them (or the defaults).
+using KnobValues = std::map<std::string, std::vector<double>>;
+
+struct ScenarioInfo {
+  std::string id;        // "counters"
+  std::string title;     // "Counters under concurrency"
+  std::string question;  // one sentence
+  std::vector<ApproachInfo> approaches;
+  std::string expected;  // the expected outcome and why, a short paragraph
+  std::string lesson;    // the lesson text (plain text, paragraphs separated by blank lines)
+  // Names of the figures Sample() returns, for the time series ("lost_updates").
+  std::vector<std::string> live_figures;
+  // Default parameter point (clients etc.) when the user gives none; 0 = harness default.
+  int default_clients = 0;
+  // Knobs this scenario reads from RunContext::extra (see KnobInfo). Default: none.
+  std::vector<KnobInfo> knobs;
+  // Default duration per repetition when the user gives none; 0 = harness default.
+  double default_duration_s = 0;
+
+  const ApproachInfo* FindApproach(std::string_view approach_id) const;
+};
+
+// The parameter point and knobs a record runs with.
+struct RunContext {
+  int clients = 8;
+  uint64_t seed = 42;
+  std::map<std::string, double> extra;  // scenario knobs, from --param / the GUI
+  // The record's parameter point is merged into `extra` (see Scenario::ParameterPoints).
+  // The target being run, for scenarios that need connections of their own (pipeline opens them
+  // through a delay proxy). May be null (then such approaches report why they cannot run).
+  adapters::Target* target = nullptr;
+};
+
+// The correctness object of one record (schema: records[].correctness).
+struct Correctness {
+  bool ok = false;
+  std::map<std::string, double> figures;  // expected, observed, lost_updates, retries, ...
+  std::string note;                        // one or two sentences for people
+};
+
+// One client thread's operation for one approach.
+class Worker {
+ public:
+  virtual ~Worker() = default;
+  // One logical operation. A non-OK Status counts as an error; kUnavailable / kIoError (the
+  // connection is gone) end the run with that message.
+  virtual Status Step() = 0;
+};
+
+// One approach on one target for one record (all its repetitions).
+class ApproachRun {
+ public:
+  virtual ~ApproachRun() = default;
+  // `client` is that thread's own connection and outlives the worker; `index` in [0, clients).
+  virtual Result<std::unique_ptr<Worker>> MakeWorker(adapters::Client& client, int index) = 0;
+  // The live figures so far (names from ScenarioInfo::live_figures). Default: none.
+  virtual Result<std::map<std::string, double>> Sample(adapters::Client& observer);
+  virtual Result<Correctness> Verify(adapters::Client& admin) = 0;
+  // Figures that are not correctness (schema: records[].figures), e.g. preparation time.
+  virtual std::map<std::string, double> Figures() const { return {}; }
+  // Operations per repetition this run wants when the user gave neither --ops nor --duration
+  // (pipeline: one job of N commands takes N x RTT; a time budget would cut it or waste it), and
+  // then the harness skips its warm-up phase (MakeWorker warms the connection). Default: none.
+  virtual std::optional<uint64_t> PreferredOps() const { return std::nullopt; }
+  // Series on the scenario's own time axis (schema: records[].series), e.g. ratelimit's admitted
+  // per 100 ms of its virtual clock with the limit line: {"t_s": [...], "admitted": [...], ...};
+  // every vector the same length. Default: none.
+  virtual std::map<std::string, std::vector<double>> Series() const { return {}; }
+};
+
+// One finished record, as Scenario::Summarize sees it (scenarios cannot see bench/ types).
+struct PointResult {
+  std::string approach, target;
+  std::map<std::string, double> params;  // the parameter point
+  double p50_us = 0, mean_us = 0, throughput_ops_s = 0;
+  bool ok = false;
+  std::map<std::string, double> figures;  // the record's figures
+};
+
+class Scenario {
+ public:
+  virtual ~Scenario() = default;
+  virtual const ScenarioInfo& info() const = 0;
+  // The parameter points (one record each) of `approach` on a target of `kind`, from the knob
+  // values (the user's or info().knobs' defaults). Each point is merged into RunContext::extra and
+  // recorded as the record's params. An empty list = nothing to run there (e.g. an injected RTT on
+  // the in-process target). Default: one empty point.
+  virtual std::vector<std::map<std::string, double>> ParameterPoints(
+      const ApproachInfo& approach, adapters::TargetKind kind, const KnobValues& knobs) const {
+    (void)approach, (void)kind, (void)knobs;
+    return {{}};
+  }
+  // Scenario-level figures over all finished records of this scenario (leaderboard: the fitted
+  // growth exponent of cost vs N per approach and target). Results JSON: scenario_figures.<id>.
+  virtual std::map<std::string, double> Summarize(const std::vector<PointResult>& points) const {
+    (void)points;
+    return {};
+  }
+  // REQUIRES: the target has approach.needs (the harness checks).
+  virtual Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach,
+                                                       adapters::Client& admin,
+                                                       const RunContext& context) const = 0;
+};
+
+// Why `approach` cannot run on a target with capabilities `caps`, or "" when it can.
+std::string MissingCapabilityReason(const ApproachInfo& approach, uint32_t caps);
+
+}  // namespace racetrack::scenarios

@@ -1,0 +1,123 @@
+// The `racetrack` binary end to end: exit codes, one-line errors, JSON, redaction.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <unistd.h>
+
+#include "bench/results.h"
+
+namespace racetrack::bench {
+namespace {
+
+struct Outcome {
+  int code = -1;
+  std::string output;  // stdout + stderr
+};
+
+Outcome Racetrack(const std::string& args) {
+  const std::string cmd = std::string(RACETRACK_BIN_DIR) + "/racetrack " + args + " 2>&1";
+  Outcome o;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return o;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) o.output.append(buf, n);
+  const int status = pclose(p);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+int Lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+TEST(CliTest, UsageErrorsAreOneLineNamingTheValidChoices) {
+  auto o = Racetrack("run nosuch");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("counters"), std::string::npos) << o.output;
+
+  o = Racetrack("run counters --target nope");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.output.find("builtin-tcp"), std::string::npos) << o.output;
+
+  o = Racetrack("run counters --bogus");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("--clients"), std::string::npos) << o.output;
+
+  o = Racetrack("run counters -t builtin --approach nope");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.output.find("incr"), std::string::npos) << o.output;
+
+  o = Racetrack("run counters -t builtin --clients 0");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.output.find("--clients"), std::string::npos) << o.output;
+
+  EXPECT_EQ(Racetrack("--version").code, 0);
+  EXPECT_EQ(Racetrack("run --help").code, 0);
+  EXPECT_EQ(Racetrack("servers --help").code, 0);
+}
+
+TEST(CliTest, ListShowsLessonsAndTargets) {
+  auto o = Racetrack("list --verbose");
+  EXPECT_EQ(o.code, 0);
+  EXPECT_NE(o.output.find("lost update"), std::string::npos);
+  EXPECT_NE(o.output.find("builtin"), std::string::npos);
+  EXPECT_NE(o.output.find("postgres"), std::string::npos);
+}
+
+TEST(CliTest, RunWritesJsonAndUnsafeLossesDoNotFailTheExitCode) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("racetrack-cli-test-" +
+                                                 std::to_string(getpid()) + ".json"))
+          .string();
+  auto o = Racetrack("run counters -t builtin -a incr -a client-rmw -d 0.2 --warmup 0 -q --json " +
+               path);
+  EXPECT_EQ(o.code, 0) << o.output;
+  auto doc = ReadResults(path);
+  std::remove(path.c_str());
+  ASSERT_TRUE(doc.ok()) << doc.status().message();
+  ASSERT_EQ(doc->records.size(), 2u);
+  for (const auto& r : doc->records) {
+    if (r.approach == "client-rmw") {
+      EXPECT_FALSE(r.correctness.ok);
+      EXPECT_FALSE(r.correctness.expected_ok);
+    } else {
+      EXPECT_TRUE(r.correctness.ok);
+    }
+  }
+  EXPECT_EQ(doc->parameters.clients, 8);
+  EXPECT_GT(doc->environment.loopback_rtt_us, 0);
+}
+
+TEST(CliTest, UnavailableRequestedTargetExits3AndNeverShowsThePassword) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("racetrack-cli-test3-" +
+                                                 std::to_string(getpid()) + ".json"))
+          .string();
+  auto o = Racetrack("run counters -t redis -a incr -d 0.1 --redis-url redis://:hunter2@127.0.0.1:1 "
+               "--json " + path);
+  EXPECT_EQ(o.code, 3) << o.output;
+  EXPECT_EQ(o.output.find("hunter2"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("redis"), std::string::npos);
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  std::string json;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) json.append(buf, n);
+  std::fclose(f);
+  std::remove(path.c_str());
+  EXPECT_EQ(json.find("hunter2"), std::string::npos);
+  EXPECT_NE(json.find("\"available\": false"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace racetrack::bench

@@ -1,0 +1,123 @@
+// Server commands: INFO CONFIG TIME COMMAND SHUTDOWN MEMORY DBSIZE.
+#include "tests/engine/engine_fixture.h"
+
+namespace racetrack::engine {
+namespace {
+
+using ServerFamilyTest = EngineTest;
+
+TEST_F(ServerFamilyTest, InfoSections) {
+  Run({"set", "a", "1"});
+  Run({"set", "b", "1", "ex", "100"});
+  Run({"get", "a"});
+  Run({"get", "nope"});
+  std::string info = Run({"info", "keyspace"});
+  EXPECT_EQ(info, Bulk("# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=100000\r\n"));
+  std::string all = Run({"info"});
+  EXPECT_NE(all.find("# Server\r\nredis_version:7.0.15\r\n"), std::string::npos);
+  EXPECT_NE(all.find("\r\n\r\n# Clients\r\nconnected_clients:1\r\n"), std::string::npos);
+  EXPECT_NE(all.find("keyspace_hits:1\r\nkeyspace_misses:1\r\n"), std::string::npos);
+  EXPECT_NE(all.find("# Memory\r\nused_memory:"), std::string::npos);
+  EXPECT_EQ(all.find("# Commandstats"), std::string::npos);
+  std::string stats = Run({"info", "commandstats"});
+  EXPECT_NE(stats.find("cmdstat_set:calls=2,usec="), std::string::npos);
+  EXPECT_NE(stats.find(",rejected_calls=0,failed_calls=0\r\n"), std::string::npos);
+  EXPECT_EQ(Run({"info", "nosuchsection"}), Bulk(""));
+  EXPECT_EQ(Run({"config", "resetstat"}), Ok());
+  // Only the RESETSTAT call itself is counted afterwards, as in Redis.
+  EXPECT_EQ(Run({"info", "commandstats"}).find("cmdstat_set:"), std::string::npos);
+}
+
+TEST_F(ServerFamilyTest, ConfigGetSet) {
+  EXPECT_EQ(Run({"config", "get", "maxmemory-policy"}), Arr({"maxmemory-policy", "noeviction"}));
+  EXPECT_EQ(Run({"config", "get", "maxmemory*"}),
+            Arr({"maxmemory", "0", "maxmemory-policy", "noeviction", "maxmemory-samples", "5"}));
+  EXPECT_EQ(Run({"config", "get", "databases", "hz"}), Arr({"databases", "16", "hz", "10"}));
+  EXPECT_EQ(Run({"config", "get", "nothing"}), "*0\r\n");
+  EXPECT_EQ(Run({"config", "set", "maxmemory", "1mb", "hz", "0"}), Ok());
+  EXPECT_EQ(engine_.config().maxmemory, 1024u * 1024);
+  EXPECT_EQ(engine_.config().hz, 1);  // clamped, as Redis
+  EXPECT_EQ(Run({"config", "set", "maxmemory-policy", "ALLKEYS-LRU"}), Ok());
+  EXPECT_EQ(engine_.config().maxmemory_policy, "allkeys-lru");
+  EXPECT_EQ(Run({"config", "set", "hz", "abc"}),
+            Err("ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be "
+                "parsed into an integer"));
+  EXPECT_EQ(Run({"config", "set", "foo", "1"}),
+            Err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"));
+  EXPECT_EQ(Run({"config", "set", "databases", "3"}),
+            Err("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set "
+                "immutable config"));
+  EXPECT_EQ(Run({"config", "set", "appendonly", "maybe"}),
+            Err("ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument "
+                "must be 'yes' or 'no'"));
+  EXPECT_EQ(Run({"config", "set", "maxclients", "0"}),
+            Err("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument "
+                "must be between 1 and 4294967295 inclusive"));
+  // All or nothing: a bad second pair leaves the first unapplied.
+  EXPECT_THAT(Run({"config", "set", "maxmemory-samples", "7", "hz", "x"}), IsError("ERR CONFIG"));
+  EXPECT_EQ(engine_.config().maxmemory_samples, 5);
+  EXPECT_EQ(Run({"config", "set", "hz", "5", "hz", "6"}),
+            Err("ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"));
+  EXPECT_EQ(Run({"config", "set", "hz"}),
+            Err("ERR wrong number of arguments for 'config|set' command"));
+  EXPECT_EQ(Run({"config"}), Err("ERR wrong number of arguments for 'config' command"));
+}
+
+TEST_F(ServerFamilyTest, Time) {
+  clock_.SetMs(1'700'000'123'456);
+  EXPECT_EQ(Run({"time"}), Arr({"1700000123", "456000"}));
+}
+
+TEST_F(ServerFamilyTest, CommandTable) {
+  EXPECT_EQ(Run({"command", "count"}),
+            Int(static_cast<int64_t>(engine_.commands().size())));
+  std::string info = Run({"command", "info", "get", "nosuch"});
+  EXPECT_EQ(info,
+            "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
+            "*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n*-1\r\n");
+  std::string docs = Run({"command", "docs", "get"});
+  EXPECT_EQ(docs, "*2\r\n" + Bulk("get") + "*8\r\n" + Bulk("summary") +
+                      Bulk("Returns the string value of a key.") + Bulk("since") + Bulk("1.0.0") +
+                      Bulk("group") + Bulk("string") + Bulk("complexity") + Bulk("O(1)"));
+  std::string list = Run({"command", "list", "filterby", "pattern", "client|*"});
+  EXPECT_NE(list.find("client|setname"), std::string::npos);
+  // Every registered command has complete documentation.
+  for (const auto& [name, spec] : engine_.commands().all()) {
+    EXPECT_FALSE(spec->summary.empty()) << name;
+    EXPECT_FALSE(spec->since.empty()) << name;
+    EXPECT_FALSE(spec->group.empty()) << name;
+    EXPECT_FALSE(spec->complexity.empty()) << name;
+    EXPECT_NE(spec->arity, 0) << name;
+  }
+}
+
+TEST_F(ServerFamilyTest, ShutdownCallsHook) {
+  EXPECT_EQ(Run({"shutdown"}), Err("ERR Errors trying to SHUTDOWN. Check logs."));
+  int calls = 0;
+  bool got_nosave = false;
+  engine_.on_shutdown = [&](bool nosave) {
+    ++calls;
+    got_nosave = nosave;
+  };
+  EXPECT_EQ(Run({"shutdown", "nosave", "save"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"shutdown", "abort"}), Err("ERR No shutdown in progress."));
+  EXPECT_EQ(Run({"shutdown", "save"}), "");
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(got_nosave);
+  EXPECT_EQ(Run({"shutdown", "NOSAVE"}), "");
+  EXPECT_TRUE(got_nosave);
+}
+
+TEST_F(ServerFamilyTest, MemoryUsage) {
+  EXPECT_EQ(Run({"memory", "usage", "nope"}), Nil());
+  Run({"set", "small", "x"});
+  Run({"set", "big", std::string(1000, 'x')});
+  std::string small = Run({"memory", "usage", "small"});
+  std::string big = Run({"memory", "usage", "big"});
+  EXPECT_LT(std::stoll(small.substr(1)) + 1000, std::stoll(big.substr(1)));
+  EXPECT_EQ(Run({"memory", "usage", "big", "samples", "x"}),
+            Err("ERR value is not an integer or out of range"));
+}
+
+}  // namespace
+}  // namespace racetrack::engine

@@ -1,0 +1,280 @@
+// racetrack-gui under the offscreen platform: pages open, a short builtin run of counters moves
+// the charts and loses updates for the unsafe approach, Stop ends a run, results files fill the
+// charts (and a malformed one is named), charts export, the race replay finds a lost update, a
+// target that dies mid-run is reported in plain words, and --screenshot writes PNGs.
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QImage>
+#include <QListWidget>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gui/chart_view.h"
+#include "gui/live_charts.h"
+#include "gui/main_window.h"
+#include "gui/race_replay.h"
+#include "gui/records_model.h"
+#include "gui/run_controller.h"
+#include "gui/screenshot.h"
+#include "scenarios/registry.h"
+
+using namespace racetrack;
+using namespace racetrack::gui;
+
+namespace {
+
+const QString kFixture = QStringLiteral(RACETRACK_SOURCE_DIR "/tests/gui/fixtures/counters_builtin.json");
+
+AppContext Context() {
+  AppContext c;
+  c.target_options.bin_dir = RACETRACK_BIN_DIR;
+  return c;
+}
+
+const RecordsModel::Row* FindRow(RecordsModel* model, const std::string& approach) {
+  for (const auto& r : model->rows()) {
+    if (r.approach == approach) return &r;
+  }
+  return nullptr;
+}
+
+sockaddr_in Loopback(int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = Loopback(0);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool PortAnswers(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = Loopback(port);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+class GuiTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void everyLessonPageOpens() {
+    MainWindow w(Context());
+    const auto& all = scenarios::Registry::Default().all();
+    QVERIFY(!all.empty());
+    QCOMPARE(w.lessons()->count(), static_cast<int>(all.size()));
+    for (const scenarios::Scenario* s : all) {
+      QVERIFY(w.ShowLesson(s->info().id));
+      QVERIFY(w.page() != nullptr);
+      QVERIFY(w.page()->loaded());
+      QCOMPARE(w.page()->scenario_id(), s->info().id);
+      QVERIFY(w.page()->error().isEmpty());
+      QVERIFY(w.page()->tabs()->count() >= 4);
+    }
+    QVERIFY(!w.ShowLesson("no-such-lesson"));
+  }
+
+  void counterRunLosesUpdatesLive() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("counters"));
+    LessonPage* page = w.page();
+    page->SetTargets({adapters::TargetKind::kBuiltin});
+    page->SetApproaches({"client-rmw", "incr"});
+    page->SetClients(4);
+    page->SetDuration(1.0);
+    page->Run();
+    QVERIFY2(page->running(), qPrintable(page->banner()));
+    QVERIFY(page->controller()->WaitFinished(60000));
+    QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+    QVERIFY(page->live()->FigurePointCount() > 0);
+    const RecordsModel::Row* rmw = FindRow(page->model(), "client-rmw");
+    const RecordsModel::Row* incr = FindRow(page->model(), "incr");
+    QVERIFY(rmw && incr);
+    QVERIFY(rmw->lost.has_value());
+    QVERIFY2(*rmw->lost > 0, "the unsafe approach should lose updates with 4 clients");
+    QCOMPARE(incr->lost.value_or(-1), 0.0);
+    QCOMPARE(incr->ok.value_or(false), true);
+    QVERIFY(page->live()->FigureMax() > 0);
+    // The lesson charts (shared ChartSpecs) were built from the run.
+    QVERIFY(page->charts().size() > page->live()->views().size());
+    QVERIFY(page->CopyTable().contains("client-rmw"));
+  }
+
+  void stopEndsARun() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("counters"));
+    LessonPage* page = w.page();
+    page->SetTargets({adapters::TargetKind::kBuiltin});
+    page->SetApproaches({"client-rmw"});
+    page->SetClients(2);
+    page->SetDuration(60);
+    page->Run();
+    QVERIFY(page->running());
+    QVERIFY(!w.lessons()->isEnabled());  // no switching away from a running page
+    QTest::qWait(700);
+    page->Stop();
+    QVERIFY(page->controller()->WaitFinished(15000));
+    QVERIFY(!page->running());
+    QCOMPARE(page->status(), QString("Stopped."));
+    QVERIFY(w.lessons()->isEnabled());
+  }
+
+  void openingAResultsFileFillsTheCharts() {
+    MainWindow w(Context());
+    QCOMPARE(w.OpenResults(kFixture, false), QString());
+    LessonPage* page = w.page();
+    QCOMPARE(page->scenario_id(), std::string("counters"));
+    QCOMPARE(page->model()->rowCount(), 2);
+    QVERIFY(page->live()->FigurePointCount() >= 20);
+    QCOMPARE(page->live()->FigureMax(), 370.0);
+    QVERIFY(page->charts().size() > page->live()->views().size());
+    QVERIFY(page->banner().contains("counters_builtin"));
+  }
+
+  void malformedResultsFileNamesTheProblem() {
+    QTemporaryDir dir;
+    const QString bad = dir.filePath("broken.json");
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"schema\": \"racetrack.result/1\", \"records\": [");
+    f.close();
+    MainWindow w(Context());
+    QString error = w.OpenResults(bad, false);
+    QVERIFY(!error.isEmpty());
+    QVERIFY2(error.contains("broken.json"), qPrintable(error));
+    QVERIFY(w.page() != nullptr);  // the window is still usable
+  }
+
+  void chartsExportAsPngAndSvg() {
+    QTemporaryDir dir;
+    MainWindow w(Context());
+    QCOMPARE(w.OpenResults(kFixture, false), QString());
+    for (ChartView* view : w.page()->charts()) {
+      for (const char* ext : {".png", ".svg"}) {
+        QString path = dir.filePath(view->spec_id() + ext);
+        QCOMPARE(view->Export(path, QSize(800, 500)), QString());
+        QVERIFY(QFileInfo(path).size() > 0);
+      }
+    }
+    QImage png(dir.filePath(w.page()->charts().front()->spec_id() + ".png"));
+    QCOMPARE(png.size(), QSize(800, 500));
+  }
+
+  void raceReplayShowsALostUpdate() {
+    RaceReplay replay(Theme::Normal());
+    QVERIFY(replay.Record());
+    const RaceTrace& trace = replay.trace();
+    QCOMPARE(trace.clients, 3);
+    QCOMPARE(static_cast<int>(trace.steps.size()), 3 * 3 * 2);
+    QVERIFY2(trace.lost_updates > 0, "20 recordings without a lost update");
+    int overwriting = 0, lost = 0;
+    for (const RaceStep& s : trace.steps) {
+      overwriting += s.overwriting;
+      lost += s.lost;
+    }
+    QVERIFY(overwriting > 0 && lost > 0);
+    replay.StepForward();
+    replay.StepForward();
+    QCOMPARE(replay.cursor(), 2);
+    replay.StepBack();
+    QCOMPARE(replay.cursor(), 1);
+    replay.ShowAll();
+    QCOMPARE(replay.cursor(), static_cast<int>(trace.steps.size()));
+  }
+
+  void aTargetThatDiesStopsTheRunInPlainWords() {
+    const QString redis = QStandardPaths::findExecutable("redis-server");
+    if (redis.isEmpty()) QSKIP("redis-server is not installed");
+    const int port = FreePort();
+    QTemporaryDir dir;
+    QProcess server;
+    server.setWorkingDirectory(dir.path());
+    server.start(redis, {"--port", QString::number(port), "--bind", "127.0.0.1", "--save", "",
+                         "--appendonly", "no"});
+    QVERIFY(server.waitForStarted());
+    bool up = false;
+    for (int i = 0; i < 100 && !up; ++i) {
+      up = PortAnswers(port);
+      if (!up) QThread::msleep(50);
+    }
+    QVERIFY(up);
+    AppContext c = Context();
+    c.target_options.redis_url = "redis://127.0.0.1:" + std::to_string(port);
+    c.target_options.command_timeout_s = 3;
+    MainWindow w(c);
+    QVERIFY(w.ShowLesson("counters"));
+    LessonPage* page = w.page();
+    page->SetTargets({adapters::TargetKind::kRedis});
+    page->SetApproaches({"incr", "client-rmw"});
+    page->SetClients(2);
+    page->SetDuration(30);
+    page->Run();
+    QVERIFY(page->running());
+    QTest::qWait(1200);
+    server.kill();
+    server.waitForFinished();
+    QVERIFY(page->controller()->WaitFinished(30000));
+    QVERIFY2(page->banner().contains("stopped answering"),
+             qPrintable(page->banner() + " | " + page->status() + " | " + page->CopyTable()));
+  }
+
+  void screenshotCommandWritesPngs() {
+    QTemporaryDir dir;
+    QProcess gui;
+    gui.setProcessEnvironment([] {
+      auto env = QProcessEnvironment::systemEnvironment();
+      env.insert("QT_QPA_PLATFORM", "offscreen");
+      return env;
+    }());
+    gui.start(RACETRACK_BIN_DIR "/racetrack-gui",
+              {"--screenshot", dir.path(), "--scenario", "counters", "--results", kFixture});
+    QVERIFY(gui.waitForFinished(60000));
+    QCOMPARE(gui.exitCode(), 0);
+    QStringList files = QDir(dir.path()).entryList({"*.png"}, QDir::Files);
+    QVERIFY2(files.contains("counters-live.png"), qPrintable(files.join(",")));
+    QVERIFY(files.contains("counters-race-replay.png"));
+    for (const QString& f : files) {
+      QImage image(dir.filePath(f));
+      QVERIFY2(!image.isNull() && image.width() > 100, qPrintable(f));
+    }
+    // A bad lesson id is an error, not an empty directory.
+    QProcess bad;
+    bad.setProcessEnvironment(gui.processEnvironment());
+    bad.start(RACETRACK_BIN_DIR "/racetrack-gui", {"--screenshot", dir.path(), "--scenario", "nope"});
+    QVERIFY(bad.waitForFinished(30000));
+    QVERIFY(bad.exitCode() != 0);
+  }
+};
+
+int main(int argc, char** argv) {
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  QApplication app(argc, argv);
+  GuiTest test;
+  return QTest::qExec(&test, argc, argv);
+}
+
+#include "gui_test.moc"

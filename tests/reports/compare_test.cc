@@ -1,0 +1,219 @@
+// `racetrack compare`: matching, the regression rule, exit codes and bad inputs.
+#include "reports/compare.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "reports/cli.h"
+#include "tests/reports/test_util.h"
+
+namespace racetrack::reports {
+namespace {
+
+using nlohmann::json;
+using testing::CountOf;
+using testing::Fixture;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
+
+// A results document with one counters record per approach, `reps` repetitions of throughput
+// `tput` (with +-1% deterministic spread) and p99 `p99`.
+json Doc(double tput, int reps, bool ok = true, std::vector<std::string> approaches = {"incr"},
+         double p99 = 200) {
+  json records = json::array();
+  for (const std::string& a : approaches) {
+    json rs = json::array();
+    for (int i = 0; i < reps; ++i) {
+      double f = 1 + 0.01 * ((i % 5) - 2) / 2.0;
+      rs.push_back({{"ops", 1000}, {"duration_s", 1.0}, {"throughput_ops_s", tput * f},
+                    {"p99_us", p99 * (2 - f)}});
+    }
+    records.push_back({{"scenario", "counters"}, {"approach", a}, {"target", "redis"},
+                       {"params", {{"clients", 8}}}, {"throughput_ops_s", tput},
+                       {"repetitions", rs}, {"latency_us", {{"p50", 100}, {"p99", p99}}},
+                       {"correctness", {{"ok", ok}, {"lost_updates", ok ? 0 : 12}}}});
+  }
+  return {{"schema", "racetrack.result/1"}, {"records", records}};
+}
+
+struct CompareRun {
+  int code;
+  std::string out, err;
+};
+
+CompareRun Compare(const TempDir& dir, const json& base, const json& next, CompareOptions o = {}) {
+  WriteFile(dir.File("base.json"), base.dump());
+  WriteFile(dir.File("new.json"), next.dump());
+  o.base = dir.File("base.json");
+  o.next = dir.File("new.json");
+  std::ostringstream out, err;
+  int code = RunCompareCommand(o, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(CompareTest, IdenticalInputsPass) {
+  std::ostringstream out, err;
+  CompareOptions o;
+  o.base = o.next = Fixture("counters.json");
+  EXPECT_EQ(RunCompareCommand(o, out, err), 0) << out.str() << err.str();
+  EXPECT_NE(out.str().find("0 regression(s), 0 correctness flip(s) -> exit 0"), std::string::npos);
+  EXPECT_TRUE(err.str().empty());
+}
+
+TEST(CompareTest, ThirtyPercentDropWithTenRepetitionsFails) {
+  TempDir dir;
+  CompareRun r = Compare(dir, Doc(10000, 10), Doc(7000, 10));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("-30.0%"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("REGRESSION"), std::string::npos);
+  EXPECT_EQ(r.out.find("(weak)"), std::string::npos) << "10 repetitions make the test strong";
+}
+
+TEST(CompareTest, SmallChangeIsNotARegressionEvenIfSignificant) {
+  TempDir dir;
+  CompareRun r = Compare(dir, Doc(10000, 10), Doc(9500, 10));  // -5%: significant, under 10%
+  EXPECT_EQ(r.code, 0) << r.out;
+  CompareOptions strict;
+  strict.threshold_pct = 3;
+  EXPECT_EQ(Compare(dir, Doc(10000, 10), Doc(9500, 10), strict).code, 1);
+}
+
+TEST(CompareTest, FewRepetitionsUseTheThresholdAndSaySo) {
+  TempDir dir;
+  CompareRun r = Compare(dir, Doc(10000, 3), Doc(7000, 3));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("(weak)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the U test is weak"), std::string::npos) << r.out;
+  EXPECT_EQ(Compare(dir, Doc(10000, 1), Doc(9500, 1)).code, 0);
+}
+
+TEST(CompareTest, P99RegressionFails) {
+  TempDir dir;
+  CompareRun r = Compare(dir, Doc(10000, 10, true, {"incr"}, 200), Doc(10000, 10, true, {"incr"}, 300));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("p99"), std::string::npos);
+}
+
+TEST(CompareTest, ImprovementPasses) {
+  TempDir dir;
+  CompareRun r = Compare(dir, Doc(10000, 10), Doc(13000, 10));
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("improved"), std::string::npos);
+}
+
+TEST(CompareTest, CorrectnessFlipFails) {
+  TempDir dir;
+  CompareRun r = Compare(dir, Doc(10000, 10, true), Doc(10000, 10, false));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("FAILS in new"), std::string::npos) << r.out;
+  // An approach the lesson expects to go wrong may flip without failing CI.
+  json next = Doc(10000, 10, false);
+  next["records"][0]["correctness"]["expected_ok"] = false;
+  EXPECT_EQ(Compare(dir, Doc(10000, 10, true), next).code, 0);
+}
+
+TEST(CompareTest, RecordsOnOneSideAreListedNotFatal) {
+  TempDir dir;
+  CompareRun r = Compare(dir, Doc(10000, 5, true, {"incr", "lua"}), Doc(10000, 5, true, {"incr", "multi"}));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("only in base (not compared): counters/lua/redis clients=8"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("only in new (not compared): counters/multi/redis clients=8"),
+            std::string::npos);
+}
+
+TEST(CompareTest, JsonAndMarkdownOutputs) {
+  TempDir dir;
+  CompareOptions o;
+  o.json_out = dir.File("c.json");
+  o.markdown_out = dir.File("c.md");
+  CompareRun r = Compare(dir, Doc(10000, 10), Doc(7000, 10), o);
+  ASSERT_EQ(r.code, 1);
+  json j = json::parse(ReadFile(o.json_out));
+  EXPECT_EQ(j["exit_code"], 1);
+  EXPECT_EQ(j["regressions"], 1);
+  EXPECT_EQ(j["records"][0]["metrics"][0]["metric"], "throughput");
+  EXPECT_TRUE(j["records"][0]["metrics"][0]["regression"].get<bool>());
+  EXPECT_LT(j["records"][0]["metrics"][0]["p_value"].get<double>(), 0.001);
+  std::string md = ReadFile(o.markdown_out);
+  EXPECT_NE(md.find("❌ **1 regression(s), 0 correctness flip(s)**"), std::string::npos) << md;
+  EXPECT_NE(md.find("| counters/incr/redis clients=8 | throughput |"), std::string::npos);
+}
+
+TEST(CompareTest, BadInputsExitTwoWithOneLine) {
+  for (const char* bad : {"bad/missing.json", "bad/not_json.json", "bad/other_schema.json",
+                          "bad/newer_version.json", "bad/empty_result.json", "bad/no_schema.json"}) {
+    for (bool bad_is_base : {true, false}) {
+      CompareOptions o;
+      o.base = bad_is_base ? Fixture(bad) : Fixture("counters.json");
+      o.next = bad_is_base ? Fixture("counters.json") : Fixture(bad);
+      std::ostringstream out, err;
+      EXPECT_EQ(RunCompareCommand(o, out, err), 2) << bad;
+      EXPECT_EQ(CountOf(err.str(), "\n"), 1u) << err.str();
+      EXPECT_NE(err.str().find(bad), std::string::npos) << err.str();
+      EXPECT_TRUE(out.str().empty());
+    }
+  }
+}
+
+TEST(CompareTest, UsageErrorsExitTwo) {
+  std::ostringstream out, err;
+  CompareOptions o;
+  EXPECT_EQ(RunCompareCommand(o, out, err), 2);
+  o.base = o.next = Fixture("counters.json");
+  o.alpha = 2;
+  EXPECT_EQ(RunCompareCommand(o, out, err), 2);
+  o.alpha = 0.05;
+  o.threshold_pct = -1;
+  EXPECT_EQ(RunCompareCommand(o, out, err), 2);
+  o.threshold_pct = 10;
+  o.json_out = "/nonexistent-dir-for-racetrack/c.json";
+  EXPECT_EQ(RunCompareCommand(o, out, err), 2);
+}
+
+}  // namespace
+}  // namespace racetrack::reports
+
+namespace racetrack::reports {
+namespace {
+
+// The wiring the `racetrack` main uses: AddReportCommands, parse, Parsed(), Run().
+TEST(ReportCommandsTest, ParsesAndRunsCompare) {
+  CLI::App app{"t"};
+  ReportCommands rc = AddReportCommands(app);
+  std::string base = testing::Fixture("counters.json");
+  std::vector<const char*> argv = {"racetrack", "compare", base.c_str(), base.c_str(),
+                                   "--threshold", "5", "--alpha", "0.01"};
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  ASSERT_TRUE(rc.Parsed());
+  EXPECT_TRUE(rc.compare->parsed());
+  EXPECT_EQ(rc.compare_options->threshold_pct, 5);
+  EXPECT_EQ(rc.compare_options->alpha, 0.01);
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(rc.Run(), 0);
+  EXPECT_NE(::testing::internal::GetCapturedStdout().find("exit 0"), std::string::npos);
+}
+
+TEST(ReportCommandsTest, ReportOptionsAndBadFormatIsAParseError) {
+  CLI::App app{"t"};
+  ReportCommands rc = AddReportCommands(app);
+  std::vector<const char*> argv = {"racetrack", "report", "a.json", "b.json", "-o", "out/",
+                                   "--format", "md"};
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  EXPECT_TRUE(rc.report->parsed());
+  EXPECT_EQ(rc.report_options->inputs, (std::vector<std::string>{"a.json", "b.json"}));
+  EXPECT_EQ(rc.report_options->output, "out/");
+  EXPECT_EQ(rc.report_options->format, "md");
+
+  CLI::App app2{"t"};
+  { ReportCommands dropped = AddReportCommands(app2); }  // options outlive the returned handle
+  std::vector<const char*> bad = {"racetrack", "report", "a.json", "--format", "pdf"};
+  EXPECT_THROW(app2.parse(static_cast<int>(bad.size()), bad.data()), CLI::ParseError);
+}
+
+}  // namespace
+}  // namespace racetrack::reports

@@ -1,0 +1,105 @@
+// counters on every target: the unsafe approaches lose updates, the safe ones lose none. The
+// harness's start barrier and 8 clients on one hot key make the race reliable, not lucky.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "adapters/target.h"
+#include "adapters/throwaway.h"
+#include "bench/harness.h"
+#include "scenarios/registry.h"
+
+namespace racetrack::scenarios {
+namespace {
+
+using adapters::TargetKind;
+
+class CountersTest : public ::testing::TestWithParam<TargetKind> {};
+
+TEST_P(CountersTest, UnsafeApproachesLoseUpdatesSafeOnesDoNot) {
+  adapters::ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  const std::string why = servers.CannotStart(GetParam());
+  if (!why.empty()) GTEST_SKIP() << why;
+  adapters::TargetOptions options;
+  auto target = adapters::OpenTarget(GetParam(), options, &servers);
+  ASSERT_TRUE(target.ok()) << target.status().message();
+
+  const Scenario& counters = **Registry::Default().Get("counters");
+  bench::RunOptions run;
+  run.clients = 8;
+  run.duration_s = 0.4;
+  run.warmup_s = 0;
+  bench::Harness harness(run, {}, nullptr);
+  int ran = 0;
+  for (const ApproachInfo& a : counters.info().approaches) {
+    if (!MissingCapabilityReason(a, (*target)->capabilities()).empty()) continue;
+    ++ran;
+    auto record = harness.RunOne(counters, a, **target);
+    ASSERT_TRUE(record.ok()) << a.id << ": " << record.status().message();
+    const auto& c = record->correctness;
+    EXPECT_TRUE(record->error.empty()) << a.id << ": " << record->error;
+    EXPECT_GT(c.figures.at("expected"), 0) << a.id;
+    if (a.expected_correct) {
+      EXPECT_TRUE(c.ok) << a.id << ": " << c.note;
+      EXPECT_EQ(c.figures.at("lost_updates"), 0) << a.id;
+    } else {
+      EXPECT_FALSE(c.ok) << a.id << ": " << c.note;
+      EXPECT_GT(c.figures.at("lost_updates"), 0) << a.id;
+    }
+  }
+  EXPECT_GE(ran, GetParam() == TargetKind::kPostgres ? 4 : 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTargets, CountersTest,
+                         ::testing::Values(TargetKind::kBuiltin, TargetKind::kBuiltinTcp,
+                                           TargetKind::kRedis, TargetKind::kPostgres),
+                         [](const auto& info) {
+                           std::string n(adapters::TargetName(info.param));
+                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
+                           return n;
+                         });
+
+TEST(CountersTest, OneClientCannotLoseAndTheNoteSaysWhy) {
+  auto target = adapters::MakeBuiltinTarget();
+  const Scenario& counters = **Registry::Default().Get("counters");
+  bench::RunOptions run;
+  run.clients = 1;
+  run.duration_s = 0.1;
+  run.warmup_s = 0;
+  bench::Harness harness(run, {}, nullptr);
+  auto record = harness.RunOne(counters, *counters.info().FindApproach("client-rmw"), *target);
+  ASSERT_TRUE(record.ok());
+  EXPECT_TRUE(record->correctness.ok);
+  EXPECT_NE(record->correctness.note.find("one client"), std::string::npos);
+}
+
+TEST(CountersTest, ServerKilledMidRunEndsTheRecordWithTheError) {
+  adapters::ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  if (!servers.CannotStart(TargetKind::kRedis).empty()) GTEST_SKIP() << "no redis-server";
+  adapters::TargetOptions options;
+  auto target = adapters::OpenTarget(TargetKind::kRedis, options, &servers);
+  ASSERT_TRUE(target.ok()) << target.status().message();
+  const Scenario& counters = **Registry::Default().Get("counters");
+  bench::RunOptions run;
+  run.clients = 4;
+  run.duration_s = 30;
+  run.warmup_s = 0;
+  auto session = bench::Session::Open(counters, *counters.info().FindApproach("incr"), **target,
+                                      run, nullptr);
+  ASSERT_TRUE(session.ok());
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    servers.StopAll();
+  });
+  bench::PhaseSpec spec;
+  spec.duration_s = 30;
+  const auto t0 = std::chrono::steady_clock::now();
+  bench::PhaseResult r = (*session)->RunPhase(spec);
+  killer.join();
+  EXPECT_FALSE(r.error.empty());
+  EXPECT_NE(r.error.find("redis"), std::string::npos) << r.error;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
+}
+
+}  // namespace
+}  // namespace racetrack::scenarios

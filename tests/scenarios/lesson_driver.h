@@ -1,0 +1,143 @@
+// Test helpers for the lesson scenarios (leaderboard, pipeline, ratelimit): open each target once
+// per test binary (throwaway servers on free loopback ports), and drive one approach through the
+// scenario shape — Prepare, MakeWorker per client, a fixed number of Steps per worker on their own
+// threads, Verify — without the harness, so a test checks behaviour, not timing.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "adapters/target.h"
+#include "adapters/throwaway.h"
+#include "scenarios/scenario.h"
+
+namespace racetrack::scenarios::testing {
+
+// The four targets, opened on first use and kept for the whole test binary.
+class LessonTargets {
+ public:
+  static LessonTargets& Get() {
+    static LessonTargets* const kInstance = new LessonTargets();
+    return *kInstance;
+  }
+  // nullptr (and *why set) when the target cannot be had here.
+  adapters::Target* Open(adapters::TargetKind kind, std::string* why) {
+    std::lock_guard lock(mu_);
+    auto it = open_.find(kind);
+    if (it == open_.end()) {
+      adapters::TargetOptions options;
+      options.bin_dir = RACETRACK_BIN_DIR;
+      auto t = adapters::OpenTarget(kind, options, &servers_);
+      Entry e;
+      if (t.ok()) {
+        e.target = std::move(*t);
+      } else {
+        e.why = t.status().message();
+      }
+      it = open_.emplace(kind, std::move(e)).first;
+    }
+    *why = it->second.why;
+    return it->second.target.get();
+  }
+  adapters::TargetOptions options() const {
+    adapters::TargetOptions o;
+    o.bin_dir = RACETRACK_BIN_DIR;
+    return o;
+  }
+
+ private:
+  LessonTargets() : servers_(RACETRACK_BIN_DIR, "") {}
+  struct Entry {
+    std::unique_ptr<adapters::Target> target;
+    std::string why;
+  };
+  std::mutex mu_;
+  adapters::ThrowawayServers servers_;
+  std::map<adapters::TargetKind, Entry> open_;
+};
+
+struct Driven {
+  Correctness correctness;
+  std::map<std::string, double> figures;
+  std::map<std::string, std::vector<double>> series;
+  uint64_t steps = 0;
+  std::string error;  // first failed Step, if any
+};
+
+// Runs `steps_per_worker` Steps on each of context.clients workers. Failures of Prepare/Connect/
+// Verify come back as the Status; a failed Step ends that worker and is reported in .error.
+inline Result<Driven> Drive(const Scenario& scenario, const std::string& approach_id,
+                            adapters::Target& target, RunContext context,
+                            uint64_t steps_per_worker) {
+  const ApproachInfo* approach = scenario.info().FindApproach(approach_id);
+  if (approach == nullptr) return Status::InvalidArgument("no approach " + approach_id);
+  context.target = &target;
+  auto admin = target.Connect();
+  if (!admin.ok()) return admin.status();
+  auto run = scenario.Prepare(*approach, **admin, context);
+  if (!run.ok()) return run.status();
+  std::vector<std::unique_ptr<adapters::Client>> clients;
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < context.clients; ++i) {
+    auto c = target.Connect();
+    if (!c.ok()) return c.status();
+    clients.push_back(std::move(*c));
+    auto w = (*run)->MakeWorker(*clients.back(), i);
+    if (!w.ok()) return w.status();
+    workers.push_back(std::move(*w));
+  }
+  Driven out;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (auto& w : workers) {
+    threads.emplace_back([&, worker = w.get()] {
+      for (uint64_t k = 0; k < steps_per_worker; ++k) {
+        Status s = worker->Step();
+        std::lock_guard lock(mu);
+        if (!s.ok()) {
+          if (out.error.empty()) out.error = s.message();
+          return;
+        }
+        ++out.steps;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto c = (*run)->Verify(**admin);
+  if (!c.ok()) return c.status();
+  out.correctness = *c;
+  out.figures = (*run)->Figures();
+  out.series = (*run)->Series();
+  return out;
+}
+
+inline const std::vector<adapters::TargetKind>& AllKinds() {
+  static const std::vector<adapters::TargetKind> kKinds = {
+      adapters::TargetKind::kBuiltin, adapters::TargetKind::kBuiltinTcp,
+      adapters::TargetKind::kRedis, adapters::TargetKind::kPostgres};
+  return kKinds;
+}
+
+// Approaches of `scenario` that can run on `target`, the others with why not.
+inline std::vector<const ApproachInfo*> RunnableApproaches(const Scenario& scenario,
+                                                           const adapters::Target& target,
+                                                           std::vector<std::string>* skipped) {
+  std::vector<const ApproachInfo*> out;
+  for (const ApproachInfo& a : scenario.info().approaches) {
+    const std::string why = MissingCapabilityReason(a, target.capabilities());
+    if (why.empty()) {
+      out.push_back(&a);
+    } else if (skipped != nullptr) {
+      skipped->push_back(a.id + ": " + why);
+    }
+  }
+  return out;
+}
+
+}  // namespace racetrack::scenarios::testing
