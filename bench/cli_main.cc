@@ -14,6 +14,7 @@
 #include "adapters/throwaway.h"
 #include "bench/cli.h"
 #include "bench/signals.h"
+#include "reports/cli.h"
 #include "scenarios/knobs.h"
 #include "scenarios/registry.h"
 
@@ -65,8 +66,13 @@ int main(int argc, char** argv) {
   uint64_t ops = 0;
   CLI::App* run = app.add_subcommand("run", "Run scenarios on targets and print a table\n" +
                                                 std::string(kExitCodes));
-  run->add_option("scenario", run_cmd.scenarios, "Scenario ids (see `racetrack list`)")
-      ->required();
+  std::string suite;
+  run->add_option("scenario", run_cmd.scenarios, "Scenario ids (see `racetrack list`)");
+  run->add_option("--suite", suite,
+                  "A fixed, documented suite instead of scenario ids. ci: every scenario, small "
+                  "sizes, 9 repetitions of 0.2 s (enough for `racetrack compare`'s test), "
+                  "a few minutes")
+      ->check(CLI::IsMember({"ci"}));
   run->add_option("--target,-t", run_cmd.targets,
                   "Target (repeatable): builtin, builtin-tcp, redis, postgres. Default: all "
                   "that can be had");
@@ -110,6 +116,9 @@ int main(int argc, char** argv) {
   servers->add_option("targets", server_targets,
                       "builtin-tcp, redis, postgres (default: all three)");
 
+  // `report` and `compare` (reports/): results JSON in, reports and regression verdicts out.
+  auto reports = racetrack::reports::AddReportCommands(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -120,21 +129,47 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     const CLI::App* where = &app;
-    for (CLI::App* sub : {list, run, servers}) {
+    for (CLI::App* sub : {list, run, servers, reports.report, reports.compare}) {
       if (sub->parsed()) where = sub;
     }
     std::string msg = e.what();
     if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
       msg += " (valid: " + OptionList(where) + ")";
     } else if (where == &app && dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
-      msg = "a subcommand is required (valid: list, run, servers)";
+      msg = "a subcommand is required (valid: list, run, servers, report, compare)";
     }
     std::fprintf(stderr, "racetrack%s: %s\n",
                  where == &app ? "" : (" " + where->get_name()).c_str(), msg.c_str());
     return kExitUsage;
   }
+  if (reports.Parsed()) return reports.Run();
+  if (run->parsed()) {
+    if (run_cmd.scenarios.empty() && suite.empty()) {
+      std::fprintf(stderr, "racetrack run: name at least one scenario or --suite ci (see "
+                           "`racetrack list`)\n");
+      return kExitUsage;
+    }
+    if (suite == "ci") {
+      // The CI suite: fixed, so two runs of it are comparable; flags the user gave still win.
+      if (run_cmd.scenarios.empty()) {
+        for (const auto* sc : racetrack::scenarios::Registry::Default().all()) {
+          run_cmd.scenarios.push_back(sc->info().id);
+        }
+      }
+      if (run->count("--repetitions") == 0) run_cmd.options.repetitions = 9;
+      if (run->count("--duration") == 0) run_cmd.options.duration_s = 0.2;
+      if (run->count("--warmup") == 0) run_cmd.options.warmup_s = 0.05;
+      const std::map<std::string, std::string> kCiKnobs = {
+          {"sizes", "1000,10000"}, {"rtt-ms", "0,1"}, {"batch", "1,100"},
+          {"commands", "200"},     {"pattern", "boundary"}};
+      for (const auto& [name, value] : kCiKnobs) {
+        if (knob_text.count(name) != 0 && knob_text[name].empty()) knob_text[name] = value;
+      }
+    }
+  }
   if (ops > 0) run_cmd.options.ops = ops;
-  run_cmd.options.duration_given = run->count("--duration") > 0;
+  run_cmd.options.duration_given = run->count("--duration") > 0 || suite == "ci";
+  run_cmd.options.clients_given = run->count("--clients") > 0;
   for (const auto* k : knob_infos) {
     const std::string& text = knob_text[k->name];
     if (text.empty()) continue;

@@ -402,6 +402,9 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   // The parameter point (Scenario::ParameterPoints) becomes part of the knobs and the params.
   RunOptions options = options_;
   for (const auto& [k, v] : point) options.extra[k] = v;
+  if (!options.clients_given && scenario.info().default_clients > 0) {
+    options.clients = scenario.info().default_clients;
+  }
   auto session = Session::Open(scenario, approach, target, options, stop_);
   if (!session.ok()) return session.status();
   Session& s = **session;
@@ -418,7 +421,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   record.scenario = tmpl.scenario;
   record.approach = tmpl.approach;
   record.target = tmpl.target;
-  record.params["clients"] = options_.clients;
+  record.params["clients"] = options.clients;
   if (options_.rate > 0) record.params["rate"] = options_.rate;
   for (const auto& [k, v] : options.extra) record.params[k] = v;
   record.timeseries.interval_ms = options_.interval_ms;

@@ -54,6 +54,8 @@ struct RunOptions {
   // False when duration_s is the default: then a scenario's ScenarioInfo::default_duration_s
   // (when set) is used instead.
   bool duration_given = false;
+  // Likewise for clients and ScenarioInfo::default_clients.
+  bool clients_given = false;
   std::optional<uint64_t> ops;        // per repetition, across all clients (overrides duration)
   double rate = 0;                    // open loop total ops/s; 0 = closed loop
   double warmup_s = 0.2;

@@ -176,6 +176,7 @@ bool LessonPage::doLoad() {
     controls_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     controls_scroll->setMinimumWidth(theme.presenter ? 420 : 300);
     split->addWidget(controls_scroll);
+    controls_ = controls_scroll;
   }
   split->addWidget(tabs_);
   split->setStretchFactor(split->count() - 1, 1);
@@ -372,6 +373,9 @@ QWidget* LessonPage::BuildAbout() {
 }
 
 void LessonPage::SetTheme(const Theme& theme) {
+  // Presenter mode gives the charts the whole screen; Ctrl+R / Esc run and stop, F11 brings the
+  // controls back.
+  if (controls_) controls_->setVisible(!theme.presenter);
   title_->setFont(theme.Font(theme.title_pt + 2, true));
   question_->setFont(theme.Font(theme.title_pt, true));
   explanation_->setFont(theme.Font(theme.base_pt));
@@ -416,12 +420,15 @@ void LessonPage::Run() {
   if (request.approaches.size() == approach_boxes_.size()) request.approaches.clear();
   request.options.clients = clients_->value();
   request.options.duration_s = duration_->value();
+  // The spin boxes start at the lesson's defaults, so what they show is what runs.
+  request.options.clients_given = true;
+  request.options.duration_given = true;
   request.options.warmup_s = std::min(0.2, duration_->value() / 10);
   request.target_options = context_->target_options;
   for (const scenarios::KnobInfo& knob : scenario_->info().knobs) {
     QWidget* w = knob_widgets_[knob.name];
     if (auto* combo = qobject_cast<QComboBox*>(w)) {
-      request.options.extra[knob.name] = combo->currentIndex();
+      request.options.knobs[knob.name] = {static_cast<double>(combo->currentIndex())};
       continue;
     }
     auto values = ParseKnob(knob, static_cast<QLineEdit*>(w)->text());
@@ -429,9 +436,8 @@ void LessonPage::Run() {
       ShowBanner(Q(values.status().message()), true);
       return;
     }
-    // PARTIAL: the harness's RunOptions carries one value per knob (extra); a comma list runs its
-    // first value until RunOptions takes the whole sweep.
-    request.options.extra[knob.name] = values->front();
+    // A comma list is a sweep: the scenario expands it into parameter points, one record each.
+    request.options.knobs[knob.name] = *values;
   }
   QString error = controller_->Start(request);
   if (!error.isEmpty()) {

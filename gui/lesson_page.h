@@ -121,6 +121,7 @@ class LessonPage : public Page {
   QGridLayout* results_grid_ = nullptr;
   std::vector<ChartView*> result_views_;
   QTableView* table_ = nullptr;
+  QWidget* controls_ = nullptr;  // hidden in presenter mode: the keyboard runs the lesson
   QLabel* title_ = nullptr;
   QLabel* question_ = nullptr;
   QLabel* explanation_ = nullptr;

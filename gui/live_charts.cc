@@ -45,7 +45,8 @@ LiveCharts::LiveCharts(const QString& figure, const QString& figure_title,
   figure_x_->setRange(0, 1);
   figure_x_->setLabelFormat("%.1f");
   figure_y_ = new QValueAxis;
-  figure_y_->setTitleText(figure_.isEmpty() ? tr("operations per second") : figure_title);
+  figure_y_->setTitleText(figure_.isEmpty() ? tr("operations per second")
+                                            : QString(figure_).replace('_', ' '));
   figure_y_->setRange(0, 10);
   figure_y_->setLabelFormat("%g");
   fc->addAxis(figure_x_, Qt::AlignBottom);
@@ -62,7 +63,7 @@ LiveCharts::LiveCharts(const QString& figure, const QString& figure_title,
   tail_y_ = new QLogValueAxis;
   tail_y_->setBase(10);
   tail_y_->setLabelFormat("%g");
-  tail_y_->setTitleText(tr("p99 latency (µs, log scale)"));
+  tail_y_->setTitleText(tr("p99 (µs)"));
   tail_y_->setRange(1, 1000);
   tail_y_->setMinorTickCount(-1);
   tc->addAxis(tail_x_, Qt::AlignBottom);
@@ -114,6 +115,7 @@ LiveCharts::LiveCharts(const QString& figure, const QString& figure_title,
 void LiveCharts::SetTheme(const Theme& theme) {
   theme_ = theme;
   for (ChartView* v : views()) StyleChart(v->chart(), theme_);
+  tail_view_->setMinimumHeight(theme_.presenter ? 330 : 200);
   for (QBarSet* set : bars_->barSets()) {
     set->setColor(set->label() == tr("observed") ? Theme::SeriesColor(0) : QColor(0x99, 0x99, 0x99));
   }
@@ -190,9 +192,11 @@ void LiveCharts::Flush() {
   }
   pending_.clear();
   figure_x_->setRange(0, std::ceil(t_max_ * 2) / 2);
+  figure_x_->applyNiceNumbers();
   figure_y_->setRange(0, std::max(10.0, figure_max_ * 1.1));
   figure_y_->applyNiceNumbers();
   tail_x_->setRange(0, std::ceil(t_max_ * 2) / 2);
+  tail_x_->applyNiceNumbers();
   if (tail_max_ > 0) {
     tail_y_->setRange(std::pow(10, std::floor(std::log10(tail_min_))),
                       std::pow(10, std::ceil(std::log10(tail_max_ * 1.01))));

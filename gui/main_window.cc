@@ -167,6 +167,7 @@ void MainWindow::SetPresenter(bool on, bool full_screen) {
   }
   QFont list_font = context_.theme.Font(context_.theme.base_pt + (on ? 2 : 1), on);
   list_->setFont(list_font);
+  list_->setVisible(!on);
   if (presenter_->isChecked() != on) {
     QSignalBlocker block(presenter_);
     presenter_->setChecked(on);

@@ -63,6 +63,9 @@ void StyleChart(QChart* chart, const Theme& theme) {
   chart->setBackgroundBrush(theme.background);
   chart->legend()->setFont(theme.Font(theme.axis_pt));
   chart->legend()->setLabelColor(theme.text);
+  // Big type does not fit many legend entries in one row: stack them on the right instead.
+  const int n = static_cast<int>(chart->series().count());
+  chart->legend()->setAlignment((theme.presenter && n > 3) || n > 6 ? Qt::AlignRight : Qt::AlignBottom);
   chart->setMargins(theme.presenter ? QMargins(8, 8, 8, 8) : QMargins(4, 4, 4, 4));
   for (QAbstractAxis* axis : chart->axes()) {
     axis->setLabelsFont(theme.Font(theme.axis_pt));

@@ -132,7 +132,9 @@ class PipelineRun final : public ApproachRun {
     c.figures["bad_replies"] = static_cast<double>(bad);
     c.figures["jobs"] = static_cast<double>(jobs_.load());
     const double eff = EffectiveRttMs();
-    const bool rtt_ok = adapters::RttWithinTolerance(s_.rtt_ms, eff, base_rtt_ms_);
+    // At RTT 0 there is no proxy: the connection is the direct one, nothing to check.
+    const bool rtt_ok =
+        s_.rtt_ms == 0 || adapters::RttWithinTolerance(s_.rtt_ms, eff, base_rtt_ms_);
     c.figures["rtt_within_tolerance"] = rtt_ok ? 1 : 0;
     c.ok = observed == acked && bad == 0 && acked > 0;
     char buf[256];

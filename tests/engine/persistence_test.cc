@@ -166,7 +166,9 @@ TEST_F(PersistenceTest, KilledBgsaveChildLeavesTheOldFileIntact) {
   Engine b(config_, &clock_);
   uint64_t keys;
   EXPECT_TRUE(LoadSnapshotFile(b, (dir_ / "dump.rts").string(), &keys).ok());
-  if (after != before) EXPECT_EQ(Dump(a), Dump(b));
+  if (after != before) {
+    EXPECT_EQ(Dump(a), Dump(b));
+  }
   a.RemoveClient(&c);
 }
 

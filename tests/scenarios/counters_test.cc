@@ -64,6 +64,7 @@ TEST(CountersTest, OneClientCannotLoseAndTheNoteSaysWhy) {
   const Scenario& counters = **Registry::Default().Get("counters");
   bench::RunOptions run;
   run.clients = 1;
+  run.clients_given = true;
   run.duration_s = 0.1;
   run.warmup_s = 0;
   bench::Harness harness(run, {}, nullptr);
