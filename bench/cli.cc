@@ -94,7 +94,7 @@ void PrintTable(const ResultDocument& doc) {
       auto info = doc.scenario_info.find(r.scenario);
       std::printf("\n%s — %s\n", r.scenario.c_str(),
                   info == doc.scenario_info.end() ? "" : info->second.title.c_str());
-      std::printf("%s%s%s%s%s%s\n", Pad("approach", 23).c_str(), Pad("target", 13).c_str(),
+      std::printf("%s%s%s%s%s%s\n", Pad("approach", 28).c_str(), Pad("target", 13).c_str(),
                   Pad("ops/s", 10).c_str(), Pad("p50 µs", 10).c_str(), Pad("p99 µs", 10).c_str(),
                   "correctness");
     }
@@ -106,7 +106,7 @@ void PrintTable(const ResultDocument& doc) {
       std::snprintf(num, sizeof num, "%g", v);
       point += "  " + k + "=" + num;
     }
-    std::printf("%s%s%s%s%s%s%s\n", Pad(r.approach, 23).c_str(), Pad(r.target, 13).c_str(),
+    std::printf("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, 13).c_str(),
                 Pad(FormatRate(r.throughput_ops_s), 10).c_str(),
                 Pad(FormatMicros(r.latency.p50), 10).c_str(),
                 Pad(FormatMicros(r.latency.p99), 10).c_str(), CorrectnessCell(r).c_str(),
