@@ -143,4 +143,38 @@ inline bool ArgCursor(CommandContext& ctx, size_t i, uint64_t* out) {
   return true;
 }
 
+// COUNT and MATCH of HSCAN/SSCAN/ZSCAN, read from argv[first] on. On bad input replies Redis's
+// error (syntax error, not an integer) and returns false.
+struct ScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;  // false for no MATCH or MATCH *
+};
+inline bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out) {
+  for (size_t i = first; i < ctx.argv.size(); i += 2) {
+    bool has_value = i + 1 < ctx.argv.size();
+    if (ArgIs(ctx.argv[i], "count") && has_value) {
+      if (!ArgInt64(ctx, i + 1, &out->count)) return false;
+      if (out->count < 1) {
+        ctx.reply.Error(errors::kSyntax);
+        return false;
+      }
+    } else if (ArgIs(ctx.argv[i], "match") && has_value) {
+      out->pattern = ctx.argv[i + 1];
+      out->use_pattern = out->pattern != "*";
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// A scan of a missing key: cursor 0 and no elements (Redis answers before reading the options).
+inline void ReplyEmptyScan(CommandContext& ctx) {
+  ctx.reply.Array(2);
+  ctx.reply.Bulk("0");
+  ctx.reply.EmptyArray();
+}
+
 }  // namespace racetrack::engine

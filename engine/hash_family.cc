@@ -200,30 +200,12 @@ void CmdHScan(CommandContext& ctx) {
   Hash* h;
   if (!LookupRead(ctx, ctx.argv[1], &h)) return;
   if (h == nullptr) {  // Redis answers a missing key before looking at the options
-    ctx.reply.Array(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.EmptyArray();
+    ReplyEmptyScan(ctx);
     return;
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < ctx.argv.size(); i += 2) {
-    bool has_value = i + 1 < ctx.argv.size();
-    if (ArgIs(ctx.argv[i], "count") && has_value) {
-      if (!ArgInt64(ctx, i + 1, &count)) return;
-      if (count < 1) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-    } else if (ArgIs(ctx.argv[i], "match") && has_value) {
-      pattern = ctx.argv[i + 1];
-      use_pattern = pattern != "*";
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
+  ScanOptions options;
+  if (!ParseScanOptions(ctx, 3, &options)) return;
+  const auto [count, pattern, use_pattern] = options;
   std::vector<std::pair<const std::string*, const std::string*>> found;
   uint64_t next = h->Scan(cursor, static_cast<size_t>(count),
                           [&](const std::string& f, const std::string& v) {

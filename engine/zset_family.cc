@@ -636,30 +636,12 @@ void CmdZScan(CommandContext& ctx) {
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
   if (v == nullptr) {
-    ctx.reply.Array(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.EmptyArray();
+    ReplyEmptyScan(ctx);
     return;
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < ctx.argv.size(); i += 2) {
-    bool has_value = i + 1 < ctx.argv.size();
-    if (ArgIs(ctx.argv[i], "count") && has_value) {
-      if (!ArgInt64(ctx, i + 1, &count)) return;
-      if (count < 1) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-    } else if (ArgIs(ctx.argv[i], "match") && has_value) {
-      pattern = ctx.argv[i + 1];
-      use_pattern = pattern != "*";
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
+  ScanOptions options;
+  if (!ParseScanOptions(ctx, 3, &options)) return;
+  const auto [count, pattern, use_pattern] = options;
   const ZSet* zs = AsZSet(v);
   std::vector<const Node*> found;
   auto visit = [&](const Node* n) {
