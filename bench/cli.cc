@@ -86,6 +86,23 @@ std::string CorrectnessCell(const Record& r) {
   return cell;
 }
 
+// A parameter's value for people: a knob with named choices (ratelimit's pattern) is recorded as
+// its index, so it is shown by name; numbers as the shortest %g.
+std::string FormatParam(const std::string& scenario, const std::string& key, double value) {
+  auto sc = scenarios::Registry::Default().Get(scenario);
+  if (sc.ok()) {
+    for (const auto& knob : (*sc)->info().knobs) {
+      if (knob.name != key || knob.choices.empty()) continue;
+      if (value >= 0 && static_cast<size_t>(value) < knob.choices.size()) {
+        return knob.choices[static_cast<size_t>(value)];
+      }
+    }
+  }
+  char num[32];
+  std::snprintf(num, sizeof num, "%g", value);
+  return num;
+}
+
 void PrintTable(const ResultDocument& doc) {
   std::string last_scenario;
   for (const Record& r : doc.records) {
@@ -102,9 +119,7 @@ void PrintTable(const ResultDocument& doc) {
     std::string point;
     for (const auto& [k, v] : r.params) {
       if (k == "clients" || k == "rate") continue;
-      char num[32];
-      std::snprintf(num, sizeof num, "%g", v);
-      point += "  " + k + "=" + num;
+      point += "  " + k + "=" + FormatParam(r.scenario, k, v);
     }
     std::printf("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, 13).c_str(),
                 Pad(FormatRate(r.throughput_ops_s), 10).c_str(),
