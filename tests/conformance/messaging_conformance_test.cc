@@ -26,38 +26,15 @@
 #include <vector>
 
 #include "adapters/server_process.h"
+#include "tests/conformance/dual_servers.h"
 
 namespace racetrack {
 namespace {
 
-using adapters::ProcessOptions;
-using adapters::ServerProcess;
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using Connection = std::unique_ptr<redisContext, ContextDeleter>;
-
-Connection Connect(int port) {
-  Connection c(redisConnect("127.0.0.1", port));
-  if (c && c->err) c.reset();
-  return c;
-}
-
-Reply Command(redisContext* c, const std::vector<std::string>& argv) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  for (const auto& a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  return Reply(static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data())));
-}
+using conformance::Command;
+using conformance::Connect;
+using conformance::Connection;
+using conformance::Reply;
 
 // A printable form of a reply. `mask_idle` replaces the third field of every 4-element array
 // nested in the top-level array (XPENDING extended: id, consumer, idle ms, deliveries), whose
@@ -151,64 +128,10 @@ std::string Resp(const std::vector<std::string>& argv) {
   return s;
 }
 
-class Servers {
- public:
-  static Servers& Get() {
-    static Servers s;
-    return s;
-  }
-  ~Servers() {  // at exit: stop both servers, then remove their logs
-    redis_.reset();
-    ours_.reset();
-    std::error_code ignored;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
-  }
-  std::string skip, error;
-  int redis_port = 0, ours_port = 0;
-
- private:
-  Servers() {
-    if (adapters::FindProgram("redis-server").empty()) {
-      skip = "redis-server is not installed (apt-get install redis-server)";
-      return;
-    }
-    char templ[] = "/tmp/racetrack-messaging-XXXXXX";
-    if (mkdtemp(templ) == nullptr) {
-      error = "mkdtemp failed";
-      return;
-    }
-    dir_ = templ;
-    error = Start({.program = "redis-server",
-                   .args = {"--save", "", "--appendonly", "no", "--bind", "127.0.0.1"}},
-                  &redis_port, &redis_);
-    if (error.empty()) {
-      error = Start({.program = RACETRACK_BIN_DIR "/racetrack-server"}, &ours_port, &ours_);
-    }
-  }
-
-  std::string Start(ProcessOptions o, int* port_out, std::unique_ptr<ServerProcess>* out) {
-    Result<int> port = adapters::FindFreePort();
-    if (!port.ok()) return port.status().message();
-    *port_out = *port;
-    o.args.insert(o.args.begin(), {"--port", std::to_string(*port)});
-    o.working_dir = dir_;
-    o.log_path = dir_ + "/" + std::to_string(*port) + ".log";
-    auto p = ServerProcess::Start(o);
-    if (!p.ok()) return p.status().message();
-    Status up = (*p)->WaitForPort(*port, std::chrono::seconds(20));
-    *out = std::move(*p);
-    return up.ok() ? std::string() : up.message();
-  }
-
-  std::string dir_;
-  std::unique_ptr<ServerProcess> redis_, ours_;
-
-};
-
 class MessagingConformance : public ::testing::Test {
  protected:
   void SetUp() override {
-    Servers& s = Servers::Get();
+    conformance::DualServers& s = conformance::DualServers::Get();
     if (!s.skip.empty()) GTEST_SKIP() << s.skip;
     ASSERT_TRUE(s.error.empty()) << s.error;
     ports_ = {s.redis_port, s.ours_port};

@@ -1,0 +1,104 @@
+// For the C++ conformance tests: a throwaway real redis-server and racetrack-server side by side
+// (started once per test process, stopped and their temp folder removed at exit), and small
+// hiredis helpers to send the same command to both.
+#pragma once
+
+#include <hiredis/hiredis.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "adapters/server_process.h"
+
+namespace racetrack::conformance {
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+struct ContextDeleter {
+  void operator()(redisContext* c) const { redisFree(c); }
+};
+using Connection = std::unique_ptr<redisContext, ContextDeleter>;
+
+// A connection to 127.0.0.1:port, or null.
+inline Connection Connect(int port) {
+  Connection c(redisConnect("127.0.0.1", port));
+  if (c && c->err) c.reset();
+  return c;
+}
+
+// Sends argv (binary-safe) and waits for its reply; null on a connection error.
+inline Reply Command(redisContext* c, const std::vector<std::string>& argv) {
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  return Reply(static_cast<redisReply*>(
+      redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data())));
+}
+
+// The two servers. `skip` is set (and nothing started) when redis-server is not installed;
+// `error` when either failed to start.
+class DualServers {
+ public:
+  static DualServers& Get() {
+    static DualServers s;
+    return s;
+  }
+  ~DualServers() {  // at exit: stop both servers, then remove their logs
+    redis_.reset();
+    ours_.reset();
+    std::error_code ignored;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
+  }
+  std::string skip, error;
+  int redis_port = 0, ours_port = 0;
+
+ private:
+  DualServers() {
+    if (adapters::FindProgram("redis-server").empty()) {
+      skip = "redis-server is not installed (apt-get install redis-server)";
+      return;
+    }
+    char templ[] = "/tmp/racetrack-conformance-XXXXXX";
+    if (mkdtemp(templ) == nullptr) {
+      error = "mkdtemp failed";
+      return;
+    }
+    dir_ = templ;
+    error = Start({.program = "redis-server",
+                   .args = {"--save", "", "--appendonly", "no", "--bind", "127.0.0.1"}},
+                  &redis_port, &redis_);
+    if (error.empty()) {
+      error = Start({.program = RACETRACK_BIN_DIR "/racetrack-server"}, &ours_port, &ours_);
+    }
+  }
+
+  std::string Start(adapters::ProcessOptions o, int* port_out,
+                    std::unique_ptr<adapters::ServerProcess>* out) {
+    Result<int> port = adapters::FindFreePort();
+    if (!port.ok()) return port.status().message();
+    *port_out = *port;
+    o.args.insert(o.args.begin(), {"--port", std::to_string(*port)});
+    o.working_dir = dir_;
+    o.log_path = dir_ + "/" + std::to_string(*port) + ".log";
+    auto p = adapters::ServerProcess::Start(o);
+    if (!p.ok()) return p.status().message();
+    Status up = (*p)->WaitForPort(*port, std::chrono::seconds(20));
+    *out = std::move(*p);
+    return up.ok() ? std::string() : up.message();
+  }
+
+  std::string dir_;
+  std::unique_ptr<adapters::ServerProcess> redis_, ours_;
+};
+
+}  // namespace racetrack::conformance
