@@ -13,6 +13,7 @@
 
 #include "adapters/throwaway.h"
 #include "bench/cli.h"
+#include "bench/compare_run.h"
 #include "bench/signals.h"
 #include "reports/cli.h"
 #include "scenarios/knobs.h"
@@ -48,6 +49,7 @@ std::string OptionList(const CLI::App* app) {
 int main(int argc, char** argv) {
   using racetrack::bench::kExitUsage;
   namespace rb = racetrack::bench;
+  if (argc > 1 && std::string(argv[1]) == "compare-run") return rb::CompareRunMain(argc - 1, argv + 1);
 
   CLI::App app{"racetrack: measure and teach Redis-style data structures vs PostgreSQL.\n" +
                std::string(kExitCodes)};
@@ -118,6 +120,7 @@ int main(int argc, char** argv) {
 
   // `report` and `compare` (reports/): results JSON in, reports and regression verdicts out.
   auto reports = racetrack::reports::AddReportCommands(app);
+  app.add_subcommand("compare-run", rb::kCompareRunSummary);  // dispatched above, listed in --help
 
   try {
     app.parse(argc, argv);

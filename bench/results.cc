@@ -87,10 +87,12 @@ json ToJson(const Record& r) {
   j["throughput_ops_s"] = r.throughput_ops_s;
   json reps = json::array();
   for (const auto& rep : r.repetitions) {
-    reps.push_back({{"ops", rep.ops},
-                    {"duration_s", rep.duration_s},
-                    {"throughput_ops_s", rep.throughput_ops_s},
-                    {"p99_us", rep.p99_us}});
+    json one = {{"ops", rep.ops},
+                {"duration_s", rep.duration_s},
+                {"throughput_ops_s", rep.throughput_ops_s},
+                {"p99_us", rep.p99_us}};
+    if (rep.cpu_us_per_op) one["cpu_us_per_op"] = *rep.cpu_us_per_op;
+    reps.push_back(std::move(one));
   }
   j["repetitions"] = reps;
   j["throughput_stats"] = {
@@ -208,9 +210,13 @@ Result<Record> RecordFromJson(const json& j) {
   r.duration_s = Value<double>(j, "duration_s", 0);
   r.throughput_ops_s = Value<double>(j, "throughput_ops_s", 0);
   for (const auto& rep : Value<json>(j, "repetitions", json::array())) {
-    r.repetitions.push_back({Value<uint64_t>(rep, "ops", 0), Value<double>(rep, "duration_s", 0),
-                             Value<double>(rep, "throughput_ops_s", 0),
-                             Value<double>(rep, "p99_us", 0)});
+    RepetitionResult x{Value<uint64_t>(rep, "ops", 0), Value<double>(rep, "duration_s", 0),
+                       Value<double>(rep, "throughput_ops_s", 0), Value<double>(rep, "p99_us", 0),
+                       std::nullopt};
+    if (rep.contains("cpu_us_per_op") && rep["cpu_us_per_op"].is_number()) {
+      x.cpu_us_per_op = rep["cpu_us_per_op"].get<double>();
+    }
+    r.repetitions.push_back(x);
   }
   const json ts = Value<json>(j, "throughput_stats", json::object());
   r.tp_median = Value<double>(ts, "median", r.throughput_ops_s);

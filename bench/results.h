@@ -63,6 +63,9 @@ struct RepetitionResult {
   double duration_s = 0;
   double throughput_ops_s = 0;
   double p99_us = 0;
+  // Server CPU time per operation in this repetition, where the target can tell (harness.h);
+  // JSON "cpu_us_per_op", omitted when unknown.
+  std::optional<double> cpu_us_per_op;
 };
 
 struct LatencyUs {

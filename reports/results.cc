@@ -122,6 +122,7 @@ Result<Record> ReadRecord(const json& j, size_t index, const std::string& origin
       x.throughput_ops_s = NumberAt(rep, "throughput_ops_s");
       x.p99_us = NumberAt(rep, "p99_us");
       if (!x.p99_us) x.p99_us = NumberAt(ObjectAt(rep, "latency_us"), "p99");
+      x.cpu_us_per_op = NumberAt(rep, "cpu_us_per_op");
       r.repetitions.push_back(x);
     }
   }

@@ -52,6 +52,9 @@ struct Repetition {
   // Not in schema v1's example but accepted when a producer records it ("latency_us": {"p99": ..}
   // or "p99_us"): lets `compare` test p99 across repetitions.
   std::optional<double> p99_us;
+  // Server CPU time per operation in this repetition ("cpu_us_per_op"), where the target could
+  // tell (bench/harness.h): what `compare --metric cpu` tests.
+  std::optional<double> cpu_us_per_op;
 };
 
 struct ThroughputStats {
