@@ -266,7 +266,7 @@ int CompareRunMain(int argc, char** argv) {
     Error("name at least one scenario or --suite ci (see `racetrack list`)");
     return kExitUsage;
   }
-  for (const std::string* bin : {&o.base_bin, &o.new_bin}) {
+  for (std::string* bin : {&o.base_bin, &o.new_bin}) {
     std::error_code ec;
     const fs::path p = fs::absolute(*bin, ec);
     if (ec || access(p.c_str(), X_OK) != 0 || fs::is_directory(p, ec)) {

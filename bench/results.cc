@@ -258,7 +258,8 @@ Result<Record> RecordFromJson(const json& j) {
   r.correctness.note = Value<std::string>(c, "note", "");
   r.correctness.figures = MapFromJson(c);
   r.figures = MapFromJson(Value<json>(j, "figures", json::object()));
-  for (const auto& [name, values] : Value<json>(j, "series", json::object()).items()) {
+  const json series_json = Value<json>(j, "series", json::object());  // named: see below
+  for (const auto& [name, values] : series_json.items()) {
     r.series[name] = Value<std::vector<double>>(json{{"v", values}}, "v", {});
   }
   r.error = Value<std::string>(j, "error", "");
@@ -330,7 +331,9 @@ Result<ResultDocument> FromJson(const json& j) {
     }
     d.records.push_back(std::move(r).value());
   }
-  for (const auto& [id, f] : Value<json>(j, "scenario_figures", json::object()).items()) {
+  // Bound to a name: items() of a temporary would dangle inside the loop.
+  const json scenario_figures = Value<json>(j, "scenario_figures", json::object());
+  for (const auto& [id, f] : scenario_figures.items()) {
     d.scenario_figures[id] = MapFromJson(f);
   }
   return d;

@@ -141,7 +141,9 @@ TEST(GateTest, HolmFamilyMakesMarginalResultInsignificant) {
   EXPECT_EQ(v[17].outcome, GateOutcome::kNotSignificant) << v[17].reason;
   EXPECT_GE(*v[17].p_adjusted, 0.05);
   for (size_t i = 0; i < v.size(); ++i) {
-    if (i != 17) EXPECT_EQ(v[i].outcome, GateOutcome::kWithinNoise) << i;
+    if (i != 17) {
+      EXPECT_EQ(v[i].outcome, GateOutcome::kWithinNoise) << i;
+    }
   }
 }
 
