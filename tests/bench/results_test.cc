@@ -33,6 +33,8 @@ ResultDocument Sample() {
   r.params = {{"clients", 8}};
   for (int64_t v : {1000, 2000, 3000, 500000}) r.histogram.Record(v);
   r.repetitions = {{100, 1.0, 100.0, 3.0}, {300, 1.0, 300.0, 4.0}, {200, 1.0, 200.0, 5.0}};
+  r.repetitions[1].cpu_us_per_op = 2.5;  // round-trips when present, omitted when not
+  r.series["admitted"] = {1, 2, 3};
   r.timeseries.t_s = {0.1, 0.2};
   r.timeseries.ops = {10, 12};
   r.timeseries.p99_us = {3.0, 4.0};
@@ -44,6 +46,8 @@ ResultDocument Sample() {
   r.error = "redis 127.0.0.1:1: server closed the connection";
   Summarize(&r);
   d.records.push_back(r);
+  // Read back through named json values (a temporary's items() once dangled here).
+  d.scenario_figures["counters"] = {{"growth_exponent", 1.0}};
   return d;
 }
 
