@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/bench/shell.h"
+
 namespace racetrack::bench {
 namespace {
 
@@ -97,22 +99,8 @@ TEST(MergeRoundsTest, RepetitionsOfEveryRoundPerRecord) {
 
 // ---- end to end ----------------------------------------------------------------------------
 
-struct Outcome {
-  int code = -1;
-  std::string output;
-};
-
-Outcome Sh(const std::string& cmd) {
-  Outcome o;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return o;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) o.output.append(buf, n);
-  const int status = pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
+using testing::Outcome;
+Outcome Sh(const std::string& cmd) { return testing::Shell(cmd); }
 
 class CompareRunCliTest : public ::testing::Test {
  protected:
