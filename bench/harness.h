@@ -27,10 +27,10 @@
 //
 // CALIBRATION HOOK (bench/gate-calibration only, off by default): the environment variable
 // RACETRACK_CALIBRATION_SLOWDOWN="scenario/approach/target:F" makes every operation of that
-// combination cost (1 + F) times the CPU it did on its client thread (after the reply the thread
-// spins until it has burnt F x the CPU the operation used, inside the timed region) — like code
-// that got slower. On `builtin` (in-process: the engine runs on the client thread) that is the
-// whole operation, so F = 0.25 -> about -20% throughput and +25% CPU per op. It exists
+// combination take (1 + F) times as long: after the reply the client thread busy-waits F x the
+// operation's time, inside the timed region — like code that got slower (it burns CPU, it does
+// not sleep). On `builtin` with one client (in-process: the engine runs on the client thread)
+// F = 0.25 -> about -20% throughput and about +25% CPU per op. It exists
 // to prove that `racetrack compare-run` catches a known slowdown; a record run with it says so in
 // its figures ("calibration_slowdown").
 //
