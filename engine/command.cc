@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::engine {
 

@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "engine/blocking.h"
+#include "engine/ds/util.h"
 #include "engine/errors.h"
 #include "engine/evict.h"
 #include "engine/persistence.h"
 #include "engine/pubsub.h"
 #include "engine/scripting.h"
-#include "engine/util.h"
 
 namespace racetrack::engine {
 namespace {

@@ -11,10 +11,10 @@
 
 #include "engine/command.h"
 #include "engine/db.h"
+#include "engine/ds/util.h"
 #include "engine/engine.h"
 #include "engine/errors.h"
 #include "engine/resp.h"
-#include "engine/util.h"
 
 namespace racetrack::engine {
 

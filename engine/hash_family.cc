@@ -1,4 +1,4 @@
-// Hash commands: HSET & co over engine/hash.h.
+// Hash commands: HSET & co over engine/ds/hash.h.
 //
 // A hash key exists only while it has fields: HDEL of the last field deletes the key, as in
 // Redis. Write handlers change the Hash in place, so they call ctx.db.AddDirty() themselves.
@@ -7,8 +7,8 @@
 #include <cmath>
 #include <vector>
 
+#include "engine/ds/hash.h"
 #include "engine/family_util.h"
-#include "engine/hash.h"
 
 namespace racetrack::engine {
 namespace {

@@ -7,8 +7,8 @@
 // therefore counts as a modification of the key (it touches WATCHers and the dirty counter).
 #include <cstring>
 
+#include "engine/ds/hyperloglog.h"
 #include "engine/family_util.h"
-#include "engine/hyperloglog.h"
 
 namespace racetrack::engine {
 namespace {

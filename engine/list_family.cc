@@ -10,8 +10,8 @@
 // that the key may now be ready.
 #include <memory>
 
+#include "engine/ds/list.h"
 #include "engine/family_util.h"
-#include "engine/list.h"
 
 namespace racetrack::engine {
 namespace {

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "engine/aof.h"
+#include "engine/ds/util.h"
 #include "engine/engine.h"
 #include "engine/snapshot.h"
-#include "engine/util.h"
 
 namespace racetrack::engine {
 namespace {

@@ -14,11 +14,11 @@
 #include <cstring>
 #include <vector>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
+#include "engine/ds/sha1.h"
+#include "engine/ds/util.h"
 #include "engine/engine.h"
 #include "engine/errors.h"
-#include "engine/sha1.h"
-#include "engine/util.h"
 
 namespace racetrack::engine {
 

@@ -10,8 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "engine/ds/set.h"
 #include "engine/family_util.h"
-#include "engine/set.h"
 
 namespace racetrack::engine {
 namespace {

@@ -9,8 +9,8 @@
 #include <limits>
 
 #include "engine/blocking.h"
+#include "engine/ds/stream.h"
 #include "engine/family_util.h"
-#include "engine/stream.h"
 
 namespace racetrack::engine {
 namespace {

@@ -19,9 +19,9 @@
 #include <unordered_set>
 #include <vector>
 
+#include "engine/ds/set.h"
+#include "engine/ds/zset.h"
 #include "engine/family_util.h"
-#include "engine/set.h"
-#include "engine/zset.h"
 
 namespace racetrack::engine {
 namespace {
