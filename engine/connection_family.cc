@@ -385,47 +385,40 @@ void CmdClientHelp(CommandContext& ctx) {
 
 }  // namespace
 
-void RegisterConnectionFamily(CommandTable& t) {
-  auto reg = [&t](const char* name, int arity, uint32_t flags, const char* complexity,
-                  const char* summary, const char* since, CommandHandler h) {
-    t.Register({.name = name, .arity = arity, .flags = flags, .group = "connection",
-                .complexity = complexity, .summary = summary, .since = since, .handler = h});
-  };
-  auto sub = [&t](const char* name, int arity, uint32_t flags, const char* complexity,
-                  const char* summary, const char* since, CommandHandler h) {
-    t.RegisterSub("client", {.name = name, .arity = arity, .flags = flags, .group = "connection",
-                             .complexity = complexity, .summary = summary, .since = since,
-                             .handler = h});
-  };
-  constexpr uint32_t kConn = kCmdNoScript | kCmdLoading | kCmdStale;
-  reg("ping", -1, kCmdFast, "O(1)", "Returns the server's liveliness response.", "1.0.0", CmdPing);
-  reg("echo", 2, kCmdFast, "O(1)", "Returns the given string.", "1.0.0", CmdEcho);
-  reg("quit", -1, kCmdNoAuth | kConn | kCmdFast | kCmdAllowBusy, "O(1)", "Closes the connection.",
-      "1.0.0", CmdQuit);
-  reg("select", 2, kCmdLoading | kCmdStale | kCmdFast, "O(1)", "Changes the selected database.",
-      "1.0.0", CmdSelect);
-  reg("auth", -2, kConn | kCmdNoAuth | kCmdFast | kCmdAllowBusy,
-      "O(N) where N is the number of passwords defined for the user",
-      "Authenticates the connection.", "1.0.0", CmdAuth);
-  reg("hello", -1, kConn | kCmdNoAuth | kCmdFast | kCmdAllowBusy, "O(1)",
-      "Handshakes with the Redis server.", "6.0.0", CmdHello);
-  reg("reset", 1, kConn | kCmdNoAuth | kCmdFast | kCmdAllowBusy, "O(1)",
-      "Resets the connection.", "6.2.0", CmdReset);
-  reg("client", -2, kCmdNoScript, "Depends on subcommand.",
-      "A container for client connection commands.", "2.4.0", CmdClientContainer);
-  sub("id", 2, kConn, "O(1)", "Returns the unique client ID of the connection.", "5.0.0",
-      CmdClientId);
-  sub("setname", 3, kConn, "O(1)", "Sets the connection name.", "2.6.9", CmdClientSetName);
-  sub("getname", 2, kConn, "O(1)", "Returns the name of the connection.", "2.6.9",
-      CmdClientGetName);
-  sub("info", 2, kConn, "O(1)", "Returns information about the connection.", "6.2.0",
-      CmdClientInfo);
-  sub("list", -2, kCmdAdmin | kConn, "O(N) where N is the number of client connections",
-      "Lists open connections.", "2.4.0", CmdClientList);
-  sub("kill", -3, kCmdAdmin | kConn, "O(N) where N is the number of client connections",
-      "Terminates open connections.", "2.4.0", CmdClientKill);
-  sub("help", 2, kCmdLoading | kCmdStale, "O(1)",
-      "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
+void RegisterConnectionFamily(CommandTable& table) {
+  CommandRegistrar reg(table, "connection");
+  reg.Add("ping", -1, kCmdFast, {}, "O(1)", "Returns the server's liveliness response.", "1.0.0",
+          CmdPing);
+  reg.Add("echo", 2, kCmdFast, {}, "O(1)", "Returns the given string.", "1.0.0", CmdEcho);
+  reg.Add("quit", -1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+          "Closes the connection.", "1.0.0", CmdQuit);
+  reg.Add("select", 2, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+          "Changes the selected database.", "1.0.0", CmdSelect);
+  reg.Add("auth", -2, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {},
+          "O(N) where N is the number of passwords defined for the user",
+          "Authenticates the connection.", "1.0.0", CmdAuth);
+  reg.Add("hello", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {}, "O(1)",
+          "Handshakes with the Redis server.", "6.0.0", CmdHello);
+  reg.Add("reset", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {}, "O(1)",
+          "Resets the connection.", "6.2.0", CmdReset);
+  reg.Add("client", -2, kCmdNoScript, {}, "Depends on subcommand.",
+          "A container for client connection commands.", "2.4.0", CmdClientContainer);
+  reg.Sub("client", "id", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns the unique client ID of the connection.", "5.0.0", CmdClientId);
+  reg.Sub("client", "setname", 3, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Sets the connection name.", "2.6.9", CmdClientSetName);
+  reg.Sub("client", "getname", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns the name of the connection.", "2.6.9", CmdClientGetName);
+  reg.Sub("client", "info", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns information about the connection.", "6.2.0", CmdClientInfo);
+  reg.Sub("client", "list", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of client connections", "Lists open connections.", "2.4.0",
+          CmdClientList);
+  reg.Sub("client", "kill", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of client connections", "Terminates open connections.",
+          "2.4.0", CmdClientKill);
+  reg.Sub("client", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
 }
 
 }  // namespace racetrack::engine

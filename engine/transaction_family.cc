@@ -101,27 +101,21 @@ void CmdUnwatch(CommandContext& ctx) {
 }  // namespace
 
 void RegisterTransactionFamily(CommandTable& table) {
-  constexpr uint32_t kControl = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy;
-  table.Register({.name = "multi", .arity = 1, .flags = kControl, .group = "transactions",
-                  .complexity = "O(1)", .summary = "Starts a transaction.", .since = "1.2.0",
-                  .handler = CmdMulti});
-  table.Register({.name = "exec", .arity = 1, .flags = kCmdNoScript | kCmdLoading | kCmdStale,
-                  .group = "transactions",
-                  .complexity = "Depends on commands in the transaction",
-                  .summary = "Executes all commands in a transaction.", .since = "1.2.0",
-                  .handler = CmdExec});
-  table.Register({.name = "discard", .arity = 1, .flags = kControl, .group = "transactions",
-                  .complexity = "O(N), when N is the number of queued commands",
-                  .summary = "Discards a transaction.", .since = "2.0.0", .handler = CmdDiscard});
-  table.Register({.name = "watch", .arity = -2, .flags = kControl, .first_key = 1, .last_key = -1,
-                  .key_step = 1, .group = "transactions",
-                  .complexity = "O(1) for every key.",
-                  .summary = "Monitors changes to keys to determine the execution of a transaction.",
-                  .since = "2.2.0", .handler = CmdWatch});
-  table.Register({.name = "unwatch", .arity = 1, .flags = kControl, .group = "transactions",
-                  .complexity = "O(1)",
-                  .summary = "Forgets about watched keys of a transaction.", .since = "2.2.0",
-                  .handler = CmdUnwatch});
+  CommandRegistrar reg(table, "transactions");
+  reg.Add("multi", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+          "Starts a transaction.", "1.2.0", CmdMulti);
+  reg.Add("exec", 1, kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "Depends on commands in the transaction", "Executes all commands in a transaction.",
+          "1.2.0", CmdExec);
+  reg.Add("discard", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {},
+          "O(N), when N is the number of queued commands", "Discards a transaction.", "2.0.0",
+          CmdDiscard);
+  reg.Add("watch", -2, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {1, -1, 1},
+          "O(1) for every key.",
+          "Monitors changes to keys to determine the execution of a transaction.", "2.2.0",
+          CmdWatch);
+  reg.Add("unwatch", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+          "Forgets about watched keys of a transaction.", "2.2.0", CmdUnwatch);
 }
 
 }  // namespace racetrack::engine

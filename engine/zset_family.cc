@@ -824,91 +824,103 @@ void CmdZInterStore(CommandContext& ctx) { UnionInterStore(ctx, false); }
 }  // namespace
 
 void RegisterZSetFamily(CommandTable& table) {
-  auto reg = [&table](std::string name, int arity, uint32_t flags, int first_key, int last_key,
-                      std::string complexity, std::string summary, std::string since,
-                      CommandHandler h) {
-    table.Register({.name = std::move(name), .arity = arity, .flags = flags,
-                    .first_key = first_key, .last_key = last_key, .key_step = first_key ? 1 : 0,
-                    .group = "sorted_set", .complexity = std::move(complexity),
-                    .summary = std::move(summary), .since = std::move(since), .handler = h});
-  };
-  constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
-  constexpr uint32_t kR = kCmdReadOnly;
+  CommandRegistrar reg(table, "sorted_set");
   const std::string log_n = "O(log(N)) where N is the number of elements in the sorted set.";
-  reg("zadd", -4, kW | kCmdFast, 1, 1, "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
+  reg.Add(
+      "zadd", -4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
+      "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
       "Adds one or more members to a sorted set, or updates their scores. Creates the key if it "
       "doesn't exist.",
       "1.2.0", CmdZAdd);
-  reg("zincrby", 4, kW | kCmdFast, 1, 1, log_n,
-      "Increments the score of a member in a sorted set.", "1.2.0", CmdZIncrBy);
-  reg("zscore", 3, kR | kCmdFast, 1, 1, "O(1)", "Returns the score of a member in a sorted set.",
-      "1.2.0", CmdZScore);
-  reg("zmscore", -3, kR | kCmdFast, 1, 1, "O(N) where N is the number of members being requested.",
-      "Returns the score of one or more members in a sorted set.", "6.2.0", CmdZMScore);
-  reg("zcard", 2, kR | kCmdFast, 1, 1, "O(1)", "Returns the number of members in a sorted set.",
-      "1.2.0", CmdZCard);
-  reg("zcount", 4, kR | kCmdFast, 1, 1, log_n,
-      "Returns the count of members in a sorted set that have scores within a range.", "2.0.0",
-      CmdZCount);
-  reg("zlexcount", 4, kR | kCmdFast, 1, 1, log_n,
-      "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9",
-      CmdZLexCount);
-  reg("zrank", -3, kR | kCmdFast, 1, 1, "O(log(N))",
-      "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0",
-      CmdZRank);
-  reg("zrevrank", -3, kR | kCmdFast, 1, 1, "O(log(N))",
-      "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0",
-      CmdZRevRank);
-  const std::string range_cx = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.";
-  reg("zrange", -4, kR, 1, 1, range_cx, "Returns members in a sorted set within a range of indexes.",
-      "1.2.0", CmdZRange);
-  reg("zrevrange", -4, kR, 1, 1, range_cx,
-      "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0",
-      CmdZRevRange);
-  reg("zrangebyscore", -4, kR, 1, 1, range_cx,
-      "Returns members in a sorted set within a range of scores.", "1.0.5", CmdZRangeByScore);
-  reg("zrevrangebyscore", -4, kR, 1, 1, range_cx,
-      "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0",
-      CmdZRevRangeByScore);
-  reg("zrangebylex", -4, kR, 1, 1, range_cx,
-      "Returns members in a sorted set within a lexicographical range.", "2.8.9", CmdZRangeByLex);
-  reg("zrevrangebylex", -4, kR, 1, 1, range_cx,
-      "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9",
-      CmdZRevRangeByLex);
-  reg("zrem", -3, kCmdWrite | kCmdFast, 1, 1, "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
+  reg.Add("zincrby", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, log_n,
+          "Increments the score of a member in a sorted set.", "1.2.0", CmdZIncrBy);
+  reg.Add("zscore", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the score of a member in a sorted set.", "1.2.0", CmdZScore);
+  reg.Add("zmscore", -3, kCmdReadOnly | kCmdFast, {1, 1, 1},
+          "O(N) where N is the number of members being requested.",
+          "Returns the score of one or more members in a sorted set.", "6.2.0", CmdZMScore);
+  reg.Add("zcard", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the number of members in a sorted set.", "1.2.0", CmdZCard);
+  reg.Add("zcount", 4, kCmdReadOnly | kCmdFast, {1, 1, 1}, log_n,
+          "Returns the count of members in a sorted set that have scores within a range.", "2.0.0",
+          CmdZCount);
+  reg.Add("zlexcount", 4, kCmdReadOnly | kCmdFast, {1, 1, 1}, log_n,
+          "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9",
+          CmdZLexCount);
+  reg.Add("zrank", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(log(N))",
+          "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0",
+          CmdZRank);
+  reg.Add("zrevrank", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(log(N))",
+          "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0",
+          CmdZRevRank);
+  const std::string range_cx =
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+      "elements returned.";
+  reg.Add("zrange", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a range of indexes.", "1.2.0", CmdZRange);
+  reg.Add("zrevrange", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0",
+          CmdZRevRange);
+  reg.Add("zrangebyscore", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a range of scores.", "1.0.5", CmdZRangeByScore);
+  reg.Add("zrevrangebyscore", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0",
+          CmdZRevRangeByScore);
+  reg.Add("zrangebylex", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a lexicographical range.", "2.8.9",
+          CmdZRangeByLex);
+  reg.Add("zrevrangebylex", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a lexicographical range in reverse order.",
+          "2.8.9", CmdZRevRangeByLex);
+  reg.Add(
+      "zrem", -3, kCmdWrite | kCmdFast, {1, 1, 1},
+      "O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
+      "elements to be removed.",
       "Removes one or more members from a sorted set. Deletes the sorted set if all members were "
       "removed.",
       "1.2.0", CmdZRem);
-  const std::string rem_cx = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.";
-  reg("zremrangebyrank", 4, kCmdWrite, 1, 1, rem_cx,
+  const std::string rem_cx =
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+      "elements removed by the operation.";
+  reg.Add(
+      "zremrangebyrank", 4, kCmdWrite, {1, 1, 1}, rem_cx,
       "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all "
       "members were removed.",
       "2.0.0", CmdZRemRangeByRank);
-  reg("zremrangebyscore", 4, kCmdWrite, 1, 1, rem_cx,
-      "Removes members in a sorted set within a range of scores. Deletes the sorted set if all "
-      "members were removed.",
-      "1.2.0", CmdZRemRangeByScore);
-  reg("zremrangebylex", 4, kCmdWrite, 1, 1, rem_cx,
+  reg.Add("zremrangebyscore", 4, kCmdWrite, {1, 1, 1}, rem_cx,
+          "Removes members in a sorted set within a range of scores. Deletes the sorted set if all "
+          "members were removed.",
+          "1.2.0", CmdZRemRangeByScore);
+  reg.Add(
+      "zremrangebylex", 4, kCmdWrite, {1, 1, 1}, rem_cx,
       "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if "
       "all members were removed.",
       "2.8.9", CmdZRemRangeByLex);
-  const std::string pop_cx = "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.";
-  reg("zpopmin", -2, kCmdWrite | kCmdFast, 1, 1, pop_cx,
-      "Returns the lowest-scoring members from a sorted set after removing them. Deletes the "
-      "sorted set if the last member was popped.",
-      "5.0.0", CmdZPopMin);
-  reg("zpopmax", -2, kCmdWrite | kCmdFast, 1, 1, pop_cx,
-      "Returns the highest-scoring members from a sorted set after removing them. Deletes the "
-      "sorted set if the last member was popped.",
-      "5.0.0", CmdZPopMax);
-  reg("zrandmember", -2, kR, 1, 1, "O(N) where N is the number of members returned",
-      "Returns one or more random members from a sorted set.", "6.2.0", CmdZRandMember);
-  reg("zscan", -3, kR, 1, 1, "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the size of the collection.",
-      "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan);
-  const std::string store_cx = "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.";
-  reg("zunionstore", -4, kW | kCmdMovableKeys, 1, 1, store_cx,
-      "Stores the union of multiple sorted sets in a key.", "2.0.0", CmdZUnionStore);
-  reg("zinterstore", -4, kW | kCmdMovableKeys, 1, 1,
+  const std::string pop_cx =
+      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number "
+      "of elements popped.";
+  reg.Add("zpopmin", -2, kCmdWrite | kCmdFast, {1, 1, 1}, pop_cx,
+          "Returns the lowest-scoring members from a sorted set after removing them. Deletes the "
+          "sorted set if the last member was popped.",
+          "5.0.0", CmdZPopMin);
+  reg.Add("zpopmax", -2, kCmdWrite | kCmdFast, {1, 1, 1}, pop_cx,
+          "Returns the highest-scoring members from a sorted set after removing them. Deletes the "
+          "sorted set if the last member was popped.",
+          "5.0.0", CmdZPopMax);
+  reg.Add("zrandmember", -2, kCmdReadOnly, {1, 1, 1},
+          "O(N) where N is the number of members returned",
+          "Returns one or more random members from a sorted set.", "6.2.0", CmdZRandMember);
+  reg.Add("zscan", -3, kCmdReadOnly, {1, 1, 1},
+          "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+          "the cursor to return back to 0. N is the size of the collection.",
+          "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan);
+  const std::string store_cx =
+      "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being "
+      "the number of elements in the resulting sorted set.";
+  reg.Add("zunionstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, store_cx,
+          "Stores the union of multiple sorted sets in a key.", "2.0.0", CmdZUnionStore);
+  reg.Add(
+      "zinterstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1},
       "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the "
       "number of input sorted sets and M being the number of elements in the resulting sorted set.",
       "Stores the intersect of multiple sorted sets in a key.", "2.0.0", CmdZInterStore);
