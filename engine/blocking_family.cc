@@ -21,11 +21,11 @@ constexpr std::string_view kNullBulk = "$-1\r\n";
 bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
   long double secs;
   if (!ParseLongDouble(arg, &secs) || !std::isfinite(static_cast<double>(secs))) {
-    ctx.reply.Error("ERR timeout is not a float or out of range");
+    ctx.reply.Error(errors::kTimeoutNotFloat);
     return false;
   }
   if (secs < 0) {
-    ctx.reply.Error("ERR timeout is negative");
+    ctx.reply.Error(errors::kTimeoutNegative);
     return false;
   }
   int64_t ms = static_cast<int64_t>(std::ceil(static_cast<double>(secs * 1000)));
@@ -120,7 +120,7 @@ void CmdBLMPop(CommandContext& ctx) {
   int64_t numkeys;
   if (!ArgInt64(ctx, 2, &numkeys)) return;
   if (numkeys <= 0 || numkeys > static_cast<int64_t>(ctx.argv.size()) - 4) {
-    ctx.reply.Error(numkeys <= 0 ? "ERR numkeys should be greater than 0" : errors::kSyntax);
+    ctx.reply.Error(numkeys <= 0 ? errors::kNumKeysNotPositive : errors::kSyntax);
     return;
   }
   std::vector<std::string> inner = {"lmpop"};

@@ -172,7 +172,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   long double incr;
   if (!ArgLongDouble(ctx, 3, &incr)) return;
   if (std::isnan(incr) || std::isinf(incr)) {
-    ctx.reply.Error("ERR value is NaN or Infinity");
+    ctx.reply.Error(errors::kValueNanOrInf);
     return;
   }
   Hash* h = LookupWriteOrCreate(ctx, ctx.argv[1]);
@@ -242,7 +242,7 @@ void CmdHRandField(CommandContext& ctx) {
   if (ctx.argv.size() == 4) {
     withvalues = true;
     if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) {
-      ctx.reply.Error("ERR value is out of range");
+      ctx.reply.Error(errors::kValueOutOfRange);
       return;
     }
   }

@@ -146,7 +146,7 @@ void CmdPfDebug(CommandContext& ctx) {
   Value* v;
   if (!LookupTyped(ctx, key, ObjType::kString, &v)) return;
   if (v == nullptr) {
-    ctx.reply.Error("ERR The specified key does not exist");
+    ctx.reply.Error(errors::kPfdebugNoKey);
     return;
   }
   if (!hll::LooksValid(v->str())) {
@@ -172,7 +172,7 @@ void CmdPfDebug(CommandContext& ctx) {
     for (uint8_t r : regs) ctx.reply.Integer(r);
   } else if (ArgIs(sub, "decode")) {
     if (!sparse) {
-      ctx.reply.Error("ERR HLL encoding is not sparse");
+      ctx.reply.Error(errors::kHllNotSparse);
       return;
     }
     ctx.reply.Bulk(hll::DecodeSparse(s));
@@ -182,7 +182,7 @@ void CmdPfDebug(CommandContext& ctx) {
     if (sparse && !to_dense()) return;
     ctx.reply.Integer(sparse ? 1 : 0);
   } else {
-    ctx.reply.Error("ERR Unknown PFDEBUG subcommand '" + std::string(sub) + "'");
+    ctx.reply.Error(errors::UnknownPfdebugSubcommand(sub));
   }
 }
 

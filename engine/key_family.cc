@@ -45,16 +45,16 @@ void CmdExpire(CommandContext& ctx) {
     else if (ArgIs(opt, "gt")) flags |= kGt;
     else if (ArgIs(opt, "lt")) flags |= kLt;
     else {
-      ctx.reply.Error("ERR Unsupported option " + std::string(opt));
+      ctx.reply.Error(errors::UnsupportedOption(opt));
       return;
     }
   }
   if ((flags & kNx) && (flags & (kXx | kGt | kLt))) {
-    ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    ctx.reply.Error(errors::kExpireNxWithOthers);
     return;
   }
   if ((flags & kGt) && (flags & kLt)) {
-    ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
+    ctx.reply.Error(errors::kGtAndLt);
     return;
   }
 

@@ -16,7 +16,6 @@
 namespace racetrack::engine {
 namespace {
 
-constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 
 List* AsList(Value* v) { return v == nullptr ? nullptr : v->As<List>(); }
 
@@ -77,7 +76,7 @@ void PopGeneric(CommandContext& ctx, bool front) {
   if (with_count) {
     // Redis's getPositiveLongFromObjectOrReply: one message for both failures.
     if (!ParseInt64(ctx.argv[2], &count) || count < 0) {
-      ctx.reply.Error(kMustBePositive);
+      ctx.reply.Error(errors::kMustBePositive);
       return;
     }
   }
@@ -168,7 +167,7 @@ void CmdLSet(CommandContext& ctx) {
   size_t pos;
   List* list = AsList(v);
   if (!ResolveIndex(index, list->size(), &pos)) {
-    ctx.reply.Error("ERR index out of range");
+    ctx.reply.Error(errors::kIndexOutOfRange);
     return;
   }
   list->Set(pos, ctx.argv[3]);
@@ -257,21 +256,19 @@ void CmdLPos(CommandContext& ctx) {
     if (ArgIs(ctx.argv[j], "rank") && has_value) {
       if (!ArgInt64(ctx, j + 1, &rank)) return;
       if (rank == 0) {
-        ctx.reply.Error(
-            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
-            "or use negative to start from the end of the list");
+        ctx.reply.Error(errors::kLposRankZero);
         return;
       }
     } else if (ArgIs(ctx.argv[j], "count") && has_value) {
       if (!ArgInt64(ctx, j + 1, &count)) return;
       if (count < 0) {
-        ctx.reply.Error("ERR COUNT can't be negative");
+        ctx.reply.Error(errors::kCountNegative);
         return;
       }
     } else if (ArgIs(ctx.argv[j], "maxlen") && has_value) {
       if (!ArgInt64(ctx, j + 1, &maxlen)) return;
       if (maxlen < 0) {
-        ctx.reply.Error("ERR MAXLEN can't be negative");
+        ctx.reply.Error(errors::kMaxlenNegative);
         return;
       }
     } else {

@@ -6,9 +6,7 @@ namespace racetrack::engine {
 namespace {
 
 void ReplyStatusError(CommandContext& ctx, const Status& s) {
-  // Messages meant for clients start with "ERR"; environment failures get it prefixed.
-  std::string m = s.message();
-  ctx.reply.Error(m.starts_with("ERR") ? m : "ERR " + m);
+  ctx.reply.Error(errors::FromPersistenceStatus(s.message()));
 }
 
 void CmdSave(CommandContext& ctx) {

@@ -26,7 +26,7 @@ bool SubscribeAllowed(CommandContext& ctx) {
   // Redis refuses (P)SUBSCRIBE inside MULTI (flag no-multi) — the arity/flags check handles
   // queuing; here only the script case.
   if (ctx.client.is_script) {
-    ctx.reply.Error("ERR This Redis command is not allowed from script");
+    ctx.reply.Error(errors::kNotAllowedFromScript);
     return false;
   }
   return true;

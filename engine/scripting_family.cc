@@ -17,11 +17,11 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
   int64_t numkeys;
   if (!ArgInt64(ctx, 2, &numkeys)) return;
   if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    ctx.reply.Error(errors::kNumKeysOverArgs);
     return;
   }
   if (numkeys < 0) {
-    ctx.reply.Error("ERR Number of keys can't be negative");
+    ctx.reply.Error(errors::kNumKeysNegative);
     return;
   }
   size_t nk = static_cast<size_t>(numkeys);
@@ -54,7 +54,7 @@ void CmdScriptExists(CommandContext& ctx) {
 void CmdScriptFlush(CommandContext& ctx) {
   if (ctx.argv.size() > 3 || (ctx.argv.size() == 3 && !ArgIs(ctx.argv[2], "sync") &&
                               !ArgIs(ctx.argv[2], "async"))) {
-    ctx.reply.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+    ctx.reply.Error(errors::kScriptFlushOption);
     return;
   }
   ctx.engine.scripts().Flush();  // ASYNC frees at once too: the cache is small
@@ -64,7 +64,7 @@ void CmdScriptFlush(CommandContext& ctx) {
 // A script runs inside one engine call, so no other command can ever arrive while one is running:
 // there is never a script to kill (runaway scripts stop themselves, see scripting.h).
 void CmdScriptKill(CommandContext& ctx) {
-  ctx.reply.Error("NOTBUSY No scripts in execution right now.");
+  ctx.reply.Error(errors::kNotBusy);
 }
 
 void CmdScriptHelp(CommandContext& ctx) {
@@ -83,7 +83,7 @@ void CmdScriptHelp(CommandContext& ctx) {
 }
 
 void CmdScriptDebug(CommandContext& ctx) {
-  ctx.reply.Error("ERR SCRIPT DEBUG (the Lua debugger) is not supported by this server");
+  ctx.reply.Error(errors::kScriptDebugUnsupported);
 }
 
 }  // namespace

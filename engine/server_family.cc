@@ -201,15 +201,13 @@ void CmdConfigSet(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argv.size(); i += 2) {
     const Setting* s = FindSetting(ctx.argv[i]);
     if (s == nullptr) {
-      ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
-                      std::string(ctx.argv[i]) + "'");
+      ctx.reply.Error(errors::ConfigSetUnknownOption(ctx.argv[i]));
       return;
     }
     targets.push_back(s);
   }
   auto fail = [&](const Setting* s, std::string_view msg) {
-    ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(s->name) +
-                    "') - " + std::string(msg));
+    ctx.reply.Error(errors::ConfigSetFailed(s->name, msg));
   };
   for (size_t k = 0; k < targets.size(); ++k) {
     for (size_t m = 0; m < k; ++m) {
@@ -619,11 +617,11 @@ void CmdShutdown(CommandContext& ctx) {
     return;
   }
   if (abort) {
-    ctx.reply.Error("ERR No shutdown in progress.");
+    ctx.reply.Error(errors::kNoShutdownInProgress);
     return;
   }
   if (!ctx.engine.on_shutdown) {
-    ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+    ctx.reply.Error(errors::kShutdownFailed);
     return;
   }
   // Without SAVE or NOSAVE, Redis snapshots only when save points are configured.

@@ -16,7 +16,6 @@
 namespace racetrack::engine {
 namespace {
 
-constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 
 Set* AsSet(Value* v) { return v == nullptr ? nullptr : v->As<Set>(); }
 
@@ -106,7 +105,7 @@ void CmdSPop(CommandContext& ctx) {
   bool with_count = ctx.argv.size() == 3;
   int64_t count = 1;
   if (with_count && (!ParseInt64(ctx.argv[2], &count) || count < 0)) {
-    ctx.reply.Error(kMustBePositive);
+    ctx.reply.Error(errors::kMustBePositive);
     return;
   }
   Value* v;
@@ -319,18 +318,18 @@ void CmdSDiffStore(CommandContext& ctx) { UnionDiffGeneric(ctx, 2, ctx.argv[1], 
 void CmdSInterCard(CommandContext& ctx) {
   int64_t numkeys;
   if (!ParseInt64(ctx.argv[1], &numkeys) || numkeys < 1) {
-    ctx.reply.Error("ERR numkeys should be greater than 0");
+    ctx.reply.Error(errors::kNumKeysNotPositive);
     return;
   }
   if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 2) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    ctx.reply.Error(errors::kNumKeysOverArgs);
     return;
   }
   int64_t limit = 0;
   for (size_t j = 2 + static_cast<size_t>(numkeys); j < ctx.argv.size(); ++j) {
     if (ArgIs(ctx.argv[j], "limit") && j + 1 < ctx.argv.size()) {
       if (!ParseInt64(ctx.argv[j + 1], &limit) || limit < 0) {
-        ctx.reply.Error("ERR LIMIT can't be negative");
+        ctx.reply.Error(errors::kLimitNegative);
         return;
       }
       ++j;

@@ -15,12 +15,6 @@
 namespace racetrack::engine {
 namespace {
 
-constexpr std::string_view kInvalidId = "ERR Invalid stream ID specified as stream command argument";
-constexpr std::string_view kXaddTooSmall =
-    "ERR The ID specified in XADD is equal or smaller than the target stream top item";
-constexpr std::string_view kXgroupNoKey =
-    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use "
-    "the MKSTREAM option to create an empty stream automatically.";
 
 StreamObject* AsStream(Value* v) { return v ? v->As<StreamObject>() : nullptr; }
 
@@ -36,7 +30,7 @@ bool ParseIdOrReply(CommandContext& ctx, std::string_view s, uint64_t missing_se
     return true;
   }
   if (ParseStreamID(s, missing_seq, out)) return true;
-  ctx.reply.Error(kInvalidId);
+  ctx.reply.Error(errors::kInvalidStreamId);
   return false;
 }
 
@@ -94,7 +88,7 @@ bool ParseTrimOption(CommandContext& ctx, size_t* i, TrimArgs* t, bool* matched)
   if ((ArgIs(a[*i], "maxlen") || ArgIs(a[*i], "minid")) && left >= 1) {
     bool maxlen = ArgIs(a[*i], "maxlen");
     if (t->strategy != TrimArgs::kNone) {
-      ctx.reply.Error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+      ctx.reply.Error(errors::kMaxlenAndMinid);
       return false;
     }
     size_t v = *i + 1;
@@ -106,7 +100,7 @@ bool ParseTrimOption(CommandContext& ctx, size_t* i, TrimArgs* t, bool* matched)
       int64_t n;
       if (!ArgInt64(ctx, v, &n)) return false;
       if (n < 0) {
-        ctx.reply.Error("ERR The MAXLEN argument must be >= 0.");
+        ctx.reply.Error(errors::kMaxlenArgNegative);
         return false;
       }
       t->strategy = TrimArgs::kMaxLen;
@@ -133,7 +127,7 @@ bool ParseTrimOption(CommandContext& ctx, size_t* i, TrimArgs* t, bool* matched)
 
 bool CheckTrimArgs(CommandContext& ctx, TrimArgs* t) {
   if (t->limit >= 0 && !t->approx) {
-    ctx.reply.Error("ERR syntax error, LIMIT cannot be used without the special ~ option");
+    ctx.reply.Error(errors::kTrimLimitNeedsApprox);
     return false;
   }
   if (t->approx && t->limit < 0) t->limit = 100 * StreamObject::kNodeMaxEntries;
@@ -168,7 +162,7 @@ void CmdXAdd(CommandContext& ctx) {
       auto_all = true;
     } else if (a[i].ends_with("-*") && a[i].size() > 2) {
       if (!ParseStreamID(a[i].substr(0, a[i].size() - 2), 0, &id)) {
-        ctx.reply.Error(kInvalidId);
+        ctx.reply.Error(errors::kInvalidStreamId);
         return;
       }
       auto_seq = true;
@@ -184,7 +178,7 @@ void CmdXAdd(CommandContext& ctx) {
   }
   if (!CheckTrimArgs(ctx, &trim)) return;
   if (!auto_all && !auto_seq && id.IsZero()) {
-    ctx.reply.Error("ERR The ID specified in XADD must be greater than 0-0");
+    ctx.reply.Error(errors::kXaddIdZero);
     return;
   }
   Value* v;
@@ -197,7 +191,7 @@ void CmdXAdd(CommandContext& ctx) {
   const StreamObject* s0 = v ? AsStream(v) : &probe;
   StreamID last = s0->last_id;
   if (last == StreamID::Max()) {
-    ctx.reply.Error("ERR The stream has exhausted the last possible ID, unable to add more items");
+    ctx.reply.Error(errors::kStreamExhausted);
     return;
   }
   if (auto_all) {
@@ -211,18 +205,18 @@ void CmdXAdd(CommandContext& ctx) {
   } else if (auto_seq) {
     if (id.ms == last.ms) {
       if (last.seq == UINT64_MAX) {
-        ctx.reply.Error(kXaddTooSmall);
+        ctx.reply.Error(errors::kXaddIdTooSmall);
         return;
       }
       id.seq = last.seq + 1;
     } else if (id.ms < last.ms) {
-      ctx.reply.Error(kXaddTooSmall);
+      ctx.reply.Error(errors::kXaddIdTooSmall);
       return;
     } else {
       id.seq = 0;
     }
   } else if (id <= last) {
-    ctx.reply.Error(kXaddTooSmall);
+    ctx.reply.Error(errors::kXaddIdTooSmall);
     return;
   }
   if (v == nullptr) v = &ctx.db.Add(a[1], Value(std::make_unique<StreamObject>()));
@@ -254,14 +248,14 @@ bool ParseIntervalId(CommandContext& ctx, std::string_view s, bool is_start, Str
   bool exclusive = !s.empty() && s[0] == '(';
   if (exclusive) s.remove_prefix(1);
   if (exclusive && (s == "-" || s == "+")) {
-    ctx.reply.Error(std::string("ERR invalid ") + (is_start ? "start" : "end") + " ID for the interval");
+    ctx.reply.Error(errors::InvalidIntervalId(is_start));
     return false;
   }
   if (!ParseIdOrReply(ctx, s, is_start ? 0 : UINT64_MAX, out, !exclusive)) return false;
   if (exclusive) {
     bool ok = is_start ? out->Incr(out) : out->Decr(out);
     if (!ok) {
-      ctx.reply.Error(std::string("ERR invalid ") + (is_start ? "start" : "end") + " ID for the interval");
+      ctx.reply.Error(errors::InvalidIntervalId(is_start));
       return false;
     }
   }
@@ -360,7 +354,7 @@ StreamConsumer& GetConsumer(StreamGroup& g, std::string_view name, int64_t now, 
 bool ParseEntriesRead(CommandContext& ctx, size_t i, int64_t* out) {
   if (!ArgInt64(ctx, i, out)) return false;
   if (*out < 0 && *out != -1) {
-    ctx.reply.Error("ERR value for ENTRIESREAD must be positive or -1");
+    ctx.reply.Error(errors::kEntriesReadInvalid);
     return false;
   }
   return true;
@@ -390,14 +384,14 @@ void CmdXGroupCreate(CommandContext& ctx) {
   }
   if (v == nullptr) {
     if (!mkstream) {
-      ctx.reply.Error(kXgroupNoKey);
+      ctx.reply.Error(errors::kXgroupNoKey);
       return;
     }
     v = &ctx.db.Add(a[2], Value(std::make_unique<StreamObject>()));
   }
   StreamObject* s = AsStream(v);
   if (s->groups.count(a[3])) {
-    ctx.reply.Error("BUSYGROUP Consumer Group name already exists");
+    ctx.reply.Error(errors::kBusyGroup);
     return;
   }
   StreamGroup g;
@@ -413,15 +407,14 @@ bool XGroupLookup(CommandContext& ctx, StreamObject** s, StreamGroup** g) {
   Value* v;
   if (!LookupTyped(ctx, ctx.argv[2], ObjType::kStream, &v)) return false;
   if (v == nullptr) {
-    ctx.reply.Error(kXgroupNoKey);
+    ctx.reply.Error(errors::kXgroupNoKey);
     return false;
   }
   *s = AsStream(v);
   auto it = (*s)->groups.find(ctx.argv[3]);
   if (it == (*s)->groups.end()) {
     if (g == nullptr) return true;
-    ctx.reply.Error("NOGROUP No such consumer group '" + std::string(ctx.argv[3]) + "' for key name '" +
-                    std::string(ctx.argv[2]) + "'");
+    ctx.reply.Error(errors::NoSuchGroup(ctx.argv[3], ctx.argv[2]));
     return false;
   }
   if (g) *g = &it->second;
@@ -520,11 +513,11 @@ void CmdXRead(CommandContext& ctx) {
     if (ArgIs(a[i], "block") && left >= 1) {
       int64_t t;
       if (!ParseInt64(a[i + 1], &t)) {
-        ctx.reply.Error("ERR timeout is not an integer or out of range");
+        ctx.reply.Error(errors::kTimeoutNotInteger);
         return;
       }
       if (t < 0) {
-        ctx.reply.Error("ERR timeout is negative");
+        ctx.reply.Error(errors::kTimeoutNegative);
         return;
       }
       timeout = t;
@@ -553,13 +546,12 @@ void CmdXRead(CommandContext& ctx) {
   }
   size_t nstreams = a.size() - streams_pos;
   if (nstreams % 2 != 0) {
-    ctx.reply.Error(std::string("ERR Unbalanced '") + (group_mode ? "xreadgroup" : "xread") +
-                    "' list of streams: for each stream key an ID or '$' must be specified.");
+    ctx.reply.Error(errors::UnbalancedStreams(group_mode ? "xreadgroup" : "xread"));
     return;
   }
   nstreams /= 2;
   if (group_mode && group_name.empty()) {
-    ctx.reply.Error("ERR Missing GROUP option for XREADGROUP");
+    ctx.reply.Error(errors::kXreadgroupNoGroup);
     return;
   }
   std::vector<StreamID> ids(nstreams);
@@ -580,8 +572,7 @@ void CmdXRead(CommandContext& ctx) {
         if (it != streams[k]->groups.end()) g = &it->second;
       }
       if (g == nullptr) {
-        ctx.reply.Error("NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
-                        std::string(group_name) + "' in XREADGROUP with GROUP option");
+        ctx.reply.Error(errors::XreadgroupNoKeyOrGroup(key, group_name));
         return;
       }
       groups[k] = g;
@@ -594,14 +585,11 @@ void CmdXRead(CommandContext& ctx) {
       resolved[streams_pos + nstreams + k] = ids[k].ToString();
       continue;
     } else if (ids_arg == ">") {
-      ctx.reply.Error("ERR The > ID can be specified only when calling XREADGROUP using the GROUP "
-                      "<group> <consumer> option.");
+      ctx.reply.Error(errors::kXreadGreaterThanId);
       return;
     }
     if (ids_arg == "$") {
-      ctx.reply.Error("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read "
-                      "the history of this consumer by specifying a proper ID, or use the > ID to "
-                      "get new messages. The $ ID would just return an empty result set.");
+      ctx.reply.Error(errors::kXreadgroupDollarId);
       return;
     }
     if (!ParseIdOrReply(ctx, ids_arg, 0, &ids[k])) return;
@@ -730,8 +718,7 @@ bool LookupGroup(CommandContext& ctx, StreamObject** s, StreamGroup** g, bool* m
 }
 
 void ReplyNoGroup(CommandContext& ctx) {
-  ctx.reply.Error("NOGROUP No such key '" + std::string(ctx.argv[1]) + "' or consumer group '" +
-                  std::string(ctx.argv[2]) + "'");
+  ctx.reply.Error(errors::NoSuchKeyOrGroup(ctx.argv[1], ctx.argv[2]));
 }
 
 void CmdXAck(CommandContext& ctx) {
@@ -879,7 +866,7 @@ void CmdXClaim(CommandContext& ctx) {
   Args a = ctx.argv;
   int64_t min_idle;
   if (!ParseInt64(a[4], &min_idle)) {
-    ctx.reply.Error("ERR Invalid min-idle-time argument for XCLAIM");
+    ctx.reply.Error(errors::kXclaimMinIdle);
     return;
   }
   if (min_idle < 0) min_idle = 0;
@@ -912,7 +899,7 @@ void CmdXClaim(CommandContext& ctx) {
       StreamID ignored;
       if (!ParseIdOrReply(ctx, a[++j], 0, &ignored)) return;
     } else {
-      ctx.reply.Error("ERR Unrecognized XCLAIM option '" + std::string(a[j]) + "'");
+      ctx.reply.Error(errors::UnknownXclaimOption(a[j]));
       return;
     }
   }
@@ -973,7 +960,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
   Args a = ctx.argv;
   int64_t min_idle;
   if (!ParseInt64(a[4], &min_idle)) {
-    ctx.reply.Error("ERR Invalid min-idle-time argument for XAUTOCLAIM");
+    ctx.reply.Error(errors::kXautoclaimMinIdle);
     return;
   }
   if (min_idle < 0) min_idle = 0;
@@ -985,7 +972,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
     if (ArgIs(a[j], "count") && j + 1 < a.size()) {
       if (!ArgInt64(ctx, ++j, &count)) return;
       if (count < 1 || count > std::numeric_limits<int64_t>::max() / 10) {
-        ctx.reply.Error("ERR COUNT must be > 0");
+        ctx.reply.Error(errors::kXautoclaimCount);
         return;
       }
     } else if (ArgIs(a[j], "justid")) {
@@ -1079,7 +1066,7 @@ void CmdXInfoStream(CommandContext& ctx) {
   StreamObject* s;
   if (ctx.argv.size() > 3) {
     // FULL is not implemented (partial): the summary form covers the lessons' needs.
-    ctx.reply.Error("ERR XINFO STREAM FULL is not supported by racetrack");
+    ctx.reply.Error(errors::kXinfoFullUnsupported);
     return;
   }
   if (!XInfoStream(ctx, ctx.argv[2], &s)) return;
@@ -1145,8 +1132,7 @@ void CmdXInfoConsumers(CommandContext& ctx) {
   if (!XInfoStream(ctx, ctx.argv[2], &s)) return;
   auto it = s->groups.find(ctx.argv[3]);
   if (it == s->groups.end()) {
-    ctx.reply.Error("NOGROUP No such consumer group '" + std::string(ctx.argv[3]) + "' for key name '" +
-                    std::string(ctx.argv[2]) + "'");
+    ctx.reply.Error(errors::NoSuchGroup(ctx.argv[3], ctx.argv[2]));
     return;
   }
   ctx.reply.Array(it->second.consumers.size());

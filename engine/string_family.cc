@@ -358,7 +358,7 @@ void CmdDecrBy(CommandContext& ctx) {
   int64_t decr;
   if (!ArgInt64(ctx, 2, &decr)) return;
   if (decr == INT64_MIN) {  // -decr would overflow
-    ctx.reply.Error("ERR decrement would overflow");
+    ctx.reply.Error(errors::kDecrOverflow);
     return;
   }
   IncrBy(ctx, -decr);

@@ -40,7 +40,7 @@ bool WatchedKeyExpired(CommandContext& ctx) {
 
 void CmdMulti(CommandContext& ctx) {
   if (ctx.client.in_multi) {
-    ctx.reply.Error("ERR MULTI calls can not be nested");
+    ctx.reply.Error(errors::kNestedMulti);
     return;
   }
   ctx.client.in_multi = true;
@@ -49,7 +49,7 @@ void CmdMulti(CommandContext& ctx) {
 
 void CmdDiscard(CommandContext& ctx) {
   if (!ctx.client.in_multi) {
-    ctx.reply.Error("ERR DISCARD without MULTI");
+    ctx.reply.Error(errors::kDiscardWithoutMulti);
     return;
   }
   DiscardTransaction(ctx.engine, ctx.client);
@@ -59,7 +59,7 @@ void CmdDiscard(CommandContext& ctx) {
 void CmdExec(CommandContext& ctx) {
   ClientState& c = ctx.client;
   if (!c.in_multi) {
-    ctx.reply.Error("ERR EXEC without MULTI");
+    ctx.reply.Error(errors::kExecWithoutMulti);
     return;
   }
   if (WatchedKeyExpired(ctx)) c.watch_dirty = true;
@@ -81,7 +81,7 @@ void CmdExec(CommandContext& ctx) {
 
 void CmdWatch(CommandContext& ctx) {
   if (ctx.client.in_multi) {
-    ctx.reply.Error("ERR WATCH inside MULTI is not allowed");
+    ctx.reply.Error(errors::kWatchInsideMulti);
     return;
   }
   // Once a watched key changed the EXEC will fail anyway: no point watching more.

@@ -28,10 +28,6 @@ namespace {
 
 using Node = ZSet::Node;
 
-constexpr std::string_view kNaNScore = "ERR resulting score is not a number (NaN)";
-constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
-constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
-constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 
 ZSet* AsZSet(Value* v) { return v == nullptr ? nullptr : v->As<ZSet>(); }
 
@@ -133,11 +129,11 @@ void ZAddGeneric(CommandContext& ctx, bool zincrby) {
     return;
   }
   if ((gt && nx) || (lt && nx) || (gt && lt)) {
-    ctx.reply.Error("ERR GT, LT, and/or NX options at the same time are not compatible");
+    ctx.reply.Error(errors::kZaddGtLtNx);
     return;
   }
   if (incr && elements > 1) {
-    ctx.reply.Error("ERR INCR option supports a single increment-element pair");
+    ctx.reply.Error(errors::kZaddIncrPair);
     return;
   }
   // Every score must parse before anything changes.
@@ -174,7 +170,7 @@ void ZAddGeneric(CommandContext& ctx, bool zincrby) {
       if (incr) {
         score += cur;
         if (std::isnan(score)) {
-          ctx.reply.Error(kNaNScore);
+          ctx.reply.Error(errors::kNaNScore);
           return;
         }
       }
@@ -252,7 +248,7 @@ int64_t CountBetween(const SkipList& sl, const Node* first, const Node* last) {
 void CmdZCount(CommandContext& ctx) {
   ScoreRange r;
   if (!ParseScoreRange(ctx.argv[2], ctx.argv[3], &r)) {
-    ctx.reply.Error(kMinMaxNotFloat);
+    ctx.reply.Error(errors::kMinMaxNotFloat);
     return;
   }
   Value* v;
@@ -268,7 +264,7 @@ void CmdZCount(CommandContext& ctx) {
 void CmdZLexCount(CommandContext& ctx) {
   LexRange r;
   if (!ParseLexRange(ctx.argv[2], ctx.argv[3], &r)) {
-    ctx.reply.Error(kMinMaxNotLex);
+    ctx.reply.Error(errors::kMinMaxNotLex);
     return;
   }
   Value* v;
@@ -397,11 +393,11 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
   if (type == RangeType::kAuto) type = RangeType::kRank;
   if (has_limit && type == RangeType::kRank) {
     ctx.reply.Error(
-        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+        errors::kZrangeLimitNeedsScoreOrLex);
     return;
   }
   if (with_scores && type == RangeType::kLex) {
-    ctx.reply.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+    ctx.reply.Error(errors::kZrangeWithscoresByLex);
     return;
   }
   bool reverse = dir == Direction::kReverse;
@@ -416,13 +412,13 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
       break;
     case RangeType::kScore:
       if (!ParseScoreRange(ctx.argv[min_idx], ctx.argv[max_idx], &sr)) {
-        ctx.reply.Error(kMinMaxNotFloat);
+        ctx.reply.Error(errors::kMinMaxNotFloat);
         return;
       }
       break;
     case RangeType::kLex:
       if (!ParseLexRange(ctx.argv[min_idx], ctx.argv[max_idx], &lr)) {
-        ctx.reply.Error(kMinMaxNotLex);
+        ctx.reply.Error(errors::kMinMaxNotLex);
         return;
       }
       break;
@@ -502,11 +498,11 @@ void RemRangeGeneric(CommandContext& ctx, RangeType type) {
     if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &end)) return;
   } else if (type == RangeType::kScore) {
     if (!ParseScoreRange(ctx.argv[2], ctx.argv[3], &sr)) {
-      ctx.reply.Error(kMinMaxNotFloat);
+      ctx.reply.Error(errors::kMinMaxNotFloat);
       return;
     }
   } else if (!ParseLexRange(ctx.argv[2], ctx.argv[3], &lr)) {
-    ctx.reply.Error(kMinMaxNotLex);
+    ctx.reply.Error(errors::kMinMaxNotLex);
     return;
   }
   Value* v;
@@ -551,7 +547,7 @@ void PopGeneric(CommandContext& ctx, bool max) {
   }
   int64_t count = 1;
   if (ctx.argv.size() == 3 && (!ParseInt64(ctx.argv[2], &count) || count < 0)) {
-    ctx.reply.Error(kMustBePositive);
+    ctx.reply.Error(errors::kMustBePositive);
     return;
   }
   Value* v;
@@ -725,7 +721,7 @@ void UnionInterStore(CommandContext& ctx, bool union_op) {
   int64_t numkeys;
   if (!ArgInt64(ctx, 2, &numkeys)) return;
   if (numkeys < 1) {
-    ctx.reply.Error("ERR at least 1 input key is needed for '" + ctx.spec.name + "' command");
+    ctx.reply.Error(errors::NeedsInputKey(ctx.spec.name));
     return;
   }
   if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) {
@@ -754,7 +750,7 @@ void UnionInterStore(CommandContext& ctx, bool union_op) {
       ++j;
       for (size_t i = 0; i < n; ++i, ++j) {
         if (!ParseDouble(ctx.argv[j], &src[i].weight)) {
-          ctx.reply.Error("ERR weight value is not a float");
+          ctx.reply.Error(errors::kWeightNotFloat);
           return;
         }
       }

@@ -300,7 +300,7 @@ void Server::ProcessInput(Connection* c) {
     auto outcome = c->parser.Parse(std::string_view(c->in).substr(pos), &c->argv, &consumed, &error);
     if (outcome == RequestParser::Outcome::kNeedMore) break;
     if (outcome == RequestParser::Outcome::kError) {
-      c->client.reply.Error("ERR " + error);
+      c->client.reply.Error(errors::ProtocolErrorReply(error));
       c->client.close_after_reply = true;
       pos = c->in.size();
       break;
