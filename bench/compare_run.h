@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "bench/results.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::bench {
 

@@ -25,7 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/status.h"
+#include "engine/base/status.h"
 #include "reports/results.h"
 
 namespace racetrack::reports {
