@@ -47,6 +47,15 @@ struct alignas(64) ClientCounters {
 
 }  // namespace
 
+scenarios::KnobValues RunOptions::KnobsFor(const std::string& id) const {
+  scenarios::KnobValues out = knobs;
+  auto own = scenario_knobs.find(id);
+  if (own != scenario_knobs.end()) {
+    for (const auto& [name, values] : own->second) out[name] = values;
+  }
+  return out;
+}
+
 Status ValidateOptions(const RunOptions& o) {
   if (o.clients < 1 || o.clients > 1024) {
     return Status::InvalidArgument("--clients must be between 1 and 1024");
@@ -518,7 +527,7 @@ void Harness::Run(const Plan& plan, ResultDocument* doc) {
           if (callbacks_.on_skip) callbacks_.on_skip(skip);
           continue;
         }
-        for (auto& point : sc->ParameterPoints(a, t->kind(), options_.knobs)) {
+        for (auto& point : sc->ParameterPoints(a, t->kind(), options_.KnobsFor(info.id))) {
           combos.push_back({sc, &a, t, std::move(point)});
         }
       }

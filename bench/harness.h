@@ -43,6 +43,7 @@
 #include "bench/histogram.h"
 #include "bench/results.h"
 #include "engine/status.h"
+#include "scenarios/knobs.h"
 #include "scenarios/registry.h"
 #include "scenarios/scenario.h"
 
@@ -66,6 +67,12 @@ struct RunOptions {
   // Knob value lists per name (--sizes 1000,10000; scenarios::KnobInfo): each scenario expands
   // them into parameter points (Scenario::ParameterPoints), one record each. Empty = defaults.
   scenarios::KnobValues knobs;
+  // The same per scenario id, each parsed with that lesson's own knob ranges and choices (the
+  // CLI fills this: two lessons may share a knob name); wins over `knobs` for that scenario.
+  scenarios::ScenarioKnobValues scenario_knobs;
+
+  // The knob values scenario `id` runs with: `knobs`, overlaid with scenario_knobs[id].
+  scenarios::KnobValues KnobsFor(const std::string& id) const;
 };
 
 // InvalidArgument naming the bad option ("--clients must be between 1 and 1024").

@@ -42,4 +42,27 @@ inline constexpr std::string_view kBusy =
 inline constexpr std::string_view kNotHll = "WRONGTYPE Key is not a valid HyperLogLog string value.";
 inline constexpr std::string_view kInvalidHll = "INVALIDOBJ Corrupted HLL object detected";
 
+// The server-config table (config.cc): the same text whether a value came from a config file, a
+// flag or CONFIG SET. CONFIG SET frames it as kConfigSetFailed + "'name') - " + text.
+inline constexpr std::string_view kConfigNotInteger = "argument couldn't be parsed into an integer";
+inline constexpr std::string_view kConfigRangePrefix = "argument must be between ";
+inline constexpr std::string_view kConfigNotMemory = "argument must be a memory value";
+inline constexpr std::string_view kConfigYesNo = "argument must be 'yes' or 'no'";
+inline constexpr std::string_view kConfigChoicePrefix =
+    "argument(s) must be one of the following: ";
+inline constexpr std::string_view kConfigInvalidSave = "Invalid save parameters";
+inline constexpr std::string_view kConfigBufferLimitArity =
+    "Wrong number of arguments in buffer limit configuration.";
+inline constexpr std::string_view kConfigBufferLimitClass =
+    "Invalid client class specified in buffer limit configuration.";
+inline constexpr std::string_view kConfigBufferLimitValue =
+    "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+inline constexpr std::string_view kConfigImmutable = "can't set immutable config";
+inline constexpr std::string_view kConfigDuplicate = "duplicate parameter";
+inline constexpr std::string_view kConfigBadDirective = "Bad directive or wrong number of arguments";
+inline constexpr std::string_view kConfigSetFailed =
+    "ERR CONFIG SET failed (possibly related to argument '";
+inline constexpr std::string_view kConfigSetUnknown =
+    "ERR Unknown option or number of arguments for CONFIG SET - '";
+
 }  // namespace racetrack::engine::errors

@@ -1,9 +1,16 @@
-// ServerProcess: spawning, waiting for a port, early-exit diagnostics, stopping.
+// ServerProcess: spawning, waiting for a port, early-exit diagnostics, stopping, kill -9 and
+// restart, running to completion, signalling the whole process group.
 #include "adapters/server_process.h"
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
 #include <thread>
 
 namespace racetrack::adapters {
@@ -59,6 +66,97 @@ TEST(ServerProcessTest, WaitsForAListeningServer) {
   if (!p.ok() && p.status().code() == Status::Code::kNotFound) GTEST_SKIP() << "no redis-server";
   ASSERT_TRUE(p.ok());
   EXPECT_TRUE((*p)->WaitForPort(*port, milliseconds(10000)).ok()) << (*p)->LogTail();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(ServerProcessTest, KillThenRestartRunsTheSameCommandAgain) {
+  char dir[] = "/tmp/racetrack-proc-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string marks = std::string(dir) + "/marks";
+  auto p = ServerProcess::Start({.program = "sh",
+                                 .args = {"-c", "echo \"$RT_MARK\" >> marks; exec sleep 60"},
+                                 .env = {"RT_MARK=up"},
+                                 .working_dir = dir});
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  ASSERT_TRUE((*p)->WaitUntil([&] { return ReadFile(marks) == "up\n"; }, milliseconds(5000),
+                              "write its mark")
+                  .ok());
+  const pid_t first = (*p)->pid();
+  (*p)->Kill();
+  EXPECT_FALSE((*p)->Running());
+  EXPECT_EQ((*p)->DescribeExit(), "killed by signal 9");
+  (*p)->Kill();  // idempotent
+  ASSERT_TRUE((*p)->Restart().ok());
+  EXPECT_TRUE((*p)->Running());
+  EXPECT_NE((*p)->pid(), first);
+  // Same working directory, environment and arguments: the mark is appended a second time.
+  EXPECT_TRUE((*p)->WaitUntil([&] { return ReadFile(marks) == "up\nup\n"; }, milliseconds(5000),
+                              "write its mark again")
+                  .ok())
+      << ReadFile(marks);
+  EXPECT_TRUE((*p)->Stop(milliseconds(2000)).ok());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ServerProcessTest, SignalFromAnotherThreadEndsAWait) {
+  auto p = ServerProcess::Start({.program = "sleep", .args = {"60"}});
+  ASSERT_TRUE(p.ok());
+  std::thread killer([&] {
+    std::this_thread::sleep_for(milliseconds(100));
+    (*p)->Signal(SIGKILL);
+  });
+  Status s = (*p)->WaitUntil([] { return false; }, milliseconds(10000), "become ready");
+  killer.join();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("killed by signal 9 before it would become ready"),
+            std::string::npos)
+      << s.message();
+}
+
+TEST(ServerProcessTest, StopReachesTheWholeProcessGroup) {
+  char dir[] = "/tmp/racetrack-proc-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string pidfile = std::string(dir) + "/grandchild";
+  // A wrapper (like runuser) whose child is the real server.
+  auto p = ServerProcess::Start(
+      {.program = "sh", .args = {"-c", "sleep 60 & echo $! > grandchild; wait"}, .working_dir = dir});
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE((*p)->WaitUntil([&] { return !ReadFile(pidfile).empty(); }, milliseconds(5000),
+                              "start its child")
+                  .ok());
+  const pid_t grandchild = std::stoi(ReadFile(pidfile));
+  EXPECT_TRUE((*p)->Stop(milliseconds(2000)).ok());
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {  // reparented to init, which reaps it
+    gone = kill(grandchild, 0) != 0;
+    if (!gone) std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_TRUE(gone);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ServerProcessTest, RunWaitsForCompletionAndReportsFailure) {
+  EXPECT_TRUE(ServerProcess::Run({.program = "true"}, milliseconds(5000)).ok());
+  Status s = ServerProcess::Run({.program = "sh", .args = {"-c", "echo disk full >&2; exit 4"}},
+                                milliseconds(5000));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("exited with code 4"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("disk full"), std::string::npos) << s.message();
+  Status slow = ServerProcess::Run({.program = "sleep", .args = {"60"}}, milliseconds(100));
+  ASSERT_FALSE(slow.ok());
+  EXPECT_NE(slow.message().find("did not finish within 100 ms"), std::string::npos);
+}
+
+TEST(ServerProcessTest, FreePortIsFreeAndPortAnswersTellsListeningFromNot) {
+  Result<int> port = FindFreePort();
+  ASSERT_TRUE(port.ok());
+  EXPECT_GT(*port, 0);
+  EXPECT_FALSE(PortAnswers(*port));
+  EXPECT_FALSE(PortAnswers(*port, "not-an-address"));
 }
 
 }  // namespace
