@@ -30,6 +30,24 @@ std::string DescribeStatus(int status) {
   return "stopped";
 }
 
+// This process's environment with `extra` ("NAME=value") replacing or adding entries; the result
+// points into environ and into *extra, which must outlive it.
+std::vector<char*> MergedEnvironment(std::vector<std::string>* extra) {
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (const std::string& x : *extra) {
+      if (std::string_view(x).substr(0, x.find('=')) == name) overridden = true;
+    }
+    if (!overridden) envp.push_back(*e);
+  }
+  for (std::string& e : *extra) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  return envp;
+}
+
 }  // namespace
 
 std::string FindProgram(const std::string& program) {
@@ -94,18 +112,7 @@ Status ServerProcess::Spawn() {
   argv.push_back(nullptr);
 
   std::vector<std::string> env_storage(o.env.begin(), o.env.end());
-  std::vector<char*> envp;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string_view entry(*e);
-    std::string_view name = entry.substr(0, entry.find('='));
-    bool overridden = false;
-    for (const std::string& x : o.env) {
-      if (std::string_view(x).substr(0, x.find('=')) == name) overridden = true;
-    }
-    if (!overridden) envp.push_back(*e);
-  }
-  for (std::string& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  std::vector<char*> envp = MergedEnvironment(&env_storage);
 
   int log_fd;
   if (options_.log_path.empty()) {

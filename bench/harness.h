@@ -174,6 +174,10 @@ class Session {
   Session(const scenarios::Scenario& scenario, const scenarios::ApproachInfo& approach,
           adapters::Target& target, const RunOptions& options, StopFlag* stop);
   void ClientLoop(int index);
+  // RunPhase's first and last steps: reset the counters and release the parked clients
+  // (returns the start time, shared by every client); sum what the clients did.
+  int64_t BeginPhase(const PhaseSpec& spec);
+  void EndPhase(PhaseResult* result);
 
   const scenarios::Scenario& scenario_;
   const scenarios::ApproachInfo& approach_;
