@@ -81,8 +81,8 @@ Status ServerProcess::Run(const ProcessOptions& options, std::chrono::millisecon
     if (std::chrono::steady_clock::now() >= deadline) {
       (*p)->Kill();
       return Status::Unavailable((*p)->program_ + " did not finish within " +
-                                 std::to_string(timeout.count()) + " ms; log " +
-                                 (*p)->log_path() + " ends with:\n" + (*p)->LogTail());
+                                 std::to_string(timeout.count()) + " ms; log " + (*p)->log_path() +
+                                 " ends with:\n" + (*p)->LogTail());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

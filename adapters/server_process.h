@@ -37,12 +37,12 @@
 namespace racetrack::adapters {
 
 struct ProcessOptions {
-  std::string program;             // a path, or a name looked up on PATH
-  std::vector<std::string> args;   // not including the program name
-  std::vector<std::string> env;    // extra "NAME=value" entries on top of this process's environment
-  std::string run_as_user;         // non-empty: run via `runuser -u USER -- program args...`
-  std::string working_dir;         // empty: inherit
-  std::string log_path;            // stdout+stderr go here (appended); empty: a new file in /tmp
+  std::string program;            // a path, or a name looked up on PATH
+  std::vector<std::string> args;  // not including the program name
+  std::vector<std::string> env;   // extra "NAME=value" entries on top of this process's environment
+  std::string run_as_user;        // non-empty: run via `runuser -u USER -- program args...`
+  std::string working_dir;        // empty: inherit
+  std::string log_path;           // stdout+stderr go here (appended); empty: a new file in /tmp
   // The polite signal Stop() sends first (and the PDEATHSIG): SIGTERM, or SIGINT for PostgreSQL
   // ("fast shutdown": SIGTERM would wait for every client to leave).
   int stop_signal = SIGTERM;

@@ -1,22 +1,21 @@
 // racetrack: the command line. Flags are parsed here and nowhere else; the work is in cli.cc.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "adapters/throwaway.h"
 #include "bench/cli.h"
-#include "bench/suite.h"
 #include "bench/signals.h"
+#include "bench/suite.h"
 #include "reports/cli.h"
 #include "scenarios/knobs.h"
 #include "scenarios/registry.h"
@@ -120,8 +119,8 @@ void AddKnobFlags(CLI::App* run, RunFlags* f) {
 }
 
 CLI::App* AddRunCommand(CLI::App& app, RunFlags* f) {
-  CLI::App* run = app.add_subcommand("run", "Run scenarios on targets and print a table\n" +
-                                                std::string(kExitCodes));
+  CLI::App* run = app.add_subcommand(
+      "run", "Run scenarios on targets and print a table\n" + std::string(kExitCodes));
   AddHarnessFlags(run, f);
   AddKnobFlags(run, f);
   return run;

@@ -55,7 +55,8 @@ Status ApplySuite(std::string_view name, const std::set<std::string>& given,
   }
   if (suite == nullptr) return Status::InvalidArgument("unknown suite '" + std::string(name) + "'");
   if (command->scenarios.empty()) {
-    for (const scenarios::Scenario* sc : registry.all()) command->scenarios.push_back(sc->info().id);
+    for (const scenarios::Scenario* sc : registry.all())
+      command->scenarios.push_back(sc->info().id);
   }
   RunOptions& o = command->options;
   if (given.count("repetitions") == 0) o.repetitions = suite->repetitions;
@@ -64,7 +65,9 @@ Status ApplySuite(std::string_view name, const std::set<std::string>& given,
   o.duration_given = true;  // the suite's duration, not each lesson's own default
   for (const auto& [id, knobs] : suite->knobs) {
     const scenarios::Scenario* sc = registry.Find(id);
-    if (sc == nullptr) return Status::InvalidArgument("suite " + std::string(suite->name) + " names no lesson " + id);
+    if (sc == nullptr)
+      return Status::InvalidArgument("suite " + std::string(suite->name) + " names no lesson " +
+                                     id);
     bool selected = false;
     for (const std::string& s : command->scenarios) selected = selected || s == id;
     if (!selected) continue;

@@ -28,8 +28,8 @@ template <typename T>
 ConfigOption IntOption(std::string_view name, T EngineConfig::*field, int64_t min, int64_t max,
                        std::string_view help, bool runtime = true, int64_t clamp_min = INT64_MIN,
                        int64_t clamp_max = INT64_MAX) {
-  ConfigOption o{.name = name, .type = Type::kInt, .min = min, .max = max, .runtime = runtime,
-                 .help = help};
+  ConfigOption o{
+      .name = name, .type = Type::kInt, .min = min, .max = max, .runtime = runtime, .help = help};
   o.get = [field](const EngineConfig& c) { return FormatInt(static_cast<int64_t>(c.*field)); };
   o.set = [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
     int64_t n;
@@ -100,7 +100,9 @@ ConfigOption StringOption(std::string_view name, std::string EngineConfig::*fiel
 
 // "save 3600 1 300 100": pairs of non-negative integers, or "" for no snapshots.
 ConfigOption SaveOption() {
-  ConfigOption o{.name = "save", .type = Type::kList, .multi_word = true,
+  ConfigOption o{.name = "save",
+                 .type = Type::kList,
+                 .multi_word = true,
                  .help = "snapshot rules: \"SECONDS CHANGES ...\", \"\" disables"};
   o.get = [](const EngineConfig& c) { return c.save; };
   o.set = [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
@@ -122,7 +124,9 @@ ConfigOption SaveOption() {
 // class is enforced; normal and replica are accepted for compatibility and shown as 0 0 0 (no
 // limit), which is what racetrack applies to them.
 ConfigOption OutputBufferLimitOption() {
-  ConfigOption o{.name = "client-output-buffer-limit", .type = Type::kList, .multi_word = true,
+  ConfigOption o{.name = "client-output-buffer-limit",
+                 .type = Type::kList,
+                 .multi_word = true,
                  .help = "\"pubsub HARD SOFT SECONDS\" (normal and replica are not enforced)"};
   o.get = [](const EngineConfig& c) {
     return "normal 0 0 0 slave 0 0 0 pubsub " + FormatInt(c.pubsub_output_hard_limit) + " " +
@@ -156,8 +160,8 @@ ConfigOption OutputBufferLimitOption() {
 
 std::vector<ConfigOption> BuildTable() {
   std::vector<ConfigOption> t = {
-      IntOption("port", &EngineConfig::port, 0, 65535,
-                "TCP port to listen on (0 picks a free one)", /*runtime=*/false),
+      IntOption("port", &EngineConfig::port, 0, 65535, "TCP port to listen on (0 picks a free one)",
+                /*runtime=*/false),
       StringOption("bind", &EngineConfig::bind, "address to listen on", /*runtime=*/false),
       StringOption("requirepass", &EngineConfig::requirepass, "password clients must AUTH with"),
       IntOption("maxclients", &EngineConfig::maxclients, 1, 4294967295LL,
@@ -165,7 +169,7 @@ std::vector<ConfigOption> BuildTable() {
       IntOption("databases", &EngineConfig::databases, 1, 1'000'000,
                 "number of databases for SELECT", /*runtime=*/false),
       IntOption("hz", &EngineConfig::hz, 0, INT32_MAX,
-                "housekeeping frequency, active expiry etc. (used clamped to 1..500)",
+                "housekeeping runs per second: active expiry etc. (applied clamped to 1..500)",
                 /*runtime=*/true, 1, 500),
       MemoryOption("proto-max-bulk-len", &EngineConfig::proto_max_bulk_len, 1024 * 1024,
                    "largest bulk string accepted"),
@@ -173,8 +177,8 @@ std::vector<ConfigOption> BuildTable() {
                    1024 * 1024, "largest unparsed input per client"),
       MemoryOption("maxmemory", &EngineConfig::maxmemory, 0, "memory limit, e.g. 100mb; 0 = none"),
       EnumOption("maxmemory-policy", &EngineConfig::maxmemory_policy,
-                 {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
-                  "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"},
+                 {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+                  "allkeys-lfu", "allkeys-random", "noeviction"},
                  "what to evict at maxmemory"),
       IntOption("maxmemory-samples", &EngineConfig::maxmemory_samples, 1, INT32_MAX,
                 "keys sampled per eviction"),
@@ -218,8 +222,8 @@ const ConfigOption* FindConfigOption(std::string_view name) {
 
 bool ParseMemory(std::string_view s, int64_t* out) {
   static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
-      {"kb", 1024},   {"mb", 1024 * 1024},  {"gb", 1024LL * 1024 * 1024},
-      {"k", 1000},    {"m", 1000 * 1000},   {"g", 1000LL * 1000 * 1000},
+      {"kb", 1024}, {"mb", 1024 * 1024}, {"gb", 1024LL * 1024 * 1024},
+      {"k", 1000},  {"m", 1000 * 1000},  {"g", 1000LL * 1000 * 1000},
       {"b", 1},
   };
   const std::string lower = ToLower(s);

@@ -42,9 +42,9 @@ struct ConfigOption {
   int64_t min = 0;  // kInt, kMemory: inclusive range of what is accepted
   int64_t max = 0;
   std::vector<std::string_view> choices;  // kEnum: in Redis's order (its error lists them so)
-  bool runtime = true;     // CONFIG SET may change it; else "can't set immutable config"
+  bool runtime = true;      // CONFIG SET may change it; else "can't set immutable config"
   bool multi_word = false;  // in a file or flag the value may be several words (save ...)
-  std::string_view help;   // one line for `racetrack-server --help`
+  std::string_view help;    // one line for `racetrack-server --help`
   // The current value as CONFIG GET shows it.
   std::function<std::string(const EngineConfig&)> get;
   // Parses and validates `value`; when `apply`, stores it. Returns "" or Redis's error text.

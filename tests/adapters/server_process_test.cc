@@ -3,7 +3,6 @@
 #include "adapters/server_process.h"
 
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -26,9 +25,9 @@ TEST(ServerProcessTest, MissingProgramIsNotFound) {
 }
 
 TEST(ServerProcessTest, EarlyExitReportsCodeAndLogTail) {
-  auto p = ServerProcess::Start(
-      {.program = "sh", .args = {"-c", "echo \"bad config: $RT_WORD\" >&2; exit 3"},
-       .env = {"RT_WORD=xyzzy"}});
+  auto p = ServerProcess::Start({.program = "sh",
+                                 .args = {"-c", "echo \"bad config: $RT_WORD\" >&2; exit 3"},
+                                 .env = {"RT_WORD=xyzzy"}});
   ASSERT_TRUE(p.ok()) << p.status().message();
   Result<int> port = FindFreePort();
   ASSERT_TRUE(port.ok());
@@ -112,8 +111,7 @@ TEST(ServerProcessTest, SignalFromAnotherThreadEndsAWait) {
   Status s = (*p)->WaitUntil([] { return false; }, milliseconds(10000), "become ready");
   killer.join();
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("killed by signal 9 before it would become ready"),
-            std::string::npos)
+  EXPECT_NE(s.message().find("killed by signal 9 before it would become ready"), std::string::npos)
       << s.message();
 }
 
@@ -122,8 +120,9 @@ TEST(ServerProcessTest, StopReachesTheWholeProcessGroup) {
   ASSERT_NE(mkdtemp(dir), nullptr);
   const std::string pidfile = std::string(dir) + "/grandchild";
   // A wrapper (like runuser) whose child is the real server.
-  auto p = ServerProcess::Start(
-      {.program = "sh", .args = {"-c", "sleep 60 & echo $! > grandchild; wait"}, .working_dir = dir});
+  auto p = ServerProcess::Start({.program = "sh",
+                                 .args = {"-c", "sleep 60 & echo $! > grandchild; wait"},
+                                 .working_dir = dir});
   ASSERT_TRUE(p.ok());
   ASSERT_TRUE((*p)->WaitUntil([&] { return !ReadFile(pidfile).empty(); }, milliseconds(5000),
                               "start its child")

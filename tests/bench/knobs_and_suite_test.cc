@@ -30,9 +30,9 @@ class KnobOnlyScenario : public Scenario {
     info_.knobs = std::move(knobs);
   }
   const ScenarioInfo& info() const override { return info_; }
-  Result<std::unique_ptr<scenarios::ApproachRun>> Prepare(const scenarios::ApproachInfo&,
-                                                          adapters::Client&,
-                                                          const scenarios::RunContext&) const override {
+  Result<std::unique_ptr<scenarios::ApproachRun>> Prepare(
+      const scenarios::ApproachInfo&, adapters::Client&,
+      const scenarios::RunContext&) const override {
     return Status::Unavailable("not runnable");
   }
 
@@ -45,8 +45,13 @@ KnobInfo Sizes(double min, double max) {
 }
 
 KnobInfo Pattern(std::vector<std::string> choices) {
-  return {.name = "pattern", .help = "p", .min = 0, .max = 0, .choices = std::move(choices),
-          .defaults = {0}, .sweep = false};
+  return {.name = "pattern",
+          .help = "p",
+          .min = 0,
+          .max = 0,
+          .choices = std::move(choices),
+          .defaults = {0},
+          .sweep = false};
 }
 
 TEST(KnobNamesTest, NoLessonInTheRegistryReusesARunFlagName) {

@@ -29,7 +29,7 @@ const std::vector<Case>& Cases() {
       {"hz", "abc", "argument couldn't be parsed into an integer", ""},
       {"hz", "+10", "argument couldn't be parsed into an integer", ""},
       {"hz", "-1", "argument must be between 0 and 2147483647 inclusive", ""},
-      {"hz", "0", "", "1"},        // clamped into 1..500, as Redis runs it
+      {"hz", "0", "", "1"},  // clamped into 1..500, as Redis runs it
       {"hz", "100000", "", "500"},
       {"hz", "50", "", "50"},
       {"maxclients", "0", "argument must be between 1 and 4294967295 inclusive", ""},
@@ -54,8 +54,8 @@ const std::vector<Case>& Cases() {
        ""},
       {"maxmemory-policy", "ALLKEYS-LRU", "", "allkeys-lru"},
       {"appendonly", "maybe", "argument must be 'yes' or 'no'", ""},
-      {"appendfsync", "sometimes",
-       "argument(s) must be one of the following: everysec, always, no", ""},
+      {"appendfsync", "sometimes", "argument(s) must be one of the following: everysec, always, no",
+       ""},
       {"appendfsync", "always", "", "always"},
       {"proto-max-bulk-len", "1kb",
        "argument must be between 1048576 and 9223372036854775807 inclusive", ""},
@@ -210,8 +210,8 @@ TEST(ParseMemoryTest, UnitsAndOverflow) {
 
 // The real racetrack-server: a bad flag or a bad file line is one line on stderr and exit 2.
 TEST(ServerFlagsTest, BadFlagAndBadFileLineStopTheServerWithTheTablesText) {
-  const std::string log = fs::temp_directory_path() / ("rt-config-flags-" +
-                                                        std::to_string(getpid()) + ".log");
+  const std::string log =
+      fs::temp_directory_path() / ("rt-config-flags-" + std::to_string(getpid()) + ".log");
   Status s = adapters::ServerProcess::Run(
       {.program = RACETRACK_BIN_DIR "/racetrack-server", .args = {"--hz", "abc"}, .log_path = log},
       std::chrono::seconds(10));
