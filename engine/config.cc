@@ -87,11 +87,17 @@ ConfigOption EnumOption(std::string_view name, std::string EngineConfig::*field,
   return o;
 }
 
+// A string field; `check` (may be null) returns "" or the error text for a bad value.
 ConfigOption StringOption(std::string_view name, std::string EngineConfig::*field,
-                          std::string_view help, bool runtime = true) {
+                          std::string_view help, bool runtime = true,
+                          std::string (*check)(std::string_view) = nullptr) {
   ConfigOption o{.name = name, .type = Type::kString, .runtime = runtime, .help = help};
   o.get = [field](const EngineConfig& c) { return c.*field; };
   o.set = [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+    if (check != nullptr) {
+      std::string err = check(v);
+      if (!err.empty()) return err;
+    }
     if (apply) c.*field = std::string(v);
     return "";
   };
@@ -99,24 +105,22 @@ ConfigOption StringOption(std::string_view name, std::string EngineConfig::*fiel
 }
 
 // "save 3600 1 300 100": pairs of non-negative integers, or "" for no snapshots.
+std::string CheckSaveRules(std::string_view v) {
+  std::vector<std::string> words;
+  if (!SplitArgs(v, &words) || words.size() % 2 != 0)
+    return std::string(errors::kConfigInvalidSave);
+  for (const std::string& w : words) {
+    int64_t n;
+    if (!ParseInt64(w, &n) || n < 0) return std::string(errors::kConfigInvalidSave);
+  }
+  return "";
+}
+
 ConfigOption SaveOption() {
-  ConfigOption o{.name = "save",
-                 .type = Type::kList,
-                 .multi_word = true,
-                 .help = "snapshot rules: \"SECONDS CHANGES ...\", \"\" disables"};
-  o.get = [](const EngineConfig& c) { return c.save; };
-  o.set = [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
-    std::vector<std::string> words;
-    if (!SplitArgs(v, &words) || words.size() % 2 != 0) {
-      return std::string(errors::kConfigInvalidSave);
-    }
-    for (const std::string& w : words) {
-      int64_t n;
-      if (!ParseInt64(w, &n) || n < 0) return std::string(errors::kConfigInvalidSave);
-    }
-    if (apply) c.save = std::string(v);
-    return "";
-  };
+  ConfigOption o = StringOption("save", &EngineConfig::save,
+                                "snapshot rules: \"SECONDS CHANGES ...\", \"\" disables",
+                                /*runtime=*/true, CheckSaveRules);
+  o.multi_word = true;
   return o;
 }
 

@@ -72,14 +72,24 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-TEST(ServerProcessTest, KillThenRestartRunsTheSameCommandAgain) {
-  char dir[] = "/tmp/racetrack-proc-test-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
-  const std::string marks = std::string(dir) + "/marks";
+// Children that write files into a temp directory of their own.
+class ServerProcessDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char templ[] = "/tmp/racetrack-proc-test-XXXXXX";
+    ASSERT_NE(mkdtemp(templ), nullptr);
+    dir_ = templ;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_;
+};
+
+TEST_F(ServerProcessDirTest, KillThenRestartRunsTheSameCommandAgain) {
+  const std::string marks = dir_ + "/marks";
   auto p = ServerProcess::Start({.program = "sh",
                                  .args = {"-c", "echo \"$RT_MARK\" >> marks; exec sleep 60"},
                                  .env = {"RT_MARK=up"},
-                                 .working_dir = dir});
+                                 .working_dir = dir_});
   ASSERT_TRUE(p.ok()) << p.status().message();
   ASSERT_TRUE((*p)->WaitUntil([&] { return ReadFile(marks) == "up\n"; }, milliseconds(5000),
                               "write its mark")
@@ -98,7 +108,6 @@ TEST(ServerProcessTest, KillThenRestartRunsTheSameCommandAgain) {
                   .ok())
       << ReadFile(marks);
   EXPECT_TRUE((*p)->Stop(milliseconds(2000)).ok());
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ServerProcessTest, SignalFromAnotherThreadEndsAWait) {
@@ -115,14 +124,12 @@ TEST(ServerProcessTest, SignalFromAnotherThreadEndsAWait) {
       << s.message();
 }
 
-TEST(ServerProcessTest, StopReachesTheWholeProcessGroup) {
-  char dir[] = "/tmp/racetrack-proc-test-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
-  const std::string pidfile = std::string(dir) + "/grandchild";
+TEST_F(ServerProcessDirTest, StopReachesTheWholeProcessGroup) {
+  const std::string pidfile = dir_ + "/grandchild";
   // A wrapper (like runuser) whose child is the real server.
   auto p = ServerProcess::Start({.program = "sh",
                                  .args = {"-c", "sleep 60 & echo $! > grandchild; wait"},
-                                 .working_dir = dir});
+                                 .working_dir = dir_});
   ASSERT_TRUE(p.ok());
   ASSERT_TRUE((*p)->WaitUntil([&] { return !ReadFile(pidfile).empty(); }, milliseconds(5000),
                               "start its child")
@@ -135,7 +142,6 @@ TEST(ServerProcessTest, StopReachesTheWholeProcessGroup) {
     if (!gone) std::this_thread::sleep_for(milliseconds(10));
   }
   EXPECT_TRUE(gone);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ServerProcessTest, RunWaitsForCompletionAndReportsFailure) {
