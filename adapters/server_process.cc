@@ -222,28 +222,43 @@ Status ServerProcess::WaitForPort(int port, std::chrono::milliseconds timeout,
 
 void ServerProcess::Signal(int sig) {
   const pid_t pid = pid_.load();
-  if (pid <= 0 || exited_) return;
-  // The group for a child we made a group leader; a detached child leads its own session (and
-  // so its own group) too.
-  if (kill(-pid, sig) != 0) kill(pid, sig);
+  if (pid <= 0) return;
+  // The group: the child leads it (setpgid, or setsid when detached). A wrapper's children
+  // (runuser's server) are in it too and may outlive the reaped leader for a moment.
+  if (kill(-pid, sig) != 0 && !exited_) kill(pid, sig);
+}
+
+bool ServerProcess::GroupGone() const {
+  return pid_ <= 0 || (kill(-pid_.load(), 0) != 0 && errno == ESRCH);
+}
+
+bool ServerProcess::WaitStopped(std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    // Reaping the leader first: a zombie leader still counts as a member of its group.
+    if (!Running() && GroupGone()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void ServerProcess::Kill() {
-  if (!Running()) return;
+  if (Running()) {
+    Signal(SIGKILL);
+    int status = 0;
+    if (waitpid(pid_, &status, 0) == pid_) exit_status_ = status;
+    exited_ = true;
+  }
+  // The rest of the group dies with it but is reaped by init, not us: wait until it is gone,
+  // so that a Restart() does not meet the old server still holding its files (PostgreSQL's
+  // postmaster.pid names a pid that must be dead).
   Signal(SIGKILL);
-  int status = 0;
-  if (waitpid(pid_, &status, 0) == pid_) exit_status_ = status;
-  exited_ = true;
+  (void)WaitStopped(std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
 
 Status ServerProcess::Stop(std::chrono::milliseconds grace) {
-  if (!Running()) return Status::Ok();
+  if (!Running() && GroupGone()) return Status::Ok();
   Signal(options_.stop_signal);
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (!Running()) return Status::Ok();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  if (WaitStopped(std::chrono::steady_clock::now() + grace)) return Status::Ok();
   Kill();
   return Status::Unavailable(program_ + " ignored signal " + std::to_string(options_.stop_signal) +
                              " for " + std::to_string(grace.count()) + " ms and was killed");

@@ -86,14 +86,15 @@ class ServerProcess {
   Status WaitUntil(const std::function<bool()>& ready, std::chrono::milliseconds timeout,
                    const std::string& what);
 
-  // Sends `sig` to the child's process group and returns at once. No-op once the child exited.
-  // Safe to call from another thread while the owner thread waits on the server.
+  // Sends `sig` to the child's process group and returns at once (the group may outlive the
+  // child for a moment: a wrapper's server). Safe to call from another thread while the owner
+  // thread waits on the server.
   void Signal(int sig);
-  // kill -9: SIGKILL to the process group, then reaps the child. The files it wrote stay, so a
-  // Restart() finds them (crash-recovery tests). Idempotent.
+  // kill -9: SIGKILL to the process group; returns once the child is reaped and the group is
+  // gone. The files it wrote stay, so a Restart() finds them (crash-recovery tests). Idempotent.
   void Kill();
-  // The stop signal to the process group, then SIGKILL if it is still alive after `grace`.
-  // An error when it had to be killed. Idempotent.
+  // The stop signal to the process group, then SIGKILL if anything of it is still alive after
+  // `grace`. An error when it had to be killed. Idempotent.
   Status Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
   // Stops the child if it still runs (Stop(grace)), then starts it again with the same options:
   // same argv, environment, working directory and log (appended). Wait for it again afterwards.
@@ -107,11 +108,15 @@ class ServerProcess {
  private:
   explicit ServerProcess(ProcessOptions options) : options_(std::move(options)) {}
   Status Spawn();
+  // True once no process of the child's group is left (the leader reaped or not).
+  bool GroupGone() const;
+  // Polls until the leader exited and its group is empty; false at the deadline.
+  bool WaitStopped(std::chrono::steady_clock::time_point deadline);
 
   ProcessOptions options_;  // log_path filled in by the first Spawn
   std::string program_;     // the resolved path of options_.program
   std::atomic<pid_t> pid_{0};
-  bool exited_ = true;
+  std::atomic<bool> exited_{true};
   bool released_ = false;
   int exit_status_ = 0;
 };

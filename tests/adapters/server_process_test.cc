@@ -3,8 +3,10 @@
 #include "adapters/server_process.h"
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -108,6 +110,47 @@ TEST_F(ServerProcessDirTest, KillThenRestartRunsTheSameCommandAgain) {
                   .ok())
       << ReadFile(marks);
   EXPECT_TRUE((*p)->Stop(milliseconds(2000)).ok());
+}
+
+// The pattern a crash-recovery lesson needs: kill -9 a real PostgreSQL (run as the postgres user
+// through runuser when we are root, so the whole process group matters) and restart it on the
+// same data directory; it comes back and answers.
+TEST_F(ServerProcessDirTest, PostgresKilledWithSigkillRestartsOnTheSameDataDir) {
+  std::string bin;
+  for (const char* v : {"17", "16", "15", "14", "13"}) {
+    const std::string dir = std::string("/usr/lib/postgresql/") + v + "/bin";
+    if (bin.empty() && !FindProgram(dir + "/postgres").empty()) bin = dir;
+  }
+  if (bin.empty()) GTEST_SKIP() << "PostgreSQL server binaries are not installed";
+  std::string user;
+  if (geteuid() == 0) {
+    const passwd* pw = getpwnam("postgres");
+    if (pw == nullptr) GTEST_SKIP() << "running as root without a postgres user";
+    ASSERT_EQ(chown(dir_.c_str(), pw->pw_uid, pw->pw_gid), 0);
+    user = "postgres";
+  }
+  Status init = ServerProcess::Run({.program = bin + "/initdb",
+                                    .args = {"-D", dir_ + "/data", "-N", "--auth=trust"},
+                                    .run_as_user = user,
+                                    .log_path = dir_ + "/initdb.log"},
+                                   std::chrono::seconds(120));
+  ASSERT_TRUE(init.ok()) << init.message();
+  Result<int> port = FindFreePort();
+  ASSERT_TRUE(port.ok());
+  auto pg = ServerProcess::Start({.program = bin + "/postgres",
+                                  .args = {"-D", dir_ + "/data", "-p", std::to_string(*port), "-k",
+                                           dir_, "-c", "listen_addresses=127.0.0.1"},
+                                  .run_as_user = user,
+                                  .log_path = dir_ + "/server.log",
+                                  .stop_signal = SIGINT});
+  ASSERT_TRUE(pg.ok()) << pg.status().message();
+  ASSERT_TRUE((*pg)->WaitForPort(*port, std::chrono::seconds(30)).ok()) << (*pg)->LogTail();
+  (*pg)->Kill();
+  EXPECT_EQ((*pg)->DescribeExit(), "killed by signal 9");
+  ASSERT_TRUE((*pg)->Restart().ok());
+  Status up = (*pg)->WaitForPort(*port, std::chrono::seconds(30));
+  EXPECT_TRUE(up.ok()) << up.message();
+  EXPECT_TRUE((*pg)->Stop(std::chrono::seconds(15)).ok()) << (*pg)->LogTail();
 }
 
 TEST(ServerProcessTest, SignalFromAnotherThreadEndsAWait) {
