@@ -290,7 +290,6 @@ int64_t Session::BeginPhase(const PhaseSpec& spec) {
   return start;
 }
 
-
 void Session::EndPhase(PhaseResult* result) {
   Shared& sh = *shared_;
   for (int i = 0; i < sh.clients; ++i) {
