@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "bench/cli.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 #include "scenarios/registry.h"
 
 namespace racetrack::bench {

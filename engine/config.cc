@@ -10,7 +10,7 @@
 
 #include "engine/errors.h"
 #include "engine/resp.h"
-#include "engine/util.h"
+#include "engine/ds/util.h"
 
 namespace racetrack::engine {
 namespace {

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::engine {
 

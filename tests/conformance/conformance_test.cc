@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "engine/resp.h"
-#include "engine/util.h"
+#include "engine/ds/util.h"
 #include "tests/conformance/dual_servers.h"
 
 namespace racetrack {
