@@ -135,7 +135,10 @@ class Engine {
   // propagates the ID it generated, as Redis does).
   void ReplacePropagation(std::vector<std::string> argv) { propagate_override_ = std::move(argv); }
 
-  // Runs a parsed command that was queued by MULTI (used by EXEC).
+  // Runs a command on behalf of the engine itself: EXEC's queue, redis.call, a blocked client's
+  // re-run, a blocking command's inner pop, the append-only log's replay. No MULTI queuing, no
+  // auth or subscribe-mode checks, and blocked clients are not served afterwards. An unknown
+  // command or subcommand, or a wrong argument count, gets the error reply Execute would give.
   void ExecuteQueued(ClientState& client, const std::vector<std::string>& argv);
 
  private:
