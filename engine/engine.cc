@@ -136,6 +136,12 @@ void Engine::Execute(ClientState& client, Args argv) {
   if (argv.empty()) return;
   ReplyBuilder& reply = client.reply;
   client.last_interaction_ms = clock_->NowMs();
+  if (client.is_blocked()) {
+    // The network server stops reading a blocked client's input; an embedder that does not (the
+    // in-process adapter) gets this error rather than a second wait (Blocking::Block's invariant).
+    reply.Error("ERR this client is blocked in a command; it takes no other until it is served");
+    return;
+  }
 
   std::string error;
   const CommandSpec* spec = FindSpec(commands_, argv, &error);

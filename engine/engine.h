@@ -92,6 +92,8 @@ class Engine {
   const std::map<uint64_t, ClientState*>& clients() const { return clients_; }
 
   // Executes one command and appends its reply to client.reply. argv[0] is the command name.
+  // A client blocked in a command (BLPOP, ...) gets an error: the caller should not read a
+  // blocked client's input (the server does not), and a second command must not nest a wait.
   void Execute(ClientState& client, Args argv);
   // Convenience for tests and tools: runs one command and returns (then clears) its RESP reply.
   std::string Run(ClientState& client, std::initializer_list<std::string_view> argv);

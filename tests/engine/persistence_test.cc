@@ -9,6 +9,7 @@
 #include <random>
 
 #include "engine/aof.h"
+#include "engine/encoding.h"
 #include "engine/evict.h"
 #include "engine/persistence.h"
 #include "engine/snapshot.h"
@@ -140,6 +141,32 @@ TEST_F(PersistenceTest, CorruptSnapshotIsRefusedWithFileAndOffset) {
   EXPECT_NE(s.message().find(path), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("at offset"), std::string::npos) << s.message();
   EXPECT_EQ(b.db(0).size(), 0u);  // nothing half-loaded
+}
+
+// Issue 11: a crafted snapshot holding an empty list with a TTL used to abort the server (the TTL
+// had no key to land on: an invariant in Db::SetExpire). A corrupt file is an error, not a crash.
+TEST_F(PersistenceTest, EmptyCollectionInSnapshotIsCorruptionNotAnAbort) {
+  std::string bytes(kSnapshotMagic);
+  PutVarint(&bytes, kSnapshotVersion);
+  bytes.push_back(static_cast<char>(0xFE));  // select db
+  PutVarint(&bytes, 0);
+  bytes.push_back(static_cast<char>(0xFD));  // expire
+  PutFixed64(&bytes, static_cast<uint64_t>(clock_.NowMs() + 100'000));
+  bytes.push_back(1);  // a list
+  PutString(&bytes, "k");
+  PutVarint(&bytes, 0);  // of no elements
+  bytes.push_back(static_cast<char>(0xFF));
+  uint32_t crc = Crc32(0, bytes);
+  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  std::string path = (dir_ / "dump.rts").string();
+  std::ofstream(path, std::ios::binary) << bytes;
+  Engine b(config_, &clock_);
+  uint64_t keys;
+  Status s = LoadSnapshotFile(b, path, &keys);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), Status::Code::kCorruption);
+  EXPECT_NE(s.message().find("empty collection"), std::string::npos) << s.message();
+  EXPECT_EQ(b.db(0).size(), 0u);
 }
 
 TEST_F(PersistenceTest, KilledBgsaveChildLeavesTheOldFileIntact) {
