@@ -6,7 +6,7 @@
 // word the blocking, transaction and scripting sources quote (the names they run as nested
 // commands, e.g. BLMPOP's inner LMPOP, and whatever else: unknown names must get an error), and
 // sends each
-//   - with no arguments, one, and three arbitrary ones (three different triples), and, for
+//   - with no arguments, one, and three arbitrary ones (five different triples), and, for
 //     blocking commands, in their blocking form with a 10 ms timeout;
 //   - with the key it names ("k") missing or holding each of the six types;
 //   - plainly, inside MULTI/EXEC, and through redis.pcall in an EVAL script.
@@ -72,7 +72,13 @@ bool ChangesConnection(const std::string& name) {
 
 const std::vector<Argv>& ArgSets() {
   static const auto* sets = new std::vector<Argv>{
-      {}, {"k"}, {"k", "1", "v"}, {"-1", "0", ""}, {"k", "*", std::string("\xff\0*", 3)}};
+      {},
+      {"k"},
+      {"k", "1", "v"},
+      {"-1", "0", ""},
+      {"k", "*", std::string("\xff\0*", 3)},
+      {"k", "1", "k"},  // the same key as source and destination (SMOVE, ZUNIONSTORE, LMOVE, ...)
+      {"k", "k", "k"}};
   return *sets;
 }
 
