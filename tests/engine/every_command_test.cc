@@ -544,7 +544,9 @@ TEST_F(EveryCommandTest, ReplayOfALogHoldingEveryCommandLine) {
   server_.reset();
   StartServer(dir);
   Connection c(port_);
-  for (const Argv& probe : std::vector<Argv>{{"ping"}, {"publish", "k", "m"}, {"ping"}}) {
+  // PUBLISH and SET reach whatever the log's SUBSCRIBE and WATCH lines registered.
+  for (const Argv& probe : std::vector<Argv>{
+           {"ping"}, {"publish", "k", "m"}, {"publish", "1", "m"}, {"set", "k", "v"}, {"ping"}}) {
     Reply r = c.Call(probe);
     ASSERT_TRUE(r != nullptr) << c.error() << "\n" << server_->LogTail();
     EXPECT_EQ(CheckWellFormed(r.get()), "");

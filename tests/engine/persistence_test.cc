@@ -9,6 +9,7 @@
 #include <random>
 
 #include "engine/aof.h"
+#include "engine/blocking.h"
 #include "engine/encoding.h"
 #include "engine/evict.h"
 #include "engine/persistence.h"
@@ -216,6 +217,32 @@ class AofTest : public PersistenceTest {
     return d;
   }
 };
+
+// Issue 11: a log may hold any command line. WATCH, SUBSCRIBE or PSUBSCRIBE in it registered the
+// loader's short-lived client, and a later write or PUBLISH used the dead client (ASan:
+// stack-use-after-return). An unknown subcommand or a wrong argument count used to reach an
+// invariant or read past argv.
+TEST_F(AofTest, ReplayOfConnectionCommandsLeavesNoDanglingClient) {
+  std::string log;
+  for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
+           {"watch", "k"}, {"subscribe", "ch"}, {"psubscribe", "c*"}, {"set", "x"},
+           {"client", "nosuchsub"}, {"blpop", "l", "0"}, {"set", "k", "1"}}) {
+    log += "*" + std::to_string(argv.size()) + "\r\n";
+    for (const auto& a : argv) log += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  }
+  std::ofstream(aof(), std::ios::binary) << log;
+  config_.appendonly = true;
+  Engine e(config_, &clock_);
+  ASSERT_TRUE(e.persistence().Start().ok());
+  ClientState c;
+  e.AddClient(&c);
+  EXPECT_EQ(Reply(e, c, {"get", "k"}), "$1\r\n1\r\n");
+  EXPECT_EQ(Reply(e, c, {"publish", "ch", "m"}), ":0\r\n");
+  EXPECT_EQ(Reply(e, c, {"publish", "cx", "m"}), ":0\r\n");
+  EXPECT_EQ(Reply(e, c, {"set", "k", "2"}), "+OK\r\n");
+  EXPECT_EQ(e.blocking().blocked_clients(), 0u);
+  e.RemoveClient(&c);
+}
 
 TEST_F(AofTest, ReplayRebuildsTheDataset) {
   std::string d = Write({{"set", "a", "1"}, {"incr", "a"}, {"select", "2"}, {"rpush", "l", "x", "y"},
