@@ -1,4 +1,4 @@
-// Micro-benchmarks of the engine's glob matcher (engine/util.h GlobMatch, behind KEYS, SCAN MATCH,
+// Micro-benchmarks of the engine's glob matcher (engine/ds/util.h GlobMatch, behind KEYS, SCAN MATCH,
 // PSUBSCRIBE, PUBSUB CHANNELS and CONFIG GET) on the patterns that used to hang racetrack-server
 // (issue 11, CVE-2022-36021): nested stars that fail at the end. Each reports the matcher's
 // steps per match beside its time, and Google Benchmark's complexity fit over the size.
@@ -20,8 +20,8 @@
 #include <string_view>
 
 #include "engine/client.h"
+#include "engine/ds/util.h"
 #include "engine/engine.h"
-#include "engine/util.h"
 
 namespace racetrack::engine {
 namespace {

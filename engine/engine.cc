@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "engine/blocking.h"
+#include "engine/ds/util.h"
 #include "engine/errors.h"
 #include "engine/evict.h"
 #include "engine/persistence.h"
 #include "engine/pubsub.h"
 #include "engine/scripting.h"
-#include "engine/util.h"
 
 namespace racetrack::engine {
 namespace {
@@ -23,7 +23,7 @@ std::string UnknownCommandError(Args argv) {
     args += "' ";
   }
   std::string name(argv[0].substr(0, 128));
-  return "ERR unknown command '" + name + "', with args beginning with: " + args;
+  return errors::UnknownCommand(name, args);
 }
 
 // RESP2 subscribed context: only these, as Redis 7.0 (PUBLISH and PUBSUB are refused too).
@@ -39,7 +39,7 @@ bool RejectedExec(Engine& engine, ClientState& client, const CommandSpec& spec,
                   std::string_view error) {
   if (spec.name != "exec") return false;
   if (error.starts_with("ERR ")) error.remove_prefix(4);
-  client.reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+  client.reply.Error(errors::ExecAbortBecause(error));
   client.in_multi = false;
   client.multi_error = false;
   client.multi_queue.clear();
@@ -60,8 +60,7 @@ const CommandSpec* FindSpec(const CommandTable& commands, Args argv, std::string
   if (it == spec->subcommands.end()) {
     std::string parent = spec->name;
     std::transform(parent.begin(), parent.end(), parent.begin(), ::toupper);
-    *error = "ERR unknown subcommand '" + std::string(argv[1].substr(0, 128)) + "'. Try " + parent +
-             " HELP.";
+    *error = errors::UnknownSubcommand(argv[1].substr(0, 128), parent);
     return nullptr;
   }
   return it->second.get();
@@ -70,10 +69,6 @@ const CommandSpec* FindSpec(const CommandTable& commands, Args argv, std::string
 bool ArityMatches(const CommandSpec& spec, size_t argc) {
   int n = static_cast<int>(argc);
   return spec.arity > 0 ? n == spec.arity : n >= -spec.arity;
-}
-
-std::string ArityError(const CommandSpec& spec) {
-  return "ERR wrong number of arguments for '" + spec.name + "' command";
 }
 
 bool IsTransactionControl(const CommandSpec& spec) {
@@ -139,7 +134,7 @@ void Engine::Execute(ClientState& client, Args argv) {
   if (client.is_blocked()) {
     // The network server stops reading a blocked client's input; an embedder that does not (the
     // in-process adapter) gets this error rather than a second wait (Blocking::Block's invariant).
-    reply.Error("ERR this client is blocked in a command; it takes no other until it is served");
+    reply.Error(errors::kClientBlocked);
     return;
   }
 
@@ -151,7 +146,7 @@ void Engine::Execute(ClientState& client, Args argv) {
     return;
   }
   if (!ArityMatches(*spec, argv.size())) {
-    std::string err = ArityError(*spec);
+    std::string err = errors::WrongArity(spec->name);
     if (!RejectedExec(*this, client, *spec, err)) reply.Error(err);
     ++stats_.commands[spec->name].rejected_calls;
     if (client.in_multi) client.multi_error = true;
@@ -164,14 +159,12 @@ void Engine::Execute(ClientState& client, Args argv) {
     return;
   }
   if (client.subscription_count() > 0 && !AllowedWhileSubscribed(spec->name)) {
-    reply.Error("ERR Can't execute '" + spec->name +
-                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
-                "this context");
+    reply.Error(errors::NotAllowedWhileSubscribed(spec->name));
     ++stats_.commands[spec->name].rejected_calls;
     return;
   }
   if (client.in_multi && (spec->flags & kCmdNoMulti)) {
-    reply.Error("ERR Command not allowed inside a transaction");
+    reply.Error(errors::kNotAllowedInMulti);
     ++stats_.commands[spec->name].rejected_calls;
     client.multi_error = true;
     return;
@@ -204,14 +197,14 @@ void Engine::ExecuteQueued(ClientState& client, const std::vector<std::string>& 
   // itself), except the append-only log, which is input from disk. Checked again all the same: a
   // command missing from the table is an error reply to the one caller, never a dead server.
   if (argv.empty()) {
-    client.reply.Error("ERR empty command");
+    client.reply.Error(errors::kEmptyCommand);
     return;
   }
   std::vector<std::string_view> views(argv.begin(), argv.end());
   std::string error;
   const CommandSpec* spec = FindSpec(commands_, Args(views), &error);
   if (spec != nullptr && !ArityMatches(*spec, views.size())) {
-    error = ArityError(*spec);
+    error = errors::WrongArity(spec->name);
     spec = nullptr;
   }
   if (spec == nullptr) {

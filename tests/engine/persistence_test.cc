@@ -10,7 +10,7 @@
 
 #include "engine/aof.h"
 #include "engine/blocking.h"
-#include "engine/encoding.h"
+#include "engine/ds/encoding.h"
 #include "engine/evict.h"
 #include "engine/persistence.h"
 #include "engine/snapshot.h"
