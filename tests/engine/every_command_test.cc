@@ -15,10 +15,10 @@
 // Commands that end or change the connection (QUIT, RESET, HELLO, SUBSCRIBE & co, MONITOR,
 // SYNC, CLIENT KILL, SHUTDOWN with arguments) each get a connection of their own, which may close.
 //
-// Then: clients blocked in each blocking form are woken by a write of the right type, of the wrong
-// type, and by deletion; the server is restarted on its append-only log (replaying everything the
-// battery wrote); a crafted log holding every command line is replayed; and last, plain SHUTDOWN
-// must end the process cleanly.
+// Then the server is restarted on its append-only log (replaying everything the battery wrote).
+// The other tests, each on its own server: clients blocked in each blocking form are woken by a
+// write of the right type, of the wrong type, and by deletion; a crafted log holding every command
+// line is replayed; plain SHUTDOWN ends the process cleanly.
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <stdlib.h>
@@ -457,6 +457,17 @@ TEST_F(EveryCommandTest, EveryCommandEveryArityEveryModeLeavesTheServerAnswering
   std::printf("[ info ] %zu command names (%zu more quoted in the sources), %zu cases\n",
               known.size(), extra, cases);
   ExpectNoFailures();
+
+  // Everything the battery wrote is in the append-only log: a restart replays it.
+  main_.reset();
+  ASSERT_TRUE(server_->Stop().ok());
+  ASSERT_TRUE(fs::exists(dir_ + "/battery/appendonly.aof"));
+  StartServer(dir_ + "/battery");
+  Connection c(port_);
+  Reply r = c.Call({"ping"});
+  ASSERT_TRUE(r != nullptr) << c.error() << "\n" << server_->LogTail();
+  EXPECT_EQ(std::string(r->str, r->len), "PONG");
+  ExpectCleanServerLog();
 }
 
 // A client blocked in each blocking form, then the key it waits on is written with the right type,
@@ -513,19 +524,6 @@ TEST_F(EveryCommandTest, BlockedClientsWokenByAnyWriteGetOneWellFormedReply) {
     }
   }
   ExpectNoFailures();
-}
-
-// Everything the battery wrote is in the append-only log: a restart replays it.
-TEST_F(EveryCommandTest, RestartReplaysTheLogTheBatteryWrote) {
-  if (server_ == nullptr) GTEST_SKIP() << "runs after the battery, in the same process";
-  ASSERT_TRUE(server_->Stop().ok());
-  ASSERT_TRUE(fs::exists(dir_ + "/battery/appendonly.aof"));
-  StartServer(dir_ + "/battery");
-  Connection c(port_);
-  Reply r = c.Call({"ping"});
-  ASSERT_TRUE(r != nullptr) << c.error();
-  EXPECT_EQ(std::string(r->str, r->len), "PONG");
-  ExpectCleanServerLog();
 }
 
 // A log holding every command line of the battery (not only what a real server would log) is
