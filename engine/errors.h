@@ -29,6 +29,7 @@ inline constexpr std::string_view kNumKeysOverArgs =
     "ERR Number of keys can't be greater than number of args";
 inline constexpr std::string_view kNumKeysNegative = "ERR Number of keys can't be negative";
 inline constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
+inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
 inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
 inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
 inline constexpr std::string_view kTimeoutNotInteger =
@@ -308,6 +309,11 @@ inline constexpr char kLuaTimeLimitFormat[] = "Script killed after exceeding lua
 // --- Blocking ----------------------------------------------------------------------------------
 
 inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+// racetrack's own: an embedder sent a command for a client that is blocked (engine.h, Execute).
+inline constexpr std::string_view kClientBlocked =
+    "ERR this client is blocked in a command; it takes no other until it is served";
+// racetrack's own: the engine was asked to run an empty command line (ExecuteQueued).
+inline constexpr std::string_view kEmptyCommand = "ERR empty command";
 
 // --- Persistence (persistence.cc, persistence_family.cc) ---------------------------------------
 
