@@ -121,6 +121,22 @@ void PrintTable(const ResultDocument& doc) {
       if (k == "clients" || k == "rate") continue;
       point += "  " + k + "=" + FormatParam(r.scenario, k, v);
     }
+    // The lesson's own headline figures (ScenarioInfo::table_figures).
+    auto sc = scenarios::Registry::Default().Get(r.scenario);
+    if (sc.ok()) {
+      for (const std::string& name : (*sc)->info().table_figures) {
+        const double* v = nullptr;
+        if (auto it = r.correctness.figures.find(name); it != r.correctness.figures.end()) {
+          v = &it->second;
+        } else if (auto jt = r.figures.find(name); jt != r.figures.end()) {
+          v = &jt->second;
+        }
+        if (v == nullptr) continue;
+        char num[32];
+        std::snprintf(num, sizeof num, "%.3g", *v);
+        point += "  " + name + "=" + num;
+      }
+    }
     std::printf("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, 13).c_str(),
                 Pad(FormatRate(r.throughput_ops_s), 10).c_str(),
                 Pad(FormatMicros(r.latency.p50), 10).c_str(),
@@ -238,6 +254,10 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   p.seed = cmd.options.seed;
   p.interval_ms = cmd.options.interval_ms;
   p.extra = cmd.options.extra;
+  const scenarios::KeyWorkload& workload = cmd.options.workload;
+  p.keys = workload.keys;
+  if (workload.distribution) p.distribution = scenarios::KeyDistributionName(*workload.distribution);
+  if (workload.value_size) p.value_size = scenarios::ValueSizeName(*workload.value_size);
 
   adapters::TargetOptions topts;
   topts.redis_url = cmd.redis_url;
@@ -265,6 +285,28 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   }
   for (auto& t : targets) plan.targets.push_back(t.get());
 
+  // A lesson whose target fronts another (the cache tier in front of PostgreSQL) gets that one as
+  // its backing store: the same target when it is also being run, else opened for it alone.
+  RunOptions options = cmd.options;
+  for (const auto* s : plan.scenarios) {
+    const auto backing = s->info().backing;
+    if (!backing || options.backing != nullptr || !options.backing_unavailable.empty()) continue;
+    for (auto& t : targets) {
+      if (t->kind() == *backing) options.backing = t.get();
+    }
+    if (options.backing == nullptr && !(ctx.stop != nullptr && ctx.stop->stopped())) {
+      auto t = adapters::OpenTarget(*backing, topts, ctx.servers);
+      if (t.ok()) {
+        options.backing = t->get();
+        doc.environment.servers[std::string(adapters::TargetName(*backing))] =
+            (*t)->server_version();
+        targets.push_back(std::move(t).value());
+      } else {
+        options.backing_unavailable = t.status().message();
+      }
+    }
+  }
+
   // Progress only when someone watches it and it lasts long enough to be worth drawing.
   double combos = 0;
   for (const auto* s : plan.scenarios) {
@@ -276,7 +318,7 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   Callbacks callbacks;
   callbacks.on_progress = [&](const Progress& pr) { progress.Show(pr); };
   callbacks.on_record = [&](const Record&) { progress.Clear(); };
-  Harness harness(cmd.options, callbacks, ctx.stop);
+  Harness harness(options, callbacks, ctx.stop);
   harness.Run(plan, &doc);
   progress.Clear();
 

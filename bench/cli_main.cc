@@ -94,6 +94,15 @@ int main(int argc, char** argv) {
                   "postgresql://user:password@host:port/db; default: a throwaway cluster");
   run->add_option("--json", run_cmd.json_path, "Write results (racetrack.result/1) to FILE");
   run->add_flag("--quiet,-q", run_cmd.quiet, "No table, no progress");
+  // The key workload, for every lesson that reads keys (scenarios/key_distribution.h).
+  std::string keys_text, distribution_text, value_size_text;
+  run->add_option("--keys", keys_text,
+                  "Key-space size for lessons that read keys (default: the lesson's own)");
+  run->add_option("--distribution", distribution_text,
+                  "Which keys are read: uniform | zipf:S (0 < S <= 5; zipf = zipf:0.99) | "
+                  "hotspot:F/P (F of the traffic on P of the keys). Default: the lesson's own");
+  run->add_option("--value-size", value_size_text,
+                  "Value bytes: N or MIN-MAX, 1..1048576 (default: the lesson's own)");
   // Scenario knobs (--sizes, --rtt-ms, --batch, --pattern, ...), declared by the scenarios
   // (scenarios::KnobInfo) and validated by scenarios::ParseKnobValues after parsing.
   std::map<std::string, std::string> knob_text;
@@ -181,6 +190,27 @@ int main(int argc, char** argv) {
     run_cmd.options.knobs[k->name] = *values;
   }
   run_cmd.options.rate = rate;
+  {
+    namespace rs = racetrack::scenarios;
+    rs::KeyWorkload& w = run_cmd.options.workload;
+    racetrack::Status bad;
+    if (!keys_text.empty()) {
+      auto k = rs::ParseKeyCount(keys_text);
+      if (k.ok()) w.keys = *k; else bad = k.status();
+    }
+    if (bad.ok() && !distribution_text.empty()) {
+      auto d = rs::ParseKeyDistribution(distribution_text);
+      if (d.ok()) w.distribution = *d; else bad = d.status();
+    }
+    if (bad.ok() && !value_size_text.empty()) {
+      auto v = rs::ParseValueSize(value_size_text);
+      if (v.ok()) w.value_size = *v; else bad = v.status();
+    }
+    if (!bad.ok()) {
+      std::fprintf(stderr, "racetrack run: %s\n", bad.message().c_str());
+      return kExitUsage;
+    }
+  }
 
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);

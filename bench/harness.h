@@ -66,6 +66,12 @@ struct RunOptions {
   // Knob value lists per name (--sizes 1000,10000; scenarios::KnobInfo): each scenario expands
   // them into parameter points (Scenario::ParameterPoints), one record each. Empty = defaults.
   scenarios::KnobValues knobs;
+  // Harness-wide key workload (--keys, --distribution, --value-size), for lessons that read keys.
+  scenarios::KeyWorkload workload;
+  // The backing target of lessons that declare one (ScenarioInfo::backing: the cache lesson's
+  // PostgreSQL), opened by the caller; null with the reason when it could not be had.
+  adapters::Target* backing = nullptr;
+  std::string backing_unavailable;
 };
 
 // InvalidArgument naming the bad option ("--clients must be between 1 and 1024").
@@ -157,6 +163,7 @@ class Session {
   std::map<std::string, double> Figures() const;
   std::map<std::string, std::vector<double>> Series() const;  // ApproachRun::Series
   std::optional<uint64_t> PreferredOps() const;              // ApproachRun::PreferredOps
+  bool ColdStart() const;                                    // ApproachRun::ColdStart
 
   const scenarios::Scenario& scenario() const { return scenario_; }
   const scenarios::ApproachInfo& approach() const { return approach_; }
