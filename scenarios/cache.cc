@@ -126,10 +126,10 @@ const SqlStatement kReadPoint{"cache_read_point",
                               "SELECT version, qty, 0, payload FROM cache_items WHERE id = $1"};
 const SqlStatement kReadAggregate{
     "cache_read_aggregate",
-    "SELECT i.version, count(o.product_id), coalesce(sum(o.amount), 0), '' FROM cache_items i "
-    "LEFT JOIN cache_orders o ON o.product_id = i.id WHERE i.id = $1 GROUP BY i.version"};
+    "SELECT i.aversion, count(o.product_id), coalesce(sum(o.amount), 0), '' FROM cache_items i "
+    "LEFT JOIN cache_orders o ON o.product_id = i.id WHERE i.id = $1 GROUP BY i.aversion"};
 const SqlStatement kReadTotals{"cache_read_totals",
-                               "SELECT version, n, total, '' FROM cache_items WHERE id = $1"};
+                               "SELECT aversion, n, total, '' FROM cache_items WHERE id = $1"};
 const SqlStatement kWritePoint{
     "cache_write_point",
     "UPDATE cache_items SET version = version + 1, qty = qty + 1 WHERE id = $1 RETURNING "
@@ -137,8 +137,8 @@ const SqlStatement kWritePoint{
 const SqlStatement kWriteAggregate{
     "cache_write_aggregate",
     "WITH o AS (INSERT INTO cache_orders (product_id, amount) VALUES ($1, $2)) UPDATE "
-    "cache_items SET version = version + 1, n = n + 1, total = total + $2 WHERE id = $1 "
-    "RETURNING version, n, total, ''"};
+    "cache_items SET aversion = aversion + 1, n = n + 1, total = total + $2 WHERE id = $1 "
+    "RETURNING aversion, n, total, ''"};
 
 // The amount a write's order adds to product `id` (aggregate query).
 int64_t WriteAmount(int64_t id) { return 1 + id % 97; }
@@ -208,7 +208,7 @@ Result<std::shared_ptr<Dataset>> EnsureData(Client& db, int64_t keys, uint64_t s
     data->n0[static_cast<size_t>(g % keys)] += 1;
     data->s0[static_cast<size_t>(g % keys)] += OrderAmount(g);
   }
-  const std::string tag = std::to_string(keys) + "/" +
+  const std::string tag = "v2/" + std::to_string(keys) + "/" +
                           std::to_string(static_cast<int64_t>(seed)) + "/" + ValueSizeName(vs) +
                           "/" + std::to_string(kOrderRows);
   auto meta = db.Query(SqlStatement{"", "SELECT to_regclass('cache_meta') IS NOT NULL"}, {});
@@ -232,9 +232,11 @@ Result<std::shared_ptr<Dataset>> EnsureData(Client& db, int64_t keys, uint64_t s
       if (!s.ok()) return s;
     }
   }
+  // Each query kind has its own version column, so point writes never break the aggregate's
+  // invariants and the other way round.
   Status s = Exec(db, "CREATE TABLE cache_items (id bigint PRIMARY KEY, version bigint NOT NULL, "
-                      "qty bigint NOT NULL, n bigint NOT NULL, total bigint NOT NULL, payload "
-                      "text NOT NULL)");
+                      "qty bigint NOT NULL, aversion bigint NOT NULL, n bigint NOT NULL, total "
+                      "bigint NOT NULL, payload text NOT NULL)");
   if (!s.ok()) return s;
   // No index on product_id, on purpose: the aggregate is the expensive query caches exist for.
   if (!(s = Exec(db, "CREATE TABLE cache_orders (product_id bigint NOT NULL, amount bigint NOT "
@@ -242,8 +244,8 @@ Result<std::shared_ptr<Dataset>> EnsureData(Client& db, int64_t keys, uint64_t s
     return s;
   }
   const SqlStatement insert{
-      "", "INSERT INTO cache_items (id, version, qty, n, total, payload) SELECT t.id, 0, t.id % "
-          "1000, 0, 0, left(repeat(md5(t.id::text), t.len / 32 + 1), t.len) FROM "
+      "", "INSERT INTO cache_items (id, version, qty, aversion, n, total, payload) SELECT t.id, "
+          "0, t.id % 1000, 0, 0, 0, left(repeat(md5(t.id::text), t.len / 32 + 1), t.len) FROM "
           "unnest($1::bigint[], $2::int[]) AS t(id, len)"};
   for (int64_t i = 0; i < keys; i += kLoadChunk) {
     std::string ids = "{", lens = "{";

@@ -7,7 +7,8 @@
 // postgres; `in-process` once, on builtin (its LRU lives in the client; the target is unused).
 //
 // Data (loaded once per (keys, seed, value size), reused while its invariants hold):
-//   cache_items(id, version, qty, n, total, payload)   one row per key ("product")
+//   cache_items(id, version, qty, aversion, n, total, payload)   one row per key ("product");
+//                                     version/qty for point writes, aversion/n/total for orders
 //   cache_orders(product_id, amount)                   200,000 rows, NO index on product_id
 // Two reads (--query): `point` = the row by primary key (~0.1 ms: the honest case); `aggregate` =
 // the product's order count and sum over cache_orders (a scan: many ms, the article's case).
