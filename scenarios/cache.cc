@@ -51,6 +51,7 @@ constexpr int64_t kOrderRows = 200'000;
 constexpr int64_t kLoadChunk = 10'000;
 constexpr int64_t kLockMs = 500;
 constexpr size_t kReservoir = 20'000;
+constexpr uint64_t kMinSampleReads = 20;  // reads per live hit-ratio point
 constexpr char kPrefix[] = "rt:cache:";
 
 enum class Kind { kDbOnly, kCacheAside, kTtlOnly, kSingleFlight, kNative, kInProcess };
@@ -473,12 +474,16 @@ class CacheRun final : public ApproachRun {
 
   Result<std::map<std::string, double>> Sample(Client&) override {
     const uint64_t hits = hits_.load(), lookups = hits + misses_.load();
-    if (lookups > sampled_lookups_) {
+    // A ratio over a handful of reads (the last, partial interval) is noise: keep the previous
+    // one until enough reads accumulate.
+    if (lookups >= sampled_lookups_ + kMinSampleReads || (sampled_lookups_ == 0 && lookups > 0)) {
       last_ratio_ = static_cast<double>(hits - sampled_hits_) /
                     static_cast<double>(lookups - sampled_lookups_);
     }
-    sampled_hits_ = hits;
-    sampled_lookups_ = lookups;
+    if (lookups >= sampled_lookups_ + kMinSampleReads) {
+      sampled_hits_ = hits;
+      sampled_lookups_ = lookups;
+    }
     return std::map<std::string, double>{{"hit_ratio", last_ratio_},
                                          {"db_queries", static_cast<double>(db_queries_.load())}};
   }

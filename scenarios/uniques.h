@@ -17,7 +17,7 @@
 //
 // Correctness: exact approaches (set, bitmap, sql-count-distinct) must return N. HyperLogLogs
 // are ok when |estimate - N| / N <= 3 sigma, sigma = 1.04 / sqrt(m) = 0.81% for m = 16384
-// registers (Redis's, and the one the sql-hll approach configures: hll_empty(14, 6)); the error
+// registers (Redis's, and the one the sql-hll approach configures: hll_empty(14, 5)); the error
 // is recorded either way.
 #pragma once
 
