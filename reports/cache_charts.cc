@@ -84,7 +84,8 @@ ChartSpec ApproachBars(const std::vector<Rec>& items, const std::string& figure)
   c.kind = ChartKind::kBars;
   std::vector<std::string> targets;
   for (const Rec& it : items) {
-    if (std::find(c.categories.begin(), c.categories.end(), it.rec->approach) == c.categories.end()) {
+    if (std::find(c.categories.begin(), c.categories.end(), it.rec->approach) ==
+        c.categories.end()) {
       c.categories.push_back(it.rec->approach);
     }
     if (std::find(targets.begin(), targets.end(), it.rec->target) == targets.end()) {
@@ -201,8 +202,9 @@ ChartSpec HitRatioChart(const std::vector<Rec>& all) {
   ChartSpec c;
   c.id = "hit_ratio";
   c.title = "Hit ratio from a cold start (" + query + ")";
-  c.subtitle = "Share of reads served by the cache in each interval; zipf keys make it climb "
-               "within the first intervals.";
+  c.subtitle =
+      "Share of reads served by the cache in each interval; zipf keys make it climb "
+      "within the first intervals.";
   c.x = {"time", "s", Scale::kLinear, 0.0, std::nullopt, false};
   c.y = {"hit ratio", "%", Scale::kLinear, 0.0, 1.0, true};
   std::string target;
@@ -249,8 +251,9 @@ std::vector<ChartSpec> CacheCharts(const std::vector<Results>& runs) {
   ChartSpec stale = ApproachBars(headline, "stale_reads");
   stale.id = "stale_reads";
   stale.title = "Stale reads (" + query + ")";
-  stale.subtitle = "Reads that returned an older version than one committed before the read "
-                   "began. Hatched red: outside the approach's documented race windows.";
+  stale.subtitle =
+      "Reads that returned an older version than one committed before the read "
+      "began. Hatched red: outside the approach's documented race windows.";
   stale.y = {"stale reads", "reads", Scale::kLinear, 0.0, std::nullopt, false};
   add(stale);
 
@@ -258,8 +261,9 @@ std::vector<ChartSpec> CacheCharts(const std::vector<Results>& runs) {
   ChartSpec stampede = ApproachBars(headline, "db_queries_per_hot_expiry");
   stampede.id = "stampede";
   stampede.title = "Database queries per miss of the hottest key (" + query + ")";
-  stampede.subtitle = "When the hottest key expires or is invalidated, how many clients query "
-                      "the database for it: 1 is no stampede.";
+  stampede.subtitle =
+      "When the hottest key expires or is invalidated, how many clients query "
+      "the database for it: 1 is no stampede.";
   stampede.y = {"queries per episode", "", Scale::kLinear, 0.0, std::nullopt, false};
   add(stampede);
 
@@ -318,21 +322,25 @@ std::vector<ChartSpec> UniquesCharts(const std::vector<Results>& runs) {
   err.id = "hll_error";
   err.primary = true;
   err.title = "HyperLogLog error vs cardinality";
-  err.subtitle = "Relative error of the estimate against the exact count. Lines: +-1 sigma "
-                 "(0.81%) and +-3 sigma (2.44%, the pass bound) for 16384 registers.";
+  err.subtitle =
+      "Relative error of the estimate against the exact count. Lines: +-1 sigma "
+      "(0.81%) and +-3 sigma (2.44%, the pass bound) for 16384 registers.";
   err.x = {"distinct visitors", "", Scale::kLog, std::nullopt, std::nullopt, false};
   err.y = {"relative error", "%", Scale::kLinear, -0.03, 0.03, true};
   err.series = by_size("rel_error", true);
-  err.limits = {{kSigma, "+1 sigma"}, {-kSigma, "-1 sigma"}, {3 * kSigma, "+3 sigma"},
+  err.limits = {{kSigma, "+1 sigma"},
+                {-kSigma, "-1 sigma"},
+                {3 * kSigma, "+3 sigma"},
                 {-3 * kSigma, "-3 sigma"}};
   if (HasPoints(err)) charts.push_back(err);
 
   ChartSpec mem;
   mem.id = "memory_vs_cardinality";
   mem.title = "Memory vs cardinality";
-  mem.subtitle = "Bytes held by the structure (MEMORY USAGE; pg_total_relation_size for the "
-                 "visits table, the sketch for sql-hll), log-log: the set and the table grow "
-                 "linearly, a HyperLogLog stops at 12 KB.";
+  mem.subtitle =
+      "Bytes held by the structure (MEMORY USAGE; pg_total_relation_size for the "
+      "visits table, the sketch for sql-hll), log-log: the set and the table grow "
+      "linearly, a HyperLogLog stops at 12 KB.";
   mem.x = {"distinct visitors", "", Scale::kLog, std::nullopt, std::nullopt, false};
   mem.y = {"memory", "bytes", Scale::kLog, std::nullopt, std::nullopt, false};
   mem.series = by_size("memory_bytes", false);
@@ -342,8 +350,9 @@ std::vector<ChartSpec> UniquesCharts(const std::vector<Results>& runs) {
   ChartSpec count;
   count.id = "count_latency";
   count.title = "Count latency vs cardinality";
-  count.subtitle = "Median time of one count (SCARD, PFCOUNT, BITCOUNT, COUNT(DISTINCT), "
-                   "hll_cardinality), log-log.";
+  count.subtitle =
+      "Median time of one count (SCARD, PFCOUNT, BITCOUNT, COUNT(DISTINCT), "
+      "hll_cardinality), log-log.";
   count.x = {"distinct visitors", "", Scale::kLog, std::nullopt, std::nullopt, false};
   count.y = {"count latency (p50)", "µs", Scale::kLog, std::nullopt, std::nullopt, false};
   count.series = by_size("count_p50_us", false);

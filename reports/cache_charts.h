@@ -23,5 +23,4 @@ namespace racetrack::reports {
 std::vector<ChartSpec> CacheCharts(const std::vector<Results>& runs);
 std::vector<ChartSpec> UniquesCharts(const std::vector<Results>& runs);
 
-
 }  // namespace racetrack::reports

@@ -77,13 +77,6 @@ int64_t NowNs() {
       .count();
 }
 
-uint64_t Mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
 // ---- Values. ----
 
 struct Value {
@@ -91,8 +84,8 @@ struct Value {
   int64_t a = 0;  // point: qty; aggregate: order count
   int64_t b = 0;  // aggregate: order sum
   std::string payload;
-  uint64_t fill = 0;     // the fill that stored it (0: a write, or straight from the database)
-  int64_t soft_ms = 0;   // single-flight: refresh after this (steady clock, ms)
+  uint64_t fill = 0;    // the fill that stored it (0: a write, or straight from the database)
+  int64_t soft_ms = 0;  // single-flight: refresh after this (steady clock, ms)
 };
 
 std::string Encode(const Value& v) {
@@ -117,8 +110,7 @@ bool Decode(std::string_view s, Value* v) {
   }
   v->payload = std::string(s);
   return ParseNum(parts[0], &v->version) && ParseNum(parts[1], &v->fill) &&
-         ParseNum(parts[2], &v->soft_ms) && ParseNum(parts[3], &v->a) &&
-         ParseNum(parts[4], &v->b);
+         ParseNum(parts[2], &v->soft_ms) && ParseNum(parts[3], &v->a) && ParseNum(parts[4], &v->b);
 }
 
 // ---- The database side. ----
@@ -187,8 +179,8 @@ Result<Value> RowToValue(const Result<adapters::SqlRows>& r) {
   if (r->rows.empty() || r->rows[0].size() < 4) return Status::Internal("no such product row");
   const auto& row = r->rows[0];
   Value v;
-  if (!row[0] || !row[1] || !row[2] || !ParseNum(*row[0], &v.version) ||
-      !ParseNum(*row[1], &v.a) || !ParseNum(*row[2], &v.b)) {
+  if (!row[0] || !row[1] || !row[2] || !ParseNum(*row[0], &v.version) || !ParseNum(*row[1], &v.a) ||
+      !ParseNum(*row[2], &v.b)) {
     return Status::Internal("malformed product row");
   }
   v.payload = row[3].value_or("");
@@ -235,19 +227,23 @@ Result<std::shared_ptr<Dataset>> EnsureData(Client& db, int64_t keys, uint64_t s
   }
   // Each query kind has its own version column, so point writes never break the aggregate's
   // invariants and the other way round.
-  Status s = Exec(db, "CREATE TABLE cache_items (id bigint PRIMARY KEY, version bigint NOT NULL, "
-                      "qty bigint NOT NULL, aversion bigint NOT NULL, n bigint NOT NULL, total "
-                      "bigint NOT NULL, payload text NOT NULL)");
+  Status s = Exec(db,
+                  "CREATE TABLE cache_items (id bigint PRIMARY KEY, version bigint NOT NULL, "
+                  "qty bigint NOT NULL, aversion bigint NOT NULL, n bigint NOT NULL, total "
+                  "bigint NOT NULL, payload text NOT NULL)");
   if (!s.ok()) return s;
   // No index on product_id, on purpose: the aggregate is the expensive query caches exist for.
-  if (!(s = Exec(db, "CREATE TABLE cache_orders (product_id bigint NOT NULL, amount bigint NOT "
-                     "NULL)")).ok()) {
+  if (!(s = Exec(db,
+                 "CREATE TABLE cache_orders (product_id bigint NOT NULL, amount bigint NOT "
+                 "NULL)"))
+           .ok()) {
     return s;
   }
   const SqlStatement insert{
-      "", "INSERT INTO cache_items (id, version, qty, aversion, n, total, payload) SELECT t.id, "
-          "0, t.id % 1000, 0, 0, 0, left(repeat(md5(t.id::text), t.len / 32 + 1), t.len) FROM "
-          "unnest($1::bigint[], $2::int[]) AS t(id, len)"};
+      "",
+      "INSERT INTO cache_items (id, version, qty, aversion, n, total, payload) SELECT t.id, "
+      "0, t.id % 1000, 0, 0, 0, left(repeat(md5(t.id::text), t.len / 32 + 1), t.len) FROM "
+      "unnest($1::bigint[], $2::int[]) AS t(id, len)"};
   for (int64_t i = 0; i < keys; i += kLoadChunk) {
     std::string ids = "{", lens = "{";
     for (int64_t id = i; id < std::min(keys, i + kLoadChunk); ++id) {
@@ -262,13 +258,16 @@ Result<std::shared_ptr<Dataset>> EnsureData(Client& db, int64_t keys, uint64_t s
     if (!r.ok()) return r.status();
   }
   auto orders = db.Query(
-      SqlStatement{"", "INSERT INTO cache_orders (product_id, amount) SELECT g % $1::bigint, 1 + "
-                       "(g * 7919) % 100 FROM generate_series(0, $2::bigint - 1) g"},
+      SqlStatement{"",
+                   "INSERT INTO cache_orders (product_id, amount) SELECT g % $1::bigint, 1 + "
+                   "(g * 7919) % 100 FROM generate_series(0, $2::bigint - 1) g"},
       std::vector<std::string>{std::to_string(keys), std::to_string(kOrderRows)});
   if (!orders.ok()) return orders.status();
-  if (!(s = Exec(db, "UPDATE cache_items i SET n = s.c, total = s.t FROM (SELECT product_id, "
-                     "count(*) AS c, sum(amount) AS t FROM cache_orders GROUP BY product_id) s "
-                     "WHERE i.id = s.product_id")).ok()) {
+  if (!(s = Exec(db,
+                 "UPDATE cache_items i SET n = s.c, total = s.t FROM (SELECT product_id, "
+                 "count(*) AS c, sum(amount) AS t FROM cache_orders GROUP BY product_id) s "
+                 "WHERE i.id = s.product_id"))
+           .ok()) {
     return s;
   }
   if (!(s = Exec(db, "VACUUM ANALYZE cache_items")).ok()) return s;
@@ -408,7 +407,12 @@ class CacheWorker final : public Worker {
  public:
   CacheWorker(CacheRun* run, Client* cache, Client* db, std::unique_ptr<Client> own_db, int index,
               WorkerLog* log, uint64_t seed)
-      : run_(run), cache_(cache), db_(db), own_db_(std::move(own_db)), index_(index), log_(log),
+      : run_(run),
+        cache_(cache),
+        db_(db),
+        own_db_(std::move(own_db)),
+        index_(index),
+        log_(log),
         rng_(seed) {}
   Status Step() override;
 
@@ -436,7 +440,10 @@ class CacheRun final : public ApproachRun {
  public:
   CacheRun(Settings s, std::shared_ptr<const Dataset> data, adapters::Target* backing,
            std::string prefix)
-      : s_(std::move(s)), data_(std::move(data)), backing_(backing), prefix_(std::move(prefix)),
+      : s_(std::move(s)),
+        data_(std::move(data)),
+        backing_(backing),
+        prefix_(std::move(prefix)),
         sampler_(s_.keys, s_.distribution),
         pending_(new std::atomic<int32_t>[static_cast<size_t>(s_.keys)]),
         latest_(new std::atomic<int64_t>[static_cast<size_t>(s_.keys)]) {
@@ -447,10 +454,9 @@ class CacheRun final : public ApproachRun {
     if (s_.kind == Kind::kInProcess) {
       // --maxmemory sizes the LRU too: entries of about payload + 96 bytes of bookkeeping.
       const size_t per_entry = static_cast<size_t>(s_.value_size.max) + 96;
-      lru_ = std::make_unique<Lru>(s_.maxmemory > 0
-                                       ? std::max<size_t>(1, static_cast<size_t>(s_.maxmemory) /
-                                                                 per_entry)
-                                       : 0);
+      lru_ = std::make_unique<Lru>(
+          s_.maxmemory > 0 ? std::max<size_t>(1, static_cast<size_t>(s_.maxmemory) / per_entry)
+                           : 0);
     }
   }
 
@@ -557,7 +563,7 @@ std::string CacheWorker::Key(int64_t key) const { return run_->prefix() + std::t
 
 Result<Value> CacheWorker::DbRead(int64_t key) {
   const Settings& s = run_->settings();
-  const SqlStatement& st = s.query == Query::kPoint ? kReadPoint
+  const SqlStatement& st = s.query == Query::kPoint  ? kReadPoint
                            : s.kind == Kind::kNative ? kReadTotals
                                                      : kReadAggregate;
   const std::string params[] = {std::to_string(key)};
@@ -586,8 +592,8 @@ Result<std::optional<Value>> CacheWorker::CacheGet(int64_t key) {
   if (!r.ok()) return r.status();
   if (!r->has_value()) return std::optional<Value>();
   Value v;
-  if (!Decode(**r, &v)) return Status::Internal("malformed cached value for key " +
-                                                std::to_string(key));
+  if (!Decode(**r, &v))
+    return Status::Internal("malformed cached value for key " + std::to_string(key));
   return std::optional<Value>(std::move(v));
 }
 
@@ -644,8 +650,8 @@ Result<Value> CacheWorker::SingleFlightRead(int64_t key, bool* hit) {
     return **cached;
   }
   const std::string lock = run_->prefix() + "lock:" + std::to_string(key);
-  auto got = cache_->Command({"SET", lock, std::to_string(index_), "NX", "PX",
-                              std::to_string(kLockMs)});
+  auto got =
+      cache_->Command({"SET", lock, std::to_string(index_), "NX", "PX", std::to_string(kLockMs)});
   if (!got.ok()) return got.status();
   if (got->type == Reply::Type::kStatus) {  // we hold the lock: recompute, store, release
     auto v = MissAndFill(key);
@@ -748,6 +754,11 @@ Status CacheWorker::Step() {
     // A miss of the hottest key starts an episode unless one is in progress (the stampede).
     struct HotGuard {
       CacheRun* run = nullptr;
+      void Enter(CacheRun* r, int64_t key) {
+        if (key != 0) return;
+        run = r;
+        if (run->hot_inflight_.fetch_add(1) == 0) run->hot_episodes_.fetch_add(1);
+      }
       ~HotGuard() {
         if (run != nullptr) run->hot_inflight_.fetch_sub(1);
       }
@@ -764,10 +775,7 @@ Status CacheWorker::Step() {
         hit = true;
         fill_read = got.fill;
       } else {
-        if (key == 0) {
-          guard.run = run_;
-          if (run_->hot_inflight_.fetch_add(1) == 0) run_->hot_episodes_.fetch_add(1);
-        }
+        guard.Enter(run_, key);
         v = SingleFlightRead(key, &hit);
         if (!v.ok()) return v.status();
         got = std::move(*v);
@@ -781,10 +789,7 @@ Status CacheWorker::Step() {
         hit = true;
         fill_read = got.fill;
       } else {
-        if (key == 0) {
-          guard.run = run_;
-          if (run_->hot_inflight_.fetch_add(1) == 0) run_->hot_episodes_.fetch_add(1);
-        }
+        guard.Enter(run_, key);
         v = MissAndFill(key);
         if (!v.ok()) return v.status();
         got = std::move(*v);
@@ -822,8 +827,7 @@ Result<Correctness> CacheRun::Verify(Client& admin) {
       suspects.insert(suspects.end(), log->suspects.begin(), log->suspects.end());
       hit_us.insert(hit_us.end(), log->hit_us.values().begin(), log->hit_us.values().end());
       miss_us.insert(miss_us.end(), log->miss_us.values().begin(), log->miss_us.values().end());
-      write_us.insert(write_us.end(), log->write_us.values().begin(),
-                      log->write_us.values().end());
+      write_us.insert(write_us.end(), log->write_us.values().begin(), log->write_us.values().end());
       read_us.insert(read_us.end(), log->read_us.values().begin(), log->read_us.values().end());
       if (first_wrong.empty()) first_wrong = log->first_wrong;
     }
@@ -867,8 +871,8 @@ Result<Correctness> CacheRun::Verify(Client& admin) {
   figures_["hot_key_db_queries"] = static_cast<double>(hot_db_queries_.load());
   figures_["hot_key_miss_episodes"] = static_cast<double>(hot_episodes_.load());
   if (hot_episodes_.load() > 0) {
-    figures_["db_queries_per_hot_expiry"] = static_cast<double>(hot_db_queries_.load()) /
-                                            static_cast<double>(hot_episodes_.load());
+    figures_["db_queries_per_hot_expiry"] =
+        static_cast<double>(hot_db_queries_.load()) / static_cast<double>(hot_episodes_.load());
   }
   figures_["keys"] = static_cast<double>(s_.keys);
   figures_["ttl_ms"] = static_cast<double>(s_.ttl_ms);
@@ -897,9 +901,10 @@ Result<Correctness> CacheRun::Verify(Client& admin) {
     }
     if (s_.maxmemory > 0 && s_.target == adapters::TargetKind::kBuiltin) {
       figures_["eviction_figures_trustworthy"] = 0;
-      memo = " Eviction figures on builtin are untrustworthy: the in-process engine measures the "
-             "whole racetrack process's memory against --maxmemory, not its own data (until "
-             "per-engine memory accounting lands).";
+      memo =
+          " Eviction figures on builtin are untrustworthy: the in-process engine measures the "
+          "whole racetrack process's memory against --maxmemory, not its own data (until "
+          "per-engine memory accounting lands).";
     }
     for (const auto& [name, value] : saved_config_) {
       auto r = admin.Command({"CONFIG", "SET", name, value});
@@ -1042,8 +1047,10 @@ ScenarioInfo BuildInfo() {
                         "evictions"};
   info.default_duration_s = 1.0;
   info.backing = adapters::TargetKind::kPostgres;
-  KnobInfo query = Knob("query", "point (an indexed row, ~0.1 ms) or aggregate (a scan of "
-                        "200,000 orders); one record per value", 0, 1, true, {0, 1}, true);
+  KnobInfo query = Knob("query",
+                        "point (an indexed row, ~0.1 ms) or aggregate (a scan of "
+                        "200,000 orders); one record per value",
+                        0, 1, true, {0, 1}, true);
   query.choices = {"point", "aggregate"};
   KnobInfo policy = Knob("maxmemory-policy", "eviction policy with --maxmemory", 0, 2, true, {0});
   policy.choices = {"allkeys-lru", "allkeys-lfu", "volatile-ttl"};
@@ -1051,8 +1058,10 @@ ScenarioInfo BuildInfo() {
       query,
       Knob("ttl-ms", "cache entry time to live, ms", 1, 3'600'000, true, {1000}),
       Knob("write-ratio", "fraction of operations that are writes", 0, 1, false, {0.05}),
-      Knob("maxmemory", "cache tier memory limit in bytes, 0 = none (sizes the in-process LRU "
-           "too)", 0, 1e12, true, {0}),
+      Knob("maxmemory",
+           "cache tier memory limit in bytes, 0 = none (sizes the in-process LRU "
+           "too)",
+           0, 1e12, true, {0}),
       policy,
   };
   return info;
@@ -1155,8 +1164,9 @@ class CacheScenario final : public Scenario {
     // A fresh key prefix per record: the cache starts cold without touching other keys.
     static std::atomic<uint64_t> counter{0};
     const std::string prefix =
-        kPrefix + std::to_string(Mix(static_cast<uint64_t>(NowNs()) + counter.fetch_add(1)) %
-                                 1'000'000'000) +
+        kPrefix +
+        std::to_string(SplitMix64(static_cast<uint64_t>(NowNs()) + counter.fetch_add(1)) %
+                       1'000'000'000) +
         ":";
     auto run = std::make_unique<CacheRun>(s, std::move(*data), context.backing, prefix);
     if (UsesRedis(s.kind)) {

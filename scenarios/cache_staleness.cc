@@ -15,10 +15,9 @@ StalenessReport AnalyzeStaleness(const std::vector<CacheWriteEvent>& writes,
   std::unordered_map<int64_t, std::vector<const CacheWriteEvent*>> by_key;
   for (const CacheWriteEvent& w : writes) by_key[w.key].push_back(&w);
   for (auto& [key, list] : by_key) {
-    std::sort(list.begin(), list.end(),
-              [](const CacheWriteEvent* a, const CacheWriteEvent* b) {
-                return a->version < b->version;
-              });
+    std::sort(list.begin(), list.end(), [](const CacheWriteEvent* a, const CacheWriteEvent* b) {
+      return a->version < b->version;
+    });
   }
   std::unordered_map<uint64_t, const CacheFillEvent*> fill_of;
   for (const CacheFillEvent& f : fills) fill_of[f.fill_id] = &f;
@@ -29,9 +28,9 @@ StalenessReport AnalyzeStaleness(const std::vector<CacheWriteEvent>& writes,
     auto it = by_key.find(r.key);
     if (it == by_key.end()) continue;
     const auto& list = it->second;
-    auto first_newer = std::upper_bound(
-        list.begin(), list.end(), r.version,
-        [](int64_t v, const CacheWriteEvent* w) { return v < w->version; });
+    auto first_newer =
+        std::upper_bound(list.begin(), list.end(), r.version,
+                         [](int64_t v, const CacheWriteEvent* w) { return v < w->version; });
     int64_t earliest = -1;
     bool explained = true, needed_fill = false;
     const CacheWriteEvent* culprit = nullptr;

@@ -51,14 +51,14 @@ std::string Trim(double v) {
   return buf;
 }
 
-uint64_t Mix(uint64_t x) {
+}  // namespace
+
+uint64_t SplitMix64(uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31);
 }
-
-}  // namespace
 
 Result<KeyDistribution> ParseKeyDistribution(std::string_view text) {
   const std::string got = " (got '" + std::string(text) + "')";
@@ -85,8 +85,7 @@ Result<KeyDistribution> ParseKeyDistribution(std::string_view text) {
     auto p = slash == std::string_view::npos ? std::nullopt : ParseDouble(rest.substr(slash + 1));
     if (!f || !p || *f < 0 || *f > 1 || !(*p > 0) || !(*p < 1)) {
       return Status::InvalidArgument(
-          "--distribution hotspot:F/P needs 0 <= F <= 1 and 0 < P < 1, e.g. hotspot:0.9/0.1" +
-          got);
+          "--distribution hotspot:F/P needs 0 <= F <= 1 and 0 < P < 1, e.g. hotspot:0.9/0.1" + got);
     }
     d.hot_traffic = *f;
     d.hot_keys = *p;
@@ -112,16 +111,15 @@ Result<int64_t> ParseKeyCount(std::string_view text) {
   auto n = ParseInt(text);
   if (!n || *n < 1 || *n > kMaxKeys) {
     return Status::InvalidArgument("--keys must be an integer between 1 and " +
-                                   std::to_string(kMaxKeys) + " (got '" + std::string(text) +
-                                   "')");
+                                   std::to_string(kMaxKeys) + " (got '" + std::string(text) + "')");
   }
   return *n;
 }
 
 Result<ValueSize> ParseValueSize(std::string_view text) {
-  const Status bad = Status::InvalidArgument(
-      "--value-size must be N or MIN-MAX bytes, between 1 and " + std::to_string(kMaxValueSize) +
-      " (got '" + std::string(text) + "')");
+  const Status bad =
+      Status::InvalidArgument("--value-size must be N or MIN-MAX bytes, between 1 and " +
+                              std::to_string(kMaxValueSize) + " (got '" + std::string(text) + "')");
   const size_t dash = text.find('-');
   auto lo = ParseInt(dash == std::string_view::npos ? text : text.substr(0, dash));
   auto hi = dash == std::string_view::npos ? lo : ParseInt(text.substr(dash + 1));
@@ -137,8 +135,8 @@ std::string ValueSizeName(const ValueSize& v) {
 int64_t ValueSizeOf(const ValueSize& v, uint64_t seed, int64_t key) {
   if (v.max <= v.min) return v.min;
   const auto span = static_cast<uint64_t>(v.max - v.min + 1);
-  return v.min + static_cast<int64_t>(Mix(seed * 0x100000001B3ULL + static_cast<uint64_t>(key)) %
-                                      span);
+  return v.min + static_cast<int64_t>(
+                     SplitMix64(seed * 0x100000001B3ULL + static_cast<uint64_t>(key)) % span);
 }
 
 KeySampler::KeySampler(int64_t n, const KeyDistribution& d) : n_(n), d_(d) {

@@ -33,9 +33,9 @@ namespace racetrack::scenarios {
 struct KeyDistribution {
   enum class Kind { kUniform, kZipf, kHotspot };
   Kind kind = Kind::kZipf;
-  double zipf_s = 0.99;        // kZipf: the exponent S
-  double hot_traffic = 0.9;    // kHotspot: F, the fraction of draws on the hot keys
-  double hot_keys = 0.1;       // kHotspot: P, the fraction of keys that are hot
+  double zipf_s = 0.99;      // kZipf: the exponent S
+  double hot_traffic = 0.9;  // kHotspot: F, the fraction of draws on the hot keys
+  double hot_keys = 0.1;     // kHotspot: P, the fraction of keys that are hot
 };
 
 // "uniform", "zipf" (S = 0.99), "zipf:1.2", "hotspot:0.9/0.1".
@@ -57,6 +57,10 @@ Result<ValueSize> ParseValueSize(std::string_view text);
 std::string ValueSizeName(const ValueSize& v);  // "100" or "10-1000"
 // The size of key `key`'s value: fixed per (seed, key), uniform in [min, max].
 int64_t ValueSizeOf(const ValueSize& v, uint64_t seed, int64_t key);
+
+// SplitMix64 (Steele, Lea, Flood 2014): a fixed, well-mixed 64-bit hash of x, for values that
+// must be the same for every run with the same seed (value sizes, visitor ids).
+uint64_t SplitMix64(uint64_t x);
 
 // The harness-wide knobs as the user gave them; unset = the lesson's own default.
 struct KeyWorkload {
@@ -82,11 +86,11 @@ class KeySampler {
 
   int64_t n_;
   KeyDistribution d_;
-  int64_t hot_n_ = 0;          // hotspot: number of hot keys
-  double h_integral_x1_ = 0;   // zipf: rejection-inversion constants
+  int64_t hot_n_ = 0;         // hotspot: number of hot keys
+  double h_integral_x1_ = 0;  // zipf: rejection-inversion constants
   double h_integral_n_ = 0;
   double s_ = 0;
-  double normalizer_ = 0;      // zipf: H(N, S), for Probability()
+  double normalizer_ = 0;  // zipf: H(N, S), for Probability()
 };
 
 }  // namespace racetrack::scenarios

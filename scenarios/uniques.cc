@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/key_distribution.h"
 #include "scenarios/knobs.h"
 
 namespace racetrack::scenarios {
@@ -37,7 +38,7 @@ using adapters::Client;
 using adapters::Reply;
 using adapters::SqlStatement;
 
-constexpr int64_t kRegisters = 16384;     // Redis's HLL_REGISTERS, and sql-hll's log2m = 14
+constexpr int64_t kRegisters = 16384;  // Redis's HLL_REGISTERS, and sql-hll's log2m = 14
 constexpr int64_t kMembersPerCommand = 1000;
 constexpr int kCountRepeats = 15;
 constexpr double kCountBudgetS = 0.5;
@@ -50,13 +51,6 @@ constexpr char kBitmapKey[] = "rt:uniques:bitmap";
 constexpr char kWeekKey[] = "rt:uniques:week";
 
 std::string DayKey(int d) { return "rt:uniques:day:" + std::to_string(d); }
-
-uint64_t Mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -103,8 +97,8 @@ Status CheckReplies(const Result<std::vector<Reply>>& replies) {
 Result<int64_t> IntegerReply(const Result<Reply>& r) {
   if (!r.ok()) return r.status();
   if (r->is_error()) return Status::InvalidArgument(r->str);
-  if (r->type != Reply::Type::kInteger) return Status::Internal("expected an integer, got " +
-                                                                r->ToString());
+  if (r->type != Reply::Type::kInteger)
+    return Status::Internal("expected an integer, got " + r->ToString());
   return r->integer;
 }
 
@@ -133,9 +127,9 @@ std::string Array(const std::vector<int64_t>& ids) {
 UniquesStream::UniquesStream(uint64_t seed, int64_t n)
     : seed_(seed), n_(n), visits_(3 * ((n + 1) / 2)), range_(4 * n) {
   // An affine map i -> (mult * i + offset) mod 4N is a permutation when gcd(mult, 4N) = 1.
-  mult_ = static_cast<int64_t>(Mix(seed) % static_cast<uint64_t>(range_)) | 1;
+  mult_ = static_cast<int64_t>(SplitMix64(seed) % static_cast<uint64_t>(range_)) | 1;
   while (std::gcd(mult_, range_) != 1) mult_ += 2;
-  offset_ = static_cast<int64_t>(Mix(seed + 1) % static_cast<uint64_t>(range_));
+  offset_ = static_cast<int64_t>(SplitMix64(seed + 1) % static_cast<uint64_t>(range_));
 }
 
 int64_t UniquesStream::IdOf(int64_t i) const {
@@ -148,12 +142,12 @@ int64_t UniquesStream::Visit(int64_t j) const {
   const int64_t g = j / 3, r = j % 3;
   if (r < 2 && 2 * g + r < n_) return IdOf(2 * g + r);
   const int64_t seen = std::min(n_, 2 * g + r);
-  return IdOf(static_cast<int64_t>(Mix(seed_ ^ (static_cast<uint64_t>(j) << 1)) %
+  return IdOf(static_cast<int64_t>(SplitMix64(seed_ ^ (static_cast<uint64_t>(j) << 1)) %
                                    static_cast<uint64_t>(seen)));
 }
 
 int UniquesStream::Day(int64_t j) const {
-  return static_cast<int>(Mix(seed_ * 7 + static_cast<uint64_t>(j) + 3) % 7);
+  return static_cast<int>(SplitMix64(seed_ * 7 + static_cast<uint64_t>(j) + 3) % 7);
 }
 
 double HllSigma(int64_t registers) { return 1.04 / std::sqrt(static_cast<double>(registers)); }
@@ -183,9 +177,7 @@ class UniquesRun final : public ApproachRun {
     return std::unique_ptr<Worker>(new UniquesWorker(this, &client));
   }
 
-  std::optional<uint64_t> PreferredOps() const override {
-    return static_cast<uint64_t>(batches_);
-  }
+  std::optional<uint64_t> PreferredOps() const override { return static_cast<uint64_t>(batches_); }
 
   // Adds batch `b` (its visits) through `c`.
   Status AddBatch(Client& c, int64_t b) {
@@ -274,8 +266,7 @@ class UniquesRun final : public ApproachRun {
       if (kind_ == Kind::kSqlHll) {
         return ScalarInt(c.Query(SqlStatement{"", "SELECT pg_column_size(h) FROM uq_hll"}, {}));
       }
-      return ScalarInt(
-          c.Query(SqlStatement{"", "SELECT pg_total_relation_size('uq_visits')"}, {}));
+      return ScalarInt(c.Query(SqlStatement{"", "SELECT pg_total_relation_size('uq_visits')"}, {}));
     }
     std::vector<std::string> keys;
     if (kind_ == Kind::kHllMerge) {
@@ -341,7 +332,8 @@ class UniquesRun final : public ApproachRun {
     std::vector<double> us;
     int64_t observed = -1;
     const int64_t budget_end = NowNs() + static_cast<int64_t>(kCountBudgetS * 1e9);
-    while (us.size() < static_cast<size_t>(kCountRepeats) && (us.size() < 3 || NowNs() < budget_end)) {
+    while (us.size() < static_cast<size_t>(kCountRepeats) &&
+           (us.size() < 3 || NowNs() < budget_end)) {
       const int64_t t0 = NowNs();
       auto count = Count(admin);
       if (!count.ok()) return count.status();
@@ -405,11 +397,12 @@ class UniquesRun final : public ApproachRun {
       c.note += " (memory not measured: " + mem.status().message() + ")";
     }
     if (kind_ == Kind::kSqlHll) {
-      auto rel_size = ScalarInt(
-          admin.Query(SqlStatement{"", "SELECT pg_total_relation_size('uq_hll')"}, {}));
+      auto rel_size =
+          ScalarInt(admin.Query(SqlStatement{"", "SELECT pg_total_relation_size('uq_hll')"}, {}));
       if (rel_size.ok()) figures_["relation_bytes"] = static_cast<double>(*rel_size);
-      c.note += " memory_bytes is the sketch (pg_column_size); relation_bytes also counts the "
-                "dead row versions the updates left.";
+      c.note +=
+          " memory_bytes is the sketch (pg_column_size); relation_bytes also counts the "
+          "dead row versions the updates left.";
     }
     const int64_t t0 = first_start_ns_.load(), t1 = last_end_ns_.load();
     if (t0 > 0 && t1 > t0) {
@@ -466,7 +459,7 @@ ScenarioInfo BuildInfo() {
       {"set", "Set SADD / SCARD", "every visitor id in a set: exact, memory grows with N",
        adapters::kCapStrings | pipe, true},
       {"hll", "HyperLogLog PFADD / PFCOUNT",
-       "a 16384-register HyperLogLog: at most 12 KB, about 0.81% standard error", 
+       "a 16384-register HyperLogLog: at most 12 KB, about 0.81% standard error",
        adapters::kCapHyperLogLog | pipe, true},
       {"hll-merge", "7 daily HLLs, weekly PFCOUNT",
        "one HyperLogLog per day, the week's uniques as the multi-key PFCOUNT of the 7 (checked "
@@ -558,8 +551,7 @@ class UniquesScenario final : public Scenario {
         Status s = Exec(admin, "CREATE EXTENSION hll");
         if (!s.ok()) {
           return Status::Unavailable(
-              "postgres has no hll extension (Debian package postgresql-15-hll): " +
-              s.message());
+              "postgres has no hll extension (Debian package postgresql-15-hll): " + s.message());
         }
       }
       Status s = Exec(admin, "CREATE TABLE uq_hll (id int PRIMARY KEY, h hll NOT NULL)");

@@ -68,8 +68,8 @@ TEST(CacheStalenessTest, WithoutInvalidationEveryStaleReadIsUnexplained) {
   // version 2 (22 ms).
   std::vector<CacheWriteEvent> writes = {{3, 2, 8 * kMs, -1, -1}, {3, 1, 5 * kMs, -1, -1}};
   std::vector<CacheFillEvent> fills = {{5, 0, kMs}};
-  StalenessReport r =
-      AnalyzeStaleness(writes, fills, {{3, 0, 30 * kMs, 5}, {3, 1, 30 * kMs, 5}, {3, 2, 30 * kMs, 5}});
+  StalenessReport r = AnalyzeStaleness(
+      writes, fills, {{3, 0, 30 * kMs, 5}, {3, 1, 30 * kMs, 5}, {3, 2, 30 * kMs, 5}});
   EXPECT_EQ(r.stale_reads, 2u);
   EXPECT_EQ(r.unexplained, 2u);
   EXPECT_DOUBLE_EQ(r.max_staleness_ms, 25.0);

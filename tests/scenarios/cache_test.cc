@@ -182,7 +182,9 @@ TEST(CacheEvictionTest, MaxmemoryEvictsAndIsRestored) {
   RunContext ctx;
   ctx.clients = 2;
   ctx.backing = pg;
-  ctx.extra = {{"query", 0}, {"maxmemory", now_used + 512 * 1024}, {"maxmemory-policy", 1},
+  ctx.extra = {{"query", 0},
+               {"maxmemory", now_used + 512 * 1024},
+               {"maxmemory-policy", 1},
                {"write-ratio", 0}};
   ctx.workload.keys = 2000;
   ctx.workload.distribution = *ParseKeyDistribution("uniform");
@@ -198,13 +200,7 @@ TEST(CacheEvictionTest, MaxmemoryEvictsAndIsRestored) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, CacheOnTarget, ::testing::ValuesIn(testing::AllKinds()),
-                         [](const auto& info) {
-                           std::string n(adapters::TargetName(info.param));
-                           for (char& c : n) {
-                             if (c == '-') c = '_';
-                           }
-                           return n;
-                         });
+                         testing::TargetTestName);
 
 }  // namespace
 }  // namespace racetrack::scenarios

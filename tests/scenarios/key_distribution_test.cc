@@ -3,10 +3,10 @@
 // --distribution, --keys and --value-size.
 #include "scenarios/key_distribution.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace racetrack::scenarios {
 namespace {

@@ -4,9 +4,9 @@
 // grows); bitmaps are skipped with the reason where the target has none; --sizes is range-checked.
 #include "scenarios/uniques.h"
 
-#include <unordered_set>
-
 #include <gtest/gtest.h>
+
+#include <unordered_set>
 
 #include "scenarios/knobs.h"
 #include "tests/scenarios/lesson_driver.h"
@@ -114,13 +114,7 @@ TEST_P(UniquesOnTarget, ExactCountsAndHllWithinTheBand) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, UniquesOnTarget, ::testing::ValuesIn(testing::AllKinds()),
-                         [](const auto& info) {
-                           std::string n(adapters::TargetName(info.param));
-                           for (char& c : n) {
-                             if (c == '-') c = '_';
-                           }
-                           return n;
-                         });
+                         testing::TargetTestName);
 
 }  // namespace
 }  // namespace racetrack::scenarios
