@@ -245,35 +245,28 @@ std::vector<ChartSpec> CacheCharts(const std::vector<Results>& runs) {
   };
   add(TierChart(items));
   add(HitRatioChart(items));
-  std::string query;
-  std::vector<Rec> headline = HeadlineQuery(items, "point", &query);
-
-  ChartSpec stale = ApproachBars(headline, "stale_reads");
-  stale.id = "stale_reads";
-  stale.title = "Stale reads (" + query + ")";
-  stale.subtitle =
-      "Reads that returned an older version than one committed before the read "
-      "began. Hatched red: outside the approach's documented race windows.";
-  stale.y = {"stale reads", "reads", Scale::kLinear, 0.0, std::nullopt, false};
-  add(stale);
-
-  headline = HeadlineQuery(items, "aggregate", &query);
-  ChartSpec stampede = ApproachBars(headline, "db_queries_per_hot_expiry");
-  stampede.id = "stampede";
-  stampede.title = "Database queries per miss of the hottest key (" + query + ")";
-  stampede.subtitle =
-      "When the hottest key expires or is invalidated, how many clients query "
-      "the database for it: 1 is no stampede.";
-  stampede.y = {"queries per episode", "", Scale::kLinear, 0.0, std::nullopt, false};
-  add(stampede);
-
-  headline = HeadlineQuery(items, "point", &query);
-  ChartSpec dbq = ApproachBars(headline, "db_queries_per_s");
-  dbq.id = "db_queries_per_s";
-  dbq.title = "Database load (" + query + ")";
-  dbq.subtitle = "Queries per second that reached PostgreSQL: what the cache takes off it.";
-  dbq.y = {"database queries", "queries/s", Scale::kLinear, 0.0, std::nullopt, false};
-  add(dbq);
+  // One bar chart per figure, approaches x targets, at the query kind that shows the effect.
+  auto bars = [&](const std::string& prefer, const std::string& figure, const std::string& title,
+                  const std::string& subtitle, AxisSpec y) {
+    std::string query;
+    ChartSpec c = ApproachBars(HeadlineQuery(items, prefer, &query), figure);
+    c.id = figure;
+    c.title = title + " (" + query + ")";
+    c.subtitle = subtitle;
+    c.y = std::move(y);
+    add(std::move(c));
+  };
+  bars("point", "stale_reads", "Stale reads",
+       "Reads that returned an older version than one committed before the read began. Hatched "
+       "red: outside the approach's documented race windows.",
+       {"stale reads", "reads", Scale::kLinear, 0.0, std::nullopt, false});
+  bars("aggregate", "db_queries_per_hot_expiry", "Database queries per miss of the hottest key",
+       "When the hottest key expires or is invalidated, how many clients query the database for "
+       "it: 1 is no stampede.",
+       {"queries per episode", "", Scale::kLinear, 0.0, std::nullopt, false});
+  bars("point", "db_queries_per_s", "Database load",
+       "Queries per second that reached PostgreSQL: what the cache takes off it.",
+       {"database queries", "queries/s", Scale::kLinear, 0.0, std::nullopt, false});
   return charts;
 }
 

@@ -81,14 +81,23 @@ TEST(CacheScenarioTest, NoBackingStoreIsAReasonNotACrash) {
             "not found");
 }
 
+// Opens the cache tier and PostgreSQL behind it; "" when both are there, else why not.
+std::string OpenWithBacking(adapters::TargetKind kind, adapters::Target** target,
+                            adapters::Target** pg) {
+  std::string why;
+  *target = LessonTargets::Get().Open(kind, &why);
+  if (*target == nullptr) return "target unavailable: " + why;
+  *pg = LessonTargets::Get().Open(adapters::TargetKind::kPostgres, &why);
+  if (*pg == nullptr) return "no PostgreSQL to back the cache: " + why;
+  return "";
+}
+
 class CacheOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
 
 TEST_P(CacheOnTarget, EveryApproachIsCorrectOrWrongAsExpected) {
-  std::string why;
-  adapters::Target* target = LessonTargets::Get().Open(GetParam(), &why);
-  if (target == nullptr) GTEST_SKIP() << "target unavailable: " << why;
-  adapters::Target* pg = LessonTargets::Get().Open(adapters::TargetKind::kPostgres, &why);
-  if (pg == nullptr) GTEST_SKIP() << "no PostgreSQL to back the cache: " << why;
+  adapters::Target *target = nullptr, *pg = nullptr;
+  const std::string why = OpenWithBacking(GetParam(), &target, &pg);
+  if (!why.empty()) GTEST_SKIP() << why;
   auto scenario = MakeCacheScenario();
   std::vector<std::string> skipped;
   auto approaches = testing::RunnableApproaches(*scenario, *target, &skipped);
@@ -136,11 +145,9 @@ TEST_P(CacheOnTarget, EveryApproachIsCorrectOrWrongAsExpected) {
 class CacheTierTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
 
 TEST_P(CacheTierTarget, TtlOnlyServesStaleReads) {
-  std::string why;
-  adapters::Target* target = LessonTargets::Get().Open(GetParam(), &why);
-  if (target == nullptr) GTEST_SKIP() << "target unavailable: " << why;
-  adapters::Target* pg = LessonTargets::Get().Open(adapters::TargetKind::kPostgres, &why);
-  if (pg == nullptr) GTEST_SKIP() << "no PostgreSQL to back the cache: " << why;
+  adapters::Target *target = nullptr, *pg = nullptr;
+  const std::string why = OpenWithBacking(GetParam(), &target, &pg);
+  if (!why.empty()) GTEST_SKIP() << why;
   auto scenario = MakeCacheScenario();
   const ApproachInfo* ttl_only = scenario->info().FindApproach("cache-aside-ttl-only");
   ASSERT_EQ(MissingCapabilityReason(*ttl_only, target->capabilities()), "");
