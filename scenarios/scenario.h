@@ -34,7 +34,7 @@
 
 #include "adapters/client.h"
 #include "adapters/target.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 #include "scenarios/key_distribution.h"
 
 namespace racetrack::scenarios {
