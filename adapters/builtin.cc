@@ -96,6 +96,8 @@ class BuiltinTarget final : public Target {
     if (has("watch") && has("multi") && has("exec")) caps_ |= kCapWatchMulti;
     if (has("eval")) caps_ |= kCapScripting;
     if (has("zadd") && has("zrevrange")) caps_ |= kCapSortedSets;
+    if (has("pfadd") && has("pfcount") && has("pfmerge")) caps_ |= kCapHyperLogLog;
+    if (has("setbit") && has("bitcount")) caps_ |= kCapBitmaps;
     caps_ |= kCapPipeline;
   }
 

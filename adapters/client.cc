@@ -10,7 +10,8 @@ std::string CapabilityNames(uint32_t caps) {
       {kCapHashes, "HINCRBY"},        {kCapWatchMulti, "WATCH/MULTI/EXEC"},
       {kCapScripting, "EVAL"},        {kCapPipeline, "pipelining"},
       {kCapSql, "SQL"},               {kCapSqlPipeline, "SQL pipeline mode"},
-      {kCapSortedSets, "sorted sets"},
+      {kCapSortedSets, "sorted sets"},  {kCapHyperLogLog, "HyperLogLog (PFADD)"},
+      {kCapBitmaps, "bitmaps (SETBIT/BITCOUNT)"},
   };
   std::string out;
   for (const auto& [bit, name] : kNames) {

@@ -42,6 +42,8 @@ enum Capability : uint32_t {
   kCapSql = 1u << 6,         // Query / Begin / Commit / Rollback
   kCapSqlPipeline = 1u << 7, // QueryBatch() in one round trip (libpq pipeline mode)
   kCapSortedSets = 1u << 8,  // ZADD / ZREVRANGE / ZRANK ...
+  kCapHyperLogLog = 1u << 9, // PFADD / PFCOUNT / PFMERGE
+  kCapBitmaps = 1u << 10,    // SETBIT / BITCOUNT
 };
 
 // Human names of the bits set in `caps`, e.g. "INCR, EVAL" (used in skip reasons).

@@ -230,11 +230,18 @@ Result<std::unique_ptr<Target>> MakeRespTarget(TargetKind kind, std::string_view
   };
   const std::pair<const char*, uint32_t> probes[] = {
       {"INCRBY", kCapIncr}, {"HINCRBY", kCapHashes}, {"WATCH", kCapWatchMulti},
-      {"EVAL", kCapScripting}, {"ZADD", kCapSortedSets}};
+      {"EVAL", kCapScripting}, {"ZADD", kCapSortedSets}, {"PFMERGE", kCapHyperLogLog}};
   for (const auto& [name, bit] : probes) {
     auto k = knows(name);
     if (!k.ok()) return k.status();
     if (*k) caps |= bit;
+  }
+  {  // bitmaps need both commands
+    auto setbit = knows("SETBIT");
+    if (!setbit.ok()) return setbit.status();
+    auto bitcount = knows("BITCOUNT");
+    if (!bitcount.ok()) return bitcount.status();
+    if (*setbit && *bitcount) caps |= kCapBitmaps;
   }
 
   std::string version = "unknown";

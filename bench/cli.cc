@@ -121,6 +121,22 @@ void PrintTable(const ResultDocument& doc) {
       if (k == "clients" || k == "rate") continue;
       point += "  " + k + "=" + FormatParam(r.scenario, k, v);
     }
+    // The lesson's own headline figures (ScenarioInfo::table_figures).
+    auto sc = scenarios::Registry::Default().Get(r.scenario);
+    if (sc.ok()) {
+      for (const std::string& name : (*sc)->info().table_figures) {
+        const double* v = nullptr;
+        if (auto it = r.correctness.figures.find(name); it != r.correctness.figures.end()) {
+          v = &it->second;
+        } else if (auto jt = r.figures.find(name); jt != r.figures.end()) {
+          v = &jt->second;
+        }
+        if (v == nullptr) continue;
+        char num[32];
+        std::snprintf(num, sizeof num, "%.3g", *v);
+        point += "  " + name + "=" + num;
+      }
+    }
     std::printf("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, 13).c_str(),
                 Pad(FormatRate(r.throughput_ops_s), 10).c_str(),
                 Pad(FormatMicros(r.latency.p50), 10).c_str(),
@@ -234,6 +250,10 @@ ResultDocument NewDocument(const RunCommand& cmd, const CliContext& ctx) {
   p.seed = cmd.options.seed;
   p.interval_ms = cmd.options.interval_ms;
   p.extra = cmd.options.extra;
+  const scenarios::KeyWorkload& workload = cmd.options.workload;
+  p.keys = workload.keys;
+  if (workload.distribution) p.distribution = scenarios::KeyDistributionName(*workload.distribution);
+  if (workload.value_size) p.value_size = scenarios::ValueSizeName(*workload.value_size);
   return doc;
 }
 
@@ -268,10 +288,41 @@ bool OpenTargets(const std::vector<TargetKind>& kinds, bool explicit_targets,
   return requested_unavailable;
 }
 
+// A lesson whose target fronts another (the cache tier in front of PostgreSQL) gets that one as
+// its backing store: the same target when it is also being run, else opened for it alone.
+RunOptions WithBackingStores(const RunCommand& cmd, const CliContext& ctx, const Plan& plan,
+                             ResultDocument* doc,
+                             std::vector<std::unique_ptr<adapters::Target>>* targets) {
+  RunOptions options = cmd.options;
+  adapters::TargetOptions topts;
+  topts.redis_url = cmd.redis_url;
+  topts.postgres_url = cmd.postgres_url;
+  topts.bin_dir = ctx.bin_dir;
+  for (const auto* s : plan.scenarios) {
+    const auto backing = s->info().backing;
+    if (!backing || options.backing != nullptr || !options.backing_unavailable.empty()) continue;
+    for (auto& t : *targets) {
+      if (t->kind() == *backing) options.backing = t.get();
+    }
+    if (options.backing == nullptr && !(ctx.stop != nullptr && ctx.stop->stopped())) {
+      auto t = adapters::OpenTarget(*backing, topts, ctx.servers);
+      if (t.ok()) {
+        options.backing = t->get();
+        doc->environment.servers[std::string(adapters::TargetName(*backing))] =
+            (*t)->server_version();
+        targets->push_back(std::move(t).value());
+      } else {
+        options.backing_unavailable = t.status().message();
+      }
+    }
+  }
+  return options;
+}
+
 // Runs the plan, with a progress line when someone watches and it lasts long enough to be
 // worth drawing.
-void RunWithProgress(const RunCommand& cmd, const CliContext& ctx, const Plan& plan,
-                     ResultDocument* doc) {
+void RunWithProgress(const RunCommand& cmd, const RunOptions& options, const CliContext& ctx,
+                     const Plan& plan, ResultDocument* doc) {
   double combos = 0;
   for (const auto* s : plan.scenarios) {
     combos += static_cast<double>(s->info().approaches.size() * plan.targets.size());
@@ -282,7 +333,7 @@ void RunWithProgress(const RunCommand& cmd, const CliContext& ctx, const Plan& p
   Callbacks callbacks;
   callbacks.on_progress = [&](const Progress& pr) { progress.Show(pr); };
   callbacks.on_record = [&](const Record&) { progress.Clear(); };
-  Harness harness(cmd.options, callbacks, ctx.stop);
+  Harness harness(options, callbacks, ctx.stop);
   harness.Run(plan, doc);
   progress.Clear();
 }
@@ -331,7 +382,8 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   const bool requested_unavailable =
       OpenTargets(*kinds, !cmd.targets.empty(), cmd, ctx, &doc, &targets);
   for (auto& t : targets) plan.targets.push_back(t.get());
-  RunWithProgress(cmd, ctx, plan, &doc);
+  const RunOptions options = WithBackingStores(cmd, ctx, plan, &doc, &targets);
+  RunWithProgress(cmd, options, ctx, plan, &doc);
 
   if (!cmd.quiet) PrintTable(doc);
   const int code = RunExitCode(doc, ctx, requested_unavailable);
@@ -352,7 +404,8 @@ const std::vector<std::string>& RunFlagNames() {
       "help",     "h",        "suite",       "target",       "t",    "approach", "a",
       "clients",  "c",        "duration",    "d",            "ops",  "rate",     "warmup",
       "repetitions", "r",     "seed",        "interval",     "param", "redis-url",
-      "postgres-url", "json", "quiet",       "q"};
+      "postgres-url", "json", "quiet",       "q",     "keys", "distribution",
+      "value-size"};
   return kNames;
 }
 

@@ -55,6 +55,8 @@ struct RunFlags {
   std::string suite;
   // Scenario knobs (--sizes, --rtt-ms, ...) as typed; parsed per lesson after CLI11 is done.
   std::map<std::string, std::string> knob_text;
+  // The key workload (--keys, --distribution, --value-size), as typed.
+  std::string keys_text, distribution_text, value_size_text;
 };
 
 CLI::App* AddListCommand(CLI::App& app, bool* verbose, racetrack::adapters::TargetOptions* opts) {
@@ -91,6 +93,14 @@ void AddHarnessFlags(CLI::App* run, RunFlags* f) {
                   "postgresql://user:password@host:port/db; default: a throwaway cluster");
   run->add_option("--json", c.json_path, "Write results (racetrack.result/1) to FILE");
   run->add_flag("--quiet,-q", c.quiet, "No table, no progress");
+  // The key workload, for every lesson that reads keys (scenarios/key_distribution.h).
+  run->add_option("--keys", f->keys_text,
+                  "Key-space size for lessons that read keys (default: the lesson's own)");
+  run->add_option("--distribution", f->distribution_text,
+                  "Which keys are read: uniform | zipf:S (0 < S <= 5; zipf = zipf:0.99) | "
+                  "hotspot:F/P (F of the traffic on P of the keys). Default: the lesson's own");
+  run->add_option("--value-size", f->value_size_text,
+                  "Value bytes: N or MIN-MAX, 1..1048576 (default: the lesson's own)");
   const std::vector<std::string>& reserved = rb::RunFlagNames();
   for (const CLI::Option* o : run->get_options()) {
     std::vector<std::string> names = o->get_lnames();
@@ -154,6 +164,27 @@ int ReportParseError(const CLI::App& app, const std::vector<CLI::App*>& subs,
   return rb::kExitUsage;
 }
 
+// The key workload flags, each checked against its range (one-line errors).
+racetrack::Status ParseWorkload(const RunFlags& f, racetrack::scenarios::KeyWorkload* w) {
+  namespace rs = racetrack::scenarios;
+  if (!f.keys_text.empty()) {
+    auto k = rs::ParseKeyCount(f.keys_text);
+    if (!k.ok()) return k.status();
+    w->keys = *k;
+  }
+  if (!f.distribution_text.empty()) {
+    auto d = rs::ParseKeyDistribution(f.distribution_text);
+    if (!d.ok()) return d.status();
+    w->distribution = *d;
+  }
+  if (!f.value_size_text.empty()) {
+    auto v = rs::ParseValueSize(f.value_size_text);
+    if (!v.ok()) return v.status();
+    w->value_size = *v;
+  }
+  return racetrack::Status::Ok();
+}
+
 // After parsing `racetrack run`: the suite, the knobs (each selected lesson checks its own), the
 // harness options the flags imply. Non-OK = a usage error, already worded for the user.
 racetrack::Status FinishRunCommand(const CLI::App* run, RunFlags* f) {
@@ -186,7 +217,7 @@ racetrack::Status FinishRunCommand(const CLI::App* run, RunFlags* f) {
   c.options.duration_given = c.options.duration_given || run->count("--duration") > 0;
   c.options.clients_given = run->count("--clients") > 0;
   c.options.rate = f->rate;
-  return racetrack::Status::Ok();
+  return ParseWorkload(*f, &c.options.workload);
 }
 
 std::string StateFile() {

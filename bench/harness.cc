@@ -154,6 +154,9 @@ Result<std::unique_ptr<Session>> Session::Open(const scenarios::Scenario& scenar
   }
   scenarios::RunContext ctx{options.clients, options.seed, options.extra};
   ctx.target = &target;  // scenarios that open connections of their own (pipeline's proxy)
+  ctx.workload = options.workload;
+  ctx.backing = options.backing;
+  ctx.backing_unavailable = options.backing_unavailable;
   auto run = scenario.Prepare(approach, *sh.admin, ctx);
   if (!run.ok()) {
     return Status(run.status().code() == Status::Code::kUnavailable
@@ -410,6 +413,8 @@ std::map<std::string, std::vector<double>> Session::Series() const {
 
 std::optional<uint64_t> Session::PreferredOps() const { return shared_->run->PreferredOps(); }
 
+bool Session::ColdStart() const { return shared_->run->ColdStart(); }
+
 // ---------------------------------------------------------------------------------------------
 // Harness
 
@@ -450,7 +455,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   // and warms its connections itself.
   const std::optional<uint64_t> preferred_ops = options_.ops ? std::nullopt : s.PreferredOps();
 
-  if (options_.warmup_s > 0 && !preferred_ops && !(stop_ && stop_->stopped())) {
+  if (options_.warmup_s > 0 && !preferred_ops && !s.ColdStart() && !(stop_ && stop_->stopped())) {
     PhaseSpec warm;
     warm.duration_s = options_.warmup_s;
     warm.rate = options_.rate;

@@ -73,6 +73,13 @@ struct RunOptions {
 
   // The knob values scenario `id` runs with: `knobs`, overlaid with scenario_knobs[id].
   scenarios::KnobValues KnobsFor(const std::string& id) const;
+
+  // Harness-wide key workload (--keys, --distribution, --value-size), for lessons that read keys.
+  scenarios::KeyWorkload workload;
+  // The backing target of lessons that declare one (ScenarioInfo::backing: the cache lesson's
+  // PostgreSQL), opened by the caller; null with the reason when it could not be had.
+  adapters::Target* backing = nullptr;
+  std::string backing_unavailable;
 };
 
 // InvalidArgument naming the bad option ("--clients must be between 1 and 1024").
@@ -164,6 +171,7 @@ class Session {
   std::map<std::string, double> Figures() const;
   std::map<std::string, std::vector<double>> Series() const;  // ApproachRun::Series
   std::optional<uint64_t> PreferredOps() const;              // ApproachRun::PreferredOps
+  bool ColdStart() const;                                    // ApproachRun::ColdStart
 
   const scenarios::Scenario& scenario() const { return scenario_; }
   const scenarios::ApproachInfo& approach() const { return approach_; }

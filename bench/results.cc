@@ -150,6 +150,11 @@ json ToJson(const ResultDocument& d) {
                      {"seed", p.seed},
                      {"interval_ms", p.interval_ms},
                      {"extra", MapToJson(p.extra)}};
+  json workload = json::object();
+  if (p.keys) workload["keys"] = *p.keys;
+  if (!p.distribution.empty()) workload["distribution"] = p.distribution;
+  if (!p.value_size.empty()) workload["value_size"] = p.value_size;
+  if (!workload.empty()) j["parameters"]["workload"] = workload;
   json targets = json::array();
   for (const auto& t : d.targets) {
     json tj = {{"name", t.name}, {"available", t.available}};
@@ -292,6 +297,12 @@ Result<ResultDocument> FromJson(const json& j) {
   d.parameters.seed = Value<uint64_t>(p, "seed", 0);
   d.parameters.interval_ms = Value<int>(p, "interval_ms", 100);
   d.parameters.extra = MapFromJson(Value<json>(p, "extra", json::object()));
+  const json workload = Value<json>(p, "workload", json::object());
+  if (workload.contains("keys") && workload["keys"].is_number_integer()) {
+    d.parameters.keys = workload["keys"].get<int64_t>();
+  }
+  d.parameters.distribution = Value<std::string>(workload, "distribution", "");
+  d.parameters.value_size = Value<std::string>(workload, "value_size", "");
   for (const auto& t : Value<json>(j, "targets", json::array())) {
     d.targets.push_back({Value<std::string>(t, "name", ""), Value<bool>(t, "available", false),
                          Value<std::string>(t, "reason", ""),

@@ -45,6 +45,12 @@ struct Parameters {
   uint64_t seed = 42;
   int interval_ms = 100;
   std::map<std::string, double> extra;
+  // The harness-wide key workload (--keys, --distribution, --value-size) when given; JSON
+  // "workload": {"keys": 10000, "distribution": "zipf:0.99", "value_size": "100"}, omitted when
+  // none was given (each lesson then uses its own defaults and records them in its figures).
+  std::optional<int64_t> keys;
+  std::string distribution;
+  std::string value_size;
 };
 
 struct TargetStatus {

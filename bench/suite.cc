@@ -27,7 +27,8 @@ const std::vector<Suite>& Suites() {
        0.05,
        {{"leaderboard", {{"sizes", "1000,10000"}}},
         {"pipeline", {{"rtt-ms", "0,1"}, {"batch", "1,100"}, {"commands", "200"}}},
-        {"ratelimit", {{"pattern", "boundary"}}}}},
+        {"ratelimit", {{"pattern", "boundary"}}},
+        {"uniques", {{"sizes", "1000,10000"}}}}},
   };
   return kSuites;
 }

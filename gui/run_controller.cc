@@ -127,7 +127,24 @@ void RunController::Work(RunRequest request) {
       }
       post([this, r] { emit record(r); });
     };
-    bench::Harness harness(request.options, callbacks, &stop_);
+    // A lesson whose target fronts another (cache: PostgreSQL behind the cache tier) gets it as
+    // its backing store, as `racetrack run` does.
+    bench::RunOptions options = request.options;
+    if (const auto backing = scenario.info().backing) {
+      for (const auto& t : owned) {
+        if (t->kind() == *backing) options.backing = t.get();
+      }
+      if (options.backing == nullptr) {
+        auto t = adapters::OpenTarget(*backing, request.target_options, &servers);
+        if (t.ok()) {
+          options.backing = t->get();
+          owned.push_back(std::move(*t));
+        } else {
+          options.backing_unavailable = t.status().message();
+        }
+      }
+    }
+    bench::Harness harness(options, callbacks, &stop_);
     harness.Run(plan, &doc);
   }
   const bool stopped = stop_.stopped() && error.isEmpty();

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 
+#include "reports/cache_charts.h"
 #include "reports/format.h"
 #include "reports/histogram.h"
 #include "reports/stats.h"
@@ -493,6 +494,8 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   }
   if (scenario == "leaderboard") add(CostVsNChart(scenario, runs));
   if (scenario == "ratelimit") add(RateLimitChart(scenario, runs));
+  if (scenario == "cache") for (ChartSpec& c : CacheCharts(runs)) add(std::move(c));
+  if (scenario == "uniques") return UniquesCharts(runs);  // batches/s would mislead as throughput
   add(LostUpdatesChart(scenario, runs));
   const bool split = ThroughputNeedsSplit(scenario, runs);
   if (!split) add(ThroughputChart(scenario, runs, ""));

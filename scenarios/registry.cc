@@ -1,9 +1,11 @@
 #include "scenarios/registry.h"
 
+#include "scenarios/cache.h"
 #include "scenarios/counters.h"
 #include "scenarios/leaderboard.h"
 #include "scenarios/pipeline.h"
 #include "scenarios/ratelimit.h"
+#include "scenarios/uniques.h"
 
 namespace racetrack::scenarios {
 
@@ -15,6 +17,8 @@ const Registry& Registry::Default() {
     owned->push_back(MakeLeaderboardScenario());
     owned->push_back(MakePipelineScenario());
     owned->push_back(MakeRatelimitScenario());
+    owned->push_back(MakeCacheScenario());
+    owned->push_back(MakeUniquesScenario());
     return owned;
   }();
   static const Registry* const kRegistry = [] {

@@ -35,6 +35,7 @@
 #include "adapters/client.h"
 #include "adapters/target.h"
 #include "engine/base/status.h"
+#include "scenarios/key_distribution.h"
 
 namespace racetrack::scenarios {
 
@@ -73,12 +74,19 @@ struct ScenarioInfo {
   std::string lesson;    // the lesson text (plain text, paragraphs separated by blank lines)
   // Names of the figures Sample() returns, for the time series ("lost_updates").
   std::vector<std::string> live_figures;
+  // Record figures (correctness or figures) `racetrack run` prints after each row of its table
+  // ("hit_ratio", "stale_reads"); default none.
+  std::vector<std::string> table_figures;
   // Default parameter point (clients etc.) when the user gives none; 0 = harness default.
   int default_clients = 0;
   // Knobs this scenario reads from RunContext::extra (see KnobInfo). Default: none.
   std::vector<KnobInfo> knobs;
   // Default duration per repetition when the user gives none; 0 = harness default.
   double default_duration_s = 0;
+  // The kind of target that stands behind this lesson's own target (cache: the PostgreSQL a cache
+  // tier fronts). The CLI and the GUI open it (or reuse it when it is also a target) and pass it
+  // as RunContext::backing; nullopt = none.
+  std::optional<adapters::TargetKind> backing;
 
   const ApproachInfo* FindApproach(std::string_view approach_id) const;
 };
@@ -92,6 +100,11 @@ struct RunContext {
   // The target being run, for scenarios that need connections of their own (pipeline opens them
   // through a delay proxy). May be null (then such approaches report why they cannot run).
   adapters::Target* target = nullptr;
+  // The harness-wide key workload (--keys, --distribution, --value-size) as the user gave it.
+  KeyWorkload workload;
+  // ScenarioInfo::backing, opened; null when it could not be had (backing_unavailable says why).
+  adapters::Target* backing = nullptr;
+  std::string backing_unavailable;
 };
 
 // The correctness object of one record (schema: records[].correctness).
@@ -125,6 +138,10 @@ class ApproachRun {
   // (pipeline: one job of N commands takes N x RTT; a time budget would cut it or waste it), and
   // then the harness skips its warm-up phase (MakeWorker warms the connection). Default: none.
   virtual std::optional<uint64_t> PreferredOps() const { return std::nullopt; }
+  // True when the first timed repetition must start from the state Prepare left (the cache
+  // lesson's cold cache, whose hit ratio climbs during the run): the harness then skips its
+  // warm-up phase. Default: false.
+  virtual bool ColdStart() const { return false; }
   // Series on the scenario's own time axis (schema: records[].series), e.g. ratelimit's admitted
   // per 100 ms of its virtual clock with the limit line: {"t_s": [...], "admitted": [...], ...};
   // every vector the same length. Default: none.

@@ -81,6 +81,43 @@ TEST(CliTest, KnobValuesAreCheckedByTheLessonThatOwnsTheKnob) {
       << o.output;
 }
 
+// The key-workload flags and the cache/uniques knobs: one line each, naming the valid range.
+TEST(CliTest, WorkloadAndLessonKnobErrorsNameTheRange) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"run cache --distribution zipf:-1", "--distribution zipf:S needs 0 < S <= 5 (got 'zipf:-1')"},
+      {"run cache --distribution pareto", "--distribution must be one of uniform, zipf:S"},
+      {"run cache --keys 0", "--keys must be an integer between 1 and 100000000 (got '0')"},
+      {"run cache --value-size 10-1", "--value-size must be N or MIN-MAX bytes, between 1 and"},
+      {"run cache --ttl-ms 0", "--ttl-ms for cache must be an integer between 1 and 3600000 (got '0')"},
+      {"run cache --maxmemory-policy allkeys-random",
+       "--maxmemory-policy for cache must be one of allkeys-lru, allkeys-lfu, volatile-ttl"},
+      {"run uniques --sizes 0", "--sizes for uniques must be an integer between"},
+  };
+  for (const auto& [args, message] : cases) {
+    auto o = Racetrack(args);
+    EXPECT_EQ(o.code, 2) << args << ": " << o.output;
+    EXPECT_EQ(Lines(o.output), 1) << o.output;
+    EXPECT_NE(o.output.find(message), std::string::npos) << o.output;
+  }
+}
+
+// The workload flags are recorded in the results' parameters.
+TEST(CliTest, WorkloadIsRecordedInParameters) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() /
+       ("racetrack-cli-workload-" + std::to_string(getpid()) + ".json"))
+          .string();
+  auto o = Racetrack("run counters -t builtin -a incr -d 0.1 --warmup 0 -q --keys 500 "
+                     "--distribution hotspot:0.9/0.1 --value-size 10-20 --json " + path);
+  EXPECT_EQ(o.code, 0) << o.output;
+  auto doc = ReadResults(path);
+  std::remove(path.c_str());
+  ASSERT_TRUE(doc.ok()) << doc.status().message();
+  EXPECT_EQ(doc->parameters.keys.value_or(0), 500);
+  EXPECT_EQ(doc->parameters.distribution, "hotspot:0.9/0.1");
+  EXPECT_EQ(doc->parameters.value_size, "10-20");
+}
+
 TEST(CliTest, ListShowsLessonsAndTargets) {
   auto o = Racetrack("list --verbose");
   EXPECT_EQ(o.code, 0);

@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
 #include <QStandardPaths>
@@ -208,6 +209,56 @@ class GuiTest : public QObject {
     QVERIFY(page->controller()->WaitFinished(30000));
     QVERIFY2(page->banner().contains("stopped answering"),
              qPrintable(page->banner() + " | " + page->status() + " | " + page->CopyTable()));
+  }
+
+  // The cache lesson's live chart is the hit ratio: it must climb from a cold cache. PostgreSQL
+  // (the backing store) is started by the run itself, as `racetrack run` does.
+  void cacheRunClimbsHitRatioLive() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("cache"));
+    LessonPage* page = w.page();
+    page->SetTargets({adapters::TargetKind::kBuiltin});
+    page->SetApproaches({"cache-aside"});
+    page->SetClients(4);
+    page->SetDuration(1.0);
+    page->Run();
+    QVERIFY2(page->running(), qPrintable(page->banner()));
+    QVERIFY(page->controller()->WaitFinished(120000));
+    const RecordsModel::Row* row = FindRow(page->model(), "cache-aside");
+    if (row == nullptr) QSKIP(qPrintable("no PostgreSQL to back the cache here: " + page->status()));
+    QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+    QVERIFY(page->live()->FigurePointCount() > 1);
+    QVERIFY2(page->live()->FigureMax() > 0.5, "zipf keys: the hit ratio climbs past 50%");
+    QCOMPARE(row->ok.value_or(false), true);
+    QVERIFY(page->charts().size() > page->live()->views().size());
+  }
+
+  // The uniques lesson's live chart is the structure's memory while visits are added.
+  void uniquesRunShowsMemoryLive() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("uniques"));
+    LessonPage* page = w.page();
+    const scenarios::KnobInfo& sizes = scenarios::Registry::Default().Find("uniques")->info().knobs[0];
+    bool set = false;
+    for (QLineEdit* edit : page->findChildren<QLineEdit*>()) {
+      if (edit->toolTip() == QString::fromStdString(sizes.help)) {
+        edit->setText("200000");
+        set = true;
+      }
+    }
+    QVERIFY(set);
+    page->SetTargets({adapters::TargetKind::kBuiltin});
+    page->SetApproaches({"set", "hll"});
+    page->Run();
+    QVERIFY2(page->running(), qPrintable(page->banner()));
+    QVERIFY(page->controller()->WaitFinished(120000));
+    QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+    QVERIFY(page->live()->FigurePointCount() > 0);
+    QVERIFY(page->live()->FigureMax() > 12 * 1024);  // the set's memory, well past the HLL's
+    const RecordsModel::Row* hll = FindRow(page->model(), "hll");
+    QVERIFY(hll != nullptr);
+    QCOMPARE(hll->ok.value_or(false), true);
+    QVERIFY(page->charts().size() > page->live()->views().size());
   }
 
   void screenshotCommandWritesPngs() {

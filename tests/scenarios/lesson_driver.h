@@ -117,6 +117,15 @@ inline Result<Driven> Drive(const Scenario& scenario, const std::string& approac
   return out;
 }
 
+// Test names for a suite instantiated over AllKinds(): "builtin_tcp" for builtin-tcp.
+inline std::string TargetTestName(const ::testing::TestParamInfo<adapters::TargetKind>& info) {
+  std::string n(adapters::TargetName(info.param));
+  for (char& c : n) {
+    if (c == '-') c = '_';
+  }
+  return n;
+}
+
 inline const std::vector<adapters::TargetKind>& AllKinds() {
   static const std::vector<adapters::TargetKind> kKinds = {
       adapters::TargetKind::kBuiltin, adapters::TargetKind::kBuiltinTcp,
