@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "adapters/url.h"
+#include "results/format.h"
 #include "scenarios/registry.h"
 
 namespace racetrack::bench {
@@ -62,10 +63,10 @@ class ProgressLine {
 };
 
 std::string CorrectnessCell(const Record& r) {
-  const auto& f = r.correctness.figures;
+  const auto& f = r.correctness;
   std::string cell;
   auto lost = f.find("lost_updates");
-  if (r.correctness.ok) {
+  if (r.correct == true) {
     cell = "ok";
   } else if (lost != f.end() && lost->second > 0) {
     char buf[64];
@@ -81,7 +82,7 @@ std::string CorrectnessCell(const Record& r) {
     std::snprintf(buf, sizeof buf, ", %.0f retries", retries->second);
     cell += buf;
   }
-  if (!r.correctness.expected_ok) cell += r.correctness.ok ? " (unsafe: no race hit)" : " (expected)";
+  if (!r.ExpectedCorrect()) cell += r.correct == true ? " (unsafe: no race hit)" : " (expected)";
   if (!r.error.empty()) cell += " [ended early]";
   return cell;
 }
@@ -103,7 +104,7 @@ std::string FormatParam(const std::string& scenario, const std::string& key, dou
   return num;
 }
 
-void PrintTable(const ResultDocument& doc) {
+void PrintTable(const Results& doc) {
   std::string last_scenario;
   for (const Record& r : doc.records) {
     if (r.scenario != last_scenario) {
@@ -112,7 +113,7 @@ void PrintTable(const ResultDocument& doc) {
       std::printf("\n%s — %s\n", r.scenario.c_str(),
                   info == doc.scenario_info.end() ? "" : info->second.title.c_str());
       std::printf("%s%s%s%s%s%s\n", Pad("approach", 28).c_str(), Pad("target", 13).c_str(),
-                  Pad("ops/s", 10).c_str(), Pad("p50 µs", 10).c_str(), Pad("p99 µs", 10).c_str(),
+                  Pad("ops/s", 10).c_str(), Pad("p50", 10).c_str(), Pad("p99", 10).c_str(),
                   "correctness");
     }
     // The parameter point (Scenario::ParameterPoints: sizes, rtt-ms, batch, ...), if any.
@@ -122,9 +123,10 @@ void PrintTable(const ResultDocument& doc) {
       point += "  " + k + "=" + FormatParam(r.scenario, k, v);
     }
     std::printf("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, 13).c_str(),
-                Pad(FormatRate(r.throughput_ops_s), 10).c_str(),
-                Pad(FormatMicros(r.latency.p50), 10).c_str(),
-                Pad(FormatMicros(r.latency.p99), 10).c_str(), CorrectnessCell(r).c_str(),
+                Pad(results::FormatRate(r.throughput_ops_s.value_or(0)), 10).c_str(),
+                Pad(results::FormatMicros(r.latency_us.p50.value_or(0)), 10).c_str(),
+                Pad(results::FormatMicros(r.latency_us.p99.value_or(0)), 10).c_str(),
+                CorrectnessCell(r).c_str(),
                 point.c_str());
   }
   if (doc.records.empty()) std::printf("no records\n");
@@ -144,30 +146,6 @@ std::string RedactedCommandLine(const std::string& line) {
 }
 
 }  // namespace
-
-std::string FormatRate(double v) {
-  char buf[32];
-  if (v >= 1e6) {
-    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  } else if (v >= 1e4) {
-    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.0f", v);
-  }
-  return buf;
-}
-
-std::string FormatMicros(double us) {
-  char buf[32];
-  if (us >= 100) {
-    std::snprintf(buf, sizeof buf, "%.0f", us);
-  } else if (us >= 10) {
-    std::snprintf(buf, sizeof buf, "%.1f", us);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2f", us);
-  }
-  return buf;
-}
 
 int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   const scenarios::Registry& registry = scenarios::Registry::Default();
@@ -222,11 +200,11 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
     std::remove((cmd.json_path + ".tmp").c_str());
   }
 
-  ResultDocument doc;
-  doc.created = UtcNowIso8601();
+  Results doc;
+  doc.created = results::UtcNowIso8601();
   doc.racetrack_version = RACETRACK_VERSION;
   doc.environment = CollectEnvironment();
-  Parameters& p = doc.parameters;
+  results::Parameters& p = doc.parameters;
   p.command_line = RedactedCommandLine(ctx.command_line);
   p.scenarios = cmd.scenarios;
   p.clients = cmd.options.clients;
@@ -284,7 +262,7 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   int code = kExitOk;
   bool server_failed = false;
   for (const Record& r : doc.records) {
-    if (r.correctness.expected_ok && !r.correctness.ok) code = kExitCorrectness;
+    if (r.UnexpectedFailure()) code = kExitCorrectness;
     if (!r.error.empty()) {
       server_failed = true;
       Error(r.scenario + "/" + r.approach + "/" + r.target + " ended early: " + r.error);
@@ -300,9 +278,9 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
     }
   }
   if (!cmd.json_path.empty()) {
-    Status w = WriteResults(doc, cmd.json_path);
+    auto w = results::WriteResults(doc, cmd.json_path);
     if (!w.ok()) {
-      Error(w.message());
+      Error(w.error().message());
       return kExitUsage;
     }
     if (!cmd.quiet) std::printf("wrote %s\n", cmd.json_path.c_str());

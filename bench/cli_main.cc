@@ -13,6 +13,7 @@
 
 #include "adapters/throwaway.h"
 #include "bench/cli.h"
+#include "bench/harness.h"
 #include "bench/signals.h"
 #include "reports/cli.h"
 #include "scenarios/knobs.h"
@@ -117,7 +118,7 @@ int main(int argc, char** argv) {
                       "builtin-tcp, redis, postgres (default: all three)");
 
   // `report` and `compare` (reports/): results JSON in, reports and regression verdicts out.
-  auto reports = racetrack::reports::AddReportCommands(app);
+  auto reports = racetrack::reports::AddReportCommands(app, racetrack::bench::FillScenarioInfo);
 
   try {
     app.parse(argc, argv);

@@ -203,6 +203,23 @@ std::string ComparisonMarkdown(const Comparison& c) {
   return o.str();
 }
 
+namespace {
+
+// Integral parameters stay integers ("N": 1000), as the results file and readers expect.
+json ParamsJson(const std::map<std::string, double>& params) {
+  json j = json::object();
+  for (const auto& [k, v] : params) {
+    if (v == std::floor(v) && std::fabs(v) < 9e15) {
+      j[k] = static_cast<int64_t>(v);
+    } else {
+      j[k] = v;
+    }
+  }
+  return j;
+}
+
+}  // namespace
+
 json ComparisonJson(const Comparison& c) {
   auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
   json records = json::array();
@@ -218,7 +235,7 @@ json ComparisonJson(const Comparison& c) {
     }
     auto ok = [](const Record& r) { return r.correct ? json(*r.correct) : json(nullptr); };
     records.push_back({{"scenario", rc.base->scenario}, {"approach", rc.base->approach},
-                       {"target", rc.base->target}, {"params", rc.base->params},
+                       {"target", rc.base->target}, {"params", ParamsJson(rc.base->params)},
                        {"metrics", metrics},
                        {"correctness", {{"base_ok", ok(*rc.base)}, {"new_ok", ok(*rc.next)},
                                         {"flip", rc.correctness_flip}}},
@@ -228,7 +245,7 @@ json ComparisonJson(const Comparison& c) {
     json out = json::array();
     for (const Record* r : rs) {
       out.push_back({{"scenario", r->scenario}, {"approach", r->approach}, {"target", r->target},
-                     {"params", r->params}});
+                     {"params", ParamsJson(r->params)}});
     }
     return out;
   };

@@ -13,14 +13,12 @@ namespace racetrack::reports {
 
 namespace {
 
-using nlohmann::json;
 
 std::string Opt(const std::optional<double>& v) { return v ? FormatNumber(*v) : ""; }
 
-std::string Cell(const json& obj, const std::string& key) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null() || it->is_object() || it->is_array()) return "";
-  return ScalarText(*it);
+std::string Cell(const std::map<std::string, double>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? "" : FormatNumber(it->second);
 }
 
 }  // namespace
@@ -29,11 +27,9 @@ std::string WriteCsvReport(const std::vector<Results>& runs) {
   std::set<std::string> params, correctness, figures;
   for (const Results& run : runs) {
     for (const Record& r : run.records) {
-      for (const auto& [k, v] : r.params.items()) params.insert(k);
-      for (const auto& [k, v] : r.correctness.items()) {
-        if (k != "ok" && k != "expected_ok") correctness.insert(k);
-      }
-      for (const auto& [k, v] : r.figures.items()) figures.insert(k);
+      for (const auto& [k, v] : r.params) params.insert(k);
+      for (const auto& [k, v] : r.correctness) correctness.insert(k);
+      for (const auto& [k, v] : r.figures) figures.insert(k);
     }
   }
   std::ostringstream out;
