@@ -63,10 +63,10 @@ class ProgressLine {
 };
 
 std::string CorrectnessCell(const Record& r) {
-  const auto& f = r.correctness;
+  const auto& f = r.correctness.figures;
   std::string cell;
   auto lost = f.find("lost_updates");
-  if (r.correct == true) {
+  if (r.correctness.ok) {
     cell = "ok";
   } else if (lost != f.end() && lost->second > 0) {
     char buf[64];
@@ -82,7 +82,7 @@ std::string CorrectnessCell(const Record& r) {
     std::snprintf(buf, sizeof buf, ", %.0f retries", retries->second);
     cell += buf;
   }
-  if (!r.ExpectedCorrect()) cell += r.correct == true ? " (unsafe: no race hit)" : " (expected)";
+  if (!r.ExpectedCorrect()) cell += r.correctness.ok ? " (unsafe: no race hit)" : " (expected)";
   if (!r.error.empty()) cell += " [ended early]";
   return cell;
 }

@@ -489,15 +489,16 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     record.timeseries.interval_ms = options_.interval_ms;
   }
 
-  record.expected_correct = approach.expected_correct;
+  record.correctness.expected_ok = approach.expected_correct;
+  record.correctness.checked = true;
   auto verdict = s.Verify();
   if (verdict.ok()) {
-    record.correct = verdict->ok;
-    record.correctness = verdict->figures;
-    record.note = verdict->note;
+    record.correctness.ok = verdict->ok;
+    record.correctness.figures = verdict->figures;
+    record.correctness.note = verdict->note;
   } else {
-    record.correct = false;
-    record.note = "could not verify: " + verdict.status().message();
+    record.correctness.ok = false;
+    record.correctness.note = "could not verify: " + verdict.status().message();
   }
   record.figures = s.Figures();
   record.series = s.Series();
@@ -561,7 +562,7 @@ void Harness::Run(const Plan& plan, Results* doc) {
       if (r.scenario != sc->info().id) continue;
       points.push_back({r.approach, r.target, r.params, r.latency_us.p50.value_or(0),
                         r.latency_us.mean.value_or(0), r.throughput_ops_s.value_or(0),
-                        r.correct.value_or(false), r.figures});
+                        r.correctness.ok, r.figures});
     }
     auto figures = sc->Summarize(points);
     if (!figures.empty()) doc->scenario_figures[sc->info().id] = std::move(figures);

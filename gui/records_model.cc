@@ -138,9 +138,9 @@ void RecordsModel::SetRecord(const results::Record& rec) {
   r.p50 = rec.latency_us.p50;
   r.p99 = rec.latency_us.p99;
   // A run that ended early has no verdict worth showing: its check ran on partial work.
-  r.ok = rec.error.empty() ? rec.correct : std::nullopt;
+  r.ok = rec.error.empty() ? rec.Correct() : std::nullopt;
   r.expected_ok = rec.ExpectedCorrect();
-  r.note = rec.error.empty() ? rec.note : "stopped: " + rec.error;
+  r.note = rec.error.empty() ? rec.correctness.note : "stopped: " + rec.error;
   RowChanged(row);
 }
 

@@ -114,8 +114,8 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
                                        n.ThroughputSamples(), s));
     rc.metrics.push_back(CompareMetric("p99", "us", false, b.latency_us.p99, n.latency_us.p99,
                                        b.P99Samples(), n.P99Samples(), s));
-    rc.correctness_flip = b.correct == true && n.correct == false && n.ExpectedCorrect();
-    rc.correctness_fixed = b.correct == false && n.correct == true;
+    rc.correctness_flip = b.Correct() == true && n.Correct() == false && n.ExpectedCorrect();
+    rc.correctness_fixed = b.Correct() == false && n.Correct() == true;
     for (const MetricChange& m : rc.metrics) c.regressions += m.regression;
     c.flips += rc.correctness_flip;
     c.weak += std::any_of(rc.metrics.begin(), rc.metrics.end(),
@@ -233,7 +233,9 @@ json ComparisonJson(const Comparison& c) {
                          {"new_repetitions", m.next_n}, {"weak_test", m.weak},
                          {"regression", m.regression}, {"improvement", m.improvement}});
     }
-    auto ok = [](const Record& r) { return r.correct ? json(*r.correct) : json(nullptr); };
+    auto ok = [](const Record& r) {
+      return r.correctness.checked ? json(r.correctness.ok) : json(nullptr);
+    };
     records.push_back({{"scenario", rc.base->scenario}, {"approach", rc.base->approach},
                        {"target", rc.base->target}, {"params", ParamsJson(rc.base->params)},
                        {"metrics", metrics},

@@ -28,7 +28,7 @@ std::string WriteCsvReport(const std::vector<Results>& runs) {
   for (const Results& run : runs) {
     for (const Record& r : run.records) {
       for (const auto& [k, v] : r.params) params.insert(k);
-      for (const auto& [k, v] : r.correctness) correctness.insert(k);
+      for (const auto& [k, v] : r.correctness.figures) correctness.insert(k);
       for (const auto& [k, v] : r.figures) figures.insert(k);
     }
   }
@@ -58,11 +58,11 @@ std::string WriteCsvReport(const std::vector<Results>& runs) {
           Opt(r.throughput_stats.max), Opt(r.throughput_stats.cv),
           r.repetitions.empty() ? "" : std::to_string(r.repetitions.size()), Opt(l.p50),
           Opt(l.p90), Opt(l.p99), Opt(l.p999), Opt(l.max), Opt(l.mean),
-          r.correct ? (*r.correct ? "true" : "false") : "",
-          r.expected_correct ? (*r.expected_correct ? "true" : "false") : ""};
+          r.correctness.checked ? (r.correctness.ok ? "true" : "false") : "",
+          r.correctness.expected_ok ? "true" : "false"};
       for (const std::string& c : cells) sep() << CsvField(c);
       for (const std::string& k : params) sep() << CsvField(Cell(r.params, k));
-      for (const std::string& k : correctness) sep() << CsvField(Cell(r.correctness, k));
+      for (const std::string& k : correctness) sep() << CsvField(Cell(r.correctness.figures, k));
       for (const std::string& k : figures) sep() << CsvField(Cell(r.figures, k));
       out << '\n';
     }

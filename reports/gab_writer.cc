@@ -35,9 +35,9 @@ std::string Extra(const Record& r) {
                   *r.throughput_stats.cv * 100);
     extra += buf;
   }
-  if (r.correct) {
+  if (r.correctness.checked) {
     extra += std::string(extra.empty() ? "" : "; ") + "correctness " +
-             (*r.correct ? "ok" : (r.ExpectedCorrect() ? "FAILED" : "wrong (expected)"));
+             (r.correctness.ok ? "ok" : (r.ExpectedCorrect() ? "FAILED" : "wrong (expected)"));
   }
   return extra;
 }
@@ -67,7 +67,7 @@ std::string WriteGabReport(const std::vector<Results>& runs, GabVariant variant)
       if (r.latency_us.p50) add("p50", "us", *r.latency_us.p50);
       if (r.latency_us.p99) add("p99", "us", *r.latency_us.p99);
       if (r.latency_us.p999) add("p99.9", "us", *r.latency_us.p999);
-      if (auto it = r.correctness.find("lost_updates"); it != r.correctness.end()) {
+      if (auto it = r.correctness.figures.find("lost_updates"); it != r.correctness.figures.end()) {
         add("lost updates", "updates", it->second);
       }
     }

@@ -168,7 +168,7 @@ ChartSpec BarsByApproach(const std::vector<Item>& items,
         if (it.rec->target != target || it.run->label != run_label) continue;
         int k = IndexOf(c.categories, it.rec->approach);
         s.values[k] = value(*it.rec);
-        s.flagged[k] = it.rec->correct == false;
+        s.flagged[k] = it.rec->Correct() == false;
         any = any || s.values[k].has_value();
       }
       if (any) c.bars.push_back(std::move(s));
@@ -409,7 +409,7 @@ ChartSpec LatencyCdfChart(const std::string& scenario, const std::string& target
   for (const Item& it : AtParams(all, h.params)) {
     if (it.rec->target != target) continue;
     XYSeries s;
-    s.name = it.rec->approach + RunSuffix(it, several) + (it.rec->correct == false ? " (wrong)" : "");
+    s.name = it.rec->approach + RunSuffix(it, several) + (it.rec->Correct() == false ? " (wrong)" : "");
     s.style = SeriesStyle::kStep;
     s.color = IndexOf(approaches, it.rec->approach);
     auto cdf = HistogramCdf(it.rec->histogram);

@@ -21,9 +21,9 @@ std::string FiguresText(const Record& r) {
     if (!out.empty()) out += " · ";
     out += Humanize(name) + " " + FormatHuman(value);
   };
-  for (const auto& [name, value] : r.correctness) add(name, value);
+  for (const auto& [name, value] : r.correctness.figures) add(name, value);
   for (const auto& [name, value] : r.figures) {
-    if (r.correctness.count(name) == 0) add(name, value);
+    if (r.correctness.figures.count(name) == 0) add(name, value);
   }
   return out;
 }
@@ -105,15 +105,15 @@ std::vector<ScenarioTable> BuildTables(const std::vector<Results>& runs) {
         row.p50 = Latency(r.latency_us.p50);
         row.p99 = Latency(r.latency_us.p99);
         row.p999 = Latency(r.latency_us.p999);
-        if (!r.correct) {
+        if (!r.correctness.checked) {
           row.verdict = Verdict::kUnchecked;
-        } else if (*r.correct) {
+        } else if (r.correctness.ok) {
           row.verdict = Verdict::kOk;
         } else {
           row.verdict = r.ExpectedCorrect() ? Verdict::kFailed : Verdict::kExpectedWrong;
         }
         row.figures = FiguresText(r);
-        row.note = r.note;
+        row.note = r.correctness.note;
         auto cv = Cv(r);
         row.high_cv = cv && *cv > kHighCv;
         by_key[key].push_back(std::move(row));
@@ -198,7 +198,7 @@ std::vector<Warning> BuildWarnings(const std::vector<Results>& runs) {
   }
   for (const Results& run : runs) {
     for (const Record& r : run.records) {
-      if (r.correct == false && !r.ExpectedCorrect()) {
+      if (r.Correct() == false && !r.ExpectedCorrect()) {
         std::string figures = FiguresText(r);
         out.push_back({Warning::Kind::kExpectedWrong,
                        name(r, run) + ": wrong, as the lesson expects" +

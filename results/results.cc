@@ -87,10 +87,10 @@ json RecordToJson(const Record& r) {
                      {"ops", ts_ops},
                      {"p99_us", r.timeseries.p99_us},
                      {"figures", SeriesMap(r.timeseries.figures)}};
-  json c = NumberMap(r.correctness);
-  if (r.correct) c["ok"] = *r.correct;
-  if (r.expected_correct) c["expected_ok"] = *r.expected_correct;
-  if (!r.note.empty()) c["note"] = r.note;
+  json c = NumberMap(r.correctness.figures);
+  if (r.correctness.checked) c["ok"] = r.correctness.ok;
+  c["expected_ok"] = r.correctness.expected_ok;
+  if (!r.correctness.note.empty()) c["note"] = r.correctness.note;
   j["correctness"] = c;
   j["figures"] = NumberMap(r.figures);
   if (!r.series.empty()) j["series"] = SeriesMap(r.series);
@@ -378,7 +378,8 @@ void ReadHistogram(Reader& rd, const json& rec, const std::string& path, SparseH
   std::sort(out->counts.begin(), out->counts.end());
 }
 
-Record ReadRecord(Reader& rd, const json& j, const std::string& path) {
+// `expected_ok_given`: whether the record states expected_ok (else scenario_info decides).
+Record ReadRecord(Reader& rd, const json& j, const std::string& path, bool* expected_ok_given) {
   Record r;
   rd.String(j, path, "scenario", &r.scenario);
   rd.String(j, path, "approach", &r.approach);
@@ -435,10 +436,15 @@ Record ReadRecord(Reader& rd, const json& j, const std::string& path) {
   }
   if (const json* c = rd.Object(j, path, "correctness")) {
     const std::string cp = path + ".correctness";
-    rd.Bool(*c, cp, "ok", &r.correct);
-    rd.Bool(*c, cp, "expected_ok", &r.expected_correct);
-    rd.String(*c, cp, "note", &r.note);
-    rd.NumberMap(j, path, "correctness", &r.correctness, {"ok", "expected_ok", "note"});
+    std::optional<bool> ok, expected_ok;
+    rd.Bool(*c, cp, "ok", &ok);
+    rd.Bool(*c, cp, "expected_ok", &expected_ok);
+    r.correctness.checked = ok.has_value();
+    r.correctness.ok = ok.value_or(false);
+    r.correctness.expected_ok = expected_ok.value_or(true);
+    *expected_ok_given = expected_ok.has_value();
+    rd.String(*c, cp, "note", &r.correctness.note);
+    rd.NumberMap(j, path, "correctness", &r.correctness.figures, {"ok", "expected_ok", "note"});
   }
   rd.NumberMap(j, path, "figures", &r.figures);
   rd.SeriesMap(j, path, "series", &r.series);
@@ -575,6 +581,7 @@ Expected<Results> ReadV1(const json& doc, const std::string& origin) {
   ReadParameters(rd, doc, &res);
   ReadTargetsAndSkips(rd, doc, &res);
   ReadScenarioInfo(rd, doc, &res);
+  std::vector<bool> expected_ok_given;
   if (const json* records = rd.Array(doc, "", "records")) {
     for (size_t i = 0; i < records->size() && !rd.failed(); ++i) {
       const std::string rp = "records[" + std::to_string(i) + "]";
@@ -582,7 +589,9 @@ Expected<Results> ReadV1(const json& doc, const std::string& origin) {
         rd.Fail(rp, "expected an object");
         break;
       }
-      res.records.push_back(ReadRecord(rd, (*records)[i], rp));
+      bool given = false;
+      res.records.push_back(ReadRecord(rd, (*records)[i], rp, &given));
+      expected_ok_given.push_back(given);
     }
   }
   if (const json* sf = rd.Object(doc, "", "scenario_figures")) {
@@ -591,12 +600,13 @@ Expected<Results> ReadV1(const json& doc, const std::string& origin) {
     }
   }
   if (rd.failed()) return rd.error();
-  for (Record& r : res.records) {  // the producer's approach list fills a missing expected_ok
-    if (r.expected_correct) continue;
+  for (size_t i = 0; i < res.records.size(); ++i) {  // the approach list fills a missing expected_ok
+    Record& r = res.records[i];
+    if (expected_ok_given[i]) continue;
     auto si = res.scenario_info.find(r.scenario);
     if (si == res.scenario_info.end()) continue;
     if (const ApproachText* a = si->second.Approach(r.approach)) {
-      r.expected_correct = a->expected_correct;
+      r.correctness.expected_ok = a->expected_correct;
     }
   }
   return res;
@@ -641,7 +651,7 @@ std::string Record::ParamsLabel() const {
 }
 
 std::optional<double> Record::Figure(const std::string& name) const {
-  if (auto it = correctness.find(name); it != correctness.end()) return it->second;
+  if (auto it = correctness.figures.find(name); it != correctness.figures.end()) return it->second;
   if (auto it = figures.find(name); it != figures.end()) return it->second;
   return std::nullopt;
 }

@@ -90,6 +90,18 @@ struct Timeseries {
   bool empty() const { return t_s.empty(); }
 };
 
+// The outcome of a record's correctness check (JSON "correctness").
+struct Correctness {
+  bool checked = false;     // the record carries a verdict (JSON "ok"); false = not checked
+  bool ok = false;          // the check passed
+  // Whether the approach is meant to pass (JSON "expected_ok"; when absent, scenario_info's
+  // approach list, else true). A failed check on an approach the lesson shows going wrong is the
+  // lesson, not a regression.
+  bool expected_ok = true;
+  std::map<std::string, double> figures;  // expected, observed, lost_updates, retries, ...
+  std::string note;                       // the check's explanation
+};
+
 // One approach x target x parameter point.
 struct Record {
   std::string scenario, approach, target;
@@ -101,14 +113,8 @@ struct Record {
   LatencySummary latency_us;
   SparseHistogram histogram;  // all repetitions merged (histogram.h's layout and convention)
   Timeseries timeseries;      // the median repetition's
-  std::optional<bool> correct;           // JSON correctness.ok; nullopt = not checked
-  // Whether the approach is meant to pass its check (JSON correctness.expected_ok, else
-  // scenario_info's approach list); nullopt = unknown, treated as true. A failed check on an
-  // approach the lesson shows going wrong is the lesson, not a regression.
-  std::optional<bool> expected_correct;
-  std::map<std::string, double> correctness;  // the check's figures: expected, observed, ...
-  std::string note;                           // the check's explanation (correctness.note)
-  std::map<std::string, double> figures;      // scenario figures that are not correctness
+  Correctness correctness;
+  std::map<std::string, double> figures;  // scenario figures that are not correctness
   // Series on the scenario's own axis (ratelimit: admitted per 100 ms of virtual time).
   std::map<std::string, std::vector<double>> series;
   std::string error;  // non-empty: the run of this record ended early on this error
@@ -117,9 +123,15 @@ struct Record {
   std::string Key() const;
   // "N=1000 rtt_ms=1" (keys sorted); "" when there are no params.
   std::string ParamsLabel() const;
-  bool ExpectedCorrect() const { return expected_correct.value_or(true); }
+  // The verdict: nullopt when the record was not checked.
+  std::optional<bool> Correct() const {
+    return correctness.checked ? std::optional<bool>(correctness.ok) : std::nullopt;
+  }
+  bool ExpectedCorrect() const { return correctness.expected_ok; }
   // A failed check on an approach meant to be correct.
-  bool UnexpectedFailure() const { return correct == false && ExpectedCorrect(); }
+  bool UnexpectedFailure() const {
+    return correctness.checked && !correctness.ok && correctness.expected_ok;
+  }
   // A number from correctness or figures (correctness first), if present.
   std::optional<double> Figure(const std::string& name) const;
   std::optional<double> Param(const std::string& name) const;

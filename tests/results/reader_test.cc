@@ -61,16 +61,18 @@ TEST(ReaderTest, SavedVersion1FileLoadsWithTheSameVerdictsAndPercentiles) {
     SCOPED_TRACE(r.Key());
     EXPECT_EQ(r.scenario, j["scenario"]);
     EXPECT_EQ(r.approach, j["approach"]);
-    EXPECT_EQ(r.correct, j["correctness"]["ok"].get<bool>());
-    EXPECT_EQ(r.expected_correct, j["correctness"]["expected_ok"].get<bool>());
+    EXPECT_EQ(r.Correct(), j["correctness"]["ok"].get<bool>());
+    EXPECT_EQ(r.ExpectedCorrect(), j["correctness"]["expected_ok"].get<bool>());
     EXPECT_FALSE(r.UnexpectedFailure()) << "the run had no unexpected failure";
-    expected_failures += r.correct == false;
+    expected_failures += r.Correct() == false;
     EXPECT_EQ(r.ops, j["ops"].get<double>());
     EXPECT_EQ(r.throughput_ops_s, j["throughput_ops_s"].get<double>());
     EXPECT_EQ(r.repetitions.size(), j["repetitions"].size());
     EXPECT_EQ(r.timeseries.t_s.size(), j["timeseries"]["t_s"].size());
     for (const auto& [name, value] : j["correctness"].items()) {
-      if (value.is_number()) EXPECT_EQ(r.Figure(name), value.get<double>()) << name;
+      if (value.is_number()) {
+        EXPECT_EQ(r.Figure(name), value.get<double>()) << name;
+      }
     }
     ExpectPercentilesMatchHistogram(r);
   }
@@ -120,7 +122,7 @@ TEST(ReaderTest, SchemaDocExampleIsReadByTheReader) {
   ASSERT_EQ(run->records.size(), 1u);
   const Record& r = run->records[0];
   EXPECT_EQ(r.Key(), "counters/incr/redis/{clients=8}");
-  EXPECT_EQ(r.correct, true);
+  EXPECT_EQ(r.Correct(), true);
   EXPECT_EQ(r.histogram.total(), 100u);
   ExpectPercentilesMatchHistogram(r);  // the example's units agree: ns counts, us summary
   EXPECT_EQ(run->skipped.size(), 1u);
@@ -199,7 +201,7 @@ TEST(ReaderTest, AbsentAndNullOptionalFieldsAreEmpty) {
   EXPECT_FALSE(rec.latency_us.p50);
   EXPECT_TRUE(rec.histogram.empty());
   EXPECT_TRUE(rec.timeseries.empty());
-  EXPECT_FALSE(rec.correct);
+  EXPECT_FALSE(rec.Correct());
   EXPECT_TRUE(rec.ExpectedCorrect());
   EXPECT_TRUE(rec.ThroughputSamples().empty());
   EXPECT_EQ(rec.ParamsLabel(), "");

@@ -41,10 +41,11 @@ Results Sample() {
   r.timeseries.ops = {10, 12};
   r.timeseries.p99_us = {3.0, 4.0};
   r.timeseries.figures["lost_updates"] = {0, 2};
-  r.correct = false;
-  r.expected_correct = false;
-  r.correctness = {{"expected", 600}, {"observed", 598}, {"lost_updates", 2}};
-  r.note = "2 lost";
+  r.correctness.checked = true;
+  r.correctness.ok = false;
+  r.correctness.expected_ok = false;
+  r.correctness.figures = {{"expected", 600}, {"observed", 598}, {"lost_updates", 2}};
+  r.correctness.note = "2 lost";
   r.series["admitted"] = {1, 2, 3};
   r.error = "redis 127.0.0.1:1: server closed the connection";
   Summarize(&r, h);
@@ -104,7 +105,7 @@ TEST(WriterTest, RoundTripThroughAFileIsExact) {
   ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_EQ(back->label, "racetrack-results-writer-test");
   EXPECT_EQ(ToJsonText(*back), ToJsonText(d));
-  EXPECT_EQ(back->records[0].note, "2 lost");
+  EXPECT_EQ(back->records[0].correctness.note, "2 lost");
   EXPECT_EQ(back->records[0].series.at("admitted").size(), 3u);
   EXPECT_EQ(back->records[0].histogram.counts, d.records[0].histogram.counts);
 }
