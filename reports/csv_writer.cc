@@ -29,6 +29,7 @@ std::string WriteCsvReport(const std::vector<Results>& runs) {
     for (const Record& r : run.records) {
       for (const auto& [k, v] : r.params) params.insert(k);
       for (const auto& [k, v] : r.correctness.figures) correctness.insert(k);
+      if (!r.correctness.note.empty()) correctness.insert("note");
       for (const auto& [k, v] : r.figures) figures.insert(k);
     }
   }
@@ -62,7 +63,9 @@ std::string WriteCsvReport(const std::vector<Results>& runs) {
           r.correctness.expected_ok ? "true" : "false"};
       for (const std::string& c : cells) sep() << CsvField(c);
       for (const std::string& k : params) sep() << CsvField(Cell(r.params, k));
-      for (const std::string& k : correctness) sep() << CsvField(Cell(r.correctness.figures, k));
+      for (const std::string& k : correctness) {
+        sep() << CsvField(k == "note" ? r.correctness.note : Cell(r.correctness.figures, k));
+      }
       for (const std::string& k : figures) sep() << CsvField(Cell(r.figures, k));
       out << '\n';
     }

@@ -119,7 +119,7 @@ TEST(WritersTest, HtmlHasTablesAndOneSvgPerExpectedChart) {
   EXPECT_NE(html.find("Target postgres was skipped [counters]: initdb not found"), std::string::npos);
   EXPECT_NE(html.find("noisy"), std::string::npos);
   EXPECT_NE(html.find("Counters under concurrency"), std::string::npos);     // from the JSON
-  EXPECT_NE(html.find("Leaderboard: cost of a top-k query"), std::string::npos);  // built in
+  EXPECT_NE(html.find("Leaderboards: ORDER BY ... LIMIT vs a sorted set"), std::string::npos);  // built in
   EXPECT_NE(html.find("slope 0.9"), std::string::npos);  // the scan's fitted growth
   EXPECT_NE(html.find("x the limit"), std::string::npos);  // the boundary burst
   EXPECT_NE(html.find("racetrack run counters --json counters.json"), std::string::npos);
