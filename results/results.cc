@@ -273,6 +273,20 @@ class Reader {
     Bool(obj, path, key, &v);
     if (v) *out = *v;
   }
+  // Calls fn(element, its path) for each element of the list `key`, each of which must be an
+  // object; stops at the first error.
+  template <typename F>
+  void Objects(const json& obj, const std::string& path, const char* key, F fn) {
+    const json* list = Array(obj, path, key);
+    for (size_t i = 0; list != nullptr && i < list->size() && !failed(); ++i) {
+      const std::string element = Join(path, key) + "[" + std::to_string(i) + "]";
+      if ((*list)[i].is_object()) {
+        fn((*list)[i], element);
+      } else {
+        Fail(element, "expected an object");
+      }
+    }
+  }
   void Numbers(const json& obj, const std::string& path, const char* key,
                std::vector<double>* out) {
     const json* list = Array(obj, path, key);
@@ -393,22 +407,14 @@ Record ReadRecord(Reader& rd, const json& j, const std::string& path, bool* expe
   rd.Count(j, path, "errors", &r.errors);
   rd.Number(j, path, "duration_s", &r.duration_s);
   rd.Number(j, path, "throughput_ops_s", &r.throughput_ops_s);
-  if (const json* reps = rd.Array(j, path, "repetitions")) {
-    for (size_t i = 0; i < reps->size(); ++i) {
-      const std::string rp = path + ".repetitions[" + std::to_string(i) + "]";
-      const json& rep = (*reps)[i];
-      if (!rep.is_object()) {
-        rd.Fail(rp, "expected an object");
-        break;
-      }
-      Repetition x;
-      rd.Count(rep, rp, "ops", &x.ops);
-      rd.Number(rep, rp, "duration_s", &x.duration_s);
-      rd.Number(rep, rp, "throughput_ops_s", &x.throughput_ops_s);
-      rd.Number(rep, rp, "p99_us", &x.p99_us);
-      r.repetitions.push_back(x);
-    }
-  }
+  rd.Objects(j, path, "repetitions", [&](const json& rep, const std::string& rp) {
+    Repetition x;
+    rd.Count(rep, rp, "ops", &x.ops);
+    rd.Number(rep, rp, "duration_s", &x.duration_s);
+    rd.Number(rep, rp, "throughput_ops_s", &x.throughput_ops_s);
+    rd.Number(rep, rp, "p99_us", &x.p99_us);
+    r.repetitions.push_back(x);
+  });
   if (const json* ts = rd.Object(j, path, "throughput_stats")) {
     const std::string tp = path + ".throughput_stats";
     rd.Number(*ts, tp, "median", &r.throughput_stats.median);
@@ -498,40 +504,24 @@ void ReadParameters(Reader& rd, const json& doc, Results* res) {
 }
 
 void ReadTargetsAndSkips(Reader& rd, const json& doc, Results* res) {
-  if (const json* targets = rd.Array(doc, "", "targets")) {
-    for (size_t i = 0; i < targets->size(); ++i) {
-      const std::string tp = "targets[" + std::to_string(i) + "]";
-      const json& t = (*targets)[i];
-      if (!t.is_object()) {
-        rd.Fail(tp, "expected an object");
-        return;
-      }
-      TargetStatus status;
-      status.available = true;
-      rd.String(t, tp, "name", &status.name);
-      rd.Bool(t, tp, "available", &status.available);
-      rd.String(t, tp, "reason", &status.reason);
-      rd.String(t, tp, "endpoint", &status.endpoint);
-      if (status.name.empty()) rd.Fail(tp, "has no \"name\"");
-      res->targets.push_back(std::move(status));
-    }
-  }
-  if (const json* skipped = rd.Array(doc, "", "skipped")) {
-    for (size_t i = 0; i < skipped->size(); ++i) {
-      const std::string sp = "skipped[" + std::to_string(i) + "]";
-      const json& s = (*skipped)[i];
-      if (!s.is_object()) {
-        rd.Fail(sp, "expected an object");
-        return;
-      }
-      Skip skip;
-      rd.String(s, sp, "scenario", &skip.scenario);
-      rd.String(s, sp, "approach", &skip.approach);
-      rd.String(s, sp, "target", &skip.target);
-      rd.String(s, sp, "reason", &skip.reason);
-      res->skipped.push_back(std::move(skip));
-    }
-  }
+  rd.Objects(doc, "", "targets", [&](const json& t, const std::string& tp) {
+    TargetStatus status;
+    status.available = true;
+    rd.String(t, tp, "name", &status.name);
+    rd.Bool(t, tp, "available", &status.available);
+    rd.String(t, tp, "reason", &status.reason);
+    rd.String(t, tp, "endpoint", &status.endpoint);
+    if (status.name.empty()) rd.Fail(tp, "has no \"name\"");
+    res->targets.push_back(std::move(status));
+  });
+  rd.Objects(doc, "", "skipped", [&](const json& s, const std::string& sp) {
+    Skip skip;
+    rd.String(s, sp, "scenario", &skip.scenario);
+    rd.String(s, sp, "approach", &skip.approach);
+    rd.String(s, sp, "target", &skip.target);
+    rd.String(s, sp, "reason", &skip.reason);
+    res->skipped.push_back(std::move(skip));
+  });
 }
 
 void ReadScenarioInfo(Reader& rd, const json& doc, Results* res) {
@@ -548,15 +538,7 @@ void ReadScenarioInfo(Reader& rd, const json& doc, Results* res) {
     rd.String(t, ip, "question", &text.question);
     rd.String(t, ip, "expected", &text.expected);
     rd.String(t, ip, "lesson", &text.lesson);
-    const json* approaches = rd.Array(t, ip, "approaches");
-    if (!approaches) continue;
-    for (size_t i = 0; i < approaches->size(); ++i) {
-      const std::string ap = ip + ".approaches[" + std::to_string(i) + "]";
-      const json& a = (*approaches)[i];
-      if (!a.is_object()) {
-        rd.Fail(ap, "expected an object");
-        return;
-      }
+    rd.Objects(t, ip, "approaches", [&](const json& a, const std::string& ap) {
       ApproachText at;
       rd.String(a, ap, "id", &at.id);
       rd.String(a, ap, "title", &at.title);
@@ -564,7 +546,7 @@ void ReadScenarioInfo(Reader& rd, const json& doc, Results* res) {
       rd.Bool(a, ap, "expected_correct", &at.expected_correct);
       if (at.id.empty()) rd.Fail(ap, "has no \"id\"");
       text.approaches.push_back(std::move(at));
-    }
+    });
   }
 }
 
@@ -582,18 +564,11 @@ Expected<Results> ReadV1(const json& doc, const std::string& origin) {
   ReadTargetsAndSkips(rd, doc, &res);
   ReadScenarioInfo(rd, doc, &res);
   std::vector<bool> expected_ok_given;
-  if (const json* records = rd.Array(doc, "", "records")) {
-    for (size_t i = 0; i < records->size() && !rd.failed(); ++i) {
-      const std::string rp = "records[" + std::to_string(i) + "]";
-      if (!(*records)[i].is_object()) {
-        rd.Fail(rp, "expected an object");
-        break;
-      }
-      bool given = false;
-      res.records.push_back(ReadRecord(rd, (*records)[i], rp, &given));
-      expected_ok_given.push_back(given);
-    }
-  }
+  rd.Objects(doc, "", "records", [&](const json& record, const std::string& rp) {
+    bool given = false;
+    res.records.push_back(ReadRecord(rd, record, rp, &given));
+    expected_ok_given.push_back(given);
+  });
   if (const json* sf = rd.Object(doc, "", "scenario_figures")) {
     for (const auto& [id, figures] : sf->items()) {
       rd.NumberMap(*sf, "scenario_figures", id.c_str(), &res.scenario_figures[id]);
@@ -774,7 +749,7 @@ Expected<std::vector<Results>> ReadResultsFiles(const std::vector<std::string>& 
     for (int n = 2; labels.count(label) > 0; ++n) label = res->label + " (" + std::to_string(n) + ")";
     labels.insert(label);
     res->label = label;
-    out.push_back(std::move(res).value());
+    out.push_back(std::move(*res));
   }
   return out;
 }

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "results/histogram.h"
@@ -46,26 +47,25 @@ class Error {
   std::string message_;
 };
 
-// A value or an Error (the subset of engine's Result this library needs, so it depends on no
+// A value or the Error saying why there is none (this library's own, so that it depends on no
 // other racetrack code).
 template <typename T>
 class Expected {
  public:
-  Expected(T value) : value_(std::move(value)) {}  // NOLINT: implicit, like Result<T>
-  Expected(Error error) : error_(std::move(error)) {}  // NOLINT
-  bool ok() const { return value_.has_value(); }
-  const Error& error() const { return error_; }
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() { return *value_; }
-  const T& operator*() const { return *value_; }
+  Expected(T value) : v_(std::move(value)) {}    // NOLINT: implicit, a value is a success
+  Expected(Error error) : v_(std::move(error)) {}  // NOLINT: implicit, an Error is a failure
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  const Error& error() const { return std::get<Error>(v_); }
+  // REQUIRES: ok().
+  T& value() { return std::get<T>(v_); }
+  const T& value() const { return std::get<T>(v_); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
 
  private:
-  std::optional<T> value_;
-  Error error_;
+  std::variant<T, Error> v_;
 };
 
 struct LatencySummary {  // microseconds

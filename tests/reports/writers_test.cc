@@ -40,7 +40,7 @@ std::vector<Results> LoadAll() {
     r.path = "fixtures/" + r.label + ".json";
     bench::FillScenarioInfo(&r);  // as `racetrack report` does: lesson text from the registry
   }
-  return std::move(runs).value();
+  return std::move(*runs);
 }
 
 void ExpectGolden(const std::string& name, const std::string& actual) {
