@@ -40,7 +40,7 @@
 
 #include "adapters/client.h"
 #include "adapters/target.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 #include "results/histogram.h"
 #include "results/results.h"
 #include "scenarios/registry.h"
