@@ -100,6 +100,100 @@ struct Conn {
   }
 };
 
+// Step 1 of the loop: writes whatever is due, forwards EOFs, drops finished connections.
+// Returns the earliest due time still queued, or -1 when nothing waits.
+int64_t WriteDue(std::list<Conn>& conns, int64_t now) {
+  int64_t next_due = -1;
+  for (auto it = conns.begin(); it != conns.end();) {
+    Conn& c = *it;
+    for (int d = 0; d < 2 && !c.dead; ++d) {
+      const int to = 1 - d;
+      auto& q = c.queue[d];
+      while (!q.empty() && q.front().due_ns <= now && !c.want_write[to]) {
+        Chunk& ch = q.front();
+        ssize_t w = send(c.fd[to], ch.data.data() + ch.offset, ch.data.size() - ch.offset,
+                         MSG_NOSIGNAL);
+        if (w < 0) {
+          if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            c.want_write[to] = true;
+          } else if (errno != EINTR) {
+            c.dead = true;
+          }
+          break;
+        }
+        ch.offset += static_cast<size_t>(w);
+        if (ch.offset == ch.data.size()) {
+          c.queued_bytes[d] -= ch.data.size();
+          q.pop_front();
+        }
+      }
+      if (c.dead) break;
+      if (q.empty() && c.read_eof[d] && !c.write_shut[to]) {
+        shutdown(c.fd[to], SHUT_WR);
+        c.write_shut[to] = true;
+      }
+      if (!q.empty() && !c.want_write[to]) {
+        const int64_t due = q.front().due_ns;
+        if (next_due < 0 || due < next_due) next_due = due;
+      }
+    }
+    if (c.dead || (c.write_shut[0] && c.write_shut[1])) {
+      it = conns.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return next_due;
+}
+
+// Step 2: the poll set — the listener, the wake fd, then each side of each connection that wants
+// input (and has room to queue it) or output; owners[i] is (conn, side) of fds[i + 2].
+void BuildPollSet(int listen_fd, int wake_fd, std::list<Conn>& conns, std::vector<pollfd>* fds,
+                  std::vector<std::pair<Conn*, int>>* owners) {
+  fds->clear();
+  owners->clear();
+  fds->push_back({listen_fd, POLLIN, 0});
+  fds->push_back({wake_fd, POLLIN, 0});
+  for (Conn& c : conns) {
+    for (int side = 0; side < 2; ++side) {
+      short events = 0;
+      if (!c.read_eof[side] && c.queued_bytes[side] < kMaxQueuedBytes) events |= POLLIN;
+      if (c.want_write[side]) events |= POLLOUT;
+      if (events == 0) continue;
+      fds->push_back({c.fd[side], events, 0});
+      owners->emplace_back(&c, side);
+    }
+  }
+}
+
+// Step 3: reads every ready side; each chunk is stamped with the time it is due on the other
+// side (read time + half the RTT).
+void ReadReady(const std::vector<pollfd>& fds, const std::vector<std::pair<Conn*, int>>& owners,
+               int64_t half_ns, std::vector<char>& buf) {
+  const int64_t read_at = MonotonicNs();
+  for (size_t i = 2; i < fds.size(); ++i) {
+    auto [c, side] = owners[i - 2];
+    if (c->dead) continue;
+    if (fds[i].revents & POLLOUT) c->want_write[side] = false;
+    if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (!(fds[i].events & POLLIN)) {
+        if (fds[i].revents & POLLERR) c->dead = true;
+        continue;
+      }
+      ssize_t r = recv(c->fd[side], buf.data(), buf.size(), 0);
+      if (r > 0) {
+        c->queue[side].push_back(
+            Chunk{read_at + half_ns, std::string(buf.data(), static_cast<size_t>(r))});
+        c->queued_bytes[side] += static_cast<size_t>(r);
+      } else if (r == 0) {
+        c->read_eof[side] = true;
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        c->dead = true;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 struct DelayProxy::Loop {
@@ -161,64 +255,9 @@ void DelayProxy::Run() {
   std::vector<char> buf(kReadChunk);
 
   for (;;) {
-    // 1. Write whatever is due; forward EOFs; drop finished connections.
-    const int64_t now = MonotonicNs();
-    int64_t next_due = -1;
-    for (auto it = loop.conns.begin(); it != loop.conns.end();) {
-      Conn& c = *it;
-      for (int d = 0; d < 2 && !c.dead; ++d) {
-        const int to = 1 - d;
-        auto& q = c.queue[d];
-        while (!q.empty() && q.front().due_ns <= now && !c.want_write[to]) {
-          Chunk& ch = q.front();
-          ssize_t w = send(c.fd[to], ch.data.data() + ch.offset, ch.data.size() - ch.offset,
-                           MSG_NOSIGNAL);
-          if (w < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-              c.want_write[to] = true;
-            } else if (errno != EINTR) {
-              c.dead = true;
-            }
-            break;
-          }
-          ch.offset += static_cast<size_t>(w);
-          if (ch.offset == ch.data.size()) {
-            c.queued_bytes[d] -= ch.data.size();
-            q.pop_front();
-          }
-        }
-        if (c.dead) break;
-        if (q.empty() && c.read_eof[d] && !c.write_shut[to]) {
-          shutdown(c.fd[to], SHUT_WR);
-          c.write_shut[to] = true;
-        }
-        if (!q.empty() && !c.want_write[to]) {
-          const int64_t due = q.front().due_ns;
-          if (next_due < 0 || due < next_due) next_due = due;
-        }
-      }
-      if (c.dead || (c.write_shut[0] && c.write_shut[1])) {
-        it = loop.conns.erase(it);
-      } else {
-        ++it;
-      }
-    }
-
-    // 2. Wait for input, writability or the next due chunk.
-    fds.clear();
-    owners.clear();
-    fds.push_back({listen_fd_, POLLIN, 0});
-    fds.push_back({wake_fd_, POLLIN, 0});
-    for (Conn& c : loop.conns) {
-      for (int side = 0; side < 2; ++side) {
-        short events = 0;
-        if (!c.read_eof[side] && c.queued_bytes[side] < kMaxQueuedBytes) events |= POLLIN;
-        if (c.want_write[side]) events |= POLLOUT;
-        if (events == 0) continue;
-        fds.push_back({c.fd[side], events, 0});
-        owners.emplace_back(&c, side);
-      }
-    }
+    // Steps 1-2 (see above), then wait for input, writability or the next due chunk.
+    const int64_t next_due = WriteDue(loop.conns, MonotonicNs());
+    BuildPollSet(listen_fd_, wake_fd_, loop.conns, &fds, &owners);
     timespec timeout{};
     timespec* tp = nullptr;
     if (next_due >= 0) {
@@ -234,31 +273,9 @@ void DelayProxy::Run() {
     }
     if (fds[1].revents & POLLIN) return;  // stop requested
 
-    // 3. Read: every chunk is stamped with its due time.
-    const int64_t read_at = MonotonicNs();
-    for (size_t i = 2; i < fds.size(); ++i) {
-      auto [c, side] = owners[i - 2];
-      if (c->dead) continue;
-      if (fds[i].revents & POLLOUT) c->want_write[side] = false;
-      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-        if (!(fds[i].events & POLLIN)) {
-          if (fds[i].revents & POLLERR) c->dead = true;
-          continue;
-        }
-        ssize_t r = recv(c->fd[side], buf.data(), buf.size(), 0);
-        if (r > 0) {
-          c->queue[side].push_back(
-              Chunk{read_at + half_ns, std::string(buf.data(), static_cast<size_t>(r))});
-          c->queued_bytes[side] += static_cast<size_t>(r);
-        } else if (r == 0) {
-          c->read_eof[side] = true;
-        } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-          c->dead = true;
-        }
-      }
-    }
+    ReadReady(fds, owners, half_ns, buf);
 
-    // 4. Accept new connections and dial the upstream for each.
+    // Step 4: accept new connections and dial the upstream for each.
     if (fds[0].revents & POLLIN) {
       for (;;) {
         int cfd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);

@@ -1,29 +1,20 @@
 // Throwaway servers. Reasons behind the choices:
-//  - Children get PR_SET_PDEATHSIG so a racetrack killed with SIGKILL does not leave servers
-//    behind; detached ones (`servers up`) instead get their own session (setsid) so Ctrl-C in the
-//    terminal that started them does not reach them.
-//  - A server is registered for cleanup the moment it is forked, before we wait for it to
-//    answer, so StopAll() from the Ctrl-C watcher can stop a server that is still starting.
+//  - Every child is a ServerProcess (server_process.h): its own process group, PDEATHSIG so a
+//    racetrack killed with SIGKILL does not leave servers behind; detached ones (`servers up`)
+//    get their own session instead, so Ctrl-C in the terminal that started them does not reach
+//    them.
 //  - "Answers" means: Redis/racetrack-server accept a TCP connection; PostgreSQL answers PQping
 //    with PQPING_OK (it accepts TCP connections while still starting up).
 //  - Its output goes to server.log in its temp directory; when it dies before answering, the last
-//    line of that log is the reason we report.
-//
-// (A generic child-process helper, racetrack_process / server_process.h, was planned by another
-// engineer but did not exist when this was written; the spawning here is self-contained.)
+//    line of that log is the reason we report (one line: the full tail is in the file).
 #include "adapters/throwaway.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,56 +26,17 @@
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/server_process.h"
 #include "adapters/url.h"
 
 namespace racetrack::adapters {
 
 namespace fs = std::filesystem;
 
-bool PortAnswers(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
-
 namespace {
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-std::string FindOnPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream ss(path == nullptr ? "/usr/bin:/bin" : path);
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    const fs::path p = fs::path(dir) / name;
-    if (access(p.c_str(), X_OK) == 0) return p.string();
-  }
-  return "";
-}
 
 // The newest /usr/lib/postgresql/N/bin that has `name`, else PATH.
 std::string FindPostgresBinary(const std::string& name) {
@@ -102,7 +54,7 @@ std::string FindPostgresBinary(const std::string& name) {
     }
   }
   globfree(&g);
-  return best.empty() ? FindOnPath(name) : best;
+  return best.empty() ? FindProgram(name) : best;
 }
 
 std::string RandomHex(int n) {
@@ -148,41 +100,6 @@ void SweepOrphanedDirs() {
   }
 }
 
-// Forks and execs argv with output to `log`. detached: own session, survives us; else dies with
-// us (PDEATHSIG). Returns the pid.
-Result<int> Spawn(const std::vector<std::string>& argv, const std::string& log, bool detached) {
-  std::vector<char*> cargv;
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) return Status::IoError(std::string("fork failed: ") + strerror(errno));
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-    if (detached) {
-      setsid();
-    } else {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (getppid() != parent) _exit(127);
-      setpgid(0, 0);  // Ctrl-C goes to racetrack, which stops us in order
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, 1);
-      dup2(fd, 2);
-      close(fd);
-    }
-    const int null = open("/dev/null", O_RDONLY);
-    if (null >= 0) dup2(null, 0);
-    execvp(cargv[0], cargv.data());
-    _exit(127);
-  }
-  return static_cast<int>(pid);
-}
-
 std::string LastLogLine(const std::string& log) {
   std::ifstream in(log);
   std::string line, last;
@@ -195,32 +112,7 @@ std::string LastLogLine(const std::string& log) {
 
 bool Alive(int pid) { return pid > 0 && kill(pid, 0) == 0; }
 
-// Waits up to timeout for `pid` to exit (reaping it when it is our child).
-bool WaitExit(int pid, double timeout_s, bool child) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(static_cast<int>(timeout_s * 1000));
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (child) {
-      int status = 0;
-      const pid_t r = waitpid(pid, &status, WNOHANG);
-      if (r == pid || (r < 0 && errno == ECHILD)) return true;
-    } else if (!Alive(pid)) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
 bool RunningAsRoot() { return geteuid() == 0; }
-
-// argv prefix that runs a command as the postgres user when we are root.
-std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
-  if (!RunningAsRoot()) return argv;
-  std::vector<std::string> out = {"runuser", "-u", "postgres", "--"};
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
 
 int ReadPostmasterPid(const std::string& data_dir) {
   std::ifstream in(data_dir + "/postmaster.pid");
@@ -233,38 +125,19 @@ int ReadPostmasterPid(const std::string& data_dir) {
 
 struct ThrowawayServers::Running {
   TargetKind kind;
-  int pid = 0;          // our child (runuser for postgres when root)
-  int signal_pid = 0;   // who to signal to stop (the postmaster for postgres)
-  int stop_signal = SIGTERM;
-  bool child = true;    // reap with waitpid
+  std::unique_ptr<ServerProcess> process;
+  int record_pid = 0;  // what the state file records: the server itself (PostgreSQL: postmaster)
   std::string dir;
   std::string url;
-  std::string version;
 
   void Stop() {
-    if (signal_pid != 0 || pid != 0) Signal();
+    if (process != nullptr) (void)process->Stop(std::chrono::seconds(15));
+    process.reset();
     if (!dir.empty()) {
       std::error_code ec;
       fs::remove_all(dir, ec);
       dir.clear();
     }
-  }
-
-  void Signal() {
-    const int target = signal_pid != 0 ? signal_pid : pid;
-    kill(target, stop_signal);
-    if (!WaitExit(target == pid ? pid : target, 15.0, child && target == pid)) {
-      kill(target, SIGKILL);
-      WaitExit(target, 2.0, child && target == pid);
-    }
-    if (child && target != pid) {
-      // runuser exits once its postgres child did.
-      if (!WaitExit(pid, 5.0, true)) {
-        kill(pid, SIGKILL);
-        WaitExit(pid, 2.0, true);
-      }
-    }
-    pid = signal_pid = 0;
   }
 };
 
@@ -334,136 +207,163 @@ int UrlPort(const std::string& url) {
 
 }  // namespace
 
+namespace {
+
+// What starting one kind of server takes: its command line, where it lives, how long it may
+// take to answer. The temp directory is created by the step that builds the Launch and removed
+// by whoever holds it when something fails.
+struct Launch {
+  ProcessOptions process;
+  std::string dir;
+  std::string url;
+  std::string secret;  // kept out of error messages (the PostgreSQL password)
+  std::chrono::milliseconds timeout{10000};
+  bool postgres = false;
+};
+
+void RemoveDir(const std::string& dir) {
+  std::error_code ec;
+  if (!dir.empty()) fs::remove_all(dir, ec);
+}
+
+Result<Launch> RedisLaunch(int port, bool detached) {
+  const std::string bin = FindProgram("redis-server");
+  if (bin.empty()) return Status::Unavailable("redis-server not found on PATH");
+  auto dir = MakeTempDir("redis", detached);
+  if (!dir.ok()) return dir.status();
+  Launch l;
+  l.dir = *dir;
+  l.process.program = bin;
+  l.process.args = {"--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
+                    "--appendonly", "no", "--dir", l.dir, "--protected-mode", "no",
+                    "--daemonize", "no", "--maxclients", "10000"};
+  l.url = "redis://127.0.0.1:" + std::to_string(port);
+  return l;
+}
+
+Result<Launch> BuiltinTcpLaunch(const std::string& bin_dir, int port, bool detached) {
+  const std::string bin = (fs::path(bin_dir) / "racetrack-server").string();
+  if (access(bin.c_str(), X_OK) != 0) {
+    return Status::Unavailable("racetrack-server not found next to racetrack (" + bin_dir + ")");
+  }
+  auto dir = MakeTempDir("server", detached);
+  if (!dir.ok()) return dir.status();
+  Launch l;
+  l.dir = *dir;
+  l.process.program = bin;
+  l.process.args = {"--port", std::to_string(port), "--bind", "127.0.0.1"};
+  l.url = "redis://127.0.0.1:" + std::to_string(port);
+  return l;
+}
+
+// initdb into `dir`/data with a random password for user "racetrack", as the postgres user when
+// we are root.
+Status InitPostgresCluster(const std::string& initdb, const std::string& dir,
+                           const std::string& password, const passwd* pw) {
+  const std::string pwfile = dir + "/pw";
+  std::ofstream(pwfile) << password << "\n";
+  if (pw != nullptr && (chown(dir.c_str(), pw->pw_uid, pw->pw_gid) != 0 ||
+                        chown(pwfile.c_str(), pw->pw_uid, pw->pw_gid) != 0)) {
+    return Status::IoError("cannot hand the temp directory to the postgres user");
+  }
+  ProcessOptions o;
+  o.program = initdb;
+  o.args = {"-D", dir + "/data", "-U", "racetrack", "--auth=scram-sha-256",
+            "--pwfile=" + pwfile, "--locale=C.UTF-8", "--encoding=UTF8", "-N"};
+  o.run_as_user = pw != nullptr ? "postgres" : "";
+  o.log_path = dir + "/initdb.log";
+  Status s = ServerProcess::Run(o, std::chrono::seconds(120));
+  fs::remove(pwfile);
+  if (!s.ok()) return Status::Unavailable("initdb failed: " + LastLogLine(o.log_path));
+  return Status::Ok();
+}
+
+Result<Launch> PostgresLaunch(int port, bool detached) {
+  const std::string initdb = FindPostgresBinary("initdb");
+  const std::string postgres = FindPostgresBinary("postgres");
+  if (initdb.empty() || postgres.empty()) {
+    return Status::Unavailable("PostgreSQL server binaries (initdb, postgres) not found");
+  }
+  passwd* pw = nullptr;
+  if (RunningAsRoot()) {
+    pw = getpwnam("postgres");
+    if (pw == nullptr) {
+      return Status::Unavailable("running as root but there is no 'postgres' user to run "
+                                 "PostgreSQL as");
+    }
+  }
+  auto dir = MakeTempDir("pg", detached);
+  if (!dir.ok()) return dir.status();
+  Launch l;
+  l.dir = *dir;
+  l.secret = RandomHex(24);
+  Status init = InitPostgresCluster(initdb, l.dir, l.secret, pw);
+  if (!init.ok()) {
+    RemoveDir(l.dir);
+    return init;
+  }
+  l.process.program = postgres;
+  l.process.args = {"-D", l.dir + "/data", "-p", std::to_string(port), "-k", l.dir,
+                    "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                    "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                    "-c", "max_connections=300"};
+  l.process.run_as_user = pw != nullptr ? "postgres" : "";
+  l.process.stop_signal = SIGINT;  // fast shutdown
+  l.url = "postgresql://racetrack:" + l.secret + "@127.0.0.1:" + std::to_string(port) +
+          "/postgres";
+  l.timeout = std::chrono::seconds(30);
+  l.postgres = true;
+  return l;
+}
+
+// Waits until the server answers; on failure one line: why it died, or that it did not answer.
+Status WaitUntilAnswers(const Launch& launch, ServerProcess* process, int port) {
+  const std::string url = launch.url;
+  auto answers = [&] {
+    return launch.postgres ? PQping(url.c_str()) == PQPING_OK : PortAnswers(port);
+  };
+  const Status up = process->WaitUntil(answers, launch.timeout, "answer");
+  if (up.ok()) return up;
+  const std::string name = launch.postgres ? "postgres" : launch.process.program;
+  const std::string who = std::string(fs::path(name).filename()) + " server";
+  if (!process->Running()) {
+    return Status::Unavailable(who + " exited at start: " +
+                               RedactSecret(LastLogLine(process->log_path()), launch.secret));
+  }
+  return Status::Unavailable(who + " did not answer within " +
+                             std::to_string(launch.timeout.count() / 1000) + " s");
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ThrowawayServers::Running>> ThrowawayServers::Start(TargetKind kind,
                                                                            bool detached) {
+  Result<int> port = FindFreePort();
+  if (!port.ok()) return port.status();
+  Result<Launch> launch = Status::InvalidArgument("no throwaway server for this target");
+  if (kind == TargetKind::kRedis) launch = RedisLaunch(*port, detached);
+  if (kind == TargetKind::kBuiltinTcp) launch = BuiltinTcpLaunch(bin_dir_, *port, detached);
+  if (kind == TargetKind::kPostgres) launch = PostgresLaunch(*port, detached);
+  if (!launch.ok()) return launch.status();
+
   auto run = std::make_unique<Running>();
   run->kind = kind;
-  run->child = !detached;
-  const int port = FreePort();
-  if (port == 0) return Status::IoError("no free loopback port");
-  const std::string name(TargetName(kind));
-
-  std::vector<std::string> argv;
-  std::string pg_data;
-  std::string password;
-  double timeout_s = 10;
-  if (kind == TargetKind::kRedis) {
-    const std::string bin = FindOnPath("redis-server");
-    if (bin.empty()) return Status::Unavailable("redis-server not found on PATH");
-    auto dir = MakeTempDir("redis", detached);
-    if (!dir.ok()) return dir.status();
-    run->dir = *dir;
-    argv = {bin, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", run->dir, "--protected-mode", "no",
-            "--daemonize", "no", "--maxclients", "10000"};
-    run->url = "redis://127.0.0.1:" + std::to_string(port);
-  } else if (kind == TargetKind::kBuiltinTcp) {
-    std::string bin = (fs::path(bin_dir_) / "racetrack-server").string();
-    if (access(bin.c_str(), X_OK) != 0) {
-      return Status::Unavailable("racetrack-server not found next to racetrack (" + bin_dir_ +
-                                 ")");
-    }
-    auto dir = MakeTempDir("server", detached);
-    if (!dir.ok()) return dir.status();
-    run->dir = *dir;
-    argv = {bin, "--port", std::to_string(port), "--bind", "127.0.0.1"};
-    run->url = "redis://127.0.0.1:" + std::to_string(port);
-  } else if (kind == TargetKind::kPostgres) {
-    const std::string initdb = FindPostgresBinary("initdb");
-    const std::string postgres = FindPostgresBinary("postgres");
-    if (initdb.empty() || postgres.empty()) {
-      return Status::Unavailable("PostgreSQL server binaries (initdb, postgres) not found");
-    }
-    passwd* pw = nullptr;
-    if (RunningAsRoot()) {
-      pw = getpwnam("postgres");
-      if (pw == nullptr) {
-        return Status::Unavailable("running as root but there is no 'postgres' user to run "
-                                   "PostgreSQL as");
-      }
-    }
-    auto dir = MakeTempDir("pg", detached);
-    if (!dir.ok()) return dir.status();
-    run->dir = *dir;
-    pg_data = run->dir + "/data";
-    password = RandomHex(24);
-    const std::string pwfile = run->dir + "/pw";
-    {
-      std::ofstream out(pwfile);
-      out << password << "\n";
-    }
-    if (pw != nullptr) {
-      if (chown(run->dir.c_str(), pw->pw_uid, pw->pw_gid) != 0 ||
-          chown(pwfile.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-        run->Stop();
-        return Status::IoError("cannot hand the temp directory to the postgres user");
-      }
-    }
-    const std::string log = run->dir + "/initdb.log";
-    auto init = Spawn(AsPostgres({initdb, "-D", pg_data, "-U", "racetrack",
-                                  "--auth=scram-sha-256", "--pwfile=" + pwfile,
-                                  "--locale=C.UTF-8", "--encoding=UTF8", "-N"}),
-                      log, /*detached=*/false);
-    if (!init.ok()) {
-      run->Stop();
-      return init.status();
-    }
-    int status = 0;
-    waitpid(*init, &status, 0);
-    fs::remove(pwfile);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      const std::string why = LastLogLine(log);
-      run->Stop();
-      return Status::Unavailable("initdb failed: " + why);
-    }
-    argv = AsPostgres({postgres, "-D", pg_data, "-p", std::to_string(port), "-k", run->dir,
-                       "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
-                       "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
-                       "max_connections=300"});
-    run->url = "postgresql://racetrack:" + password + "@127.0.0.1:" + std::to_string(port) +
-               "/postgres";
-    run->stop_signal = SIGINT;  // fast shutdown
-    timeout_s = 30;
-  }
-
-  const std::string log = run->dir + "/server.log";
-  auto pid = Spawn(argv, log, detached);
-  if (!pid.ok()) {
+  run->dir = launch->dir;
+  run->url = launch->url;
+  launch->process.detached = detached;
+  launch->process.log_path = run->dir + "/server.log";
+  auto process = ServerProcess::Start(launch->process);
+  if (!process.ok()) {
     run->Stop();
-    return pid.status();
+    return process.status();
   }
-  run->pid = *pid;
-  if (kind != TargetKind::kPostgres) run->signal_pid = *pid;
-
-  // Wait until it answers (or dies, or we are told to stop).
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int>(timeout_s * 1000));
-  for (;;) {
-    if (kind == TargetKind::kPostgres) {
-      if (run->signal_pid == 0) run->signal_pid = ReadPostmasterPid(pg_data);
-      if (PQping(run->url.c_str()) == PQPING_OK) break;
-    } else if (PortAnswers(port)) {
-      break;
-    }
-    int status = 0;
-    const bool exited = detached ? !Alive(run->pid) : waitpid(run->pid, &status, WNOHANG) == run->pid;
-    if (exited) {
-      const std::string why = LastLogLine(log);
-      run->pid = run->signal_pid = 0;
-      run->Stop();
-      return Status::Unavailable(name + " server exited at start: " +
-                                 RedactSecret(why, password));
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      run->Stop();
-      return Status::Unavailable(name + " server did not answer within " +
-                                 std::to_string(static_cast<int>(timeout_s)) + " s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  run->process = std::move(process).value();
+  Status up = WaitUntilAnswers(*launch, run->process.get(), *port);
+  if (!up.ok()) {
+    run->Stop();
+    return up;
   }
-  if (detached && kind == TargetKind::kPostgres) {
-    run->pid = run->signal_pid;  // runuser's pid is meaningless to a later process
-  }
+  run->record_pid = launch->postgres ? ReadPostmasterPid(run->dir + "/data") : run->process->pid();
   return run;
 }
 
@@ -499,7 +399,7 @@ std::string ThrowawayServers::CannotStart(TargetKind kind) {
                  ? ""
                  : "racetrack-server not found next to racetrack (" + bin_dir_ + ")";
     case TargetKind::kRedis:
-      return FindOnPath("redis-server").empty() ? "redis-server not found on PATH" : "";
+      return FindProgram("redis-server").empty() ? "redis-server not found on PATH" : "";
     case TargetKind::kPostgres:
       if (FindPostgresBinary("initdb").empty() || FindPostgresBinary("postgres").empty()) {
         return "PostgreSQL server binaries (initdb, postgres) not found";
@@ -541,8 +441,9 @@ Result<std::vector<ServerRecord>> ThrowawayServers::Up(const std::vector<TargetK
                                               run.status().message())
                         : run.status());
     }
-    records.push_back({std::string(TargetName(kind)), (*run)->url, (*run)->pid, (*run)->dir, ""});
-    (*run)->pid = (*run)->signal_pid = 0;  // detached: not ours to stop on destruction
+    records.push_back(
+        {std::string(TargetName(kind)), (*run)->url, (*run)->record_pid, (*run)->dir, ""});
+    (*run)->process->Release();  // detached: not ours to stop on destruction
     (*run)->dir.clear();
   }
   Status s = SaveState(state_file_, records);
@@ -560,14 +461,8 @@ std::vector<ServerStatus> ThrowawayServers::List() {
 
 Status ThrowawayServers::Down() {
   for (const ServerRecord& rec : LoadState(state_file_)) {
-    Running r;
-    r.pid = rec.pid;
-    r.signal_pid = rec.pid;
-    r.child = false;
-    r.stop_signal = rec.target == "postgres" ? SIGINT : SIGTERM;
-    r.dir = rec.dir;
-    if (!Alive(rec.pid)) r.pid = r.signal_pid = 0;
-    r.Stop();
+    (void)StopPid(rec.pid, rec.target == "postgres" ? SIGINT : SIGTERM, std::chrono::seconds(15));
+    RemoveDir(rec.dir);
   }
   std::error_code ec;
   fs::remove(state_file_, ec);

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/server_process.h"
 #include "adapters/target.h"
 #include "engine/base/status.h"
 
@@ -90,8 +91,5 @@ class ThrowawayServers {
   std::mutex mu_;
   std::vector<std::unique_ptr<Running>> running_;  // started by us, stopped by StopAll
 };
-
-// True when something accepts TCP connections on 127.0.0.1:port.
-bool PortAnswers(int port);
 
 }  // namespace racetrack::adapters

@@ -147,59 +147,55 @@ std::string RedactedCommandLine(const std::string& line) {
 
 }  // namespace
 
-int RunMain(const RunCommand& cmd, const CliContext& ctx) {
+namespace {
+
+// The scenarios named on the command line and the approach filter, checked against them.
+Status ResolvePlan(const RunCommand& cmd, Plan* plan) {
   const scenarios::Registry& registry = scenarios::Registry::Default();
-  Plan plan;
   for (const std::string& id : cmd.scenarios) {
     auto s = registry.Get(id);
-    if (!s.ok()) {
-      Error(s.status().message());
-      return kExitUsage;
-    }
-    plan.scenarios.push_back(*s);
+    if (!s.ok()) return s.status();
+    plan->scenarios.push_back(*s);
   }
   for (const std::string& a : cmd.approaches) {
     bool known = false;
     std::string valid;
-    for (const auto* s : plan.scenarios) {
+    for (const auto* s : plan->scenarios) {
       for (const auto& ap : s->info().approaches) {
         known = known || ap.id == a;
         valid += (valid.empty() ? "" : ", ") + ap.id;
       }
     }
-    if (!known) {
-      Error("unknown approach '" + a + "' (valid: " + valid + ")");
-      return kExitUsage;
-    }
+    if (!known) return Status::InvalidArgument("unknown approach '" + a + "' (valid: " + valid + ")");
   }
-  plan.approach_filter = cmd.approaches;
+  plan->approach_filter = cmd.approaches;
+  return Status::Ok();
+}
+
+// The targets named with --target (deduplicated), or every target when none was.
+Result<std::vector<TargetKind>> ResolveTargetKinds(const RunCommand& cmd) {
   std::vector<TargetKind> kinds;
   for (const std::string& t : cmd.targets) {
     auto k = adapters::ParseTargetName(t);
-    if (!k.ok()) {
-      Error(k.status().message());
-      return kExitUsage;
-    }
+    if (!k.ok()) return k.status();
     if (std::find(kinds.begin(), kinds.end(), *k) == kinds.end()) kinds.push_back(*k);
   }
-  const bool explicit_targets = !kinds.empty();
-  if (!explicit_targets) kinds = adapters::AllTargetKinds();
-  Status valid = ValidateOptions(cmd.options);
-  if (!valid.ok()) {
-    Error(valid.message());
-    return kExitUsage;
-  }
-  if (!cmd.json_path.empty()) {
-    // Fail before measuring, not after.
-    FILE* probe = std::fopen((cmd.json_path + ".tmp").c_str(), "w");
-    if (probe == nullptr) {
-      Error("cannot write " + cmd.json_path);
-      return kExitUsage;
-    }
-    std::fclose(probe);
-    std::remove((cmd.json_path + ".tmp").c_str());
-  }
+  if (kinds.empty()) kinds = adapters::AllTargetKinds();
+  return kinds;
+}
 
+// Fail before measuring, not after: the results file must be writable.
+Status ProbeWritable(const std::string& path) {
+  if (path.empty()) return Status::Ok();
+  FILE* probe = std::fopen((path + ".tmp").c_str(), "w");
+  if (probe == nullptr) return Status::InvalidArgument("cannot write " + path);
+  std::fclose(probe);
+  std::remove((path + ".tmp").c_str());
+  return Status::Ok();
+}
+
+// A results document with the run's parameters filled in, records to come.
+Results NewDocument(const RunCommand& cmd, const CliContext& ctx) {
   Results doc;
   doc.created = results::UtcNowIso8601();
   doc.racetrack_version = RACETRACK_VERSION;
@@ -216,34 +212,44 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   p.seed = cmd.options.seed;
   p.interval_ms = cmd.options.interval_ms;
   p.extra = cmd.options.extra;
+  return doc;
+}
 
+// Opens each target (starting throwaway servers as needed) and records which could be had.
+// Returns whether a target the user named explicitly was unavailable.
+bool OpenTargets(const std::vector<TargetKind>& kinds, bool explicit_targets,
+                 const RunCommand& cmd, const CliContext& ctx, Results* doc,
+                 std::vector<std::unique_ptr<adapters::Target>>* targets) {
   adapters::TargetOptions topts;
   topts.redis_url = cmd.redis_url;
   topts.postgres_url = cmd.postgres_url;
   topts.bin_dir = ctx.bin_dir;
-  std::vector<std::unique_ptr<adapters::Target>> targets;
   bool requested_unavailable = false;
   for (TargetKind kind : kinds) {
     if (ctx.stop != nullptr && ctx.stop->stopped()) break;
-    p.targets.emplace_back(adapters::TargetName(kind));
+    doc->parameters.targets.emplace_back(adapters::TargetName(kind));
     auto t = adapters::OpenTarget(kind, topts, ctx.servers);
     TargetStatus st;
     st.name = std::string(adapters::TargetName(kind));
     if (t.ok()) {
       st.available = true;
       st.endpoint = (*t)->endpoint();
-      doc.environment.servers[st.name] = (*t)->server_version();
-      targets.push_back(std::move(t).value());
+      doc->environment.servers[st.name] = (*t)->server_version();
+      targets->push_back(std::move(t).value());
     } else {
       st.reason = t.status().message();
       if (!cmd.quiet) Error("target " + st.name + " skipped: " + st.reason);
       requested_unavailable = requested_unavailable || explicit_targets;
     }
-    doc.targets.push_back(st);
+    doc->targets.push_back(st);
   }
-  for (auto& t : targets) plan.targets.push_back(t.get());
+  return requested_unavailable;
+}
 
-  // Progress only when someone watches it and it lasts long enough to be worth drawing.
+// Runs the plan, with a progress line when someone watches and it lasts long enough to be
+// worth drawing.
+void RunWithProgress(const RunCommand& cmd, const CliContext& ctx, const Plan& plan,
+                     Results* doc) {
   double combos = 0;
   for (const auto* s : plan.scenarios) {
     combos += static_cast<double>(s->info().approaches.size() * plan.targets.size());
@@ -255,10 +261,22 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   callbacks.on_progress = [&](const Progress& pr) { progress.Show(pr); };
   callbacks.on_record = [&](const Record&) { progress.Clear(); };
   Harness harness(cmd.options, callbacks, ctx.stop);
-  harness.Run(plan, &doc);
+  harness.Run(plan, doc);
   progress.Clear();
+}
 
-  if (!cmd.quiet) PrintTable(doc);
+// Skips that are not just "this approach is for the other technology".
+void PrintSkips(const Results& doc) {
+  for (const Skip& s : doc.skipped) {
+    if (s.reason.find("lacks SQL") != std::string::npos) continue;
+    if (s.target == "postgres" && s.reason.find("lacks") != std::string::npos) continue;
+    std::printf("skipped %s/%s on %s: %s\n", s.scenario.c_str(), s.approach.c_str(),
+                s.target.c_str(), s.reason.c_str());
+  }
+}
+
+// The exit code of a finished run (see cli.h); reports records that ended early.
+int RunExitCode(const Results& doc, const CliContext& ctx, bool requested_unavailable) {
   int code = kExitOk;
   bool server_failed = false;
   for (const Record& r : doc.records) {
@@ -268,15 +286,34 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
       Error(r.scenario + "/" + r.approach + "/" + r.target + " ended early: " + r.error);
     }
   }
-  if (!cmd.quiet) {
-    // Skips that are not just "this approach is for the other technology".
-    for (const Skip& s : doc.skipped) {
-      if (s.reason.find("lacks SQL") != std::string::npos) continue;
-      if (s.target == "postgres" && s.reason.find("lacks") != std::string::npos) continue;
-      std::printf("skipped %s/%s on %s: %s\n", s.scenario.c_str(), s.approach.c_str(),
-                  s.target.c_str(), s.reason.c_str());
-    }
+  if (ctx.stop != nullptr && ctx.stop->stopped()) return 130;
+  if (code == kExitOk && (requested_unavailable || server_failed)) code = kExitUnavailable;
+  return code;
+}
+
+}  // namespace
+
+int RunMain(const RunCommand& cmd, const CliContext& ctx) {
+  Plan plan;
+  Status s = ResolvePlan(cmd, &plan);
+  auto kinds = s.ok() ? ResolveTargetKinds(cmd) : Result<std::vector<TargetKind>>(s);
+  if (kinds.ok()) s = ValidateOptions(cmd.options);
+  if (kinds.ok() && s.ok()) s = ProbeWritable(cmd.json_path);
+  if (!kinds.ok() || !s.ok()) {
+    Error(kinds.ok() ? s.message() : kinds.status().message());
+    return kExitUsage;
   }
+
+  Results doc = NewDocument(cmd, ctx);
+  std::vector<std::unique_ptr<adapters::Target>> targets;
+  const bool requested_unavailable =
+      OpenTargets(*kinds, !cmd.targets.empty(), cmd, ctx, &doc, &targets);
+  for (auto& t : targets) plan.targets.push_back(t.get());
+  RunWithProgress(cmd, ctx, plan, &doc);
+
+  if (!cmd.quiet) PrintTable(doc);
+  const int code = RunExitCode(doc, ctx, requested_unavailable);
+  if (!cmd.quiet) PrintSkips(doc);
   if (!cmd.json_path.empty()) {
     auto w = results::WriteResults(doc, cmd.json_path);
     if (!w.ok()) {
@@ -285,9 +322,37 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
     }
     if (!cmd.quiet) std::printf("wrote %s\n", cmd.json_path.c_str());
   }
-  if (ctx.stop != nullptr && ctx.stop->stopped()) return 130;
-  if (code == kExitOk && (requested_unavailable || server_failed)) code = kExitUnavailable;
   return code;
+}
+
+const std::vector<std::string>& RunFlagNames() {
+  static const std::vector<std::string> kNames = {
+      "help",     "h",        "suite",       "target",       "t",    "approach", "a",
+      "clients",  "c",        "duration",    "d",            "ops",  "rate",     "warmup",
+      "repetitions", "r",     "seed",        "interval",     "param", "redis-url",
+      "postgres-url", "json", "quiet",       "q"};
+  return kNames;
+}
+
+Status CheckKnobNames(const scenarios::Registry& registry) {
+  const std::vector<std::string>& reserved = RunFlagNames();
+  for (const scenarios::Scenario* sc : registry.all()) {
+    const scenarios::ScenarioInfo& info = sc->info();
+    for (size_t i = 0; i < info.knobs.size(); ++i) {
+      const std::string& name = info.knobs[i].name;
+      if (std::find(reserved.begin(), reserved.end(), name) != reserved.end()) {
+        return Status::InvalidArgument("lesson '" + info.id + "' declares knob --" + name +
+                                       ", which is a racetrack run flag");
+      }
+      for (size_t j = 0; j < i; ++j) {
+        if (info.knobs[j].name == name) {
+          return Status::InvalidArgument("lesson '" + info.id + "' declares knob --" + name +
+                                         " twice");
+        }
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 int ListMain(bool verbose, const adapters::TargetOptions& options, const CliContext& ctx) {

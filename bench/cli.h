@@ -17,6 +17,7 @@
 #include "adapters/target.h"
 #include "adapters/throwaway.h"
 #include "bench/harness.h"
+#include "scenarios/registry.h"
 
 namespace racetrack::bench {
 
@@ -41,6 +42,17 @@ struct RunCommand {
 };
 
 int RunMain(const RunCommand& command, const CliContext& context);
+
+// The names of `racetrack run`'s own flags, long and short, without dashes ("rate", "clients",
+// "c", "json", ...). cli_main.cc registers exactly these (it checks at start), and a scenario
+// knob, which becomes a flag of the same command, may not take one of them.
+const std::vector<std::string>& RunFlagNames();
+
+// The rules for knob names over a registry: no knob takes a run flag's name, and no lesson
+// declares two knobs of one name. InvalidArgument naming the lesson and the knob:
+// "lesson 'x' declares knob --rate, which is a racetrack run flag". A test runs this over the
+// built-in registry, so a lesson that breaks the rule fails ctest.
+Status CheckKnobNames(const scenarios::Registry& registry);
 int ListMain(bool verbose, const adapters::TargetOptions& options, const CliContext& context);
 // action: up | status | down.
 int ServersMain(const std::string& action, const std::vector<std::string>& targets,

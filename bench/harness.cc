@@ -47,6 +47,15 @@ struct alignas(64) ClientCounters {
 
 }  // namespace
 
+scenarios::KnobValues RunOptions::KnobsFor(const std::string& id) const {
+  scenarios::KnobValues out = knobs;
+  auto own = scenario_knobs.find(id);
+  if (own != scenario_knobs.end()) {
+    for (const auto& [name, values] : own->second) out[name] = values;
+  }
+  return out;
+}
+
 Status ValidateOptions(const RunOptions& o) {
   if (o.clients < 1 || o.clients > 1024) {
     return Status::InvalidArgument("--clients must be between 1 and 1024");
@@ -253,10 +262,8 @@ void Session::ClientLoop(int index) {
   }
 }
 
-PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
-                              const Progress* progress_template) {
+int64_t Session::BeginPhase(const PhaseSpec& spec) {
   Shared& sh = *shared_;
-  PhaseResult result;
   for (int i = 0; i < sh.clients; ++i) {
     sh.hists[static_cast<size_t>(i)]->Reset();
     sh.counters[i].ops.store(0);
@@ -280,7 +287,28 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
   }
   const int64_t start = NowNs() + 2'000'000;
   sh.start_ns.store(start, std::memory_order_release);
+  return start;
+}
 
+void Session::EndPhase(PhaseResult* result) {
+  Shared& sh = *shared_;
+  for (int i = 0; i < sh.clients; ++i) {
+    result->ops += sh.counters[i].ops.load();
+    result->errors += sh.counters[i].errors.load();
+  }
+  for (const auto& h : sh.hists) h->AddTo(&result->histogram);
+  {
+    std::lock_guard lock(sh.mu);
+    result->error = sh.error;
+  }
+  result->stopped = stop_ != nullptr && stop_->stopped();
+}
+
+PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
+                              const Progress* progress_template) {
+  Shared& sh = *shared_;
+  PhaseResult result;
+  const int64_t start = BeginPhase(spec);
   const int64_t interval_ns = static_cast<int64_t>(spec.interval_ms) * 1'000'000;
   int64_t next = start + interval_ns;
   Histogram previous;
@@ -359,8 +387,6 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
 
   int64_t finished = start;
   for (int i = 0; i < sh.clients; ++i) {
-    result.ops += sh.counters[i].ops.load();
-    result.errors += sh.counters[i].errors.load();
     finished = std::max(finished, sh.counters[i].finished_ns.load());
   }
   if (spec.sample && finished > (result.timeseries.t_s.empty()
@@ -370,12 +396,7 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
     take_sample(finished);  // the last, partial interval
   }
   result.duration_s = static_cast<double>(finished - start) / 1e9;
-  for (const auto& h : sh.hists) h->AddTo(&result.histogram);
-  {
-    std::lock_guard lock(sh.mu);
-    result.error = sh.error;
-  }
-  result.stopped = stop_ != nullptr && stop_->stopped();
+  EndPhase(&result);
   return result;
 }
 
@@ -534,7 +555,7 @@ void Harness::Run(const Plan& plan, Results* doc) {
           if (callbacks_.on_skip) callbacks_.on_skip(skip);
           continue;
         }
-        for (auto& point : sc->ParameterPoints(a, t->kind(), options_.knobs)) {
+        for (auto& point : sc->ParameterPoints(a, t->kind(), options_.KnobsFor(info.id))) {
           combos.push_back({sc, &a, t, std::move(point)});
         }
       }

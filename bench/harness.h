@@ -43,6 +43,7 @@
 #include "engine/base/status.h"
 #include "results/histogram.h"
 #include "results/results.h"
+#include "scenarios/knobs.h"
 #include "scenarios/registry.h"
 #include "scenarios/scenario.h"
 
@@ -77,6 +78,12 @@ struct RunOptions {
   // Knob value lists per name (--sizes 1000,10000; scenarios::KnobInfo): each scenario expands
   // them into parameter points (Scenario::ParameterPoints), one record each. Empty = defaults.
   scenarios::KnobValues knobs;
+  // The same per scenario id, each parsed with that lesson's own knob ranges and choices (the
+  // CLI fills this: two lessons may share a knob name); wins over `knobs` for that scenario.
+  scenarios::ScenarioKnobValues scenario_knobs;
+
+  // The knob values scenario `id` runs with: `knobs`, overlaid with scenario_knobs[id].
+  scenarios::KnobValues KnobsFor(const std::string& id) const;
 };
 
 // InvalidArgument naming the bad option ("--clients must be between 1 and 1024").
@@ -178,6 +185,10 @@ class Session {
   Session(const scenarios::Scenario& scenario, const scenarios::ApproachInfo& approach,
           adapters::Target& target, const RunOptions& options, StopFlag* stop);
   void ClientLoop(int index);
+  // RunPhase's first and last steps: reset the counters and release the parked clients
+  // (returns the start time, shared by every client); sum what the clients did.
+  int64_t BeginPhase(const PhaseSpec& spec);
+  void EndPhase(PhaseResult* result);
 
   const scenarios::Scenario& scenario_;
   const scenarios::ApproachInfo& approach_;

@@ -241,6 +241,9 @@ Status LoadAof(Engine& engine, const std::string& path, bool* truncated, uint64_
     ++*commands;
     return "";
   });
+  // A crafted log may WATCH or SUBSCRIBE on this client, which dies here: drop it from every
+  // registry so nothing keeps a pointer to it.
+  engine.RemoveClient(&client);
   engine.stats() = std::move(saved);
   if (!w.error.empty()) return Status::Corruption(w.error);
   if (w.truncated) {

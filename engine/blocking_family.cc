@@ -114,26 +114,23 @@ void CmdBRPopLPush(CommandContext& ctx) {
   MoveGeneric(ctx, {"rpoplpush", std::string(ctx.argv[1]), std::string(ctx.argv[2])}, ctx.argv[3]);
 }
 
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]. Redis checks numkeys, the side
+// and COUNT before the timeout, so a request wrong in both places gets the same error here.
 void CmdBLMPop(CommandContext& ctx) {
+  ListMPopArgs args;
+  if (!ParseListMPop(ctx, 2, &args)) return;
   int64_t deadline;
   if (!ParseTimeout(ctx, ctx.argv[1], &deadline)) return;
-  int64_t numkeys;
-  if (!ArgInt64(ctx, 2, &numkeys)) return;
-  if (numkeys <= 0 || numkeys > static_cast<int64_t>(ctx.argv.size()) - 4) {
-    ctx.reply.Error(numkeys <= 0 ? errors::kNumKeysNotPositive : errors::kSyntax);
-    return;
-  }
   std::vector<std::string> inner = {"lmpop"};
   for (size_t i = 2; i < ctx.argv.size(); ++i) inner.emplace_back(ctx.argv[i]);
   std::string out = Nested(ctx, std::move(inner));
-  if (out != kNullArray) {
+  if (out != kNullArray) {  // popped, or WRONGTYPE from the first key that is not a list
     ctx.client.prevent_propagation = true;
     ctx.reply.Raw(out);
     return;
   }
-  std::vector<std::string> keys;
-  for (int64_t k = 0; k < numkeys; ++k) keys.emplace_back(ctx.argv[3 + static_cast<size_t>(k)]);
-  BlockOrTimeout(ctx, std::move(keys), deadline, kNullArray);
+  BlockOrTimeout(ctx, std::vector<std::string>(args.keys.begin(), args.keys.end()), deadline,
+                 kNullArray);
 }
 
 }  // namespace

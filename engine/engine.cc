@@ -47,6 +47,30 @@ bool RejectedExec(Engine& engine, ClientState& client, const CommandSpec& spec,
   return true;
 }
 
+// Finds argv's command, or its subcommand for a container (CLIENT, CONFIG, ...). On failure returns
+// nullptr with Redis's error text in *error.
+const CommandSpec* FindSpec(const CommandTable& commands, Args argv, std::string* error) {
+  const CommandSpec* spec = commands.Find(argv[0]);
+  if (spec == nullptr) {
+    *error = UnknownCommandError(argv);
+    return nullptr;
+  }
+  if (spec->subcommands.empty() || argv.size() < 2) return spec;
+  auto it = spec->subcommands.find(ToLower(argv[1]));
+  if (it == spec->subcommands.end()) {
+    std::string parent = spec->name;
+    std::transform(parent.begin(), parent.end(), parent.begin(), ::toupper);
+    *error = errors::UnknownSubcommand(argv[1].substr(0, 128), parent);
+    return nullptr;
+  }
+  return it->second.get();
+}
+
+bool ArityMatches(const CommandSpec& spec, size_t argc) {
+  int n = static_cast<int>(argc);
+  return spec.arity > 0 ? n == spec.arity : n >= -spec.arity;
+}
+
 bool IsTransactionControl(const CommandSpec& spec) {
   return spec.name == "exec" || spec.name == "discard" || spec.name == "multi" ||
          spec.name == "watch" || spec.name == "quit" || spec.name == "reset";
@@ -107,26 +131,21 @@ void Engine::Execute(ClientState& client, Args argv) {
   if (argv.empty()) return;
   ReplyBuilder& reply = client.reply;
   client.last_interaction_ms = clock_->NowMs();
+  if (client.is_blocked()) {
+    // The network server stops reading a blocked client's input; an embedder that does not (the
+    // in-process adapter) gets this error rather than a second wait (Blocking::Block's invariant).
+    reply.Error(errors::kClientBlocked);
+    return;
+  }
 
-  const CommandSpec* spec = commands_.Find(argv[0]);
+  std::string error;
+  const CommandSpec* spec = FindSpec(commands_, argv, &error);
   if (spec == nullptr) {
-    reply.Error(UnknownCommandError(argv));
+    reply.Error(error);
     if (client.in_multi) client.multi_error = true;
     return;
   }
-  if (!spec->subcommands.empty() && argv.size() >= 2) {
-    auto it = spec->subcommands.find(ToLower(argv[1]));
-    if (it == spec->subcommands.end()) {
-      std::string parent = spec->name;
-      std::transform(parent.begin(), parent.end(), parent.begin(), ::toupper);
-      reply.Error(errors::UnknownSubcommand(argv[1].substr(0, 128), parent));
-      if (client.in_multi) client.multi_error = true;
-      return;
-    }
-    spec = it->second.get();
-  }
-  if ((spec->arity > 0 && static_cast<int>(argv.size()) != spec->arity) ||
-      static_cast<int>(argv.size()) < -spec->arity) {
+  if (!ArityMatches(*spec, argv.size())) {
     std::string err = errors::WrongArity(spec->name);
     if (!RejectedExec(*this, client, *spec, err)) reply.Error(err);
     ++stats_.commands[spec->name].rejected_calls;
@@ -174,13 +193,23 @@ void Engine::Execute(ClientState& client, Args argv) {
 }
 
 void Engine::ExecuteQueued(ClientState& client, const std::vector<std::string>& argv) {
+  // Every caller checked argv once already (MULTI when queuing, redis.call, the blocking command
+  // itself), except the append-only log, which is input from disk. Checked again all the same: a
+  // command missing from the table is an error reply to the one caller, never a dead server.
+  if (argv.empty()) {
+    client.reply.Error(errors::kEmptyCommand);
+    return;
+  }
   std::vector<std::string_view> views(argv.begin(), argv.end());
-  const CommandSpec* spec = commands_.Find(views[0]);
-  RT_CHECK(spec != nullptr);  // it was looked up when queued
-  if (!spec->subcommands.empty() && views.size() >= 2) {
-    auto it = spec->subcommands.find(ToLower(views[1]));
-    RT_CHECK(it != spec->subcommands.end());
-    spec = it->second.get();
+  std::string error;
+  const CommandSpec* spec = FindSpec(commands_, Args(views), &error);
+  if (spec != nullptr && !ArityMatches(*spec, views.size())) {
+    error = errors::WrongArity(spec->name);
+    spec = nullptr;
+  }
+  if (spec == nullptr) {
+    client.reply.Error(error);
+    return;
   }
   Call(client, *spec, Args(views));
 }

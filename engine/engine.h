@@ -92,6 +92,8 @@ class Engine {
   const std::map<uint64_t, ClientState*>& clients() const { return clients_; }
 
   // Executes one command and appends its reply to client.reply. argv[0] is the command name.
+  // A client blocked in a command (BLPOP, ...) gets an error: the caller should not read a
+  // blocked client's input (the server does not), and a second command must not nest a wait.
   void Execute(ClientState& client, Args argv);
   // Convenience for tests and tools: runs one command and returns (then clears) its RESP reply.
   std::string Run(ClientState& client, std::initializer_list<std::string_view> argv);
@@ -135,7 +137,10 @@ class Engine {
   // propagates the ID it generated, as Redis does).
   void ReplacePropagation(std::vector<std::string> argv) { propagate_override_ = std::move(argv); }
 
-  // Runs a parsed command that was queued by MULTI (used by EXEC).
+  // Runs a command on behalf of the engine itself: EXEC's queue, redis.call, a blocked client's
+  // re-run, a blocking command's inner pop, the append-only log's replay. No MULTI queuing, no
+  // auth or subscribe-mode checks, and blocked clients are not served afterwards. An unknown
+  // command or subcommand, or a wrong argument count, gets the error reply Execute would give.
   void ExecuteQueued(ClientState& client, const std::vector<std::string>& argv);
 
  private:

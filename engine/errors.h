@@ -29,6 +29,7 @@ inline constexpr std::string_view kNumKeysOverArgs =
     "ERR Number of keys can't be greater than number of args";
 inline constexpr std::string_view kNumKeysNegative = "ERR Number of keys can't be negative";
 inline constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
+inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
 inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
 inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
 inline constexpr std::string_view kTimeoutNotInteger =
@@ -308,6 +309,11 @@ inline constexpr char kLuaTimeLimitFormat[] = "Script killed after exceeding lua
 // --- Blocking ----------------------------------------------------------------------------------
 
 inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+// racetrack's own: an embedder sent a command for a client that is blocked (engine.h, Execute).
+inline constexpr std::string_view kClientBlocked =
+    "ERR this client is blocked in a command; it takes no other until it is served";
+// racetrack's own: the engine was asked to run an empty command line (ExecuteQueued).
+inline constexpr std::string_view kEmptyCommand = "ERR empty command";
 
 // --- Persistence (persistence.cc, persistence_family.cc) ---------------------------------------
 
@@ -339,5 +345,24 @@ inline std::string ConfigSetFailed(std::string_view parameter, std::string_view 
   return "ERR CONFIG SET failed (possibly related to argument '" + std::string(parameter) +
          "') - " + std::string(reason);
 }
+
+// The server-config table (config.cc): the same text whether a value came from a config file, a
+// flag or CONFIG SET (which frames it with ConfigSetFailed).
+inline constexpr std::string_view kConfigNotInteger = "argument couldn't be parsed into an integer";
+inline constexpr std::string_view kConfigRangePrefix = "argument must be between ";
+inline constexpr std::string_view kConfigNotMemory = "argument must be a memory value";
+inline constexpr std::string_view kConfigYesNo = "argument must be 'yes' or 'no'";
+inline constexpr std::string_view kConfigChoicePrefix =
+    "argument(s) must be one of the following: ";
+inline constexpr std::string_view kConfigInvalidSave = "Invalid save parameters";
+inline constexpr std::string_view kConfigBufferLimitArity =
+    "Wrong number of arguments in buffer limit configuration.";
+inline constexpr std::string_view kConfigBufferLimitClass =
+    "Invalid client class specified in buffer limit configuration.";
+inline constexpr std::string_view kConfigBufferLimitValue =
+    "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+inline constexpr std::string_view kConfigImmutable = "can't set immutable config";
+inline constexpr std::string_view kConfigDuplicate = "duplicate parameter";
+inline constexpr std::string_view kConfigBadDirective = "Bad directive or wrong number of arguments";
 
 }  // namespace racetrack::engine::errors

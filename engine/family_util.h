@@ -168,6 +168,54 @@ inline bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out
   return true;
 }
 
+// LMPOP and BLMPOP's "numkeys key [key ...] LEFT|RIGHT [COUNT count]", read from argv[first] on.
+// Checked in Redis 7.0's order (numkeys, the side, then COUNT), before any key is looked up, so
+// BLMPOP can check its timeout after these and still answer exactly as Redis. On bad input replies
+// Redis's error and returns false.
+struct ListMPopArgs {
+  Args keys;
+  bool left = true;
+  int64_t count = 1;
+};
+inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) {
+  // Redis's getRangeLongFromObjectOrReply with a message: the same text for "not a number".
+  int64_t numkeys;
+  if (!ParseInt64(ctx.argv[first], &numkeys) || numkeys < 1) {
+    ctx.reply.Error(errors::kNumKeysNotPositive);
+    return false;
+  }
+  size_t remaining = ctx.argv.size() - first - 1;
+  if (static_cast<uint64_t>(numkeys) >= remaining) {  // no room left for LEFT|RIGHT
+    ctx.reply.Error(errors::kSyntax);
+    return false;
+  }
+  size_t where = first + 1 + static_cast<size_t>(numkeys);
+  out->keys = ctx.argv.subspan(first + 1, static_cast<size_t>(numkeys));
+  if (ArgIs(ctx.argv[where], "left")) {
+    out->left = true;
+  } else if (ArgIs(ctx.argv[where], "right")) {
+    out->left = false;
+  } else {
+    ctx.reply.Error(errors::kSyntax);
+    return false;
+  }
+  bool count_seen = false;
+  for (size_t i = where + 1; i < ctx.argv.size(); ++i) {
+    if (!count_seen && ArgIs(ctx.argv[i], "count") && i + 1 < ctx.argv.size()) {
+      count_seen = true;
+      ++i;
+      if (!ParseInt64(ctx.argv[i], &out->count) || out->count < 1) {
+        ctx.reply.Error(errors::kCountNotPositive);
+        return false;
+      }
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
 // A scan of a missing key: cursor 0 and no elements (Redis answers before reading the options).
 inline void ReplyEmptyScan(CommandContext& ctx) {
   ctx.reply.Array(2);

@@ -1,8 +1,8 @@
 // Server commands: INFO, CONFIG, TIME, COMMAND, SHUTDOWN, MEMORY.
 //
 // COMMAND INFO/DOCS/COUNT/LIST read only the command table, so what a client learns about a
-// command is exactly what dispatch enforces. CONFIG reads and writes EngineConfig through one
-// table of settings (kSettings below), the only place that maps redis.conf names to fields.
+// command is exactly what dispatch enforces. CONFIG reads and writes EngineConfig through the
+// server-config table (config.h), which the config file and racetrack-server's flags read too.
 #include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/config.h"
 #include "engine/persistence.h"
 #include "engine/family_util.h"
 
@@ -24,171 +25,38 @@ namespace racetrack::engine {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// CONFIG: the settings table
+// CONFIG: GET and SET read the one settings table (config.h)
 // ---------------------------------------------------------------------------------------------
-
-// Parses a redis.conf memory value ("100", "1k", "5mb", "1gb"; k=1000, kb=1024) into bytes.
-bool ParseMemory(std::string_view s, int64_t* out) {
-  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
-      {"kb", 1024},       {"mb", 1024 * 1024},   {"gb", 1024LL * 1024 * 1024},
-      {"k", 1000},        {"m", 1000 * 1000},    {"g", 1000LL * 1000 * 1000},
-      {"b", 1},
-  };
-  int64_t mul = 1;
-  std::string lower = ToLower(s);
-  std::string_view digits = lower;
-  for (const auto& [suffix, m] : kUnits) {
-    if (digits.size() > suffix.size() && digits.ends_with(suffix)) {
-      digits.remove_suffix(suffix.size());
-      mul = m;
-      break;
-    }
-  }
-  int64_t v;
-  if (!ParseInt64(digits, &v) || v < 0 || v > INT64_MAX / mul) return false;
-  *out = v * mul;
-  return true;
-}
-
-struct Setting {
-  const char* name;
-  bool immutable;
-  std::function<std::string(const EngineConfig&)> get;
-  // Validates and applies `value`; returns an error text (without the "CONFIG SET failed" frame)
-  // or "" on success. Called with apply=false first for every pair, so a bad pair changes nothing.
-  std::function<std::string(EngineConfig&, std::string_view value, bool apply)> set;
-};
-
-std::string IntRangeError(int64_t min, int64_t max) {
-  return "argument must be between " + FormatInt(min) + " and " + FormatInt(max) + " inclusive";
-}
-
-template <typename T>
-Setting IntSetting(const char* name, T EngineConfig::*field, int64_t min, int64_t max,
-                   bool immutable = false, int64_t clamp_min = INT64_MIN,
-                   int64_t clamp_max = INT64_MAX) {
-  return {name, immutable, [field](const EngineConfig& c) { return FormatInt(c.*field); },
-          [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
-            int64_t n;
-            if (!ParseInt64(v, &n)) return "argument couldn't be parsed into an integer";
-            if (n < min || n > max) return IntRangeError(min, max);
-            if (apply) c.*field = static_cast<T>(std::clamp(n, clamp_min, clamp_max));
-            return "";
-          }};
-}
-
-template <typename T>
-Setting MemorySetting(const char* name, T EngineConfig::*field, int64_t min) {
-  return {name, false,
-          [field](const EngineConfig& c) { return FormatInt(static_cast<int64_t>(c.*field)); },
-          [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
-            int64_t n;
-            if (!ParseMemory(v, &n)) return "argument must be a memory value";
-            if (n < min) return IntRangeError(min, INT64_MAX);
-            if (apply) c.*field = static_cast<T>(n);
-            return "";
-          }};
-}
-
-Setting StringSetting(const char* name, std::string EngineConfig::*field, bool immutable = false) {
-  return {name, immutable, [field](const EngineConfig& c) { return c.*field; },
-          [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
-            if (apply) c.*field = std::string(v);
-            return "";
-          }};
-}
-
-Setting EnumSetting(const char* name, std::string EngineConfig::*field,
-                    std::vector<std::string> allowed) {
-  return {name, false, [field](const EngineConfig& c) { return c.*field; },
-          [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
-            for (const std::string& a : allowed) {
-              if (EqualsIgnoreCase(a, v)) {
-                if (apply) c.*field = a;
-                return "";
-              }
-            }
-            std::string list;
-            for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
-            return "argument(s) must be one of the following: " + list;
-          }};
-}
-
-const std::vector<Setting>& Settings() {
-  // Built once; read-only afterwards (a function-local constant, not mutable global state).
-  static const std::vector<Setting> kSettings = {
-      IntSetting("databases", &EngineConfig::databases, 1, INT32_MAX, /*immutable=*/true),
-      StringSetting("requirepass", &EngineConfig::requirepass),
-      IntSetting("maxclients", &EngineConfig::maxclients, 1, 4294967295LL),
-      MemorySetting("proto-max-bulk-len", &EngineConfig::proto_max_bulk_len, 1024 * 1024),
-      MemorySetting("client-query-buffer-limit", &EngineConfig::client_query_buffer_limit,
-                    1024 * 1024),
-      IntSetting("hz", &EngineConfig::hz, 0, INT32_MAX, false, 1, 500),
-      // The server binds once at start; changing these at runtime is not supported here.
-      IntSetting("port", &EngineConfig::port, 0, 65535, /*immutable=*/true),
-      StringSetting("bind", &EngineConfig::bind, /*immutable=*/true),
-      IntSetting("busy-reply-threshold", &EngineConfig::lua_time_limit_ms, 0, INT64_MAX),
-      IntSetting("lua-time-limit", &EngineConfig::lua_time_limit_ms, 0, INT64_MAX),
-      MemorySetting("maxmemory", &EngineConfig::maxmemory, 0),
-      EnumSetting("maxmemory-policy", &EngineConfig::maxmemory_policy,
-                  {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
-                   "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}),
-      IntSetting("maxmemory-samples", &EngineConfig::maxmemory_samples, 1, INT32_MAX),
-      StringSetting("dir", &EngineConfig::dir),
-      StringSetting("dbfilename", &EngineConfig::dbfilename),
-      {"appendonly", false, [](const EngineConfig& c) { return std::string(c.appendonly ? "yes" : "no"); },
-       [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
-         if (!ArgIs(v, "yes") && !ArgIs(v, "no")) return "argument must be 'yes' or 'no'";
-         if (apply) c.appendonly = ArgIs(v, "yes");
-         return "";
-       }},
-      EnumSetting("appendfsync", &EngineConfig::appendfsync, {"always", "everysec", "no"}),
-      StringSetting("appendfilename", &EngineConfig::appendfilename, /*immutable=*/true),
-      {"save", false, [](const EngineConfig& c) { return c.save; },
-       [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
-         std::vector<std::string> words;
-         if (!SplitArgs(v, &words) || words.size() % 2 != 0) return "Invalid save parameters";
-         for (const std::string& w : words) {
-           int64_t n;
-           if (!ParseInt64(w, &n) || n < 0) return "Invalid save parameters";
-         }
-         if (apply) c.save = std::string(v);
-         return "";
-       }},
-  };
-  return kSettings;
-}
-
-const Setting* FindSetting(std::string_view name) {
-  for (const Setting& s : Settings()) {
-    if (EqualsIgnoreCase(s.name, name)) return &s;
-  }
-  return nullptr;
-}
 
 void CmdConfigContainer(CommandContext& ctx) { ReplyUnknownSubcommand(ctx, "CONFIG"); }
 
 void CmdConfigGet(CommandContext& ctx) {
   // A pattern without glob characters is a lookup, and Redis echoes the name as it was asked.
-  std::set<std::string_view> seen;
-  std::vector<std::pair<std::string, const Setting*>> out;
+  // A glob matches names and aliases alike (Redis lists lua-time-limit beside
+  // busy-reply-threshold).
+  std::set<std::string> seen;
+  std::vector<std::pair<std::string, const ConfigOption*>> out;
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
     std::string_view pattern = ctx.argv[i];
     if (pattern.find_first_of("*?[") == std::string_view::npos) {
-      const Setting* s = FindSetting(pattern);
-      if (s != nullptr && seen.insert(s->name).second) out.emplace_back(pattern, s);
+      const ConfigOption* o = FindConfigOption(pattern);
+      if (o != nullptr && seen.insert(ToLower(pattern)).second) out.emplace_back(pattern, o);
       continue;
     }
-    for (const Setting& s : Settings()) {
-      if (GlobMatch(pattern, s.name, /*nocase=*/true) && seen.insert(s.name).second) {
-        out.emplace_back(s.name, &s);
+    for (const ConfigOption& o : ConfigOptions()) {
+      std::vector<std::string_view> names = {o.name};
+      names.insert(names.end(), o.aliases.begin(), o.aliases.end());
+      for (std::string_view name : names) {
+        if (GlobMatch(pattern, name, /*nocase=*/true) && seen.insert(std::string(name)).second) {
+          out.emplace_back(name, &o);
+        }
       }
     }
   }
   ctx.reply.Array(out.size() * 2);
-  for (const auto& [name, s] : out) {
+  for (const auto& [name, o] : out) {
     ctx.reply.Bulk(name);
-    ctx.reply.Bulk(s->get(ctx.engine.config()));
+    ctx.reply.Bulk(o->get(ctx.engine.config()));
   }
 }
 
@@ -197,25 +65,26 @@ void CmdConfigSet(CommandContext& ctx) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
-  std::vector<const Setting*> targets;
+  std::vector<const ConfigOption*> targets;
   for (size_t i = 2; i < ctx.argv.size(); i += 2) {
-    const Setting* s = FindSetting(ctx.argv[i]);
-    if (s == nullptr) {
+    const ConfigOption* o = FindConfigOption(ctx.argv[i]);
+    if (o == nullptr) {
       ctx.reply.Error(errors::ConfigSetUnknownOption(ctx.argv[i]));
       return;
     }
-    targets.push_back(s);
+    targets.push_back(o);
   }
-  auto fail = [&](const Setting* s, std::string_view msg) {
-    ctx.reply.Error(errors::ConfigSetFailed(s->name, msg));
+  auto fail = [&](size_t k, std::string_view msg) {
+    ctx.reply.Error(errors::ConfigSetFailed(ctx.argv[2 + 2 * k], msg));
   };
+  // Validate every pair before applying any: all or nothing, as Redis.
   for (size_t k = 0; k < targets.size(); ++k) {
     for (size_t m = 0; m < k; ++m) {
-      if (targets[m] == targets[k]) return fail(targets[k], "duplicate parameter");
+      if (targets[m] == targets[k]) return fail(k, errors::kConfigDuplicate);
     }
-    if (targets[k]->immutable) return fail(targets[k], "can't set immutable config");
+    if (!targets[k]->runtime) return fail(k, errors::kConfigImmutable);
     std::string err = targets[k]->set(ctx.engine.config(), ctx.argv[3 + 2 * k], false);
-    if (!err.empty()) return fail(targets[k], err);
+    if (!err.empty()) return fail(k, err);
   }
   for (size_t k = 0; k < targets.size(); ++k) {
     (void)targets[k]->set(ctx.engine.config(), ctx.argv[3 + 2 * k], true);

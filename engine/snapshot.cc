@@ -272,6 +272,9 @@ Status ParseSnapshot(Engine* engine, std::string_view bytes, const std::string& 
     } else {
       uint64_t n;
       if (!r.GetVarint(&n)) return corrupt(at, "truncated collection size");
+      // The engine never holds an empty collection, so never saves one; loading one would leave
+      // no key for its TTL to land on.
+      if (n == 0) return corrupt(at, "empty collection");
       size_t per = (op == kTypeZSet || op == kTypeHash) ? 2 : 1;
       const char* cmd = op == kTypeList ? "rpush" : op == kTypeSet ? "sadd" : op == kTypeZSet ? "zadd" : "hset";
       std::vector<std::string> argv = {cmd, key};

@@ -31,8 +31,10 @@ std::string Range(const KnobInfo& knob) {
 
 }  // namespace
 
-Result<std::vector<double>> ParseKnobValues(const KnobInfo& knob, std::string_view text) {
-  const std::string flag = "--" + knob.name;
+Result<std::vector<double>> ParseKnobValues(const KnobInfo& knob, std::string_view text,
+                                            std::string_view lesson) {
+  const std::string flag =
+      "--" + knob.name + (lesson.empty() ? "" : " for " + std::string(lesson));
   std::vector<double> out;
   size_t start = 0;
   while (start <= text.size()) {
@@ -68,6 +70,34 @@ Result<std::vector<double>> ParseKnobValues(const KnobInfo& knob, std::string_vi
   }
   if (!knob.sweep && out.size() != 1) {
     return Status::InvalidArgument(flag + " takes one value, " + Range(knob));
+  }
+  return out;
+}
+
+Result<ScenarioKnobValues> ParseScenarioKnobs(const std::vector<const Scenario*>& selected,
+                                              const std::vector<const Scenario*>& all,
+                                              const std::map<std::string, std::string>& text) {
+  ScenarioKnobValues out;
+  for (const auto& [name, typed] : text) {
+    if (typed.empty()) continue;
+    bool used = false;
+    for (const Scenario* sc : selected) {
+      const KnobInfo* knob = FindKnob(sc->info(), name);
+      if (knob == nullptr) continue;
+      auto values = ParseKnobValues(*knob, typed, sc->info().id);
+      if (!values.ok()) return values.status();
+      out[sc->info().id][name] = *std::move(values);
+      used = true;
+    }
+    if (used) continue;
+    std::string owners, chosen;
+    for (const Scenario* sc : all) {
+      if (FindKnob(sc->info(), name) != nullptr) owners += (owners.empty() ? "" : ", ") + sc->info().id;
+    }
+    for (const Scenario* sc : selected) chosen += (chosen.empty() ? "" : ", ") + sc->info().id;
+    return Status::InvalidArgument("--" + name + " is a knob of " +
+                                   (owners.empty() ? std::string("no scenario") : owners) +
+                                   ", not of the selected " + (chosen.empty() ? "none" : chosen));
   }
   return out;
 }

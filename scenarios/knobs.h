@@ -16,10 +16,25 @@
 namespace racetrack::scenarios {
 
 // Parses "1,10,100" (or one value; or a choice name such as "boundary") for `knob`. Errors are one
-// line naming the flag and the valid range: "--rtt-ms must be between 0 and 1000 (got -1)",
+// line naming the flag and the valid range: "--rtt-ms must be between 0 and 1000 (got '-1')",
 // "--pattern must be one of boundary, steady, bursty, many-keys (got 'x')",
-// "--batch takes one value" for a knob that does not sweep.
-Result<std::vector<double>> ParseKnobValues(const KnobInfo& knob, std::string_view text);
+// "--batch takes one value" for a knob that does not sweep. With `lesson`, the flag is named
+// with its lesson: "--sizes for leaderboard must be ...".
+Result<std::vector<double>> ParseKnobValues(const KnobInfo& knob, std::string_view text,
+                                            std::string_view lesson = "");
+
+// Knob values per scenario id: each lesson's own parse of what the user typed.
+using ScenarioKnobValues = std::map<std::string, KnobValues>;
+
+// Parses the knob flags the user gave (`text`: knob name -> text as typed; empty text = not
+// given) once for every scenario in `selected` that declares the knob, each with its own
+// KnobInfo: two lessons with a knob of the same name keep their own ranges and choices, and an
+// error names the lesson whose range the value broke ("--sizes for leaderboard must be an
+// integer between 10 and 10000000 (got '0')"). A knob that no selected scenario declares is an
+// error naming the scenarios in `all` that do.
+Result<ScenarioKnobValues> ParseScenarioKnobs(const std::vector<const Scenario*>& selected,
+                                              const std::vector<const Scenario*>& all,
+                                              const std::map<std::string, std::string>& text);
 
 // The knob's values: the user's when given (user[knob.name]), else its defaults.
 std::vector<double> KnobValuesOrDefault(const KnobInfo& knob, const KnobValues& user);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace racetrack::engine {
 
@@ -92,106 +93,131 @@ std::string FormatInt(int64_t v) {
 
 namespace {
 
-bool MatchImpl(const char* p, size_t plen, const char* s, size_t slen, bool nocase, int depth) {
-  if (depth > 1000) return false;  // pathological patterns: give up rather than recurse forever
-  while (plen && slen) {
-    switch (p[0]) {
-      case '*': {
-        while (plen > 1 && p[1] == '*') {
-          ++p;
-          --plen;
-        }
-        if (plen == 1) return true;
-        while (slen) {
-          if (MatchImpl(p + 1, plen - 1, s, slen, nocase, depth + 1)) return true;
-          ++s;
-          --slen;
-        }
-        return false;
-      }
-      case '?':
-        ++s;
-        --slen;
-        break;
-      case '[': {
-        ++p;
-        --plen;
-        bool negate = plen && p[0] == '^';
-        if (negate) {
-          ++p;
-          --plen;
-        }
-        bool match = false;
-        while (plen) {
-          if (p[0] == '\\' && plen >= 2) {
-            ++p;
-            --plen;
-            if (p[0] == s[0]) match = true;
-          } else if (p[0] == ']') {
-            break;
-          } else if (plen >= 3 && p[1] == '-') {
-            int start = static_cast<unsigned char>(p[0]);
-            int end = static_cast<unsigned char>(p[2]);
-            int c = static_cast<unsigned char>(s[0]);
-            if (start > end) std::swap(start, end);
-            if (nocase) {
-              start = std::tolower(start);
-              end = std::tolower(end);
-              c = std::tolower(c);
-            }
-            p += 2;
-            plen -= 2;
-            if (c >= start && c <= end) match = true;
-          } else if (nocase ? std::tolower(static_cast<unsigned char>(p[0])) ==
-                                  std::tolower(static_cast<unsigned char>(s[0]))
-                            : p[0] == s[0]) {
-            match = true;
+// Glob matching, as Redis 7.0's stringmatchlen (util.c), including its corner cases: an
+// unterminated '[' ends at the pattern's end, '\\' inside a class matches the next byte exactly
+// (even under nocase), a range's ends may come in either order, and an empty string matches only
+// the empty pattern (so "*" does not match ""; KEYS and SCAN special-case "*" before calling this).
+//
+// Why it is polynomial. The naive recursion tries, for every '*', every split of the rest of the
+// string, so "a*a*a*...*b" against "aaaa...a" costs O(len^stars): Redis before 7.0.10 hung on it
+// (CVE-2022-36021). The fix used here is Redis's: when the part of the pattern after a '*' fails
+// at *every* start position of the rest of the string, no earlier '*' can help by eating more
+// characters — that would only start the same tail later in the string, where it was just shown to
+// fail — so the whole match fails at once (tail_failed_). Each '*' then descends into the next one
+// at most once, and the other start positions each cost one scan of the segment up to the next
+// '*': O(pattern length x string length) steps in all.
+//
+// Bytes compare as the signed chars of Redis built on x86-64: in a range [a-z], bytes >= 0x80
+// sort below ASCII. Case folding (nocase) touches only A-Z, as the C locale Redis runs in.
+class GlobMatcher {
+ public:
+  explicit GlobMatcher(bool nocase) : nocase_(nocase) {}
+
+  // Redis's nesting limit: a pattern needing more than this many nested '*' never matches.
+  static constexpr int kMaxNesting = 1000;
+
+  bool Match(std::string_view p, std::string_view s, int nesting) {
+    if (nesting > kMaxNesting) return false;
+    while (!p.empty() && !s.empty()) {
+      ++steps_;
+      switch (p[0]) {
+        case '*': {
+          while (p.size() > 1 && p[1] == '*') p.remove_prefix(1);
+          if (p.size() == 1) return true;  // a trailing '*' takes the rest of the string
+          for (; !s.empty(); s.remove_prefix(1)) {
+            ++steps_;
+            if (Match(p.substr(1), s, nesting + 1)) return true;
+            if (tail_failed_) return false;
           }
-          ++p;
-          --plen;
-        }
-        if (plen == 0) {  // unterminated '[': step back so the shared advance below ends it
-          --p;
-          ++plen;
-        }
-        if (negate) match = !match;
-        if (!match) return false;
-        ++s;
-        --slen;
-        break;
-      }
-      case '\\':
-        if (plen >= 2) {
-          ++p;
-          --plen;
-        }
-        [[fallthrough]];
-      default:
-        if (nocase ? std::tolower(static_cast<unsigned char>(p[0])) !=
-                         std::tolower(static_cast<unsigned char>(s[0]))
-                   : p[0] != s[0])
+          tail_failed_ = true;  // the tail matches no suffix: no earlier '*' can rescue it
           return false;
-        ++s;
-        --slen;
-        break;
-    }
-    ++p;
-    --plen;
-    if (slen == 0) {
-      while (plen && *p == '*') {
-        ++p;
-        --plen;
+        }
+        case '?':
+          break;
+        case '[':
+          if (!MatchClass(&p, s[0])) return false;
+          break;
+        case '\\':
+          if (p.size() >= 2) p.remove_prefix(1);
+          [[fallthrough]];
+        default:
+          if (Fold(p[0]) != Fold(s[0])) return false;
+          break;
       }
-      break;
+      p.remove_prefix(1);
+      s.remove_prefix(1);
+      if (s.empty()) {
+        while (!p.empty() && p[0] == '*') p.remove_prefix(1);
+        break;
+      }
     }
+    return p.empty() && s.empty();
   }
-  return plen == 0 && slen == 0;
-}
+
+  uint64_t steps() const { return steps_; }
+
+ private:
+  static int FoldInt(int v) { return v >= 'A' && v <= 'Z' ? v - 'A' + 'a' : v; }
+  int Fold(char c) const {
+    int v = static_cast<signed char>(c);
+    return nocase_ ? FoldInt(v) : v;
+  }
+
+  // *p starts at '['. Leaves *p on the class's closing ']' (or its last byte if unterminated) and
+  // returns whether c is in the class.
+  bool MatchClass(std::string_view* p, char c) {
+    p->remove_prefix(1);
+    bool negate = !p->empty() && (*p)[0] == '^';
+    if (negate) p->remove_prefix(1);
+    bool match = false;
+    while (true) {
+      ++steps_;
+      if (p->empty()) {  // unterminated: the caller's advance past "]" must end the pattern
+        *p = std::string_view(p->data() - 1, 1);
+        break;
+      }
+      char first = (*p)[0];
+      if (first == '\\' && p->size() >= 2) {
+        p->remove_prefix(1);
+        if ((*p)[0] == c) match = true;
+      } else if (first == ']') {
+        break;
+      } else if (p->size() >= 3 && (*p)[1] == '-') {
+        // Redis orders the ends before folding them, so [Z-a] under nocase matches nothing.
+        int lo = static_cast<signed char>(first), hi = static_cast<signed char>((*p)[2]);
+        if (lo > hi) std::swap(lo, hi);
+        if (nocase_) {
+          lo = FoldInt(lo);
+          hi = FoldInt(hi);
+        }
+        int v = Fold(c);
+        if (v >= lo && v <= hi) match = true;
+        p->remove_prefix(2);
+      } else if (Fold(first) == Fold(c)) {
+        match = true;
+      }
+      p->remove_prefix(1);
+    }
+    return negate ? !match : match;
+  }
+
+  bool nocase_;
+  bool tail_failed_ = false;
+  uint64_t steps_ = 0;
+};
 
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view s, bool nocase) {
-  return MatchImpl(pattern.data(), pattern.size(), s.data(), s.size(), nocase, 0);
+  GlobMatcher m(nocase);
+  return m.Match(pattern, s, 0);
+}
+
+bool GlobMatchCounted(std::string_view pattern, std::string_view s, bool nocase, uint64_t* steps) {
+  GlobMatcher m(nocase);
+  bool matched = m.Match(pattern, s, 0);
+  *steps = m.steps();
+  return matched;
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {

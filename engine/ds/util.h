@@ -24,8 +24,12 @@ std::string FormatLongDouble(long double v);
 
 std::string FormatInt(int64_t v);
 
-// Glob-style matching as Redis's stringmatchlen: * ? [abc] [^a-z] and \ escapes.
+// Glob-style matching as Redis's stringmatchlen: * ? [abc] [^a-z] and \ escapes. At most
+// O(pattern size x string size) steps for any pattern (no exponential backtracking on "a*a*a*b").
 bool GlobMatch(std::string_view pattern, std::string_view s, bool nocase = false);
+// The same match, also reporting in *steps how many pattern positions the matcher examined: tests
+// and benchmarks bound the work by it, independent of machine speed.
+bool GlobMatchCounted(std::string_view pattern, std::string_view s, bool nocase, uint64_t* steps);
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);

@@ -77,16 +77,4 @@ class Server {
   std::vector<std::unique_ptr<Connection>> graveyard_;  // closed during this event batch
 };
 
-// Parses a redis.conf-style memory size: "512mb", "1gb", "100k", "42". Units as redis.conf: k=1000,
-// kb=1024, m=1000^2, mb=1024^2, g=1000^3, gb=1024^3 (case-insensitive).
-bool ParseMemory(std::string_view s, int64_t* out);
-
-// Applies one "name value..." setting (a config-file line or a flag) to config. Unknown names and
-// bad values are an InvalidArgument naming the setting.
-Status ApplyConfigSetting(EngineConfig* config, std::string_view name,
-                          const std::vector<std::string>& values);
-
-// Reads a redis.conf-style file: one setting per line, '#' comments, values in redis-cli quoting.
-Status LoadConfigFile(const std::string& path, EngineConfig* config);
-
 }  // namespace racetrack::engine

@@ -3,49 +3,18 @@
 //   racetrack-server [CONFIG_FILE] [--port 7379] [--bind 127.0.0.1] [--requirepass PASS] ...
 //
 // Settings are named as redis-server names them; a config file holds the same `name value` lines.
-// Flags override the file.
+// Flags override the file. Both, and CONFIG SET at runtime, read the one table in engine/config.h.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "engine/aof.h"
+#include "engine/config.h"
 #include "engine/engine.h"
 #include "engine/persistence.h"
 #include "engine/server/server.h"
-
-namespace {
-
-struct Setting {
-  const char* name;
-  const char* help;
-};
-
-constexpr Setting kSettings[] = {
-    {"port", "TCP port to listen on (default 7379; 0 picks a free one)"},
-    {"bind", "address to listen on (default 127.0.0.1)"},
-    {"requirepass", "password clients must AUTH with"},
-    {"maxclients", "maximum simultaneous clients (default 10000)"},
-    {"databases", "number of databases for SELECT (default 16)"},
-    {"hz", "housekeeping frequency: active expiry etc. (default 10)"},
-    {"proto-max-bulk-len", "largest bulk string accepted (default 512mb)"},
-    {"client-query-buffer-limit", "largest unparsed input per client (default 1gb)"},
-    {"maxmemory", "memory limit, e.g. 100mb (default 0 = none)"},
-    {"maxmemory-policy", "eviction policy: noeviction, allkeys-lru, volatile-lru, allkeys-lfu, "
-                         "allkeys-random, volatile-ttl, ..."},
-    {"lua-time-limit", "milliseconds before a running script is stopped (default 5000)"},
-    {"appendonly", "yes|no: append-only log"},
-    {"appendfsync", "always|everysec|no"},
-    {"appendfilename", "append-only log file name"},
-    {"dir", "working directory for persistence files"},
-    {"dbfilename", "snapshot file name"},
-    {"save", "snapshot rules: \"SECONDS CHANGES ...\", \"\" disables"},
-    {"client-output-buffer-limit", "\"pubsub HARD SOFT SECONDS\" (default pubsub 32mb 8mb 60)"},
-};
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using racetrack::engine::EngineConfig;
@@ -58,9 +27,20 @@ int main(int argc, char** argv) {
   bool fix_aof = false;
   app.add_option("--check-aof", check_aof, "check an append-only file (and exit); see --fix");
   app.add_flag("--fix", fix_aof, "with --check-aof: truncate the file to its last valid command");
-  std::map<std::string, std::vector<std::string>> values;
-  for (const Setting& s : kSettings) {
-    app.add_option(std::string("--") + s.name, values[s.name], s.help)->allow_extra_args(false);
+  // One flag per setting and alias, in the table's order; values are applied in that order too.
+  std::vector<std::pair<std::string, std::vector<std::string>>> values;
+  for (const racetrack::engine::ConfigOption& o : racetrack::engine::ConfigOptions()) {
+    std::vector<std::string_view> names = {o.name};
+    names.insert(names.end(), o.aliases.begin(), o.aliases.end());
+    for (std::string_view name : names) values.emplace_back(std::string(name), std::vector<std::string>{});
+  }
+  for (auto& [name, v] : values) {
+    const racetrack::engine::ConfigOption* o = racetrack::engine::FindConfigOption(name);
+    std::string help(o->help);
+    if (name != o->name) help = "alias of --" + std::string(o->name);
+    const std::string def = o->DefaultValue();
+    help += " (default " + (def.empty() ? std::string("\"\"") : def) + ")";
+    app.add_option("--" + name, v, help)->allow_extra_args(false);
   }
   try {
     app.parse(argc, argv);
@@ -101,12 +81,11 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  for (const Setting& setting : kSettings) {
-    const auto& v = values[setting.name];
+  for (const auto& [name, v] : values) {
     if (v.empty()) continue;
-    racetrack::Status s = racetrack::engine::ApplyConfigSetting(&config, setting.name, v);
+    racetrack::Status s = racetrack::engine::ApplyConfigSetting(&config, name, v);
     if (!s.ok()) {
-      std::fprintf(stderr, "racetrack-server: --%s: %s\n", setting.name, s.message().c_str());
+      std::fprintf(stderr, "racetrack-server: --%s: %s\n", name.c_str(), s.message().c_str());
       return 2;
     }
   }

@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/server_process.h"
 #include "adapters/target.h"
 
 namespace racetrack::adapters {
@@ -209,17 +210,9 @@ TEST(DelayProxyTest, ForwardsEofAfterPendingBytes) {
 }
 
 TEST(DelayProxyTest, RefusedUpstreamClosesTheConnection) {
-  // Find a port nobody listens on: bind, read it, close.
-  int probe = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int dead_port = ntohs(addr.sin_port);
-  close(probe);
-  auto proxy = DelayProxy::Start("127.0.0.1", dead_port, 1);
+  Result<int> dead_port = FindFreePort();  // free a moment ago: nobody listens there
+  ASSERT_TRUE(dead_port.ok());
+  auto proxy = DelayProxy::Start("127.0.0.1", *dead_port, 1);
   ASSERT_TRUE(proxy.ok());
   int fd = Connect((*proxy)->port());
   ASSERT_GE(fd, 0);

@@ -65,6 +65,22 @@ TEST(CliTest, UsageErrorsAreOneLineNamingTheValidChoices) {
   EXPECT_EQ(Racetrack("servers --help").code, 0);
 }
 
+TEST(CliTest, KnobValuesAreCheckedByTheLessonThatOwnsTheKnob) {
+  auto o = Racetrack("run leaderboard -t builtin --sizes 0");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.output,
+            "racetrack run: --sizes for leaderboard must be an integer between 10 and 10000000 "
+            "(got '0')\n");
+  o = Racetrack("run counters -t builtin --sizes 1000");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.output,
+            "racetrack run: --sizes is a knob of leaderboard, not of the selected counters\n");
+  o = Racetrack("run ratelimit -t builtin --pattern sideways");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.output.find("--pattern for ratelimit must be one of"), std::string::npos)
+      << o.output;
+}
+
 TEST(CliTest, ListShowsLessonsAndTargets) {
   auto o = Racetrack("list --verbose");
   EXPECT_EQ(o.code, 0);

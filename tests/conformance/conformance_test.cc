@@ -24,16 +24,15 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/server_process.h"
 #include "engine/resp.h"
 #include "engine/ds/util.h"
+#include "tests/conformance/dual_servers.h"
 
 namespace racetrack {
 namespace {
 
 namespace fs = std::filesystem;
-using adapters::ProcessOptions;
-using adapters::ServerProcess;
+using conformance::DualServers;  // the two servers, started once per test process
 
 // ---------------------------------------------------------------------------------------------
 // A minimal blocking RESP client: sends one command, reads one complete reply as raw bytes.
@@ -173,67 +172,6 @@ std::string Escape(const std::string& s) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The two servers, started once per test process.
-// ---------------------------------------------------------------------------------------------
-
-struct Servers {
-  std::string temp_dir;
-  std::unique_ptr<ServerProcess> redis, racetrack;
-  int redis_port = 0, racetrack_port = 0;
-  std::string error;  // non-empty: could not start (the test fails with this text)
-  std::string skip;   // non-empty: redis-server is not installed
-
-  Servers() = default;
-  Servers(Servers&&) = default;
-  ~Servers() {  // at process exit: stop both servers, then remove their directory
-    racetrack.reset();
-    redis.reset();
-    std::error_code ec;
-    if (!temp_dir.empty()) fs::remove_all(temp_dir, ec);
-  }
-};
-
-Servers& TheServers() {
-  // Function-local: started on first use by the first test, stopped at process exit.
-  static Servers s = [] {
-    Servers s;
-    if (adapters::FindProgram("redis-server").empty()) {
-      s.skip = "redis-server is not installed (apt-get install redis-server); the conformance "
-               "suite compares racetrack-server with a real Redis";
-      return s;
-    }
-    char templ[] = "/tmp/racetrack-conformance-XXXXXX";
-    if (mkdtemp(templ) == nullptr) {
-      s.error = "mkdtemp failed";
-      return s;
-    }
-    s.temp_dir = templ;
-    auto start = [&](ProcessOptions o, int* port_out, std::unique_ptr<ServerProcess>* out) {
-      Result<int> port = adapters::FindFreePort();
-      if (!port.ok()) return port.status().message();
-      *port_out = *port;
-      o.args.insert(o.args.begin(), {"--port", std::to_string(*port)});
-      o.working_dir = s.temp_dir;
-      o.log_path = s.temp_dir + "/" + fs::path(o.program).filename().string() + ".log";
-      auto p = ServerProcess::Start(o);
-      if (!p.ok()) return p.status().message();
-      Status up = (*p)->WaitForPort(*port, std::chrono::seconds(20));
-      *out = std::move(*p);
-      return up.ok() ? std::string() : up.message();
-    };
-    s.error = start({.program = "redis-server", .args = {"--save", "", "--appendonly", "no",
-                                                          "--bind", "127.0.0.1"}},
-                    &s.redis_port, &s.redis);
-    if (s.error.empty()) {
-      s.error = start({.program = RACETRACK_BIN_DIR "/racetrack-server"}, &s.racetrack_port,
-                      &s.racetrack);
-    }
-    return s;
-  }();
-  return s;
-}
-
-// ---------------------------------------------------------------------------------------------
 // The runner
 // ---------------------------------------------------------------------------------------------
 
@@ -251,13 +189,13 @@ std::vector<std::string> ScriptFiles() {
 class ConformanceTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ConformanceTest, RepliesMatchRedis) {
-  Servers& servers = TheServers();
+  DualServers& servers = DualServers::Get();
   if (!servers.skip.empty()) GTEST_SKIP() << servers.skip;
   ASSERT_TRUE(servers.error.empty()) << servers.error;
 
   RespConnection redis, ours;
   ASSERT_TRUE(redis.Connect(servers.redis_port).ok());
-  ASSERT_TRUE(ours.Connect(servers.racetrack_port).ok());
+  ASSERT_TRUE(ours.Connect(servers.ours_port).ok());
   for (auto* c : {&redis, &ours}) {
     auto r = c->Call({"FLUSHALL"});
     ASSERT_TRUE(r.ok() && *r == "+OK\r\n") << "FLUSHALL failed before the script";

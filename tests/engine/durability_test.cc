@@ -8,15 +8,11 @@
 //                         could cost up to ~1 s, which this test cannot simulate)
 //   snapshots only        reported: the window since the last BGSAVE
 #include <hiredis/hiredis.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -24,64 +20,36 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/server_process.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using racetrack::Status;
+using racetrack::adapters::ServerProcess;
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
+// racetrack-server on `port` with `args`, its log in `dir`; nullptr (and a test failure) if it
+// does not come up.
+std::unique_ptr<ServerProcess> StartServer(const fs::path& dir, int port,
+                                           const std::vector<std::string>& args) {
+  racetrack::adapters::ProcessOptions o;
+  o.program = RACETRACK_BIN_DIR "/racetrack-server";
+  o.args = {"--port", std::to_string(port)};
+  o.args.insert(o.args.end(), args.begin(), args.end());
+  o.log_path = (dir / "server.log").string();
+  auto p = ServerProcess::Start(o);
+  if (!p.ok()) {
+    ADD_FAILURE() << p.status().message();
+    return nullptr;
+  }
+  Status up = (*p)->WaitForPort(port, std::chrono::seconds(5));
+  if (!up.ok()) {
+    ADD_FAILURE() << up.message();
+    return nullptr;
+  }
+  return std::move(p).value();
 }
-
-class ServerProcess {
- public:
-  ServerProcess(std::vector<std::string> args) : args_(std::move(args)) {}
-  ~ServerProcess() { Kill(); }
-  bool Start(int port) {
-    port_ = port;
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<std::string> a = {RACETRACK_BIN_DIR "/racetrack-server", "--port", std::to_string(port)};
-      a.insert(a.end(), args_.begin(), args_.end());
-      std::vector<char*> argv;
-      for (auto& s : a) argv.push_back(s.data());
-      argv.push_back(nullptr);
-      freopen("/dev/null", "w", stderr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    for (int i = 0; i < 500; ++i) {
-      redisContext* c = redisConnect("127.0.0.1", port_);
-      bool ok = c && !c->err;
-      if (c) redisFree(c);
-      if (ok) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
-  }
-  void Kill() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      int st;
-      waitpid(pid_, &st, 0);
-      pid_ = -1;
-    }
-  }
-  pid_t pid() const { return pid_; }
-
- private:
-  std::vector<std::string> args_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
 
 struct Round {
   long long acked = 0;
@@ -96,25 +64,43 @@ std::vector<Round> RunKills(const fs::path& dir, std::vector<std::string> args, 
   std::vector<Round> rounds;
   std::mt19937_64 rng(seed);
   args.insert(args.end(), {"--dir", dir.string()});
-  int port = FreePort();
-  for (int k = 0; k < kills; ++k) {
-    ServerProcess server(args);
-    if (!server.Start(port)) {
-      ADD_FAILURE() << "server did not start (round " << k << ")";
+  racetrack::Result<int> port = racetrack::adapters::FindFreePort();
+  if (!port.ok()) {
+    ADD_FAILURE() << port.status().message();
+    return rounds;
+  }
+  std::unique_ptr<ServerProcess> server = StartServer(dir, *port, args);
+  if (server == nullptr) return rounds;
+  for (int k = 0; k <= kills; ++k) {
+    if (k > 0) {  // kill -9 happened below; restart on the same files
+      Status s = server->Restart();
+      if (s.ok()) s = server->WaitForPort(*port, std::chrono::seconds(5));
+      if (!s.ok()) {
+        ADD_FAILURE() << "restart " << k << ": " << s.message();
+        return rounds;
+      }
+    }
+    redisContext* c = redisConnect("127.0.0.1", *port);
+    if (c == nullptr || c->err) {
+      ADD_FAILURE() << "cannot connect (round " << k << ")";
+      if (c != nullptr) redisFree(c);
       return rounds;
     }
-    redisContext* c = redisConnect("127.0.0.1", port);
-    Round r;
     redisReply* base = static_cast<redisReply*>(redisCommand(c, "GET counter"));
     long long start = base && base->type == REDIS_REPLY_STRING ? std::stoll(base->str) : 0;
     if (base) freeReplyObject(base);
     if (k > 0) rounds.back().recovered = start;
+    if (k == kills) {  // the last restart only reads back
+      redisFree(c);
+      break;
+    }
+    Round r;
     r.acked = start;
     int after_ms = 50 + static_cast<int>(rng() % 200);
     auto t0 = Clock::now();
     std::thread killer([&server, after_ms] {
       std::this_thread::sleep_for(std::chrono::milliseconds(after_ms));
-      kill(server.pid(), SIGKILL);
+      server->Signal(SIGKILL);
     });
     while (true) {
       redisReply* rep = static_cast<redisReply*>(redisCommand(c, "INCR counter"));
@@ -125,16 +111,8 @@ std::vector<Round> RunKills(const fs::path& dir, std::vector<std::string> args, 
     r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     killer.join();
     redisFree(c);
-    server.Kill();
+    server->Kill();  // reaps it
     rounds.push_back(r);
-  }
-  ServerProcess server(args);
-  if (server.Start(port)) {
-    redisContext* c = redisConnect("127.0.0.1", port);
-    redisReply* rep = static_cast<redisReply*>(redisCommand(c, "GET counter"));
-    rounds.back().recovered = rep && rep->type == REDIS_REPLY_STRING ? std::stoll(rep->str) : 0;
-    if (rep) freeReplyObject(rep);
-    redisFree(c);
   }
   return rounds;
 }

@@ -167,5 +167,78 @@ TEST_F(MessagingTest, BlMoveServesAndPropagatesTheInnerCommand) {
   EXPECT_EQ(log[1], "lmove");
 }
 
+// Issue 11: BLMPOP ran a nested LMPOP that was not in the command table, and the lookup's
+// invariant aborted the server.
+TEST_F(MessagingTest, BlMPopPopsBlocksAndIsServedAsRedis) {
+  std::vector<std::vector<std::string>> log;
+  engine_.on_propagate = [&log](int, Args argv) { log.emplace_back(argv.begin(), argv.end()); };
+  Run({"rpush", "b", "1", "2", "3"});
+  EXPECT_EQ(Run({"blmpop", "0", "2", "a", "b", "right", "count", "2"}),
+            "*2\r\n" + Bulk("b") + Arr({"3", "2"}));
+  EXPECT_EQ(Run({"blmpop", "0.01", "1", "a", "left"}), "");  // blocks for 10 ms
+  EXPECT_TRUE(client_.is_blocked());
+  clock_.AdvanceMs(10);
+  engine_.blocking().HandleTimeouts(clock_.NowMs());
+  EXPECT_EQ(Take(client_), "*-1\r\n");
+  EXPECT_EQ(Run(other_, {"blmpop", "0", "2", "a", "c", "left", "count", "5"}), "");
+  Run({"rpush", "c", "x", "y"});
+  EXPECT_EQ(Take(other_), "*2\r\n" + Bulk("c") + Arr({"x", "y"}));
+  EXPECT_EQ(Run({"exists", "c"}), Int(0));
+  // Logged as the pops they amount to, as Redis replicates them.
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_EQ(log[1], (std::vector<std::string>{"rpop", "b", "2"}));
+  EXPECT_EQ(log[3], (std::vector<std::string>{"lpop", "c", "2"}));
+}
+
+TEST_F(MessagingTest, BlMPopChecksItsArgumentsBeforeItsTimeoutAsRedis) {
+  EXPECT_EQ(Run({"blmpop", "x", "0", "k", "left"}), Err("ERR numkeys should be greater than 0"));
+  EXPECT_EQ(Run({"blmpop", "x", "1", "k", "middle"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"blmpop", "x", "1", "k", "left", "count", "0"}),
+            Err("ERR count should be greater than 0"));
+  EXPECT_EQ(Run({"blmpop", "x", "1", "k", "left"}),
+            Err("ERR timeout is not a float or out of range"));
+  Run({"set", "s", "v"});
+  EXPECT_THAT(Run({"blmpop", "0", "2", "nokey", "s", "left"}), IsError("WRONGTYPE"));
+}
+
+TEST_F(MessagingTest, BlockingCommandsAnswerAtOnceInMultiAndScripts) {
+  Run({"multi"});
+  Run({"blmpop", "0", "1", "nothing", "left"});
+  Run({"lmpop", "1", "nothing", "left"});
+  EXPECT_EQ(Run({"exec"}), "*2\r\n*-1\r\n*-1\r\n");
+  // A null array becomes Lua's false, which EVAL returns as a null bulk (as Redis).
+  EXPECT_EQ(Run({"eval", "return redis.pcall('blmpop', '0', '1', 'nothing', 'left')", "0"}),
+            Nil());
+  EXPECT_FALSE(client_.is_blocked());
+}
+
+// An embedder that sends a blocked client's next command (the in-process adapter does) gets an
+// error, not a second wait: Blocking::Block's invariant is about the engine's state, and this
+// keeps it so whatever the caller does.
+TEST_F(MessagingTest, ACommandFromABlockedClientIsRefusedNotNested) {
+  EXPECT_EQ(Run(other_, {"blpop", "l", "0"}), "");
+  EXPECT_THAT(Run(other_, {"blpop", "m", "0"}), IsError("ERR this client is blocked"));
+  EXPECT_THAT(Run(other_, {"get", "m"}), IsError("ERR this client is blocked"));
+  EXPECT_EQ(engine_.blocking().blocked_clients(), 1u);
+  Run({"rpush", "l", "x"});
+  EXPECT_EQ(Take(other_), "*2\r\n$1\r\nl\r\n$1\r\nx\r\n");
+  EXPECT_EQ(Run(other_, {"get", "m"}), Nil());
+}
+
+// Commands the engine runs for itself (EXEC's queue, redis.call, a blocked client's re-run, the
+// append-only log) go through ExecuteQueued: an unknown name, subcommand or argument count there
+// is an error reply, where it used to be an invariant that aborted the server.
+TEST_F(MessagingTest, InternalExecutionOfABadCommandIsAnErrorReply) {
+  engine_.ExecuteQueued(client_, {"nosuchcommand", "a"});
+  EXPECT_THAT(Take(client_), IsError("ERR unknown command 'nosuchcommand'"));
+  engine_.ExecuteQueued(client_, {"client", "nosuchsub"});
+  EXPECT_THAT(Take(client_), IsError("ERR unknown subcommand 'nosuchsub'"));
+  engine_.ExecuteQueued(client_, {"set", "k"});
+  EXPECT_EQ(Take(client_), Err("ERR wrong number of arguments for 'set' command"));
+  engine_.ExecuteQueued(client_, {});
+  EXPECT_THAT(Take(client_), IsError("ERR"));
+  EXPECT_EQ(Run({"ping"}), Status("PONG"));
+}
+
 }  // namespace
 }  // namespace racetrack::engine

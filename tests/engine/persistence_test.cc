@@ -9,6 +9,8 @@
 #include <random>
 
 #include "engine/aof.h"
+#include "engine/blocking.h"
+#include "engine/ds/encoding.h"
 #include "engine/evict.h"
 #include "engine/persistence.h"
 #include "engine/snapshot.h"
@@ -142,6 +144,32 @@ TEST_F(PersistenceTest, CorruptSnapshotIsRefusedWithFileAndOffset) {
   EXPECT_EQ(b.db(0).size(), 0u);  // nothing half-loaded
 }
 
+// Issue 11: a crafted snapshot holding an empty list with a TTL used to abort the server (the TTL
+// had no key to land on: an invariant in Db::SetExpire). A corrupt file is an error, not a crash.
+TEST_F(PersistenceTest, EmptyCollectionInSnapshotIsCorruptionNotAnAbort) {
+  std::string bytes(kSnapshotMagic);
+  PutVarint(&bytes, kSnapshotVersion);
+  bytes.push_back(static_cast<char>(0xFE));  // select db
+  PutVarint(&bytes, 0);
+  bytes.push_back(static_cast<char>(0xFD));  // expire
+  PutFixed64(&bytes, static_cast<uint64_t>(clock_.NowMs() + 100'000));
+  bytes.push_back(1);  // a list
+  PutString(&bytes, "k");
+  PutVarint(&bytes, 0);  // of no elements
+  bytes.push_back(static_cast<char>(0xFF));
+  uint32_t crc = Crc32(0, bytes);
+  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  std::string path = (dir_ / "dump.rts").string();
+  std::ofstream(path, std::ios::binary) << bytes;
+  Engine b(config_, &clock_);
+  uint64_t keys;
+  Status s = LoadSnapshotFile(b, path, &keys);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), Status::Code::kCorruption);
+  EXPECT_NE(s.message().find("empty collection"), std::string::npos) << s.message();
+  EXPECT_EQ(b.db(0).size(), 0u);
+}
+
 TEST_F(PersistenceTest, KilledBgsaveChildLeavesTheOldFileIntact) {
   config_.dbfilename = "dump.rts";
   Engine a(config_, &clock_);
@@ -189,6 +217,32 @@ class AofTest : public PersistenceTest {
     return d;
   }
 };
+
+// Issue 11: a log may hold any command line. WATCH, SUBSCRIBE or PSUBSCRIBE in it registered the
+// loader's short-lived client, and a later write or PUBLISH used the dead client (ASan:
+// stack-use-after-return). An unknown subcommand or a wrong argument count used to reach an
+// invariant or read past argv.
+TEST_F(AofTest, ReplayOfConnectionCommandsLeavesNoDanglingClient) {
+  std::string log;
+  for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
+           {"watch", "k"}, {"subscribe", "ch"}, {"psubscribe", "c*"}, {"set", "x"},
+           {"client", "nosuchsub"}, {"blpop", "l", "0"}, {"set", "k", "1"}}) {
+    log += "*" + std::to_string(argv.size()) + "\r\n";
+    for (const auto& a : argv) log += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  }
+  std::ofstream(aof(), std::ios::binary) << log;
+  config_.appendonly = true;
+  Engine e(config_, &clock_);
+  ASSERT_TRUE(e.persistence().Start().ok());
+  ClientState c;
+  e.AddClient(&c);
+  EXPECT_EQ(Reply(e, c, {"get", "k"}), "$1\r\n1\r\n");
+  EXPECT_EQ(Reply(e, c, {"publish", "ch", "m"}), ":0\r\n");
+  EXPECT_EQ(Reply(e, c, {"publish", "cx", "m"}), ":0\r\n");
+  EXPECT_EQ(Reply(e, c, {"set", "k", "2"}), "+OK\r\n");
+  EXPECT_EQ(e.blocking().blocked_clients(), 0u);
+  e.RemoveClient(&c);
+}
 
 TEST_F(AofTest, ReplayRebuildsTheDataset) {
   std::string d = Write({{"set", "a", "1"}, {"incr", "a"}, {"select", "2"}, {"rpush", "l", "x", "y"},

@@ -16,11 +16,9 @@
 #include <QTest>
 #include <QThread>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include "adapters/server_process.h"
 #include "gui/chart_view.h"
 #include "gui/live_charts.h"
 #include "gui/main_window.h"
@@ -48,32 +46,6 @@ const RecordsModel::Row* FindRow(RecordsModel* model, const std::string& approac
     if (r.approach == approach) return &r;
   }
   return nullptr;
-}
-
-sockaddr_in Loopback(int port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return a;
-}
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a = Loopback(0);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool PortAnswers(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a = Loopback(port);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
 }
 
 }  // namespace
@@ -207,23 +179,20 @@ class GuiTest : public QObject {
   }
 
   void aTargetThatDiesStopsTheRunInPlainWords() {
-    const QString redis = QStandardPaths::findExecutable("redis-server");
-    if (redis.isEmpty()) QSKIP("redis-server is not installed");
-    const int port = FreePort();
+    if (adapters::FindProgram("redis-server").empty()) QSKIP("redis-server is not installed");
+    Result<int> port = adapters::FindFreePort();
+    QVERIFY(port.ok());
     QTemporaryDir dir;
-    QProcess server;
-    server.setWorkingDirectory(dir.path());
-    server.start(redis, {"--port", QString::number(port), "--bind", "127.0.0.1", "--save", "",
-                         "--appendonly", "no"});
-    QVERIFY(server.waitForStarted());
-    bool up = false;
-    for (int i = 0; i < 100 && !up; ++i) {
-      up = PortAnswers(port);
-      if (!up) QThread::msleep(50);
-    }
-    QVERIFY(up);
+    auto server = adapters::ServerProcess::Start(
+        {.program = "redis-server",
+         .args = {"--port", std::to_string(*port), "--bind", "127.0.0.1", "--save", "",
+                  "--appendonly", "no"},
+         .working_dir = dir.path().toStdString()});
+    QVERIFY2(server.ok(), server.status().message().c_str());
+    Status up = (*server)->WaitForPort(*port, std::chrono::seconds(5));
+    QVERIFY2(up.ok(), up.message().c_str());
     AppContext c = Context();
-    c.target_options.redis_url = "redis://127.0.0.1:" + std::to_string(port);
+    c.target_options.redis_url = "redis://127.0.0.1:" + std::to_string(*port);
     c.target_options.command_timeout_s = 3;
     MainWindow w(c);
     QVERIFY(w.ShowLesson("counters"));
@@ -235,8 +204,7 @@ class GuiTest : public QObject {
     page->Run();
     QVERIFY(page->running());
     QTest::qWait(1200);
-    server.kill();
-    server.waitForFinished();
+    (*server)->Kill();
     QVERIFY(page->controller()->WaitFinished(30000));
     QVERIFY2(page->banner().contains("stopped answering"),
              qPrintable(page->banner() + " | " + page->status() + " | " + page->CopyTable()));

@@ -1,0 +1,285 @@
+// The server-config table. Each option is built by a small typed helper (IntOption, MemoryOption,
+// ...) that knows how to parse, range-check and print its type, so an entry is one line of data
+// and every path that sets a value goes through the same parse and the same error text.
+#include "engine/config.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "engine/errors.h"
+#include "engine/resp.h"
+#include "engine/ds/util.h"
+
+namespace racetrack::engine {
+namespace {
+
+using Type = ConfigOption::Type;
+
+std::string RangeError(int64_t min, int64_t max) {
+  return std::string(errors::kConfigRangePrefix) + FormatInt(min) + " and " + FormatInt(max) +
+         " inclusive";
+}
+
+// An integer field; a value in [min, max] is accepted and then clamped into [clamp_min,
+// clamp_max] as Redis clamps hz into 1..500.
+template <typename T>
+ConfigOption IntOption(std::string_view name, T EngineConfig::*field, int64_t min, int64_t max,
+                       std::string_view help, bool runtime = true, int64_t clamp_min = INT64_MIN,
+                       int64_t clamp_max = INT64_MAX) {
+  ConfigOption o{
+      .name = name, .type = Type::kInt, .min = min, .max = max, .runtime = runtime, .help = help};
+  o.get = [field](const EngineConfig& c) { return FormatInt(static_cast<int64_t>(c.*field)); };
+  o.set = [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+    int64_t n;
+    if (!ParseInt64(v, &n)) return std::string(errors::kConfigNotInteger);
+    if (n < min || n > max) return RangeError(min, max);
+    if (apply) c.*field = static_cast<T>(std::clamp(n, clamp_min, clamp_max));
+    return "";
+  };
+  return o;
+}
+
+template <typename T>
+ConfigOption MemoryOption(std::string_view name, T EngineConfig::*field, int64_t min,
+                          std::string_view help) {
+  ConfigOption o{.name = name, .type = Type::kMemory, .min = min, .max = INT64_MAX, .help = help};
+  o.get = [field](const EngineConfig& c) { return FormatInt(static_cast<int64_t>(c.*field)); };
+  o.set = [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+    int64_t n;
+    if (!ParseMemory(v, &n)) return std::string(errors::kConfigNotMemory);
+    if (n < min) return RangeError(min, INT64_MAX);
+    if (apply) c.*field = static_cast<T>(n);
+    return "";
+  };
+  return o;
+}
+
+ConfigOption BoolOption(std::string_view name, bool EngineConfig::*field, std::string_view help) {
+  ConfigOption o{.name = name, .type = Type::kBool, .help = help};
+  o.get = [field](const EngineConfig& c) { return std::string(c.*field ? "yes" : "no"); };
+  o.set = [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+    if (!EqualsIgnoreCase(v, "yes") && !EqualsIgnoreCase(v, "no")) {
+      return std::string(errors::kConfigYesNo);
+    }
+    if (apply) c.*field = EqualsIgnoreCase(v, "yes");
+    return "";
+  };
+  return o;
+}
+
+ConfigOption EnumOption(std::string_view name, std::string EngineConfig::*field,
+                        std::vector<std::string_view> choices, std::string_view help) {
+  ConfigOption o{.name = name, .type = Type::kEnum, .choices = choices, .help = help};
+  o.get = [field](const EngineConfig& c) { return c.*field; };
+  o.set = [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+    for (std::string_view a : choices) {
+      if (EqualsIgnoreCase(a, v)) {
+        if (apply) c.*field = std::string(a);
+        return "";
+      }
+    }
+    std::string list;
+    for (std::string_view a : choices) list += (list.empty() ? "" : ", ") + std::string(a);
+    return std::string(errors::kConfigChoicePrefix) + list;
+  };
+  return o;
+}
+
+// A string field; `check` (may be null) returns "" or the error text for a bad value.
+ConfigOption StringOption(std::string_view name, std::string EngineConfig::*field,
+                          std::string_view help, bool runtime = true,
+                          std::string (*check)(std::string_view) = nullptr) {
+  ConfigOption o{.name = name, .type = Type::kString, .runtime = runtime, .help = help};
+  o.get = [field](const EngineConfig& c) { return c.*field; };
+  o.set = [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+    if (check != nullptr) {
+      std::string err = check(v);
+      if (!err.empty()) return err;
+    }
+    if (apply) c.*field = std::string(v);
+    return "";
+  };
+  return o;
+}
+
+// "save 3600 1 300 100": pairs of non-negative integers, or "" for no snapshots.
+std::string CheckSaveRules(std::string_view v) {
+  std::vector<std::string> words;
+  if (!SplitArgs(v, &words) || words.size() % 2 != 0)
+    return std::string(errors::kConfigInvalidSave);
+  for (const std::string& w : words) {
+    int64_t n;
+    if (!ParseInt64(w, &n) || n < 0) return std::string(errors::kConfigInvalidSave);
+  }
+  return "";
+}
+
+ConfigOption SaveOption() {
+  ConfigOption o = StringOption("save", &EngineConfig::save,
+                                "snapshot rules: \"SECONDS CHANGES ...\", \"\" disables",
+                                /*runtime=*/true, CheckSaveRules);
+  o.multi_word = true;
+  return o;
+}
+
+// "client-output-buffer-limit pubsub 32mb 8mb 60 [normal ...] [replica ...]": only the pubsub
+// class is enforced; normal and replica are accepted for compatibility and shown as 0 0 0 (no
+// limit), which is what racetrack applies to them.
+ConfigOption OutputBufferLimitOption() {
+  ConfigOption o{.name = "client-output-buffer-limit",
+                 .type = Type::kList,
+                 .multi_word = true,
+                 .help = "\"pubsub HARD SOFT SECONDS\" (normal and replica are not enforced)"};
+  o.get = [](const EngineConfig& c) {
+    return "normal 0 0 0 slave 0 0 0 pubsub " + FormatInt(c.pubsub_output_hard_limit) + " " +
+           FormatInt(c.pubsub_output_soft_limit) + " " + FormatInt(c.pubsub_output_soft_seconds);
+  };
+  o.set = [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+    std::vector<std::string> words;
+    if (!SplitArgs(v, &words) || words.empty() || words.size() % 4 != 0) {
+      return std::string(errors::kConfigBufferLimitArity);
+    }
+    for (size_t i = 0; i < words.size(); i += 4) {
+      const std::string cls = ToLower(words[i]);
+      if (cls != "normal" && cls != "replica" && cls != "slave" && cls != "pubsub") {
+        return std::string(errors::kConfigBufferLimitClass);
+      }
+      int64_t hard, soft, secs;
+      if (!ParseMemory(words[i + 1], &hard) || !ParseMemory(words[i + 2], &soft) ||
+          !ParseInt64(words[i + 3], &secs) || secs < 0) {
+        return std::string(errors::kConfigBufferLimitValue);
+      }
+      if (apply && cls == "pubsub") {
+        c.pubsub_output_hard_limit = hard;
+        c.pubsub_output_soft_limit = soft;
+        c.pubsub_output_soft_seconds = secs;
+      }
+    }
+    return "";
+  };
+  return o;
+}
+
+std::vector<ConfigOption> BuildTable() {
+  std::vector<ConfigOption> t = {
+      IntOption("port", &EngineConfig::port, 0, 65535, "TCP port to listen on (0 picks a free one)",
+                /*runtime=*/false),
+      StringOption("bind", &EngineConfig::bind, "address to listen on", /*runtime=*/false),
+      StringOption("requirepass", &EngineConfig::requirepass, "password clients must AUTH with"),
+      IntOption("maxclients", &EngineConfig::maxclients, 1, 4294967295LL,
+                "maximum simultaneous clients"),
+      IntOption("databases", &EngineConfig::databases, 1, 1'000'000,
+                "number of databases for SELECT", /*runtime=*/false),
+      IntOption("hz", &EngineConfig::hz, 0, INT32_MAX,
+                "housekeeping runs per second: active expiry etc. (applied clamped to 1..500)",
+                /*runtime=*/true, 1, 500),
+      MemoryOption("proto-max-bulk-len", &EngineConfig::proto_max_bulk_len, 1024 * 1024,
+                   "largest bulk string accepted"),
+      MemoryOption("client-query-buffer-limit", &EngineConfig::client_query_buffer_limit,
+                   1024 * 1024, "largest unparsed input per client"),
+      MemoryOption("maxmemory", &EngineConfig::maxmemory, 0, "memory limit, e.g. 100mb; 0 = none"),
+      EnumOption("maxmemory-policy", &EngineConfig::maxmemory_policy,
+                 {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+                  "allkeys-lfu", "allkeys-random", "noeviction"},
+                 "what to evict at maxmemory"),
+      IntOption("maxmemory-samples", &EngineConfig::maxmemory_samples, 1, INT32_MAX,
+                "keys sampled per eviction"),
+      IntOption("busy-reply-threshold", &EngineConfig::lua_time_limit_ms, 0, INT64_MAX,
+                "milliseconds before a running script may be stopped"),
+      MemoryOption("hll-sparse-max-bytes", &EngineConfig::hll_sparse_max_bytes, 0,
+                   "sparse HyperLogLog strings grow up to this, then go dense"),
+      BoolOption("appendonly", &EngineConfig::appendonly, "yes|no: append-only log"),
+      EnumOption("appendfsync", &EngineConfig::appendfsync, {"everysec", "always", "no"},
+                 "when the append-only log is fsynced"),
+      StringOption("appendfilename", &EngineConfig::appendfilename, "append-only log file name",
+                   /*runtime=*/false),
+      StringOption("dir", &EngineConfig::dir, "working directory for persistence files"),
+      StringOption("dbfilename", &EngineConfig::dbfilename, "snapshot file name"),
+      SaveOption(),
+      OutputBufferLimitOption(),
+  };
+  for (ConfigOption& o : t) {
+    if (o.name == "busy-reply-threshold") o.aliases = {"lua-time-limit"};
+  }
+  return t;
+}
+
+}  // namespace
+
+const std::vector<ConfigOption>& ConfigOptions() {
+  // Built once; read-only afterwards (a function-local constant, not mutable global state).
+  static const std::vector<ConfigOption> kTable = BuildTable();
+  return kTable;
+}
+
+const ConfigOption* FindConfigOption(std::string_view name) {
+  for (const ConfigOption& o : ConfigOptions()) {
+    if (EqualsIgnoreCase(o.name, name)) return &o;
+    for (std::string_view a : o.aliases) {
+      if (EqualsIgnoreCase(a, name)) return &o;
+    }
+  }
+  return nullptr;
+}
+
+bool ParseMemory(std::string_view s, int64_t* out) {
+  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
+      {"kb", 1024}, {"mb", 1024 * 1024}, {"gb", 1024LL * 1024 * 1024},
+      {"k", 1000},  {"m", 1000 * 1000},  {"g", 1000LL * 1000 * 1000},
+      {"b", 1},
+  };
+  const std::string lower = ToLower(s);
+  std::string_view digits = lower;
+  int64_t mul = 1;
+  for (const auto& [suffix, m] : kUnits) {
+    if (digits.ends_with(suffix)) {
+      digits.remove_suffix(suffix.size());
+      mul = m;
+      break;
+    }
+  }
+  int64_t v;
+  // ParseInt64 rejects "", signs other than '-', spaces and overflow; the multiply is checked.
+  if (!ParseInt64(digits, &v) || v < 0 || v > INT64_MAX / mul) return false;
+  *out = v * mul;
+  return true;
+}
+
+Status ApplyConfigSetting(EngineConfig* config, std::string_view name,
+                          const std::vector<std::string>& values) {
+  const ConfigOption* o = FindConfigOption(name);
+  if (o == nullptr || values.empty() || (values.size() > 1 && !o->multi_word)) {
+    return Status::InvalidArgument(std::string(errors::kConfigBadDirective) + ": '" +
+                                   std::string(name) + "'");
+  }
+  std::string value;
+  for (const std::string& v : values) value += (value.empty() ? "" : " ") + v;
+  std::string err = o->set(*config, value, /*apply=*/false);
+  if (err.empty()) err = o->set(*config, value, /*apply=*/true);
+  if (!err.empty()) {
+    return Status::InvalidArgument("'" + std::string(name) + " " + value + "': " + err);
+  }
+  return Status::Ok();
+}
+
+Status LoadConfigFile(const std::string& path, EngineConfig* config) {
+  std::ifstream in(path);
+  if (!in) return Status::IoError("cannot read config file " + path + ": " + strerror(errno));
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    const std::string where = path + ":" + std::to_string(lineno) + ": ";
+    std::vector<std::string> words;
+    if (!SplitArgs(line, &words)) return Status::InvalidArgument(where + "unbalanced quotes");
+    if (words.empty() || words[0][0] == '#') continue;
+    std::vector<std::string> values(words.begin() + 1, words.end());
+    Status s = ApplyConfigSetting(config, words[0], values);
+    if (!s.ok()) return Status::InvalidArgument(where + s.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace racetrack::engine

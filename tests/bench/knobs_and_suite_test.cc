@@ -1,0 +1,160 @@
+// Scenario knobs as `racetrack run` flags, and the CI suite:
+//  - no lesson's knob may take a run flag's name (checked over the real registry: a lesson that
+//    breaks the rule fails here);
+//  - two lessons with a knob of the same name each check a value with their own range and
+//    choices, and the error names the lesson;
+//  - the CI suite's knob values are valid for the lessons it names, and the user's flags win.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/cli.h"
+#include "bench/suite.h"
+#include "scenarios/knobs.h"
+#include "scenarios/registry.h"
+
+namespace racetrack::bench {
+namespace {
+
+using scenarios::KnobInfo;
+using scenarios::Scenario;
+using scenarios::ScenarioInfo;
+
+// A lesson that only declares knobs (never run).
+class KnobOnlyScenario : public Scenario {
+ public:
+  KnobOnlyScenario(std::string id, std::vector<KnobInfo> knobs) {
+    info_.id = std::move(id);
+    info_.knobs = std::move(knobs);
+  }
+  const ScenarioInfo& info() const override { return info_; }
+  Result<std::unique_ptr<scenarios::ApproachRun>> Prepare(
+      const scenarios::ApproachInfo&, adapters::Client&,
+      const scenarios::RunContext&) const override {
+    return Status::Unavailable("not runnable");
+  }
+
+ private:
+  ScenarioInfo info_;
+};
+
+KnobInfo Sizes(double min, double max) {
+  return {.name = "sizes", .help = "N", .min = min, .max = max, .defaults = {min}};
+}
+
+KnobInfo Pattern(std::vector<std::string> choices) {
+  return {.name = "pattern",
+          .help = "p",
+          .min = 0,
+          .max = 0,
+          .choices = std::move(choices),
+          .defaults = {0},
+          .sweep = false};
+}
+
+TEST(KnobNamesTest, NoLessonInTheRegistryReusesARunFlagName) {
+  Status s = CheckKnobNames(scenarios::Registry::Default());
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST(KnobNamesTest, AKnobNamedLikeAHarnessFlagIsRefused) {
+  for (const std::string flag : {"rate", "clients", "duration", "ops", "repetitions", "warmup",
+                                 "seed", "json", "target", "t"}) {
+    KnobOnlyScenario bad("newlesson", {{.name = flag, .min = 0, .max = 1, .defaults = {0}}});
+    Status s = CheckKnobNames(scenarios::Registry({&bad}));
+    ASSERT_FALSE(s.ok()) << flag;
+    EXPECT_EQ(s.message(),
+              "lesson 'newlesson' declares knob --" + flag + ", which is a racetrack run flag");
+  }
+  KnobOnlyScenario twice("twice", {Sizes(1, 2), Sizes(3, 4)});
+  EXPECT_EQ(CheckKnobNames(scenarios::Registry({&twice})).message(),
+            "lesson 'twice' declares knob --sizes twice");
+}
+
+TEST(SharedKnobTest, EachLessonChecksTheValueWithItsOwnRange) {
+  KnobOnlyScenario leaderboard("leaderboard", {Sizes(100, 1000000)});
+  KnobOnlyScenario cache("cache", {Sizes(1, 500)});
+  const std::vector<const Scenario*> both = {&leaderboard, &cache};
+
+  // Too small for the leaderboard, fine for the cache: the leaderboard's range decides.
+  auto r = scenarios::ParseScenarioKnobs(both, both, {{"sizes", "0"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "--sizes for leaderboard must be an integer between 100 and 1000000 (got '0')");
+  // Fine for the leaderboard, too large for the cache (the second lesson is checked too).
+  r = scenarios::ParseScenarioKnobs(both, both, {{"sizes", "1000"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "--sizes for cache must be an integer between 1 and 500 (got '1000')");
+  r = scenarios::ParseScenarioKnobs(both, both, {{"sizes", "200"}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ((*r)["leaderboard"]["sizes"], std::vector<double>{200});
+  EXPECT_EQ((*r)["cache"]["sizes"], std::vector<double>{200});
+  // Only the selected lessons are asked.
+  r = scenarios::ParseScenarioKnobs({&cache}, both, {{"sizes", "5"}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->count("leaderboard"), 0u);
+}
+
+TEST(SharedKnobTest, ChoicesAreLookedUpInEachLessonsOwnList) {
+  KnobOnlyScenario a("ratelimit", {Pattern({"steady", "boundary"})});
+  KnobOnlyScenario b("cache", {Pattern({"boundary", "zipf"})});
+  const std::vector<const Scenario*> both = {&a, &b};
+  auto r = scenarios::ParseScenarioKnobs(both, both, {{"pattern", "boundary"}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ((*r)["ratelimit"]["pattern"], std::vector<double>{1});
+  EXPECT_EQ((*r)["cache"]["pattern"], std::vector<double>{0});
+  r = scenarios::ParseScenarioKnobs(both, both, {{"pattern", "zipf"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "--pattern for ratelimit must be one of steady, boundary (got 'zipf')");
+}
+
+TEST(SharedKnobTest, AKnobOfAnUnselectedLessonIsAnError) {
+  KnobOnlyScenario leaderboard("leaderboard", {Sizes(100, 1000000)});
+  KnobOnlyScenario counters("counters", {});
+  auto r = scenarios::ParseScenarioKnobs({&counters}, {&leaderboard, &counters},
+                                         {{"sizes", "1000"}, {"pattern", ""}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "--sizes is a knob of leaderboard, not of the selected counters");
+}
+
+TEST(HarnessKnobsTest, ALessonsOwnValuesWinOverTheSharedOnes) {
+  RunOptions o;
+  o.knobs["sizes"] = {1, 2};
+  o.scenario_knobs["leaderboard"]["sizes"] = {100};
+  EXPECT_EQ(o.KnobsFor("leaderboard")["sizes"], std::vector<double>{100});
+  EXPECT_EQ(o.KnobsFor("cache")["sizes"], (std::vector<double>{1, 2}));
+}
+
+TEST(SuiteTest, CiRunsEveryLessonWithItsOwnSmallKnobValues) {
+  const auto& registry = scenarios::Registry::Default();
+  RunCommand cmd;
+  ASSERT_TRUE(ApplySuite("ci", {}, {}, registry, &cmd).ok());
+  EXPECT_EQ(cmd.scenarios.size(), registry.all().size());
+  EXPECT_EQ(cmd.options.repetitions, 9);
+  EXPECT_DOUBLE_EQ(cmd.options.duration_s, 0.2);
+  EXPECT_DOUBLE_EQ(cmd.options.warmup_s, 0.05);
+  EXPECT_TRUE(cmd.options.duration_given);
+  EXPECT_EQ(cmd.options.scenario_knobs["leaderboard"]["sizes"], (std::vector<double>{1000, 10000}));
+  EXPECT_EQ(cmd.options.scenario_knobs["pipeline"]["batch"], (std::vector<double>{1, 100}));
+  EXPECT_EQ(cmd.options.scenario_knobs.count("counters"), 0u);  // its defaults
+}
+
+TEST(SuiteTest, TheUsersFlagsAndScenariosWin) {
+  const auto& registry = scenarios::Registry::Default();
+  RunCommand cmd;
+  cmd.scenarios = {"leaderboard"};
+  cmd.options.repetitions = 3;
+  ASSERT_TRUE(ApplySuite("ci", {"repetitions"}, {{"sizes", "500"}}, registry, &cmd).ok());
+  EXPECT_EQ(cmd.scenarios, std::vector<std::string>{"leaderboard"});
+  EXPECT_EQ(cmd.options.repetitions, 3);
+  EXPECT_EQ(cmd.options.scenario_knobs["leaderboard"].count("sizes"), 0u);  // the user's, later
+  EXPECT_EQ(cmd.options.scenario_knobs.count("pipeline"), 0u);              // not selected
+  EXPECT_FALSE(ApplySuite("nightly", {}, {}, registry, &cmd).ok());
+}
+
+}  // namespace
+}  // namespace racetrack::bench
