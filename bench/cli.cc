@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "adapters/url.h"
+#include "results/format.h"
 #include "scenarios/registry.h"
 
 namespace racetrack::bench {
@@ -81,7 +82,7 @@ std::string CorrectnessCell(const Record& r) {
     std::snprintf(buf, sizeof buf, ", %.0f retries", retries->second);
     cell += buf;
   }
-  if (!r.correctness.expected_ok) cell += r.correctness.ok ? " (unsafe: no race hit)" : " (expected)";
+  if (!r.ExpectedCorrect()) cell += r.correctness.ok ? " (unsafe: no race hit)" : " (expected)";
   if (!r.error.empty()) cell += " [ended early]";
   return cell;
 }
@@ -103,7 +104,7 @@ std::string FormatParam(const std::string& scenario, const std::string& key, dou
   return num;
 }
 
-void PrintTable(const ResultDocument& doc) {
+void PrintTable(const Results& doc) {
   std::string last_scenario;
   for (const Record& r : doc.records) {
     if (r.scenario != last_scenario) {
@@ -112,7 +113,7 @@ void PrintTable(const ResultDocument& doc) {
       std::printf("\n%s — %s\n", r.scenario.c_str(),
                   info == doc.scenario_info.end() ? "" : info->second.title.c_str());
       std::printf("%s%s%s%s%s%s\n", Pad("approach", 28).c_str(), Pad("target", 13).c_str(),
-                  Pad("ops/s", 10).c_str(), Pad("p50 µs", 10).c_str(), Pad("p99 µs", 10).c_str(),
+                  Pad("ops/s", 10).c_str(), Pad("p50", 10).c_str(), Pad("p99", 10).c_str(),
                   "correctness");
     }
     // The parameter point (Scenario::ParameterPoints: sizes, rtt-ms, batch, ...), if any.
@@ -138,9 +139,10 @@ void PrintTable(const ResultDocument& doc) {
       }
     }
     std::printf("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, 13).c_str(),
-                Pad(FormatRate(r.throughput_ops_s), 10).c_str(),
-                Pad(FormatMicros(r.latency.p50), 10).c_str(),
-                Pad(FormatMicros(r.latency.p99), 10).c_str(), CorrectnessCell(r).c_str(),
+                Pad(results::FormatRate(r.throughput_ops_s.value_or(0)), 10).c_str(),
+                Pad(results::FormatMicros(r.latency_us.p50.value_or(0)), 10).c_str(),
+                Pad(results::FormatMicros(r.latency_us.p99.value_or(0)), 10).c_str(),
+                CorrectnessCell(r).c_str(),
                 point.c_str());
   }
   if (doc.records.empty()) std::printf("no records\n");
@@ -160,30 +162,6 @@ std::string RedactedCommandLine(const std::string& line) {
 }
 
 }  // namespace
-
-std::string FormatRate(double v) {
-  char buf[32];
-  if (v >= 1e6) {
-    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  } else if (v >= 1e4) {
-    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.0f", v);
-  }
-  return buf;
-}
-
-std::string FormatMicros(double us) {
-  char buf[32];
-  if (us >= 100) {
-    std::snprintf(buf, sizeof buf, "%.0f", us);
-  } else if (us >= 10) {
-    std::snprintf(buf, sizeof buf, "%.1f", us);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2f", us);
-  }
-  return buf;
-}
 
 namespace {
 
@@ -233,12 +211,12 @@ Status ProbeWritable(const std::string& path) {
 }
 
 // A results document with the run's parameters filled in, records to come.
-ResultDocument NewDocument(const RunCommand& cmd, const CliContext& ctx) {
-  ResultDocument doc;
-  doc.created = UtcNowIso8601();
+Results NewDocument(const RunCommand& cmd, const CliContext& ctx) {
+  Results doc;
+  doc.created = results::UtcNowIso8601();
   doc.racetrack_version = RACETRACK_VERSION;
   doc.environment = CollectEnvironment();
-  Parameters& p = doc.parameters;
+  results::Parameters& p = doc.parameters;
   p.command_line = RedactedCommandLine(ctx.command_line);
   p.scenarios = cmd.scenarios;
   p.clients = cmd.options.clients;
@@ -260,7 +238,7 @@ ResultDocument NewDocument(const RunCommand& cmd, const CliContext& ctx) {
 // Opens each target (starting throwaway servers as needed) and records which could be had.
 // Returns whether a target the user named explicitly was unavailable.
 bool OpenTargets(const std::vector<TargetKind>& kinds, bool explicit_targets,
-                 const RunCommand& cmd, const CliContext& ctx, ResultDocument* doc,
+                 const RunCommand& cmd, const CliContext& ctx, Results* doc,
                  std::vector<std::unique_ptr<adapters::Target>>* targets) {
   adapters::TargetOptions topts;
   topts.redis_url = cmd.redis_url;
@@ -291,7 +269,7 @@ bool OpenTargets(const std::vector<TargetKind>& kinds, bool explicit_targets,
 // A lesson whose target fronts another (the cache tier in front of PostgreSQL) gets that one as
 // its backing store: the same target when it is also being run, else opened for it alone.
 RunOptions WithBackingStores(const RunCommand& cmd, const CliContext& ctx, const Plan& plan,
-                             ResultDocument* doc,
+                             Results* doc,
                              std::vector<std::unique_ptr<adapters::Target>>* targets) {
   RunOptions options = cmd.options;
   adapters::TargetOptions topts;
@@ -322,7 +300,7 @@ RunOptions WithBackingStores(const RunCommand& cmd, const CliContext& ctx, const
 // Runs the plan, with a progress line when someone watches and it lasts long enough to be
 // worth drawing.
 void RunWithProgress(const RunCommand& cmd, const RunOptions& options, const CliContext& ctx,
-                     const Plan& plan, ResultDocument* doc) {
+                     const Plan& plan, Results* doc) {
   double combos = 0;
   for (const auto* s : plan.scenarios) {
     combos += static_cast<double>(s->info().approaches.size() * plan.targets.size());
@@ -339,7 +317,7 @@ void RunWithProgress(const RunCommand& cmd, const RunOptions& options, const Cli
 }
 
 // Skips that are not just "this approach is for the other technology".
-void PrintSkips(const ResultDocument& doc) {
+void PrintSkips(const Results& doc) {
   for (const Skip& s : doc.skipped) {
     if (s.reason.find("lacks SQL") != std::string::npos) continue;
     if (s.target == "postgres" && s.reason.find("lacks") != std::string::npos) continue;
@@ -349,11 +327,11 @@ void PrintSkips(const ResultDocument& doc) {
 }
 
 // The exit code of a finished run (see cli.h); reports records that ended early.
-int RunExitCode(const ResultDocument& doc, const CliContext& ctx, bool requested_unavailable) {
+int RunExitCode(const Results& doc, const CliContext& ctx, bool requested_unavailable) {
   int code = kExitOk;
   bool server_failed = false;
   for (const Record& r : doc.records) {
-    if (r.correctness.expected_ok && !r.correctness.ok) code = kExitCorrectness;
+    if (r.UnexpectedFailure()) code = kExitCorrectness;
     if (!r.error.empty()) {
       server_failed = true;
       Error(r.scenario + "/" + r.approach + "/" + r.target + " ended early: " + r.error);
@@ -377,7 +355,7 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
     return kExitUsage;
   }
 
-  ResultDocument doc = NewDocument(cmd, ctx);
+  Results doc = NewDocument(cmd, ctx);
   std::vector<std::unique_ptr<adapters::Target>> targets;
   const bool requested_unavailable =
       OpenTargets(*kinds, !cmd.targets.empty(), cmd, ctx, &doc, &targets);
@@ -389,9 +367,9 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   const int code = RunExitCode(doc, ctx, requested_unavailable);
   if (!cmd.quiet) PrintSkips(doc);
   if (!cmd.json_path.empty()) {
-    Status w = WriteResults(doc, cmd.json_path);
+    auto w = results::WriteResults(doc, cmd.json_path);
     if (!w.ok()) {
-      Error(w.message());
+      Error(w.error().message());
       return kExitUsage;
     }
     if (!cmd.quiet) std::printf("wrote %s\n", cmd.json_path.c_str());

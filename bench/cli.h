@@ -58,8 +58,4 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
 int ServersMain(const std::string& action, const std::vector<std::string>& targets,
                 const CliContext& context);
 
-// Number formatting for tables: "61.7k", "1.23M"; latencies with 3 significant digits.
-std::string FormatRate(double ops_per_s);
-std::string FormatMicros(double us);
-
 }  // namespace racetrack::bench

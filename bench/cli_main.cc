@@ -14,6 +14,7 @@
 
 #include "adapters/throwaway.h"
 #include "bench/cli.h"
+#include "bench/harness.h"
 #include "bench/signals.h"
 #include "bench/suite.h"
 #include "reports/cli.h"
@@ -249,7 +250,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> server_targets;
   CLI::App* servers = AddServersCommand(app, &action, &server_targets);
   // `report` and `compare` (reports/): results JSON in, reports and regression verdicts out.
-  auto reports = racetrack::reports::AddReportCommands(app);
+  auto reports = racetrack::reports::AddReportCommands(app, racetrack::bench::FillScenarioInfo);
 
   try {
     app.parse(argc, argv);

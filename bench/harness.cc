@@ -336,7 +336,7 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
     const double width_s =
         std::max(1e-9, t_s - (result.timeseries.t_s.empty() ? 0 : result.timeseries.t_s.back()));
     result.timeseries.t_s.push_back(t_s);
-    result.timeseries.ops.push_back(in_interval);
+    result.timeseries.ops.push_back(static_cast<double>(in_interval));
     result.timeseries.p99_us.push_back(interval.PercentileUs(0.99));
     for (const auto& [name, value] : last_figures) {
       auto& series = result.timeseries.figures[name];
@@ -418,6 +418,23 @@ bool Session::ColdStart() const { return shared_->run->ColdStart(); }
 // ---------------------------------------------------------------------------------------------
 // Harness
 
+ScenarioText TextOf(const scenarios::ScenarioInfo& info) {
+  ScenarioText text{info.title, info.question, info.expected, info.lesson, {}};
+  for (const auto& a : info.approaches) {
+    text.approaches.push_back({a.id, a.title, a.summary, a.expected_correct});
+  }
+  return text;
+}
+
+void FillScenarioInfo(Results* run) {
+  for (const std::string& id : run->Scenarios()) {
+    if (run->scenario_info.count(id) > 0) continue;
+    if (const auto* scenario = scenarios::Registry::Default().Find(id)) {
+      run->scenario_info[id] = TextOf(scenario->info());
+    }
+  }
+}
+
 Harness::Harness(RunOptions options, Callbacks callbacks, StopFlag* stop)
     : options_(std::move(options)), callbacks_(std::move(callbacks)), stop_(stop) {}
 
@@ -465,7 +482,8 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     PhaseResult w = s.RunPhase(warm, &callbacks_, &tmpl);
     if (!w.error.empty()) record.error = w.error;
   }
-  std::vector<TimeSeries> series;
+  std::vector<Timeseries> series;
+  Histogram merged;  // all repetitions'; stored sparse by Summarize
   for (int rep = 0; rep < options_.repetitions && record.error.empty(); ++rep) {
     if (stop_ && stop_->stopped()) break;
     PhaseSpec spec;
@@ -478,13 +496,14 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     spec.repetition = rep;
     PhaseResult r = s.RunPhase(spec, &callbacks_, &tmpl);
     const double tp = r.duration_s > 0 ? static_cast<double>(r.ops) / r.duration_s : 0;
-    record.repetitions.push_back({r.ops, r.duration_s, tp, r.histogram.PercentileUs(0.99)});
-    record.histogram.Merge(r.histogram);
-    record.errors += r.errors;
+    record.repetitions.push_back({static_cast<double>(r.ops), r.duration_s, tp,
+                                  r.histogram.PercentileUs(0.99)});
+    merged.Merge(r.histogram);
+    record.errors = record.errors.value_or(0) + static_cast<double>(r.errors);
     series.push_back(std::move(r.timeseries));
     if (!r.error.empty()) record.error = r.error;
   }
-  Summarize(&record);
+  results::Summarize(&record, merged);
   if (!series.empty()) {
     // The time series of the median repetition (by throughput).
     std::vector<size_t> order(series.size());
@@ -497,6 +516,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   }
 
   record.correctness.expected_ok = approach.expected_correct;
+  record.correctness.checked = true;
   auto verdict = s.Verify();
   if (verdict.ok()) {
     record.correctness.ok = verdict->ok;
@@ -512,7 +532,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   return record;
 }
 
-void Harness::Run(const Plan& plan, ResultDocument* doc) {
+void Harness::Run(const Plan& plan, Results* doc) {
   struct Combo {
     const scenarios::Scenario* scenario;
     const scenarios::ApproachInfo* approach;
@@ -527,11 +547,7 @@ void Harness::Run(const Plan& plan, ResultDocument* doc) {
   };
   for (const scenarios::Scenario* sc : plan.scenarios) {
     const scenarios::ScenarioInfo& info = sc->info();
-    ScenarioText text{info.title, info.question, info.expected, info.lesson, {}};
-    for (const auto& a : info.approaches) {
-      text.approaches.push_back({a.id, a.title, a.summary, a.expected_correct});
-    }
-    doc->scenario_info[info.id] = std::move(text);
+    doc->scenario_info[info.id] = TextOf(info);
     for (const auto& a : info.approaches) {
       if (!wanted(a.id)) continue;
       for (adapters::Target* t : plan.targets) {
@@ -570,8 +586,9 @@ void Harness::Run(const Plan& plan, ResultDocument* doc) {
     std::vector<scenarios::PointResult> points;
     for (const Record& r : doc->records) {
       if (r.scenario != sc->info().id) continue;
-      points.push_back({r.approach, r.target, r.params, r.latency.p50, r.latency.mean,
-                        r.throughput_ops_s, r.correctness.ok, r.figures});
+      points.push_back({r.approach, r.target, r.params, r.latency_us.p50.value_or(0),
+                        r.latency_us.mean.value_or(0), r.throughput_ops_s.value_or(0),
+                        r.correctness.ok, r.figures});
     }
     auto figures = sc->Summarize(points);
     if (!figures.empty()) doc->scenario_figures[sc->info().id] = std::move(figures);

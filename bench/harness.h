@@ -40,14 +40,25 @@
 
 #include "adapters/client.h"
 #include "adapters/target.h"
-#include "bench/histogram.h"
-#include "bench/results.h"
 #include "engine/base/status.h"
+#include "results/histogram.h"
+#include "results/results.h"
 #include "scenarios/knobs.h"
 #include "scenarios/registry.h"
 #include "scenarios/scenario.h"
 
 namespace racetrack::bench {
+
+// The harness fills the results library's model directly (results/results.h).
+using results::Environment;
+using results::Histogram;
+using results::LiveHistogram;
+using results::Record;
+using results::Results;
+using results::ScenarioText;
+using results::Skip;
+using results::TargetStatus;
+using results::Timeseries;
 
 struct RunOptions {
   int clients = 8;
@@ -141,7 +152,7 @@ struct PhaseResult {
   uint64_t errors = 0;
   double duration_s = 0;
   Histogram histogram;
-  TimeSeries timeseries;
+  Timeseries timeseries;
   std::string error;  // set when a client's connection failed: the phase ended early
   bool stopped = false;  // Stop() ended it
 };
@@ -216,13 +227,19 @@ class Harness {
 
   // Every runnable combination of the plan, in order scenario > approach > target; the records
   // and skips are appended to *doc.
-  void Run(const Plan& plan, ResultDocument* doc);
+  void Run(const Plan& plan, Results* doc);
 
  private:
   RunOptions options_;
   Callbacks callbacks_;
   StopFlag* stop_;
 };
+
+// A lesson's text as the registry states it, in the form a results file carries.
+ScenarioText TextOf(const scenarios::ScenarioInfo& info);
+// Gives every scenario of `run` that the file carries no text for the registry's text (files
+// written before "scenario_info", or by hand); unknown scenario ids stay without.
+void FillScenarioInfo(Results* run);
 
 // Host, cores, memory, kernel, compiler, git revision, loopback RTT (median of TCP ping-pongs).
 Environment CollectEnvironment();

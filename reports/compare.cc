@@ -114,8 +114,8 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
                                        n.ThroughputSamples(), s));
     rc.metrics.push_back(CompareMetric("p99", "us", false, b.latency_us.p99, n.latency_us.p99,
                                        b.P99Samples(), n.P99Samples(), s));
-    rc.correctness_flip = b.correct == true && n.correct == false && n.ExpectedCorrect();
-    rc.correctness_fixed = b.correct == false && n.correct == true;
+    rc.correctness_flip = b.Correct() == true && n.Correct() == false && n.ExpectedCorrect();
+    rc.correctness_fixed = b.Correct() == false && n.Correct() == true;
     for (const MetricChange& m : rc.metrics) c.regressions += m.regression;
     c.flips += rc.correctness_flip;
     c.weak += std::any_of(rc.metrics.begin(), rc.metrics.end(),
@@ -203,6 +203,23 @@ std::string ComparisonMarkdown(const Comparison& c) {
   return o.str();
 }
 
+namespace {
+
+// Integral parameters stay integers ("N": 1000), as the results file and readers expect.
+json ParamsJson(const std::map<std::string, double>& params) {
+  json j = json::object();
+  for (const auto& [k, v] : params) {
+    if (v == std::floor(v) && std::fabs(v) < 9e15) {
+      j[k] = static_cast<int64_t>(v);
+    } else {
+      j[k] = v;
+    }
+  }
+  return j;
+}
+
+}  // namespace
+
 json ComparisonJson(const Comparison& c) {
   auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
   json records = json::array();
@@ -216,9 +233,11 @@ json ComparisonJson(const Comparison& c) {
                          {"new_repetitions", m.next_n}, {"weak_test", m.weak},
                          {"regression", m.regression}, {"improvement", m.improvement}});
     }
-    auto ok = [](const Record& r) { return r.correct ? json(*r.correct) : json(nullptr); };
+    auto ok = [](const Record& r) {
+      return r.correctness.checked ? json(r.correctness.ok) : json(nullptr);
+    };
     records.push_back({{"scenario", rc.base->scenario}, {"approach", rc.base->approach},
-                       {"target", rc.base->target}, {"params", rc.base->params},
+                       {"target", rc.base->target}, {"params", ParamsJson(rc.base->params)},
                        {"metrics", metrics},
                        {"correctness", {{"base_ok", ok(*rc.base)}, {"new_ok", ok(*rc.next)},
                                         {"flip", rc.correctness_flip}}},
@@ -228,7 +247,7 @@ json ComparisonJson(const Comparison& c) {
     json out = json::array();
     for (const Record* r : rs) {
       out.push_back({{"scenario", r->scenario}, {"approach", r->approach}, {"target", r->target},
-                     {"params", r->params}});
+                     {"params", ParamsJson(r->params)}});
     }
     return out;
   };

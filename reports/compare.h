@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "reports/results.h"
+#include "reports/model.h"
 
 namespace racetrack::reports {
 

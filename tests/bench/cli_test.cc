@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "bench/results.h"
+#include "results/results.h"
 
 namespace racetrack::bench {
 namespace {
@@ -134,9 +134,9 @@ TEST(CliTest, RunWritesJsonAndUnsafeLossesDoNotFailTheExitCode) {
   auto o = Racetrack("run counters -t builtin -a incr -a client-rmw -d 0.2 --warmup 0 -q --json " +
                path);
   EXPECT_EQ(o.code, 0) << o.output;
-  auto doc = ReadResults(path);
+  auto doc = results::ReadResults(path);
   std::remove(path.c_str());
-  ASSERT_TRUE(doc.ok()) << doc.status().message();
+  ASSERT_TRUE(doc.ok()) << doc.error().message();
   ASSERT_EQ(doc->records.size(), 2u);
   for (const auto& r : doc->records) {
     if (r.approach == "client-rmw") {
