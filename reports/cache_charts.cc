@@ -44,12 +44,8 @@ std::string Suffix(const Rec& it, bool several) { return several ? " · " + it.r
 
 // The query kind of a cache record ("point", "aggregate"); the knob is stored as its index.
 std::string QueryOf(const Record& r) {
-  auto q = NumberAt(r.params, "query");
-  if (q) return *q == 1 ? "aggregate" : "point";
-  if (r.params.contains("query") && r.params["query"].is_string()) {
-    return r.params["query"].get<std::string>();
-  }
-  return "point";
+  auto q = r.params.find("query");
+  return q != r.params.end() && q->second == 1 ? "aggregate" : "point";
 }
 
 std::string Ms(double us) {
@@ -292,9 +288,10 @@ std::vector<ChartSpec> UniquesCharts(const std::vector<Results>& runs) {
       const Record& r = *it.rec;
       const bool hll = r.approach.find("hll") != std::string::npos;
       if (hll_only && !hll) continue;
-      auto n = NumberAt(r.params, "sizes");
+      auto size = r.params.find("sizes");
       auto y = r.Figure(figure);
-      if (!n || !y) continue;
+      if (size == r.params.end() || !y) continue;
+      const std::optional<double> n = size->second;
       const std::string key = r.approach + " · " + r.target + Suffix(it, several);
       if (!series.count(key)) order.push_back(key);
       XYSeries& s = series[key];

@@ -110,9 +110,9 @@ TEST(CliTest, WorkloadIsRecordedInParameters) {
   auto o = Racetrack("run counters -t builtin -a incr -d 0.1 --warmup 0 -q --keys 500 "
                      "--distribution hotspot:0.9/0.1 --value-size 10-20 --json " + path);
   EXPECT_EQ(o.code, 0) << o.output;
-  auto doc = ReadResults(path);
+  auto doc = racetrack::results::ReadResults(path);
   std::remove(path.c_str());
-  ASSERT_TRUE(doc.ok()) << doc.status().message();
+  ASSERT_TRUE(doc.ok()) << doc.error().message();
   EXPECT_EQ(doc->parameters.keys.value_or(0), 500);
   EXPECT_EQ(doc->parameters.distribution, "hotspot:0.9/0.1");
   EXPECT_EQ(doc->parameters.value_size, "10-20");
