@@ -74,7 +74,7 @@ TEST(CliTest, KnobValuesAreCheckedByTheLessonThatOwnsTheKnob) {
   o = Racetrack("run counters -t builtin --sizes 1000");
   EXPECT_EQ(o.code, 2);
   EXPECT_EQ(o.output,
-            "racetrack run: --sizes is a knob of leaderboard, not of the selected counters\n");
+            "racetrack run: --sizes is a knob of leaderboard, uniques, not of the selected counters\n");
   o = Racetrack("run ratelimit -t builtin --pattern sideways");
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.output.find("--pattern for ratelimit must be one of"), std::string::npos)
