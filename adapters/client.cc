@@ -10,7 +10,7 @@ std::string CapabilityNames(uint32_t caps) {
       {kCapHashes, "HINCRBY"},        {kCapWatchMulti, "WATCH/MULTI/EXEC"},
       {kCapScripting, "EVAL"},        {kCapPipeline, "pipelining"},
       {kCapSql, "SQL"},               {kCapSqlPipeline, "SQL pipeline mode"},
-      {kCapSortedSets, "sorted sets"},
+      {kCapSortedSets, "sorted sets"}, {kCapClientSide, "client-side only (no server)"},
   };
   std::string out;
   for (const auto& [bit, name] : kNames) {

@@ -42,6 +42,10 @@ enum Capability : uint32_t {
   kCapSql = 1u << 6,         // Query / Begin / Commit / Rollback
   kCapSqlPipeline = 1u << 7, // QueryBatch() in one round trip (libpq pipeline mode)
   kCapSortedSets = 1u << 8,  // ZADD / ZREVRANGE / ZRANK ...
+  // Work done in the client alone, with no server (sessions' `jwt`: verify a signed token
+  // locally). Only the `client` target has it, and an approach that needs it runs nowhere else;
+  // approaches that do not need it never run on `client` (MissingCapabilityReason).
+  kCapClientSide = 1u << 9,
 };
 
 // Human names of the bits set in `caps`, e.g. "INCR, EVAL" (used in skip reasons).

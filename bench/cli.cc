@@ -169,6 +169,42 @@ std::string FormatMicros(double us) {
   return buf;
 }
 
+Status ValidateRedlockUrls(const std::string& text) {
+  std::vector<std::string> urls;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    urls.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  if (urls.size() != 3) {
+    return Status::InvalidArgument("--redlock-urls takes three URLs, comma-separated (got " +
+                                   std::to_string(urls.size()) + ")");
+  }
+  for (const std::string& u : urls) {
+    auto parsed = adapters::ParseUrl(u);
+    if (!parsed.ok()) return Status::InvalidArgument("--redlock-urls: " + parsed.status().message());
+    if (parsed->scheme != "redis") {
+      return Status::InvalidArgument("--redlock-urls: '" + adapters::Redact(u) +
+                                     "' is not a redis:// URL");
+    }
+  }
+  return Status::Ok();
+}
+
+// Whether any approach of the planned scenarios runs only in the client (the `client` target).
+static bool NeedsClientTarget(const Plan& plan) {
+  for (const auto* s : plan.scenarios) {
+    for (const auto& a : s->info().approaches) {
+      const bool wanted = plan.approach_filter.empty() ||
+                          std::find(plan.approach_filter.begin(), plan.approach_filter.end(),
+                                    a.id) != plan.approach_filter.end();
+      if (wanted && (a.needs & adapters::kCapClientSide) != 0) return true;
+    }
+  }
+  return false;
+}
+
 int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   const scenarios::Registry& registry = scenarios::Registry::Default();
   Plan plan;
@@ -205,7 +241,11 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
     if (std::find(kinds.begin(), kinds.end(), *k) == kinds.end()) kinds.push_back(*k);
   }
   const bool explicit_targets = !kinds.empty();
-  if (!explicit_targets) kinds = adapters::AllTargetKinds();
+  if (!explicit_targets) {
+    kinds = adapters::AllTargetKinds();
+    // The serverless target joins only when an approach of the plan runs there (sessions' jwt).
+    if (NeedsClientTarget(plan)) kinds.push_back(TargetKind::kClient);
+  }
   Status valid = ValidateOptions(cmd.options);
   if (!valid.ok()) {
     Error(valid.message());
@@ -295,6 +335,8 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
     for (const Skip& s : doc.skipped) {
       if (s.reason.find("lacks SQL") != std::string::npos) continue;
       if (s.target == "postgres" && s.reason.find("lacks") != std::string::npos) continue;
+      // The serverless `client` target and the client-side approaches only meet each other.
+      if (s.target == "client" || s.reason.find("client-side only") != std::string::npos) continue;
       std::printf("skipped %s/%s on %s: %s\n", s.scenario.c_str(), s.approach.c_str(),
                   s.target.c_str(), s.reason.c_str());
     }
@@ -348,7 +390,7 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
     }
   }
   std::printf("Targets:\n");
-  for (TargetKind kind : adapters::AllTargetKinds()) {
+  for (TargetKind kind : adapters::KnownTargetKinds()) {
     std::string why;
     std::string how;
     const std::string url = kind == TargetKind::kRedis      ? options.redis_url
@@ -356,6 +398,16 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
                                                             : "";
     if (kind == TargetKind::kBuiltin) {
       how = "in-process";
+    } else if (kind == TargetKind::kClient) {
+      std::string users;
+      for (const scenarios::Scenario* s : registry.all()) {
+        for (const auto& a : s->info().approaches) {
+          if ((a.needs & adapters::kCapClientSide) == 0) continue;
+          users += (users.empty() ? "" : ", ") + s->info().id + "/" + a.id;
+        }
+      }
+      if (users.empty()) continue;
+      how = "no server: client-side work only (" + users + ")";
     } else if (!url.empty()) {
       auto t = adapters::OpenTarget(kind, options, nullptr);
       if (t.ok()) {

@@ -41,6 +41,9 @@ struct RunCommand {
 };
 
 int RunMain(const RunCommand& command, const CliContext& context);
+// --redlock-urls: exactly three redis:// URLs, comma-separated; else a one-line InvalidArgument
+// ("--redlock-urls: bad URL 'x' ..."). URLs in the message are redacted.
+Status ValidateRedlockUrls(const std::string& text);
 int ListMain(bool verbose, const adapters::TargetOptions& options, const CliContext& context);
 // action: up | status | down.
 int ServersMain(const std::string& action, const std::vector<std::string>& targets,

@@ -92,6 +92,10 @@ int main(int argc, char** argv) {
                   "redis://[user:password@]host:port[/db]; default: a throwaway redis-server");
   run->add_option("--postgres-url", run_cmd.postgres_url,
                   "postgresql://user:password@host:port/db; default: a throwaway cluster");
+  std::string redlock_urls;
+  run->add_option("--redlock-urls", redlock_urls,
+                  "[locks] redlock's three lock servers: URL,URL,URL (redis://host:port); "
+                  "default: throwaway servers of the target's kind");
   run->add_option("--json", run_cmd.json_path, "Write results (racetrack.result/1) to FILE");
   run->add_flag("--quiet,-q", run_cmd.quiet, "No table, no progress");
   // Scenario knobs (--sizes, --rtt-ms, --batch, --pattern, ...), declared by the scenarios
@@ -181,6 +185,14 @@ int main(int argc, char** argv) {
     run_cmd.options.knobs[k->name] = *values;
   }
   run_cmd.options.rate = rate;
+  if (!redlock_urls.empty()) {
+    racetrack::Status valid = rb::ValidateRedlockUrls(redlock_urls);
+    if (!valid.ok()) {
+      std::fprintf(stderr, "racetrack run: %s\n", valid.message().c_str());
+      return kExitUsage;
+    }
+    run_cmd.options.text["redlock-urls"] = redlock_urls;
+  }
 
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
@@ -191,6 +203,7 @@ int main(int argc, char** argv) {
                     : racetrack::adapters::ThrowawayServers::DefaultStateFile());
   rb::StopFlag stop;
   rb::CliContext ctx{BinDir(), command_line, &stop, &throwaway};
+  run_cmd.options.servers = &throwaway;  // redlock's extra lock servers
 
   if (servers->parsed()) return rb::ServersMain(action, server_targets, ctx);
   // Ctrl-C: stop the run, then the throwaway servers stop on the way out.

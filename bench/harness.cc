@@ -145,6 +145,8 @@ Result<std::unique_ptr<Session>> Session::Open(const scenarios::Scenario& scenar
   }
   scenarios::RunContext ctx{options.clients, options.seed, options.extra};
   ctx.target = &target;  // scenarios that open connections of their own (pipeline's proxy)
+  ctx.servers = options.servers;
+  ctx.text = options.text;
   auto run = scenario.Prepare(approach, *sh.admin, ctx);
   if (!run.ok()) {
     return Status(run.status().code() == Status::Code::kUnavailable
@@ -279,6 +281,7 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
     sh.cv.wait(lock, [&] { return sh.ready == sh.clients; });
   }
   const int64_t start = NowNs() + 2'000'000;
+  sh.run->PhaseStarting(spec.repetition, start / 1000);
   sh.start_ns.store(start, std::memory_order_release);
 
   const int64_t interval_ns = static_cast<int64_t>(spec.interval_ms) * 1'000'000;

@@ -66,6 +66,10 @@ struct RunOptions {
   // Knob value lists per name (--sizes 1000,10000; scenarios::KnobInfo): each scenario expands
   // them into parameter points (Scenario::ParameterPoints), one record each. Empty = defaults.
   scenarios::KnobValues knobs;
+  // Text-valued scenario options (RunContext::text): "redlock-urls".
+  std::map<std::string, std::string> text;
+  // Starts extra servers for approaches that need several (RunContext::servers); may be null.
+  adapters::ThrowawayServers* servers = nullptr;
 };
 
 // InvalidArgument naming the bad option ("--clients must be between 1 and 1024").

@@ -2,8 +2,10 @@
 
 #include "scenarios/counters.h"
 #include "scenarios/leaderboard.h"
+#include "scenarios/locks.h"
 #include "scenarios/pipeline.h"
 #include "scenarios/ratelimit.h"
+#include "scenarios/sessions.h"
 
 namespace racetrack::scenarios {
 
@@ -15,6 +17,8 @@ const Registry& Registry::Default() {
     owned->push_back(MakeLeaderboardScenario());
     owned->push_back(MakePipelineScenario());
     owned->push_back(MakeRatelimitScenario());
+    owned->push_back(MakeLocksScenario());
+    owned->push_back(MakeSessionsScenario());
     return owned;
   }();
   static const Registry* const kRegistry = [] {
