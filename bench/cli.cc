@@ -72,8 +72,22 @@ std::string CorrectnessCell(const Record& r) {
     std::snprintf(buf, sizeof buf, "LOST %.0f of %.0f", lost->second,
                   f.count("expected") != 0 ? f.at("expected") : 0.0);
     cell = buf;
+  } else if (f.count("duplicates") != 0 && f.at("duplicates") > 0) {
+    char buf[64];  // locks
+    std::snprintf(buf, sizeof buf, "DUPLICATES %.0f of %.0f", f.at("duplicates"),
+                  f.count("issued") != 0 ? f.at("issued") : 0.0);
+    cell = buf;
   } else {
     cell = "FAILED";
+  }
+  // locks' refused stale writes; sessions' requests accepted after the logout.
+  for (const auto& [key, label] : {std::pair<const char*, const char*>{"stale_rejected", "stale refused"},
+                                   {"accepted_after_revocation", "accepted after logout"}}) {
+    auto it = f.find(key);
+    if (it == f.end() || it->second <= 0) continue;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", %.0f %s", it->second, label);
+    cell += buf;
   }
   auto retries = f.find("retries");
   if (retries != f.end() && retries->second > 0) {

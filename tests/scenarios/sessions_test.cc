@@ -107,10 +107,9 @@ TEST_P(SessionsOnTarget, RevokedUsersAreRefusedExceptWithAPlainJwt) {
 
 // The memory-limit pattern on a real server: a limit just above what the server already uses
 // cannot hold 20,000 sessions; allkeys-lru logs users out, noeviction refuses logins.
-TEST_P(SessionsOnTarget, MaxmemoryEvictsOrRefusesSessions) {
-  if (GetParam() != adapters::TargetKind::kRedis && GetParam() != adapters::TargetKind::kBuiltinTcp) {
-    GTEST_SKIP() << "the memory limit needs a Redis-like server process";
-  }
+class SessionsMaxmemory : public ::testing::TestWithParam<adapters::TargetKind> {};
+
+TEST_P(SessionsMaxmemory, EvictsOrRefusesSessions) {
   std::string why;
   adapters::Target* target = LessonTargets::Get().Open(GetParam(), &why);
   if (target == nullptr) GTEST_SKIP() << "target unavailable: " << why;
@@ -146,12 +145,19 @@ TEST_P(SessionsOnTarget, MaxmemoryEvictsOrRefusesSessions) {
   EXPECT_EQ(cfg->elements[1].str, "0");
 }
 
+std::string TargetParamName(const ::testing::TestParamInfo<adapters::TargetKind>& info) {
+  std::string name(adapters::TargetName(info.param));
+  for (char& c : name) c = c == '-' ? '_' : c;
+  return name;
+}
+
 INSTANTIATE_TEST_SUITE_P(AllTargets, SessionsOnTarget, ::testing::ValuesIn(KindsWithClient()),
-                         [](const auto& info) {
-                           std::string name(adapters::TargetName(info.param));
-                           for (char& c : name) c = c == '-' ? '_' : c;
-                           return name;
-                         });
+                         TargetParamName);
+// The memory limit needs a Redis-like server process of its own.
+INSTANTIATE_TEST_SUITE_P(ServerTargets, SessionsMaxmemory,
+                         ::testing::Values(adapters::TargetKind::kBuiltinTcp,
+                                           adapters::TargetKind::kRedis),
+                         TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios
