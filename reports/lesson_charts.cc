@@ -17,6 +17,7 @@
 
 #include "reports/format.h"
 #include "reports/histogram.h"
+#include "reports/locks_charts.h"
 #include "reports/stats.h"
 
 namespace racetrack::reports {
@@ -493,6 +494,8 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   }
   if (scenario == "leaderboard") add(CostVsNChart(scenario, runs));
   if (scenario == "ratelimit") add(RateLimitChart(scenario, runs));
+  if (scenario == "locks") for (auto& c : LocksCharts(runs)) add(std::move(c));
+  if (scenario == "sessions") for (auto& c : SessionsCharts(runs)) add(std::move(c));
   add(LostUpdatesChart(scenario, runs));
   const bool split = ThroughputNeedsSplit(scenario, runs);
   if (!split) add(ThroughputChart(scenario, runs, ""));

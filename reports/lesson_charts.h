@@ -12,6 +12,8 @@
 //                    (figures.model_s) dashed; replaces the CDF and bars
 //   ratelimit        admitted requests in the trailing window vs time, the limit as a line and
 //                    the stretch where a series exceeds it (the boundary burst) highlighted
+//   locks, sessions  + swimlanes of lock holders / the revoked users' accepted requests
+//                    (locks_charts.h)
 //
 // Several runs (files) are shown side by side: each series/bar name gets " · <run label>".
 // Missing data never fails: a chart without any plottable point is simply not produced.

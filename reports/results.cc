@@ -140,6 +140,7 @@ Result<Record> ReadRecord(const json& j, size_t index, const std::string& origin
   }
   r.error = StringAt(j, "error");
   r.figures = ObjectAt(j, "figures");
+  r.series = ObjectAt(j, "series");
   if (auto it = j.find("expected_correct"); it != j.end() && it->is_boolean()) {
     r.expected_correct = it->get<bool>();
   }

@@ -81,6 +81,9 @@ struct Record {
   std::optional<bool> expected_correct;
   nlohmann::json correctness = nlohmann::json::object();   // everything, including "ok"
   nlohmann::json figures = nlohmann::json::object();
+  // Series on the scenario's own axis (records[].series): name -> array of numbers, all the
+  // same length (locks' swimlane sections, sessions' revoked-user timeline).
+  nlohmann::json series = nlohmann::json::object();
   std::string error;  // non-empty: the run of this record ended early on this error
 
   // "scenario/approach/target/{params as compact JSON, keys sorted}": how runs are matched.

@@ -124,6 +124,40 @@ class GuiTest : public QObject {
     QVERIFY(page->CopyTable().contains("client-rmw"));
   }
 
+  // locks and sessions: a short live run on builtin moves their live figures and builds their
+  // lesson charts (the swimlane; the revoked users' timeline).
+  void locksAndSessionsRunLive() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("locks"));
+    LessonPage* page = w.page();
+    page->SetTargets({adapters::TargetKind::kBuiltin});
+    page->SetApproaches({"set-nx-px-paused"});
+    page->SetClients(4);
+    page->SetDuration(1.0);
+    page->Run();
+    QVERIFY2(page->running(), qPrintable(page->banner()));
+    QVERIFY(page->controller()->WaitFinished(60000));
+    QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+    QVERIFY(page->live()->FigurePointCount() > 0);
+    QVERIFY2(page->live()->FigureMax() > 0, "the paused holder should issue duplicates live");
+    QVERIFY(page->charts().size() > page->live()->views().size());
+
+    QVERIFY(w.ShowLesson("sessions"));
+    page = w.page();
+    page->SetTargets({adapters::TargetKind::kBuiltin, adapters::TargetKind::kClient});
+    page->SetApproaches({"jwt", "session-ttl"});
+    page->SetClients(2);
+    page->SetDuration(1.0);
+    page->Run();
+    QVERIFY2(page->running(), qPrintable(page->banner()));
+    QVERIFY(page->controller()->WaitFinished(60000));
+    QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+    QVERIFY(page->live()->FigurePointCount() > 0);
+    QVERIFY2(page->live()->FigureMax() > 0, "jwt keeps accepting revoked users live");
+    QVERIFY(FindRow(page->model(), "jwt") != nullptr);
+    QVERIFY(page->charts().size() > page->live()->views().size());
+  }
+
   void stopEndsARun() {
     MainWindow w(Context());
     QVERIFY(w.ShowLesson("counters"));
