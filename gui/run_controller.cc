@@ -127,6 +127,7 @@ void RunController::Work(RunRequest request) {
       }
       post([this, r] { emit record(r); });
     };
+    request.options.servers = &servers;  // redlock's three lock servers
     bench::Harness harness(request.options, callbacks, &stop_);
     harness.Run(plan, &doc);
   }

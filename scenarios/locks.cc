@@ -65,15 +65,6 @@ Analysis Analyze(const std::vector<Section>& sections) {
     }
     latest_end = std::max(latest_end, sections[i].end_us);
   }
-  // The earlier section of an overlapping pair is drawn red too.
-  for (size_t k = 0; k < order.size(); ++k) {
-    const size_t i = order[k];
-    if (!a.overlapping[i]) continue;
-    for (size_t m = 0; m < k; ++m) {
-      const size_t j = order[m];
-      if (sections[j].end_us > sections[i].start_us) a.overlapping[j] = true;
-    }
-  }
   return a;
 }
 
@@ -876,8 +867,9 @@ Result<Correctness> LocksRun::Verify(Client&) {
   return c;
 }
 
-// The swimlane's data: a window of about 300 critical sections, starting a little before the
-// first pause or overlap (the interesting part), with the pauses inside it.
+// The swimlane's data: the critical sections around the first pause or overlap (the interesting
+// part) — from 20 ms before it to 60 ms after the first pause ends — at most 300 of them, with
+// the pauses inside that window.
 void LocksRun::BuildSeries(const std::vector<Section>& all, const std::vector<bool>& overlapping,
                            const std::vector<std::pair<int, std::pair<int64_t, int64_t>>>& pauses) {
   constexpr size_t kMaxSections = 300;
@@ -894,11 +886,19 @@ void LocksRun::BuildSeries(const std::vector<Section>& all, const std::vector<bo
   }
   for (const auto& [w, pz] : pauses) focus = std::min(focus, pz.first);
   size_t first = 0;
+  size_t last = std::min(order.size(), kMaxSections);
   if (focus != INT64_MAX) {
-    while (first < order.size() && all[order[first]].end_us < focus) ++first;
-    first = first > 20 ? first - 20 : 0;
+    int64_t until = focus + 100'000;
+    for (const auto& [w, pz] : pauses) {
+      if (pz.first == focus) until = pz.second + 60'000;
+    }
+    while (first < order.size() && all[order[first]].end_us < focus - 20'000) ++first;
+    last = first;
+    while (last < order.size() && last - first < kMaxSections &&
+           all[order[last]].start_us <= until) {
+      ++last;
+    }
   }
-  const size_t last = std::min(order.size(), first + kMaxSections);
   if (first >= last) return;
   auto& worker = series_["worker"];
   auto& start = series_["start_s"];

@@ -37,7 +37,7 @@ struct Analysis {
                            // times counts 2)
   int64_t gaps = 0;        // numbers in [1, max issued] that were never issued
   int64_t overlaps = 0;    // sections that began before an earlier-written section had ended
-  std::vector<bool> overlapping;  // per input section, in input order
+  std::vector<bool> overlapping;  // per input section, in input order: the late writers
 };
 
 // Duplicates, gaps and overlaps of `sections` (any order). The overlap test is against the

@@ -4,6 +4,7 @@
 // target that dies mid-run is reported in plain words, and --screenshot writes PNGs.
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -145,6 +146,9 @@ class GuiTest : public QObject {
     QVERIFY(w.ShowLesson("sessions"));
     page = w.page();
     page->SetTargets({adapters::TargetKind::kBuiltin, adapters::TargetKind::kClient});
+    QStringList boxes;
+    for (auto* b : page->findChildren<QCheckBox*>()) boxes << b->text() + (b->isChecked() ? "*" : "");
+    QVERIFY2(boxes.contains("client*"), qPrintable(boxes.join(",")));
     page->SetApproaches({"jwt", "session-ttl"});
     page->SetClients(2);
     page->SetDuration(1.0);

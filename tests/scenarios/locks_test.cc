@@ -36,7 +36,7 @@ TEST(LocksAnalysisTest, APausedHolderOverlapsAndDuplicates) {
   auto a = Analyze(s);
   EXPECT_EQ(a.duplicates, 2);  // 1 and 2 issued twice each
   EXPECT_EQ(a.overlaps, 1);    // only worker 0's section started before an earlier write ended
-  EXPECT_EQ(a.overlapping, (std::vector<bool>{true, true, true, false}));
+  EXPECT_EQ(a.overlapping, (std::vector<bool>{false, false, true, false}));
 }
 
 TEST(LocksAnalysisTest, OverlapIsJudgedByTheResourcesWriteOrder) {
