@@ -1006,6 +1006,19 @@ class LocksScenario final : public Scenario {
   LocksScenario() : info_(BuildInfo()) {}
   const ScenarioInfo& info() const override { return info_; }
 
+  // One point carrying every knob's value (none sweeps), recorded as the record's params; the
+  // redlock kill only where it applies.
+  std::vector<std::map<std::string, double>> ParameterPoints(
+      const ApproachInfo& approach, adapters::TargetKind, const KnobValues& knobs) const override {
+    std::map<std::string, double> point;
+    for (const KnobInfo& k : info_.knobs) {
+      const double v = KnobValuesOrDefault(k, knobs).front();
+      if (k.name == "redlock-kill-at-ms" && (approach.id != "redlock" || v == 0)) continue;
+      point[k.name] = v;
+    }
+    return {point};
+  }
+
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {
     Params p;

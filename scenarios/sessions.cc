@@ -761,11 +761,14 @@ class SessionsScenario final : public Scenario {
         return {};
       }
       if (k == Kind::kSqlSession || k == Kind::kJwt) return {};
-      const KnobInfo* pol = FindKnob(info_, "maxmemory-policy");
-      return {{{"maxmemory", maxmemory},
-               {"maxmemory-policy", KnobValuesOrDefault(*pol, knobs).front()}}};
     }
-    return {{}};
+    // One point carrying every knob's value (none sweeps), recorded as the record's params.
+    std::map<std::string, double> point;
+    for (const KnobInfo& k : info_.knobs) {
+      if (maxmemory <= 0 && (k.name == "maxmemory" || k.name == "maxmemory-policy")) continue;
+      point[k.name] = KnobValuesOrDefault(k, knobs).front();
+    }
+    return {point};
   }
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
