@@ -82,7 +82,10 @@ std::string CorrectnessCell(const Record& r) {
   }
   // locks' refused stale writes; sessions' requests accepted after the logout.
   for (const auto& [key, label] : {std::pair<const char*, const char*>{"stale_rejected", "stale refused"},
-                                   {"accepted_after_revocation", "accepted after logout"}}) {
+                                   {"accepted_after_revocation", "accepted after logout"},
+                                   {"users_evicted", "users logged out by eviction"},
+                                   {"logins_refused", "logins refused"},
+                                   {"servers_killed", "lock server killed"}}) {
     auto it = f.find(key);
     if (it == f.end() || it->second <= 0) continue;
     char buf[64];

@@ -1016,6 +1016,8 @@ class LocksScenario final : public Scenario {
       if (k.name == "redlock-kill-at-ms" && (approach.id != "redlock" || v == 0)) continue;
       point[k.name] = v;
     }
+    // Record the pause that runs, not the "0 = 3x the lease" shorthand.
+    if (point["pause-ms"] == 0) point["pause-ms"] = 3 * point["lease-ms"];
     return {point};
   }
 
