@@ -258,6 +258,8 @@ class LocksWorker final : public Worker {
   void Backoff();
   void MaybePause(uint64_t acquisition);
   void RecordWrite(Section s);
+  // Records the write that landed at `order` in the resource, or the refused one (order <= 0).
+  void Finish(int64_t number, int64_t start, int64_t order);
 
   LocksRun* run_;
   Client* client_;
@@ -477,6 +479,16 @@ void LocksWorker::MaybePause(uint64_t acquisition) {
   log_->pauses.emplace_back(t0 - run_->origin_us(), NowUs() - run_->origin_us());
 }
 
+void LocksWorker::Finish(int64_t number, int64_t start, int64_t order) {
+  const int64_t end = NowUs();
+  if (order > 0) {
+    RecordWrite({index_, number, start, end, order});
+    return;
+  }
+  run_->Rejected();  // the fenced resource refused a stale holder
+  log_->rejected.push_back({index_, number, start - run_->origin_us(), end - run_->origin_us(), 0});
+}
+
 void LocksWorker::RecordWrite(Section s) {
   s.worker = index_;
   s.start_us -= run_->origin_us();
@@ -610,14 +622,7 @@ Status LocksWorker::Step() {
       order = *r;
     }
   }
-  const int64_t end = NowUs();
-  if (order > 0) {
-    RecordWrite({index_, number, start, end, order});
-  } else {
-    run_->Rejected();
-    log_->rejected.push_back(
-        {index_, number, start - run_->origin_us(), end - run_->origin_us(), 0});
-  }
+  Finish(number, start, order);
 
   // Release.
   if (kind == Kind::kRedlock) {
@@ -758,14 +763,7 @@ Status LocksWorker::StepFencingSql() {
       order = *v;
     }
   }
-  const int64_t end = NowUs();
-  if (order > 0) {
-    RecordWrite({index_, number, start, end, order});
-  } else {
-    run_->Rejected();
-    log_->rejected.push_back(
-        {index_, number, start - run_->origin_us(), end - run_->origin_us(), 0});
-  }
+  Finish(number, start, order);
   auto released = client_->Query(kSqlLeaseRelease, std::vector<std::string>{holder});
   if (!released.ok()) return released.status();
   if (released->affected != 1) run_->LockLost();
@@ -1023,23 +1021,15 @@ class LocksScenario final : public Scenario {
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {
+    auto knobs = RunKnobValues(info_, context.extra);
+    if (!knobs.ok()) return knobs.status();
+    auto v = [&](const char* name) { return static_cast<int64_t>(knobs->at(name)); };
     Params p;
-    std::map<std::string, int64_t> v;
-    for (const KnobInfo& k : info_.knobs) {
-      auto it = context.extra.find(k.name);
-      const double x = it != context.extra.end() ? it->second : k.defaults[0];
-      if (std::floor(x) != x || x < k.min || x > k.max) {
-        return Status::InvalidArgument("--" + k.name + " must be an integer between " +
-                                       std::to_string(static_cast<int64_t>(k.min)) + " and " +
-                                       std::to_string(static_cast<int64_t>(k.max)));
-      }
-      v[k.name] = static_cast<int64_t>(x);
-    }
-    p.lease_ms = v["lease-ms"];
-    p.work_ms = v["work-ms"];
-    p.pause_ms = v["pause-ms"] > 0 ? v["pause-ms"] : 3 * p.lease_ms;
-    p.pause_every = v["pause-every"];
-    p.kill_at_ms = v["redlock-kill-at-ms"];
+    p.lease_ms = v("lease-ms");
+    p.work_ms = v("work-ms");
+    p.pause_ms = v("pause-ms") > 0 ? v("pause-ms") : 3 * p.lease_ms;
+    p.pause_every = v("pause-every");
+    p.kill_at_ms = v("redlock-kill-at-ms");
     const Kind kind = KindOf(approach.id);
     const bool sql = (admin.capabilities() & adapters::kCapSql) != 0;
     if (kind == Kind::kFencing && !sql &&

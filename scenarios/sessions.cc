@@ -773,16 +773,9 @@ class SessionsScenario final : public Scenario {
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {
-    std::map<std::string, double> v;
-    for (const KnobInfo& k : info_.knobs) {
-      auto it = context.extra.find(k.name);
-      const double x = it != context.extra.end() ? it->second : k.defaults[0];
-      if (!(x >= k.min && x <= k.max) || (k.integer && std::floor(x) != x)) {
-        return Status::InvalidArgument("--" + k.name + " must be between " +
-                                       std::to_string(k.min) + " and " + std::to_string(k.max));
-      }
-      v[k.name] = x;
-    }
+    auto knobs = RunKnobValues(info_, context.extra);
+    if (!knobs.ok()) return knobs.status();
+    std::map<std::string, double>& v = *knobs;
     Params p;
     p.users = static_cast<int64_t>(v["users"]);
     p.revoke = v["revoke"];
