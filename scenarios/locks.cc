@@ -32,7 +32,7 @@
 
 #include "adapters/throwaway.h"
 #include "adapters/url.h"
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 #include "scenarios/knobs.h"
 
 namespace racetrack::scenarios {
@@ -930,7 +930,7 @@ void LocksRun::BuildSeries(const std::vector<Section>& all, const std::vector<bo
 // BEGIN lesson locks
 constexpr char kLesson[] = R"(The job: several workers issue invoice numbers. Each takes a lock, reads the last number, works a little, writes the number plus one, and releases the lock. Two workers that both hold "the lock" at once read the same last number and issue the same invoice number twice.
 
-Without a lock that happens within milliseconds. SET key token NX PX lease (released by a compare-and-delete script, never a blind DEL) fixes it — as long as every holder finishes inside its lease. The article says Redlock "was made for exactly this". The measurements say otherwise: make one holder stall longer than its lease (a GC pause, a stopped VM: --pause-ms, every --pause-every-th acquisition) and the lease expires under it, a second worker takes the lock, and both write. With a single server (set-nx-px-paused) and with Redlock on three independent servers alike, every pause produces duplicate invoice numbers. Redlock buys availability — with one of its three servers killed the majority still grants the lock (--redlock-kill-at-ms) — not safety: no lease, however many servers agree on it, can stop a paused process from acting when it wakes.
+Without a lock that happens within milliseconds. SET key token NX PX lease (released by a compare-and-delete script, never a blind DEL) fixes it — as long as every holder finishes inside its lease. The article says Redlock "was made for exactly this". The measurements say otherwise: make one holder stall longer than its lease (a GC pause, a stopped VM: --pause-ms, every --pause-every-th acquisition) and the lease expires under it, a second worker takes the lock, and both write. With a single server (set-nx-px-paused) and with Redlock on three independent servers alike, every pause produces duplicate invoice numbers (measured here, 1 s at the defaults: 84-119 duplicates with one server, 68-85 with Redlock, on every Redis-like target — the paused holder writes back an old number and the ones after it repeat). Redlock buys availability — with one of its three servers killed the majority still grants the lock (--redlock-kill-at-ms) — not safety: no lease, however many servers agree on it, can stop a paused process from acting when it wakes.
 
 What does: fencing. The lock hands out a token from INCR with every grant; the resource remembers the highest token it has seen and refuses a read or a write carrying an older one (a Lua script on the Redis-likes, WHERE fence < $1 in PostgreSQL). The paused holder wakes, tries to write, and is refused: zero duplicates, the stale writes counted. The catch is that the resource must take part — fencing is a property of the storage, not of the lock.
 

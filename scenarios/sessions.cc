@@ -30,7 +30,7 @@
 #include <random>
 #include <string>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 #include "scenarios/jwt.h"
 #include "scenarios/knobs.h"
 
@@ -678,7 +678,7 @@ constexpr char kLesson[] = R"(The article says Redis sessions are "your undo but
 
 A server-side session (a hash per user with a sliding expiry in the Redis-like, or a row in PostgreSQL) is looked up on every request: one round trip each time, a few hundred bytes of server memory per user, and logout is a DEL — the next request is refused, zero accepted after revocation.
 
-A JWT is verified in the client process with an HMAC (a few microseconds, no server, no memory per user). Logout cannot reach it: every request of a "logged-out" user is accepted until the token's exp (15 minutes here). The fixes give the statefulness back. A denylist of revoked token ids (with a TTL of the token's remaining life) stops them at once — at the price of one round trip per request again, the same as the session store it was meant to replace, though its memory is per revoked token, not per user. Short access tokens (30 s) with a revocable refresh token are the middle ground: almost no round trips (one per refresh), and a revoked user is out within one access-token lifetime — "revoked within 30 s" is its contract, not "now".
+A JWT is verified in the client process with an HMAC (a few microseconds, no server, no memory per user). Logout cannot reach it: every request of a "logged-out" user is accepted until the token's exp (15 minutes here; measured: 306 requests of 100 logged-out users accepted in the 0.7 s left of a 1 s run). The fixes give the statefulness back. A denylist of revoked token ids (with a TTL of the token's remaining life) stops them at once — at the price of one round trip per request again, the same as the session store it was meant to replace, though its memory is per revoked token, not per user. Short access tokens (30 s) with a revocable refresh token are the middle ground: almost no round trips (one per refresh), and a revoked user is out within one access-token lifetime — "revoked within 30 s" is its contract, not "now".
 
 The store's memory limit is part of the design: run --maxmemory (bytes) with --maxmemory-policy. With allkeys-lru a full store evicts sessions and logs users out who never asked (counted); volatile-lru does the same to keys with a TTL (every session here has one); noeviction keeps every session but refuses new logins — and refuses denylist entries, so a revocation fails open.)";
 // END lesson sessions
