@@ -20,11 +20,8 @@ constexpr int kRed = 5;
 constexpr size_t kMaxRegions = 8;
 
 std::vector<double> SeriesOf(const Record& r, const char* name) {
-  std::vector<double> out;
   auto it = r.series.find(name);
-  if (it == r.series.end() || !it->is_array()) return out;
-  for (const auto& v : *it) out.push_back(v.is_number() ? v.get<double>() : 0);
-  return out;
+  return it == r.series.end() ? std::vector<double>{} : it->second;
 }
 
 // The first record of `approach` (any target, first run first).

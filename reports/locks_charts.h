@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "reports/chart_spec.h"
-#include "reports/results.h"
+#include "reports/model.h"
 
 namespace racetrack::reports {
 
