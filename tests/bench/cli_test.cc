@@ -74,7 +74,7 @@ TEST(CliTest, KnobValuesAreCheckedByTheLessonThatOwnsTheKnob) {
   o = Racetrack("run counters -t builtin --sizes 1000");
   EXPECT_EQ(o.code, 2);
   EXPECT_EQ(o.output,
-            "racetrack run: --sizes is a knob of leaderboard, not of the selected counters\n");
+            "racetrack run: --sizes is a knob of leaderboard, uniques, not of the selected counters\n");
   o = Racetrack("run ratelimit -t builtin --pattern sideways");
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.output.find("--pattern for ratelimit must be one of"), std::string::npos)
@@ -184,10 +184,10 @@ TEST(CliTest, LocksAndSessionsBadInputIsOneLine) {
     EXPECT_EQ(Lines(o.output), 1) << args << ": " << o.output;
   }
   auto o = Racetrack("run locks -t builtin --pause-ms -1");
-  EXPECT_NE(o.output.find("--pause-ms must be an integer between 0 and 600000"), std::string::npos)
+  EXPECT_NE(o.output.find("--pause-ms for locks must be an integer between 0 and 600000"), std::string::npos)
       << o.output;
   o = Racetrack("run sessions -t builtin --revoke 2");
-  EXPECT_NE(o.output.find("--revoke must be between 0 and 1"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("--revoke for sessions must be between 0 and 1"), std::string::npos) << o.output;
   o = Racetrack("run locks -t builtin --redlock-urls redis://a:1,nonsense,redis://b:2");
   EXPECT_NE(o.output.find("--redlock-urls"), std::string::npos) << o.output;
 }
