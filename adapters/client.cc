@@ -12,6 +12,7 @@ std::string CapabilityNames(uint32_t caps) {
       {kCapSql, "SQL"},               {kCapSqlPipeline, "SQL pipeline mode"},
       {kCapSortedSets, "sorted sets"},  {kCapHyperLogLog, "HyperLogLog (PFADD)"},
       {kCapBitmaps, "bitmaps (SETBIT/BITCOUNT)"},
+      {kCapClientSide, "client-side only (no server)"},
   };
   std::string out;
   for (const auto& [bit, name] : kNames) {

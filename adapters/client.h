@@ -44,6 +44,10 @@ enum Capability : uint32_t {
   kCapSortedSets = 1u << 8,  // ZADD / ZREVRANGE / ZRANK ...
   kCapHyperLogLog = 1u << 9, // PFADD / PFCOUNT / PFMERGE
   kCapBitmaps = 1u << 10,    // SETBIT / BITCOUNT
+  // Work done in the client alone, with no server (sessions' `jwt`: verify a signed token
+  // locally). Only the `client` target has it, and an approach that needs it runs nowhere else;
+  // approaches that do not need it never run on `client` (MissingCapabilityReason).
+  kCapClientSide = 1u << 11,
 };
 
 // Human names of the bits set in `caps`, e.g. "INCR, EVAL" (used in skip reasons).

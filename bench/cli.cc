@@ -73,8 +73,25 @@ std::string CorrectnessCell(const Record& r) {
     std::snprintf(buf, sizeof buf, "LOST %.0f of %.0f", lost->second,
                   f.count("expected") != 0 ? f.at("expected") : 0.0);
     cell = buf;
+  } else if (f.count("duplicates") != 0 && f.at("duplicates") > 0) {
+    char buf[64];  // locks
+    std::snprintf(buf, sizeof buf, "DUPLICATES %.0f of %.0f", f.at("duplicates"),
+                  f.count("issued") != 0 ? f.at("issued") : 0.0);
+    cell = buf;
   } else {
     cell = "FAILED";
+  }
+  // locks' refused stale writes; sessions' requests accepted after the logout.
+  for (const auto& [key, label] : {std::pair<const char*, const char*>{"stale_rejected", "stale refused"},
+                                   {"accepted_after_revocation", "accepted after logout"},
+                                   {"users_evicted", "users logged out by eviction"},
+                                   {"logins_refused", "logins refused"},
+                                   {"servers_killed", "lock server killed"}}) {
+    auto it = f.find(key);
+    if (it == f.end() || it->second <= 0) continue;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", %.0f %s", it->second, label);
+    cell += buf;
   }
   auto retries = f.find("retries");
   if (retries != f.end() && retries->second > 0) {
@@ -163,7 +180,43 @@ std::string RedactedCommandLine(const std::string& line) {
 
 }  // namespace
 
+Status ValidateRedlockUrls(const std::string& text) {
+  std::vector<std::string> urls;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    urls.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  if (urls.size() != 3) {
+    return Status::InvalidArgument("--redlock-urls takes three URLs, comma-separated (got " +
+                                   std::to_string(urls.size()) + ")");
+  }
+  for (const std::string& u : urls) {
+    auto parsed = adapters::ParseUrl(u);
+    if (!parsed.ok()) return Status::InvalidArgument("--redlock-urls: " + parsed.status().message());
+    if (parsed->scheme != "redis") {
+      return Status::InvalidArgument("--redlock-urls: '" + adapters::Redact(u) +
+                                     "' is not a redis:// URL");
+    }
+  }
+  return Status::Ok();
+}
+
 namespace {
+
+// Whether any approach of the planned scenarios runs only in the client (the `client` target).
+bool NeedsClientTarget(const Plan& plan) {
+  for (const auto* s : plan.scenarios) {
+    for (const auto& a : s->info().approaches) {
+      const bool wanted = plan.approach_filter.empty() ||
+                          std::find(plan.approach_filter.begin(), plan.approach_filter.end(),
+                                    a.id) != plan.approach_filter.end();
+      if (wanted && (a.needs & adapters::kCapClientSide) != 0) return true;
+    }
+  }
+  return false;
+}
 
 // The scenarios named on the command line and the approach filter, checked against them.
 Status ResolvePlan(const RunCommand& cmd, Plan* plan) {
@@ -321,6 +374,8 @@ void PrintSkips(const Results& doc) {
   for (const Skip& s : doc.skipped) {
     if (s.reason.find("lacks SQL") != std::string::npos) continue;
     if (s.target == "postgres" && s.reason.find("lacks") != std::string::npos) continue;
+    // The serverless `client` target and the client-side approaches only meet each other.
+    if (s.target == "client" || s.reason.find("client-side only") != std::string::npos) continue;
     std::printf("skipped %s/%s on %s: %s\n", s.scenario.c_str(), s.approach.c_str(),
                 s.target.c_str(), s.reason.c_str());
   }
@@ -348,6 +403,10 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   Plan plan;
   Status s = ResolvePlan(cmd, &plan);
   auto kinds = s.ok() ? ResolveTargetKinds(cmd) : Result<std::vector<TargetKind>>(s);
+  if (kinds.ok() && cmd.targets.empty() && NeedsClientTarget(plan)) {
+    // The serverless target joins only when an approach of the plan runs there (sessions' jwt).
+    kinds->push_back(TargetKind::kClient);
+  }
   if (kinds.ok()) s = ValidateOptions(cmd.options);
   if (kinds.ok() && s.ok()) s = ProbeWritable(cmd.json_path);
   if (!kinds.ok() || !s.ok()) {
@@ -383,7 +442,7 @@ const std::vector<std::string>& RunFlagNames() {
       "clients",  "c",        "duration",    "d",            "ops",  "rate",     "warmup",
       "repetitions", "r",     "seed",        "interval",     "param", "redis-url",
       "postgres-url", "json", "quiet",       "q",     "keys", "distribution",
-      "value-size"};
+      "value-size", "redlock-urls"};
   return kNames;
 }
 
@@ -444,7 +503,7 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
     }
   }
   std::printf("Targets:\n");
-  for (TargetKind kind : adapters::AllTargetKinds()) {
+  for (TargetKind kind : adapters::KnownTargetKinds()) {
     std::string why;
     std::string how;
     const std::string url = kind == TargetKind::kRedis      ? options.redis_url
@@ -452,6 +511,16 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
                                                             : "";
     if (kind == TargetKind::kBuiltin) {
       how = "in-process";
+    } else if (kind == TargetKind::kClient) {
+      std::string users;
+      for (const scenarios::Scenario* s : registry.all()) {
+        for (const auto& a : s->info().approaches) {
+          if ((a.needs & adapters::kCapClientSide) == 0) continue;
+          users += (users.empty() ? "" : ", ") + s->info().id + "/" + a.id;
+        }
+      }
+      if (users.empty()) continue;
+      how = "no server: client-side work only (" + users + ")";
     } else if (!url.empty()) {
       auto t = adapters::OpenTarget(kind, options, nullptr);
       if (t.ok()) {

@@ -53,6 +53,9 @@ const std::vector<std::string>& RunFlagNames();
 // "lesson 'x' declares knob --rate, which is a racetrack run flag". A test runs this over the
 // built-in registry, so a lesson that breaks the rule fails ctest.
 Status CheckKnobNames(const scenarios::Registry& registry);
+// --redlock-urls: exactly three redis:// URLs, comma-separated; else a one-line InvalidArgument
+// ("--redlock-urls: bad URL 'x' ..."). URLs in the message are redacted.
+Status ValidateRedlockUrls(const std::string& text);
 int ListMain(bool verbose, const adapters::TargetOptions& options, const CliContext& context);
 // action: up | status | down.
 int ServersMain(const std::string& action, const std::vector<std::string>& targets,

@@ -58,6 +58,8 @@ struct RunFlags {
   std::map<std::string, std::string> knob_text;
   // The key workload (--keys, --distribution, --value-size), as typed.
   std::string keys_text, distribution_text, value_size_text;
+  // --redlock-urls as typed (the locks lesson's redlock servers); checked after parsing.
+  std::string redlock_urls;
 };
 
 CLI::App* AddListCommand(CLI::App& app, bool* verbose, racetrack::adapters::TargetOptions* opts) {
@@ -92,6 +94,9 @@ void AddHarnessFlags(CLI::App* run, RunFlags* f) {
                   "redis://[user:password@]host:port[/db]; default: a throwaway redis-server");
   run->add_option("--postgres-url", c.postgres_url,
                   "postgresql://user:password@host:port/db; default: a throwaway cluster");
+  run->add_option("--redlock-urls", f->redlock_urls,
+                  "[locks] redlock's three lock servers: URL,URL,URL (redis://host:port); "
+                  "default: throwaway servers of the target's kind");
   run->add_option("--json", c.json_path, "Write results (racetrack.result/1) to FILE");
   run->add_flag("--quiet,-q", c.quiet, "No table, no progress");
   // The key workload, for every lesson that reads keys (scenarios/key_distribution.h).
@@ -218,6 +223,11 @@ racetrack::Status FinishRunCommand(const CLI::App* run, RunFlags* f) {
   c.options.duration_given = c.options.duration_given || run->count("--duration") > 0;
   c.options.clients_given = run->count("--clients") > 0;
   c.options.rate = f->rate;
+  if (!f->redlock_urls.empty()) {
+    racetrack::Status valid = rb::ValidateRedlockUrls(f->redlock_urls);
+    if (!valid.ok()) return valid;
+    c.options.text["redlock-urls"] = f->redlock_urls;
+  }
   return ParseWorkload(*f, &c.options.workload);
 }
 
@@ -277,6 +287,7 @@ int main(int argc, char** argv) {
   racetrack::adapters::ThrowawayServers throwaway(BinDir(), StateFile());
   rb::StopFlag stop;
   rb::CliContext ctx{BinDir(), command_line, &stop, &throwaway};
+  run_flags.command.options.servers = &throwaway;  // redlock's extra lock servers
 
   if (servers->parsed()) return rb::ServersMain(action, server_targets, ctx);
   // Ctrl-C: stop the run, then the throwaway servers stop on the way out.

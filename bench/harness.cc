@@ -157,6 +157,8 @@ Result<std::unique_ptr<Session>> Session::Open(const scenarios::Scenario& scenar
   ctx.workload = options.workload;
   ctx.backing = options.backing;
   ctx.backing_unavailable = options.backing_unavailable;
+  ctx.servers = options.servers;
+  ctx.text = options.text;
   auto run = scenario.Prepare(approach, *sh.admin, ctx);
   if (!run.ok()) {
     return Status(run.status().code() == Status::Code::kUnavailable
@@ -289,6 +291,7 @@ int64_t Session::BeginPhase(const PhaseSpec& spec) {
     sh.cv.wait(lock, [&] { return sh.ready == sh.clients; });
   }
   const int64_t start = NowNs() + 2'000'000;
+  sh.run->PhaseStarting(spec.repetition, start / 1000);
   sh.start_ns.store(start, std::memory_order_release);
   return start;
 }

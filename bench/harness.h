@@ -91,6 +91,10 @@ struct RunOptions {
   // PostgreSQL), opened by the caller; null with the reason when it could not be had.
   adapters::Target* backing = nullptr;
   std::string backing_unavailable;
+  // Text-valued scenario options (RunContext::text): "redlock-urls".
+  std::map<std::string, std::string> text;
+  // Starts extra servers for approaches that need several (RunContext::servers); may be null.
+  adapters::ThrowawayServers* servers = nullptr;
 };
 
 // InvalidArgument naming the bad option ("--clients must be between 1 and 1024").

@@ -28,6 +28,9 @@ const std::vector<Suite>& Suites() {
        {{"leaderboard", {{"sizes", "1000,10000"}}},
         {"pipeline", {{"rtt-ms", "0,1"}, {"batch", "1,100"}, {"commands", "200"}}},
         {"ratelimit", {{"pattern", "boundary"}}},
+        // 0.2 s repetitions: the logout and the holder's pauses must fall inside them.
+        {"locks", {{"pause-every", "10"}}},
+        {"sessions", {{"users", "1000"}, {"revoke-at-ms", "50"}}},
         {"uniques", {{"sizes", "1000,10000"}}}}},
   };
   return kSuites;

@@ -276,7 +276,12 @@ QWidget* LessonPage::BuildControls() {
   auto* targets = new QGroupBox(tr("Targets"), box);
   auto* tv = new QVBoxLayout(targets);
   const std::string bin_dir = context_->target_options.bin_dir;
-  for (adapters::TargetKind kind : adapters::AllTargetKinds()) {
+  const bool client_side = std::any_of(info.approaches.begin(), info.approaches.end(), [](const auto& a) {
+    return (a.needs & adapters::kCapClientSide) != 0;
+  });
+  for (adapters::TargetKind kind : adapters::KnownTargetKinds()) {
+    // The serverless target only on lessons with an approach that runs there (sessions' jwt).
+    if (kind == adapters::TargetKind::kClient && !client_side) continue;
     adapters::TargetAvailability a = ProbeTarget(kind, bin_dir, context_->target_options);
     auto* check = new QCheckBox(Q(std::string(adapters::TargetName(kind))), targets);
     check->setChecked(kind == adapters::TargetKind::kBuiltin);

@@ -123,6 +123,7 @@ void RunController::Work(RunRequest request) {
     // A lesson whose target fronts another (cache: PostgreSQL behind the cache tier) gets it as
     // its backing store, as `racetrack run` does.
     bench::RunOptions options = request.options;
+    options.servers = &servers;  // redlock's three lock servers
     if (const auto backing = scenario.info().backing) {
       for (const auto& t : owned) {
         if (t->kind() == *backing) options.backing = t.get();

@@ -18,6 +18,7 @@
 #include "reports/cache_charts.h"
 #include "reports/format.h"
 #include "reports/model.h"
+#include "reports/locks_charts.h"
 #include "reports/stats.h"
 
 namespace racetrack::reports {
@@ -477,6 +478,8 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   if (scenario == "ratelimit") add(RateLimitChart(scenario, runs));
   if (scenario == "cache") for (ChartSpec& c : CacheCharts(runs)) add(std::move(c));
   if (scenario == "uniques") return UniquesCharts(runs);  // batches/s would mislead as throughput
+  if (scenario == "locks") for (auto& c : LocksCharts(runs)) add(std::move(c));
+  if (scenario == "sessions") for (auto& c : SessionsCharts(runs)) add(std::move(c));
   add(LostUpdatesChart(scenario, runs));
   const bool split = ThroughputNeedsSplit(scenario, runs);
   if (!split) add(ThroughputChart(scenario, runs, ""));

@@ -14,6 +14,8 @@
 //                    the stretch where a series exceeds it (the boundary burst) highlighted
 //   cache, uniques   their own charts first (reports/cache_charts.h); uniques replaces the CDF
 //                    and bars (its timed loop is ingest batches, not the lesson's question)
+//   locks, sessions  + swimlanes of lock holders / the revoked users' accepted requests
+//                    (locks_charts.h)
 //
 // Several runs (files) are shown side by side: each series/bar name gets " · <run label>".
 // Missing data never fails: a chart without any plottable point is simply not produced.

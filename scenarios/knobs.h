@@ -46,6 +46,12 @@ const KnobInfo* FindKnob(const ScenarioInfo& info, std::string_view name);
 std::vector<std::map<std::string, double>> CartesianPoints(
     const std::vector<std::pair<std::string, std::vector<double>>>& axes);
 
+// Every knob of `info` for one run: `extra`'s value, else the knob's first default, each checked
+// as ParseKnobValues checks typed text (a run from the GUI or racetrack-bench never went through
+// the CLI). Errors are ParseKnobValues's one-liners.
+Result<std::map<std::string, double>> RunKnobValues(const ScenarioInfo& info,
+                                                     const std::map<std::string, double>& extra);
+
 // A choice knob's value as its name ("boundary"); "" when out of range.
 std::string ChoiceName(const KnobInfo& knob, double value);
 

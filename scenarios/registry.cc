@@ -3,9 +3,11 @@
 #include "scenarios/cache.h"
 #include "scenarios/counters.h"
 #include "scenarios/leaderboard.h"
+#include "scenarios/locks.h"
 #include "scenarios/pipeline.h"
 #include "scenarios/ratelimit.h"
 #include "scenarios/uniques.h"
+#include "scenarios/sessions.h"
 
 namespace racetrack::scenarios {
 
@@ -19,6 +21,8 @@ const Registry& Registry::Default() {
     owned->push_back(MakeRatelimitScenario());
     owned->push_back(MakeCacheScenario());
     owned->push_back(MakeUniquesScenario());
+    owned->push_back(MakeLocksScenario());
+    owned->push_back(MakeSessionsScenario());
     return owned;
   }();
   static const Registry* const kRegistry = [] {

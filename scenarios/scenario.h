@@ -105,6 +105,12 @@ struct RunContext {
   // ScenarioInfo::backing, opened; null when it could not be had (backing_unavailable says why).
   adapters::Target* backing = nullptr;
   std::string backing_unavailable;
+  // Starts extra servers of the target's kind for approaches that need several independent ones
+  // (locks' redlock: three lock servers). May be null (then such an approach needs URLs in
+  // `text` or reports why it cannot run).
+  adapters::ThrowawayServers* servers = nullptr;
+  // Text-valued options, by flag name without dashes: "redlock-urls" (comma-separated URLs).
+  std::map<std::string, std::string> text;
 };
 
 // The correctness object of one record (schema: records[].correctness).
@@ -146,6 +152,11 @@ class ApproachRun {
   // per 100 ms of its virtual clock with the limit line: {"t_s": [...], "admitted": [...], ...};
   // every vector the same length. Default: none.
   virtual std::map<std::string, std::vector<double>> Series() const { return {}; }
+  // Called on the harness's thread just before a phase's clients are released: `repetition` is
+  // -1 for the warm-up, else 0-based; `start_us` is when the clients start, on
+  // engine::MonotonicUs()'s clock (sessions revokes at --revoke-at-ms after the first timed
+  // phase's start). Default: nothing.
+  virtual void PhaseStarting(int repetition, int64_t start_us) { (void)repetition, (void)start_us; }
 };
 
 // One finished record, as Scenario::Summarize sees it (scenarios cannot see bench/ types).

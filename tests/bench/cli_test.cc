@@ -172,5 +172,37 @@ TEST(CliTest, UnavailableRequestedTargetExits3AndNeverShowsThePassword) {
   EXPECT_NE(json.find("\"available\": false"), std::string::npos);
 }
 
+// locks and sessions: bad knob values and a malformed --redlock-urls are one-line usage errors
+// before anything runs.
+TEST(CliTest, LocksAndSessionsBadInputIsOneLine) {
+  for (const char* args : {"run locks -t builtin --pause-ms -1", "run sessions -t builtin --revoke 2",
+                           "run locks -t builtin --redlock-urls redis://a:1,nonsense,redis://b:2",
+                           "run locks -t builtin --redlock-urls redis://a:1",
+                           "run sessions -t builtin --maxmemory-policy lfu-ish"}) {
+    auto o = Racetrack(args);
+    EXPECT_EQ(o.code, 2) << args << ": " << o.output;
+    EXPECT_EQ(Lines(o.output), 1) << args << ": " << o.output;
+  }
+  auto o = Racetrack("run locks -t builtin --pause-ms -1");
+  EXPECT_NE(o.output.find("--pause-ms for locks must be an integer between 0 and 600000"), std::string::npos)
+      << o.output;
+  o = Racetrack("run sessions -t builtin --revoke 2");
+  EXPECT_NE(o.output.find("--revoke for sessions must be between 0 and 1"), std::string::npos) << o.output;
+  o = Racetrack("run locks -t builtin --redlock-urls redis://a:1,nonsense,redis://b:2");
+  EXPECT_NE(o.output.find("--redlock-urls"), std::string::npos) << o.output;
+}
+
+// The serverless `client` target: listed for sessions' jwt, joins a sessions run by default.
+TEST(CliTest, ClientTargetRunsOnlyTheClientSideApproach) {
+  auto o = Racetrack("list");
+  EXPECT_NE(o.output.find("sessions/jwt"), std::string::npos) << o.output;
+  o = Racetrack("run sessions -t client -t builtin --users 200 --revoke 0.1 --revoke-at-ms 0 "
+                "--duration 0.2 --warmup 0 -c 2");
+  EXPECT_EQ(o.code, 0) << o.output;
+  EXPECT_NE(o.output.find("jwt                         client"), std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("session-ttl                 client"), std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("skipped"), std::string::npos) << o.output;
+}
+
 }  // namespace
 }  // namespace racetrack::bench

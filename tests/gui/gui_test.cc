@@ -4,6 +4,7 @@
 // target that dies mid-run is reported in plain words, and --screenshot writes PNGs.
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -47,6 +48,25 @@ const RecordsModel::Row* FindRow(RecordsModel* model, const std::string& approac
     if (r.approach == approach) return &r;
   }
   return nullptr;
+}
+
+// Runs `approaches` of `lesson` for 1 s on `targets` and checks the live chart got points and the
+// lesson charts were built from the records.
+void RunLive(MainWindow* w, const std::string& lesson,
+             const std::vector<adapters::TargetKind>& targets,
+             const std::vector<std::string>& approaches, int clients) {
+  QVERIFY(w->ShowLesson(lesson));
+  LessonPage* page = w->page();
+  page->SetTargets(targets);
+  page->SetApproaches(approaches);
+  page->SetClients(clients);
+  page->SetDuration(1.0);
+  page->Run();
+  QVERIFY2(page->running(), qPrintable(page->banner()));
+  QVERIFY(page->controller()->WaitFinished(60000));
+  QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+  QVERIFY(page->live()->FigurePointCount() > 0);
+  QVERIFY(page->charts().size() > page->live()->views().size());
 }
 
 }  // namespace
@@ -95,6 +115,26 @@ class GuiTest : public QObject {
     // The lesson charts (shared ChartSpecs) were built from the run.
     QVERIFY(page->charts().size() > page->live()->views().size());
     QVERIFY(page->CopyTable().contains("client-rmw"));
+  }
+
+  // locks and sessions: a short live run on builtin moves their live figures and builds their
+  // lesson charts (the swimlane; the revoked users' timeline). Sessions' jwt runs on the
+  // serverless `client` target, which only that page offers.
+  void locksAndSessionsRunLive() {
+    MainWindow w(Context());
+    RunLive(&w, "locks", {adapters::TargetKind::kBuiltin}, {"set-nx-px-paused"}, 4);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY2(w.page()->live()->FigureMax() > 0, "the paused holder should issue duplicates live");
+
+    QVERIFY(w.ShowLesson("sessions"));
+    QStringList boxes;
+    for (auto* b : w.page()->findChildren<QCheckBox*>()) boxes << b->text();
+    QVERIFY2(boxes.contains("client"), qPrintable(boxes.join(",")));
+    RunLive(&w, "sessions", {adapters::TargetKind::kBuiltin, adapters::TargetKind::kClient},
+            {"jwt", "session-ttl"}, 2);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY2(w.page()->live()->FigureMax() > 0, "jwt keeps accepting revoked users live");
+    QVERIFY(FindRow(w.page()->model(), "jwt") != nullptr);
   }
 
   void stopEndsARun() {

@@ -45,6 +45,8 @@ class LessonTargets {
     *why = it->second.why;
     return it->second.target.get();
   }
+  // The throwaway-server manager, for approaches that start servers of their own (redlock).
+  adapters::ThrowawayServers* servers() { return &servers_; }
   adapters::TargetOptions options() const {
     adapters::TargetOptions o;
     o.bin_dir = RACETRACK_BIN_DIR;
