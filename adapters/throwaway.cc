@@ -86,6 +86,8 @@ std::string FindOnPath(const std::string& name) {
   return "";
 }
 
+}  // namespace
+
 // The newest /usr/lib/postgresql/N/bin that has `name`, else PATH.
 std::string FindPostgresBinary(const std::string& name) {
   glob_t g{};
@@ -104,6 +106,8 @@ std::string FindPostgresBinary(const std::string& name) {
   globfree(&g);
   return best.empty() ? FindOnPath(name) : best;
 }
+
+namespace {
 
 std::string RandomHex(int n) {
   std::random_device rd;

@@ -94,4 +94,8 @@ class ThrowawayServers {
 // True when something accepts TCP connections on 127.0.0.1:port.
 bool PortAnswers(int port);
 
+// The newest /usr/lib/postgresql/N/bin/<name> (initdb, postgres), else <name> on PATH; empty when
+// neither exists.
+std::string FindPostgresBinary(const std::string& name);
+
 }  // namespace racetrack::adapters

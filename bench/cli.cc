@@ -207,6 +207,9 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   const bool explicit_targets = !kinds.empty();
   if (!explicit_targets) kinds = adapters::AllTargetKinds();
   Status valid = ValidateOptions(cmd.options);
+  for (const auto* s : plan.scenarios) {
+    if (valid.ok()) valid = s->ValidateKnobs(cmd.options.knobs);
+  }
   if (!valid.ok()) {
     Error(valid.message());
     return kExitUsage;

@@ -399,6 +399,18 @@ ChartSpec RateLimitChart(const std::string& scenario, const std::vector<Results>
 
 }  // namespace
 
+ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& runs,
+                     const std::string& figure) {
+  std::vector<Item> items = ItemsFor(scenario, runs);
+  Headline h = ChooseHeadline(items);
+  ChartSpec c = BarsByApproach(AtParams(items, h.params),
+                               [&](const Record& r) { return r.Figure(figure); });
+  c.id = figure;
+  c.subtitle = h.label.empty() ? "" : "At" + h.label.substr(3) + ".";
+  c.x = {"approach", "", Scale::kLinear, std::nullopt, std::nullopt, false};
+  return c;
+}
+
 std::vector<double> AdmittedPerInterval(const Record& r) {
   const Timeseries& ts = r.timeseries;
   auto it = ts.figures.find("admitted");
@@ -493,6 +505,8 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   }
   if (scenario == "leaderboard") add(CostVsNChart(scenario, runs));
   if (scenario == "ratelimit") add(RateLimitChart(scenario, runs));
+  if (scenario == "messaging") for (ChartSpec& c : MessagingCharts(scenario, runs)) add(c);
+  if (scenario == "persistence") for (ChartSpec& c : PersistenceCharts(scenario, runs)) add(c);
   add(LostUpdatesChart(scenario, runs));
   const bool split = ThroughputNeedsSplit(scenario, runs);
   if (!split) add(ThroughputChart(scenario, runs, ""));

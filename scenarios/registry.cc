@@ -2,6 +2,8 @@
 
 #include "scenarios/counters.h"
 #include "scenarios/leaderboard.h"
+#include "scenarios/messaging.h"
+#include "scenarios/persistence.h"
 #include "scenarios/pipeline.h"
 #include "scenarios/ratelimit.h"
 
@@ -15,6 +17,8 @@ const Registry& Registry::Default() {
     owned->push_back(MakeLeaderboardScenario());
     owned->push_back(MakePipelineScenario());
     owned->push_back(MakeRatelimitScenario());
+    owned->push_back(MakeMessagingScenario());
+    owned->push_back(MakePersistenceScenario());
     return owned;
   }();
   static const Registry* const kRegistry = [] {
