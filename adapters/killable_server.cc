@@ -1,17 +1,22 @@
 // KillableServer. Why it looks the way it does:
 //  - The port is chosen once and kept across restarts, so clients reconnect to the same URL.
-//  - "Serving" is a TCP accept for the Redis-likes, but PQPING_OK for PostgreSQL: the postmaster
-//    accepts connections during crash recovery and answers "the database system is starting up".
+//  - "Serving" is +PONG for the Redis-likes (they accept connections while replaying the AOF and
+//    answer -LOADING) and PQPING_OK for PostgreSQL (its postmaster accepts connections during
+//    crash recovery and answers "the database system is starting up").
 //  - After a kill we wait until each killed process is gone or a zombie (/proc/<pid>/stat state
 //    Z): an orphaned PostgreSQL backend is reaped by whoever init is, maybe late, and a zombie
 //    holds no files or shared memory.
 #include "adapters/killable_server.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,6 +87,28 @@ std::vector<pid_t> ProcessTree(pid_t root) {
     }
   }
   return tree;
+}
+
+// True when a Redis-like on 127.0.0.1:port answers PING with PONG. While it replays its AOF or
+// RDB it accepts connections but answers -LOADING: not serving yet.
+bool AnswersPong(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = false;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      write(fd, "PING\r\n", 6) == 6) {
+    pollfd pfd{fd, POLLIN, 0};
+    char buf[64] = {};
+    if (poll(&pfd, 1, 1000) == 1 && read(fd, buf, sizeof buf - 1) > 0) {
+      ok = std::strncmp(buf, "+PONG", 5) == 0;
+    }
+  }
+  close(fd);
+  return ok;
 }
 
 uint64_t DirBytes(const fs::path& dir) {
@@ -221,18 +248,16 @@ Status KillableServer::Launch() {
 
 Status KillableServer::WaitServing() {
   const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-  if (kind_ != TargetKind::kPostgres) {
-    return process_->WaitForPort(port_, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            kStartTimeout));
-  }
-  while (PQping(url_.c_str()) != PQPING_OK) {
+  const bool pg = kind_ == TargetKind::kPostgres;
+  while (pg ? PQping(url_.c_str()) != PQPING_OK : !AnswersPong(port_)) {
     if (!process_->Running()) {
-      return Status::Unavailable("postgres exited at start: " + process_->LogTail(300));
+      return Status::Unavailable(program_ + " exited at start: " + process_->LogTail(300));
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      return Status::Unavailable("postgres did not serve within 60 s: " + process_->LogTail(300));
+      return Status::Unavailable(program_ + " did not serve within 60 s: " +
+                                 process_->LogTail(300));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return Status::Ok();
 }
