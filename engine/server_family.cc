@@ -144,6 +144,27 @@ const std::vector<Setting>& Settings() {
        }},
       EnumSetting("appendfsync", &EngineConfig::appendfsync, {"always", "everysec", "no"}),
       StringSetting("appendfilename", &EngineConfig::appendfilename, /*immutable=*/true),
+      {"client-output-buffer-limit", false,
+       [](const EngineConfig& c) {
+         auto cls = [](const char* name, int64_t hard, int64_t soft, int64_t secs) {
+           return std::string(name) + " " + FormatInt(hard) + " " + FormatInt(soft) + " " +
+                  FormatInt(secs);
+         };
+         return cls("normal", c.normal_output_hard_limit, c.normal_output_soft_limit,
+                    c.normal_output_soft_seconds) +
+                " " +
+                cls("slave", c.replica_output_hard_limit, c.replica_output_soft_limit,
+                    c.replica_output_soft_seconds) +
+                " " +
+                cls("pubsub", c.pubsub_output_hard_limit, c.pubsub_output_soft_limit,
+                    c.pubsub_output_soft_seconds);
+       },
+       [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+         EngineConfig probe = c;  // validate on a copy; apply only a fully valid value
+         if (!ApplyOutputBufferLimits(&probe, v)) return "Invalid argument";
+         if (apply) c = probe;
+         return "";
+       }},
       {"save", false, [](const EngineConfig& c) { return c.save; },
        [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
          std::vector<std::string> words;
@@ -724,6 +745,38 @@ void RegisterServerFamily(CommandTable& t) {
       "Estimates the memory usage of a key.", "4.0.0", CmdMemoryUsage, 2);
   sub("memory", "help", 2, kLS, "O(1)", "Returns helpful text about the different subcommands.",
       "4.0.0", CmdMemoryHelp);
+}
+
+// "pubsub 32mb 8mb 60" (classes may follow each other: "normal 0 0 0 pubsub 1mb 512kb 60").
+bool ApplyOutputBufferLimits(EngineConfig* config, std::string_view value) {
+  std::vector<std::string> words;
+  if (!SplitArgs(value, &words) || words.empty() || words.size() % 4 != 0) return false;
+  EngineConfig out = *config;
+  for (size_t i = 0; i < words.size(); i += 4) {
+    int64_t hard, soft, secs;
+    if (!ParseMemory(words[i + 1], &hard) || !ParseMemory(words[i + 2], &soft) ||
+        !ParseInt64(words[i + 3], &secs) || hard < 0 || soft < 0 || secs < 0) {
+      return false;
+    }
+    const std::string cls = ToLower(words[i]);
+    if (cls == "pubsub") {
+      out.pubsub_output_hard_limit = hard;
+      out.pubsub_output_soft_limit = soft;
+      out.pubsub_output_soft_seconds = secs;
+    } else if (cls == "normal") {
+      out.normal_output_hard_limit = hard;
+      out.normal_output_soft_limit = soft;
+      out.normal_output_soft_seconds = secs;
+    } else if (cls == "replica" || cls == "slave") {
+      out.replica_output_hard_limit = hard;
+      out.replica_output_soft_limit = soft;
+      out.replica_output_soft_seconds = secs;
+    } else {
+      return false;
+    }
+  }
+  *config = out;
+  return true;
 }
 
 }  // namespace racetrack::engine

@@ -23,6 +23,15 @@ std::optional<double> Get(const std::map<std::string, double>& m, const char* ke
   return it->second;
 }
 
+// What the lesson loses: counters' updates, messaging's messages, persistence's acknowledged
+// writes. The live figures of messaging and persistence carry no final loss yet.
+std::optional<double> Lost(const std::map<std::string, double>& m) {
+  for (const char* key : {"lost_updates", "lost", "lost_writes"}) {
+    if (auto v = Get(m, key)) return v;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 RecordsModel::RecordsModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -121,7 +130,7 @@ void RecordsModel::UpdateLive(const std::string& approach, const std::string& ta
   Row& r = rows_[row];
   if (auto v = Get(figures, "expected")) r.expected = v;
   if (auto v = Get(figures, "observed")) r.observed = v;
-  if (auto v = Get(figures, "lost_updates")) r.lost = v;
+  if (auto v = Lost(figures)) r.lost = v;
   if (r.expected && r.lost && !r.observed) r.observed = *r.expected - *r.lost;
   r.throughput = throughput_ops_s;
   RowChanged(row);
@@ -133,7 +142,7 @@ void RecordsModel::SetRecord(const bench::Record& rec, bool expected_ok) {
   const auto& f = rec.correctness.figures;
   if (auto v = Get(f, "expected")) r.expected = v;
   if (auto v = Get(f, "observed")) r.observed = v;
-  if (auto v = Get(f, "lost_updates")) r.lost = v;
+  if (auto v = Lost(f)) r.lost = v;
   r.throughput = rec.throughput_ops_s;
   r.p50 = rec.latency.p50;
   r.p99 = rec.latency.p99;
@@ -149,6 +158,8 @@ void RecordsModel::SetRecord(const reports::Record& rec) {
   r.expected = rec.Figure("expected");
   r.observed = rec.Figure("observed");
   r.lost = rec.Figure("lost_updates");
+  if (!r.lost) r.lost = rec.Figure("lost");         // messaging: messages
+  if (!r.lost) r.lost = rec.Figure("lost_writes");  // persistence: acknowledged writes
   r.throughput = rec.throughput_ops_s;
   r.p50 = rec.latency_us.p50;
   r.p99 = rec.latency_us.p99;
