@@ -59,9 +59,13 @@ class Aof {
   const std::string& path() const { return path_; }
   bool last_write_ok() const { return last_write_ok_; }
   uint64_t current_size() const { return size_; }
-  // Commands fed to the log whose bytes are not yet known to be on disk (fdatasync'ed): what an
-  // OS crash or power cut at this instant could lose. 0 right after every Flush under always.
-  uint64_t unsynced_commands() const { return fed_.load() - synced_.load(); }
+  // Commands written to the log (so already acknowledged: Flush runs before replies leave) whose
+  // bytes are not yet known to be on disk (fdatasync'ed): what an OS crash or power cut at this
+  // instant would lose. Always 0 under always, where Flush syncs before any reply.
+  uint64_t unsynced_commands() const {
+    const uint64_t written = written_.load(), synced = synced_.load();
+    return written > synced ? written - synced : 0;
+  }
 
  private:
   void SyncLoop();

@@ -333,7 +333,8 @@ std::string Persistence::InfoFields() const {
   add("module_fork_last_cow_size", "0");
   if (aof_) add("aof_current_size", num(static_cast<int64_t>(aof_->current_size())));
   // Not a Redis field: writes this server acknowledged that are not yet in an fsynced file — with
-  // the AOF on, commands not covered by an fdatasync; without it, changes since the last snapshot.
+  // the AOF on, commands written to it but not covered by an fdatasync; without it, changes since
+  // the last snapshot (an approximation: it includes a write whose reply is still being sent).
   // An OS crash or power cut now would lose them (a process kill loses only what is not even in
   // the page cache: nothing under AOF, the same changes without it).
   const uint64_t unsynced =

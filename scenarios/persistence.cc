@@ -51,7 +51,7 @@ Redis-likes: none (no RDB, no AOF) loses everything at every kill. Snapshots (sa
 
 PostgreSQL: synchronous_commit=on flushes the commit's WAL record to disk before acknowledging; synchronous_commit=off acknowledges before the WAL reaches the kernel (the WAL writer follows within about 3 x wal_writer_delay); fsync=off writes the WAL but never waits for the disk.
 
-What this box can show and what it cannot: a process kill keeps the operating system's page cache. A write that the server handed to the kernel (write() returned) survives a kill even if it was never fsynced — so aof-everysec and fsync=off lose nothing here, although an OS crash or power cut would cost them what was not yet on disk. That window is the exposure figure: writes acknowledged but not yet fsynced at the moment of each kill (racetrack-server reports it as racetrack_unfsynced_writes in INFO persistence; real Redis reports it only for snapshots, as rdb_changes_since_last_save; PostgreSQL as the distance between its WAL insert and flush positions, in bytes). synchronous_commit=off is different: its not-yet-written commits are in PostgreSQL's own memory, not the kernel's, so a kill of the whole server can lose them; whether it did in a run is in the table.
+What this box can show and what it cannot: a process kill keeps the operating system's page cache. A write that the server handed to the kernel (write() returned) survives a kill even if it was never fsynced — so aof-everysec and fsync=off lose nothing here, although an OS crash or power cut would cost them what was not yet on disk. That window is the exposure figure: writes acknowledged but not yet fsynced at the moment of each kill (racetrack-server reports it as racetrack_unfsynced_writes in INFO persistence; real Redis reports it only for snapshots, as rdb_changes_since_last_save; PostgreSQL as the distance between its WAL insert and flush positions, in bytes). synchronous_commit=off is different, and is where the usual advice ("it only loses data on an OS crash") is wrong: its not-yet-written commits sit in PostgreSQL's own shared memory (the WAL buffers), not in the kernel's page cache, so killing the whole server loses them. Measured here: a few hundred of about 30,000 acknowledged writes over five kills, every run; its exposure figure (WAL bytes inserted but not yet flushed at the kill) is the size of that window.
 
 The article's closing advice (records that need absolute safety belong elsewhere) is about exactly this: Redis can be configured to lose nothing acknowledged on a process crash (appendfsync always), but its defaults and its common settings trade a window of writes for throughput, and only the always/synchronous modes close the window for an OS crash.)";
 // END lesson persistence
@@ -294,6 +294,10 @@ class PersistenceRun final : public ApproachRun {
                                      std::to_string(std::llround(exposure_sum / exposure_n)) +
                                      unit + ")."
                                : " (this server does not report how much that was).";
+    } else if (approach_.id == "sql-sync-off") {
+      c.note = "0 lost over " + std::to_string(kills) +
+               " kills, by luck of timing: commits not yet written sit in PostgreSQL's WAL "
+               "buffers, which a kill discards; this time the WAL writer had written them.";
     } else {
       c.note = "0 lost over " + std::to_string(kills) +
                " kills, by luck of timing: this mode keeps no durable copy of recent writes.";
@@ -579,9 +583,12 @@ class PersistenceScenario final : public Scenario {
          "appendonly yes, appendfsync always: fsynced before the reply", kRedisLike, true},
         {"sql-sync-on", "PostgreSQL synchronous_commit=on",
          "the commit's WAL is flushed to disk before the acknowledgement", kSqlProcess, true},
+        // Expected wrong, though the issue that asked for this lesson expected otherwise: its
+        // unwritten commits sit in PostgreSQL's shared WAL buffers, which a kill of the whole
+        // server discards (measured: a few hundred of ~30,000 acknowledged writes per 5 kills).
         {"sql-sync-off", "PostgreSQL synchronous_commit=off",
          "acknowledged before the WAL is written; the WAL writer follows within ~600 ms",
-         kSqlProcess, true},
+         kSqlProcess, false},
         {"sql-fsync-off", "PostgreSQL fsync=off", "WAL written at commit, never fsynced",
          kSqlProcess, true},
     };
@@ -590,8 +597,8 @@ class PersistenceScenario final : public Scenario {
         "about a second's worth, snapshot-default everything since the start at this run's "
         "length). aof-always and sql-sync-on lose none. aof-everysec and sql-fsync-off lose none "
         "under a process kill because the kernel's page cache survives it; their exposure figure "
-        "is what an OS crash would cost. sql-sync-off can lose the commits still in PostgreSQL's "
-        "WAL buffers.";
+        "is what an OS crash would cost. sql-sync-off loses the commits still in PostgreSQL's "
+        "WAL buffers (shared memory, gone with the server).";
     info_.lesson = kLesson;
     info_.live_figures = {"acked", "lost", "kills", "server_down"};
     info_.default_clients = 8;
