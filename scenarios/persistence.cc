@@ -47,11 +47,11 @@ using adapters::TargetKind;
 // BEGIN lesson persistence
 constexpr char kLesson[] = R"(Eight clients write acknowledged increments as fast as they can. At random moments the server is killed with SIGKILL (no shutdown, no final save), restarted on the same data directory, and every counter is read back: an acknowledged write that is not in the recovered value was lost. The modes are the approaches.
 
-Redis-likes: none (no RDB, no AOF) loses everything at every kill. Snapshots (save 1 1, or the out-of-the-box save 3600 1 300 100 60 10000) lose everything written since the last snapshot: up to a second with save 1 1, and with the default rules on a busy server the last minute (at most; less when 10,000 changes come sooner). The append-only file with appendfsync always writes and fsyncs each write before replying, so nothing acknowledged is lost, at a throughput cost that depends on the disk's fsync latency. appendfsync everysec writes before replying but fsyncs once a second.
+Redis-likes: none (no RDB, no AOF) loses everything at every kill. Snapshots (save 1 1, or the out-of-the-box save 3600 1 300 100 60 10000) lose everything written since the last snapshot: up to a second with save 1 1, and with the default rules on a busy server the last minute (at most; less when 10,000 changes come sooner). The append-only file with appendfsync always writes and fsyncs each write before replying, so nothing acknowledged is lost, at a throughput cost that depends on the disk's fsync latency. appendfsync everysec fsyncs once a second; racetrack-server writes each command to the file before replying, but real Redis, when the previous second's background fsync is still running (a slow disk, like this box's), postpones the write for up to 2 seconds and replies anyway (its INFO counts these as aof_delayed_fsync). Those acknowledged writes are only in Redis's memory, so a plain process kill loses them: measured here, thousands of writes at one kill.
 
 PostgreSQL: synchronous_commit=on flushes the commit's WAL record to disk before acknowledging; synchronous_commit=off acknowledges before the WAL reaches the kernel (the WAL writer follows within about 3 x wal_writer_delay); fsync=off writes the WAL but never waits for the disk.
 
-What this box can show and what it cannot: a process kill keeps the operating system's page cache. A write that the server handed to the kernel (write() returned) survives a kill even if it was never fsynced — so aof-everysec and fsync=off lose nothing here, although an OS crash or power cut would cost them what was not yet on disk. That window is the exposure figure: writes acknowledged but not yet fsynced at the moment of each kill (racetrack-server reports it as racetrack_unfsynced_writes in INFO persistence; real Redis reports it only for snapshots, as rdb_changes_since_last_save; PostgreSQL as the distance between its WAL insert and flush positions, in bytes). synchronous_commit=off is different, and is where the usual advice ("it only loses data on an OS crash") is wrong: its not-yet-written commits sit in PostgreSQL's own shared memory (the WAL buffers), not in the kernel's page cache, so killing the whole server loses them. Measured here: a few hundred of about 30,000 acknowledged writes over five kills, every run; its exposure figure (WAL bytes inserted but not yet flushed at the kill) is the size of that window.
+What this box can show and what it cannot: a process kill keeps the operating system's page cache. A write that the server handed to the kernel (write() returned) survives a kill even if it was never fsynced — so fsync=off (and everysec on racetrack-server) lose nothing here, although an OS crash or power cut would cost them what was not yet on disk. That window is the exposure figure: writes acknowledged but not yet fsynced at the moment of each kill (racetrack-server reports it as racetrack_unfsynced_writes in INFO persistence; real Redis reports it only for snapshots, as rdb_changes_since_last_save; PostgreSQL as the distance between its WAL insert and flush positions, in bytes). synchronous_commit=off is different, and is where the usual advice ("it only loses data on an OS crash") is wrong: its not-yet-written commits sit in PostgreSQL's own shared memory (the WAL buffers), not in the kernel's page cache, so killing the whole server loses them. Measured here: a few hundred of about 30,000 acknowledged writes over five kills, every run; its exposure figure (WAL bytes inserted but not yet flushed at the kill) is the size of that window.
 
 The article's closing advice (records that need absolute safety belong elsewhere) is about exactly this: Redis can be configured to lose nothing acknowledged on a process crash (appendfsync always), but its defaults and its common settings trade a window of writes for throughput, and only the always/synchronous modes close the window for an OS crash.)";
 // END lesson persistence
@@ -294,6 +294,15 @@ class PersistenceRun final : public ApproachRun {
                                      std::to_string(std::llround(exposure_sum / exposure_n)) +
                                      unit + ")."
                                : " (this server does not report how much that was).";
+    } else if (approach_.id == "aof-everysec") {
+      c.note = "0 of " + std::to_string(acked) + " lost over " + std::to_string(kills) +
+               " kills: this server wrote every command to the page cache before replying. Real "
+               "Redis postpones that write while a slow fsync runs and replies anyway, so it can "
+               "lose acknowledged writes to a kill; an OS crash would cost the unsynced ones";
+      c.note += exposure_n > 0 ? " (mean exposure at the kills: " +
+                                     std::to_string(std::llround(exposure_sum / exposure_n)) +
+                                     unit + ")."
+                               : ".";
     } else if (approach_.id == "sql-sync-off") {
       c.note = "0 lost over " + std::to_string(kills) +
                " kills, by luck of timing: commits not yet written sit in PostgreSQL's WAL "
@@ -576,9 +585,12 @@ class PersistenceScenario final : public Scenario {
          kRedisLike, false},
         {"snapshot-default", "RDB, default rules",
          "save 3600 1 300 100 60 10000: what an out-of-the-box install keeps", kRedisLike, false},
+        // Expected wrong on measurement, although the issue expected it safe from a process
+        // kill: real Redis postpones the AOF write while a slow background fsync runs and keeps
+        // replying (measured here: ~23% of acknowledged writes lost at one kill on redis-server;
+        // 0 on racetrack-server, which always writes before replying).
         {"aof-everysec", "AOF, fsync every second",
-         "appendonly yes, appendfsync everysec: written before the reply, fsynced once a second",
-         kRedisLike, true},
+         "appendonly yes, appendfsync everysec: fsynced once a second", kRedisLike, false},
         {"aof-always", "AOF, fsync always",
          "appendonly yes, appendfsync always: fsynced before the reply", kRedisLike, true},
         {"sql-sync-on", "PostgreSQL synchronous_commit=on",
@@ -595,9 +607,10 @@ class PersistenceScenario final : public Scenario {
     info_.expected =
         "none and the snapshot modes lose acknowledged writes at every kill (snapshot-1s up to "
         "about a second's worth, snapshot-default everything since the start at this run's "
-        "length). aof-always and sql-sync-on lose none. aof-everysec and sql-fsync-off lose none "
-        "under a process kill because the kernel's page cache survives it; their exposure figure "
-        "is what an OS crash would cost. sql-sync-off loses the commits still in PostgreSQL's "
+        "length). aof-always and sql-sync-on lose none. sql-fsync-off (and aof-everysec on "
+        "racetrack-server) lose none under a process kill because the kernel's page cache "
+        "survives it; the exposure figure is what an OS crash would cost. aof-everysec on real "
+        "Redis loses writes whose AOF write it postponed behind a slow fsync. sql-sync-off loses the commits still in PostgreSQL's "
         "WAL buffers (shared memory, gone with the server).";
     info_.lesson = kLesson;
     info_.live_figures = {"acked", "lost", "kills", "server_down"};
