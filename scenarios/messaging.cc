@@ -69,7 +69,7 @@ constexpr char kGroup[] = "rt-group";
 constexpr int kFetchWaitMs = 50;       // longest a consumer blocks in one fetch
 constexpr int kBatch = 16;             // messages per fetch, where the approach fetches batches
 constexpr int kSendBatch = 256;        // most messages one producer round trip carries
-constexpr int kIdleEndMs = 750;        // nothing processed for this long after the end: done
+constexpr int kIdleEndMs = 400;        // nothing processed for this long after the end: done
 constexpr int kMaxDrainMs = 60'000;    // hard stop after the last send
 constexpr int kSqlPollMs = 5;          // an empty SQL partition is polled this often
 
