@@ -273,7 +273,10 @@ class PersistenceRun final : public ApproachRun {
       c.note = "the server was never killed: " + round_error_.message();
       return c;
     }
-    const std::string unit = sql_ ? " WAL bytes" : " writes";
+    const std::string mean_exposure =
+        exposure_n == 0 ? "" : " (mean exposure at the kills: " +
+                                   std::to_string(std::llround(exposure_sum / exposure_n)) +
+                                   (sql_ ? " WAL bytes" : " writes") + ").";
     if (lost > 0) {
       char pct[32];
       std::snprintf(pct, sizeof pct, "%.1f%%",
@@ -290,19 +293,13 @@ class PersistenceRun final : public ApproachRun {
                " kills: a process kill keeps the OS page cache, and this mode hands each write "
                "to the kernel before replying. An OS crash or power cut would lose what was not "
                "yet fsynced";
-      c.note += exposure_n > 0 ? " (mean exposure at the kills: " +
-                                     std::to_string(std::llround(exposure_sum / exposure_n)) +
-                                     unit + ")."
-                               : " (this server does not report how much that was).";
+      c.note += exposure_n > 0 ? mean_exposure : " (this server does not report how much that was).";
     } else if (approach_.id == "aof-everysec") {
       c.note = "0 of " + std::to_string(acked) + " lost over " + std::to_string(kills) +
                " kills: this server wrote every command to the page cache before replying. Real "
                "Redis postpones that write while a slow fsync runs and replies anyway, so it can "
                "lose acknowledged writes to a kill; an OS crash would cost the unsynced ones";
-      c.note += exposure_n > 0 ? " (mean exposure at the kills: " +
-                                     std::to_string(std::llround(exposure_sum / exposure_n)) +
-                                     unit + ")."
-                               : ".";
+      c.note += exposure_n > 0 ? mean_exposure : ".";
     } else if (approach_.id == "sql-sync-off") {
       c.note = "0 lost over " + std::to_string(kills) +
                " kills, by luck of timing: commits not yet written sit in PostgreSQL's WAL "
@@ -627,9 +624,7 @@ class PersistenceScenario final : public Scenario {
 
   std::vector<std::map<std::string, double>> ParameterPoints(
       const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
-    std::vector<std::pair<std::string, std::vector<double>>> axes;
-    for (const KnobInfo& k : info_.knobs) axes.emplace_back(k.name, KnobValuesOrDefault(k, knobs));
-    return CartesianPoints(axes);
+    return AllKnobPoints(info_, knobs);
   }
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client&,

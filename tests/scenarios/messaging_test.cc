@@ -9,6 +9,7 @@
 #include "bench/harness.h"
 #include "scenarios/knobs.h"
 #include "scenarios/registry.h"
+#include "tests/scenarios/lesson_driver.h"
 
 namespace racetrack::scenarios {
 namespace {
@@ -137,11 +138,7 @@ TEST_P(MessagingTargets, ConsumerDiesReliableApproachesLoseNothingTheOthersLose)
 INSTANTIATE_TEST_SUITE_P(AllTargets, MessagingTargets,
                          ::testing::Values(TargetKind::kBuiltin, TargetKind::kBuiltinTcp,
                                            TargetKind::kRedis, TargetKind::kPostgres),
-                         [](const auto& info) {
-                           std::string n(adapters::TargetName(info.param));
-                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
-                           return n;
-                         });
+                         testing::TargetParamName);
 
 TEST(MessagingRun, NobodyDiesNothingIsLostEvenForPubSub) {
   auto target = adapters::MakeBuiltinTarget();

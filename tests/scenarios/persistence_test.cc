@@ -9,6 +9,7 @@
 #include "bench/harness.h"
 #include "scenarios/knobs.h"
 #include "scenarios/registry.h"
+#include "tests/scenarios/lesson_driver.h"
 
 namespace racetrack::scenarios {
 namespace {
@@ -97,11 +98,7 @@ TEST_P(PersistenceTargets, KilledAndRestartedAlwaysAndSyncOnLoseNothingMemoryOnl
 INSTANTIATE_TEST_SUITE_P(ServerTargets, PersistenceTargets,
                          ::testing::Values(TargetKind::kBuiltinTcp, TargetKind::kRedis,
                                            TargetKind::kPostgres),
-                         [](const auto& info) {
-                           std::string n(adapters::TargetName(info.param));
-                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
-                           return n;
-                         });
+                         testing::TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios
