@@ -24,7 +24,7 @@
 #include <thread>
 
 #include "adapters/target.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::adapters {
 

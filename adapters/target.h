@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "adapters/client.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::adapters {
 

@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "adapters/target.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::adapters {
 

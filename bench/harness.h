@@ -42,7 +42,7 @@
 #include "adapters/target.h"
 #include "bench/histogram.h"
 #include "bench/results.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 #include "scenarios/registry.h"
 #include "scenarios/scenario.h"
 

@@ -1,7 +1,7 @@
 // Results: the `racetrack.result/1` document (docs/results-schema.md) as structs, and its JSON
 // writer and reader. The harness fills these; the CLI writes them with --json; the GUI and tools
 // read them back. Library `racetrack_results` (results.cc + histogram.cc) has no other racetrack
-// dependency than engine/status.h, so reports/ can link it without the harness.
+// dependency than engine/base/status.h, so reports/ can link it without the harness.
 //
 // Thread-safety: plain values and free functions.
 #pragma once
@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/histogram.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::bench {
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/skiplist.h"
-#include "engine/zset.h"
+#include "engine/ds/skiplist.h"
+#include "engine/ds/zset.h"
 
 namespace racetrack::engine {
 namespace {

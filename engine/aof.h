@@ -30,8 +30,8 @@
 #include <string>
 #include <thread>
 
+#include "engine/base/status.h"
 #include "engine/command.h"
-#include "engine/status.h"
 
 namespace racetrack::engine {
 

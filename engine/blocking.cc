@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "engine/engine.h"
+#include "engine/errors.h"
 
 namespace racetrack::engine {
 
@@ -121,7 +122,7 @@ bool Blocking::Unblock(ClientState& c, bool error) {
   std::string reply = w->timeout_reply;
   Detach(c);
   if (error) {
-    c.reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    c.reply.Error(errors::kUnblocked);
   } else {
     c.reply.Raw(reply);
   }

@@ -21,11 +21,11 @@ constexpr std::string_view kNullBulk = "$-1\r\n";
 bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
   long double secs;
   if (!ParseLongDouble(arg, &secs) || !std::isfinite(static_cast<double>(secs))) {
-    ctx.reply.Error("ERR timeout is not a float or out of range");
+    ctx.reply.Error(errors::kTimeoutNotFloat);
     return false;
   }
   if (secs < 0) {
-    ctx.reply.Error("ERR timeout is negative");
+    ctx.reply.Error(errors::kTimeoutNegative);
     return false;
   }
   int64_t ms = static_cast<int64_t>(std::ceil(static_cast<double>(secs * 1000)));
@@ -120,7 +120,7 @@ void CmdBLMPop(CommandContext& ctx) {
   int64_t numkeys;
   if (!ArgInt64(ctx, 2, &numkeys)) return;
   if (numkeys <= 0 || numkeys > static_cast<int64_t>(ctx.argv.size()) - 4) {
-    ctx.reply.Error(numkeys <= 0 ? "ERR numkeys should be greater than 0" : errors::kSyntax);
+    ctx.reply.Error(numkeys <= 0 ? errors::kNumKeysNotPositive : errors::kSyntax);
     return;
   }
   std::vector<std::string> inner = {"lmpop"};
@@ -136,38 +136,33 @@ void CmdBLMPop(CommandContext& ctx) {
   BlockOrTimeout(ctx, std::move(keys), deadline, kNullArray);
 }
 
-constexpr uint32_t kB = kCmdWrite | kCmdBlocking;
-
 }  // namespace
 
-void RegisterBlockingFamily(CommandTable& t) {
-  auto reg = [&t](const char* name, int arity, uint32_t flags, int first, int last,
-                  const char* complexity, const char* summary, const char* since, CommandHandler h) {
-    t.Register({.name = name, .arity = arity, .flags = flags, .first_key = first, .last_key = last,
-                .key_step = first ? 1 : 0, .group = "list", .complexity = complexity,
-                .summary = summary, .since = since, .handler = h});
-  };
-  reg("blpop", -3, kB, 1, -2, "O(N) where N is the number of provided keys.",
-      "Removes and returns the first element in a list. Blocks until an element is available "
-      "otherwise. Deletes the list if the last element was popped.",
-      "2.0.0", CmdBLPop);
-  reg("brpop", -3, kB, 1, -2, "O(N) where N is the number of provided keys.",
-      "Removes and returns the last element in a list. Blocks until an element is available "
-      "otherwise. Deletes the list if the last element was popped.",
-      "2.0.0", CmdBRPop);
-  reg("blmove", 6, kB | kCmdDenyOom, 1, 2, "O(1)",
-      "Pops an element from a list, pushes it to another list and returns it. Blocks until an "
-      "element is available otherwise. Deletes the list if the last element was moved.",
-      "6.2.0", CmdBLMove);
-  reg("brpoplpush", 4, kB | kCmdDenyOom, 1, 2, "O(1)",
-      "Pops an element from a list, pushes it to another list and returns it. Block until an "
-      "element is available otherwise. Deletes the list if the last element was popped.",
-      "2.2.0", CmdBRPopLPush);
-  reg("blmpop", -5, kB | kCmdMovableKeys, 0, 0,
-      "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
-      "Pops the first element from one of multiple lists. Blocks until an element is available "
-      "otherwise. Deletes the list if the last element was popped.",
-      "7.0.0", CmdBLMPop);
+void RegisterBlockingFamily(CommandTable& table) {
+  CommandRegistrar reg(table, "list");
+  reg.Add("blpop", -3, kCmdWrite | kCmdBlocking, {1, -2, 1},
+          "O(N) where N is the number of provided keys.",
+          "Removes and returns the first element in a list. Blocks until an element is available "
+          "otherwise. Deletes the list if the last element was popped.",
+          "2.0.0", CmdBLPop);
+  reg.Add("brpop", -3, kCmdWrite | kCmdBlocking, {1, -2, 1},
+          "O(N) where N is the number of provided keys.",
+          "Removes and returns the last element in a list. Blocks until an element is available "
+          "otherwise. Deletes the list if the last element was popped.",
+          "2.0.0", CmdBRPop);
+  reg.Add("blmove", 6, kCmdWrite | kCmdBlocking | kCmdDenyOom, {1, 2, 1}, "O(1)",
+          "Pops an element from a list, pushes it to another list and returns it. Blocks until an "
+          "element is available otherwise. Deletes the list if the last element was moved.",
+          "6.2.0", CmdBLMove);
+  reg.Add("brpoplpush", 4, kCmdWrite | kCmdBlocking | kCmdDenyOom, {1, 2, 1}, "O(1)",
+          "Pops an element from a list, pushes it to another list and returns it. Block until an "
+          "element is available otherwise. Deletes the list if the last element was popped.",
+          "2.2.0", CmdBRPopLPush);
+  reg.Add("blmpop", -5, kCmdWrite | kCmdBlocking | kCmdMovableKeys, {},
+          "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+          "Pops the first element from one of multiple lists. Blocks until an element is available "
+          "otherwise. Deletes the list if the last element was popped.",
+          "7.0.0", CmdBLMPop);
 }
 
 }  // namespace racetrack::engine

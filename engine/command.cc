@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::engine {
 
@@ -20,7 +20,7 @@ std::vector<std::string_view> CommandSpec::FlagNames() const {
       {kCmdAdmin, "admin"},       {kCmdPubSub, "pubsub"},       {kCmdNoScript, "noscript"},
       {kCmdBlocking, "blocking"}, {kCmdLoading, "loading"},     {kCmdStale, "stale"},
       {kCmdFast, "fast"},         {kCmdNoAuth, "no_auth"},      {kCmdNoMulti, "no_multi"},
-      {kCmdMovableKeys, "movablekeys"}, {kCmdAllowBusy, "allow_busy"},
+      {kCmdMovableKeys, "movablekeys"},
   };
   std::vector<std::string_view> out;
   for (const auto& [bit, name] : kNames) {
@@ -46,6 +46,36 @@ CommandSpec& CommandTable::RegisterSub(std::string_view parent, CommandSpec sub)
   auto [sit, inserted] = it->second->subcommands.emplace(sub_name, std::move(owned));
   RT_CHECK(inserted);
   return *sit->second;
+}
+
+CommandSpec CommandRegistrar::Spec(std::string_view name, int arity, uint32_t flags, KeySpec keys,
+                                   std::string_view complexity, std::string_view summary,
+                                   std::string_view since, CommandHandler handler) const {
+  return CommandSpec{.name = std::string(name),
+                     .arity = arity,
+                     .flags = flags,
+                     .first_key = keys.first,
+                     .last_key = keys.last,
+                     .key_step = keys.step,
+                     .group = group_,
+                     .complexity = std::string(complexity),
+                     .summary = std::string(summary),
+                     .since = std::string(since),
+                     .handler = handler};
+}
+
+CommandSpec& CommandRegistrar::Add(std::string_view name, int arity, uint32_t flags, KeySpec keys,
+                                   std::string_view complexity, std::string_view summary,
+                                   std::string_view since, CommandHandler handler) {
+  return table_.Register(Spec(name, arity, flags, keys, complexity, summary, since, handler));
+}
+
+CommandSpec& CommandRegistrar::Sub(std::string_view parent, std::string_view name, int arity,
+                                   uint32_t flags, KeySpec keys, std::string_view complexity,
+                                   std::string_view summary, std::string_view since,
+                                   CommandHandler handler) {
+  return table_.RegisterSub(parent,
+                            Spec(name, arity, flags, keys, complexity, summary, since, handler));
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {

@@ -2,8 +2,10 @@
 // one-line summary and the handler. It is the single source of truth: dispatch, arity errors,
 // COMMAND COUNT/INFO/DOCS, the conformance arity tests and the GUI's command reference all read it.
 //
-// Command families (string_family.cc, hash_family.cc, ...) register their commands with one
-// Register call apiece; RegisterAllFamilies (families.cc) calls every family.
+// Command families (string_family.cc, hash_family.cc, ...) register their commands through a
+// CommandRegistrar, one Add (or Sub) call apiece with every field in the same order; the flags are
+// the kCmd* names below or'ed in place, so a flag set reads the same in every family.
+// RegisterAllFamilies (families.cc) calls every family.
 //
 // A handler parses its arguments, calls plain keyspace operations and writes one reply. It runs
 // with the engine's lock held (if any) and must not block.
@@ -43,7 +45,13 @@ struct CommandContext {
 
 using CommandHandler = void (*)(CommandContext& ctx);
 
-// Flags, named after Redis 7's command flags.
+// Flags, named after Redis 7's command flags (COMMAND INFO prints Redis's names). These are the only
+// names for them: families or them in place rather than defining local shorthands.
+//
+// Redis's `allow_busy` is deliberately absent. It lets a command through while a script runs past
+// its time limit (Redis answers BUSY to the others). Here a script never runs concurrently with
+// another command: the engine executes one command at a time, and a script that reaches
+// lua-time-limit is stopped (scripting.h), so the state that flag is about cannot arise.
 enum CommandFlag : uint32_t {
   kCmdWrite = 1 << 0,        // may modify the keyspace
   kCmdReadOnly = 1 << 1,     // reads data only
@@ -58,7 +66,14 @@ enum CommandFlag : uint32_t {
   kCmdNoAuth = 1 << 10,      // allowed before AUTH
   kCmdNoMulti = 1 << 11,     // not queued inside MULTI (MULTI, EXEC, DISCARD, WATCH, ...)
   kCmdMovableKeys = 1 << 12, // key positions depend on arguments (EVAL numkeys, ...)
-  kCmdAllowBusy = 1 << 13,   // allowed while a script is running past its time limit
+};
+
+// Which arguments are keys, Redis's legacy triple: argv[first], argv[first + step], ... up to
+// argv[last] (negative counts from the end: -1 is the last argument). {} means no keys.
+struct KeySpec {
+  int first = 0;
+  int last = 0;
+  int step = 0;
 };
 
 struct CommandSpec {
@@ -82,6 +97,7 @@ struct CommandSpec {
   std::vector<std::string_view> FlagNames() const;
 };
 
+// Families do not call Register/RegisterSub directly; they go through CommandRegistrar.
 class CommandTable {
  public:
   // REQUIRES: no command of that name yet.
@@ -98,6 +114,38 @@ class CommandTable {
 
  private:
   std::unordered_map<std::string, std::unique_ptr<CommandSpec>> commands_;
+};
+
+// The one way a family registers its commands:
+//
+//   CommandRegistrar reg(table, "hash");
+//   reg.Add("hget", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+//           "Returns the value of a field in a hash.", "2.0.0", CmdHGet);
+//
+// Fields, always in this order: name (lower case), arity (Redis convention), flags, keys,
+// complexity and summary (as Redis's docs word them), the Redis version that introduced the
+// command, the handler (nullptr for a container whose subcommands are registered with Sub).
+class CommandRegistrar {
+ public:
+  // Commands registered through this registrar belong to `group` (COMMAND DOCS's group).
+  CommandRegistrar(CommandTable& table, std::string_view group) : table_(table), group_(group) {}
+
+  // REQUIRES: no command of that name yet.
+  CommandSpec& Add(std::string_view name, int arity, uint32_t flags, KeySpec keys,
+                   std::string_view complexity, std::string_view summary, std::string_view since,
+                   CommandHandler handler);
+  // A subcommand ("config|get" is Sub("config", "get", ...)). REQUIRES: `parent` already added.
+  CommandSpec& Sub(std::string_view parent, std::string_view name, int arity, uint32_t flags,
+                   KeySpec keys, std::string_view complexity, std::string_view summary,
+                   std::string_view since, CommandHandler handler);
+
+ private:
+  CommandSpec Spec(std::string_view name, int arity, uint32_t flags, KeySpec keys,
+                   std::string_view complexity, std::string_view summary, std::string_view since,
+                   CommandHandler handler) const;
+
+  CommandTable& table_;
+  std::string group_;
 };
 
 // Every command family registers itself here (families.cc).

@@ -86,8 +86,6 @@ bool ValidClientName(std::string_view name) {
   }
   return true;
 }
-constexpr std::string_view kBadClientName =
-    "ERR Client names cannot contain spaces, newlines or special characters.";
 
 // HELLO [protover [AUTH user pass] [SETNAME name]]. Only RESP2 is spoken: 3 answers NOPROTO.
 void CmdHello(CommandContext& ctx) {
@@ -95,7 +93,7 @@ void CmdHello(CommandContext& ctx) {
   if (ctx.argv.size() >= 2) {
     int64_t ver;
     if (!ParseInt64(ctx.argv[next++], &ver)) {
-      ctx.reply.Error("ERR Protocol version is not an integer or out of range");
+      ctx.reply.Error(errors::kHelloProtocolNotInteger);
       return;
     }
     if (ver != 2) {  // Redis accepts 3 as well; this engine has no RESP3 writer
@@ -117,11 +115,11 @@ void CmdHello(CommandContext& ctx) {
       name = ctx.argv[++j];
       has_name = true;
       if (!ValidClientName(name)) {
-        ctx.reply.Error(kBadClientName);
+        ctx.reply.Error(errors::kBadClientName);
         return;
       }
     } else {
-      ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(opt) + "'");
+      ctx.reply.Error(errors::HelloSyntax(opt));
       return;
     }
   }
@@ -133,10 +131,7 @@ void CmdHello(CommandContext& ctx) {
     ctx.client.authenticated = true;
   }
   if (!ctx.client.authenticated) {
-    ctx.reply.Error(
-        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
-        "RESP protocol version at the same time");
+    ctx.reply.Error(errors::kHelloNoAuth);
     return;
   }
   if (has_name) ctx.client.name = std::string(name);
@@ -228,7 +223,7 @@ void CmdClientId(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(c
 
 void CmdClientSetName(CommandContext& ctx) {
   if (!ValidClientName(ctx.argv[2])) {
-    ctx.reply.Error(kBadClientName);
+    ctx.reply.Error(errors::kBadClientName);
     return;
   }
   ctx.client.name = std::string(ctx.argv[2]);
@@ -252,7 +247,7 @@ void CmdClientList(CommandContext& ctx) {
   bool by_id = false;
   if (ctx.argv.size() == 4 && ArgIs(ctx.argv[2], "type")) {
     if (!ParseClientType(ctx.argv[3], &type)) {
-      ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.argv[3]) + "'");
+      ctx.reply.Error(errors::UnknownClientType(ctx.argv[3]));
       return;
     }
   } else if (ctx.argv.size() >= 4 && ArgIs(ctx.argv[2], "id")) {
@@ -260,7 +255,7 @@ void CmdClientList(CommandContext& ctx) {
     for (size_t j = 3; j < ctx.argv.size(); ++j) {
       int64_t id;
       if (!ParseInt64(ctx.argv[j], &id)) {
-        ctx.reply.Error("ERR Invalid client ID");
+        ctx.reply.Error(errors::kInvalidClientId);
         return;
       }
       ids.push_back(id);
@@ -294,7 +289,7 @@ void CmdClientKill(CommandContext& ctx) {
       if (c->addr == ctx.argv[2]) victims.push_back(c);
     }
     if (victims.empty()) {
-      ctx.reply.Error("ERR No such client");
+      ctx.reply.Error(errors::kNoSuchClient);
       return;
     }
   } else {
@@ -310,12 +305,12 @@ void CmdClientKill(CommandContext& ctx) {
       std::string_view opt = ctx.argv[j], val = ctx.argv[j + 1];
       if (ArgIs(opt, "id")) {
         if (!ParseInt64(val, &id) || id <= 0) {
-          ctx.reply.Error("ERR client-id should be greater than 0");
+          ctx.reply.Error(errors::kClientIdNotPositive);
           return;
         }
       } else if (ArgIs(opt, "type")) {
         if (!ParseClientType(val, &type)) {
-          ctx.reply.Error("ERR Unknown client type '" + std::string(val) + "'");
+          ctx.reply.Error(errors::UnknownClientType(val));
           return;
         }
       } else if (ArgIs(opt, "addr")) {
@@ -325,7 +320,7 @@ void CmdClientKill(CommandContext& ctx) {
       } else if (ArgIs(opt, "user")) {
         user = val;
         if (user != "default") {
-          ctx.reply.Error("ERR No such user '" + std::string(user) + "'");
+          ctx.reply.Error(errors::NoSuchUser(user));
           return;
         }
       } else if (ArgIs(opt, "skipme")) {
@@ -385,47 +380,40 @@ void CmdClientHelp(CommandContext& ctx) {
 
 }  // namespace
 
-void RegisterConnectionFamily(CommandTable& t) {
-  auto reg = [&t](const char* name, int arity, uint32_t flags, const char* complexity,
-                  const char* summary, const char* since, CommandHandler h) {
-    t.Register({.name = name, .arity = arity, .flags = flags, .group = "connection",
-                .complexity = complexity, .summary = summary, .since = since, .handler = h});
-  };
-  auto sub = [&t](const char* name, int arity, uint32_t flags, const char* complexity,
-                  const char* summary, const char* since, CommandHandler h) {
-    t.RegisterSub("client", {.name = name, .arity = arity, .flags = flags, .group = "connection",
-                             .complexity = complexity, .summary = summary, .since = since,
-                             .handler = h});
-  };
-  constexpr uint32_t kConn = kCmdNoScript | kCmdLoading | kCmdStale;
-  reg("ping", -1, kCmdFast, "O(1)", "Returns the server's liveliness response.", "1.0.0", CmdPing);
-  reg("echo", 2, kCmdFast, "O(1)", "Returns the given string.", "1.0.0", CmdEcho);
-  reg("quit", -1, kCmdNoAuth | kConn | kCmdFast | kCmdAllowBusy, "O(1)", "Closes the connection.",
-      "1.0.0", CmdQuit);
-  reg("select", 2, kCmdLoading | kCmdStale | kCmdFast, "O(1)", "Changes the selected database.",
-      "1.0.0", CmdSelect);
-  reg("auth", -2, kConn | kCmdNoAuth | kCmdFast | kCmdAllowBusy,
-      "O(N) where N is the number of passwords defined for the user",
-      "Authenticates the connection.", "1.0.0", CmdAuth);
-  reg("hello", -1, kConn | kCmdNoAuth | kCmdFast | kCmdAllowBusy, "O(1)",
-      "Handshakes with the Redis server.", "6.0.0", CmdHello);
-  reg("reset", 1, kConn | kCmdNoAuth | kCmdFast | kCmdAllowBusy, "O(1)",
-      "Resets the connection.", "6.2.0", CmdReset);
-  reg("client", -2, kCmdNoScript, "Depends on subcommand.",
-      "A container for client connection commands.", "2.4.0", CmdClientContainer);
-  sub("id", 2, kConn, "O(1)", "Returns the unique client ID of the connection.", "5.0.0",
-      CmdClientId);
-  sub("setname", 3, kConn, "O(1)", "Sets the connection name.", "2.6.9", CmdClientSetName);
-  sub("getname", 2, kConn, "O(1)", "Returns the name of the connection.", "2.6.9",
-      CmdClientGetName);
-  sub("info", 2, kConn, "O(1)", "Returns information about the connection.", "6.2.0",
-      CmdClientInfo);
-  sub("list", -2, kCmdAdmin | kConn, "O(N) where N is the number of client connections",
-      "Lists open connections.", "2.4.0", CmdClientList);
-  sub("kill", -3, kCmdAdmin | kConn, "O(N) where N is the number of client connections",
-      "Terminates open connections.", "2.4.0", CmdClientKill);
-  sub("help", 2, kCmdLoading | kCmdStale, "O(1)",
-      "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
+void RegisterConnectionFamily(CommandTable& table) {
+  CommandRegistrar reg(table, "connection");
+  reg.Add("ping", -1, kCmdFast, {}, "O(1)", "Returns the server's liveliness response.", "1.0.0",
+          CmdPing);
+  reg.Add("echo", 2, kCmdFast, {}, "O(1)", "Returns the given string.", "1.0.0", CmdEcho);
+  reg.Add("quit", -1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+          "Closes the connection.", "1.0.0", CmdQuit);
+  reg.Add("select", 2, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+          "Changes the selected database.", "1.0.0", CmdSelect);
+  reg.Add("auth", -2, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {},
+          "O(N) where N is the number of passwords defined for the user",
+          "Authenticates the connection.", "1.0.0", CmdAuth);
+  reg.Add("hello", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {}, "O(1)",
+          "Handshakes with the Redis server.", "6.0.0", CmdHello);
+  reg.Add("reset", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {}, "O(1)",
+          "Resets the connection.", "6.2.0", CmdReset);
+  reg.Add("client", -2, kCmdNoScript, {}, "Depends on subcommand.",
+          "A container for client connection commands.", "2.4.0", CmdClientContainer);
+  reg.Sub("client", "id", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns the unique client ID of the connection.", "5.0.0", CmdClientId);
+  reg.Sub("client", "setname", 3, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Sets the connection name.", "2.6.9", CmdClientSetName);
+  reg.Sub("client", "getname", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns the name of the connection.", "2.6.9", CmdClientGetName);
+  reg.Sub("client", "info", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns information about the connection.", "6.2.0", CmdClientInfo);
+  reg.Sub("client", "list", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of client connections", "Lists open connections.", "2.4.0",
+          CmdClientList);
+  reg.Sub("client", "kill", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of client connections", "Terminates open connections.",
+          "2.4.0", CmdClientKill);
+  reg.Sub("client", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
 }
 
 }  // namespace racetrack::engine

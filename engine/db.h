@@ -25,9 +25,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "engine/clock.h"
-#include "engine/status.h"
-#include "engine/value.h"
+#include "engine/base/clock.h"
+#include "engine/base/status.h"
+#include "engine/ds/value.h"
 
 namespace racetrack::engine {
 

@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "engine/blocking.h"
+#include "engine/ds/util.h"
 #include "engine/errors.h"
 #include "engine/evict.h"
 #include "engine/persistence.h"
 #include "engine/pubsub.h"
 #include "engine/scripting.h"
-#include "engine/util.h"
 
 namespace racetrack::engine {
 namespace {
@@ -23,7 +23,7 @@ std::string UnknownCommandError(Args argv) {
     args += "' ";
   }
   std::string name(argv[0].substr(0, 128));
-  return "ERR unknown command '" + name + "', with args beginning with: " + args;
+  return errors::UnknownCommand(name, args);
 }
 
 // RESP2 subscribed context: only these, as Redis 7.0 (PUBLISH and PUBSUB are refused too).
@@ -39,7 +39,7 @@ bool RejectedExec(Engine& engine, ClientState& client, const CommandSpec& spec,
                   std::string_view error) {
   if (spec.name != "exec") return false;
   if (error.starts_with("ERR ")) error.remove_prefix(4);
-  client.reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+  client.reply.Error(errors::ExecAbortBecause(error));
   client.in_multi = false;
   client.multi_error = false;
   client.multi_queue.clear();
@@ -119,8 +119,7 @@ void Engine::Execute(ClientState& client, Args argv) {
     if (it == spec->subcommands.end()) {
       std::string parent = spec->name;
       std::transform(parent.begin(), parent.end(), parent.begin(), ::toupper);
-      reply.Error("ERR unknown subcommand '" + std::string(argv[1].substr(0, 128)) + "'. Try " +
-                  parent + " HELP.");
+      reply.Error(errors::UnknownSubcommand(argv[1].substr(0, 128), parent));
       if (client.in_multi) client.multi_error = true;
       return;
     }
@@ -128,7 +127,7 @@ void Engine::Execute(ClientState& client, Args argv) {
   }
   if ((spec->arity > 0 && static_cast<int>(argv.size()) != spec->arity) ||
       static_cast<int>(argv.size()) < -spec->arity) {
-    std::string err = "ERR wrong number of arguments for '" + spec->name + "' command";
+    std::string err = errors::WrongArity(spec->name);
     if (!RejectedExec(*this, client, *spec, err)) reply.Error(err);
     ++stats_.commands[spec->name].rejected_calls;
     if (client.in_multi) client.multi_error = true;
@@ -141,14 +140,12 @@ void Engine::Execute(ClientState& client, Args argv) {
     return;
   }
   if (client.subscription_count() > 0 && !AllowedWhileSubscribed(spec->name)) {
-    reply.Error("ERR Can't execute '" + spec->name +
-                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
-                "this context");
+    reply.Error(errors::NotAllowedWhileSubscribed(spec->name));
     ++stats_.commands[spec->name].rejected_calls;
     return;
   }
   if (client.in_multi && (spec->flags & kCmdNoMulti)) {
-    reply.Error("ERR Command not allowed inside a transaction");
+    reply.Error(errors::kNotAllowedInMulti);
     ++stats_.commands[spec->name].rejected_calls;
     client.multi_error = true;
     return;

@@ -21,8 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/clock.h"
 #include "engine/client.h"
-#include "engine/clock.h"
 #include "engine/command.h"
 #include "engine/db.h"
 

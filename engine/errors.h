@@ -1,24 +1,92 @@
 // Every user-visible error text of the engine, word for word as Redis 7 sends it (without the
 // leading '-' and trailing CRLF, which the reply writer adds). One place, so the conformance tests
-// and the handlers cannot drift apart.
+// (which compare replies with a real redis-server byte for byte) and the handlers cannot drift
+// apart: a handler names its error, it never spells it. Texts that quote an argument are functions.
+//
+// Grouped as Redis's sources group them: generic argument errors, then per command family. The
+// network server's protocol errors are here too (the parser in resp.cc produces them).
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace racetrack::engine::errors {
+
+// --- Generic: arguments, types, dispatch -------------------------------------------------------
 
 inline constexpr std::string_view kWrongType =
     "WRONGTYPE Operation against a key holding the wrong kind of value";
 inline constexpr std::string_view kNotInteger = "ERR value is not an integer or out of range";
 inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
-inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
-inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
 inline constexpr std::string_view kSyntax = "ERR syntax error";
-inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
-inline constexpr std::string_view kIncrNanOrInf = "ERR increment would produce NaN or Infinity";
 inline constexpr std::string_view kNoSuchKey = "ERR no such key";
-inline constexpr std::string_view kInvalidExpire = "ERR invalid expire time in '%s' command";
+inline constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
+inline constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
+inline constexpr std::string_view kIndexOutOfRange = "ERR index out of range";
+inline constexpr std::string_view kNumKeysNotPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kNumKeysOverArgs =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kNumKeysNegative = "ERR Number of keys can't be negative";
+inline constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
+inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
+inline constexpr std::string_view kTimeoutNotInteger =
+    "ERR timeout is not an integer or out of range";
+inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+inline constexpr std::string_view kNotBothNxXx =
+    "ERR XX and NX options at the same time are not compatible";
+inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of range";
+inline constexpr std::string_view kNotAllowedFromScript =
+    "ERR This Redis command is not allowed from script";
+
+// As Redis's getRangeLongFromObjectOrReply: "value must between MIN and MAX" (sic).
+inline std::string IntegerOutOfRange(int64_t min, int64_t max) {
+  return "ERR value is out of range, value must between " + std::to_string(min) + " and " +
+         std::to_string(max);
+}
+// `command` is the table's full name ("config|set").
+inline std::string WrongArity(std::string_view command) {
+  return "ERR wrong number of arguments for '" + std::string(command) + "' command";
+}
+// `args` is the first arguments already quoted and truncated by the caller ("'a' 'b' ").
+inline std::string UnknownCommand(std::string_view name, std::string_view args) {
+  return "ERR unknown command '" + std::string(name) +
+         "', with args beginning with: " + std::string(args);
+}
+// `upper_parent` is the container in capitals ("CONFIG").
+inline std::string UnknownSubcommand(std::string_view sub, std::string_view upper_parent) {
+  return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + std::string(upper_parent) +
+         " HELP.";
+}
+inline std::string NotAllowedWhileSubscribed(std::string_view command) {
+  return "ERR Can't execute '" + std::string(command) +
+         "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
+         "context";
+}
+
+// --- Protocol (resp.cc; the server replies "ERR " + the text and closes the connection) ---------
+
+inline constexpr std::string_view kProtoBigMultibulk = "Protocol error: too big mbulk count string";
+inline constexpr std::string_view kProtoBadMultibulk = "Protocol error: invalid multibulk length";
+inline constexpr std::string_view kProtoBigBulk = "Protocol error: too big bulk count string";
+inline constexpr std::string_view kProtoBadBulk = "Protocol error: invalid bulk length";
+inline constexpr std::string_view kProtoBigInline = "Protocol error: too big inline request";
+inline constexpr std::string_view kProtoUnbalancedQuotes =
+    "Protocol error: unbalanced quotes in request";
+inline std::string ProtoExpectedBulk(char got) {
+  return std::string("Protocol error: expected '$', got '") + got + "'";
+}
+// What the client sees for any of the protocol texts above.
+inline std::string ProtocolErrorReply(std::string_view protocol_error) {
+  return "ERR " + std::string(protocol_error);
+}
+inline constexpr std::string_view kMaxClients = "ERR max number of clients reached";
+
+// --- Connection: AUTH, HELLO, CLIENT -----------------------------------------------------------
+
 inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
 inline constexpr std::string_view kWrongPass =
     "WRONGPASS invalid username-password pair or user is disabled.";
@@ -26,20 +94,250 @@ inline constexpr std::string_view kAuthNotConfigured =
     "ERR AUTH <password> called without any password configured for the default user. Are you "
     "sure your configuration is correct?";
 inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
-inline constexpr std::string_view kStringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
-inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
-inline constexpr std::string_view kMaxClients = "ERR max number of clients reached";
-inline constexpr std::string_view kProtocolPrefix = "ERR Protocol error: ";
-inline constexpr std::string_view kNotBothNxXx = "ERR XX and NX options at the same time are not compatible";
-inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
-inline constexpr std::string_view kExecAbort =
-    "EXECABORT Transaction discarded because of previous errors.";
-inline constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use EVAL.";
-inline constexpr std::string_view kBusy =
-    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kHelloProtocolNotInteger =
+    "ERR Protocol version is not an integer or out of range";
+inline constexpr std::string_view kHelloNoAuth =
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+    "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+    "RESP protocol version at the same time";
+inline std::string HelloSyntax(std::string_view option) {
+  return "ERR Syntax error in HELLO option '" + std::string(option) + "'";
+}
+inline constexpr std::string_view kBadClientName =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
+inline constexpr std::string_view kNoSuchClient = "ERR No such client";
+inline constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
+inline std::string UnknownClientType(std::string_view type) {
+  return "ERR Unknown client type '" + std::string(type) + "'";
+}
+inline std::string NoSuchUser(std::string_view user) {
+  return "ERR No such user '" + std::string(user) + "'";
+}
 
-// HyperLogLog (hll_family.cc).
+// --- Keys and expiry ---------------------------------------------------------------------------
+
+inline std::string InvalidExpireTime(std::string_view command) {
+  return "ERR invalid expire time in '" + std::string(command) + "' command";
+}
+inline std::string UnsupportedOption(std::string_view option) {
+  return "ERR Unsupported option " + std::string(option);
+}
+inline constexpr std::string_view kExpireNxWithOthers =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kGtAndLt =
+    "ERR GT and LT options at the same time are not compatible";
+
+// --- Strings and hashes ------------------------------------------------------------------------
+
+inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kDecrOverflow = "ERR decrement would overflow";
+inline constexpr std::string_view kIncrNanOrInf = "ERR increment would produce NaN or Infinity";
+inline constexpr std::string_view kStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
+inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
+inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
+inline constexpr std::string_view kValueNanOrInf = "ERR value is NaN or Infinity";
+
+// --- Lists -------------------------------------------------------------------------------------
+
+inline constexpr std::string_view kLposRankZero =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+inline constexpr std::string_view kMaxlenNegative = "ERR MAXLEN can't be negative";
+
+// --- Sorted sets -------------------------------------------------------------------------------
+
+inline constexpr std::string_view kNaNScore = "ERR resulting score is not a number (NaN)";
+inline constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
+inline constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
+inline constexpr std::string_view kZaddGtLtNx =
+    "ERR GT, LT, and/or NX options at the same time are not compatible";
+inline constexpr std::string_view kZaddIncrPair =
+    "ERR INCR option supports a single increment-element pair";
+inline constexpr std::string_view kZrangeLimitNeedsScoreOrLex =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+inline constexpr std::string_view kZrangeWithscoresByLex =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+inline constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
+inline std::string NeedsInputKey(std::string_view command) {
+  return "ERR at least 1 input key is needed for '" + std::string(command) + "' command";
+}
+
+// --- Streams -----------------------------------------------------------------------------------
+
+inline constexpr std::string_view kInvalidStreamId =
+    "ERR Invalid stream ID specified as stream command argument";
+inline constexpr std::string_view kXaddIdTooSmall =
+    "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+inline constexpr std::string_view kXaddIdZero = "ERR The ID specified in XADD must be greater than 0-0";
+inline constexpr std::string_view kStreamExhausted =
+    "ERR The stream has exhausted the last possible ID, unable to add more items";
+inline constexpr std::string_view kXgroupNoKey =
+    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use "
+    "the MKSTREAM option to create an empty stream automatically.";
+inline constexpr std::string_view kMaxlenAndMinid =
+    "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
+inline constexpr std::string_view kMaxlenArgNegative = "ERR The MAXLEN argument must be >= 0.";
+inline constexpr std::string_view kTrimLimitNeedsApprox =
+    "ERR syntax error, LIMIT cannot be used without the special ~ option";
+inline constexpr std::string_view kEntriesReadInvalid =
+    "ERR value for ENTRIESREAD must be positive or -1";
+inline constexpr std::string_view kBusyGroup = "BUSYGROUP Consumer Group name already exists";
+inline constexpr std::string_view kXreadgroupNoGroup = "ERR Missing GROUP option for XREADGROUP";
+inline constexpr std::string_view kXreadGreaterThanId =
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
+    "<consumer> option.";
+inline constexpr std::string_view kXreadgroupDollarId =
+    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of "
+    "this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would "
+    "just return an empty result set.";
+inline constexpr std::string_view kXclaimMinIdle = "ERR Invalid min-idle-time argument for XCLAIM";
+inline constexpr std::string_view kXautoclaimMinIdle =
+    "ERR Invalid min-idle-time argument for XAUTOCLAIM";
+inline constexpr std::string_view kXautoclaimCount = "ERR COUNT must be > 0";
+inline constexpr std::string_view kXinfoFullUnsupported =
+    "ERR XINFO STREAM FULL is not supported by racetrack";
+inline std::string InvalidIntervalId(bool is_start) {
+  return std::string("ERR invalid ") + (is_start ? "start" : "end") + " ID for the interval";
+}
+// `command` is "xread" or "xreadgroup".
+inline std::string UnbalancedStreams(std::string_view command) {
+  return "ERR Unbalanced '" + std::string(command) +
+         "' list of streams: for each stream key an ID or '$' must be specified.";
+}
+inline std::string NoSuchGroup(std::string_view group, std::string_view key) {
+  return "NOGROUP No such consumer group '" + std::string(group) + "' for key name '" +
+         std::string(key) + "'";
+}
+inline std::string NoSuchKeyOrGroup(std::string_view key, std::string_view group) {
+  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
+         std::string(group) + "'";
+}
+inline std::string XreadgroupNoKeyOrGroup(std::string_view key, std::string_view group) {
+  return NoSuchKeyOrGroup(key, group) + " in XREADGROUP with GROUP option";
+}
+inline std::string UnknownXclaimOption(std::string_view option) {
+  return "ERR Unrecognized XCLAIM option '" + std::string(option) + "'";
+}
+
+// --- HyperLogLog (hll_family.cc) ---------------------------------------------------------------
+
 inline constexpr std::string_view kNotHll = "WRONGTYPE Key is not a valid HyperLogLog string value.";
 inline constexpr std::string_view kInvalidHll = "INVALIDOBJ Corrupted HLL object detected";
+inline constexpr std::string_view kPfdebugNoKey = "ERR The specified key does not exist";
+inline constexpr std::string_view kHllNotSparse = "ERR HLL encoding is not sparse";
+inline std::string UnknownPfdebugSubcommand(std::string_view sub) {
+  return "ERR Unknown PFDEBUG subcommand '" + std::string(sub) + "'";
+}
+
+// --- Transactions ------------------------------------------------------------------------------
+
+inline constexpr std::string_view kExecAbort =
+    "EXECABORT Transaction discarded because of previous errors.";
+inline constexpr std::string_view kNestedMulti = "ERR MULTI calls can not be nested";
+inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
+inline constexpr std::string_view kExecWithoutMulti = "ERR EXEC without MULTI";
+inline constexpr std::string_view kWatchInsideMulti = "ERR WATCH inside MULTI is not allowed";
+inline constexpr std::string_view kNotAllowedInMulti = "ERR Command not allowed inside a transaction";
+// A rejected EXEC: `reason` is the rejection's text without its "ERR " prefix.
+inline std::string ExecAbortBecause(std::string_view reason) {
+  return "EXECABORT Transaction discarded because of: " + std::string(reason);
+}
+
+// --- Scripting ---------------------------------------------------------------------------------
+
+inline constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use EVAL.";
+inline constexpr std::string_view kNotBusy = "NOTBUSY No scripts in execution right now.";
+inline constexpr std::string_view kScriptFlushOption =
+    "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+inline constexpr std::string_view kScriptDebugUnsupported =
+    "ERR SCRIPT DEBUG (the Lua debugger) is not supported by this server";
+inline constexpr std::string_view kLuaStackLimit = "ERR reached lua stack limit";
+inline constexpr std::string_view kBadShebang = "ERR Invalid script shebang";
+inline constexpr std::string_view kLuaUnknownError = "ERR unknown error";
+// The prefix Lua error values get when a script raises a plain string (redis.error_reply style).
+inline constexpr char kLuaErrorPrefix[] = "ERR ";
+inline std::string UnexpectedShebangEngine(std::string_view engine) {
+  return "ERR Unexpected engine in script shebang: " + std::string(engine);
+}
+inline std::string UnknownShebangOption(std::string_view option) {
+  return "ERR Unknown lua shebang option: " + std::string(option);
+}
+inline std::string UnexpectedShebangFlag(std::string_view flag) {
+  return "ERR Unexpected flag in script shebang: " + std::string(flag);
+}
+inline std::string ScriptCompileError(std::string_view lua_message) {
+  return "ERR Error compiling script (new function): " + std::string(lua_message);
+}
+// `message` is already cut to Redis's 100 bytes by the caller.
+inline std::string ScriptRunError(std::string_view sha, std::string_view message) {
+  return "ERR Error running script " + std::string(sha) + ", " + std::string(message);
+}
+
+// Raised inside a script (scripting.cc): bare messages, which the error table gives the code ERR.
+// The two with a format directive are passed to luaL_error / lua_pushfstring.
+inline constexpr std::string_view kLuaUnknownCommand = "Unknown Redis command called from script";
+inline constexpr std::string_view kLuaWrongArity =
+    "Wrong number of args calling Redis command from script";
+inline constexpr std::string_view kLuaNoScriptCommand = "This Redis command is not allowed from script";
+inline constexpr std::string_view kLuaWriteInReadOnly =
+    "Write commands are not allowed from read-only scripts.";
+inline constexpr std::string_view kLuaCallNoArgs =
+    "Please specify at least one argument for this redis lib call";
+inline constexpr std::string_view kLuaCallArgType =
+    "Lua redis lib command arguments must be strings or integers";
+inline constexpr std::string_view kLuaWrongArgs = "wrong number of arguments";
+inline constexpr std::string_view kLuaWrongArgsOrType = "wrong number or type of arguments";
+inline constexpr std::string_view kLuaLogArity = "redis.log() requires two arguments or more.";
+inline constexpr std::string_view kLuaLogLevelType = "First argument must be a number (log level).";
+inline constexpr std::string_view kLuaLogLevel = "Invalid debug level.";
+inline constexpr std::string_view kLuaSetRespArity = "redis.setresp() requires one argument.";
+inline constexpr std::string_view kLuaSetRespVersion = "RESP version must be 2 or 3.";
+inline constexpr std::string_view kLuaSetReplArity = "redis.set_repl() requires two arguments.";
+inline constexpr std::string_view kLuaSetReplFlags =
+    "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.";
+inline constexpr char kLuaWrongArgsC[] = "wrong number of arguments";
+inline constexpr char kLuaIntervalEmpty[] = "interval is empty";
+inline constexpr char kLuaReadonlyTable[] = "Attempt to modify a readonly table";
+inline constexpr char kLuaNoGlobalFormat[] =
+    "Script attempted to access nonexistent global variable '%s'";
+inline constexpr char kLuaTimeLimitFormat[] = "Script killed after exceeding lua-time-limit (%I ms)";
+
+// --- Blocking ----------------------------------------------------------------------------------
+
+inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
+// --- Persistence (persistence.cc, persistence_family.cc) ---------------------------------------
+
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+inline constexpr std::string_view kBgsaveChildActive =
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+    "order to schedule a BGSAVE whenever possible.";
+inline constexpr std::string_view kBgsaveForkFailed = "ERR Background save failed: fork failed";
+inline constexpr std::string_view kAofRewriteInProgress =
+    "ERR Background append only file rewriting already in progress";
+inline constexpr std::string_view kAofRewriteForkFailed =
+    "ERR Can't rewrite append only file in background: fork failed";
+// A persistence Status as a reply: the texts above already carry "ERR"; an environment failure
+// (a full disk, an unwritable dir) is a bare message and gets the prefix.
+inline std::string FromPersistenceStatus(std::string_view message) {
+  if (message.starts_with("ERR")) return std::string(message);
+  return "ERR " + std::string(message);
+}
+
+// --- Server: SHUTDOWN, CONFIG ------------------------------------------------------------------
+
+inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
+inline constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+inline std::string ConfigSetUnknownOption(std::string_view option) {
+  return "ERR Unknown option or number of arguments for CONFIG SET - '" + std::string(option) +
+         "'";
+}
+inline std::string ConfigSetFailed(std::string_view parameter, std::string_view reason) {
+  return "ERR CONFIG SET failed (possibly related to argument '" + std::string(parameter) +
+         "') - " + std::string(reason);
+}
 
 }  // namespace racetrack::engine::errors

@@ -11,10 +11,10 @@
 
 #include "engine/command.h"
 #include "engine/db.h"
+#include "engine/ds/util.h"
 #include "engine/engine.h"
 #include "engine/errors.h"
 #include "engine/resp.h"
-#include "engine/util.h"
 
 namespace racetrack::engine {
 
@@ -34,8 +34,7 @@ inline bool ArgInt64(CommandContext& ctx, size_t i, int64_t* out) {
 inline bool ArgInt64InRange(CommandContext& ctx, size_t i, int64_t min, int64_t max, int64_t* out) {
   if (!ArgInt64(ctx, i, out)) return false;
   if (*out >= min && *out <= max) return true;
-  ctx.reply.Error("ERR value is out of range, value must between " + FormatInt(min) + " and " +
-                  FormatInt(max));
+  ctx.reply.Error(errors::IntegerOutOfRange(min, max));
   return false;
 }
 
@@ -86,12 +85,12 @@ inline bool ArgIs(std::string_view arg, std::string_view word) { return EqualsIg
 // "ERR wrong number of arguments for 'cmd' command", for commands whose arity rule is richer than
 // the table's (MSET's pairs, HSET's field/value pairs). Uses the full name ("config|set").
 inline void ReplyArityError(CommandContext& ctx) {
-  ctx.reply.Error("ERR wrong number of arguments for '" + ctx.spec.name + "' command");
+  ctx.reply.Error(errors::WrongArity(ctx.spec.name));
 }
 
 // "ERR invalid expire time in 'cmd' command".
 inline void ReplyInvalidExpire(CommandContext& ctx) {
-  ctx.reply.Error("ERR invalid expire time in '" + ctx.spec.name + "' command");
+  ctx.reply.Error(errors::InvalidExpireTime(ctx.spec.name));
 }
 
 // The reply of HELP subcommands: "CMD <subcommand> [<arg> ...]. Subcommands are:" and the lines.
@@ -108,8 +107,7 @@ inline void ReplyHelp(CommandContext& ctx, std::string_view upper_name,
 // The error a container command (CONFIG, CLIENT, ...) gives for an unknown subcommand or a bad
 // argument count when called with no subcommand handler matching.
 inline void ReplyUnknownSubcommand(CommandContext& ctx, std::string_view upper_name) {
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1].substr(0, 128)) +
-                  "'. Try " + std::string(upper_name) + " HELP.");
+  ctx.reply.Error(errors::UnknownSubcommand(ctx.argv[1].substr(0, 128), upper_name));
 }
 
 // Redis's SCAN cursor, parsed as its strtoul call does: an optional sign then decimal digits (a
@@ -136,7 +134,7 @@ inline bool ArgCursor(CommandContext& ctx, size_t i, uint64_t* out) {
     v = v * 10 + d;
   }
   if (!ok) {
-    ctx.reply.Error("ERR invalid cursor");
+    ctx.reply.Error(errors::kInvalidCursor);
     return false;
   }
   *out = negative ? 0 - v : v;

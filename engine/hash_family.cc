@@ -1,4 +1,4 @@
-// Hash commands: HSET & co over engine/hash.h.
+// Hash commands: HSET & co over engine/ds/hash.h.
 //
 // A hash key exists only while it has fields: HDEL of the last field deletes the key, as in
 // Redis. Write handlers change the Hash in place, so they call ctx.db.AddDirty() themselves.
@@ -7,8 +7,8 @@
 #include <cmath>
 #include <vector>
 
+#include "engine/ds/hash.h"
 #include "engine/family_util.h"
-#include "engine/hash.h"
 
 namespace racetrack::engine {
 namespace {
@@ -172,7 +172,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   long double incr;
   if (!ArgLongDouble(ctx, 3, &incr)) return;
   if (std::isnan(incr) || std::isinf(incr)) {
-    ctx.reply.Error("ERR value is NaN or Infinity");
+    ctx.reply.Error(errors::kValueNanOrInf);
     return;
   }
   Hash* h = LookupWriteOrCreate(ctx, ctx.argv[1]);
@@ -242,7 +242,7 @@ void CmdHRandField(CommandContext& ctx) {
   if (ctx.argv.size() == 4) {
     withvalues = true;
     if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) {
-      ctx.reply.Error("ERR value is out of range");
+      ctx.reply.Error(errors::kValueOutOfRange);
       return;
     }
   }
@@ -284,60 +284,59 @@ void CmdHRandField(CommandContext& ctx) {
   for (size_t i = 0; i < n; ++i) emit(*all[i].first, *all[i].second);
 }
 
-void Reg(CommandTable& t, const char* name, int arity, uint32_t flags, const char* complexity,
-         const char* summary, const char* since, CommandHandler h) {
-  t.Register({.name = name, .arity = arity, .flags = flags, .first_key = 1, .last_key = 1,
-              .key_step = 1, .group = "hash", .complexity = complexity, .summary = summary,
-              .since = since, .handler = h});
-}
-
 }  // namespace
 
-void RegisterHashFamily(CommandTable& t) {
-  constexpr uint32_t kWF = kCmdWrite | kCmdDenyOom | kCmdFast;
-  constexpr uint32_t kRF = kCmdReadOnly | kCmdFast;
-  Reg(t, "hset", -4, kWF,
+void RegisterHashFamily(CommandTable& table) {
+  CommandRegistrar reg(table, "hash");
+  reg.Add(
+      "hset", -4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
       "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command "
       "is called with multiple field/value pairs.",
       "Creates or modifies the value of a field in a hash.", "2.0.0", CmdHSet);
-  Reg(t, "hmset", -4, kWF, "O(N) where N is the number of fields being set.",
-      "Sets the values of multiple fields.", "2.0.0", CmdHSet);
-  Reg(t, "hsetnx", 4, kWF, "O(1)",
-      "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0",
-      CmdHSetNx);
-  Reg(t, "hget", 3, kRF, "O(1)", "Returns the value of a field in a hash.", "2.0.0", CmdHGet);
-  Reg(t, "hmget", -3, kRF, "O(N) where N is the number of fields being requested.",
-      "Returns the values of all fields in a hash.", "2.0.0", CmdHMGet);
-  Reg(t, "hgetall", 2, kCmdReadOnly, "O(N) where N is the size of the hash.",
-      "Returns all fields and values in a hash.", "2.0.0", CmdHGetAll);
-  Reg(t, "hkeys", 2, kCmdReadOnly, "O(N) where N is the size of the hash.",
-      "Returns all fields in a hash.", "2.0.0", CmdHKeys);
-  Reg(t, "hvals", 2, kCmdReadOnly, "O(N) where N is the size of the hash.",
-      "Returns all values in a hash.", "2.0.0", CmdHVals);
-  Reg(t, "hdel", -3, kCmdWrite | kCmdFast, "O(N) where N is the number of fields to be removed.",
-      "Deletes one or more fields and their values from a hash. Deletes the hash if no fields "
-      "remain.",
-      "2.0.0", CmdHDel);
-  Reg(t, "hlen", 2, kRF, "O(1)", "Returns the number of fields in a hash.", "2.0.0", CmdHLen);
-  Reg(t, "hexists", 3, kRF, "O(1)", "Determines whether a field exists in a hash.", "2.0.0",
-      CmdHExists);
-  Reg(t, "hstrlen", 3, kRF, "O(1)", "Returns the length of the value of a field.", "3.2.0",
-      CmdHStrLen);
-  Reg(t, "hincrby", 4, kWF, "O(1)",
+  reg.Add("hmset", -4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
+          "O(N) where N is the number of fields being set.", "Sets the values of multiple fields.",
+          "2.0.0", CmdHSet);
+  reg.Add("hsetnx", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
+          "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0",
+          CmdHSetNx);
+  reg.Add("hget", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the value of a field in a hash.", "2.0.0", CmdHGet);
+  reg.Add("hmget", -3, kCmdReadOnly | kCmdFast, {1, 1, 1},
+          "O(N) where N is the number of fields being requested.",
+          "Returns the values of all fields in a hash.", "2.0.0", CmdHMGet);
+  reg.Add("hgetall", 2, kCmdReadOnly, {1, 1, 1}, "O(N) where N is the size of the hash.",
+          "Returns all fields and values in a hash.", "2.0.0", CmdHGetAll);
+  reg.Add("hkeys", 2, kCmdReadOnly, {1, 1, 1}, "O(N) where N is the size of the hash.",
+          "Returns all fields in a hash.", "2.0.0", CmdHKeys);
+  reg.Add("hvals", 2, kCmdReadOnly, {1, 1, 1}, "O(N) where N is the size of the hash.",
+          "Returns all values in a hash.", "2.0.0", CmdHVals);
+  reg.Add("hdel", -3, kCmdWrite | kCmdFast, {1, 1, 1},
+          "O(N) where N is the number of fields to be removed.",
+          "Deletes one or more fields and their values from a hash. Deletes the hash if no fields "
+          "remain.",
+          "2.0.0", CmdHDel);
+  reg.Add("hlen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the number of fields in a hash.", "2.0.0", CmdHLen);
+  reg.Add("hexists", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Determines whether a field exists in a hash.", "2.0.0", CmdHExists);
+  reg.Add("hstrlen", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the length of the value of a field.", "3.2.0", CmdHStrLen);
+  reg.Add(
+      "hincrby", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
       "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if "
       "the field doesn't exist.",
       "2.0.0", CmdHIncrBy);
-  Reg(t, "hincrbyfloat", 4, kWF, "O(1)",
-      "Increments the floating point value of a field by a number. Uses 0 as initial value if "
-      "the field doesn't exist.",
-      "2.6.0", CmdHIncrByFloat);
-  Reg(t, "hscan", -3, kCmdReadOnly,
-      "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-      "the cursor to return back to 0. N is the number of elements inside the collection.",
-      "Iterates over fields and values of a hash.", "2.8.0", CmdHScan);
-  Reg(t, "hrandfield", -2, kCmdReadOnly,
-      "O(N) where N is the number of fields returned",
-      "Returns one or more random fields from a hash.", "6.2.0", CmdHRandField);
+  reg.Add("hincrbyfloat", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
+          "Increments the floating point value of a field by a number. Uses 0 as initial value if "
+          "the field doesn't exist.",
+          "2.6.0", CmdHIncrByFloat);
+  reg.Add("hscan", -3, kCmdReadOnly, {1, 1, 1},
+          "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+          "the cursor to return back to 0. N is the number of elements inside the collection.",
+          "Iterates over fields and values of a hash.", "2.8.0", CmdHScan);
+  reg.Add("hrandfield", -2, kCmdReadOnly, {1, 1, 1},
+          "O(N) where N is the number of fields returned",
+          "Returns one or more random fields from a hash.", "6.2.0", CmdHRandField);
 }
 
 }  // namespace racetrack::engine

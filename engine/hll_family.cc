@@ -7,8 +7,8 @@
 // therefore counts as a modification of the key (it touches WATCHers and the dirty counter).
 #include <cstring>
 
+#include "engine/ds/hyperloglog.h"
 #include "engine/family_util.h"
-#include "engine/hyperloglog.h"
 
 namespace racetrack::engine {
 namespace {
@@ -146,7 +146,7 @@ void CmdPfDebug(CommandContext& ctx) {
   Value* v;
   if (!LookupTyped(ctx, key, ObjType::kString, &v)) return;
   if (v == nullptr) {
-    ctx.reply.Error("ERR The specified key does not exist");
+    ctx.reply.Error(errors::kPfdebugNoKey);
     return;
   }
   if (!hll::LooksValid(v->str())) {
@@ -172,7 +172,7 @@ void CmdPfDebug(CommandContext& ctx) {
     for (uint8_t r : regs) ctx.reply.Integer(r);
   } else if (ArgIs(sub, "decode")) {
     if (!sparse) {
-      ctx.reply.Error("ERR HLL encoding is not sparse");
+      ctx.reply.Error(errors::kHllNotSparse);
       return;
     }
     ctx.reply.Bulk(hll::DecodeSparse(s));
@@ -182,7 +182,7 @@ void CmdPfDebug(CommandContext& ctx) {
     if (sparse && !to_dense()) return;
     ctx.reply.Integer(sparse ? 1 : 0);
   } else {
-    ctx.reply.Error("ERR Unknown PFDEBUG subcommand '" + std::string(sub) + "'");
+    ctx.reply.Error(errors::UnknownPfdebugSubcommand(sub));
   }
 }
 
@@ -193,31 +193,24 @@ void CmdPfSelfTest(CommandContext& ctx) { ctx.reply.Ok(); }
 }  // namespace
 
 void RegisterHllFamily(CommandTable& table) {
-  table.Register({.name = "pfadd", .arity = -2, .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
-                  .first_key = 1, .last_key = 1, .key_step = 1, .group = "hyperloglog",
-                  .complexity = "O(1) to add every element.",
-                  .summary = "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.",
-                  .since = "2.8.9", .handler = CmdPfAdd});
-  table.Register({.name = "pfcount", .arity = -2, .flags = kCmdReadOnly, .first_key = 1,
-                  .last_key = -1, .key_step = 1, .group = "hyperloglog",
-                  .complexity = "O(1) with a very small average constant time when called with a "
-                                "single key. O(N) with N being the number of keys, and much bigger "
-                                "constant times, when called with multiple keys.",
-                  .summary = "Returns the approximated cardinality of the set(s) observed by the "
-                             "HyperLogLog key(s).",
-                  .since = "2.8.9", .handler = CmdPfCount});
-  table.Register({.name = "pfmerge", .arity = -2, .flags = kCmdWrite | kCmdDenyOom,
-                  .first_key = 1, .last_key = -1, .key_step = 1, .group = "hyperloglog",
-                  .complexity = "O(N) to merge N HyperLogLogs, but with high constant times.",
-                  .summary = "Merges one or more HyperLogLog values into a single key.",
-                  .since = "2.8.9", .handler = CmdPfMerge});
-  table.Register({.name = "pfdebug", .arity = 3, .flags = kCmdWrite | kCmdDenyOom | kCmdAdmin,
-                  .first_key = 2, .last_key = 2, .key_step = 1, .group = "hyperloglog",
-                  .complexity = "N/A", .summary = "Internal commands for debugging HyperLogLog values.",
-                  .since = "2.8.9", .handler = CmdPfDebug});
-  table.Register({.name = "pfselftest", .arity = 1, .flags = kCmdAdmin, .group = "hyperloglog",
-                  .complexity = "N/A", .summary = "An internal command for testing HyperLogLog values.",
-                  .since = "2.8.9", .handler = CmdPfSelfTest});
+  CommandRegistrar reg(table, "hyperloglog");
+  reg.Add("pfadd", -2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1) to add every element.",
+          "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.", "2.8.9",
+          CmdPfAdd);
+  reg.Add("pfcount", -2, kCmdReadOnly, {1, -1, 1},
+          "O(1) with a very small average constant time when called with a "
+          "single key. O(N) with N being the number of keys, and much bigger "
+          "constant times, when called with multiple keys.",
+          "Returns the approximated cardinality of the set(s) observed by the "
+          "HyperLogLog key(s).",
+          "2.8.9", CmdPfCount);
+  reg.Add("pfmerge", -2, kCmdWrite | kCmdDenyOom, {1, -1, 1},
+          "O(N) to merge N HyperLogLogs, but with high constant times.",
+          "Merges one or more HyperLogLog values into a single key.", "2.8.9", CmdPfMerge);
+  reg.Add("pfdebug", 3, kCmdWrite | kCmdDenyOom | kCmdAdmin, {2, 2, 1}, "N/A",
+          "Internal commands for debugging HyperLogLog values.", "2.8.9", CmdPfDebug);
+  reg.Add("pfselftest", 1, kCmdAdmin, {}, "N/A",
+          "An internal command for testing HyperLogLog values.", "2.8.9", CmdPfSelfTest);
 }
 
 }  // namespace racetrack::engine

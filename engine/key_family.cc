@@ -45,16 +45,16 @@ void CmdExpire(CommandContext& ctx) {
     else if (ArgIs(opt, "gt")) flags |= kGt;
     else if (ArgIs(opt, "lt")) flags |= kLt;
     else {
-      ctx.reply.Error("ERR Unsupported option " + std::string(opt));
+      ctx.reply.Error(errors::UnsupportedOption(opt));
       return;
     }
   }
   if ((flags & kNx) && (flags & (kXx | kGt | kLt))) {
-    ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    ctx.reply.Error(errors::kExpireNxWithOthers);
     return;
   }
   if ((flags & kGt) && (flags & kLt)) {
-    ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
+    ctx.reply.Error(errors::kGtAndLt);
     return;
   }
 
@@ -259,90 +259,88 @@ void CmdFlush(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-void Reg(CommandTable& t, const char* name, int arity, uint32_t flags, int first, int last,
-         int step, const char* complexity, const char* summary, const char* since,
-         CommandHandler h, const char* group = "generic") {
-  t.Register({.name = name, .arity = arity, .flags = flags, .first_key = first, .last_key = last,
-              .key_step = step, .group = group, .complexity = complexity, .summary = summary,
-              .since = since, .handler = h});
-}
-
 }  // namespace
 
-void RegisterKeyFamily(CommandTable& t) {
-  constexpr uint32_t kW = kCmdWrite;
-  constexpr uint32_t kWF = kCmdWrite | kCmdFast;
-  constexpr uint32_t kRF = kCmdReadOnly | kCmdFast;
+void RegisterKeyFamily(CommandTable& table) {
+  CommandRegistrar reg(table, "generic");
+  // DBSIZE, FLUSHDB, FLUSHALL act on the keyspace but Redis files them under "server".
+  CommandRegistrar reg_server(table, "server");
+
   const char* kExpireSummary[] = {
       "Sets the expiration time of a key in seconds.",
       "Sets the expiration time of a key in milliseconds.",
       "Sets the expiration time of a key to a Unix timestamp.",
       "Sets the expiration time of a key to a Unix milliseconds timestamp.",
   };
-  Reg(t, "del", -2, kW, 1, -1, 1,
+  reg.Add(
+      "del", -2, kCmdWrite, {1, -1, 1},
       "O(N) where N is the number of keys that will be removed. When a key to remove holds a "
       "value other than a string, the individual complexity for this key is O(M) where M is the "
       "number of elements in the list, set, sorted set or hash. Removing a single key that holds "
       "a string value is O(1).",
       "Deletes one or more keys.", "1.0.0", CmdDel);
-  Reg(t, "unlink", -2, kWF, 1, -1, 1,
-      "O(1) for each key removed regardless of its size. Then the command does O(N) work in a "
-      "different thread in order to reclaim memory, where N is the number of allocations the "
-      "deleted objects where composed of.",
-      "Asynchronously deletes one or more keys.", "4.0.0", CmdDel);
-  Reg(t, "exists", -2, kRF, 1, -1, 1, "O(N) where N is the number of keys to check.",
-      "Determines whether one or more keys exist.", "1.0.0", CmdExists);
-  Reg(t, "touch", -2, kRF, 1, -1, 1, "O(N) where N is the number of keys that will be touched.",
-      "Returns the number of existing keys out of those specified after updating the time they "
-      "were last accessed.",
-      "3.2.1", CmdExists);
-  Reg(t, "expire", -3, kWF, 1, 1, 1, "O(1)", kExpireSummary[0], "1.0.0", CmdExpire);
-  Reg(t, "pexpire", -3, kWF, 1, 1, 1, "O(1)", kExpireSummary[1], "2.6.0", CmdExpire);
-  Reg(t, "expireat", -3, kWF, 1, 1, 1, "O(1)", kExpireSummary[2], "1.2.0", CmdExpire);
-  Reg(t, "pexpireat", -3, kWF, 1, 1, 1, "O(1)", kExpireSummary[3], "2.6.0", CmdExpire);
-  Reg(t, "ttl", 2, kRF, 1, 1, 1, "O(1)", "Returns the expiration time in seconds of a key.",
-      "1.0.0", CmdTtl);
-  Reg(t, "pttl", 2, kRF, 1, 1, 1, "O(1)", "Returns the expiration time in milliseconds of a key.",
-      "2.6.0", CmdTtl);
-  Reg(t, "expiretime", 2, kRF, 1, 1, 1, "O(1)",
-      "Returns the expiration time of a key as a Unix timestamp.", "7.0.0", CmdTtl);
-  Reg(t, "pexpiretime", 2, kRF, 1, 1, 1, "O(1)",
-      "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0", CmdTtl);
-  Reg(t, "persist", 2, kWF, 1, 1, 1, "O(1)", "Removes the expiration time of a key.", "2.2.0",
-      CmdPersist);
-  Reg(t, "type", 2, kRF, 1, 1, 1, "O(1)", "Determines the type of value stored at a key.",
-      "1.0.0", CmdType);
-  Reg(t, "rename", 3, kW, 1, 2, 1, "O(1)", "Renames a key and overwrites the destination.",
-      "1.0.0", CmdRename);
-  Reg(t, "renamenx", 3, kWF, 1, 2, 1, "O(1)",
-      "Renames a key only when the target key name doesn't exist.", "1.0.0", CmdRename);
-  Reg(t, "keys", 2, kCmdReadOnly, 0, 0, 0,
-      "O(N) with N being the number of keys in the database, under the assumption that the key "
-      "names in the database and the given pattern have limited length.",
-      "Returns all key names that match a pattern.", "1.0.0", CmdKeys);
-  Reg(t, "scan", -2, kCmdReadOnly, 0, 0, 0,
-      "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-      "the cursor to return back to 0. N is the number of elements inside the collection.",
-      "Iterates over the key names in the database.", "2.8.0", CmdScan);
-  Reg(t, "randomkey", 1, kCmdReadOnly, 0, 0, 0, "O(1)",
-      "Returns a random key name from the database.", "1.0.0", CmdRandomKey);
-  Reg(t, "object", -2, 0, 0, 0, 0, "Depends on subcommand.",
-      "A container for object introspection commands.", "2.2.3", CmdObjectContainer);
-  t.RegisterSub("object", {.name = "encoding", .arity = 3, .flags = kCmdReadOnly, .first_key = 2,
-                           .last_key = 2, .key_step = 1, .group = "generic",
-                           .complexity = "O(1)",
-                           .summary = "Returns the internal encoding of a Redis object.",
-                           .since = "2.2.3", .handler = CmdObjectEncoding});
-  t.RegisterSub("object", {.name = "help", .arity = 2, .flags = kCmdLoading | kCmdStale,
-                           .group = "generic", .complexity = "O(1)",
-                           .summary = "Returns helpful text about the different subcommands.",
-                           .since = "6.2.0", .handler = CmdObjectHelp});
-  Reg(t, "dbsize", 1, kRF, 0, 0, 0, "O(1)", "Returns the number of keys in the database.",
-      "1.0.0", CmdDbSize, "server");
-  Reg(t, "flushdb", -1, kW, 0, 0, 0, "O(N) where N is the number of keys in the selected database",
-      "Remove all keys from the current database.", "1.0.0", CmdFlush, "server");
-  Reg(t, "flushall", -1, kW, 0, 0, 0, "O(N) where N is the total number of keys in all databases",
-      "Removes all keys from all databases.", "1.0.0", CmdFlush, "server");
+  reg.Add("unlink", -2, kCmdWrite | kCmdFast, {1, -1, 1},
+          "O(1) for each key removed regardless of its size. Then the command does O(N) work in a "
+          "different thread in order to reclaim memory, where N is the number of allocations the "
+          "deleted objects where composed of.",
+          "Asynchronously deletes one or more keys.", "4.0.0", CmdDel);
+  reg.Add("exists", -2, kCmdReadOnly | kCmdFast, {1, -1, 1},
+          "O(N) where N is the number of keys to check.",
+          "Determines whether one or more keys exist.", "1.0.0", CmdExists);
+  reg.Add("touch", -2, kCmdReadOnly | kCmdFast, {1, -1, 1},
+          "O(N) where N is the number of keys that will be touched.",
+          "Returns the number of existing keys out of those specified after updating the time they "
+          "were last accessed.",
+          "3.2.1", CmdExists);
+  reg.Add("expire", -3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", kExpireSummary[0], "1.0.0",
+          CmdExpire);
+  reg.Add("pexpire", -3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", kExpireSummary[1], "2.6.0",
+          CmdExpire);
+  reg.Add("expireat", -3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", kExpireSummary[2], "1.2.0",
+          CmdExpire);
+  reg.Add("pexpireat", -3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", kExpireSummary[3], "2.6.0",
+          CmdExpire);
+  reg.Add("ttl", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the expiration time in seconds of a key.", "1.0.0", CmdTtl);
+  reg.Add("pttl", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the expiration time in milliseconds of a key.", "2.6.0", CmdTtl);
+  reg.Add("expiretime", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the expiration time of a key as a Unix timestamp.", "7.0.0", CmdTtl);
+  reg.Add("pexpiretime", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0",
+          CmdTtl);
+  reg.Add("persist", 2, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)",
+          "Removes the expiration time of a key.", "2.2.0", CmdPersist);
+  reg.Add("type", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Determines the type of value stored at a key.", "1.0.0", CmdType);
+  reg.Add("rename", 3, kCmdWrite, {1, 2, 1}, "O(1)",
+          "Renames a key and overwrites the destination.", "1.0.0", CmdRename);
+  reg.Add("renamenx", 3, kCmdWrite | kCmdFast, {1, 2, 1}, "O(1)",
+          "Renames a key only when the target key name doesn't exist.", "1.0.0", CmdRename);
+  reg.Add("keys", 2, kCmdReadOnly, {},
+          "O(N) with N being the number of keys in the database, under the assumption that the key "
+          "names in the database and the given pattern have limited length.",
+          "Returns all key names that match a pattern.", "1.0.0", CmdKeys);
+  reg.Add("scan", -2, kCmdReadOnly, {},
+          "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+          "the cursor to return back to 0. N is the number of elements inside the collection.",
+          "Iterates over the key names in the database.", "2.8.0", CmdScan);
+  reg.Add("randomkey", 1, kCmdReadOnly, {}, "O(1)", "Returns a random key name from the database.",
+          "1.0.0", CmdRandomKey);
+  reg.Add("object", -2, 0, {}, "Depends on subcommand.",
+          "A container for object introspection commands.", "2.2.3", CmdObjectContainer);
+  reg.Sub("object", "encoding", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
+          "Returns the internal encoding of a Redis object.", "2.2.3", CmdObjectEncoding);
+  reg.Sub("object", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns helpful text about the different subcommands.", "6.2.0", CmdObjectHelp);
+  reg_server.Add("dbsize", 1, kCmdReadOnly | kCmdFast, {}, "O(1)",
+                 "Returns the number of keys in the database.", "1.0.0", CmdDbSize);
+  reg_server.Add("flushdb", -1, kCmdWrite, {},
+                 "O(N) where N is the number of keys in the selected database",
+                 "Remove all keys from the current database.", "1.0.0", CmdFlush);
+  reg_server.Add("flushall", -1, kCmdWrite, {},
+                 "O(N) where N is the total number of keys in all databases",
+                 "Removes all keys from all databases.", "1.0.0", CmdFlush);
 }
 
 }  // namespace racetrack::engine

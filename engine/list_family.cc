@@ -10,13 +10,12 @@
 // that the key may now be ready.
 #include <memory>
 
+#include "engine/ds/list.h"
 #include "engine/family_util.h"
-#include "engine/list.h"
 
 namespace racetrack::engine {
 namespace {
 
-constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 
 List* AsList(Value* v) { return v == nullptr ? nullptr : v->As<List>(); }
 
@@ -77,7 +76,7 @@ void PopGeneric(CommandContext& ctx, bool front) {
   if (with_count) {
     // Redis's getPositiveLongFromObjectOrReply: one message for both failures.
     if (!ParseInt64(ctx.argv[2], &count) || count < 0) {
-      ctx.reply.Error(kMustBePositive);
+      ctx.reply.Error(errors::kMustBePositive);
       return;
     }
   }
@@ -168,7 +167,7 @@ void CmdLSet(CommandContext& ctx) {
   size_t pos;
   List* list = AsList(v);
   if (!ResolveIndex(index, list->size(), &pos)) {
-    ctx.reply.Error("ERR index out of range");
+    ctx.reply.Error(errors::kIndexOutOfRange);
     return;
   }
   list->Set(pos, ctx.argv[3]);
@@ -257,21 +256,19 @@ void CmdLPos(CommandContext& ctx) {
     if (ArgIs(ctx.argv[j], "rank") && has_value) {
       if (!ArgInt64(ctx, j + 1, &rank)) return;
       if (rank == 0) {
-        ctx.reply.Error(
-            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
-            "or use negative to start from the end of the list");
+        ctx.reply.Error(errors::kLposRankZero);
         return;
       }
     } else if (ArgIs(ctx.argv[j], "count") && has_value) {
       if (!ArgInt64(ctx, j + 1, &count)) return;
       if (count < 0) {
-        ctx.reply.Error("ERR COUNT can't be negative");
+        ctx.reply.Error(errors::kCountNegative);
         return;
       }
     } else if (ArgIs(ctx.argv[j], "maxlen") && has_value) {
       if (!ArgInt64(ctx, j + 1, &maxlen)) return;
       if (maxlen < 0) {
-        ctx.reply.Error("ERR MAXLEN can't be negative");
+        ctx.reply.Error(errors::kMaxlenNegative);
         return;
       }
     } else {
@@ -367,68 +364,67 @@ void CmdLMove(CommandContext& ctx) {
 
 void CmdRPopLPush(CommandContext& ctx) { MoveGeneric(ctx, false, true); }
 
-constexpr uint32_t kWriteFast = kCmdWrite | kCmdDenyOom | kCmdFast;
-
 }  // namespace
 
 void RegisterListFamily(CommandTable& table) {
-  auto reg = [&table](std::string name, int arity, uint32_t flags, int last_key,
-                      std::string complexity, std::string summary, std::string since,
-                      CommandHandler h) {
-    table.Register({.name = std::move(name), .arity = arity, .flags = flags, .first_key = 1,
-                    .last_key = last_key, .key_step = 1, .group = "list",
-                    .complexity = std::move(complexity), .summary = std::move(summary),
-                    .since = std::move(since), .handler = h});
-  };
-  reg("lpush", -3, kWriteFast, 1, "O(1) for each element added",
-      "Prepends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0",
-      CmdLPush);
-  reg("rpush", -3, kWriteFast, 1, "O(1) for each element added",
-      "Appends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0",
-      CmdRPush);
-  reg("lpushx", -3, kWriteFast, 1, "O(1) for each element added",
-      "Prepends one or more elements to a list only when the list exists.", "2.2.0", CmdLPushX);
-  reg("rpushx", -3, kWriteFast, 1, "O(1) for each element added",
-      "Appends one or more elements to a list only when the list exists.", "2.2.0", CmdRPushX);
-  reg("lpop", -2, kCmdWrite | kCmdFast, 1, "O(N) where N is the number of elements returned",
-      "Returns the first elements in a list after removing it. Deletes the list if the last "
-      "element was popped.",
-      "1.0.0", CmdLPop);
-  reg("rpop", -2, kCmdWrite | kCmdFast, 1, "O(N) where N is the number of elements returned",
+  CommandRegistrar reg(table, "list");
+  reg.Add("lpush", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1) for each element added",
+          "Prepends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0",
+          CmdLPush);
+  reg.Add("rpush", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1) for each element added",
+          "Appends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0",
+          CmdRPush);
+  reg.Add("lpushx", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
+          "O(1) for each element added",
+          "Prepends one or more elements to a list only when the list exists.", "2.2.0", CmdLPushX);
+  reg.Add("rpushx", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
+          "O(1) for each element added",
+          "Appends one or more elements to a list only when the list exists.", "2.2.0", CmdRPushX);
+  reg.Add("lpop", -2, kCmdWrite | kCmdFast, {1, 1, 1},
+          "O(N) where N is the number of elements returned",
+          "Returns the first elements in a list after removing it. Deletes the list if the last "
+          "element was popped.",
+          "1.0.0", CmdLPop);
+  reg.Add(
+      "rpop", -2, kCmdWrite | kCmdFast, {1, 1, 1},
+      "O(N) where N is the number of elements returned",
       "Returns and removes the last elements of a list. Deletes the list if the last element was "
       "popped.",
       "1.0.0", CmdRPop);
-  reg("llen", 2, kCmdReadOnly | kCmdFast, 1, "O(1)", "Returns the length of a list.", "1.0.0",
-      CmdLLen);
-  reg("lrange", 4, kCmdReadOnly, 1,
-      "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest "
-      "end (HEAD or TAIL) for large lists; and N is the number of elements in the specified "
-      "range.",
-      "Returns a range of elements from a list.", "1.0.0", CmdLRange);
-  reg("lindex", 3, kCmdReadOnly, 1,
-      "O(N) where N is the number of elements to traverse to get to the element at index.",
-      "Returns an element from a list by its index.", "1.0.0", CmdLIndex);
-  reg("lset", 4, kCmdWrite | kCmdDenyOom, 1, "O(N) where N is the length of the list.",
-      "Sets the value of an element in a list by its index.", "1.0.0", CmdLSet);
-  reg("linsert", 5, kCmdWrite | kCmdDenyOom, 1,
-      "O(N) where N is the number of elements to traverse before seeing the value pivot.",
-      "Inserts an element before or after another element in a list.", "2.2.0", CmdLInsert);
-  reg("lrem", 4, kCmdWrite, 1,
-      "O(N+M) where N is the length of the list and M is the number of elements removed.",
-      "Removes elements from a list. Deletes the list if the last element was removed.", "1.0.0",
-      CmdLRem);
-  reg("ltrim", 4, kCmdWrite, 1, "O(N) where N is the number of elements to be removed by the "
-      "operation.",
-      "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
-      "1.0.0", CmdLTrim);
-  reg("lpos", -3, kCmdReadOnly, 1,
-      "O(N) where N is the number of elements in the list, for the average case.",
-      "Returns the index of matching elements in a list.", "6.0.6", CmdLPos);
-  reg("lmove", 5, kCmdWrite | kCmdDenyOom, 2, "O(1)",
+  reg.Add("llen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)", "Returns the length of a list.",
+          "1.0.0", CmdLLen);
+  reg.Add("lrange", 4, kCmdReadOnly, {1, 1, 1},
+          "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest "
+          "end (HEAD or TAIL) for large lists; and N is the number of elements in the specified "
+          "range.",
+          "Returns a range of elements from a list.", "1.0.0", CmdLRange);
+  reg.Add("lindex", 3, kCmdReadOnly, {1, 1, 1},
+          "O(N) where N is the number of elements to traverse to get to the element at index.",
+          "Returns an element from a list by its index.", "1.0.0", CmdLIndex);
+  reg.Add("lset", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, "O(N) where N is the length of the list.",
+          "Sets the value of an element in a list by its index.", "1.0.0", CmdLSet);
+  reg.Add("linsert", 5, kCmdWrite | kCmdDenyOom, {1, 1, 1},
+          "O(N) where N is the number of elements to traverse before seeing the value pivot.",
+          "Inserts an element before or after another element in a list.", "2.2.0", CmdLInsert);
+  reg.Add("lrem", 4, kCmdWrite, {1, 1, 1},
+          "O(N+M) where N is the length of the list and M is the number of elements removed.",
+          "Removes elements from a list. Deletes the list if the last element was removed.",
+          "1.0.0", CmdLRem);
+  reg.Add("ltrim", 4, kCmdWrite, {1, 1, 1},
+          "O(N) where N is the number of elements to be removed by the "
+          "operation.",
+          "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
+          "1.0.0", CmdLTrim);
+  reg.Add("lpos", -3, kCmdReadOnly, {1, 1, 1},
+          "O(N) where N is the number of elements in the list, for the average case.",
+          "Returns the index of matching elements in a list.", "6.0.6", CmdLPos);
+  reg.Add(
+      "lmove", 5, kCmdWrite | kCmdDenyOom, {1, 2, 1}, "O(1)",
       "Returns an element after popping it from one list and pushing it to another. Deletes the "
       "list if the last element was moved.",
       "6.2.0", CmdLMove);
-  reg("rpoplpush", 3, kCmdWrite | kCmdDenyOom, 2, "O(1)",
+  reg.Add(
+      "rpoplpush", 3, kCmdWrite | kCmdDenyOom, {1, 2, 1}, "O(1)",
       "Returns the last element of a list after removing and pushing it to another list. Deletes "
       "the list if the last element was popped.",
       "1.2.0", CmdRPopLPush);

@@ -8,9 +8,10 @@
 #include <vector>
 
 #include "engine/aof.h"
+#include "engine/ds/util.h"
 #include "engine/engine.h"
+#include "engine/errors.h"
 #include "engine/snapshot.h"
-#include "engine/util.h"
 
 namespace racetrack::engine {
 namespace {
@@ -137,7 +138,7 @@ void Persistence::BeforeSleep() {
 }
 
 Status Persistence::Save() {
-  if (bgsave_pid_ > 0) return Status::InvalidArgument("ERR Background save already in progress");
+  if (bgsave_pid_ > 0) return Status::InvalidArgument(std::string(errors::kBgsaveInProgress));
   Status s = WriteSnapshotFile(*engine_, snapshot_path());
   if (!s.ok()) return s;
   lastsave_s_ = engine_->clock().NowMs() / 1000;
@@ -147,11 +148,9 @@ Status Persistence::Save() {
 }
 
 Status Persistence::BackgroundSave() {
-  if (bgsave_pid_ > 0) return Status::InvalidArgument("ERR Background save already in progress");
+  if (bgsave_pid_ > 0) return Status::InvalidArgument(std::string(errors::kBgsaveInProgress));
   if (rewrite_pid_ > 0) {
-    return Status::InvalidArgument(
-        "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE "
-        "in order to schedule a BGSAVE whenever possible.");
+    return Status::InvalidArgument(std::string(errors::kBgsaveChildActive));
   }
   if (aof_) (void)aof_->Flush();
   std::fflush(nullptr);
@@ -159,7 +158,7 @@ Status Persistence::BackgroundSave() {
   pid_t pid = fork();
   if (pid < 0) {
     last_bgsave_ok_ = false;
-    return Status::IoError("ERR Background save failed: fork failed");
+    return Status::IoError(std::string(errors::kBgsaveForkFailed));
   }
   if (pid == 0) {
     // Child: the parent's keyspace as of the fork, copy-on-write. Write and leave without running
@@ -177,7 +176,7 @@ Status Persistence::BackgroundSave() {
 
 Status Persistence::BackgroundRewriteAof() {
   if (rewrite_pid_ > 0) {
-    return Status::InvalidArgument("ERR Background append only file rewriting already in progress");
+    return Status::InvalidArgument(std::string(errors::kAofRewriteInProgress));
   }
   if (bgsave_pid_ > 0) {
     rewrite_scheduled_ = true;
@@ -194,7 +193,7 @@ Status Persistence::BackgroundRewriteAof() {
   pid_t pid = fork();
   if (pid < 0) {
     aof_->AbortRewrite();
-    return Status::IoError("ERR Can't rewrite append only file in background: fork failed");
+    return Status::IoError(std::string(errors::kAofRewriteForkFailed));
   }
   if (pid == 0) {
     std::string temp = dir + "/temp-rewriteaof-bg-" + std::to_string(getpid()) + ".aof";

@@ -6,9 +6,7 @@ namespace racetrack::engine {
 namespace {
 
 void ReplyStatusError(CommandContext& ctx, const Status& s) {
-  // Messages meant for clients start with "ERR"; environment failures get it prefixed.
-  std::string m = s.message();
-  ctx.reply.Error(m.starts_with("ERR") ? m : "ERR " + m);
+  ctx.reply.Error(errors::FromPersistenceStatus(s.message()));
 }
 
 void CmdSave(CommandContext& ctx) {
@@ -59,20 +57,17 @@ void CmdLastSave(CommandContext& ctx) { ctx.reply.Integer(ctx.engine.persistence
 
 }  // namespace
 
-void RegisterPersistenceFamily(CommandTable& t) {
-  auto reg = [&t](const char* name, int arity, uint32_t flags, const char* complexity,
-                  const char* summary, const char* since, CommandHandler h) {
-    t.Register({.name = name, .arity = arity, .flags = flags, .group = "server",
-                .complexity = complexity, .summary = summary, .since = since, .handler = h});
-  };
-  reg("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoMulti, "O(N) where N is the total number of keys in all databases",
-      "Synchronously saves the database(s) to disk.", "1.0.0", CmdSave);
-  reg("bgsave", -1, kCmdAdmin | kCmdNoScript, "O(1)",
-      "Asynchronously saves the database(s) to disk.", "1.0.0", CmdBgSave);
-  reg("bgrewriteaof", 1, kCmdAdmin | kCmdNoScript, "O(1)",
-      "Asynchronously rewrites the append-only file to disk.", "1.0.0", CmdBgRewriteAof);
-  reg("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, "O(1)",
-      "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", CmdLastSave);
+void RegisterPersistenceFamily(CommandTable& table) {
+  CommandRegistrar reg(table, "server");
+  reg.Add("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoMulti, {},
+          "O(N) where N is the total number of keys in all databases",
+          "Synchronously saves the database(s) to disk.", "1.0.0", CmdSave);
+  reg.Add("bgsave", -1, kCmdAdmin | kCmdNoScript, {}, "O(1)",
+          "Asynchronously saves the database(s) to disk.", "1.0.0", CmdBgSave);
+  reg.Add("bgrewriteaof", 1, kCmdAdmin | kCmdNoScript, {}, "O(1)",
+          "Asynchronously rewrites the append-only file to disk.", "1.0.0", CmdBgRewriteAof);
+  reg.Add("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+          "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", CmdLastSave);
 }
 
 }  // namespace racetrack::engine

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/util.h"
+#include "engine/ds/util.h"
 
 namespace racetrack::engine {
 namespace {

@@ -26,7 +26,7 @@ bool SubscribeAllowed(CommandContext& ctx) {
   // Redis refuses (P)SUBSCRIBE inside MULTI (flag no-multi) — the arity/flags check handles
   // queuing; here only the script case.
   if (ctx.client.is_script) {
-    ctx.reply.Error("ERR This Redis command is not allowed from script");
+    ctx.reply.Error(errors::kNotAllowedFromScript);
     return false;
   }
   return true;
@@ -129,42 +129,39 @@ void CmdPubsubHelp(CommandContext& ctx) {
 
 void CmdPubsub(CommandContext& ctx) { ReplyArityError(ctx); }
 
-constexpr uint32_t kPs = kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale;
-
 }  // namespace
 
-void RegisterPubSubFamily(CommandTable& t) {
-  auto reg = [&t](const char* name, int arity, uint32_t flags, const char* complexity,
-                  const char* summary, const char* since, CommandHandler h) {
-    t.Register({.name = name, .arity = arity, .flags = flags, .group = "pubsub",
-                .complexity = complexity, .summary = summary, .since = since, .handler = h});
-  };
-  reg("subscribe", -2, kPs, "O(N) where N is the number of channels to subscribe to.",
-      "Listens for messages published to channels.", "2.0.0", CmdSubscribe);
-  reg("unsubscribe", -1, kPs, "O(N) where N is the number of channels to unsubscribe.",
-      "Stops listening to messages posted to channels.", "2.0.0", CmdUnsubscribe);
-  reg("psubscribe", -2, kPs, "O(N) where N is the number of patterns to subscribe to.",
-      "Listens for messages published to channels that match one or more patterns.", "2.0.0",
-      CmdPSubscribe);
-  reg("punsubscribe", -1, kPs, "O(N) where N is the number of patterns to unsubscribe.",
-      "Stops listening to messages published to channels that match one or more patterns.",
-      "2.0.0", CmdPUnsubscribe);
-  reg("publish", 3, kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast,
+void RegisterPubSubFamily(CommandTable& table) {
+  CommandRegistrar reg(table, "pubsub");
+  reg.Add("subscribe", -2, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of channels to subscribe to.",
+          "Listens for messages published to channels.", "2.0.0", CmdSubscribe);
+  reg.Add("unsubscribe", -1, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of channels to unsubscribe.",
+          "Stops listening to messages posted to channels.", "2.0.0", CmdUnsubscribe);
+  reg.Add("psubscribe", -2, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of patterns to subscribe to.",
+          "Listens for messages published to channels that match one or more patterns.", "2.0.0",
+          CmdPSubscribe);
+  reg.Add("punsubscribe", -1, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of patterns to unsubscribe.",
+          "Stops listening to messages published to channels that match one or more patterns.",
+          "2.0.0", CmdPUnsubscribe);
+  reg.Add(
+      "publish", 3, kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast, {},
       "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the "
       "total number of subscribed patterns (by any client).",
       "Posts a message to a channel.", "2.0.0", CmdPublish);
-  reg("pubsub", -2, 0, "Depends on subcommand.", "A container for Pub/Sub commands.", "2.8.0",
-      CmdPubsub);
-  auto sub = [&t](const char* name, int arity, const char* summary, CommandHandler h) {
-    t.RegisterSub("pubsub", {.name = name, .arity = arity,
-                             .flags = kCmdPubSub | kCmdLoading | kCmdStale, .group = "pubsub",
-                             .complexity = "O(N)", .summary = summary, .since = "2.8.0",
-                             .handler = h});
-  };
-  sub("channels", -2, "Returns the active channels.", CmdPubsubChannels);
-  sub("numsub", -2, "Returns a count of subscribers to channels.", CmdPubsubNumSub);
-  sub("numpat", 2, "Returns a count of unique pattern subscriptions.", CmdPubsubNumPat);
-  sub("help", 2, "Returns helpful text about the different subcommands.", CmdPubsubHelp);
+  reg.Add("pubsub", -2, 0, {}, "Depends on subcommand.", "A container for Pub/Sub commands.",
+          "2.8.0", CmdPubsub);
+  reg.Sub("pubsub", "channels", -2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
+          "Returns the active channels.", "2.8.0", CmdPubsubChannels);
+  reg.Sub("pubsub", "numsub", -2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
+          "Returns a count of subscribers to channels.", "2.8.0", CmdPubsubNumSub);
+  reg.Sub("pubsub", "numpat", 2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
+          "Returns a count of unique pattern subscriptions.", "2.8.0", CmdPubsubNumPat);
+  reg.Sub("pubsub", "help", 2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
+          "Returns helpful text about the different subcommands.", "2.8.0", CmdPubsubHelp);
 }
 
 }  // namespace racetrack::engine

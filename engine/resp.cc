@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "engine/errors.h"
+
 namespace racetrack::engine {
 namespace {
 
@@ -42,14 +44,14 @@ RequestParser::Outcome RequestParser::ParseMultibulk(std::string_view input,
   size_t eol = input.find('\r');
   if (eol == std::string_view::npos || eol + 1 >= input.size()) {
     if (input.size() > limits_.max_inline_len) {
-      *error = "Protocol error: too big mbulk count string";
+      *error = errors::kProtoBigMultibulk;
       return Outcome::kError;
     }
     return Outcome::kNeedMore;
   }
   int64_t count;
   if (!ParseLength(input.substr(1, eol - 1), &count) || count > limits_.max_multibulk_len) {
-    *error = "Protocol error: invalid multibulk length";
+    *error = errors::kProtoBadMultibulk;
     return Outcome::kError;
   }
   size_t pos = eol + 2;
@@ -61,15 +63,13 @@ RequestParser::Outcome RequestParser::ParseMultibulk(std::string_view input,
   for (int64_t i = 0; i < count; ++i) {
     if (pos >= input.size()) return Outcome::kNeedMore;
     if (input[pos] != '$') {
-      *error = "Protocol error: expected '$', got '";
-      error->push_back(input[pos]);
-      error->push_back('\'');
+      *error = errors::ProtoExpectedBulk(input[pos]);
       return Outcome::kError;
     }
     size_t line_end = input.find('\r', pos);
     if (line_end == std::string_view::npos || line_end + 1 >= input.size()) {
       if (input.size() - pos > limits_.max_inline_len) {
-        *error = "Protocol error: too big bulk count string";
+        *error = errors::kProtoBigBulk;
         return Outcome::kError;
       }
       return Outcome::kNeedMore;
@@ -77,7 +77,7 @@ RequestParser::Outcome RequestParser::ParseMultibulk(std::string_view input,
     int64_t len;
     if (!ParseLength(input.substr(pos + 1, line_end - pos - 1), &len) || len < 0 ||
         len > limits_.max_bulk_len) {
-      *error = "Protocol error: invalid bulk length";
+      *error = errors::kProtoBadBulk;
       return Outcome::kError;
     }
     size_t body = line_end + 2;
@@ -95,7 +95,7 @@ RequestParser::Outcome RequestParser::ParseInline(std::string_view input,
   size_t eol = input.find('\n');
   if (eol == std::string_view::npos) {
     if (input.size() > limits_.max_inline_len) {
-      *error = "Protocol error: too big inline request";
+      *error = errors::kProtoBigInline;
       return Outcome::kError;
     }
     return Outcome::kNeedMore;
@@ -104,7 +104,7 @@ RequestParser::Outcome RequestParser::ParseInline(std::string_view input,
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   inline_storage_.clear();
   if (!SplitArgs(line, &inline_storage_)) {
-    *error = "Protocol error: unbalanced quotes in request";
+    *error = errors::kProtoUnbalancedQuotes;
     return Outcome::kError;
   }
   for (const std::string& s : inline_storage_) argv->emplace_back(s);

@@ -14,11 +14,11 @@
 #include <cstring>
 #include <vector>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
+#include "engine/ds/sha1.h"
+#include "engine/ds/util.h"
 #include "engine/engine.h"
 #include "engine/errors.h"
-#include "engine/sha1.h"
-#include "engine/util.h"
 
 namespace racetrack::engine {
 
@@ -84,7 +84,7 @@ int ErrorHandler(lua_State* L) {
   if (!lua_istable(L, 1)) {
     luaL_tolstring(L, 1, nullptr);
     lua_createtable(L, 0, 3);
-    lua_pushliteral(L, "ERR ");
+    lua_pushstring(L, errors::kLuaErrorPrefix);
     lua_pushvalue(L, -3);
     lua_concat(L, 2);
     lua_setfield(L, -2, "err");
@@ -203,7 +203,7 @@ constexpr int kMaxReplyStack = 8000;
 // Consumes the value on top of the stack.
 void ReplyFromLua(lua_State* L, ReplyBuilder& reply) {
   if (lua_gettop(L) + 4 > kMaxReplyStack || !lua_checkstack(L, 4)) {
-    reply.Error("ERR reached lua stack limit");
+    reply.Error(errors::kLuaStackLimit);
     lua_pop(L, 1);
     return;
   }
@@ -275,14 +275,14 @@ std::string CheckScriptCommand(RunState* rs, const std::vector<std::string>& arg
     auto it = spec->subcommands.find(ToLower(argv[1]));
     spec = it == spec->subcommands.end() ? nullptr : it->second.get();
   }
-  if (spec == nullptr) return "Unknown Redis command called from script";
+  if (spec == nullptr) return std::string(errors::kLuaUnknownCommand);
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity || spec->handler == nullptr) {
-    return "Wrong number of args calling Redis command from script";
+    return std::string(errors::kLuaWrongArity);
   }
-  if (spec->flags & kCmdNoScript) return "This Redis command is not allowed from script";
+  if (spec->flags & kCmdNoScript) return std::string(errors::kLuaNoScriptCommand);
   if (rs->read_only && (spec->flags & kCmdWrite)) {
-    return "Write commands are not allowed from read-only scripts.";
+    return std::string(errors::kLuaWriteInReadOnly);
   }
   return "";
 }
@@ -292,7 +292,7 @@ bool RunRedisCommand(lua_State* L, bool raise) {
   RunState* rs = State(L);
   int argc = lua_gettop(L);
   if (argc == 0) {
-    PushErrorTable(L, "Please specify at least one argument for this redis lib call");
+    PushErrorTable(L, errors::kLuaCallNoArgs);
     return raise;
   }
   std::vector<std::string> argv;
@@ -311,7 +311,7 @@ bool RunRedisCommand(lua_State* L, bool raise) {
       argv.emplace_back(s, n);
     } else {
       lua_settop(L, 0);
-      PushErrorTable(L, "Lua redis lib command arguments must be strings or integers");
+      PushErrorTable(L, errors::kLuaCallArgType);
       return raise;
     }
   }
@@ -351,7 +351,7 @@ int LuaRedisPcall(lua_State* L) {
 
 int LuaSha1Hex(lua_State* L) {
   if (lua_gettop(L) != 1) {
-    PushErrorTable(L, "wrong number of arguments");
+    PushErrorTable(L, errors::kLuaWrongArgs);
     return lua_error(L);
   }
   size_t len = 0;
@@ -368,7 +368,7 @@ int LuaSha1Hex(lua_State* L) {
 
 int LuaErrorReply(lua_State* L) {
   if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
-    PushErrorTable(L, "wrong number or type of arguments");
+    PushErrorTable(L, errors::kLuaWrongArgsOrType);
     return 1;
   }
   size_t len;
@@ -387,7 +387,7 @@ int LuaErrorReply(lua_State* L) {
 
 int LuaStatusReply(lua_State* L) {
   if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
-    PushErrorTable(L, "wrong number or type of arguments");
+    PushErrorTable(L, errors::kLuaWrongArgsOrType);
     return 1;
   }
   lua_createtable(L, 0, 1);
@@ -401,16 +401,16 @@ int LuaStatusReply(lua_State* L) {
 int LuaLog(lua_State* L) {
   int argc = lua_gettop(L);
   if (argc < 2) {
-    PushErrorTable(L, "redis.log() requires two arguments or more.");
+    PushErrorTable(L, errors::kLuaLogArity);
     return lua_error(L);
   }
   if (!lua_isnumber(L, 1)) {
-    PushErrorTable(L, "First argument must be a number (log level).");
+    PushErrorTable(L, errors::kLuaLogLevelType);
     return lua_error(L);
   }
   lua_Number level = lua_tonumber(L, 1);
   if (level < 0 || level > 3) {
-    PushErrorTable(L, "Invalid debug level.");
+    PushErrorTable(L, errors::kLuaLogLevel);
     return lua_error(L);
   }
   return 0;
@@ -418,12 +418,12 @@ int LuaLog(lua_State* L) {
 
 int LuaSetResp(lua_State* L) {
   if (lua_gettop(L) != 1) {
-    PushErrorTable(L, "redis.setresp() requires one argument.");
+    PushErrorTable(L, errors::kLuaSetRespArity);
     return lua_error(L);
   }
   lua_Number v = lua_tonumber(L, 1);
   if (v != 2 && v != 3) {
-    PushErrorTable(L, "RESP version must be 2 or 3.");
+    PushErrorTable(L, errors::kLuaSetRespVersion);
     return lua_error(L);
   }
   return 0;  // partial: replies are always converted as RESP2 (see scripting.h)
@@ -431,12 +431,12 @@ int LuaSetResp(lua_State* L) {
 
 int LuaSetRepl(lua_State* L) {
   if (lua_gettop(L) != 1) {
-    PushErrorTable(L, "redis.set_repl() requires two arguments.");
+    PushErrorTable(L, errors::kLuaSetReplArity);
     return lua_error(L);
   }
   lua_Integer flags = static_cast<lua_Integer>(lua_tonumber(L, 1));
   if ((flags & ~lua_Integer{3}) != 0) {
-    PushErrorTable(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+    PushErrorTable(L, errors::kLuaSetReplFlags);
     return lua_error(L);
   }
   return 0;  // effects are always propagated command by command
@@ -545,13 +545,13 @@ int LuaMathRandom(lua_State* L) {
     case 2: {
       lua_Integer l = luaL_checkinteger(L, 1);
       lua_Integer u = luaL_checkinteger(L, 2);
-      luaL_argcheck(L, l <= u, 2, "interval is empty");
+      luaL_argcheck(L, l <= u, 2, errors::kLuaIntervalEmpty);
       lua_pushinteger(
           L, static_cast<lua_Integer>(std::floor(r * static_cast<lua_Number>(u - l + 1))) + l);
       return 1;
     }
     default:
-      return luaL_error(L, "wrong number of arguments");
+      return luaL_error(L, errors::kLuaWrongArgsC);
   }
 }
 
@@ -564,10 +564,10 @@ int LuaMathRandomSeed(lua_State* L) {
 // Sandbox: read-only globals and libraries
 // ---------------------------------------------------------------------------------------------
 
-int ReadonlyError(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+int ReadonlyError(lua_State* L) { return luaL_error(L, errors::kLuaReadonlyTable); }
 
 int NonexistentGlobal(lua_State* L) {
-  return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
+  return luaL_error(L, errors::kLuaNoGlobalFormat,
                     luaL_tolstring(L, 2, nullptr));
 }
 
@@ -618,7 +618,7 @@ void CountHook(lua_State* L, lua_Debug*) {
     rs->killed = true;
     lua_sethook(L, CountHook, LUA_MASKLINE, 0);
   }
-  lua_pushfstring(L, "Script killed after exceeding lua-time-limit (%I ms)",
+  lua_pushfstring(L, errors::kLuaTimeLimitFormat,
                   static_cast<LUA_INTEGER>(rs->limit_ms));
   size_t len;
   const char* msg = lua_tolstring(L, -1, &len);
@@ -635,17 +635,17 @@ bool ParseShebang(std::string_view body, size_t* shebang_len, bool* no_writes, s
   *shebang_len = eol == std::string_view::npos ? body.size() : eol;
   std::vector<std::string> parts;
   if (!SplitArgs(body.substr(0, *shebang_len), &parts) || parts.empty()) {
-    *error = "ERR Invalid script shebang";
+    *error = errors::kBadShebang;
     return false;
   }
   if (parts[0] != "#!lua") {
-    *error = "ERR Unexpected engine in script shebang: " + parts[0];
+    *error = errors::UnexpectedShebangEngine(parts[0]);
     return false;
   }
   for (size_t i = 1; i < parts.size(); ++i) {
     std::string_view p = parts[i];
     if (!p.starts_with("flags=")) {
-      *error = "ERR Unknown lua shebang option: " + parts[i];
+      *error = errors::UnknownShebangOption(parts[i]);
       return false;
     }
     p.remove_prefix(6);
@@ -656,7 +656,7 @@ bool ParseShebang(std::string_view body, size_t* shebang_len, bool* no_writes, s
         *no_writes = true;
       } else if (flag != "allow-oom" && flag != "allow-stale" && flag != "no-cluster" &&
                  flag != "allow-cross-slot-keys") {
-        *error = "ERR Unexpected flag in script shebang: " + std::string(flag);
+        *error = errors::UnexpectedShebangFlag(flag);
         return false;
       }
       if (comma == std::string_view::npos) break;
@@ -803,7 +803,7 @@ bool ScriptEngine::Compile(std::string_view body, const std::string& sha, std::s
   std::string_view code = body.substr(shebang_len);
   lua_State* L = lua_;
   if (luaL_loadbufferx(L, code.data(), code.size(), "@user_script", "t") != LUA_OK) {
-    *error = "ERR Error compiling script (new function): " + std::string(lua_tostring(L, -1));
+    *error = errors::ScriptCompileError(lua_tostring(L, -1));
     // Lua 5.1 quotes the end-of-input token; 5.4 does not. Scripts and clients see 5.1's text.
     if (error->ends_with(" near <eof>")) error->replace(error->size() - 5, 5, "'<eof>'");
     lua_settop(L, 0);
@@ -876,7 +876,7 @@ void ScriptEngine::Eval(ClientState& caller, std::string_view script, bool by_sh
   if (status == LUA_OK) {
     ReplyFromLua(L, reply);
   } else if (lua_istable(L, -1)) {
-    std::string msg = "ERR unknown error";
+    std::string msg(errors::kLuaUnknownError);
     if (RawField(L, -1, "err") == LUA_TSTRING || lua_isnumber(L, -1)) msg = lua_tostring(L, -1);
     lua_pop(L, 1);
     RawField(L, -1, "source");
@@ -888,7 +888,7 @@ void ScriptEngine::Eval(ClientState& caller, std::string_view script, bool by_sh
   } else {
     // Errors the handler never saw (out of memory, an error inside the handler).
     std::string msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
-    reply.Error("ERR Error running script " + sha + ", " + msg.substr(0, 100));
+    reply.Error(errors::ScriptRunError(sha, msg.substr(0, 100)));
   }
   lua_settop(L, 0);
 

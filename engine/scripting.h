@@ -46,9 +46,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "engine/base/status.h"
 #include "engine/client.h"
 #include "engine/command.h"
-#include "engine/status.h"
 
 struct lua_State;
 

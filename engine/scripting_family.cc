@@ -17,11 +17,11 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
   int64_t numkeys;
   if (!ArgInt64(ctx, 2, &numkeys)) return;
   if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    ctx.reply.Error(errors::kNumKeysOverArgs);
     return;
   }
   if (numkeys < 0) {
-    ctx.reply.Error("ERR Number of keys can't be negative");
+    ctx.reply.Error(errors::kNumKeysNegative);
     return;
   }
   size_t nk = static_cast<size_t>(numkeys);
@@ -54,7 +54,7 @@ void CmdScriptExists(CommandContext& ctx) {
 void CmdScriptFlush(CommandContext& ctx) {
   if (ctx.argv.size() > 3 || (ctx.argv.size() == 3 && !ArgIs(ctx.argv[2], "sync") &&
                               !ArgIs(ctx.argv[2], "async"))) {
-    ctx.reply.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+    ctx.reply.Error(errors::kScriptFlushOption);
     return;
   }
   ctx.engine.scripts().Flush();  // ASYNC frees at once too: the cache is small
@@ -64,7 +64,7 @@ void CmdScriptFlush(CommandContext& ctx) {
 // A script runs inside one engine call, so no other command can ever arrive while one is running:
 // there is never a script to kill (runaway scripts stop themselves, see scripting.h).
 void CmdScriptKill(CommandContext& ctx) {
-  ctx.reply.Error("NOTBUSY No scripts in execution right now.");
+  ctx.reply.Error(errors::kNotBusy);
 }
 
 void CmdScriptHelp(CommandContext& ctx) {
@@ -83,63 +83,45 @@ void CmdScriptHelp(CommandContext& ctx) {
 }
 
 void CmdScriptDebug(CommandContext& ctx) {
-  ctx.reply.Error("ERR SCRIPT DEBUG (the Lua debugger) is not supported by this server");
+  ctx.reply.Error(errors::kScriptDebugUnsupported);
 }
 
 }  // namespace
 
 void RegisterScriptingFamily(CommandTable& table) {
-  constexpr uint32_t kEvalFlags = kCmdNoScript | kCmdStale | kCmdMovableKeys;
+  CommandRegistrar reg(table, "scripting");
   const char* kEvalComplexity = "Depends on the script that is executed.";
-  table.Register({.name = "eval", .arity = -3, .flags = kEvalFlags, .group = "scripting",
-                  .complexity = kEvalComplexity,
-                  .summary = "Executes a server-side Lua script.", .since = "2.6.0",
-                  .handler = CmdEval});
-  table.Register({.name = "evalsha", .arity = -3, .flags = kEvalFlags, .group = "scripting",
-                  .complexity = kEvalComplexity,
-                  .summary = "Executes a server-side Lua script by SHA1 digest.", .since = "2.6.0",
-                  .handler = CmdEvalSha});
-  table.Register({.name = "eval_ro", .arity = -3, .flags = kEvalFlags | kCmdReadOnly,
-                  .group = "scripting", .complexity = kEvalComplexity,
-                  .summary = "Executes a read-only server-side Lua script.", .since = "7.0.0",
-                  .handler = CmdEvalRo});
-  table.Register({.name = "evalsha_ro", .arity = -3, .flags = kEvalFlags | kCmdReadOnly,
-                  .group = "scripting", .complexity = kEvalComplexity,
-                  .summary = "Executes a read-only server-side Lua script by SHA1 digest.",
-                  .since = "7.0.0", .handler = CmdEvalShaRo});
+  reg.Add("eval", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys, {}, kEvalComplexity,
+          "Executes a server-side Lua script.", "2.6.0", CmdEval);
+  reg.Add("evalsha", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys, {}, kEvalComplexity,
+          "Executes a server-side Lua script by SHA1 digest.", "2.6.0", CmdEvalSha);
+  reg.Add("eval_ro", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdReadOnly, {},
+          kEvalComplexity, "Executes a read-only server-side Lua script.", "7.0.0", CmdEvalRo);
+  reg.Add("evalsha_ro", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdReadOnly, {},
+          kEvalComplexity, "Executes a read-only server-side Lua script by SHA1 digest.", "7.0.0",
+          CmdEvalShaRo);
 
-  table.Register({.name = "script", .arity = -2, .group = "scripting",
-                  .complexity = "Depends on subcommand.",
-                  .summary = "A container for Lua scripts management commands.", .since = "2.6.0"});
-  table.RegisterSub("script", {.name = "load", .arity = 3, .flags = kCmdNoScript | kCmdStale,
-                               .group = "scripting",
-                               .complexity = "O(N) with N being the length in bytes of the script body.",
-                               .summary = "Loads a server-side Lua script to the script cache.",
-                               .since = "2.6.0", .handler = CmdScriptLoad});
-  table.RegisterSub("script", {.name = "exists", .arity = -3, .flags = kCmdNoScript,
-                               .group = "scripting",
-                               .complexity = "O(N) with N being the number of scripts to check.",
-                               .summary = "Determines whether server-side Lua scripts exist in the "
-                                          "script cache.",
-                               .since = "2.6.0", .handler = CmdScriptExists});
-  table.RegisterSub("script", {.name = "flush", .arity = -2, .flags = kCmdNoScript,
-                               .group = "scripting",
-                               .complexity = "O(N) with N being the number of scripts in cache",
-                               .summary = "Removes all server-side Lua scripts from the script "
-                                          "cache.",
-                               .since = "2.6.0", .handler = CmdScriptFlush});
-  table.RegisterSub("script", {.name = "kill", .arity = 2, .flags = kCmdNoScript | kCmdAllowBusy,
-                               .group = "scripting", .complexity = "O(1)",
-                               .summary = "Terminates a server-side Lua script during execution.",
-                               .since = "2.6.0", .handler = CmdScriptKill});
-  table.RegisterSub("script", {.name = "help", .arity = 2, .flags = kCmdLoading | kCmdStale,
-                               .group = "scripting", .complexity = "O(1)",
-                               .summary = "Returns helpful text about the different subcommands.",
-                               .since = "5.0.0", .handler = CmdScriptHelp});
-  table.RegisterSub("script", {.name = "debug", .arity = 3, .flags = kCmdNoScript,
-                               .group = "scripting", .complexity = "O(1)",
-                               .summary = "Sets the debug mode of server-side Lua scripts.",
-                               .since = "3.2.0", .handler = CmdScriptDebug});
+  reg.Add("script", -2, 0, {}, "Depends on subcommand.",
+          "A container for Lua scripts management commands.", "2.6.0", nullptr);
+  reg.Sub("script", "load", 3, kCmdNoScript | kCmdStale, {},
+          "O(N) with N being the length in bytes of the script body.",
+          "Loads a server-side Lua script to the script cache.", "2.6.0", CmdScriptLoad);
+  reg.Sub("script", "exists", -3, kCmdNoScript, {},
+          "O(N) with N being the number of scripts to check.",
+          "Determines whether server-side Lua scripts exist in the "
+          "script cache.",
+          "2.6.0", CmdScriptExists);
+  reg.Sub("script", "flush", -2, kCmdNoScript, {},
+          "O(N) with N being the number of scripts in cache",
+          "Removes all server-side Lua scripts from the script "
+          "cache.",
+          "2.6.0", CmdScriptFlush);
+  reg.Sub("script", "kill", 2, kCmdNoScript, {}, "O(1)",
+          "Terminates a server-side Lua script during execution.", "2.6.0", CmdScriptKill);
+  reg.Sub("script", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns helpful text about the different subcommands.", "5.0.0", CmdScriptHelp);
+  reg.Sub("script", "debug", 3, kCmdNoScript, {}, "O(1)",
+          "Sets the debug mode of server-side Lua scripts.", "3.2.0", CmdScriptDebug);
 }
 
 }  // namespace racetrack::engine

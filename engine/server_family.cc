@@ -222,15 +222,13 @@ void CmdConfigSet(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argv.size(); i += 2) {
     const Setting* s = FindSetting(ctx.argv[i]);
     if (s == nullptr) {
-      ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
-                      std::string(ctx.argv[i]) + "'");
+      ctx.reply.Error(errors::ConfigSetUnknownOption(ctx.argv[i]));
       return;
     }
     targets.push_back(s);
   }
   auto fail = [&](const Setting* s, std::string_view msg) {
-    ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(s->name) +
-                    "') - " + std::string(msg));
+    ctx.reply.Error(errors::ConfigSetFailed(s->name, msg));
   };
   for (size_t k = 0; k < targets.size(); ++k) {
     for (size_t m = 0; m < k; ++m) {
@@ -640,11 +638,11 @@ void CmdShutdown(CommandContext& ctx) {
     return;
   }
   if (abort) {
-    ctx.reply.Error("ERR No shutdown in progress.");
+    ctx.reply.Error(errors::kNoShutdownInProgress);
     return;
   }
   if (!ctx.engine.on_shutdown) {
-    ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+    ctx.reply.Error(errors::kShutdownFailed);
     return;
   }
   // Without SAVE or NOSAVE, Redis snapshots only when save points are configured.
@@ -688,63 +686,56 @@ void CmdMemoryHelp(CommandContext& ctx) {
 
 }  // namespace
 
-void RegisterServerFamily(CommandTable& t) {
-  auto reg = [&t](const char* name, int arity, uint32_t flags, const char* complexity,
-                  const char* summary, const char* since, CommandHandler h) {
-    t.Register({.name = name, .arity = arity, .flags = flags, .group = "server",
-                .complexity = complexity, .summary = summary, .since = since, .handler = h});
-  };
-  auto sub = [&t](const char* parent, const char* name, int arity, uint32_t flags,
-                  const char* complexity, const char* summary, const char* since,
-                  CommandHandler h, int first_key = 0) {
-    t.RegisterSub(parent, {.name = name, .arity = arity, .flags = flags, .first_key = first_key,
-                           .last_key = first_key, .key_step = first_key > 0 ? 1 : 0,
-                           .group = "server", .complexity = complexity, .summary = summary,
-                           .since = since, .handler = h});
-  };
-  constexpr uint32_t kLS = kCmdLoading | kCmdStale;
-  reg("info", -1, kLS, "O(1)", "Returns information and statistics about the server.", "1.0.0",
-      CmdInfo);
-  reg("time", 1, kLS | kCmdFast, "O(1)", "Returns the server time.", "2.6.0", CmdTime);
-  reg("shutdown", -1, kCmdAdmin | kCmdNoScript | kLS | kCmdNoMulti | kCmdAllowBusy,
+void RegisterServerFamily(CommandTable& table) {
+  CommandRegistrar reg(table, "server");
+  reg.Add("info", -1, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns information and statistics about the server.", "1.0.0", CmdInfo);
+  reg.Add("time", 1, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)", "Returns the server time.",
+          "2.6.0", CmdTime);
+  reg.Add(
+      "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti, {},
       "O(N) when saving, where N is the total number of keys in all databases when saving data, "
       "otherwise O(1)",
       "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",
       CmdShutdown);
 
-  reg("config", -2, 0, "Depends on subcommand.",
-      "A container for server configuration commands.", "2.0.0", CmdConfigContainer);
-  sub("config", "get", -3, kCmdAdmin | kCmdNoScript | kLS,
-      "O(N) when N is the number of configuration parameters provided",
-      "Returns the effective values of configuration parameters.", "2.0.0", CmdConfigGet);
-  sub("config", "set", -4, kCmdAdmin | kCmdNoScript | kLS,
-      "O(N) when N is the number of configuration parameters provided",
-      "Sets configuration parameters in-flight.", "2.0.0", CmdConfigSet);
-  sub("config", "resetstat", 2, kCmdAdmin | kCmdNoScript | kLS, "O(1)",
-      "Resets the server's statistics.", "2.0.0", CmdConfigResetStat);
-  sub("config", "help", 2, kLS, "O(1)", "Returns helpful text about the different subcommands.",
-      "5.0.0", CmdConfigHelp);
+  reg.Add("config", -2, 0, {}, "Depends on subcommand.",
+          "A container for server configuration commands.", "2.0.0", CmdConfigContainer);
+  reg.Sub("config", "get", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) when N is the number of configuration parameters provided",
+          "Returns the effective values of configuration parameters.", "2.0.0", CmdConfigGet);
+  reg.Sub("config", "set", -4, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) when N is the number of configuration parameters provided",
+          "Sets configuration parameters in-flight.", "2.0.0", CmdConfigSet);
+  reg.Sub("config", "resetstat", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Resets the server's statistics.", "2.0.0", CmdConfigResetStat);
+  reg.Sub("config", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns helpful text about the different subcommands.", "5.0.0", CmdConfigHelp);
 
-  reg("command", -1, kLS, "O(N) where N is the total number of Redis commands",
-      "Returns detailed information about all commands.", "2.8.13", CmdCommand);
-  sub("command", "count", 2, kLS, "O(1)", "Returns a count of commands.", "2.8.13",
-      CmdCommandCount);
-  sub("command", "info", -2, kLS, "O(N) where N is the number of commands to look up",
-      "Returns information about one, multiple or all commands.", "2.8.13", CmdCommandInfo);
-  sub("command", "docs", -2, kLS, "O(N) where N is the number of commands to look up",
-      "Returns documentary information about one, multiple or all commands.", "7.0.0",
-      CmdCommandDocs);
-  sub("command", "list", -2, kLS, "O(N) where N is the total number of Redis commands",
-      "Returns a list of command names.", "7.0.0", CmdCommandList);
-  sub("command", "help", 2, kLS, "O(1)", "Returns helpful text about the different subcommands.",
-      "5.0.0", CmdCommandHelp);
+  reg.Add("command", -1, kCmdLoading | kCmdStale, {},
+          "O(N) where N is the total number of Redis commands",
+          "Returns detailed information about all commands.", "2.8.13", CmdCommand);
+  reg.Sub("command", "count", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns a count of commands.", "2.8.13", CmdCommandCount);
+  reg.Sub("command", "info", -2, kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of commands to look up",
+          "Returns information about one, multiple or all commands.", "2.8.13", CmdCommandInfo);
+  reg.Sub("command", "docs", -2, kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of commands to look up",
+          "Returns documentary information about one, multiple or all commands.", "7.0.0",
+          CmdCommandDocs);
+  reg.Sub("command", "list", -2, kCmdLoading | kCmdStale, {},
+          "O(N) where N is the total number of Redis commands", "Returns a list of command names.",
+          "7.0.0", CmdCommandList);
+  reg.Sub("command", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns helpful text about the different subcommands.", "5.0.0", CmdCommandHelp);
 
-  reg("memory", -2, 0, "Depends on subcommand.", "A container for memory diagnostics commands.",
-      "4.0.0", CmdMemoryContainer);
-  sub("memory", "usage", -3, kCmdReadOnly, "O(N) where N is the number of samples.",
-      "Estimates the memory usage of a key.", "4.0.0", CmdMemoryUsage, 2);
-  sub("memory", "help", 2, kLS, "O(1)", "Returns helpful text about the different subcommands.",
-      "4.0.0", CmdMemoryHelp);
+  reg.Add("memory", -2, 0, {}, "Depends on subcommand.",
+          "A container for memory diagnostics commands.", "4.0.0", CmdMemoryContainer);
+  reg.Sub("memory", "usage", -3, kCmdReadOnly, {2, 2, 1}, "O(N) where N is the number of samples.",
+          "Estimates the memory usage of a key.", "4.0.0", CmdMemoryUsage);
+  reg.Sub("memory", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns helpful text about the different subcommands.", "4.0.0", CmdMemoryHelp);
 }
 
 // "pubsub 32mb 8mb 60" (classes may follow each other: "normal 0 0 0 pubsub 1mb 512kb 60").

@@ -10,13 +10,12 @@
 #include <unordered_set>
 #include <vector>
 
+#include "engine/ds/set.h"
 #include "engine/family_util.h"
-#include "engine/set.h"
 
 namespace racetrack::engine {
 namespace {
 
-constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 
 Set* AsSet(Value* v) { return v == nullptr ? nullptr : v->As<Set>(); }
 
@@ -106,7 +105,7 @@ void CmdSPop(CommandContext& ctx) {
   bool with_count = ctx.argv.size() == 3;
   int64_t count = 1;
   if (with_count && (!ParseInt64(ctx.argv[2], &count) || count < 0)) {
-    ctx.reply.Error(kMustBePositive);
+    ctx.reply.Error(errors::kMustBePositive);
     return;
   }
   Value* v;
@@ -319,18 +318,18 @@ void CmdSDiffStore(CommandContext& ctx) { UnionDiffGeneric(ctx, 2, ctx.argv[1], 
 void CmdSInterCard(CommandContext& ctx) {
   int64_t numkeys;
   if (!ParseInt64(ctx.argv[1], &numkeys) || numkeys < 1) {
-    ctx.reply.Error("ERR numkeys should be greater than 0");
+    ctx.reply.Error(errors::kNumKeysNotPositive);
     return;
   }
   if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 2) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    ctx.reply.Error(errors::kNumKeysOverArgs);
     return;
   }
   int64_t limit = 0;
   for (size_t j = 2 + static_cast<size_t>(numkeys); j < ctx.argv.size(); ++j) {
     if (ArgIs(ctx.argv[j], "limit") && j + 1 < ctx.argv.size()) {
       if (!ParseInt64(ctx.argv[j + 1], &limit) || limit < 0) {
-        ctx.reply.Error("ERR LIMIT can't be negative");
+        ctx.reply.Error(errors::kLimitNegative);
         return;
       }
       ++j;
@@ -398,53 +397,66 @@ void CmdSScan(CommandContext& ctx) {
 }  // namespace
 
 void RegisterSetFamily(CommandTable& table) {
-  auto reg = [&table](std::string name, int arity, uint32_t flags, int first_key, int last_key,
-                      std::string complexity, std::string summary, std::string since,
-                      CommandHandler h) {
-    table.Register({.name = std::move(name), .arity = arity, .flags = flags,
-                    .first_key = first_key, .last_key = last_key, .key_step = first_key ? 1 : 0,
-                    .group = "set", .complexity = std::move(complexity),
-                    .summary = std::move(summary), .since = std::move(since), .handler = h});
-  };
-  constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
-  constexpr uint32_t kR = kCmdReadOnly;
-  reg("sadd", -3, kW | kCmdFast, 1, 1, "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-      "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0", CmdSAdd);
-  reg("srem", -3, kCmdWrite | kCmdFast, 1, 1, "O(N) where N is the number of members to be removed.",
-      "Removes one or more members from a set. Deletes the set if the last member was removed.",
-      "1.0.0", CmdSRem);
-  reg("sismember", 3, kR | kCmdFast, 1, 1, "O(1)", "Determines whether a member belongs to a set.",
-      "1.0.0", CmdSIsMember);
-  reg("smismember", -3, kR | kCmdFast, 1, 1, "O(N) where N is the number of elements being checked for membership",
-      "Determines whether multiple members belong to a set.", "6.2.0", CmdSMIsMember);
-  reg("scard", 2, kR | kCmdFast, 1, 1, "O(1)", "Returns the number of members in a set.", "1.0.0",
-      CmdSCard);
-  reg("smembers", 2, kR, 1, 1, "O(N) where N is the set cardinality.",
-      "Returns all members of a set.", "1.0.0", CmdSMembers);
-  reg("spop", -2, kCmdWrite | kCmdFast, 1, 1, "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
+  CommandRegistrar reg(table, "set");
+  reg.Add("sadd", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
+          "O(1) for each element added, so O(N) to add N elements when the command is called with "
+          "multiple arguments.",
+          "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0",
+          CmdSAdd);
+  reg.Add("srem", -3, kCmdWrite | kCmdFast, {1, 1, 1},
+          "O(N) where N is the number of members to be removed.",
+          "Removes one or more members from a set. Deletes the set if the last member was removed.",
+          "1.0.0", CmdSRem);
+  reg.Add("sismember", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Determines whether a member belongs to a set.", "1.0.0", CmdSIsMember);
+  reg.Add("smismember", -3, kCmdReadOnly | kCmdFast, {1, 1, 1},
+          "O(N) where N is the number of elements being checked for membership",
+          "Determines whether multiple members belong to a set.", "6.2.0", CmdSMIsMember);
+  reg.Add("scard", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the number of members in a set.", "1.0.0", CmdSCard);
+  reg.Add("smembers", 2, kCmdReadOnly, {1, 1, 1}, "O(N) where N is the set cardinality.",
+          "Returns all members of a set.", "1.0.0", CmdSMembers);
+  reg.Add(
+      "spop", -2, kCmdWrite | kCmdFast, {1, 1, 1},
+      "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
       "Returns one or more random members from a set after removing them. Deletes the set if the "
       "last member was popped.",
       "1.0.0", CmdSPop);
-  reg("srandmember", -2, kR, 1, 1, "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
-      "Get one or multiple random members from a set", "1.0.0", CmdSRandMember);
-  reg("sinter", -2, kR, 1, -1, "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
-      "Returns the intersect of multiple sets.", "1.0.0", CmdSInter);
-  reg("sinterstore", -3, kW, 1, -1, "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
-      "Stores the intersect of multiple sets in a key.", "1.0.0", CmdSInterStore);
-  reg("sunion", -2, kR, 1, -1, "O(N) where N is the total number of elements in all given sets.",
-      "Returns the union of multiple sets.", "1.0.0", CmdSUnion);
-  reg("sunionstore", -3, kW, 1, -1, "O(N) where N is the total number of elements in all given sets.",
-      "Stores the union of multiple sets in a key.", "1.0.0", CmdSUnionStore);
-  reg("sdiff", -2, kR, 1, -1, "O(N) where N is the total number of elements in all given sets.",
-      "Returns the difference of multiple sets.", "1.0.0", CmdSDiff);
-  reg("sdiffstore", -3, kW, 1, -1, "O(N) where N is the total number of elements in all given sets.",
-      "Stores the difference of multiple sets in a key.", "1.0.0", CmdSDiffStore);
-  reg("sintercard", -3, kR | kCmdMovableKeys, 0, 0, "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
-      "Returns the number of members of the intersect of multiple sets.", "7.0.0", CmdSInterCard);
-  reg("smove", 4, kW | kCmdFast, 1, 2, "O(1)", "Moves a member from one set to another.", "1.0.0",
-      CmdSMove);
-  reg("sscan", -3, kR, 1, 1, "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the size of the collection.",
-      "Iterates over members of a set.", "2.0.0", CmdSScan);
+  reg.Add("srandmember", -2, kCmdReadOnly, {1, 1, 1},
+          "Without the count argument O(1), otherwise O(N) where N is the absolute value of the "
+          "passed count.",
+          "Get one or multiple random members from a set", "1.0.0", CmdSRandMember);
+  reg.Add("sinter", -2, kCmdReadOnly, {1, -1, 1},
+          "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+          "sets.",
+          "Returns the intersect of multiple sets.", "1.0.0", CmdSInter);
+  reg.Add("sinterstore", -3, kCmdWrite | kCmdDenyOom, {1, -1, 1},
+          "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+          "sets.",
+          "Stores the intersect of multiple sets in a key.", "1.0.0", CmdSInterStore);
+  reg.Add("sunion", -2, kCmdReadOnly, {1, -1, 1},
+          "O(N) where N is the total number of elements in all given sets.",
+          "Returns the union of multiple sets.", "1.0.0", CmdSUnion);
+  reg.Add("sunionstore", -3, kCmdWrite | kCmdDenyOom, {1, -1, 1},
+          "O(N) where N is the total number of elements in all given sets.",
+          "Stores the union of multiple sets in a key.", "1.0.0", CmdSUnionStore);
+  reg.Add("sdiff", -2, kCmdReadOnly, {1, -1, 1},
+          "O(N) where N is the total number of elements in all given sets.",
+          "Returns the difference of multiple sets.", "1.0.0", CmdSDiff);
+  reg.Add("sdiffstore", -3, kCmdWrite | kCmdDenyOom, {1, -1, 1},
+          "O(N) where N is the total number of elements in all given sets.",
+          "Stores the difference of multiple sets in a key.", "1.0.0", CmdSDiffStore);
+  reg.Add("sintercard", -3, kCmdReadOnly | kCmdMovableKeys, {},
+          "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+          "sets.",
+          "Returns the number of members of the intersect of multiple sets.", "7.0.0",
+          CmdSInterCard);
+  reg.Add("smove", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 2, 1}, "O(1)",
+          "Moves a member from one set to another.", "1.0.0", CmdSMove);
+  reg.Add("sscan", -3, kCmdReadOnly, {1, 1, 1},
+          "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+          "the cursor to return back to 0. N is the size of the collection.",
+          "Iterates over members of a set.", "2.0.0", CmdSScan);
 }
 
 }  // namespace racetrack::engine

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "engine/db.h"
-#include "engine/encoding.h"
+#include "engine/ds/encoding.h"
+#include "engine/ds/stream.h"
 #include "engine/engine.h"
-#include "engine/stream.h"
 
 namespace racetrack::engine {
 namespace {

@@ -9,18 +9,12 @@
 #include <limits>
 
 #include "engine/blocking.h"
+#include "engine/ds/stream.h"
 #include "engine/family_util.h"
-#include "engine/stream.h"
 
 namespace racetrack::engine {
 namespace {
 
-constexpr std::string_view kInvalidId = "ERR Invalid stream ID specified as stream command argument";
-constexpr std::string_view kXaddTooSmall =
-    "ERR The ID specified in XADD is equal or smaller than the target stream top item";
-constexpr std::string_view kXgroupNoKey =
-    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use "
-    "the MKSTREAM option to create an empty stream automatically.";
 
 StreamObject* AsStream(Value* v) { return v ? v->As<StreamObject>() : nullptr; }
 
@@ -36,7 +30,7 @@ bool ParseIdOrReply(CommandContext& ctx, std::string_view s, uint64_t missing_se
     return true;
   }
   if (ParseStreamID(s, missing_seq, out)) return true;
-  ctx.reply.Error(kInvalidId);
+  ctx.reply.Error(errors::kInvalidStreamId);
   return false;
 }
 
@@ -94,7 +88,7 @@ bool ParseTrimOption(CommandContext& ctx, size_t* i, TrimArgs* t, bool* matched)
   if ((ArgIs(a[*i], "maxlen") || ArgIs(a[*i], "minid")) && left >= 1) {
     bool maxlen = ArgIs(a[*i], "maxlen");
     if (t->strategy != TrimArgs::kNone) {
-      ctx.reply.Error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+      ctx.reply.Error(errors::kMaxlenAndMinid);
       return false;
     }
     size_t v = *i + 1;
@@ -106,7 +100,7 @@ bool ParseTrimOption(CommandContext& ctx, size_t* i, TrimArgs* t, bool* matched)
       int64_t n;
       if (!ArgInt64(ctx, v, &n)) return false;
       if (n < 0) {
-        ctx.reply.Error("ERR The MAXLEN argument must be >= 0.");
+        ctx.reply.Error(errors::kMaxlenArgNegative);
         return false;
       }
       t->strategy = TrimArgs::kMaxLen;
@@ -133,7 +127,7 @@ bool ParseTrimOption(CommandContext& ctx, size_t* i, TrimArgs* t, bool* matched)
 
 bool CheckTrimArgs(CommandContext& ctx, TrimArgs* t) {
   if (t->limit >= 0 && !t->approx) {
-    ctx.reply.Error("ERR syntax error, LIMIT cannot be used without the special ~ option");
+    ctx.reply.Error(errors::kTrimLimitNeedsApprox);
     return false;
   }
   if (t->approx && t->limit < 0) t->limit = 100 * StreamObject::kNodeMaxEntries;
@@ -168,7 +162,7 @@ void CmdXAdd(CommandContext& ctx) {
       auto_all = true;
     } else if (a[i].ends_with("-*") && a[i].size() > 2) {
       if (!ParseStreamID(a[i].substr(0, a[i].size() - 2), 0, &id)) {
-        ctx.reply.Error(kInvalidId);
+        ctx.reply.Error(errors::kInvalidStreamId);
         return;
       }
       auto_seq = true;
@@ -184,7 +178,7 @@ void CmdXAdd(CommandContext& ctx) {
   }
   if (!CheckTrimArgs(ctx, &trim)) return;
   if (!auto_all && !auto_seq && id.IsZero()) {
-    ctx.reply.Error("ERR The ID specified in XADD must be greater than 0-0");
+    ctx.reply.Error(errors::kXaddIdZero);
     return;
   }
   Value* v;
@@ -197,7 +191,7 @@ void CmdXAdd(CommandContext& ctx) {
   const StreamObject* s0 = v ? AsStream(v) : &probe;
   StreamID last = s0->last_id;
   if (last == StreamID::Max()) {
-    ctx.reply.Error("ERR The stream has exhausted the last possible ID, unable to add more items");
+    ctx.reply.Error(errors::kStreamExhausted);
     return;
   }
   if (auto_all) {
@@ -211,18 +205,18 @@ void CmdXAdd(CommandContext& ctx) {
   } else if (auto_seq) {
     if (id.ms == last.ms) {
       if (last.seq == UINT64_MAX) {
-        ctx.reply.Error(kXaddTooSmall);
+        ctx.reply.Error(errors::kXaddIdTooSmall);
         return;
       }
       id.seq = last.seq + 1;
     } else if (id.ms < last.ms) {
-      ctx.reply.Error(kXaddTooSmall);
+      ctx.reply.Error(errors::kXaddIdTooSmall);
       return;
     } else {
       id.seq = 0;
     }
   } else if (id <= last) {
-    ctx.reply.Error(kXaddTooSmall);
+    ctx.reply.Error(errors::kXaddIdTooSmall);
     return;
   }
   if (v == nullptr) v = &ctx.db.Add(a[1], Value(std::make_unique<StreamObject>()));
@@ -254,14 +248,14 @@ bool ParseIntervalId(CommandContext& ctx, std::string_view s, bool is_start, Str
   bool exclusive = !s.empty() && s[0] == '(';
   if (exclusive) s.remove_prefix(1);
   if (exclusive && (s == "-" || s == "+")) {
-    ctx.reply.Error(std::string("ERR invalid ") + (is_start ? "start" : "end") + " ID for the interval");
+    ctx.reply.Error(errors::InvalidIntervalId(is_start));
     return false;
   }
   if (!ParseIdOrReply(ctx, s, is_start ? 0 : UINT64_MAX, out, !exclusive)) return false;
   if (exclusive) {
     bool ok = is_start ? out->Incr(out) : out->Decr(out);
     if (!ok) {
-      ctx.reply.Error(std::string("ERR invalid ") + (is_start ? "start" : "end") + " ID for the interval");
+      ctx.reply.Error(errors::InvalidIntervalId(is_start));
       return false;
     }
   }
@@ -360,7 +354,7 @@ StreamConsumer& GetConsumer(StreamGroup& g, std::string_view name, int64_t now, 
 bool ParseEntriesRead(CommandContext& ctx, size_t i, int64_t* out) {
   if (!ArgInt64(ctx, i, out)) return false;
   if (*out < 0 && *out != -1) {
-    ctx.reply.Error("ERR value for ENTRIESREAD must be positive or -1");
+    ctx.reply.Error(errors::kEntriesReadInvalid);
     return false;
   }
   return true;
@@ -390,14 +384,14 @@ void CmdXGroupCreate(CommandContext& ctx) {
   }
   if (v == nullptr) {
     if (!mkstream) {
-      ctx.reply.Error(kXgroupNoKey);
+      ctx.reply.Error(errors::kXgroupNoKey);
       return;
     }
     v = &ctx.db.Add(a[2], Value(std::make_unique<StreamObject>()));
   }
   StreamObject* s = AsStream(v);
   if (s->groups.count(a[3])) {
-    ctx.reply.Error("BUSYGROUP Consumer Group name already exists");
+    ctx.reply.Error(errors::kBusyGroup);
     return;
   }
   StreamGroup g;
@@ -413,15 +407,14 @@ bool XGroupLookup(CommandContext& ctx, StreamObject** s, StreamGroup** g) {
   Value* v;
   if (!LookupTyped(ctx, ctx.argv[2], ObjType::kStream, &v)) return false;
   if (v == nullptr) {
-    ctx.reply.Error(kXgroupNoKey);
+    ctx.reply.Error(errors::kXgroupNoKey);
     return false;
   }
   *s = AsStream(v);
   auto it = (*s)->groups.find(ctx.argv[3]);
   if (it == (*s)->groups.end()) {
     if (g == nullptr) return true;
-    ctx.reply.Error("NOGROUP No such consumer group '" + std::string(ctx.argv[3]) + "' for key name '" +
-                    std::string(ctx.argv[2]) + "'");
+    ctx.reply.Error(errors::NoSuchGroup(ctx.argv[3], ctx.argv[2]));
     return false;
   }
   if (g) *g = &it->second;
@@ -520,11 +513,11 @@ void CmdXRead(CommandContext& ctx) {
     if (ArgIs(a[i], "block") && left >= 1) {
       int64_t t;
       if (!ParseInt64(a[i + 1], &t)) {
-        ctx.reply.Error("ERR timeout is not an integer or out of range");
+        ctx.reply.Error(errors::kTimeoutNotInteger);
         return;
       }
       if (t < 0) {
-        ctx.reply.Error("ERR timeout is negative");
+        ctx.reply.Error(errors::kTimeoutNegative);
         return;
       }
       timeout = t;
@@ -553,13 +546,12 @@ void CmdXRead(CommandContext& ctx) {
   }
   size_t nstreams = a.size() - streams_pos;
   if (nstreams % 2 != 0) {
-    ctx.reply.Error(std::string("ERR Unbalanced '") + (group_mode ? "xreadgroup" : "xread") +
-                    "' list of streams: for each stream key an ID or '$' must be specified.");
+    ctx.reply.Error(errors::UnbalancedStreams(group_mode ? "xreadgroup" : "xread"));
     return;
   }
   nstreams /= 2;
   if (group_mode && group_name.empty()) {
-    ctx.reply.Error("ERR Missing GROUP option for XREADGROUP");
+    ctx.reply.Error(errors::kXreadgroupNoGroup);
     return;
   }
   std::vector<StreamID> ids(nstreams);
@@ -580,8 +572,7 @@ void CmdXRead(CommandContext& ctx) {
         if (it != streams[k]->groups.end()) g = &it->second;
       }
       if (g == nullptr) {
-        ctx.reply.Error("NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
-                        std::string(group_name) + "' in XREADGROUP with GROUP option");
+        ctx.reply.Error(errors::XreadgroupNoKeyOrGroup(key, group_name));
         return;
       }
       groups[k] = g;
@@ -594,14 +585,11 @@ void CmdXRead(CommandContext& ctx) {
       resolved[streams_pos + nstreams + k] = ids[k].ToString();
       continue;
     } else if (ids_arg == ">") {
-      ctx.reply.Error("ERR The > ID can be specified only when calling XREADGROUP using the GROUP "
-                      "<group> <consumer> option.");
+      ctx.reply.Error(errors::kXreadGreaterThanId);
       return;
     }
     if (ids_arg == "$") {
-      ctx.reply.Error("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read "
-                      "the history of this consumer by specifying a proper ID, or use the > ID to "
-                      "get new messages. The $ ID would just return an empty result set.");
+      ctx.reply.Error(errors::kXreadgroupDollarId);
       return;
     }
     if (!ParseIdOrReply(ctx, ids_arg, 0, &ids[k])) return;
@@ -730,8 +718,7 @@ bool LookupGroup(CommandContext& ctx, StreamObject** s, StreamGroup** g, bool* m
 }
 
 void ReplyNoGroup(CommandContext& ctx) {
-  ctx.reply.Error("NOGROUP No such key '" + std::string(ctx.argv[1]) + "' or consumer group '" +
-                  std::string(ctx.argv[2]) + "'");
+  ctx.reply.Error(errors::NoSuchKeyOrGroup(ctx.argv[1], ctx.argv[2]));
 }
 
 void CmdXAck(CommandContext& ctx) {
@@ -879,7 +866,7 @@ void CmdXClaim(CommandContext& ctx) {
   Args a = ctx.argv;
   int64_t min_idle;
   if (!ParseInt64(a[4], &min_idle)) {
-    ctx.reply.Error("ERR Invalid min-idle-time argument for XCLAIM");
+    ctx.reply.Error(errors::kXclaimMinIdle);
     return;
   }
   if (min_idle < 0) min_idle = 0;
@@ -912,7 +899,7 @@ void CmdXClaim(CommandContext& ctx) {
       StreamID ignored;
       if (!ParseIdOrReply(ctx, a[++j], 0, &ignored)) return;
     } else {
-      ctx.reply.Error("ERR Unrecognized XCLAIM option '" + std::string(a[j]) + "'");
+      ctx.reply.Error(errors::UnknownXclaimOption(a[j]));
       return;
     }
   }
@@ -973,7 +960,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
   Args a = ctx.argv;
   int64_t min_idle;
   if (!ParseInt64(a[4], &min_idle)) {
-    ctx.reply.Error("ERR Invalid min-idle-time argument for XAUTOCLAIM");
+    ctx.reply.Error(errors::kXautoclaimMinIdle);
     return;
   }
   if (min_idle < 0) min_idle = 0;
@@ -985,7 +972,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
     if (ArgIs(a[j], "count") && j + 1 < a.size()) {
       if (!ArgInt64(ctx, ++j, &count)) return;
       if (count < 1 || count > std::numeric_limits<int64_t>::max() / 10) {
-        ctx.reply.Error("ERR COUNT must be > 0");
+        ctx.reply.Error(errors::kXautoclaimCount);
         return;
       }
     } else if (ArgIs(a[j], "justid")) {
@@ -1079,7 +1066,7 @@ void CmdXInfoStream(CommandContext& ctx) {
   StreamObject* s;
   if (ctx.argv.size() > 3) {
     // FULL is not implemented (partial): the summary form covers the lessons' needs.
-    ctx.reply.Error("ERR XINFO STREAM FULL is not supported by racetrack");
+    ctx.reply.Error(errors::kXinfoFullUnsupported);
     return;
   }
   if (!XInfoStream(ctx, ctx.argv[2], &s)) return;
@@ -1145,8 +1132,7 @@ void CmdXInfoConsumers(CommandContext& ctx) {
   if (!XInfoStream(ctx, ctx.argv[2], &s)) return;
   auto it = s->groups.find(ctx.argv[3]);
   if (it == s->groups.end()) {
-    ctx.reply.Error("NOGROUP No such consumer group '" + std::string(ctx.argv[3]) + "' for key name '" +
-                    std::string(ctx.argv[2]) + "'");
+    ctx.reply.Error(errors::NoSuchGroup(ctx.argv[3], ctx.argv[2]));
     return;
   }
   ctx.reply.Array(it->second.consumers.size());
@@ -1173,82 +1159,82 @@ void CmdContainer(CommandContext& ctx) {
   ReplyArityError(ctx);
 }
 
-constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
-
 }  // namespace
 
-void RegisterStreamFamily(CommandTable& t) {
-  auto reg = [&t](const char* name, int arity, uint32_t flags, int first, int last, int step,
-                  const char* complexity, const char* summary, const char* since, CommandHandler h) {
-    t.Register({.name = name, .arity = arity, .flags = flags, .first_key = first, .last_key = last,
-                .key_step = step, .group = "stream", .complexity = complexity, .summary = summary,
-                .since = since, .handler = h});
-  };
-  reg("xadd", -5, kW | kCmdFast, 1, 1, 1, "O(1) when adding a new entry, O(N) when trimming",
-      "Appends a new message to a stream. Creates the key if it doesn't exist.", "5.0.0", CmdXAdd);
-  reg("xlen", 2, kCmdReadOnly | kCmdFast, 1, 1, 1, "O(1)", "Return the number of messages in a stream.",
-      "5.0.0", CmdXLen);
-  reg("xrange", -4, kCmdReadOnly, 1, 1, 1, "O(N) with N being the number of elements returned.",
-      "Returns the messages from a stream within a range of IDs.", "5.0.0", CmdXRange);
-  reg("xrevrange", -4, kCmdReadOnly, 1, 1, 1, "O(N) with N being the number of elements returned.",
-      "Returns the messages from a stream within a range of IDs in reverse order.", "5.0.0",
-      CmdXRevRange);
-  reg("xdel", -3, kCmdWrite | kCmdFast, 1, 1, 1, "O(1) for each single item to delete in the stream",
-      "Returns the number of messages after removing them from a stream.", "5.0.0", CmdXDel);
-  reg("xtrim", -4, kCmdWrite, 1, 1, 1, "O(N), with N being the number of evicted entries.",
-      "Deletes messages from the beginning of a stream.", "5.0.0", CmdXTrim);
-  reg("xread", -4, kCmdReadOnly | kCmdBlocking | kCmdMovableKeys, 0, 0, 0,
-      "O(N) with N being the number of elements being returned.",
-      "Returns messages from multiple streams with IDs greater than the ones requested. Blocks "
-      "until a message is available otherwise.",
-      "5.0.0", CmdXRead);
-  reg("xreadgroup", -7, kCmdWrite | kCmdBlocking | kCmdMovableKeys, 0, 0, 0,
+void RegisterStreamFamily(CommandTable& table) {
+  CommandRegistrar reg(table, "stream");
+  reg.Add("xadd", -5, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
+          "O(1) when adding a new entry, O(N) when trimming",
+          "Appends a new message to a stream. Creates the key if it doesn't exist.", "5.0.0",
+          CmdXAdd);
+  reg.Add("xlen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Return the number of messages in a stream.", "5.0.0", CmdXLen);
+  reg.Add("xrange", -4, kCmdReadOnly, {1, 1, 1},
+          "O(N) with N being the number of elements returned.",
+          "Returns the messages from a stream within a range of IDs.", "5.0.0", CmdXRange);
+  reg.Add("xrevrange", -4, kCmdReadOnly, {1, 1, 1},
+          "O(N) with N being the number of elements returned.",
+          "Returns the messages from a stream within a range of IDs in reverse order.", "5.0.0",
+          CmdXRevRange);
+  reg.Add("xdel", -3, kCmdWrite | kCmdFast, {1, 1, 1},
+          "O(1) for each single item to delete in the stream",
+          "Returns the number of messages after removing them from a stream.", "5.0.0", CmdXDel);
+  reg.Add("xtrim", -4, kCmdWrite, {1, 1, 1}, "O(N), with N being the number of evicted entries.",
+          "Deletes messages from the beginning of a stream.", "5.0.0", CmdXTrim);
+  reg.Add("xread", -4, kCmdReadOnly | kCmdBlocking | kCmdMovableKeys, {},
+          "O(N) with N being the number of elements being returned.",
+          "Returns messages from multiple streams with IDs greater than the ones requested. Blocks "
+          "until a message is available otherwise.",
+          "5.0.0", CmdXRead);
+  reg.Add(
+      "xreadgroup", -7, kCmdWrite | kCmdBlocking | kCmdMovableKeys, {},
       "O(M) with M being the number of elements returned.",
       "Returns new or historical messages from a stream for a consumer in a group. Blocks until a "
       "message is available otherwise.",
       "5.0.0", CmdXRead);
-  reg("xack", -4, kCmdWrite | kCmdFast, 1, 1, 1, "O(1) for each message ID processed.",
+  reg.Add(
+      "xack", -4, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1) for each message ID processed.",
       "Returns the number of messages that were successfully acknowledged by the consumer group "
       "member of a stream.",
       "5.0.0", CmdXAck);
-  reg("xpending", -3, kCmdReadOnly, 1, 1, 1, "O(N) with N being the number of elements returned",
+  reg.Add(
+      "xpending", -3, kCmdReadOnly, {1, 1, 1}, "O(N) with N being the number of elements returned",
       "Returns the information and entries from a stream consumer group's pending entries list.",
       "5.0.0", CmdXPending);
-  reg("xclaim", -6, kCmdWrite | kCmdFast, 1, 1, 1, "O(log N) with N being the number of messages in the PEL",
-      "Changes, or acquires, ownership of a message in a consumer group, as if the message was "
-      "delivered a consumer group member.",
-      "5.0.0", CmdXClaim);
-  reg("xautoclaim", -6, kCmdWrite | kCmdFast, 1, 1, 1, "O(1) if COUNT is small.",
+  reg.Add("xclaim", -6, kCmdWrite | kCmdFast, {1, 1, 1},
+          "O(log N) with N being the number of messages in the PEL",
+          "Changes, or acquires, ownership of a message in a consumer group, as if the message was "
+          "delivered a consumer group member.",
+          "5.0.0", CmdXClaim);
+  reg.Add(
+      "xautoclaim", -6, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1) if COUNT is small.",
       "Changes, or acquires, ownership of messages in a consumer group, as if the messages were "
       "delivered to as consumer group member.",
       "6.2.0", CmdXAutoClaim);
-  reg("xgroup", -2, 0, 0, 0, 0, "Depends on subcommand.", "A container for consumer groups commands.",
-      "5.0.0", CmdContainer);
-  reg("xinfo", -2, 0, 0, 0, 0, "Depends on subcommand.",
-      "A container for stream introspection commands.", "5.0.0", CmdContainer);
-  auto sub = [&t](const char* parent, const char* name, int arity, uint32_t flags, int first,
-                  const char* summary, CommandHandler h) {
-    t.RegisterSub(parent, {.name = name, .arity = arity, .flags = flags, .first_key = first,
-                           .last_key = first, .key_step = first ? 1 : 0, .group = "stream",
-                           .complexity = "O(1)", .summary = summary, .since = "5.0.0", .handler = h});
-  };
-  sub("xgroup", "create", -5, kW, 2, "Creates a consumer group.", CmdXGroupCreate);
-  sub("xgroup", "setid", -5, kCmdWrite, 2, "Sets the last-delivered ID of a consumer group.",
-      CmdXGroupSetId);
-  sub("xgroup", "destroy", 4, kCmdWrite, 2, "Destroys a consumer group.", CmdXGroupDestroy);
-  sub("xgroup", "createconsumer", 5, kW, 2, "Creates a consumer in a consumer group.",
-      CmdXGroupCreateConsumer);
-  sub("xgroup", "delconsumer", 5, kCmdWrite, 2, "Deletes a consumer from a consumer group.",
-      CmdXGroupDelConsumer);
-  sub("xgroup", "help", 2, kCmdLoading | kCmdStale, 0, "Returns helpful text about the different subcommands.",
-      CmdXGroupHelp);
-  sub("xinfo", "stream", -3, kCmdReadOnly, 2, "Returns information about a stream.", CmdXInfoStream);
-  sub("xinfo", "groups", 3, kCmdReadOnly, 2, "Returns a list of the consumer groups of a stream.",
-      CmdXInfoGroups);
-  sub("xinfo", "consumers", 4, kCmdReadOnly, 2,
-      "Returns a list of the consumers in a consumer group.", CmdXInfoConsumers);
-  sub("xinfo", "help", 2, kCmdLoading | kCmdStale, 0, "Returns helpful text about the different subcommands.",
-      CmdXInfoHelp);
+  reg.Add("xgroup", -2, 0, {}, "Depends on subcommand.",
+          "A container for consumer groups commands.", "5.0.0", CmdContainer);
+  reg.Add("xinfo", -2, 0, {}, "Depends on subcommand.",
+          "A container for stream introspection commands.", "5.0.0", CmdContainer);
+  reg.Sub("xgroup", "create", -5, kCmdWrite | kCmdDenyOom, {2, 2, 1}, "O(1)",
+          "Creates a consumer group.", "5.0.0", CmdXGroupCreate);
+  reg.Sub("xgroup", "setid", -5, kCmdWrite, {2, 2, 1}, "O(1)",
+          "Sets the last-delivered ID of a consumer group.", "5.0.0", CmdXGroupSetId);
+  reg.Sub("xgroup", "destroy", 4, kCmdWrite, {2, 2, 1}, "O(1)", "Destroys a consumer group.",
+          "5.0.0", CmdXGroupDestroy);
+  reg.Sub("xgroup", "createconsumer", 5, kCmdWrite | kCmdDenyOom, {2, 2, 1}, "O(1)",
+          "Creates a consumer in a consumer group.", "5.0.0", CmdXGroupCreateConsumer);
+  reg.Sub("xgroup", "delconsumer", 5, kCmdWrite, {2, 2, 1}, "O(1)",
+          "Deletes a consumer from a consumer group.", "5.0.0", CmdXGroupDelConsumer);
+  reg.Sub("xgroup", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns helpful text about the different subcommands.", "5.0.0", CmdXGroupHelp);
+  reg.Sub("xinfo", "stream", -3, kCmdReadOnly, {2, 2, 1}, "O(1)",
+          "Returns information about a stream.", "5.0.0", CmdXInfoStream);
+  reg.Sub("xinfo", "groups", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
+          "Returns a list of the consumer groups of a stream.", "5.0.0", CmdXInfoGroups);
+  reg.Sub("xinfo", "consumers", 4, kCmdReadOnly, {2, 2, 1}, "O(1)",
+          "Returns a list of the consumers in a consumer group.", "5.0.0", CmdXInfoConsumers);
+  reg.Sub("xinfo", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Returns helpful text about the different subcommands.", "5.0.0", CmdXInfoHelp);
 }
 
 }  // namespace racetrack::engine

@@ -40,7 +40,7 @@ bool WatchedKeyExpired(CommandContext& ctx) {
 
 void CmdMulti(CommandContext& ctx) {
   if (ctx.client.in_multi) {
-    ctx.reply.Error("ERR MULTI calls can not be nested");
+    ctx.reply.Error(errors::kNestedMulti);
     return;
   }
   ctx.client.in_multi = true;
@@ -49,7 +49,7 @@ void CmdMulti(CommandContext& ctx) {
 
 void CmdDiscard(CommandContext& ctx) {
   if (!ctx.client.in_multi) {
-    ctx.reply.Error("ERR DISCARD without MULTI");
+    ctx.reply.Error(errors::kDiscardWithoutMulti);
     return;
   }
   DiscardTransaction(ctx.engine, ctx.client);
@@ -59,7 +59,7 @@ void CmdDiscard(CommandContext& ctx) {
 void CmdExec(CommandContext& ctx) {
   ClientState& c = ctx.client;
   if (!c.in_multi) {
-    ctx.reply.Error("ERR EXEC without MULTI");
+    ctx.reply.Error(errors::kExecWithoutMulti);
     return;
   }
   if (WatchedKeyExpired(ctx)) c.watch_dirty = true;
@@ -81,7 +81,7 @@ void CmdExec(CommandContext& ctx) {
 
 void CmdWatch(CommandContext& ctx) {
   if (ctx.client.in_multi) {
-    ctx.reply.Error("ERR WATCH inside MULTI is not allowed");
+    ctx.reply.Error(errors::kWatchInsideMulti);
     return;
   }
   // Once a watched key changed the EXEC will fail anyway: no point watching more.
@@ -101,27 +101,21 @@ void CmdUnwatch(CommandContext& ctx) {
 }  // namespace
 
 void RegisterTransactionFamily(CommandTable& table) {
-  constexpr uint32_t kControl = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy;
-  table.Register({.name = "multi", .arity = 1, .flags = kControl, .group = "transactions",
-                  .complexity = "O(1)", .summary = "Starts a transaction.", .since = "1.2.0",
-                  .handler = CmdMulti});
-  table.Register({.name = "exec", .arity = 1, .flags = kCmdNoScript | kCmdLoading | kCmdStale,
-                  .group = "transactions",
-                  .complexity = "Depends on commands in the transaction",
-                  .summary = "Executes all commands in a transaction.", .since = "1.2.0",
-                  .handler = CmdExec});
-  table.Register({.name = "discard", .arity = 1, .flags = kControl, .group = "transactions",
-                  .complexity = "O(N), when N is the number of queued commands",
-                  .summary = "Discards a transaction.", .since = "2.0.0", .handler = CmdDiscard});
-  table.Register({.name = "watch", .arity = -2, .flags = kControl, .first_key = 1, .last_key = -1,
-                  .key_step = 1, .group = "transactions",
-                  .complexity = "O(1) for every key.",
-                  .summary = "Monitors changes to keys to determine the execution of a transaction.",
-                  .since = "2.2.0", .handler = CmdWatch});
-  table.Register({.name = "unwatch", .arity = 1, .flags = kControl, .group = "transactions",
-                  .complexity = "O(1)",
-                  .summary = "Forgets about watched keys of a transaction.", .since = "2.2.0",
-                  .handler = CmdUnwatch});
+  CommandRegistrar reg(table, "transactions");
+  reg.Add("multi", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+          "Starts a transaction.", "1.2.0", CmdMulti);
+  reg.Add("exec", 1, kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "Depends on commands in the transaction", "Executes all commands in a transaction.",
+          "1.2.0", CmdExec);
+  reg.Add("discard", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {},
+          "O(N), when N is the number of queued commands", "Discards a transaction.", "2.0.0",
+          CmdDiscard);
+  reg.Add("watch", -2, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {1, -1, 1},
+          "O(1) for every key.",
+          "Monitors changes to keys to determine the execution of a transaction.", "2.2.0",
+          CmdWatch);
+  reg.Add("unwatch", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+          "Forgets about watched keys of a transaction.", "2.2.0", CmdUnwatch);
 }
 
 }  // namespace racetrack::engine

@@ -19,19 +19,15 @@
 #include <unordered_set>
 #include <vector>
 
+#include "engine/ds/set.h"
+#include "engine/ds/zset.h"
 #include "engine/family_util.h"
-#include "engine/set.h"
-#include "engine/zset.h"
 
 namespace racetrack::engine {
 namespace {
 
 using Node = ZSet::Node;
 
-constexpr std::string_view kNaNScore = "ERR resulting score is not a number (NaN)";
-constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
-constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
-constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 
 ZSet* AsZSet(Value* v) { return v == nullptr ? nullptr : v->As<ZSet>(); }
 
@@ -133,11 +129,11 @@ void ZAddGeneric(CommandContext& ctx, bool zincrby) {
     return;
   }
   if ((gt && nx) || (lt && nx) || (gt && lt)) {
-    ctx.reply.Error("ERR GT, LT, and/or NX options at the same time are not compatible");
+    ctx.reply.Error(errors::kZaddGtLtNx);
     return;
   }
   if (incr && elements > 1) {
-    ctx.reply.Error("ERR INCR option supports a single increment-element pair");
+    ctx.reply.Error(errors::kZaddIncrPair);
     return;
   }
   // Every score must parse before anything changes.
@@ -174,7 +170,7 @@ void ZAddGeneric(CommandContext& ctx, bool zincrby) {
       if (incr) {
         score += cur;
         if (std::isnan(score)) {
-          ctx.reply.Error(kNaNScore);
+          ctx.reply.Error(errors::kNaNScore);
           return;
         }
       }
@@ -252,7 +248,7 @@ int64_t CountBetween(const SkipList& sl, const Node* first, const Node* last) {
 void CmdZCount(CommandContext& ctx) {
   ScoreRange r;
   if (!ParseScoreRange(ctx.argv[2], ctx.argv[3], &r)) {
-    ctx.reply.Error(kMinMaxNotFloat);
+    ctx.reply.Error(errors::kMinMaxNotFloat);
     return;
   }
   Value* v;
@@ -268,7 +264,7 @@ void CmdZCount(CommandContext& ctx) {
 void CmdZLexCount(CommandContext& ctx) {
   LexRange r;
   if (!ParseLexRange(ctx.argv[2], ctx.argv[3], &r)) {
-    ctx.reply.Error(kMinMaxNotLex);
+    ctx.reply.Error(errors::kMinMaxNotLex);
     return;
   }
   Value* v;
@@ -397,11 +393,11 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
   if (type == RangeType::kAuto) type = RangeType::kRank;
   if (has_limit && type == RangeType::kRank) {
     ctx.reply.Error(
-        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+        errors::kZrangeLimitNeedsScoreOrLex);
     return;
   }
   if (with_scores && type == RangeType::kLex) {
-    ctx.reply.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+    ctx.reply.Error(errors::kZrangeWithscoresByLex);
     return;
   }
   bool reverse = dir == Direction::kReverse;
@@ -416,13 +412,13 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
       break;
     case RangeType::kScore:
       if (!ParseScoreRange(ctx.argv[min_idx], ctx.argv[max_idx], &sr)) {
-        ctx.reply.Error(kMinMaxNotFloat);
+        ctx.reply.Error(errors::kMinMaxNotFloat);
         return;
       }
       break;
     case RangeType::kLex:
       if (!ParseLexRange(ctx.argv[min_idx], ctx.argv[max_idx], &lr)) {
-        ctx.reply.Error(kMinMaxNotLex);
+        ctx.reply.Error(errors::kMinMaxNotLex);
         return;
       }
       break;
@@ -502,11 +498,11 @@ void RemRangeGeneric(CommandContext& ctx, RangeType type) {
     if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &end)) return;
   } else if (type == RangeType::kScore) {
     if (!ParseScoreRange(ctx.argv[2], ctx.argv[3], &sr)) {
-      ctx.reply.Error(kMinMaxNotFloat);
+      ctx.reply.Error(errors::kMinMaxNotFloat);
       return;
     }
   } else if (!ParseLexRange(ctx.argv[2], ctx.argv[3], &lr)) {
-    ctx.reply.Error(kMinMaxNotLex);
+    ctx.reply.Error(errors::kMinMaxNotLex);
     return;
   }
   Value* v;
@@ -551,7 +547,7 @@ void PopGeneric(CommandContext& ctx, bool max) {
   }
   int64_t count = 1;
   if (ctx.argv.size() == 3 && (!ParseInt64(ctx.argv[2], &count) || count < 0)) {
-    ctx.reply.Error(kMustBePositive);
+    ctx.reply.Error(errors::kMustBePositive);
     return;
   }
   Value* v;
@@ -725,7 +721,7 @@ void UnionInterStore(CommandContext& ctx, bool union_op) {
   int64_t numkeys;
   if (!ArgInt64(ctx, 2, &numkeys)) return;
   if (numkeys < 1) {
-    ctx.reply.Error("ERR at least 1 input key is needed for '" + ctx.spec.name + "' command");
+    ctx.reply.Error(errors::NeedsInputKey(ctx.spec.name));
     return;
   }
   if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) {
@@ -754,7 +750,7 @@ void UnionInterStore(CommandContext& ctx, bool union_op) {
       ++j;
       for (size_t i = 0; i < n; ++i, ++j) {
         if (!ParseDouble(ctx.argv[j], &src[i].weight)) {
-          ctx.reply.Error("ERR weight value is not a float");
+          ctx.reply.Error(errors::kWeightNotFloat);
           return;
         }
       }
@@ -824,91 +820,103 @@ void CmdZInterStore(CommandContext& ctx) { UnionInterStore(ctx, false); }
 }  // namespace
 
 void RegisterZSetFamily(CommandTable& table) {
-  auto reg = [&table](std::string name, int arity, uint32_t flags, int first_key, int last_key,
-                      std::string complexity, std::string summary, std::string since,
-                      CommandHandler h) {
-    table.Register({.name = std::move(name), .arity = arity, .flags = flags,
-                    .first_key = first_key, .last_key = last_key, .key_step = first_key ? 1 : 0,
-                    .group = "sorted_set", .complexity = std::move(complexity),
-                    .summary = std::move(summary), .since = std::move(since), .handler = h});
-  };
-  constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
-  constexpr uint32_t kR = kCmdReadOnly;
+  CommandRegistrar reg(table, "sorted_set");
   const std::string log_n = "O(log(N)) where N is the number of elements in the sorted set.";
-  reg("zadd", -4, kW | kCmdFast, 1, 1, "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
+  reg.Add(
+      "zadd", -4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
+      "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
       "Adds one or more members to a sorted set, or updates their scores. Creates the key if it "
       "doesn't exist.",
       "1.2.0", CmdZAdd);
-  reg("zincrby", 4, kW | kCmdFast, 1, 1, log_n,
-      "Increments the score of a member in a sorted set.", "1.2.0", CmdZIncrBy);
-  reg("zscore", 3, kR | kCmdFast, 1, 1, "O(1)", "Returns the score of a member in a sorted set.",
-      "1.2.0", CmdZScore);
-  reg("zmscore", -3, kR | kCmdFast, 1, 1, "O(N) where N is the number of members being requested.",
-      "Returns the score of one or more members in a sorted set.", "6.2.0", CmdZMScore);
-  reg("zcard", 2, kR | kCmdFast, 1, 1, "O(1)", "Returns the number of members in a sorted set.",
-      "1.2.0", CmdZCard);
-  reg("zcount", 4, kR | kCmdFast, 1, 1, log_n,
-      "Returns the count of members in a sorted set that have scores within a range.", "2.0.0",
-      CmdZCount);
-  reg("zlexcount", 4, kR | kCmdFast, 1, 1, log_n,
-      "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9",
-      CmdZLexCount);
-  reg("zrank", -3, kR | kCmdFast, 1, 1, "O(log(N))",
-      "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0",
-      CmdZRank);
-  reg("zrevrank", -3, kR | kCmdFast, 1, 1, "O(log(N))",
-      "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0",
-      CmdZRevRank);
-  const std::string range_cx = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.";
-  reg("zrange", -4, kR, 1, 1, range_cx, "Returns members in a sorted set within a range of indexes.",
-      "1.2.0", CmdZRange);
-  reg("zrevrange", -4, kR, 1, 1, range_cx,
-      "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0",
-      CmdZRevRange);
-  reg("zrangebyscore", -4, kR, 1, 1, range_cx,
-      "Returns members in a sorted set within a range of scores.", "1.0.5", CmdZRangeByScore);
-  reg("zrevrangebyscore", -4, kR, 1, 1, range_cx,
-      "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0",
-      CmdZRevRangeByScore);
-  reg("zrangebylex", -4, kR, 1, 1, range_cx,
-      "Returns members in a sorted set within a lexicographical range.", "2.8.9", CmdZRangeByLex);
-  reg("zrevrangebylex", -4, kR, 1, 1, range_cx,
-      "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9",
-      CmdZRevRangeByLex);
-  reg("zrem", -3, kCmdWrite | kCmdFast, 1, 1, "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
+  reg.Add("zincrby", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, log_n,
+          "Increments the score of a member in a sorted set.", "1.2.0", CmdZIncrBy);
+  reg.Add("zscore", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the score of a member in a sorted set.", "1.2.0", CmdZScore);
+  reg.Add("zmscore", -3, kCmdReadOnly | kCmdFast, {1, 1, 1},
+          "O(N) where N is the number of members being requested.",
+          "Returns the score of one or more members in a sorted set.", "6.2.0", CmdZMScore);
+  reg.Add("zcard", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
+          "Returns the number of members in a sorted set.", "1.2.0", CmdZCard);
+  reg.Add("zcount", 4, kCmdReadOnly | kCmdFast, {1, 1, 1}, log_n,
+          "Returns the count of members in a sorted set that have scores within a range.", "2.0.0",
+          CmdZCount);
+  reg.Add("zlexcount", 4, kCmdReadOnly | kCmdFast, {1, 1, 1}, log_n,
+          "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9",
+          CmdZLexCount);
+  reg.Add("zrank", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(log(N))",
+          "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0",
+          CmdZRank);
+  reg.Add("zrevrank", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(log(N))",
+          "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0",
+          CmdZRevRank);
+  const std::string range_cx =
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+      "elements returned.";
+  reg.Add("zrange", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a range of indexes.", "1.2.0", CmdZRange);
+  reg.Add("zrevrange", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0",
+          CmdZRevRange);
+  reg.Add("zrangebyscore", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a range of scores.", "1.0.5", CmdZRangeByScore);
+  reg.Add("zrevrangebyscore", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0",
+          CmdZRevRangeByScore);
+  reg.Add("zrangebylex", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a lexicographical range.", "2.8.9",
+          CmdZRangeByLex);
+  reg.Add("zrevrangebylex", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
+          "Returns members in a sorted set within a lexicographical range in reverse order.",
+          "2.8.9", CmdZRevRangeByLex);
+  reg.Add(
+      "zrem", -3, kCmdWrite | kCmdFast, {1, 1, 1},
+      "O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
+      "elements to be removed.",
       "Removes one or more members from a sorted set. Deletes the sorted set if all members were "
       "removed.",
       "1.2.0", CmdZRem);
-  const std::string rem_cx = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.";
-  reg("zremrangebyrank", 4, kCmdWrite, 1, 1, rem_cx,
+  const std::string rem_cx =
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+      "elements removed by the operation.";
+  reg.Add(
+      "zremrangebyrank", 4, kCmdWrite, {1, 1, 1}, rem_cx,
       "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all "
       "members were removed.",
       "2.0.0", CmdZRemRangeByRank);
-  reg("zremrangebyscore", 4, kCmdWrite, 1, 1, rem_cx,
-      "Removes members in a sorted set within a range of scores. Deletes the sorted set if all "
-      "members were removed.",
-      "1.2.0", CmdZRemRangeByScore);
-  reg("zremrangebylex", 4, kCmdWrite, 1, 1, rem_cx,
+  reg.Add("zremrangebyscore", 4, kCmdWrite, {1, 1, 1}, rem_cx,
+          "Removes members in a sorted set within a range of scores. Deletes the sorted set if all "
+          "members were removed.",
+          "1.2.0", CmdZRemRangeByScore);
+  reg.Add(
+      "zremrangebylex", 4, kCmdWrite, {1, 1, 1}, rem_cx,
       "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if "
       "all members were removed.",
       "2.8.9", CmdZRemRangeByLex);
-  const std::string pop_cx = "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.";
-  reg("zpopmin", -2, kCmdWrite | kCmdFast, 1, 1, pop_cx,
-      "Returns the lowest-scoring members from a sorted set after removing them. Deletes the "
-      "sorted set if the last member was popped.",
-      "5.0.0", CmdZPopMin);
-  reg("zpopmax", -2, kCmdWrite | kCmdFast, 1, 1, pop_cx,
-      "Returns the highest-scoring members from a sorted set after removing them. Deletes the "
-      "sorted set if the last member was popped.",
-      "5.0.0", CmdZPopMax);
-  reg("zrandmember", -2, kR, 1, 1, "O(N) where N is the number of members returned",
-      "Returns one or more random members from a sorted set.", "6.2.0", CmdZRandMember);
-  reg("zscan", -3, kR, 1, 1, "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the size of the collection.",
-      "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan);
-  const std::string store_cx = "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.";
-  reg("zunionstore", -4, kW | kCmdMovableKeys, 1, 1, store_cx,
-      "Stores the union of multiple sorted sets in a key.", "2.0.0", CmdZUnionStore);
-  reg("zinterstore", -4, kW | kCmdMovableKeys, 1, 1,
+  const std::string pop_cx =
+      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number "
+      "of elements popped.";
+  reg.Add("zpopmin", -2, kCmdWrite | kCmdFast, {1, 1, 1}, pop_cx,
+          "Returns the lowest-scoring members from a sorted set after removing them. Deletes the "
+          "sorted set if the last member was popped.",
+          "5.0.0", CmdZPopMin);
+  reg.Add("zpopmax", -2, kCmdWrite | kCmdFast, {1, 1, 1}, pop_cx,
+          "Returns the highest-scoring members from a sorted set after removing them. Deletes the "
+          "sorted set if the last member was popped.",
+          "5.0.0", CmdZPopMax);
+  reg.Add("zrandmember", -2, kCmdReadOnly, {1, 1, 1},
+          "O(N) where N is the number of members returned",
+          "Returns one or more random members from a sorted set.", "6.2.0", CmdZRandMember);
+  reg.Add("zscan", -3, kCmdReadOnly, {1, 1, 1},
+          "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+          "the cursor to return back to 0. N is the size of the collection.",
+          "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan);
+  const std::string store_cx =
+      "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being "
+      "the number of elements in the resulting sorted set.";
+  reg.Add("zunionstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, store_cx,
+          "Stores the union of multiple sorted sets in a key.", "2.0.0", CmdZUnionStore);
+  reg.Add(
+      "zinterstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1},
       "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the "
       "number of input sorted sets and M being the number of elements in the resulting sorted set.",
       "Stores the intersect of multiple sorted sets in a key.", "2.0.0", CmdZInterStore);

@@ -24,7 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::reports {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/status.h"
+#include "engine/base/status.h"
 #include "scenarios/scenario.h"
 
 namespace racetrack::scenarios {

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "adapters/delay_proxy.h"
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 #include "scenarios/knobs.h"
 
 namespace racetrack::scenarios {

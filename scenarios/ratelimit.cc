@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 #include "scenarios/knobs.h"
 #include "scenarios/rolling_window.h"
 

@@ -26,7 +26,7 @@
 
 #include "adapters/server_process.h"
 #include "engine/resp.h"
-#include "engine/util.h"
+#include "engine/ds/util.h"
 
 namespace racetrack {
 namespace {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "engine/client.h"
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 #include "engine/engine.h"
 
 namespace racetrack::engine {

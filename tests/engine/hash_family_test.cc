@@ -1,5 +1,5 @@
 // Hash commands and the hash structure's two encodings.
-#include "engine/hash.h"
+#include "engine/ds/hash.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace racetrack::engine {

@@ -2,14 +2,14 @@
 //
 // Pinned values (counts, byte digests) were taken from a real Redis 7.0.15 fed the same elements;
 // the conformance suite checks the same thing live against a throwaway redis-server.
-#include "engine/hyperloglog.h"
+#include "engine/ds/hyperloglog.h"
 
 #include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "engine/sha1.h"
+#include "engine/ds/sha1.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace racetrack::engine {

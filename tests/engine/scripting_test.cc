@@ -2,7 +2,7 @@
 // sandbox, and the time limit. Expected replies were checked against Redis 7.0.15.
 #include "engine/scripting.h"
 
-#include "engine/sha1.h"
+#include "engine/ds/sha1.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace racetrack::engine {

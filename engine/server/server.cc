@@ -1,0 +1,550 @@
+#include "engine/server/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "engine/blocking.h"
+#include "engine/ds/util.h"
+#include "engine/errors.h"
+#include "engine/resp.h"
+
+namespace racetrack::engine {
+
+struct Server::Connection {
+  int fd = -1;
+  std::string in;        // bytes received, not yet parsed
+  size_t out_sent = 0;   // bytes of client.reply already written
+  bool want_write = false;
+  bool closing = false;
+  int64_t soft_limit_since_ms = 0;  // pubsub output over the soft limit since (0 = not over)
+  ClientState client;
+  RequestParser parser;
+  std::vector<std::string_view> argv;
+};
+
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+// Before AUTH, Redis accepts only small requests, so an unauthenticated peer cannot make the server
+// allocate much.
+constexpr int64_t kUnauthMaxMultibulk = 10;
+constexpr int64_t kUnauthMaxBulk = 16384;
+
+std::string Endpoint(const sockaddr_storage& ss) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+Server::Server(Engine* engine) : engine_(engine) {
+  engine_->on_shutdown = [this](bool nosave) {
+    shutdown_nosave_ = nosave;
+    Stop();
+  };
+}
+
+Server::~Server() {
+  for (auto& [fd, conn] : conns_) {
+    engine_->RemoveClient(&conn->client);
+    close(fd);
+  }
+  conns_.clear();
+  if (listen_fd_ >= 0) close(listen_fd_);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+  if (signal_fd_ >= 0) close(signal_fd_);
+  engine_->on_shutdown = nullptr;
+}
+
+Status Server::Listen() {
+  const EngineConfig& cfg = engine_->config();
+  sockaddr_storage ss{};
+  socklen_t len;
+  if (cfg.bind.find(':') != std::string::npos) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(static_cast<uint16_t>(cfg.port));
+    if (inet_pton(AF_INET6, cfg.bind.c_str(), &a->sin6_addr) != 1) {
+      return Status::InvalidArgument("bind: not an IP address: " + cfg.bind);
+    }
+    len = sizeof(sockaddr_in6);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(static_cast<uint16_t>(cfg.port));
+    if (inet_pton(AF_INET, cfg.bind.c_str(), &a->sin_addr) != 1) {
+      return Status::InvalidArgument("bind: not an IPv4/IPv6 address: " + cfg.bind);
+    }
+    len = sizeof(sockaddr_in);
+  }
+  listen_fd_ = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) return Status::IoError(std::string("socket: ") + strerror(errno));
+  int one = 1;
+  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    return Status::IoError("could not bind " + cfg.bind + ":" + std::to_string(cfg.port) + ": " +
+                           strerror(errno));
+  }
+  if (listen(listen_fd_, 511) != 0) return Status::IoError(std::string("listen: ") + strerror(errno));
+  sockaddr_storage bound{};
+  socklen_t blen = sizeof(bound);
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &blen);
+  port_ = bound.ss_family == AF_INET6
+              ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+              : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  engine_->config().port = port_;
+
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) return Status::IoError("epoll/eventfd setup failed");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = listen_fd_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+  ev.data.fd = wake_fd_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  return Status::Ok();
+}
+
+Status Server::HandleSignals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  if (sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::IoError("sigprocmask failed");
+  signal_fd_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (signal_fd_ < 0) return Status::IoError("signalfd failed");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = signal_fd_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, signal_fd_, &ev);
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  stop_.store(true);
+  if (wake_fd_ >= 0) {
+    uint64_t one = 1;
+    ssize_t n = write(wake_fd_, &one, sizeof(one));
+    (void)n;
+  }
+}
+
+void Server::Run() {
+  signal(SIGPIPE, SIG_IGN);
+  std::vector<epoll_event> events(1024);
+  int64_t cron_interval_us = 1'000'000 / std::max(1, engine_->config().hz);
+  int64_t next_cron = MonotonicUs() + cron_interval_us;
+  while (!stop_.load()) {
+    engine_->BeforeSleep();  // the append-only log is written before any reply leaves
+    FlushPending();
+    int64_t now = MonotonicUs();
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, (next_cron - now) / 1000));
+    int64_t deadline = engine_->blocking().NextDeadlineMs();
+    if (deadline > 0) {
+      int64_t until = deadline - engine_->clock().NowMs();
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(until, 0, timeout_ms));
+    }
+    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+    if (n < 0 && errno != EINTR) break;
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == listen_fd_) {
+        Accept();
+        continue;
+      }
+      if (fd == wake_fd_) {
+        uint64_t v;
+        ssize_t r = read(wake_fd_, &v, sizeof(v));
+        (void)r;
+        continue;
+      }
+      if (fd == signal_fd_) {
+        signalfd_siginfo si;
+        ssize_t r = read(signal_fd_, &si, sizeof(si));
+        (void)r;
+        stop_.store(true);
+        continue;
+      }
+      auto it = conns_.find(fd);
+      if (it == conns_.end()) continue;
+      Connection* c = it->second.get();
+      if (events[i].events & (EPOLLERR | EPOLLHUP)) {
+        Close(c);
+        continue;
+      }
+      if (events[i].events & EPOLLIN) OnReadable(c);
+      if (!c->closing && (events[i].events & EPOLLOUT)) Flush(c);
+    }
+    engine_->blocking().HandleTimeouts(engine_->clock().NowMs());
+    engine_->BeforeSleep();
+    FlushPending();
+    graveyard_.clear();
+    now = MonotonicUs();
+    if (now >= next_cron) {
+      engine_->Cron();
+      next_cron = now + cron_interval_us;
+    }
+  }
+  engine_->BeforeSleep();
+  FlushPending();
+  for (auto& [fd, conn] : conns_) {
+    engine_->RemoveClient(&conn->client);
+    close(fd);
+  }
+  conns_.clear();
+  open_connections_.store(0);
+  pending_.clear();
+  graveyard_.clear();
+}
+
+void Server::Accept() {
+  while (true) {
+    sockaddr_storage peer{};
+    socklen_t plen = sizeof(peer);
+    int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &plen,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN: drained; other errors (EMFILE, ...): try again next round
+    if (static_cast<int64_t>(conns_.size()) >= engine_->config().maxclients) {
+      std::string msg = "-" + std::string(errors::kMaxClients) + "\r\n";
+      ssize_t w = write(fd, msg.data(), msg.size());
+      (void)w;
+      close(fd);
+      ++engine_->stats().rejected_connections;
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    auto conn = std::make_unique<Connection>();
+    conn->fd = fd;
+    conn->client.fd = fd;
+    conn->client.addr = Endpoint(peer);
+    sockaddr_storage local{};
+    socklen_t llen = sizeof(local);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen);
+    conn->client.laddr = Endpoint(local);
+    Connection* raw = conn.get();
+    conn->client.wake = [this, raw] { pending_.insert(raw); };
+    engine_->AddClient(&conn->client);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    conns_.emplace(fd, std::move(conn));
+    open_connections_.store(conns_.size());
+  }
+}
+
+void Server::OnReadable(Connection* c) {
+  size_t old = c->in.size();
+  c->in.resize(old + kReadChunk);
+  ssize_t n = read(c->fd, c->in.data() + old, kReadChunk);
+  if (n <= 0) {
+    c->in.resize(old);
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) Close(c);
+    return;
+  }
+  c->in.resize(old + static_cast<size_t>(n));
+  ProcessInput(c);
+  if (c->closing) return;
+  if (static_cast<int64_t>(c->in.size()) > engine_->config().client_query_buffer_limit) {
+    // As Redis: the client is closed without a reply ("closing client that reached max query
+    // buffer length" goes to the log).
+    std::fprintf(stderr, "racetrack-server: closing client %s that reached max query buffer length\n",
+                 c->client.addr.c_str());
+    Close(c);
+    return;
+  }
+  // Replies go out after the event batch, once the append-only log has been written (BeforeSleep).
+  if (!c->client.reply.buffer().empty()) pending_.insert(c);
+}
+
+void Server::ProcessInput(Connection* c) {
+  size_t pos = 0;
+  std::string error;
+  while (pos < c->in.size() && !c->client.close_after_reply && !c->client.is_blocked()) {
+    ParserLimits limits;
+    limits.max_bulk_len = engine_->config().proto_max_bulk_len;
+    if (!c->client.authenticated) {
+      limits.max_multibulk_len = kUnauthMaxMultibulk;
+      limits.max_bulk_len = std::min<int64_t>(limits.max_bulk_len, kUnauthMaxBulk);
+    }
+    if (limits.max_bulk_len != c->parser.limits().max_bulk_len ||
+        limits.max_multibulk_len != c->parser.limits().max_multibulk_len) {
+      c->parser = RequestParser(limits);
+    }
+    size_t consumed = 0;
+    auto outcome = c->parser.Parse(std::string_view(c->in).substr(pos), &c->argv, &consumed, &error);
+    if (outcome == RequestParser::Outcome::kNeedMore) break;
+    if (outcome == RequestParser::Outcome::kError) {
+      c->client.reply.Error(errors::ProtocolErrorReply(error));
+      c->client.close_after_reply = true;
+      pos = c->in.size();
+      break;
+    }
+    pos += consumed;
+    if (!c->argv.empty()) engine_->Execute(c->client, Args(c->argv));
+  }
+  c->in.erase(0, pos);
+}
+
+bool Server::Flush(Connection* c) {
+  std::string& out = c->client.reply.buffer();
+  while (c->out_sent < out.size()) {
+    ssize_t n = write(c->fd, out.data() + c->out_sent, out.size() - c->out_sent);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) break;
+      Close(c);
+      return false;
+    }
+    c->out_sent += static_cast<size_t>(n);
+  }
+  if (c->out_sent == out.size()) {
+    out.clear();
+    c->out_sent = 0;
+    if (c->client.close_after_reply) {
+      Close(c);
+      return false;
+    }
+    UpdateInterest(c, false);
+    // Input left unparsed while the reply was large (or a blocked client was released).
+    if (!c->in.empty() && !c->client.is_blocked()) {
+      ProcessInput(c);
+      if (c->closing) return false;
+      engine_->BeforeSleep();  // log first, then the replies
+      if (!c->client.reply.buffer().empty()) pending_.insert(c);
+    }
+  } else {
+    if (OverOutputLimit(c)) return false;
+    // Keep memory bounded: drop what was sent once it dominates the buffer.
+    if (c->out_sent > (1 << 20) && c->out_sent * 2 > out.size()) {
+      out.erase(0, c->out_sent);
+      c->out_sent = 0;
+    }
+    UpdateInterest(c, true);
+  }
+  return true;
+}
+
+bool Server::OverOutputLimit(Connection* c) {
+  // client-output-buffer-limit: past the class's hard limit, or past its soft limit for longer
+  // than soft-seconds, the client is disconnected (as Redis's checkClientOutputBufferLimits), so
+  // one slow reader cannot exhaust the server's memory. A subscriber is of class pubsub, every
+  // other client normal (whose default, 0 0 0, is no limit).
+  const EngineConfig& cfg = engine_->config();
+  const bool pubsub = c->client.subscription_count() > 0;
+  const int64_t hard_limit = pubsub ? cfg.pubsub_output_hard_limit : cfg.normal_output_hard_limit;
+  const int64_t soft_limit = pubsub ? cfg.pubsub_output_soft_limit : cfg.normal_output_soft_limit;
+  const int64_t soft_seconds =
+      pubsub ? cfg.pubsub_output_soft_seconds : cfg.normal_output_soft_seconds;
+  int64_t pending = static_cast<int64_t>(c->client.reply.size() - c->out_sent);
+  int64_t now = engine_->clock().NowMs();
+  bool hard = hard_limit > 0 && pending >= hard_limit;
+  bool soft = false;
+  if (soft_limit > 0 && pending >= soft_limit) {
+    if (c->soft_limit_since_ms == 0) c->soft_limit_since_ms = now;
+    soft = now - c->soft_limit_since_ms >= soft_seconds * 1000;
+  } else {
+    c->soft_limit_since_ms = 0;
+  }
+  if (!hard && !soft) return false;
+  std::fprintf(stderr,
+               "racetrack-server: client %s scheduled to be closed ASAP for overcoming of output "
+               "buffer limits (%s, %lld bytes pending)\n",
+               c->client.addr.c_str(), pubsub ? "pubsub" : "normal",
+               static_cast<long long>(pending));
+  Close(c);
+  return true;
+}
+
+void Server::UpdateInterest(Connection* c, bool want_write) {
+  if (c->want_write == want_write) return;
+  c->want_write = want_write;
+  epoll_event ev{};
+  ev.events = want_write ? (EPOLLIN | EPOLLOUT) : EPOLLIN;
+  ev.data.fd = c->fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+void Server::FlushPending() {
+  while (!pending_.empty()) {
+    Connection* c = *pending_.begin();
+    pending_.erase(pending_.begin());
+    if (!c->closing) Flush(c);
+  }
+}
+
+void Server::Close(Connection* c) {
+  if (c->closing) return;
+  c->closing = true;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
+  close(c->fd);
+  engine_->RemoveClient(&c->client);
+  pending_.erase(c);
+  // Freed after the event batch: callers up the stack may still hold c. Leaving conns_ now means a
+  // new connection that reuses the fd number is not confused with this one.
+  auto it = conns_.find(c->fd);
+  graveyard_.push_back(std::move(it->second));
+  conns_.erase(it);
+  open_connections_.store(conns_.size());
+}
+
+bool ParseMemory(std::string_view s, int64_t* out) {
+  std::string lower = ToLower(s);
+  size_t digits = 0;
+  while (digits < lower.size() && (std::isdigit(static_cast<unsigned char>(lower[digits])) ||
+                                   (digits == 0 && lower[digits] == '-')))
+    ++digits;
+  int64_t base;
+  if (digits == 0 || !ParseInt64(std::string_view(lower).substr(0, digits), &base)) return false;
+  std::string unit = lower.substr(digits);
+  int64_t mul;
+  if (unit.empty() || unit == "b") mul = 1;
+  else if (unit == "k") mul = 1000;
+  else if (unit == "kb") mul = 1024;
+  else if (unit == "m") mul = 1000 * 1000;
+  else if (unit == "mb") mul = 1024 * 1024;
+  else if (unit == "g") mul = 1000LL * 1000 * 1000;
+  else if (unit == "gb") mul = 1024LL * 1024 * 1024;
+  else return false;
+  *out = base * mul;
+  return true;
+}
+
+namespace {
+
+Status BadValue(std::string_view name, const std::vector<std::string>& values) {
+  std::string joined;
+  for (const auto& v : values) joined += (joined.empty() ? "" : " ") + v;
+  return Status::InvalidArgument("bad value for '" + std::string(name) + "': '" + joined + "'");
+}
+
+bool ParseYesNo(std::string_view v, bool* out) {
+  if (EqualsIgnoreCase(v, "yes")) *out = true;
+  else if (EqualsIgnoreCase(v, "no")) *out = false;
+  else return false;
+  return true;
+}
+
+}  // namespace
+
+Status ApplyConfigSetting(EngineConfig* config, std::string_view raw_name,
+                          const std::vector<std::string>& values) {
+  std::string name = ToLower(raw_name);
+  if (name == "save") {  // "save 3600 1 300 100" or "save ''": several values joined
+    std::string joined;
+    for (const auto& v : values) joined += (joined.empty() ? "" : " ") + v;
+    config->save = joined;
+    return Status::Ok();
+  }
+  if (name == "client-output-buffer-limit") {
+    std::string joined;
+    for (const auto& v : values) joined += (joined.empty() ? "" : " ") + v;
+    if (!ApplyOutputBufferLimits(config, joined)) return BadValue(name, values);
+    return Status::Ok();
+  }
+  if (values.size() != 1) {
+    return Status::InvalidArgument("'" + name + "' takes one value, got " +
+                                   std::to_string(values.size()));
+  }
+  const std::string& v = values[0];
+  int64_t n = 0;
+  if (name == "port") {
+    if (!ParseInt64(v, &n) || n < 0 || n > 65535) return BadValue(name, values);
+    config->port = static_cast<int>(n);
+  } else if (name == "bind") {
+    config->bind = v;
+  } else if (name == "requirepass") {
+    config->requirepass = v;
+  } else if (name == "maxclients") {
+    if (!ParseInt64(v, &n) || n < 1) return BadValue(name, values);
+    config->maxclients = n;
+  } else if (name == "databases") {
+    if (!ParseInt64(v, &n) || n < 1 || n > 1'000'000) return BadValue(name, values);
+    config->databases = static_cast<int>(n);
+  } else if (name == "hz") {
+    if (!ParseInt64(v, &n) || n < 1 || n > 500) return BadValue(name, values);
+    config->hz = static_cast<int>(n);
+  } else if (name == "proto-max-bulk-len") {
+    if (!ParseMemory(v, &n) || n < 1024 * 1024) return BadValue(name, values);
+    config->proto_max_bulk_len = n;
+  } else if (name == "client-query-buffer-limit") {
+    if (!ParseMemory(v, &n) || n < 1024 * 1024) return BadValue(name, values);
+    config->client_query_buffer_limit = n;
+  } else if (name == "maxmemory") {
+    if (!ParseMemory(v, &n) || n < 0) return BadValue(name, values);
+    config->maxmemory = static_cast<uint64_t>(n);
+  } else if (name == "maxmemory-policy") {
+    static const char* kPolicies[] = {"noeviction",     "allkeys-lru",    "volatile-lru",
+                                      "allkeys-lfu",    "volatile-lfu",   "allkeys-random",
+                                      "volatile-random", "volatile-ttl"};
+    bool ok = false;
+    for (const char* p : kPolicies) ok = ok || EqualsIgnoreCase(v, p);
+    if (!ok) return BadValue(name, values);
+    config->maxmemory_policy = ToLower(v);
+  } else if (name == "maxmemory-samples") {
+    if (!ParseInt64(v, &n) || n < 1 || n > 64) return BadValue(name, values);
+    config->maxmemory_samples = static_cast<int>(n);
+  } else if (name == "lua-time-limit" || name == "busy-reply-threshold") {
+    if (!ParseInt64(v, &n) || n < 0) return BadValue(name, values);
+    config->lua_time_limit_ms = n;
+  } else if (name == "dir") {
+    config->dir = v;
+  } else if (name == "dbfilename") {
+    config->dbfilename = v;
+  } else if (name == "appendfilename") {
+    config->appendfilename = v;
+  } else if (name == "appendonly") {
+    if (!ParseYesNo(v, &config->appendonly)) return BadValue(name, values);
+  } else if (name == "appendfsync") {
+    if (v != "always" && v != "everysec" && v != "no") return BadValue(name, values);
+    config->appendfsync = v;
+  } else {
+    return Status::InvalidArgument("unknown setting '" + name + "'");
+  }
+  return Status::Ok();
+}
+
+Status LoadConfigFile(const std::string& path, EngineConfig* config) {
+  std::ifstream in(path);
+  if (!in) return Status::IoError("cannot read config file " + path + ": " + strerror(errno));
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    std::vector<std::string> words;
+    if (!SplitArgs(line, &words)) {
+      return Status::InvalidArgument(path + ":" + std::to_string(lineno) + ": unbalanced quotes");
+    }
+    if (words.empty() || words[0][0] == '#') continue;
+    std::vector<std::string> values(words.begin() + 1, words.end());
+    Status s = ApplyConfigSetting(config, words[0], values);
+    if (!s.ok()) return Status::InvalidArgument(path + ":" + std::to_string(lineno) + ": " + s.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace racetrack::engine

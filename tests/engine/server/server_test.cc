@@ -1,0 +1,255 @@
+// racetrack-server end to end: an in-process Server on a free port, driven by hiredis, raw
+// sockets, redis-cli and redis-benchmark.
+#include "engine/server/server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace racetrack::engine {
+namespace {
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartServer(EngineConfig config = {}) {
+    config.port = 0;
+    engine_ = std::make_unique<Engine>(config);
+    server_ = std::make_unique<Server>(engine_.get());
+    ASSERT_TRUE(server_->Listen().ok());
+    port_ = server_->port();
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  redisContext* Connect() {
+    redisContext* c = redisConnect("127.0.0.1", port_);
+    EXPECT_TRUE(c != nullptr && c->err == 0);
+    return c;
+  }
+
+  // Sends raw bytes on a fresh socket and returns everything the server sends until it closes
+  // the connection or 2 s pass.
+  std::string RawExchange(const std::string& bytes, bool wait_for_close = true) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    timeval tv{2, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    EXPECT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    std::string out;
+    char buf[4096];
+    while (true) {
+      ssize_t n = read(fd, buf, sizeof(buf));
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+      if (!wait_for_close) break;
+    }
+    close(fd);
+    return out;
+  }
+
+  void WaitForConnections(size_t n) {
+    for (int i = 0; i < 200 && server_->connection_count() != n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+std::string RunCommand(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) return "popen failed";
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  if (status != 0) out += "\n[exit status " + std::to_string(status) + "]";
+  return out;
+}
+
+TEST_F(ServerTest, PipelinesTenThousandCommandsInOrder) {
+  StartServer();
+  redisContext* c = Connect();
+  constexpr int kN = 10000;
+  for (int i = 0; i < kN; ++i) {
+    redisAppendCommand(c, "SET k%d v%d", i, i);
+    redisAppendCommand(c, "GET k%d", i);
+  }
+  for (int i = 0; i < kN; ++i) {
+    redisReply* r = nullptr;
+    ASSERT_EQ(redisGetReply(c, reinterpret_cast<void**>(&r)), REDIS_OK);
+    EXPECT_EQ(r->type, REDIS_REPLY_STATUS);
+    freeReplyObject(r);
+    ASSERT_EQ(redisGetReply(c, reinterpret_cast<void**>(&r)), REDIS_OK);
+    ASSERT_EQ(r->type, REDIS_REPLY_STRING);
+    EXPECT_EQ(std::string(r->str, r->len), "v" + std::to_string(i));
+    freeReplyObject(r);
+  }
+  redisFree(c);
+}
+
+TEST_F(ServerTest, ServesFiftyConcurrentClients) {
+  StartServer();
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 50; ++t) {
+    threads.emplace_back([&, t] {
+      redisContext* c = redisConnect("127.0.0.1", port_);
+      if (c == nullptr || c->err) {
+        ++wrong;
+        return;
+      }
+      for (int i = 0; i < 100; ++i) {
+        std::string key = "c" + std::to_string(t) + ":" + std::to_string(i);
+        auto* set = static_cast<redisReply*>(redisCommand(c, "SET %s %d", key.c_str(), i));
+        auto* get = static_cast<redisReply*>(redisCommand(c, "GET %s", key.c_str()));
+        if (set == nullptr || get == nullptr || get->type != REDIS_REPLY_STRING ||
+            std::string(get->str) != std::to_string(i))
+          ++wrong;
+        if (set) freeReplyObject(set);
+        if (get) freeReplyObject(get);
+      }
+      redisFree(c);
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  WaitForConnections(0);
+  EXPECT_EQ(server_->connection_count(), 0u) << "connections leaked after clients closed";
+}
+
+TEST_F(ServerTest, ProtocolErrorClosesOnlyThatConnection) {
+  StartServer();
+  redisContext* good = Connect();
+  EXPECT_EQ(RawExchange("*x\r\n"), "-ERR Protocol error: invalid multibulk length\r\n");
+  EXPECT_EQ(RawExchange("*1\r\n$999999999999\r\n"), "-ERR Protocol error: invalid bulk length\r\n");
+  EXPECT_EQ(RawExchange("*2\r\n$3\r\nGET\r\n:1\r\n"),
+            "-ERR Protocol error: expected '$', got ':'\r\n");
+  EXPECT_EQ(RawExchange("SET \"open\r\n"), "-ERR Protocol error: unbalanced quotes in request\r\n");
+  // Replies queued before the bad bytes still arrive, in order.
+  EXPECT_EQ(RawExchange("PING\r\n*1\r\n$4\r\nPING\r\n*-x\r\n"),
+            "+PONG\r\n+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n");
+  auto* r = static_cast<redisReply*>(redisCommand(good, "SET still alive"));
+  ASSERT_NE(r, nullptr);
+  EXPECT_STREQ(r->str, "OK");
+  freeReplyObject(r);
+  redisFree(good);
+}
+
+TEST_F(ServerTest, UnknownCommandKeepsConnectionOpen) {
+  StartServer();
+  redisContext* c = Connect();
+  auto* r = static_cast<redisReply*>(redisCommand(c, "NOSUCH a b"));
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->type, REDIS_REPLY_ERROR);
+  EXPECT_STREQ(r->str, "ERR unknown command 'NOSUCH', with args beginning with: 'a' 'b' ");
+  freeReplyObject(r);
+  r = static_cast<redisReply*>(redisCommand(c, "PING"));
+  ASSERT_NE(r, nullptr);
+  EXPECT_STREQ(r->str, "PONG");
+  freeReplyObject(r);
+  redisFree(c);
+}
+
+TEST_F(ServerTest, QueryBufferLimitClosesTheGreedyClient) {
+  EngineConfig config;
+  config.client_query_buffer_limit = 1024 * 1024;
+  StartServer(config);
+  // A bulk header announcing 100 MB, then 2 MB of it: past the limit, the server hangs up.
+  std::string req = "*2\r\n$3\r\nGET\r\n$100000000\r\n" + std::string(2 * 1024 * 1024, 'x');
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  size_t sent = 0;
+  while (sent < req.size()) {
+    ssize_t n = send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  char buf[16];
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  EXPECT_LE(read(fd, buf, sizeof(buf)), 0) << "expected the server to close the connection";
+  close(fd);
+  WaitForConnections(0);
+  EXPECT_EQ(server_->connection_count(), 0u);
+}
+
+TEST_F(ServerTest, RequirePassRefusesCommandsBeforeAuth) {
+  EngineConfig config;
+  config.requirepass = "secret";
+  StartServer(config);
+  EXPECT_EQ(RawExchange("GET k\r\nQUIT\r\n"), "-NOAUTH Authentication required.\r\n+OK\r\n");
+}
+
+TEST_F(ServerTest, MaxClientsRefusesTheExtraConnection) {
+  EngineConfig config;
+  config.maxclients = 1;
+  StartServer(config);
+  redisContext* first = Connect();
+  WaitForConnections(1);
+  EXPECT_EQ(RawExchange(""), "-ERR max number of clients reached\r\n");
+  redisFree(first);
+}
+
+TEST_F(ServerTest, RedisCliWorksAgainstIt) {
+  if (system("command -v redis-cli >/dev/null 2>&1") != 0) GTEST_SKIP() << "redis-cli not installed";
+  StartServer();
+  std::string cli = "redis-cli -p " + std::to_string(port_) + " ";
+  EXPECT_EQ(RunCommand(cli + "SET greeting hello"), "OK\n");
+  EXPECT_EQ(RunCommand(cli + "GET greeting"), "hello\n");
+  EXPECT_EQ(RunCommand("printf 'PING\\nGET greeting\\n' | " + cli), "PONG\nhello\n");
+}
+
+TEST_F(ServerTest, RedisBenchmarkCompletesWithoutErrors) {
+  if (system("command -v redis-benchmark >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "redis-benchmark not installed";
+  }
+  StartServer();
+  std::string out = RunCommand("redis-benchmark -p " + std::to_string(port_) +
+                               " -q -n 2000 -c 10 -t ping,set,get,incr,mset,hset");
+  EXPECT_EQ(out.find("rror"), std::string::npos) << out;
+  EXPECT_EQ(out.find("[exit status"), std::string::npos) << out;
+  // redis-benchmark redraws its progress line with '\r'; each finished test ends up on a line of
+  // its own as "NAME: N requests per second" (MSET as "MSET (10 keys): ...").
+  for (char& ch : out) ch = ch == '\r' ? '\n' : ch;
+  for (const char* test : {"PING_INLINE", "SET", "GET", "INCR", "MSET", "HSET"}) {
+    std::string line_start = "\n" + std::string(test);
+    bool found = false;
+    for (size_t at = out.find(line_start); at != std::string::npos && !found;
+         at = out.find(line_start, at + 1)) {
+      std::string_view rest = std::string_view(out).substr(at + line_start.size());
+      found = rest.find("requests per second") < rest.find('\n');
+    }
+    EXPECT_TRUE(found) << test << " missing:\n" << out;
+  }
+}
+
+}  // namespace
+}  // namespace racetrack::engine
