@@ -29,7 +29,7 @@
 
 #include "adapters/server_process.h"
 #include "adapters/target.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::adapters {
 

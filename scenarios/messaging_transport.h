@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "adapters/client.h"
-#include "engine/status.h"
+#include "engine/base/status.h"
 
 namespace racetrack::scenarios::messaging {
 

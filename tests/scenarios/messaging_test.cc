@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include "adapters/target.h"
-#include "adapters/throwaway.h"
 #include "bench/harness.h"
 #include "scenarios/knobs.h"
 #include "scenarios/registry.h"
@@ -94,13 +93,9 @@ class MessagingTargets : public ::testing::TestWithParam<TargetKind> {};
 // 1200 messages at 3000/s (400 ms of sending), consumer 0 dies at 120 ms and is replaced at
 // 240 ms: enough in flight that every lossy approach loses and every reliable one must not.
 TEST_P(MessagingTargets, ConsumerDiesReliableApproachesLoseNothingTheOthersLose) {
-  adapters::ThrowawayServers servers(RACETRACK_BIN_DIR, "");
-  const std::string why = servers.CannotStart(GetParam());
-  if (!why.empty()) GTEST_SKIP() << why;
-  adapters::TargetOptions options;
-  options.bin_dir = RACETRACK_BIN_DIR;
-  auto target = adapters::OpenTarget(GetParam(), options, &servers);
-  ASSERT_TRUE(target.ok()) << target.status().message();
+  std::string why;
+  adapters::Target* target = testing::LessonTargets::Get().Open(GetParam(), &why);
+  if (target == nullptr) GTEST_SKIP() << why;
 
   const Scenario& messaging = **Registry::Default().Get("messaging");
   bench::RunOptions run;
@@ -111,9 +106,9 @@ TEST_P(MessagingTargets, ConsumerDiesReliableApproachesLoseNothingTheOthersLose)
       {"restart-at-ms", 240}, {"slow-consumer", 0}, {"payload-bytes", 64}};
   int ran = 0;
   for (const ApproachInfo& a : messaging.info().approaches) {
-    if (!MissingCapabilityReason(a, (*target)->capabilities()).empty()) continue;
+    if (!MissingCapabilityReason(a, target->capabilities()).empty()) continue;
     ++ran;
-    auto record = harness.RunOne(messaging, a, **target, 1, 1, point);
+    auto record = harness.RunOne(messaging, a, *target, 1, 1, point);
     ASSERT_TRUE(record.ok()) << a.id << ": " << record.status().message();
     EXPECT_TRUE(record->error.empty()) << a.id << ": " << record->error;
     const auto& f = record->correctness.figures;

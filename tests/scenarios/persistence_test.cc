@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include "adapters/target.h"
-#include "adapters/throwaway.h"
 #include "bench/harness.h"
 #include "scenarios/knobs.h"
 #include "scenarios/registry.h"
@@ -50,13 +49,9 @@ TEST(PersistenceTargets, TheInProcessEngineHasNoProcessToKill) {
 class PersistenceTargets : public ::testing::TestWithParam<TargetKind> {};
 
 TEST_P(PersistenceTargets, KilledAndRestartedAlwaysAndSyncOnLoseNothingMemoryOnlyLoses) {
-  adapters::ThrowawayServers servers(RACETRACK_BIN_DIR, "");
-  const std::string why = servers.CannotStart(GetParam());
-  if (!why.empty()) GTEST_SKIP() << why;
-  adapters::TargetOptions options;
-  options.bin_dir = RACETRACK_BIN_DIR;
-  auto target = adapters::OpenTarget(GetParam(), options, &servers);
-  ASSERT_TRUE(target.ok()) << target.status().message();
+  std::string why;
+  adapters::Target* target = testing::LessonTargets::Get().Open(GetParam(), &why);
+  if (target == nullptr) GTEST_SKIP() << why;
 
   const Scenario& persistence = **Registry::Default().Get("persistence");
   bench::RunOptions run;
@@ -66,10 +61,10 @@ TEST_P(PersistenceTargets, KilledAndRestartedAlwaysAndSyncOnLoseNothingMemoryOnl
   bench::Harness harness(run, {}, nullptr);
   int ran = 0;
   for (const ApproachInfo& a : persistence.info().approaches) {
-    if (!MissingCapabilityReason(a, (*target)->capabilities()).empty()) continue;
+    if (!MissingCapabilityReason(a, target->capabilities()).empty()) continue;
     ++ran;
     auto record =
-        harness.RunOne(persistence, a, **target, 1, 1, {{"kills", 2}, {"uptime-ms", 250}});
+        harness.RunOne(persistence, a, *target, 1, 1, {{"kills", 2}, {"uptime-ms", 250}});
     ASSERT_TRUE(record.ok()) << a.id << ": " << record.status().message();
     EXPECT_TRUE(record->error.empty()) << a.id << ": " << record->error;
     const auto& f = record->correctness.figures;
