@@ -61,7 +61,8 @@ In PostgreSQL, a table used as a queue (SELECT ... FOR UPDATE SKIP LOCKED inside
 // END lesson messaging
 
 constexpr int kSendBatch = 256;        // most messages one producer round trip carries
-constexpr int kIdleEndMs = 400;        // nothing processed for this long after the end: done
+constexpr int kIdleEndMs = 1500;       // nothing processed for this long after the end: done
+                                       // (400 ms ended a loaded sql-queue run early)
 constexpr int kMaxDrainMs = 60'000;    // hard stop after the last send
 
 int64_t NowNs() {
