@@ -37,8 +37,10 @@ Result<TargetKind> ParseTargetName(std::string_view name) {
                                  "' (valid: " + TargetNameList() + ")");
 }
 
-Result<std::unique_ptr<Target>> OpenTarget(TargetKind kind, const TargetOptions& options,
-                                           ThrowawayServers* servers) {
+namespace {
+
+Result<std::unique_ptr<Target>> OpenTargetOnly(TargetKind kind, const TargetOptions& options,
+                                               ThrowawayServers* servers) {
   if (kind == TargetKind::kBuiltin) return MakeBuiltinTarget();
   std::string url;
   if (kind == TargetKind::kRedis && !options.redis_url.empty()) url = options.redis_url;
@@ -53,6 +55,15 @@ Result<std::unique_ptr<Target>> OpenTarget(TargetKind kind, const TargetOptions&
   }
   if (kind == TargetKind::kPostgres) return MakePostgresTarget(url, options);
   return MakeRespTarget(kind, url, options);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Target>> OpenTarget(TargetKind kind, const TargetOptions& options,
+                                           ThrowawayServers* servers) {
+  auto target = OpenTargetOnly(kind, options, servers);
+  if (target.ok()) (*target)->set_bin_dir(options.bin_dir);
+  return target;
 }
 
 }  // namespace racetrack::adapters

@@ -349,6 +349,10 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   Status s = ResolvePlan(cmd, &plan);
   auto kinds = s.ok() ? ResolveTargetKinds(cmd) : Result<std::vector<TargetKind>>(s);
   if (kinds.ok()) s = ValidateOptions(cmd.options);
+  // Rules across one lesson's knobs (messaging: the kill must fall inside the producer's run).
+  for (const auto* sc : plan.scenarios) {
+    if (kinds.ok() && s.ok()) s = sc->ValidateKnobs(cmd.options.KnobsFor(sc->info().id));
+  }
   if (kinds.ok() && s.ok()) s = ProbeWritable(cmd.json_path);
   if (!kinds.ok() || !s.ok()) {
     Error(kinds.ok() ? s.message() : kinds.status().message());

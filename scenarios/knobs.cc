@@ -132,6 +132,13 @@ std::vector<std::map<std::string, double>> CartesianPoints(
   return points;
 }
 
+std::vector<std::map<std::string, double>> AllKnobPoints(const ScenarioInfo& info,
+                                                         const KnobValues& knobs) {
+  std::vector<std::pair<std::string, std::vector<double>>> axes;
+  for (const KnobInfo& k : info.knobs) axes.emplace_back(k.name, KnobValuesOrDefault(k, knobs));
+  return CartesianPoints(axes);
+}
+
 std::string ChoiceName(const KnobInfo& knob, double value) {
   if (value < 0 || value >= static_cast<double>(knob.choices.size())) return "";
   return knob.choices[static_cast<size_t>(value)];

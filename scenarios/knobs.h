@@ -46,6 +46,11 @@ const KnobInfo* FindKnob(const ScenarioInfo& info, std::string_view name);
 std::vector<std::map<std::string, double>> CartesianPoints(
     const std::vector<std::pair<std::string, std::vector<double>>>& axes);
 
+// One parameter point per combination of every knob `info` declares (the user's values, else
+// the defaults): the usual Scenario::ParameterPoints of a lesson whose knobs all apply everywhere.
+std::vector<std::map<std::string, double>> AllKnobPoints(const ScenarioInfo& info,
+                                                         const KnobValues& knobs);
+
 // A choice knob's value as its name ("boundary"); "" when out of range.
 std::string ChoiceName(const KnobInfo& knob, double value);
 

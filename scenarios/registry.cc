@@ -3,6 +3,8 @@
 #include "scenarios/cache.h"
 #include "scenarios/counters.h"
 #include "scenarios/leaderboard.h"
+#include "scenarios/messaging.h"
+#include "scenarios/persistence.h"
 #include "scenarios/pipeline.h"
 #include "scenarios/ratelimit.h"
 #include "scenarios/uniques.h"
@@ -19,6 +21,8 @@ const Registry& Registry::Default() {
     owned->push_back(MakeRatelimitScenario());
     owned->push_back(MakeCacheScenario());
     owned->push_back(MakeUniquesScenario());
+    owned->push_back(MakeMessagingScenario());
+    owned->push_back(MakePersistenceScenario());
     return owned;
   }();
   static const Registry* const kRegistry = [] {
