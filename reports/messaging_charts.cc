@@ -7,14 +7,14 @@
 // to 0: those messages are the lost ones.
 #include <algorithm>
 
-#include "reports/format.h"
+#include "results/format.h"
 #include "reports/lesson_charts.h"
 
 namespace racetrack::reports {
 
 namespace {
 
-std::optional<double> Param(const Record& r, const char* name) { return NumberAt(r.params, name); }
+std::optional<double> Param(const Record& r, const char* name) { return r.Param(name); }
 
 std::vector<ChartSpec> LagTimelines(const std::string& scenario, const std::vector<Results>& runs) {
   std::vector<std::string> targets, approaches;

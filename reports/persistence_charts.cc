@@ -49,7 +49,7 @@ std::vector<ChartSpec> PersistenceCharts(const std::string& scenario,
         acked.values.push_back(*a);
         acked.flagged.push_back(false);
         recovered.values.push_back(*a - *l);
-        recovered.flagged.push_back(r.correct == false);
+        recovered.flagged.push_back(r.Correct() == false);
       }
     }
     c.bars = {acked, recovered};
