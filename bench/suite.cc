@@ -28,7 +28,10 @@ const std::vector<Suite>& Suites() {
        {{"leaderboard", {{"sizes", "1000,10000"}}},
         {"pipeline", {{"rtt-ms", "0,1"}, {"batch", "1,100"}, {"commands", "200"}}},
         {"ratelimit", {{"pattern", "boundary"}}},
-        {"uniques", {{"sizes", "1000,10000"}}}}},
+        {"uniques", {{"sizes", "1000,10000"}}},
+        // The timeline lessons at classroom size (their defaults take seconds per record).
+        {"messaging", {{"messages", "1500"}, {"kill-at-ms", "100"}, {"restart-at-ms", "200"}}},
+        {"persistence", {{"kills", "2"}, {"uptime-ms", "250"}}}}},
   };
   return kSuites;
 }
