@@ -74,7 +74,7 @@ TEST(CliTest, KnobValuesAreCheckedByTheLessonThatOwnsTheKnob) {
   o = Racetrack("run counters -t builtin --sizes 1000");
   EXPECT_EQ(o.code, 2);
   EXPECT_EQ(o.output,
-            "racetrack run: --sizes is a knob of leaderboard, not of the selected counters\n");
+            "racetrack run: --sizes is a knob of leaderboard, uniques, not of the selected counters\n");
   o = Racetrack("run ratelimit -t builtin --pattern sideways");
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.output.find("--pattern for ratelimit must be one of"), std::string::npos)
@@ -137,7 +137,7 @@ TEST(CliTest, MessagingAndPersistenceBadInputIsOneLine) {
   o = Racetrack("run persistence -t builtin-tcp --kills 0");
   EXPECT_EQ(o.code, 2);
   EXPECT_EQ(Lines(o.output), 1) << o.output;
-  EXPECT_NE(o.output.find("--kills must be an integer between 1 and 100 (got '0')"),
+  EXPECT_NE(o.output.find("--kills for persistence must be an integer between 1 and 100 (got '0')"),
             std::string::npos)
       << o.output;
 
