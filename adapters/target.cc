@@ -45,8 +45,10 @@ Result<TargetKind> ParseTargetName(std::string_view name) {
                                  "' (valid: " + TargetNameList() + ")");
 }
 
-Result<std::unique_ptr<Target>> OpenTarget(TargetKind kind, const TargetOptions& options,
-                                           ThrowawayServers* servers) {
+namespace {
+
+Result<std::unique_ptr<Target>> OpenTargetOnly(TargetKind kind, const TargetOptions& options,
+                                               ThrowawayServers* servers) {
   if (kind == TargetKind::kBuiltin) return MakeBuiltinTarget();
   if (kind == TargetKind::kClient) return MakeClientTarget();
   std::string url;
@@ -63,8 +65,6 @@ Result<std::unique_ptr<Target>> OpenTarget(TargetKind kind, const TargetOptions&
   if (kind == TargetKind::kPostgres) return MakePostgresTarget(url, options);
   return MakeRespTarget(kind, url, options);
 }
-
-namespace {
 
 // No server: every command is refused (Client's defaults name the target); the approaches that
 // run here (kCapClientSide) never send one.
@@ -92,5 +92,12 @@ class ClientTarget final : public Target {
 }  // namespace
 
 std::unique_ptr<Target> MakeClientTarget() { return std::make_unique<ClientTarget>(); }
+
+Result<std::unique_ptr<Target>> OpenTarget(TargetKind kind, const TargetOptions& options,
+                                           ThrowawayServers* servers) {
+  auto target = OpenTargetOnly(kind, options, servers);
+  if (target.ok()) (*target)->set_bin_dir(options.bin_dir);
+  return target;
+}
 
 }  // namespace racetrack::adapters

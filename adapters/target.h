@@ -70,6 +70,14 @@ class Target {
   virtual std::string dial_url() const { return {}; }
   // Opens one connection (one per client thread). Safe to call from several threads.
   virtual Result<std::unique_ptr<Client>> Connect() = 0;
+
+  // Where racetrack's binaries live (TargetOptions::bin_dir when opened with OpenTarget): a lesson
+  // that starts server processes of its own (persistence) finds racetrack-server there.
+  const std::string& bin_dir() const { return bin_dir_; }
+  void set_bin_dir(std::string dir) { bin_dir_ = std::move(dir); }
+
+ private:
+  std::string bin_dir_;
 };
 
 // Makes `kind` available. `servers` starts throwaway servers on demand (may be null: then only

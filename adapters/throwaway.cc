@@ -38,6 +38,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+}  // namespace
+
 // The newest /usr/lib/postgresql/N/bin that has `name`, else PATH.
 std::string FindPostgresBinary(const std::string& name) {
   glob_t g{};
@@ -56,6 +58,8 @@ std::string FindPostgresBinary(const std::string& name) {
   globfree(&g);
   return best.empty() ? FindProgram(name) : best;
 }
+
+namespace {
 
 std::string RandomHex(int n) {
   std::random_device rd;

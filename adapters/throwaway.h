@@ -98,4 +98,8 @@ class ThrowawayServers {
   std::vector<std::unique_ptr<Running>> running_;  // started by us, stopped by StopAll
 };
 
+// The newest /usr/lib/postgresql/N/bin/<name> (initdb, postgres), else <name> on PATH; empty when
+// neither exists.
+std::string FindPostgresBinary(const std::string& name);
+
 }  // namespace racetrack::adapters

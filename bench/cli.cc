@@ -408,6 +408,10 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
     kinds->push_back(TargetKind::kClient);
   }
   if (kinds.ok()) s = ValidateOptions(cmd.options);
+  // Rules across one lesson's knobs (messaging: the kill must fall inside the producer's run).
+  for (const auto* sc : plan.scenarios) {
+    if (kinds.ok() && s.ok()) s = sc->ValidateKnobs(cmd.options.KnobsFor(sc->info().id));
+  }
   if (kinds.ok() && s.ok()) s = ProbeWritable(cmd.json_path);
   if (!kinds.ok() || !s.ok()) {
     Error(kinds.ok() ? s.message() : kinds.status().message());

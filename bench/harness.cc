@@ -207,9 +207,10 @@ void Session::ClientLoop(int index) {
     }
     SleepUntilNs(start);
 
-    const bool by_ops = spec.ops > 0;
-    const int64_t end = by_ops ? std::numeric_limits<int64_t>::max()
-                               : start + static_cast<int64_t>(spec.duration_s * 1e9);
+    const bool by_ops = spec.ops > 0 && !spec.own_timeline;
+    const int64_t end = by_ops || spec.own_timeline
+                            ? std::numeric_limits<int64_t>::max()
+                            : start + static_cast<int64_t>(spec.duration_s * 1e9);
     uint64_t quota = std::numeric_limits<uint64_t>::max();
     if (by_ops) {
       const auto n = static_cast<uint64_t>(sh.clients);
@@ -243,8 +244,9 @@ void Session::ClientLoop(int index) {
       }
       Status s = worker.Step();
       const int64_t t1 = NowNs();
+      if (scenarios::IsFinished(s)) break;
       if (s.ok()) {
-        hist.Record(t1 - t0);
+        hist.Record(worker.LastLatencyNs().value_or(t1 - t0));
         counters.ops.store(++ops, std::memory_order_relaxed);
       } else {
         counters.errors.store(++errors, std::memory_order_relaxed);
@@ -321,7 +323,7 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
   Histogram snapshot;
   uint64_t previous_ops = 0;
   std::map<std::string, double> last_figures;
-  const bool by_ops = spec.ops > 0;
+  const bool by_ops = spec.ops > 0 && !spec.own_timeline;
 
   auto take_sample = [&](int64_t at) {
     snapshot.Clear();
@@ -364,9 +366,9 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
         Progress p = *progress_template;
         p.repetition = spec.repetition;
         p.elapsed_s = t_s;
-        p.total_s = by_ops ? 0 : spec.duration_s;
+        p.total_s = by_ops || spec.own_timeline ? 0 : spec.duration_s;
         p.ops = ops;
-        p.total_ops = spec.ops;
+        p.total_ops = spec.own_timeline ? 0 : spec.ops;
         callbacks->on_progress(p);
       }
     }
@@ -417,6 +419,7 @@ std::map<std::string, std::vector<double>> Session::Series() const {
 std::optional<uint64_t> Session::PreferredOps() const { return shared_->run->PreferredOps(); }
 
 bool Session::ColdStart() const { return shared_->run->ColdStart(); }
+bool Session::OwnsTimeline() const { return shared_->run->OwnsTimeline(); }
 
 // ---------------------------------------------------------------------------------------------
 // Harness
@@ -474,8 +477,12 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   // A run that knows its natural size (pipeline: whole jobs) gets it when the user gave no --ops,
   // and warms its connections itself.
   const std::optional<uint64_t> preferred_ops = options_.ops ? std::nullopt : s.PreferredOps();
+  // A run with its own timeline (messaging, persistence) ends its phases itself; a warm-up phase
+  // would be one more whole run of it.
+  const bool own_timeline = s.OwnsTimeline();
 
-  if (options_.warmup_s > 0 && !preferred_ops && !s.ColdStart() && !(stop_ && stop_->stopped())) {
+  if (options_.warmup_s > 0 && !preferred_ops && !s.ColdStart() && !own_timeline &&
+      !(stop_ && stop_->stopped())) {
     PhaseSpec warm;
     warm.duration_s = options_.warmup_s;
     warm.rate = options_.rate;
@@ -497,6 +504,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     spec.rate = options_.rate;
     spec.interval_ms = options_.interval_ms;
     spec.repetition = rep;
+    spec.own_timeline = own_timeline;
     PhaseResult r = s.RunPhase(spec, &callbacks_, &tmpl);
     const double tp = r.duration_s > 0 ? static_cast<double>(r.ops) / r.duration_s : 0;
     record.repetitions.push_back({static_cast<double>(r.ops), r.duration_s, tp,

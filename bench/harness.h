@@ -168,6 +168,8 @@ struct PhaseSpec {
   int interval_ms = 100;
   int repetition = 0;              // for callbacks; -1 = warm-up
   bool sample = true;              // time series and callbacks
+  // The scenario's run ends the phase (ApproachRun::OwnsTimeline): duration and ops are ignored.
+  bool own_timeline = false;
 };
 
 class Session {
@@ -187,6 +189,7 @@ class Session {
   std::map<std::string, std::vector<double>> Series() const;  // ApproachRun::Series
   std::optional<uint64_t> PreferredOps() const;              // ApproachRun::PreferredOps
   bool ColdStart() const;                                    // ApproachRun::ColdStart
+  bool OwnsTimeline() const;                                 // ApproachRun::OwnsTimeline
 
   const scenarios::Scenario& scenario() const { return scenario_; }
   const scenarios::ApproachInfo& approach() const { return approach_; }

@@ -31,7 +31,10 @@ const std::vector<Suite>& Suites() {
         // 0.2 s repetitions: the logout and the holder's pauses must fall inside them.
         {"locks", {{"pause-every", "10"}}},
         {"sessions", {{"users", "1000"}, {"revoke-at-ms", "50"}}},
-        {"uniques", {{"sizes", "1000,10000"}}}}},
+        {"uniques", {{"sizes", "1000,10000"}}},
+        // The timeline lessons at classroom size (their defaults take seconds per record).
+        {"messaging", {{"messages", "1500"}, {"kill-at-ms", "100"}, {"restart-at-ms", "200"}}},
+        {"persistence", {{"kills", "2"}, {"uptime-ms", "250"}}}}},
   };
   return kSuites;
 }

@@ -326,6 +326,7 @@ QWidget* LessonPage::BuildControls() {
       w = edit;
     }
     w->setToolTip(Q(knob.help));
+    w->setObjectName(Q("knob_" + knob.name));  // tests and screenshots set knobs by name
     form->addRow(Q(knob.name), w);
     knob_widgets_[knob.name] = w;
   }

@@ -23,6 +23,15 @@ std::optional<double> Get(const std::map<std::string, double>& m, const char* ke
   return it->second;
 }
 
+// What the lesson loses: counters' updates, messaging's messages, persistence's acknowledged
+// writes. The live figures of messaging and persistence carry no final loss yet.
+std::optional<double> Lost(const std::map<std::string, double>& m) {
+  for (const char* key : {"lost_updates", "lost", "lost_writes"}) {
+    if (auto v = Get(m, key)) return v;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 RecordsModel::RecordsModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -121,7 +130,7 @@ void RecordsModel::UpdateLive(const std::string& approach, const std::string& ta
   Row& r = rows_[row];
   if (auto v = Get(figures, "expected")) r.expected = v;
   if (auto v = Get(figures, "observed")) r.observed = v;
-  if (auto v = Get(figures, "lost_updates")) r.lost = v;
+  if (auto v = Lost(figures)) r.lost = v;
   if (r.expected && r.lost && !r.observed) r.observed = *r.expected - *r.lost;
   r.throughput = throughput_ops_s;
   RowChanged(row);
@@ -134,6 +143,12 @@ void RecordsModel::SetRecord(const results::Record& rec) {
   if (auto v = rec.Figure("expected")) r.expected = v;
   if (auto v = rec.Figure("observed")) r.observed = v;
   if (auto v = rec.Figure("lost_updates")) r.lost = v;
+  if (!r.lost) {
+    if (auto v = rec.Figure("lost")) r.lost = v;  // messaging: messages
+  }
+  if (!r.lost) {
+    if (auto v = rec.Figure("lost_writes")) r.lost = v;  // persistence: acknowledged writes
+  }
   r.throughput = rec.throughput_ops_s;
   r.p50 = rec.latency_us.p50;
   r.p99 = rec.latency_us.p99;

@@ -382,6 +382,18 @@ ChartSpec RateLimitChart(const std::string& scenario, const std::vector<Results>
 
 }  // namespace
 
+ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& runs,
+                     const std::string& figure) {
+  std::vector<Item> items = ItemsFor(scenario, runs);
+  Headline h = ChooseHeadline(items);
+  ChartSpec c = BarsByApproach(AtParams(items, h.params),
+                               [&](const Record& r) { return r.Figure(figure); });
+  c.id = figure;
+  c.subtitle = h.label.empty() ? "" : "At" + h.label.substr(3) + ".";
+  c.x = {"approach", "", Scale::kLinear, std::nullopt, std::nullopt, false};
+  return c;
+}
+
 std::vector<double> AdmittedPerInterval(const Record& r) {
   const Timeseries& ts = r.timeseries;
   auto it = ts.figures.find("admitted");
@@ -476,6 +488,8 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   }
   if (scenario == "leaderboard") add(CostVsNChart(scenario, runs));
   if (scenario == "ratelimit") add(RateLimitChart(scenario, runs));
+  if (scenario == "messaging") for (ChartSpec& c : MessagingCharts(scenario, runs)) add(c);
+  if (scenario == "persistence") for (ChartSpec& c : PersistenceCharts(scenario, runs)) add(c);
   if (scenario == "cache") for (ChartSpec& c : CacheCharts(runs)) add(std::move(c));
   if (scenario == "uniques") return UniquesCharts(runs);  // batches/s would mislead as throughput
   if (scenario == "locks") for (auto& c : LocksCharts(runs)) add(std::move(c));

@@ -144,6 +144,11 @@ Result<std::map<std::string, double>> RunKnobValues(const ScenarioInfo& info,
     out[k.name] = v;
   }
   return out;
+std::vector<std::map<std::string, double>> AllKnobPoints(const ScenarioInfo& info,
+                                                         const KnobValues& knobs) {
+  std::vector<std::pair<std::string, std::vector<double>>> axes;
+  for (const KnobInfo& k : info.knobs) axes.emplace_back(k.name, KnobValuesOrDefault(k, knobs));
+  return CartesianPoints(axes);
 }
 
 std::string ChoiceName(const KnobInfo& knob, double value) {

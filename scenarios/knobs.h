@@ -51,6 +51,10 @@ std::vector<std::map<std::string, double>> CartesianPoints(
 // the CLI). Errors are ParseKnobValues's one-liners.
 Result<std::map<std::string, double>> RunKnobValues(const ScenarioInfo& info,
                                                      const std::map<std::string, double>& extra);
+// One parameter point per combination of every knob `info` declares (the user's values, else
+// the defaults): the usual Scenario::ParameterPoints of a lesson whose knobs all apply everywhere.
+std::vector<std::map<std::string, double>> AllKnobPoints(const ScenarioInfo& info,
+                                                         const KnobValues& knobs);
 
 // A choice knob's value as its name ("boundary"); "" when out of range.
 std::string ChoiceName(const KnobInfo& knob, double value);

@@ -4,6 +4,8 @@
 #include "scenarios/counters.h"
 #include "scenarios/leaderboard.h"
 #include "scenarios/locks.h"
+#include "scenarios/messaging.h"
+#include "scenarios/persistence.h"
 #include "scenarios/pipeline.h"
 #include "scenarios/ratelimit.h"
 #include "scenarios/uniques.h"
@@ -23,6 +25,8 @@ const Registry& Registry::Default() {
     owned->push_back(MakeUniquesScenario());
     owned->push_back(MakeLocksScenario());
     owned->push_back(MakeSessionsScenario());
+    owned->push_back(MakeMessagingScenario());
+    owned->push_back(MakePersistenceScenario());
     return owned;
   }();
   static const Registry* const kRegistry = [] {

@@ -120,13 +120,24 @@ struct Correctness {
   std::string note;                        // one or two sentences for people
 };
 
+// What Step() returns when a run that owns its timeline (ApproachRun::OwnsTimeline) has nothing
+// more for this worker in this phase. It ends the worker's loop; it is not an error.
+inline Status Finished() { return Status::OutOfRange("finished: the run's timeline is over"); }
+inline bool IsFinished(const Status& s) {
+  return s.code() == Status::Code::kOutOfRange && s.message() == Finished().message();
+}
+
 // One client thread's operation for one approach.
 class Worker {
  public:
   virtual ~Worker() = default;
   // One logical operation. A non-OK Status counts as an error; kUnavailable / kIoError (the
-  // connection is gone) end the run with that message.
+  // connection is gone) end the run with that message; Finished() ends this worker's phase.
   virtual Status Step() = 0;
+  // When set after a successful Step, the harness records this as the operation's latency instead
+  // of how long Step() took: for work that started before the Step (messaging: a message's time
+  // from its scheduled send to its processing, which another thread began). Default: unset.
+  virtual std::optional<int64_t> LastLatencyNs() const { return std::nullopt; }
 };
 
 // One approach on one target for one record (all its repetitions).
@@ -148,6 +159,11 @@ class ApproachRun {
   // lesson's cold cache, whose hit ratio climbs during the run): the harness then skips its
   // warm-up phase. Default: false.
   virtual bool ColdStart() const { return false; }
+
+  // True when the run decides when each phase ends (messaging: every message accounted for;
+  // persistence: the last kill recovered): the harness then runs no warm-up and no duration or op
+  // budget, and each worker's loop ends when its Step() returns Finished() (or on Stop()).
+  virtual bool OwnsTimeline() const { return false; }
   // Series on the scenario's own time axis (schema: records[].series), e.g. ratelimit's admitted
   // per 100 ms of its virtual clock with the limit line: {"t_s": [...], "admitted": [...], ...};
   // every vector the same length. Default: none.
@@ -186,6 +202,12 @@ class Scenario {
   virtual std::map<std::string, double> Summarize(const std::vector<PointResult>& points) const {
     (void)points;
     return {};
+  }
+  // Rules across knobs that one knob's range cannot state (messaging: --kill-at-ms must fall
+  // before the last send). The CLI calls it before running; Prepare checks again. Default: ok.
+  virtual Status ValidateKnobs(const KnobValues& knobs) const {
+    (void)knobs;
+    return Status::Ok();
   }
   // REQUIRES: the target has approach.needs (the harness checks).
   virtual Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach,

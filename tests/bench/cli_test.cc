@@ -118,6 +118,37 @@ TEST(CliTest, WorkloadIsRecordedInParameters) {
   EXPECT_EQ(doc->parameters.value_size, "10-20");
 }
 
+// The messaging and persistence lessons' bad input: one line, exit 2, nothing run.
+TEST(CliTest, MessagingAndPersistenceBadInputIsOneLine) {
+  auto o = Racetrack("run messaging -t builtin --kill-at-ms 5000");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("--kill-at-ms 5000 is after the producer's last send at 2000 ms"),
+            std::string::npos)
+      << o.output;
+
+  o = Racetrack("run messaging -t builtin --kill-at-ms 800 --restart-at-ms 600");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("--restart-at-ms 600 must be after --kill-at-ms 800"),
+            std::string::npos)
+      << o.output;
+
+  o = Racetrack("run persistence -t builtin-tcp --kills 0");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("--kills for persistence must be an integer between 1 and 100 (got '0')"),
+            std::string::npos)
+      << o.output;
+
+  o = Racetrack("run messaging persistence -t builtin --approach aof-sometimes");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("unknown approach 'aof-sometimes'"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("streams-group"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("aof-always"), std::string::npos) << o.output;
+}
+
 TEST(CliTest, ListShowsLessonsAndTargets) {
   auto o = Racetrack("list --verbose");
   EXPECT_EQ(o.code, 0);

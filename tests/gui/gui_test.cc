@@ -137,6 +137,37 @@ class GuiTest : public QObject {
     QVERIFY(FindRow(w.page()->model(), "jwt") != nullptr);
   }
 
+  // The messaging lesson's run owns its timeline (producer, consumers, a kill): its live chart
+  // (the dead consumer's backlog) must still receive points, and Pub/Sub must lose messages.
+  void messagingRunDrawsItsLiveChart() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("messaging"));
+    LessonPage* page = w.page();
+    page->SetTargets({adapters::TargetKind::kBuiltin});
+    page->SetApproaches({"pubsub", "streams-group"});
+    const std::map<QString, QString> knobs = {
+        {"knob_messages", "1500"}, {"knob_send-rate", "3000"}, {"knob_kill-at-ms", "150"},
+        {"knob_restart-at-ms", "300"}};
+    for (const auto& [name, value] : knobs) {
+      auto* edit = page->findChild<QLineEdit*>(name);
+      QVERIFY2(edit != nullptr, qPrintable(name));
+      edit->setText(value);
+    }
+    page->Run();
+    QVERIFY2(page->running(), qPrintable(page->banner()));
+    QVERIFY(page->controller()->WaitFinished(60000));
+    QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+    QVERIFY(page->live()->FigurePointCount() > 0);
+    QVERIFY(page->live()->FigureMax() > 0);
+    const RecordsModel::Row* pubsub = FindRow(page->model(), "pubsub");
+    const RecordsModel::Row* streams = FindRow(page->model(), "streams-group");
+    QVERIFY(pubsub && streams);
+    QVERIFY(pubsub->lost.has_value());
+    QVERIFY2(*pubsub->lost > 0, "Pub/Sub loses what is sent while its consumer is dead");
+    QCOMPARE(streams->lost.value_or(-1), 0.0);
+    QVERIFY(page->charts().size() > page->live()->views().size());
+  }
+
   void stopEndsARun() {
     MainWindow w(Context());
     QVERIFY(w.ShowLesson("counters"));

@@ -64,6 +64,13 @@ class LessonTargets {
   std::map<adapters::TargetKind, Entry> open_;
 };
 
+// Test-name suffix for target-parameterized suites: "builtin_tcp".
+inline std::string TargetParamName(const ::testing::TestParamInfo<adapters::TargetKind>& info) {
+  std::string n(adapters::TargetName(info.param));
+  for (char& ch : n) ch = ch == '-' ? '_' : ch;
+  return n;
+}
+
 struct Driven {
   Correctness correctness;
   std::map<std::string, double> figures;
