@@ -144,6 +144,8 @@ Result<std::map<std::string, double>> RunKnobValues(const ScenarioInfo& info,
     out[k.name] = v;
   }
   return out;
+}
+
 std::vector<std::map<std::string, double>> AllKnobPoints(const ScenarioInfo& info,
                                                          const KnobValues& knobs) {
   std::vector<std::pair<std::string, std::vector<double>>> axes;
