@@ -10,7 +10,12 @@ std::string CapabilityNames(uint32_t caps) {
       {kCapHashes, "HINCRBY"},        {kCapWatchMulti, "WATCH/MULTI/EXEC"},
       {kCapScripting, "EVAL"},        {kCapPipeline, "pipelining"},
       {kCapSql, "SQL"},               {kCapSqlPipeline, "SQL pipeline mode"},
-      {kCapSortedSets, "sorted sets"},
+      {kCapSortedSets, "sorted sets"},  {kCapHyperLogLog, "HyperLogLog (PFADD)"},
+      {kCapBitmaps, "bitmaps (SETBIT/BITCOUNT)"},
+      {kCapClientSide, "client-side only (no server)"},
+      {kCapPubSub, "Pub/Sub"},          {kCapStreams, "streams"},
+      {kCapLists, "blocking lists"},    {kCapSqlListen, "LISTEN/NOTIFY"},
+      {kCapOwnProcess, "a server process racetrack can kill and restart"},
   };
   std::string out;
   for (const auto& [bit, name] : kNames) {
@@ -225,6 +230,12 @@ Result<SqlRows> Client::Query(const SqlStatement&, std::span<const std::string>)
 Result<std::vector<SqlRows>> Client::QueryBatch(std::span<const SqlCall>) {
   return NotSupported("SQL");
 }
+Status Client::Subscribe(std::string_view) { return NotSupported("subscriptions"); }
+Result<std::optional<PushMessage>> Client::Receive(double) {
+  return NotSupported("subscriptions");
+}
+void Client::Abort() {}
+
 Status Client::Begin(Isolation) { return NotSupported("SQL transactions"); }
 Status Client::Commit() { return NotSupported("SQL transactions"); }
 Status Client::Rollback() { return NotSupported("SQL transactions"); }

@@ -42,6 +42,19 @@ enum Capability : uint32_t {
   kCapSql = 1u << 6,         // Query / Begin / Commit / Rollback
   kCapSqlPipeline = 1u << 7, // QueryBatch() in one round trip (libpq pipeline mode)
   kCapSortedSets = 1u << 8,  // ZADD / ZREVRANGE / ZRANK ...
+  kCapHyperLogLog = 1u << 9, // PFADD / PFCOUNT / PFMERGE
+  kCapBitmaps = 1u << 10,    // SETBIT / BITCOUNT
+  kCapPubSub = 1u << 11,     // Subscribe() + Receive() over SUBSCRIBE; PUBLISH
+  kCapStreams = 1u << 12,    // XADD / XREADGROUP / XACK / XAUTOCLAIM
+  kCapLists = 1u << 13,      // LPUSH / BRPOP / LMOVE (blocking list commands)
+  kCapSqlListen = 1u << 14,  // Subscribe() + Receive() over LISTEN; pg_notify
+  // The target is a server process racetrack can start itself on its own data directory, kill
+  // with SIGKILL and restart (builtin-tcp, redis, postgres; not the in-process engine).
+  kCapOwnProcess = 1u << 15,
+  // Work done in the client alone, with no server (sessions' `jwt`: verify a signed token
+  // locally). Only the `client` target has it, and an approach that needs it runs nowhere else;
+  // approaches that do not need it never run on `client` (MissingCapabilityReason).
+  kCapClientSide = 1u << 16,
 };
 
 // Human names of the bits set in `caps`, e.g. "INCR, EVAL" (used in skip reasons).
@@ -66,6 +79,12 @@ struct Reply {
 Result<size_t> ParseReply(std::string_view in, Reply* out);
 
 using Argv = std::vector<std::string>;
+
+// A message pushed by the server: a Pub/Sub "message" or a PostgreSQL NOTIFY.
+struct PushMessage {
+  std::string channel;
+  std::string payload;
+};
 
 // A SQL statement with $1..$n placeholders. `name` identifies it per connection: the adapter
 // prepares it once on first use and reuses it. An empty name runs it unprepared (still with
@@ -115,6 +134,19 @@ class Client {
   virtual Result<Reply> Command(const Argv& argv) = 0;
   // Sends every command, then reads every reply: one round trip. Error replies are kError Replies.
   virtual Result<std::vector<Reply>> Pipeline(std::span<const Argv> commands) = 0;
+
+  // ---- Messages pushed by the server (kCapPubSub, kCapSqlListen). ----
+  // SUBSCRIBE channel (Redis-likes) / LISTEN channel (PostgreSQL), waiting for the confirmation.
+  // A subscribed RESP connection accepts nothing but Receive() afterwards.
+  virtual Status Subscribe(std::string_view channel);
+  // The next pushed message, waiting at most timeout_s; nullopt when none came in time. A
+  // connection the server closed (an output-buffer limit, a kill) is kUnavailable.
+  virtual Result<std::optional<PushMessage>> Receive(double timeout_s);
+
+  // Cuts the connection without a goodbye (no QUIT, no Terminate message), as a crashed client
+  // process would: the server sees the socket close. The client is broken afterwards (every call
+  // fails with kUnavailable). Idempotent.
+  virtual void Abort();
 
   // ---- Optimistic transactions (kCapWatchMulti). ----
   // WATCH keys: a later Exec fails if any of them changed in between.

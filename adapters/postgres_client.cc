@@ -9,8 +9,11 @@
 // COMMIT after a failed statement is answered by PostgreSQL with a successful "ROLLBACK" tag;
 // Commit() turns that into an error so a rolled-back transaction is never reported as committed.
 #include <libpq-fe.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -38,6 +41,10 @@ std::string OneLine(std::string s) {
   }
   return s;
 }
+
+// LISTEN/NOTIFY is in every supported version; a local `postgres` binary is what the persistence
+// lesson starts, kills and restarts.
+constexpr uint32_t kPostgresCaps = kCapSql | kCapSqlPipeline | kCapSqlListen | kCapOwnProcess;
 
 struct PgEndpoint {
   std::string url;       // full, with password: only ever handed to libpq
@@ -80,7 +87,7 @@ class PostgresClient final : public Client {
   }
 
   std::string_view target_name() const override { return "postgres"; }
-  uint32_t capabilities() const override { return kCapSql | kCapSqlPipeline; }
+  uint32_t capabilities() const override { return kPostgresCaps; }
 
   Result<Reply> Command(const Argv&) override { return NotSupported("Redis commands"); }
   Result<std::vector<Reply>> Pipeline(std::span<const Argv>) override {
@@ -174,6 +181,43 @@ class PostgresClient final : public Client {
     return r.ok() ? Status::Ok() : r.status();
   }
 
+  Status Subscribe(std::string_view channel) override {
+    if (!broken_.ok()) return broken_;
+    char* quoted = PQescapeIdentifier(conn_, channel.data(), channel.size());
+    if (quoted == nullptr) return Status::InvalidArgument(Prefix() + Clean(PQerrorMessage(conn_)));
+    const SqlStatement listen{"", std::string("LISTEN ") + quoted};
+    PQfreemem(quoted);
+    auto r = Query(listen, {});
+    return r.ok() ? Status::Ok() : r.status();
+  }
+
+  // Notifications arrive between queries; libpq only reads them when asked (PQconsumeInput), so
+  // wait for the socket with poll() and then collect them.
+  Result<std::optional<PushMessage>> Receive(double timeout_s) override {
+    if (!broken_.ok()) return broken_;
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::microseconds(static_cast<int64_t>(timeout_s * 1e6));
+    for (;;) {
+      if (PQconsumeInput(conn_) != 1) return Fail(ConnStatus("reading notifications"));
+      if (PGnotify* n = PQnotifies(conn_)) {
+        PushMessage m{n->relname, n->extra};
+        PQfreemem(n);
+        return std::optional<PushMessage>(std::move(m));
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return std::optional<PushMessage>();
+      pollfd pfd{PQsocket(conn_), POLLIN, 0};
+      if (poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return std::optional<PushMessage>();
+    }
+  }
+
+  void Abort() override {
+    if (conn_ == nullptr || !broken_.ok()) return;
+    shutdown(PQsocket(conn_), SHUT_RDWR);
+    broken_ = Status::Unavailable(Prefix() + "connection cut by the client (Abort)");
+  }
+
   bool LastErrorWasConflict() const override {
     return last_sqlstate_ == "40001" || last_sqlstate_ == "40P01";
   }
@@ -257,7 +301,7 @@ class PostgresTarget final : public Target {
   PostgresTarget(PgEndpoint ep, std::string version)
       : ep_(std::move(ep)), version_(std::move(version)) {}
   TargetKind kind() const override { return TargetKind::kPostgres; }
-  uint32_t capabilities() const override { return kCapSql | kCapSqlPipeline; }
+  uint32_t capabilities() const override { return kPostgresCaps; }
   std::string endpoint() const override { return ep_.redacted; }
   std::string server_version() const override { return version_; }
   std::string dial_url() const override { return ep_.url; }  // for adapters/delay_proxy.h (h7)

@@ -8,7 +8,11 @@
 // arguments: a server that knows it answers with an arity error, one that does not answers
 // "ERR unknown command" (the probe never executes anything).
 #include <hiredis/hiredis.h>
+#include <poll.h>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -144,6 +148,47 @@ class RespClient final : public Client {
     return replies;
   }
 
+  Status Subscribe(std::string_view channel) override {
+    auto r = Command({"SUBSCRIBE", std::string(channel)});
+    if (!r.ok()) return r.status();
+    if (r->is_error()) return Status::InvalidArgument(Prefix() + r->str);
+    return Status::Ok();
+  }
+
+  // Reads pushes without hiredis's blocking read: its socket timeout would break the context,
+  // so wait for readability with poll() and hand hiredis only bytes that are there.
+  Result<std::optional<PushMessage>> Receive(double timeout_s) override {
+    if (!broken_.ok()) return broken_;
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::microseconds(static_cast<int64_t>(timeout_s * 1e6));
+    for (;;) {
+      void* raw = nullptr;
+      if (redisGetReplyFromReader(ctx_, &raw) != REDIS_OK) return Fail(IoStatus());
+      if (raw == nullptr) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd pfd{ctx_->fd, POLLIN, 0};
+        const int n = poll(&pfd, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
+        if (n <= 0) return std::optional<PushMessage>();  // timeout (or EINTR: try again later)
+        if (redisBufferRead(ctx_) != REDIS_OK) return Fail(IoStatus());
+        continue;
+      }
+      ReplyPtr reply(static_cast<redisReply*>(raw));
+      Reply r = Convert(reply.get());
+      if (r.type == Reply::Type::kArray && r.elements.size() == 3 &&
+          r.elements[0].str == "message") {
+        return std::optional<PushMessage>(
+            PushMessage{std::move(r.elements[1].str), std::move(r.elements[2].str)});
+      }
+    }
+  }
+
+  void Abort() override {
+    if (ctx_ == nullptr || !broken_.ok()) return;
+    shutdown(ctx_->fd, SHUT_RDWR);
+    broken_ = Status::Unavailable(Prefix() + "connection cut by the client (Abort)");
+  }
+
  private:
   std::string Prefix() const { return std::string(TargetName(ep_.kind)) + " " + ep_.redacted + ": "; }
 
@@ -230,11 +275,19 @@ Result<std::unique_ptr<Target>> MakeRespTarget(TargetKind kind, std::string_view
   };
   const std::pair<const char*, uint32_t> probes[] = {
       {"INCRBY", kCapIncr}, {"HINCRBY", kCapHashes}, {"WATCH", kCapWatchMulti},
-      {"EVAL", kCapScripting}, {"ZADD", kCapSortedSets}};
+      {"EVAL", kCapScripting}, {"ZADD", kCapSortedSets}, {"PFMERGE", kCapHyperLogLog},
+      {"PUBLISH", kCapPubSub}, {"XAUTOCLAIM", kCapStreams}, {"LMOVE", kCapLists}};
   for (const auto& [name, bit] : probes) {
     auto k = knows(name);
     if (!k.ok()) return k.status();
     if (*k) caps |= bit;
+  }
+  {  // bitmaps need both commands
+    auto setbit = knows("SETBIT");
+    if (!setbit.ok()) return setbit.status();
+    auto bitcount = knows("BITCOUNT");
+    if (!bitcount.ok()) return bitcount.status();
+    if (*setbit && *bitcount) caps |= kCapBitmaps;
   }
 
   std::string version = "unknown";
@@ -250,6 +303,9 @@ Result<std::unique_ptr<Target>> MakeRespTarget(TargetKind kind, std::string_view
       break;
     }
   }
+  // A local racetrack-server or redis-server binary is what the persistence lesson starts,
+  // kills and restarts (adapters/killable_server.h); which kind this is decides which one.
+  caps |= kCapOwnProcess;
   return std::unique_ptr<Target>(std::make_unique<RespTarget>(std::move(ep), caps, version));
 }
 

@@ -6,6 +6,10 @@
 //   builtin-tcp  the same engine behind racetrack-server, over RESP (hiredis) on loopback
 //   redis        a real Redis via hiredis
 //   postgres     a real PostgreSQL via libpq
+//   client       no server at all: the work happens in the client (sessions' `jwt` verifies a
+//                signed token locally). Not one of AllTargetKinds() (the default server
+//                targets); a run adds it when a planned approach needs kCapClientSide, and
+//                only such approaches run on it.
 //
 // OpenTarget() makes one available: from a URL when given, else from a throwaway server (see
 // throwaway.h). A target that cannot be had yields a Status whose message is the one-line reason
@@ -29,14 +33,16 @@ namespace racetrack::adapters {
 
 class ThrowawayServers;
 
-enum class TargetKind { kBuiltin, kBuiltinTcp, kRedis, kPostgres };
+enum class TargetKind { kBuiltin, kBuiltinTcp, kRedis, kPostgres, kClient };
 
-// All targets, in display order.
+// The server targets, in display order: the default set of a run.
 const std::vector<TargetKind>& AllTargetKinds();
+// Every kind a user may name: AllTargetKinds() and `client`.
+const std::vector<TargetKind>& KnownTargetKinds();
 std::string_view TargetName(TargetKind kind);
 // "builtin" -> kBuiltin, ...; unknown names give InvalidArgument naming the valid choices.
 Result<TargetKind> ParseTargetName(std::string_view name);
-// "builtin, builtin-tcp, redis, postgres" — for error messages and help.
+// "builtin, builtin-tcp, redis, postgres, client" — for error messages and help.
 std::string TargetNameList();
 
 struct TargetOptions {
@@ -64,6 +70,14 @@ class Target {
   virtual std::string dial_url() const { return {}; }
   // Opens one connection (one per client thread). Safe to call from several threads.
   virtual Result<std::unique_ptr<Client>> Connect() = 0;
+
+  // Where racetrack's binaries live (TargetOptions::bin_dir when opened with OpenTarget): a lesson
+  // that starts server processes of its own (persistence) finds racetrack-server there.
+  const std::string& bin_dir() const { return bin_dir_; }
+  void set_bin_dir(std::string dir) { bin_dir_ = std::move(dir); }
+
+ private:
+  std::string bin_dir_;
 };
 
 // Makes `kind` available. `servers` starts throwaway servers on demand (may be null: then only
@@ -73,6 +87,8 @@ Result<std::unique_ptr<Target>> OpenTarget(TargetKind kind, const TargetOptions&
 
 // Direct constructors, for tests and tools that already have an endpoint.
 std::unique_ptr<Target> MakeBuiltinTarget();
+// The `client` target: capabilities kCapClientSide only; its Clients refuse every command.
+std::unique_ptr<Target> MakeClientTarget();
 Result<std::unique_ptr<Target>> MakeRespTarget(TargetKind kind, std::string_view url,
                                                const TargetOptions& options);
 Result<std::unique_ptr<Target>> MakePostgresTarget(std::string_view url,

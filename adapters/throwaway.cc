@@ -38,6 +38,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+}  // namespace
+
 // The newest /usr/lib/postgresql/N/bin that has `name`, else PATH.
 std::string FindPostgresBinary(const std::string& name) {
   glob_t g{};
@@ -56,6 +58,8 @@ std::string FindPostgresBinary(const std::string& name) {
   globfree(&g);
   return best.empty() ? FindProgram(name) : best;
 }
+
+namespace {
 
 std::string RandomHex(int n) {
   std::random_device rd;
@@ -129,6 +133,7 @@ struct ThrowawayServers::Running {
   int record_pid = 0;  // what the state file records: the server itself (PostgreSQL: postmaster)
   std::string dir;
   std::string url;
+  bool extra = false;  // StartExtra's: never handed out by Url()
 
   void Stop() {
     if (process != nullptr) (void)process->Stop(std::chrono::seconds(15));
@@ -371,7 +376,7 @@ Result<std::string> ThrowawayServers::Url(TargetKind kind) {
   {
     std::lock_guard lock(mu_);
     for (const auto& r : running_) {
-      if (r->kind == kind) return r->url;
+      if (r->kind == kind && !r->extra) return r->url;
     }
     for (const ServerRecord& rec : LoadState(state_file_)) {
       if (rec.target == TargetName(kind) && Alive(rec.pid) && PortAnswers(UrlPort(rec.url))) {
@@ -393,6 +398,7 @@ std::string ThrowawayServers::CannotStart(TargetKind kind) {
   }
   switch (kind) {
     case TargetKind::kBuiltin:
+    case TargetKind::kClient:
       return "";
     case TargetKind::kBuiltinTcp:
       return access((fs::path(bin_dir_) / "racetrack-server").c_str(), X_OK) == 0
@@ -410,6 +416,42 @@ std::string ThrowawayServers::CannotStart(TargetKind kind) {
       return "";
   }
   return "";
+}
+
+Result<std::vector<std::string>> ThrowawayServers::StartExtra(TargetKind kind, int n) {
+  if (kind == TargetKind::kBuiltin || kind == TargetKind::kClient) {
+    return Status::InvalidArgument(std::string(TargetName(kind)) + " has no server to start");
+  }
+  std::vector<std::string> urls;
+  for (int i = 0; i < n; ++i) {
+    auto run = Start(kind, /*detached=*/false);
+    if (!run.ok()) return run.status();  // the ones already started stop with the others
+    (*run)->extra = true;
+    std::lock_guard lock(mu_);
+    urls.push_back((*run)->url);
+    running_.push_back(std::move(run).value());
+  }
+  return urls;
+}
+
+Status ThrowawayServers::KillExtra(const std::string& url) {
+  std::unique_ptr<Running> victim;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = running_.begin(); it != running_.end(); ++it) {
+      if ((*it)->extra && (*it)->url == url) {
+        victim = std::move(*it);
+        running_.erase(it);
+        break;
+      }
+    }
+  }
+  if (victim == nullptr) return Status::NotFound("no extra server at " + Redact(url));
+  // ServerProcess::Kill: SIGKILL to the whole process group, a crash, not a shutdown; Stop()
+  // then only reaps it and removes its directory.
+  if (victim->process != nullptr) victim->process->Kill();
+  victim->Stop();
+  return Status::Ok();
 }
 
 void ThrowawayServers::StopAll() {

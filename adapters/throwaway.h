@@ -66,6 +66,12 @@ class ThrowawayServers {
   // nothing. A live recorded server counts as startable.
   std::string CannotStart(TargetKind kind);
 
+  // Starts `n` more servers of `kind` that no one else is handed (Url() never returns them): the
+  // redlock approach's independent lock servers. Stopped with the others by StopAll().
+  Result<std::vector<std::string>> StartExtra(TargetKind kind, int n);
+  // SIGKILLs one server StartExtra started (a crash, not a shutdown) and removes its directory.
+  Status KillExtra(const std::string& url);
+
   // Stops and removes every server this object started (not the recorded, reused ones).
   // Idempotent.
   void StopAll();
@@ -91,5 +97,9 @@ class ThrowawayServers {
   std::mutex mu_;
   std::vector<std::unique_ptr<Running>> running_;  // started by us, stopped by StopAll
 };
+
+// The newest /usr/lib/postgresql/N/bin/<name> (initdb, postgres), else <name> on PATH; empty when
+// neither exists.
+std::string FindPostgresBinary(const std::string& name);
 
 }  // namespace racetrack::adapters

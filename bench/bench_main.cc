@@ -103,6 +103,8 @@ void RunCombo(benchmark::State& state, Targets* targets, const rs::Scenario* sce
     rb::PhaseSpec spec;
     spec.ops = static_cast<uint64_t>(state.max_iterations);
     spec.sample = false;
+    // messaging and persistence end their phases themselves: one whole round per batch.
+    spec.own_timeline = (*session)->OwnsTimeline();
     rb::PhaseResult r = (*session)->RunPhase(spec);
     latency.Merge(r.histogram);
     ops += r.ops;

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "adapters/url.h"
+#include "results/format.h"
 #include "scenarios/registry.h"
 
 namespace racetrack::bench {
@@ -72,8 +73,25 @@ std::string CorrectnessCell(const Record& r) {
     std::snprintf(buf, sizeof buf, "LOST %.0f of %.0f", lost->second,
                   f.count("expected") != 0 ? f.at("expected") : 0.0);
     cell = buf;
+  } else if (f.count("duplicates") != 0 && f.at("duplicates") > 0) {
+    char buf[64];  // locks
+    std::snprintf(buf, sizeof buf, "DUPLICATES %.0f of %.0f", f.at("duplicates"),
+                  f.count("issued") != 0 ? f.at("issued") : 0.0);
+    cell = buf;
   } else {
     cell = "FAILED";
+  }
+  // locks' refused stale writes; sessions' requests accepted after the logout.
+  for (const auto& [key, label] : {std::pair<const char*, const char*>{"stale_rejected", "stale refused"},
+                                   {"accepted_after_revocation", "accepted after logout"},
+                                   {"users_evicted", "users logged out by eviction"},
+                                   {"logins_refused", "logins refused"},
+                                   {"servers_killed", "lock server killed"}}) {
+    auto it = f.find(key);
+    if (it == f.end() || it->second <= 0) continue;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", %.0f %s", it->second, label);
+    cell += buf;
   }
   auto retries = f.find("retries");
   if (retries != f.end() && retries->second > 0) {
@@ -81,7 +99,7 @@ std::string CorrectnessCell(const Record& r) {
     std::snprintf(buf, sizeof buf, ", %.0f retries", retries->second);
     cell += buf;
   }
-  if (!r.correctness.expected_ok) cell += r.correctness.ok ? " (unsafe: no race hit)" : " (expected)";
+  if (!r.ExpectedCorrect()) cell += r.correctness.ok ? " (unsafe: no race hit)" : " (expected)";
   if (!r.error.empty()) cell += " [ended early]";
   return cell;
 }
@@ -103,7 +121,7 @@ std::string FormatParam(const std::string& scenario, const std::string& key, dou
   return num;
 }
 
-void PrintTable(const ResultDocument& doc) {
+void PrintTable(const Results& doc) {
   std::string last_scenario;
   for (const Record& r : doc.records) {
     if (r.scenario != last_scenario) {
@@ -112,7 +130,7 @@ void PrintTable(const ResultDocument& doc) {
       std::printf("\n%s — %s\n", r.scenario.c_str(),
                   info == doc.scenario_info.end() ? "" : info->second.title.c_str());
       std::printf("%s%s%s%s%s%s\n", Pad("approach", 28).c_str(), Pad("target", 13).c_str(),
-                  Pad("ops/s", 10).c_str(), Pad("p50 µs", 10).c_str(), Pad("p99 µs", 10).c_str(),
+                  Pad("ops/s", 10).c_str(), Pad("p50", 10).c_str(), Pad("p99", 10).c_str(),
                   "correctness");
     }
     // The parameter point (Scenario::ParameterPoints: sizes, rtt-ms, batch, ...), if any.
@@ -121,10 +139,27 @@ void PrintTable(const ResultDocument& doc) {
       if (k == "clients" || k == "rate") continue;
       point += "  " + k + "=" + FormatParam(r.scenario, k, v);
     }
+    // The lesson's own headline figures (ScenarioInfo::table_figures).
+    auto sc = scenarios::Registry::Default().Get(r.scenario);
+    if (sc.ok()) {
+      for (const std::string& name : (*sc)->info().table_figures) {
+        const double* v = nullptr;
+        if (auto it = r.correctness.figures.find(name); it != r.correctness.figures.end()) {
+          v = &it->second;
+        } else if (auto jt = r.figures.find(name); jt != r.figures.end()) {
+          v = &jt->second;
+        }
+        if (v == nullptr) continue;
+        char num[32];
+        std::snprintf(num, sizeof num, "%.3g", *v);
+        point += "  " + name + "=" + num;
+      }
+    }
     std::printf("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, 13).c_str(),
-                Pad(FormatRate(r.throughput_ops_s), 10).c_str(),
-                Pad(FormatMicros(r.latency.p50), 10).c_str(),
-                Pad(FormatMicros(r.latency.p99), 10).c_str(), CorrectnessCell(r).c_str(),
+                Pad(results::FormatRate(r.throughput_ops_s.value_or(0)), 10).c_str(),
+                Pad(results::FormatMicros(r.latency_us.p50.value_or(0)), 10).c_str(),
+                Pad(results::FormatMicros(r.latency_us.p99.value_or(0)), 10).c_str(),
+                CorrectnessCell(r).c_str(),
                 point.c_str());
   }
   if (doc.records.empty()) std::printf("no records\n");
@@ -145,31 +180,43 @@ std::string RedactedCommandLine(const std::string& line) {
 
 }  // namespace
 
-std::string FormatRate(double v) {
-  char buf[32];
-  if (v >= 1e6) {
-    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  } else if (v >= 1e4) {
-    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.0f", v);
+Status ValidateRedlockUrls(const std::string& text) {
+  std::vector<std::string> urls;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    urls.push_back(text.substr(start, comma - start));
+    start = comma + 1;
   }
-  return buf;
-}
-
-std::string FormatMicros(double us) {
-  char buf[32];
-  if (us >= 100) {
-    std::snprintf(buf, sizeof buf, "%.0f", us);
-  } else if (us >= 10) {
-    std::snprintf(buf, sizeof buf, "%.1f", us);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2f", us);
+  if (urls.size() != 3) {
+    return Status::InvalidArgument("--redlock-urls takes three URLs, comma-separated (got " +
+                                   std::to_string(urls.size()) + ")");
   }
-  return buf;
+  for (const std::string& u : urls) {
+    auto parsed = adapters::ParseUrl(u);
+    if (!parsed.ok()) return Status::InvalidArgument("--redlock-urls: " + parsed.status().message());
+    if (parsed->scheme != "redis") {
+      return Status::InvalidArgument("--redlock-urls: '" + adapters::Redact(u) +
+                                     "' is not a redis:// URL");
+    }
+  }
+  return Status::Ok();
 }
 
 namespace {
+
+// Whether any approach of the planned scenarios runs only in the client (the `client` target).
+bool NeedsClientTarget(const Plan& plan) {
+  for (const auto* s : plan.scenarios) {
+    for (const auto& a : s->info().approaches) {
+      const bool wanted = plan.approach_filter.empty() ||
+                          std::find(plan.approach_filter.begin(), plan.approach_filter.end(),
+                                    a.id) != plan.approach_filter.end();
+      if (wanted && (a.needs & adapters::kCapClientSide) != 0) return true;
+    }
+  }
+  return false;
+}
 
 // The scenarios named on the command line and the approach filter, checked against them.
 Status ResolvePlan(const RunCommand& cmd, Plan* plan) {
@@ -217,12 +264,12 @@ Status ProbeWritable(const std::string& path) {
 }
 
 // A results document with the run's parameters filled in, records to come.
-ResultDocument NewDocument(const RunCommand& cmd, const CliContext& ctx) {
-  ResultDocument doc;
-  doc.created = UtcNowIso8601();
+Results NewDocument(const RunCommand& cmd, const CliContext& ctx) {
+  Results doc;
+  doc.created = results::UtcNowIso8601();
   doc.racetrack_version = RACETRACK_VERSION;
   doc.environment = CollectEnvironment();
-  Parameters& p = doc.parameters;
+  results::Parameters& p = doc.parameters;
   p.command_line = RedactedCommandLine(ctx.command_line);
   p.scenarios = cmd.scenarios;
   p.clients = cmd.options.clients;
@@ -234,13 +281,17 @@ ResultDocument NewDocument(const RunCommand& cmd, const CliContext& ctx) {
   p.seed = cmd.options.seed;
   p.interval_ms = cmd.options.interval_ms;
   p.extra = cmd.options.extra;
+  const scenarios::KeyWorkload& workload = cmd.options.workload;
+  p.keys = workload.keys;
+  if (workload.distribution) p.distribution = scenarios::KeyDistributionName(*workload.distribution);
+  if (workload.value_size) p.value_size = scenarios::ValueSizeName(*workload.value_size);
   return doc;
 }
 
 // Opens each target (starting throwaway servers as needed) and records which could be had.
 // Returns whether a target the user named explicitly was unavailable.
 bool OpenTargets(const std::vector<TargetKind>& kinds, bool explicit_targets,
-                 const RunCommand& cmd, const CliContext& ctx, ResultDocument* doc,
+                 const RunCommand& cmd, const CliContext& ctx, Results* doc,
                  std::vector<std::unique_ptr<adapters::Target>>* targets) {
   adapters::TargetOptions topts;
   topts.redis_url = cmd.redis_url;
@@ -268,10 +319,41 @@ bool OpenTargets(const std::vector<TargetKind>& kinds, bool explicit_targets,
   return requested_unavailable;
 }
 
+// A lesson whose target fronts another (the cache tier in front of PostgreSQL) gets that one as
+// its backing store: the same target when it is also being run, else opened for it alone.
+RunOptions WithBackingStores(const RunCommand& cmd, const CliContext& ctx, const Plan& plan,
+                             Results* doc,
+                             std::vector<std::unique_ptr<adapters::Target>>* targets) {
+  RunOptions options = cmd.options;
+  adapters::TargetOptions topts;
+  topts.redis_url = cmd.redis_url;
+  topts.postgres_url = cmd.postgres_url;
+  topts.bin_dir = ctx.bin_dir;
+  for (const auto* s : plan.scenarios) {
+    const auto backing = s->info().backing;
+    if (!backing || options.backing != nullptr || !options.backing_unavailable.empty()) continue;
+    for (auto& t : *targets) {
+      if (t->kind() == *backing) options.backing = t.get();
+    }
+    if (options.backing == nullptr && !(ctx.stop != nullptr && ctx.stop->stopped())) {
+      auto t = adapters::OpenTarget(*backing, topts, ctx.servers);
+      if (t.ok()) {
+        options.backing = t->get();
+        doc->environment.servers[std::string(adapters::TargetName(*backing))] =
+            (*t)->server_version();
+        targets->push_back(std::move(t).value());
+      } else {
+        options.backing_unavailable = t.status().message();
+      }
+    }
+  }
+  return options;
+}
+
 // Runs the plan, with a progress line when someone watches and it lasts long enough to be
 // worth drawing.
-void RunWithProgress(const RunCommand& cmd, const CliContext& ctx, const Plan& plan,
-                     ResultDocument* doc) {
+void RunWithProgress(const RunCommand& cmd, const RunOptions& options, const CliContext& ctx,
+                     const Plan& plan, Results* doc) {
   double combos = 0;
   for (const auto* s : plan.scenarios) {
     combos += static_cast<double>(s->info().approaches.size() * plan.targets.size());
@@ -282,27 +364,29 @@ void RunWithProgress(const RunCommand& cmd, const CliContext& ctx, const Plan& p
   Callbacks callbacks;
   callbacks.on_progress = [&](const Progress& pr) { progress.Show(pr); };
   callbacks.on_record = [&](const Record&) { progress.Clear(); };
-  Harness harness(cmd.options, callbacks, ctx.stop);
+  Harness harness(options, callbacks, ctx.stop);
   harness.Run(plan, doc);
   progress.Clear();
 }
 
 // Skips that are not just "this approach is for the other technology".
-void PrintSkips(const ResultDocument& doc) {
+void PrintSkips(const Results& doc) {
   for (const Skip& s : doc.skipped) {
     if (s.reason.find("lacks SQL") != std::string::npos) continue;
     if (s.target == "postgres" && s.reason.find("lacks") != std::string::npos) continue;
+    // The serverless `client` target and the client-side approaches only meet each other.
+    if (s.target == "client" || s.reason.find("client-side only") != std::string::npos) continue;
     std::printf("skipped %s/%s on %s: %s\n", s.scenario.c_str(), s.approach.c_str(),
                 s.target.c_str(), s.reason.c_str());
   }
 }
 
 // The exit code of a finished run (see cli.h); reports records that ended early.
-int RunExitCode(const ResultDocument& doc, const CliContext& ctx, bool requested_unavailable) {
+int RunExitCode(const Results& doc, const CliContext& ctx, bool requested_unavailable) {
   int code = kExitOk;
   bool server_failed = false;
   for (const Record& r : doc.records) {
-    if (r.correctness.expected_ok && !r.correctness.ok) code = kExitCorrectness;
+    if (r.UnexpectedFailure()) code = kExitCorrectness;
     if (!r.error.empty()) {
       server_failed = true;
       Error(r.scenario + "/" + r.approach + "/" + r.target + " ended early: " + r.error);
@@ -319,27 +403,36 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   Plan plan;
   Status s = ResolvePlan(cmd, &plan);
   auto kinds = s.ok() ? ResolveTargetKinds(cmd) : Result<std::vector<TargetKind>>(s);
+  if (kinds.ok() && cmd.targets.empty() && NeedsClientTarget(plan)) {
+    // The serverless target joins only when an approach of the plan runs there (sessions' jwt).
+    kinds->push_back(TargetKind::kClient);
+  }
   if (kinds.ok()) s = ValidateOptions(cmd.options);
+  // Rules across one lesson's knobs (messaging: the kill must fall inside the producer's run).
+  for (const auto* sc : plan.scenarios) {
+    if (kinds.ok() && s.ok()) s = sc->ValidateKnobs(cmd.options.KnobsFor(sc->info().id));
+  }
   if (kinds.ok() && s.ok()) s = ProbeWritable(cmd.json_path);
   if (!kinds.ok() || !s.ok()) {
     Error(kinds.ok() ? s.message() : kinds.status().message());
     return kExitUsage;
   }
 
-  ResultDocument doc = NewDocument(cmd, ctx);
+  Results doc = NewDocument(cmd, ctx);
   std::vector<std::unique_ptr<adapters::Target>> targets;
   const bool requested_unavailable =
       OpenTargets(*kinds, !cmd.targets.empty(), cmd, ctx, &doc, &targets);
   for (auto& t : targets) plan.targets.push_back(t.get());
-  RunWithProgress(cmd, ctx, plan, &doc);
+  const RunOptions options = WithBackingStores(cmd, ctx, plan, &doc, &targets);
+  RunWithProgress(cmd, options, ctx, plan, &doc);
 
   if (!cmd.quiet) PrintTable(doc);
   const int code = RunExitCode(doc, ctx, requested_unavailable);
   if (!cmd.quiet) PrintSkips(doc);
   if (!cmd.json_path.empty()) {
-    Status w = WriteResults(doc, cmd.json_path);
+    auto w = results::WriteResults(doc, cmd.json_path);
     if (!w.ok()) {
-      Error(w.message());
+      Error(w.error().message());
       return kExitUsage;
     }
     if (!cmd.quiet) std::printf("wrote %s\n", cmd.json_path.c_str());
@@ -352,7 +445,8 @@ const std::vector<std::string>& RunFlagNames() {
       "help",     "h",        "suite",       "target",       "t",    "approach", "a",
       "clients",  "c",        "duration",    "d",            "ops",  "rate",     "warmup",
       "repetitions", "r",     "seed",        "interval",     "param", "redis-url",
-      "postgres-url", "json", "quiet",       "q"};
+      "postgres-url", "json", "quiet",       "q",     "keys", "distribution",
+      "value-size", "redlock-urls"};
   return kNames;
 }
 
@@ -413,7 +507,7 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
     }
   }
   std::printf("Targets:\n");
-  for (TargetKind kind : adapters::AllTargetKinds()) {
+  for (TargetKind kind : adapters::KnownTargetKinds()) {
     std::string why;
     std::string how;
     const std::string url = kind == TargetKind::kRedis      ? options.redis_url
@@ -421,6 +515,16 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
                                                             : "";
     if (kind == TargetKind::kBuiltin) {
       how = "in-process";
+    } else if (kind == TargetKind::kClient) {
+      std::string users;
+      for (const scenarios::Scenario* s : registry.all()) {
+        for (const auto& a : s->info().approaches) {
+          if ((a.needs & adapters::kCapClientSide) == 0) continue;
+          users += (users.empty() ? "" : ", ") + s->info().id + "/" + a.id;
+        }
+      }
+      if (users.empty()) continue;
+      how = "no server: client-side work only (" + users + ")";
     } else if (!url.empty()) {
       auto t = adapters::OpenTarget(kind, options, nullptr);
       if (t.ok()) {

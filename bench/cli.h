@@ -53,13 +53,12 @@ const std::vector<std::string>& RunFlagNames();
 // "lesson 'x' declares knob --rate, which is a racetrack run flag". A test runs this over the
 // built-in registry, so a lesson that breaks the rule fails ctest.
 Status CheckKnobNames(const scenarios::Registry& registry);
+// --redlock-urls: exactly three redis:// URLs, comma-separated; else a one-line InvalidArgument
+// ("--redlock-urls: bad URL 'x' ..."). URLs in the message are redacted.
+Status ValidateRedlockUrls(const std::string& text);
 int ListMain(bool verbose, const adapters::TargetOptions& options, const CliContext& context);
 // action: up | status | down.
 int ServersMain(const std::string& action, const std::vector<std::string>& targets,
                 const CliContext& context);
-
-// Number formatting for tables: "61.7k", "1.23M"; latencies with 3 significant digits.
-std::string FormatRate(double ops_per_s);
-std::string FormatMicros(double us);
 
 }  // namespace racetrack::bench

@@ -15,6 +15,7 @@
 #include "adapters/throwaway.h"
 #include "bench/cli.h"
 #include "bench/compare_run.h"
+#include "bench/harness.h"
 #include "bench/signals.h"
 #include "bench/suite.h"
 #include "reports/cli.h"
@@ -56,6 +57,10 @@ struct RunFlags {
   std::string suite;
   // Scenario knobs (--sizes, --rtt-ms, ...) as typed; parsed per lesson after CLI11 is done.
   std::map<std::string, std::string> knob_text;
+  // The key workload (--keys, --distribution, --value-size), as typed.
+  std::string keys_text, distribution_text, value_size_text;
+  // --redlock-urls as typed (the locks lesson's redlock servers); checked after parsing.
+  std::string redlock_urls;
 };
 
 CLI::App* AddListCommand(CLI::App& app, bool* verbose, racetrack::adapters::TargetOptions* opts) {
@@ -90,8 +95,19 @@ void AddHarnessFlags(CLI::App* run, RunFlags* f) {
                   "redis://[user:password@]host:port[/db]; default: a throwaway redis-server");
   run->add_option("--postgres-url", c.postgres_url,
                   "postgresql://user:password@host:port/db; default: a throwaway cluster");
+  run->add_option("--redlock-urls", f->redlock_urls,
+                  "[locks] redlock's three lock servers: URL,URL,URL (redis://host:port); "
+                  "default: throwaway servers of the target's kind");
   run->add_option("--json", c.json_path, "Write results (racetrack.result/1) to FILE");
   run->add_flag("--quiet,-q", c.quiet, "No table, no progress");
+  // The key workload, for every lesson that reads keys (scenarios/key_distribution.h).
+  run->add_option("--keys", f->keys_text,
+                  "Key-space size for lessons that read keys (default: the lesson's own)");
+  run->add_option("--distribution", f->distribution_text,
+                  "Which keys are read: uniform | zipf:S (0 < S <= 5; zipf = zipf:0.99) | "
+                  "hotspot:F/P (F of the traffic on P of the keys). Default: the lesson's own");
+  run->add_option("--value-size", f->value_size_text,
+                  "Value bytes: N or MIN-MAX, 1..1048576 (default: the lesson's own)");
   const std::vector<std::string>& reserved = rb::RunFlagNames();
   for (const CLI::Option* o : run->get_options()) {
     std::vector<std::string> names = o->get_lnames();
@@ -155,6 +171,27 @@ int ReportParseError(const CLI::App& app, const std::vector<CLI::App*>& subs,
   return rb::kExitUsage;
 }
 
+// The key workload flags, each checked against its range (one-line errors).
+racetrack::Status ParseWorkload(const RunFlags& f, racetrack::scenarios::KeyWorkload* w) {
+  namespace rs = racetrack::scenarios;
+  if (!f.keys_text.empty()) {
+    auto k = rs::ParseKeyCount(f.keys_text);
+    if (!k.ok()) return k.status();
+    w->keys = *k;
+  }
+  if (!f.distribution_text.empty()) {
+    auto d = rs::ParseKeyDistribution(f.distribution_text);
+    if (!d.ok()) return d.status();
+    w->distribution = *d;
+  }
+  if (!f.value_size_text.empty()) {
+    auto v = rs::ParseValueSize(f.value_size_text);
+    if (!v.ok()) return v.status();
+    w->value_size = *v;
+  }
+  return racetrack::Status::Ok();
+}
+
 // After parsing `racetrack run`: the suite, the knobs (each selected lesson checks its own), the
 // harness options the flags imply. Non-OK = a usage error, already worded for the user.
 racetrack::Status FinishRunCommand(const CLI::App* run, RunFlags* f) {
@@ -187,7 +224,12 @@ racetrack::Status FinishRunCommand(const CLI::App* run, RunFlags* f) {
   c.options.duration_given = c.options.duration_given || run->count("--duration") > 0;
   c.options.clients_given = run->count("--clients") > 0;
   c.options.rate = f->rate;
-  return racetrack::Status::Ok();
+  if (!f->redlock_urls.empty()) {
+    racetrack::Status valid = rb::ValidateRedlockUrls(f->redlock_urls);
+    if (!valid.ok()) return valid;
+    c.options.text["redlock-urls"] = f->redlock_urls;
+  }
+  return ParseWorkload(*f, &c.options.workload);
 }
 
 std::string StateFile() {
@@ -222,7 +264,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> server_targets;
   CLI::App* servers = AddServersCommand(app, &action, &server_targets);
   // `report` and `compare` (reports/): results JSON in, reports and regression verdicts out.
-  auto reports = racetrack::reports::AddReportCommands(app);
+  auto reports = racetrack::reports::AddReportCommands(app, racetrack::bench::FillScenarioInfo);
   app.add_subcommand("compare-run", rb::kCompareRunSummary);  // dispatched above, listed in --help
 
   try {
@@ -250,6 +292,7 @@ int main(int argc, char** argv) {
   racetrack::adapters::ThrowawayServers throwaway(BinDir(), StateFile());
   rb::StopFlag stop;
   rb::CliContext ctx{BinDir(), command_line, &stop, &throwaway};
+  run_flags.command.options.servers = &throwaway;  // redlock's extra lock servers
 
   if (servers->parsed()) return rb::ServersMain(action, server_targets, ctx);
   // Ctrl-C: stop the run, then the throwaway servers stop on the way out.

@@ -42,16 +42,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using adapters::TargetKind;
+using results::Record;
+using results::Results;
 
 constexpr char kPrefix[] = "racetrack compare-run: ";
 
 void Error(const std::string& msg) { std::fprintf(stderr, "%s%s\n", kPrefix, msg.c_str()); }
-
-std::string RecordKey(const Record& r) {
-  std::string key = r.scenario + "/" + r.approach + "/" + r.target;
-  for (const auto& [k, v] : r.params) key += "/" + k + "=" + std::to_string(v);
-  return key;
-}
 
 double MedianOf(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -123,7 +119,7 @@ struct Side {
   std::string state_file;  // its own racetrack-server (builtin-tcp)
   std::string log;
   bool server_up = false;
-  std::vector<ResultDocument> docs;
+  std::vector<Results> docs;
   int failed_runs = 0;
 };
 
@@ -157,24 +153,24 @@ std::vector<InterleaveStep> InterleaveSchedule(size_t selections, int rounds, ui
   return out;
 }
 
-ResultDocument MergeRounds(const std::vector<ResultDocument>& rounds) {
-  ResultDocument out;
+Results MergeRounds(const std::vector<Results>& rounds) {
+  Results out;
   if (rounds.empty()) return out;
   out = rounds.front();
   out.records.clear();
   out.skipped.clear();
   out.targets.clear();
   std::map<std::string, size_t> index;
-  std::map<std::string, std::vector<double>> cpu;
+  std::vector<results::Histogram> merged;  // per out.records entry: every round's histogram
   std::set<std::string> skips, targets;
-  for (const ResultDocument& doc : rounds) {
+  for (const Results& doc : rounds) {
     for (const auto& [id, text] : doc.scenario_info) out.scenario_info.emplace(id, text);
     for (const auto& [id, figs] : doc.scenario_figures) out.scenario_figures.emplace(id, figs);
     for (const auto& [t, v] : doc.environment.servers) out.environment.servers.emplace(t, v);
-    for (const TargetStatus& t : doc.targets) {
+    for (const results::TargetStatus& t : doc.targets) {
       if (targets.insert(t.name).second) out.targets.push_back(t);
     }
-    for (const Skip& s : doc.skipped) {
+    for (const results::Skip& s : doc.skipped) {
       if (skips.insert(s.scenario + "/" + s.approach + "/" + s.target + ": " + s.reason).second) {
         out.skipped.push_back(s);
       }
@@ -184,29 +180,34 @@ ResultDocument MergeRounds(const std::vector<ResultDocument>& rounds) {
       if (std::find(list.begin(), list.end(), sc) == list.end()) list.push_back(sc);
     }
     for (const Record& r : doc.records) {
-      const std::string key = RecordKey(r);
-      for (const RepetitionResult& rep : r.repetitions) {
-        if (rep.cpu_us_per_op) cpu[key].push_back(*rep.cpu_us_per_op);
-      }
+      results::Histogram h;
+      h.FromSparse(r.histogram);
+      const std::string key = r.Key();
       auto it = index.find(key);
       if (it == index.end()) {
         index[key] = out.records.size();
         out.records.push_back(r);
+        merged.push_back(h);
         continue;
       }
       Record& m = out.records[it->second];
+      merged[it->second].Merge(h);
       m.repetitions.insert(m.repetitions.end(), r.repetitions.begin(), r.repetitions.end());
-      m.histogram.Merge(r.histogram);
-      m.errors += r.errors;
-      m.correctness.ok = m.correctness.ok && r.correctness.ok;
-      if (!r.correctness.ok && m.correctness.note.empty()) m.correctness.note = r.correctness.note;
+      if (r.errors) m.errors = m.errors.value_or(0) + *r.errors;
+      if (r.correctness.checked) {
+        const bool was_ok = !m.correctness.checked || m.correctness.ok;
+        if (!r.correctness.ok && was_ok) m.correctness.note = r.correctness.note;
+        m.correctness.ok = was_ok && r.correctness.ok;
+        m.correctness.checked = true;
+      }
       if (m.error.empty()) m.error = r.error;
     }
   }
-  for (Record& r : out.records) {
-    Summarize(&r);
-    auto c = cpu.find(RecordKey(r));
-    if (c != cpu.end() && !c->second.empty()) r.figures["cpu_us_per_op"] = MedianOf(c->second);
+  for (size_t i = 0; i < out.records.size(); ++i) {
+    Record& r = out.records[i];
+    results::Summarize(&r, merged[i]);
+    const std::vector<double> cpu = r.CpuSamples();
+    if (!cpu.empty()) r.figures["cpu_us_per_op"] = MedianOf(cpu);
   }
   int most = 0;
   for (const Record& r : out.records) most = std::max(most, static_cast<int>(r.repetitions.size()));
@@ -403,13 +404,13 @@ int CompareRunMain(int argc, char** argv) {
       Error(what);
       if (rc == kExitUsage || rc < 0) dead[{st.selection, st.is_new}] = true;
     }
-    auto doc = ReadResults(json);
+    auto doc = results::ReadResults(json);
     if (doc.ok()) {
-      side.docs.push_back(std::move(doc).value());
+      side.docs.push_back(std::move(doc.value()));
     } else if (rc == kExitOk || rc == kExitCorrectness) {
       ++side.failed_runs;
-      failures.push_back(side.name + ": " + doc.status().message());
-      Error(doc.status().message());
+      failures.push_back(side.name + ": " + doc.error().message());
+      Error(doc.error().message());
     }
   }
   if (tty && !o.quiet) std::fputs("\r\033[K", stderr);
@@ -421,13 +422,13 @@ int CompareRunMain(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "racetrack ") + std::string(argv[i]);
   for (Side& s : sides) {
-    ResultDocument merged = MergeRounds(s.docs);
-    merged.created = UtcNowIso8601();
+    Results merged = MergeRounds(s.docs);
+    merged.created = results::UtcNowIso8601();
     merged.parameters.command_line = adapters::Redact(command_line) + "  [" + s.name + ": " +
                                      s.bin + "]";
-    Status w = WriteResults(merged, out + "/" + s.name + ".json");
+    auto w = results::WriteResults(merged, out + "/" + s.name + ".json");
     if (!w.ok()) {
-      Error(w.message());
+      Error(w.error().message());
       return kExitUsage;
     }
   }

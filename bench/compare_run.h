@@ -33,8 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/results.h"
-#include "engine/base/status.h"
+#include "results/results.h"
 
 namespace racetrack::bench {
 
@@ -70,12 +69,12 @@ std::vector<InterleaveStep> InterleaveSchedule(size_t selections, int rounds, ui
 
 // Merges one side's per-round results documents into one: records matched by
 // scenario/approach/target/params get every round's repetitions (in round order), their
-// histograms merged and summaries recomputed (Summarize), the figure "cpu_us_per_op" the median
-// of the repetitions' values, correctness ok only if every round's check passed, the first error
-// kept. The first document's metadata (environment, parameters with repetitions = rounds) is
+// histograms merged and summaries recomputed (results::Summarize), the figure "cpu_us_per_op" the
+// median of the repetitions' values, correctness ok only if every round's check passed, errors
+// summed, the first run error kept. The first document's metadata (environment, parameters with repetitions = rounds) is
 // kept; skips and targets are the union. Records seen in only some rounds keep the repetitions
 // they have.
-ResultDocument MergeRounds(const std::vector<ResultDocument>& rounds);
+results::Results MergeRounds(const std::vector<results::Results>& rounds);
 
 // The subcommand; exit code as described above. argv[0] is "compare-run".
 int CompareRunMain(int argc, char** argv);

@@ -176,6 +176,11 @@ Result<std::unique_ptr<Session>> Session::Open(const scenarios::Scenario& scenar
   }
   scenarios::RunContext ctx{options.clients, options.seed, options.extra};
   ctx.target = &target;  // scenarios that open connections of their own (pipeline's proxy)
+  ctx.workload = options.workload;
+  ctx.backing = options.backing;
+  ctx.backing_unavailable = options.backing_unavailable;
+  ctx.servers = options.servers;
+  ctx.text = options.text;
   auto run = scenario.Prepare(approach, *sh.admin, ctx);
   if (!run.ok()) {
     return Status(run.status().code() == Status::Code::kUnavailable
@@ -226,9 +231,10 @@ void Session::ClientLoop(int index) {
     }
     SleepUntilNs(start);
 
-    const bool by_ops = spec.ops > 0;
-    const int64_t end = by_ops ? std::numeric_limits<int64_t>::max()
-                               : start + static_cast<int64_t>(spec.duration_s * 1e9);
+    const bool by_ops = spec.ops > 0 && !spec.own_timeline;
+    const int64_t end = by_ops || spec.own_timeline
+                            ? std::numeric_limits<int64_t>::max()
+                            : start + static_cast<int64_t>(spec.duration_s * 1e9);
     uint64_t quota = std::numeric_limits<uint64_t>::max();
     if (by_ops) {
       const auto n = static_cast<uint64_t>(sh.clients);
@@ -262,6 +268,7 @@ void Session::ClientLoop(int index) {
       }
       Status s = worker.Step();
       int64_t t1 = NowNs();
+      if (scenarios::IsFinished(s)) break;
       if (sh.calibration_slowdown > 0) {  // calibration hook, see harness.h
         // Busy-wait F x the operation's time (on the vDSO clock: no system call per check).
         const int64_t until = t1 + static_cast<int64_t>(sh.calibration_slowdown * (t1 - t0));
@@ -269,7 +276,7 @@ void Session::ClientLoop(int index) {
         }
       }
       if (s.ok()) {
-        hist.Record(t1 - t0);
+        hist.Record(worker.LastLatencyNs().value_or(t1 - t0));
         counters.ops.store(++ops, std::memory_order_relaxed);
       } else {
         counters.errors.store(++errors, std::memory_order_relaxed);
@@ -316,6 +323,7 @@ int64_t Session::BeginPhase(const PhaseSpec& spec) {
     sh.cv.wait(lock, [&] { return sh.ready == sh.clients; });
   }
   const int64_t start = NowNs() + 2'000'000;
+  sh.run->PhaseStarting(spec.repetition, start / 1000);
   sh.start_ns.store(start, std::memory_order_release);
   return start;
 }
@@ -345,7 +353,7 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
   Histogram snapshot;
   uint64_t previous_ops = 0;
   std::map<std::string, double> last_figures;
-  const bool by_ops = spec.ops > 0;
+  const bool by_ops = spec.ops > 0 && !spec.own_timeline;
 
   auto take_sample = [&](int64_t at) {
     snapshot.Clear();
@@ -363,7 +371,7 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
     const double width_s =
         std::max(1e-9, t_s - (result.timeseries.t_s.empty() ? 0 : result.timeseries.t_s.back()));
     result.timeseries.t_s.push_back(t_s);
-    result.timeseries.ops.push_back(in_interval);
+    result.timeseries.ops.push_back(static_cast<double>(in_interval));
     result.timeseries.p99_us.push_back(interval.PercentileUs(0.99));
     for (const auto& [name, value] : last_figures) {
       auto& series = result.timeseries.figures[name];
@@ -388,9 +396,9 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
         Progress p = *progress_template;
         p.repetition = spec.repetition;
         p.elapsed_s = t_s;
-        p.total_s = by_ops ? 0 : spec.duration_s;
+        p.total_s = by_ops || spec.own_timeline ? 0 : spec.duration_s;
         p.ops = ops;
-        p.total_ops = spec.ops;
+        p.total_ops = spec.own_timeline ? 0 : spec.ops;
         callbacks->on_progress(p);
       }
     }
@@ -470,8 +478,28 @@ std::map<std::string, std::vector<double>> Session::Series() const {
 
 std::optional<uint64_t> Session::PreferredOps() const { return shared_->run->PreferredOps(); }
 
+bool Session::ColdStart() const { return shared_->run->ColdStart(); }
+bool Session::OwnsTimeline() const { return shared_->run->OwnsTimeline(); }
+
 // ---------------------------------------------------------------------------------------------
 // Harness
+
+ScenarioText TextOf(const scenarios::ScenarioInfo& info) {
+  ScenarioText text{info.title, info.question, info.expected, info.lesson, {}};
+  for (const auto& a : info.approaches) {
+    text.approaches.push_back({a.id, a.title, a.summary, a.expected_correct});
+  }
+  return text;
+}
+
+void FillScenarioInfo(Results* run) {
+  for (const std::string& id : run->Scenarios()) {
+    if (run->scenario_info.count(id) > 0) continue;
+    if (const auto* scenario = scenarios::Registry::Default().Find(id)) {
+      run->scenario_info[id] = TextOf(scenario->info());
+    }
+  }
+}
 
 Harness::Harness(RunOptions options, Callbacks callbacks, StopFlag* stop)
     : options_(std::move(options)), callbacks_(std::move(callbacks)), stop_(stop) {}
@@ -509,8 +537,12 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   // A run that knows its natural size (pipeline: whole jobs) gets it when the user gave no --ops,
   // and warms its connections itself.
   const std::optional<uint64_t> preferred_ops = options_.ops ? std::nullopt : s.PreferredOps();
+  // A run with its own timeline (messaging, persistence) ends its phases itself; a warm-up phase
+  // would be one more whole run of it.
+  const bool own_timeline = s.OwnsTimeline();
 
-  if (options_.warmup_s > 0 && !preferred_ops && !(stop_ && stop_->stopped())) {
+  if (options_.warmup_s > 0 && !preferred_ops && !s.ColdStart() && !own_timeline &&
+      !(stop_ && stop_->stopped())) {
     PhaseSpec warm;
     warm.duration_s = options_.warmup_s;
     warm.rate = options_.rate;
@@ -520,7 +552,8 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     PhaseResult w = s.RunPhase(warm, &callbacks_, &tmpl);
     if (!w.error.empty()) record.error = w.error;
   }
-  std::vector<TimeSeries> series;
+  std::vector<Timeseries> series;
+  Histogram merged;  // all repetitions'; stored sparse by Summarize
   std::vector<double> cpu_samples;
   for (int rep = 0; rep < options_.repetitions && record.error.empty(); ++rep) {
     if (stop_ && stop_->stopped()) break;
@@ -532,6 +565,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     spec.rate = options_.rate;
     spec.interval_ms = options_.interval_ms;
     spec.repetition = rep;
+    spec.own_timeline = own_timeline;
     const std::optional<double> cpu_before = s.CpuSeconds();
     PhaseResult r = s.RunPhase(spec, &callbacks_, &tmpl);
     const std::optional<double> cpu_after = s.CpuSeconds();
@@ -541,14 +575,14 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
       cpu_per_op = (*cpu_after - *cpu_before) * 1e6 / static_cast<double>(r.ops);
       cpu_samples.push_back(*cpu_per_op);
     }
-    record.repetitions.push_back(
-        {r.ops, r.duration_s, tp, r.histogram.PercentileUs(0.99), cpu_per_op});
-    record.histogram.Merge(r.histogram);
-    record.errors += r.errors;
+    record.repetitions.push_back({static_cast<double>(r.ops), r.duration_s, tp,
+                                  r.histogram.PercentileUs(0.99), cpu_per_op});
+    merged.Merge(r.histogram);
+    record.errors = record.errors.value_or(0) + static_cast<double>(r.errors);
     series.push_back(std::move(r.timeseries));
     if (!r.error.empty()) record.error = r.error;
   }
-  Summarize(&record);
+  results::Summarize(&record, merged);
   if (!series.empty()) {
     // The time series of the median repetition (by throughput).
     std::vector<size_t> order(series.size());
@@ -561,6 +595,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   }
 
   record.correctness.expected_ok = approach.expected_correct;
+  record.correctness.checked = true;
   auto verdict = s.Verify();
   if (verdict.ok()) {
     record.correctness.ok = verdict->ok;
@@ -583,7 +618,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   return record;
 }
 
-void Harness::Run(const Plan& plan, ResultDocument* doc) {
+void Harness::Run(const Plan& plan, Results* doc) {
   struct Combo {
     const scenarios::Scenario* scenario;
     const scenarios::ApproachInfo* approach;
@@ -598,11 +633,7 @@ void Harness::Run(const Plan& plan, ResultDocument* doc) {
   };
   for (const scenarios::Scenario* sc : plan.scenarios) {
     const scenarios::ScenarioInfo& info = sc->info();
-    ScenarioText text{info.title, info.question, info.expected, info.lesson, {}};
-    for (const auto& a : info.approaches) {
-      text.approaches.push_back({a.id, a.title, a.summary, a.expected_correct});
-    }
-    doc->scenario_info[info.id] = std::move(text);
+    doc->scenario_info[info.id] = TextOf(info);
     for (const auto& a : info.approaches) {
       if (!wanted(a.id)) continue;
       for (adapters::Target* t : plan.targets) {
@@ -641,8 +672,9 @@ void Harness::Run(const Plan& plan, ResultDocument* doc) {
     std::vector<scenarios::PointResult> points;
     for (const Record& r : doc->records) {
       if (r.scenario != sc->info().id) continue;
-      points.push_back({r.approach, r.target, r.params, r.latency.p50, r.latency.mean,
-                        r.throughput_ops_s, r.correctness.ok, r.figures});
+      points.push_back({r.approach, r.target, r.params, r.latency_us.p50.value_or(0),
+                        r.latency_us.mean.value_or(0), r.throughput_ops_s.value_or(0),
+                        r.correctness.ok, r.figures});
     }
     auto figures = sc->Summarize(points);
     if (!figures.empty()) doc->scenario_figures[sc->info().id] = std::move(figures);

@@ -51,14 +51,25 @@
 
 #include "adapters/client.h"
 #include "adapters/target.h"
-#include "bench/histogram.h"
-#include "bench/results.h"
 #include "engine/base/status.h"
+#include "results/histogram.h"
+#include "results/results.h"
 #include "scenarios/knobs.h"
 #include "scenarios/registry.h"
 #include "scenarios/scenario.h"
 
 namespace racetrack::bench {
+
+// The harness fills the results library's model directly (results/results.h).
+using results::Environment;
+using results::Histogram;
+using results::LiveHistogram;
+using results::Record;
+using results::Results;
+using results::ScenarioText;
+using results::Skip;
+using results::TargetStatus;
+using results::Timeseries;
 
 struct RunOptions {
   int clients = 8;
@@ -84,6 +95,17 @@ struct RunOptions {
 
   // The knob values scenario `id` runs with: `knobs`, overlaid with scenario_knobs[id].
   scenarios::KnobValues KnobsFor(const std::string& id) const;
+
+  // Harness-wide key workload (--keys, --distribution, --value-size), for lessons that read keys.
+  scenarios::KeyWorkload workload;
+  // The backing target of lessons that declare one (ScenarioInfo::backing: the cache lesson's
+  // PostgreSQL), opened by the caller; null with the reason when it could not be had.
+  adapters::Target* backing = nullptr;
+  std::string backing_unavailable;
+  // Text-valued scenario options (RunContext::text): "redlock-urls".
+  std::map<std::string, std::string> text;
+  // Starts extra servers for approaches that need several (RunContext::servers); may be null.
+  adapters::ThrowawayServers* servers = nullptr;
 };
 
 // InvalidArgument naming the bad option ("--clients must be between 1 and 1024").
@@ -145,7 +167,7 @@ struct PhaseResult {
   uint64_t errors = 0;
   double duration_s = 0;
   Histogram histogram;
-  TimeSeries timeseries;
+  Timeseries timeseries;
   std::string error;  // set when a client's connection failed: the phase ended early
   bool stopped = false;  // Stop() ended it
 };
@@ -157,6 +179,8 @@ struct PhaseSpec {
   int interval_ms = 100;
   int repetition = 0;              // for callbacks; -1 = warm-up
   bool sample = true;              // time series and callbacks
+  // The scenario's run ends the phase (ApproachRun::OwnsTimeline): duration and ops are ignored.
+  bool own_timeline = false;
 };
 
 class Session {
@@ -175,6 +199,8 @@ class Session {
   std::map<std::string, double> Figures() const;
   std::map<std::string, std::vector<double>> Series() const;  // ApproachRun::Series
   std::optional<uint64_t> PreferredOps() const;              // ApproachRun::PreferredOps
+  bool ColdStart() const;                                    // ApproachRun::ColdStart
+  bool OwnsTimeline() const;                                 // ApproachRun::OwnsTimeline
   // CPU seconds the server has used so far, where the target can tell: builtin = this process
   // (getrusage: the engine and the client threads together), builtin-tcp and redis = the
   // server process (INFO cpu used_cpu_sys + used_cpu_user, over the admin connection, so it works
@@ -226,13 +252,19 @@ class Harness {
 
   // Every runnable combination of the plan, in order scenario > approach > target; the records
   // and skips are appended to *doc.
-  void Run(const Plan& plan, ResultDocument* doc);
+  void Run(const Plan& plan, Results* doc);
 
  private:
   RunOptions options_;
   Callbacks callbacks_;
   StopFlag* stop_;
 };
+
+// A lesson's text as the registry states it, in the form a results file carries.
+ScenarioText TextOf(const scenarios::ScenarioInfo& info);
+// Gives every scenario of `run` that the file carries no text for the registry's text (files
+// written before "scenario_info", or by hand); unknown scenario ids stay without.
+void FillScenarioInfo(Results* run);
 
 // Host, cores, memory, kernel, compiler, git revision, loopback RTT (median of TCP ping-pongs).
 Environment CollectEnvironment();

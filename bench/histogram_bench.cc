@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "bench/histogram.h"
+#include "results/histogram.h"
 
 namespace {
 
@@ -18,7 +18,7 @@ std::vector<int64_t> Values() {
 }
 
 void BM_HistogramRecord(benchmark::State& state) {
-  racetrack::bench::Histogram h;
+  racetrack::results::Histogram h;
   const auto values = Values();
   size_t i = 0;
   for (auto _ : state) {
@@ -29,7 +29,7 @@ void BM_HistogramRecord(benchmark::State& state) {
 BENCHMARK(BM_HistogramRecord);
 
 void BM_LiveHistogramRecord(benchmark::State& state) {
-  racetrack::bench::LiveHistogram h;
+  racetrack::results::LiveHistogram h;
   const auto values = Values();
   size_t i = 0;
   for (auto _ : state) {

@@ -27,7 +27,14 @@ const std::vector<Suite>& Suites() {
        0.05,
        {{"leaderboard", {{"sizes", "1000,10000"}}},
         {"pipeline", {{"rtt-ms", "0,1"}, {"batch", "1,100"}, {"commands", "200"}}},
-        {"ratelimit", {{"pattern", "boundary"}}}}},
+        {"ratelimit", {{"pattern", "boundary"}}},
+        // 0.2 s repetitions: the logout and the holder's pauses must fall inside them.
+        {"locks", {{"pause-every", "10"}}},
+        {"sessions", {{"users", "1000"}, {"revoke-at-ms", "50"}}},
+        {"uniques", {{"sizes", "1000,10000"}}},
+        // The timeline lessons at classroom size (their defaults take seconds per record).
+        {"messaging", {{"messages", "1500"}, {"kill-at-ms", "100"}, {"restart-at-ms", "200"}}},
+        {"persistence", {{"kills", "2"}, {"uptime-ms", "250"}}}}},
   };
   return kSuites;
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -65,6 +66,7 @@ void Aof::AppendCommand(std::string* out, int* selected, int db, Args argv) {
 }
 
 void Aof::Feed(int db, Args argv) {
+  fed_.fetch_add(1);
   AppendCommand(&buf_, &selected_db_, db, argv);
   if (rewriting_) AppendCommand(&rewrite_buf_, &rewrite_selected_db_, db, argv);
 }
@@ -87,11 +89,14 @@ Status Aof::Flush(bool force_sync) {
     size_ += buf_.size();
     buf_.clear();
     last_write_ok_ = true;
+    written_.store(fed_.load());
     unsynced_.store(true);
   }
   if ((force_sync || policy_ == "always") && unsynced_.load()) {
     unsynced_.store(false);
+    const uint64_t covered = written_.load();
     if (fdatasync(fd_) != 0) return Status::IoError("fdatasync " + path_ + ": " + strerror(errno));
+    synced_.store(covered);
   }
   return Status::Ok();
 }
@@ -101,7 +106,10 @@ void Aof::SyncLoop() {
   while (!stop_) {
     cv_.wait_for(lock, std::chrono::seconds(1));
     if (stop_) break;
-    if (policy_ == "everysec" && fd_ >= 0 && unsynced_.exchange(false)) fdatasync(fd_);
+    if (policy_ == "everysec" && fd_ >= 0 && unsynced_.exchange(false)) {
+      const uint64_t covered = written_.load();
+      if (fdatasync(fd_) == 0) synced_.store(std::max(synced_.load(), covered));
+    }
   }
 }
 

@@ -59,6 +59,13 @@ class Aof {
   const std::string& path() const { return path_; }
   bool last_write_ok() const { return last_write_ok_; }
   uint64_t current_size() const { return size_; }
+  // Commands written to the log (so already acknowledged: Flush runs before replies leave) whose
+  // bytes are not yet known to be on disk (fdatasync'ed): what an OS crash or power cut at this
+  // instant would lose. Always 0 under always, where Flush syncs before any reply.
+  uint64_t unsynced_commands() const {
+    const uint64_t written = written_.load(), synced = synced_.load();
+    return written > synced ? written - synced : 0;
+  }
 
  private:
   void SyncLoop();
@@ -79,6 +86,9 @@ class Aof {
   std::condition_variable cv_;
   bool stop_ = false;
   std::atomic<bool> unsynced_{false};
+  std::atomic<uint64_t> fed_{0};      // commands fed since the log was opened
+  std::atomic<uint64_t> written_{0};  // of those, written to the file (page cache)
+  std::atomic<uint64_t> synced_{0};   // of those, covered by a completed fdatasync
   std::thread sync_thread_;
 };
 

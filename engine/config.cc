@@ -124,17 +124,28 @@ ConfigOption SaveOption() {
   return o;
 }
 
-// "client-output-buffer-limit pubsub 32mb 8mb 60 [normal ...] [replica ...]": only the pubsub
-// class is enforced; normal and replica are accepted for compatibility and shown as 0 0 0 (no
-// limit), which is what racetrack applies to them.
+// "client-output-buffer-limit pubsub 32mb 8mb 60 [normal ...] [replica ...]": every class is
+// stored (GET shows them as Redis does); the server enforces pubsub and normal (there are no
+// replicas). Parsing is ApplyOutputBufferLimits (engine.h); the checks here only pick Redis's
+// error text for what is wrong.
 ConfigOption OutputBufferLimitOption() {
   ConfigOption o{.name = "client-output-buffer-limit",
                  .type = Type::kList,
                  .multi_word = true,
-                 .help = "\"pubsub HARD SOFT SECONDS\" (normal and replica are not enforced)"};
+                 .help = "\"CLASS HARD SOFT SECONDS\"... for classes normal, replica, pubsub"};
   o.get = [](const EngineConfig& c) {
-    return "normal 0 0 0 slave 0 0 0 pubsub " + FormatInt(c.pubsub_output_hard_limit) + " " +
-           FormatInt(c.pubsub_output_soft_limit) + " " + FormatInt(c.pubsub_output_soft_seconds);
+    auto cls = [](const char* name, int64_t hard, int64_t soft, int64_t secs) {
+      return std::string(name) + " " + FormatInt(hard) + " " + FormatInt(soft) + " " +
+             FormatInt(secs);
+    };
+    return cls("normal", c.normal_output_hard_limit, c.normal_output_soft_limit,
+               c.normal_output_soft_seconds) +
+           " " +
+           cls("slave", c.replica_output_hard_limit, c.replica_output_soft_limit,
+               c.replica_output_soft_seconds) +
+           " " +
+           cls("pubsub", c.pubsub_output_hard_limit, c.pubsub_output_soft_limit,
+               c.pubsub_output_soft_seconds);
   };
   o.set = [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
     std::vector<std::string> words;
@@ -146,17 +157,10 @@ ConfigOption OutputBufferLimitOption() {
       if (cls != "normal" && cls != "replica" && cls != "slave" && cls != "pubsub") {
         return std::string(errors::kConfigBufferLimitClass);
       }
-      int64_t hard, soft, secs;
-      if (!ParseMemory(words[i + 1], &hard) || !ParseMemory(words[i + 2], &soft) ||
-          !ParseInt64(words[i + 3], &secs) || secs < 0) {
-        return std::string(errors::kConfigBufferLimitValue);
-      }
-      if (apply && cls == "pubsub") {
-        c.pubsub_output_hard_limit = hard;
-        c.pubsub_output_soft_limit = soft;
-        c.pubsub_output_soft_seconds = secs;
-      }
     }
+    EngineConfig probe = c;  // validate on a copy; apply only a fully valid value
+    if (!ApplyOutputBufferLimits(&probe, v)) return std::string(errors::kConfigBufferLimitValue);
+    if (apply) c = probe;
     return "";
   };
   return o;
@@ -280,6 +284,38 @@ Status LoadConfigFile(const std::string& path, EngineConfig* config) {
     if (!s.ok()) return Status::InvalidArgument(where + s.message());
   }
   return Status::Ok();
+}
+
+// "pubsub 32mb 8mb 60" (classes may follow each other: "normal 0 0 0 pubsub 1mb 512kb 60").
+bool ApplyOutputBufferLimits(EngineConfig* config, std::string_view value) {
+  std::vector<std::string> words;
+  if (!SplitArgs(value, &words) || words.empty() || words.size() % 4 != 0) return false;
+  EngineConfig out = *config;
+  for (size_t i = 0; i < words.size(); i += 4) {
+    int64_t hard, soft, secs;
+    if (!ParseMemory(words[i + 1], &hard) || !ParseMemory(words[i + 2], &soft) ||
+        !ParseInt64(words[i + 3], &secs) || hard < 0 || soft < 0 || secs < 0) {
+      return false;
+    }
+    const std::string cls = ToLower(words[i]);
+    if (cls == "pubsub") {
+      out.pubsub_output_hard_limit = hard;
+      out.pubsub_output_soft_limit = soft;
+      out.pubsub_output_soft_seconds = secs;
+    } else if (cls == "normal") {
+      out.normal_output_hard_limit = hard;
+      out.normal_output_soft_limit = soft;
+      out.normal_output_soft_seconds = secs;
+    } else if (cls == "replica" || cls == "slave") {
+      out.replica_output_hard_limit = hard;
+      out.replica_output_soft_limit = soft;
+      out.replica_output_soft_seconds = secs;
+    } else {
+      return false;
+    }
+  }
+  *config = out;
+  return true;
 }
 
 }  // namespace racetrack::engine

@@ -54,11 +54,23 @@ struct EngineConfig {
   std::string appendfsync = "everysec";
   std::string appendfilename = "appendonly.aof";
   std::string save;  // "3600 1 300 100 60 10000" as redis.conf; empty disables snapshots
-  // client-output-buffer-limit pubsub <hard> <soft> <soft-seconds> (0 = no limit).
+  // client-output-buffer-limit <class> <hard> <soft> <soft-seconds> (0 = no limit), with Redis's
+  // defaults: normal 0 0 0, replica 256mb 64mb 60 (kept for CONFIG GET; no replicas here),
+  // pubsub 32mb 8mb 60.
+  int64_t normal_output_hard_limit = 0;
+  int64_t normal_output_soft_limit = 0;
+  int64_t normal_output_soft_seconds = 0;
+  int64_t replica_output_hard_limit = 256LL * 1024 * 1024;
+  int64_t replica_output_soft_limit = 64LL * 1024 * 1024;
+  int64_t replica_output_soft_seconds = 60;
   int64_t pubsub_output_hard_limit = 32LL * 1024 * 1024;
   int64_t pubsub_output_soft_limit = 8LL * 1024 * 1024;
   int64_t pubsub_output_soft_seconds = 60;
 };
+
+// Applies a client-output-buffer-limit value ("pubsub 32mb 8mb 60", several classes may follow
+// each other; classes normal, replica/slave, pubsub). False, changing nothing, when malformed.
+bool ApplyOutputBufferLimits(EngineConfig* config, std::string_view value);
 
 struct CommandStats {
   uint64_t calls = 0;

@@ -331,6 +331,14 @@ std::string Persistence::InfoFields() const {
   add("module_fork_in_progress", "0");
   add("module_fork_last_cow_size", "0");
   if (aof_) add("aof_current_size", num(static_cast<int64_t>(aof_->current_size())));
+  // Not a Redis field: writes this server acknowledged that are not yet in an fsynced file — with
+  // the AOF on, commands written to it but not covered by an fdatasync; without it, changes since
+  // the last snapshot (an approximation: it includes a write whose reply is still being sent).
+  // An OS crash or power cut now would lose them (a process kill loses only what is not even in
+  // the page cache: nothing under AOF, the same changes without it).
+  const uint64_t unsynced =
+      aof_ ? aof_->unsynced_commands() : engine_->dirty() - dirty_at_last_save_;
+  add("racetrack_unfsynced_writes", num(static_cast<int64_t>(unsynced)));
   return o;
 }
 

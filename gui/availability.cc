@@ -33,6 +33,7 @@ adapters::TargetAvailability ProbeTarget(adapters::TargetKind kind, const std::s
   adapters::TargetAvailability a{kind, true, ""};
   switch (kind) {
     case adapters::TargetKind::kBuiltin:
+    case adapters::TargetKind::kClient:  // no server to find
       break;
     case adapters::TargetKind::kBuiltinTcp:
       if (!Executable(std::filesystem::path(bin_dir) / "racetrack-server")) {

@@ -159,6 +159,16 @@ QChart* BuildXY(const reports::ChartSpec& spec, const Theme& theme, QChart* char
 QChart* BuildBars(const reports::ChartSpec& spec, const Theme& theme, QChart* chart) {
   auto* series = new QBarSeries;
   double hi = 0;
+  // A log y (the cache lesson's tiers, 0.5 µs .. 50 ms): bars start at the axis minimum, and a
+  // missing value is drawn as no bar by sitting on it.
+  const bool ylog = spec.y.scale == reports::Scale::kLog;
+  double lo = 0;
+  for (const reports::BarSeries& b : spec.bars) {
+    for (const auto& v : b.values) {
+      if (v && *v > 0 && (lo == 0 || *v < lo)) lo = *v;
+    }
+  }
+  const double floor = lo > 0 ? std::pow(10.0, std::floor(std::log10(lo))) : 1;
   for (size_t i = 0; i < spec.bars.size(); ++i) {
     const reports::BarSeries& b = spec.bars[i];
     auto* set = new QBarSet(Q(b.name));
@@ -167,6 +177,7 @@ QChart* BuildBars(const reports::ChartSpec& spec, const Theme& theme, QChart* ch
     set->setSelectedColor(theme.fail);
     for (size_t k = 0; k < b.values.size(); ++k) {
       double v = b.values[k].value_or(0);
+      if (ylog && v < floor) v = floor;
       set->append(v);
       hi = std::max(hi, v);
       if (k < b.flagged.size() && b.flagged[k]) set->selectBar(static_cast<int>(k));
@@ -177,10 +188,20 @@ QChart* BuildBars(const reports::ChartSpec& spec, const Theme& theme, QChart* ch
   auto* x = new QBarCategoryAxis;
   for (const std::string& c : spec.categories) x->append(Q(c));
   x->setTitleText(AxisTitle(spec.x));
-  auto* y = new QValueAxis;
-  y->setRange(spec.y.min.value_or(0), spec.y.max.value_or(hi > 0 ? hi * 1.1 : 1));
-  y->applyNiceNumbers();
-  y->setLabelFormat("%g");
+  QAbstractAxis* y;
+  if (ylog) {
+    auto* log = new QLogValueAxis;
+    log->setBase(10);
+    log->setRange(floor, std::pow(10.0, std::ceil(std::log10(std::max(hi, floor * 10)))));
+    log->setLabelFormat("%g");
+    y = log;
+  } else {
+    auto* linear = new QValueAxis;
+    linear->setRange(spec.y.min.value_or(0), spec.y.max.value_or(hi > 0 ? hi * 1.1 : 1));
+    linear->applyNiceNumbers();
+    linear->setLabelFormat("%g");
+    y = linear;
+  }
   y->setTitleText(AxisTitle(spec.y));
   chart->addAxis(x, Qt::AlignBottom);
   chart->addAxis(y, Qt::AlignLeft);

@@ -33,7 +33,7 @@
 #include "gui/records_model.h"
 #include "gui/run_controller.h"
 #include "reports/lesson_charts.h"
-#include "reports/lessons.h"
+#include "reports/report_model.h"
 
 namespace racetrack::gui {
 
@@ -41,13 +41,8 @@ namespace {
 
 QString Q(const std::string& s) { return QString::fromStdString(s); }
 
-// The harness's document, read back as the reports read it: the charts then come from exactly
-// the code that draws the HTML report.
-Result<reports::Results> AsReportResults(const bench::ResultDocument& doc, const std::string& label) {
-  auto parsed = reports::ParseResults(bench::ToJson(doc).dump(), label);
-  if (parsed.ok()) parsed->label = label;
-  return parsed;
-}
+// How the run in progress is labelled in charts (a file is labelled by its name).
+constexpr char kThisRun[] = "this run";
 
 // "1, 10, 100" -> values, checked against the knob's range.
 Result<std::vector<double>> ParseKnob(const scenarios::KnobInfo& knob, const QString& text) {
@@ -96,18 +91,26 @@ LessonPage::~LessonPage() = default;  // the controller (a child) stops and join
 bool LessonPage::running() const { return controller_ && controller_->running(); }
 
 bool LessonPage::doLoad() {
-  const Theme& theme = context_->theme;
   auto* outer = new QVBoxLayout(this);
   outer->setContentsMargins(10, 8, 10, 8);
+  BuildHeader(outer);
+  model_ = new RecordsModel(this);
+  BuildTabs();
+  BuildSplit(outer);
+  if (scenario_) ConnectController();
+  SetTheme(context_->theme);
+  ShowFileResults();
+  return true;
+}
 
+void LessonPage::BuildHeader(QVBoxLayout* outer) {
   std::string title, question, expected;
   if (scenario_) {
     title = scenario_->info().title;
     question = scenario_->info().question;
     expected = scenario_->info().expected;
   } else {
-    reports::LessonText text = reports::LessonFor(scenario_id_, context_->opened);
-    title = text.title;
+    title = reports::LessonFor(scenario_id_, context_->opened).title;
     question = tr("This lesson is not in this build of racetrack: showing the file's results only.")
                    .toStdString();
   }
@@ -124,15 +127,15 @@ bool LessonPage::doLoad() {
   outer->addWidget(question_);
   outer->addWidget(explanation_);
   outer->addWidget(banner_);
+}
 
-  model_ = new RecordsModel(this);
+void LessonPage::BuildTabs() {
+  const Theme& theme = context_->theme;
   std::vector<std::string> approach_ids;
-  QString figure;
+  QString figure = "lost_updates";
   if (scenario_) {
     for (const auto& a : scenario_->info().approaches) approach_ids.push_back(a.id);
     figure = LiveFigure(scenario_->info());
-  } else {
-    figure = "lost_updates";
   }
   live_ = new LiveCharts(figure, FigureTitle(figure), approach_ids, model_, theme, this);
 
@@ -167,82 +170,79 @@ bool LessonPage::doLoad() {
   table_layout->addWidget(copy, 0, Qt::AlignRight);
   tabs_->addTab(table_tab, tr("Table"));
   tabs_->addTab(BuildAbout(), tr("About"));
+}
 
+void LessonPage::BuildSplit(QVBoxLayout* outer) {
   auto* split = new QSplitter(Qt::Horizontal, this);
   if (scenario_) {
     auto* controls_scroll = new QScrollArea(split);
     controls_scroll->setWidgetResizable(true);
     controls_scroll->setWidget(BuildControls());
     controls_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    controls_scroll->setMinimumWidth(theme.presenter ? 420 : 300);
+    controls_scroll->setMinimumWidth(context_->theme.presenter ? 420 : 300);
     split->addWidget(controls_scroll);
     controls_ = controls_scroll;
   }
   split->addWidget(tabs_);
   split->setStretchFactor(split->count() - 1, 1);
   outer->addWidget(split, 1);
+}
 
-  if (scenario_) {
-    controller_ = new RunController(this);
-    connect(controller_, &RunController::sample, this, [this](const bench::IntervalSample& s) {
-      live_->AddSample(s);
-      model_->UpdateLive(s.approach, s.target, s.figures, s.throughput_ops_s);
-    });
-    connect(controller_, &RunController::progress, this, [this](const bench::Progress& p) {
-      QString phase = p.repetition < 0 ? tr("warming up") : tr("measuring");
-      status_->setText(tr("%1 on %2 (%3 of %4): %5")
-                           .arg(Q(p.approach), Q(p.target))
-                           .arg(p.combination)
-                           .arg(p.combinations)
-                           .arg(phase));
-      double done = p.total_s > 0 ? p.elapsed_s / p.total_s
-                                  : (p.total_ops > 0 ? double(p.ops) / p.total_ops : 0);
-      double overall = p.combinations > 0 ? (p.combination - 1 + std::clamp(done, 0.0, 1.0)) /
-                                                p.combinations
-                                          : 0;
-      progress_->setValue(static_cast<int>(overall * 1000));
-    });
-    connect(controller_, &RunController::targetStatus, this, [this](const bench::TargetStatus& t) {
-      if (t.available) return;
-      auto kind = adapters::ParseTargetName(t.name);
-      if (kind.ok() && target_boxes_.count(*kind)) {
-        target_boxes_[*kind]->setToolTip(Q(t.reason));
-      }
-      skips_->setText(skips_->text() + tr("%1 could not be started: %2\n").arg(Q(t.name), Q(t.reason)));
-    });
-    connect(controller_, &RunController::skipped, this, [this](const bench::Skip& s) {
-      skips_->setText(skips_->text() + tr("skipped %1 on %2: %3\n").arg(Q(s.approach), Q(s.target), Q(s.reason)));
-    });
-    connect(controller_, &RunController::record, this, [this](const bench::Record& r) {
-      const auto* a = scenario_->info().FindApproach(r.approach);
-      model_->SetRecord(r, a ? a->expected_correct : true);
-      run_doc_.records.push_back(r);
-      auto results = AsReportResults(run_doc_, "this run");
-      if (results.ok()) RebuildResultCharts({*results});
-    });
-    connect(controller_, &RunController::finished, this,
-            [this](const bench::ResultDocument& doc, bool stopped, const QString& error) {
-              live_->Flush();
-              run_doc_ = doc;
-              SetRunning(false);
-              if (!error.isEmpty()) {
-                ShowBanner(error, true);
-                status_->setText(tr("Stopped: a target failed."));
-              } else if (stopped) {
-                status_->setText(tr("Stopped."));
-              } else {
-                status_->setText(tr("Finished: %1 record(s).").arg(doc.records.size()));
-                progress_->setValue(1000);
-              }
-              if (!doc.records.empty()) {
-                auto results = AsReportResults(doc, "this run");
-                if (results.ok()) RebuildResultCharts({*results});
-              }
-            });
-  }
-  SetTheme(theme);
-  ShowFileResults();
-  return true;
+void LessonPage::ConnectController() {
+  controller_ = new RunController(this);
+  connect(controller_, &RunController::sample, this, [this](const bench::IntervalSample& s) {
+    live_->AddSample(s);
+    model_->UpdateLive(s.approach, s.target, s.figures, s.throughput_ops_s);
+  });
+  connect(controller_, &RunController::progress, this, [this](const bench::Progress& p) {
+    QString phase = p.repetition < 0 ? tr("warming up") : tr("measuring");
+    status_->setText(tr("%1 on %2 (%3 of %4): %5")
+                         .arg(Q(p.approach), Q(p.target))
+                         .arg(p.combination)
+                         .arg(p.combinations)
+                         .arg(phase));
+    double done = p.total_s > 0 ? p.elapsed_s / p.total_s
+                                : (p.total_ops > 0 ? double(p.ops) / p.total_ops : 0);
+    double overall = p.combinations > 0 ? (p.combination - 1 + std::clamp(done, 0.0, 1.0)) /
+                                              p.combinations
+                                        : 0;
+    progress_->setValue(static_cast<int>(overall * 1000));
+  });
+  connect(controller_, &RunController::targetStatus, this, [this](const results::TargetStatus& t) {
+    if (t.available) return;
+    auto kind = adapters::ParseTargetName(t.name);
+    if (kind.ok() && target_boxes_.count(*kind)) {
+      target_boxes_[*kind]->setToolTip(Q(t.reason));
+    }
+    skips_->setText(skips_->text() + tr("%1 could not be started: %2\n").arg(Q(t.name), Q(t.reason)));
+  });
+  connect(controller_, &RunController::skipped, this, [this](const results::Skip& s) {
+    skips_->setText(skips_->text() + tr("skipped %1 on %2: %3\n").arg(Q(s.approach), Q(s.target), Q(s.reason)));
+  });
+  // The run's records are the results model the charts read: no conversion, no JSON.
+  connect(controller_, &RunController::record, this, [this](const results::Record& r) {
+    model_->SetRecord(r);
+    run_doc_.records.push_back(r);
+    run_doc_.label = kThisRun;
+    RebuildResultCharts({run_doc_});
+  });
+  connect(controller_, &RunController::finished, this,
+          [this](const results::Results& doc, bool stopped, const QString& error) {
+            live_->Flush();
+            run_doc_ = doc;
+            run_doc_.label = kThisRun;
+            SetRunning(false);
+            if (!error.isEmpty()) {
+              ShowBanner(error, true);
+              status_->setText(tr("Stopped: a target failed."));
+            } else if (stopped) {
+              status_->setText(tr("Stopped."));
+            } else {
+              status_->setText(tr("Finished: %1 record(s).").arg(doc.records.size()));
+              progress_->setValue(1000);
+            }
+            if (!doc.records.empty()) RebuildResultCharts({run_doc_});
+          });
 }
 
 QWidget* LessonPage::BuildControls() {
@@ -276,7 +276,12 @@ QWidget* LessonPage::BuildControls() {
   auto* targets = new QGroupBox(tr("Targets"), box);
   auto* tv = new QVBoxLayout(targets);
   const std::string bin_dir = context_->target_options.bin_dir;
-  for (adapters::TargetKind kind : adapters::AllTargetKinds()) {
+  const bool client_side = std::any_of(info.approaches.begin(), info.approaches.end(), [](const auto& a) {
+    return (a.needs & adapters::kCapClientSide) != 0;
+  });
+  for (adapters::TargetKind kind : adapters::KnownTargetKinds()) {
+    // The serverless target only on lessons with an approach that runs there (sessions' jwt).
+    if (kind == adapters::TargetKind::kClient && !client_side) continue;
     adapters::TargetAvailability a = ProbeTarget(kind, bin_dir, context_->target_options);
     auto* check = new QCheckBox(Q(std::string(adapters::TargetName(kind))), targets);
     check->setChecked(kind == adapters::TargetKind::kBuiltin);
@@ -321,6 +326,7 @@ QWidget* LessonPage::BuildControls() {
       w = edit;
     }
     w->setToolTip(Q(knob.help));
+    w->setObjectName(Q("knob_" + knob.name));  // tests and screenshots set knobs by name
     form->addRow(Q(knob.name), w);
     knob_widgets_[knob.name] = w;
   }
@@ -365,7 +371,7 @@ QWidget* LessonPage::BuildAbout() {
     }
     html += "</ul><h3>" + tr("What to expect") + "</h3><p>" + Q(info.expected).toHtmlEscaped() + "</p>";
   } else {
-    reports::LessonText t = reports::LessonFor(scenario_id_, context_->opened);
+    reports::LessonText t = reports::LessonFor(scenario_id_, context_->opened);  // the file's text
     html = "<h2>" + Q(t.title).toHtmlEscaped() + "</h2><p>" + Q(t.lesson).toHtmlEscaped() + "</p>";
   }
   text->setHtml(html);
@@ -462,9 +468,9 @@ void LessonPage::Stop() {
 }
 
 void LessonPage::ShowFileResults() {
-  std::vector<reports::Results> runs;
-  for (const reports::Results& r : context_->opened) {
-    for (const reports::Record& rec : r.records) {
+  std::vector<results::Results> runs;
+  for (const results::Results& r : context_->opened) {
+    for (const results::Record& rec : r.records) {
       if (rec.scenario == scenario_id_) {
         runs.push_back(r);
         break;
@@ -474,12 +480,12 @@ void LessonPage::ShowFileResults() {
   if (runs.empty()) return;
   model_->Clear();
   live_->Clear();
-  for (const reports::Results& run : runs) {
-    for (const reports::Record& rec : run.records) {
+  for (const results::Results& run : runs) {
+    for (const results::Record& rec : run.records) {
       if (rec.scenario != scenario_id_) continue;
       model_->SetRecord(rec);
       // The file's time series replays into the live charts.
-      const reports::Timeseries& ts = rec.timeseries;
+      const results::Timeseries& ts = rec.timeseries;
       for (size_t i = 0; i < ts.t_s.size(); ++i) {
         bench::IntervalSample s;
         s.scenario = rec.scenario;
@@ -503,7 +509,7 @@ void LessonPage::ShowFileResults() {
   ShowBanner(tr("Showing results from %1.").arg(labels.join(", ")), false);
 }
 
-void LessonPage::RebuildResultCharts(const std::vector<reports::Results>& runs) {
+void LessonPage::RebuildResultCharts(const std::vector<results::Results>& runs) {
   shown_ = runs;
   while (QLayoutItem* item = results_grid_->takeAt(0)) {
     delete item->widget();

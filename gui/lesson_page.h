@@ -22,10 +22,9 @@
 #include <vector>
 
 #include "adapters/target.h"
-#include "bench/results.h"
 #include "gui/page.h"
 #include "gui/theme.h"
-#include "reports/results.h"
+#include "results/results.h"
 #include "scenarios/scenario.h"
 
 class QCheckBox;
@@ -37,6 +36,7 @@ class QPushButton;
 class QSpinBox;
 class QTabWidget;
 class QTableView;
+class QVBoxLayout;
 class QWidget;
 
 namespace racetrack::gui {
@@ -50,7 +50,8 @@ class RunController;
 // What the main window shares with its pages.
 struct AppContext {
   Theme theme;
-  std::vector<reports::Results> opened;    // results files opened with File > Open
+  // Results files opened with File > Open, their missing lesson text filled from the registry.
+  std::vector<results::Results> opened;
   adapters::TargetOptions target_options;  // URLs given on the command line; bin_dir
 };
 
@@ -103,10 +104,16 @@ class LessonPage : public Page {
   bool doLoad() override;
 
  private:
+  // doLoad's steps: the title/question/banner, the tabs (live, charts, replay, table, about), the
+  // controls beside the tabs, and the run controller's signals.
+  void BuildHeader(QVBoxLayout* outer);
+  void BuildTabs();
+  void BuildSplit(QVBoxLayout* outer);
+  void ConnectController();
   QWidget* BuildControls();
   QWidget* BuildAbout();
   void ShowBanner(const QString& text, bool error);
-  void RebuildResultCharts(const std::vector<reports::Results>& runs);
+  void RebuildResultCharts(const std::vector<results::Results>& runs);
   void SetRunning(bool running);
 
   std::string scenario_id_;
@@ -136,8 +143,8 @@ class LessonPage : public Page {
   std::map<adapters::TargetKind, QCheckBox*> target_boxes_;
   std::map<std::string, QCheckBox*> approach_boxes_;
   std::map<std::string, QWidget*> knob_widgets_;  // knob name -> QComboBox or QLineEdit
-  bench::ResultDocument run_doc_;  // the run in progress / last run
-  std::vector<reports::Results> shown_;  // what the Charts tab shows
+  results::Results run_doc_;  // the run in progress / last run
+  std::vector<results::Results> shown_;  // what the Charts tab shows
 };
 
 }  // namespace racetrack::gui

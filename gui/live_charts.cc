@@ -47,7 +47,7 @@ LiveCharts::LiveCharts(const QString& figure, const QString& figure_title,
   figure_y_ = new QValueAxis;
   figure_y_->setTitleText(figure_.isEmpty() ? tr("operations per second")
                                             : QString(figure_).replace('_', ' '));
-  figure_y_->setRange(0, 10);
+  figure_y_->setRange(0, figure_.endsWith("_ratio") ? 1 : 10);
   figure_y_->setLabelFormat("%g");
   fc->addAxis(figure_x_, Qt::AlignBottom);
   fc->addAxis(figure_y_, Qt::AlignLeft);
@@ -136,7 +136,7 @@ void LiveCharts::Clear() {
   tail_min_ = 1e9;
   tail_max_ = 0;
   figure_x_->setRange(0, 1);
-  figure_y_->setRange(0, 10);
+  figure_y_->setRange(0, figure_.endsWith("_ratio") ? 1 : 10);
   tail_x_->setRange(0, 1);
   tail_y_->setRange(1, 1000);
 }
@@ -193,8 +193,10 @@ void LiveCharts::Flush() {
   pending_.clear();
   figure_x_->setRange(0, std::ceil(t_max_ * 2) / 2);
   figure_x_->applyNiceNumbers();
-  figure_y_->setRange(0, std::max(10.0, figure_max_ * 1.1));
-  figure_y_->applyNiceNumbers();
+  // A ratio (the cache lesson's hit_ratio) lives in [0, 1]; counts get at least 0..10.
+  const bool ratio = figure_.endsWith("_ratio");
+  figure_y_->setRange(0, ratio ? 1.0 : std::max(10.0, figure_max_ * 1.1));
+  if (!ratio) figure_y_->applyNiceNumbers();
   tail_x_->setRange(0, std::ceil(t_max_ * 2) / 2);
   tail_x_->applyNiceNumbers();
   if (tail_max_ > 0) {

@@ -14,7 +14,8 @@
 #include <algorithm>
 
 #include "gui/chart_view.h"
-#include "reports/lessons.h"
+#include "bench/harness.h"
+#include "reports/report_model.h"
 #include "scenarios/registry.h"
 
 namespace racetrack::gui {
@@ -85,7 +86,7 @@ void MainWindow::FillLessonList() {
     ids.push_back(s->info().id);
   }
   // Lessons present only in an opened file (another build's scenarios) still get a page.
-  for (const reports::Results& r : context_.opened) {
+  for (const results::Results& r : context_.opened) {
     for (const std::string& id : r.Scenarios()) {
       if (std::find(ids.begin(), ids.end(), id) != ids.end()) continue;
       auto* item = new QListWidgetItem(Q(reports::LessonFor(id, context_.opened).title) + tr(" (file)"), list_);
@@ -124,14 +125,18 @@ bool MainWindow::ShowLesson(const std::string& id) {
 }
 
 QString MainWindow::OpenResults(const QString& path, bool interactive) {
-  auto results = reports::ReadResultsFile(path.toStdString());
-  if (!results.ok()) {
-    QString error = Q(results.status().message());
+  auto file = results::ReadResults(path.toStdString());
+  if (file.ok() && file->records.empty()) {
+    file = results::Error(path.toStdString() + ": empty result, no records to show");
+  }
+  if (!file.ok()) {
+    QString error = Q(file.error().message());
     if (interactive) QMessageBox::warning(this, tr("Open results"), error);
     return error;
   }
-  std::string first = results->Scenarios().empty() ? "" : results->Scenarios().front();
-  context_.opened = {std::move(*results)};
+  bench::FillScenarioInfo(&*file);  // lesson text the file lacks, from the registry
+  std::string first = file->Scenarios().empty() ? "" : file->Scenarios().front();
+  context_.opened = {std::move(*file)};
   FillLessonList();
   if (page_ && page_->scenario_id() == first) {
     page_->ShowFileResults();

@@ -23,6 +23,15 @@ std::optional<double> Get(const std::map<std::string, double>& m, const char* ke
   return it->second;
 }
 
+// What the lesson loses: counters' updates, messaging's messages, persistence's acknowledged
+// writes. The live figures of messaging and persistence carry no final loss yet.
+std::optional<double> Lost(const std::map<std::string, double>& m) {
+  for (const char* key : {"lost_updates", "lost", "lost_writes"}) {
+    if (auto v = Get(m, key)) return v;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 RecordsModel::RecordsModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -121,42 +130,32 @@ void RecordsModel::UpdateLive(const std::string& approach, const std::string& ta
   Row& r = rows_[row];
   if (auto v = Get(figures, "expected")) r.expected = v;
   if (auto v = Get(figures, "observed")) r.observed = v;
-  if (auto v = Get(figures, "lost_updates")) r.lost = v;
+  if (auto v = Lost(figures)) r.lost = v;
   if (r.expected && r.lost && !r.observed) r.observed = *r.expected - *r.lost;
   r.throughput = throughput_ops_s;
   RowChanged(row);
 }
 
-void RecordsModel::SetRecord(const bench::Record& rec, bool expected_ok) {
+void RecordsModel::SetRecord(const results::Record& rec) {
   const int row = RowFor(rec.approach, rec.target);
   Row& r = rows_[row];
-  const auto& f = rec.correctness.figures;
-  if (auto v = Get(f, "expected")) r.expected = v;
-  if (auto v = Get(f, "observed")) r.observed = v;
-  if (auto v = Get(f, "lost_updates")) r.lost = v;
-  r.throughput = rec.throughput_ops_s;
-  r.p50 = rec.latency.p50;
-  r.p99 = rec.latency.p99;
-  r.ok = rec.error.empty() ? std::optional<bool>(rec.correctness.ok) : std::nullopt;
-  r.expected_ok = expected_ok && rec.correctness.expected_ok;
-  r.note = rec.error.empty() ? rec.correctness.note : "stopped: " + rec.error;
-  RowChanged(row);
-}
-
-void RecordsModel::SetRecord(const reports::Record& rec) {
-  const int row = RowFor(rec.approach, rec.target);
-  Row& r = rows_[row];
-  r.expected = rec.Figure("expected");
-  r.observed = rec.Figure("observed");
-  r.lost = rec.Figure("lost_updates");
+  // A figure the record lacks keeps the live value it had.
+  if (auto v = rec.Figure("expected")) r.expected = v;
+  if (auto v = rec.Figure("observed")) r.observed = v;
+  if (auto v = rec.Figure("lost_updates")) r.lost = v;
+  if (!r.lost) {
+    if (auto v = rec.Figure("lost")) r.lost = v;  // messaging: messages
+  }
+  if (!r.lost) {
+    if (auto v = rec.Figure("lost_writes")) r.lost = v;  // persistence: acknowledged writes
+  }
   r.throughput = rec.throughput_ops_s;
   r.p50 = rec.latency_us.p50;
   r.p99 = rec.latency_us.p99;
-  r.ok = rec.correct;
+  // A run that ended early has no verdict worth showing: its check ran on partial work.
+  r.ok = rec.error.empty() ? rec.Correct() : std::nullopt;
   r.expected_ok = rec.ExpectedCorrect();
-  if (rec.correctness.contains("note") && rec.correctness["note"].is_string()) {
-    r.note = rec.correctness["note"].get<std::string>();
-  }
+  r.note = rec.error.empty() ? rec.correctness.note : "stopped: " + rec.error;
   RowChanged(row);
 }
 

@@ -14,8 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/results.h"
-#include "reports/results.h"
+#include "results/results.h"
 
 namespace racetrack::gui {
 
@@ -46,8 +45,8 @@ class RecordsModel : public QAbstractTableModel {
   // Live figures of a running approach (cumulative, as in IntervalSample::figures).
   void UpdateLive(const std::string& approach, const std::string& target,
                   const std::map<std::string, double>& figures, double throughput_ops_s);
-  void SetRecord(const bench::Record& record, bool expected_ok);
-  void SetRecord(const reports::Record& record);
+  // A finished record, from a run in progress or an opened results file.
+  void SetRecord(const results::Record& record);
   // The row for approach x target, created at the end when missing. Returns its index.
   int RowFor(const std::string& approach, const std::string& target);
 

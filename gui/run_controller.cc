@@ -19,7 +19,7 @@ namespace {
 QString Q(const std::string& s) { return QString::fromStdString(s); }
 
 // "redis stopped answering" reads better to a class than a socket error alone.
-QString PlainError(const bench::Record& r) {
+QString PlainError(const results::Record& r) {
   return QString("The %1 target stopped answering while running \"%2\": %3. The run was stopped.")
       .arg(Q(r.target), Q(r.approach), Q(r.error));
 }
@@ -65,8 +65,8 @@ void RunController::Work(RunRequest request) {
   const scenarios::Scenario& scenario = *scenarios::Registry::Default().Find(request.scenario);
   auto post = [this](auto fn) { QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection); };
 
-  bench::ResultDocument doc;
-  doc.created = bench::UtcNowIso8601();
+  results::Results doc;
+  doc.created = results::UtcNowIso8601();
   doc.racetrack_version = "0.1.0";
   doc.parameters.command_line = "racetrack-gui";
   doc.parameters.scenarios = {request.scenario};
@@ -78,14 +78,7 @@ void RunController::Work(RunRequest request) {
   doc.parameters.seed = request.options.seed;
   doc.parameters.interval_ms = request.options.interval_ms;
   doc.parameters.extra = request.options.extra;
-  {
-    const scenarios::ScenarioInfo& info = scenario.info();
-    bench::ScenarioText text{info.title, info.question, info.expected, info.lesson, {}};
-    for (const auto& a : info.approaches) {
-      text.approaches.push_back({a.id, a.title, a.summary, a.expected_correct});
-    }
-    doc.scenario_info[info.id] = text;
-  }
+  doc.scenario_info[scenario.info().id] = bench::TextOf(scenario.info());
 
   // The servers live exactly as long as this run, as with `racetrack run` without --reuse.
   adapters::ThrowawayServers servers(request.target_options.bin_dir, "");
@@ -95,7 +88,7 @@ void RunController::Work(RunRequest request) {
   plan.approach_filter = request.approaches;
   for (adapters::TargetKind kind : request.targets) {
     if (stop_.stopped()) break;
-    bench::TargetStatus status;
+    results::TargetStatus status;
     status.name = std::string(adapters::TargetName(kind));
     auto target = adapters::OpenTarget(kind, request.target_options, &servers);
     if (target.ok()) {
@@ -119,15 +112,33 @@ void RunController::Work(RunRequest request) {
     bench::Callbacks callbacks;
     callbacks.on_progress = [&](const bench::Progress& p) { post([this, p] { emit progress(p); }); };
     callbacks.on_sample = [&](const bench::IntervalSample& s) { post([this, s] { emit sample(s); }); };
-    callbacks.on_skip = [&](const bench::Skip& s) { post([this, s] { emit skipped(s); }); };
-    callbacks.on_record = [&](const bench::Record& r) {
+    callbacks.on_skip = [&](const results::Skip& s) { post([this, s] { emit skipped(s); }); };
+    callbacks.on_record = [&](const results::Record& r) {
       if (!r.error.empty() && error.isEmpty()) {
         error = PlainError(r);
         stop_.Stop();
       }
       post([this, r] { emit record(r); });
     };
-    bench::Harness harness(request.options, callbacks, &stop_);
+    // A lesson whose target fronts another (cache: PostgreSQL behind the cache tier) gets it as
+    // its backing store, as `racetrack run` does.
+    bench::RunOptions options = request.options;
+    options.servers = &servers;  // redlock's three lock servers
+    if (const auto backing = scenario.info().backing) {
+      for (const auto& t : owned) {
+        if (t->kind() == *backing) options.backing = t.get();
+      }
+      if (options.backing == nullptr) {
+        auto t = adapters::OpenTarget(*backing, request.target_options, &servers);
+        if (t.ok()) {
+          options.backing = t->get();
+          owned.push_back(std::move(*t));
+        } else {
+          options.backing_unavailable = t.status().message();
+        }
+      }
+    }
+    bench::Harness harness(options, callbacks, &stop_);
     harness.Run(plan, &doc);
   }
   const bool stopped = stop_.stopped() && error.isEmpty();

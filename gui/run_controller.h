@@ -23,7 +23,7 @@
 
 #include "adapters/target.h"
 #include "bench/harness.h"
-#include "bench/results.h"
+#include "results/results.h"
 
 namespace racetrack::gui {
 
@@ -51,13 +51,13 @@ class RunController : public QObject {
   bool WaitFinished(int timeout_ms);
 
  signals:
-  void targetStatus(bench::TargetStatus status);
+  void targetStatus(results::TargetStatus status);
   void progress(bench::Progress progress);
   void sample(bench::IntervalSample sample);
-  void record(bench::Record record);
-  void skipped(bench::Skip skip);
+  void record(results::Record record);
+  void skipped(results::Skip skip);
   // The run ended: normally, stopped, or on an error (non-empty `error`, in plain words).
-  void finished(bench::ResultDocument doc, bool stopped, QString error);
+  void finished(results::Results doc, bool stopped, QString error);
 
  private:
   void Work(RunRequest request);
@@ -69,9 +69,9 @@ class RunController : public QObject {
 
 }  // namespace racetrack::gui
 
-Q_DECLARE_METATYPE(racetrack::bench::TargetStatus)
+Q_DECLARE_METATYPE(racetrack::results::TargetStatus)
 Q_DECLARE_METATYPE(racetrack::bench::Progress)
 Q_DECLARE_METATYPE(racetrack::bench::IntervalSample)
-Q_DECLARE_METATYPE(racetrack::bench::Record)
-Q_DECLARE_METATYPE(racetrack::bench::Skip)
-Q_DECLARE_METATYPE(racetrack::bench::ResultDocument)
+Q_DECLARE_METATYPE(racetrack::results::Record)
+Q_DECLARE_METATYPE(racetrack::results::Skip)
+Q_DECLARE_METATYPE(racetrack::results::Results)

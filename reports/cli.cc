@@ -4,6 +4,7 @@
 
 #include "reports/cli.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -13,7 +14,7 @@
 
 #include "reports/atomic_file.h"
 #include "reports/compare.h"
-#include "reports/results.h"
+#include "results/results.h"
 #include "reports/writers.h"
 
 namespace racetrack::reports {
@@ -40,6 +41,24 @@ Status CheckParent(const std::string& path) {
   return Status::Ok();
 }
 
+// Reads the inputs for a report or comparison: every file must parse and hold at least one record;
+// the lesson text a file lacks comes from `lesson_text` (the CLI's scenario registry).
+results::Expected<std::vector<Results>> ReadRuns(const std::vector<std::string>& paths,
+                                                 const LessonTextSource& lesson_text) {
+  auto runs = results::ReadResultsFiles(paths);
+  if (!runs.ok()) return runs.error();
+  for (Results& run : *runs) {
+    if (run.records.empty()) {
+      size_t skipped = std::count_if(run.targets.begin(), run.targets.end(),
+                                     [](const results::TargetStatus& t) { return !t.available; });
+      std::string why = skipped > 0 ? " (" + std::to_string(skipped) + " target(s) skipped)" : "";
+      return results::Error(run.path + ": empty result, no records to report" + why);
+    }
+    if (lesson_text) lesson_text(&run);
+  }
+  return runs;
+}
+
 }  // namespace
 
 int RunReportCommand(const ReportOptions& options, std::ostream& out, std::ostream& err) {
@@ -58,9 +77,9 @@ int RunReportCommand(const ReportOptions& options, std::ostream& out, std::ostre
     err << kPrefix << "no results file given (usage: racetrack report RESULT.json... [-o PATH])\n";
     return kUsage;
   }
-  Result<std::vector<Results>> runs = ReadResultsFiles(options.inputs);
+  auto runs = ReadRuns(options.inputs, options.lesson_text);
   if (!runs.ok()) {
-    err << kPrefix << runs.status().message() << "\n";
+    err << kPrefix << runs.error().message() << "\n";
     return kUsage;
   }
 
@@ -137,18 +156,18 @@ int RunCompareCommand(const CompareOptions& options, std::ostream& out, std::ost
     err << kPrefix << "--alpha must be between 0 and 1 (e.g. 0.05)\n";
     return kUsage;
   }
-  Result<Results> base = ReadResultsFile(options.base);
-  if (!base.ok()) {
-    err << kPrefix << base.status().message() << "\n";
-    return kUsage;
-  }
-  Result<Results> next = ReadResultsFile(options.next);
-  if (!next.ok()) {
-    err << kPrefix << next.status().message() << "\n";
-    return kUsage;
-  }
   if (options.metric != "wall" && options.metric != "cpu") {
     err << kPrefix << "--metric must be wall or cpu\n";
+    return kUsage;
+  }
+  auto base = ReadRuns({options.base}, {});
+  if (!base.ok()) {
+    err << kPrefix << base.error().message() << "\n";
+    return kUsage;
+  }
+  auto next = ReadRuns({options.next}, {});
+  if (!next.ok()) {
+    err << kPrefix << next.error().message() << "\n";
     return kUsage;
   }
   CompareSettings settings;
@@ -163,7 +182,7 @@ int RunCompareCommand(const CompareOptions& options, std::ostream& out, std::ost
       return kUsage;
     }
   }
-  Comparison c = CompareResults(*base, *next, settings);
+  Comparison c = CompareResults(base->front(), next->front(), settings);
   std::vector<std::pair<std::string, std::string>> files;
   if (!options.json_out.empty()) files.emplace_back(options.json_out, ComparisonJson(c).dump(2) + "\n");
   if (!options.markdown_out.empty()) files.emplace_back(options.markdown_out, ComparisonMarkdown(c));
@@ -179,10 +198,11 @@ int RunCompareCommand(const CompareOptions& options, std::ostream& out, std::ost
   return c.ExitCode();
 }
 
-ReportCommands AddReportCommands(CLI::App& app) {
+ReportCommands AddReportCommands(CLI::App& app, LessonTextSource lesson_text) {
   ReportCommands rc;
   rc.report_options = std::make_shared<ReportOptions>();
   ReportOptions& ro = *rc.report_options;
+  ro.lesson_text = std::move(lesson_text);
   rc.report = app.add_subcommand(
       "report", "Render results JSON as an HTML report, Markdown, CSV or benchmark-action JSON");
   rc.report->add_option("results", ro.inputs, "results JSON files (several: side by side)")

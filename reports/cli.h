@@ -13,16 +13,23 @@
 // Thread-safety: the functions touch only the files named in the options.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "reports/model.h"
 
 namespace CLI {
 class App;
 }  // namespace CLI
 
 namespace racetrack::reports {
+
+// Fills the lesson text (scenario_info) a results file lacks. reports/ lists no scenarios itself:
+// the racetrack CLI passes the scenario registry's text (bench::FillScenarioInfo).
+using LessonTextSource = std::function<void(results::Results*)>;
 
 struct ReportOptions {
   std::vector<std::string> inputs;  // results JSON files, shown side by side
@@ -31,6 +38,7 @@ struct ReportOptions {
   std::string output;
   std::string format = "html";  // html | md | csv | gab
   std::string gab_variant = "bigger";  // bigger | smaller, for gab to one file or stdout
+  LessonTextSource lesson_text;        // may be empty: then only the files' own text is shown
 };
 
 struct CompareOptions {
@@ -60,6 +68,6 @@ struct ReportCommands {
 
 // Adds "report" and "compare" (with their flags and help) to `app`. The subcommands share
 // ownership of the option structs, so the result may go out of scope before parsing.
-[[nodiscard]] ReportCommands AddReportCommands(CLI::App& app);
+[[nodiscard]] ReportCommands AddReportCommands(CLI::App& app, LessonTextSource lesson_text = {});
 
 }  // namespace racetrack::reports

@@ -46,14 +46,6 @@ PendingMetric Metric(std::string metric, std::string unit, bool higher_is_better
   return p;
 }
 
-std::vector<double> CpuSamples(const Record& r) {
-  std::vector<double> out;
-  for (const Repetition& rep : r.repetitions) {
-    if (rep.cpu_us_per_op) out.push_back(*rep.cpu_us_per_op);
-  }
-  return out;
-}
-
 void Apply(const GateVerdict& v, MetricChange* m) {
   m->base = v.base;
   m->next = v.next;
@@ -135,9 +127,16 @@ Status ReadAaSpread(const std::string& path, std::map<std::string, double>* spre
   }
   for (const json& r : j["records"]) {
     if (!r.is_object() || !r.contains("metrics") || !r["metrics"].is_array()) continue;
-    const std::string key = r.value("scenario", "") + "/" + r.value("approach", "") + "/" +
-                            r.value("target", "") + "/" +
-                            r.value("params", json::object()).dump();
+    // The record's identity as Record::Key() spells it, so the spread meets the record it was
+    // measured on whatever the JSON's number formatting.
+    Record id;
+    id.scenario = r.value("scenario", "");
+    id.approach = r.value("approach", "");
+    id.target = r.value("target", "");
+    for (const auto& [name, value] : r.value("params", json::object()).items()) {
+      if (value.is_number()) id.params[name] = value.get<double>();
+    }
+    const std::string key = id.Key();
     for (const json& m : r["metrics"]) {
       if (!m.is_object() || !m.contains("change") || !m["change"].is_number()) continue;
       double& v = (*spread)[AaKey(key, m.value("metric", ""))];
@@ -177,7 +176,7 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
     std::vector<PendingMetric> metrics;
     if (s.metric == "cpu") {
       metrics.push_back(Metric("cpu", "us/op", false, b.Figure("cpu_us_per_op"),
-                               n.Figure("cpu_us_per_op"), CpuSamples(b), CpuSamples(n)));
+                               n.Figure("cpu_us_per_op"), b.CpuSamples(), n.CpuSamples()));
     } else {
       metrics.push_back(Metric("throughput", "ops/s", true, b.throughput_ops_s,
                                n.throughput_ops_s, b.ThroughputSamples(), n.ThroughputSamples()));
@@ -189,8 +188,8 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
       if (aa != s.aa_spread.end()) m.input.aa_spread = aa->second;
       pending.push_back(std::move(m));
     }
-    rc.correctness_flip = b.correct == true && n.correct == false && n.ExpectedCorrect();
-    rc.correctness_fixed = b.correct == false && n.correct == true;
+    rc.correctness_flip = b.Correct() == true && n.Correct() == false && n.ExpectedCorrect();
+    rc.correctness_fixed = b.Correct() == false && n.Correct() == true;
     c.flips += rc.correctness_flip;
     c.matched.push_back(std::move(rc));
     metric_owner.push_back(metrics.size());
@@ -305,6 +304,23 @@ std::string ComparisonMarkdown(const Comparison& c) {
   return o.str();
 }
 
+namespace {
+
+// Integral parameters stay integers ("N": 1000), as the results file and readers expect.
+json ParamsJson(const std::map<std::string, double>& params) {
+  json j = json::object();
+  for (const auto& [k, v] : params) {
+    if (v == std::floor(v) && std::fabs(v) < 9e15) {
+      j[k] = static_cast<int64_t>(v);
+    } else {
+      j[k] = v;
+    }
+  }
+  return j;
+}
+
+}  // namespace
+
 json ComparisonJson(const Comparison& c) {
   auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
   json records = json::array();
@@ -321,9 +337,11 @@ json ComparisonJson(const Comparison& c) {
                          {"new_repetitions", m.next_n}, {"weak_test", m.weak},
                          {"regression", m.regression}, {"improvement", m.improvement}});
     }
-    auto ok = [](const Record& r) { return r.correct ? json(*r.correct) : json(nullptr); };
+    auto ok = [](const Record& r) {
+      return r.correctness.checked ? json(r.correctness.ok) : json(nullptr);
+    };
     records.push_back({{"scenario", rc.base->scenario}, {"approach", rc.base->approach},
-                       {"target", rc.base->target}, {"params", rc.base->params},
+                       {"target", rc.base->target}, {"params", ParamsJson(rc.base->params)},
                        {"metrics", metrics},
                        {"correctness", {{"base_ok", ok(*rc.base)}, {"new_ok", ok(*rc.next)},
                                         {"flip", rc.correctness_flip}}},
@@ -333,7 +351,7 @@ json ComparisonJson(const Comparison& c) {
     json out = json::array();
     for (const Record* r : rs) {
       out.push_back({{"scenario", r->scenario}, {"approach", r->approach}, {"target", r->target},
-                     {"params", r->params}});
+                     {"params", ParamsJson(r->params)}});
     }
     return out;
   };

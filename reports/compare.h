@@ -26,7 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/base/status.h"
-#include "reports/results.h"
+#include "reports/model.h"
 
 namespace racetrack::reports {
 

@@ -13,14 +13,12 @@ namespace racetrack::reports {
 
 namespace {
 
-using nlohmann::json;
 
 std::string Opt(const std::optional<double>& v) { return v ? FormatNumber(*v) : ""; }
 
-std::string Cell(const json& obj, const std::string& key) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null() || it->is_object() || it->is_array()) return "";
-  return ScalarText(*it);
+std::string Cell(const std::map<std::string, double>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? "" : FormatNumber(it->second);
 }
 
 }  // namespace
@@ -29,11 +27,10 @@ std::string WriteCsvReport(const std::vector<Results>& runs) {
   std::set<std::string> params, correctness, figures;
   for (const Results& run : runs) {
     for (const Record& r : run.records) {
-      for (const auto& [k, v] : r.params.items()) params.insert(k);
-      for (const auto& [k, v] : r.correctness.items()) {
-        if (k != "ok" && k != "expected_ok") correctness.insert(k);
-      }
-      for (const auto& [k, v] : r.figures.items()) figures.insert(k);
+      for (const auto& [k, v] : r.params) params.insert(k);
+      for (const auto& [k, v] : r.correctness.figures) correctness.insert(k);
+      if (!r.correctness.note.empty()) correctness.insert("note");
+      for (const auto& [k, v] : r.figures) figures.insert(k);
     }
   }
   std::ostringstream out;
@@ -62,11 +59,13 @@ std::string WriteCsvReport(const std::vector<Results>& runs) {
           Opt(r.throughput_stats.max), Opt(r.throughput_stats.cv),
           r.repetitions.empty() ? "" : std::to_string(r.repetitions.size()), Opt(l.p50),
           Opt(l.p90), Opt(l.p99), Opt(l.p999), Opt(l.max), Opt(l.mean),
-          r.correct ? (*r.correct ? "true" : "false") : "",
-          r.expected_correct ? (*r.expected_correct ? "true" : "false") : ""};
+          r.correctness.checked ? (r.correctness.ok ? "true" : "false") : "",
+          r.correctness.expected_ok ? "true" : "false"};
       for (const std::string& c : cells) sep() << CsvField(c);
       for (const std::string& k : params) sep() << CsvField(Cell(r.params, k));
-      for (const std::string& k : correctness) sep() << CsvField(Cell(r.correctness, k));
+      for (const std::string& k : correctness) {
+        sep() << CsvField(k == "note" ? r.correctness.note : Cell(r.correctness.figures, k));
+      }
       for (const std::string& k : figures) sep() << CsvField(Cell(r.figures, k));
       out << '\n';
     }

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "reports/format.h"
 #include "reports/writers.h"
 
@@ -19,7 +21,7 @@ using nlohmann::json;
 
 std::string BaseName(const Record& r, const Results& run, bool multi) {
   std::string name = r.scenario + "/" + r.approach + "/" + r.target;
-  for (const auto& [k, v] : r.params.items()) name += "/" + k + "=" + ScalarText(v);
+  for (const auto& [k, v] : r.params) name += "/" + k + "=" + FormatNumber(v);
   if (multi) name += " [" + run.label + "]";
   return name;
 }
@@ -33,9 +35,9 @@ std::string Extra(const Record& r) {
                   *r.throughput_stats.cv * 100);
     extra += buf;
   }
-  if (r.correct) {
+  if (r.correctness.checked) {
     extra += std::string(extra.empty() ? "" : "; ") + "correctness " +
-             (*r.correct ? "ok" : (r.ExpectedCorrect() ? "FAILED" : "wrong (expected)"));
+             (r.correctness.ok ? "ok" : (r.ExpectedCorrect() ? "FAILED" : "wrong (expected)"));
   }
   return extra;
 }
@@ -65,7 +67,9 @@ std::string WriteGabReport(const std::vector<Results>& runs, GabVariant variant)
       if (r.latency_us.p50) add("p50", "us", *r.latency_us.p50);
       if (r.latency_us.p99) add("p99", "us", *r.latency_us.p99);
       if (r.latency_us.p999) add("p99.9", "us", *r.latency_us.p999);
-      if (auto lost = NumberAt(r.correctness, "lost_updates")) add("lost updates", "updates", *lost);
+      if (auto it = r.correctness.figures.find("lost_updates"); it != r.correctness.figures.end()) {
+        add("lost updates", "updates", it->second);
+      }
     }
   }
   return out.dump(2) + "\n";

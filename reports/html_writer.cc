@@ -112,9 +112,9 @@ std::string ApproachCell(const TableRow& row) {
   const Record& r = *row.record;
   auto info = row.run->scenario_info.find(r.scenario);
   if (info != row.run->scenario_info.end()) {
-    auto title = info->second.approach_titles.find(r.approach);
-    if (title != info->second.approach_titles.end() && title->second != r.approach) {
-      return HtmlEscape(title->second) + "<br><code>" + HtmlEscape(r.approach) + "</code>";
+    const ApproachText* a = info->second.Approach(r.approach);
+    if (a != nullptr && !a->title.empty() && a->title != r.approach) {
+      return HtmlEscape(a->title) + "<br><code>" + HtmlEscape(r.approach) + "</code>";
     }
   }
   return "<code>" + HtmlEscape(r.approach) + "</code>";
@@ -126,7 +126,7 @@ void WriteTable(const ScenarioTable& t, std::ostringstream& o) {
   std::map<std::string, double> best;
   std::map<std::string, int> passed;
   auto group = [](const TableRow& row) {
-    return row.run->label + "\n" + row.record->target + "\n" + row.record->params.dump();
+    return row.run->label + "\n" + row.record->target + "\n" + row.record->ParamsLabel();
   };
   for (const TableRow& row : t.rows) {
     if (row.verdict != Verdict::kOk || !row.record->throughput_ops_s) continue;
@@ -196,10 +196,7 @@ std::string WriteHtmlReport(const std::vector<Results>& runs) {
   for (const Results& run : runs) {
     o << "<p class=\"meta\"><b>" << HtmlEscape(run.label) << "</b> — " << run.records.size()
       << " records";
-    if (auto host = run.environment.find("host");
-        host != run.environment.end() && host->is_string()) {
-      o << " on " << HtmlEscape(host->get<std::string>());
-    }
+    if (!run.environment.host.empty()) o << " on " << HtmlEscape(run.environment.host);
     if (!run.created.empty()) o << ", " << HtmlEscape(run.created);
     o << " · <code>" << HtmlEscape(run.path) << "</code></p>\n";
   }

@@ -15,15 +15,17 @@
 #include <map>
 #include <set>
 
+#include "reports/cache_charts.h"
 #include "reports/format.h"
-#include "reports/histogram.h"
+#include "reports/model.h"
+#include "reports/locks_charts.h"
 #include "reports/stats.h"
 
 namespace racetrack::reports {
 
 namespace {
 
-using nlohmann::json;
+using Params = std::map<std::string, double>;
 
 // When the fastest targets differ by more than this factor (in-process vs network), one bar chart
 // would flatten the slower targets' bars: throughput gets one chart per target instead.
@@ -68,52 +70,35 @@ std::string RunSuffix(const Item& it, bool several_runs) {
   return several_runs ? " · " + it.run->label : "";
 }
 
-// Parameter points compare key by key, numbers numerically ("N": 1000 < "N": 100000).
-bool ParamsLess(const json& a, const json& b) {
-  auto ia = a.begin(), ib = b.begin();
-  for (; ia != a.end() && ib != b.end(); ++ia, ++ib) {
-    if (ia.key() != ib.key()) return ia.key() < ib.key();
-    if (ia->is_number() && ib->is_number()) {
-      if (ia->get<double>() != ib->get<double>()) return ia->get<double>() < ib->get<double>();
-    } else if (*ia != *ib) {
-      return ia->dump() < ib->dump();
-    }
-  }
-  return a.size() < b.size();
-}
-
 // The parameter point the per-approach charts use; "" label when there is only one point.
 struct Headline {
-  json params = json::object();
+  Params params;
   std::string label;  // " at N=100000"
 };
 
 Headline ChooseHeadline(const std::vector<Item>& items) {
-  std::map<std::string, std::pair<json, int>> groups;
-  for (const Item& it : items) {
-    auto& g = groups[it.rec->params.dump()];
-    g.first = it.rec->params;
-    ++g.second;
-  }
+  // Parameter points compare key by key, then numerically (std::map's operator<).
+  std::map<Params, int> groups;
+  for (const Item& it : items) ++groups[it.rec->params];
   Headline h;
   int best = -1;
-  for (const auto& [key, g] : groups) {
-    if (g.second > best || (g.second == best && ParamsLess(h.params, g.first))) {
-      best = g.second;
-      h.params = g.first;
+  for (const auto& [params, count] : groups) {
+    if (count > best || (count == best && h.params < params)) {
+      best = count;
+      h.params = params;
     }
   }
   if (groups.size() > 1 && !h.params.empty()) {
     std::string label;
-    for (const auto& [name, value] : h.params.items()) {
-      label += (label.empty() ? "" : " ") + name + "=" + ScalarText(value);
+    for (const auto& [name, value] : h.params) {
+      label += (label.empty() ? "" : " ") + name + "=" + FormatNumber(value);
     }
     h.label = " at " + label;
   }
   return h;
 }
 
-std::vector<Item> AtParams(const std::vector<Item>& items, const json& params) {
+std::vector<Item> AtParams(const std::vector<Item>& items, const Params& params) {
   std::vector<Item> out;
   for (const Item& it : items) {
     if (it.rec->params == params) out.push_back(it);
@@ -122,7 +107,7 @@ std::vector<Item> AtParams(const std::vector<Item>& items, const json& params) {
 }
 
 std::optional<double> ParamNumber(const Record& r, const std::string& name) {
-  return NumberAt(r.params, name.c_str());
+  return r.Param(name);
 }
 
 // The first of `preferred` that some record has as a number, else the first numeric parameter
@@ -135,9 +120,7 @@ std::string SweepParam(const std::vector<Item>& items, const std::vector<std::st
   }
   std::map<std::string, std::set<double>> values;
   for (const Item& it : items) {
-    for (const auto& [name, v] : it.rec->params.items()) {
-      if (v.is_number()) values[name].insert(v.get<double>());
-    }
+    for (const auto& [name, v] : it.rec->params) values[name].insert(v);
   }
   for (const auto& [name, set] : values) {
     if (set.size() > 1) return name;
@@ -187,7 +170,7 @@ ChartSpec BarsByApproach(const std::vector<Item>& items,
         if (it.rec->target != target || it.run->label != run_label) continue;
         int k = IndexOf(c.categories, it.rec->approach);
         s.values[k] = value(*it.rec);
-        s.flagged[k] = it.rec->correct == false;
+        s.flagged[k] = it.rec->Correct() == false;
         any = any || s.values[k].has_value();
       }
       if (any) c.bars.push_back(std::move(s));
@@ -399,6 +382,18 @@ ChartSpec RateLimitChart(const std::string& scenario, const std::vector<Results>
 
 }  // namespace
 
+ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& runs,
+                     const std::string& figure) {
+  std::vector<Item> items = ItemsFor(scenario, runs);
+  Headline h = ChooseHeadline(items);
+  ChartSpec c = BarsByApproach(AtParams(items, h.params),
+                               [&](const Record& r) { return r.Figure(figure); });
+  c.id = figure;
+  c.subtitle = h.label.empty() ? "" : "At" + h.label.substr(3) + ".";
+  c.x = {"approach", "", Scale::kLinear, std::nullopt, std::nullopt, false};
+  return c;
+}
+
 std::vector<double> AdmittedPerInterval(const Record& r) {
   const Timeseries& ts = r.timeseries;
   auto it = ts.figures.find("admitted");
@@ -428,7 +423,7 @@ ChartSpec LatencyCdfChart(const std::string& scenario, const std::string& target
   for (const Item& it : AtParams(all, h.params)) {
     if (it.rec->target != target) continue;
     XYSeries s;
-    s.name = it.rec->approach + RunSuffix(it, several) + (it.rec->correct == false ? " (wrong)" : "");
+    s.name = it.rec->approach + RunSuffix(it, several) + (it.rec->Correct() == false ? " (wrong)" : "");
     s.style = SeriesStyle::kStep;
     s.color = IndexOf(approaches, it.rec->approach);
     auto cdf = HistogramCdf(it.rec->histogram);
@@ -493,6 +488,12 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   }
   if (scenario == "leaderboard") add(CostVsNChart(scenario, runs));
   if (scenario == "ratelimit") add(RateLimitChart(scenario, runs));
+  if (scenario == "messaging") for (ChartSpec& c : MessagingCharts(scenario, runs)) add(c);
+  if (scenario == "persistence") for (ChartSpec& c : PersistenceCharts(scenario, runs)) add(c);
+  if (scenario == "cache") for (ChartSpec& c : CacheCharts(runs)) add(std::move(c));
+  if (scenario == "uniques") return UniquesCharts(runs);  // batches/s would mislead as throughput
+  if (scenario == "locks") for (auto& c : LocksCharts(runs)) add(std::move(c));
+  if (scenario == "sessions") for (auto& c : SessionsCharts(runs)) add(std::move(c));
   add(LostUpdatesChart(scenario, runs));
   const bool split = ThroughputNeedsSplit(scenario, runs);
   if (!split) add(ThroughputChart(scenario, runs, ""));

@@ -12,6 +12,14 @@
 //                    (figures.model_s) dashed; replaces the CDF and bars
 //   ratelimit        admitted requests in the trailing window vs time, the limit as a line and
 //                    the stretch where a series exceeds it (the boundary burst) highlighted
+//   cache, uniques   their own charts first (reports/cache_charts.h); uniques replaces the CDF
+//                    and bars (its timed loop is ingest batches, not the lesson's question)
+//   locks, sessions  + swimlanes of lock holders / the revoked users' accepted requests
+//                    (locks_charts.h)
+//   messaging        lost and duplicated messages (bars); the dead consumer's lag vs the others'
+//                    over time, kill to restart shaded (messaging_charts.cc)
+//   persistence      acknowledged writes lost (bars); acknowledged vs recovered per mode;
+//                    throughput per mode (persistence_charts.cc)
 //
 // Several runs (files) are shown side by side: each series/bar name gets " · <run label>".
 // Missing data never fails: a chart without any plottable point is simply not produced.
@@ -23,7 +31,7 @@
 #include <vector>
 
 #include "reports/chart_spec.h"
-#include "reports/results.h"
+#include "reports/model.h"
 
 namespace racetrack::reports {
 
@@ -36,6 +44,17 @@ ChartSpec LatencyCdfChart(const std::string& scenario, const std::string& target
 // target "" = all targets as bar series; else one target's bars.
 ChartSpec ThroughputChart(const std::string& scenario, const std::vector<Results>& runs,
                           const std::string& target);
+
+// One number per record (a correctness figure or a figure, by name) as bars: approaches along x,
+// one series per target (x run); failed checks flagged. At the headline parameter point.
+ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& runs,
+                     const std::string& figure);
+
+// Lesson-specific charts, each lesson's in its own reports/<lesson>_charts.cc.
+std::vector<ChartSpec> MessagingCharts(const std::string& scenario,
+                                       const std::vector<Results>& runs);
+std::vector<ChartSpec> PersistenceCharts(const std::string& scenario,
+                                         const std::vector<Results>& runs);
 
 // Per-interval admitted counts from a rate-limit record's time series: the "admitted" figure is
 // cumulative (schema rule) and is differenced; a series that ever decreases is taken as

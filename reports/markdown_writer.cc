@@ -55,10 +55,7 @@ MarkdownReport WriteMarkdownReport(const std::vector<Results>& runs,
   for (const Results& run : runs) {
     out << "- **" << MarkdownEscape(run.label) << "**: " << run.records.size() << " records";
     if (!run.created.empty()) out << ", created " << run.created;
-    if (auto host = run.environment.find("host");
-        host != run.environment.end() && host->is_string()) {
-      out << " on " << MarkdownEscape(host->get<std::string>());
-    }
+    if (!run.environment.host.empty()) out << " on " << MarkdownEscape(run.environment.host);
     out << "\n";
   }
   std::vector<Warning> warnings = BuildWarnings(runs);

@@ -12,23 +12,18 @@ namespace racetrack::reports {
 
 namespace {
 
-using nlohmann::json;
-
 std::string Latency(const std::optional<double>& v) { return FormatHuman(v); }
 
 // "lost updates 3,412 · expected 16,000": correctness figures first, then other figures.
 std::string FiguresText(const Record& r) {
   std::string out;
-  auto add = [&](const std::string& name, const json& value) {
-    if (name == "ok" || name == "expected_ok" || name == "note") return;
-    if (!value.is_number() && !value.is_string() && !value.is_boolean()) return;
+  auto add = [&](const std::string& name, double value) {
     if (!out.empty()) out += " · ";
-    out += Humanize(name) + " " + (value.is_number() ? FormatHuman(value.get<double>())
-                                                     : ScalarText(value));
+    out += Humanize(name) + " " + FormatHuman(value);
   };
-  for (const auto& [name, value] : r.correctness.items()) add(name, value);
-  for (const auto& [name, value] : r.figures.items()) {
-    if (!r.correctness.contains(name)) add(name, value);
+  for (const auto& [name, value] : r.correctness.figures) add(name, value);
+  for (const auto& [name, value] : r.figures) {
+    if (r.correctness.figures.count(name) == 0) add(name, value);
   }
   return out;
 }
@@ -45,6 +40,22 @@ std::string Gib(double bytes) {
 }
 
 }  // namespace
+
+LessonText LessonFor(const std::string& scenario, const std::vector<Results>& runs) {
+  LessonText text;
+  for (const Results& run : runs) {
+    auto it = run.scenario_info.find(scenario);
+    if (it == run.scenario_info.end()) continue;
+    const ScenarioText& info = it->second;
+    text.title = info.title;
+    text.lesson = info.question.empty() ? info.lesson
+                  : info.lesson.empty() ? info.question
+                                        : info.question + " " + info.lesson;
+    break;
+  }
+  if (text.title.empty()) text.title = "Scenario " + scenario;
+  return text;
+}
 
 std::string VerdictText(Verdict v) {
   switch (v) {
@@ -84,7 +95,7 @@ std::vector<ScenarioTable> BuildTables(const std::vector<Results>& runs) {
       for (const Record& r : run.records) {
         if (r.scenario != scenario) continue;
         runs_with.insert(run.label);
-        params_seen.insert(r.params.dump());
+        params_seen.insert(r.ParamsLabel());
         std::string key = r.Key();
         if (!by_key.count(key)) keys.push_back(key);
         TableRow row;
@@ -94,17 +105,15 @@ std::vector<ScenarioTable> BuildTables(const std::vector<Results>& runs) {
         row.p50 = Latency(r.latency_us.p50);
         row.p99 = Latency(r.latency_us.p99);
         row.p999 = Latency(r.latency_us.p999);
-        if (!r.correct) {
+        if (!r.correctness.checked) {
           row.verdict = Verdict::kUnchecked;
-        } else if (*r.correct) {
+        } else if (r.correctness.ok) {
           row.verdict = Verdict::kOk;
         } else {
           row.verdict = r.ExpectedCorrect() ? Verdict::kFailed : Verdict::kExpectedWrong;
         }
         row.figures = FiguresText(r);
-        if (auto it = r.correctness.find("note"); it != r.correctness.end() && it->is_string()) {
-          row.note = it->get<std::string>();
-        }
+        row.note = r.correctness.note;
         auto cv = Cv(r);
         row.high_cv = cv && *cv > kHighCv;
         by_key[key].push_back(std::move(row));
@@ -170,7 +179,7 @@ std::vector<Warning> BuildWarnings(const std::vector<Results>& runs) {
     }
   }
   for (const Results& run : runs) {
-    for (const TargetInfo& t : run.targets) {
+    for (const TargetStatus& t : run.targets) {
       if (t.available) continue;
       out.push_back({Warning::Kind::kSkippedTarget,
                      "Target " + t.name + " was skipped" + suffix(run) + ": " +
@@ -178,7 +187,7 @@ std::vector<Warning> BuildWarnings(const std::vector<Results>& runs) {
     }
   }
   for (const Results& run : runs) {
-    for (const SkippedRun& k : run.skipped) {
+    for (const Skip& k : run.skipped) {
       std::string what = k.scenario.empty() ? "" : k.scenario;
       if (!k.approach.empty()) what += (what.empty() ? "" : " / ") + k.approach;
       if (!k.target.empty()) what += (what.empty() ? "" : " on ") + k.target;
@@ -189,7 +198,7 @@ std::vector<Warning> BuildWarnings(const std::vector<Results>& runs) {
   }
   for (const Results& run : runs) {
     for (const Record& r : run.records) {
-      if (r.correct == false && !r.ExpectedCorrect()) {
+      if (r.Correct() == false && !r.ExpectedCorrect()) {
         std::string figures = FiguresText(r);
         out.push_back({Warning::Kind::kExpectedWrong,
                        name(r, run) + ": wrong, as the lesson expects" +
@@ -212,56 +221,49 @@ std::vector<EnvRow> BuildEnvironment(const std::vector<Results>& runs) {
     }
     if (any) rows.push_back(std::move(row));
   };
-  auto env_string = [](const char* key) {
-    return [key](const Results& run) {
-      auto it = run.environment.find(key);
-      return it == run.environment.end() || it->is_null() ? std::string() : ScalarText(*it);
-    };
+  // Environment and parameter values as text; "" (row left out) where a run does not know it.
+  auto env_string = [](std::string results::Environment::*field) {
+    return [field](const Results& run) { return run.environment.*field; };
   };
-  auto param = [](const char* key) {
-    return [key](const Results& run) {
-      auto it = run.parameters.find(key);
-      return it == run.parameters.end() || it->is_null() ? std::string() : ScalarText(*it);
-    };
-  };
+  auto count = [](auto value) { return value > 0 ? FormatNumber(static_cast<double>(value)) : ""; };
   add("file", [](const Results& run) { return run.path; });
   add("created", [](const Results& run) { return run.created; });
   add("racetrack", [](const Results& run) { return run.racetrack_version; });
-  add("host", env_string("host"));
-  add("cores", env_string("cores"));
+  add("host", env_string(&results::Environment::host));
+  add("cores", [&](const Results& run) { return count(run.environment.cores); });
   add("memory", [](const Results& run) {
-    auto v = NumberAt(run.environment, "memory_bytes");
-    return v ? Gib(*v) : std::string();
+    const uint64_t bytes = run.environment.memory_bytes;
+    return bytes > 0 ? Gib(static_cast<double>(bytes)) : std::string();
   });
-  add("kernel", env_string("kernel"));
-  add("compiler", env_string("compiler"));
-  add("git revision", env_string("git_revision"));
+  add("kernel", env_string(&results::Environment::kernel));
+  add("compiler", env_string(&results::Environment::compiler));
+  add("git revision", env_string(&results::Environment::git_revision));
   add("loopback RTT", [](const Results& run) {
-    auto v = NumberAt(run.environment, "loopback_rtt_us");
-    return v ? FormatMicros(*v) : std::string();
+    const double rtt = run.environment.loopback_rtt_us;
+    return rtt > 0 ? FormatMicros(rtt) : std::string();
   });
   std::vector<std::string> servers;
   for (const Results& run : runs) {
-    auto it = run.environment.find("servers");
-    if (it == run.environment.end() || !it->is_object()) continue;
-    for (const auto& [name, v] : it->items()) {
+    for (const auto& [name, v] : run.environment.servers) {
       if (std::find(servers.begin(), servers.end(), name) == servers.end()) servers.push_back(name);
     }
   }
   for (const std::string& name : servers) {
     add(name + " version", [&name](const Results& run) {
-      auto it = run.environment.find("servers");
-      if (it == run.environment.end() || !it->is_object() || !it->contains(name)) return std::string();
-      return ScalarText((*it)[name]);
+      auto it = run.environment.servers.find(name);
+      return it == run.environment.servers.end() ? std::string() : it->second;
     });
   }
-  add("clients", param("clients"));
-  add("duration (s)", param("duration_s"));
-  add("warm-up (s)", param("warmup_s"));
-  add("repetitions", param("repetitions"));
-  add("rate (ops/s)", param("rate"));
-  add("seed", param("seed"));
-  add("command line", param("command_line"));
+  const auto& p = &Results::parameters;
+  add("clients", [&](const Results& run) { return count((run.*p).clients); });
+  add("duration (s)", [&](const Results& run) { return FormatNumber((run.*p).duration_s); });
+  add("warm-up (s)", [&](const Results& run) { return FormatNumber((run.*p).warmup_s); });
+  add("repetitions", [&](const Results& run) { return count((run.*p).repetitions); });
+  add("rate (ops/s)", [&](const Results& run) {
+    return (run.*p).rate ? FormatNumber(*(run.*p).rate) : std::string();
+  });
+  add("seed", [&](const Results& run) { return FormatNumber(static_cast<double>((run.*p).seed)); });
+  add("command line", [&](const Results& run) { return (run.*p).command_line; });
   return rows;
 }
 

@@ -9,10 +9,17 @@
 #include <string>
 #include <vector>
 
-#include "reports/lessons.h"
-#include "reports/results.h"
+#include "reports/model.h"
 
 namespace racetrack::reports {
+
+// A lesson's title and text for a report: the scenario_info of the first run that carries it
+// (the registry's text, copied by the harness or filled in by the CLI), else "Scenario <id>".
+struct LessonText {
+  std::string title;
+  std::string lesson;  // the question, then the lesson
+};
+LessonText LessonFor(const std::string& scenario, const std::vector<Results>& runs);
 
 enum class Verdict {
   kOk,              // check passed

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "reports/results.h"
+#include "reports/model.h"
 
 namespace racetrack::reports {
 

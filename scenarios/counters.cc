@@ -26,7 +26,6 @@ using adapters::Client;
 using adapters::Isolation;
 using adapters::SqlStatement;
 
-// BEGIN lesson counters
 constexpr char kLesson[] = R"(Two clients read a counter (41), both add one in their own memory, both write 42: two increments happened, one survived. That is a lost update, and it needs no bug in the database, only a read and a write that are separate requests.
 
 Client-side read-modify-write (GET, parse, +1, SET) loses updates on every target, the built-in engine included, because another client's SET can land between our GET and our SET. The SQL version (SELECT v, then UPDATE ... SET v = $1) loses them the same way at PostgreSQL's default READ COMMITTED isolation: the SELECT takes no lock, so two transactions read the same value.
@@ -40,7 +39,6 @@ The fixes move the increment to where the data lives or make the conflict visibl
 - SERIALIZABLE: PostgreSQL detects the conflict and aborts one transaction (SQLSTATE 40001); the client retries.
 
 Expect INCR to be the fastest safe way and WATCH and SERIALIZABLE to pay in retries as clients grow; on PostgreSQL the single-statement UPDATE beats both locking transactions because it is one round trip instead of four.)";
-// END lesson counters
 
 constexpr char kKeyPrefix[] = "rt:counters:";
 constexpr char kHashKey[] = "rt:counters:hash";

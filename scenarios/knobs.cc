@@ -132,6 +132,27 @@ std::vector<std::map<std::string, double>> CartesianPoints(
   return points;
 }
 
+Result<std::map<std::string, double>> RunKnobValues(const ScenarioInfo& info,
+                                                     const std::map<std::string, double>& extra) {
+  std::map<std::string, double> out;
+  for (const KnobInfo& k : info.knobs) {
+    auto it = extra.find(k.name);
+    const double v = it != extra.end() ? it->second : (k.defaults.empty() ? 0 : k.defaults[0]);
+    const std::string text = k.choices.empty() ? Num(v) : ChoiceName(k, v);
+    auto parsed = ParseKnobValues(k, text.empty() ? Num(v) : text);
+    if (!parsed.ok()) return parsed.status();
+    out[k.name] = v;
+  }
+  return out;
+}
+
+std::vector<std::map<std::string, double>> AllKnobPoints(const ScenarioInfo& info,
+                                                         const KnobValues& knobs) {
+  std::vector<std::pair<std::string, std::vector<double>>> axes;
+  for (const KnobInfo& k : info.knobs) axes.emplace_back(k.name, KnobValuesOrDefault(k, knobs));
+  return CartesianPoints(axes);
+}
+
 std::string ChoiceName(const KnobInfo& knob, double value) {
   if (value < 0 || value >= static_cast<double>(knob.choices.size())) return "";
   return knob.choices[static_cast<size_t>(value)];

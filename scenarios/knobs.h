@@ -46,6 +46,16 @@ const KnobInfo* FindKnob(const ScenarioInfo& info, std::string_view name);
 std::vector<std::map<std::string, double>> CartesianPoints(
     const std::vector<std::pair<std::string, std::vector<double>>>& axes);
 
+// Every knob of `info` for one run: `extra`'s value, else the knob's first default, each checked
+// as ParseKnobValues checks typed text (a run from the GUI or racetrack-bench never went through
+// the CLI). Errors are ParseKnobValues's one-liners.
+Result<std::map<std::string, double>> RunKnobValues(const ScenarioInfo& info,
+                                                     const std::map<std::string, double>& extra);
+// One parameter point per combination of every knob `info` declares (the user's values, else
+// the defaults): the usual Scenario::ParameterPoints of a lesson whose knobs all apply everywhere.
+std::vector<std::map<std::string, double>> AllKnobPoints(const ScenarioInfo& info,
+                                                         const KnobValues& knobs);
+
 // A choice knob's value as its name ("boundary"); "" when out of range.
 std::string ChoiceName(const KnobInfo& knob, double value);
 

@@ -767,9 +767,7 @@ class RatelimitScenario final : public Scenario {
 
   std::vector<std::map<std::string, double>> ParameterPoints(
       const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
-    std::vector<std::pair<std::string, std::vector<double>>> axes;
-    for (const KnobInfo& k : info_.knobs) axes.emplace_back(k.name, KnobValuesOrDefault(k, knobs));
-    return CartesianPoints(axes);
+    return AllKnobPoints(info_, knobs);
   }
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,

@@ -1,9 +1,15 @@
 #include "scenarios/registry.h"
 
+#include "scenarios/cache.h"
 #include "scenarios/counters.h"
 #include "scenarios/leaderboard.h"
+#include "scenarios/locks.h"
+#include "scenarios/messaging.h"
+#include "scenarios/persistence.h"
 #include "scenarios/pipeline.h"
 #include "scenarios/ratelimit.h"
+#include "scenarios/uniques.h"
+#include "scenarios/sessions.h"
 
 namespace racetrack::scenarios {
 
@@ -15,6 +21,12 @@ const Registry& Registry::Default() {
     owned->push_back(MakeLeaderboardScenario());
     owned->push_back(MakePipelineScenario());
     owned->push_back(MakeRatelimitScenario());
+    owned->push_back(MakeCacheScenario());
+    owned->push_back(MakeUniquesScenario());
+    owned->push_back(MakeLocksScenario());
+    owned->push_back(MakeSessionsScenario());
+    owned->push_back(MakeMessagingScenario());
+    owned->push_back(MakePersistenceScenario());
     return owned;
   }();
   static const Registry* const kRegistry = [] {

@@ -14,6 +14,9 @@ Result<std::map<std::string, double>> ApproachRun::Sample(adapters::Client&) {
 }
 
 std::string MissingCapabilityReason(const ApproachInfo& approach, uint32_t caps) {
+  // The `client` target has no server: only client-side approaches run there, and only there.
+  const bool client_only = (approach.needs & adapters::kCapClientSide) != 0;
+  if (!client_only && (caps & adapters::kCapClientSide) != 0) return "needs a server";
   const uint32_t missing = approach.needs & ~caps;
   if (missing == 0) return "";
   return "needs " + adapters::CapabilityNames(missing);

@@ -35,6 +35,7 @@
 #include "adapters/client.h"
 #include "adapters/target.h"
 #include "engine/base/status.h"
+#include "scenarios/key_distribution.h"
 
 namespace racetrack::scenarios {
 
@@ -73,12 +74,19 @@ struct ScenarioInfo {
   std::string lesson;    // the lesson text (plain text, paragraphs separated by blank lines)
   // Names of the figures Sample() returns, for the time series ("lost_updates").
   std::vector<std::string> live_figures;
+  // Record figures (correctness or figures) `racetrack run` prints after each row of its table
+  // ("hit_ratio", "stale_reads"); default none.
+  std::vector<std::string> table_figures;
   // Default parameter point (clients etc.) when the user gives none; 0 = harness default.
   int default_clients = 0;
   // Knobs this scenario reads from RunContext::extra (see KnobInfo). Default: none.
   std::vector<KnobInfo> knobs;
   // Default duration per repetition when the user gives none; 0 = harness default.
   double default_duration_s = 0;
+  // The kind of target that stands behind this lesson's own target (cache: the PostgreSQL a cache
+  // tier fronts). The CLI and the GUI open it (or reuse it when it is also a target) and pass it
+  // as RunContext::backing; nullopt = none.
+  std::optional<adapters::TargetKind> backing;
 
   const ApproachInfo* FindApproach(std::string_view approach_id) const;
 };
@@ -92,6 +100,17 @@ struct RunContext {
   // The target being run, for scenarios that need connections of their own (pipeline opens them
   // through a delay proxy). May be null (then such approaches report why they cannot run).
   adapters::Target* target = nullptr;
+  // The harness-wide key workload (--keys, --distribution, --value-size) as the user gave it.
+  KeyWorkload workload;
+  // ScenarioInfo::backing, opened; null when it could not be had (backing_unavailable says why).
+  adapters::Target* backing = nullptr;
+  std::string backing_unavailable;
+  // Starts extra servers of the target's kind for approaches that need several independent ones
+  // (locks' redlock: three lock servers). May be null (then such an approach needs URLs in
+  // `text` or reports why it cannot run).
+  adapters::ThrowawayServers* servers = nullptr;
+  // Text-valued options, by flag name without dashes: "redlock-urls" (comma-separated URLs).
+  std::map<std::string, std::string> text;
 };
 
 // The correctness object of one record (schema: records[].correctness).
@@ -101,13 +120,24 @@ struct Correctness {
   std::string note;                        // one or two sentences for people
 };
 
+// What Step() returns when a run that owns its timeline (ApproachRun::OwnsTimeline) has nothing
+// more for this worker in this phase. It ends the worker's loop; it is not an error.
+inline Status Finished() { return Status::OutOfRange("finished: the run's timeline is over"); }
+inline bool IsFinished(const Status& s) {
+  return s.code() == Status::Code::kOutOfRange && s.message() == Finished().message();
+}
+
 // One client thread's operation for one approach.
 class Worker {
  public:
   virtual ~Worker() = default;
   // One logical operation. A non-OK Status counts as an error; kUnavailable / kIoError (the
-  // connection is gone) end the run with that message.
+  // connection is gone) end the run with that message; Finished() ends this worker's phase.
   virtual Status Step() = 0;
+  // When set after a successful Step, the harness records this as the operation's latency instead
+  // of how long Step() took: for work that started before the Step (messaging: a message's time
+  // from its scheduled send to its processing, which another thread began). Default: unset.
+  virtual std::optional<int64_t> LastLatencyNs() const { return std::nullopt; }
 };
 
 // One approach on one target for one record (all its repetitions).
@@ -125,10 +155,24 @@ class ApproachRun {
   // (pipeline: one job of N commands takes N x RTT; a time budget would cut it or waste it), and
   // then the harness skips its warm-up phase (MakeWorker warms the connection). Default: none.
   virtual std::optional<uint64_t> PreferredOps() const { return std::nullopt; }
+  // True when the first timed repetition must start from the state Prepare left (the cache
+  // lesson's cold cache, whose hit ratio climbs during the run): the harness then skips its
+  // warm-up phase. Default: false.
+  virtual bool ColdStart() const { return false; }
+
+  // True when the run decides when each phase ends (messaging: every message accounted for;
+  // persistence: the last kill recovered): the harness then runs no warm-up and no duration or op
+  // budget, and each worker's loop ends when its Step() returns Finished() (or on Stop()).
+  virtual bool OwnsTimeline() const { return false; }
   // Series on the scenario's own time axis (schema: records[].series), e.g. ratelimit's admitted
   // per 100 ms of its virtual clock with the limit line: {"t_s": [...], "admitted": [...], ...};
   // every vector the same length. Default: none.
   virtual std::map<std::string, std::vector<double>> Series() const { return {}; }
+  // Called on the harness's thread just before a phase's clients are released: `repetition` is
+  // -1 for the warm-up, else 0-based; `start_us` is when the clients start, on
+  // engine::MonotonicUs()'s clock (sessions revokes at --revoke-at-ms after the first timed
+  // phase's start). Default: nothing.
+  virtual void PhaseStarting(int repetition, int64_t start_us) { (void)repetition, (void)start_us; }
 };
 
 // One finished record, as Scenario::Summarize sees it (scenarios cannot see bench/ types).
@@ -158,6 +202,12 @@ class Scenario {
   virtual std::map<std::string, double> Summarize(const std::vector<PointResult>& points) const {
     (void)points;
     return {};
+  }
+  // Rules across knobs that one knob's range cannot state (messaging: --kill-at-ms must fall
+  // before the last send). The CLI calls it before running; Prepare checks again. Default: ok.
+  virtual Status ValidateKnobs(const KnobValues& knobs) const {
+    (void)knobs;
+    return Status::Ok();
   }
   // REQUIRES: the target has approach.needs (the harness checks).
   virtual Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach,

@@ -337,7 +337,7 @@ bool Server::Flush(Connection* c) {
       if (!c->client.reply.buffer().empty()) pending_.insert(c);
     }
   } else {
-    if (c->client.subscription_count() > 0 && OverOutputLimit(c)) return false;
+    if (OverOutputLimit(c)) return false;
     // Keep memory bounded: drop what was sent once it dominates the buffer.
     if (c->out_sent > (1 << 20) && c->out_sent * 2 > out.size()) {
       out.erase(0, c->out_sent);
@@ -349,25 +349,32 @@ bool Server::Flush(Connection* c) {
 }
 
 bool Server::OverOutputLimit(Connection* c) {
-  // client-output-buffer-limit pubsub: past the hard limit, or past the soft limit for longer
-  // than soft-seconds, the subscriber is disconnected (as Redis's checkClientOutputBufferLimits),
-  // so one slow reader cannot exhaust the server's memory.
+  // client-output-buffer-limit: past the class's hard limit, or past its soft limit for longer
+  // than soft-seconds, the client is disconnected (as Redis's checkClientOutputBufferLimits), so
+  // one slow reader cannot exhaust the server's memory. A subscriber is of class pubsub, every
+  // other client normal (whose default, 0 0 0, is no limit).
   const EngineConfig& cfg = engine_->config();
+  const bool pubsub = c->client.subscription_count() > 0;
+  const int64_t hard_limit = pubsub ? cfg.pubsub_output_hard_limit : cfg.normal_output_hard_limit;
+  const int64_t soft_limit = pubsub ? cfg.pubsub_output_soft_limit : cfg.normal_output_soft_limit;
+  const int64_t soft_seconds =
+      pubsub ? cfg.pubsub_output_soft_seconds : cfg.normal_output_soft_seconds;
   int64_t pending = static_cast<int64_t>(c->client.reply.size() - c->out_sent);
   int64_t now = engine_->clock().NowMs();
-  bool hard = cfg.pubsub_output_hard_limit > 0 && pending >= cfg.pubsub_output_hard_limit;
+  bool hard = hard_limit > 0 && pending >= hard_limit;
   bool soft = false;
-  if (cfg.pubsub_output_soft_limit > 0 && pending >= cfg.pubsub_output_soft_limit) {
+  if (soft_limit > 0 && pending >= soft_limit) {
     if (c->soft_limit_since_ms == 0) c->soft_limit_since_ms = now;
-    soft = now - c->soft_limit_since_ms >= cfg.pubsub_output_soft_seconds * 1000;
+    soft = now - c->soft_limit_since_ms >= soft_seconds * 1000;
   } else {
     c->soft_limit_since_ms = 0;
   }
   if (!hard && !soft) return false;
   std::fprintf(stderr,
                "racetrack-server: client %s scheduled to be closed ASAP for overcoming of output "
-               "buffer limits (pubsub, %lld bytes pending)\n",
-               c->client.addr.c_str(), static_cast<long long>(pending));
+               "buffer limits (%s, %lld bytes pending)\n",
+               c->client.addr.c_str(), pubsub ? "pubsub" : "normal",
+               static_cast<long long>(pending));
   Close(c);
   return true;
 }

@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "bench/results.h"
+#include "results/results.h"
 #include "tests/bench/shell.h"
 
 namespace racetrack::bench {
@@ -63,11 +63,79 @@ TEST(CliTest, KnobValuesAreCheckedByTheLessonThatOwnsTheKnob) {
   o = Racetrack("run counters -t builtin --sizes 1000");
   EXPECT_EQ(o.code, 2);
   EXPECT_EQ(o.output,
-            "racetrack run: --sizes is a knob of leaderboard, not of the selected counters\n");
+            "racetrack run: --sizes is a knob of leaderboard, uniques, not of the selected counters\n");
   o = Racetrack("run ratelimit -t builtin --pattern sideways");
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.output.find("--pattern for ratelimit must be one of"), std::string::npos)
       << o.output;
+}
+
+// The key-workload flags and the cache/uniques knobs: one line each, naming the valid range.
+TEST(CliTest, WorkloadAndLessonKnobErrorsNameTheRange) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"run cache --distribution zipf:-1", "--distribution zipf:S needs 0 < S <= 5 (got 'zipf:-1')"},
+      {"run cache --distribution pareto", "--distribution must be one of uniform, zipf:S"},
+      {"run cache --keys 0", "--keys must be an integer between 1 and 100000000 (got '0')"},
+      {"run cache --value-size 10-1", "--value-size must be N or MIN-MAX bytes, between 1 and"},
+      {"run cache --ttl-ms 0", "--ttl-ms for cache must be an integer between 1 and 3600000 (got '0')"},
+      {"run cache --maxmemory-policy allkeys-random",
+       "--maxmemory-policy for cache must be one of allkeys-lru, allkeys-lfu, volatile-ttl"},
+      {"run uniques --sizes 0", "--sizes for uniques must be an integer between"},
+  };
+  for (const auto& [args, message] : cases) {
+    auto o = Racetrack(args);
+    EXPECT_EQ(o.code, 2) << args << ": " << o.output;
+    EXPECT_EQ(Lines(o.output), 1) << o.output;
+    EXPECT_NE(o.output.find(message), std::string::npos) << o.output;
+  }
+}
+
+// The workload flags are recorded in the results' parameters.
+TEST(CliTest, WorkloadIsRecordedInParameters) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() /
+       ("racetrack-cli-workload-" + std::to_string(getpid()) + ".json"))
+          .string();
+  auto o = Racetrack("run counters -t builtin -a incr -d 0.1 --warmup 0 -q --keys 500 "
+                     "--distribution hotspot:0.9/0.1 --value-size 10-20 --json " + path);
+  EXPECT_EQ(o.code, 0) << o.output;
+  auto doc = racetrack::results::ReadResults(path);
+  std::remove(path.c_str());
+  ASSERT_TRUE(doc.ok()) << doc.error().message();
+  EXPECT_EQ(doc->parameters.keys.value_or(0), 500);
+  EXPECT_EQ(doc->parameters.distribution, "hotspot:0.9/0.1");
+  EXPECT_EQ(doc->parameters.value_size, "10-20");
+}
+
+// The messaging and persistence lessons' bad input: one line, exit 2, nothing run.
+TEST(CliTest, MessagingAndPersistenceBadInputIsOneLine) {
+  auto o = Racetrack("run messaging -t builtin --kill-at-ms 5000");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("--kill-at-ms 5000 is after the producer's last send at 2000 ms"),
+            std::string::npos)
+      << o.output;
+
+  o = Racetrack("run messaging -t builtin --kill-at-ms 800 --restart-at-ms 600");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("--restart-at-ms 600 must be after --kill-at-ms 800"),
+            std::string::npos)
+      << o.output;
+
+  o = Racetrack("run persistence -t builtin-tcp --kills 0");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("--kills for persistence must be an integer between 1 and 100 (got '0')"),
+            std::string::npos)
+      << o.output;
+
+  o = Racetrack("run messaging persistence -t builtin --approach aof-sometimes");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  EXPECT_NE(o.output.find("unknown approach 'aof-sometimes'"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("streams-group"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("aof-always"), std::string::npos) << o.output;
 }
 
 TEST(CliTest, ListShowsLessonsAndTargets) {
@@ -86,9 +154,9 @@ TEST(CliTest, RunWritesJsonAndUnsafeLossesDoNotFailTheExitCode) {
   auto o = Racetrack("run counters -t builtin -a incr -a client-rmw -d 0.2 --warmup 0 -q --json " +
                path);
   EXPECT_EQ(o.code, 0) << o.output;
-  auto doc = ReadResults(path);
+  auto doc = results::ReadResults(path);
   std::remove(path.c_str());
-  ASSERT_TRUE(doc.ok()) << doc.status().message();
+  ASSERT_TRUE(doc.ok()) << doc.error().message();
   ASSERT_EQ(doc->records.size(), 2u);
   for (const auto& r : doc->records) {
     if (r.approach == "client-rmw") {
@@ -122,6 +190,38 @@ TEST(CliTest, UnavailableRequestedTargetExits3AndNeverShowsThePassword) {
   std::remove(path.c_str());
   EXPECT_EQ(json.find("hunter2"), std::string::npos);
   EXPECT_NE(json.find("\"available\": false"), std::string::npos);
+}
+
+// locks and sessions: bad knob values and a malformed --redlock-urls are one-line usage errors
+// before anything runs.
+TEST(CliTest, LocksAndSessionsBadInputIsOneLine) {
+  for (const char* args : {"run locks -t builtin --pause-ms -1", "run sessions -t builtin --revoke 2",
+                           "run locks -t builtin --redlock-urls redis://a:1,nonsense,redis://b:2",
+                           "run locks -t builtin --redlock-urls redis://a:1",
+                           "run sessions -t builtin --maxmemory-policy lfu-ish"}) {
+    auto o = Racetrack(args);
+    EXPECT_EQ(o.code, 2) << args << ": " << o.output;
+    EXPECT_EQ(Lines(o.output), 1) << args << ": " << o.output;
+  }
+  auto o = Racetrack("run locks -t builtin --pause-ms -1");
+  EXPECT_NE(o.output.find("--pause-ms for locks must be an integer between 0 and 600000"), std::string::npos)
+      << o.output;
+  o = Racetrack("run sessions -t builtin --revoke 2");
+  EXPECT_NE(o.output.find("--revoke for sessions must be between 0 and 1"), std::string::npos) << o.output;
+  o = Racetrack("run locks -t builtin --redlock-urls redis://a:1,nonsense,redis://b:2");
+  EXPECT_NE(o.output.find("--redlock-urls"), std::string::npos) << o.output;
+}
+
+// The serverless `client` target: listed for sessions' jwt, joins a sessions run by default.
+TEST(CliTest, ClientTargetRunsOnlyTheClientSideApproach) {
+  auto o = Racetrack("list");
+  EXPECT_NE(o.output.find("sessions/jwt"), std::string::npos) << o.output;
+  o = Racetrack("run sessions -t client -t builtin --users 200 --revoke 0.1 --revoke-at-ms 0 "
+                "--duration 0.2 --warmup 0 -c 2");
+  EXPECT_EQ(o.code, 0) << o.output;
+  EXPECT_NE(o.output.find("jwt                         client"), std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("session-ttl                 client"), std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("skipped"), std::string::npos) << o.output;
 }
 
 }  // namespace

@@ -53,8 +53,11 @@ TEST(InterleaveScheduleTest, EveryRoundRunsBothSidesOnceInARandomOrder) {
   EXPECT_TRUE(differs);
 }
 
-ResultDocument Round(double tput, double cpu, bool ok, int64_t latency_ns) {
-  ResultDocument d;
+using results::Record;
+using results::Results;
+
+Results Round(double tput, double cpu, bool ok, int64_t latency_ns) {
+  Results d;
   d.parameters.scenarios = {"counters"};
   d.parameters.repetitions = 1;
   d.targets.push_back({"builtin", true, "", "in-process"});
@@ -63,34 +66,41 @@ ResultDocument Round(double tput, double cpu, bool ok, int64_t latency_ns) {
   r.approach = "incr";
   r.target = "builtin";
   r.params["clients"] = 8;
+  r.errors = 1;
   r.repetitions.push_back({1000, 1000 / tput, tput, 10, cpu});
-  r.histogram.Record(latency_ns);
+  results::Histogram h;
+  h.Record(latency_ns);
+  r.correctness.checked = true;
   r.correctness.ok = ok;
+  if (!ok) r.correctness.note = "lost updates";
   r.figures["cpu_us_per_op"] = cpu;
-  Summarize(&r);
+  results::Summarize(&r, h);
   d.records.push_back(r);
   return d;
 }
 
 TEST(MergeRoundsTest, RepetitionsOfEveryRoundPerRecord) {
-  std::vector<ResultDocument> rounds = {Round(100, 3, true, 1000), Round(300, 1, true, 2000),
-                                        Round(200, 2, false, 3000)};
+  std::vector<Results> rounds = {Round(100, 3, true, 1000), Round(300, 1, true, 2000),
+                                 Round(200, 2, false, 3000)};
   Record other;
   other.scenario = "counters";
   other.approach = "lua";
   other.target = "builtin";
   other.repetitions.push_back({10, 1, 10, 5, std::nullopt});
   rounds[1].records.push_back(other);
-  const ResultDocument m = MergeRounds(rounds);
+  const Results m = MergeRounds(rounds);
   ASSERT_EQ(m.records.size(), 2u);
   const Record& r = m.records[0];
   ASSERT_EQ(r.repetitions.size(), 3u);
-  EXPECT_DOUBLE_EQ(r.repetitions[1].throughput_ops_s, 300);  // round order kept
-  EXPECT_DOUBLE_EQ(r.throughput_ops_s, 200);                 // median recomputed
-  EXPECT_DOUBLE_EQ(r.figures.at("cpu_us_per_op"), 2);        // median of the rounds
-  EXPECT_EQ(r.histogram.count(), 3u);                        // histograms merged
+  EXPECT_DOUBLE_EQ(*r.repetitions[1].throughput_ops_s, 300);  // round order kept
+  EXPECT_DOUBLE_EQ(*r.throughput_ops_s, 200);                 // median recomputed
+  EXPECT_DOUBLE_EQ(r.figures.at("cpu_us_per_op"), 2);         // median of the rounds
+  EXPECT_EQ(r.histogram.total(), 3u);                         // histograms merged
+  EXPECT_TRUE(r.correctness.checked);
   EXPECT_FALSE(r.correctness.ok);  // one failed round fails the record
-  EXPECT_EQ(r.ops, 3000u);
+  EXPECT_EQ(r.correctness.note, "lost updates");
+  EXPECT_DOUBLE_EQ(*r.ops, 3000);
+  EXPECT_DOUBLE_EQ(*r.errors, 3);  // summed over the rounds
   EXPECT_EQ(m.records[1].repetitions.size(), 1u);  // seen in one round only
   EXPECT_EQ(m.parameters.repetitions, 3);
   EXPECT_EQ(m.targets.size(), 1u);

@@ -117,7 +117,7 @@ TEST(HarnessTest, RunProducesRecordsSamplesAndSkips) {
   plan.scenarios = {&Counters()};
   plan.targets = {target.get()};
   plan.approach_filter = {"incr", "sql-update-increment"};
-  ResultDocument doc;
+  Results doc;
   h.Run(plan, &doc);
   ASSERT_EQ(doc.records.size(), 1u);
   const Record& r = doc.records[0];

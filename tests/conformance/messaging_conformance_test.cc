@@ -23,6 +23,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "adapters/server_process.h"
@@ -234,6 +235,57 @@ TEST_F(MessagingConformance, PendingEntriesAfterConsumerDiesAndAnotherClaims) {
       << all;
   EXPECT_NE(all.find("XACK orders workers 1-1 2-1 9-9 => :2"), std::string::npos) << all;
   if (std::getenv("RACETRACK_SHOW_TRANSCRIPT") != nullptr) std::cerr << all;
+}
+
+// A subscriber that never reads while 16 MB are published to it: with client-output-buffer-limit
+// pubsub at 1 MB hard the server disconnects it, and PUBLISH then reaches nobody; with the limit
+// off (0 0 0) it stays subscribed. The same outcome, and the same CONFIG GET text, on both.
+std::string SlowSubscriberTranscript(int port, const std::string& limit) {
+  Connection admin = Connect(port);
+  if (!admin) return "(cannot connect)";
+  std::string t;
+  t += "[config set] " + Show(Command(admin.get(), {"CONFIG", "SET", "client-output-buffer-limit",
+                                                    limit}).get()) + "\n";
+  t += "[config get] " +
+       Show(Command(admin.get(), {"CONFIG", "GET", "client-output-buffer-limit"}).get()) + "\n";
+  {
+    RawSocket sub(port);
+    if (!sub.ok()) return "(cannot connect the subscriber)";
+    sub.Send(Resp({"SUBSCRIBE", "slow"}));
+    sub.ReadUntilQuiet(std::chrono::milliseconds(200));  // the confirmation; then it never reads
+    t += "[numsub before] " + Show(Command(admin.get(), {"PUBSUB", "NUMSUB", "slow"}).get()) + "\n";
+    const std::string payload(1024, 'x');
+    for (int batch = 0; batch < 16; ++batch) {
+      for (int i = 0; i < 1000; ++i) {
+        redisAppendCommand(admin.get(), "PUBLISH slow %b", payload.data(), payload.size());
+      }
+      for (int i = 0; i < 1000; ++i) {
+        void* r = nullptr;
+        if (redisGetReply(admin.get(), &r) != REDIS_OK) return t + "(publisher lost)";
+        freeReplyObject(r);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    t += "[numsub after] " + Show(Command(admin.get(), {"PUBSUB", "NUMSUB", "slow"}).get()) + "\n";
+    t += "[publish after] " + Show(Command(admin.get(), {"PUBLISH", "slow", "x"}).get()) + "\n";
+  }
+  Command(admin.get(), {"CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60"});
+  return t;
+}
+
+TEST_F(MessagingConformance, SlowSubscriberIsDisconnectedAtTheOutputBufferLimit) {
+  const std::string redis = SlowSubscriberTranscript(ports_[0], "pubsub 1mb 512kb 60");
+  const std::string ours = SlowSubscriberTranscript(ports_[1], "pubsub 1mb 512kb 60");
+  EXPECT_EQ(redis, ours);
+  EXPECT_NE(redis.find("[numsub after] [bulk(4):slow, :0]"), std::string::npos) << redis;
+  EXPECT_NE(redis.find("pubsub 1048576 524288 60"), std::string::npos) << redis;
+}
+
+TEST_F(MessagingConformance, WithoutALimitTheSlowSubscriberStays) {
+  const std::string redis = SlowSubscriberTranscript(ports_[0], "pubsub 0 0 0");
+  const std::string ours = SlowSubscriberTranscript(ports_[1], "pubsub 0 0 0");
+  EXPECT_EQ(redis, ours);
+  EXPECT_NE(redis.find("[numsub after] [bulk(4):slow, :1]"), std::string::npos) << redis;
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ const std::vector<Case>& Cases() {
       {"client-output-buffer-limit", "pubsub 1x 2 3",
        "Error in hard, soft or soft_seconds setting in buffer limit configuration.", ""},
       {"client-output-buffer-limit", "pubsub 64mb 16mb 30", "",
-       "normal 0 0 0 slave 0 0 0 pubsub 67108864 16777216 30"},
+       "normal 0 0 0 slave 268435456 67108864 60 pubsub 67108864 16777216 30"},
   };
   return kCases;
 }

@@ -4,10 +4,12 @@
 // target that dies mid-run is reported in plain words, and --screenshot writes PNGs.
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
 #include <QStandardPaths>
@@ -46,6 +48,25 @@ const RecordsModel::Row* FindRow(RecordsModel* model, const std::string& approac
     if (r.approach == approach) return &r;
   }
   return nullptr;
+}
+
+// Runs `approaches` of `lesson` for 1 s on `targets` and checks the live chart got points and the
+// lesson charts were built from the records.
+void RunLive(MainWindow* w, const std::string& lesson,
+             const std::vector<adapters::TargetKind>& targets,
+             const std::vector<std::string>& approaches, int clients) {
+  QVERIFY(w->ShowLesson(lesson));
+  LessonPage* page = w->page();
+  page->SetTargets(targets);
+  page->SetApproaches(approaches);
+  page->SetClients(clients);
+  page->SetDuration(1.0);
+  page->Run();
+  QVERIFY2(page->running(), qPrintable(page->banner()));
+  QVERIFY(page->controller()->WaitFinished(60000));
+  QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+  QVERIFY(page->live()->FigurePointCount() > 0);
+  QVERIFY(page->charts().size() > page->live()->views().size());
 }
 
 }  // namespace
@@ -94,6 +115,57 @@ class GuiTest : public QObject {
     // The lesson charts (shared ChartSpecs) were built from the run.
     QVERIFY(page->charts().size() > page->live()->views().size());
     QVERIFY(page->CopyTable().contains("client-rmw"));
+  }
+
+  // locks and sessions: a short live run on builtin moves their live figures and builds their
+  // lesson charts (the swimlane; the revoked users' timeline). Sessions' jwt runs on the
+  // serverless `client` target, which only that page offers.
+  void locksAndSessionsRunLive() {
+    MainWindow w(Context());
+    RunLive(&w, "locks", {adapters::TargetKind::kBuiltin}, {"set-nx-px-paused"}, 4);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY2(w.page()->live()->FigureMax() > 0, "the paused holder should issue duplicates live");
+
+    QVERIFY(w.ShowLesson("sessions"));
+    QStringList boxes;
+    for (auto* b : w.page()->findChildren<QCheckBox*>()) boxes << b->text();
+    QVERIFY2(boxes.contains("client"), qPrintable(boxes.join(",")));
+    RunLive(&w, "sessions", {adapters::TargetKind::kBuiltin, adapters::TargetKind::kClient},
+            {"jwt", "session-ttl"}, 2);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY2(w.page()->live()->FigureMax() > 0, "jwt keeps accepting revoked users live");
+    QVERIFY(FindRow(w.page()->model(), "jwt") != nullptr);
+  }
+
+  // The messaging lesson's run owns its timeline (producer, consumers, a kill): its live chart
+  // (the dead consumer's backlog) must still receive points, and Pub/Sub must lose messages.
+  void messagingRunDrawsItsLiveChart() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("messaging"));
+    LessonPage* page = w.page();
+    page->SetTargets({adapters::TargetKind::kBuiltin});
+    page->SetApproaches({"pubsub", "streams-group"});
+    const std::map<QString, QString> knobs = {
+        {"knob_messages", "1500"}, {"knob_send-rate", "3000"}, {"knob_kill-at-ms", "150"},
+        {"knob_restart-at-ms", "300"}};
+    for (const auto& [name, value] : knobs) {
+      auto* edit = page->findChild<QLineEdit*>(name);
+      QVERIFY2(edit != nullptr, qPrintable(name));
+      edit->setText(value);
+    }
+    page->Run();
+    QVERIFY2(page->running(), qPrintable(page->banner()));
+    QVERIFY(page->controller()->WaitFinished(60000));
+    QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+    QVERIFY(page->live()->FigurePointCount() > 0);
+    QVERIFY(page->live()->FigureMax() > 0);
+    const RecordsModel::Row* pubsub = FindRow(page->model(), "pubsub");
+    const RecordsModel::Row* streams = FindRow(page->model(), "streams-group");
+    QVERIFY(pubsub && streams);
+    QVERIFY(pubsub->lost.has_value());
+    QVERIFY2(*pubsub->lost > 0, "Pub/Sub loses what is sent while its consumer is dead");
+    QCOMPARE(streams->lost.value_or(-1), 0.0);
+    QVERIFY(page->charts().size() > page->live()->views().size());
   }
 
   void stopEndsARun() {
@@ -208,6 +280,56 @@ class GuiTest : public QObject {
     QVERIFY(page->controller()->WaitFinished(30000));
     QVERIFY2(page->banner().contains("stopped answering"),
              qPrintable(page->banner() + " | " + page->status() + " | " + page->CopyTable()));
+  }
+
+  // The cache lesson's live chart is the hit ratio: it must climb from a cold cache. PostgreSQL
+  // (the backing store) is started by the run itself, as `racetrack run` does.
+  void cacheRunClimbsHitRatioLive() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("cache"));
+    LessonPage* page = w.page();
+    page->SetTargets({adapters::TargetKind::kBuiltin});
+    page->SetApproaches({"cache-aside"});
+    page->SetClients(4);
+    page->SetDuration(1.0);
+    page->Run();
+    QVERIFY2(page->running(), qPrintable(page->banner()));
+    QVERIFY(page->controller()->WaitFinished(120000));
+    const RecordsModel::Row* row = FindRow(page->model(), "cache-aside");
+    if (row == nullptr) QSKIP(qPrintable("no PostgreSQL to back the cache here: " + page->status()));
+    QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+    QVERIFY(page->live()->FigurePointCount() > 1);
+    QVERIFY2(page->live()->FigureMax() > 0.5, "zipf keys: the hit ratio climbs past 50%");
+    QCOMPARE(row->ok.value_or(false), true);
+    QVERIFY(page->charts().size() > page->live()->views().size());
+  }
+
+  // The uniques lesson's live chart is the structure's memory while visits are added.
+  void uniquesRunShowsMemoryLive() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("uniques"));
+    LessonPage* page = w.page();
+    const scenarios::KnobInfo& sizes = scenarios::Registry::Default().Find("uniques")->info().knobs[0];
+    bool set = false;
+    for (QLineEdit* edit : page->findChildren<QLineEdit*>()) {
+      if (edit->toolTip() == QString::fromStdString(sizes.help)) {
+        edit->setText("200000");
+        set = true;
+      }
+    }
+    QVERIFY(set);
+    page->SetTargets({adapters::TargetKind::kBuiltin});
+    page->SetApproaches({"set", "hll"});
+    page->Run();
+    QVERIFY2(page->running(), qPrintable(page->banner()));
+    QVERIFY(page->controller()->WaitFinished(120000));
+    QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
+    QVERIFY(page->live()->FigurePointCount() > 0);
+    QVERIFY(page->live()->FigureMax() > 12 * 1024);  // the set's memory, well past the HLL's
+    const RecordsModel::Row* hll = FindRow(page->model(), "hll");
+    QVERIFY(hll != nullptr);
+    QCOMPARE(hll->ok.value_or(false), true);
+    QVERIFY(page->charts().size() > page->live()->views().size());
   }
 
   void screenshotCommandWritesPngs() {

@@ -1,14 +1,15 @@
-// racetrack-reports-tool: a test-only stand-in for the `racetrack` CLI's `report` and `compare`
-// subcommands until bench/'s main wires reports::AddReportCommands (two lines, see reports/cli.h).
-// Also what the golden tests' regeneration and the screenshot check run.
+// racetrack-reports-tool: the `racetrack` CLI's `report` and `compare` subcommands alone, wired
+// exactly as bench/cli_main.cc wires them (lesson text from the scenario registry). What the
+// golden tests' regeneration and the screenshot check run.
 #include <CLI/CLI.hpp>
 
+#include "bench/harness.h"
 #include "reports/cli.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"racetrack reports (test tool): report and compare results JSON"};
   app.require_subcommand(1);
-  auto reports = racetrack::reports::AddReportCommands(app);
+  auto reports = racetrack::reports::AddReportCommands(app, racetrack::bench::FillScenarioInfo);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,9 +8,12 @@
 #include <filesystem>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "bench/harness.h"
 #include "reports/cli.h"
 #include "reports/lesson_charts.h"
-#include "reports/results.h"
+#include "reports/model.h"
 #include "reports/writers.h"
 #include "tests/reports/test_util.h"
 
@@ -31,10 +34,13 @@ const std::vector<std::string> kFixtures = {"counters.json", "leaderboard.json",
 std::vector<Results> LoadAll() {
   std::vector<std::string> paths;
   for (const std::string& f : kFixtures) paths.push_back(Fixture(f));
-  auto runs = ReadResultsFiles(paths);
-  EXPECT_TRUE(runs.ok()) << runs.status().message();
-  for (Results& r : *runs) r.path = "fixtures/" + r.label + ".json";
-  return std::move(runs).value();
+  auto runs = results::ReadResultsFiles(paths);
+  EXPECT_TRUE(runs.ok()) << runs.error().message();
+  for (Results& r : *runs) {
+    r.path = "fixtures/" + r.label + ".json";
+    bench::FillScenarioInfo(&r);  // as `racetrack report` does: lesson text from the registry
+  }
+  return std::move(*runs);
 }
 
 void ExpectGolden(const std::string& name, const std::string& actual) {
@@ -113,7 +119,7 @@ TEST(WritersTest, HtmlHasTablesAndOneSvgPerExpectedChart) {
   EXPECT_NE(html.find("Target postgres was skipped [counters]: initdb not found"), std::string::npos);
   EXPECT_NE(html.find("noisy"), std::string::npos);
   EXPECT_NE(html.find("Counters under concurrency"), std::string::npos);     // from the JSON
-  EXPECT_NE(html.find("Leaderboard: cost of a top-k query"), std::string::npos);  // built in
+  EXPECT_NE(html.find("Leaderboards: ORDER BY ... LIMIT vs a sorted set"), std::string::npos);  // built in
   EXPECT_NE(html.find("slope 0.9"), std::string::npos);  // the scan's fitted growth
   EXPECT_NE(html.find("x the limit"), std::string::npos);  // the boundary burst
   EXPECT_NE(html.find("racetrack run counters --json counters.json"), std::string::npos);
@@ -124,7 +130,7 @@ TEST(WritersTest, HtmlHasTablesAndOneSvgPerExpectedChart) {
 }
 
 TEST(WritersTest, SideBySideRuns) {
-  auto runs = ReadResultsFiles({Fixture("counters.json"), Fixture("counters.json")});
+  auto runs = results::ReadResultsFiles({Fixture("counters.json"), Fixture("counters.json")});
   ASSERT_TRUE(runs.ok());
   std::string md = WriteMarkdownReport(*runs, "").markdown;
   EXPECT_NE(md.find("| run | approach | target |"), std::string::npos);
@@ -135,7 +141,7 @@ TEST(WritersTest, SideBySideRuns) {
 }
 
 TEST(WritersTest, MinimalRecordsRenderEverywhere) {
-  auto r = ParseResults(
+  auto r = results::ParseResults(
       R"({"schema": "racetrack.result/1",
           "records": [{"scenario": "leaderboard", "approach": "a", "target": "t"},
                       {"scenario": "pipeline", "approach": "a", "target": "t", "params": {"batch": 2}},
@@ -144,7 +150,7 @@ TEST(WritersTest, MinimalRecordsRenderEverywhere) {
                       {"scenario": "mystery", "approach": "a", "target": "t",
                        "throughput_ops_s": 5, "correctness": {"ok": false}}]})",
       "min.json");
-  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_TRUE(r.ok()) << r.error().message();
   std::vector<Results> runs = {*r};
   std::string html = WriteHtmlReport(runs);
   EXPECT_NE(html.find("Scenario mystery"), std::string::npos);

@@ -45,6 +45,8 @@ class LessonTargets {
     *why = it->second.why;
     return it->second.target.get();
   }
+  // The throwaway-server manager, for approaches that start servers of their own (redlock).
+  adapters::ThrowawayServers* servers() { return &servers_; }
   adapters::TargetOptions options() const {
     adapters::TargetOptions o;
     o.bin_dir = RACETRACK_BIN_DIR;
@@ -61,6 +63,13 @@ class LessonTargets {
   adapters::ThrowawayServers servers_;
   std::map<adapters::TargetKind, Entry> open_;
 };
+
+// Test-name suffix for target-parameterized suites: "builtin_tcp".
+inline std::string TargetParamName(const ::testing::TestParamInfo<adapters::TargetKind>& info) {
+  std::string n(adapters::TargetName(info.param));
+  for (char& ch : n) ch = ch == '-' ? '_' : ch;
+  return n;
+}
 
 struct Driven {
   Correctness correctness;
@@ -115,6 +124,15 @@ inline Result<Driven> Drive(const Scenario& scenario, const std::string& approac
   out.figures = (*run)->Figures();
   out.series = (*run)->Series();
   return out;
+}
+
+// Test names for a suite instantiated over AllKinds(): "builtin_tcp" for builtin-tcp.
+inline std::string TargetTestName(const ::testing::TestParamInfo<adapters::TargetKind>& info) {
+  std::string n(adapters::TargetName(info.param));
+  for (char& c : n) {
+    if (c == '-') c = '_';
+  }
+  return n;
 }
 
 inline const std::vector<adapters::TargetKind>& AllKinds() {

@@ -1,4 +1,4 @@
-#include "bench/histogram.h"
+#include "results/histogram.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-namespace racetrack::bench {
+namespace racetrack::results {
 namespace {
 
 // Nearest-rank percentile of exact data, in microseconds.
@@ -75,7 +75,7 @@ TEST(HistogramTest, SparseRoundTripAndSubtract) {
   ASSERT_TRUE(back.FromSparse(h.Sparse()));
   EXPECT_EQ(back.counts(), h.counts());
   EXPECT_NEAR(back.PercentileUs(0.5), h.PercentileUs(0.5), h.PercentileUs(0.5) * 0.001);
-  EXPECT_FALSE(back.FromSparse({{HistogramSize() + 5, 1}}));
+  EXPECT_FALSE(back.FromSparse(SparseHistogram{{{HistogramSize() + 5, 1}}}));
 
   Histogram later = h;
   later.Record(42);
@@ -101,6 +101,35 @@ TEST(HistogramTest, LiveHistogramSnapshotsWhatWasRecorded) {
   EXPECT_EQ(empty.count(), 0u);
 }
 
+// The one bucket convention: a percentile is its bucket's upper edge, capped at the max recorded.
+TEST(HistogramTest, PercentileIsTheBucketsUpperEdgeCappedAtTheMax) {
+  Histogram h;
+  for (int i = 0; i < 99; ++i) h.Record(110'000);  // bucket [109'952, 110'015] ns
+  h.Record(2'100'000);
+  const size_t i110 = HistogramIndex(110'000);
+  EXPECT_DOUBLE_EQ(h.PercentileUs(0.5), static_cast<double>(HistogramUpperNs(i110)) / 1000.0);
+  EXPECT_DOUBLE_EQ(h.PercentileUs(0.999), 2100.0);  // the exact max, not the bucket's edge
+  // Decoded from the stored form, the same rule gives the same p50.
+  Histogram back;
+  ASSERT_TRUE(back.FromSparse(h.Sparse()));
+  EXPECT_DOUBLE_EQ(back.PercentileUs(0.5), h.PercentileUs(0.5));
+  EXPECT_NEAR(back.PercentileUs(0.999), 2100.0, 2100.0 / 1024);
+}
+
+TEST(HistogramTest, CdfStepsAtUpperEdgesInMicroseconds) {
+  Histogram h;
+  for (int64_t ns : {10'000, 20'000, 20'000, 500'000}) h.Record(ns);
+  auto cdf = HistogramCdf(h.Sparse());
+  ASSERT_EQ(cdf.size(), 3u);
+  EXPECT_NEAR(cdf[0].first, 10.0, 0.01);
+  EXPECT_DOUBLE_EQ(cdf[0].second, 0.25);
+  EXPECT_DOUBLE_EQ(cdf[1].first, static_cast<double>(HistogramUpperNs(HistogramIndex(20'000))) / 1000);
+  EXPECT_DOUBLE_EQ(cdf[1].second, 0.75);
+  EXPECT_NEAR(cdf[2].first, 500.0, 0.5);
+  EXPECT_DOUBLE_EQ(cdf[2].second, 1.0);
+  EXPECT_TRUE(HistogramCdf(SparseHistogram{}).empty());
+}
+
 TEST(HistogramTest, EmptyHistogramReportsZeros) {
   Histogram h;
   EXPECT_EQ(h.PercentileUs(0.99), 0);
@@ -109,4 +138,4 @@ TEST(HistogramTest, EmptyHistogramReportsZeros) {
 }
 
 }  // namespace
-}  // namespace racetrack::bench
+}  // namespace racetrack::results

@@ -1,9 +1,9 @@
-#include "bench/histogram.h"
+#include "results/histogram.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace racetrack::bench {
+namespace racetrack::results {
 
 namespace {
 constexpr int64_t kSub = int64_t{1} << kSubBucketBits;
@@ -80,8 +80,9 @@ double Histogram::PercentileUs(double q) const {
   for (size_t i = 0; i < counts_.size(); ++i) {
     seen += counts_[i];
     if (seen >= rank) {
-      // Report the bucket's midpoint, but never above the exact max.
-      const double v = std::min(HistogramMidNs(i), static_cast<double>(max_ns_));
+      // The bucket's upper edge (highest equivalent value), never above the max recorded.
+      const double v = std::min(static_cast<double>(HistogramUpperNs(i)),
+                                static_cast<double>(max_ns_));
       return v / 1000.0;
     }
   }
@@ -96,18 +97,24 @@ double Histogram::MinUs() const {
   return total_ == 0 ? 0 : static_cast<double>(min_ns_) / 1000.0;
 }
 
-std::vector<std::pair<size_t, uint64_t>> Histogram::Sparse() const {
-  std::vector<std::pair<size_t, uint64_t>> out;
+uint64_t SparseHistogram::total() const {
+  uint64_t n = 0;
+  for (const auto& [index, count] : counts) n += count;
+  return n;
+}
+
+SparseHistogram Histogram::Sparse() const {
+  SparseHistogram out;
   for (size_t i = 0; i < counts_.size(); ++i) {
-    if (counts_[i] != 0) out.emplace_back(i, counts_[i]);
+    if (counts_[i] != 0) out.counts.emplace_back(i, counts_[i]);
   }
   return out;
 }
 
-bool Histogram::FromSparse(const std::vector<std::pair<size_t, uint64_t>>& sparse) {
+bool Histogram::FromSparse(const SparseHistogram& sparse) {
   Clear();
   bool all_in_range = true;
-  for (const auto& [index, count] : sparse) {
+  for (const auto& [index, count] : sparse.counts) {
     if (index >= counts_.size()) {
       all_in_range = false;
       continue;
@@ -119,6 +126,27 @@ bool Histogram::FromSparse(const std::vector<std::pair<size_t, uint64_t>>& spars
     sum_ns_ += HistogramMidNs(index) * static_cast<double>(count);
   }
   return all_in_range;
+}
+
+std::vector<std::pair<double, double>> HistogramCdf(const SparseHistogram& h) {
+  std::vector<std::pair<double, double>> out;
+  const double total = static_cast<double>(h.total());
+  if (total == 0) return out;
+  std::vector<std::pair<size_t, uint64_t>> counts = h.counts;
+  std::sort(counts.begin(), counts.end());
+  double running = 0;
+  for (const auto& [index, count] : counts) {
+    if (count == 0 || index >= HistogramSize()) continue;
+    running += static_cast<double>(count);
+    const double value_us = static_cast<double>(HistogramUpperNs(index)) / 1000.0;
+    if (!out.empty() && out.back().first == value_us) {
+      out.back().second = running / total;
+    } else {
+      out.emplace_back(value_us, running / total);
+    }
+  }
+  if (!out.empty()) out.back().second = 1.0;
+  return out;
 }
 
 LiveHistogram::LiveHistogram()
@@ -154,4 +182,4 @@ void LiveHistogram::Reset() {
   sum_ns_.store(0, std::memory_order_relaxed);
 }
 
-}  // namespace racetrack::bench
+}  // namespace racetrack::results

@@ -7,11 +7,17 @@
 //   values 0 .. 2047 are counted exactly: index = value;
 //   a larger value v with highest set bit m is shifted right by e = m - 10 (so 1024 <= v>>e < 2048)
 //   and lands at index 2048 + (e - 1) * 1024 + ((v >> e) - 1024).
-// The bucket at an index covers [lower, lower + 2^e), reported by its midpoint. Values above
-// kHighestNs are clamped to it (and still counted).
+// The bucket at an index covers [lower, lower + 2^e). Values above kHighestNs are clamped to it
+// (and still counted).
 //
-// Units: values are nanoseconds; the results JSON and every accessor ending in _us speak
-// microseconds. Histograms with the same layout merge by adding counts (so per-thread histograms
+// The one bucket convention (every reader of a stored histogram uses it, so a percentile does not
+// depend on who computed it): a percentile is the UPPER edge of the bucket holding its rank
+// (HdrHistogram's "highest equivalent value"), capped at the largest value recorded. It never
+// under-reports a latency and is at most one bucket width (1/1024 relative) above the true value.
+// The mean of a decoded histogram (FromSparse) uses bucket midpoints; while recording it is exact.
+//
+// Units: values are nanoseconds (the JSON's "lowest_us": 0.001); the results JSON and every
+// accessor ending in _us speak microseconds. Histograms with the same layout merge by adding counts (so per-thread histograms
 // merge into one, and runs merge across files).
 //
 // Thread-safety: Histogram is a plain value, one writer. LiveHistogram has one writer (its client
@@ -25,7 +31,7 @@
 #include <utility>
 #include <vector>
 
-namespace racetrack::bench {
+namespace racetrack::results {
 
 inline constexpr int kSubBucketBits = 11;
 inline constexpr int64_t kLowestNs = 1;
@@ -36,7 +42,7 @@ size_t HistogramIndex(int64_t value_ns);
 size_t HistogramSize();                       // number of buckets for the range
 int64_t HistogramLowerNs(size_t index);       // smallest value counted at index
 int64_t HistogramUpperNs(size_t index);       // largest value counted at index
-double HistogramMidNs(size_t index);          // representative value
+double HistogramMidNs(size_t index);          // bucket midpoint (used for the decoded mean)
 
 inline size_t HistogramIndexInline(int64_t v) {
   if (v < 0) v = 0;
@@ -48,6 +54,13 @@ inline size_t HistogramIndexInline(int64_t v) {
   const int64_t sub = v >> e;  // in [kSub/2, kSub)
   return static_cast<size_t>(kSub + (e - 1) * (kSub / 2) + (sub - kSub / 2));
 }
+
+// The stored form: non-zero buckets as ascending (index, count) pairs; JSON "counts".
+struct SparseHistogram {
+  std::vector<std::pair<size_t, uint64_t>> counts;
+  bool empty() const { return counts.empty(); }
+  uint64_t total() const;
+};
 
 class Histogram {
  public:
@@ -70,17 +83,18 @@ class Histogram {
   void Clear();
 
   uint64_t count() const { return total_; }
-  // The value at quantile q in [0, 1] (0.99 = p99), in microseconds; 0 when empty. q == 1 gives
-  // the exact max recorded.
+  // The value at quantile q in [0, 1] (0.99 = p99), in microseconds, by the bucket convention
+  // above; 0 when empty. q == 1 gives the max (exact while recording; the highest bucket's upper
+  // edge after FromSparse).
   double PercentileUs(double q) const;
   double MeanUs() const;
   double MaxUs() const;
   double MinUs() const;
 
-  // Sparse (index, count) pairs of non-zero buckets, ascending: the JSON form.
-  std::vector<std::pair<size_t, uint64_t>> Sparse() const;
-  // Rebuilds from the JSON form; indexes out of range are ignored and reported as false.
-  bool FromSparse(const std::vector<std::pair<size_t, uint64_t>>& sparse);
+  // The stored form.
+  SparseHistogram Sparse() const;
+  // Rebuilds from the stored form; indexes out of range are ignored and reported as false.
+  bool FromSparse(const SparseHistogram& sparse);
 
   const std::vector<uint64_t>& counts() const { return counts_; }
 
@@ -92,6 +106,11 @@ class Histogram {
   int64_t min_ns_ = INT64_MAX;
   double sum_ns_ = 0;  // exact mean while values are recorded; bucket midpoints after FromSparse
 };
+
+// Step CDF of a stored histogram: (value_us, fraction of values <= value_us), one point per
+// non-empty bucket at its upper edge (the convention above), ascending, last fraction 1. Empty
+// when the histogram is.
+std::vector<std::pair<double, double>> HistogramCdf(const SparseHistogram& h);
 
 // A histogram one thread records into while another takes snapshots. Counts are atomics written
 // with relaxed load+store by the single writer (no locked instruction, same cost as plain
@@ -123,4 +142,4 @@ class LiveHistogram {
   std::atomic<int64_t> sum_ns_{0};
 };
 
-}  // namespace racetrack::bench
+}  // namespace racetrack::results

@@ -1,0 +1,69 @@
+// Charts of the `persistence` lesson (scenarios/persistence.cc): acknowledged writes lost per
+// mode, acknowledged vs recovered, and what each mode's safety costs in throughput.
+#include <algorithm>
+
+#include "reports/lesson_charts.h"
+
+namespace racetrack::reports {
+
+std::vector<ChartSpec> PersistenceCharts(const std::string& scenario,
+                                         const std::vector<Results>& runs) {
+  std::vector<ChartSpec> charts;
+  ChartSpec lost = FigureBars(scenario, runs, "lost_writes");
+  lost.id = "persistence_lost";
+  lost.primary = true;
+  lost.title = "Acknowledged writes lost over all kills";
+  lost.subtitle = "The server was killed with SIGKILL and restarted on its data; a write the "
+                  "client saw acknowledged but the restarted server did not have was lost. " +
+                  lost.subtitle;
+  lost.y = {"lost", "writes", Scale::kLinear, 0.0, std::nullopt, false};
+  charts.push_back(std::move(lost));
+
+  // Acknowledged vs recovered: one chart per target, two bars per mode.
+  std::vector<std::string> targets;
+  for (const Results& run : runs) {
+    for (const Record& r : run.records) {
+      if (r.scenario == scenario &&
+          std::find(targets.begin(), targets.end(), r.target) == targets.end()) {
+        targets.push_back(r.target);
+      }
+    }
+  }
+  for (const std::string& target : targets) {
+    ChartSpec c;
+    c.kind = ChartKind::kBars;
+    c.id = "persistence_recovered_" + target;
+    c.title = "Acknowledged vs recovered writes on " + target;
+    c.subtitle = "Summed over the kills: what clients were told was written, and what the "
+                 "restarted server had.";
+    c.x = {"mode", "", Scale::kLinear, std::nullopt, std::nullopt, false};
+    c.y = {"writes", "writes", Scale::kLinear, 0.0, std::nullopt, false};
+    BarSeries acked{"acknowledged", {}, {}, 0}, recovered{"recovered", {}, {}, 1};
+    for (const Results& run : runs) {
+      for (const Record& r : run.records) {
+        if (r.scenario != scenario || r.target != target) continue;
+        auto a = r.Figure("acked_writes");
+        auto l = r.Figure("lost_writes");
+        if (!a || !l) continue;
+        c.categories.push_back(r.approach + (runs.size() > 1 ? " · " + run.label : ""));
+        acked.values.push_back(*a);
+        acked.flagged.push_back(false);
+        recovered.values.push_back(*a - *l);
+        recovered.flagged.push_back(r.Correct() == false);
+      }
+    }
+    c.bars = {acked, recovered};
+    charts.push_back(std::move(c));
+  }
+
+  ChartSpec tp = FigureBars(scenario, runs, "throughput_writes_s");
+  tp.id = "persistence_throughput";
+  tp.title = "Throughput while the server was up";
+  tp.subtitle = "Acknowledged writes per second of uptime: the cost of each mode's safety. " +
+                tp.subtitle;
+  tp.y = {"throughput", "writes/s", Scale::kLinear, 0.0, std::nullopt, false};
+  charts.push_back(std::move(tp));
+  return charts;
+}
+
+}  // namespace racetrack::reports

@@ -1,0 +1,243 @@
+// Results: the `racetrack.result/N` document (docs/results-schema.md) as plain structs, with its
+// one writer and its one reader. The harness (bench/) fills a Results and writes it; reports,
+// `racetrack compare`, the GUI and the benchmark binary read files back into the same structs.
+// This library (racetrack_results: results.cc, histogram.cc, format.cc) owns the schema and
+// depends on nothing but nlohmann JSON.
+//
+// Schema versions: this build writes kSchemaVersion and reads every version from 1 up to it. Any
+// change to the fields (a new verdict, unit, cluster or shard field) bumps the version
+// (`racetrack.result/2`, ...), keeps a reader for the older ones, and adds a saved file of the
+// new version to tests/results/fixtures/ with a test that reads it.
+//
+// The reader is strict: the schema string, the record identity (scenario, approach, target), the
+// histogram layout and the type of every field it knows are checked, and the first problem is
+// returned as one line naming the file and the field, e.g.
+//   "run.json: records[3].latency_us.p99: expected a number, got a string".
+// Optional fields may be absent (or null): an absent number stays an empty optional, an absent
+// object or list an empty container, so a report on a partial or older run still renders. Unknown
+// fields are ignored.
+//
+// Thread-safety: plain values and free functions; no shared state.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "results/histogram.h"
+
+namespace racetrack::results {
+
+inline constexpr std::string_view kSchemaPrefix = "racetrack.result/";
+inline constexpr int kSchemaVersion = 1;
+
+// The reader's and writer's error: one line, naming the file and, when it applies, the field.
+class Error {
+ public:
+  Error() = default;
+  explicit Error(std::string message) : message_(std::move(message)) {}
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string message_;
+};
+
+// A value or the Error saying why there is none (this library's own, so that it depends on no
+// other racetrack code).
+template <typename T>
+class Expected {
+ public:
+  Expected(T value) : v_(std::move(value)) {}    // NOLINT: implicit, a value is a success
+  Expected(Error error) : v_(std::move(error)) {}  // NOLINT: implicit, an Error is a failure
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  const Error& error() const { return std::get<Error>(v_); }
+  // REQUIRES: ok().
+  T& value() { return std::get<T>(v_); }
+  const T& value() const { return std::get<T>(v_); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+struct LatencySummary {  // microseconds
+  std::optional<double> p50, p90, p99, p999, max, mean;
+};
+
+struct Repetition {
+  std::optional<double> ops, duration_s, throughput_ops_s;
+  std::optional<double> p99_us;  // lets `compare` test p99 across repetitions
+  // Server CPU time per operation in this repetition, where the target could tell
+  // (bench/harness.h): what `compare --metric cpu` tests. Optional in every schema version
+  // (JSON "cpu_us_per_op", omitted when unknown).
+  std::optional<double> cpu_us_per_op;
+};
+
+struct ThroughputStats {
+  std::optional<double> median, min, max, cv;  // over repetitions; cv = stddev / mean
+};
+
+struct Timeseries {
+  double interval_ms = 100;
+  std::vector<double> t_s;     // end of each interval, from the start of timing
+  std::vector<double> ops;     // completed in that interval
+  std::vector<double> p99_us;
+  std::map<std::string, std::vector<double>> figures;  // cumulative at interval end
+  bool empty() const { return t_s.empty(); }
+};
+
+// The outcome of a record's correctness check (JSON "correctness").
+struct Correctness {
+  bool checked = false;     // the record carries a verdict (JSON "ok"); false = not checked
+  bool ok = false;          // the check passed
+  // Whether the approach is meant to pass (JSON "expected_ok"; when absent, scenario_info's
+  // approach list, else true). A failed check on an approach the lesson shows going wrong is the
+  // lesson, not a regression.
+  bool expected_ok = true;
+  std::map<std::string, double> figures;  // expected, observed, lost_updates, retries, ...
+  std::string note;                       // the check's explanation
+};
+
+// One approach x target x parameter point.
+struct Record {
+  std::string scenario, approach, target;
+  std::map<std::string, double> params;  // the parameter point: clients, rate, sizes, rtt_ms, ...
+  std::optional<double> ops, errors, duration_s;  // ops and duration over all repetitions
+  std::optional<double> throughput_ops_s;         // median over repetitions
+  std::vector<Repetition> repetitions;
+  ThroughputStats throughput_stats;
+  LatencySummary latency_us;
+  SparseHistogram histogram;  // all repetitions merged (histogram.h's layout and convention)
+  Timeseries timeseries;      // the median repetition's
+  Correctness correctness;
+  std::map<std::string, double> figures;  // scenario figures that are not correctness
+  // Series on the scenario's own axis (ratelimit: admitted per 100 ms of virtual time).
+  std::map<std::string, std::vector<double>> series;
+  std::string error;  // non-empty: the run of this record ended early on this error
+
+  // "scenario/approach/target/{params}": how runs are matched across files.
+  std::string Key() const;
+  // "N=1000 rtt_ms=1" (keys sorted); "" when there are no params.
+  std::string ParamsLabel() const;
+  // The verdict: nullopt when the record was not checked.
+  std::optional<bool> Correct() const {
+    return correctness.checked ? std::optional<bool>(correctness.ok) : std::nullopt;
+  }
+  bool ExpectedCorrect() const { return correctness.expected_ok; }
+  // A failed check on an approach meant to be correct.
+  bool UnexpectedFailure() const {
+    return correctness.checked && !correctness.ok && correctness.expected_ok;
+  }
+  // A number from correctness or figures (correctness first), if present.
+  std::optional<double> Figure(const std::string& name) const;
+  std::optional<double> Param(const std::string& name) const;
+  // Throughput samples across repetitions (falls back to the single median value).
+  std::vector<double> ThroughputSamples() const;
+  std::vector<double> P99Samples() const;  // only per-repetition values; may be empty
+  std::vector<double> CpuSamples() const;  // per-repetition cpu_us_per_op; may be empty
+};
+
+struct Environment {
+  std::string host;
+  int cores = 0;                            // 0 = unknown
+  uint64_t memory_bytes = 0;                // 0 = unknown
+  std::string kernel, compiler, git_revision;
+  double loopback_rtt_us = 0;               // median of TCP ping-pongs at start; 0 = not measured
+  std::map<std::string, std::string> servers;  // target -> server version
+};
+
+struct Parameters {
+  std::string command_line;  // redacted
+  std::vector<std::string> scenarios, targets;
+  int clients = 8;
+  double duration_s = 2.0;
+  std::optional<uint64_t> ops;
+  std::optional<double> rate;  // ops/s for an open loop
+  double warmup_s = 0.2;
+  int repetitions = 1;
+  uint64_t seed = 42;
+  int interval_ms = 100;
+  std::map<std::string, double> extra;  // scenario knobs
+  // The harness-wide key workload (--keys, --distribution, --value-size) when given; JSON
+  // "workload": {"keys": 10000, "distribution": "zipf:0.99", "value_size": "100"}, omitted when
+  // none was given (each lesson then uses its own defaults and records them in its figures).
+  std::optional<int64_t> keys;
+  std::string distribution;
+  std::string value_size;
+};
+
+struct TargetStatus {
+  std::string name;
+  bool available = false;
+  std::string reason;    // why not, when unavailable
+  std::string endpoint;  // redacted, informational
+};
+
+// An approach x target the run could not measure, with why.
+struct Skip {
+  std::string scenario, approach, target, reason;
+};
+
+struct ApproachText {
+  std::string id, title, summary;
+  bool expected_correct = true;
+};
+
+// A lesson's text as the scenario registry states it (scenarios/registry.h is its only author;
+// the harness copies it into every file it writes so a file explains itself).
+struct ScenarioText {
+  std::string title, question, expected, lesson;
+  std::vector<ApproachText> approaches;
+  const ApproachText* Approach(const std::string& id) const;  // nullptr when not listed
+};
+
+// One results file.
+struct Results {
+  std::string path;   // where it was read from (not stored in the file)
+  std::string label;  // short name for side-by-side columns (file stem, made unique by readers)
+  int schema_version = kSchemaVersion;  // the version it was read as
+  std::string created;                  // UTC ISO 8601
+  std::string racetrack_version;
+  Environment environment;
+  Parameters parameters;
+  std::vector<TargetStatus> targets;
+  std::vector<Skip> skipped;
+  std::map<std::string, ScenarioText> scenario_info;
+  std::vector<Record> records;
+  // Scenario-level figures over all its records (leaderboard: growth exponents).
+  std::map<std::string, std::map<std::string, double>> scenario_figures;
+
+  // Scenario ids in order of first appearance among the records.
+  std::vector<std::string> Scenarios() const;
+};
+
+// Writer: the current schema version, pretty-printed, atomically (temp file + rename).
+std::string ToJsonText(const Results& results);
+Expected<bool> WriteResults(const Results& results, const std::string& path);
+
+// Reader. `origin` names the document in errors (usually its path).
+Expected<Results> ParseResults(std::string_view text, const std::string& origin);
+// Reads a file; label = the file stem.
+Expected<Results> ReadResults(const std::string& path);
+// Reads several files and makes their labels unique ("run", "run (2)").
+Expected<std::vector<Results>> ReadResultsFiles(const std::vector<std::string>& paths);
+
+// Fills a record's latency summary and throughput statistics from its histogram and repetitions
+// (the harness calls this once a record's repetitions are in) and stores the histogram.
+void Summarize(Record* record, const Histogram& merged);
+
+// Step CDF from the percentile summary, for records that carry no histogram.
+std::vector<std::pair<double, double>> PercentileCdf(const LatencySummary& latency);
+
+// Current UTC time as "2026-11-27T12:00:00Z".
+std::string UtcNowIso8601();
+
+}  // namespace racetrack::results
