@@ -462,7 +462,8 @@ std::optional<double> Session::CpuSeconds() {
       }
       return found == 2 ? std::optional<double>(total) : std::nullopt;
     }
-    case adapters::TargetKind::kPostgres:
+    case adapters::TargetKind::kPostgres:  // a backend process per connection: not summed yet
+    case adapters::TargetKind::kClient:    // no server to ask
       break;
   }
   return std::nullopt;

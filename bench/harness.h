@@ -205,7 +205,7 @@ class Session {
   // (getrusage: the engine and the client threads together), builtin-tcp and redis = the
   // server process (INFO cpu used_cpu_sys + used_cpu_user, over the admin connection, so it works
   // for a server given by URL too); nullopt for postgres (one backend process per connection:
-  // not measured yet). Call between phases, never during one.
+  // not measured yet) and client (no server). Call between phases, never during one.
   std::optional<double> CpuSeconds();
   double calibration_slowdown() const;  // the calibration hook's F for this session, 0 = off
 

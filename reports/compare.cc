@@ -133,7 +133,8 @@ Status ReadAaSpread(const std::string& path, std::map<std::string, double>* spre
     id.scenario = r.value("scenario", "");
     id.approach = r.value("approach", "");
     id.target = r.value("target", "");
-    for (const auto& [name, value] : r.value("params", json::object()).items()) {
+    const json params = r.value("params", json::object());  // named: items() of a temporary dangles
+    for (const auto& [name, value] : params.items()) {
       if (value.is_number()) id.params[name] = value.get<double>();
     }
     const std::string key = id.Key();
