@@ -51,6 +51,11 @@ void CycleModes(Target& target, const std::string& scratch) {
       ASSERT_TRUE((*c)->Query({"", "INSERT INTO d VALUES (1)"}, {}).ok());
     } else {
       ASSERT_TRUE((*c)->Incr("durability:k").ok());
+      // The log itself is open or closed, not just the setting (CONFIG SET appendonly acts).
+      auto info = (*c)->Command({"INFO", "persistence"});
+      ASSERT_TRUE(info.ok());
+      const std::string want = mode == Durability::kOff ? "aof_enabled:0" : "aof_enabled:1";
+      EXPECT_NE(info->str.find(want), std::string::npos) << info->str;
     }
   }
 }
@@ -74,6 +79,7 @@ TEST(DurabilityTest, InProcessEngineWritesItsLogIntoTheScratchDir) {
   auto other = MakeBuiltinTarget();
   EXPECT_FALSE(ApplyDurability(*other, Durability::kRelaxed, "").ok());
   CycleModes(*target, dir);
+  c->reset();  // connections before their target
   target.reset();
   fs::remove_all(dir);
 }
