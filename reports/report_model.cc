@@ -230,21 +230,30 @@ std::optional<double> MedianRepetitionSeconds(const Record& r) {
 }
 
 // `value` of every record per lesson: "8" when one value overall, else
-// "counters 8 · leaderboard 1, 4"; `fallback` when no record has it.
+// "counters 8 · leaderboard 1, 4" (with `median`, each lesson's median value only);
+// `fallback` when no record has it.
 template <typename F>
-std::string PerLesson(const Results& run, F value, const std::string& fallback) {
-  std::vector<std::pair<std::string, std::set<double>>> lessons;
-  std::set<double> all;
+std::string PerLesson(const Results& run, F value, const std::string& fallback,
+                      bool median = false) {
+  std::vector<std::pair<std::string, std::vector<double>>> lessons;
   for (const Record& r : run.records) {
     const std::optional<double> v = value(r);
     if (!v) continue;
-    all.insert(*v);
     auto it = std::find_if(lessons.begin(), lessons.end(),
                            [&](const auto& l) { return l.first == r.scenario; });
     if (it == lessons.end()) it = lessons.insert(lessons.end(), {r.scenario, {}});
-    it->second.insert(*v);
+    it->second.push_back(*v);
   }
-  if (all.empty()) return fallback;
+  if (lessons.empty()) return fallback;
+  std::vector<std::pair<std::string, std::set<double>>> shown;
+  std::set<double> all;
+  for (auto& [lesson, values] : lessons) {
+    std::sort(values.begin(), values.end());
+    std::set<double> mine = median ? std::set<double>{values[values.size() / 2]}
+                                   : std::set<double>(values.begin(), values.end());
+    all.insert(mine.begin(), mine.end());
+    shown.emplace_back(lesson, std::move(mine));
+  }
   auto join = [](const std::set<double>& values) {
     std::string out;
     for (double v : values) out += (out.empty() ? "" : ", ") + FormatNumber(v);
@@ -252,7 +261,7 @@ std::string PerLesson(const Results& run, F value, const std::string& fallback) 
   };
   if (all.size() == 1) return join(all);
   std::string out;
-  for (const auto& [lesson, values] : lessons) {
+  for (const auto& [lesson, values] : shown) {
     out += (out.empty() ? "" : " · ") + lesson + " " + join(values);
   }
   return out;
@@ -381,8 +390,9 @@ std::vector<EnvRow> BuildEnvironment(const std::vector<Results>& runs) {
     return PerLesson(run, [](const Record& r) -> std::optional<double> { return r.Param("clients"); },
                      count((run.*p).clients));
   });
-  add("duration per repetition (s, measured)", [&](const Results& run) {
-    return PerLesson(run, MedianRepetitionSeconds, FormatNumber((run.*p).duration_s));
+  add("duration per repetition (s, measured median)", [&](const Results& run) {
+    return PerLesson(run, MedianRepetitionSeconds, FormatNumber((run.*p).duration_s),
+                     /*median=*/true);
   });
   add("warm-up (s)", [&](const Results& run) { return FormatNumber((run.*p).warmup_s); });
   add("repetitions", [&](const Results& run) { return count((run.*p).repetitions); });
