@@ -48,26 +48,19 @@ struct alignas(64) ClientCounters {
 // The sweep axes' points: clients outer, rate inner; one empty point when there is no sweep.
 std::vector<std::map<std::string, double>> SweepPoints(const RunOptions& o) {
   std::vector<std::map<std::string, double>> out = {{}};
-  if (!o.clients_sweep.empty()) {
+  auto cross = [&out](const char* name, const auto& values) {
+    if (values.empty()) return;
     std::vector<std::map<std::string, double>> next;
     for (const auto& p : out) {
-      for (int c : o.clients_sweep) {
+      for (const auto v : values) {
         next.push_back(p);
-        next.back()["clients"] = c;
+        next.back()[name] = static_cast<double>(v);
       }
     }
     out = std::move(next);
-  }
-  if (!o.rate_sweep.empty()) {
-    std::vector<std::map<std::string, double>> next;
-    for (const auto& p : out) {
-      for (double r : o.rate_sweep) {
-        next.push_back(p);
-        next.back()["rate"] = r;
-      }
-    }
-    out = std::move(next);
-  }
+  };
+  cross("clients", o.clients_sweep);
+  cross("rate", o.rate_sweep);
   return out;
 }
 

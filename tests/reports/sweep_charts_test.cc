@@ -80,7 +80,7 @@ TEST(SweepChartsTest, RateSweepChartsTheObjectiveAndStatesTheKnee) {
   EXPECT_EQ(c->series[0].points[2].y, 90000);
   ASSERT_EQ(c->limits.size(), 1u);
   EXPECT_EQ(c->limits[0].y, 1000);
-  EXPECT_NE(c->note.find("incr on redis 5000 ops/s"), std::string::npos) << c->note;
+  EXPECT_NE(c->note.find("incr on redis (clients=8) 5000 ops/s"), std::string::npos) << c->note;
   EXPECT_EQ(KneeText("counters", {run}), c->note);
 }
 
