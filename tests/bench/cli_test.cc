@@ -266,7 +266,7 @@ TEST(CliTest, ClientsAndDurabilityAxesGiveOneRecordPerPointAndReadBackSettings) 
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("racetrack-cli-axes-" + std::to_string(getpid()) + ".json"))
                                .string();
-  auto o = Racetrack("run counters -t builtin -a incr -a watch --clients 1,4 "
+  auto o = Racetrack("run counters -t builtin -a incr -a watch-multi --clients 1,4 "
                      "--durability off,strict -d 0.1 --warmup 0 --json " + path);
   EXPECT_EQ(o.code, 0) << o.output;
   EXPECT_NE(o.output.find("durability: off,strict"), std::string::npos) << o.output;
@@ -281,7 +281,7 @@ TEST(CliTest, ClientsAndDurabilityAxesGiveOneRecordPerPointAndReadBackSettings) 
     EXPECT_TRUE(r.correctness.ok) << r.approach;
   }
   EXPECT_EQ(points.size(), 8u);
-  EXPECT_EQ(points.count("watch clients=4 durability=strict"), 1u);
+  EXPECT_EQ(points.count("watch-multi clients=4 durability=strict"), 1u);
   EXPECT_EQ(doc->environment.durability, "off,strict");
   ASSERT_EQ(doc->environment.server_settings.count("builtin@strict"), 1u);
   EXPECT_EQ(doc->environment.server_settings["builtin@strict"]["appendfsync"], "always");
