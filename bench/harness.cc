@@ -66,6 +66,25 @@ struct alignas(64) ClientCounters {
   std::atomic<int64_t> finished_ns{0};
 };
 
+// The sweep axes' points: clients outer, rate inner; one empty point when there is no sweep.
+std::vector<std::map<std::string, double>> SweepPoints(const RunOptions& o) {
+  std::vector<std::map<std::string, double>> out = {{}};
+  auto cross = [&out](const char* name, const auto& values) {
+    if (values.empty()) return;
+    std::vector<std::map<std::string, double>> next;
+    for (const auto& p : out) {
+      for (const auto v : values) {
+        next.push_back(p);
+        next.back()[name] = static_cast<double>(v);
+      }
+    }
+    out = std::move(next);
+  };
+  cross("clients", o.clients_sweep);
+  cross("rate", o.rate_sweep);
+  return out;
+}
+
 }  // namespace
 
 scenarios::KnobValues RunOptions::KnobsFor(const std::string& id) const {
@@ -86,6 +105,12 @@ Status ValidateOptions(const RunOptions& o) {
   }
   if (o.ops && *o.ops == 0) return Status::InvalidArgument("--ops must be at least 1");
   if (o.rate < 0) return Status::InvalidArgument("--rate must be positive (ops/s)");
+  for (int c : o.clients_sweep) {
+    if (c < 1 || c > 1024) return Status::InvalidArgument("--clients must be between 1 and 1024");
+  }
+  for (double r : o.rate_sweep) {
+    if (!(r > 0)) return Status::InvalidArgument("--rate must be positive (ops/s)");
+  }
   if (o.warmup_s < 0 || o.warmup_s > 3600) {
     return Status::InvalidArgument("--warmup must be between 0 and 3600 seconds");
   }
@@ -511,7 +536,16 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
                                const std::map<std::string, double>& point) {
   // The parameter point (Scenario::ParameterPoints) becomes part of the knobs and the params.
   RunOptions options = options_;
-  for (const auto& [k, v] : point) options.extra[k] = v;
+  for (const auto& [k, v] : point) {
+    if (k == "clients") {
+      options.clients = static_cast<int>(v);
+      options.clients_given = true;
+    } else if (k == "rate") {
+      options.rate = v;
+    } else {
+      options.extra[k] = v;
+    }
+  }
   if (!options.clients_given && scenario.info().default_clients > 0) {
     options.clients = scenario.info().default_clients;
   }
@@ -532,8 +566,9 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   record.approach = tmpl.approach;
   record.target = tmpl.target;
   record.params["clients"] = options.clients;
-  if (options_.rate > 0) record.params["rate"] = options_.rate;
+  if (options.rate > 0) record.params["rate"] = options.rate;
   for (const auto& [k, v] : options.extra) record.params[k] = v;
+  for (const auto& [k, v] : options.record_params) record.params[k] = v;
   record.timeseries.interval_ms = options_.interval_ms;
   // A run that knows its natural size (pipeline: whole jobs) gets it when the user gave no --ops,
   // and warms its connections itself.
@@ -546,7 +581,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
       !(stop_ && stop_->stopped())) {
     PhaseSpec warm;
     warm.duration_s = options_.warmup_s;
-    warm.rate = options_.rate;
+    warm.rate = options.rate;
     warm.interval_ms = options_.interval_ms;
     warm.repetition = -1;
     warm.sample = false;
@@ -563,7 +598,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
                           ? scenario.info().default_duration_s
                           : options_.duration_s;
     spec.ops = options_.ops.value_or(preferred_ops.value_or(0));
-    spec.rate = options_.rate;
+    spec.rate = options.rate;
     spec.interval_ms = options_.interval_ms;
     spec.repetition = rep;
     spec.own_timeline = own_timeline;
@@ -648,7 +683,11 @@ void Harness::Run(const Plan& plan, Results* doc) {
           continue;
         }
         for (auto& point : sc->ParameterPoints(a, t->kind(), options_.KnobsFor(info.id))) {
-          combos.push_back({sc, &a, t, std::move(point)});
+          for (const auto& axes : SweepPoints(options_)) {
+            auto crossed = point;
+            for (const auto& [k, v] : axes) crossed[k] = v;
+            combos.push_back({sc, &a, t, std::move(crossed)});
+          }
         }
       }
     }

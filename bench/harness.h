@@ -106,6 +106,15 @@ struct RunOptions {
   std::map<std::string, std::string> text;
   // Starts extra servers for approaches that need several (RunContext::servers); may be null.
   adapters::ThrowawayServers* servers = nullptr;
+
+  // Sweep axes (--clients 1,8,32, --rate 1000,5000): each value is a parameter point of its own,
+  // one record each with "clients" / "rate" in its params; empty = the single `clients` / `rate`
+  // above. Harness::Run crosses them with the scenario's own points (clients outer, rate inner).
+  std::vector<int> clients_sweep;
+  std::vector<double> rate_sweep;
+  // Params stamped on every record of the run as they are (the CLI's "durability" when several
+  // modes run: each mode is a Harness::Run of its own, its servers reconfigured in between).
+  std::map<std::string, double> record_params;
 };
 
 // InvalidArgument naming the bad option ("--clients must be between 1 and 1024").
@@ -244,7 +253,8 @@ class Harness {
   Harness(RunOptions options, Callbacks callbacks, StopFlag* stop);
 
   // One combination: Session, warm-up, repetitions, Verify -> a Record (timing kept even when the
-  // check fails; a connection failure ends it early with record.error set).
+  // check fails; a connection failure ends it early with record.error set). A "clients" or
+  // "rate" entry of `point` (a sweep value) overrides the options' own.
   Result<Record> RunOne(const scenarios::Scenario& scenario,
                         const scenarios::ApproachInfo& approach, adapters::Target& target,
                         int combination = 1, int combinations = 1,
