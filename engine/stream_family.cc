@@ -429,7 +429,7 @@ void CmdXGroupSetId(CommandContext& ctx) {
     if (ArgIs(a[i], "entriesread") && i + 1 < a.size()) {
       if (!ParseEntriesRead(ctx, ++i, &entries_read)) return;
     } else {
-      ctx.reply.Error(errors::kSyntax);
+      ctx.reply.Error(errors::SubcommandSyntax(a[1], "XGROUP"));
       return;
     }
   }
