@@ -388,7 +388,10 @@ void CmdSScan(CommandContext& ctx) {
   }
   ScanOptions options;
   if (!ParseScanOptions(ctx, 3, &options)) return;
-  const auto [count, pattern, use_pattern] = options;
+  // Plain copies, not a structured binding: clang 14 (the fuzz preset) cannot capture one.
+  const int64_t count = options.count;
+  const std::string_view pattern = options.pattern;
+  const bool use_pattern = options.use_pattern;
   std::vector<std::string> found;
   uint64_t next = AsSet(v)->Scan(cursor, static_cast<size_t>(count), [&](std::string_view m) {
     if (!use_pattern || GlobMatch(pattern, m)) found.emplace_back(m);
