@@ -1,6 +1,6 @@
 // libFuzzer target: command execution from random argv on an in-process engine. The input is
 // read as lines; each line is split like redis-cli (SplitArgs; a line with unbalanced quotes is
-// split on spaces instead) and executed by one client. The engine runs on a manual clock that
+// skipped: the resp_parser target covers quoting) and executed by one client. The engine runs on a manual clock that
 // advances 1 ms per command, so expiry paths run too.
 //
 // Left out, because they leave the process or the machine rather than the engine: SHUTDOWN,
@@ -50,17 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view line = input.substr(0, nl);
     input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
     words.clear();
-    if (!SplitArgs(line, &words)) {
-      words.clear();
-      size_t p = 0;
-      while (p <= line.size()) {
-        size_t sp = line.find(' ', p);
-        if (sp == std::string_view::npos) sp = line.size();
-        words.emplace_back(line.substr(p, sp - p));
-        p = sp + 1;
-      }
-    }
-    if (words.empty() || LeftOut(words[0])) continue;
+    if (!SplitArgs(line, &words) || words.empty() || LeftOut(words[0])) continue;
     std::vector<std::string_view> views(words.begin(), words.end());
     engine.Execute(client, Args(views));
     client.reply.Clear();
