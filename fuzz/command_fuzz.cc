@@ -1,7 +1,7 @@
 // libFuzzer target: command execution from random argv on an in-process engine. The input is
 // read as lines; each line is split like redis-cli (SplitArgs; a line with unbalanced quotes is
-// skipped: the resp_parser target covers quoting) and executed by one client. The engine runs on a manual clock that
-// advances 1 ms per command, so expiry paths run too.
+// skipped: the resp_parser target covers quoting) and executed by one client. The engine runs on a
+// manual clock that advances 1 ms per command, so expiry paths run too.
 //
 // Left out, because they leave the process or the machine rather than the engine: SHUTDOWN,
 // DEBUG, SAVE, BGSAVE, BGREWRITEAOF, CONFIG SET (dir, appendonly, ... write files), and Lua
