@@ -846,10 +846,10 @@ void RegisterZSetFamily(CommandTable& table) {
   reg.Add("zlexcount", 4, kCmdReadOnly | kCmdFast, {1, 1, 1}, log_n,
           "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9",
           CmdZLexCount);
-  reg.Add("zrank", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(log(N))",
+  reg.Add("zrank", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(log(N))",
           "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0",
           CmdZRank);
-  reg.Add("zrevrank", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(log(N))",
+  reg.Add("zrevrank", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(log(N))",
           "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0",
           CmdZRevRank);
   const std::string range_cx =
