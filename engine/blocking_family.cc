@@ -90,7 +90,13 @@ void MoveGeneric(CommandContext& ctx, std::vector<std::string> inner_argv, std::
   Value* v;
   if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
   if (v == nullptr) {
-    BlockOrTimeout(ctx, {std::string(ctx.argv[1])}, deadline, kNullBulk);
+    // Redis: a null bulk when the client may not block (MULTI, scripts), but a null array when
+    // a blocked BLMOVE/BRPOPLPUSH times out (replyToBlockedClientTimedOut).
+    if (!MayBlock(ctx)) {
+      ctx.reply.Raw(kNullBulk);
+      return;
+    }
+    BlockOrTimeout(ctx, {std::string(ctx.argv[1])}, deadline, kNullArray);
     return;
   }
   std::string inner = Nested(ctx, std::move(inner_argv));

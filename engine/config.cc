@@ -174,6 +174,9 @@ std::vector<ConfigOption> BuildTable() {
       StringOption("requirepass", &EngineConfig::requirepass, "password clients must AUTH with"),
       IntOption("maxclients", &EngineConfig::maxclients, 1, 4294967295LL,
                 "maximum simultaneous clients"),
+      IntOption("timeout", &EngineConfig::timeout, 0, INT32_MAX,
+                "close a client idle for this many seconds (0: never; not blocked or "
+                "subscribed clients)"),
       IntOption("databases", &EngineConfig::databases, 1, 1'000'000,
                 "number of databases for SELECT", /*runtime=*/false),
       IntOption("hz", &EngineConfig::hz, 0, INT32_MAX,

@@ -38,6 +38,7 @@ struct EngineConfig {
   int databases = 16;
   std::string requirepass;
   int64_t maxclients = 10000;
+  int64_t timeout = 0;  // seconds a client may stay idle before it is closed (0: never)
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
   int hz = 10;

@@ -57,6 +57,11 @@ inline std::string UnknownCommand(std::string_view name, std::string_view args) 
   return "ERR unknown command '" + std::string(name) +
          "', with args beginning with: " + std::string(args);
 }
+// Redis's addReplySubcommandSyntaxError: `sub` as the client typed it.
+inline std::string SubcommandSyntax(std::string_view sub, std::string_view upper_parent) {
+  return "ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
+         "'. Try " + std::string(upper_parent) + " HELP.";
+}
 // `upper_parent` is the container in capitals ("CONFIG").
 inline std::string UnknownSubcommand(std::string_view sub, std::string_view upper_parent) {
   return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + std::string(upper_parent) +
@@ -203,11 +208,9 @@ inline constexpr std::string_view kXinfoFullUnsupported =
 inline std::string InvalidIntervalId(bool is_start) {
   return std::string("ERR invalid ") + (is_start ? "start" : "end") + " ID for the interval";
 }
-// `command` is "xread" or "xreadgroup".
-inline std::string UnbalancedStreams(std::string_view command) {
-  return "ERR Unbalanced '" + std::string(command) +
-         "' list of streams: for each stream key an ID or '$' must be specified.";
-}
+// Redis 7.0 names XREAD here for XREADGROUP too (7.2 names the command).
+inline constexpr std::string_view kUnbalancedStreams =
+    "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.";
 inline std::string NoSuchGroup(std::string_view group, std::string_view key) {
   return "NOGROUP No such consumer group '" + std::string(group) + "' for key name '" +
          std::string(key) + "'";

@@ -205,7 +205,10 @@ void CmdHScan(CommandContext& ctx) {
   }
   ScanOptions options;
   if (!ParseScanOptions(ctx, 3, &options)) return;
-  const auto [count, pattern, use_pattern] = options;
+  // Plain copies, not a structured binding: clang 14 (the fuzz preset) cannot capture one.
+  const int64_t count = options.count;
+  const std::string_view pattern = options.pattern;
+  const bool use_pattern = options.use_pattern;
   std::vector<std::pair<const std::string*, const std::string*>> found;
   uint64_t next = h->Scan(cursor, static_cast<size_t>(count),
                           [&](const std::string& f, const std::string& v) {

@@ -289,14 +289,13 @@ void CmdLPos(CommandContext& ctx) {
         return;
       }
     } else if (ArgIs(ctx.argv[j], "count") && has_value) {
-      if (!ArgInt64(ctx, j + 1, &count)) return;
-      if (count < 0) {
+      // Redis's getPositiveLongFromObjectOrReply with a message: not a number gets it too.
+      if (!ParseInt64(ctx.argv[j + 1], &count) || count < 0) {
         ctx.reply.Error(errors::kCountNegative);
         return;
       }
     } else if (ArgIs(ctx.argv[j], "maxlen") && has_value) {
-      if (!ArgInt64(ctx, j + 1, &maxlen)) return;
-      if (maxlen < 0) {
+      if (!ParseInt64(ctx.argv[j + 1], &maxlen) || maxlen < 0) {
         ctx.reply.Error(errors::kMaxlenNegative);
         return;
       }

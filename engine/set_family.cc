@@ -6,6 +6,7 @@
 // never exists empty: removing its last member deletes the key.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -15,7 +16,6 @@
 
 namespace racetrack::engine {
 namespace {
-
 
 Set* AsSet(Value* v) { return v == nullptr ? nullptr : v->As<Set>(); }
 
@@ -40,7 +40,8 @@ void CmdSRem(CommandContext& ctx) {
   Set* set = AsSet(v);
   int64_t removed = 0;
   if (set != nullptr) {
-    for (size_t i = 2; i < ctx.argv.size() && !set->empty(); ++i) removed += set->Remove(ctx.argv[i]);
+    for (size_t i = 2; i < ctx.argv.size() && !set->empty(); ++i)
+      removed += set->Remove(ctx.argv[i]);
     if (removed > 0) {
       ctx.db.AddDirty(static_cast<uint64_t>(removed));
       if (set->empty()) ctx.db.Erase(ctx.argv[1]);
@@ -204,17 +205,18 @@ void CmdSRandMember(CommandContext& ctx) {
 
 enum class SetOp { kUnion, kDiff };
 
-// SINTER / SINTERSTORE / SINTERCARD: keys = argv[first, first + n). dst empty: reply the members;
-// card_only: reply the count (stopping at limit, 0 = none).
-void InterGeneric(CommandContext& ctx, size_t first, size_t n, std::string_view dst,
+// SINTER / SINTERSTORE / SINTERCARD: keys = argv[first, first + n). no dst: reply the members (an
+// empty string is a valid destination key); card_only: reply the count (stopping at limit, 0 =
+// none).
+void InterGeneric(CommandContext& ctx, size_t first, size_t n, std::optional<std::string_view> dst,
                   bool card_only, uint64_t limit) {
   std::vector<const Set*> sets;
   sets.reserve(n);
   bool any_missing = false;
   for (size_t i = first; i < first + n; ++i) {
     Value* v;
-    bool ok = dst.empty() && !card_only ? LookupReadTyped(ctx, ctx.argv[i], ObjType::kSet, &v)
-                                        : LookupTyped(ctx, ctx.argv[i], ObjType::kSet, &v);
+    bool ok = !dst && !card_only ? LookupReadTyped(ctx, ctx.argv[i], ObjType::kSet, &v)
+                                 : LookupTyped(ctx, ctx.argv[i], ObjType::kSet, &v);
     if (!ok) return;
     any_missing |= v == nullptr;
     sets.push_back(AsSet(v));
@@ -222,8 +224,8 @@ void InterGeneric(CommandContext& ctx, size_t first, size_t n, std::string_view 
   if (any_missing) {  // the intersection with an empty set is empty
     if (card_only) {
       ctx.reply.Integer(0);
-    } else if (!dst.empty()) {
-      ctx.db.Erase(dst);
+    } else if (dst) {
+      ctx.db.Erase(*dst);
       ctx.reply.Integer(0);
     } else {
       ctx.reply.EmptyArray();
@@ -246,7 +248,7 @@ void InterGeneric(CommandContext& ctx, size_t first, size_t n, std::string_view 
     ctx.reply.Integer(static_cast<int64_t>(card));
     return;
   }
-  if (dst.empty()) {
+  if (!dst) {
     size_t token = ctx.reply.BeginArray();
     size_t count = 0;
     sets[0]->ForEach([&](std::string_view m) {
@@ -264,19 +266,20 @@ void InterGeneric(CommandContext& ctx, size_t first, size_t n, std::string_view 
   });
   size_t size = result->size();
   if (size > 0) {
-    ctx.db.Set(dst, MakeSetValue(std::move(result)));
+    ctx.db.Set(*dst, MakeSetValue(std::move(result)));
   } else {
-    ctx.db.Erase(dst);
+    ctx.db.Erase(*dst);
   }
   ctx.reply.Integer(static_cast<int64_t>(size));
 }
 
-void UnionDiffGeneric(CommandContext& ctx, size_t first, std::string_view dst, SetOp op) {
+void UnionDiffGeneric(CommandContext& ctx, size_t first, std::optional<std::string_view> dst,
+                      SetOp op) {
   std::vector<const Set*> sets;  // nullptr for a missing key
   for (size_t i = first; i < ctx.argv.size(); ++i) {
     Value* v;
-    bool ok = dst.empty() ? LookupReadTyped(ctx, ctx.argv[i], ObjType::kSet, &v)
-                          : LookupTyped(ctx, ctx.argv[i], ObjType::kSet, &v);
+    bool ok = !dst ? LookupReadTyped(ctx, ctx.argv[i], ObjType::kSet, &v)
+                   : LookupTyped(ctx, ctx.argv[i], ObjType::kSet, &v);
     if (!ok) return;
     sets.push_back(AsSet(v));
   }
@@ -293,26 +296,28 @@ void UnionDiffGeneric(CommandContext& ctx, size_t first, std::string_view dst, S
       result->Add(m);
     });
   }
-  if (dst.empty()) {
+  if (!dst) {
     ReplyMembers(ctx.reply, *result);
     return;
   }
   size_t size = result->size();
   if (size > 0) {
-    ctx.db.Set(dst, MakeSetValue(std::move(result)));
+    ctx.db.Set(*dst, MakeSetValue(std::move(result)));
   } else {
-    ctx.db.Erase(dst);
+    ctx.db.Erase(*dst);
   }
   ctx.reply.Integer(static_cast<int64_t>(size));
 }
 
-void CmdSInter(CommandContext& ctx) { InterGeneric(ctx, 1, ctx.argv.size() - 1, {}, false, 0); }
+void CmdSInter(CommandContext& ctx) {
+  InterGeneric(ctx, 1, ctx.argv.size() - 1, std::nullopt, false, 0);
+}
 void CmdSInterStore(CommandContext& ctx) {
   InterGeneric(ctx, 2, ctx.argv.size() - 2, ctx.argv[1], false, 0);
 }
-void CmdSUnion(CommandContext& ctx) { UnionDiffGeneric(ctx, 1, {}, SetOp::kUnion); }
+void CmdSUnion(CommandContext& ctx) { UnionDiffGeneric(ctx, 1, std::nullopt, SetOp::kUnion); }
 void CmdSUnionStore(CommandContext& ctx) { UnionDiffGeneric(ctx, 2, ctx.argv[1], SetOp::kUnion); }
-void CmdSDiff(CommandContext& ctx) { UnionDiffGeneric(ctx, 1, {}, SetOp::kDiff); }
+void CmdSDiff(CommandContext& ctx) { UnionDiffGeneric(ctx, 1, std::nullopt, SetOp::kDiff); }
 void CmdSDiffStore(CommandContext& ctx) { UnionDiffGeneric(ctx, 2, ctx.argv[1], SetOp::kDiff); }
 
 void CmdSInterCard(CommandContext& ctx) {
@@ -383,7 +388,10 @@ void CmdSScan(CommandContext& ctx) {
   }
   ScanOptions options;
   if (!ParseScanOptions(ctx, 3, &options)) return;
-  const auto [count, pattern, use_pattern] = options;
+  // Plain copies, not a structured binding: clang 14 (the fuzz preset) cannot capture one.
+  const int64_t count = options.count;
+  const std::string_view pattern = options.pattern;
+  const bool use_pattern = options.use_pattern;
   std::vector<std::string> found;
   uint64_t next = AsSet(v)->Scan(cursor, static_cast<size_t>(count), [&](std::string_view m) {
     if (!use_pattern || GlobMatch(pattern, m)) found.emplace_back(m);

@@ -280,12 +280,12 @@ void RangeGeneric(CommandContext& ctx, bool rev) {
   }
   Value* v;
   if (!LookupReadTyped(ctx, a[1], ObjType::kStream, &v)) return;
-  if (count == 0) {  // Redis 7.0 answers COUNT 0 with a null array
-    ctx.reply.NullArray();
+  if (v == nullptr) {  // before COUNT 0: Redis answers a missing key first
+    ctx.reply.EmptyArray();
     return;
   }
-  if (v == nullptr) {
-    ctx.reply.EmptyArray();
+  if (count == 0) {  // Redis 7.0 answers COUNT 0 with a null array
+    ctx.reply.NullArray();
     return;
   }
   ReplyRange(ctx.reply, *AsStream(v), start, end, count < 0 ? 0 : static_cast<size_t>(count), rev);
@@ -294,19 +294,22 @@ void RangeGeneric(CommandContext& ctx, bool rev) {
 void CmdXRange(CommandContext& ctx) { RangeGeneric(ctx, false); }
 void CmdXRevRange(CommandContext& ctx) { RangeGeneric(ctx, true); }
 
+// As Redis: the key (missing → 0, wrong type → WRONGTYPE) before the IDs are parsed.
 void CmdXDel(CommandContext& ctx) {
+  Value* v;
+  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kStream, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
   std::vector<StreamID> ids;
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
     StreamID id;
     if (!ParseIdOrReply(ctx, ctx.argv[i], 0, &id)) return;
     ids.push_back(id);
   }
-  Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kStream, &v)) return;
   int64_t deleted = 0;
-  if (v != nullptr) {
-    for (StreamID id : ids) deleted += AsStream(v)->Delete(id) ? 1 : 0;
-  }
+  for (StreamID id : ids) deleted += AsStream(v)->Delete(id) ? 1 : 0;
   if (deleted) ctx.db.AddDirty(static_cast<uint64_t>(deleted));
   ctx.reply.Integer(deleted);
 }
@@ -370,25 +373,23 @@ void CmdXGroupCreate(CommandContext& ctx) {
     } else if (ArgIs(a[i], "entriesread") && i + 1 < a.size()) {
       if (!ParseEntriesRead(ctx, ++i, &entries_read)) return;
     } else {
-      ctx.reply.Error(errors::kSyntax);
+      ctx.reply.Error(errors::SubcommandSyntax(a[1], "XGROUP"));
       return;
     }
   }
   Value* v;
   if (!LookupTyped(ctx, a[2], ObjType::kStream, &v)) return;
+  if (v == nullptr && !mkstream) {  // as Redis: the missing key before the ID
+    ctx.reply.Error(errors::kXgroupNoKey);
+    return;
+  }
   StreamID id;
   if (a[4] == "$") {
     id = v ? AsStream(v)->last_id : StreamID{};
   } else if (!ParseIdOrReply(ctx, a[4], 0, &id)) {
     return;
   }
-  if (v == nullptr) {
-    if (!mkstream) {
-      ctx.reply.Error(errors::kXgroupNoKey);
-      return;
-    }
-    v = &ctx.db.Add(a[2], Value(std::make_unique<StreamObject>()));
-  }
+  if (v == nullptr) v = &ctx.db.Add(a[2], Value(std::make_unique<StreamObject>()));
   StreamObject* s = AsStream(v);
   if (s->groups.count(a[3])) {
     ctx.reply.Error(errors::kBusyGroup);
@@ -428,7 +429,7 @@ void CmdXGroupSetId(CommandContext& ctx) {
     if (ArgIs(a[i], "entriesread") && i + 1 < a.size()) {
       if (!ParseEntriesRead(ctx, ++i, &entries_read)) return;
     } else {
-      ctx.reply.Error(errors::kSyntax);
+      ctx.reply.Error(errors::SubcommandSyntax(a[1], "XGROUP"));
       return;
     }
   }
@@ -546,7 +547,7 @@ void CmdXRead(CommandContext& ctx) {
   }
   size_t nstreams = a.size() - streams_pos;
   if (nstreams % 2 != 0) {
-    ctx.reply.Error(errors::UnbalancedStreams(group_mode ? "xreadgroup" : "xread"));
+    ctx.reply.Error(errors::kUnbalancedStreams);
     return;
   }
   nstreams /= 2;
@@ -721,13 +722,8 @@ void ReplyNoGroup(CommandContext& ctx) {
   ctx.reply.Error(errors::NoSuchKeyOrGroup(ctx.argv[1], ctx.argv[2]));
 }
 
+// As Redis: the key and group (either missing → 0) before the IDs are parsed.
 void CmdXAck(CommandContext& ctx) {
-  std::vector<StreamID> ids;
-  for (size_t i = 3; i < ctx.argv.size(); ++i) {
-    StreamID id;
-    if (!ParseIdOrReply(ctx, ctx.argv[i], 0, &id)) return;
-    ids.push_back(id);
-  }
   StreamObject* s;
   StreamGroup* g;
   bool missing;
@@ -735,6 +731,12 @@ void CmdXAck(CommandContext& ctx) {
   if (missing) {
     ctx.reply.Integer(0);
     return;
+  }
+  std::vector<StreamID> ids;
+  for (size_t i = 3; i < ctx.argv.size(); ++i) {
+    StreamID id;
+    if (!ParseIdOrReply(ctx, ctx.argv[i], 0, &id)) return;
+    ids.push_back(id);
   }
   int64_t acked = 0;
   for (StreamID id : ids) {

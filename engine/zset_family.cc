@@ -637,7 +637,10 @@ void CmdZScan(CommandContext& ctx) {
   }
   ScanOptions options;
   if (!ParseScanOptions(ctx, 3, &options)) return;
-  const auto [count, pattern, use_pattern] = options;
+  // Plain copies, not a structured binding: clang 14 (the fuzz preset) cannot capture one.
+  const int64_t count = options.count;
+  const std::string_view pattern = options.pattern;
+  const bool use_pattern = options.use_pattern;
   const ZSet* zs = AsZSet(v);
   std::vector<const Node*> found;
   auto visit = [&](const Node* n) {

@@ -330,7 +330,7 @@ class Reader {
     const json* m = Object(obj, path, key);
     if (!m) return;
     for (const auto& [name, v] : m->items()) {
-      if (std::any_of(skip.begin(), skip.end(), [&](const char* s) { return name == s; })) {
+      if (std::any_of(skip.begin(), skip.end(), [&key = name](const char* s) { return key == s; })) {
         continue;
       }
       if (!v.is_number()) {

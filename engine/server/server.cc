@@ -204,6 +204,7 @@ void Server::Run() {
     graveyard_.clear();
     now = MonotonicUs();
     if (now >= next_cron) {
+      CloseIdleClients();
       engine_->Cron();
       next_cron = now + cron_interval_us;
     }
@@ -267,6 +268,7 @@ void Server::OnReadable(Connection* c) {
     return;
   }
   c->in.resize(old + static_cast<size_t>(n));
+  c->client.last_interaction_ms = engine_->clock().NowMs();  // a partial request counts too
   ProcessInput(c);
   if (c->closing) return;
   if (static_cast<int64_t>(c->in.size()) > engine_->config().client_query_buffer_limit) {
@@ -377,6 +379,22 @@ bool Server::OverOutputLimit(Connection* c) {
                static_cast<long long>(pending));
   Close(c);
   return true;
+}
+
+void Server::CloseIdleClients() {
+  // `timeout` as Redis's clientsCronHandleTimeout: a client idle for longer than the setting is
+  // closed without a reply, unless it is blocked (its command's own timeout applies) or
+  // subscribed (a subscriber waits for messages by design).
+  const int64_t timeout_s = engine_->config().timeout;
+  if (timeout_s <= 0) return;
+  const int64_t now = engine_->clock().NowMs();
+  std::vector<Connection*> idle;
+  for (auto& [fd, conn] : conns_) {
+    const ClientState& cl = conn->client;
+    if (conn->closing || cl.is_blocked() || cl.subscription_count() > 0) continue;
+    if (now - cl.last_interaction_ms > timeout_s * 1000) idle.push_back(conn.get());
+  }
+  for (Connection* c : idle) Close(c);
 }
 
 void Server::UpdateInterest(Connection* c, bool want_write) {

@@ -62,6 +62,7 @@ class Server {
   void UpdateInterest(Connection* c, bool want_write);
   void FlushPending();
   bool OverOutputLimit(Connection* c);  // closes c when past client-output-buffer-limit pubsub
+  void CloseIdleClients();              // the `timeout` setting
 
   Engine* engine_;
   int listen_fd_ = -1;

@@ -218,6 +218,37 @@ TEST_F(ServerTest, MaxClientsRefusesTheExtraConnection) {
   redisFree(first);
 }
 
+// `timeout` (issue 18): a client idle past the setting is closed without a reply; a client that
+// keeps talking and a subscriber are not.
+TEST_F(ServerTest, IdleTimeoutClosesOnlyTheIdleClient) {
+  EngineConfig config;
+  config.timeout = 1;
+  config.hz = 100;
+  StartServer(config);
+  redisContext* idle = Connect();
+  redisContext* busy = Connect();
+  redisContext* subscriber = Connect();
+  freeReplyObject(redisCommand(subscriber, "SUBSCRIBE ch"));
+  WaitForConnections(3);
+  for (int i = 0; i < 25; ++i) {  // 2.5 s of traffic on `busy` only
+    auto* r = static_cast<redisReply*>(redisCommand(busy, "PING"));
+    ASSERT_NE(r, nullptr);
+    EXPECT_STREQ(r->str, "PONG");
+    freeReplyObject(r);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  WaitForConnections(2);
+  EXPECT_EQ(server_->connection_count(), 2u);
+  EXPECT_EQ(redisCommand(idle, "PING"), nullptr) << "the idle client should have been closed";
+  auto* r = static_cast<redisReply*>(redisCommand(busy, "PUBLISH ch m"));
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->integer, 1) << "the subscriber should still be connected";
+  freeReplyObject(r);
+  redisFree(idle);
+  redisFree(busy);
+  redisFree(subscriber);
+}
+
 TEST_F(ServerTest, RedisCliWorksAgainstIt) {
   if (system("command -v redis-cli >/dev/null 2>&1") != 0) GTEST_SKIP() << "redis-cli not installed";
   StartServer();
