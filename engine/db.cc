@@ -100,8 +100,9 @@ bool Db::Persist(std::string_view key) {
 
 void Db::Clear() {
   dirty_ += dict_.size();
-  volatile_.clear();
-  dict_.clear();
+  // Fresh tables rather than clear(): clear() keeps the bucket arrays, Redis's FLUSHALL frees them.
+  volatile_ = decltype(volatile_)();
+  dict_ = Dict();
   touched_.clear();
   used_bytes_ = 0;
 }
