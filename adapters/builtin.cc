@@ -64,6 +64,7 @@ class BuiltinClient final : public Client {
         cv_.wait_for(lock, std::chrono::milliseconds(5));
         engine_->blocking().HandleTimeouts(engine_->clock().NowMs());
       }
+      engine_->BeforeSleep();  // the append-only log, when on: written before the reply leaves
       bytes.swap(state_.reply.buffer());
     }
     Reply reply;
@@ -81,6 +82,7 @@ class BuiltinClient final : public Client {
       std::lock_guard lock(*mu_);
       if (aborted_) return Gone();
       for (const Argv& argv : commands) ExecuteLocked(argv);
+      engine_->BeforeSleep();
       bytes.swap(state_.reply.buffer());
     }
     std::vector<Reply> replies(commands.size());
@@ -171,7 +173,7 @@ class BuiltinTarget final : public Target {
   TargetKind kind() const override { return TargetKind::kBuiltin; }
   uint32_t capabilities() const override { return caps_; }
   std::string endpoint() const override { return "in-process"; }
-  std::string server_version() const override { return "racetrack (in-process)"; }
+  std::string server_version() const override { return "racetrack " RACETRACK_VERSION " (in-process)"; }
   Result<std::unique_ptr<Client>> Connect() override {
     return std::unique_ptr<Client>(std::make_unique<BuiltinClient>(&engine_, &mu_, caps_));
   }

@@ -293,7 +293,9 @@ Result<std::unique_ptr<Target>> MakeRespTarget(TargetKind kind, std::string_view
   std::string version = "unknown";
   auto info = probe.Command({"INFO", "server"});
   if (info.ok() && info->type == Reply::Type::kString) {
-    for (const char* field : {"redis_version:", "racetrack_version:"}) {
+    // racetrack-server answers redis_version too (the Redis it is compatible with): its own
+    // version comes first.
+    for (const char* field : {"racetrack_version:", "redis_version:"}) {
       const size_t p = info->str.find(field);
       if (p == std::string::npos) continue;
       const size_t start = p + std::string_view(field).size();

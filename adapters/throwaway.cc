@@ -256,7 +256,8 @@ Result<Launch> BuiltinTcpLaunch(const std::string& bin_dir, int port, bool detac
   Launch l;
   l.dir = *dir;
   l.process.program = bin;
-  l.process.args = {"--port", std::to_string(port), "--bind", "127.0.0.1"};
+  // --dir: an append-only log (--durability relaxed|strict) goes to the temp directory.
+  l.process.args = {"--port", std::to_string(port), "--bind", "127.0.0.1", "--dir", l.dir};
   l.url = "redis://127.0.0.1:" + std::to_string(port);
   return l;
 }
@@ -307,11 +308,20 @@ Result<Launch> PostgresLaunch(int port, bool detached) {
     RemoveDir(l.dir);
     return init;
   }
+  // Durability off by default, in postgresql.conf rather than as -c flags: a command-line
+  // setting would outrank ALTER SYSTEM, and --durability changes these live (durability.h).
+  {
+    std::ofstream conf(l.dir + "/data/postgresql.conf", std::ios::app);
+    conf << "\n# racetrack: --durability off (changed live by ALTER SYSTEM)\n"
+         << "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n";
+    if (!conf) {
+      RemoveDir(l.dir);
+      return Status::IoError("cannot write postgresql.conf in " + l.dir);
+    }
+  }
   l.process.program = postgres;
   l.process.args = {"-D", l.dir + "/data", "-p", std::to_string(port), "-k", l.dir,
-                    "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                    "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                    "-c", "max_connections=300"};
+                    "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"};
   l.process.run_as_user = pw != nullptr ? "postgres" : "";
   l.process.stop_signal = SIGINT;  // fast shutdown
   l.url = "postgresql://racetrack:" + l.secret + "@127.0.0.1:" + std::to_string(port) +

@@ -6,8 +6,9 @@
 // PostgreSQL: initdb into a fresh mktemp directory (chmod 755), as the `postgres` user via
 // `runuser` when running as root, with --locale=C.UTF-8 --encoding=UTF8, password authentication
 // (a random password, user "racetrack"), its unix socket in the same directory, listening on
-// 127.0.0.1 only. Like the throwaway Redis it runs without durability (fsync=off,
-// synchronous_commit=off) — like for like; point --postgres-url at a real server to measure one.
+// 127.0.0.1 only. Like the throwaway Redis it starts without durability (fsync=off,
+// synchronous_commit=off, full_page_writes=off) — like for like; `racetrack run --durability`
+// changes both live (adapters/durability.h); point --postgres-url at a real server to measure one.
 //
 // Reuse across runs (`racetrack servers up|status|down`): Up() starts the set detached (they
 // survive this process) and records them in a state file; a later ThrowawayServers given the same

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -121,6 +123,18 @@ std::string FormatParam(const std::string& scenario, const std::string& key, dou
   return num;
 }
 
+// Whether records of `scenario` differ in param `name` (a sweep axis: then it is shown).
+bool ParamVaries(const Results& doc, const std::string& scenario, const std::string& name) {
+  std::optional<double> first;
+  for (const Record& r : doc.records) {
+    if (r.scenario != scenario) continue;
+    const std::optional<double> v = r.Param(name);
+    if (!first) first = v.value_or(-1);
+    if (v.value_or(-1) != *first) return true;
+  }
+  return false;
+}
+
 void PrintTable(const Results& doc) {
   std::string last_scenario;
   for (const Record& r : doc.records) {
@@ -136,8 +150,9 @@ void PrintTable(const Results& doc) {
     // The parameter point (Scenario::ParameterPoints: sizes, rtt-ms, batch, ...), if any.
     std::string point;
     for (const auto& [k, v] : r.params) {
-      if (k == "clients" || k == "rate") continue;
-      point += "  " + k + "=" + FormatParam(r.scenario, k, v);
+      if ((k == "clients" || k == "rate") && !ParamVaries(doc, r.scenario, k)) continue;
+      point += "  " + k + "=" +
+               (k == "durability" ? results::DurabilityParamName(v) : FormatParam(r.scenario, k, v));
     }
     // The lesson's own headline figures (ScenarioInfo::table_figures).
     auto sc = scenarios::Registry::Default().Get(r.scenario);
@@ -179,6 +194,58 @@ std::string RedactedCommandLine(const std::string& line) {
 }
 
 }  // namespace
+
+namespace {
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<int>> ParseClientsList(const std::string& text) {
+  std::vector<int> out;
+  for (const std::string& item : SplitCommas(text)) {
+    const bool digits = !item.empty() && item.size() <= 4 &&
+                        item.find_first_not_of("0123456789") == std::string::npos;
+    const int n = digits ? std::atoi(item.c_str()) : 0;
+    if (n < 1 || n > 1024) {
+      return Status::InvalidArgument("--clients: '" + item +
+                                     "' is not a whole number from 1 to 1024 (a list: 1,8,32)");
+    }
+    if (std::find(out.begin(), out.end(), n) != out.end()) {
+      return Status::InvalidArgument("--clients: " + item + " is given twice");
+    }
+    out.push_back(n);
+  }
+  return out;
+}
+
+Result<std::vector<double>> ParseRateList(const std::string& text) {
+  std::vector<double> out;
+  for (const std::string& item : SplitCommas(text)) {
+    const bool number = !item.empty() && item.size() <= 12 &&
+                        item.find_first_not_of("0123456789.") == std::string::npos &&
+                        std::count(item.begin(), item.end(), '.') <= 1 && item != ".";
+    const double r = number ? std::strtod(item.c_str(), nullptr) : 0;
+    if (!(r > 0)) {
+      return Status::InvalidArgument("--rate: '" + item +
+                                     "' is not a positive rate in ops/s (a list: 1000,5000)");
+    }
+    if (std::find(out.begin(), out.end(), r) != out.end()) {
+      return Status::InvalidArgument("--rate: " + item + " is given twice");
+    }
+    out.push_back(r);
+  }
+  return out;
+}
 
 Status ValidateRedlockUrls(const std::string& text) {
   std::vector<std::string> urls;
@@ -281,6 +348,11 @@ Results NewDocument(const RunCommand& cmd, const CliContext& ctx) {
   p.seed = cmd.options.seed;
   p.interval_ms = cmd.options.interval_ms;
   p.extra = cmd.options.extra;
+  if (cmd.slo) p.slo = cmd.slo->text;
+  for (adapters::Durability m : cmd.durability) {
+    doc.environment.durability += (doc.environment.durability.empty() ? "" : ",") +
+                                  std::string(adapters::DurabilityName(m));
+  }
   const scenarios::KeyWorkload& workload = cmd.options.workload;
   p.keys = workload.keys;
   if (workload.distribution) p.distribution = scenarios::KeyDistributionName(*workload.distribution);
@@ -358,6 +430,8 @@ void RunWithProgress(const RunCommand& cmd, const RunOptions& options, const Cli
   for (const auto* s : plan.scenarios) {
     combos += static_cast<double>(s->info().approaches.size() * plan.targets.size());
   }
+  combos *= static_cast<double>(std::max<size_t>(1, options.clients_sweep.size()) *
+                                std::max<size_t>(1, options.rate_sweep.size()));
   const double per = cmd.options.warmup_s + cmd.options.repetitions * cmd.options.duration_s;
   const bool show = !cmd.quiet && isatty(STDERR_FILENO) && (cmd.options.ops || combos * per > 2);
   ProgressLine progress(show);
@@ -367,6 +441,106 @@ void RunWithProgress(const RunCommand& cmd, const RunOptions& options, const Cli
   Harness harness(options, callbacks, ctx.stop);
   harness.Run(plan, doc);
   progress.Clear();
+}
+
+// A temp directory for the in-process engine's append-only log, removed on the way out.
+class ScratchDir {
+ public:
+  ScratchDir() = default;
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  // Made on first use; "" when it cannot be.
+  const std::string& Get() {
+    if (path_.empty()) {
+      std::string tmpl = (std::filesystem::temp_directory_path() / "racetrack-aof-XXXXXX").string();
+      if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+    }
+    return path_;
+  }
+
+ private:
+  std::string path_;
+};
+
+// Whether racetrack owns the target's server (it may change its settings): the in-process
+// engine, and throwaway servers; a server given by URL is the user's.
+bool OwnsServer(const adapters::Target& t, const RunCommand& cmd) {
+  switch (t.kind()) {
+    case TargetKind::kRedis:
+      return cmd.redis_url.empty();
+    case TargetKind::kPostgres:
+      return cmd.postgres_url.empty();
+    default:
+      return true;
+  }
+}
+
+// Sets `mode` on every owned server and records every server's settings as read back. A server
+// given by URL is left as it is, with one line saying so (once per run).
+Status ConfigureDurability(const RunCommand& cmd, adapters::Durability mode,
+                           const std::vector<std::unique_ptr<adapters::Target>>& targets,
+                           ScratchDir* scratch, Results* doc) {
+  const bool several = cmd.durability.size() > 1;
+  for (const auto& t : targets) {
+    if (t->kind() == TargetKind::kClient) continue;
+    const std::string name(t->name());
+    const bool owned = OwnsServer(*t, cmd);
+    if (owned) {
+      const std::string dir = t->kind() == TargetKind::kBuiltin && mode != adapters::Durability::kOff
+                                  ? scratch->Get()
+                                  : "";
+      Status s = adapters::ApplyDurability(*t, mode, dir);
+      if (!s.ok()) return s;
+    }
+    auto settings = adapters::ReadDurability(*t);
+    if (!settings.ok()) {
+      return Status::Unavailable(name + ": cannot read its durability settings: " +
+                                 settings.status().message());
+    }
+    const std::string key = several ? name + "@" + std::string(adapters::DurabilityName(mode)) : name;
+    doc->environment.server_settings[key] = *settings;
+    if (!owned && !cmd.quiet && mode == cmd.durability.front()) {
+      std::string shown;
+      for (const auto& [k, v] : *settings) shown += (shown.empty() ? "" : ", ") + k + "=" + v;
+      Error(name + " is given by URL: its durability is left as the server has it (" + shown + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+// The knee of each approach x target of a --rate sweep (results/sweep.h), one line each.
+void PrintKnees(const Results& doc, const results::Slo& slo) {
+  const auto knees = results::FindKnees(doc.records, slo);
+  if (knees.empty()) return;
+  std::printf("\nknee: the highest offered rate with %s <= %s and at least %.0f%% of it achieved\n",
+              slo.percentile.c_str(), results::FormatMicros(slo.bound_us).c_str(),
+              results::kKneeMinAchieved * 100);
+  for (const results::Knee& k : knees) {
+    std::string rates;
+    for (size_t i = 0; i < k.records.size(); ++i) {
+      const Record& r = *k.records[i];
+      const auto lat = results::SloLatencyUs(r, slo);
+      char cell[96];
+      std::snprintf(cell, sizeof cell, "%s%s:%s@%s", rates.empty() ? "" : "  ",
+                    results::FormatRate(k.rates[i]).c_str(),
+                    lat ? results::FormatMicros(*lat).c_str() : "-",
+                    results::FormatRate(r.throughput_ops_s.value_or(0)).c_str());
+      rates += cell;
+      if (results::MeetsSlo(r, slo)) rates += "✓";
+    }
+    const std::string knee =
+        k.rate ? results::FormatRate(*k.rate) + " ops/s" : std::string("none met it");
+    std::printf("  %s%s%s%s   (%s)\n", Pad(k.scenario + "/" + k.approach, 30).c_str(),
+                Pad(k.target, 13).c_str(), Pad(knee, 16).c_str(),
+                k.other_params.empty() ? "" : ("[" + k.other_params + "]  ").c_str(),
+                rates.c_str());
+  }
+  std::printf("  (per rate: offered:%s@achieved ops/s, ✓ = meets the objective)\n",
+              slo.percentile.c_str());
 }
 
 // Skips that are not just "this approach is for the other technology".
@@ -419,15 +593,38 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   }
 
   Results doc = NewDocument(cmd, ctx);
+  ScratchDir scratch;  // outlives the targets (declared first): the builtin's log lives there
   std::vector<std::unique_ptr<adapters::Target>> targets;
   const bool requested_unavailable =
       OpenTargets(*kinds, !cmd.targets.empty(), cmd, ctx, &doc, &targets);
   for (auto& t : targets) plan.targets.push_back(t.get());
   const RunOptions options = WithBackingStores(cmd, ctx, plan, &doc, &targets);
-  RunWithProgress(cmd, options, ctx, plan, &doc);
+  bool durability_failed = false;
+  for (adapters::Durability mode : cmd.durability) {
+    if (ctx.stop != nullptr && ctx.stop->stopped()) break;
+    Status configured = ConfigureDurability(cmd, mode, targets, &scratch, &doc);
+    if (!configured.ok()) {
+      Error("durability " + std::string(adapters::DurabilityName(mode)) + ": " +
+            configured.message());
+      durability_failed = true;
+      break;
+    }
+    RunOptions mode_options = options;
+    if (cmd.durability.size() > 1) mode_options.record_params["durability"] = static_cast<int>(mode);
+    if (!cmd.quiet && cmd.durability.size() > 1) {
+      std::fprintf(stderr, "racetrack: durability %s\n",
+                   std::string(adapters::DurabilityName(mode)).c_str());
+    }
+    RunWithProgress(cmd, mode_options, ctx, plan, &doc);
+  }
 
-  if (!cmd.quiet) PrintTable(doc);
-  const int code = RunExitCode(doc, ctx, requested_unavailable);
+  if (!cmd.quiet) {
+    std::printf("durability: %s\n", doc.environment.durability.c_str());
+    PrintTable(doc);
+    if (cmd.slo) PrintKnees(doc, *cmd.slo);
+  }
+  int code = RunExitCode(doc, ctx, requested_unavailable);
+  if (durability_failed && code == kExitOk) code = kExitUnavailable;
   if (!cmd.quiet) PrintSkips(doc);
   if (!cmd.json_path.empty()) {
     auto w = results::WriteResults(doc, cmd.json_path);
@@ -446,7 +643,7 @@ const std::vector<std::string>& RunFlagNames() {
       "clients",  "c",        "duration",    "d",            "ops",  "rate",     "warmup",
       "repetitions", "r",     "seed",        "interval",     "param", "redis-url",
       "postgres-url", "json", "quiet",       "q",     "keys", "distribution",
-      "value-size", "redlock-urls"};
+      "value-size", "redlock-urls", "durability", "slo"};
   return kNames;
 }
 

@@ -11,12 +11,15 @@
 // Thread-safety: call from main's thread.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "adapters/durability.h"
 #include "adapters/target.h"
 #include "adapters/throwaway.h"
 #include "bench/harness.h"
+#include "results/sweep.h"
 #include "scenarios/registry.h"
 
 namespace racetrack::bench {
@@ -39,9 +42,21 @@ struct RunCommand {
   std::string postgres_url;
   std::string json_path;                // empty = no JSON
   bool quiet = false;
+  // --durability: one mode, or several run one after the other on the same servers (each
+  // record then has a "durability" param). Owned servers are set to each mode; servers given by
+  // URL are only read back (adapters/durability.h).
+  std::vector<adapters::Durability> durability = {adapters::Durability::kOff};
+  // --slo with a --rate sweep: the knee per approach x target is printed and recorded.
+  std::optional<results::Slo> slo;
 };
 
 int RunMain(const RunCommand& command, const CliContext& context);
+
+// Sweep lists as typed: "--clients 1,8,32" (whole numbers 1..1024), "--rate 1000,5000"
+// (positive ops/s). One value or several, comma-separated, no repeats; else a one-line
+// InvalidArgument naming the flag and the bad element.
+Result<std::vector<int>> ParseClientsList(const std::string& text);
+Result<std::vector<double>> ParseRateList(const std::string& text);
 
 // The names of `racetrack run`'s own flags, long and short, without dashes ("rate", "clients",
 // "c", "json", ...). cli_main.cc registers exactly these (it checks at start), and a scenario

@@ -14,6 +14,7 @@
 
 #include "adapters/throwaway.h"
 #include "bench/cli.h"
+#include "bench/compare_run.h"
 #include "bench/harness.h"
 #include "bench/signals.h"
 #include "bench/suite.h"
@@ -51,7 +52,9 @@ std::string OptionList(const CLI::App* app) {
 // `racetrack run`'s flags, bound to where they land.
 struct RunFlags {
   rb::RunCommand command;
-  double rate = 0;
+  // --clients, --rate and --durability take one value or a comma list (a sweep axis); --slo
+  // goes with a --rate sweep. As typed; parsed in FinishRunCommand.
+  std::string clients_text, rate_text, durability_text, slo_text;
   uint64_t ops = 0;
   std::string suite;
   // Scenario knobs (--sizes, --rtt-ms, ...) as typed; parsed per lesson after CLI11 is done.
@@ -80,10 +83,26 @@ void AddHarnessFlags(CLI::App* run, RunFlags* f) {
                   "Target (repeatable): builtin, builtin-tcp, redis, postgres. Default: all "
                   "that can be had");
   run->add_option("--approach,-a", c.approaches, "Only these approaches (repeatable)");
-  run->add_option("--clients,-c", c.options.clients, "Client threads (default 8)");
+  run->add_option("--clients,-c", f->clients_text,
+                  "Client threads (default 8, or the lesson's own); a comma list such as "
+                  "1,2,4,8,16,32 is a sweep: one record per value, throughput and retries charted "
+                  "against clients");
   run->add_option("--duration,-d", c.options.duration_s, "Seconds per repetition (default 2)");
   run->add_option("--ops", f->ops, "Operations per repetition instead of a duration");
-  run->add_option("--rate", f->rate, "Open loop: total ops/s, latency from the scheduled start");
+  run->add_option("--rate", f->rate_text,
+                  "Open loop: total ops/s, latency from the scheduled start; a comma list such as "
+                  "1000,5000,20000 is a sweep (one record per rate)");
+  run->add_option("--slo", f->slo_text,
+                  "With a --rate sweep: latency objective PERCENTILE:BOUND, e.g. p99:1ms "
+                  "(p50|p90|p99|p999; us|ms|s). Reports the knee per approach x target: the "
+                  "highest rate meeting it with >= 95% of the rate achieved");
+  run->add_option("--durability", f->durability_text,
+                  "off | relaxed | strict (default off), or a comma list such as off,strict run "
+                  "one after the other. off: nothing synced (PostgreSQL fsync/synchronous_commit/"
+                  "full_page_writes off; Redis-likes no append-only log); relaxed: PostgreSQL "
+                  "fsync on, synchronous_commit off; Redis-likes appendfsync everysec; strict: "
+                  "synchronous_commit on; appendfsync always. Set on the servers racetrack "
+                  "starts (and the in-process engine); a server given by URL is only read back");
   run->add_option("--warmup", c.options.warmup_s, "Warm-up seconds, not timed (0.2)");
   run->add_option("--repetitions,-r", c.options.repetitions, "Repetitions (default 1)");
   run->add_option("--seed", c.options.seed, "Random seed, recorded (default 42)");
@@ -191,6 +210,8 @@ racetrack::Status ParseWorkload(const RunFlags& f, racetrack::scenarios::KeyWork
   return racetrack::Status::Ok();
 }
 
+racetrack::Status FinishAxes(RunFlags* f);
+
 // After parsing `racetrack run`: the suite, the knobs (each selected lesson checks its own), the
 // harness options the flags imply. Non-OK = a usage error, already worded for the user.
 racetrack::Status FinishRunCommand(const CLI::App* run, RunFlags* f) {
@@ -222,7 +243,38 @@ racetrack::Status FinishRunCommand(const CLI::App* run, RunFlags* f) {
   if (f->ops > 0) c.options.ops = f->ops;
   c.options.duration_given = c.options.duration_given || run->count("--duration") > 0;
   c.options.clients_given = run->count("--clients") > 0;
-  c.options.rate = f->rate;
+  return FinishAxes(f);
+}
+
+// --clients, --rate, --slo, --durability: one value or a sweep list each (one-line errors).
+racetrack::Status FinishAxes(RunFlags* f) {
+  rb::RunCommand& c = f->command;
+  if (!f->clients_text.empty()) {
+    auto clients = rb::ParseClientsList(f->clients_text);
+    if (!clients.ok()) return clients.status();
+    c.options.clients = clients->front();
+    if (clients->size() > 1) c.options.clients_sweep = *clients;
+  }
+  if (!f->rate_text.empty()) {
+    auto rates = rb::ParseRateList(f->rate_text);
+    if (!rates.ok()) return rates.status();
+    c.options.rate = rates->front();
+    if (rates->size() > 1) c.options.rate_sweep = *rates;
+  }
+  if (!f->slo_text.empty()) {
+    auto slo = racetrack::results::ParseSlo(f->slo_text);
+    if (!slo.ok()) return racetrack::Status::InvalidArgument(slo.error().message());
+    if (f->rate_text.empty()) {
+      return racetrack::Status::InvalidArgument(
+          "--slo needs --rate (an open loop, e.g. --rate 1000,5000,20000 --slo p99:1ms)");
+    }
+    c.slo = *slo;
+  }
+  if (!f->durability_text.empty()) {
+    auto modes = racetrack::adapters::ParseDurabilityList(f->durability_text);
+    if (!modes.ok()) return modes.status();
+    c.durability = *modes;
+  }
   if (!f->redlock_urls.empty()) {
     racetrack::Status valid = rb::ValidateRedlockUrls(f->redlock_urls);
     if (!valid.ok()) return valid;
@@ -239,6 +291,9 @@ std::string StateFile() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "compare-run") {
+    return racetrack::bench::CompareRunMain(argc - 1, argv + 1);
+  }
   CLI::App app{"racetrack: measure and teach Redis-style data structures vs PostgreSQL.\n" +
                std::string(kExitCodes)};
   app.set_version_flag("--version", std::string("racetrack ") + RACETRACK_VERSION);
@@ -261,6 +316,7 @@ int main(int argc, char** argv) {
   CLI::App* servers = AddServersCommand(app, &action, &server_targets);
   // `report` and `compare` (reports/): results JSON in, reports and regression verdicts out.
   auto reports = racetrack::reports::AddReportCommands(app, racetrack::bench::FillScenarioInfo);
+  app.add_subcommand("compare-run", rb::kCompareRunSummary);  // dispatched above, listed in --help
 
   try {
     app.parse(argc, argv);

@@ -11,9 +11,13 @@
 #include "bench/harness.h"
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <condition_variable>
 #include <limits>
 #include <mutex>
@@ -39,11 +43,47 @@ bool IsFatal(const Status& s) {
   return s.code() == Status::Code::kUnavailable || s.code() == Status::Code::kIoError;
 }
 
+// The calibration hook (harness.h): F when RACETRACK_CALIBRATION_SLOWDOWN names this
+// "scenario/approach/target", else 0. A malformed value is ignored with a one-line warning.
+double CalibrationSlowdown(const std::string& combination) {
+  const char* env = std::getenv("RACETRACK_CALIBRATION_SLOWDOWN");
+  if (env == nullptr || *env == '\0') return 0;
+  const std::string value = env;
+  const size_t colon = value.rfind(':');
+  char* end = nullptr;
+  const double f = colon == std::string::npos ? 0 : std::strtod(value.c_str() + colon + 1, &end);
+  if (colon == std::string::npos || end == nullptr || *end != '\0' || !(f > 0 && f <= 10)) {
+    std::fprintf(stderr, "racetrack: ignoring RACETRACK_CALIBRATION_SLOWDOWN=%s (want "
+                 "scenario/approach/target:F with 0 < F <= 10)\n", env);
+    return 0;
+  }
+  return value.substr(0, colon) == combination ? f : 0;
+}
+
 struct alignas(64) ClientCounters {
   std::atomic<uint64_t> ops{0};
   std::atomic<uint64_t> errors{0};
   std::atomic<int64_t> finished_ns{0};
 };
+
+// The sweep axes' points: clients outer, rate inner; one empty point when there is no sweep.
+std::vector<std::map<std::string, double>> SweepPoints(const RunOptions& o) {
+  std::vector<std::map<std::string, double>> out = {{}};
+  auto cross = [&out](const char* name, const auto& values) {
+    if (values.empty()) return;
+    std::vector<std::map<std::string, double>> next;
+    for (const auto& p : out) {
+      for (const auto v : values) {
+        next.push_back(p);
+        next.back()[name] = static_cast<double>(v);
+      }
+    }
+    out = std::move(next);
+  };
+  cross("clients", o.clients_sweep);
+  cross("rate", o.rate_sweep);
+  return out;
+}
 
 }  // namespace
 
@@ -65,6 +105,12 @@ Status ValidateOptions(const RunOptions& o) {
   }
   if (o.ops && *o.ops == 0) return Status::InvalidArgument("--ops must be at least 1");
   if (o.rate < 0) return Status::InvalidArgument("--rate must be positive (ops/s)");
+  for (int c : o.clients_sweep) {
+    if (c < 1 || c > 1024) return Status::InvalidArgument("--clients must be between 1 and 1024");
+  }
+  for (double r : o.rate_sweep) {
+    if (!(r > 0)) return Status::InvalidArgument("--rate must be positive (ops/s)");
+  }
   if (o.warmup_s < 0 || o.warmup_s > 3600) {
     return Status::InvalidArgument("--warmup must be between 0 and 3600 seconds");
   }
@@ -108,6 +154,7 @@ struct Session::Shared {
   std::atomic<int64_t> start_ns{0};
   std::atomic<bool> phase_stop{false};
   std::string error;  // first fatal error of the phase (under mu)
+  double calibration_slowdown = 0;  // RACETRACK_CALIBRATION_SLOWDOWN for this combination
 };
 
 Session::Session(const scenarios::Scenario& scenario, const scenarios::ApproachInfo& approach,
@@ -167,6 +214,8 @@ Result<std::unique_ptr<Session>> Session::Open(const scenarios::Scenario& scenar
                                          " failed: " + run.status().message()));
   }
   sh.run = std::move(run).value();
+  sh.calibration_slowdown = CalibrationSlowdown(scenario.info().id + "/" + approach.id + "/" +
+                                                std::string(target.name()));
   sh.counters.reset(new ClientCounters[static_cast<size_t>(options.clients)]);
   for (int i = 0; i < options.clients; ++i) {
     auto w = sh.run->MakeWorker(*sh.conns[static_cast<size_t>(i)], i);
@@ -243,8 +292,14 @@ void Session::ClientLoop(int index) {
         if (t0 >= end) break;
       }
       Status s = worker.Step();
-      const int64_t t1 = NowNs();
+      int64_t t1 = NowNs();
       if (scenarios::IsFinished(s)) break;
+      if (sh.calibration_slowdown > 0) {  // calibration hook, see harness.h
+        // Busy-wait F x the operation's time (on the vDSO clock: no system call per check).
+        const int64_t until = t1 + static_cast<int64_t>(sh.calibration_slowdown * (t1 - t0));
+        while ((t1 = NowNs()) < until) {
+        }
+      }
       if (s.ok()) {
         hist.Record(worker.LastLatencyNs().value_or(t1 - t0));
         counters.ops.store(++ops, std::memory_order_relaxed);
@@ -408,6 +463,37 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
   return result;
 }
 
+double Session::calibration_slowdown() const { return shared_->calibration_slowdown; }
+
+std::optional<double> Session::CpuSeconds() {
+  switch (target_.kind()) {
+    case adapters::TargetKind::kBuiltin: {
+      struct rusage ru;
+      if (getrusage(RUSAGE_SELF, &ru) != 0) return std::nullopt;
+      return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+             static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    }
+    case adapters::TargetKind::kBuiltinTcp:
+    case adapters::TargetKind::kRedis: {
+      auto reply = shared_->admin->Command({"INFO", "cpu"});
+      if (!reply.ok() || reply->type != adapters::Reply::Type::kString) return std::nullopt;
+      double total = 0;
+      int found = 0;
+      for (const char* field : {"used_cpu_sys:", "used_cpu_user:"}) {
+        const size_t at = reply->str.find(field);
+        if (at == std::string::npos) continue;
+        total += std::strtod(reply->str.c_str() + at + std::strlen(field), nullptr);
+        ++found;
+      }
+      return found == 2 ? std::optional<double>(total) : std::nullopt;
+    }
+    case adapters::TargetKind::kPostgres:  // a backend process per connection: not summed yet
+    case adapters::TargetKind::kClient:    // no server to ask
+      break;
+  }
+  return std::nullopt;
+}
+
 Result<scenarios::Correctness> Session::Verify() { return shared_->run->Verify(*shared_->admin); }
 
 std::map<std::string, double> Session::Figures() const { return shared_->run->Figures(); }
@@ -450,7 +536,16 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
                                const std::map<std::string, double>& point) {
   // The parameter point (Scenario::ParameterPoints) becomes part of the knobs and the params.
   RunOptions options = options_;
-  for (const auto& [k, v] : point) options.extra[k] = v;
+  for (const auto& [k, v] : point) {
+    if (k == "clients") {
+      options.clients = static_cast<int>(v);
+      options.clients_given = true;
+    } else if (k == "rate") {
+      options.rate = v;
+    } else {
+      options.extra[k] = v;
+    }
+  }
   if (!options.clients_given && scenario.info().default_clients > 0) {
     options.clients = scenario.info().default_clients;
   }
@@ -471,8 +566,9 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   record.approach = tmpl.approach;
   record.target = tmpl.target;
   record.params["clients"] = options.clients;
-  if (options_.rate > 0) record.params["rate"] = options_.rate;
+  if (options.rate > 0) record.params["rate"] = options.rate;
   for (const auto& [k, v] : options.extra) record.params[k] = v;
+  for (const auto& [k, v] : options.record_params) record.params[k] = v;
   record.timeseries.interval_ms = options_.interval_ms;
   // A run that knows its natural size (pipeline: whole jobs) gets it when the user gave no --ops,
   // and warms its connections itself.
@@ -485,7 +581,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
       !(stop_ && stop_->stopped())) {
     PhaseSpec warm;
     warm.duration_s = options_.warmup_s;
-    warm.rate = options_.rate;
+    warm.rate = options.rate;
     warm.interval_ms = options_.interval_ms;
     warm.repetition = -1;
     warm.sample = false;
@@ -494,6 +590,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   }
   std::vector<Timeseries> series;
   Histogram merged;  // all repetitions'; stored sparse by Summarize
+  std::vector<double> cpu_samples;
   for (int rep = 0; rep < options_.repetitions && record.error.empty(); ++rep) {
     if (stop_ && stop_->stopped()) break;
     PhaseSpec spec;
@@ -501,14 +598,21 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
                           ? scenario.info().default_duration_s
                           : options_.duration_s;
     spec.ops = options_.ops.value_or(preferred_ops.value_or(0));
-    spec.rate = options_.rate;
+    spec.rate = options.rate;
     spec.interval_ms = options_.interval_ms;
     spec.repetition = rep;
     spec.own_timeline = own_timeline;
+    const std::optional<double> cpu_before = s.CpuSeconds();
     PhaseResult r = s.RunPhase(spec, &callbacks_, &tmpl);
+    const std::optional<double> cpu_after = s.CpuSeconds();
     const double tp = r.duration_s > 0 ? static_cast<double>(r.ops) / r.duration_s : 0;
+    std::optional<double> cpu_per_op;
+    if (cpu_before && cpu_after && r.ops > 0) {
+      cpu_per_op = (*cpu_after - *cpu_before) * 1e6 / static_cast<double>(r.ops);
+      cpu_samples.push_back(*cpu_per_op);
+    }
     record.repetitions.push_back({static_cast<double>(r.ops), r.duration_s, tp,
-                                  r.histogram.PercentileUs(0.99)});
+                                  r.histogram.PercentileUs(0.99), cpu_per_op});
     merged.Merge(r.histogram);
     record.errors = record.errors.value_or(0) + static_cast<double>(r.errors);
     series.push_back(std::move(r.timeseries));
@@ -538,6 +642,13 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     record.correctness.note = "could not verify: " + verdict.status().message();
   }
   record.figures = s.Figures();
+  if (!cpu_samples.empty()) {
+    std::sort(cpu_samples.begin(), cpu_samples.end());
+    const size_t n = cpu_samples.size();
+    record.figures["cpu_us_per_op"] =
+        n % 2 == 1 ? cpu_samples[n / 2] : (cpu_samples[n / 2 - 1] + cpu_samples[n / 2]) / 2;
+  }
+  if (s.calibration_slowdown() > 0) record.figures["calibration_slowdown"] = s.calibration_slowdown();
   record.series = s.Series();
   if (callbacks_.on_record) callbacks_.on_record(record);
   return record;
@@ -572,7 +683,11 @@ void Harness::Run(const Plan& plan, Results* doc) {
           continue;
         }
         for (auto& point : sc->ParameterPoints(a, t->kind(), options_.KnobsFor(info.id))) {
-          combos.push_back({sc, &a, t, std::move(point)});
+          for (const auto& axes : SweepPoints(options_)) {
+            auto crossed = point;
+            for (const auto& [k, v] : axes) crossed[k] = v;
+            combos.push_back({sc, &a, t, std::move(crossed)});
+          }
         }
       }
     }

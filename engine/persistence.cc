@@ -94,6 +94,14 @@ Status Persistence::Start() {
   return Status::Ok();
 }
 
+Status Persistence::SwitchAppendOnly(bool on) {
+  if (on && !aof_) {
+    Status s = WriteFileAtomically(aof_path(), EncodeSnapshot(*engine_));
+    if (!s.ok()) return s;
+  }
+  return SetAppendOnly(on);
+}
+
 Status Persistence::SetAppendOnly(bool on) {
   if (!on) {
     engine_->on_propagate = nullptr;

@@ -42,8 +42,11 @@ class Persistence {
   Status Save();            // SAVE: writes the snapshot in the foreground
   Status BackgroundSave();  // BGSAVE: forks a child that writes it
   Status BackgroundRewriteAof();
-  // CONFIG SET appendonly yes/no at runtime.
+  // Opens (on) or closes the log; the caller keeps config().appendonly in step.
   Status SetAppendOnly(bool on);
+  // CONFIG SET appendonly yes/no at runtime: turning it on first writes the current data as the
+  // log's base (a snapshot preamble, as Start() does), so a replay sees the writes before it too.
+  Status SwitchAppendOnly(bool on);
 
   // Reaps finished children, applies the save rules. Called from Engine::Cron.
   void Cron();

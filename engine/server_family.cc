@@ -85,8 +85,18 @@ void CmdConfigSet(CommandContext& ctx) {
     std::string err = targets[k]->set(ctx.engine.config(), ctx.argv[3 + 2 * k], false);
     if (!err.empty()) return fail(k, err);
   }
+  const bool was_appendonly = ctx.engine.config().appendonly;
   for (size_t k = 0; k < targets.size(); ++k) {
     (void)targets[k]->set(ctx.engine.config(), ctx.argv[3 + 2 * k], true);
+  }
+  // appendonly is more than a flag: the log opens or closes now, as Redis's CONFIG SET does.
+  if (ctx.engine.config().appendonly != was_appendonly) {
+    Status s = ctx.engine.persistence().SwitchAppendOnly(ctx.engine.config().appendonly);
+    if (!s.ok()) {
+      ctx.engine.config().appendonly = was_appendonly;
+      ctx.reply.Error(errors::ConfigSetFailed("appendonly", s.message()));
+      return;
+    }
   }
   ctx.reply.Ok();
 }
@@ -151,6 +161,7 @@ std::string InfoSection(CommandContext& ctx, std::string_view section) {
     Line(s, "redis_git_dirty", 0);
     Line(s, "redis_mode", std::string("standalone"));
     Line(s, "racetrack_engine", std::string("built-in"));
+    Line(s, "racetrack_version", std::string(RACETRACK_VERSION));
     Line(s, "os", std::string(u.sysname) + " " + u.release + " " + u.machine);
     Line(s, "arch_bits", static_cast<int64_t>(sizeof(void*) * 8));
     Line(s, "multiplexing_api", std::string("epoll"));

@@ -200,6 +200,10 @@ std::string WriteHtmlReport(const std::vector<Results>& runs) {
     if (!run.created.empty()) o << ", " << HtmlEscape(run.created);
     o << " · <code>" << HtmlEscape(run.path) << "</code></p>\n";
   }
+  const std::string durability = DurabilityText(runs);
+  o << "<p class=\"meta\"><b>Durability:</b> " << HtmlEscape(durability)
+    << " — what each server synced before acknowledging a write (settings read back from each "
+       "server: see Environment)</p>\n";
   o << "</header>\n<div class=\"cards\">\n"
     << "<div class=\"card\"><b>" << tables.size() << "</b><span>scenarios</span></div>\n"
     << "<div class=\"card\"><b>" << records << "</b><span>records (approach × target × point)"
@@ -220,7 +224,11 @@ std::string WriteHtmlReport(const std::vector<Results>& runs) {
     o << "<section class=\"block\" id=\"" << Anchor(t.scenario) << "\">\n<h2>"
       << HtmlEscape(t.lesson.title) << "</h2>\n"
       << Paragraphs(t.lesson.lesson, "lesson");
+    o << "<p class=\"meta\">Durability: " << HtmlEscape(durability) << "</p>\n";
     WriteTable(t, o);
+    if (const std::string knee = KneeText(t.scenario, runs); !knee.empty()) {
+      o << "<p class=\"meta\">" << HtmlEscape(knee) << "</p>\n";
+    }
     std::vector<ChartSpec> charts = LessonCharts(t.scenario, runs);
     if (!charts.empty()) o << "<div class=\"charts\">\n";
     for (const ChartSpec& chart : charts) {

@@ -20,6 +20,7 @@
 #include "reports/model.h"
 #include "reports/locks_charts.h"
 #include "reports/stats.h"
+#include "reports/sweep_charts.h"
 
 namespace racetrack::reports {
 
@@ -482,6 +483,12 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   auto add = [&](ChartSpec c) {
     if (HasPoints(c)) charts.push_back(std::move(c));
   };
+  // --clients / --rate sweeps, in every lesson: they answer the question the user swept for.
+  for (ChartSpec& c : SweepCharts(scenario, runs)) add(std::move(c));
+  if (scenario == "uniques") {
+    for (ChartSpec& c : UniquesCharts(runs)) charts.push_back(std::move(c));
+    return charts;
+  }
   if (scenario == "pipeline") {
     add(PipelineChart(scenario, runs));  // throughput at one (rtt, batch) point would mislead
     return charts;
@@ -491,7 +498,7 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   if (scenario == "messaging") for (ChartSpec& c : MessagingCharts(scenario, runs)) add(c);
   if (scenario == "persistence") for (ChartSpec& c : PersistenceCharts(scenario, runs)) add(c);
   if (scenario == "cache") for (ChartSpec& c : CacheCharts(runs)) add(std::move(c));
-  if (scenario == "uniques") return UniquesCharts(runs);  // batches/s would mislead as throughput
+  // uniques (above) skips the throughput bars: batches/s would mislead as throughput.
   if (scenario == "locks") for (auto& c : LocksCharts(runs)) add(std::move(c));
   if (scenario == "sessions") for (auto& c : SessionsCharts(runs)) add(std::move(c));
   add(LostUpdatesChart(scenario, runs));

@@ -58,6 +58,10 @@ MarkdownReport WriteMarkdownReport(const std::vector<Results>& runs,
     if (!run.environment.host.empty()) out << " on " << MarkdownEscape(run.environment.host);
     out << "\n";
   }
+  const std::string durability = DurabilityText(runs);
+  out << "\n**Durability: " << MarkdownEscape(durability)
+      << "** — what each server synced before acknowledging a write (read back from each "
+         "server: see Environment).\n";
   std::vector<Warning> warnings = BuildWarnings(runs);
   size_t failed = 0;
   for (const Warning& w : warnings) failed += w.kind == Warning::Kind::kFailedCheck;
@@ -68,7 +72,9 @@ MarkdownReport WriteMarkdownReport(const std::vector<Results>& runs,
   for (const ScenarioTable& t : BuildTables(runs)) {
     out << "\n## " << t.lesson.title << "\n\n";
     if (!t.lesson.lesson.empty()) out << t.lesson.lesson << "\n\n";
+    out << "_Durability: " << MarkdownEscape(durability) << "_\n\n";
     WriteTable(t, out);
+    if (const std::string knee = KneeText(t.scenario, runs); !knee.empty()) out << "\n" << knee << "\n";
     if (chart_prefix.empty()) continue;
     for (const ChartSpec& chart : LessonCharts(t.scenario, runs)) {
       std::string file = chart_prefix + t.scenario + "-" + chart.id + ".svg";

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "reports/format.h"
 #include "reports/stats.h"
+#include "results/sweep.h"
 
 namespace racetrack::reports {
 
@@ -209,6 +213,108 @@ std::vector<Warning> BuildWarnings(const std::vector<Results>& runs) {
   return out;
 }
 
+namespace {
+
+// A record's median repetition duration, rounded to 2 significant digits (the configured
+// duration plus the last operation's tail; own-timeline lessons end when their run does).
+std::optional<double> MedianRepetitionSeconds(const Record& r) {
+  std::vector<double> d;
+  for (const auto& rep : r.repetitions) {
+    if (rep.duration_s) d.push_back(*rep.duration_s);
+  }
+  if (d.empty()) return std::nullopt;
+  std::sort(d.begin(), d.end());
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2g", d[d.size() / 2]);
+  return std::strtod(buf, nullptr);
+}
+
+// `value` of every record per lesson: "8" when one value overall, else
+// "counters 8 · leaderboard 1, 4" (with `median`, each lesson's median value only);
+// `fallback` when no record has it.
+template <typename F>
+std::string PerLesson(const Results& run, F value, const std::string& fallback,
+                      bool median = false) {
+  std::vector<std::pair<std::string, std::vector<double>>> lessons;
+  for (const Record& r : run.records) {
+    const std::optional<double> v = value(r);
+    if (!v) continue;
+    auto it = std::find_if(lessons.begin(), lessons.end(),
+                           [&](const auto& l) { return l.first == r.scenario; });
+    if (it == lessons.end()) it = lessons.insert(lessons.end(), {r.scenario, {}});
+    it->second.push_back(*v);
+  }
+  if (lessons.empty()) return fallback;
+  std::vector<std::pair<std::string, std::set<double>>> shown;
+  std::set<double> all;
+  for (auto& [lesson, values] : lessons) {
+    std::sort(values.begin(), values.end());
+    std::set<double> mine = median ? std::set<double>{values[values.size() / 2]}
+                                   : std::set<double>(values.begin(), values.end());
+    all.insert(mine.begin(), mine.end());
+    shown.emplace_back(lesson, std::move(mine));
+  }
+  auto join = [](const std::set<double>& values) {
+    std::string out;
+    for (double v : values) out += (out.empty() ? "" : ", ") + FormatNumber(v);
+    return out;
+  };
+  if (all.size() == 1) return join(all);
+  std::string out;
+  for (const auto& [lesson, values] : shown) {
+    out += (out.empty() ? "" : " · ") + lesson + " " + join(values);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string KneeText(const std::string& scenario, const std::vector<Results>& runs) {
+  std::string out;
+  for (const Results& run : runs) {
+    if (run.parameters.slo.empty()) continue;
+    auto slo = results::ParseSlo(run.parameters.slo);
+    if (!slo.ok()) continue;
+    std::vector<Record> mine;
+    for (const Record& r : run.records) {
+      if (r.scenario == scenario) mine.push_back(r);
+    }
+    std::string knees;
+    for (const results::Knee& k : results::FindKnees(mine, *slo)) {
+      knees += (knees.empty() ? "" : "; ") + k.approach + " on " + k.target +
+               (k.other_params.empty() ? "" : " (" + k.other_params + ")") + " " +
+               (k.rate ? results::FormatRate(*k.rate) + " ops/s" : std::string("none met it"));
+    }
+    if (knees.empty()) continue;
+    out += (out.empty() ? "" : " ") + std::string("Knee") +
+           (runs.size() > 1 ? " (" + run.label + ")" : "") + ", the highest offered rate with " +
+           slo->percentile + " ≤ " + FormatMicros(slo->bound_us) + " and ≥ " +
+           FormatNumber(results::kKneeMinAchieved * 100) + "% of it achieved: " + knees + ".";
+  }
+  return out;
+}
+
+std::string DurabilityText(const std::vector<Results>& runs) {
+  std::vector<std::string> modes;
+  for (const Results& run : runs) {
+    modes.push_back(run.environment.durability.empty() ? "not recorded"
+                                                       : run.environment.durability);
+  }
+  if (modes.empty()) return "not recorded";
+  const bool same = std::all_of(modes.begin(), modes.end(),
+                                [&](const std::string& m) { return m == modes.front(); });
+  auto spaced = [](std::string m) {
+    for (size_t i = m.find(','); i != std::string::npos; i = m.find(',', i + 2)) m.insert(i + 1, " ");
+    return m;
+  };
+  if (same) return spaced(modes.front());
+  std::string out;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    out += (i ? " · " : "") + spaced(modes[i]) + " (" + runs[i].label + ")";
+  }
+  return out;
+}
+
 std::vector<EnvRow> BuildEnvironment(const std::vector<Results>& runs) {
   std::vector<EnvRow> rows;
   auto add = [&](const std::string& label, auto get) {
@@ -254,9 +360,40 @@ std::vector<EnvRow> BuildEnvironment(const std::vector<Results>& runs) {
       return it == run.environment.servers.end() ? std::string() : it->second;
     });
   }
+  add("durability", [](const Results& run) {
+    return run.environment.durability.empty() ? std::string("not recorded")
+                                              : run.environment.durability;
+  });
+  std::vector<std::string> settings;  // "postgres", "redis@strict", ...
+  for (const Results& run : runs) {
+    for (const auto& [name, v] : run.environment.server_settings) {
+      if (std::find(settings.begin(), settings.end(), name) == settings.end()) {
+        settings.push_back(name);
+      }
+    }
+  }
+  for (const std::string& name : settings) {
+    add(name + " durability (read back)", [&name](const Results& run) {
+      auto it = run.environment.server_settings.find(name);
+      std::string out;
+      if (it == run.environment.server_settings.end()) return out;
+      for (const auto& [k, v] : it->second) {
+        out += (out.empty() ? "" : ", ") + k + "=" + (v.empty() ? "\"\"" : v);
+      }
+      return out;
+    });
+  }
   const auto& p = &Results::parameters;
-  add("clients", [&](const Results& run) { return count((run.*p).clients); });
-  add("duration (s)", [&](const Results& run) { return FormatNumber((run.*p).duration_s); });
+  // Each lesson's own clients and duration, from its records (lessons have their own defaults):
+  // one value when all agree, else "lesson: values" per lesson.
+  add("clients", [&](const Results& run) {
+    return PerLesson(run, [](const Record& r) -> std::optional<double> { return r.Param("clients"); },
+                     count((run.*p).clients));
+  });
+  add("duration per repetition (s, measured median)", [&](const Results& run) {
+    return PerLesson(run, MedianRepetitionSeconds, FormatNumber((run.*p).duration_s),
+                     /*median=*/true);
+  });
   add("warm-up (s)", [&](const Results& run) { return FormatNumber((run.*p).warmup_s); });
   add("repetitions", [&](const Results& run) { return count((run.*p).repetitions); });
   add("rate (ops/s)", [&](const Results& run) {

@@ -67,6 +67,16 @@ struct EnvRow {
 };
 std::vector<EnvRow> BuildEnvironment(const std::vector<Results>& runs);
 
+// The durability mode(s) the runs used (`racetrack run --durability`), for the report's header
+// and every table's caption: "off", "off, strict" (then the rows' durability param tells which),
+// "strict (a) · off (b)" when runs differ, "not recorded" for files written before the flag.
+std::string DurabilityText(const std::vector<Results>& runs);
+
+// The knee of each approach x target of a --rate sweep with --slo (results/sweep.h), one
+// sentence: "Knee (highest offered rate with p99 ≤ 1 ms and ≥ 95% of it achieved): incr on
+// redis 20k ops/s; ...". "" when no run of `scenario` has an objective and rate-swept records.
+std::string KneeText(const std::string& scenario, const std::vector<Results>& runs);
+
 // Text shared by the writers.
 std::string VerdictText(Verdict v);  // "ok", "FAILED", "wrong (expected)", "–"
 std::string RecordName(const Record& r, const Results* run, bool with_run);  // "counters / incr on redis"

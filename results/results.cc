@@ -61,10 +61,12 @@ json RecordToJson(const Record& r) {
   j["throughput_ops_s"] = Optional(r.throughput_ops_s);
   json reps = json::array();
   for (const Repetition& rep : r.repetitions) {
-    reps.push_back({{"ops", rep.ops ? Count(*rep.ops) : json(nullptr)},
-                    {"duration_s", Optional(rep.duration_s)},
-                    {"throughput_ops_s", Optional(rep.throughput_ops_s)},
-                    {"p99_us", Optional(rep.p99_us)}});
+    json one = {{"ops", rep.ops ? Count(*rep.ops) : json(nullptr)},
+                {"duration_s", Optional(rep.duration_s)},
+                {"throughput_ops_s", Optional(rep.throughput_ops_s)},
+                {"p99_us", Optional(rep.p99_us)}};
+    if (rep.cpu_us_per_op) one["cpu_us_per_op"] = *rep.cpu_us_per_op;  // optional field
+    reps.push_back(std::move(one));
   }
   j["repetitions"] = reps;
   const ThroughputStats& ts = r.throughput_stats;
@@ -114,6 +116,8 @@ json ToJson(const Results& d) {
                       {"git_revision", e.git_revision},
                       {"loopback_rtt_us", e.loopback_rtt_us},
                       {"servers", servers}};
+  if (!e.durability.empty()) j["environment"]["durability"] = e.durability;
+  if (!e.server_settings.empty()) j["environment"]["server_settings"] = e.server_settings;
   const Parameters& p = d.parameters;
   j["parameters"] = {{"command_line", p.command_line},
                      {"scenarios", p.scenarios},
@@ -132,6 +136,7 @@ json ToJson(const Results& d) {
   if (!p.distribution.empty()) workload["distribution"] = p.distribution;
   if (!p.value_size.empty()) workload["value_size"] = p.value_size;
   if (!workload.empty()) j["parameters"]["workload"] = workload;
+  if (!p.slo.empty()) j["parameters"]["slo"] = p.slo;
   json targets = json::array();
   for (const TargetStatus& t : d.targets) {
     json tj = {{"name", t.name}, {"available", t.available}};
@@ -418,6 +423,7 @@ Record ReadRecord(Reader& rd, const json& j, const std::string& path, bool* expe
     rd.Number(rep, rp, "duration_s", &x.duration_s);
     rd.Number(rep, rp, "throughput_ops_s", &x.throughput_ops_s);
     rd.Number(rep, rp, "p99_us", &x.p99_us);
+    rd.Number(rep, rp, "cpu_us_per_op", &x.cpu_us_per_op);
     r.repetitions.push_back(x);
   });
   if (const json* ts = rd.Object(j, path, "throughput_stats")) {
@@ -479,6 +485,17 @@ void ReadEnvironment(Reader& rd, const json& doc, Results* res) {
       rd.String(*servers, "environment.servers", name.c_str(), &env.servers[name]);
     }
   }
+  rd.String(*e, "environment", "durability", &env.durability);
+  if (const json* all = rd.Object(*e, "environment", "server_settings")) {
+    for (const auto& [server, settings] : all->items()) {
+      const std::string path = "environment.server_settings";
+      if (const json* one = rd.Object(*all, path, server.c_str())) {
+        for (const auto& [name, v] : one->items()) {
+          rd.String(*one, path + "." + server, name.c_str(), &env.server_settings[server][name]);
+        }
+      }
+    }
+  }
 }
 
 void ReadParameters(Reader& rd, const json& doc, Results* res) {
@@ -506,6 +523,7 @@ void ReadParameters(Reader& rd, const json& doc, Results* res) {
   rd.Number(*p, pp, "seed", &out.seed);
   rd.Number(*p, pp, "interval_ms", &out.interval_ms);
   rd.NumberMap(*p, pp, "extra", &out.extra);
+  rd.String(*p, pp, "slo", &out.slo);
   if (const json* w = rd.Object(*p, pp, "workload")) {
     const std::string wp = pp + ".workload";
     if (Reader::Find(*w, "keys")) {
@@ -631,11 +649,17 @@ std::string Record::Key() const {
   return scenario + "/" + approach + "/" + target + "/{" + p + "}";
 }
 
+std::string DurabilityParamName(double value) {
+  static const char* const kNames[] = {"off", "relaxed", "strict"};
+  const int i = static_cast<int>(value);
+  return i >= 0 && i < 3 && i == value ? kNames[i] : FormatNumber(value);
+}
+
 std::string Record::ParamsLabel() const {
   std::string out;
   for (const auto& [name, value] : params) {
     if (!out.empty()) out += ' ';
-    out += name + "=" + FormatNumber(value);
+    out += name + "=" + (name == "durability" ? DurabilityParamName(value) : FormatNumber(value));
   }
   return out;
 }
@@ -668,6 +692,14 @@ std::vector<double> Record::P99Samples() const {
   std::vector<double> out;
   for (const Repetition& rep : repetitions) {
     if (rep.p99_us) out.push_back(*rep.p99_us);
+  }
+  return out;
+}
+
+std::vector<double> Record::CpuSamples() const {
+  std::vector<double> out;
+  for (const Repetition& rep : repetitions) {
+    if (rep.cpu_us_per_op) out.push_back(*rep.cpu_us_per_op);
   }
   return out;
 }

@@ -75,6 +75,10 @@ struct LatencySummary {  // microseconds
 struct Repetition {
   std::optional<double> ops, duration_s, throughput_ops_s;
   std::optional<double> p99_us;  // lets `compare` test p99 across repetitions
+  // Server CPU time per operation in this repetition, where the target could tell
+  // (bench/harness.h): what `compare --metric cpu` tests. Optional in every schema version
+  // (JSON "cpu_us_per_op", omitted when unknown).
+  std::optional<double> cpu_us_per_op;
 };
 
 struct ThroughputStats {
@@ -102,6 +106,9 @@ struct Correctness {
   std::string note;                       // the check's explanation
 };
 
+// The name of a record's "durability" param value (0 off, 1 relaxed, 2 strict), else the number.
+std::string DurabilityParamName(double value);
+
 // One approach x target x parameter point.
 struct Record {
   std::string scenario, approach, target;
@@ -121,7 +128,8 @@ struct Record {
 
   // "scenario/approach/target/{params}": how runs are matched across files.
   std::string Key() const;
-  // "N=1000 rtt_ms=1" (keys sorted); "" when there are no params.
+  // "N=1000 rtt_ms=1" (keys sorted); "" when there are no params. The "durability" param
+  // (0 off, 1 relaxed, 2 strict: `--durability off,strict` runs) is shown by name.
   std::string ParamsLabel() const;
   // The verdict: nullopt when the record was not checked.
   std::optional<bool> Correct() const {
@@ -138,6 +146,7 @@ struct Record {
   // Throughput samples across repetitions (falls back to the single median value).
   std::vector<double> ThroughputSamples() const;
   std::vector<double> P99Samples() const;  // only per-repetition values; may be empty
+  std::vector<double> CpuSamples() const;  // per-repetition cpu_us_per_op; may be empty
 };
 
 struct Environment {
@@ -147,6 +156,12 @@ struct Environment {
   std::string kernel, compiler, git_revision;
   double loopback_rtt_us = 0;               // median of TCP ping-pongs at start; 0 = not measured
   std::map<std::string, std::string> servers;  // target -> server version
+  // Optional (written when set, read in any schema version): the --durability mode(s) of the
+  // run as given ("off", "off,strict"), and each server's effective durability settings as read
+  // back from it (adapters/durability.h): key = target, or "target@mode" when several modes
+  // ran; value = setting -> value ("fsync" -> "on", "appendfsync" -> "always").
+  std::string durability;
+  std::map<std::string, std::map<std::string, std::string>> server_settings;
 };
 
 struct Parameters {
@@ -167,6 +182,8 @@ struct Parameters {
   std::optional<int64_t> keys;
   std::string distribution;
   std::string value_size;
+  // Optional: the latency objective of a --rate sweep as given ("p99:1ms"; reports/sweep.h).
+  std::string slo;
 };
 
 struct TargetStatus {

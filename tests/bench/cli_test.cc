@@ -4,31 +4,21 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include <unistd.h>
 
 #include "results/results.h"
+#include "tests/bench/shell.h"
 
 namespace racetrack::bench {
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout + stderr
-};
+using testing::Outcome;
 
 Outcome Racetrack(const std::string& args) {
-  const std::string cmd = std::string(RACETRACK_BIN_DIR) + "/racetrack " + args + " 2>&1";
-  Outcome o;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return o;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) o.output.append(buf, n);
-  const int status = pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+  return testing::Shell(std::string(RACETRACK_BIN_DIR) + "/racetrack " + args);
 }
 
 int Lines(const std::string& s) {
@@ -233,6 +223,77 @@ TEST(CliTest, ClientTargetRunsOnlyTheClientSideApproach) {
   EXPECT_NE(o.output.find("jwt                         client"), std::string::npos) << o.output;
   EXPECT_EQ(o.output.find("session-ttl                 client"), std::string::npos) << o.output;
   EXPECT_EQ(o.output.find("skipped"), std::string::npos) << o.output;
+}
+
+
+TEST(CliTest, BadSweepAndDurabilityValuesAreOneLineUsageErrors) {
+  struct Case {
+    const char* args;
+    const char* names;  // a word the message must contain
+  };
+  for (const Case& c : {Case{"--durability fast", "--durability"},
+                        Case{"--durability off,", "--durability"},
+                        Case{"--durability off,off", "twice"},
+                        Case{"--clients 0", "--clients"},
+                        Case{"--clients 1,x,8", "'x'"},
+                        Case{"--clients 1,,8", "--clients"},
+                        Case{"--clients 2,2", "twice"},
+                        Case{"--clients 1,2000", "1024"},
+                        Case{"--rate 1000,-5", "--rate"},
+                        Case{"--rate 1000 --slo p99", "p99:1ms"},
+                        Case{"--rate 1000 --slo p97:1ms", "percentile"},
+                        Case{"--rate 1000 --slo p99:1parsec", "unit"},
+                        Case{"--slo p99:1ms", "needs --rate"}}) {
+    auto o = Racetrack(std::string("run counters -t builtin ") + c.args);
+    EXPECT_EQ(o.code, 2) << c.args << ": " << o.output;
+    EXPECT_EQ(Lines(o.output), 1) << c.args << ": " << o.output;
+    EXPECT_NE(o.output.find(c.names), std::string::npos) << c.args << ": " << o.output;
+  }
+}
+
+TEST(CliTest, ClientsAndDurabilityAxesGiveOneRecordPerPointAndReadBackSettings) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("racetrack-cli-axes-" + std::to_string(getpid()) + ".json"))
+                               .string();
+  auto o = Racetrack("run counters -t builtin -a incr -a watch-multi --clients 1,4 "
+                     "--durability off,strict -d 0.1 --warmup 0 --json " + path);
+  EXPECT_EQ(o.code, 0) << o.output;
+  EXPECT_NE(o.output.find("durability: off,strict"), std::string::npos) << o.output;
+  auto doc = results::ReadResults(path);
+  std::remove(path.c_str());
+  ASSERT_TRUE(doc.ok()) << doc.error().message();
+  // 2 approaches x 2 clients x 2 modes.
+  ASSERT_EQ(doc->records.size(), 8u);
+  std::set<std::string> points;
+  for (const auto& r : doc->records) {
+    points.insert(r.approach + " " + r.ParamsLabel());
+    EXPECT_TRUE(r.correctness.ok) << r.approach;
+  }
+  EXPECT_EQ(points.size(), 8u);
+  EXPECT_EQ(points.count("watch-multi clients=4 durability=strict"), 1u);
+  EXPECT_EQ(doc->environment.durability, "off,strict");
+  ASSERT_EQ(doc->environment.server_settings.count("builtin@strict"), 1u);
+  EXPECT_EQ(doc->environment.server_settings["builtin@strict"]["appendfsync"], "always");
+  EXPECT_EQ(doc->environment.server_settings["builtin@strict"]["appendonly"], "yes");
+  EXPECT_EQ(doc->environment.server_settings["builtin@off"]["appendonly"], "no");
+}
+
+TEST(CliTest, RateSweepWithAnObjectivePrintsTheKneePerApproach) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("racetrack-cli-knee-" + std::to_string(getpid()) + ".json"))
+                               .string();
+  auto o = Racetrack("run counters -t builtin -a incr --rate 200,400 --slo p99:1s -d 0.2 "
+                     "--warmup 0 --json " + path);
+  EXPECT_EQ(o.code, 0) << o.output;
+  EXPECT_NE(o.output.find("knee"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("counters/incr"), std::string::npos) << o.output;
+  auto doc = results::ReadResults(path);
+  std::remove(path.c_str());
+  ASSERT_TRUE(doc.ok()) << doc.error().message();
+  ASSERT_EQ(doc->records.size(), 2u);
+  EXPECT_EQ(doc->parameters.slo, "p99:1s");
+  EXPECT_EQ(doc->records[0].Param("rate"), 200);
+  EXPECT_EQ(doc->records[1].Param("rate"), 400);
 }
 
 }  // namespace
