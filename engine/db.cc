@@ -1,5 +1,7 @@
 #include "engine/db.h"
 
+#include "engine/ds/alloc.h"
+
 namespace racetrack::engine {
 
 bool Db::ExpireIfNeeded(Dict::iterator it) {
@@ -14,6 +16,8 @@ bool Db::ExpireIfNeeded(Dict::iterator it) {
 }
 
 void Db::EraseIt(Dict::iterator it) {
+  used_bytes_ -= it->second.charged;
+  if (!touched_.empty()) std::erase(touched_, &*it);
   if (it->second.expire_ms >= 0) volatile_.erase(std::string_view(it->first));
   dict_.erase(it);
 }
@@ -21,6 +25,7 @@ void Db::EraseIt(Dict::iterator it) {
 Value* Db::Find(std::string_view key) {
   auto it = dict_.find(key);
   if (it == dict_.end() || ExpireIfNeeded(it)) return nullptr;
+  Touch(it);  // the caller may change the value in place
   return &it->second.value;
 }
 
@@ -40,8 +45,10 @@ Value& Db::Set(std::string_view key, Value value, bool keep_ttl) {
   auto it = dict_.find(key);
   if (it == dict_.end()) {
     it = dict_.emplace(std::string(key), Entry{std::move(value), -1}).first;
+    Touch(it);
     return it->second.value;
   }
+  Touch(it);
   it->second.value = std::move(value);
   if (!keep_ttl && it->second.expire_ms >= 0) {
     volatile_.erase(std::string_view(it->first));
@@ -54,6 +61,7 @@ Value& Db::Add(std::string_view key, Value value) {
   ++dirty_;
   auto [it, inserted] = dict_.emplace(std::string(key), Entry{std::move(value), -1});
   RT_CHECK(inserted);
+  Touch(it);
   return it->second.value;
 }
 
@@ -77,7 +85,7 @@ void Db::SetExpire(std::string_view key, int64_t when_ms) {
   ++dirty_;
   if (it->second.expire_ms < 0) volatile_.insert(std::string_view(it->first));
   it->second.expire_ms = when_ms;
-  ExpireIfNeeded(it);
+  if (!ExpireIfNeeded(it)) Touch(it);  // its TTL index entry is charged to it
 }
 
 bool Db::Persist(std::string_view key) {
@@ -85,14 +93,45 @@ bool Db::Persist(std::string_view key) {
   if (it == dict_.end() || it->second.expire_ms < 0) return false;
   volatile_.erase(std::string_view(it->first));
   it->second.expire_ms = -1;
+  Touch(it);
   ++dirty_;
   return true;
 }
 
 void Db::Clear() {
   dirty_ += dict_.size();
-  volatile_.clear();
-  dict_.clear();
+  // Fresh tables rather than clear(): clear() keeps the bucket arrays, Redis's FLUSHALL frees them.
+  volatile_ = decltype(volatile_)();
+  dict_ = Dict();
+  touched_.clear();
+  used_bytes_ = 0;
+}
+
+size_t Db::KeyBytes(const std::string& key, const Entry& e) {
+  // libstdc++'s unordered_map node: next pointer, the (key, Entry) pair, the cached hash code.
+  constexpr size_t kNode = sizeof(void*) + sizeof(Dict::value_type) + sizeof(size_t);
+  // The TTL index (volatile_) node: next pointer, a string_view, the cached hash code.
+  constexpr size_t kVolatileNode = sizeof(void*) + sizeof(std::string_view) + sizeof(size_t);
+  size_t bytes = AllocSize(kNode) + StringHeapBytes(key) + e.value.MemoryUsage() - sizeof(Value);
+  if (e.expire_ms >= 0) bytes += AllocSize(kVolatileNode);
+  return bytes;
+}
+
+void Db::Settle() {
+  for (Dict::value_type* kv : touched_) {
+    size_t now = KeyBytes(kv->first, kv->second);
+    used_bytes_ += now - kv->second.charged;  // unsigned wrap-around cancels out
+    kv->second.charged = now;
+  }
+  touched_.clear();
+}
+
+size_t Db::MemoryBytes() {
+  Settle();
+  size_t tables = 0;  // bucket arrays; a one-bucket table uses an inline bucket, no allocation
+  if (dict_.bucket_count() > 1) tables += AllocSize(dict_.bucket_count() * sizeof(void*));
+  if (volatile_.bucket_count() > 1) tables += AllocSize(volatile_.bucket_count() * sizeof(void*));
+  return used_bytes_ + tables;
 }
 
 size_t Db::ActiveExpireCycle(int64_t time_budget_us) {

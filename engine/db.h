@@ -12,6 +12,14 @@
 //  2. volatile_ holds views of keys owned by dict_ (node-based, so the views survive rehashing).
 //  3. dirty() counts changes since start (Redis's server.dirty): handlers that modify a Value in place
 //     call AddDirty(); Set/Erase/expiry count themselves.
+//  4. Memory accounting (MemoryBytes, for INFO memory and maxmemory): each entry remembers the
+//     bytes it is charged for (Entry::charged: its table node, the key's buffer, the value's
+//     allocations — KeyBytes()), and used_bytes_ is the sum of the charges. A handler may change a
+//     value in place through the pointer Find() returned, so Find/Set/Add note the entry in
+//     touched_, and Settle() — called by the engine after every command, and before any reading
+//     of MemoryBytes — recharges the noted entries. Erase subtracts the charge at once. So the
+//     count is per Db (per engine), exact to the allocator's sizes (engine/ds/alloc.h), and costs
+//     O(keys touched) per command; it needs every object's MemoryUsage() to be O(1) (or O(small)).
 //
 // Thread-safety: none; owned and driven by one Engine.
 #pragma once
@@ -41,6 +49,7 @@ class Db {
   struct Entry {
     Value value;
     int64_t expire_ms = -1;  // Unix ms deadline, -1 for none
+    size_t charged = 0;      // bytes counted for this key in used_bytes_ (invariant 4)
   };
   using Dict = std::unordered_map<std::string, Entry, StringHash, std::equal_to<>>;
   // Called when a key disappears because it expired (lazily or actively): WATCH uses it.
@@ -88,6 +97,13 @@ class Db {
   // A uniformly-chosen-bucket random live key, or empty when the db is empty.
   bool RandomKey(std::string* out);
 
+  // Bytes this db holds: its keys (KeyBytes each) plus its tables' bucket arrays. Settles first.
+  size_t MemoryBytes();
+  // Recharges the entries touched since the last call (invariant 4).
+  void Settle();
+  // What one key costs (MEMORY USAGE): its table node, key buffer, value and TTL index entry.
+  static size_t KeyBytes(const std::string& key, const Entry& e);
+
   const Dict& dict() const { return dict_; }
   Dict& mutable_dict() { return dict_; }
 
@@ -101,11 +117,14 @@ class Db {
  private:
   bool ExpireIfNeeded(Dict::iterator it);
   void EraseIt(Dict::iterator it);
+  void Touch(Dict::iterator it) { touched_.push_back(&*it); }
 
   int index_;
   const Clock* clock_;
   Dict dict_;
   std::unordered_set<std::string_view, StringHash, std::equal_to<>> volatile_;
+  size_t used_bytes_ = 0;                      // sum of Entry::charged
+  std::vector<Dict::value_type*> touched_;     // entries to recharge (node-stable pointers)
   uint64_t dirty_ = 0;
   uint64_t expired_keys_ = 0;
   ExpireListener expire_listener_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/blocking.h"
+#include "engine/ds/alloc.h"
 #include "engine/ds/util.h"
 #include "engine/errors.h"
 #include "engine/evict.h"
@@ -119,6 +120,12 @@ uint64_t Engine::dirty() const {
   return total;
 }
 
+uint64_t Engine::UsedMemory() {
+  uint64_t total = 0;
+  for (const auto& db : dbs_) total += AllocSize(sizeof(Db)) + db->MemoryBytes();
+  return total;
+}
+
 std::string Engine::Run(ClientState& client, std::initializer_list<std::string_view> argv) {
   std::vector<std::string_view> args(argv);
   Execute(client, Args(args));
@@ -226,6 +233,7 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
   spec.handler(ctx);
   --call_depth_;
   int64_t elapsed = MonotonicUs() - start;
+  for (auto& d : dbs_) d->Settle();  // recharge what the command touched (db.h, invariant 4)
 
   CommandStats& cs = stats_.commands[spec.name];
   ++cs.calls;

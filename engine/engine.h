@@ -121,6 +121,12 @@ class Engine {
   EngineConfig& config() { return config_; }
   EngineStats& stats() { return stats_; }
   uint64_t dirty() const;  // changes across all dbs since start
+  // Bytes this engine's data holds, measured in allocator sizes (Db::MemoryBytes per db, plus the
+  // Db structures themselves): INFO memory's used_memory and what maxmemory is compared with.
+  // Counts only this engine, so several engines in one process do not see each other. Excludes
+  // client buffers, the command table and the code, which Redis's used_memory also includes (its
+  // empty-server baseline is ~0.9 MB).
+  uint64_t UsedMemory();
   // The engine's random source (RANDOMKEY-like commands, HRANDFIELD, ...): seeded, so runs repeat.
   std::mt19937_64& rng() { return rng_; }
 

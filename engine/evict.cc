@@ -1,7 +1,5 @@
 #include "engine/evict.h"
 
-#include <malloc.h>
-
 #include <random>
 
 #include "engine/db.h"
@@ -38,11 +36,6 @@ double Rand01(uint64_t* state) {
 
 }  // namespace
 
-uint64_t UsedMemory() {
-  struct mallinfo2 mi = mallinfo2();
-  return static_cast<uint64_t>(mi.uordblks) + static_cast<uint64_t>(mi.hblkhd);
-}
-
 void TouchKeys(Engine& engine, Db& db, const CommandSpec& spec, Args argv) {
   const std::string& policy = engine.config().maxmemory_policy;
   int64_t now_ms = engine.clock().NowMs();
@@ -67,7 +60,7 @@ void TouchKeys(Engine& engine, Db& db, const CommandSpec& spec, Args argv) {
 
 bool PerformEvictions(Engine& engine) {
   const EngineConfig& cfg = engine.config();
-  if (cfg.maxmemory == 0 || UsedMemory() <= cfg.maxmemory) return true;
+  if (cfg.maxmemory == 0 || engine.UsedMemory() <= cfg.maxmemory) return true;
   const std::string& policy = cfg.maxmemory_policy;
   if (policy == "noeviction") return false;
   bool volatile_only = policy.starts_with("volatile-");
@@ -77,7 +70,7 @@ bool PerformEvictions(Engine& engine) {
   int64_t now_ms = engine.clock().NowMs();
   int samples = std::max(1, cfg.maxmemory_samples);
 
-  while (UsedMemory() > cfg.maxmemory) {
+  while (engine.UsedMemory() > cfg.maxmemory) {
     // One round: sample every db, keep the single best candidate (Redis keeps a pool of 16; one
     // best-of-N per round gives the same approximation quality with N = maxmemory-samples).
     int best_db = -1;

@@ -1,8 +1,9 @@
 // Eviction: keeping the dataset under `maxmemory`, as Redis's evict.c.
 //
-// used memory is measured, not estimated: glibc's mallinfo2() reports the bytes the allocator has
-// handed out (heap + mmapped chunks), which is what Redis's zmalloc counter tracks too. It is read
-// only when maxmemory is set (a few microseconds), so servers without a limit pay nothing.
+// used memory is measured, not estimated: Engine::UsedMemory() sums the allocator sizes of this
+// engine's keys and values (engine/db.h, invariant 4) — per engine, not per process, so two
+// engines in one process (tests, builtin targets) do not evict against each other's memory, and
+// it works under any allocator, AddressSanitizer's included. Reading it costs O(dbs).
 //
 // Policies (maxmemory-policy), approximated by sampling as Redis does — each round looks at
 // maxmemory-samples random keys per db and evicts the best candidate, until usage fits:
@@ -27,9 +28,7 @@ namespace racetrack::engine {
 class Engine;
 class Db;
 
-// Bytes currently allocated by the process (mallinfo2 uordblks + hblkhd).
-uint64_t UsedMemory();
-// Evicts keys until UsedMemory() <= maxmemory. Returns false when still above the limit (policy
+// Evicts keys until engine.UsedMemory() <= maxmemory. Returns false when still above the limit (policy
 // noeviction, or nothing left that the policy may evict).
 bool PerformEvictions(Engine& engine);
 // Updates the LRU clock / LFU counter of the keys a command names (called before each command

@@ -3,7 +3,6 @@
 // COMMAND INFO/DOCS/COUNT/LIST read only the command table, so what a client learns about a
 // command is exactly what dispatch enforces. CONFIG reads and writes EngineConfig through the
 // server-config table (config.h), which the config file and racetrack-server's flags read too.
-#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -132,12 +131,6 @@ std::string BytesToHuman(uint64_t n) {
   return buf;
 }
 
-// Bytes handed out by malloc, process-wide (Redis's used_memory is its allocator's count too).
-uint64_t UsedMemory() {
-  struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
-}
-
 uint64_t RssBytes() {
   std::ifstream statm("/proc/self/statm");
   uint64_t pages_total = 0, pages_rss = 0;
@@ -199,7 +192,8 @@ std::string InfoSection(CommandContext& ctx, std::string_view section) {
     Line(s, "clients_in_timeout_table", 0);
   } else if (section == "memory") {
     s = "# Memory\r\n";
-    uint64_t used = UsedMemory(), rss = RssBytes();
+    // used_memory: this engine's data in allocator sizes (Engine::UsedMemory); RSS is the process's.
+    uint64_t used = e.UsedMemory(), rss = RssBytes();
     Line(s, "used_memory", static_cast<int64_t>(used));
     Line(s, "used_memory_human", BytesToHuman(used));
     Line(s, "used_memory_rss", static_cast<int64_t>(rss));
@@ -511,7 +505,8 @@ void CmdShutdown(CommandContext& ctx) {
 
 void CmdMemoryContainer(CommandContext& ctx) { ReplyUnknownSubcommand(ctx, "MEMORY"); }
 
-// MEMORY USAGE key [SAMPLES n]: the value's bytes plus the key and its table entry.
+// MEMORY USAGE key [SAMPLES n]: the value's allocations plus the key and its table entry, exactly
+// (SAMPLES is accepted and ignored: nothing is sampled).
 void CmdMemoryUsage(CommandContext& ctx) {
   if (ctx.argv.size() != 3) {
     if (ctx.argv.size() != 5 || !ArgIs(ctx.argv[3], "samples")) {
@@ -525,15 +520,13 @@ void CmdMemoryUsage(CommandContext& ctx) {
       return;
     }
   }
-  Value* v = ctx.db.Find(ctx.argv[2]);
-  if (v == nullptr) {
+  if (ctx.db.Find(ctx.argv[2]) == nullptr) {  // expires it if due
     ctx.reply.Null();
     return;
   }
-  size_t key = ctx.argv[2].size() > 15 ? ctx.argv[2].size() + 1 : 0;
-  // node: next pointer + std::string + Entry (Value, expire) + cached hash
-  size_t node = sizeof(void*) + sizeof(std::string) + sizeof(Db::Entry) + sizeof(size_t);
-  ctx.reply.Integer(static_cast<int64_t>(v->MemoryUsage() - sizeof(Value) + node + key));
+  // The same measurement INFO memory and maxmemory use: the key's charge in allocator sizes.
+  const Db::Entry* entry = ctx.db.Peek(ctx.argv[2]);
+  ctx.reply.Integer(static_cast<int64_t>(Db::KeyBytes(std::string(ctx.argv[2]), *entry)));
 }
 
 void CmdMemoryHelp(CommandContext& ctx) {

@@ -891,20 +891,12 @@ Result<Correctness> CacheRun::Verify(Client& admin) {
     figures_["lock_fallbacks"] = static_cast<double>(fallbacks_.load());
   }
 
-  std::string memo;
   if (s_.kind == Kind::kInProcess) {
     figures_["evictions"] = static_cast<double>(lru_->evictions());
   } else if (UsesRedis(s_.kind)) {
     auto ev = EvictedKeys(admin);
     if (ev.ok() && evicted_before_ >= 0) {
       figures_["evictions"] = static_cast<double>(*ev - evicted_before_);
-    }
-    if (s_.maxmemory > 0 && s_.target == adapters::TargetKind::kBuiltin) {
-      figures_["eviction_figures_trustworthy"] = 0;
-      memo =
-          " Eviction figures on builtin are untrustworthy: the in-process engine measures the "
-          "whole racetrack process's memory against --maxmemory, not its own data (until "
-          "per-engine memory accounting lands).";
     }
     for (const auto& [name, value] : saved_config_) {
       auto r = admin.Command({"CONFIG", "SET", name, value});
@@ -958,7 +950,6 @@ Result<Correctness> CacheRun::Verify(Client& admin) {
                   static_cast<unsigned long long>(st.unexplained), st.first_unexplained.c_str());
     c.note += buf;
   }
-  c.note += memo;
   return c;
 }
 

@@ -5,8 +5,7 @@
 namespace racetrack::engine {
 namespace {
 
-// Heap bytes a std::string owns beyond its own footprint (libstdc++: 15 bytes inline).
-size_t HeapBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+size_t HeapBytes(const std::string& s) { return StringHeapBytes(s); }
 
 }  // namespace
 
@@ -29,20 +28,26 @@ bool Hash::Set(std::string_view field, std::string_view value) {
   if (enc_ == Enc::kListpack) {
     for (auto& [f, v] : pack_) {
       if (f == field) {
-        v.assign(value);  // overwrite in place: the field keeps its position, as in a listpack
+        heap_bytes_ -= HeapBytes(v);
+        v.assign(value);
+        heap_bytes_ += HeapBytes(v);  // overwrite in place: the field keeps its position, as in a listpack
         return false;
       }
     }
-    pack_.emplace_back(std::string(field), std::string(value));
+    auto& e = pack_.emplace_back(std::string(field), std::string(value));
+    heap_bytes_ += HeapBytes(e.first) + HeapBytes(e.second);
     if (pack_.size() > kMaxListpackEntries) ConvertToHashtable();
     return true;
   }
   auto it = table_.find(field);
   if (it != table_.end()) {
+    heap_bytes_ -= HeapBytes(it->second);
     it->second.assign(value);
+    heap_bytes_ += HeapBytes(it->second);
     return false;
   }
-  table_.emplace(std::string(field), std::string(value));
+  auto added = table_.emplace(std::string(field), std::string(value)).first;
+  heap_bytes_ += HeapBytes(added->first) + HeapBytes(added->second);
   return true;
 }
 
@@ -51,11 +56,13 @@ bool Hash::Erase(std::string_view field) {
     auto it = std::find_if(pack_.begin(), pack_.end(),
                            [&](const auto& e) { return e.first == field; });
     if (it == pack_.end()) return false;
+    heap_bytes_ -= HeapBytes(it->first) + HeapBytes(it->second);
     pack_.erase(it);  // keeps the remaining order
     return true;
   }
   auto it = table_.find(field);
   if (it == table_.end()) return false;
+  heap_bytes_ -= HeapBytes(it->first) + HeapBytes(it->second);
   table_.erase(it);
   return true;
 }
@@ -113,15 +120,13 @@ void Hash::ConvertToHashtable() {
 size_t Hash::MemoryUsage() const {
   size_t bytes = sizeof(Hash);
   if (enc_ == Enc::kListpack) {
-    bytes += pack_.capacity() * sizeof(pack_[0]);
-    for (const auto& [f, v] : pack_) bytes += HeapBytes(f) + HeapBytes(v);
+    bytes += AllocSize(pack_.capacity() * sizeof(pack_[0]));
   } else {
     // libstdc++ node: next pointer + pair + cached hash code; plus one pointer per bucket.
     constexpr size_t kNode = sizeof(void*) + sizeof(Table::value_type) + sizeof(size_t);
-    bytes += table_.bucket_count() * sizeof(void*) + table_.size() * kNode;
-    for (const auto& [f, v] : table_) bytes += HeapBytes(f) + HeapBytes(v);
+    bytes += AllocSize(table_.bucket_count() * sizeof(void*)) + table_.size() * AllocSize(kNode);
   }
-  return bytes;
+  return bytes + heap_bytes_;  // the strings' own buffers, kept current by Set / Erase
 }
 
 std::unique_ptr<Object> Hash::Clone() const {
@@ -129,6 +134,9 @@ std::unique_ptr<Object> Hash::Clone() const {
   copy->enc_ = enc_;
   copy->pack_ = pack_;
   copy->table_ = table_;
+  copy->heap_bytes_ = 0;  // copies may have smaller capacities than the originals
+  for (const auto& [f, v] : copy->pack_) copy->heap_bytes_ += HeapBytes(f) + HeapBytes(v);
+  for (const auto& [f, v] : copy->table_) copy->heap_bytes_ += HeapBytes(f) + HeapBytes(v);
   return copy;
 }
 

@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/ds/alloc.h"
 #include "engine/ds/value.h"
 
 namespace racetrack::engine {
@@ -92,6 +93,7 @@ class Hash final : public Object {
   Enc enc_ = Enc::kListpack;
   std::vector<std::pair<std::string, std::string>> pack_;  // kListpack
   Table table_;                                            // kHashtable
+  size_t heap_bytes_ = 0;  // StringHeapBytes of every field and value, kept by Set / Erase
 };
 
 }  // namespace racetrack::engine

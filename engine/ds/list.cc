@@ -7,33 +7,38 @@ namespace racetrack::engine {
 size_t List::MemoryUsage() const {
   // libstdc++'s deque: 512-byte blocks (16 strings) plus one map pointer per block.
   size_t blocks = items_.size() / 16 + 1;
-  size_t bytes = sizeof(List) + blocks * (512 + sizeof(void*));
-  for (const std::string& s : items_) {
-    if (s.capacity() > 15) bytes += s.capacity() + 1;
-  }
-  return bytes;
+  return sizeof(List) + blocks * (AllocSize(512) + sizeof(void*)) + heap_bytes_;
 }
 
 std::string List::PopFront() {
   std::string v = std::move(items_.front());
   items_.pop_front();
+  heap_bytes_ -= StringHeapBytes(v);
   return v;
 }
 
 std::string List::PopBack() {
   std::string v = std::move(items_.back());
   items_.pop_back();
+  heap_bytes_ -= StringHeapBytes(v);
   return v;
 }
 
 void List::Insert(size_t i, std::string_view v) {
-  items_.emplace(items_.begin() + static_cast<std::ptrdiff_t>(i), v);
+  heap_bytes_ += StringHeapBytes(*items_.emplace(items_.begin() + static_cast<std::ptrdiff_t>(i), v));
 }
 
 void List::Trim(size_t start, size_t stop) {
   // Erase the tail first so the head erase does not shift it.
+  for (size_t i = stop + 1; i < items_.size(); ++i) heap_bytes_ -= StringHeapBytes(items_[i]);
+  for (size_t i = 0; i < start; ++i) heap_bytes_ -= StringHeapBytes(items_[i]);
   items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(stop) + 1, items_.end());
   items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(start));
+}
+
+void List::Recount() {
+  heap_bytes_ = 0;
+  for (const std::string& s : items_) heap_bytes_ += StringHeapBytes(s);
 }
 
 size_t List::Remove(std::string_view v, int64_t count) {
@@ -64,6 +69,7 @@ size_t List::Remove(std::string_view v, int64_t count) {
     }
     items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(removed));
   }
+  if (removed > 0) Recount();
   return removed;
 }
 

@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/ds/alloc.h"
 #include "engine/ds/value.h"
 
 namespace racetrack::engine {
@@ -37,20 +38,28 @@ class List final : public Object {
   ObjType type() const override { return ObjType::kList; }
   size_t MemoryUsage() const override;
   std::string_view Encoding() const override { return "quicklist"; }
-  std::unique_ptr<Object> Clone() const override { return std::make_unique<List>(*this); }
+  std::unique_ptr<Object> Clone() const override {
+    auto copy = std::make_unique<List>(*this);
+    copy->Recount();  // copied strings may have smaller capacities than the originals
+    return copy;
+  }
 
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
 
-  void PushFront(std::string_view v) { items_.emplace_front(v); }
-  void PushBack(std::string_view v) { items_.emplace_back(v); }
+  void PushFront(std::string_view v) { heap_bytes_ += StringHeapBytes(items_.emplace_front(v)); }
+  void PushBack(std::string_view v) { heap_bytes_ += StringHeapBytes(items_.emplace_back(v)); }
   // REQUIRES: !empty().
   std::string PopFront();
   std::string PopBack();
 
   // REQUIRES: i < size().
   const std::string& At(size_t i) const { return items_[i]; }
-  void Set(size_t i, std::string_view v) { items_[i].assign(v); }
+  void Set(size_t i, std::string_view v) {
+    heap_bytes_ -= StringHeapBytes(items_[i]);
+    items_[i].assign(v);
+    heap_bytes_ += StringHeapBytes(items_[i]);
+  }
   // Inserts v before position i (i == size() appends).
   void Insert(size_t i, std::string_view v);
 
@@ -64,7 +73,11 @@ class List final : public Object {
   const Items& items() const { return items_; }
 
  private:
+  // Recounts heap_bytes_ from scratch (after bulk edits that move strings around).
+  void Recount();
+
   Items items_;
+  size_t heap_bytes_ = 0;  // sum of StringHeapBytes over items_, kept current by every mutator
 };
 
 }  // namespace racetrack::engine

@@ -52,12 +52,18 @@ bool ParseStreamID(std::string_view s, uint64_t missing_seq, StreamID* out) {
   return ParseU64(s.substr(0, dash), &out->ms) && ParseU64(s.substr(dash + 1), &out->seq);
 }
 
+size_t StreamObject::EntryBytes(const Entry& e) {
+  // A std::map node (three links + colour, padded to 32) holding the ID and the Entry, the fields
+  // vector's array, and each field's own heap buffer.
+  size_t bytes = AllocSize(32 + sizeof(StreamID) + sizeof(Entry)) +
+                 AllocSize(e.fields.capacity() * sizeof(std::string));
+  for (const auto& f : e.fields) bytes += StringHeapBytes(f);
+  return bytes;
+}
+
 size_t StreamObject::MemoryUsage() const {
-  size_t total = sizeof(*this);
-  for (const auto& [id, e] : entries_) {
-    total += 64 + sizeof(Entry);
-    for (const auto& f : e.fields) total += sizeof(std::string) + (f.capacity() > 15 ? f.capacity() + 1 : 0);
-  }
+  // Entries are counted as they come and go (entry_bytes_); groups are few, walked here.
+  size_t total = sizeof(*this) + entry_bytes_ + nodes_.size() * AllocSize(32 + 8 + sizeof(Node));
   for (const auto& [name, g] : groups) {
     total += 128 + name.size() + g.pel.size() * 96;
     for (const auto& [cname, c] : g.consumers) total += 96 + cname.size() + c.pel.size() * 48;
@@ -65,14 +71,20 @@ size_t StreamObject::MemoryUsage() const {
   return total;
 }
 
-std::unique_ptr<Object> StreamObject::Clone() const { return std::make_unique<StreamObject>(*this); }
+std::unique_ptr<Object> StreamObject::Clone() const {
+  auto copy = std::make_unique<StreamObject>(*this);
+  copy->entry_bytes_ = 0;  // copies may have smaller capacities than the originals
+  for (const auto& [id, e] : copy->entries_) copy->entry_bytes_ += EntryBytes(e);
+  return copy;
+}
 
 void StreamObject::Append(StreamID id, std::vector<std::string> fields) {
   if (nodes_.empty() || nodes_.rbegin()->second.total >= kNodeMaxEntries) nodes_[next_node_++] = Node{};
   auto& [node_id, node] = *nodes_.rbegin();
   ++node.total;
   ++node.live;
-  entries_.emplace_hint(entries_.end(), id, Entry{node_id, std::move(fields)});
+  auto it = entries_.emplace_hint(entries_.end(), id, Entry{node_id, std::move(fields)});
+  entry_bytes_ += EntryBytes(it->second);
   last_id = id;
   ++entries_added;
 }
@@ -80,6 +92,7 @@ void StreamObject::Append(StreamID id, std::vector<std::string> fields) {
 void StreamObject::RemoveEntry(std::map<StreamID, Entry>::iterator it) {
   auto nit = nodes_.find(it->second.node);
   if (nit != nodes_.end() && --nit->second.live == 0) nodes_.erase(nit);
+  entry_bytes_ -= EntryBytes(it->second);
   entries_.erase(it);
 }
 
@@ -218,7 +231,8 @@ bool StreamObject::Deserialize(std::string_view in, StreamObject* s) {
     Node& node = s->nodes_[e.node];
     ++node.live;
     ++node.total;
-    s->entries_.emplace_hint(s->entries_.end(), id, std::move(e));
+    auto added = s->entries_.emplace_hint(s->entries_.end(), id, std::move(e));
+    s->entry_bytes_ += EntryBytes(added->second);
   }
   // The tail node may take more entries only up to kNodeMaxEntries, as before the save.
   if (!s->nodes_.empty()) s->nodes_.rbegin()->second.total = kNodeMaxEntries;

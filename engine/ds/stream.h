@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/ds/alloc.h"
 #include "engine/ds/value.h"
 
 namespace racetrack::engine {
@@ -112,6 +113,8 @@ class StreamObject final : public Object {
 
  private:
   void RemoveEntry(std::map<StreamID, Entry>::iterator it);
+  // Allocator bytes one entry holds (its map node, fields array and field buffers).
+  static size_t EntryBytes(const Entry& e);
   struct Node {
     uint32_t live = 0;
     uint32_t total = 0;
@@ -119,6 +122,7 @@ class StreamObject final : public Object {
   std::map<StreamID, Entry> entries_;
   std::map<uint64_t, Node> nodes_;
   uint64_t next_node_ = 0;
+  size_t entry_bytes_ = 0;  // sum of EntryBytes over entries_
 };
 
 }  // namespace racetrack::engine

@@ -1,5 +1,6 @@
 #include "engine/ds/value.h"
 
+#include "engine/ds/alloc.h"
 #include "engine/ds/util.h"
 
 namespace racetrack::engine {
@@ -18,7 +19,7 @@ std::string_view TypeName(ObjType t) {
 
 size_t Value::MemoryUsage() const {
   if (obj_) return sizeof(Value) + obj_->MemoryUsage();
-  return sizeof(Value) + (str_.capacity() > 15 ? str_.capacity() + 1 : 0);
+  return sizeof(Value) + StringHeapBytes(str_);
 }
 
 std::string_view Value::Encoding() const {

@@ -343,7 +343,7 @@ TEST_F(PersistenceTest, AllkeysLruEvictsUntilUnderTheLimit) {
   e.AddClient(&c);
   std::string big(10000, 'x');
   for (int i = 0; i < 2000; ++i) e.Run(c, {"set", "k" + std::to_string(i), big});
-  e.config().maxmemory = UsedMemory() - 5'000'000;
+  e.config().maxmemory = e.UsedMemory() - 5'000'000;
   e.config().maxmemory_policy = "allkeys-lru";
   EXPECT_EQ(e.Run(c, {"set", "new", "v"}), "+OK\r\n");
   EXPECT_GT(e.stats().evicted_keys, 100u);

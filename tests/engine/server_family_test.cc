@@ -108,5 +108,62 @@ TEST_F(ServerFamilyTest, MemoryUsage) {
             Err("ERR value is not an integer or out of range"));
 }
 
+// The sum of the keys' charges equals what each key costs when measured afresh: in-place changes
+// (APPEND, LPUSH, HSET, XADD, EXPIRE, LTRIM, ...) are all recharged after the command.
+size_t ChargeDrift(Engine& e) {
+  e.UsedMemory();  // settles
+  size_t drift = 0;
+  for (int d = 0; d < e.num_dbs(); ++d) {
+    for (const auto& [k, entry] : e.db(d).dict()) {
+      size_t fresh = Db::KeyBytes(k, entry);
+      drift += fresh > entry.charged ? fresh - entry.charged : entry.charged - fresh;
+    }
+  }
+  return drift;
+}
+
+TEST_F(ServerFamilyTest, UsedMemoryCountsEveryChangeAndReturnsToBaseline) {
+  uint64_t baseline = engine_.UsedMemory();
+  std::string long_text(100, 'y');
+  for (int i = 0; i < 300; ++i) {
+    std::string n = std::to_string(i);
+    Run({"set", "s" + n, long_text});
+    Run({"append", "s" + n, long_text});
+    Run({"lpush", "l", long_text + n});
+    Run({"hset", "h", "f" + n, long_text});
+    Run({"sadd", "set", long_text + n});
+    Run({"zadd", "z", n, long_text + n});
+    Run({"xadd", "x", "*", "f", long_text});
+    Run({"expire", "s" + n, "1000"});
+  }
+  Run({"ltrim", "l", "0", "99"});
+  Run({"lrem", "l", "0", long_text + "299"});
+  Run({"hdel", "h", "f1", "f2"});
+  Run({"select", "3"});
+  Run({"set", "other-db", long_text});
+  EXPECT_EQ(ChargeDrift(engine_), 0u);
+  uint64_t full = engine_.UsedMemory();
+  EXPECT_GT(full, baseline + 300 * 200);  // at least the strings' text
+  // Each key's MEMORY USAGE is its share of used_memory.
+  std::string usage = Run({"memory", "usage", "other-db"});
+  EXPECT_GE(std::stoull(usage.substr(1)), long_text.size());
+  Run({"flushall"});
+  EXPECT_EQ(engine_.UsedMemory(), baseline);
+}
+
+TEST_F(ServerFamilyTest, UsedMemoryIsPerEngine) {
+  ManualClock other_clock;
+  Engine other(EngineConfig{}, &other_clock);
+  uint64_t other_before = other.UsedMemory();
+  uint64_t before = engine_.UsedMemory();
+  for (int i = 0; i < 1000; ++i) Run({"set", "k" + std::to_string(i), std::string(1000, 'v')});
+  EXPECT_GT(engine_.UsedMemory(), before + 1000 * 1000);
+  EXPECT_EQ(other.UsedMemory(), other_before);  // the allocations were not its own
+  // INFO memory reports the same measurement.
+  std::string info = Run({"info", "memory"});
+  std::string used = "used_memory:" + std::to_string(engine_.UsedMemory()) + "\r\n";
+  EXPECT_NE(info.find(used), std::string::npos) << info;
+}
+
 }  // namespace
 }  // namespace racetrack::engine
