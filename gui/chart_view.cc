@@ -92,7 +92,9 @@ QChart* BuildXY(const reports::ChartSpec& spec, const Theme& theme, QChart* char
     QColor color = Theme::SeriesColor(s.color >= 0 ? s.color : static_cast<int>(i));
     QPen pen(color);
     pen.setWidthF(theme.line_width);
-    if (s.style == reports::SeriesStyle::kDashed) pen.setStyle(Qt::DashLine);
+    static constexpr Qt::PenStyle kDash[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine,
+                                             Qt::DashDotLine};
+    pen.setStyle(s.style == reports::SeriesStyle::kDashed ? Qt::DashLine : kDash[((s.dash % 4) + 4) % 4]);
     series->setPen(pen);
     series->setColor(color);
     if (s.style == reports::SeriesStyle::kLine) series->setPointsVisible(true);
@@ -156,7 +158,7 @@ QChart* BuildXY(const reports::ChartSpec& spec, const Theme& theme, QChart* char
   return chart;
 }
 
-QChart* BuildBars(const reports::ChartSpec& spec, const Theme& theme, QChart* chart) {
+QChart* BuildBars(const reports::ChartSpec& spec, QChart* chart) {
   auto* series = new QBarSeries;
   double hi = 0;
   // A log y (the cache lesson's tiers, 0.5 µs .. 50 ms): bars start at the axis minimum, and a
@@ -172,9 +174,12 @@ QChart* BuildBars(const reports::ChartSpec& spec, const Theme& theme, QChart* ch
   for (size_t i = 0; i < spec.bars.size(); ++i) {
     const reports::BarSeries& b = spec.bars[i];
     auto* set = new QBarSet(Q(b.name));
-    set->setColor(Theme::SeriesColor(b.color >= 0 ? b.color : static_cast<int>(i)));
+    const QColor color = Theme::SeriesColor(b.color >= 0 ? b.color : static_cast<int>(i));
+    set->setColor(color);
     set->setBorderColor(Qt::transparent);
-    set->setSelectedColor(theme.fail);
+    // A failed bar keeps its series' hue (its target stays readable), darkened; the SVG report
+    // hatches it instead (a QBarSet has one brush for all its bars).
+    set->setSelectedColor(color.darker(180));
     for (size_t k = 0; k < b.values.size(); ++k) {
       double v = b.values[k].value_or(0);
       if (ylog && v < floor) v = floor;
@@ -223,7 +228,7 @@ QChart* BuildChart(const reports::ChartSpec& spec, const Theme& theme) {
   chart->setTitle(Q(spec.title));
   chart->legend()->setAlignment(Qt::AlignBottom);
   if (spec.kind == reports::ChartKind::kBars) {
-    BuildBars(spec, theme, chart);
+    BuildBars(spec, chart);
   } else {
     BuildXY(spec, theme, chart);
   }

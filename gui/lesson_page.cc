@@ -28,7 +28,7 @@
 
 #include "gui/availability.h"
 #include "gui/chart_view.h"
-#include "gui/live_charts.h"
+#include "gui/live_view.h"
 #include "gui/race_replay.h"
 #include "gui/records_model.h"
 #include "gui/run_controller.h"
@@ -61,21 +61,6 @@ Result<std::vector<double>> ParseKnob(const scenarios::KnobInfo& knob, const QSt
   }
   if (values.empty()) return Status::InvalidArgument(knob.name + " needs a value");
   return values;
-}
-
-QString LiveFigure(const scenarios::ScenarioInfo& info) {
-  const auto& f = info.live_figures;
-  if (std::find(f.begin(), f.end(), "lost_updates") != f.end()) return "lost_updates";
-  return f.empty() ? QString() : Q(f.front());
-}
-
-QString FigureTitle(const QString& figure) {
-  if (figure.isEmpty()) return QObject::tr("Throughput per 100 ms interval");
-  if (figure == "lost_updates") return QObject::tr("Lost updates so far");
-  QString t = figure;
-  t.replace('_', ' ');
-  t[0] = t[0].toUpper();
-  return t + QObject::tr(" so far");
 }
 
 }  // namespace
@@ -131,13 +116,9 @@ void LessonPage::BuildHeader(QVBoxLayout* outer) {
 
 void LessonPage::BuildTabs() {
   const Theme& theme = context_->theme;
-  std::vector<std::string> approach_ids;
-  QString figure = "lost_updates";
-  if (scenario_) {
-    for (const auto& a : scenario_->info().approaches) approach_ids.push_back(a.id);
-    figure = LiveFigure(scenario_->info());
-  }
-  live_ = new LiveCharts(figure, FigureTitle(figure), approach_ids, model_, theme, this);
+  std::vector<std::string> live_figures;
+  if (scenario_) live_figures = scenario_->info().live_figures;
+  live_ = new LiveView(scenario_id_, live_figures, theme, this);
 
   tabs_ = new QTabWidget(this);
   tabs_->addTab(live_, tr("Live"));
@@ -214,14 +195,17 @@ void LessonPage::ConnectController() {
     if (kind.ok() && target_boxes_.count(*kind)) {
       target_boxes_[*kind]->setToolTip(Q(t.reason));
     }
-    skips_->setText(skips_->text() + tr("%1 could not be started: %2\n").arg(Q(t.name), Q(t.reason)));
+    skipped_.push_back(tr("%1 could not be started: %2").arg(Q(t.name), Q(t.reason)));
+    ShowSkips();
   });
   connect(controller_, &RunController::skipped, this, [this](const results::Skip& s) {
-    skips_->setText(skips_->text() + tr("skipped %1 on %2: %3\n").arg(Q(s.approach), Q(s.target), Q(s.reason)));
+    skipped_.push_back(tr("%1 on %2: %3").arg(Q(s.approach), Q(s.target), Q(s.reason)));
+    ShowSkips();
   });
   // The run's records are the results model the charts read: no conversion, no JSON.
   connect(controller_, &RunController::record, this, [this](const results::Record& r) {
     model_->SetRecord(r);
+    live_->AddRecord(r);
     run_doc_.records.push_back(r);
     run_doc_.label = kThisRun;
     RebuildResultCharts({run_doc_});
@@ -284,7 +268,9 @@ QWidget* LessonPage::BuildControls() {
     if (kind == adapters::TargetKind::kClient && !client_side) continue;
     adapters::TargetAvailability a = ProbeTarget(kind, bin_dir, context_->target_options);
     auto* check = new QCheckBox(Q(std::string(adapters::TargetName(kind))), targets);
-    check->setChecked(kind == adapters::TargetKind::kBuiltin);
+    // Every target that can be had: a class should see Redis and PostgreSQL without knowing
+    // to tick them.
+    check->setChecked(a.available);
     check->setEnabled(a.available);
     tv->addWidget(check);
     if (!a.available) {
@@ -391,6 +377,14 @@ void LessonPage::SetTheme(const Theme& theme) {
   banner_->setFont(theme.Font(theme.base_pt + 1, true));
 }
 
+void LessonPage::ShowSkips() {
+  // One line, whatever the count: the list (one reason per combination) is in the tooltip.
+  skips_->setText(skipped_.isEmpty() ? QString()
+                                     : tr("%n combination(s) skipped (hover for why).", "",
+                                          static_cast<int>(skipped_.size())));
+  skips_->setToolTip(skipped_.join("\n"));
+}
+
 void LessonPage::ShowBanner(const QString& text, bool error) {
   banner_->setText(text);
   banner_->setStyleSheet(error ? "background: #fde0e0; color: #a00000; padding: 8px; border: 2px solid #c62828;"
@@ -451,7 +445,8 @@ void LessonPage::Run() {
     return;
   }
   ShowBanner(QString(), false);
-  skips_->clear();
+  skipped_.clear();
+  ShowSkips();
   model_->Clear();
   live_->Clear();
   run_doc_ = {};
@@ -479,30 +474,12 @@ void LessonPage::ShowFileResults() {
   }
   if (runs.empty()) return;
   model_->Clear();
-  live_->Clear();
   for (const results::Results& run : runs) {
     for (const results::Record& rec : run.records) {
-      if (rec.scenario != scenario_id_) continue;
-      model_->SetRecord(rec);
-      // The file's time series replays into the live charts.
-      const results::Timeseries& ts = rec.timeseries;
-      for (size_t i = 0; i < ts.t_s.size(); ++i) {
-        bench::IntervalSample s;
-        s.scenario = rec.scenario;
-        s.approach = rec.approach;
-        s.target = runs.size() > 1 ? rec.target + " · " + run.label : rec.target;
-        s.t_s = ts.t_s[i];
-        s.ops = i < ts.ops.size() ? static_cast<uint64_t>(ts.ops[i]) : 0;
-        s.throughput_ops_s = ts.interval_ms > 0 ? s.ops * 1000.0 / ts.interval_ms : 0;
-        s.p99_us = i < ts.p99_us.size() ? ts.p99_us[i] : 0;
-        for (const auto& [name, values] : ts.figures) {
-          if (i < values.size()) s.figures[name] = values[i];
-        }
-        live_->AddSample(s);
-      }
+      if (rec.scenario == scenario_id_) model_->SetRecord(rec);
     }
   }
-  live_->Flush();
+  live_->ShowRuns(runs);  // the file's time series, whole
   RebuildResultCharts(runs);
   QStringList labels;
   for (const auto& r : runs) labels << Q(r.label);
