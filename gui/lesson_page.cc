@@ -18,11 +18,13 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -226,6 +228,10 @@ void LessonPage::ConnectController() {
               progress_->setValue(1000);
             }
             if (!doc.records.empty()) RebuildResultCharts({run_doc_});
+            if (restart_pending_) {  // the RTT slider moved during the run
+              restart_pending_ = false;
+              Run();
+            }
           });
 }
 
@@ -315,6 +321,7 @@ QWidget* LessonPage::BuildControls() {
     w->setObjectName(Q("knob_" + knob.name));  // tests and screenshots set knobs by name
     form->addRow(Q(knob.name), w);
     knob_widgets_[knob.name] = w;
+    if (knob.name == "rtt-ms") form->addRow(QString(), BuildRttSlider(static_cast<QLineEdit*>(w)));
   }
   v->addWidget(params);
 
@@ -335,6 +342,40 @@ QWidget* LessonPage::BuildControls() {
   skips_->setStyleSheet("color: #777;");
   v->addWidget(skips_);
   v->addStretch(1);
+  return box;
+}
+
+QWidget* LessonPage::BuildRttSlider(QLineEdit* edit) {
+  // Pipeline: drag the round-trip time and the run starts again at 0 ms and the new RTT, so the
+  // class sees the time-vs-batch lines move apart as the network gets slower.
+  auto* box = new QWidget;
+  auto* h = new QHBoxLayout(box);
+  h->setContentsMargins(0, 0, 0, 0);
+  auto* slider = new QSlider(Qt::Horizontal, box);
+  slider->setObjectName("rtt_slider");
+  slider->setRange(0, 20);
+  slider->setValue(1);
+  slider->setToolTip(tr("Injected round-trip time (ms): releasing the slider restarts the run"));
+  auto* label = new QLabel(tr("RTT 1 ms"), box);
+  h->addWidget(slider, 1);
+  h->addWidget(label);
+  connect(slider, &QSlider::valueChanged, label,
+          [label](int v) { label->setText(tr("RTT %1 ms").arg(v)); });
+  auto apply = [this, slider, edit] {
+    const int v = slider->value();
+    edit->setText(v == 0 ? QStringLiteral("0") : QStringLiteral("0, %1").arg(v));
+    if (running()) {
+      restart_pending_ = true;
+      Stop();
+    } else {
+      Run();
+    }
+  };
+  connect(slider, &QSlider::sliderReleased, this, apply);
+  // Keyboard and wheel changes (no press/release) restart too.
+  connect(slider, &QSlider::actionTriggered, this, [slider, apply](int) {
+    if (!slider->isSliderDown()) QTimer::singleShot(0, slider, apply);
+  });
   return box;
 }
 

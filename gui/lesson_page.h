@@ -33,6 +33,7 @@ class QCheckBox;
 class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -114,6 +115,8 @@ class LessonPage : public Page {
   void ConnectController();
   QWidget* BuildControls();
   QWidget* BuildAbout();
+  // The pipeline lesson's RTT slider beside its rtt-ms knob `edit`; moving it restarts the run.
+  QWidget* BuildRttSlider(QLineEdit* edit);
   void ShowBanner(const QString& text, bool error);
   void ShowSkips();
   void RebuildResultCharts(const std::vector<results::Results>& runs);
@@ -138,6 +141,7 @@ class LessonPage : public Page {
   QLabel* banner_ = nullptr;
   QLabel* status_ = nullptr;
   QLabel* skips_ = nullptr;
+  bool restart_pending_ = false;  // Run() again when the stopped run has finished
   QStringList skipped_;  // "approach on target: reason", this run
   QProgressBar* progress_ = nullptr;
   QPushButton* run_button_ = nullptr;

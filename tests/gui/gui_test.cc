@@ -17,6 +17,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -196,7 +197,7 @@ class GuiTest : public QObject {
   void everyLessonChartMovesLive() {
     const std::map<std::string, std::map<QString, QString>> knobs = {
         {"leaderboard", {{"knob_sizes", "1000, 5000"}}},
-        {"pipeline", {{"knob_rtt-ms", "0, 1"}, {"knob_batch", "1, 10"}, {"knob_commands", "200"}}},
+        {"pipeline", {{"knob_rtt-ms", "0, 2"}, {"knob_batch", "1, 10"}, {"knob_commands", "100"}}},
         {"uniques", {{"knob_sizes", "1000, 5000"}}},
         {"messaging", {{"knob_messages", "1500"}, {"knob_send-rate", "3000"},
                        {"knob_kill-at-ms", "150"}, {"knob_restart-at-ms", "300"}}},
@@ -207,8 +208,10 @@ class GuiTest : public QObject {
       const std::string id = s->info().id;
       QVERIFY(w.ShowLesson(id));
       LessonPage* page = w.page();
-      page->SetTargets({id == "persistence" ? adapters::TargetKind::kBuiltinTcp
-                                            : adapters::TargetKind::kBuiltin});
+      // The in-process engine can neither be killed (persistence) nor sit behind the delay proxy
+      // (pipeline's RTT): those two run on builtin-tcp.
+      const bool tcp = id == "persistence" || id == "pipeline";
+      page->SetTargets({tcp ? adapters::TargetKind::kBuiltinTcp : adapters::TargetKind::kBuiltin});
       if (auto k = knobs.find(id); k != knobs.end()) {
         for (const auto& [name, value] : k->second) {
           auto* edit = page->findChild<QLineEdit*>(name);
@@ -233,6 +236,36 @@ class GuiTest : public QObject {
       QVERIFY2(!page->live()->specs().empty(), id.c_str());
       QCOMPARE(page->live()->views().size(), page->live()->specs().size());
     }
+  }
+
+  // Pipeline's RTT slider restarts the run at the new round-trip time.
+  void pipelineRttSliderRestartsTheRun() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("pipeline"));
+    LessonPage* page = w.page();
+    page->SetTargets({adapters::TargetKind::kBuiltinTcp});
+    page->findChild<QLineEdit*>("knob_batch")->setText("1, 10");
+    page->findChild<QLineEdit*>("knob_commands")->setText("100");
+    auto* slider = page->findChild<QSlider*>("rtt_slider");
+    QVERIFY(slider != nullptr);
+    page->Run();
+    QVERIFY(page->running());
+    slider->setValue(3);
+    QMetaObject::invokeMethod(slider, "sliderReleased");
+    QCOMPARE(page->findChild<QLineEdit*>("knob_rtt-ms")->text(), QString("0, 3"));
+    // The first run stops, the second starts by itself and finishes with RTT 3 ms records.
+    QDeadlineTimer deadline(120000);
+    bool saw3 = false;
+    while (!deadline.hasExpired() && !saw3) {
+      QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+      for (const auto& spec : page->live()->specs()) {
+        for (const auto& s : spec.series) saw3 = saw3 || s.name.rfind("RTT 3 ms", 0) == 0;
+      }
+      QThread::msleep(5);
+    }
+    QVERIFY2(saw3, "no RTT 3 ms series after the slider moved");
+    page->Stop();
+    QVERIFY(page->controller()->WaitFinished(60000));
   }
 
   // The two renderers of one definition: each lesson's charts, built from its fixture results
