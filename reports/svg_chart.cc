@@ -411,7 +411,8 @@ std::string RenderSvg(const ChartSpec& chart, const SvgOptions& opt) {
         if (labels) {
           o << "<text x=\"" << Num(x + bar_w / 2) << "\" y=\"" << Num(std::min(y0, y1) - 3)
             << "\" text-anchor=\"middle\" font-size=\"9.5\" fill=\""
-            << (flagged ? kFailColor : "#333") << "\">" << (flagged ? "✗ " : "") << ValueLabel(v)
+            << (flagged ? kFailColor : "#333") << "\">" << (flagged ? "✗ " : "")
+            << (chart.y.percent ? ValueLabel(v * 100) + "%" : ValueLabel(v))
             << "</text>";
         }
         o << "\n";
