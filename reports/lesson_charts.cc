@@ -273,11 +273,18 @@ std::optional<double> PipelineRtt(const Record& r) {
   return r.Figure("rtt_ms");
 }
 
-ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>& runs) {
+// One chart per target (small multiples): colour = the RTT, line pattern = the approach.
+ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>& runs,
+                        const std::string& target) {
   std::vector<Item> items = ItemsFor(scenario, runs);
   const bool several = SeveralRuns(items);
+  const bool many_targets =
+      Distinct(items, [](const Item& it) { return it.rec->target; }).size() > 1;
+  std::vector<std::string> approach_ids =
+      Distinct(items, [](const Item& it) { return it.rec->approach; });
+  std::erase_if(items, [&](const Item& it) { return it.rec->target != target; });
   ChartSpec c;
-  c.id = "time_vs_batch";
+  c.id = many_targets ? "time_vs_batch_" + target : "time_vs_batch";
   c.primary = true;
   // The unbatched approaches have no batch parameter: they send one command per round trip.
   auto batch_of = [](const Record& r) -> std::optional<double> {
@@ -286,10 +293,10 @@ ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>&
     }
     return 1.0;
   };
-  c.title = "Time per job vs batch size, per round-trip time";
+  c.title = "Time per job vs batch size on " + target;
   c.subtitle = "Points: measured time for one job of N commands. Dashed: the model N x RTT / batch "
                "(round trips only).";
-  c.x = {"batch size", "commands per round trip", Scale::kLog, std::nullopt, std::nullopt, false};
+  c.x = {"batch size", "commands", Scale::kLog, std::nullopt, std::nullopt, false};
   c.y = {"time per job", "s", Scale::kLog, std::nullopt, std::nullopt, false};
   auto rtt_label = [&](const Record& r) {
     auto v = PipelineRtt(r);
@@ -302,22 +309,22 @@ ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>&
   std::vector<std::string> rtts = Distinct(sorted, [&](const Item& it) { return rtt_label(*it.rec); });
   // Name parts that do not vary are left out ("RTT 1 ms" rather than "RTT 1 ms · pipeline · x").
   const bool approaches = Distinct(items, [](const Item& it) { return it.rec->approach; }).size() > 1;
-  const bool targets = Distinct(items, [](const Item& it) { return it.rec->target; }).size() > 1;
-  // Every series is one RTT (never a line across RTTs), one approach and one target.
+  // Every series is one RTT (never a line across RTTs) and one approach.
   auto series_key = [&](const Item& it) {
     return rtt_label(*it.rec) + (approaches ? " · " + it.rec->approach : "") +
-           (targets ? " · " + it.rec->target : "") + RunSuffix(it, several);
+           RunSuffix(it, several);
   };
   std::vector<std::string> keys = Distinct(sorted, series_key);
-  std::map<std::string, XYSeries> models;  // one model line per RTT, in its first series' colour
+  std::map<std::string, XYSeries> models;  // one model line per RTT, in the RTT's colour
   for (const std::string& key : keys) {
     XYSeries s;
     s.name = key;
-    s.color = IndexOf(keys, key);
     for (const Item& it : sorted) {
       if (series_key(it) != key) continue;
       auto x = batch_of(*it.rec);
       auto y = it.rec->Figure("job_s");
+      s.color = IndexOf(rtts, rtt_label(*it.rec));
+      s.dash = IndexOf(approach_ids, it.rec->approach);
       if (x && y && *x > 0 && *y > 0) s.points.push_back({*x, *y});
       auto model = it.rec->Figure("model_s");
       XYSeries& m = models[rtt_label(*it.rec)];
@@ -510,7 +517,10 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
     if (HasPoints(c)) charts.push_back(std::move(c));
   };
   if (scenario == "pipeline") {
-    add(PipelineChart(scenario, runs));  // throughput at one (rtt, batch) point would mislead
+    // Throughput at one (rtt, batch) point would mislead: time vs batch replaces it.
+    for (const std::string& t : Distinct(items, [](const Item& it) { return it.rec->target; })) {
+      add(PipelineChart(scenario, runs, t));
+    }
     return charts;
   }
   if (scenario == "leaderboard") add(CostVsNChart(scenario, runs));

@@ -226,20 +226,21 @@ TEST(ChartCheck, PipelineSeriesAreOneRttEachAndNamedByIt) {
   Results run = Load("pipeline");
   int checked = 0;
   for (const ChartSpec& c : ChartsOf("pipeline", run)) {
-    if (c.id != "time_vs_batch") continue;
-    std::set<int> colors;
+    if (c.id.rfind("time_vs_batch", 0) != 0) continue;
+    const std::string target = c.id.size() > 14 ? c.id.substr(14) : "";
+    std::map<int, double> rtt_of_color;  // colour = RTT: two RTTs never share one
     for (const XYSeries& s : c.series) {
       std::smatch m;
       ASSERT_TRUE(std::regex_search(s.name, m, std::regex("^RTT ([0-9.]+) ms"))) << s.name;
       const double rtt = std::stod(m[1]);
-      if (s.style != SeriesStyle::kDashed) {
-        EXPECT_TRUE(colors.insert(s.color).second) << s.name << " shares its colour";
-      }
+      auto [at, fresh] = rtt_of_color.emplace(s.color, rtt);
+      EXPECT_EQ(at->second, rtt) << s.name << " shares its colour with another RTT";
       // Every point is a record at this RTT: no line joins two RTTs.
       for (const Point& p : s.points) {
         bool found = false;
         for (const Record& r : run.records) {
           if (r.Param("rtt-ms") != rtt || r.Param("batch").value_or(1) != p.x) continue;
+          if (!target.empty() && r.target != target) continue;
           const char* figure = s.style == SeriesStyle::kDashed ? "model_s" : "job_s";
           found = found || (r.Figure(figure) && Near(*r.Figure(figure), p.y));
         }
