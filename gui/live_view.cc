@@ -96,6 +96,7 @@ void LiveView::AddRecord(const results::Record& record) {
     records.push_back(record);
   }
   dirty_ = true;
+  Flush();  // records are few: each one moves the lesson's charts at once
 }
 
 void LiveView::ShowRuns(const std::vector<results::Results>& runs) {

@@ -402,10 +402,16 @@ ChartSpec RateLimitChart(const std::string& scenario, const std::vector<Results>
       if (over && !burst_start) burst_start = prev_t;
       if (over) burst_peak = std::max(burst_peak, y);
       const bool ends = burst_start && (!over || i + 1 == n);
-      if (ends && c.regions.size() < 6) {
+      if (ends && c.regions.size() < 12) {
+        // Only an approach's first burst is labelled: the boundary pattern repeats the same
+        // burst at every window edge, and repeated labels would cover the data.
+        const bool first = std::none_of(c.regions.begin(), c.regions.end(), [&](const Region& r) {
+          return r.label.rfind(it.rec->approach + ":", 0) == 0;
+        });
         c.regions.push_back({*burst_start, over ? x : prev_t,
-                             it.rec->approach + ": " + FormatNumber(burst_peak) + " = " +
-                                 Fixed(burst_peak / *limit, "%.1f") + "x the limit"});
+                             first ? it.rec->approach + ": " + FormatNumber(burst_peak) + " = " +
+                                         Fixed(burst_peak / *limit, "%.1f") + "x the limit"
+                                   : ""});
       }
       if (ends) {
         burst_start.reset();

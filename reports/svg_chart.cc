@@ -145,8 +145,11 @@ Axis MakeAxis(const AxisSpec& spec, double data_lo, double data_hi, bool include
   if (!(data_hi > data_lo)) data_hi = data_lo + 1;
   if (spec.percent) {
     a.lo = data_lo;
-    a.hi = data_hi;
-    for (double t = 0; t <= 1.0001; t += 0.25) a.ticks.push_back(t);
+    // Up to the next quarter above the data (a share of 66% gets 0..75%, not a tick above the
+    // plot); a fixed maximum stays.
+    a.hi = spec.max ? data_hi : std::min(1.0, std::ceil(data_hi * 4 - 1e-9) / 4);
+    if (!(a.hi > a.lo)) a.hi = data_hi;
+    for (double t = 0; t <= a.hi + 1e-9; t += 0.25) a.ticks.push_back(t);
     return a;
   }
   double step = NiceStep(data_hi - data_lo, 5);

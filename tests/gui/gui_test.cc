@@ -198,7 +198,7 @@ class GuiTest : public QObject {
     const std::map<std::string, std::map<QString, QString>> knobs = {
         {"leaderboard", {{"knob_sizes", "1000, 5000"}}},
         {"pipeline", {{"knob_rtt-ms", "0, 2"}, {"knob_batch", "1, 10"}, {"knob_commands", "100"}}},
-        {"uniques", {{"knob_sizes", "1000, 5000"}}},
+        {"uniques", {{"knob_sizes", "50000, 200000"}}},
         {"messaging", {{"knob_messages", "1500"}, {"knob_send-rate", "3000"},
                        {"knob_kill-at-ms", "150"}, {"knob_restart-at-ms", "300"}}},
         {"persistence", {{"knob_kills", "1"}}},
