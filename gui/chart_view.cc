@@ -14,6 +14,8 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QImage>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QMenu>
@@ -61,6 +63,7 @@ QAbstractAxis* MakeAxis(const reports::AxisSpec& spec, double lo, double hi, boo
     axis = lin;
   }
   axis->setTitleText(AxisTitle(spec));
+  axis->setTruncateLabels(false);
   return axis;
 }
 
@@ -92,7 +95,9 @@ QChart* BuildXY(const reports::ChartSpec& spec, const Theme& theme, QChart* char
     QColor color = Theme::SeriesColor(s.color >= 0 ? s.color : static_cast<int>(i));
     QPen pen(color);
     pen.setWidthF(theme.line_width);
-    if (s.style == reports::SeriesStyle::kDashed) pen.setStyle(Qt::DashLine);
+    static constexpr Qt::PenStyle kDash[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine,
+                                             Qt::DashDotLine};
+    pen.setStyle(s.style == reports::SeriesStyle::kDashed ? Qt::DashLine : kDash[((s.dash % 4) + 4) % 4]);
     series->setPen(pen);
     series->setColor(color);
     if (s.style == reports::SeriesStyle::kLine) series->setPointsVisible(true);
@@ -156,7 +161,7 @@ QChart* BuildXY(const reports::ChartSpec& spec, const Theme& theme, QChart* char
   return chart;
 }
 
-QChart* BuildBars(const reports::ChartSpec& spec, const Theme& theme, QChart* chart) {
+QChart* BuildBars(const reports::ChartSpec& spec, QChart* chart) {
   auto* series = new QBarSeries;
   double hi = 0;
   // A log y (the cache lesson's tiers, 0.5 µs .. 50 ms): bars start at the axis minimum, and a
@@ -172,11 +177,14 @@ QChart* BuildBars(const reports::ChartSpec& spec, const Theme& theme, QChart* ch
   for (size_t i = 0; i < spec.bars.size(); ++i) {
     const reports::BarSeries& b = spec.bars[i];
     auto* set = new QBarSet(Q(b.name));
-    set->setColor(Theme::SeriesColor(b.color >= 0 ? b.color : static_cast<int>(i)));
+    const QColor color = Theme::SeriesColor(b.color >= 0 ? b.color : static_cast<int>(i));
+    set->setColor(color);
     set->setBorderColor(Qt::transparent);
-    set->setSelectedColor(theme.fail);
+    // A failed bar keeps its series' hue (its target stays readable), darkened; the SVG report
+    // hatches it instead (a QBarSet has one brush for all its bars).
+    set->setSelectedColor(color.darker(180));
     for (size_t k = 0; k < b.values.size(); ++k) {
-      double v = b.values[k].value_or(0);
+      double v = b.values[k].value_or(0) * (spec.y.percent ? 100 : 1);
       if (ylog && v < floor) v = floor;
       set->append(v);
       hi = std::max(hi, v);
@@ -186,7 +194,15 @@ QChart* BuildBars(const reports::ChartSpec& spec, const Theme& theme, QChart* ch
   }
   chart->addSeries(series);
   auto* x = new QBarCategoryAxis;
-  for (const std::string& c : spec.categories) x->append(Q(c));
+  size_t longest = 0, total = 0;
+  for (const std::string& c : spec.categories) {
+    x->append(Q(c));
+    longest = std::max(longest, c.size());
+    total += c.size();
+  }
+  // Qt elides a category label wider than its slot ("client-r..."): tilt them, uncut.
+  if (total > 36 || longest > 12) x->setLabelsAngle(-35);
+  x->setTruncateLabels(false);
   x->setTitleText(AxisTitle(spec.x));
   QAbstractAxis* y;
   if (ylog) {
@@ -199,10 +215,11 @@ QChart* BuildBars(const reports::ChartSpec& spec, const Theme& theme, QChart* ch
     auto* linear = new QValueAxis;
     linear->setRange(spec.y.min.value_or(0), spec.y.max.value_or(hi > 0 ? hi * 1.1 : 1));
     linear->applyNiceNumbers();
-    linear->setLabelFormat("%g");
+    linear->setLabelFormat(spec.y.percent ? "%.0f%%" : "%g");
     y = linear;
   }
   y->setTitleText(AxisTitle(spec.y));
+  y->setTruncateLabels(false);
   chart->addAxis(x, Qt::AlignBottom);
   chart->addAxis(y, Qt::AlignLeft);
   series->attachAxis(x);
@@ -220,14 +237,43 @@ QString AxisTitle(const reports::AxisSpec& axis) {
 
 QChart* BuildChart(const reports::ChartSpec& spec, const Theme& theme) {
   auto* chart = new QChart;
-  chart->setTitle(Q(spec.title));
+  // Qt elides a title wider than the chart: a long one is broken into two lines instead.
+  QString title = Q(spec.title).toHtmlEscaped();
+  if (title.size() > 44) {
+    int cut = static_cast<int>(title.size() / 2);
+    int space = static_cast<int>(title.lastIndexOf(' ', cut));
+    if (space < 10) space = static_cast<int>(title.indexOf(' ', cut));
+    if (space > 0) title = title.left(space) + "<br>" + title.mid(space + 1);
+  }
+  chart->setTitle(title);
   chart->legend()->setAlignment(Qt::AlignBottom);
   if (spec.kind == reports::ChartKind::kBars) {
-    BuildBars(spec, theme, chart);
+    BuildBars(spec, chart);
   } else {
     BuildXY(spec, theme, chart);
   }
+  // Regions (added first) are explained by the caption and labelled on the SVG; in Qt's legend
+  // their long labels would squeeze (and elide) the data series' names.
+  if (spec.kind == reports::ChartKind::kXY) {
+    const QList<QAbstractSeries*> all = chart->series();
+    for (qsizetype i = 0; i < all.size() && i < static_cast<qsizetype>(spec.regions.size()); ++i) {
+      for (QLegendMarker* m : chart->legend()->markers(all[i])) m->setVisible(false);
+    }
+  }
   StyleChart(chart, theme);
+  // Qt elides legend labels that do not fit one row below the plot ("client-..."): when the
+  // entries would not fit about 420 px, stack them on the right, where each gets its own line.
+  int n = 0, chars = 0;
+  auto count = [&](const std::string& name) {
+    ++n;
+    chars += static_cast<int>(Q(name).size());
+  };
+  for (const auto& s : spec.series) count(s.name);
+  for (const auto& b : spec.bars) count(b.name);
+  for (const auto& l : spec.limits) count(l.label);
+  if (chars * theme.axis_pt * 7 / 9 + n * 30 > 420 || (theme.presenter && n > 3)) {
+    chart->legend()->setAlignment(Qt::AlignRight);
+  }
   return chart;
 }
 

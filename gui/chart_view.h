@@ -4,8 +4,9 @@
 // same lesson charts from one definition.
 //
 // Mapping: kLine -> QLineSeries with point markers, kScatter -> QScatterSeries, kStep -> a
-// QLineSeries through the step's corners, kDashed -> a dashed QLineSeries; bars -> QBarSeries with
-// flagged (failed-check) bars selected and drawn in the fail colour; limit lines -> dashed
+// QLineSeries through the step's corners, kDashed -> a dashed QLineSeries, XYSeries::dash -> the
+// pen's style; bars -> QBarSeries with flagged (failed-check) bars selected and drawn in a dark
+// shade of their series colour; limit lines -> dashed
 // horizontal series; regions -> translucent QAreaSeries. Log scales -> QLogValueAxis (points <= 0
 // are dropped, as the SVG writer does).
 //

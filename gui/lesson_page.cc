@@ -18,17 +18,19 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
 
 #include "gui/availability.h"
 #include "gui/chart_view.h"
-#include "gui/live_charts.h"
+#include "gui/live_view.h"
 #include "gui/race_replay.h"
 #include "gui/records_model.h"
 #include "gui/run_controller.h"
@@ -61,21 +63,6 @@ Result<std::vector<double>> ParseKnob(const scenarios::KnobInfo& knob, const QSt
   }
   if (values.empty()) return Status::InvalidArgument(knob.name + " needs a value");
   return values;
-}
-
-QString LiveFigure(const scenarios::ScenarioInfo& info) {
-  const auto& f = info.live_figures;
-  if (std::find(f.begin(), f.end(), "lost_updates") != f.end()) return "lost_updates";
-  return f.empty() ? QString() : Q(f.front());
-}
-
-QString FigureTitle(const QString& figure) {
-  if (figure.isEmpty()) return QObject::tr("Throughput per 100 ms interval");
-  if (figure == "lost_updates") return QObject::tr("Lost updates so far");
-  QString t = figure;
-  t.replace('_', ' ');
-  t[0] = t[0].toUpper();
-  return t + QObject::tr(" so far");
 }
 
 }  // namespace
@@ -131,13 +118,9 @@ void LessonPage::BuildHeader(QVBoxLayout* outer) {
 
 void LessonPage::BuildTabs() {
   const Theme& theme = context_->theme;
-  std::vector<std::string> approach_ids;
-  QString figure = "lost_updates";
-  if (scenario_) {
-    for (const auto& a : scenario_->info().approaches) approach_ids.push_back(a.id);
-    figure = LiveFigure(scenario_->info());
-  }
-  live_ = new LiveCharts(figure, FigureTitle(figure), approach_ids, model_, theme, this);
+  std::vector<std::string> live_figures;
+  if (scenario_) live_figures = scenario_->info().live_figures;
+  live_ = new LiveView(scenario_id_, live_figures, theme, this);
 
   tabs_ = new QTabWidget(this);
   tabs_->addTab(live_, tr("Live"));
@@ -214,14 +197,17 @@ void LessonPage::ConnectController() {
     if (kind.ok() && target_boxes_.count(*kind)) {
       target_boxes_[*kind]->setToolTip(Q(t.reason));
     }
-    skips_->setText(skips_->text() + tr("%1 could not be started: %2\n").arg(Q(t.name), Q(t.reason)));
+    skipped_.push_back(tr("%1 could not be started: %2").arg(Q(t.name), Q(t.reason)));
+    ShowSkips();
   });
   connect(controller_, &RunController::skipped, this, [this](const results::Skip& s) {
-    skips_->setText(skips_->text() + tr("skipped %1 on %2: %3\n").arg(Q(s.approach), Q(s.target), Q(s.reason)));
+    skipped_.push_back(tr("%1 on %2: %3").arg(Q(s.approach), Q(s.target), Q(s.reason)));
+    ShowSkips();
   });
   // The run's records are the results model the charts read: no conversion, no JSON.
   connect(controller_, &RunController::record, this, [this](const results::Record& r) {
     model_->SetRecord(r);
+    live_->AddRecord(r);
     run_doc_.records.push_back(r);
     run_doc_.label = kThisRun;
     RebuildResultCharts({run_doc_});
@@ -242,6 +228,10 @@ void LessonPage::ConnectController() {
               progress_->setValue(1000);
             }
             if (!doc.records.empty()) RebuildResultCharts({run_doc_});
+            if (restart_pending_) {  // the RTT slider moved during the run
+              restart_pending_ = false;
+              Run();
+            }
           });
 }
 
@@ -284,7 +274,9 @@ QWidget* LessonPage::BuildControls() {
     if (kind == adapters::TargetKind::kClient && !client_side) continue;
     adapters::TargetAvailability a = ProbeTarget(kind, bin_dir, context_->target_options);
     auto* check = new QCheckBox(Q(std::string(adapters::TargetName(kind))), targets);
-    check->setChecked(kind == adapters::TargetKind::kBuiltin);
+    // Every target that can be had: a class should see Redis and PostgreSQL without knowing
+    // to tick them.
+    check->setChecked(a.available);
     check->setEnabled(a.available);
     tv->addWidget(check);
     if (!a.available) {
@@ -329,6 +321,7 @@ QWidget* LessonPage::BuildControls() {
     w->setObjectName(Q("knob_" + knob.name));  // tests and screenshots set knobs by name
     form->addRow(Q(knob.name), w);
     knob_widgets_[knob.name] = w;
+    if (knob.name == "rtt-ms") form->addRow(QString(), BuildRttSlider(static_cast<QLineEdit*>(w)));
   }
   v->addWidget(params);
 
@@ -349,6 +342,40 @@ QWidget* LessonPage::BuildControls() {
   skips_->setStyleSheet("color: #777;");
   v->addWidget(skips_);
   v->addStretch(1);
+  return box;
+}
+
+QWidget* LessonPage::BuildRttSlider(QLineEdit* edit) {
+  // Pipeline: drag the round-trip time and the run starts again at 0 ms and the new RTT, so the
+  // class sees the time-vs-batch lines move apart as the network gets slower.
+  auto* box = new QWidget;
+  auto* h = new QHBoxLayout(box);
+  h->setContentsMargins(0, 0, 0, 0);
+  auto* slider = new QSlider(Qt::Horizontal, box);
+  slider->setObjectName("rtt_slider");
+  slider->setRange(0, 20);
+  slider->setValue(1);
+  slider->setToolTip(tr("Injected round-trip time (ms): releasing the slider restarts the run"));
+  auto* label = new QLabel(tr("RTT 1 ms"), box);
+  h->addWidget(slider, 1);
+  h->addWidget(label);
+  connect(slider, &QSlider::valueChanged, label,
+          [label](int v) { label->setText(tr("RTT %1 ms").arg(v)); });
+  auto apply = [this, slider, edit] {
+    const int v = slider->value();
+    edit->setText(v == 0 ? QStringLiteral("0") : QStringLiteral("0, %1").arg(v));
+    if (running()) {
+      restart_pending_ = true;
+      Stop();
+    } else {
+      Run();
+    }
+  };
+  connect(slider, &QSlider::sliderReleased, this, apply);
+  // Keyboard and wheel changes (no press/release) restart too.
+  connect(slider, &QSlider::actionTriggered, this, [slider, apply](int) {
+    if (!slider->isSliderDown()) QTimer::singleShot(0, slider, apply);
+  });
   return box;
 }
 
@@ -389,6 +416,14 @@ void LessonPage::SetTheme(const Theme& theme) {
   if (replay_) replay_->SetTheme(theme);
   if (!shown_.empty()) RebuildResultCharts(shown_);  // sizes and columns depend on the mode
   banner_->setFont(theme.Font(theme.base_pt + 1, true));
+}
+
+void LessonPage::ShowSkips() {
+  // One line, whatever the count: the list (one reason per combination) is in the tooltip.
+  skips_->setText(skipped_.isEmpty() ? QString()
+                                     : tr("%n combination(s) skipped (hover for why).", "",
+                                          static_cast<int>(skipped_.size())));
+  skips_->setToolTip(skipped_.join("\n"));
 }
 
 void LessonPage::ShowBanner(const QString& text, bool error) {
@@ -451,7 +486,8 @@ void LessonPage::Run() {
     return;
   }
   ShowBanner(QString(), false);
-  skips_->clear();
+  skipped_.clear();
+  ShowSkips();
   model_->Clear();
   live_->Clear();
   run_doc_ = {};
@@ -479,30 +515,12 @@ void LessonPage::ShowFileResults() {
   }
   if (runs.empty()) return;
   model_->Clear();
-  live_->Clear();
   for (const results::Results& run : runs) {
     for (const results::Record& rec : run.records) {
-      if (rec.scenario != scenario_id_) continue;
-      model_->SetRecord(rec);
-      // The file's time series replays into the live charts.
-      const results::Timeseries& ts = rec.timeseries;
-      for (size_t i = 0; i < ts.t_s.size(); ++i) {
-        bench::IntervalSample s;
-        s.scenario = rec.scenario;
-        s.approach = rec.approach;
-        s.target = runs.size() > 1 ? rec.target + " · " + run.label : rec.target;
-        s.t_s = ts.t_s[i];
-        s.ops = i < ts.ops.size() ? static_cast<uint64_t>(ts.ops[i]) : 0;
-        s.throughput_ops_s = ts.interval_ms > 0 ? s.ops * 1000.0 / ts.interval_ms : 0;
-        s.p99_us = i < ts.p99_us.size() ? ts.p99_us[i] : 0;
-        for (const auto& [name, values] : ts.figures) {
-          if (i < values.size()) s.figures[name] = values[i];
-        }
-        live_->AddSample(s);
-      }
+      if (rec.scenario == scenario_id_) model_->SetRecord(rec);
     }
   }
-  live_->Flush();
+  live_->ShowRuns(runs);  // the file's time series, whole
   RebuildResultCharts(runs);
   QStringList labels;
   for (const auto& r : runs) labels << Q(r.label);

@@ -2,7 +2,8 @@
 // approaches, the run controls (targets with their availability, clients, duration, the
 // scenario's own knobs as it declares them in ScenarioInfo::knobs), and the charts:
 //
-//   Live         LiveCharts, fed by the running harness (or replayed from a results file)
+//   Live         LiveView: the lesson's live ChartSpecs (reports/lesson_charts.h), rebuilt from
+//                the running harness's samples and records (or an opened results file)
 //   Charts       the lesson's charts from reports/lesson_charts.h (the same ChartSpecs as the
 //                HTML report), rebuilt after every finished record or from an opened file
 //   Race replay  counters only: RaceReplay of a recorded trace on builtin
@@ -16,6 +17,7 @@
 
 #include <QPointer>
 #include <QString>
+#include <QStringList>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +33,7 @@ class QCheckBox;
 class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -42,7 +45,7 @@ class QWidget;
 namespace racetrack::gui {
 
 class ChartView;
-class LiveCharts;
+class LiveView;
 class RaceReplay;
 class RecordsModel;
 class RunController;
@@ -82,7 +85,7 @@ class LessonPage : public Page {
   // For tests and screenshots.
   QTabWidget* tabs() const { return tabs_; }
   RecordsModel* model() const { return model_; }
-  LiveCharts* live() const { return live_; }
+  LiveView* live() const { return live_; }
   RaceReplay* replay() const { return replay_; }
   RunController* controller() const { return controller_; }
   QString banner() const;
@@ -112,7 +115,10 @@ class LessonPage : public Page {
   void ConnectController();
   QWidget* BuildControls();
   QWidget* BuildAbout();
+  // The pipeline lesson's RTT slider beside its rtt-ms knob `edit`; moving it restarts the run.
+  QWidget* BuildRttSlider(QLineEdit* edit);
   void ShowBanner(const QString& text, bool error);
+  void ShowSkips();
   void RebuildResultCharts(const std::vector<results::Results>& runs);
   void SetRunning(bool running);
 
@@ -121,7 +127,7 @@ class LessonPage : public Page {
   AppContext* context_;
   RunController* controller_ = nullptr;
   RecordsModel* model_ = nullptr;
-  LiveCharts* live_ = nullptr;
+  LiveView* live_ = nullptr;
   RaceReplay* replay_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   QWidget* results_box_ = nullptr;
@@ -135,6 +141,8 @@ class LessonPage : public Page {
   QLabel* banner_ = nullptr;
   QLabel* status_ = nullptr;
   QLabel* skips_ = nullptr;
+  bool restart_pending_ = false;  // Run() again when the stopped run has finished
+  QStringList skipped_;  // "approach on target: reason", this run
   QProgressBar* progress_ = nullptr;
   QPushButton* run_button_ = nullptr;
   QPushButton* stop_button_ = nullptr;

@@ -63,9 +63,10 @@ void StyleChart(QChart* chart, const Theme& theme) {
   chart->setBackgroundBrush(theme.background);
   chart->legend()->setFont(theme.Font(theme.axis_pt));
   chart->legend()->setLabelColor(theme.text);
-  // Big type does not fit many legend entries in one row: stack them on the right instead.
+  // Big type does not fit many legend entries in one row: stack them on the right instead
+  // (BuildChart also does when the names are long).
   const int n = static_cast<int>(chart->series().count());
-  chart->legend()->setAlignment((theme.presenter && n > 3) || n > 6 ? Qt::AlignRight : Qt::AlignBottom);
+  if ((theme.presenter && n > 3) || n > 6) chart->legend()->setAlignment(Qt::AlignRight);
   chart->setMargins(theme.presenter ? QMargins(8, 8, 8, 8) : QMargins(4, 4, 4, 4));
   for (QAbstractAxis* axis : chart->axes()) {
     axis->setLabelsFont(theme.Font(theme.axis_pt));

@@ -36,13 +36,17 @@ struct XYSeries {
   SeriesStyle style = SeriesStyle::kLine;
   std::vector<Point> points;
   int color = -1;  // palette index; -1 = by position
+  // Line pattern for kLine series: 0 solid, 1 dashed, 2 dotted, 3 dash-dot (wraps). Charts with
+  // approach x target series colour the approach and give each target its own pattern, so both
+  // read without relying on colour alone.
+  int dash = 0;
 };
 
 // Grouped bars: categories along x, one bar per series in each group.
 struct BarSeries {
   std::string name;
   std::vector<std::optional<double>> values;  // one per category; nullopt = no bar
-  std::vector<bool> flagged;                  // per category: a failed check (drawn hatched, red)
+  std::vector<bool> flagged;  // per category: a failed check (series colour, hatched, red outline)
   int color = -1;
 };
 

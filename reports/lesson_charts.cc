@@ -9,6 +9,7 @@
 #include "reports/lesson_charts.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -184,12 +185,24 @@ ChartSpec LostUpdatesChart(const std::string& scenario, const std::vector<Result
   std::vector<Item> items = ItemsFor(scenario, runs);
   Headline h = ChooseHeadline(items);
   items = AtParams(items, h.params);
-  ChartSpec c = BarsByApproach(items, [](const Record& r) { return r.Figure("lost_updates"); });
+  // As a share of the increments attempted (correctness "expected"), so Redis's and PostgreSQL's
+  // 80% stand as tall as the in-process engine's; raw counts when a record lacks "expected".
+  const bool share = std::all_of(items.begin(), items.end(), [](const Item& it) {
+    return !it.rec->Figure("lost_updates") || it.rec->Figure("expected").value_or(0) > 0;
+  });
+  ChartSpec c = BarsByApproach(items, [&](const Record& r) -> std::optional<double> {
+    auto lost = r.Figure("lost_updates");
+    if (!lost || !share) return lost;
+    return *lost / *r.Figure("expected");
+  });
   c.id = "lost_updates";
   c.primary = true;
-  c.title = "Lost updates" + h.label;
-  c.subtitle = "Increments acknowledged to a client but missing from the final value. Correct is 0.";
-  c.y = {"lost updates", "updates", Scale::kLinear, 0.0, std::nullopt, false};
+  c.title = "Lost updates" + h.label + (share ? ", share of increments" : "");
+  c.subtitle = share ? "Increments acknowledged to a client but missing from the final value, "
+                       "over the increments attempted. Correct is 0%."
+                     : "Increments acknowledged to a client but missing from the final value. "
+                       "Correct is 0.";
+  c.y = {"lost updates", share ? "%" : "updates", Scale::kLinear, 0.0, std::nullopt, share};
   c.x = {"approach", "", Scale::kLinear, std::nullopt, std::nullopt, false};
   bool any_positive = false;
   for (const BarSeries& b : c.bars) {
@@ -205,15 +218,17 @@ ChartSpec CostVsNChart(const std::string& scenario, const std::vector<Results>& 
   ChartSpec c;
   c.id = "cost_vs_n";
   c.primary = true;
-  std::string param = SweepParam(items, {"N", "n", "size", "rows"});
+  std::string param = SweepParam(items, {"sizes", "N", "n", "size", "rows"});
   if (param.empty()) return c;
-  c.title = "Cost of one query vs " + param;
+  const std::string shown = param == "sizes" ? "N" : param;  // the knob is --sizes
+  c.title = "Cost of one query vs " + shown;
   c.subtitle = "Median latency per query on log-log axes: the slope is how cost grows with " +
-               param + " (1 = linear, 0 = flat).";
-  c.x = {param, "rows", Scale::kLog, std::nullopt, std::nullopt, false};
+               shown + " (1 = linear, 0 = flat).";
+  c.x = {shown, "rows", Scale::kLog, std::nullopt, std::nullopt, false};
   c.y = {"median latency (p50)", "µs", Scale::kLog, std::nullopt, std::nullopt, false};
   std::vector<std::string> approaches =
       Distinct(items, [](const Item& it) { return it.rec->approach; });
+  std::vector<std::string> targets = Distinct(items, [](const Item& it) { return it.rec->target; });
   auto series_key = [&](const Item& it) {
     return it.rec->approach + " · " + it.rec->target + RunSuffix(it, several);
   };
@@ -228,7 +243,10 @@ ChartSpec CostVsNChart(const std::string& scenario, const std::vector<Results>& 
       auto y = it.rec->latency_us.p50 ? it.rec->latency_us.p50 : it.rec->latency_us.mean;
       if (!x || !y || *x <= 0 || *y <= 0) continue;
       s.points.push_back({*x, *y});
-      if (s.color < 0) s.color = IndexOf(approaches, it.rec->approach);
+      if (s.color < 0) {
+        s.color = IndexOf(approaches, it.rec->approach);
+        s.dash = IndexOf(targets, it.rec->target);
+      }
     }
     std::sort(s.points.begin(), s.points.end(), [](Point a, Point b) { return a.x < b.x; });
     for (Point p : s.points) {
@@ -238,7 +256,7 @@ ChartSpec CostVsNChart(const std::string& scenario, const std::vector<Results>& 
     s.name = key;
     if (auto fit = FitPowerLaw(xs, ys)) {
       s.name += " (slope " + Fixed(fit->exponent, "%.2f") + ")";
-      note += (note.empty() ? "Fitted growth: " : "; ") + key + " ~ " + param + "^" +
+      note += (note.empty() ? "Fitted growth: " : "; ") + key + " ~ " + shown + "^" +
               Fixed(fit->exponent, "%.2f");
     }
     if (!s.points.empty()) c.series.push_back(std::move(s));
@@ -247,51 +265,75 @@ ChartSpec CostVsNChart(const std::string& scenario, const std::vector<Results>& 
   return c;
 }
 
-ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>& runs) {
+// The injected RTT of a pipeline record: its parameter ("rtt-ms", the knob) or, for records that
+// carry it only as a figure, figures.rtt_ms.
+std::optional<double> PipelineRtt(const Record& r) {
+  for (const char* name : {"rtt-ms", "rtt_ms"}) {
+    if (auto v = r.Param(name)) return v;
+  }
+  return r.Figure("rtt_ms");
+}
+
+// One chart per target (small multiples): colour = the RTT, line pattern = the approach.
+ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>& runs,
+                        const std::string& target) {
   std::vector<Item> items = ItemsFor(scenario, runs);
   const bool several = SeveralRuns(items);
+  const bool many_targets =
+      Distinct(items, [](const Item& it) { return it.rec->target; }).size() > 1;
+  std::vector<std::string> approach_ids =
+      Distinct(items, [](const Item& it) { return it.rec->approach; });
+  std::erase_if(items, [&](const Item& it) { return it.rec->target != target; });
   ChartSpec c;
-  c.id = "time_vs_batch";
+  c.id = many_targets ? "time_vs_batch_" + target : "time_vs_batch";
   c.primary = true;
-  std::string batch = SweepParam(items, {"batch", "pipeline", "P"});
-  if (batch.empty()) return c;
-  const std::string rtt = "rtt_ms";
-  c.title = "Time vs batch size, per round-trip time";
-  c.subtitle = "Points: measured time for the workload. Dashed: the model N x RTT / batch.";
-  c.x = {"batch size", "commands per round trip", Scale::kLog, std::nullopt, std::nullopt, false};
-  c.y = {"time for the workload", "s", Scale::kLog, std::nullopt, std::nullopt, false};
+  // The unbatched approaches have no batch parameter: they send one command per round trip.
+  auto batch_of = [](const Record& r) -> std::optional<double> {
+    for (const char* name : {"batch", "pipeline", "P"}) {
+      if (auto v = r.Param(name)) return v;
+    }
+    return 1.0;
+  };
+  c.title = "Time per job vs batch size on " + target;
+  c.subtitle = "Points: measured time for one job of N commands. Dashed: the model N x RTT / batch "
+               "(round trips only).";
+  c.x = {"batch size", "commands", Scale::kLog, std::nullopt, std::nullopt, false};
+  c.y = {"time per job", "s", Scale::kLog, std::nullopt, std::nullopt, false};
   auto rtt_label = [&](const Record& r) {
-    auto v = ParamNumber(r, rtt);
-    return v ? "RTT " + FormatNumber(*v) + " ms" : std::string("RTT ?");
+    auto v = PipelineRtt(r);
+    return v ? "RTT " + FormatNumber(*v) + " ms" : std::string("RTT not recorded");
   };
   std::vector<Item> sorted = items;
   std::stable_sort(sorted.begin(), sorted.end(), [&](const Item& a, const Item& b) {
-    return ParamNumber(*a.rec, rtt).value_or(-1) < ParamNumber(*b.rec, rtt).value_or(-1);
+    return PipelineRtt(*a.rec).value_or(-1) < PipelineRtt(*b.rec).value_or(-1);
   });
   std::vector<std::string> rtts = Distinct(sorted, [&](const Item& it) { return rtt_label(*it.rec); });
   // Name parts that do not vary are left out ("RTT 1 ms" rather than "RTT 1 ms · pipeline · x").
   const bool approaches = Distinct(items, [](const Item& it) { return it.rec->approach; }).size() > 1;
-  const bool targets = Distinct(items, [](const Item& it) { return it.rec->target; }).size() > 1;
+  // Every series is one RTT (never a line across RTTs) and one approach.
   auto series_key = [&](const Item& it) {
     return rtt_label(*it.rec) + (approaches ? " · " + it.rec->approach : "") +
-           (targets ? " · " + it.rec->target : "") + RunSuffix(it, several);
+           RunSuffix(it, several);
   };
-  std::map<std::string, XYSeries> models;  // one model line per RTT
-  for (const std::string& key : Distinct(sorted, series_key)) {
+  std::vector<std::string> keys = Distinct(sorted, series_key);
+  std::map<std::string, XYSeries> models;  // one model line per RTT, in the RTT's colour
+  for (const std::string& key : keys) {
     XYSeries s;
     s.name = key;
     for (const Item& it : sorted) {
       if (series_key(it) != key) continue;
-      auto x = ParamNumber(*it.rec, batch);
-      auto y = it.rec->Figure("time_s") ? it.rec->Figure("time_s") : it.rec->duration_s;
-      int color = IndexOf(rtts, rtt_label(*it.rec));
-      if (s.color < 0) s.color = color;
+      auto x = batch_of(*it.rec);
+      auto y = it.rec->Figure("job_s");
+      s.color = IndexOf(rtts, rtt_label(*it.rec));
+      s.dash = IndexOf(approach_ids, it.rec->approach);
       if (x && y && *x > 0 && *y > 0) s.points.push_back({*x, *y});
       auto model = it.rec->Figure("model_s");
       XYSeries& m = models[rtt_label(*it.rec)];
-      m.name = rtt_label(*it.rec) + " model";
-      m.style = SeriesStyle::kDashed;
-      m.color = color;
+      if (m.name.empty()) {
+        m.name = rtt_label(*it.rec) + " model";
+        m.style = SeriesStyle::kDashed;
+        m.color = s.color;
+      }
       if (x && model && *x > 0 && *model > 0 &&
           std::none_of(m.points.begin(), m.points.end(), [&](Point p) { return p.x == *x; })) {
         m.points.push_back({*x, *model});
@@ -308,76 +350,86 @@ ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>&
   return c;
 }
 
-ChartSpec RateLimitChart(const std::string& scenario, const std::vector<Results>& runs) {
+// One client's admitted requests in the rolling window, on the scenario's virtual clock, from the
+// record's own series (records[].series: t_s, rolling_admitted, limit - key 0's decisions, the
+// same decisions the record's max-in-any-window figure is computed from, over all keys).
+// Wall-clock time series are not used: the lesson compresses virtual time ~1,000x and sums all
+// keys, so they would compare a total against a per-key limit.
+ChartSpec RateLimitChart(const std::string& scenario, const std::vector<Results>& runs,
+                         const std::string& target) {
   std::vector<Item> items = ItemsFor(scenario, runs);
   const bool several = SeveralRuns(items);
   Headline h = ChooseHeadline(items);
   items = AtParams(items, h.params);
-  ChartSpec c;
-  c.id = "ratelimit_timeline";
-  c.primary = true;
-  std::vector<std::string> targets = Distinct(items, [](const Item& it) { return it.rec->target; });
-  if (targets.empty()) return c;
-  const std::string target = targets.front();
   std::vector<std::string> approaches =
       Distinct(items, [](const Item& it) { return it.rec->approach; });
-  std::optional<double> limit, window_s;
-  double interval_ms = 0;
+  ChartSpec c;
+  c.id = "ratelimit_timeline_" + target;
+  c.primary = true;
+  std::optional<double> limit, window_ms;
   for (const Item& it : items) {
     if (it.rec->target != target) continue;
     if (!limit) limit = it.rec->Figure("limit");
-    if (!window_s) window_s = it.rec->Figure("window_s");
-    if (!window_s) {
-      if (auto ms = it.rec->Figure("window_ms")) window_s = *ms / 1000;
+    if (!window_ms) window_ms = it.rec->Figure("window_ms");
+    if (!window_ms) {
+      if (auto w = it.rec->Figure("window_s")) window_ms = *w * 1000;
     }
-    if (interval_ms <= 0) interval_ms = it.rec->timeseries.interval_ms;
   }
-  bool rolling = window_s && *window_s > 0 && interval_ms > 0;
-  size_t k = rolling ? std::max<size_t>(1, std::lround(*window_s * 1000 / interval_ms)) : 1;
-  std::string window_text = rolling ? FormatNumber(*window_s) + " s" : "";
-  c.title = rolling ? "Admitted requests in the trailing " + window_text + " window"
-                    : "Admitted requests per interval";
-  c.subtitle = "On " + target + h.label + ". Above the red line a client got more than its limit" +
-               (rolling ? " within " + window_text + "." : ".");
-  c.x = {"time", "s", Scale::kLinear, 0.0, std::nullopt, false};
-  c.y = {rolling ? "admitted in window" : "admitted per interval", "requests", Scale::kLinear, 0.0,
-         std::nullopt, false};
-  if (limit) {
-    c.limits.push_back({*limit, "limit " + FormatNumber(*limit) +
-                                    (rolling ? " per " + window_text : "")});
-  }
+  const std::string window_text =
+      window_ms ? FormatNumber(*window_ms / 1000) + " s" : std::string("window");
+  c.title = "One client, admitted per rolling " + window_text + " on " + target;
+  c.subtitle = "On " + target + h.label + ", one client key, virtual time. Above the red line "
+               "that client got more than its limit within " + window_text + ".";
+  c.x = {"virtual time", "s", Scale::kLinear, 0.0, std::nullopt, false};
+  c.y = {"admitted in window", "requests", Scale::kLinear, 0.0, std::nullopt, false};
+  if (limit) c.limits.push_back({*limit, "limit " + FormatNumber(*limit) + " per " + window_text});
+  std::string note;
   for (const Item& it : items) {
     if (it.rec->target != target) continue;
-    std::vector<double> per = AdmittedPerInterval(*it.rec);
-    const std::vector<double>& t = it.rec->timeseries.t_s;
+    auto t = it.rec->series.find("t_s");
+    auto rolling = it.rec->series.find("rolling_admitted");
+    if (t == it.rec->series.end() || rolling == it.rec->series.end()) continue;
     XYSeries s;
     s.name = it.rec->approach + RunSuffix(it, several);
     s.color = IndexOf(approaches, it.rec->approach);
     s.style = SeriesStyle::kLine;
-    double sum = 0;
     std::optional<double> burst_start;
-    double burst_peak = 0;
-    const double step_s = interval_ms > 0 ? interval_ms / 1000 : 0;
-    for (size_t i = 0; i < per.size() && i < t.size(); ++i) {
-      sum += per[i];
-      if (i >= k) sum -= per[i - k];
-      s.points.push_back({t[i], sum});
-      bool over = limit && sum > *limit * (1 + 1e-9);
-      if (over && !burst_start) burst_start = t[i] - step_s;
-      if (over) burst_peak = std::max(burst_peak, sum);
-      bool ends = burst_start && (!over || i + 1 == per.size() || i + 1 == t.size());
-      if (ends && c.regions.size() < 6) {
-        double end = over ? t[i] : t[i] - step_s;
-        c.regions.push_back({*burst_start, end,
-                             it.rec->approach + ": " + Fixed(burst_peak / *limit, "%.1f") +
-                                 "x the limit"});
+    double burst_peak = 0, prev_t = 0;
+    const size_t n = std::min(t->second.size(), rolling->second.size());
+    for (size_t i = 0; i < n; ++i) {
+      const double x = t->second[i], y = rolling->second[i];
+      s.points.push_back({x, y});
+      const bool over = limit && y > *limit * (1 + 1e-9);
+      if (over && !burst_start) burst_start = prev_t;
+      if (over) burst_peak = std::max(burst_peak, y);
+      const bool ends = burst_start && (!over || i + 1 == n);
+      if (ends && c.regions.size() < 12) {
+        // Only an approach's first burst is labelled: the boundary pattern repeats the same
+        // burst at every window edge, and repeated labels would cover the data.
+        const bool first = std::none_of(c.regions.begin(), c.regions.end(), [&](const Region& r) {
+          return r.label.rfind(it.rec->approach + ":", 0) == 0;
+        });
+        c.regions.push_back({*burst_start, over ? x : prev_t,
+                             first ? it.rec->approach + ": " + FormatNumber(burst_peak) + " = " +
+                                         Fixed(burst_peak / *limit, "%.1f") + "x the limit"
+                                   : ""});
+      }
+      if (ends) {
         burst_start.reset();
         burst_peak = 0;
       }
+      prev_t = x;
+    }
+    if (auto max = it.rec->Figure("max_in_window"); max && limit) {
+      note += (note.empty() ? "Most admitted in any rolling window, over all client keys: "
+                            : "; ") +
+              it.rec->approach + " " + FormatNumber(*max) + " (" +
+              Fixed(*max / *limit, "%.1f") + "x the limit)";
     }
     if (!s.points.empty()) c.series.push_back(std::move(s));
   }
-  c.note = c.regions.empty() ? "" : "Shaded: where an approach admitted more than the limit.";
+  if (!c.regions.empty()) note = "Shaded: where the client got more than the limit. " + note;
+  c.note = note.empty() ? "" : note + ".";
   return c;
 }
 
@@ -393,18 +445,6 @@ ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& ru
   c.subtitle = h.label.empty() ? "" : "At" + h.label.substr(3) + ".";
   c.x = {"approach", "", Scale::kLinear, std::nullopt, std::nullopt, false};
   return c;
-}
-
-std::vector<double> AdmittedPerInterval(const Record& r) {
-  const Timeseries& ts = r.timeseries;
-  auto it = ts.figures.find("admitted");
-  if (it == ts.figures.end()) return ts.ops;
-  const std::vector<double>& v = it->second;
-  bool cumulative = std::is_sorted(v.begin(), v.end());
-  if (!cumulative) return v;
-  std::vector<double> out(v.size());
-  for (size_t i = 0; i < v.size(); ++i) out[i] = i == 0 ? v[0] : v[i] - v[i - 1];
-  return out;
 }
 
 ChartSpec LatencyCdfChart(const std::string& scenario, const std::string& target,
@@ -453,7 +493,7 @@ ChartSpec ThroughputChart(const std::string& scenario, const std::vector<Results
   c.id = target.empty() ? "throughput" : "throughput_" + target;
   c.color_by_category = c.bars.size() == 1;
   c.title = "Throughput" + (target.empty() ? "" : " on " + target) + h.label;
-  c.subtitle = "Operations per second, median of repetitions (higher is better). Hatched red: "
+  c.subtitle = "Operations per second, median of repetitions (higher is better). Hatched, outlined red: "
                "the correctness check failed, so the speed does not count.";
   c.x = {"approach", "", Scale::kLinear, std::nullopt, std::nullopt, false};
   c.y = {"throughput", "ops/s", Scale::kLinear, 0.0, std::nullopt, false};
@@ -490,11 +530,18 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
     return charts;
   }
   if (scenario == "pipeline") {
-    add(PipelineChart(scenario, runs));  // throughput at one (rtt, batch) point would mislead
+    // Throughput at one (rtt, batch) point would mislead: time vs batch replaces it.
+    for (const std::string& t : Distinct(items, [](const Item& it) { return it.rec->target; })) {
+      add(PipelineChart(scenario, runs, t));
+    }
     return charts;
   }
   if (scenario == "leaderboard") add(CostVsNChart(scenario, runs));
-  if (scenario == "ratelimit") add(RateLimitChart(scenario, runs));
+  if (scenario == "ratelimit") {
+    for (const std::string& t : Distinct(items, [](const Item& it) { return it.rec->target; })) {
+      add(RateLimitChart(scenario, runs, t));
+    }
+  }
   if (scenario == "messaging") for (ChartSpec& c : MessagingCharts(scenario, runs)) add(c);
   if (scenario == "persistence") for (ChartSpec& c : PersistenceCharts(scenario, runs)) add(c);
   if (scenario == "cache") for (ChartSpec& c : CacheCharts(runs)) add(std::move(c));
@@ -507,6 +554,138 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   for (const std::string& target : Distinct(items, [](const Item& it) { return it.rec->target; })) {
     if (split) add(ThroughputChart(scenario, runs, target));
     add(LatencyCdfChart(scenario, target, runs));
+  }
+  return charts;
+}
+
+std::string LiveFigure(const std::vector<std::string>& live_figures) {
+  // The figure that makes the lesson's point while it runs; counters' is its lost updates.
+  for (const char* preferred : {"lost_updates", "duplicates", "accepted_after_revocation",
+                                "lag_victim", "lost", "hit_ratio", "memory_bytes"}) {
+    if (std::find(live_figures.begin(), live_figures.end(), preferred) != live_figures.end()) {
+      return preferred;
+    }
+  }
+  return live_figures.empty() ? "" : live_figures.front();
+}
+
+namespace {
+
+// Whether a record is finished (the harness's on_record) rather than the partial one the GUI
+// grows from interval samples: a finished record has its operations counted or a verdict.
+bool Finished(const Record& r) { return r.ops || r.throughput_ops_s || r.correctness.checked; }
+
+std::string Title(std::string figure) {
+  std::replace(figure.begin(), figure.end(), '_', ' ');
+  if (!figure.empty()) figure[0] = static_cast<char>(std::toupper(figure[0]));
+  return figure;
+}
+
+}  // namespace
+
+ChartSpec LiveFigureChart(const std::string& scenario, const std::string& target,
+                          const std::vector<Results>& runs, const std::string& figure) {
+  std::vector<Item> items = ItemsFor(scenario, runs);
+  const bool several = SeveralRuns(items);
+  std::vector<std::string> approaches =
+      Distinct(items, [](const Item& it) { return it.rec->approach; });
+  // Counters: a share of the increments attempted so far, so a slow target's 80% is as tall as
+  // the in-process engine's (whose raw count is 1,000x larger).
+  // (Records that predate the live "expected" figure are charted as counts.)
+  const bool share = figure == "lost_updates" &&
+                     std::all_of(items.begin(), items.end(), [&](const Item& it) {
+                       const auto& f = it.rec->timeseries.figures;
+                       return it.rec->target != target || !f.count(figure) || f.count("expected");
+                     });
+  const bool ratio = figure.size() > 6 && figure.substr(figure.size() - 6) == "_ratio";
+  ChartSpec c;
+  c.id = "live_" + (figure.empty() ? std::string("throughput") : figure) + "_" + target;
+  c.primary = true;
+  c.x = {"time since the approach started", "s", Scale::kLinear, 0.0, std::nullopt, false};
+  if (figure.empty()) {
+    c.title = "Throughput per interval on " + target;
+    c.subtitle = "Operations completed per second, interval by interval.";
+    c.y = {"throughput", "ops/s", Scale::kLinear, 0.0, std::nullopt, false};
+  } else if (share) {
+    c.title = "Lost updates on " + target + " (% of increments)";
+    c.subtitle = "Increments acknowledged but missing from the counter, over those attempted so "
+                 "far. Correct is 0%.";
+    c.y = {"lost updates", "%", Scale::kLinear, 0.0, std::nullopt, true};
+  } else if (figure == "lost_updates") {
+    c.title = "Lost updates so far on " + target;
+    c.subtitle = "Increments acknowledged but missing from the counter. Correct is 0.";
+    c.y = {"lost updates", "updates", Scale::kLinear, 0.0, std::nullopt, false};
+  } else {
+    c.title = Title(figure) + " so far on " + target;
+    c.subtitle = "The lesson's live figure, sampled every interval.";
+    c.y = {Title(figure), "", Scale::kLinear, 0.0, ratio ? std::optional<double>(1.0) : std::nullopt,
+           ratio};
+  }
+  for (const Item& it : items) {
+    if (it.rec->target != target) continue;
+    const Timeseries& ts = it.rec->timeseries;
+    XYSeries s;
+    s.name = it.rec->approach + RunSuffix(it, several);
+    s.color = IndexOf(approaches, it.rec->approach);
+    const std::vector<double>* values = nullptr;
+    const std::vector<double>* attempts = nullptr;
+    if (!figure.empty()) {
+      auto f = ts.figures.find(figure);
+      if (f == ts.figures.end()) continue;
+      values = &f->second;
+      if (share) {
+        auto e = ts.figures.find("expected");
+        if (e == ts.figures.end()) continue;
+        attempts = &e->second;
+      }
+    }
+    for (size_t i = 0; i < ts.t_s.size(); ++i) {
+      double y;
+      if (values == nullptr) {
+        if (i >= ts.ops.size() || ts.interval_ms <= 0) break;
+        y = ts.ops[i] * 1000 / ts.interval_ms;
+      } else {
+        if (i >= values->size()) break;
+        y = (*values)[i];
+        if (attempts) {
+          if (i >= attempts->size() || (*attempts)[i] <= 0) continue;
+          y /= (*attempts)[i];
+        }
+      }
+      s.points.push_back({ts.t_s[i], y});
+    }
+    if (s.points.empty()) continue;
+    // A sweep runs an approach once per parameter point: the latest run is the one moving.
+    auto same = std::find_if(c.series.begin(), c.series.end(),
+                             [&](const XYSeries& o) { return o.name == s.name; });
+    if (same != c.series.end()) {
+      *same = std::move(s);
+    } else {
+      c.series.push_back(std::move(s));
+    }
+  }
+  return c;
+}
+
+std::vector<ChartSpec> LiveLessonCharts(const std::string& scenario,
+                                        const std::vector<Results>& runs,
+                                        const std::vector<std::string>& live_figures) {
+  std::vector<ChartSpec> charts;
+  const std::string figure = LiveFigure(live_figures);
+  std::vector<Item> items = ItemsFor(scenario, runs);
+  // One small chart per target: 4 targets x 7 approaches on one axis is unreadable, and one
+  // target's scale would flatten the others.
+  for (const std::string& target : Distinct(items, [](const Item& it) { return it.rec->target; })) {
+    ChartSpec c = LiveFigureChart(scenario, target, runs, figure);
+    if (HasPoints(c)) charts.push_back(std::move(c));
+  }
+  // Then the lesson's own primary charts from the records finished so far: they move as each
+  // record completes (leaderboard's cost vs N and its fitted slopes, pipeline's time vs batch,
+  // ratelimit's rolling window).
+  std::vector<Results> finished = runs;
+  for (Results& run : finished) std::erase_if(run.records, [](const Record& r) { return !Finished(r); });
+  for (ChartSpec& c : LessonCharts(scenario, finished)) {
+    if (c.primary) charts.push_back(std::move(c));
   }
   return charts;
 }

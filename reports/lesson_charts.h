@@ -1,6 +1,7 @@
 // Which charts make each lesson's point, built from results as ChartSpecs (pure data, see
-// chart_spec.h). The HTML and Markdown reports render them with svg_chart.h; the Qt GUI can render
-// the same specs with Qt Charts. To change how a lesson is charted, change it here only.
+// chart_spec.h). The HTML and Markdown reports render them with svg_chart.h; the Qt GUI renders
+// the same specs with Qt Charts (gui/chart_view.h), finished and live. To change how a lesson is
+// charted, change it here (or in the lesson's reports/<lesson>_charts.cc) only.
 //
 //   every scenario   latency distribution per approach (step CDF, log x), one chart per target;
 //                    throughput bars (approach x target; failed checks hatched red), one chart
@@ -8,10 +9,13 @@
 //   counters         + lost updates (bars)
 //   leaderboard      cost vs N on log-log axes, one series per approach x target, with the
 //                    fitted growth exponent (slope) in the legend; CDF and bars at the largest N
-//   pipeline         time vs batch size, one series per RTT (measured) plus the model N*RTT/P
+//   pipeline         time per job (figures.job_s) vs batch size, one series per RTT x approach
+//                    (named "RTT 5 ms", never joined across RTTs) plus the model N*RTT/P
 //                    (figures.model_s) dashed; replaces the CDF and bars
-//   ratelimit        admitted requests in the trailing window vs time, the limit as a line and
-//                    the stretch where a series exceeds it (the boundary burst) highlighted
+//   ratelimit        one chart per target: one client key's admitted requests in the rolling
+//                    window on the virtual clock (records[].series rolling_admitted), the limit
+//                    as a line, the stretch above it (the boundary burst) highlighted with its
+//                    peak as "N x the limit"; the note states the record's max_in_window
 //   cache, uniques   their own charts first (reports/cache_charts.h); uniques replaces the CDF
 //                    and bars (its timed loop is ingest batches, not the lesson's question)
 //   locks, sessions  + swimlanes of lock holders / the revoked users' accepted requests
@@ -56,9 +60,21 @@ std::vector<ChartSpec> MessagingCharts(const std::string& scenario,
 std::vector<ChartSpec> PersistenceCharts(const std::string& scenario,
                                          const std::vector<Results>& runs);
 
-// Per-interval admitted counts from a rate-limit record's time series: the "admitted" figure is
-// cumulative (schema rule) and is differenced; a series that ever decreases is taken as
-// already per-interval. Falls back to the "ops" series.
-std::vector<double> AdmittedPerInterval(const Record& r);
+// Live charts: what moves while a lesson runs, for the GUI's Live tab. `runs` may hold partial
+// records (the GUI grows one per approach x target from the harness's interval samples: only
+// their timeseries is filled) beside finished ones. Returns
+//   - one LiveFigureChart per target (small multiples), then
+//   - the lesson's primary charts (LessonCharts' `primary`) from the finished records only,
+//     so leaderboard's cost vs N gains a point and a fitted slope as each size completes.
+// `live_figures` is the scenario's ScenarioInfo::live_figures; LiveFigure picks the one charted.
+std::vector<ChartSpec> LiveLessonCharts(const std::string& scenario,
+                                        const std::vector<Results>& runs,
+                                        const std::vector<std::string>& live_figures);
+std::string LiveFigure(const std::vector<std::string>& live_figures);
+// `figure` over time since each approach started, one series per approach, on one target.
+// lost_updates is shown as a share of figures "expected" (increments attempted so far); "" =
+// throughput per interval (from timeseries.ops).
+ChartSpec LiveFigureChart(const std::string& scenario, const std::string& target,
+                          const std::vector<Results>& runs, const std::string& figure);
 
 }  // namespace racetrack::reports

@@ -145,8 +145,11 @@ Axis MakeAxis(const AxisSpec& spec, double data_lo, double data_hi, bool include
   if (!(data_hi > data_lo)) data_hi = data_lo + 1;
   if (spec.percent) {
     a.lo = data_lo;
-    a.hi = data_hi;
-    for (double t = 0; t <= 1.0001; t += 0.25) a.ticks.push_back(t);
+    // Up to the next quarter above the data (a share of 66% gets 0..75%, not a tick above the
+    // plot); a fixed maximum stays.
+    a.hi = spec.max ? data_hi : std::min(1.0, std::ceil(data_hi * 4 - 1e-9) / 4);
+    if (!(a.hi > a.lo)) a.hi = data_hi;
+    for (double t = 0; t <= a.hi + 1e-9; t += 0.25) a.ticks.push_back(t);
     return a;
   }
   double step = NiceStep(data_hi - data_lo, 5);
@@ -169,7 +172,14 @@ struct LegendItem {
   std::string color;
   SeriesStyle style;
   bool bar;
+  int dash = 0;
 };
+
+std::string DashAttribute(int dash) {
+  static constexpr const char* kDash[] = {"", "8 4", "2 3", "8 3 2 3"};
+  const char* d = kDash[((dash % 4) + 4) % 4];
+  return *d ? std::string(" stroke-dasharray=\"") + d + "\"" : std::string();
+}
 
 int EstimateWidth(const std::string& s) {
   int chars = 0;
@@ -286,7 +296,7 @@ std::string RenderSvg(const ChartSpec& chart, const SvgOptions& opt) {
     for (size_t i = 0; i < chart.series.size(); ++i) {
       const XYSeries& s = chart.series[i];
       legend.push_back({s.name, PaletteColor(s.color >= 0 ? s.color : static_cast<int>(i)),
-                        s.style, false});
+                        s.style, false, s.dash});
     }
   }
   for (const LimitLine& l : chart.limits) legend.push_back({l.label, kFailColor, SeriesStyle::kDashed, false});
@@ -318,9 +328,9 @@ std::string RenderSvg(const ChartSpec& chart, const SvgOptions& opt) {
     << "\" width=\"" << plot_w << "\" height=\"" << plot_h << "\"/></clipPath>"
     << "<pattern id=\"" << hatch
     << "\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
-       "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fdecea\"/>"
-       "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\""
-    << kFailColor << "\" stroke-width=\"2.5\"/></pattern></defs>\n";
+       "patternTransform=\"rotate(45)\">"
+       "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#ffffff\" stroke-opacity=\"0.85\" "
+       "stroke-width=\"2.5\"/></pattern></defs>\n";
   o << "<rect width=\"" << width << "\" height=\"" << height << "\" fill=\"#ffffff\"/>\n";
   if (opt.with_title) {
     o << "<text x=\"" << kLeft << "\" y=\"20\" font-size=\"14\" font-weight=\"600\" fill=\"#1a1a1a\">"
@@ -389,18 +399,23 @@ std::string RenderSvg(const ChartSpec& chart, const SvgOptions& opt) {
                 : PaletteColor(b.color >= 0 ? b.color : static_cast<int>(s));
         o << "<rect x=\"" << Num(x + 1) << "\" y=\"" << Num(std::min(y0, y1)) << "\" width=\""
           << Num(std::max(bar_w - 2, 1.0)) << "\" height=\"" << Num(std::fabs(y0 - y1)) << "\" ";
-        if (flagged) {
-          o << "fill=\"url(#" << hatch << ")\" stroke=\"" << color << "\" stroke-width=\"2\"";
-        } else {
-          o << "fill=\"" << color << "\"";
-        }
+        // A failed bar keeps its series colour (so its target stays readable) under white
+        // hatching, outlined in the fail colour.
+        o << "fill=\"" << color << "\"";
+        if (flagged) o << " stroke=\"" << kFailColor << "\" stroke-width=\"1.5\"";
         o << "><title>" << HtmlEscape(chart.categories[c] + " · " + b.name + ": " + FormatHuman(v) +
                                       (flagged ? " (failed check)" : ""))
           << "</title></rect>";
+        if (flagged) {
+          o << "<rect x=\"" << Num(x + 1) << "\" y=\"" << Num(std::min(y0, y1)) << "\" width=\""
+            << Num(std::max(bar_w - 2, 1.0)) << "\" height=\"" << Num(std::fabs(y0 - y1))
+            << "\" fill=\"url(#" << hatch << ")\"/>";
+        }
         if (labels) {
           o << "<text x=\"" << Num(x + bar_w / 2) << "\" y=\"" << Num(std::min(y0, y1) - 3)
             << "\" text-anchor=\"middle\" font-size=\"9.5\" fill=\""
-            << (flagged ? kFailColor : "#333") << "\">" << (flagged ? "✗ " : "") << ValueLabel(v)
+            << (flagged ? kFailColor : "#333") << "\">" << (flagged ? "✗ " : "")
+            << (chart.y.percent ? ValueLabel(v * 100) + "%" : ValueLabel(v))
             << "</text>";
         }
         o << "\n";
@@ -440,7 +455,8 @@ std::string RenderSvg(const ChartSpec& chart, const SvgOptions& opt) {
       }
       if (s.style != SeriesStyle::kScatter) {
         o << "<path d=\"" << d << "\" stroke=\"" << color << "\""
-          << (s.style == SeriesStyle::kDashed ? " stroke-dasharray=\"6 4\" stroke-width=\"1.5\"" : "")
+          << (s.style == SeriesStyle::kDashed ? " stroke-dasharray=\"6 4\" stroke-width=\"1.5\""
+                                               : DashAttribute(s.dash))
           << "><title>" << HtmlEscape(s.name) << "</title></path>\n";
       }
       if (s.style == SeriesStyle::kLine || s.style == SeriesStyle::kScatter) {
@@ -475,13 +491,18 @@ std::string RenderSvg(const ChartSpec& chart, const SvgOptions& opt) {
     if (item.bar) {
       bool fail = item.color == std::string(kFailColor);
       o << "<rect x=\"" << p.x << "\" y=\"" << p.y - 9 << "\" width=\"18\" height=\"10\" "
-        << (fail ? "fill=\"url(#" + hatch + ")\" stroke=\"" + kFailColor + "\""
+        << (fail ? "fill=\"#888888\" stroke=\"" + std::string(kFailColor) + "\""
                  : "fill=\"" + item.color + "\"")
         << "/>";
+      if (fail) {
+        o << "<rect x=\"" << p.x << "\" y=\"" << p.y - 9 << "\" width=\"18\" height=\"10\" fill=\"url(#"
+          << hatch << ")\"/>";
+      }
     } else {
       o << "<line x1=\"" << p.x << "\" x2=\"" << p.x + 18 << "\" y1=\"" << p.y - 4 << "\" y2=\""
         << p.y - 4 << "\" stroke=\"" << item.color << "\" stroke-width=\"2\""
-        << (item.style == SeriesStyle::kDashed ? " stroke-dasharray=\"5 3\"" : "") << "/>";
+        << (item.style == SeriesStyle::kDashed ? " stroke-dasharray=\"5 3\"" : DashAttribute(item.dash))
+        << "/>";
     }
     o << "<text x=\"" << p.x + 24 << "\" y=\"" << p.y << "\" fill=\"#333\">" << HtmlEscape(item.name)
       << "</text>\n";

@@ -3,7 +3,7 @@
 // Supports what racetrack's lessons need and no more: linear and log axes with "nice" ticks
 // (1-2-5 steps; decades with 2 and 5 in between on short log ranges), gridlines, axis titles with
 // units, line / scatter / step (CDF) / dashed series, grouped bars with flagged (failed-check)
-// bars hatched in red, horizontal limit lines, highlighted x regions, and a legend that wraps
+// bars hatched white over their own colour and outlined red, horizontal limit lines, highlighted x regions, and a legend that wraps
 // below the plot. No scripts, no external fonts, no CSS outside the element: the output opens
 // offline, inline in HTML or as a standalone .svg file.
 //

@@ -4,14 +4,20 @@
 // target that dies mid-run is reported in plain words, and --screenshot writes PNGs.
 
 #include <QApplication>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QXYSeries>
 #include <QCheckBox>
 #include <QDir>
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -22,12 +28,15 @@
 
 #include "adapters/server_process.h"
 #include "gui/chart_view.h"
-#include "gui/live_charts.h"
+#include "gui/live_view.h"
 #include "gui/main_window.h"
 #include "gui/race_replay.h"
 #include "gui/records_model.h"
 #include "gui/run_controller.h"
 #include "gui/screenshot.h"
+#include "reports/lesson_charts.h"
+#include "reports/svg_chart.h"
+#include "results/results.h"
 #include "scenarios/registry.h"
 
 using namespace racetrack;
@@ -67,6 +76,20 @@ void RunLive(MainWindow* w, const std::string& lesson,
   QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
   QVERIFY(page->live()->FigurePointCount() > 0);
   QVERIFY(page->charts().size() > page->live()->views().size());
+}
+
+// Points over every series of every chart the Live tab shows, as rendered by Qt Charts.
+int QtPoints(LiveView* live) {
+  int n = 0;
+  for (ChartView* v : live->views()) {
+    for (QAbstractSeries* s : v->chart()->series()) {
+      if (auto* xy = qobject_cast<QXYSeries*>(s)) n += static_cast<int>(xy->count());
+      if (auto* bars = qobject_cast<QBarSeries*>(s)) {
+        for (QBarSet* set : bars->barSets()) n += static_cast<int>(set->count());
+      }
+    }
+  }
+  return n;
 }
 
 }  // namespace
@@ -166,6 +189,137 @@ class GuiTest : public QObject {
     QVERIFY2(*pubsub->lost > 0, "Pub/Sub loses what is sent while its consumer is dead");
     QCOMPARE(streams->lost.value_or(-1), 0.0);
     QVERIFY(page->charts().size() > page->live()->views().size());
+  }
+
+  // Every lesson's Live tab is its ChartSpecs re-rendered as the run goes: a short run on
+  // builtin (persistence: builtin-tcp, the in-process engine cannot be killed) must put points on
+  // its Qt charts while it is still running, not only at the end.
+  void everyLessonChartMovesLive() {
+    const std::map<std::string, std::map<QString, QString>> knobs = {
+        {"leaderboard", {{"knob_sizes", "1000, 5000"}}},
+        {"pipeline", {{"knob_rtt-ms", "0, 2"}, {"knob_batch", "1, 10"}, {"knob_commands", "100"}}},
+        {"uniques", {{"knob_sizes", "50000, 200000"}}},
+        {"messaging", {{"knob_messages", "1500"}, {"knob_send-rate", "3000"},
+                       {"knob_kill-at-ms", "150"}, {"knob_restart-at-ms", "300"}}},
+        {"persistence", {{"knob_kills", "1"}}},
+    };
+    MainWindow w(Context());
+    for (const scenarios::Scenario* s : scenarios::Registry::Default().all()) {
+      const std::string id = s->info().id;
+      QVERIFY(w.ShowLesson(id));
+      LessonPage* page = w.page();
+      // The in-process engine can neither be killed (persistence) nor sit behind the delay proxy
+      // (pipeline's RTT): those two run on builtin-tcp.
+      const bool tcp = id == "persistence" || id == "pipeline";
+      page->SetTargets({tcp ? adapters::TargetKind::kBuiltinTcp : adapters::TargetKind::kBuiltin});
+      if (auto k = knobs.find(id); k != knobs.end()) {
+        for (const auto& [name, value] : k->second) {
+          auto* edit = page->findChild<QLineEdit*>(name);
+          QVERIFY2(edit != nullptr, qPrintable(QString::fromStdString(id) + " " + name));
+          edit->setText(value);
+        }
+      }
+      page->SetDuration(0.4);
+      page->Run();
+      QVERIFY2(page->running(), qPrintable(QString::fromStdString(id) + ": " + page->banner()));
+      int during = 0;
+      QDeadlineTimer deadline(120000);
+      while (page->running() && !deadline.hasExpired()) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        if (page->running()) during = std::max(during, QtPoints(page->live()));
+        QThread::msleep(5);
+      }
+      QVERIFY2(!page->running(), id.c_str());
+      QVERIFY2(page->banner().isEmpty(), qPrintable(QString::fromStdString(id) + ": " + page->banner()));
+      QVERIFY2(during > 0, (id + ": the live chart got no point while running").c_str());
+      page->live()->Flush();
+      QVERIFY2(!page->live()->specs().empty(), id.c_str());
+      QCOMPARE(page->live()->views().size(), page->live()->specs().size());
+    }
+  }
+
+  // Pipeline's RTT slider restarts the run at the new round-trip time.
+  void pipelineRttSliderRestartsTheRun() {
+    MainWindow w(Context());
+    QVERIFY(w.ShowLesson("pipeline"));
+    LessonPage* page = w.page();
+    page->SetTargets({adapters::TargetKind::kBuiltinTcp});
+    page->findChild<QLineEdit*>("knob_batch")->setText("1, 10");
+    page->findChild<QLineEdit*>("knob_commands")->setText("100");
+    auto* slider = page->findChild<QSlider*>("rtt_slider");
+    QVERIFY(slider != nullptr);
+    page->Run();
+    QVERIFY(page->running());
+    slider->setValue(3);
+    QMetaObject::invokeMethod(slider, "sliderReleased");
+    QCOMPARE(page->findChild<QLineEdit*>("knob_rtt-ms")->text(), QString("0, 3"));
+    // The first run stops, the second starts by itself and finishes with RTT 3 ms records.
+    QDeadlineTimer deadline(120000);
+    bool saw3 = false;
+    while (!deadline.hasExpired() && !saw3) {
+      QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+      for (const auto& spec : page->live()->specs()) {
+        for (const auto& s : spec.series) saw3 = saw3 || s.name.rfind("RTT 3 ms", 0) == 0;
+      }
+      QThread::msleep(5);
+    }
+    QVERIFY2(saw3, "no RTT 3 ms series after the slider moved");
+    page->Stop();
+    QVERIFY(page->controller()->WaitFinished(60000));
+  }
+
+  // The two renderers of one definition: each lesson's charts, built from its fixture results
+  // file, have the same series in Qt Charts as in the SVG the report writes.
+  void svgAndQtDrawTheSameSeries() {
+    int charts = 0;
+    for (const char* lesson : {"counters", "leaderboard", "pipeline", "ratelimit", "cache",
+                               "uniques", "locks", "sessions", "messaging", "persistence"}) {
+      auto run = results::ReadResults(std::string(RACETRACK_SOURCE_DIR) +
+                                      "/tests/reports/fixtures/lessons/" + lesson + ".json");
+      QVERIFY2(run.ok(), lesson);
+      for (const reports::ChartSpec& spec : reports::LessonCharts(lesson, {*run})) {
+        const std::string svg = reports::RenderSvg(spec);
+        std::unique_ptr<QChart> chart(BuildChart(spec, Theme::Normal()));
+        QStringList qt_names;
+        std::vector<int> qt_counts;
+        for (QAbstractSeries* s : chart->series()) {
+          if (auto* bars = qobject_cast<QBarSeries*>(s)) {
+            for (QBarSet* set : bars->barSets()) {
+              qt_names << set->label();
+              qt_counts.push_back(static_cast<int>(set->count()));
+            }
+          } else if (auto* xy = qobject_cast<QXYSeries*>(s)) {
+            qt_names << xy->name();
+            qt_counts.push_back(static_cast<int>(xy->count()));
+          } else {
+            qt_names << s->name();  // a region
+            qt_counts.push_back(-1);
+          }
+        }
+        // Qt adds regions first (behind the data) and limit lines last; the data in between.
+        const int first = static_cast<int>(spec.regions.size());
+        const size_t n = spec.kind == reports::ChartKind::kBars ? spec.bars.size() : spec.series.size();
+        QCOMPARE(static_cast<size_t>(qt_names.size()), n + spec.regions.size() + spec.limits.size());
+        for (size_t i = 0; i < n; ++i) {
+          const std::string name =
+              spec.kind == reports::ChartKind::kBars ? spec.bars[i].name : spec.series[i].name;
+          QCOMPARE(qt_names[first + static_cast<int>(i)].toStdString(), name);
+          QVERIFY2(svg.find(name.substr(0, name.find('&'))) != std::string::npos, name.c_str());
+          if (spec.kind == reports::ChartKind::kBars) {
+            QCOMPARE(qt_counts[first + i], static_cast<int>(spec.bars[i].values.size()));
+          } else if (spec.series[i].style != reports::SeriesStyle::kStep &&
+                     spec.x.scale == reports::Scale::kLinear && spec.y.scale == reports::Scale::kLinear) {
+            QCOMPARE(qt_counts[first + i], static_cast<int>(spec.series[i].points.size()));
+          }
+        }
+        for (size_t i = 0; i < spec.limits.size(); ++i) {
+          QCOMPARE(qt_names[first + static_cast<int>(n + i)].toStdString(), spec.limits[i].label);
+          QVERIFY(svg.find(spec.limits[i].label) != std::string::npos);
+        }
+        ++charts;
+      }
+    }
+    QVERIFY(charts >= 10);
   }
 
   void stopEndsARun() {
