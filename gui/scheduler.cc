@@ -237,13 +237,18 @@ bool SchedulerPanel::StepClient(int client) {
                      .arg(client + 1)
                      .arg(Q(step->command), -18)
                      .arg(Q(step->reply));
-  if (step->lost_update) line += tr("   ✗ overwrote another client's increment");
+  if (step->lost_update)
+    line += tr("   ✗ erased %n increment(s) other clients had made", "", int(step->erased));
   if (step->aborted) line += tr("   ✗ aborted: the key changed since WATCH — start over");
   auto* item = new QListWidgetItem(line, log_);
   if (step->lost_update || step->aborted) item->setForeground(theme_.fail);
   log_->scrollToBottom();
   Refresh();
-  if (game_->model().AllFinished()) ShowOutcome();
+  // An abort challenge is decided by its first (nil); the others when every client is done.
+  const SchedChallenge* c = challenge();
+  const bool decided =
+      c && c->goal == SchedGoal::kExecAborts && step->aborted && game_->model().Aborts() == 1;
+  if (game_->model().AllFinished() || decided) ShowOutcome();
   return true;
 }
 

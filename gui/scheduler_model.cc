@@ -189,6 +189,7 @@ Result<SchedStep> SchedulerModel::Apply(int client, const adapters::Reply& reply
   auto wrote = [&](int64_t value) {
     step.wrote = true;
     step.lost_update = value <= state_.counter;  // someone else's increment is overwritten
+    step.erased = step.lost_update ? state_.counter + 1 - value : 0;
     state_.counter = value;
     if (setup_.approach == SchedApproach::kWatch) {
       for (int i = 0; i < setup_.clients; ++i) {

@@ -80,6 +80,7 @@ struct SchedStep {
   bool aborted = false;       // an EXEC that returned nil
   bool wrote = false;         // the counter changed (SET outside MULTI, EXEC, INCR)
   bool lost_update = false;   // a write that erased increments another client had made
+  int64_t erased = 0;         // increments the write erased (counter before + 1 - value written)
   int64_t counter_after = 0;  // the model's counter after the step
 };
 

@@ -1,10 +1,10 @@
 // The sessions use the plain simple-query protocol (PQsendQuery with literal text) rather than
 // the adapter's prepared statements: what the student sees in the log is exactly what was sent.
 //
-// "Waiting" is observed, not guessed: after sending, Send() gives the server up to kSettleMs to
-// answer (loopback replies take well under a millisecond); a statement still unanswered by then is
-// blocked inside the server, and the only thing that blocks these statements is the other
-// session's row lock. It stays `busy` until Poll() sees its reply.
+// "Waiting" is observed, not guessed: a statement unanswered after kSettleMs is looked up in
+// pg_stat_activity (by the session's backend pid) and shown as waiting only when the server says
+// it waits on a lock (wait_event_type = 'Lock'); until then it is merely "running", which a slow
+// machine can make last a while. It stays `busy` until Poll() sees its reply.
 
 #include "gui/scheduler_sql.h"
 
@@ -29,7 +29,7 @@ namespace racetrack::gui {
 namespace {
 
 constexpr int kSettleMs = 60;
-constexpr const char* kTable = "racetrack_scheduler_counter";
+constexpr const char* kTable = "rt_counter";  // short: the log shows every statement
 
 QString Q(const std::string& s) { return QString::fromStdString(s); }
 
@@ -162,11 +162,24 @@ Status SqlSchedulerGame::Send(int i) {
     ::poll(&fd, 1, static_cast<int>(left));
     Poll();
   }
-  if (s.busy) {
-    events_.push_back(
-        {i, s.sent, "waiting… (blocked on the row the other session updated)", false, true});
-  }
+  CheckLockWaits();
   return Status::Ok();
+}
+
+void SqlSchedulerGame::CheckLockWaits() {
+  for (int i = 0; i < kSessions; ++i) {
+    SqlSession& s = sessions_[i];
+    if (!s.busy || s.lock_wait) continue;
+    const std::string sql = "SELECT wait_event_type FROM pg_stat_activity WHERE pid = " +
+                            std::to_string(PQbackendPID(conns_[i]));
+    PGresult* r = PQexec(observer_, sql.c_str());
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) &&
+        std::string(PQgetvalue(r, 0, 0)) == "Lock") {
+      s.lock_wait = true;
+      events_.push_back({i, s.sent, "waiting… (row locked by the other session)", false, true});
+    }
+    PQclear(r);
+  }
 }
 
 bool SqlSchedulerGame::Poll() {
@@ -184,6 +197,12 @@ bool SqlSchedulerGame::Poll() {
     Finish(i);
     changed = true;
   }
+  for (const SqlSession& s : sessions_) {
+    if (s.busy && !s.lock_wait) {
+      CheckLockWaits();
+      return true;  // may have changed
+    }
+  }
   return changed;
 }
 
@@ -200,6 +219,7 @@ bool SqlSchedulerGame::WaitIdle(int i, int timeout_ms) {
 void SqlSchedulerGame::Finish(int i) {
   SqlSession& s = sessions_[i];
   s.busy = false;
+  s.lock_wait = false;
   std::string error, sqlstate, status, value;
   bool have_value = false;
   while (PGresult* r = PQgetResult(conns_[i])) {
@@ -345,6 +365,7 @@ SqlScheduler::SqlScheduler(const Theme& theme, adapters::TargetOptions options, 
   layout->addWidget(verdict_);
   log_ = new QListWidget(this);
   log_->setObjectName("sql_log");
+  log_->setWordWrap(true);
   layout->addWidget(log_, 1);
   poll_ = new QTimer(this);
   poll_->setInterval(30);
@@ -474,9 +495,11 @@ void SqlScheduler::Refresh() {
     QString state;
     if (s.committed) {
       state = tr("committed its increment");
-    } else if (s.busy) {
+    } else if (s.busy && s.lock_wait) {
       state = tr("<font color='%1'><b>waiting</b> on a row lock:</font><br><tt>%2</tt>")
                   .arg(theme_.fail.name(), Q(s.sent).toHtmlEscaped());
+    } else if (s.busy) {
+      state = tr("running: <tt>%1</tt>").arg(Q(s.sent).toHtmlEscaped());
     } else if (s.next == SqlOp::kRollback) {
       state = tr("<font color='%1'>failed: %2</font>")
                   .arg(theme_.fail.name(), Q(s.last_error).toHtmlEscaped());
@@ -492,7 +515,7 @@ void SqlScheduler::Refresh() {
             .arg(state)
             .arg(s.failures ? tr("<br>failed statements: %1").arg(s.failures) : QString()));
     buttons_[i]->setText(s.committed ? tr("done")
-                         : s.busy    ? tr("waiting…")
+                         : s.busy    ? (s.lock_wait ? tr("waiting…") : tr("running…"))
                                      : QString("%1 ▶ %2").arg(i + 1).arg(Q(SqlOpName(s.next))));
     buttons_[i]->setToolTip(Q(game_->NextStatement(i)));
     buttons_[i]->setEnabled(game_->CanSend(i));

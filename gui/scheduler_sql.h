@@ -55,6 +55,7 @@ std::string SqlOpName(SqlOp op);
 struct SqlSession {
   SqlOp next = SqlOp::kBegin;
   bool busy = false;             // a statement was sent and its reply has not come
+  bool lock_wait = false;        // busy, and the server says it waits on a lock
   std::string sent;              // the statement in flight (or last sent)
   std::optional<int64_t> local;  // what its SELECT read in the current attempt
   bool updated = false;          // its UPDATE succeeded in the open transaction
@@ -101,7 +102,8 @@ class SqlSchedulerGame {
 
  private:
   SqlSchedulerGame() = default;
-  void Finish(int i);  // the in-flight statement of session i has its final result
+  void Finish(int i);     // the in-flight statement of session i has its final result
+  void CheckLockWaits();  // marks busy sessions the server reports waiting on a lock
   Status ReadCounter();
 
   SqlIsolation level_ = SqlIsolation::kReadCommitted;
