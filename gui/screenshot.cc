@@ -14,6 +14,7 @@
 
 #include "gui/main_window.h"
 #include "gui/race_replay.h"
+#include "gui/records_model.h"
 #include "gui/scheduler.h"
 #include "gui/scheduler_sql.h"
 
@@ -43,19 +44,23 @@ bool Save(MainWindow& window, const QString& path, QStringList* written, QString
   return true;
 }
 
-// Runs the page's lesson on builtin for `seconds` per approach and waits for the run to end.
+// Runs the page's lesson for `seconds` per approach and waits for the run to end: on builtin, or,
+// when nothing of the lesson runs in-process (persistence kills its server), on builtin-tcp.
 void RunLive(LessonPage* page, double seconds) {
-  page->SetTargets({adapters::TargetKind::kBuiltin});
-  page->SetDuration(seconds);
-  page->Run();
-  QElapsedTimer clock;
-  clock.start();
-  while (page->running() && clock.elapsed() < 180'000) {
-    QApplication::processEvents();
-    QThread::msleep(20);
+  for (adapters::TargetKind kind : {adapters::TargetKind::kBuiltin, adapters::TargetKind::kBuiltinTcp}) {
+    page->SetTargets({kind});
+    page->SetDuration(seconds);
+    page->Run();
+    QElapsedTimer clock;
+    clock.start();
+    while (page->running() && clock.elapsed() < 180'000) {
+      QApplication::processEvents();
+      QThread::msleep(20);
+    }
+    if (page->running()) page->Stop();
+    Settle();
+    if (page->model()->rowCount() > 0) break;
   }
-  if (page->running()) page->Stop();
-  Settle();
 }
 
 // The scheduler tab's pictures (see the header). `base` is DIR/counters.

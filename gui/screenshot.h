@@ -4,7 +4,7 @@
 // counters-live.png, counters-race-replay.png.
 //
 // With `live_seconds` > 0 each lesson first really runs on `builtin` for that long per approach
-// (its other controls at their defaults) and only its Live tab is grabbed, once the run ends, so
+// (`builtin-tcp` when none of it runs in-process; its other controls at their defaults) and only its Live tab is grabbed, once the run ends, so
 // every lesson's live chart is shown with the points the run fed it.
 //
 // The counters lesson's "You are the scheduler" tab is grabbed in its states worth showing, each
