@@ -47,7 +47,8 @@ bool Save(MainWindow& window, const QString& path, QStringList* written, QString
 // Runs the page's lesson for `seconds` per approach and waits for the run to end: on builtin, or,
 // when nothing of the lesson runs in-process (persistence kills its server), on builtin-tcp.
 void RunLive(LessonPage* page, double seconds) {
-  for (adapters::TargetKind kind : {adapters::TargetKind::kBuiltin, adapters::TargetKind::kBuiltinTcp}) {
+  for (adapters::TargetKind kind :
+       {adapters::TargetKind::kBuiltin, adapters::TargetKind::kBuiltinTcp}) {
     page->SetTargets({kind});
     page->SetDuration(seconds);
     page->Run();

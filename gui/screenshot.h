@@ -4,8 +4,9 @@
 // counters-live.png, counters-race-replay.png.
 //
 // With `live_seconds` > 0 each lesson first really runs on `builtin` for that long per approach
-// (`builtin-tcp` when none of it runs in-process; its other controls at their defaults) and only its Live tab is grabbed, once the run ends, so
-// every lesson's live chart is shown with the points the run fed it.
+// (`builtin-tcp` when none of it runs in-process; its other controls at their defaults) and only
+// its Live tab is grabbed, once the run ends, so every lesson's live chart is shown with the points
+// the run fed it.
 //
 // The counters lesson's "You are the scheduler" tab is grabbed in its states worth showing, each
 // played on the real engine / server: counters-scheduler-builtin.png (the "end at 3" challenge

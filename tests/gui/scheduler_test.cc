@@ -201,12 +201,19 @@ class SchedulerTest : public QObject {
     sql.SetIsolation(SqlIsolation::kReadCommitted);
     SqlSchedulerGame* game = sql.game();
     // Clicks session i's button and waits for its reply (a loaded machine may take a while).
+    // The widget learns of a reply that WaitIdle collected on its next poll tick (30 ms): wait
+    // for the button to come back before pressing it.
+    auto enabled = [&](int i) {
+      return sql.findChild<QPushButton*>(QString("sql_send_%1").arg(i))->isEnabled();
+    };
     auto send = [&](int i) {
+      QTRY_VERIFY_WITH_TIMEOUT(enabled(i), 10000);
       Click(&sql, QString("sql_send_%1").arg(i));
       QVERIFY(game->WaitIdle(i, 10000));
     };
     // Clicks session i's button and waits until the server reports it waiting on a lock.
     auto send_blocked = [&](int i) {
+      QTRY_VERIFY_WITH_TIMEOUT(enabled(i), 10000);
       Click(&sql, QString("sql_send_%1").arg(i));
       QTRY_VERIFY_WITH_TIMEOUT(game->session(i).lock_wait, 10000);
       QVERIFY(game->session(i).busy);
