@@ -34,6 +34,7 @@
 #include "gui/race_replay.h"
 #include "gui/records_model.h"
 #include "gui/run_controller.h"
+#include "gui/scheduler.h"
 #include "reports/lesson_charts.h"
 #include "reports/report_model.h"
 
@@ -139,6 +140,7 @@ void LessonPage::BuildTabs() {
     replay_ = new RaceReplay(theme, this);
     replay_->Record();
     tabs_->addTab(replay_, tr("Race replay"));
+    tabs_->addTab(new SchedulerTab(theme, context_->target_options, this), tr("You are the scheduler"));
   }
   auto* table_tab = new QWidget(this);
   auto* table_layout = new QVBoxLayout(table_tab);
@@ -414,6 +416,7 @@ void LessonPage::SetTheme(const Theme& theme) {
   explanation_->setFont(theme.Font(theme.base_pt));
   live_->SetTheme(theme);
   if (replay_) replay_->SetTheme(theme);
+  if (auto* scheduler = findChild<SchedulerTab*>()) scheduler->SetTheme(theme);
   if (!shown_.empty()) RebuildResultCharts(shown_);  // sizes and columns depend on the mode
   banner_->setFont(theme.Font(theme.base_pt + 1, true));
 }

@@ -3,6 +3,7 @@
 //   racetrack-gui [--results FILE] [--scenario ID] [--presenter]
 //                 [--redis-url URL] [--postgres-url URL]
 //   racetrack-gui --screenshot DIR [--scenario ID] [--results FILE] [--presenter]
+//                 [--live SECONDS] [--sql] [--postgres-url URL]
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -31,7 +32,11 @@ int main(int argc, char** argv) {
   QCommandLineOption presenter("presenter", "Presenter mode: large type, thick lines, full screen.");
   QCommandLineOption redis_url("redis-url", "Use this Redis instead of a throwaway one.", "URL");
   QCommandLineOption postgres_url("postgres-url", "Use this PostgreSQL instead of a throwaway one.", "URL");
-  parser.addOptions({screenshot, scenario, results, presenter, redis_url, postgres_url});
+  QCommandLineOption live("live", "With --screenshot: run each lesson on builtin for SECONDS per "
+                          "approach and grab its Live tab.", "SECONDS");
+  QCommandLineOption sql("sql", "With --screenshot: also the SQL scheduler's pictures (starts a "
+                         "throwaway PostgreSQL unless --postgres-url is given).");
+  parser.addOptions({screenshot, scenario, results, presenter, redis_url, postgres_url, live, sql});
   parser.process(app);
 
   racetrack::gui::AppContext context;
@@ -48,9 +53,21 @@ int main(int argc, char** argv) {
     options.scenario = parser.value(scenario).toStdString();
     options.results = parser.value(results);
     options.presenter = parser.isSet(presenter);
+    options.sql = parser.isSet(sql);
+    if (parser.isSet(live)) {
+      bool ok = false;
+      options.live_seconds = parser.value(live).toDouble(&ok);
+      if (!ok || options.live_seconds <= 0 || options.live_seconds > 60) {
+        std::fprintf(stderr, "racetrack-gui: --live wants seconds in (0, 60], got '%s'\n",
+                     qPrintable(parser.value(live)));
+        return 2;
+      }
+    }
     QString error;
-    QStringList files = racetrack::gui::TakeScreenshots(window, options, &error);
+    QStringList notes;
+    QStringList files = racetrack::gui::TakeScreenshots(window, options, &error, &notes);
     for (const QString& f : files) std::printf("%s\n", qPrintable(f));
+    for (const QString& n : notes) std::fprintf(stderr, "racetrack-gui: %s\n", qPrintable(n));
     if (!error.isEmpty()) {
       std::fprintf(stderr, "racetrack-gui: %s\n", qPrintable(error));
       return 1;

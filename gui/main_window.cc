@@ -10,7 +10,9 @@
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QScrollArea>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <algorithm>
 
 #include "gui/chart_view.h"
@@ -63,15 +65,31 @@ MainWindow::MainWindow(AppContext context, QWidget* parent)
   QMenu* view = menuBar()->addMenu(tr("&View"));
   presenter_ = view->addAction(tr("&Presenter mode"));
   presenter_->setCheckable(true);
-  presenter_->setShortcut(QKeySequence(Qt::Key_F11));
+  presenter_->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::Key_F11)});
+  presenter_->setShortcutContext(Qt::ApplicationShortcut);
   connect(presenter_, &QAction::toggled, this, [this](bool on) { SetPresenter(on); });
+  view->addSeparator();
+  auto nav = [&](const QString& text, QKeySequence key, auto fn) {
+    QAction* a = view->addAction(text, this, fn);
+    a->setShortcut(key);
+    a->setShortcutContext(Qt::ApplicationShortcut);
+    return a;
+  };
+  // Presenter mode only: on the desktop these keys belong to the lists, tables and spin boxes.
+  presenter_keys_ = {nav(tr("Next lesson"), QKeySequence(Qt::Key_PageDown), [this] { StepLesson(1); }),
+                     nav(tr("Previous lesson"), QKeySequence(Qt::Key_PageUp), [this] { StepLesson(-1); }),
+                     nav(tr("Next tab"), QKeySequence(Qt::Key_Right), [this] { StepTab(1); }),
+                     nav(tr("Previous tab"), QKeySequence(Qt::Key_Left), [this] { StepTab(-1); }),
+                     nav(tr("Next chart"), QKeySequence(Qt::Key_Down), [this] { StepChart(1); }),
+                     nav(tr("Previous chart"), QKeySequence(Qt::Key_Up), [this] { StepChart(-1); })};
+  for (QAction* a : presenter_keys_) a->setEnabled(false);
 
   FillLessonList();
   connect(list_, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
     if (item) ShowLesson(item->data(kIdRole).toString().toStdString());
   });
   if (list_->count() > 0) list_->setCurrentRow(0);
-  statusBar()->showMessage(tr("Ctrl+R run · Esc stop · Ctrl+O open results · F11 presenter"));
+  statusBar()->showMessage(tr("Ctrl+R run · Esc stop · Ctrl+O open results · F5 presenter"));
 }
 
 void MainWindow::FillLessonList() {
@@ -121,7 +139,66 @@ bool MainWindow::ShowLesson(const std::string& id) {
   content_->addWidget(page_);
   content_->setCurrentWidget(page_);
   page_->load();
+  if (page_->tabs()) {
+    connect(page_->tabs(), &QTabWidget::currentChanged, this, [this] {
+      chart_index_ = 0;
+      ShowPresenterHint();
+    });
+  }
+  chart_index_ = 0;
+  ShowPresenterHint();
   return true;
+}
+
+bool MainWindow::StepLesson(int delta) {
+  if (page_ && page_->running()) return false;
+  const int row = list_->currentRow() + delta;
+  if (row < 0 || row >= list_->count()) return false;
+  return ShowLesson(list_->item(row)->data(kIdRole).toString().toStdString());
+}
+
+bool MainWindow::StepTab(int delta) {
+  if (!page_ || !page_->tabs()) return false;
+  QTabWidget* tabs = page_->tabs();
+  const int index = tabs->currentIndex() + delta;
+  if (index < 0 || index >= tabs->count()) return false;
+  tabs->setCurrentIndex(index);
+  return true;
+}
+
+bool MainWindow::StepChart(int delta) {
+  if (!page_ || !page_->tabs()) return false;
+  QWidget* tab = page_->tabs()->currentWidget();
+  std::vector<ChartView*> on_tab;
+  for (ChartView* v : page_->charts()) {
+    if (tab && tab->isAncestorOf(v) && !v->isHidden()) on_tab.push_back(v);
+  }
+  const int index = chart_index_ + delta;
+  if (index < 0 || index >= static_cast<int>(on_tab.size())) return false;
+  chart_index_ = index;
+  // Charts in a scroll area: bring the chosen one into view (presenter mode lays them out one per
+  // row at a projector-sized height, so one chart fills the view).
+  for (QWidget* w = on_tab[index]->parentWidget(); w; w = w->parentWidget()) {
+    if (auto* scroll = qobject_cast<QScrollArea*>(w)) {
+      scroll->ensureWidgetVisible(on_tab[index], 0, 0);
+      break;
+    }
+  }
+  on_tab[index]->setFocus();
+  ShowPresenterHint();
+  return true;
+}
+
+void MainWindow::ShowPresenterHint() {
+  if (!presenter() || !page_ || !page_->tabs()) return;
+  QTabWidget* tabs = page_->tabs();
+  statusBar()->showMessage(tr("Lesson %1/%2 · %3 (tab %4/%5) · PgUp/PgDn lessons · ←/→ tabs · "
+                              "↑/↓ charts · Ctrl+R run · F5 exit presenter")
+                               .arg(list_->currentRow() + 1)
+                               .arg(list_->count())
+                               .arg(tabs->tabText(tabs->currentIndex()))
+                               .arg(tabs->currentIndex() + 1)
+                               .arg(tabs->count()));
 }
 
 QString MainWindow::OpenResults(const QString& path, bool interactive) {
@@ -178,6 +255,12 @@ void MainWindow::SetPresenter(bool on, bool full_screen) {
     presenter_->setChecked(on);
   }
   if (page_) page_->SetTheme(context_.theme);
+  for (QAction* a : presenter_keys_) a->setEnabled(on);
+  if (on) {
+    ShowPresenterHint();
+  } else {
+    statusBar()->showMessage(tr("Ready."));
+  }
   if (full_screen) {
     on ? showFullScreen() : showNormal();
   }

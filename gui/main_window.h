@@ -1,7 +1,13 @@
 // MainWindow: the lessons on the left (the scenario registry's list, plus any lesson found only in
 // an opened results file), the current LessonPage on the right — one page alive at a time — and
 // the menus: File (Open results, Export chart, Copy table, Quit), Run (Run Ctrl+R, Stop Esc),
-// View (Presenter F11).
+// View (Presenter F5 or F11).
+//
+// Presenter mode (every page): large type, the lesson list and run controls hidden, and the
+// keyboard drives the class — PgDn / PgUp the next / previous lesson, Right / Left the next /
+// previous tab, Down / Up the next / previous chart on the tab (scrolled so one chart fills the
+// view), Ctrl+R run, Esc stop, F5 back to the desktop layout. These keys are taken only in
+// presenter mode; on the desktop they belong to the lists, tables and spin boxes.
 //
 // While a lesson runs, the lesson list is locked (switching would delete the running page) and
 // File > Open is disabled, so no modal dialog can cover a running chart.
@@ -34,6 +40,13 @@ class MainWindow : public QMainWindow {
   // `interactive` the problem is also shown in a message box.
   QString OpenResults(const QString& path, bool interactive);
   void SetPresenter(bool on, bool full_screen = true);
+  bool presenter() const { return context_.theme.presenter; }
+  // Presenter navigation (also bound to keys): lessons by `delta` rows, tabs by `delta`, charts
+  // on the current tab by `delta`. False when there is nowhere to go (or a run locks the lesson).
+  bool StepLesson(int delta);
+  bool StepTab(int delta);
+  bool StepChart(int delta);
+  int current_chart() const { return chart_index_; }
 
   LessonPage* page() const { return page_; }
   QListWidget* lessons() const { return list_; }
@@ -46,6 +59,7 @@ class MainWindow : public QMainWindow {
  private:
   void FillLessonList();
   void OnRunningChanged(bool running);
+  void ShowPresenterHint();
 
   AppContext context_;
   QListWidget* list_;
@@ -55,6 +69,8 @@ class MainWindow : public QMainWindow {
   QAction* presenter_ = nullptr;
   QAction* run_ = nullptr;
   QAction* stop_ = nullptr;
+  std::vector<QAction*> presenter_keys_;  // enabled only in presenter mode
+  int chart_index_ = 0;                   // StepChart's position on the current tab
 };
 
 }  // namespace racetrack::gui
