@@ -8,6 +8,7 @@
 //   Race replay  counters only: RaceReplay of a recorded trace on builtin
 //   Table        RecordsModel in a table, with Copy
 //   About        the lesson text and what each approach does
+//   Claims       the closing slide: the article's claims against the finished records (ClaimsPage)
 //
 // A page owns the RunController of its run; the main window keeps the page alive while it runs.
 //
@@ -42,6 +43,7 @@ class QWidget;
 namespace racetrack::gui {
 
 class ChartView;
+class ClaimsPage;
 class LiveCharts;
 class RaceReplay;
 class RecordsModel;
@@ -84,6 +86,7 @@ class LessonPage : public Page {
   RecordsModel* model() const { return model_; }
   LiveCharts* live() const { return live_; }
   RaceReplay* replay() const { return replay_; }
+  ClaimsPage* claims() const { return claims_; }
   RunController* controller() const { return controller_; }
   QString banner() const;
   QString status() const;
@@ -123,6 +126,7 @@ class LessonPage : public Page {
   RecordsModel* model_ = nullptr;
   LiveCharts* live_ = nullptr;
   RaceReplay* replay_ = nullptr;
+  ClaimsPage* claims_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   QWidget* results_box_ = nullptr;
   QGridLayout* results_grid_ = nullptr;
