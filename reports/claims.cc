@@ -197,7 +197,7 @@ ClaimEvaluation EvaluateClaim(const ClaimText& claim, const std::string& scenari
   for (const auto& combo : combos) {
     for (const Record* r : combo) {
       for (const auto& [k, v] : r->params) {
-        if (!Pinned(claim, k)) seen[k].insert(v);
+        if (!Pinned(claim, k) || k == claim.at_largest) seen[k].insert(v);
       }
     }
   }
@@ -206,7 +206,7 @@ ClaimEvaluation EvaluateClaim(const ClaimText& claim, const std::string& scenari
     ClaimPoint point;
     point.where = Targets(combo);
     for (const auto& [k, values] : seen) {
-      if (values.size() < 2) continue;
+      if (values.size() < 2 && k != claim.at_largest) continue;
       for (const Record* r : combo) {
         if (auto v = r->Param(k)) {
           point.where += ", " + k + "=" + FormatNumber(*v);

@@ -19,7 +19,7 @@ using testing::WriteFile;
 
 std::string Root() { return testing::TestDir() + "/../.."; }
 
-Results Run() {
+Results SampleRun() {
   Results run;
   run.path = "docs/results/demo.json";
   run.created = "2026-12-02T04:44:00Z";
@@ -45,7 +45,7 @@ TEST(FiguresTest, RewritesOnlyTheMarkedSectionsAndKeepsTheMarkers) {
   const std::string readme =
       "# Title\n\nprose stays\n\n<!-- figures:counters cells=throughput,lost_updates begin -->\n"
       "| typed | by hand |\n<!-- figures:counters end -->\n\nmore prose\n";
-  auto out = RenderFigures(readme, {Run()});
+  auto out = RenderFigures(readme, {SampleRun()});
   ASSERT_TRUE(out.ok()) << out.error().message();
   EXPECT_EQ(out->names, std::vector<std::string>{"counters"});
   EXPECT_EQ(out->text.find("typed"), std::string::npos);
@@ -60,7 +60,7 @@ TEST(FiguresTest, RewritesOnlyTheMarkedSectionsAndKeepsTheMarkers) {
       << out->text;
   EXPECT_NE(out->text.find("<!-- figures:counters end -->\n\nmore prose\n"), std::string::npos);
   // Rendering its own output again changes nothing, and the checker agrees.
-  auto again = RenderFigures(out->text, {Run()});
+  auto again = RenderFigures(out->text, {SampleRun()});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->text, out->text);
   EXPECT_EQ(FirstDifferingSection(readme, out->text), "counters");
@@ -68,14 +68,14 @@ TEST(FiguresTest, RewritesOnlyTheMarkedSectionsAndKeepsTheMarkers) {
 }
 
 TEST(FiguresTest, BadSectionsAreOneLineErrors) {
-  auto unknown = RenderFigures("<!-- figures:nosuch begin -->\n<!-- figures:nosuch end -->\n", {Run()});
+  auto unknown = RenderFigures("<!-- figures:nosuch begin -->\n<!-- figures:nosuch end -->\n", {SampleRun()});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().message(), "line 1: section 'nosuch': no results file holds records of it");
-  auto open = RenderFigures("<!-- figures:counters begin -->\nold\n", {Run()});
+  auto open = RenderFigures("<!-- figures:counters begin -->\nold\n", {SampleRun()});
   ASSERT_FALSE(open.ok());
   EXPECT_EQ(open.error().message(), "section 'counters' has no end marker");
   auto option = RenderFigures("<!-- figures:counters colour=red begin -->\n<!-- figures:counters end -->\n",
-                              {Run()});
+                              {SampleRun()});
   ASSERT_FALSE(option.ok());
   EXPECT_EQ(option.error().message(),
             "line 1: section 'counters': unknown option 'colour' (valid: cells, where, file)");
