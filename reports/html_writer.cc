@@ -173,10 +173,11 @@ void WriteTable(const ScenarioTable& t, std::ostringstream& o) {
 }
 
 // The report opens with the article's claims: the sentence, what this run measured, the outcome.
-void WriteClaims(const Results& run, bool name_run, std::ostringstream& o) {
+void WriteClaims(const Results& run, bool name_run, size_t index, std::ostringstream& o) {
   std::vector<ClaimEvaluation> claims = EvaluateClaims(run);
   if (claims.empty()) return;
-  o << "<section class=\"block\" id=\"claims\">\n<h2>The article's claims, measured";
+  o << "<section class=\"block\" id=\"claims" << (index == 0 ? "" : "-" + std::to_string(index + 1))
+    << "\">\n<h2>The article's claims, measured";
   if (name_run) o << " (" << HtmlEscape(run.label) << ")";
   o << "</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr><th>lesson</th><th>the article "
        "says</th><th>measured here</th><th>outcome</th><th>decided by</th></tr></thead>\n<tbody>\n";
@@ -230,7 +231,7 @@ std::string WriteHtmlReport(const std::vector<Results>& runs) {
     o << " · <code>" << HtmlEscape(run.path) << "</code></p>\n";
   }
   o << "</header>\n";
-  for (const Results& run : runs) WriteClaims(run, runs.size() > 1, o);
+  for (size_t i = 0; i < runs.size(); ++i) WriteClaims(runs[i], runs.size() > 1, i, o);
   o << "<div class=\"cards\">\n"
     << "<div class=\"card\"><b>" << tables.size() << "</b><span>scenarios</span></div>\n"
     << "<div class=\"card\"><b>" << records << "</b><span>records (approach × target × point)"
