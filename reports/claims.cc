@@ -20,13 +20,6 @@ namespace {
 
 using results::ClaimSubject;
 
-std::optional<double> FigureOf(const Record& r, const std::string& figure) {
-  if (figure == "throughput") return r.throughput_ops_s;
-  if (figure == "p50_us") return r.latency_us.p50;
-  if (figure == "p99_us") return r.latency_us.p99;
-  return r.Figure(figure);
-}
-
 const std::string& SubjectFigure(const ClaimText& claim, const ClaimSubject& s) {
   return s.figure.empty() ? claim.figure : s.figure;
 }
@@ -39,7 +32,7 @@ std::vector<const Record*> Select(const ClaimText& claim, const ClaimSubject& s,
   for (const Record& r : records) {
     if (r.scenario != scenario || r.approach != s.approach) continue;
     if (!s.target.empty() && r.target != s.target) continue;
-    if (!r.error.empty() || !FigureOf(r, SubjectFigure(claim, s))) continue;
+    if (!r.error.empty() || !RecordFigure(r, SubjectFigure(claim, s))) continue;
     bool match = true;
     for (const auto& [k, v] : s.params) match = match && r.Param(k) == v;
     if (match) out.push_back(&r);
@@ -131,6 +124,13 @@ std::string Targets(const std::vector<const Record*>& records) {
 
 }  // namespace
 
+std::optional<double> RecordFigure(const Record& r, std::string_view figure) {
+  if (figure == "throughput") return r.throughput_ops_s;
+  if (figure == "p50_us") return r.latency_us.p50;
+  if (figure == "p99_us") return r.latency_us.p99;
+  return r.Figure(std::string(figure));
+}
+
 std::string_view ClaimOutcomeName(ClaimOutcome outcome) {
   switch (outcome) {
     case ClaimOutcome::kConfirmed: return "confirmed";
@@ -217,7 +217,7 @@ ClaimEvaluation EvaluateClaim(const ClaimText& claim, const std::string& scenari
     std::vector<double> values;
     for (size_t i = 0; i < combo.size(); ++i) {
       const ClaimSubject& s = claim.subjects[claim.kind == "value" ? subject_of[p] : i];
-      values.push_back(*FigureOf(*combo[i], SubjectFigure(claim, s)));
+      values.push_back(*RecordFigure(*combo[i], SubjectFigure(claim, s)));
       if (!point.text.empty()) point.text += claim.kind == "chain" ? " → " : " / ";
       point.text += s.label + " " + FormatClaimFigure(SubjectFigure(claim, s), values.back());
     }

@@ -17,6 +17,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,10 @@ std::vector<ClaimEvaluation> EvaluateClaims(const Results& run);
 std::string ClaimsMarkdownTable(const std::vector<ClaimEvaluation>& claims);
 // "✅ confirmed", "❌ contradicted", "⚖️ depends", "– not measured".
 std::string ClaimOutcomeMark(ClaimOutcome outcome);
+
+// A record's figure by the names claims and README tables use: "throughput", "p50_us", "p99_us"
+// (the latency summary) or a correctness / figures name; nullopt when the record lacks it.
+std::optional<double> RecordFigure(const Record& r, std::string_view figure);
 
 // A figure's value as the claims show it: "37 ms", "14.1 KB", "2.00×", "0.23%", "64,594".
 std::string FormatClaimFigure(std::string_view figure, double value);

@@ -102,18 +102,11 @@ std::string SourceLine(const Results& run) {
   return "_" + out + "_\n";
 }
 
-std::optional<double> CellFigure(const Record& r, const std::string& name) {
-  if (name == "throughput") return r.throughput_ops_s;
-  if (name == "p50_us") return r.latency_us.p50;
-  if (name == "p99_us") return r.latency_us.p99;
-  return r.Figure(name);
-}
-
 std::string Cell(const Record& r, const std::vector<std::string>& cells) {
   std::string out = r.correctness.checked && !r.correctness.ok ? "✗ " : "";
   bool first = true;
   for (const std::string& name : cells) {
-    auto v = CellFigure(r, name);
+    auto v = RecordFigure(r, name);
     if (!v) continue;
     std::string text = FormatClaimFigure(name, *v);
     if (name != "throughput") text = Humanize(name) + " " + text;
