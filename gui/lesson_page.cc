@@ -463,6 +463,8 @@ void LessonPage::Run() {
   model_->Clear();
   live_->Clear();
   run_doc_ = {};
+  // The lesson text (with its claims) beside the records, so the claims slide decides live.
+  if (scenario_) run_doc_.scenario_info[scenario_id_] = bench::TextOf(scenario_->info());
   progress_->setValue(0);
   status_->setText(tr("Starting…"));
   tabs_->setCurrentWidget(live_);
