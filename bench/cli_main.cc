@@ -14,6 +14,7 @@
 
 #include "adapters/throwaway.h"
 #include "bench/cli.h"
+#include "bench/compare_run.h"
 #include "bench/harness.h"
 #include "bench/signals.h"
 #include "bench/suite.h"
@@ -239,6 +240,9 @@ std::string StateFile() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "compare-run") {
+    return racetrack::bench::CompareRunMain(argc - 1, argv + 1);
+  }
   CLI::App app{"racetrack: measure and teach Redis-style data structures vs PostgreSQL.\n" +
                std::string(kExitCodes)};
   app.set_version_flag("--version", std::string("racetrack ") + RACETRACK_VERSION);
@@ -262,6 +266,7 @@ int main(int argc, char** argv) {
   // `report`, `compare` and `figures` (reports/): results JSON in, reports, regression verdicts
   // and the README's measured tables out.
   auto reports = racetrack::reports::AddReportCommands(app, racetrack::bench::FillScenarioInfo);
+  app.add_subcommand("compare-run", rb::kCompareRunSummary);  // dispatched above, listed in --help
 
   try {
     app.parse(argc, argv);

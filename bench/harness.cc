@@ -11,9 +11,13 @@
 #include "bench/harness.h"
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <condition_variable>
 #include <limits>
 #include <mutex>
@@ -37,6 +41,23 @@ constexpr int64_t kSpinNs = 100'000;
 
 bool IsFatal(const Status& s) {
   return s.code() == Status::Code::kUnavailable || s.code() == Status::Code::kIoError;
+}
+
+// The calibration hook (harness.h): F when RACETRACK_CALIBRATION_SLOWDOWN names this
+// "scenario/approach/target", else 0. A malformed value is ignored with a one-line warning.
+double CalibrationSlowdown(const std::string& combination) {
+  const char* env = std::getenv("RACETRACK_CALIBRATION_SLOWDOWN");
+  if (env == nullptr || *env == '\0') return 0;
+  const std::string value = env;
+  const size_t colon = value.rfind(':');
+  char* end = nullptr;
+  const double f = colon == std::string::npos ? 0 : std::strtod(value.c_str() + colon + 1, &end);
+  if (colon == std::string::npos || end == nullptr || *end != '\0' || !(f > 0 && f <= 10)) {
+    std::fprintf(stderr, "racetrack: ignoring RACETRACK_CALIBRATION_SLOWDOWN=%s (want "
+                 "scenario/approach/target:F with 0 < F <= 10)\n", env);
+    return 0;
+  }
+  return value.substr(0, colon) == combination ? f : 0;
 }
 
 struct alignas(64) ClientCounters {
@@ -108,6 +129,7 @@ struct Session::Shared {
   std::atomic<int64_t> start_ns{0};
   std::atomic<bool> phase_stop{false};
   std::string error;  // first fatal error of the phase (under mu)
+  double calibration_slowdown = 0;  // RACETRACK_CALIBRATION_SLOWDOWN for this combination
 };
 
 Session::Session(const scenarios::Scenario& scenario, const scenarios::ApproachInfo& approach,
@@ -167,6 +189,8 @@ Result<std::unique_ptr<Session>> Session::Open(const scenarios::Scenario& scenar
                                          " failed: " + run.status().message()));
   }
   sh.run = std::move(run).value();
+  sh.calibration_slowdown = CalibrationSlowdown(scenario.info().id + "/" + approach.id + "/" +
+                                                std::string(target.name()));
   sh.counters.reset(new ClientCounters[static_cast<size_t>(options.clients)]);
   for (int i = 0; i < options.clients; ++i) {
     auto w = sh.run->MakeWorker(*sh.conns[static_cast<size_t>(i)], i);
@@ -243,8 +267,14 @@ void Session::ClientLoop(int index) {
         if (t0 >= end) break;
       }
       Status s = worker.Step();
-      const int64_t t1 = NowNs();
+      int64_t t1 = NowNs();
       if (scenarios::IsFinished(s)) break;
+      if (sh.calibration_slowdown > 0) {  // calibration hook, see harness.h
+        // Busy-wait F x the operation's time (on the vDSO clock: no system call per check).
+        const int64_t until = t1 + static_cast<int64_t>(sh.calibration_slowdown * (t1 - t0));
+        while ((t1 = NowNs()) < until) {
+        }
+      }
       if (s.ok()) {
         hist.Record(worker.LastLatencyNs().value_or(t1 - t0));
         counters.ops.store(++ops, std::memory_order_relaxed);
@@ -408,6 +438,37 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
   return result;
 }
 
+double Session::calibration_slowdown() const { return shared_->calibration_slowdown; }
+
+std::optional<double> Session::CpuSeconds() {
+  switch (target_.kind()) {
+    case adapters::TargetKind::kBuiltin: {
+      struct rusage ru;
+      if (getrusage(RUSAGE_SELF, &ru) != 0) return std::nullopt;
+      return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+             static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    }
+    case adapters::TargetKind::kBuiltinTcp:
+    case adapters::TargetKind::kRedis: {
+      auto reply = shared_->admin->Command({"INFO", "cpu"});
+      if (!reply.ok() || reply->type != adapters::Reply::Type::kString) return std::nullopt;
+      double total = 0;
+      int found = 0;
+      for (const char* field : {"used_cpu_sys:", "used_cpu_user:"}) {
+        const size_t at = reply->str.find(field);
+        if (at == std::string::npos) continue;
+        total += std::strtod(reply->str.c_str() + at + std::strlen(field), nullptr);
+        ++found;
+      }
+      return found == 2 ? std::optional<double>(total) : std::nullopt;
+    }
+    case adapters::TargetKind::kPostgres:  // a backend process per connection: not summed yet
+    case adapters::TargetKind::kClient:    // no server to ask
+      break;
+  }
+  return std::nullopt;
+}
+
 Result<scenarios::Correctness> Session::Verify() { return shared_->run->Verify(*shared_->admin); }
 
 std::map<std::string, double> Session::Figures() const { return shared_->run->Figures(); }
@@ -508,6 +569,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   }
   std::vector<Timeseries> series;
   Histogram merged;  // all repetitions'; stored sparse by Summarize
+  std::vector<double> cpu_samples;
   for (int rep = 0; rep < options_.repetitions && record.error.empty(); ++rep) {
     if (stop_ && stop_->stopped()) break;
     PhaseSpec spec;
@@ -519,10 +581,17 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     spec.interval_ms = options_.interval_ms;
     spec.repetition = rep;
     spec.own_timeline = own_timeline;
+    const std::optional<double> cpu_before = s.CpuSeconds();
     PhaseResult r = s.RunPhase(spec, &callbacks_, &tmpl);
+    const std::optional<double> cpu_after = s.CpuSeconds();
     const double tp = r.duration_s > 0 ? static_cast<double>(r.ops) / r.duration_s : 0;
+    std::optional<double> cpu_per_op;
+    if (cpu_before && cpu_after && r.ops > 0) {
+      cpu_per_op = (*cpu_after - *cpu_before) * 1e6 / static_cast<double>(r.ops);
+      cpu_samples.push_back(*cpu_per_op);
+    }
     record.repetitions.push_back({static_cast<double>(r.ops), r.duration_s, tp,
-                                  r.histogram.PercentileUs(0.99)});
+                                  r.histogram.PercentileUs(0.99), cpu_per_op});
     merged.Merge(r.histogram);
     record.errors = record.errors.value_or(0) + static_cast<double>(r.errors);
     series.push_back(std::move(r.timeseries));
@@ -552,6 +621,13 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     record.correctness.note = "could not verify: " + verdict.status().message();
   }
   record.figures = s.Figures();
+  if (!cpu_samples.empty()) {
+    std::sort(cpu_samples.begin(), cpu_samples.end());
+    const size_t n = cpu_samples.size();
+    record.figures["cpu_us_per_op"] =
+        n % 2 == 1 ? cpu_samples[n / 2] : (cpu_samples[n / 2 - 1] + cpu_samples[n / 2]) / 2;
+  }
+  if (s.calibration_slowdown() > 0) record.figures["calibration_slowdown"] = s.calibration_slowdown();
   record.series = s.Series();
   if (callbacks_.on_record) callbacks_.on_record(record);
   return record;

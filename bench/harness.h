@@ -21,7 +21,18 @@
 //
 // Harness::Run() runs a whole plan (scenarios x approaches x targets): per combination a Session,
 // warm-up, `repetitions` timed phases, then Verify. Combinations a target cannot run are skipped
-// with the reason.
+// with the reason. Around each timed phase the server's CPU time is read (Session::CpuSeconds):
+// the repetition's cpu_us_per_op and the record's figure "cpu_us_per_op" (median), a figure that
+// survives a busy neighbour better than throughput does (`racetrack compare --metric cpu`).
+//
+// CALIBRATION HOOK (bench/gate-calibration only, off by default): the environment variable
+// RACETRACK_CALIBRATION_SLOWDOWN="scenario/approach/target:F" makes every operation of that
+// combination take (1 + F) times as long: after the reply the client thread busy-waits F x the
+// operation's time, inside the timed region — like code that got slower (it burns CPU, it does
+// not sleep). On `builtin` with one client (in-process: the engine runs on the client thread)
+// F = 0.25 -> about -20% throughput and about +25% CPU per op. It exists
+// to prove that `racetrack compare-run` catches a known slowdown; a record run with it says so in
+// its figures ("calibration_slowdown").
 //
 // Thread-safety: Stop() may be called from any thread (the GUI's Stop button, the Ctrl-C watcher)
 // and makes the run end within about one interval (an operation in flight is waited for, bounded
@@ -190,6 +201,13 @@ class Session {
   std::optional<uint64_t> PreferredOps() const;              // ApproachRun::PreferredOps
   bool ColdStart() const;                                    // ApproachRun::ColdStart
   bool OwnsTimeline() const;                                 // ApproachRun::OwnsTimeline
+  // CPU seconds the server has used so far, where the target can tell: builtin = this process
+  // (getrusage: the engine and the client threads together), builtin-tcp and redis = the
+  // server process (INFO cpu used_cpu_sys + used_cpu_user, over the admin connection, so it works
+  // for a server given by URL too); nullopt for postgres (one backend process per connection:
+  // not measured yet) and client (no server). Call between phases, never during one.
+  std::optional<double> CpuSeconds();
+  double calibration_slowdown() const;  // the calibration hook's F for this session, 0 = off
 
   const scenarios::Scenario& scenario() const { return scenario_; }
   const scenarios::ApproachInfo& approach() const { return approach_; }

@@ -159,6 +159,10 @@ int RunCompareCommand(const CompareOptions& options, std::ostream& out, std::ost
     err << kPrefix << "--alpha must be between 0 and 1 (e.g. 0.05)\n";
     return kUsage;
   }
+  if (options.metric != "wall" && options.metric != "cpu") {
+    err << kPrefix << "--metric must be wall or cpu\n";
+    return kUsage;
+  }
   auto base = ReadRuns({options.base}, {});
   if (!base.ok()) {
     err << kPrefix << base.error().message() << "\n";
@@ -169,7 +173,19 @@ int RunCompareCommand(const CompareOptions& options, std::ostream& out, std::ost
     err << kPrefix << next.error().message() << "\n";
     return kUsage;
   }
-  Comparison c = CompareResults(base->front(), next->front(), {options.threshold_pct, options.alpha});
+  CompareSettings settings;
+  settings.threshold_pct = options.threshold_pct;
+  settings.alpha = options.alpha;
+  settings.metric = options.metric;
+  settings.interleaved = options.interleaved;
+  for (const std::string& aa : options.aa_files) {
+    Status s = ReadAaSpread(aa, &settings.aa_spread);
+    if (!s.ok()) {
+      err << kPrefix << s.message() << "\n";
+      return kUsage;
+    }
+  }
+  Comparison c = CompareResults(base->front(), next->front(), settings);
   std::vector<std::pair<std::string, std::string>> files;
   if (!options.json_out.empty()) files.emplace_back(options.json_out, ComparisonJson(c).dump(2) + "\n");
   if (!options.markdown_out.empty()) files.emplace_back(options.markdown_out, ComparisonMarkdown(c));
@@ -292,13 +308,25 @@ ReportCommands AddReportCommands(CLI::App& app, LessonTextSource lesson_text) {
   rc.compare_options = std::make_shared<CompareOptions>();
   CompareOptions& co = *rc.compare_options;
   rc.compare = app.add_subcommand(
-      "compare", "Compare two results files; exit 1 on a significant regression (CI check)");
+      "compare",
+      "Compare two results files; exit 1 on a significant regression. Sequential runs carry "
+      "drift: for a CI gate prefer `compare-run`, which interleaves both builds");
   rc.compare->add_option("base", co.base, "baseline results JSON")->required();
   rc.compare->add_option("new", co.next, "new results JSON")->required();
   rc.compare->add_option("--threshold", co.threshold_pct,
-                         "percent change that counts as a regression (default 10)");
+                         "smallest percent change that can count as a regression (default 10); "
+                         "a record's own noise (2 x IQR/median of its base repetitions) or its "
+                         "A/A spread raise it per record");
   rc.compare->add_option("--alpha", co.alpha,
-                         "significance level of the Mann-Whitney U test (default 0.05)");
+                         "family-wise significance level of the Mann-Whitney U test, Holm-"
+                         "corrected across all records compared (default 0.05)");
+  rc.compare->add_option("--metric", co.metric,
+                         "wall: throughput and p99 (default); cpu: server CPU time per "
+                         "operation, where the run recorded it (steadier on a busy machine)")
+      ->check(CLI::IsMember({"wall", "cpu"}));
+  rc.compare->add_option("--aa", co.aa_files,
+                         "comparison JSON (--json) of an A/A run of the same suite: each "
+                         "record's spread there raises its threshold (repeatable)");
   rc.compare->add_option("--json", co.json_out, "also write the comparison as JSON");
   rc.compare->add_option("--markdown", co.markdown_out,
                          "also write the comparison as Markdown (for a CI job summary)");

@@ -47,6 +47,9 @@ struct CompareOptions {
   double alpha = 0.05;
   std::string json_out;      // "" = none
   std::string markdown_out;  // "" = none
+  std::string metric = "wall";  // wall (throughput + p99) | cpu (cpu_us_per_op)
+  std::vector<std::string> aa_files;  // comparison JSONs of A/A runs: their spread raises thresholds
+  bool interleaved = false;  // set by compare-run: the sides ran alternately (no drift note)
 };
 
 // `racetrack figures`: rewrites the marked sections of a Markdown file (reports/figures.h) from

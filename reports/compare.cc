@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "reports/format.h"
+#include "reports/gate.h"
 #include "reports/stats.h"
 
 namespace racetrack::reports {
@@ -21,33 +23,47 @@ namespace {
 
 using nlohmann::json;
 
-MetricChange CompareMetric(std::string metric, std::string unit, bool higher_is_better,
-                           std::optional<double> base_value, std::optional<double> next_value,
-                           const std::vector<double>& base_samples,
-                           const std::vector<double>& next_samples, const CompareSettings& s) {
-  MetricChange m;
-  m.metric = std::move(metric);
-  m.unit = std::move(unit);
-  m.higher_is_better = higher_is_better;
-  m.base = base_value;
-  m.next = next_value;
-  if (!m.base && !base_samples.empty()) m.base = Median(base_samples);
-  if (!m.next && !next_samples.empty()) m.next = Median(next_samples);
-  m.base_n = base_samples.size();
-  m.next_n = next_samples.size();
-  if (!m.base || !m.next || *m.base == 0) return m;
-  m.change = (*m.next - *m.base) / *m.base;
-  if (m.base_n >= kUTestMinRepetitions && m.next_n >= kUTestMinRepetitions) {
-    if (auto u = MannWhitneyU(base_samples, next_samples)) m.p_value = u->p_value;
-  }
-  m.weak = !m.p_value || std::min(m.base_n, m.next_n) < static_cast<size_t>(kUTestOptimalRepetitions);
-  const double worse = higher_is_better ? -*m.change : *m.change;  // > 0: got worse
-  const double threshold = s.threshold_pct / 100;
-  const bool significant = m.weak || *m.p_value < s.alpha;
-  m.regression = worse > threshold && significant;
-  m.improvement = -worse > threshold && significant;
-  return m;
+// One metric of one matched record, before the gate has judged it.
+struct PendingMetric {
+  MetricChange change;
+  GateInput input;
+};
+
+PendingMetric Metric(std::string metric, std::string unit, bool higher_is_better,
+                     std::optional<double> base_value, std::optional<double> next_value,
+                     std::vector<double> base_samples, std::vector<double> next_samples) {
+  PendingMetric p;
+  p.change.metric = std::move(metric);
+  p.change.unit = std::move(unit);
+  p.change.higher_is_better = higher_is_better;
+  p.change.base_n = base_samples.size();
+  p.change.next_n = next_samples.size();
+  p.input.base = std::move(base_samples);
+  p.input.next = std::move(next_samples);
+  p.input.higher_is_better = higher_is_better;
+  p.input.base_value = base_value;
+  p.input.next_value = next_value;
+  return p;
 }
+
+void Apply(const GateVerdict& v, MetricChange* m) {
+  m->base = v.base;
+  m->next = v.next;
+  m->change = v.change;
+  m->p_value = v.p_value;
+  m->p_adjusted = v.p_adjusted;
+  m->weak = v.weak;
+  m->threshold = v.threshold;
+  m->threshold_source = v.threshold_source;
+  m->outcome = OutcomeName(v.outcome);
+  m->reason = v.reason;
+  m->regression = v.regression();
+  m->improvement = v.improvement();
+}
+
+constexpr char kDriftNote[] =
+    "sequential runs carry the machine's drift between them (on a shared box often more than the "
+    "threshold); for a CI gate use `racetrack compare-run`, which interleaves the two builds";
 
 std::string Name(const Record& r) {
   std::string name = r.scenario + "/" + r.approach + "/" + r.target;
@@ -71,7 +87,21 @@ std::string MetricVerdict(const MetricChange& m) {
   if (m.regression) return "REGRESSION";
   if (m.improvement) return "improved";
   if (!m.change) return "n/a";
-  return "ok";
+  return m.outcome == "not significant" ? "ok (not significant)" : "ok";
+}
+
+std::string Threshold(const MetricChange& m) {
+  if (!m.change) return "–";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f%%", m.threshold * 100);
+  return buf;
+}
+
+std::string AdjustedP(const MetricChange& m) {
+  if (!m.p_adjusted) return m.p_value ? "weak" : "–";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.4f", *m.p_adjusted);
+  return buf;
 }
 
 std::string Pad(const std::string& s, size_t width, bool right = false) {
@@ -83,6 +113,39 @@ std::string Pad(const std::string& s, size_t width, bool right = false) {
 }
 
 }  // namespace
+
+std::string AaKey(const std::string& record_key, const std::string& metric) {
+  return record_key + "|" + metric;
+}
+
+Status ReadAaSpread(const std::string& path, std::map<std::string, double>* spread) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound(path + ": cannot read the A/A comparison");
+  json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("records") || !j["records"].is_array()) {
+    return Status::Corruption(path + ": not a comparison JSON (`racetrack compare --json`)");
+  }
+  for (const json& r : j["records"]) {
+    if (!r.is_object() || !r.contains("metrics") || !r["metrics"].is_array()) continue;
+    // The record's identity as Record::Key() spells it, so the spread meets the record it was
+    // measured on whatever the JSON's number formatting.
+    Record id;
+    id.scenario = r.value("scenario", "");
+    id.approach = r.value("approach", "");
+    id.target = r.value("target", "");
+    const json params = r.value("params", json::object());  // named: items() of a temporary dangles
+    for (const auto& [name, value] : params.items()) {
+      if (value.is_number()) id.params[name] = value.get<double>();
+    }
+    const std::string key = id.Key();
+    for (const json& m : r["metrics"]) {
+      if (!m.is_object() || !m.contains("change") || !m["change"].is_number()) continue;
+      double& v = (*spread)[AaKey(key, m.value("metric", ""))];
+      v = std::max(v, std::fabs(m["change"].get<double>()));
+    }
+  }
+  return Status::Ok();
+}
 
 bool RecordComparison::Regressed() const {
   return correctness_flip ||
@@ -97,6 +160,8 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
   std::map<std::string, std::vector<const Record*>> next_by_key;
   for (const Record& r : next.records) next_by_key[r.Key()].push_back(&r);
   std::map<std::string, size_t> used;
+  std::vector<PendingMetric> pending;
+  std::vector<size_t> metric_owner;  // metrics per matched record, in order
   for (const Record& b : base.records) {
     std::string key = b.Key();
     auto it = next_by_key.find(key);
@@ -109,18 +174,46 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
     RecordComparison rc;
     rc.base = &b;
     rc.next = &n;
-    rc.metrics.push_back(CompareMetric("throughput", "ops/s", true, b.throughput_ops_s,
-                                       n.throughput_ops_s, b.ThroughputSamples(),
-                                       n.ThroughputSamples(), s));
-    rc.metrics.push_back(CompareMetric("p99", "us", false, b.latency_us.p99, n.latency_us.p99,
-                                       b.P99Samples(), n.P99Samples(), s));
+    std::vector<PendingMetric> metrics;
+    if (s.metric == "cpu") {
+      metrics.push_back(Metric("cpu", "us/op", false, b.Figure("cpu_us_per_op"),
+                               n.Figure("cpu_us_per_op"), b.CpuSamples(), n.CpuSamples()));
+    } else {
+      metrics.push_back(Metric("throughput", "ops/s", true, b.throughput_ops_s,
+                               n.throughput_ops_s, b.ThroughputSamples(), n.ThroughputSamples()));
+      metrics.push_back(Metric("p99", "us", false, b.latency_us.p99, n.latency_us.p99,
+                               b.P99Samples(), n.P99Samples()));
+    }
+    for (PendingMetric& m : metrics) {
+      auto aa = s.aa_spread.find(AaKey(key, m.change.metric));
+      if (aa != s.aa_spread.end()) m.input.aa_spread = aa->second;
+      pending.push_back(std::move(m));
+    }
     rc.correctness_flip = b.Correct() == true && n.Correct() == false && n.ExpectedCorrect();
     rc.correctness_fixed = b.Correct() == false && n.Correct() == true;
-    for (const MetricChange& m : rc.metrics) c.regressions += m.regression;
     c.flips += rc.correctness_flip;
+    c.matched.push_back(std::move(rc));
+    metric_owner.push_back(metrics.size());
+  }
+  // One gate decision over every metric of every matched record: one Holm family.
+  std::vector<GateInput> inputs;
+  for (const PendingMetric& p : pending) inputs.push_back(p.input);
+  GateSettings gs;
+  gs.floor = s.threshold_pct / 100;
+  gs.alpha = s.alpha;
+  gs.min_test_repetitions = kUTestOptimalRepetitions;
+  const std::vector<GateVerdict> verdicts = JudgeAll(inputs, gs);
+  size_t next_metric = 0;
+  for (size_t i = 0; i < c.matched.size(); ++i) {
+    RecordComparison& rc = c.matched[i];
+    for (size_t k = 0; k < metric_owner[i]; ++k, ++next_metric) {
+      MetricChange m = std::move(pending[next_metric].change);
+      Apply(verdicts[next_metric], &m);
+      c.regressions += m.regression;
+      rc.metrics.push_back(std::move(m));
+    }
     c.weak += std::any_of(rc.metrics.begin(), rc.metrics.end(),
                           [](const MetricChange& m) { return m.change && m.weak; });
-    c.matched.push_back(std::move(rc));
   }
   for (const Record& n : next.records) {
     size_t& k = used[n.Key()];
@@ -134,21 +227,26 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
 
 std::string ComparisonText(const Comparison& c) {
   std::ostringstream o;
-  o << "racetrack compare: " << c.base_path << " -> " << c.next_path << " (threshold "
-    << FormatNumber(c.settings.threshold_pct) << "%, alpha " << FormatNumber(c.settings.alpha)
-    << ")\n\n";
+  o << "racetrack compare: " << c.base_path << " -> " << c.next_path << " (metric "
+    << c.settings.metric << ", threshold max(" << FormatNumber(c.settings.threshold_pct)
+    << "%, 2 x base IQR/median" << (c.settings.aa_spread.empty() ? "" : ", A/A spread")
+    << "), alpha " << FormatNumber(c.settings.alpha) << " Holm-corrected)\n";
+  if (!c.settings.interleaved) o << "note: " << kDriftNote << ".\n";
+  o << "\n";
   size_t name_w = 6;
   for (const RecordComparison& rc : c.matched) name_w = std::max(name_w, Name(*rc.base).size());
   name_w = std::min<size_t>(name_w, 60);
   o << Pad("record", name_w) << "  " << Pad("metric", 10) << Pad("base", 12, true)
-    << Pad("new", 12, true) << Pad("change", 9, true) << "  " << Pad("p-value", 15) << "verdict\n";
+    << Pad("new", 12, true) << Pad("change", 9, true) << Pad("limit", 8, true) << "  "
+    << Pad("p-value", 15) << Pad("p-adj", 8) << Pad("verdict", 22) << "why\n";
   for (const RecordComparison& rc : c.matched) {
     bool first = true;
     for (const MetricChange& m : rc.metrics) {
       o << Pad(first ? Name(*rc.base) : "", name_w) << "  " << Pad(m.metric, 10)
         << Pad(Value(m, m.base), 12, true) << Pad(Value(m, m.next), 12, true)
-        << Pad(m.change ? FormatPercent(*m.change) : "–", 9, true) << "  " << Pad(PValue(m), 15)
-        << MetricVerdict(m) << "\n";
+        << Pad(m.change ? FormatPercent(*m.change) : "–", 9, true)
+        << Pad(Threshold(m), 8, true) << "  " << Pad(PValue(m), 15) << Pad(AdjustedP(m), 8)
+        << Pad(MetricVerdict(m), 22) << m.reason << "\n";
       first = false;
     }
     if (rc.correctness_flip) {
@@ -173,24 +271,28 @@ std::string ComparisonText(const Comparison& c) {
 std::string ComparisonMarkdown(const Comparison& c) {
   std::ostringstream o;
   o << "## racetrack compare\n\n`" << MarkdownEscape(c.base_path) << "` → `"
-    << MarkdownEscape(c.next_path) << "` · threshold " << FormatNumber(c.settings.threshold_pct)
-    << "% · alpha " << FormatNumber(c.settings.alpha) << "\n\n";
+    << MarkdownEscape(c.next_path) << "` · metric " << c.settings.metric << " · threshold max("
+    << FormatNumber(c.settings.threshold_pct) << "%, 2 × base IQR/median"
+    << (c.settings.aa_spread.empty() ? "" : ", A/A spread") << ") · alpha "
+    << FormatNumber(c.settings.alpha) << " (Holm)\n\n";
+  if (!c.settings.interleaved) o << "> Note: " << kDriftNote << ".\n\n";
   o << (c.Failed() ? "❌ **" + std::to_string(c.regressions) + " regression(s), " +
                          std::to_string(c.flips) + " correctness flip(s)**\n\n"
                    : std::string("✅ no significant regression\n\n"));
-  o << "| record | metric | base | new | change | p-value | verdict |\n"
-       "|---|---|--:|--:|--:|--:|---|\n";
+  o << "| record | metric | base | new | change | threshold | p-value | Holm p | verdict | why |\n"
+       "|---|---|--:|--:|--:|--:|--:|--:|---|---|\n";
   for (const RecordComparison& rc : c.matched) {
     for (const MetricChange& m : rc.metrics) {
       std::string verdict = MetricVerdict(m);
       if (m.regression) verdict = "❌ " + verdict;
       o << "| " << MarkdownEscape(Name(*rc.base)) << " | " << m.metric << " | " << Value(m, m.base)
         << " | " << Value(m, m.next) << " | " << (m.change ? FormatPercent(*m.change) : "–")
-        << " | " << PValue(m) << " | " << verdict << " |\n";
+        << " | " << Threshold(m) << " | " << PValue(m) << " | " << AdjustedP(m) << " | "
+        << verdict << " | " << MarkdownEscape(m.reason) << " |\n";
     }
     if (rc.correctness_flip) {
       o << "| " << MarkdownEscape(Name(*rc.base))
-        << " | correctness | ok | FAILED | | | ❌ REGRESSION |\n";
+        << " | correctness | ok | FAILED | | | | | ❌ REGRESSION | passed in base, fails in new |\n";
     }
   }
   if (!c.only_base.empty() || !c.only_next.empty()) o << "\n";
@@ -229,7 +331,10 @@ json ComparisonJson(const Comparison& c) {
       metrics.push_back({{"metric", m.metric}, {"unit", m.unit},
                          {"higher_is_better", m.higher_is_better}, {"base", opt(m.base)},
                          {"new", opt(m.next)}, {"change", opt(m.change)},
-                         {"p_value", opt(m.p_value)}, {"base_repetitions", m.base_n},
+                         {"p_value", opt(m.p_value)}, {"p_adjusted", opt(m.p_adjusted)},
+                         {"threshold", m.threshold}, {"threshold_source", m.threshold_source},
+                         {"outcome", m.outcome}, {"reason", m.reason},
+                         {"base_repetitions", m.base_n},
                          {"new_repetitions", m.next_n}, {"weak_test", m.weak},
                          {"regression", m.regression}, {"improvement", m.improvement}});
     }
@@ -255,6 +360,8 @@ json ComparisonJson(const Comparison& c) {
           {"new", c.next_path},
           {"threshold_pct", c.settings.threshold_pct},
           {"alpha", c.settings.alpha},
+          {"metric", c.settings.metric},
+          {"interleaved", c.settings.interleaved},
           {"exit_code", c.ExitCode()},
           {"regressions", c.regressions},
           {"correctness_flips", c.flips},

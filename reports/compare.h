@@ -1,31 +1,49 @@
 // Run-to-run comparison (`racetrack compare BASE NEW`): the CI regression check.
 //
-// Records are matched by scenario/approach/target/parameter point. For each match, throughput
-// (higher is better) and p99 latency (lower is better) are compared: the change of the median and,
-// when both sides have per-repetition samples, a two-sided Mann-Whitney U test across repetitions
-// (as Google Benchmark's compare.py). A metric regresses when it got worse by more than the
-// threshold AND, if the test is strong (>= kUTestOptimalRepetitions on both sides), the test is
-// significant (p < alpha). With fewer repetitions the test is reported as weak and the threshold
-// alone decides. A correctness check that passed in BASE and fails in NEW is always a regression,
-// unless the approach is one the lesson expects to go wrong. Records on one side only are listed.
+// Records are matched by scenario/approach/target/parameter point. For each match the metrics of
+// CompareSettings::metric are compared — "wall": throughput (higher is better) and p99 latency
+// (lower is better); "cpu": server CPU time per operation (lower is better, where the run
+// recorded it) — and judged by reports/gate.h: a metric regresses when its median got worse by
+// more than max(threshold, 2 x IQR/median of the base repetitions, the A/A spread when given)
+// AND the Mann-Whitney U test across repetitions agrees after a Holm correction over every test
+// of the comparison. With fewer than kUTestOptimalRepetitions on a side the test is reported as
+// weak and the threshold alone decides. A correctness check that passed in BASE and fails in NEW
+// is always a regression, unless the approach is one the lesson expects to go wrong. Records on
+// one side only are listed.
+//
+// Two results files run one after the other carry the machine's drift between the runs (on a
+// shared 2-core box often more than 10%, consistent within a run, so the test calls it
+// significant); the output says so unless `interleaved` is set (`racetrack compare-run`).
 //
 // Thread-safety: pure functions; a Comparison points into the Results it was built from.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/base/status.h"
 #include "reports/model.h"
 
 namespace racetrack::reports {
 
 struct CompareSettings {
-  double threshold_pct = 10;  // a worse change smaller than this is noise
-  double alpha = 0.05;        // significance level of the U test
+  double threshold_pct = 10;  // a worse change smaller than this is noise (the gate's floor)
+  double alpha = 0.05;        // family-wise significance level (U test, Holm-corrected)
+  std::string metric = "wall";  // "wall" (throughput, p99) or "cpu" (cpu_us_per_op)
+  // Measured A/A spread, |relative change|, by AaKey(record key, metric).
+  std::map<std::string, double> aa_spread;
+  bool interleaved = false;  // the two sides ran alternately (compare-run): no drift note
 };
+
+// The key of aa_spread: Record::Key() + "|" + metric name.
+std::string AaKey(const std::string& record_key, const std::string& metric);
+// The A/A spreads in a comparison JSON (ComparisonJson of an A/A run): |change| per record and
+// metric, the larger when a key repeats. Merged into *spread (max). One-line error on bad input.
+Status ReadAaSpread(const std::string& path, std::map<std::string, double>* spread);
 
 struct MetricChange {
   std::string metric;  // "throughput", "p99"
@@ -34,8 +52,13 @@ struct MetricChange {
   std::optional<double> base, next;  // medians
   std::optional<double> change;      // (next - base) / base
   std::optional<double> p_value;     // U test, when both sides have >= 2 samples
+  std::optional<double> p_adjusted;  // Holm-adjusted, when the test was strong enough to count
   size_t base_n = 0, next_n = 0;     // samples per side
   bool weak = true;                  // too few repetitions for the test to decide
+  double threshold = 0;              // the noise threshold used, fraction
+  std::string threshold_source;      // "floor", "base IQR", "A/A spread"
+  std::string outcome;               // gate.h OutcomeName
+  std::string reason;                // one line: why this verdict
   bool regression = false;
   bool improvement = false;
 };

@@ -80,7 +80,8 @@ std::vector<double> ExactUCounts(int m, int n) {
 
 }  // namespace
 
-std::optional<UTestResult> MannWhitneyU(const std::vector<double>& a, const std::vector<double>& b) {
+std::optional<UTestResult> MannWhitneyU(const std::vector<double>& a, const std::vector<double>& b,
+                                        int exact_max) {
   if (a.empty() || b.empty()) return std::nullopt;
   const size_t n1 = a.size(), n2 = b.size(), n = n1 + n2;
   std::vector<std::pair<double, int>> all;
@@ -105,7 +106,8 @@ std::optional<UTestResult> MannWhitneyU(const std::vector<double>& a, const std:
   UTestResult res;
   res.u = rank_sum_a - n1 * (n1 + 1) / 2.0;
   const double mu = n1 * n2 / 2.0;
-  if (n1 <= 8 && n2 <= 8 && !ties) {
+  const size_t limit = static_cast<size_t>(std::max(0, exact_max));
+  if (n1 <= limit && n2 <= limit && !ties) {
     std::vector<double> counts = ExactUCounts(static_cast<int>(n1), static_cast<int>(n2));
     double total = std::accumulate(counts.begin(), counts.end(), 0.0);
     int u_big = static_cast<int>(std::max(res.u, n1 * n2 - res.u));

@@ -28,10 +28,11 @@ struct UTestResult {
   double p_value = 1;  // two-sided
   bool exact = false;  // exact distribution (small samples, no ties) vs normal approximation
 };
-// Two-sided Mann-Whitney U test. Exact when both samples have at most 8 values and there are no
-// ties (as SciPy's "auto" method), otherwise the normal approximation with tie correction and
-// continuity correction. nullopt when either sample is empty.
-std::optional<UTestResult> MannWhitneyU(const std::vector<double>& a, const std::vector<double>& b);
+// Two-sided Mann-Whitney U test. Exact when both samples have at most `exact_max` values (8, as
+// SciPy's "auto" method) and there are no ties, otherwise the normal approximation with tie
+// correction and continuity correction. nullopt when either sample is empty.
+std::optional<UTestResult> MannWhitneyU(const std::vector<double>& a, const std::vector<double>& b,
+                                        int exact_max = 8);
 
 // compare.py's numbers: below kUTestOptimalRepetitions the test is reported as weak.
 inline constexpr int kUTestMinRepetitions = 2;

@@ -82,10 +82,12 @@ json RecordToJson(const Record& r) {
   j["throughput_ops_s"] = Optional(r.throughput_ops_s);
   json reps = json::array();
   for (const Repetition& rep : r.repetitions) {
-    reps.push_back({{"ops", rep.ops ? Count(*rep.ops) : json(nullptr)},
-                    {"duration_s", Optional(rep.duration_s)},
-                    {"throughput_ops_s", Optional(rep.throughput_ops_s)},
-                    {"p99_us", Optional(rep.p99_us)}});
+    json one = {{"ops", rep.ops ? Count(*rep.ops) : json(nullptr)},
+                {"duration_s", Optional(rep.duration_s)},
+                {"throughput_ops_s", Optional(rep.throughput_ops_s)},
+                {"p99_us", Optional(rep.p99_us)}};
+    if (rep.cpu_us_per_op) one["cpu_us_per_op"] = *rep.cpu_us_per_op;  // optional field
+    reps.push_back(std::move(one));
   }
   j["repetitions"] = reps;
   const ThroughputStats& ts = r.throughput_stats;
@@ -440,6 +442,7 @@ Record ReadRecord(Reader& rd, const json& j, const std::string& path, bool* expe
     rd.Number(rep, rp, "duration_s", &x.duration_s);
     rd.Number(rep, rp, "throughput_ops_s", &x.throughput_ops_s);
     rd.Number(rep, rp, "p99_us", &x.p99_us);
+    rd.Number(rep, rp, "cpu_us_per_op", &x.cpu_us_per_op);
     r.repetitions.push_back(x);
   });
   if (const json* ts = rd.Object(j, path, "throughput_stats")) {
@@ -723,6 +726,14 @@ std::vector<double> Record::P99Samples() const {
   std::vector<double> out;
   for (const Repetition& rep : repetitions) {
     if (rep.p99_us) out.push_back(*rep.p99_us);
+  }
+  return out;
+}
+
+std::vector<double> Record::CpuSamples() const {
+  std::vector<double> out;
+  for (const Repetition& rep : repetitions) {
+    if (rep.cpu_us_per_op) out.push_back(*rep.cpu_us_per_op);
   }
   return out;
 }

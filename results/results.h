@@ -75,6 +75,10 @@ struct LatencySummary {  // microseconds
 struct Repetition {
   std::optional<double> ops, duration_s, throughput_ops_s;
   std::optional<double> p99_us;  // lets `compare` test p99 across repetitions
+  // Server CPU time per operation in this repetition, where the target could tell
+  // (bench/harness.h): what `compare --metric cpu` tests. Optional in every schema version
+  // (JSON "cpu_us_per_op", omitted when unknown).
+  std::optional<double> cpu_us_per_op;
 };
 
 struct ThroughputStats {
@@ -138,6 +142,7 @@ struct Record {
   // Throughput samples across repetitions (falls back to the single median value).
   std::vector<double> ThroughputSamples() const;
   std::vector<double> P99Samples() const;  // only per-repetition values; may be empty
+  std::vector<double> CpuSamples() const;  // per-repetition cpu_us_per_op; may be empty
 };
 
 struct Environment {

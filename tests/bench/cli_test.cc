@@ -9,26 +9,15 @@
 #include <unistd.h>
 
 #include "results/results.h"
+#include "tests/bench/shell.h"
 
 namespace racetrack::bench {
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout + stderr
-};
+using testing::Outcome;
 
 Outcome Racetrack(const std::string& args) {
-  const std::string cmd = std::string(RACETRACK_BIN_DIR) + "/racetrack " + args + " 2>&1";
-  Outcome o;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return o;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) o.output.append(buf, n);
-  const int status = pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+  return testing::Shell(std::string(RACETRACK_BIN_DIR) + "/racetrack " + args);
 }
 
 int Lines(const std::string& s) {

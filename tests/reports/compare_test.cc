@@ -160,6 +160,82 @@ TEST(CompareTest, BadInputsExitTwoWithOneLine) {
   }
 }
 
+// A record whose repetitions carry cpu_us_per_op (as bench/ writes it).
+json CpuDoc(double cpu, double tput = 10000) {
+  json d = Doc(tput, 10);
+  json& reps = d["records"][0]["repetitions"];
+  for (size_t i = 0; i < reps.size(); ++i) {
+    reps[i]["cpu_us_per_op"] = cpu * (1 + 0.005 * ((i % 5) - 2.0));
+  }
+  d["records"][0]["figures"] = {{"cpu_us_per_op", cpu}};
+  return d;
+}
+
+TEST(CompareTest, CpuMetricGatesOnCpuPerOperation) {
+  TempDir dir;
+  CompareOptions cpu;
+  cpu.metric = "cpu";
+  // Throughput unchanged, CPU per op +30%: only --metric cpu sees it.
+  CompareRun r = Compare(dir, CpuDoc(10), CpuDoc(13), cpu);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("metric cpu"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("REGRESSION"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("throughput"), std::string::npos) << r.out;
+  EXPECT_EQ(Compare(dir, CpuDoc(10), CpuDoc(13)).code, 0);  // wall: nothing changed
+  // Throughput -30% with CPU unchanged (a busy neighbour): the CPU gate stays green.
+  EXPECT_EQ(Compare(dir, CpuDoc(10, 10000), CpuDoc(10, 7000), cpu).code, 0);
+  // Records without the figure are n/a, never a regression.
+  EXPECT_EQ(Compare(dir, Doc(10000, 10), Doc(5000, 10), cpu).code, 0);
+  CompareOptions bad;
+  bad.metric = "energy";
+  EXPECT_EQ(Compare(dir, CpuDoc(10), CpuDoc(13), bad).code, 2);
+}
+
+TEST(CompareTest, SequentialRunsSayTheyCarryDrift) {
+  TempDir dir;
+  CompareRun r = Compare(dir, Doc(10000, 10), Doc(10000, 10));
+  EXPECT_NE(r.out.find("sequential runs carry"), std::string::npos) << r.out;
+  CompareOptions interleaved;
+  interleaved.interleaved = true;
+  interleaved.markdown_out = dir.File("c.md");
+  r = Compare(dir, Doc(10000, 10), Doc(10000, 10), interleaved);
+  EXPECT_EQ(r.out.find("sequential runs carry"), std::string::npos) << r.out;
+  EXPECT_EQ(ReadFile(interleaved.markdown_out).find("sequential runs carry"), std::string::npos);
+}
+
+TEST(CompareTest, VerdictsSayWhyAndShowTheirThreshold) {
+  TempDir dir;
+  CompareOptions o;
+  o.json_out = dir.File("c.json");
+  CompareRun r = Compare(dir, Doc(10000, 10), Doc(7000, 10), o);
+  ASSERT_EQ(r.code, 1);
+  const json m = json::parse(ReadFile(o.json_out))["records"][0]["metrics"][0];
+  EXPECT_DOUBLE_EQ(m["threshold"].get<double>(), 0.10);
+  EXPECT_EQ(m["threshold_source"], "floor");
+  EXPECT_EQ(m["outcome"], "regression");
+  EXPECT_LT(m["p_adjusted"].get<double>(), 0.05);
+  EXPECT_NE(m["reason"].get<std::string>().find("Holm"), std::string::npos);
+  EXPECT_NE(r.out.find("change -30.0% beyond threshold 10.0% (floor)"), std::string::npos)
+      << r.out;
+}
+
+TEST(CompareTest, AaSpreadRaisesTheRecordsThreshold) {
+  TempDir dir;
+  // An A/A comparison in which this record moved 40%: a 30% drop is within its noise.
+  CompareOptions aa_run;
+  aa_run.json_out = dir.File("aa.json");
+  Compare(dir, Doc(10000, 10), Doc(6000, 10), aa_run);
+  CompareOptions o;
+  o.aa_files = {dir.File("aa.json")};
+  CompareRun r = Compare(dir, Doc(10000, 10), Doc(7000, 10), o);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("(A/A spread)"), std::string::npos) << r.out;
+  o.aa_files = {dir.File("missing-aa.json")};
+  r = Compare(dir, Doc(10000, 10), Doc(7000, 10), o);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("missing-aa.json"), std::string::npos) << r.err;
+}
+
 TEST(CompareTest, UsageErrorsExitTwo) {
   std::ostringstream out, err;
   CompareOptions o;

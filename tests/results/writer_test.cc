@@ -37,6 +37,8 @@ Results Sample() {
   Histogram h;
   for (int64_t v : {1000, 2000, 3000, 500000}) h.Record(v);
   r.repetitions = {{100, 1.0, 100.0, 3.0}, {300, 1.0, 300.0, 4.0}, {200, 1.0, 200.0, 5.0}};
+  r.repetitions[1].cpu_us_per_op = 2.5;  // round-trips when present, omitted when not
+  r.series["admitted"] = {1, 2, 3};
   r.timeseries.t_s = {0.1, 0.2};
   r.timeseries.ops = {10, 12};
   r.timeseries.p99_us = {3.0, 4.0};
@@ -46,10 +48,11 @@ Results Sample() {
   r.correctness.expected_ok = false;
   r.correctness.figures = {{"expected", 600}, {"observed", 598}, {"lost_updates", 2}};
   r.correctness.note = "2 lost";
-  r.series["admitted"] = {1, 2, 3};
   r.error = "redis 127.0.0.1:1: server closed the connection";
   Summarize(&r, h);
   d.records.push_back(r);
+  // Read back through named json values (a temporary's items() once dangled here).
+  d.scenario_figures["counters"] = {{"growth_exponent", 1.0}};
   return d;
 }
 
@@ -143,6 +146,20 @@ TEST(WriterTest, ClaimsRoundTripAndStayOptional) {
   EXPECT_EQ(rejected.error().message(),
             "run.json: scenario_info.counters.claims[0].kind: expected \"value\", \"ratio\" or "
             "\"chain\", got \"vibes\"");
+}
+
+TEST(WriterTest, CpuPerOperationIsWrittenOnlyWhereKnownAndReadBack) {
+  const Results d = Sample();
+  const auto j = nlohmann::json::parse(ToJsonText(d));
+  const auto& reps = j["records"][0]["repetitions"];
+  EXPECT_FALSE(reps[0].contains("cpu_us_per_op"));  // unknown: omitted, not null
+  EXPECT_EQ(reps[1]["cpu_us_per_op"], 2.5);
+  auto back = ParseResults(ToJsonText(d), "cpu.json");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  const Record& r = back->records[0];
+  EXPECT_FALSE(r.repetitions[0].cpu_us_per_op);
+  EXPECT_EQ(r.repetitions[1].cpu_us_per_op, 2.5);
+  EXPECT_EQ(r.CpuSamples(), std::vector<double>{2.5});
 }
 
 TEST(WriterTest, UnwritablePathIsOneLineNamingIt) {

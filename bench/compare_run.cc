@@ -1,0 +1,456 @@
+// Why separate processes and not one harness with two engines: the point is to compare two
+// BUILDS — their harness, adapters and racetrack-server all may differ — so each side must run its
+// own binary. Alternating one-repetition runs is the smallest change that gets the interleaving
+// without teaching either build's harness anything new (a BASE from before this file existed can
+// take part: it only needs `run --repetitions 1 --json` and `servers up|down`).
+
+#include "bench/compare_run.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "adapters/target.h"
+#include "adapters/throwaway.h"
+#include "adapters/url.h"
+#include "bench/cli.h"
+#include "bench/harness.h"
+#include "bench/signals.h"
+#include "reports/cli.h"
+#include "scenarios/registry.h"
+
+extern char** environ;
+
+namespace racetrack::bench {
+
+namespace {
+
+namespace fs = std::filesystem;
+using adapters::TargetKind;
+using results::Record;
+using results::Results;
+
+constexpr char kPrefix[] = "racetrack compare-run: ";
+
+void Error(const std::string& msg) { std::fprintf(stderr, "%s%s\n", kPrefix, msg.c_str()); }
+
+double MedianOf(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Runs `argv` with `extra_env` added, stdout to /dev/null, stderr appended to `log`; returns
+// the exit code (128 + signal when killed, -1 when it could not start).
+int Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+          const std::string& log) {
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string kv = *e;
+    bool overridden = false;
+    for (const std::string& x : extra_env) {
+      overridden = overridden || kv.compare(0, x.find('=') + 1, x, 0, x.find('=') + 1) == 0;
+    }
+    if (!overridden) env_store.push_back(kv);
+  }
+  for (const std::string& x : extra_env) env_store.push_back(x);
+  std::vector<char*> envp, args;
+  for (std::string& s : env_store) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_store = argv;
+  for (std::string& s : argv_store) args.push_back(s.data());
+  args.push_back(nullptr);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  // The SignalWatcher blocked SIGINT/SIGTERM/SIGHUP in this thread; the child must not inherit
+  // that, or Ctrl-C would not reach its own handler.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, args[0], &fa, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return -1;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+// The last non-empty line of a log, for one-line error messages.
+std::string LastLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (!line.empty()) last = line;
+  }
+  return last;
+}
+
+struct Side {
+  std::string name;  // "base" / "new"
+  std::string bin;
+  std::string state_file;  // its own racetrack-server (builtin-tcp)
+  std::string log;
+  bool server_up = false;
+  std::vector<Results> docs;
+  int failed_runs = 0;
+};
+
+// Stops each side's racetrack-server on every way out.
+class SideServers {
+ public:
+  explicit SideServers(std::vector<Side>* sides) : sides_(sides) {}
+  ~SideServers() {
+    for (Side& s : *sides_) {
+      if (!s.server_up) continue;
+      Spawn({s.bin, "servers", "down"}, {"RACETRACK_STATE_FILE=" + s.state_file}, s.log);
+    }
+  }
+
+ private:
+  std::vector<Side>* sides_;
+};
+
+}  // namespace
+
+std::vector<InterleaveStep> InterleaveSchedule(size_t selections, int rounds, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<InterleaveStep> out;
+  for (size_t s = 0; s < selections; ++s) {
+    for (int r = 0; r < rounds; ++r) {
+      const bool new_first = (rng() & 1) != 0;
+      out.push_back({s, r, new_first});
+      out.push_back({s, r, !new_first});
+    }
+  }
+  return out;
+}
+
+Results MergeRounds(const std::vector<Results>& rounds) {
+  Results out;
+  if (rounds.empty()) return out;
+  out = rounds.front();
+  out.records.clear();
+  out.skipped.clear();
+  out.targets.clear();
+  std::map<std::string, size_t> index;
+  std::vector<results::Histogram> merged;  // per out.records entry: every round's histogram
+  std::set<std::string> skips, targets;
+  for (const Results& doc : rounds) {
+    for (const auto& [id, text] : doc.scenario_info) out.scenario_info.emplace(id, text);
+    for (const auto& [id, figs] : doc.scenario_figures) out.scenario_figures.emplace(id, figs);
+    for (const auto& [t, v] : doc.environment.servers) out.environment.servers.emplace(t, v);
+    for (const results::TargetStatus& t : doc.targets) {
+      if (targets.insert(t.name).second) out.targets.push_back(t);
+    }
+    for (const results::Skip& s : doc.skipped) {
+      if (skips.insert(s.scenario + "/" + s.approach + "/" + s.target + ": " + s.reason).second) {
+        out.skipped.push_back(s);
+      }
+    }
+    for (const std::string& sc : doc.parameters.scenarios) {
+      auto& list = out.parameters.scenarios;
+      if (std::find(list.begin(), list.end(), sc) == list.end()) list.push_back(sc);
+    }
+    for (const Record& r : doc.records) {
+      results::Histogram h;
+      h.FromSparse(r.histogram);
+      const std::string key = r.Key();
+      auto it = index.find(key);
+      if (it == index.end()) {
+        index[key] = out.records.size();
+        out.records.push_back(r);
+        merged.push_back(h);
+        continue;
+      }
+      Record& m = out.records[it->second];
+      merged[it->second].Merge(h);
+      m.repetitions.insert(m.repetitions.end(), r.repetitions.begin(), r.repetitions.end());
+      if (r.errors) m.errors = m.errors.value_or(0) + *r.errors;
+      if (r.correctness.checked) {
+        const bool was_ok = !m.correctness.checked || m.correctness.ok;
+        if (!r.correctness.ok && was_ok) m.correctness.note = r.correctness.note;
+        m.correctness.ok = was_ok && r.correctness.ok;
+        m.correctness.checked = true;
+      }
+      if (m.error.empty()) m.error = r.error;
+    }
+  }
+  for (size_t i = 0; i < out.records.size(); ++i) {
+    Record& r = out.records[i];
+    results::Summarize(&r, merged[i]);
+    const std::vector<double> cpu = r.CpuSamples();
+    if (!cpu.empty()) r.figures["cpu_us_per_op"] = MedianOf(cpu);
+  }
+  int most = 0;
+  for (const Record& r : out.records) most = std::max(most, static_cast<int>(r.repetitions.size()));
+  out.parameters.repetitions = most;
+  return out;
+}
+
+int CompareRunMain(int argc, char** argv) {
+  CompareRunOptions o;
+  CLI::App app{
+      "racetrack compare-run: run two builds' harnesses alternately, one repetition at a time "
+      "(ABAB.., order random per scenario/target and round), on the same Redis and PostgreSQL, "
+      "each with its own racetrack-server; write OUT/base.json, OUT/new.json and the "
+      "comparison. Exit 0 no significant regression, 1 regression or correctness flip, 2 usage "
+      "or a side could not run.",
+      "racetrack compare-run"};
+  app.add_option("--base", o.base_bin, "racetrack executable of the baseline build")->required();
+  app.add_option("--new", o.new_bin, "racetrack executable of the build under test")->required();
+  app.add_option("scenario", o.scenarios, "Scenario ids (see `racetrack list`)");
+  app.add_option("--suite", o.suite, "ci: every scenario with the CI suite's sizes and durations")
+      ->check(CLI::IsMember({"ci"}));
+  app.add_option("--target,-t", o.targets,
+                 "Target (repeatable): builtin, builtin-tcp, redis, postgres. Default: all that "
+                 "can be had");
+  app.add_option("--repetitions,-r", o.repetitions,
+                 "Rounds: repetitions per record and side (default 9, the fewest for which the U "
+                 "test can decide)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--seed", o.seed, "Seed of the random A/B order (default 1)");
+  app.add_option("--run-arg", o.run_args,
+                 "Passed to every `racetrack run` of both sides, e.g. --run-arg=--sizes=1000 "
+                 "(repeatable)");
+  app.add_option("--redis-url", o.redis_url, "Both sides use this Redis (default: one throwaway)");
+  app.add_option("--postgres-url", o.postgres_url,
+                 "Both sides use this PostgreSQL (default: one throwaway cluster)");
+  app.add_option("--out,-o", o.out_dir,
+                 "Directory for base.json, new.json, comparison.json/.md and logs (default "
+                 "./compare-run)");
+  app.add_option("--threshold", o.threshold_pct, "Smallest percent change that counts (10)");
+  app.add_option("--alpha", o.alpha, "Family-wise significance level, Holm-corrected (0.05)");
+  app.add_option("--metric", o.metric, "wall (throughput, p99; default) or cpu (CPU per op)")
+      ->check(CLI::IsMember({"wall", "cpu"}));
+  app.add_option("--aa", o.aa_files,
+                 "Comparison JSON of an A/A run: its per-record spread raises the thresholds");
+  app.add_option("--markdown", o.markdown_out,
+                 "Also write the comparison as Markdown here (default OUT/comparison.md)");
+  app.add_flag("--quiet,-q", o.quiet, "No progress lines");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    Error(e.what());
+    return kExitUsage;
+  }
+  if (o.scenarios.empty() && o.suite.empty()) {
+    Error("name at least one scenario or --suite ci (see `racetrack list`)");
+    return kExitUsage;
+  }
+  for (std::string* bin : {&o.base_bin, &o.new_bin}) {
+    std::error_code ec;
+    const fs::path p = fs::absolute(*bin, ec);
+    if (ec || access(p.c_str(), X_OK) != 0 || fs::is_directory(p, ec)) {
+      Error("not an executable: " + *bin);
+      return kExitUsage;
+    }
+    *bin = p.string();
+  }
+  const scenarios::Registry& registry = scenarios::Registry::Default();
+  if (o.scenarios.empty()) {
+    for (const auto* sc : registry.all()) o.scenarios.push_back(sc->info().id);
+  }
+  std::vector<TargetKind> kinds;
+  for (const std::string& t : o.targets) {
+    auto k = adapters::ParseTargetName(t);
+    if (!k.ok()) {
+      Error(k.status().message());
+      return kExitUsage;
+    }
+    if (std::find(kinds.begin(), kinds.end(), *k) == kinds.end()) kinds.push_back(*k);
+  }
+  if (kinds.empty()) kinds = adapters::AllTargetKinds();
+
+  std::error_code ec;
+  fs::create_directories(fs::path(o.out_dir) / "rounds", ec);
+  if (ec) {
+    Error("cannot create " + o.out_dir + ": " + ec.message());
+    return kExitUsage;
+  }
+  const std::string out = fs::absolute(o.out_dir).string();
+
+  StopFlag stop;
+  adapters::ThrowawayServers shared_servers(
+      ".", std::getenv("RACETRACK_STATE_FILE") != nullptr
+               ? std::getenv("RACETRACK_STATE_FILE")
+               : adapters::ThrowawayServers::DefaultStateFile());
+  SignalWatcher watcher([&stop] { stop.Stop(); }, [&shared_servers] { shared_servers.StopAll(); });
+
+  std::vector<Side> sides = {{"base", o.base_bin, out + "/base-servers.json", out + "/base.log"},
+                             {"new", o.new_bin, out + "/new-servers.json", out + "/new.log"}};
+  for (Side& s : sides) std::ofstream(s.log, std::ios::trunc);
+  SideServers side_servers(&sides);
+
+  // Targets: the shared servers once, each side's own racetrack-server once.
+  std::vector<std::string> common_args;
+  std::vector<TargetKind> usable;
+  for (TargetKind kind : kinds) {
+    const std::string name(adapters::TargetName(kind));
+    std::string why;
+    if (kind == TargetKind::kRedis || kind == TargetKind::kPostgres) {
+      std::string url = kind == TargetKind::kRedis ? o.redis_url : o.postgres_url;
+      if (url.empty()) {
+        auto u = shared_servers.Url(kind);
+        if (u.ok()) url = *u;
+        else why = u.status().message();
+      }
+      if (!url.empty()) {
+        common_args.push_back(kind == TargetKind::kRedis ? "--redis-url" : "--postgres-url");
+        common_args.push_back(url);
+      }
+    } else if (kind == TargetKind::kBuiltinTcp) {
+      for (Side& s : sides) {
+        std::remove(s.state_file.c_str());
+        const int rc = Spawn({s.bin, "servers", "up", "builtin-tcp"},
+                             {"RACETRACK_STATE_FILE=" + s.state_file}, s.log);
+        if (rc != 0) {
+          why = s.name + " build's racetrack-server did not start: " + LastLine(s.log);
+          break;
+        }
+        s.server_up = true;
+      }
+    }
+    if (!why.empty()) {
+      if (!o.targets.empty()) {
+        Error("target " + name + " unavailable: " + why);
+        return kExitUsage;
+      }
+      if (!o.quiet) Error("target " + name + " skipped: " + why);
+      continue;
+    }
+    usable.push_back(kind);
+  }
+
+  struct Selection {
+    std::string scenario;
+    TargetKind target;
+  };
+  std::vector<Selection> selections;
+  for (const std::string& sc : o.scenarios) {
+    for (TargetKind k : usable) selections.push_back({sc, k});
+  }
+  const std::vector<InterleaveStep> steps =
+      InterleaveSchedule(selections.size(), o.repetitions, o.seed);
+  if (!o.quiet) {
+    std::fprintf(stderr,
+                 "%s%zu scenario/target selections x %d rounds x 2 builds = %zu harness runs; "
+                 "A/B order random per selection and round (seed %llu)\n",
+                 kPrefix, selections.size(), o.repetitions, steps.size(),
+                 static_cast<unsigned long long>(o.seed));
+  }
+  std::map<std::pair<size_t, int>, bool> dead;  // (selection, side): usage error, skip the rest
+  std::vector<std::string> failures;
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (stop.stopped()) break;
+    const InterleaveStep& st = steps[i];
+    const Selection& sel = selections[st.selection];
+    Side& side = sides[st.is_new ? 1 : 0];
+    if (dead[{st.selection, st.is_new}]) continue;
+    const std::string target(adapters::TargetName(sel.target));
+    if (!o.quiet) {
+      std::fprintf(stderr, "%s[%zu/%zu] %s on %s, round %d/%d: %s%s", tty ? "\r\033[K" : "", i + 1,
+                   steps.size(), sel.scenario.c_str(), target.c_str(), st.round + 1,
+                   o.repetitions, side.name.c_str(), tty ? "" : "\n");
+      std::fflush(stderr);
+    }
+    const std::string json = out + "/rounds/" + side.name + "-" + std::to_string(st.selection) +
+                             "-" + std::to_string(st.round) + ".json";
+    std::remove(json.c_str());
+    std::vector<std::string> args = {side.bin, "run", sel.scenario, "-t", target,
+                                     "--repetitions", "1", "--quiet", "--json", json};
+    if (o.suite == "ci") args.insert(args.begin() + 3, {"--suite", "ci"});
+    args.insert(args.end(), common_args.begin(), common_args.end());
+    args.insert(args.end(), o.run_args.begin(), o.run_args.end());
+    const int rc = Spawn(args, {"RACETRACK_STATE_FILE=" + side.state_file}, side.log);
+    if (stop.stopped()) break;
+    if (rc != kExitOk && rc != kExitCorrectness) {
+      ++side.failed_runs;
+      const std::string what = side.name + " " + sel.scenario + " on " + target + " round " +
+                               std::to_string(st.round + 1) + " exited " + std::to_string(rc) +
+                               ": " + LastLine(side.log);
+      failures.push_back(what);
+      if (tty && !o.quiet) std::fputs("\r\033[K", stderr);
+      Error(what);
+      if (rc == kExitUsage || rc < 0) dead[{st.selection, st.is_new}] = true;
+    }
+    auto doc = results::ReadResults(json);
+    if (doc.ok()) {
+      side.docs.push_back(std::move(doc.value()));
+    } else if (rc == kExitOk || rc == kExitCorrectness) {
+      ++side.failed_runs;
+      failures.push_back(side.name + ": " + doc.error().message());
+      Error(doc.error().message());
+    }
+  }
+  if (tty && !o.quiet) std::fputs("\r\033[K", stderr);
+  if (stop.stopped()) {
+    Error("interrupted; nothing compared");
+    return 130;
+  }
+
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "racetrack ") + std::string(argv[i]);
+  for (Side& s : sides) {
+    Results merged = MergeRounds(s.docs);
+    merged.created = results::UtcNowIso8601();
+    merged.parameters.command_line = adapters::Redact(command_line) + "  [" + s.name + ": " +
+                                     s.bin + "]";
+    auto w = results::WriteResults(merged, out + "/" + s.name + ".json");
+    if (!w.ok()) {
+      Error(w.error().message());
+      return kExitUsage;
+    }
+  }
+  reports::CompareOptions co;
+  co.base = out + "/base.json";
+  co.next = out + "/new.json";
+  co.threshold_pct = o.threshold_pct;
+  co.alpha = o.alpha;
+  co.metric = o.metric;
+  co.aa_files = o.aa_files;
+  co.interleaved = true;
+  co.json_out = out + "/comparison.json";
+  co.markdown_out = o.markdown_out.empty() ? out + "/comparison.md" : o.markdown_out;
+  const int code = reports::RunCompareCommand(co, std::cout, std::cerr);
+  std::printf("wrote %s/base.json, %s/new.json, %s, %s\n", o.out_dir.c_str(), o.out_dir.c_str(),
+              co.json_out.c_str(), co.markdown_out.c_str());
+  if (code == 0 && !failures.empty()) {
+    Error(std::to_string(failures.size()) + " harness run(s) failed (see " + o.out_dir +
+          "/base.log, new.log): the comparison is incomplete -> exit 2");
+    return kExitUsage;
+  }
+  return code;
+}
+
+}  // namespace racetrack::bench

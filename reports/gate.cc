@@ -1,0 +1,156 @@
+// Why max(floor, 2 x IQR/median, A/A spread): on a shared 2-core box one record's repetitions
+// may spread 3% and another's 40%; a single 10% threshold is then too strict for the second and
+// (harmlessly) loose for the first. The base side's own spread is what the record's noise looks
+// like today; an A/A run adds what the rest of the suite's drift does to it. The floor keeps
+// "significant but tiny" changes (a steady 3%) from failing CI.
+//
+// Why Holm and not Bonferroni: same family-wise guarantee, never less power. Why the exact U
+// distribution up to kExactMax samples per side: with 9 vs 9 repetitions the normal
+// approximation bottoms out at p = 4e-4 for complete separation, which Holm over ~200 tests can
+// never call significant; the exact tail (4e-5) can.
+
+#include "reports/gate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "reports/stats.h"
+
+namespace racetrack::reports {
+
+namespace {
+
+constexpr int kExactMax = 25;
+
+std::string Pct(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", fraction * 100);
+  return buf;
+}
+
+std::string P(double p) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2g", p);
+  return buf;
+}
+
+double Quantile(const std::vector<double>& sorted, double q) {
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+}  // namespace
+
+std::optional<double> RelativeIqr(std::vector<double> values) {
+  if (values.size() < 2) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const double median = Quantile(values, 0.5);
+  if (median == 0) return std::nullopt;
+  return (Quantile(values, 0.75) - Quantile(values, 0.25)) / std::fabs(median);
+}
+
+std::vector<double> HolmAdjust(const std::vector<double>& p) {
+  const size_t m = p.size();
+  std::vector<size_t> order(m);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p[a] < p[b]; });
+  std::vector<double> out(m);
+  double running = 0;
+  for (size_t j = 0; j < m; ++j) {
+    const double adjusted = std::min(1.0, static_cast<double>(m - j) * p[order[j]]);
+    running = std::max(running, adjusted);
+    out[order[j]] = running;
+  }
+  return out;
+}
+
+const char* OutcomeName(GateOutcome o) {
+  switch (o) {
+    case GateOutcome::kRegression:
+      return "regression";
+    case GateOutcome::kImprovement:
+      return "improved";
+    case GateOutcome::kWithinNoise:
+      return "within noise";
+    case GateOutcome::kNotSignificant:
+      return "not significant";
+    case GateOutcome::kNoData:
+      break;
+  }
+  return "n/a";
+}
+
+std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs, const GateSettings& s) {
+  std::vector<GateVerdict> out(inputs.size());
+  // Pass 1: medians, thresholds, raw p-values; collect the Holm family.
+  std::vector<size_t> family;
+  std::vector<double> family_p;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const GateInput& in = inputs[i];
+    GateVerdict& v = out[i];
+    v.base = in.base.empty() ? in.base_value : std::optional<double>(Median(in.base));
+    v.next = in.next.empty() ? in.next_value : std::optional<double>(Median(in.next));
+    v.threshold = s.floor;
+    v.threshold_source = "floor";
+    v.base_iqr_rel = RelativeIqr(in.base);
+    if (v.base_iqr_rel && s.iqr_factor * *v.base_iqr_rel > v.threshold) {
+      v.threshold = s.iqr_factor * *v.base_iqr_rel;
+      v.threshold_source = "base IQR";
+    }
+    if (in.aa_spread && *in.aa_spread > v.threshold) {
+      v.threshold = *in.aa_spread;
+      v.threshold_source = "A/A spread";
+    }
+    if (!v.base || !v.next || *v.base == 0) {
+      v.outcome = GateOutcome::kNoData;
+      v.reason = "no value on one side";
+      continue;
+    }
+    v.change = (*v.next - *v.base) / std::fabs(*v.base);
+    const size_t n = std::min(in.base.size(), in.next.size());
+    if (n >= 2) {
+      if (auto u = MannWhitneyU(in.base, in.next, kExactMax)) v.p_value = u->p_value;
+    }
+    v.weak = !v.p_value || n < static_cast<size_t>(std::max(2, s.min_test_repetitions));
+    if (!v.weak) {
+      family.push_back(i);
+      family_p.push_back(*v.p_value);
+    }
+  }
+  // Pass 2: Holm across the family, then the verdicts and their reasons.
+  const std::vector<double> adjusted = HolmAdjust(family_p);
+  for (size_t k = 0; k < family.size(); ++k) out[family[k]].p_adjusted = adjusted[k];
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    GateVerdict& v = out[i];
+    if (!v.change) continue;
+    const double worse = inputs[i].higher_is_better ? -*v.change : *v.change;  // > 0: worse
+    const std::string limit = "threshold " + Pct(v.threshold) + " (" + v.threshold_source + ")";
+    if (std::fabs(*v.change) <= v.threshold) {
+      v.outcome = GateOutcome::kWithinNoise;
+      v.reason = "change " + Pct(*v.change) + " within " + limit;
+      continue;
+    }
+    if (v.weak) {
+      v.outcome = worse > 0 ? GateOutcome::kRegression : GateOutcome::kImprovement;
+      v.reason = "change " + Pct(*v.change) + " beyond " + limit + "; too few repetitions for " +
+                 "the U test, threshold alone decides";
+      continue;
+    }
+    const bool significant = *v.p_adjusted < s.alpha;
+    v.reason = "change " + Pct(*v.change) + " beyond " + limit + "; U test p=" + P(*v.p_value) +
+               ", Holm-adjusted " + P(*v.p_adjusted) + (significant ? " < " : " >= ") +
+               "alpha " + P(s.alpha) + " (" + std::to_string(family.size()) + " tests)";
+    if (!significant) {
+      v.outcome = GateOutcome::kNotSignificant;
+    } else {
+      v.outcome = worse > 0 ? GateOutcome::kRegression : GateOutcome::kImprovement;
+    }
+  }
+  return out;
+}
+
+}  // namespace racetrack::reports

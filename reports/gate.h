@@ -1,0 +1,83 @@
+// The CI gate's decision: does a metric of one record differ between BASE and NEW by more than its
+// own noise, with a test that agrees? Pure functions on plain per-repetition samples, independent
+// of any results-file type, so `racetrack compare`, `compare-run` and the unit tests share it.
+//
+// For each metric of each record compared (a GateInput) the verdict is reached in two steps:
+//
+//   1. Noise threshold: max(floor (10%),
+//                           iqr_factor (2) x IQR/median of the BASE side's repetitions,
+//                           the A/A spread of this record/metric, when one was measured).
+//      A change of the medians smaller than this is "within noise", whatever the test says.
+//   2. Test: a two-sided Mann-Whitney U test of base vs new repetitions, its p-value adjusted by
+//      Holm's step-down method across every test in the same JudgeAll() call (all records and
+//      metrics compared), so 200 records do not buy 10 false alarms at alpha 0.05. The change
+//      counts only when the adjusted p-value is below alpha.
+//
+// When either side has fewer than `min_test_repetitions` samples the test cannot decide (with
+// 3 vs 3 repetitions no p-value goes below 0.1): the verdict is then "weak" and the threshold
+// alone decides, as `compare` always did for archived single-repetition runs; such tests are not
+// part of the Holm family. The one-line `reason` says which of these happened.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace racetrack::reports {
+
+struct GateSettings {
+  double floor = 0.10;        // the smallest change that can count, as a fraction
+  double iqr_factor = 2.0;    // x IQR/median of the base repetitions
+  double alpha = 0.05;        // family-wise, after Holm
+  int min_test_repetitions = 9;  // per side, for the U test to decide (compare.py's 9)
+};
+
+struct GateInput {
+  std::vector<double> base, next;  // per-repetition samples (at least one each to judge)
+  bool higher_is_better = true;    // throughput: true; latency, CPU per op: false
+  std::optional<double> aa_spread;  // |relative change| seen in an A/A run, when measured
+  // Medians to use when a side has no per-repetition samples (archived single values).
+  std::optional<double> base_value, next_value;
+};
+
+enum class GateOutcome {
+  kNoData,          // a side has no value, or the base median is 0
+  kWithinNoise,     // |change| <= threshold
+  kNotSignificant,  // beyond the threshold, but the (Holm-adjusted) test does not agree
+  kRegression,
+  kImprovement,
+};
+
+struct GateVerdict {
+  GateOutcome outcome = GateOutcome::kNoData;
+  std::optional<double> base, next;  // medians
+  std::optional<double> change;      // (next - base) / base
+  double threshold = 0;              // the fraction used
+  std::string threshold_source;      // "floor", "base IQR", "A/A spread"
+  std::optional<double> base_iqr_rel;  // IQR/median of the base repetitions
+  std::optional<double> p_value;       // raw U test
+  std::optional<double> p_adjusted;    // after Holm (tests in the family only)
+  bool weak = true;  // the test could not decide: threshold alone
+  std::string reason;  // one line: why this verdict
+  bool regression() const { return outcome == GateOutcome::kRegression; }
+  bool improvement() const { return outcome == GateOutcome::kImprovement; }
+};
+
+// Judges every input together (one Holm family); verdicts in input order.
+std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs,
+                                  const GateSettings& settings);
+
+// Holm-Bonferroni adjusted p-values, in input order: sort ascending, p'(i) =
+// max_{j<=i} min(1, (m - j + 1) p(j)) with 1-based j.
+std::vector<double> HolmAdjust(const std::vector<double>& p_values);
+
+// Interquartile range / median (quartiles by linear interpolation, as numpy's default);
+// nullopt for fewer than 2 values or a zero median.
+std::optional<double> RelativeIqr(std::vector<double> values);
+
+// "regression", "improved", "within noise", "not significant", "n/a".
+const char* OutcomeName(GateOutcome outcome);
+
+}  // namespace racetrack::reports

@@ -1,0 +1,208 @@
+// The CI gate's decision on synthetic samples: no timing anywhere, every number is made up so the
+// expected verdict follows from the rule in reports/gate.h.
+#include "reports/gate.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "reports/stats.h"
+
+namespace racetrack::reports {
+namespace {
+
+// n samples around `center` with a deterministic relative spread of +-spread.
+std::vector<double> Samples(double center, double spread, int n, int phase = 0) {
+  std::vector<double> out;
+  for (int i = 0; i < n; ++i) {
+    const double t = static_cast<double>((i * 7 + phase) % n) / (n - 1) - 0.5;  // -0.5..0.5
+    out.push_back(center * (1 + 2 * spread * t));
+  }
+  return out;
+}
+
+GateInput Throughput(std::vector<double> base, std::vector<double> next) {
+  GateInput in;
+  in.base = std::move(base);
+  in.next = std::move(next);
+  in.higher_is_better = true;
+  return in;
+}
+
+TEST(GateTest, RelativeIqrMatchesNumpyLinearQuantiles) {
+  // numpy.percentile([1..9], [25, 75]) = 3, 7; median 5.
+  EXPECT_NEAR(*RelativeIqr({9, 1, 2, 3, 4, 5, 6, 7, 8}), 4.0 / 5, 1e-12);
+  // [10, 20, 30, 40]: q25 = 17.5, q75 = 32.5, median 25.
+  EXPECT_NEAR(*RelativeIqr({40, 10, 30, 20}), 15.0 / 25, 1e-12);
+  EXPECT_FALSE(RelativeIqr({5}));
+  EXPECT_FALSE(RelativeIqr({0, 0, 0}));
+}
+
+TEST(GateTest, HolmAdjustKnownValues) {
+  // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") = 0.03 0.06 0.06 0.02
+  const std::vector<double> adj = HolmAdjust({0.01, 0.04, 0.03, 0.005});
+  ASSERT_EQ(adj.size(), 4u);
+  EXPECT_NEAR(adj[0], 0.03, 1e-12);
+  EXPECT_NEAR(adj[1], 0.06, 1e-12);
+  EXPECT_NEAR(adj[2], 0.06, 1e-12);
+  EXPECT_NEAR(adj[3], 0.02, 1e-12);
+  EXPECT_DOUBLE_EQ(HolmAdjust({0.5, 0.9})[1], 1.0);  // capped at 1
+  EXPECT_TRUE(HolmAdjust({}).empty());
+}
+
+TEST(GateTest, ExactUTestBeyondEightSamples) {
+  // 9 vs 9, complete separation: exact two-sided p = 2 / C(18, 9).
+  std::vector<double> a, b;
+  for (int i = 0; i < 9; ++i) {
+    a.push_back(i);
+    b.push_back(100 + i);
+  }
+  auto exact = MannWhitneyU(a, b, 25);
+  ASSERT_TRUE(exact);
+  EXPECT_TRUE(exact->exact);
+  EXPECT_NEAR(exact->p_value, 2.0 / 48620, 1e-12);
+  auto approx = MannWhitneyU(a, b);  // default: SciPy's 8-sample limit
+  EXPECT_FALSE(approx->exact);
+  EXPECT_GT(approx->p_value, 1e-4);
+}
+
+TEST(GateTest, ClearSlowdownOfSteadyRecordIsRegression) {
+  GateSettings s;
+  std::vector<GateInput> in = {Throughput(Samples(1000, 0.02, 9), Samples(800, 0.02, 9))};
+  const auto v = JudgeAll(in, s);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].outcome, GateOutcome::kRegression) << v[0].reason;
+  EXPECT_NEAR(*v[0].change, -0.2, 1e-9);
+  EXPECT_DOUBLE_EQ(v[0].threshold, 0.10);
+  EXPECT_EQ(v[0].threshold_source, "floor");
+  EXPECT_FALSE(v[0].weak);
+  EXPECT_NE(v[0].reason.find("Holm"), std::string::npos);
+}
+
+TEST(GateTest, LatencyUpIsRegressionAndDownIsImprovement) {
+  GateInput slower = Throughput(Samples(100, 0.02, 9), Samples(130, 0.02, 9));
+  slower.higher_is_better = false;
+  GateInput faster = Throughput(Samples(100, 0.02, 9), Samples(70, 0.02, 9));
+  faster.higher_is_better = false;
+  const auto v = JudgeAll({slower, faster}, GateSettings{});
+  EXPECT_EQ(v[0].outcome, GateOutcome::kRegression) << v[0].reason;
+  EXPECT_EQ(v[1].outcome, GateOutcome::kImprovement) << v[1].reason;
+}
+
+TEST(GateTest, NoisyBaseRaisesThresholdAboveTheChange) {
+  // Base spreads +-20% (IQR/median ~ 0.2 -> threshold ~ 40%): a 25% drop is noise here, even
+  // though the samples barely overlap.
+  GateInput in = Throughput(Samples(1000, 0.2, 9), Samples(750, 0.02, 9));
+  const auto v = JudgeAll({in}, GateSettings{});
+  EXPECT_EQ(v[0].outcome, GateOutcome::kWithinNoise) << v[0].reason;
+  EXPECT_EQ(v[0].threshold_source, "base IQR");
+  EXPECT_NEAR(v[0].threshold, 2 * *RelativeIqr(in.base), 1e-12);
+  EXPECT_GT(v[0].threshold, 0.25);
+}
+
+TEST(GateTest, AaSpreadRaisesThreshold) {
+  GateInput in = Throughput(Samples(1000, 0.02, 9), Samples(800, 0.02, 9));
+  in.aa_spread = 0.3;
+  const auto v = JudgeAll({in}, GateSettings{});
+  EXPECT_EQ(v[0].outcome, GateOutcome::kWithinNoise);
+  EXPECT_EQ(v[0].threshold_source, "A/A spread");
+  EXPECT_DOUBLE_EQ(v[0].threshold, 0.3);
+}
+
+TEST(GateTest, BeyondThresholdButTestDisagrees) {
+  // Medians differ by 15% but the samples interleave heavily: the U test cannot tell them apart.
+  std::vector<double> base = {100, 60, 140, 85, 115, 70, 130, 95, 105};
+  std::vector<double> next = {85, 50, 120, 75, 100, 140, 60, 90, 80};
+  GateSettings s;
+  s.iqr_factor = 0;  // isolate the test from the IQR threshold
+  const auto v = JudgeAll({Throughput(base, next)}, s);
+  EXPECT_EQ(v[0].outcome, GateOutcome::kNotSignificant) << v[0].reason;
+  EXPECT_GT(*v[0].p_value, 0.05);
+}
+
+TEST(GateTest, HolmFamilyMakesMarginalResultInsignificant) {
+  // One record with a moderate separation: alone it is significant; among 200 tests Holm
+  // (x200 for the smallest p) takes it above alpha.
+  std::vector<double> base = {100, 101, 102, 103, 104, 105, 106, 107, 108};
+  std::vector<double> next = {80, 81, 82, 83, 84, 85, 86, 105.5, 106.5};  // exact p = 0.014
+  GateSettings s;
+  s.iqr_factor = 0;
+  const GateInput marginal = Throughput(base, next);
+  const auto alone = JudgeAll({marginal}, s);
+  ASSERT_TRUE(alone[0].p_value);
+  EXPECT_LT(*alone[0].p_value, 0.05);
+  EXPECT_GT(*alone[0].p_value, 0.05 / 200);
+  EXPECT_EQ(alone[0].outcome, GateOutcome::kRegression) << alone[0].reason;
+
+  std::vector<GateInput> many(200, Throughput(Samples(50, 0.02, 9), Samples(50, 0.02, 9, 3)));
+  many[17] = marginal;
+  const auto v = JudgeAll(many, s);
+  EXPECT_EQ(v[17].outcome, GateOutcome::kNotSignificant) << v[17].reason;
+  EXPECT_GE(*v[17].p_adjusted, 0.05);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i != 17) {
+      EXPECT_EQ(v[i].outcome, GateOutcome::kWithinNoise) << i;
+    }
+  }
+}
+
+TEST(GateTest, CompleteSeparationSurvivesHolmOverTwoHundredTests) {
+  std::vector<GateInput> many(200, Throughput(Samples(50, 0.02, 9), Samples(50, 0.02, 9, 3)));
+  many[42] = Throughput(Samples(1000, 0.03, 9), Samples(800, 0.03, 9));
+  const auto v = JudgeAll(many, GateSettings{});
+  EXPECT_EQ(v[42].outcome, GateOutcome::kRegression) << v[42].reason;
+  size_t regressions = 0;
+  for (const auto& x : v) regressions += x.regression();
+  EXPECT_EQ(regressions, 1u);
+}
+
+TEST(GateTest, AaLikeNoiseGivesNoRegressions) {
+  // 150 records whose two sides are draws from the same distribution (3% gaussian noise, as an
+  // A/A run): with the floor, the IQR threshold and Holm, none may be called a regression.
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0, 0.03);
+  std::vector<GateInput> in;
+  for (int r = 0; r < 150; ++r) {
+    GateInput x;
+    for (int i = 0; i < 9; ++i) {
+      x.base.push_back(1000 * (1 + noise(rng)));
+      x.next.push_back(1000 * (1 + noise(rng)));
+    }
+    in.push_back(x);
+  }
+  size_t flagged = 0;
+  for (const auto& v : JudgeAll(in, GateSettings{})) flagged += v.regression() || v.improvement();
+  EXPECT_EQ(flagged, 0u);
+}
+
+TEST(GateTest, FewRepetitionsAreWeakAndThresholdDecides) {
+  const auto v = JudgeAll({Throughput({1000, 1010, 990}, {800, 810, 790}),
+                           Throughput({1000, 1010, 990}, {950, 960, 940})},
+                          GateSettings{});
+  EXPECT_TRUE(v[0].weak);
+  EXPECT_FALSE(v[0].p_adjusted);
+  EXPECT_EQ(v[0].outcome, GateOutcome::kRegression);
+  EXPECT_NE(v[0].reason.find("threshold alone"), std::string::npos);
+  EXPECT_EQ(v[1].outcome, GateOutcome::kWithinNoise);
+}
+
+TEST(GateTest, SingleValuesAndMissingSides) {
+  GateInput single;
+  single.base_value = 1000;
+  single.next_value = 700;
+  GateInput missing;
+  missing.base_value = 1000;
+  GateInput zero;
+  zero.base_value = 0;
+  zero.next_value = 5;
+  const auto v = JudgeAll({single, missing, zero}, GateSettings{});
+  EXPECT_EQ(v[0].outcome, GateOutcome::kRegression);
+  EXPECT_TRUE(v[0].weak);
+  EXPECT_EQ(v[1].outcome, GateOutcome::kNoData);
+  EXPECT_EQ(v[2].outcome, GateOutcome::kNoData);
+  EXPECT_STREQ(OutcomeName(v[1].outcome), "n/a");
+}
+
+}  // namespace
+}  // namespace racetrack::reports
