@@ -182,7 +182,7 @@ int ReportParseError(const CLI::App& app, const std::vector<CLI::App*>& subs,
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     msg += " (valid: " + OptionList(where) + ")";
   } else if (where == &app && dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
-    msg = "a subcommand is required (valid: list, run, servers, report, compare)";
+    msg = "a subcommand is required (valid: list, run, servers, report, compare, figures)";
   }
   std::fprintf(stderr, "racetrack%s: %s\n", where == &app ? "" : (" " + where->get_name()).c_str(),
                msg.c_str());
@@ -314,7 +314,8 @@ int main(int argc, char** argv) {
   std::string action;
   std::vector<std::string> server_targets;
   CLI::App* servers = AddServersCommand(app, &action, &server_targets);
-  // `report` and `compare` (reports/): results JSON in, reports and regression verdicts out.
+  // `report`, `compare` and `figures` (reports/): results JSON in, reports, regression verdicts
+  // and the README's measured tables out.
   auto reports = racetrack::reports::AddReportCommands(app, racetrack::bench::FillScenarioInfo);
   app.add_subcommand("compare-run", rb::kCompareRunSummary);  // dispatched above, listed in --help
 
@@ -327,7 +328,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return ReportParseError(app, {list, run, servers, reports.report, reports.compare}, e);
+    return ReportParseError(app, {list, run, servers, reports.report, reports.compare, reports.figures},
+                            e);
   }
   if (reports.Parsed()) return reports.Run();
   if (run->parsed()) {

@@ -515,14 +515,28 @@ ScenarioText TextOf(const scenarios::ScenarioInfo& info) {
   for (const auto& a : info.approaches) {
     text.approaches.push_back({a.id, a.title, a.summary, a.expected_correct});
   }
+  for (const auto& c : info.claims) {
+    results::ClaimText claim{c.id,         c.article,       c.kind,       c.figure, {},
+                             c.confirm_at, c.contradict_at, c.at_largest, c.rule};
+    for (const auto& s : c.subjects) {
+      claim.subjects.push_back({s.label, s.approach, s.target, s.params, s.figure});
+    }
+    text.claims.push_back(std::move(claim));
+  }
   return text;
 }
 
 void FillScenarioInfo(Results* run) {
   for (const std::string& id : run->Scenarios()) {
-    if (run->scenario_info.count(id) > 0) continue;
-    if (const auto* scenario = scenarios::Registry::Default().Find(id)) {
+    const auto* scenario = scenarios::Registry::Default().Find(id);
+    if (scenario == nullptr) continue;
+    auto it = run->scenario_info.find(id);
+    if (it == run->scenario_info.end()) {
       run->scenario_info[id] = TextOf(scenario->info());
+    } else if (it->second.claims.empty()) {
+      // A file written before claims were recorded: the claims are rules over records, so this
+      // build's rules decide the old records too.
+      it->second.claims = TextOf(scenario->info()).claims;
     }
   }
 }

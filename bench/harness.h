@@ -273,7 +273,8 @@ class Harness {
 // A lesson's text as the registry states it, in the form a results file carries.
 ScenarioText TextOf(const scenarios::ScenarioInfo& info);
 // Gives every scenario of `run` that the file carries no text for the registry's text (files
-// written before "scenario_info", or by hand); unknown scenario ids stay without.
+// written before "scenario_info", or by hand), and a text without claims the registry's claims
+// (files written before claims); unknown scenario ids stay without.
 void FillScenarioInfo(Results* run);
 
 // Host, cores, memory, kernel, compiler, git revision, loopback RTT (median of TCP ping-pongs).

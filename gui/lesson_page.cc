@@ -28,9 +28,11 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "bench/harness.h"
 #include "gui/availability.h"
 #include "gui/chart_view.h"
 #include "gui/live_view.h"
+#include "gui/claims_page.h"
 #include "gui/race_replay.h"
 #include "gui/records_model.h"
 #include "gui/run_controller.h"
@@ -155,6 +157,12 @@ void LessonPage::BuildTabs() {
   table_layout->addWidget(copy, 0, Qt::AlignRight);
   tabs_->addTab(table_tab, tr("Table"));
   tabs_->addTab(BuildAbout(), tr("About"));
+  claims_ = new ClaimsPage(scenario_id_, this);
+  tabs_->addTab(claims_, tr("Claims"));
+  // Before any record: the lesson's claims, each "not measured" yet.
+  results::Results none;
+  if (scenario_) none.scenario_info[scenario_id_] = bench::TextOf(scenario_->info());
+  claims_->Show({none});
 }
 
 void LessonPage::BuildSplit(QVBoxLayout* outer) {
@@ -494,6 +502,8 @@ void LessonPage::Run() {
   model_->Clear();
   live_->Clear();
   run_doc_ = {};
+  // The lesson text (with its claims) beside the records, so the claims slide decides live.
+  if (scenario_) run_doc_.scenario_info[scenario_id_] = bench::TextOf(scenario_->info());
   progress_->setValue(0);
   status_->setText(tr("Starting…"));
   tabs_->setCurrentWidget(live_);
@@ -532,6 +542,7 @@ void LessonPage::ShowFileResults() {
 
 void LessonPage::RebuildResultCharts(const std::vector<results::Results>& runs) {
   shown_ = runs;
+  claims_->Show(runs);
   while (QLayoutItem* item = results_grid_->takeAt(0)) {
     delete item->widget();
     delete item;

@@ -9,6 +9,7 @@
 //   Race replay  counters only: RaceReplay of a recorded trace on builtin
 //   Table        RecordsModel in a table, with Copy
 //   About        the lesson text and what each approach does
+//   Claims       the closing slide: the article's claims against the finished records (ClaimsPage)
 //
 // A page owns the RunController of its run; the main window keeps the page alive while it runs.
 //
@@ -46,6 +47,7 @@ namespace racetrack::gui {
 
 class ChartView;
 class LiveView;
+class ClaimsPage;
 class RaceReplay;
 class RecordsModel;
 class RunController;
@@ -87,6 +89,7 @@ class LessonPage : public Page {
   RecordsModel* model() const { return model_; }
   LiveView* live() const { return live_; }
   RaceReplay* replay() const { return replay_; }
+  ClaimsPage* claims() const { return claims_; }
   RunController* controller() const { return controller_; }
   QString banner() const;
   QString status() const;
@@ -129,6 +132,7 @@ class LessonPage : public Page {
   RecordsModel* model_ = nullptr;
   LiveView* live_ = nullptr;
   RaceReplay* replay_ = nullptr;
+  ClaimsPage* claims_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   QWidget* results_box_ = nullptr;
   QGridLayout* results_grid_ = nullptr;

@@ -6,14 +6,17 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <utility>
 
 #include <CLI/CLI.hpp>
 
 #include "reports/atomic_file.h"
 #include "reports/compare.h"
+#include "reports/figures.h"
 #include "results/results.h"
 #include "reports/writers.h"
 
@@ -198,11 +201,96 @@ int RunCompareCommand(const CompareOptions& options, std::ostream& out, std::ost
   return c.ExitCode();
 }
 
+int RunFiguresCommand(const FiguresOptions& options, std::ostream& out, std::ostream& err) {
+  const char* kPrefix = "racetrack figures: ";
+  if (!options.import_from.empty() || !options.import_to.empty()) {
+    if (options.import_from.empty() || options.import_to.empty()) {
+      err << kPrefix << "--import needs --as (racetrack figures --import RUN.json --as "
+          << "docs/results/NAME.json)\n";
+      return kUsage;
+    }
+    auto runs = ReadRuns({options.import_from}, options.lesson_text);
+    if (!runs.ok()) {
+      err << kPrefix << runs.error().message() << "\n";
+      return kUsage;
+    }
+    if (Status s = CheckParent(options.import_to); !s.ok()) {
+      err << kPrefix << s.message() << "\n";
+      return kUsage;
+    }
+    auto written = results::WriteResults(SlimForFigures(runs->front()), options.import_to);
+    if (!written.ok()) {
+      err << kPrefix << written.error().message() << "\n";
+      return kUsage;
+    }
+    out << "wrote " << options.import_to << " (" << runs->front().records.size()
+        << " records)\n";
+    return 0;
+  }
+  std::error_code ec;
+  std::vector<std::string> paths;
+  for (const auto& entry : fs::directory_iterator(options.results_dir, ec)) {
+    if (entry.path().extension() == ".json") paths.push_back(entry.path().string());
+  }
+  if (ec) {
+    err << kPrefix << options.results_dir << ": " << ec.message() << "\n";
+    return kUsage;
+  }
+  if (paths.empty()) {
+    err << kPrefix << options.results_dir << ": no results files (*.json)\n";
+    return kUsage;
+  }
+  std::sort(paths.begin(), paths.end());
+  auto runs = ReadRuns(paths, options.lesson_text);
+  if (!runs.ok()) {
+    err << kPrefix << runs.error().message() << "\n";
+    return kUsage;
+  }
+  std::ifstream in(options.readme, std::ios::binary);
+  if (!in) {
+    err << kPrefix << options.readme << ": cannot read\n";
+    return kUsage;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto rendered = RenderFigures(text.str(), *runs);
+  if (!rendered.ok()) {
+    err << kPrefix << options.readme << ": " << rendered.error().message() << "\n";
+    return kUsage;
+  }
+  if (rendered->names.empty()) {
+    err << kPrefix << options.readme << ": no <!-- figures:NAME begin --> sections\n";
+    return kUsage;
+  }
+  if (options.check) {
+    if (rendered->text != text.str()) {
+      std::string section = FirstDifferingSection(text.str(), rendered->text);
+      err << kPrefix << options.readme << ": section '" << (section.empty() ? "?" : section)
+          << "' differs from what " << options.results_dir
+          << " gives (run scripts/figures to regenerate it)\n";
+      return 1;
+    }
+    out << options.readme << ": " << rendered->names.size() << " figure sections match "
+        << options.results_dir << "\n";
+    return 0;
+  }
+  if (rendered->text == text.str()) {
+    out << options.readme << ": " << rendered->names.size() << " figure sections already up to date\n";
+    return 0;
+  }
+  if (Status s = WriteFileAtomically(options.readme, rendered->text); !s.ok()) {
+    err << kPrefix << s.message() << "\n";
+    return kUsage;
+  }
+  out << "rewrote " << rendered->names.size() << " figure sections of " << options.readme << "\n";
+  return 0;
+}
+
 ReportCommands AddReportCommands(CLI::App& app, LessonTextSource lesson_text) {
   ReportCommands rc;
   rc.report_options = std::make_shared<ReportOptions>();
   ReportOptions& ro = *rc.report_options;
-  ro.lesson_text = std::move(lesson_text);
+  ro.lesson_text = lesson_text;
   rc.report = app.add_subcommand(
       "report", "Render results JSON as an HTML report, Markdown, CSV or benchmark-action JSON");
   rc.report->add_option("results", ro.inputs, "results JSON files (several: side by side)")
@@ -242,14 +330,32 @@ ReportCommands AddReportCommands(CLI::App& app, LessonTextSource lesson_text) {
   rc.compare->add_option("--json", co.json_out, "also write the comparison as JSON");
   rc.compare->add_option("--markdown", co.markdown_out,
                          "also write the comparison as Markdown (for a CI job summary)");
+  rc.figures_options = std::make_shared<FiguresOptions>();
+  FiguresOptions& fo = *rc.figures_options;
+  fo.lesson_text = std::move(lesson_text);
+  rc.figures = app.add_subcommand(
+      "figures",
+      "Rewrite the README's measured tables (<!-- figures:NAME begin/end --> sections) from the "
+      "committed results files; --check only compares (exit 1 when they differ)");
+  rc.figures->add_option("--readme", fo.readme, "Markdown file to rewrite (default README.md)");
+  rc.figures->add_option("--results", fo.results_dir,
+                         "directory of results files, every *.json read (default docs/results)");
+  rc.figures->add_flag("--check", fo.check,
+                       "change nothing; exit 1 naming the first section that differs");
+  rc.figures->add_option("--import", fo.import_from,
+                         "instead: copy this results file (without histograms and time series, "
+                         "with the registry's claims) to --as");
+  rc.figures->add_option("--as", fo.import_to, "where --import writes (docs/results/NAME.json)");
   // The options above bind references into these structs: the apps keep them alive.
   rc.report->callback([keep = rc.report_options] {});
   rc.compare->callback([keep = rc.compare_options] {});
+  rc.figures->callback([keep = rc.figures_options] {});
   return rc;
 }
 
 bool ReportCommands::Parsed() const {
-  return (report != nullptr && report->parsed()) || (compare != nullptr && compare->parsed());
+  return (report != nullptr && report->parsed()) || (compare != nullptr && compare->parsed()) ||
+         (figures != nullptr && figures->parsed());
 }
 
 int ReportCommands::Run() const {
@@ -259,7 +365,10 @@ int ReportCommands::Run() const {
   if (compare != nullptr && compare->parsed()) {
     return RunCompareCommand(*compare_options, std::cout, std::cerr);
   }
-  std::cerr << "racetrack: neither report nor compare was given\n";
+  if (figures != nullptr && figures->parsed()) {
+    return RunFiguresCommand(*figures_options, std::cout, std::cerr);
+  }
+  std::cerr << "racetrack: neither report, compare nor figures was given\n";
   return kUsage;
 }
 

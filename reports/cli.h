@@ -52,21 +52,37 @@ struct CompareOptions {
   bool interleaved = false;  // set by compare-run: the sides ran alternately (no drift note)
 };
 
+// `racetrack figures`: rewrites the marked sections of a Markdown file (reports/figures.h) from
+// every *.json in a results directory, or with --check only compares (exit 1 naming the first
+// section that differs). --import IN --as OUT instead copies a results file into the directory,
+// cut to what the sections read (SlimForFigures) and with the registry's lesson text and claims.
+struct FiguresOptions {
+  std::string readme = "README.md";
+  std::string results_dir = "docs/results";
+  bool check = false;
+  std::string import_from, import_to;
+  LessonTextSource lesson_text;
+};
+
 int RunReportCommand(const ReportOptions& options, std::ostream& out, std::ostream& err);
 int RunCompareCommand(const CompareOptions& options, std::ostream& out, std::ostream& err);
+// Exit codes: 0 written / matches, 1 --check found a difference, 2 usage or unreadable input.
+int RunFiguresCommand(const FiguresOptions& options, std::ostream& out, std::ostream& err);
 
 // The two subcommands added to an app, and the options they parse into.
 struct ReportCommands {
   CLI::App* report = nullptr;
   CLI::App* compare = nullptr;
+  CLI::App* figures = nullptr;
   std::shared_ptr<ReportOptions> report_options;
   std::shared_ptr<CompareOptions> compare_options;
+  std::shared_ptr<FiguresOptions> figures_options;
 
-  bool Parsed() const;  // after app.parse(): was report or compare given?
+  bool Parsed() const;  // after app.parse(): was report, compare or figures given?
   int Run() const;      // runs the parsed one on std::cout / std::cerr; its exit code
 };
 
-// Adds "report" and "compare" (with their flags and help) to `app`. The subcommands share
+// Adds "report", "compare" and "figures" (with their flags and help) to `app`. The subcommands share
 // ownership of the option structs, so the result may go out of scope before parsing.
 [[nodiscard]] ReportCommands AddReportCommands(CLI::App& app, LessonTextSource lesson_text = {});
 

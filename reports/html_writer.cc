@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "reports/claims.h"
 #include "reports/format.h"
 #include "reports/lesson_charts.h"
 #include "reports/report_model.h"
@@ -71,6 +72,10 @@ li.cv{background:#fff6e5;color:#6b4200}li.cv::before{content:"!";color:var(--war
 li.skipped{background:#f1f3f6;color:#3a4250}li.skipped::before{content:"\21B7";color:var(--muted)}
 li.info{background:#f4f7ff;color:#33415c}li.info::before{content:"i";color:#3b6fd8}
 table.env td:first-child{color:var(--muted);white-space:nowrap;width:1%}
+.claim{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600;white-space:nowrap}
+.claim.confirmed{background:#e3f4e8;color:var(--ok)}.claim.contradicted{background:#fdecec;color:var(--fail)}
+.claim.depends{background:#fff6e5;color:var(--warn)}.claim.not-measured{color:var(--muted)}
+td.rule{color:var(--muted);font-size:12.5px}
 footer{color:var(--muted);font-size:12.5px;text-align:center;margin-top:26px}
 )css";
 
@@ -167,6 +172,31 @@ void WriteTable(const ScenarioTable& t, std::ostringstream& o) {
   o << "</tbody></table></div>\n";
 }
 
+// The report opens with the article's claims: the sentence, what this run measured, the outcome.
+void WriteClaims(const Results& run, bool name_run, size_t index, std::ostringstream& o) {
+  std::vector<ClaimEvaluation> claims = EvaluateClaims(run);
+  if (claims.empty()) return;
+  o << "<section class=\"block\" id=\"claims" << (index == 0 ? "" : "-" + std::to_string(index + 1))
+    << "\">\n<h2>The article's claims, measured";
+  if (name_run) o << " (" << HtmlEscape(run.label) << ")";
+  o << "</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr><th>lesson</th><th>the article "
+       "says</th><th>measured here</th><th>outcome</th><th>decided by</th></tr></thead>\n<tbody>\n";
+  for (const ClaimEvaluation& c : claims) {
+    std::string outcome(ClaimOutcomeName(c.outcome));
+    std::string cls = outcome == "not measured" ? "not-measured" : outcome;
+    o << "<tr><td class=\"k\">" << HtmlEscape(c.lesson.empty() ? c.scenario : c.lesson)
+      << "</td><td>" << HtmlEscape(c.claim.article) << "</td><td class=\"fig\">";
+    for (size_t i = 0; i < c.points.size(); ++i) {
+      o << (i > 0 ? "<br>" : "") << "<b>" << HtmlEscape(c.points[i].where) << "</b>: "
+        << HtmlEscape(c.points[i].text);
+    }
+    if (c.points.empty()) o << HtmlEscape(c.measured);
+    o << "</td><td><span class=\"claim " << cls << "\">" << HtmlEscape(outcome)
+      << "</span></td><td class=\"rule\">" << HtmlEscape(c.claim.rule) << "</td></tr>\n";
+  }
+  o << "</tbody></table></div>\n</section>\n";
+}
+
 std::string Anchor(const std::string& scenario) {
   std::string out = "s-";
   for (char c : scenario) out += (std::isalnum(static_cast<unsigned char>(c)) ? c : '-');
@@ -204,7 +234,9 @@ std::string WriteHtmlReport(const std::vector<Results>& runs) {
   o << "<p class=\"meta\"><b>Durability:</b> " << HtmlEscape(durability)
     << " — what each server synced before acknowledging a write (settings read back from each "
        "server: see Environment)</p>\n";
-  o << "</header>\n<div class=\"cards\">\n"
+  o << "</header>\n";
+  for (size_t i = 0; i < runs.size(); ++i) WriteClaims(runs[i], runs.size() > 1, i, o);
+  o << "<div class=\"cards\">\n"
     << "<div class=\"card\"><b>" << tables.size() << "</b><span>scenarios</span></div>\n"
     << "<div class=\"card\"><b>" << records << "</b><span>records (approach × target × point)"
     << "</span></div>\n"

@@ -3,6 +3,7 @@
 
 #include <sstream>
 
+#include "reports/claims.h"
 #include "reports/format.h"
 #include "reports/lesson_charts.h"
 #include "reports/report_model.h"
@@ -62,6 +63,14 @@ MarkdownReport WriteMarkdownReport(const std::vector<Results>& runs,
   out << "\n**Durability: " << MarkdownEscape(durability)
       << "** — what each server synced before acknowledging a write (read back from each "
          "server: see Environment).\n";
+  // The article's claims first: what a reader came to check, before the tables that decide it.
+  for (const Results& run : runs) {
+    std::string claims = ClaimsMarkdownTable(EvaluateClaims(run));
+    if (claims.empty()) continue;
+    out << "\n## The article's claims, measured";
+    if (runs.size() > 1) out << " (" << MarkdownEscape(run.label) << ")";
+    out << "\n\n" << claims;
+  }
   std::vector<Warning> warnings = BuildWarnings(runs);
   size_t failed = 0;
   for (const Warning& w : warnings) failed += w.kind == Warning::Kind::kFailedCheck;

@@ -43,6 +43,27 @@ json NumberMap(const std::map<std::string, double>& m) {
   return j;
 }
 
+json ClaimsToJson(const std::vector<ClaimText>& claims) {
+  json out = json::array();
+  for (const ClaimText& c : claims) {
+    json subjects = json::array();
+    for (const ClaimSubject& s : c.subjects) {
+      json sj = {{"label", s.label}, {"approach", s.approach}};
+      if (!s.target.empty()) sj["target"] = s.target;
+      if (!s.params.empty()) sj["params"] = NumberMap(s.params);
+      if (!s.figure.empty()) sj["figure"] = s.figure;
+      subjects.push_back(sj);
+    }
+    json cj = {{"id", c.id},           {"article", c.article},
+               {"kind", c.kind},       {"figure", c.figure},
+               {"subjects", subjects}, {"confirm_at", c.confirm_at},
+               {"contradict_at", c.contradict_at}, {"rule", c.rule}};
+    if (!c.at_largest.empty()) cj["at_largest"] = c.at_largest;
+    out.push_back(cj);
+  }
+  return out;
+}
+
 json SeriesMap(const std::map<std::string, std::vector<double>>& m) {
   json j = json::object();
   for (const auto& [k, v] : m) j[k] = v;
@@ -167,6 +188,7 @@ json ToJson(const Results& d) {
                 {"expected", t.expected},
                 {"lesson", t.lesson},
                 {"approaches", approaches}};
+    if (!t.claims.empty()) info[id]["claims"] = ClaimsToJson(t.claims);
   }
   j["scenario_info"] = info;
   json records = json::array();
@@ -557,6 +579,38 @@ void ReadTargetsAndSkips(Reader& rd, const json& doc, Results* res) {
   });
 }
 
+// scenario_info.<id>.claims: optional in every version (see ClaimText).
+void ReadClaims(Reader& rd, const json& info, const std::string& path,
+                std::vector<ClaimText>* claims) {
+  rd.Objects(info, path, "claims", [&](const json& c, const std::string& cp) {
+    ClaimText claim;
+    rd.String(c, cp, "id", &claim.id);
+    rd.String(c, cp, "article", &claim.article);
+    rd.String(c, cp, "kind", &claim.kind);
+    rd.String(c, cp, "figure", &claim.figure);
+    rd.Number(c, cp, "confirm_at", &claim.confirm_at);
+    rd.Number(c, cp, "contradict_at", &claim.contradict_at);
+    rd.String(c, cp, "at_largest", &claim.at_largest);
+    rd.String(c, cp, "rule", &claim.rule);
+    rd.Objects(c, cp, "subjects", [&](const json& s, const std::string& sp) {
+      ClaimSubject subject;
+      rd.String(s, sp, "label", &subject.label);
+      rd.String(s, sp, "approach", &subject.approach);
+      rd.String(s, sp, "target", &subject.target);
+      rd.NumberMap(s, sp, "params", &subject.params);
+      rd.String(s, sp, "figure", &subject.figure);
+      if (subject.approach.empty()) rd.Fail(sp, "has no \"approach\"");
+      claim.subjects.push_back(std::move(subject));
+    });
+    if (claim.id.empty()) rd.Fail(cp, "has no \"id\"");
+    if (claim.kind != "value" && claim.kind != "ratio" && claim.kind != "chain") {
+      rd.Fail(cp + ".kind", "expected \"value\", \"ratio\" or \"chain\", got \"" + claim.kind +
+                                "\"");
+    }
+    claims->push_back(std::move(claim));
+  });
+}
+
 void ReadScenarioInfo(Reader& rd, const json& doc, Results* res) {
   const json* info = rd.Object(doc, "", "scenario_info");
   if (!info) return;
@@ -580,6 +634,7 @@ void ReadScenarioInfo(Reader& rd, const json& doc, Results* res) {
       if (at.id.empty()) rd.Fail(ap, "has no \"id\"");
       text.approaches.push_back(std::move(at));
     });
+    ReadClaims(rd, t, ip, &text.claims);
   }
 }
 

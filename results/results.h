@@ -203,11 +203,46 @@ struct ApproachText {
   bool expected_correct = true;
 };
 
+// One record set a claim reads (results JSON scenario_info.<id>.claims[].subjects[]).
+struct ClaimSubject {
+  std::string label;     // the subject's name in the measured text: "PostgreSQL", "cache"
+  std::string approach;  // required
+  std::string target;    // "" = every target that has the approach (then one point per target)
+  std::map<std::string, double> params;  // only records with these parameter values
+  std::string figure;    // overrides ClaimText::figure for this subject ("" = the claim's)
+};
+
+// A sentence of the article and how this run's records decide it (scenarios/claims.cc is the
+// only author; reports/claims.h evaluates it). Optional in every schema version: files written
+// before claims existed have none.
+//   kind "value": each subject's figure, each record a point;
+//        "ratio": subjects[0] / subjects[1] (one point per compatible pair of records);
+//        "chain": subjects[0] -> ... -> subjects[n-1] shown in order; the decisive number is the
+//                 ratio first / last.
+//   figure: "throughput", "p50_us", "p99_us" (the latency summary) or a correctness / figures
+//           name ("lost_updates").
+//   The decisive number v gives the outcome: when confirm_at >= contradict_at (higher confirms),
+//   v >= confirm_at is confirmed and v <= contradict_at contradicted; otherwise (lower confirms)
+//   v <= confirm_at is confirmed and v >= contradict_at contradicted; in between, "depends".
+//   at_largest: when set, each subject keeps only its records with the largest value of that
+//   parameter (per target): "at the largest N this run measured".
+struct ClaimText {
+  std::string id;       // "counters.rmw-loses": stable
+  std::string article;  // the article's sentence, quoted briefly or in our words
+  std::string kind = "value";
+  std::string figure;
+  std::vector<ClaimSubject> subjects;
+  double confirm_at = 0, contradict_at = 0;
+  std::string at_largest;
+  std::string rule;  // the rule in words: "confirmed when ≥ 10x, contradicted when ≤ 2x"
+};
+
 // A lesson's text as the scenario registry states it (scenarios/registry.h is its only author;
 // the harness copies it into every file it writes so a file explains itself).
 struct ScenarioText {
   std::string title, question, expected, lesson;
   std::vector<ApproachText> approaches;
+  std::vector<ClaimText> claims;  // the article's claims this lesson tests; may be empty
   const ApproachText* Approach(const std::string& id) const;  // nullptr when not listed
 };
 

@@ -31,6 +31,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "scenarios/claims.h"
 #include "scenarios/cache_staleness.h"
 #include "scenarios/key_distribution.h"
 #include "scenarios/knobs.h"
@@ -1055,6 +1056,7 @@ ScenarioInfo BuildInfo() {
            0, 1e12, true, {0}),
       policy,
   };
+  info.claims = ArticleClaims(info.id);
   return info;
 }
 

@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scenarios/claims.h"
+
 namespace racetrack::scenarios {
 
 namespace {
@@ -354,6 +356,7 @@ class CountersScenario final : public Lesson {
   CountersScenario() {
     using namespace adapters;
     info_.id = "counters";
+    info_.claims = ArticleClaims(info_.id);
     info_.title = "Counters under concurrency";
     info_.question =
         "When many clients increment the same counter at once, which ways lose updates, and what "

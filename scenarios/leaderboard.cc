@@ -30,6 +30,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "scenarios/claims.h"
 #include "scenarios/knobs.h"
 
 namespace racetrack::scenarios {
@@ -725,6 +726,7 @@ ScenarioInfo BuildInfo() {
   sizes.max = 10'000'000;
   sizes.defaults = {1000, 10000, 100000};
   info.knobs = {sizes};
+  info.claims = ArticleClaims(info.id);
   return info;
 }
 

@@ -33,6 +33,7 @@
 #include "adapters/throwaway.h"
 #include "adapters/url.h"
 #include "engine/base/clock.h"
+#include "scenarios/claims.h"
 #include "scenarios/knobs.h"
 
 namespace racetrack::scenarios {
@@ -996,6 +997,7 @@ ScenarioInfo BuildInfo() {
            "redlock: kill one of the three lock servers this many ms into the run (0 = never)", 0,
            3'600'000, 0),
   };
+  info.claims = ArticleClaims(info.id);
   return info;
 }
 

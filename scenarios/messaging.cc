@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "scenarios/claims.h"
 #include "scenarios/knobs.h"
 #include "scenarios/messaging_transport.h"
 
@@ -608,6 +609,7 @@ class MessagingScenario final : public Lesson {
   MessagingScenario() {
     using namespace adapters;
     info_.id = "messaging";
+    info_.claims = ArticleClaims(info_.id);
     info_.title = "Messaging when a consumer dies";
     info_.question =
         "When a consumer crashes mid-run and a replacement takes over, which ways of passing "

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "adapters/killable_server.h"
+#include "scenarios/claims.h"
 #include "scenarios/knobs.h"
 
 namespace racetrack::scenarios {
@@ -572,6 +573,7 @@ class PersistenceScenario final : public Lesson {
     constexpr uint32_t kRedisLike = kCapIncr | kCapOwnProcess;
     constexpr uint32_t kSqlProcess = kCapSql | kCapOwnProcess;
     info_.id = "persistence";
+    info_.claims = ArticleClaims(info_.id);
     info_.title = "Persistence under kill -9";
     info_.question =
         "When the server is killed with SIGKILL and restarted, how many acknowledged writes does "

@@ -23,6 +23,7 @@
 
 #include "adapters/delay_proxy.h"
 #include "engine/base/clock.h"
+#include "scenarios/claims.h"
 #include "scenarios/knobs.h"
 
 namespace racetrack::scenarios {
@@ -382,6 +383,7 @@ ScenarioInfo BuildInfo() {
   commands.defaults = {1000};
   commands.sweep = false;
   info.knobs = {rtt, batch, commands};
+  info.claims = ArticleClaims(info.id);
   return info;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/base/clock.h"
+#include "scenarios/claims.h"
 #include "scenarios/knobs.h"
 #include "scenarios/rolling_window.h"
 
@@ -746,6 +747,7 @@ ScenarioInfo BuildInfo() {
   window.defaults = {1000};
   window.sweep = false;
   info.knobs = {pattern, limit, window};
+  info.claims = ArticleClaims(info.id);
   return info;
 }
 

@@ -65,6 +65,28 @@ struct KnobInfo {
 // Values per knob name, as the user gave them (or the defaults).
 using KnobValues = std::map<std::string, std::vector<double>>;
 
+// A sentence of the article (/work/shared/seed: "Redis is more than a cache") and the rule that
+// decides it from this lesson's records; scenarios/claims.cc states them all, the harness copies
+// them into the results file (results::ClaimText documents the fields and the rule) and
+// reports/claims.h evaluates them: confirmed, contradicted, depends, or not measured.
+struct ClaimSubject {
+  std::string label;     // "PostgreSQL", "cache", "native"
+  std::string approach;
+  std::string target;    // "" = each target that ran the approach
+  std::map<std::string, double> params;  // only records at these parameter values
+  std::string figure;    // "" = the claim's figure
+};
+struct ClaimInfo {
+  std::string id;       // "counters.rmw-loses"
+  std::string article;  // the article's sentence, briefly
+  std::string kind = "value";  // "value" | "ratio" | "chain"
+  std::string figure;          // "throughput", "p50_us", "p99_us" or a record figure name
+  std::vector<ClaimSubject> subjects;
+  double confirm_at = 0, contradict_at = 0;
+  std::string at_largest;  // parameter: keep only each subject's records at its largest value
+  std::string rule;        // the rule in words
+};
+
 struct ScenarioInfo {
   std::string id;        // "counters"
   std::string title;     // "Counters under concurrency"
@@ -87,6 +109,8 @@ struct ScenarioInfo {
   // tier fronts). The CLI and the GUI open it (or reuse it when it is also a target) and pass it
   // as RunContext::backing; nullopt = none.
   std::optional<adapters::TargetKind> backing;
+  // The article's claims this lesson's records decide (ArticleClaims(id), scenarios/claims.h).
+  std::vector<ClaimInfo> claims;
 
   const ApproachInfo* FindApproach(std::string_view approach_id) const;
 };

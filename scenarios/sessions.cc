@@ -31,6 +31,7 @@
 #include <string>
 
 #include "engine/base/clock.h"
+#include "scenarios/claims.h"
 #include "scenarios/jwt.h"
 #include "scenarios/knobs.h"
 
@@ -741,6 +742,7 @@ ScenarioInfo BuildInfo() {
            1e12, 0, true),
       policy,
   };
+  info.claims = ArticleClaims(info.id);
   return info;
 }
 

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/claims.h"
 #include "scenarios/key_distribution.h"
 #include "scenarios/knobs.h"
 
@@ -515,6 +516,7 @@ ScenarioInfo BuildInfo() {
   sizes.max = kMaxSize;
   sizes.defaults = {1000, 10000, 100000, 1000000};
   info.knobs = {sizes};
+  info.claims = ArticleClaims(info.id);
   return info;
 }
 

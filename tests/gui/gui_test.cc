@@ -20,6 +20,7 @@
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -28,6 +29,7 @@
 
 #include "adapters/server_process.h"
 #include "gui/chart_view.h"
+#include "gui/claims_page.h"
 #include "gui/live_view.h"
 #include "gui/main_window.h"
 #include "gui/race_replay.h"
@@ -110,6 +112,14 @@ class GuiTest : public QObject {
       QCOMPARE(w.page()->scenario_id(), s->info().id);
       QVERIFY(w.page()->error().isEmpty());
       QVERIFY(w.page()->tabs()->count() >= 4);
+      // The closing slide: the lesson's claims, none measured yet.
+      QCOMPARE(w.page()->tabs()->widget(w.page()->tabs()->count() - 1),
+               static_cast<QWidget*>(w.page()->claims()));
+      QTableWidget* claims = w.page()->claims()->table();
+      QCOMPARE(claims->rowCount(), static_cast<int>(s->info().claims.size()));
+      for (int row = 0; row < claims->rowCount(); ++row) {
+        QCOMPARE(claims->item(row, 2)->text(), QString("not measured"));
+      }
     }
     QVERIFY(!w.ShowLesson("no-such-lesson"));
   }
@@ -131,6 +141,13 @@ class GuiTest : public QObject {
     const RecordsModel::Row* incr = FindRow(page->model(), "incr");
     QVERIFY(rmw && incr);
     QVERIFY(rmw->lost.has_value());
+    // The claims slide decides from the finished records: GET+SET lost updates, INCR none; the
+    // PostgreSQL comparison was not run.
+    QTableWidget* claims = page->claims()->table();
+    QStringList outcomes;
+    for (int row = 0; row < claims->rowCount(); ++row) outcomes << claims->item(row, 2)->text();
+    QCOMPARE(outcomes, QStringList({"confirmed", "confirmed", "not measured"}));
+    QVERIFY(claims->item(0, 1)->text().startsWith("builtin: GET+SET "));
     QVERIFY2(*rmw->lost > 0, "the unsafe approach should lose updates with 4 clients");
     QCOMPARE(incr->lost.value_or(-1), 0.0);
     QCOMPARE(incr->ok.value_or(false), true);

@@ -97,7 +97,9 @@ TEST(WritersTest, HtmlHasTablesAndOneSvgPerExpectedChart) {
   std::vector<Results> runs = LoadAll();
   std::string html = WriteHtmlReport(runs);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
-  EXPECT_EQ(CountOf(html, "<table>"), 4u);  // one per scenario (+ the environment table)
+  // One per scenario, and one claims table per run (+ the environment table).
+  EXPECT_EQ(CountOf(html, "<table>"), 8u);
+  EXPECT_EQ(CountOf(html, "id=\"claims"), 4u);
   EXPECT_EQ(CountOf(html, "<table class=\"env\">"), 1u);
   const std::vector<std::string> expected = {
       // counters: in-process vs network throughput differ > 4x, so one bar chart per target

@@ -113,6 +113,41 @@ TEST(WriterTest, RoundTripThroughAFileIsExact) {
   EXPECT_EQ(back->records[0].histogram.counts, d.records[0].histogram.counts);
 }
 
+// Claims are an optional field of scenario_info (any schema version): written when present,
+// read back unchanged, absent from files that have none.
+TEST(WriterTest, ClaimsRoundTripAndStayOptional) {
+  Results d = Sample();
+  EXPECT_EQ(ToJsonText(d).find("\"claims\""), std::string::npos);
+  ClaimText claim;
+  claim.id = "counters.ceremony";
+  claim.article = "PostgreSQL's ceremony vs INCR";
+  claim.kind = "ratio";
+  claim.figure = "p50_us";
+  claim.subjects = {{"SQL", "sql-update-increment", "postgres", {{"clients", 8}}, ""},
+                    {"INCR", "incr", "", {}, "read_p50_us"}};
+  claim.confirm_at = 10;
+  claim.contradict_at = 2;
+  claim.at_largest = "sizes";
+  claim.rule = "≥ 10× confirmed";
+  d.scenario_info["counters"].claims = {claim};
+  auto back = ParseResults(ToJsonText(d), "mem");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(ToJsonText(*back), ToJsonText(d));
+  const ClaimText& c = back->scenario_info.at("counters").claims.at(0);
+  EXPECT_EQ(c.kind, "ratio");
+  EXPECT_EQ(c.subjects.at(0).params.at("clients"), 8);
+  EXPECT_EQ(c.subjects.at(1).figure, "read_p50_us");
+  EXPECT_EQ(c.at_largest, "sizes");
+
+  nlohmann::json bad = nlohmann::json::parse(ToJsonText(d));
+  bad["scenario_info"]["counters"]["claims"][0]["kind"] = "vibes";
+  auto rejected = ParseResults(bad.dump(), "run.json");
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.error().message(),
+            "run.json: scenario_info.counters.claims[0].kind: expected \"value\", \"ratio\" or "
+            "\"chain\", got \"vibes\"");
+}
+
 TEST(WriterTest, CpuPerOperationIsWrittenOnlyWhereKnownAndReadBack) {
   const Results d = Sample();
   const auto j = nlohmann::json::parse(ToJsonText(d));
