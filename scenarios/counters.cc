@@ -355,6 +355,7 @@ class CountersScenario final : public Scenario {
     using namespace adapters;
     info_.id = "counters";
     info_.title = "Counters under concurrency";
+    info_.unit = "increments";  // one Step()
     info_.question =
         "When many clients increment the same counter at once, which ways lose updates, and what "
         "does each safe way cost?";

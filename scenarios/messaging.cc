@@ -609,6 +609,7 @@ class MessagingScenario final : public Scenario {
     using namespace adapters;
     info_.id = "messaging";
     info_.title = "Messaging when a consumer dies";
+    info_.unit = "messages";  // one Step()
     info_.question =
         "When a consumer crashes mid-run and a replacement takes over, which ways of passing "
         "messages lose some, and which deliver some twice?";

@@ -573,6 +573,7 @@ class PersistenceScenario final : public Scenario {
     constexpr uint32_t kSqlProcess = kCapSql | kCapOwnProcess;
     info_.id = "persistence";
     info_.title = "Persistence under kill -9";
+    info_.unit = "writes";  // one Step()
     info_.question =
         "When the server is killed with SIGKILL and restarted, how many acknowledged writes does "
         "each persistence mode lose, and what does its safety cost?";

@@ -59,6 +59,27 @@ TEST(KnobNamesTest, NoLessonInTheRegistryReusesARunFlagName) {
   EXPECT_TRUE(s.ok()) << s.message();
 }
 
+// Every lesson says what one operation is (throughput is labelled "<unit>/s" everywhere), in the
+// plural, and the approaches that are judged on a contract of their own state it.
+TEST(LessonUnitsTest, EveryLessonNamesItsOperation) {
+  for (const scenarios::Scenario* s : scenarios::Registry::Default().all()) {
+    const scenarios::ScenarioInfo& info = s->info();
+    SCOPED_TRACE(info.id);
+    EXPECT_FALSE(info.unit.empty());
+    EXPECT_NE(info.unit, "ops");
+    EXPECT_EQ(info.unit.back(), 's') << "plural, as in \"" << info.unit << "/s\"";
+    for (const auto& a : info.approaches) {
+      if (!a.unit.empty()) EXPECT_EQ(a.unit.back(), 's') << a.id;
+    }
+  }
+  const auto* rl = scenarios::Registry::Default().Find("ratelimit");
+  ASSERT_NE(rl, nullptr);
+  for (const auto& a : rl->info().approaches) EXPECT_FALSE(a.contract.empty()) << a.id;
+  EXPECT_TRUE(rl->info().FindApproach("token-bucket")->expected_correct);
+  EXPECT_TRUE(rl->info().FindApproach("gcra-sql")->expected_correct);
+  EXPECT_FALSE(rl->info().FindApproach("fixed-window")->expected_correct);
+}
+
 TEST(KnobNamesTest, AKnobNamedLikeAHarnessFlagIsRefused) {
   for (const std::string flag : {"rate", "clients", "duration", "ops", "repetitions", "warmup",
                                  "seed", "json", "target", "t"}) {
