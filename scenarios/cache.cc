@@ -1068,10 +1068,9 @@ ScenarioInfo BuildInfo() {
   return info;
 }
 
-class CacheScenario final : public Scenario {
+class CacheScenario final : public Lesson {
  public:
-  CacheScenario() : info_(BuildInfo()) {}
-  const ScenarioInfo& info() const override { return info_; }
+  CacheScenario() : Lesson(BuildInfo()) {}
 
   std::vector<std::map<std::string, double>> ParameterPoints(
       const ApproachInfo& approach, adapters::TargetKind kind,
@@ -1178,11 +1177,8 @@ class CacheScenario final : public Scenario {
         if (!st.ok()) return st;
       }
     }
-    return std::unique_ptr<ApproachRun>(std::move(run));
+    return PreparedRun(std::move(run), Status::Ok());
   }
-
- private:
-  ScenarioInfo info_;
 };
 
 }  // namespace

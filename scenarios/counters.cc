@@ -349,7 +349,7 @@ Status CountersWorker::Step() {
   return Status::Internal("unknown approach");
 }
 
-class CountersScenario final : public Scenario {
+class CountersScenario final : public Lesson {
  public:
   CountersScenario() {
     using namespace adapters;
@@ -386,18 +386,13 @@ class CountersScenario final : public Scenario {
     info_.default_clients = 8;
   }
 
-  const ScenarioInfo& info() const override { return info_; }
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {
     auto run = std::make_unique<CountersRun>(approach, context.clients);
     Status s = run->Reset(admin);
-    if (!s.ok()) return s;
-    return std::unique_ptr<ApproachRun>(std::move(run));
+    return PreparedRun(std::move(run), s);
   }
-
- private:
-  ScenarioInfo info_;
 };
 
 }  // namespace

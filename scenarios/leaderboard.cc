@@ -732,10 +732,9 @@ ScenarioInfo BuildInfo() {
   return info;
 }
 
-class LeaderboardScenario final : public Scenario {
+class LeaderboardScenario final : public Lesson {
  public:
-  LeaderboardScenario() : info_(BuildInfo()) {}
-  const ScenarioInfo& info() const override { return info_; }
+  LeaderboardScenario() : Lesson(BuildInfo()) {}
 
   std::vector<std::map<std::string, double>> ParameterPoints(
       const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
@@ -804,11 +803,8 @@ class LeaderboardScenario final : public Scenario {
         run->AddReader(std::move(*c));
       }
     }
-    return std::unique_ptr<ApproachRun>(std::move(run));
+    return PreparedRun(std::move(run), Status::Ok());
   }
-
- private:
-  ScenarioInfo info_;
 };
 
 }  // namespace

@@ -1000,10 +1000,9 @@ ScenarioInfo BuildInfo() {
   return info;
 }
 
-class LocksScenario final : public Scenario {
+class LocksScenario final : public Lesson {
  public:
-  LocksScenario() : info_(BuildInfo()) {}
-  const ScenarioInfo& info() const override { return info_; }
+  LocksScenario() : Lesson(BuildInfo()) {}
 
   // One point carrying every knob's value (none sweeps), recorded as the record's params; the
   // redlock kill only where it applies.
@@ -1042,12 +1041,8 @@ class LocksScenario final : public Scenario {
     Status s = run->Reset(admin);
     if (!s.ok()) return s;
     s = run->OpenLockServers(context);
-    if (!s.ok()) return s;
-    return std::unique_ptr<ApproachRun>(std::move(run));
+    return PreparedRun(std::move(run), s);
   }
-
- private:
-  ScenarioInfo info_;
 };
 
 }  // namespace

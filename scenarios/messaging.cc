@@ -603,7 +603,7 @@ class MessagingRun final : public ApproachRun {
 
 Status MessagingWorker::Step() { return run_->Step(this); }
 
-class MessagingScenario final : public Scenario {
+class MessagingScenario final : public Lesson {
  public:
   MessagingScenario() {
     using namespace adapters;
@@ -644,7 +644,6 @@ class MessagingScenario final : public Scenario {
     info_.knobs = MessagingKnobs();
   }
 
-  const ScenarioInfo& info() const override { return info_; }
 
   std::vector<std::map<std::string, double>> ParameterPoints(
       const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
@@ -667,12 +666,8 @@ class MessagingScenario final : public Scenario {
     }
     auto run = std::make_unique<MessagingRun>(approach, knobs, context.target);
     s = run->ResetAll(admin);
-    if (!s.ok()) return s;
-    return std::unique_ptr<ApproachRun>(std::move(run));
+    return PreparedRun(std::move(run), s);
   }
-
- private:
-  ScenarioInfo info_;
 };
 
 }  // namespace

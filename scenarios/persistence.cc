@@ -565,7 +565,7 @@ class PersistenceRun final : public ApproachRun {
 
 Status PersistenceWorker::Step() { return run_->Step(this); }
 
-class PersistenceScenario final : public Scenario {
+class PersistenceScenario final : public Lesson {
  public:
   PersistenceScenario() {
     using namespace adapters;
@@ -621,7 +621,6 @@ class PersistenceScenario final : public Scenario {
     info_.knobs = {kills, uptime};
   }
 
-  const ScenarioInfo& info() const override { return info_; }
 
   std::vector<std::map<std::string, double>> ParameterPoints(
       const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
@@ -644,12 +643,8 @@ class PersistenceScenario final : public Scenario {
                                                 context.seed);
     adapters::TargetOptions options;
     Status s = run->Start(context.target->bin_dir(), options);
-    if (!s.ok()) return s;
-    return std::unique_ptr<ApproachRun>(std::move(run));
+    return PreparedRun(std::move(run), s);
   }
-
- private:
-  ScenarioInfo info_;
 };
 
 }  // namespace

@@ -400,10 +400,9 @@ ScenarioInfo BuildInfo() {
   return info;
 }
 
-class PipelineScenario final : public Scenario {
+class PipelineScenario final : public Lesson {
  public:
-  PipelineScenario() : info_(BuildInfo()) {}
-  const ScenarioInfo& info() const override { return info_; }
+  PipelineScenario() : Lesson(BuildInfo()) {}
 
   std::vector<std::map<std::string, double>> ParameterPoints(
       const ApproachInfo& approach, adapters::TargetKind kind,
@@ -477,9 +476,6 @@ class PipelineScenario final : public Scenario {
     return std::unique_ptr<ApproachRun>(
         new PipelineRun(s, std::move(key), std::move(delayed), *base));
   }
-
- private:
-  ScenarioInfo info_;
 };
 
 }  // namespace

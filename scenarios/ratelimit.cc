@@ -804,10 +804,9 @@ ApproachSpec SpecFor(std::string_view id) {
   return {algo, sql};
 }
 
-class RatelimitScenario final : public Scenario {
+class RatelimitScenario final : public Lesson {
  public:
-  RatelimitScenario() : info_(BuildInfo()) {}
-  const ScenarioInfo& info() const override { return info_; }
+  RatelimitScenario() : Lesson(BuildInfo()) {}
 
   std::vector<std::map<std::string, double>> ParameterPoints(
       const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
@@ -817,8 +816,6 @@ class RatelimitScenario final : public Scenario {
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override;
 
- private:
-  ScenarioInfo info_;
 };
 
 double Knob(const RunContext& context, const ScenarioInfo& info, const char* name) {
@@ -871,7 +868,7 @@ Result<std::unique_ptr<ApproachRun>> RatelimitScenario::Prepare(const ApproachIn
   auto run = std::make_unique<RatelimitRun>(spec, spec.algo == Algo::kLog, p,
                                             static_cast<TrafficPattern>(static_cast<int>(pattern)),
                                             prefix, origin, context.seed, context.clients);
-  return std::unique_ptr<ApproachRun>(std::move(run));
+  return PreparedRun(std::move(run), Status::Ok());
 }
 
 }  // namespace

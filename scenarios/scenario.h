@@ -230,6 +230,26 @@ class Scenario {
                                                        const RunContext& context) const = 0;
 };
 
+// The base every lesson derives from: it holds the ScenarioInfo the lesson builds once, in its
+// constructor, and answers info() with it.
+class Lesson : public Scenario {
+ public:
+  const ScenarioInfo& info() const final { return info_; }
+
+ protected:
+  Lesson() = default;
+  explicit Lesson(ScenarioInfo info) : info_(std::move(info)) {}
+  ScenarioInfo info_;
+};
+
+// Prepare's usual ending: the run, once its own preparation `prepared` succeeded, as the
+// ApproachRun the harness drives; else that preparation's error.
+template <typename Run>
+Result<std::unique_ptr<ApproachRun>> PreparedRun(std::unique_ptr<Run> run, const Status& prepared) {
+  if (!prepared.ok()) return prepared;
+  return std::unique_ptr<ApproachRun>(std::move(run));
+}
+
 // Why `approach` cannot run on a target with capabilities `caps`, or "" when it can.
 std::string MissingCapabilityReason(const ApproachInfo& approach, uint32_t caps);
 

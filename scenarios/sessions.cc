@@ -733,10 +733,9 @@ ScenarioInfo BuildInfo() {
   return info;
 }
 
-class SessionsScenario final : public Scenario {
+class SessionsScenario final : public Lesson {
  public:
-  SessionsScenario() : info_(BuildInfo()) {}
-  const ScenarioInfo& info() const override { return info_; }
+  SessionsScenario() : Lesson(BuildInfo()) {}
 
   std::vector<std::map<std::string, double>> ParameterPoints(
       const ApproachInfo& approach, adapters::TargetKind kind,
@@ -779,12 +778,8 @@ class SessionsScenario final : public Scenario {
     }
     auto run = std::make_unique<SessionsRun>(approach, p, context.seed, context.clients);
     Status s = run->Prepare(admin);
-    if (!s.ok()) return s;
-    return std::unique_ptr<ApproachRun>(std::move(run));
+    return PreparedRun(std::move(run), s);
   }
-
- private:
-  ScenarioInfo info_;
 };
 
 }  // namespace

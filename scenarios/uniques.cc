@@ -536,10 +536,9 @@ ScenarioInfo BuildInfo() {
   return info;
 }
 
-class UniquesScenario final : public Scenario {
+class UniquesScenario final : public Lesson {
  public:
-  UniquesScenario() : info_(BuildInfo()) {}
-  const ScenarioInfo& info() const override { return info_; }
+  UniquesScenario() : Lesson(BuildInfo()) {}
 
   std::vector<std::map<std::string, double>> ParameterPoints(
       const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
@@ -576,11 +575,8 @@ class UniquesScenario final : public Scenario {
       if (!s.ok()) return s;
       if (!(s = Exec(admin, "INSERT INTO uq_hll VALUES (1, hll_empty(14, 5))")).ok()) return s;
     }
-    return std::unique_ptr<ApproachRun>(std::move(run));
+    return PreparedRun(std::move(run), Status::Ok());
   }
-
- private:
-  ScenarioInfo info_;
 };
 
 }  // namespace

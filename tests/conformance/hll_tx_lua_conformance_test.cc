@@ -25,30 +25,7 @@ using conformance::Command;
 using conformance::Connect;
 using conformance::Connection;
 using conformance::Reply;
-
-// A printable form of a reply, for comparisons and failure messages.
-std::string Show(const redisReply* r) {
-  if (r == nullptr) return "(no reply: connection error)";
-  switch (r->type) {
-    case REDIS_REPLY_STRING:
-      return "bulk(" + std::to_string(r->len) + "):" + std::string(r->str, r->len);
-    case REDIS_REPLY_STATUS:
-      return "+" + std::string(r->str, r->len);
-    case REDIS_REPLY_ERROR:
-      return "-" + std::string(r->str, r->len);
-    case REDIS_REPLY_INTEGER:
-      return ":" + std::to_string(r->integer);
-    case REDIS_REPLY_NIL:
-      return "(nil)";
-    case REDIS_REPLY_ARRAY: {
-      std::string s = "[";
-      for (size_t i = 0; i < r->elements; ++i) s += (i ? ", " : "") + Show(r->element[i]);
-      return s + "]";
-    }
-    default:
-      return "(type " + std::to_string(r->type) + ")";
-  }
-}
+using conformance::Show;
 
 class HllTxLuaConformance : public ::testing::Test {
  protected:

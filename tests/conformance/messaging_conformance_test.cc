@@ -36,40 +36,7 @@ using conformance::Command;
 using conformance::Connect;
 using conformance::Connection;
 using conformance::Reply;
-
-// A printable form of a reply. `mask_idle` replaces the third field of every 4-element array
-// nested in the top-level array (XPENDING extended: id, consumer, idle ms, deliveries), whose
-// value depends on timing.
-std::string Show(const redisReply* r, bool mask_idle = false, int depth = 0) {
-  if (r == nullptr) return "(no reply: connection error)";
-  switch (r->type) {
-    case REDIS_REPLY_STRING:
-      return "bulk(" + std::to_string(r->len) + "):" + std::string(r->str, r->len);
-    case REDIS_REPLY_STATUS:
-      return "+" + std::string(r->str, r->len);
-    case REDIS_REPLY_ERROR:
-      return "-" + std::string(r->str, r->len);
-    case REDIS_REPLY_INTEGER:
-      return ":" + std::to_string(r->integer);
-    case REDIS_REPLY_NIL:
-      return "(nil)";
-    case REDIS_REPLY_ARRAY: {
-      std::string s = "[";
-      for (size_t i = 0; i < r->elements; ++i) {
-        s += i ? ", " : "";
-        if (mask_idle && depth == 1 && r->elements == 4 && i == 2 &&
-            r->element[i]->type == REDIS_REPLY_INTEGER) {
-          s += ":<idle>";
-        } else {
-          s += Show(r->element[i], mask_idle, depth + 1);
-        }
-      }
-      return s + "]";
-    }
-    default:
-      return "(type " + std::to_string(r->type) + ")";
-  }
-}
+using conformance::Show;
 
 // A raw TCP connection, so the subscriber's bytes are compared exactly as the server sent them.
 class RawSocket {

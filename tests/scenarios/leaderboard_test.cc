@@ -62,14 +62,11 @@ TEST(LeaderboardSummaryTest, FitsPerApproachAndTarget) {
 class LeaderboardOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
 
 TEST_P(LeaderboardOnTarget, EveryApproachAgrees) {
-  std::string why;
-  adapters::Target* target = LessonTargets::Get().Open(GetParam(), &why);
-  if (target == nullptr) GTEST_SKIP() << "target unavailable: " << why;
   auto scenario = MakeLeaderboardScenario();
-  std::vector<std::string> skipped;
-  auto approaches = testing::RunnableApproaches(*scenario, *target, &skipped);
-  for (const auto& s : skipped) std::cout << "[ skipped  ] " << s << "\n";
-  if (approaches.empty()) GTEST_SKIP() << "no approach can run here";
+  auto on = testing::OpenLesson(*scenario, GetParam());
+  if (!on.skip.empty()) GTEST_SKIP() << on.skip;
+  adapters::Target* target = on.target;
+  const auto& approaches = on.approaches;
   for (double n : {1000.0, 5000.0}) {
     RunContext ctx;
     ctx.clients = 2;

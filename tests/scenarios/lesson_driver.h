@@ -4,14 +4,15 @@
 // threads, Verify — without the harness, so a test checks behaviour, not timing.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "adapters/target.h"
 #include "adapters/throwaway.h"
@@ -156,6 +157,32 @@ inline std::vector<const ApproachInfo*> RunnableApproaches(const Scenario& scena
     } else if (skipped != nullptr) {
       skipped->push_back(a.id + ": " + why);
     }
+  }
+  return out;
+}
+
+// What a test on one target works with: the target and the approaches of the scenario that can run
+// there (the others are listed in `skipped` and printed). `skip` is non-empty when the test cannot
+// run there: `target` is null when the target cannot be had, `approaches` empty when none can run.
+struct LessonOnTarget {
+  adapters::Target* target = nullptr;
+  std::vector<const ApproachInfo*> approaches;
+  std::vector<std::string> skipped;
+  std::string skip;
+};
+inline LessonOnTarget OpenLesson(const Scenario& scenario, adapters::TargetKind kind) {
+  LessonOnTarget out;
+  std::string why;
+  out.target = LessonTargets::Get().Open(kind, &why);
+  if (out.target == nullptr) {
+    out.skip = "target unavailable: " + why;
+    return out;
+  }
+  out.approaches = RunnableApproaches(scenario, *out.target, &out.skipped);
+  for (const auto& s : out.skipped) std::cout << "[ skipped  ] " << s << "\n";
+  if (out.approaches.empty()) {
+    out.skip =
+        "no approach of " + scenario.info().id + " can run on " + std::string(out.target->name());
   }
   return out;
 }

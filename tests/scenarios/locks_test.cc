@@ -92,12 +92,11 @@ TEST(LocksKnobsTest, BadInputIsAOneLineError) {
 class LocksOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
 
 TEST_P(LocksOnTarget, PausedLeasesDuplicateFencingAndSqlDoNot) {
-  std::string why;
-  adapters::Target* target = LessonTargets::Get().Open(GetParam(), &why);
-  if (target == nullptr) GTEST_SKIP() << "target unavailable: " << why;
   auto scenario = MakeLocksScenario();
-  std::vector<std::string> skipped;
-  auto approaches = testing::RunnableApproaches(*scenario, *target, &skipped);
+  auto on = testing::OpenLesson(*scenario, GetParam());
+  if (on.target == nullptr) GTEST_SKIP() << on.skip;
+  adapters::Target* target = on.target;
+  const auto& approaches = on.approaches;
   ASSERT_FALSE(approaches.empty());
   for (const ApproachInfo* a : approaches) {
     SCOPED_TRACE(a->id + " on " + std::string(target->name()));

@@ -58,14 +58,11 @@ TEST(PipelinePointsTest, BuiltinRunsAtRttZeroOnlyAndBatchOnlyForBatched) {
 class PipelineOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
 
 TEST_P(PipelineOnTarget, AllAcknowledgedAndRttAsAsked) {
-  std::string why;
-  adapters::Target* target = LessonTargets::Get().Open(GetParam(), &why);
-  if (target == nullptr) GTEST_SKIP() << "target unavailable: " << why;
   auto scenario = MakePipelineScenario();
-  std::vector<std::string> skipped;
-  auto approaches = testing::RunnableApproaches(*scenario, *target, &skipped);
-  for (const auto& s : skipped) std::cout << "[ skipped  ] " << s << "\n";
-  if (approaches.empty()) GTEST_SKIP() << "no approach can run here";
+  auto on = testing::OpenLesson(*scenario, GetParam());
+  if (!on.skip.empty()) GTEST_SKIP() << on.skip;
+  adapters::Target* target = on.target;
+  const auto& approaches = on.approaches;
   const bool network = GetParam() != adapters::TargetKind::kBuiltin;
   const double rtt = network ? 4 : 0;
   for (const ApproachInfo* a : approaches) {

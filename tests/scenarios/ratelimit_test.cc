@@ -98,14 +98,11 @@ TEST(RateContractTest, FixedWindowBoundaryBurstBreaksTheRollingWindow) {
 class RatelimitOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
 
 TEST_P(RatelimitOnTarget, BoundaryBurstAndSlidingLogAccuracy) {
-  std::string why;
-  adapters::Target* target = LessonTargets::Get().Open(GetParam(), &why);
-  if (target == nullptr) GTEST_SKIP() << "target unavailable: " << why;
   auto scenario = MakeRatelimitScenario();
-  std::vector<std::string> skipped;
-  auto approaches = testing::RunnableApproaches(*scenario, *target, &skipped);
-  for (const auto& s : skipped) std::cout << "[ skipped  ] " << s << "\n";
-  if (approaches.empty()) GTEST_SKIP() << "no limiter can run here";
+  auto on = testing::OpenLesson(*scenario, GetParam());
+  if (!on.skip.empty()) GTEST_SKIP() << on.skip;
+  adapters::Target* target = on.target;
+  const auto& approaches = on.approaches;
 
   RunContext ctx;
   ctx.clients = 1;
@@ -170,12 +167,11 @@ TEST_P(RatelimitOnTarget, BoundaryBurstAndSlidingLogAccuracy) {
 }
 
 TEST_P(RatelimitOnTarget, ManyKeysMeasuresMemoryPerKey) {
-  std::string why;
-  adapters::Target* target = LessonTargets::Get().Open(GetParam(), &why);
-  if (target == nullptr) GTEST_SKIP() << "target unavailable: " << why;
   auto scenario = MakeRatelimitScenario();
-  auto approaches = testing::RunnableApproaches(*scenario, *target, nullptr);
-  if (approaches.empty()) GTEST_SKIP() << "no limiter can run here";
+  auto on = testing::OpenLesson(*scenario, GetParam());
+  if (!on.skip.empty()) GTEST_SKIP() << on.skip;
+  adapters::Target* target = on.target;
+  const auto& approaches = on.approaches;
   RunContext ctx;
   ctx.clients = 2;
   ctx.extra = {{"pattern", 3}, {"limit", 10}, {"window-ms", 1000}};

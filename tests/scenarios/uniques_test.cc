@@ -60,20 +60,20 @@ TEST(UniquesKnobsTest, SizesZeroIsAOneLineError) {
 class UniquesOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
 
 TEST_P(UniquesOnTarget, ExactCountsAndHllWithinTheBand) {
-  std::string why;
-  adapters::Target* target = LessonTargets::Get().Open(GetParam(), &why);
-  if (target == nullptr) GTEST_SKIP() << "target unavailable: " << why;
   auto scenario = MakeUniquesScenario();
-  std::vector<std::string> skipped;
-  auto approaches = testing::RunnableApproaches(*scenario, *target, &skipped);
-  for (const auto& s : skipped) std::cout << "[ skipped  ] " << s << "\n";
+  auto on = testing::OpenLesson(*scenario, GetParam());
+  if (on.target == nullptr) GTEST_SKIP() << on.skip;
+  adapters::Target* target = on.target;
+  const auto& approaches = on.approaches;
   if (GetParam() == adapters::TargetKind::kBuiltin) {
     // The engine has no SETBIT/BITCOUNT yet: the skip names them.
     bool bitmap_skipped = false;
-    for (const auto& s : skipped) bitmap_skipped |= s == "bitmap: needs bitmaps (SETBIT/BITCOUNT)";
+    for (const auto& s : on.skipped) {
+      bitmap_skipped |= s == "bitmap: needs bitmaps (SETBIT/BITCOUNT)";
+    }
     EXPECT_TRUE(bitmap_skipped);
   }
-  if (approaches.empty()) GTEST_SKIP() << "no approach can run here";
+  if (approaches.empty()) GTEST_SKIP() << on.skip;
   std::map<std::string, double> memory_at_20k;
   for (const ApproachInfo* a : approaches) {
     for (double n : {1000.0, 20000.0}) {
