@@ -69,7 +69,7 @@ std::string CorrectnessCell(const Record& r) {
   std::string cell;
   auto lost = f.find("lost_updates");
   if (r.correctness.ok) {
-    cell = "ok";
+    cell = "correct";
   } else if (lost != f.end() && lost->second > 0) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "LOST %.0f of %.0f", lost->second,
@@ -81,7 +81,7 @@ std::string CorrectnessCell(const Record& r) {
                   f.count("issued") != 0 ? f.at("issued") : 0.0);
     cell = buf;
   } else {
-    cell = "FAILED";
+    cell = r.ExpectedCorrect() ? "WRONG" : "wrong";
   }
   // locks' refused stale writes; sessions' requests accepted after the logout.
   for (const auto& [key, label] : {std::pair<const char*, const char*>{"stale_rejected", "stale refused"},
@@ -103,7 +103,9 @@ std::string CorrectnessCell(const Record& r) {
   }
   if (!r.ExpectedCorrect()) cell += r.correctness.ok ? " (unsafe: no race hit)" : " (expected)";
   if (!r.error.empty()) cell += " [ended early]";
-  return cell;
+  // The mark tells the four verdicts apart, and a correct record whose timing is not trusted
+  // never gets the plain ✅.
+  return std::string(results::VerdictMark(r.verdict(), r.timing_trusted)) + " " + cell;
 }
 
 // A parameter's value for people: a knob with named choices (ratelimit's pattern) is recorded as
@@ -135,17 +137,34 @@ bool ParamVaries(const Results& doc, const std::string& scenario, const std::str
   return false;
 }
 
-void PrintTable(const Results& doc) {
+}  // namespace
+
+std::string FormatRunTable(const Results& doc) {
+  std::string out;
+  auto print = [&out](const char* format, auto... args) {
+    char line[1024];
+    std::snprintf(line, sizeof line, format, args...);
+    out += line;
+  };
+  // The op unit each scenario's records share, for the header; "" when they differ (leaderboard's
+  // queries and updates), and then every throughput cell names its own.
+  std::map<std::string, std::string> units;
+  for (const Record& r : doc.records) {
+    auto [it, fresh] = units.emplace(r.scenario, r.Unit());
+    if (!fresh && it->second != r.Unit()) it->second.clear();
+  }
   std::string last_scenario;
   for (const Record& r : doc.records) {
+    const std::string& unit = units[r.scenario];
     if (r.scenario != last_scenario) {
       last_scenario = r.scenario;
       auto info = doc.scenario_info.find(r.scenario);
-      std::printf("\n%s — %s\n", r.scenario.c_str(),
+      print("\n%s — %s\n", r.scenario.c_str(),
                   info == doc.scenario_info.end() ? "" : info->second.title.c_str());
-      std::printf("%s%s%s%s%s%s\n", Pad("approach", 28).c_str(), Pad("target", 13).c_str(),
-                  Pad("ops/s", 10).c_str(), Pad("p50", 10).c_str(), Pad("p99", 10).c_str(),
-                  "correctness");
+      const std::string per = unit.empty() ? "" : "/" + r.UnitSingular();
+      print("%s%s%s%s%s%s\n", Pad("approach", 28).c_str(), Pad("target", 13).c_str(),
+                  Pad(unit.empty() ? "throughput" : unit + "/s", 16).c_str(),
+                  Pad("p50" + per, 14).c_str(), Pad("p99" + per, 14).c_str(), "verdict");
     }
     // The parameter point (Scenario::ParameterPoints: sizes, rtt-ms, batch, ...), if any.
     std::string point;
@@ -170,15 +189,27 @@ void PrintTable(const Results& doc) {
         point += "  " + name + "=" + num;
       }
     }
-    std::printf("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, 13).c_str(),
-                Pad(results::FormatRate(r.throughput_ops_s.value_or(0)), 10).c_str(),
-                Pad(results::FormatMicros(r.latency_us.p50.value_or(0)), 10).c_str(),
-                Pad(results::FormatMicros(r.latency_us.p99.value_or(0)), 10).c_str(),
+    std::string rate = results::FormatRate(r.throughput_ops_s.value_or(0));
+    if (unit.empty()) rate += " " + r.Unit() + "/s";
+    if (!r.timing_trusted) rate += " " + std::string(results::kUntrustedMark);
+    print("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, 13).c_str(),
+                Pad(rate, 16).c_str(),
+                Pad(results::FormatMicros(r.latency_us.p50.value_or(0)), 14).c_str(),
+                Pad(results::FormatMicros(r.latency_us.p99.value_or(0)), 14).c_str(),
                 CorrectnessCell(r).c_str(),
                 point.c_str());
+    if (!r.timing_trusted) {
+      print("    %s timing not trusted: %s\n", std::string(results::kUntrustedMark).c_str(),
+                  r.timing_note.c_str());
+    }
   }
-  if (doc.records.empty()) std::printf("no records\n");
+  if (doc.records.empty()) print("%s", "no records\n");
+  return out;
 }
+
+namespace {
+
+void PrintTable(const Results& doc) { std::fputs(FormatRunTable(doc).c_str(), stdout); }
 
 std::string RedactedCommandLine(const std::string& line) {
   // Every whitespace-separated word that looks like a URL is redacted.
@@ -676,7 +707,10 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
   for (const scenarios::Scenario* s : registry.all()) {
     const auto& info = s->info();
     std::printf("  %s — %s\n", info.id.c_str(), info.title.c_str());
-    if (verbose) std::printf("    %s\n", info.question.c_str());
+    if (verbose) {
+      std::printf("    %s\n    One operation: one of the %s.\n", info.question.c_str(),
+                  info.unit.c_str());
+    }
     for (const auto& a : info.approaches) {
       std::string note = a.expected_correct ? "" : "  [unsafe: the lesson]";
       std::printf("    %s%s%s\n", Pad(a.id, 24).c_str(), a.title.c_str(), note.c_str());
@@ -688,6 +722,8 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
           std::printf(" (not on builtin yet: engine %s)", why.c_str());
         }
         std::printf("\n");
+        if (!a.contract.empty()) std::printf("      contract: %s\n", a.contract.c_str());
+        if (!a.unit.empty()) std::printf("      one operation: one of the %s\n", a.unit.c_str());
       }
     }
     if (verbose) {

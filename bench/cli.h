@@ -57,6 +57,11 @@ int RunMain(const RunCommand& command, const CliContext& context);
 // InvalidArgument naming the flag and the bad element.
 Result<std::vector<int>> ParseClientsList(const std::string& text);
 Result<std::vector<double>> ParseRateList(const std::string& text);
+// The table `racetrack run` prints after a run: per scenario, each record's throughput in the
+// lesson's unit ("decisions/s" in the header, or in each cell when a lesson's approaches differ),
+// p50/p99 per operation, and the verdict with its mark (results::VerdictMark: never a plain ✅ on
+// an untrusted timing, whose throughput gets ⚠ and a line saying why).
+std::string FormatRunTable(const Results& doc);
 
 // The names of `racetrack run`'s own flags, long and short, without dashes ("rate", "clients",
 // "c", "json", ...). cli_main.cc registers exactly these (it checks at start), and a scenario

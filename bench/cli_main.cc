@@ -116,7 +116,7 @@ void AddHarnessFlags(CLI::App* run, RunFlags* f) {
   run->add_option("--redlock-urls", f->redlock_urls,
                   "[locks] redlock's three lock servers: URL,URL,URL (redis://host:port); "
                   "default: throwaway servers of the target's kind");
-  run->add_option("--json", c.json_path, "Write results (racetrack.result/1) to FILE");
+  run->add_option("--json", c.json_path, "Write results (racetrack.result/2, docs/results-schema.md) to FILE");
   run->add_flag("--quiet,-q", c.quiet, "No table, no progress");
   // The key workload, for every lesson that reads keys (scenarios/key_distribution.h).
   run->add_option("--keys", f->keys_text,

@@ -498,6 +498,8 @@ Result<scenarios::Correctness> Session::Verify() { return shared_->run->Verify(*
 
 std::map<std::string, double> Session::Figures() const { return shared_->run->Figures(); }
 
+std::string Session::MemoryMethod() const { return shared_->run->MemoryMethod(); }
+
 std::map<std::string, std::vector<double>> Session::Series() const {
   return shared_->run->Series();
 }
@@ -511,9 +513,9 @@ bool Session::OwnsTimeline() const { return shared_->run->OwnsTimeline(); }
 // Harness
 
 ScenarioText TextOf(const scenarios::ScenarioInfo& info) {
-  ScenarioText text{info.title, info.question, info.expected, info.lesson, {}};
+  ScenarioText text{info.title, info.question, info.expected, info.lesson, {}, info.unit};
   for (const auto& a : info.approaches) {
-    text.approaches.push_back({a.id, a.title, a.summary, a.expected_correct});
+    text.approaches.push_back({a.id, a.title, a.summary, a.expected_correct, a.contract, a.unit});
   }
   for (const auto& c : info.claims) {
     results::ClaimText claim{c.id,         c.article,       c.kind,       c.figure, {},
@@ -579,6 +581,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   record.scenario = tmpl.scenario;
   record.approach = tmpl.approach;
   record.target = tmpl.target;
+  record.unit = approach.unit.empty() ? scenario.info().unit : approach.unit;
   record.params["clients"] = options.clients;
   if (options.rate > 0) record.params["rate"] = options.rate;
   for (const auto& [k, v] : options.extra) record.params[k] = v;
@@ -651,6 +654,10 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     record.correctness.ok = verdict->ok;
     record.correctness.figures = verdict->figures;
     record.correctness.note = verdict->note;
+    if (!verdict->timing_doubt.empty()) {
+      record.timing_trusted = false;
+      record.timing_note = verdict->timing_doubt;
+    }
   } else {
     record.correctness.ok = false;
     record.correctness.note = "could not verify: " + verdict.status().message();
@@ -663,7 +670,9 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
         n % 2 == 1 ? cpu_samples[n / 2] : (cpu_samples[n / 2 - 1] + cpu_samples[n / 2]) / 2;
   }
   if (s.calibration_slowdown() > 0) record.figures["calibration_slowdown"] = s.calibration_slowdown();
+  record.memory_method = s.MemoryMethod();
   record.series = s.Series();
+  results::AssessTiming(&record);  // after the scenario's own doubt, which comes first
   if (callbacks_.on_record) callbacks_.on_record(record);
   return record;
 }

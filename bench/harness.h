@@ -206,6 +206,7 @@ class Session {
                        const Progress* progress_template = nullptr);
   Result<scenarios::Correctness> Verify();
   std::map<std::string, double> Figures() const;
+  std::string MemoryMethod() const;  // ApproachRun::MemoryMethod
   std::map<std::string, std::vector<double>> Series() const;  // ApproachRun::Series
   std::optional<uint64_t> PreferredOps() const;              // ApproachRun::PreferredOps
   bool ColdStart() const;                                    // ApproachRun::ColdStart

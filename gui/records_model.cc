@@ -54,7 +54,7 @@ QVariant RecordsModel::headerData(int section, Qt::Orientation orientation, int 
     case kExpected: return tr("expected");
     case kObserved: return tr("observed");
     case kLost: return tr("lost updates");
-    case kThroughput: return tr("ops/s");
+    case kThroughput: return unit_.empty() ? tr("throughput (per s)") : Q(unit_ + "/s");
     case kP50: return tr("p50 µs");
     case kP99: return tr("p99 µs");
     case kCheck: return tr("check");
@@ -78,20 +78,32 @@ QVariant RecordsModel::data(const QModelIndex& index, int role) const {
       case kThroughput: return r.throughput ? QVariant(std::round(*r.throughput)) : QVariant();
       case kP50: return Number(r.p50, 1);
       case kP99: return Number(r.p99, 1);
-      case kCheck:
+      case kCheck: {
         if (!r.note.empty() && !r.ok) return Q(r.note);
         if (!r.ok) return tr("running…");
-        if (*r.ok) return tr("correct");
-        return r.expected_ok ? tr("WRONG") : tr("wrong (as the lesson shows)");
+        // The four verdicts with their marks; a correct row whose timing is not trusted shows
+        // ☑ and says so, never the plain ✅.
+        const results::Verdict v = results::DeriveVerdict(true, *r.ok, r.expected_ok);
+        std::string text = std::string(results::VerdictMark(v, r.timing_trusted)) + " " +
+                           std::string(results::VerdictLabel(v));
+        if (!r.timing_trusted) text += " · timing not trusted";
+        return Q(text);
+      }
     }
   }
-  if (role == Qt::ToolTipRole) return Q(r.note);
+  if (role == Qt::ToolTipRole) {
+    if (r.timing_trusted) return Q(r.note);
+    return Q(r.note + (r.note.empty() ? "" : "\n") + "Timing not trusted: " + r.timing_note);
+  }
   if (role == Qt::TextAlignmentRole && c >= kExpected && c <= kP99) {
     return int(Qt::AlignRight | Qt::AlignVCenter);
   }
   if (role == Qt::ForegroundRole) {
-    bool bad = (c == kLost && r.lost && *r.lost > 0) || (c == kCheck && r.ok == false) ||
+    bool bad = (c == kLost && r.lost && *r.lost > 0) ||
+               (c == kCheck && r.ok == false && r.expected_ok) ||
                (c == kCheck && !r.ok && !r.note.empty());
+    if (c == kCheck && r.ok == false && !r.expected_ok) return QBrush(QColor(0x8a, 0x5a, 0x00));
+    if (c == kThroughput && !r.timing_trusted) return QBrush(QColor(0x8a, 0x5a, 0x00));
     if (bad) return QBrush(QColor(0xc6, 0x28, 0x28));
   }
   if (role == Qt::FontRole && c == kLost && r.lost && *r.lost > 0) {
@@ -100,6 +112,12 @@ QVariant RecordsModel::data(const QModelIndex& index, int role) const {
     return f;
   }
   return {};
+}
+
+void RecordsModel::SetUnit(const std::string& unit) {
+  if (unit == unit_) return;
+  unit_ = unit;
+  emit headerDataChanged(Qt::Horizontal, kThroughput, kThroughput);
 }
 
 void RecordsModel::Clear() {
@@ -156,6 +174,13 @@ void RecordsModel::SetRecord(const results::Record& rec) {
   r.ok = rec.error.empty() ? rec.Correct() : std::nullopt;
   r.expected_ok = rec.ExpectedCorrect();
   r.note = rec.error.empty() ? rec.correctness.note : "stopped: " + rec.error;
+  r.unit = rec.Unit();
+  r.timing_trusted = rec.timing_trusted;
+  r.timing_note = rec.timing_note;
+  // One unit in the header when the rows share it (leaderboard's queries and updates do not).
+  bool shared = true;
+  for (const Row& other : rows_) shared = shared && (other.unit.empty() || other.unit == r.unit);
+  SetUnit(shared ? r.unit : "");
   RowChanged(row);
 }
 

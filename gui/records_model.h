@@ -31,6 +31,9 @@ class RecordsModel : public QAbstractTableModel {
     std::optional<bool> ok;
     bool expected_ok = true;
     std::string note;  // the check's note or the error that ended the run
+    std::string unit;  // the record's op unit ("decisions"); "" until its record is in
+    bool timing_trusted = true;
+    std::string timing_note;  // why not, when !timing_trusted
   };
 
   explicit RecordsModel(QObject* parent = nullptr);
@@ -47,6 +50,9 @@ class RecordsModel : public QAbstractTableModel {
                   const std::map<std::string, double>& figures, double throughput_ops_s);
   // A finished record, from a run in progress or an opened results file.
   void SetRecord(const results::Record& record);
+  // The op unit of the throughput column's header ("decisions" -> "decisions/s"); SetRecord sets
+  // it from the record, so a page may call this before the first record to name it while live.
+  void SetUnit(const std::string& unit);
   // The row for approach x target, created at the end when missing. Returns its index.
   int RowFor(const std::string& approach, const std::string& target);
 
@@ -59,6 +65,7 @@ class RecordsModel : public QAbstractTableModel {
  private:
   void RowChanged(int row);
   std::vector<Row> rows_;
+  std::string unit_;
 };
 
 }  // namespace racetrack::gui

@@ -73,7 +73,10 @@ std::string Name(const Record& r) {
 
 std::string Value(const MetricChange& m, const std::optional<double>& v) {
   if (!v) return "–";
-  return m.unit == "us" ? FormatMicros(*v) : FormatHuman(*v);
+  if (m.unit == "us") return FormatMicros(*v);
+  // Throughput in the record's own unit, without "/s" to keep the column narrow: "61,728 jobs".
+  const std::string per = m.unit.ends_with("/s") ? m.unit.substr(0, m.unit.size() - 2) : m.unit;
+  return FormatHuman(*v) + (per.empty() || per == "ops" ? "" : " " + per);
 }
 
 std::string PValue(const MetricChange& m) {
@@ -179,7 +182,7 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
       metrics.push_back(Metric("cpu", "us/op", false, b.Figure("cpu_us_per_op"),
                                n.Figure("cpu_us_per_op"), b.CpuSamples(), n.CpuSamples()));
     } else {
-      metrics.push_back(Metric("throughput", "ops/s", true, b.throughput_ops_s,
+      metrics.push_back(Metric("throughput", n.Unit() + "/s", true, b.throughput_ops_s,
                                n.throughput_ops_s, b.ThroughputSamples(), n.ThroughputSamples()));
       metrics.push_back(Metric("p99", "us", false, b.latency_us.p99, n.latency_us.p99,
                                b.P99Samples(), n.P99Samples()));
@@ -345,6 +348,8 @@ json ComparisonJson(const Comparison& c) {
                        {"target", rc.base->target}, {"params", ParamsJson(rc.base->params)},
                        {"metrics", metrics},
                        {"correctness", {{"base_ok", ok(*rc.base)}, {"new_ok", ok(*rc.next)},
+                                        {"base_verdict", results::VerdictId(rc.base->verdict())},
+                                        {"new_verdict", results::VerdictId(rc.next->verdict())},
                                         {"flip", rc.correctness_flip}}},
                        {"regression", rc.Regressed()}});
   }

@@ -37,7 +37,9 @@ std::string WriteCsvReport(const std::vector<Results>& runs) {
   const char* fixed[] = {"run", "scenario", "approach", "target", "params", "ops", "errors",
                          "duration_s", "throughput_ops_s", "throughput_min", "throughput_max",
                          "throughput_cv", "repetitions", "p50_us", "p90_us", "p99_us", "p999_us",
-                         "max_us", "mean_us", "correct", "expected_correct"};
+                         "max_us", "mean_us", "correct", "expected_correct", "unit", "verdict",
+                         "timing_trusted", "timing_note", "throughput_cv_above_limit",
+                         "memory_method"};
   bool first = true;
   auto sep = [&]() -> std::ostringstream& {
     if (!first) out << ',';
@@ -60,7 +62,9 @@ std::string WriteCsvReport(const std::vector<Results>& runs) {
           r.repetitions.empty() ? "" : std::to_string(r.repetitions.size()), Opt(l.p50),
           Opt(l.p90), Opt(l.p99), Opt(l.p999), Opt(l.max), Opt(l.mean),
           r.correctness.checked ? (r.correctness.ok ? "true" : "false") : "",
-          r.correctness.expected_ok ? "true" : "false"};
+          r.correctness.expected_ok ? "true" : "false", r.Unit(),
+          std::string(results::VerdictId(r.verdict())), r.timing_trusted ? "true" : "false",
+          r.timing_note, r.throughput_stats.HighCv() ? "true" : "false", r.memory_method};
       for (const std::string& c : cells) sep() << CsvField(c);
       for (const std::string& k : params) sep() << CsvField(Cell(r.params, k));
       for (const std::string& k : correctness) {

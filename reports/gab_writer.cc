@@ -36,8 +36,11 @@ std::string Extra(const Record& r) {
     extra += buf;
   }
   if (r.correctness.checked) {
-    extra += std::string(extra.empty() ? "" : "; ") + "correctness " +
-             (r.correctness.ok ? "ok" : (r.ExpectedCorrect() ? "FAILED" : "wrong (expected)"));
+    extra += std::string(extra.empty() ? "" : "; ") + "verdict " +
+             std::string(results::VerdictId(r.verdict()));
+  }
+  if (!r.timing_trusted) {
+    extra += std::string(extra.empty() ? "" : "; ") + "timing not trusted: " + r.timing_note;
   }
   return extra;
 }
@@ -61,7 +64,7 @@ std::string WriteGabReport(const std::vector<Results>& runs, GabVariant variant)
         out.push_back(std::move(e));
       };
       if (variant == GabVariant::kBiggerIsBetter) {
-        if (r.throughput_ops_s) add("throughput", "ops/s", *r.throughput_ops_s);
+        if (r.throughput_ops_s) add("throughput", r.Unit() + "/s", *r.throughput_ops_s);
         continue;
       }
       if (r.latency_us.p50) add("p50", "us", *r.latency_us.p50);

@@ -55,6 +55,8 @@ tr.expected td{background:#fff8e6}
 .v.failed{background:var(--fail);color:#fff}
 .v.expected{background:#fde7c2;color:#7a4300}
 .v.none{color:var(--muted)}
+.v.untrusted{background:#fff4d6;color:#6b5200}
+.v.surprise{background:#e8e4f7;color:#3d2a80}
 .best{color:#3b6fd8;font-size:11px;font-weight:600;margin-left:4px}
 .cv{color:var(--warn);font-size:11px;font-weight:600;margin-left:4px}
 code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f3f6;padding:1px 5px;border-radius:4px}
@@ -101,16 +103,28 @@ std::string Paragraphs(const std::string& text, const char* cls) {
   return out;
 }
 
-std::string VerdictBadge(Verdict v) {
-  switch (v) {
-    case Verdict::kOk: return "<span class=\"v ok\">✓ ok</span>";
-    case Verdict::kFailed: return "<span class=\"v failed\">✗ FAILED</span>";
-    case Verdict::kExpectedWrong:
-      return "<span class=\"v expected\" title=\"the lesson shows this approach going wrong\">✗ "
-             "wrong (expected)</span>";
-    case Verdict::kUnchecked: return "<span class=\"v none\">–</span>";
+std::string VerdictBadge(const TableRow& row) {
+  const std::string cell = HtmlEscape(row.VerdictCell());
+  std::string title = row.contract.empty() ? "" : "contract: " + row.contract;
+  switch (row.verdict) {
+    case Verdict::kCorrect:
+      if (!row.timing_trusted) {
+        return "<span class=\"v untrusted\" title=\"" +
+               HtmlEscape("timing not trusted: " + row.timing_note) + "\">" + cell + "</span>";
+      }
+      return "<span class=\"v ok\" title=\"" + HtmlEscape(title) + "\">" + cell + "</span>";
+    case Verdict::kWrongUnexpected:
+      return "<span class=\"v failed\" title=\"" + HtmlEscape(title) + "\">" + cell + "</span>";
+    case Verdict::kWrongExpected:
+      return "<span class=\"v expected\" title=\"the lesson shows this approach going wrong\">" +
+             cell + "</span>";
+    case Verdict::kCorrectUnexpected:
+      return "<span class=\"v surprise\" title=\"the lesson expects this approach to go wrong; "
+             "the race did not happen in this run\">" +
+             cell + "</span>";
+    case Verdict::kUnchecked: break;
   }
-  return "";
+  return "<span class=\"v none\">–</span>";
 }
 
 std::string ApproachCell(const TableRow& row) {
@@ -134,7 +148,9 @@ void WriteTable(const ScenarioTable& t, std::ostringstream& o) {
     return row.run->label + "\n" + row.record->target + "\n" + row.record->ParamsLabel();
   };
   for (const TableRow& row : t.rows) {
-    if (row.verdict != Verdict::kOk || !row.record->throughput_ops_s) continue;
+    if (row.verdict != Verdict::kCorrect || !row.timing_trusted || !row.record->throughput_ops_s) {
+      continue;
+    }
     double& b = best[group(row)];
     b = std::max(b, *row.record->throughput_ops_s);
     ++passed[group(row)];
@@ -143,13 +159,14 @@ void WriteTable(const ScenarioTable& t, std::ostringstream& o) {
   if (t.show_run) o << "<th>run</th>";
   o << "<th>approach</th><th>target</th>";
   if (t.show_params) o << "<th>parameters</th>";
-  o << "<th class=\"num\">throughput (ops/s)</th><th class=\"num\">p50 (µs)</th>"
+  o << "<th class=\"num\">" << HtmlEscape(t.ThroughputHeader())
+    << "</th><th class=\"num\">p50 (µs)</th>"
        "<th class=\"num\">p99 (µs)</th><th class=\"num\">p99.9 (µs)</th><th>correctness</th>"
        "<th>figures</th></tr></thead>\n<tbody>\n";
   for (const TableRow& row : t.rows) {
     const Record& r = *row.record;
-    const char* cls = row.verdict == Verdict::kFailed          ? " class=\"failed\""
-                      : row.verdict == Verdict::kExpectedWrong ? " class=\"expected\""
+    const char* cls = row.verdict == Verdict::kWrongUnexpected ? " class=\"failed\""
+                      : row.verdict == Verdict::kWrongExpected ? " class=\"expected\""
                                                                : "";
     o << "<tr" << cls << ">";
     if (t.show_run) o << "<td>" << HtmlEscape(row.run->label) << "</td>";
@@ -157,16 +174,29 @@ void WriteTable(const ScenarioTable& t, std::ostringstream& o) {
       << "</td>";
     if (t.show_params) o << "<td class=\"k\">" << HtmlEscape(r.ParamsLabel()) << "</td>";
     o << "<td class=\"num\">" << row.throughput;
-    if (row.high_cv) o << "<span class=\"cv\" title=\"high variation across repetitions\">noisy</span>";
+    if (!row.timing_trusted) {
+      o << "<span class=\"cv\" title=\"" << HtmlEscape("timing not trusted: " + row.timing_note)
+        << "\">" << results::kUntrustedMark << (row.high_cv ? " noisy" : " untrusted") << "</span>";
+    } else if (row.high_cv) {
+      o << "<span class=\"cv\" title=\"high variation across repetitions\">noisy</span>";
+    }
     auto b = best.find(group(row));
-    if (row.verdict == Verdict::kOk && b != best.end() && r.throughput_ops_s &&
+    if (row.verdict == Verdict::kCorrect && row.timing_trusted && b != best.end() &&
+        r.throughput_ops_s &&
         *r.throughput_ops_s == b->second && passed[group(row)] > 1) {
       o << "<span class=\"best\" title=\"fastest approach that passed its check\">★</span>";
     }
     o << "</td><td class=\"num\">" << row.p50 << "</td><td class=\"num\">" << row.p99
-      << "</td><td class=\"num\">" << row.p999 << "</td><td>" << VerdictBadge(row.verdict)
+      << "</td><td class=\"num\">" << row.p999 << "</td><td>" << VerdictBadge(row)
       << "</td><td class=\"fig\">" << HtmlEscape(row.figures);
+    if (!row.contract.empty()) {
+      o << "<span class=\"note\">contract: " << HtmlEscape(row.contract) << "</span>";
+    }
     if (!row.note.empty()) o << "<span class=\"note\">" << HtmlEscape(row.note) << "</span>";
+    if (!row.timing_trusted) {
+      o << "<span class=\"note\">" << results::kUntrustedMark
+        << " timing not trusted: " << HtmlEscape(row.timing_note) << "</span>";
+    }
     o << "</td></tr>\n";
   }
   o << "</tbody></table></div>\n";

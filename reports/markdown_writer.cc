@@ -14,22 +14,12 @@ namespace racetrack::reports {
 
 namespace {
 
-std::string VerdictCell(Verdict v) {
-  switch (v) {
-    case Verdict::kOk: return "✅ ok";
-    case Verdict::kFailed: return "❌ **FAILED**";
-    case Verdict::kExpectedWrong: return "⚠️ wrong (expected)";
-    case Verdict::kUnchecked: return "–";
-  }
-  return "–";
-}
-
 void WriteTable(const ScenarioTable& t, std::ostringstream& out) {
   out << '|';
   if (t.show_run) out << " run |";
   out << " approach | target |";
   if (t.show_params) out << " params |";
-  out << " throughput (ops/s) | p50 (µs) | p99 (µs) | p99.9 (µs) | check | figures |\n|";
+  out << ' ' << t.ThroughputHeader() << " | p50 (µs) | p99 (µs) | p99.9 (µs) | check | figures |\n|";
   if (t.show_run) out << "---|";
   out << "---|---|";
   if (t.show_params) out << "---|";
@@ -40,9 +30,15 @@ void WriteTable(const ScenarioTable& t, std::ostringstream& out) {
     if (t.show_run) out << ' ' << MarkdownEscape(row.run->label) << " |";
     out << ' ' << MarkdownEscape(r.approach) << " | " << MarkdownEscape(r.target) << " |";
     if (t.show_params) out << ' ' << MarkdownEscape(r.ParamsLabel()) << " |";
-    out << ' ' << row.throughput << (row.high_cv ? " (noisy)" : "") << " | " << row.p50 << " | "
-        << row.p99 << " | " << row.p999 << " | " << VerdictCell(row.verdict) << " | "
-        << MarkdownEscape(row.figures) << " |\n";
+    std::string figures = row.figures;
+    if (!row.timing_trusted) {
+      figures = std::string(results::kUntrustedMark) + " timing not trusted: " + row.timing_note +
+                (figures.empty() ? "" : " · " + figures);
+    }
+    out << ' ' << row.throughput
+        << (!row.timing_trusted ? " " + std::string(results::kUntrustedMark) : "")
+        << (row.high_cv ? " (noisy)" : "") << " | " << row.p50 << " | " << row.p99 << " | "
+        << row.p999 << " | " << row.VerdictCell() << " | " << MarkdownEscape(figures) << " |\n";
   }
 }
 

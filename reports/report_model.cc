@@ -61,14 +61,15 @@ LessonText LessonFor(const std::string& scenario, const std::vector<Results>& ru
   return text;
 }
 
-std::string VerdictText(Verdict v) {
-  switch (v) {
-    case Verdict::kOk: return "ok";
-    case Verdict::kFailed: return "FAILED";
-    case Verdict::kExpectedWrong: return "wrong (expected)";
-    case Verdict::kUnchecked: return "–";
-  }
-  return "–";
+std::string VerdictText(Verdict v) { return std::string(results::VerdictLabel(v)); }
+
+std::string TableRow::VerdictCell() const {
+  if (verdict == Verdict::kUnchecked) return "–";
+  return std::string(results::VerdictMark(verdict, timing_trusted)) + " " + VerdictText(verdict);
+}
+
+std::string ScenarioTable::ThroughputHeader() const {
+  return unit.empty() ? "throughput" : "throughput (" + unit + "/s)";
 }
 
 std::string RecordName(const Record& r, const Results* run, bool with_run) {
@@ -94,7 +95,7 @@ std::vector<ScenarioTable> BuildTables(const std::vector<Results>& runs) {
     // Group keys in order of first appearance; rows of different runs for one key stay adjacent.
     std::vector<std::string> keys;
     std::map<std::string, std::vector<TableRow>> by_key;
-    std::set<std::string> runs_with, params_seen;
+    std::set<std::string> runs_with, params_seen, units;
     for (const Results& run : runs) {
       for (const Record& r : run.records) {
         if (r.scenario != scenario) continue;
@@ -109,17 +110,17 @@ std::vector<ScenarioTable> BuildTables(const std::vector<Results>& runs) {
         row.p50 = Latency(r.latency_us.p50);
         row.p99 = Latency(r.latency_us.p99);
         row.p999 = Latency(r.latency_us.p999);
-        if (!r.correctness.checked) {
-          row.verdict = Verdict::kUnchecked;
-        } else if (r.correctness.ok) {
-          row.verdict = Verdict::kOk;
-        } else {
-          row.verdict = r.ExpectedCorrect() ? Verdict::kFailed : Verdict::kExpectedWrong;
-        }
+        row.verdict = r.verdict();
         row.figures = FiguresText(r);
         row.note = r.correctness.note;
+        if (auto si = run.scenario_info.find(r.scenario); si != run.scenario_info.end()) {
+          if (const ApproachText* a = si->second.Approach(r.approach)) row.contract = a->contract;
+        }
         auto cv = Cv(r);
         row.high_cv = cv && *cv > kHighCv;
+        row.timing_trusted = r.timing_trusted;
+        row.timing_note = r.timing_note;
+        units.insert(r.Unit());
         by_key[key].push_back(std::move(row));
       }
     }
@@ -128,6 +129,13 @@ std::vector<ScenarioTable> BuildTables(const std::vector<Results>& runs) {
     }
     t.show_run = runs_with.size() > 1;
     t.show_params = params_seen.size() > 1;
+    if (units.size() == 1) {
+      t.unit = *units.begin();
+    } else {
+      for (TableRow& row : t.rows) {
+        if (row.record->throughput_ops_s) row.throughput += " " + row.record->Unit() + "/s";
+      }
+    }
     tables.push_back(std::move(t));
   }
   return tables;
@@ -151,7 +159,7 @@ std::vector<Warning> BuildWarnings(const std::vector<Results>& runs) {
       if (r.UnexpectedFailure()) {
         std::string figures = FiguresText(r);
         out.push_back({Warning::Kind::kFailedCheck,
-                       name(r, run) + ": correctness check FAILED" +
+                       name(r, run) + ": WRONG, unexpectedly (correctness check failed)" +
                            (figures.empty() ? "" : " (" + figures + ")") + "."});
       }
     }
@@ -170,7 +178,14 @@ std::vector<Warning> BuildWarnings(const std::vector<Results>& runs) {
   }
   for (const Results& run : runs) {
     for (const Record& r : run.records) {
-      auto cv = Cv(r);
+      if (!r.timing_trusted) {
+        out.push_back({Warning::Kind::kHighCv,
+                       name(r, run) + ": timing not trusted: " +
+                           (r.timing_note.empty() ? "no reason given" : r.timing_note) +
+                           "; do not read small differences into it."});
+        continue;
+      }
+      auto cv = Cv(r);  // files whose reader left the flag alone
       if (cv && *cv > kHighCv) {
         char pct[32];
         std::snprintf(pct, sizeof(pct), "%.0f%%", *cv * 100);
@@ -202,11 +217,15 @@ std::vector<Warning> BuildWarnings(const std::vector<Results>& runs) {
   }
   for (const Results& run : runs) {
     for (const Record& r : run.records) {
-      if (r.Correct() == false && !r.ExpectedCorrect()) {
+      if (r.verdict() == Verdict::kWrongExpected) {
         std::string figures = FiguresText(r);
         out.push_back({Warning::Kind::kExpectedWrong,
                        name(r, run) + ": wrong, as the lesson expects" +
                            (figures.empty() ? "" : " (" + figures + ")") + "."});
+      } else if (r.verdict() == Verdict::kCorrectUnexpected) {
+        out.push_back({Warning::Kind::kExpectedWrong,
+                       name(r, run) + ": correct, though the lesson expects it wrong (the race "
+                                      "did not happen in this run)."});
       }
     }
   }

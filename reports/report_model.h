@@ -21,21 +21,27 @@ struct LessonText {
 };
 LessonText LessonFor(const std::string& scenario, const std::vector<Results>& runs);
 
-enum class Verdict {
-  kOk,              // check passed
-  kFailed,          // check failed on an approach meant to be correct: shown in red
-  kExpectedWrong,   // check failed on an approach the lesson shows going wrong
-  kUnchecked,       // no correctness verdict in the record
-};
+// The record's verdict (results/results.h): correct, wrong-expected, wrong-unexpected,
+// correct-unexpected, or unchecked.
+using Verdict = results::Verdict;
 
 struct TableRow {
   const Results* run = nullptr;
   const Record* record = nullptr;
-  std::string throughput, p50, p99, p999;  // formatted; "–" when missing
+  // Formatted; "–" when missing. `throughput` is the number alone when the table's header names
+  // the unit (ScenarioTable::unit), else "1,234 updates/s".
+  std::string throughput, p50, p99, p999;
   Verdict verdict = Verdict::kUnchecked;
   std::string figures;  // "lost updates 3,412 · expected 16,000 · ..."
   std::string note;     // correctness.note
+  std::string contract;  // the approach's promise the verdict judged ("" when it states none)
   bool high_cv = false;
+  bool timing_trusted = true;
+  std::string timing_note;  // why not, when !timing_trusted
+  // The verdict's mark and word as every report shows them: "✅ correct", "☑ correct" (timing
+  // untrusted), "✗ wrong, as expected", "❌ WRONG (unexpected)", "❓ correct, though expected
+  // wrong", "–".
+  std::string VerdictCell() const;
 };
 
 struct ScenarioTable {
@@ -44,14 +50,20 @@ struct ScenarioTable {
   std::vector<TableRow> rows;  // grouped by (params, approach, target), runs adjacent
   bool show_run = false;       // several runs contain this scenario
   bool show_params = false;    // rows differ in their parameter point
+  // The op unit every row shares ("decisions"), named in the throughput header as
+  // "throughput (decisions/s)"; "" when rows differ (each cell then carries its unit).
+  std::string unit;
+  std::string ThroughputHeader() const;  // "throughput (decisions/s)" or "throughput"
 };
 
 // Records whose throughput CV across repetitions exceeds this are flagged.
-inline constexpr double kHighCv = 0.10;
+inline constexpr double kHighCv = results::kNoiseLimitCv;
 
 std::vector<ScenarioTable> BuildTables(const std::vector<Results>& runs);
 
 struct Warning {
+  // kHighCv: the record's timing is not trusted (CV above the limit, RTT out of tolerance, too
+  // few operations); the text says which.
   enum class Kind { kFailedCheck, kHighCv, kErrors, kSkippedTarget, kExpectedWrong };
   Kind kind;
   std::string text;  // one sentence, plain text
@@ -78,7 +90,7 @@ std::string DurabilityText(const std::vector<Results>& runs);
 std::string KneeText(const std::string& scenario, const std::vector<Results>& runs);
 
 // Text shared by the writers.
-std::string VerdictText(Verdict v);  // "ok", "FAILED", "wrong (expected)", "–"
+std::string VerdictText(Verdict v);  // results::VerdictLabel: "correct", "wrong, as expected", ...
 std::string RecordName(const Record& r, const Results* run, bool with_run);  // "counters / incr on redis"
 
 }  // namespace racetrack::reports

@@ -61,6 +61,8 @@ std::string FormatRate(double v) {
   if (!std::isfinite(v)) return FormatNumber(v);
   if (v >= 1e6) return Printf("%.2f", v / 1e6) + "M";
   if (v >= 1e4) return Printf("%.1f", v / 1e3) + "k";
+  // Below 100 a rounded integer would hide the figure (pipeline's 0.19 jobs/s is not "0").
+  if (v < 100 && v != std::floor(v)) return Printf("%.3g", v);
   return Printf("%.0f", v);
 }
 

@@ -25,7 +25,7 @@ std::string FormatHuman(const std::optional<double>& v, std::string_view missing
 std::string FormatMicros(double us);
 
 // Throughput, compact for a terminal column: 2571 -> "2571", 75210 -> "75.2k",
-// 1.5e6 -> "1.50M".
+// 1.5e6 -> "1.50M", 0.1894 -> "0.189", 42.25 -> "42.2".
 std::string FormatRate(double ops_per_s);
 
 // Percentage change with sign: 0.123 -> "+12.3%", -0.3 -> "-30.0%".

@@ -76,6 +76,11 @@ json RecordToJson(const Record& r) {
   j["approach"] = r.approach;
   j["target"] = r.target;
   j["params"] = NumberMap(r.params);
+  j["unit"] = r.Unit();
+  if (r.verdict() != Verdict::kUnchecked) j["verdict"] = std::string(VerdictId(r.verdict()));
+  j["timing_trusted"] = r.timing_trusted;
+  if (!r.timing_note.empty()) j["timing_note"] = r.timing_note;
+  if (!r.memory_method.empty()) j["memory_method"] = r.memory_method;
   j["ops"] = r.ops ? Count(*r.ops) : json(nullptr);
   j["errors"] = r.errors ? Count(*r.errors) : json(nullptr);
   j["duration_s"] = Optional(r.duration_s);
@@ -92,7 +97,8 @@ json RecordToJson(const Record& r) {
   j["repetitions"] = reps;
   const ThroughputStats& ts = r.throughput_stats;
   j["throughput_stats"] = {{"median", Optional(ts.median)}, {"min", Optional(ts.min)},
-                           {"max", Optional(ts.max)}, {"cv", Optional(ts.cv)}};
+                           {"max", Optional(ts.max)}, {"cv", Optional(ts.cv)},
+                           {"cv_above_limit", ts.HighCv()}};
   const LatencySummary& l = r.latency_us;
   j["latency_us"] = {{"p50", Optional(l.p50)},   {"p90", Optional(l.p90)},
                      {"p99", Optional(l.p99)},   {"p999", Optional(l.p999)},
@@ -178,10 +184,13 @@ json ToJson(const Results& d) {
   for (const auto& [id, t] : d.scenario_info) {
     json approaches = json::array();
     for (const ApproachText& a : t.approaches) {
-      approaches.push_back({{"id", a.id},
-                            {"title", a.title},
-                            {"summary", a.summary},
-                            {"expected_correct", a.expected_correct}});
+      json aj = {{"id", a.id},
+                 {"title", a.title},
+                 {"summary", a.summary},
+                 {"expected_correct", a.expected_correct}};
+      if (!a.contract.empty()) aj["contract"] = a.contract;
+      if (!a.unit.empty()) aj["unit"] = a.unit;
+      approaches.push_back(aj);
     }
     info[id] = {{"title", t.title},
                 {"question", t.question},
@@ -189,6 +198,7 @@ json ToJson(const Results& d) {
                 {"lesson", t.lesson},
                 {"approaches", approaches}};
     if (!t.claims.empty()) info[id]["claims"] = ClaimsToJson(t.claims);
+    if (!t.unit.empty()) info[id]["unit"] = t.unit;
   }
   j["scenario_info"] = info;
   json records = json::array();
@@ -424,8 +434,10 @@ void ReadHistogram(Reader& rd, const json& rec, const std::string& path, SparseH
   std::sort(out->counts.begin(), out->counts.end());
 }
 
-// `expected_ok_given`: whether the record states expected_ok (else scenario_info decides).
-Record ReadRecord(Reader& rd, const json& j, const std::string& path, bool* expected_ok_given) {
+// `expected_ok_given`: whether the record states expected_ok or a verdict (else scenario_info
+// decides). `version`: the file's schema version (2 adds verdict, unit, timing_*, memory_method).
+Record ReadRecord(Reader& rd, const json& j, const std::string& path, int version,
+                  bool* expected_ok_given) {
   Record r;
   rd.String(j, path, "scenario", &r.scenario);
   rd.String(j, path, "approach", &r.approach);
@@ -488,6 +500,38 @@ Record ReadRecord(Reader& rd, const json& j, const std::string& path, bool* expe
   rd.NumberMap(j, path, "figures", &r.figures);
   rd.SeriesMap(j, path, "series", &r.series);
   rd.String(j, path, "error", &r.error);
+  if (version >= 2) {
+    // The verdict decides ok and expected_ok; when the file also states them they must agree.
+    std::string id;
+    rd.String(j, path, "verdict", &id);
+    if (!id.empty()) {
+      std::optional<Verdict> v = VerdictFromId(id);
+      if (!v) {
+        rd.Fail(path + ".verdict", "\"" + id +
+                                       "\" is not one of correct, wrong-expected, "
+                                       "wrong-unexpected, correct-unexpected");
+      } else {
+        const bool ok = *v == Verdict::kCorrect || *v == Verdict::kCorrectUnexpected;
+        const bool expected_ok = *v == Verdict::kCorrect || *v == Verdict::kWrongUnexpected;
+        const json* c = Reader::Find(j, "correctness");
+        const json* given_ok = c && c->is_object() ? Reader::Find(*c, "ok") : nullptr;
+        const json* given_expected = c && c->is_object() ? Reader::Find(*c, "expected_ok") : nullptr;
+        if ((given_ok && r.correctness.ok != ok) ||
+            (given_expected && r.correctness.expected_ok != expected_ok)) {
+          rd.Fail(path + ".verdict", "\"" + id + "\" disagrees with correctness.ok/expected_ok");
+        }
+        r.correctness.checked = true;
+        r.correctness.ok = ok;
+        r.correctness.expected_ok = expected_ok;
+        *expected_ok_given = true;
+      }
+    }
+    rd.String(j, path, "unit", &r.unit);
+    if (r.unit == "ops") r.unit.clear();  // the default, kept implicit so v1 and v2 compare equal
+    rd.Bool(j, path, "timing_trusted", &r.timing_trusted);
+    rd.String(j, path, "timing_note", &r.timing_note);
+    rd.String(j, path, "memory_method", &r.memory_method);
+  }
   return r;
 }
 
@@ -625,12 +669,15 @@ void ReadScenarioInfo(Reader& rd, const json& doc, Results* res) {
     rd.String(t, ip, "question", &text.question);
     rd.String(t, ip, "expected", &text.expected);
     rd.String(t, ip, "lesson", &text.lesson);
+    rd.String(t, ip, "unit", &text.unit);
     rd.Objects(t, ip, "approaches", [&](const json& a, const std::string& ap) {
       ApproachText at;
       rd.String(a, ap, "id", &at.id);
       rd.String(a, ap, "title", &at.title);
       rd.String(a, ap, "summary", &at.summary);
       rd.Bool(a, ap, "expected_correct", &at.expected_correct);
+      rd.String(a, ap, "contract", &at.contract);
+      rd.String(a, ap, "unit", &at.unit);
       if (at.id.empty()) rd.Fail(ap, "has no \"id\"");
       text.approaches.push_back(std::move(at));
     });
@@ -638,13 +685,13 @@ void ReadScenarioInfo(Reader& rd, const json& doc, Results* res) {
   }
 }
 
-// Schema version 1 (the only one so far). A version 2 reader would start from a copy of this and
-// map what changed; version 1 files keep coming through here.
-Expected<Results> ReadV1(const json& doc, const std::string& origin) {
+// Every version so far: 2 is 1 plus fields (ReadRecord reads them when `version` >= 2), so one
+// walk reads both; what version 1 lacks is derived after the walk.
+Expected<Results> ReadDocument(const json& doc, const std::string& origin, int version) {
   Reader rd(origin);
   Results res;
   res.path = origin;
-  res.schema_version = 1;
+  res.schema_version = version;
   rd.String(doc, "", "created", &res.created);
   rd.String(doc, "", "racetrack_version", &res.racetrack_version);
   ReadEnvironment(rd, doc, &res);
@@ -654,7 +701,7 @@ Expected<Results> ReadV1(const json& doc, const std::string& origin) {
   std::vector<bool> expected_ok_given;
   rd.Objects(doc, "", "records", [&](const json& record, const std::string& rp) {
     bool given = false;
-    res.records.push_back(ReadRecord(rd, record, rp, &given));
+    res.records.push_back(ReadRecord(rd, record, rp, version, &given));
     expected_ok_given.push_back(given);
   });
   if (const json* sf = rd.Object(doc, "", "scenario_figures")) {
@@ -671,6 +718,10 @@ Expected<Results> ReadV1(const json& doc, const std::string& origin) {
     if (const ApproachText* a = si->second.Approach(r.approach)) {
       r.correctness.expected_ok = a->expected_correct;
     }
+  }
+  if (version == 1) {
+    // Version 1 has no timing judgement: the rules that need nothing but the record decide it.
+    for (Record& r : res.records) AssessTiming(&r);
   }
   return res;
 }
@@ -696,7 +747,97 @@ double Median(std::vector<double> v) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+// Verdicts
+
+std::string_view VerdictId(Verdict v) {
+  switch (v) {
+    case Verdict::kCorrect: return "correct";
+    case Verdict::kWrongExpected: return "wrong-expected";
+    case Verdict::kWrongUnexpected: return "wrong-unexpected";
+    case Verdict::kCorrectUnexpected: return "correct-unexpected";
+    case Verdict::kUnchecked: break;
+  }
+  return "";
+}
+
+std::optional<Verdict> VerdictFromId(std::string_view id) {
+  for (Verdict v : {Verdict::kCorrect, Verdict::kWrongExpected, Verdict::kWrongUnexpected,
+                    Verdict::kCorrectUnexpected}) {
+    if (VerdictId(v) == id) return v;
+  }
+  return std::nullopt;
+}
+
+Verdict DeriveVerdict(bool checked, bool ok, bool expected_ok) {
+  if (!checked) return Verdict::kUnchecked;
+  if (ok) return expected_ok ? Verdict::kCorrect : Verdict::kCorrectUnexpected;
+  return expected_ok ? Verdict::kWrongUnexpected : Verdict::kWrongExpected;
+}
+
+std::string_view VerdictMark(Verdict v) {
+  switch (v) {
+    case Verdict::kCorrect: return "✅";
+    case Verdict::kWrongExpected: return "✗";
+    case Verdict::kWrongUnexpected: return "❌";
+    case Verdict::kCorrectUnexpected: return "❓";
+    case Verdict::kUnchecked: break;
+  }
+  return "–";
+}
+
+std::string_view VerdictMark(Verdict v, bool timing_trusted) {
+  if (v == Verdict::kCorrect && !timing_trusted) return "☑";
+  return VerdictMark(v);
+}
+
+std::string_view VerdictLabel(Verdict v) {
+  switch (v) {
+    case Verdict::kCorrect: return "correct";
+    case Verdict::kWrongExpected: return "wrong, as expected";
+    case Verdict::kWrongUnexpected: return "WRONG (unexpected)";
+    case Verdict::kCorrectUnexpected: return "correct, though expected wrong";
+    case Verdict::kUnchecked: break;
+  }
+  return "not checked";
+}
+
+void AssessTiming(Record* r) {
+  std::vector<std::string> doubts;
+  const ThroughputStats& ts = r->throughput_stats;
+  if (ts.HighCv() && r->repetitions.size() > 1) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "throughput varies by %.0f%% (CV) across %zu repetitions, above the %.0f%% noise "
+                  "limit",
+                  *ts.cv * 100, r->repetitions.size(), kNoiseLimitCv * 100);
+    doubts.push_back(buf);
+  }
+  if (r->ops && *r->ops < kMinTrustedOps) {
+    const bool one = *r->ops == 1;
+    doubts.push_back("only " + FormatNumber(*r->ops) + " timed " +
+                     (one ? r->UnitSingular() + ": one sample decides the figure"
+                          : r->Unit() + ": too few samples to decide the figure"));
+  }
+  for (const std::string& d : doubts) {
+    if (r->timing_note.find(d) != std::string::npos) continue;
+    r->timing_note += (r->timing_note.empty() ? "" : "; ") + d;
+    r->timing_trusted = false;
+  }
+}
+
+std::string ThroughputWithUnit(const Record& r) {
+  if (!r.throughput_ops_s) return "–";
+  return FormatHuman(*r.throughput_ops_s) + " " + r.Unit() + "/s";
+}
+
+// ---------------------------------------------------------------------------------------------
 // Record and Results helpers
+
+std::string Record::UnitSingular() const {
+  std::string u = Unit();
+  if (u.size() > 1 && u.back() == 's') u.pop_back();
+  return u;
+}
 
 std::string Record::Key() const {
   std::string p;
@@ -823,7 +964,7 @@ Expected<Results> ParseResults(std::string_view text, const std::string& origin)
                  "); this build reads up to " + std::string(kSchemaPrefix) +
                  std::to_string(kSchemaVersion) + " - upgrade racetrack");
   }
-  return ReadV1(doc, origin);  // every version up to kSchemaVersion (only 1 so far)
+  return ReadDocument(doc, origin, *version);
 }
 
 Expected<Results> ReadResults(const std::string& path) {

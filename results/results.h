@@ -6,8 +6,11 @@
 //
 // Schema versions: this build writes kSchemaVersion and reads every version from 1 up to it. Any
 // change to the fields (a new verdict, unit, cluster or shard field) bumps the version
-// (`racetrack.result/2`, ...), keeps a reader for the older ones, and adds a saved file of the
-// new version to tests/results/fixtures/ with a test that reads it.
+// (`racetrack.result/3`, ...), keeps a reader for the older ones, and adds a saved file of the
+// new version to tests/results/fixtures/ with a test that reads it. Version 2 added the
+// four-value verdict, timing_trusted/timing_note, the op unit, the CV flag, the approaches'
+// contracts and memory_method; a version-1 file is read with the same verdicts (derived from
+// correctness.ok/expected_ok), unit "ops", and timing judged by AssessTiming's CV and op rules.
 //
 // The reader is strict: the schema string, the record identity (scenario, approach, target), the
 // histogram layout and the type of every field it knows are checked, and the first problem is
@@ -34,7 +37,42 @@
 namespace racetrack::results {
 
 inline constexpr std::string_view kSchemaPrefix = "racetrack.result/";
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
+
+// Timing is not trusted when the throughput's coefficient of variation across repetitions is
+// above this (10%): differences smaller than the spread mean nothing.
+inline constexpr double kNoiseLimitCv = 0.10;
+// Timing is not trusted when fewer operations than this were timed over all repetitions: the
+// figure is one or two samples (pipeline's 5 s job at 5 ms RTT is one).
+inline constexpr double kMinTrustedOps = 5;
+
+// A record's correctness verdict, against what the lesson expects of the approach. JSON
+// "verdict": "correct" | "wrong-expected" | "wrong-unexpected" | "correct-unexpected"; absent
+// when the record was not checked.
+enum class Verdict {
+  kUnchecked,          // no correctness check in the record
+  kCorrect,            // checked, passed, meant to pass
+  kWrongExpected,      // checked, failed, and the lesson shows this approach going wrong
+  kWrongUnexpected,    // checked, failed on an approach meant to be correct: a regression
+  kCorrectUnexpected,  // checked, passed, though the lesson expects it wrong (no race was hit)
+};
+// The JSON value: "correct", "wrong-expected", ...; "" for kUnchecked.
+std::string_view VerdictId(Verdict v);
+// The inverse of VerdictId for the four checked values; nullopt for anything else.
+std::optional<Verdict> VerdictFromId(std::string_view id);
+// The verdict table: not checked -> kUnchecked; else ok x expected_ok picks one of the four.
+Verdict DeriveVerdict(bool checked, bool ok, bool expected_ok);
+// For people, with a mark that tells the four apart: "✅ correct", "✔ wrong, as expected" ...
+// (reports and the console table use these; see VerdictMark for the mark alone).
+std::string_view VerdictMark(Verdict v);   // "✅", "✗", "❌", "❓", "–"
+std::string_view VerdictLabel(Verdict v);  // "correct", "wrong, as expected",
+                                           // "WRONG (unexpected)", "correct, though expected
+                                           // wrong", "not checked"
+// The mark of a verdict whose timing is not trusted: a correct record never shows a plain ✅
+// then ("☑" with the untrusted flag); the other marks stay (their timing is not the point).
+std::string_view VerdictMark(Verdict v, bool timing_trusted);
+// The mark beside a throughput or latency that is not trusted.
+inline constexpr std::string_view kUntrustedMark = "⚠";
 
 // The reader's and writer's error: one line, naming the file and, when it applies, the field.
 class Error {
@@ -83,6 +121,8 @@ struct Repetition {
 
 struct ThroughputStats {
   std::optional<double> median, min, max, cv;  // over repetitions; cv = stddev / mean
+  // cv above kNoiseLimitCv (JSON "cv_above_limit", written from version 2 on; derived from cv).
+  bool HighCv() const { return cv && *cv > kNoiseLimitCv; }
 };
 
 struct Timeseries {
@@ -104,6 +144,7 @@ struct Correctness {
   bool expected_ok = true;
   std::map<std::string, double> figures;  // expected, observed, lost_updates, retries, ...
   std::string note;                       // the check's explanation
+  Verdict verdict() const { return DeriveVerdict(checked, ok, expected_ok); }
 };
 
 // The name of a record's "durability" param value (0 off, 1 relaxed, 2 strict), else the number.
@@ -125,13 +166,28 @@ struct Record {
   // Series on the scenario's own axis (ratelimit: admitted per 100 ms of virtual time).
   std::map<std::string, std::vector<double>> series;
   std::string error;  // non-empty: the run of this record ended early on this error
+  // What one operation is, plural, as in "<unit>/s": "increments", "decisions", "jobs". JSON
+  // "unit"; empty = "ops" (version-1 files). Throughput and latency are per this unit.
+  std::string unit;
+  // Whether the timing (throughput, latency) can be read as a measurement: false when the
+  // injected RTT missed its tolerance, the CV is above kNoiseLimitCv, or too few operations were
+  // timed; timing_note says why (sentences joined with "; "). The verdict is separate.
+  bool timing_trusted = true;
+  std::string timing_note;
+  // How figures.memory_per_key_bytes was measured ("used_memory delta after the run, at rest,
+  // over 1,000 keys"); empty when the record has no memory figure.
+  std::string memory_method;
 
   // "scenario/approach/target/{params}": how runs are matched across files.
   std::string Key() const;
   // "N=1000 rtt_ms=1" (keys sorted); "" when there are no params. The "durability" param
   // (0 off, 1 relaxed, 2 strict: `--durability off,strict` runs) is shown by name.
   std::string ParamsLabel() const;
-  // The verdict: nullopt when the record was not checked.
+  Verdict verdict() const { return correctness.verdict(); }
+  // unit, or "ops" when the record names none; UnitSingular: "increment", "op".
+  std::string Unit() const { return unit.empty() ? "ops" : unit; }
+  std::string UnitSingular() const;
+  // The verdict as a bool: nullopt when the record was not checked.
   std::optional<bool> Correct() const {
     return correctness.checked ? std::optional<bool>(correctness.ok) : std::nullopt;
   }
@@ -201,6 +257,8 @@ struct Skip {
 struct ApproachText {
   std::string id, title, summary;
   bool expected_correct = true;
+  std::string contract;  // what the approach promises, which its verdict judges (version 2)
+  std::string unit;      // its own op unit when it differs from the scenario's; "" = the same
 };
 
 // One record set a claim reads (results JSON scenario_info.<id>.claims[].subjects[]).
@@ -243,6 +301,7 @@ struct ScenarioText {
   std::string title, question, expected, lesson;
   std::vector<ApproachText> approaches;
   std::vector<ClaimText> claims;  // the article's claims this lesson tests; may be empty
+  std::string unit;  // what one operation is, plural ("decisions"); "" = "ops" (version 1)
   const ApproachText* Approach(const std::string& id) const;  // nullptr when not listed
 };
 
@@ -280,6 +339,15 @@ Expected<std::vector<Results>> ReadResultsFiles(const std::vector<std::string>& 
 // Fills a record's latency summary and throughput statistics from its histogram and repetitions
 // (the harness calls this once a record's repetitions are in) and stores the histogram.
 void Summarize(Record* record, const Histogram& merged);
+
+// Judges a record's timing by the rules every target shares and adds what it finds to
+// timing_note, clearing timing_trusted: throughput CV above kNoiseLimitCv, fewer than
+// kMinTrustedOps timed operations. A doubt already there (the scenario's: RTT out of tolerance)
+// stays. The harness calls it after Summarize; the reader calls it for version-1 files.
+void AssessTiming(Record* record);
+
+// "12,345 decisions/s" (FormatHuman + the record's unit); "–" when missing.
+std::string ThroughputWithUnit(const Record& record);
 
 // Step CDF from the percentile summary, for records that carry no histogram.
 std::vector<std::pair<double, double>> PercentileCdf(const LatencySummary& latency);

@@ -973,6 +973,7 @@ ScenarioInfo BuildInfo() {
   ScenarioInfo info;
   info.id = "cache";
   info.title = "Caching a database: cache-aside, single-flight, native structures";
+  info.unit = "requests";  // one Step()
   info.question =
       "How much faster is a read served by a cache than by PostgreSQL — for a point lookup and "
       "for an aggregate — what does it cost in stale reads, and what happens when a hot key "

@@ -358,6 +358,7 @@ class CountersScenario final : public Lesson {
     info_.id = "counters";
     info_.claims = ArticleClaims(info_.id);
     info_.title = "Counters under concurrency";
+    info_.unit = "increments";  // one Step()
     info_.question =
         "When many clients increment the same counter at once, which ways lose updates, and what "
         "does each safe way cost?";

@@ -664,6 +664,7 @@ ScenarioInfo BuildInfo() {
   ScenarioInfo info;
   info.id = "leaderboard";
   info.title = "Leaderboards: ORDER BY ... LIMIT vs a sorted set";
+  info.unit = "queries";  // one Step()
   info.question =
       "How does fetching the top 10 (and a player's rank) cost grow with the number of players, "
       "for SQL without an index, SQL with a btree index, and a sorted set?";
@@ -692,6 +693,9 @@ ScenarioInfo BuildInfo() {
       {"update-zset", "Update: ZINCRBY under reads",
        "ZINCRBY for a random player while 2 connections read the top 10", zset, true},
   };
+  for (ApproachInfo& a : info.approaches) {
+    if (a.id.rfind("update-", 0) == 0) a.unit = "updates";  // one Step() writes, not reads
+  }
   info.expected =
       "Without an index, SQL reads every row to find the top 10: its cost grows linearly with N "
       "(tens of milliseconds at 10^6). With a btree index on (score, player), PostgreSQL walks "

@@ -943,6 +943,7 @@ ScenarioInfo BuildInfo() {
   ScenarioInfo info;
   info.id = "locks";
   info.title = "Locks: invoice numbers under SET NX PX, Redlock, fencing and SQL";
+  info.unit = "critical sections";  // one Step()
   info.question =
       "When workers take turns issuing invoice numbers under a lock, which locks still hand out a "
       "number twice when a holder stalls longer than its lease?";

@@ -611,6 +611,7 @@ class MessagingScenario final : public Lesson {
     info_.id = "messaging";
     info_.claims = ArticleClaims(info_.id);
     info_.title = "Messaging when a consumer dies";
+    info_.unit = "messages";  // one Step()
     info_.question =
         "When a consumer crashes mid-run and a replacement takes over, which ways of passing "
         "messages lose some, and which deliver some twice?";

@@ -575,6 +575,7 @@ class PersistenceScenario final : public Lesson {
     info_.id = "persistence";
     info_.claims = ArticleClaims(info_.id);
     info_.title = "Persistence under kill -9";
+    info_.unit = "writes";  // one Step()
     info_.question =
         "When the server is killed with SIGKILL and restarted, how many acknowledged writes does "
         "each persistence mode lose, and what does its safety cost?";

@@ -20,8 +20,10 @@
 // Accuracy per record (correctness): admitted, rejected, max_in_window (the most admissions of one
 // key in any rolling window of W, from the admit times) vs limit, wrongful_rejections (rejections
 // an exact sliding log would not have made); ok = max_in_window <= limit (and, for the sliding
-// log, no wrongful rejection). Figures: memory_bytes_per_key (MEMORY USAGE / relation size per
-// key). Series: admitted and rejected per 100 ms of key 0, its rolling count and the limit line.
+// log, no wrongful rejection); token bucket and GCRA are judged on their own contract instead
+// (burst + rate x t over any interval: burst_allowance, max_burst). Figures: memory_per_key_bytes
+// (scenarios/memory_per_key.h: after the run, at rest, over every key; SQL split into data and
+// page overhead). Series: admitted and rejected per 100 ms of key 0, its rolling count and the limit line.
 #pragma once
 
 #include <cstdint>

@@ -9,6 +9,22 @@
 
 namespace racetrack::scenarios {
 
+int64_t MaxRateExcess(std::vector<int64_t> times, int64_t a, int64_t c) {
+  // With e_k = a*k - c*t_k over the sorted times, the interval [t_i, t_j] has
+  // a*(j-i+1) - c*(t_j - t_i) = e_j - e_i + a, so the answer is a + max over j of
+  // (e_j - min_{i<=j} e_i): one pass with a running minimum.
+  if (times.empty()) return 0;
+  std::sort(times.begin(), times.end());
+  int64_t best = 0;
+  int64_t min_e = 0;
+  for (size_t k = 0; k < times.size(); ++k) {
+    const int64_t e = a * static_cast<int64_t>(k) - c * times[k];
+    if (k == 0 || e < min_e) min_e = e;
+    best = std::max(best, e - min_e + a);
+  }
+  return best;
+}
+
 int64_t MaxInRollingWindow(std::vector<int64_t> times, int64_t window) {
   std::sort(times.begin(), times.end());
   int64_t best = 0;

@@ -18,6 +18,14 @@ int64_t MaxInRollingWindow(std::vector<int64_t> times, int64_t window);
 // The same by brute force, O(n^2): for tests.
 int64_t MaxInRollingWindowBruteForce(const std::vector<int64_t>& times, int64_t window);
 
+// The rate contract of a token bucket or GCRA, in integers: for every interval [t_i, t_j] that
+// starts and ends at an admission, a * (admissions in it) <= b + c * (t_j - t_i). Token bucket
+// (capacity = limit, refill limit per window W): a = W, b = W * limit, c = limit. GCRA (emission
+// interval T, admitted while its theoretical arrival time is at most W ahead): a = T, b = W,
+// c = 1. Returns the largest a * n - c * (t_j - t_i) over all such intervals (<= b: the contract
+// holds), so the observed burst in tokens is the result / a. 0 for no events; O(n log n).
+int64_t MaxRateExcess(std::vector<int64_t> times, int64_t a, int64_t c);
+
 // One limiter decision.
 struct Decision {
   int64_t t = 0;

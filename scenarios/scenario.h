@@ -47,6 +47,12 @@ struct ApproachInfo {
   // True when the approach is supposed to be correct (the exit code and the reports treat a failed
   // check as a regression); false for the approaches the lesson shows going wrong.
   bool expected_correct = true;
+  // What the approach promises, one line ("never more than capacity + rate x t admitted in any
+  // interval t"): Verify judges the approach on this, and reports show it beside the verdict.
+  // Empty = the scenario's single rule (its `expected` text) applies to every approach.
+  std::string contract;
+  // Its own op unit when it differs from the scenario's (plural); "" = ScenarioInfo::unit.
+  std::string unit;
 };
 
 // A scenario knob (--sizes, --rtt-ms, --batch, --pattern): declared by the scenario so the CLI and
@@ -94,6 +100,9 @@ struct ScenarioInfo {
   std::vector<ApproachInfo> approaches;
   std::string expected;  // the expected outcome and why, a short paragraph
   std::string lesson;    // the lesson text (plain text, paragraphs separated by blank lines)
+  // What one Step() is, plural, as in "<unit>/s": "increments", "decisions", "jobs". Every
+  // throughput and latency of the lesson is per this unit (results: Record::unit).
+  std::string unit;
   // Names of the figures Sample() returns, for the time series ("lost_updates").
   std::vector<std::string> live_figures;
   // Record figures (correctness or figures) `racetrack run` prints after each row of its table
@@ -142,6 +151,9 @@ struct Correctness {
   bool ok = false;
   std::map<std::string, double> figures;  // expected, observed, lost_updates, retries, ...
   std::string note;                        // one or two sentences for people
+  // Non-empty when the run's own conditions make its timing unfit to read (pipeline: the
+  // effective RTT missed its tolerance): the record gets timing_trusted = false with this note.
+  std::string timing_doubt;
 };
 
 // What Step() returns when a run that owns its timeline (ApproachRun::OwnsTimeline) has nothing
@@ -175,6 +187,9 @@ class ApproachRun {
   virtual Result<Correctness> Verify(adapters::Client& admin) = 0;
   // Figures that are not correctness (schema: records[].figures), e.g. preparation time.
   virtual std::map<std::string, double> Figures() const { return {}; }
+  // How figures.memory_per_key_bytes was measured (scenarios/memory_per_key.h's KeyMemory::
+  // method), for records[].memory_method; "" when the run has no memory figure. After Verify.
+  virtual std::string MemoryMethod() const { return ""; }
   // Operations per repetition this run wants when the user gave neither --ops nor --duration
   // (pipeline: one job of N commands takes N x RTT; a time budget would cut it or waste it), and
   // then the harness skips its warm-up phase (MakeWorker warms the connection). Default: none.

@@ -34,6 +34,7 @@
 #include "scenarios/claims.h"
 #include "scenarios/jwt.h"
 #include "scenarios/knobs.h"
+#include "scenarios/memory_per_key.h"
 
 namespace racetrack::scenarios {
 
@@ -86,7 +87,6 @@ const SqlStatement kSqlTouch{
     "ss_touch", "UPDATE rt_sessions SET last_seen = now() WHERE id = $1 AND last_seen > now() - "
                 "make_interval(secs => 1800) RETURNING user_id"};
 const SqlStatement kSqlLogout{"ss_logout", "DELETE FROM rt_sessions WHERE id = ANY($1::text[])"};
-const SqlStatement kSqlSize{"", "SELECT pg_total_relation_size('rt_sessions')"};
 
 class SessionsRun;
 
@@ -147,6 +147,7 @@ class SessionsRun final : public ApproachRun {
 
   Result<Correctness> Verify(Client& admin) override;
   std::map<std::string, double> Figures() const override { return figures_; }
+  std::string MemoryMethod() const override { return memory_method_; }
   std::map<std::string, std::vector<double>> Series() const override { return series_; }
 
   // ---- used by workers ----
@@ -174,7 +175,8 @@ class SessionsRun final : public ApproachRun {
   Status ApplyMemoryLimit(Client& admin);
   Status RestoreMemoryLimit(Client& admin);
   Status RunBatches(Client& c, const std::vector<Argv>& commands, int64_t* refused);
-  double MemoryPerSession(Client& admin, std::string* note);
+  // figures_' memory_per_key_bytes (per session) and memory_method_; a failure goes into *note.
+  void MeasureMemory(Client& admin, std::string* note);
   Status Cleanup(Client& admin);
 
   const ApproachInfo& approach_;
@@ -207,6 +209,7 @@ class SessionsRun final : public ApproachRun {
   std::map<int64_t, int64_t> revoked_user_accepted_;  // per bucket since origin
   int64_t last_bucket_ = -1;                           // of any request
   std::map<std::string, double> figures_;
+  std::string memory_method_;
   std::map<std::string, std::vector<double>> series_;
 };
 
@@ -490,55 +493,41 @@ Status SessionsWorker::Step() {
 
 // ---- verdict ----
 
-double MemoryUsage(Client& admin, const std::string& key, bool* supported) {
-  auto r = admin.Command({"MEMORY", "USAGE", key});
-  if (!r.ok() || r->is_error()) {
-    *supported = false;
-    return 0;
-  }
-  return static_cast<double>(r->integer);
-}
-
-double SessionsRun::MemoryPerSession(Client& admin, std::string* note) {
-  bool supported = true;
-  double bytes = 0;
-  int sampled = 0;
+// One way on every target (scenarios/memory_per_key.h): after the run, at rest, every key.
+void SessionsRun::MeasureMemory(Client& admin, std::string* note) {
+  Result<KeyMemory> m = Status::Internal("unset");
+  std::vector<std::string> keys;
   switch (kind_) {
-    case Kind::kSqlSession: {
-      auto r = admin.Query(kSqlSize, {});
-      if (!r.ok() || !r->Scalar()) return -1;
-      return std::stod(*r->Scalar()) / static_cast<double>(p_.users);
-    }
+    case Kind::kSqlSession:
+      m = SqlMemoryPerKey(admin, "rt_sessions", p_.users);
+      break;
     case Kind::kJwt:
-      return 0;  // nothing on any server
+      figures_["memory_per_key_bytes"] = 0;  // nothing on any server
+      memory_method_ = "nothing is stored on a server";
+      return;
     case Kind::kSessionTtl:
     case Kind::kJwtShortRefresh:
-      for (int64_t u = 0; u < p_.users && sampled < 100 && supported; ++u) {
+      for (int64_t u = 0; u < p_.users; ++u) {
         if (ToBeRevoked(u)) continue;
-        bytes += MemoryUsage(admin, kind_ == Kind::kSessionTtl ? SessionKey(u) : RefreshKey(u),
-                             &supported);
-        ++sampled;
+        keys.push_back(kind_ == Kind::kSessionTtl ? SessionKey(u) : RefreshKey(u));
       }
+      m = RespMemoryPerKey(admin, keys);
       break;
-    case Kind::kJwtDenylist: {
+    case Kind::kJwtDenylist:
       // Stored per revoked token only: spread over all sessions.
-      for (int64_t u = 0; u < p_.users && sampled < 100 && supported; ++u) {
-        if (!ToBeRevoked(u)) continue;
-        bytes += MemoryUsage(admin, DenyKey(nonce_ + "-" + std::to_string(u)), &supported);
-        ++sampled;
+      for (int64_t u = 0; u < p_.users; ++u) {
+        if (ToBeRevoked(u)) keys.push_back(DenyKey(nonce_ + "-" + std::to_string(u)));
       }
-      if (supported && sampled > 0) {
-        return bytes / sampled * static_cast<double>(revoked_count_) /
-               static_cast<double>(p_.users);
-      }
+      if (keys.empty()) return;
+      m = RespMemoryPerKey(admin, keys, p_.users);
       break;
-    }
   }
-  if (!supported || sampled == 0) {
-    *note += " MEMORY USAGE is not available on this target.";
-    return -1;
+  if (!m.ok()) {
+    *note += " Memory not measured: " + m.status().message() + ".";
+    return;
   }
-  return bytes / sampled;
+  AddMemoryFigures(*m, &figures_);
+  memory_method_ = m->method;
 }
 
 Status SessionsRun::Cleanup(Client& admin) {
@@ -577,7 +566,7 @@ Result<Correctness> SessionsRun::Verify(Client& admin) {
       for (const Reply& x : *r) evicted += x.type == Reply::Type::kInteger && x.integer == 0;
     }
   }
-  const double memory = MemoryPerSession(admin, &extra_note);
+  MeasureMemory(admin, &extra_note);
   Status restored = RestoreMemoryLimit(admin);
   Status cleaned = Cleanup(admin);
 
@@ -639,7 +628,6 @@ Result<Correctness> SessionsRun::Verify(Client& admin) {
     figures_["round_trips_per_request"] =
         static_cast<double>(round_trips_.load()) / static_cast<double>(requests);
   }
-  if (memory >= 0) figures_["memory_bytes_per_session"] = memory;
   if (!tokens_.empty()) {
     double total = 0;
     for (const auto& t : tokens_) total += static_cast<double>(t.size());
@@ -689,6 +677,7 @@ ScenarioInfo BuildInfo() {
   ScenarioInfo info;
   info.id = "sessions";
   info.title = "Sessions: TTL sessions vs JWT, and what \"log out now\" costs";
+  info.unit = "requests";  // one Step()
   info.question =
       "When a user logs out (or is marked compromised), how many of their requests are still "
       "accepted afterwards, and what does each request cost?";

@@ -29,6 +29,7 @@
 #include "scenarios/claims.h"
 #include "scenarios/key_distribution.h"
 #include "scenarios/knobs.h"
+#include "scenarios/memory_per_key.h"
 
 namespace racetrack::scenarios {
 
@@ -258,6 +259,17 @@ class UniquesRun final : public ApproachRun {
     return out;
   }
 
+  // The Redis-like keys that make up the counter (hll-merge: one sketch per day).
+  std::vector<std::string> StructureKeys() const {
+    std::vector<std::string> keys;
+    if (kind_ == Kind::kHllMerge) {
+      for (int d = 0; d < 7; ++d) keys.push_back(DayKey(d));
+    } else {
+      keys.push_back(kind_ == Kind::kSet ? kSetKey : kind_ == Kind::kHll ? kHllKey : kBitmapKey);
+    }
+    return keys;
+  }
+
   // The structure's memory in bytes. exact: MEMORY USAGE ... SAMPLES 0 (reads every member of a
   // big set; only in Verify, never while the ingest is being timed).
   Result<int64_t> Memory(Client& c, bool exact) const {
@@ -269,12 +281,7 @@ class UniquesRun final : public ApproachRun {
       }
       return ScalarInt(c.Query(SqlStatement{"", "SELECT pg_total_relation_size('uq_visits')"}, {}));
     }
-    std::vector<std::string> keys;
-    if (kind_ == Kind::kHllMerge) {
-      for (int d = 0; d < 7; ++d) keys.push_back(DayKey(d));
-    } else {
-      keys.push_back(kind_ == Kind::kSet ? kSetKey : kind_ == Kind::kHll ? kHllKey : kBitmapKey);
-    }
+    const std::vector<std::string> keys = StructureKeys();
     std::vector<Argv> cmds;
     for (const auto& k : keys) {
       if (exact) {
@@ -397,6 +404,14 @@ class UniquesRun final : public ApproachRun {
     } else {
       c.note += " (memory not measured: " + mem.status().message() + ")";
     }
+    // The counter is this lesson's one "key": measured the way every lesson measures memory per
+    // key (scenarios/memory_per_key.h), with PostgreSQL's split into row data and page overhead.
+    auto per_key = IsSql(kind_) ? SqlMemoryPerKey(admin, kind_ == Kind::kSqlHll ? "uq_hll" : "uq_visits", 1)
+                                : RespMemoryPerKey(admin, StructureKeys(), 1);
+    if (per_key.ok()) {
+      AddMemoryFigures(*per_key, &figures_);
+      memory_method_ = per_key->method;
+    }
     if (kind_ == Kind::kSqlHll) {
       auto rel_size =
           ScalarInt(admin.Query(SqlStatement{"", "SELECT pg_total_relation_size('uq_hll')"}, {}));
@@ -419,6 +434,7 @@ class UniquesRun final : public ApproachRun {
   }
 
   std::map<std::string, double> Figures() const override { return figures_; }
+  std::string MemoryMethod() const override { return memory_method_; }
 
   // Frees the memory the structure holds (a 10^7 set is ~0.5 GB on a server).
   void Cleanup(Client& c) const {
@@ -443,6 +459,7 @@ class UniquesRun final : public ApproachRun {
   std::mutex mu_;
   std::vector<int64_t> failed_;
   std::map<std::string, double> figures_;
+  std::string memory_method_;  // set by Verify
 };
 
 Status UniquesWorker::Step() { return run_->Step(*c_); }
@@ -451,6 +468,7 @@ ScenarioInfo BuildInfo() {
   ScenarioInfo info;
   info.id = "uniques";
   info.title = "Counting unique visitors: set vs HyperLogLog vs SQL";
+  info.unit = "batches";  // one Step()
   info.question =
       "What do an exact set, a HyperLogLog, a bitmap and SQL COUNT(DISTINCT) cost in memory, "
       "ingest and count time as the number of distinct visitors grows, and how wrong is the "

@@ -169,6 +169,11 @@ TEST(CliTest, RunWritesJsonAndUnsafeLossesDoNotFailTheExitCode) {
   }
   EXPECT_EQ(doc->parameters.clients, 8);
   EXPECT_GT(doc->environment.loopback_rtt_us, 0);
+  for (const auto& r : doc->records) {
+    EXPECT_EQ(r.unit, "increments");
+    EXPECT_EQ(r.verdict(), r.approach == "client-rmw" ? results::Verdict::kWrongExpected
+                                                      : results::Verdict::kCorrect);
+  }
 }
 
 TEST(CliTest, UnavailableRequestedTargetExits3AndNeverShowsThePassword) {

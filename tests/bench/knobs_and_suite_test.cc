@@ -59,6 +59,29 @@ TEST(KnobNamesTest, NoLessonInTheRegistryReusesARunFlagName) {
   EXPECT_TRUE(s.ok()) << s.message();
 }
 
+// Every lesson says what one operation is (throughput is labelled "<unit>/s" everywhere), in the
+// plural, and the approaches that are judged on a contract of their own state it.
+TEST(LessonUnitsTest, EveryLessonNamesItsOperation) {
+  for (const scenarios::Scenario* s : scenarios::Registry::Default().all()) {
+    const scenarios::ScenarioInfo& info = s->info();
+    SCOPED_TRACE(info.id);
+    EXPECT_FALSE(info.unit.empty());
+    EXPECT_NE(info.unit, "ops");
+    EXPECT_EQ(info.unit.back(), 's') << "plural, as in \"" << info.unit << "/s\"";
+    for (const auto& a : info.approaches) {
+      if (!a.unit.empty()) {
+        EXPECT_EQ(a.unit.back(), 's') << a.id;
+      }
+    }
+  }
+  const auto* rl = scenarios::Registry::Default().Find("ratelimit");
+  ASSERT_NE(rl, nullptr);
+  for (const auto& a : rl->info().approaches) EXPECT_FALSE(a.contract.empty()) << a.id;
+  EXPECT_TRUE(rl->info().FindApproach("token-bucket")->expected_correct);
+  EXPECT_TRUE(rl->info().FindApproach("gcra-sql")->expected_correct);
+  EXPECT_FALSE(rl->info().FindApproach("fixed-window")->expected_correct);
+}
+
 TEST(KnobNamesTest, AKnobNamedLikeAHarnessFlagIsRefused) {
   for (const std::string flag : {"rate", "clients", "duration", "ops", "repetitions", "warmup",
                                  "seed", "json", "target", "t"}) {
@@ -154,6 +177,57 @@ TEST(SuiteTest, TheUsersFlagsAndScenariosWin) {
   EXPECT_EQ(cmd.options.scenario_knobs["leaderboard"].count("sizes"), 0u);  // the user's, later
   EXPECT_EQ(cmd.options.scenario_knobs.count("pipeline"), 0u);              // not selected
   EXPECT_FALSE(ApplySuite("nightly", {}, {}, registry, &cmd).ok());
+}
+
+// The console table: throughput in the lesson's unit, the four verdict marks, and an untrusted
+// timing marked ⚠ with its reason and never a plain ✅.
+TEST(RunTableTest, ShowsUnitsVerdictMarksAndUntrustedTiming) {
+  results::Results doc;
+  auto add = [&](const std::string& scenario, const std::string& approach, const std::string& unit,
+                 bool ok, bool expected_ok, double tp) -> results::Record& {
+    results::Record r;
+    r.scenario = scenario;
+    r.approach = approach;
+    r.target = "builtin";
+    r.unit = unit;
+    r.throughput_ops_s = tp;
+    r.latency_us.p50 = 5'278'532;
+    r.latency_us.p99 = 5'300'000;
+    r.ops = 1;
+    r.correctness.checked = true;
+    r.correctness.ok = ok;
+    r.correctness.expected_ok = expected_ok;
+    doc.records.push_back(r);
+    return doc.records.back();
+  };
+  results::Record& slow = add("pipeline", "one-by-one", "jobs", true, true, 0.1894);
+  results::AssessTiming(&slow);  // one timed job
+  add("ratelimit", "fixed-window", "decisions", false, false, 2571);
+  add("ratelimit", "token-bucket", "decisions", true, true, 75210).ops = 1000;
+  add("ratelimit", "sliding-window-counter", "decisions", false, true, 3000).ops = 1000;
+  add("leaderboard", "zset", "queries", true, true, 9000).ops = 1000;
+  add("leaderboard", "update-zset", "updates", true, false, 8000).ops = 1000;
+  const std::string table = FormatRunTable(doc);
+  EXPECT_NE(table.find("jobs/s"), std::string::npos) << table;
+  EXPECT_NE(table.find("0.189"), std::string::npos) << "not \"0\": " << table;
+  EXPECT_NE(table.find("p50/job"), std::string::npos) << table;
+  EXPECT_NE(table.find("5.28 s"), std::string::npos) << table;
+  EXPECT_NE(table.find("☑ correct"), std::string::npos) << table;
+  EXPECT_NE(table.find("⚠ timing not trusted: only 1 timed job"), std::string::npos) << table;
+  EXPECT_NE(table.find("decisions/s"), std::string::npos) << table;
+  EXPECT_NE(table.find("✗ wrong (expected)"), std::string::npos) << table;
+  EXPECT_NE(table.find("✅ correct"), std::string::npos) << table;
+  EXPECT_NE(table.find("❌ WRONG"), std::string::npos) << table;
+  EXPECT_NE(table.find("❓ correct (unsafe: no race hit)"), std::string::npos) << table;
+  // leaderboard's approaches differ in unit: each cell names its own.
+  EXPECT_NE(table.find("9000 queries/s"), std::string::npos) << table;
+  EXPECT_NE(table.find("8000 updates/s"), std::string::npos) << table;
+  // Never a ✅ on the untrusted pipeline row.
+  const size_t pipeline_row = table.find("one-by-one");
+  ASSERT_NE(pipeline_row, std::string::npos);
+  const std::string row = table.substr(pipeline_row, table.find('\n', pipeline_row) - pipeline_row);
+  EXPECT_EQ(row.find("✅"), std::string::npos) << row;
+  EXPECT_NE(row.find("⚠"), std::string::npos) << row;
 }
 
 }  // namespace

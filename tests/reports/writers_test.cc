@@ -14,6 +14,7 @@
 #include "reports/cli.h"
 #include "reports/lesson_charts.h"
 #include "reports/model.h"
+#include "reports/report_model.h"
 #include "reports/writers.h"
 #include "tests/reports/test_util.h"
 
@@ -81,7 +82,7 @@ TEST(WritersTest, GabVariants) {
     EXPECT_TRUE(e["value"].is_number());
   }
   EXPECT_EQ(bigger[0]["name"], "counters/client-rmw/builtin/clients=8 throughput");
-  EXPECT_EQ(bigger[0]["extra"], "3 repetitions; CV 1.8%; correctness wrong (expected)");
+  EXPECT_EQ(bigger[0]["extra"], "3 repetitions; CV 1.8%; verdict wrong-expected");
   bool lost = false, p99 = false;
   for (const auto& e : smaller) {
     lost = lost || e["unit"] == "updates";
@@ -116,8 +117,12 @@ TEST(WritersTest, HtmlHasTablesAndOneSvgPerExpectedChart) {
   EXPECT_EQ(CountOf(html, "<svg "), expected.size());
   EXPECT_EQ(CountOf(html, "<figure "), expected.size());
   // Verdicts, lessons, environment and warnings.
-  EXPECT_NE(html.find("✗ FAILED"), std::string::npos);  // sliding-counter exceeds its limit
-  EXPECT_NE(html.find("wrong (expected)"), std::string::npos);
+  EXPECT_NE(html.find("❌ WRONG (unexpected)"), std::string::npos);  // sliding-counter's limit
+  EXPECT_NE(html.find("✗ wrong, as expected"), std::string::npos);
+  // watch-multi on builtin-tcp varies by 14% across repetitions: its timing is not trusted, so
+  // it is ☑ with the reason, never a plain ✅.
+  EXPECT_NE(html.find("☑ correct"), std::string::npos);
+  EXPECT_NE(html.find("timing not trusted: throughput varies by 14% (CV)"), std::string::npos);
   EXPECT_NE(html.find("Target postgres was skipped [counters]: initdb not found"), std::string::npos);
   EXPECT_NE(html.find("noisy"), std::string::npos);
   EXPECT_NE(html.find("Counters under concurrency"), std::string::npos);     // from the JSON
@@ -129,6 +134,32 @@ TEST(WritersTest, HtmlHasTablesAndOneSvgPerExpectedChart) {
   for (const char* banned : {"<script", "<link", "src=\"http", "@import", "url(http", "@font-face"}) {
     EXPECT_EQ(html.find(banned), std::string::npos) << banned;
   }
+}
+
+// A version-2 run: every table names its unit, untrusted timings carry ⚠ and never a plain ✅,
+// and the limiters' contracts stand beside their verdicts.
+TEST(WritersTest, Version2RunShowsUnitsUntrustedTimingAndContracts) {
+  auto run = results::ReadResults(TestDir() + "/../results/fixtures/v2_run.json");
+  ASSERT_TRUE(run.ok()) << run.error().message();
+  const std::vector<Results> runs = {*run};
+  const std::string md = WriteMarkdownReport(runs, "").markdown;
+  for (const char* unit : {"throughput (increments/s)", "throughput (decisions/s)",
+                           "throughput (jobs/s)"}) {
+    EXPECT_NE(md.find(unit), std::string::npos) << unit;
+  }
+  EXPECT_EQ(md.find("ops/s"), std::string::npos);
+  EXPECT_NE(md.find("timing not trusted: only 1 timed job"), std::string::npos);
+  for (const TableRow& row : BuildTables(runs)[2].rows) {  // pipeline
+    if (!row.timing_trusted && row.verdict == Verdict::kCorrect) {
+      EXPECT_EQ(row.VerdictCell(), "☑ correct");
+    }
+  }
+  const std::string html = WriteHtmlReport(runs);
+  EXPECT_NE(html.find("contract: never more than capacity + rate x t"), std::string::npos);
+  EXPECT_NE(html.find("throughput (decisions/s)"), std::string::npos);
+  const std::string csv = WriteCsvReport(runs);
+  EXPECT_NE(csv.find(",unit,verdict,timing_trusted,timing_note,"), std::string::npos);
+  EXPECT_NE(csv.find("decisions,correct,true"), std::string::npos);
 }
 
 TEST(WritersTest, SideBySideRuns) {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -63,6 +64,10 @@ TEST(ReaderTest, SavedVersion1FileLoadsWithTheSameVerdictsAndPercentiles) {
     EXPECT_EQ(r.approach, j["approach"]);
     EXPECT_EQ(r.Correct(), j["correctness"]["ok"].get<bool>());
     EXPECT_EQ(r.ExpectedCorrect(), j["correctness"]["expected_ok"].get<bool>());
+    EXPECT_EQ(r.verdict(), DeriveVerdict(true, j["correctness"]["ok"].get<bool>(),
+                                         j["correctness"]["expected_ok"].get<bool>()));
+    EXPECT_EQ(r.Unit(), "ops") << "version 1 had no unit";
+    EXPECT_TRUE(r.timing_trusted) << r.timing_note;  // CV 0, thousands of ops
     EXPECT_FALSE(r.UnexpectedFailure()) << "the run had no unexpected failure";
     expected_failures += r.Correct() == false;
     EXPECT_EQ(r.ops, j["ops"].get<double>());
@@ -80,10 +85,132 @@ TEST(ReaderTest, SavedVersion1FileLoadsWithTheSameVerdictsAndPercentiles) {
   EXPECT_EQ(run->scenario_figures.at("leaderboard").size(), 3u);
   EXPECT_EQ(run->scenario_info.at("counters").title, raw["scenario_info"]["counters"]["title"]);
   EXPECT_FALSE(run->records[5].series.empty()) << "ratelimit's virtual-time series";
-  // Written again by this build, the file reads back to the same model.
+  // Written again by this build (as version 2), the file reads back to the same model, with the
+  // same verdicts.
+  auto again = ParseResults(ToJsonText(*run), "again");
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(again->schema_version, kSchemaVersion);
+  EXPECT_EQ(ToJsonText(*again), ToJsonText(*run));
+  for (size_t i = 0; i < run->records.size(); ++i) {
+    EXPECT_EQ(again->records[i].verdict(), run->records[i].verdict()) << run->records[i].Key();
+  }
+}
+
+// The verdict table: checked x ok x expected_ok -> one of five values, and each checked value's
+// JSON name reads back to it.
+TEST(VerdictTest, DerivationTable) {
+  struct Row {
+    bool checked, ok, expected_ok;
+    Verdict verdict;
+    const char* id;
+  };
+  const Row table[] = {
+      {true, true, true, Verdict::kCorrect, "correct"},
+      {true, false, false, Verdict::kWrongExpected, "wrong-expected"},
+      {true, false, true, Verdict::kWrongUnexpected, "wrong-unexpected"},
+      {true, true, false, Verdict::kCorrectUnexpected, "correct-unexpected"},
+      {false, false, true, Verdict::kUnchecked, ""},
+      {false, true, false, Verdict::kUnchecked, ""},
+  };
+  for (const Row& row : table) {
+    SCOPED_TRACE(row.id);
+    EXPECT_EQ(DeriveVerdict(row.checked, row.ok, row.expected_ok), row.verdict);
+    EXPECT_EQ(VerdictId(row.verdict), row.id);
+    if (row.verdict != Verdict::kUnchecked) {
+      EXPECT_EQ(VerdictFromId(row.id), row.verdict);
+    }
+  }
+  EXPECT_FALSE(VerdictFromId(""));
+  EXPECT_FALSE(VerdictFromId("ok"));
+  // Four distinct marks, and a correct record with untrusted timing never shows the plain ✅.
+  std::set<std::string_view> marks;
+  for (const Row& row : table) marks.insert(VerdictMark(row.verdict));
+  EXPECT_EQ(marks.size(), 5u);
+  EXPECT_EQ(VerdictMark(Verdict::kCorrect, true), "✅");
+  EXPECT_NE(VerdictMark(Verdict::kCorrect, false), "✅");
+  EXPECT_EQ(VerdictMark(Verdict::kWrongExpected, false), VerdictMark(Verdict::kWrongExpected));
+}
+
+// A saved version-2 file (a real `racetrack run`; see fixtures/README.md): verdicts, units and
+// timing flags as written, and the verdict agrees with correctness.ok/expected_ok on every record.
+TEST(ReaderTest, SavedVersion2FileLoads) {
+  const std::string path = Source("tests/results/fixtures/v2_run.json");
+  auto run = ReadResults(path);
+  ASSERT_TRUE(run.ok()) << run.error().message();
+  EXPECT_EQ(run->schema_version, 2);
+  const nlohmann::json raw = nlohmann::json::parse(Slurp(path));
+  ASSERT_EQ(run->records.size(), raw["records"].size());
+  std::set<Verdict> seen;
+  int untrusted = 0;
+  for (size_t i = 0; i < run->records.size(); ++i) {
+    const Record& r = run->records[i];
+    const nlohmann::json& j = raw["records"][i];
+    SCOPED_TRACE(r.Key());
+    ASSERT_TRUE(j.contains("verdict"));
+    EXPECT_EQ(VerdictId(r.verdict()), j["verdict"].get<std::string>());
+    EXPECT_EQ(r.verdict(), DeriveVerdict(true, j["correctness"]["ok"].get<bool>(),
+                                         j["correctness"]["expected_ok"].get<bool>()));
+    EXPECT_EQ(r.Unit(), j["unit"].get<std::string>());
+    EXPECT_NE(r.Unit(), "ops") << "every lesson names its unit";
+    EXPECT_EQ(r.timing_trusted, j["timing_trusted"].get<bool>());
+    EXPECT_EQ(r.timing_trusted, r.timing_note.empty()) << "an untrusted timing says why";
+    untrusted += !r.timing_trusted;
+    seen.insert(r.verdict());
+    ExpectPercentilesMatchHistogram(r);
+  }
+  EXPECT_TRUE(seen.count(Verdict::kCorrect));
+  EXPECT_TRUE(seen.count(Verdict::kWrongExpected));
+  EXPECT_GT(untrusted, 0) << "the fixture holds a record whose timing is not trusted";
+  // The approaches state their contracts.
+  const ScenarioText& rl = run->scenario_info.at("ratelimit");
+  ASSERT_NE(rl.Approach("token-bucket"), nullptr);
+  EXPECT_FALSE(rl.Approach("token-bucket")->contract.empty());
+  EXPECT_EQ(rl.unit, "decisions");
   auto again = ParseResults(ToJsonText(*run), "again");
   ASSERT_TRUE(again.ok()) << again.error().message();
   EXPECT_EQ(ToJsonText(*again), ToJsonText(*run));
+}
+
+// Version 1 gets no timing flag from the file: the record's own CV and op count decide it.
+TEST(ReaderTest, Version1TimingIsJudgedFromCvAndOps) {
+  auto r = ParseResults(
+      R"({"schema": "racetrack.result/1", "records": [
+          {"scenario": "s", "approach": "noisy", "target": "t", "ops": 9000,
+           "repetitions": [{"ops": 3000}, {"ops": 3000}, {"ops": 3000}],
+           "throughput_stats": {"cv": 0.25}},
+          {"scenario": "s", "approach": "one", "target": "t", "ops": 1},
+          {"scenario": "s", "approach": "fine", "target": "t", "ops": 9000,
+           "throughput_stats": {"cv": 0.02}}]})",
+      "f");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_FALSE(r->records[0].timing_trusted);
+  EXPECT_NE(r->records[0].timing_note.find("25%"), std::string::npos) << r->records[0].timing_note;
+  EXPECT_TRUE(r->records[0].throughput_stats.HighCv());
+  EXPECT_FALSE(r->records[1].timing_trusted);
+  EXPECT_NE(r->records[1].timing_note.find("only 1 timed op"), std::string::npos)
+      << r->records[1].timing_note;
+  EXPECT_TRUE(r->records[2].timing_trusted) << r->records[2].timing_note;
+}
+
+// Version 2: the verdict alone sets ok and expected_ok; the file's timing flag is kept as written.
+TEST(ReaderTest, Version2VerdictAloneDecidesOkAndExpected) {
+  auto r = ParseResults(
+      R"({"schema": "racetrack.result/2", "records": [
+          {"scenario": "s", "approach": "a", "target": "t", "verdict": "correct-unexpected",
+           "unit": "decisions", "timing_trusted": false, "timing_note": "RTT 2.1 ms, asked 1 ms",
+           "memory_method": "used_memory delta"}]})",
+      "f");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const Record& rec = r->records[0];
+  EXPECT_EQ(rec.verdict(), Verdict::kCorrectUnexpected);
+  EXPECT_EQ(rec.Correct(), true);
+  EXPECT_FALSE(rec.ExpectedCorrect());
+  EXPECT_EQ(rec.Unit(), "decisions");
+  EXPECT_EQ(rec.UnitSingular(), "decision");
+  EXPECT_EQ(ThroughputWithUnit(rec), "–");
+  EXPECT_FALSE(rec.timing_trusted);
+  EXPECT_EQ(rec.timing_note, "RTT 2.1 ms, asked 1 ms");
+  EXPECT_EQ(rec.memory_method, "used_memory delta");
 }
 
 // Strips // comments outside strings (the doc's example is JSON with comments).
@@ -123,6 +250,10 @@ TEST(ReaderTest, SchemaDocExampleIsReadByTheReader) {
   const Record& r = run->records[0];
   EXPECT_EQ(r.Key(), "counters/incr/redis/{clients=8}");
   EXPECT_EQ(r.Correct(), true);
+  EXPECT_EQ(r.verdict(), Verdict::kCorrect);
+  EXPECT_EQ(r.Unit(), "increments");
+  EXPECT_TRUE(r.timing_trusted);
+  EXPECT_FALSE(run->scenario_info.at("counters").approaches[0].contract.empty());
   EXPECT_EQ(r.histogram.total(), 100u);
   ExpectPercentilesMatchHistogram(r);  // the example's units agree: ns counts, us summary
   EXPECT_EQ(run->skipped.size(), 1u);
@@ -155,6 +286,10 @@ TEST_P(BadInputTest, OneClearLineNamingTheFileAndField) {
   R"({"schema": "racetrack.result/1", "records": [{"scenario": "s", "approach": "a", )" \
   R"("target": "t", )" fields "}]}"
 
+#define RECORD2(fields) \
+  R"({"schema": "racetrack.result/2", "records": [{"scenario": "s", "approach": "a", )" \
+  R"("target": "t", )" fields "}]}"
+
 INSTANTIATE_TEST_SUITE_P(
     Texts, BadInputTest,
     ::testing::Values(
@@ -163,7 +298,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{R"({"records": []})", "without a \"schema\""},
         BadInput{R"({"schema": "acme/3"})", "is not a racetrack result"},
         BadInput{R"({"schema": "racetrack.result/0"})", "is not a racetrack result"},
-        BadInput{R"({"schema": "racetrack.result/2"})", "written by a newer racetrack"},
+        BadInput{R"({"schema": "racetrack.result/3"})", "written by a newer racetrack"},
         BadInput{R"({"schema": "racetrack.result/1", "records": [{"scenario": "x"}]})",
                  "records[0]: has no \"approach\""},
         BadInput{R"({"schema": "racetrack.result/1", "records": {}})",
@@ -191,7 +326,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{R"({"schema": "racetrack.result/1", "environment": {"cores": "two"}})",
                  "environment.cores: expected a number, got a string"},
         BadInput{R"({"schema": "racetrack.result/1", "targets": [{"available": true}]})",
-                 "targets[0]: has no \"name\""}));
+                 "targets[0]: has no \"name\""},
+        BadInput{RECORD2(R"("verdict": "fine")"),
+                 "records[0].verdict: \"fine\" is not one of correct, wrong-expected"},
+        BadInput{RECORD2(R"("verdict": "correct", "correctness": {"ok": false})"),
+                 "records[0].verdict: \"correct\" disagrees with correctness.ok/expected_ok"},
+        BadInput{RECORD2(R"("verdict": "wrong-expected", "correctness": {"expected_ok": true})"),
+                 "records[0].verdict: \"wrong-expected\" disagrees"},
+        BadInput{RECORD2(R"("timing_trusted": "no")"),
+                 "records[0].timing_trusted: expected true or false, got a string"},
+        BadInput{RECORD2(R"("unit": 3)"), "records[0].unit: expected a string, got a number"}));
 
 TEST(ReaderTest, AbsentAndNullOptionalFieldsAreEmpty) {
   auto r = ParseResults(RECORD(R"("ops": null, "latency_us": {"p50": null}, "histogram": null)"),

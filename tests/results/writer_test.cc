@@ -27,7 +27,8 @@ Results Sample() {
   d.targets = {{"builtin", true, "", "in-process"}, {"postgres", false, "initdb not found", ""}};
   d.skipped = {{"counters", "lua-script", "postgres", "postgres lacks EVAL"}};
   d.scenario_info["counters"] = {"Counters", "Which lose?", "RMW loses", "lesson text",
-                                 {{"incr", "INCR", "atomic", true}}};
+                                 {{"incr", "INCR", "atomic", true, "never loses one", ""}},
+                                 "increments"};
   d.scenario_figures["counters"] = {{"growth", 0.5}};
   Record r;
   r.scenario = "counters";
@@ -49,7 +50,10 @@ Results Sample() {
   r.correctness.figures = {{"expected", 600}, {"observed", 598}, {"lost_updates", 2}};
   r.correctness.note = "2 lost";
   r.error = "redis 127.0.0.1:1: server closed the connection";
+  r.unit = "increments";
+  r.memory_method = "used_memory delta after the run, at rest, over 1 key";
   Summarize(&r, h);
+  AssessTiming(&r);  // CV 41% over 3 repetitions
   d.records.push_back(r);
   // Read back through named json values (a temporary's items() once dangled here).
   d.scenario_figures["counters"] = {{"growth_exponent", 1.0}};
@@ -68,9 +72,34 @@ TEST(WriterTest, SummarizeTakesMedianAndSpread) {
   EXPECT_EQ(r.histogram.total(), 4u);
 }
 
+TEST(WriterTest, AssessTimingFlagsNoiseAndKeepsTheScenariosDoubt) {
+  Record r = Sample().records[0];
+  EXPECT_FALSE(r.timing_trusted);
+  EXPECT_NE(r.timing_note.find("41%"), std::string::npos) << r.timing_note;
+  EXPECT_NE(r.timing_note.find("10% noise limit"), std::string::npos) << r.timing_note;
+  // A doubt the scenario stated first (pipeline's RTT) stays; assessing twice adds nothing.
+  Record p;
+  p.ops = 1;
+  p.unit = "jobs";
+  p.timing_trusted = false;
+  p.timing_note = "effective RTT 1.4 ms is outside the tolerance of the asked 1 ms";
+  AssessTiming(&p);
+  AssessTiming(&p);
+  EXPECT_EQ(p.timing_note,
+            "effective RTT 1.4 ms is outside the tolerance of the asked 1 ms; only 1 timed job: "
+            "one sample decides the figure");
+  Record fine;
+  fine.ops = 1000;
+  fine.throughput_ops_s = 1234.6;
+  fine.unit = "decisions";
+  AssessTiming(&fine);
+  EXPECT_TRUE(fine.timing_trusted);
+  EXPECT_EQ(ThroughputWithUnit(fine), "1,235 decisions/s");
+}
+
 TEST(WriterTest, JsonHasTheSchemaFields) {
   const auto j = nlohmann::json::parse(ToJsonText(Sample()));
-  EXPECT_EQ(j["schema"], "racetrack.result/1");
+  EXPECT_EQ(j["schema"], "racetrack.result/2");
   for (const char* key : {"created", "racetrack_version", "environment", "parameters", "targets",
                           "records", "skipped", "scenario_info", "scenario_figures"}) {
     EXPECT_TRUE(j.contains(key)) << key;
@@ -81,7 +110,8 @@ TEST(WriterTest, JsonHasTheSchemaFields) {
   for (const char* key : {"scenario", "approach", "target", "params", "ops", "errors",
                           "duration_s", "throughput_ops_s", "repetitions", "throughput_stats",
                           "latency_us", "histogram", "timeseries", "correctness", "figures",
-                          "series", "error"}) {
+                          "series", "error", "unit", "verdict", "timing_trusted",
+                          "timing_note", "memory_method"}) {
     EXPECT_TRUE(rec.contains(key)) << key;
   }
   for (const char* key : {"p50", "p90", "p99", "p999", "max", "mean"}) {
@@ -94,6 +124,12 @@ TEST(WriterTest, JsonHasTheSchemaFields) {
   EXPECT_EQ(rec["correctness"]["ok"], false);
   EXPECT_EQ(rec["correctness"]["expected_ok"], false);
   EXPECT_EQ(rec["correctness"]["note"], "2 lost");
+  EXPECT_EQ(rec["verdict"], "wrong-expected");
+  EXPECT_EQ(rec["unit"], "increments");
+  EXPECT_EQ(rec["timing_trusted"], false);
+  EXPECT_EQ(rec["throughput_stats"]["cv_above_limit"], true);
+  EXPECT_EQ(j["scenario_info"]["counters"]["unit"], "increments");
+  EXPECT_EQ(j["scenario_info"]["counters"]["approaches"][0]["contract"], "never loses one");
   EXPECT_FALSE(j["targets"][1]["available"]);
   EXPECT_EQ(j["targets"][1]["reason"], "initdb not found");
 }

@@ -76,6 +76,7 @@ struct Driven {
   Correctness correctness;
   std::map<std::string, double> figures;
   std::map<std::string, std::vector<double>> series;
+  std::string memory_method;  // ApproachRun::MemoryMethod
   uint64_t steps = 0;
   std::string error;  // first failed Step, if any
 };
@@ -123,6 +124,7 @@ inline Result<Driven> Drive(const Scenario& scenario, const std::string& approac
   if (!c.ok()) return c.status();
   out.correctness = *c;
   out.figures = (*run)->Figures();
+  out.memory_method = (*run)->MemoryMethod();
   out.series = (*run)->Series();
   return out;
 }
