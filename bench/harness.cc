@@ -513,7 +513,7 @@ bool Session::OwnsTimeline() const { return shared_->run->OwnsTimeline(); }
 // Harness
 
 ScenarioText TextOf(const scenarios::ScenarioInfo& info) {
-  ScenarioText text{info.title, info.question, info.expected, info.lesson, {}, info.unit};
+  ScenarioText text{info.title, info.question, info.expected, info.lesson, {}, {}, info.unit};
   for (const auto& a : info.approaches) {
     text.approaches.push_back({a.id, a.title, a.summary, a.expected_correct, a.contract, a.unit});
   }

@@ -28,6 +28,7 @@ Results Sample() {
   d.skipped = {{"counters", "lua-script", "postgres", "postgres lacks EVAL"}};
   d.scenario_info["counters"] = {"Counters", "Which lose?", "RMW loses", "lesson text",
                                  {{"incr", "INCR", "atomic", true, "never loses one", ""}},
+                                 {},
                                  "increments"};
   d.scenario_figures["counters"] = {{"growth", 0.5}};
   Record r;
