@@ -96,8 +96,9 @@ std::string SourceLine(const Results& run) {
   std::string out = "Measured " + (run.created.size() >= 10 ? run.created.substr(0, 10) : "on an unrecorded date") +
                     " on " + machine + (detail.empty() ? "" : " (" + detail + ")");
   if (!e.git_revision.empty()) out += " at racetrack " + e.git_revision;
-  // The durability mode is stated only when the file records it; this schema does not yet.
-  out += "; durability: not recorded in this file";
+  // The durability mode as the run recorded it (--durability; "off, strict" for an axis); older
+  // files do not record one.
+  out += "; durability: " + (e.durability.empty() ? "not recorded in this file" : e.durability);
   out += "; `" + Command(run) + "` → `" + FileName(run.path) + "`.";
   return "_" + out + "_\n";
 }
@@ -173,7 +174,9 @@ results::Expected<std::string> LessonSection(const std::string& lesson, const Ma
   for (const Record* r : records) {
     std::string row = "`" + r->approach + "`";
     for (const auto& [k, v] : r->params) {
-      if (seen[k].size() > 1) row += " " + k + "=" + FormatNumber(v);
+      if (seen[k].size() > 1) {
+        row += " " + k + "=" + (k == "durability" ? results::DurabilityParamName(v) : FormatNumber(v));
+      }
     }
     if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
     if (std::find(targets.begin(), targets.end(), r->target) == targets.end()) {
