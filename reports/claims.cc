@@ -209,7 +209,8 @@ ClaimEvaluation EvaluateClaim(const ClaimText& claim, const std::string& scenari
       if (values.size() < 2 && k != claim.at_largest) continue;
       for (const Record* r : combo) {
         if (auto v = r->Param(k)) {
-          point.where += ", " + k + "=" + FormatNumber(*v);
+          point.where += ", " + k + "=" +
+                         (k == "durability" ? results::DurabilityParamName(*v) : FormatNumber(*v));
           break;
         }
       }
