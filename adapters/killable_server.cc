@@ -153,6 +153,8 @@ Result<std::unique_ptr<KillableServer>> KillableServer::Start(TargetKind kind,
       break;
     case TargetKind::kBuiltin:
       return Status::InvalidArgument("the in-process engine has no server process to kill");
+    case TargetKind::kClient:
+      return Status::InvalidArgument("the client-side target has no server process to kill");
   }
   std::string tmpl = (fs::temp_directory_path() / "racetrack-persist-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) {

@@ -250,7 +250,7 @@ ClaimEvaluation EvaluateClaim(const ClaimText& claim, const std::string& scenari
 std::string ClaimOutcomeMark(ClaimOutcome outcome) {
   switch (outcome) {
     case ClaimOutcome::kConfirmed: return "✅ confirmed";
-    case ClaimOutcome::kContradicted: return "❌ contradicted";
+    case ClaimOutcome::kContradicted: return "⊘ contradicted";  // not ❌: that mark is a wrong-unexpected verdict
     case ClaimOutcome::kDepends: return "⚖️ depends";
     case ClaimOutcome::kNotMeasured: return "– not measured";
   }

@@ -60,7 +60,7 @@ std::vector<ClaimEvaluation> EvaluateClaims(const Results& run);
 // decided by), "" when `claims` is empty. The Markdown report opens with it; `racetrack figures`
 // puts it in the README.
 std::string ClaimsMarkdownTable(const std::vector<ClaimEvaluation>& claims);
-// "✅ confirmed", "❌ contradicted", "⚖️ depends", "– not measured".
+// "✅ confirmed", "⊘ contradicted", "⚖️ depends", "– not measured".
 std::string ClaimOutcomeMark(ClaimOutcome outcome);
 
 // A record's figure by the names claims and README tables use: "throughput", "p50_us", "p99_us"
