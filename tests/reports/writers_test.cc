@@ -149,7 +149,8 @@ TEST(WritersTest, Version2RunShowsUnitsUntrustedTimingAndContracts) {
   }
   EXPECT_EQ(md.find("ops/s"), std::string::npos);
   EXPECT_NE(md.find("timing not trusted: only 1 timed job"), std::string::npos);
-  for (const TableRow& row : BuildTables(runs)[2].rows) {  // pipeline
+  const auto tables = BuildTables(runs);  // kept: a range-for over a temporary's member dangles
+  for (const TableRow& row : tables[2].rows) {  // pipeline
     if (!row.timing_trusted && row.verdict == Verdict::kCorrect) {
       EXPECT_EQ(row.VerdictCell(), "☑ correct");
     }
