@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "adapters/client.h"
+#include "engine/base/split.h"
 
 namespace racetrack::adapters {
 
@@ -122,10 +123,8 @@ Result<Durability> ParseDurability(std::string_view text) {
 
 Result<std::vector<Durability>> ParseDurabilityList(std::string_view text) {
   std::vector<Durability> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    auto m = ParseDurability(text.substr(start, comma - start));
+  for (const std::string& item : SplitCommas(text)) {
+    auto m = ParseDurability(item);
     if (!m.ok()) return m.status();
     for (Durability seen : out) {
       if (seen == *m) {
@@ -134,7 +133,6 @@ Result<std::vector<Durability>> ParseDurabilityList(std::string_view text) {
       }
     }
     out.push_back(*m);
-    start = comma + 1;
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "adapters/url.h"
+#include "engine/base/split.h"
 #include "results/format.h"
 #include "scenarios/registry.h"
 
@@ -226,21 +227,6 @@ std::string RedactedCommandLine(const std::string& line) {
 
 }  // namespace
 
-namespace {
-
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<std::vector<int>> ParseClientsList(const std::string& text) {
   std::vector<int> out;
   for (const std::string& item : SplitCommas(text)) {
@@ -279,13 +265,7 @@ Result<std::vector<double>> ParseRateList(const std::string& text) {
 }
 
 Status ValidateRedlockUrls(const std::string& text) {
-  std::vector<std::string> urls;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    urls.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
+  const std::vector<std::string> urls = SplitCommas(text);
   if (urls.size() != 3) {
     return Status::InvalidArgument("--redlock-urls takes three URLs, comma-separated (got " +
                                    std::to_string(urls.size()) + ")");

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/base/split.h"
 #include "reports/claims.h"
 #include "reports/format.h"
 
@@ -48,13 +49,10 @@ Marker ParseMarker(std::string_view line) {
   return m;
 }
 
-std::vector<std::string> Split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, sep)) {
-    if (!cur.empty()) out.push_back(cur);
-  }
+// A section option's comma list without its empty items ("a,,b" names two).
+std::vector<std::string> NonEmptyItems(const std::string& value) {
+  std::vector<std::string> out = SplitCommas(value);
+  out.erase(std::remove(out.begin(), out.end(), std::string()), out.end());
   return out;
 }
 
@@ -125,9 +123,9 @@ results::Expected<std::string> LessonSection(const std::string& lesson, const Ma
   std::string file;
   for (const auto& [key, value] : m.options) {
     if (key == "cells") {
-      cells = Split(value, ',');
+      cells = NonEmptyItems(value);
     } else if (key == "where") {
-      for (const std::string& kv : Split(value, ',')) {
+      for (const std::string& kv : NonEmptyItems(value)) {
         size_t colon = kv.find(':');
         char* end = nullptr;
         double v = colon == std::string::npos ? 0 : std::strtod(kv.c_str() + colon + 1, &end);

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "engine/base/split.h"
+
 namespace racetrack::scenarios {
 
 namespace {
@@ -36,11 +38,7 @@ Result<std::vector<double>> ParseKnobValues(const KnobInfo& knob, std::string_vi
   const std::string flag =
       "--" + knob.name + (lesson.empty() ? "" : " for " + std::string(lesson));
   std::vector<double> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    std::string item(text.substr(start, comma - start));
+  for (std::string item : SplitCommas(text)) {
     while (!item.empty() && item.front() == ' ') item.erase(item.begin());
     while (!item.empty() && item.back() == ' ') item.pop_back();
     if (!knob.choices.empty()) {
@@ -66,7 +64,6 @@ Result<std::vector<double>> ParseKnobValues(const KnobInfo& knob, std::string_vi
       }
       out.push_back(v);
     }
-    start = comma + 1;
   }
   if (!knob.sweep && out.size() != 1) {
     return Status::InvalidArgument(flag + " takes one value, " + Range(knob));

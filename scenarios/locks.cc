@@ -33,6 +33,7 @@
 #include "adapters/throwaway.h"
 #include "adapters/url.h"
 #include "engine/base/clock.h"
+#include "engine/base/split.h"
 #include "scenarios/claims.h"
 #include "scenarios/knobs.h"
 
@@ -406,12 +407,7 @@ Status LocksRun::OpenLockServers(const RunContext& context) {
   std::vector<std::string> urls;
   auto given = context.text.find("redlock-urls");
   if (given != context.text.end() && !given->second.empty()) {
-    size_t start = 0;
-    while (start <= given->second.size()) {
-      size_t comma = std::min(given->second.find(',', start), given->second.size());
-      urls.push_back(given->second.substr(start, comma - start));
-      start = comma + 1;
-    }
+    urls = SplitCommas(given->second);
   } else if (context.target != nullptr &&
              context.target->kind() != adapters::TargetKind::kBuiltin) {
     if (context.servers == nullptr) {
