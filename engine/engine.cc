@@ -274,6 +274,7 @@ void Engine::Cron() {
   int64_t per_db = std::max<int64_t>(budget_us / static_cast<int64_t>(dbs_.size()), 100);
   for (auto& db : dbs_) {
     if (db->volatile_size() > 0) db->ActiveExpireCycle(per_db);
+    db->Rehash(1000);  // Redis's databasesCron: resize and rehash for up to 1 ms per db
   }
   blocking_->HandleTimeouts(clock_->NowMs());
   persistence_->Cron();
