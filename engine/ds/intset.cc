@@ -6,15 +6,13 @@
 #include <cstring>
 #include <new>
 
+#include "engine/ds/encoding.h"
+
 namespace racetrack::engine {
 namespace {
 
-uint32_t Load32(const uint8_t* p) {
-  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
-}
-void Store32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
+uint32_t Load32(const uint8_t* p) { return static_cast<uint32_t>(LoadLE(p, 4)); }
+void Store32(uint8_t* p, uint32_t v) { StoreLE(p, 4, v); }
 
 // The narrowest width (2, 4, 8 bytes) that holds v.
 size_t WidthFor(int64_t v) {
@@ -24,17 +22,13 @@ size_t WidthFor(int64_t v) {
 }
 
 int64_t LoadValue(const uint8_t* p, size_t width) {
-  uint64_t u = 0;
-  for (size_t i = 0; i < width; ++i) u |= uint64_t{p[i]} << (8 * i);
+  uint64_t u = LoadLE(p, width);
   if (width == 8) return static_cast<int64_t>(u);
   uint64_t m = uint64_t{1} << (8 * width - 1);  // sign-extend
   return static_cast<int64_t>((u ^ m) - m);
 }
 
-void StoreValue(uint8_t* p, size_t width, int64_t v) {
-  uint64_t u = static_cast<uint64_t>(v);
-  for (size_t i = 0; i < width; ++i) p[i] = static_cast<uint8_t>(u >> (8 * i));
-}
+void StoreValue(uint8_t* p, size_t width, int64_t v) { StoreLE(p, width, static_cast<uint64_t>(v)); }
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <new>
 
+#include "engine/ds/encoding.h"
 #include "engine/ds/util.h"
 
 namespace racetrack::engine {
@@ -24,12 +25,8 @@ constexpr uint8_t k12BitStr = 0xE0, k12BitStrMask = 0xF0;
 constexpr uint8_t k32BitStr = 0xF0, k16BitInt = 0xF1, k24BitInt = 0xF2, k32BitInt = 0xF3,
                   k64BitInt = 0xF4;
 
-uint32_t Load32(const uint8_t* p) {
-  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
-}
-void Store32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
+uint32_t Load32(const uint8_t* p) { return static_cast<uint32_t>(LoadLE(p, 4)); }
+void Store32(uint8_t* p, uint32_t v) { StoreLE(p, 4, v); }
 uint32_t TotalBytes(const uint8_t* lp) { return Load32(lp); }
 uint32_t HeaderCount(const uint8_t* lp) { return uint32_t{lp[4]} | uint32_t{lp[5]} << 8; }
 void SetHeaderCount(uint8_t* lp, uint32_t n) {
@@ -123,7 +120,7 @@ size_t Encode(std::string_view s, uint8_t* out) {
     }
     if (out) {
       out[0] = tag;
-      for (size_t i = 0; i < width; ++i) out[1 + i] = static_cast<uint8_t>(u >> (8 * i));
+      StoreLE(out + 1, width, u);
     }
     return 1 + width;
   }
@@ -279,10 +276,8 @@ Listpack::Entry Listpack::Get(Pos p) {
     e.str = {reinterpret_cast<const char*>(p + 5), Load32(p + 1)};
   } else {
     int width = b == k16BitInt ? 2 : b == k24BitInt ? 3 : b == k32BitInt ? 4 : 8;
-    uint64_t u = 0;
-    for (int i = 0; i < width; ++i) u |= uint64_t{p[1 + i]} << (8 * i);
     e.is_int = true;
-    e.ival = SignExtend(u, width * 8);
+    e.ival = SignExtend(LoadLE(p + 1, static_cast<size_t>(width)), width * 8);
   }
   return e;
 }
