@@ -255,7 +255,7 @@ TEST_F(LimitsTest, OutputBufferLimitClosesTheClientThatDoesNotRead) {
     Breach b;
     Raw setter(port);
     std::string value(512 * 1024, 'v');
-    setter.Send("*3\r\n$3\r\nSET\r\n$1\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" + value +
+    setter.Send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" + value +
                 "\r\n");
     std::string ok;
     setter.ReadUntilClosed(std::chrono::milliseconds(500), &ok);
