@@ -545,7 +545,8 @@ void RegisterServerFamily(CommandTable& table) {
   reg.Add("time", 1, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)", "Returns the server time.",
           "2.6.0", CmdTime);
   reg.Add(
-      "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti, {},
+      "shutdown", -1,
+      kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy, {},
       "O(N) when saving, where N is the total number of keys in all databases when saving data, "
       "otherwise O(1)",
       "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",

@@ -321,6 +321,9 @@ size_t Server::ProcessBuffer(Connection* c, std::string_view in) {
     }
     pos += consumed;
     if (!c->argv.empty()) engine_->Execute(c->client, Args(c->argv));
+    // As Redis (it checks on every reply it adds): a pipeline whose replies pass the output
+    // limit closes the client before anything is written, not after the kernel took a part.
+    if (OverOutputLimit(c)) return;
   }
   return pos;
 }
@@ -375,10 +378,10 @@ bool Server::OverOutputLimit(Connection* c) {
   const int64_t soft_seconds =
       pubsub ? cfg.pubsub_output_soft_seconds : cfg.normal_output_soft_seconds;
   int64_t pending = static_cast<int64_t>(c->client.reply.size() - c->out_sent);
-  int64_t now = engine_->clock().NowMs();
   bool hard = hard_limit > 0 && pending >= hard_limit;
   bool soft = false;
   if (soft_limit > 0 && pending >= soft_limit) {
+    int64_t now = engine_->clock().NowMs();
     if (c->soft_limit_since_ms == 0) c->soft_limit_since_ms = now;
     soft = now - c->soft_limit_since_ms >= soft_seconds * 1000;
   } else {
