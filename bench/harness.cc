@@ -155,6 +155,7 @@ struct Session::Shared {
   std::atomic<bool> phase_stop{false};
   std::string error;  // first fatal error of the phase (under mu)
   double calibration_slowdown = 0;  // RACETRACK_CALIBRATION_SLOWDOWN for this combination
+  std::atomic<int64_t> calibration_spin_ns{0};  // its fixed D; 0 = F x the operation's time
 };
 
 Session::Session(const scenarios::Scenario& scenario, const scenarios::ApproachInfo& approach,
@@ -294,9 +295,11 @@ void Session::ClientLoop(int index) {
       Status s = worker.Step();
       int64_t t1 = NowNs();
       if (scenarios::IsFinished(s)) break;
-      if (sh.calibration_slowdown > 0) {  // calibration hook, see harness.h
-        // Busy-wait F x the operation's time (on the vDSO clock: no system call per check).
-        const int64_t until = t1 + static_cast<int64_t>(sh.calibration_slowdown * (t1 - t0));
+      if (sh.calibration_slowdown > 0 && spec.repetition >= 0) {  // calibration hook, harness.h
+        // Busy-wait D (on the vDSO clock: no system call per check).
+        const int64_t fixed = sh.calibration_spin_ns.load(std::memory_order_relaxed);
+        const int64_t until =
+            t1 + (fixed > 0 ? fixed : static_cast<int64_t>(sh.calibration_slowdown * (t1 - t0)));
         while ((t1 = NowNs()) < until) {
         }
       }
@@ -465,6 +468,10 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
 
 double Session::calibration_slowdown() const { return shared_->calibration_slowdown; }
 
+void Session::SetCalibrationSpinNs(int64_t ns) { shared_->calibration_spin_ns.store(ns); }
+
+int64_t Session::calibration_spin_ns() const { return shared_->calibration_spin_ns.load(); }
+
 std::optional<double> Session::CpuSeconds() {
   switch (target_.kind()) {
     case adapters::TargetKind::kBuiltin: {
@@ -604,6 +611,10 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     warm.sample = false;
     PhaseResult w = s.RunPhase(warm, &callbacks_, &tmpl);
     if (!w.error.empty()) record.error = w.error;
+    if (s.calibration_slowdown() > 0 && w.ops > 0) {  // calibration hook: a fixed D
+      s.SetCalibrationSpinNs(
+          static_cast<int64_t>(s.calibration_slowdown() * w.histogram.PercentileUs(0.5) * 1000));
+    }
   }
   std::vector<Timeseries> series;
   Histogram merged;  // all repetitions'; stored sparse by Summarize
@@ -629,7 +640,9 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
       cpu_samples.push_back(*cpu_per_op);
     }
     record.repetitions.push_back({static_cast<double>(r.ops), r.duration_s, tp,
-                                  r.histogram.PercentileUs(0.99), cpu_per_op});
+                                  r.histogram.PercentileUs(0.99), cpu_per_op,
+                                  r.ops > 0 ? std::optional(r.histogram.PercentileUs(0.5))
+                                            : std::nullopt});
     merged.Merge(r.histogram);
     record.errors = record.errors.value_or(0) + static_cast<double>(r.errors);
     series.push_back(std::move(r.timeseries));
@@ -669,7 +682,12 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     record.figures["cpu_us_per_op"] =
         n % 2 == 1 ? cpu_samples[n / 2] : (cpu_samples[n / 2 - 1] + cpu_samples[n / 2]) / 2;
   }
-  if (s.calibration_slowdown() > 0) record.figures["calibration_slowdown"] = s.calibration_slowdown();
+  if (s.calibration_slowdown() > 0) {
+    record.figures["calibration_slowdown"] = s.calibration_slowdown();
+    if (s.calibration_spin_ns() > 0) {
+      record.figures["calibration_spin_us"] = static_cast<double>(s.calibration_spin_ns()) / 1000;
+    }
+  }
   record.memory_method = s.MemoryMethod();
   record.series = s.Series();
   results::AssessTiming(&record);  // after the scenario's own doubt, which comes first
