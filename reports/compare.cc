@@ -75,7 +75,7 @@ void Apply(const GateVerdict& v, MetricChange* m) {
 }
 
 constexpr char kCostNote[] =
-    "Every metric is a cost (time/op = 1 / throughput, p99, CPU per op): a regression is NEW/BASE "
+    "Every metric is a cost (time/op = 1 / throughput, p50, p99, CPU per op): a regression is NEW/BASE "
     "above 1 + t, an improvement below 1 / (1 + t).";
 
 constexpr char kDriftNote[] =
@@ -88,10 +88,8 @@ std::string Name(const Record& r) {
   return params.empty() ? name : name + " " + params;
 }
 
-std::string Value(const MetricChange& m, const std::optional<double>& v) {
-  if (!v) return "–";
-  return FormatMicros(*v);
-}
+// Every metric is a time in microseconds (per op, or a latency).
+std::string Value(const std::optional<double>& v) { return v ? FormatMicros(*v) : "–"; }
 
 // "time/op" names the lesson's unit when it has one: "time/increment".
 std::string MetricName(const MetricChange& m) {
@@ -284,7 +282,7 @@ std::string ComparisonText(const Comparison& c) {
     bool first = true;
     for (const MetricChange& m : rc.metrics) {
       o << Pad(first ? Name(*rc.base) : "", name_w) << "  " << Pad(MetricName(m), 16)
-        << Pad(Value(m, m.base), 12, true) << Pad(Value(m, m.next), 12, true)
+        << Pad(Value(m.base), 12, true) << Pad(Value(m.next), 12, true)
         << Pad(m.change ? FormatPercent(*m.change) : "–", 9, true)
         << Pad(Threshold(m), 8, true) << "  " << Pad(PValue(m), 15) << Pad(AdjustedP(m), 8)
         << Pad(MetricVerdict(m), 22) << m.reason << "\n";
@@ -326,8 +324,8 @@ std::string ComparisonMarkdown(const Comparison& c) {
     for (const MetricChange& m : rc.metrics) {
       std::string verdict = MetricVerdict(m);
       if (m.regression) verdict = "❌ " + verdict;
-      o << "| " << MarkdownEscape(Name(*rc.base)) << " | " << MetricName(m) << " | " << Value(m, m.base)
-        << " | " << Value(m, m.next) << " | " << (m.change ? FormatPercent(*m.change) : "–")
+      o << "| " << MarkdownEscape(Name(*rc.base)) << " | " << MetricName(m) << " | " << Value(m.base)
+        << " | " << Value(m.next) << " | " << (m.change ? FormatPercent(*m.change) : "–")
         << " | " << Threshold(m) << " | " << PValue(m) << " | " << AdjustedP(m) << " | "
         << verdict << " | " << MarkdownEscape(m.reason) << " |\n";
     }

@@ -36,6 +36,12 @@ std::string Pct(double fraction) {
   return buf;
 }
 
+std::string SignedPct(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", fraction * 100);
+  return buf;
+}
+
 std::string P(double p) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2g", p);
@@ -148,7 +154,7 @@ std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs, const Ga
     if (!v.change) continue;
     const double r = 1 + *v.change;  // cost ratio NEW / BASE
     const double slower = 1 + v.threshold, faster = 1 / slower;
-    const std::string what = Ratio(r) + " (" + Pct(*v.change) + ")";
+    const std::string what = Ratio(r) + " (" + SignedPct(*v.change) + ")";
     const std::string limits = "[" + Ratio(faster) + ", " + Ratio(slower) + "] = threshold " +
                                Pct(v.threshold) + " (" + v.threshold_source + ")";
     if (r <= slower && r >= faster) {
