@@ -38,6 +38,8 @@ void SleepUntilNs(int64_t t) {
 
 // Open loop: how long before a scheduled start a client stops sleeping and yields instead.
 constexpr int64_t kSpinNs = 100'000;
+// The calibration hook's D without a warm-up median: the median of this many first operations.
+constexpr size_t kCalibrationSample = 65;
 
 bool IsFatal(const Status& s) {
   return s.code() == Status::Code::kUnavailable || s.code() == Status::Code::kIoError;
@@ -239,6 +241,7 @@ void Session::ClientLoop(int index) {
   // The default 50 us timer slack would delay every open-loop wake-up; ask for precise timers.
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   uint64_t seen = 0;
+  std::vector<int64_t> unslowed;  // calibration hook without a warm-up median: first latencies
   for (;;) {
     PhaseSpec spec;
     {
@@ -296,11 +299,25 @@ void Session::ClientLoop(int index) {
       int64_t t1 = NowNs();
       if (scenarios::IsFinished(s)) break;
       if (sh.calibration_slowdown > 0 && spec.repetition >= 0) {  // calibration hook, harness.h
-        // Busy-wait D (on the vDSO clock: no system call per check).
-        const int64_t fixed = sh.calibration_spin_ns.load(std::memory_order_relaxed);
-        const int64_t until =
-            t1 + (fixed > 0 ? fixed : static_cast<int64_t>(sh.calibration_slowdown * (t1 - t0)));
-        while ((t1 = NowNs()) < until) {
+        const int64_t d = sh.calibration_spin_ns.load(std::memory_order_relaxed);
+        if (d > 0) {
+          // Busy-wait D (on the vDSO clock: no system call per check).
+          const int64_t until = t1 + d;
+          while ((t1 = NowNs()) < until) {
+          }
+        } else if (unslowed.size() < kCalibrationSample) {
+          // No warm-up median: this client's first operations, unslowed, give D; the first
+          // client to have enough sets it.
+          unslowed.push_back(t1 - t0);
+          if (unslowed.size() == kCalibrationSample) {
+            std::nth_element(unslowed.begin(), unslowed.begin() + kCalibrationSample / 2,
+                             unslowed.end());
+            int64_t unset = 0;
+            sh.calibration_spin_ns.compare_exchange_strong(
+                unset, std::max<int64_t>(1, static_cast<int64_t>(
+                                                sh.calibration_slowdown *
+                                                static_cast<double>(unslowed[kCalibrationSample / 2]))));
+          }
         }
       }
       if (s.ok()) {

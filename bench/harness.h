@@ -32,10 +32,11 @@
 // timed region — like code that got slower (it burns CPU, it does not sleep). A fixed D, not F x
 // each operation's own time: on a loaded machine an operation that was preempted would otherwise
 // be stretched by F x the preemption too, injecting far more than F (the first calibration saw
-// -40..-70% throughput for F = 0.25). Without a warm-up (--warmup 0, runs sized by whole jobs) D
-// falls back to F x each operation's own time. On `builtin` with one client (in-process: the
-// engine runs on the client thread) F = 0.25 -> median latency x1.25, about -20% throughput and
-// +25% CPU per op. It exists to prove that `racetrack compare-run` catches a known slowdown; a
+// -40..-70% throughput for F = 0.25). Without a warm-up median (--warmup 0, runs sized by whole
+// jobs, or a warm-up that completed no operation on a loaded machine) D is F x the median of the
+// first 65 timed operations of the first client to reach them, which run unslowed. On `builtin`
+// with one client (in-process: the engine runs on the client thread) F = 0.25 -> median latency
+// x1.25, about -20% throughput and +25% CPU per op. It exists to prove that `racetrack compare-run` catches a known slowdown; a
 // record run with it says so in its figures ("calibration_slowdown" F, "calibration_spin_us" D).
 //
 // Thread-safety: Stop() may be called from any thread (the GUI's Stop button, the Ctrl-C watcher)
@@ -222,8 +223,8 @@ class Session {
   // not measured yet) and client (no server). Call between phases, never during one.
   std::optional<double> CpuSeconds();
   double calibration_slowdown() const;  // the calibration hook's F for this session, 0 = off
-  // The calibration hook's fixed spin D (ns) from the warm-up's median latency; 0 = F x each
-  // operation's own time. Timed phases only: the warm-up never spins.
+  // The calibration hook's fixed spin D (ns) from the warm-up's median latency; 0 = not known
+  // yet (taken from the first timed operations). Timed phases only: the warm-up never spins.
   void SetCalibrationSpinNs(int64_t ns);
   int64_t calibration_spin_ns() const;
 

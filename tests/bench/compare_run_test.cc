@@ -208,5 +208,19 @@ TEST_F(CompareRunCliTest, InjectedSlowdownOnNewSideIsARegression) {
   EXPECT_GT(j["records"][0]["figures"]["calibration_spin_us"].get<double>(), 0);
 }
 
+TEST_F(CompareRunCliTest, WithoutWarmUpTheHooksSpinComesFromTheFirstOperations) {
+  // --warmup 0 (as when a loaded machine's warm-up completes no operation): D is taken from the
+  // first timed operations instead, and recorded.
+  const fs::path json = dir_ / "nowarm.json";
+  Outcome o = Sh("RACETRACK_CALIBRATION_SLOWDOWN=counters/incr/builtin:0.25 " + Bin() +
+                 " run counters -t builtin --approach=incr --warmup=0 --duration=0.05 "
+                 "--clients=1 -r 1 --quiet --json " + json.string());
+  ASSERT_TRUE(o.code == 0 || o.code == 1) << o.output;
+  std::ifstream in(json);
+  const auto j = nlohmann::json::parse(in);
+  ASSERT_TRUE(j["records"][0]["figures"].contains("calibration_spin_us")) << j.dump();
+  EXPECT_GT(j["records"][0]["figures"]["calibration_spin_us"].get<double>(), 0);
+}
+
 }  // namespace
 }  // namespace racetrack::bench
