@@ -233,9 +233,15 @@ int CompareRunMain(int argc, char** argv) {
                  "Target (repeatable): builtin, builtin-tcp, redis, postgres. Default: all that "
                  "can be had");
   app.add_option("--repetitions,-r", o.repetitions,
-                 "Rounds: repetitions per record and side (default 9, the fewest for which the U "
-                 "test can decide)")
+                 "Rounds (default 9): each side runs every selection this many times, "
+                 "alternating with the other; rounds x --per-round is the repetitions per "
+                 "record and side, at least 9 for the U test to decide")
       ->check(CLI::Range(1, 1000));
+  app.add_option("--per-round", o.per_round,
+                 "Timed repetitions per harness run (default 1): each side gets rounds x K "
+                 "repetitions; K > 1 shares a lesson's set-up among K of them (cheaper, coarser "
+                 "interleaving)")
+      ->check(CLI::Range(1, 100));
   app.add_option("--seed", o.seed, "Seed of the random A/B order (default 1)");
   app.add_option("--run-arg", o.run_args,
                  "Passed to every `racetrack run` of both sides, e.g. --run-arg=--sizes=1000 "
@@ -248,7 +254,7 @@ int CompareRunMain(int argc, char** argv) {
                  "./compare-run)");
   app.add_option("--threshold", o.threshold_pct, "Smallest percent change that counts (10)");
   app.add_option("--alpha", o.alpha, "Family-wise significance level, Holm-corrected (0.05)");
-  app.add_option("--metric", o.metric, "wall (throughput, p99; default) or cpu (CPU per op)")
+  app.add_option("--metric", o.metric, "wall (time per op = 1/throughput, p50, p99; default) or cpu (CPU per op)")
       ->check(CLI::IsMember({"wall", "cpu"}));
   app.add_option("--aa", o.aa_files,
                  "Comparison JSON of an A/A run: its per-record spread raises the thresholds");
@@ -363,9 +369,9 @@ int CompareRunMain(int argc, char** argv) {
       InterleaveSchedule(selections.size(), o.repetitions, o.seed);
   if (!o.quiet) {
     std::fprintf(stderr,
-                 "%s%zu scenario/target selections x %d rounds x 2 builds = %zu harness runs; "
-                 "A/B order random per selection and round (seed %llu)\n",
-                 kPrefix, selections.size(), o.repetitions, steps.size(),
+                 "%s%zu scenario/target selections x %d rounds x 2 builds = %zu harness runs "
+                 "of %d repetition(s); A/B order random per selection and round (seed %llu)\n",
+                 kPrefix, selections.size(), o.repetitions, steps.size(), o.per_round,
                  static_cast<unsigned long long>(o.seed));
   }
   std::map<std::pair<size_t, int>, bool> dead;  // (selection, side): usage error, skip the rest
@@ -388,7 +394,8 @@ int CompareRunMain(int argc, char** argv) {
                              "-" + std::to_string(st.round) + ".json";
     std::remove(json.c_str());
     std::vector<std::string> args = {side.bin, "run", sel.scenario, "-t", target,
-                                     "--repetitions", "1", "--quiet", "--json", json};
+                                     "--repetitions", std::to_string(o.per_round),
+                                     "--quiet", "--json", json};
     if (o.suite == "ci") args.insert(args.begin() + 3, {"--suite", "ci"});
     args.insert(args.end(), common_args.begin(), common_args.end());
     args.insert(args.end(), o.run_args.begin(), o.run_args.end());

@@ -7,12 +7,22 @@
 //   for each selection (one scenario on one target):
 //     for round 1..R:            (R = --repetitions, default 9)
 //       in a random order (seeded, per selection and round):
-//         BASE_BIN run SCENARIO -t TARGET --repetitions 1 --json ...   (and the same for NEW_BIN)
+//         BASE_BIN run SCENARIO -t TARGET --repetitions K --json ...   (and the same for NEW_BIN)
 //
-// Each harness run does its own session set-up, warm-up and one timed repetition per record; the
-// R one-repetition results of a side are merged per record (MergeRounds) into one results file
-// per side with R repetitions, then compared with reports/compare (reports/gate.h: threshold
-// max(10%, 2 x base IQR/median, A/A spread), U test with Holm). Exit codes as `compare`:
+// Each harness run does its own session set-up, warm-up and K (--per-round, default 1) timed
+// repetitions per record; the R results of a side are merged per record (MergeRounds) into one
+// results file per side with R x K repetitions, then compared with reports/compare
+// (reports/gate.h: cost ratio against max(10%, 2 x base IQR/median, A/A spread), U test with
+// Holm).
+//
+// Cost: on a 2-core box under load ~20, one round of the whole CI suite on all four targets
+// takes about 5 minutes per side, most of it set-up (process start, data loads — the cache
+// lesson's orders table, PostgreSQL's timeline lessons), not the 0.2 s timed phases. So R = 9,
+// K = 1 is about 90 minutes; R = 3, K = 3 (9 repetitions per side, a third of the set-ups) about
+// half of that. K > 1 makes the interleaving coarser (a round's K repetitions of one side run
+// back to back, seconds apart) and the K samples of one harness run share its set-up, so they
+// vary less among themselves than across rounds; the base side's IQR, which decides the
+// threshold, still spans all rounds. Exit codes as `compare`:
 // 0 no significant regression, 1 regression or correctness flip, 2 usage / a side could not run.
 //
 // Servers: Redis and PostgreSQL are started once (throwaway, or --redis-url/--postgres-url) and
@@ -43,7 +53,8 @@ struct CompareRunOptions {
   std::string suite;                   // "" or "ci"
   std::vector<std::string> targets;    // empty = builtin, builtin-tcp, redis, postgres
   std::vector<std::string> run_args;   // passed to every `run` unchanged (--run-arg)
-  int repetitions = 9;                 // rounds: repetitions per record and side
+  int repetitions = 9;                 // rounds
+  int per_round = 1;                   // timed repetitions per harness run (per round and side)
   uint64_t seed = 1;                   // the A/B order's random seed (recorded)
   std::string redis_url, postgres_url;  // empty = one throwaway server for both sides
   std::string out_dir = "compare-run";  // base.json, new.json, comparison.json, logs/

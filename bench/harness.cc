@@ -38,6 +38,8 @@ void SleepUntilNs(int64_t t) {
 
 // Open loop: how long before a scheduled start a client stops sleeping and yields instead.
 constexpr int64_t kSpinNs = 100'000;
+// The calibration hook's D without a warm-up median: the median of this many first operations.
+constexpr size_t kCalibrationSample = 65;
 
 bool IsFatal(const Status& s) {
   return s.code() == Status::Code::kUnavailable || s.code() == Status::Code::kIoError;
@@ -155,6 +157,7 @@ struct Session::Shared {
   std::atomic<bool> phase_stop{false};
   std::string error;  // first fatal error of the phase (under mu)
   double calibration_slowdown = 0;  // RACETRACK_CALIBRATION_SLOWDOWN for this combination
+  std::atomic<int64_t> calibration_spin_ns{0};  // its fixed D; 0 = F x the operation's time
 };
 
 Session::Session(const scenarios::Scenario& scenario, const scenarios::ApproachInfo& approach,
@@ -238,6 +241,7 @@ void Session::ClientLoop(int index) {
   // The default 50 us timer slack would delay every open-loop wake-up; ask for precise timers.
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   uint64_t seen = 0;
+  std::vector<int64_t> unslowed;  // calibration hook without a warm-up median: first latencies
   for (;;) {
     PhaseSpec spec;
     {
@@ -294,10 +298,26 @@ void Session::ClientLoop(int index) {
       Status s = worker.Step();
       int64_t t1 = NowNs();
       if (scenarios::IsFinished(s)) break;
-      if (sh.calibration_slowdown > 0) {  // calibration hook, see harness.h
-        // Busy-wait F x the operation's time (on the vDSO clock: no system call per check).
-        const int64_t until = t1 + static_cast<int64_t>(sh.calibration_slowdown * (t1 - t0));
-        while ((t1 = NowNs()) < until) {
+      if (sh.calibration_slowdown > 0 && spec.repetition >= 0) {  // calibration hook, harness.h
+        const int64_t d = sh.calibration_spin_ns.load(std::memory_order_relaxed);
+        if (d > 0) {
+          // Busy-wait D (on the vDSO clock: no system call per check).
+          const int64_t until = t1 + d;
+          while ((t1 = NowNs()) < until) {
+          }
+        } else if (unslowed.size() < kCalibrationSample) {
+          // No warm-up median: this client's first operations, unslowed, give D; the first
+          // client to have enough sets it.
+          unslowed.push_back(t1 - t0);
+          if (unslowed.size() == kCalibrationSample) {
+            std::nth_element(unslowed.begin(), unslowed.begin() + kCalibrationSample / 2,
+                             unslowed.end());
+            int64_t unset = 0;
+            sh.calibration_spin_ns.compare_exchange_strong(
+                unset, std::max<int64_t>(1, static_cast<int64_t>(
+                                                sh.calibration_slowdown *
+                                                static_cast<double>(unslowed[kCalibrationSample / 2]))));
+          }
         }
       }
       if (s.ok()) {
@@ -465,6 +485,10 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
 
 double Session::calibration_slowdown() const { return shared_->calibration_slowdown; }
 
+void Session::SetCalibrationSpinNs(int64_t ns) { shared_->calibration_spin_ns.store(ns); }
+
+int64_t Session::calibration_spin_ns() const { return shared_->calibration_spin_ns.load(); }
+
 std::optional<double> Session::CpuSeconds() {
   switch (target_.kind()) {
     case adapters::TargetKind::kBuiltin: {
@@ -604,6 +628,10 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     warm.sample = false;
     PhaseResult w = s.RunPhase(warm, &callbacks_, &tmpl);
     if (!w.error.empty()) record.error = w.error;
+    if (s.calibration_slowdown() > 0 && w.ops > 0) {  // calibration hook: a fixed D
+      s.SetCalibrationSpinNs(
+          static_cast<int64_t>(s.calibration_slowdown() * w.histogram.PercentileUs(0.5) * 1000));
+    }
   }
   std::vector<Timeseries> series;
   Histogram merged;  // all repetitions'; stored sparse by Summarize
@@ -629,7 +657,9 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
       cpu_samples.push_back(*cpu_per_op);
     }
     record.repetitions.push_back({static_cast<double>(r.ops), r.duration_s, tp,
-                                  r.histogram.PercentileUs(0.99), cpu_per_op});
+                                  r.histogram.PercentileUs(0.99), cpu_per_op,
+                                  r.ops > 0 ? std::optional(r.histogram.PercentileUs(0.5))
+                                            : std::nullopt});
     merged.Merge(r.histogram);
     record.errors = record.errors.value_or(0) + static_cast<double>(r.errors);
     series.push_back(std::move(r.timeseries));
@@ -669,7 +699,12 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     record.figures["cpu_us_per_op"] =
         n % 2 == 1 ? cpu_samples[n / 2] : (cpu_samples[n / 2 - 1] + cpu_samples[n / 2]) / 2;
   }
-  if (s.calibration_slowdown() > 0) record.figures["calibration_slowdown"] = s.calibration_slowdown();
+  if (s.calibration_slowdown() > 0) {
+    record.figures["calibration_slowdown"] = s.calibration_slowdown();
+    if (s.calibration_spin_ns() > 0) {
+      record.figures["calibration_spin_us"] = static_cast<double>(s.calibration_spin_ns()) / 1000;
+    }
+  }
   record.memory_method = s.MemoryMethod();
   record.series = s.Series();
   results::AssessTiming(&record);  // after the scenario's own doubt, which comes first

@@ -26,13 +26,18 @@
 // survives a busy neighbour better than throughput does (`racetrack compare --metric cpu`).
 //
 // CALIBRATION HOOK (bench/gate-calibration only, off by default): the environment variable
-// RACETRACK_CALIBRATION_SLOWDOWN="scenario/approach/target:F" makes every operation of that
-// combination take (1 + F) times as long: after the reply the client thread busy-waits F x the
-// operation's time, inside the timed region — like code that got slower (it burns CPU, it does
-// not sleep). On `builtin` with one client (in-process: the engine runs on the client thread)
-// F = 0.25 -> about -20% throughput and about +25% CPU per op. It exists
-// to prove that `racetrack compare-run` catches a known slowdown; a record run with it says so in
-// its figures ("calibration_slowdown").
+// RACETRACK_CALIBRATION_SLOWDOWN="scenario/approach/target:F" makes every timed operation of that
+// combination cost F x its usual time more: after the reply the client thread busy-waits a fixed
+// D = F x the median operation latency of the warm-up (measured without the hook), inside the
+// timed region — like code that got slower (it burns CPU, it does not sleep). A fixed D, not F x
+// each operation's own time: on a loaded machine an operation that was preempted would otherwise
+// be stretched by F x the preemption too, injecting far more than F (the first calibration saw
+// -40..-70% throughput for F = 0.25). Without a warm-up median (--warmup 0, runs sized by whole
+// jobs, or a warm-up that completed no operation on a loaded machine) D is F x the median of the
+// first 65 timed operations of the first client to reach them, which run unslowed. On `builtin`
+// with one client (in-process: the engine runs on the client thread) F = 0.25 -> median latency
+// x1.25, about -20% throughput and +25% CPU per op. It exists to prove that `racetrack compare-run` catches a known slowdown; a
+// record run with it says so in its figures ("calibration_slowdown" F, "calibration_spin_us" D).
 //
 // Thread-safety: Stop() may be called from any thread (the GUI's Stop button, the Ctrl-C watcher)
 // and makes the run end within about one interval (an operation in flight is waited for, bounded
@@ -218,6 +223,10 @@ class Session {
   // not measured yet) and client (no server). Call between phases, never during one.
   std::optional<double> CpuSeconds();
   double calibration_slowdown() const;  // the calibration hook's F for this session, 0 = off
+  // The calibration hook's fixed spin D (ns) from the warm-up's median latency; 0 = not known
+  // yet (taken from the first timed operations). Timed phases only: the warm-up never spins.
+  void SetCalibrationSpinNs(int64_t ns);
+  int64_t calibration_spin_ns() const;
 
   const scenarios::Scenario& scenario() const { return scenario_; }
   const scenarios::ApproachInfo& approach() const { return approach_; }

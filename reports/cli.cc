@@ -321,8 +321,10 @@ ReportCommands AddReportCommands(CLI::App& app, LessonTextSource lesson_text) {
                          "family-wise significance level of the Mann-Whitney U test, Holm-"
                          "corrected across all records compared (default 0.05)");
   rc.compare->add_option("--metric", co.metric,
-                         "wall: throughput and p99 (default); cpu: server CPU time per "
-                         "operation, where the run recorded it (steadier on a busy machine)")
+                         "wall: time per op (1/throughput), p50 and p99 latency (default); "
+                         "cpu: server CPU time per operation, where the run recorded it "
+                         "(steadier on a busy machine). Each is judged as a cost: NEW/BASE "
+                         "above 1 + threshold is a regression")
       ->check(CLI::IsMember({"wall", "cpu"}));
   rc.compare->add_option("--aa", co.aa_files,
                          "comparison JSON (--json) of an A/A run of the same suite: each "

@@ -29,21 +29,34 @@ struct PendingMetric {
   GateInput input;
 };
 
-PendingMetric Metric(std::string metric, std::string unit, bool higher_is_better,
-                     std::optional<double> base_value, std::optional<double> next_value,
-                     std::vector<double> base_samples, std::vector<double> next_samples) {
+PendingMetric Metric(std::string metric, std::string unit, std::optional<double> base_value,
+                     std::optional<double> next_value, std::vector<double> base_samples,
+                     std::vector<double> next_samples) {
   PendingMetric p;
   p.change.metric = std::move(metric);
   p.change.unit = std::move(unit);
-  p.change.higher_is_better = higher_is_better;
   p.change.base_n = base_samples.size();
   p.change.next_n = next_samples.size();
   p.input.base = std::move(base_samples);
   p.input.next = std::move(next_samples);
-  p.input.higher_is_better = higher_is_better;
   p.input.base_value = base_value;
   p.input.next_value = next_value;
   return p;
+}
+
+// Throughput (units/s) -> microseconds per unit: the cost the gate judges. A repetition with no
+// throughput (0 operations) has no time per op and is left out.
+constexpr double kMicrosPerSecond = 1e6;
+std::optional<double> TimePerOp(const std::optional<double>& throughput) {
+  if (!throughput || !(*throughput > 0)) return std::nullopt;
+  return kMicrosPerSecond / *throughput;
+}
+std::vector<double> TimePerOp(const std::vector<double>& throughputs) {
+  std::vector<double> out;
+  for (double t : throughputs) {
+    if (t > 0) out.push_back(kMicrosPerSecond / t);
+  }
+  return out;
 }
 
 void Apply(const GateVerdict& v, MetricChange* m) {
@@ -61,6 +74,10 @@ void Apply(const GateVerdict& v, MetricChange* m) {
   m->improvement = v.improvement();
 }
 
+constexpr char kCostNote[] =
+    "Every metric is a cost (time/op = 1 / throughput, p50, p99, CPU per op): a regression is NEW/BASE "
+    "above 1 + t, an improvement below 1 / (1 + t).";
+
 constexpr char kDriftNote[] =
     "sequential runs carry the machine's drift between them (on a shared box often more than the "
     "threshold); for a CI gate use `racetrack compare-run`, which interleaves the two builds";
@@ -71,12 +88,15 @@ std::string Name(const Record& r) {
   return params.empty() ? name : name + " " + params;
 }
 
-std::string Value(const MetricChange& m, const std::optional<double>& v) {
-  if (!v) return "–";
-  if (m.unit == "us") return FormatMicros(*v);
-  // Throughput in the record's own unit, without "/s" to keep the column narrow: "61,728 jobs".
-  const std::string per = m.unit.ends_with("/s") ? m.unit.substr(0, m.unit.size() - 2) : m.unit;
-  return FormatHuman(*v) + (per.empty() || per == "ops" ? "" : " " + per);
+// Every metric is a time in microseconds (per op, or a latency).
+std::string Value(const std::optional<double>& v) { return v ? FormatMicros(*v) : "–"; }
+
+// "time/op" names the lesson's unit when it has one: "time/increment".
+std::string MetricName(const MetricChange& m) {
+  if (m.metric != "time/op" || m.per.empty() || m.per == "ops") return m.metric;
+  std::string unit = m.per;
+  if (unit.size() > 1 && unit.ends_with("s")) unit.pop_back();
+  return "time/" + unit;
 }
 
 std::string PValue(const MetricChange& m) {
@@ -143,8 +163,15 @@ Status ReadAaSpread(const std::string& path, std::map<std::string, double>* spre
     const std::string key = id.Key();
     for (const json& m : r["metrics"]) {
       if (!m.is_object() || !m.contains("change") || !m["change"].is_number()) continue;
-      double& v = (*spread)[AaKey(key, m.value("metric", ""))];
-      v = std::max(v, std::fabs(m["change"].get<double>()));
+      std::string metric = m.value("metric", "");
+      double change = m["change"].get<double>();
+      if (metric == "throughput") {  // a comparison written before costs were judged
+        if (!(change > -1)) continue;
+        metric = "time/op";
+        change = 1 / (1 + change) - 1;
+      }
+      double& v = (*spread)[AaKey(key, metric)];
+      v = std::max(v, SymmetricChange(change));
     }
   }
   return Status::Ok();
@@ -179,12 +206,20 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
     rc.next = &n;
     std::vector<PendingMetric> metrics;
     if (s.metric == "cpu") {
-      metrics.push_back(Metric("cpu", "us/op", false, b.Figure("cpu_us_per_op"),
+      metrics.push_back(Metric("cpu", "us/op", b.Figure("cpu_us_per_op"),
                                n.Figure("cpu_us_per_op"), b.CpuSamples(), n.CpuSamples()));
     } else {
-      metrics.push_back(Metric("throughput", n.Unit() + "/s", true, b.throughput_ops_s,
-                               n.throughput_ops_s, b.ThroughputSamples(), n.ThroughputSamples()));
-      metrics.push_back(Metric("p99", "us", false, b.latency_us.p99, n.latency_us.p99,
+      metrics.push_back(Metric("time/op", "us/op", TimePerOp(b.throughput_ops_s),
+                               TimePerOp(n.throughput_ops_s), TimePerOp(b.ThroughputSamples()),
+                               TimePerOp(n.ThroughputSamples())));
+      metrics.back().change.per = n.Unit();
+      // p50 only where both runs recorded it per repetition (results from before p50_us was
+      // written would otherwise be judged on one median each, a new source of weak verdicts).
+      if (!b.P50Samples().empty() && !n.P50Samples().empty()) {
+        metrics.push_back(Metric("p50", "us", b.latency_us.p50, n.latency_us.p50,
+                                 b.P50Samples(), n.P50Samples()));
+      }
+      metrics.push_back(Metric("p99", "us", b.latency_us.p99, n.latency_us.p99,
                                b.P99Samples(), n.P99Samples()));
     }
     for (PendingMetric& m : metrics) {
@@ -233,20 +268,21 @@ std::string ComparisonText(const Comparison& c) {
   o << "racetrack compare: " << c.base_path << " -> " << c.next_path << " (metric "
     << c.settings.metric << ", threshold max(" << FormatNumber(c.settings.threshold_pct)
     << "%, 2 x base IQR/median" << (c.settings.aa_spread.empty() ? "" : ", A/A spread")
-    << "), alpha " << FormatNumber(c.settings.alpha) << " Holm-corrected)\n";
+    << "), alpha " << FormatNumber(c.settings.alpha) << " Holm-corrected)\n"
+    << kCostNote << "\n";
   if (!c.settings.interleaved) o << "note: " << kDriftNote << ".\n";
   o << "\n";
   size_t name_w = 6;
   for (const RecordComparison& rc : c.matched) name_w = std::max(name_w, Name(*rc.base).size());
   name_w = std::min<size_t>(name_w, 60);
-  o << Pad("record", name_w) << "  " << Pad("metric", 10) << Pad("base", 12, true)
+  o << Pad("record", name_w) << "  " << Pad("metric", 16) << Pad("base", 12, true)
     << Pad("new", 12, true) << Pad("change", 9, true) << Pad("limit", 8, true) << "  "
     << Pad("p-value", 15) << Pad("p-adj", 8) << Pad("verdict", 22) << "why\n";
   for (const RecordComparison& rc : c.matched) {
     bool first = true;
     for (const MetricChange& m : rc.metrics) {
-      o << Pad(first ? Name(*rc.base) : "", name_w) << "  " << Pad(m.metric, 10)
-        << Pad(Value(m, m.base), 12, true) << Pad(Value(m, m.next), 12, true)
+      o << Pad(first ? Name(*rc.base) : "", name_w) << "  " << Pad(MetricName(m), 16)
+        << Pad(Value(m.base), 12, true) << Pad(Value(m.next), 12, true)
         << Pad(m.change ? FormatPercent(*m.change) : "–", 9, true)
         << Pad(Threshold(m), 8, true) << "  " << Pad(PValue(m), 15) << Pad(AdjustedP(m), 8)
         << Pad(MetricVerdict(m), 22) << m.reason << "\n";
@@ -277,7 +313,7 @@ std::string ComparisonMarkdown(const Comparison& c) {
     << MarkdownEscape(c.next_path) << "` · metric " << c.settings.metric << " · threshold max("
     << FormatNumber(c.settings.threshold_pct) << "%, 2 × base IQR/median"
     << (c.settings.aa_spread.empty() ? "" : ", A/A spread") << ") · alpha "
-    << FormatNumber(c.settings.alpha) << " (Holm)\n\n";
+    << FormatNumber(c.settings.alpha) << " (Holm)\n\n" << kCostNote << "\n\n";
   if (!c.settings.interleaved) o << "> Note: " << kDriftNote << ".\n\n";
   o << (c.Failed() ? "❌ **" + std::to_string(c.regressions) + " regression(s), " +
                          std::to_string(c.flips) + " correctness flip(s)**\n\n"
@@ -288,8 +324,8 @@ std::string ComparisonMarkdown(const Comparison& c) {
     for (const MetricChange& m : rc.metrics) {
       std::string verdict = MetricVerdict(m);
       if (m.regression) verdict = "❌ " + verdict;
-      o << "| " << MarkdownEscape(Name(*rc.base)) << " | " << m.metric << " | " << Value(m, m.base)
-        << " | " << Value(m, m.next) << " | " << (m.change ? FormatPercent(*m.change) : "–")
+      o << "| " << MarkdownEscape(Name(*rc.base)) << " | " << MetricName(m) << " | " << Value(m.base)
+        << " | " << Value(m.next) << " | " << (m.change ? FormatPercent(*m.change) : "–")
         << " | " << Threshold(m) << " | " << PValue(m) << " | " << AdjustedP(m) << " | "
         << verdict << " | " << MarkdownEscape(m.reason) << " |\n";
     }
@@ -331,8 +367,8 @@ json ComparisonJson(const Comparison& c) {
   for (const RecordComparison& rc : c.matched) {
     json metrics = json::array();
     for (const MetricChange& m : rc.metrics) {
-      metrics.push_back({{"metric", m.metric}, {"unit", m.unit},
-                         {"higher_is_better", m.higher_is_better}, {"base", opt(m.base)},
+      metrics.push_back({{"metric", m.metric}, {"unit", m.unit}, {"per", m.per},
+                         {"higher_is_better", false}, {"base", opt(m.base)},
                          {"new", opt(m.next)}, {"change", opt(m.change)},
                          {"p_value", opt(m.p_value)}, {"p_adjusted", opt(m.p_adjusted)},
                          {"threshold", m.threshold}, {"threshold_source", m.threshold_source},

@@ -1,12 +1,14 @@
 // Run-to-run comparison (`racetrack compare BASE NEW`): the CI regression check.
 //
 // Records are matched by scenario/approach/target/parameter point. For each match the metrics of
-// CompareSettings::metric are compared — "wall": throughput (higher is better) and p99 latency
-// (lower is better); "cpu": server CPU time per operation (lower is better, where the run
-// recorded it) — and judged by reports/gate.h: a metric regresses when its median got worse by
-// more than max(threshold, 2 x IQR/median of the base repetitions, the A/A spread when given)
-// AND the Mann-Whitney U test across repetitions agrees after a Holm correction over every test
-// of the comparison. With fewer than kUTestOptimalRepetitions on a side the test is reported as
+// CompareSettings::metric are compared, each as a cost (lower is better) — "wall": time per
+// operation ("time/op" = 1 / throughput, in microseconds per the lesson's unit of work), median
+// latency (p50: what a busy neighbour disturbs least — a preemption delays one operation, where
+// a throughput window loses the whole time slice) and p99 latency; "cpu": server CPU time per operation (where the run recorded it) — and judged by
+// reports/gate.h: a metric regresses when its median cost ratio NEW/BASE exceeds 1 + t with
+// t = max(threshold, 2 x IQR/median of the base repetitions, the A/A spread when given), AND the
+// Mann-Whitney U test across repetitions agrees after a Holm correction over every test of the
+// comparison; an improvement is a ratio below 1 / (1 + t). With fewer than kUTestOptimalRepetitions on a side the test is reported as
 // weak and the threshold alone decides. A correctness check that passed in BASE and fails in NEW
 // is always a regression, unless the approach is one the lesson expects to go wrong. Records on
 // one side only are listed.
@@ -41,16 +43,19 @@ struct CompareSettings {
 
 // The key of aa_spread: Record::Key() + "|" + metric name.
 std::string AaKey(const std::string& record_key, const std::string& metric);
-// The A/A spreads in a comparison JSON (ComparisonJson of an A/A run): |change| per record and
-// metric, the larger when a key repeats. Merged into *spread (max). One-line error on bad input.
+// The A/A spreads in a comparison JSON (ComparisonJson of an A/A run): per record and metric the
+// symmetric size of its change (gate.h SymmetricChange: x1.25 and x0.8 both 0.25), the larger
+// when a key repeats. Merged into *spread (max). A file from before costs were judged (metric
+// "throughput", change of throughput c) counts as "time/op" with change 1/(1+c) - 1. One-line
+// error on bad input.
 Status ReadAaSpread(const std::string& path, std::map<std::string, double>* spread);
 
 struct MetricChange {
-  std::string metric;  // "throughput", "p99"
-  std::string unit;    // "ops/s", "us"
-  bool higher_is_better = true;
-  std::optional<double> base, next;  // medians
-  std::optional<double> change;      // (next - base) / base
+  std::string metric;  // "time/op" (1 / throughput), "p50", "p99", "cpu"
+  std::string unit;    // "us/op", "us"
+  std::string per;     // time/op: the lesson's unit of work ("increments"), else ""
+  std::optional<double> base, next;  // medians (costs: lower is better)
+  std::optional<double> change;      // next / base - 1
   std::optional<double> p_value;     // U test, when both sides have >= 2 samples
   std::optional<double> p_adjusted;  // Holm-adjusted, when the test was strong enough to count
   size_t base_n = 0, next_n = 0;     // samples per side

@@ -4,6 +4,12 @@
 // like today; an A/A run adds what the rest of the suite's drift does to it. The floor keeps
 // "significant but tiny" changes (a steady 3%) from failing CI.
 //
+// Why a cost ratio and not a relative change of throughput: a throughput can fall by at most
+// 100%, so once a noisy record's threshold passed 100% no slowdown could ever be reported, and a
+// 1.25x slowdown (-20%) and a 1.25x speedup (+25%) were judged at different distances from zero.
+// Time per operation has no ceiling, and comparing r with 1 + t and 1 / (1 + t) treats the two
+// directions alike.
+//
 // Why Holm and not Bonferroni: same family-wise guarantee, never less power. Why the exact U
 // distribution up to kExactMax samples per side: with 9 vs 9 repetitions the normal
 // approximation bottoms out at p = 4e-4 for complete separation, which Holm over ~200 tests can
@@ -30,6 +36,12 @@ std::string Pct(double fraction) {
   return buf;
 }
 
+std::string SignedPct(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", fraction * 100);
+  return buf;
+}
+
 std::string P(double p) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2g", p);
@@ -43,7 +55,20 @@ double Quantile(const std::vector<double>& sorted, double q) {
   return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
+// "x1.25" / "x0.800": the cost ratio, the number the verdict compares.
+std::string Ratio(double r) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, r >= 1 ? "x%.2f" : "x%.3f", r);
+  return buf;
+}
+
 }  // namespace
+
+double SymmetricChange(double change) {
+  const double r = 1 + change;
+  if (!(r > 0)) return std::fabs(change);
+  return std::max(r - 1, 1 / r - 1);
+}
 
 std::optional<double> RelativeIqr(std::vector<double> values) {
   if (values.size() < 2) return std::nullopt;
@@ -105,12 +130,12 @@ std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs, const Ga
       v.threshold = *in.aa_spread;
       v.threshold_source = "A/A spread";
     }
-    if (!v.base || !v.next || *v.base == 0) {
+    if (!v.base || !v.next || !(*v.base > 0) || !(*v.next > 0)) {
       v.outcome = GateOutcome::kNoData;
-      v.reason = "no value on one side";
+      v.reason = !v.base || !v.next ? "no value on one side" : "a median is not positive";
       continue;
     }
-    v.change = (*v.next - *v.base) / std::fabs(*v.base);
+    v.change = *v.next / *v.base - 1;
     const size_t n = std::min(in.base.size(), in.next.size());
     if (n >= 2) {
       if (auto u = MannWhitneyU(in.base, in.next, kExactMax)) v.p_value = u->p_value;
@@ -127,27 +152,31 @@ std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs, const Ga
   for (size_t i = 0; i < inputs.size(); ++i) {
     GateVerdict& v = out[i];
     if (!v.change) continue;
-    const double worse = inputs[i].higher_is_better ? -*v.change : *v.change;  // > 0: worse
-    const std::string limit = "threshold " + Pct(v.threshold) + " (" + v.threshold_source + ")";
-    if (std::fabs(*v.change) <= v.threshold) {
+    const double r = 1 + *v.change;  // cost ratio NEW / BASE
+    const double slower = 1 + v.threshold, faster = 1 / slower;
+    const std::string what = Ratio(r) + " (" + SignedPct(*v.change) + ")";
+    const std::string limits = "[" + Ratio(faster) + ", " + Ratio(slower) + "] = threshold " +
+                               Pct(v.threshold) + " (" + v.threshold_source + ")";
+    if (r <= slower && r >= faster) {
       v.outcome = GateOutcome::kWithinNoise;
-      v.reason = "change " + Pct(*v.change) + " within " + limit;
+      v.reason = what + " within " + limits;
       continue;
     }
+    const bool worse = r > slower;
+    const std::string beyond = what + (worse ? " above " : " below ") + limits;
     if (v.weak) {
-      v.outcome = worse > 0 ? GateOutcome::kRegression : GateOutcome::kImprovement;
-      v.reason = "change " + Pct(*v.change) + " beyond " + limit + "; too few repetitions for " +
-                 "the U test, threshold alone decides";
+      v.outcome = worse ? GateOutcome::kRegression : GateOutcome::kImprovement;
+      v.reason = beyond + "; too few repetitions for the U test, threshold alone decides";
       continue;
     }
     const bool significant = *v.p_adjusted < s.alpha;
-    v.reason = "change " + Pct(*v.change) + " beyond " + limit + "; U test p=" + P(*v.p_value) +
-               ", Holm-adjusted " + P(*v.p_adjusted) + (significant ? " < " : " >= ") +
-               "alpha " + P(s.alpha) + " (" + std::to_string(family.size()) + " tests)";
+    v.reason = beyond + "; U test p=" + P(*v.p_value) + ", Holm-adjusted " + P(*v.p_adjusted) +
+               (significant ? " < " : " >= ") + "alpha " + P(s.alpha) + " (" +
+               std::to_string(family.size()) + " tests)";
     if (!significant) {
       v.outcome = GateOutcome::kNotSignificant;
     } else {
-      v.outcome = worse > 0 ? GateOutcome::kRegression : GateOutcome::kImprovement;
+      v.outcome = worse ? GateOutcome::kRegression : GateOutcome::kImprovement;
     }
   }
   return out;

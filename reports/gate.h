@@ -2,16 +2,25 @@
 // own noise, with a test that agrees? Pure functions on plain per-repetition samples, independent
 // of any results-file type, so `racetrack compare`, `compare-run` and the unit tests share it.
 //
+// Every metric is judged as a COST, lower is better: time per operation (a throughput's
+// reciprocal, which reports/compare.cc hands in), a latency percentile, CPU time per operation.
+// The change is the ratio r = median(NEW) / median(BASE), reported as r - 1. With threshold t a
+// regression is r > 1 + t and an improvement r < 1 / (1 + t): symmetric in log space, so a
+// build that is 1.25x slower and one that is 1.25x faster are equally far from "no change", and
+// no threshold is out of reach (judged as a drop of throughput, a change could never exceed
+// -100%, so a noisy record's 150% threshold could never be crossed by any slowdown).
+//
 // For each metric of each record compared (a GateInput) the verdict is reached in two steps:
 //
 //   1. Noise threshold: max(floor (10%),
 //                           iqr_factor (2) x IQR/median of the BASE side's repetitions,
 //                           the A/A spread of this record/metric, when one was measured).
-//      A change of the medians smaller than this is "within noise", whatever the test says.
+//      A ratio within [1/(1+t), 1+t] is "within noise", whatever the test says.
 //   2. Test: a two-sided Mann-Whitney U test of base vs new repetitions, its p-value adjusted by
 //      Holm's step-down method across every test in the same JudgeAll() call (all records and
 //      metrics compared), so 200 records do not buy 10 false alarms at alpha 0.05. The change
-//      counts only when the adjusted p-value is below alpha.
+//      counts only when the adjusted p-value is below alpha. (The U test depends on ranks only,
+//      so judging 1/throughput instead of throughput leaves its p-value unchanged.)
 //
 // When either side has fewer than `min_test_repetitions` samples the test cannot decide (with
 // 3 vs 3 repetitions no p-value goes below 0.1): the verdict is then "weak" and the threshold
@@ -35,8 +44,8 @@ struct GateSettings {
 };
 
 struct GateInput {
-  std::vector<double> base, next;  // per-repetition samples (at least one each to judge)
-  bool higher_is_better = true;    // throughput: true; latency, CPU per op: false
+  // Per-repetition costs, lower is better (at least one each to judge): time per op, p99, CPU.
+  std::vector<double> base, next;
   std::optional<double> aa_spread;  // |relative change| seen in an A/A run, when measured
   // Medians to use when a side has no per-repetition samples (archived single values).
   std::optional<double> base_value, next_value;
@@ -53,8 +62,8 @@ enum class GateOutcome {
 struct GateVerdict {
   GateOutcome outcome = GateOutcome::kNoData;
   std::optional<double> base, next;  // medians
-  std::optional<double> change;      // (next - base) / base
-  double threshold = 0;              // the fraction used
+  std::optional<double> change;      // next / base - 1 (cost: > 0 is slower)
+  double threshold = 0;              // t: regression beyond 1 + t, improvement below 1 / (1 + t)
   std::string threshold_source;      // "floor", "base IQR", "A/A spread"
   std::optional<double> base_iqr_rel;  // IQR/median of the base repetitions
   std::optional<double> p_value;       // raw U test
@@ -76,6 +85,10 @@ std::vector<double> HolmAdjust(const std::vector<double>& p_values);
 // Interquartile range / median (quartiles by linear interpolation, as numpy's default);
 // nullopt for fewer than 2 values or a zero median.
 std::optional<double> RelativeIqr(std::vector<double> values);
+
+// The symmetric size of a cost ratio r = 1 + change: max(r - 1, 1/r - 1), e.g. 0.25 for both
+// x1.25 and x0.8. What an A/A run's change contributes as spread (a threshold t covers it).
+double SymmetricChange(double change);
 
 // "regression", "improved", "within noise", "not significant", "n/a".
 const char* OutcomeName(GateOutcome outcome);

@@ -92,6 +92,7 @@ json RecordToJson(const Record& r) {
                 {"throughput_ops_s", Optional(rep.throughput_ops_s)},
                 {"p99_us", Optional(rep.p99_us)}};
     if (rep.cpu_us_per_op) one["cpu_us_per_op"] = *rep.cpu_us_per_op;  // optional field
+    if (rep.p50_us) one["p50_us"] = *rep.p50_us;                        // optional field
     reps.push_back(std::move(one));
   }
   j["repetitions"] = reps;
@@ -458,6 +459,7 @@ Record ReadRecord(Reader& rd, const json& j, const std::string& path, int versio
     rd.Number(rep, rp, "throughput_ops_s", &x.throughput_ops_s);
     rd.Number(rep, rp, "p99_us", &x.p99_us);
     rd.Number(rep, rp, "cpu_us_per_op", &x.cpu_us_per_op);
+    rd.Number(rep, rp, "p50_us", &x.p50_us);
     r.repetitions.push_back(x);
   });
   if (const json* ts = rd.Object(j, path, "throughput_stats")) {
@@ -888,6 +890,14 @@ std::vector<double> Record::P99Samples() const {
   std::vector<double> out;
   for (const Repetition& rep : repetitions) {
     if (rep.p99_us) out.push_back(*rep.p99_us);
+  }
+  return out;
+}
+
+std::vector<double> Record::P50Samples() const {
+  std::vector<double> out;
+  for (const Repetition& rep : repetitions) {
+    if (rep.p50_us) out.push_back(*rep.p50_us);
   }
   return out;
 }

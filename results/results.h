@@ -117,6 +117,11 @@ struct Repetition {
   // (bench/harness.h): what `compare --metric cpu` tests. Optional in every schema version
   // (JSON "cpu_us_per_op", omitted when unknown).
   std::optional<double> cpu_us_per_op;
+  // The median operation latency of this repetition: a wall-clock figure a busy neighbour
+  // disturbs far less than throughput (a preemption delays the one operation it falls into, and
+  // a throughput window loses the whole time slice). What `compare` judges as "p50". Optional in
+  // every schema version (JSON "p50_us", omitted when unknown).
+  std::optional<double> p50_us;
 };
 
 struct ThroughputStats {
@@ -203,6 +208,7 @@ struct Record {
   std::vector<double> ThroughputSamples() const;
   std::vector<double> P99Samples() const;  // only per-repetition values; may be empty
   std::vector<double> CpuSamples() const;  // per-repetition cpu_us_per_op; may be empty
+  std::vector<double> P50Samples() const;  // per-repetition p50_us; may be empty
 };
 
 struct Environment {

@@ -144,7 +144,27 @@ TEST_F(CompareRunCliTest, BadInputsExitTwoWithOneLine) {
   o = Sh(Bin() + " compare-run --base " + Bin() + " --new " + Bin() + " counters -t nope");
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.output.find("builtin-tcp"), std::string::npos) << o.output;
+  o = Sh(Bin() + " compare-run --base " + Bin() + " --new " + Bin() + " counters --per-round 0");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.output.find("--per-round"), std::string::npos) << o.output;
   EXPECT_EQ(Sh(Bin() + " compare-run --help").code, 0);
+}
+
+TEST_F(CompareRunCliTest, PerRoundRepetitionsMultiplyTheSamples) {
+  // 2 rounds x 3 repetitions per harness run: 6 repetitions per side, each with its median
+  // latency (p50_us) for the p50 verdict.
+  Outcome o = Sh(Bin() + " compare-run --base " + Bin() + " --new " + Bin() +
+                 " counters -t builtin -r 2 --per-round 3 -q --run-arg=--approach=incr "
+                 "--run-arg=--duration=0.05 --run-arg=--warmup=0.02 --run-arg=--clients=2 --out " +
+                 (dir_ / "out").string());
+  ASSERT_TRUE(o.code == 0 || o.code == 1) << o.output;
+  for (const char* side : {"base.json", "new.json"}) {
+    std::ifstream in(dir_ / "out" / side);
+    const auto j = nlohmann::json::parse(in);
+    ASSERT_EQ(j["records"].size(), 1u) << side;
+    ASSERT_EQ(j["records"][0]["repetitions"].size(), 6u) << side;
+    EXPECT_GT(j["records"][0]["repetitions"][5]["p50_us"].get<double>(), 0) << side;
+  }
 }
 
 TEST_F(CompareRunCliTest, SameBuildWritesBothSidesWithEveryRound) {
@@ -184,6 +204,22 @@ TEST_F(CompareRunCliTest, InjectedSlowdownOnNewSideIsARegression) {
   std::ifstream in(dir_ / "out" / "new.json");
   const auto j = nlohmann::json::parse(in);
   EXPECT_DOUBLE_EQ(j["records"][0]["figures"]["calibration_slowdown"].get<double>(), 4);
+  // The spin is fixed from the warm-up's median latency (harness.h), recorded beside F.
+  EXPECT_GT(j["records"][0]["figures"]["calibration_spin_us"].get<double>(), 0);
+}
+
+TEST_F(CompareRunCliTest, WithoutWarmUpTheHooksSpinComesFromTheFirstOperations) {
+  // --warmup 0 (as when a loaded machine's warm-up completes no operation): D is taken from the
+  // first timed operations instead, and recorded.
+  const fs::path json = dir_ / "nowarm.json";
+  Outcome o = Sh("RACETRACK_CALIBRATION_SLOWDOWN=counters/incr/builtin:0.25 " + Bin() +
+                 " run counters -t builtin --approach=incr --warmup=0 --duration=0.05 "
+                 "--clients=1 -r 1 --quiet --json " + json.string());
+  ASSERT_TRUE(o.code == 0 || o.code == 1) << o.output;
+  std::ifstream in(json);
+  const auto j = nlohmann::json::parse(in);
+  ASSERT_TRUE(j["records"][0]["figures"].contains("calibration_spin_us")) << j.dump();
+  EXPECT_GT(j["records"][0]["figures"]["calibration_spin_us"].get<double>(), 0);
 }
 
 }  // namespace

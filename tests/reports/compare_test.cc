@@ -68,7 +68,9 @@ TEST(CompareTest, ThirtyPercentDropWithTenRepetitionsFails) {
   TempDir dir;
   CompareRun r = Compare(dir, Doc(10000, 10), Doc(7000, 10));
   EXPECT_EQ(r.code, 1) << r.out;
-  EXPECT_NE(r.out.find("-30.0%"), std::string::npos) << r.out;
+  // Judged as time per op: 1/7000 vs 1/10000 s = x1.43.
+  EXPECT_NE(r.out.find("+42.9%"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("x1.43"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("REGRESSION"), std::string::npos);
   EXPECT_EQ(r.out.find("(weak)"), std::string::npos) << "10 repetitions make the test strong";
 }
@@ -136,12 +138,15 @@ TEST(CompareTest, JsonAndMarkdownOutputs) {
   json j = json::parse(ReadFile(o.json_out));
   EXPECT_EQ(j["exit_code"], 1);
   EXPECT_EQ(j["regressions"], 1);
-  EXPECT_EQ(j["records"][0]["metrics"][0]["metric"], "throughput");
+  EXPECT_EQ(j["records"][0]["metrics"][0]["metric"], "time/op");
+  EXPECT_EQ(j["records"][0]["metrics"][0]["unit"], "us/op");
+  EXPECT_NEAR(j["records"][0]["metrics"][0]["base"].get<double>(), 100, 0.5);  // 1e6 / 10000
+  EXPECT_NEAR(j["records"][0]["metrics"][0]["change"].get<double>(), 10.0 / 7 - 1, 0.01);
   EXPECT_TRUE(j["records"][0]["metrics"][0]["regression"].get<bool>());
   EXPECT_LT(j["records"][0]["metrics"][0]["p_value"].get<double>(), 0.001);
   std::string md = ReadFile(o.markdown_out);
   EXPECT_NE(md.find("❌ **1 regression(s), 0 correctness flip(s)**"), std::string::npos) << md;
-  EXPECT_NE(md.find("| counters/incr/redis clients=8 | throughput |"), std::string::npos);
+  EXPECT_NE(md.find("| counters/incr/redis clients=8 | time/op |"), std::string::npos) << md;
 }
 
 TEST(CompareTest, BadInputsExitTwoWithOneLine) {
@@ -180,7 +185,7 @@ TEST(CompareTest, CpuMetricGatesOnCpuPerOperation) {
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find("metric cpu"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("REGRESSION"), std::string::npos) << r.out;
-  EXPECT_EQ(r.out.find("throughput"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("time/op  "), std::string::npos) << r.out;
   EXPECT_EQ(Compare(dir, CpuDoc(10), CpuDoc(13)).code, 0);  // wall: nothing changed
   // Throughput -30% with CPU unchanged (a busy neighbour): the CPU gate stays green.
   EXPECT_EQ(Compare(dir, CpuDoc(10, 10000), CpuDoc(10, 7000), cpu).code, 0);
@@ -189,6 +194,49 @@ TEST(CompareTest, CpuMetricGatesOnCpuPerOperation) {
   CompareOptions bad;
   bad.metric = "energy";
   EXPECT_EQ(Compare(dir, CpuDoc(10), CpuDoc(13), bad).code, 2);
+}
+
+TEST(CompareTest, ThroughputDropBeyondOneHundredPercentThresholdIsCaught) {
+  // Base repetitions spread so widely that the noise threshold is above 100%: as a relative
+  // change of throughput no drop could ever cross it; as time per op a 10x slowdown does.
+  json base = Doc(10000, 9), next = Doc(2000, 9);
+  const double spread[] = {0.3, 0.5, 0.6, 0.8, 1.0, 1.3, 1.8, 2.2, 2.5};
+  for (int i = 0; i < 9; ++i) {
+    base["records"][0]["repetitions"][i]["throughput_ops_s"] = 10000 * spread[i];
+    next["records"][0]["repetitions"][i]["throughput_ops_s"] = 1000 + 10 * i;
+  }
+  TempDir dir;
+  CompareOptions o;
+  o.json_out = dir.File("c.json");
+  CompareRun r = Compare(dir, base, next, o);
+  EXPECT_EQ(r.code, 1) << r.out;
+  const json m = json::parse(ReadFile(o.json_out))["records"][0]["metrics"][0];
+  EXPECT_GT(m["threshold"].get<double>(), 1.0) << r.out;
+  EXPECT_EQ(m["outcome"], "regression") << r.out;
+}
+
+TEST(CompareTest, MedianLatencyIsJudgedWhereRecordedPerRepetition) {
+  // Throughput unchanged, every repetition's median latency x1.3: a p50 regression. Without
+  // per-repetition p50 on both sides there is no p50 row at all.
+  auto with_p50 = [](double p50) {
+    json d = Doc(10000, 10);
+    json& reps = d["records"][0]["repetitions"];
+    for (size_t i = 0; i < reps.size(); ++i) reps[i]["p50_us"] = p50 * (1 + 0.002 * i);
+    return d;
+  };
+  TempDir dir;
+  CompareOptions o;
+  o.json_out = dir.File("c.json");
+  CompareRun r = Compare(dir, with_p50(100), with_p50(130), o);
+  EXPECT_EQ(r.code, 1) << r.out;
+  const json metrics = json::parse(ReadFile(o.json_out))["records"][0]["metrics"];
+  ASSERT_EQ(metrics.size(), 3u);
+  EXPECT_EQ(metrics[1]["metric"], "p50");
+  EXPECT_EQ(metrics[1]["outcome"], "regression");
+  EXPECT_EQ(metrics[0]["outcome"], "within noise");
+  r = Compare(dir, Doc(10000, 10), with_p50(130), o);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(json::parse(ReadFile(o.json_out))["records"][0]["metrics"].size(), 2u);
 }
 
 TEST(CompareTest, SequentialRunsSayTheyCarryDrift) {
@@ -215,13 +263,15 @@ TEST(CompareTest, VerdictsSayWhyAndShowTheirThreshold) {
   EXPECT_EQ(m["outcome"], "regression");
   EXPECT_LT(m["p_adjusted"].get<double>(), 0.05);
   EXPECT_NE(m["reason"].get<std::string>().find("Holm"), std::string::npos);
-  EXPECT_NE(r.out.find("change -30.0% beyond threshold 10.0% (floor)"), std::string::npos)
+  EXPECT_NE(r.out.find("x1.43 (+42.9%) above [x0.909, x1.10] = threshold 10.0% (floor)"),
+            std::string::npos)
       << r.out;
 }
 
 TEST(CompareTest, AaSpreadRaisesTheRecordsThreshold) {
   TempDir dir;
-  // An A/A comparison in which this record moved 40%: a 30% drop is within its noise.
+  // An A/A comparison in which this record's time per op moved x1.67 (throughput -40%): a 30%
+  // drop (x1.43) is within its noise.
   CompareOptions aa_run;
   aa_run.json_out = dir.File("aa.json");
   Compare(dir, Doc(10000, 10), Doc(6000, 10), aa_run);

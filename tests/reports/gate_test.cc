@@ -22,11 +22,11 @@ std::vector<double> Samples(double center, double spread, int n, int phase = 0) 
   return out;
 }
 
-GateInput Throughput(std::vector<double> base, std::vector<double> next) {
+// Costs (lower is better): time per operation, latency, CPU per op.
+GateInput Cost(std::vector<double> base, std::vector<double> next) {
   GateInput in;
   in.base = std::move(base);
   in.next = std::move(next);
-  in.higher_is_better = true;
   return in;
 }
 
@@ -68,32 +68,66 @@ TEST(GateTest, ExactUTestBeyondEightSamples) {
 }
 
 TEST(GateTest, ClearSlowdownOfSteadyRecordIsRegression) {
+  // Throughput -20% = time per op x1.25.
   GateSettings s;
-  std::vector<GateInput> in = {Throughput(Samples(1000, 0.02, 9), Samples(800, 0.02, 9))};
+  std::vector<GateInput> in = {Cost(Samples(1000, 0.02, 9), Samples(1250, 0.02, 9))};
   const auto v = JudgeAll(in, s);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].outcome, GateOutcome::kRegression) << v[0].reason;
-  EXPECT_NEAR(*v[0].change, -0.2, 1e-9);
+  EXPECT_NEAR(*v[0].change, 0.25, 1e-9);
+  EXPECT_NE(v[0].reason.find("x1.25"), std::string::npos) << v[0].reason;
   EXPECT_DOUBLE_EQ(v[0].threshold, 0.10);
   EXPECT_EQ(v[0].threshold_source, "floor");
   EXPECT_FALSE(v[0].weak);
   EXPECT_NE(v[0].reason.find("Holm"), std::string::npos);
 }
 
-TEST(GateTest, LatencyUpIsRegressionAndDownIsImprovement) {
-  GateInput slower = Throughput(Samples(100, 0.02, 9), Samples(130, 0.02, 9));
-  slower.higher_is_better = false;
-  GateInput faster = Throughput(Samples(100, 0.02, 9), Samples(70, 0.02, 9));
-  faster.higher_is_better = false;
-  const auto v = JudgeAll({slower, faster}, GateSettings{});
+TEST(GateTest, CostUpIsRegressionAndDownIsImprovement) {
+  const auto v = JudgeAll({Cost(Samples(100, 0.02, 9), Samples(130, 0.02, 9)),
+                           Cost(Samples(100, 0.02, 9), Samples(70, 0.02, 9))},
+                          GateSettings{});
   EXPECT_EQ(v[0].outcome, GateOutcome::kRegression) << v[0].reason;
   EXPECT_EQ(v[1].outcome, GateOutcome::kImprovement) << v[1].reason;
 }
 
+TEST(GateTest, SlowdownAndSpeedupOfTheSameFactorAreJudgedAlike) {
+  // Threshold 20% (A/A spread): x1.25 and x0.8 are the same distance from "no change" in log
+  // space and both beyond it; x1.15 and x1/1.15 both within. Judged as a relative change of
+  // throughput the x1.25 slowdown would be -20%, exactly at the limit, and x0.8 +25%.
+  auto with_spread = [](double ratio) {
+    GateInput in = Cost(Samples(1000, 0.01, 9), Samples(1000 * ratio, 0.01, 9));
+    in.aa_spread = 0.2;
+    return in;
+  };
+  const auto v = JudgeAll(
+      {with_spread(1.25), with_spread(0.8), with_spread(1.15), with_spread(1 / 1.15)},
+      GateSettings{});
+  EXPECT_EQ(v[0].outcome, GateOutcome::kRegression) << v[0].reason;
+  EXPECT_EQ(v[1].outcome, GateOutcome::kImprovement) << v[1].reason;
+  EXPECT_EQ(v[2].outcome, GateOutcome::kWithinNoise) << v[2].reason;
+  EXPECT_EQ(v[3].outcome, GateOutcome::kWithinNoise) << v[3].reason;
+  EXPECT_DOUBLE_EQ(v[0].threshold, 0.2);
+  EXPECT_NE(v[1].reason.find("below [x0.833, x1.20]"), std::string::npos) << v[1].reason;
+  EXPECT_NEAR(SymmetricChange(0.25), 0.25, 1e-12);
+  EXPECT_NEAR(SymmetricChange(-0.2), 0.25, 1e-12);  // x0.8 is as far as x1.25
+  EXPECT_NEAR(SymmetricChange(0), 0, 1e-12);
+}
+
+TEST(GateTest, ThresholdAboveOneHundredPercentCanStillBeCrossed) {
+  // A very noisy base (IQR/median 0.9 -> threshold 180%): as a throughput drop no slowdown
+  // could ever exceed it; as time per op a 4x slowdown with clean separation is a regression.
+  std::vector<double> base = {40, 60, 70, 90, 100, 120, 160, 180, 200};
+  std::vector<double> next = {400, 410, 420, 430, 440, 450, 460, 470, 480};
+  const auto v = JudgeAll({Cost(base, next)}, GateSettings{});
+  EXPECT_GT(v[0].threshold, 1.0) << v[0].reason;
+  EXPECT_EQ(v[0].threshold_source, "base IQR");
+  EXPECT_EQ(v[0].outcome, GateOutcome::kRegression) << v[0].reason;
+}
+
 TEST(GateTest, NoisyBaseRaisesThresholdAboveTheChange) {
-  // Base spreads +-20% (IQR/median ~ 0.2 -> threshold ~ 40%): a 25% drop is noise here, even
-  // though the samples barely overlap.
-  GateInput in = Throughput(Samples(1000, 0.2, 9), Samples(750, 0.02, 9));
+  // Base spreads +-20% (IQR/median ~ 0.2 -> threshold ~ 40%): x1.33 is noise here, even though
+  // the samples barely overlap.
+  GateInput in = Cost(Samples(1000, 0.2, 9), Samples(1333, 0.02, 9));
   const auto v = JudgeAll({in}, GateSettings{});
   EXPECT_EQ(v[0].outcome, GateOutcome::kWithinNoise) << v[0].reason;
   EXPECT_EQ(v[0].threshold_source, "base IQR");
@@ -102,7 +136,7 @@ TEST(GateTest, NoisyBaseRaisesThresholdAboveTheChange) {
 }
 
 TEST(GateTest, AaSpreadRaisesThreshold) {
-  GateInput in = Throughput(Samples(1000, 0.02, 9), Samples(800, 0.02, 9));
+  GateInput in = Cost(Samples(1000, 0.02, 9), Samples(1250, 0.02, 9));
   in.aa_spread = 0.3;
   const auto v = JudgeAll({in}, GateSettings{});
   EXPECT_EQ(v[0].outcome, GateOutcome::kWithinNoise);
@@ -116,7 +150,7 @@ TEST(GateTest, BeyondThresholdButTestDisagrees) {
   std::vector<double> next = {85, 50, 120, 75, 100, 140, 60, 90, 80};
   GateSettings s;
   s.iqr_factor = 0;  // isolate the test from the IQR threshold
-  const auto v = JudgeAll({Throughput(base, next)}, s);
+  const auto v = JudgeAll({Cost(base, next)}, s);
   EXPECT_EQ(v[0].outcome, GateOutcome::kNotSignificant) << v[0].reason;
   EXPECT_GT(*v[0].p_value, 0.05);
 }
@@ -124,18 +158,18 @@ TEST(GateTest, BeyondThresholdButTestDisagrees) {
 TEST(GateTest, HolmFamilyMakesMarginalResultInsignificant) {
   // One record with a moderate separation: alone it is significant; among 200 tests Holm
   // (x200 for the smallest p) takes it above alpha.
-  std::vector<double> base = {100, 101, 102, 103, 104, 105, 106, 107, 108};
-  std::vector<double> next = {80, 81, 82, 83, 84, 85, 86, 105.5, 106.5};  // exact p = 0.014
+  std::vector<double> base = {80, 81, 82, 83, 84, 85, 86, 105.5, 106.5};
+  std::vector<double> next = {100, 101, 102, 103, 104, 105, 106, 107, 108};  // exact p = 0.014
   GateSettings s;
   s.iqr_factor = 0;
-  const GateInput marginal = Throughput(base, next);
+  const GateInput marginal = Cost(base, next);
   const auto alone = JudgeAll({marginal}, s);
   ASSERT_TRUE(alone[0].p_value);
   EXPECT_LT(*alone[0].p_value, 0.05);
   EXPECT_GT(*alone[0].p_value, 0.05 / 200);
   EXPECT_EQ(alone[0].outcome, GateOutcome::kRegression) << alone[0].reason;
 
-  std::vector<GateInput> many(200, Throughput(Samples(50, 0.02, 9), Samples(50, 0.02, 9, 3)));
+  std::vector<GateInput> many(200, Cost(Samples(50, 0.02, 9), Samples(50, 0.02, 9, 3)));
   many[17] = marginal;
   const auto v = JudgeAll(many, s);
   EXPECT_EQ(v[17].outcome, GateOutcome::kNotSignificant) << v[17].reason;
@@ -148,8 +182,8 @@ TEST(GateTest, HolmFamilyMakesMarginalResultInsignificant) {
 }
 
 TEST(GateTest, CompleteSeparationSurvivesHolmOverTwoHundredTests) {
-  std::vector<GateInput> many(200, Throughput(Samples(50, 0.02, 9), Samples(50, 0.02, 9, 3)));
-  many[42] = Throughput(Samples(1000, 0.03, 9), Samples(800, 0.03, 9));
+  std::vector<GateInput> many(200, Cost(Samples(50, 0.02, 9), Samples(50, 0.02, 9, 3)));
+  many[42] = Cost(Samples(1000, 0.03, 9), Samples(1250, 0.03, 9));
   const auto v = JudgeAll(many, GateSettings{});
   EXPECT_EQ(v[42].outcome, GateOutcome::kRegression) << v[42].reason;
   size_t regressions = 0;
@@ -177,8 +211,8 @@ TEST(GateTest, AaLikeNoiseGivesNoRegressions) {
 }
 
 TEST(GateTest, FewRepetitionsAreWeakAndThresholdDecides) {
-  const auto v = JudgeAll({Throughput({1000, 1010, 990}, {800, 810, 790}),
-                           Throughput({1000, 1010, 990}, {950, 960, 940})},
+  const auto v = JudgeAll({Cost({1000, 1010, 990}, {1250, 1260, 1240}),
+                           Cost({1000, 1010, 990}, {1050, 1060, 1040})},
                           GateSettings{});
   EXPECT_TRUE(v[0].weak);
   EXPECT_FALSE(v[0].p_adjusted);
@@ -190,7 +224,7 @@ TEST(GateTest, FewRepetitionsAreWeakAndThresholdDecides) {
 TEST(GateTest, SingleValuesAndMissingSides) {
   GateInput single;
   single.base_value = 1000;
-  single.next_value = 700;
+  single.next_value = 1430;
   GateInput missing;
   missing.base_value = 1000;
   GateInput zero;

@@ -308,6 +308,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{RECORD(R"("ops": -3)"), "records[0].ops: expected a non-negative integer"},
         BadInput{RECORD(R"("repetitions": [{"cpu_us_per_op": "slow"}])"),
                  "records[0].repetitions[0].cpu_us_per_op: expected a number"},
+        BadInput{RECORD(R"("repetitions": [{"p50_us": true}])"),
+                 "records[0].repetitions[0].p50_us: expected a number"},
         BadInput{RECORD(R"("params": {"N": "big"})"), "records[0].params.N: expected a number"},
         BadInput{RECORD(R"("correctness": {"ok": 1})"),
                  "records[0].correctness.ok: expected true or false, got a number"},

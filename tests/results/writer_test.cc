@@ -40,6 +40,7 @@ Results Sample() {
   for (int64_t v : {1000, 2000, 3000, 500000}) h.Record(v);
   r.repetitions = {{100, 1.0, 100.0, 3.0}, {300, 1.0, 300.0, 4.0}, {200, 1.0, 200.0, 5.0}};
   r.repetitions[1].cpu_us_per_op = 2.5;  // round-trips when present, omitted when not
+  r.repetitions[2].p50_us = 1.5;          // likewise
   r.series["admitted"] = {1, 2, 3};
   r.timeseries.t_s = {0.1, 0.2};
   r.timeseries.ops = {10, 12};
@@ -185,18 +186,24 @@ TEST(WriterTest, ClaimsRoundTripAndStayOptional) {
             "\"chain\", got \"vibes\"");
 }
 
-TEST(WriterTest, CpuPerOperationIsWrittenOnlyWhereKnownAndReadBack) {
+TEST(WriterTest, OptionalRepetitionFiguresAreWrittenOnlyWhereKnownAndReadBack) {
+  // cpu_us_per_op (repetition 1) and p50_us (repetition 2): omitted, not null, where unknown.
   const Results d = Sample();
   const auto j = nlohmann::json::parse(ToJsonText(d));
   const auto& reps = j["records"][0]["repetitions"];
-  EXPECT_FALSE(reps[0].contains("cpu_us_per_op"));  // unknown: omitted, not null
+  EXPECT_FALSE(reps[0].contains("cpu_us_per_op"));
+  EXPECT_FALSE(reps[0].contains("p50_us"));
   EXPECT_EQ(reps[1]["cpu_us_per_op"], 2.5);
-  auto back = ParseResults(ToJsonText(d), "cpu.json");
+  EXPECT_EQ(reps[2]["p50_us"], 1.5);
+  auto back = ParseResults(ToJsonText(d), "reps.json");
   ASSERT_TRUE(back.ok()) << back.error().message();
   const Record& r = back->records[0];
   EXPECT_FALSE(r.repetitions[0].cpu_us_per_op);
+  EXPECT_FALSE(r.repetitions[0].p50_us);
   EXPECT_EQ(r.repetitions[1].cpu_us_per_op, 2.5);
+  EXPECT_EQ(r.repetitions[2].p50_us, 1.5);
   EXPECT_EQ(r.CpuSamples(), std::vector<double>{2.5});
+  EXPECT_EQ(r.P50Samples(), std::vector<double>{1.5});
 }
 
 TEST(WriterTest, UnwritablePathIsOneLineNamingIt) {
