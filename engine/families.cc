@@ -19,6 +19,8 @@ void RegisterAllFamilies(CommandTable& table) {
   RegisterHllFamily(table);
   RegisterTransactionFamily(table);
   RegisterScriptingFamily(table);
+  RegisterBitmapFamily(table);
+  RegisterSortFamily(table);
 }
 
 }  // namespace racetrack::engine

@@ -177,7 +177,10 @@ struct ListMPopArgs {
   bool left = true;
   int64_t count = 1;
 };
-inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) {
+// The same shape with other side words: ZMPOP and BZMPOP's MIN|MAX (`left` is true for the first
+// word).
+inline bool ParseMPopArgs(CommandContext& ctx, size_t first, std::string_view first_word,
+                          std::string_view second_word, ListMPopArgs* out) {
   // Redis's getRangeLongFromObjectOrReply with a message: the same text for "not a number".
   int64_t numkeys;
   if (!ParseInt64(ctx.argv[first], &numkeys) || numkeys < 1) {
@@ -191,9 +194,9 @@ inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) 
   }
   size_t where = first + 1 + static_cast<size_t>(numkeys);
   out->keys = ctx.argv.subspan(first + 1, static_cast<size_t>(numkeys));
-  if (ArgIs(ctx.argv[where], "left")) {
+  if (ArgIs(ctx.argv[where], first_word)) {
     out->left = true;
-  } else if (ArgIs(ctx.argv[where], "right")) {
+  } else if (ArgIs(ctx.argv[where], second_word)) {
     out->left = false;
   } else {
     ctx.reply.Error(errors::kSyntax);
@@ -214,6 +217,10 @@ inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) 
     }
   }
   return true;
+}
+
+inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) {
+  return ParseMPopArgs(ctx, first, "left", "right", out);
 }
 
 // A scan of a missing key: cursor 0 and no elements (Redis answers before reading the options).
