@@ -51,6 +51,8 @@ void TouchKeys(Engine& engine, Db& db, const CommandSpec& spec, Args argv) {
   const std::string& policy = engine.config().maxmemory_policy;
   int64_t now_ms = engine.clock().NowMs();
   static thread_local uint64_t rng = 0x9e3779b97f4a7c15ULL;
+  // OBJECT reads the metadata without touching it (Redis's LOOKUP_NOTOUCH).
+  if (spec.name.starts_with("object|")) return;
   for (int pos : spec.KeyPositions(argv.size())) {
     auto it = db.mutable_dict().find(argv[static_cast<size_t>(pos)]);
     if (it == db.mutable_dict().end()) continue;

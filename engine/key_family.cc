@@ -395,6 +395,26 @@ void CmdObjectIdleTime(CommandContext& ctx) {
   ctx.reply.Integer(LruIdleSeconds(v->access_clock, ctx.now_ms));
 }
 
+// OBJECT REFCOUNT: values are never shared here, so 1 — except where Redis shares one object for
+// the small integers 0..9999 (OBJ_SHARED_INTEGERS) and answers INT_MAX: a string holding such a
+// number in canonical form, unless maxmemory is set with an LRU/LFU policy (which disables the
+// sharing). Redis shares only values that went through its integer encoding (SET, INCR, ...);
+// one built by APPEND or SETRANGE is not, a difference this rule does not follow.
+void CmdObjectRefCount(CommandContext& ctx) {
+  Value* v = ctx.db.Find(ctx.argv[2]);
+  if (v == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  const EngineConfig& cfg = ctx.engine.config();
+  bool sharing = cfg.maxmemory == 0 || !(cfg.maxmemory_policy.ends_with("-lru") ||
+                                         cfg.maxmemory_policy.ends_with("-lfu"));
+  int64_t n;
+  bool shared = sharing && v->is_string() && ParseInt64(v->str(), &n) && n >= 0 && n < 10000 &&
+                FormatInt(n) == v->str();
+  ctx.reply.Integer(shared ? INT32_MAX : 1);
+}
+
 void CmdObjectHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "OBJECT",
             {"ENCODING <key>",
@@ -405,7 +425,10 @@ void CmdObjectHelp(CommandContext& ctx) {
              "    proportional to the logarithm of the recent access frequency of the key.",
              "IDLETIME <key>",
              "    Return the idle time of the <key>, that is the approximated number of",
-             "    seconds elapsed since the last access to the key."});
+             "    seconds elapsed since the last access to the key.",
+             "REFCOUNT <key>",
+             "    Return the number of references of the value associated with the specified",
+             "    <key>."});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -509,6 +532,8 @@ void RegisterKeyFamily(CommandTable& table) {
           CmdObjectFreq);
   reg.Sub("object", "idletime", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
           "Returns the time since the last access to a Redis object.", "2.2.3", CmdObjectIdleTime);
+  reg.Sub("object", "refcount", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
+          "Returns the reference count of a value of a key.", "2.2.3", CmdObjectRefCount);
   reg.Sub("object", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
           "Returns helpful text about the different subcommands.", "6.2.0", CmdObjectHelp);
   reg.Add("move", 3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", "Moves a key to another database.",

@@ -52,6 +52,7 @@ const std::map<std::string, Argv>& BlockingForms() {
       {"blmove", {"blmove", "k", "v", "LEFT", "RIGHT", "0.01"}},
       {"brpoplpush", {"brpoplpush", "k", "v", "0.01"}},
       {"blmpop", {"blmpop", "0.01", "2", "nokey", "k", "RIGHT", "COUNT", "2"}},
+      {"bzmpop", {"bzmpop", "0.01", "2", "nokey", "k", "MAX", "COUNT", "2"}},
       {"xread", {"xread", "BLOCK", "10", "STREAMS", "k", "$"}},
       {"xreadgroup", {"xreadgroup", "GROUP", "g", "c", "BLOCK", "10", "STREAMS", "k", ">"}},
   };
