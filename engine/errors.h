@@ -401,4 +401,26 @@ inline constexpr std::string_view kBitfieldBadOverflow = "ERR Invalid OVERFLOW t
 inline constexpr std::string_view kBitfieldRoGetOnly =
     "ERR BITFIELD_RO only supports the GET subcommand";
 
+inline constexpr std::string_view kGeoBadUnit =
+    "ERR unsupported unit provided. please use M, KM, FT, MI";
+inline constexpr std::string_view kGeoRadiusNotNumber = "ERR need numeric radius";
+inline constexpr std::string_view kGeoRadiusNegative = "ERR radius cannot be negative";
+inline constexpr std::string_view kGeoWidthNotNumber = "ERR need numeric width";
+inline constexpr std::string_view kGeoHeightNotNumber = "ERR need numeric height";
+inline constexpr std::string_view kGeoBoxNegative = "ERR height or width cannot be negative";
+inline constexpr std::string_view kGeoNoMember = "ERR could not decode requested zset member";
+inline constexpr std::string_view kGeoCountNotPositive = "ERR COUNT must be > 0";
+inline constexpr std::string_view kGeoAnyNeedsCount = "ERR the ANY argument requires COUNT argument";
+inline std::string GeoStoreWithOptions(bool geosearchstore) {
+  return std::string("ERR ") + (geosearchstore ? "GEOSEARCHSTORE" : "STORE option in GEORADIUS") +
+         " is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+}
+// `command` as the client typed it.
+inline std::string GeoNeedsFrom(std::string_view command) {
+  return "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for " + std::string(command);
+}
+inline std::string GeoNeedsBy(std::string_view command) {
+  return "ERR exactly one of BYRADIUS and BYBOX can be specified for " + std::string(command);
+}
+
 }  // namespace racetrack::engine::errors

@@ -21,6 +21,7 @@ void RegisterAllFamilies(CommandTable& table) {
   RegisterScriptingFamily(table);
   RegisterBitmapFamily(table);
   RegisterSortFamily(table);
+  RegisterGeoFamily(table);
 }
 
 }  // namespace racetrack::engine

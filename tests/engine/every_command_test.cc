@@ -481,6 +481,7 @@ TEST_F(EveryCommandTest, BlockedClientsWokenByAnyWriteGetOneWellFormedReply) {
       {{"xadd", "k", "*", "f", "v"}},
       {{"set", "k", "string"}},
       {{"hset", "k", "f", "v"}},
+      {{"zadd", "k", "1", "a", "2", "b"}},
       {{"rpush", "k", "x"}, {"del", "k"}},
       {{"rpush", "nokey", "x"}, {"rename", "nokey", "k"}},
       {{"xadd", "k", "*", "f", "v"}, {"xgroup", "create", "k", "g", "$"}, {"xadd", "k", "*", "a", "b"}},
