@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -221,6 +222,23 @@ inline bool ParseMPopArgs(CommandContext& ctx, size_t first, std::string_view fi
 
 inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) {
   return ParseMPopArgs(ctx, first, "left", "right", out);
+}
+
+// The end of every command that stores a computed value at a key whose position depends on the
+// options (SORT ... STORE, Z*STORE, GEOSEARCHSTORE, GEORADIUS ... STORE): `value` replaces the key
+// (dropping its TTL), or a null `value` deletes it; `changes` is how many changes Redis counts
+// for the store (one per stored element for SORT and GEO). The key is signalled (WATCH, blocked
+// clients) here, since the command table's key positions cannot name it.
+inline void StoreOrDelete(CommandContext& ctx, std::string_view key, std::unique_ptr<Object> value,
+                          uint64_t changes = 1) {
+  bool changed = true;
+  if (value != nullptr) {
+    ctx.db.Set(key, Value(std::move(value)));
+    if (changes > 1) ctx.db.AddDirty(changes - 1);  // Set counted one
+  } else {
+    changed = ctx.db.Erase(key);
+  }
+  if (changed) ctx.engine.SignalModifiedKey(ctx.db.index(), key);
 }
 
 // A scan of a missing key: cursor 0 and no elements (Redis answers before reading the options).

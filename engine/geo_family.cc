@@ -360,7 +360,7 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
   }
   if (zs == nullptr) {
     if (have_store) {
-      if (ctx.db.Erase(store_key)) ctx.engine.SignalModifiedKey(ctx.db.index(), store_key);
+      StoreOrDelete(ctx, store_key, nullptr);
       ctx.reply.Integer(0);
     } else {
       ctx.reply.EmptyArray();
@@ -414,14 +414,7 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
     }
     result->ConvertToListpackIfNeeded(max_len);
   }
-  bool changed = true;
-  if (result) {
-    ctx.db.Set(store_key, Value(std::unique_ptr<Object>(std::move(result))));
-    ctx.db.AddDirty(returned - 1);  // Redis counts one change per stored point
-  } else {
-    changed = ctx.db.Erase(store_key);
-  }
-  if (changed) ctx.engine.SignalModifiedKey(ctx.db.index(), store_key);
+  StoreOrDelete(ctx, store_key, std::move(result), returned);
   ctx.reply.Integer(static_cast<int64_t>(returned));
 }
 

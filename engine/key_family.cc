@@ -157,25 +157,32 @@ void CmdRename(CommandContext& ctx) {  // RENAME and RENAMENX
   else ctx.reply.Ok();
 }
 
-// A db number argument as Redis's getIntFromObjectOrReply + selectDb: an int, then in range.
-bool ArgDbIndex(CommandContext& ctx, size_t i, std::string_view not_int_error, int* out) {
+// Redis's getIntFromObjectOrReply: an integer that fits an int, else `error`.
+bool ArgInt(CommandContext& ctx, size_t i, std::string_view error, int* out) {
   int64_t n;
   if (!ParseInt64(ctx.argv[i], &n) || n < INT32_MIN || n > INT32_MAX) {
-    ctx.reply.Error(not_int_error);
-    return false;
-  }
-  if (n < 0 || n >= ctx.engine.num_dbs()) {
-    ctx.reply.Error(errors::kDbIndexOutOfRange);
+    ctx.reply.Error(error);
     return false;
   }
   *out = static_cast<int>(n);
   return true;
 }
 
+bool ValidDb(CommandContext& ctx, int index) {
+  if (index >= 0 && index < ctx.engine.num_dbs()) return true;
+  ctx.reply.Error(errors::kDbIndexOutOfRange);
+  return false;
+}
+
+// A db number argument as Redis's getIntFromObjectOrReply + selectDb: an int, then in range.
+bool ArgDbIndex(CommandContext& ctx, size_t i, int* out) {
+  return ArgInt(ctx, i, errors::kNotInteger, out) && ValidDb(ctx, *out);
+}
+
 // MOVE key db: the value and its TTL go to another db, unless the key already exists there.
 void CmdMove(CommandContext& ctx) {
   int dst_index;
-  if (!ArgDbIndex(ctx, 2, errors::kNotInteger, &dst_index)) return;
+  if (!ArgDbIndex(ctx, 2, &dst_index)) return;
   if (dst_index == ctx.db.index()) {
     ctx.reply.Error(errors::kSameObject);
     return;
@@ -207,7 +214,7 @@ void CmdCopy(CommandContext& ctx) {
     if (ArgIs(ctx.argv[j], "replace")) {
       replace = true;
     } else if (ArgIs(ctx.argv[j], "db") && j + 1 < ctx.argv.size()) {
-      if (!ArgDbIndex(ctx, j + 1, errors::kNotInteger, &dst_index)) return;
+      if (!ArgDbIndex(ctx, j + 1, &dst_index)) return;
       ++j;
     } else {
       ctx.reply.Error(errors::kSyntax);
@@ -226,15 +233,15 @@ void CmdCopy(CommandContext& ctx) {
     return;
   }
   Db& dst = ctx.engine.db(dst_index);
-  if (dst.Find(dst_key) != nullptr) {
-    if (!replace) {
-      ctx.reply.Integer(0);
-      return;
-    }
-    dst.Erase(dst_key);
+  if (dst.Find(dst_key) != nullptr && !replace) {
+    ctx.reply.Integer(0);
+    return;
   }
+  // Copy before touching the destination: deleting it may resize the table `v` lives in.
+  Value copy = v->Clone();
   int64_t expire = ctx.db.GetExpire(src_key);
-  dst.Add(dst_key, v->Clone());
+  dst.Erase(dst_key);
+  dst.Add(dst_key, std::move(copy));
   if (expire >= 0) dst.SetExpire(dst_key, expire);
   if (&dst != &ctx.db) {
     ctx.db.AddDirty();  // the command propagates from the client's db
@@ -246,20 +253,9 @@ void CmdCopy(CommandContext& ctx) {
 // SWAPDB index1 index2 (Engine::SwapDbs does the work).
 void CmdSwapDb(CommandContext& ctx) {
   int a, b;
-  int64_t n;
   // Both numbers are parsed before either is range-checked, as Redis does.
-  if (!ParseInt64(ctx.argv[1], &n) || n < INT32_MIN || n > INT32_MAX) {
-    ctx.reply.Error(errors::kInvalidFirstDbIndex);
-    return;
-  }
-  a = static_cast<int>(n);
-  if (!ParseInt64(ctx.argv[2], &n) || n < INT32_MIN || n > INT32_MAX) {
-    ctx.reply.Error(errors::kInvalidSecondDbIndex);
-    return;
-  }
-  b = static_cast<int>(n);
-  if (a < 0 || a >= ctx.engine.num_dbs() || b < 0 || b >= ctx.engine.num_dbs()) {
-    ctx.reply.Error(errors::kDbIndexOutOfRange);
+  if (!ArgInt(ctx, 1, errors::kInvalidFirstDbIndex, &a) ||
+      !ArgInt(ctx, 2, errors::kInvalidSecondDbIndex, &b) || !ValidDb(ctx, a) || !ValidDb(ctx, b)) {
     return;
   }
   Db& mine = ctx.db;  // the Db object this command runs on; it may change number below

@@ -236,15 +236,8 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
       result->PushBack(LookupByPattern(ctx, pattern, it.element).value_or(std::string()));
     }
   }
-  bool changed = true;
-  if (output_len > 0) {
-    ctx.db.Set(store_key, Value(std::unique_ptr<Object>(std::move(result))));
-    ctx.db.AddDirty(output_len - 1);  // Redis counts one change per stored element
-  } else {
-    changed = ctx.db.Erase(store_key);
-  }
-  // The destination's position depends on the options: signal it here (WATCH, blocked clients).
-  if (changed) ctx.engine.SignalModifiedKey(ctx.db.index(), store_key);
+  if (output_len == 0) result.reset();
+  StoreOrDelete(ctx, store_key, std::move(result), output_len);
   ctx.reply.Integer(static_cast<int64_t>(output_len));
 }
 

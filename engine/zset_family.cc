@@ -313,16 +313,11 @@ void CmdZRank(CommandContext& ctx) { RankGeneric(ctx, false); }
 void CmdZRevRank(CommandContext& ctx) { RankGeneric(ctx, true); }
 
 // Stores `result` at dst (an empty or null result deletes dst) and replies its size, as Redis's
-// *STORE commands do. dst's position depends on the command's options, so it is signalled here.
+// *STORE commands do.
 void StoreResult(CommandContext& ctx, std::string_view dst, std::unique_ptr<ZSet> result) {
   size_t size = result ? result->size() : 0;
-  bool changed = true;
-  if (size > 0) {
-    ctx.db.Set(dst, Value(std::unique_ptr<Object>(std::move(result))));
-  } else {
-    changed = ctx.db.Erase(dst);
-  }
-  if (changed) ctx.engine.SignalModifiedKey(ctx.db.index(), dst);
+  if (size == 0) result.reset();
+  StoreOrDelete(ctx, dst, std::move(result));
   ctx.reply.Integer(static_cast<int64_t>(size));
 }
 

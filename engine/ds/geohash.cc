@@ -43,39 +43,28 @@ uint64_t Deinterleave(uint64_t v) {
 Range LonRange() { return {kLonMin, kLonMax}; }
 Range LatRange() { return {kLatMin, kLatMax}; }
 
-void MoveX(HashBits* h, int d) {
+// One cell east/west (x: the longitude bits, odd) or north/south (the latitude bits, even):
+// add or subtract one in those bits alone, carrying across the other coordinate's bits.
+void Move(HashBits* h, int d, bool x_axis) {
   if (d == 0) return;
-  uint64_t x = h->bits & 0xaaaaaaaaaaaaaaaaULL;
-  uint64_t y = h->bits & 0x5555555555555555ULL;
-  uint64_t zz = 0x5555555555555555ULL >> (64 - h->step * 2);
+  const uint64_t mine = x_axis ? 0xaaaaaaaaaaaaaaaaULL : 0x5555555555555555ULL;
+  const uint64_t other = ~mine;
+  uint64_t v = h->bits & mine;
+  uint64_t keep = h->bits & other;
+  uint64_t zz = other >> (64 - h->step * 2);
   if (d > 0) {
-    x = x + (zz + 1);
+    v = v + (zz + 1);
   } else {
-    x = x | zz;
-    x = x - (zz + 1);
+    v = v | zz;
+    v = v - (zz + 1);
   }
-  x &= (0xaaaaaaaaaaaaaaaaULL >> (64 - h->step * 2));
-  h->bits = x | y;
-}
-
-void MoveY(HashBits* h, int d) {
-  if (d == 0) return;
-  uint64_t x = h->bits & 0xaaaaaaaaaaaaaaaaULL;
-  uint64_t y = h->bits & 0x5555555555555555ULL;
-  uint64_t zz = 0xaaaaaaaaaaaaaaaaULL >> (64 - h->step * 2);
-  if (d > 0) {
-    y = y + (zz + 1);
-  } else {
-    y = y | zz;
-    y = y - (zz + 1);
-  }
-  y &= (0x5555555555555555ULL >> (64 - h->step * 2));
-  h->bits = x | y;
+  v &= (mine >> (64 - h->step * 2));
+  h->bits = v | keep;
 }
 
 HashBits Moved(HashBits h, int dx, int dy) {
-  MoveX(&h, dx);
-  MoveY(&h, dy);
+  Move(&h, dx, true);
+  Move(&h, dy, false);
   return h;
 }
 
