@@ -538,7 +538,10 @@ void RegisterKeyFamily(CommandTable& table) {
           "O(N) worst case for collections, where N is the number of nested items. O(1) for string "
           "values.",
           "Copies the value of a key to a new key.", "6.2.0", CmdCopy);
-  reg.Add("wait", 3, kCmdNoScript, {}, "O(1)",
+  // WAIT is "generic" in Redis's docs, but its ACL categories are @slow @connection, which the
+  // connection group gives it here (COMMAND INFO derives categories from the group).
+  CommandRegistrar reg_connection(table, "connection");
+  reg_connection.Add("wait", 3, kCmdNoScript, {}, "O(1)",
           "Blocks until the asynchronous replication of all preceding write commands sent by the "
           "connection is completed.",
           "3.0.0", CmdWait);
