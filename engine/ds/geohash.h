@@ -12,7 +12,8 @@
 // so "every point in this cell" is one range of scores [cell << (52 - 2*step), (cell+1) << ...),
 // and a radius search reads the cell holding the centre and its eight neighbours (SearchArea),
 // then filters by exact distance. Decoding gives the centre of the 26-step cell, which is why a
-// position read back differs from the one stored by up to ~0.6 m (Redis's rounding, reproduced).
+// position read back differs from the one stored by up to half a cell, well under a meter (Redis's
+// rounding, reproduced).
 //
 // Everything here follows Redis 7.0's geohash.c and geohash_helper.c operation for operation
 // (their floating-point steps included), because GEOPOS, GEODIST and the search results are
