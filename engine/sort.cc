@@ -147,16 +147,19 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
   if (v != nullptr && dont_sort && ordered_type) {
     // Only the requested range, in the value's own order (reversed for DESC).
     if (end >= start) {
-      std::vector<std::string_view> all;
+      // Copies: a list's iterator may hand out views of a buffer it reuses (packed nodes).
+      std::vector<std::string> all;
       all.reserve(static_cast<size_t>(count));
       if (type == ObjType::kList) {
-        for (const auto& e : v->As<List>()->items()) all.push_back(e);
+        for (const auto& e : v->As<List>()->items()) all.emplace_back(e);
       } else {
         const ZSet* zs = v->As<ZSet>();
-        for (const auto* x = zs->list().first(); x != nullptr; x = x->next()) all.push_back(x->member());
+        for (const auto* x = zs->list().first(); x != nullptr; x = x->next()) {
+          all.emplace_back(x->member());
+        }
       }
       if (desc) std::reverse(all.begin(), all.end());
-      for (int64_t i = start; i <= end; ++i) items.push_back({std::string(all[static_cast<size_t>(i)])});
+      for (int64_t i = start; i <= end; ++i) items.push_back({std::move(all[static_cast<size_t>(i)])});
       end -= start;
       start = 0;
     }
