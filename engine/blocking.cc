@@ -56,6 +56,12 @@ void Blocking::SignalKey(int db, std::string_view key) {
   ready_.emplace_back(db, std::string(key));
 }
 
+void Blocking::SignalDb(int db) {
+  for (const auto& [wk, waiters] : waiting_) {
+    if (wk.first == db) SignalKey(db, wk.second);
+  }
+}
+
 void Blocking::Detach(ClientState& c) {
   Waiter* w = StateOf(c);
   if (w == nullptr) return;

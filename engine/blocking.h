@@ -50,6 +50,8 @@ class Blocking {
 
   // A write touched (db, key); cheap when nobody waits.
   void SignalKey(int db, std::string_view key);
+  // Every key someone waits for in db may have changed (SWAPDB): their commands are re-run.
+  void SignalDb(int db);
   // Re-runs the commands of clients waiting on signalled keys. Re-entrant calls are ignored.
   void ServeReady();
   // Unblocks clients whose deadline passed, with their timeout reply.

@@ -1,4 +1,4 @@
-// Blocking list commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP.
+// Blocking commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, and BZMPOP for sorted sets.
 //
 // Each is its non-blocking twin (LPOP, LMOVE, LMPOP, ... from list_family.cc) run as a nested call
 // when there is something to pop, or a Blocking::Block when there is not (blocking.h). The nested
@@ -139,6 +139,25 @@ void CmdBLMPop(CommandContext& ctx) {
                  kNullArray);
 }
 
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: ZMPOP (zset_family.cc) that waits,
+// checked in the same order as BLMPOP.
+void CmdBZMPop(CommandContext& ctx) {
+  ListMPopArgs args;
+  if (!ParseMPopArgs(ctx, 2, "min", "max", &args)) return;
+  int64_t deadline;
+  if (!ParseTimeout(ctx, ctx.argv[1], &deadline)) return;
+  std::vector<std::string> inner = {"zmpop"};
+  for (size_t i = 2; i < ctx.argv.size(); ++i) inner.emplace_back(ctx.argv[i]);
+  std::string out = Nested(ctx, std::move(inner));
+  if (out != kNullArray) {  // popped, or WRONGTYPE from the first key that is not a sorted set
+    ctx.client.prevent_propagation = true;
+    ctx.reply.Raw(out);
+    return;
+  }
+  BlockOrTimeout(ctx, std::vector<std::string>(args.keys.begin(), args.keys.end()), deadline,
+                 kNullArray);
+}
+
 }  // namespace
 
 void RegisterBlockingFamily(CommandTable& table) {
@@ -166,6 +185,13 @@ void RegisterBlockingFamily(CommandTable& table) {
           "Pops the first element from one of multiple lists. Blocks until an element is available "
           "otherwise. Deletes the list if the last element was popped.",
           "7.0.0", CmdBLMPop);
+  CommandRegistrar zreg(table, "sorted_set");
+  zreg.Add("bzmpop", -5, kCmdWrite | kCmdBlocking | kCmdMovableKeys, {},
+           "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
+           "elements in the sorted set, and M being the number of elements popped.",
+           "Removes and returns a member by score from one or more sorted sets. Blocks until a "
+           "member is available otherwise. Deletes the sorted set if the last element was popped.",
+           "7.0.0", CmdBZMPop);
 }
 
 }  // namespace racetrack::engine

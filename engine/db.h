@@ -57,6 +57,8 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   int index() const { return index_; }
+  // SWAPDB (Engine::SwapDbs) moves a whole Db to the other number.
+  void set_index(int index) { index_ = index; }
 
   // Returns the live value for key, or nullptr (missing or expired: an expired key is deleted).
   Value* Find(std::string_view key);

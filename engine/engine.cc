@@ -83,12 +83,8 @@ Engine::Engine(EngineConfig config, const Clock* clock) : config_(std::move(conf
   RT_CHECK(config_.databases > 0);
   Limits() = config_.encoding;  // the compact-encoding thresholds the data structures read
   for (int i = 0; i < config_.databases; ++i) {
-    auto db = std::make_unique<Db>(i, clock_);
-    db->set_expire_listener([this, i](std::string_view key) {
-      ++stats_.expired_keys;
-      SignalModifiedKey(i, key);
-    });
-    dbs_.push_back(std::move(db));
+    dbs_.push_back(std::make_unique<Db>(i, clock_));
+    InstallExpireListener(i);
   }
   RegisterAllFamilies(commands_);
   stats_.start_time_us = clock_->NowUs();
@@ -228,7 +224,9 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
   size_t reply_start = client.reply.size();
   CommandContext ctx{*this, client, db, client.reply, spec, argv, clock_->NowMs()};
 
-  if (config_.maxmemory > 0) TouchKeys(*this, db, spec, argv);
+  // Access metadata for eviction, and under an LFU policy for OBJECT FREQ even without maxmemory
+  // (Redis keeps the LFU counter whenever the policy is LFU).
+  if (config_.maxmemory > 0 || IsLfuPolicy(config_.maxmemory_policy)) TouchKeys(*this, db, spec, argv);
   int64_t start = MonotonicUs();
   ++call_depth_;
   spec.handler(ctx);
@@ -308,6 +306,57 @@ void Engine::SignalFlushedDb(int db) {
     if (e == nullptr || (e->expire_ms >= 0 && e->expire_ms <= clock_->NowMs())) continue;
     for (ClientState* c : watchers) c->watch_dirty = true;
   }
+}
+
+void Engine::InstallExpireListener(int index) {
+  dbs_[static_cast<size_t>(index)]->set_expire_listener([this, index](std::string_view key) {
+    ++stats_.expired_keys;
+    SignalModifiedKey(index, key);
+  });
+}
+
+void Engine::TouchWatchedKeysSwapped(int emptied, int replaced_with) {
+  Db& from = *dbs_[static_cast<size_t>(emptied)];
+  Db& to = *dbs_[static_cast<size_t>(replaced_with)];
+  int64_t now = clock_->NowMs();
+  auto expired = [now](const Db::Entry* e) {
+    return e != nullptr && e->expire_ms >= 0 && e->expire_ms <= now;
+  };
+  for (auto& [wk, watchers] : watched_keys_) {
+    if (wk.first != emptied) continue;
+    const Db::Entry* old_entry = from.Peek(wk.second);
+    const Db::Entry* new_entry = to.Peek(wk.second);
+    if (old_entry == nullptr && new_entry == nullptr) continue;
+    for (ClientState* c : watchers) {
+      for (auto& w : c->watched) {
+        if (w.db != emptied || w.key != wk.second) continue;
+        if (w.expired_at_watch) {
+          if (new_entry == nullptr) {  // an expired key is now gone: no logical change
+            w.expired_at_watch = false;
+            continue;
+          }
+          if (expired(new_entry)) continue;  // expired before, expired after
+        } else if (old_entry == nullptr && expired(new_entry)) {
+          w.expired_at_watch = true;  // nothing replaced by an expired key: still nothing
+          continue;
+        }
+        c->watch_dirty = true;
+      }
+    }
+  }
+}
+
+void Engine::SwapDbs(int a, int b) {
+  if (a == b) return;
+  TouchWatchedKeysSwapped(a, b);
+  TouchWatchedKeysSwapped(b, a);
+  std::swap(dbs_[static_cast<size_t>(a)], dbs_[static_cast<size_t>(b)]);
+  dbs_[static_cast<size_t>(a)]->set_index(a);
+  dbs_[static_cast<size_t>(b)]->set_index(b);
+  InstallExpireListener(a);
+  InstallExpireListener(b);
+  blocking_->SignalDb(a);
+  blocking_->SignalDb(b);
 }
 
 void WatchKey(Engine& engine, ClientState& client, int db, std::string_view key) {

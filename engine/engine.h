@@ -139,6 +139,10 @@ class Engine {
   // Before FLUSHDB (db >= 0) or FLUSHALL (db == -1): marks clients WATCHing a key that exists
   // in the flushed db(s), as Redis's touchAllWatchedKeysInDb.
   void SignalFlushedDb(int db);
+  // SWAPDB a b: the two keyspaces change numbers, O(1) in keys. Clients stay on their number (so
+  // they see the other data); WATCHers of a key that differs between the two are marked as Redis
+  // marks them, and clients blocked on keys of either db re-check. REQUIRES: valid indexes.
+  void SwapDbs(int a, int b);
   // Called after each successful write command that changed data (the append-only log hooks in).
   std::function<void(int db, Args argv)> on_propagate;
   // Asks the server to shut down (SHUTDOWN); set by the server, may be empty.
@@ -168,6 +172,10 @@ class Engine {
 
  private:
   void Call(ClientState& client, const CommandSpec& spec, Args argv);
+  // The expiry listener of the Db numbered index (WATCH and the expired_keys statistic).
+  void InstallExpireListener(int index);
+  // Redis's touchAllWatchedKeysInDb(emptied, replaced_with) for SWAPDB.
+  void TouchWatchedKeysSwapped(int emptied, int replaced_with);
 
   EngineConfig config_;
   const Clock* clock_;

@@ -368,4 +368,59 @@ inline constexpr std::string_view kConfigImmutable = "can't set immutable config
 inline constexpr std::string_view kConfigDuplicate = "duplicate parameter";
 inline constexpr std::string_view kConfigBadDirective = "Bad directive or wrong number of arguments";
 
+// --- Added for issue 17: COPY MOVE SWAPDB SORT OBJECT LCS, bitmaps, sorted sets, geo -------------
+
+inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
+inline constexpr std::string_view kInvalidFirstDbIndex = "ERR invalid first DB index";
+inline constexpr std::string_view kInvalidSecondDbIndex = "ERR invalid second DB index";
+inline constexpr std::string_view kSortScoreNotDouble =
+    "ERR One or more scores can't be converted into double";
+inline constexpr std::string_view kObjectIdleTimeLfu =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kObjectFreqNotLfu =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kLcsNotStrings =
+    "ERR The specified keys must contain string values";
+inline constexpr std::string_view kLcsStringTooLong = "ERR String too long for LCS";
+inline constexpr std::string_view kLcsLenAndIdx =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kLcsTransientMemory =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+inline constexpr std::string_view kBitOffsetInvalid =
+    "ERR bit offset is not an integer or out of range";
+inline constexpr std::string_view kBitValueInvalid = "ERR bit is not an integer or out of range";
+inline constexpr std::string_view kBitopNotSingleKey =
+    "ERR BITOP NOT must be called with a single source key.";
+inline constexpr std::string_view kBitArgNotBit = "ERR The bit argument must be 1 or 0.";
+inline constexpr std::string_view kBitfieldBadType =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 "
+    "is.";
+inline constexpr std::string_view kBitfieldBadOverflow = "ERR Invalid OVERFLOW type specified";
+inline constexpr std::string_view kBitfieldRoGetOnly =
+    "ERR BITFIELD_RO only supports the GET subcommand";
+
+inline constexpr std::string_view kGeoBadUnit =
+    "ERR unsupported unit provided. please use M, KM, FT, MI";
+inline constexpr std::string_view kGeoRadiusNotNumber = "ERR need numeric radius";
+inline constexpr std::string_view kGeoRadiusNegative = "ERR radius cannot be negative";
+inline constexpr std::string_view kGeoWidthNotNumber = "ERR need numeric width";
+inline constexpr std::string_view kGeoHeightNotNumber = "ERR need numeric height";
+inline constexpr std::string_view kGeoBoxNegative = "ERR height or width cannot be negative";
+inline constexpr std::string_view kGeoNoMember = "ERR could not decode requested zset member";
+inline constexpr std::string_view kGeoCountNotPositive = "ERR COUNT must be > 0";
+inline constexpr std::string_view kGeoAnyNeedsCount = "ERR the ANY argument requires COUNT argument";
+inline std::string GeoStoreWithOptions(bool geosearchstore) {
+  return std::string("ERR ") + (geosearchstore ? "GEOSEARCHSTORE" : "STORE option in GEORADIUS") +
+         " is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+}
+// `command` as the client typed it.
+inline std::string GeoNeedsFrom(std::string_view command) {
+  return "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for " + std::string(command);
+}
+inline std::string GeoNeedsBy(std::string_view command) {
+  return "ERR exactly one of BYRADIUS and BYBOX can be specified for " + std::string(command);
+}
+
 }  // namespace racetrack::engine::errors

@@ -8,7 +8,6 @@
 namespace racetrack::engine {
 namespace {
 
-bool IsLfu(const std::string& policy) { return policy.ends_with("-lfu"); }
 
 // LFU counter as Redis's LFULogIncr: increments get less likely as the counter grows
 // (lfu-log-factor 10); a new key starts at 5 (LFU_INIT_VAL) so it is not evicted at once.
@@ -36,15 +35,29 @@ double Rand01(uint64_t* state) {
 
 }  // namespace
 
+bool IsLfuPolicy(const std::string& policy) { return policy.ends_with("-lfu"); }
+
+int64_t LfuFrequency(uint32_t access_clock, int64_t now_ms) {
+  return LfuDecayed(access_clock, now_ms / 60000);
+}
+
+int64_t LruIdleSeconds(uint32_t access_clock, int64_t now_ms) {
+  if (access_clock == 0) return 0;
+  int64_t idle = now_ms / 1000 - static_cast<int64_t>(access_clock);
+  return idle > 0 ? idle : 0;
+}
+
 void TouchKeys(Engine& engine, Db& db, const CommandSpec& spec, Args argv) {
   const std::string& policy = engine.config().maxmemory_policy;
   int64_t now_ms = engine.clock().NowMs();
   static thread_local uint64_t rng = 0x9e3779b97f4a7c15ULL;
+  // OBJECT reads the metadata without touching it (Redis's LOOKUP_NOTOUCH).
+  if (spec.name.starts_with("object|")) return;
   for (int pos : spec.KeyPositions(argv.size())) {
     Db::Entry* e = db.PeekMutable(argv[static_cast<size_t>(pos)]);
     if (e == nullptr) continue;
     uint32_t& clock = e->value.access_clock;
-    if (IsLfu(policy)) {
+    if (IsLfuPolicy(policy)) {
       int64_t now_min = now_ms / 60000;
       uint32_t counter = LfuDecayed(clock, now_min);
       if (counter < 255) {
@@ -66,7 +79,7 @@ bool PerformEvictions(Engine& engine) {
   bool volatile_only = policy.starts_with("volatile-");
   bool random = policy.ends_with("-random");
   bool ttl = policy == "volatile-ttl";
-  bool lfu = IsLfu(policy);
+  bool lfu = IsLfuPolicy(policy);
   int64_t now_ms = engine.clock().NowMs();
   int samples = std::max(1, cfg.maxmemory_samples);
 

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "engine/command.h"
 
@@ -31,6 +32,12 @@ class Db;
 // Evicts keys until engine.UsedMemory() <= maxmemory. Returns false when still above the limit (policy
 // noeviction, or nothing left that the policy may evict).
 bool PerformEvictions(Engine& engine);
+// True for allkeys-lfu / volatile-lfu (access_clock holds an LFU counter, not an LRU clock).
+bool IsLfuPolicy(const std::string& policy);
+// OBJECT FREQ: the LFU counter of an access_clock, decayed to now (Redis's LFUDecrAndReturn).
+int64_t LfuFrequency(uint32_t access_clock, int64_t now_ms);
+// OBJECT IDLETIME: seconds since the LRU access_clock; 0 for a clock never set.
+int64_t LruIdleSeconds(uint32_t access_clock, int64_t now_ms);
 // Updates the LRU clock / LFU counter of the keys a command names (called before each command
 // when maxmemory is set).
 void TouchKeys(Engine& engine, Db& db, const CommandSpec& spec, Args argv);

@@ -19,6 +19,9 @@ void RegisterAllFamilies(CommandTable& table) {
   RegisterHllFamily(table);
   RegisterTransactionFamily(table);
   RegisterScriptingFamily(table);
+  RegisterBitmapFamily(table);
+  RegisterSortFamily(table);
+  RegisterGeoFamily(table);
 }
 
 }  // namespace racetrack::engine

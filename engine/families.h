@@ -21,5 +21,8 @@ void RegisterZSetFamily(CommandTable& table);        // zset_family.cc
 void RegisterHllFamily(CommandTable& table);         // hll_family.cc
 void RegisterTransactionFamily(CommandTable& table); // transaction_family.cc
 void RegisterScriptingFamily(CommandTable& table);   // scripting_family.cc
+void RegisterBitmapFamily(CommandTable& table);      // bitmap_family.cc
+void RegisterSortFamily(CommandTable& table);        // sort.cc
+void RegisterGeoFamily(CommandTable& table);         // geo_family.cc
 
 }  // namespace racetrack::engine

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -177,7 +178,10 @@ struct ListMPopArgs {
   bool left = true;
   int64_t count = 1;
 };
-inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) {
+// The same shape with other side words: ZMPOP and BZMPOP's MIN|MAX (`left` is true for the first
+// word).
+inline bool ParseMPopArgs(CommandContext& ctx, size_t first, std::string_view first_word,
+                          std::string_view second_word, ListMPopArgs* out) {
   // Redis's getRangeLongFromObjectOrReply with a message: the same text for "not a number".
   int64_t numkeys;
   if (!ParseInt64(ctx.argv[first], &numkeys) || numkeys < 1) {
@@ -191,9 +195,9 @@ inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) 
   }
   size_t where = first + 1 + static_cast<size_t>(numkeys);
   out->keys = ctx.argv.subspan(first + 1, static_cast<size_t>(numkeys));
-  if (ArgIs(ctx.argv[where], "left")) {
+  if (ArgIs(ctx.argv[where], first_word)) {
     out->left = true;
-  } else if (ArgIs(ctx.argv[where], "right")) {
+  } else if (ArgIs(ctx.argv[where], second_word)) {
     out->left = false;
   } else {
     ctx.reply.Error(errors::kSyntax);
@@ -214,6 +218,27 @@ inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) 
     }
   }
   return true;
+}
+
+inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) {
+  return ParseMPopArgs(ctx, first, "left", "right", out);
+}
+
+// The end of every command that stores a computed value at a key whose position depends on the
+// options (SORT ... STORE, Z*STORE, GEOSEARCHSTORE, GEORADIUS ... STORE): `value` replaces the key
+// (dropping its TTL), or a null `value` deletes it; `changes` is how many changes Redis counts
+// for the store (one per stored element for SORT and GEO). The key is signalled (WATCH, blocked
+// clients) here, since the command table's key positions cannot name it.
+inline void StoreOrDelete(CommandContext& ctx, std::string_view key, std::unique_ptr<Object> value,
+                          uint64_t changes = 1) {
+  bool changed = true;
+  if (value != nullptr) {
+    ctx.db.Set(key, Value(std::move(value)));
+    if (changes > 1) ctx.db.AddDirty(changes - 1);  // Set counted one
+  } else {
+    changed = ctx.db.Erase(key);
+  }
+  if (changed) ctx.engine.SignalModifiedKey(ctx.db.index(), key);
 }
 
 // A scan of a missing key: cursor 0 and no elements (Redis answers before reading the options).

@@ -1,5 +1,6 @@
 // Generic key commands: existence, deletion, expiry, renaming, iteration (KEYS, SCAN), TYPE,
-// OBJECT ENCODING, and the whole-keyspace commands DBSIZE, FLUSHDB, FLUSHALL.
+// OBJECT ENCODING/FREQ/IDLETIME, MOVE, COPY, WAIT, and the whole-keyspace commands DBSIZE, FLUSHDB,
+// FLUSHALL, SWAPDB. (SORT lives in sort.cc.)
 //
 // Expiry deadlines are absolute Unix milliseconds (Db::Entry::expire_ms). Every command that takes
 // a relative time turns it into a deadline with overflow checks, because Redis answers "invalid
@@ -8,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/blocking.h"
+#include "engine/evict.h"
 #include "engine/family_util.h"
 
 namespace racetrack::engine {
@@ -154,6 +157,137 @@ void CmdRename(CommandContext& ctx) {  // RENAME and RENAMENX
   else ctx.reply.Ok();
 }
 
+// Redis's getIntFromObjectOrReply: an integer that fits an int, else `error`.
+bool ArgInt(CommandContext& ctx, size_t i, std::string_view error, int* out) {
+  int64_t n;
+  if (!ParseInt64(ctx.argv[i], &n) || n < INT32_MIN || n > INT32_MAX) {
+    ctx.reply.Error(error);
+    return false;
+  }
+  *out = static_cast<int>(n);
+  return true;
+}
+
+bool ValidDb(CommandContext& ctx, int index) {
+  if (index >= 0 && index < ctx.engine.num_dbs()) return true;
+  ctx.reply.Error(errors::kDbIndexOutOfRange);
+  return false;
+}
+
+// A db number argument as Redis's getIntFromObjectOrReply + selectDb: an int, then in range.
+bool ArgDbIndex(CommandContext& ctx, size_t i, int* out) {
+  return ArgInt(ctx, i, errors::kNotInteger, out) && ValidDb(ctx, *out);
+}
+
+// MOVE key db: the value and its TTL go to another db, unless the key already exists there.
+void CmdMove(CommandContext& ctx) {
+  int dst_index;
+  if (!ArgDbIndex(ctx, 2, &dst_index)) return;
+  if (dst_index == ctx.db.index()) {
+    ctx.reply.Error(errors::kSameObject);
+    return;
+  }
+  std::string_view key = ctx.argv[1];
+  Value* v = ctx.db.Find(key);
+  if (v == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  Db& dst = ctx.engine.db(dst_index);
+  if (dst.Find(key) != nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  int64_t expire = ctx.db.GetExpire(key);
+  dst.Add(key, std::move(*v));
+  if (expire >= 0) dst.SetExpire(key, expire);
+  ctx.db.Erase(key);  // counts the change that propagates MOVE (the client's db)
+  ctx.engine.SignalModifiedKey(dst_index, key);
+  ctx.reply.Integer(1);
+}
+
+// COPY source destination [DB db] [REPLACE]: a deep copy (Value::Clone) with the source's TTL.
+void CmdCopy(CommandContext& ctx) {
+  int dst_index = ctx.db.index();
+  bool replace = false;
+  for (size_t j = 3; j < ctx.argv.size(); ++j) {
+    if (ArgIs(ctx.argv[j], "replace")) {
+      replace = true;
+    } else if (ArgIs(ctx.argv[j], "db") && j + 1 < ctx.argv.size()) {
+      if (!ArgDbIndex(ctx, j + 1, &dst_index)) return;
+      ++j;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  std::string_view src_key = ctx.argv[1], dst_key = ctx.argv[2];
+  if (dst_index == ctx.db.index() && src_key == dst_key) {
+    ctx.reply.Error(errors::kSameObject);
+    return;
+  }
+  Value* v = ctx.db.Find(src_key);
+  ++(v ? ctx.engine.stats().keyspace_hits : ctx.engine.stats().keyspace_misses);
+  if (v == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  Db& dst = ctx.engine.db(dst_index);
+  if (dst.Find(dst_key) != nullptr && !replace) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  // Copy before touching the destination: deleting it may resize the table `v` lives in.
+  Value copy = v->Clone();
+  int64_t expire = ctx.db.GetExpire(src_key);
+  dst.Erase(dst_key);
+  dst.Add(dst_key, std::move(copy));
+  if (expire >= 0) dst.SetExpire(dst_key, expire);
+  if (&dst != &ctx.db) {
+    ctx.db.AddDirty();  // the command propagates from the client's db
+    ctx.engine.SignalModifiedKey(dst_index, dst_key);
+  }
+  ctx.reply.Integer(1);
+}
+
+// SWAPDB index1 index2 (Engine::SwapDbs does the work).
+void CmdSwapDb(CommandContext& ctx) {
+  int a, b;
+  // Both numbers are parsed before either is range-checked, as Redis does.
+  if (!ArgInt(ctx, 1, errors::kInvalidFirstDbIndex, &a) ||
+      !ArgInt(ctx, 2, errors::kInvalidSecondDbIndex, &b) || !ValidDb(ctx, a) || !ValidDb(ctx, b)) {
+    return;
+  }
+  Db& mine = ctx.db;  // the Db object this command runs on; it may change number below
+  ctx.engine.SwapDbs(a, b);
+  mine.AddDirty();
+  ctx.reply.Ok();
+}
+
+// WAIT numreplicas timeout: this engine has no replicas, so the count of acknowledging replicas is
+// always 0. Asked for more than 0, the client waits out its timeout (forever for 0) as Redis does
+// with no replica connected; inside MULTI or a script it answers at once.
+void CmdWait(CommandContext& ctx) {
+  int64_t numreplicas, timeout;
+  if (!ArgInt64(ctx, 1, &numreplicas)) return;
+  if (!ParseInt64(ctx.argv[2], &timeout)) {
+    ctx.reply.Error(errors::kTimeoutNotInteger);
+    return;
+  }
+  if (timeout < 0) {
+    ctx.reply.Error(errors::kTimeoutNegative);
+    return;
+  }
+  if (numreplicas <= 0 || ctx.client.in_multi || ctx.engine.in_nested_call() ||
+      ctx.client.is_script || ctx.client.deny_blocking) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  int64_t deadline = timeout > 0 ? ctx.now_ms + timeout : 0;
+  ctx.engine.blocking().Block(ctx.client, ctx.db.index(), {}, deadline,
+                              std::vector<std::string>(ctx.argv.begin(), ctx.argv.end()), ":0\r\n");
+}
+
 void CmdKeys(CommandContext& ctx) {
   std::string_view pattern = ctx.argv[1];
   bool all = pattern == "*";
@@ -228,11 +362,69 @@ void CmdObjectEncoding(CommandContext& ctx) {
   }
 }
 
+// OBJECT FREQ / IDLETIME read the access metadata (Value::access_clock) without touching it. It
+// is kept by evict.cc's TouchKeys: the LFU counter under an LFU policy, the LRU clock while
+// maxmemory is set (see the README's known gaps).
+void CmdObjectFreq(CommandContext& ctx) {
+  Value* v = ctx.db.Find(ctx.argv[2]);
+  if (v == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  if (!IsLfuPolicy(ctx.engine.config().maxmemory_policy)) {
+    ctx.reply.Error(errors::kObjectFreqNotLfu);
+    return;
+  }
+  ctx.reply.Integer(LfuFrequency(v->access_clock, ctx.now_ms));
+}
+
+void CmdObjectIdleTime(CommandContext& ctx) {
+  Value* v = ctx.db.Find(ctx.argv[2]);
+  if (v == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  if (IsLfuPolicy(ctx.engine.config().maxmemory_policy)) {
+    ctx.reply.Error(errors::kObjectIdleTimeLfu);
+    return;
+  }
+  ctx.reply.Integer(LruIdleSeconds(v->access_clock, ctx.now_ms));
+}
+
+// OBJECT REFCOUNT: values are never shared here, so 1 — except where Redis shares one object for
+// the small integers 0..9999 (OBJ_SHARED_INTEGERS) and answers INT_MAX: a string holding such a
+// number in canonical form, unless maxmemory is set with an LRU/LFU policy (which disables the
+// sharing). Redis shares only values that went through its integer encoding (SET, INCR, ...);
+// one built by APPEND or SETRANGE is not, a difference this rule does not follow.
+void CmdObjectRefCount(CommandContext& ctx) {
+  Value* v = ctx.db.Find(ctx.argv[2]);
+  if (v == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  const EngineConfig& cfg = ctx.engine.config();
+  bool sharing = cfg.maxmemory == 0 || !(cfg.maxmemory_policy.ends_with("-lru") ||
+                                         cfg.maxmemory_policy.ends_with("-lfu"));
+  int64_t n;
+  bool shared = sharing && v->is_string() && ParseInt64(v->str(), &n) && n >= 0 && n < 10000 &&
+                FormatInt(n) == v->str();
+  ctx.reply.Integer(shared ? INT32_MAX : 1);
+}
+
 void CmdObjectHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "OBJECT",
             {"ENCODING <key>",
              "    Return the kind of internal representation used in order to store the value",
-             "    associated with a <key>."});
+             "    associated with a <key>.",
+             "FREQ <key>",
+             "    Return the access frequency index of the <key>. The returned integer is",
+             "    proportional to the logarithm of the recent access frequency of the key.",
+             "IDLETIME <key>",
+             "    Return the idle time of the <key>, that is the approximated number of",
+             "    seconds elapsed since the last access to the key.",
+             "REFCOUNT <key>",
+             "    Return the number of references of the value associated with the specified",
+             "    <key>."});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,8 +523,32 @@ void RegisterKeyFamily(CommandTable& table) {
           "A container for object introspection commands.", "2.2.3", CmdObjectContainer);
   reg.Sub("object", "encoding", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
           "Returns the internal encoding of a Redis object.", "2.2.3", CmdObjectEncoding);
+  reg.Sub("object", "freq", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
+          "Returns the logarithmic access frequency counter of a Redis object.", "4.0.0",
+          CmdObjectFreq);
+  reg.Sub("object", "idletime", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
+          "Returns the time since the last access to a Redis object.", "2.2.3", CmdObjectIdleTime);
+  reg.Sub("object", "refcount", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
+          "Returns the reference count of a value of a key.", "2.2.3", CmdObjectRefCount);
   reg.Sub("object", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
           "Returns helpful text about the different subcommands.", "6.2.0", CmdObjectHelp);
+  reg.Add("move", 3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", "Moves a key to another database.",
+          "1.0.0", CmdMove);
+  reg.Add("copy", -3, kCmdWrite | kCmdDenyOom, {1, 2, 1},
+          "O(N) worst case for collections, where N is the number of nested items. O(1) for string "
+          "values.",
+          "Copies the value of a key to a new key.", "6.2.0", CmdCopy);
+  // WAIT is "generic" in Redis's docs, but its ACL categories are @slow @connection, which the
+  // connection group gives it here (COMMAND INFO derives categories from the group).
+  CommandRegistrar reg_connection(table, "connection");
+  reg_connection.Add("wait", 3, kCmdNoScript, {}, "O(1)",
+          "Blocks until the asynchronous replication of all preceding write commands sent by the "
+          "connection is completed.",
+          "3.0.0", CmdWait);
+  reg_server.Add("swapdb", 3, kCmdWrite | kCmdFast, {},
+                 "O(N) where N is the count of clients watching or blocking on keys from both "
+                 "databases.",
+                 "Swaps two Redis databases.", "4.0.0", CmdSwapDb);
   reg_server.Add("dbsize", 1, kCmdReadOnly | kCmdFast, {}, "O(1)",
                  "Returns the number of keys in the database.", "1.0.0", CmdDbSize);
   reg_server.Add("flushdb", -1, kCmdWrite, {},

@@ -321,6 +321,126 @@ void CmdSetRange(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(s.size()));
 }
 
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: the longest common subsequence by
+// the textbook O(N*M) table (Redis's lcsCommand), walked back from the end to emit the string or
+// the matched ranges, last range first, as Redis does. The table is refused when it would exceed
+// proto-max-bulk-len bytes, so one command cannot take unbounded memory.
+void CmdLcs(CommandContext& ctx) {
+  Value* va = ctx.db.Find(ctx.argv[1]);
+  Value* vb = ctx.db.Find(ctx.argv[2]);
+  ++(va ? ctx.engine.stats().keyspace_hits : ctx.engine.stats().keyspace_misses);
+  ++(vb ? ctx.engine.stats().keyspace_hits : ctx.engine.stats().keyspace_misses);
+  if ((va && !va->is_string()) || (vb && !vb->is_string())) {
+    ctx.reply.Error(errors::kLcsNotStrings);
+    return;
+  }
+  // Views into the values: nothing below writes to the keyspace.
+  std::string_view a = va ? std::string_view(va->str()) : std::string_view();
+  std::string_view b = vb ? std::string_view(vb->str()) : std::string_view();
+  bool get_len = false, get_idx = false, with_match_len = false;
+  int64_t min_match_len = 0;
+  for (size_t j = 3; j < ctx.argv.size(); ++j) {
+    std::string_view opt = ctx.argv[j];
+    bool more = j + 1 < ctx.argv.size();
+    if (ArgIs(opt, "idx")) {
+      get_idx = true;
+    } else if (ArgIs(opt, "len")) {
+      get_len = true;
+    } else if (ArgIs(opt, "withmatchlen")) {
+      with_match_len = true;
+    } else if (ArgIs(opt, "minmatchlen") && more) {
+      if (!ArgInt64(ctx, j + 1, &min_match_len)) return;
+      if (min_match_len < 0) min_match_len = 0;
+      ++j;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  if (get_len && get_idx) {
+    ctx.reply.Error(errors::kLcsLenAndIdx);
+    return;
+  }
+  if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
+    ctx.reply.Error(errors::kLcsStringTooLong);
+    return;
+  }
+  const uint64_t alen = a.size(), blen = b.size();
+  uint64_t cells = (alen + 1) * (blen + 1);
+  if (cells * sizeof(uint32_t) > static_cast<uint64_t>(ctx.engine.config().proto_max_bulk_len)) {
+    ctx.reply.Error(errors::kLcsTransientMemory);
+    return;
+  }
+  std::vector<uint32_t> table(cells, 0);
+  auto at = [&](uint64_t i, uint64_t j) -> uint32_t& { return table[j + i * (blen + 1)]; };
+  for (uint64_t i = 1; i <= alen; ++i) {
+    for (uint64_t j = 1; j <= blen; ++j) {
+      at(i, j) = a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+    }
+  }
+  uint32_t total = at(alen, blen);
+  if (get_len) {
+    ctx.reply.Integer(total);
+    return;
+  }
+  std::string result(total, '\0');
+  size_t token = 0;
+  int64_t ranges = 0;
+  if (get_idx) {
+    ctx.reply.Array(4);
+    ctx.reply.Bulk("matches");
+    token = ctx.reply.BeginArray();
+  }
+  // A range [a_start, a_end] in a matching [b_start, b_end], grown backwards; a_start == alen
+  // means "no range open".
+  uint64_t a_start = alen, a_end = 0, b_start = 0, b_end = 0;
+  uint64_t i = alen, j = blen, idx = total;
+  while (i > 0 && j > 0) {
+    bool emit = false;
+    if (a[i - 1] == b[j - 1]) {
+      result[--idx] = a[i - 1];
+      if (a_start == alen) {
+        a_start = a_end = i - 1;
+        b_start = b_end = j - 1;
+      } else if (a_start == i && b_start == j) {
+        --a_start;
+        --b_start;
+      } else {
+        emit = true;
+      }
+      if (a_start == 0 || b_start == 0) emit = true;
+      --i;
+      --j;
+    } else {
+      if (at(i - 1, j) > at(i, j - 1)) --i;
+      else --j;
+      if (a_start != alen) emit = true;
+    }
+    if (emit) {
+      uint64_t match_len = a_end - a_start + 1;
+      if (get_idx && (min_match_len == 0 || match_len >= static_cast<uint64_t>(min_match_len))) {
+        ctx.reply.Array(with_match_len ? 3 : 2);
+        ctx.reply.Array(2);
+        ctx.reply.Integer(static_cast<int64_t>(a_start));
+        ctx.reply.Integer(static_cast<int64_t>(a_end));
+        ctx.reply.Array(2);
+        ctx.reply.Integer(static_cast<int64_t>(b_start));
+        ctx.reply.Integer(static_cast<int64_t>(b_end));
+        if (with_match_len) ctx.reply.Integer(static_cast<int64_t>(match_len));
+        ++ranges;
+      }
+      a_start = alen;
+    }
+  }
+  if (get_idx) {
+    ctx.reply.EndArray(token, static_cast<size_t>(ranges));
+    ctx.reply.Bulk("len");
+    ctx.reply.Integer(total);
+  } else {
+    ctx.reply.Bulk(result);
+  }
+}
+
 // INCR, DECR, INCRBY, DECRBY after their increment is known (Redis's incrDecrCommand).
 void IncrBy(CommandContext& ctx, int64_t incr) {
   Value* v;
@@ -478,6 +598,14 @@ void RegisterStringFamily(CommandTable& table) {
           "Decrements a number from the integer value of a key. Uses 0 as initial value if the key "
           "doesn't exist.",
           "1.0.0", CmdDecrBy);
+  reg.Add("substr", 4, kCmdReadOnly, {1, 1, 1},
+          "O(N) where N is the length of the returned string. The complexity is ultimately "
+          "determined by the returned length, but because creating a substring from an existing "
+          "string is very cheap, it can be considered O(1) for small strings.",
+          "Returns a substring from a string value.", "1.0.0", CmdGetRange);
+  reg.Add("lcs", -3, kCmdReadOnly, {1, 2, 1},
+          "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+          "Finds the longest common substring.", "7.0.0", CmdLcs);
 }
 
 }  // namespace racetrack::engine

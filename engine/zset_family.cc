@@ -1,6 +1,7 @@
 // Sorted-set commands: ZADD and its flags, score and rank reads, the ZRANGE family (by rank, score
 // or member, either direction, LIMIT, WITHSCORES), removals by member and by range, ZPOP*,
-// ZRANDMEMBER, ZSCAN, and ZUNIONSTORE/ZINTERSTORE.
+// ZRANDMEMBER, ZSCAN, ZRANGESTORE, ZMPOP, and the set algebra ZUNION/ZINTER/ZDIFF (+STORE) and
+// ZINTERCARD. (BZMPOP is in blocking_family.cc.)
 //
 // The order of checks follows Redis 7.0's t_zset.c, because clients see it: options, then the
 // range or the scores, then the key's type. Range syntax: scores are strtod numbers ("inf",
@@ -311,6 +312,15 @@ void RankGeneric(CommandContext& ctx, bool reverse) {
 void CmdZRank(CommandContext& ctx) { RankGeneric(ctx, false); }
 void CmdZRevRank(CommandContext& ctx) { RankGeneric(ctx, true); }
 
+// Stores `result` at dst (an empty or null result deletes dst) and replies its size, as Redis's
+// *STORE commands do.
+void StoreResult(CommandContext& ctx, std::string_view dst, std::unique_ptr<ZSet> result) {
+  size_t size = result ? result->size() : 0;
+  if (size == 0) result.reset();
+  StoreOrDelete(ctx, dst, std::move(result));
+  ctx.reply.Integer(static_cast<int64_t>(size));
+}
+
 // ---- the ZRANGE family ----
 
 enum class RangeType { kAuto, kRank, kScore, kLex };
@@ -321,62 +331,58 @@ void EmitNode(ReplyBuilder& reply, const Node* n, bool with_scores) {
   if (with_scores) ReplyScore(reply, n->score);
 }
 
-void RangeByRank(CommandContext& ctx, const ZSet& zs, int64_t start, int64_t end, bool with_scores,
-                 bool reverse) {
+// The nodes of a range, in reply order: ZRANGE replies them, ZRANGESTORE stores them.
+using NodeList = std::vector<const Node*>;
+
+void RangeByRank(const ZSet& zs, int64_t start, int64_t end, bool reverse, NodeList* out) {
   int64_t len = static_cast<int64_t>(zs.size());
   if (start < 0) start += len;
   if (end < 0) end += len;
   if (start < 0) start = 0;
-  if (start > end || start >= len) {
-    ctx.reply.EmptyArray();
-    return;
-  }
+  if (start > end || start >= len) return;
   if (end >= len) end = len - 1;
   size_t n = static_cast<size_t>(end - start + 1);
-  ctx.reply.Array(with_scores ? n * 2 : n);
+  out->reserve(n);
   const SkipList& sl = zs.list();
   const Node* x = reverse ? sl.ByRank(static_cast<uint64_t>(len - start))
                           : sl.ByRank(static_cast<uint64_t>(start + 1));
   for (size_t i = 0; i < n; ++i) {
-    EmitNode(ctx.reply, x, with_scores);
+    out->push_back(x);
     x = reverse ? x->prev() : x->next();
   }
 }
 
-// Walks from `x` in the direction, skipping `offset`, emitting up to `limit` (< 0: all) nodes while
-// in_range(node) holds.
+// Walks from `x` in the direction, skipping `offset`, collecting up to `limit` (< 0: all) nodes
+// while in_range(node) holds.
 template <typename InRange>
-void EmitWalk(CommandContext& ctx, const Node* x, bool reverse, int64_t offset, int64_t limit,
-              bool with_scores, InRange in_range) {
-  size_t token = ctx.reply.BeginArray();
+void CollectWalk(const Node* x, bool reverse, int64_t offset, int64_t limit, InRange in_range,
+                 NodeList* out) {
   if (offset < 0) x = nullptr;  // Redis skips everything for a negative offset
   while (x != nullptr && offset > 0) {
     x = reverse ? x->prev() : x->next();
     --offset;
   }
-  size_t n = 0;
   while (x != nullptr && limit != 0 && in_range(x)) {
-    EmitNode(ctx.reply, x, with_scores);
-    ++n;
+    out->push_back(x);
     if (limit > 0) --limit;
     x = reverse ? x->prev() : x->next();
   }
-  ctx.reply.EndArray(token, with_scores ? n * 2 : n);
 }
 
-void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
-  size_t min_idx = 2, max_idx = 3;
+// ZRANGE and its older forms; with `store`, ZRANGESTORE dst src ... (argv shifted by one, no
+// WITHSCORES), which stores the range as a sorted set and replies its size.
+void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir, bool store = false) {
+  const size_t key_idx = store ? 2 : 1;
+  size_t min_idx = key_idx + 1, max_idx = key_idx + 2;
   bool with_scores = false;
   int64_t offset = 0, limit = -1;
-  bool has_limit = false;
-  for (size_t j = 4; j < ctx.argv.size(); ++j) {
+  for (size_t j = key_idx + 3; j < ctx.argv.size(); ++j) {
     size_t left = ctx.argv.size() - j - 1;
     std::string_view a = ctx.argv[j];
-    if (ArgIs(a, "withscores")) {
+    if (!store && ArgIs(a, "withscores")) {
       with_scores = true;
     } else if (ArgIs(a, "limit") && left >= 2) {
       if (!ArgInt64(ctx, j + 1, &offset) || !ArgInt64(ctx, j + 2, &limit)) return;
-      has_limit = true;
       j += 2;
     } else if (dir == Direction::kAuto && ArgIs(a, "rev")) {
       dir = Direction::kReverse;
@@ -391,9 +397,8 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
   }
   if (dir == Direction::kAuto) dir = Direction::kForward;
   if (type == RangeType::kAuto) type = RangeType::kRank;
-  if (has_limit && type == RangeType::kRank) {
-    ctx.reply.Error(
-        errors::kZrangeLimitNeedsScoreOrLex);
+  if (limit != -1 && type == RangeType::kRank) {  // "LIMIT 0 -1" is no limit, as in Redis
+    ctx.reply.Error(errors::kZrangeLimitNeedsScoreOrLex);
     return;
   }
   if (with_scores && type == RangeType::kLex) {
@@ -426,38 +431,49 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir) {
       break;
   }
   Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.EmptyArray();
+  if (!LookupReadTyped(ctx, ctx.argv[key_idx], ObjType::kZSet, &v)) return;
+  NodeList nodes;
+  if (v != nullptr) {
+    const ZSet& zs = *AsZSet(v);
+    const SkipList& sl = zs.list();
+    switch (type) {
+      case RangeType::kRank:
+        RangeByRank(zs, start, end, reverse, &nodes);
+        break;
+      case RangeType::kScore:
+        if (reverse) {
+          CollectWalk(sl.LastInRange(sr), true, offset, limit,
+                      [&sr](const Node* n) { return SkipList::ValueGteMin(n->score, sr); }, &nodes);
+        } else {
+          CollectWalk(sl.FirstInRange(sr), false, offset, limit,
+                      [&sr](const Node* n) { return SkipList::ValueLteMax(n->score, sr); }, &nodes);
+        }
+        break;
+      case RangeType::kLex:
+        if (reverse) {
+          CollectWalk(sl.LastInLexRange(lr), true, offset, limit,
+                      [&lr](const Node* n) { return SkipList::LexGteMin(n->member(), lr.min); },
+                      &nodes);
+        } else {
+          CollectWalk(sl.FirstInLexRange(lr), false, offset, limit,
+                      [&lr](const Node* n) { return SkipList::LexLteMax(n->member(), lr.max); },
+                      &nodes);
+        }
+        break;
+      case RangeType::kAuto:
+        break;
+    }
+  }
+  if (!store) {
+    ctx.reply.Array(with_scores ? nodes.size() * 2 : nodes.size());
+    for (const Node* n : nodes) EmitNode(ctx.reply, n, with_scores);
     return;
   }
-  const ZSet& zs = *AsZSet(v);
-  const SkipList& sl = zs.list();
-  switch (type) {
-    case RangeType::kRank:
-      RangeByRank(ctx, zs, start, end, with_scores, reverse);
-      break;
-    case RangeType::kScore:
-      if (reverse) {
-        EmitWalk(ctx, sl.LastInRange(sr), true, offset, limit, with_scores,
-                 [&sr](const Node* n) { return SkipList::ValueGteMin(n->score, sr); });
-      } else {
-        EmitWalk(ctx, sl.FirstInRange(sr), false, offset, limit, with_scores,
-                 [&sr](const Node* n) { return SkipList::ValueLteMax(n->score, sr); });
-      }
-      break;
-    case RangeType::kLex:
-      if (reverse) {
-        EmitWalk(ctx, sl.LastInLexRange(lr), true, offset, limit, false,
-                 [&lr](const Node* n) { return SkipList::LexGteMin(n->member(), lr.min); });
-      } else {
-        EmitWalk(ctx, sl.FirstInLexRange(lr), false, offset, limit, false,
-                 [&lr](const Node* n) { return SkipList::LexLteMax(n->member(), lr.max); });
-      }
-      break;
-    case RangeType::kAuto:
-      break;
-  }
+  StoreResult(ctx, ctx.argv[1], nodes.empty() ? nullptr : [&nodes] {
+    auto zs = std::make_unique<ZSet>();  // listpack until it outgrows it, as Redis's zsetAdd
+    for (const Node* n : nodes) zs->Insert(n->member(), n->score);
+    return zs;
+  }());
 }
 
 void CmdZRange(CommandContext& ctx) { RangeGeneric(ctx, RangeType::kAuto, Direction::kAuto); }
@@ -471,6 +487,9 @@ void CmdZRevRangeByScore(CommandContext& ctx) {
 void CmdZRangeByLex(CommandContext& ctx) { RangeGeneric(ctx, RangeType::kLex, Direction::kForward); }
 void CmdZRevRangeByLex(CommandContext& ctx) {
   RangeGeneric(ctx, RangeType::kLex, Direction::kReverse);
+}
+void CmdZRangeStore(CommandContext& ctx) {
+  RangeGeneric(ctx, RangeType::kAuto, Direction::kAuto, true);
 }
 
 // ---- removals ----
@@ -666,7 +685,7 @@ void CmdZScan(CommandContext& ctx) {
   for (const Node* n : found) EmitNode(ctx.reply, n, true);
 }
 
-// ---- ZUNIONSTORE / ZINTERSTORE ----
+// ---- ZUNION / ZINTER / ZDIFF (and *STORE), ZINTERCARD ----
 
 enum class Aggregate { kSum, kMin, kMax };
 
@@ -719,22 +738,29 @@ double Weighted(double score, double weight) {
   return std::isnan(v) ? 0.0 : v;  // inf * 0
 }
 
-void UnionInterStore(CommandContext& ctx, bool union_op) {
-  std::string_view dst = ctx.argv[1];
+enum class SetOp { kUnion, kInter, kDiff };
+
+// Redis's zunionInterDiffGenericCommand: ZUNION/ZINTER/ZDIFF (reply the members), their *STORE
+// forms (dst != nullptr: store and reply the size) and ZINTERCARD (cardinality_only). numkeys is
+// argv[numkeys_idx]; the keys follow; then WEIGHTS / AGGREGATE (not for ZDIFF or ZINTERCARD),
+// WITHSCORES (reply forms only), LIMIT (ZINTERCARD only). Keys are type-checked before the options
+// are parsed, as in Redis.
+void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys_idx, SetOp op,
+                bool cardinality_only = false) {
   int64_t numkeys;
-  if (!ArgInt64(ctx, 2, &numkeys)) return;
+  if (!ArgInt64(ctx, numkeys_idx, &numkeys)) return;
   if (numkeys < 1) {
     ctx.reply.Error(errors::NeedsInputKey(ctx.spec.name));
     return;
   }
-  if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) {
+  if (numkeys > static_cast<int64_t>(ctx.argv.size() - numkeys_idx - 1)) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
   size_t n = static_cast<size_t>(numkeys);
   std::vector<Source> src(n);
   for (size_t i = 0; i < n; ++i) {
-    Value* v = ctx.db.Find(ctx.argv[3 + i]);
+    Value* v = ctx.db.Find(ctx.argv[numkeys_idx + 1 + i]);
     if (v == nullptr) continue;
     if (v->type() == ObjType::kZSet) {
       src[i].zset = v->As<ZSet>();
@@ -746,10 +772,13 @@ void UnionInterStore(CommandContext& ctx, bool union_op) {
     }
   }
   Aggregate agg = Aggregate::kSum;
-  size_t j = 3 + n;
+  bool with_scores = false;
+  int64_t limit = 0;  // ZINTERCARD: stop counting there (0: no limit)
+  const bool weighted = op != SetOp::kDiff && !cardinality_only;
+  size_t j = numkeys_idx + 1 + n;
   while (j < ctx.argv.size()) {
     size_t remaining = ctx.argv.size() - j;
-    if (remaining >= n + 1 && ArgIs(ctx.argv[j], "weights")) {
+    if (weighted && remaining >= n + 1 && ArgIs(ctx.argv[j], "weights")) {
       ++j;
       for (size_t i = 0; i < n; ++i, ++j) {
         if (!ParseDouble(ctx.argv[j], &src[i].weight)) {
@@ -757,7 +786,7 @@ void UnionInterStore(CommandContext& ctx, bool union_op) {
           return;
         }
       }
-    } else if (remaining >= 2 && ArgIs(ctx.argv[j], "aggregate")) {
+    } else if (weighted && remaining >= 2 && ArgIs(ctx.argv[j], "aggregate")) {
       std::string_view a = ctx.argv[j + 1];
       if (ArgIs(a, "sum")) {
         agg = Aggregate::kSum;
@@ -770,19 +799,31 @@ void UnionInterStore(CommandContext& ctx, bool union_op) {
         return;
       }
       j += 2;
+    } else if (dst == nullptr && !cardinality_only && ArgIs(ctx.argv[j], "withscores")) {
+      with_scores = true;
+      ++j;
+    } else if (cardinality_only && remaining >= 2 && ArgIs(ctx.argv[j], "limit")) {
+      if (!ParseInt64(ctx.argv[j + 1], &limit) || limit < 0) {
+        ctx.reply.Error(errors::kLimitNegative);
+        return;
+      }
+      j += 2;
     } else {
       ctx.reply.Error(errors::kSyntax);
       return;
     }
   }
-  // Smallest first, as Redis: fewer lookups for an intersection, and the same order of
-  // floating-point additions.
-  std::stable_sort(src.begin(), src.end(),
-                   [](const Source& a, const Source& b) { return a.size() < b.size(); });
+  if (op != SetOp::kDiff) {
+    // Smallest first, as Redis: fewer lookups for an intersection, and the same order of
+    // floating-point additions.
+    std::stable_sort(src.begin(), src.end(),
+                     [](const Source& a, const Source& b) { return a.size() < b.size(); });
+  }
   auto result = std::make_unique<ZSet>();
   result->set_listpack(false);  // built as a skiplist, converted at the end if small
   size_t max_len = 0;
-  if (union_op) {
+  int64_t cardinality = 0;
+  if (op == SetOp::kUnion) {
     std::unordered_map<std::string, double> acc;
     for (const Source& s : src) {
       s.ForEach([&](std::string_view m, double score) {
@@ -795,30 +836,94 @@ void UnionInterStore(CommandContext& ctx, bool union_op) {
       result->Insert(m, score);
       max_len = std::max(max_len, m.size());
     }
-  } else if (src[0].size() > 0) {
+  } else if (op == SetOp::kInter) {
+    if (src[0].size() > 0) {
+      bool done = false;
+      src[0].ForEach([&](std::string_view m, double score) {
+        if (done) return;
+        double total = Weighted(score, src[0].weight);
+        for (size_t i = 1; i < n; ++i) {
+          double other;
+          if (!src[i].Lookup(m, &other)) return;
+          AggregateInto(&total, Weighted(other, src[i].weight), agg);
+        }
+        if (cardinality_only) {
+          ++cardinality;
+          done = limit > 0 && cardinality >= limit;
+          return;
+        }
+        result->Insert(m, total);
+        max_len = std::max(max_len, m.size());
+      });
+    }
+  } else {
+    // The first set's members found in none of the others, with their own (unweighted) scores.
     src[0].ForEach([&](std::string_view m, double score) {
-      double total = Weighted(score, src[0].weight);
+      double ignored;
       for (size_t i = 1; i < n; ++i) {
-        double other;
-        if (!src[i].Lookup(m, &other)) return;
-        AggregateInto(&total, Weighted(other, src[i].weight), agg);
+        if (src[i].Lookup(m, &ignored)) return;
       }
-      result->Insert(m, total);
+      result->Insert(m, score);
       max_len = std::max(max_len, m.size());
     });
   }
-  size_t size = result->size();
-  if (size > 0) {
-    result->ConvertToListpackIfNeeded(max_len);
-    ctx.db.Set(dst, Value(std::unique_ptr<Object>(std::move(result))));
-  } else {
-    ctx.db.Erase(dst);
+  if (cardinality_only) {
+    ctx.reply.Integer(cardinality);
+    return;
   }
-  ctx.reply.Integer(static_cast<int64_t>(size));
+  if (dst != nullptr) {
+    if (result->size() > 0) result->ConvertToListpackIfNeeded(max_len);
+    StoreResult(ctx, *dst, std::move(result));
+    return;
+  }
+  ctx.reply.Array(with_scores ? result->size() * 2 : result->size());
+  for (const Node* x = result->list().first(); x != nullptr; x = x->next()) {
+    EmitNode(ctx.reply, x, with_scores);
+  }
 }
 
-void CmdZUnionStore(CommandContext& ctx) { UnionInterStore(ctx, true); }
-void CmdZInterStore(CommandContext& ctx) { UnionInterStore(ctx, false); }
+void CmdZUnionStore(CommandContext& ctx) { SetAlgebra(ctx, &ctx.argv[1], 2, SetOp::kUnion); }
+void CmdZInterStore(CommandContext& ctx) { SetAlgebra(ctx, &ctx.argv[1], 2, SetOp::kInter); }
+void CmdZDiffStore(CommandContext& ctx) { SetAlgebra(ctx, &ctx.argv[1], 2, SetOp::kDiff); }
+void CmdZUnion(CommandContext& ctx) { SetAlgebra(ctx, nullptr, 1, SetOp::kUnion); }
+void CmdZInter(CommandContext& ctx) { SetAlgebra(ctx, nullptr, 1, SetOp::kInter); }
+void CmdZDiff(CommandContext& ctx) { SetAlgebra(ctx, nullptr, 1, SetOp::kDiff); }
+void CmdZInterCard(CommandContext& ctx) { SetAlgebra(ctx, nullptr, 1, SetOp::kInter, true); }
+
+// ---- ZMPOP ----
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: up to count members (lowest or highest
+// scores) from the first key holding a sorted set, as [key, [[member, score], ...]]; a null array
+// when none does. Logged as the ZPOPMIN/ZPOPMAX it amounts to, as Redis does.
+void CmdZMPop(CommandContext& ctx) {
+  ListMPopArgs args;
+  if (!ParseMPopArgs(ctx, 1, "min", "max", &args)) return;
+  bool min = args.left;
+  for (std::string_view key : args.keys) {
+    Value* v;
+    if (!LookupTyped(ctx, key, ObjType::kZSet, &v)) return;
+    if (v == nullptr) continue;
+    ZSet* zs = AsZSet(v);
+    size_t n = std::min(static_cast<size_t>(args.count), zs->size());
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.Array(n);
+    for (size_t i = 0; i < n; ++i) {
+      const Node* x = min ? zs->list().first() : zs->list().tail();
+      ctx.reply.Array(2);
+      EmitNode(ctx.reply, x, true);
+      std::string member(x->member());
+      zs->Remove(member);
+    }
+    ctx.db.AddDirty(n);
+    ctx.engine.SignalModifiedKey(ctx.db.index(), key);
+    ctx.engine.ReplacePropagation({min ? "zpopmin" : "zpopmax", std::string(key),
+                                   FormatInt(static_cast<int64_t>(n))});
+    if (zs->size() == 0) ctx.db.Erase(key);
+    return;
+  }
+  ctx.reply.NullArray();
+}
 
 }  // namespace
 
@@ -918,11 +1023,37 @@ void RegisterZSetFamily(CommandTable& table) {
       "the number of elements in the resulting sorted set.";
   reg.Add("zunionstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, store_cx,
           "Stores the union of multiple sorted sets in a key.", "2.0.0", CmdZUnionStore);
-  reg.Add(
-      "zinterstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1},
+  const std::string inter_cx =
       "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the "
-      "number of input sorted sets and M being the number of elements in the resulting sorted set.",
-      "Stores the intersect of multiple sorted sets in a key.", "2.0.0", CmdZInterStore);
+      "number of input sorted sets and M being the number of elements in the resulting sorted set.";
+  reg.Add("zinterstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, inter_cx,
+          "Stores the intersect of multiple sorted sets in a key.", "2.0.0", CmdZInterStore);
+  const std::string diff_cx =
+      "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N "
+      "is the size of the first set, and K is the size of the result set.";
+  reg.Add("zdiffstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, diff_cx,
+          "Stores the difference of multiple sorted sets in a key.", "6.2.0", CmdZDiffStore);
+  reg.Add("zunion", -3, kCmdReadOnly | kCmdMovableKeys, {}, store_cx,
+          "Returns the union of multiple sorted sets.", "6.2.0", CmdZUnion);
+  reg.Add("zinter", -3, kCmdReadOnly | kCmdMovableKeys, {}, inter_cx,
+          "Returns the intersect of multiple sorted sets.", "6.2.0", CmdZInter);
+  reg.Add("zdiff", -3, kCmdReadOnly | kCmdMovableKeys, {}, diff_cx,
+          "Returns the difference between multiple sorted sets.", "6.2.0", CmdZDiff);
+  reg.Add("zintercard", -3, kCmdReadOnly | kCmdMovableKeys, {},
+          "O(N*K) worst case with N being the smallest input sorted set, K being the number of "
+          "input sorted sets.",
+          "Returns the number of members of the intersect of multiple sorted sets.", "7.0.0",
+          CmdZInterCard);
+  reg.Add("zrangestore", -5, kCmdWrite | kCmdDenyOom, {1, 2, 1},
+          "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+          "elements stored into the destination key.",
+          "Stores a range of members from sorted set in a key.", "6.2.0", CmdZRangeStore);
+  reg.Add("zmpop", -4, kCmdWrite | kCmdMovableKeys, {},
+          "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
+          "elements in the sorted set, and M being the number of elements popped.",
+          "Returns the highest- or lowest-scoring members from one or more sorted sets after "
+          "removing them. Deletes the sorted set if the last member was popped.",
+          "7.0.0", CmdZMPop);
 }
 
 }  // namespace racetrack::engine

@@ -52,6 +52,7 @@ const std::map<std::string, Argv>& BlockingForms() {
       {"blmove", {"blmove", "k", "v", "LEFT", "RIGHT", "0.01"}},
       {"brpoplpush", {"brpoplpush", "k", "v", "0.01"}},
       {"blmpop", {"blmpop", "0.01", "2", "nokey", "k", "RIGHT", "COUNT", "2"}},
+      {"bzmpop", {"bzmpop", "0.01", "2", "nokey", "k", "MAX", "COUNT", "2"}},
       {"xread", {"xread", "BLOCK", "10", "STREAMS", "k", "$"}},
       {"xreadgroup", {"xreadgroup", "GROUP", "g", "c", "BLOCK", "10", "STREAMS", "k", ">"}},
   };
@@ -480,6 +481,7 @@ TEST_F(EveryCommandTest, BlockedClientsWokenByAnyWriteGetOneWellFormedReply) {
       {{"xadd", "k", "*", "f", "v"}},
       {{"set", "k", "string"}},
       {{"hset", "k", "f", "v"}},
+      {{"zadd", "k", "1", "a", "2", "b"}},
       {{"rpush", "k", "x"}, {"del", "k"}},
       {{"rpush", "nokey", "x"}, {"rename", "nokey", "k"}},
       {{"xadd", "k", "*", "f", "v"}, {"xgroup", "create", "k", "g", "$"}, {"xadd", "k", "*", "a", "b"}},
