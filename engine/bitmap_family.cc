@@ -60,13 +60,14 @@ std::string* StringForBitWrite(CommandContext& ctx, uint64_t max_bit, bool* grew
   if (!LookupTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return nullptr;
   *grew = false;
   if (v == nullptr) {
-    v = &ctx.db.Add(ctx.argv[1], Value(std::string(need, '\0')));
+    // A new bitmap is a raw string in Redis (OBJECT ENCODING "raw"), whatever its length.
+    v = &ctx.db.Add(ctx.argv[1], Value::Raw(std::string(need, '\0')));
     *grew = true;
   } else if (v->str().size() < need) {
-    v->str().resize(need, '\0');
+    v->mutable_str().resize(need, '\0');
     *grew = true;
   }
-  return &v->str();
+  return &v->mutable_str();
 }
 
 // BITCOUNT / BITPOS's [start end [BIT|BYTE]] after parsing, clamped as Redis does, as an inclusive

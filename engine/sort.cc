@@ -61,7 +61,7 @@ std::optional<std::string> LookupByPattern(CommandContext& ctx, std::string_view
     return *value;
   }
   if (v->type() != ObjType::kString) return std::nullopt;
-  return v->str();
+  return std::string(v->str());
 }
 
 struct Item {
