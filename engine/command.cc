@@ -20,7 +20,7 @@ std::vector<std::string_view> CommandSpec::FlagNames() const {
       {kCmdAdmin, "admin"},       {kCmdPubSub, "pubsub"},       {kCmdNoScript, "noscript"},
       {kCmdBlocking, "blocking"}, {kCmdLoading, "loading"},     {kCmdStale, "stale"},
       {kCmdFast, "fast"},         {kCmdNoAuth, "no_auth"},      {kCmdNoMulti, "no_multi"},
-      {kCmdMovableKeys, "movablekeys"},
+      {kCmdMovableKeys, "movablekeys"}, {kCmdAllowBusy, "allow_busy"},
   };
   std::vector<std::string_view> out;
   for (const auto& [bit, name] : kNames) {

@@ -48,10 +48,8 @@ using CommandHandler = void (*)(CommandContext& ctx);
 // Flags, named after Redis 7's command flags (COMMAND INFO prints Redis's names). These are the only
 // names for them: families or them in place rather than defining local shorthands.
 //
-// Redis's `allow_busy` is deliberately absent. It lets a command through while a script runs past
-// its time limit (Redis answers BUSY to the others). Here a script never runs concurrently with
-// another command: the engine executes one command at a time, and a script that reaches
-// lua-time-limit is stopped (scripting.h), so the state that flag is about cannot arise.
+// kCmdAllowBusy (Redis's `allow_busy`) lets a command through while a script runs past
+// busy-reply-threshold; every other command gets BUSY then (scripting.h).
 enum CommandFlag : uint32_t {
   kCmdWrite = 1 << 0,        // may modify the keyspace
   kCmdReadOnly = 1 << 1,     // reads data only
@@ -66,6 +64,7 @@ enum CommandFlag : uint32_t {
   kCmdNoAuth = 1 << 10,      // allowed before AUTH
   kCmdNoMulti = 1 << 11,     // not queued inside MULTI (MULTI, EXEC, DISCARD, WATCH, ...)
   kCmdMovableKeys = 1 << 12, // key positions depend on arguments (EVAL numkeys, ...)
+  kCmdAllowBusy = 1 << 13,   // served while a script runs past busy-reply-threshold
 };
 
 // Which arguments are keys, Redis's legacy triple: argv[first], argv[first + step], ... up to

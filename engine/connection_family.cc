@@ -389,12 +389,12 @@ void RegisterConnectionFamily(CommandTable& table) {
           "Closes the connection.", "1.0.0", CmdQuit);
   reg.Add("select", 2, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
           "Changes the selected database.", "1.0.0", CmdSelect);
-  reg.Add("auth", -2, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {},
+  reg.Add("auth", -2, kCmdNoScript | kCmdAllowBusy | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {},
           "O(N) where N is the number of passwords defined for the user",
           "Authenticates the connection.", "1.0.0", CmdAuth);
-  reg.Add("hello", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {}, "O(1)",
+  reg.Add("hello", -1, kCmdNoScript | kCmdAllowBusy | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {}, "O(1)",
           "Handshakes with the Redis server.", "6.0.0", CmdHello);
-  reg.Add("reset", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {}, "O(1)",
+  reg.Add("reset", 1, kCmdNoScript | kCmdAllowBusy | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {}, "O(1)",
           "Resets the connection.", "6.2.0", CmdReset);
   reg.Add("client", -2, kCmdNoScript, {}, "Depends on subcommand.",
           "A container for client connection commands.", "2.4.0", CmdClientContainer);

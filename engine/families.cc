@@ -19,6 +19,7 @@ void RegisterAllFamilies(CommandTable& table) {
   RegisterHllFamily(table);
   RegisterTransactionFamily(table);
   RegisterScriptingFamily(table);
+  RegisterFunctionFamily(table);
 }
 
 }  // namespace racetrack::engine

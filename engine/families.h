@@ -21,5 +21,6 @@ void RegisterZSetFamily(CommandTable& table);        // zset_family.cc
 void RegisterHllFamily(CommandTable& table);         // hll_family.cc
 void RegisterTransactionFamily(CommandTable& table); // transaction_family.cc
 void RegisterScriptingFamily(CommandTable& table);   // scripting_family.cc
+void RegisterFunctionFamily(CommandTable& table);    // function_family.cc
 
 }  // namespace racetrack::engine

@@ -19,6 +19,7 @@
 #include "engine/config.h"
 #include "engine/persistence.h"
 #include "engine/family_util.h"
+#include "engine/scripting.h"
 
 namespace racetrack::engine {
 namespace {
@@ -494,6 +495,16 @@ void CmdShutdown(CommandContext& ctx) {
     ctx.reply.Error(errors::kNoShutdownInProgress);
     return;
   }
+  if (RunningScript* run = ctx.engine.running_script(); run != nullptr && run->timed_out) {
+    // A runaway script (scripting.h): only SHUTDOWN NOSAVE may end the server, and it stops the
+    // script even if it has written.
+    if (!nosave) {
+      ctx.reply.Error(run->eval ? errors::kBusyScript : errors::kBusyFunction);
+      return;
+    }
+    run->kill = true;
+    run->shutdown = true;
+  }
   if (!ctx.engine.on_shutdown) {
     ctx.reply.Error(errors::kShutdownFailed);
     return;
@@ -545,7 +556,7 @@ void RegisterServerFamily(CommandTable& table) {
   reg.Add("time", 1, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)", "Returns the server time.",
           "2.6.0", CmdTime);
   reg.Add(
-      "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti, {},
+      "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdAllowBusy | kCmdLoading | kCmdStale | kCmdNoMulti, {},
       "O(N) when saving, where N is the total number of keys in all databases when saving data, "
       "otherwise O(1)",
       "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",

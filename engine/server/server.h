@@ -63,6 +63,7 @@ class Server {
   void FlushPending();
   bool OverOutputLimit(Connection* c);  // closes c when past client-output-buffer-limit pubsub
   void CloseIdleClients();              // the `timeout` setting
+  void ProcessEventsWhileBlocked();     // one loop turn from inside a long script (scripting.h)
 
   Engine* engine_;
   int listen_fd_ = -1;
