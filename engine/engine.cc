@@ -174,7 +174,8 @@ void Engine::Execute(ClientState& client, Args argv) {
   if (running_script_ != nullptr && running_script_->timed_out && &client != running_script_->caller &&
       !(spec->flags & kCmdAllowBusy)) {
     // A script runs past busy-reply-threshold (scripting.h): only allow-busy commands get through.
-    reply.Error(running_script_->eval ? errors::kBusyScript : errors::kBusyFunction);
+    std::string_view err = running_script_->eval ? errors::kBusyScript : errors::kBusyFunction;
+    if (!RejectedExec(*this, client, *spec, err)) reply.Error(err);
     ++stats_.commands[spec->name].rejected_calls;
     if (client.in_multi) client.multi_error = true;
     return;
