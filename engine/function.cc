@@ -561,44 +561,22 @@ void FunctionEngine::Call(ClientState& caller, Args argv, std::string_view name,
     return;
   }
   const Function& f = *it->second;
-  if (!(f.flags & lua::kScriptNoWrites)) {
-    if (read_only) {
-      reply.Error(errors::kScriptWriteFlagOnRo);
-      return;
-    }
-    const EngineConfig& cfg = engine_->config();
-    if (!(f.flags & lua::kScriptAllowOom) && cfg.maxmemory > 0 &&
-        engine_->UsedMemory() > cfg.maxmemory) {
-      reply.Error(errors::kScriptOom);
-      return;
-    }
+  std::string_view err = lua::CheckDeclaredFlags(*engine_, f.flags, read_only);
+  if (!err.empty()) {
+    reply.Error(err);
+    return;
   }
-  RT_CHECK(engine_->running_script() == nullptr);
   RunningScript run;
   run.eval = false;
   run.read_only = read_only || (f.flags & lua::kScriptNoWrites);
-  run.start_us = MonotonicUs();
-  run.caller = &caller;
   run.name = f.name;
-  run.command.assign(argv.begin(), argv.end());
-  interp_->run = &run;
-  interp_->client.db = caller.db;
-  engine_->set_running_script(&run);
-
   lua_State* L = lua_;
   lua_settop(L, 0);
   lua::PushErrorHandler(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, f.ref);
   lua::PushStringArray(L, keys);
   lua::PushStringArray(L, args);
-  std::string fname = f.name;  // f may not survive the call (FUNCTION commands are noscript, but)
-  size_t reply_start = reply.size();
-  lua::CallAndReply(L, 2, fname, reply);
-  if (run.shutdown) reply.buffer().resize(reply_start);  // the server is going away
-  lua_settop(L, 0);
-
-  engine_->set_running_script(nullptr);
-  interp_->run = nullptr;
+  lua::RunAndReply(L, *interp_, run, caller, argv, 2, run.name, reply);
 }
 
 std::vector<std::string> FunctionEngine::LibraryCodes() const {

@@ -125,12 +125,7 @@ void CmdFunctionStats(CommandContext& ctx) {
 }
 
 void CmdFunctionKill(CommandContext& ctx) {
-  std::string err = KillRunningScript(ctx.engine, /*eval=*/false);
-  if (err.empty()) {
-    ctx.reply.Ok();
-  } else {
-    ctx.reply.Error(err);
-  }
+  KillRunningScript(ctx.engine, /*eval=*/false, ctx.reply);
 }
 
 void CmdFunctionHelp(CommandContext& ctx) {

@@ -2,7 +2,6 @@
 // run loop are shared with functions (scripting_lua.cc).
 #include "engine/scripting.h"
 
-#include "engine/base/clock.h"
 #include "engine/ds/sha1.h"
 #include "engine/ds/util.h"
 #include "engine/engine.h"
@@ -87,30 +86,16 @@ void ScriptEngine::Eval(ClientState& caller, Args argv, std::string_view script,
     it = scripts_.find(sha);
   }
   const Script& sc = it->second;
-  // scriptPrepareForRun's checks for scripts that declared flags.
-  if (sc.shebang && !(sc.flags & lua::kScriptNoWrites)) {
-    if (read_only) {
-      reply.Error(errors::kScriptWriteFlagOnRo);
-      return;
-    }
-    const EngineConfig& cfg = engine_->config();
-    if (!(sc.flags & lua::kScriptAllowOom) && cfg.maxmemory > 0 &&
-        engine_->UsedMemory() > cfg.maxmemory) {
-      reply.Error(errors::kScriptOom);
+  if (sc.shebang) {
+    std::string_view err = lua::CheckDeclaredFlags(*engine_, sc.flags, read_only);
+    if (!err.empty()) {
+      reply.Error(err);
       return;
     }
   }
-  RT_CHECK(engine_->running_script() == nullptr);  // EVAL is noscript: runs never nest
-
   RunningScript run;
   run.eval = true;
   run.read_only = read_only || (sc.shebang && (sc.flags & lua::kScriptNoWrites));
-  run.start_us = MonotonicUs();
-  run.caller = &caller;
-  run.command.assign(argv.begin(), argv.end());
-  interp_->run = &run;
-  interp_->client.db = caller.db;  // the script starts in the caller's db; its SELECT stays inside
-  engine_->set_running_script(&run);
 
   lua_State* L = lua_;
   lua_settop(L, 0);
@@ -122,23 +107,23 @@ void ScriptEngine::Eval(ClientState& caller, Args argv, std::string_view script,
   lua::PushStringArray(L, args);
   lua_setfield(L, -2, "ARGV");
   lua_pop(L, 1);
-  size_t reply_start = reply.size();
-  lua::CallAndReply(L, 0, sha, reply);
-  if (run.shutdown) reply.buffer().resize(reply_start);  // the server is going away
-  lua_settop(L, 0);
-
-  engine_->set_running_script(nullptr);
-  interp_->run = nullptr;
+  lua::RunAndReply(L, *interp_, run, caller, argv, 0, sha, reply);
 }
 
-std::string KillRunningScript(Engine& engine, bool eval) {
+void KillRunningScript(Engine& engine, bool eval, ReplyBuilder& reply) {
   RunningScript* run = engine.running_script();
-  if (run == nullptr) return std::string(errors::kNotBusy);
-  if (run->wrote) return std::string(errors::kUnkillable);
-  if (eval && !run->eval) return std::string(errors::kBusyFunction);
-  if (!eval && run->eval) return std::string(errors::kBusyScript);
-  run->kill = true;
-  return "";
+  if (run == nullptr) {
+    reply.Error(errors::kNotBusy);
+  } else if (run->wrote) {
+    reply.Error(errors::kUnkillable);
+  } else if (eval && !run->eval) {
+    reply.Error(errors::kBusyFunction);
+  } else if (!eval && run->eval) {
+    reply.Error(errors::kBusyScript);
+  } else {
+    run->kill = true;
+    reply.Ok();
+  }
 }
 
 }  // namespace racetrack::engine

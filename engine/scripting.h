@@ -115,8 +115,8 @@ class ScriptEngine {
   std::unordered_map<std::string, Script> scripts_;  // by SHA-1
 };
 
-// SCRIPT KILL / FUNCTION KILL: flags the running script to stop, or the error to answer
-// (NOTBUSY, UNKILLABLE, or BUSY when the other kind of script runs). Returns "" on success.
-std::string KillRunningScript(Engine& engine, bool eval);
+// SCRIPT KILL (eval) / FUNCTION KILL: flags the running script to stop and answers OK, or answers
+// NOTBUSY, UNKILLABLE, or BUSY when the other kind of script runs.
+void KillRunningScript(Engine& engine, bool eval, ReplyBuilder& reply);
 
 }  // namespace racetrack::engine

@@ -65,12 +65,7 @@ void CmdScriptFlush(CommandContext& ctx) {
 // Reaches the engine only while a script runs past busy-reply-threshold (the server's loop is
 // polled from the script's hook), or when nothing runs (NOTBUSY).
 void CmdScriptKill(CommandContext& ctx) {
-  std::string err = KillRunningScript(ctx.engine, /*eval=*/true);
-  if (err.empty()) {
-    ctx.reply.Ok();
-  } else {
-    ctx.reply.Error(err);
-  }
+  KillRunningScript(ctx.engine, /*eval=*/true, ctx.reply);
 }
 
 void CmdScriptHelp(CommandContext& ctx) {

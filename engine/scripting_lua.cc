@@ -989,6 +989,33 @@ void CallAndReply(lua_State* L, int nargs, const std::string& funcname, ReplyBui
   in->client.reply.Clear();
 }
 
+std::string_view CheckDeclaredFlags(Engine& engine, uint32_t flags, bool read_only) {
+  if (flags & kScriptNoWrites) return "";
+  if (read_only) return errors::kScriptWriteFlagOnRo;
+  const EngineConfig& cfg = engine.config();
+  if (!(flags & kScriptAllowOom) && cfg.maxmemory > 0 && engine.UsedMemory() > cfg.maxmemory) {
+    return errors::kScriptOom;
+  }
+  return "";
+}
+
+void RunAndReply(lua_State* L, Interp& in, RunningScript& run, ClientState& caller, Args argv,
+                 int nargs, const std::string& funcname, ReplyBuilder& reply) {
+  RT_CHECK(in.engine->running_script() == nullptr);  // EVAL/FCALL are noscript: runs never nest
+  run.start_us = MonotonicUs();
+  run.caller = &caller;
+  run.command.assign(argv.begin(), argv.end());
+  in.run = &run;
+  in.client.db = caller.db;  // the script starts in the caller's db; its SELECT stays inside
+  in.engine->set_running_script(&run);
+  size_t reply_start = reply.size();
+  CallAndReply(L, nargs, funcname, reply);
+  if (run.shutdown) reply.buffer().resize(reply_start);
+  lua_settop(L, 0);
+  in.engine->set_running_script(nullptr);
+  in.run = nullptr;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Shebang
 // ---------------------------------------------------------------------------------------------

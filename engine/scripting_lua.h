@@ -82,6 +82,17 @@ inline constexpr int64_t kFunctionLoadTimeoutUs = 500'000;
 // loads, it enforces kFunctionLoadTimeoutUs instead.
 void CountHook(lua_State* L, lua_Debug* ar);
 
+// scriptPrepareForRun's checks for a script that declared flags (a function always has): the
+// error text, or "" when it may run.
+std::string_view CheckDeclaredFlags(Engine& engine, uint32_t flags, bool read_only);
+
+// Runs the function on the stack (error handler below it, nargs arguments above it) as `run`
+// (eval, read_only and name already set) for `caller`, whose command is argv: registers it as the
+// engine's running script in the caller's db, then CallAndReply, then unregisters it. A script
+// ended by SHUTDOWN NOSAVE leaves no reply, as Redis's (the server is going away).
+void RunAndReply(lua_State* L, Interp& in, RunningScript& run, ClientState& caller, Args argv,
+                 int nargs, const std::string& funcname, ReplyBuilder& reply);
+
 // Pushes a Lua array of strings.
 void PushStringArray(lua_State* L, Args items);
 

@@ -172,35 +172,7 @@ void Server::Run() {
     }
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < n; ++i) {
-      int fd = events[i].data.fd;
-      if (fd == listen_fd_) {
-        Accept();
-        continue;
-      }
-      if (fd == wake_fd_) {
-        uint64_t v;
-        ssize_t r = read(wake_fd_, &v, sizeof(v));
-        (void)r;
-        continue;
-      }
-      if (fd == signal_fd_) {
-        signalfd_siginfo si;
-        ssize_t r = read(signal_fd_, &si, sizeof(si));
-        (void)r;
-        stop_.store(true);
-        continue;
-      }
-      auto it = conns_.find(fd);
-      if (it == conns_.end()) continue;
-      Connection* c = it->second.get();
-      if (events[i].events & (EPOLLERR | EPOLLHUP)) {
-        Close(c);
-        continue;
-      }
-      if (events[i].events & EPOLLIN) OnReadable(c);
-      if (!c->closing && (events[i].events & EPOLLOUT)) Flush(c);
-    }
+    for (int i = 0; i < n; ++i) Dispatch(events[i], nullptr);
     engine_->blocking().HandleTimeouts(engine_->clock().NowMs());
     engine_->BeforeSleep();
     FlushPending();
@@ -234,37 +206,7 @@ void Server::ProcessEventsWhileBlocked() {
   ClientState* caller = run != nullptr ? run->caller : nullptr;
   epoll_event events[128];
   int n = epoll_wait(epoll_fd_, events, 128, 0);
-  for (int i = 0; i < n; ++i) {
-    int fd = events[i].data.fd;
-    if (fd == listen_fd_) {
-      Accept();
-      continue;
-    }
-    if (fd == wake_fd_ || fd == signal_fd_) {
-      // Stop() (SHUTDOWN NOSAVE, a signal): the script must end for Run() to return.
-      if (fd == wake_fd_) {
-        uint64_t v;
-        ssize_t r = read(wake_fd_, &v, sizeof(v));
-        (void)r;
-      } else {
-        signalfd_siginfo si;
-        ssize_t r = read(signal_fd_, &si, sizeof(si));
-        (void)r;
-        stop_.store(true);
-      }
-      continue;
-    }
-    auto it = conns_.find(fd);
-    if (it == conns_.end()) continue;
-    Connection* c = it->second.get();
-    if (&c->client == caller) continue;
-    if (events[i].events & (EPOLLERR | EPOLLHUP)) {
-      Close(c);
-      continue;
-    }
-    if (events[i].events & EPOLLIN) OnReadable(c);
-    if (!c->closing && (events[i].events & EPOLLOUT)) Flush(c);
-  }
+  for (int i = 0; i < n; ++i) Dispatch(events[i], caller);
   if (stop_.load() && run != nullptr) run->kill = true;
   // Flush everyone's replies but the caller's (its buffer is being built up the stack).
   Connection* caller_conn = nullptr;
@@ -274,6 +216,37 @@ void Server::ProcessEventsWhileBlocked() {
   if (caller_conn != nullptr) pending_.erase(caller_conn);
   FlushPending();
   if (caller_conn != nullptr) pending_.insert(caller_conn);
+}
+
+void Server::Dispatch(const epoll_event& ev, const ClientState* skip) {
+  int fd = ev.data.fd;
+  if (fd == listen_fd_) {
+    Accept();
+    return;
+  }
+  if (fd == wake_fd_) {
+    uint64_t v;
+    ssize_t r = read(wake_fd_, &v, sizeof(v));
+    (void)r;
+    return;
+  }
+  if (fd == signal_fd_) {
+    signalfd_siginfo si;
+    ssize_t r = read(signal_fd_, &si, sizeof(si));
+    (void)r;
+    stop_.store(true);
+    return;
+  }
+  auto it = conns_.find(fd);
+  if (it == conns_.end()) return;
+  Connection* c = it->second.get();
+  if (&c->client == skip) return;
+  if (ev.events & (EPOLLERR | EPOLLHUP)) {
+    Close(c);
+    return;
+  }
+  if (ev.events & EPOLLIN) OnReadable(c);
+  if (!c->closing && (ev.events & EPOLLOUT)) Flush(c);
 }
 
 void Server::Accept() {

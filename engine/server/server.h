@@ -24,6 +24,7 @@
 #include "engine/base/status.h"
 #include "engine/engine.h"
 
+struct epoll_event;
 namespace racetrack::engine {
 
 class Server {
@@ -55,6 +56,8 @@ class Server {
   struct Connection;
 
   void Accept();
+  // One epoll event: accept, wake/signal, or a connection's input/output (not `skip`'s).
+  void Dispatch(const epoll_event& ev, const ClientState* skip);
   void OnReadable(Connection* c);
   void ProcessInput(Connection* c);
   bool Flush(Connection* c);  // false if the connection was closed

@@ -71,17 +71,7 @@ class ScriptBusyConformance : public ::testing::Test {
   }
 
   std::string Start(adapters::ProcessOptions o, Server* out) {
-    Result<int> port = adapters::FindFreePort();
-    if (!port.ok()) return port.status().message();
-    out->port = *port;
-    o.args.insert(o.args.begin(), {"--port", std::to_string(*port)});
-    o.working_dir = dir_;
-    o.log_path = dir_ + "/" + std::to_string(*port) + ".log";
-    auto p = adapters::ServerProcess::Start(o);
-    if (!p.ok()) return p.status().message();
-    Status up = (*p)->WaitForPort(*port, std::chrono::seconds(20));
-    out->process = std::move(*p);
-    return up.ok() ? std::string() : up.message();
+    return conformance::StartThrowawayServer(std::move(o), dir_, &out->port, &out->process);
   }
 
   // On each server: client A sends `script` (it does not return while the script runs), the test
