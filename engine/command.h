@@ -50,8 +50,9 @@ using CommandHandler = void (*)(CommandContext& ctx);
 //
 // COMMAND INFO lists every flag Redis 7.0 sets on a command (the command-table test compares them
 // with a real redis-server). Some only describe the command to clients here: skip_monitor,
-// skip_slowlog (no MONITOR or SLOWLOG yet), no_mandatory_keys, no_async_loading (no replication),
-// allow_busy (what may run while a script is past busy-reply-threshold).
+// skip_slowlog (no MONITOR or SLOWLOG yet), no_mandatory_keys, no_async_loading (no replication).
+// kCmdAllowBusy (Redis's `allow_busy`) is enforced: it lets a command through while a script runs
+// past busy-reply-threshold; every other command gets BUSY then (scripting.h).
 enum CommandFlag : uint32_t {
   kCmdWrite = 1 << 0,        // may modify the keyspace
   kCmdReadOnly = 1 << 1,     // reads data only

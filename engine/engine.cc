@@ -7,6 +7,7 @@
 #include "engine/ds/util.h"
 #include "engine/errors.h"
 #include "engine/evict.h"
+#include "engine/function.h"
 #include "engine/persistence.h"
 #include "engine/pubsub.h"
 #include "engine/scripting.h"
@@ -167,6 +168,15 @@ void Engine::Execute(ClientState& client, Args argv) {
     ++stats_.commands[spec->name].rejected_calls;
     return;
   }
+  if (running_script_ != nullptr && running_script_->timed_out && &client != running_script_->caller &&
+      !(spec->flags & kCmdAllowBusy)) {
+    // A script runs past busy-reply-threshold (scripting.h): only allow-busy commands get through.
+    std::string_view err = running_script_->eval ? errors::kBusyScript : errors::kBusyFunction;
+    if (!RejectedExec(*this, client, *spec, err)) reply.Error(err);
+    ++stats_.commands[spec->name].rejected_calls;
+    if (client.in_multi) client.multi_error = true;
+    return;
+  }
   if (client.in_multi && (spec->flags & kCmdNoMulti)) {
     reply.Error(errors::kNotAllowedInMulti);
     ++stats_.commands[spec->name].rejected_calls;
@@ -263,6 +273,11 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
 ScriptEngine& Engine::scripts() {
   if (!scripts_) scripts_ = std::make_unique<ScriptEngine>(this);
   return *scripts_;
+}
+
+FunctionEngine& Engine::functions() {
+  if (!functions_) functions_ = std::make_unique<FunctionEngine>(this);
+  return *functions_;
 }
 
 void Engine::BeforeSleep() { persistence_->BeforeSleep(); }

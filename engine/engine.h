@@ -33,6 +33,8 @@ class PubSub;       // pubsub.h
 class Blocking;     // blocking.h
 class Persistence;  // persistence.h
 class ScriptEngine;  // scripting.h
+class FunctionEngine;  // function.h
+struct RunningScript;  // scripting.h
 
 // Settings, named as redis.conf names them. CONFIG GET/SET read and write these.
 struct EngineConfig {
@@ -154,6 +156,17 @@ class Engine {
   Persistence& persistence() { return *persistence_; }
   // The Lua interpreter and script cache (EVAL, SCRIPT), created on first use.
   ScriptEngine& scripts();
+  // Function libraries (FUNCTION, FCALL), created on first use.
+  FunctionEngine& functions();
+  bool has_functions() const { return functions_ != nullptr; }
+  // The script or function running now (nullptr when none). While one runs past
+  // busy-reply-threshold, Execute answers other clients BUSY except for allow-busy commands.
+  RunningScript* running_script() const { return running_script_; }
+  void set_running_script(RunningScript* run) { running_script_ = run; }
+  // Set by the server: serves other connections once without blocking (Redis's
+  // processEventsWhileBlocked), called by a script's hook while it runs past busy-reply-threshold.
+  // Empty when there is no event loop (in-process engine): such a script is stopped instead.
+  std::function<void()> process_events_while_blocked;
   // The server calls this once per event-loop turn after running commands and before writing
   // replies: the append-only log is written (and fsynced under appendfsync always) here, so no
   // reply leaves before the write it acknowledges is in the log.
@@ -192,6 +205,8 @@ class Engine {
   std::unique_ptr<Blocking> blocking_;
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<ScriptEngine> scripts_;
+  std::unique_ptr<FunctionEngine> functions_;
+  RunningScript* running_script_ = nullptr;
   int call_depth_ = 0;
   std::vector<std::string> propagate_override_;
 

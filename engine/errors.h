@@ -307,7 +307,76 @@ inline constexpr char kLuaIntervalEmpty[] = "interval is empty";
 inline constexpr char kLuaReadonlyTable[] = "Attempt to modify a readonly table";
 inline constexpr char kLuaNoGlobalFormat[] =
     "Script attempted to access nonexistent global variable '%s'";
-inline constexpr char kLuaTimeLimitFormat[] = "Script killed after exceeding lua-time-limit (%I ms)";
+inline constexpr char kLuaTimeLimitFormat[] =
+    "Script killed after exceeding lua-time-limit (%lld ms)";
+inline constexpr char kLuaKilledByUser[] = "Script killed by user with SCRIPT KILL...";
+inline constexpr char kLuaCallOutsideScript[] =
+    "redis.call/pcall can only be called inside a script invocation";
+inline constexpr char kLuaAclInvalidCommand[] = "Invalid command passed to redis.acl_check_cmd()";
+// A runaway script (scripting.h): what other clients get, and SCRIPT/FUNCTION KILL's refusals.
+inline constexpr std::string_view kBusyScript =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kBusyFunction =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kUnkillable =
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
+    "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
+    "NOSAVE command.";
+inline constexpr std::string_view kScriptWriteFlagOnRo =
+    "ERR Can not execute a script with write flag using *_ro command.";
+inline constexpr std::string_view kScriptOom =
+    "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+
+// --- Functions (function.h) ---------------------------------------------------------------------
+
+inline constexpr std::string_view kFunctionNotFound = "ERR Function not found";
+inline constexpr std::string_view kLibraryNotFound = "ERR Library not found";
+inline constexpr std::string_view kFunctionBadNumKeys = "ERR Bad number of keys provided";
+inline constexpr std::string_view kFunctionCodeMissing = "ERR Function code is missing";
+inline constexpr std::string_view kFunctionFlushOption =
+    "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
+inline constexpr std::string_view kFunctionRestorePolicy =
+    "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
+inline constexpr std::string_view kDumpPayloadBad = "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kFunctionLibraryNameMissing =
+    "ERR library name argument was not given";
+inline constexpr std::string_view kFunctionMissingMetadata = "ERR Missing library metadata";
+inline constexpr std::string_view kFunctionInvalidMetadata = "ERR Invalid library metadata";
+inline constexpr std::string_view kFunctionNameTwice =
+    "ERR Invalid metadata value, name argument was given multiple times";
+inline constexpr std::string_view kFunctionNoLibraryName = "ERR Library name was not given";
+inline constexpr std::string_view kFunctionNoneRegistered = "ERR No functions registered";
+// Raised inside Lua (no code: the error table adds ERR); also FUNCTION LOAD's own reply text.
+inline constexpr char kFunctionBadName[] =
+    "Library names can only contain letters, numbers, or underscores(_) and must be at least one "
+    "character long";
+inline constexpr char kFunctionLoadTimeout[] = "FUNCTION LOAD timeout";
+inline constexpr char kRegisterFunctionOutsideLoad[] =
+    "redis.register_function can only be called on FUNCTION LOAD command";
+inline std::string FunctionInvalidMetadata(std::string_view part) {
+  return "ERR Invalid metadata value given: " + std::string(part);
+}
+inline std::string FunctionEngineNotFound(std::string_view engine) {
+  return "ERR Engine '" + std::string(engine) + "' not found";
+}
+inline std::string FunctionLibraryExists(std::string_view name) {
+  return "ERR Library '" + std::string(name) + "' already exists";
+}
+inline std::string FunctionExists(std::string_view name) {
+  return "ERR Function " + std::string(name) + " already exists";
+}
+inline std::string FunctionCompileError(std::string_view lua_message) {
+  return "ERR Error compiling function: " + std::string(lua_message);
+}
+inline std::string FunctionRegisterError(std::string_view message) {
+  return "ERR Error registering functions: " + std::string(message);
+}
+inline std::string FunctionUnknownOption(std::string_view option) {
+  return "ERR Unknown option given: " + std::string(option);
+}
+inline std::string FunctionListUnknownArgument(std::string_view arg) {
+  return "ERR Unknown argument " + std::string(arg);
+}
 
 // --- Blocking ----------------------------------------------------------------------------------
 

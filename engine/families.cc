@@ -22,6 +22,7 @@ void RegisterAllFamilies(CommandTable& table) {
   RegisterBitmapFamily(table);
   RegisterSortFamily(table);
   RegisterGeoFamily(table);
+  RegisterFunctionFamily(table);
 }
 
 }  // namespace racetrack::engine

@@ -24,5 +24,6 @@ void RegisterScriptingFamily(CommandTable& table);   // scripting_family.cc
 void RegisterBitmapFamily(CommandTable& table);      // bitmap_family.cc
 void RegisterSortFamily(CommandTable& table);        // sort.cc
 void RegisterGeoFamily(CommandTable& table);         // geo_family.cc
+void RegisterFunctionFamily(CommandTable& table);    // function_family.cc
 
 }  // namespace racetrack::engine

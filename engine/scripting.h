@@ -1,4 +1,6 @@
-// ScriptEngine: Lua scripting (EVAL, EVALSHA, SCRIPT) — one Lua 5.4 interpreter per Engine.
+// ScriptEngine: Lua scripting (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT) on Lua 5.1, as Redis 7.0
+// runs it — one interpreter per Engine. FUNCTION / FCALL have their own interpreter (function.h);
+// both share the runtime in scripting_lua.h (sandbox, redis.* API, conversions, busy/kill hook).
 //
 // Why. A script runs several commands as one atomic step, next to the data: "read a counter, decide,
 // write it back" without a round trip per command and without WATCH retries. The `counters`
@@ -8,34 +10,29 @@
 //  1. The script is named by the SHA-1 of its body, compiled once (chunk name "@user_script") and
 //     cached until SCRIPT FLUSH. EVALSHA runs a cached script by that name.
 //  2. KEYS and ARGV become global arrays; the chunk runs inside the one engine call that executes
-//     EVAL, so nothing else runs meanwhile: the script is atomic.
+//     EVAL: no other command changes data meanwhile, so the script is atomic.
 //  3. redis.call / redis.pcall run a command as a fake client (ClientState::is_script) through the
 //     engine's ordinary path and turn the RESP reply into Lua values; the script's return value is
-//     turned back into RESP. The conversion rules are Redis's (see scripting.cc).
+//     turned back into RESP. The conversion rules are Redis's (scripting_lua.cc).
 //  4. Errors carry Redis 7.0's texts: "ERR <msg> script: <sha>, on @user_script:<line>.".
+//  5. The libraries are Redis's: base, table, string, math, coroutine, cjson, cmsgpack, bit, struct
+//     (scripting_libs.h), behind Redis's globals protection (scripting_lua.h).
 //
-// Sandbox: only the base, table, string and math libraries; no io, os, package, require, dofile,
-// loadfile, print, and load() accepts source text only (no bytecode). Globals and the library
-// tables are read-only from scripts ("Attempt to modify a readonly table"), and reading a
-// nonexistent global is an error, as in Redis 7.0.
-//
-// Time limit — where we differ from Redis on purpose. Redis lets a script run past lua-time-limit,
-// answers BUSY to everyone else and waits for SCRIPT KILL. Here (issue 3) a script that runs longer
-// than EngineConfig::lua_time_limit_ms is stopped by a count hook that checks a monotonic clock,
-// the caller gets "ERR Script killed after exceeding lua-time-limit ..." and the server goes on
-// serving. Writes the script made before it was stopped stay (Redis would refuse to kill such a
-// script and demand SHUTDOWN NOSAVE instead).
+// A runaway script, as Redis: past busy-reply-threshold (alias lua-time-limit, default 5000 ms) the
+// script's hook polls the server's event loop (Engine::process_events_while_blocked), so other
+// clients are served and answered "BUSY Redis is busy running a script..." until SCRIPT KILL
+// (which stops a script that has not written yet) or SHUTDOWN NOSAVE; a script that has written
+// gets UNKILLABLE. Difference on purpose: an engine without an event loop (the in-process target,
+// where no other client could ever send SCRIPT KILL) stops the script at the threshold itself with
+// "ERR Script killed after exceeding lua-time-limit (N ms)".
 //
 // Differences from Redis 7.0 that a client can see (partial):
-//  - The interpreter is Lua 5.4, not 5.1: _VERSION is "Lua 5.4"; integer/float subtypes exist
-//    (tostring(3/1) is "3.0"); some runtime error texts differ in wording ("attempt to index a nil
-//    value (local 't')"). For 5.1 scripts, unpack is an alias of table.unpack, load takes a
-//    function and loadstring a string, as in 5.1.
-//  - The cjson, cmsgpack, struct and bit libraries are not provided.
-//  - Library tables are read-only proxies: pairs(string) iterates nothing.
+//  - Library tables and the globals are read-only proxies (scripting_lua.h): getmetatable("")
+//    is false; ipairs and # over a library table see nothing.
 //  - redis.setresp(3) is accepted but replies are still converted as RESP2; RESP3-only reply
 //    tables (map, set, big_number, verbatim_string) returned by a script are sent as arrays/nil.
 //  - PFCOUNT (Redis's may-replicate) is allowed in read-only scripts.
+//  - SCRIPT DEBUG (the Lua debugger) is not supported.
 //
 // Thread-safety: none; owned by one Engine, used on its thread.
 #pragma once
@@ -45,6 +42,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/base/status.h"
 #include "engine/client.h"
@@ -55,6 +53,25 @@ struct lua_State;
 namespace racetrack::engine {
 
 class Engine;
+namespace lua {
+struct Interp;
+}
+
+// The script (EVAL) or function (FCALL) running now. Engine::running_script() points at it while
+// it runs; SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE flag it, the engine answers BUSY from it.
+struct RunningScript {
+  bool eval = true;        // EVAL (SCRIPT KILL stops it) or FCALL (FUNCTION KILL)
+  bool read_only = false;  // EVAL_RO / FCALL_RO / no-writes: write commands are refused
+  bool wrote = false;      // a write command was called: the script can no longer be killed
+  bool timed_out = false;  // past busy-reply-threshold: other clients get BUSY
+  bool kill = false;       // asked to stop (the hook raises at its next check)
+  bool killed_by_limit = false;  // stopped by the threshold itself (no event loop)
+  bool shutdown = false;         // SHUTDOWN NOSAVE: the caller gets no reply, as from Redis
+  int64_t start_us = 0;
+  ClientState* caller = nullptr;
+  std::string name;                  // the function's name (FCALL), for FUNCTION STATS
+  std::vector<std::string> command;  // the calling command, for FUNCTION STATS
+};
 
 class ScriptEngine {
  public:
@@ -74,15 +91,16 @@ class ScriptEngine {
 
   // EVAL (by_sha = false: `script` is the body) or EVALSHA (`script` is the SHA-1). Writes exactly
   // one reply to `reply`. read_only: EVAL_RO/EVALSHA_RO — write commands are refused.
-  void Eval(ClientState& caller, std::string_view script, bool by_sha, Args keys, Args args,
-            bool read_only, ReplyBuilder& reply);
+  void Eval(ClientState& caller, Args argv, std::string_view script, bool by_sha, Args keys,
+            Args args, bool read_only, ReplyBuilder& reply);
 
-  // What the Lua callbacks (static functions in scripting.cc) reach through the interpreter.
-  struct RunState;
+  // Lua heap in bytes (INFO's used_memory_lua).
+  size_t MemoryBytes() const;
 
  private:
   struct Script {
-    bool no_writes = false;  // "#!lua flags=no-writes"
+    uint32_t flags = 0;     // shebang flags (lua::kScriptNoWrites, ...)
+    bool shebang = false;   // declared flags: Redis checks them before running
   };
 
   void InitLua();
@@ -93,9 +111,12 @@ class ScriptEngine {
 
   Engine* engine_;
   lua_State* lua_ = nullptr;
-  ClientState client_;  // the fake client redis.call runs as
-  std::unique_ptr<RunState> run_;
+  std::unique_ptr<lua::Interp> interp_;
   std::unordered_map<std::string, Script> scripts_;  // by SHA-1
 };
+
+// SCRIPT KILL (eval) / FUNCTION KILL: flags the running script to stop and answers OK, or answers
+// NOTBUSY, UNKILLABLE, or BUSY when the other kind of script runs.
+void KillRunningScript(Engine& engine, bool eval, ReplyBuilder& reply);
 
 }  // namespace racetrack::engine

@@ -27,7 +27,8 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
   size_t nk = static_cast<size_t>(numkeys);
   Args keys = ctx.argv.subspan(3, nk);
   Args args = ctx.argv.subspan(3 + nk);
-  ctx.engine.scripts().Eval(ctx.client, ctx.argv[1], by_sha, keys, args, read_only, ctx.reply);
+  ctx.engine.scripts().Eval(ctx.client, ctx.argv, ctx.argv[1], by_sha, keys, args, read_only,
+                            ctx.reply);
 }
 
 void CmdEval(CommandContext& ctx) { EvalGeneric(ctx, false, false); }
@@ -61,10 +62,10 @@ void CmdScriptFlush(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-// A script runs inside one engine call, so no other command can ever arrive while one is running:
-// there is never a script to kill (runaway scripts stop themselves, see scripting.h).
+// Reaches the engine only while a script runs past busy-reply-threshold (the server's loop is
+// polled from the script's hook), or when nothing runs (NOTBUSY).
 void CmdScriptKill(CommandContext& ctx) {
-  ctx.reply.Error(errors::kNotBusy);
+  KillRunningScript(ctx.engine, /*eval=*/true, ctx.reply);
 }
 
 void CmdScriptHelp(CommandContext& ctx) {

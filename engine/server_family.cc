@@ -19,6 +19,7 @@
 #include "engine/config.h"
 #include "engine/persistence.h"
 #include "engine/family_util.h"
+#include "engine/scripting.h"
 
 namespace racetrack::engine {
 namespace {
@@ -493,6 +494,16 @@ void CmdShutdown(CommandContext& ctx) {
   if (abort) {
     ctx.reply.Error(errors::kNoShutdownInProgress);
     return;
+  }
+  if (RunningScript* run = ctx.engine.running_script(); run != nullptr && run->timed_out) {
+    // A runaway script (scripting.h): only SHUTDOWN NOSAVE may end the server, and it stops the
+    // script even if it has written.
+    if (!nosave) {
+      ctx.reply.Error(run->eval ? errors::kBusyScript : errors::kBusyFunction);
+      return;
+    }
+    run->kill = true;
+    run->shutdown = true;
   }
   if (!ctx.engine.on_shutdown) {
     ctx.reply.Error(errors::kShutdownFailed);

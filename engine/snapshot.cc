@@ -12,13 +12,14 @@
 #include "engine/ds/encoding.h"
 #include "engine/ds/stream.h"
 #include "engine/engine.h"
+#include "engine/function.h"
 
 namespace racetrack::engine {
 namespace {
 
 enum : uint8_t {
   kTypeString = 0, kTypeList = 1, kTypeSet = 2, kTypeZSet = 3, kTypeHash = 4, kTypeStream = 5,
-  kOpExpire = 0xFD, kOpSelectDb = 0xFE, kOpEnd = 0xFF,
+  kOpFunction = 0xFC, kOpExpire = 0xFD, kOpSelectDb = 0xFE, kOpEnd = 0xFF,
 };
 
 // Parses a RESP reply that is an array of bulk strings (LRANGE, SMEMBERS, HGETALL, ZRANGE
@@ -83,6 +84,13 @@ std::string EncodeSnapshot(Engine& engine) {
   client.deny_blocking = true;
   std::string out(kSnapshotMagic);
   PutVarint(&out, kSnapshotVersion);
+  // Function libraries first (as Redis's RDB saves them before the keys): each one's code.
+  if (engine.has_functions()) {
+    for (const std::string& code : engine.functions().LibraryCodes()) {
+      out.push_back(static_cast<char>(kOpFunction));
+      PutString(&out, code);
+    }
+  }
   int64_t now = engine.clock().NowMs();
   for (int d = 0; d < engine.num_dbs(); ++d) {
     Db& db = engine.db(d);
@@ -245,6 +253,15 @@ Status ParseSnapshot(Engine* engine, std::string_view bytes, const std::string& 
                                std::to_string(engine->num_dbs()) + ")");
       }
       db = static_cast<int>(d);
+      continue;
+    }
+    if (op == kOpFunction) {
+      std::string code;
+      if (!r.GetString(&code)) return corrupt(at, "truncated function library");
+      if (engine && apply) {
+        Result<std::string> loaded = engine->functions().Load(code, /*replace=*/true);
+        if (!loaded.ok()) return corrupt(at, "function library refused: " + loaded.status().message());
+      }
       continue;
     }
     if (op == kOpExpire) {

@@ -5,6 +5,8 @@
 //   "RTSNAP"            6-byte magic
 //   version             varint, currently 1
 //   record*             one of:
+//     0xFC code         a function library (FUNCTION LOAD's code, shebang included); these come
+//                       first, before any key
 //     0xFE db           the following keys belong to database `db`
 //     0xFD ms           fixed 8-byte little-endian Unix-ms deadline of the next key (its TTL)
 //     type key payload  a key; type: 0 string, 1 list, 2 set, 3 zset, 4 hash, 5 stream

@@ -18,6 +18,7 @@
 #include "engine/ds/util.h"
 #include "engine/errors.h"
 #include "engine/resp.h"
+#include "engine/scripting.h"
 
 namespace racetrack::engine {
 
@@ -63,6 +64,7 @@ Server::Server(Engine* engine) : engine_(engine) {
     shutdown_nosave_ = nosave;
     Stop();
   };
+  engine_->process_events_while_blocked = [this] { ProcessEventsWhileBlocked(); };
 }
 
 Server::~Server() {
@@ -76,6 +78,7 @@ Server::~Server() {
   if (wake_fd_ >= 0) close(wake_fd_);
   if (signal_fd_ >= 0) close(signal_fd_);
   engine_->on_shutdown = nullptr;
+  engine_->process_events_while_blocked = nullptr;
 }
 
 Status Server::Listen() {
@@ -169,35 +172,7 @@ void Server::Run() {
     }
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < n; ++i) {
-      int fd = events[i].data.fd;
-      if (fd == listen_fd_) {
-        Accept();
-        continue;
-      }
-      if (fd == wake_fd_) {
-        uint64_t v;
-        ssize_t r = read(wake_fd_, &v, sizeof(v));
-        (void)r;
-        continue;
-      }
-      if (fd == signal_fd_) {
-        signalfd_siginfo si;
-        ssize_t r = read(signal_fd_, &si, sizeof(si));
-        (void)r;
-        stop_.store(true);
-        continue;
-      }
-      auto it = conns_.find(fd);
-      if (it == conns_.end()) continue;
-      Connection* c = it->second.get();
-      if (events[i].events & (EPOLLERR | EPOLLHUP)) {
-        Close(c);
-        continue;
-      }
-      if (events[i].events & EPOLLIN) OnReadable(c);
-      if (!c->closing && (events[i].events & EPOLLOUT)) Flush(c);
-    }
+    for (int i = 0; i < n; ++i) Dispatch(events[i], nullptr);
     engine_->blocking().HandleTimeouts(engine_->clock().NowMs());
     engine_->BeforeSleep();
     FlushPending();
@@ -219,6 +194,59 @@ void Server::Run() {
   open_connections_.store(0);
   pending_.clear();
   graveyard_.clear();
+}
+
+void Server::ProcessEventsWhileBlocked() {
+  // Called from a script's hook while it runs past busy-reply-threshold (Redis's
+  // processEventsWhileBlocked): one non-blocking turn of the loop. Other clients' commands run
+  // through Engine::Execute, which answers BUSY to all but allow-busy ones (SCRIPT KILL, ...). The
+  // script's own connection is left alone — it is in the middle of ProcessInput up the stack, and
+  // its next commands must wait for the script's reply.
+  RunningScript* run = engine_->running_script();
+  ClientState* caller = run != nullptr ? run->caller : nullptr;
+  epoll_event events[128];
+  int n = epoll_wait(epoll_fd_, events, 128, 0);
+  for (int i = 0; i < n; ++i) Dispatch(events[i], caller);
+  if (stop_.load() && run != nullptr) run->kill = true;
+  // Flush everyone's replies but the caller's (its buffer is being built up the stack).
+  Connection* caller_conn = nullptr;
+  for (Connection* c : pending_) {
+    if (&c->client == caller) caller_conn = c;
+  }
+  if (caller_conn != nullptr) pending_.erase(caller_conn);
+  FlushPending();
+  if (caller_conn != nullptr) pending_.insert(caller_conn);
+}
+
+void Server::Dispatch(const epoll_event& ev, const ClientState* skip) {
+  int fd = ev.data.fd;
+  if (fd == listen_fd_) {
+    Accept();
+    return;
+  }
+  if (fd == wake_fd_) {
+    uint64_t v;
+    ssize_t r = read(wake_fd_, &v, sizeof(v));
+    (void)r;
+    return;
+  }
+  if (fd == signal_fd_) {
+    signalfd_siginfo si;
+    ssize_t r = read(signal_fd_, &si, sizeof(si));
+    (void)r;
+    stop_.store(true);
+    return;
+  }
+  auto it = conns_.find(fd);
+  if (it == conns_.end()) return;
+  Connection* c = it->second.get();
+  if (&c->client == skip) return;
+  if (ev.events & (EPOLLERR | EPOLLHUP)) {
+    Close(c);
+    return;
+  }
+  if (ev.events & EPOLLIN) OnReadable(c);
+  if (!c->closing && (ev.events & EPOLLOUT)) Flush(c);
 }
 
 void Server::Accept() {

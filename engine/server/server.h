@@ -24,6 +24,7 @@
 #include "engine/base/status.h"
 #include "engine/engine.h"
 
+struct epoll_event;
 namespace racetrack::engine {
 
 class Server {
@@ -55,6 +56,8 @@ class Server {
   struct Connection;
 
   void Accept();
+  // One epoll event: accept, wake/signal, or a connection's input/output (not `skip`'s).
+  void Dispatch(const epoll_event& ev, const ClientState* skip);
   void OnReadable(Connection* c);
   void ProcessInput(Connection* c);
   // Parses and executes the complete requests at the start of in; returns the bytes consumed.
@@ -65,6 +68,7 @@ class Server {
   void FlushPending();
   bool OverOutputLimit(Connection* c);  // closes c when past client-output-buffer-limit pubsub
   void CloseIdleClients();              // the `timeout` setting
+  void ProcessEventsWhileBlocked();     // one loop turn from inside a long script (scripting.h)
 
   Engine* engine_;
   int listen_fd_ = -1;

@@ -81,6 +81,24 @@ inline std::string Show(const redisReply* r, bool mask_idle = false, int depth =
   }
 }
 
+// Starts `o` (redis-server or racetrack-server) with "--port <free port>" in `dir` (log there too)
+// and waits until it accepts connections. Returns "" or the error.
+inline std::string StartThrowawayServer(adapters::ProcessOptions o, const std::string& dir,
+                                        int* port_out,
+                                        std::unique_ptr<adapters::ServerProcess>* out) {
+  Result<int> port = adapters::FindFreePort();
+  if (!port.ok()) return port.status().message();
+  *port_out = *port;
+  o.args.insert(o.args.begin(), {"--port", std::to_string(*port)});
+  o.working_dir = dir;
+  o.log_path = dir + "/" + std::to_string(*port) + ".log";
+  auto p = adapters::ServerProcess::Start(o);
+  if (!p.ok()) return p.status().message();
+  Status up = (*p)->WaitForPort(*port, std::chrono::seconds(20));
+  *out = std::move(*p);
+  return up.ok() ? std::string() : up.message();
+}
+
 class DualServers {
  public:
   static DualServers& Get() {
@@ -118,17 +136,7 @@ class DualServers {
 
   std::string Start(adapters::ProcessOptions o, int* port_out,
                     std::unique_ptr<adapters::ServerProcess>* out) {
-    Result<int> port = adapters::FindFreePort();
-    if (!port.ok()) return port.status().message();
-    *port_out = *port;
-    o.args.insert(o.args.begin(), {"--port", std::to_string(*port)});
-    o.working_dir = dir_;
-    o.log_path = dir_ + "/" + std::to_string(*port) + ".log";
-    auto p = adapters::ServerProcess::Start(o);
-    if (!p.ok()) return p.status().message();
-    Status up = (*p)->WaitForPort(*port, std::chrono::seconds(20));
-    *out = std::move(*p);
-    return up.ok() ? std::string() : up.message();
+    return StartThrowawayServer(std::move(o), dir_, port_out, out);
   }
 
   std::string dir_;

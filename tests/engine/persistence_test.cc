@@ -252,6 +252,20 @@ TEST_F(AofTest, ReplayRebuildsTheDataset) {
   EXPECT_EQ(Dump(e), d);
 }
 
+// Issue 17: function libraries are data — FUNCTION LOAD/DELETE go to the log and come back.
+TEST_F(AofTest, FunctionLibrariesReplay) {
+  Write({{"function", "load", "#!lua name=l\nredis.register_function('f', function() return 'again' end)"},
+         {"function", "load", "#!lua name=gone\nredis.register_function('g', function() return 1 end)"},
+         {"function", "delete", "gone"}});
+  Engine e(config_, &clock_);
+  ASSERT_TRUE(e.persistence().Start().ok());
+  ClientState c;
+  e.AddClient(&c);
+  EXPECT_EQ(Reply(e, c, {"fcall", "f", "0"}), "$5\r\nagain\r\n");
+  EXPECT_EQ(Reply(e, c, {"fcall", "g", "0"}), "-ERR Function not found\r\n");
+  e.RemoveClient(&c);
+}
+
 TEST_F(AofTest, TruncatedTailLoadsWithoutTheLastCommand) {
   Write({{"set", "a", "1"}, {"set", "b", "2"}});
   std::string bytes;
