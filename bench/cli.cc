@@ -379,6 +379,7 @@ bool OpenTargets(const std::vector<TargetKind>& kinds, bool explicit_targets,
   adapters::TargetOptions topts;
   topts.redis_url = cmd.redis_url;
   topts.postgres_url = cmd.postgres_url;
+  topts.redis_cluster_url = cmd.redis_cluster_url;
   topts.bin_dir = ctx.bin_dir;
   bool requested_unavailable = false;
   for (TargetKind kind : kinds) {
@@ -411,6 +412,7 @@ RunOptions WithBackingStores(const RunCommand& cmd, const CliContext& ctx, const
   adapters::TargetOptions topts;
   topts.redis_url = cmd.redis_url;
   topts.postgres_url = cmd.postgres_url;
+  topts.redis_cluster_url = cmd.redis_cluster_url;
   topts.bin_dir = ctx.bin_dir;
   for (const auto* s : plan.scenarios) {
     const auto backing = s->info().backing;
@@ -485,6 +487,8 @@ bool OwnsServer(const adapters::Target& t, const RunCommand& cmd) {
       return cmd.redis_url.empty();
     case TargetKind::kPostgres:
       return cmd.postgres_url.empty();
+    case TargetKind::kRedisCluster:
+      return cmd.redis_cluster_url.empty();
     default:
       return true;
   }
@@ -598,6 +602,9 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
     if (kinds.ok() && s.ok()) s = sc->ValidateKnobs(cmd.options.KnobsFor(sc->info().id));
   }
   if (kinds.ok() && s.ok()) s = ProbeWritable(cmd.json_path);
+  if (kinds.ok() && s.ok() && ctx.servers != nullptr) {
+    s = ctx.servers->SetClusterShape(cmd.cluster_masters, cmd.cluster_replicas);
+  }
   if (!kinds.ok() || !s.ok()) {
     Error(kinds.ok() ? s.message() : kinds.status().message());
     return kExitUsage;
@@ -653,7 +660,7 @@ const std::vector<std::string>& RunFlagNames() {
       "help",     "h",        "suite",       "target",       "t",    "approach", "a",
       "clients",  "c",        "duration",    "d",            "ops",  "rate",     "warmup",
       "repetitions", "r",     "seed",        "interval",     "param", "redis-url",
-      "postgres-url", "json", "quiet",       "q",     "keys", "distribution",
+      "postgres-url", "redis-cluster-url", "cluster-masters", "cluster-replicas", "json", "quiet",       "q",     "keys", "distribution",
       "value-size", "redlock-urls", "durability", "slo"};
   return kNames;
 }
@@ -723,9 +730,10 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
   for (TargetKind kind : adapters::KnownTargetKinds()) {
     std::string why;
     std::string how;
-    const std::string url = kind == TargetKind::kRedis      ? options.redis_url
-                            : kind == TargetKind::kPostgres ? options.postgres_url
-                                                            : "";
+    const std::string url = kind == TargetKind::kRedis          ? options.redis_url
+                            : kind == TargetKind::kPostgres     ? options.postgres_url
+                            : kind == TargetKind::kRedisCluster ? options.redis_cluster_url
+                                                                : "";
     if (kind == TargetKind::kBuiltin) {
       how = "in-process";
     } else if (kind == TargetKind::kClient) {
@@ -761,8 +769,12 @@ int ListMain(bool verbose, const adapters::TargetOptions& options, const CliCont
 }
 
 int ServersMain(const std::string& action, const std::vector<std::string>& names,
-                const CliContext& ctx) {
+                const CliContext& ctx, int cluster_masters, int cluster_replicas) {
   if (ctx.servers == nullptr) return kExitUsage;
+  if (Status shape = ctx.servers->SetClusterShape(cluster_masters, cluster_replicas); !shape.ok()) {
+    Error(shape.message());
+    return kExitUsage;
+  }
   std::vector<TargetKind> kinds;
   for (const std::string& n : names) {
     auto k = adapters::ParseTargetName(n);

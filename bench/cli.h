@@ -40,6 +40,10 @@ struct RunCommand {
   RunOptions options;
   std::string redis_url;
   std::string postgres_url;
+  // redis-cluster: any node of a running cluster, else a throwaway one of this shape.
+  std::string redis_cluster_url;
+  int cluster_masters = 3;
+  int cluster_replicas = 0;
   std::string json_path;                // empty = no JSON
   bool quiet = false;
   // --durability: one mode, or several run one after the other on the same servers (each
@@ -78,7 +82,9 @@ Status CheckKnobNames(const scenarios::Registry& registry);
 Status ValidateRedlockUrls(const std::string& text);
 int ListMain(bool verbose, const adapters::TargetOptions& options, const CliContext& context);
 // action: up | status | down.
+// A throwaway redis-cluster is started with `cluster_masters` masters and `cluster_replicas`
+// replicas each.
 int ServersMain(const std::string& action, const std::vector<std::string>& targets,
-                const CliContext& context);
+                const CliContext& context, int cluster_masters = 3, int cluster_replicas = 0);
 
 }  // namespace racetrack::bench

@@ -489,6 +489,7 @@ std::optional<double> Session::CpuSeconds() {
     }
     case adapters::TargetKind::kPostgres:  // a backend process per connection: not summed yet
     case adapters::TargetKind::kClient:    // no server to ask
+    case adapters::TargetKind::kRedisCluster:  // one server per node: not summed yet
       break;
   }
   return std::nullopt;
@@ -607,6 +608,9 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   }
   std::vector<Timeseries> series;
   Histogram merged;  // all repetitions'; stored sparse by Summarize
+  // The target's own counts (redis-cluster: redirects, retries, commands per node) over the
+  // timed phases only.
+  const std::map<std::string, double> counters_before = target.Counters();
   std::vector<double> cpu_samples;
   for (int rep = 0; rep < options_.repetitions && record.error.empty(); ++rep) {
     if (stop_ && stop_->stopped()) break;
@@ -635,6 +639,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     series.push_back(std::move(r.timeseries));
     if (!r.error.empty()) record.error = r.error;
   }
+  const std::map<std::string, double> counters_after = target.Counters();
   results::Summarize(&record, merged);
   if (!series.empty()) {
     // The time series of the median repetition (by throughput).
@@ -663,6 +668,10 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     record.correctness.note = "could not verify: " + verdict.status().message();
   }
   record.figures = s.Figures();
+  for (const auto& [name, after] : counters_after) {
+    auto before = counters_before.find(name);
+    record.figures[name] = after - (before == counters_before.end() ? 0 : before->second);
+  }
   if (!cpu_samples.empty()) {
     std::sort(cpu_samples.begin(), cpu_samples.end());
     const size_t n = cpu_samples.size();
