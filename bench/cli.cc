@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -140,6 +141,30 @@ bool ParamVaries(const Results& doc, const std::string& scenario, const std::str
 
 }  // namespace
 
+namespace {
+
+// A redis-cluster record's commands per node and the redirects it followed:
+// "  per-node ops 0/31.9k/0  MOVED=12"; "" for other targets.
+std::string ClusterCell(const Record& r) {
+  std::string nodes;
+  for (const auto& [name, v] : r.figures) {
+    if (name.rfind("cluster_ops:", 0) != 0) continue;
+    nodes += (nodes.empty() ? "" : "/") + results::FormatHuman(v);
+  }
+  if (nodes.empty()) return "";
+  std::string out = "  per-node ops " + nodes;
+  for (const char* kind : {"moved", "ask", "tryagain", "clusterdown", "connection_lost"}) {
+    auto it = r.figures.find(std::string("cluster_") + kind);
+    if (it == r.figures.end() || it->second == 0) continue;
+    std::string upper = kind;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    out += "  " + upper + "=" + results::FormatHuman(it->second);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string FormatRunTable(const Results& doc) {
   std::string out;
   auto print = [&out](const char* format, auto... args) {
@@ -154,6 +179,11 @@ std::string FormatRunTable(const Results& doc) {
     auto [it, fresh] = units.emplace(r.scenario, r.Unit());
     if (!fresh && it->second != r.Unit()) it->second.clear();
   }
+  // "redis-cluster" is longer than the other targets' names: widen the column only then.
+  int target_width = 13;
+  for (const Record& r : doc.records) {
+    target_width = std::max(target_width, static_cast<int>(r.target.size()) + 2);
+  }
   std::string last_scenario;
   for (const Record& r : doc.records) {
     const std::string& unit = units[r.scenario];
@@ -163,7 +193,7 @@ std::string FormatRunTable(const Results& doc) {
       print("\n%s — %s\n", r.scenario.c_str(),
                   info == doc.scenario_info.end() ? "" : info->second.title.c_str());
       const std::string per = unit.empty() ? "" : "/" + r.UnitSingular();
-      print("%s%s%s%s%s%s\n", Pad("approach", 28).c_str(), Pad("target", 13).c_str(),
+      print("%s%s%s%s%s%s\n", Pad("approach", 28).c_str(), Pad("target", target_width).c_str(),
                   Pad(unit.empty() ? "throughput" : unit + "/s", 16).c_str(),
                   Pad("p50" + per, 14).c_str(), Pad("p99" + per, 14).c_str(), "verdict");
     }
@@ -190,10 +220,11 @@ std::string FormatRunTable(const Results& doc) {
         point += "  " + name + "=" + num;
       }
     }
+    point += ClusterCell(r);
     std::string rate = results::FormatRate(r.throughput_ops_s.value_or(0));
     if (unit.empty()) rate += " " + r.Unit() + "/s";
     if (!r.timing_trusted) rate += " " + std::string(results::kUntrustedMark);
-    print("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, 13).c_str(),
+    print("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, target_width).c_str(),
                 Pad(rate, 16).c_str(),
                 Pad(results::FormatMicros(r.latency_us.p50.value_or(0)), 14).c_str(),
                 Pad(results::FormatMicros(r.latency_us.p99.value_or(0)), 14).c_str(),
