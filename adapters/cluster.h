@@ -69,11 +69,14 @@ class ClusterTarget : public Target {
   virtual Result<std::vector<ClusterNode>> Nodes() = 0;
   // The master that answered the most commands so far (the one under load), "" when none did.
   virtual std::string BusiestMaster() const = 0;
-  // Fault accounting: from now on, the first command that succeeds on a slot `victim` served
-  // ends the outage; RecoverySeconds() is the time from this call to then (nullopt until it
-  // happened).
+  // Fault accounting: from now on, the first command on a slot `victim` served that another
+  // node answers (its replica, promoted) ends the outage; RecoverySeconds() is the time from this
+  // call to then (nullopt until it happened).
   virtual void MarkFault(const std::string& victim) = 0;
   virtual std::optional<double> RecoverySeconds() const = 0;
+  // CLUSTER FAILOVER on a replica of `master` (a manual, coordinated failover: the replica catches
+  // up, then takes over). NotFound when `master` has no replica; the reply's error otherwise.
+  virtual Status Failover(const std::string& master) = 0;
 };
 
 // Opens the cluster any of whose nodes is at `url` (redis://[user:password@]host:port): reads

@@ -217,8 +217,29 @@ class ClusterTargetImpl final : public ClusterTarget {
     }
     std::lock_guard lock(mu_);
     victim_slots_ = std::move(slots);
+    victim_ = victim;
     recovered_ns_.store(0);
     fault_ns_.store(NowNs());
+  }
+  Status Failover(const std::string& master) override {
+    auto nodes = Nodes();
+    if (!nodes.ok()) return nodes.status();
+    std::string master_id;
+    for (const ClusterNode& n : *nodes) {
+      if (n.addr == master) master_id = n.id;
+    }
+    for (const ClusterNode& n : *nodes) {
+      if (n.master || master_id.empty() || n.master_id != master_id) continue;
+      auto conn = ConnectNode(n.addr);
+      if (!conn.ok()) return conn.status();
+      auto r = (*conn)->Command({"CLUSTER", "FAILOVER"});
+      if (!r.ok()) return r.status();
+      if (r->is_error()) return Status::Unavailable("CLUSTER FAILOVER on " + n.addr + ": " + r->str);
+      return Status::Ok();
+    }
+    return Status::NotFound("master " + master +
+                            " has no replica to fail over to (start the cluster with "
+                            "--cluster-replicas 1)");
   }
   std::optional<double> RecoverySeconds() const override {
     const int64_t f = fault_ns_.load(), r = recovered_ns_.load();
@@ -315,8 +336,9 @@ class ClusterTargetImpl final : public ClusterTarget {
       auto& slot_counter = node_ops_[addr];
       if (slot_counter == nullptr) slot_counter = std::make_unique<std::atomic<uint64_t>>(0);
       counter = slot_counter.get();
+      // Served by another node: a reply from the victim itself was in flight before the fault.
       if (slot >= 0 && fault_ns_.load() != 0 && recovered_ns_.load() == 0 &&
-          victim_slots_[static_cast<size_t>(slot)]) {
+          victim_slots_[static_cast<size_t>(slot)] && addr != victim_) {
         recovered_ns_.store(NowNs());
       }
     }
@@ -347,6 +369,7 @@ class ClusterTargetImpl final : public ClusterTarget {
   std::map<std::string, std::shared_ptr<Target>> nodes_;
   std::map<std::string, std::unique_ptr<std::atomic<uint64_t>>> node_ops_;
   std::vector<bool> victim_slots_ = std::vector<bool>(kClusterSlots, false);
+  std::string victim_;
   std::atomic<int64_t> fault_ns_{0}, recovered_ns_{0};
 
   std::mutex refresh_mu_;  // one refresh at a time

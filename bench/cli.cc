@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 
+#include "adapters/cluster.h"
 #include "adapters/url.h"
 #include "engine/base/split.h"
 #include "results/format.h"
@@ -619,6 +620,66 @@ int RunExitCode(const Results& doc, const CliContext& ctx, bool requested_unavai
 
 }  // namespace
 
+Result<std::pair<std::string, double>> ParseFault(const std::string& text) {
+  const size_t at = text.find('@');
+  const std::string kind = text.substr(0, at);
+  if (kind != "kill-master" && kind != "failover") {
+    return Status::InvalidArgument("--fault '" + text +
+                                   "': expected kill-master@SECONDS or failover@SECONDS (e.g. "
+                                   "kill-master@3s)");
+  }
+  std::string when = at == std::string::npos ? "" : text.substr(at + 1);
+  if (!when.empty() && when.back() == 's') when.pop_back();
+  char* end = nullptr;
+  const double seconds = when.empty() ? -1 : std::strtod(when.c_str(), &end);
+  if (when.empty() || end == nullptr || *end != '\0' || !(seconds >= 0) || seconds > 3600) {
+    return Status::InvalidArgument("--fault '" + text +
+                                   "': the time must be seconds between 0 and 3600 (e.g. @3s)");
+  }
+  return std::make_pair(kind, seconds);
+}
+
+namespace {
+
+// --fault as a FaultPlan: the busiest master (the one under load) is the victim.
+Result<FaultPlan> MakeFaultPlan(const RunCommand& cmd, const CliContext& ctx) {
+  auto parsed = ParseFault(cmd.fault);
+  if (!parsed.ok()) return parsed.status();
+  if (cmd.targets != std::vector<std::string>{"redis-cluster"}) {
+    return Status::InvalidArgument("--fault needs -t redis-cluster (and no other target)");
+  }
+  const auto [kind, at_s] = *parsed;
+  const bool owned = cmd.redis_cluster_url.empty();
+  if (kind == "kill-master" && !owned) {
+    return Status::InvalidArgument("--fault kill-master needs a throwaway cluster (racetrack "
+                                   "kills only processes it started); use failover@TIME with "
+                                   "--redis-cluster-url");
+  }
+  adapters::ThrowawayServers* servers = ctx.servers;
+  FaultPlan plan;
+  plan.spec = cmd.fault;
+  plan.at_s = at_s;
+  plan.inject = [kind, servers](adapters::Target& t) -> Result<std::string> {
+    auto* cluster = dynamic_cast<adapters::ClusterTarget*>(&t);
+    if (cluster == nullptr) return Status::InvalidArgument("not a redis-cluster target");
+    std::string victim = cluster->BusiestMaster();
+    if (victim.empty()) return Status::Unavailable("no master has answered yet");
+    cluster->MarkFault(victim);
+    if (kind == "kill-master") {
+      if (servers == nullptr) return Status::InvalidArgument("no throwaway servers");
+      Status s = servers->KillClusterNode(victim);
+      if (!s.ok()) return s;
+      return "master " + victim + " (the busiest) killed with SIGKILL";
+    }
+    Status s = cluster->Failover(victim);
+    if (!s.ok()) return s;
+    return "CLUSTER FAILOVER of master " + victim + " (the busiest) to its replica";
+  };
+  return plan;
+}
+
+}  // namespace
+
 int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   Plan plan;
   Status s = ResolvePlan(cmd, &plan);
@@ -636,6 +697,12 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   if (kinds.ok() && s.ok() && ctx.servers != nullptr) {
     s = ctx.servers->SetClusterShape(cmd.cluster_masters, cmd.cluster_replicas);
   }
+  std::optional<FaultPlan> fault;
+  if (kinds.ok() && s.ok() && !cmd.fault.empty()) {
+    auto plan = MakeFaultPlan(cmd, ctx);
+    if (plan.ok()) fault = std::move(plan).value();
+    s = plan.status();
+  }
   if (!kinds.ok() || !s.ok()) {
     Error(kinds.ok() ? s.message() : kinds.status().message());
     return kExitUsage;
@@ -647,7 +714,8 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   const bool requested_unavailable =
       OpenTargets(*kinds, !cmd.targets.empty(), cmd, ctx, &doc, &targets);
   for (auto& t : targets) plan.targets.push_back(t.get());
-  const RunOptions options = WithBackingStores(cmd, ctx, plan, &doc, &targets);
+  RunOptions options = WithBackingStores(cmd, ctx, plan, &doc, &targets);
+  options.fault = fault;
   bool durability_failed = false;
   for (adapters::Durability mode : cmd.durability) {
     if (ctx.stop != nullptr && ctx.stop->stopped()) break;
@@ -691,7 +759,7 @@ const std::vector<std::string>& RunFlagNames() {
       "help",     "h",        "suite",       "target",       "t",    "approach", "a",
       "clients",  "c",        "duration",    "d",            "ops",  "rate",     "warmup",
       "repetitions", "r",     "seed",        "interval",     "param", "redis-url",
-      "postgres-url", "redis-cluster-url", "cluster-masters", "cluster-replicas", "json", "quiet",       "q",     "keys", "distribution",
+      "postgres-url", "redis-cluster-url", "cluster-masters", "cluster-replicas", "fault", "json", "quiet",       "q",     "keys", "distribution",
       "value-size", "redlock-urls", "durability", "slo"};
   return kNames;
 }

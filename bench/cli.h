@@ -44,6 +44,8 @@ struct RunCommand {
   std::string redis_cluster_url;
   int cluster_masters = 3;
   int cluster_replicas = 0;
+  // --fault KIND@TIME (kill-master@3s, failover@3s): on redis-cluster only.
+  std::string fault;
   std::string json_path;                // empty = no JSON
   bool quiet = false;
   // --durability: one mode, or several run one after the other on the same servers (each
@@ -71,6 +73,10 @@ std::string FormatRunTable(const Results& doc);
 // "c", "json", ...). cli_main.cc registers exactly these (it checks at start), and a scenario
 // knob, which becomes a flag of the same command, may not take one of them.
 const std::vector<std::string>& RunFlagNames();
+
+// --fault's text: "kill-master@3s" / "failover@2.5s" (seconds, the "s" optional) -> the kind and
+// the time; InvalidArgument naming the valid kinds otherwise.
+Result<std::pair<std::string, double>> ParseFault(const std::string& text);
 
 // The rules for knob names over a registry: no knob takes a run flag's name, and no lesson
 // declares two knobs of one name. InvalidArgument naming the lesson and the knob:

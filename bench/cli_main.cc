@@ -121,6 +121,11 @@ void AddHarnessFlags(CLI::App* run, RunFlags* f) {
                   "Masters of a throwaway redis-cluster (default 3, at least 3)");
   run->add_option("--cluster-replicas", c.cluster_replicas,
                   "Replicas per master of a throwaway redis-cluster: 0 (default), 1 or 2");
+  run->add_option("--fault", c.fault,
+                  "redis-cluster only: kill-master@SECONDS (SIGKILL the busiest master of a "
+                  "throwaway cluster; with --cluster-replicas 1 its replica takes over) or "
+                  "failover@SECONDS (CLUSTER FAILOVER on its replica), that far into the first "
+                  "repetition. Records errors by kind, fault_recovery_s and lost writes");
   run->add_option("--redlock-urls", f->redlock_urls,
                   "[locks] redlock's three lock servers: URL,URL,URL (redis://host:port); "
                   "default: throwaway servers of the target's kind");

@@ -19,8 +19,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <condition_variable>
+#include <thread>
 #include <limits>
 #include <mutex>
+
+#include "adapters/cluster.h"
+#include "results/format.h"
 
 namespace racetrack::bench {
 
@@ -547,6 +551,89 @@ void FillScenarioInfo(Results* run) {
 Harness::Harness(RunOptions options, Callbacks callbacks, StopFlag* stop)
     : options_(std::move(options)), callbacks_(std::move(callbacks)), stop_(stop) {}
 
+namespace {
+
+// Runs a FaultPlan's injection `at_s` after construction (the phase starts right after), on a
+// thread of its own, unless Finish() comes first (a repetition shorter than at_s: then the
+// record says the fault never happened).
+class FaultTimer {
+ public:
+  FaultTimer(const FaultPlan* plan, adapters::Target& target) : plan_(plan) {
+    if (plan_ == nullptr) return;
+    thread_ = std::thread([this, &target] {
+      std::unique_lock lock(mu_);
+      if (cv_.wait_for(lock, std::chrono::duration<double>(plan_->at_s), [this] { return done_; })) {
+        return;
+      }
+      lock.unlock();
+      auto what = plan_->inject(target);
+      lock.lock();
+      injected_ = true;
+      description_ = what.ok() ? *what : "fault " + plan_->spec + " failed: " + what.status().message();
+    });
+  }
+  ~FaultTimer() { Stop(); }
+
+  // Waits for the injection (if under way); returns the sentence for the record's note.
+  std::string Finish() {
+    if (plan_ == nullptr) return "";
+    Stop();
+    if (!injected_) return "Fault " + plan_->spec + " was not injected: the repetition ended first.";
+    return "Fault: " + description_ + ".";
+  }
+  bool injected() const { return injected_; }
+
+ private:
+  void Stop() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  const FaultPlan* plan_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool injected_ = false;
+  std::string description_;
+};
+
+// The fault's figures and the sentence saying what it did and what it cost.
+void AddFaultOutcome(const FaultPlan& plan, const std::string& sentence, adapters::Target& target,
+                     Record* record) {
+  record->figures["fault_at_s"] = plan.at_s;
+  std::string text = sentence;
+  if (auto* cluster = dynamic_cast<adapters::ClusterTarget*>(&target)) {
+    if (auto recovery = cluster->RecoverySeconds()) {
+      record->figures["fault_recovery_s"] = *recovery;
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " Writes to the victim's slots succeeded again after %.2f s.",
+                    *recovery);
+      text += buf;
+    } else if (sentence.rfind("Fault:", 0) == 0) {
+      text += " Writes to the victim's slots had not succeeded again by the end of the run.";
+    }
+    std::string kinds;
+    for (const char* kind : {"connection_lost", "clusterdown", "unreachable", "tryagain"}) {
+      auto it = record->figures.find(std::string("cluster_") + kind);
+      if (it == record->figures.end() || it->second == 0) continue;
+      kinds += (kinds.empty() ? "" : ", ") + std::string(kind) + " " + results::FormatHuman(it->second);
+    }
+    if (record->errors.value_or(0) > 0 || !kinds.empty()) {
+      text += " Errors: " + results::FormatHuman(record->errors.value_or(0)) +
+              (kinds.empty() ? "" : " (cluster events: " + kinds + ")") + ".";
+    }
+  }
+  record->correctness.note += (record->correctness.note.empty() ? "" : " ") + text;
+}
+
+}  // namespace
+
 Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
                                const scenarios::ApproachInfo& approach, adapters::Target& target,
                                int combination, int combinations,
@@ -611,6 +698,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   // The target's own counts (redis-cluster: redirects, retries, commands per node) over the
   // timed phases only.
   const std::map<std::string, double> counters_before = target.Counters();
+  std::string fault_sentence;
   std::vector<double> cpu_samples;
   for (int rep = 0; rep < options_.repetitions && record.error.empty(); ++rep) {
     if (stop_ && stop_->stopped()) break;
@@ -624,7 +712,9 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     spec.repetition = rep;
     spec.own_timeline = own_timeline;
     const std::optional<double> cpu_before = s.CpuSeconds();
+    FaultTimer fault(rep == 0 && options_.fault ? &*options_.fault : nullptr, target);
     PhaseResult r = s.RunPhase(spec, &callbacks_, &tmpl);
+    if (rep == 0 && options_.fault) fault_sentence = fault.Finish();
     const std::optional<double> cpu_after = s.CpuSeconds();
     const double tp = r.duration_s > 0 ? static_cast<double>(r.ops) / r.duration_s : 0;
     std::optional<double> cpu_per_op;
@@ -679,6 +769,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
         n % 2 == 1 ? cpu_samples[n / 2] : (cpu_samples[n / 2 - 1] + cpu_samples[n / 2]) / 2;
   }
   if (s.calibration_slowdown() > 0) record.figures["calibration_slowdown"] = s.calibration_slowdown();
+  if (options_.fault) AddFaultOutcome(*options_.fault, fault_sentence, target, &record);
   record.memory_method = s.MemoryMethod();
   record.series = s.Series();
   results::AssessTiming(&record);  // after the scenario's own doubt, which comes first
