@@ -13,6 +13,7 @@
 
 #include "adapters/cluster.h"
 #include "adapters/url.h"
+#include "bench/merge.h"
 #include "engine/base/split.h"
 #include "results/format.h"
 #include "scenarios/registry.h"
@@ -641,6 +642,64 @@ Result<std::pair<std::string, double>> ParseFault(const std::string& text) {
 
 namespace {
 
+// --shard / --start-at: one lesson x approach x target, a lesson that can run sharded, a target
+// shared by every shard and outliving them; this shard's share of the clients and ops.
+Status ApplyShard(const RunCommand& cmd, const CliContext& ctx, const Plan& plan,
+                  const std::vector<TargetKind>& kinds, RunOptions* options) {
+  if (cmd.shard.empty() != cmd.start_at.empty()) {
+    return Status::InvalidArgument("--shard and --start-at go together (every shard is given "
+                                   "the same start time)");
+  }
+  if (cmd.shard.empty()) return Status::Ok();
+  auto shard = ParseShard(cmd.shard);
+  if (!shard.ok()) return shard.status();
+  auto start = ParseStartAt(cmd.start_at);
+  if (!start.ok()) return start.status();
+  if (plan.scenarios.size() != 1 || cmd.approaches.size() != 1 || kinds.size() != 1) {
+    return Status::InvalidArgument("--shard runs one lesson, one approach (-a) and one target "
+                                   "(-t) per part");
+  }
+  if (!plan.scenarios.front()->Shardable()) {
+    return Status::InvalidArgument("lesson '" + plan.scenarios.front()->info().id +
+                                   "' cannot be run sharded yet (counters can)");
+  }
+  const TargetKind kind = kinds.front();
+  if (kind != TargetKind::kRedis && kind != TargetKind::kRedisCluster &&
+      kind != TargetKind::kBuiltinTcp) {
+    return Status::InvalidArgument("--shard needs a server every shard reaches: redis, "
+                                   "redis-cluster or builtin-tcp");
+  }
+  const bool url = (kind == TargetKind::kRedis && !cmd.redis_url.empty()) ||
+                   (kind == TargetKind::kRedisCluster && !cmd.redis_cluster_url.empty());
+  bool kept = false;
+  if (!url && ctx.servers != nullptr) {
+    for (const auto& s : ctx.servers->List()) {
+      kept = kept || (s.alive && s.record.target == adapters::TargetName(kind));
+    }
+  }
+  if (!url && !kept) {
+    return Status::InvalidArgument("--shard needs a target that outlives the shards: give its "
+                                   "URL, or start it with `racetrack servers up " +
+                                   std::string(adapters::TargetName(kind)) + "`");
+  }
+  const auto [index, count] = *shard;
+  if (options->clients < count) {
+    return Status::InvalidArgument("--shard " + cmd.shard + ": --clients " +
+                                   std::to_string(options->clients) +
+                                   " cannot be split over " + std::to_string(count) + " shards");
+  }
+  if (!options->clients_sweep.empty() || !options->rate_sweep.empty() || options->rate > 0) {
+    return Status::InvalidArgument("--shard runs a closed loop at one --clients value");
+  }
+  options->clients = static_cast<int>(ShareOf(static_cast<uint64_t>(options->clients), index, count));
+  options->clients_given = true;
+  if (options->ops) options->ops = ShareOf(*options->ops, index, count);
+  options->shard_index = index;
+  options->shard_count = count;
+  options->start_at = *start;
+  return Status::Ok();
+}
+
 // --fault as a FaultPlan: the busiest master (the one under load) is the victim.
 Result<FaultPlan> MakeFaultPlan(const RunCommand& cmd, const CliContext& ctx) {
   auto parsed = ParseFault(cmd.fault);
@@ -697,6 +756,8 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   if (kinds.ok() && s.ok() && ctx.servers != nullptr) {
     s = ctx.servers->SetClusterShape(cmd.cluster_masters, cmd.cluster_replicas);
   }
+  RunOptions shard_options = cmd.options;
+  if (kinds.ok() && s.ok()) s = ApplyShard(cmd, ctx, plan, *kinds, &shard_options);
   std::optional<FaultPlan> fault;
   if (kinds.ok() && s.ok() && !cmd.fault.empty()) {
     auto plan = MakeFaultPlan(cmd, ctx);
@@ -716,6 +777,19 @@ int RunMain(const RunCommand& cmd, const CliContext& ctx) {
   for (auto& t : targets) plan.targets.push_back(t.get());
   RunOptions options = WithBackingStores(cmd, ctx, plan, &doc, &targets);
   options.fault = fault;
+  if (!cmd.shard.empty()) {
+    options.shard_index = shard_options.shard_index;
+    options.shard_count = shard_options.shard_count;
+    options.start_at = shard_options.start_at;
+    options.clients = shard_options.clients;
+    options.clients_given = true;
+    options.ops = shard_options.ops;
+    doc.parameters.shard_index = options.shard_index;
+    doc.parameters.shard_count = options.shard_count;
+    doc.parameters.start_at = options.start_at;
+    doc.parameters.clients = options.clients;
+    if (options.ops) doc.parameters.ops = *options.ops;
+  }
   bool durability_failed = false;
   for (adapters::Durability mode : cmd.durability) {
     if (ctx.stop != nullptr && ctx.stop->stopped()) break;
@@ -759,7 +833,7 @@ const std::vector<std::string>& RunFlagNames() {
       "help",     "h",        "suite",       "target",       "t",    "approach", "a",
       "clients",  "c",        "duration",    "d",            "ops",  "rate",     "warmup",
       "repetitions", "r",     "seed",        "interval",     "param", "redis-url",
-      "postgres-url", "redis-cluster-url", "cluster-masters", "cluster-replicas", "fault", "json", "quiet",       "q",     "keys", "distribution",
+      "postgres-url", "redis-cluster-url", "cluster-masters", "cluster-replicas", "fault", "shard", "start-at", "json", "quiet",       "q",     "keys", "distribution",
       "value-size", "redlock-urls", "durability", "slo"};
   return kNames;
 }

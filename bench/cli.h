@@ -46,6 +46,8 @@ struct RunCommand {
   int cluster_replicas = 0;
   // --fault KIND@TIME (kill-master@3s, failover@3s): on redis-cluster only.
   std::string fault;
+  // --shard I/N --start-at T (bench/merge.h): empty = not sharded.
+  std::string shard, start_at;
   std::string json_path;                // empty = no JSON
   bool quiet = false;
   // --durability: one mode, or several run one after the other on the same servers (each

@@ -16,6 +16,7 @@
 #include "bench/cli.h"
 #include "bench/compare_run.h"
 #include "bench/harness.h"
+#include "bench/merge.h"
 #include "bench/signals.h"
 #include "bench/suite.h"
 #include "reports/cli.h"
@@ -126,6 +127,11 @@ void AddHarnessFlags(CLI::App* run, RunFlags* f) {
                   "throwaway cluster; with --cluster-replicas 1 its replica takes over) or "
                   "failover@SECONDS (CLUSTER FAILOVER on its replica), that far into the first "
                   "repetition. Records errors by kind, fault_recovery_s and lost writes");
+  run->add_option("--shard", c.shard,
+                  "I/N: run shard I of N of one lesson x approach x target: its share of "
+                  "--clients and --ops, starting at --start-at; combine with `racetrack merge`");
+  run->add_option("--start-at", c.start_at,
+                  "With --shard: when every shard starts (Unix seconds or 2026-12-02T09:00:00Z)");
   run->add_option("--redlock-urls", f->redlock_urls,
                   "[locks] redlock's three lock servers: URL,URL,URL (redis://host:port); "
                   "default: throwaway servers of the target's kind");
@@ -181,6 +187,22 @@ struct ServersFlags {
   int cluster_replicas = 0;
 };
 
+CLI::App* AddMergeCommand(CLI::App& app, rb::MergeCommand* m) {
+  CLI::App* merge = app.add_subcommand(
+      "merge", "Combine the parts of a sharded run (--shard I/N) into one results file: "
+               "operations summed, histograms merged exactly");
+  merge->add_option("parts", m->parts, "The part files (racetrack.result/2 with a shard field)")
+      ->required();
+  merge->add_option("-o,--output", m->out, "The merged results file")->required();
+  merge->add_flag("--verify", m->verify,
+                  "Check correctness once, on the end state read from the target the shards ran "
+                  "against (give its URL or keep it with `racetrack servers up`)");
+  merge->add_option("--redis-url", m->redis_url, "With --verify: the redis target's URL");
+  merge->add_option("--redis-cluster-url", m->redis_cluster_url,
+                    "With --verify: any node of the redis-cluster target");
+  return merge;
+}
+
 CLI::App* AddServersCommand(CLI::App& app, ServersFlags* f) {
   std::string* action = &f->action;
   std::vector<std::string>* targets = &f->targets;
@@ -209,7 +231,7 @@ int ReportParseError(const CLI::App& app, const std::vector<CLI::App*>& subs,
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     msg += " (valid: " + OptionList(where) + ")";
   } else if (where == &app && dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
-    msg = "a subcommand is required (valid: list, run, servers, report, compare, figures)";
+    msg = "a subcommand is required (valid: list, run, servers, merge, report, compare, figures)";
   }
   std::fprintf(stderr, "racetrack%s: %s\n", where == &app ? "" : (" " + where->get_name()).c_str(),
                msg.c_str());
@@ -340,6 +362,8 @@ int main(int argc, char** argv) {
   CLI::App* run = AddRunCommand(app, &run_flags);
   ServersFlags servers_flags;
   CLI::App* servers = AddServersCommand(app, &servers_flags);
+  rb::MergeCommand merge_command;
+  CLI::App* merge = AddMergeCommand(app, &merge_command);
   // `report`, `compare` and `figures` (reports/): results JSON in, reports, regression verdicts
   // and the README's measured tables out.
   auto reports = racetrack::reports::AddReportCommands(app, racetrack::bench::FillScenarioInfo);
@@ -354,8 +378,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return ReportParseError(app, {list, run, servers, reports.report, reports.compare, reports.figures},
-                            e);
+    return ReportParseError(
+        app, {list, run, servers, merge, reports.report, reports.compare, reports.figures}, e);
   }
   if (reports.Parsed()) return reports.Run();
   if (run->parsed()) {
@@ -373,6 +397,7 @@ int main(int argc, char** argv) {
   rb::CliContext ctx{BinDir(), command_line, &stop, &throwaway};
   run_flags.command.options.servers = &throwaway;  // redlock's extra lock servers
 
+  if (merge->parsed()) return rb::MergeMain(merge_command, ctx);
   if (servers->parsed()) {
     return rb::ServersMain(servers_flags.action, servers_flags.targets, ctx,
                            servers_flags.cluster_masters, servers_flags.cluster_replicas);

@@ -210,6 +210,7 @@ Result<std::unique_ptr<Session>> Session::Open(const scenarios::Scenario& scenar
   ctx.backing_unavailable = options.backing_unavailable;
   ctx.servers = options.servers;
   ctx.text = options.text;
+  ctx.shard_index = options.shard_index;
   auto run = scenario.Prepare(approach, *sh.admin, ctx);
   if (!run.ok()) {
     return Status(run.status().code() == Status::Code::kUnavailable
@@ -603,6 +604,42 @@ class FaultTimer {
   std::string description_;
 };
 
+// Shard 1 marks the target prepared; the others wait for the mark; all then sleep until
+// start_at. The mark is a key on the target (Redis-likes), named by the lesson, approach and
+// start time, so reruns and other lessons do not see it.
+Status ShardRendezvous(const RunOptions& options, const std::string& what,
+                       adapters::Target& target, StopFlag* stop) {
+  auto conn = target.Connect();
+  if (!conn.ok()) return conn.status();
+  char at[32];
+  std::snprintf(at, sizeof at, "%.3f", options.start_at);
+  const std::string mark = "racetrack:shard-ready:" + what + ":" + at;
+  if (options.shard_index == 1) {
+    auto r = (*conn)->Command({"SET", mark, "1", "EX", "86400"});
+    if (!r.ok()) return r.status();
+    if (r->is_error()) return Status::Unavailable("cannot set the shard ready mark: " + r->str);
+  } else {
+    const auto deadline = std::chrono::system_clock::now() + std::chrono::minutes(10);
+    for (;;) {
+      auto v = (*conn)->Command({"GET", mark});
+      if (!v.ok()) return v.status();
+      if (v->type == adapters::Reply::Type::kString) break;
+      if (std::chrono::system_clock::now() > deadline || (stop != nullptr && stop->stopped())) {
+        return Status::Unavailable("shard 1 did not mark the target prepared within 10 minutes");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  const auto start = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::duration<double>(options.start_at)));
+  while (std::chrono::system_clock::now() < start && !(stop != nullptr && stop->stopped())) {
+    std::this_thread::sleep_for(std::min<std::chrono::system_clock::duration>(
+        start - std::chrono::system_clock::now(), std::chrono::milliseconds(100)));
+  }
+  return Status::Ok();
+}
+
 // The fault's figures and the sentence saying what it did and what it cost.
 void AddFaultOutcome(const FaultPlan& plan, const std::string& sentence, adapters::Target& target,
                      Record* record) {
@@ -656,6 +693,10 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   auto session = Session::Open(scenario, approach, target, options, stop_);
   if (!session.ok()) return session.status();
   Session& s = **session;
+  if (options_.shard_count > 0) {
+    Status met = ShardRendezvous(options_, scenario.info().id + "/" + approach.id, target, stop_);
+    if (!met.ok()) return met;
+  }
 
   Progress tmpl;
   tmpl.scenario = scenario.info().id;
@@ -756,6 +797,13 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   } else {
     record.correctness.ok = false;
     record.correctness.note = "could not verify: " + verdict.status().message();
+  }
+  if (options_.shard_count > 0) {  // the other shards' work is in the end state too
+    record.correctness.checked = false;
+    record.correctness.note = "shard " + std::to_string(options_.shard_index) + "/" +
+                              std::to_string(options_.shard_count) +
+                              ": the verdict comes from `racetrack merge --verify` over every "
+                              "part (this part's figures count its own work).";
   }
   record.figures = s.Figures();
   for (const auto& [name, after] : counters_after) {

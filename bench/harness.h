@@ -128,6 +128,15 @@ struct RunOptions {
   std::map<std::string, double> record_params;
   // --fault (see FaultPlan); unset = none.
   std::optional<FaultPlan> fault;
+  // --shard I/N --start-at T (bench/merge.h): this process is shard `shard_index` (1-based) of
+  // `shard_count` (0 = not sharded); `clients` and `ops` are already its share. Shard 1 prepares
+  // the target and sets a ready mark on it, the others leave the lesson's state alone
+  // (RunContext::shard_index) and wait for the mark; every shard starts its warm-up at
+  // `start_at` (Unix seconds). Its records' verdicts are left to `racetrack merge --verify`
+  // (checked = false; the figures stay).
+  int shard_index = 0;
+  int shard_count = 0;
+  double start_at = 0;
 };
 
 // InvalidArgument naming the bad option ("--clients must be between 1 and 1024").

@@ -273,14 +273,19 @@ class CountersRun final : public ApproachRun {
   Result<Correctness> Verify(Client& admin) override {
     auto observed = ReadValue(admin);
     if (!observed.ok()) return observed.status();
-    const int64_t expected = acked_.load();
-    const int64_t lost = expected - *observed;
+    return Judge(acked_.load(), *observed, retries_.load());
+  }
+
+  // The verdict from acknowledged increments and the value found (also over a sharded run's
+  // parts: VerifyShards).
+  Correctness Judge(int64_t expected, int64_t observed, int64_t retries) const {
+    const int64_t lost = expected - observed;
     Correctness c;
     c.ok = lost == 0;
     c.figures = {{"expected", static_cast<double>(expected)},
-                 {"observed", static_cast<double>(*observed)},
+                 {"observed", static_cast<double>(observed)},
                  {"lost_updates", static_cast<double>(lost)},
-                 {"retries", static_cast<double>(retries_.load())}};
+                 {"retries", static_cast<double>(retries)}};
     if (lost > 0) {
       char pct[32];
       std::snprintf(pct, sizeof pct, "%.1f%%",
@@ -488,8 +493,31 @@ class CountersScenario final : public Lesson {
     auto keys = context.extra.find("counter-keys");
     const int counter_keys = keys == context.extra.end() ? 1 : static_cast<int>(keys->second);
     auto run = std::make_unique<CountersRun>(approach, context.clients, counter_keys);
-    Status s = run->Reset(admin);
+    // A shard after the first increments the counter shard 1 has reset.
+    Status s = context.shard_index > 1 ? Status::Ok() : run->Reset(admin);
     return PreparedRun(std::move(run), s);
+  }
+
+  bool Shardable() const override { return true; }
+
+  // Every shard's acknowledged increments against the one final value.
+  Result<Correctness> VerifyShards(const ApproachInfo& approach, Client& admin,
+                                   const RunContext& context,
+                                   const std::vector<Correctness>& parts) const override {
+    auto keys = context.extra.find("counter-keys");
+    const int counter_keys = keys == context.extra.end() ? 1 : static_cast<int>(keys->second);
+    CountersRun run(approach, context.clients, counter_keys);
+    int64_t expected = 0, retries = 0;
+    for (const Correctness& part : parts) {
+      auto e = part.figures.find("expected");
+      if (e == part.figures.end()) return Status::InvalidArgument("a part has no 'expected' figure");
+      expected += static_cast<int64_t>(e->second);
+      auto r = part.figures.find("retries");
+      if (r != part.figures.end()) retries += static_cast<int64_t>(r->second);
+    }
+    auto observed = run.ReadValue(admin);
+    if (!observed.ok()) return observed.status();
+    return run.Judge(expected, *observed, retries);
   }
 };
 
