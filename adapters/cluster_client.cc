@@ -148,6 +148,9 @@ class ClusterClient final : public Client {
   Result<int> SlotOf(const Argv& argv);
   // One keyed command with redirects and retries (cluster.h). `slot` >= 0.
   Result<Reply> Routed(const Argv& argv, int slot);
+  // A keyless command to one node, as it is (no redirects); the connection is dropped when it
+  // fails.
+  Result<Reply> SendTo(const std::string& addr, const Argv& argv);
   // A keyless command sent to every node; the first error, else the first node's reply.
   Result<Reply> Broadcast(const Argv& argv, bool sum_integers, bool masters_only);
   // Pauses before the next attempt; false when the retry budget is spent.
@@ -480,6 +483,18 @@ Result<int> ClusterClient::SlotOf(const Argv& argv) {
   return KeySlot(argv[(*indexes)[0]]);
 }
 
+Result<Reply> ClusterClient::SendTo(const std::string& addr, const Argv& argv) {
+  auto conn = Conn(addr);
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Command(argv);
+  if (!r.ok()) {
+    Drop(addr);
+    return r.status();
+  }
+  target_->Answered(addr, -1);
+  return r;
+}
+
 bool ClusterClient::Backoff(Clock::time_point deadline, int* attempt) {
   const auto pause = std::chrono::milliseconds(std::min(200, 5 << std::min(*attempt, 6)));
   ++*attempt;
@@ -585,18 +600,11 @@ Result<Reply> ClusterClient::Broadcast(const Argv& argv, bool sum_integers, bool
   int64_t sum = 0;
   Status unreachable = Status::Ok();
   for (const std::string& addr : nodes) {
-    auto conn = Conn(addr);
-    if (!conn.ok()) {  // a dead replica does not fail a FLUSHALL; a dead master shows below
-      unreachable = conn.status();
-      continue;
-    }
-    auto r = (*conn)->Command(argv);
-    if (!r.ok()) {
-      Drop(addr);
+    auto r = SendTo(addr, argv);
+    if (!r.ok()) {  // a dead replica does not fail a FLUSHALL; a dead master shows below
       unreachable = r.status();
       continue;
     }
-    target_->Answered(addr, -1);
     if (r->is_error()) {
       // A replica refuses writes (READONLY) and follows its master instead.
       if (!StartsWith(r->str, "READONLY") && !error) error = *r;
@@ -633,19 +641,9 @@ Result<Reply> ClusterClient::Command(const Argv& argv) {
   auto map = target_->Map();
   Status last = Status::Unavailable("redis-cluster: no master known");
   for (const std::string& addr : map->masters) {
-    auto conn = Conn(addr);
-    if (!conn.ok()) {
-      last = conn.status();
-      continue;
-    }
-    auto r = (*conn)->Command(argv);
-    if (!r.ok()) {
-      Drop(addr);
-      last = r.status();
-      continue;
-    }
-    target_->Answered(addr, -1);
-    return r;
+    auto r = SendTo(addr, argv);
+    if (r.ok()) return r;
+    last = r.status();
   }
   return last;
 }

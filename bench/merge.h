@@ -1,8 +1,8 @@
 // Sharded load generation: one run split over several processes or machines, and the exact merge
 // of their parts.
 //
-//   racetrack run counters -a incr -t redis-cluster --redis-cluster-url URL \
-//       --clients 16 --ops 200000 --shard 2/4 --start-at 2026-12-02T09:00:00Z --json part-2.json
+//   racetrack run counters -a incr -t redis-cluster --redis-cluster-url URL --clients 16
+//       --ops 200000 --shard 2/4 --start-at 2026-12-02T09:00:00Z --json part-2.json
 //   racetrack merge part-*.json -o merged.json --verify --redis-cluster-url URL
 //
 // A shard runs its share of the clients and of the operations (ShareOf: the remainder goes to
