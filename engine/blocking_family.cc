@@ -143,21 +143,21 @@ void CmdBLMPop(CommandContext& ctx) {
 
 void RegisterBlockingFamily(CommandTable& table) {
   CommandRegistrar reg(table, "list");
-  reg.Add("blpop", -3, kCmdWrite | kCmdBlocking, {1, -2, 1},
+  reg.Add("blpop", -3, kCmdWrite | kCmdNoScript | kCmdBlocking, {1, -2, 1},
           "O(N) where N is the number of provided keys.",
           "Removes and returns the first element in a list. Blocks until an element is available "
           "otherwise. Deletes the list if the last element was popped.",
           "2.0.0", CmdBLPop);
-  reg.Add("brpop", -3, kCmdWrite | kCmdBlocking, {1, -2, 1},
+  reg.Add("brpop", -3, kCmdWrite | kCmdNoScript | kCmdBlocking, {1, -2, 1},
           "O(N) where N is the number of provided keys.",
           "Removes and returns the last element in a list. Blocks until an element is available "
           "otherwise. Deletes the list if the last element was popped.",
           "2.0.0", CmdBRPop);
-  reg.Add("blmove", 6, kCmdWrite | kCmdBlocking | kCmdDenyOom, {1, 2, 1}, "O(1)",
+  reg.Add("blmove", 6, kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdDenyOom, {1, 2, 1}, "O(1)",
           "Pops an element from a list, pushes it to another list and returns it. Blocks until an "
           "element is available otherwise. Deletes the list if the last element was moved.",
           "6.2.0", CmdBLMove);
-  reg.Add("brpoplpush", 4, kCmdWrite | kCmdBlocking | kCmdDenyOom, {1, 2, 1}, "O(1)",
+  reg.Add("brpoplpush", 4, kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdDenyOom, {1, 2, 1}, "O(1)",
           "Pops an element from a list, pushes it to another list and returns it. Block until an "
           "element is available otherwise. Deletes the list if the last element was popped.",
           "2.2.0", CmdBRPopLPush);

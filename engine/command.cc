@@ -15,12 +15,26 @@ std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
 }
 
 std::vector<std::string_view> CommandSpec::FlagNames() const {
+  // In Redis's order (addCommandFlags in server.c).
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-      {kCmdWrite, "write"},       {kCmdReadOnly, "readonly"},   {kCmdDenyOom, "denyoom"},
-      {kCmdAdmin, "admin"},       {kCmdPubSub, "pubsub"},       {kCmdNoScript, "noscript"},
-      {kCmdBlocking, "blocking"}, {kCmdLoading, "loading"},     {kCmdStale, "stale"},
-      {kCmdFast, "fast"},         {kCmdNoAuth, "no_auth"},      {kCmdNoMulti, "no_multi"},
+      {kCmdWrite, "write"},
+      {kCmdReadOnly, "readonly"},
+      {kCmdDenyOom, "denyoom"},
+      {kCmdAdmin, "admin"},
+      {kCmdPubSub, "pubsub"},
+      {kCmdNoScript, "noscript"},
+      {kCmdBlocking, "blocking"},
+      {kCmdLoading, "loading"},
+      {kCmdStale, "stale"},
+      {kCmdSkipMonitor, "skip_monitor"},
+      {kCmdSkipSlowlog, "skip_slowlog"},
+      {kCmdFast, "fast"},
+      {kCmdNoAuth, "no_auth"},
+      {kCmdNoMandatoryKeys, "no_mandatory_keys"},
+      {kCmdNoAsyncLoading, "no_async_loading"},
+      {kCmdNoMulti, "no_multi"},
       {kCmdMovableKeys, "movablekeys"},
+      {kCmdAllowBusy, "allow_busy"},
   };
   std::vector<std::string_view> out;
   for (const auto& [bit, name] : kNames) {

@@ -48,10 +48,10 @@ using CommandHandler = void (*)(CommandContext& ctx);
 // Flags, named after Redis 7's command flags (COMMAND INFO prints Redis's names). These are the only
 // names for them: families or them in place rather than defining local shorthands.
 //
-// Redis's `allow_busy` is deliberately absent. It lets a command through while a script runs past
-// its time limit (Redis answers BUSY to the others). Here a script never runs concurrently with
-// another command: the engine executes one command at a time, and a script that reaches
-// lua-time-limit is stopped (scripting.h), so the state that flag is about cannot arise.
+// COMMAND INFO lists every flag Redis 7.0 sets on a command (the command-table test compares them
+// with a real redis-server). Some only describe the command to clients here: skip_monitor,
+// skip_slowlog (no MONITOR or SLOWLOG yet), no_mandatory_keys, no_async_loading (no replication),
+// allow_busy (what may run while a script is past busy-reply-threshold).
 enum CommandFlag : uint32_t {
   kCmdWrite = 1 << 0,        // may modify the keyspace
   kCmdReadOnly = 1 << 1,     // reads data only
@@ -66,6 +66,11 @@ enum CommandFlag : uint32_t {
   kCmdNoAuth = 1 << 10,      // allowed before AUTH
   kCmdNoMulti = 1 << 11,     // not queued inside MULTI (MULTI, EXEC, DISCARD, WATCH, ...)
   kCmdMovableKeys = 1 << 12, // key positions depend on arguments (EVAL numkeys, ...)
+  kCmdSkipMonitor = 1 << 13,     // not shown to MONITOR (EVAL: the script's commands are)
+  kCmdSkipSlowlog = 1 << 14,     // not logged in SLOWLOG (EXEC: its commands are)
+  kCmdNoMandatoryKeys = 1 << 15, // may take zero keys although its key spec names some
+  kCmdNoAsyncLoading = 1 << 16,  // refused while a replica loads its data asynchronously
+  kCmdAllowBusy = 1 << 17,       // runs while a script is busy (the others get BUSY)
 };
 
 // Which arguments are keys, Redis's legacy triple: argv[first], argv[first + step], ... up to

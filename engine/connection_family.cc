@@ -384,19 +384,19 @@ void RegisterConnectionFamily(CommandTable& table) {
   CommandRegistrar reg(table, "connection");
   reg.Add("ping", -1, kCmdFast, {}, "O(1)", "Returns the server's liveliness response.", "1.0.0",
           CmdPing);
-  reg.Add("echo", 2, kCmdFast, {}, "O(1)", "Returns the given string.", "1.0.0", CmdEcho);
-  reg.Add("quit", -1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+  reg.Add("echo", 2, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)", "Returns the given string.", "1.0.0", CmdEcho);
+  reg.Add("quit", -1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, {}, "O(1)",
           "Closes the connection.", "1.0.0", CmdQuit);
   reg.Add("select", 2, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
           "Changes the selected database.", "1.0.0", CmdSelect);
-  reg.Add("auth", -2, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {},
+  reg.Add("auth", -2, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast | kCmdAllowBusy, {},
           "O(N) where N is the number of passwords defined for the user",
           "Authenticates the connection.", "1.0.0", CmdAuth);
-  reg.Add("hello", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {}, "O(1)",
+  reg.Add("hello", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast | kCmdAllowBusy, {}, "O(1)",
           "Handshakes with the Redis server.", "6.0.0", CmdHello);
-  reg.Add("reset", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast, {}, "O(1)",
+  reg.Add("reset", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast | kCmdAllowBusy, {}, "O(1)",
           "Resets the connection.", "6.2.0", CmdReset);
-  reg.Add("client", -2, kCmdNoScript, {}, "Depends on subcommand.",
+  reg.Add("client", -2, 0, {}, "Depends on subcommand.",
           "A container for client connection commands.", "2.4.0", CmdClientContainer);
   reg.Sub("client", "id", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
           "Returns the unique client ID of the connection.", "5.0.0", CmdClientId);

@@ -1,37 +1,48 @@
 #include "engine/db.h"
 
+#include <algorithm>
+
 #include "engine/ds/alloc.h"
 
 namespace racetrack::engine {
 
-bool Db::ExpireIfNeeded(Dict::iterator it) {
-  int64_t when = it->second.expire_ms;
+bool Db::ExpireIfNeeded(Entry* e) {
+  int64_t when = e->expire_ms;
   if (when < 0 || when > clock_->NowMs()) return false;
-  std::string key = it->first;  // the listener may outlive the node
-  EraseIt(it);
+  std::string key(e->key());  // the listener outlives the entry
+  EraseEntry(e);
   ++expired_keys_;
   ++dirty_;
   if (expire_listener_) expire_listener_(key);
   return true;
 }
 
-void Db::EraseIt(Dict::iterator it) {
-  used_bytes_ -= it->second.charged;
-  if (!touched_.empty()) std::erase(touched_, &*it);
-  if (it->second.expire_ms >= 0) volatile_.erase(std::string_view(it->first));
-  dict_.erase(it);
+void Db::SetVolatile(Entry* e, bool on) {
+  if (on) {
+    volatile_.Insert(new VolatileNode{nullptr, e});
+  } else {
+    delete volatile_.Remove(e->key());
+  }
+}
+
+void Db::EraseEntry(Entry* e) {
+  size_t charged = KeyBytes(*e);
+  if (e->flags & kTouched) {  // used_bytes_ still counts what it held when touched
+    auto it = std::find_if(touched_.begin(), touched_.end(),
+                           [e](const Touched& t) { return t.entry == e; });
+    charged = it->charged;
+    touched_.erase(it);
+  }
+  used_bytes_ -= charged;
+  if (e->expire_ms >= 0) SetVolatile(e, false);
+  table_.Erase(e);
 }
 
 Value* Db::Find(std::string_view key) {
-  auto it = dict_.find(key);
-  if (it == dict_.end() || ExpireIfNeeded(it)) return nullptr;
-  Touch(it);  // the caller may change the value in place
-  return &it->second.value;
-}
-
-const Db::Entry* Db::Peek(std::string_view key) const {
-  auto it = dict_.find(key);
-  return it == dict_.end() ? nullptr : &it->second;
+  Entry* e = table_.Find(key);
+  if (e == nullptr || ExpireIfNeeded(e)) return nullptr;
+  Touch(e);  // the caller may change the value in place
+  return &e->value;
 }
 
 Result<Value*> Db::FindTyped(std::string_view key, ObjType t) {
@@ -42,96 +53,106 @@ Result<Value*> Db::FindTyped(std::string_view key, ObjType t) {
 
 Value& Db::Set(std::string_view key, Value value, bool keep_ttl) {
   ++dirty_;
-  auto it = dict_.find(key);
-  if (it == dict_.end()) {
-    it = dict_.emplace(std::string(key), Entry{std::move(value), -1}).first;
-    Touch(it);
-    return it->second.value;
+  Entry* e = table_.Find(key);
+  if (e == nullptr) {
+    e = table_.Insert(key, std::move(value));
+    Touch(e, /*is_new=*/true);
+    return e->value;
   }
-  Touch(it);
-  it->second.value = std::move(value);
-  if (!keep_ttl && it->second.expire_ms >= 0) {
-    volatile_.erase(std::string_view(it->first));
-    it->second.expire_ms = -1;
+  Touch(e);
+  uint32_t clock = e->value.access_clock;  // the key's LRU/LFU history stays (Redis's dbSetValue)
+  e->value = std::move(value);
+  e->value.access_clock = clock;
+  if (!keep_ttl && e->expire_ms >= 0) {
+    SetVolatile(e, false);
+    e->expire_ms = -1;
   }
-  return it->second.value;
+  return e->value;
 }
 
 Value& Db::Add(std::string_view key, Value value) {
   ++dirty_;
-  auto [it, inserted] = dict_.emplace(std::string(key), Entry{std::move(value), -1});
-  RT_CHECK(inserted);
-  Touch(it);
-  return it->second.value;
+  RT_CHECK(table_.Find(key) == nullptr);
+  Entry* e = table_.Insert(key, std::move(value));
+  Touch(e, /*is_new=*/true);
+  return e->value;
 }
 
 bool Db::Erase(std::string_view key) {
-  auto it = dict_.find(key);
-  if (it == dict_.end() || ExpireIfNeeded(it)) return false;
-  EraseIt(it);
+  Entry* e = table_.Find(key);
+  if (e == nullptr || ExpireIfNeeded(e)) return false;
+  EraseEntry(e);
   ++dirty_;
   return true;
 }
 
+void Db::Erase(Entry* e) {
+  EraseEntry(e);
+  ++dirty_;
+}
+
 int64_t Db::GetExpire(std::string_view key) const {
-  auto it = dict_.find(key);
-  RT_CHECK(it != dict_.end());
-  return it->second.expire_ms;
+  const Entry* e = table_.Find(key);
+  RT_CHECK(e != nullptr);
+  return e->expire_ms;
 }
 
 void Db::SetExpire(std::string_view key, int64_t when_ms) {
-  auto it = dict_.find(key);
-  RT_CHECK(it != dict_.end());
+  Entry* e = table_.Find(key);
+  RT_CHECK(e != nullptr);
   ++dirty_;
-  if (it->second.expire_ms < 0) volatile_.insert(std::string_view(it->first));
-  it->second.expire_ms = when_ms;
-  if (!ExpireIfNeeded(it)) Touch(it);  // its TTL index entry is charged to it
+  Touch(e);  // its TTL index node is charged to it
+  if (e->expire_ms < 0) {
+    e->expire_ms = when_ms;
+    SetVolatile(e, true);
+  } else {
+    e->expire_ms = when_ms;
+  }
+  ExpireIfNeeded(e);
 }
 
 bool Db::Persist(std::string_view key) {
-  auto it = dict_.find(key);
-  if (it == dict_.end() || it->second.expire_ms < 0) return false;
-  volatile_.erase(std::string_view(it->first));
-  it->second.expire_ms = -1;
-  Touch(it);
+  Entry* e = table_.Find(key);
+  if (e == nullptr || e->expire_ms < 0) return false;
+  Touch(e);
+  SetVolatile(e, false);
+  e->expire_ms = -1;
   ++dirty_;
   return true;
 }
 
 void Db::Clear() {
-  dirty_ += dict_.size();
-  // Fresh tables rather than clear(): clear() keeps the bucket arrays, Redis's FLUSHALL frees them.
-  volatile_ = decltype(volatile_)();
-  dict_ = Dict();
+  dirty_ += table_.size();
+  volatile_.ForEach([](VolatileNode* n) { delete n; });
+  volatile_.Clear();
+  table_.Clear();  // frees the bucket arrays too, as Redis's FLUSHALL
   touched_.clear();
   used_bytes_ = 0;
 }
 
-size_t Db::KeyBytes(const std::string& key, const Entry& e) {
-  // libstdc++'s unordered_map node: next pointer, the (key, Entry) pair, the cached hash code.
-  constexpr size_t kNode = sizeof(void*) + sizeof(Dict::value_type) + sizeof(size_t);
-  // The TTL index (volatile_) node: next pointer, a string_view, the cached hash code.
-  constexpr size_t kVolatileNode = sizeof(void*) + sizeof(std::string_view) + sizeof(size_t);
-  size_t bytes = AllocSize(kNode) + StringHeapBytes(key) + e.value.MemoryUsage() - sizeof(Value);
-  if (e.expire_ms >= 0) bytes += AllocSize(kVolatileNode);
+size_t Db::KeyBytes(const Entry& e) {
+  size_t bytes = e.AllocatedBytes() + e.value.MemoryUsage() - sizeof(Value);
+  if (e.expire_ms >= 0) bytes += AllocSize(sizeof(VolatileNode));
   return bytes;
 }
 
-void Db::Settle() {
-  for (Dict::value_type* kv : touched_) {
-    size_t now = KeyBytes(kv->first, kv->second);
-    used_bytes_ += now - kv->second.charged;  // unsigned wrap-around cancels out
-    kv->second.charged = now;
+void Db::SettleTouched() {
+  for (const Touched& t : touched_) {
+    used_bytes_ += KeyBytes(*t.entry) - t.charged;  // unsigned wrap-around cancels out
+    t.entry->flags &= static_cast<uint8_t>(~kTouched);
   }
   touched_.clear();
 }
 
 size_t Db::MemoryBytes() {
   Settle();
-  size_t tables = 0;  // bucket arrays; a one-bucket table uses an inline bucket, no allocation
-  if (dict_.bucket_count() > 1) tables += AllocSize(dict_.bucket_count() * sizeof(void*));
-  if (volatile_.bucket_count() > 1) tables += AllocSize(volatile_.bucket_count() * sizeof(void*));
-  return used_bytes_ + tables;
+  return used_bytes_ + table_.BucketBytes() + volatile_.MemoryUsage();
+}
+
+size_t Db::RecountBytes() const {
+  size_t bytes = table_.BucketBytes() + volatile_.MemoryUsage();
+  ForEach([&](std::string_view, const Entry& e) { bytes += KeyBytes(e); });
+  return bytes;
 }
 
 size_t Db::ActiveExpireCycle(int64_t time_budget_us) {
@@ -140,70 +161,60 @@ size_t Db::ActiveExpireCycle(int64_t time_budget_us) {
   constexpr size_t kSample = 20;
   size_t deleted = 0;
   int64_t start = MonotonicUs();
-  int64_t now = clock_->NowMs();
-  std::vector<std::string> expired;  // copies: erasing a node kills its views
-  while (!volatile_.empty()) {
+  std::vector<Entry*> expired;
+  while (volatile_.size() > 0) {
+    int64_t now = clock_->NowMs();
     expired.clear();
-    size_t sampled = 0;
-    size_t buckets = volatile_.bucket_count();
-    for (size_t tries = 0; sampled < kSample && tries < kSample * 4; ++tries) {
-      size_t b = rng_() % buckets;
-      for (auto it = volatile_.begin(b); it != volatile_.end(b) && sampled < kSample; ++it) {
-        ++sampled;
-        auto d = dict_.find(*it);
-        if (d != dict_.end() && d->second.expire_ms <= now) expired.emplace_back(*it);
+    size_t sampled = std::min(kSample, volatile_.size());
+    for (size_t i = 0; i < sampled; ++i) {
+      Entry* e = volatile_.Random(rng_)->entry;
+      if (e->expire_ms <= now && std::find(expired.begin(), expired.end(), e) == expired.end()) {
+        expired.push_back(e);
       }
     }
-    for (const std::string& k : expired) {
-      auto d = dict_.find(k);
-      if (d != dict_.end()) deleted += ExpireIfNeeded(d) ? 1 : 0;
-    }
-    if (sampled == 0 || expired.size() * 4 <= sampled) break;
+    for (Entry* e : expired) deleted += ExpireIfNeeded(e) ? 1 : 0;
+    table_.RehashStep();
+    if (expired.size() * 4 <= sampled) break;
     if (MonotonicUs() - start > time_budget_us) break;
   }
   return deleted;
 }
 
 uint64_t Db::Scan(uint64_t cursor, size_t count,
-                  const std::function<void(const std::string&, const Entry&)>& fn) {
-  size_t buckets = dict_.bucket_count();
-  if (cursor >= buckets) return 0;
+                  const std::function<void(std::string_view key, const Entry&)>& fn) {
   int64_t now = clock_->NowMs();
   size_t visited = 0;
-  while (cursor < buckets && visited < count) {
-    for (auto it = dict_.begin(cursor); it != dict_.end(cursor); ++it) {
-      if (it->second.expire_ms >= 0 && it->second.expire_ms <= now) continue;
-      fn(it->first, it->second);
+  // As Redis's scanGenericCommand: whole buckets (a bucket is never split), until about count keys
+  // were seen or 10 * count buckets were visited (a sparse table answers with fewer keys).
+  size_t max_buckets = count * 10;
+  do {
+    cursor = table_.Scan(cursor, [&](const Entry* e) {
       ++visited;
-    }
-    ++cursor;
-  }
-  return cursor >= buckets ? 0 : cursor;
+      if (e->expire_ms >= 0 && e->expire_ms <= now) return;
+      fn(e->key(), *e);
+    });
+  } while (cursor != 0 && visited < count && --max_buckets > 0);
+  return cursor;
+}
+
+Db::Entry* Db::RandomEntry() { return table_.Random(rng_); }
+
+Db::Entry* Db::RandomVolatileEntry() {
+  if (volatile_.size() == 0) return nullptr;
+  return volatile_.Random(rng_)->entry;
 }
 
 bool Db::RandomKey(std::string* out) {
-  int64_t now = clock_->NowMs();
-  for (int attempt = 0; attempt < 100 && !dict_.empty(); ++attempt) {
-    size_t buckets = dict_.bucket_count();
-    size_t b = rng_() % buckets;
-    size_t n = dict_.bucket_size(b);
-    if (n == 0) continue;
-    auto it = dict_.begin(b);
-    std::advance(it, static_cast<long>(rng_() % n));
-    if (it->second.expire_ms >= 0 && it->second.expire_ms <= now) {
-      ExpireIfNeeded(dict_.find(it->first));
-      continue;
+  // As Redis's dbRandomKey: an expired key that comes up is deleted and another is drawn (each
+  // miss deletes a key, so this ends).
+  for (;;) {
+    Entry* e = table_.Random(rng_);
+    if (e == nullptr) return false;
+    if (!ExpireIfNeeded(e)) {
+      *out = e->key();
+      return true;
     }
-    *out = it->first;
-    return true;
   }
-  // A sparse table (many deletions; std::unordered_map never shrinks): walk it instead.
-  for (auto it = dict_.begin(); it != dict_.end(); ++it) {
-    if (it->second.expire_ms >= 0 && it->second.expire_ms <= now) continue;
-    *out = it->first;
-    return true;
-  }
-  return false;
 }
 
 }  // namespace racetrack::engine

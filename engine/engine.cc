@@ -81,6 +81,7 @@ bool IsTransactionControl(const CommandSpec& spec) {
 
 Engine::Engine(EngineConfig config, const Clock* clock) : config_(std::move(config)), clock_(clock) {
   RT_CHECK(config_.databases > 0);
+  Limits() = config_.encoding;  // the compact-encoding thresholds the data structures read
   for (int i = 0; i < config_.databases; ++i) {
     auto db = std::make_unique<Db>(i, clock_);
     db->set_expire_listener([this, i](std::string_view key) {
@@ -274,6 +275,7 @@ void Engine::Cron() {
   int64_t per_db = std::max<int64_t>(budget_us / static_cast<int64_t>(dbs_.size()), 100);
   for (auto& db : dbs_) {
     if (db->volatile_size() > 0) db->ActiveExpireCycle(per_db);
+    db->Rehash(1000);  // Redis's databasesCron: resize and rehash for up to 1 ms per db
   }
   blocking_->HandleTimeouts(clock_->NowMs());
   persistence_->Cron();

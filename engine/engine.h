@@ -25,6 +25,7 @@
 #include "engine/client.h"
 #include "engine/command.h"
 #include "engine/db.h"
+#include "engine/ds/limits.h"
 
 namespace racetrack::engine {
 
@@ -67,6 +68,9 @@ struct EngineConfig {
   int64_t pubsub_output_hard_limit = 32LL * 1024 * 1024;
   int64_t pubsub_output_soft_limit = 8LL * 1024 * 1024;
   int64_t pubsub_output_soft_seconds = 60;
+  // hash-max-listpack-entries & co: when small objects leave their compact encodings. Copied to
+  // the process-wide Limits() (engine/ds/limits.h) when the engine starts and on CONFIG SET.
+  EncodingLimits encoding;
 };
 
 // Applies a client-output-buffer-limit value ("pubsub 32mb 8mb 60", several classes may follow

@@ -41,9 +41,9 @@ void TouchKeys(Engine& engine, Db& db, const CommandSpec& spec, Args argv) {
   int64_t now_ms = engine.clock().NowMs();
   static thread_local uint64_t rng = 0x9e3779b97f4a7c15ULL;
   for (int pos : spec.KeyPositions(argv.size())) {
-    auto it = db.mutable_dict().find(argv[static_cast<size_t>(pos)]);
-    if (it == db.mutable_dict().end()) continue;
-    uint32_t& clock = it->second.value.access_clock;
+    Db::Entry* e = db.PeekMutable(argv[static_cast<size_t>(pos)]);
+    if (e == nullptr) continue;
+    uint32_t& clock = e->value.access_clock;
     if (IsLfu(policy)) {
       int64_t now_min = now_ms / 60000;
       uint32_t counter = LfuDecayed(clock, now_min);
@@ -80,14 +80,9 @@ bool PerformEvictions(Engine& engine) {
       Db& db = engine.db(d);
       if (db.size() == 0 || (volatile_only && db.volatile_size() == 0)) continue;
       for (int s = 0; s < samples; ++s) {
-        std::string key;
-        if (!db.RandomKey(&key)) break;
-        const Db::Entry* e = db.Peek(key);
-        if (e == nullptr) continue;
-        if (volatile_only && e->expire_ms < 0) {
-          // RandomKey draws from all keys; under volatile-* give a few extra tries to hit a TTL.
-          continue;
-        }
+        // As Redis: volatile-* policies sample the TTL index, allkeys-* the whole keyspace.
+        const Db::Entry* e = volatile_only ? db.RandomVolatileEntry() : db.RandomEntry();
+        if (e == nullptr) break;
         double score;  // higher = better to evict
         if (random) {
           score = 1;
@@ -101,7 +96,7 @@ bool PerformEvictions(Engine& engine) {
         if (score > best_score) {
           best_score = score;
           best_db = d;
-          best_key = key;
+          best_key = e->key();
         }
         if (random) break;
       }

@@ -37,7 +37,7 @@ void CmdPfAdd(CommandContext& ctx) {
   if (!LookupTyped(ctx, key, ObjType::kString, &v)) return;
   int64_t updated = 0;
   if (v == nullptr) {
-    v = &ctx.db.Add(key, Value(hll::NewSparse()));  // counts one change
+    v = &ctx.db.Add(key, Value::Raw(hll::NewSparse()));  // counts one change
     ++updated;
   } else if (!hll::LooksValid(v->str())) {
     ctx.reply.Error(errors::kNotHll);
@@ -45,7 +45,7 @@ void CmdPfAdd(CommandContext& ctx) {
   }
   bool created = updated > 0;
   for (size_t j = 2; j < ctx.argv.size(); ++j) {
-    switch (hll::Add(&v->str(), ctx.argv[j], SparseMax(ctx))) {
+    switch (hll::Add(&v->mutable_str(), ctx.argv[j], SparseMax(ctx))) {
       case hll::Update::kChanged:
         ++updated;
         break;
@@ -57,7 +57,7 @@ void CmdPfAdd(CommandContext& ctx) {
     }
   }
   if (updated > 0) {
-    hll::InvalidateCache(&v->str());
+    hll::InvalidateCache(&v->mutable_str());
     ctx.db.AddDirty(static_cast<uint64_t>(updated - (created ? 1 : 0)));
   }
   ctx.reply.Integer(updated > 0 ? 1 : 0);
@@ -95,7 +95,7 @@ void CmdPfCount(CommandContext& ctx) {
       ctx.reply.Error(errors::kInvalidHll);
       return;
     }
-    hll::StoreCachedCount(&v->str(), card);
+    hll::StoreCachedCount(&v->mutable_str(), card);
     // The string changed (its cache), so WATCHers see a modification, as in Redis.
     ctx.db.AddDirty();
     ctx.engine.SignalModifiedKey(ctx.db.index(), key);
@@ -122,8 +122,8 @@ void CmdPfMerge(CommandContext& ctx) {
 
   std::string_view key = ctx.argv[1];
   Value* dest = ctx.db.Find(key);
-  if (dest == nullptr) dest = &ctx.db.Add(key, Value(hll::NewSparse()));
-  std::string& s = dest->str();
+  if (dest == nullptr) dest = &ctx.db.Add(key, Value::Raw(hll::NewSparse()));
+  std::string& s = dest->mutable_str();
   if (use_dense && !hll::ToDense(&s)) {
     ctx.reply.Error(errors::kInvalidHll);
     return;
@@ -153,7 +153,7 @@ void CmdPfDebug(CommandContext& ctx) {
     ctx.reply.Error(errors::kNotHll);
     return;
   }
-  std::string& s = v->str();
+  std::string& s = v->mutable_str();
   bool sparse = hll::EncodingOf(s) == hll::Encoding::kSparse;
   auto to_dense = [&]() {
     if (!hll::ToDense(&s)) {

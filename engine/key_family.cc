@@ -159,12 +159,12 @@ void CmdKeys(CommandContext& ctx) {
   bool all = pattern == "*";
   size_t token = ctx.reply.BeginArray();
   size_t n = 0;
-  for (const auto& [key, entry] : ctx.db.dict()) {
-    if (entry.expire_ms >= 0 && entry.expire_ms <= ctx.now_ms) continue;
-    if (!all && !GlobMatch(pattern, key)) continue;
+  ctx.db.ForEach([&](std::string_view key, const Db::Entry& entry) {
+    if (entry.expire_ms >= 0 && entry.expire_ms <= ctx.now_ms) return;
+    if (!all && !GlobMatch(pattern, key)) return;
     ctx.reply.Bulk(key);
     ++n;
-  }
+  });
   ctx.reply.EndArray(token, n);
 }
 
@@ -196,11 +196,11 @@ void CmdScan(CommandContext& ctx) {
   // As Redis: collect about `count` keys from the next buckets, then filter them.
   std::vector<std::string> keys;
   uint64_t next = ctx.db.Scan(cursor, static_cast<size_t>(count),
-                              [&](const std::string& key, const Db::Entry& entry) {
+                              [&](std::string_view key, const Db::Entry& entry) {
                                 if (use_pattern && !GlobMatch(pattern, key)) return;
                                 if (use_type && !EqualsIgnoreCase(type, TypeName(entry.value.type())))
                                   return;
-                                keys.push_back(key);
+                                keys.emplace_back(key);
                               });
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(next));

@@ -59,12 +59,12 @@ void CmdLastSave(CommandContext& ctx) { ctx.reply.Integer(ctx.engine.persistence
 
 void RegisterPersistenceFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
-  reg.Add("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoMulti, {},
+  reg.Add("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdNoMulti, {},
           "O(N) where N is the total number of keys in all databases",
           "Synchronously saves the database(s) to disk.", "1.0.0", CmdSave);
-  reg.Add("bgsave", -1, kCmdAdmin | kCmdNoScript, {}, "O(1)",
+  reg.Add("bgsave", -1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, {}, "O(1)",
           "Asynchronously saves the database(s) to disk.", "1.0.0", CmdBgSave);
-  reg.Add("bgrewriteaof", 1, kCmdAdmin | kCmdNoScript, {}, "O(1)",
+  reg.Add("bgrewriteaof", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, {}, "O(1)",
           "Asynchronously rewrites the append-only file to disk.", "1.0.0", CmdBgRewriteAof);
   reg.Add("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
           "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", CmdLastSave);

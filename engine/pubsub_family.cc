@@ -160,7 +160,7 @@ void RegisterPubSubFamily(CommandTable& table) {
           "Returns a count of subscribers to channels.", "2.8.0", CmdPubsubNumSub);
   reg.Sub("pubsub", "numpat", 2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
           "Returns a count of unique pattern subscriptions.", "2.8.0", CmdPubsubNumPat);
-  reg.Sub("pubsub", "help", 2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
+  reg.Sub("pubsub", "help", 2, kCmdLoading | kCmdStale, {}, "O(N)",
           "Returns helpful text about the different subcommands.", "2.8.0", CmdPubsubHelp);
 }
 

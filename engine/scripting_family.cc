@@ -91,13 +91,13 @@ void CmdScriptDebug(CommandContext& ctx) {
 void RegisterScriptingFamily(CommandTable& table) {
   CommandRegistrar reg(table, "scripting");
   const char* kEvalComplexity = "Depends on the script that is executed.";
-  reg.Add("eval", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys, {}, kEvalComplexity,
+  reg.Add("eval", -3, kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys, {}, kEvalComplexity,
           "Executes a server-side Lua script.", "2.6.0", CmdEval);
-  reg.Add("evalsha", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys, {}, kEvalComplexity,
+  reg.Add("evalsha", -3, kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys, {}, kEvalComplexity,
           "Executes a server-side Lua script by SHA1 digest.", "2.6.0", CmdEvalSha);
-  reg.Add("eval_ro", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdReadOnly, {},
+  reg.Add("eval_ro", -3, kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdReadOnly, {},
           kEvalComplexity, "Executes a read-only server-side Lua script.", "7.0.0", CmdEvalRo);
-  reg.Add("evalsha_ro", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdReadOnly, {},
+  reg.Add("evalsha_ro", -3, kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdReadOnly, {},
           kEvalComplexity, "Executes a read-only server-side Lua script by SHA1 digest.", "7.0.0",
           CmdEvalShaRo);
 
@@ -116,7 +116,7 @@ void RegisterScriptingFamily(CommandTable& table) {
           "Removes all server-side Lua scripts from the script "
           "cache.",
           "2.6.0", CmdScriptFlush);
-  reg.Sub("script", "kill", 2, kCmdNoScript, {}, "O(1)",
+  reg.Sub("script", "kill", 2, kCmdNoScript | kCmdAllowBusy, {}, "O(1)",
           "Terminates a server-side Lua script during execution.", "2.6.0", CmdScriptKill);
   reg.Sub("script", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
           "Returns helpful text about the different subcommands.", "5.0.0", CmdScriptHelp);

@@ -243,12 +243,12 @@ std::string InfoSection(CommandContext& ctx, std::string_view section) {
       // avg_ttl: Redis keeps a running estimate from active expiry; we report the mean now.
       int64_t ttl_sum = 0, ttl_n = 0;
       if (db.volatile_size() > 0 && db.volatile_size() <= 10000) {
-        for (const auto& [k, entry] : db.dict()) {
+        db.ForEach([&](std::string_view, const Db::Entry& entry) {
           if (entry.expire_ms > ctx.now_ms) {
             ttl_sum += entry.expire_ms - ctx.now_ms;
             ++ttl_n;
           }
-        }
+        });
       }
       Line(s, "db" + std::to_string(i),
            "keys=" + std::to_string(db.size()) + ",expires=" + std::to_string(db.volatile_size()) +
@@ -526,7 +526,7 @@ void CmdMemoryUsage(CommandContext& ctx) {
   }
   // The same measurement INFO memory and maxmemory use: the key's charge in allocator sizes.
   const Db::Entry* entry = ctx.db.Peek(ctx.argv[2]);
-  ctx.reply.Integer(static_cast<int64_t>(Db::KeyBytes(std::string(ctx.argv[2]), *entry)));
+  ctx.reply.Integer(static_cast<int64_t>(Db::KeyBytes(*entry)));
 }
 
 void CmdMemoryHelp(CommandContext& ctx) {
@@ -545,7 +545,8 @@ void RegisterServerFamily(CommandTable& table) {
   reg.Add("time", 1, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)", "Returns the server time.",
           "2.6.0", CmdTime);
   reg.Add(
-      "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti, {},
+      "shutdown", -1,
+      kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy, {},
       "O(N) when saving, where N is the total number of keys in all databases when saving data, "
       "otherwise O(1)",
       "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",

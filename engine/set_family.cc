@@ -459,7 +459,7 @@ void RegisterSetFamily(CommandTable& table) {
           "sets.",
           "Returns the number of members of the intersect of multiple sets.", "7.0.0",
           CmdSInterCard);
-  reg.Add("smove", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 2, 1}, "O(1)",
+  reg.Add("smove", 4, kCmdWrite | kCmdFast, {1, 2, 1}, "O(1)",
           "Moves a member from one set to another.", "1.0.0", CmdSMove);
   reg.Add("sscan", -3, kCmdReadOnly, {1, 1, 1},
           "O(1) for every call. O(N) for a complete iteration, including enough command calls for "

@@ -92,10 +92,10 @@ std::string EncodeSnapshot(Engine& engine) {
     client.db = d;
     std::vector<std::string> keys;
     keys.reserve(db.size());
-    for (const auto& [k, e] : db.dict()) {
-      if (e.expire_ms >= 0 && e.expire_ms <= now) continue;
-      keys.push_back(k);
-    }
+    db.ForEach([&](std::string_view k, const Db::Entry& e) {
+      if (e.expire_ms >= 0 && e.expire_ms <= now) return;
+      keys.emplace_back(k);
+    });
     for (const auto& key : keys) {
       const Db::Entry* e = db.Peek(key);
       if (e == nullptr) continue;

@@ -144,7 +144,7 @@ void SetGeneric(CommandContext& ctx, const SetOptions& o, std::string_view key,
     }
     return;
   }
-  ctx.db.Set(key, Value(std::string(value)), (o.flags & kSetKeepTtl) != 0);
+  ctx.db.Set(key, Value(value), (o.flags & kSetKeepTtl) != 0);
   if (when >= 0) ctx.db.SetExpire(key, when);
   if (!(o.flags & kSetGet)) {
     if (setnx_replies) {
@@ -173,7 +173,7 @@ void CmdSetEx(CommandContext& ctx) {  // SETEX and PSETEX: key, time, value
 
 void CmdGetSet(CommandContext& ctx) {
   if (!ReplyGet(ctx, ctx.argv[1])) return;
-  ctx.db.Set(ctx.argv[1], Value(std::string(ctx.argv[2])));
+  ctx.db.Set(ctx.argv[1], Value(ctx.argv[2]));
 }
 
 void CmdGetDel(CommandContext& ctx) {
@@ -231,7 +231,7 @@ void CmdMSet(CommandContext& ctx) {  // MSET and MSETNX
     }
   }
   for (size_t i = 1; i < ctx.argv.size(); i += 2) {
-    ctx.db.Set(ctx.argv[i], Value(std::string(ctx.argv[i + 1])));
+    ctx.db.Set(ctx.argv[i], Value(ctx.argv[i + 1]));
   }
   if (nx) {
     ctx.reply.Integer(1);
@@ -245,12 +245,12 @@ void CmdAppend(CommandContext& ctx) {
   if (!LookupTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
   std::string_view add = ctx.argv[2];
   if (v == nullptr) {
-    Value& nv = ctx.db.Add(ctx.argv[1], Value(std::string(add)));
+    Value& nv = ctx.db.Add(ctx.argv[1], Value(add));
     ctx.reply.Integer(static_cast<int64_t>(nv.str().size()));
     return;
   }
   if (!CheckStringLength(ctx, v->str().size(), add.size())) return;
-  v->str().append(add);
+  v->mutable_str().append(add);  // now "raw", as Redis unshares it
   ctx.db.AddDirty();
   ctx.reply.Integer(static_cast<int64_t>(v->str().size()));
 }
@@ -270,7 +270,7 @@ void CmdGetRange(CommandContext& ctx) {
     ctx.reply.Bulk("");
     return;
   }
-  const std::string& s = v->str();
+  std::string_view s = v->str();
   int64_t len = static_cast<int64_t>(s.size());
   if (start < 0 && end < 0 && start > end) {
     ctx.reply.Bulk("");
@@ -285,7 +285,7 @@ void CmdGetRange(CommandContext& ctx) {
     ctx.reply.Bulk("");
     return;
   }
-  ctx.reply.Bulk(std::string_view(s).substr(static_cast<size_t>(start),
+  ctx.reply.Bulk(s.substr(static_cast<size_t>(start),
                                             static_cast<size_t>(end - start + 1)));
 }
 
@@ -305,7 +305,7 @@ void CmdSetRange(CommandContext& ctx) {
       return;
     }
     if (!CheckStringLength(ctx, static_cast<uint64_t>(offset), patch.size())) return;
-    v = &ctx.db.Add(ctx.argv[1], Value(std::string()));
+    v = &ctx.db.Add(ctx.argv[1], Value());
   } else {
     if (patch.empty()) {
       ctx.reply.Integer(static_cast<int64_t>(v->str().size()));
@@ -314,7 +314,7 @@ void CmdSetRange(CommandContext& ctx) {
     if (!CheckStringLength(ctx, static_cast<uint64_t>(offset), patch.size())) return;
     ctx.db.AddDirty();
   }
-  std::string& s = v->str();
+  std::string& s = v->mutable_str();  // "raw", as Redis
   size_t need = static_cast<size_t>(offset) + patch.size();
   if (s.size() < need) s.resize(need, '\0');
   std::memcpy(s.data() + offset, patch.data(), patch.size());
@@ -337,9 +337,11 @@ void IncrBy(CommandContext& ctx, int64_t incr) {
   }
   int64_t result = old + incr;
   if (v == nullptr) {
-    ctx.db.Add(ctx.argv[1], Value(FormatInt(result)));
+    ctx.db.Add(ctx.argv[1], Value::FromInt(result));
   } else {
-    v->str() = FormatInt(result);  // in place: the TTL stays, as in Redis
+    uint32_t clock = v->access_clock;
+    *v = Value::FromInt(result);  // in place: the TTL stays, as in Redis
+    v->access_clock = clock;
     ctx.db.AddDirty();
   }
   ctx.reply.Integer(result);
@@ -379,9 +381,11 @@ void CmdIncrByFloat(CommandContext& ctx) {
   }
   std::string text = FormatLongDouble(value);
   if (v == nullptr) {
-    ctx.db.Add(ctx.argv[1], Value(text));
+    ctx.db.Add(ctx.argv[1], Value::Embstr(text));  // never "int" (Redis does not re-encode it)
   } else {
-    v->str() = text;
+    uint32_t clock = v->access_clock;
+    *v = Value::Embstr(text);
+    v->access_clock = clock;
     ctx.db.AddDirty();
   }
   ctx.reply.Bulk(text);

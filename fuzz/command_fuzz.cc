@@ -3,6 +3,10 @@
 // skipped: the resp_parser target covers quoting) and executed by one client. The engine runs on a
 // manual clock that advances 1 ms per command, so expiry paths run too.
 //
+// One engine serves every input (building one per input cost most of the time: the command table
+// and Lua state): each input starts with FLUSHALL on a new client, so no key, selection,
+// subscription or transaction survives into the next input and a reproducer replays alone.
+//
 // Left out, because they leave the process or the machine rather than the engine: SHUTDOWN,
 // DEBUG, SAVE, BGSAVE, BGREWRITEAOF, CONFIG SET (dir, appendonly, ... write files), and Lua
 // (EVAL*, SCRIPT, FUNCTION: a script loop would only stop on the wall clock's lua-time-limit).
@@ -37,12 +41,19 @@ bool LeftOut(std::string_view name) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace racetrack::engine;
   if (size > 16384) return 0;  // long inputs only slow the search down
-  ManualClock clock;
-  EngineConfig config;
-  config.proto_max_bulk_len = 1 << 20;  // SETRANGE/APPEND past 1 MB are errors, not 512 MB
-  Engine engine(config, &clock);
+  static ManualClock clock;
+  static Engine& engine = *[] {
+    EngineConfig config;
+    config.proto_max_bulk_len = 1 << 20;  // SETRANGE/APPEND past 1 MB are errors, not 512 MB
+    return new Engine(config, &clock);
+  }();
   ClientState client;
   engine.AddClient(&client);
+  {
+    std::string_view flush[] = {"flushall"};
+    engine.Execute(client, Args(flush));
+    client.reply.Clear();
+  }
   std::string_view input(reinterpret_cast<const char*>(data), size);
   std::vector<std::string> words;
   while (!input.empty()) {

@@ -30,10 +30,22 @@ racetrack_ensure_packages() {
   done
 }
 
-# Configures and builds one preset (release or debug).
+# Compiler cache: when ccache is installed (scripts/packages.txt lists it) every build goes
+# through it, with CCACHE_BASEDIR at the checkout so a clone at another path hits the same cache
+# (paths inside the checkout are hashed relative to it). Only read when a build folder is first
+# configured; a caller's own CMAKE_*_COMPILER_LAUNCHER / CCACHE_BASEDIR win.
+racetrack_use_ccache() {
+  command -v ccache >/dev/null 2>&1 || return 0
+  export CMAKE_C_COMPILER_LAUNCHER=${CMAKE_C_COMPILER_LAUNCHER:-ccache}
+  export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$RACETRACK_ROOT}
+}
+
+# Configures and builds one preset (release, debug or fuzz).
 racetrack_build() {
   local preset=$1
   cd "$RACETRACK_ROOT" || return 1
+  racetrack_use_ccache
   cmake --preset "$preset" >/dev/null || { echo "racetrack: cmake configure failed" >&2; return 1; }
   cmake --build --preset "$preset" -- --no-print-directory 2>&1 | grep -v '^\[' || true
   [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "racetrack: build failed" >&2; return 1; }

@@ -1,11 +1,38 @@
-// Value: what a key holds. Strings live inline (the common case, no extra allocation beyond the
-// std::string itself); every other type is an Object subclass defined in its own file
-// (hash.h, list.h, set.h, zset.h, stream.h, ...), so adding a type touches only the ObjType enum.
+// Value: what a key holds, in 16 bytes. A string is stored as Redis 7.0 stores it in spirit — small
+// ones without a separate allocation — and reports Redis's encoding names; every other type is an
+// Object subclass defined in its own file (hash.h, list.h, set.h, zset.h, stream.h, ...), so adding
+// a type touches only the ObjType enum.
+//
+// Layout (16 bytes, 4-aligned; the keyspace entry, engine/db.h, embeds one):
+//
+//   offset 0           10    11    12            16
+//          +-----------+-----+-----+-------------+
+//          | payload   | len | tag | access_clock|
+//          +-----------+-----+-----+-------------+
+//   payload: a string of up to 10 bytes inline (len = its length), or an 8-byte owning pointer:
+//            kBuffer -> malloc'd [uint32 length][bytes] of exactly that size (immutable text),
+//            kString -> a heap std::string (text a command edits in place: APPEND, SETRANGE, HLL),
+//            kObject -> an Object.
+//   tag:     ObjType (3 bits) | storage (2 bits) | kRaw flag | kInt flag.
+//
+// Encodings (OBJECT ENCODING), as redis-server 7.0 answers them:
+//   "int"    the text is a canonical 64-bit integer of at most 20 characters ("12345", not "0123",
+//            "-0" or " 1"), set by SET/MSET/GETSET/INCR...; Redis stores the long itself, we keep the
+//            text (inline up to 10 digits), which costs the same and serves GET without formatting;
+//   "embstr" any other text of at most 44 bytes (Redis's robj+sds in one 64-byte jemalloc class);
+//   "raw"    longer text, and any string a command edited in place (mutable_str(): APPEND,
+//            SETRANGE, SETBIT, PFADD...), which Redis unshares into a separate sds first.
+// INCRBYFLOAT's result is "embstr" even when it looks like an integer (Value::Embstr), as in Redis.
+//
+// Bytes: 16 for every string of at most 10 bytes (integers up to 10 digits included); else
+// 16 + the allocator's size for 4 + length bytes; a string edited in place 16 + a std::string
+// (40) + its buffer. Objects: 16 + Object::MemoryUsage().
 //
 // Thread-safety: none; the engine is single-threaded (callers serialize).
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,50 +58,113 @@ class Object {
 
 class Value {
  public:
+  // The longest string kept inside the Value itself.
+  static constexpr size_t kInlineMax = 10;
+  // Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT.
+  static constexpr size_t kEmbstrMax = 44;
+
+  // An empty string.
   Value() = default;
-  explicit Value(std::string s) : str_(std::move(s)) {}
-  explicit Value(std::unique_ptr<Object> obj) : obj_(std::move(obj)), type_(obj_->type()) {}
-  Value(Value&&) noexcept = default;
-  Value& operator=(Value&&) noexcept = default;
+  // A string, encoded as SET would store it: "int" if it is a canonical integer, else by length.
+  explicit Value(std::string_view s) { InitString(s, /*detect_int=*/true); }
+  explicit Value(const std::string& s) : Value(std::string_view(s)) {}
+  explicit Value(const char* s) : Value(std::string_view(s)) {}
+  explicit Value(std::unique_ptr<Object> obj);
+  Value(Value&& o) noexcept { Steal(o); }
+  Value& operator=(Value&& o) noexcept {
+    if (this != &o) {
+      Release();
+      Steal(o);
+    }
+    return *this;
+  }
+  ~Value() { Release(); }
 
-  ObjType type() const { return type_; }
-  bool is_string() const { return type_ == ObjType::kString; }
+  // A string that never reports "int" (INCRBYFLOAT's result: Redis does not re-encode it).
+  static Value Embstr(std::string_view s);
+  // A string stored for in-place edits, encoding "raw" (Redis's createRawStringObject: PFADD's
+  // new HyperLogLog). Takes the buffer without copying.
+  static Value Raw(std::string s);
+  // The decimal text of v, encoding "int".
+  static Value FromInt(int64_t v);
 
-  // REQUIRES: is_string().
-  std::string& str() { return str_; }
-  const std::string& str() const { return str_; }
+  ObjType type() const { return static_cast<ObjType>(tag_ & kTypeMask); }
+  bool is_string() const { return type() == ObjType::kString; }
+
+  // The text. REQUIRES: is_string(). Valid until the value is changed or destroyed. (Returned
+  // const so that `v->str() = x` does not compile: assign a new Value, or use mutable_str().)
+  const std::string_view str() const {
+    switch (storage()) {
+      case kInline: return {payload_, len_};
+      case kBuffer: {
+        const char* b = ptr<char>();
+        uint32_t n;
+        std::memcpy(&n, b, sizeof(n));
+        return {b + sizeof(n), n};
+      }
+      default: return *ptr<std::string>();
+    }
+  }
+  // The text for editing in place; the encoding becomes "raw" (as Redis unshares it first).
+  // REQUIRES: is_string(). The reference stays valid while the value holds this string.
+  std::string& mutable_str();
 
   // REQUIRES: type() matches T's type.
   template <typename T>
   T* As() {
-    return static_cast<T*>(obj_.get());
+    return static_cast<T*>(object());
   }
   template <typename T>
   const T* As() const {
-    return static_cast<const T*>(obj_.get());
+    return static_cast<const T*>(object());
   }
-  Object* object() { return obj_.get(); }
-  const Object* object() const { return obj_.get(); }
+  Object* object() { return storage() == kObject ? ptr<Object>() : nullptr; }
+  const Object* object() const { return storage() == kObject ? ptr<Object>() : nullptr; }
 
+  // sizeof(Value) plus the heap bytes this value owns (allocator sizes).
   size_t MemoryUsage() const;
   std::string_view Encoding() const;
   Value Clone() const;
 
  private:
-  // Declared largest first so the two small fields (access_clock, type_) share one 8-byte word:
-  // sizeof(Value) is 48, not 56, which moves a keyspace node (db.h) from glibc's 120-byte size
-  // class to its 104-byte one.
-  std::string str_;
-  std::unique_ptr<Object> obj_;
+  enum Storage : uint8_t { kInline = 0, kBuffer = 1, kString = 2, kObject = 3 };
+  static constexpr uint8_t kTypeMask = 0x07;
+  static constexpr int kStorageShift = 3;
+  static constexpr uint8_t kStorageMask = 0x18;
+  static constexpr uint8_t kRawFlag = 0x20;
+  static constexpr uint8_t kIntFlag = 0x40;
+
+  Storage storage() const { return static_cast<Storage>((tag_ & kStorageMask) >> kStorageShift); }
+  template <typename T>
+  T* ptr() const {
+    T* p;
+    std::memcpy(&p, payload_, sizeof(p));
+    return p;
+  }
+  void SetPtr(const void* p) { std::memcpy(payload_, &p, sizeof(p)); }
+  void SetTag(ObjType t, Storage s, uint8_t flags) {
+    tag_ = static_cast<uint8_t>(static_cast<uint8_t>(t) | (s << kStorageShift) | flags);
+  }
+  void InitString(std::string_view s, bool detect_int);
+  void Steal(Value& o) noexcept {
+    std::memcpy(payload_, o.payload_, sizeof(payload_));
+    len_ = o.len_;
+    tag_ = o.tag_;
+    access_clock = o.access_clock;
+    o.len_ = 0;
+    o.tag_ = 0;  // an empty inline string: nothing to free
+  }
+  void Release();
+
+  char payload_[kInlineMax] = {};
+  uint8_t len_ = 0;  // inline string length
+  uint8_t tag_ = 0;  // ObjType::kString, kInline, no flags
 
  public:
   // Access metadata for eviction (maxmemory): last access in seconds (LRU) or a log counter (LFU).
   uint32_t access_clock = 0;
-
- private:
-  ObjType type_ = ObjType::kString;
 };
 
-static_assert(sizeof(Value) == 48, "Value's fields are ordered to fit 48 bytes (see above)");
+static_assert(sizeof(Value) == 16, "Value's layout is drawn above: 16 bytes");
 
 }  // namespace racetrack::engine

@@ -57,6 +57,8 @@ class Server {
   void Accept();
   void OnReadable(Connection* c);
   void ProcessInput(Connection* c);
+  // Parses and executes the complete requests at the start of in; returns the bytes consumed.
+  size_t ProcessBuffer(Connection* c, std::string_view in);
   bool Flush(Connection* c);  // false if the connection was closed
   void Close(Connection* c);
   void UpdateInterest(Connection* c, bool want_write);
@@ -76,6 +78,7 @@ class Server {
   std::unordered_map<int, std::unique_ptr<Connection>> conns_;
   std::unordered_set<Connection*> pending_;  // engine appended output outside their own turn
   std::vector<std::unique_ptr<Connection>> graveyard_;  // closed during this event batch
+  std::unique_ptr<char[]> read_buf_;  // every read lands here first (OnReadable)
 };
 
 }  // namespace racetrack::engine

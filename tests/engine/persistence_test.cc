@@ -37,7 +37,7 @@ std::string Dump(Engine& e) {
   std::string out;
   for (int d = 0; d < e.num_dbs(); ++d) {
     std::vector<std::string> keys;
-    for (const auto& [k, entry] : e.db(d).dict()) keys.push_back(k);
+    e.db(d).ForEach([&](std::string_view k, const Db::Entry&) { keys.emplace_back(k); });
     std::sort(keys.begin(), keys.end());
     Reply(e, c, {"select", std::to_string(d)});
     for (const auto& k : keys) {

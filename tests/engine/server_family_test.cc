@@ -114,10 +114,8 @@ size_t ChargeDrift(Engine& e) {
   e.UsedMemory();  // settles
   size_t drift = 0;
   for (int d = 0; d < e.num_dbs(); ++d) {
-    for (const auto& [k, entry] : e.db(d).dict()) {
-      size_t fresh = Db::KeyBytes(k, entry);
-      drift += fresh > entry.charged ? fresh - entry.charged : entry.charged - fresh;
-    }
+    size_t kept = e.db(d).MemoryBytes(), fresh = e.db(d).RecountBytes();
+    drift += fresh > kept ? fresh - kept : kept - fresh;
   }
   return drift;
 }

@@ -201,6 +201,29 @@ TEST_F(ServerTest, QueryBufferLimitClosesTheGreedyClient) {
   EXPECT_EQ(server_->connection_count(), 0u);
 }
 
+// client-output-buffer-limit (issue 18): a pipeline whose replies pass the normal class's hard
+// limit closes the client before any of them is written, as Redis does (it checks on every reply
+// it adds); the regression was a close only after the kernel had taken megabytes of them.
+TEST_F(ServerTest, OutputBufferLimitClosesAPipelineBeforeWritingIt) {
+  EngineConfig config;
+  config.normal_output_hard_limit = 1024 * 1024;
+  StartServer(config);
+  std::string value(512 * 1024, 'v');
+  EXPECT_EQ(RawExchange("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) +
+                            "\r\n" + value + "\r\n",
+                        /*wait_for_close=*/false),
+            "+OK\r\n");
+  std::string gets;
+  for (int i = 0; i < 8; ++i) gets += "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n";  // 4 MB of replies
+  EXPECT_EQ(RawExchange(gets), "");
+  redisContext* other = Connect();
+  auto* r = static_cast<redisReply*>(redisCommand(other, "STRLEN big"));
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->integer, 512 * 1024);
+  freeReplyObject(r);
+  redisFree(other);
+}
+
 TEST_F(ServerTest, RequirePassRefusesCommandsBeforeAuth) {
   EngineConfig config;
   config.requirepass = "secret";
