@@ -155,6 +155,8 @@ Result<std::unique_ptr<KillableServer>> KillableServer::Start(TargetKind kind,
       return Status::InvalidArgument("the in-process engine has no server process to kill");
     case TargetKind::kClient:
       return Status::InvalidArgument("the client-side target has no server process to kill");
+    case TargetKind::kRedisCluster:
+      return Status::InvalidArgument("redis-cluster is several server processes (see --fault)");
   }
   std::string tmpl = (fs::temp_directory_path() / "racetrack-persist-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) {

@@ -1,5 +1,6 @@
 #include "adapters/target.h"
 
+#include "adapters/cluster.h"
 #include "adapters/throwaway.h"
 
 namespace racetrack::adapters {
@@ -13,7 +14,7 @@ const std::vector<TargetKind>& AllTargetKinds() {
 const std::vector<TargetKind>& KnownTargetKinds() {
   static const std::vector<TargetKind> kKnown = {TargetKind::kBuiltin, TargetKind::kBuiltinTcp,
                                                  TargetKind::kRedis, TargetKind::kPostgres,
-                                                 TargetKind::kClient};
+                                                 TargetKind::kClient, TargetKind::kRedisCluster};
   return kKnown;
 }
 
@@ -24,6 +25,7 @@ std::string_view TargetName(TargetKind kind) {
     case TargetKind::kRedis: return "redis";
     case TargetKind::kPostgres: return "postgres";
     case TargetKind::kClient: return "client";
+    case TargetKind::kRedisCluster: return "redis-cluster";
   }
   return "?";
 }
@@ -51,6 +53,20 @@ Result<std::unique_ptr<Target>> OpenTargetOnly(TargetKind kind, const TargetOpti
                                                ThrowawayServers* servers) {
   if (kind == TargetKind::kBuiltin) return MakeBuiltinTarget();
   if (kind == TargetKind::kClient) return MakeClientTarget();
+  if (kind == TargetKind::kRedisCluster) {
+    std::string url = options.redis_cluster_url;
+    if (url.empty()) {
+      if (servers == nullptr) {
+        return Status::Unavailable("no --redis-cluster-url given and throwaway servers are disabled");
+      }
+      auto started = servers->Url(kind);
+      if (!started.ok()) return started.status();
+      url = *started;
+    }
+    auto cluster = MakeClusterTarget(url, options);
+    if (!cluster.ok()) return cluster.status();
+    return std::unique_ptr<Target>(std::move(cluster).value());
+  }
   std::string url;
   if (kind == TargetKind::kRedis && !options.redis_url.empty()) url = options.redis_url;
   if (kind == TargetKind::kPostgres && !options.postgres_url.empty()) url = options.postgres_url;

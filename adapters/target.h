@@ -6,6 +6,9 @@
 //   builtin-tcp  the same engine behind racetrack-server, over RESP (hiredis) on loopback
 //   redis        a real Redis via hiredis
 //   postgres     a real PostgreSQL via libpq
+//   redis-cluster  a real Redis Cluster through a slot-aware client (cluster.h). Not one of
+//                AllTargetKinds() either: a throwaway cluster is several servers and a few
+//                seconds to form, so it runs when named (-t redis-cluster).
 //   client       no server at all: the work happens in the client (sessions' `jwt` verifies a
 //                signed token locally). Not one of AllTargetKinds() (the default server
 //                targets); a run adds it when a planned approach needs kCapClientSide, and
@@ -21,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,7 +37,7 @@ namespace racetrack::adapters {
 
 class ThrowawayServers;
 
-enum class TargetKind { kBuiltin, kBuiltinTcp, kRedis, kPostgres, kClient };
+enum class TargetKind { kBuiltin, kBuiltinTcp, kRedis, kPostgres, kClient, kRedisCluster };
 
 // The server targets, in display order: the default set of a run.
 const std::vector<TargetKind>& AllTargetKinds();
@@ -48,6 +52,9 @@ std::string TargetNameList();
 struct TargetOptions {
   std::string redis_url;     // redis://[user:password@]host:port[/db]; empty = throwaway
   std::string postgres_url;  // postgresql://user:password@host:port/db; empty = throwaway
+  std::string redis_cluster_url;  // redis://host:port of any node of a cluster; empty = throwaway
+  // The redis-cluster client's bound on redirects and retries of one command (cluster.h).
+  double cluster_retry_s = 10.0;
   // Where racetrack-server lives (normally the directory of the running binary).
   std::string bin_dir;
   double connect_timeout_s = 5.0;
@@ -70,6 +77,10 @@ class Target {
   virtual std::string dial_url() const { return {}; }
   // Opens one connection (one per client thread). Safe to call from several threads.
   virtual Result<std::unique_ptr<Client>> Connect() = 0;
+  // Cumulative counts of what the target's clients did beyond the commands themselves, since it
+  // was opened (redis-cluster: redirects, retries, commands per node — cluster.h). The harness
+  // records their growth over the timed phases in a record's figures. Default: none.
+  virtual std::map<std::string, double> Counters() const { return {}; }
 
   // Where racetrack's binaries live (TargetOptions::bin_dir when opened with OpenTarget): a lesson
   // that starts server processes of its own (persistence) finds racetrack-server there.

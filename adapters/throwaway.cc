@@ -26,10 +26,12 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "adapters/server_process.h"
+#include "adapters/target.h"
 #include "adapters/url.h"
 
 namespace racetrack::adapters {
@@ -349,6 +351,85 @@ Status WaitUntilAnswers(const Launch& launch, ServerProcess* process, int port) 
                              std::to_string(launch.timeout.count() / 1000) + " s");
 }
 
+// A Redis Cluster node: the throwaway redis-server's command line plus cluster mode, on its own
+// bus port (free now, like the data port: the default data+10000 does not exist above 55535).
+Result<Launch> ClusterNodeLaunch(int port, bool detached) {
+  auto bus = FindFreePort();
+  if (!bus.ok()) return bus.status();
+  auto l = RedisLaunch(port, detached);
+  if (!l.ok()) return l;
+  for (const std::string& a :
+       {std::string("--cluster-enabled"), std::string("yes"), std::string("--cluster-port"),
+        std::to_string(*bus), std::string("--cluster-config-file"), l->dir + "/nodes.conf",
+        std::string("--cluster-node-timeout"), std::string("1000")}) {
+    l->process.args.push_back(a);
+  }
+  return l;
+}
+
+// One field of an INFO-like "name:value" text, "" when absent.
+std::string InfoField(const std::string& text, const std::string& name) {
+  const size_t at = text.find(name + ":");
+  if (at == std::string::npos) return "";
+  const size_t start = at + name.size() + 1;
+  return text.substr(start, text.find_first_of("\r\n", start) - start);
+}
+
+// Polls every node until it reports cluster_state:ok and each master has `replicas` replicas
+// in sync (state=online), or the deadline passes (the reason names the node that is not).
+Status WaitClusterReady(const std::vector<std::string>& urls, int replicas,
+                        std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  TargetOptions opts;
+  opts.connect_timeout_s = 2;
+  opts.command_timeout_s = 5;
+  std::string why = "not polled";
+  for (;;) {
+    bool ready = true;
+    for (const std::string& url : urls) {
+      auto t = MakeRespTarget(TargetKind::kRedis, url, opts);
+      auto c = t.ok() ? (*t)->Connect() : Result<std::unique_ptr<Client>>(t.status());
+      if (!c.ok()) {
+        why = c.status().message();
+        ready = false;
+        break;
+      }
+      auto info = (*c)->Command({"CLUSTER", "INFO"});
+      if (!info.ok() || InfoField(info->str, "cluster_state") != "ok") {
+        why = Redact(url) + " reports cluster_state:" +
+              (info.ok() ? InfoField(info->str, "cluster_state") : info.status().message());
+        ready = false;
+        break;
+      }
+      auto repl = (*c)->Command({"INFO", "replication"});
+      if (!repl.ok()) {
+        why = repl.status().message();
+        ready = false;
+        break;
+      }
+      if (InfoField(repl->str, "role") == "master" &&
+          InfoField(repl->str, "connected_slaves") != "0") {
+        int online = 0;
+        for (size_t p = 0; (p = repl->str.find("state=online", p)) != std::string::npos; ++p) {
+          ++online;
+        }
+        if (online < replicas) {
+          why = Redact(url) + " has " + std::to_string(online) + " of " +
+                std::to_string(replicas) + " replicas in sync";
+          ready = false;
+          break;
+        }
+      }
+    }
+    if (ready) return Status::Ok();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable("the throwaway cluster did not become ready within " +
+                                 std::to_string(timeout.count()) + " s: " + why);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ThrowawayServers::Running>> ThrowawayServers::Start(TargetKind kind,
@@ -382,6 +463,92 @@ Result<std::unique_ptr<ThrowawayServers::Running>> ThrowawayServers::Start(Targe
   return run;
 }
 
+Result<std::vector<std::unique_ptr<ThrowawayServers::Running>>> ThrowawayServers::StartCluster(
+    bool detached) {
+  const std::string cli = FindProgram("redis-cli");
+  if (cli.empty()) return Status::Unavailable("redis-cli not found on PATH (it forms the cluster)");
+  std::vector<std::unique_ptr<Running>> nodes;
+  auto fail = [&](Status s) {
+    for (auto& n : nodes) n->Stop();
+    return s;
+  };
+  const int total = cluster_masters_ * (1 + cluster_replicas_);
+  std::vector<std::string> addrs, urls;
+  for (int i = 0; i < total; ++i) {
+    Result<int> port = FindFreePort();
+    if (!port.ok()) return fail(port.status());
+    auto launch = ClusterNodeLaunch(*port, detached);
+    if (!launch.ok()) return fail(launch.status());
+    auto run = std::make_unique<Running>();
+    run->kind = TargetKind::kRedisCluster;
+    run->dir = launch->dir;
+    run->url = launch->url;
+    run->extra = i > 0;  // Url() hands out the first node; the client discovers the others
+    launch->process.detached = detached;
+    launch->process.log_path = run->dir + "/server.log";
+    auto process = ServerProcess::Start(launch->process);
+    if (!process.ok()) {
+      run->Stop();
+      return fail(process.status());
+    }
+    run->process = std::move(process).value();
+    run->record_pid = run->process->pid();
+    nodes.push_back(std::move(run));
+    Status up = WaitUntilAnswers(*launch, nodes.back()->process.get(), *port);
+    if (!up.ok()) return fail(up);
+    addrs.push_back("127.0.0.1:" + std::to_string(*port));
+    urls.push_back(launch->url);
+  }
+  ProcessOptions create;
+  create.program = cli;
+  create.args = {"--cluster", "create"};
+  create.args.insert(create.args.end(), addrs.begin(), addrs.end());
+  create.args.insert(create.args.end(), {"--cluster-replicas", std::to_string(cluster_replicas_),
+                                         "--cluster-yes"});
+  create.log_path = nodes.front()->dir + "/cluster-create.log";
+  Status made = ServerProcess::Run(create, std::chrono::seconds(60));
+  if (!made.ok()) {
+    return fail(Status::Unavailable("redis-cli --cluster create failed: " +
+                                    LastLogLine(create.log_path)));
+  }
+  Status ready = WaitClusterReady(urls, cluster_replicas_, std::chrono::seconds(60));
+  if (!ready.ok()) return fail(ready);
+  return nodes;
+}
+
+Status ThrowawayServers::SetClusterShape(int masters, int replicas) {
+  if (masters < 3 || masters > 64) {
+    return Status::InvalidArgument("--cluster-masters must be between 3 and 64 (redis-cli "
+                                   "--cluster create needs three masters)");
+  }
+  if (replicas < 0 || replicas > 2) {
+    return Status::InvalidArgument("--cluster-replicas must be 0, 1 or 2");
+  }
+  std::lock_guard lock(mu_);
+  cluster_masters_ = masters;
+  cluster_replicas_ = replicas;
+  return Status::Ok();
+}
+
+Status ThrowawayServers::KillClusterNode(const std::string& addr) {
+  std::unique_ptr<Running> victim;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = running_.begin(); it != running_.end(); ++it) {
+      if ((*it)->kind == TargetKind::kRedisCluster &&
+          (*it)->url == "redis://" + addr) {
+        victim = std::move(*it);
+        running_.erase(it);
+        break;
+      }
+    }
+  }
+  if (victim == nullptr) return Status::NotFound("no throwaway cluster node at " + addr);
+  if (victim->process != nullptr) victim->process->Kill();
+  victim->Stop();
+  return Status::Ok();
+}
+
 Result<std::string> ThrowawayServers::Url(TargetKind kind) {
   {
     std::lock_guard lock(mu_);
@@ -393,6 +560,14 @@ Result<std::string> ThrowawayServers::Url(TargetKind kind) {
         return rec.url;  // reused: started by `racetrack servers up`, not ours to stop
       }
     }
+  }
+  if (kind == TargetKind::kRedisCluster) {
+    auto nodes = StartCluster(/*detached=*/false);
+    if (!nodes.ok()) return nodes.status();
+    std::lock_guard lock(mu_);
+    const std::string url = nodes->front()->url;
+    for (auto& n : *nodes) running_.push_back(std::move(n));
+    return url;
   }
   auto run = Start(kind, /*detached=*/false);
   if (!run.ok()) return run.status();
@@ -416,6 +591,10 @@ std::string ThrowawayServers::CannotStart(TargetKind kind) {
                  : "racetrack-server not found next to racetrack (" + bin_dir_ + ")";
     case TargetKind::kRedis:
       return FindProgram("redis-server").empty() ? "redis-server not found on PATH" : "";
+    case TargetKind::kRedisCluster:
+      if (FindProgram("redis-server").empty()) return "redis-server not found on PATH";
+      return FindProgram("redis-cli").empty() ? "redis-cli not found on PATH (it forms the cluster)"
+                                              : "";
     case TargetKind::kPostgres:
       if (FindPostgresBinary("initdb").empty() || FindPostgresBinary("postgres").empty()) {
         return "PostgreSQL server binaries (initdb, postgres) not found";
@@ -429,8 +608,9 @@ std::string ThrowawayServers::CannotStart(TargetKind kind) {
 }
 
 Result<std::vector<std::string>> ThrowawayServers::StartExtra(TargetKind kind, int n) {
-  if (kind == TargetKind::kBuiltin || kind == TargetKind::kClient) {
-    return Status::InvalidArgument(std::string(TargetName(kind)) + " has no server to start");
+  if (kind == TargetKind::kBuiltin || kind == TargetKind::kClient ||
+      kind == TargetKind::kRedisCluster) {
+    return Status::InvalidArgument(std::string(TargetName(kind)) + " has no single server to start");
   }
   std::vector<std::string> urls;
   for (int i = 0; i < n; ++i) {
@@ -484,6 +664,19 @@ Result<std::vector<ServerRecord>> ThrowawayServers::Up(const std::vector<TargetK
     const bool have = std::any_of(records.begin(), records.end(),
                                   [&](const ServerRecord& r) { return r.target == TargetName(kind); });
     if (have) continue;
+    if (kind == TargetKind::kRedisCluster) {
+      auto nodes = StartCluster(/*detached=*/true);
+      if (!nodes.ok()) {
+        (void)SaveState(state_file_, records);
+        return Status::Unavailable("redis-cluster: " + nodes.status().message());
+      }
+      for (auto& n : *nodes) {  // every node recorded: `servers down` stops them all
+        records.push_back({"redis-cluster", n->url, n->record_pid, n->dir, ""});
+        n->process->Release();
+        n->dir.clear();
+      }
+      continue;
+    }
     auto run = Start(kind, /*detached=*/true);
     if (!run.ok()) {
       Status saved = SaveState(state_file_, records);

@@ -10,6 +10,13 @@
 // synchronous_commit=off, full_page_writes=off) — like for like; `racetrack run --durability`
 // changes both live (adapters/durability.h); point --postgres-url at a real server to measure one.
 //
+// Redis Cluster (`redis-cluster`): N masters (SetClusterShape; default 3) and R replicas each,
+// every node a redis-server --cluster-enabled yes on a free loopback port (and a free bus port,
+// --cluster-port, so a data port above 55535 works too) in its own temp directory, a
+// cluster-node-timeout of 1 s (a failover finishes in seconds), joined with `redis-cli --cluster
+// create ... --cluster-yes`; ready when every node reports cluster_state:ok and every replica is
+// in sync. Url() returns the first master's URL: the client discovers the rest.
+//
 // Reuse across runs (`racetrack servers up|status|down`): Up() starts the set detached (they
 // survive this process) and records them in a state file; a later ThrowawayServers given the same
 // state file uses a recorded server that still answers instead of starting another. Down() stops
@@ -77,6 +84,13 @@ class ThrowawayServers {
   // Idempotent.
   void StopAll();
 
+  // The shape of a throwaway cluster started from now on: masters >= 3 (redis-cli --cluster
+  // create needs three), replicas per master 0..2. InvalidArgument otherwise.
+  Status SetClusterShape(int masters, int replicas);
+  // SIGKILLs the throwaway cluster node at `addr` ("127.0.0.1:30001") — a crash, not a shutdown
+  // (`--fault kill-master`). NotFound when no node this object started is there.
+  Status KillClusterNode(const std::string& addr);
+
   // `servers up`: starts the kinds not already running, detached, and records all in the state
   // file. Returns the records (URLs unredacted: callers redact before printing).
   Result<std::vector<ServerRecord>> Up(const std::vector<TargetKind>& kinds);
@@ -92,11 +106,15 @@ class ThrowawayServers {
  private:
   struct Running;
   Result<std::unique_ptr<Running>> Start(TargetKind kind, bool detached);
+  // Every node of a new cluster, the first master first.
+  Result<std::vector<std::unique_ptr<Running>>> StartCluster(bool detached);
 
   std::string bin_dir_;
   std::string state_file_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Running>> running_;  // started by us, stopped by StopAll
+  int cluster_masters_ = 3;
+  int cluster_replicas_ = 0;
 };
 
 // The newest /usr/lib/postgresql/N/bin/<name> (initdb, postgres), else <name> on PATH; empty when

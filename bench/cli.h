@@ -40,6 +40,14 @@ struct RunCommand {
   RunOptions options;
   std::string redis_url;
   std::string postgres_url;
+  // redis-cluster: any node of a running cluster, else a throwaway one of this shape.
+  std::string redis_cluster_url;
+  int cluster_masters = 3;
+  int cluster_replicas = 0;
+  // --fault KIND@TIME (kill-master@3s, failover@3s): on redis-cluster only.
+  std::string fault;
+  // --shard I/N --start-at T (bench/merge.h): empty = not sharded.
+  std::string shard, start_at;
   std::string json_path;                // empty = no JSON
   bool quiet = false;
   // --durability: one mode, or several run one after the other on the same servers (each
@@ -68,6 +76,10 @@ std::string FormatRunTable(const Results& doc);
 // knob, which becomes a flag of the same command, may not take one of them.
 const std::vector<std::string>& RunFlagNames();
 
+// --fault's text: "kill-master@3s" / "failover@2.5s" (seconds, the "s" optional) -> the kind and
+// the time; InvalidArgument naming the valid kinds otherwise.
+Result<std::pair<std::string, double>> ParseFault(const std::string& text);
+
 // The rules for knob names over a registry: no knob takes a run flag's name, and no lesson
 // declares two knobs of one name. InvalidArgument naming the lesson and the knob:
 // "lesson 'x' declares knob --rate, which is a racetrack run flag". A test runs this over the
@@ -78,7 +90,9 @@ Status CheckKnobNames(const scenarios::Registry& registry);
 Status ValidateRedlockUrls(const std::string& text);
 int ListMain(bool verbose, const adapters::TargetOptions& options, const CliContext& context);
 // action: up | status | down.
+// A throwaway redis-cluster is started with `cluster_masters` masters and `cluster_replicas`
+// replicas each.
 int ServersMain(const std::string& action, const std::vector<std::string>& targets,
-                const CliContext& context);
+                const CliContext& context, int cluster_masters = 3, int cluster_replicas = 0);
 
 }  // namespace racetrack::bench

@@ -16,6 +16,7 @@
 #include "bench/cli.h"
 #include "bench/compare_run.h"
 #include "bench/harness.h"
+#include "bench/merge.h"
 #include "bench/signals.h"
 #include "bench/suite.h"
 #include "reports/cli.h"
@@ -70,6 +71,7 @@ CLI::App* AddListCommand(CLI::App& app, bool* verbose, racetrack::adapters::Targ
   list->add_flag("--verbose,-v", *verbose, "Questions, expected outcomes and lesson texts");
   list->add_option("--redis-url", opts->redis_url, "Check this Redis instead of a throwaway one");
   list->add_option("--postgres-url", opts->postgres_url, "Check this PostgreSQL");
+  list->add_option("--redis-cluster-url", opts->redis_cluster_url, "Check this Redis Cluster");
   return list;
 }
 
@@ -80,8 +82,8 @@ void AddHarnessFlags(CLI::App* run, RunFlags* f) {
   run->add_option("scenario", c.scenarios, "Scenario ids (see `racetrack list`)");
   run->add_option("--suite", f->suite, rb::SuiteHelp())->check(CLI::IsMember(rb::SuiteNames()));
   run->add_option("--target,-t", c.targets,
-                  "Target (repeatable): builtin, builtin-tcp, redis, postgres. Default: all "
-                  "that can be had");
+                  "Target (repeatable): builtin, builtin-tcp, redis, postgres, redis-cluster. "
+                  "Default: all that can be had but redis-cluster (named only)");
   run->add_option("--approach,-a", c.approaches, "Only these approaches (repeatable)");
   run->add_option("--clients,-c", f->clients_text,
                   "Client threads (default 8, or the lesson's own); a comma list such as "
@@ -113,6 +115,23 @@ void AddHarnessFlags(CLI::App* run, RunFlags* f) {
                   "redis://[user:password@]host:port[/db]; default: a throwaway redis-server");
   run->add_option("--postgres-url", c.postgres_url,
                   "postgresql://user:password@host:port/db; default: a throwaway cluster");
+  run->add_option("--redis-cluster-url", c.redis_cluster_url,
+                  "redis://[user:password@]host:port of any node of a Redis Cluster (the rest are "
+                  "discovered); default: a throwaway cluster (-t redis-cluster)");
+  run->add_option("--cluster-masters", c.cluster_masters,
+                  "Masters of a throwaway redis-cluster (default 3, at least 3)");
+  run->add_option("--cluster-replicas", c.cluster_replicas,
+                  "Replicas per master of a throwaway redis-cluster: 0 (default), 1 or 2");
+  run->add_option("--fault", c.fault,
+                  "redis-cluster only: kill-master@SECONDS (SIGKILL the busiest master of a "
+                  "throwaway cluster; with --cluster-replicas 1 its replica takes over) or "
+                  "failover@SECONDS (CLUSTER FAILOVER on its replica), that far into the first "
+                  "repetition. Records errors by kind, fault_recovery_s and lost writes");
+  run->add_option("--shard", c.shard,
+                  "I/N: run shard I of N of one lesson x approach x target: its share of "
+                  "--clients and --ops, starting at --start-at; combine with `racetrack merge`");
+  run->add_option("--start-at", c.start_at,
+                  "With --shard: when every shard starts (Unix seconds or 2026-12-02T09:00:00Z)");
   run->add_option("--redlock-urls", f->redlock_urls,
                   "[locks] redlock's three lock servers: URL,URL,URL (redis://host:port); "
                   "default: throwaway servers of the target's kind");
@@ -161,13 +180,43 @@ CLI::App* AddRunCommand(CLI::App& app, RunFlags* f) {
   return run;
 }
 
-CLI::App* AddServersCommand(CLI::App& app, std::string* action, std::vector<std::string>* targets) {
+struct ServersFlags {
+  std::string action;
+  std::vector<std::string> targets;
+  int cluster_masters = 3;
+  int cluster_replicas = 0;
+};
+
+CLI::App* AddMergeCommand(CLI::App& app, rb::MergeCommand* m) {
+  CLI::App* merge = app.add_subcommand(
+      "merge", "Combine the parts of a sharded run (--shard I/N) into one results file: "
+               "operations summed, histograms merged exactly");
+  merge->add_option("parts", m->parts, "The part files (racetrack.result/2 with a shard field)")
+      ->required();
+  merge->add_option("-o,--output", m->out, "The merged results file")->required();
+  merge->add_flag("--verify", m->verify,
+                  "Check correctness once, on the end state read from the target the shards ran "
+                  "against (give its URL or keep it with `racetrack servers up`)");
+  merge->add_option("--redis-url", m->redis_url, "With --verify: the redis target's URL");
+  merge->add_option("--redis-cluster-url", m->redis_cluster_url,
+                    "With --verify: any node of the redis-cluster target");
+  return merge;
+}
+
+CLI::App* AddServersCommand(CLI::App& app, ServersFlags* f) {
+  std::string* action = &f->action;
+  std::vector<std::string>* targets = &f->targets;
   CLI::App* servers = app.add_subcommand(
       "servers", "Keep throwaway servers running across runs: up | status | down");
   servers->add_option("action", *action, "up, status or down")
       ->required()
       ->check(CLI::IsMember({"up", "status", "down"}));
-  servers->add_option("targets", *targets, "builtin-tcp, redis, postgres (default: all three)");
+  servers->add_option("targets", *targets,
+                       "builtin-tcp, redis, postgres, redis-cluster (default: the first three)");
+  servers->add_option("--cluster-masters", f->cluster_masters,
+                      "Masters of a redis-cluster (default 3, at least 3)");
+  servers->add_option("--cluster-replicas", f->cluster_replicas,
+                      "Replicas per master of a redis-cluster: 0 (default), 1 or 2");
   return servers;
 }
 
@@ -182,7 +231,7 @@ int ReportParseError(const CLI::App& app, const std::vector<CLI::App*>& subs,
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     msg += " (valid: " + OptionList(where) + ")";
   } else if (where == &app && dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
-    msg = "a subcommand is required (valid: list, run, servers, report, compare, figures)";
+    msg = "a subcommand is required (valid: list, run, servers, merge, report, compare, figures)";
   }
   std::fprintf(stderr, "racetrack%s: %s\n", where == &app ? "" : (" " + where->get_name()).c_str(),
                msg.c_str());
@@ -311,9 +360,10 @@ int main(int argc, char** argv) {
   CLI::App* list = AddListCommand(app, &verbose, &list_opts);
   RunFlags run_flags;
   CLI::App* run = AddRunCommand(app, &run_flags);
-  std::string action;
-  std::vector<std::string> server_targets;
-  CLI::App* servers = AddServersCommand(app, &action, &server_targets);
+  ServersFlags servers_flags;
+  CLI::App* servers = AddServersCommand(app, &servers_flags);
+  rb::MergeCommand merge_command;
+  CLI::App* merge = AddMergeCommand(app, &merge_command);
   // `report`, `compare` and `figures` (reports/): results JSON in, reports, regression verdicts
   // and the README's measured tables out.
   auto reports = racetrack::reports::AddReportCommands(app, racetrack::bench::FillScenarioInfo);
@@ -328,8 +378,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return ReportParseError(app, {list, run, servers, reports.report, reports.compare, reports.figures},
-                            e);
+    return ReportParseError(
+        app, {list, run, servers, merge, reports.report, reports.compare, reports.figures}, e);
   }
   if (reports.Parsed()) return reports.Run();
   if (run->parsed()) {
@@ -347,7 +397,11 @@ int main(int argc, char** argv) {
   rb::CliContext ctx{BinDir(), command_line, &stop, &throwaway};
   run_flags.command.options.servers = &throwaway;  // redlock's extra lock servers
 
-  if (servers->parsed()) return rb::ServersMain(action, server_targets, ctx);
+  if (merge->parsed()) return rb::MergeMain(merge_command, ctx);
+  if (servers->parsed()) {
+    return rb::ServersMain(servers_flags.action, servers_flags.targets, ctx,
+                           servers_flags.cluster_masters, servers_flags.cluster_replicas);
+  }
   // Ctrl-C: stop the run, then the throwaway servers stop on the way out.
   rb::SignalWatcher watcher([&stop] { stop.Stop(); }, [&throwaway] { throwaway.StopAll(); });
   if (list->parsed()) {

@@ -19,8 +19,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <condition_variable>
+#include <thread>
 #include <limits>
 #include <mutex>
+
+#include "adapters/cluster.h"
+#include "results/format.h"
 
 namespace racetrack::bench {
 
@@ -209,6 +213,7 @@ Result<std::unique_ptr<Session>> Session::Open(const scenarios::Scenario& scenar
   ctx.backing_unavailable = options.backing_unavailable;
   ctx.servers = options.servers;
   ctx.text = options.text;
+  ctx.shard_index = options.shard_index;
   auto run = scenario.Prepare(approach, *sh.admin, ctx);
   if (!run.ok()) {
     return Status(run.status().code() == Status::Code::kUnavailable
@@ -513,6 +518,7 @@ std::optional<double> Session::CpuSeconds() {
     }
     case adapters::TargetKind::kPostgres:  // a backend process per connection: not summed yet
     case adapters::TargetKind::kClient:    // no server to ask
+    case adapters::TargetKind::kRedisCluster:  // one server per node: not summed yet
       break;
   }
   return std::nullopt;
@@ -570,6 +576,125 @@ void FillScenarioInfo(Results* run) {
 Harness::Harness(RunOptions options, Callbacks callbacks, StopFlag* stop)
     : options_(std::move(options)), callbacks_(std::move(callbacks)), stop_(stop) {}
 
+namespace {
+
+// Runs a FaultPlan's injection `at_s` after construction (the phase starts right after), on a
+// thread of its own, unless Finish() comes first (a repetition shorter than at_s: then the
+// record says the fault never happened).
+class FaultTimer {
+ public:
+  FaultTimer(const FaultPlan* plan, adapters::Target& target) : plan_(plan) {
+    if (plan_ == nullptr) return;
+    thread_ = std::thread([this, &target] {
+      std::unique_lock lock(mu_);
+      if (cv_.wait_for(lock, std::chrono::duration<double>(plan_->at_s), [this] { return done_; })) {
+        return;
+      }
+      lock.unlock();
+      auto what = plan_->inject(target);
+      lock.lock();
+      injected_ = true;
+      description_ = what.ok() ? *what : "fault " + plan_->spec + " failed: " + what.status().message();
+    });
+  }
+  ~FaultTimer() { Stop(); }
+
+  // Waits for the injection (if under way); returns the sentence for the record's note.
+  std::string Finish() {
+    if (plan_ == nullptr) return "";
+    Stop();
+    if (!injected_) return "Fault " + plan_->spec + " was not injected: the repetition ended first.";
+    return "Fault: " + description_ + ".";
+  }
+  bool injected() const { return injected_; }
+
+ private:
+  void Stop() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  const FaultPlan* plan_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool injected_ = false;
+  std::string description_;
+};
+
+// Shard 1 marks the target prepared; the others wait for the mark; all then sleep until
+// start_at. The mark is a key on the target (Redis-likes), named by the lesson, approach and
+// start time, so reruns and other lessons do not see it.
+Status ShardRendezvous(const RunOptions& options, const std::string& what,
+                       adapters::Target& target, StopFlag* stop) {
+  auto conn = target.Connect();
+  if (!conn.ok()) return conn.status();
+  char at[32];
+  std::snprintf(at, sizeof at, "%.3f", options.start_at);
+  const std::string mark = "racetrack:shard-ready:" + what + ":" + at;
+  if (options.shard_index == 1) {
+    auto r = (*conn)->Command({"SET", mark, "1", "EX", "86400"});
+    if (!r.ok()) return r.status();
+    if (r->is_error()) return Status::Unavailable("cannot set the shard ready mark: " + r->str);
+  } else {
+    const auto deadline = std::chrono::system_clock::now() + std::chrono::minutes(10);
+    for (;;) {
+      auto v = (*conn)->Command({"GET", mark});
+      if (!v.ok()) return v.status();
+      if (v->type == adapters::Reply::Type::kString) break;
+      if (std::chrono::system_clock::now() > deadline || (stop != nullptr && stop->stopped())) {
+        return Status::Unavailable("shard 1 did not mark the target prepared within 10 minutes");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  const auto start = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::duration<double>(options.start_at)));
+  while (std::chrono::system_clock::now() < start && !(stop != nullptr && stop->stopped())) {
+    std::this_thread::sleep_for(std::min<std::chrono::system_clock::duration>(
+        start - std::chrono::system_clock::now(), std::chrono::milliseconds(100)));
+  }
+  return Status::Ok();
+}
+
+// The fault's figures and the sentence saying what it did and what it cost.
+void AddFaultOutcome(const FaultPlan& plan, const std::string& sentence, adapters::Target& target,
+                     Record* record) {
+  record->figures["fault_at_s"] = plan.at_s;
+  std::string text = sentence;
+  if (auto* cluster = dynamic_cast<adapters::ClusterTarget*>(&target)) {
+    if (auto recovery = cluster->RecoverySeconds()) {
+      record->figures["fault_recovery_s"] = *recovery;
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " Writes to the victim's slots succeeded again after %.2f s.",
+                    *recovery);
+      text += buf;
+    } else if (sentence.rfind("Fault:", 0) == 0) {
+      text += " Writes to the victim's slots had not succeeded again by the end of the run.";
+    }
+    std::string kinds;
+    for (const char* kind : {"connection_lost", "clusterdown", "unreachable", "tryagain"}) {
+      auto it = record->figures.find(std::string("cluster_") + kind);
+      if (it == record->figures.end() || it->second == 0) continue;
+      kinds += (kinds.empty() ? "" : ", ") + std::string(kind) + " " + results::FormatHuman(it->second);
+    }
+    if (record->errors.value_or(0) > 0 || !kinds.empty()) {
+      text += " Errors: " + results::FormatHuman(record->errors.value_or(0)) +
+              (kinds.empty() ? "" : " (cluster events: " + kinds + ")") + ".";
+    }
+  }
+  record->correctness.note += (record->correctness.note.empty() ? "" : " ") + text;
+}
+
+}  // namespace
+
 Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
                                const scenarios::ApproachInfo& approach, adapters::Target& target,
                                int combination, int combinations,
@@ -592,6 +717,10 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   auto session = Session::Open(scenario, approach, target, options, stop_);
   if (!session.ok()) return session.status();
   Session& s = **session;
+  if (options_.shard_count > 0) {
+    Status met = ShardRendezvous(options_, scenario.info().id + "/" + approach.id, target, stop_);
+    if (!met.ok()) return met;
+  }
 
   Progress tmpl;
   tmpl.scenario = scenario.info().id;
@@ -635,6 +764,10 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   }
   std::vector<Timeseries> series;
   Histogram merged;  // all repetitions'; stored sparse by Summarize
+  // The target's own counts (redis-cluster: redirects, retries, commands per node) over the
+  // timed phases only.
+  const std::map<std::string, double> counters_before = target.Counters();
+  std::string fault_sentence;
   std::vector<double> cpu_samples;
   for (int rep = 0; rep < options_.repetitions && record.error.empty(); ++rep) {
     if (stop_ && stop_->stopped()) break;
@@ -648,7 +781,9 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     spec.repetition = rep;
     spec.own_timeline = own_timeline;
     const std::optional<double> cpu_before = s.CpuSeconds();
+    FaultTimer fault(rep == 0 && options_.fault ? &*options_.fault : nullptr, target);
     PhaseResult r = s.RunPhase(spec, &callbacks_, &tmpl);
+    if (rep == 0 && options_.fault) fault_sentence = fault.Finish();
     const std::optional<double> cpu_after = s.CpuSeconds();
     const double tp = r.duration_s > 0 ? static_cast<double>(r.ops) / r.duration_s : 0;
     std::optional<double> cpu_per_op;
@@ -665,6 +800,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     series.push_back(std::move(r.timeseries));
     if (!r.error.empty()) record.error = r.error;
   }
+  const std::map<std::string, double> counters_after = target.Counters();
   results::Summarize(&record, merged);
   if (!series.empty()) {
     // The time series of the median repetition (by throughput).
@@ -692,7 +828,18 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
     record.correctness.ok = false;
     record.correctness.note = "could not verify: " + verdict.status().message();
   }
+  if (options_.shard_count > 0) {  // the other shards' work is in the end state too
+    record.correctness.checked = false;
+    record.correctness.note = "shard " + std::to_string(options_.shard_index) + "/" +
+                              std::to_string(options_.shard_count) +
+                              ": the verdict comes from `racetrack merge --verify` over every "
+                              "part (this part's figures count its own work).";
+  }
   record.figures = s.Figures();
+  for (const auto& [name, after] : counters_after) {
+    auto before = counters_before.find(name);
+    record.figures[name] = after - (before == counters_before.end() ? 0 : before->second);
+  }
   if (!cpu_samples.empty()) {
     std::sort(cpu_samples.begin(), cpu_samples.end());
     const size_t n = cpu_samples.size();
@@ -705,6 +852,7 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
       record.figures["calibration_spin_us"] = static_cast<double>(s.calibration_spin_ns()) / 1000;
     }
   }
+  if (options_.fault) AddFaultOutcome(*options_.fault, fault_sentence, target, &record);
   record.memory_method = s.MemoryMethod();
   record.series = s.Series();
   results::AssessTiming(&record);  // after the scenario's own doubt, which comes first

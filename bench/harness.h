@@ -76,6 +76,17 @@ using results::Skip;
 using results::TargetStatus;
 using results::Timeseries;
 
+// --fault: something done to the target once per combination, `at_s` into its first timed
+// repetition, from a thread of its own (kill-master: SIGKILL a cluster master; failover: CLUSTER
+// FAILOVER on a replica). `inject` returns a one-line description of what it did, or why it
+// could not. The record gets figures fault_at_s and, on a redis-cluster, fault_recovery_s (until
+// a command on one of the victim's slots succeeded again), and a sentence in its note.
+struct FaultPlan {
+  std::string spec;  // as given: "kill-master@3s"
+  double at_s = 0;
+  std::function<Result<std::string>(adapters::Target&)> inject;
+};
+
 struct RunOptions {
   int clients = 8;
   double duration_s = 2.0;            // per repetition, when ops is unset
@@ -120,6 +131,17 @@ struct RunOptions {
   // Params stamped on every record of the run as they are (the CLI's "durability" when several
   // modes run: each mode is a Harness::Run of its own, its servers reconfigured in between).
   std::map<std::string, double> record_params;
+  // --fault (see FaultPlan); unset = none.
+  std::optional<FaultPlan> fault;
+  // --shard I/N --start-at T (bench/merge.h): this process is shard `shard_index` (1-based) of
+  // `shard_count` (0 = not sharded); `clients` and `ops` are already its share. Shard 1 prepares
+  // the target and sets a ready mark on it, the others leave the lesson's state alone
+  // (RunContext::shard_index) and wait for the mark; every shard starts its warm-up at
+  // `start_at` (Unix seconds). Its records' verdicts are left to `racetrack merge --verify`
+  // (checked = false; the figures stay).
+  int shard_index = 0;
+  int shard_count = 0;
+  double start_at = 0;
 };
 
 // InvalidArgument naming the bad option ("--clients must be between 1 and 1024").

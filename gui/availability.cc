@@ -40,6 +40,13 @@ adapters::TargetAvailability ProbeTarget(adapters::TargetKind kind, const std::s
         a = {kind, false, "racetrack-server is not built next to racetrack-gui (" + bin_dir + ")"};
       }
       break;
+    case adapters::TargetKind::kRedisCluster:
+      if (options.redis_cluster_url.empty() &&
+          (QStandardPaths::findExecutable("redis-server").isEmpty() ||
+           QStandardPaths::findExecutable("redis-cli").isEmpty())) {
+        a = {kind, false, "redis-server or redis-cli not found on PATH (or give a cluster URL)"};
+      }
+      break;
     case adapters::TargetKind::kRedis:
       if (options.redis_url.empty() && QStandardPaths::findExecutable("redis-server").isEmpty()) {
         a = {kind, false, "redis-server not found on PATH (install redis-server or give a Redis URL)"};

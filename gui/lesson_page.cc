@@ -285,8 +285,8 @@ QWidget* LessonPage::BuildControls() {
     adapters::TargetAvailability a = ProbeTarget(kind, bin_dir, context_->target_options);
     auto* check = new QCheckBox(Q(std::string(adapters::TargetName(kind))), targets);
     // Every target that can be had: a class should see Redis and PostgreSQL without knowing
-    // to tick them.
-    check->setChecked(a.available);
+    // to tick them. Not a cluster: several servers and seconds to form, ticked when wanted.
+    check->setChecked(a.available && kind != adapters::TargetKind::kRedisCluster);
     check->setEnabled(a.available);
     tv->addWidget(check);
     if (!a.available) {

@@ -165,6 +165,10 @@ json ToJson(const Results& d) {
   if (!p.value_size.empty()) workload["value_size"] = p.value_size;
   if (!workload.empty()) j["parameters"]["workload"] = workload;
   if (!p.slo.empty()) j["parameters"]["slo"] = p.slo;
+  if (p.shard_count > 0) {
+    j["parameters"]["shard"] = {
+        {"index", p.shard_index}, {"count", p.shard_count}, {"start_at", p.start_at}};
+  }
   json targets = json::array();
   for (const TargetStatus& t : d.targets) {
     json tj = {{"name", t.name}, {"available", t.available}};
@@ -592,6 +596,11 @@ void ReadParameters(Reader& rd, const json& doc, Results* res) {
   rd.Number(*p, pp, "interval_ms", &out.interval_ms);
   rd.NumberMap(*p, pp, "extra", &out.extra);
   rd.String(*p, pp, "slo", &out.slo);
+  if (const json* sh = rd.Object(*p, pp, "shard")) {
+    rd.Number(*sh, pp + ".shard", "index", &out.shard_index);
+    rd.Number(*sh, pp + ".shard", "count", &out.shard_count);
+    rd.Number(*sh, pp + ".shard", "start_at", &out.start_at);
+  }
   if (const json* w = rd.Object(*p, pp, "workload")) {
     const std::string wp = pp + ".workload";
     if (Reader::Find(*w, "keys")) {

@@ -246,6 +246,12 @@ struct Parameters {
   std::string value_size;
   // Optional: the latency objective of a --rate sweep as given ("p99:1ms"; reports/sweep.h).
   std::string slo;
+  // Optional: this file is shard `shard_index` (1-based) of `shard_count` of one run started
+  // together at `start_at` (Unix seconds): JSON "shard": {"index": 1, "count": 3, "start_at": T},
+  // omitted when shard_count is 0. `racetrack merge` combines the parts.
+  int shard_index = 0;
+  int shard_count = 0;
+  double start_at = 0;
 };
 
 struct TargetStatus {

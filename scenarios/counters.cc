@@ -56,6 +56,12 @@ const SqlStatement kSelectForUpdate{"rt_counters_select_fu",
 const SqlStatement kWrite{"rt_counters_write", "UPDATE rt_counters SET v = $2 WHERE id = $1"};
 const SqlStatement kIncrement{"rt_counters_increment",
                               "UPDATE rt_counters SET v = v + 1 WHERE id = $1"};
+// --counter-keys N > 1: the rows "<key>:0" .. "<key>:N-1", made and summed in one statement each.
+const SqlStatement kResetMany{"", "INSERT INTO rt_counters (id, v) SELECT $1 || ':' || g, 0 FROM "
+                                  "generate_series(0, $2::int - 1) g "
+                                  "ON CONFLICT (id) DO UPDATE SET v = 0"};
+const SqlStatement kSumMany{"rt_counters_sum",
+                            "SELECT coalesce(sum(v), 0) FROM rt_counters WHERE id LIKE $1 || ':%'"};
 
 constexpr char kLuaIncrement[] =
     "local v = tonumber(redis.call('GET', KEYS[1]) or '0') + 1\n"
@@ -118,28 +124,40 @@ class CountersRun;
 
 class CountersWorker final : public Worker {
  public:
-  CountersWorker(CountersRun* run, Client* client) : run_(run), client_(client) {}
+  CountersWorker(CountersRun* run, Client* client, int index)
+      : run_(run), client_(client), next_(static_cast<size_t>(index)) {}
   Status Step() override;
 
  private:
-  Status SqlTransaction(Isolation isolation, const SqlStatement& select, bool retry_conflicts);
+  Status SqlTransaction(const std::string& key, Isolation isolation, const SqlStatement& select,
+                        bool retry_conflicts);
 
   CountersRun* run_;
   Client* client_;
+  size_t next_;  // the next counter this worker increments (--counter-keys: round robin)
 };
 
 class CountersRun final : public ApproachRun {
  public:
-  CountersRun(const ApproachInfo& approach, int clients)
+  CountersRun(const ApproachInfo& approach, int clients, int counter_keys)
       : approach_(approach), kind_(KindOf(approach.id)), clients_(clients),
-        key_(std::string(kKeyPrefix) + approach.id) {}
-
-  Result<std::unique_ptr<Worker>> MakeWorker(Client& client, int) override {
-    return std::unique_ptr<Worker>(std::make_unique<CountersWorker>(this, &client));
+        key_(std::string(kKeyPrefix) + approach.id) {
+    // One hot counter keeps its historical name; N counters are "<key>:i" (hash fields
+    // "hits:i": one hash is one key, so it lives on one cluster shard however many fields).
+    for (int i = 0; i < counter_keys; ++i) {
+      keys_.push_back(counter_keys == 1 ? key_ : key_ + ":" + std::to_string(i));
+      fields_.push_back(counter_keys == 1 ? std::string(kHashField)
+                                          : std::string(kHashField) + ":" + std::to_string(i));
+    }
   }
 
-  // The counter's current value as this approach stores it.
+  Result<std::unique_ptr<Worker>> MakeWorker(Client& client, int index) override {
+    return std::unique_ptr<Worker>(std::make_unique<CountersWorker>(this, &client, index));
+  }
+
+  // The sum of the counters' current values as this approach stores them.
   Result<int64_t> ReadValue(Client& c) const {
+    if (keys_.size() > 1) return ReadMany(c);
     switch (kind_) {
       case Kind::kClientRmw: {
         auto v = c.Get(key_);
@@ -171,7 +189,59 @@ class CountersRun final : public ApproachRun {
     }
   }
 
+  // --counter-keys N > 1: one pipeline of N reads (split per node on a cluster), one HVALS, or
+  // one SQL sum.
+  Result<int64_t> ReadMany(Client& c) const {
+    if (IsSql(kind_)) {
+      auto rows = c.Query(kSumMany, std::vector<std::string>{key_});
+      if (!rows.ok()) return rows.status();
+      return ParseInt(rows->Scalar().value_or("0"));
+    }
+    std::vector<adapters::Argv> reads;
+    if (kind_ == Kind::kHIncrBy) {
+      reads.push_back({"HVALS", kHashKey});
+    } else {
+      for (const std::string& k : keys_) reads.push_back({"GET", k});
+    }
+    auto replies = c.Pipeline(reads);
+    if (!replies.ok()) return replies.status();
+    const std::vector<adapters::Reply>& values =
+        kind_ == Kind::kHIncrBy ? replies->front().elements : *replies;
+    int64_t sum = 0;
+    for (const adapters::Reply& r : values) {
+      if (r.is_error()) return Status::InvalidArgument(r.str);
+      if (r.is_nil()) continue;
+      auto v = kind_ == Kind::kClientRmw ? ParseJsonCount(r.str) : ParseInt(r.str);
+      if (!v.ok()) return v.status();
+      sum += *v;
+    }
+    return sum;
+  }
+
   Status Reset(Client& c) const {
+    if (keys_.size() > 1) {
+      if (IsSql(kind_)) {
+        auto created = c.Query(kCreate, {});
+        if (!created.ok()) return created.status();
+        auto reset = c.Query(kResetMany,
+                             std::vector<std::string>{key_, std::to_string(keys_.size())});
+        return reset.ok() ? Status::Ok() : reset.status();
+      }
+      if (kind_ == Kind::kHIncrBy) {
+        auto r = c.Del(kHashKey);
+        return r.ok() ? Status::Ok() : r.status();
+      }
+      std::vector<adapters::Argv> writes;
+      for (const std::string& k : keys_) {
+        writes.push_back({"SET", k, kind_ == Kind::kClientRmw ? JsonCount(0) : "0"});
+      }
+      auto r = c.Pipeline(writes);
+      if (!r.ok()) return r.status();
+      for (const adapters::Reply& reply : *r) {
+        if (reply.is_error()) return Status::InvalidArgument(reply.str);
+      }
+      return Status::Ok();
+    }
     if (IsSql(kind_)) {
       auto created = c.Query(kCreate, {});
       if (!created.ok()) return created.status();
@@ -203,14 +273,19 @@ class CountersRun final : public ApproachRun {
   Result<Correctness> Verify(Client& admin) override {
     auto observed = ReadValue(admin);
     if (!observed.ok()) return observed.status();
-    const int64_t expected = acked_.load();
-    const int64_t lost = expected - *observed;
+    return Judge(acked_.load(), *observed, retries_.load());
+  }
+
+  // The verdict from acknowledged increments and the value found (also over a sharded run's
+  // parts: VerifyShards).
+  Correctness Judge(int64_t expected, int64_t observed, int64_t retries) const {
+    const int64_t lost = expected - observed;
     Correctness c;
     c.ok = lost == 0;
     c.figures = {{"expected", static_cast<double>(expected)},
-                 {"observed", static_cast<double>(*observed)},
+                 {"observed", static_cast<double>(observed)},
                  {"lost_updates", static_cast<double>(lost)},
-                 {"retries", static_cast<double>(retries_.load())}};
+                 {"retries", static_cast<double>(retries)}};
     if (lost > 0) {
       char pct[32];
       std::snprintf(pct, sizeof pct, "%.1f%%",
@@ -235,9 +310,12 @@ class CountersRun final : public ApproachRun {
     return c;
   }
 
-  const std::string& key() const { return key_; }
+  // The counter a worker's `n`-th step increments, and its hash field.
+  const std::string& key(size_t n) const { return keys_[n % keys_.size()]; }
+  const std::string& field(size_t n) const { return fields_[n % fields_.size()]; }
   Kind kind() const { return kind_; }
   void Ack() { acked_.fetch_add(1, std::memory_order_relaxed); }
+  int clients() const { return clients_; }
   void Retry() { retries_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
@@ -245,13 +323,15 @@ class CountersRun final : public ApproachRun {
   Kind kind_;
   int clients_;
   std::string key_;
+  std::vector<std::string> keys_;
+  std::vector<std::string> fields_;
   std::atomic<int64_t> acked_{0};
   std::atomic<int64_t> retries_{0};
 };
 
-Status CountersWorker::SqlTransaction(Isolation isolation, const SqlStatement& select,
-                                      bool retry_conflicts) {
-  const std::vector<std::string> id{run_->key()};
+Status CountersWorker::SqlTransaction(const std::string& key, Isolation isolation,
+                                      const SqlStatement& select, bool retry_conflicts) {
+  const std::vector<std::string> id{key};
   for (;;) {
     Status s = client_->Begin(isolation);
     if (!s.ok()) return s;
@@ -263,7 +343,7 @@ Status CountersWorker::SqlTransaction(Isolation isolation, const SqlStatement& s
       failed = current.status();
       if (current.ok()) {
         auto written = client_->Query(kWrite, std::vector<std::string>{
-                                                  run_->key(), std::to_string(*current + 1)});
+                                                  key, std::to_string(*current + 1)});
         failed = written.status();
         if (written.ok()) {
           failed = client_->Commit();
@@ -285,7 +365,9 @@ Status CountersWorker::SqlTransaction(Isolation isolation, const SqlStatement& s
 }
 
 Status CountersWorker::Step() {
-  const std::string& key = run_->key();
+  const size_t n = next_;
+  next_ += static_cast<size_t>(run_->clients());
+  const std::string& key = run_->key(n);
   switch (run_->kind()) {
     case Kind::kClientRmw: {
       auto text = client_->Get(key);
@@ -322,7 +404,7 @@ Status CountersWorker::Step() {
       return Status::Ok();
     }
     case Kind::kHIncrBy: {
-      auto v = client_->HIncrBy(kHashKey, kHashField);
+      auto v = client_->HIncrBy(kHashKey, run_->field(n));
       if (!v.ok()) return v.status();
       run_->Ack();
       return Status::Ok();
@@ -335,11 +417,11 @@ Status CountersWorker::Step() {
       return Status::Ok();
     }
     case Kind::kSqlReadThenWrite:
-      return SqlTransaction(Isolation::kReadCommitted, kSelect, /*retry_conflicts=*/false);
+      return SqlTransaction(key, Isolation::kReadCommitted, kSelect, /*retry_conflicts=*/false);
     case Kind::kSqlSelectForUpdate:
-      return SqlTransaction(Isolation::kReadCommitted, kSelectForUpdate, false);
+      return SqlTransaction(key, Isolation::kReadCommitted, kSelectForUpdate, false);
     case Kind::kSqlSerializable:
-      return SqlTransaction(Isolation::kSerializable, kSelect, /*retry_conflicts=*/true);
+      return SqlTransaction(key, Isolation::kSerializable, kSelect, /*retry_conflicts=*/true);
     case Kind::kSqlUpdateIncrement: {
       auto r = client_->Query(kIncrement, std::vector<std::string>{key});
       if (!r.ok()) return r.status();
@@ -387,14 +469,55 @@ class CountersScenario final : public Lesson {
     info_.lesson = kLesson;
     info_.live_figures = {"lost_updates", "retries", "expected", "observed"};
     info_.default_clients = 8;
+    // A knob for sharded targets: one hot counter lives on one shard; N spread over all.
+    info_.knobs = {{"counter-keys",
+                    "Counters the increments spread over, round robin (default 1: one hot "
+                    "counter). On redis-cluster the record's cluster_ops:<node> figures show "
+                    "one shard doing all the work at 1 and every shard sharing it at 1000",
+                    1, 100000, true, {}, {1}}};
+  }
+
+  // Records get a counter-keys param only when the knob is given.
+  std::vector<std::map<std::string, double>> ParameterPoints(
+      const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
+    auto it = knobs.find("counter-keys");
+    if (it == knobs.end() || it->second.empty()) return {{}};
+    std::vector<std::map<std::string, double>> points;
+    for (double v : it->second) points.push_back({{"counter-keys", v}});
+    return points;
   }
 
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {
-    auto run = std::make_unique<CountersRun>(approach, context.clients);
-    Status s = run->Reset(admin);
+    auto keys = context.extra.find("counter-keys");
+    const int counter_keys = keys == context.extra.end() ? 1 : static_cast<int>(keys->second);
+    auto run = std::make_unique<CountersRun>(approach, context.clients, counter_keys);
+    // A shard after the first increments the counter shard 1 has reset.
+    Status s = context.shard_index > 1 ? Status::Ok() : run->Reset(admin);
     return PreparedRun(std::move(run), s);
+  }
+
+  bool Shardable() const override { return true; }
+
+  // Every shard's acknowledged increments against the one final value.
+  Result<Correctness> VerifyShards(const ApproachInfo& approach, Client& admin,
+                                   const RunContext& context,
+                                   const std::vector<Correctness>& parts) const override {
+    auto keys = context.extra.find("counter-keys");
+    const int counter_keys = keys == context.extra.end() ? 1 : static_cast<int>(keys->second);
+    CountersRun run(approach, context.clients, counter_keys);
+    int64_t expected = 0, retries = 0;
+    for (const Correctness& part : parts) {
+      auto e = part.figures.find("expected");
+      if (e == part.figures.end()) return Status::InvalidArgument("a part has no 'expected' figure");
+      expected += static_cast<int64_t>(e->second);
+      auto r = part.figures.find("retries");
+      if (r != part.figures.end()) retries += static_cast<int64_t>(r->second);
+    }
+    auto observed = run.ReadValue(admin);
+    if (!observed.ok()) return observed.status();
+    return run.Judge(expected, *observed, retries);
   }
 };
 

@@ -179,21 +179,27 @@ end
 return 0
 )lua";
 
+// One script reads both windows' counters, so they must share a Redis Cluster slot: the hash tag
+// {key} makes both hash on the client's key alone, as a real deployment would write it (without
+// it a cluster answers CROSSSLOT).
+std::string WindowKey(const std::string& key, int64_t window) {
+  return "{" + key + "}:" + std::to_string(window);
+}
+
 class WindowCounterResp final : public Limiter {
  public:
   explicit WindowCounterResp(Params p) : p_(p) {}
   Result<bool> Allow(Client& c, const std::string& key, int64_t now, uint64_t) override {
     const int64_t win = now / p_.window_us;
     const int64_t overlap = p_.window_us - (now - win * p_.window_us);
-    const std::string keys[] = {key + ":" + std::to_string(win),
-                                key + ":" + std::to_string(win - 1)};
+    const std::string keys[] = {WindowKey(key, win), WindowKey(key, win - 1)};
     const std::string args[] = {std::to_string(overlap), std::to_string(p_.window_us),
                                 std::to_string(p_.limit), TtlMs(p_)};
     return IntegerVerdict(c.Eval(kWindowCounterLua, keys, args));
   }
   std::vector<std::string> StateKeys(const std::string& key, int64_t now) const override {
     const int64_t win = now / p_.window_us;
-    return {key + ":" + std::to_string(win), key + ":" + std::to_string(win - 1)};
+    return {WindowKey(key, win), WindowKey(key, win - 1)};
   }
 
  private:

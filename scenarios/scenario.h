@@ -144,6 +144,9 @@ struct RunContext {
   adapters::ThrowawayServers* servers = nullptr;
   // Text-valued options, by flag name without dashes: "redlock-urls" (comma-separated URLs).
   std::map<std::string, std::string> text;
+  // A sharded run (`racetrack run --shard I/N`): this process's 1-based shard, 0 when not
+  // sharded. Above 1, shard 1 has prepared the shared state: Prepare must not reset it.
+  int shard_index = 0;
 };
 
 // The correctness object of one record (schema: records[].correctness).
@@ -252,6 +255,17 @@ class Scenario {
   virtual Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach,
                                                        adapters::Client& admin,
                                                        const RunContext& context) const = 0;
+  // Sharded runs (`racetrack merge --verify`): the verdict over every shard's part, from the
+  // parts' correctness figures and the target's end state, read once all shards have finished.
+  // A lesson that can run sharded implements it (and honours RunContext::shard_index in
+  // Prepare); the default says it cannot, and `racetrack run --shard` refuses the lesson.
+  virtual bool Shardable() const { return false; }
+  virtual Result<Correctness> VerifyShards(const ApproachInfo& approach, adapters::Client& admin,
+                                           const RunContext& context,
+                                           const std::vector<Correctness>& parts) const {
+    (void)approach, (void)admin, (void)context, (void)parts;
+    return Status::InvalidArgument("lesson '" + info().id + "' cannot be run sharded yet");
+  }
 };
 
 // The base every lesson derives from: it holds the ScenarioInfo the lesson builds once, in its

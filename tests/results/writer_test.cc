@@ -186,6 +186,20 @@ TEST(WriterTest, ClaimsRoundTripAndStayOptional) {
             "\"chain\", got \"vibes\"");
 }
 
+TEST(WriterTest, ShardRoundTripsAndStaysOptional) {
+  Results d = Sample();
+  EXPECT_EQ(ToJsonText(d).find("\"shard\""), std::string::npos);  // not a shard: no field
+  d.parameters.shard_index = 2;
+  d.parameters.shard_count = 3;
+  d.parameters.start_at = 1764660000.5;
+  auto back = ParseResults(ToJsonText(d), "part-2.json");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->parameters.shard_index, 2);
+  EXPECT_EQ(back->parameters.shard_count, 3);
+  EXPECT_EQ(back->parameters.start_at, 1764660000.5);
+  EXPECT_EQ(ToJsonText(*back), ToJsonText(d));
+}
+
 TEST(WriterTest, OptionalRepetitionFiguresAreWrittenOnlyWhereKnownAndReadBack) {
   // cpu_us_per_op (repetition 1) and p50_us (repetition 2): omitted, not null, where unknown.
   const Results d = Sample();
