@@ -351,7 +351,7 @@ size_t Server::ProcessBuffer(Connection* c, std::string_view in) {
     if (!c->argv.empty()) engine_->Execute(c->client, Args(c->argv));
     // As Redis (it checks on every reply it adds): a pipeline whose replies pass the output
     // limit closes the client before anything is written, not after the kernel took a part.
-    if (OverOutputLimit(c)) return;
+    if (OverOutputLimit(c)) return pos;  // closing: the rest is never read
   }
   return pos;
 }
