@@ -21,10 +21,15 @@
 
 namespace racetrack::engine {
 
+struct AclUser;  // acl.h
+
 struct ClientState {
   uint64_t id = 0;  // assigned by Engine::AddClient
   int db = 0;
   bool authenticated = false;
+  // The ACL user this connection runs as (acl.h): `default` until AUTH/HELLO picks another.
+  // nullptr for the engine's internal clients (append-only log replay), which ACL does not check.
+  const AclUser* user = nullptr;
   std::string name;
   std::string addr = "internal:0";   // peer "ip:port"
   std::string laddr = "internal:0";  // local "ip:port"

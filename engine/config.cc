@@ -206,6 +206,14 @@ std::vector<ConfigOption> BuildTable() {
       StringOption("dbfilename", &EngineConfig::dbfilename, "snapshot file name"),
       SaveOption(),
       OutputBufferLimitOption(),
+      BoolOption("protected-mode", &EngineConfig::protected_mode,
+                 "yes|no: while `default` has no password, accept only loopback clients"),
+      IntOption("slowlog-log-slower-than", &EngineConfig::slowlog_log_slower_than, -1, INT64_MAX,
+                "microseconds a command must take to enter the slow log (-1: off)"),
+      IntOption("slowlog-max-len", &EngineConfig::slowlog_max_len, 0, INT64_MAX,
+                "slow log entries kept"),
+      IntOption("latency-monitor-threshold", &EngineConfig::latency_monitor_threshold, 0,
+                INT64_MAX, "milliseconds a command must take to become a latency sample (0: off)"),
   };
   for (ConfigOption& o : t) {
     if (o.name == "busy-reply-threshold") o.aliases = {"lua-time-limit"};

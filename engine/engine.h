@@ -32,6 +32,9 @@ class PubSub;       // pubsub.h
 class Blocking;     // blocking.h
 class Persistence;  // persistence.h
 class ScriptEngine;  // scripting.h
+class Acl;           // acl.h
+class Diagnostics;   // diagnostics.h
+enum class AclContext;  // acl.h
 
 // Settings, named as redis.conf names them. CONFIG GET/SET read and write these.
 struct EngineConfig {
@@ -67,6 +70,12 @@ struct EngineConfig {
   int64_t pubsub_output_hard_limit = 32LL * 1024 * 1024;
   int64_t pubsub_output_soft_limit = 8LL * 1024 * 1024;
   int64_t pubsub_output_soft_seconds = 60;
+  // protected-mode: while `default` has no password, refuse clients not on the loopback interface.
+  bool protected_mode = true;
+  // SLOWLOG (microseconds; < 0 disables, 0 logs everything) and LATENCY (milliseconds; 0 is off).
+  int64_t slowlog_log_slower_than = 10000;
+  int64_t slowlog_max_len = 128;
+  int64_t latency_monitor_threshold = 0;
 };
 
 // Applies a client-output-buffer-limit value ("pubsub 32mb 8mb 60", several classes may follow
@@ -146,6 +155,13 @@ class Engine {
   Persistence& persistence() { return *persistence_; }
   // The Lua interpreter and script cache (EVAL, SCRIPT), created on first use.
   ScriptEngine& scripts();
+  // ACL users, rules and the ACL log.
+  Acl& acl() { return *acl_; }
+  // The slow log, latency samples and MONITOR clients.
+  Diagnostics& diagnostics() { return *diagnostics_; }
+  // The client whose command is running (Redis's server.current_client): a script's redis.call
+  // is checked against its ACL user. nullptr between commands.
+  ClientState* current_client() const { return current_client_; }
   // The server calls this once per event-loop turn after running commands and before writing
   // replies: the append-only log is written (and fsynced under appendfsync always) here, so no
   // reply leaves before the write it acknowledges is in the log.
@@ -164,6 +180,10 @@ class Engine {
 
  private:
   void Call(ClientState& client, const CommandSpec& spec, Args argv);
+  // The ACL check; on a denial logs it, replies NOPERM (queuing: as processCommand rejects, also
+  // failing a MULTI) and returns false.
+  bool CheckAcl(ClientState& client, const CommandSpec& spec, Args argv, AclContext where,
+                bool queuing);
 
   EngineConfig config_;
   const Clock* clock_;
@@ -180,6 +200,10 @@ class Engine {
   std::unique_ptr<Blocking> blocking_;
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<ScriptEngine> scripts_;
+  std::unique_ptr<Acl> acl_;
+  std::unique_ptr<Diagnostics> diagnostics_;
+  ClientState* current_client_ = nullptr;
+  const CommandSpec* current_spec_ = nullptr;
   int call_depth_ = 0;
   std::vector<std::string> propagate_override_;
 
