@@ -46,6 +46,8 @@ struct LatencySeries {
 
 class Diagnostics {
  public:
+  // Called before each executed command: EVAL and FCALL show in MONITOR before their calls.
+  void BeforeCall(const ClientState& client, const CommandSpec& spec, Args argv);
   // Called after each executed command (not the rejected ones), with its wall time.
   void AfterCall(Engine& engine, const ClientState& client, const CommandSpec& spec, Args argv,
                  int64_t duration_us);

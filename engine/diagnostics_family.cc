@@ -70,14 +70,22 @@ void AppendRepr(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// EVAL and friends feed monitors before they run, so a script's own commands follow it.
+bool IsScriptRun(const CommandSpec& spec) {
+  return spec.name == "eval" || spec.name == "evalsha" || spec.name == "eval_ro" ||
+         spec.name == "evalsha_ro" || spec.name == "fcall" || spec.name == "fcall_ro";
+}
+
 }  // namespace
+
+void Diagnostics::BeforeCall(const ClientState& client, const CommandSpec& spec, Args argv) {
+  if (!monitors_.empty() && IsScriptRun(spec)) FeedMonitors(client, spec, argv);
+}
 
 void Diagnostics::AfterCall(Engine& engine, const ClientState& client, const CommandSpec& spec,
                             Args argv, int64_t duration_us) {
   const EngineConfig& cfg = engine.config();
-  if (!monitors_.empty() && !(spec.flags & kCmdAdmin) && spec.name != "eval" &&
-      spec.name != "evalsha" && spec.name != "eval_ro" && spec.name != "evalsha_ro" &&
-      spec.name != "fcall" && spec.name != "fcall_ro") {
+  if (!monitors_.empty() && !(spec.flags & kCmdAdmin) && !IsScriptRun(spec)) {
     FeedMonitors(client, spec, argv);
   }
   if (cfg.latency_monitor_threshold > 0 &&

@@ -291,6 +291,7 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
   CommandContext ctx{*this, client, db, client.reply, spec, argv, clock_->NowMs()};
 
   if (config_.maxmemory > 0) TouchKeys(*this, db, spec, argv);
+  if (diagnostics_->has_monitors()) diagnostics_->BeforeCall(client, spec, argv);
   int64_t start = MonotonicUs();
   ++call_depth_;
   spec.handler(ctx);
