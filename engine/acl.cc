@@ -94,6 +94,14 @@ constexpr std::pair<uint32_t, std::string_view> kUserFlagNames[] = {
 
 }  // namespace
 
+std::vector<std::string_view> AclUserFlagNames(uint32_t flags) {
+  std::vector<std::string_view> out;
+  for (const auto& [bit, name] : kUserFlagNames) {
+    if (flags & bit) out.push_back(name);
+  }
+  return out;
+}
+
 std::string AclHashPassword(std::string_view s) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -609,11 +617,9 @@ std::string Acl::DescribeChannels(const AclSelector& sel) const {
 
 std::string Acl::Describe(const AclUser& user) const {
   std::string out;
-  for (const auto& [bit, name] : kUserFlagNames) {
-    if (user.flags & bit) {
-      out += name;
-      out += ' ';
-    }
+  for (std::string_view name : AclUserFlagNames(user.flags)) {
+    out += name;
+    out += ' ';
   }
   for (const std::string& p : user.passwords) out += "#" + p + " ";
   for (const AclSelector& s : user.selectors) {

@@ -76,6 +76,10 @@ struct AclLogEntry {
   std::string client_info;
 };
 
+// The names of the AclUser::Flag bits set in `flags`, in Redis's order ("on", "nopass", ...): ACL
+// LIST and GETUSER print them in this order.
+std::vector<std::string_view> AclUserFlagNames(uint32_t flags);
+
 // SHA-256 of `s` as 64 lower-case hex characters (how passwords are kept and shown).
 std::string AclHashPassword(std::string_view s);
 

@@ -98,17 +98,7 @@ void CmdAclGetUser(CommandContext& ctx) {
   }
   ctx.reply.Array(12);
   ctx.reply.Bulk("flags");
-  static constexpr std::pair<uint32_t, std::string_view> kFlags[] = {
-      {AclUser::kEnabled, "on"},
-      {AclUser::kDisabled, "off"},
-      {AclUser::kNoPass, "nopass"},
-      {AclUser::kSkipSanitize, "skip-sanitize-payload"},
-      {AclUser::kSanitize, "sanitize-payload"},
-  };
-  std::vector<std::string_view> flags;
-  for (const auto& [bit, name] : kFlags) {
-    if (u->flags & bit) flags.push_back(name);
-  }
+  std::vector<std::string_view> flags = AclUserFlagNames(u->flags);
   ctx.reply.Array(flags.size());
   for (std::string_view f : flags) ctx.reply.Bulk(f);
   ctx.reply.Bulk("passwords");
@@ -242,11 +232,7 @@ void CmdAclDryRun(CommandContext& ctx) {
     return;
   }
   Args cmd_argv = ctx.argv.subspan(3);
-  const CommandSpec* spec = ctx.engine.commands().Find(cmd_argv[0]);
-  if (spec != nullptr && !spec->subcommands.empty() && cmd_argv.size() >= 2) {
-    auto it = spec->subcommands.find(ToLower(cmd_argv[1]));
-    spec = it == spec->subcommands.end() ? nullptr : it->second.get();
-  }
+  const CommandSpec* spec = LookupCommand(ctx.engine.commands(), cmd_argv);
   if (spec == nullptr) {
     ctx.reply.Error(errors::AclCommandNotFound(cmd_argv[0]));
     return;

@@ -39,6 +39,8 @@ struct ClientState {
   std::string last_command = "NULL";
   bool close_after_reply = false;  // QUIT, protocol errors: close once `reply` is flushed
   bool is_script = false;          // the fake client Lua's redis.call runs as
+  // CLIENT NO-EVICT ON: shown as flag 'e'. Nothing evicts clients here (no maxmemory-clients).
+  bool no_evict = false;
 
   ReplyBuilder reply;            // pending output
   std::function<void()> wake;    // set by the owner: "reply has new bytes, flush them"

@@ -176,6 +176,14 @@ std::vector<std::string_view> KeyFlagNames(uint32_t flags) {
   return out;
 }
 
+const CommandSpec* LookupCommand(const CommandTable& table, Args argv) {
+  if (argv.empty()) return nullptr;
+  const CommandSpec* spec = table.Find(argv[0]);
+  if (spec == nullptr || spec->subcommands.empty() || argv.size() < 2) return spec;
+  auto it = spec->subcommands.find(ToLower(argv[1]));
+  return it == spec->subcommands.end() ? nullptr : it->second.get();
+}
+
 const CommandMeta* FindCommandMeta(std::string_view full_name) {
   static const auto* index = [] {
     auto* m = new std::unordered_map<std::string_view, const CommandMeta*>();

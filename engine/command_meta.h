@@ -111,6 +111,10 @@ struct CommandMeta {
   std::vector<RedisKeySpec> key_specs;
 };
 
+// The command argv names, resolved to the subcommand for a container (Redis's lookupCommand:
+// "config get x" → config|get); nullptr if unknown. No arity check.
+const CommandSpec* LookupCommand(const CommandTable& table, Args argv);
+
 // The generated table (command_meta_data.cc).
 const std::vector<CommandMeta>& RedisCommandMetas();
 // nullptr if Redis 7.0.15 has no such command.

@@ -194,6 +194,7 @@ std::string ClientInfoLine(const ClientState& c, std::string_view cmd, int64_t n
   if (c.is_blocked()) flags += 'b';
   if (c.watch_dirty) flags += 'd';
   if (c.close_after_reply) flags += 'c';
+  if (c.no_evict) flags += 'e';
   if (flags.empty()) flags = "N";
   std::string s;
   s += "id=" + std::to_string(c.id);
@@ -370,6 +371,20 @@ void CmdClientKill(CommandContext& ctx) {
   }
 }
 
+// CLIENT NO-EVICT ON|OFF. Kept as the client's flag: this engine never evicts clients (Redis's
+// maxmemory-clients is not implemented), so the setting changes nothing else.
+void CmdClientNoEvict(CommandContext& ctx) {
+  if (ArgIs(ctx.argv[2], "on")) {
+    ctx.client.no_evict = true;
+  } else if (ArgIs(ctx.argv[2], "off")) {
+    ctx.client.no_evict = false;
+  } else {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  ctx.reply.Ok();
+}
+
 void CmdClientHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "CLIENT",
             {"GETNAME", "    Return the name of the current connection.", "ID",
@@ -427,6 +442,8 @@ void RegisterConnectionFamily(CommandTable& table) {
   reg.Sub("client", "kill", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
           "O(N) where N is the number of client connections", "Terminates open connections.",
           "2.4.0", CmdClientKill);
+  reg.Sub("client", "no-evict", 3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Set client eviction mode for the current connection", "7.0.0", CmdClientNoEvict);
   reg.Sub("client", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
           "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
 }

@@ -25,7 +25,7 @@ bool Redacted(const CommandSpec& spec, Args argv, size_t j) {
   if (spec.name == "auth") return j >= 1;
   if (spec.name == "acl|setuser") return j >= 2;
   if (spec.name == "hello") {
-    for (size_t k = 2; k + 2 < argv.size() + 0 && k < j; ++k) {
+    for (size_t k = 2; k + 2 < argv.size() && k < j; ++k) {
       if (ArgIs(argv[k], "auth") && (j == k + 1 || j == k + 2)) return true;
     }
   }
@@ -295,11 +295,7 @@ void CmdMonitor(CommandContext& ctx) {
 
 void ReplyKeys(CommandContext& ctx, bool with_flags) {
   Args cmd_argv = ctx.argv.subspan(2);
-  const CommandSpec* spec = ctx.engine.commands().Find(cmd_argv[0]);
-  if (spec != nullptr && !spec->subcommands.empty() && cmd_argv.size() >= 2) {
-    auto it = spec->subcommands.find(ToLower(cmd_argv[1]));
-    spec = it == spec->subcommands.end() ? nullptr : it->second.get();
-  }
+  const CommandSpec* spec = LookupCommand(ctx.engine.commands(), cmd_argv);
   if (spec == nullptr) {
     ctx.reply.Error(errors::kGetKeysInvalidCommand);
     return;

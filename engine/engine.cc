@@ -274,11 +274,13 @@ void Engine::ExecuteQueued(ClientState& client, const std::vector<std::string>& 
     return;
   }
   // ACL again where Redis checks it: each command of EXEC (the rules may have changed since it was
-  // queued) and each redis.call of a script (as the user who called the script). The engine's own
-  // re-runs (blocked clients, BLPOP's pop, the append-only log) are not checked.
-  if (client.is_script) {
+  // queued) and each redis.call of a script (as the user who called the script) — both run from
+  // the top-level command's handler (call depth 1). The engine's own re-runs (blocked clients, the
+  // pop inside BLPOP, the append-only log) are not checked.
+  if (call_depth_ == 1 && client.is_script) {
     if (!CheckAcl(client, *spec, Args(views), AclContext::kLua, false)) return;
-  } else if (current_spec_ != nullptr && current_client_ == &client && current_spec_->name == "exec") {
+  } else if (call_depth_ == 1 && current_client_ == &client && current_spec_ != nullptr &&
+             current_spec_->name == "exec") {
     if (!CheckAcl(client, *spec, Args(views), AclContext::kMulti, false)) return;
   }
   Call(client, *spec, Args(views));
@@ -307,7 +309,11 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
   }
   ++stats_.total_commands_processed;
   client.last_command = spec.name;
-  diagnostics_->AfterCall(*this, client, spec, argv, elapsed);
+  // The engine's internal clients (append-only log replay: no user) are not diagnosed, as Redis
+  // keeps loading out of the slow log.
+  if (client.user != nullptr || client.is_script) {
+    diagnostics_->AfterCall(*this, client, spec, argv, elapsed);
+  }
 
   if ((spec.flags & kCmdWrite) && db.dirty() != dirty_before) {
     for (int pos : spec.KeyPositions(argv.size())) {
