@@ -96,8 +96,7 @@ class Acl {
   }
 
   // ACL SETUSER: applies `ops` to a copy of the user (a new one if absent) and keeps it only if
-  // every op is valid. Returns "" or Redis's error text (without "ERR "). *created says whether the
-  // user is new.
+  // every op is valid. Returns "" or Redis's error text (without "ERR ").
   std::string SetUser(std::string_view name, std::span<const std::string_view> ops);
   // Removes the user (not `default`); false if absent. The caller logs out its clients.
   bool DelUser(std::string_view name);

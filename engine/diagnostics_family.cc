@@ -364,7 +364,7 @@ void RegisterDiagnosticsFamily(CommandTable& table) {
   reg.Sub("latency", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
           "Show helpful text about the different subcommands.", "2.8.13", CmdLatencyHelp);
 
-  reg.Add("monitor", 1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "",
+  reg.Add("monitor", 1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
           "Listen for all requests received by the server in real time", "1.0.0", CmdMonitor);
 
   CommandRegistrar conn(table, "server");
