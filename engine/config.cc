@@ -56,6 +56,38 @@ ConfigOption MemoryOption(std::string_view name, T EngineConfig::*field, int64_t
   return o;
 }
 
+// A compact-encoding threshold (engine/ds/limits.h): stored in EngineConfig::encoding and, when
+// applied, in the process-wide Limits() the data structures read. `memory`: the value accepts
+// units ("1kb") as Redis's *-max-listpack-value settings do.
+template <typename T>
+ConfigOption EncodingOption(std::string_view name, std::string_view alias,
+                            T EncodingLimits::*field, int64_t min, int64_t max, bool memory,
+                            std::string_view help) {
+  ConfigOption o{.name = name,
+                 .aliases = {},
+                 .type = memory ? Type::kMemory : Type::kInt,
+                 .min = min,
+                 .max = max,
+                 .help = help};
+  if (!alias.empty()) o.aliases = {alias};
+  o.get = [field](const EngineConfig& c) {
+    return FormatInt(static_cast<int64_t>(c.encoding.*field));
+  };
+  o.set = [=](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+    int64_t n;
+    if (memory ? !ParseMemory(v, &n) : !ParseInt64(v, &n)) {
+      return std::string(memory ? errors::kConfigNotMemory : errors::kConfigNotInteger);
+    }
+    if (n < min || n > max) return RangeError(min, max);
+    if (apply) {
+      c.encoding.*field = static_cast<T>(n);
+      Limits() = c.encoding;
+    }
+    return "";
+  };
+  return o;
+}
+
 ConfigOption BoolOption(std::string_view name, bool EngineConfig::*field, std::string_view help) {
   ConfigOption o{.name = name, .type = Type::kBool, .help = help};
   o.get = [field](const EngineConfig& c) { return std::string(c.*field ? "yes" : "no"); };
@@ -214,6 +246,23 @@ std::vector<ConfigOption> BuildTable() {
                 "slow log entries kept"),
       IntOption("latency-monitor-threshold", &EngineConfig::latency_monitor_threshold, 0,
                 INT64_MAX, "milliseconds a command must take to become a latency sample (0: off)"),
+      EncodingOption("hash-max-listpack-entries", "hash-max-ziplist-entries",
+                     &EncodingLimits::hash_max_listpack_entries, 0, INT64_MAX, false,
+                     "a hash with more fields converts from listpack to hashtable"),
+      EncodingOption("hash-max-listpack-value", "hash-max-ziplist-value",
+                     &EncodingLimits::hash_max_listpack_value, 0, INT64_MAX, true,
+                     "a hash with a longer field or value converts to hashtable"),
+      EncodingOption("zset-max-listpack-entries", "zset-max-ziplist-entries",
+                     &EncodingLimits::zset_max_listpack_entries, 0, INT64_MAX, false,
+                     "a sorted set with more members converts from listpack to skiplist"),
+      EncodingOption("zset-max-listpack-value", "zset-max-ziplist-value",
+                     &EncodingLimits::zset_max_listpack_value, 0, INT64_MAX, true,
+                     "a sorted set with a longer member converts to skiplist"),
+      EncodingOption("set-max-intset-entries", "", &EncodingLimits::set_max_intset_entries, 0,
+                     INT64_MAX, false, "an integer set with more members converts to hashtable"),
+      EncodingOption("list-max-listpack-size", "list-max-ziplist-size",
+                     &EncodingLimits::list_max_listpack_size, INT32_MIN, INT32_MAX, false,
+                     "list node size: -1..-5 = 4..64 KB per node, N > 0 = N entries per node"),
   };
   for (ConfigOption& o : t) {
     if (o.name == "busy-reply-threshold") o.aliases = {"lua-time-limit"};

@@ -95,6 +95,7 @@ bool IsTransactionControl(const CommandSpec& spec) {
 
 Engine::Engine(EngineConfig config, const Clock* clock) : config_(std::move(config)), clock_(clock) {
   RT_CHECK(config_.databases > 0);
+  Limits() = config_.encoding;  // the compact-encoding thresholds the data structures read
   for (int i = 0; i < config_.databases; ++i) {
     auto db = std::make_unique<Db>(i, clock_);
     db->set_expire_listener([this, i](std::string_view key) {

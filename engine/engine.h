@@ -25,6 +25,7 @@
 #include "engine/client.h"
 #include "engine/command.h"
 #include "engine/db.h"
+#include "engine/ds/limits.h"
 
 namespace racetrack::engine {
 
@@ -76,6 +77,9 @@ struct EngineConfig {
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
   int64_t latency_monitor_threshold = 0;
+  // hash-max-listpack-entries & co: when small objects leave their compact encodings. Copied to
+  // the process-wide Limits() (engine/ds/limits.h) when the engine starts and on CONFIG SET.
+  EncodingLimits encoding;
 };
 
 // Applies a client-output-buffer-limit value ("pubsub 32mb 8mb 60", several classes may follow

@@ -209,17 +209,18 @@ void CmdHScan(CommandContext& ctx) {
   const int64_t count = options.count;
   const std::string_view pattern = options.pattern;
   const bool use_pattern = options.use_pattern;
-  std::vector<std::pair<const std::string*, const std::string*>> found;
+  // Copies: a small (listpack) hash hands out decoded strings valid only during the callback.
+  std::vector<std::pair<std::string, std::string>> found;
   uint64_t next = h->Scan(cursor, static_cast<size_t>(count),
                           [&](const std::string& f, const std::string& v) {
-                            if (!use_pattern || GlobMatch(pattern, f)) found.emplace_back(&f, &v);
+                            if (!use_pattern || GlobMatch(pattern, f)) found.emplace_back(f, v);
                           });
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.Array(found.size() * 2);
   for (const auto& [f, v] : found) {
-    ctx.reply.Bulk(*f);
-    ctx.reply.Bulk(*v);
+    ctx.reply.Bulk(f);
+    ctx.reply.Bulk(v);
   }
 }
 
@@ -275,16 +276,17 @@ void CmdHRandField(CommandContext& ctx) {
     return;
   }
   // Distinct fields: a partial Fisher-Yates shuffle of all entries.
-  std::vector<std::pair<const std::string*, const std::string*>> all;
+  // Copies: a small (listpack) hash hands out decoded strings valid only during the callback.
+  std::vector<std::pair<std::string, std::string>> all;
   all.reserve(h->size());
-  h->ForEach([&](const std::string& f, const std::string& v) { all.emplace_back(&f, &v); });
+  h->ForEach([&](const std::string& f, const std::string& v) { all.emplace_back(f, v); });
   size_t n = static_cast<size_t>(count);
   for (size_t i = 0; i < n; ++i) {
     size_t j = i + ctx.engine.rng()() % (all.size() - i);
     std::swap(all[i], all[j]);
   }
   ctx.reply.Array(n * per);
-  for (size_t i = 0; i < n; ++i) emit(*all[i].first, *all[i].second);
+  for (size_t i = 0; i < n; ++i) emit(all[i].first, all[i].second);
 }
 
 }  // namespace

@@ -162,8 +162,8 @@ void CmdLRange(CommandContext& ctx) {
   }
   if (stop >= len) stop = len - 1;
   ctx.reply.Array(static_cast<size_t>(stop - start + 1));
-  auto it = list->items().begin() + start;
-  for (int64_t i = start; i <= stop; ++i, ++it) ctx.reply.Bulk(*it);
+  auto it = list->IteratorAt(static_cast<size_t>(start));
+  for (int64_t i = start; i <= stop; ++i, ++it) ctx.reply.Bulk(it.view());
 }
 
 void CmdLIndex(CommandContext& ctx) {
@@ -221,9 +221,9 @@ void CmdLInsert(CommandContext& ctx) {
     return;
   }
   List* list = AsList(v);
-  const auto& items = list->items();
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (items[i] == ctx.argv[3]) {
+  size_t i = 0;
+  for (auto it = list->begin(); it != list->end(); ++it, ++i) {
+    if (it.view() == ctx.argv[3]) {
       list->Insert(after ? i + 1 : i, ctx.argv[4]);
       ctx.db.AddDirty();
       ctx.reply.Integer(static_cast<int64_t>(list->size()));
@@ -316,8 +316,8 @@ void CmdLPos(CommandContext& ctx) {
     }
     return;
   }
-  const auto& items = AsList(v)->items();
-  size_t len = items.size();
+  const List* list = AsList(v);
+  size_t len = list->size();
   bool from_tail = rank < 0;
   // -LLONG_MIN does not fit; any rank that large simply never matches.
   uint64_t skip = from_tail ? static_cast<uint64_t>(-(rank + 1)) : static_cast<uint64_t>(rank - 1);
@@ -325,9 +325,10 @@ void CmdLPos(CommandContext& ctx) {
   uint64_t wanted = with_count ? (count == 0 ? UINT64_MAX : static_cast<uint64_t>(count)) : 1;
   size_t token = ctx.reply.BeginArray();
   uint64_t found = 0;
-  for (size_t k = 0; k < limit && found < wanted; ++k) {
+  auto it = from_tail ? list->IteratorAt(len - 1) : list->begin();
+  for (size_t k = 0; k < limit && found < wanted; ++k, from_tail ? --it : ++it) {
     size_t i = from_tail ? len - 1 - k : k;
-    if (items[i] != ctx.argv[2]) continue;
+    if (it.view() != ctx.argv[2]) continue;
     if (skip > 0) {
       --skip;
       continue;

@@ -738,10 +738,6 @@ class LeaderboardScenario final : public Lesson {
  public:
   LeaderboardScenario() : Lesson(BuildInfo()) {}
 
-  std::vector<std::map<std::string, double>> ParameterPoints(
-      const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
-    return CartesianPoints({{"sizes", KnobValuesOrDefault(info_.knobs[0], knobs)}});
-  }
 
   std::map<std::string, double> Summarize(const std::vector<PointResult>& points) const override {
     std::map<std::string, std::vector<std::pair<double, double>>> series;

@@ -647,10 +647,6 @@ class MessagingScenario final : public Lesson {
   }
 
 
-  std::vector<std::map<std::string, double>> ParameterPoints(
-      const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
-    return AllKnobPoints(info_, knobs);
-  }
 
   Status ValidateKnobs(const KnobValues& knobs) const override {
     std::map<std::string, double> extra;

@@ -624,10 +624,6 @@ class PersistenceScenario final : public Lesson {
   }
 
 
-  std::vector<std::map<std::string, double>> ParameterPoints(
-      const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
-    return AllKnobPoints(info_, knobs);
-  }
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client&,
                                                const RunContext& context) const override {

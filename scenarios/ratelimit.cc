@@ -810,10 +810,6 @@ class RatelimitScenario final : public Lesson {
  public:
   RatelimitScenario() : Lesson(BuildInfo()) {}
 
-  std::vector<std::map<std::string, double>> ParameterPoints(
-      const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
-    return AllKnobPoints(info_, knobs);
-  }
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override;

@@ -1,5 +1,7 @@
 #include "scenarios/scenario.h"
 
+#include "scenarios/knobs.h"
+
 namespace racetrack::scenarios {
 
 const ApproachInfo* ScenarioInfo::FindApproach(std::string_view approach_id) const {
@@ -20,6 +22,12 @@ std::string MissingCapabilityReason(const ApproachInfo& approach, uint32_t caps)
   const uint32_t missing = approach.needs & ~caps;
   if (missing == 0) return "";
   return "needs " + adapters::CapabilityNames(missing);
+}
+
+std::vector<std::map<std::string, double>> Lesson::ParameterPoints(const ApproachInfo&,
+                                                                  adapters::TargetKind,
+                                                                  const KnobValues& knobs) const {
+  return AllKnobPoints(info_, knobs);
 }
 
 }  // namespace racetrack::scenarios

@@ -259,6 +259,10 @@ class Scenario {
 class Lesson : public Scenario {
  public:
   const ScenarioInfo& info() const final { return info_; }
+  // One point per combination of every knob's values (AllKnobPoints): the usual case, where each
+  // knob applies on every target. Lessons whose knobs depend on the approach or target override it.
+  std::vector<std::map<std::string, double>> ParameterPoints(
+      const ApproachInfo& approach, adapters::TargetKind kind, const KnobValues& knobs) const override;
 
  protected:
   Lesson() = default;

@@ -542,10 +542,6 @@ class UniquesScenario final : public Lesson {
  public:
   UniquesScenario() : Lesson(BuildInfo()) {}
 
-  std::vector<std::map<std::string, double>> ParameterPoints(
-      const ApproachInfo&, adapters::TargetKind, const KnobValues& knobs) const override {
-    return CartesianPoints({{"sizes", KnobValuesOrDefault(info_.knobs[0], knobs)}});
-  }
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {

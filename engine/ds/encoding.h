@@ -11,6 +11,17 @@
 
 namespace racetrack::engine {
 
+// Unsigned little-endian integers of `width` bytes (1..8) at p: the headers and values of the
+// packed encodings (listpack.h, intset.h).
+inline uint64_t LoadLE(const uint8_t* p, size_t width) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < width; ++i) v |= uint64_t{p[i]} << (8 * i);
+  return v;
+}
+inline void StoreLE(uint8_t* p, size_t width, uint64_t v) {
+  for (size_t i = 0; i < width; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
 inline void PutVarint(std::string* out, uint64_t v) {
   while (v >= 0x80) {
     out->push_back(static_cast<char>((v & 0x7f) | 0x80));

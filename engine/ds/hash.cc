@@ -1,90 +1,113 @@
 #include "engine/ds/hash.h"
 
-#include <algorithm>
+#include <iterator>
+
+#include "engine/ds/limits.h"
 
 namespace racetrack::engine {
 namespace {
 
-size_t HeapBytes(const std::string& s) { return StringHeapBytes(s); }
+// Decoded listpack entries handed out by reference (the header's "Strings handed out").
+thread_local std::string scratch_field;
+thread_local std::string scratch_value;
+
+const std::string& Decode(Listpack::Pos p, std::string* out) {
+  char buf[Listpack::kIntBuf];
+  out->assign(Listpack::Get(p).View(buf));
+  return *out;
+}
 
 }  // namespace
 
+Hash::~Hash() = default;
+
+size_t Hash::size() const { return table_ == nullptr ? lp_.size() / 2 : table_->map.size(); }
+
 const std::string* Hash::Get(std::string_view field) const {
-  if (enc_ == Enc::kListpack) {
-    for (const auto& [f, v] : pack_) {
-      if (f == field) return &v;
-    }
-    return nullptr;
+  if (table_ == nullptr) {
+    Listpack::Pos p = lp_.Find(lp_.First(), field, /*skip=*/1);
+    if (p == nullptr) return nullptr;
+    return &Decode(lp_.Next(p), &scratch_value);
   }
-  auto it = table_.find(field);
-  return it == table_.end() ? nullptr : &it->second;
+  auto it = table_->map.find(field);
+  return it == table_->map.end() ? nullptr : &it->second;
 }
 
 bool Hash::Set(std::string_view field, std::string_view value) {
-  if (enc_ == Enc::kListpack &&
-      (field.size() > kMaxListpackValue || value.size() > kMaxListpackValue)) {
-    ConvertToHashtable();
+  const EncodingLimits& limits = Limits();
+  if (table_ == nullptr &&
+      (field.size() > limits.hash_max_listpack_value || value.size() > limits.hash_max_listpack_value)) {
+    ConvertToHashtable();  // before adding, as Redis's hashTypeSet
   }
-  if (enc_ == Enc::kListpack) {
-    for (auto& [f, v] : pack_) {
-      if (f == field) {
-        heap_bytes_ -= HeapBytes(v);
-        v.assign(value);
-        heap_bytes_ += HeapBytes(v);  // overwrite in place: the field keeps its position, as in a listpack
-        return false;
-      }
+  if (table_ == nullptr) {
+    bool added;
+    Listpack::Pos p = lp_.Find(lp_.First(), field, /*skip=*/1);
+    if (p != nullptr) {
+      lp_.Replace(lp_.Next(p), value);  // in place: the field keeps its position
+      added = false;
+    } else {
+      lp_.Append(field);
+      lp_.Append(value);
+      added = true;
     }
-    auto& e = pack_.emplace_back(std::string(field), std::string(value));
-    heap_bytes_ += HeapBytes(e.first) + HeapBytes(e.second);
-    if (pack_.size() > kMaxListpackEntries) ConvertToHashtable();
-    return true;
+    // Checked on every write, an overwrite included: after CONFIG SET lowers the limit, the next
+    // write converts (Redis's hashTypeSet does the same).
+    if (size() > limits.hash_max_listpack_entries) ConvertToHashtable();
+    return added;
   }
-  auto it = table_.find(field);
-  if (it != table_.end()) {
-    heap_bytes_ -= HeapBytes(it->second);
+  Table& t = *table_;
+  auto it = t.map.find(field);
+  if (it != t.map.end()) {
+    t.heap_bytes -= StringHeapBytes(it->second);
     it->second.assign(value);
-    heap_bytes_ += HeapBytes(it->second);
+    t.heap_bytes += StringHeapBytes(it->second);
     return false;
   }
-  auto added = table_.emplace(std::string(field), std::string(value)).first;
-  heap_bytes_ += HeapBytes(added->first) + HeapBytes(added->second);
+  auto added = t.map.emplace(std::string(field), std::string(value)).first;
+  t.heap_bytes += StringHeapBytes(added->first) + StringHeapBytes(added->second);
   return true;
 }
 
 bool Hash::Erase(std::string_view field) {
-  if (enc_ == Enc::kListpack) {
-    auto it = std::find_if(pack_.begin(), pack_.end(),
-                           [&](const auto& e) { return e.first == field; });
-    if (it == pack_.end()) return false;
-    heap_bytes_ -= HeapBytes(it->first) + HeapBytes(it->second);
-    pack_.erase(it);  // keeps the remaining order
+  if (table_ == nullptr) {
+    Listpack::Pos p = lp_.Find(lp_.First(), field, /*skip=*/1);
+    if (p == nullptr) return false;
+    lp_.Delete(p, 2);  // the field and its value; the rest keep their order
     return true;
   }
-  auto it = table_.find(field);
-  if (it == table_.end()) return false;
-  heap_bytes_ -= HeapBytes(it->first) + HeapBytes(it->second);
-  table_.erase(it);
+  Table& t = *table_;
+  auto it = t.map.find(field);
+  if (it == t.map.end()) return false;
+  t.heap_bytes -= StringHeapBytes(it->first) + StringHeapBytes(it->second);
+  t.map.erase(it);
   return true;
 }
 
 void Hash::ForEach(const std::function<void(const std::string&, const std::string&)>& fn) const {
-  if (enc_ == Enc::kListpack) {
-    for (const auto& [f, v] : pack_) fn(f, v);
-  } else {
-    for (const auto& [f, v] : table_) fn(f, v);
+  if (table_ == nullptr) {
+    // Decode into locals, not the scratch: fn may call Get on this or another hash.
+    std::string f, v;
+    for (Listpack::Pos p = lp_.First(); p != nullptr; p = lp_.Next(lp_.Next(p))) {
+      Decode(p, &f);
+      Decode(lp_.Next(p), &v);
+      fn(f, v);
+    }
+    return;
   }
+  for (const auto& [f, v] : table_->map) fn(f, v);
 }
 
 uint64_t Hash::Scan(uint64_t cursor, size_t count,
                     const std::function<void(const std::string&, const std::string&)>& fn) const {
-  if (enc_ == Enc::kListpack) {
+  if (table_ == nullptr) {
     ForEach(fn);
     return 0;
   }
-  size_t buckets = table_.bucket_count();
+  const Map& map = table_->map;
+  size_t buckets = map.bucket_count();
   size_t visited = 0;
   while (cursor < buckets && visited < count) {
-    for (auto it = table_.begin(cursor); it != table_.end(cursor); ++it) {
+    for (auto it = map.begin(cursor); it != map.end(cursor); ++it) {
       fn(it->first, it->second);
       ++visited;
     }
@@ -94,49 +117,59 @@ uint64_t Hash::Scan(uint64_t cursor, size_t count,
 }
 
 std::pair<const std::string*, const std::string*> Hash::Random(std::mt19937_64& rng) const {
-  if (enc_ == Enc::kListpack) {
-    const auto& e = pack_[rng() % pack_.size()];
-    return {&e.first, &e.second};
+  if (table_ == nullptr) {
+    Listpack::Pos p = lp_.Seek(static_cast<int64_t>(rng() % size()) * 2);
+    return {&Decode(p, &scratch_field), &Decode(lp_.Next(p), &scratch_value)};
   }
-  size_t buckets = table_.bucket_count();
+  const Map& map = table_->map;
+  size_t buckets = map.bucket_count();
   while (true) {  // terminates: the table is not empty, so some bucket is
     size_t b = rng() % buckets;
-    size_t n = table_.bucket_size(b);
+    size_t n = map.bucket_size(b);
     if (n == 0) continue;
-    auto it = table_.begin(b);
+    auto it = map.begin(b);
     std::advance(it, static_cast<long>(rng() % n));
     return {&it->first, &it->second};
   }
 }
 
 void Hash::ConvertToHashtable() {
-  table_.reserve(pack_.size() * 2);
-  for (auto& [f, v] : pack_) table_.emplace(std::move(f), std::move(v));
-  pack_.clear();
-  pack_.shrink_to_fit();
-  enc_ = Enc::kHashtable;
+  auto t = std::make_unique<Table>();
+  t->map.reserve(size());
+  std::string f, v;
+  for (Listpack::Pos p = lp_.First(); p != nullptr; p = lp_.Next(lp_.Next(p))) {
+    Decode(p, &f);
+    Decode(lp_.Next(p), &v);
+    auto it = t->map.emplace(f, v).first;
+    t->heap_bytes += StringHeapBytes(it->first) + StringHeapBytes(it->second);
+  }
+  table_ = std::move(t);
+  lp_ = Listpack::Null();
 }
 
 size_t Hash::MemoryUsage() const {
-  size_t bytes = sizeof(Hash);
-  if (enc_ == Enc::kListpack) {
-    bytes += AllocSize(pack_.capacity() * sizeof(pack_[0]));
-  } else {
-    // libstdc++ node: next pointer + pair + cached hash code; plus one pointer per bucket.
-    constexpr size_t kNode = sizeof(void*) + sizeof(Table::value_type) + sizeof(size_t);
-    bytes += AllocSize(table_.bucket_count() * sizeof(void*)) + table_.size() * AllocSize(kNode);
-  }
-  return bytes + heap_bytes_;  // the strings' own buffers, kept current by Set / Erase
+  size_t bytes = AllocSize(sizeof(Hash));
+  if (table_ == nullptr) return bytes + lp_.AllocatedBytes();
+  // libstdc++ node: next pointer + pair + cached hash code; plus one pointer per bucket.
+  constexpr size_t kNode = sizeof(void*) + sizeof(Map::value_type) + sizeof(size_t);
+  const Map& map = table_->map;
+  return bytes + AllocSize(sizeof(Table)) + AllocSize(map.bucket_count() * sizeof(void*)) +
+         map.size() * AllocSize(kNode) + table_->heap_bytes;
 }
 
 std::unique_ptr<Object> Hash::Clone() const {
   auto copy = std::make_unique<Hash>();
-  copy->enc_ = enc_;
-  copy->pack_ = pack_;
-  copy->table_ = table_;
-  copy->heap_bytes_ = 0;  // copies may have smaller capacities than the originals
-  for (const auto& [f, v] : copy->pack_) copy->heap_bytes_ += HeapBytes(f) + HeapBytes(v);
-  for (const auto& [f, v] : copy->table_) copy->heap_bytes_ += HeapBytes(f) + HeapBytes(v);
+  if (table_ == nullptr) {
+    copy->lp_ = lp_.Copy();
+    return copy;
+  }
+  copy->table_ = std::make_unique<Table>();
+  copy->table_->map = table_->map;
+  // Recount: copies may have smaller capacities than the originals.
+  for (const auto& [f, v] : copy->table_->map) {
+    copy->table_->heap_bytes += StringHeapBytes(f) + StringHeapBytes(v);
+  }
+  copy->lp_ = Listpack::Null();
   return copy;
 }
 

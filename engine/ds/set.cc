@@ -1,13 +1,24 @@
 #include "engine/ds/set.h"
 
-#include <algorithm>
 #include <charconv>
 #include <new>
 
+#include "engine/ds/alloc.h"
+#include "engine/ds/limits.h"
+
 namespace racetrack::engine {
 
+Set::Set(bool intset) {
+  if (!intset) {
+    ints_ = Intset::Null();
+    table_ = std::make_unique<Table>();
+  }
+}
+
 Set::~Set() {
-  table_.ForEach([](Member* m) { ::operator delete(static_cast<void*>(m)); });
+  if (table_ != nullptr) {
+    table_->index.ForEach([](Member* m) { ::operator delete(static_cast<void*>(m)); });
+  }
 }
 
 // Same accounting as skiplist.cc: glibc chunk = request + 8, rounded up to 16, at least 32.
@@ -17,15 +28,19 @@ size_t Set::MemberBytes(size_t len) {
 }
 
 size_t Set::MemoryUsage() const {
-  return sizeof(Set) + ints_.capacity() * sizeof(int64_t) + table_.MemoryUsage() + member_bytes_;
+  size_t bytes = AllocSize(sizeof(Set)) + ints_.AllocatedBytes();
+  if (table_ != nullptr) {
+    bytes += AllocSize(sizeof(Table)) + table_->index.MemoryUsage() + table_->member_bytes;
+  }
+  return bytes;
 }
 
 std::unique_ptr<Object> Set::Clone() const {
-  auto copy = std::make_unique<Set>(intset_);
-  if (intset_) {
-    copy->ints_ = ints_;
+  auto copy = std::make_unique<Set>(is_intset());
+  if (is_intset()) {
+    copy->ints_ = ints_.Copy();
   } else {
-    table_.ForEach([&copy](const Member* m) { copy->TableAdd(m->view()); });
+    table_->index.ForEach([&copy](const Member* m) { copy->TableAdd(m->view()); });
   }
   return copy;
 }
@@ -41,57 +56,51 @@ void Set::TableAdd(std::string_view m) {
   node->next = nullptr;
   node->len = static_cast<uint32_t>(m.size());
   std::char_traits<char>::copy(reinterpret_cast<char*>(node + 1), m.data(), m.size());
-  table_.Insert(node);
-  member_bytes_ += MemberBytes(m.size());
+  table_->index.Insert(node);
+  table_->member_bytes += MemberBytes(m.size());
 }
 
 void Set::ConvertToTable() {
-  std::vector<int64_t> ints;
-  ints.swap(ints_);
-  intset_ = false;
+  Intset ints = std::move(ints_);
+  ints_ = Intset::Null();
+  table_ = std::make_unique<Table>();
   char buf[24];
-  for (int64_t v : ints) TableAdd(FormatIntTo(v, buf));
+  for (size_t i = 0, n = ints.size(); i < n; ++i) TableAdd(FormatIntTo(ints.At(i), buf));
 }
 
 bool Set::Add(std::string_view m) {
-  if (intset_) {
+  if (is_intset()) {
     int64_t v;
     if (ParseInt64(m, &v)) {
-      auto it = std::lower_bound(ints_.begin(), ints_.end(), v);
-      if (it != ints_.end() && *it == v) return false;
-      ints_.insert(it, v);
-      if (ints_.size() > kMaxIntsetEntries) ConvertToTable();
+      if (!ints_.Add(v)) return false;
+      if (ints_.size() > Limits().set_max_intset_entries) ConvertToTable();
       return true;
     }
     ConvertToTable();
   }
-  if (table_.Find(m) != nullptr) return false;
+  if (table_->index.Find(m) != nullptr) return false;
   TableAdd(m);
   return true;
 }
 
 bool Set::Remove(std::string_view m) {
-  if (intset_) {
+  if (is_intset()) {
     int64_t v;
-    if (!ParseInt64(m, &v)) return false;
-    auto it = std::lower_bound(ints_.begin(), ints_.end(), v);
-    if (it == ints_.end() || *it != v) return false;
-    ints_.erase(it);
-    return true;
+    return ParseInt64(m, &v) && ints_.Remove(v);
   }
-  Member* node = table_.Remove(m);
+  Member* node = table_->index.Remove(m);
   if (node == nullptr) return false;
-  member_bytes_ -= MemberBytes(node->len);
+  table_->member_bytes -= MemberBytes(node->len);
   ::operator delete(static_cast<void*>(node));
   return true;
 }
 
 bool Set::Contains(std::string_view m) const {
-  if (intset_) {
+  if (is_intset()) {
     int64_t v;
-    return ParseInt64(m, &v) && std::binary_search(ints_.begin(), ints_.end(), v);
+    return ParseInt64(m, &v) && ints_.Contains(v);
   }
-  return table_.Find(m) != nullptr;
+  return table_->index.Find(m) != nullptr;
 }
 
 }  // namespace racetrack::engine

@@ -2,24 +2,23 @@
 //
 // Two encodings, switched exactly where Redis 7.0 switches them, because OBJECT ENCODING and the
 // order of SMEMBERS on small integer sets are visible to clients:
-//  - intset: every member is a canonical 64-bit decimal integer ("12", "-7"; not "012" or "+1") and
-//    there are at most set-max-intset-entries (512) of them. Stored as a sorted array of int64_t, so
-//    lookups are a binary search and SMEMBERS returns them in ascending order, as Redis does.
-//    (Redis's intset also narrows the width to 16 or 32 bits when all values fit; here it is always
-//    64 bits: 8 bytes per member instead of 2–8.)
+//  - intset (intset.h): every member is a canonical 64-bit decimal integer ("12", "-7"; not "012"
+//    or "+1") and there are at most set-max-intset-entries (512 by default, limits.h) of them. One
+//    sorted array of 16-, 32- or 64-bit values, so lookups are a binary search and SMEMBERS
+//    returns them in ascending order, as Redis does; {1, 2, 3} is a 14-byte block.
 //  - hashtable: a chained hash table (dict.h) of member blobs — one allocation per member holding
 //    the chain link, the length and the bytes.
-// A set converts intset → hashtable when a non-integer member is added or the 513th member
-// arrives, and never converts back (as Redis 7.0; listpack sets arrived in 7.2).
+// A set converts intset → hashtable when a non-integer member is added or the member count passes
+// set-max-intset-entries, and never converts back (as Redis 7.0; listpack sets arrived in 7.2).
 //
-// Complexity: Add/Remove/Contains O(log N) in an intset (plus O(N) moves on insert, N <= 512),
-// O(1) expected in a hashtable; Random O(1) expected; iteration O(N).
-// Memory per member: 8 bytes (intset); hashtable: a 16-byte header + the member, rounded up to a
-// malloc chunk (32 bytes for members up to 16 bytes), plus 8–16 bytes of buckets.
+// Complexity: Add/Remove O(N) in an intset (binary search, then the tail moves; N <= 512),
+// Contains O(log N); O(1) expected in a hashtable; Random O(1) expected; iteration O(N).
+// Memory per member: 2, 4 or 8 bytes (intset); hashtable: a 16-byte header + the member, rounded
+// up to a malloc chunk (32 bytes for members up to 16 bytes), plus 8–16 bytes of buckets.
 //
 // Invariants:
-//  1. is_intset() iff ints_ holds the members (sorted, unique) and table_ is empty; otherwise
-//     table_ holds them and ints_ is empty.
+//  1. is_intset() iff table_ is null; then ints_ holds the members, otherwise table_ does and
+//     ints_ is a Null intset.
 //  2. The engine never stores an empty Set.
 //
 // Thread-safety: none.
@@ -29,9 +28,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "engine/ds/dict.h"
+#include "engine/ds/intset.h"
 #include "engine/ds/util.h"
 #include "engine/ds/value.h"
 
@@ -39,10 +38,8 @@ namespace racetrack::engine {
 
 class Set final : public Object {
  public:
-  static constexpr size_t kMaxIntsetEntries = 512;  // set-max-intset-entries
-
   // A new empty set, encoded as an intset or a hashtable.
-  explicit Set(bool intset = true) : intset_(intset) {}
+  explicit Set(bool intset = true);
   // The encoding Redis's setTypeCreate picks for a set whose first member is `first`.
   static std::unique_ptr<Set> ForFirstMember(std::string_view first) {
     int64_t v;
@@ -54,12 +51,12 @@ class Set final : public Object {
 
   ObjType type() const override { return ObjType::kSet; }
   size_t MemoryUsage() const override;
-  std::string_view Encoding() const override { return intset_ ? "intset" : "hashtable"; }
+  std::string_view Encoding() const override { return is_intset() ? "intset" : "hashtable"; }
   std::unique_ptr<Object> Clone() const override;
 
-  size_t size() const { return intset_ ? ints_.size() : table_.size(); }
+  size_t size() const { return is_intset() ? ints_.size() : table_->index.size(); }
   bool empty() const { return size() == 0; }
-  bool is_intset() const { return intset_; }
+  bool is_intset() const { return table_ == nullptr; }
 
   // Returns true if m was added (absent before).
   bool Add(std::string_view m);
@@ -70,19 +67,19 @@ class Set final : public Object {
   // Calls f(std::string_view) for each member: ascending for an intset, table order otherwise.
   template <typename F>
   void ForEach(F&& f) const {
-    if (intset_) {
+    if (is_intset()) {
       char buf[24];
-      for (int64_t v : ints_) f(FormatIntTo(v, buf));
+      for (size_t i = 0, n = ints_.size(); i < n; ++i) f(FormatIntTo(ints_.At(i), buf));
     } else {
-      table_.ForEach([&f](const Member* m) { f(m->view()); });
+      table_->index.ForEach([&f](const Member* m) { f(m->view()); });
     }
   }
 
   // A uniformly chosen member (hashtable: Redis's bucket-then-chain choice). REQUIRES: !empty().
   template <typename Rng>
   std::string Random(Rng& rng) const {
-    if (intset_) return FormatInt(ints_[rng() % ints_.size()]);
-    return std::string(table_.Random(rng)->view());
+    if (is_intset()) return FormatInt(ints_.At(rng() % ints_.size()));
+    return std::string(table_->index.Random(rng)->view());
   }
 
   // SSCAN step. An intset is returned whole with cursor 0 (as Redis does for compact encodings);
@@ -90,14 +87,14 @@ class Set final : public Object {
   // seen or 10*count buckets were visited.
   template <typename F>
   uint64_t Scan(uint64_t cursor, size_t count, F&& f) const {
-    if (intset_) {
+    if (is_intset()) {
       ForEach(f);
       return 0;
     }
     size_t seen = 0;
     size_t max_buckets = count * 10;
     do {
-      cursor = table_.Scan(cursor, [&](const Member* m) {
+      cursor = table_->index.Scan(cursor, [&](const Member* m) {
         f(m->view());
         ++seen;
       });
@@ -116,16 +113,18 @@ class Set final : public Object {
     static std::string_view Key(const Member* m) { return m->view(); }
     static Member*& Next(Member* m) { return m->next; }
   };
+  struct Table {
+    HashIndex<Member, MemberTraits> index;
+    size_t member_bytes = 0;  // malloc chunks held by the members
+  };
 
   static std::string_view FormatIntTo(int64_t v, char* buf);
   static size_t MemberBytes(size_t len);
   void TableAdd(std::string_view m);
   void ConvertToTable();
 
-  bool intset_;
-  std::vector<int64_t> ints_;
-  HashIndex<Member, MemberTraits> table_;
-  size_t member_bytes_ = 0;  // malloc chunks held by table_ members
+  Intset ints_;                   // intset encoding (Null once converted)
+  std::unique_ptr<Table> table_;  // hashtable encoding
 };
 
 }  // namespace racetrack::engine

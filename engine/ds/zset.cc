@@ -1,5 +1,7 @@
 #include "engine/ds/zset.h"
 
+#include "engine/ds/limits.h"
+
 namespace racetrack::engine {
 
 std::unique_ptr<Object> ZSet::Clone() const {
@@ -11,7 +13,8 @@ std::unique_ptr<Object> ZSet::Clone() const {
 
 ZSet::Node* ZSet::Insert(std::string_view member, double score) {
   // Redis converts before adding when the listpack would exceed either limit.
-  if (listpack_ && (list_.length() + 1 > kMaxListpackEntries || member.size() > kMaxListpackValue)) {
+  if (listpack_ && (list_.length() + 1 > Limits().zset_max_listpack_entries ||
+                    member.size() > Limits().zset_max_listpack_value)) {
     listpack_ = false;
   }
   Node* n = list_.Insert(StoredScore(score), member);
@@ -20,7 +23,8 @@ ZSet::Node* ZSet::Insert(std::string_view member, double score) {
 }
 
 void ZSet::ConvertToListpackIfNeeded(size_t max_len) {
-  if (listpack_ || size() > kMaxListpackEntries || max_len > kMaxListpackValue) return;
+  if (listpack_ || size() > Limits().zset_max_listpack_entries ||
+      max_len > Limits().zset_max_listpack_value) return;
   listpack_ = true;
   for (Node* n = list_.first(); n != nullptr; n = n->next()) {
     if (n->score == 0) n->score = 0.0;  // -0 -> 0: equal scores, so the order is unchanged

@@ -11,10 +11,13 @@
 // Memory per member: one skiplist node (~80 bytes for a short member, see skiplist.h) plus 8–16
 // bytes of hash buckets. Redis 7.0 spends ~100–118 bytes per member at 1M members.
 //
-// Encoding(): Redis 7.0 keeps small sorted sets (<= 128 members, each <= 64 bytes) in a listpack
-// and converts them to skiplist+dict for good once either limit is crossed (it never converts back
-// on deletion). This class always uses the skiplist, but reports the name Redis would report by
-// tracking the same rule (Insert, ConvertToListpackIfNeeded).
+// Encoding(): Redis 7.0 keeps small sorted sets (<= zset-max-listpack-entries members, each <=
+// zset-max-listpack-value bytes; 128 and 64 by default, limits.h) in a listpack and converts them
+// to skiplist+dict for good once either limit is crossed (it never converts back on deletion).
+// PARTIAL: this class always uses the skiplist (so a small sorted set costs ~100 bytes per member
+// where Redis's listpack costs ~10), but reports the name Redis would report by tracking the same
+// rule (Insert, ConvertToListpackIfNeeded): the callers walk Node* and list() directly, so a real
+// packed encoding needs an encoding-neutral API first.
 //
 // Invariants:
 //  1. index_ and list_ hold the same members; index_.Find(m) is m's node in list_.
@@ -37,10 +40,6 @@ namespace racetrack::engine {
 class ZSet final : public Object {
  public:
   using Node = SkipList::Node;
-  // zset-max-listpack-entries / zset-max-listpack-value (Redis 7.0 defaults).
-  static constexpr size_t kMaxListpackEntries = 128;
-  static constexpr size_t kMaxListpackValue = 64;
-
   ZSet() = default;
 
   ObjType type() const override { return ObjType::kZSet; }

@@ -38,16 +38,8 @@ TEST(CacheKnobsTest, BadValuesNameTheRange) {
   ASSERT_NE(ratio, nullptr);
   EXPECT_FALSE(ParseKnobValues(*ratio, "1.5").ok());
   // A programmatic caller gets the same range check in Prepare.
-  std::string why;
-  adapters::Target* builtin = LessonTargets::Get().Open(adapters::TargetKind::kBuiltin, &why);
-  ASSERT_NE(builtin, nullptr) << why;
-  auto admin = builtin->Connect();
-  ASSERT_TRUE(admin.ok());
-  RunContext ctx;
-  ctx.extra = {{"ttl-ms", 0}};
-  auto r = scenario->Prepare(*scenario->info().FindApproach("cache-aside"), **admin, ctx);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "--ttl-ms must be between 1 and 3600000");
+  EXPECT_EQ(testing::PrepareError(*scenario, "cache-aside", {{"ttl-ms", 0}}),
+            "--ttl-ms must be between 1 and 3600000");
 }
 
 TEST(CacheScenarioTest, WhereEachApproachIsRecorded) {
@@ -208,12 +200,12 @@ TEST(CacheEvictionTest, MaxmemoryEvictsAndIsRestored) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, CacheOnTarget, ::testing::ValuesIn(testing::AllKinds()),
-                         testing::TargetTestName);
+                         testing::TargetParamName);
 INSTANTIATE_TEST_SUITE_P(CacheTiers, CacheTierTarget,
                          ::testing::Values(adapters::TargetKind::kBuiltin,
                                            adapters::TargetKind::kBuiltinTcp,
                                            adapters::TargetKind::kRedis),
-                         testing::TargetTestName);
+                         testing::TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios

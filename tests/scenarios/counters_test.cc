@@ -8,6 +8,7 @@
 #include "adapters/throwaway.h"
 #include "bench/harness.h"
 #include "scenarios/registry.h"
+#include "tests/scenarios/lesson_driver.h"
 
 namespace racetrack::scenarios {
 namespace {
@@ -53,11 +54,7 @@ TEST_P(CountersTest, UnsafeApproachesLoseUpdatesSafeOnesDoNot) {
 INSTANTIATE_TEST_SUITE_P(AllTargets, CountersTest,
                          ::testing::Values(TargetKind::kBuiltin, TargetKind::kBuiltinTcp,
                                            TargetKind::kRedis, TargetKind::kPostgres),
-                         [](const auto& info) {
-                           std::string n(adapters::TargetName(info.param));
-                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
-                           return n;
-                         });
+                         testing::TargetParamName);
 
 TEST(CountersTest, OneClientCannotLoseAndTheNoteSaysWhy) {
   auto target = adapters::MakeBuiltinTarget();

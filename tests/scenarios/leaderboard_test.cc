@@ -95,13 +95,7 @@ TEST_P(LeaderboardOnTarget, EveryApproachAgrees) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, LeaderboardOnTarget, ::testing::ValuesIn(testing::AllKinds()),
-                         [](const auto& info) {
-                           std::string n(adapters::TargetName(info.param));
-                           for (char& c : n) {
-                             if (c == '-') c = '_';
-                           }
-                           return n;
-                         });
+                         testing::TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios

@@ -129,13 +129,22 @@ inline Result<Driven> Drive(const Scenario& scenario, const std::string& approac
   return out;
 }
 
-// Test names for a suite instantiated over AllKinds(): "builtin_tcp" for builtin-tcp.
-inline std::string TargetTestName(const ::testing::TestParamInfo<adapters::TargetKind>& info) {
-  std::string n(adapters::TargetName(info.param));
-  for (char& c : n) {
-    if (c == '-') c = '_';
-  }
-  return n;
+// What Prepare answers for `approach_id` on the in-process target with knob values `extra`, as
+// a programmatic caller (the GUI, racetrack-bench) that skipped the CLI's checks would get it:
+// the error's message, or "" when it prepared.
+inline std::string PrepareError(const Scenario& scenario, const std::string& approach_id,
+                                std::map<std::string, double> extra) {
+  std::string why;
+  adapters::Target* builtin = LessonTargets::Get().Open(adapters::TargetKind::kBuiltin, &why);
+  if (builtin == nullptr) return "no in-process target: " + why;
+  auto admin = builtin->Connect();
+  if (!admin.ok()) return "connect: " + admin.status().message();
+  const ApproachInfo* approach = scenario.info().FindApproach(approach_id);
+  if (approach == nullptr) return "no approach " + approach_id;
+  RunContext ctx;
+  ctx.extra = std::move(extra);
+  auto r = scenario.Prepare(*approach, **admin, ctx);
+  return r.ok() ? "" : r.status().message();
 }
 
 inline const std::vector<adapters::TargetKind>& AllKinds() {

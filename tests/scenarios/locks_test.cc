@@ -163,19 +163,13 @@ TEST_P(RedlockOnTarget, StaysAvailableWithOneOfThreeServersKilled) {
   EXPECT_TRUE(r->correctness.ok) << r->correctness.note;
 }
 
-std::string TargetParamName(const ::testing::TestParamInfo<adapters::TargetKind>& info) {
-  std::string name(adapters::TargetName(info.param));
-  for (char& c : name) c = c == '-' ? '_' : c;
-  return name;
-}
-
 INSTANTIATE_TEST_SUITE_P(AllTargets, LocksOnTarget, ::testing::ValuesIn(testing::AllKinds()),
-                         TargetParamName);
+                         testing::TargetParamName);
 INSTANTIATE_TEST_SUITE_P(RedisLikeTargets, RedlockOnTarget,
                          ::testing::Values(adapters::TargetKind::kBuiltin,
                                            adapters::TargetKind::kBuiltinTcp,
                                            adapters::TargetKind::kRedis),
-                         TargetParamName);
+                         testing::TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios

@@ -96,13 +96,7 @@ TEST_P(PipelineOnTarget, AllAcknowledgedAndRttAsAsked) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, PipelineOnTarget, ::testing::ValuesIn(testing::AllKinds()),
-                         [](const auto& info) {
-                           std::string n(adapters::TargetName(info.param));
-                           for (char& c : n) {
-                             if (c == '-') c = '_';
-                           }
-                           return n;
-                         });
+                         testing::TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios

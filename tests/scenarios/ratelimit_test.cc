@@ -196,13 +196,7 @@ TEST_P(RatelimitOnTarget, ManyKeysMeasuresMemoryPerKey) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, RatelimitOnTarget, ::testing::ValuesIn(testing::AllKinds()),
-                         [](const auto& info) {
-                           std::string n(adapters::TargetName(info.param));
-                           for (char& c : n) {
-                             if (c == '-') c = '_';
-                           }
-                           return n;
-                         });
+                         testing::TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios

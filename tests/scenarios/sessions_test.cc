@@ -145,19 +145,13 @@ TEST_P(SessionsMaxmemory, EvictsOrRefusesSessions) {
   EXPECT_EQ(cfg->elements[1].str, "0");
 }
 
-std::string TargetParamName(const ::testing::TestParamInfo<adapters::TargetKind>& info) {
-  std::string name(adapters::TargetName(info.param));
-  for (char& c : name) c = c == '-' ? '_' : c;
-  return name;
-}
-
 INSTANTIATE_TEST_SUITE_P(AllTargets, SessionsOnTarget, ::testing::ValuesIn(KindsWithClient()),
-                         TargetParamName);
+                         testing::TargetParamName);
 // The memory limit needs a Redis-like server process of its own.
 INSTANTIATE_TEST_SUITE_P(ServerTargets, SessionsMaxmemory,
                          ::testing::Values(adapters::TargetKind::kBuiltinTcp,
                                            adapters::TargetKind::kRedis),
-                         TargetParamName);
+                         testing::TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios

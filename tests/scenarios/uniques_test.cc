@@ -45,16 +45,8 @@ TEST(UniquesKnobsTest, SizesZeroIsAOneLineError) {
             "--sizes must be an integer between 100 and 10000000 (got '0')");
   EXPECT_NEAR(HllSigma(16384), 0.008125, 1e-9);
   // The lesson checks its own range even when another lesson's --sizes parsed the flag.
-  std::string why;
-  adapters::Target* builtin = LessonTargets::Get().Open(adapters::TargetKind::kBuiltin, &why);
-  ASSERT_NE(builtin, nullptr) << why;
-  auto admin = builtin->Connect();
-  ASSERT_TRUE(admin.ok());
-  RunContext ctx;
-  ctx.extra = {{"sizes", 10}};
-  auto r = scenario->Prepare(*scenario->info().FindApproach("set"), **admin, ctx);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "--sizes must be an integer between 100 and 10000000 (got 10)");
+  EXPECT_EQ(testing::PrepareError(*scenario, "set", {{"sizes", 10}}),
+            "--sizes must be an integer between 100 and 10000000 (got 10)");
 }
 
 class UniquesOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
@@ -114,7 +106,7 @@ TEST_P(UniquesOnTarget, ExactCountsAndHllWithinTheBand) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, UniquesOnTarget, ::testing::ValuesIn(testing::AllKinds()),
-                         testing::TargetTestName);
+                         testing::TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios
