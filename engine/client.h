@@ -21,10 +21,15 @@
 
 namespace racetrack::engine {
 
+struct AclUser;  // acl.h
+
 struct ClientState {
   uint64_t id = 0;  // assigned by Engine::AddClient
   int db = 0;
   bool authenticated = false;
+  // The ACL user this connection runs as (acl.h): `default` until AUTH/HELLO picks another.
+  // nullptr for the engine's internal clients (append-only log replay), which ACL does not check.
+  const AclUser* user = nullptr;
   std::string name;
   std::string addr = "internal:0";   // peer "ip:port"
   std::string laddr = "internal:0";  // local "ip:port"
@@ -34,6 +39,8 @@ struct ClientState {
   std::string last_command = "NULL";
   bool close_after_reply = false;  // QUIT, protocol errors: close once `reply` is flushed
   bool is_script = false;          // the fake client Lua's redis.call runs as
+  // CLIENT NO-EVICT ON: shown as flag 'e'. Nothing evicts clients here (no maxmemory-clients).
+  bool no_evict = false;
 
   ReplyBuilder reply;            // pending output
   std::function<void()> wake;    // set by the owner: "reply has new bytes, flush them"

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "engine/base/status.h"
+#include "engine/command_meta.h"
 
 namespace racetrack::engine {
 
@@ -44,6 +45,8 @@ std::vector<std::string_view> CommandSpec::FlagNames() const {
 }
 
 CommandSpec& CommandTable::Register(CommandSpec spec) {
+  spec.acl_id = next_acl_id_++;
+  spec.acl_categories = CommandAclCategories(spec);
   std::string name = spec.name;
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   auto [it, inserted] = commands_.emplace(name, std::move(owned));
@@ -56,6 +59,8 @@ CommandSpec& CommandTable::RegisterSub(std::string_view parent, CommandSpec sub)
   RT_CHECK(it != commands_.end());
   std::string sub_name = sub.name;
   sub.name = std::string(parent) + "|" + sub_name;
+  sub.acl_id = next_acl_id_++;
+  sub.acl_categories = CommandAclCategories(sub);
   auto owned = std::make_unique<CommandSpec>(std::move(sub));
   auto [sit, inserted] = it->second->subcommands.emplace(sub_name, std::move(owned));
   RT_CHECK(inserted);

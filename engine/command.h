@@ -94,6 +94,10 @@ struct CommandSpec {
   std::string summary;     // one line, as Redis's docs
   std::string since;       // Redis version that introduced it
   CommandHandler handler = nullptr;
+  // Set by CommandTable at registration (command_meta.h): Redis's ACL categories for this command,
+  // and its index in ACL command bitmaps (unique across commands and subcommands).
+  uint32_t acl_categories = 0;
+  int acl_id = -1;
 
   std::map<std::string, std::unique_ptr<CommandSpec>> subcommands;  // by lower-case sub name
 
@@ -117,9 +121,12 @@ class CommandTable {
     return commands_;
   }
   size_t size() const { return commands_.size(); }
+  // Number of acl_ids handed out (commands plus subcommands).
+  int acl_id_count() const { return next_acl_id_; }
 
  private:
   std::unordered_map<std::string, std::unique_ptr<CommandSpec>> commands_;
+  int next_acl_id_ = 0;
 };
 
 // The one way a family registers its commands:

@@ -1,11 +1,11 @@
 // Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET, CLIENT.
 //
-// Authentication follows Redis's single "default" user: with no requirepass it has no password
-// (every AUTH with a username "default" succeeds, a bare AUTH is an error); with requirepass, AUTH
-// must present it. There is no ACL beyond that.
+// Authentication goes through the ACL users (acl.h): AUTH pass is AUTH default pass, a bare AUTH
+// is an error while `default` has no password (nopass), and a failed AUTH is logged (ACL LOG).
 #include <string>
 #include <vector>
 
+#include "engine/acl.h"
 #include "engine/family_util.h"
 #include "engine/pubsub.h"
 
@@ -48,11 +48,19 @@ void CmdSelect(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-// Checks a username/password pair against the default user. Only "default" exists.
+// Redis's ACLAuthenticateUser: on success the connection runs as that user; a failure is logged.
 bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view pass) {
-  const std::string& required = ctx.engine.config().requirepass;
-  if (user != "default") return false;
-  return required.empty() || pass == required;  // a user without password accepts any
+  AclUser* u = ctx.engine.acl().Authenticate(user, pass);
+  if (u != nullptr) {
+    ctx.client.authenticated = true;
+    ctx.client.user = u;
+    return true;
+  }
+  ctx.engine.acl().AddLog(AclResult::kDeniedAuth,
+                          ctx.client.in_multi ? AclContext::kMulti : AclContext::kTopLevel,
+                          std::string(ctx.argv[0]), std::string(user), ctx.now_ms,
+                          ClientInfoLine(ctx.client, ctx.spec.name, ctx.now_ms));
+  return false;
 }
 
 void CmdAuth(CommandContext& ctx) {
@@ -62,7 +70,7 @@ void CmdAuth(CommandContext& ctx) {
   }
   std::string_view user = "default", pass;
   if (ctx.argv.size() == 2) {
-    if (ctx.engine.config().requirepass.empty()) {
+    if (ctx.engine.acl().default_user()->flags & AclUser::kNoPass) {
       ctx.reply.Error(errors::kAuthNotConfigured);
       return;
     }
@@ -72,7 +80,6 @@ void CmdAuth(CommandContext& ctx) {
     pass = ctx.argv[2];
   }
   if (Authenticate(ctx, user, pass)) {
-    ctx.client.authenticated = true;
     ctx.reply.Ok();
   } else {
     ctx.reply.Error(errors::kWrongPass);
@@ -123,12 +130,9 @@ void CmdHello(CommandContext& ctx) {
       return;
     }
   }
-  if (has_auth) {
-    if (!Authenticate(ctx, user, pass)) {
-      ctx.reply.Error(errors::kWrongPass);
-      return;
-    }
-    ctx.client.authenticated = true;
+  if (has_auth && !Authenticate(ctx, user, pass)) {
+    ctx.reply.Error(errors::kWrongPass);
+    return;
   }
   if (!ctx.client.authenticated) {
     ctx.reply.Error(errors::kHelloNoAuth);
@@ -154,7 +158,7 @@ void CmdHello(CommandContext& ctx) {
 }
 
 // RESET: the connection as if new — no transaction, no WATCH, db 0, no name, no subscriptions,
-// authenticated only if no password is required.
+// back to the default user, authenticated only if it needs no password.
 void CmdReset(CommandContext& ctx) {
   ClientState& c = ctx.client;
   c.in_multi = false;
@@ -164,7 +168,8 @@ void CmdReset(CommandContext& ctx) {
   c.db = 0;
   c.name.clear();
   ctx.engine.pubsub().RemoveClient(&c);
-  c.authenticated = ctx.engine.config().requirepass.empty();
+  c.user = ctx.engine.acl().default_user();
+  c.authenticated = !ctx.engine.acl().AuthRequired();
   ctx.reply.Status("RESET");
 }
 
@@ -176,15 +181,21 @@ void CmdReset(CommandContext& ctx) {
 // own buffers (qbuf, argv-mem, rbs, ...) are 0: this engine's server does not track them per
 // client; omem is the pending reply size.
 std::string ClientLine(CommandContext& ctx, const ClientState& c) {
+  const std::string& cmd = &c == &ctx.client ? ctx.spec.name : c.last_command;
+  return ClientInfoLine(c, cmd, ctx.now_ms);
+}
+
+}  // namespace
+
+std::string ClientInfoLine(const ClientState& c, std::string_view cmd, int64_t now) {
   std::string flags;
   if (c.subscription_count() > 0) flags += 'P';
   if (c.in_multi) flags += 'x';
   if (c.is_blocked()) flags += 'b';
   if (c.watch_dirty) flags += 'd';
   if (c.close_after_reply) flags += 'c';
+  if (c.no_evict) flags += 'e';
   if (flags.empty()) flags = "N";
-  const std::string& cmd = &c == &ctx.client ? ctx.spec.name : c.last_command;
-  int64_t now = ctx.now_ms;
   std::string s;
   s += "id=" + std::to_string(c.id);
   s += " addr=" + c.addr;
@@ -202,9 +213,13 @@ std::string ClientLine(CommandContext& ctx, const ClientState& c) {
   s += " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0";
   s += " omem=" + std::to_string(c.reply.size());
   s += " tot-mem=" + std::to_string(sizeof(ClientState) + c.reply.size());
-  s += " events=r cmd=" + cmd + " user=default redir=-1 resp=2\n";
+  s += " events=r cmd=" + std::string(cmd);
+  s += " user=" + (c.user != nullptr ? c.user->name : std::string("default"));
+  s += " redir=-1 resp=2\n";
   return s;
 }
+
+namespace {
 
 // Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them; returns false if unknown.
 bool ParseClientType(std::string_view name, int* type) {
@@ -319,7 +334,7 @@ void CmdClientKill(CommandContext& ctx) {
         laddr = val;
       } else if (ArgIs(opt, "user")) {
         user = val;
-        if (user != "default") {
+        if (ctx.engine.acl().Find(user) == nullptr) {
           ctx.reply.Error(errors::NoSuchUser(user));
           return;
         }
@@ -340,6 +355,7 @@ void CmdClientKill(CommandContext& ctx) {
       if (type >= 0 && ClientType(*c) != type) continue;
       if (!addr.empty() && c->addr != addr) continue;
       if (!laddr.empty() && c->laddr != laddr) continue;
+      if (!user.empty() && (c->user == nullptr || c->user->name != user)) continue;
       if (skipme && c == &ctx.client) continue;
       victims.push_back(c);
     }
@@ -353,6 +369,20 @@ void CmdClientKill(CommandContext& ctx) {
   } else {
     ctx.reply.Integer(static_cast<int64_t>(victims.size()));
   }
+}
+
+// CLIENT NO-EVICT ON|OFF. Kept as the client's flag: this engine never evicts clients (Redis's
+// maxmemory-clients is not implemented), so the setting changes nothing else.
+void CmdClientNoEvict(CommandContext& ctx) {
+  if (ArgIs(ctx.argv[2], "on")) {
+    ctx.client.no_evict = true;
+  } else if (ArgIs(ctx.argv[2], "off")) {
+    ctx.client.no_evict = false;
+  } else {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  ctx.reply.Ok();
 }
 
 void CmdClientHelp(CommandContext& ctx) {
@@ -412,6 +442,8 @@ void RegisterConnectionFamily(CommandTable& table) {
   reg.Sub("client", "kill", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
           "O(N) where N is the number of client connections", "Terminates open connections.",
           "2.4.0", CmdClientKill);
+  reg.Sub("client", "no-evict", 3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Set client eviction mode for the current connection", "7.0.0", CmdClientNoEvict);
   reg.Sub("client", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
           "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
 }

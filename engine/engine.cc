@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "engine/acl.h"
 #include "engine/blocking.h"
+#include "engine/diagnostics.h"
 #include "engine/ds/alloc.h"
 #include "engine/ds/util.h"
 #include "engine/errors.h"
@@ -73,6 +75,18 @@ bool ArityMatches(const CommandSpec& spec, size_t argc) {
   return spec.arity > 0 ? n == spec.arity : n >= -spec.arity;
 }
 
+// Redis's NOPERM texts: processCommand's (top level and queuing), EXEC's when the rules changed
+// after queuing, and a script's (scriptVerifyACL + getAclErrorMessage).
+std::string AclDeniedError(AclResult r, const CommandSpec& spec, AclContext where) {
+  if (where == AclContext::kMulti) return errors::AclDeniedInExec(r == AclResult::kDeniedCmd,
+                                                                  r == AclResult::kDeniedKey);
+  if (where == AclContext::kLua) return errors::AclDeniedInScript(r == AclResult::kDeniedCmd,
+                                                                  r == AclResult::kDeniedKey);
+  if (r == AclResult::kDeniedCmd) return errors::AclDeniedCommand(spec.name);
+  if (r == AclResult::kDeniedKey) return std::string(errors::kAclDeniedKey);
+  return std::string(errors::kAclDeniedChannel);
+}
+
 bool IsTransactionControl(const CommandSpec& spec) {
   return spec.name == "exec" || spec.name == "discard" || spec.name == "multi" ||
          spec.name == "watch" || spec.name == "quit" || spec.name == "reset";
@@ -92,6 +106,9 @@ Engine::Engine(EngineConfig config, const Clock* clock) : config_(std::move(conf
   pubsub_ = std::make_unique<PubSub>();
   blocking_ = std::make_unique<Blocking>(this);
   persistence_ = std::make_unique<Persistence>(this);
+  acl_ = std::make_unique<Acl>(commands_);
+  diagnostics_ = std::make_unique<Diagnostics>();
+  acl_->SetRequirePass(config_.requirepass);
 }
 
 Engine::~Engine() = default;
@@ -100,7 +117,8 @@ void Engine::AddClient(ClientState* client) {
   client->id = next_client_id_++;
   client->created_ms = clock_->NowMs();
   client->last_interaction_ms = client->created_ms;
-  client->authenticated = config_.requirepass.empty();
+  client->user = acl_->default_user();
+  client->authenticated = !acl_->AuthRequired();
   clients_[client->id] = client;
   ++stats_.total_connections_received;
 }
@@ -109,6 +127,7 @@ void Engine::RemoveClient(ClientState* client) {
   UnwatchAll(*this, *client);
   pubsub_->RemoveClient(client);
   blocking_->RemoveClient(*client);
+  diagnostics_->RemoveClient(client);
   clients_.erase(client->id);
 }
 
@@ -157,7 +176,7 @@ void Engine::Execute(ClientState& client, Args argv) {
     if (client.in_multi) client.multi_error = true;
     return;
   }
-  if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
+  if (!client.authenticated && !(spec->flags & kCmdNoAuth) && acl_->AuthRequired()) {
     if (!RejectedExec(*this, client, *spec, errors::kNoAuth)) reply.Error(errors::kNoAuth);
     ++stats_.commands[spec->name].rejected_calls;
     if (client.in_multi) client.multi_error = true;
@@ -183,6 +202,10 @@ void Engine::Execute(ClientState& client, Args argv) {
     client.multi_error = true;
     return;
   }
+  if (!CheckAcl(client, *spec, argv, client.in_multi ? AclContext::kMulti : AclContext::kTopLevel,
+                /*queuing=*/true)) {
+    return;
+  }
   if (config_.maxmemory > 0 && !client.is_script) {
     // As Redis's processCommand: evict before every command; refuse a command that may grow memory
     // when nothing more can be evicted.
@@ -200,10 +223,42 @@ void Engine::Execute(ClientState& client, Args argv) {
     reply.Status("QUEUED");
     return;
   }
+  ClientState* outer_client = current_client_;
+  const CommandSpec* outer_spec = current_spec_;
+  current_client_ = &client;
+  current_spec_ = spec;
   Call(client, *spec, argv);
+  current_client_ = outer_client;
+  current_spec_ = outer_spec;
   // Clients blocked on keys this command wrote are served now, as Redis's
   // handleClientsBlockedOnKeys after each command.
   blocking_->ServeReady();
+}
+
+bool Engine::CheckAcl(ClientState& client, const CommandSpec& spec, Args argv, AclContext where,
+                      bool queuing) {
+  const AclUser* user = client.user;
+  ClientState* reporter = &client;  // whose name and info the ACL log records
+  if (where == AclContext::kLua) {
+    reporter = current_client_;
+    user = reporter == nullptr ? nullptr : reporter->user;
+  }
+  int errpos = 0;
+  AclResult r = acl_->Check(user, spec, argv, &errpos);
+  if (r == AclResult::kOk) return true;
+  std::string object =
+      r == AclResult::kDeniedCmd ? spec.name : std::string(argv[static_cast<size_t>(errpos)]);
+  acl_->AddLog(r, where, std::move(object), user->name, clock_->NowMs(),
+               ClientInfoLine(*reporter, spec.name, clock_->NowMs()));
+  std::string err = AclDeniedError(r, spec, queuing ? AclContext::kTopLevel : where);
+  if (queuing) {
+    if (!RejectedExec(*this, client, spec, err)) client.reply.Error(err);
+    ++stats_.commands[spec.name].rejected_calls;
+    if (client.in_multi) client.multi_error = true;
+  } else {
+    client.reply.Error(err);
+  }
+  return false;
 }
 
 void Engine::ExecuteQueued(ClientState& client, const std::vector<std::string>& argv) {
@@ -225,6 +280,16 @@ void Engine::ExecuteQueued(ClientState& client, const std::vector<std::string>& 
     client.reply.Error(error);
     return;
   }
+  // ACL again where Redis checks it: each command of EXEC (the rules may have changed since it was
+  // queued) and each redis.call of a script (as the user who called the script) — both run from
+  // the top-level command's handler (call depth 1). The engine's own re-runs (blocked clients, the
+  // pop inside BLPOP, the append-only log) are not checked.
+  if (call_depth_ == 1 && client.is_script) {
+    if (!CheckAcl(client, *spec, Args(views), AclContext::kLua, false)) return;
+  } else if (call_depth_ == 1 && current_client_ == &client && current_spec_ != nullptr &&
+             current_spec_->name == "exec") {
+    if (!CheckAcl(client, *spec, Args(views), AclContext::kMulti, false)) return;
+  }
   Call(client, *spec, Args(views));
 }
 
@@ -237,6 +302,7 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
   // Access metadata for eviction, and under an LFU policy for OBJECT FREQ even without maxmemory
   // (Redis keeps the LFU counter whenever the policy is LFU).
   if (config_.maxmemory > 0 || IsLfuPolicy(config_.maxmemory_policy)) TouchKeys(*this, db, spec, argv);
+  if (diagnostics_->has_monitors()) diagnostics_->BeforeCall(client, spec, argv);
   int64_t start = MonotonicUs();
   ++call_depth_;
   spec.handler(ctx);
@@ -252,6 +318,11 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
   }
   ++stats_.total_commands_processed;
   client.last_command = spec.name;
+  // The engine's internal clients (append-only log replay: no user) are not diagnosed, as Redis
+  // keeps loading out of the slow log.
+  if (client.user != nullptr || client.is_script) {
+    diagnostics_->AfterCall(*this, client, spec, argv, elapsed);
+  }
 
   if ((spec.flags & kCmdWrite) && db.dirty() != dirty_before) {
     for (int pos : spec.KeyPositions(argv.size())) {

@@ -35,6 +35,9 @@ class Persistence;  // persistence.h
 class ScriptEngine;  // scripting.h
 class FunctionEngine;  // function.h
 struct RunningScript;  // scripting.h
+class Acl;           // acl.h
+class Diagnostics;   // diagnostics.h
+enum class AclContext;  // acl.h
 
 // Settings, named as redis.conf names them. CONFIG GET/SET read and write these.
 struct EngineConfig {
@@ -70,6 +73,12 @@ struct EngineConfig {
   int64_t pubsub_output_hard_limit = 32LL * 1024 * 1024;
   int64_t pubsub_output_soft_limit = 8LL * 1024 * 1024;
   int64_t pubsub_output_soft_seconds = 60;
+  // protected-mode: while `default` has no password, refuse clients not on the loopback interface.
+  bool protected_mode = true;
+  // SLOWLOG (microseconds; < 0 disables, 0 logs everything) and LATENCY (milliseconds; 0 is off).
+  int64_t slowlog_log_slower_than = 10000;
+  int64_t slowlog_max_len = 128;
+  int64_t latency_monitor_threshold = 0;
   // hash-max-listpack-entries & co: when small objects leave their compact encodings. Copied to
   // the process-wide Limits() (engine/ds/limits.h) when the engine starts and on CONFIG SET.
   EncodingLimits encoding;
@@ -167,6 +176,13 @@ class Engine {
   // processEventsWhileBlocked), called by a script's hook while it runs past busy-reply-threshold.
   // Empty when there is no event loop (in-process engine): such a script is stopped instead.
   std::function<void()> process_events_while_blocked;
+  // ACL users, rules and the ACL log.
+  Acl& acl() { return *acl_; }
+  // The slow log, latency samples and MONITOR clients.
+  Diagnostics& diagnostics() { return *diagnostics_; }
+  // The client whose command is running (Redis's server.current_client): a script's redis.call
+  // is checked against its ACL user. nullptr between commands.
+  ClientState* current_client() const { return current_client_; }
   // The server calls this once per event-loop turn after running commands and before writing
   // replies: the append-only log is written (and fsynced under appendfsync always) here, so no
   // reply leaves before the write it acknowledges is in the log.
@@ -189,6 +205,10 @@ class Engine {
   void InstallExpireListener(int index);
   // Redis's touchAllWatchedKeysInDb(emptied, replaced_with) for SWAPDB.
   void TouchWatchedKeysSwapped(int emptied, int replaced_with);
+  // The ACL check; on a denial logs it, replies NOPERM (queuing: as processCommand rejects, also
+  // failing a MULTI) and returns false.
+  bool CheckAcl(ClientState& client, const CommandSpec& spec, Args argv, AclContext where,
+                bool queuing);
 
   EngineConfig config_;
   const Clock* clock_;
@@ -207,6 +227,10 @@ class Engine {
   std::unique_ptr<ScriptEngine> scripts_;
   std::unique_ptr<FunctionEngine> functions_;
   RunningScript* running_script_ = nullptr;
+  std::unique_ptr<Acl> acl_;
+  std::unique_ptr<Diagnostics> diagnostics_;
+  ClientState* current_client_ = nullptr;
+  const CommandSpec* current_spec_ = nullptr;
   int call_depth_ = 0;
   std::vector<std::string> propagate_override_;
 

@@ -491,5 +491,82 @@ inline std::string GeoNeedsFrom(std::string_view command) {
 inline std::string GeoNeedsBy(std::string_view command) {
   return "ERR exactly one of BYRADIUS and BYBOX can be specified for " + std::string(command);
 }
+// ACL (acl.cc, acl_family.cc, the engine's checks): Redis 7.0's NOPERM texts, by where the check is.
+inline std::string AclDeniedCommand(std::string_view full_name) {
+  return "NOPERM this user has no permissions to run the '" + std::string(full_name) +
+         "' command";
+}
+inline constexpr std::string_view kAclDeniedKey =
+    "NOPERM this user has no permissions to access one of the keys used as arguments";
+inline constexpr std::string_view kAclDeniedChannel =
+    "NOPERM this user has no permissions to access one of the channels used as arguments";
+inline std::string AclDeniedInExec(bool command, bool key) {
+  return std::string("NOPERM ACLs rules changed between the moment the transaction was "
+                     "accumulated and the EXEC call. This command is no longer allowed for the "
+                     "following reason: ") +
+         (command ? "no permission to execute the command or subcommand"
+          : key   ? "no permission to touch the specified keys"
+                  : "no permission to access one of the channels used as arguments");
+}
+inline std::string AclDeniedInScript(bool command, bool key) {
+  return std::string("ERR The user executing the script ") +
+         (command ? "can't run this command or subcommand"
+          : key   ? "can't access at least one of the keys mentioned in the command arguments"
+                  : "can't publish to the channel mentioned in the command");
+}
+inline constexpr std::string_view kAclUsernameSpaces =
+    "ERR Usernames can't contain spaces or null characters";
+inline constexpr std::string_view kAclDeleteDefault = "ERR The 'default' user cannot be removed";
+inline constexpr std::string_view kAclNoFile =
+    "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
+    "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
+    "configuration file set) in order to store users in the Redis configuration.";
+inline std::string AclUnknownCategory(std::string_view name) {
+  return "ERR Unknown category '" + std::string(name.substr(0, 128)) + "'";
+}
+inline constexpr std::string_view kAclGenpassBits =
+    "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
+    "number up to 4096";
+inline std::string AclUserNotFound(std::string_view name) {
+  return "ERR User '" + std::string(name) + "' not found";
+}
+inline std::string AclCommandNotFound(std::string_view name) {
+  return "ERR Command '" + std::string(name) + "' not found";
+}
+// ACL DRYRUN's denials are bulk strings, not errors.
+inline std::string AclDryRunCommand(std::string_view full_name) {
+  return "This user has no permissions to run the '" + std::string(full_name) + "' command";
+}
+inline std::string AclDryRunKey(std::string_view key) {
+  return "This user has no permissions to access the '" + std::string(key) + "' key";
+}
+inline std::string AclDryRunChannel(std::string_view channel) {
+  return "This user has no permissions to access the '" + std::string(channel) + "' channel";
+}
+// protected-mode (the server's accept path): the whole line, as Redis writes it before closing.
+inline constexpr std::string_view kProtectedModeDenied =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password "
+    "is set for the default user. In this mode connections are only accepted from the loopback "
+    "interface. If you want to connect from external computers to Redis you may adopt one of the "
+    "following solutions: 1) Just disable protected mode sending the command 'CONFIG SET "
+    "protected-mode no' from the loopback interface by connecting to Redis from the same host the "
+    "server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "
+    "so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable "
+    "the protected mode by editing the Redis configuration file, and setting the protected mode "
+    "option to 'no', and then restarting the server. 3) If you started the server manually just "
+    "for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication "
+    "password for the default user. NOTE: You only need to do one of the above things in order "
+    "for the server to start accepting connections from the outside.\r\n";
+// SLOWLOG GET, MONITOR.
+inline constexpr std::string_view kSlowlogCountRange =
+    "ERR count should be greater than or equal to -1";
+inline constexpr std::string_view kMonitorDenyBlocking =
+    "ERR MONITOR isn't allowed for DENY BLOCKING client";
+// COMMAND GETKEYS / GETKEYSANDFLAGS.
+inline constexpr std::string_view kGetKeysInvalidCommand = "ERR Invalid command specified";
+inline constexpr std::string_view kGetKeysNoKeys = "ERR The command has no key arguments";
+inline constexpr std::string_view kGetKeysBadArity =
+    "ERR Invalid number of arguments specified for command";
+inline constexpr std::string_view kGetKeysBadArgs = "ERR Invalid arguments specified for command";
 
 }  // namespace racetrack::engine::errors

@@ -9,6 +9,8 @@ void RegisterAllFamilies(CommandTable& table) {
   RegisterHashFamily(table);
   RegisterConnectionFamily(table);
   RegisterServerFamily(table);
+  RegisterAclFamily(table);
+  RegisterDiagnosticsFamily(table);
   RegisterPubSubFamily(table);
   RegisterStreamFamily(table);
   RegisterBlockingFamily(table);

@@ -11,6 +11,9 @@ void RegisterKeyFamily(CommandTable& table);         // key_family.cc
 void RegisterHashFamily(CommandTable& table);        // hash_family.cc
 void RegisterConnectionFamily(CommandTable& table);  // connection_family.cc
 void RegisterServerFamily(CommandTable& table);      // server_family.cc
+void RegisterAclFamily(CommandTable& table);         // acl_family.cc
+// diagnostics_family.cc; after Server (adds COMMAND GETKEYS and GETKEYSANDFLAGS).
+void RegisterDiagnosticsFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);      // pubsub_family.cc
 void RegisterStreamFamily(CommandTable& table);      // stream_family.cc
 void RegisterBlockingFamily(CommandTable& table);    // blocking_family.cc

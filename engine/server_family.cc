@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/acl.h"
+#include "engine/command_meta.h"
 #include "engine/config.h"
 #include "engine/persistence.h"
 #include "engine/family_util.h"
@@ -89,6 +91,10 @@ void CmdConfigSet(CommandContext& ctx) {
   const bool was_appendonly = ctx.engine.config().appendonly;
   for (size_t k = 0; k < targets.size(); ++k) {
     (void)targets[k]->set(ctx.engine.config(), ctx.argv[3 + 2 * k], true);
+    // requirepass is the default ACL user's password (Redis's ACLUpdateDefaultUserPassword).
+    if (targets[k]->name == "requirepass") {
+      ctx.engine.acl().SetRequirePass(ctx.engine.config().requirepass);
+    }
   }
   // appendonly is more than a flag: the log opens or closes now, as Redis's CONFIG SET does.
   if (ctx.engine.config().appendonly != was_appendonly) {
@@ -311,29 +317,12 @@ void CmdInfo(CommandContext& ctx) {
 // COMMAND
 // ---------------------------------------------------------------------------------------------
 
-// ACL categories as Redis derives them: from the group and from the flags, in Redis's order.
+// ACL categories in Redis's order (CommandSpec::acl_categories, set from command_meta.h).
 std::vector<std::string> AclCategories(const CommandSpec& c) {
   std::vector<std::string> out;
-  auto group_is = [&](std::string_view g) { return c.group == g; };
-  if (group_is("generic")) out.push_back("@keyspace");
-  if (c.flags & kCmdReadOnly) out.push_back("@read");
-  if (c.flags & kCmdWrite) out.push_back("@write");
-  static constexpr std::pair<std::string_view, std::string_view> kGroups[] = {
-      {"set", "@set"},       {"sorted_set", "@sortedset"}, {"list", "@list"},
-      {"hash", "@hash"},     {"string", "@string"},        {"bitmap", "@bitmap"},
-      {"hyperloglog", "@hyperloglog"}, {"geo", "@geo"},    {"stream", "@stream"},
-  };
-  for (const auto& [g, cat] : kGroups) {
-    if (group_is(g)) out.emplace_back(cat);
+  for (const AclCategoryName& cat : AclCategoryNames()) {
+    if (c.acl_categories & cat.bit) out.push_back("@" + std::string(cat.name));
   }
-  if ((c.flags & kCmdPubSub) || group_is("pubsub")) out.push_back("@pubsub");
-  if (c.flags & kCmdAdmin) out.push_back("@admin");
-  out.push_back((c.flags & kCmdFast) ? "@fast" : "@slow");
-  if (c.flags & kCmdBlocking) out.push_back("@blocking");
-  if (c.flags & kCmdAdmin) out.push_back("@dangerous");
-  if (group_is("connection")) out.push_back("@connection");
-  if (group_is("transactions")) out.push_back("@transaction");
-  if (group_is("scripting")) out.push_back("@scripting");
   return out;
 }
 

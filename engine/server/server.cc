@@ -14,6 +14,7 @@
 
 #include <cstring>
 
+#include "engine/acl.h"
 #include "engine/blocking.h"
 #include "engine/ds/util.h"
 #include "engine/errors.h"
@@ -41,6 +42,20 @@ constexpr size_t kReadChunk = 16 * 1024;
 // allocate much.
 constexpr int64_t kUnauthMaxMultibulk = 10;
 constexpr int64_t kUnauthMaxBulk = 16384;
+
+// Redis's islocalClient: 127.0.0.0/8, ::1 and IPv4-mapped loopback.
+bool IsLoopback(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    if (IN6_IS_ADDR_LOOPBACK(&a->sin6_addr)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127;
+  }
+  return false;
+}
 
 std::string Endpoint(const sockaddr_storage& ss) {
   char host[INET6_ADDRSTRLEN] = "?";
@@ -259,6 +274,15 @@ void Server::Accept() {
     if (static_cast<int64_t>(conns_.size()) >= engine_->config().maxclients) {
       std::string msg = "-" + std::string(errors::kMaxClients) + "\r\n";
       ssize_t w = write(fd, msg.data(), msg.size());
+      (void)w;
+      close(fd);
+      ++engine_->stats().rejected_connections;
+      continue;
+    }
+    if (engine_->config().protected_mode &&
+        (engine_->acl().default_user()->flags & AclUser::kNoPass) && !IsLoopback(peer)) {
+      // protected-mode: explain, close, count it (Redis's acceptCommonHandler).
+      ssize_t w = write(fd, errors::kProtectedModeDenied.data(), errors::kProtectedModeDenied.size());
       (void)w;
       close(fd);
       ++engine_->stats().rejected_connections;

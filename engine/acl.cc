@@ -1,0 +1,673 @@
+// ACL users, rules, checks and descriptions, following Redis 7.0's acl.c: the same op grammar and
+// error codes, the same check order (command bit, first-arg, keys, channels; selectors in turn), and
+// the same best-fit description of a command bitmap as categories plus single commands.
+#include "engine/acl.h"
+
+#include <openssl/evp.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+
+#include "engine/base/status.h"
+#include "engine/command_meta.h"
+#include "engine/ds/util.h"
+#include "engine/resp.h"
+
+namespace racetrack::engine {
+namespace {
+
+constexpr int kFutureBit = kAclMaxCommands - 1;
+
+// Redis's ACLSetSelector / ACLSetUser failure codes (errno values there).
+enum OpError {
+  kOpOk = 0,
+  kOpUnknown,        // ENOENT
+  kOpSyntax,         // EINVAL
+  kOpKeyAfterAll,    // EEXIST
+  kOpChanAfterAll,   // EISDIR
+  kOpNoSuchPass,     // ENODEV
+  kOpBadHash,        // EBADMSG
+  kOpSubFirstArg,    // ECHILD
+};
+
+std::string_view OpErrorText(int code) {
+  switch (code) {
+    case kOpUnknown:
+      return "Unknown command or category name in ACL";
+    case kOpSyntax:
+      return "Syntax error";
+    case kOpKeyAfterAll:
+      return "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does "
+             "not have any effect. Try 'resetkeys' to start with an empty list of patterns";
+    case kOpChanAfterAll:
+      return "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and "
+             "does not have any effect. Try 'resetchannels' to start with an empty list of "
+             "channels";
+    case kOpNoSuchPass:
+      return "The password you are trying to remove from the user does not exist";
+    case kOpBadHash:
+      return "The password hash must be exactly 64 characters and contain only lowercase "
+             "hexadecimal characters";
+    case kOpSubFirstArg:
+      return "Allowing first-arg of a subcommand is not supported";
+    default:
+      return "Wrong format";
+  }
+}
+
+bool Is(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Redis's ACLStringHasSpaces: whitespace or NUL anywhere.
+bool HasSpaces(std::string_view s) {
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == 0) return true;
+  }
+  return false;
+}
+
+bool ValidHash(std::string_view h) {
+  if (h.size() != 64) return false;
+  for (char c : h) {
+    if (!((c >= 'a' && c <= 'f') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+AclSelector NewSelector(uint32_t flags) {
+  AclSelector s;
+  s.flags = flags;  // acl-pubsub-default is resetchannels (Redis 7.0's default)
+  return s;
+}
+
+// The user flags in Redis's ACLUserFlags order (ACL LIST and GETUSER print them in this order).
+constexpr std::pair<uint32_t, std::string_view> kUserFlagNames[] = {
+    {AclUser::kEnabled, "on"},
+    {AclUser::kDisabled, "off"},
+    {AclUser::kNoPass, "nopass"},
+    {AclUser::kSkipSanitize, "skip-sanitize-payload"},
+    {AclUser::kSanitize, "sanitize-payload"},
+};
+
+}  // namespace
+
+std::vector<std::string_view> AclUserFlagNames(uint32_t flags) {
+  std::vector<std::string_view> out;
+  for (const auto& [bit, name] : kUserFlagNames) {
+    if (flags & bit) out.push_back(name);
+  }
+  return out;
+}
+
+std::string AclHashPassword(std::string_view s) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(s.data(), s.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+std::string_view AclReasonName(AclResult r) {
+  switch (r) {
+    case AclResult::kDeniedCmd:
+      return "command";
+    case AclResult::kDeniedKey:
+      return "key";
+    case AclResult::kDeniedChannel:
+      return "channel";
+    case AclResult::kDeniedAuth:
+      return "auth";
+    default:
+      return "unknown";
+  }
+}
+
+std::string_view AclContextName(AclContext c) {
+  switch (c) {
+    case AclContext::kTopLevel:
+      return "toplevel";
+    case AclContext::kMulti:
+      return "multi";
+    case AclContext::kLua:
+      return "lua";
+  }
+  return "unknown";
+}
+
+Acl::Acl(const CommandTable& commands) : commands_(commands) {
+  RT_CHECK(commands.acl_id_count() < kFutureBit);
+  for (const auto& [name, spec] : commands.all()) {
+    all_specs_.push_back(spec.get());
+    for (const auto& [sub_name, sub] : spec->subcommands) all_specs_.push_back(sub.get());
+  }
+  std::sort(all_specs_.begin(), all_specs_.end(),
+            [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
+  auto user = std::make_unique<AclUser>();
+  user->name = "default";
+  user->selectors.push_back(NewSelector(AclSelector::kRoot));
+  for (std::string_view op : {"+@all", "~*", "&*", "on", "nopass"}) (void)ApplyUserOp(*user, op);
+  default_user_ = user.get();
+  users_.emplace("default", std::move(user));
+}
+
+AclUser* Acl::Find(std::string_view name) {
+  auto it = users_.find(name);
+  return it == users_.end() ? nullptr : it->second.get();
+}
+
+const CommandSpec* Acl::LookupCommand(std::string_view full_name) const {
+  size_t bar = full_name.find('|');
+  const CommandSpec* spec = commands_.Find(full_name.substr(0, bar));
+  if (spec == nullptr || bar == std::string_view::npos) return spec;
+  std::string sub = ToLower(full_name.substr(bar + 1));
+  auto it = spec->subcommands.find(sub);
+  return it == spec->subcommands.end() ? nullptr : it->second.get();
+}
+
+void Acl::ChangePerm(AclSelector& s, const CommandSpec& cmd, bool allow) const {
+  s.allowed.set(static_cast<size_t>(cmd.acl_id), allow);
+  if (!allow) s.flags &= ~AclSelector::kAllCommands;
+  s.firstargs.erase(cmd.acl_id);
+  for (const auto& [name, sub] : cmd.subcommands) {
+    s.allowed.set(static_cast<size_t>(sub->acl_id), allow);
+  }
+}
+
+void Acl::SetCategory(AclSelector& s, uint32_t cat, bool allow) const {
+  // As ACLSetSelectorCommandBitsForCategoryLogic: a container in the category brings all its
+  // subcommands along, then each subcommand is considered on its own.
+  for (const auto& [name, spec] : commands_.all()) {
+    if (spec->acl_categories & cat) ChangePerm(s, *spec, allow);
+    for (const auto& [sub_name, sub] : spec->subcommands) {
+      if (sub->acl_categories & cat) ChangePerm(s, *sub, allow);
+    }
+  }
+}
+
+void Acl::CountCategory(const AclSelector& s, uint32_t cat, int* on, int* off) const {
+  *on = *off = 0;
+  for (const CommandSpec* spec : all_specs_) {
+    if (!(spec->acl_categories & cat)) continue;
+    if (s.allowed.test(static_cast<size_t>(spec->acl_id))) {
+      ++*on;
+    } else {
+      ++*off;
+    }
+  }
+}
+
+int Acl::ApplySelectorOp(AclSelector& s, std::string_view op) const {
+  if (Is(op, "allkeys") || Is(op, "~*")) {
+    s.flags |= AclSelector::kAllKeys;
+    s.patterns.clear();
+  } else if (Is(op, "resetkeys")) {
+    s.flags &= ~AclSelector::kAllKeys;
+    s.patterns.clear();
+  } else if (Is(op, "allchannels") || Is(op, "&*")) {
+    s.flags |= AclSelector::kAllChannels;
+    s.channels.clear();
+  } else if (Is(op, "resetchannels")) {
+    s.flags &= ~AclSelector::kAllChannels;
+    s.channels.clear();
+  } else if (Is(op, "allcommands") || Is(op, "+@all")) {
+    s.allowed.set();
+    s.flags |= AclSelector::kAllCommands;
+    s.firstargs.clear();
+  } else if (Is(op, "nocommands") || Is(op, "-@all")) {
+    s.allowed.reset();
+    s.flags &= ~AclSelector::kAllCommands;
+    s.firstargs.clear();
+  } else if (op[0] == '~' || op[0] == '%') {
+    if (s.flags & AclSelector::kAllKeys) return kOpKeyAfterAll;
+    uint32_t perm = 0;
+    size_t offset = 1;
+    if (op[0] == '%') {
+      for (; offset < op.size(); ++offset) {
+        char c = static_cast<char>(std::toupper(static_cast<unsigned char>(op[offset])));
+        if (c == 'R' && !(perm & AclSelector::kRead)) {
+          perm |= AclSelector::kRead;
+        } else if (c == 'W' && !(perm & AclSelector::kWrite)) {
+          perm |= AclSelector::kWrite;
+        } else if (op[offset] == '~') {
+          ++offset;
+          break;
+        } else {
+          return kOpSyntax;
+        }
+      }
+    } else {
+      perm = AclSelector::kReadWrite;
+    }
+    std::string_view pattern = op.substr(std::min(offset, op.size()));
+    if (HasSpaces(pattern)) return kOpSyntax;
+    auto it = std::find_if(s.patterns.begin(), s.patterns.end(),
+                           [&](const AclSelector::KeyPattern& p) { return p.pattern == pattern; });
+    if (it == s.patterns.end()) {
+      s.patterns.push_back({std::string(pattern), perm});
+    } else {
+      it->perm |= perm;
+    }
+    s.flags &= ~AclSelector::kAllKeys;
+  } else if (op[0] == '&') {
+    if (s.flags & AclSelector::kAllChannels) return kOpChanAfterAll;
+    std::string_view pattern = op.substr(1);
+    if (HasSpaces(pattern)) return kOpSyntax;
+    if (std::find(s.channels.begin(), s.channels.end(), pattern) == s.channels.end()) {
+      s.channels.emplace_back(pattern);
+    }
+    s.flags &= ~AclSelector::kAllChannels;
+  } else if (op[0] == '+' && (op.size() < 2 || op[1] != '@')) {
+    std::string_view rest = op.substr(1);
+    size_t bar = rest.rfind('|');
+    if (bar == std::string_view::npos) {
+      const CommandSpec* cmd = LookupCommand(rest);
+      if (cmd == nullptr) return kOpUnknown;
+      ChangePerm(s, *cmd, true);
+    } else {
+      std::string_view parent_name = rest.substr(0, bar), sub = rest.substr(bar + 1);
+      const CommandSpec* cmd = LookupCommand(parent_name);
+      if (cmd == nullptr) return kOpUnknown;
+      if (cmd->name.find('|') != std::string::npos) return kOpSubFirstArg;
+      if (sub.empty()) return kOpSyntax;
+      if (!cmd->subcommands.empty()) {
+        const CommandSpec* subcmd = LookupCommand(rest);
+        if (subcmd == nullptr) return kOpUnknown;
+        ChangePerm(s, *subcmd, true);
+      } else {
+        // First-arg rules (+select|0): deprecated in Redis but still honoured.
+        auto& v = s.firstargs[cmd->acl_id];
+        bool dup = std::any_of(v.begin(), v.end(), [&](const std::string& a) { return Is(a, sub); });
+        if (!dup) v.emplace_back(sub);
+      }
+    }
+  } else if (op[0] == '-' && (op.size() < 2 || op[1] != '@')) {
+    const CommandSpec* cmd = LookupCommand(op.substr(1));
+    if (cmd == nullptr) return kOpUnknown;
+    ChangePerm(s, *cmd, false);
+  } else if ((op[0] == '+' || op[0] == '-') && op.size() >= 2 && op[1] == '@') {
+    uint32_t cat = AclCategoryByName(op.substr(2));
+    if (cat == 0) return kOpUnknown;
+    SetCategory(s, cat, op[0] == '+');
+  } else {
+    return kOpSyntax;
+  }
+  return kOpOk;
+}
+
+std::string Acl::ApplyUserOp(AclUser& u, std::string_view op) const {
+  auto error = [&](int code) {
+    return "Error in ACL SETUSER modifier '" + std::string(op) + "': " +
+           std::string(OpErrorText(code));
+  };
+  if (op.empty()) return "";
+  if (Is(op, "on")) {
+    u.flags = (u.flags | AclUser::kEnabled) & ~AclUser::kDisabled;
+  } else if (Is(op, "off")) {
+    u.flags = (u.flags | AclUser::kDisabled) & ~AclUser::kEnabled;
+  } else if (Is(op, "skip-sanitize-payload")) {
+    u.flags = (u.flags | AclUser::kSkipSanitize) & ~AclUser::kSanitize;
+  } else if (Is(op, "sanitize-payload")) {
+    u.flags = (u.flags | AclUser::kSanitize) & ~AclUser::kSkipSanitize;
+  } else if (Is(op, "nopass")) {
+    u.flags |= AclUser::kNoPass;
+    u.passwords.clear();
+  } else if (Is(op, "resetpass")) {
+    u.flags &= ~AclUser::kNoPass;
+    u.passwords.clear();
+  } else if (op[0] == '>' || op[0] == '#') {
+    std::string hash;
+    if (op[0] == '>') {
+      hash = AclHashPassword(op.substr(1));
+    } else {
+      if (!ValidHash(op.substr(1))) return error(kOpBadHash);
+      hash = std::string(op.substr(1));
+    }
+    if (std::find(u.passwords.begin(), u.passwords.end(), hash) == u.passwords.end()) {
+      u.passwords.push_back(std::move(hash));
+    }
+    u.flags &= ~AclUser::kNoPass;
+  } else if (op[0] == '<' || op[0] == '!') {
+    std::string hash;
+    if (op[0] == '<') {
+      hash = AclHashPassword(op.substr(1));
+    } else {
+      if (!ValidHash(op.substr(1))) return error(kOpBadHash);
+      hash = std::string(op.substr(1));
+    }
+    auto it = std::find(u.passwords.begin(), u.passwords.end(), hash);
+    if (it == u.passwords.end()) return error(kOpNoSuchPass);
+    u.passwords.erase(it);
+  } else if (op[0] == '(' && op.back() == ')') {
+    AclSelector s = NewSelector(0);
+    std::vector<std::string> parts;
+    if (!SplitArgs(op.substr(1, op.size() - 2), &parts)) return error(kOpSyntax);
+    for (const std::string& part : parts) {
+      int code = ApplySelectorOp(s, part);
+      if (code != kOpOk) return error(code);
+    }
+    u.selectors.push_back(std::move(s));
+  } else if (Is(op, "clearselectors")) {
+    u.selectors.resize(1);
+  } else if (Is(op, "reset")) {
+    for (std::string_view r : {"resetpass", "resetkeys", "resetchannels", "off",
+                               "sanitize-payload", "clearselectors", "-@all"}) {
+      (void)ApplyUserOp(u, r);
+    }
+  } else {
+    int code = ApplySelectorOp(u.selectors[0], op);
+    if (code != kOpOk) return error(code);
+  }
+  return "";
+}
+
+std::string Acl::SetUser(std::string_view name, std::span<const std::string_view> ops) {
+  // Selectors may be spread over several arguments: "(~a" "+get)" is one op (Redis's
+  // ACLMergeSelectorArguments).
+  std::vector<std::string> merged;
+  std::string selector;
+  int open_at = -1;
+  for (size_t j = 0; j < ops.size(); ++j) {
+    std::string_view op = ops[j];
+    if (!op.empty() && op[0] == '(' && op.back() != ')') {
+      selector = std::string(op);
+      open_at = static_cast<int>(j);
+      continue;
+    }
+    if (open_at != -1) {
+      selector += " ";
+      selector += op;
+      if (!op.empty() && op.back() == ')') {
+        open_at = -1;
+        merged.push_back(std::move(selector));
+      }
+      continue;
+    }
+    merged.emplace_back(op);
+  }
+  if (open_at != -1) {
+    return "Unmatched parenthesis in acl selector starting at '" +
+           std::string(ops[static_cast<size_t>(open_at)]) + "'.";
+  }
+  AclUser* existing = Find(name);
+  AclUser temp;
+  if (existing != nullptr) {
+    temp = *existing;
+  } else {
+    temp.name = std::string(name);
+    temp.selectors.push_back(NewSelector(AclSelector::kRoot));
+  }
+  for (const std::string& op : merged) {
+    std::string err = ApplyUserOp(temp, op);
+    if (!err.empty()) return err;
+  }
+  if (existing != nullptr) {
+    *existing = std::move(temp);
+  } else {
+    auto u = std::make_unique<AclUser>(std::move(temp));
+    users_.emplace(std::string(name), std::move(u));
+  }
+  return "";
+}
+
+bool Acl::DelUser(std::string_view name) {
+  auto it = users_.find(name);
+  if (it == users_.end() || it->second.get() == default_user_) return false;
+  users_.erase(it);
+  return true;
+}
+
+void Acl::SetRequirePass(std::string_view pass) {
+  (void)ApplyUserOp(*default_user_, "resetpass");
+  if (pass.empty()) {
+    (void)ApplyUserOp(*default_user_, "nopass");
+  } else {
+    (void)ApplyUserOp(*default_user_, ">" + std::string(pass));
+  }
+}
+
+bool Acl::AuthRequired() const {
+  return !(default_user_->flags & AclUser::kNoPass) || (default_user_->flags & AclUser::kDisabled);
+}
+
+AclUser* Acl::Authenticate(std::string_view name, std::string_view pass) {
+  AclUser* u = Find(name);
+  if (u == nullptr || (u->flags & AclUser::kDisabled)) return nullptr;
+  if (u->flags & AclUser::kNoPass) return u;
+  const std::string hash = AclHashPassword(pass);
+  for (const std::string& p : u->passwords) {
+    // Constant time over the (fixed-length) hashes, as Redis's time_independent_strcmp.
+    int diff = 0;
+    for (size_t i = 0; i < hash.size(); ++i) diff |= hash[i] ^ p[i];
+    if (diff == 0) return u;
+  }
+  return nullptr;
+}
+
+AclResult Acl::CheckSelector(const AclSelector& s, const CommandSpec& spec, Args argv,
+                             int* errpos) const {
+  if (!(s.flags & AclSelector::kAllCommands) && !(spec.flags & kCmdNoAuth) &&
+      !s.allowed.test(static_cast<size_t>(spec.acl_id))) {
+    auto it = s.firstargs.find(spec.acl_id);
+    if (argv.size() < 2 || it == s.firstargs.end()) return AclResult::kDeniedCmd;
+    const size_t idx = spec.name.find('|') != std::string::npos ? 2 : 1;
+    if (idx >= argv.size()) return AclResult::kDeniedCmd;
+    bool match = std::any_of(it->second.begin(), it->second.end(),
+                             [&](const std::string& a) { return Is(a, argv[idx]); });
+    if (!match) return AclResult::kDeniedCmd;
+  }
+  if (!(s.flags & AclSelector::kAllKeys) && CommandHasKeys(spec)) {
+    std::vector<KeyRef> keys;
+    CommandKeys(spec, argv, &keys);
+    for (const KeyRef& k : keys) {
+      uint32_t need = 0;
+      if (k.flags & kKeyAccess) need |= AclSelector::kRead;
+      if (k.flags & (kKeyInsert | kKeyDelete | kKeyUpdate)) need |= AclSelector::kWrite;
+      std::string_view key = argv[static_cast<size_t>(k.pos)];
+      bool ok = std::any_of(s.patterns.begin(), s.patterns.end(), [&](const auto& p) {
+        return (p.perm & need) == need && GlobMatch(p.pattern, key);
+      });
+      if (!ok) {
+        *errpos = k.pos;
+        return AclResult::kDeniedKey;
+      }
+    }
+  }
+  if (!(s.flags & AclSelector::kAllChannels)) {
+    for (const KeyRef& c : CommandChannels(spec, argv)) {
+      if (!(c.flags & (kChannelPublish | kChannelSubscribe))) continue;
+      std::string_view channel = argv[static_cast<size_t>(c.pos)];
+      const bool pattern = c.flags & kChannelPattern;
+      bool ok = std::any_of(s.channels.begin(), s.channels.end(), [&](const std::string& p) {
+        return pattern ? p == channel : GlobMatch(p, channel);
+      });
+      if (!ok) {
+        *errpos = c.pos;
+        return AclResult::kDeniedChannel;
+      }
+    }
+  }
+  return AclResult::kOk;
+}
+
+AclResult Acl::Check(const AclUser* user, const CommandSpec& spec, Args argv, int* errpos) const {
+  if (user == nullptr) return AclResult::kOk;
+  // Redis picks one error to report: the command if no selector runs it, else the key or channel
+  // with the highest position among the selectors' denials.
+  AclResult relevant = AclResult::kDeniedCmd;
+  int last_idx = 0;
+  for (const AclSelector& s : user->selectors) {
+    int idx = 0;
+    AclResult r = CheckSelector(s, spec, argv, &idx);
+    if (r == AclResult::kOk) return r;
+    if (r > relevant || (r == relevant && idx > last_idx)) {
+      relevant = r;
+      last_idx = idx;
+    }
+  }
+  *errpos = last_idx;
+  return relevant;
+}
+
+bool Acl::ChannelAllowed(const AclUser& user, std::string_view channel, bool pattern) const {
+  for (const AclSelector& s : user.selectors) {
+    if (s.flags & AclSelector::kAllChannels) return true;
+    for (const std::string& p : s.channels) {
+      if (pattern ? p == channel : GlobMatch(p, channel)) return true;
+    }
+  }
+  return false;
+}
+
+std::string Acl::DescribeCommands(const AclSelector& sel) const {
+  // Redis's ACLDescribeSelectorCommandRules: start from +@all (if the future-commands bit is set)
+  // or -@all, then repeatedly apply the category that best fits the remaining differences, then
+  // single commands for what is left. A fake selector tracks what the emitted rules produce.
+  const bool additive = !sel.allowed.test(kFutureBit);
+  std::string rules = additive ? "-@all " : "+@all ";
+  AclSelector fake = NewSelector(0);
+  (void)ApplySelectorOp(fake, additive ? "-@all" : "+@all");
+  AclSelector temp = NewSelector(0);
+  temp.allowed = sel.allowed;
+  std::vector<bool> applied(AclCategoryNames().size(), false);
+  while (true) {
+    int best = -1;
+    int mindiff = INT_MAX, maxsame = 0;
+    for (size_t j = 0; j < AclCategoryNames().size(); ++j) {
+      if (applied[j]) continue;
+      int on, off;
+      CountCategory(temp, AclCategoryNames()[j].bit, &on, &off);
+      int diff = additive ? off : on;
+      int same = additive ? on : off;
+      if (same > diff && (diff < mindiff || (diff == mindiff && same > maxsame))) {
+        best = static_cast<int>(j);
+        mindiff = diff;
+        maxsame = same;
+      }
+    }
+    if (best == -1) break;
+    const uint32_t cat = AclCategoryNames()[static_cast<size_t>(best)].bit;
+    SetCategory(fake, cat, additive);
+    SetCategory(temp, cat, !additive);
+    rules += additive ? "+@" : "-@";
+    rules += AclCategoryNames()[static_cast<size_t>(best)].name;
+    rules += ' ';
+    applied[static_cast<size_t>(best)] = true;
+  }
+  // Single commands, parents before their subcommands (ACLDescribeSelectorCommandRulesSingle-
+  // Commands). Redis walks its command dict in hash order; here the order is by name.
+  std::vector<const CommandSpec*> tops;
+  for (const auto& [name, spec] : commands_.all()) tops.push_back(spec.get());
+  std::sort(tops.begin(), tops.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  auto single = [&](const CommandSpec& cmd) {
+    bool userbit = sel.allowed.test(static_cast<size_t>(cmd.acl_id));
+    bool fakebit = fake.allowed.test(static_cast<size_t>(cmd.acl_id));
+    if (userbit != fakebit) {
+      rules += userbit ? '+' : '-';
+      rules += cmd.name;
+      rules += ' ';
+      ChangePerm(fake, cmd, userbit);
+    }
+  };
+  auto firstargs = [&](const CommandSpec& cmd) {
+    auto it = sel.firstargs.find(cmd.acl_id);
+    if (sel.allowed.test(static_cast<size_t>(cmd.acl_id)) || it == sel.firstargs.end()) return;
+    for (const std::string& a : it->second) rules += "+" + cmd.name + "|" + a + " ";
+  };
+  for (const CommandSpec* cmd : tops) {
+    single(*cmd);
+    for (const auto& [n, sub] : cmd->subcommands) {
+      single(*sub);
+      firstargs(*sub);
+    }
+    firstargs(*cmd);
+  }
+  rules.pop_back();
+  return rules;
+}
+
+std::string Acl::DescribeKeys(const AclSelector& sel) const {
+  if (sel.flags & AclSelector::kAllKeys) return "~*";
+  std::string out;
+  for (const auto& p : sel.patterns) {
+    if (!out.empty()) out += ' ';
+    out += p.perm == AclSelector::kReadWrite ? "~" : p.perm == AclSelector::kRead ? "%R~" : "%W~";
+    out += p.pattern;
+  }
+  return out;
+}
+
+std::string Acl::DescribeChannels(const AclSelector& sel) const {
+  if (sel.flags & AclSelector::kAllChannels) return "&*";
+  std::string out;
+  for (const std::string& c : sel.channels) {
+    if (!out.empty()) out += ' ';
+    out += "&" + c;
+  }
+  return out;
+}
+
+std::string Acl::Describe(const AclUser& user) const {
+  std::string out;
+  for (std::string_view name : AclUserFlagNames(user.flags)) {
+    out += name;
+    out += ' ';
+  }
+  for (const std::string& p : user.passwords) out += "#" + p + " ";
+  for (const AclSelector& s : user.selectors) {
+    std::string d;
+    if (s.flags & AclSelector::kAllKeys) {
+      d += "~* ";
+    } else {
+      for (const auto& p : s.patterns) {
+        d += p.perm == AclSelector::kReadWrite ? "~" : p.perm == AclSelector::kRead ? "%R~" : "%W~";
+        d += p.pattern + " ";
+      }
+    }
+    if (s.flags & AclSelector::kAllChannels) {
+      d += "&* ";
+    } else {
+      d += "resetchannels ";
+      for (const std::string& c : s.channels) d += "&" + c + " ";
+    }
+    d += DescribeCommands(s);
+    if (s.flags & AclSelector::kRoot) {
+      out += d;
+    } else {
+      out += " (" + d + ")";
+    }
+  }
+  return out;
+}
+
+void Acl::AddLog(AclResult reason, AclContext context, std::string object, std::string username,
+                 int64_t now_ms, std::string client_info) {
+  constexpr int64_t kGroupingMs = 60000;
+  constexpr size_t kMaxLen = 128;  // acllog-max-len's default
+  size_t toscan = 10;
+  for (auto it = log_.begin(); it != log_.end() && toscan-- > 0; ++it) {
+    if (it->reason == reason && it->context == context && it->object == object &&
+        it->username == username && std::abs(it->ctime_ms - now_ms) <= kGroupingMs) {
+      AclLogEntry e = std::move(*it);
+      log_.erase(it);
+      ++e.count;
+      e.ctime_ms = now_ms;
+      e.client_info = std::move(client_info);
+      log_.push_front(std::move(e));
+      return;
+    }
+  }
+  log_.push_front(AclLogEntry{1, reason, context, std::move(object), std::move(username), now_ms,
+                              std::move(client_info)});
+  while (log_.size() > kMaxLen) log_.pop_back();
+}
+
+}  // namespace racetrack::engine

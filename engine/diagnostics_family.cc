@@ -1,0 +1,380 @@
+// SLOWLOG, LATENCY, MONITOR and COMMAND GETKEYS / GETKEYSANDFLAGS, with the recording behind the
+// first three (diagnostics.h).
+#include "engine/diagnostics.h"
+
+#include <sys/time.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "engine/command_meta.h"
+#include "engine/family_util.h"
+
+namespace racetrack::engine {
+namespace {
+
+constexpr size_t kSlowlogMaxArgc = 32;     // SLOWLOG_ENTRY_MAX_ARGC
+constexpr size_t kSlowlogMaxString = 128;  // SLOWLOG_ENTRY_MAX_STRING
+
+// Arguments Redis redacts before they can reach the slow log or a monitor: passwords of AUTH,
+// HELLO ... AUTH and every rule of ACL SETUSER.
+bool Redacted(const CommandSpec& spec, Args argv, size_t j) {
+  if (spec.name == "auth") return j >= 1;
+  if (spec.name == "acl|setuser") return j >= 2;
+  if (spec.name == "hello") {
+    for (size_t k = 2; k + 2 < argv.size() && k < j; ++k) {
+      if (ArgIs(argv[k], "auth") && (j == k + 1 || j == k + 2)) return true;
+    }
+  }
+  return false;
+}
+
+// Redis's sdscatrepr: a double-quoted string with C escapes, \xHH for what is not printable.
+void AppendRepr(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    switch (ch) {
+      case '\\':
+      case '"':
+        out += '\\';
+        out += ch;
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      default:
+        if (std::isprint(static_cast<unsigned char>(ch))) {
+          out += ch;
+        } else {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<unsigned char>(ch));
+          out += buf;
+        }
+    }
+  }
+  out += '"';
+}
+
+// EVAL and friends feed monitors before they run, so a script's own commands follow it.
+bool IsScriptRun(const CommandSpec& spec) {
+  return spec.name == "eval" || spec.name == "evalsha" || spec.name == "eval_ro" ||
+         spec.name == "evalsha_ro" || spec.name == "fcall" || spec.name == "fcall_ro";
+}
+
+}  // namespace
+
+void Diagnostics::BeforeCall(const ClientState& client, const CommandSpec& spec, Args argv) {
+  if (!monitors_.empty() && IsScriptRun(spec)) FeedMonitors(client, spec, argv);
+}
+
+void Diagnostics::AfterCall(Engine& engine, const ClientState& client, const CommandSpec& spec,
+                            Args argv, int64_t duration_us) {
+  const EngineConfig& cfg = engine.config();
+  if (!monitors_.empty() && !(spec.flags & kCmdAdmin) && !IsScriptRun(spec)) {
+    FeedMonitors(client, spec, argv);
+  }
+  if (cfg.latency_monitor_threshold > 0 &&
+      duration_us / 1000 >= cfg.latency_monitor_threshold) {
+    LatencySeries& ts = latency_[(spec.flags & kCmdFast) ? "fast-command" : "command"];
+    const int64_t latency = duration_us / 1000;
+    const int64_t now = engine.clock().NowMs() / 1000;
+    ts.max = std::max(ts.max, latency);
+    LatencySample& prev = ts.samples[(ts.idx + LatencySeries::kLen - 1) % LatencySeries::kLen];
+    if (prev.time_s == now) {
+      prev.latency_ms = std::max(prev.latency_ms, latency);
+    } else {
+      ts.samples[ts.idx] = {now, latency};
+      ts.idx = (ts.idx + 1) % LatencySeries::kLen;
+    }
+  }
+  if (cfg.slowlog_log_slower_than < 0 || spec.name == "exec") return;
+  if (duration_us >= cfg.slowlog_log_slower_than) {
+    SlowlogEntry e;
+    e.id = next_slowlog_id_++;
+    e.time_s = engine.clock().NowMs() / 1000;
+    e.duration_us = duration_us;
+    const size_t argc = std::min(argv.size(), kSlowlogMaxArgc);
+    for (size_t j = 0; j < argc; ++j) {
+      if (argc != argv.size() && j == argc - 1) {
+        e.argv.push_back("... (" + std::to_string(argv.size() - argc + 1) + " more arguments)");
+      } else if (Redacted(spec, argv, j)) {
+        e.argv.emplace_back("(redacted)");
+      } else if (argv[j].size() > kSlowlogMaxString) {
+        e.argv.push_back(std::string(argv[j].substr(0, kSlowlogMaxString)) + "... (" +
+                         std::to_string(argv[j].size() - kSlowlogMaxString) + " more bytes)");
+      } else {
+        e.argv.emplace_back(argv[j]);
+      }
+    }
+    e.peer = client.addr;
+    e.name = client.name;
+    slowlog_.push_front(std::move(e));
+  }
+  while (static_cast<int64_t>(slowlog_.size()) > cfg.slowlog_max_len) slowlog_.pop_back();
+}
+
+void Diagnostics::FeedMonitors(const ClientState& client, const CommandSpec& spec, Args argv) {
+  // "+1700000000.123456 [0 127.0.0.1:50000] "set" "k" "v"", as Redis's replicationFeedMonitors.
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  char head[96];
+  std::snprintf(head, sizeof(head), "+%ld.%06ld [%d %s] ", static_cast<long>(tv.tv_sec),
+                static_cast<long>(tv.tv_usec), client.db,
+                client.is_script ? "lua" : client.addr.c_str());
+  std::string line = head;
+  for (size_t j = 0; j < argv.size(); ++j) {
+    AppendRepr(line, Redacted(spec, argv, j) ? std::string_view("(redacted)") : argv[j]);
+    if (j + 1 != argv.size()) line += ' ';
+  }
+  line += "\r\n";
+  for (ClientState* m : monitors_) {
+    m->reply.Raw(line);
+    if (m != &client && m->wake) m->wake();
+  }
+}
+
+void Diagnostics::AddMonitor(ClientState* c) {
+  if (std::find(monitors_.begin(), monitors_.end(), c) == monitors_.end()) monitors_.push_back(c);
+}
+
+void Diagnostics::RemoveClient(ClientState* c) {
+  monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), c), monitors_.end());
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// SLOWLOG
+// ---------------------------------------------------------------------------------------------
+
+void CmdSlowlogContainer(CommandContext& ctx) { ReplyUnknownSubcommand(ctx, "SLOWLOG"); }
+
+void CmdSlowlogGet(CommandContext& ctx) {
+  auto& log = ctx.engine.diagnostics().slowlog();
+  int64_t count = 10;
+  if (ctx.argv.size() > 3) {
+    ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], "SLOWLOG"));
+    return;
+  }
+  if (ctx.argv.size() == 3) {
+    if (!ParseInt64(ctx.argv[2], &count) || count < -1) {
+      ctx.reply.Error(errors::kSlowlogCountRange);
+      return;
+    }
+    if (count == -1) count = static_cast<int64_t>(log.size());
+  }
+  const size_t n = std::min(static_cast<size_t>(count), log.size());
+  ctx.reply.Array(n);
+  for (size_t i = 0; i < n; ++i) {
+    const SlowlogEntry& e = log[i];
+    ctx.reply.Array(6);
+    ctx.reply.Integer(e.id);
+    ctx.reply.Integer(e.time_s);
+    ctx.reply.Integer(e.duration_us);
+    ctx.reply.Array(e.argv.size());
+    for (const std::string& a : e.argv) ctx.reply.Bulk(a);
+    ctx.reply.Bulk(e.peer);
+    ctx.reply.Bulk(e.name);
+  }
+}
+
+void CmdSlowlogLen(CommandContext& ctx) {
+  ctx.reply.Integer(static_cast<int64_t>(ctx.engine.diagnostics().slowlog().size()));
+}
+
+void CmdSlowlogReset(CommandContext& ctx) {
+  ctx.engine.diagnostics().slowlog().clear();
+  ctx.reply.Ok();
+}
+
+void CmdSlowlogHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "SLOWLOG",
+            {"GET [<count>]",
+             "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+             "    Entries are made of:",
+             "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+             "    client name", "LEN", "    Return the length of the slowlog.", "RESET",
+             "    Reset the slowlog."});
+}
+
+// ---------------------------------------------------------------------------------------------
+// LATENCY (LATEST, HISTORY, RESET, HELP)
+// ---------------------------------------------------------------------------------------------
+
+void CmdLatencyContainer(CommandContext& ctx) { ReplyUnknownSubcommand(ctx, "LATENCY"); }
+
+void CmdLatencyLatest(CommandContext& ctx) {
+  auto& events = ctx.engine.diagnostics().latency();
+  ctx.reply.Array(events.size());
+  for (const auto& [name, ts] : events) {
+    const LatencySample& last = ts.samples[(ts.idx + LatencySeries::kLen - 1) % LatencySeries::kLen];
+    ctx.reply.Array(4);
+    ctx.reply.Bulk(name);
+    ctx.reply.Integer(last.time_s);
+    ctx.reply.Integer(last.latency_ms);
+    ctx.reply.Integer(ts.max);
+  }
+}
+
+void CmdLatencyHistory(CommandContext& ctx) {
+  auto& events = ctx.engine.diagnostics().latency();
+  auto it = events.find(std::string(ctx.argv[2]));
+  if (it == events.end()) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  std::vector<LatencySample> out;
+  for (size_t j = 0; j < LatencySeries::kLen; ++j) {
+    const LatencySample& s = it->second.samples[(it->second.idx + j) % LatencySeries::kLen];
+    if (s.time_s != 0) out.push_back(s);
+  }
+  ctx.reply.Array(out.size());
+  for (const LatencySample& s : out) {
+    ctx.reply.Array(2);
+    ctx.reply.Integer(s.time_s);
+    ctx.reply.Integer(s.latency_ms);
+  }
+}
+
+void CmdLatencyReset(CommandContext& ctx) {
+  auto& events = ctx.engine.diagnostics().latency();
+  int64_t resets = 0;
+  if (ctx.argv.size() == 2) {
+    resets = static_cast<int64_t>(events.size());
+    events.clear();
+  } else {
+    for (size_t j = 2; j < ctx.argv.size(); ++j) resets += events.erase(std::string(ctx.argv[j]));
+  }
+  ctx.reply.Integer(resets);
+}
+
+void CmdLatencyHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "LATENCY",
+            {"DOCTOR", "    Return a human readable latency analysis report.", "GRAPH <event>",
+             "    Return an ASCII latency graph for the <event> class.", "HISTORY <event>",
+             "    Return time-latency samples for the <event> class.", "LATEST",
+             "    Return the latest latency samples for all events.", "RESET [<event> ...]",
+             "    Reset latency data of one or more <event> classes.",
+             "    (default: reset all data for all event classes)", "HISTOGRAM [COMMAND ...]",
+             "    Return a cumulative distribution of latencies in the format of a histogram for "
+             "the specified command names.",
+             "    If no commands are specified then all histograms are replied."});
+}
+
+// ---------------------------------------------------------------------------------------------
+// MONITOR
+// ---------------------------------------------------------------------------------------------
+
+void CmdMonitor(CommandContext& ctx) {
+  if (ctx.client.deny_blocking || ctx.engine.in_nested_call()) {
+    ctx.reply.Error(errors::kMonitorDenyBlocking);
+    return;
+  }
+  ctx.engine.diagnostics().AddMonitor(&ctx.client);
+  ctx.reply.Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// COMMAND GETKEYS / GETKEYSANDFLAGS
+// ---------------------------------------------------------------------------------------------
+
+void ReplyKeys(CommandContext& ctx, bool with_flags) {
+  Args cmd_argv = ctx.argv.subspan(2);
+  const CommandSpec* spec = LookupCommand(ctx.engine.commands(), cmd_argv);
+  if (spec == nullptr) {
+    ctx.reply.Error(errors::kGetKeysInvalidCommand);
+    return;
+  }
+  if (!CommandHasKeys(*spec)) {
+    ctx.reply.Error(errors::kGetKeysNoKeys);
+    return;
+  }
+  const int argc = static_cast<int>(cmd_argv.size());
+  if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
+    ctx.reply.Error(errors::kGetKeysBadArity);
+    return;
+  }
+  std::vector<KeyRef> keys;
+  if (!CommandKeys(*spec, cmd_argv, &keys)) {
+    const CommandMeta* meta = FindCommandMeta(spec->name);
+    if (meta != nullptr && meta->no_mandatory_keys) {
+      ctx.reply.EmptyArray();
+    } else {
+      ctx.reply.Error(errors::kGetKeysBadArgs);
+    }
+    return;
+  }
+  ctx.reply.Array(keys.size());
+  for (const KeyRef& k : keys) {
+    if (!with_flags) {
+      ctx.reply.Bulk(cmd_argv[static_cast<size_t>(k.pos)]);
+      continue;
+    }
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(cmd_argv[static_cast<size_t>(k.pos)]);
+    auto names = KeyFlagNames(k.flags);
+    ctx.reply.Array(names.size());
+    for (std::string_view n : names) ctx.reply.Status(n);
+  }
+}
+
+void CmdCommandGetKeys(CommandContext& ctx) { ReplyKeys(ctx, false); }
+void CmdCommandGetKeysAndFlags(CommandContext& ctx) { ReplyKeys(ctx, true); }
+
+}  // namespace
+
+void RegisterDiagnosticsFamily(CommandTable& table) {
+  CommandRegistrar reg(table, "server");
+  constexpr uint32_t kAdmin = kCmdAdmin | kCmdLoading | kCmdStale;
+  reg.Add("slowlog", -2, 0, {}, "Depends on subcommand.", "A container for slow log commands",
+          "2.2.12", CmdSlowlogContainer);
+  reg.Sub("slowlog", "get", -2, kAdmin, {}, "O(N) where N is the number of entries returned",
+          "Get the slow log's entries", "2.2.12", CmdSlowlogGet);
+  reg.Sub("slowlog", "len", 2, kAdmin, {}, "O(1)", "Get the slow log's length", "2.2.12",
+          CmdSlowlogLen);
+  reg.Sub("slowlog", "reset", 2, kAdmin, {},
+          "O(N) where N is the number of entries in the slowlog",
+          "Clear all entries from the slow log", "2.2.12", CmdSlowlogReset);
+  reg.Sub("slowlog", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Show helpful text about the different subcommands", "6.2.0", CmdSlowlogHelp);
+
+  reg.Add("latency", -2, 0, {}, "Depends on subcommand.",
+          "A container for latency diagnostics commands", "2.8.13", CmdLatencyContainer);
+  reg.Sub("latency", "latest", 2, kAdmin | kCmdNoScript, {}, "O(1)",
+          "Return the latest latency samples for all events.", "2.8.13", CmdLatencyLatest);
+  reg.Sub("latency", "history", 3, kAdmin | kCmdNoScript, {}, "O(1)",
+          "Return timestamp-latency samples for the event.", "2.8.13", CmdLatencyHistory);
+  reg.Sub("latency", "reset", -2, kAdmin | kCmdNoScript, {}, "O(1)",
+          "Reset latency data for one or more events.", "2.8.13", CmdLatencyReset);
+  reg.Sub("latency", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
+          "Show helpful text about the different subcommands.", "2.8.13", CmdLatencyHelp);
+
+  reg.Add("monitor", 1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Listen for all requests received by the server in real time", "1.0.0", CmdMonitor);
+
+  CommandRegistrar conn(table, "server");
+  conn.Sub("command", "getkeys", -4, kCmdLoading | kCmdStale, {},
+           "O(N) where N is the number of arguments to the command",
+           "Extract keys given a full Redis command", "2.8.13", CmdCommandGetKeys);
+  conn.Sub("command", "getkeysandflags", -4, kCmdLoading | kCmdStale, {},
+           "O(N) where N is the number of arguments to the command",
+           "Extract keys and access flags given a full Redis command", "7.0.0",
+           CmdCommandGetKeysAndFlags);
+}
+
+}  // namespace racetrack::engine

@@ -1,0 +1,223 @@
+// ACL across several connections, which one-connection scripts cannot cover, against a real
+// redis-server and racetrack-server side by side (issue 17, part C):
+//   - a permission matrix: three users (GET on cache:* only; everything but @dangerous; Pub/Sub on
+//     news.* only), each on its own authenticated connection, run the same commands; every reply
+//     must be identical on both servers;
+//   - a subscriber whose user loses the channel is disconnected, and DELUSER disconnects the
+//     user's connections, on both;
+//   - MONITOR's lines (time stamps and client ports masked) are identical.
+// Both servers are throwaway processes on free loopback ports; skipped only when redis-server is
+// not installed.
+#include <arpa/inet.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "tests/conformance/dual_servers.h"
+
+namespace racetrack {
+namespace {
+
+using conformance::Command;
+using conformance::Connect;
+using conformance::Connection;
+using conformance::Reply;
+using conformance::Show;
+
+class AclConformance : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    conformance::DualServers& s = conformance::DualServers::Get();
+    if (!s.skip.empty()) GTEST_SKIP() << s.skip;
+    ASSERT_TRUE(s.error.empty()) << s.error;
+    ports_ = {s.redis_port, s.ours_port};
+  }
+  std::vector<int> ports_;  // [0] redis-server, [1] racetrack-server
+};
+
+std::string Run(redisContext* c, const std::vector<std::string>& argv) {
+  return Show(Command(c, argv).get());
+}
+
+// Creates the three users and returns, per user and command, "user: command => reply".
+std::vector<std::string> MatrixTranscript(int port) {
+  std::vector<std::string> t;
+  Connection admin = Connect(port);
+  if (!admin) return {"(cannot connect)"};
+  Run(admin.get(), {"ACL", "DELUSER", "cachereader", "safe", "newsonly"});
+  t.push_back(Run(admin.get(), {"ACL", "SETUSER", "cachereader", "on", ">pw", "~cache:*", "+get"}));
+  t.push_back(Run(admin.get(), {"ACL", "SETUSER", "safe", "on", ">pw", "~*", "&*", "+@all",
+                                "-@dangerous"}));
+  t.push_back(Run(admin.get(), {"ACL", "SETUSER", "newsonly", "on", ">pw", "resetchannels",
+                                "&news.*", "+subscribe", "+publish", "+ping"}));
+  t.push_back(Run(admin.get(), {"SET", "cache:1", "cached"}));
+  t.push_back(Run(admin.get(), {"SET", "private", "secret"}));
+  const std::vector<std::vector<std::string>> commands = {
+      {"GET", "cache:1"},          {"GET", "private"},         {"GET", "cache:missing"},
+      {"SET", "cache:1", "x"},     {"MGET", "cache:1"},        {"DEL", "cache:1"},
+      {"KEYS", "*"},               {"FLUSHALL"},               {"CONFIG", "GET", "maxmemory"},
+      {"SHUTDOWN"},                {"PUBLISH", "news.world", "m"},
+      {"PUBLISH", "sports", "m"},  {"ACL", "WHOAMI"},          {"ACL", "LIST"},
+      {"PING"},                    {"CLIENT", "KILL", "ID", "999999"},
+      {"INCR", "counter"},         {"HSET", "h", "f", "v"},
+      {"EVAL", "return redis.call('get','private')", "0"},
+  };
+  for (const char* user : {"cachereader", "safe", "newsonly"}) {
+    Connection c = Connect(port);
+    if (!c) return {"(cannot connect as user)"};
+    t.push_back(std::string(user) + ": AUTH => " + Run(c.get(), {"AUTH", user, "pw"}));
+    for (const auto& argv : commands) {
+      std::string line = std::string(user) + ":";
+      for (const auto& a : argv) line += " " + a;
+      t.push_back(line + " => " + Run(c.get(), argv));
+    }
+    // SUBSCRIBE to an allowed and a forbidden channel (the reply is checked, then the
+    // connection is dropped: it is in subscribed mode).
+    t.push_back(std::string(user) + ": SUBSCRIBE news.a => " +
+                Run(c.get(), {"SUBSCRIBE", "news.a"}));
+    Connection d = Connect(port);
+    Run(d.get(), {"AUTH", user, "pw"});
+    t.push_back(std::string(user) + ": SUBSCRIBE sports => " +
+                Run(d.get(), {"SUBSCRIBE", "sports"}));
+  }
+  // The denials are in the ACL log: reasons and objects, newest first (times masked by taking
+  // only those fields).
+  redisReply* log = static_cast<redisReply*>(redisCommand(admin.get(), "ACL LOG 50"));
+  if (log != nullptr && log->type == REDIS_REPLY_ARRAY) {
+    for (size_t i = 0; i < log->elements; ++i) {
+      const redisReply* e = log->element[i];
+      std::string line = "log:";
+      for (size_t f = 0; f + 1 < e->elements; f += 2) {
+        std::string field(e->element[f]->str, e->element[f]->len);
+        if (field == "age-seconds" || field == "client-info") continue;
+        line += " " + field + "=" + Show(e->element[f + 1]);
+      }
+      t.push_back(line);
+    }
+  }
+  freeReplyObject(log);
+  Run(admin.get(), {"ACL", "LOG", "RESET"});
+  Run(admin.get(), {"ACL", "DELUSER", "cachereader", "safe", "newsonly"});
+  Run(admin.get(), {"DEL", "cache:1", "private", "counter", "h"});
+  return t;
+}
+
+TEST_F(AclConformance, PermissionMatrixMatchesRedis) {
+  std::vector<std::string> redis = MatrixTranscript(ports_[0]);
+  std::vector<std::string> ours = MatrixTranscript(ports_[1]);
+  ASSERT_EQ(redis.size(), ours.size());
+  for (size_t i = 0; i < redis.size(); ++i) EXPECT_EQ(redis[i], ours[i]) << "step " << i;
+  // Sanity on Redis's side: the matrix really has allowed and denied cells of every kind.
+  std::string all;
+  for (const auto& line : redis) all += line + "\n";
+  EXPECT_NE(all.find("cachereader: GET cache:1 => bulk(6):cached"), std::string::npos) << all;
+  EXPECT_NE(all.find("cachereader: GET private => -NOPERM this user has no permissions to access "
+                     "one of the keys used as arguments"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("safe: FLUSHALL => -NOPERM this user has no permissions to run the "
+                     "'flushall' command"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("newsonly: PUBLISH sports m => -NOPERM this user has no permissions to "
+                     "access one of the channels used as arguments"),
+            std::string::npos)
+      << all;
+}
+
+// Whether the connection still answers (a closed one gives no reply).
+bool Alive(redisContext* c) {
+  Reply r = Command(c, {"PING"});
+  return r != nullptr && c->err == 0;
+}
+
+std::vector<std::string> DisconnectTranscript(int port) {
+  std::vector<std::string> t;
+  Connection admin = Connect(port);
+  if (!admin) return {"(cannot connect)"};
+  t.push_back(Run(admin.get(), {"ACL", "SETUSER", "temp", "on", ">pw", "~*", "&*", "+@all"}));
+  Connection a = Connect(port), b = Connect(port);
+  t.push_back(Run(a.get(), {"AUTH", "temp", "pw"}));
+  t.push_back(Run(b.get(), {"AUTH", "temp", "pw"}));
+  t.push_back(Run(b.get(), {"SUBSCRIBE", "news.a"}));
+  // Narrowing the channels to ones b does not hold disconnects b (a is not subscribed).
+  t.push_back(Run(admin.get(), {"ACL", "SETUSER", "temp", "resetchannels", "&other"}));
+  t.push_back(std::string("a alive after channel change: ") + (Alive(a.get()) ? "yes" : "no"));
+  t.push_back(std::string("b alive after channel change: ") + (Alive(b.get()) ? "yes" : "no"));
+  t.push_back(Run(admin.get(), {"ACL", "DELUSER", "temp"}));
+  t.push_back(std::string("a alive after deluser: ") + (Alive(a.get()) ? "yes" : "no"));
+  t.push_back(Run(admin.get(), {"ACL", "WHOAMI"}));
+  return t;
+}
+
+TEST_F(AclConformance, RevokedUsersAreDisconnectedAsInRedis) {
+  std::vector<std::string> redis = DisconnectTranscript(ports_[0]);
+  std::vector<std::string> ours = DisconnectTranscript(ports_[1]);
+  ASSERT_EQ(redis.size(), ours.size());
+  for (size_t i = 0; i < redis.size(); ++i) EXPECT_EQ(redis[i], ours[i]) << "step " << i;
+  EXPECT_EQ(redis[5], "a alive after channel change: yes");
+  EXPECT_EQ(redis[6], "b alive after channel change: no");
+  EXPECT_EQ(redis[8], "a alive after deluser: no");
+}
+
+// What a MONITOR connection receives while another connection runs commands, with the time stamp
+// and the client's port masked.
+std::string MonitorTranscript(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "(cannot connect)";
+  }
+  const std::string monitor = "*1\r\n$7\r\nMONITOR\r\n";
+  if (write(fd, monitor.data(), monitor.size()) != static_cast<ssize_t>(monitor.size())) {
+    close(fd);
+    return "(write failed)";
+  }
+  Connection c = Connect(port);
+  Run(c.get(), {"SET", "mon:k", "a \"quoted\"\n\x01 value"});
+  Run(c.get(), {"GET", "mon:k"});
+  Run(c.get(), {"SELECT", "2"});
+  Run(c.get(), {"PING"});
+  Run(c.get(), {"CONFIG", "GET", "maxmemory"});  // admin: not shown
+  Run(c.get(), {"AUTH", "default", "secret"});   // redacted
+  Run(c.get(), {"SELECT", "0"});
+  Run(c.get(), {"EVAL", "return redis.call('get','mon:k')", "0"});  // EVAL hidden, its call shown
+  Run(c.get(), {"DEL", "mon:k"});
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 500) <= 0) break;
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  out = std::regex_replace(out, std::regex(R"(\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\])"),
+                           "+<time> [$1 <client>]");
+  return std::regex_replace(out, std::regex(R"(\+\d+\.\d{6} \[(\d+) lua\])"), "+<time> [$1 lua]");
+}
+
+TEST_F(AclConformance, MonitorLinesMatchRedis) {
+  std::string redis = MonitorTranscript(ports_[0]);
+  std::string ours = MonitorTranscript(ports_[1]);
+  EXPECT_EQ(redis, ours);
+  EXPECT_NE(redis.find("+<time> [0 <client>] \"SET\" \"mon:k\""), std::string::npos) << redis;
+  EXPECT_NE(redis.find("[0 lua] \"get\" \"mon:k\""), std::string::npos) << redis;
+}
+
+}  // namespace
+}  // namespace racetrack
