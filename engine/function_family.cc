@@ -209,9 +209,9 @@ void CmdFcallRo(CommandContext& ctx) { FcallGeneric(ctx, true); }
 
 void RegisterFunctionFamily(CommandTable& table) {
   CommandRegistrar reg(table, "scripting");
-  reg.Add("fcall", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys, {},
+  reg.Add("fcall", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdSkipMonitor | kCmdNoMandatoryKeys, {},
           "Depends on the function that is executed.", "Invokes a function.", "7.0.0", CmdFcall);
-  reg.Add("fcall_ro", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdReadOnly, {},
+  reg.Add("fcall_ro", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdReadOnly | kCmdSkipMonitor | kCmdNoMandatoryKeys, {},
           "Depends on the function that is executed.", "Invokes a read-only function.", "7.0.0",
           CmdFcallRo);
   reg.Add("function", -2, 0, {}, "Depends on subcommand.",
