@@ -3,6 +3,7 @@
 // hiredis helpers to send the same command to both.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <stdlib.h>
 
@@ -141,6 +142,35 @@ class DualServers {
 
   std::string dir_;
   std::unique_ptr<adapters::ServerProcess> redis_, ours_;
+};
+
+// A test against both servers of DualServers: skips with the reason when they cannot be had,
+// fails when they could not start, and opens one connection to each. A fixture that prepares
+// more in its own SetUp calls this one first and returns if IsSkipped() || HasFatalFailure().
+class DualServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DualServers& s = DualServers::Get();
+    if (!s.skip.empty()) GTEST_SKIP() << s.skip;
+    ASSERT_TRUE(s.error.empty()) << s.error;
+    redis_ = Connect(s.redis_port);
+    ours_ = Connect(s.ours_port);
+    ASSERT_TRUE(redis_ && ours_) << "cannot connect";
+    ports_ = {s.redis_port, s.ours_port};
+  }
+
+  // Runs argv on both servers; fails the test unless the replies are equal. Returns Redis's.
+  std::string Both(const std::vector<std::string>& argv) {
+    std::string a = Show(Command(redis_.get(), argv).get());
+    std::string b = Show(Command(ours_.get(), argv).get());
+    std::string cmd;
+    for (const auto& w : argv) cmd += (cmd.empty() ? "" : " ") + w.substr(0, 20);
+    EXPECT_EQ(a, b) << cmd;
+    return a;
+  }
+
+  Connection redis_, ours_;
+  std::vector<int> ports_;  // [0] redis-server, [1] racetrack-server
 };
 
 }  // namespace racetrack::conformance

@@ -30,15 +30,11 @@ const std::vector<std::pair<std::string, std::string>> kDefaults = {
     {"zset-max-listpack-entries", "128"}, {"zset-max-listpack-value", "64"},
     {"set-max-intset-entries", "512"},    {"list-max-listpack-size", "-2"}};
 
-class EncodingConformance : public ::testing::Test {
+class EncodingConformance : public conformance::DualServerTest {
  protected:
   void SetUp() override {
-    conformance::DualServers& s = conformance::DualServers::Get();
-    if (!s.skip.empty()) GTEST_SKIP() << s.skip;
-    ASSERT_TRUE(s.error.empty()) << s.error;
-    redis_ = Connect(s.redis_port);
-    ours_ = Connect(s.ours_port);
-    ASSERT_TRUE(redis_ && ours_) << "cannot connect";
+    DualServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     Both({"flushall"});
     for (const auto& [name, value] : kDefaults) Both({"config", "set", name, value});
   }
@@ -48,15 +44,6 @@ class EncodingConformance : public ::testing::Test {
     Both({"flushall"});
   }
 
-  // Runs argv on both servers; fails the test unless the replies are equal. Returns the reply.
-  std::string Both(const std::vector<std::string>& argv) {
-    std::string a = Show(Command(redis_.get(), argv).get());
-    std::string b = Show(Command(ours_.get(), argv).get());
-    std::string cmd;
-    for (const auto& w : argv) cmd += (cmd.empty() ? "" : " ") + w.substr(0, 20);
-    EXPECT_EQ(a, b) << cmd;
-    return a;
-  }
   // Runs argv, then compares OBJECT ENCODING of key. Returns Redis's encoding reply.
   // `unordered`: the reply's order is the hash table's (HGETALL, SMEMBERS, HSCAN of a hashtable
   // encoding), which differs between the two tables by design; the sorted leaves are compared.
@@ -90,8 +77,6 @@ class EncodingConformance : public ::testing::Test {
       out->push_back(Show(r));
     }
   }
-
-  Connection redis_, ours_;
 };
 
 std::string Str(size_t n, char c = 'x') { return std::string(n, c); }

@@ -26,29 +26,7 @@ using conformance::Connection;
 using conformance::Reply;
 using conformance::Show;
 
-class HllTxLuaConformance : public ::testing::Test {
- protected:
-  void SetUp() override {
-    conformance::DualServers& s = conformance::DualServers::Get();
-    if (!s.skip.empty()) GTEST_SKIP() << s.skip;
-    ASSERT_TRUE(s.error.empty()) << s.error;
-    redis_ = Connect(s.redis_port);
-    ours_ = Connect(s.ours_port);
-    ASSERT_TRUE(redis_ && ours_) << "cannot connect";
-    ports_ = {s.redis_port, s.ours_port};
-  }
-
-  // Runs argv on both servers; fails the test unless the replies are equal. Returns them.
-  std::string Both(const std::vector<std::string>& argv) {
-    std::string a = Show(Command(redis_.get(), argv).get());
-    std::string b = Show(Command(ours_.get(), argv).get());
-    EXPECT_EQ(a, b) << argv[0];
-    return a;
-  }
-
-  Connection redis_, ours_;
-  std::vector<int> ports_;
-};
+class HllTxLuaConformance : public conformance::DualServerTest {};
 
 TEST_F(HllTxLuaConformance, HundredThousandElementsGiveSameCountAndBytes) {
   Both({"del", "visitors", "v2", "merged"});
