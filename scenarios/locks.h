@@ -38,12 +38,18 @@ struct Analysis {
   int64_t gaps = 0;        // numbers in [1, max issued] that were never issued
   int64_t overlaps = 0;    // sections that began before an earlier-written section had ended
   std::vector<bool> overlapping;  // per input section, in input order: the late writers
+  // Sections whose write landed on a state they had not read: in the resource's order of
+  // writes, the number written is not the previous write's number + 1 (another holder wrote
+  // between this one's read and its write). No clock is involved, so a holder that merely
+  // waited long for its write's reply is not counted.
+  int64_t interleaved = 0;
+  std::vector<bool> interleaving;  // per input section, in input order
 };
 
 // Duplicates, gaps and overlaps of `sections` (any order). The overlap test is against the
 // resource's order of writes: a section overlaps when it started before some section written
 // earlier than it had finished — a correct lock makes each holder start after the previous
-// write landed.
+// write landed. The interleaving test needs only the resource's order (see Analysis).
 Analysis Analyze(const std::vector<Section>& sections);
 
 // Whether acquisition number `acquisition` (1-based, counted across workers) is one the paused

@@ -47,6 +47,22 @@ TEST(LocksAnalysisTest, OverlapIsJudgedByTheResourcesWriteOrder) {
   EXPECT_EQ(Analyze({{0, 1, 0, 10, 1}, {1, 2, 10, 20, 2}}).overlaps, 0);
 }
 
+TEST(LocksAnalysisTest, InterleavingIsJudgedWithoutClocks) {
+  // The paused holder above wrote 1 on top of 2: its write landed on a state it had not read.
+  const std::vector<Section> paused = {
+      {1, 1, 50, 55, 1}, {1, 2, 56, 60, 2}, {0, 1, 0, 160, 3}, {1, 2, 161, 170, 4}};
+  auto a = Analyze(paused);
+  EXPECT_EQ(a.interleaved, 1);
+  EXPECT_EQ(a.interleaving, (std::vector<bool>{false, false, true, false}));
+  // A holder whose write landed in order but whose reply came late (its lease ran out meanwhile,
+  // and the next holder started at 50): an overlap in time, no interleaving at the resource.
+  auto late = Analyze({{0, 1, 0, 60, 1}, {1, 2, 50, 70, 2}});
+  EXPECT_EQ(late.overlaps, 1);
+  EXPECT_EQ(late.interleaved, 0);
+  // A first write that skipped a number (it read a state nobody wrote) is interleaved too.
+  EXPECT_EQ(Analyze({{0, 2, 0, 10, 1}}).interleaved, 1);
+}
+
 TEST(LocksAnalysisTest, GapsAndTriplicates) {
   const std::vector<Section> s = {{0, 1, 0, 1, 1}, {0, 4, 2, 3, 2}, {0, 4, 4, 5, 3},
                                   {0, 4, 6, 7, 4}};
