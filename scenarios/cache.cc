@@ -40,11 +40,6 @@ namespace racetrack::scenarios {
 
 namespace {
 
-using adapters::Argv;
-using adapters::Client;
-using adapters::Reply;
-using adapters::SqlStatement;
-
 constexpr int64_t kDefaultKeys = 10'000;
 constexpr int64_t kMinKeys = 10;
 constexpr int64_t kMaxCacheKeys = 1'000'000;
@@ -956,28 +951,12 @@ Result<Correctness> CacheRun::Verify(Client& admin) {
 
 // ---- The scenario. ----
 
-KnobInfo Knob(std::string name, std::string help, double min, double max, bool integer,
-              std::vector<double> defaults, bool sweep = false) {
-  KnobInfo k;
-  k.name = std::move(name);
-  k.help = std::move(help);
-  k.min = min;
-  k.max = max;
-  k.integer = integer;
-  k.defaults = std::move(defaults);
-  k.sweep = sweep;
-  return k;
-}
-
 ScenarioInfo BuildInfo() {
-  ScenarioInfo info;
-  info.id = "cache";
-  info.title = "Caching a database: cache-aside, single-flight, native structures";
-  info.unit = "requests";  // one Step()
-  info.question =
+  ScenarioInfo info = LessonInfo(
+      "cache", "Caching a database: cache-aside, single-flight, native structures", "requests",
       "How much faster is a read served by a cache than by PostgreSQL — for a point lookup and "
       "for an aggregate — what does it cost in stale reads, and what happens when a hot key "
-      "expires?";
+      "expires?");
   const uint32_t strings = adapters::kCapStrings;
   info.approaches = {
       {"db-only", "Every read queries PostgreSQL",
@@ -1040,24 +1019,18 @@ ScenarioInfo BuildInfo() {
                         "evictions"};
   info.default_duration_s = 1.0;
   info.backing = adapters::TargetKind::kPostgres;
-  KnobInfo query = Knob("query",
-                        "point (an indexed row, ~0.1 ms) or aggregate (a scan of "
-                        "200,000 orders); one record per value",
-                        0, 1, true, {0, 1}, true);
-  query.choices = {"point", "aggregate"};
-  KnobInfo policy = Knob("maxmemory-policy", "eviction policy with --maxmemory", 0, 2, true, {0});
-  policy.choices = {"allkeys-lru", "allkeys-lfu", "volatile-ttl"};
   info.knobs = {
-      query,
-      Knob("ttl-ms", "cache entry time to live, ms", 1, 3'600'000, true, {1000}),
-      Knob("write-ratio", "fraction of operations that are writes", 0, 1, false, {0.05}),
-      Knob("maxmemory",
-           "cache tier memory limit in bytes, 0 = none (sizes the in-process LRU "
-           "too)",
-           0, 1e12, true, {0}),
-      policy,
+      ChoiceKnob("query",
+                 "point (an indexed row, ~0.1 ms) or aggregate (a scan of 200,000 orders); one "
+                 "record per value",
+                 {"point", "aggregate"}, {0, 1}, kKnobSweeps),
+      Knob("ttl-ms", "cache entry time to live, ms", 1, 3'600'000, {1000}),
+      Knob("write-ratio", "fraction of operations that are writes", 0, 1, {0.05}, kKnobReal),
+      Knob("maxmemory", "cache tier memory limit in bytes, 0 = none (sizes the in-process LRU too)",
+           0, 1e12, {0}),
+      ChoiceKnob("maxmemory-policy", "eviction policy with --maxmemory",
+                 {"allkeys-lru", "allkeys-lfu", "volatile-ttl"}, {0}),
   };
-  info.claims = ArticleClaims(info.id);
   return info;
 }
 

@@ -28,10 +28,6 @@ namespace racetrack::scenarios {
 
 namespace {
 
-using adapters::Client;
-using adapters::Reply;
-using adapters::SqlStatement;
-
 constexpr int64_t kVirtualOriginUs = 1'000'000'000;  // see the top of the file
 constexpr int64_t kSeriesIntervalUs = 100'000;         // the series' 100 ms buckets
 constexpr int kSeriesBuckets = 100;                    // 10 s of virtual time
@@ -684,13 +680,10 @@ Result<Correctness> RatelimitRun::Verify(Client& admin) {
 constexpr uint32_t kRespScript = adapters::kCapScripting;
 
 ScenarioInfo BuildInfo() {
-  ScenarioInfo info;
-  info.id = "ratelimit";
-  info.title = "Rate limiting: fixed vs sliding windows";
-  info.unit = "decisions";  // one Step()
-  info.question =
+  ScenarioInfo info = LessonInfo(
+      "ratelimit", "Rate limiting: fixed vs sliding windows", "decisions",
       "When the limit is 100 requests per second, how many requests does each limiter actually "
-      "let through in one second?";
+      "let through in one second?");
   const char* kFixedSummary =
       "one counter per calendar window (INCR + PEXPIRE in MULTI/EXEC; SQL upsert): cheap, but up "
       "to 2x the limit across a window edge";
@@ -774,30 +767,14 @@ ScenarioInfo BuildInfo() {
   info.live_figures = {"admitted", "rejected"};
   info.default_clients = 4;
   info.default_duration_s = 1.0;  // virtual time: 1 s of real time covers many windows
-  KnobInfo pattern;
-  pattern.name = "pattern";
-  pattern.help = "traffic: boundary (the limit before and after a window edge), steady (2x the "
-                 "limit), bursty (Poisson bursts), many-keys (10,000 clients, for memory)";
-  pattern.choices = {"boundary", "steady", "bursty", "many-keys"};
-  pattern.min = 0;
-  pattern.max = 3;
-  pattern.defaults = {0};
-  KnobInfo limit;
-  limit.name = "limit";
-  limit.help = "requests admitted per window";
-  limit.min = 1;
-  limit.max = 10'000;
-  limit.defaults = {100};
-  limit.sweep = false;
-  KnobInfo window;
-  window.name = "window-ms";
-  window.help = "the limit's window in milliseconds";
-  window.min = 10;
-  window.max = 10'000;
-  window.defaults = {1000};
-  window.sweep = false;
-  info.knobs = {pattern, limit, window};
-  info.claims = ArticleClaims(info.id);
+  info.knobs = {
+      ChoiceKnob("pattern",
+                 "traffic: boundary (the limit before and after a window edge), steady (2x the "
+                 "limit), bursty (Poisson bursts), many-keys (10,000 clients, for memory)",
+                 {"boundary", "steady", "bursty", "many-keys"}, {0}, kKnobSweeps),
+      Knob("limit", "requests admitted per window", 1, 10'000, {100}),
+      Knob("window-ms", "the limit's window in milliseconds", 10, 10'000, {1000}),
+  };
   return info;
 }
 
@@ -815,7 +792,6 @@ ApproachSpec SpecFor(std::string_view id) {
 class RatelimitScenario final : public Lesson {
  public:
   RatelimitScenario() : Lesson(BuildInfo()) {}
-
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override;

@@ -40,11 +40,6 @@ namespace racetrack::scenarios {
 
 namespace {
 
-using adapters::Argv;
-using adapters::Client;
-using adapters::Reply;
-using adapters::SqlStatement;
-
 enum class Kind { kSessionTtl, kSqlSession, kJwt, kJwtDenylist, kJwtShortRefresh };
 
 Kind KindOf(const std::string& id) {
@@ -674,13 +669,10 @@ The store's memory limit is part of the design: run --maxmemory (bytes) with --m
 
 ScenarioInfo BuildInfo() {
   using namespace adapters;
-  ScenarioInfo info;
-  info.id = "sessions";
-  info.title = "Sessions: TTL sessions vs JWT, and what \"log out now\" costs";
-  info.unit = "requests";  // one Step()
-  info.question =
+  ScenarioInfo info = LessonInfo(
+      "sessions", "Sessions: TTL sessions vs JWT, and what \"log out now\" costs", "requests",
       "When a user logs out (or is marked compromised), how many of their requests are still "
-      "accepted afterwards, and what does each request cost?";
+      "accepted afterwards, and what does each request cost?");
   info.approaches = {
       {"session-ttl", "Session hash + sliding TTL",
        "HGET + PEXPIRE per request (one pipelined round trip); logout = DEL",
@@ -706,32 +698,16 @@ ScenarioInfo BuildInfo() {
   info.live_figures = {"accepted_after_revocation", "rejected_revoked", "wrongly_rejected"};
   info.default_clients = 8;
   info.default_duration_s = 1.0;
-  auto knob = [](std::string name, std::string help, double min, double max, double def,
-                 bool integer) {
-    KnobInfo k;
-    k.name = std::move(name);
-    k.help = std::move(help);
-    k.min = min;
-    k.max = max;
-    k.defaults = {def};
-    k.integer = integer;
-    k.sweep = false;
-    return k;
-  };
-  KnobInfo policy = knob("maxmemory-policy", "eviction policy with --maxmemory", 0, 4, 0, true);
-  policy.choices.assign(std::begin(kPolicies), std::end(kPolicies));
   info.knobs = {
-      knob("users", "users with a session, spread over the client threads", 1, 1'000'000, 10'000,
-           true),
-      knob("revoke", "fraction of users who log out at --revoke-at-ms", 0, 1, 0.01, false),
-      knob("revoke-at-ms", "when they log out, ms after the timed run starts", 0, 3'600'000, 300,
-           true),
-      knob("access-ttl-s", "jwt-short-refresh: access token lifetime, s", 1, 86'400, 30, true),
-      knob("maxmemory", "store memory limit in bytes for the run, 0 = none (not in-process)", 0,
-           1e12, 0, true),
-      policy,
+      Knob("users", "users with a session, spread over the client threads", 1, 1'000'000, {10'000}),
+      Knob("revoke", "fraction of users who log out at --revoke-at-ms", 0, 1, {0.01}, kKnobReal),
+      Knob("revoke-at-ms", "when they log out, ms after the timed run starts", 0, 3'600'000, {300}),
+      Knob("access-ttl-s", "jwt-short-refresh: access token lifetime, s", 1, 86'400, {30}),
+      Knob("maxmemory", "store memory limit in bytes for the run, 0 = none (not in-process)", 0,
+           1e12, {0}),
+      ChoiceKnob("maxmemory-policy", "eviction policy with --maxmemory",
+                 std::vector<std::string>(std::begin(kPolicies), std::end(kPolicies)), {0}),
   };
-  info.claims = ArticleClaims(info.id);
   return info;
 }
 

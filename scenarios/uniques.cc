@@ -35,11 +35,6 @@ namespace racetrack::scenarios {
 
 namespace {
 
-using adapters::Argv;
-using adapters::Client;
-using adapters::Reply;
-using adapters::SqlStatement;
-
 constexpr int64_t kRegisters = 16384;  // Redis's HLL_REGISTERS, and sql-hll's log2m = 14
 constexpr int64_t kMembersPerCommand = 1000;
 constexpr int kCountRepeats = 15;
@@ -465,14 +460,11 @@ class UniquesRun final : public ApproachRun {
 Status UniquesWorker::Step() { return run_->Step(*c_); }
 
 ScenarioInfo BuildInfo() {
-  ScenarioInfo info;
-  info.id = "uniques";
-  info.title = "Counting unique visitors: set vs HyperLogLog vs SQL";
-  info.unit = "batches";  // one Step()
-  info.question =
+  ScenarioInfo info = LessonInfo(
+      "uniques", "Counting unique visitors: set vs HyperLogLog vs SQL", "batches",
       "What do an exact set, a HyperLogLog, a bitmap and SQL COUNT(DISTINCT) cost in memory, "
       "ingest and count time as the number of distinct visitors grows, and how wrong is the "
-      "HyperLogLog?";
+      "HyperLogLog?");
   const uint32_t pipe = adapters::kCapPipeline;
   info.approaches = {
       {"set", "Set SADD / SCARD", "every visitor id in a set: exact, memory grows with N",
@@ -527,21 +519,14 @@ ScenarioInfo BuildInfo() {
   info.live_figures = {"memory_bytes", "visits_added"};
   info.table_figures = {"rel_error", "memory_bytes", "ingest_visits_per_s", "count_p50_us"};
   info.default_clients = 1;
-  KnobInfo sizes;
-  sizes.name = "sizes";
-  sizes.help = "numbers of distinct visitors, one record per size (100 .. 10000000)";
-  sizes.min = kMinSize;
-  sizes.max = kMaxSize;
-  sizes.defaults = {1000, 10000, 100000, 1000000};
-  info.knobs = {sizes};
-  info.claims = ArticleClaims(info.id);
+  info.knobs = {Knob("sizes", "numbers of distinct visitors, one record per size (100 .. 10000000)",
+                     kMinSize, kMaxSize, {1000, 10000, 100000, 1000000}, kKnobSweeps)};
   return info;
 }
 
 class UniquesScenario final : public Lesson {
  public:
   UniquesScenario() : Lesson(BuildInfo()) {}
-
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {
