@@ -383,6 +383,15 @@ struct WorkerLog {
   std::string first_wrong;
 };
 
+// Every worker's log merged, for Verify.
+struct RunLog {
+  std::vector<CacheWriteEvent> writes;
+  std::vector<CacheFillEvent> fills;
+  std::vector<CacheReadEvent> suspects;
+  std::vector<double> hit_us, miss_us, write_us, read_us;
+  std::string first_wrong;
+};
+
 struct Settings {
   Kind kind = Kind::kCacheAside;
   Query query = Query::kPoint;
@@ -538,6 +547,13 @@ class CacheRun final : public ApproachRun {
   std::atomic<int64_t> first_ns_{0}, last_ns_{0};
 
  private:
+  // Verify's steps: gather the workers' logs, record the figures, count evictions and restore
+  // the cache tier, then the verdict and its note.
+  RunLog MergedLogs();
+  void AddFigures(const RunLog& log, const StalenessReport& st);
+  Status CountEvictionsAndCleanUp(Client& admin);
+  Correctness Judge(const StalenessReport& st, const std::string& first_wrong) const;
+
   Settings s_;
   std::shared_ptr<const Dataset> data_;
   adapters::Target* backing_;
@@ -809,58 +825,42 @@ Status CacheWorker::Step() {
   return Status::Ok();
 }
 
-Result<Correctness> CacheRun::Verify(Client& admin) {
-  std::vector<CacheWriteEvent> writes;
-  std::vector<CacheFillEvent> fills;
-  std::vector<CacheReadEvent> suspects;
-  std::string first_wrong;
-  std::vector<double> hit_us, miss_us, write_us, read_us;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& log : logs_) {
-      writes.insert(writes.end(), log->writes.begin(), log->writes.end());
-      fills.insert(fills.end(), log->fills.begin(), log->fills.end());
-      suspects.insert(suspects.end(), log->suspects.begin(), log->suspects.end());
-      hit_us.insert(hit_us.end(), log->hit_us.values().begin(), log->hit_us.values().end());
-      miss_us.insert(miss_us.end(), log->miss_us.values().begin(), log->miss_us.values().end());
-      write_us.insert(write_us.end(), log->write_us.values().begin(), log->write_us.values().end());
-      read_us.insert(read_us.end(), log->read_us.values().begin(), log->read_us.values().end());
-      if (first_wrong.empty()) first_wrong = log->first_wrong;
-    }
+RunLog CacheRun::MergedLogs() {
+  RunLog all;
+  auto append = [](std::vector<double>* to, const Reservoir& from) {
+    to->insert(to->end(), from.values().begin(), from.values().end());
+  };
+  std::lock_guard lock(mu_);
+  for (const auto& log : logs_) {
+    all.writes.insert(all.writes.end(), log->writes.begin(), log->writes.end());
+    all.fills.insert(all.fills.end(), log->fills.begin(), log->fills.end());
+    all.suspects.insert(all.suspects.end(), log->suspects.begin(), log->suspects.end());
+    append(&all.hit_us, log->hit_us);
+    append(&all.miss_us, log->miss_us);
+    append(&all.write_us, log->write_us);
+    append(&all.read_us, log->read_us);
+    if (all.first_wrong.empty()) all.first_wrong = log->first_wrong;
   }
-  const StalenessReport st = AnalyzeStaleness(writes, fills, suspects);
-  const uint64_t hits = hits_.load(), misses = misses_.load(), wrong = wrong_.load();
-  const uint64_t reads = hits + misses;
+  return all;
+}
+
+void CacheRun::AddFigures(const RunLog& log, const StalenessReport& st) {
+  const uint64_t reads = hits_.load() + misses_.load();
   const double elapsed_s =
       std::max(1e-9, static_cast<double>(last_ns_.load() - first_ns_.load()) / 1e9);
-
-  Correctness c;
-  c.figures["reads"] = static_cast<double>(reads);
-  c.figures["writes"] = static_cast<double>(writes_.load());
-  c.figures["wrong_values"] = static_cast<double>(wrong);
-  c.figures["stale_reads"] = static_cast<double>(st.stale_reads);
-  c.figures["max_staleness_ms"] = st.max_staleness_ms;
-  c.figures["stale_in_invalidation_window"] = static_cast<double>(st.invalidation_window);
-  c.figures["stale_fill_races"] = static_cast<double>(st.fill_races);
-  c.figures["stale_unexplained"] = static_cast<double>(st.unexplained);
-  c.figures["suspect_reads_checked"] = static_cast<double>(st.reads_checked);
-
-  figures_["hit_ratio"] = reads > 0 ? static_cast<double>(hits) / static_cast<double>(reads) : 0;
+  figures_["hit_ratio"] =
+      reads > 0 ? static_cast<double>(hits_.load()) / static_cast<double>(reads) : 0;
   figures_["db_queries"] = static_cast<double>(db_queries_.load());
   figures_["db_queries_per_s"] = static_cast<double>(db_queries_.load()) / elapsed_s;
-  figures_["read_p50_us"] = Percentile(read_us, 0.5);
-  figures_["read_p99_us"] = Percentile(read_us, 0.99);
-  if (!hit_us.empty()) {
-    figures_["hit_p50_us"] = Percentile(hit_us, 0.5);
-    figures_["hit_p99_us"] = Percentile(hit_us, 0.99);
-  }
-  if (!miss_us.empty()) {
-    figures_["miss_p50_us"] = Percentile(miss_us, 0.5);
-    figures_["miss_p99_us"] = Percentile(miss_us, 0.99);
-  }
-  if (!write_us.empty()) {
-    figures_["write_p50_us"] = Percentile(write_us, 0.5);
-    figures_["write_p99_us"] = Percentile(write_us, 0.99);
+  figures_["read_p50_us"] = Percentile(log.read_us, 0.5);
+  figures_["read_p99_us"] = Percentile(log.read_us, 0.99);
+  for (const auto& [name, us] :
+       {std::pair<const char*, const std::vector<double>*>{"hit", &log.hit_us},
+        {"miss", &log.miss_us},
+        {"write", &log.write_us}}) {
+    if (us->empty()) continue;
+    figures_[std::string(name) + "_p50_us"] = Percentile(*us, 0.5);
+    figures_[std::string(name) + "_p99_us"] = Percentile(*us, 0.99);
   }
   figures_["stale_reads"] = static_cast<double>(st.stale_reads);
   figures_["max_staleness_ms"] = st.max_staleness_ms;
@@ -886,29 +886,46 @@ Result<Correctness> CacheRun::Verify(Client& admin) {
     figures_["served_soft_expired"] = static_cast<double>(stale_served_.load());
     figures_["lock_fallbacks"] = static_cast<double>(fallbacks_.load());
   }
+}
 
+Status CacheRun::CountEvictionsAndCleanUp(Client& admin) {
   if (s_.kind == Kind::kInProcess) {
     figures_["evictions"] = static_cast<double>(lru_->evictions());
-  } else if (UsesRedis(s_.kind)) {
-    auto ev = EvictedKeys(admin);
-    if (ev.ok() && evicted_before_ >= 0) {
-      figures_["evictions"] = static_cast<double>(*ev - evicted_before_);
-    }
-    for (const auto& [name, value] : saved_config_) {
-      auto r = admin.Command({"CONFIG", "SET", name, value});
-      if (!r.ok()) return r.status();
-    }
-    // Drop this run's keys (a fresh prefix per record keeps the next one cold anyway).
-    for (int64_t i = 0; i < s_.keys; i += 1000) {
-      Argv del = {"DEL"};
-      for (int64_t k = i; k < std::min(s_.keys, i + 1000); ++k) {
-        del.push_back(prefix_ + std::to_string(k));
-      }
-      auto r = admin.Command(del);
-      if (!r.ok()) return r.status();
-    }
+    return Status::Ok();
   }
+  if (!UsesRedis(s_.kind)) return Status::Ok();
+  auto ev = EvictedKeys(admin);
+  if (ev.ok() && evicted_before_ >= 0) {
+    figures_["evictions"] = static_cast<double>(*ev - evicted_before_);
+  }
+  for (const auto& [name, value] : saved_config_) {
+    auto r = admin.Command({"CONFIG", "SET", name, value});
+    if (!r.ok()) return r.status();
+  }
+  // Drop this run's keys (a fresh prefix per record keeps the next one cold anyway).
+  for (int64_t i = 0; i < s_.keys; i += 1000) {
+    Argv del = {"DEL"};
+    for (int64_t k = i; k < std::min(s_.keys, i + 1000); ++k) {
+      del.push_back(prefix_ + std::to_string(k));
+    }
+    auto r = admin.Command(del);
+    if (!r.ok()) return r.status();
+  }
+  return Status::Ok();
+}
 
+Correctness CacheRun::Judge(const StalenessReport& st, const std::string& first_wrong) const {
+  const uint64_t reads = hits_.load() + misses_.load(), wrong = wrong_.load();
+  Correctness c;
+  c.figures["reads"] = static_cast<double>(reads);
+  c.figures["writes"] = static_cast<double>(writes_.load());
+  c.figures["wrong_values"] = static_cast<double>(wrong);
+  c.figures["stale_reads"] = static_cast<double>(st.stale_reads);
+  c.figures["max_staleness_ms"] = st.max_staleness_ms;
+  c.figures["stale_in_invalidation_window"] = static_cast<double>(st.invalidation_window);
+  c.figures["stale_fill_races"] = static_cast<double>(st.fill_races);
+  c.figures["stale_unexplained"] = static_cast<double>(st.unexplained);
+  c.figures["suspect_reads_checked"] = static_cast<double>(st.reads_checked);
   char buf[400];
   const bool expected_stale = s_.kind == Kind::kTtlOnly;
   if (s_.kind == Kind::kDbOnly || s_.kind == Kind::kTtlOnly) {
@@ -947,6 +964,15 @@ Result<Correctness> CacheRun::Verify(Client& admin) {
     c.note += buf;
   }
   return c;
+}
+
+Result<Correctness> CacheRun::Verify(Client& admin) {
+  const RunLog log = MergedLogs();
+  const StalenessReport st = AnalyzeStaleness(log.writes, log.fills, log.suspects);
+  AddFigures(log, st);
+  Status cleaned = CountEvictionsAndCleanUp(admin);
+  if (!cleaned.ok()) return cleaned;
+  return Judge(st, log.first_wrong);
 }
 
 // ---- The scenario. ----
