@@ -172,6 +172,10 @@ class SessionsRun final : public ApproachRun {
   Status RunBatches(Client& c, const std::vector<Argv>& commands, int64_t* refused);
   // figures_' memory_per_key_bytes (per session) and memory_method_; a failure goes into *note.
   void MeasureMemory(Client& admin, std::string* note);
+  // Verify's steps.
+  Result<int64_t> CountEvicted(Client& admin);
+  Correctness Judge(int64_t evicted) const;
+  void AddFiguresAndSeries();
   Status Cleanup(Client& admin);
 
   const ApproachInfo& approach_;
@@ -542,29 +546,29 @@ Status SessionsRun::Cleanup(Client& admin) {
   return RunBatches(admin, commands, nullptr);
 }
 
-Result<Correctness> SessionsRun::Verify(Client& admin) {
-  Correctness c;
-  std::string extra_note;
-  // Users logged out by eviction: sessions of users who never logged out that are gone.
+// Users logged out by eviction: sessions of users who never logged out that are gone.
+Result<int64_t> SessionsRun::CountEvicted(Client& admin) {
   int64_t evicted = 0;
-  if (memory_limited_ && (kind_ == Kind::kSessionTtl || kind_ == Kind::kJwtShortRefresh)) {
-    std::vector<Argv> exists;
-    for (int64_t u = 0; u < p_.users; ++u) {
-      if (!ToBeRevoked(u)) {
-        exists.push_back({"EXISTS", kind_ == Kind::kSessionTtl ? SessionKey(u) : RefreshKey(u)});
-      }
-    }
-    for (size_t i = 0; i < exists.size(); i += kBatch) {
-      const size_t n = std::min(kBatch, exists.size() - i);
-      auto r = admin.Pipeline(std::span<const Argv>(exists.data() + i, n));
-      if (!r.ok()) return r.status();
-      for (const Reply& x : *r) evicted += x.type == Reply::Type::kInteger && x.integer == 0;
+  if (!memory_limited_ || (kind_ != Kind::kSessionTtl && kind_ != Kind::kJwtShortRefresh)) {
+    return evicted;
+  }
+  std::vector<Argv> exists;
+  for (int64_t u = 0; u < p_.users; ++u) {
+    if (!ToBeRevoked(u)) {
+      exists.push_back({"EXISTS", kind_ == Kind::kSessionTtl ? SessionKey(u) : RefreshKey(u)});
     }
   }
-  MeasureMemory(admin, &extra_note);
-  Status restored = RestoreMemoryLimit(admin);
-  Status cleaned = Cleanup(admin);
+  for (size_t i = 0; i < exists.size(); i += kBatch) {
+    const size_t n = std::min(kBatch, exists.size() - i);
+    auto r = admin.Pipeline(std::span<const Argv>(exists.data() + i, n));
+    if (!r.ok()) return r.status();
+    for (const Reply& x : *r) evicted += x.type == Reply::Type::kInteger && x.integer == 0;
+  }
+  return evicted;
+}
 
+Correctness SessionsRun::Judge(int64_t evicted) const {
+  Correctness c;
   const int64_t revoked_at = this->revoked_at();
   const int64_t accepted_after = accepted_after_.load();
   const int64_t last = last_accepted_after_us_.load();
@@ -615,10 +619,14 @@ Result<Correctness> SessionsRun::Verify(Client& admin) {
               std::to_string(wrongly_rejected_.load()) + " requests of users who never logged "
               "out rejected, " + std::to_string(logins_refused_) + " logins refused.";
   }
-  c.note += extra_note;
-  if (!restored.ok()) c.note += " Could not restore maxmemory: " + restored.message();
-  if (!cleaned.ok()) c.note += " Cleanup failed: " + cleaned.message();
+  return c;
+}
 
+// Round trips and token size per request, local verification time, and the series of accepted
+// requests of the users who log out, per 50 ms, with the revocation instant.
+void SessionsRun::AddFiguresAndSeries() {
+  const int64_t revoked_at = this->revoked_at();
+  const int64_t requests = requests_.load();
   if (requests > 0) {
     figures_["round_trips_per_request"] =
         static_cast<double>(round_trips_.load()) / static_cast<double>(requests);
@@ -652,6 +660,20 @@ Result<Correctness> SessionsRun::Verify(Client& admin) {
       }
     }
   }
+}
+
+Result<Correctness> SessionsRun::Verify(Client& admin) {
+  Result<int64_t> evicted = CountEvicted(admin);
+  if (!evicted.ok()) return evicted.status();
+  std::string extra_note;
+  MeasureMemory(admin, &extra_note);
+  Status restored = RestoreMemoryLimit(admin);
+  Status cleaned = Cleanup(admin);
+  Correctness c = Judge(*evicted);
+  c.note += extra_note;
+  if (!restored.ok()) c.note += " Could not restore maxmemory: " + restored.message();
+  if (!cleaned.ok()) c.note += " Cleanup failed: " + cleaned.message();
+  AddFiguresAndSeries();
   return c;
 }
 
