@@ -235,7 +235,7 @@ std::string Anchor(const std::string& scenario) {
 
 // The page's head, style and header: what was run where, and the durability settings.
 void WriteHeader(const std::vector<Results>& runs, const std::string& durability,
-                 std::ostream& o) {
+                 std::ostringstream& o) {
   o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
        "<meta name=\"generator\" content=\"racetrack report\">\n<title>racetrack report</title>\n"
@@ -257,7 +257,7 @@ void WriteHeader(const std::vector<Results>& runs, const std::string& durability
 
 // The summary cards and the table of contents.
 void WriteCards(const std::vector<ScenarioTable>& tables, const std::vector<Warning>& warnings,
-                size_t records, std::ostream& o) {
+                size_t records, std::ostringstream& o) {
   size_t failed = 0, noisy = 0, skipped = 0;
   for (const Warning& w : warnings) {
     failed += w.kind == Warning::Kind::kFailedCheck;
@@ -282,7 +282,7 @@ void WriteCards(const std::vector<ScenarioTable>& tables, const std::vector<Warn
 
 // One scenario: its lesson text, table, knee and charts (numbered from *chart_no on).
 void WriteScenarioSection(const ScenarioTable& t, const std::vector<Results>& runs,
-                          const std::string& durability, int* chart_no, std::ostream& o) {
+                          const std::string& durability, int* chart_no, std::ostringstream& o) {
   o << "<section class=\"block\" id=\"" << Anchor(t.scenario) << "\">\n<h2>"
     << HtmlEscape(t.lesson.title) << "</h2>\n"
     << Paragraphs(t.lesson.lesson, "lesson");
@@ -310,7 +310,7 @@ void WriteScenarioSection(const ScenarioTable& t, const std::vector<Results>& ru
   o << "</section>\n";
 }
 
-void WriteEnvironment(const std::vector<Results>& runs, std::ostream& o) {
+void WriteEnvironment(const std::vector<Results>& runs, std::ostringstream& o) {
   o << "<section class=\"block\" id=\"environment\">\n<h2>Environment</h2>\n"
        "<div class=\"table-wrap\"><table class=\"env\">\n";
   if (runs.size() > 1) {
@@ -330,7 +330,7 @@ void WriteEnvironment(const std::vector<Results>& runs, std::ostream& o) {
   o << "</table></div>\n</section>\n";
 }
 
-void WriteWarnings(const std::vector<Warning>& warnings, std::ostream& o) {
+void WriteWarnings(const std::vector<Warning>& warnings, std::ostringstream& o) {
   o << "<section class=\"block\" id=\"warnings\">\n<h2>Warnings</h2>\n";
   if (warnings.empty()) {
     o << "<p class=\"lesson\">None: every check passed, every target ran, repetitions agree.</p>\n";
