@@ -31,8 +31,9 @@
 #include <thread>
 #include <unordered_map>
 
-#include "scenarios/claims.h"
+#include "engine/base/parse.h"
 #include "scenarios/cache_staleness.h"
+#include "scenarios/claims.h"
 #include "scenarios/key_distribution.h"
 #include "scenarios/knobs.h"
 
@@ -90,12 +91,6 @@ std::string Encode(const Value& v) {
          v.payload;
 }
 
-template <typename T>
-bool ParseNum(std::string_view s, T* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
 bool Decode(std::string_view s, Value* v) {
   std::string_view parts[5];
   for (auto& part : parts) {
@@ -105,8 +100,9 @@ bool Decode(std::string_view s, Value* v) {
     s.remove_prefix(bar + 1);
   }
   v->payload = std::string(s);
-  return ParseNum(parts[0], &v->version) && ParseNum(parts[1], &v->fill) &&
-         ParseNum(parts[2], &v->soft_ms) && ParseNum(parts[3], &v->a) && ParseNum(parts[4], &v->b);
+  return ParseWhole(parts[0], &v->version) && ParseWhole(parts[1], &v->fill) &&
+         ParseWhole(parts[2], &v->soft_ms) && ParseWhole(parts[3], &v->a) &&
+         ParseWhole(parts[4], &v->b);
 }
 
 // ---- The database side. ----
@@ -175,8 +171,8 @@ Result<Value> RowToValue(const Result<adapters::SqlRows>& r) {
   if (r->rows.empty() || r->rows[0].size() < 4) return Status::Internal("no such product row");
   const auto& row = r->rows[0];
   Value v;
-  if (!row[0] || !row[1] || !row[2] || !ParseNum(*row[0], &v.version) || !ParseNum(*row[1], &v.a) ||
-      !ParseNum(*row[2], &v.b)) {
+  if (!row[0] || !row[1] || !row[2] || !ParseWhole(*row[0], &v.version) ||
+      !ParseWhole(*row[1], &v.a) || !ParseWhole(*row[2], &v.b)) {
     return Status::Internal("malformed product row");
   }
   v.payload = row[3].value_or("");
@@ -593,8 +589,8 @@ Result<std::optional<Value>> CacheWorker::CacheGet(int64_t key) {
     if (r->is_error()) return Status::InvalidArgument(r->str);
     if (r->elements.size() != 5 || r->elements[0].is_nil()) return std::optional<Value>();
     Value v;
-    if (!ParseNum(r->elements[0].str, &v.version) || !ParseNum(r->elements[1].str, &v.fill) ||
-        !ParseNum(r->elements[2].str, &v.a) || !ParseNum(r->elements[3].str, &v.b)) {
+    if (!ParseWhole(r->elements[0].str, &v.version) || !ParseWhole(r->elements[1].str, &v.fill) ||
+        !ParseWhole(r->elements[2].str, &v.a) || !ParseWhole(r->elements[3].str, &v.b)) {
       return Status::Internal("malformed native hash for key " + std::to_string(key));
     }
     v.payload = r->elements[4].str;

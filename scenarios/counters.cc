@@ -14,10 +14,10 @@
 #include <atomic>
 #include <charconv>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "engine/base/parse.h"
 #include "scenarios/claims.h"
 
 namespace racetrack::scenarios {
@@ -98,8 +98,7 @@ bool IsSql(Kind k) {
 
 Result<int64_t> ParseInt(std::string_view s) {
   int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) {
+  if (!ParseWhole(s, &v)) {
     return Status::Corruption("counter value is not an integer: '" + std::string(s) + "'");
   }
   return v;

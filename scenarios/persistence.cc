@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "adapters/killable_server.h"
+#include "engine/base/parse.h"
 #include "scenarios/claims.h"
 #include "scenarios/knobs.h"
 
@@ -96,10 +97,7 @@ std::vector<std::string> Settings(const std::string& id) {
 
 Result<int64_t> ParseInt(std::string_view s) {
   int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) {
-    return Status::Corruption("not an integer: '" + std::string(s) + "'");
-  }
+  if (!ParseWhole(s, &v)) return Status::Corruption("not an integer: '" + std::string(s) + "'");
   return v;
 }
 
