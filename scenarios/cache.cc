@@ -54,14 +54,14 @@ constexpr char kPrefix[] = "rt:cache:";
 enum class Kind { kDbOnly, kCacheAside, kTtlOnly, kSingleFlight, kNative, kInProcess };
 enum class Query { kPoint = 0, kAggregate = 1 };
 
-Kind KindOf(std::string_view id) {
-  if (id == "db-only") return Kind::kDbOnly;
-  if (id == "cache-aside") return Kind::kCacheAside;
-  if (id == "cache-aside-ttl-only") return Kind::kTtlOnly;
-  if (id == "single-flight") return Kind::kSingleFlight;
-  if (id == "native") return Kind::kNative;
-  return Kind::kInProcess;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {{"db-only", Kind::kDbOnly},
+                                                        {"cache-aside", Kind::kCacheAside},
+                                                        {"cache-aside-ttl-only", Kind::kTtlOnly},
+                                                        {"single-flight", Kind::kSingleFlight},
+                                                        {"native", Kind::kNative},
+                                                        {"in-process", Kind::kInProcess}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 bool UsesRedis(Kind k) {
   return k == Kind::kCacheAside || k == Kind::kTtlOnly || k == Kind::kSingleFlight ||

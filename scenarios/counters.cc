@@ -78,18 +78,18 @@ enum class Kind {
   kSqlSerializable,
 };
 
-Kind KindOf(const std::string& id) {
-  if (id == "client-rmw") return Kind::kClientRmw;
-  if (id == "watch-multi") return Kind::kWatchMulti;
-  if (id == "incr") return Kind::kIncr;
-  if (id == "hincrby") return Kind::kHIncrBy;
-  if (id == "lua-script") return Kind::kLua;
-  if (id == "sql-read-then-write") return Kind::kSqlReadThenWrite;
-  if (id == "sql-update-increment") return Kind::kSqlUpdateIncrement;
-  if (id == "sql-select-for-update") return Kind::kSqlSelectForUpdate;
-  RT_CHECK(id == "sql-serializable");
-  return Kind::kSqlSerializable;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {
+    {"client-rmw", Kind::kClientRmw},
+    {"watch-multi", Kind::kWatchMulti},
+    {"incr", Kind::kIncr},
+    {"hincrby", Kind::kHIncrBy},
+    {"lua-script", Kind::kLua},
+    {"sql-read-then-write", Kind::kSqlReadThenWrite},
+    {"sql-update-increment", Kind::kSqlUpdateIncrement},
+    {"sql-select-for-update", Kind::kSqlSelectForUpdate},
+    {"sql-serializable", Kind::kSqlSerializable}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 bool IsSql(Kind k) {
   return k == Kind::kSqlReadThenWrite || k == Kind::kSqlUpdateIncrement ||

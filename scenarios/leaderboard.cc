@@ -645,15 +645,13 @@ Result<Correctness> LeaderboardRun::Verify(Client& admin) {
 
 // ---- The scenario. ----
 
-Kind KindOf(std::string_view id) {
-  if (id == "sql-noindex") return Kind::kTopNoIndex;
-  if (id == "sql-index") return Kind::kTopIndex;
-  if (id == "zset") return Kind::kTopZset;
-  if (id == "rank-sql") return Kind::kRankSql;
-  if (id == "rank-zset") return Kind::kRankZset;
-  if (id == "update-sql") return Kind::kUpdateSql;
-  return Kind::kUpdateZset;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {
+    {"sql-noindex", Kind::kTopNoIndex}, {"sql-index", Kind::kTopIndex},
+    {"zset", Kind::kTopZset},           {"rank-sql", Kind::kRankSql},
+    {"rank-zset", Kind::kRankZset},     {"update-sql", Kind::kUpdateSql},
+    {"update-zset", Kind::kUpdateZset}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 ScenarioInfo BuildInfo() {
   ScenarioInfo info = LessonInfo(

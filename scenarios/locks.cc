@@ -91,17 +91,16 @@ enum class Kind {
   kSqlSequence,
 };
 
-Kind KindOf(const std::string& id) {
-  if (id == "no-lock") return Kind::kNoLock;
-  if (id == "set-nx-px") return Kind::kSetNx;
-  if (id == "set-nx-px-paused") return Kind::kSetNxPaused;
-  if (id == "redlock") return Kind::kRedlock;
-  if (id == "fencing") return Kind::kFencing;
-  if (id == "sql-advisory") return Kind::kSqlAdvisory;
-  if (id == "sql-for-update") return Kind::kSqlForUpdate;
-  RT_CHECK(id == "sql-sequence");
-  return Kind::kSqlSequence;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {{"no-lock", Kind::kNoLock},
+                                                        {"set-nx-px", Kind::kSetNx},
+                                                        {"set-nx-px-paused", Kind::kSetNxPaused},
+                                                        {"redlock", Kind::kRedlock},
+                                                        {"fencing", Kind::kFencing},
+                                                        {"sql-advisory", Kind::kSqlAdvisory},
+                                                        {"sql-for-update", Kind::kSqlForUpdate},
+                                                        {"sql-sequence", Kind::kSqlSequence}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 // The approaches whose holder stalls on the pause schedule. set-nx-px and no-lock stay clean
 // baselines; the SQL locks pause too (they are not leases: a stalled holder blocks, it is not

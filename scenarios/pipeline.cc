@@ -44,14 +44,12 @@ bool IsSql(Kind k) {
 }
 bool IsBatched(Kind k) { return k != Kind::kOneByOne && k != Kind::kSqlOneByOne; }
 
-Kind KindOf(std::string_view id) {
-  if (id == "one-by-one") return Kind::kOneByOne;
-  if (id == "pipeline") return Kind::kPipeline;
-  if (id == "multi-exec") return Kind::kMultiExec;
-  if (id == "sql-one-by-one") return Kind::kSqlOneByOne;
-  if (id == "sql-pipeline") return Kind::kSqlPipeline;
-  return Kind::kSqlMultiRow;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {
+    {"one-by-one", Kind::kOneByOne},      {"pipeline", Kind::kPipeline},
+    {"multi-exec", Kind::kMultiExec},     {"sql-one-by-one", Kind::kSqlOneByOne},
+    {"sql-pipeline", Kind::kSqlPipeline}, {"sql-multirow", Kind::kSqlMultiRow}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 const SqlStatement kInsertOne{"pl_insert_one", "INSERT INTO pl_items (job, i) VALUES ($1, $2)"};
 const SqlStatement kInsertMany{

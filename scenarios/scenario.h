@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "adapters/client.h"
@@ -312,6 +313,17 @@ template <typename Run>
 Result<std::unique_ptr<ApproachRun>> PreparedRun(std::unique_ptr<Run> run, const Status& prepared) {
   if (!prepared.ok()) return prepared;
   return std::unique_ptr<ApproachRun>(std::move(run));
+}
+
+// An approach id as the lesson's own enumerator, from its table of {id, enumerator} pairs (one
+// per approach of its info()). An id the table lacks is a bug: it aborts.
+template <typename Kind, size_t N>
+Kind KindOfApproach(std::string_view id, const std::pair<std::string_view, Kind> (&table)[N]) {
+  for (const auto& [name, kind] : table) {
+    if (name == id) return kind;
+  }
+  RT_CHECK(!"an approach id the lesson's table lacks");
+  return table[0].second;
 }
 
 // Why `approach` cannot run on a target with capabilities `caps`, or "" when it can.

@@ -42,14 +42,14 @@ namespace {
 
 enum class Kind { kSessionTtl, kSqlSession, kJwt, kJwtDenylist, kJwtShortRefresh };
 
-Kind KindOf(const std::string& id) {
-  if (id == "session-ttl") return Kind::kSessionTtl;
-  if (id == "sql-session") return Kind::kSqlSession;
-  if (id == "jwt") return Kind::kJwt;
-  if (id == "jwt-denylist") return Kind::kJwtDenylist;
-  RT_CHECK(id == "jwt-short-refresh");
-  return Kind::kJwtShortRefresh;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {
+    {"session-ttl", Kind::kSessionTtl},
+    {"sql-session", Kind::kSqlSession},
+    {"jwt", Kind::kJwt},
+    {"jwt-denylist", Kind::kJwtDenylist},
+    {"jwt-short-refresh", Kind::kJwtShortRefresh}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 constexpr int64_t kSessionIdleS = 1800;  // sliding expiry of server-side sessions
 constexpr int64_t kJwtLifetimeS = 900;   // plain JWTs: 15 minutes, the usual

@@ -60,14 +60,15 @@ enum class Kind { kSet, kHll, kHllMerge, kBitmap, kSqlCountDistinct, kSqlHll };
 bool IsSql(Kind k) { return k == Kind::kSqlCountDistinct || k == Kind::kSqlHll; }
 bool IsHll(Kind k) { return k == Kind::kHll || k == Kind::kHllMerge || k == Kind::kSqlHll; }
 
-Kind KindOf(std::string_view id) {
-  if (id == "set") return Kind::kSet;
-  if (id == "hll") return Kind::kHll;
-  if (id == "hll-merge") return Kind::kHllMerge;
-  if (id == "bitmap") return Kind::kBitmap;
-  if (id == "sql-count-distinct") return Kind::kSqlCountDistinct;
-  return Kind::kSqlHll;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {
+    {"set", Kind::kSet},
+    {"hll", Kind::kHll},
+    {"hll-merge", Kind::kHllMerge},
+    {"bitmap", Kind::kBitmap},
+    {"sql-count-distinct", Kind::kSqlCountDistinct},
+    {"sql-hll", Kind::kSqlHll}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 const SqlStatement kInsertVisits{"uq_insert",
                                  "INSERT INTO uq_visits (visitor) SELECT unnest($1::bigint[])"};
