@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "engine/base/parse.h"
+
 namespace racetrack::adapters {
 
 std::string CapabilityNames(uint32_t caps) {
@@ -53,11 +55,6 @@ size_t LineEnd(std::string_view in, size_t pos) {
   return end;
 }
 
-bool ParseInt(std::string_view s, int64_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
 // Returns bytes consumed from `pos`, 0 if incomplete, or an error.
 Result<size_t> ParseAt(std::string_view in, size_t pos, Reply* out, int depth) {
   if (depth > 64) return Status::Corruption("RESP reply nested too deeply");
@@ -78,11 +75,11 @@ Result<size_t> ParseAt(std::string_view in, size_t pos, Reply* out, int depth) {
       return header;
     case ':':
       out->type = Reply::Type::kInteger;
-      if (!ParseInt(line, &out->integer)) return Status::Corruption("bad RESP integer");
+      if (!ParseWhole(line, &out->integer)) return Status::Corruption("bad RESP integer");
       return header;
     case '$': {
       int64_t len = 0;
-      if (!ParseInt(line, &len)) return Status::Corruption("bad RESP bulk length");
+      if (!ParseWhole(line, &len)) return Status::Corruption("bad RESP bulk length");
       if (len < 0) {
         out->type = Reply::Type::kNil;
         return header;
@@ -95,7 +92,7 @@ Result<size_t> ParseAt(std::string_view in, size_t pos, Reply* out, int depth) {
     }
     case '*': {
       int64_t n = 0;
-      if (!ParseInt(line, &n)) return Status::Corruption("bad RESP array length");
+      if (!ParseWhole(line, &n)) return Status::Corruption("bad RESP array length");
       if (n < 0) {
         out->type = Reply::Type::kNil;
         return header;

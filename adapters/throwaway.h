@@ -43,6 +43,10 @@
 
 namespace racetrack::adapters {
 
+// The folder of the running executable (racetrack-server and the other binaries live beside
+// it in a build): what the CLI and the benchmark binary pass as `bin_dir`; "." if unknown.
+std::string ExecutableDir();
+
 // One server as recorded in the state file.
 struct ServerRecord {
   std::string target;  // "redis", "builtin-tcp", "postgres"

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "engine/base/parse.h"
+
 namespace racetrack::adapters {
 
 namespace {
@@ -100,8 +102,7 @@ Result<Url> ParseUrl(std::string_view text) {
   if (!hostport.empty()) {
     const std::string_view port = hostport.substr(1);
     int value = 0;
-    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc() || p != port.data() + port.size() || value <= 0 || value > 65535) {
+    if (!ParseWhole(port, &value) || value <= 0 || value > 65535) {
       return bad("port must be a number between 1 and 65535");
     }
     url.port = value;

@@ -129,19 +129,11 @@ void RunCombo(benchmark::State& state, Targets* targets, const rs::Scenario* sce
   }
 }
 
-std::string BinDir() {
-  char buf[PATH_MAX];
-  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  buf[n] = '\0';
-  return std::filesystem::path(buf).parent_path().string();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   ra::TargetOptions options;
-  options.bin_dir = BinDir();
+  options.bin_dir = ra::ExecutableDir();
   std::vector<int> client_counts = {8};
   std::vector<char*> rest;
   for (int i = 0; i < argc; ++i) {

@@ -32,14 +32,6 @@ constexpr char kExitCodes[] =
     "error; 3 a requested target was unavailable or a server failed during the run; 130 "
     "interrupted.";
 
-std::string BinDir() {
-  char buf[PATH_MAX];
-  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  buf[n] = '\0';
-  return std::filesystem::path(buf).parent_path().string();
-}
-
 std::string OptionList(const CLI::App* app) {
   std::string out;
   for (const CLI::Option* o : app->get_options()) {
@@ -392,9 +384,10 @@ int main(int argc, char** argv) {
 
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
-  racetrack::adapters::ThrowawayServers throwaway(BinDir(), StateFile());
+  racetrack::adapters::ThrowawayServers throwaway(racetrack::adapters::ExecutableDir(),
+                                                  StateFile());
   rb::StopFlag stop;
-  rb::CliContext ctx{BinDir(), command_line, &stop, &throwaway};
+  rb::CliContext ctx{racetrack::adapters::ExecutableDir(), command_line, &stop, &throwaway};
   run_flags.command.options.servers = &throwaway;  // redlock's extra lock servers
 
   if (merge->parsed()) return rb::MergeMain(merge_command, ctx);

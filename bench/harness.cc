@@ -693,14 +693,11 @@ void AddFaultOutcome(const FaultPlan& plan, const std::string& sentence, adapter
   record->correctness.note += (record->correctness.note.empty() ? "" : " ") + text;
 }
 
-}  // namespace
-
-Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
-                               const scenarios::ApproachInfo& approach, adapters::Target& target,
-                               int combination, int combinations,
-                               const std::map<std::string, double>& point) {
-  // The parameter point (Scenario::ParameterPoints) becomes part of the knobs and the params.
-  RunOptions options = options_;
+// The options of one parameter point (Scenario::ParameterPoints): a "clients" or "rate" entry
+// overrides the options' own, every other entry is a knob; the lesson's default clients when the
+// user gave none.
+RunOptions PointOptions(RunOptions options, const scenarios::ScenarioInfo& info,
+                        const std::map<std::string, double>& point) {
   for (const auto& [k, v] : point) {
     if (k == "clients") {
       options.clients = static_cast<int>(v);
@@ -711,9 +708,140 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
       options.extra[k] = v;
     }
   }
-  if (!options.clients_given && scenario.info().default_clients > 0) {
-    options.clients = scenario.info().default_clients;
+  if (!options.clients_given && info.default_clients > 0) options.clients = info.default_clients;
+  return options;
+}
+
+// A record's identity, unit and parameters, before anything ran.
+Record NewRecord(const Progress& tmpl, const scenarios::ScenarioInfo& info,
+                 const scenarios::ApproachInfo& approach, const RunOptions& options) {
+  Record record;
+  record.scenario = tmpl.scenario;
+  record.approach = tmpl.approach;
+  record.target = tmpl.target;
+  record.unit = approach.unit.empty() ? info.unit : approach.unit;
+  record.params["clients"] = options.clients;
+  if (options.rate > 0) record.params["rate"] = options.rate;
+  for (const auto& [k, v] : options.extra) record.params[k] = v;
+  for (const auto& [k, v] : options.record_params) record.params[k] = v;
+  record.timeseries.interval_ms = options.interval_ms;
+  return record;
+}
+
+// The time series of the median repetition (by throughput).
+void KeepMedianSeries(std::vector<Timeseries> series, int interval_ms, Record* record) {
+  if (series.empty()) return;
+  std::vector<size_t> order(series.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return record->repetitions[a].throughput_ops_s < record->repetitions[b].throughput_ops_s;
+  });
+  record->timeseries = std::move(series[order[order.size() / 2]]);
+  record->timeseries.interval_ms = interval_ms;
+}
+
+// Verify's answer as the record's correctness; a shard's part leaves the verdict to `racetrack
+// merge --verify` over every part.
+void ApplyVerdict(const Result<scenarios::Correctness>& verdict,
+                  const scenarios::ApproachInfo& approach, const RunOptions& options,
+                  Record* record) {
+  record->correctness.expected_ok = approach.expected_correct;
+  record->correctness.checked = true;
+  if (verdict.ok()) {
+    record->correctness.ok = verdict->ok;
+    record->correctness.figures = verdict->figures;
+    record->correctness.note = verdict->note;
+    if (!verdict->timing_doubt.empty()) {
+      record->timing_trusted = false;
+      record->timing_note = verdict->timing_doubt;
+    }
+  } else {
+    record->correctness.ok = false;
+    record->correctness.note = "could not verify: " + verdict.status().message();
   }
+  if (options.shard_count > 0) {  // the other shards' work is in the end state too
+    record->correctness.checked = false;
+    record->correctness.note = "shard " + std::to_string(options.shard_index) + "/" +
+                               std::to_string(options.shard_count) +
+                               ": the verdict comes from `racetrack merge --verify` over every "
+                               "part (this part's figures count its own work).";
+  }
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+// What the timed repetitions leave beside the record's repetitions.
+struct Harness::TimedRuns {
+  std::vector<Timeseries> series;
+  Histogram merged;  // all repetitions'; stored sparse by Summarize
+  std::vector<double> cpu_samples;  // server CPU µs per operation, one per repetition
+  std::string fault_sentence;
+};
+
+void Harness::WarmUp(Session& s, const RunOptions& options, const Progress& tmpl, Record* record) {
+  PhaseSpec warm;
+  warm.duration_s = options_.warmup_s;
+  warm.rate = options.rate;
+  warm.interval_ms = options_.interval_ms;
+  warm.repetition = -1;
+  warm.sample = false;
+  PhaseResult w = s.RunPhase(warm, &callbacks_, &tmpl);
+  if (!w.error.empty()) record->error = w.error;
+  if (s.calibration_slowdown() > 0 && w.ops > 0) {  // calibration hook: a fixed D
+    s.SetCalibrationSpinNs(
+        static_cast<int64_t>(s.calibration_slowdown() * w.histogram.PercentileUs(0.5) * 1000));
+  }
+}
+
+Harness::TimedRuns Harness::RunRepetitions(Session& s, const RunOptions& options,
+                                           const Progress& tmpl, std::optional<uint64_t> ops,
+                                           Record* record) {
+  const scenarios::ScenarioInfo& info = s.scenario().info();
+  TimedRuns out;
+  for (int rep = 0; rep < options_.repetitions && record->error.empty(); ++rep) {
+    if (stop_ && stop_->stopped()) break;
+    PhaseSpec spec;
+    spec.duration_s = !options_.duration_given && info.default_duration_s > 0
+                          ? info.default_duration_s
+                          : options_.duration_s;
+    spec.ops = options_.ops.value_or(ops.value_or(0));
+    spec.rate = options.rate;
+    spec.interval_ms = options_.interval_ms;
+    spec.repetition = rep;
+    spec.own_timeline = s.OwnsTimeline();
+    const std::optional<double> cpu_before = s.CpuSeconds();
+    FaultTimer fault(rep == 0 && options_.fault ? &*options_.fault : nullptr, s.target());
+    PhaseResult r = s.RunPhase(spec, &callbacks_, &tmpl);
+    if (rep == 0 && options_.fault) out.fault_sentence = fault.Finish();
+    const std::optional<double> cpu_after = s.CpuSeconds();
+    const double tp = r.duration_s > 0 ? static_cast<double>(r.ops) / r.duration_s : 0;
+    std::optional<double> cpu_per_op;
+    if (cpu_before && cpu_after && r.ops > 0) {
+      cpu_per_op = (*cpu_after - *cpu_before) * 1e6 / static_cast<double>(r.ops);
+      out.cpu_samples.push_back(*cpu_per_op);
+    }
+    record->repetitions.push_back(
+        {static_cast<double>(r.ops), r.duration_s, tp, r.histogram.PercentileUs(0.99), cpu_per_op,
+         r.ops > 0 ? std::optional(r.histogram.PercentileUs(0.5)) : std::nullopt});
+    out.merged.Merge(r.histogram);
+    record->errors = record->errors.value_or(0) + static_cast<double>(r.errors);
+    out.series.push_back(std::move(r.timeseries));
+    if (!r.error.empty()) record->error = r.error;
+  }
+  return out;
+}
+
+Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
+                               const scenarios::ApproachInfo& approach, adapters::Target& target,
+                               int combination, int combinations,
+                               const std::map<std::string, double>& point) {
+  const RunOptions options = PointOptions(options_, scenario.info(), point);
   auto session = Session::Open(scenario, approach, target, options, stop_);
   if (!session.ok()) return session.status();
   Session& s = **session;
@@ -729,130 +857,39 @@ Result<Record> Harness::RunOne(const scenarios::Scenario& scenario,
   tmpl.repetitions = options_.repetitions;
   tmpl.combination = combination;
   tmpl.combinations = combinations;
+  Record record = NewRecord(tmpl, scenario.info(), approach, options);
 
-  Record record;
-  record.scenario = tmpl.scenario;
-  record.approach = tmpl.approach;
-  record.target = tmpl.target;
-  record.unit = approach.unit.empty() ? scenario.info().unit : approach.unit;
-  record.params["clients"] = options.clients;
-  if (options.rate > 0) record.params["rate"] = options.rate;
-  for (const auto& [k, v] : options.extra) record.params[k] = v;
-  for (const auto& [k, v] : options.record_params) record.params[k] = v;
-  record.timeseries.interval_ms = options_.interval_ms;
   // A run that knows its natural size (pipeline: whole jobs) gets it when the user gave no --ops,
   // and warms its connections itself.
   const std::optional<uint64_t> preferred_ops = options_.ops ? std::nullopt : s.PreferredOps();
   // A run with its own timeline (messaging, persistence) ends its phases itself; a warm-up phase
   // would be one more whole run of it.
-  const bool own_timeline = s.OwnsTimeline();
-
-  if (options_.warmup_s > 0 && !preferred_ops && !s.ColdStart() && !own_timeline &&
+  if (options_.warmup_s > 0 && !preferred_ops && !s.ColdStart() && !s.OwnsTimeline() &&
       !(stop_ && stop_->stopped())) {
-    PhaseSpec warm;
-    warm.duration_s = options_.warmup_s;
-    warm.rate = options.rate;
-    warm.interval_ms = options_.interval_ms;
-    warm.repetition = -1;
-    warm.sample = false;
-    PhaseResult w = s.RunPhase(warm, &callbacks_, &tmpl);
-    if (!w.error.empty()) record.error = w.error;
-    if (s.calibration_slowdown() > 0 && w.ops > 0) {  // calibration hook: a fixed D
-      s.SetCalibrationSpinNs(
-          static_cast<int64_t>(s.calibration_slowdown() * w.histogram.PercentileUs(0.5) * 1000));
-    }
+    WarmUp(s, options, tmpl, &record);
   }
-  std::vector<Timeseries> series;
-  Histogram merged;  // all repetitions'; stored sparse by Summarize
   // The target's own counts (redis-cluster: redirects, retries, commands per node) over the
   // timed phases only.
   const std::map<std::string, double> counters_before = target.Counters();
-  std::string fault_sentence;
-  std::vector<double> cpu_samples;
-  for (int rep = 0; rep < options_.repetitions && record.error.empty(); ++rep) {
-    if (stop_ && stop_->stopped()) break;
-    PhaseSpec spec;
-    spec.duration_s = !options_.duration_given && scenario.info().default_duration_s > 0
-                          ? scenario.info().default_duration_s
-                          : options_.duration_s;
-    spec.ops = options_.ops.value_or(preferred_ops.value_or(0));
-    spec.rate = options.rate;
-    spec.interval_ms = options_.interval_ms;
-    spec.repetition = rep;
-    spec.own_timeline = own_timeline;
-    const std::optional<double> cpu_before = s.CpuSeconds();
-    FaultTimer fault(rep == 0 && options_.fault ? &*options_.fault : nullptr, target);
-    PhaseResult r = s.RunPhase(spec, &callbacks_, &tmpl);
-    if (rep == 0 && options_.fault) fault_sentence = fault.Finish();
-    const std::optional<double> cpu_after = s.CpuSeconds();
-    const double tp = r.duration_s > 0 ? static_cast<double>(r.ops) / r.duration_s : 0;
-    std::optional<double> cpu_per_op;
-    if (cpu_before && cpu_after && r.ops > 0) {
-      cpu_per_op = (*cpu_after - *cpu_before) * 1e6 / static_cast<double>(r.ops);
-      cpu_samples.push_back(*cpu_per_op);
-    }
-    record.repetitions.push_back({static_cast<double>(r.ops), r.duration_s, tp,
-                                  r.histogram.PercentileUs(0.99), cpu_per_op,
-                                  r.ops > 0 ? std::optional(r.histogram.PercentileUs(0.5))
-                                            : std::nullopt});
-    merged.Merge(r.histogram);
-    record.errors = record.errors.value_or(0) + static_cast<double>(r.errors);
-    series.push_back(std::move(r.timeseries));
-    if (!r.error.empty()) record.error = r.error;
-  }
+  TimedRuns timed = RunRepetitions(s, options, tmpl, preferred_ops, &record);
   const std::map<std::string, double> counters_after = target.Counters();
-  results::Summarize(&record, merged);
-  if (!series.empty()) {
-    // The time series of the median repetition (by throughput).
-    std::vector<size_t> order(series.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return record.repetitions[a].throughput_ops_s < record.repetitions[b].throughput_ops_s;
-    });
-    record.timeseries = series[order[order.size() / 2]];
-    record.timeseries.interval_ms = options_.interval_ms;
-  }
+  results::Summarize(&record, timed.merged);
+  KeepMedianSeries(std::move(timed.series), options_.interval_ms, &record);
+  ApplyVerdict(s.Verify(), approach, options_, &record);
 
-  record.correctness.expected_ok = approach.expected_correct;
-  record.correctness.checked = true;
-  auto verdict = s.Verify();
-  if (verdict.ok()) {
-    record.correctness.ok = verdict->ok;
-    record.correctness.figures = verdict->figures;
-    record.correctness.note = verdict->note;
-    if (!verdict->timing_doubt.empty()) {
-      record.timing_trusted = false;
-      record.timing_note = verdict->timing_doubt;
-    }
-  } else {
-    record.correctness.ok = false;
-    record.correctness.note = "could not verify: " + verdict.status().message();
-  }
-  if (options_.shard_count > 0) {  // the other shards' work is in the end state too
-    record.correctness.checked = false;
-    record.correctness.note = "shard " + std::to_string(options_.shard_index) + "/" +
-                              std::to_string(options_.shard_count) +
-                              ": the verdict comes from `racetrack merge --verify` over every "
-                              "part (this part's figures count its own work).";
-  }
   record.figures = s.Figures();
   for (const auto& [name, after] : counters_after) {
     auto before = counters_before.find(name);
     record.figures[name] = after - (before == counters_before.end() ? 0 : before->second);
   }
-  if (!cpu_samples.empty()) {
-    std::sort(cpu_samples.begin(), cpu_samples.end());
-    const size_t n = cpu_samples.size();
-    record.figures["cpu_us_per_op"] =
-        n % 2 == 1 ? cpu_samples[n / 2] : (cpu_samples[n / 2 - 1] + cpu_samples[n / 2]) / 2;
-  }
+  if (!timed.cpu_samples.empty()) record.figures["cpu_us_per_op"] = Median(timed.cpu_samples);
   if (s.calibration_slowdown() > 0) {
     record.figures["calibration_slowdown"] = s.calibration_slowdown();
     if (s.calibration_spin_ns() > 0) {
       record.figures["calibration_spin_us"] = static_cast<double>(s.calibration_spin_ns()) / 1000;
     }
   }
-  if (options_.fault) AddFaultOutcome(*options_.fault, fault_sentence, target, &record);
+  if (options_.fault) AddFaultOutcome(*options_.fault, timed.fault_sentence, target, &record);
   record.memory_method = s.MemoryMethod();
   record.series = s.Series();
   results::AssessTiming(&record);  // after the scenario's own doubt, which comes first

@@ -297,6 +297,13 @@ class Harness {
   void Run(const Plan& plan, Results* doc);
 
  private:
+  // RunOne's steps: the untimed warm-up phase, then the timed repetitions (`ops`: the run's
+  // preferred op count when the user gave none).
+  struct TimedRuns;
+  void WarmUp(Session& s, const RunOptions& options, const Progress& tmpl, Record* record);
+  TimedRuns RunRepetitions(Session& s, const RunOptions& options, const Progress& tmpl,
+                           std::optional<uint64_t> ops, Record* record);
+
   RunOptions options_;
   Callbacks callbacks_;
   StopFlag* stop_;

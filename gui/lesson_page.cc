@@ -246,10 +246,21 @@ void LessonPage::ConnectController() {
 }
 
 QWidget* LessonPage::BuildControls() {
-  const scenarios::ScenarioInfo& info = scenario_->info();
   auto* box = new QWidget;
   auto* v = new QVBoxLayout(box);
+  AddRunControls(box, v);
+  v->addWidget(BuildTargetChoice(box));
+  v->addWidget(BuildWorkload(box));
+  v->addWidget(BuildApproachChoice(box));
+  skips_ = new QLabel(box);
+  skips_->setWordWrap(true);
+  skips_->setStyleSheet("color: #777;");
+  v->addWidget(skips_);
+  v->addStretch(1);
+  return box;
+}
 
+void LessonPage::AddRunControls(QWidget* box, QVBoxLayout* v) {
   auto* buttons = new QHBoxLayout;
   run_button_ = new QPushButton(tr("▶ Run"), box);
   run_button_->setObjectName("run");
@@ -272,7 +283,10 @@ QWidget* LessonPage::BuildControls() {
   status_->setObjectName("status");
   status_->setWordWrap(true);
   v->addWidget(status_);
+}
 
+QWidget* LessonPage::BuildTargetChoice(QWidget* box) {
+  const scenarios::ScenarioInfo& info = scenario_->info();
   auto* targets = new QGroupBox(tr("Targets"), box);
   auto* tv = new QVBoxLayout(targets);
   const std::string bin_dir = context_->target_options.bin_dir;
@@ -298,8 +312,11 @@ QWidget* LessonPage::BuildControls() {
     }
     target_boxes_[kind] = check;
   }
-  v->addWidget(targets);
+  return targets;
+}
 
+QWidget* LessonPage::BuildWorkload(QWidget* box) {
+  const scenarios::ScenarioInfo& info = scenario_->info();
   auto* params = new QGroupBox(tr("Workload"), box);
   auto* form = new QFormLayout(params);
   clients_ = new QSpinBox(params);
@@ -333,8 +350,11 @@ QWidget* LessonPage::BuildControls() {
     knob_widgets_[knob.name] = w;
     if (knob.name == "rtt-ms") form->addRow(QString(), BuildRttSlider(static_cast<QLineEdit*>(w)));
   }
-  v->addWidget(params);
+  return params;
+}
 
+QWidget* LessonPage::BuildApproachChoice(QWidget* box) {
+  const scenarios::ScenarioInfo& info = scenario_->info();
   auto* approaches = new QGroupBox(tr("Approaches"), box);
   auto* av = new QVBoxLayout(approaches);
   for (const scenarios::ApproachInfo& a : info.approaches) {
@@ -346,13 +366,7 @@ QWidget* LessonPage::BuildControls() {
     av->addWidget(check);
     approach_boxes_[a.id] = check;
   }
-  v->addWidget(approaches);
-  skips_ = new QLabel(box);
-  skips_->setWordWrap(true);
-  skips_->setStyleSheet("color: #777;");
-  v->addWidget(skips_);
-  v->addStretch(1);
-  return box;
+  return approaches;
 }
 
 QWidget* LessonPage::BuildRttSlider(QLineEdit* edit) {

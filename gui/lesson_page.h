@@ -117,6 +117,11 @@ class LessonPage : public Page {
   void BuildSplit(QVBoxLayout* outer);
   void ConnectController();
   QWidget* BuildControls();
+  // BuildControls' parts: Run/Stop, progress and status; the target, workload and approach boxes.
+  void AddRunControls(QWidget* box, QVBoxLayout* v);
+  QWidget* BuildTargetChoice(QWidget* box);
+  QWidget* BuildWorkload(QWidget* box);
+  QWidget* BuildApproachChoice(QWidget* box);
   QWidget* BuildAbout();
   // The pipeline lesson's RTT slider beside its rtt-ms knob `edit`; moving it restarts the run.
   QWidget* BuildRttSlider(QLineEdit* edit);

@@ -25,6 +25,18 @@ SwimlaneView::SwimlaneView(QWidget* parent) : QWidget(parent) {
   setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
 }
 
+struct SwimlaneView::Geometry {
+  int n = 0;      // columns: one per step
+  int lanes = 0;  // the counter's own lane on top, then one per client
+  int left = 0, right = 16, top = 10, bottom = 0;
+  int text_h = 0;  // the bold base font's line height
+  double col_w = 0, lane_h = 0;
+  double col_x(int i) const { return left + col_w * i; }
+  // The counter's lane only holds a number: half the height of a client's lane.
+  double lane_y(int lane) const { return lane == 0 ? top : top + lane_h * (lane - 0.5); }
+  double lane_height(int lane) const { return lane == 0 ? lane_h / 2 : lane_h; }
+};
+
 void SwimlaneView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
@@ -35,41 +47,46 @@ void SwimlaneView::paintEvent(QPaintEvent*) {
     p.drawText(rect(), Qt::AlignCenter, tr("No recording yet: press \"Record again\"."));
     return;
   }
-  const auto& steps = trace_->steps;
-  const int n = static_cast<int>(steps.size());
-  const int lanes = trace_->clients + 1;  // the counter's own lane on top
   const QFontMetrics fm(theme_.Font(theme_.base_pt, true));
-  const int left = fm.horizontalAdvance("Client 8") + 30;
-  const int right = 16, top = 10, bottom = fm.height() * 2 + 20;
-  const double col_w = double(width() - left - right) / n;
-  // The counter's lane only holds a number: half the height of a client's lane.
-  const double lane_h = double(height() - top - bottom) / (lanes - 0.5);
-  auto col_x = [&](int i) { return left + col_w * i; };
-  auto lane_y = [&](int lane) { return lane == 0 ? top : top + lane_h * (lane - 0.5); };
-  auto lane_height = [&](int lane) { return lane == 0 ? lane_h / 2 : lane_h; };
+  Geometry g;
+  g.n = static_cast<int>(trace_->steps.size());
+  g.lanes = trace_->clients + 1;
+  g.left = fm.horizontalAdvance("Client 8") + 30;
+  g.text_h = fm.height();
+  g.bottom = g.text_h * 2 + 20;
+  g.col_w = double(width() - g.left - g.right) / g.n;
+  g.lane_h = double(height() - g.top - g.bottom) / (g.lanes - 0.5);
 
-  // Lanes and their labels.
+  PaintLanes(p, g);
+  const double pad = std::max(2.0, g.col_w * 0.04);
+  QVector<QRectF> boxes(g.n);
+  for (int i = 0; i < g.n; ++i) {
+    const RaceStep& s = trace_->steps[i];
+    boxes[i] = QRectF(g.col_x(i) + pad, g.lane_y(s.client + 1) + g.lane_h * 0.15,
+                      g.col_w - 2 * pad, g.lane_h * 0.7);
+  }
+  PaintSteps(p, g, boxes);
+  PaintLostArrows(p, g, boxes);
+  PaintCursorAndAxis(p, g);
+}
+
+void SwimlaneView::PaintLanes(QPainter& p, const Geometry& g) const {
   p.setFont(theme_.Font(theme_.base_pt, true));
-  for (int lane = 0; lane < lanes; ++lane) {
-    QRectF band(0, lane_y(lane), width(), lane_height(lane));
+  for (int lane = 0; lane < g.lanes; ++lane) {
+    QRectF band(0, g.lane_y(lane), width(), g.lane_height(lane));
     p.fillRect(band, lane % 2 ? QColor(0xf6, 0xf6, 0xf6) : theme_.background);
     p.setPen(theme_.text);
     QString label = lane == 0 ? tr("counter") : tr("Client %1").arg(lane);
-    p.drawText(QRectF(8, band.top(), left - 12, band.height()), Qt::AlignVCenter | Qt::AlignLeft, label);
+    p.drawText(QRectF(8, band.top(), g.left - 12, band.height()), Qt::AlignVCenter | Qt::AlignLeft,
+               label);
   }
+}
 
-  // Boxes.
-  const double pad = std::max(2.0, col_w * 0.04);
-  const QFont box_font = theme_.Font(std::max(7, std::min(theme_.base_pt, int(col_w / 5))), true);
-  QVector<QRectF> boxes(n);
-  for (int i = 0; i < n; ++i) {
-    const RaceStep& s = steps[i];
-    boxes[i] = QRectF(col_x(i) + pad, lane_y(s.client + 1) + lane_h * 0.15, col_w - 2 * pad,
-                      lane_h * 0.7);
-  }
-  int64_t counter = 0;
-  for (int i = 0; i < n; ++i) {
-    const RaceStep& s = steps[i];
+void SwimlaneView::PaintSteps(QPainter& p, const Geometry& g, const QVector<QRectF>& boxes) const {
+  const QFont box_font =
+      theme_.Font(std::max(7, std::min(theme_.base_pt, int(g.col_w / 5))), true);
+  for (int i = 0; i < g.n; ++i) {
+    const RaceStep& s = trace_->steps[i];
     const QRectF& box = boxes[i];
     const bool revealed = i < shown_;
     if (!revealed) {
@@ -104,44 +121,49 @@ void SwimlaneView::paintEvent(QPaintEvent*) {
       p.drawLine(box.bottomLeft() + QPointF(4, -4), box.topRight() + QPointF(-4, 4));
     }
     if (is_set) {
-      counter = s.value;
-      QRectF cell(col_x(i), lane_y(0), col_w, lane_height(0));
+      QRectF cell(g.col_x(i), g.lane_y(0), g.col_w, g.lane_height(0));
       p.setPen(show_lost || s.overwriting ? theme_.fail : theme_.text);
       p.setFont(box_font);
-      p.drawText(cell, Qt::AlignCenter, "= " + QString::number(counter));
+      p.drawText(cell, Qt::AlignCenter, "= " + QString::number(s.value));
     }
   }
-  // Arrows from each shown overwriting SET back to the update it erased.
-  for (int i = 0; i < std::min(n, shown_); ++i) {
-    const RaceStep& s = steps[i];
+}
+
+void SwimlaneView::PaintLostArrows(QPainter& p, const Geometry& g,
+                                   const QVector<QRectF>& boxes) const {
+  for (int i = 0; i < std::min(g.n, shown_); ++i) {
+    const RaceStep& s = trace_->steps[i];
     if (!s.lost || s.overwritten_by < 0 || s.overwritten_by >= shown_) continue;
     QPointF a = boxes[s.overwritten_by].center(), b = boxes[i].center();
     QPainterPath path(a);
-    path.cubicTo(QPointF(a.x(), (a.y() + b.y()) / 2 - lane_h * 0.3),
-                 QPointF(b.x(), (a.y() + b.y()) / 2 - lane_h * 0.3), b);
+    path.cubicTo(QPointF(a.x(), (a.y() + b.y()) / 2 - g.lane_h * 0.3),
+                 QPointF(b.x(), (a.y() + b.y()) / 2 - g.lane_h * 0.3), b);
     p.setPen(QPen(theme_.fail, theme_.presenter ? 4 : 2, Qt::DashLine));
     p.setBrush(Qt::NoBrush);
     p.drawPath(path);
   }
-  // The cursor.
-  if (shown_ > 0 && shown_ <= n) {
-    double x = col_x(shown_ - 1) + col_w / 2;
+}
+
+void SwimlaneView::PaintCursorAndAxis(QPainter& p, const Geometry& g) const {
+  if (shown_ > 0 && shown_ <= g.n) {
+    double x = g.col_x(shown_ - 1) + g.col_w / 2;
     p.setPen(QPen(QColor(0x00, 0x5a, 0x9c, 120), theme_.presenter ? 4 : 2));
-    p.drawLine(QPointF(x, top), QPointF(x, height() - bottom + 4));
+    p.drawLine(QPointF(x, g.top), QPointF(x, height() - g.bottom + 4));
   }
-  // Time axis: each column's start time in microseconds.
   p.setPen(theme_.text);
-  const QFont tick_font = theme_.Font(std::max(7, std::min(theme_.axis_pt, int(col_w / 4.5))));
+  const QFont tick_font = theme_.Font(std::max(7, std::min(theme_.axis_pt, int(g.col_w / 4.5))));
   p.setFont(tick_font);
-  const double axis_y = height() - bottom + 6;
-  p.drawLine(QPointF(left, axis_y), QPointF(width() - right, axis_y));
-  const int every = std::max(1, int(QFontMetrics(tick_font).horizontalAdvance("8888.8") / col_w) + 1);
-  for (int i = 0; i < n; i += every) {
-    QRectF cell(col_x(i), axis_y + 2, col_w * every, fm.height());
-    p.drawText(cell, Qt::AlignLeft | Qt::AlignTop, QString::number(steps[i].start_ns / 1000.0, 'f', 1));
+  const double axis_y = height() - g.bottom + 6;
+  p.drawLine(QPointF(g.left, axis_y), QPointF(width() - g.right, axis_y));
+  const int every =
+      std::max(1, int(QFontMetrics(tick_font).horizontalAdvance("8888.8") / g.col_w) + 1);
+  for (int i = 0; i < g.n; i += every) {
+    QRectF cell(g.col_x(i), axis_y + 2, g.col_w * every, g.text_h);
+    p.drawText(cell, Qt::AlignLeft | Qt::AlignTop,
+               QString::number(trace_->steps[i].start_ns / 1000.0, 'f', 1));
   }
   p.setFont(theme_.Font(theme_.axis_pt));
-  p.drawText(QRectF(left, axis_y + fm.height(), width() - left - right, fm.height() + 4),
+  p.drawText(QRectF(g.left, axis_y + g.text_h, width() - g.left - g.right, g.text_h + 4),
              Qt::AlignRight | Qt::AlignTop, tr("time: when each step started (µs) →"));
 }
 

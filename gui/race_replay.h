@@ -6,12 +6,15 @@
 // Thread-safety: GUI thread only.
 #pragma once
 
+#include <QRectF>
+#include <QVector>
 #include <QWidget>
 
 #include "gui/race_trace.h"
 #include "gui/theme.h"
 
 class QLabel;
+class QPainter;
 class QPushButton;
 class QTimer;
 
@@ -32,6 +35,15 @@ class SwimlaneView : public QWidget {
   void paintEvent(QPaintEvent* event) override;
 
  private:
+  struct Geometry;  // where lanes and columns are, for the paint steps below
+  void PaintLanes(QPainter& p, const Geometry& g) const;
+  // The steps' boxes (revealed ones filled, the lost update struck out) and the counter's lane.
+  void PaintSteps(QPainter& p, const Geometry& g, const QVector<QRectF>& boxes) const;
+  // Arrows from each shown overwriting SET back to the update it erased.
+  void PaintLostArrows(QPainter& p, const Geometry& g, const QVector<QRectF>& boxes) const;
+  // The cursor and the time axis (each column's start time in microseconds).
+  void PaintCursorAndAxis(QPainter& p, const Geometry& g) const;
+
   const RaceTrace* trace_ = nullptr;
   int shown_ = 0;
   Theme theme_;

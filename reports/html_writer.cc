@@ -233,20 +233,9 @@ std::string Anchor(const std::string& scenario) {
   return out;
 }
 
-}  // namespace
-
-std::string WriteHtmlReport(const std::vector<Results>& runs) {
-  std::vector<ScenarioTable> tables = BuildTables(runs);
-  std::vector<Warning> warnings = BuildWarnings(runs);
-  size_t records = 0, failed = 0, noisy = 0, skipped = 0;
-  for (const Results& run : runs) records += run.records.size();
-  for (const Warning& w : warnings) {
-    failed += w.kind == Warning::Kind::kFailedCheck;
-    noisy += w.kind == Warning::Kind::kHighCv;
-    skipped += w.kind == Warning::Kind::kSkippedTarget;
-  }
-
-  std::ostringstream o;
+// The page's head, style and header: what was run where, and the durability settings.
+void WriteHeader(const std::vector<Results>& runs, const std::string& durability,
+                 std::ostringstream& o) {
   o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
        "<meta name=\"generator\" content=\"racetrack report\">\n<title>racetrack report</title>\n"
@@ -260,12 +249,21 @@ std::string WriteHtmlReport(const std::vector<Results>& runs) {
     if (!run.created.empty()) o << ", " << HtmlEscape(run.created);
     o << " · <code>" << HtmlEscape(run.path) << "</code></p>\n";
   }
-  const std::string durability = DurabilityText(runs);
   o << "<p class=\"meta\"><b>Durability:</b> " << HtmlEscape(durability)
     << " — what each server synced before acknowledging a write (settings read back from each "
        "server: see Environment)</p>\n";
   o << "</header>\n";
-  for (size_t i = 0; i < runs.size(); ++i) WriteClaims(runs[i], runs.size() > 1, i, o);
+}
+
+// The summary cards and the table of contents.
+void WriteCards(const std::vector<ScenarioTable>& tables, const std::vector<Warning>& warnings,
+                size_t records, std::ostringstream& o) {
+  size_t failed = 0, noisy = 0, skipped = 0;
+  for (const Warning& w : warnings) {
+    failed += w.kind == Warning::Kind::kFailedCheck;
+    noisy += w.kind == Warning::Kind::kHighCv;
+    skipped += w.kind == Warning::Kind::kSkippedTarget;
+  }
   o << "<div class=\"cards\">\n"
     << "<div class=\"card\"><b>" << tables.size() << "</b><span>scenarios</span></div>\n"
     << "<div class=\"card\"><b>" << records << "</b><span>records (approach × target × point)"
@@ -280,36 +278,39 @@ std::string WriteHtmlReport(const std::vector<Results>& runs) {
     o << "<a href=\"#" << Anchor(t.scenario) << "\">" << HtmlEscape(t.scenario) << "</a>";
   }
   o << "<a href=\"#environment\">environment</a><a href=\"#warnings\">warnings</a></nav>\n";
+}
 
-  int chart_no = 0;
-  for (const ScenarioTable& t : tables) {
-    o << "<section class=\"block\" id=\"" << Anchor(t.scenario) << "\">\n<h2>"
-      << HtmlEscape(t.lesson.title) << "</h2>\n"
-      << Paragraphs(t.lesson.lesson, "lesson");
-    o << "<p class=\"meta\">Durability: " << HtmlEscape(durability) << "</p>\n";
-    WriteTable(t, o);
-    if (const std::string knee = KneeText(t.scenario, runs); !knee.empty()) {
-      o << "<p class=\"meta\">" << HtmlEscape(knee) << "</p>\n";
-    }
-    std::vector<ChartSpec> charts = LessonCharts(t.scenario, runs);
-    if (!charts.empty()) o << "<div class=\"charts\">\n";
-    for (const ChartSpec& chart : charts) {
-      SvgOptions opt;
-      opt.with_title = false;
-      opt.width = chart.primary ? 1080 : 530;
-      opt.plot_height = chart.primary ? 300 : 250;
-      opt.id_prefix = "c" + std::to_string(chart_no++);
-      o << "<figure" << (chart.primary ? " class=\"wide\"" : "") << " id=\"chart-" << HtmlEscape(t.scenario + "-" + chart.id) << "\">\n<h3>"
-        << HtmlEscape(chart.title) << "</h3>\n";
-      if (!chart.subtitle.empty()) o << "<p class=\"sub\">" << HtmlEscape(chart.subtitle) << "</p>\n";
-      o << RenderSvg(chart, opt);
-      if (!chart.note.empty()) o << "<figcaption>" << HtmlEscape(chart.note) << "</figcaption>\n";
-      o << "</figure>\n";
-    }
-    if (!charts.empty()) o << "</div>\n";
-    o << "</section>\n";
+// One scenario: its lesson text, table, knee and charts (numbered from *chart_no on).
+void WriteScenarioSection(const ScenarioTable& t, const std::vector<Results>& runs,
+                          const std::string& durability, int* chart_no, std::ostringstream& o) {
+  o << "<section class=\"block\" id=\"" << Anchor(t.scenario) << "\">\n<h2>"
+    << HtmlEscape(t.lesson.title) << "</h2>\n"
+    << Paragraphs(t.lesson.lesson, "lesson");
+  o << "<p class=\"meta\">Durability: " << HtmlEscape(durability) << "</p>\n";
+  WriteTable(t, o);
+  if (const std::string knee = KneeText(t.scenario, runs); !knee.empty()) {
+    o << "<p class=\"meta\">" << HtmlEscape(knee) << "</p>\n";
   }
+  std::vector<ChartSpec> charts = LessonCharts(t.scenario, runs);
+  if (!charts.empty()) o << "<div class=\"charts\">\n";
+  for (const ChartSpec& chart : charts) {
+    SvgOptions opt;
+    opt.with_title = false;
+    opt.width = chart.primary ? 1080 : 530;
+    opt.plot_height = chart.primary ? 300 : 250;
+    opt.id_prefix = "c" + std::to_string((*chart_no)++);
+    o << "<figure" << (chart.primary ? " class=\"wide\"" : "") << " id=\"chart-" << HtmlEscape(t.scenario + "-" + chart.id) << "\">\n<h3>"
+      << HtmlEscape(chart.title) << "</h3>\n";
+    if (!chart.subtitle.empty()) o << "<p class=\"sub\">" << HtmlEscape(chart.subtitle) << "</p>\n";
+    o << RenderSvg(chart, opt);
+    if (!chart.note.empty()) o << "<figcaption>" << HtmlEscape(chart.note) << "</figcaption>\n";
+    o << "</figure>\n";
+  }
+  if (!charts.empty()) o << "</div>\n";
+  o << "</section>\n";
+}
 
+void WriteEnvironment(const std::vector<Results>& runs, std::ostringstream& o) {
   o << "<section class=\"block\" id=\"environment\">\n<h2>Environment</h2>\n"
        "<div class=\"table-wrap\"><table class=\"env\">\n";
   if (runs.size() > 1) {
@@ -327,7 +328,9 @@ std::string WriteHtmlReport(const std::vector<Results>& runs) {
     o << "</tr>\n";
   }
   o << "</table></div>\n</section>\n";
+}
 
+void WriteWarnings(const std::vector<Warning>& warnings, std::ostringstream& o) {
   o << "<section class=\"block\" id=\"warnings\">\n<h2>Warnings</h2>\n";
   if (warnings.empty()) {
     o << "<p class=\"lesson\">None: every check passed, every target ran, repetitions agree.</p>\n";
@@ -349,6 +352,25 @@ std::string WriteHtmlReport(const std::vector<Results>& runs) {
   o << "</section>\n<footer>Generated by <b>racetrack report</b> from results JSON only; "
        "latencies in microseconds, throughput in operations per second.</footer>\n"
        "</main>\n</body>\n</html>\n";
+}
+
+}  // namespace
+
+std::string WriteHtmlReport(const std::vector<Results>& runs) {
+  const std::vector<ScenarioTable> tables = BuildTables(runs);
+  const std::vector<Warning> warnings = BuildWarnings(runs);
+  size_t records = 0;
+  for (const Results& run : runs) records += run.records.size();
+  const std::string durability = DurabilityText(runs);
+
+  std::ostringstream o;
+  WriteHeader(runs, durability, o);
+  for (size_t i = 0; i < runs.size(); ++i) WriteClaims(runs[i], runs.size() > 1, i, o);
+  WriteCards(tables, warnings, records, o);
+  int chart_no = 0;
+  for (const ScenarioTable& t : tables) WriteScenarioSection(t, runs, durability, &chart_no, o);
+  WriteEnvironment(runs, o);
+  WriteWarnings(warnings, o);
   return o.str();
 }
 

@@ -31,19 +31,15 @@
 #include <thread>
 #include <unordered_map>
 
-#include "scenarios/claims.h"
+#include "engine/base/parse.h"
 #include "scenarios/cache_staleness.h"
+#include "scenarios/claims.h"
 #include "scenarios/key_distribution.h"
 #include "scenarios/knobs.h"
 
 namespace racetrack::scenarios {
 
 namespace {
-
-using adapters::Argv;
-using adapters::Client;
-using adapters::Reply;
-using adapters::SqlStatement;
 
 constexpr int64_t kDefaultKeys = 10'000;
 constexpr int64_t kMinKeys = 10;
@@ -58,14 +54,14 @@ constexpr char kPrefix[] = "rt:cache:";
 enum class Kind { kDbOnly, kCacheAside, kTtlOnly, kSingleFlight, kNative, kInProcess };
 enum class Query { kPoint = 0, kAggregate = 1 };
 
-Kind KindOf(std::string_view id) {
-  if (id == "db-only") return Kind::kDbOnly;
-  if (id == "cache-aside") return Kind::kCacheAside;
-  if (id == "cache-aside-ttl-only") return Kind::kTtlOnly;
-  if (id == "single-flight") return Kind::kSingleFlight;
-  if (id == "native") return Kind::kNative;
-  return Kind::kInProcess;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {{"db-only", Kind::kDbOnly},
+                                                        {"cache-aside", Kind::kCacheAside},
+                                                        {"cache-aside-ttl-only", Kind::kTtlOnly},
+                                                        {"single-flight", Kind::kSingleFlight},
+                                                        {"native", Kind::kNative},
+                                                        {"in-process", Kind::kInProcess}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 bool UsesRedis(Kind k) {
   return k == Kind::kCacheAside || k == Kind::kTtlOnly || k == Kind::kSingleFlight ||
@@ -95,12 +91,6 @@ std::string Encode(const Value& v) {
          v.payload;
 }
 
-template <typename T>
-bool ParseNum(std::string_view s, T* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
 bool Decode(std::string_view s, Value* v) {
   std::string_view parts[5];
   for (auto& part : parts) {
@@ -110,8 +100,9 @@ bool Decode(std::string_view s, Value* v) {
     s.remove_prefix(bar + 1);
   }
   v->payload = std::string(s);
-  return ParseNum(parts[0], &v->version) && ParseNum(parts[1], &v->fill) &&
-         ParseNum(parts[2], &v->soft_ms) && ParseNum(parts[3], &v->a) && ParseNum(parts[4], &v->b);
+  return ParseWhole(parts[0], &v->version) && ParseWhole(parts[1], &v->fill) &&
+         ParseWhole(parts[2], &v->soft_ms) && ParseWhole(parts[3], &v->a) &&
+         ParseWhole(parts[4], &v->b);
 }
 
 // ---- The database side. ----
@@ -180,8 +171,8 @@ Result<Value> RowToValue(const Result<adapters::SqlRows>& r) {
   if (r->rows.empty() || r->rows[0].size() < 4) return Status::Internal("no such product row");
   const auto& row = r->rows[0];
   Value v;
-  if (!row[0] || !row[1] || !row[2] || !ParseNum(*row[0], &v.version) || !ParseNum(*row[1], &v.a) ||
-      !ParseNum(*row[2], &v.b)) {
+  if (!row[0] || !row[1] || !row[2] || !ParseWhole(*row[0], &v.version) ||
+      !ParseWhole(*row[1], &v.a) || !ParseWhole(*row[2], &v.b)) {
     return Status::Internal("malformed product row");
   }
   v.payload = row[3].value_or("");
@@ -388,6 +379,15 @@ struct WorkerLog {
   std::string first_wrong;
 };
 
+// Every worker's log merged, for Verify.
+struct RunLog {
+  std::vector<CacheWriteEvent> writes;
+  std::vector<CacheFillEvent> fills;
+  std::vector<CacheReadEvent> suspects;
+  std::vector<double> hit_us, miss_us, write_us, read_us;
+  std::string first_wrong;
+};
+
 struct Settings {
   Kind kind = Kind::kCacheAside;
   Query query = Query::kPoint;
@@ -543,6 +543,13 @@ class CacheRun final : public ApproachRun {
   std::atomic<int64_t> first_ns_{0}, last_ns_{0};
 
  private:
+  // Verify's steps: gather the workers' logs, record the figures, count evictions and restore
+  // the cache tier, then the verdict and its note.
+  RunLog MergedLogs();
+  void AddFigures(const RunLog& log, const StalenessReport& st);
+  Status CountEvictionsAndCleanUp(Client& admin);
+  Correctness Judge(const StalenessReport& st, const std::string& first_wrong) const;
+
   Settings s_;
   std::shared_ptr<const Dataset> data_;
   adapters::Target* backing_;
@@ -582,8 +589,8 @@ Result<std::optional<Value>> CacheWorker::CacheGet(int64_t key) {
     if (r->is_error()) return Status::InvalidArgument(r->str);
     if (r->elements.size() != 5 || r->elements[0].is_nil()) return std::optional<Value>();
     Value v;
-    if (!ParseNum(r->elements[0].str, &v.version) || !ParseNum(r->elements[1].str, &v.fill) ||
-        !ParseNum(r->elements[2].str, &v.a) || !ParseNum(r->elements[3].str, &v.b)) {
+    if (!ParseWhole(r->elements[0].str, &v.version) || !ParseWhole(r->elements[1].str, &v.fill) ||
+        !ParseWhole(r->elements[2].str, &v.a) || !ParseWhole(r->elements[3].str, &v.b)) {
       return Status::Internal("malformed native hash for key " + std::to_string(key));
     }
     v.payload = r->elements[4].str;
@@ -814,58 +821,42 @@ Status CacheWorker::Step() {
   return Status::Ok();
 }
 
-Result<Correctness> CacheRun::Verify(Client& admin) {
-  std::vector<CacheWriteEvent> writes;
-  std::vector<CacheFillEvent> fills;
-  std::vector<CacheReadEvent> suspects;
-  std::string first_wrong;
-  std::vector<double> hit_us, miss_us, write_us, read_us;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& log : logs_) {
-      writes.insert(writes.end(), log->writes.begin(), log->writes.end());
-      fills.insert(fills.end(), log->fills.begin(), log->fills.end());
-      suspects.insert(suspects.end(), log->suspects.begin(), log->suspects.end());
-      hit_us.insert(hit_us.end(), log->hit_us.values().begin(), log->hit_us.values().end());
-      miss_us.insert(miss_us.end(), log->miss_us.values().begin(), log->miss_us.values().end());
-      write_us.insert(write_us.end(), log->write_us.values().begin(), log->write_us.values().end());
-      read_us.insert(read_us.end(), log->read_us.values().begin(), log->read_us.values().end());
-      if (first_wrong.empty()) first_wrong = log->first_wrong;
-    }
+RunLog CacheRun::MergedLogs() {
+  RunLog all;
+  auto append = [](std::vector<double>* to, const Reservoir& from) {
+    to->insert(to->end(), from.values().begin(), from.values().end());
+  };
+  std::lock_guard lock(mu_);
+  for (const auto& log : logs_) {
+    all.writes.insert(all.writes.end(), log->writes.begin(), log->writes.end());
+    all.fills.insert(all.fills.end(), log->fills.begin(), log->fills.end());
+    all.suspects.insert(all.suspects.end(), log->suspects.begin(), log->suspects.end());
+    append(&all.hit_us, log->hit_us);
+    append(&all.miss_us, log->miss_us);
+    append(&all.write_us, log->write_us);
+    append(&all.read_us, log->read_us);
+    if (all.first_wrong.empty()) all.first_wrong = log->first_wrong;
   }
-  const StalenessReport st = AnalyzeStaleness(writes, fills, suspects);
-  const uint64_t hits = hits_.load(), misses = misses_.load(), wrong = wrong_.load();
-  const uint64_t reads = hits + misses;
+  return all;
+}
+
+void CacheRun::AddFigures(const RunLog& log, const StalenessReport& st) {
+  const uint64_t reads = hits_.load() + misses_.load();
   const double elapsed_s =
       std::max(1e-9, static_cast<double>(last_ns_.load() - first_ns_.load()) / 1e9);
-
-  Correctness c;
-  c.figures["reads"] = static_cast<double>(reads);
-  c.figures["writes"] = static_cast<double>(writes_.load());
-  c.figures["wrong_values"] = static_cast<double>(wrong);
-  c.figures["stale_reads"] = static_cast<double>(st.stale_reads);
-  c.figures["max_staleness_ms"] = st.max_staleness_ms;
-  c.figures["stale_in_invalidation_window"] = static_cast<double>(st.invalidation_window);
-  c.figures["stale_fill_races"] = static_cast<double>(st.fill_races);
-  c.figures["stale_unexplained"] = static_cast<double>(st.unexplained);
-  c.figures["suspect_reads_checked"] = static_cast<double>(st.reads_checked);
-
-  figures_["hit_ratio"] = reads > 0 ? static_cast<double>(hits) / static_cast<double>(reads) : 0;
+  figures_["hit_ratio"] =
+      reads > 0 ? static_cast<double>(hits_.load()) / static_cast<double>(reads) : 0;
   figures_["db_queries"] = static_cast<double>(db_queries_.load());
   figures_["db_queries_per_s"] = static_cast<double>(db_queries_.load()) / elapsed_s;
-  figures_["read_p50_us"] = Percentile(read_us, 0.5);
-  figures_["read_p99_us"] = Percentile(read_us, 0.99);
-  if (!hit_us.empty()) {
-    figures_["hit_p50_us"] = Percentile(hit_us, 0.5);
-    figures_["hit_p99_us"] = Percentile(hit_us, 0.99);
-  }
-  if (!miss_us.empty()) {
-    figures_["miss_p50_us"] = Percentile(miss_us, 0.5);
-    figures_["miss_p99_us"] = Percentile(miss_us, 0.99);
-  }
-  if (!write_us.empty()) {
-    figures_["write_p50_us"] = Percentile(write_us, 0.5);
-    figures_["write_p99_us"] = Percentile(write_us, 0.99);
+  figures_["read_p50_us"] = Percentile(log.read_us, 0.5);
+  figures_["read_p99_us"] = Percentile(log.read_us, 0.99);
+  for (const auto& [name, us] :
+       {std::pair<const char*, const std::vector<double>*>{"hit", &log.hit_us},
+        {"miss", &log.miss_us},
+        {"write", &log.write_us}}) {
+    if (us->empty()) continue;
+    figures_[std::string(name) + "_p50_us"] = Percentile(*us, 0.5);
+    figures_[std::string(name) + "_p99_us"] = Percentile(*us, 0.99);
   }
   figures_["stale_reads"] = static_cast<double>(st.stale_reads);
   figures_["max_staleness_ms"] = st.max_staleness_ms;
@@ -891,29 +882,46 @@ Result<Correctness> CacheRun::Verify(Client& admin) {
     figures_["served_soft_expired"] = static_cast<double>(stale_served_.load());
     figures_["lock_fallbacks"] = static_cast<double>(fallbacks_.load());
   }
+}
 
+Status CacheRun::CountEvictionsAndCleanUp(Client& admin) {
   if (s_.kind == Kind::kInProcess) {
     figures_["evictions"] = static_cast<double>(lru_->evictions());
-  } else if (UsesRedis(s_.kind)) {
-    auto ev = EvictedKeys(admin);
-    if (ev.ok() && evicted_before_ >= 0) {
-      figures_["evictions"] = static_cast<double>(*ev - evicted_before_);
-    }
-    for (const auto& [name, value] : saved_config_) {
-      auto r = admin.Command({"CONFIG", "SET", name, value});
-      if (!r.ok()) return r.status();
-    }
-    // Drop this run's keys (a fresh prefix per record keeps the next one cold anyway).
-    for (int64_t i = 0; i < s_.keys; i += 1000) {
-      Argv del = {"DEL"};
-      for (int64_t k = i; k < std::min(s_.keys, i + 1000); ++k) {
-        del.push_back(prefix_ + std::to_string(k));
-      }
-      auto r = admin.Command(del);
-      if (!r.ok()) return r.status();
-    }
+    return Status::Ok();
   }
+  if (!UsesRedis(s_.kind)) return Status::Ok();
+  auto ev = EvictedKeys(admin);
+  if (ev.ok() && evicted_before_ >= 0) {
+    figures_["evictions"] = static_cast<double>(*ev - evicted_before_);
+  }
+  for (const auto& [name, value] : saved_config_) {
+    auto r = admin.Command({"CONFIG", "SET", name, value});
+    if (!r.ok()) return r.status();
+  }
+  // Drop this run's keys (a fresh prefix per record keeps the next one cold anyway).
+  for (int64_t i = 0; i < s_.keys; i += 1000) {
+    Argv del = {"DEL"};
+    for (int64_t k = i; k < std::min(s_.keys, i + 1000); ++k) {
+      del.push_back(prefix_ + std::to_string(k));
+    }
+    auto r = admin.Command(del);
+    if (!r.ok()) return r.status();
+  }
+  return Status::Ok();
+}
 
+Correctness CacheRun::Judge(const StalenessReport& st, const std::string& first_wrong) const {
+  const uint64_t reads = hits_.load() + misses_.load(), wrong = wrong_.load();
+  Correctness c;
+  c.figures["reads"] = static_cast<double>(reads);
+  c.figures["writes"] = static_cast<double>(writes_.load());
+  c.figures["wrong_values"] = static_cast<double>(wrong);
+  c.figures["stale_reads"] = static_cast<double>(st.stale_reads);
+  c.figures["max_staleness_ms"] = st.max_staleness_ms;
+  c.figures["stale_in_invalidation_window"] = static_cast<double>(st.invalidation_window);
+  c.figures["stale_fill_races"] = static_cast<double>(st.fill_races);
+  c.figures["stale_unexplained"] = static_cast<double>(st.unexplained);
+  c.figures["suspect_reads_checked"] = static_cast<double>(st.reads_checked);
   char buf[400];
   const bool expected_stale = s_.kind == Kind::kTtlOnly;
   if (s_.kind == Kind::kDbOnly || s_.kind == Kind::kTtlOnly) {
@@ -954,30 +962,23 @@ Result<Correctness> CacheRun::Verify(Client& admin) {
   return c;
 }
 
-// ---- The scenario. ----
-
-KnobInfo Knob(std::string name, std::string help, double min, double max, bool integer,
-              std::vector<double> defaults, bool sweep = false) {
-  KnobInfo k;
-  k.name = std::move(name);
-  k.help = std::move(help);
-  k.min = min;
-  k.max = max;
-  k.integer = integer;
-  k.defaults = std::move(defaults);
-  k.sweep = sweep;
-  return k;
+Result<Correctness> CacheRun::Verify(Client& admin) {
+  const RunLog log = MergedLogs();
+  const StalenessReport st = AnalyzeStaleness(log.writes, log.fills, log.suspects);
+  AddFigures(log, st);
+  Status cleaned = CountEvictionsAndCleanUp(admin);
+  if (!cleaned.ok()) return cleaned;
+  return Judge(st, log.first_wrong);
 }
 
+// ---- The scenario. ----
+
 ScenarioInfo BuildInfo() {
-  ScenarioInfo info;
-  info.id = "cache";
-  info.title = "Caching a database: cache-aside, single-flight, native structures";
-  info.unit = "requests";  // one Step()
-  info.question =
+  ScenarioInfo info = LessonInfo(
+      "cache", "Caching a database: cache-aside, single-flight, native structures", "requests",
       "How much faster is a read served by a cache than by PostgreSQL — for a point lookup and "
       "for an aggregate — what does it cost in stale reads, and what happens when a hot key "
-      "expires?";
+      "expires?");
   const uint32_t strings = adapters::kCapStrings;
   info.approaches = {
       {"db-only", "Every read queries PostgreSQL",
@@ -1040,24 +1041,18 @@ ScenarioInfo BuildInfo() {
                         "evictions"};
   info.default_duration_s = 1.0;
   info.backing = adapters::TargetKind::kPostgres;
-  KnobInfo query = Knob("query",
-                        "point (an indexed row, ~0.1 ms) or aggregate (a scan of "
-                        "200,000 orders); one record per value",
-                        0, 1, true, {0, 1}, true);
-  query.choices = {"point", "aggregate"};
-  KnobInfo policy = Knob("maxmemory-policy", "eviction policy with --maxmemory", 0, 2, true, {0});
-  policy.choices = {"allkeys-lru", "allkeys-lfu", "volatile-ttl"};
   info.knobs = {
-      query,
-      Knob("ttl-ms", "cache entry time to live, ms", 1, 3'600'000, true, {1000}),
-      Knob("write-ratio", "fraction of operations that are writes", 0, 1, false, {0.05}),
-      Knob("maxmemory",
-           "cache tier memory limit in bytes, 0 = none (sizes the in-process LRU "
-           "too)",
-           0, 1e12, true, {0}),
-      policy,
+      ChoiceKnob("query",
+                 "point (an indexed row, ~0.1 ms) or aggregate (a scan of 200,000 orders); one "
+                 "record per value",
+                 {"point", "aggregate"}, {0, 1}, kKnobSweeps),
+      Knob("ttl-ms", "cache entry time to live, ms", 1, 3'600'000, {1000}),
+      Knob("write-ratio", "fraction of operations that are writes", 0, 1, {0.05}, kKnobReal),
+      Knob("maxmemory", "cache tier memory limit in bytes, 0 = none (sizes the in-process LRU too)",
+           0, 1e12, {0}),
+      ChoiceKnob("maxmemory-policy", "eviction policy with --maxmemory",
+                 {"allkeys-lru", "allkeys-lfu", "volatile-ttl"}, {0}),
   };
-  info.claims = ArticleClaims(info.id);
   return info;
 }
 

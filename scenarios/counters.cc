@@ -14,19 +14,17 @@
 #include <atomic>
 #include <charconv>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "engine/base/parse.h"
 #include "scenarios/claims.h"
 
 namespace racetrack::scenarios {
 
 namespace {
 
-using adapters::Client;
 using adapters::Isolation;
-using adapters::SqlStatement;
 
 constexpr char kLesson[] = R"(Two clients read a counter (41), both add one in their own memory, both write 42: two increments happened, one survived. That is a lost update, and it needs no bug in the database, only a read and a write that are separate requests.
 
@@ -80,18 +78,18 @@ enum class Kind {
   kSqlSerializable,
 };
 
-Kind KindOf(const std::string& id) {
-  if (id == "client-rmw") return Kind::kClientRmw;
-  if (id == "watch-multi") return Kind::kWatchMulti;
-  if (id == "incr") return Kind::kIncr;
-  if (id == "hincrby") return Kind::kHIncrBy;
-  if (id == "lua-script") return Kind::kLua;
-  if (id == "sql-read-then-write") return Kind::kSqlReadThenWrite;
-  if (id == "sql-update-increment") return Kind::kSqlUpdateIncrement;
-  if (id == "sql-select-for-update") return Kind::kSqlSelectForUpdate;
-  RT_CHECK(id == "sql-serializable");
-  return Kind::kSqlSerializable;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {
+    {"client-rmw", Kind::kClientRmw},
+    {"watch-multi", Kind::kWatchMulti},
+    {"incr", Kind::kIncr},
+    {"hincrby", Kind::kHIncrBy},
+    {"lua-script", Kind::kLua},
+    {"sql-read-then-write", Kind::kSqlReadThenWrite},
+    {"sql-update-increment", Kind::kSqlUpdateIncrement},
+    {"sql-select-for-update", Kind::kSqlSelectForUpdate},
+    {"sql-serializable", Kind::kSqlSerializable}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 bool IsSql(Kind k) {
   return k == Kind::kSqlReadThenWrite || k == Kind::kSqlUpdateIncrement ||
@@ -100,8 +98,7 @@ bool IsSql(Kind k) {
 
 Result<int64_t> ParseInt(std::string_view s) {
   int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) {
+  if (!ParseWhole(s, &v)) {
     return Status::Corruption("counter value is not an integer: '" + std::string(s) + "'");
   }
   return v;
@@ -433,49 +430,49 @@ Status CountersWorker::Step() {
   return Status::Internal("unknown approach");
 }
 
+ScenarioInfo BuildInfo() {
+  using namespace adapters;
+  ScenarioInfo info = LessonInfo(
+      "counters", "Counters under concurrency", "increments",
+      "When many clients increment the same counter at once, which ways lose updates, and what "
+      "does each safe way cost?");
+  info.approaches = {
+      {"client-rmw", "GET + modify + SET",
+       "read a JSON object, add one in the client, write it back", kCapStrings, false},
+      {"watch-multi", "WATCH/MULTI/EXEC",
+       "optimistic: EXEC fails if the key changed since WATCH; retry", kCapWatchMulti, true},
+      {"incr", "INCR", "the server increments in one command", kCapIncr, true},
+      {"hincrby", "HINCRBY", "the same, on a field of a hash", kCapHashes, true},
+      {"lua-script", "Lua script", "GET + SET inside one EVAL, which runs atomically",
+       kCapScripting, true},
+      {"sql-read-then-write", "SQL SELECT then UPDATE",
+       "SELECT v, then UPDATE ... SET v = $1, at READ COMMITTED", kCapSql, false},
+      {"sql-update-increment", "SQL UPDATE v = v + 1", "one statement: UPDATE ... SET v = v + 1",
+       kCapSql, true},
+      {"sql-select-for-update", "SQL SELECT ... FOR UPDATE",
+       "lock the row when reading it, then UPDATE", kCapSql, true},
+      {"sql-serializable", "SQL SERIALIZABLE + retry",
+       "SELECT then UPDATE at SERIALIZABLE; retry on serialization failure", kCapSql, true},
+  };
+  info.expected =
+      "The two read-then-write approaches (client-rmw, sql-read-then-write) lose updates as "
+      "soon as two clients race; every other approach loses none. INCR/HINCRBY are fastest; "
+      "WATCH and SERIALIZABLE pay with retries that grow with the number of clients.";
+  info.lesson = kLesson;
+  info.live_figures = {"lost_updates", "retries", "expected", "observed"};
+  info.default_clients = 8;
+  // A knob for sharded targets: one hot counter lives on one shard; N spread over all.
+  info.knobs = {Knob("counter-keys",
+                     "Counters the increments spread over, round robin (default 1: one hot "
+                     "counter). On redis-cluster the record's cluster_ops:<node> figures show "
+                     "one shard doing all the work at 1 and every shard sharing it at 1000",
+                     1, 100000, {1}, kKnobSweeps)};
+  return info;
+}
+
 class CountersScenario final : public Lesson {
  public:
-  CountersScenario() {
-    using namespace adapters;
-    info_.id = "counters";
-    info_.claims = ArticleClaims(info_.id);
-    info_.title = "Counters under concurrency";
-    info_.unit = "increments";  // one Step()
-    info_.question =
-        "When many clients increment the same counter at once, which ways lose updates, and what "
-        "does each safe way cost?";
-    info_.approaches = {
-        {"client-rmw", "GET + modify + SET",
-         "read a JSON object, add one in the client, write it back", kCapStrings, false},
-        {"watch-multi", "WATCH/MULTI/EXEC",
-         "optimistic: EXEC fails if the key changed since WATCH; retry", kCapWatchMulti, true},
-        {"incr", "INCR", "the server increments in one command", kCapIncr, true},
-        {"hincrby", "HINCRBY", "the same, on a field of a hash", kCapHashes, true},
-        {"lua-script", "Lua script", "GET + SET inside one EVAL, which runs atomically",
-         kCapScripting, true},
-        {"sql-read-then-write", "SQL SELECT then UPDATE",
-         "SELECT v, then UPDATE ... SET v = $1, at READ COMMITTED", kCapSql, false},
-        {"sql-update-increment", "SQL UPDATE v = v + 1",
-         "one statement: UPDATE ... SET v = v + 1", kCapSql, true},
-        {"sql-select-for-update", "SQL SELECT ... FOR UPDATE",
-         "lock the row when reading it, then UPDATE", kCapSql, true},
-        {"sql-serializable", "SQL SERIALIZABLE + retry",
-         "SELECT then UPDATE at SERIALIZABLE; retry on serialization failure", kCapSql, true},
-    };
-    info_.expected =
-        "The two read-then-write approaches (client-rmw, sql-read-then-write) lose updates as "
-        "soon as two clients race; every other approach loses none. INCR/HINCRBY are fastest; "
-        "WATCH and SERIALIZABLE pay with retries that grow with the number of clients.";
-    info_.lesson = kLesson;
-    info_.live_figures = {"lost_updates", "retries", "expected", "observed"};
-    info_.default_clients = 8;
-    // A knob for sharded targets: one hot counter lives on one shard; N spread over all.
-    info_.knobs = {{"counter-keys",
-                    "Counters the increments spread over, round robin (default 1: one hot "
-                    "counter). On redis-cluster the record's cluster_ops:<node> figures show "
-                    "one shard doing all the work at 1 and every shard sharing it at 1000",
-                    1, 100000, true, {}, {1}}};
-  }
+  CountersScenario() : Lesson(BuildInfo()) {}
 
   // Records get a counter-keys param only when the knob is given.
   std::vector<std::map<std::string, double>> ParameterPoints(
@@ -486,7 +483,6 @@ class CountersScenario final : public Lesson {
     for (double v : it->second) points.push_back({{"counter-keys", v}});
     return points;
   }
-
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {

@@ -37,11 +37,6 @@ namespace racetrack::scenarios {
 
 namespace {
 
-using adapters::Argv;
-using adapters::Client;
-using adapters::Reply;
-using adapters::SqlStatement;
-
 constexpr int kTop = 10;
 constexpr int64_t kLoadChunkSql = 10'000;  // rows per INSERT ... unnest statement
 constexpr int64_t kLoadChunkZadd = 1'000;  // members per ZADD
@@ -650,24 +645,19 @@ Result<Correctness> LeaderboardRun::Verify(Client& admin) {
 
 // ---- The scenario. ----
 
-Kind KindOf(std::string_view id) {
-  if (id == "sql-noindex") return Kind::kTopNoIndex;
-  if (id == "sql-index") return Kind::kTopIndex;
-  if (id == "zset") return Kind::kTopZset;
-  if (id == "rank-sql") return Kind::kRankSql;
-  if (id == "rank-zset") return Kind::kRankZset;
-  if (id == "update-sql") return Kind::kUpdateSql;
-  return Kind::kUpdateZset;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {
+    {"sql-noindex", Kind::kTopNoIndex}, {"sql-index", Kind::kTopIndex},
+    {"zset", Kind::kTopZset},           {"rank-sql", Kind::kRankSql},
+    {"rank-zset", Kind::kRankZset},     {"update-sql", Kind::kUpdateSql},
+    {"update-zset", Kind::kUpdateZset}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 ScenarioInfo BuildInfo() {
-  ScenarioInfo info;
-  info.id = "leaderboard";
-  info.title = "Leaderboards: ORDER BY ... LIMIT vs a sorted set";
-  info.unit = "queries";  // one Step()
-  info.question =
+  ScenarioInfo info = LessonInfo(
+      "leaderboard", "Leaderboards: ORDER BY ... LIMIT vs a sorted set", "queries",
       "How does fetching the top 10 (and a player's rank) cost grow with the number of players, "
-      "for SQL without an index, SQL with a btree index, and a sorted set?";
+      "for SQL without an index, SQL with a btree index, and a sorted set?");
   const uint32_t sql = adapters::kCapSql;
   const uint32_t zset = adapters::kCapSortedSets;
   info.approaches = {
@@ -723,21 +713,15 @@ ScenarioInfo BuildInfo() {
       "client; the growth exponent b of cost ~ N^b is fitted across sizes.";
   info.default_clients = 1;
   info.default_duration_s = 1.0;
-  KnobInfo sizes;
-  sizes.name = "sizes";
-  sizes.help = "numbers of players, one record per size (10^6 takes a while to load)";
-  sizes.min = 10;
-  sizes.max = 10'000'000;
-  sizes.defaults = {1000, 10000, 100000};
-  info.knobs = {sizes};
-  info.claims = ArticleClaims(info.id);
+  info.knobs = {Knob("sizes",
+                     "numbers of players, one record per size (10^6 takes a while to load)", 10,
+                     10'000'000, {1000, 10000, 100000}, kKnobSweeps)};
   return info;
 }
 
 class LeaderboardScenario final : public Lesson {
  public:
   LeaderboardScenario() : Lesson(BuildInfo()) {}
-
 
   std::map<std::string, double> Summarize(const std::vector<PointResult>& points) const override {
     std::map<std::string, std::vector<std::pair<double, double>>> series;

@@ -85,9 +85,6 @@ bool PausesOn(uint64_t acquisition, int64_t every) {
 
 namespace {
 
-using adapters::Client;
-using adapters::Reply;
-using adapters::SqlStatement;
 using locks::Section;
 
 enum class Kind {
@@ -101,17 +98,16 @@ enum class Kind {
   kSqlSequence,
 };
 
-Kind KindOf(const std::string& id) {
-  if (id == "no-lock") return Kind::kNoLock;
-  if (id == "set-nx-px") return Kind::kSetNx;
-  if (id == "set-nx-px-paused") return Kind::kSetNxPaused;
-  if (id == "redlock") return Kind::kRedlock;
-  if (id == "fencing") return Kind::kFencing;
-  if (id == "sql-advisory") return Kind::kSqlAdvisory;
-  if (id == "sql-for-update") return Kind::kSqlForUpdate;
-  RT_CHECK(id == "sql-sequence");
-  return Kind::kSqlSequence;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {{"no-lock", Kind::kNoLock},
+                                                        {"set-nx-px", Kind::kSetNx},
+                                                        {"set-nx-px-paused", Kind::kSetNxPaused},
+                                                        {"redlock", Kind::kRedlock},
+                                                        {"fencing", Kind::kFencing},
+                                                        {"sql-advisory", Kind::kSqlAdvisory},
+                                                        {"sql-for-update", Kind::kSqlForUpdate},
+                                                        {"sql-sequence", Kind::kSqlSequence}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 // The approaches whose holder stalls on the pause schedule. set-nx-px and no-lock stay clean
 // baselines; the SQL locks pause too (they are not leases: a stalled holder blocks, it is not
@@ -956,13 +952,11 @@ For invoice numbers specifically the boring answer is the right one: let the dat
 
 ScenarioInfo BuildInfo() {
   using namespace adapters;
-  ScenarioInfo info;
-  info.id = "locks";
-  info.title = "Locks: invoice numbers under SET NX PX, Redlock, fencing and SQL";
-  info.unit = "critical sections";  // one Step()
-  info.question =
+  ScenarioInfo info = LessonInfo(
+      "locks", "Locks: invoice numbers under SET NX PX, Redlock, fencing and SQL",
+      "critical sections",
       "When workers take turns issuing invoice numbers under a lock, which locks still hand out a "
-      "number twice when a holder stalls longer than its lease?";
+      "number twice when a holder stalls longer than its lease?");
   info.approaches = {
       {"no-lock", "No lock", "read the last number, work, write number + 1: no lock at all",
        kCapStrings | kCapScripting, false},
@@ -995,26 +989,18 @@ ScenarioInfo BuildInfo() {
   info.default_clients = 8;
   info.default_duration_s = 1.0;
   auto knob = [](std::string name, std::string help, double min, double max, double def) {
-    KnobInfo k;
-    k.name = std::move(name);
-    k.help = std::move(help);
-    k.min = min;
-    k.max = max;
-    k.defaults = {def};
-    k.sweep = false;
-    return k;
+    return Knob(std::move(name), std::move(help), min, max, {def});
   };
   info.knobs = {
       knob("lease-ms", "lock lease (PX) in milliseconds", 1, 60'000, 50),
       knob("work-ms", "work inside the critical section, milliseconds", 0, 10'000, 2),
       knob("pause-ms", "how long the paused holder stalls, ms (0 = 3x the lease)", 0, 600'000, 0),
-      knob("pause-every", "the holder stalls on every N-th acquisition (0 = never)", 0,
-           1'000'000, 25),
+      knob("pause-every", "the holder stalls on every N-th acquisition (0 = never)", 0, 1'000'000,
+           25),
       knob("redlock-kill-at-ms",
            "redlock: kill one of the three lock servers this many ms into the run (0 = never)", 0,
            3'600'000, 0),
   };
-  info.claims = ArticleClaims(info.id);
   return info;
 }
 

@@ -44,7 +44,6 @@ namespace racetrack::scenarios {
 
 namespace {
 
-using adapters::Client;
 using messaging::Msg;
 using messaging::Outgoing;
 using messaging::Transport;
@@ -93,28 +92,21 @@ struct Knobs {
   }
 };
 
-const std::vector<KnobInfo>& MessagingKnobs() {
-  static const std::vector<KnobInfo> kKnobs = [] {
-    std::vector<KnobInfo> k(7);
-    k[0] = {"messages", "messages the producer sends", 1, 10'000'000, true, {}, {10'000}, false};
-    k[1] = {"send-rate", "messages per second the producer sends", 1, 1'000'000, true, {},
-            {5'000}, false};
-    k[2] = {"consumers", "consumers; message n belongs to consumer n mod C", 1, 64, true, {},
-            {2}, false};
-    k[3] = {"kill-at-ms",
-            "ms after the start when consumer 0 dies (0 = nobody dies); before sending ends", 0,
-            3'600'000, true, {}, {500}, false};
-    k[4] = {"restart-at-ms",
-            "ms after the start when its replacement starts; after --kill-at-ms", 1, 3'600'000,
-            true, {}, {1000}, false};
-    k[5] = {"slow-consumer",
-            "the last consumer processes at most this many messages/s (0 = none slow)", 0,
-            1'000'000, false, {}, {0}, false};
-    k[6] = {"payload-bytes", "bytes per message (NOTIFY allows up to 8000)", 32, 8000, true, {},
-            {64}, false};
-    return k;
-  }();
-  return kKnobs;
+std::vector<KnobInfo> MessagingKnobs() {
+  return {
+      Knob("messages", "messages the producer sends", 1, 10'000'000, {10'000}),
+      Knob("send-rate", "messages per second the producer sends", 1, 1'000'000, {5'000}),
+      Knob("consumers", "consumers; message n belongs to consumer n mod C", 1, 64, {2}),
+      Knob("kill-at-ms",
+           "ms after the start when consumer 0 dies (0 = nobody dies); before sending ends", 0,
+           3'600'000, {500}),
+      Knob("restart-at-ms", "ms after the start when its replacement starts; after --kill-at-ms", 1,
+           3'600'000, {1000}),
+      Knob("slow-consumer",
+           "the last consumer processes at most this many messages/s (0 = none slow)", 0, 1'000'000,
+           {0}, kKnobReal),
+      Knob("payload-bytes", "bytes per message (NOTIFY allows up to 8000)", 32, 8000, {64}),
+  };
 }
 
 double ExtraOr(const std::map<std::string, double>& extra, const char* name, double fallback) {
@@ -604,49 +596,47 @@ class MessagingRun final : public ApproachRun {
 
 Status MessagingWorker::Step() { return run_->Step(this); }
 
+ScenarioInfo BuildInfo() {
+  using namespace adapters;
+  ScenarioInfo info = LessonInfo(
+      "messaging", "Messaging when a consumer dies", "messages",
+      "When a consumer crashes mid-run and a replacement takes over, which ways of passing "
+      "messages lose some, and which deliver some twice?");
+  info.approaches = {
+      {"pubsub", "Pub/Sub", "PUBLISH / SUBSCRIBE: fire-and-forget", kCapPubSub, false},
+      {"streams-group", "Streams + group + XAUTOCLAIM",
+       "XADD, XREADGROUP, XACK; the replacement reclaims the dead one's pending entries",
+       kCapStreams, true},
+      {"streams-no-reclaim", "Streams + group, no reclaim",
+       "the same without XAUTOCLAIM: the dead consumer's pending entries are never processed",
+       kCapStreams, false},
+      {"list-queue", "List LPUSH / BRPOP", "pop = gone from the server, processed or not",
+       kCapLists, false},
+      {"list-reliable", "List LMOVE + reaper",
+       "BLMOVE into a processing list, LREM when done; the replacement requeues what is left",
+       kCapLists, true},
+      {"sql-notify", "SQL LISTEN / NOTIFY", "pg_notify: fire-and-forget, like Pub/Sub",
+       kCapSqlListen, false},
+      {"sql-queue", "SQL queue table, SKIP LOCKED",
+       "DELETE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING, commit when done",
+       kCapSql, true},
+  };
+  info.expected =
+      "pubsub, sql-notify, streams-no-reclaim and list-queue lose messages when the consumer "
+      "dies (Pub/Sub and NOTIFY everything sent while it was down; the list the message in "
+      "its hands; streams without XAUTOCLAIM the dead consumer's pending entries). "
+      "streams-group, list-reliable and sql-queue lose none, and redeliver what the dead "
+      "consumer had processed but not acknowledged (duplicated > 0: at-least-once).";
+  info.lesson = kLesson;
+  info.live_figures = {"lag_victim", "lag_others", "pending", "delivered", "duplicated"};
+  info.default_clients = 1;
+  info.knobs = MessagingKnobs();
+  return info;
+}
+
 class MessagingScenario final : public Lesson {
  public:
-  MessagingScenario() {
-    using namespace adapters;
-    info_.id = "messaging";
-    info_.claims = ArticleClaims(info_.id);
-    info_.title = "Messaging when a consumer dies";
-    info_.unit = "messages";  // one Step()
-    info_.question =
-        "When a consumer crashes mid-run and a replacement takes over, which ways of passing "
-        "messages lose some, and which deliver some twice?";
-    info_.approaches = {
-        {"pubsub", "Pub/Sub", "PUBLISH / SUBSCRIBE: fire-and-forget", kCapPubSub, false},
-        {"streams-group", "Streams + group + XAUTOCLAIM",
-         "XADD, XREADGROUP, XACK; the replacement reclaims the dead one's pending entries",
-         kCapStreams, true},
-        {"streams-no-reclaim", "Streams + group, no reclaim",
-         "the same without XAUTOCLAIM: the dead consumer's pending entries are never processed",
-         kCapStreams, false},
-        {"list-queue", "List LPUSH / BRPOP", "pop = gone from the server, processed or not",
-         kCapLists, false},
-        {"list-reliable", "List LMOVE + reaper",
-         "BLMOVE into a processing list, LREM when done; the replacement requeues what is left",
-         kCapLists, true},
-        {"sql-notify", "SQL LISTEN / NOTIFY", "pg_notify: fire-and-forget, like Pub/Sub",
-         kCapSqlListen, false},
-        {"sql-queue", "SQL queue table, SKIP LOCKED",
-         "DELETE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING, commit when done",
-         kCapSql, true},
-    };
-    info_.expected =
-        "pubsub, sql-notify, streams-no-reclaim and list-queue lose messages when the consumer "
-        "dies (Pub/Sub and NOTIFY everything sent while it was down; the list the message in "
-        "its hands; streams without XAUTOCLAIM the dead consumer's pending entries). "
-        "streams-group, list-reliable and sql-queue lose none, and redeliver what the dead "
-        "consumer had processed but not acknowledged (duplicated > 0: at-least-once).";
-    info_.lesson = kLesson;
-    info_.live_figures = {"lag_victim", "lag_others", "pending", "delivered", "duplicated"};
-    info_.default_clients = 1;
-    info_.knobs = MessagingKnobs();
-  }
-
-
+  MessagingScenario() : Lesson(BuildInfo()) {}
 
   Status ValidateKnobs(const KnobValues& knobs) const override {
     std::map<std::string, double> extra;

@@ -35,11 +35,7 @@ int64_t PipelineRoundTrips(int64_t n, int64_t batch) {
 
 namespace {
 
-using adapters::Argv;
-using adapters::Client;
-using adapters::Reply;
 using adapters::SqlCall;
-using adapters::SqlStatement;
 
 enum class Kind { kOneByOne, kPipeline, kMultiExec, kSqlOneByOne, kSqlPipeline, kSqlMultiRow };
 
@@ -48,14 +44,12 @@ bool IsSql(Kind k) {
 }
 bool IsBatched(Kind k) { return k != Kind::kOneByOne && k != Kind::kSqlOneByOne; }
 
-Kind KindOf(std::string_view id) {
-  if (id == "one-by-one") return Kind::kOneByOne;
-  if (id == "pipeline") return Kind::kPipeline;
-  if (id == "multi-exec") return Kind::kMultiExec;
-  if (id == "sql-one-by-one") return Kind::kSqlOneByOne;
-  if (id == "sql-pipeline") return Kind::kSqlPipeline;
-  return Kind::kSqlMultiRow;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {
+    {"one-by-one", Kind::kOneByOne},      {"pipeline", Kind::kPipeline},
+    {"multi-exec", Kind::kMultiExec},     {"sql-one-by-one", Kind::kSqlOneByOne},
+    {"sql-pipeline", Kind::kSqlPipeline}, {"sql-multirow", Kind::kSqlMultiRow}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 const SqlStatement kInsertOne{"pl_insert_one", "INSERT INTO pl_items (job, i) VALUES ($1, $2)"};
 const SqlStatement kInsertMany{
@@ -329,15 +323,13 @@ Status PipelineWorker::Step() {
 }
 
 ScenarioInfo BuildInfo() {
-  ScenarioInfo info;
-  info.id = "pipeline";
-  info.title = "Round trips: one by one vs pipelines";
-  info.unit = "jobs";  // one Step(): a job of --commands commands
+  // One Step() is a job of --commands commands.
+  ScenarioInfo info = LessonInfo(
+      "pipeline", "Round trips: one by one vs pipelines", "jobs",
+      "How long do 1,000 commands take when every round trip costs RTT, one by one vs in "
+      "pipelines or batches?");
   // The console shows a job's cost per command, split into round trip and work.
   info.table_figures = {"per_command_us", "round_trip_per_command_us", "work_per_command_us"};
-  info.question =
-      "How long do 1,000 commands take when every round trip costs RTT, one by one vs in "
-      "pipelines or batches?";
   const uint32_t incr = adapters::kCapIncr;
   info.approaches = {
       {"one-by-one", "One round trip per command", "INCR, wait for the reply, send the next",
@@ -377,28 +369,14 @@ ScenarioInfo BuildInfo() {
       "checked (within 10% + the base loopback time). The model is round trips x RTT; "
       "measured/model shows how close reality is.";
   info.default_clients = 1;
-  KnobInfo rtt;
-  rtt.name = "rtt-ms";
-  rtt.help = "injected network round-trip time in ms, one record per value (via a delay proxy)";
-  rtt.min = 0;
-  rtt.max = 1000;
-  rtt.integer = false;
-  rtt.defaults = {0, 1, 5};
-  KnobInfo batch;
-  batch.name = "batch";
-  batch.help = "commands per round trip for the batched approaches, one record per value";
-  batch.min = 1;
-  batch.max = 100'000;
-  batch.defaults = {1, 10, 100, 1000};
-  KnobInfo commands;
-  commands.name = "commands";
-  commands.help = "commands per job (N)";
-  commands.min = 1;
-  commands.max = 1'000'000;
-  commands.defaults = {1000};
-  commands.sweep = false;
-  info.knobs = {rtt, batch, commands};
-  info.claims = ArticleClaims(info.id);
+  info.knobs = {
+      Knob("rtt-ms",
+           "injected network round-trip time in ms, one record per value (via a delay proxy)", 0,
+           1000, {0, 1, 5}, kKnobSweeps | kKnobReal),
+      Knob("batch", "commands per round trip for the batched approaches, one record per value", 1,
+           100'000, {1, 10, 100, 1000}, kKnobSweeps),
+      Knob("commands", "commands per job (N)", 1, 1'000'000, {1000}),
+  };
   return info;
 }
 

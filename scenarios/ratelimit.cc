@@ -28,10 +28,6 @@ namespace racetrack::scenarios {
 
 namespace {
 
-using adapters::Client;
-using adapters::Reply;
-using adapters::SqlStatement;
-
 constexpr int64_t kVirtualOriginUs = 1'000'000'000;  // see the top of the file
 constexpr int64_t kSeriesIntervalUs = 100'000;         // the series' 100 ms buckets
 constexpr int kSeriesBuckets = 100;                    // 10 s of virtual time
@@ -449,6 +445,8 @@ class RatelimitWorker final : public Worker {
   uint64_t seq_ = 0;
 };
 
+struct Tally;
+
 class RatelimitRun final : public ApproachRun {
  public:
   RatelimitRun(ApproachSpec spec, bool expected_strict, Params p, TrafficPattern pattern,
@@ -496,6 +494,19 @@ class RatelimitRun final : public ApproachRun {
   int clients_ = 1;
 
  private:
+  // The rate contract a * n <= b + c * interval of token bucket and GCRA (`applies`).
+  struct Contract {
+    bool applies = false;
+    int64_t a = 1, b = 0, c = 1;
+  };
+  // Verify's steps.
+  Contract RateContract() const;
+  Tally TallyDecisions(const std::vector<std::vector<Decision>>& per_key) const;
+  void BuildSeries(const std::vector<Decision>& decisions);
+  std::string MeasureMemory(Client& admin, const std::vector<std::vector<Decision>>& per_key,
+                            int64_t keys_used);
+  Correctness Judge(const Tally& t) const;
+
   ApproachSpec spec_;
   std::string memory_method_;  // set by Verify
   bool strict_;
@@ -541,128 +552,134 @@ Status RatelimitWorker::Step() {
   return Status::Ok();
 }
 
-Result<Correctness> RatelimitRun::Verify(Client& admin) {
-  // Per key, in time order (one worker per key, so its log order is time order).
-  std::vector<std::vector<Decision>> per_key(keys_.size());
-  int64_t last_now = origin_;
-  for (const auto& log : logs_) {
-    for (const KeyDecision& kd : log->decisions) per_key[static_cast<size_t>(kd.key)].push_back(kd.d);
-    last_now = std::max(last_now, log->last_now);
-  }
+// What Verify counts over every key's decisions.
+struct Tally {
   int64_t admitted = 0, rejected = 0, max_in_window = 0, wrongful = 0, keys_used = 0;
-  // Token bucket and GCRA are judged on their own contract (an average rate plus a burst), in
-  // the integer form of MaxRateExcess: a * n <= b + c * interval.
-  const bool rate_contract = spec_.algo == Algo::kBucket || spec_.algo == Algo::kGcra;
-  const int64_t emission_us = p_.window_us / p_.limit;  // GCRA's T, as its script gets it
-  const int64_t ca = spec_.algo == Algo::kBucket ? p_.window_us : emission_us;
-  const int64_t cb = spec_.algo == Algo::kBucket ? p_.window_us * p_.limit : p_.window_us;
-  const int64_t cc = spec_.algo == Algo::kBucket ? p_.limit : 1;
-  int64_t max_excess = 0;
+  int64_t max_excess = 0;  // the rate contract's largest a * n - c * interval (MaxRateExcess)
+};
+
+Tally RatelimitRun::TallyDecisions(const std::vector<std::vector<Decision>>& per_key) const {
+  Tally t;
+  const Contract k = RateContract();
   for (const auto& decisions : per_key) {
     if (decisions.empty()) continue;
-    ++keys_used;
+    ++t.keys_used;
     std::vector<int64_t> times;
     for (const Decision& d : decisions) {
       if (d.admitted) {
-        ++admitted;
+        ++t.admitted;
         times.push_back(d.t);
       } else {
-        ++rejected;
+        ++t.rejected;
       }
     }
-    max_in_window = std::max(max_in_window, MaxInRollingWindow(times, p_.window_us));
-    if (rate_contract) max_excess = std::max(max_excess, MaxRateExcess(times, ca, cc));
-    wrongful += WrongfulRejections(decisions, p_.window_us, p_.limit);
+    t.max_in_window = std::max(t.max_in_window, MaxInRollingWindow(times, p_.window_us));
+    if (k.applies) t.max_excess = std::max(t.max_excess, MaxRateExcess(times, k.a, k.c));
+    t.wrongful += WrongfulRejections(decisions, p_.window_us, p_.limit);
   }
+  return t;
+}
 
-  // The series of key 0: admitted / rejected per 100 ms of virtual time, its rolling count and
-  // the limit line.
-  if (!per_key.empty()) {
-    std::vector<int64_t> adm, rej;
-    for (const Decision& d : per_key[0]) (d.admitted ? adm : rej).push_back(d.t);
-    const auto a = CountPerInterval(adm, origin_, kSeriesIntervalUs, kSeriesBuckets);
-    const auto r = CountPerInterval(rej, origin_, kSeriesIntervalUs, kSeriesBuckets);
-    const auto rolling = RollingCountAt(adm, origin_, kSeriesIntervalUs, kSeriesBuckets,
-                                        p_.window_us);
-    int used = kSeriesBuckets;  // trim the empty tail (the run may cover less virtual time)
-    while (used > 0 && a[static_cast<size_t>(used - 1)] == 0 &&
-           r[static_cast<size_t>(used - 1)] == 0) {
-      --used;
-    }
-    for (int i = 0; i < used; ++i) {
-      const auto u = static_cast<size_t>(i);
-      series_["t_s"].push_back(static_cast<double>((i + 1) * kSeriesIntervalUs) / 1e6);
-      series_["admitted"].push_back(static_cast<double>(a[u]));
-      series_["rejected"].push_back(static_cast<double>(r[u]));
-      series_["rolling_admitted"].push_back(static_cast<double>(rolling[u]));
-      series_["limit"].push_back(static_cast<double>(p_.limit));
-    }
+// Token bucket and GCRA are judged on their own contract (an average rate plus a burst), in
+// the integer form of MaxRateExcess: a * n <= b + c * interval.
+RatelimitRun::Contract RatelimitRun::RateContract() const {
+  Contract k;
+  k.applies = spec_.algo == Algo::kBucket || spec_.algo == Algo::kGcra;
+  const int64_t emission_us = p_.window_us / p_.limit;  // GCRA's T, as its script gets it
+  k.a = spec_.algo == Algo::kBucket ? p_.window_us : emission_us;
+  k.b = spec_.algo == Algo::kBucket ? p_.window_us * p_.limit : p_.window_us;
+  k.c = spec_.algo == Algo::kBucket ? p_.limit : 1;
+  return k;
+}
+
+// The series of one key: admitted / rejected per 100 ms of virtual time, its rolling count and
+// the limit line.
+void RatelimitRun::BuildSeries(const std::vector<Decision>& decisions) {
+  std::vector<int64_t> adm, rej;
+  for (const Decision& d : decisions) (d.admitted ? adm : rej).push_back(d.t);
+  const auto a = CountPerInterval(adm, origin_, kSeriesIntervalUs, kSeriesBuckets);
+  const auto r = CountPerInterval(rej, origin_, kSeriesIntervalUs, kSeriesBuckets);
+  const auto rolling =
+      RollingCountAt(adm, origin_, kSeriesIntervalUs, kSeriesBuckets, p_.window_us);
+  int used = kSeriesBuckets;  // trim the empty tail (the run may cover less virtual time)
+  while (used > 0 && a[static_cast<size_t>(used - 1)] == 0 &&
+         r[static_cast<size_t>(used - 1)] == 0) {
+    --used;
   }
+  for (int i = 0; i < used; ++i) {
+    const auto u = static_cast<size_t>(i);
+    series_["t_s"].push_back(static_cast<double>((i + 1) * kSeriesIntervalUs) / 1e6);
+    series_["admitted"].push_back(static_cast<double>(a[u]));
+    series_["rejected"].push_back(static_cast<double>(r[u]));
+    series_["rolling_admitted"].push_back(static_cast<double>(rolling[u]));
+    series_["limit"].push_back(static_cast<double>(p_.limit));
+  }
+}
 
-  // Memory per client key.
-  figures_["keys"] = static_cast<double>(keys_used);
-  figures_["virtual_s"] = static_cast<double>(last_now - origin_) / 1e6;
-  // Memory per client key, one way on every target (scenarios/memory_per_key.h): after the run,
-  // at rest, over every key.
-  std::string memory_note;
-  if (keys_used > 0) {
-    Result<KeyMemory> memory = Status::Internal("unset");
-    if (spec_.sql) {
-      memory = SqlMemoryPerKey(admin, SqlTable(spec_.algo), keys_used);
-      if (spec_.algo == Algo::kFixed || spec_.algo == Algo::kCounter) {
-        memory_note = " Rows of past windows stay until a cleanup job deletes them (none here).";
+// Memory per client key, one way on every target (scenarios/memory_per_key.h): after the run,
+// at rest, over every key. Returns a sentence for the note ("" when there is nothing to say).
+std::string RatelimitRun::MeasureMemory(Client& admin,
+                                        const std::vector<std::vector<Decision>>& per_key,
+                                        int64_t keys_used) {
+  if (keys_used == 0) return "";
+  std::string note;
+  Result<KeyMemory> memory = Status::Internal("unset");
+  if (spec_.sql) {
+    memory = SqlMemoryPerKey(admin, SqlTable(spec_.algo), keys_used);
+    if (spec_.algo == Algo::kFixed || spec_.algo == Algo::kCounter) {
+      note = " Rows of past windows stay until a cleanup job deletes them (none here).";
+    }
+  } else {
+    std::vector<std::string> state;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (per_key[i].empty()) continue;
+      for (const std::string& k : limiter_->StateKeys(keys_[i], per_key[i].back().t)) {
+        state.push_back(k);
       }
-    } else {
-      std::vector<std::string> state;
-      for (size_t i = 0; i < keys_.size(); ++i) {
-        if (per_key[i].empty()) continue;
-        for (const std::string& k : limiter_->StateKeys(keys_[i], per_key[i].back().t)) {
-          state.push_back(k);
-        }
-      }
-      memory = RespMemoryPerKey(admin, state, keys_used);
     }
-    if (memory.ok()) {
-      AddMemoryFigures(*memory, &figures_);
-      memory_method_ = memory->method;
-    } else {
-      memory_note += " Memory not measured: " + memory.status().message() + ".";
-    }
+    memory = RespMemoryPerKey(admin, state, keys_used);
   }
+  if (!memory.ok()) return note + " Memory not measured: " + memory.status().message() + ".";
+  AddMemoryFigures(*memory, &figures_);
+  memory_method_ = memory->method;
+  return note;
+}
 
+Correctness RatelimitRun::Judge(const Tally& t) const {
+  const Contract k = RateContract();
   Correctness c;
-  c.figures["admitted"] = static_cast<double>(admitted);
-  c.figures["rejected"] = static_cast<double>(rejected);
+  c.figures["admitted"] = static_cast<double>(t.admitted);
+  c.figures["rejected"] = static_cast<double>(t.rejected);
   c.figures["limit"] = static_cast<double>(p_.limit);
   c.figures["window_ms"] = static_cast<double>(p_.window_us) / 1000;
-  c.figures["max_in_window"] = static_cast<double>(max_in_window);
+  c.figures["max_in_window"] = static_cast<double>(t.max_in_window);
   c.figures["max_in_window_ratio"] =
-      static_cast<double>(max_in_window) / static_cast<double>(p_.limit);
-  c.figures["wrongful_rejections"] = static_cast<double>(wrongful);
+      static_cast<double>(t.max_in_window) / static_cast<double>(p_.limit);
+  c.figures["wrongful_rejections"] = static_cast<double>(t.wrongful);
   // The verdict judges each limiter on its own contract (ApproachInfo::contract); the lesson's
   // figure, the most admitted in any rolling window, stays beside it either way.
-  if (rate_contract) {
-    c.figures["burst_allowance"] = static_cast<double>(cb) / static_cast<double>(ca);
-    c.figures["max_burst"] = static_cast<double>(max_excess) / static_cast<double>(ca);
-    c.ok = max_excess <= cb;
+  if (k.applies) {
+    c.figures["burst_allowance"] = static_cast<double>(k.b) / static_cast<double>(k.a);
+    c.figures["max_burst"] = static_cast<double>(t.max_excess) / static_cast<double>(k.a);
+    c.ok = t.max_excess <= k.b;
   } else {
     // Fixed window and the sliding-window counter are judged on the rolling window too: that is
     // what "100 per second" is read as, and what the lesson shows them breaking. The sliding
     // log also promises never to reject what an exact sliding count would admit.
-    c.ok = max_in_window <= p_.limit && (!strict_ || wrongful == 0);
+    c.ok = t.max_in_window <= p_.limit && (!strict_ || t.wrongful == 0);
   }
   char buf[320];
   std::snprintf(buf, sizeof(buf),
                 "At most %lld admitted in a rolling %lld ms window (limit %lld, %.2fx); %lld "
                 "admitted, %lld rejected, %lld rejections an exact sliding count would have "
                 "admitted.",
-                static_cast<long long>(max_in_window),
+                static_cast<long long>(t.max_in_window),
                 static_cast<long long>(p_.window_us / 1000), static_cast<long long>(p_.limit),
-                static_cast<double>(max_in_window) / static_cast<double>(p_.limit),
-                static_cast<long long>(admitted), static_cast<long long>(rejected),
-                static_cast<long long>(wrongful));
+                static_cast<double>(t.max_in_window) / static_cast<double>(p_.limit),
+                static_cast<long long>(t.admitted), static_cast<long long>(t.rejected),
+                static_cast<long long>(t.wrongful));
   c.note = buf;
-  if (rate_contract) {
+  if (k.applies) {
     std::snprintf(buf, sizeof(buf),
                   " Its contract (a burst of %.4g plus the rate over any interval): the largest "
                   "burst seen was %.4g, %s.",
@@ -670,8 +687,27 @@ Result<Correctness> RatelimitRun::Verify(Client& admin) {
                   c.ok ? "kept" : "BROKEN");
     c.note += buf;
   }
+  return c;
+}
+
+Result<Correctness> RatelimitRun::Verify(Client& admin) {
+  // Per key, in time order (one worker per key, so its log order is time order).
+  std::vector<std::vector<Decision>> per_key(keys_.size());
+  int64_t last_now = origin_;
+  for (const auto& log : logs_) {
+    for (const KeyDecision& kd : log->decisions)
+      per_key[static_cast<size_t>(kd.key)].push_back(kd.d);
+    last_now = std::max(last_now, log->last_now);
+  }
+  const Tally t = TallyDecisions(per_key);
+  if (!per_key.empty()) BuildSeries(per_key[0]);
+  figures_["keys"] = static_cast<double>(t.keys_used);
+  figures_["virtual_s"] = static_cast<double>(last_now - origin_) / 1e6;
+  const std::string memory_note = MeasureMemory(admin, per_key, t.keys_used);
+
+  Correctness c = Judge(t);
   c.note += memory_note;
-  if (admitted + rejected == 0) {
+  if (t.admitted + t.rejected == 0) {
     c.ok = false;
     c.note = "No decisions were made.";
   }
@@ -684,13 +720,10 @@ Result<Correctness> RatelimitRun::Verify(Client& admin) {
 constexpr uint32_t kRespScript = adapters::kCapScripting;
 
 ScenarioInfo BuildInfo() {
-  ScenarioInfo info;
-  info.id = "ratelimit";
-  info.title = "Rate limiting: fixed vs sliding windows";
-  info.unit = "decisions";  // one Step()
-  info.question =
+  ScenarioInfo info = LessonInfo(
+      "ratelimit", "Rate limiting: fixed vs sliding windows", "decisions",
       "When the limit is 100 requests per second, how many requests does each limiter actually "
-      "let through in one second?";
+      "let through in one second?");
   const char* kFixedSummary =
       "one counter per calendar window (INCR + PEXPIRE in MULTI/EXEC; SQL upsert): cheap, but up "
       "to 2x the limit across a window edge";
@@ -774,30 +807,14 @@ ScenarioInfo BuildInfo() {
   info.live_figures = {"admitted", "rejected"};
   info.default_clients = 4;
   info.default_duration_s = 1.0;  // virtual time: 1 s of real time covers many windows
-  KnobInfo pattern;
-  pattern.name = "pattern";
-  pattern.help = "traffic: boundary (the limit before and after a window edge), steady (2x the "
-                 "limit), bursty (Poisson bursts), many-keys (10,000 clients, for memory)";
-  pattern.choices = {"boundary", "steady", "bursty", "many-keys"};
-  pattern.min = 0;
-  pattern.max = 3;
-  pattern.defaults = {0};
-  KnobInfo limit;
-  limit.name = "limit";
-  limit.help = "requests admitted per window";
-  limit.min = 1;
-  limit.max = 10'000;
-  limit.defaults = {100};
-  limit.sweep = false;
-  KnobInfo window;
-  window.name = "window-ms";
-  window.help = "the limit's window in milliseconds";
-  window.min = 10;
-  window.max = 10'000;
-  window.defaults = {1000};
-  window.sweep = false;
-  info.knobs = {pattern, limit, window};
-  info.claims = ArticleClaims(info.id);
+  info.knobs = {
+      ChoiceKnob("pattern",
+                 "traffic: boundary (the limit before and after a window edge), steady (2x the "
+                 "limit), bursty (Poisson bursts), many-keys (10,000 clients, for memory)",
+                 {"boundary", "steady", "bursty", "many-keys"}, {0}, kKnobSweeps),
+      Knob("limit", "requests admitted per window", 1, 10'000, {100}),
+      Knob("window-ms", "the limit's window in milliseconds", 10, 10'000, {1000}),
+  };
   return info;
 }
 
@@ -815,7 +832,6 @@ ApproachSpec SpecFor(std::string_view id) {
 class RatelimitScenario final : public Lesson {
  public:
   RatelimitScenario() : Lesson(BuildInfo()) {}
-
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override;

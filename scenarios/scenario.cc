@@ -1,5 +1,6 @@
 #include "scenarios/scenario.h"
 
+#include "scenarios/claims.h"
 #include "scenarios/knobs.h"
 
 namespace racetrack::scenarios {
@@ -13,6 +14,37 @@ const ApproachInfo* ScenarioInfo::FindApproach(std::string_view approach_id) con
 
 Result<std::map<std::string, double>> ApproachRun::Sample(adapters::Client&) {
   return std::map<std::string, double>{};
+}
+
+ScenarioInfo LessonInfo(std::string id, std::string title, std::string unit, std::string question) {
+  ScenarioInfo info;
+  info.claims = ArticleClaims(id);
+  info.id = std::move(id);
+  info.title = std::move(title);
+  info.unit = std::move(unit);
+  info.question = std::move(question);
+  return info;
+}
+
+KnobInfo Knob(std::string name, std::string help, double min, double max,
+              std::vector<double> defaults, uint32_t flags) {
+  KnobInfo k;
+  k.name = std::move(name);
+  k.help = std::move(help);
+  k.min = min;
+  k.max = max;
+  k.integer = (flags & kKnobReal) == 0;
+  k.defaults = std::move(defaults);
+  k.sweep = (flags & kKnobSweeps) != 0;
+  return k;
+}
+
+KnobInfo ChoiceKnob(std::string name, std::string help, std::vector<std::string> choices,
+                    std::vector<double> defaults, uint32_t flags) {
+  const double last = choices.empty() ? 0 : static_cast<double>(choices.size() - 1);
+  KnobInfo k = Knob(std::move(name), std::move(help), 0, last, std::move(defaults), flags);
+  k.choices = std::move(choices);
+  return k;
 }
 
 std::string MissingCapabilityReason(const ApproachInfo& approach, uint32_t caps) {

@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "adapters/client.h"
@@ -38,6 +39,12 @@
 #include "scenarios/key_distribution.h"
 
 namespace racetrack::scenarios {
+
+// The adapter vocabulary every lesson speaks (STYLE.md §6), named once for the folder.
+using adapters::Argv;
+using adapters::Client;
+using adapters::Reply;
+using adapters::SqlStatement;
 
 struct ApproachInfo {
   std::string id;        // stable, kebab-case: "atomic-incr" (used in names, JSON, filters)
@@ -68,6 +75,19 @@ struct KnobInfo {
   std::vector<double> defaults;      // used when the user gives none
   bool sweep = true;  // accepts a comma list; each value is a separate parameter point (record)
 };
+// How a knob built by Knob() / ChoiceKnob() takes its values (bits; KnobInfo::sweep, ::integer).
+enum KnobFlags : uint32_t {
+  kKnobOneValue = 0,  // one value, integer
+  kKnobSweeps = 1,    // a comma list, one parameter point (record) per value
+  kKnobReal = 2,      // real numbers, not only integers
+};
+// A numeric knob: each value in [min, max]; `defaults` when the user gives none.
+KnobInfo Knob(std::string name, std::string help, double min, double max,
+              std::vector<double> defaults, uint32_t flags = kKnobOneValue);
+// A named choice, passed as its index into `choices`; `defaults` are indexes.
+KnobInfo ChoiceKnob(std::string name, std::string help, std::vector<std::string> choices,
+                    std::vector<double> defaults, uint32_t flags = kKnobOneValue);
+
 // Values per knob name, as the user gave them (or the defaults).
 using KnobValues = std::map<std::string, std::vector<double>>;
 
@@ -123,6 +143,10 @@ struct ScenarioInfo {
 
   const ApproachInfo* FindApproach(std::string_view approach_id) const;
 };
+
+// A ScenarioInfo with its heading filled in (the rest is the lesson's to fill): id, title,
+// unit (what one Step() is, plural) and the question; its claims are ArticleClaims(id).
+ScenarioInfo LessonInfo(std::string id, std::string title, std::string unit, std::string question);
 
 // The parameter point and knobs a record runs with.
 struct RunContext {
@@ -279,7 +303,6 @@ class Lesson : public Scenario {
       const ApproachInfo& approach, adapters::TargetKind kind, const KnobValues& knobs) const override;
 
  protected:
-  Lesson() = default;
   explicit Lesson(ScenarioInfo info) : info_(std::move(info)) {}
   ScenarioInfo info_;
 };
@@ -290,6 +313,17 @@ template <typename Run>
 Result<std::unique_ptr<ApproachRun>> PreparedRun(std::unique_ptr<Run> run, const Status& prepared) {
   if (!prepared.ok()) return prepared;
   return std::unique_ptr<ApproachRun>(std::move(run));
+}
+
+// An approach id as the lesson's own enumerator, from its table of {id, enumerator} pairs (one
+// per approach of its info()). An id the table lacks is a bug: it aborts.
+template <typename Kind, size_t N>
+Kind KindOfApproach(std::string_view id, const std::pair<std::string_view, Kind> (&table)[N]) {
+  for (const auto& [name, kind] : table) {
+    if (name == id) return kind;
+  }
+  RT_CHECK(!"an approach id the lesson's table lacks");
+  return table[0].second;
 }
 
 // Why `approach` cannot run on a target with capabilities `caps`, or "" when it can.

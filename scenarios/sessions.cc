@@ -40,21 +40,16 @@ namespace racetrack::scenarios {
 
 namespace {
 
-using adapters::Argv;
-using adapters::Client;
-using adapters::Reply;
-using adapters::SqlStatement;
-
 enum class Kind { kSessionTtl, kSqlSession, kJwt, kJwtDenylist, kJwtShortRefresh };
 
-Kind KindOf(const std::string& id) {
-  if (id == "session-ttl") return Kind::kSessionTtl;
-  if (id == "sql-session") return Kind::kSqlSession;
-  if (id == "jwt") return Kind::kJwt;
-  if (id == "jwt-denylist") return Kind::kJwtDenylist;
-  RT_CHECK(id == "jwt-short-refresh");
-  return Kind::kJwtShortRefresh;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {
+    {"session-ttl", Kind::kSessionTtl},
+    {"sql-session", Kind::kSqlSession},
+    {"jwt", Kind::kJwt},
+    {"jwt-denylist", Kind::kJwtDenylist},
+    {"jwt-short-refresh", Kind::kJwtShortRefresh}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 constexpr int64_t kSessionIdleS = 1800;  // sliding expiry of server-side sessions
 constexpr int64_t kJwtLifetimeS = 900;   // plain JWTs: 15 minutes, the usual
@@ -177,6 +172,10 @@ class SessionsRun final : public ApproachRun {
   Status RunBatches(Client& c, const std::vector<Argv>& commands, int64_t* refused);
   // figures_' memory_per_key_bytes (per session) and memory_method_; a failure goes into *note.
   void MeasureMemory(Client& admin, std::string* note);
+  // Verify's steps.
+  Result<int64_t> CountEvicted(Client& admin);
+  Correctness Judge(int64_t evicted) const;
+  void AddFiguresAndSeries();
   Status Cleanup(Client& admin);
 
   const ApproachInfo& approach_;
@@ -547,29 +546,29 @@ Status SessionsRun::Cleanup(Client& admin) {
   return RunBatches(admin, commands, nullptr);
 }
 
-Result<Correctness> SessionsRun::Verify(Client& admin) {
-  Correctness c;
-  std::string extra_note;
-  // Users logged out by eviction: sessions of users who never logged out that are gone.
+// Users logged out by eviction: sessions of users who never logged out that are gone.
+Result<int64_t> SessionsRun::CountEvicted(Client& admin) {
   int64_t evicted = 0;
-  if (memory_limited_ && (kind_ == Kind::kSessionTtl || kind_ == Kind::kJwtShortRefresh)) {
-    std::vector<Argv> exists;
-    for (int64_t u = 0; u < p_.users; ++u) {
-      if (!ToBeRevoked(u)) {
-        exists.push_back({"EXISTS", kind_ == Kind::kSessionTtl ? SessionKey(u) : RefreshKey(u)});
-      }
-    }
-    for (size_t i = 0; i < exists.size(); i += kBatch) {
-      const size_t n = std::min(kBatch, exists.size() - i);
-      auto r = admin.Pipeline(std::span<const Argv>(exists.data() + i, n));
-      if (!r.ok()) return r.status();
-      for (const Reply& x : *r) evicted += x.type == Reply::Type::kInteger && x.integer == 0;
+  if (!memory_limited_ || (kind_ != Kind::kSessionTtl && kind_ != Kind::kJwtShortRefresh)) {
+    return evicted;
+  }
+  std::vector<Argv> exists;
+  for (int64_t u = 0; u < p_.users; ++u) {
+    if (!ToBeRevoked(u)) {
+      exists.push_back({"EXISTS", kind_ == Kind::kSessionTtl ? SessionKey(u) : RefreshKey(u)});
     }
   }
-  MeasureMemory(admin, &extra_note);
-  Status restored = RestoreMemoryLimit(admin);
-  Status cleaned = Cleanup(admin);
+  for (size_t i = 0; i < exists.size(); i += kBatch) {
+    const size_t n = std::min(kBatch, exists.size() - i);
+    auto r = admin.Pipeline(std::span<const Argv>(exists.data() + i, n));
+    if (!r.ok()) return r.status();
+    for (const Reply& x : *r) evicted += x.type == Reply::Type::kInteger && x.integer == 0;
+  }
+  return evicted;
+}
 
+Correctness SessionsRun::Judge(int64_t evicted) const {
+  Correctness c;
   const int64_t revoked_at = this->revoked_at();
   const int64_t accepted_after = accepted_after_.load();
   const int64_t last = last_accepted_after_us_.load();
@@ -620,10 +619,14 @@ Result<Correctness> SessionsRun::Verify(Client& admin) {
               std::to_string(wrongly_rejected_.load()) + " requests of users who never logged "
               "out rejected, " + std::to_string(logins_refused_) + " logins refused.";
   }
-  c.note += extra_note;
-  if (!restored.ok()) c.note += " Could not restore maxmemory: " + restored.message();
-  if (!cleaned.ok()) c.note += " Cleanup failed: " + cleaned.message();
+  return c;
+}
 
+// Round trips and token size per request, local verification time, and the series of accepted
+// requests of the users who log out, per 50 ms, with the revocation instant.
+void SessionsRun::AddFiguresAndSeries() {
+  const int64_t revoked_at = this->revoked_at();
+  const int64_t requests = requests_.load();
   if (requests > 0) {
     figures_["round_trips_per_request"] =
         static_cast<double>(round_trips_.load()) / static_cast<double>(requests);
@@ -657,6 +660,20 @@ Result<Correctness> SessionsRun::Verify(Client& admin) {
       }
     }
   }
+}
+
+Result<Correctness> SessionsRun::Verify(Client& admin) {
+  Result<int64_t> evicted = CountEvicted(admin);
+  if (!evicted.ok()) return evicted.status();
+  std::string extra_note;
+  MeasureMemory(admin, &extra_note);
+  Status restored = RestoreMemoryLimit(admin);
+  Status cleaned = Cleanup(admin);
+  Correctness c = Judge(*evicted);
+  c.note += extra_note;
+  if (!restored.ok()) c.note += " Could not restore maxmemory: " + restored.message();
+  if (!cleaned.ok()) c.note += " Cleanup failed: " + cleaned.message();
+  AddFiguresAndSeries();
   return c;
 }
 
@@ -674,13 +691,10 @@ The store's memory limit is part of the design: run --maxmemory (bytes) with --m
 
 ScenarioInfo BuildInfo() {
   using namespace adapters;
-  ScenarioInfo info;
-  info.id = "sessions";
-  info.title = "Sessions: TTL sessions vs JWT, and what \"log out now\" costs";
-  info.unit = "requests";  // one Step()
-  info.question =
+  ScenarioInfo info = LessonInfo(
+      "sessions", "Sessions: TTL sessions vs JWT, and what \"log out now\" costs", "requests",
       "When a user logs out (or is marked compromised), how many of their requests are still "
-      "accepted afterwards, and what does each request cost?";
+      "accepted afterwards, and what does each request cost?");
   info.approaches = {
       {"session-ttl", "Session hash + sliding TTL",
        "HGET + PEXPIRE per request (one pipelined round trip); logout = DEL",
@@ -706,32 +720,16 @@ ScenarioInfo BuildInfo() {
   info.live_figures = {"accepted_after_revocation", "rejected_revoked", "wrongly_rejected"};
   info.default_clients = 8;
   info.default_duration_s = 1.0;
-  auto knob = [](std::string name, std::string help, double min, double max, double def,
-                 bool integer) {
-    KnobInfo k;
-    k.name = std::move(name);
-    k.help = std::move(help);
-    k.min = min;
-    k.max = max;
-    k.defaults = {def};
-    k.integer = integer;
-    k.sweep = false;
-    return k;
-  };
-  KnobInfo policy = knob("maxmemory-policy", "eviction policy with --maxmemory", 0, 4, 0, true);
-  policy.choices.assign(std::begin(kPolicies), std::end(kPolicies));
   info.knobs = {
-      knob("users", "users with a session, spread over the client threads", 1, 1'000'000, 10'000,
-           true),
-      knob("revoke", "fraction of users who log out at --revoke-at-ms", 0, 1, 0.01, false),
-      knob("revoke-at-ms", "when they log out, ms after the timed run starts", 0, 3'600'000, 300,
-           true),
-      knob("access-ttl-s", "jwt-short-refresh: access token lifetime, s", 1, 86'400, 30, true),
-      knob("maxmemory", "store memory limit in bytes for the run, 0 = none (not in-process)", 0,
-           1e12, 0, true),
-      policy,
+      Knob("users", "users with a session, spread over the client threads", 1, 1'000'000, {10'000}),
+      Knob("revoke", "fraction of users who log out at --revoke-at-ms", 0, 1, {0.01}, kKnobReal),
+      Knob("revoke-at-ms", "when they log out, ms after the timed run starts", 0, 3'600'000, {300}),
+      Knob("access-ttl-s", "jwt-short-refresh: access token lifetime, s", 1, 86'400, {30}),
+      Knob("maxmemory", "store memory limit in bytes for the run, 0 = none (not in-process)", 0,
+           1e12, {0}),
+      ChoiceKnob("maxmemory-policy", "eviction policy with --maxmemory",
+                 std::vector<std::string>(std::begin(kPolicies), std::end(kPolicies)), {0}),
   };
-  info.claims = ArticleClaims(info.id);
   return info;
 }
 

@@ -35,11 +35,6 @@ namespace racetrack::scenarios {
 
 namespace {
 
-using adapters::Argv;
-using adapters::Client;
-using adapters::Reply;
-using adapters::SqlStatement;
-
 constexpr int64_t kRegisters = 16384;  // Redis's HLL_REGISTERS, and sql-hll's log2m = 14
 constexpr int64_t kMembersPerCommand = 1000;
 constexpr int kCountRepeats = 15;
@@ -65,14 +60,15 @@ enum class Kind { kSet, kHll, kHllMerge, kBitmap, kSqlCountDistinct, kSqlHll };
 bool IsSql(Kind k) { return k == Kind::kSqlCountDistinct || k == Kind::kSqlHll; }
 bool IsHll(Kind k) { return k == Kind::kHll || k == Kind::kHllMerge || k == Kind::kSqlHll; }
 
-Kind KindOf(std::string_view id) {
-  if (id == "set") return Kind::kSet;
-  if (id == "hll") return Kind::kHll;
-  if (id == "hll-merge") return Kind::kHllMerge;
-  if (id == "bitmap") return Kind::kBitmap;
-  if (id == "sql-count-distinct") return Kind::kSqlCountDistinct;
-  return Kind::kSqlHll;
-}
+constexpr std::pair<std::string_view, Kind> kKinds[] = {
+    {"set", Kind::kSet},
+    {"hll", Kind::kHll},
+    {"hll-merge", Kind::kHllMerge},
+    {"bitmap", Kind::kBitmap},
+    {"sql-count-distinct", Kind::kSqlCountDistinct},
+    {"sql-hll", Kind::kSqlHll}};
+
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
 
 const SqlStatement kInsertVisits{"uq_insert",
                                  "INSERT INTO uq_visits (visitor) SELECT unnest($1::bigint[])"};
@@ -322,8 +318,40 @@ class UniquesRun final : public ApproachRun {
   }
 
   Result<Correctness> Verify(Client& admin) override {
-    // Finish the first pass if a --duration cut it short, and redo failed batches (adds are
-    // idempotent), untimed: the count must be of the whole stream.
+    Status finished = FinishIngest(admin);
+    if (!finished.ok()) return finished;
+    Result<int64_t> observed = TimedCount(admin);
+    if (!observed.ok()) return observed.status();
+    Result<Correctness> c = Judge(admin, *observed);
+    if (!c.ok()) return c.status();
+    MeasureMemoryAndIngest(admin, &*c);
+    figures_["n"] = static_cast<double>(stream_.distinct());
+    figures_["batch"] = static_cast<double>(batch_);
+    figures_["rel_error"] = c->figures["rel_error"];
+    Cleanup(admin);
+    return c;
+  }
+
+  std::map<std::string, double> Figures() const override { return figures_; }
+  std::string MemoryMethod() const override { return memory_method_; }
+
+  // Frees the memory the structure holds (a 10^7 set is ~0.5 GB on a server).
+  void Cleanup(Client& c) const {
+    if (IsSql(kind_)) {
+      (void)Exec(c, kind_ == Kind::kSqlHll ? "DROP TABLE uq_hll" : "DROP TABLE uq_visits");
+      return;
+    }
+    std::vector<Argv> del = {{"DEL", kSetKey, kHllKey, kBitmapKey, kWeekKey}};
+    for (int d = 0; d < 7; ++d) del[0].push_back(DayKey(d));
+    (void)c.Pipeline(del);
+  }
+
+  const UniquesStream& stream() const { return stream_; }
+
+ private:
+  // Verify's steps. Finishes the first pass if a --duration cut it short, and redoes failed
+  // batches (adds are idempotent), untimed: the count must be of the whole stream.
+  Status FinishIngest(Client& admin) {
     std::vector<int64_t> redo;
     {
       std::lock_guard lock(mu_);
@@ -335,8 +363,11 @@ class UniquesRun final : public ApproachRun {
       if (!s.ok()) return s;
     }
     if (!redo.empty()) figures_["batches_added_in_verify"] = static_cast<double>(redo.size());
+    return Status::Ok();
+  }
 
-    // Count: the median of a few timed counts.
+  // The count: the median of a few timed counts (figures_' count_p50_us); the count itself.
+  Result<int64_t> TimedCount(Client& admin) {
     std::vector<double> us;
     int64_t observed = -1;
     const int64_t budget_end = NowNs() + static_cast<int64_t>(kCountBudgetS * 1e9);
@@ -354,7 +385,12 @@ class UniquesRun final : public ApproachRun {
     std::sort(us.begin(), us.end());
     figures_["count_p50_us"] = us[us.size() / 2];
     figures_["counts_timed"] = static_cast<double>(us.size());
+    return observed;
+  }
 
+  // The verdict: exact approaches must count exactly; HyperLogLogs must stay within 3 sigma
+  // (and hll-merge's PFMERGE must agree with its multi-key PFCOUNT).
+  Result<Correctness> Judge(Client& admin, int64_t observed) {
     const auto n = static_cast<double>(stream_.distinct());
     Correctness c;
     c.figures["expected"] = n;
@@ -397,12 +433,18 @@ class UniquesRun final : public ApproachRun {
                     static_cast<long long>(n), static_cast<long long>(stream_.visits()));
       c.note = buf;
     }
+    return c;
+  }
+
+  // The structure's memory, memory per key, and the ingest rate; what failed goes into the note.
+  void MeasureMemoryAndIngest(Client& admin, Correctness* c) {
+    const auto n = static_cast<double>(stream_.distinct());
     auto mem = Memory(admin, /*exact=*/true);
     if (mem.ok()) {
       figures_["memory_bytes"] = static_cast<double>(*mem);
       figures_["bytes_per_visitor"] = static_cast<double>(*mem) / n;
     } else {
-      c.note += " (memory not measured: " + mem.status().message() + ")";
+      c->note += " (memory not measured: " + mem.status().message() + ")";
     }
     // The counter is this lesson's one "key": measured the way every lesson measures memory per
     // key (scenarios/memory_per_key.h), with PostgreSQL's split into row data and page overhead.
@@ -416,7 +458,7 @@ class UniquesRun final : public ApproachRun {
       auto rel_size =
           ScalarInt(admin.Query(SqlStatement{"", "SELECT pg_total_relation_size('uq_hll')"}, {}));
       if (rel_size.ok()) figures_["relation_bytes"] = static_cast<double>(*rel_size);
-      c.note +=
+      c->note +=
           " memory_bytes is the sketch (pg_column_size); relation_bytes also counts the "
           "dead row versions the updates left.";
     }
@@ -426,30 +468,8 @@ class UniquesRun final : public ApproachRun {
       figures_["ingest_visits_per_s"] =
           static_cast<double>(timed_visits_.load()) / (static_cast<double>(t1 - t0) / 1e9);
     }
-    figures_["n"] = n;
-    figures_["batch"] = static_cast<double>(batch_);
-    figures_["rel_error"] = rel;
-    Cleanup(admin);
-    return c;
   }
 
-  std::map<std::string, double> Figures() const override { return figures_; }
-  std::string MemoryMethod() const override { return memory_method_; }
-
-  // Frees the memory the structure holds (a 10^7 set is ~0.5 GB on a server).
-  void Cleanup(Client& c) const {
-    if (IsSql(kind_)) {
-      (void)Exec(c, kind_ == Kind::kSqlHll ? "DROP TABLE uq_hll" : "DROP TABLE uq_visits");
-      return;
-    }
-    std::vector<Argv> del = {{"DEL", kSetKey, kHllKey, kBitmapKey, kWeekKey}};
-    for (int d = 0; d < 7; ++d) del[0].push_back(DayKey(d));
-    (void)c.Pipeline(del);
-  }
-
-  const UniquesStream& stream() const { return stream_; }
-
- private:
   Kind kind_;
   UniquesStream stream_;
   int64_t batch_;
@@ -465,14 +485,11 @@ class UniquesRun final : public ApproachRun {
 Status UniquesWorker::Step() { return run_->Step(*c_); }
 
 ScenarioInfo BuildInfo() {
-  ScenarioInfo info;
-  info.id = "uniques";
-  info.title = "Counting unique visitors: set vs HyperLogLog vs SQL";
-  info.unit = "batches";  // one Step()
-  info.question =
+  ScenarioInfo info = LessonInfo(
+      "uniques", "Counting unique visitors: set vs HyperLogLog vs SQL", "batches",
       "What do an exact set, a HyperLogLog, a bitmap and SQL COUNT(DISTINCT) cost in memory, "
       "ingest and count time as the number of distinct visitors grows, and how wrong is the "
-      "HyperLogLog?";
+      "HyperLogLog?");
   const uint32_t pipe = adapters::kCapPipeline;
   info.approaches = {
       {"set", "Set SADD / SCARD", "every visitor id in a set: exact, memory grows with N",
@@ -527,21 +544,14 @@ ScenarioInfo BuildInfo() {
   info.live_figures = {"memory_bytes", "visits_added"};
   info.table_figures = {"rel_error", "memory_bytes", "ingest_visits_per_s", "count_p50_us"};
   info.default_clients = 1;
-  KnobInfo sizes;
-  sizes.name = "sizes";
-  sizes.help = "numbers of distinct visitors, one record per size (100 .. 10000000)";
-  sizes.min = kMinSize;
-  sizes.max = kMaxSize;
-  sizes.defaults = {1000, 10000, 100000, 1000000};
-  info.knobs = {sizes};
-  info.claims = ArticleClaims(info.id);
+  info.knobs = {Knob("sizes", "numbers of distinct visitors, one record per size (100 .. 10000000)",
+                     kMinSize, kMaxSize, {1000, 10000, 100000, 1000000}, kKnobSweeps)};
   return info;
 }
 
 class UniquesScenario final : public Lesson {
  public:
   UniquesScenario() : Lesson(BuildInfo()) {}
-
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {

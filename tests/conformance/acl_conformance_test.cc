@@ -24,25 +24,10 @@
 
 #include "tests/conformance/dual_servers.h"
 
-namespace racetrack {
+namespace racetrack::conformance {
 namespace {
 
-using conformance::Command;
-using conformance::Connect;
-using conformance::Connection;
-using conformance::Reply;
-using conformance::Show;
-
-class AclConformance : public ::testing::Test {
- protected:
-  void SetUp() override {
-    conformance::DualServers& s = conformance::DualServers::Get();
-    if (!s.skip.empty()) GTEST_SKIP() << s.skip;
-    ASSERT_TRUE(s.error.empty()) << s.error;
-    ports_ = {s.redis_port, s.ours_port};
-  }
-  std::vector<int> ports_;  // [0] redis-server, [1] racetrack-server
-};
+class AclConformance : public DualServerTest {};
 
 std::string Run(redisContext* c, const std::vector<std::string>& argv) {
   return Show(Command(c, argv).get());
@@ -114,11 +99,9 @@ std::vector<std::string> MatrixTranscript(int port) {
 TEST_F(AclConformance, PermissionMatrixMatchesRedis) {
   std::vector<std::string> redis = MatrixTranscript(ports_[0]);
   std::vector<std::string> ours = MatrixTranscript(ports_[1]);
-  ASSERT_EQ(redis.size(), ours.size());
-  for (size_t i = 0; i < redis.size(); ++i) EXPECT_EQ(redis[i], ours[i]) << "step " << i;
+  ExpectSameTranscript(redis, ours);
   // Sanity on Redis's side: the matrix really has allowed and denied cells of every kind.
-  std::string all;
-  for (const auto& line : redis) all += line + "\n";
+  const std::string all = Joined(redis);
   EXPECT_NE(all.find("cachereader: GET cache:1 => bulk(6):cached"), std::string::npos) << all;
   EXPECT_NE(all.find("cachereader: GET private => -NOPERM this user has no permissions to access "
                      "one of the keys used as arguments"),
@@ -162,8 +145,7 @@ std::vector<std::string> DisconnectTranscript(int port) {
 TEST_F(AclConformance, RevokedUsersAreDisconnectedAsInRedis) {
   std::vector<std::string> redis = DisconnectTranscript(ports_[0]);
   std::vector<std::string> ours = DisconnectTranscript(ports_[1]);
-  ASSERT_EQ(redis.size(), ours.size());
-  for (size_t i = 0; i < redis.size(); ++i) EXPECT_EQ(redis[i], ours[i]) << "step " << i;
+  ExpectSameTranscript(redis, ours);
   EXPECT_EQ(redis[5], "a alive after channel change: yes");
   EXPECT_EQ(redis[6], "b alive after channel change: no");
   EXPECT_EQ(redis[8], "a alive after deluser: no");
@@ -172,20 +154,9 @@ TEST_F(AclConformance, RevokedUsersAreDisconnectedAsInRedis) {
 // What a MONITOR connection receives while another connection runs commands, with the time stamp
 // and the client's port masked.
 std::string MonitorTranscript(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return "(cannot connect)";
-  }
-  const std::string monitor = "*1\r\n$7\r\nMONITOR\r\n";
-  if (write(fd, monitor.data(), monitor.size()) != static_cast<ssize_t>(monitor.size())) {
-    close(fd);
-    return "(write failed)";
-  }
+  RawSocket monitor(port);
+  if (!monitor.ok()) return "(cannot connect)";
+  if (!monitor.Send(Resp({"MONITOR"}))) return "(write failed)";
   Connection c = Connect(port);
   Run(c.get(), {"SET", "mon:k", "a \"quoted\"\n\x01 value"});
   Run(c.get(), {"GET", "mon:k"});
@@ -196,16 +167,7 @@ std::string MonitorTranscript(int port) {
   Run(c.get(), {"SELECT", "0"});
   Run(c.get(), {"EVAL", "return redis.call('get','mon:k')", "0"});  // EVAL hidden, its call shown
   Run(c.get(), {"DEL", "mon:k"});
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 500) <= 0) break;
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
+  std::string out = monitor.ReadUntilQuiet();
   out = std::regex_replace(out, std::regex(R"(\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\])"),
                            "+<time> [$1 <client>]");
   return std::regex_replace(out, std::regex(R"(\+\d+\.\d{6} \[(\d+) lua\])"), "+<time> [$1 lua]");
@@ -220,4 +182,4 @@ TEST_F(AclConformance, MonitorLinesMatchRedis) {
 }
 
 }  // namespace
-}  // namespace racetrack
+}  // namespace racetrack::conformance

@@ -5,7 +5,12 @@
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -80,6 +85,85 @@ inline std::string Show(const redisReply* r, bool mask_idle = false, int depth =
     default:
       return "(type " + std::to_string(r->type) + ")";
   }
+}
+
+// Fails the test unless the two servers' transcripts (one line per step) are equal, step by step.
+inline void ExpectSameTranscript(const std::vector<std::string>& redis,
+                                 const std::vector<std::string>& ours) {
+  ASSERT_EQ(redis.size(), ours.size());
+  for (size_t i = 0; i < redis.size(); ++i) EXPECT_EQ(redis[i], ours[i]) << "step " << i;
+}
+
+// A transcript's lines, each ended by a newline, as one string to search.
+inline std::string Joined(const std::vector<std::string>& lines) {
+  std::string all;
+  for (const auto& line : lines) all += line + "\n";
+  return all;
+}
+
+// A raw TCP connection (IPv4), so bytes are compared exactly as a server sent them.
+class RawSocket {
+ public:
+  explicit RawSocket(int port, const std::string& host = "127.0.0.1") {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+    if (fd_ >= 0 && connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RawSocket() {
+    if (fd_ >= 0) close(fd_);
+  }
+  RawSocket(const RawSocket&) = delete;
+  RawSocket& operator=(const RawSocket&) = delete;
+
+  bool ok() const { return fd_ >= 0; }
+  // True once a read found the connection closed by the server.
+  bool closed() const { return closed_; }
+
+  bool Send(const std::string& bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = write(fd_, bytes.data() + done, bytes.size() - done);
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  // Everything that arrives until the connection has been quiet for `idle` (or closes).
+  // Waiting for quiet rather than counting frames keeps any extra or missing frame visible.
+  std::string ReadUntilQuiet(std::chrono::milliseconds idle = std::chrono::milliseconds(500)) {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+      pollfd p{fd_, POLLIN, 0};
+      int ready = poll(&p, 1, static_cast<int>(idle.count()));
+      if (ready <= 0) break;
+      ssize_t n = read(fd_, buf, sizeof(buf));
+      if (n <= 0) {
+        closed_ = true;
+        break;
+      }
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  bool closed_ = false;
+};
+
+// argv as a RESP multibulk request.
+inline std::string Resp(const std::vector<std::string>& argv) {
+  std::string s = "*" + std::to_string(argv.size()) + "\r\n";
+  for (const auto& a : argv) s += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  return s;
 }
 
 // Starts `o` (redis-server or racetrack-server) with "--port <free port>" in `dir` (log there too)

@@ -17,14 +17,8 @@
 #include "adapters/server_process.h"
 #include "tests/conformance/dual_servers.h"
 
-namespace racetrack {
+namespace racetrack::conformance {
 namespace {
-
-using conformance::Command;
-using conformance::Connect;
-using conformance::Connection;
-using conformance::Reply;
-using conformance::Show;
 
 class HllTxLuaConformance : public conformance::DualServerTest {};
 
@@ -105,4 +99,4 @@ TEST_F(HllTxLuaConformance, WatchedKeyModifiedByAnotherConnectionFailsExec) {
 // A runaway script (BUSY, SCRIPT KILL, UNKILLABLE) is compared in script_busy_conformance_test.
 
 }  // namespace
-}  // namespace racetrack
+}  // namespace racetrack::conformance

@@ -29,84 +29,10 @@
 #include "adapters/server_process.h"
 #include "tests/conformance/dual_servers.h"
 
-namespace racetrack {
+namespace racetrack::conformance {
 namespace {
 
-using conformance::Command;
-using conformance::Connect;
-using conformance::Connection;
-using conformance::Reply;
-using conformance::Show;
-
-// A raw TCP connection, so the subscriber's bytes are compared exactly as the server sent them.
-class RawSocket {
- public:
-  explicit RawSocket(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ >= 0 && connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~RawSocket() {
-    if (fd_ >= 0) close(fd_);
-  }
-  RawSocket(const RawSocket&) = delete;
-  RawSocket& operator=(const RawSocket&) = delete;
-
-  bool ok() const { return fd_ >= 0; }
-
-  bool Send(const std::string& bytes) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = write(fd_, bytes.data() + done, bytes.size() - done);
-      if (n <= 0) return false;
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
-
-  // Everything that arrives until the connection has been quiet for `idle` (or closes).
-  // Waiting for quiet rather than counting frames keeps any extra or missing frame visible.
-  std::string ReadUntilQuiet(std::chrono::milliseconds idle) {
-    std::string out;
-    char buf[4096];
-    for (;;) {
-      pollfd p{fd_, POLLIN, 0};
-      int ready = poll(&p, 1, static_cast<int>(idle.count()));
-      if (ready <= 0) break;
-      ssize_t n = read(fd_, buf, sizeof(buf));
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-std::string Resp(const std::vector<std::string>& argv) {
-  std::string s = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const auto& a : argv) s += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return s;
-}
-
-class MessagingConformance : public ::testing::Test {
- protected:
-  void SetUp() override {
-    conformance::DualServers& s = conformance::DualServers::Get();
-    if (!s.skip.empty()) GTEST_SKIP() << s.skip;
-    ASSERT_TRUE(s.error.empty()) << s.error;
-    ports_ = {s.redis_port, s.ours_port};
-  }
-
-  std::vector<int> ports_;  // [0] redis-server, [1] racetrack-server
-};
+class MessagingConformance : public DualServerTest {};
 
 // What one server sends a subscriber, and what PUBLISH answered, as one transcript.
 std::string PubSubTranscript(int port) {
@@ -191,11 +117,9 @@ std::vector<std::string> StreamTranscript(int port) {
 TEST_F(MessagingConformance, PendingEntriesAfterConsumerDiesAndAnotherClaims) {
   std::vector<std::string> redis = StreamTranscript(ports_[0]);
   std::vector<std::string> ours = StreamTranscript(ports_[1]);
-  ASSERT_EQ(redis.size(), ours.size());
-  for (size_t i = 0; i < redis.size(); ++i) EXPECT_EQ(redis[i], ours[i]) << "step " << i;
+  ExpectSameTranscript(redis, ours);
   // Sanity: the scenario really exercised what it claims (on Redis, hence on both).
-  std::string all;
-  for (const auto& line : redis) all += line + "\n";
+  const std::string all = Joined(redis);
   EXPECT_NE(all.find("XPENDING orders workers => [:2, bulk(3):1-1, bulk(3):2-1, [[bulk(5):alice, "
                      "bulk(1):2]]]"),
             std::string::npos)
@@ -256,4 +180,4 @@ TEST_F(MessagingConformance, WithoutALimitTheSlowSubscriberStays) {
 }
 
 }  // namespace
-}  // namespace racetrack
+}  // namespace racetrack::conformance

@@ -25,9 +25,12 @@
 #include <vector>
 
 #include "adapters/server_process.h"
+#include "tests/conformance/dual_servers.h"
 
 namespace racetrack {
 namespace {
+
+using conformance::Resp;
 
 // The first IPv4 address of an up, non-loopback interface, or "".
 std::string NonLoopbackAddress() {
@@ -50,39 +53,11 @@ std::string NonLoopbackAddress() {
 // the server closes the connection or stays quiet for 500 ms; "(closed)" is appended when the
 // server closed it.
 std::string Exchange(const std::string& host, int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return "(cannot connect)";
-  }
-  if (!request.empty() && write(fd, request.data(), request.size()) < 0) {
-    close(fd);
-    return "(write failed)";
-  }
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 500) <= 0) break;
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n <= 0) {
-      out += "(closed)";
-      break;
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
-}
-
-std::string Resp(const std::vector<std::string>& argv) {
-  std::string s = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const auto& a : argv) s += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return s;
+  conformance::RawSocket socket(port, host);
+  if (!socket.ok()) return "(cannot connect)";
+  if (!socket.Send(request)) return "(write failed)";
+  std::string out = socket.ReadUntilQuiet();
+  return socket.closed() ? out + "(closed)" : out;
 }
 
 class ProtectedMode : public ::testing::Test {

@@ -23,14 +23,8 @@
 #include "adapters/server_process.h"
 #include "tests/conformance/dual_servers.h"
 
-namespace racetrack {
+namespace racetrack::conformance {
 namespace {
-
-using conformance::Command;
-using conformance::Connect;
-using conformance::Connection;
-using conformance::Reply;
-using conformance::Show;
 
 constexpr int kThresholdMs = 100;
 
@@ -195,4 +189,4 @@ TEST_F(ScriptBusyConformance, ScriptThatWroteIsUnkillableUntilShutdownNosave) {
 }
 
 }  // namespace
-}  // namespace racetrack
+}  // namespace racetrack::conformance

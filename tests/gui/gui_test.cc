@@ -61,18 +61,28 @@ const RecordsModel::Row* FindRow(RecordsModel* model, const std::string& approac
   return nullptr;
 }
 
+// Shows `lesson` and starts `approaches` with `clients` clients for `duration_s` per repetition
+// on `target`; the page, or null when the lesson could not be shown.
+LessonPage* StartRun(MainWindow* w, const std::string& lesson,
+                     const std::vector<adapters::TargetKind>& targets,
+                     const std::vector<std::string>& approaches, int clients, double duration_s) {
+  if (!w->ShowLesson(lesson)) return nullptr;
+  LessonPage* page = w->page();
+  page->SetTargets(targets);
+  page->SetApproaches(approaches);
+  page->SetClients(clients);
+  page->SetDuration(duration_s);
+  page->Run();
+  return page;
+}
+
 // Runs `approaches` of `lesson` for 1 s on `targets` and checks the live chart got points and the
 // lesson charts were built from the records.
 void RunLive(MainWindow* w, const std::string& lesson,
              const std::vector<adapters::TargetKind>& targets,
              const std::vector<std::string>& approaches, int clients) {
-  QVERIFY(w->ShowLesson(lesson));
-  LessonPage* page = w->page();
-  page->SetTargets(targets);
-  page->SetApproaches(approaches);
-  page->SetClients(clients);
-  page->SetDuration(1.0);
-  page->Run();
+  LessonPage* page = StartRun(w, lesson, targets, approaches, clients, 1.0);
+  QVERIFY(page != nullptr);
   QVERIFY2(page->running(), qPrintable(page->banner()));
   QVERIFY(page->controller()->WaitFinished(60000));
   QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
@@ -126,13 +136,9 @@ class GuiTest : public QObject {
 
   void counterRunLosesUpdatesLive() {
     MainWindow w(Context());
-    QVERIFY(w.ShowLesson("counters"));
-    LessonPage* page = w.page();
-    page->SetTargets({adapters::TargetKind::kBuiltin});
-    page->SetApproaches({"client-rmw", "incr"});
-    page->SetClients(4);
-    page->SetDuration(1.0);
-    page->Run();
+    LessonPage* page =
+        StartRun(&w, "counters", {adapters::TargetKind::kBuiltin}, {"client-rmw", "incr"}, 4, 1.0);
+    QVERIFY(page != nullptr);
     QVERIFY2(page->running(), qPrintable(page->banner()));
     QVERIFY(page->controller()->WaitFinished(60000));
     QVERIFY2(page->banner().isEmpty(), qPrintable(page->banner()));
@@ -341,13 +347,9 @@ class GuiTest : public QObject {
 
   void stopEndsARun() {
     MainWindow w(Context());
-    QVERIFY(w.ShowLesson("counters"));
-    LessonPage* page = w.page();
-    page->SetTargets({adapters::TargetKind::kBuiltin});
-    page->SetApproaches({"client-rmw"});
-    page->SetClients(2);
-    page->SetDuration(60);
-    page->Run();
+    LessonPage* page =
+        StartRun(&w, "counters", {adapters::TargetKind::kBuiltin}, {"client-rmw"}, 2, 60);
+    QVERIFY(page != nullptr);
     QVERIFY(page->running());
     QVERIFY(!w.lessons()->isEnabled());  // no switching away from a running page
     QTest::qWait(700);
@@ -438,13 +440,9 @@ class GuiTest : public QObject {
     c.target_options.redis_url = "redis://127.0.0.1:" + std::to_string(*port);
     c.target_options.command_timeout_s = 3;
     MainWindow w(c);
-    QVERIFY(w.ShowLesson("counters"));
-    LessonPage* page = w.page();
-    page->SetTargets({adapters::TargetKind::kRedis});
-    page->SetApproaches({"incr", "client-rmw"});
-    page->SetClients(2);
-    page->SetDuration(30);
-    page->Run();
+    LessonPage* page =
+        StartRun(&w, "counters", {adapters::TargetKind::kRedis}, {"incr", "client-rmw"}, 2, 30);
+    QVERIFY(page != nullptr);
     QVERIFY(page->running());
     QTest::qWait(1200);
     (*server)->Kill();
@@ -457,13 +455,9 @@ class GuiTest : public QObject {
   // (the backing store) is started by the run itself, as `racetrack run` does.
   void cacheRunClimbsHitRatioLive() {
     MainWindow w(Context());
-    QVERIFY(w.ShowLesson("cache"));
-    LessonPage* page = w.page();
-    page->SetTargets({adapters::TargetKind::kBuiltin});
-    page->SetApproaches({"cache-aside"});
-    page->SetClients(4);
-    page->SetDuration(1.0);
-    page->Run();
+    LessonPage* page =
+        StartRun(&w, "cache", {adapters::TargetKind::kBuiltin}, {"cache-aside"}, 4, 1.0);
+    QVERIFY(page != nullptr);
     QVERIFY2(page->running(), qPrintable(page->banner()));
     QVERIFY(page->controller()->WaitFinished(120000));
     const RecordsModel::Row* row = FindRow(page->model(), "cache-aside");

@@ -18,25 +18,16 @@ using testing::LessonTargets;
 
 TEST(CacheKnobsTest, BadValuesNameTheRange) {
   auto scenario = MakeCacheScenario();
-  const KnobInfo* ttl = FindKnob(scenario->info(), "ttl-ms");
-  ASSERT_NE(ttl, nullptr);
-  auto zero = ParseKnobValues(*ttl, "0");
-  ASSERT_FALSE(zero.ok());
-  EXPECT_EQ(zero.status().message(), "--ttl-ms must be an integer between 1 and 3600000 (got '0')");
-  const KnobInfo* policy = FindKnob(scenario->info(), "maxmemory-policy");
-  ASSERT_NE(policy, nullptr);
-  auto unknown = ParseKnobValues(*policy, "allkeys-random");
-  ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.status().message(),
+  EXPECT_EQ(testing::KnobError(*scenario, "ttl-ms", "0"),
+            "--ttl-ms must be an integer between 1 and 3600000 (got '0')");
+  EXPECT_EQ(testing::KnobError(*scenario, "maxmemory-policy", "allkeys-random"),
             "--maxmemory-policy must be one of allkeys-lru, allkeys-lfu, volatile-ttl (got "
             "'allkeys-random')");
+  EXPECT_NE(testing::KnobError(*scenario, "query", "range"), "(accepted)");
   const KnobInfo* query = FindKnob(scenario->info(), "query");
   ASSERT_NE(query, nullptr);
-  EXPECT_FALSE(ParseKnobValues(*query, "range").ok());
   EXPECT_EQ(ParseKnobValues(*query, "point,aggregate")->size(), 2u);
-  const KnobInfo* ratio = FindKnob(scenario->info(), "write-ratio");
-  ASSERT_NE(ratio, nullptr);
-  EXPECT_FALSE(ParseKnobValues(*ratio, "1.5").ok());
+  EXPECT_NE(testing::KnobError(*scenario, "write-ratio", "1.5"), "(accepted)");
   // A programmatic caller gets the same range check in Prepare.
   EXPECT_EQ(testing::PrepareError(*scenario, "cache-aside", {{"ttl-ms", 0}}),
             "--ttl-ms must be between 1 and 3600000");
@@ -204,10 +195,7 @@ TEST(CacheEvictionTest, MaxmemoryEvictsAndIsRestored) {
 INSTANTIATE_TEST_SUITE_P(AllTargets, CacheOnTarget, ::testing::ValuesIn(testing::AllKinds()),
                          testing::TargetParamName);
 INSTANTIATE_TEST_SUITE_P(CacheTiers, CacheTierTarget,
-                         ::testing::Values(adapters::TargetKind::kBuiltin,
-                                           adapters::TargetKind::kBuiltinTcp,
-                                           adapters::TargetKind::kRedis),
-                         testing::TargetParamName);
+                         ::testing::ValuesIn(testing::RedisLikeKinds()), testing::TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios

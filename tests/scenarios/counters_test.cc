@@ -51,9 +51,7 @@ TEST_P(CountersTest, UnsafeApproachesLoseUpdatesSafeOnesDoNot) {
   EXPECT_GE(ran, GetParam() == TargetKind::kPostgres ? 4 : 2);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllTargets, CountersTest,
-                         ::testing::Values(TargetKind::kBuiltin, TargetKind::kBuiltinTcp,
-                                           TargetKind::kRedis, TargetKind::kPostgres),
+INSTANTIATE_TEST_SUITE_P(AllTargets, CountersTest, ::testing::ValuesIn(testing::AllKinds()),
                          testing::TargetParamName);
 
 TEST(CountersTest, OneClientCannotLoseAndTheNoteSaysWhy) {

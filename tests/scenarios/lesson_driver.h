@@ -11,11 +11,13 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "adapters/target.h"
 #include "adapters/throwaway.h"
+#include "scenarios/knobs.h"
 #include "scenarios/scenario.h"
 
 namespace racetrack::scenarios::testing {
@@ -147,10 +149,28 @@ inline std::string PrepareError(const Scenario& scenario, const std::string& app
   return r.ok() ? "" : r.status().message();
 }
 
+// What ParseKnobValues answers when `text` is typed for `scenario`'s knob `knob`, as the CLI
+// would: the error's one line, or "(accepted)"; "(no knob ...)" when the lesson has none.
+inline std::string KnobError(const Scenario& scenario, std::string_view knob,
+                             std::string_view text) {
+  const KnobInfo* k = FindKnob(scenario.info(), knob);
+  if (k == nullptr) return "(no knob " + std::string(knob) + ")";
+  auto v = ParseKnobValues(*k, text);
+  return v.ok() ? "(accepted)" : v.status().message();
+}
+
 inline const std::vector<adapters::TargetKind>& AllKinds() {
   static const std::vector<adapters::TargetKind> kKinds = {
       adapters::TargetKind::kBuiltin, adapters::TargetKind::kBuiltinTcp,
       adapters::TargetKind::kRedis, adapters::TargetKind::kPostgres};
+  return kKinds;
+}
+
+// The targets that speak Redis's commands: the in-process engine, racetrack-server and Redis.
+inline const std::vector<adapters::TargetKind>& RedisLikeKinds() {
+  static const std::vector<adapters::TargetKind> kKinds = {adapters::TargetKind::kBuiltin,
+                                                           adapters::TargetKind::kBuiltinTcp,
+                                                           adapters::TargetKind::kRedis};
   return kKinds;
 }
 

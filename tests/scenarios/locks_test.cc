@@ -81,11 +81,8 @@ TEST(LocksAnalysisTest, PauseScheduleIsDeterministic) {
 
 TEST(LocksKnobsTest, BadInputIsAOneLineError) {
   auto scenario = MakeLocksScenario();
-  const KnobInfo* pause = FindKnob(scenario->info(), "pause-ms");
-  ASSERT_NE(pause, nullptr);
-  auto v = ParseKnobValues(*pause, "-1");
-  ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.status().message(), "--pause-ms must be an integer between 0 and 600000 (got '-1')");
+  EXPECT_EQ(testing::KnobError(*scenario, "pause-ms", "-1"),
+            "--pause-ms must be an integer between 0 and 600000 (got '-1')");
   // Prepare checks too (the GUI and racetrack-bench do not go through the CLI).
   auto target = adapters::MakeBuiltinTarget();
   auto admin = target->Connect();
@@ -182,10 +179,7 @@ TEST_P(RedlockOnTarget, StaysAvailableWithOneOfThreeServersKilled) {
 INSTANTIATE_TEST_SUITE_P(AllTargets, LocksOnTarget, ::testing::ValuesIn(testing::AllKinds()),
                          testing::TargetParamName);
 INSTANTIATE_TEST_SUITE_P(RedisLikeTargets, RedlockOnTarget,
-                         ::testing::Values(adapters::TargetKind::kBuiltin,
-                                           adapters::TargetKind::kBuiltinTcp,
-                                           adapters::TargetKind::kRedis),
-                         testing::TargetParamName);
+                         ::testing::ValuesIn(testing::RedisLikeKinds()), testing::TargetParamName);
 
 }  // namespace
 }  // namespace racetrack::scenarios

@@ -73,9 +73,8 @@ TEST(MessagingKnobs, KillAfterTheLastSendIsAOneLineError) {
 
 TEST(MessagingKnobs, OutOfRangeValuesNameTheRange) {
   const Scenario& m = **Registry::Default().Get("messaging");
-  auto v = ParseKnobValues(*FindKnob(m.info(), "consumers"), "0");
-  ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.status().message(), "--consumers must be an integer between 1 and 64 (got '0')");
+  EXPECT_EQ(testing::KnobError(m, "consumers", "0"),
+            "--consumers must be an integer between 1 and 64 (got '0')");
 }
 
 TEST(MessagingKnobs, NoKnobReusesAHarnessFlag) {
@@ -130,9 +129,7 @@ TEST_P(MessagingTargets, ConsumerDiesReliableApproachesLoseNothingTheOthersLose)
   EXPECT_EQ(ran, GetParam() == TargetKind::kPostgres ? 2 : 5);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllTargets, MessagingTargets,
-                         ::testing::Values(TargetKind::kBuiltin, TargetKind::kBuiltinTcp,
-                                           TargetKind::kRedis, TargetKind::kPostgres),
+INSTANTIATE_TEST_SUITE_P(AllTargets, MessagingTargets, ::testing::ValuesIn(testing::AllKinds()),
                          testing::TargetParamName);
 
 TEST(MessagingRun, NobodyDiesNothingIsLostEvenForPubSub) {

@@ -33,9 +33,8 @@ TEST(PersistenceTally, EverythingGoneLosesEverythingAcknowledgedIncludingOlderWr
 
 TEST(PersistenceKnobs, ZeroKillsIsAOneLineError) {
   const Scenario& p = **Registry::Default().Get("persistence");
-  auto v = ParseKnobValues(*FindKnob(p.info(), "kills"), "0");
-  ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.status().message(), "--kills must be an integer between 1 and 100 (got '0')");
+  EXPECT_EQ(testing::KnobError(p, "kills", "0"),
+            "--kills must be an integer between 1 and 100 (got '0')");
 }
 
 TEST(PersistenceTargets, TheInProcessEngineHasNoProcessToKill) {

@@ -25,15 +25,11 @@ TEST(PipelineModelTest, RoundTrips) {
 TEST(PipelineKnobsTest, BadValuesAreOneLineUsageErrors) {
   auto scenario = MakePipelineScenario();
   const KnobInfo* rtt = FindKnob(scenario->info(), "rtt-ms");
-  const KnobInfo* batch = FindKnob(scenario->info(), "batch");
   ASSERT_NE(rtt, nullptr);
-  ASSERT_NE(batch, nullptr);
-  auto a = ParseKnobValues(*rtt, "-1");
-  ASSERT_FALSE(a.ok());
-  EXPECT_EQ(a.status().message(), "--rtt-ms must be between 0 and 1000 (got '-1')");
-  auto b = ParseKnobValues(*batch, "0");
-  ASSERT_FALSE(b.ok());
-  EXPECT_EQ(b.status().message(), "--batch must be an integer between 1 and 100000 (got '0')");
+  EXPECT_EQ(testing::KnobError(*scenario, "rtt-ms", "-1"),
+            "--rtt-ms must be between 0 and 1000 (got '-1')");
+  EXPECT_EQ(testing::KnobError(*scenario, "batch", "0"),
+            "--batch must be an integer between 1 and 100000 (got '0')");
   auto c = ParseKnobValues(*rtt, "0,0.5,5");
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(*c, (std::vector<double>{0, 0.5, 5}));

@@ -17,12 +17,9 @@ using testing::LessonTargets;
 
 TEST(SessionsKnobsTest, BadInputIsAOneLineError) {
   auto scenario = MakeSessionsScenario();
-  const KnobInfo* revoke = FindKnob(scenario->info(), "revoke");
-  ASSERT_NE(revoke, nullptr);
-  auto v = ParseKnobValues(*revoke, "2");
-  ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.status().message(), "--revoke must be between 0 and 1 (got '2')");
-  EXPECT_TRUE(ParseKnobValues(*revoke, "0.5").ok());
+  EXPECT_EQ(testing::KnobError(*scenario, "revoke", "2"),
+            "--revoke must be between 0 and 1 (got '2')");
+  EXPECT_EQ(testing::KnobError(*scenario, "revoke", "0.5"), "(accepted)");
   auto target = adapters::MakeBuiltinTarget();
   auto admin = target->Connect();
   ASSERT_TRUE(admin.ok());

@@ -38,11 +38,7 @@ TEST(UniquesStreamTest, ExactlyNDistinctVisitorsWithRepeats) {
 
 TEST(UniquesKnobsTest, SizesZeroIsAOneLineError) {
   auto scenario = MakeUniquesScenario();
-  const KnobInfo* sizes = FindKnob(scenario->info(), "sizes");
-  ASSERT_NE(sizes, nullptr);
-  auto bad = ParseKnobValues(*sizes, "0");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(),
+  EXPECT_EQ(testing::KnobError(*scenario, "sizes", "0"),
             "--sizes must be an integer between 100 and 10000000 (got '0')");
   EXPECT_NEAR(HllSigma(16384), 0.008125, 1e-9);
   // The lesson checks its own range even when another lesson's --sizes parsed the flag.
