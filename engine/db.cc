@@ -94,7 +94,21 @@ void Db::Erase(Entry* e) {
 int64_t Db::GetExpire(std::string_view key) const {
   const Entry* e = table_.Find(key);
   RT_CHECK(e != nullptr);
-  return e->expire_ms;
+  return ExpireOf(*e);
+}
+
+int64_t Db::ExpireOf(const Entry& e) const {
+  if (e.expire_ms != Entry::kFarExpire) return e.expire_ms;
+  return volatile_.Find(e.key())->far_ms;
+}
+
+void Db::StoreExpire(Entry* e, int64_t when_ms) {
+  if (when_ms < 0) when_ms = 0;  // any past deadline: the caller deletes the key at once
+  if (when_ms >= Entry::kFarExpire) {
+    volatile_.Find(e->key())->far_ms = when_ms;
+    when_ms = Entry::kFarExpire;
+  }
+  e->expire_ms = when_ms;
 }
 
 void Db::SetExpire(std::string_view key, int64_t when_ms) {
@@ -102,12 +116,8 @@ void Db::SetExpire(std::string_view key, int64_t when_ms) {
   RT_CHECK(e != nullptr);
   ++dirty_;
   Touch(e);  // its TTL index node is charged to it
-  if (e->expire_ms < 0) {
-    e->expire_ms = when_ms;
-    SetVolatile(e, true);
-  } else {
-    e->expire_ms = when_ms;
-  }
+  if (e->expire_ms < 0) SetVolatile(e, true);
+  StoreExpire(e, when_ms);
   ExpireIfNeeded(e);
 }
 

@@ -12,7 +12,9 @@
 // resizing; a fair random entry.
 //
 // Invariants:
-//  1. A key has an entry in volatile_ iff its Entry::expire_ms >= 0.
+//  1. A key has an entry in volatile_ iff its Entry::expire_ms >= 0. An entry holds its deadline
+//     in 48 bits; one beyond KeyEntry::kFarExpire reads kFarExpire there (still "not expired" to
+//     every test against the clock) and its exact value is the node's far_ms (ExpireOf).
 //  2. volatile_ nodes point at entries owned by table_ (entries never move, so the pointers stay
 //     valid until the entry is erased, which unlinks the node first).
 //  3. dirty() counts changes since start (Redis's server.dirty): handlers that modify a Value in place
@@ -80,6 +82,8 @@ class Db {
 
   // -1 if the key has no TTL. REQUIRES: key exists.
   int64_t GetExpire(std::string_view key) const;
+  // The exact deadline of e (-1 for none): e.expire_ms, unless that is KeyEntry::kFarExpire.
+  int64_t ExpireOf(const Entry& e) const;
   // REQUIRES: key exists. A deadline in the past deletes the key at once (as Redis does).
   void SetExpire(std::string_view key, int64_t when_ms);
   bool Persist(std::string_view key);
@@ -138,10 +142,13 @@ class Db {
   const Clock* clock() const { return clock_; }
 
  private:
-  // A TTL index node: which entry has a deadline (the deadline itself is in the entry).
+  // A TTL index node: which entry has a deadline (the deadline itself is in the entry, unless it
+  // is beyond the entry's 48 bits: invariant 1). far_ms costs nothing: 16 and 24 bytes are both
+  // malloc's smallest chunk.
   struct VolatileNode {
     VolatileNode* next = nullptr;
     Entry* entry;
+    int64_t far_ms = 0;
   };
   struct VolatileTraits {
     static std::string_view Key(const VolatileNode* n) { return n->entry->key(); }
@@ -158,6 +165,8 @@ class Db {
   }
   void SettleTouched();
   void SetVolatile(Entry* e, bool on);
+  // Writes e's deadline (invariant 1). REQUIRES: e is in volatile_.
+  void StoreExpire(Entry* e, int64_t when_ms);
 
   int index_;
   const Clock* clock_;

@@ -21,7 +21,7 @@ Hash* AsHash(Value* v) { return v == nullptr ? nullptr : v->As<Hash>(); }
 Hash* LookupWriteOrCreate(CommandContext& ctx, std::string_view key) {
   Value* v;
   if (!LookupTyped(ctx, key, ObjType::kHash, &v)) return nullptr;
-  if (v == nullptr) v = &ctx.db.Add(key, Value(std::make_unique<Hash>()));
+  if (v == nullptr) v = &ctx.db.Add(key, Value(Hash()));
   return v->As<Hash>();
 }
 

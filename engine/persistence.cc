@@ -126,9 +126,10 @@ Status Persistence::SetAppendOnly(bool on) {
     std::string name = ToLower(argv[0]);
     for (std::string_view r : kRelative) {
       if (name != r || argv.size() < 2) continue;
-      const Db::Entry* e = engine_->db(db).Peek(argv[1]);
+      const Db& d = engine_->db(db);
+      const Db::Entry* e = d.Peek(argv[1]);
       if (e != nullptr && e->expire_ms >= 0) {
-        std::string when = std::to_string(e->expire_ms);
+        std::string when = std::to_string(d.ExpireOf(*e));
         std::string_view pe[] = {"PEXPIREAT", argv[1], when};
         raw->Feed(db, Args(pe));
       }

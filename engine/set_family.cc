@@ -19,14 +19,13 @@ namespace {
 
 Set* AsSet(Value* v) { return v == nullptr ? nullptr : v->As<Set>(); }
 
-Value MakeSetValue(std::unique_ptr<Set> s) { return Value(std::unique_ptr<Object>(std::move(s))); }
 
 void CmdSAdd(CommandContext& ctx) {
   Value* v;
   if (!LookupTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
   Set* set = AsSet(v);
   if (set == nullptr) {
-    set = ctx.db.Add(ctx.argv[1], MakeSetValue(Set::ForFirstMember(ctx.argv[2]))).As<Set>();
+    set = ctx.db.Add(ctx.argv[1], Value(Set::ForFirstMember(ctx.argv[2]))).As<Set>();
   }
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argv.size(); ++i) added += set->Add(ctx.argv[i]);
@@ -260,13 +259,13 @@ void InterGeneric(CommandContext& ctx, size_t first, size_t n, std::optional<std
     ctx.reply.EndArray(token, count);
     return;
   }
-  auto result = std::make_unique<Set>(true);  // Redis starts the result as an intset
+  Set result(true);  // Redis starts the result as an intset
   sets[0]->ForEach([&](std::string_view m) {
-    if (in_all_others(m)) result->Add(m);
+    if (in_all_others(m)) result.Add(m);
   });
-  size_t size = result->size();
+  size_t size = result.size();
   if (size > 0) {
-    ctx.db.Set(*dst, MakeSetValue(std::move(result)));
+    ctx.db.Set(*dst, Value(std::move(result)));
   } else {
     ctx.db.Erase(*dst);
   }
@@ -283,26 +282,26 @@ void UnionDiffGeneric(CommandContext& ctx, size_t first, std::optional<std::stri
     if (!ok) return;
     sets.push_back(AsSet(v));
   }
-  auto result = std::make_unique<Set>(true);
+  Set result(true);
   if (op == SetOp::kUnion) {
     for (const Set* s : sets) {
-      if (s != nullptr) s->ForEach([&result](std::string_view m) { result->Add(m); });
+      if (s != nullptr) s->ForEach([&result](std::string_view m) { result.Add(m); });
     }
   } else if (sets[0] != nullptr) {
     sets[0]->ForEach([&](std::string_view m) {
       for (size_t j = 1; j < sets.size(); ++j) {
         if (sets[j] != nullptr && (sets[j] == sets[0] || sets[j]->Contains(m))) return;
       }
-      result->Add(m);
+      result.Add(m);
     });
   }
   if (!dst) {
-    ReplyMembers(ctx.reply, *result);
+    ReplyMembers(ctx.reply, result);
     return;
   }
-  size_t size = result->size();
+  size_t size = result.size();
   if (size > 0) {
-    ctx.db.Set(*dst, MakeSetValue(std::move(result)));
+    ctx.db.Set(*dst, Value(std::move(result)));
   } else {
     ctx.db.Erase(*dst);
   }
@@ -370,7 +369,7 @@ void CmdSMove(CommandContext& ctx) {
   ctx.db.AddDirty();
   if (src->empty()) ctx.db.Erase(src_key);
   if (dst_v == nullptr) {
-    ctx.db.Add(dst_key, MakeSetValue(Set::ForFirstMember(member))).As<Set>()->Add(member);
+    ctx.db.Add(dst_key, Value(Set::ForFirstMember(member))).As<Set>()->Add(member);
   } else {
     AsSet(dst_v)->Add(member);
   }

@@ -109,7 +109,7 @@ std::string EncodeSnapshot(Engine& engine) {
       if (e == nullptr) continue;
       if (e->expire_ms >= 0) {
         out.push_back(static_cast<char>(kOpExpire));
-        PutFixed64(&out, static_cast<uint64_t>(e->expire_ms));
+        PutFixed64(&out, static_cast<uint64_t>(db.ExpireOf(*e)));
       }
       size_t mark = out.size();
       ObjType t = e->value.type();

@@ -1,6 +1,7 @@
 #include "engine/ds/hash.h"
 
 #include <iterator>
+#include <new>
 
 #include "engine/ds/limits.h"
 
@@ -19,27 +20,46 @@ const std::string& Decode(Listpack::Pos p, std::string* out) {
 
 }  // namespace
 
-Hash::~Hash() = default;
+Hash::~Hash() {
+  if (encoding() == Enc::kHashtable) {
+    delete table();
+  } else {
+    lp_.~Listpack();
+  }
+}
 
-size_t Hash::size() const { return table_ == nullptr ? lp_.size() / 2 : table_->map.size(); }
+Hash::Hash(Hash&& o) noexcept {
+  if (o.encoding() == Enc::kHashtable) {
+    table_bits_ = o.table_bits_;
+    o.table_bits_ = 0;
+    new (&o.lp_) Listpack(Listpack::Null());  // o stays a valid (null) listpack hash
+  } else {
+    new (&lp_) Listpack(std::move(o.lp_));
+  }
+}
+
+size_t Hash::size() const {
+  return encoding() == Enc::kListpack ? lp_.size() / 2 : table()->map.size();
+}
 
 const std::string* Hash::Get(std::string_view field) const {
-  if (table_ == nullptr) {
+  if (encoding() == Enc::kListpack) {
     Listpack::Pos p = lp_.Find(lp_.First(), field, /*skip=*/1);
     if (p == nullptr) return nullptr;
     return &Decode(lp_.Next(p), &scratch_value);
   }
-  auto it = table_->map.find(field);
-  return it == table_->map.end() ? nullptr : &it->second;
+  const Map& map = table()->map;
+  auto it = map.find(field);
+  return it == map.end() ? nullptr : &it->second;
 }
 
 bool Hash::Set(std::string_view field, std::string_view value) {
   const EncodingLimits& limits = Limits();
-  if (table_ == nullptr &&
+  if (encoding() == Enc::kListpack &&
       (field.size() > limits.hash_max_listpack_value || value.size() > limits.hash_max_listpack_value)) {
     ConvertToHashtable();  // before adding, as Redis's hashTypeSet
   }
-  if (table_ == nullptr) {
+  if (encoding() == Enc::kListpack) {
     bool added;
     Listpack::Pos p = lp_.Find(lp_.First(), field, /*skip=*/1);
     if (p != nullptr) {
@@ -55,7 +75,7 @@ bool Hash::Set(std::string_view field, std::string_view value) {
     if (size() > limits.hash_max_listpack_entries) ConvertToHashtable();
     return added;
   }
-  Table& t = *table_;
+  Table& t = *table();
   auto it = t.map.find(field);
   if (it != t.map.end()) {
     t.heap_bytes -= StringHeapBytes(it->second);
@@ -69,13 +89,13 @@ bool Hash::Set(std::string_view field, std::string_view value) {
 }
 
 bool Hash::Erase(std::string_view field) {
-  if (table_ == nullptr) {
+  if (encoding() == Enc::kListpack) {
     Listpack::Pos p = lp_.Find(lp_.First(), field, /*skip=*/1);
     if (p == nullptr) return false;
     lp_.Delete(p, 2);  // the field and its value; the rest keep their order
     return true;
   }
-  Table& t = *table_;
+  Table& t = *table();
   auto it = t.map.find(field);
   if (it == t.map.end()) return false;
   t.heap_bytes -= StringHeapBytes(it->first) + StringHeapBytes(it->second);
@@ -84,7 +104,7 @@ bool Hash::Erase(std::string_view field) {
 }
 
 void Hash::ForEach(const std::function<void(const std::string&, const std::string&)>& fn) const {
-  if (table_ == nullptr) {
+  if (encoding() == Enc::kListpack) {
     // Decode into locals, not the scratch: fn may call Get on this or another hash.
     std::string f, v;
     for (Listpack::Pos p = lp_.First(); p != nullptr; p = lp_.Next(lp_.Next(p))) {
@@ -94,16 +114,16 @@ void Hash::ForEach(const std::function<void(const std::string&, const std::strin
     }
     return;
   }
-  for (const auto& [f, v] : table_->map) fn(f, v);
+  for (const auto& [f, v] : table()->map) fn(f, v);
 }
 
 uint64_t Hash::Scan(uint64_t cursor, size_t count,
                     const std::function<void(const std::string&, const std::string&)>& fn) const {
-  if (table_ == nullptr) {
+  if (encoding() == Enc::kListpack) {
     ForEach(fn);
     return 0;
   }
-  const Map& map = table_->map;
+  const Map& map = table()->map;
   size_t buckets = map.bucket_count();
   size_t visited = 0;
   while (cursor < buckets && visited < count) {
@@ -117,11 +137,11 @@ uint64_t Hash::Scan(uint64_t cursor, size_t count,
 }
 
 std::pair<const std::string*, const std::string*> Hash::Random(std::mt19937_64& rng) const {
-  if (table_ == nullptr) {
+  if (encoding() == Enc::kListpack) {
     Listpack::Pos p = lp_.Seek(static_cast<int64_t>(rng() % size()) * 2);
     return {&Decode(p, &scratch_field), &Decode(lp_.Next(p), &scratch_value)};
   }
-  const Map& map = table_->map;
+  const Map& map = table()->map;
   size_t buckets = map.bucket_count();
   while (true) {  // terminates: the table is not empty, so some bucket is
     size_t b = rng() % buckets;
@@ -143,33 +163,31 @@ void Hash::ConvertToHashtable() {
     auto it = t->map.emplace(f, v).first;
     t->heap_bytes += StringHeapBytes(it->first) + StringHeapBytes(it->second);
   }
-  table_ = std::move(t);
-  lp_ = Listpack::Null();
+  lp_.~Listpack();
+  table_bits_ = reinterpret_cast<uintptr_t>(t.release()) | kTableBit;
 }
 
 size_t Hash::MemoryUsage() const {
-  size_t bytes = AllocSize(sizeof(Hash));
-  if (table_ == nullptr) return bytes + lp_.AllocatedBytes();
+  if (encoding() == Enc::kListpack) return lp_.AllocatedBytes();
   // libstdc++ node: next pointer + pair + cached hash code; plus one pointer per bucket.
   constexpr size_t kNode = sizeof(void*) + sizeof(Map::value_type) + sizeof(size_t);
-  const Map& map = table_->map;
-  return bytes + AllocSize(sizeof(Table)) + AllocSize(map.bucket_count() * sizeof(void*)) +
-         map.size() * AllocSize(kNode) + table_->heap_bytes;
+  const Map& map = table()->map;
+  return AllocSize(sizeof(Table)) + AllocSize(map.bucket_count() * sizeof(void*)) +
+         map.size() * AllocSize(kNode) + table()->heap_bytes;
 }
 
-std::unique_ptr<Object> Hash::Clone() const {
-  auto copy = std::make_unique<Hash>();
-  if (table_ == nullptr) {
-    copy->lp_ = lp_.Copy();
+Hash Hash::Clone() const {
+  Hash copy;
+  if (encoding() == Enc::kListpack) {
+    copy.lp_ = lp_.Copy();
     return copy;
   }
-  copy->table_ = std::make_unique<Table>();
-  copy->table_->map = table_->map;
+  auto t = std::make_unique<Table>();
+  t->map = table()->map;
   // Recount: copies may have smaller capacities than the originals.
-  for (const auto& [f, v] : copy->table_->map) {
-    copy->table_->heap_bytes += StringHeapBytes(f) + StringHeapBytes(v);
-  }
-  copy->lp_ = Listpack::Null();
+  for (const auto& [f, v] : t->map) t->heap_bytes += StringHeapBytes(f) + StringHeapBytes(v);
+  copy.lp_.~Listpack();
+  copy.table_bits_ = reinterpret_cast<uintptr_t>(t.release()) | kTableBit;
   return copy;
 }
 

@@ -22,8 +22,13 @@
 // reference is valid until the next call on ANY Hash (copy it to keep it); in a hashtable it is
 // the stored string itself.
 //
+// One word: a Hash is the listpack's block pointer, or the hashtable's address with its low bit set
+// (a union; encoding() reads the bit). It lives inside the key's Value (value.h), so a small hash
+// costs its listpack block and nothing else — Redis's robj + listpack, without the robj. It is
+// trivially relocatable: Value moves it by copying the word.
+//
 // Invariants:
-//  1. Exactly one of lp_ (listpack) and table_ (hashtable) is live; encoding() says which.
+//  1. Exactly one of lp_ (listpack) and the Table (hashtable) is live; encoding() says which.
 //  2. encoding() == kListpack implies every field and value was at most hash-max-listpack-value
 //     bytes and the count at most hash-max-listpack-entries when written (a later CONFIG SET may
 //     lower the limits; the next write then converts, as in Redis).
@@ -34,6 +39,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <random>
@@ -48,23 +54,27 @@
 
 namespace racetrack::engine {
 
-class Hash final : public Object {
+class Hash final {
  public:
   enum class Enc : uint8_t { kListpack, kHashtable };
 
-  Hash() = default;
-  ~Hash() override;
+  Hash() : lp_() {}
+  ~Hash();
+  Hash(Hash&& o) noexcept;
+  Hash& operator=(Hash&&) = delete;
   Hash(const Hash&) = delete;
   Hash& operator=(const Hash&) = delete;
 
-  ObjType type() const override { return ObjType::kHash; }
-  size_t MemoryUsage() const override;
-  std::string_view Encoding() const override {
+  ObjType type() const { return ObjType::kHash; }
+  // Heap bytes held (allocator sizes): the listpack block, or the table with its nodes.
+  size_t MemoryUsage() const;
+  std::string_view Encoding() const {
     return encoding() == Enc::kListpack ? "listpack" : "hashtable";
   }
-  std::unique_ptr<Object> Clone() const override;
+  // A deep copy in the same encoding.
+  Hash Clone() const;
 
-  Enc encoding() const { return table_ == nullptr ? Enc::kListpack : Enc::kHashtable; }
+  Enc encoding() const { return (Word() & kTableBit) != 0 ? Enc::kHashtable : Enc::kListpack; }
   size_t size() const;
   bool empty() const { return size() == 0; }
 
@@ -101,10 +111,24 @@ class Hash final : public Object {
     size_t heap_bytes = 0;  // StringHeapBytes of every field and value, kept by Set / Erase
   };
 
+  static constexpr uintptr_t kTableBit = 1;
+
+  // The object's one word, read as bytes (valid whichever union member is live).
+  uintptr_t Word() const {
+    uintptr_t w;
+    std::memcpy(&w, this, sizeof(w));
+    return w;
+  }
+  // REQUIRES: encoding() == kHashtable.
+  Table* table() const { return reinterpret_cast<Table*>(table_bits_ & ~kTableBit); }
   void ConvertToHashtable();
 
-  Listpack lp_;                   // kListpack: field, value, field, value, ... (empty when table_)
-  std::unique_ptr<Table> table_;  // kHashtable
+  union {
+    Listpack lp_;           // kListpack: field, value, field, value, ...
+    uintptr_t table_bits_;  // kHashtable: the Table's address | kTableBit
+  };
 };
+
+static_assert(sizeof(Hash) == sizeof(void*), "a Hash is one word (it lives inside a Value)");
 
 }  // namespace racetrack::engine

@@ -11,8 +11,8 @@
 
 namespace racetrack::engine {
 
-static_assert(KeyEntry::kKeyOffset == sizeof(Value) + sizeof(int64_t) + sizeof(void*) + 2,
-              "the key follows value, expire_ms, next_, flags and key_len8_ (keytable.h's drawing)");
+static_assert(KeyEntry::kKeyOffset == sizeof(KeyEntry) && sizeof(KeyEntry) == 32,
+              "the key follows value, next_, expire_ms, flags and key_len8_ (keytable.h's drawing)");
 
 size_t KeyEntry::AllocatedBytes() const {
   return malloc_usable_size(const_cast<KeyEntry*>(this));
@@ -68,9 +68,7 @@ KeyEntry* KeyTable::Insert(std::string_view key, Value value) {
   MaybeGrow();
   bool long_key = key.size() >= Entry::kLongKey;
   size_t bytes = Entry::kKeyOffset + (long_key ? sizeof(uint32_t) : 0) + key.size();
-  // Never less than the struct itself (its tail padding overlaps the key bytes): 40 bytes, which
-  // is malloc's smallest class above 24 anyway.
-  void* block = std::malloc(std::max(bytes, sizeof(Entry)));
+  void* block = std::malloc(bytes);
   if (block == nullptr) throw std::bad_alloc();
   Entry* e = new (block) Entry;
   e->value = std::move(value);

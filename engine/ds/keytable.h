@@ -7,15 +7,19 @@
 // way to scan across a resize or to draw a fair random key. This is Redis's dict.c, specialised:
 //
 //   bucket array (8 B/bucket)         one malloc per key (Entry)
-//   +----+----+----+----+       +---------------+-----------+------+-----+-----+--------------+
-//   | *  | .  | *  | .  |  ->   | Value (16 B)  | expire_ms | next | flg | len | key bytes... |
-//   +----+----+----+----+       +---------------+-----------+------+-----+-----+--------------+
-//                                0               16          24     32    33    34
+//   +----+----+----+----+       +---------------+------+--------------+-----+-----+--------------+
+//   | *  | .  | *  | .  |  ->   | Value (16 B)  | next | expire (48b) | flg | len | key bytes... |
+//   +----+----+----+----+       +---------------+------+--------------+-----+-----+--------------+
+//                                0               16     24             30    31    32
 //   (len 255 means a 4-byte length follows, for keys of 255 bytes or more)
 //
-// A key "n" holding "12345" therefore costs one 35-byte request (malloc's 40-byte class) plus its
+// A key "n" holding "12345" therefore costs one 33-byte request (malloc's 40-byte class) plus its
 // share of the bucket array; Redis 7.0 needs a 24-byte dictEntry, an 8-byte key sds and a 16-byte
-// robj (48 B).
+// robj (48 B). Keys of up to 8 bytes fit the 40-byte class, up to 24 bytes the 56-byte one.
+//
+// The expiry is a 48-bit signed Unix-ms deadline (until the year 6429), -1 for none; a deadline
+// beyond kFarExpire is stored as kFarExpire and its exact value kept by the owner (engine/db.h),
+// so every "has it expired?" test can read the entry alone.
 //
 // Algorithm (Redis's dict, Pieter Noordhuis's scan):
 //  - Two tables while resizing. The array doubles when the table holds as many entries as buckets,
@@ -35,7 +39,7 @@
 //
 // Complexity: Find, Insert, Erase O(1) expected plus one rehash step; Scan O(1) buckets per call
 // (a few more while resizing); Random O(buckets/entries * chain_bound) tries, at most ~10 * bound.
-// Memory: the Entry (34 + key bytes, rounded up by malloc) + 8-16 bytes of buckets per key (up to
+// Memory: the Entry (32 + key bytes, rounded up by malloc) + 8-16 bytes of buckets per key (up to
 // 80 just after mass deletions, until the shrink completes).
 //
 // Invariants:
@@ -65,8 +69,10 @@ class KeyTable;
 // Created and destroyed only by KeyTable; its address is stable for its whole life.
 class KeyEntry {
  public:
+  // The largest deadline the entry holds itself (2^47 - 1 ms); see the drawing above.
+  static constexpr int64_t kFarExpire = (int64_t{1} << 47) - 1;
+
   Value value;
-  int64_t expire_ms = -1;  // Unix ms deadline, -1 for none
 
   std::string_view key() const {
     const char* p = reinterpret_cast<const char*>(this) + kKeyOffset;
@@ -81,11 +87,13 @@ class KeyEntry {
   // The fields below are laid out as drawn above (declaration order); the key bytes follow
   // key_len8_. Only KeyTable writes next_ and key_len8_.
   KeyEntry* next_ = nullptr;
-  // Bits for the keyspace's own bookkeeping (engine/db.h uses one for memory accounting).
+  // Unix ms deadline, -1 for none; kFarExpire stands for any later one (its owner has the value).
+  int64_t expire_ms : 48 = -1;
+  // Bits for the keyspace's own bookkeeping (engine/db.h uses them).
   uint8_t flags = 0;
   uint8_t key_len8_ = 0;  // the key's length, or kLongKey: a uint32 length precedes the key
   static constexpr uint8_t kLongKey = 255;
-  static constexpr size_t kKeyOffset = 34;
+  static constexpr size_t kKeyOffset = 32;
 
  private:
   friend class KeyTable;

@@ -8,17 +8,34 @@
 
 namespace racetrack::engine {
 
-Set::Set(bool intset) {
+Set::Set(bool intset) : ints_() {
   if (!intset) {
-    ints_ = Intset::Null();
-    table_ = std::make_unique<Table>();
+    ints_.~Intset();
+    StartTable();
   }
 }
 
 Set::~Set() {
-  if (table_ != nullptr) {
-    table_->index.ForEach([](Member* m) { ::operator delete(static_cast<void*>(m)); });
+  if (is_intset()) {
+    ints_.~Intset();
+    return;
   }
+  Table* t = table();
+  t->index.ForEach([](Member* m) { ::operator delete(static_cast<void*>(m)); });
+  delete t;
+}
+
+Set::Set(Set&& o) noexcept {
+  if (o.is_intset()) {
+    new (&ints_) Intset(std::move(o.ints_));
+  } else {
+    table_bits_ = o.table_bits_;
+    new (&o.ints_) Intset(Intset::Null());  // o stays a valid (null) intset
+  }
+}
+
+void Set::StartTable() {
+  table_bits_ = reinterpret_cast<uintptr_t>(new Table()) | kTableBit;
 }
 
 // Same accounting as skiplist.cc: glibc chunk = request + 8, rounded up to 16, at least 32.
@@ -28,19 +45,17 @@ size_t Set::MemberBytes(size_t len) {
 }
 
 size_t Set::MemoryUsage() const {
-  size_t bytes = AllocSize(sizeof(Set)) + ints_.AllocatedBytes();
-  if (table_ != nullptr) {
-    bytes += AllocSize(sizeof(Table)) + table_->index.MemoryUsage() + table_->member_bytes;
-  }
-  return bytes;
+  if (is_intset()) return ints_.AllocatedBytes();
+  const Table* t = table();
+  return AllocSize(sizeof(Table)) + t->index.MemoryUsage() + t->member_bytes;
 }
 
-std::unique_ptr<Object> Set::Clone() const {
-  auto copy = std::make_unique<Set>(is_intset());
+Set Set::Clone() const {
+  Set copy(is_intset());
   if (is_intset()) {
-    copy->ints_ = ints_.Copy();
+    copy.ints_ = ints_.Copy();
   } else {
-    table_->index.ForEach([&copy](const Member* m) { copy->TableAdd(m->view()); });
+    table()->index.ForEach([&copy](const Member* m) { copy.TableAdd(m->view()); });
   }
   return copy;
 }
@@ -56,14 +71,14 @@ void Set::TableAdd(std::string_view m) {
   node->next = nullptr;
   node->len = static_cast<uint32_t>(m.size());
   std::char_traits<char>::copy(reinterpret_cast<char*>(node + 1), m.data(), m.size());
-  table_->index.Insert(node);
-  table_->member_bytes += MemberBytes(m.size());
+  table()->index.Insert(node);
+  table()->member_bytes += MemberBytes(m.size());
 }
 
 void Set::ConvertToTable() {
   Intset ints = std::move(ints_);
-  ints_ = Intset::Null();
-  table_ = std::make_unique<Table>();
+  ints_.~Intset();
+  StartTable();
   char buf[24];
   for (size_t i = 0, n = ints.size(); i < n; ++i) TableAdd(FormatIntTo(ints.At(i), buf));
 }
@@ -78,7 +93,7 @@ bool Set::Add(std::string_view m) {
     }
     ConvertToTable();
   }
-  if (table_->index.Find(m) != nullptr) return false;
+  if (table()->index.Find(m) != nullptr) return false;
   TableAdd(m);
   return true;
 }
@@ -88,9 +103,9 @@ bool Set::Remove(std::string_view m) {
     int64_t v;
     return ParseInt64(m, &v) && ints_.Remove(v);
   }
-  Member* node = table_->index.Remove(m);
+  Member* node = table()->index.Remove(m);
   if (node == nullptr) return false;
-  table_->member_bytes -= MemberBytes(node->len);
+  table()->member_bytes -= MemberBytes(node->len);
   ::operator delete(static_cast<void*>(node));
   return true;
 }
@@ -100,7 +115,7 @@ bool Set::Contains(std::string_view m) const {
     int64_t v;
     return ParseInt64(m, &v) && ints_.Contains(v);
   }
-  return table_->index.Find(m) != nullptr;
+  return table()->index.Find(m) != nullptr;
 }
 
 }  // namespace racetrack::engine

@@ -16,15 +16,21 @@
 // Memory per member: 2, 4 or 8 bytes (intset); hashtable: a 16-byte header + the member, rounded
 // up to a malloc chunk (32 bytes for members up to 16 bytes), plus 8–16 bytes of buckets.
 //
+// One word: a Set is the intset's block pointer, or the hashtable's address with its low bit set
+// (a union; is_intset() reads the bit). It lives inside the key's Value (value.h), so {1, 2, 3}
+// costs its 14-byte intset block and nothing else — Redis's robj + intset, without the robj. It is
+// trivially relocatable: Value moves it by copying the word.
+//
 // Invariants:
-//  1. is_intset() iff table_ is null; then ints_ holds the members, otherwise table_ does and
-//     ints_ is a Null intset.
+//  1. is_intset() iff the word's low bit is clear; then ints_ holds the members, otherwise the
+//     Table does.
 //  2. The engine never stores an empty Set.
 //
 // Thread-safety: none.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,27 +42,36 @@
 
 namespace racetrack::engine {
 
-class Set final : public Object {
+class Set final {
  public:
   // A new empty set, encoded as an intset or a hashtable.
   explicit Set(bool intset = true);
   // The encoding Redis's setTypeCreate picks for a set whose first member is `first`.
-  static std::unique_ptr<Set> ForFirstMember(std::string_view first) {
+  static Set ForFirstMember(std::string_view first) {
     int64_t v;
-    return std::make_unique<Set>(ParseInt64(first, &v));
+    return Set(ParseInt64(first, &v));
   }
-  ~Set() override;
+  ~Set();
+  // A moved-from Set may only be destroyed.
+  Set(Set&& o) noexcept;
+  Set& operator=(Set&&) = delete;
   Set(const Set&) = delete;
   Set& operator=(const Set&) = delete;
 
-  ObjType type() const override { return ObjType::kSet; }
-  size_t MemoryUsage() const override;
-  std::string_view Encoding() const override { return is_intset() ? "intset" : "hashtable"; }
-  std::unique_ptr<Object> Clone() const override;
+  ObjType type() const { return ObjType::kSet; }
+  // Heap bytes held (allocator sizes): the intset block, or the table, its buckets and members.
+  size_t MemoryUsage() const;
+  std::string_view Encoding() const { return is_intset() ? "intset" : "hashtable"; }
+  // A deep copy in the same encoding.
+  Set Clone() const;
 
-  size_t size() const { return is_intset() ? ints_.size() : table_->index.size(); }
+  size_t size() const { return is_intset() ? ints_.size() : table()->index.size(); }
   bool empty() const { return size() == 0; }
-  bool is_intset() const { return table_ == nullptr; }
+  bool is_intset() const {
+    uintptr_t w;
+    std::memcpy(&w, this, sizeof(w));  // the word, whichever union member is live
+    return (w & kTableBit) == 0;
+  }
 
   // Returns true if m was added (absent before).
   bool Add(std::string_view m);
@@ -71,7 +86,7 @@ class Set final : public Object {
       char buf[24];
       for (size_t i = 0, n = ints_.size(); i < n; ++i) f(FormatIntTo(ints_.At(i), buf));
     } else {
-      table_->index.ForEach([&f](const Member* m) { f(m->view()); });
+      table()->index.ForEach([&f](const Member* m) { f(m->view()); });
     }
   }
 
@@ -79,7 +94,7 @@ class Set final : public Object {
   template <typename Rng>
   std::string Random(Rng& rng) const {
     if (is_intset()) return FormatInt(ints_.At(rng() % ints_.size()));
-    return std::string(table_->index.Random(rng)->view());
+    return std::string(table()->index.Random(rng)->view());
   }
 
   // SSCAN step. An intset is returned whole with cursor 0 (as Redis does for compact encodings);
@@ -94,7 +109,7 @@ class Set final : public Object {
     size_t seen = 0;
     size_t max_buckets = count * 10;
     do {
-      cursor = table_->index.Scan(cursor, [&](const Member* m) {
+      cursor = table()->index.Scan(cursor, [&](const Member* m) {
         f(m->view());
         ++seen;
       });
@@ -118,13 +133,23 @@ class Set final : public Object {
     size_t member_bytes = 0;  // malloc chunks held by the members
   };
 
+  static constexpr uintptr_t kTableBit = 1;
+
   static std::string_view FormatIntTo(int64_t v, char* buf);
   static size_t MemberBytes(size_t len);
+  // REQUIRES: !is_intset().
+  Table* table() const { return reinterpret_cast<Table*>(table_bits_ & ~kTableBit); }
+  // Makes this set an empty hashtable. REQUIRES: ints_ is live and already destroyed or moved.
+  void StartTable();
   void TableAdd(std::string_view m);
   void ConvertToTable();
 
-  Intset ints_;                   // intset encoding (Null once converted)
-  std::unique_ptr<Table> table_;  // hashtable encoding
+  union {
+    Intset ints_;           // intset encoding
+    uintptr_t table_bits_;  // hashtable encoding: the Table's address | kTableBit
+  };
 };
+
+static_assert(sizeof(Set) == sizeof(void*), "a Set is one word (it lives inside a Value)");
 
 }  // namespace racetrack::engine

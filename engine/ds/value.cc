@@ -6,6 +6,8 @@
 #include <new>
 
 #include "engine/ds/alloc.h"
+#include "engine/ds/hash.h"
+#include "engine/ds/set.h"
 #include "engine/ds/util.h"
 
 namespace racetrack::engine {
@@ -48,6 +50,16 @@ Value::Value(std::unique_ptr<Object> obj) {
   ObjType t = obj->type();
   SetPtr(obj.release());
   SetTag(t, kObject, 0);
+}
+
+Value::Value(Hash&& h) {
+  new (payload_) Hash(std::move(h));
+  SetTag(ObjType::kHash, kInline, 0);
+}
+
+Value::Value(Set&& s) {
+  new (payload_) Set(std::move(s));
+  SetTag(ObjType::kSet, kInline, 0);
 }
 
 void Value::InitString(std::string_view s, bool detect_int) {
@@ -95,7 +107,10 @@ std::string& Value::mutable_str() {
 
 void Value::Release() {
   switch (storage()) {
-    case kInline: break;
+    case kInline:
+      if (type() == ObjType::kHash) embedded<Hash>()->~Hash();
+      if (type() == ObjType::kSet) embedded<Set>()->~Set();
+      break;
     case kBuffer: std::free(ptr<char>()); break;
     case kString: delete ptr<std::string>(); break;
     case kObject: delete ptr<Object>(); break;
@@ -106,7 +121,10 @@ void Value::Release() {
 
 size_t Value::MemoryUsage() const {
   switch (storage()) {
-    case kInline: return sizeof(Value);
+    case kInline:
+      if (type() == ObjType::kHash) return sizeof(Value) + As<Hash>()->MemoryUsage();
+      if (type() == ObjType::kSet) return sizeof(Value) + As<Set>()->MemoryUsage();
+      return sizeof(Value);
     case kBuffer: return sizeof(Value) + malloc_usable_size(ptr<char>());
     case kString: {
       const std::string* s = ptr<std::string>();
@@ -119,6 +137,8 @@ size_t Value::MemoryUsage() const {
 
 std::string_view Value::Encoding() const {
   if (storage() == kObject) return ptr<Object>()->Encoding();
+  if (type() == ObjType::kHash) return As<Hash>()->Encoding();
+  if (type() == ObjType::kSet) return As<Set>()->Encoding();
   if (tag_ & kRawFlag) return "raw";
   if (tag_ & kIntFlag) return "int";
   return str().size() <= kEmbstrMax ? "embstr" : "raw";
@@ -128,6 +148,15 @@ Value Value::Clone() const {
   Value v;
   switch (storage()) {
     case kInline:
+      if (type() == ObjType::kHash) {
+        v = Value(As<Hash>()->Clone());
+        break;
+      }
+      if (type() == ObjType::kSet) {
+        v = Value(As<Set>()->Clone());
+        break;
+      }
+      [[fallthrough]];
     case kBuffer:
       v.InitString(str(), /*detect_int=*/false);
       v.tag_ = static_cast<uint8_t>((v.tag_ & (kTypeMask | kStorageMask)) |

@@ -1,9 +1,10 @@
 // Value: what a key holds, in 16 bytes. A string is stored as Redis 7.0 stores it in spirit — small
-// ones without a separate allocation — and reports Redis's encoding names; every other type is an
-// Object subclass defined in its own file (hash.h, list.h, set.h, zset.h, stream.h, ...), so adding
-// a type touches only the ObjType enum.
+// ones without a separate allocation — and reports Redis's encoding names. A hash or a set is a
+// one-word object kept inside the Value itself (its listpack / intset block or its table is the
+// only allocation, as Redis's robj points straight at the listpack); every other type is an Object
+// subclass defined in its own file (list.h, zset.h, stream.h, ...) behind an owning pointer.
 //
-// Layout (16 bytes, 4-aligned; the keyspace entry, engine/db.h, embeds one):
+// Layout (16 bytes, 8-aligned; the keyspace entry, engine/ds/keytable.h, embeds one):
 //
 //   offset 0           10    11    12            16
 //          +-----------+-----+-----+-------------+
@@ -12,7 +13,9 @@
 //   payload: a string of up to 10 bytes inline (len = its length), or an 8-byte owning pointer:
 //            kBuffer -> malloc'd [uint32 length][bytes] of exactly that size (immutable text),
 //            kString -> a heap std::string (text a command edits in place: APPEND, SETRANGE, HLL),
-//            kObject -> an Object.
+//            kObject -> an Object;
+//            or, with storage kInline and type hash/set, the Hash (hash.h) or Set (set.h) object
+//            itself: one word, its encoding's block or table (an "embedded object").
 //   tag:     ObjType (3 bits) | storage (2 bits) | kRaw flag | kInt flag.
 //
 // Encodings (OBJECT ENCODING), as redis-server 7.0 answers them:
@@ -26,7 +29,12 @@
 //
 // Bytes: 16 for every string of at most 10 bytes (integers up to 10 digits included); else
 // 16 + the allocator's size for 4 + length bytes; a string edited in place 16 + a std::string
-// (40) + its buffer. Objects: 16 + Object::MemoryUsage().
+// (40) + its buffer. Hashes and sets: 16 + their block (a 3-field hash: a 31-byte listpack, 40 B);
+// other objects: 16 + Object::MemoryUsage().
+//
+// Embedded objects move with their Value (a move copies the word): a Hash* or Set* from As<>() is
+// valid while that Value stays where it is — in a keyspace entry, until the key is deleted or
+// overwritten.
 //
 // Thread-safety: none; the engine is single-threaded (callers serialize).
 #pragma once
@@ -34,10 +42,15 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace racetrack::engine {
+
+class Hash;
+class Set;
 
 enum class ObjType : uint8_t { kString, kList, kSet, kZSet, kHash, kStream };
 
@@ -56,7 +69,7 @@ class Object {
   virtual std::unique_ptr<Object> Clone() const = 0;
 };
 
-class Value {
+class alignas(8) Value {
  public:
   // The longest string kept inside the Value itself.
   static constexpr size_t kInlineMax = 10;
@@ -70,6 +83,9 @@ class Value {
   explicit Value(const std::string& s) : Value(std::string_view(s)) {}
   explicit Value(const char* s) : Value(std::string_view(s)) {}
   explicit Value(std::unique_ptr<Object> obj);
+  // A hash or a set, moved into the Value itself (no allocation).
+  explicit Value(Hash&& h);
+  explicit Value(Set&& s);
   Value(Value&& o) noexcept { Steal(o); }
   Value& operator=(Value&& o) noexcept {
     if (this != &o) {
@@ -112,11 +128,15 @@ class Value {
   // REQUIRES: type() matches T's type.
   template <typename T>
   T* As() {
-    return static_cast<T*>(object());
+    if constexpr (std::is_base_of_v<Object, T>) {
+      return static_cast<T*>(object());
+    } else {
+      return embedded<T>();
+    }
   }
   template <typename T>
   const T* As() const {
-    return static_cast<const T*>(object());
+    return const_cast<Value*>(this)->As<T>();
   }
   Object* object() { return storage() == kObject ? ptr<Object>() : nullptr; }
   const Object* object() const { return storage() == kObject ? ptr<Object>() : nullptr; }
@@ -135,6 +155,13 @@ class Value {
   static constexpr uint8_t kIntFlag = 0x40;
 
   Storage storage() const { return static_cast<Storage>((tag_ & kStorageMask) >> kStorageShift); }
+  bool is_embedded() const { return storage() == kInline && !is_string(); }
+  // The Hash or Set constructed in payload_ (placement new; Release destroys it).
+  template <typename T>
+  T* embedded() {
+    static_assert(sizeof(T) <= kInlineMax && alignof(T) <= 8, "an embedded object fits the payload");
+    return is_embedded() ? std::launder(reinterpret_cast<T*>(payload_)) : nullptr;
+  }
   template <typename T>
   T* ptr() const {
     T* p;
@@ -156,7 +183,7 @@ class Value {
   }
   void Release();
 
-  char payload_[kInlineMax] = {};
+  alignas(8) char payload_[kInlineMax] = {};
   uint8_t len_ = 0;  // inline string length
   uint8_t tag_ = 0;  // ObjType::kString, kInline, no flags
 

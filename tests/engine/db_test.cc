@@ -114,5 +114,30 @@ TEST(DbTest, VolatileIndexFollowsTtlsAndMemoryReturnsToZero) {
   EXPECT_EQ(db.MemoryBytes(), 0u);
 }
 
+// The entry keeps deadlines in 48 bits; later ones (PEXPIREAT k 9223372036854770000 is valid in
+// Redis) are kept exactly beside the TTL index and never mistaken for expired.
+TEST(DbTest, FarDeadlinesAreKeptExactly) {
+  ManualClock clock;
+  Db db(0, &clock);
+  const int64_t far = 9223372036854770000, edge = KeyEntry::kFarExpire;
+  for (int64_t when : {far, edge, edge + 1, edge - 1}) {
+    db.Set("k", Value("v"));
+    db.SetExpire("k", when);
+    ASSERT_NE(db.Find("k"), nullptr) << when;
+    EXPECT_EQ(db.GetExpire("k"), when);
+    EXPECT_EQ(db.volatile_size(), 1u);
+  }
+  db.SetExpire("k", far);
+  db.SetExpire("k", clock.NowMs() + 5);  // back to a near deadline
+  EXPECT_EQ(db.GetExpire("k"), clock.NowMs() + 5);
+  EXPECT_TRUE(db.Persist("k"));
+  EXPECT_EQ(db.GetExpire("k"), -1);
+  db.SetExpire("k", far);
+  db.SetExpire("k", -5);  // a deadline before 1970 deletes at once, as a past one
+  EXPECT_EQ(db.Find("k"), nullptr);
+  EXPECT_EQ(db.volatile_size(), 0u);
+  EXPECT_EQ(db.MemoryBytes(), db.RecountBytes());
+}
+
 }  // namespace
 }  // namespace racetrack::engine

@@ -78,8 +78,8 @@ TEST(HashStructureTest, MemoryGrowsWithContent) {
   for (int i = 0; i < 600; ++i) h.Set("field-" + std::to_string(i), std::string(40, 'v'));
   EXPECT_EQ(h.encoding(), Hash::Enc::kHashtable);
   EXPECT_GT(h.MemoryUsage(), empty + 600 * 80);
-  auto copy = h.Clone();
-  EXPECT_EQ(static_cast<Hash*>(copy.get())->size(), 600u);
+  Hash copy = h.Clone();
+  EXPECT_EQ(copy.size(), 600u);
 }
 
 TEST_F(HashFamilyTest, ScanAndRandField) {

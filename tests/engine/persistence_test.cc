@@ -93,6 +93,8 @@ void RandomKeyspace(Engine& e, uint64_t seed, int keys) {
         break;
     }
     if (r(4) == 0) Reply(e, c, {"pexpire", k, std::to_string(1000 + r(100000))});
+    // A deadline beyond the keyspace entry's 48 bits (engine/ds/keytable.h).
+    if (r(16) == 0) Reply(e, c, {"pexpireat", k, "9223372036854770000"});
   }
   e.RemoveClient(&c);
 }

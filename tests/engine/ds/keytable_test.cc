@@ -31,12 +31,27 @@ TEST(KeyTableTest, EntryLayoutIsAsDrawn) {
   KeyEntry* e = t.Insert("n", Value("12345"));
   auto* base = reinterpret_cast<const char*>(e);
   EXPECT_EQ(reinterpret_cast<const char*>(&e->value) - base, 0);
-  EXPECT_EQ(reinterpret_cast<const char*>(&e->expire_ms) - base, 16);
+  EXPECT_EQ(reinterpret_cast<const char*>(&e->next_) - base, 16);
+  EXPECT_EQ(reinterpret_cast<const char*>(&e->flags) - base, 30);  // after the 48-bit expiry
   EXPECT_EQ(reinterpret_cast<const char*>(&e->key_len8_) - base + 1,
             static_cast<long>(KeyEntry::kKeyOffset));
   EXPECT_EQ(e->key(), "n");
-  // One malloc per key, in the 40-byte class for a short key (Redis 7.0: 48 bytes in three blocks).
+  // One malloc per key, in the 40-byte class for keys of up to 8 bytes (Redis 7.0: 48 bytes in
+  // three blocks).
   EXPECT_LE(e->AllocatedBytes(), 40u);
+  EXPECT_LE(t.Insert("k:999999", Value("v000000001"))->AllocatedBytes(), 40u);
+}
+
+TEST(KeyTableTest, ExpiryHoldsFortySevenBitDeadlines) {
+  KeyTable t;
+  KeyEntry* e = t.Insert("k", Value("v"));
+  EXPECT_EQ(e->expire_ms, -1);
+  e->expire_ms = KeyEntry::kFarExpire;
+  EXPECT_EQ(e->expire_ms, KeyEntry::kFarExpire);
+  e->expire_ms = 1764676800000;  // 2025-12-02
+  EXPECT_EQ(e->expire_ms, 1764676800000);
+  EXPECT_EQ(e->flags, 0);
+  EXPECT_EQ(e->key(), "k");
 }
 
 TEST(KeyTableTest, FindInsertEraseAndLongKeys) {

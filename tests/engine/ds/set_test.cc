@@ -47,8 +47,8 @@ TEST(SetTest, ConvertsOnNonIntegerOrSize) {
   EXPECT_EQ(b.Encoding(), "hashtable");
   EXPECT_EQ(b.size(), 513u);
   for (int i = 0; i <= 512; ++i) ASSERT_TRUE(b.Contains(std::to_string(i)));
-  EXPECT_EQ(Set::ForFirstMember("x")->Encoding(), "hashtable");
-  EXPECT_EQ(Set::ForFirstMember("7")->Encoding(), "intset");
+  EXPECT_EQ(Set::ForFirstMember("x").Encoding(), "hashtable");
+  EXPECT_EQ(Set::ForFirstMember("7").Encoding(), "intset");
 }
 
 TEST(SetTest, HashtableMatchesModelUnderRandomOps) {
@@ -88,9 +88,9 @@ TEST(SetTest, ScanSurvivesResize) {
 TEST(SetTest, CloneIsDeep) {
   Set s(false);
   s.Add("a");
-  auto copy = s.Clone();
+  Set copy = s.Clone();
   s.Remove("a");
-  EXPECT_TRUE(static_cast<Set*>(copy.get())->Contains("a"));
+  EXPECT_TRUE(copy.Contains("a"));
 }
 
 }  // namespace
