@@ -1,5 +1,5 @@
 // Stream commands: XADD XLEN XRANGE XREVRANGE XDEL XTRIM XREAD XGROUP XREADGROUP XACK XPENDING
-// XCLAIM XAUTOCLAIM XINFO. Replies and error texts follow Redis 7.0's t_stream.c.
+// XCLAIM XAUTOCLAIM XSETID XINFO. Replies and error texts follow Redis 7.0's t_stream.c.
 //
 // Propagation to the append-only log: XADD with an auto ID propagates the ID it generated, and any
 // trimming as an exact MINID, so replay rebuilds the same stream. XREADGROUP/XCLAIM/XAUTOCLAIM
@@ -340,6 +340,57 @@ void CmdXTrim(CommandContext& ctx) {
     ctx.engine.ReplacePropagation({"XTRIM", std::string(ctx.argv[1]), "MINID", "=", first.ToString()});
   }
   ctx.reply.Integer(n);
+}
+
+// XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id]: sets the stream's counters, as Redis 7.0
+// (options parsed before the key is looked up; a missing key is "no such key").
+void CmdXSetId(CommandContext& ctx) {
+  Args a = ctx.argv;
+  StreamID id, max_deleted;
+  int64_t entries_added = -1;
+  if (!ParseIdOrReply(ctx, a[2], 0, &id)) return;
+  for (size_t i = 3; i < a.size(); i += 2) {
+    bool more = i + 1 < a.size();
+    if (ArgIs(a[i], "entriesadded") && more) {
+      if (!ArgInt64(ctx, i + 1, &entries_added)) return;
+      if (entries_added < 0) {
+        ctx.reply.Error(errors::kEntriesAddedNegative);
+        return;
+      }
+    } else if (ArgIs(a[i], "maxdeletedid") && more) {
+      if (!ParseIdOrReply(ctx, a[i + 1], 0, &max_deleted)) return;
+      if (id < max_deleted) {
+        ctx.reply.Error(errors::kXsetidBelowMaxDeleted);
+        return;
+      }
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  Value* v;
+  if (!LookupTyped(ctx, a[1], ObjType::kStream, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Error(errors::kNoSuchKey);
+    return;
+  }
+  StreamObject* s = AsStream(v);
+  if (s->length() > 0) {
+    // IDs must stay increasing: never below the last entry still in the stream.
+    if (id < s->entries().rbegin()->first) {
+      ctx.reply.Error(errors::kXsetidBelowTop);
+      return;
+    }
+    if (entries_added != -1 && s->length() > static_cast<uint64_t>(entries_added)) {
+      ctx.reply.Error(errors::kXsetidEntriesAddedBelowLength);
+      return;
+    }
+  }
+  s->last_id = id;
+  if (entries_added != -1) s->entries_added = static_cast<uint64_t>(entries_added);
+  if (!max_deleted.IsZero()) s->max_deleted_id = max_deleted;
+  ctx.db.AddDirty();
+  ctx.reply.Ok();
 }
 
 // ---- consumer groups ------------------------------------------------------------------------
@@ -1049,31 +1100,95 @@ bool XInfoStream(CommandContext& ctx, std::string_view key, StreamObject** s) {
   return true;
 }
 
-void ReplyLag(CommandContext& ctx, const StreamObject& s, const StreamGroup& g) {
+void ReplyLag(ReplyBuilder& r, const StreamObject& s, const StreamGroup& g) {
   if (s.entries_added == 0) {
-    ctx.reply.Integer(0);
+    r.Integer(0);
   } else if (g.entries_read != -1 && !s.HasTombstonesFrom(g.last_id)) {
-    ctx.reply.Integer(static_cast<int64_t>(s.entries_added) - g.entries_read);
+    r.Integer(static_cast<int64_t>(s.entries_added) - g.entries_read);
   } else {
     int64_t read = s.EstimateDistance(g.last_id);
     if (read != -1) {
-      ctx.reply.Integer(static_cast<int64_t>(s.entries_added) - read);
+      r.Integer(static_cast<int64_t>(s.entries_added) - read);
     } else {
-      ctx.reply.Null();
+      r.Null();
     }
   }
 }
 
+// XINFO STREAM key FULL [COUNT n]'s groups: each with its PEL and consumers, every PEL listing at
+// most count entries (0: all).
+void ReplyGroupsFull(ReplyBuilder& r, const StreamObject& s, size_t count) {
+  r.Array(s.groups.size());
+  for (const auto& [name, g] : s.groups) {
+    r.Array(14);
+    r.Bulk("name");
+    r.Bulk(name);
+    r.Bulk("last-delivered-id");
+    r.Bulk(g.last_id.ToString());
+    r.Bulk("entries-read");
+    if (g.entries_read != -1) {
+      r.Integer(g.entries_read);
+    } else {
+      r.Null();
+    }
+    r.Bulk("lag");
+    ReplyLag(r, s, g);
+    r.Bulk("pel-count");
+    r.Integer(static_cast<int64_t>(g.pel.size()));
+    r.Bulk("pending");
+    size_t shown = count ? std::min(count, g.pel.size()) : g.pel.size();
+    r.Array(shown);
+    auto pit = g.pel.begin();
+    for (size_t k = 0; k < shown; ++k, ++pit) {
+      r.Array(4);
+      r.Bulk(pit->first.ToString());
+      r.Bulk(pit->second.consumer);
+      r.Integer(pit->second.delivery_time_ms);
+      r.Integer(static_cast<int64_t>(pit->second.delivery_count));
+    }
+    r.Bulk("consumers");
+    r.Array(g.consumers.size());
+    for (const auto& [cname, c] : g.consumers) {
+      r.Array(8);
+      r.Bulk("name");
+      r.Bulk(cname);
+      r.Bulk("seen-time");
+      r.Integer(c.seen_time_ms);
+      r.Bulk("pel-count");
+      r.Integer(static_cast<int64_t>(c.pel.size()));
+      r.Bulk("pending");
+      size_t cshown = count ? std::min(count, c.pel.size()) : c.pel.size();
+      r.Array(cshown);
+      auto cit = c.pel.begin();
+      for (size_t k = 0; k < cshown; ++k, ++cit) {
+        const StreamNack& nack = g.pel.at(*cit);  // invariant 3: the group's PEL holds it
+        r.Array(3);
+        r.Bulk(cit->ToString());
+        r.Integer(nack.delivery_time_ms);
+        r.Integer(static_cast<int64_t>(nack.delivery_count));
+      }
+    }
+  }
+}
+
+// XINFO STREAM key [FULL [COUNT n]]: the key is looked up before the options are read, as Redis.
 void CmdXInfoStream(CommandContext& ctx) {
   StreamObject* s;
-  if (ctx.argv.size() > 3) {
-    // FULL is not implemented (partial): the summary form covers the lessons' needs.
-    ctx.reply.Error(errors::kXinfoFullUnsupported);
-    return;
-  }
   if (!XInfoStream(ctx, ctx.argv[2], &s)) return;
+  Args opts = ctx.argv.subspan(3);
+  bool full = !opts.empty();
+  int64_t count = 10;  // Redis's default, so FULL cannot stall the server on a huge stream
+  if (full) {
+    if ((opts.size() != 1 && opts.size() != 3) || !ArgIs(opts[0], "full") ||
+        (opts.size() == 3 && !ArgIs(opts[1], "count"))) {
+      ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], "XINFO"));
+      return;
+    }
+    if (opts.size() == 3 && !ArgInt64(ctx, 5, &count)) return;
+    if (count < 0) count = 10;
+  }
   ReplyBuilder& r = ctx.reply;
-  r.Array(20);
+  r.Array(full ? 18 : 20);
   r.Bulk("length");
   r.Integer(static_cast<int64_t>(s->length()));
   r.Bulk("radix-tree-keys");
@@ -1088,6 +1203,13 @@ void CmdXInfoStream(CommandContext& ctx) {
   r.Integer(static_cast<int64_t>(s->entries_added));
   r.Bulk("recorded-first-entry-id");
   r.Bulk(s->FirstId().ToString());
+  if (full) {
+    r.Bulk("entries");
+    ReplyRange(r, *s, StreamID{}, StreamID::Max(), static_cast<size_t>(count), false);
+    r.Bulk("groups");
+    ReplyGroupsFull(r, *s, static_cast<size_t>(count));
+    return;
+  }
   r.Bulk("groups");
   r.Integer(static_cast<int64_t>(s->groups.size()));
   r.Bulk("first-entry");
@@ -1125,7 +1247,7 @@ void CmdXInfoGroups(CommandContext& ctx) {
       ctx.reply.Null();
     }
     ctx.reply.Bulk("lag");
-    ReplyLag(ctx, *s, g);
+    ReplyLag(ctx.reply, *s, g);
   }
 }
 
@@ -1213,6 +1335,8 @@ void RegisterStreamFamily(CommandTable& table) {
       "Changes, or acquires, ownership of messages in a consumer group, as if the messages were "
       "delivered to as consumer group member.",
       "6.2.0", CmdXAutoClaim);
+  reg.Add("xsetid", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
+          "An internal command for replicating stream values.", "5.0.0", CmdXSetId);
   reg.Add("xgroup", -2, 0, {}, "Depends on subcommand.",
           "A container for consumer groups commands.", "5.0.0", CmdContainer);
   reg.Add("xinfo", -2, 0, {}, "Depends on subcommand.",
