@@ -1,4 +1,5 @@
-// Blocking commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, and BZMPOP for sorted sets.
+// Blocking commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, and BZMPOP BZPOPMIN BZPOPMAX for
+// sorted sets.
 //
 // Each is its non-blocking twin (LPOP, LMOVE, LMPOP, ... from list_family.cc) run as a nested call
 // when there is something to pop, or a Blocking::Block when there is not (blocking.h). The nested
@@ -158,6 +159,39 @@ void CmdBZMPop(CommandContext& ctx) {
                  kNullArray);
 }
 
+// BZPOPMIN/BZPOPMAX key [key ...] timeout: ZPOPMIN/ZPOPMAX of the first non-empty sorted set,
+// answered [key, member, score]; the timeout is checked before the keys, as in Redis.
+void BZPopGeneric(CommandContext& ctx, const char* pop) {
+  int64_t deadline;
+  if (!ParseTimeout(ctx, ctx.argv.back(), &deadline)) return;
+  std::vector<std::string> keys;
+  for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
+    std::string_view key = ctx.argv[i];
+    Value* v;
+    if (!LookupTyped(ctx, key, ObjType::kZSet, &v)) return;
+    if (v == nullptr) {
+      keys.emplace_back(key);
+      continue;
+    }
+    // A sorted set that exists is never empty: the pop answers *2 member score.
+    std::string inner = Nested(ctx, {pop, std::string(key)});
+    ctx.client.prevent_propagation = true;
+    constexpr std::string_view kPair = "*2\r\n";
+    if (!inner.starts_with(kPair)) {
+      ctx.reply.Raw(inner);
+      return;
+    }
+    ctx.reply.Array(3);
+    ctx.reply.Bulk(key);
+    ctx.reply.Raw(std::string_view(inner).substr(kPair.size()));
+    return;
+  }
+  BlockOrTimeout(ctx, std::move(keys), deadline, kNullArray);
+}
+
+void CmdBZPopMin(CommandContext& ctx) { BZPopGeneric(ctx, "zpopmin"); }
+void CmdBZPopMax(CommandContext& ctx) { BZPopGeneric(ctx, "zpopmax"); }
+
 }  // namespace
 
 void RegisterBlockingFamily(CommandTable& table) {
@@ -192,6 +226,18 @@ void RegisterBlockingFamily(CommandTable& table) {
            "Removes and returns a member by score from one or more sorted sets. Blocks until a "
            "member is available otherwise. Deletes the sorted set if the last element was popped.",
            "7.0.0", CmdBZMPop);
+  zreg.Add("bzpopmin", -3, kCmdWrite | kCmdNoScript | kCmdFast | kCmdBlocking, {1, -2, 1},
+           "O(log(N)) with N being the number of elements in the sorted set.",
+           "Removes and returns the member with the lowest score from one or more sorted sets. "
+           "Blocks until a member is available otherwise. Deletes the sorted set if the last "
+           "element was popped.",
+           "5.0.0", CmdBZPopMin);
+  zreg.Add("bzpopmax", -3, kCmdWrite | kCmdNoScript | kCmdFast | kCmdBlocking, {1, -2, 1},
+           "O(log(N)) with N being the number of elements in the sorted set.",
+           "Removes and returns the member with the highest score from one or more sorted sets. "
+           "Blocks until a member is available otherwise. Deletes the sorted set if the last "
+           "element was popped.",
+           "5.0.0", CmdBZPopMax);
 }
 
 }  // namespace racetrack::engine

@@ -217,6 +217,10 @@ void Engine::Execute(ClientState& client, Args argv) {
       return;
     }
   }
+  if (client_pause_.Holds(commands_, client, *spec, clock_->NowMs())) {
+    client.postponed = true;  // as Redis's BLOCKED_POSTPONE: the owner re-sends it later
+    return;
+  }
   if (client.in_multi && !IsTransactionControl(*spec)) {
     std::vector<std::string> queued(argv.begin(), argv.end());
     client.multi_queue.push_back(std::move(queued));

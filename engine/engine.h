@@ -23,6 +23,7 @@
 
 #include "engine/base/clock.h"
 #include "engine/client.h"
+#include "engine/client_pause.h"
 #include "engine/command.h"
 #include "engine/db.h"
 #include "engine/ds/limits.h"
@@ -180,6 +181,8 @@ class Engine {
   Acl& acl() { return *acl_; }
   // The slow log, latency samples and MONITOR clients.
   Diagnostics& diagnostics() { return *diagnostics_; }
+  // CLIENT PAUSE state; Execute postpones what it holds (client_pause.h).
+  ClientPause& client_pause() { return client_pause_; }
   // The client whose command is running (Redis's server.current_client): a script's redis.call
   // is checked against its ACL user. nullptr between commands.
   ClientState* current_client() const { return current_client_; }
@@ -231,6 +234,7 @@ class Engine {
   std::unique_ptr<Diagnostics> diagnostics_;
   ClientState* current_client_ = nullptr;
   const CommandSpec* current_spec_ = nullptr;
+  ClientPause client_pause_;
   int call_depth_ = 0;
   std::vector<std::string> propagate_override_;
 

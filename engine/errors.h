@@ -67,6 +67,9 @@ inline std::string UnknownSubcommand(std::string_view sub, std::string_view uppe
   return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + std::string(upper_parent) +
          " HELP.";
 }
+inline constexpr std::string_view kClientPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+inline constexpr std::string_view kSsubscribeDenyBlocking =
+    "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
 inline std::string NotAllowedWhileSubscribed(std::string_view command) {
   return "ERR Can't execute '" + std::string(command) +
          "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
