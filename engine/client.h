@@ -82,6 +82,9 @@ struct ClientState {
   // Set by a write handler whose effects were already propagated by nested calls (BLPOP runs
   // LPOP): the engine does not propagate the command itself. Reset after each call.
   bool prevent_propagation = false;
+  // Set by a write handler whose key Redis 7.0 does not signal as modified (XSETID, XACK, XCLAIM,
+  // ...): WATCHers of it stay valid and clients blocked on it are not re-run. Reset after each call.
+  bool no_key_signal = false;
 };
 
 }  // namespace racetrack::engine

@@ -106,7 +106,7 @@ Engine::Engine(EngineConfig config, const Clock* clock) : config_(std::move(conf
   pubsub_ = std::make_unique<PubSub>();
   blocking_ = std::make_unique<Blocking>(this);
   persistence_ = std::make_unique<Persistence>(this);
-  acl_ = std::make_unique<Acl>(commands_);
+  acl_ = std::make_unique<Acl>(commands_, &config_);
   diagnostics_ = std::make_unique<Diagnostics>();
   acl_->SetRequirePass(config_.requirepass);
 }
@@ -330,6 +330,7 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
 
   if ((spec.flags & kCmdWrite) && db.dirty() != dirty_before) {
     for (int pos : spec.KeyPositions(argv.size())) {
+      if (client.no_key_signal) break;
       SignalModifiedKey(db.index(), argv[static_cast<size_t>(pos)]);
     }
     if (client.prevent_propagation) {
@@ -342,6 +343,7 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
     }
   }
   client.prevent_propagation = false;
+  client.no_key_signal = false;
   propagate_override_.clear();
 }
 

@@ -80,6 +80,10 @@ struct EngineConfig {
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
   int64_t latency_monitor_threshold = 0;
+  // ACL (acl.h): the channels new users start with ("resetchannels" or "allchannels") and the
+  // ACL LOG's length.
+  std::string acl_pubsub_default = "resetchannels";
+  int64_t acllog_max_len = 128;
   // hash-max-listpack-entries & co: when small objects leave their compact encodings. Copied to
   // the process-wide Limits() (engine/ds/limits.h) when the engine starts and on CONFIG SET.
   EncodingLimits encoding;

@@ -18,6 +18,10 @@ namespace {
 
 StreamObject* AsStream(Value* v) { return v ? v->As<StreamObject>() : nullptr; }
 
+// For the commands Redis 7.0 runs without signalModifiedKey (consumer-group bookkeeping, XSETID):
+// a WATCH on the key survives them, as in Redis.
+void KeepWatchers(CommandContext& ctx) { ctx.client.no_key_signal = true; }
+
 // "<ms>-<seq>", "<ms>" (seq = missing_seq), or with allow_special "-" / "+".
 bool ParseIdOrReply(CommandContext& ctx, std::string_view s, uint64_t missing_seq, StreamID* out,
                     bool allow_special = false) {
@@ -345,6 +349,7 @@ void CmdXTrim(CommandContext& ctx) {
 // XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id]: sets the stream's counters, as Redis 7.0
 // (options parsed before the key is looked up; a missing key is "no such key").
 void CmdXSetId(CommandContext& ctx) {
+  KeepWatchers(ctx);
   Args a = ctx.argv;
   StreamID id, max_deleted;
   int64_t entries_added = -1;
@@ -474,6 +479,7 @@ bool XGroupLookup(CommandContext& ctx, StreamObject** s, StreamGroup** g) {
 }
 
 void CmdXGroupSetId(CommandContext& ctx) {
+  KeepWatchers(ctx);
   Args a = ctx.argv;
   int64_t entries_read = -1;
   for (size_t i = 5; i < a.size(); ++i) {
@@ -500,6 +506,7 @@ void CmdXGroupSetId(CommandContext& ctx) {
 }
 
 void CmdXGroupDestroy(CommandContext& ctx) {
+  KeepWatchers(ctx);
   StreamObject* s;
   if (!XGroupLookup(ctx, &s, nullptr)) return;
   bool erased = s->groups.erase(std::string(ctx.argv[3])) > 0;
@@ -508,6 +515,7 @@ void CmdXGroupDestroy(CommandContext& ctx) {
 }
 
 void CmdXGroupCreateConsumer(CommandContext& ctx) {
+  KeepWatchers(ctx);
   StreamObject* s;
   StreamGroup* g;
   if (!XGroupLookup(ctx, &s, &g)) return;
@@ -518,6 +526,7 @@ void CmdXGroupCreateConsumer(CommandContext& ctx) {
 }
 
 void CmdXGroupDelConsumer(CommandContext& ctx) {
+  KeepWatchers(ctx);
   StreamObject* s;
   StreamGroup* g;
   if (!XGroupLookup(ctx, &s, &g)) return;
@@ -775,6 +784,7 @@ void ReplyNoGroup(CommandContext& ctx) {
 
 // As Redis: the key and group (either missing → 0) before the IDs are parsed.
 void CmdXAck(CommandContext& ctx) {
+  KeepWatchers(ctx);
   StreamObject* s;
   StreamGroup* g;
   bool missing;
@@ -916,6 +926,7 @@ void DropNack(StreamGroup* g, StreamID id) {
 }
 
 void CmdXClaim(CommandContext& ctx) {
+  KeepWatchers(ctx);
   Args a = ctx.argv;
   int64_t min_idle;
   if (!ParseInt64(a[4], &min_idle)) {
@@ -1010,6 +1021,7 @@ void CmdXClaim(CommandContext& ctx) {
 }
 
 void CmdXAutoClaim(CommandContext& ctx) {
+  KeepWatchers(ctx);
   Args a = ctx.argv;
   int64_t min_idle;
   if (!ParseInt64(a[4], &min_idle)) {
