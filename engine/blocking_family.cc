@@ -58,32 +58,42 @@ void BlockOrTimeout(CommandContext& ctx, std::vector<std::string> keys, int64_t 
                               std::string(timeout_reply));
 }
 
-void BPopGeneric(CommandContext& ctx, const char* pop) {
+// BLPOP/BRPOP and BZPOPMIN/BZPOPMAX key [key ...] timeout: `pop` (LPOP, ZPOPMIN, ...) of the
+// first key of type t that exists, answered with the key in front of what the pop answered
+// ([key, element] or [key, member, score]). The timeout is checked before the keys, as in Redis.
+void PopFirstOrBlock(CommandContext& ctx, ObjType t, const char* pop) {
   int64_t deadline;
   if (!ParseTimeout(ctx, ctx.argv.back(), &deadline)) return;
   std::vector<std::string> keys;
   for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
     std::string_view key = ctx.argv[i];
     Value* v;
-    if (!LookupTyped(ctx, key, ObjType::kList, &v)) return;
+    if (!LookupTyped(ctx, key, t, &v)) return;
     if (v == nullptr) {
       keys.emplace_back(key);
       continue;
     }
     std::string inner = Nested(ctx, {pop, std::string(key)});
     ctx.client.prevent_propagation = true;
-    if (inner.starts_with("$") && inner != kNullBulk) {
-      ctx.reply.Array(2);
+    constexpr std::string_view kPair = "*2\r\n";  // ZPOPMIN's [member, score]
+    if (inner.starts_with(kPair)) {
+      ctx.reply.Array(3);
       ctx.reply.Bulk(key);
+      ctx.reply.Raw(std::string_view(inner).substr(kPair.size()));
+    } else {
+      if (inner.starts_with("$") && inner != kNullBulk) {  // LPOP's element
+        ctx.reply.Array(2);
+        ctx.reply.Bulk(key);
+      }
+      ctx.reply.Raw(inner);
     }
-    ctx.reply.Raw(inner);
     return;
   }
   BlockOrTimeout(ctx, std::move(keys), deadline, kNullArray);
 }
 
-void CmdBLPop(CommandContext& ctx) { BPopGeneric(ctx, "lpop"); }
-void CmdBRPop(CommandContext& ctx) { BPopGeneric(ctx, "rpop"); }
+void CmdBLPop(CommandContext& ctx) { PopFirstOrBlock(ctx, ObjType::kList, "lpop"); }
+void CmdBRPop(CommandContext& ctx) { PopFirstOrBlock(ctx, ObjType::kList, "rpop"); }
 
 void MoveGeneric(CommandContext& ctx, std::vector<std::string> inner_argv, std::string_view timeout_arg) {
   int64_t deadline;
@@ -159,38 +169,8 @@ void CmdBZMPop(CommandContext& ctx) {
                  kNullArray);
 }
 
-// BZPOPMIN/BZPOPMAX key [key ...] timeout: ZPOPMIN/ZPOPMAX of the first non-empty sorted set,
-// answered [key, member, score]; the timeout is checked before the keys, as in Redis.
-void BZPopGeneric(CommandContext& ctx, const char* pop) {
-  int64_t deadline;
-  if (!ParseTimeout(ctx, ctx.argv.back(), &deadline)) return;
-  std::vector<std::string> keys;
-  for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
-    std::string_view key = ctx.argv[i];
-    Value* v;
-    if (!LookupTyped(ctx, key, ObjType::kZSet, &v)) return;
-    if (v == nullptr) {
-      keys.emplace_back(key);
-      continue;
-    }
-    // A sorted set that exists is never empty: the pop answers *2 member score.
-    std::string inner = Nested(ctx, {pop, std::string(key)});
-    ctx.client.prevent_propagation = true;
-    constexpr std::string_view kPair = "*2\r\n";
-    if (!inner.starts_with(kPair)) {
-      ctx.reply.Raw(inner);
-      return;
-    }
-    ctx.reply.Array(3);
-    ctx.reply.Bulk(key);
-    ctx.reply.Raw(std::string_view(inner).substr(kPair.size()));
-    return;
-  }
-  BlockOrTimeout(ctx, std::move(keys), deadline, kNullArray);
-}
-
-void CmdBZPopMin(CommandContext& ctx) { BZPopGeneric(ctx, "zpopmin"); }
-void CmdBZPopMax(CommandContext& ctx) { BZPopGeneric(ctx, "zpopmax"); }
+void CmdBZPopMin(CommandContext& ctx) { PopFirstOrBlock(ctx, ObjType::kZSet, "zpopmin"); }
+void CmdBZPopMax(CommandContext& ctx) { PopFirstOrBlock(ctx, ObjType::kZSet, "zpopmax"); }
 
 }  // namespace
 

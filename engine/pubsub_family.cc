@@ -55,40 +55,40 @@ void CmdPSubscribe(CommandContext& ctx) {
   }
 }
 
-void CmdUnsubscribe(CommandContext& ctx) {
-  PubSub& ps = ctx.engine.pubsub();
+// (P|S)UNSUBSCRIBE [name ...]: drops each named subscription of the kind (with no names, every
+// one the client holds) and confirms each; with nothing to drop, one confirmation with a null name.
+// The count is the shard channels' for SUNSUBSCRIBE, channels plus patterns otherwise.
+void UnsubscribeGeneric(CommandContext& ctx, std::string_view kind,
+                        const std::unordered_set<std::string>& mine,
+                        bool (PubSub::*drop)(ClientState*, std::string_view), bool shard) {
+  auto count = [&] { return shard ? ctx.client.shard_channels.size() : PlainCount(ctx.client); };
   std::vector<std::string> names;
   if (ctx.argv.size() == 1) {
-    names.assign(ctx.client.channels.begin(), ctx.client.channels.end());
+    names.assign(mine.begin(), mine.end());
     if (names.empty()) {
-      ReplySubNil(ctx.reply, "unsubscribe", PlainCount(ctx.client));
+      ReplySubNil(ctx.reply, kind, count());
       return;
     }
   } else {
     names.assign(ctx.argv.begin() + 1, ctx.argv.end());
   }
-  for (const auto& ch : names) {
-    ps.Unsubscribe(&ctx.client, ch);
-    ReplySub(ctx.reply, "unsubscribe", ch, PlainCount(ctx.client));
+  PubSub& ps = ctx.engine.pubsub();
+  for (const auto& name : names) {
+    (ps.*drop)(&ctx.client, name);
+    ReplySub(ctx.reply, kind, name, count());
   }
 }
 
+void CmdUnsubscribe(CommandContext& ctx) {
+  UnsubscribeGeneric(ctx, "unsubscribe", ctx.client.channels, &PubSub::Unsubscribe, false);
+}
+
 void CmdPUnsubscribe(CommandContext& ctx) {
-  PubSub& ps = ctx.engine.pubsub();
-  std::vector<std::string> names;
-  if (ctx.argv.size() == 1) {
-    names.assign(ctx.client.patterns.begin(), ctx.client.patterns.end());
-    if (names.empty()) {
-      ReplySubNil(ctx.reply, "punsubscribe", PlainCount(ctx.client));
-      return;
-    }
-  } else {
-    names.assign(ctx.argv.begin() + 1, ctx.argv.end());
-  }
-  for (const auto& p : names) {
-    ps.PUnsubscribe(&ctx.client, p);
-    ReplySub(ctx.reply, "punsubscribe", p, PlainCount(ctx.client));
-  }
+  UnsubscribeGeneric(ctx, "punsubscribe", ctx.client.patterns, &PubSub::PUnsubscribe, false);
+}
+
+void CmdSUnsubscribe(CommandContext& ctx) {
+  UnsubscribeGeneric(ctx, "sunsubscribe", ctx.client.shard_channels, &PubSub::SUnsubscribe, true);
 }
 
 // SSUBSCRIBE expects to stay subscribed after its reply, so Redis refuses it where a client must get
@@ -102,24 +102,6 @@ void CmdSSubscribe(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
     ps.SSubscribe(&ctx.client, ctx.argv[i]);
     ReplySub(ctx.reply, "ssubscribe", ctx.argv[i], ctx.client.shard_channels.size());
-  }
-}
-
-void CmdSUnsubscribe(CommandContext& ctx) {
-  PubSub& ps = ctx.engine.pubsub();
-  std::vector<std::string> names;
-  if (ctx.argv.size() == 1) {
-    names.assign(ctx.client.shard_channels.begin(), ctx.client.shard_channels.end());
-    if (names.empty()) {
-      ReplySubNil(ctx.reply, "sunsubscribe", 0);
-      return;
-    }
-  } else {
-    names.assign(ctx.argv.begin() + 1, ctx.argv.end());
-  }
-  for (const auto& ch : names) {
-    ps.SUnsubscribe(&ctx.client, ch);
-    ReplySub(ctx.reply, "sunsubscribe", ch, ctx.client.shard_channels.size());
   }
 }
 
