@@ -531,7 +531,8 @@ bool Acl::ChannelAllowed(const AclUser& user, std::string_view channel, bool pat
 }
 
 uint32_t Acl::PubsubDefault() const {
-  return config_ && config_->acl_pubsub_default == "allchannels" ? AclSelector::kAllChannels : 0;
+  bool all = config_ != nullptr && config_->acl_pubsub_default == "allchannels";
+  return all ? static_cast<uint32_t>(AclSelector::kAllChannels) : 0u;
 }
 
 std::string Acl::DescribeCommands(const AclSelector& sel) const {
