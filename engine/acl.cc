@@ -13,6 +13,7 @@
 #include "engine/base/status.h"
 #include "engine/command_meta.h"
 #include "engine/ds/util.h"
+#include "engine/engine.h"
 #include "engine/resp.h"
 
 namespace racetrack::engine {
@@ -79,7 +80,7 @@ bool ValidHash(std::string_view h) {
 
 AclSelector NewSelector(uint32_t flags) {
   AclSelector s;
-  s.flags = flags;  // acl-pubsub-default is resetchannels (Redis 7.0's default)
+  s.flags = flags;
   return s;
 }
 
@@ -143,7 +144,8 @@ std::string_view AclContextName(AclContext c) {
   return "unknown";
 }
 
-Acl::Acl(const CommandTable& commands) : commands_(commands) {
+Acl::Acl(const CommandTable& commands, const EngineConfig* config)
+    : commands_(commands), config_(config) {
   RT_CHECK(commands.acl_id_count() < kFutureBit);
   for (const auto& [name, spec] : commands.all()) {
     all_specs_.push_back(spec.get());
@@ -347,7 +349,7 @@ std::string Acl::ApplyUserOp(AclUser& u, std::string_view op) const {
     if (it == u.passwords.end()) return error(kOpNoSuchPass);
     u.passwords.erase(it);
   } else if (op[0] == '(' && op.back() == ')') {
-    AclSelector s = NewSelector(0);
+    AclSelector s = NewSelector(PubsubDefault());
     std::vector<std::string> parts;
     if (!SplitArgs(op.substr(1, op.size() - 2), &parts)) return error(kOpSyntax);
     for (const std::string& part : parts) {
@@ -358,8 +360,9 @@ std::string Acl::ApplyUserOp(AclUser& u, std::string_view op) const {
   } else if (Is(op, "clearselectors")) {
     u.selectors.resize(1);
   } else if (Is(op, "reset")) {
-    for (std::string_view r : {"resetpass", "resetkeys", "resetchannels", "off",
-                               "sanitize-payload", "clearselectors", "-@all"}) {
+    for (std::string_view r : {"resetpass", "resetkeys", "resetchannels"}) (void)ApplyUserOp(u, r);
+    if (PubsubDefault() & AclSelector::kAllChannels) (void)ApplyUserOp(u, "allchannels");
+    for (std::string_view r : {"off", "sanitize-payload", "clearselectors", "-@all"}) {
       (void)ApplyUserOp(u, r);
     }
   } else {
@@ -403,7 +406,7 @@ std::string Acl::SetUser(std::string_view name, std::span<const std::string_view
     temp = *existing;
   } else {
     temp.name = std::string(name);
-    temp.selectors.push_back(NewSelector(AclSelector::kRoot));
+    temp.selectors.push_back(NewSelector(AclSelector::kRoot | PubsubDefault()));
   }
   for (const std::string& op : merged) {
     std::string err = ApplyUserOp(temp, op);
@@ -525,6 +528,11 @@ bool Acl::ChannelAllowed(const AclUser& user, std::string_view channel, bool pat
     }
   }
   return false;
+}
+
+uint32_t Acl::PubsubDefault() const {
+  bool all = config_ != nullptr && config_->acl_pubsub_default == "allchannels";
+  return all ? static_cast<uint32_t>(AclSelector::kAllChannels) : 0u;
 }
 
 std::string Acl::DescribeCommands(const AclSelector& sel) const {
@@ -651,7 +659,7 @@ std::string Acl::Describe(const AclUser& user) const {
 void Acl::AddLog(AclResult reason, AclContext context, std::string object, std::string username,
                  int64_t now_ms, std::string client_info) {
   constexpr int64_t kGroupingMs = 60000;
-  constexpr size_t kMaxLen = 128;  // acllog-max-len's default
+  const size_t max_len = config_ ? static_cast<size_t>(config_->acllog_max_len) : 128;
   size_t toscan = 10;
   for (auto it = log_.begin(); it != log_.end() && toscan-- > 0; ++it) {
     if (it->reason == reason && it->context == context && it->object == object &&
@@ -667,7 +675,7 @@ void Acl::AddLog(AclResult reason, AclContext context, std::string object, std::
   }
   log_.push_front(AclLogEntry{1, reason, context, std::move(object), std::move(username), now_ms,
                               std::move(client_info)});
-  while (log_.size() > kMaxLen) log_.pop_back();
+  while (log_.size() > max_len) log_.pop_back();
 }
 
 }  // namespace racetrack::engine

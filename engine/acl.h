@@ -8,9 +8,11 @@
 // command, and a script's redis.call asks with the calling client's user; a denial is logged (ACL
 // LOG) and answered with Redis's NOPERM text (errors.h).
 //
-// Not here (known gaps, README): ACL LOAD / ACL SAVE and the aclfile setting, acl-pubsub-default
-// (new users start with resetchannels, Redis 7.0's default), and sanitize-payload's effect on
-// RESTORE (the flag is kept and shown only).
+// acl-pubsub-default (new users' and `reset` users' channels) and acllog-max-len are read from the
+// engine's config when used, so CONFIG SET applies to what comes next, as in Redis.
+//
+// Not here (known gaps, README): ACL LOAD / ACL SAVE and the aclfile setting, and
+// sanitize-payload's effect on RESTORE (the flag is kept and shown only).
 //
 // Thread-safety: none; the engine's thread only.
 #pragma once
@@ -28,6 +30,8 @@
 #include "engine/command.h"
 
 namespace racetrack::engine {
+
+struct EngineConfig;  // engine.h
 
 // The ACL command bitmap has room for this many command ids; the last bit is never a command: it
 // records "+@all was given" (Redis's future-commands bit), which ACL LIST shows as starting from
@@ -85,8 +89,9 @@ std::string AclHashPassword(std::string_view s);
 
 class Acl {
  public:
-  // REQUIRES: `commands` is complete and outlives the Acl.
-  explicit Acl(const CommandTable& commands);
+  // REQUIRES: `commands` is complete and outlives the Acl; so does `config` unless it is nullptr
+  // (then Redis's defaults apply: resetchannels, a log of 128).
+  explicit Acl(const CommandTable& commands, const EngineConfig* config = nullptr);
 
   AclUser* default_user() { return default_user_; }
   // nullptr if no such user.
@@ -124,7 +129,7 @@ class Acl {
   std::string DescribeKeys(const AclSelector& sel) const;      // "~*", "%R~a* ~b"
   std::string DescribeChannels(const AclSelector& sel) const;  // "&*", "&news.*"
 
-  // The security log (ACL LOG), newest first, at most acllog-max-len (128) entries; similar entries
+  // The security log (ACL LOG), newest first, at most acllog-max-len entries; similar entries
   // within a minute are merged into one with a count, as Redis does.
   void AddLog(AclResult reason, AclContext context, std::string object, std::string username,
               int64_t now_ms, std::string client_info);
@@ -142,10 +147,13 @@ class Acl {
   void SetCategory(AclSelector& s, uint32_t cat, bool allow) const;
   void CountCategory(const AclSelector& s, uint32_t cat, int* on, int* off) const;
   const CommandSpec* LookupCommand(std::string_view full_name) const;
+  // AclSelector::kAllChannels under acl-pubsub-default allchannels, else 0.
+  uint32_t PubsubDefault() const;
   AclResult CheckSelector(const AclSelector& s, const CommandSpec& spec, Args argv,
                           int* errpos) const;
 
   const CommandTable& commands_;
+  const EngineConfig* config_;
   std::vector<const CommandSpec*> all_specs_;  // commands and subcommands, sorted by name
   std::map<std::string, std::unique_ptr<AclUser>, std::less<>> users_;
   AclUser* default_user_ = nullptr;

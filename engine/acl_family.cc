@@ -32,8 +32,10 @@ void DropRevokedSubscribers(CommandContext& ctx, const AclUser& u) {
     for (const std::string& p : c->patterns) {
       revoked = revoked || !ctx.engine.acl().ChannelAllowed(u, p, /*pattern=*/true);
     }
-    for (const std::string& ch : c->channels) {
-      revoked = revoked || !ctx.engine.acl().ChannelAllowed(u, ch, /*pattern=*/false);
+    for (const auto* set : {&c->channels, &c->shard_channels}) {
+      for (const std::string& ch : *set) {
+        revoked = revoked || !ctx.engine.acl().ChannelAllowed(u, ch, /*pattern=*/false);
+      }
     }
     if (revoked) Disconnect(ctx, c);
   }

@@ -1,4 +1,5 @@
-// Blocking commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, and BZMPOP for sorted sets.
+// Blocking commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, and BZMPOP BZPOPMIN BZPOPMAX for
+// sorted sets.
 //
 // Each is its non-blocking twin (LPOP, LMOVE, LMPOP, ... from list_family.cc) run as a nested call
 // when there is something to pop, or a Blocking::Block when there is not (blocking.h). The nested
@@ -57,32 +58,42 @@ void BlockOrTimeout(CommandContext& ctx, std::vector<std::string> keys, int64_t 
                               std::string(timeout_reply));
 }
 
-void BPopGeneric(CommandContext& ctx, const char* pop) {
+// BLPOP/BRPOP and BZPOPMIN/BZPOPMAX key [key ...] timeout: `pop` (LPOP, ZPOPMIN, ...) of the
+// first key of type t that exists, answered with the key in front of what the pop answered
+// ([key, element] or [key, member, score]). The timeout is checked before the keys, as in Redis.
+void PopFirstOrBlock(CommandContext& ctx, ObjType t, const char* pop) {
   int64_t deadline;
   if (!ParseTimeout(ctx, ctx.argv.back(), &deadline)) return;
   std::vector<std::string> keys;
   for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
     std::string_view key = ctx.argv[i];
     Value* v;
-    if (!LookupTyped(ctx, key, ObjType::kList, &v)) return;
+    if (!LookupTyped(ctx, key, t, &v)) return;
     if (v == nullptr) {
       keys.emplace_back(key);
       continue;
     }
     std::string inner = Nested(ctx, {pop, std::string(key)});
     ctx.client.prevent_propagation = true;
-    if (inner.starts_with("$") && inner != kNullBulk) {
-      ctx.reply.Array(2);
+    constexpr std::string_view kPair = "*2\r\n";  // ZPOPMIN's [member, score]
+    if (inner.starts_with(kPair)) {
+      ctx.reply.Array(3);
       ctx.reply.Bulk(key);
+      ctx.reply.Raw(std::string_view(inner).substr(kPair.size()));
+    } else {
+      if (inner.starts_with("$") && inner != kNullBulk) {  // LPOP's element
+        ctx.reply.Array(2);
+        ctx.reply.Bulk(key);
+      }
+      ctx.reply.Raw(inner);
     }
-    ctx.reply.Raw(inner);
     return;
   }
   BlockOrTimeout(ctx, std::move(keys), deadline, kNullArray);
 }
 
-void CmdBLPop(CommandContext& ctx) { BPopGeneric(ctx, "lpop"); }
-void CmdBRPop(CommandContext& ctx) { BPopGeneric(ctx, "rpop"); }
+void CmdBLPop(CommandContext& ctx) { PopFirstOrBlock(ctx, ObjType::kList, "lpop"); }
+void CmdBRPop(CommandContext& ctx) { PopFirstOrBlock(ctx, ObjType::kList, "rpop"); }
 
 void MoveGeneric(CommandContext& ctx, std::vector<std::string> inner_argv, std::string_view timeout_arg) {
   int64_t deadline;
@@ -158,6 +169,9 @@ void CmdBZMPop(CommandContext& ctx) {
                  kNullArray);
 }
 
+void CmdBZPopMin(CommandContext& ctx) { PopFirstOrBlock(ctx, ObjType::kZSet, "zpopmin"); }
+void CmdBZPopMax(CommandContext& ctx) { PopFirstOrBlock(ctx, ObjType::kZSet, "zpopmax"); }
+
 }  // namespace
 
 void RegisterBlockingFamily(CommandTable& table) {
@@ -192,6 +206,18 @@ void RegisterBlockingFamily(CommandTable& table) {
            "Removes and returns a member by score from one or more sorted sets. Blocks until a "
            "member is available otherwise. Deletes the sorted set if the last element was popped.",
            "7.0.0", CmdBZMPop);
+  zreg.Add("bzpopmin", -3, kCmdWrite | kCmdNoScript | kCmdFast | kCmdBlocking, {1, -2, 1},
+           "O(log(N)) with N being the number of elements in the sorted set.",
+           "Removes and returns the member with the lowest score from one or more sorted sets. "
+           "Blocks until a member is available otherwise. Deletes the sorted set if the last "
+           "element was popped.",
+           "5.0.0", CmdBZPopMin);
+  zreg.Add("bzpopmax", -3, kCmdWrite | kCmdNoScript | kCmdFast | kCmdBlocking, {1, -2, 1},
+           "O(log(N)) with N being the number of elements in the sorted set.",
+           "Removes and returns the member with the highest score from one or more sorted sets. "
+           "Blocks until a member is available otherwise. Deletes the sorted set if the last "
+           "element was popped.",
+           "5.0.0", CmdBZPopMax);
 }
 
 }  // namespace racetrack::engine

@@ -62,16 +62,29 @@ struct ClientState {
   // Pub/Sub.
   std::unordered_set<std::string> channels;
   std::unordered_set<std::string> patterns;
-  size_t subscription_count() const { return channels.size() + patterns.size(); }
+  std::unordered_set<std::string> shard_channels;  // SSUBSCRIBE
+  // Every subscription: non-zero puts the connection in Pub/Sub mode (Redis's CLIENT_PUBSUB).
+  size_t subscription_count() const {
+    return channels.size() + patterns.size() + shard_channels.size();
+  }
 
   // Blocking commands (BLPOP, XREAD BLOCK, ...): opaque state owned by the blocking machinery.
   std::shared_ptr<void> blocked;
   bool is_blocked() const { return blocked != nullptr; }
   bool deny_blocking = false;  // AOF loading, internal clients: blocking commands never block
 
+  // CLIENT PAUSE (client_pause.h): `pausable` is set by an owner that can re-send a held command
+  // (the network server); Execute sets `postponed` instead of running a command the pause holds,
+  // and the owner clears it when it takes the command back.
+  bool pausable = false;
+  bool postponed = false;
+
   // Set by a write handler whose effects were already propagated by nested calls (BLPOP runs
   // LPOP): the engine does not propagate the command itself. Reset after each call.
   bool prevent_propagation = false;
+  // Set by a write handler whose key Redis 7.0 does not signal as modified (XSETID, XACK, XCLAIM,
+  // ...): WATCHers of it stay valid and clients blocked on it are not re-run. Reset after each call.
+  bool no_key_signal = false;
 };
 
 }  // namespace racetrack::engine

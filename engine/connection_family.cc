@@ -208,7 +208,7 @@ std::string ClientInfoLine(const ClientState& c, std::string_view cmd, int64_t n
   s += " db=" + std::to_string(c.db);
   s += " sub=" + std::to_string(c.channels.size());
   s += " psub=" + std::to_string(c.patterns.size());
-  s += " ssub=0";
+  s += " ssub=" + std::to_string(c.shard_channels.size());
   s += " multi=" + std::to_string(c.in_multi ? static_cast<int64_t>(c.multi_queue.size()) : -1);
   s += " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0";
   s += " omem=" + std::to_string(c.reply.size());
@@ -385,6 +385,41 @@ void CmdClientNoEvict(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout (milliseconds), as in
+// Redis; the engine holds the commands (client_pause.h).
+void CmdClientPause(CommandContext& ctx) {
+  if (ctx.argv.size() > 4) {
+    ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], "CLIENT"));
+    return;
+  }
+  ClientPause::Mode mode = ClientPause::Mode::kAll;
+  if (ctx.argv.size() == 4) {
+    if (ArgIs(ctx.argv[3], "write")) {
+      mode = ClientPause::Mode::kWrite;
+    } else if (!ArgIs(ctx.argv[3], "all")) {
+      ctx.reply.Error(errors::kClientPauseMode);
+      return;
+    }
+  }
+  int64_t ms;
+  if (!ParseInt64(ctx.argv[2], &ms)) {
+    ctx.reply.Error(errors::kTimeoutNotInteger);
+    return;
+  }
+  if (ms < 0) {
+    ctx.reply.Error(errors::kTimeoutNegative);
+    return;
+  }
+  int64_t end = ms > 0 ? ctx.now_ms + ms : 0;  // 0: a pause that has already ended
+  ctx.engine.client_pause().Pause(ctx.now_ms, end, mode);
+  ctx.reply.Ok();
+}
+
+void CmdClientUnpause(CommandContext& ctx) {
+  ctx.engine.client_pause().Unpause();
+  ctx.reply.Ok();
+}
+
 void CmdClientHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "CLIENT",
             {"GETNAME", "    Return the name of the current connection.", "ID",
@@ -444,6 +479,11 @@ void RegisterConnectionFamily(CommandTable& table) {
           "2.4.0", CmdClientKill);
   reg.Sub("client", "no-evict", 3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
           "Set client eviction mode for the current connection", "7.0.0", CmdClientNoEvict);
+  reg.Sub("client", "pause", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Suspends commands processing.", "2.9.50", CmdClientPause);
+  reg.Sub("client", "unpause", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(N) Where N is the number of paused clients", "Resumes processing commands from paused "
+          "clients.", "6.2.0", CmdClientUnpause);
   reg.Sub("client", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
           "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
 }

@@ -106,7 +106,7 @@ Engine::Engine(EngineConfig config, const Clock* clock) : config_(std::move(conf
   pubsub_ = std::make_unique<PubSub>();
   blocking_ = std::make_unique<Blocking>(this);
   persistence_ = std::make_unique<Persistence>(this);
-  acl_ = std::make_unique<Acl>(commands_);
+  acl_ = std::make_unique<Acl>(commands_, &config_);
   diagnostics_ = std::make_unique<Diagnostics>();
   acl_->SetRequirePass(config_.requirepass);
 }
@@ -217,6 +217,10 @@ void Engine::Execute(ClientState& client, Args argv) {
       return;
     }
   }
+  if (client_pause_.Holds(commands_, client, *spec, clock_->NowMs())) {
+    client.postponed = true;  // as Redis's BLOCKED_POSTPONE: the owner re-sends it later
+    return;
+  }
   if (client.in_multi && !IsTransactionControl(*spec)) {
     std::vector<std::string> queued(argv.begin(), argv.end());
     client.multi_queue.push_back(std::move(queued));
@@ -326,6 +330,7 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
 
   if ((spec.flags & kCmdWrite) && db.dirty() != dirty_before) {
     for (int pos : spec.KeyPositions(argv.size())) {
+      if (client.no_key_signal) break;
       SignalModifiedKey(db.index(), argv[static_cast<size_t>(pos)]);
     }
     if (client.prevent_propagation) {
@@ -338,6 +343,7 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
     }
   }
   client.prevent_propagation = false;
+  client.no_key_signal = false;
   propagate_override_.clear();
 }
 

@@ -23,6 +23,7 @@
 
 #include "engine/base/clock.h"
 #include "engine/client.h"
+#include "engine/client_pause.h"
 #include "engine/command.h"
 #include "engine/db.h"
 #include "engine/ds/limits.h"
@@ -79,6 +80,10 @@ struct EngineConfig {
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
   int64_t latency_monitor_threshold = 0;
+  // ACL (acl.h): the channels new users start with ("resetchannels" or "allchannels") and the
+  // ACL LOG's length.
+  std::string acl_pubsub_default = "resetchannels";
+  int64_t acllog_max_len = 128;
   // hash-max-listpack-entries & co: when small objects leave their compact encodings. Copied to
   // the process-wide Limits() (engine/ds/limits.h) when the engine starts and on CONFIG SET.
   EncodingLimits encoding;
@@ -180,6 +185,8 @@ class Engine {
   Acl& acl() { return *acl_; }
   // The slow log, latency samples and MONITOR clients.
   Diagnostics& diagnostics() { return *diagnostics_; }
+  // CLIENT PAUSE state; Execute postpones what it holds (client_pause.h).
+  ClientPause& client_pause() { return client_pause_; }
   // The client whose command is running (Redis's server.current_client): a script's redis.call
   // is checked against its ACL user. nullptr between commands.
   ClientState* current_client() const { return current_client_; }
@@ -231,6 +238,7 @@ class Engine {
   std::unique_ptr<Diagnostics> diagnostics_;
   ClientState* current_client_ = nullptr;
   const CommandSpec* current_spec_ = nullptr;
+  ClientPause client_pause_;
   int call_depth_ = 0;
   std::vector<std::string> propagate_override_;
 

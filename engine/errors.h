@@ -67,6 +67,9 @@ inline std::string UnknownSubcommand(std::string_view sub, std::string_view uppe
   return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + std::string(upper_parent) +
          " HELP.";
 }
+inline constexpr std::string_view kClientPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+inline constexpr std::string_view kSsubscribeDenyBlocking =
+    "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
 inline std::string NotAllowedWhileSubscribed(std::string_view command) {
   return "ERR Can't execute '" + std::string(command) +
          "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
@@ -203,8 +206,13 @@ inline constexpr std::string_view kXclaimMinIdle = "ERR Invalid min-idle-time ar
 inline constexpr std::string_view kXautoclaimMinIdle =
     "ERR Invalid min-idle-time argument for XAUTOCLAIM";
 inline constexpr std::string_view kXautoclaimCount = "ERR COUNT must be > 0";
-inline constexpr std::string_view kXinfoFullUnsupported =
-    "ERR XINFO STREAM FULL is not supported by racetrack";
+inline constexpr std::string_view kEntriesAddedNegative = "ERR entries_added must be positive";
+inline constexpr std::string_view kXsetidBelowMaxDeleted =
+    "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id";
+inline constexpr std::string_view kXsetidBelowTop =
+    "ERR The ID specified in XSETID is smaller than the target stream top item";
+inline constexpr std::string_view kXsetidEntriesAddedBelowLength =
+    "ERR The entries_added specified in XSETID is smaller than the target stream length";
 inline std::string InvalidIntervalId(bool is_start) {
   return std::string("ERR invalid ") + (is_start ? "start" : "end") + " ID for the interval";
 }

@@ -1,5 +1,7 @@
-// Pub/Sub commands: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB. Replies are
-// RESP2 exactly as Redis 7.0 sends them: one ["subscribe", channel, count] array per channel.
+// Pub/Sub commands: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH, their shard forms
+// SSUBSCRIBE SUNSUBSCRIBE SPUBLISH, and PUBSUB. Replies are RESP2 exactly as Redis 7.0 sends them:
+// one ["subscribe", channel, count] array per channel. The count is the client's channels plus
+// patterns for the plain forms, its shard channels for the shard forms (as Redis counts them).
 #include <algorithm>
 
 #include "engine/family_util.h"
@@ -32,12 +34,15 @@ bool SubscribeAllowed(CommandContext& ctx) {
   return true;
 }
 
+// Channels plus patterns: what (P)SUBSCRIBE and (P)UNSUBSCRIBE confirmations count.
+size_t PlainCount(const ClientState& c) { return c.channels.size() + c.patterns.size(); }
+
 void CmdSubscribe(CommandContext& ctx) {
   if (!SubscribeAllowed(ctx)) return;
   PubSub& ps = ctx.engine.pubsub();
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
     ps.Subscribe(&ctx.client, ctx.argv[i]);
-    ReplySub(ctx.reply, "subscribe", ctx.argv[i], ctx.client.subscription_count());
+    ReplySub(ctx.reply, "subscribe", ctx.argv[i], PlainCount(ctx.client));
   }
 }
 
@@ -46,68 +51,97 @@ void CmdPSubscribe(CommandContext& ctx) {
   PubSub& ps = ctx.engine.pubsub();
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
     ps.PSubscribe(&ctx.client, ctx.argv[i]);
-    ReplySub(ctx.reply, "psubscribe", ctx.argv[i], ctx.client.subscription_count());
+    ReplySub(ctx.reply, "psubscribe", ctx.argv[i], PlainCount(ctx.client));
+  }
+}
+
+// (P|S)UNSUBSCRIBE [name ...]: drops each named subscription of the kind (with no names, every
+// one the client holds) and confirms each; with nothing to drop, one confirmation with a null name.
+// The count is the shard channels' for SUNSUBSCRIBE, channels plus patterns otherwise.
+void UnsubscribeGeneric(CommandContext& ctx, std::string_view kind,
+                        const std::unordered_set<std::string>& mine,
+                        bool (PubSub::*drop)(ClientState*, std::string_view), bool shard) {
+  auto count = [&] { return shard ? ctx.client.shard_channels.size() : PlainCount(ctx.client); };
+  std::vector<std::string> names;
+  if (ctx.argv.size() == 1) {
+    names.assign(mine.begin(), mine.end());
+    if (names.empty()) {
+      ReplySubNil(ctx.reply, kind, count());
+      return;
+    }
+  } else {
+    names.assign(ctx.argv.begin() + 1, ctx.argv.end());
+  }
+  PubSub& ps = ctx.engine.pubsub();
+  for (const auto& name : names) {
+    (ps.*drop)(&ctx.client, name);
+    ReplySub(ctx.reply, kind, name, count());
   }
 }
 
 void CmdUnsubscribe(CommandContext& ctx) {
-  PubSub& ps = ctx.engine.pubsub();
-  std::vector<std::string> names;
-  if (ctx.argv.size() == 1) {
-    names.assign(ctx.client.channels.begin(), ctx.client.channels.end());
-    if (names.empty()) {
-      ReplySubNil(ctx.reply, "unsubscribe", ctx.client.subscription_count());
-      return;
-    }
-  } else {
-    names.assign(ctx.argv.begin() + 1, ctx.argv.end());
-  }
-  for (const auto& ch : names) {
-    ps.Unsubscribe(&ctx.client, ch);
-    ReplySub(ctx.reply, "unsubscribe", ch, ctx.client.subscription_count());
-  }
+  UnsubscribeGeneric(ctx, "unsubscribe", ctx.client.channels, &PubSub::Unsubscribe, false);
 }
 
 void CmdPUnsubscribe(CommandContext& ctx) {
+  UnsubscribeGeneric(ctx, "punsubscribe", ctx.client.patterns, &PubSub::PUnsubscribe, false);
+}
+
+void CmdSUnsubscribe(CommandContext& ctx) {
+  UnsubscribeGeneric(ctx, "sunsubscribe", ctx.client.shard_channels, &PubSub::SUnsubscribe, true);
+}
+
+// SSUBSCRIBE expects to stay subscribed after its reply, so Redis refuses it where a client must get
+// one reply per command (EXEC, and clients that may not block); SUBSCRIBE is allowed in EXEC.
+void CmdSSubscribe(CommandContext& ctx) {
+  if (ctx.client.deny_blocking || ctx.client.is_script || ctx.engine.in_nested_call()) {
+    ctx.reply.Error(errors::kSsubscribeDenyBlocking);
+    return;
+  }
   PubSub& ps = ctx.engine.pubsub();
-  std::vector<std::string> names;
-  if (ctx.argv.size() == 1) {
-    names.assign(ctx.client.patterns.begin(), ctx.client.patterns.end());
-    if (names.empty()) {
-      ReplySubNil(ctx.reply, "punsubscribe", ctx.client.subscription_count());
-      return;
-    }
-  } else {
-    names.assign(ctx.argv.begin() + 1, ctx.argv.end());
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    ps.SSubscribe(&ctx.client, ctx.argv[i]);
+    ReplySub(ctx.reply, "ssubscribe", ctx.argv[i], ctx.client.shard_channels.size());
   }
-  for (const auto& p : names) {
-    ps.PUnsubscribe(&ctx.client, p);
-    ReplySub(ctx.reply, "punsubscribe", p, ctx.client.subscription_count());
-  }
+}
+
+void CmdSPublish(CommandContext& ctx) {
+  ctx.reply.Integer(static_cast<int64_t>(ctx.engine.pubsub().SPublish(ctx.argv[1], ctx.argv[2])));
 }
 
 void CmdPublish(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(ctx.engine.pubsub().Publish(ctx.argv[1], ctx.argv[2])));
 }
 
-void CmdPubsubChannels(CommandContext& ctx) {
+// PUBSUB CHANNELS|SHARDCHANNELS [pattern].
+void ReplyChannelList(CommandContext& ctx, bool shard) {
   if (ctx.argv.size() > 3) {
-    ReplyArityError(ctx);
+    ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], "PUBSUB"));
     return;
   }
   bool filter = ctx.argv.size() == 3;
-  auto chans = ctx.engine.pubsub().Channels(filter ? ctx.argv[2] : "", filter);
+  std::string_view pattern = filter ? ctx.argv[2] : "";
+  const PubSub& ps = ctx.engine.pubsub();
+  auto chans = shard ? ps.ShardChannels(pattern, filter) : ps.Channels(pattern, filter);
   ctx.reply.Array(chans.size());
   for (const auto& c : chans) ctx.reply.Bulk(c);
 }
 
-void CmdPubsubNumSub(CommandContext& ctx) {
+// PUBSUB NUMSUB|SHARDNUMSUB [channel ...].
+void ReplyNumSub(CommandContext& ctx, bool shard) {
+  const PubSub& ps = ctx.engine.pubsub();
   ctx.reply.Array((ctx.argv.size() - 2) * 2);
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
     ctx.reply.Bulk(ctx.argv[i]);
-    ctx.reply.Integer(static_cast<int64_t>(ctx.engine.pubsub().NumSub(ctx.argv[i])));
+    size_t n = shard ? ps.ShardNumSub(ctx.argv[i]) : ps.NumSub(ctx.argv[i]);
+    ctx.reply.Integer(static_cast<int64_t>(n));
   }
 }
+
+void CmdPubsubChannels(CommandContext& ctx) { ReplyChannelList(ctx, false); }
+void CmdPubsubShardChannels(CommandContext& ctx) { ReplyChannelList(ctx, true); }
+void CmdPubsubNumSub(CommandContext& ctx) { ReplyNumSub(ctx, false); }
+void CmdPubsubShardNumSub(CommandContext& ctx) { ReplyNumSub(ctx, true); }
 
 void CmdPubsubNumPat(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(ctx.engine.pubsub().NumPat()));
@@ -152,6 +186,15 @@ void RegisterPubSubFamily(CommandTable& table) {
       "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the "
       "total number of subscribed patterns (by any client).",
       "Posts a message to a channel.", "2.0.0", CmdPublish);
+  reg.Add("ssubscribe", -2, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {1, -1, 1},
+          "O(N) where N is the number of shard channels to subscribe to.",
+          "Listens for messages published to shard channels.", "7.0.0", CmdSSubscribe);
+  reg.Add("sunsubscribe", -1, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {1, -1, 1},
+          "O(N) where N is the number of clients already subscribed to a shard channel.",
+          "Stops listening to messages posted to shard channels.", "7.0.0", CmdSUnsubscribe);
+  reg.Add("spublish", 3, kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast, {1, 1, 1},
+          "O(N) where N is the number of clients subscribed to the receiving shard channel.",
+          "Post a message to a shard channel", "7.0.0", CmdSPublish);
   reg.Add("pubsub", -2, 0, {}, "Depends on subcommand.", "A container for Pub/Sub commands.",
           "2.8.0", CmdPubsub);
   reg.Sub("pubsub", "channels", -2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
@@ -160,6 +203,13 @@ void RegisterPubSubFamily(CommandTable& table) {
           "Returns a count of subscribers to channels.", "2.8.0", CmdPubsubNumSub);
   reg.Sub("pubsub", "numpat", 2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
           "Returns a count of unique pattern subscriptions.", "2.8.0", CmdPubsubNumPat);
+  reg.Sub("pubsub", "shardchannels", -2, kCmdPubSub | kCmdLoading | kCmdStale, {},
+          "O(N) where N is the number of active shard channels, and assuming constant time pattern "
+          "matching (relatively short shard channels).",
+          "Returns the active shard channels.", "7.0.0", CmdPubsubShardChannels);
+  reg.Sub("pubsub", "shardnumsub", -2, kCmdPubSub | kCmdLoading | kCmdStale, {},
+          "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
+          "Returns the count of subscribers of shard channels.", "7.0.0", CmdPubsubShardNumSub);
   reg.Sub("pubsub", "help", 2, kCmdLoading | kCmdStale, {}, "O(N)",
           "Returns helpful text about the different subcommands.", "2.8.0", CmdPubsubHelp);
 }

@@ -1,5 +1,5 @@
 // Stream commands: XADD XLEN XRANGE XREVRANGE XDEL XTRIM XREAD XGROUP XREADGROUP XACK XPENDING
-// XCLAIM XAUTOCLAIM XINFO. Replies and error texts follow Redis 7.0's t_stream.c.
+// XCLAIM XAUTOCLAIM XSETID XINFO. Replies and error texts follow Redis 7.0's t_stream.c.
 //
 // Propagation to the append-only log: XADD with an auto ID propagates the ID it generated, and any
 // trimming as an exact MINID, so replay rebuilds the same stream. XREADGROUP/XCLAIM/XAUTOCLAIM
@@ -17,6 +17,10 @@ namespace {
 
 
 StreamObject* AsStream(Value* v) { return v ? v->As<StreamObject>() : nullptr; }
+
+// For the commands Redis 7.0 runs without signalModifiedKey (consumer-group bookkeeping, XSETID):
+// a WATCH on the key survives them, as in Redis.
+void KeepWatchers(CommandContext& ctx) { ctx.client.no_key_signal = true; }
 
 // "<ms>-<seq>", "<ms>" (seq = missing_seq), or with allow_special "-" / "+".
 bool ParseIdOrReply(CommandContext& ctx, std::string_view s, uint64_t missing_seq, StreamID* out,
@@ -342,6 +346,58 @@ void CmdXTrim(CommandContext& ctx) {
   ctx.reply.Integer(n);
 }
 
+// XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id]: sets the stream's counters, as Redis 7.0
+// (options parsed before the key is looked up; a missing key is "no such key").
+void CmdXSetId(CommandContext& ctx) {
+  KeepWatchers(ctx);
+  Args a = ctx.argv;
+  StreamID id, max_deleted;
+  int64_t entries_added = -1;
+  if (!ParseIdOrReply(ctx, a[2], 0, &id)) return;
+  for (size_t i = 3; i < a.size(); i += 2) {
+    bool more = i + 1 < a.size();
+    if (ArgIs(a[i], "entriesadded") && more) {
+      if (!ArgInt64(ctx, i + 1, &entries_added)) return;
+      if (entries_added < 0) {
+        ctx.reply.Error(errors::kEntriesAddedNegative);
+        return;
+      }
+    } else if (ArgIs(a[i], "maxdeletedid") && more) {
+      if (!ParseIdOrReply(ctx, a[i + 1], 0, &max_deleted)) return;
+      if (id < max_deleted) {
+        ctx.reply.Error(errors::kXsetidBelowMaxDeleted);
+        return;
+      }
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  Value* v;
+  if (!LookupTyped(ctx, a[1], ObjType::kStream, &v)) return;
+  if (v == nullptr) {
+    ctx.reply.Error(errors::kNoSuchKey);
+    return;
+  }
+  StreamObject* s = AsStream(v);
+  if (s->length() > 0) {
+    // IDs must stay increasing: never below the last entry still in the stream.
+    if (id < s->entries().rbegin()->first) {
+      ctx.reply.Error(errors::kXsetidBelowTop);
+      return;
+    }
+    if (entries_added != -1 && s->length() > static_cast<uint64_t>(entries_added)) {
+      ctx.reply.Error(errors::kXsetidEntriesAddedBelowLength);
+      return;
+    }
+  }
+  s->last_id = id;
+  if (entries_added != -1) s->entries_added = static_cast<uint64_t>(entries_added);
+  if (!max_deleted.IsZero()) s->max_deleted_id = max_deleted;
+  ctx.db.AddDirty();
+  ctx.reply.Ok();
+}
+
 // ---- consumer groups ------------------------------------------------------------------------
 
 StreamConsumer& GetConsumer(StreamGroup& g, std::string_view name, int64_t now, bool* created) {
@@ -423,6 +479,7 @@ bool XGroupLookup(CommandContext& ctx, StreamObject** s, StreamGroup** g) {
 }
 
 void CmdXGroupSetId(CommandContext& ctx) {
+  KeepWatchers(ctx);
   Args a = ctx.argv;
   int64_t entries_read = -1;
   for (size_t i = 5; i < a.size(); ++i) {
@@ -449,6 +506,7 @@ void CmdXGroupSetId(CommandContext& ctx) {
 }
 
 void CmdXGroupDestroy(CommandContext& ctx) {
+  KeepWatchers(ctx);
   StreamObject* s;
   if (!XGroupLookup(ctx, &s, nullptr)) return;
   bool erased = s->groups.erase(std::string(ctx.argv[3])) > 0;
@@ -457,6 +515,7 @@ void CmdXGroupDestroy(CommandContext& ctx) {
 }
 
 void CmdXGroupCreateConsumer(CommandContext& ctx) {
+  KeepWatchers(ctx);
   StreamObject* s;
   StreamGroup* g;
   if (!XGroupLookup(ctx, &s, &g)) return;
@@ -467,6 +526,7 @@ void CmdXGroupCreateConsumer(CommandContext& ctx) {
 }
 
 void CmdXGroupDelConsumer(CommandContext& ctx) {
+  KeepWatchers(ctx);
   StreamObject* s;
   StreamGroup* g;
   if (!XGroupLookup(ctx, &s, &g)) return;
@@ -724,6 +784,7 @@ void ReplyNoGroup(CommandContext& ctx) {
 
 // As Redis: the key and group (either missing → 0) before the IDs are parsed.
 void CmdXAck(CommandContext& ctx) {
+  KeepWatchers(ctx);
   StreamObject* s;
   StreamGroup* g;
   bool missing;
@@ -865,6 +926,7 @@ void DropNack(StreamGroup* g, StreamID id) {
 }
 
 void CmdXClaim(CommandContext& ctx) {
+  KeepWatchers(ctx);
   Args a = ctx.argv;
   int64_t min_idle;
   if (!ParseInt64(a[4], &min_idle)) {
@@ -959,6 +1021,7 @@ void CmdXClaim(CommandContext& ctx) {
 }
 
 void CmdXAutoClaim(CommandContext& ctx) {
+  KeepWatchers(ctx);
   Args a = ctx.argv;
   int64_t min_idle;
   if (!ParseInt64(a[4], &min_idle)) {
@@ -1049,31 +1112,95 @@ bool XInfoStream(CommandContext& ctx, std::string_view key, StreamObject** s) {
   return true;
 }
 
-void ReplyLag(CommandContext& ctx, const StreamObject& s, const StreamGroup& g) {
+void ReplyLag(ReplyBuilder& r, const StreamObject& s, const StreamGroup& g) {
   if (s.entries_added == 0) {
-    ctx.reply.Integer(0);
+    r.Integer(0);
   } else if (g.entries_read != -1 && !s.HasTombstonesFrom(g.last_id)) {
-    ctx.reply.Integer(static_cast<int64_t>(s.entries_added) - g.entries_read);
+    r.Integer(static_cast<int64_t>(s.entries_added) - g.entries_read);
   } else {
     int64_t read = s.EstimateDistance(g.last_id);
     if (read != -1) {
-      ctx.reply.Integer(static_cast<int64_t>(s.entries_added) - read);
+      r.Integer(static_cast<int64_t>(s.entries_added) - read);
     } else {
-      ctx.reply.Null();
+      r.Null();
     }
   }
 }
 
+// XINFO STREAM key FULL [COUNT n]'s groups: each with its PEL and consumers, every PEL listing at
+// most count entries (0: all).
+void ReplyGroupsFull(ReplyBuilder& r, const StreamObject& s, size_t count) {
+  r.Array(s.groups.size());
+  for (const auto& [name, g] : s.groups) {
+    r.Array(14);
+    r.Bulk("name");
+    r.Bulk(name);
+    r.Bulk("last-delivered-id");
+    r.Bulk(g.last_id.ToString());
+    r.Bulk("entries-read");
+    if (g.entries_read != -1) {
+      r.Integer(g.entries_read);
+    } else {
+      r.Null();
+    }
+    r.Bulk("lag");
+    ReplyLag(r, s, g);
+    r.Bulk("pel-count");
+    r.Integer(static_cast<int64_t>(g.pel.size()));
+    r.Bulk("pending");
+    size_t shown = count ? std::min(count, g.pel.size()) : g.pel.size();
+    r.Array(shown);
+    auto pit = g.pel.begin();
+    for (size_t k = 0; k < shown; ++k, ++pit) {
+      r.Array(4);
+      r.Bulk(pit->first.ToString());
+      r.Bulk(pit->second.consumer);
+      r.Integer(pit->second.delivery_time_ms);
+      r.Integer(static_cast<int64_t>(pit->second.delivery_count));
+    }
+    r.Bulk("consumers");
+    r.Array(g.consumers.size());
+    for (const auto& [cname, c] : g.consumers) {
+      r.Array(8);
+      r.Bulk("name");
+      r.Bulk(cname);
+      r.Bulk("seen-time");
+      r.Integer(c.seen_time_ms);
+      r.Bulk("pel-count");
+      r.Integer(static_cast<int64_t>(c.pel.size()));
+      r.Bulk("pending");
+      size_t cshown = count ? std::min(count, c.pel.size()) : c.pel.size();
+      r.Array(cshown);
+      auto cit = c.pel.begin();
+      for (size_t k = 0; k < cshown; ++k, ++cit) {
+        const StreamNack& nack = g.pel.at(*cit);  // invariant 3: the group's PEL holds it
+        r.Array(3);
+        r.Bulk(cit->ToString());
+        r.Integer(nack.delivery_time_ms);
+        r.Integer(static_cast<int64_t>(nack.delivery_count));
+      }
+    }
+  }
+}
+
+// XINFO STREAM key [FULL [COUNT n]]: the key is looked up before the options are read, as Redis.
 void CmdXInfoStream(CommandContext& ctx) {
   StreamObject* s;
-  if (ctx.argv.size() > 3) {
-    // FULL is not implemented (partial): the summary form covers the lessons' needs.
-    ctx.reply.Error(errors::kXinfoFullUnsupported);
-    return;
-  }
   if (!XInfoStream(ctx, ctx.argv[2], &s)) return;
+  Args opts = ctx.argv.subspan(3);
+  bool full = !opts.empty();
+  int64_t count = 10;  // Redis's default, so FULL cannot stall the server on a huge stream
+  if (full) {
+    if ((opts.size() != 1 && opts.size() != 3) || !ArgIs(opts[0], "full") ||
+        (opts.size() == 3 && !ArgIs(opts[1], "count"))) {
+      ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], "XINFO"));
+      return;
+    }
+    if (opts.size() == 3 && !ArgInt64(ctx, 5, &count)) return;
+    if (count < 0) count = 10;
+  }
   ReplyBuilder& r = ctx.reply;
-  r.Array(20);
+  r.Array(full ? 18 : 20);
   r.Bulk("length");
   r.Integer(static_cast<int64_t>(s->length()));
   r.Bulk("radix-tree-keys");
@@ -1088,6 +1215,13 @@ void CmdXInfoStream(CommandContext& ctx) {
   r.Integer(static_cast<int64_t>(s->entries_added));
   r.Bulk("recorded-first-entry-id");
   r.Bulk(s->FirstId().ToString());
+  if (full) {
+    r.Bulk("entries");
+    ReplyRange(r, *s, StreamID{}, StreamID::Max(), static_cast<size_t>(count), false);
+    r.Bulk("groups");
+    ReplyGroupsFull(r, *s, static_cast<size_t>(count));
+    return;
+  }
   r.Bulk("groups");
   r.Integer(static_cast<int64_t>(s->groups.size()));
   r.Bulk("first-entry");
@@ -1125,7 +1259,7 @@ void CmdXInfoGroups(CommandContext& ctx) {
       ctx.reply.Null();
     }
     ctx.reply.Bulk("lag");
-    ReplyLag(ctx, *s, g);
+    ReplyLag(ctx.reply, *s, g);
   }
 }
 
@@ -1213,6 +1347,8 @@ void RegisterStreamFamily(CommandTable& table) {
       "Changes, or acquires, ownership of messages in a consumer group, as if the messages were "
       "delivered to as consumer group member.",
       "6.2.0", CmdXAutoClaim);
+  reg.Add("xsetid", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
+          "An internal command for replicating stream values.", "5.0.0", CmdXSetId);
   reg.Add("xgroup", -2, 0, {}, "Depends on subcommand.",
           "A container for consumer groups commands.", "5.0.0", CmdContainer);
   reg.Add("xinfo", -2, 0, {}, "Depends on subcommand.",

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "engine/acl.h"
@@ -29,6 +30,7 @@ struct Server::Connection {
   size_t out_sent = 0;   // bytes of client.reply already written
   bool want_write = false;
   bool closing = false;
+  bool postponed = false;  // in postponed_: its next command waits for CLIENT PAUSE to end
   int64_t soft_limit_since_ms = 0;  // pubsub output over the soft limit since (0 = not over)
   ClientState client;
   RequestParser parser;
@@ -185,9 +187,15 @@ void Server::Run() {
       int64_t until = deadline - engine_->clock().NowMs();
       timeout_ms = static_cast<int>(std::clamp<int64_t>(until, 0, timeout_ms));
     }
+    int64_t pause_end = engine_->client_pause().end_ms();
+    if (!postponed_.empty() && pause_end > 0) {  // wake up when the pause ends
+      int64_t until = pause_end + 1 - engine_->clock().NowMs();
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(until, 0, timeout_ms));
+    }
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (n < 0 && errno != EINTR) break;
     for (int i = 0; i < n; ++i) Dispatch(events[i], nullptr);
+    ResumePostponed();
     engine_->blocking().HandleTimeouts(engine_->clock().NowMs());
     engine_->BeforeSleep();
     FlushPending();
@@ -231,6 +239,19 @@ void Server::ProcessEventsWhileBlocked() {
   if (caller_conn != nullptr) pending_.erase(caller_conn);
   FlushPending();
   if (caller_conn != nullptr) pending_.insert(caller_conn);
+}
+
+void Server::ResumePostponed() {
+  // Oldest first, so held commands run in the order they arrived; one still held re-queues itself.
+  if (postponed_.empty()) return;
+  std::vector<Connection*> held;
+  held.swap(postponed_);
+  for (Connection* c : held) c->postponed = false;
+  for (Connection* c : held) {
+    if (c->closing) continue;
+    ProcessInput(c);
+    if (!c->closing && !c->client.reply.buffer().empty()) pending_.insert(c);
+  }
 }
 
 void Server::Dispatch(const epoll_event& ev, const ClientState* skip) {
@@ -300,6 +321,7 @@ void Server::Accept() {
     conn->client.laddr = Endpoint(local);
     Connection* raw = conn.get();
     conn->client.wake = [this, raw] { pending_.insert(raw); };
+    conn->client.pausable = true;
     engine_->AddClient(&conn->client);
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -373,6 +395,15 @@ size_t Server::ProcessBuffer(Connection* c, std::string_view in) {
     }
     pos += consumed;
     if (!c->argv.empty()) engine_->Execute(c->client, Args(c->argv));
+    if (c->client.postponed) {
+      // CLIENT PAUSE holds it: leave it unread; ResumePostponed sends it again.
+      c->client.postponed = false;
+      if (!c->postponed) {
+        c->postponed = true;
+        postponed_.push_back(c);
+      }
+      return pos - consumed;
+    }
     // As Redis (it checks on every reply it adds): a pipeline whose replies pass the output
     // limit closes the client before anything is written, not after the kernel took a part.
     if (OverOutputLimit(c)) return pos;  // closing: the rest is never read
@@ -489,6 +520,7 @@ void Server::Close(Connection* c) {
   close(c->fd);
   engine_->RemoveClient(&c->client);
   pending_.erase(c);
+  if (c->postponed) postponed_.erase(std::find(postponed_.begin(), postponed_.end(), c));
   // Freed after the event batch: callers up the stack may still hold c. Leaving conns_ now means a
   // new connection that reuses the fd number is not confused with this one.
   auto it = conns_.find(c->fd);

@@ -69,6 +69,7 @@ class Server {
   bool OverOutputLimit(Connection* c);  // closes c when past client-output-buffer-limit pubsub
   void CloseIdleClients();              // the `timeout` setting
   void ProcessEventsWhileBlocked();     // one loop turn from inside a long script (scripting.h)
+  void ResumePostponed();               // re-sends the commands CLIENT PAUSE held (client_pause.h)
 
   Engine* engine_;
   int listen_fd_ = -1;
@@ -81,6 +82,7 @@ class Server {
   std::atomic<size_t> open_connections_{0};
   std::unordered_map<int, std::unique_ptr<Connection>> conns_;
   std::unordered_set<Connection*> pending_;  // engine appended output outside their own turn
+  std::vector<Connection*> postponed_;       // held by CLIENT PAUSE, in arrival order
   std::vector<std::unique_ptr<Connection>> graveyard_;  // closed during this event batch
   std::unique_ptr<char[]> read_buf_;  // every read lands here first (OnReadable)
 };

@@ -33,6 +33,25 @@ std::string Run(redisContext* c, const std::vector<std::string>& argv) {
   return Show(Command(c, argv).get());
 }
 
+// The ACL log's entries, newest first, as "log: count=... reason=... object=...": the fields that
+// do not depend on time or on the connection (age-seconds and client-info are left out).
+std::vector<std::string> LogLines(redisContext* c) {
+  std::vector<std::string> out;
+  Reply log = Command(c, {"ACL", "LOG", "50"});
+  if (log == nullptr || log->type != REDIS_REPLY_ARRAY) return {"(no ACL LOG reply)"};
+  for (size_t i = 0; i < log->elements; ++i) {
+    const redisReply* e = log->element[i];
+    std::string line = "log:";
+    for (size_t f = 0; f + 1 < e->elements; f += 2) {
+      std::string field(e->element[f]->str, e->element[f]->len);
+      if (field == "age-seconds" || field == "client-info") continue;
+      line += " " + field + "=" + Show(e->element[f + 1]);
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
 // Creates the three users and returns, per user and command, "user: command => reply".
 std::vector<std::string> MatrixTranscript(int port) {
   std::vector<std::string> t;
@@ -74,22 +93,8 @@ std::vector<std::string> MatrixTranscript(int port) {
     t.push_back(std::string(user) + ": SUBSCRIBE sports => " +
                 Run(d.get(), {"SUBSCRIBE", "sports"}));
   }
-  // The denials are in the ACL log: reasons and objects, newest first (times masked by taking
-  // only those fields).
-  redisReply* log = static_cast<redisReply*>(redisCommand(admin.get(), "ACL LOG 50"));
-  if (log != nullptr && log->type == REDIS_REPLY_ARRAY) {
-    for (size_t i = 0; i < log->elements; ++i) {
-      const redisReply* e = log->element[i];
-      std::string line = "log:";
-      for (size_t f = 0; f + 1 < e->elements; f += 2) {
-        std::string field(e->element[f]->str, e->element[f]->len);
-        if (field == "age-seconds" || field == "client-info") continue;
-        line += " " + field + "=" + Show(e->element[f + 1]);
-      }
-      t.push_back(line);
-    }
-  }
-  freeReplyObject(log);
+  // The denials are in the ACL log.
+  for (std::string& line : LogLines(admin.get())) t.push_back(std::move(line));
   Run(admin.get(), {"ACL", "LOG", "RESET"});
   Run(admin.get(), {"ACL", "DELUSER", "cachereader", "safe", "newsonly"});
   Run(admin.get(), {"DEL", "cache:1", "private", "counter", "h"});
@@ -140,6 +145,35 @@ std::vector<std::string> DisconnectTranscript(int port) {
   t.push_back(std::string("a alive after deluser: ") + (Alive(a.get()) ? "yes" : "no"));
   t.push_back(Run(admin.get(), {"ACL", "WHOAMI"}));
   return t;
+}
+
+// acllog-max-len: four denials with a limit of 2 keep the newest two, on both servers.
+std::vector<std::string> LogLimitTranscript(int port) {
+  Connection admin = Connect(port), user = Connect(port);
+  if (!admin || !user) return {"(cannot connect)"};
+  std::vector<std::string> t;
+  Run(admin.get(), {"ACL", "LOG", "RESET"});
+  t.push_back(Run(admin.get(), {"CONFIG", "SET", "acllog-max-len", "2"}));
+  t.push_back(Run(admin.get(), {"ACL", "SETUSER", "lim", "on", ">pw", "~k*", "+get"}));
+  t.push_back(Run(user.get(), {"AUTH", "lim", "pw"}));
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{"SET", "k1", "v"}, {"INCR", "k1"}, {"GET", "zz"}, {"DEL", "k1"}}) {
+    t.push_back(Run(user.get(), argv));
+  }
+  for (std::string& line : LogLines(admin.get())) t.push_back(std::move(line));
+  Run(admin.get(), {"CONFIG", "SET", "acllog-max-len", "128"});
+  Run(admin.get(), {"ACL", "LOG", "RESET"});
+  Run(admin.get(), {"ACL", "DELUSER", "lim"});
+  return t;
+}
+
+TEST_F(AclConformance, LogKeepsAcllogMaxLenEntries) {
+  std::vector<std::string> redis = LogLimitTranscript(ports_[0]);
+  std::vector<std::string> ours = LogLimitTranscript(ports_[1]);
+  EXPECT_EQ(redis, ours);
+  ASSERT_GE(redis.size(), 2u);
+  EXPECT_EQ(redis.size(), 9u);  // 7 replies + 2 log entries
+  EXPECT_NE(redis.back().find("object=bulk(2):zz"), std::string::npos) << redis.back();
 }
 
 TEST_F(AclConformance, RevokedUsersAreDisconnectedAsInRedis) {

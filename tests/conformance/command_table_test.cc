@@ -302,12 +302,11 @@ const std::map<std::string, Example>& Examples() {
 }
 
 // Known gap (README, Status): the engine invalidates WATCH for every key of a write command that
-// changed data (engine.cc), where Redis 7.0 does not signal these consumer-group and debug
-// commands' keys. Their EXEC outcome is reported, not compared; everything else about them is.
+// changed data (engine.cc) unless its handler says otherwise (ClientState::no_key_signal, as the
+// stream family's consumer-group commands do), where Redis 7.0 does not signal PFDEBUG's key.
+// Its EXEC outcome is reported, not compared; everything else about it is.
 const std::set<std::string>& WatchGaps() {
-  static const auto* gaps = new std::set<std::string>{
-      "pfdebug",       "xack",          "xautoclaim",          "xclaim",
-      "xgroup|createconsumer", "xgroup|delconsumer", "xgroup|destroy", "xgroup|setid"};
+  static const auto* gaps = new std::set<std::string>{"pfdebug"};
   return *gaps;
 }
 

@@ -1,4 +1,5 @@
-// Multi-connection conformance for messaging (issue 8), which one-connection scripts cannot
+// Multi-connection conformance for messaging (issue 8) and for what waits on other connections
+// (issue 17: shard channels, BZPOPMIN/BZPOPMAX, CLIENT PAUSE), which one-connection scripts cannot
 // cover: a Pub/Sub subscriber on two channels and one pattern must receive byte-identical RESP
 // (confirmations, message and pmessage frames, their order) from a real redis-server and from
 // racetrack-server while another connection publishes; and a stream consumer group where one
@@ -17,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -69,6 +71,27 @@ TEST_F(MessagingConformance, SubscriberReceivesIdenticalBytes) {
   EXPECT_NE(redis.find("$8\r\npmessage\r\n"), std::string::npos) << redis;
 }
 
+// Replaces every integer of 13 or more digits (a Unix time in ms: delivery and seen times) by
+// ":<time>".
+std::string MaskTimestamps(const std::string& shown) {
+  std::string out;
+  for (size_t i = 0; i < shown.size();) {
+    size_t digits = 0;
+    if (shown[i] == ':') {
+      while (i + 1 + digits < shown.size() && std::isdigit(static_cast<unsigned char>(shown[i + 1 + digits]))) {
+        ++digits;
+      }
+    }
+    if (digits >= 13) {
+      out += ":<time>";
+      i += 1 + digits;
+    } else {
+      out += shown[i++];
+    }
+  }
+  return out;
+}
+
 // A consumer that read two entries and died; another consumer inspects and claims them.
 std::vector<std::string> StreamTranscript(int port) {
   std::vector<std::string> t;
@@ -111,6 +134,14 @@ std::vector<std::string> StreamTranscript(int port) {
   run({"XPENDING", "orders", "workers"});
   run({"XPENDING", "orders", "workers", "-", "+", "10"}, true);
   run({"XREADGROUP", "GROUP", "workers", "bob", "STREAMS", "orders", ">"});
+  // XINFO STREAM FULL: the groups' PELs and consumers; wall-clock times are masked.
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{"XINFO", "STREAM", "orders", "FULL"},
+        std::vector<std::string>{"XINFO", "STREAM", "orders", "FULL", "COUNT", "1"}}) {
+    std::string line;
+    for (const auto& a : argv) line += a + " ";
+    t.push_back(line + "=> " + MaskTimestamps(Show(Command(b.get(), argv).get())));
+  }
   return t;
 }
 
@@ -125,6 +156,7 @@ TEST_F(MessagingConformance, PendingEntriesAfterConsumerDiesAndAnotherClaims) {
             std::string::npos)
       << all;
   EXPECT_NE(all.find("XACK orders workers 1-1 2-1 9-9 => :2"), std::string::npos) << all;
+  EXPECT_NE(all.find("bulk(9):seen-time, :<time>"), std::string::npos) << all;
   if (std::getenv("RACETRACK_SHOW_TRANSCRIPT") != nullptr) std::cerr << all;
 }
 
@@ -177,6 +209,137 @@ TEST_F(MessagingConformance, WithoutALimitTheSlowSubscriberStays) {
   const std::string ours = SlowSubscriberTranscript(ports_[1], "pubsub 0 0 0");
   EXPECT_EQ(redis, ours);
   EXPECT_NE(redis.find("[numsub after] [bulk(4):slow, :1]"), std::string::npos) << redis;
+}
+
+// Shard channels: an SSUBSCRIBEr that is also subscribed to the same name as a plain channel and
+// to a matching pattern gets only `smessage` frames from SPUBLISH, and only message/pmessage from
+// PUBLISH; PUBSUB's shard introspection sees the shard side only.
+std::string ShardPubSubTranscript(int port) {
+  RawSocket sub(port);
+  Connection pub = Connect(port);
+  if (!sub.ok() || !pub) return "(cannot connect)";
+  std::string t;
+  sub.Send(Resp({"SSUBSCRIBE", "orders"}));
+  sub.Send(Resp({"SUBSCRIBE", "orders"}));
+  sub.Send(Resp({"PSUBSCRIBE", "ord*"}));
+  sub.Send(Resp({"SSUBSCRIBE", "audit"}));
+  t += "[subscribed] " + sub.ReadUntilQuiet(std::chrono::milliseconds(500)) + "\n";
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{"SPUBLISH", "orders", "shard-only"},
+        {"PUBLISH", "orders", "plain-and-pattern"},
+        {"SPUBLISH", "audit", std::string("a\r\nb")},
+        {"SPUBLISH", "nobody", "x"},
+        {"PUBSUB", "SHARDNUMSUB", "orders", "audit", "nobody"},
+        {"PUBSUB", "NUMSUB", "orders", "audit"},
+        {"PUBSUB", "SHARDCHANNELS", "ord*"},
+        {"PUBSUB", "CHANNELS", "aud*"}}) {
+    t += "[" + argv[0] + " " + argv[1] + "] " + Show(Command(pub.get(), argv).get()) + "\n";
+  }
+  t += "[received] " + sub.ReadUntilQuiet(std::chrono::milliseconds(1000)) + "\n";
+  sub.Send(Resp({"SUNSUBSCRIBE", "orders"}));
+  sub.Send(Resp({"PING"}));
+  t += "[sunsubscribed] " + sub.ReadUntilQuiet(std::chrono::milliseconds(500)) + "\n";
+  t += "[spublish after] " + Show(Command(pub.get(), {"SPUBLISH", "orders", "x"}).get()) + "\n";
+  t += "[received] " + sub.ReadUntilQuiet(std::chrono::milliseconds(500)) + "\n";
+  return t;
+}
+
+TEST_F(MessagingConformance, ShardSubscriberReceivesIdenticalBytes) {
+  std::string redis = ShardPubSubTranscript(ports_[0]);
+  std::string ours = ShardPubSubTranscript(ports_[1]);
+  EXPECT_EQ(redis, ours);
+  EXPECT_NE(redis.find("$8\r\nsmessage\r\n$6\r\norders\r\n$10\r\nshard-only"), std::string::npos)
+      << redis;
+}
+
+// BZPOPMIN/BZPOPMAX that wait: woken by a ZADD from another connection, or timing out.
+std::string BlockingZPopTranscript(int port) {
+  RawSocket waiter(port);
+  Connection other = Connect(port);
+  if (!waiter.ok() || !other) return "(cannot connect)";
+  std::string t;
+  Command(other.get(), {"DEL", "bz:a", "bz:b"});
+  waiter.Send(Resp({"BZPOPMIN", "bz:a", "bz:b", "10"}));
+  t += "[waiting] " + waiter.ReadUntilQuiet(std::chrono::milliseconds(200)) + "\n";
+  t += "[zadd] " + Show(Command(other.get(), {"ZADD", "bz:b", "3", "c", "1", "a", "2", "b"}).get()) +
+       "\n";
+  t += "[woken] " + waiter.ReadUntilQuiet(std::chrono::milliseconds(500)) + "\n";
+  waiter.Send(Resp({"BZPOPMAX", "bz:a", "bz:b", "10"}));
+  t += "[served at once] " + waiter.ReadUntilQuiet(std::chrono::milliseconds(300)) + "\n";
+  t += "[left] " + Show(Command(other.get(), {"ZRANGE", "bz:b", "0", "-1", "WITHSCORES"}).get()) + "\n";
+  waiter.Send(Resp({"BZPOPMAX", "bz:none", "0.2"}));
+  t += "[timed out] " + waiter.ReadUntilQuiet(std::chrono::milliseconds(1500)) + "\n";
+  Command(other.get(), {"DEL", "bz:b"});
+  return t;
+}
+
+TEST_F(MessagingConformance, BlockedZPopIsWokenByZAdd) {
+  std::string redis = BlockingZPopTranscript(ports_[0]);
+  std::string ours = BlockingZPopTranscript(ports_[1]);
+  EXPECT_EQ(redis, ours);
+  EXPECT_NE(redis.find("[woken] *3\r\n$4\r\nbz:b\r\n$1\r\na\r\n$1\r\n1\r\n"),
+            std::string::npos)
+      << redis;
+  EXPECT_NE(redis.find("[timed out] *-1\r\n"), std::string::npos) << redis;
+}
+
+// CLIENT PAUSE: under WRITE a write (also one being queued in MULTI, and what was pipelined behind
+// it) waits while reads run, until CLIENT UNPAUSE; under ALL every command waits — CLIENT UNPAUSE
+// included — until the timeout. Only what arrives and in which order is compared, not when.
+std::string ClientPauseTranscript(int port) {
+  RawSocket writer(port), other(port);
+  Connection admin = Connect(port);
+  if (!writer.ok() || !other.ok() || !admin) return "(cannot connect)";
+  std::string t;
+  auto run = [&](const std::vector<std::string>& argv) {
+    std::string line;
+    for (const auto& a : argv) line += a + " ";
+    t += "[admin " + line + "] " + Show(Command(admin.get(), argv).get()) + "\n";
+  };
+  const auto kHeld = std::chrono::milliseconds(300);
+  const auto kLong = std::chrono::milliseconds(10000);
+  run({"DEL", "pz"});
+  run({"CLIENT", "PAUSE", "20000", "WRITE"});
+  writer.Send(Resp({"SET", "pz", "1"}) + Resp({"GET", "pz"}));
+  t += "[writer held] " + writer.ReadUntilQuiet(kHeld) + "\n";
+  run({"GET", "pz"});
+  run({"EVAL_RO", "return redis.call('get', KEYS[1])", "1", "pz"});
+  run({"CLIENT", "UNPAUSE"});
+  t += "[writer resumed] " + writer.ReadFirstThenQuiet(kLong) + "\n";
+  run({"CLIENT", "PAUSE", "20000", "WRITE"});
+  writer.Send(Resp({"MULTI"}));
+  t += "[multi] " + writer.ReadFirstThenQuiet(kLong) + "\n";
+  writer.Send(Resp({"INCR", "pz"}));
+  t += "[queuing held] " + writer.ReadUntilQuiet(kHeld) + "\n";
+  run({"CLIENT", "UNPAUSE"});
+  t += "[queued] " + writer.ReadFirstThenQuiet(kLong) + "\n";
+  writer.Send(Resp({"EXEC"}));
+  t += "[exec] " + writer.ReadFirstThenQuiet(kLong) + "\n";
+  run({"CLIENT", "PAUSE", "3000", "ALL"});
+  writer.Send(Resp({"PING"}));
+  other.Send(Resp({"CLIENT", "UNPAUSE"}));
+  t += "[ping held] " + writer.ReadUntilQuiet(kHeld) + "\n";
+  t += "[unpause held] " + other.ReadUntilQuiet(kHeld) + "\n";
+  t += "[unpause after the timeout] " + other.ReadFirstThenQuiet(kLong) + "\n";
+  t += "[ping after the timeout] " + writer.ReadFirstThenQuiet(kLong) + "\n";
+  run({"GET", "pz"});
+  run({"CLIENT", "PAUSE", "10", "sometimes"});
+  run({"CLIENT", "PAUSE", "-1"});
+  run({"CLIENT", "PAUSE", "soon", "WRITE"});
+  run({"CLIENT", "PAUSE", "10", "WRITE", "extra"});
+  run({"CLIENT", "UNPAUSE", "extra"});
+  run({"CLIENT", "PAUSE", "0", "ALL"});
+  run({"PING"});
+  return t;
+}
+
+TEST_F(MessagingConformance, ClientPauseHoldsCommandsUntilItEnds) {
+  std::string redis = ClientPauseTranscript(ports_[0]);
+  std::string ours = ClientPauseTranscript(ports_[1]);
+  EXPECT_EQ(redis, ours);
+  EXPECT_NE(redis.find("[writer held] \n"), std::string::npos) << redis;
+  EXPECT_NE(redis.find("[writer resumed] +OK\r\n$1\r\n1\r\n"), std::string::npos) << redis;
+  EXPECT_NE(redis.find("[ping after the timeout] +PONG"), std::string::npos) << redis;
 }
 
 }  // namespace

@@ -53,6 +53,8 @@ const std::map<std::string, Argv>& BlockingForms() {
       {"brpoplpush", {"brpoplpush", "k", "v", "0.01"}},
       {"blmpop", {"blmpop", "0.01", "2", "nokey", "k", "RIGHT", "COUNT", "2"}},
       {"bzmpop", {"bzmpop", "0.01", "2", "nokey", "k", "MAX", "COUNT", "2"}},
+      {"bzpopmin", {"bzpopmin", "nokey", "k", "0.01"}},
+      {"bzpopmax", {"bzpopmax", "nokey", "k", "0.01"}},
       {"xread", {"xread", "BLOCK", "10", "STREAMS", "k", "$"}},
       {"xreadgroup", {"xreadgroup", "GROUP", "g", "c", "BLOCK", "10", "STREAMS", "k", ">"}},
   };
