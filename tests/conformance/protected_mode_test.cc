@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "adapters/server_process.h"
+#include "tests/test_paths.h"
 
 namespace racetrack {
 namespace {
@@ -152,7 +153,7 @@ class ProtectedMode : public ::testing::Test {
 TEST_F(ProtectedMode, OutsideClientsAreDeniedAsByRedis) {
   int redis = Start({.program = "redis-server",
                      .args = {"--save", "", "--appendonly", "no", "--protected-mode", "yes"}});
-  int ours = Start({.program = RACETRACK_BIN_DIR "/racetrack-server"});
+  int ours = Start({.program = test_paths::BinDir() + "/racetrack-server"});
   ASSERT_NE(redis, 0);
   ASSERT_NE(ours, 0);
   std::vector<std::string> a = Transcript(redis), b = Transcript(ours);
