@@ -18,6 +18,7 @@
 #include "adapters/server_process.h"
 #include "adapters/target.h"
 #include "adapters/throwaway.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::adapters {
 namespace {
@@ -51,7 +52,7 @@ TEST(ClusterSlots, KeyPositionsFromTheDefaults) {
 class ClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    servers_ = std::make_unique<ThrowawayServers>(RACETRACK_BIN_DIR, "");
+    servers_ = std::make_unique<ThrowawayServers>(test_paths::BinDir(), "");
     const std::string why = servers_->CannotStart(TargetKind::kRedisCluster);
     if (!why.empty()) GTEST_SKIP() << why;
     auto url = servers_->Url(TargetKind::kRedisCluster);
@@ -291,7 +292,7 @@ TEST_F(ClusterTest, ReshardMidRunIsInvisibleToCallers) {
 // client), writes succeed again, and the acknowledged increments missing from the final value
 // (asynchronous replication's loss) are counted: observed <= acknowledged + ambiguous.
 TEST(ClusterFailover, KillMasterIsSurvivedAndLostWritesAreCounted) {
-  ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  ThrowawayServers servers(test_paths::BinDir(), "");
   const std::string why = servers.CannotStart(TargetKind::kRedisCluster);
   if (!why.empty()) GTEST_SKIP() << why;
   ASSERT_TRUE(servers.SetClusterShape(3, 1).ok());
@@ -406,7 +407,7 @@ TEST(ClusterTargetErrors, BadUrlAndNoClusterAreOneLineErrors) {
 }
 
 TEST(ClusterTargetErrors, ShapeIsValidated) {
-  ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  ThrowawayServers servers(test_paths::BinDir(), "");
   EXPECT_FALSE(servers.SetClusterShape(2, 0).ok());
   EXPECT_FALSE(servers.SetClusterShape(3, 3).ok());
   EXPECT_TRUE(servers.SetClusterShape(3, 1).ok());

@@ -11,6 +11,7 @@
 
 #include "adapters/client.h"
 #include "adapters/target.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::adapters {
 namespace {
@@ -24,13 +25,14 @@ std::unique_ptr<Client> ConnectTo(const KillableServer& s) {
 
 void KillAndRestartKeepsWhatTheModeKeeps(TargetKind kind) {
   auto aof = KillableServer::Start(kind, {"--appendonly", "yes", "--appendfsync", "always"},
-                                   RACETRACK_BIN_DIR);
+                                   test_paths::BinDir());
   if (!aof.ok() && aof.status().code() == Status::Code::kUnavailable &&
       aof.status().message().find("not found") != std::string::npos) {
     GTEST_SKIP() << aof.status().message();
   }
   ASSERT_TRUE(aof.ok()) << aof.status().message();
-  auto mem = KillableServer::Start(kind, {"--appendonly", "no", "--save", ""}, RACETRACK_BIN_DIR);
+  auto mem =
+      KillableServer::Start(kind, {"--appendonly", "no", "--save", ""}, test_paths::BinDir());
   ASSERT_TRUE(mem.ok()) << mem.status().message();
   for (KillableServer* s : {aof->get(), mem->get()}) {
     auto c = ConnectTo(*s);
@@ -65,7 +67,7 @@ TEST(KillableServer, RedisAlwaysKeepsMemoryOnlyLoses) {
 }
 
 TEST(KillableServer, TheInProcessEngineHasNoProcess) {
-  auto s = KillableServer::Start(TargetKind::kBuiltin, {}, RACETRACK_BIN_DIR);
+  auto s = KillableServer::Start(TargetKind::kBuiltin, {}, test_paths::BinDir());
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("no server process"), std::string::npos);
 }

@@ -8,12 +8,13 @@
 #include "adapters/target.h"
 #include "adapters/throwaway.h"
 #include "adapters/url.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::adapters {
 namespace {
 
 TEST(PostgresTest, StatementsBatchesTransactionsAndErrors) {
-  ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  ThrowawayServers servers(test_paths::BinDir(), "");
   const std::string why = servers.CannotStart(TargetKind::kPostgres);
   if (!why.empty()) GTEST_SKIP() << why;
   auto url = servers.Url(TargetKind::kPostgres);
@@ -73,7 +74,7 @@ TEST(PostgresTest, StatementsBatchesTransactionsAndErrors) {
 }
 
 TEST(PostgresTest, WrongPasswordGarbageUrlAndKilledServer) {
-  ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  ThrowawayServers servers(test_paths::BinDir(), "");
   const std::string why = servers.CannotStart(TargetKind::kPostgres);
   if (!why.empty()) GTEST_SKIP() << why;
   auto url = servers.Url(TargetKind::kPostgres);

@@ -8,6 +8,7 @@
 #include "adapters/target.h"
 #include "adapters/throwaway.h"
 #include "adapters/url.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::adapters {
 namespace {
@@ -15,7 +16,7 @@ namespace {
 class RespTest : public ::testing::TestWithParam<TargetKind> {
  protected:
   void SetUp() override {
-    servers_ = std::make_unique<ThrowawayServers>(RACETRACK_BIN_DIR, "");
+    servers_ = std::make_unique<ThrowawayServers>(test_paths::BinDir(), "");
     const std::string why = servers_->CannotStart(GetParam());
     if (!why.empty()) GTEST_SKIP() << why;
     auto url = servers_->Url(GetParam());
@@ -100,7 +101,7 @@ INSTANTIATE_TEST_SUITE_P(Targets, RespTest,
                          });
 
 TEST(RespAuthTest, WrongPasswordIsRefusedAndNeverEchoed) {
-  ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  ThrowawayServers servers(test_paths::BinDir(), "");
   if (!servers.CannotStart(TargetKind::kRedis).empty()) GTEST_SKIP() << "no redis-server";
   auto url = servers.Url(TargetKind::kRedis);
   ASSERT_TRUE(url.ok()) << url.status().message();

@@ -49,9 +49,17 @@ TEST(ServerProcessTest, StopsALongRunningChild) {
 }
 
 TEST(ServerProcessTest, KillsAChildThatIgnoresSigterm) {
-  auto p = ServerProcess::Start({.program = "sh", .args = {"-c", "trap '' TERM; sleep 60"}});
+  auto p = ServerProcess::Start(
+      {.program = "sh", .args = {"-c", "trap '' TERM; echo trapped; sleep 60"}});
   ASSERT_TRUE(p.ok());
-  std::this_thread::sleep_for(milliseconds(100));  // let the shell install its trap
+  // Wait until the shell has installed its trap (a fixed 100 ms was too short on a loaded
+  // machine, or under ASan: SIGTERM then ended the shell before it ignored the signal).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while ((*p)->LogTail().find("trapped") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_NE((*p)->LogTail().find("trapped"), std::string::npos) << "the shell never started";
   Status s = (*p)->Stop(milliseconds(200));
   EXPECT_FALSE(s.ok());  // reported, but the child is gone
   EXPECT_FALSE((*p)->Running());

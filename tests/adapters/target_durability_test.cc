@@ -11,6 +11,7 @@
 #include "adapters/durability.h"
 #include "adapters/target.h"
 #include "adapters/throwaway.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::adapters {
 namespace {
@@ -87,11 +88,11 @@ TEST(DurabilityTest, InProcessEngineWritesItsLogIntoTheScratchDir) {
 class ServerDurabilityTest : public ::testing::TestWithParam<TargetKind> {};
 
 TEST_P(ServerDurabilityTest, EachModeIsReadBackFromTheServer) {
-  ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  ThrowawayServers servers(test_paths::BinDir(), "");
   const std::string why = servers.CannotStart(GetParam());
   if (!why.empty()) GTEST_SKIP() << why;
   TargetOptions options;
-  options.bin_dir = RACETRACK_BIN_DIR;
+  options.bin_dir = test_paths::BinDir();
   auto target = OpenTarget(GetParam(), options, &servers);
   ASSERT_TRUE(target.ok()) << target.status().message();
   // A fresh throwaway server starts with durability off.
@@ -113,7 +114,7 @@ INSTANTIATE_TEST_SUITE_P(Servers, ServerDurabilityTest,
                          });
 
 TEST(DurabilityTest, BuiltinTcpReportsRacetracksOwnVersion) {
-  ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  ThrowawayServers servers(test_paths::BinDir(), "");
   const std::string why = servers.CannotStart(TargetKind::kBuiltinTcp);
   if (!why.empty()) GTEST_SKIP() << why;
   TargetOptions options;

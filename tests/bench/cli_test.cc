@@ -11,6 +11,7 @@
 
 #include "results/results.h"
 #include "tests/bench/shell.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::bench {
 namespace {
@@ -18,7 +19,7 @@ namespace {
 using testing::Outcome;
 
 Outcome Racetrack(const std::string& args) {
-  return testing::Shell(std::string(RACETRACK_BIN_DIR) + "/racetrack " + args);
+  return testing::Shell(test_paths::BinDir() + "/racetrack " + args);
 }
 
 int Lines(const std::string& s) {

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/bench/shell.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::bench {
 namespace {
@@ -119,7 +120,7 @@ class CompareRunCliTest : public ::testing::Test {
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
-  std::string Bin() const { return std::string(RACETRACK_BIN_DIR) + "/racetrack"; }
+  std::string Bin() const { return test_paths::BinDir() + "/racetrack"; }
   // A short, in-process-only compare-run; `extra` goes after the fixed flags.
   Outcome Run(const std::string& base, const std::string& next, const std::string& extra) {
     return Sh(Bin() + " compare-run --base " + base + " --new " + next +

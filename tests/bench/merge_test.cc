@@ -11,6 +11,7 @@
 
 #include "tests/bench/shell.h"
 #include "results/histogram.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::bench {
 namespace {
@@ -123,7 +124,7 @@ TEST(MergeEndToEnd, TwoShardsEqualOneProcess) {
   }
   const fs::path dir = fs::temp_directory_path() / ("racetrack-merge-test-" + std::to_string(getpid()));
   fs::create_directories(dir);
-  const std::string bin = std::string(RACETRACK_BIN_DIR) + "/racetrack";
+  const std::string bin = test_paths::BinDir() + "/racetrack";
   const std::string env = "RACETRACK_STATE_FILE=" + (dir / "servers.json").string() + " ";
   auto up = testing::Shell(env + bin + " servers up redis-cluster");
   ASSERT_EQ(up.code, 0) << up.output;

@@ -30,6 +30,7 @@
 
 #include "adapters/server_process.h"
 #include "tests/conformance/dual_servers.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::conformance {
 namespace {
@@ -446,7 +447,7 @@ class LoggedServer {
     if (!port.ok()) return port.status().message();
     port_ = *port;
     auto p = adapters::ServerProcess::Start(
-        {.program = RACETRACK_BIN_DIR "/racetrack-server",
+        {.program = test_paths::BinDir() + "/racetrack-server",
          .args = {"--port", std::to_string(port_), "--appendonly", "yes", "--appendfsync",
                   "always", "--dir", dir_},
          .working_dir = dir_,

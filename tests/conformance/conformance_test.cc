@@ -22,6 +22,7 @@
 #include "engine/ds/util.h"
 #include "tests/conformance/dual_servers.h"
 #include "tests/conformance/raw_resp.h"
+#include "tests/test_paths.h"
 
 namespace racetrack {
 namespace {
@@ -38,7 +39,7 @@ using conformance::SortedReply;
 
 std::vector<std::string> ScriptFiles() {
   std::vector<std::string> out;
-  fs::path dir = fs::path(RACETRACK_SOURCE_DIR) / "tests/conformance/scripts";
+  fs::path dir = fs::path(test_paths::SourceDir()) / "tests/conformance/scripts";
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (e.path().extension() == ".redis") out.push_back(e.path().string());

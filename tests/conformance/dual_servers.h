@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "adapters/server_process.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::conformance {
 
@@ -215,7 +216,7 @@ class DualServers {
                    .args = {"--save", "", "--appendonly", "no", "--bind", "127.0.0.1"}},
                   &redis_port, &redis_);
     if (error.empty()) {
-      error = Start({.program = RACETRACK_BIN_DIR "/racetrack-server"}, &ours_port, &ours_);
+      error = Start({.program = test_paths::BinDir() + "/racetrack-server"}, &ours_port, &ours_);
     }
   }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "adapters/server_process.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::conformance {
 namespace {
@@ -46,7 +47,7 @@ class Server {
     }
     s->port_ = *port;
     adapters::ProcessOptions o{
-        .program = redis ? "redis-server" : RACETRACK_BIN_DIR "/racetrack-server",
+        .program = redis ? "redis-server" : test_paths::BinDir() + "/racetrack-server",
         .args = {"--port", std::to_string(*port), "--bind", "127.0.0.1"},
         .working_dir = s->dir_,
         .log_path = s->dir_ + "/server.log"};

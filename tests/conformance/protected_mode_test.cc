@@ -26,6 +26,7 @@
 
 #include "adapters/server_process.h"
 #include "tests/conformance/dual_servers.h"
+#include "tests/test_paths.h"
 
 namespace racetrack {
 namespace {
@@ -127,7 +128,7 @@ class ProtectedMode : public ::testing::Test {
 TEST_F(ProtectedMode, OutsideClientsAreDeniedAsByRedis) {
   int redis = Start({.program = "redis-server",
                      .args = {"--save", "", "--appendonly", "no", "--protected-mode", "yes"}});
-  int ours = Start({.program = RACETRACK_BIN_DIR "/racetrack-server"});
+  int ours = Start({.program = test_paths::BinDir() + "/racetrack-server"});
   ASSERT_NE(redis, 0);
   ASSERT_NE(ours, 0);
   std::vector<std::string> a = Transcript(redis), b = Transcript(ours);

@@ -22,6 +22,7 @@
 
 #include "adapters/server_process.h"
 #include "tests/conformance/dual_servers.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::conformance {
 namespace {
@@ -46,7 +47,7 @@ class ScriptBusyConformance : public ::testing::Test {
                      .args = {"--save", "", "--appendonly", "no", "--bind", "127.0.0.1"}},
                     &servers_[0]),
               "");
-    ASSERT_EQ(Start({.program = RACETRACK_BIN_DIR "/racetrack-server"}, &servers_[1]), "");
+    ASSERT_EQ(Start({.program = test_paths::BinDir() + "/racetrack-server"}, &servers_[1]), "");
     for (Server& s : servers_) {
       Connection c = Connect(s.port);
       ASSERT_TRUE(c);

@@ -11,6 +11,7 @@
 
 #include "adapters/server_process.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::engine {
 namespace {
@@ -213,7 +214,9 @@ TEST(ServerFlagsTest, BadFlagAndBadFileLineStopTheServerWithTheTablesText) {
   const std::string log =
       fs::temp_directory_path() / ("rt-config-flags-" + std::to_string(getpid()) + ".log");
   Status s = adapters::ServerProcess::Run(
-      {.program = RACETRACK_BIN_DIR "/racetrack-server", .args = {"--hz", "abc"}, .log_path = log},
+      {.program = test_paths::BinDir() + "/racetrack-server",
+       .args = {"--hz", "abc"},
+       .log_path = log},
       std::chrono::seconds(10));
   EXPECT_NE(s.message().find("exited with code 2"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("racetrack-server: --hz: 'hz abc': argument couldn't be parsed into "
@@ -223,7 +226,7 @@ TEST(ServerFlagsTest, BadFlagAndBadFileLineStopTheServerWithTheTablesText) {
   const std::string conf = log + ".conf";
   std::ofstream(conf) << "maxmemory 17179869184gb\n";
   s = adapters::ServerProcess::Run(
-      {.program = RACETRACK_BIN_DIR "/racetrack-server", .args = {conf}, .log_path = log},
+      {.program = test_paths::BinDir() + "/racetrack-server", .args = {conf}, .log_path = log},
       std::chrono::seconds(10));
   EXPECT_NE(s.message().find(conf + ":1: 'maxmemory 17179869184gb': argument must be a memory "
                                     "value"),

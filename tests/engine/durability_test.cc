@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include "adapters/server_process.h"
+#include "tests/test_paths.h"
 
 namespace {
 
@@ -34,7 +35,7 @@ using racetrack::adapters::ServerProcess;
 std::unique_ptr<ServerProcess> StartServer(const fs::path& dir, int port,
                                            const std::vector<std::string>& args) {
   racetrack::adapters::ProcessOptions o;
-  o.program = RACETRACK_BIN_DIR "/racetrack-server";
+  o.program = racetrack::test_paths::BinDir() + "/racetrack-server";
   o.args = {"--port", std::to_string(port)};
   o.args.insert(o.args.end(), args.begin(), args.end());
   o.log_path = (dir / "server.log").string();

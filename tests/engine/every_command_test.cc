@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "adapters/server_process.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::engine {
 namespace {
@@ -209,7 +210,7 @@ class EveryCommandTest : public ::testing::Test {
     ASSERT_TRUE(port.ok()) << port.status().message();
     port_ = *port;
     adapters::ProcessOptions o{
-        .program = RACETRACK_BIN_DIR "/racetrack-server",
+        .program = test_paths::BinDir() + "/racetrack-server",
         .args = {"--port", std::to_string(port_), "--dir", dir, "--appendonly", "yes",
                  "--appendfsync", "no"},
         .working_dir = dir,
@@ -251,7 +252,8 @@ class EveryCommandTest : public ::testing::Test {
     std::set<std::string> out;
     std::regex literal("\"([a-z][a-z_|]{1,29})\"");
     *files = 0;
-    for (const auto& entry : fs::recursive_directory_iterator(RACETRACK_SOURCE_DIR "/engine")) {
+    const std::string engine_dir = test_paths::SourceDir() + "/engine";
+    for (const auto& entry : fs::recursive_directory_iterator(engine_dir)) {
       std::string file = entry.path().filename().string();
       if (entry.path().extension() != ".cc") continue;
       if (file.find("blocking") == std::string::npos &&

@@ -40,17 +40,19 @@
 #include "reports/svg_chart.h"
 #include "results/results.h"
 #include "scenarios/registry.h"
+#include "tests/test_paths.h"
 
 using namespace racetrack;
 using namespace racetrack::gui;
 
 namespace {
 
-const QString kFixture = QStringLiteral(RACETRACK_SOURCE_DIR "/tests/gui/fixtures/counters_builtin.json");
+const QString kFixture = QString::fromStdString(test_paths::SourceDir() +
+                                                "/tests/gui/fixtures/counters_builtin.json");
 
 AppContext Context() {
   AppContext c;
-  c.target_options.bin_dir = RACETRACK_BIN_DIR;
+  c.target_options.bin_dir = test_paths::BinDir();
   return c;
 }
 
@@ -297,7 +299,7 @@ class GuiTest : public QObject {
     int charts = 0;
     for (const char* lesson : {"counters", "leaderboard", "pipeline", "ratelimit", "cache",
                                "uniques", "locks", "sessions", "messaging", "persistence"}) {
-      auto run = results::ReadResults(std::string(RACETRACK_SOURCE_DIR) +
+      auto run = results::ReadResults(test_paths::SourceDir() +
                                       "/tests/reports/fixtures/lessons/" + lesson + ".json");
       QVERIFY2(run.ok(), lesson);
       for (const reports::ChartSpec& spec : reports::LessonCharts(lesson, {*run})) {
@@ -505,7 +507,7 @@ class GuiTest : public QObject {
       env.insert("QT_QPA_PLATFORM", "offscreen");
       return env;
     }());
-    gui.start(RACETRACK_BIN_DIR "/racetrack-gui",
+    gui.start(QString::fromStdString(test_paths::BinDir() + "/racetrack-gui"),
               {"--screenshot", dir.path(), "--scenario", "counters", "--results", kFixture});
     QVERIFY(gui.waitForFinished(60000));
     QCOMPARE(gui.exitCode(), 0);
@@ -519,7 +521,8 @@ class GuiTest : public QObject {
     // A bad lesson id is an error, not an empty directory.
     QProcess bad;
     bad.setProcessEnvironment(gui.processEnvironment());
-    bad.start(RACETRACK_BIN_DIR "/racetrack-gui", {"--screenshot", dir.path(), "--scenario", "nope"});
+    bad.start(QString::fromStdString(test_paths::BinDir() + "/racetrack-gui"),
+              {"--screenshot", dir.path(), "--scenario", "nope"});
     QVERIFY(bad.waitForFinished(30000));
     QVERIFY(bad.exitCode() != 0);
   }

@@ -14,6 +14,7 @@
 #include "gui/main_window.h"
 #include "gui/scheduler_model.h"
 #include "gui/scheduler_sql.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::gui {
 
@@ -186,7 +187,7 @@ class SchedulerTest : public QObject {
   }
 
   void Sql() {
-    adapters::ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+    adapters::ThrowawayServers servers(test_paths::BinDir(), "");
     const std::string why = servers.CannotStart(adapters::TargetKind::kPostgres);
     if (!why.empty()) QSKIP(why.c_str());
     auto url = servers.Url(adapters::TargetKind::kPostgres);

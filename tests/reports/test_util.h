@@ -9,9 +9,11 @@
 #include <sstream>
 #include <string>
 
+#include "tests/test_paths.h"
+
 namespace racetrack::reports::testing {
 
-inline std::string TestDir() { return RACETRACK_REPORTS_TEST_DIR; }
+inline std::string TestDir() { return test_paths::SourceDir() + "/tests/reports"; }
 inline std::string Fixture(const std::string& name) { return TestDir() + "/fixtures/" + name; }
 
 inline std::string ReadFile(const std::string& path) {

@@ -11,11 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "results/results.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::results {
 namespace {
 
-std::string Source(const std::string& rel) { return std::string(RACETRACK_SOURCE_DIR) + "/" + rel; }
+std::string Source(const std::string& rel) { return test_paths::SourceDir() + "/" + rel; }
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -9,6 +9,7 @@
 #include "bench/harness.h"
 #include "scenarios/registry.h"
 #include "tests/scenarios/lesson_driver.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::scenarios {
 namespace {
@@ -18,7 +19,7 @@ using adapters::TargetKind;
 class CountersTest : public ::testing::TestWithParam<TargetKind> {};
 
 TEST_P(CountersTest, UnsafeApproachesLoseUpdatesSafeOnesDoNot) {
-  adapters::ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  adapters::ThrowawayServers servers(test_paths::BinDir(), "");
   const std::string why = servers.CannotStart(GetParam());
   if (!why.empty()) GTEST_SKIP() << why;
   adapters::TargetOptions options;
@@ -70,7 +71,7 @@ TEST(CountersTest, OneClientCannotLoseAndTheNoteSaysWhy) {
 }
 
 TEST(CountersTest, ServerKilledMidRunEndsTheRecordWithTheError) {
-  adapters::ThrowawayServers servers(RACETRACK_BIN_DIR, "");
+  adapters::ThrowawayServers servers(test_paths::BinDir(), "");
   if (!servers.CannotStart(TargetKind::kRedis).empty()) GTEST_SKIP() << "no redis-server";
   adapters::TargetOptions options;
   auto target = adapters::OpenTarget(TargetKind::kRedis, options, &servers);

@@ -19,6 +19,7 @@
 #include "adapters/throwaway.h"
 #include "scenarios/knobs.h"
 #include "scenarios/scenario.h"
+#include "tests/test_paths.h"
 
 namespace racetrack::scenarios::testing {
 
@@ -35,7 +36,7 @@ class LessonTargets {
     auto it = open_.find(kind);
     if (it == open_.end()) {
       adapters::TargetOptions options;
-      options.bin_dir = RACETRACK_BIN_DIR;
+      options.bin_dir = test_paths::BinDir();
       auto t = adapters::OpenTarget(kind, options, &servers_);
       Entry e;
       if (t.ok()) {
@@ -52,12 +53,12 @@ class LessonTargets {
   adapters::ThrowawayServers* servers() { return &servers_; }
   adapters::TargetOptions options() const {
     adapters::TargetOptions o;
-    o.bin_dir = RACETRACK_BIN_DIR;
+    o.bin_dir = test_paths::BinDir();
     return o;
   }
 
  private:
-  LessonTargets() : servers_(RACETRACK_BIN_DIR, "") {}
+  LessonTargets() : servers_(test_paths::BinDir(), "") {}
   struct Entry {
     std::unique_ptr<adapters::Target> target;
     std::string why;
