@@ -71,7 +71,7 @@ void BPopGeneric(CommandContext& ctx, const char* pop) {
     }
     std::string inner = Nested(ctx, {pop, std::string(key)});
     ctx.client.prevent_propagation = true;
-    if (inner.starts_with("$") && inner != kNullBulk) {
+    if (inner.starts_with("$") && !ReplyBuilder::IsNull(inner)) {
       ctx.reply.Array(2);
       ctx.reply.Bulk(key);
     }
@@ -130,7 +130,7 @@ void CmdBLMPop(CommandContext& ctx) {
   std::vector<std::string> inner = {"lmpop"};
   for (size_t i = 2; i < ctx.argv.size(); ++i) inner.emplace_back(ctx.argv[i]);
   std::string out = Nested(ctx, std::move(inner));
-  if (out != kNullArray) {  // popped, or WRONGTYPE from the first key that is not a list
+  if (!ReplyBuilder::IsNull(out)) {  // popped, or WRONGTYPE from the first key that is not a list
     ctx.client.prevent_propagation = true;
     ctx.reply.Raw(out);
     return;
@@ -149,7 +149,7 @@ void CmdBZMPop(CommandContext& ctx) {
   std::vector<std::string> inner = {"zmpop"};
   for (size_t i = 2; i < ctx.argv.size(); ++i) inner.emplace_back(ctx.argv[i]);
   std::string out = Nested(ctx, std::move(inner));
-  if (out != kNullArray) {  // popped, or WRONGTYPE from the first key that is not a sorted set
+  if (!ReplyBuilder::IsNull(out)) {  // popped, or WRONGTYPE from the first key that is not a sorted set
     ctx.client.prevent_propagation = true;
     ctx.reply.Raw(out);
     return;

@@ -405,6 +405,13 @@ inline std::string FromPersistenceStatus(std::string_view message) {
   return "ERR " + std::string(message);
 }
 
+// --- Replication: SYNC, REPLCONF, min-replicas-to-write ----------------------------------------
+
+inline std::string UnrecognizedReplconfOption(std::string_view option) {
+  return "ERR Unrecognized REPLCONF option: " + std::string(option);
+}
+inline constexpr std::string_view kNoReplicas = "NOREPLICAS Not enough good replicas to write.";
+
 // --- Server: SHUTDOWN, CONFIG ------------------------------------------------------------------
 
 inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";

@@ -1,5 +1,6 @@
 // Pub/Sub commands: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB. Replies are
-// RESP2 exactly as Redis 7.0 sends them: one ["subscribe", channel, count] array per channel.
+// exactly as Redis 7.0 sends them: one ["subscribe", channel, count] array per channel (a push
+// reply in RESP3).
 #include <algorithm>
 
 #include "engine/family_util.h"
@@ -9,14 +10,14 @@ namespace racetrack::engine {
 namespace {
 
 void ReplySub(ReplyBuilder& r, std::string_view kind, std::string_view name, size_t count) {
-  r.Array(3);
+  r.Push(3);
   r.Bulk(kind);
   r.Bulk(name);
   r.Integer(static_cast<int64_t>(count));
 }
 
 void ReplySubNil(ReplyBuilder& r, std::string_view kind, size_t count) {
-  r.Array(3);
+  r.Push(3);
   r.Bulk(kind);
   r.Null();
   r.Integer(static_cast<int64_t>(count));
