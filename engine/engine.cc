@@ -397,11 +397,13 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
 }
 
 void Engine::Propagate(int db, Args argv) {
+  if (propagation_paused_) return;
   if (on_propagate) on_propagate(db, argv);
   replication_->Feed(db, argv);
 }
 
 void Engine::PropagateNow(int db, Args argv) {
+  if (propagation_paused_) return;
   if (on_propagate) on_propagate(db, argv);
   replication_->SendNow(db, argv);
 }

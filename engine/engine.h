@@ -180,6 +180,9 @@ class Engine {
   // True when a change would go anywhere (a log or a replica): a handler may skip building a
   // propagated form nobody reads.
   bool propagating() const;
+  // While paused, Propagate and PropagateNow send nothing: RESTORE rebuilds a value with inner
+  // commands and propagates itself.
+  void set_propagation_paused(bool on) { propagation_paused_ = on; }
   // Asks the server to shut down (SHUTDOWN); set by the server, may be empty.
   std::function<void(bool nosave)> on_shutdown;
 
@@ -262,6 +265,7 @@ class Engine {
   const CommandSpec* current_spec_ = nullptr;
   int call_depth_ = 0;
   std::vector<std::string> propagate_override_;
+  bool propagation_paused_ = false;
 
   friend void WatchKey(Engine& engine, ClientState& client, int db, std::string_view key);
   friend void UnwatchAll(Engine& engine, ClientState& client);
