@@ -147,11 +147,15 @@ void SetGeneric(CommandContext& ctx, const SetOptions& o, std::string_view key,
   ctx.db.Set(key, Value(value), (o.flags & kSetKeepTtl) != 0);
   if (when >= 0) {
     ctx.db.SetExpire(key, when);
-    // Propagated with its absolute deadline, as Redis rewrites it (unless it was given as PXAT).
-    if (!(o.flags & kSetPxAt)) {
-      ctx.engine.ReplacePropagation(
-          {"SET", std::string(key), std::string(value), "PXAT", FormatInt(when)});
+    // Propagated as SET key value PXAT <absolute ms>, as Redis rewrites every expiring SET.
+    ctx.engine.ReplacePropagation(
+        {"SET", std::string(key), std::string(value), "PXAT", FormatInt(when)});
+  } else if (o.flags & kSetGet) {  // and without its GET argument
+    std::vector<std::string> argv(ctx.argv.begin(), ctx.argv.begin() + 3);
+    for (size_t i = 3; i < ctx.argv.size(); ++i) {
+      if (!ArgIs(ctx.argv[i], "get")) argv.emplace_back(ctx.argv[i]);
     }
+    ctx.engine.ReplacePropagation(std::move(argv));
   }
   if (!(o.flags & kSetGet)) {
     if (setnx_replies) {
