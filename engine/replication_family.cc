@@ -45,9 +45,11 @@ void CmdReplConf(CommandContext& ctx) {
 
 void RegisterReplicationFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
-  reg.Add("sync", 1, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoMulti | kCmdNoScript, {}, "",
+  // Redis documents no complexity for these; this is what the full resynchronization costs here.
+  constexpr std::string_view kFullSync = "O(N) where N is the number of keys (the dataset is sent)";
+  reg.Add("sync", 1, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoMulti | kCmdNoScript, {}, kFullSync,
           "Internal command used for replication", "1.0.0", CmdSync);
-  reg.Add("psync", -3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoMulti | kCmdNoScript, {}, "",
+  reg.Add("psync", -3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoMulti | kCmdNoScript, {}, kFullSync,
           "Internal command used for replication", "2.8.0", CmdPSync);
   reg.Add("replconf", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdAllowBusy, {},
           "O(1)", "An internal command for configuring the replication stream", "3.0.0",
