@@ -19,6 +19,18 @@ struct Blocking::Waiter {
   std::string timeout_reply;
 };
 
+namespace {
+
+// The type a blocking command waits for: BZPOPMIN/BZMPOP & co a sorted set, XREAD(GROUP) a
+// stream, the others (BLPOP, BLMOVE, ...) a list.
+ObjType AwaitedType(std::string_view command) {
+  if (command.size() > 1 && (command[1] == 'z' || command[1] == 'Z')) return ObjType::kZSet;
+  if (command.starts_with("x") || command.starts_with("X")) return ObjType::kStream;
+  return ObjType::kList;
+}
+
+}  // namespace
+
 Blocking::Waiter* Blocking::StateOf(ClientState& c) const {
   return static_cast<Waiter*>(c.blocked.get());
 }
@@ -92,6 +104,10 @@ void Blocking::ServeReady() {
       for (ClientState* c : queue) {
         Waiter* w = StateOf(*c);
         if (w == nullptr) continue;  // served through another key already
+        // Redis 7.0 serves a ready key only when it holds the awaited type (LPUSH + DEL + SET in
+        // one EXEC leaves a string): the client keeps waiting rather than getting WRONGTYPE.
+        const Db::Entry* e = engine_->db(key.first).Peek(key.second);
+        if (e != nullptr && e->value.type() != AwaitedType(w->argv[0])) continue;
         std::vector<std::string> argv = w->argv;
         int saved_db = c->db;
         c->db = w->db;

@@ -81,7 +81,7 @@ void PopFirstOrBlock(CommandContext& ctx, ObjType t, const char* pop) {
       ctx.reply.Bulk(key);
       ctx.reply.Raw(std::string_view(inner).substr(kPair.size()));
     } else {
-      if (inner.starts_with("$") && inner != kNullBulk) {  // LPOP's element
+      if (inner.starts_with("$") && !ReplyBuilder::IsNull(inner)) {  // LPOP's element
         ctx.reply.Array(2);
         ctx.reply.Bulk(key);
       }
@@ -141,7 +141,7 @@ void CmdBLMPop(CommandContext& ctx) {
   std::vector<std::string> inner = {"lmpop"};
   for (size_t i = 2; i < ctx.argv.size(); ++i) inner.emplace_back(ctx.argv[i]);
   std::string out = Nested(ctx, std::move(inner));
-  if (out != kNullArray) {  // popped, or WRONGTYPE from the first key that is not a list
+  if (!ReplyBuilder::IsNull(out)) {  // popped, or WRONGTYPE from the first key that is not a list
     ctx.client.prevent_propagation = true;
     ctx.reply.Raw(out);
     return;
@@ -160,7 +160,7 @@ void CmdBZMPop(CommandContext& ctx) {
   std::vector<std::string> inner = {"zmpop"};
   for (size_t i = 2; i < ctx.argv.size(); ++i) inner.emplace_back(ctx.argv[i]);
   std::string out = Nested(ctx, std::move(inner));
-  if (out != kNullArray) {  // popped, or WRONGTYPE from the first key that is not a sorted set
+  if (!ReplyBuilder::IsNull(out)) {  // popped, or WRONGTYPE from the first key that is not a sorted set
     ctx.client.prevent_propagation = true;
     ctx.reply.Raw(out);
     return;

@@ -39,10 +39,15 @@ struct ClientState {
   std::string last_command = "NULL";
   bool close_after_reply = false;  // QUIT, protocol errors: close once `reply` is flushed
   bool is_script = false;          // the fake client Lua's redis.call runs as
+  bool is_replica = false;         // attached with SYNC/PSYNC: receives the replication stream
   // CLIENT NO-EVICT ON: shown as flag 'e'. Nothing evicts clients here (no maxmemory-clients).
   bool no_evict = false;
 
   ReplyBuilder reply;            // pending output
+  // CLIENT REPLY: kOff drops every reply, SKIP drops the next command's (kSkipNext while the
+  // CLIENT REPLY SKIP itself runs, then kSkip for the command whose reply is dropped).
+  enum class ReplyMode { kOn, kOff, kSkipNext, kSkip };
+  ReplyMode reply_mode = ReplyMode::kOn;
   std::function<void()> wake;    // set by the owner: "reply has new bytes, flush them"
 
   // MULTI/EXEC/WATCH.

@@ -267,9 +267,42 @@ std::vector<ConfigOption> BuildTable() {
       EncodingOption("list-max-listpack-size", "list-max-ziplist-size",
                      &EncodingLimits::list_max_listpack_size, INT32_MIN, INT32_MAX, false,
                      "list node size: -1..-5 = 4..64 KB per node, N > 0 = N entries per node"),
+      EncodingOption("stream-node-max-entries", "", &EncodingLimits::stream_node_max_entries, 0,
+                     INT64_MAX, false,
+                     "entries per stream node (0: no limit); XADD/XTRIM `~` trims whole nodes"),
+      IntOption("repl-ping-replica-period", &EngineConfig::repl_ping_replica_period, 1, INT32_MAX,
+                "seconds between the PINGs sent down a replication stream (SYNC)"),
+      IntOption("min-replicas-to-write", &EngineConfig::min_replicas_to_write, 0, INT32_MAX,
+                "writes are refused (NOREPLICAS) with fewer replicas attached (0: off)"),
+      IntOption("min-replicas-max-lag", &EngineConfig::min_replicas_max_lag, 0, INT32_MAX,
+                "a replica counts for min-replicas-to-write within this many seconds"),
+      // Accepted for Redis's configs and test suite; they change nothing here (engine.h).
+      IntOption("list-compress-depth", &EngineConfig::list_compress_depth, 0, INT32_MAX,
+                "accepted, no effect: lists are not compressed"),
+      BoolOption("aof-use-rdb-preamble", &EngineConfig::aof_use_rdb_preamble,
+                 "accepted, no effect: rewrites write racetrack's snapshot format"),
+      IntOption("rdb-key-save-delay", &EngineConfig::rdb_key_save_delay, INT32_MIN, INT32_MAX,
+                "accepted, no effect"),
+      EnumOption("sanitize-dump-payload", &EngineConfig::sanitize_dump_payload,
+                 {"no", "yes", "clients"}, "accepted, no effect: RESTORE payloads are checked"),
+      BoolOption("replica-read-only", &EngineConfig::replica_read_only,
+                 "accepted, no effect: this server is never a replica"),
+      BoolOption("replica-serve-stale-data", &EngineConfig::replica_serve_stale_data,
+                 "accepted, no effect: this server is never a replica"),
+  };
+  // Older names Redis still accepts for the same settings.
+  static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"busy-reply-threshold", "lua-time-limit"},
+      {"repl-ping-replica-period", "repl-ping-slave-period"},
+      {"min-replicas-to-write", "min-slaves-to-write"},
+      {"min-replicas-max-lag", "min-slaves-max-lag"},
+      {"replica-read-only", "slave-read-only"},
+      {"replica-serve-stale-data", "slave-serve-stale-data"},
   };
   for (ConfigOption& o : t) {
-    if (o.name == "busy-reply-threshold") o.aliases = {"lua-time-limit"};
+    for (const auto& [name, alias] : kAliases) {
+      if (o.name == name) o.aliases = {alias};
+    }
   }
   return t;
 }

@@ -17,7 +17,7 @@ void CmdPing(CommandContext& ctx) {
     ReplyArityError(ctx);
     return;
   }
-  if (ctx.client.subscription_count() > 0) {  // RESP2 in Pub/Sub context: ["pong", msg]
+  if (ctx.client.subscription_count() > 0 && !ctx.reply.resp3()) {  // RESP2 in Pub/Sub: ["pong", msg]
     ctx.reply.Array(2);
     ctx.reply.Bulk("pong");
     ctx.reply.Bulk(ctx.argv.size() == 2 ? ctx.argv[1] : "");
@@ -94,16 +94,17 @@ bool ValidClientName(std::string_view name) {
   return true;
 }
 
-// HELLO [protover [AUTH user pass] [SETNAME name]]. Only RESP2 is spoken: 3 answers NOPROTO.
+// HELLO [protover [AUTH user pass] [SETNAME name]]: protover 2 or 3 picks the protocol of this
+// connection's replies from this one on (resp.h).
 void CmdHello(CommandContext& ctx) {
   size_t next = 1;
+  int64_t ver = ctx.reply.resp3() ? 3 : 2;
   if (ctx.argv.size() >= 2) {
-    int64_t ver;
     if (!ParseInt64(ctx.argv[next++], &ver)) {
       ctx.reply.Error(errors::kHelloProtocolNotInteger);
       return;
     }
-    if (ver != 2) {  // Redis accepts 3 as well; this engine has no RESP3 writer
+    if (ver < 2 || ver > 3) {
       ctx.reply.Error(errors::kNoProto);
       return;
     }
@@ -139,14 +140,14 @@ void CmdHello(CommandContext& ctx) {
     return;
   }
   if (has_name) ctx.client.name = std::string(name);
-  // A RESP3 map, sent as RESP2's flat array of alternating keys and values.
-  ctx.reply.Array(14);
+  ctx.reply.set_resp3(ver == 3);
+  ctx.reply.Map(7);
   ctx.reply.Bulk("server");
   ctx.reply.Bulk("redis");
   ctx.reply.Bulk("version");
   ctx.reply.Bulk(kRedisCompatVersion);
   ctx.reply.Bulk("proto");
-  ctx.reply.Integer(2);
+  ctx.reply.Integer(ver);
   ctx.reply.Bulk("id");
   ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
   ctx.reply.Bulk("mode");
@@ -170,6 +171,7 @@ void CmdReset(CommandContext& ctx) {
   ctx.engine.pubsub().RemoveClient(&c);
   c.user = ctx.engine.acl().default_user();
   c.authenticated = !ctx.engine.acl().AuthRequired();
+  ctx.reply.set_resp3(false);
   ctx.reply.Status("RESET");
 }
 
@@ -189,6 +191,7 @@ std::string ClientLine(CommandContext& ctx, const ClientState& c) {
 
 std::string ClientInfoLine(const ClientState& c, std::string_view cmd, int64_t now) {
   std::string flags;
+  if (c.is_replica) flags += 'S';
   if (c.subscription_count() > 0) flags += 'P';
   if (c.in_multi) flags += 'x';
   if (c.is_blocked()) flags += 'b';
@@ -215,7 +218,7 @@ std::string ClientInfoLine(const ClientState& c, std::string_view cmd, int64_t n
   s += " tot-mem=" + std::to_string(sizeof(ClientState) + c.reply.size());
   s += " events=r cmd=" + std::string(cmd);
   s += " user=" + (c.user != nullptr ? c.user->name : std::string("default"));
-  s += " redir=-1 resp=2\n";
+  s += std::string(" redir=-1 resp=") + (c.reply.resp3() ? "3" : "2") + "\n";
   return s;
 }
 
@@ -230,7 +233,9 @@ bool ParseClientType(std::string_view name, int* type) {
   else return false;
   return true;
 }
-int ClientType(const ClientState& c) { return c.subscription_count() > 0 ? 2 : 0; }
+int ClientType(const ClientState& c) {
+  return c.is_replica ? 1 : c.subscription_count() > 0 ? 2 : 0;
+}
 
 void CmdClientContainer(CommandContext& ctx) { ReplyUnknownSubcommand(ctx, "CLIENT"); }
 
@@ -420,6 +425,21 @@ void CmdClientUnpause(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// CLIENT REPLY ON|OFF|SKIP: Engine::Execute drops the replies (ON answers OK, the others nothing).
+void CmdClientReply(CommandContext& ctx) {
+  using Mode = ClientState::ReplyMode;
+  if (ArgIs(ctx.argv[2], "on")) {
+    ctx.client.reply_mode = Mode::kOn;
+    ctx.reply.Ok();
+  } else if (ArgIs(ctx.argv[2], "off")) {
+    ctx.client.reply_mode = Mode::kOff;
+  } else if (ArgIs(ctx.argv[2], "skip")) {
+    if (ctx.client.reply_mode != Mode::kOff) ctx.client.reply_mode = Mode::kSkipNext;
+  } else {
+    ctx.reply.Error(errors::kSyntax);
+  }
+}
+
 void CmdClientHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "CLIENT",
             {"GETNAME", "    Return the name of the current connection.", "ID",
@@ -484,6 +504,8 @@ void RegisterConnectionFamily(CommandTable& table) {
   reg.Sub("client", "unpause", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
           "O(N) Where N is the number of paused clients", "Resumes processing commands from paused "
           "clients.", "6.2.0", CmdClientUnpause);
+  reg.Sub("client", "reply", 3, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
+          "Instructs the server whether to reply to commands.", "3.2.0", CmdClientReply);
   reg.Sub("client", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
           "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
 }

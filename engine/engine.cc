@@ -12,6 +12,7 @@
 #include "engine/function.h"
 #include "engine/persistence.h"
 #include "engine/pubsub.h"
+#include "engine/replication.h"
 #include "engine/scripting.h"
 
 namespace racetrack::engine {
@@ -31,10 +32,14 @@ std::string UnknownCommandError(Args argv) {
 }
 
 // RESP2 subscribed context: only these, as Redis 7.0 (PUBLISH and PUBSUB are refused too).
-bool AllowedWhileSubscribed(std::string_view name) {
+// (Un)subscribing commands: their confirmations are push data, sent even under CLIENT REPLY OFF.
+bool IsSubscriptionCommand(std::string_view name) {
   return name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
-         name == "punsubscribe" || name == "ssubscribe" || name == "sunsubscribe" ||
-         name == "ping" || name == "quit" || name == "reset";
+         name == "punsubscribe" || name == "ssubscribe" || name == "sunsubscribe";
+}
+
+bool AllowedWhileSubscribed(std::string_view name) {
+  return IsSubscriptionCommand(name) || name == "ping" || name == "quit" || name == "reset";
 }
 
 // Redis's rejectCommand for EXEC: a rejected EXEC (arity, NOAUTH, OOM) ends the transaction and
@@ -68,6 +73,19 @@ const CommandSpec* FindSpec(const CommandTable& commands, Args argv, std::string
     return nullptr;
   }
   return it->second.get();
+}
+
+// A write command, or an EXEC whose queue holds one (Redis's is_write_command).
+bool IsWrite(const Engine& engine, const ClientState& client, const CommandSpec& spec) {
+  if (spec.flags & kCmdWrite) return true;
+  if (spec.name != "exec" || !client.in_multi) return false;
+  for (const auto& queued : client.multi_queue) {
+    std::vector<std::string_view> views(queued.begin(), queued.end());
+    std::string ignored;
+    const CommandSpec* q = FindSpec(engine.commands(), Args(views), &ignored);
+    if (q != nullptr && (q->flags & kCmdWrite)) return true;
+  }
+  return false;
 }
 
 bool ArityMatches(const CommandSpec& spec, size_t argc) {
@@ -108,6 +126,9 @@ Engine::Engine(EngineConfig config, const Clock* clock) : config_(std::move(conf
   persistence_ = std::make_unique<Persistence>(this);
   acl_ = std::make_unique<Acl>(commands_, &config_);
   diagnostics_ = std::make_unique<Diagnostics>();
+  std::string replid;
+  for (int i = 0; i < 40; ++i) replid += "0123456789abcdef"[rng_() % 16];
+  replication_ = std::make_unique<Replication>(std::move(replid));
   acl_->SetRequirePass(config_.requirepass);
 }
 
@@ -128,6 +149,7 @@ void Engine::RemoveClient(ClientState* client) {
   pubsub_->RemoveClient(client);
   blocking_->RemoveClient(*client);
   diagnostics_->RemoveClient(client);
+  replication_->Detach(client);
   clients_.erase(client->id);
 }
 
@@ -152,6 +174,28 @@ std::string Engine::Run(ClientState& client, std::initializer_list<std::string_v
 }
 
 void Engine::Execute(ClientState& client, Args argv) {
+  using Mode = ClientState::ReplyMode;
+  if (client.reply_mode == Mode::kOn) {
+    ExecuteCommand(client, argv);
+    if (client.reply_mode == Mode::kSkipNext) client.reply_mode = Mode::kSkip;  // CLIENT REPLY SKIP
+    return;
+  }
+  // CLIENT REPLY OFF|SKIP: the command runs, its reply is dropped — except what Redis sends as
+  // push data even then (the confirmations of SUBSCRIBE & co; messages from other clients are
+  // appended outside this call).
+  const bool skip = client.reply_mode == Mode::kSkip;
+  const size_t before = client.reply.size();
+  ExecuteCommand(client, argv);
+  const bool pushes = !argv.empty() && IsSubscriptionCommand(ToLower(argv[0]));
+  if ((skip || client.reply_mode == Mode::kOff) && !pushes) client.reply.buffer().resize(before);
+  if (client.reply_mode == Mode::kSkip) {
+    client.reply_mode = Mode::kOn;
+  } else if (client.reply_mode == Mode::kSkipNext) {
+    client.reply_mode = Mode::kSkip;
+  }
+}
+
+void Engine::ExecuteCommand(ClientState& client, Args argv) {
   if (argv.empty()) return;
   ReplyBuilder& reply = client.reply;
   client.last_interaction_ms = clock_->NowMs();
@@ -182,7 +226,8 @@ void Engine::Execute(ClientState& client, Args argv) {
     if (client.in_multi) client.multi_error = true;
     return;
   }
-  if (client.subscription_count() > 0 && !AllowedWhileSubscribed(spec->name)) {
+  if (client.subscription_count() > 0 && !client.reply.resp3() &&
+      !AllowedWhileSubscribed(spec->name)) {
     reply.Error(errors::NotAllowedWhileSubscribed(spec->name));
     ++stats_.commands[spec->name].rejected_calls;
     return;
@@ -216,6 +261,15 @@ void Engine::Execute(ClientState& client, Args argv) {
       if (client.in_multi) client.multi_error = true;
       return;
     }
+  }
+  if (config_.min_replicas_to_write > 0 && config_.min_replicas_max_lag > 0 && !client.is_script &&
+      IsWrite(*this, client, *spec) &&
+      replication_->GoodReplicas(clock_->NowMs(), config_.min_replicas_max_lag) <
+          static_cast<size_t>(config_.min_replicas_to_write)) {
+    if (!RejectedExec(*this, client, *spec, errors::kNoReplicas)) reply.Error(errors::kNoReplicas);
+    ++stats_.commands[spec->name].rejected_calls;
+    if (client.in_multi) client.multi_error = true;
+    return;
   }
   if (client_pause_.Holds(commands_, client, *spec, clock_->NowMs())) {
     client.postponed = true;  // as Redis's BLOCKED_POSTPONE: the owner re-sends it later
@@ -337,15 +391,30 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
       // Its effects were propagated by the nested commands it ran.
     } else if (!propagate_override_.empty()) {
       std::vector<std::string_view> views(propagate_override_.begin(), propagate_override_.end());
-      if (on_propagate) on_propagate(db.index(), Args(views));
-    } else if (on_propagate) {
-      on_propagate(db.index(), argv);
+      Propagate(db.index(), Args(views));
+    } else {
+      Propagate(db.index(), argv);
     }
   }
   client.prevent_propagation = false;
   client.no_key_signal = false;
   propagate_override_.clear();
+  if (call_depth_ == 0) replication_->Flush();
 }
+
+void Engine::Propagate(int db, Args argv) {
+  if (propagation_paused_) return;
+  if (on_propagate) on_propagate(db, argv);
+  replication_->Feed(db, argv);
+}
+
+void Engine::PropagateNow(int db, Args argv) {
+  if (propagation_paused_) return;
+  if (on_propagate) on_propagate(db, argv);
+  replication_->SendNow(db, argv);
+}
+
+bool Engine::propagating() const { return on_propagate != nullptr || replication_->active(); }
 
 ScriptEngine& Engine::scripts() {
   if (!scripts_) scripts_ = std::make_unique<ScriptEngine>(this);
@@ -369,6 +438,7 @@ void Engine::Cron() {
   }
   blocking_->HandleTimeouts(clock_->NowMs());
   persistence_->Cron();
+  replication_->Cron(clock_->NowMs(), config_.repl_ping_replica_period);
 }
 
 void Engine::SignalModifiedKey(int db, std::string_view key) {
@@ -404,6 +474,12 @@ void Engine::InstallExpireListener(int index) {
   dbs_[static_cast<size_t>(index)]->set_expire_listener([this, index](std::string_view key) {
     ++stats_.expired_keys;
     SignalModifiedKey(index, key);
+    // Replicas delete it too, since they do not expire keys themselves (the append-only log
+    // holds absolute deadlines instead).
+    if (replication_->active()) {
+      std::string_view del[] = {"DEL", key};
+      replication_->SendNow(index, Args(del));
+    }
   });
 }
 

@@ -38,6 +38,7 @@ class FunctionEngine;  // function.h
 struct RunningScript;  // scripting.h
 class Acl;           // acl.h
 class Diagnostics;   // diagnostics.h
+class Replication;   // replication.h
 enum class AclContext;  // acl.h
 
 // Settings, named as redis.conf names them. CONFIG GET/SET read and write these.
@@ -84,6 +85,21 @@ struct EngineConfig {
   // ACL LOG's length.
   std::string acl_pubsub_default = "resetchannels";
   int64_t acllog_max_len = 128;
+  // Settings Redis's own test suite sets that change nothing here, accepted so a redis.conf or a
+  // CONFIG SET written for Redis works: lists are never compressed (list-compress-depth), snapshots
+  // are racetrack's own format (aof-use-rdb-preamble, rdb-key-save-delay, sanitize-dump-payload),
+  // and this server never is a replica (replica-read-only, replica-serve-stale-data).
+  int64_t list_compress_depth = 0;
+  bool aof_use_rdb_preamble = true;
+  int64_t rdb_key_save_delay = 0;
+  std::string sanitize_dump_payload = "no";
+  bool replica_read_only = true;
+  bool replica_serve_stale_data = true;
+  // Replication (SYNC, replication.h): seconds between the PINGs sent to replicas, and the
+  // minimum number of replicas (lagging at most min-replicas-max-lag seconds) a write needs.
+  int64_t repl_ping_replica_period = 10;
+  int64_t min_replicas_to_write = 0;
+  int64_t min_replicas_max_lag = 10;
   // hash-max-listpack-entries & co: when small objects leave their compact encodings. Copied to
   // the process-wide Limits() (engine/ds/limits.h) when the engine starts and on CONFIG SET.
   EncodingLimits encoding;
@@ -161,6 +177,17 @@ class Engine {
   void SwapDbs(int a, int b);
   // Called after each successful write command that changed data (the append-only log hooks in).
   std::function<void(int db, Args argv)> on_propagate;
+  // Where every change leaves the engine: the append-only log (on_propagate) and the replicas
+  // (replication.h; sent at the end of the top-level command).
+  void Propagate(int db, Args argv);
+  // The same, sent to replicas at once, outside the running command's MULTI/EXEC (evictions).
+  void PropagateNow(int db, Args argv);
+  // True when a change would go anywhere (a log or a replica): a handler may skip building a
+  // propagated form nobody reads.
+  bool propagating() const;
+  // While paused, Propagate and PropagateNow send nothing: RESTORE rebuilds a value with inner
+  // commands and propagates itself.
+  void set_propagation_paused(bool on) { propagation_paused_ = on; }
   // Asks the server to shut down (SHUTDOWN); set by the server, may be empty.
   std::function<void(bool nosave)> on_shutdown;
 
@@ -187,6 +214,8 @@ class Engine {
   Diagnostics& diagnostics() { return *diagnostics_; }
   // CLIENT PAUSE state; Execute postpones what it holds (client_pause.h).
   ClientPause& client_pause() { return client_pause_; }
+  // Replicas attached with SYNC/PSYNC and the stream they receive.
+  Replication& replication() { return *replication_; }
   // The client whose command is running (Redis's server.current_client): a script's redis.call
   // is checked against its ACL user. nullptr between commands.
   ClientState* current_client() const { return current_client_; }
@@ -207,6 +236,8 @@ class Engine {
   void ExecuteQueued(ClientState& client, const std::vector<std::string>& argv);
 
  private:
+  // Execute without CLIENT REPLY's filtering.
+  void ExecuteCommand(ClientState& client, Args argv);
   void Call(ClientState& client, const CommandSpec& spec, Args argv);
   // The expiry listener of the Db numbered index (WATCH and the expired_keys statistic).
   void InstallExpireListener(int index);
@@ -236,11 +267,13 @@ class Engine {
   RunningScript* running_script_ = nullptr;
   std::unique_ptr<Acl> acl_;
   std::unique_ptr<Diagnostics> diagnostics_;
+  std::unique_ptr<Replication> replication_;
   ClientState* current_client_ = nullptr;
   const CommandSpec* current_spec_ = nullptr;
   ClientPause client_pause_;
   int call_depth_ = 0;
   std::vector<std::string> propagate_override_;
+  bool propagation_paused_ = false;
 
   friend void WatchKey(Engine& engine, ClientState& client, int db, std::string_view key);
   friend void UnwatchAll(Engine& engine, ClientState& client);

@@ -346,6 +346,11 @@ inline constexpr std::string_view kFunctionFlushOption =
 inline constexpr std::string_view kFunctionRestorePolicy =
     "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
 inline constexpr std::string_view kDumpPayloadBad = "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kBadDataFormat = "ERR Bad data format";
+inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
+inline constexpr std::string_view kInvalidTtl = "ERR Invalid TTL value, must be >= 0";
+inline constexpr std::string_view kInvalidIdleTime = "ERR Invalid IDLETIME value, must be >= 0";
+inline constexpr std::string_view kInvalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
 inline constexpr std::string_view kFunctionLibraryNameMissing =
     "ERR library name argument was not given";
 inline constexpr std::string_view kFunctionMissingMetadata = "ERR Missing library metadata";
@@ -412,6 +417,13 @@ inline std::string FromPersistenceStatus(std::string_view message) {
   if (message.starts_with("ERR")) return std::string(message);
   return "ERR " + std::string(message);
 }
+
+// --- Replication: SYNC, REPLCONF, min-replicas-to-write ----------------------------------------
+
+inline std::string UnrecognizedReplconfOption(std::string_view option) {
+  return "ERR Unrecognized REPLCONF option: " + std::string(option);
+}
+inline constexpr std::string_view kNoReplicas = "NOREPLICAS Not enough good replicas to write.";
 
 // --- Server: SHUTDOWN, CONFIG ------------------------------------------------------------------
 

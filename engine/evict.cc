@@ -117,9 +117,9 @@ bool PerformEvictions(Engine& engine) {
     if (best_db < 0) return false;  // nothing evictable
     engine.SignalModifiedKey(best_db, best_key);
     engine.db(best_db).Erase(best_key);
-    if (engine.on_propagate) {  // the log must forget it too, as Redis propagates a DEL
+    if (engine.propagating()) {  // the log and replicas forget it too: Redis propagates a DEL
       std::string_view del[] = {"del", best_key};
-      engine.on_propagate(best_db, Args(del));
+      engine.PropagateNow(best_db, Args(del));
     }
     ++engine.stats().evicted_keys;
   }

@@ -25,6 +25,7 @@ void RegisterAllFamilies(CommandTable& table) {
   RegisterSortFamily(table);
   RegisterGeoFamily(table);
   RegisterFunctionFamily(table);
+  RegisterReplicationFamily(table);
 }
 
 }  // namespace racetrack::engine

@@ -28,5 +28,6 @@ void RegisterBitmapFamily(CommandTable& table);      // bitmap_family.cc
 void RegisterSortFamily(CommandTable& table);        // sort.cc
 void RegisterGeoFamily(CommandTable& table);         // geo_family.cc
 void RegisterFunctionFamily(CommandTable& table);    // function_family.cc
+void RegisterReplicationFamily(CommandTable& table); // replication_family.cc
 
 }  // namespace racetrack::engine

@@ -3,6 +3,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "engine/base/clock.h"
@@ -264,6 +266,12 @@ int RegisterFunctionCallback(lua_State* L) {
   if (r.ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, r.ref);
   lua::PushErrorTable(L, err);
   return lua_error(L);
+}
+
+bool FunctionEngine::CaseLess::operator()(std::string_view a, std::string_view b) const {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) < std::tolower(static_cast<unsigned char>(y));
+  });
 }
 
 FunctionEngine::FunctionEngine(Engine* engine)

@@ -108,7 +108,13 @@ class FunctionEngine {
   lua_State* lua_ = nullptr;
   std::unique_ptr<lua::Interp> interp_;
   Libraries libraries_;
-  std::map<std::string, Function*, std::less<>> functions_;  // every library's, by name
+  // Function names are case-insensitive across libraries (FCALL TEST runs `test`), as Redis's
+  // functionDictType; a library's own table and library names are case-sensitive.
+  struct CaseLess {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const;
+  };
+  std::map<std::string, Function*, CaseLess> functions_;  // every library's, by name
 };
 
 // Redis's CRC-64 (Jones polynomial, reflected, as crc64.c): DUMP payload checksums.

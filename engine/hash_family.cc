@@ -92,11 +92,12 @@ void CmdHMGet(CommandContext& ctx) {
 void ReplyAll(CommandContext& ctx, bool fields, bool values) {
   Hash* h;
   if (!LookupRead(ctx, ctx.argv[1], &h)) return;
+  const bool map = fields && values;  // HGETALL: a map in RESP3
   if (h == nullptr) {
-    ctx.reply.EmptyArray();
+    map ? ctx.reply.Map(0) : ctx.reply.EmptyArray();
     return;
   }
-  ctx.reply.Array(h->size() * ((fields ? 1 : 0) + (values ? 1 : 0)));
+  map ? ctx.reply.Map(h->size()) : ctx.reply.Array(h->size());
   h->ForEach([&](const std::string& f, const std::string& v) {
     if (fields) ctx.reply.Bulk(f);
     if (values) ctx.reply.Bulk(v);
@@ -256,14 +257,14 @@ void CmdHRandField(CommandContext& ctx) {
     ctx.reply.EmptyArray();
     return;
   }
-  size_t per = withvalues ? 2 : 1;
   auto emit = [&](const std::string& f, const std::string& v) {
+    ctx.reply.Pair(withvalues);
     ctx.reply.Bulk(f);
     if (withvalues) ctx.reply.Bulk(v);
   };
   if (count < 0) {  // with repetitions: exactly -count picks
     uint64_t n = static_cast<uint64_t>(-count);
-    ctx.reply.Array(n * per);
+    ctx.reply.PairArray(n, withvalues);
     for (uint64_t i = 0; i < n; ++i) {
       auto [f, v] = h->Random(ctx.engine.rng());
       emit(*f, *v);
@@ -271,7 +272,7 @@ void CmdHRandField(CommandContext& ctx) {
     return;
   }
   if (static_cast<uint64_t>(count) >= h->size()) {  // the whole hash, in its own order
-    ctx.reply.Array(h->size() * per);
+    ctx.reply.PairArray(h->size(), withvalues);
     h->ForEach(emit);
     return;
   }
@@ -285,7 +286,7 @@ void CmdHRandField(CommandContext& ctx) {
     size_t j = i + ctx.engine.rng()() % (all.size() - i);
     std::swap(all[i], all[j]);
   }
-  ctx.reply.Array(n * per);
+  ctx.reply.PairArray(n, withvalues);
   for (size_t i = 0; i < n; ++i) emit(all[i].first, all[i].second);
 }
 

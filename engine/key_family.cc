@@ -89,10 +89,13 @@ void CmdExpire(CommandContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
+  // Propagated as DEL or with the absolute deadline (PEXPIREAT), as Redis rewrites EXPIRE & co.
   if (when <= ctx.now_ms) {
     ctx.db.Erase(key);  // a deadline already past deletes the key now
+    ctx.engine.ReplacePropagation({"DEL", std::string(key)});
   } else {
     ctx.db.SetExpire(key, when);
+    ctx.engine.ReplacePropagation({"PEXPIREAT", std::string(key), FormatInt(when)});
   }
   ctx.reply.Integer(1);
 }

@@ -1,6 +1,8 @@
-// Persistence commands: SAVE BGSAVE BGREWRITEAOF LASTSAVE (persistence.h does the work).
+// Persistence commands: SAVE BGSAVE BGREWRITEAOF LASTSAVE (persistence.h does the work), and
+// DUMP/RESTORE, which move one key in the snapshot format (snapshot.h).
 #include "engine/family_util.h"
 #include "engine/persistence.h"
+#include "engine/snapshot.h"
 
 namespace racetrack::engine {
 namespace {
@@ -55,6 +57,70 @@ void CmdBgRewriteAof(CommandContext& ctx) {
 
 void CmdLastSave(CommandContext& ctx) { ctx.reply.Integer(ctx.engine.persistence().lastsave_s()); }
 
+void CmdDump(CommandContext& ctx) {
+  std::string payload = DumpKey(ctx.engine, ctx.db.index(), ctx.argv[1]);
+  if (payload.empty()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Bulk(payload);
+  }
+}
+
+// RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f], checked in Redis's order.
+// IDLETIME and FREQ are validated and otherwise ignored (the restored key starts fresh). A
+// relative TTL propagates as an absolute one (ttl ABSTTL), as Redis rewrites it.
+void CmdRestore(CommandContext& ctx) {
+  bool replace = false, absttl = false, idle = false, freq = false;
+  for (size_t j = 4; j < ctx.argv.size(); ++j) {
+    const bool more = j + 1 < ctx.argv.size();
+    int64_t n;
+    if (ArgIs(ctx.argv[j], "replace")) {
+      replace = true;
+    } else if (ArgIs(ctx.argv[j], "absttl")) {
+      absttl = true;
+    } else if (ArgIs(ctx.argv[j], "idletime") && more && !freq) {
+      if (!ArgInt64(ctx, ++j, &n)) return;
+      if (n < 0) return ctx.reply.Error(errors::kInvalidIdleTime);
+      idle = true;
+    } else if (ArgIs(ctx.argv[j], "freq") && more && !idle) {
+      if (!ArgInt64(ctx, ++j, &n)) return;
+      if (n < 0 || n > 255) return ctx.reply.Error(errors::kInvalidFreq);
+      freq = true;
+    } else {
+      return ctx.reply.Error(errors::kSyntax);
+    }
+  }
+  std::string_view key = ctx.argv[1];
+  if (!replace && ctx.db.Find(key) != nullptr) return ctx.reply.Error(errors::kBusyKey);
+  int64_t ttl;
+  if (!ArgInt64(ctx, 2, &ttl)) return;
+  if (ttl < 0) return ctx.reply.Error(errors::kInvalidTtl);
+  // Checked before the old key goes: a bad payload leaves it in place.
+  Status checked = RestoreKey(ctx.engine, ctx.db.index(), "", ctx.argv[3], /*apply=*/false);
+  if (!checked.ok()) return ctx.reply.Error(checked.message());
+  const bool deleted = replace && ctx.db.Erase(key);
+  if (ttl > 0 && !absttl) ttl += ctx.now_ms;
+  if (ttl > 0 && ttl <= ctx.now_ms) {  // already expired: nothing is created
+    if (deleted) ctx.engine.ReplacePropagation({"DEL", std::string(key)});
+    return ctx.reply.Ok();
+  }
+  ctx.engine.set_propagation_paused(true);  // the value is rebuilt by inner commands
+  Status loaded = RestoreKey(ctx.engine, ctx.db.index(), key, ctx.argv[3], /*apply=*/true);
+  ctx.engine.set_propagation_paused(false);
+  if (!loaded.ok()) return ctx.reply.Error(loaded.message());
+  ctx.db.AddDirty();
+  if (ttl > 0) {
+    ctx.db.SetExpire(key, ttl);
+    if (!absttl) {
+      std::vector<std::string> argv(ctx.argv.begin(), ctx.argv.end());
+      argv[2] = FormatInt(ttl);
+      argv.emplace_back("ABSTTL");
+      ctx.engine.ReplacePropagation(std::move(argv));
+    }
+  }
+  ctx.reply.Ok();
+}
+
 }  // namespace
 
 void RegisterPersistenceFamily(CommandTable& table) {
@@ -66,6 +132,20 @@ void RegisterPersistenceFamily(CommandTable& table) {
           "Asynchronously saves the database(s) to disk.", "1.0.0", CmdBgSave);
   reg.Add("bgrewriteaof", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, {}, "O(1)",
           "Asynchronously rewrites the append-only file to disk.", "1.0.0", CmdBgRewriteAof);
+  reg.Add("dump", 2, kCmdReadOnly, {1, 1, 1},
+          "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of "
+          "Redis objects composing the value and M their average size. For small string values "
+          "the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
+          "Return a serialized version of the value stored at the specified key.", "2.6.0",
+          CmdDump);
+  reg.Add("restore", -4, kCmdWrite | kCmdDenyOom, {1, 1, 1},
+          "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, "
+          "where N is the number of Redis objects composing the value and M their average size. "
+          "For small string values the time complexity is thus O(1)+O(1*M) where M is small, so "
+          "simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because "
+          "inserting values into sorted sets is O(log(N)).",
+          "Create a key using the provided serialized value, previously obtained using DUMP.",
+          "2.6.0", CmdRestore);
   reg.Add("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
           "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", CmdLastSave);
 }

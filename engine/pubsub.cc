@@ -22,7 +22,13 @@ bool EraseClient(std::vector<ClientState*>* v, ClientState* c) {
   return true;
 }
 
+// `bytes` is the message as a RESP2 array, built once for every receiver; a RESP3 client gets it
+// as a push reply ('>' for '*').
 void Send(ClientState* c, std::string_view bytes) {
+  if (c->reply.resp3() && bytes.starts_with('*')) {
+    c->reply.Raw(">");
+    bytes.remove_prefix(1);
+  }
   c->reply.Raw(bytes);
   if (c->wake) c->wake();
 }

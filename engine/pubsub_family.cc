@@ -1,7 +1,8 @@
 // Pub/Sub commands: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH, their shard forms
-// SSUBSCRIBE SUNSUBSCRIBE SPUBLISH, and PUBSUB. Replies are RESP2 exactly as Redis 7.0 sends them:
-// one ["subscribe", channel, count] array per channel. The count is the client's channels plus
-// patterns for the plain forms, its shard channels for the shard forms (as Redis counts them).
+// SSUBSCRIBE SUNSUBSCRIBE SPUBLISH, and PUBSUB. Replies are exactly as Redis 7.0 sends them: one
+// ["subscribe", channel, count] array per channel (a push reply in RESP3). The count is the
+// client's channels plus patterns for the plain forms, its shard channels for the shard forms (as
+// Redis counts them).
 #include <algorithm>
 
 #include "engine/family_util.h"
@@ -11,14 +12,14 @@ namespace racetrack::engine {
 namespace {
 
 void ReplySub(ReplyBuilder& r, std::string_view kind, std::string_view name, size_t count) {
-  r.Array(3);
+  r.Push(3);
   r.Bulk(kind);
   r.Bulk(name);
   r.Integer(static_cast<int64_t>(count));
 }
 
 void ReplySubNil(ReplyBuilder& r, std::string_view kind, size_t count) {
-  r.Array(3);
+  r.Push(3);
   r.Bulk(kind);
   r.Null();
   r.Integer(static_cast<int64_t>(count));

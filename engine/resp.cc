@@ -207,14 +207,45 @@ void ReplyBuilder::Bulk(std::string_view s) {
   out_.append("\r\n");
 }
 
-void ReplyBuilder::Double(double d) { Bulk(FormatDouble(d)); }
+void ReplyBuilder::Double(double d) {
+  if (!resp3_) {
+    Bulk(FormatDouble(d));
+    return;
+  }
+  out_.push_back(',');
+  out_.append(FormatDouble(d));
+  out_.append("\r\n");
+}
 
-void ReplyBuilder::Array(size_t n) {
+void ReplyBuilder::Header(char type, size_t n) {
   char buf[24];
-  buf[0] = '*';
+  buf[0] = type;
   auto [p, ec] = std::to_chars(buf + 1, buf + sizeof(buf), n);
   out_.append(buf, p);
   out_.append("\r\n");
+}
+
+void ReplyBuilder::Array(size_t n) { Header('*', n); }
+
+void ReplyBuilder::Map(size_t n) { resp3_ ? Header('%', n) : Header('*', 2 * n); }
+
+void ReplyBuilder::Set(size_t n) { Header(resp3_ ? '~' : '*', n); }
+
+void ReplyBuilder::Push(size_t n) { Header(resp3_ ? '>' : '*', n); }
+
+void ReplyBuilder::Bool(bool b) {
+  if (resp3_) {
+    out_.append(b ? "#t\r\n" : "#f\r\n");
+  } else {
+    out_.append(b ? ":1\r\n" : ":0\r\n");
+  }
+}
+
+void ReplyBuilder::PairArray(size_t n, bool pairs) { Header('*', pairs && !resp3_ ? 2 * n : n); }
+
+void ReplyBuilder::Raw(std::string_view bytes) {
+  if (resp3_ && IsNull(bytes)) bytes = "_\r\n";
+  out_.append(bytes);
 }
 
 // The header is reserved at its widest ("*" + 20 digits + CRLF would waste bytes on the wire), so

@@ -19,6 +19,7 @@
 #include "engine/acl.h"
 #include "engine/command_meta.h"
 #include "engine/config.h"
+#include "engine/replication.h"
 #include "engine/persistence.h"
 #include "engine/family_util.h"
 #include "engine/scripting.h"
@@ -55,7 +56,7 @@ void CmdConfigGet(CommandContext& ctx) {
       }
     }
   }
-  ctx.reply.Array(out.size() * 2);
+  ctx.reply.Map(out.size());
   for (const auto& [name, o] : out) {
     ctx.reply.Bulk(name);
     ctx.reply.Bulk(o->get(ctx.engine.config()));
@@ -226,8 +227,16 @@ std::string InfoSection(CommandContext& ctx, std::string_view section) {
     Line(s, "keyspace_misses", static_cast<int64_t>(st.keyspace_misses));
   } else if (section == "replication") {
     s = "# Replication\r\n";
+    const Replication& repl = e.replication();
     Line(s, "role", std::string("master"));
-    Line(s, "connected_slaves", 0);
+    Line(s, "connected_slaves", static_cast<int64_t>(repl.replica_count()));
+    for (const std::string& line : repl.InfoLines(e.clock().NowMs())) s += line + "\r\n";
+    Line(s, "master_failover_state", std::string("no-failover"));
+    Line(s, "master_replid", repl.replid());
+    Line(s, "master_replid2", std::string(40, '0'));
+    Line(s, "master_repl_offset", repl.offset());
+    Line(s, "second_repl_offset", int64_t{-1});
+    Line(s, "repl_backlog_active", int64_t{0});
   } else if (section == "cpu") {
     s = "# CPU\r\n";
     struct rusage ru;

@@ -143,7 +143,7 @@ void CmdSPop(CommandContext& ctx) {
   }
   ctx.db.AddDirty(popped.size());
   if (pop_all) ctx.db.Erase(ctx.argv[1]);
-  if (ctx.engine.on_propagate) PropagateAsSRem(ctx, popped);  // only when something logs
+  if (ctx.engine.propagating()) PropagateAsSRem(ctx, popped);  // only when something reads it
 }
 
 void CmdSRandMember(CommandContext& ctx) {

@@ -12,6 +12,7 @@
 #include "engine/ds/encoding.h"
 #include "engine/ds/stream.h"
 #include "engine/engine.h"
+#include "engine/errors.h"
 #include "engine/function.h"
 
 namespace racetrack::engine {
@@ -74,6 +75,40 @@ bool EncodeCollection(Engine& engine, ClientState& client, ObjType t, const std:
   return true;
 }
 
+// One key's record: type, key, payload (the layout in snapshot.h). False, with *out unchanged,
+// when the value could not be read.
+bool EncodeKey(Engine& engine, ClientState& client, const std::string& key, const Value& value,
+               std::string* out) {
+  size_t mark = out->size();
+  ObjType t = value.type();
+  switch (t) {
+    case ObjType::kString:
+      out->push_back(static_cast<char>(kTypeString));
+      PutString(out, key);
+      PutString(out, value.str());
+      return true;
+    case ObjType::kStream: {
+      out->push_back(static_cast<char>(kTypeStream));
+      PutString(out, key);
+      std::string blob;
+      value.As<StreamObject>()->Serialize(&blob);
+      PutString(out, blob);
+      return true;
+    }
+    default: {
+      uint8_t code = t == ObjType::kList ? kTypeList
+                     : t == ObjType::kSet ? kTypeSet
+                     : t == ObjType::kZSet ? kTypeZSet
+                                           : kTypeHash;
+      out->push_back(static_cast<char>(code));
+      PutString(out, key);
+      if (EncodeCollection(engine, client, t, key, out)) return true;
+      out->resize(mark);
+      return false;
+    }
+  }
+}
+
 }  // namespace
 
 std::string EncodeSnapshot(Engine& engine) {
@@ -112,36 +147,11 @@ std::string EncodeSnapshot(Engine& engine) {
         PutFixed64(&out, static_cast<uint64_t>(db.ExpireOf(*e)));
       }
       size_t mark = out.size();
-      ObjType t = e->value.type();
-      switch (t) {
-        case ObjType::kString:
-          out.push_back(static_cast<char>(kTypeString));
-          PutString(&out, key);
-          PutString(&out, e->value.str());
-          break;
-        case ObjType::kStream: {
-          out.push_back(static_cast<char>(kTypeStream));
-          PutString(&out, key);
-          std::string blob;
-          e->value.As<StreamObject>()->Serialize(&blob);
-          PutString(&out, blob);
-          break;
-        }
-        default: {
-          uint8_t code = t == ObjType::kList ? kTypeList
-                         : t == ObjType::kSet ? kTypeSet
-                         : t == ObjType::kZSet ? kTypeZSet
-                                               : kTypeHash;
-          out.push_back(static_cast<char>(code));
-          PutString(&out, key);
-          if (!EncodeCollection(engine, client, t, key, &out)) {
-            // The type's read command failed (should not happen): leave the key out, loudly.
-            std::fprintf(stderr, "racetrack: snapshot skipped key '%s' (type %d not readable)\n",
-                         key.c_str(), static_cast<int>(t));
-            out.resize(mark);
-            if (e->expire_ms >= 0) out.resize(mark - 9);
-          }
-        }
+      if (!EncodeKey(engine, client, key, e->value, &out)) {
+        // The type's read command failed (should not happen): leave the key out, loudly.
+        std::fprintf(stderr, "racetrack: snapshot skipped key '%s' (type %d not readable)\n",
+                     key.c_str(), static_cast<int>(e->value.type()));
+        out.resize(e->expire_ms >= 0 ? mark - 9 : mark);
       }
     }
   }
@@ -219,6 +229,56 @@ namespace {
 
 // One pass over the records. With apply == false it only validates the structure and finds the
 // end; with apply == true it rebuilds the keys.
+// Reads the payload of a key record of type `op` (its key already read) and, when `d` is set,
+// creates `key` in it. Returns "" or what is wrong with the bytes.
+std::string LoadValue(Engine* engine, ClientState& client, ByteReader& r, uint8_t op,
+                      const std::string& key, Db* d) {
+  if (op == kTypeString) {
+    std::string v;
+    if (!r.GetString(&v)) return "truncated string value";
+    if (d) d->Set(key, Value(std::move(v)));
+    return "";
+  }
+  if (op == kTypeStream) {
+    std::string_view blob;
+    if (!r.GetView(&blob)) return "truncated stream";
+    auto s = std::make_unique<StreamObject>();
+    if (!StreamObject::Deserialize(blob, s.get())) return "malformed stream";
+    if (d) d->Set(key, Value(std::move(s)));
+    return "";
+  }
+  uint64_t n;
+  if (!r.GetVarint(&n)) return "truncated collection size";
+  // The engine never holds an empty collection, so never saves one; loading one would leave no
+  // key for its TTL to land on.
+  if (n == 0) return "empty collection";
+  size_t per = (op == kTypeZSet || op == kTypeHash) ? 2 : 1;
+  const char* cmd = op == kTypeList ? "rpush" : op == kTypeSet ? "sadd" : op == kTypeZSet ? "zadd" : "hset";
+  std::vector<std::string> argv = {cmd, key};
+  auto flush = [&]() {
+    if (argv.size() > 2 && d) {
+      std::string reply = RunInternal(*engine, client, argv);
+      if (!reply.empty() && reply[0] == '-') return false;
+    }
+    argv.resize(2);
+    return true;
+  };
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string a, b;
+    if (!r.GetString(&a) || (per == 2 && !r.GetString(&b))) return "truncated collection";
+    if (op == kTypeZSet) {  // stored member, score; ZADD wants score, member
+      argv.push_back(std::move(b));
+      argv.push_back(std::move(a));
+    } else {
+      argv.push_back(std::move(a));
+      if (per == 2) argv.push_back(std::move(b));
+    }
+    if (argv.size() >= 1024 && !flush()) return std::string(cmd) + " refused the data";
+  }
+  if (!flush()) return std::string(cmd) + " refused the data";
+  return "";
+}
+
 Status ParseSnapshot(Engine* engine, std::string_view bytes, const std::string& name, bool apply,
                      uint64_t* keys, size_t* end) {
   auto corrupt = [&name](size_t off, const std::string& what) {
@@ -276,47 +336,8 @@ Status ParseSnapshot(Engine* engine, std::string_view bytes, const std::string& 
     bool live = expire < 0 || expire > now;
     Db* d = engine && apply ? &engine->db(db) : nullptr;
     client.db = db;
-    if (op == kTypeString) {
-      std::string v;
-      if (!r.GetString(&v)) return corrupt(at, "truncated string value");
-      if (d && live) d->Set(key, Value(std::move(v)));
-    } else if (op == kTypeStream) {
-      std::string_view blob;
-      if (!r.GetView(&blob)) return corrupt(at, "truncated stream");
-      auto s = std::make_unique<StreamObject>();
-      if (!StreamObject::Deserialize(blob, s.get())) return corrupt(at, "malformed stream");
-      if (d && live) d->Set(key, Value(std::move(s)));
-    } else {
-      uint64_t n;
-      if (!r.GetVarint(&n)) return corrupt(at, "truncated collection size");
-      // The engine never holds an empty collection, so never saves one; loading one would leave
-      // no key for its TTL to land on.
-      if (n == 0) return corrupt(at, "empty collection");
-      size_t per = (op == kTypeZSet || op == kTypeHash) ? 2 : 1;
-      const char* cmd = op == kTypeList ? "rpush" : op == kTypeSet ? "sadd" : op == kTypeZSet ? "zadd" : "hset";
-      std::vector<std::string> argv = {cmd, key};
-      auto flush = [&]() {
-        if (argv.size() > 2 && d && live) {
-          std::string reply = RunInternal(*engine, client, argv);
-          if (!reply.empty() && reply[0] == '-') return false;
-        }
-        argv.resize(2);
-        return true;
-      };
-      for (uint64_t i = 0; i < n; ++i) {
-        std::string a, b;
-        if (!r.GetString(&a) || (per == 2 && !r.GetString(&b))) return corrupt(at, "truncated collection");
-        if (op == kTypeZSet) {  // stored member, score; ZADD wants score, member
-          argv.push_back(std::move(b));
-          argv.push_back(std::move(a));
-        } else {
-          argv.push_back(std::move(a));
-          if (per == 2) argv.push_back(std::move(b));
-        }
-        if (argv.size() >= 1024 && !flush()) return corrupt(at, std::string(cmd) + " refused the data");
-      }
-      if (!flush()) return corrupt(at, std::string(cmd) + " refused the data");
-    }
+    std::string what = LoadValue(engine, client, r, op, key, d && live ? d : nullptr);
+    if (!what.empty()) return corrupt(at, what);
     if (d && live) {
       if (expire >= 0) d->SetExpire(key, expire);
       ++*keys;
@@ -358,6 +379,64 @@ Status LoadSnapshotFile(Engine& engine, const std::string& path, uint64_t* keys)
     return Status::Corruption("Bad snapshot file format reading " + path + " at offset " +
                               std::to_string(consumed) + ": trailing bytes after the checksum");
   }
+  return Status::Ok();
+}
+
+std::string DumpKey(Engine& engine, int db, std::string_view key) {
+  const Db::Entry* e = engine.db(db).Peek(key);
+  if (e == nullptr) return "";
+  EngineStats saved_stats = engine.stats();  // the read goes through the command table
+  ClientState client;
+  client.authenticated = true;
+  client.deny_blocking = true;
+  client.db = db;
+  std::string out;
+  bool ok = EncodeKey(engine, client, std::string(key), e->value, &out);
+  engine.stats() = std::move(saved_stats);
+  if (!ok) return "";
+  out.push_back(static_cast<char>(kSnapshotVersion & 0xff));
+  out.push_back(static_cast<char>((kSnapshotVersion >> 8) & 0xff));
+  uint64_t crc = Crc64(0, out);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  return out;
+}
+
+Status RestoreKey(Engine& engine, int db, std::string_view key, std::string_view payload,
+                  bool apply) {
+  if (payload.size() < 10) return Status::InvalidArgument(std::string(errors::kDumpPayloadBad));
+  const size_t body_size = payload.size() - 10;
+  uint64_t crc = 0;
+  for (int i = 0; i < 8; ++i) {
+    crc |= static_cast<uint64_t>(static_cast<uint8_t>(payload[body_size + 2 + i])) << (8 * i);
+  }
+  const uint64_t version = static_cast<uint8_t>(payload[body_size]) |
+                           static_cast<uint64_t>(static_cast<uint8_t>(payload[body_size + 1])) << 8;
+  if (version != kSnapshotVersion || crc != Crc64(0, payload.substr(0, body_size + 2))) {
+    return Status::InvalidArgument(std::string(errors::kDumpPayloadBad));
+  }
+  EngineStats saved_stats = engine.stats();
+  ClientState client;
+  client.authenticated = true;
+  client.deny_blocking = true;
+  client.db = db;
+  std::string what;
+  // Checked whole before anything is created, then loaded.
+  std::vector<Db*> passes = {nullptr};
+  if (apply) passes.push_back(&engine.db(db));
+  for (Db* target : passes) {
+    ByteReader r(payload.substr(0, body_size));
+    uint8_t op;
+    std::string stored_key;
+    if (!r.GetByte(&op) || op > kTypeStream || !r.GetString(&stored_key)) {
+      what = "bad header";
+      break;
+    }
+    what = LoadValue(&engine, client, r, op, std::string(key), target);
+    if (what.empty() && r.pos() != body_size) what = "trailing bytes";
+    if (!what.empty()) break;
+  }
+  engine.stats() = std::move(saved_stats);
+  if (!what.empty()) return Status::InvalidArgument(std::string(errors::kBadDataFormat));
   return Status::Ok();
 }
 

@@ -61,6 +61,18 @@ Status LoadSnapshotBytes(Engine& engine, std::string_view bytes, const std::stri
 // Loads path; kNotFound if the file does not exist.
 Status LoadSnapshotFile(Engine& engine, const std::string& path, uint64_t* keys);
 
+// DUMP's payload for one key: its record in this format (type, key, payload) followed, as Redis
+// frames a DUMP, by the 2-byte little-endian format version and the CRC-64 (little-endian) of
+// everything before it. Only racetrack's RESTORE reads it (it is not Redis's RDB encoding).
+// "" when the key does not exist. REQUIRES: db is a valid index.
+std::string DumpKey(Engine& engine, int db, std::string_view key);
+// RESTORE's checks and load: an InvalidArgument status holding Redis's error text ("ERR DUMP
+// payload version or checksum are wrong", "ERR Bad data format") leaves the keyspace unchanged.
+// With `apply`, `key` (which must not exist) then holds the value, without a TTL; without, the
+// payload is only checked.
+Status RestoreKey(Engine& engine, int db, std::string_view key, std::string_view payload,
+                  bool apply);
+
 // Reads a whole file; kNotFound if missing.
 Status ReadWholeFile(const std::string& path, std::string* out);
 

@@ -134,7 +134,10 @@ bool CheckTrimArgs(CommandContext& ctx, TrimArgs* t) {
     ctx.reply.Error(errors::kTrimLimitNeedsApprox);
     return false;
   }
-  if (t->approx && t->limit < 0) t->limit = 100 * StreamObject::kNodeMaxEntries;
+  if (t->approx && t->limit < 0) {  // at most 100 nodes' worth, capped both ways as Redis does
+    t->limit = std::clamp<int64_t>(100 * Limits().stream_node_max_entries, 1, 1000000);
+    if (Limits().stream_node_max_entries <= 0) t->limit = 10000;
+  }
   if (!t->approx) t->limit = 0;
   return true;
 }

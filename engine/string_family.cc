@@ -145,7 +145,18 @@ void SetGeneric(CommandContext& ctx, const SetOptions& o, std::string_view key,
     return;
   }
   ctx.db.Set(key, Value(value), (o.flags & kSetKeepTtl) != 0);
-  if (when >= 0) ctx.db.SetExpire(key, when);
+  if (when >= 0) {
+    ctx.db.SetExpire(key, when);
+    // Propagated as SET key value PXAT <absolute ms>, as Redis rewrites every expiring SET.
+    ctx.engine.ReplacePropagation(
+        {"SET", std::string(key), std::string(value), "PXAT", FormatInt(when)});
+  } else if (o.flags & kSetGet) {  // and without its GET argument
+    std::vector<std::string> argv(ctx.argv.begin(), ctx.argv.begin() + 3);
+    for (size_t i = 3; i < ctx.argv.size(); ++i) {
+      if (!ArgIs(ctx.argv[i], "get")) argv.emplace_back(ctx.argv[i]);
+    }
+    ctx.engine.ReplacePropagation(std::move(argv));
+  }
   if (!(o.flags & kSetGet)) {
     if (setnx_replies) {
       ctx.reply.Integer(1);
@@ -178,7 +189,7 @@ void CmdGetSet(CommandContext& ctx) {
 
 void CmdGetDel(CommandContext& ctx) {
   if (!ReplyGet(ctx, ctx.argv[1])) return;
-  ctx.db.Erase(ctx.argv[1]);
+  if (ctx.db.Erase(ctx.argv[1])) ctx.engine.ReplacePropagation({"DEL", std::string(ctx.argv[1])});
 }
 
 void CmdGetEx(CommandContext& ctx) {
@@ -193,12 +204,16 @@ void CmdGetEx(CommandContext& ctx) {
   int64_t when = -1;
   if ((o.flags & kAnyExpire) && !ExpireDeadline(ctx, o.expire, o.flags, &when)) return;
   ctx.reply.Bulk(v->str());
+  // Propagated as what it did (Redis's GETEX rewrites): DEL, PEXPIREAT or PERSIST.
+  const std::string key(ctx.argv[1]);
   if (when >= 0 && when <= ctx.now_ms) {
-    ctx.db.Erase(ctx.argv[1]);  // a past EXAT/PXAT deletes the key (a deletion, not an expiry)
+    ctx.db.Erase(key);  // a past EXAT/PXAT deletes the key (a deletion, not an expiry)
+    ctx.engine.ReplacePropagation({"DEL", key});
   } else if (when >= 0) {
-    ctx.db.SetExpire(ctx.argv[1], when);
+    ctx.db.SetExpire(key, when);
+    ctx.engine.ReplacePropagation({"PEXPIREAT", key, FormatInt(when)});
   } else if (o.flags & kSetPersist) {
-    ctx.db.Persist(ctx.argv[1]);
+    if (ctx.db.Persist(key)) ctx.engine.ReplacePropagation({"PERSIST", key});
   }
 }
 

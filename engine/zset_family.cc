@@ -32,16 +32,8 @@ using Node = ZSet::Node;
 
 ZSet* AsZSet(Value* v) { return v == nullptr ? nullptr : v->As<ZSet>(); }
 
-// A score as a bulk string without a temporary std::string.
-void ReplyScore(ReplyBuilder& reply, double d) {
-  if (std::isinf(d)) {
-    reply.Bulk(d > 0 ? "inf" : "-inf");
-    return;
-  }
-  char buf[32];
-  int n = std::snprintf(buf, sizeof(buf), "%.17g", d);
-  reply.Bulk(std::string_view(buf, static_cast<size_t>(n)));
-}
+// A score: a bulk string in RESP2, a double in RESP3 (Redis's addReplyDouble).
+void ReplyScore(ReplyBuilder& reply, double d) { reply.Double(d); }
 
 // One end of a score range, as Redis's zslParseRange: strtod over the rest of the argument.
 bool ParseScoreBound(std::string_view arg, double* value, bool* exclusive) {
@@ -331,6 +323,12 @@ void EmitNode(ReplyBuilder& reply, const Node* n, bool with_scores) {
   if (with_scores) ReplyScore(reply, n->score);
 }
 
+// One item of a PairArray (resp.h): [member, score] nested in RESP3, flat in RESP2.
+void EmitPair(ReplyBuilder& reply, const Node* n, bool with_scores) {
+  reply.Pair(with_scores);
+  EmitNode(reply, n, with_scores);
+}
+
 // The nodes of a range, in reply order: ZRANGE replies them, ZRANGESTORE stores them.
 using NodeList = std::vector<const Node*>;
 
@@ -465,8 +463,8 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir, bool store
     }
   }
   if (!store) {
-    ctx.reply.Array(with_scores ? nodes.size() * 2 : nodes.size());
-    for (const Node* n : nodes) EmitNode(ctx.reply, n, with_scores);
+    ctx.reply.PairArray(nodes.size(), with_scores);
+    for (const Node* n : nodes) EmitPair(ctx.reply, n, with_scores);
     return;
   }
   StoreResult(ctx, ctx.argv[1], nodes.empty() ? nullptr : [&nodes] {
@@ -577,10 +575,12 @@ void PopGeneric(CommandContext& ctx, bool max) {
   }
   ZSet* zs = AsZSet(v);
   size_t n = std::min(static_cast<size_t>(count), zs->size());
-  ctx.reply.Array(n * 2);
+  // With a count, RESP3 nests the pairs; a plain pop is flat in both protocols.
+  const bool nested = ctx.argv.size() == 3 && ctx.reply.resp3();
+  nested ? ctx.reply.PairArray(n, true) : ctx.reply.Array(n * 2);
   for (size_t i = 0; i < n; ++i) {
     const Node* x = max ? zs->list().tail() : zs->list().first();
-    EmitNode(ctx.reply, x, true);
+    nested ? EmitPair(ctx.reply, x, true) : EmitNode(ctx.reply, x, true);
     std::string member(x->member());
     zs->Remove(member);
   }
@@ -617,17 +617,16 @@ void CmdZRandMember(CommandContext& ctx) {
   }
   const ZSet* zs = AsZSet(v);
   auto& rng = ctx.engine.rng();
-  size_t per = with_scores ? 2 : 1;
   if (count < 0) {  // repetitions allowed
     uint64_t n = static_cast<uint64_t>(-count);
-    ctx.reply.Array(n * per);
-    for (uint64_t i = 0; i < n; ++i) EmitNode(ctx.reply, zs->Random(rng), with_scores);
+    ctx.reply.PairArray(n, with_scores);
+    for (uint64_t i = 0; i < n; ++i) EmitPair(ctx.reply, zs->Random(rng), with_scores);
     return;
   }
   if (static_cast<uint64_t>(count) >= zs->size()) {  // the whole set, highest first (as Redis)
-    ctx.reply.Array(zs->size() * per);
+    ctx.reply.PairArray(zs->size(), with_scores);
     for (const Node* x = zs->list().tail(); x != nullptr; x = x->prev()) {
-      EmitNode(ctx.reply, x, with_scores);
+      EmitPair(ctx.reply, x, with_scores);
     }
     return;
   }
@@ -641,8 +640,8 @@ void CmdZRandMember(CommandContext& ctx) {
     std::shuffle(all.begin(), all.end(), rng);
     picked.insert(all.begin(), all.begin() + count);
   }
-  ctx.reply.Array(picked.size() * per);
-  for (const Node* x : picked) EmitNode(ctx.reply, x, with_scores);
+  ctx.reply.PairArray(picked.size(), with_scores);
+  for (const Node* x : picked) EmitPair(ctx.reply, x, with_scores);
 }
 
 void CmdZScan(CommandContext& ctx) {
@@ -681,8 +680,11 @@ void CmdZScan(CommandContext& ctx) {
   }
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(next));
-  ctx.reply.Array(found.size() * 2);
-  for (const Node* n : found) EmitNode(ctx.reply, n, true);
+  ctx.reply.Array(found.size() * 2);  // scores as bulk strings in both protocols, as Redis
+  for (const Node* n : found) {
+    ctx.reply.Bulk(n->member());
+    ctx.reply.Bulk(FormatDouble(n->score));
+  }
 }
 
 // ---- ZUNION / ZINTER / ZDIFF (and *STORE), ZINTERCARD ----
@@ -876,9 +878,9 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
     StoreResult(ctx, *dst, std::move(result));
     return;
   }
-  ctx.reply.Array(with_scores ? result->size() * 2 : result->size());
+  ctx.reply.PairArray(result->size(), with_scores);
   for (const Node* x = result->list().first(); x != nullptr; x = x->next()) {
-    EmitNode(ctx.reply, x, with_scores);
+    EmitPair(ctx.reply, x, with_scores);
   }
 }
 

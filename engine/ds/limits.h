@@ -6,6 +6,7 @@
 //   set-max-intset-entries 512
 //   list-max-listpack-size -2       (alias list-max-ziplist-size; -1..-5 = node of 4/8/16/32/64 KB,
 //                                    a positive N = at most N entries per node)
+//   stream-node-max-entries 100     (entries per stream node; XADD/XTRIM's `~` trims whole nodes)
 //
 // The structures read them when they decide to convert (an object converts once, for good, and
 // never back — as Redis). The engine copies its EngineConfig's values here when it is created and
@@ -27,6 +28,8 @@ struct EncodingLimits {
   size_t zset_max_listpack_value = 64;
   size_t set_max_intset_entries = 512;
   int64_t list_max_listpack_size = -2;
+  // stream-node-max-entries: entries per stream node before a new node starts (0: no limit).
+  int64_t stream_node_max_entries = 100;
 };
 
 // The limits in force (a process-wide instance).

@@ -1,8 +1,10 @@
 #include "engine/ds/stream.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "engine/ds/encoding.h"
+#include "engine/ds/limits.h"
 #include "engine/ds/util.h"
 
 namespace racetrack::engine {
@@ -79,7 +81,10 @@ std::unique_ptr<Object> StreamObject::Clone() const {
 }
 
 void StreamObject::Append(StreamID id, std::vector<std::string> fields) {
-  if (nodes_.empty() || nodes_.rbegin()->second.total >= kNodeMaxEntries) nodes_[next_node_++] = Node{};
+  const int64_t node_max = Limits().stream_node_max_entries;  // 0: no limit
+  if (nodes_.empty() || (node_max > 0 && nodes_.rbegin()->second.total >= node_max)) {
+    nodes_[next_node_++] = Node{};
+  }
   auto& [node_id, node] = *nodes_.rbegin();
   ++node.total;
   ++node.live;
@@ -234,8 +239,12 @@ bool StreamObject::Deserialize(std::string_view in, StreamObject* s) {
     auto added = s->entries_.emplace_hint(s->entries_.end(), id, std::move(e));
     s->entry_bytes_ += EntryBytes(added->second);
   }
-  // The tail node may take more entries only up to kNodeMaxEntries, as before the save.
-  if (!s->nodes_.empty()) s->nodes_.rbegin()->second.total = kNodeMaxEntries;
+  // The tail node takes no more entries after a load (with the limit in force then).
+  if (!s->nodes_.empty()) {
+    uint32_t& total = s->nodes_.rbegin()->second.total;
+    total = static_cast<uint32_t>(
+        std::clamp<int64_t>(Limits().stream_node_max_entries, total, UINT32_MAX / 2));
+  }
   if (!r.GetVarint(&n)) return false;
   for (uint64_t i = 0; i < n; ++i) {
     std::string name;

@@ -74,7 +74,6 @@ class StreamObject final : public Object {
     uint64_t node = 0;
     std::vector<std::string> fields;  // field, value, field, value, ...
   };
-  static constexpr uint32_t kNodeMaxEntries = 100;  // stream-node-max-entries
 
   ObjType type() const override { return ObjType::kStream; }
   size_t MemoryUsage() const override;

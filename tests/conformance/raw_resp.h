@@ -81,7 +81,7 @@ class RespConnection {
     }
   }
 
-  // The end offset of the RESP2 value starting at pos, or nullopt if incomplete.
+  // The end offset of the RESP2 or RESP3 value starting at pos, or nullopt if incomplete.
   static std::optional<size_t> ReplyEnd(const std::string& b, size_t pos) {
     size_t eol = b.find("\r\n", pos);
     if (pos >= b.size() || eol == std::string::npos) return std::nullopt;
@@ -89,12 +89,13 @@ class RespConnection {
     size_t after = eol + 2;
     if (type == '+' || type == '-' || type == ':') return after;
     long long n = std::atoll(b.c_str() + pos + 1);
-    if (type == '$') {
+    if (type == '$' || type == '=' || type == '!') {  // bulk, verbatim, bulk error
       if (n < 0) return after;
       size_t end = after + static_cast<size_t>(n) + 2;
       return b.size() >= end ? std::optional<size_t>(end) : std::nullopt;
     }
-    if (type == '*') {
+    if (type == '%' || type == '|') n *= 2;  // map, attribute: n key-value pairs
+    if (type == '*' || type == '~' || type == '>' || type == '%' || type == '|') {
       size_t p = after;
       for (long long i = 0; i < n; ++i) {
         std::optional<size_t> e = ReplyEnd(b, p);

@@ -69,12 +69,30 @@ TEST_F(ConnectionFamilyTest, Hello) {
                          "*0\r\n";
   EXPECT_EQ(Run({"hello"}), expected);
   EXPECT_EQ(Run({"hello", "2"}), expected);
-  EXPECT_EQ(Run({"hello", "3"}), Err("NOPROTO unsupported protocol version"));
+  // HELLO 3 switches this connection's replies to RESP3 (a map here, `_` for a null); HELLO 2
+  // switches back.
+  std::string hello3 = Run({"hello", "3"});
+  EXPECT_EQ(hello3.substr(0, 4), "%7\r\n");
+  EXPECT_NE(hello3.find(Bulk("proto") + Int(3)), std::string::npos);
+  EXPECT_EQ(Run({"get", "nokey"}), "_\r\n");
+  EXPECT_EQ(Run({"hello", "2"}), expected);
+  EXPECT_EQ(Run({"get", "nokey"}), "$-1\r\n");
+  EXPECT_EQ(Run({"hello", "4"}), Err("NOPROTO unsupported protocol version"));
   EXPECT_EQ(Run({"hello", "1"}), Err("NOPROTO unsupported protocol version"));
   EXPECT_EQ(Run({"hello", "x"}), Err("ERR Protocol version is not an integer or out of range"));
   EXPECT_EQ(Run({"hello", "2", "foo"}), Err("ERR Syntax error in HELLO option 'foo'"));
   EXPECT_EQ(Run({"hello", "2", "setname", "a b"}),
             Err("ERR Client names cannot contain spaces, newlines or special characters."));
+}
+
+TEST_F(ConnectionFamilyTest, ClientReplyOffAndSkipDropReplies) {
+  EXPECT_EQ(Run({"client", "reply", "off"}), "");
+  EXPECT_EQ(Run({"set", "k", "v"}), "");
+  EXPECT_EQ(Run({"client", "reply", "on"}), "+OK\r\n");
+  EXPECT_EQ(Run({"client", "reply", "skip"}), "");
+  EXPECT_EQ(Run({"get", "k"}), "");
+  EXPECT_EQ(Run({"get", "k"}), Bulk("v"));
+  EXPECT_EQ(Run({"client", "reply", "maybe"}), Err("ERR syntax error"));
 }
 
 TEST_F(ConnectionFamilyTest, ClientCommands) {

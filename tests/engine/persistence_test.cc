@@ -11,7 +11,9 @@
 #include "engine/aof.h"
 #include "engine/blocking.h"
 #include "engine/ds/encoding.h"
+#include "engine/errors.h"
 #include "engine/evict.h"
+#include "engine/function.h"
 #include "engine/persistence.h"
 #include "engine/snapshot.h"
 #include "tests/engine/engine_fixture.h"
@@ -125,6 +127,48 @@ TEST_F(PersistenceTest, SnapshotRoundTripOfRandomKeyspaces) {
     EXPECT_EQ(Dump(a), Dump(b)) << "seed " << seed;
     EXPECT_GT(keys, 0u);
   }
+}
+
+TEST_F(PersistenceTest, DumpRestoreRoundTripOfRandomKeyspaces) {
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    Engine a(config_, &clock_);
+    RandomKeyspace(a, seed, 100);
+    Engine b(config_, &clock_);
+    for (int d = 0; d < a.num_dbs(); ++d) {
+      std::vector<std::pair<std::string, int64_t>> keys;
+      a.db(d).ForEach([&](std::string_view k, const Db::Entry& e) {
+        keys.emplace_back(k, e.expire_ms);
+      });
+      for (const auto& [key, expire_ms] : keys) {
+        std::string payload = DumpKey(a, d, key);
+        ASSERT_FALSE(payload.empty()) << key;
+        ASSERT_TRUE(RestoreKey(b, d, key, payload, /*apply=*/true).ok()) << key;
+        if (expire_ms >= 0) b.db(d).SetExpire(key, expire_ms);
+      }
+    }
+    EXPECT_EQ(Dump(a), Dump(b)) << "seed " << seed;
+  }
+}
+
+TEST_F(PersistenceTest, RestoreRefusesADamagedPayloadAndKeepsTheKeyspace) {
+  Engine e(config_, &clock_);
+  ClientState c;
+  e.AddClient(&c);
+  Reply(e, c, {"rpush", "l", "a", "b", "c"});
+  std::string payload = DumpKey(e, 0, "l");
+  std::string flipped = payload;
+  flipped[2] = static_cast<char>(flipped[2] ^ 1);
+  EXPECT_EQ(RestoreKey(e, 0, "m", flipped, true).message(), errors::kDumpPayloadBad);
+  std::string chopped = payload.substr(0, 4);  // a valid footer around a truncated record
+  chopped.push_back(static_cast<char>(kSnapshotVersion));
+  chopped.push_back('\0');
+  uint64_t crc = Crc64(0, chopped);
+  for (int i = 0; i < 8; ++i) chopped.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  EXPECT_EQ(RestoreKey(e, 0, "m", chopped, true).message(), errors::kBadDataFormat);
+  EXPECT_EQ(e.db(0).Peek("m"), nullptr);
+  EXPECT_TRUE(RestoreKey(e, 0, "m", payload, true).ok());
+  EXPECT_EQ(Reply(e, c, {"lrange", "m", "0", "-1"}), "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n");
+  e.RemoveClient(&c);
 }
 
 TEST_F(PersistenceTest, CorruptSnapshotIsRefusedWithFileAndOffset) {
