@@ -16,6 +16,12 @@ using Node = SkipList::Node;
 const Node* AsNode(const void* at) { return static_cast<const Node*>(at); }
 ZListpack::Pos AsPos(const void* at) { return static_cast<ZListpack::Pos>(at); }
 
+// Elements from first to last inclusive (both of one range, so first <= last), by their ranks.
+size_t CountBetween(const SkipList& sl, const Node* first, const Node* last) {
+  if (first == nullptr) return 0;
+  return sl.GetRank(last->score, last->member()) - sl.GetRank(first->score, first->member()) + 1;
+}
+
 }  // namespace
 
 // ---- Iter ----
@@ -204,11 +210,7 @@ size_t ZSet::CountInRange(const ScoreRange& r) const {
     }
     return n;
   }
-  const SkipList& sl = big_->list;
-  const Node* first = sl.FirstInRange(r);
-  if (first == nullptr) return 0;
-  const Node* last = sl.LastInRange(r);
-  return sl.GetRank(last->score, last->member()) - sl.GetRank(first->score, first->member()) + 1;
+  return CountBetween(big_->list, big_->list.FirstInRange(r), big_->list.LastInRange(r));
 }
 
 size_t ZSet::CountInLexRange(const LexRange& r) const {
@@ -221,41 +223,28 @@ size_t ZSet::CountInLexRange(const LexRange& r) const {
     }
     return n;
   }
-  const SkipList& sl = big_->list;
-  const Node* first = sl.FirstInLexRange(r);
-  if (first == nullptr) return 0;
-  const Node* last = sl.LastInLexRange(r);
-  return sl.GetRank(last->score, last->member()) - sl.GetRank(first->score, first->member()) + 1;
+  return CountBetween(big_->list, big_->list.FirstInLexRange(r), big_->list.LastInLexRange(r));
 }
 
 // ---- removals by range ----
 
+size_t ZSet::RemovePacked(ZListpack::Pos first, size_t n) {
+  if (n > 0) lp_.Delete(first, n);
+  return n;
+}
+
 size_t ZSet::RemoveRangeByScore(const ScoreRange& r) {
-  if (big_ == nullptr) {
-    ZListpack::Pos first = lp_.FirstInRange(r);
-    size_t n = CountInRange(r);
-    if (n > 0) lp_.Delete(first, n);
-    return n;
-  }
+  if (big_ == nullptr) return RemovePacked(lp_.FirstInRange(r), CountInRange(r));
   return big_->list.DeleteRangeByScore(r, [this](Node* n) { big_->index.Remove(n->member()); });
 }
 
 size_t ZSet::RemoveRangeByLex(const LexRange& r) {
-  if (big_ == nullptr) {
-    ZListpack::Pos first = lp_.FirstInLexRange(r);
-    size_t n = CountInLexRange(r);
-    if (n > 0) lp_.Delete(first, n);
-    return n;
-  }
+  if (big_ == nullptr) return RemovePacked(lp_.FirstInLexRange(r), CountInLexRange(r));
   return big_->list.DeleteRangeByLex(r, [this](Node* n) { big_->index.Remove(n->member()); });
 }
 
 size_t ZSet::RemoveRangeByRank(uint64_t start, uint64_t end) {
-  if (big_ == nullptr) {
-    size_t n = static_cast<size_t>(end - start + 1);
-    lp_.Delete(lp_.AtRank(start), n);
-    return n;
-  }
+  if (big_ == nullptr) return RemovePacked(lp_.AtRank(start), static_cast<size_t>(end - start + 1));
   return big_->list.DeleteRangeByRank(start + 1, end + 1,
                                       [this](Node* n) { big_->index.Remove(n->member()); });
 }

@@ -167,6 +167,8 @@ class ZSet final : public Object {
   Iter At(const Node* n) const { return Iter(nullptr, n); }
   Iter At(ZListpack::Pos p) const { return Iter(&lp_, p); }
   void BigInsert(std::string_view member, double score);
+  // Deletes n listpack elements from first; returns n.
+  size_t RemovePacked(ZListpack::Pos first, size_t n);
   // True if adding member would take the listpack past a limit (Redis converts first).
   bool OutgrowsListpack(std::string_view member) const;
 

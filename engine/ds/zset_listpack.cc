@@ -76,38 +76,36 @@ uint64_t ZListpack::RankOf(Pos p) const {
   return rank;
 }
 
-ZListpack::Pos ZListpack::FirstInRange(const ScoreRange& r) const {
-  for (Pos p = First(); p != nullptr; p = Next(p)) {
-    double s = Score(p);
-    if (SkipList::ValueGteMin(s, r)) return SkipList::ValueLteMax(s, r) ? p : nullptr;
+// Walks from p (forwards, or backwards) to the first element where reached(p) holds; returns it
+// if inside(p) holds too (Redis's zzlFirstInRange / zzlLastInRange and their lex forms).
+template <typename Reached, typename Inside>
+ZListpack::Pos ZListpack::Seek(Pos p, bool backward, Reached reached, Inside inside) const {
+  for (; p != nullptr; p = backward ? Prev(p) : Next(p)) {
+    if (reached(p)) return inside(p) ? p : nullptr;
   }
   return nullptr;
 }
 
+ZListpack::Pos ZListpack::FirstInRange(const ScoreRange& r) const {
+  return Seek(First(), false, [&](Pos p) { return SkipList::ValueGteMin(Score(p), r); },
+              [&](Pos p) { return SkipList::ValueLteMax(Score(p), r); });
+}
+
 ZListpack::Pos ZListpack::LastInRange(const ScoreRange& r) const {
-  for (Pos p = Last(); p != nullptr; p = Prev(p)) {
-    double s = Score(p);
-    if (SkipList::ValueLteMax(s, r)) return SkipList::ValueGteMin(s, r) ? p : nullptr;
-  }
-  return nullptr;
+  return Seek(Last(), true, [&](Pos p) { return SkipList::ValueLteMax(Score(p), r); },
+              [&](Pos p) { return SkipList::ValueGteMin(Score(p), r); });
 }
 
 ZListpack::Pos ZListpack::FirstInLexRange(const LexRange& r) const {
   char buf[Listpack::kIntBuf];
-  for (Pos p = First(); p != nullptr; p = Next(p)) {
-    std::string_view m = Member(p, buf);
-    if (SkipList::LexGteMin(m, r.min)) return SkipList::LexLteMax(m, r.max) ? p : nullptr;
-  }
-  return nullptr;
+  return Seek(First(), false, [&](Pos p) { return SkipList::LexGteMin(Member(p, buf), r.min); },
+              [&](Pos p) { return SkipList::LexLteMax(Member(p, buf), r.max); });
 }
 
 ZListpack::Pos ZListpack::LastInLexRange(const LexRange& r) const {
   char buf[Listpack::kIntBuf];
-  for (Pos p = Last(); p != nullptr; p = Prev(p)) {
-    std::string_view m = Member(p, buf);
-    if (SkipList::LexLteMax(m, r.max)) return SkipList::LexGteMin(m, r.min) ? p : nullptr;
-  }
-  return nullptr;
+  return Seek(Last(), true, [&](Pos p) { return SkipList::LexLteMax(Member(p, buf), r.max); },
+              [&](Pos p) { return SkipList::LexGteMin(Member(p, buf), r.min); });
 }
 
 void ZListpack::Insert(std::string_view member, double score) {

@@ -96,6 +96,8 @@ class ZListpack {
  private:
   explicit ZListpack(Listpack lp) : lp_(std::move(lp)) {}
   void InsertBefore(Pos p, std::string_view member, double score);
+  template <typename Reached, typename Inside>
+  Pos Seek(Pos p, bool backward, Reached reached, Inside inside) const;
 
   Listpack lp_;
 };
