@@ -24,8 +24,6 @@
 namespace racetrack::engine {
 namespace {
 
-using Node = ZSet::Node;
-
 // Redis's extractLongLatOrReply: two doubles, then the range check.
 bool ArgLonLat(CommandContext& ctx, size_t i, double* lon, double* lat) {
   if (!ArgDouble(ctx, i, lon) || !ArgDouble(ctx, i + 1, lat)) return false;
@@ -168,8 +166,8 @@ enum SearchFlag : uint32_t {
 };
 
 struct Point {
-  const Node* node;
-  double lon, lat, dist;
+  std::string member;
+  double score, lon, lat, dist;
 };
 
 // Redis's extractDistanceOrReply: "<radius> <unit>".
@@ -241,10 +239,12 @@ std::vector<Point> PointsInShape(const ZSet& zs, geo::Shape* shape, size_t limit
     range.max = static_cast<double>(max);
     range.min_exclusive = false;
     range.max_exclusive = true;
-    for (const Node* x = zs.list().FirstInRange(range);
-         x != nullptr && SkipList::ValueLteMax(x->score, range); x = x->next()) {
-      Point p{x, 0, 0, 0};
-      if (geo::WithinShape(*shape, x->score, &p.lon, &p.lat, &p.dist)) out.push_back(p);
+    for (ZSet::Iter it = zs.FirstInRange(range);
+         it.valid() && SkipList::ValueLteMax(it.score(), range); it.Next()) {
+      double score = it.score(), lon, lat, dist;
+      if (geo::WithinShape(*shape, score, &lon, &lat, &dist)) {
+        out.push_back({std::string(it.member()), score, lon, lat, dist});
+      }
       if (!out.empty() && limit > 0 && out.size() >= limit) break;
     }
     last = i;
@@ -395,22 +395,21 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
     for (size_t i = 0; i < returned; ++i) {
       const Point& p = points[i];
       if (options > 0) ctx.reply.Array(options + 1);
-      ctx.reply.Bulk(p.node->member());
+      ctx.reply.Bulk(p.member);
       if (with_dist) ReplyDistance(ctx.reply, p.dist / shape.conversion);
-      if (with_hash) ctx.reply.Integer(static_cast<int64_t>(p.node->score));
+      if (with_hash) ctx.reply.Integer(static_cast<int64_t>(p.score));
       if (with_coord) ReplyCoord(ctx.reply, p.lon, p.lat);
     }
     return;
   }
   std::unique_ptr<ZSet> result;
   if (returned > 0) {
-    result = std::make_unique<ZSet>();
-    result->set_listpack(false);  // built as a skiplist, converted at the end if small
+    result = ZSet::NewSkiplist();  // converted to a listpack at the end if small, as Redis
     size_t max_len = 0;
     for (size_t i = 0; i < returned; ++i) {
       const Point& p = points[i];
-      result->Insert(p.node->member(), store_dist ? p.dist / shape.conversion : p.node->score);
-      max_len = std::max(max_len, p.node->member().size());
+      result->Insert(p.member, store_dist ? p.dist / shape.conversion : p.score);
+      max_len = std::max(max_len, p.member.size());
     }
     result->ConvertToListpackIfNeeded(max_len);
   }

@@ -120,6 +120,8 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
     ctx.reply.Error(errors::kWrongType);
     return;
   }
+  // Redis's sortCommand converts a sorted set to its skiplist encoding first, for good.
+  if (type == ObjType::kZSet) v->As<ZSet>()->ConvertToSkiplist();
   if (dont_sort && type == ObjType::kSet && (have_store || ctx.client.is_script)) {
     dont_sort = false;  // a set's own order is not replicable: sort it as strings
     alpha = true;
@@ -153,10 +155,7 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
       if (type == ObjType::kList) {
         for (const auto& e : v->As<List>()->items()) all.emplace_back(e);
       } else {
-        const ZSet* zs = v->As<ZSet>();
-        for (const auto* x = zs->list().first(); x != nullptr; x = x->next()) {
-          all.emplace_back(x->member());
-        }
+        v->As<ZSet>()->ForEach([&](std::string_view m, double) { all.emplace_back(m); });
       }
       if (desc) std::reverse(all.begin(), all.end());
       for (int64_t i = start; i <= end; ++i) items.push_back({std::move(all[static_cast<size_t>(i)])});
@@ -170,10 +169,7 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
     } else if (type == ObjType::kSet) {
       v->As<Set>()->ForEach([&](std::string_view m) { items.push_back({std::string(m)}); });
     } else {
-      const ZSet* zs = v->As<ZSet>();
-      for (const auto* x = zs->list().first(); x != nullptr; x = x->next()) {
-        items.push_back({std::string(x->member())});
-      }
+      v->As<ZSet>()->ForEach([&](std::string_view m, double) { items.push_back({std::string(m)}); });
     }
   }
 

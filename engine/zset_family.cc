@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -27,8 +28,7 @@
 namespace racetrack::engine {
 namespace {
 
-using Node = ZSet::Node;
-
+using Iter = ZSet::Iter;
 
 ZSet* AsZSet(Value* v) { return v == nullptr ? nullptr : v->As<ZSet>(); }
 
@@ -150,34 +150,28 @@ void ZAddGeneric(CommandContext& ctx, bool zincrby) {
     zs = ctx.db.Add(ctx.argv[1], Value(std::unique_ptr<Object>(std::make_unique<ZSet>())))
              .As<ZSet>();
   }
+  const int flags = (nx ? ZSet::kAddNx : 0) | (xx ? ZSet::kAddXx : 0) | (gt ? ZSet::kAddGt : 0) |
+                    (lt ? ZSet::kAddLt : 0) | (incr ? ZSet::kAddIncr : 0);
   int64_t added = 0, updated = 0, processed = 0;
   double result = 0;
   for (size_t j = 0; j < elements; ++j) {
     double score;
     ParseDouble(ctx.argv[idx + 2 * j], &score);
-    std::string_view member = ctx.argv[idx + 2 * j + 1];
-    Node* node = zs->Find(member);
-    if (node != nullptr) {
-      if (nx) continue;
-      double cur = node->score;
-      if (incr) {
-        score += cur;
-        if (std::isnan(score)) {
-          ctx.reply.Error(errors::kNaNScore);
-          return;
-        }
-      }
-      if ((lt && score >= cur) || (gt && score <= cur)) continue;
-      if (score != cur) {
-        zs->UpdateScore(node, score);
+    switch (zs->Add(ctx.argv[idx + 2 * j + 1], score, flags, &result)) {
+      case ZSet::AddResult::kNaN:
+        ctx.reply.Error(errors::kNaNScore);
+        return;
+      case ZSet::AddResult::kNop:
+        continue;
+      case ZSet::AddResult::kAdded:
+        ++added;
+        break;
+      case ZSet::AddResult::kUpdated:
         ++updated;
-      }
-    } else {
-      if (xx) continue;
-      zs->Insert(member, score);
-      ++added;
+        break;
+      case ZSet::AddResult::kUnchanged:
+        break;
     }
-    result = score;
     ++processed;
   }
   if (added + updated > 0) ctx.db.AddDirty(static_cast<uint64_t>(added + updated));
@@ -201,11 +195,11 @@ void CmdZIncrBy(CommandContext& ctx) { ZAddGeneric(ctx, true); }
 void CmdZScore(CommandContext& ctx) {
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  const Node* n = v == nullptr ? nullptr : AsZSet(v)->Find(ctx.argv[2]);
-  if (n == nullptr) {
+  std::optional<double> score = v == nullptr ? std::nullopt : AsZSet(v)->Score(ctx.argv[2]);
+  if (!score) {
     ctx.reply.Null();
   } else {
-    ReplyScore(ctx.reply, n->score);
+    ReplyScore(ctx.reply, *score);
   }
 }
 
@@ -215,11 +209,11 @@ void CmdZMScore(CommandContext& ctx) {
   const ZSet* zs = AsZSet(v);
   ctx.reply.Array(ctx.argv.size() - 2);
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    const Node* n = zs == nullptr ? nullptr : zs->Find(ctx.argv[i]);
-    if (n == nullptr) {
+    std::optional<double> score = zs == nullptr ? std::nullopt : zs->Score(ctx.argv[i]);
+    if (!score) {
       ctx.reply.Null();
     } else {
-      ReplyScore(ctx.reply, n->score);
+      ReplyScore(ctx.reply, *score);
     }
   }
 }
@@ -228,14 +222,6 @@ void CmdZCard(CommandContext& ctx) {
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
   ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(AsZSet(v)->size()));
-}
-
-// Number of nodes between first and last inclusive (both in the list, first <= last), by rank.
-int64_t CountBetween(const SkipList& sl, const Node* first, const Node* last) {
-  if (first == nullptr || last == nullptr) return 0;
-  uint64_t a = sl.GetRank(first->score, first->member());
-  uint64_t b = sl.GetRank(last->score, last->member());
-  return b >= a ? static_cast<int64_t>(b - a + 1) : 0;
 }
 
 void CmdZCount(CommandContext& ctx) {
@@ -250,8 +236,7 @@ void CmdZCount(CommandContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
-  const SkipList& sl = AsZSet(v)->list();
-  ctx.reply.Integer(CountBetween(sl, sl.FirstInRange(r), sl.LastInRange(r)));
+  ctx.reply.Integer(static_cast<int64_t>(AsZSet(v)->CountInRange(r)));
 }
 
 void CmdZLexCount(CommandContext& ctx) {
@@ -266,8 +251,7 @@ void CmdZLexCount(CommandContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
-  const SkipList& sl = AsZSet(v)->list();
-  ctx.reply.Integer(CountBetween(sl, sl.FirstInLexRange(r), sl.LastInLexRange(r)));
+  ctx.reply.Integer(static_cast<int64_t>(AsZSet(v)->CountInLexRange(r)));
 }
 
 // ZRANK / ZREVRANK key member [WITHSCORE] (WITHSCORE as Redis 7.2; 7.0 has arity 3).
@@ -286,9 +270,9 @@ void RankGeneric(CommandContext& ctx, bool reverse) {
   }
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  const ZSet* zs = AsZSet(v);
-  const Node* n = zs == nullptr ? nullptr : zs->Find(ctx.argv[2]);
-  if (n == nullptr) {
+  double score = 0;
+  int64_t rank = v == nullptr ? -1 : AsZSet(v)->Rank(ctx.argv[2], reverse, &score);
+  if (rank < 0) {
     if (with_score) {
       ctx.reply.NullArray();
     } else {
@@ -297,8 +281,8 @@ void RankGeneric(CommandContext& ctx, bool reverse) {
     return;
   }
   if (with_score) ctx.reply.Array(2);
-  ctx.reply.Integer(zs->Rank(ctx.argv[2], reverse));
-  if (with_score) ReplyScore(ctx.reply, n->score);
+  ctx.reply.Integer(rank);
+  if (with_score) ReplyScore(ctx.reply, score);
 }
 
 void CmdZRank(CommandContext& ctx) { RankGeneric(ctx, false); }
@@ -318,53 +302,74 @@ void StoreResult(CommandContext& ctx, std::string_view dst, std::unique_ptr<ZSet
 enum class RangeType { kAuto, kRank, kScore, kLex };
 enum class Direction { kAuto, kForward, kReverse };
 
-void EmitNode(ReplyBuilder& reply, const Node* n, bool with_scores) {
-  reply.Bulk(n->member());
-  if (with_scores) ReplyScore(reply, n->score);
+void EmitElement(ReplyBuilder& reply, const Iter& it, bool with_scores) {
+  reply.Bulk(it.member());
+  if (with_scores) ReplyScore(reply, it.score());
 }
 
 // One item of a PairArray (resp.h): [member, score] nested in RESP3, flat in RESP2.
-void EmitPair(ReplyBuilder& reply, const Node* n, bool with_scores) {
+void EmitPair(ReplyBuilder& reply, const Iter& it, bool with_scores) {
   reply.Pair(with_scores);
-  EmitNode(reply, n, with_scores);
+  EmitElement(reply, it, with_scores);
 }
 
-// The nodes of a range, in reply order: ZRANGE replies them, ZRANGESTORE stores them.
-using NodeList = std::vector<const Node*>;
+// A range in reply order: `count` elements from `first`, stepping backwards when `reverse`.
+// ZRANGE replies it, ZRANGESTORE stores it.
+struct RangeWalk {
+  Iter first;
+  size_t count = 0;
+  bool reverse = false;
 
-void RangeByRank(const ZSet& zs, int64_t start, int64_t end, bool reverse, NodeList* out) {
+  template <typename F>
+  void ForEach(F&& f) const {
+    Iter it = first;
+    for (size_t i = 0; i < count; ++i) {
+      f(static_cast<const Iter&>(it));
+      if (reverse) {
+        it.Prev();
+      } else {
+        it.Next();
+      }
+    }
+  }
+};
+
+RangeWalk RangeByRank(const ZSet& zs, int64_t start, int64_t end, bool reverse) {
+  RangeWalk w;
+  w.reverse = reverse;
   int64_t len = static_cast<int64_t>(zs.size());
   if (start < 0) start += len;
   if (end < 0) end += len;
   if (start < 0) start = 0;
-  if (start > end || start >= len) return;
+  if (start > end || start >= len) return w;
   if (end >= len) end = len - 1;
-  size_t n = static_cast<size_t>(end - start + 1);
-  out->reserve(n);
-  const SkipList& sl = zs.list();
-  const Node* x = reverse ? sl.ByRank(static_cast<uint64_t>(len - start))
-                          : sl.ByRank(static_cast<uint64_t>(start + 1));
-  for (size_t i = 0; i < n; ++i) {
-    out->push_back(x);
-    x = reverse ? x->prev() : x->next();
-  }
+  w.count = static_cast<size_t>(end - start + 1);
+  w.first = zs.AtRank(static_cast<uint64_t>(reverse ? len - 1 - start : start));
+  return w;
 }
 
-// Walks from `x` in the direction, skipping `offset`, collecting up to `limit` (< 0: all) nodes
-// while in_range(node) holds.
+// From `it` in the direction, skips `offset` elements, then counts up to `limit` (< 0: all) while
+// in_range(element) holds.
 template <typename InRange>
-void CollectWalk(const Node* x, bool reverse, int64_t offset, int64_t limit, InRange in_range,
-                 NodeList* out) {
-  if (offset < 0) x = nullptr;  // Redis skips everything for a negative offset
-  while (x != nullptr && offset > 0) {
-    x = reverse ? x->prev() : x->next();
-    --offset;
-  }
-  while (x != nullptr && limit != 0 && in_range(x)) {
-    out->push_back(x);
+RangeWalk WalkInRange(Iter it, bool reverse, int64_t offset, int64_t limit, InRange in_range) {
+  RangeWalk w;
+  w.reverse = reverse;
+  if (offset < 0) return w;  // Redis skips everything for a negative offset
+  auto step = [reverse](Iter& x) {
+    if (reverse) {
+      x.Prev();
+    } else {
+      x.Next();
+    }
+  };
+  for (; it.valid() && offset > 0; --offset) step(it);
+  w.first = it;
+  while (it.valid() && limit != 0 && in_range(it)) {
+    ++w.count;
     if (limit > 0) --limit;
-    x = reverse ? x->prev() : x->next();
+    step(it);
   }
+  return w;
 }
 
 // ZRANGE and its older forms; with `store`, ZRANGESTORE dst src ... (argv shifted by one, no
@@ -430,32 +435,33 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir, bool store
   }
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[key_idx], ObjType::kZSet, &v)) return;
-  NodeList nodes;
+  RangeWalk walk;
   if (v != nullptr) {
     const ZSet& zs = *AsZSet(v);
-    const SkipList& sl = zs.list();
     switch (type) {
       case RangeType::kRank:
-        RangeByRank(zs, start, end, reverse, &nodes);
+        walk = RangeByRank(zs, start, end, reverse);
         break;
       case RangeType::kScore:
         if (reverse) {
-          CollectWalk(sl.LastInRange(sr), true, offset, limit,
-                      [&sr](const Node* n) { return SkipList::ValueGteMin(n->score, sr); }, &nodes);
+          walk = WalkInRange(zs.LastInRange(sr), true, offset, limit, [&sr](const Iter& it) {
+            return SkipList::ValueGteMin(it.score(), sr);
+          });
         } else {
-          CollectWalk(sl.FirstInRange(sr), false, offset, limit,
-                      [&sr](const Node* n) { return SkipList::ValueLteMax(n->score, sr); }, &nodes);
+          walk = WalkInRange(zs.FirstInRange(sr), false, offset, limit, [&sr](const Iter& it) {
+            return SkipList::ValueLteMax(it.score(), sr);
+          });
         }
         break;
       case RangeType::kLex:
         if (reverse) {
-          CollectWalk(sl.LastInLexRange(lr), true, offset, limit,
-                      [&lr](const Node* n) { return SkipList::LexGteMin(n->member(), lr.min); },
-                      &nodes);
+          walk = WalkInRange(zs.LastInLexRange(lr), true, offset, limit, [&lr](const Iter& it) {
+            return SkipList::LexGteMin(it.member(), lr.min);
+          });
         } else {
-          CollectWalk(sl.FirstInLexRange(lr), false, offset, limit,
-                      [&lr](const Node* n) { return SkipList::LexLteMax(n->member(), lr.max); },
-                      &nodes);
+          walk = WalkInRange(zs.FirstInLexRange(lr), false, offset, limit, [&lr](const Iter& it) {
+            return SkipList::LexLteMax(it.member(), lr.max);
+          });
         }
         break;
       case RangeType::kAuto:
@@ -463,15 +469,16 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir, bool store
     }
   }
   if (!store) {
-    ctx.reply.PairArray(nodes.size(), with_scores);
-    for (const Node* n : nodes) EmitPair(ctx.reply, n, with_scores);
+    ctx.reply.PairArray(walk.count, with_scores);
+    walk.ForEach([&](const Iter& it) { EmitPair(ctx.reply, it, with_scores); });
     return;
   }
-  StoreResult(ctx, ctx.argv[1], nodes.empty() ? nullptr : [&nodes] {
-    auto zs = std::make_unique<ZSet>();  // listpack until it outgrows it, as Redis's zsetAdd
-    for (const Node* n : nodes) zs->Insert(n->member(), n->score);
-    return zs;
-  }());
+  std::unique_ptr<ZSet> result;
+  if (walk.count > 0) {
+    result = std::make_unique<ZSet>();  // listpack until it outgrows it, as Redis's zsetAdd
+    walk.ForEach([&](const Iter& it) { result->Insert(it.member(), it.score()); });
+  }
+  StoreResult(ctx, ctx.argv[1], std::move(result));
 }
 
 void CmdZRange(CommandContext& ctx) { RangeGeneric(ctx, RangeType::kAuto, Direction::kAuto); }
@@ -557,6 +564,14 @@ void CmdZRemRangeByRank(CommandContext& ctx) { RemRangeGeneric(ctx, RangeType::k
 void CmdZRemRangeByScore(CommandContext& ctx) { RemRangeGeneric(ctx, RangeType::kScore); }
 void CmdZRemRangeByLex(CommandContext& ctx) { RemRangeGeneric(ctx, RangeType::kLex); }
 
+// Replies the lowest (or, max, the highest) element with its score and removes it.
+// REQUIRES: zs not empty.
+void PopOne(ReplyBuilder& reply, ZSet* zs, bool max) {
+  EmitElement(reply, max ? zs->Last() : zs->First(), true);
+  uint64_t rank = max ? zs->size() - 1 : 0;
+  zs->RemoveRangeByRank(rank, rank);
+}
+
 void PopGeneric(CommandContext& ctx, bool max) {
   if (ctx.argv.size() > 3) {
     ctx.reply.Error(errors::kSyntax);
@@ -579,10 +594,8 @@ void PopGeneric(CommandContext& ctx, bool max) {
   const bool nested = ctx.argv.size() == 3 && ctx.reply.resp3();
   nested ? ctx.reply.PairArray(n, true) : ctx.reply.Array(n * 2);
   for (size_t i = 0; i < n; ++i) {
-    const Node* x = max ? zs->list().tail() : zs->list().first();
-    nested ? EmitPair(ctx.reply, x, true) : EmitNode(ctx.reply, x, true);
-    std::string member(x->member());
-    zs->Remove(member);
+    if (nested) ctx.reply.Pair(true);
+    PopOne(ctx.reply, zs, max);
   }
   ctx.db.AddDirty(n);
   if (zs->size() == 0) ctx.db.Erase(ctx.argv[1]);
@@ -599,7 +612,7 @@ void CmdZRandMember(CommandContext& ctx) {
       ctx.reply.Null();
       return;
     }
-    ctx.reply.Bulk(AsZSet(v)->Random(ctx.engine.rng())->member());
+    ctx.reply.Bulk(AsZSet(v)->Random(ctx.engine.rng()).member());
     return;
   }
   if (ctx.argv.size() > 4 || (ctx.argv.size() == 4 && !ArgIs(ctx.argv[3], "withscores"))) {
@@ -625,23 +638,26 @@ void CmdZRandMember(CommandContext& ctx) {
   }
   if (static_cast<uint64_t>(count) >= zs->size()) {  // the whole set, highest first (as Redis)
     ctx.reply.PairArray(zs->size(), with_scores);
-    for (const Node* x = zs->list().tail(); x != nullptr; x = x->prev()) {
-      EmitPair(ctx.reply, x, with_scores);
-    }
+    for (Iter it = zs->Last(); it.valid(); it.Prev()) EmitPair(ctx.reply, it, with_scores);
     return;
   }
-  std::unordered_set<const Node*> picked;
+  std::vector<Iter> picked;
+  picked.reserve(static_cast<size_t>(count));
   if (static_cast<uint64_t>(count) * 3 <= zs->size()) {
-    while (picked.size() < static_cast<size_t>(count)) picked.insert(zs->Random(rng));
+    std::unordered_set<const void*> seen;
+    while (picked.size() < static_cast<size_t>(count)) {
+      Iter it = zs->Random(rng);
+      if (seen.insert(it.id()).second) picked.push_back(it);
+    }
   } else {
-    std::vector<const Node*> all;
+    std::vector<Iter> all;
     all.reserve(zs->size());
-    for (const Node* x = zs->list().first(); x != nullptr; x = x->next()) all.push_back(x);
+    for (Iter it = zs->First(); it.valid(); it.Next()) all.push_back(it);
     std::shuffle(all.begin(), all.end(), rng);
-    picked.insert(all.begin(), all.begin() + count);
+    picked.assign(all.begin(), all.begin() + count);
   }
   ctx.reply.PairArray(picked.size(), with_scores);
-  for (const Node* x : picked) EmitPair(ctx.reply, x, with_scores);
+  for (const Iter& it : picked) EmitPair(ctx.reply, it, with_scores);
 }
 
 void CmdZScan(CommandContext& ctx) {
@@ -660,30 +676,24 @@ void CmdZScan(CommandContext& ctx) {
   const std::string_view pattern = options.pattern;
   const bool use_pattern = options.use_pattern;
   const ZSet* zs = AsZSet(v);
-  std::vector<const Node*> found;
-  auto visit = [&](const Node* n) {
-    if (!use_pattern || GlobMatch(pattern, n->member())) found.push_back(n);
-  };
-  uint64_t next = 0;
-  if (zs->is_listpack()) {  // a compact encoding is returned whole, in order (as Redis)
-    for (const Node* x = zs->list().first(); x != nullptr; x = x->next()) visit(x);
-  } else {
-    size_t seen = 0;
-    size_t max_buckets = static_cast<size_t>(count) * 10;
-    next = cursor;
-    do {
-      next = zs->Scan(next, [&](const Node* n) {
-        visit(n);
-        ++seen;
-      });
-    } while (next != 0 && max_buckets-- > 0 && seen < static_cast<size_t>(count));
-  }
+  std::vector<Iter> found;
+  size_t seen = 0;
+  size_t max_buckets = static_cast<size_t>(count) * 10;
+  // A listpack is returned whole, in order, by its first step (as Redis); the cursor it was
+  // given does not matter.
+  uint64_t next = zs->encoding() == ZSet::Enc::kListpack ? 0 : cursor;
+  do {
+    next = zs->Scan(next, [&](const Iter& it) {
+      if (!use_pattern || GlobMatch(pattern, it.member())) found.push_back(it);
+      ++seen;
+    });
+  } while (next != 0 && max_buckets-- > 0 && seen < static_cast<size_t>(count));
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.Array(found.size() * 2);  // scores as bulk strings in both protocols, as Redis
-  for (const Node* n : found) {
-    ctx.reply.Bulk(n->member());
-    ctx.reply.Bulk(FormatDouble(n->score));
+  for (const Iter& it : found) {
+    ctx.reply.Bulk(it.member());
+    ctx.reply.Bulk(FormatDouble(it.score()));
   }
 }
 
@@ -699,9 +709,9 @@ struct Source {
   size_t size() const { return zset ? zset->size() : set ? set->size() : 0; }
   bool Lookup(std::string_view m, double* score) const {
     if (zset) {
-      const Node* n = zset->Find(m);
-      if (n == nullptr) return false;
-      *score = n->score;
+      std::optional<double> s = zset->Score(m);
+      if (!s) return false;
+      *score = *s;
       return true;
     }
     if (set && set->Contains(m)) {
@@ -713,7 +723,7 @@ struct Source {
   template <typename F>
   void ForEach(F&& f) const {
     if (zset) {
-      for (const Node* x = zset->list().first(); x != nullptr; x = x->next()) f(x->member(), x->score);
+      zset->ForEach(f);
     } else if (set) {
       set->ForEach([&f](std::string_view m) { f(m, 1.0); });
     }
@@ -821,8 +831,7 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
     std::stable_sort(src.begin(), src.end(),
                      [](const Source& a, const Source& b) { return a.size() < b.size(); });
   }
-  auto result = std::make_unique<ZSet>();
-  result->set_listpack(false);  // built as a skiplist, converted at the end if small
+  auto result = ZSet::NewSkiplist();  // converted to a listpack at the end if small (STORE)
   size_t max_len = 0;
   int64_t cardinality = 0;
   if (op == SetOp::kUnion) {
@@ -879,9 +888,7 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
     return;
   }
   ctx.reply.PairArray(result->size(), with_scores);
-  for (const Node* x = result->list().first(); x != nullptr; x = x->next()) {
-    EmitPair(ctx.reply, x, with_scores);
-  }
+  for (Iter it = result->First(); it.valid(); it.Next()) EmitPair(ctx.reply, it, with_scores);
 }
 
 void CmdZUnionStore(CommandContext& ctx) { SetAlgebra(ctx, &ctx.argv[1], 2, SetOp::kUnion); }
@@ -911,11 +918,8 @@ void CmdZMPop(CommandContext& ctx) {
     ctx.reply.Bulk(key);
     ctx.reply.Array(n);
     for (size_t i = 0; i < n; ++i) {
-      const Node* x = min ? zs->list().first() : zs->list().tail();
       ctx.reply.Array(2);
-      EmitNode(ctx.reply, x, true);
-      std::string member(x->member());
-      zs->Remove(member);
+      PopOne(ctx.reply, zs, !min);
     }
     ctx.db.AddDirty(n);
     ctx.engine.SignalModifiedKey(ctx.db.index(), key);

@@ -1,27 +1,37 @@
 // ZSet: the value of a sorted-set key — unique members, each with a double score, ordered by
 // (score, member).
 //
-// Why two structures (as Redis's t_zset.c explains): a skiplist (skiplist.h) keeps the order, so
-// ranges, ranks and "top k" cost O(log N + k); a hash index from member to skiplist node
-// (dict.h) answers ZSCORE and finds the node to move or delete in O(1). Each member is stored
-// once, inline in its skiplist node; the index is intrusive (it chains the nodes themselves through
-// Node::hnext), so the member→score map costs no allocation of its own.
+// Two encodings, as Redis 7.0 (OBJECT ENCODING answers which one is live):
+//  - "listpack" (zset_listpack.h): member, score, member, score... in one packed array, searched
+//    linearly. Every sorted set starts here.
+//  - "skiplist": a skiplist (skiplist.h) keeps the order, so ranges, ranks and "top k" cost
+//    O(log N + k); a hash index from member to skiplist node (dict.h) answers ZSCORE and finds the
+//    node to move or delete in O(1). Each member is stored once, inline in its skiplist node; the
+//    index is intrusive (it chains the nodes through Node::hnext), so it allocates no entries.
+// A set converts to the skiplist, for good, before the add that would give it more than
+// zset-max-listpack-entries members (128) or a member longer than zset-max-listpack-value bytes
+// (64) (limits.h; Redis's zsetAdd). It goes back to a listpack only where Redis does: a result
+// built as a skiplist (ZUNIONSTORE and friends, GEOSEARCHSTORE) that turns out small
+// (ConvertToListpackIfNeeded). SORT converts its input to a skiplist (ConvertToSkiplist), as
+// Redis's sortCommand does.
 //
-// Complexity: Find/Score O(1); Insert, Remove, UpdateScore, Rank O(log N); RemoveRange* O(log N + M).
-// Memory per member: one skiplist node (~80 bytes for a short member, see skiplist.h) plus 8–16
-// bytes of hash buckets. Redis 7.0 spends ~100–118 bytes per member at 1M members.
+// The API is encoding-neutral: callers read elements through Iter, a position in the order, and
+// never see nodes or listpack entries.
 //
-// Encoding(): Redis 7.0 keeps small sorted sets (<= zset-max-listpack-entries members, each <=
-// zset-max-listpack-value bytes; 128 and 64 by default, limits.h) in a listpack and converts them
-// to skiplist+dict for good once either limit is crossed (it never converts back on deletion).
-// PARTIAL: this class always uses the skiplist (so a small sorted set costs ~100 bytes per member
-// where Redis's listpack costs ~10), but reports the name Redis would report by tracking the same
-// rule (Insert, ConvertToListpackIfNeeded): the callers walk Node* and list() directly, so a real
-// packed encoding needs an encoding-neutral API first.
+// Complexity:             listpack (N <= 128)    skiplist
+//   Score                 O(N)                   O(1)
+//   Add, Remove           O(N)                   O(log N)
+//   Rank, AtRank, *InRange O(N)                  O(log N)
+//   RemoveRange*          O(N)                   O(log N + M) for M removed
+//   Iter Next / Prev      O(1)                   O(1)
+// Bytes: listpack ~7 + 4..14 per member beyond its text; skiplist ~80 per member (node) + 8–16
+// (index buckets) + a 544-byte header. Redis 7.0 spends ~100–118 bytes per member at 1M members.
 //
 // Invariants:
-//  1. index_ and list_ hold the same members; index_.Find(m) is m's node in list_.
-//  2. The engine never stores an empty ZSet.
+//  1. Exactly one encoding is live: big_ == nullptr (listpack, lp_ non-null) or big_ != nullptr
+//     (skiplist, lp_ null).
+//  2. Skiplist: big_->index and big_->list hold the same members; index.Find(m) is m's node.
+//  3. The engine never stores an empty ZSet.
 //
 // Thread-safety: none.
 #pragma once
@@ -32,78 +42,160 @@
 #include <string_view>
 
 #include "engine/ds/dict.h"
+#include "engine/ds/listpack.h"
 #include "engine/ds/skiplist.h"
 #include "engine/ds/value.h"
+#include "engine/ds/zset_listpack.h"
 
 namespace racetrack::engine {
 
 class ZSet final : public Object {
  public:
-  using Node = SkipList::Node;
+  enum class Enc : uint8_t { kListpack, kSkiplist };
+
+  // A position in the order: one element, or none (!valid()). Valid until the set changes.
+  // member() may point into the Iter itself (an integer member decoded to text): keep the Iter
+  // alive and in place while using it.
+  class Iter {
+   public:
+    Iter() = default;
+    bool valid() const { return at_ != nullptr; }
+    std::string_view member() const;
+    double score() const;
+    void Next();
+    void Prev();
+    // Identifies the element while the set is unchanged (two Iters on one element are equal).
+    const void* id() const { return at_; }
+
+   private:
+    friend class ZSet;
+    Iter(const ZListpack* lp, const void* at) : lp_(lp), at_(at) {}
+    const ZListpack* lp_ = nullptr;  // listpack encoding; nullptr for the skiplist
+    const void* at_ = nullptr;       // ZListpack::Pos or const SkipList::Node*
+    mutable char buf_[Listpack::kIntBuf] = {};
+  };
+
+  // Redis's zsetAdd flags and outcomes.
+  enum AddFlag : uint8_t { kAddNx = 1, kAddXx = 2, kAddGt = 4, kAddLt = 8, kAddIncr = 16 };
+  enum class AddResult : uint8_t {
+    kAdded,      // a new member
+    kUpdated,    // an existing member's score changed
+    kUnchanged,  // existing member, same score (INCR by 0 included)
+    kNop,        // not applied because of NX / XX / GT / LT
+    kNaN,        // INCR made the score NaN (inf + -inf); nothing changed
+  };
+
   ZSet() = default;
+  ~ZSet() override;
+  ZSet(const ZSet&) = delete;
+  ZSet& operator=(const ZSet&) = delete;
+  // An empty set already in the skiplist encoding, for results built from other sets
+  // (ZUNIONSTORE, GEOSEARCHSTORE) that call ConvertToListpackIfNeeded when done.
+  static std::unique_ptr<ZSet> NewSkiplist();
 
   ObjType type() const override { return ObjType::kZSet; }
-  size_t MemoryUsage() const override {
-    return sizeof(ZSet) + list_.MemoryUsage() + index_.MemoryUsage();
+  size_t MemoryUsage() const override;
+  std::string_view Encoding() const override {
+    return encoding() == Enc::kListpack ? "listpack" : "skiplist";
   }
-  std::string_view Encoding() const override { return listpack_ ? "listpack" : "skiplist"; }
   std::unique_ptr<Object> Clone() const override;
 
-  size_t size() const { return list_.length(); }
-  bool is_listpack() const { return listpack_; }
-  // For a result built in skiplist form (ZUNIONSTORE...): switch to the listpack name if it fits,
-  // as Redis's zsetConvertToListpackIfNeeded. max_len: the longest member.
-  void ConvertToListpackIfNeeded(size_t max_len);
-  void set_listpack(bool v) { listpack_ = v; }
+  Enc encoding() const { return big_ == nullptr ? Enc::kListpack : Enc::kSkiplist; }
+  size_t size() const;
 
-  Node* Find(std::string_view member) const { return index_.Find(member); }
-  std::optional<double> Score(std::string_view member) const {
-    const Node* n = index_.Find(member);
-    if (n == nullptr) return std::nullopt;
-    return n->score;
-  }
+  std::optional<double> Score(std::string_view member) const;
+  // 0-based rank from the lowest (or, reverse, the highest) score, and the member's score in
+  // *score if not null; -1 if absent.
+  int64_t Rank(std::string_view member, bool reverse, double* score = nullptr) const;
 
-  // REQUIRES: member absent.
-  Node* Insert(std::string_view member, double score);
-  // REQUIRES: node belongs to this set.
-  void UpdateScore(Node* node, double score) { list_.UpdateScore(node, StoredScore(score)); }
+  // ZADD / ZINCRBY of one member: flags are AddFlag bits; *new_score gets the resulting score
+  // when the result is kAdded, kUpdated or kUnchanged. REQUIRES: score is not NaN.
+  AddResult Add(std::string_view member, double score, int flags, double* new_score);
+  // REQUIRES: member absent. (Add without flags, for building sets.)
+  void Insert(std::string_view member, double score);
   bool Remove(std::string_view member);
 
-  // 0-based rank from the lowest (or, reverse, the highest) score; -1 if absent.
-  int64_t Rank(std::string_view member, bool reverse) const;
+  // ---- positions ----
+  Iter First() const;
+  Iter Last() const;
+  // The element of 0-based rank (an invalid Iter if rank >= size()).
+  Iter AtRank(uint64_t rank) const;
+  Iter FirstInRange(const ScoreRange& r) const;
+  Iter LastInRange(const ScoreRange& r) const;
+  Iter FirstInLexRange(const LexRange& r) const;
+  Iter LastInLexRange(const LexRange& r) const;
+  size_t CountInRange(const ScoreRange& r) const;
+  size_t CountInLexRange(const LexRange& r) const;
 
+  // ---- removals by range; each returns the number removed ----
   size_t RemoveRangeByScore(const ScoreRange& r);
   size_t RemoveRangeByLex(const LexRange& r);
   // 0-based inclusive ranks, start <= end < size().
   size_t RemoveRangeByRank(uint64_t start, uint64_t end);
 
-  const SkipList& list() const { return list_; }
-
-  // REQUIRES: size() > 0.
+  // A uniformly random element (listpack: by rank; skiplist: via the index). REQUIRES: size() > 0.
   template <typename Rng>
-  const Node* Random(Rng& rng) const {
-    return index_.Random(rng);
-  }
-  // One step of a ZSCAN cursor walk over the index: f(const Node*) per entry; returns the next
-  // cursor (0 = done).
+  Iter Random(Rng& rng) const;
+  // One step of a ZSCAN cursor walk: f(const Iter&) per element visited; returns the next cursor
+  // (0 = done). A listpack is visited whole, in order, in one step (as Redis).
   template <typename F>
-  uint64_t Scan(uint64_t cursor, F&& f) const {
-    return index_.Scan(cursor, f);
-  }
+  uint64_t Scan(uint64_t cursor, F&& f) const;
+  // f(member, score) for every element in order.
+  template <typename F>
+  void ForEach(F&& f) const;
+
+  // ---- encoding changes ----
+  void ConvertToSkiplist();
+  // Redis's zsetConvertToListpackIfNeeded: back to a listpack if size() and max_len (the longest
+  // member) are within the limits.
+  void ConvertToListpackIfNeeded(size_t max_len);
+
+  // Verifies the invariants above and those of the live encoding.
+  bool CheckInvariants(std::string* why) const;
 
  private:
-  // A listpack stores a score as text and "-0" comes back as the integer 0, so Redis answers 0
-  // for -0 while the set is small (and keeps that 0 after conversion); a skiplist keeps -0.
-  double StoredScore(double score) const { return listpack_ && score == 0 ? 0.0 : score; }
-
+  using Node = SkipList::Node;
   struct IndexTraits {
     static std::string_view Key(const Node* n) { return n->member(); }
     static Node*& Next(Node* n) { return n->hnext; }
   };
+  struct Big {
+    SkipList list;
+    HashIndex<Node, IndexTraits> index;
+  };
 
-  SkipList list_;
-  HashIndex<Node, IndexTraits> index_;
-  bool listpack_ = true;
+  Iter At(const Node* n) const { return Iter(nullptr, n); }
+  Iter At(ZListpack::Pos p) const { return Iter(&lp_, p); }
+  void BigInsert(std::string_view member, double score);
+  // Deletes n listpack elements from first; returns n.
+  size_t RemovePacked(ZListpack::Pos first, size_t n);
+  // True if adding member would take the listpack past a limit (Redis converts first).
+  bool OutgrowsListpack(std::string_view member) const;
+
+  ZListpack lp_;              // listpack encoding (null when big_)
+  std::unique_ptr<Big> big_;  // skiplist encoding
 };
+
+// ---- templates ----
+
+template <typename Rng>
+ZSet::Iter ZSet::Random(Rng& rng) const {
+  if (big_ == nullptr) return At(lp_.AtRank(rng() % lp_.size()));
+  return At(big_->index.Random(rng));
+}
+
+template <typename F>
+uint64_t ZSet::Scan(uint64_t cursor, F&& f) const {
+  if (big_ == nullptr) {
+    for (Iter it = First(); it.valid(); it.Next()) f(static_cast<const Iter&>(it));
+    return 0;
+  }
+  return big_->index.Scan(cursor, [&](const Node* n) { f(At(n)); });
+}
+
+template <typename F>
+void ZSet::ForEach(F&& f) const {
+  for (Iter it = First(); it.valid(); it.Next()) f(it.member(), it.score());
+}
 
 }  // namespace racetrack::engine

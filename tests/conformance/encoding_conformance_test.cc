@@ -204,6 +204,72 @@ TEST_F(EncodingConformance, ZSetThresholds) {
   }
 }
 
+// Sorted sets written by commands other than ZADD: results built from other sets (ZRANGESTORE,
+// the *STORE set algebra, GEOSEARCHSTORE) take the listpack when small; SORT converts its input to
+// a skiplist; COPY keeps the encoding; an update never converts, a new member does; scores keep
+// their exact values (and -0 becomes 0) through the packed text.
+TEST_F(EncodingConformance, ZSetConversionsByOtherCommands) {
+  for (auto [entries, value] : std::vector<std::pair<int, int>>{{128, 64}, {3, 5}}) {
+    SCOPED_TRACE("entries " + std::to_string(entries) + " value " + std::to_string(value));
+    Both({"config", "set", "zset-max-listpack-entries", std::to_string(entries)});
+    Both({"config", "set", "zset-max-ziplist-value", std::to_string(value)});
+    Both({"flushall"});
+    std::vector<std::string> src = {"zadd", "src"};
+    for (int i = 0; i < entries + 2; ++i) {
+      src.push_back(std::to_string(i % 7));
+      src.push_back("s" + std::to_string(i));
+    }
+    Step(src, "src");
+    Step({"zrangestore", "dst", "src", "0", "1"}, "dst");
+    Step({"zrangestore", "dst", "src", "0", "-1"}, "dst");
+    Step({"zrangestore", "dst", "src", "(1", "5", "byscore", "limit", "1", "2"}, "dst");
+    Step({"zrangestore", "dst", "src", "+", "-", "bylex", "rev"}, "dst");
+    Step({"zadd", "few", "1", "s1", "2", "s2", "3", Str(value + 1)}, "few");
+    Step({"zinterstore", "dst", "2", "src", "few"}, "dst");
+    Step({"zunionstore", "dst", "2", "src", "few", "weights", "1", "2"}, "dst");
+    Step({"zdiffstore", "dst", "2", "src", "few"}, "dst");
+    Step({"zdiffstore", "dst", "2", "few", "src"}, "dst");
+    Step({"copy", "src", "srccopy"}, "srccopy");
+    Step({"zpopmin", "srccopy", "3"}, "srccopy");
+    Step({"zremrangebyscore", "srccopy", "-inf", "4"}, "srccopy");
+    Step({"zrange", "srccopy", "0", "-1", "withscores"}, "srccopy");
+
+    Step({"zadd", "s", "3", "c", "1", "a", "2", "b"}, "s");
+    Step({"copy", "s", "s2"}, "s2");
+    Step({"sort", "s", "alpha"}, "s");
+    Step({"sort_ro", "s2", "by", "nosort"}, "s2");
+    Step({"zadd", "s", "4", "d"}, "s");
+
+    Step({"geoadd", "g", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"},
+         "g");
+    Step({"geosearchstore", "gdst", "g", "fromlonlat", "15", "37", "byradius", "200", "km", "asc"},
+         "gdst");
+    Step({"geosearchstore", "gdst", "g", "fromlonlat", "15", "37", "byradius", "200", "km",
+          "storedist"},
+         "gdst");
+    Step({"georadius", "g", "15", "37", "200", "km", "store", "gdst"}, "gdst");
+    Step({"geoadd", "g", "13.5", "38", Str(value + 1, 'p')}, "g");
+
+    // Lowered limits: an update stays packed, a new member converts.
+    Both({"config", "set", "zset-max-listpack-entries", "128"});
+    Step({"zadd", "lo", "1", "a", "2", "b", "3", "c"}, "lo");
+    Both({"config", "set", "zset-max-listpack-entries", "2"});
+    Step({"zadd", "lo", "5", "a"}, "lo");
+    Step({"zincrby", "lo", "1", "b"}, "lo");
+    Step({"zadd", "lo", "4", "d"}, "lo");
+    Both({"config", "set", "zset-max-listpack-entries", std::to_string(entries)});
+
+    Step({"zadd", "num", "-0", "z", "0.1", "a", "1e300", "b", "inf", "c", "-inf", "d", "4.5e18", "e",
+          "-12", "-12", "2.5", "7"},
+         "num");
+    Step({"zrange", "num", "0", "-1", "withscores"}, "num");
+    Step({"zscore", "num", "z"}, "num");
+    Step({"zadd", "num", "1", Str(value + 1)}, "num");
+    Step({"zrange", "num", "0", "-1", "withscores"}, "num");
+    Step({"zadd", "long", "1", Str(value + 1), "2", "a"}, "long");
+  }
+}
+
 // Lists answer "quicklist" in 7.0 whatever their size; node sizes change only memory, so the
 // replies across node boundaries are what is compared (with 2-entry nodes every command crosses
 // several nodes).
