@@ -179,7 +179,9 @@ void Server::Run() {
     engine_->BeforeSleep();  // the append-only log is written before any reply leaves
     FlushPending();
     int64_t now = MonotonicUs();
-    int timeout_ms = static_cast<int>(std::max<int64_t>(0, (next_cron - now) / 1000));
+    // Rounded up, as Redis's aeApiPoll: rounding down would turn the last millisecond before the
+    // cron into a busy loop of epoll_wait(0) calls (about a thousand empty calls per cron tick).
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, (next_cron - now + 999) / 1000));
     int64_t deadline = engine_->blocking().NextDeadlineMs();
     if (deadline > 0) {
       int64_t until = deadline - engine_->clock().NowMs();
