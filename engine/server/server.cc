@@ -187,6 +187,7 @@ void Server::Run() {
       int64_t until = deadline - engine_->clock().NowMs();
       timeout_ms = static_cast<int>(std::clamp<int64_t>(until, 0, timeout_ms));
     }
+    wait_count_.store(wait_count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (n < 0 && errno != EINTR) break;
     for (int i = 0; i < n; ++i) Dispatch(events[i], nullptr);
