@@ -181,7 +181,9 @@ void Server::Run() {
     engine_->BeforeSleep();  // the append-only log is written before any reply leaves
     FlushPending();
     int64_t now = MonotonicUs();
-    int timeout_ms = static_cast<int>(std::max<int64_t>(0, (next_cron - now) / 1000));
+    // Rounded up, as Redis's aeApiPoll: rounding down would turn the last millisecond before the
+    // cron into a busy loop of epoll_wait(0) calls (about a thousand empty calls per cron tick).
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, (next_cron - now + 999) / 1000));
     int64_t deadline = engine_->blocking().NextDeadlineMs();
     if (deadline > 0) {
       int64_t until = deadline - engine_->clock().NowMs();
@@ -192,6 +194,7 @@ void Server::Run() {
       int64_t until = pause_end + 1 - engine_->clock().NowMs();
       timeout_ms = static_cast<int>(std::clamp<int64_t>(until, 0, timeout_ms));
     }
+    wait_count_.store(wait_count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (n < 0 && errno != EINTR) break;
     for (int i = 0; i < n; ++i) Dispatch(events[i], nullptr);

@@ -49,6 +49,9 @@ class Server {
 
   // Open client connections; safe to read from any thread (tests watch it for leaks).
   size_t connection_count() const { return open_connections_.load(); }
+  // Times Run() has waited for events (epoll_wait calls); safe to read from any thread. An idle
+  // server waits about config().hz times a second (tests check that it does not spin).
+  uint64_t wait_count() const { return wait_count_.load(std::memory_order_relaxed); }
   // Whether SHUTDOWN asked for NOSAVE (read after Run returns).
   bool shutdown_nosave() const { return shutdown_nosave_; }
 
@@ -80,6 +83,7 @@ class Server {
   std::atomic<bool> stop_{false};
   bool shutdown_nosave_ = false;
   std::atomic<size_t> open_connections_{0};
+  std::atomic<uint64_t> wait_count_{0};
   std::unordered_map<int, std::unique_ptr<Connection>> conns_;
   std::unordered_set<Connection*> pending_;  // engine appended output outside their own turn
   std::vector<Connection*> postponed_;       // held by CLIENT PAUSE, in arrival order

@@ -272,6 +272,29 @@ TEST_F(ServerTest, IdleTimeoutClosesOnlyTheIdleClient) {
   redisFree(subscriber);
 }
 
+// An idle server sleeps in epoll_wait until its next cron tick (issue 16 part B): at hz 100, one
+// second idle is about 100 waits. The timeout used to be rounded down to whole milliseconds, so
+// the last millisecond before every tick was a busy loop of epoll_wait(0) — thousands of waits a
+// second, CPU time that showed up in every request's cost.
+TEST_F(ServerTest, IdleServerWaitsOncePerCronTick) {
+  EngineConfig config;
+  config.hz = 100;
+  StartServer(config);
+  redisContext* c = Connect();  // a connected, silent client: the usual idle state
+  WaitForConnections(1);
+  const uint64_t before = server_->wait_count();
+  const auto start = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const uint64_t waits = server_->wait_count() - before;
+  const auto ticks = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - start).count() / 10;
+  // A loaded machine wakes the loop late, which makes fewer waits, never more; 3x the ticks
+  // leaves room for the cron's own wake-ups and early returns.
+  EXPECT_LE(waits, static_cast<uint64_t>(3 * ticks + 10)) << "over " << ticks << " cron ticks";
+  EXPECT_GT(waits, 0u);
+  redisFree(c);
+}
+
 TEST_F(ServerTest, RedisCliWorksAgainstIt) {
   if (system("command -v redis-cli >/dev/null 2>&1") != 0) GTEST_SKIP() << "redis-cli not installed";
   StartServer();
