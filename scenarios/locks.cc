@@ -792,7 +792,13 @@ Result<Correctness> LocksRun::Verify(Client&) {
   const bool sequence = kind_ == Kind::kSqlSequence;
   Correctness c;
   const int64_t overlaps = sequence ? 0 : a.overlaps;
-  c.ok = a.issued > 0 && a.duplicates == 0 && overlaps == 0;
+  // Fencing: the resource itself orders the holders (a write lands only if no newer token has
+  // read or written since), so a section that "overlaps" in the workers' clocks — a holder
+  // descheduled after its write landed and before it saw the reply, while its lease ran out and
+  // the next holder started — did no harm; duplicates are what a broken fence would show. On a
+  // loaded machine such late replies are common, and counting them failed the check at random.
+  const bool overlaps_harmless = kind_ == Kind::kFencing;
+  c.ok = a.issued > 0 && a.duplicates == 0 && (overlaps_harmless || overlaps == 0);
   c.figures = {{"issued", static_cast<double>(a.issued)},
                {"duplicates", static_cast<double>(a.duplicates)},
                {"overlaps", static_cast<double>(overlaps)},
