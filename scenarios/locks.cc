@@ -819,6 +819,10 @@ Result<Correctness> LocksRun::Verify(Client&) {
   if (kind_ == Kind::kFencing) {
     c.note += " The resource refused " + std::to_string(stale_rejected_.load()) +
               " stale accesses from holders whose lease had expired.";
+    if (overlaps > 0) {
+      c.note += " The overlaps are in the workers' clocks only (a reply that came late): the "
+                "fence ordered the writes.";
+    }
   }
   if (sequence) {
     c.note += " " + std::to_string(stale_rejected_.load()) +

@@ -119,7 +119,12 @@ TEST_P(LocksOnTarget, PausedLeasesDuplicateFencingAndSqlDoNot) {
     } else {
       EXPECT_TRUE(r->correctness.ok) << r->correctness.note;
       EXPECT_EQ(f.at("duplicates"), 0);
-      EXPECT_EQ(f.at("overlaps"), 0);
+      // Fencing: the resource orders the holders itself; a holder descheduled after its write
+      // landed may still "overlap" the next one in the workers' clocks (a loaded machine), which
+      // did no harm and does not fail the check.
+      if (a->id != "fencing") {
+        EXPECT_EQ(f.at("overlaps"), 0);
+      }
     }
     if (a->id == "set-nx-px-paused" || a->id == "redlock") {
       EXPECT_GT(f.at("lock_lost"), 0);
