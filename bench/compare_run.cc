@@ -259,6 +259,10 @@ int CompareRunMain(int argc, char** argv) {
                  "interleaving)")
       ->check(CLI::Range(1, 100));
   app.add_option("--seed", o.seed, "Seed of the random A/B order (default 1)");
+  app.add_flag("--merge-only", o.merge_only,
+               "Run nothing: merge the round files an interrupted compare-run with the same "
+               "selection left in OUT/rounds and compare them (selections it did not reach are "
+               "missing from both sides)");
   app.add_option("--leave-out", o.leave_out,
                  "SCENARIO/TARGET not to run, e.g. persistence/postgres (repeatable)");
   app.add_option("--run-arg", o.run_args,
@@ -332,13 +336,19 @@ int CompareRunMain(int argc, char** argv) {
 
   std::vector<Side> sides = {{"base", o.base_bin, out + "/base-servers.json", out + "/base.log"},
                              {"new", o.new_bin, out + "/new-servers.json", out + "/new.log"}};
-  for (Side& s : sides) std::ofstream(s.log, std::ios::trunc);
+  if (!o.merge_only) {
+    for (Side& s : sides) std::ofstream(s.log, std::ios::trunc);
+  }
   SideServers side_servers(&sides);
 
   // Targets: the shared servers once, each side's own racetrack-server once.
   std::vector<std::string> common_args;
   std::vector<TargetKind> usable;
   for (TargetKind kind : kinds) {
+    if (o.merge_only) {  // nothing runs: the selections as the interrupted run made them
+      usable.push_back(kind);
+      continue;
+    }
     const std::string name(adapters::TargetName(kind));
     std::string why;
     if (kind == TargetKind::kRedis || kind == TargetKind::kPostgres) {
@@ -415,6 +425,12 @@ int CompareRunMain(int argc, char** argv) {
     }
     const std::string json = out + "/rounds/" + side.name + "-" + std::to_string(st.selection) +
                              "-" + std::to_string(st.round) + ".json";
+    if (o.merge_only) {
+      if (!fs::exists(json)) continue;
+      auto doc = results::ReadResults(json);
+      if (doc.ok()) side.docs.push_back(std::move(doc.value()));
+      continue;
+    }
     std::remove(json.c_str());
     std::vector<std::string> args = {side.bin, "run", sel.scenario, "-t", target,
                                      "--repetitions", std::to_string(o.per_round),

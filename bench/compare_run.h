@@ -54,6 +54,7 @@ struct CompareRunOptions {
   std::vector<std::string> targets;    // empty = builtin, builtin-tcp, redis, postgres
   std::vector<std::string> run_args;   // passed to every `run` unchanged (--run-arg)
   std::vector<std::string> leave_out;  // "scenario/target" selections not run (--leave-out)
+  bool merge_only = false;  // run nothing: merge OUT/rounds of an interrupted run (--merge-only)
   int repetitions = 9;                 // rounds
   int per_round = 1;                   // timed repetitions per harness run (per round and side)
   uint64_t seed = 1;                   // the A/B order's random seed (recorded)

@@ -117,14 +117,18 @@ std::string Value(const std::optional<double>& v) { return v ? FormatMicros(*v) 
 std::string MetricName(const MetricChange& m) {
   if (m.metric != "time/op" || m.per.empty() || m.per == "ops") return m.metric;
   std::string unit = m.per;
-  if (unit.size() > 1 && unit.ends_with("s")) unit.pop_back();
+  if (unit.size() > 3 && unit.ends_with("ies")) {
+    unit.replace(unit.size() - 3, 3, "y");  // queries -> query
+  } else if (unit.size() > 1 && unit.ends_with("s")) {
+    unit.pop_back();
+  }
   return "time/" + unit;
 }
 
 std::string PValue(const MetricChange& m) {
   if (!m.p_value) return "–";
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.4f%s", *m.p_value, m.weak ? " (weak)" : "");
+  std::snprintf(buf, sizeof(buf), "%.4f%s", *m.p_value, m.weak && m.gates ? " (weak)" : "");
   return buf;
 }
 
@@ -159,6 +163,7 @@ std::string Threshold(const MetricChange& m) {
 }
 
 std::string AdjustedP(const MetricChange& m) {
+  if (!m.gates) return "–";  // reported only: not in the Holm family
   if (!m.p_adjusted) return m.p_value ? "weak" : "–";
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.4f", *m.p_adjusted);
