@@ -36,6 +36,10 @@
 // start and target probe per record and repetition, coarser (whole suite per round) would let
 // minutes of drift between a record's A and B repetitions back in.
 //
+// --leave-out SCENARIO/TARGET drops a selection from the schedule; --merge-only runs nothing and
+// merges the round files an interrupted run left in OUT/rounds (selections it did not reach are
+// missing from both sides), then compares them.
+//
 // Thread-safety: call from main's thread.
 #pragma once
 
