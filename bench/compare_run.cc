@@ -32,6 +32,7 @@
 #include "bench/harness.h"
 #include "bench/signals.h"
 #include "reports/cli.h"
+#include "reports/compare.h"
 #include "scenarios/registry.h"
 
 extern char** environ;
@@ -138,6 +139,19 @@ class SideServers {
   std::vector<Side>* sides_;
 };
 
+// Adds round `r`'s correctness checks (one, or the counts of an already merged record) to the
+// counts of merged record `m` (reports/compare.h kChecksFigure, kFailedChecksFigure).
+void CountChecks(const Record& r, Record* m, bool first) {
+  if (!r.correctness.checked) return;
+  const std::string runs_key = reports::kChecksFigure, failed_key = reports::kFailedChecksFigure;
+  const auto& f = r.correctness.figures;
+  const double runs = f.count(runs_key) ? f.at(runs_key) : 1;
+  const double failed = f.count(failed_key) ? f.at(failed_key) : (r.correctness.ok ? 0 : 1);
+  auto& into = m->correctness.figures;
+  into[runs_key] = (first ? 0 : into[runs_key]) + runs;
+  into[failed_key] = (first ? 0 : into[failed_key]) + failed;
+}
+
 }  // namespace
 
 std::vector<InterleaveStep> InterleaveSchedule(size_t selections, int rounds, uint64_t seed) {
@@ -188,10 +202,12 @@ Results MergeRounds(const std::vector<Results>& rounds) {
         index[key] = out.records.size();
         out.records.push_back(r);
         merged.push_back(h);
+        CountChecks(r, &out.records.back(), /*first=*/true);
         continue;
       }
       Record& m = out.records[it->second];
       merged[it->second].Merge(h);
+      CountChecks(r, &m, /*first=*/false);
       m.repetitions.insert(m.repetitions.end(), r.repetitions.begin(), r.repetitions.end());
       if (r.errors) m.errors = m.errors.value_or(0) + *r.errors;
       if (r.correctness.checked) {
@@ -243,6 +259,12 @@ int CompareRunMain(int argc, char** argv) {
                  "interleaving)")
       ->check(CLI::Range(1, 100));
   app.add_option("--seed", o.seed, "Seed of the random A/B order (default 1)");
+  app.add_flag("--merge-only", o.merge_only,
+               "Run nothing: merge the round files an interrupted compare-run with the same "
+               "selection left in OUT/rounds and compare them (selections it did not reach are "
+               "missing from both sides)");
+  app.add_option("--leave-out", o.leave_out,
+                 "SCENARIO/TARGET not to run, e.g. persistence/postgres (repeatable)");
   app.add_option("--run-arg", o.run_args,
                  "Passed to every `racetrack run` of both sides, e.g. --run-arg=--sizes=1000 "
                  "(repeatable)");
@@ -314,13 +336,19 @@ int CompareRunMain(int argc, char** argv) {
 
   std::vector<Side> sides = {{"base", o.base_bin, out + "/base-servers.json", out + "/base.log"},
                              {"new", o.new_bin, out + "/new-servers.json", out + "/new.log"}};
-  for (Side& s : sides) std::ofstream(s.log, std::ios::trunc);
+  if (!o.merge_only) {
+    for (Side& s : sides) std::ofstream(s.log, std::ios::trunc);
+  }
   SideServers side_servers(&sides);
 
   // Targets: the shared servers once, each side's own racetrack-server once.
   std::vector<std::string> common_args;
   std::vector<TargetKind> usable;
   for (TargetKind kind : kinds) {
+    if (o.merge_only) {  // nothing runs: the selections as the interrupted run made them
+      usable.push_back(kind);
+      continue;
+    }
     const std::string name(adapters::TargetName(kind));
     std::string why;
     if (kind == TargetKind::kRedis || kind == TargetKind::kPostgres) {
@@ -363,7 +391,12 @@ int CompareRunMain(int argc, char** argv) {
   };
   std::vector<Selection> selections;
   for (const std::string& sc : o.scenarios) {
-    for (TargetKind k : usable) selections.push_back({sc, k});
+    for (TargetKind k : usable) {
+      const std::string id = sc + "/" + std::string(adapters::TargetName(k));
+      if (std::find(o.leave_out.begin(), o.leave_out.end(), id) == o.leave_out.end()) {
+        selections.push_back({sc, k});
+      }
+    }
   }
   const std::vector<InterleaveStep> steps =
       InterleaveSchedule(selections.size(), o.repetitions, o.seed);
@@ -392,6 +425,12 @@ int CompareRunMain(int argc, char** argv) {
     }
     const std::string json = out + "/rounds/" + side.name + "-" + std::to_string(st.selection) +
                              "-" + std::to_string(st.round) + ".json";
+    if (o.merge_only) {
+      if (!fs::exists(json)) continue;
+      auto doc = results::ReadResults(json);
+      if (doc.ok()) side.docs.push_back(std::move(doc.value()));
+      continue;
+    }
     std::remove(json.c_str());
     std::vector<std::string> args = {side.bin, "run", sel.scenario, "-t", target,
                                      "--repetitions", std::to_string(o.per_round),

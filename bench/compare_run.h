@@ -12,8 +12,8 @@
 // Each harness run does its own session set-up, warm-up and K (--per-round, default 1) timed
 // repetitions per record; the R results of a side are merged per record (MergeRounds) into one
 // results file per side with R x K repetitions, then compared with reports/compare
-// (reports/gate.h: cost ratio against max(10%, 2 x base IQR/median, A/A spread), U test with
-// Holm).
+// (reports/gate.h: cost ratio against max(10%, 2 x IQR/median of each side, A/A spread), U test
+// with Holm, one gating metric per record).
 //
 // Cost: on a 2-core box under load ~20, one round of the whole CI suite on all four targets
 // takes about 5 minutes per side, most of it set-up (process start, data loads — the cache
@@ -36,6 +36,10 @@
 // start and target probe per record and repetition, coarser (whole suite per round) would let
 // minutes of drift between a record's A and B repetitions back in.
 //
+// --leave-out SCENARIO/TARGET drops a selection from the schedule; --merge-only runs nothing and
+// merges the round files an interrupted run left in OUT/rounds (selections it did not reach are
+// missing from both sides), then compares them.
+//
 // Thread-safety: call from main's thread.
 #pragma once
 
@@ -53,6 +57,8 @@ struct CompareRunOptions {
   std::string suite;                   // "" or "ci"
   std::vector<std::string> targets;    // empty = builtin, builtin-tcp, redis, postgres
   std::vector<std::string> run_args;   // passed to every `run` unchanged (--run-arg)
+  std::vector<std::string> leave_out;  // "scenario/target" selections not run (--leave-out)
+  bool merge_only = false;  // run nothing: merge OUT/rounds of an interrupted run (--merge-only)
   int repetitions = 9;                 // rounds
   int per_round = 1;                   // timed repetitions per harness run (per round and side)
   uint64_t seed = 1;                   // the A/B order's random seed (recorded)
@@ -81,7 +87,9 @@ std::vector<InterleaveStep> InterleaveSchedule(size_t selections, int rounds, ui
 // Merges one side's per-round results documents into one: records matched by
 // scenario/approach/target/params get every round's repetitions (in round order), their
 // histograms merged and summaries recomputed (results::Summarize), the figure "cpu_us_per_op" the
-// median of the repetitions' values, correctness ok only if every round's check passed, errors
+// median of the repetitions' values, correctness ok only if every round's check passed (and the
+// correctness figures reports::kChecksFigure / kFailedChecksFigure count the rounds' checks, so
+// `compare` can tell "failed once under load" from "fails every time"), errors
 // summed, the first run error kept. The first document's metadata (environment, parameters with repetitions = rounds) is
 // kept; skips and targets are the union. Records seen in only some rounds keep the repetitions
 // they have.

@@ -59,6 +59,27 @@ std::vector<double> TimePerOp(const std::vector<double>& throughputs) {
   return out;
 }
 
+// A merged record's checks (compare-run: one per harness run), else its one verdict.
+CheckCounts Checks(const Record& r) {
+  CheckCounts c;
+  if (!r.correctness.checked) return c;
+  const std::optional<double> runs = r.Figure(std::string(kChecksFigure));
+  const std::optional<double> failed = r.Figure(std::string(kFailedChecksFigure));
+  if (runs && failed && *runs >= 1 && *failed >= 0 && *failed <= *runs) {
+    c.runs = static_cast<int>(*runs);
+    c.failed = static_cast<int>(*failed);
+  } else {
+    c.runs = 1;
+    c.failed = r.correctness.ok ? 0 : 1;
+  }
+  return c;
+}
+
+// passed -> fails: every check of `to` failed, and `from` passed in most of its checks.
+bool IsFlip(const CheckCounts& from, const CheckCounts& to) {
+  return from.runs > 0 && to.runs > 0 && to.failed == to.runs && 2 * from.failed < from.runs;
+}
+
 void Apply(const GateVerdict& v, MetricChange* m) {
   m->base = v.base;
   m->next = v.next;
@@ -76,7 +97,8 @@ void Apply(const GateVerdict& v, MetricChange* m) {
 
 constexpr char kCostNote[] =
     "Every metric is a cost (time/op = 1 / throughput, p50, p99, CPU per op): a regression is NEW/BASE "
-    "above 1 + t, an improvement below 1 / (1 + t).";
+    "above 1 + t, an improvement below 1 / (1 + t). One metric per record gates (p50, else "
+    "time/op; or CPU per op); the others are reported, marked not gated.";
 
 constexpr char kDriftNote[] =
     "sequential runs carry the machine's drift between them (on a shared box often more than the "
@@ -95,14 +117,18 @@ std::string Value(const std::optional<double>& v) { return v ? FormatMicros(*v) 
 std::string MetricName(const MetricChange& m) {
   if (m.metric != "time/op" || m.per.empty() || m.per == "ops") return m.metric;
   std::string unit = m.per;
-  if (unit.size() > 1 && unit.ends_with("s")) unit.pop_back();
+  if (unit.size() > 3 && unit.ends_with("ies")) {
+    unit.replace(unit.size() - 3, 3, "y");  // queries -> query
+  } else if (unit.size() > 1 && unit.ends_with("s")) {
+    unit.pop_back();
+  }
   return "time/" + unit;
 }
 
 std::string PValue(const MetricChange& m) {
   if (!m.p_value) return "–";
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.4f%s", *m.p_value, m.weak ? " (weak)" : "");
+  std::snprintf(buf, sizeof(buf), "%.4f%s", *m.p_value, m.weak && m.gates ? " (weak)" : "");
   return buf;
 }
 
@@ -110,7 +136,23 @@ std::string MetricVerdict(const MetricChange& m) {
   if (m.regression) return "REGRESSION";
   if (m.improvement) return "improved";
   if (!m.change) return "n/a";
+  if (!m.gates) return m.outcome == "not gated" ? "beyond (not gated)" : "ok (not gated)";
   return m.outcome == "not significant" ? "ok (not significant)" : "ok";
+}
+
+// "passed in base, FAILS in new" with the run counts when a side merged several runs.
+std::string FlipText(const RecordComparison& rc, bool markdown) {
+  auto runs = [](const CheckCounts& c, bool failed) {
+    if (c.runs <= 1) return std::string();
+    return " (" + std::to_string(failed ? c.failed : c.runs - c.failed) + "/" +
+           std::to_string(c.runs) + " runs)";
+  };
+  if (rc.correctness_flip) {
+    return "passed in base" + runs(rc.base_checks, false) + ", " +
+           (markdown ? "fails" : "FAILS") + " in new" + runs(rc.next_checks, true);
+  }
+  return "failed in base" + runs(rc.base_checks, true) + ", passes in new" +
+         runs(rc.next_checks, false);
 }
 
 std::string Threshold(const MetricChange& m) {
@@ -121,6 +163,7 @@ std::string Threshold(const MetricChange& m) {
 }
 
 std::string AdjustedP(const MetricChange& m) {
+  if (!m.gates) return "–";  // reported only: not in the Holm family
   if (!m.p_adjusted) return m.p_value ? "weak" : "–";
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.4f", *m.p_adjusted);
@@ -215,20 +258,26 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
       metrics.back().change.per = n.Unit();
       // p50 only where both runs recorded it per repetition (results from before p50_us was
       // written would otherwise be judged on one median each, a new source of weak verdicts).
+      // Where it is, p50 gates and time/op is reported.
       if (!b.P50Samples().empty() && !n.P50Samples().empty()) {
+        metrics.back().input.gates = false;
         metrics.push_back(Metric("p50", "us", b.latency_us.p50, n.latency_us.p50,
                                  b.P50Samples(), n.P50Samples()));
       }
       metrics.push_back(Metric("p99", "us", b.latency_us.p99, n.latency_us.p99,
                                b.P99Samples(), n.P99Samples()));
+      metrics.back().input.gates = false;
     }
     for (PendingMetric& m : metrics) {
+      m.change.gates = m.input.gates;
       auto aa = s.aa_spread.find(AaKey(key, m.change.metric));
       if (aa != s.aa_spread.end()) m.input.aa_spread = aa->second;
       pending.push_back(std::move(m));
     }
-    rc.correctness_flip = b.Correct() == true && n.Correct() == false && n.ExpectedCorrect();
-    rc.correctness_fixed = b.Correct() == false && n.Correct() == true;
+    rc.base_checks = Checks(b);
+    rc.next_checks = Checks(n);
+    rc.correctness_flip = n.ExpectedCorrect() && IsFlip(rc.base_checks, rc.next_checks);
+    rc.correctness_fixed = IsFlip(rc.next_checks, rc.base_checks);
     c.flips += rc.correctness_flip;
     c.matched.push_back(std::move(rc));
     metric_owner.push_back(metrics.size());
@@ -267,7 +316,7 @@ std::string ComparisonText(const Comparison& c) {
   std::ostringstream o;
   o << "racetrack compare: " << c.base_path << " -> " << c.next_path << " (metric "
     << c.settings.metric << ", threshold max(" << FormatNumber(c.settings.threshold_pct)
-    << "%, 2 x base IQR/median" << (c.settings.aa_spread.empty() ? "" : ", A/A spread")
+    << "%, 2 x IQR/median of each side" << (c.settings.aa_spread.empty() ? "" : ", A/A spread")
     << "), alpha " << FormatNumber(c.settings.alpha) << " Holm-corrected)\n"
     << kCostNote << "\n";
   if (!c.settings.interleaved) o << "note: " << kDriftNote << ".\n";
@@ -289,9 +338,9 @@ std::string ComparisonText(const Comparison& c) {
       first = false;
     }
     if (rc.correctness_flip) {
-      o << Pad("", name_w) << "  correctness: passed in base, FAILS in new -> REGRESSION\n";
+      o << Pad("", name_w) << "  correctness: " << FlipText(rc, false) << " -> REGRESSION\n";
     } else if (rc.correctness_fixed) {
-      o << Pad("", name_w) << "  correctness: failed in base, passes in new\n";
+      o << Pad("", name_w) << "  correctness: " << FlipText(rc, false) << "\n";
     }
   }
   for (const Record* r : c.only_base) o << "\nonly in base (not compared): " << Name(*r);
@@ -311,7 +360,7 @@ std::string ComparisonMarkdown(const Comparison& c) {
   std::ostringstream o;
   o << "## racetrack compare\n\n`" << MarkdownEscape(c.base_path) << "` → `"
     << MarkdownEscape(c.next_path) << "` · metric " << c.settings.metric << " · threshold max("
-    << FormatNumber(c.settings.threshold_pct) << "%, 2 × base IQR/median"
+    << FormatNumber(c.settings.threshold_pct) << "%, 2 × IQR/median of each side"
     << (c.settings.aa_spread.empty() ? "" : ", A/A spread") << ") · alpha "
     << FormatNumber(c.settings.alpha) << " (Holm)\n\n" << kCostNote << "\n\n";
   if (!c.settings.interleaved) o << "> Note: " << kDriftNote << ".\n\n";
@@ -331,7 +380,8 @@ std::string ComparisonMarkdown(const Comparison& c) {
     }
     if (rc.correctness_flip) {
       o << "| " << MarkdownEscape(Name(*rc.base))
-        << " | correctness | ok | FAILED | | | | | ❌ REGRESSION | passed in base, fails in new |\n";
+        << " | correctness | ok | FAILED | | | | | ❌ REGRESSION | " << FlipText(rc, true)
+        << " |\n";
     }
   }
   if (!c.only_base.empty() || !c.only_next.empty()) o << "\n";
@@ -375,7 +425,8 @@ json ComparisonJson(const Comparison& c) {
                          {"outcome", m.outcome}, {"reason", m.reason},
                          {"base_repetitions", m.base_n},
                          {"new_repetitions", m.next_n}, {"weak_test", m.weak},
-                         {"regression", m.regression}, {"improvement", m.improvement}});
+                         {"regression", m.regression}, {"improvement", m.improvement},
+                         {"gates", m.gates}});
     }
     auto ok = [](const Record& r) {
       return r.correctness.checked ? json(r.correctness.ok) : json(nullptr);
@@ -386,6 +437,10 @@ json ComparisonJson(const Comparison& c) {
                        {"correctness", {{"base_ok", ok(*rc.base)}, {"new_ok", ok(*rc.next)},
                                         {"base_verdict", results::VerdictId(rc.base->verdict())},
                                         {"new_verdict", results::VerdictId(rc.next->verdict())},
+                                        {"base_checks", rc.base_checks.runs},
+                                        {"base_failed_checks", rc.base_checks.failed},
+                                        {"new_checks", rc.next_checks.runs},
+                                        {"new_failed_checks", rc.next_checks.failed},
                                         {"flip", rc.correctness_flip}}},
                        {"regression", rc.Regressed()}});
   }

@@ -9,9 +9,17 @@
 // t = max(threshold, 2 x IQR/median of the base repetitions, the A/A spread when given), AND the
 // Mann-Whitney U test across repetitions agrees after a Holm correction over every test of the
 // comparison; an improvement is a ratio below 1 / (1 + t). With fewer than kUTestOptimalRepetitions on a side the test is reported as
-// weak and the threshold alone decides. A correctness check that passed in BASE and fails in NEW
-// is always a regression, unless the approach is one the lesson expects to go wrong. Records on
-// one side only are listed.
+// weak and the threshold alone decides. One metric per record GATES (takes part in Holm and can
+// fail the comparison): p50 where both sides recorded it per repetition, else time/op; with
+// "cpu", CPU per op. The others are reported against their own thresholds ("not gated").
+//
+// A correctness check that passed in BASE and fails in NEW is a regression ("flip"), unless the
+// approach is one the lesson expects to go wrong. A record merged from several harness runs
+// (compare-run) carries how many of its checks ran and failed (correctness figures
+// kChecksFigure / kFailedChecksFigure): it flips only when NEW's check failed in EVERY run and
+// BASE's passed in most — a lesson whose check a loaded machine breaks now and then (a lease
+// that expires under a descheduled holder) then does not fail an A/A run, while a change that
+// breaks the check breaks it every time. Records on one side only are listed.
 //
 // Two results files run one after the other carry the machine's drift between the runs (on a
 // shared 2-core box often more than 10%, consistent within a run, so the test calls it
@@ -50,6 +58,17 @@ std::string AaKey(const std::string& record_key, const std::string& metric);
 // error on bad input.
 Status ReadAaSpread(const std::string& path, std::map<std::string, double>* spread);
 
+// Correctness figures a merged record carries (bench/compare_run.h MergeRounds): the number of
+// harness runs whose check ran, and how many of them failed.
+inline constexpr char kChecksFigure[] = "checks_run";
+inline constexpr char kFailedChecksFigure[] = "checks_failed";
+
+// How many checks of a record ran and failed (runs 0: not checked).
+struct CheckCounts {
+  int runs = 0;
+  int failed = 0;
+};
+
 struct MetricChange {
   std::string metric;  // "time/op" (1 / throughput), "p50", "p99", "cpu"
   std::string unit;    // "us/op", "us"
@@ -66,12 +85,14 @@ struct MetricChange {
   std::string reason;                // one line: why this verdict
   bool regression = false;
   bool improvement = false;
+  bool gates = true;  // the record's gating metric; false = reported only
 };
 
 struct RecordComparison {
   const Record* base = nullptr;
   const Record* next = nullptr;
   std::vector<MetricChange> metrics;
+  CheckCounts base_checks, next_checks;
   bool correctness_flip = false;   // passed in base, fails in new (and is meant to pass)
   bool correctness_fixed = false;  // failed in base, passes in new
   bool Regressed() const;

@@ -103,6 +103,8 @@ const char* OutcomeName(GateOutcome o) {
       return "within noise";
     case GateOutcome::kNotSignificant:
       return "not significant";
+    case GateOutcome::kNotGated:
+      return "not gated";
     case GateOutcome::kNoData:
       break;
   }
@@ -122,9 +124,14 @@ std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs, const Ga
     v.threshold = s.floor;
     v.threshold_source = "floor";
     v.base_iqr_rel = RelativeIqr(in.base);
+    v.next_iqr_rel = RelativeIqr(in.next);
     if (v.base_iqr_rel && s.iqr_factor * *v.base_iqr_rel > v.threshold) {
       v.threshold = s.iqr_factor * *v.base_iqr_rel;
       v.threshold_source = "base IQR";
+    }
+    if (v.next_iqr_rel && s.iqr_factor * *v.next_iqr_rel > v.threshold) {
+      v.threshold = s.iqr_factor * *v.next_iqr_rel;
+      v.threshold_source = "new IQR";
     }
     if (in.aa_spread && *in.aa_spread > v.threshold) {
       v.threshold = *in.aa_spread;
@@ -141,7 +148,7 @@ std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs, const Ga
       if (auto u = MannWhitneyU(in.base, in.next, kExactMax)) v.p_value = u->p_value;
     }
     v.weak = !v.p_value || n < static_cast<size_t>(std::max(2, s.min_test_repetitions));
-    if (!v.weak) {
+    if (!v.weak && in.gates) {
       family.push_back(i);
       family_p.push_back(*v.p_value);
     }
@@ -164,6 +171,12 @@ std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs, const Ga
     }
     const bool worse = r > slower;
     const std::string beyond = what + (worse ? " above " : " below ") + limits;
+    if (!inputs[i].gates) {
+      v.outcome = GateOutcome::kNotGated;
+      v.reason = beyond + (v.p_value ? "; U test p=" + P(*v.p_value) : std::string()) +
+                 "; reported only, the record's gating metric decides";
+      continue;
+    }
     if (v.weak) {
       v.outcome = worse ? GateOutcome::kRegression : GateOutcome::kImprovement;
       v.reason = beyond + "; too few repetitions for the U test, threshold alone decides";

@@ -14,13 +14,21 @@
 //
 //   1. Noise threshold: max(floor (10%),
 //                           iqr_factor (2) x IQR/median of the BASE side's repetitions,
+//                           iqr_factor (2) x IQR/median of the NEW side's repetitions,
 //                           the A/A spread of this record/metric, when one was measured).
-//      A ratio within [1/(1+t), 1+t] is "within noise", whatever the test says.
+//      A ratio within [1/(1+t), 1+t] is "within noise", whatever the test says. The NEW side's
+//      spread counts too: in an A/A run the side that drew the noisy harness processes is as
+//      often NEW as BASE, and a real slowdown shifts NEW without widening it.
 //   2. Test: a two-sided Mann-Whitney U test of base vs new repetitions, its p-value adjusted by
 //      Holm's step-down method across every test in the same JudgeAll() call (all records and
 //      metrics compared), so 200 records do not buy 10 false alarms at alpha 0.05. The change
 //      counts only when the adjusted p-value is below alpha. (The U test depends on ranks only,
 //      so judging 1/throughput instead of throughput leaves its p-value unchanged.)
+//
+// Only the inputs that GATE take part in the Holm family and can fail the gate: `compare` gates
+// on one primary cost per record (more tests per record only dilute the correction: Holm over
+// three metrics of 200 records needs p < 8e-5, over one 2.5e-4) and reports the others against
+// the same kind of threshold, marked "not gated".
 //
 // When either side has fewer than `min_test_repetitions` samples the test cannot decide (with
 // 3 vs 3 repetitions no p-value goes below 0.1): the verdict is then "weak" and the threshold
@@ -49,6 +57,9 @@ struct GateInput {
   std::optional<double> aa_spread;  // |relative change| seen in an A/A run, when measured
   // Medians to use when a side has no per-repetition samples (archived single values).
   std::optional<double> base_value, next_value;
+  // false: reported beside the record's gating metric — same threshold, no Holm family, never a
+  // regression or an improvement (outcome kNotGated when beyond the threshold).
+  bool gates = true;
 };
 
 enum class GateOutcome {
@@ -57,6 +68,7 @@ enum class GateOutcome {
   kNotSignificant,  // beyond the threshold, but the (Holm-adjusted) test does not agree
   kRegression,
   kImprovement,
+  kNotGated,        // beyond the threshold on a metric that is reported, not gated
 };
 
 struct GateVerdict {
@@ -64,8 +76,9 @@ struct GateVerdict {
   std::optional<double> base, next;  // medians
   std::optional<double> change;      // next / base - 1 (cost: > 0 is slower)
   double threshold = 0;              // t: regression beyond 1 + t, improvement below 1 / (1 + t)
-  std::string threshold_source;      // "floor", "base IQR", "A/A spread"
+  std::string threshold_source;      // "floor", "base IQR", "new IQR", "A/A spread"
   std::optional<double> base_iqr_rel;  // IQR/median of the base repetitions
+  std::optional<double> next_iqr_rel;  // IQR/median of the new repetitions
   std::optional<double> p_value;       // raw U test
   std::optional<double> p_adjusted;    // after Holm (tests in the family only)
   bool weak = true;  // the test could not decide: threshold alone
@@ -90,7 +103,7 @@ std::optional<double> RelativeIqr(std::vector<double> values);
 // x1.25 and x0.8. What an A/A run's change contributes as spread (a threshold t covers it).
 double SymmetricChange(double change);
 
-// "regression", "improved", "within noise", "not significant", "n/a".
+// "regression", "improved", "within noise", "not significant", "not gated", "n/a".
 const char* OutcomeName(GateOutcome outcome);
 
 }  // namespace racetrack::reports

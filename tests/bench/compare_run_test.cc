@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/compare.h"
 #include "tests/bench/shell.h"
 #include "tests/test_paths.h"
 
@@ -100,6 +101,14 @@ TEST(MergeRoundsTest, RepetitionsOfEveryRoundPerRecord) {
   EXPECT_TRUE(r.correctness.checked);
   EXPECT_FALSE(r.correctness.ok);  // one failed round fails the record
   EXPECT_EQ(r.correctness.note, "lost updates");
+  // ... and the record says how many of its checks failed, for compare's flip rule.
+  EXPECT_DOUBLE_EQ(r.correctness.figures.at(reports::kChecksFigure), 3);
+  EXPECT_DOUBLE_EQ(r.correctness.figures.at(reports::kFailedChecksFigure), 1);
+  EXPECT_EQ(m.records[1].correctness.figures.count(reports::kChecksFigure), 0u);  // unchecked
+  // Merging merged documents adds their counts.
+  const Results twice = MergeRounds({m, m});
+  EXPECT_DOUBLE_EQ(twice.records[0].correctness.figures.at(reports::kChecksFigure), 6);
+  EXPECT_DOUBLE_EQ(twice.records[0].correctness.figures.at(reports::kFailedChecksFigure), 2);
   EXPECT_DOUBLE_EQ(*r.ops, 3000);
   EXPECT_DOUBLE_EQ(*r.errors, 3);  // summed over the rounds
   EXPECT_EQ(m.records[1].repetitions.size(), 1u);  // seen in one round only

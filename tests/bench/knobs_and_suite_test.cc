@@ -157,8 +157,8 @@ TEST(SuiteTest, CiRunsEveryLessonWithItsOwnSmallKnobValues) {
   RunCommand cmd;
   ASSERT_TRUE(ApplySuite("ci", {}, {}, registry, &cmd).ok());
   EXPECT_EQ(cmd.scenarios.size(), registry.all().size());
-  EXPECT_EQ(cmd.options.repetitions, 9);
-  EXPECT_DOUBLE_EQ(cmd.options.duration_s, 0.2);
+  EXPECT_EQ(cmd.options.repetitions, 15);
+  EXPECT_DOUBLE_EQ(cmd.options.duration_s, 0.1);
   EXPECT_DOUBLE_EQ(cmd.options.warmup_s, 0.05);
   EXPECT_TRUE(cmd.options.duration_given);
   EXPECT_EQ(cmd.options.scenario_knobs["leaderboard"]["sizes"], (std::vector<double>{1000, 10000}));

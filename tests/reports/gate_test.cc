@@ -210,6 +210,59 @@ TEST(GateTest, AaLikeNoiseGivesNoRegressions) {
   EXPECT_EQ(flagged, 0u);
 }
 
+TEST(GateTest, NewSidesSpreadRaisesThresholdToo) {
+  // An A/A-like record whose NEW side drew noisy harness processes (+-40%): its median moved
+  // x1.3, beyond 2 x the steady base's IQR, but within 2 x its own.
+  std::vector<double> base = Samples(1000, 0.02, 15);
+  std::vector<double> next = Samples(1300, 0.4, 15);
+  const auto v = JudgeAll({Cost(base, next)}, GateSettings{});
+  EXPECT_EQ(v[0].outcome, GateOutcome::kWithinNoise) << v[0].reason;
+  EXPECT_EQ(v[0].threshold_source, "new IQR");
+  EXPECT_NEAR(v[0].threshold, 2 * *RelativeIqr(next), 1e-12);
+  ASSERT_TRUE(v[0].next_iqr_rel);
+  // A uniform slowdown widens nothing: the floor still decides, and x1.25 is caught.
+  const auto w = JudgeAll({Cost(base, Samples(1250, 0.02, 15))}, GateSettings{});
+  EXPECT_EQ(w[0].outcome, GateOutcome::kRegression) << w[0].reason;
+  EXPECT_EQ(w[0].threshold_source, "floor");
+}
+
+TEST(GateTest, ReportedMetricsNeverFailAndStayOutOfTheHolmFamily) {
+  // Record 0 gates and regresses x1.25; record 1's metric is reported only (x2, clean): it is
+  // "not gated", never a regression, and the family holds one test.
+  GateInput reported = Cost(Samples(100, 0.02, 15), Samples(200, 0.02, 15));
+  reported.gates = false;
+  GateInput within = Cost(Samples(100, 0.02, 15), Samples(103, 0.02, 15));
+  within.gates = false;
+  const auto v = JudgeAll(
+      {Cost(Samples(1000, 0.02, 15), Samples(1250, 0.02, 15)), reported, within},
+      GateSettings{});
+  EXPECT_EQ(v[0].outcome, GateOutcome::kRegression) << v[0].reason;
+  EXPECT_NE(v[0].reason.find("(1 tests)"), std::string::npos) << v[0].reason;
+  EXPECT_EQ(v[1].outcome, GateOutcome::kNotGated) << v[1].reason;
+  EXPECT_FALSE(v[1].regression());
+  EXPECT_FALSE(v[1].p_adjusted);
+  EXPECT_NE(v[1].reason.find("reported only"), std::string::npos) << v[1].reason;
+  EXPECT_STREQ(OutcomeName(v[1].outcome), "not gated");
+  EXPECT_EQ(v[2].outcome, GateOutcome::kWithinNoise) << v[2].reason;
+}
+
+TEST(GateTest, FifteenAgainstFifteenLeavesRoomForHolmOverTheWholeSuite) {
+  // 220 steady records (one gating metric each, as `compare` judges the CI suite) and one
+  // x1.25 slowdown whose repetitions overlap the base's a little (two of 225 pairs inverted):
+  // 15 vs 15 still reaches p ~ 1e-7, below alpha / 220.
+  std::vector<GateInput> many(220, Cost(Samples(50, 0.03, 15), Samples(50, 0.03, 15, 4)));
+  std::vector<double> base = Samples(1000, 0.03, 15);
+  std::vector<double> next = Samples(1250, 0.03, 15);
+  base[0] = 1260;  // two base repetitions slower than the fastest new ones
+  base[1] = 1255;
+  many[99] = Cost(base, next);
+  const auto v = JudgeAll(many, GateSettings{});
+  EXPECT_EQ(v[99].outcome, GateOutcome::kRegression) << v[99].reason;
+  size_t flagged = 0;
+  for (const auto& x : v) flagged += x.regression() || x.improvement();
+  EXPECT_EQ(flagged, 1u);
+}
+
 TEST(GateTest, FewRepetitionsAreWeakAndThresholdDecides) {
   const auto v = JudgeAll({Cost({1000, 1010, 990}, {1250, 1260, 1240}),
                            Cost({1000, 1010, 990}, {1050, 1060, 1040})},
