@@ -136,6 +136,14 @@ class RawSocket {
     return true;
   }
 
+  // Waits up to `limit` for the first bytes (a blocked command's late reply), then reads until
+  // the connection is quiet for 100 ms.
+  std::string ReadFirstThenQuiet(std::chrono::milliseconds limit) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(limit.count())) <= 0) return "";
+    return ReadUntilQuiet(std::chrono::milliseconds(100));
+  }
+
   // Everything that arrives until the connection has been quiet for `idle` (or closes).
   // Waiting for quiet rather than counting frames keeps any extra or missing frame visible.
   std::string ReadUntilQuiet(std::chrono::milliseconds idle = std::chrono::milliseconds(500)) {
