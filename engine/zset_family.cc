@@ -615,13 +615,20 @@ void CmdZRandMember(CommandContext& ctx) {
     ctx.reply.Bulk(AsZSet(v)->Random(ctx.engine.rng()).member());
     return;
   }
+  // As Redis: the count first, then the syntax; with scores the reply holds 2 x |count| items,
+  // so a count past INT64_MAX / 2 is refused (else the repetitions form would try to answer ~9e18
+  // elements and take the server's memory with it).
+  int64_t count;
+  if (!ArgInt64InRange(ctx, 2, -INT64_MAX, INT64_MAX, &count)) return;
   if (ctx.argv.size() > 4 || (ctx.argv.size() == 4 && !ArgIs(ctx.argv[3], "withscores"))) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
   bool with_scores = ctx.argv.size() == 4;
-  int64_t count;
-  if (!ArgInt64InRange(ctx, 2, -INT64_MAX, INT64_MAX, &count)) return;
+  if (with_scores && (count < -INT64_MAX / 2 || count > INT64_MAX / 2)) {
+    ctx.reply.Error(errors::kValueOutOfRange);
+    return;
+  }
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
   if (v == nullptr || count == 0) {
