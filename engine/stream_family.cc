@@ -496,10 +496,11 @@ void CmdXGroupSetId(CommandContext& ctx) {
   StreamObject* s;
   StreamGroup* g;
   if (!XGroupLookup(ctx, &s, &g)) return;
+  // Redis parses SETID's ID non-strictly ("-" is 0-0, "+" the maximum ID); CREATE's strictly.
   StreamID id;
   if (a[4] == "$") {
     id = s->last_id;
-  } else if (!ParseIdOrReply(ctx, a[4], 0, &id)) {
+  } else if (!ParseIdOrReply(ctx, a[4], 0, &id, /*allow_special=*/true)) {
     return;
   }
   g->last_id = id;
