@@ -15,9 +15,12 @@
 #include "gui/theme.h"
 
 int main(int argc, char** argv) {
-  // Screenshot mode needs no display: pick the offscreen platform before QApplication exists.
+  // Screenshot mode and --help need no display: pick the offscreen platform before QApplication
+  // exists (without one, Qt aborts before the parser could print the help).
   for (int i = 1; i < argc; ++i) {
-    if (QByteArray(argv[i]) == "--screenshot" && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+    const QByteArray arg(argv[i]);
+    const bool headless = arg == "--screenshot" || arg == "--help" || arg == "-h" || arg == "-?";
+    if (headless && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
       qputenv("QT_QPA_PLATFORM", "offscreen");
     }
   }
