@@ -16,6 +16,7 @@
 #include "engine/ds/util.h"
 #include "engine/engine.h"
 #include "engine/errors.h"
+#include "engine/replication.h"
 #include "engine/scripting_libs.h"
 
 namespace racetrack::engine::lua {
@@ -266,8 +267,24 @@ std::string CheckScriptCommand(Interp* in, const std::vector<std::string>& argv,
     return std::string(errors::kLuaWrongArity);
   }
   if (spec->flags & kCmdNoScript) return std::string(errors::kLuaNoScriptCommand);
+  Engine& engine = *in->engine;
+  const EngineConfig& cfg = engine.config();
+  const bool replica = engine.replication().has_master();  // its master link is always down
+  if (replica && !cfg.replica_serve_stale_data && !(spec->flags & kCmdStale)) {
+    return std::string(errors::kLuaStaleReplica);
+  }
   if (in->run != nullptr && in->run->read_only && (spec->flags & kCmdWrite)) {
     return std::string(errors::kLuaWriteInReadOnly);
+  }
+  // scriptVerifyWriteCommandAllow: the server state only stops a script before its first write.
+  if (in->run != nullptr && !in->run->wrote && (spec->flags & kCmdWrite) && replica &&
+      cfg.replica_read_only) {
+    return "-" + std::string(errors::kReadOnlyReplica);
+  }
+  // scriptVerifyOOM: only before the script's first write (it cannot stop half-way after one).
+  if (in->run != nullptr && !in->run->allow_oom && !in->run->wrote &&
+      (spec->flags & kCmdDenyOom) && cfg.maxmemory > 0 && engine.pre_command_oom()) {
+    return "-" + std::string(errors::kOom);  // '-': keeps the OOM code (PushErrorTable)
   }
   *out = spec;
   return "";
@@ -990,10 +1007,20 @@ void CallAndReply(lua_State* L, int nargs, const std::string& funcname, ReplyBui
 }
 
 std::string_view CheckDeclaredFlags(Engine& engine, uint32_t flags, bool read_only) {
-  if (flags & kScriptNoWrites) return "";
-  if (read_only) return errors::kScriptWriteFlagOnRo;
   const EngineConfig& cfg = engine.config();
-  if (!(flags & kScriptAllowOom) && cfg.maxmemory > 0 && engine.UsedMemory() > cfg.maxmemory) {
+  const bool replica = engine.replication().has_master();  // its master link is always down
+  if (replica && !cfg.replica_serve_stale_data && !(flags & kScriptAllowStale)) {
+    return errors::kScriptStale;
+  }
+  if (flags & kScriptNoWrites) return "";
+  if (replica && cfg.replica_read_only) return errors::kScriptOnReadOnlyReplica;
+  if (read_only) return errors::kScriptWriteFlagOnRo;
+  if (!replica && cfg.min_replicas_to_write > 0 && cfg.min_replicas_max_lag > 0 &&
+      engine.replication().GoodReplicas(engine.clock().NowMs(), cfg.min_replicas_max_lag) <
+          static_cast<size_t>(cfg.min_replicas_to_write)) {
+    return errors::kNoReplicas;
+  }
+  if (!(flags & kScriptAllowOom) && cfg.maxmemory > 0 && engine.pre_command_oom()) {
     return errors::kScriptOom;
   }
   return "";
