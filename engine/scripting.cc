@@ -101,7 +101,7 @@ void ScriptEngine::Eval(ClientState& caller, Args argv, std::string_view script,
   RunningScript run;
   run.eval = true;
   run.read_only = read_only || (sc.shebang && (sc.flags & lua::kScriptNoWrites));
-  run.allow_oom = !sc.shebang || (sc.flags & lua::kScriptAllowOom);
+  run.allow_oom = sc.shebang && (sc.flags & lua::kScriptAllowOom);
 
   lua_State* L = lua_;
   lua_settop(L, 0);

@@ -62,9 +62,9 @@ struct Interp;
 struct RunningScript {
   bool eval = true;        // EVAL (SCRIPT KILL stops it) or FCALL (FUNCTION KILL)
   bool read_only = false;  // EVAL_RO / FCALL_RO / no-writes: write commands are refused
-  // Redis's SCRIPT_ALLOW_OOM: an EVAL without shebang (compatibility mode) or a script/function
-  // declaring allow-oom. Without it, the first deny-oom command is refused while the server was
-  // over maxmemory when the command started (Engine::pre_command_oom), as scriptVerifyOOM.
+  // Redis's SCRIPT_ALLOW_OOM: a script or function declaring allow-oom (an EVAL without shebang
+  // never has it). Without it, the first deny-oom command is refused while the server was over
+  // maxmemory when the command started (Engine::pre_command_oom), as scriptVerifyOOM.
   bool allow_oom = false;
   bool wrote = false;      // a write command was called: the script can no longer be killed
   bool timed_out = false;  // past busy-reply-threshold: other clients get BUSY
