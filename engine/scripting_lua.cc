@@ -727,8 +727,15 @@ int LuaGetMetatable(lua_State* L) {
     lua_rawget(L, LUA_REGISTRYINDEX);
     return 1;
   }
-  // A read-only table's metatable is itself read-only in Redis: a read-only view of the proxy's.
-  if (lua_istable(L, 1) && IsProxy(L, 1) && lua_getmetatable(L, 1)) {
+  // Redis's read-only tables: the libraries have no metatable; _G has the globals protection's,
+  // itself read-only (here: a read-only view of the real globals' metatable).
+  if (lua_istable(L, 1) && IsProxy(L, 1)) {
+    lua_settop(L, 1);
+    Unproxy(L, 1);
+    if (!lua_getmetatable(L, 1)) {
+      lua_pushnil(L);
+      return 1;
+    }
     PushReadonlyProxy(L, -1);
     return 1;
   }
