@@ -87,8 +87,9 @@ struct EngineConfig {
   int64_t acllog_max_len = 128;
   // Settings Redis's own test suite sets that change nothing here, accepted so a redis.conf or a
   // CONFIG SET written for Redis works: lists are never compressed (list-compress-depth), snapshots
-  // are racetrack's own format (aof-use-rdb-preamble, rdb-key-save-delay, sanitize-dump-payload),
-  // and this server never is a replica (replica-read-only, replica-serve-stale-data).
+  // are racetrack's own format (aof-use-rdb-preamble, rdb-key-save-delay, sanitize-dump-payload).
+  // replica-read-only and replica-serve-stale-data apply in the replica role (REPLICAOF), whose
+  // link to the master is never up here (replication.h).
   int64_t list_compress_depth = 0;
   bool aof_use_rdb_preamble = true;
   int64_t rdb_key_save_delay = 0;
