@@ -75,17 +75,29 @@ const CommandSpec* FindSpec(const CommandTable& commands, Args argv, std::string
   return it->second.get();
 }
 
-// A write command, or an EXEC whose queue holds one (Redis's is_write_command).
-bool IsWrite(const Engine& engine, const ClientState& client, const CommandSpec& spec) {
-  if (spec.flags & kCmdWrite) return true;
-  if (spec.name != "exec" || !client.in_multi) return false;
+// Redis's getCommandFlags: a script command's flags follow its declared flags (scripting.h's
+// ScriptCommandFlags); for EXEC, `any` also holds the flags any queued command has and `lacking`
+// those some queued command lacks (Redis's mstate.cmd_flags / cmd_inv_flags).
+struct EffectiveFlags {
+  uint32_t any = 0;
+  uint32_t lacking = 0;
+};
+
+EffectiveFlags FlagsOf(Engine& engine, const ClientState& client, const CommandSpec& spec,
+                       Args argv) {
+  uint32_t own = ScriptCommandFlags(engine, spec, argv);
+  EffectiveFlags out{own, ~own};
+  if (spec.name != "exec" || !client.in_multi) return out;
   for (const auto& queued : client.multi_queue) {
     std::vector<std::string_view> views(queued.begin(), queued.end());
     std::string ignored;
     const CommandSpec* q = FindSpec(engine.commands(), Args(views), &ignored);
-    if (q != nullptr && (q->flags & kCmdWrite)) return true;
+    if (q == nullptr) continue;
+    uint32_t f = ScriptCommandFlags(engine, *q, Args(views));
+    out.any |= f;
+    out.lacking |= ~f;
   }
-  return false;
+  return out;
 }
 
 bool ArityMatches(const CommandSpec& spec, size_t argc) {
@@ -251,24 +263,47 @@ void Engine::ExecuteCommand(ClientState& client, Args argv) {
                 /*queuing=*/true)) {
     return;
   }
+  // Looking into scripts and EXEC's queue only when a check below needs the flags.
+  const bool state_checks =
+      config_.maxmemory > 0 || config_.min_replicas_to_write > 0 || replication_->has_master();
+  const EffectiveFlags flags = state_checks ? FlagsOf(*this, client, *spec, argv)
+                                            : EffectiveFlags{spec->flags, ~spec->flags};
+  const bool is_write = (flags.any & kCmdWrite) != 0;
+  auto reject = [&](std::string_view err) {  // processCommand's rejectCommand
+    if (!RejectedExec(*this, client, *spec, err)) reply.Error(err);
+    ++stats_.commands[spec->name].rejected_calls;
+    if (client.in_multi) client.multi_error = true;
+  };
   if (config_.maxmemory > 0 && !client.is_script) {
     // As Redis's processCommand: evict before every command; refuse a command that may grow memory
     // when nothing more can be evicted.
     bool fits = PerformEvictions(*this);
-    if (!fits && (spec->flags & kCmdDenyOom)) {
-      if (!RejectedExec(*this, client, *spec, errors::kOom)) reply.Error(errors::kOom);
-      ++stats_.commands[spec->name].rejected_calls;
-      if (client.in_multi) client.multi_error = true;
+    pre_command_oom_ = !fits;
+    // Inside MULTI everything but EXEC, DISCARD, QUIT and RESET is refused (queuing takes memory);
+    // EXEC when its queue holds a deny-oom command.
+    bool deny = (flags.any & kCmdDenyOom) ||
+                (client.in_multi && spec->name != "exec" && spec->name != "discard" &&
+                 spec->name != "quit" && spec->name != "reset");
+    if (!fits && deny) {
+      reject(errors::kOom);
       return;
     }
   }
   if (config_.min_replicas_to_write > 0 && config_.min_replicas_max_lag > 0 && !client.is_script &&
-      IsWrite(*this, client, *spec) &&
+      !replication_->has_master() && is_write &&
       replication_->GoodReplicas(clock_->NowMs(), config_.min_replicas_max_lag) <
           static_cast<size_t>(config_.min_replicas_to_write)) {
-    if (!RejectedExec(*this, client, *spec, errors::kNoReplicas)) reply.Error(errors::kNoReplicas);
-    ++stats_.commands[spec->name].rejected_calls;
-    if (client.in_multi) client.multi_error = true;
+    reject(errors::kNoReplicas);
+    return;
+  }
+  if (replication_->has_master() && config_.replica_read_only && !client.is_script && is_write) {
+    reject(errors::kReadOnlyReplica);
+    return;
+  }
+  // The link to the master is never up here (replication.h): a replica is always stale.
+  if (replication_->has_master() && !config_.replica_serve_stale_data && !client.is_script &&
+      (flags.lacking & kCmdStale)) {
+    reject(errors::kMasterDown);
     return;
   }
   if (client_pause_.Holds(commands_, client, *spec, clock_->NowMs())) {

@@ -87,8 +87,9 @@ struct EngineConfig {
   int64_t acllog_max_len = 128;
   // Settings Redis's own test suite sets that change nothing here, accepted so a redis.conf or a
   // CONFIG SET written for Redis works: lists are never compressed (list-compress-depth), snapshots
-  // are racetrack's own format (aof-use-rdb-preamble, rdb-key-save-delay, sanitize-dump-payload),
-  // and this server never is a replica (replica-read-only, replica-serve-stale-data).
+  // are racetrack's own format (aof-use-rdb-preamble, rdb-key-save-delay, sanitize-dump-payload).
+  // replica-read-only and replica-serve-stale-data apply in the replica role (REPLICAOF), whose
+  // link to the master is never up here (replication.h).
   int64_t list_compress_depth = 0;
   bool aof_use_rdb_preamble = true;
   int64_t rdb_key_save_delay = 0;
@@ -229,6 +230,10 @@ class Engine {
   // propagates the ID it generated, as Redis does).
   void ReplacePropagation(std::vector<std::string> argv) { propagate_override_ = std::move(argv); }
 
+  // Whether the server was over maxmemory (nothing left to evict) when the running top-level
+  // command started (Redis's pre_command_oom_state): what a script's deny-oom commands check.
+  bool pre_command_oom() const { return pre_command_oom_; }
+
   // Runs a command on behalf of the engine itself: EXEC's queue, redis.call, a blocked client's
   // re-run, a blocking command's inner pop, the append-only log's replay. No MULTI queuing, no
   // auth or subscribe-mode checks, and blocked clients are not served afterwards. An unknown
@@ -274,6 +279,7 @@ class Engine {
   int call_depth_ = 0;
   std::vector<std::string> propagate_override_;
   bool propagation_paused_ = false;
+  bool pre_command_oom_ = false;
 
   friend void WatchKey(Engine& engine, ClientState& client, int db, std::string_view key);
   friend void UnwatchAll(Engine& engine, ClientState& client);

@@ -294,6 +294,11 @@ inline constexpr std::string_view kLuaUnknownCommand = "Unknown Redis command ca
 inline constexpr std::string_view kLuaWrongArity =
     "Wrong number of args calling Redis command from script";
 inline constexpr std::string_view kLuaNoScriptCommand = "This Redis command is not allowed from script";
+// XREAD / XREADGROUP BLOCK from a script; `command` as the script spelled it.
+inline std::string BlockFromScript(std::string_view command) {
+  return "ERR " + std::string(command) + " command is not allowed with BLOCK option from scripts";
+}
+inline constexpr std::string_view kLuaStaleReplica = "Can not execute the command on a stale replica";
 inline constexpr std::string_view kLuaWriteInReadOnly =
     "Write commands are not allowed from read-only scripts.";
 inline constexpr std::string_view kLuaCallNoArgs =
@@ -321,6 +326,8 @@ inline constexpr char kLuaKilledByUser[] = "Script killed by user with SCRIPT KI
 inline constexpr char kLuaCallOutsideScript[] =
     "redis.call/pcall can only be called inside a script invocation";
 inline constexpr char kLuaAclInvalidCommand[] = "Invalid command passed to redis.acl_check_cmd()";
+inline constexpr char kLuaAclCheckOutsideScript[] =
+    "redis.acl_check_cmd can only be called inside a script invocation";
 // A runaway script (scripting.h): what other clients get, and SCRIPT/FUNCTION KILL's refusals.
 inline constexpr std::string_view kBusyScript =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
@@ -424,6 +431,20 @@ inline std::string UnrecognizedReplconfOption(std::string_view option) {
   return "ERR Unrecognized REPLCONF option: " + std::string(option);
 }
 inline constexpr std::string_view kNoReplicas = "NOREPLICAS Not enough good replicas to write.";
+// The replica role (REPLICAOF host port; replication.h).
+inline constexpr std::string_view kReadOnlyReplica =
+    "READONLY You can't write against a read only replica.";
+inline constexpr std::string_view kMasterDown =
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+inline constexpr std::string_view kInvalidMasterPort = "ERR Invalid master port";
+inline constexpr std::string_view kReplicaofFromReplica =
+    "ERR Command is not valid when client is a replica.";
+inline constexpr std::string_view kAlreadyConnectedToMaster = "OK Already connected to specified master";
+inline constexpr std::string_view kScriptOnReadOnlyReplica =
+    "READONLY Can not run script with write flag on readonly replica";
+inline constexpr std::string_view kScriptStale =
+    "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' "
+    "flag is not set on the script.";
 
 // --- Server: SHUTDOWN, CONFIG ------------------------------------------------------------------
 

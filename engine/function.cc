@@ -228,6 +228,13 @@ bool GetRdbString(std::string_view in, size_t* pos, std::string* out) {
 
 }  // namespace
 
+bool FunctionEngine::FlagsOf(std::string_view function, uint32_t* flags) const {
+  auto it = functions_.find(function);
+  if (it == functions_.end()) return false;
+  *flags = it->second->flags;
+  return true;
+}
+
 uint64_t Crc64(uint64_t crc, std::string_view data) {
   // Reflected Jones polynomial, bit by bit: payloads are small.
   constexpr uint64_t kPoly = 0x95ac9329ac4bc9b5ULL;
@@ -577,6 +584,7 @@ void FunctionEngine::Call(ClientState& caller, Args argv, std::string_view name,
   RunningScript run;
   run.eval = false;
   run.read_only = read_only || (f.flags & lua::kScriptNoWrites);
+  run.allow_oom = (f.flags & lua::kScriptAllowOom) != 0;
   run.name = f.name;
   lua_State* L = lua_;
   lua_settop(L, 0);

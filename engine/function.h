@@ -74,6 +74,8 @@ class FunctionEngine {
             bool read_only, ReplyBuilder& reply);
 
   bool Has(std::string_view function) const { return functions_.find(function) != functions_.end(); }
+  // A function's flags (lua::kScriptNoWrites, ...); false when there is no such function.
+  bool FlagsOf(std::string_view function, uint32_t* flags) const;
   size_t library_count() const { return libraries_.size(); }
   size_t function_count() const { return functions_.size(); }
   // Every library's code, in name order (snapshot, append-only log rewrite).

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "engine/family_util.h"
+#include "engine/replication.h"
 #include "engine/pubsub.h"
 
 namespace racetrack::engine {
@@ -112,6 +113,7 @@ void CmdSPublish(CommandContext& ctx) {
 
 void CmdPublish(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(ctx.engine.pubsub().Publish(ctx.argv[1], ctx.argv[2])));
+  ctx.engine.replication().Feed(ctx.client.db, ctx.argv);  // to replicas only, as Redis (no AOF)
 }
 
 // PUBSUB CHANNELS|SHARDCHANNELS [pattern].

@@ -49,8 +49,32 @@ bool Replication::Ack(const ClientState& client, int64_t offset, int64_t now_ms)
   return false;
 }
 
+void Replication::SetMaster(std::string host, int port) {
+  master_host_ = std::move(host);
+  master_port_ = port;
+  pending_.clear();
+}
+
+void Replication::UnsetMaster() {
+  if (!has_master()) return;
+  master_host_.clear();
+  master_port_ = 0;
+  // Redis's shiftReplicationId + disconnectSlaves: a new history, so the replicas reconnect.
+  for (Replica& r : replicas_) {
+    r.client->close_after_reply = true;
+    if (r.client->wake) r.client->wake();
+  }
+}
+
+std::vector<std::pair<std::string, int64_t>> Replication::ReplicaOffsets() const {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const Replica& r : replicas_) out.emplace_back(r.client->addr, r.ack_offset);
+  return out;
+}
+
 void Replication::Feed(int db, Args argv) {
-  if (replicas_.empty()) return;
+  // A replica streams only what its master sends (never here), not its own changes.
+  if (replicas_.empty() || has_master()) return;
   pending_.emplace_back(db, std::vector<std::string>(argv.begin(), argv.end()));
 }
 
@@ -65,12 +89,12 @@ void Replication::Flush() {
 }
 
 void Replication::SendNow(int db, Args argv) {
-  if (replicas_.empty()) return;
+  if (replicas_.empty() || has_master()) return;
   Send(db, std::vector<std::string>(argv.begin(), argv.end()));
 }
 
 void Replication::Cron(int64_t now_ms, int64_t period_s) {
-  if (replicas_.empty() || now_ms - last_ping_ms_ < period_s * 1000) return;
+  if (replicas_.empty() || has_master() || now_ms - last_ping_ms_ < period_s * 1000) return;
   last_ping_ms_ = now_ms;
   std::string ping;
   AppendCommand(&ping, {"PING"});  // no SELECT: a PING belongs to no database

@@ -17,6 +17,13 @@
 // messages. There is no backlog: PSYNC never continues an old stream. REPLCONF ACK refreshes a
 // replica's lag, which min-replicas-to-write counts.
 //
+// Replica side (REPLICAOF host port): only the state, not the link. The server takes the replica
+// role Redis takes — writes refused with READONLY (replica-read-only), other commands with
+// MASTERDOWN while replica-serve-stale-data is no, its own changes no longer streamed to its
+// replicas — but it never connects to the master: racetrack-server cannot replicate from a master
+// (racetrack's or Redis's), so the link stays "down" (INFO master_link_status, ROLE's "connect")
+// until REPLICAOF NO ONE makes it a master again, which disconnects its replicas as Redis does.
+//
 // Thread-safety: none; the engine's thread only.
 #pragma once
 
@@ -60,6 +67,17 @@ class Replication {
   // Periodic: PING every period_s seconds.
   void Cron(int64_t now_ms, int64_t period_s);
 
+  // REPLICAOF host port: the replica role (see above); REPLICAOF NO ONE: master again, the
+  // replicas attached so far are asked to close (their stream's history changes).
+  void SetMaster(std::string host, int port);
+  void UnsetMaster();
+  // True in the replica role (Redis's server.masterhost != NULL).
+  bool has_master() const { return !master_host_.empty(); }
+  const std::string& master_host() const { return master_host_; }
+  int master_port() const { return master_port_; }
+  // Replicas (SYNC/PSYNC), for ROLE: (address, acknowledged offset).
+  std::vector<std::pair<std::string, int64_t>> ReplicaOffsets() const;
+
   // "slave0:ip=...,port=...,state=online,offset=...,lag=..." lines for INFO replication.
   std::vector<std::string> InfoLines(int64_t now_ms) const;
 
@@ -76,6 +94,8 @@ class Replication {
   std::vector<Replica> replicas_;
   std::vector<std::pair<int, std::vector<std::string>>> pending_;
   std::string replid_;
+  std::string master_host_;  // empty: master
+  int master_port_ = 0;
   int64_t offset_ = 0;
   int64_t last_ping_ms_ = 0;
 };

@@ -1,4 +1,6 @@
-// Replication commands, master side: SYNC, PSYNC, REPLCONF (replication.h has the stream).
+// Replication commands: SYNC, PSYNC, REPLCONF (master side; replication.h has the stream), and
+// REPLICAOF / SLAVEOF / ROLE (the replica role, state only: this server never connects to a
+// master, see replication.h).
 #include "engine/family_util.h"
 #include "engine/replication.h"
 #include "engine/snapshot.h"
@@ -41,6 +43,59 @@ void CmdReplConf(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// REPLICAOF host port | NO ONE, as Redis 7.0.15's replicaofCommand.
+void CmdReplicaOf(CommandContext& ctx) {
+  Replication& repl = ctx.engine.replication();
+  if (ArgIs(ctx.argv[1], "no") && ArgIs(ctx.argv[2], "one")) {
+    repl.UnsetMaster();
+    ctx.reply.Ok();
+    return;
+  }
+  if (ctx.client.is_replica) {
+    ctx.reply.Error(errors::kReplicaofFromReplica);
+    return;
+  }
+  int64_t port;
+  if (!ParseInt64(ctx.argv[2], &port) || port < 0 || port > 65535) {
+    ctx.reply.Error(errors::kInvalidMasterPort);
+    return;
+  }
+  if (repl.has_master() && EqualsIgnoreCase(repl.master_host(), ctx.argv[1]) &&
+      repl.master_port() == port) {
+    ctx.reply.Status(errors::kAlreadyConnectedToMaster);
+    return;
+  }
+  repl.SetMaster(std::string(ctx.argv[1]), static_cast<int>(port));
+  ctx.reply.Ok();
+}
+
+// ROLE: master, offset, [ip, port, offset] per replica; or slave, host, port, "connect", -1 (the
+// link is never established here).
+void CmdRole(CommandContext& ctx) {
+  const Replication& repl = ctx.engine.replication();
+  if (repl.has_master()) {
+    ctx.reply.Array(5);
+    ctx.reply.Bulk("slave");
+    ctx.reply.Bulk(repl.master_host());
+    ctx.reply.Integer(repl.master_port());
+    ctx.reply.Bulk("connect");
+    ctx.reply.Integer(-1);
+    return;
+  }
+  auto replicas = repl.ReplicaOffsets();
+  ctx.reply.Array(3);
+  ctx.reply.Bulk("master");
+  ctx.reply.Integer(repl.offset());
+  ctx.reply.Array(replicas.size());
+  for (const auto& [addr, offset] : replicas) {
+    size_t colon = addr.rfind(':');
+    ctx.reply.Array(3);
+    ctx.reply.Bulk(addr.substr(0, colon));
+    ctx.reply.Bulk(colon == std::string::npos ? "0" : addr.substr(colon + 1));
+    ctx.reply.Bulk(std::to_string(offset));
+  }
+}
+
 }  // namespace
 
 void RegisterReplicationFamily(CommandTable& table) {
@@ -54,6 +109,13 @@ void RegisterReplicationFamily(CommandTable& table) {
   reg.Add("replconf", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdAllowBusy, {},
           "O(1)", "An internal command for configuring the replication stream", "3.0.0",
           CmdReplConf);
+  for (auto [name, since] : {std::pair{"replicaof", "5.0.0"}, std::pair{"slaveof", "1.0.0"}}) {
+    reg.Add(name, 3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoScript | kCmdStale, {}, "O(1)",
+            "Make the server a replica of another instance, or promote it as master.", since,
+            CmdReplicaOf);
+  }
+  reg.Add("role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
+          "Return the role of the instance in the context of replication", "2.8.12", CmdRole);
 }
 
 }  // namespace racetrack::engine

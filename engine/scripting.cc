@@ -6,6 +6,8 @@
 #include "engine/ds/util.h"
 #include "engine/engine.h"
 #include "engine/errors.h"
+#include "engine/function.h"
+#include "engine/replication.h"
 #include "engine/scripting_lua.h"
 
 namespace racetrack::engine {
@@ -86,16 +88,20 @@ void ScriptEngine::Eval(ClientState& caller, Args argv, std::string_view script,
     it = scripts_.find(sha);
   }
   const Script& sc = it->second;
+  std::string_view err;
   if (sc.shebang) {
-    std::string_view err = lua::CheckDeclaredFlags(*engine_, sc.flags, read_only);
-    if (!err.empty()) {
-      reply.Error(err);
-      return;
-    }
+    err = lua::CheckDeclaredFlags(*engine_, sc.flags, read_only);
+  } else if (engine_->replication().has_master() && !engine_->config().replica_serve_stale_data) {
+    err = errors::kMasterDown;  // compatibility mode on a stale replica (its link is always down)
+  }
+  if (!err.empty()) {
+    reply.Error(err);
+    return;
   }
   RunningScript run;
   run.eval = true;
   run.read_only = read_only || (sc.shebang && (sc.flags & lua::kScriptNoWrites));
+  run.allow_oom = sc.shebang && (sc.flags & lua::kScriptAllowOom);
 
   lua_State* L = lua_;
   lua_settop(L, 0);
@@ -108,6 +114,43 @@ void ScriptEngine::Eval(ClientState& caller, Args argv, std::string_view script,
   lua_setfield(L, -2, "ARGV");
   lua_pop(L, 1);
   lua::RunAndReply(L, *interp_, run, caller, argv, 0, sha, reply);
+}
+
+bool ScriptEngine::DeclaredFlags(std::string_view sha, uint32_t* flags) const {
+  auto it = scripts_.find(std::string(sha));
+  if (it == scripts_.end() || !it->second.shebang) return false;
+  *flags = it->second.flags;
+  return true;
+}
+
+uint32_t ScriptCommandFlags(Engine& engine, const CommandSpec& spec, Args argv) {
+  const std::string& name = spec.name;
+  if (argv.size() < 2 || !(name.starts_with("eval") || name.starts_with("fcall"))) return spec.flags;
+  uint32_t declared = 0;
+  if (name.starts_with("fcall")) {
+    if (!engine.has_functions() || !engine.functions().FlagsOf(argv[1], &declared)) {
+      return spec.flags;
+    }
+  } else {
+    const bool by_sha = name.starts_with("evalsha");
+    if (by_sha && argv[1].size() != 40) return spec.flags;
+    std::string sha = by_sha ? ToLower(argv[1]) : Sha1Hex(argv[1]);
+    if (!engine.scripts().DeclaredFlags(sha, &declared)) {
+      // Not cached (or cached without shebang): EVAL reads the body's shebang, as Redis does.
+      lua::Shebang shebang;
+      std::string ignored;
+      if (by_sha || !lua::ParseShebang(argv[1], /*eval_mode=*/true, &shebang, &ignored) ||
+          !shebang.present) {
+        return spec.flags;
+      }
+      declared = shebang.flags;
+    }
+  }
+  uint32_t flags = spec.flags & ~(kCmdStale | kCmdDenyOom | kCmdWrite);
+  if (!(declared & (lua::kScriptAllowOom | lua::kScriptNoWrites))) flags |= kCmdDenyOom;
+  if (!(declared & lua::kScriptNoWrites)) flags |= kCmdWrite;
+  if (declared & lua::kScriptAllowStale) flags |= kCmdStale;
+  return flags;
 }
 
 void KillRunningScript(Engine& engine, bool eval, ReplyBuilder& reply) {

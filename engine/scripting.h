@@ -62,6 +62,10 @@ struct Interp;
 struct RunningScript {
   bool eval = true;        // EVAL (SCRIPT KILL stops it) or FCALL (FUNCTION KILL)
   bool read_only = false;  // EVAL_RO / FCALL_RO / no-writes: write commands are refused
+  // Redis's SCRIPT_ALLOW_OOM: a script or function declaring allow-oom (an EVAL without shebang
+  // never has it). Without it, the first deny-oom command is refused while the server was over
+  // maxmemory when the command started (Engine::pre_command_oom), as scriptVerifyOOM.
+  bool allow_oom = false;
   bool wrote = false;      // a write command was called: the script can no longer be killed
   bool timed_out = false;  // past busy-reply-threshold: other clients get BUSY
   bool kill = false;       // asked to stop (the hook raises at its next check)
@@ -88,6 +92,8 @@ class ScriptEngine {
   // SCRIPT FLUSH: forgets every script and starts a fresh interpreter.
   void Flush();
   size_t size() const { return scripts_.size(); }
+  // The declared (shebang) flags of a cached script; false when it is not cached or has none.
+  bool DeclaredFlags(std::string_view sha, uint32_t* flags) const;
 
   // EVAL (by_sha = false: `script` is the body) or EVALSHA (`script` is the SHA-1). Writes exactly
   // one reply to `reply`. read_only: EVAL_RO/EVALSHA_RO — write commands are refused.
@@ -114,6 +120,13 @@ class ScriptEngine {
   std::unique_ptr<lua::Interp> interp_;
   std::unordered_map<std::string, Script> scripts_;  // by SHA-1
 };
+
+// Redis's getCommandFlags for EVAL/EVALSHA(_RO) and FCALL(_RO): a script or function that declares
+// flags (a shebang, register_function's flags) gets write / deny-oom / stale from them (Redis's
+// scriptFlagsToCmdFlags), so the server's checks (maxmemory, READONLY, MASTERDOWN, NOREPLICAS)
+// refuse it before it runs. An EVAL without shebang, an unknown script or function, and every
+// other command: spec.flags.
+uint32_t ScriptCommandFlags(Engine& engine, const CommandSpec& spec, Args argv);
 
 // SCRIPT KILL (eval) / FUNCTION KILL: flags the running script to stop and answers OK, or answers
 // NOTBUSY, UNKILLABLE, or BUSY when the other kind of script runs.

@@ -11,11 +11,13 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/acl.h"
 #include "engine/base/clock.h"
 #include "engine/ds/sha1.h"
 #include "engine/ds/util.h"
 #include "engine/engine.h"
 #include "engine/errors.h"
+#include "engine/replication.h"
 #include "engine/scripting_libs.h"
 
 namespace racetrack::engine::lua {
@@ -253,21 +255,73 @@ void ReplyFromLua(lua_State* L, ReplyBuilder& reply) {
 // ---------------------------------------------------------------------------------------------
 
 // Redis's scriptCall checks, in its order. Returns the error text, or empty if the command may run.
-std::string CheckScriptCommand(Interp* in, const std::vector<std::string>& argv,
-                               const CommandSpec** out) {
-  const CommandSpec* spec = in->engine->commands().Find(argv[0]);
+// The stack's arguments (strings, numbers) as a command's argv, and the stack emptied. On another
+// type: false, with Redis's error table left on the stack.
+bool ArgsFromStack(lua_State* L, std::vector<std::string>* argv) {
+  int argc = lua_gettop(L);
+  argv->reserve(static_cast<size_t>(argc));
+  for (int j = 1; j <= argc; ++j) {
+    int t = lua_type(L, j);
+    if (t == LUA_TNUMBER) {
+      // Not lua_tolstring: its "%.14g" loses precision (Redis uses %.17g here too).
+      char buf[64];
+      int n = std::snprintf(buf, sizeof(buf), "%.17g", static_cast<double>(lua_tonumber(L, j)));
+      argv->emplace_back(buf, static_cast<size_t>(n));
+    } else if (t == LUA_TSTRING) {
+      size_t n;
+      const char* s = lua_tolstring(L, j, &n);
+      argv->emplace_back(s, n);
+    } else {
+      lua_settop(L, 0);
+      PushErrorTable(L, errors::kLuaCallArgType);
+      return false;
+    }
+  }
+  lua_settop(L, 0);
+  return true;
+}
+
+// argv's command, or its subcommand for a container (Redis's lookupCommand); nullptr if unknown.
+const CommandSpec* FindCommand(const Engine& engine, const std::vector<std::string>& argv) {
+  const CommandSpec* spec = engine.commands().Find(argv[0]);
   if (spec != nullptr && !spec->subcommands.empty() && argv.size() >= 2) {
     auto it = spec->subcommands.find(ToLower(argv[1]));
     spec = it == spec->subcommands.end() ? nullptr : it->second.get();
   }
+  return spec;
+}
+
+std::string CheckScriptCommand(Interp* in, const std::vector<std::string>& argv,
+                               const CommandSpec** out) {
+  const CommandSpec* spec = FindCommand(*in->engine, argv);
   if (spec == nullptr) return std::string(errors::kLuaUnknownCommand);
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity || spec->handler == nullptr) {
     return std::string(errors::kLuaWrongArity);
   }
   if (spec->flags & kCmdNoScript) return std::string(errors::kLuaNoScriptCommand);
+  Engine& engine = *in->engine;
+  const EngineConfig& cfg = engine.config();
+  const bool replica = engine.replication().has_master();  // its master link is always down
+  if (replica && !cfg.replica_serve_stale_data && !(spec->flags & kCmdStale)) {
+    return std::string(errors::kLuaStaleReplica);
+  }
   if (in->run != nullptr && in->run->read_only && (spec->flags & kCmdWrite)) {
     return std::string(errors::kLuaWriteInReadOnly);
+  }
+  // scriptVerifyWriteCommandAllow: the server state only stops a script before its first write.
+  if (in->run != nullptr && !in->run->wrote && (spec->flags & kCmdWrite)) {
+    if (replica && cfg.replica_read_only) return "-" + std::string(errors::kReadOnlyReplica);
+    if (!replica && cfg.min_replicas_to_write > 0 && cfg.min_replicas_max_lag > 0 &&
+        engine.replication().GoodReplicas(engine.clock().NowMs(), cfg.min_replicas_max_lag) <
+            static_cast<size_t>(cfg.min_replicas_to_write)) {
+      return "-" + std::string(errors::kNoReplicas);
+    }
+  }
+  // scriptVerifyOOM: only before the script's first write (it cannot stop half-way after one).
+  if (in->run != nullptr && !in->run->allow_oom && !in->run->wrote &&
+      (spec->flags & kCmdDenyOom) && cfg.maxmemory > 0 && engine.pre_command_oom()) {
+    return "-" + std::string(errors::kOom);  // '-': keeps the OOM code (PushErrorTable)
   }
   *out = spec;
   return "";
@@ -288,25 +342,7 @@ bool RunRedisCommand(lua_State* L, bool raise) {
     return raise;
   }
   std::vector<std::string> argv;
-  argv.reserve(static_cast<size_t>(argc));
-  for (int j = 1; j <= argc; ++j) {
-    int t = lua_type(L, j);
-    if (t == LUA_TNUMBER) {
-      // Not lua_tolstring: its "%.14g" loses precision (Redis uses %.17g here too).
-      char buf[64];
-      int n = std::snprintf(buf, sizeof(buf), "%.17g", static_cast<double>(lua_tonumber(L, j)));
-      argv.emplace_back(buf, static_cast<size_t>(n));
-    } else if (t == LUA_TSTRING) {
-      size_t n;
-      const char* s = lua_tolstring(L, j, &n);
-      argv.emplace_back(s, n);
-    } else {
-      lua_settop(L, 0);
-      PushErrorTable(L, errors::kLuaCallArgType);
-      return raise;
-    }
-  }
-  lua_settop(L, 0);
+  if (!ArgsFromStack(L, &argv)) return raise;
   const CommandSpec* spec = nullptr;
   std::string err = CheckScriptCommand(in, argv, &spec);
   if (!err.empty()) {
@@ -452,24 +488,31 @@ int LuaBreakpoint(lua_State* L) {
 
 int LuaNoop(lua_State*) { return 0; }
 
-// redis.acl_check_cmd(cmd, ...): there are no ACL users here, so every known command is allowed.
+// redis.acl_check_cmd(cmd, ...): whether the script's caller may run the command on those
+// arguments (Redis's luaRedisAclCheckCmdPermissionsCommand).
 int LuaAclCheckCmd(lua_State* L) {
-  int argc = lua_gettop(L);
-  if (argc == 0) {
+  Interp* in = GetInterp(L);
+  if (in->run == nullptr) {
+    PushErrorTable(L, errors::kLuaAclCheckOutsideScript);
+    return lua_error(L);
+  }
+  if (lua_gettop(L) == 0) {
     PushErrorTable(L, errors::kLuaCallNoArgs);
     return lua_error(L);
   }
-  bool known = false;
-  {
-    size_t len = 0;
-    const char* s = lua_tolstring(L, 1, &len);
-    known = s != nullptr && GetInterp(L)->engine->commands().Find(std::string_view(s, len));
-  }
-  if (!known) {
+  std::vector<std::string> argv;
+  if (!ArgsFromStack(L, &argv)) return lua_error(L);
+  const CommandSpec* spec = FindCommand(*in->engine, argv);
+  if (spec == nullptr) {
     PushErrorTable(L, errors::kLuaAclInvalidCommand);
     return lua_error(L);
   }
-  lua_pushboolean(L, 1);
+  const AclUser* user = in->run->caller != nullptr ? in->run->caller->user : nullptr;
+  std::vector<std::string_view> views(argv.begin(), argv.end());
+  int errpos = 0;
+  bool ok = user == nullptr ||
+            in->engine->acl().Check(user, *spec, Args(views), &errpos) == AclResult::kOk;
+  lua_pushboolean(L, ok ? 1 : 0);
   return 1;
 }
 
@@ -683,6 +726,30 @@ int LuaGetMetatable(lua_State* L) {
     lua_pushlightuserdata(L, &kStringMetaProxyKey);
     lua_rawget(L, LUA_REGISTRYINDEX);
     return 1;
+  }
+  // Redis's read-only tables: the libraries have no metatable; _G has the globals protection's,
+  // itself read-only (here: a read-only view of the real globals' metatable).
+  if (lua_istable(L, 1) && IsProxy(L, 1)) {
+    lua_settop(L, 1);
+    Unproxy(L, 1);
+    if (!lua_getmetatable(L, 1)) {
+      lua_pushnil(L);
+      return 1;
+    }
+    PushReadonlyProxy(L, -1);
+    return 1;
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
+// setmetatable: a read-only table (a proxy) keeps its metatable, as in Redis.
+int LuaSetMetatable(lua_State* L) {
+  if (lua_istable(L, 1) && IsProxy(L, 1)) {
+    lua_pushstring(L, errors::kLuaReadonlyTable);
+    return lua_error(L);
   }
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
@@ -916,6 +983,9 @@ lua_State* NewState(Interp* interp, Mode mode) {
   lua_getfield(L, g, "getmetatable");
   lua_pushcclosure(L, LuaGetMetatable, 1);
   lua_setfield(L, g, "getmetatable");
+  lua_getfield(L, g, "setmetatable");
+  lua_pushcclosure(L, LuaSetMetatable, 1);
+  lua_setfield(L, g, "setmetatable");
 
   lua_pushlightuserdata(L, &kRealGlobalsKey);
   lua_pushvalue(L, g);
@@ -990,10 +1060,20 @@ void CallAndReply(lua_State* L, int nargs, const std::string& funcname, ReplyBui
 }
 
 std::string_view CheckDeclaredFlags(Engine& engine, uint32_t flags, bool read_only) {
-  if (flags & kScriptNoWrites) return "";
-  if (read_only) return errors::kScriptWriteFlagOnRo;
   const EngineConfig& cfg = engine.config();
-  if (!(flags & kScriptAllowOom) && cfg.maxmemory > 0 && engine.UsedMemory() > cfg.maxmemory) {
+  const bool replica = engine.replication().has_master();  // its master link is always down
+  if (replica && !cfg.replica_serve_stale_data && !(flags & kScriptAllowStale)) {
+    return errors::kScriptStale;
+  }
+  if (flags & kScriptNoWrites) return "";
+  if (replica && cfg.replica_read_only) return errors::kScriptOnReadOnlyReplica;
+  if (read_only) return errors::kScriptWriteFlagOnRo;
+  if (!replica && cfg.min_replicas_to_write > 0 && cfg.min_replicas_max_lag > 0 &&
+      engine.replication().GoodReplicas(engine.clock().NowMs(), cfg.min_replicas_max_lag) <
+          static_cast<size_t>(cfg.min_replicas_to_write)) {
+    return errors::kNoReplicas;
+  }
+  if (!(flags & kScriptAllowOom) && cfg.maxmemory > 0 && engine.pre_command_oom()) {
     return errors::kScriptOom;
   }
   return "";

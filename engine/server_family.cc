@@ -154,6 +154,23 @@ void Line(std::string& out, std::string_view key, const std::string& value) {
 }
 void Line(std::string& out, std::string_view key, int64_t value) { Line(out, key, FormatInt(value)); }
 
+// INFO replication in the replica role (REPLICAOF host port): the link is never up here
+// (replication.h), so the fields are those of Redis's replica before its first connection.
+void ReplicaInfoLines(Engine& e, std::string* s) {
+  const Replication& repl = e.replication();
+  Line(*s, "master_host", repl.master_host());
+  Line(*s, "master_port", int64_t{repl.master_port()});
+  Line(*s, "master_link_status", std::string("down"));
+  Line(*s, "master_last_io_seconds_ago", int64_t{-1});
+  Line(*s, "master_sync_in_progress", int64_t{0});
+  Line(*s, "slave_read_repl_offset", int64_t{1});
+  Line(*s, "slave_repl_offset", int64_t{1});
+  Line(*s, "master_link_down_since_seconds", int64_t{-1});
+  Line(*s, "slave_priority", int64_t{100});
+  Line(*s, "slave_read_only", int64_t{e.config().replica_read_only ? 1 : 0});
+  Line(*s, "replica_announced", int64_t{1});
+}
+
 std::string InfoSection(CommandContext& ctx, std::string_view section) {
   Engine& e = ctx.engine;
   const EngineConfig& cfg = e.config();
@@ -228,7 +245,8 @@ std::string InfoSection(CommandContext& ctx, std::string_view section) {
   } else if (section == "replication") {
     s = "# Replication\r\n";
     const Replication& repl = e.replication();
-    Line(s, "role", std::string("master"));
+    Line(s, "role", std::string(repl.has_master() ? "slave" : "master"));
+    if (repl.has_master()) ReplicaInfoLines(e, &s);
     Line(s, "connected_slaves", static_cast<int64_t>(repl.replica_count()));
     for (const std::string& line : repl.InfoLines(e.clock().NowMs())) s += line + "\r\n";
     Line(s, "master_failover_state", std::string("no-failover"));

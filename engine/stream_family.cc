@@ -576,6 +576,10 @@ void CmdXRead(CommandContext& ctx) {
   for (size_t i = 1; i < a.size(); ++i) {
     size_t left = a.size() - i - 1;
     if (ArgIs(a[i], "block") && left >= 1) {
+      if (ctx.client.is_script) {  // Redis's special case for Lua, before the timeout is parsed
+        ctx.reply.Error(errors::BlockFromScript(a[0]));
+        return;
+      }
       int64_t t;
       if (!ParseInt64(a[i + 1], &t)) {
         ctx.reply.Error(errors::kTimeoutNotInteger);

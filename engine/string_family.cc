@@ -523,6 +523,10 @@ void CmdIncrByFloat(CommandContext& ctx) {
     v->access_clock = clock;
     ctx.db.AddDirty();
   }
+  // Propagated as the value it produced, as Redis (a float sum may differ on a replica).
+  if (ctx.engine.propagating()) {
+    ctx.engine.ReplacePropagation({"SET", std::string(ctx.argv[1]), text, "KEEPTTL"});
+  }
   ctx.reply.Bulk(text);
 }
 
