@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -31,6 +32,7 @@
 #include "bench/cli.h"
 #include "bench/harness.h"
 #include "bench/signals.h"
+#include "bench/suite.h"
 #include "reports/cli.h"
 #include "reports/compare.h"
 #include "scenarios/registry.h"
@@ -176,6 +178,7 @@ Results MergeRounds(const std::vector<Results>& rounds) {
   out.targets.clear();
   std::map<std::string, size_t> index;
   std::vector<results::Histogram> merged;  // per out.records entry: every round's histogram
+  std::vector<int> runs;                   // per out.records entry: the rounds it came from
   std::set<std::string> skips, targets;
   for (const Results& doc : rounds) {
     for (const auto& [id, text] : doc.scenario_info) out.scenario_info.emplace(id, text);
@@ -202,11 +205,13 @@ Results MergeRounds(const std::vector<Results>& rounds) {
         index[key] = out.records.size();
         out.records.push_back(r);
         merged.push_back(h);
+        runs.push_back(1);
         CountChecks(r, &out.records.back(), /*first=*/true);
         continue;
       }
       Record& m = out.records[it->second];
       merged[it->second].Merge(h);
+      ++runs[it->second];
       CountChecks(r, &m, /*first=*/false);
       m.repetitions.insert(m.repetitions.end(), r.repetitions.begin(), r.repetitions.end());
       if (r.errors) m.errors = m.errors.value_or(0) + *r.errors;
@@ -224,6 +229,7 @@ Results MergeRounds(const std::vector<Results>& rounds) {
     results::Summarize(&r, merged[i]);
     const std::vector<double> cpu = r.CpuSamples();
     if (!cpu.empty()) r.figures["cpu_us_per_op"] = MedianOf(cpu);
+    r.figures[reports::kRoundsFigure] = runs[i];
   }
   int most = 0;
   for (const Record& r : out.records) most = std::max(most, static_cast<int>(r.repetitions.size()));
@@ -231,8 +237,17 @@ Results MergeRounds(const std::vector<Results>& rounds) {
   return out;
 }
 
-int CompareRunMain(int argc, char** argv) {
-  CompareRunOptions o;
+namespace {
+
+// One harness run's worth of the schedule: a lesson on one target (some approaches or all).
+struct Selection {
+  std::string scenario;
+  TargetKind target;
+  std::vector<std::string> approaches;  // empty = all
+};
+
+// Parses argv into *o. nullopt to go on, else the exit code (help printed, or a usage error).
+std::optional<int> ParseArgs(int argc, char** argv, CompareRunOptions* o) {
   CLI::App app{
       "racetrack compare-run: run two builds' harnesses alternately, one repetition at a time "
       "(ABAB.., order random per scenario/target and round), on the same Redis and PostgreSQL, "
@@ -240,49 +255,54 @@ int CompareRunMain(int argc, char** argv) {
       "comparison. Exit 0 no significant regression, 1 regression or correctness flip, 2 usage "
       "or a side could not run.",
       "racetrack compare-run"};
-  app.add_option("--base", o.base_bin, "racetrack executable of the baseline build")->required();
-  app.add_option("--new", o.new_bin, "racetrack executable of the build under test")->required();
-  app.add_option("scenario", o.scenarios, "Scenario ids (see `racetrack list`)");
-  app.add_option("--suite", o.suite, "ci: every scenario with the CI suite's sizes and durations")
-      ->check(CLI::IsMember({"ci"}));
-  app.add_option("--target,-t", o.targets,
+  app.add_option("--base", o->base_bin, "racetrack executable of the baseline build")->required();
+  app.add_option("--new", o->new_bin, "racetrack executable of the build under test")->required();
+  app.add_option("scenario", o->scenarios, "Scenario ids (see `racetrack list`)");
+  app.add_option("--suite", o->suite,
+                 "ci: the CI gate's few selections, 16 rounds of 3 repetitions by default "
+                 "(about 5 minutes); full: every scenario on every target")
+      ->check(CLI::IsMember(SuiteNames()));
+  app.add_option("--target,-t", o->targets,
                  "Target (repeatable): builtin, builtin-tcp, redis, postgres. Default: all that "
-                 "can be had");
-  app.add_option("--repetitions,-r", o.repetitions,
-                 "Rounds (default 9): each side runs every selection this many times, "
-                 "alternating with the other; rounds x --per-round is the repetitions per "
-                 "record and side, at least 9 for the U test to decide")
-      ->check(CLI::Range(1, 1000));
-  app.add_option("--per-round", o.per_round,
-                 "Timed repetitions per harness run (default 1): each side gets rounds x K "
-                 "repetitions; K > 1 shares a lesson's set-up among K of them (cheaper, coarser "
-                 "interleaving)")
-      ->check(CLI::Range(1, 100));
-  app.add_option("--seed", o.seed, "Seed of the random A/B order (default 1)");
-  app.add_flag("--merge-only", o.merge_only,
+                 "can be had (with --suite: the suite's)");
+  auto* rounds = app.add_option(
+      "--repetitions,-r", o->repetitions,
+      "Rounds (default 9; with --suite, the suite's): each side runs every selection this many "
+      "times, alternating with the other. The gate pairs round r of both sides, so this is the "
+      "number of pairs its test sees: at least 8 for the test to decide");
+  rounds->check(CLI::Range(1, 1000));
+  auto* per_round = app.add_option(
+      "--per-round", o->per_round,
+      "Timed repetitions per harness run (default 1; with --suite, the suite's): the gate judges "
+      "each round by its best repetition, so K >= 2 makes a round's figure robust to a slow "
+      "repetition; K > 1 also shares a lesson's set-up among K of them");
+  per_round->check(CLI::Range(1, 100));
+  app.add_option("--seed", o->seed, "Seed of the random A/B order (default 1)");
+  app.add_flag("--merge-only", o->merge_only,
                "Run nothing: merge the round files an interrupted compare-run with the same "
                "selection left in OUT/rounds and compare them (selections it did not reach are "
                "missing from both sides)");
-  app.add_option("--leave-out", o.leave_out,
+  app.add_option("--leave-out", o->leave_out,
                  "SCENARIO/TARGET not to run, e.g. persistence/postgres (repeatable)");
-  app.add_option("--run-arg", o.run_args,
+  app.add_option("--run-arg", o->run_args,
                  "Passed to every `racetrack run` of both sides, e.g. --run-arg=--sizes=1000 "
                  "(repeatable)");
-  app.add_option("--redis-url", o.redis_url, "Both sides use this Redis (default: one throwaway)");
-  app.add_option("--postgres-url", o.postgres_url,
+  app.add_option("--redis-url", o->redis_url, "Both sides use this Redis (default: one throwaway)");
+  app.add_option("--postgres-url", o->postgres_url,
                  "Both sides use this PostgreSQL (default: one throwaway cluster)");
-  app.add_option("--out,-o", o.out_dir,
+  app.add_option("--out,-o", o->out_dir,
                  "Directory for base.json, new.json, comparison.json/.md and logs (default "
                  "./compare-run)");
-  app.add_option("--threshold", o.threshold_pct, "Smallest percent change that counts (10)");
-  app.add_option("--alpha", o.alpha, "Family-wise significance level, Holm-corrected (0.05)");
-  app.add_option("--metric", o.metric, "wall (time per op = 1/throughput, p50, p99; default) or cpu (CPU per op)")
+  app.add_option("--threshold", o->threshold_pct, "Smallest percent change that counts (10)");
+  app.add_option("--alpha", o->alpha, "Family-wise significance level, Holm-corrected (0.05)");
+  app.add_option("--metric", o->metric,
+                 "wall (time per op = 1/throughput, p50, p99; default) or cpu (CPU per op)")
       ->check(CLI::IsMember({"wall", "cpu"}));
-  app.add_option("--aa", o.aa_files,
+  app.add_option("--aa", o->aa_files,
                  "Comparison JSON of an A/A run: its per-record spread raises the thresholds");
-  app.add_option("--markdown", o.markdown_out,
+  app.add_option("--markdown", o->markdown_out,
                  "Also write the comparison as Markdown here (default OUT/comparison.md)");
-  app.add_flag("--quiet,-q", o.quiet, "No progress lines");
+  app.add_flag("--quiet,-q", o->quiet, "No progress lines");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -291,11 +311,21 @@ int CompareRunMain(int argc, char** argv) {
     Error(e.what());
     return kExitUsage;
   }
-  if (o.scenarios.empty() && o.suite.empty()) {
+  if (o->scenarios.empty() && o->suite.empty()) {
     Error("name at least one scenario or --suite ci (see `racetrack list`)");
     return kExitUsage;
   }
-  for (std::string* bin : {&o.base_bin, &o.new_bin}) {
+  if (!o->suite.empty()) {
+    auto defaults = SuiteForCompare(o->suite);
+    if (!defaults.ok()) {
+      Error(defaults.status().message());
+      return kExitUsage;
+    }
+    if (rounds->count() == 0) o->repetitions = defaults->rounds;
+    if (per_round->count() == 0) o->per_round = defaults->per_round;
+    if (o->scenarios.empty() && o->targets.empty()) o->suite_selections = defaults->selections;
+  }
+  for (std::string* bin : {&o->base_bin, &o->new_bin}) {
     std::error_code ec;
     const fs::path p = fs::absolute(*bin, ec);
     if (ec || access(p.c_str(), X_OK) != 0 || fs::is_directory(p, ec)) {
@@ -304,45 +334,31 @@ int CompareRunMain(int argc, char** argv) {
     }
     *bin = p.string();
   }
-  const scenarios::Registry& registry = scenarios::Registry::Default();
-  if (o.scenarios.empty()) {
-    for (const auto* sc : registry.all()) o.scenarios.push_back(sc->info().id);
-  }
+  return std::nullopt;
+}
+
+// The targets asked for (or all), as kinds; a one-line error for an unknown name.
+Result<std::vector<TargetKind>> TargetKinds(const CompareRunOptions& o) {
+  std::vector<std::string> names = o.targets;
+  for (const SuiteSelection& sel : o.suite_selections) names.push_back(sel.target);
   std::vector<TargetKind> kinds;
-  for (const std::string& t : o.targets) {
+  for (const std::string& t : names) {
     auto k = adapters::ParseTargetName(t);
-    if (!k.ok()) {
-      Error(k.status().message());
-      return kExitUsage;
-    }
+    if (!k.ok()) return k.status();
     if (std::find(kinds.begin(), kinds.end(), *k) == kinds.end()) kinds.push_back(*k);
   }
   if (kinds.empty()) kinds = adapters::AllTargetKinds();
+  return kinds;
+}
 
-  std::error_code ec;
-  fs::create_directories(fs::path(o.out_dir) / "rounds", ec);
-  if (ec) {
-    Error("cannot create " + o.out_dir + ": " + ec.message());
-    return kExitUsage;
-  }
-  const std::string out = fs::absolute(o.out_dir).string();
-
-  StopFlag stop;
-  adapters::ThrowawayServers shared_servers(
-      ".", std::getenv("RACETRACK_STATE_FILE") != nullptr
-               ? std::getenv("RACETRACK_STATE_FILE")
-               : adapters::ThrowawayServers::DefaultStateFile());
-  SignalWatcher watcher([&stop] { stop.Stop(); }, [&shared_servers] { shared_servers.StopAll(); });
-
-  std::vector<Side> sides = {{"base", o.base_bin, out + "/base-servers.json", out + "/base.log"},
-                             {"new", o.new_bin, out + "/new-servers.json", out + "/new.log"}};
-  if (!o.merge_only) {
-    for (Side& s : sides) std::ofstream(s.log, std::ios::trunc);
-  }
-  SideServers side_servers(&sides);
-
-  // Targets: the shared servers once, each side's own racetrack-server once.
-  std::vector<std::string> common_args;
+// Starts what the targets need — the shared Redis/PostgreSQL once (their URLs appended to
+// *common_args), each side's own racetrack-server for builtin-tcp — and returns the usable
+// kinds. A target that cannot be had is skipped with a message, or a usage error (exit code in
+// *exit_code) when the user named it.
+std::vector<TargetKind> StartTargets(const CompareRunOptions& o,
+                                     const std::vector<TargetKind>& kinds,
+                                     adapters::ThrowawayServers* shared, std::vector<Side>* sides,
+                                     std::vector<std::string>* common_args, int* exit_code) {
   std::vector<TargetKind> usable;
   for (TargetKind kind : kinds) {
     if (o.merge_only) {  // nothing runs: the selections as the interrupted run made them
@@ -354,16 +370,16 @@ int CompareRunMain(int argc, char** argv) {
     if (kind == TargetKind::kRedis || kind == TargetKind::kPostgres) {
       std::string url = kind == TargetKind::kRedis ? o.redis_url : o.postgres_url;
       if (url.empty()) {
-        auto u = shared_servers.Url(kind);
+        auto u = shared->Url(kind);
         if (u.ok()) url = *u;
         else why = u.status().message();
       }
       if (!url.empty()) {
-        common_args.push_back(kind == TargetKind::kRedis ? "--redis-url" : "--postgres-url");
-        common_args.push_back(url);
+        common_args->push_back(kind == TargetKind::kRedis ? "--redis-url" : "--postgres-url");
+        common_args->push_back(url);
       }
     } else if (kind == TargetKind::kBuiltinTcp) {
-      for (Side& s : sides) {
+      for (Side& s : *sides) {
         std::remove(s.state_file.c_str());
         const int rc = Spawn({s.bin, "servers", "up", "builtin-tcp"},
                              {"RACETRACK_STATE_FILE=" + s.state_file}, s.log);
@@ -377,36 +393,50 @@ int CompareRunMain(int argc, char** argv) {
     if (!why.empty()) {
       if (!o.targets.empty()) {
         Error("target " + name + " unavailable: " + why);
-        return kExitUsage;
+        *exit_code = kExitUsage;
+        return {};
       }
       if (!o.quiet) Error("target " + name + " skipped: " + why);
       continue;
     }
     usable.push_back(kind);
   }
+  return usable;
+}
 
-  struct Selection {
-    std::string scenario;
-    TargetKind target;
+// The schedule's units: the suite's selections on usable targets, else every scenario named on
+// every usable target; --leave-out removed.
+std::vector<Selection> Selections(const CompareRunOptions& o, const std::vector<TargetKind>& usable) {
+  auto left_out = [&](const std::string& scenario, TargetKind k) {
+    const std::string id = scenario + "/" + std::string(adapters::TargetName(k));
+    return std::find(o.leave_out.begin(), o.leave_out.end(), id) != o.leave_out.end();
   };
-  std::vector<Selection> selections;
-  for (const std::string& sc : o.scenarios) {
-    for (TargetKind k : usable) {
-      const std::string id = sc + "/" + std::string(adapters::TargetName(k));
-      if (std::find(o.leave_out.begin(), o.leave_out.end(), id) == o.leave_out.end()) {
-        selections.push_back({sc, k});
-      }
+  auto is_usable = [&](TargetKind k) {
+    return std::find(usable.begin(), usable.end(), k) != usable.end();
+  };
+  std::vector<Selection> out;
+  for (const SuiteSelection& sel : o.suite_selections) {
+    auto k = adapters::ParseTargetName(sel.target);
+    if (k.ok() && is_usable(*k) && !left_out(sel.scenario, *k)) {
+      out.push_back({sel.scenario, *k, sel.approaches});
     }
   }
-  const std::vector<InterleaveStep> steps =
-      InterleaveSchedule(selections.size(), o.repetitions, o.seed);
-  if (!o.quiet) {
-    std::fprintf(stderr,
-                 "%s%zu scenario/target selections x %d rounds x 2 builds = %zu harness runs "
-                 "of %d repetition(s); A/B order random per selection and round (seed %llu)\n",
-                 kPrefix, selections.size(), o.repetitions, steps.size(), o.per_round,
-                 static_cast<unsigned long long>(o.seed));
+  if (!o.suite_selections.empty()) return out;
+  for (const std::string& sc : o.scenarios) {
+    for (TargetKind k : usable) {
+      if (!left_out(sc, k)) out.push_back({sc, k, {}});
+    }
   }
+  return out;
+}
+
+// Runs (or, with --merge-only, reads) every step of the schedule, each side's documents into
+// its Side; the failures as one line each. Stops early when `stop` is set.
+std::vector<std::string> RunSchedule(const CompareRunOptions& o, const std::string& out,
+                                     const std::vector<Selection>& selections,
+                                     const std::vector<InterleaveStep>& steps,
+                                     const std::vector<std::string>& common_args,
+                                     const StopFlag& stop, std::vector<Side>* sides) {
   std::map<std::pair<size_t, int>, bool> dead;  // (selection, side): usage error, skip the rest
   std::vector<std::string> failures;
   const bool tty = isatty(STDERR_FILENO) != 0;
@@ -414,7 +444,7 @@ int CompareRunMain(int argc, char** argv) {
     if (stop.stopped()) break;
     const InterleaveStep& st = steps[i];
     const Selection& sel = selections[st.selection];
-    Side& side = sides[st.is_new ? 1 : 0];
+    Side& side = (*sides)[st.is_new ? 1 : 0];
     if (dead[{st.selection, st.is_new}]) continue;
     const std::string target(adapters::TargetName(sel.target));
     if (!o.quiet) {
@@ -435,7 +465,8 @@ int CompareRunMain(int argc, char** argv) {
     std::vector<std::string> args = {side.bin, "run", sel.scenario, "-t", target,
                                      "--repetitions", std::to_string(o.per_round),
                                      "--quiet", "--json", json};
-    if (o.suite == "ci") args.insert(args.begin() + 3, {"--suite", "ci"});
+    if (!o.suite.empty()) args.insert(args.begin() + 3, {"--suite", o.suite});
+    for (const std::string& a : sel.approaches) args.insert(args.end(), {"--approach", a});
     args.insert(args.end(), common_args.begin(), common_args.end());
     args.insert(args.end(), o.run_args.begin(), o.run_args.end());
     const int rc = Spawn(args, {"RACETRACK_STATE_FILE=" + side.state_file}, side.log);
@@ -460,14 +491,16 @@ int CompareRunMain(int argc, char** argv) {
     }
   }
   if (tty && !o.quiet) std::fputs("\r\033[K", stderr);
-  if (stop.stopped()) {
-    Error("interrupted; nothing compared");
-    return 130;
-  }
+  return failures;
+}
 
+// Merges each side's rounds into OUT/base.json and OUT/new.json and compares them; the exit
+// code (2 when a harness run failed and nothing regressed: the comparison is incomplete).
+int WriteAndCompare(const CompareRunOptions& o, const std::string& out, int argc, char** argv,
+                    const std::vector<std::string>& failures, std::vector<Side>* sides) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "racetrack ") + std::string(argv[i]);
-  for (Side& s : sides) {
+  for (Side& s : *sides) {
     Results merged = MergeRounds(s.docs);
     merged.created = results::UtcNowIso8601();
     merged.parameters.command_line = adapters::Redact(command_line) + "  [" + s.name + ": " +
@@ -497,6 +530,66 @@ int CompareRunMain(int argc, char** argv) {
     return kExitUsage;
   }
   return code;
+}
+
+}  // namespace
+
+int CompareRunMain(int argc, char** argv) {
+  CompareRunOptions o;
+  if (auto code = ParseArgs(argc, argv, &o)) return *code;
+  const scenarios::Registry& registry = scenarios::Registry::Default();
+  if (o.scenarios.empty() && o.suite_selections.empty()) {
+    for (const auto* sc : registry.all()) o.scenarios.push_back(sc->info().id);
+  }
+  auto kinds = TargetKinds(o);
+  if (!kinds.ok()) {
+    Error(kinds.status().message());
+    return kExitUsage;
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(o.out_dir) / "rounds", ec);
+  if (ec) {
+    Error("cannot create " + o.out_dir + ": " + ec.message());
+    return kExitUsage;
+  }
+  const std::string out = fs::absolute(o.out_dir).string();
+
+  StopFlag stop;
+  adapters::ThrowawayServers shared_servers(
+      ".", std::getenv("RACETRACK_STATE_FILE") != nullptr
+               ? std::getenv("RACETRACK_STATE_FILE")
+               : adapters::ThrowawayServers::DefaultStateFile());
+  SignalWatcher watcher([&stop] { stop.Stop(); }, [&shared_servers] { shared_servers.StopAll(); });
+
+  std::vector<Side> sides = {{"base", o.base_bin, out + "/base-servers.json", out + "/base.log"},
+                             {"new", o.new_bin, out + "/new-servers.json", out + "/new.log"}};
+  if (!o.merge_only) {
+    for (Side& s : sides) std::ofstream(s.log, std::ios::trunc);
+  }
+  SideServers side_servers(&sides);
+
+  std::vector<std::string> common_args;
+  int exit_code = kExitOk;
+  const std::vector<TargetKind> usable =
+      StartTargets(o, *kinds, &shared_servers, &sides, &common_args, &exit_code);
+  if (exit_code != kExitOk) return exit_code;
+  const std::vector<Selection> selections = Selections(o, usable);
+  const std::vector<InterleaveStep> steps =
+      InterleaveSchedule(selections.size(), o.repetitions, o.seed);
+  if (!o.quiet) {
+    std::fprintf(stderr,
+                 "%s%zu scenario/target selections x %d rounds x 2 builds = %zu harness runs "
+                 "of %d repetition(s); A/B order random per selection and round (seed %llu)\n",
+                 kPrefix, selections.size(), o.repetitions, steps.size(), o.per_round,
+                 static_cast<unsigned long long>(o.seed));
+  }
+  const std::vector<std::string> failures =
+      RunSchedule(o, out, selections, steps, common_args, stop, &sides);
+  if (stop.stopped()) {
+    Error("interrupted; nothing compared");
+    return 130;
+  }
+  return WriteAndCompare(o, out, argc, argv, failures, &sides);
 }
 
 }  // namespace racetrack::bench

@@ -9,20 +9,18 @@
 //       in a random order (seeded, per selection and round):
 //         BASE_BIN run SCENARIO -t TARGET --repetitions K --json ...   (and the same for NEW_BIN)
 //
-// Each harness run does its own session set-up, warm-up and K (--per-round, default 1) timed
-// repetitions per record; the R results of a side are merged per record (MergeRounds) into one
-// results file per side with R x K repetitions, then compared with reports/compare
-// (reports/gate.h: cost ratio against max(10%, 2 x IQR/median of each side, A/A spread), U test
-// with Holm, one gating metric per record).
+// Each harness run does its own session set-up, warm-up and K (--per-round, default 1; the suite's
+// with --suite) timed repetitions per record; the R results of a side are merged per record
+// (MergeRounds) into one results file per side with R x K repetitions in round order and the
+// round count (reports::kRoundsFigure), then compared with reports/compare, which judges such
+// records PAIRED (reports/gate.h: each side's best repetition, noise and p-value from a
+// bootstrap over the paired rounds, Holm, one gating metric per record).
 //
-// Cost: on a 2-core box under load ~20, one round of the whole CI suite on all four targets
-// takes about 5 minutes per side, most of it set-up (process start, data loads — the cache
-// lesson's orders table, PostgreSQL's timeline lessons), not the 0.2 s timed phases. So R = 9,
-// K = 1 is about 90 minutes; R = 3, K = 3 (9 repetitions per side, a third of the set-ups) about
-// half of that. K > 1 makes the interleaving coarser (a round's K repetitions of one side run
-// back to back, seconds apart) and the K samples of one harness run share its set-up, so they
-// vary less among themselves than across rounds; the base side's IQR, which decides the
-// threshold, still spans all rounds. Exit codes as `compare`:
+// Cost: one round costs a harness process per selection and side (process start, target probe,
+// data set-up), far more than the 0.1 s timed repetitions. So the CI suite (bench/suite.h "ci")
+// is seven cheap selections and its defaults are R = 16 rounds of K = 3: the gate's power grows
+// with rounds, and K > 1 lets a round's best repetition find the machine's fast level. Measured
+// here: about 5 minutes per A/A run (README). Exit codes as `compare`:
 // 0 no significant regression, 1 regression or correctness flip, 2 usage / a side could not run.
 //
 // Servers: Redis and PostgreSQL are started once (throwaway, or --redis-url/--postgres-url) and
@@ -47,6 +45,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/suite.h"
 #include "results/results.h"
 
 namespace racetrack::bench {
@@ -54,13 +53,16 @@ namespace racetrack::bench {
 struct CompareRunOptions {
   std::string base_bin, new_bin;  // racetrack executables of the two builds
   std::vector<std::string> scenarios;  // empty with suite "ci" = every scenario
-  std::string suite;                   // "" or "ci"
+  std::string suite;                   // "", "ci" or "full" (bench/suite.h)
+  // The suite's (scenario, approaches, target) selections when the user named no scenario and
+  // no target; empty = every scenario on every usable target.
+  std::vector<SuiteSelection> suite_selections;
   std::vector<std::string> targets;    // empty = builtin, builtin-tcp, redis, postgres
   std::vector<std::string> run_args;   // passed to every `run` unchanged (--run-arg)
   std::vector<std::string> leave_out;  // "scenario/target" selections not run (--leave-out)
   bool merge_only = false;  // run nothing: merge OUT/rounds of an interrupted run (--merge-only)
-  int repetitions = 9;                 // rounds
-  int per_round = 1;                   // timed repetitions per harness run (per round and side)
+  int repetitions = 9;                 // rounds (with --suite and no -r: the suite's)
+  int per_round = 1;  // timed repetitions per harness run (per round and side; suite's with --suite)
   uint64_t seed = 1;                   // the A/B order's random seed (recorded)
   std::string redis_url, postgres_url;  // empty = one throwaway server for both sides
   std::string out_dir = "compare-run";  // base.json, new.json, comparison.json, logs/
@@ -89,7 +91,9 @@ std::vector<InterleaveStep> InterleaveSchedule(size_t selections, int rounds, ui
 // histograms merged and summaries recomputed (results::Summarize), the figure "cpu_us_per_op" the
 // median of the repetitions' values, correctness ok only if every round's check passed (and the
 // correctness figures reports::kChecksFigure / kFailedChecksFigure count the rounds' checks, so
-// `compare` can tell "failed once under load" from "fails every time"), errors
+// `compare` can tell "failed once under load" from "fails every time"), the figure
+// reports::kRoundsFigure the number of rounds merged (so `compare` can pair round r of BASE with
+// round r of NEW: reports/gate.h, paired), errors
 // summed, the first run error kept. The first document's metadata (environment, parameters with repetitions = rounds) is
 // kept; skips and targets are the union. Records seen in only some rounds keep the repetitions
 // they have.

@@ -44,6 +44,14 @@ PendingMetric Metric(std::string metric, std::string unit, std::optional<double>
   return p;
 }
 
+// The rounds a merged record came from (kRoundsFigure), when `samples` holds one value for every
+// repetition — a repetition without this metric would shift the rounds' groups — else 0.
+int Rounds(const Record& r, size_t samples) {
+  const std::optional<double> runs = r.Figure(std::string(kRoundsFigure));
+  if (!runs || *runs < 1 || *runs != std::floor(*runs) || samples != r.repetitions.size()) return 0;
+  return static_cast<int>(*runs);
+}
+
 // Throughput (units/s) -> microseconds per unit: the cost the gate judges. A repetition with no
 // throughput (0 operations) has no time per op and is left out.
 constexpr double kMicrosPerSecond = 1e6;
@@ -87,6 +95,8 @@ void Apply(const GateVerdict& v, MetricChange* m) {
   m->p_value = v.p_value;
   m->p_adjusted = v.p_adjusted;
   m->weak = v.weak;
+  m->paired = v.paired;
+  m->rounds = v.rounds;
   m->threshold = v.threshold;
   m->threshold_source = v.threshold_source;
   m->outcome = OutcomeName(v.outcome);
@@ -98,7 +108,9 @@ void Apply(const GateVerdict& v, MetricChange* m) {
 constexpr char kCostNote[] =
     "Every metric is a cost (time/op = 1 / throughput, p50, p99, CPU per op): a regression is NEW/BASE "
     "above 1 + t, an improvement below 1 / (1 + t). One metric per record gates (p50, else "
-    "time/op; or CPU per op); the others are reported, marked not gated.";
+    "time/op; or CPU per op); the others are reported, marked not gated. Records merged from "
+    "interleaved rounds (compare-run) are judged paired: each side's best repetition, its noise "
+    "and p-value from a bootstrap over the paired rounds.";
 
 constexpr char kDriftNote[] =
     "sequential runs carry the machine's drift between them (on a shared box often more than the "
@@ -168,6 +180,14 @@ std::string AdjustedP(const MetricChange& m) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.4f", *m.p_adjusted);
   return buf;
+}
+
+// When a test is weak: unpaired, fewer than kUTestOptimalRepetitions per side; paired, fewer
+// than GateSettings::min_test_rounds rounds.
+std::string WeakWhy() {
+  return "unpaired: fewer than " + std::to_string(kUTestOptimalRepetitions) +
+         " repetitions on a side; paired: fewer than " +
+         std::to_string(GateSettings{}.min_test_rounds) + " rounds";
 }
 
 std::string Pad(const std::string& s, size_t width, bool right = false) {
@@ -270,6 +290,8 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
     }
     for (PendingMetric& m : metrics) {
       m.change.gates = m.input.gates;
+      m.input.base_rounds = Rounds(b, m.input.base.size());
+      m.input.next_rounds = Rounds(n, m.input.next.size());
       auto aa = s.aa_spread.find(AaKey(key, m.change.metric));
       if (aa != s.aa_spread.end()) m.input.aa_spread = aa->second;
       pending.push_back(std::move(m));
@@ -347,9 +369,8 @@ std::string ComparisonText(const Comparison& c) {
   for (const Record* r : c.only_next) o << "\nonly in new (not compared): " << Name(*r);
   if (!c.only_base.empty() || !c.only_next.empty()) o << "\n";
   if (c.weak > 0) {
-    o << "\nnote: " << c.weak << " record(s) have fewer than " << kUTestOptimalRepetitions
-      << " repetitions on a side: the U test is weak there, so the " << FormatNumber(c.settings.threshold_pct)
-      << "% threshold alone decides.\n";
+    o << "\nnote: " << c.weak << " record(s) have too few samples for the test (" << WeakWhy()
+      << "): the test is weak there, so the threshold alone decides.\n";
   }
   o << "\nresult: " << c.regressions << " regression(s), " << c.flips
     << " correctness flip(s) -> exit " << c.ExitCode() << "\n";
@@ -388,8 +409,8 @@ std::string ComparisonMarkdown(const Comparison& c) {
   for (const Record* r : c.only_base) o << "- only in base: `" << MarkdownEscape(Name(*r)) << "`\n";
   for (const Record* r : c.only_next) o << "- only in new: `" << MarkdownEscape(Name(*r)) << "`\n";
   if (c.weak > 0) {
-    o << "\n> " << c.weak << " record(s) have fewer than " << kUTestOptimalRepetitions
-      << " repetitions: the U test is weak, the threshold alone decides.\n";
+    o << "\n> " << c.weak << " record(s) have too few samples for the test (" << WeakWhy()
+      << "): the threshold alone decides.\n";
   }
   return o.str();
 }
@@ -425,6 +446,7 @@ json ComparisonJson(const Comparison& c) {
                          {"outcome", m.outcome}, {"reason", m.reason},
                          {"base_repetitions", m.base_n},
                          {"new_repetitions", m.next_n}, {"weak_test", m.weak},
+                         {"paired_rounds", m.paired ? json(m.rounds) : json(nullptr)},
                          {"regression", m.regression}, {"improvement", m.improvement},
                          {"gates", m.gates}});
     }

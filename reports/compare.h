@@ -4,12 +4,17 @@
 // CompareSettings::metric are compared, each as a cost (lower is better) — "wall": time per
 // operation ("time/op" = 1 / throughput, in microseconds per the lesson's unit of work), median
 // latency (p50: what a busy neighbour disturbs least — a preemption delays one operation, where
-// a throughput window loses the whole time slice) and p99 latency; "cpu": server CPU time per operation (where the run recorded it) — and judged by
-// reports/gate.h: a metric regresses when its median cost ratio NEW/BASE exceeds 1 + t with
-// t = max(threshold, 2 x IQR/median of the base repetitions, the A/A spread when given), AND the
-// Mann-Whitney U test across repetitions agrees after a Holm correction over every test of the
-// comparison; an improvement is a ratio below 1 / (1 + t). With fewer than kUTestOptimalRepetitions on a side the test is reported as
-// weak and the threshold alone decides. One metric per record GATES (takes part in Holm and can
+// a throughput window loses the whole time slice) and p99 latency; "cpu": server CPU time per
+// operation (where the run recorded it) — and judged by reports/gate.h. Records merged from
+// compare-run's interleaved rounds (figure kRoundsFigure, equal on both sides) are judged PAIRED:
+// each side's best repetition, best(NEW)/best(BASE) against t = max(threshold, the spread of a
+// paired bootstrap over rounds, the A/A spread when given), and the bootstrap's p-value after
+// a Holm correction over every test of the
+// comparison. Other records (two archived runs) are judged UNPAIRED: the ratio of medians against
+// t = max(threshold, 2 x IQR/median of each side's repetitions, A/A spread) and the Mann-Whitney
+// U test. A regression is a ratio above 1 + t, an improvement below 1 / (1 + t). With fewer than
+// kUTestOptimalRepetitions on a side (paired: GateSettings::min_test_rounds rounds) the test is
+// reported as weak and the threshold alone decides. One metric per record GATES (takes part in Holm and can
 // fail the comparison): p50 where both sides recorded it per repetition, else time/op; with
 // "cpu", CPU per op. The others are reported against their own thresholds ("not gated").
 //
@@ -63,6 +68,10 @@ Status ReadAaSpread(const std::string& path, std::map<std::string, double>* spre
 inline constexpr char kChecksFigure[] = "checks_run";
 inline constexpr char kFailedChecksFigure[] = "checks_failed";
 
+// The number of harness runs (compare-run rounds) a merged record's repetitions came from, in
+// round order: lets the gate pair round r of BASE with round r of NEW (reports/gate.h, paired).
+inline constexpr char kRoundsFigure[] = "harness_runs";
+
 // How many checks of a record ran and failed (runs 0: not checked).
 struct CheckCounts {
   int runs = 0;
@@ -79,6 +88,8 @@ struct MetricChange {
   std::optional<double> p_adjusted;  // Holm-adjusted, when the test was strong enough to count
   size_t base_n = 0, next_n = 0;     // samples per side
   bool weak = true;                  // too few repetitions for the test to decide
+  bool paired = false;               // judged on paired rounds (gate.h), else unpaired
+  int rounds = 0;                    // paired: rounds judged
   double threshold = 0;              // the noise threshold used, fraction
   std::string threshold_source;      // "floor", "base IQR", "A/A spread"
   std::string outcome;               // gate.h OutcomeName

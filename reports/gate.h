@@ -10,30 +10,51 @@
 // no threshold is out of reach (judged as a drop of throughput, a change could never exceed
 // -100%, so a noisy record's 150% threshold could never be crossed by any slowdown).
 //
-// For each metric of each record compared (a GateInput) the verdict is reached in two steps:
+// For each metric of each record compared (a GateInput) the verdict is reached in two steps, in
+// one of two forms.
 //
+// PAIRED (compare-run's merged files: both sides came from the same R >= 2 interleaved rounds, K
+// repetitions per round and side, round r of BASE run right beside round r of NEW). Why: on a
+// shared VM a record's per-repetition cost sits at one of a few LEVELS (measured here:
+// leaderboard p50 ~4.8 us or ~8.8 us, holding for a few repetitions, then switching), and which
+// level a side drew moves its median more than a 20% change; an IQR over a bimodal mix is as
+// large as the level gap. So:
+//   a. each side is summarised by its BEST (lowest-cost) repetition over all R x K: the fast
+//      level as soon as one repetition drew it; the change is best(NEW) / best(BASE) - 1;
+//   b. its noise and test come from a PAIRED BOOTSTRAP over rounds: `bootstrap_resamples` times,
+//      draw R round indices with replacement, the same for both sides, and take each side's
+//      best over the drawn rounds. The exchangeable unit is the harness run (a round), not the
+//      repetition: K repetitions of one process share its set-up and level;
+//   c. threshold t = max(floor (10%), exp(iqr_factor (2) x IQR of the bootstrap log-ratios) - 1,
+//      the A/A spread when measured) — the statistic's own noise, where the IQR of a bimodal
+//      side would be the level gap;
+//   d. p-value: two-sided bootstrap, 2 x (1 + resamples on the far side of no change) /
+//      (1 + resamples), Holm across the family. Deterministic: the resampling stream is seeded.
+//   With fewer than `min_test_rounds` rounds the test cannot decide: "weak", the threshold
+//   alone decides.
+//
+// UNPAIRED (anything else: two archived runs, or sides with different round counts):
 //   1. Noise threshold: max(floor (10%),
 //                           iqr_factor (2) x IQR/median of the BASE side's repetitions,
 //                           iqr_factor (2) x IQR/median of the NEW side's repetitions,
 //                           the A/A spread of this record/metric, when one was measured).
-//      A ratio within [1/(1+t), 1+t] is "within noise", whatever the test says. The NEW side's
-//      spread counts too: in an A/A run the side that drew the noisy harness processes is as
-//      often NEW as BASE, and a real slowdown shifts NEW without widening it.
+//      A ratio of medians within [1/(1+t), 1+t] is "within noise", whatever the test says. The
+//      NEW side's spread counts too: in an A/A run the side that drew the noisy harness
+//      processes is as often NEW as BASE, and a real slowdown shifts NEW without widening it.
 //   2. Test: a two-sided Mann-Whitney U test of base vs new repetitions, its p-value adjusted by
 //      Holm's step-down method across every test in the same JudgeAll() call (all records and
 //      metrics compared), so 200 records do not buy 10 false alarms at alpha 0.05. The change
 //      counts only when the adjusted p-value is below alpha. (The U test depends on ranks only,
 //      so judging 1/throughput instead of throughput leaves its p-value unchanged.)
+//   When either side has fewer than `min_test_repetitions` samples the test cannot decide (with
+//   3 vs 3 repetitions no p-value goes below 0.1): the verdict is then "weak" and the threshold
+//   alone decides, as `compare` always did for archived single-repetition runs.
 //
 // Only the inputs that GATE take part in the Holm family and can fail the gate: `compare` gates
 // on one primary cost per record (more tests per record only dilute the correction: Holm over
 // three metrics of 200 records needs p < 8e-5, over one 2.5e-4) and reports the others against
-// the same kind of threshold, marked "not gated".
-//
-// When either side has fewer than `min_test_repetitions` samples the test cannot decide (with
-// 3 vs 3 repetitions no p-value goes below 0.1): the verdict is then "weak" and the threshold
-// alone decides, as `compare` always did for archived single-repetition runs; such tests are not
-// part of the Holm family. The one-line `reason` says which of these happened.
+// the same kind of threshold, marked "not gated". Weak tests are not part of the family. The
+// one-line `reason` says which of these happened.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -49,6 +70,8 @@ struct GateSettings {
   double iqr_factor = 2.0;    // x IQR/median of the base repetitions
   double alpha = 0.05;        // family-wise, after Holm
   int min_test_repetitions = 9;  // per side, for the U test to decide (compare.py's 9)
+  int min_test_rounds = 8;       // paired: rounds for the bootstrap to decide
+  int bootstrap_resamples = 4000;  // paired: p >= 2 / 4001 = 5e-4 (Holm over 10 tests: 5e-3)
 };
 
 struct GateInput {
@@ -57,6 +80,11 @@ struct GateInput {
   std::optional<double> aa_spread;  // |relative change| seen in an A/A run, when measured
   // Medians to use when a side has no per-repetition samples (archived single values).
   std::optional<double> base_value, next_value;
+  // The harness runs (rounds) each side's samples came from, in order: K = size / rounds
+  // consecutive samples per round, round r of one side run beside round r of the other
+  // (compare-run). 0 = unknown. Equal on both sides, >= 2, and dividing both sizes equally:
+  // judged PAIRED; otherwise unpaired.
+  int base_rounds = 0, next_rounds = 0;
   // false: reported beside the record's gating metric — same threshold, no Holm family, never a
   // regression or an improvement (outcome kNotGated when beyond the threshold).
   bool gates = true;
@@ -73,15 +101,17 @@ enum class GateOutcome {
 
 struct GateVerdict {
   GateOutcome outcome = GateOutcome::kNoData;
-  std::optional<double> base, next;  // medians
+  std::optional<double> base, next;  // medians (paired: each side's best repetition)
   std::optional<double> change;      // next / base - 1 (cost: > 0 is slower)
   double threshold = 0;              // t: regression beyond 1 + t, improvement below 1 / (1 + t)
-  std::string threshold_source;      // "floor", "base IQR", "new IQR", "A/A spread"
-  std::optional<double> base_iqr_rel;  // IQR/median of the base repetitions
-  std::optional<double> next_iqr_rel;  // IQR/median of the new repetitions
-  std::optional<double> p_value;       // raw U test
+  std::string threshold_source;  // "floor", "base IQR", "new IQR", "bootstrap IQR", "A/A spread"
+  std::optional<double> base_iqr_rel;  // IQR/median of the base repetitions (paired: round
+  std::optional<double> next_iqr_rel;  // bests, reported only: the threshold uses the bootstrap)
+  std::optional<double> p_value;       // raw U test (paired: bootstrap)
   std::optional<double> p_adjusted;    // after Holm (tests in the family only)
   bool weak = true;  // the test could not decide: threshold alone
+  bool paired = false;  // judged on paired rounds (bootstrap), else unpaired (U test)
+  int rounds = 0;       // paired: the rounds (pairs) judged
   std::string reason;  // one line: why this verdict
   bool regression() const { return outcome == GateOutcome::kRegression; }
   bool improvement() const { return outcome == GateOutcome::kImprovement; }
@@ -98,6 +128,10 @@ std::vector<double> HolmAdjust(const std::vector<double>& p_values);
 // Interquartile range / median (quartiles by linear interpolation, as numpy's default);
 // nullopt for fewer than 2 values or a zero median.
 std::optional<double> RelativeIqr(std::vector<double> values);
+
+// Each round's best (lowest) cost: `samples` in `rounds` consecutive groups of equal size;
+// empty when `rounds` < 1 or does not divide the size. REQUIRES nothing of the values.
+std::vector<double> RoundBests(const std::vector<double>& samples, int rounds);
 
 // The symmetric size of a cost ratio r = 1 + change: max(r - 1, 1/r - 1), e.g. 0.25 for both
 // x1.25 and x0.8. What an A/A run's change contributes as spread (a threshold t covers it).

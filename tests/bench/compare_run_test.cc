@@ -112,6 +112,9 @@ TEST(MergeRoundsTest, RepetitionsOfEveryRoundPerRecord) {
   EXPECT_DOUBLE_EQ(*r.ops, 3000);
   EXPECT_DOUBLE_EQ(*r.errors, 3);  // summed over the rounds
   EXPECT_EQ(m.records[1].repetitions.size(), 1u);  // seen in one round only
+  // The rounds each record came from, for compare's pairing of round r of both sides.
+  EXPECT_DOUBLE_EQ(r.figures.at(reports::kRoundsFigure), 3);
+  EXPECT_DOUBLE_EQ(m.records[1].figures.at(reports::kRoundsFigure), 1);
   EXPECT_EQ(m.parameters.repetitions, 3);
   EXPECT_EQ(m.targets.size(), 1u);
   EXPECT_TRUE(MergeRounds({}).records.empty());

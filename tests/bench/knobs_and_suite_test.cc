@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -152,10 +153,10 @@ TEST(HarnessKnobsTest, ALessonsOwnValuesWinOverTheSharedOnes) {
   EXPECT_EQ(o.KnobsFor("cache")["sizes"], (std::vector<double>{1, 2}));
 }
 
-TEST(SuiteTest, CiRunsEveryLessonWithItsOwnSmallKnobValues) {
+TEST(SuiteTest, FullRunsEveryLessonWithItsOwnSmallKnobValues) {
   const auto& registry = scenarios::Registry::Default();
   RunCommand cmd;
-  ASSERT_TRUE(ApplySuite("ci", {}, {}, registry, &cmd).ok());
+  ASSERT_TRUE(ApplySuite("full", {}, {}, registry, &cmd).ok());
   EXPECT_EQ(cmd.scenarios.size(), registry.all().size());
   EXPECT_EQ(cmd.options.repetitions, 15);
   EXPECT_DOUBLE_EQ(cmd.options.duration_s, 0.1);
@@ -164,6 +165,36 @@ TEST(SuiteTest, CiRunsEveryLessonWithItsOwnSmallKnobValues) {
   EXPECT_EQ(cmd.options.scenario_knobs["leaderboard"]["sizes"], (std::vector<double>{1000, 10000}));
   EXPECT_EQ(cmd.options.scenario_knobs["pipeline"]["batch"], (std::vector<double>{1, 100}));
   EXPECT_EQ(cmd.options.scenario_knobs.count("counters"), 0u);  // its defaults
+}
+
+// The CI gate's suite: a few selections, each naming a registered lesson, an approach that lesson
+// has, and a target name; its lessons' knobs parse; compare-run defaults of many rounds.
+TEST(SuiteTest, CiIsAFewSelectionsOfRealLessonsAndApproaches) {
+  const auto& registry = scenarios::Registry::Default();
+  auto ci = SuiteForCompare("ci");
+  ASSERT_TRUE(ci.ok());
+  EXPECT_GE(ci->rounds, 8);  // the paired test needs 8 rounds to decide (reports/gate.h)
+  EXPECT_GE(ci->per_round, 2);
+  ASSERT_FALSE(ci->selections.empty());
+  EXPECT_LE(ci->selections.size(), 10u);
+  std::set<std::string> targets;
+  for (const SuiteSelection& sel : ci->selections) {
+    const scenarios::Scenario* sc = registry.Find(sel.scenario);
+    ASSERT_NE(sc, nullptr) << sel.scenario;
+    for (const std::string& a : sel.approaches) {
+      bool found = false;
+      for (const auto& approach : sc->info().approaches) found = found || approach.id == a;
+      EXPECT_TRUE(found) << sel.scenario << " has no approach " << a;
+    }
+    targets.insert(sel.target);
+  }
+  EXPECT_EQ(targets, (std::set<std::string>{"builtin", "builtin-tcp", "redis", "postgres"}));
+  RunCommand cmd;
+  ASSERT_TRUE(ApplySuite("ci", {}, {}, registry, &cmd).ok());
+  EXPECT_LT(cmd.scenarios.size(), registry.all().size());  // only the suite's lessons
+  EXPECT_EQ(cmd.options.repetitions, ci->per_round);
+  EXPECT_FALSE(SuiteForCompare("nightly").ok());
+  EXPECT_TRUE(SuiteForCompare("full")->selections.empty());  // everything
 }
 
 TEST(SuiteTest, TheUsersFlagsAndScenariosWin) {

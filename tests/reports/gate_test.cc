@@ -291,5 +291,157 @@ TEST(GateTest, SingleValuesAndMissingSides) {
   EXPECT_STREQ(OutcomeName(v[1].outcome), "n/a");
 }
 
+// --- Paired rounds on a bimodal machine -------------------------------------------------------
+//
+// The level problem measured on this VM (README, gate-calibration): a repetition's cost sits at
+// a fast level (4.8) or a slow one (8.8, x1.83), with +-3% noise inside a level. Deterministic
+// draws (fixed seeds), no timing. `persist`: the chance a repetition keeps the previous one's
+// level (the machine state holds for a few repetitions), else it is drawn anew.
+struct Bimodal {
+  double fast = 4.8, slow = 8.8, slow_share = 0.5, noise = 0.03, persist = 0.0;
+};
+
+std::vector<double> Draw(const Bimodal& m, int rounds, int per_round, double factor,
+                         std::mt19937_64* rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<double> out;
+  bool slow = u(*rng) < m.slow_share;
+  for (int i = 0; i < rounds * per_round; ++i) {
+    if (!(u(*rng) < m.persist)) slow = u(*rng) < m.slow_share;
+    out.push_back(factor * (slow ? m.slow : m.fast) * (1 + m.noise * (2 * u(*rng) - 1)));
+  }
+  return out;
+}
+
+GateInput Rounds(std::vector<double> base, std::vector<double> next, int rounds) {
+  GateInput in = Cost(std::move(base), std::move(next));
+  in.base_rounds = in.next_rounds = rounds;
+  return in;
+}
+
+TEST(GateTest, RoundBestsTakesTheLowestOfEachRound) {
+  EXPECT_EQ(RoundBests({5, 3, 4, 9, 7, 8}, 2), (std::vector<double>{3, 7}));
+  EXPECT_EQ(RoundBests({5, 3, 4}, 3), (std::vector<double>{5, 3, 4}));  // K = 1
+  EXPECT_TRUE(RoundBests({5, 3, 4}, 2).empty());  // 2 does not divide 3
+  EXPECT_TRUE(RoundBests({5, 3}, 0).empty());
+  EXPECT_TRUE(RoundBests({}, 2).empty());
+}
+
+// A suite-sized family: 9 unchanged records and one slowed x1.25, 16 rounds of 3 repetitions,
+// on the bimodal machine. The paired gate flags exactly the slowed record; the unpaired one,
+// fed the same repetitions, misses it (its median and IQR follow the level mix).
+TEST(GateTest, PairedRoundsCatchSlowdownOnBimodalMachineWithoutFalseAlarms) {
+  const Bimodal m;
+  const int kRounds = 16, kPerRound = 3, kUnchanged = 9;
+  std::mt19937_64 rng(22);
+  std::vector<GateInput> family;
+  for (int i = 0; i < kUnchanged; ++i) {
+    auto base = Draw(m, kRounds, kPerRound, 1.0, &rng);
+    family.push_back(Rounds(base, Draw(m, kRounds, kPerRound, 1.0, &rng), kRounds));
+  }
+  auto base = Draw(m, kRounds, kPerRound, 1.0, &rng);
+  family.push_back(Rounds(base, Draw(m, kRounds, kPerRound, 1.25, &rng), kRounds));
+
+  const auto paired = JudgeAll(family, GateSettings{});
+  for (int i = 0; i < kUnchanged; ++i) {
+    EXPECT_TRUE(paired[i].paired);
+    EXPECT_FALSE(paired[i].regression()) << i << ": " << paired[i].reason;
+    EXPECT_FALSE(paired[i].improvement()) << i << ": " << paired[i].reason;
+  }
+  const GateVerdict& slowed = paired[kUnchanged];
+  EXPECT_TRUE(slowed.paired);
+  EXPECT_EQ(slowed.rounds, kRounds);
+  EXPECT_FALSE(slowed.weak);
+  EXPECT_TRUE(slowed.regression()) << slowed.reason;
+  EXPECT_NEAR(*slowed.change, 0.25, 0.08);
+  EXPECT_NE(slowed.reason.find("paired bootstrap"), std::string::npos) << slowed.reason;
+
+  // The same repetitions without the rounds: the unpaired gate of before.
+  std::vector<GateInput> unpaired = family;
+  for (GateInput& in : unpaired) in.base_rounds = in.next_rounds = 0;
+  const auto old = JudgeAll(unpaired, GateSettings{});
+  EXPECT_FALSE(old[kUnchanged].paired);
+  EXPECT_FALSE(old[kUnchanged].regression()) << old[kUnchanged].reason;
+  EXPECT_GT(old[kUnchanged].threshold, 0.5);  // 2 x IQR/median spans the level gap
+}
+
+// Deterministic: the bootstrap's stream is seeded, so the same samples give the same verdict.
+TEST(GateTest, PairedVerdictIsAFunctionOfItsSamples) {
+  std::mt19937_64 rng(5);
+  const Bimodal m;
+  GateInput in = Rounds(Draw(m, 12, 3, 1.0, &rng), Draw(m, 12, 3, 1.1, &rng), 12);
+  const GateVerdict a = JudgeAll({in}, GateSettings{})[0], b = JudgeAll({in}, GateSettings{})[0];
+  EXPECT_EQ(*a.p_value, *b.p_value);
+  EXPECT_EQ(a.threshold, b.threshold);
+}
+
+// Over many A/A families the paired gate stays quiet: 50 suites of 10 records, each judged as
+// one Holm family (family-wise alpha 0.05: about 2.5 expected at worst), with levels drawn anew
+// per repetition and held for a few.
+TEST(GateTest, PairedAaFamiliesStayQuiet) {
+  for (double persist : {0.0, 0.7}) {
+    Bimodal m;
+    m.persist = persist;
+    std::mt19937_64 rng(7);
+    int failed_families = 0;
+    for (int suite = 0; suite < 50; ++suite) {
+      std::vector<GateInput> family;
+      for (int i = 0; i < 10; ++i) {
+        auto base = Draw(m, 16, 3, 1.0, &rng);
+        family.push_back(Rounds(base, Draw(m, 16, 3, 1.0, &rng), 16));
+      }
+      bool failed = false;
+      for (const GateVerdict& v : JudgeAll(family, GateSettings{})) {
+        failed = failed || v.regression() || v.improvement();
+      }
+      failed_families += failed;
+    }
+    EXPECT_LE(failed_families, 2) << "persist " << persist;
+  }
+}
+
+// The same slowdown is caught whatever share of slow repetitions a run draws, 20 of 20 times.
+TEST(GateTest, PairedSlowdownCaughtWhateverTheLevelMix) {
+  for (double share : {0.2, 0.5, 0.7}) {
+    Bimodal m;
+    m.slow_share = share;
+    std::mt19937_64 rng(static_cast<uint64_t>(share * 100));
+    int caught = 0;
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<GateInput> family;
+      for (int i = 0; i < 9; ++i) {
+        auto base = Draw(m, 16, 3, 1.0, &rng);
+        family.push_back(Rounds(base, Draw(m, 16, 3, 1.0, &rng), 16));
+      }
+      auto base = Draw(m, 16, 3, 1.0, &rng);
+      family.push_back(Rounds(base, Draw(m, 16, 3, 1.25, &rng), 16));
+      caught += JudgeAll(family, GateSettings{}).back().regression();
+    }
+    EXPECT_EQ(caught, 20) << "slow share " << share;
+  }
+}
+
+TEST(GateTest, PairingNeedsEqualRoundsThatDivideTheSamples) {
+  auto base = Samples(100, 0.02, 12), next = Samples(130, 0.02, 12);
+  GateInput in = Rounds(base, next, 4);
+  EXPECT_TRUE(JudgeAll({in}, GateSettings{})[0].paired);
+  in.next_rounds = 6;  // different round counts: cannot pair
+  EXPECT_FALSE(JudgeAll({in}, GateSettings{})[0].paired);
+  in = Rounds(base, next, 5);  // 5 does not divide 12
+  EXPECT_FALSE(JudgeAll({in}, GateSettings{})[0].paired);
+  in = Rounds(base, next, 1);  // one round: nothing to pair
+  EXPECT_FALSE(JudgeAll({in}, GateSettings{})[0].paired);
+}
+
+TEST(GateTest, FewPairedRoundsAreWeakAndThresholdDecides) {
+  // 4 rounds x 3: too few to resample; a x1.3 change beyond 10% decides alone.
+  GateInput in = Rounds(Samples(100, 0.01, 12), Samples(130, 0.01, 12), 4);
+  const GateVerdict v = JudgeAll({in}, GateSettings{})[0];
+  EXPECT_TRUE(v.paired);
+  EXPECT_TRUE(v.weak);
+  EXPECT_TRUE(v.regression()) << v.reason;
+  EXPECT_NE(v.reason.find("too few rounds"), std::string::npos) << v.reason;
+}
+
 }  // namespace
 }  // namespace racetrack::reports
