@@ -9,6 +9,7 @@
 #include "engine/ds/hash.h"
 #include "engine/ds/set.h"
 #include "engine/ds/util.h"
+#include "engine/ds/zset.h"
 
 namespace racetrack::engine {
 
@@ -62,6 +63,11 @@ Value::Value(Set&& s) {
   SetTag(ObjType::kSet, kInline, 0);
 }
 
+Value::Value(ZSet&& z) {
+  new (payload_) ZSet(std::move(z));
+  SetTag(ObjType::kZSet, kInline, 0);
+}
+
 void Value::InitString(std::string_view s, bool detect_int) {
   uint8_t flags = detect_int && IsCanonicalInt(s) ? kIntFlag : 0;
   if (s.size() <= kInlineMax) {
@@ -110,6 +116,7 @@ void Value::Release() {
     case kInline:
       if (type() == ObjType::kHash) embedded<Hash>()->~Hash();
       if (type() == ObjType::kSet) embedded<Set>()->~Set();
+      if (type() == ObjType::kZSet) embedded<ZSet>()->~ZSet();
       break;
     case kBuffer: std::free(ptr<char>()); break;
     case kString: delete ptr<std::string>(); break;
@@ -124,6 +131,7 @@ size_t Value::MemoryUsage() const {
     case kInline:
       if (type() == ObjType::kHash) return sizeof(Value) + As<Hash>()->MemoryUsage();
       if (type() == ObjType::kSet) return sizeof(Value) + As<Set>()->MemoryUsage();
+      if (type() == ObjType::kZSet) return sizeof(Value) + As<ZSet>()->MemoryUsage();
       return sizeof(Value);
     case kBuffer: return sizeof(Value) + malloc_usable_size(ptr<char>());
     case kString: {
@@ -139,6 +147,7 @@ std::string_view Value::Encoding() const {
   if (storage() == kObject) return ptr<Object>()->Encoding();
   if (type() == ObjType::kHash) return As<Hash>()->Encoding();
   if (type() == ObjType::kSet) return As<Set>()->Encoding();
+  if (type() == ObjType::kZSet) return As<ZSet>()->Encoding();
   if (tag_ & kRawFlag) return "raw";
   if (tag_ & kIntFlag) return "int";
   return str().size() <= kEmbstrMax ? "embstr" : "raw";
@@ -154,6 +163,10 @@ Value Value::Clone() const {
       }
       if (type() == ObjType::kSet) {
         v = Value(As<Set>()->Clone());
+        break;
+      }
+      if (type() == ObjType::kZSet) {
+        v = Value(As<ZSet>()->Clone());
         break;
       }
       [[fallthrough]];
