@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <new>
 
@@ -99,7 +100,16 @@ Value Value::Raw(std::string s) {
   return v;
 }
 
-Value Value::FromInt(int64_t v) { return Value(std::string_view(FormatInt(v))); }
+Value Value::FromInt(int64_t v) {
+  // std::to_chars prints the canonical form (no '+', no leading zeros, no "-0"), so the "int"
+  // encoding is known without IsCanonicalInt's parse and re-print (INCR's hot path).
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  Value out;
+  out.InitString(std::string_view(buf, static_cast<size_t>(end - buf)), /*detect_int=*/false);
+  out.tag_ |= kIntFlag;
+  return out;
+}
 
 std::string& Value::mutable_str() {
   if (storage() != kString) {
