@@ -9,9 +9,7 @@ namespace racetrack::engine {
 
 std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
   std::vector<int> out;
-  if (first_key <= 0 || key_step <= 0) return out;
-  int last = last_key < 0 ? static_cast<int>(argc) + last_key : last_key;
-  for (int i = first_key; i <= last && i < static_cast<int>(argc); i += key_step) out.push_back(i);
+  ForEachKeyPosition(argc, [&out](int i) { out.push_back(i); });
   return out;
 }
 

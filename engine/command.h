@@ -103,6 +103,15 @@ struct CommandSpec {
 
   // Key argument indices for argv under the legacy (first, last, step) rule.
   std::vector<int> KeyPositions(size_t argc) const;
+  // f(index) for each of KeyPositions(argc), without building the vector (every write command
+  // walks them: Engine::Call).
+  template <typename F>
+  void ForEachKeyPosition(size_t argc, F&& f) const {
+    if (first_key <= 0 || key_step <= 0) return;
+    const int n = static_cast<int>(argc);
+    const int last = last_key < 0 ? n + last_key : last_key;
+    for (int i = first_key; i <= last && i < n; i += key_step) f(i);
+  }
   // Redis's flag names for COMMAND INFO ("write", "readonly", "fast", ...).
   std::vector<std::string_view> FlagNames() const;
 };

@@ -418,9 +418,10 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
   }
 
   if ((spec.flags & kCmdWrite) && db.dirty() != dirty_before) {
-    for (int pos : spec.KeyPositions(argv.size())) {
-      if (client.no_key_signal) break;
-      SignalModifiedKey(db.index(), argv[static_cast<size_t>(pos)]);
+    if (!client.no_key_signal) {
+      spec.ForEachKeyPosition(argv.size(), [&](int pos) {
+        SignalModifiedKey(db.index(), argv[static_cast<size_t>(pos)]);
+      });
     }
     if (client.prevent_propagation) {
       // Its effects were propagated by the nested commands it ran.

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -229,16 +230,21 @@ inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) 
 // (dropping its TTL), or a null `value` deletes it; `changes` is how many changes Redis counts
 // for the store (one per stored element for SORT and GEO). The key is signalled (WATCH, blocked
 // clients) here, since the command table's key positions cannot name it.
-inline void StoreOrDelete(CommandContext& ctx, std::string_view key, std::unique_ptr<Object> value,
+inline void StoreOrDelete(CommandContext& ctx, std::string_view key, std::optional<Value> value,
                           uint64_t changes = 1) {
   bool changed = true;
-  if (value != nullptr) {
-    ctx.db.Set(key, Value(std::move(value)));
+  if (value.has_value()) {
+    ctx.db.Set(key, std::move(*value));
     if (changes > 1) ctx.db.AddDirty(changes - 1);  // Set counted one
   } else {
     changed = ctx.db.Erase(key);
   }
   if (changed) ctx.engine.SignalModifiedKey(ctx.db.index(), key);
+}
+inline void StoreOrDelete(CommandContext& ctx, std::string_view key, std::unique_ptr<Object> value,
+                          uint64_t changes = 1) {
+  StoreOrDelete(ctx, key, value ? std::optional<Value>(Value(std::move(value))) : std::nullopt,
+                changes);
 }
 
 // A scan of a missing key: cursor 0 and no elements (Redis answers before reading the options).

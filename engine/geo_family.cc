@@ -360,7 +360,7 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
   }
   if (zs == nullptr) {
     if (have_store) {
-      StoreOrDelete(ctx, store_key, nullptr);
+      StoreOrDelete(ctx, store_key, std::nullopt);
       ctx.reply.Integer(0);
     } else {
       ctx.reply.EmptyArray();
@@ -402,16 +402,17 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
     }
     return;
   }
-  std::unique_ptr<ZSet> result;
+  std::optional<Value> result;
   if (returned > 0) {
-    result = ZSet::NewSkiplist();  // converted to a listpack at the end if small, as Redis
+    ZSet zs = ZSet::NewSkiplist();  // converted to a listpack at the end if small, as Redis
     size_t max_len = 0;
     for (size_t i = 0; i < returned; ++i) {
       const Point& p = points[i];
-      result->Insert(p.member, store_dist ? p.dist / shape.conversion : p.score);
+      zs.Insert(p.member, store_dist ? p.dist / shape.conversion : p.score);
       max_len = std::max(max_len, p.member.size());
     }
-    result->ConvertToListpackIfNeeded(max_len);
+    zs.ConvertToListpackIfNeeded(max_len);
+    result.emplace(std::move(zs));
   }
   StoreOrDelete(ctx, store_key, std::move(result), returned);
   ctx.reply.Integer(static_cast<int64_t>(returned));

@@ -147,8 +147,7 @@ void ZAddGeneric(CommandContext& ctx, bool zincrby) {
       return;
     }
     // Redis 7.0 starts every new sorted set as a listpack; Insert converts when it outgrows it.
-    zs = ctx.db.Add(ctx.argv[1], Value(std::unique_ptr<Object>(std::make_unique<ZSet>())))
-             .As<ZSet>();
+    zs = ctx.db.Add(ctx.argv[1], Value(ZSet())).As<ZSet>();
   }
   const int flags = (nx ? ZSet::kAddNx : 0) | (xx ? ZSet::kAddXx : 0) | (gt ? ZSet::kAddGt : 0) |
                     (lt ? ZSet::kAddLt : 0) | (incr ? ZSet::kAddIncr : 0);
@@ -290,10 +289,10 @@ void CmdZRevRank(CommandContext& ctx) { RankGeneric(ctx, true); }
 
 // Stores `result` at dst (an empty or null result deletes dst) and replies its size, as Redis's
 // *STORE commands do.
-void StoreResult(CommandContext& ctx, std::string_view dst, std::unique_ptr<ZSet> result) {
-  size_t size = result ? result->size() : 0;
-  if (size == 0) result.reset();
-  StoreOrDelete(ctx, dst, std::move(result));
+void StoreResult(CommandContext& ctx, std::string_view dst, ZSet result) {
+  size_t size = result.size();
+  StoreOrDelete(ctx, dst,
+                size == 0 ? std::nullopt : std::optional<Value>(Value(std::move(result))));
   ctx.reply.Integer(static_cast<int64_t>(size));
 }
 
@@ -473,11 +472,8 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir, bool store
     walk.ForEach([&](const Iter& it) { EmitPair(ctx.reply, it, with_scores); });
     return;
   }
-  std::unique_ptr<ZSet> result;
-  if (walk.count > 0) {
-    result = std::make_unique<ZSet>();  // listpack until it outgrows it, as Redis's zsetAdd
-    walk.ForEach([&](const Iter& it) { result->Insert(it.member(), it.score()); });
-  }
+  ZSet result;  // listpack until it outgrows it, as Redis's zsetAdd
+  walk.ForEach([&](const Iter& it) { result.Insert(it.member(), it.score()); });
   StoreResult(ctx, ctx.argv[1], std::move(result));
 }
 
@@ -838,7 +834,7 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
     std::stable_sort(src.begin(), src.end(),
                      [](const Source& a, const Source& b) { return a.size() < b.size(); });
   }
-  auto result = ZSet::NewSkiplist();  // converted to a listpack at the end if small (STORE)
+  ZSet result = ZSet::NewSkiplist();  // converted to a listpack at the end if small (STORE)
   size_t max_len = 0;
   int64_t cardinality = 0;
   if (op == SetOp::kUnion) {
@@ -851,7 +847,7 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
       });
     }
     for (const auto& [m, score] : acc) {
-      result->Insert(m, score);
+      result.Insert(m, score);
       max_len = std::max(max_len, m.size());
     }
   } else if (op == SetOp::kInter) {
@@ -870,7 +866,7 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
           done = limit > 0 && cardinality >= limit;
           return;
         }
-        result->Insert(m, total);
+        result.Insert(m, total);
         max_len = std::max(max_len, m.size());
       });
     }
@@ -881,7 +877,7 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
       for (size_t i = 1; i < n; ++i) {
         if (src[i].Lookup(m, &ignored)) return;
       }
-      result->Insert(m, score);
+      result.Insert(m, score);
       max_len = std::max(max_len, m.size());
     });
   }
@@ -890,12 +886,12 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
     return;
   }
   if (dst != nullptr) {
-    if (result->size() > 0) result->ConvertToListpackIfNeeded(max_len);
+    if (result.size() > 0) result.ConvertToListpackIfNeeded(max_len);
     StoreResult(ctx, *dst, std::move(result));
     return;
   }
-  ctx.reply.PairArray(result->size(), with_scores);
-  for (Iter it = result->First(); it.valid(); it.Next()) EmitPair(ctx.reply, it, with_scores);
+  ctx.reply.PairArray(result.size(), with_scores);
+  for (Iter it = result.First(); it.valid(); it.Next()) EmitPair(ctx.reply, it, with_scores);
 }
 
 void CmdZUnionStore(CommandContext& ctx) { SetAlgebra(ctx, &ctx.argv[1], 2, SetOp::kUnion); }

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <new>
 
@@ -9,6 +10,7 @@
 #include "engine/ds/hash.h"
 #include "engine/ds/set.h"
 #include "engine/ds/util.h"
+#include "engine/ds/zset.h"
 
 namespace racetrack::engine {
 
@@ -62,6 +64,11 @@ Value::Value(Set&& s) {
   SetTag(ObjType::kSet, kInline, 0);
 }
 
+Value::Value(ZSet&& z) {
+  new (payload_) ZSet(std::move(z));
+  SetTag(ObjType::kZSet, kInline, 0);
+}
+
 void Value::InitString(std::string_view s, bool detect_int) {
   uint8_t flags = detect_int && IsCanonicalInt(s) ? kIntFlag : 0;
   if (s.size() <= kInlineMax) {
@@ -93,7 +100,16 @@ Value Value::Raw(std::string s) {
   return v;
 }
 
-Value Value::FromInt(int64_t v) { return Value(std::string_view(FormatInt(v))); }
+Value Value::FromInt(int64_t v) {
+  // std::to_chars prints the canonical form (no '+', no leading zeros, no "-0"), so the "int"
+  // encoding is known without IsCanonicalInt's parse and re-print (INCR's hot path).
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  Value out;
+  out.InitString(std::string_view(buf, static_cast<size_t>(end - buf)), /*detect_int=*/false);
+  out.tag_ |= kIntFlag;
+  return out;
+}
 
 std::string& Value::mutable_str() {
   if (storage() != kString) {
@@ -110,6 +126,7 @@ void Value::Release() {
     case kInline:
       if (type() == ObjType::kHash) embedded<Hash>()->~Hash();
       if (type() == ObjType::kSet) embedded<Set>()->~Set();
+      if (type() == ObjType::kZSet) embedded<ZSet>()->~ZSet();
       break;
     case kBuffer: std::free(ptr<char>()); break;
     case kString: delete ptr<std::string>(); break;
@@ -124,6 +141,7 @@ size_t Value::MemoryUsage() const {
     case kInline:
       if (type() == ObjType::kHash) return sizeof(Value) + As<Hash>()->MemoryUsage();
       if (type() == ObjType::kSet) return sizeof(Value) + As<Set>()->MemoryUsage();
+      if (type() == ObjType::kZSet) return sizeof(Value) + As<ZSet>()->MemoryUsage();
       return sizeof(Value);
     case kBuffer: return sizeof(Value) + malloc_usable_size(ptr<char>());
     case kString: {
@@ -139,6 +157,7 @@ std::string_view Value::Encoding() const {
   if (storage() == kObject) return ptr<Object>()->Encoding();
   if (type() == ObjType::kHash) return As<Hash>()->Encoding();
   if (type() == ObjType::kSet) return As<Set>()->Encoding();
+  if (type() == ObjType::kZSet) return As<ZSet>()->Encoding();
   if (tag_ & kRawFlag) return "raw";
   if (tag_ & kIntFlag) return "int";
   return str().size() <= kEmbstrMax ? "embstr" : "raw";
@@ -154,6 +173,10 @@ Value Value::Clone() const {
       }
       if (type() == ObjType::kSet) {
         v = Value(As<Set>()->Clone());
+        break;
+      }
+      if (type() == ObjType::kZSet) {
+        v = Value(As<ZSet>()->Clone());
         break;
       }
       [[fallthrough]];

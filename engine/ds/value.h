@@ -1,8 +1,8 @@
 // Value: what a key holds, in 16 bytes. A string is stored as Redis 7.0 stores it in spirit — small
-// ones without a separate allocation — and reports Redis's encoding names. A hash or a set is a
-// one-word object kept inside the Value itself (its listpack / intset block or its table is the
-// only allocation, as Redis's robj points straight at the listpack); every other type is an Object
-// subclass defined in its own file (list.h, zset.h, stream.h, ...) behind an owning pointer.
+// ones without a separate allocation — and reports Redis's encoding names. A hash, a set or a
+// sorted set is a one-word object kept inside the Value itself (its listpack / intset block or its
+// table is the only allocation, as Redis's robj points straight at the listpack); every other type
+// is an Object subclass defined in its own file (list.h, stream.h) behind an owning pointer.
 //
 // Layout (16 bytes, 8-aligned; the keyspace entry, engine/ds/keytable.h, embeds one):
 //
@@ -14,8 +14,9 @@
 //            kBuffer -> malloc'd [uint32 length][bytes] of exactly that size (immutable text),
 //            kString -> a heap std::string (text a command edits in place: APPEND, SETRANGE, HLL),
 //            kObject -> an Object;
-//            or, with storage kInline and type hash/set, the Hash (hash.h) or Set (set.h) object
-//            itself: one word, its encoding's block or table (an "embedded object").
+//            or, with storage kInline and type hash/set/zset, the Hash (hash.h), Set (set.h) or
+//            ZSet (zset.h) object itself: one word, its encoding's block or table (an "embedded
+//            object").
 //   tag:     ObjType (3 bits) | storage (2 bits) | kRaw flag | kInt flag.
 //
 // Encodings (OBJECT ENCODING), as redis-server 7.0 answers them:
@@ -29,10 +30,10 @@
 //
 // Bytes: 16 for every string of at most 10 bytes (integers up to 10 digits included); else
 // 16 + the allocator's size for 4 + length bytes; a string edited in place 16 + a std::string
-// (40) + its buffer. Hashes and sets: 16 + their block (a 3-field hash: a 31-byte listpack, 40 B);
-// other objects: 16 + Object::MemoryUsage().
+// (40) + its buffer. Hashes, sets and sorted sets: 16 + their block (a 3-field hash: a 31-byte
+// listpack, 40 B); other objects: 16 + Object::MemoryUsage().
 //
-// Embedded objects move with their Value (a move copies the word): a Hash* or Set* from As<>() is
+// Embedded objects move with their Value (a move copies the word): a Hash*, Set* or ZSet* from As<>() is
 // valid while that Value stays where it is — in a keyspace entry, until the key is deleted or
 // overwritten.
 //
@@ -51,6 +52,7 @@ namespace racetrack::engine {
 
 class Hash;
 class Set;
+class ZSet;
 
 enum class ObjType : uint8_t { kString, kList, kSet, kZSet, kHash, kStream };
 
@@ -83,9 +85,10 @@ class alignas(8) Value {
   explicit Value(const std::string& s) : Value(std::string_view(s)) {}
   explicit Value(const char* s) : Value(std::string_view(s)) {}
   explicit Value(std::unique_ptr<Object> obj);
-  // A hash or a set, moved into the Value itself (no allocation).
+  // A hash, a set or a sorted set, moved into the Value itself (no allocation).
   explicit Value(Hash&& h);
   explicit Value(Set&& s);
+  explicit Value(ZSet&& z);
   Value(Value&& o) noexcept { Steal(o); }
   Value& operator=(Value&& o) noexcept {
     if (this != &o) {
@@ -156,7 +159,7 @@ class alignas(8) Value {
 
   Storage storage() const { return static_cast<Storage>((tag_ & kStorageMask) >> kStorageShift); }
   bool is_embedded() const { return storage() == kInline && !is_string(); }
-  // The Hash or Set constructed in payload_ (placement new; Release destroys it).
+  // The Hash, Set or ZSet constructed in payload_ (placement new; Release destroys it).
   template <typename T>
   T* embedded() {
     static_assert(sizeof(T) <= kInlineMax && alignof(T) <= 8, "an embedded object fits the payload");

@@ -1,6 +1,7 @@
 #include "engine/ds/zset.h"
 
 #include <cmath>
+#include <new>
 
 #include "engine/ds/alloc.h"
 #include "engine/ds/limits.h"
@@ -45,58 +46,82 @@ void ZSet::Iter::Prev() {
 
 // ---- ZSet ----
 
-ZSet::~ZSet() = default;
+ZSet::~ZSet() { Destroy(); }
 
-std::unique_ptr<ZSet> ZSet::NewSkiplist() {
-  auto zs = std::make_unique<ZSet>();
-  zs->ConvertToSkiplist();
+void ZSet::Destroy() {
+  if (packed()) {
+    lp_.~ZListpack();
+  } else {
+    delete big();
+  }
+}
+
+ZSet::ZSet(ZSet&& o) noexcept {
+  if (o.packed()) {
+    new (&lp_) ZListpack(std::move(o.lp_));
+  } else {
+    big_bits_ = o.big_bits_;
+    new (&o.lp_) ZListpack(ZListpack::Null());  // o stays a valid (null) listpack
+  }
+}
+
+ZSet& ZSet::operator=(ZSet&& o) noexcept {
+  if (this != &o) {
+    Destroy();
+    new (this) ZSet(std::move(o));
+  }
+  return *this;
+}
+
+ZSet ZSet::NewSkiplist() {
+  ZSet zs;
+  zs.ConvertToSkiplist();
   return zs;
 }
 
-size_t ZSet::size() const { return big_ == nullptr ? lp_.size() : big_->list.length(); }
+size_t ZSet::size() const { return packed() ? lp_.size() : big()->list.length(); }
 
 size_t ZSet::MemoryUsage() const {
-  size_t bytes = AllocSize(sizeof(ZSet));
-  if (big_ == nullptr) return bytes + lp_.AllocatedBytes();
-  return bytes + AllocSize(sizeof(Big)) + big_->list.MemoryUsage() +
-         AllocSize(big_->index.MemoryUsage());
+  if (packed()) return lp_.AllocatedBytes();
+  const Big* b = big();
+  return AllocSize(sizeof(Big)) + b->list.MemoryUsage() + AllocSize(b->index.MemoryUsage());
 }
 
-std::unique_ptr<Object> ZSet::Clone() const {
-  auto copy = std::make_unique<ZSet>();
-  if (big_ == nullptr) {
-    copy->lp_ = lp_.Copy();
+ZSet ZSet::Clone() const {
+  ZSet copy;
+  if (packed()) {
+    copy.lp_ = lp_.Copy();
     return copy;
   }
-  copy->ConvertToSkiplist();
-  for (const Node* n = big_->list.first(); n != nullptr; n = n->next()) {
-    copy->BigInsert(n->member(), n->score);
+  copy.ConvertToSkiplist();
+  for (const Node* n = big()->list.first(); n != nullptr; n = n->next()) {
+    copy.BigInsert(n->member(), n->score);
   }
   return copy;
 }
 
 std::optional<double> ZSet::Score(std::string_view member) const {
-  if (big_ == nullptr) {
+  if (packed()) {
     ZListpack::Pos p = lp_.Find(member);
     if (p == nullptr) return std::nullopt;
     return lp_.Score(p);
   }
-  const Node* n = big_->index.Find(member);
+  const Node* n = big()->index.Find(member);
   if (n == nullptr) return std::nullopt;
   return n->score;
 }
 
 int64_t ZSet::Rank(std::string_view member, bool reverse, double* score) const {
   uint64_t rank;  // 0-based from the lowest
-  if (big_ == nullptr) {
+  if (packed()) {
     ZListpack::Pos p = lp_.Find(member);
     if (p == nullptr) return -1;
     rank = lp_.RankOf(p);
     if (score != nullptr) *score = lp_.Score(p);
   } else {
-    const Node* n = big_->index.Find(member);
+    const Node* n = big()->index.Find(member);
     if (n == nullptr) return -1;
-    rank = big_->list.GetRank(n->score, member) - 1;
+    rank = big()->list.GetRank(n->score, member) - 1;
     if (score != nullptr) *score = n->score;
   }
   return reverse ? static_cast<int64_t>(size() - 1 - rank) : static_cast<int64_t>(rank);
@@ -114,10 +139,10 @@ ZSet::AddResult ZSet::Add(std::string_view member, double score, int flags, doub
   // Redis's zsetAdd, for either encoding: find the member and its score first.
   ZListpack::Pos pos = nullptr;
   Node* node = nullptr;
-  if (big_ == nullptr) {
+  if (packed()) {
     pos = lp_.Find(member);
   } else {
-    node = big_->index.Find(member);
+    node = big()->index.Find(member);
   }
   if (pos != nullptr || node != nullptr) {
     if (nx) return AddResult::kNop;
@@ -130,7 +155,7 @@ ZSet::AddResult ZSet::Add(std::string_view member, double score, int flags, doub
     *new_score = score;
     if (score == cur) return AddResult::kUnchanged;
     if (node != nullptr) {
-      big_->list.UpdateScore(node, score);
+      big()->list.UpdateScore(node, score);
     } else {  // remove and re-insert, as zzlDelete + zzlInsert (no conversion check here)
       lp_.Delete(pos);
       lp_.Insert(member, score);
@@ -144,7 +169,7 @@ ZSet::AddResult ZSet::Add(std::string_view member, double score, int flags, doub
 }
 
 void ZSet::Insert(std::string_view member, double score) {
-  if (big_ == nullptr) {
+  if (packed()) {
     if (!OutgrowsListpack(member)) {
       lp_.Insert(member, score);
       return;
@@ -155,54 +180,54 @@ void ZSet::Insert(std::string_view member, double score) {
 }
 
 void ZSet::BigInsert(std::string_view member, double score) {
-  Node* n = big_->list.Insert(score, member);
-  big_->index.Insert(n);
+  Node* n = big()->list.Insert(score, member);
+  big()->index.Insert(n);
 }
 
 bool ZSet::Remove(std::string_view member) {
-  if (big_ == nullptr) {
+  if (packed()) {
     ZListpack::Pos p = lp_.Find(member);
     if (p == nullptr) return false;
     lp_.Delete(p);
     return true;
   }
-  Node* n = big_->index.Remove(member);
+  Node* n = big()->index.Remove(member);
   if (n == nullptr) return false;
-  big_->list.Delete(n->score, n->member());
+  big()->list.Delete(n->score, n->member());
   return true;
 }
 
 // ---- positions ----
 
 ZSet::Iter ZSet::First() const {
-  return big_ == nullptr ? At(lp_.First()) : At(big_->list.first());
+  return packed() ? At(lp_.First()) : At(big()->list.first());
 }
 
-ZSet::Iter ZSet::Last() const { return big_ == nullptr ? At(lp_.Last()) : At(big_->list.tail()); }
+ZSet::Iter ZSet::Last() const { return packed() ? At(lp_.Last()) : At(big()->list.tail()); }
 
 ZSet::Iter ZSet::AtRank(uint64_t rank) const {
-  if (big_ == nullptr) return At(lp_.AtRank(rank));
-  return At(big_->list.ByRank(rank + 1));  // ByRank is 1-based; nullptr past the end
+  if (packed()) return At(lp_.AtRank(rank));
+  return At(big()->list.ByRank(rank + 1));  // ByRank is 1-based; nullptr past the end
 }
 
 ZSet::Iter ZSet::FirstInRange(const ScoreRange& r) const {
-  return big_ == nullptr ? At(lp_.FirstInRange(r)) : At(big_->list.FirstInRange(r));
+  return packed() ? At(lp_.FirstInRange(r)) : At(big()->list.FirstInRange(r));
 }
 
 ZSet::Iter ZSet::LastInRange(const ScoreRange& r) const {
-  return big_ == nullptr ? At(lp_.LastInRange(r)) : At(big_->list.LastInRange(r));
+  return packed() ? At(lp_.LastInRange(r)) : At(big()->list.LastInRange(r));
 }
 
 ZSet::Iter ZSet::FirstInLexRange(const LexRange& r) const {
-  return big_ == nullptr ? At(lp_.FirstInLexRange(r)) : At(big_->list.FirstInLexRange(r));
+  return packed() ? At(lp_.FirstInLexRange(r)) : At(big()->list.FirstInLexRange(r));
 }
 
 ZSet::Iter ZSet::LastInLexRange(const LexRange& r) const {
-  return big_ == nullptr ? At(lp_.LastInLexRange(r)) : At(big_->list.LastInLexRange(r));
+  return packed() ? At(lp_.LastInLexRange(r)) : At(big()->list.LastInLexRange(r));
 }
 
 size_t ZSet::CountInRange(const ScoreRange& r) const {
-  if (big_ == nullptr) {
+  if (packed()) {
     size_t n = 0;
     for (ZListpack::Pos p = lp_.FirstInRange(r); p != nullptr && SkipList::ValueLteMax(lp_.Score(p), r);
          p = lp_.Next(p)) {
@@ -210,11 +235,11 @@ size_t ZSet::CountInRange(const ScoreRange& r) const {
     }
     return n;
   }
-  return CountBetween(big_->list, big_->list.FirstInRange(r), big_->list.LastInRange(r));
+  return CountBetween(big()->list, big()->list.FirstInRange(r), big()->list.LastInRange(r));
 }
 
 size_t ZSet::CountInLexRange(const LexRange& r) const {
-  if (big_ == nullptr) {
+  if (packed()) {
     size_t n = 0;
     char buf[Listpack::kIntBuf];
     for (ZListpack::Pos p = lp_.FirstInLexRange(r);
@@ -223,7 +248,7 @@ size_t ZSet::CountInLexRange(const LexRange& r) const {
     }
     return n;
   }
-  return CountBetween(big_->list, big_->list.FirstInLexRange(r), big_->list.LastInLexRange(r));
+  return CountBetween(big()->list, big()->list.FirstInLexRange(r), big()->list.LastInLexRange(r));
 }
 
 // ---- removals by range ----
@@ -234,47 +259,47 @@ size_t ZSet::RemovePacked(ZListpack::Pos first, size_t n) {
 }
 
 size_t ZSet::RemoveRangeByScore(const ScoreRange& r) {
-  if (big_ == nullptr) return RemovePacked(lp_.FirstInRange(r), CountInRange(r));
-  return big_->list.DeleteRangeByScore(r, [this](Node* n) { big_->index.Remove(n->member()); });
+  if (packed()) return RemovePacked(lp_.FirstInRange(r), CountInRange(r));
+  return big()->list.DeleteRangeByScore(r, [this](Node* n) { big()->index.Remove(n->member()); });
 }
 
 size_t ZSet::RemoveRangeByLex(const LexRange& r) {
-  if (big_ == nullptr) return RemovePacked(lp_.FirstInLexRange(r), CountInLexRange(r));
-  return big_->list.DeleteRangeByLex(r, [this](Node* n) { big_->index.Remove(n->member()); });
+  if (packed()) return RemovePacked(lp_.FirstInLexRange(r), CountInLexRange(r));
+  return big()->list.DeleteRangeByLex(r, [this](Node* n) { big()->index.Remove(n->member()); });
 }
 
 size_t ZSet::RemoveRangeByRank(uint64_t start, uint64_t end) {
-  if (big_ == nullptr) return RemovePacked(lp_.AtRank(start), static_cast<size_t>(end - start + 1));
-  return big_->list.DeleteRangeByRank(start + 1, end + 1,
-                                      [this](Node* n) { big_->index.Remove(n->member()); });
+  if (packed()) return RemovePacked(lp_.AtRank(start), static_cast<size_t>(end - start + 1));
+  return big()->list.DeleteRangeByRank(start + 1, end + 1,
+                                      [this](Node* n) { big()->index.Remove(n->member()); });
 }
 
 // ---- encoding changes ----
 
 void ZSet::ConvertToSkiplist() {
-  if (big_ != nullptr) return;
+  if (!packed()) return;
   auto big = std::make_unique<Big>();
   char buf[Listpack::kIntBuf];
   for (ZListpack::Pos p = lp_.First(); p != nullptr; p = lp_.Next(p)) {
     Node* n = big->list.Insert(lp_.Score(p), ZListpack::Member(p, buf));
     big->index.Insert(n);
   }
-  big_ = std::move(big);
-  lp_ = ZListpack::Null();
+  lp_.~ZListpack();
+  big_bits_ = reinterpret_cast<uintptr_t>(big.release()) | kBigBit;
 }
 
 void ZSet::ConvertToListpackIfNeeded(size_t max_len) {
   const EncodingLimits& limits = Limits();
-  if (big_ == nullptr || size() > limits.zset_max_listpack_entries ||
+  if (packed() || size() > limits.zset_max_listpack_entries ||
       max_len > limits.zset_max_listpack_value) {
     return;
   }
   ZListpack lp;
-  for (const Node* n = big_->list.first(); n != nullptr; n = n->next()) {
+  for (const Node* n = big()->list.first(); n != nullptr; n = n->next()) {
     lp.Append(n->member(), n->score);  // -0 is stored as the integer 0, as Redis
   }
-  lp_ = std::move(lp);
-  big_.reset();
+  delete big();
+  new (&lp_) ZListpack(std::move(lp));
 }
 
 bool ZSet::CheckInvariants(std::string* why) const {
@@ -282,12 +307,15 @@ bool ZSet::CheckInvariants(std::string* why) const {
     if (why) *why = m;
     return false;
   };
-  if ((big_ == nullptr) == lp_.is_null()) return fail("not exactly one encoding live");
-  if (big_ == nullptr) return lp_.CheckInvariants(why);
-  if (!big_->list.CheckInvariants(why)) return false;
-  if (big_->index.size() != big_->list.length()) return fail("index and skiplist sizes differ");
-  for (const Node* n = big_->list.first(); n != nullptr; n = n->next()) {
-    if (big_->index.Find(n->member()) != n) return fail("index does not name the member's node");
+  if (packed()) {
+    if (lp_.is_null()) return fail("listpack encoding without an array");
+    return lp_.CheckInvariants(why);
+  }
+  const Big* b = big();
+  if (!b->list.CheckInvariants(why)) return false;
+  if (b->index.size() != b->list.length()) return fail("index and skiplist sizes differ");
+  for (const Node* n = b->list.first(); n != nullptr; n = n->next()) {
+    if (b->index.Find(n->member()) != n) return fail("index does not name the member's node");
   }
   return true;
 }

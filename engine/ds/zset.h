@@ -27,16 +27,23 @@
 // Bytes: listpack ~7 + 4..14 per member beyond its text; skiplist ~80 per member (node) + 8–16
 // (index buckets) + a 544-byte header. Redis 7.0 spends ~100–118 bytes per member at 1M members.
 //
+// One word: a ZSet is the listpack's block pointer, or the skiplist's Big (skiplist + index) address
+// with its low bit set (a union; encoding() reads the bit). It lives inside the key's Value
+// (value.h), so "ZADD z 1 a 2 b 3 c" costs its 19-byte listpack block and nothing else — Redis's
+// robj + listpack, without the robj. It is trivially relocatable: Value moves it by copying the
+// word. A ZSet* (and every Iter) is valid while its Value stays where it is.
+//
 // Invariants:
-//  1. Exactly one encoding is live: big_ == nullptr (listpack, lp_ non-null) or big_ != nullptr
-//     (skiplist, lp_ null).
-//  2. Skiplist: big_->index and big_->list hold the same members; index.Find(m) is m's node.
+//  1. Exactly one encoding is live: the word's low bit is clear (listpack, lp_ non-null) or set
+//     (skiplist, the Big).
+//  2. Skiplist: the Big's index and list hold the same members; index.Find(m) is m's node.
 //  3. The engine never stores an empty ZSet.
 //
 // Thread-safety: none.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -49,7 +56,7 @@
 
 namespace racetrack::engine {
 
-class ZSet final : public Object {
+class ZSet final {
  public:
   enum class Enc : uint8_t { kListpack, kSkiplist };
 
@@ -85,22 +92,32 @@ class ZSet final : public Object {
     kNaN,        // INCR made the score NaN (inf + -inf); nothing changed
   };
 
-  ZSet() = default;
-  ~ZSet() override;
+  // An empty set in the listpack encoding.
+  ZSet() : lp_() {}
+  ~ZSet();
+  // A moved-from ZSet is an empty listpack with no array: it may only be destroyed or assigned.
+  ZSet(ZSet&& o) noexcept;
+  ZSet& operator=(ZSet&& o) noexcept;
   ZSet(const ZSet&) = delete;
   ZSet& operator=(const ZSet&) = delete;
   // An empty set already in the skiplist encoding, for results built from other sets
   // (ZUNIONSTORE, GEOSEARCHSTORE) that call ConvertToListpackIfNeeded when done.
-  static std::unique_ptr<ZSet> NewSkiplist();
+  static ZSet NewSkiplist();
 
-  ObjType type() const override { return ObjType::kZSet; }
-  size_t MemoryUsage() const override;
-  std::string_view Encoding() const override {
+  ObjType type() const { return ObjType::kZSet; }
+  // Heap bytes held (allocator sizes): the listpack block, or the Big with its nodes and index.
+  size_t MemoryUsage() const;
+  std::string_view Encoding() const {
     return encoding() == Enc::kListpack ? "listpack" : "skiplist";
   }
-  std::unique_ptr<Object> Clone() const override;
+  // A deep copy in the same encoding.
+  ZSet Clone() const;
 
-  Enc encoding() const { return big_ == nullptr ? Enc::kListpack : Enc::kSkiplist; }
+  Enc encoding() const {
+    uintptr_t w;
+    std::memcpy(&w, this, sizeof(w));  // the word, whichever union member is live
+    return (w & kBigBit) == 0 ? Enc::kListpack : Enc::kSkiplist;
+  }
   size_t size() const;
 
   std::optional<double> Score(std::string_view member) const;
@@ -164,6 +181,13 @@ class ZSet final : public Object {
     HashIndex<Node, IndexTraits> index;
   };
 
+  static constexpr uintptr_t kBigBit = 1;
+
+  bool packed() const { return encoding() == Enc::kListpack; }
+  // REQUIRES: !packed().
+  Big* big() const { return reinterpret_cast<Big*>(big_bits_ & ~kBigBit); }
+  // Destroys the live encoding (the union is left with no live member).
+  void Destroy();
   Iter At(const Node* n) const { return Iter(nullptr, n); }
   Iter At(ZListpack::Pos p) const { return Iter(&lp_, p); }
   void BigInsert(std::string_view member, double score);
@@ -172,25 +196,29 @@ class ZSet final : public Object {
   // True if adding member would take the listpack past a limit (Redis converts first).
   bool OutgrowsListpack(std::string_view member) const;
 
-  ZListpack lp_;              // listpack encoding (null when big_)
-  std::unique_ptr<Big> big_;  // skiplist encoding
+  union {
+    ZListpack lp_;        // listpack encoding
+    uintptr_t big_bits_;  // skiplist encoding: the Big's address | kBigBit
+  };
 };
+
+static_assert(sizeof(ZSet) == sizeof(void*), "a ZSet is one word (it lives inside a Value)");
 
 // ---- templates ----
 
 template <typename Rng>
 ZSet::Iter ZSet::Random(Rng& rng) const {
-  if (big_ == nullptr) return At(lp_.AtRank(rng() % lp_.size()));
-  return At(big_->index.Random(rng));
+  if (packed()) return At(lp_.AtRank(rng() % lp_.size()));
+  return At(big()->index.Random(rng));
 }
 
 template <typename F>
 uint64_t ZSet::Scan(uint64_t cursor, F&& f) const {
-  if (big_ == nullptr) {
+  if (packed()) {
     for (Iter it = First(); it.valid(); it.Next()) f(static_cast<const Iter&>(it));
     return 0;
   }
-  return big_->index.Scan(cursor, [&](const Node* n) { f(At(n)); });
+  return big()->index.Scan(cursor, [&](const Node* n) { f(At(n)); });
 }
 
 template <typename F>

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 namespace racetrack::engine {
@@ -25,6 +26,16 @@ TEST(ValueTest, EncodingsFollowRedisRules) {
   EXPECT_EQ(Value::Embstr("2").Encoding(), "embstr");
   EXPECT_EQ(Value::FromInt(-42).Encoding(), "int");
   EXPECT_EQ(Value::FromInt(-42).str(), "-42");
+  // FromInt sets "int" without re-parsing: it must agree with what SET of the same text gives.
+  for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{1234567890}, int64_t{12345678901},
+                    INT64_MAX, INT64_MIN}) {
+    Value a = Value::FromInt(v);
+    Value b(std::to_string(v));
+    EXPECT_EQ(a.str(), std::to_string(v));
+    EXPECT_EQ(a.Encoding(), "int");
+    EXPECT_EQ(a.Encoding(), b.Encoding());
+    EXPECT_EQ(a.MemoryUsage(), b.MemoryUsage());
+  }
   EXPECT_EQ(Value::Raw("hll").Encoding(), "raw");
 }
 

@@ -37,7 +37,9 @@ Elements Walk(ZSet::Iter it, bool reverse) {
 class ZSetTest : public ::testing::TestWithParam<ZSet::Enc> {
  protected:
   std::unique_ptr<ZSet> Make() const {
-    return GetParam() == ZSet::Enc::kSkiplist ? ZSet::NewSkiplist() : std::make_unique<ZSet>();
+    auto zs = std::make_unique<ZSet>();
+    if (GetParam() == ZSet::Enc::kSkiplist) zs->ConvertToSkiplist();
+    return zs;
   }
 };
 
@@ -160,11 +162,10 @@ TEST_P(ZSetTest, CloneIsDeepAndKeepsTheEncoding) {
   auto zs = Make();
   zs->Insert("a", 1);
   zs->Insert("b", 2);
-  auto copy = zs->Clone();
+  ZSet copy = zs->Clone();
   zs->Remove("a");
-  auto* z2 = static_cast<ZSet*>(copy.get());
-  EXPECT_EQ(z2->encoding(), GetParam());
-  EXPECT_EQ(Contents(*z2), (Elements{{"a", 1}, {"b", 2}}));
+  EXPECT_EQ(copy.encoding(), GetParam());
+  EXPECT_EQ(Contents(copy), (Elements{{"a", 1}, {"b", 2}}));
 }
 
 TEST_P(ZSetTest, RandomAndScanVisitEveryElement) {
@@ -193,7 +194,7 @@ INSTANTIATE_TEST_SUITE_P(BothEncodings, ZSetTest,
 // them differently otherwise), so the lex operations run in the equal-score round only.
 void RunDifferential(bool equal_scores) {
   ZSet packed;
-  auto big = ZSet::NewSkiplist();
+  ZSet big = ZSet::NewSkiplist();
   std::mt19937_64 rng(equal_scores ? 7 : 42);
   auto member = [&] { return "k" + std::to_string(rng() % 60); };
   auto score = [&] {
@@ -210,19 +211,19 @@ void RunDifferential(bool equal_scores) {
         if (equal_scores) flags &= ~ZSet::kAddIncr;
         if ((flags & ZSet::kAddNx) && (flags & (ZSet::kAddXx | ZSet::kAddGt | ZSet::kAddLt))) flags = 0;
         if ((flags & ZSet::kAddGt) && (flags & ZSet::kAddLt)) flags = ZSet::kAddGt;
-        ASSERT_EQ(packed.Add(m, s, flags, &ra), big->Add(m, s, flags, &rb));
+        ASSERT_EQ(packed.Add(m, s, flags, &ra), big.Add(m, s, flags, &rb));
         break;
       }
       case 2:
-        ASSERT_EQ(packed.Remove(m), big->Remove(m));
+        ASSERT_EQ(packed.Remove(m), big.Remove(m));
         break;
       case 3: {
         ScoreRange r{.min = s, .max = s + static_cast<double>(rng() % 4), .min_exclusive = rng() % 2 == 0};
-        ASSERT_EQ(packed.CountInRange(r), big->CountInRange(r));
-        ASSERT_EQ(Walk(packed.FirstInRange(r), false), Walk(big->FirstInRange(r), false));
-        ASSERT_EQ(Walk(packed.LastInRange(r), true), Walk(big->LastInRange(r), true));
+        ASSERT_EQ(packed.CountInRange(r), big.CountInRange(r));
+        ASSERT_EQ(Walk(packed.FirstInRange(r), false), Walk(big.FirstInRange(r), false));
+        ASSERT_EQ(Walk(packed.LastInRange(r), true), Walk(big.LastInRange(r), true));
         if (rng() % 8 == 0) {
-          ASSERT_EQ(packed.RemoveRangeByScore(r), big->RemoveRangeByScore(r));
+          ASSERT_EQ(packed.RemoveRangeByScore(r), big.RemoveRangeByScore(r));
         }
         break;
       }
@@ -232,27 +233,27 @@ void RunDifferential(bool equal_scores) {
         r.min.value = member();
         r.max.value = member();
         r.max.exclusive = rng() % 2 == 0;
-        ASSERT_EQ(packed.CountInLexRange(r), big->CountInLexRange(r));
-        ASSERT_EQ(Walk(packed.FirstInLexRange(r), false), Walk(big->FirstInLexRange(r), false));
+        ASSERT_EQ(packed.CountInLexRange(r), big.CountInLexRange(r));
+        ASSERT_EQ(Walk(packed.FirstInLexRange(r), false), Walk(big.FirstInLexRange(r), false));
         if (rng() % 8 == 0) {
-          ASSERT_EQ(packed.RemoveRangeByLex(r), big->RemoveRangeByLex(r));
+          ASSERT_EQ(packed.RemoveRangeByLex(r), big.RemoveRangeByLex(r));
         }
         break;
       }
       case 5:
-        ASSERT_EQ(packed.Rank(m, false), big->Rank(m, false));
-        ASSERT_EQ(packed.Rank(m, true), big->Rank(m, true));
+        ASSERT_EQ(packed.Rank(m, false), big.Rank(m, false));
+        ASSERT_EQ(packed.Rank(m, true), big.Rank(m, true));
         if (packed.size() > 2 && rng() % 8 == 0) {
-          ASSERT_EQ(packed.RemoveRangeByRank(1, 2), big->RemoveRangeByRank(1, 2));
+          ASSERT_EQ(packed.RemoveRangeByRank(1, 2), big.RemoveRangeByRank(1, 2));
         }
         break;
     }
-    ASSERT_EQ(Contents(packed), Contents(*big));
+    ASSERT_EQ(Contents(packed), Contents(big));
     ASSERT_EQ(packed.encoding(), ZSet::Enc::kListpack);  // at most 60 members
   }
   std::string why;
   EXPECT_TRUE(packed.CheckInvariants(&why)) << why;
-  EXPECT_TRUE(big->CheckInvariants(&why)) << why;
+  EXPECT_TRUE(big.CheckInvariants(&why)) << why;
 }
 
 TEST(ZSetDifferential, ListpackMatchesSkiplist) { RunDifferential(false); }
@@ -305,28 +306,55 @@ TEST(ZSetEncoding, ConvertsWhereRedisConverts) {
 
 TEST(ZSetEncoding, ConvertToListpackIfNeeded) {
   LimitsGuard guard;
-  auto zs = ZSet::NewSkiplist();
-  zs->Insert("a", -0.0);
-  zs->Insert("b", 2.5);
-  zs->ConvertToListpackIfNeeded(65);
-  EXPECT_EQ(zs->Encoding(), "skiplist");  // a member too long
-  zs->ConvertToListpackIfNeeded(1);
-  EXPECT_EQ(zs->Encoding(), "listpack");
-  EXPECT_EQ(Contents(*zs), (Elements{{"a", 0}, {"b", 2.5}}));
-  EXPECT_FALSE(std::signbit(*zs->Score("a")));
-  zs->ConvertToSkiplist();
-  EXPECT_EQ(zs->Encoding(), "skiplist");
-  EXPECT_EQ(Contents(*zs), (Elements{{"a", 0}, {"b", 2.5}}));
+  ZSet zs = ZSet::NewSkiplist();
+  zs.Insert("a", -0.0);
+  zs.Insert("b", 2.5);
+  zs.ConvertToListpackIfNeeded(65);
+  EXPECT_EQ(zs.Encoding(), "skiplist");  // a member too long
+  zs.ConvertToListpackIfNeeded(1);
+  EXPECT_EQ(zs.Encoding(), "listpack");
+  EXPECT_EQ(Contents(zs), (Elements{{"a", 0}, {"b", 2.5}}));
+  EXPECT_FALSE(std::signbit(*zs.Score("a")));
+  zs.ConvertToSkiplist();
+  EXPECT_EQ(zs.Encoding(), "skiplist");
+  EXPECT_EQ(Contents(zs), (Elements{{"a", 0}, {"b", 2.5}}));
 }
 
-// A small sorted set costs its object and one packed array: "ZADD z 1 a 2 b 3 c" is a 19-byte
-// listpack. (Before the packed encoding the same set cost ~990 bytes.)
+// A small sorted set costs one packed array and nothing else: "ZADD z 1 a 2 b 3 c" is a 19-byte
+// listpack (a 24-byte malloc chunk), and the ZSet itself is the one word that points at it, kept
+// inside the key's Value. (Before the packed encoding the same set cost ~990 bytes; before the
+// embedding, 24 bytes more for a separate ZSet object.)
 TEST(ZSetMemory, SmallSetIsPacked) {
+  static_assert(sizeof(ZSet) == sizeof(void*));
   ZSet zs;
   zs.Insert("a", 1);
   zs.Insert("b", 2);
   zs.Insert("c", 3);
-  EXPECT_LE(zs.MemoryUsage(), 64u);
+  EXPECT_LE(zs.MemoryUsage(), 24u);
+  // Inside a Value: 16 bytes + the block, no other allocation.
+  Value v(std::move(zs));
+  EXPECT_EQ(v.Encoding(), "listpack");
+  EXPECT_EQ(v.MemoryUsage(), sizeof(Value) + v.As<ZSet>()->MemoryUsage());
+  EXPECT_EQ(v.As<ZSet>()->size(), 3u);
+  Value moved(std::move(v));
+  EXPECT_EQ(Contents(*moved.As<ZSet>()), (Elements{{"a", 1}, {"b", 2}, {"c", 3}}));
+  Value copy = moved.Clone();
+  moved.As<ZSet>()->Remove("a");
+  EXPECT_EQ(copy.As<ZSet>()->size(), 3u);
+}
+
+// A skiplist-encoded set moves into and out of a Value by its word, too.
+TEST(ZSetMemory, SkiplistLivesInTheValueWord) {
+  ZSet zs = ZSet::NewSkiplist();
+  for (int i = 0; i < 200; ++i) zs.Insert("m" + std::to_string(i), i);
+  Value v(std::move(zs));
+  EXPECT_EQ(v.Encoding(), "skiplist");
+  EXPECT_EQ(v.As<ZSet>()->size(), 200u);
+  std::string why;
+  EXPECT_TRUE(v.As<ZSet>()->CheckInvariants(&why)) << why;
+  Value w = v.Clone();
+  v = Value("x");  // frees the skiplist (ASan: no leak, no double free)
+  EXPECT_EQ(w.As<ZSet>()->AtRank(199).member(), "m199");
 }
 
 // Bytes per member of a sorted set with short names ("member:123456"), the figure the issue asks
