@@ -360,7 +360,7 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
   }
   if (zs == nullptr) {
     if (have_store) {
-      StoreOrDelete(ctx, store_key, nullptr);
+      StoreOrDelete(ctx, store_key, nullptr, kNotifyZset, "");
       ctx.reply.Integer(0);
     } else {
       ctx.reply.EmptyArray();
@@ -413,7 +413,8 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
     }
     result->ConvertToListpackIfNeeded(max_len);
   }
-  StoreOrDelete(ctx, store_key, std::move(result), returned);
+  StoreOrDelete(ctx, store_key, std::move(result), kNotifyZset,
+                (flags & kGeoSearch) ? "geosearchstore" : "georadiusstore", returned);
   ctx.reply.Integer(static_cast<int64_t>(returned));
 }
 
