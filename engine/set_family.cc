@@ -378,6 +378,10 @@ void CmdSMove(CommandContext& ctx) {
                    ? ctx.db.Add(dst_key, Value(Set::ForFirstMember(member))).As<Set>()->Add(member)
                    : AsSet(dst_v)->Add(member);
   if (added) Notify(ctx, kNotifySet, "sadd", dst_key);
+  // Only the keys that changed are signalled (WATCH), as Redis: dst not when it had the member.
+  ctx.client.no_key_signal = true;
+  ctx.engine.SignalModifiedKey(ctx.db.index(), src_key);
+  if (added) ctx.engine.SignalModifiedKey(ctx.db.index(), dst_key);
   ctx.reply.Integer(1);
 }
 

@@ -114,8 +114,8 @@ TEST_F(NotifyTest, EvictedWhenMaxmemoryIsReached) {
   Run({"config", "set", "notify-keyspace-events", "Ee"});
   Run({"config", "set", "maxmemory-policy", "allkeys-lru"});
   Run({"set", "foo", "bar"});
-  Run({"config", "set", "maxmemory", "1"});
-  Run({"get", "foo"});  // eviction runs before a command at the latest
+  Run({"config", "set", "maxmemory", "1"});  // evicts at once, as Redis's updateMaxmemory
+  EXPECT_EQ(Run({"dbsize"}), Int(0));
   Run({"config", "set", "maxmemory", "0"});
   EXPECT_EQ(Received(), PMessage("__keyevent@0__:evicted", "foo"));
 }
@@ -127,6 +127,23 @@ TEST_F(NotifyTest, SmoveSendsSremThenSadd) {
   EXPECT_EQ(Run({"smove", "a", "b", "x"}), Int(1));
   EXPECT_EQ(Received(), PMessage("__keyspace@0__:a", "srem") + PMessage("__keyspace@0__:a", "del") +
                             PMessage("__keyspace@0__:b", "sadd"));
+}
+
+// Redis's "SMOVE only notify dstset when the addition is successful": a WATCH on a destination
+// that already holds the member stays valid.
+TEST_F(NotifyTest, SmoveLeavesAWatchOnAnUnchangedDestination) {
+  Run({"sadd", "src", "a", "b"});
+  Run({"sadd", "dst", "a"});
+  Run({"watch", "dst"});
+  Run({"multi"});
+  Run({"sadd", "dst", "c"});
+  EXPECT_EQ(Run(other_, {"smove", "src", "dst", "a"}), Int(1));
+  EXPECT_EQ(Run({"exec"}), "*1\r\n" + Int(1));
+  Run({"watch", "src"});
+  Run({"multi"});
+  Run({"sadd", "dst", "d"});
+  EXPECT_EQ(Run(other_, {"smove", "src", "dst", "b"}), Int(1));
+  EXPECT_EQ(Run({"exec"}), "*-1\r\n");  // the source did change
 }
 
 TEST_F(NotifyTest, EventsFromInsideExec) {
