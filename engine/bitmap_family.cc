@@ -142,6 +142,7 @@ void CmdSetBit(CommandContext& ctx) {
   if (grew || old != (on == 1)) {
     byte = static_cast<uint8_t>((byte & ~(1u << shift)) | (static_cast<unsigned>(on) << shift));
     if (ctx.db.dirty() == dirty_before) ctx.db.AddDirty();
+    Notify(ctx, kNotifyString, "setbit", ctx.argv[1]);
   }
   ctx.reply.Integer(old ? 1 : 0);
 }
@@ -277,7 +278,7 @@ void CmdBitOp(CommandContext& ctx) {
   }
   std::string_view dst = ctx.argv[2];
   if (max_len == 0) {
-    ctx.db.Erase(dst);
+    DeleteKey(ctx, dst);
     ctx.reply.Integer(0);
     return;
   }
@@ -296,6 +297,7 @@ void CmdBitOp(CommandContext& ctx) {
     out[j] = static_cast<char>(acc);
   }
   ctx.db.Set(dst, Value(std::move(out)));
+  Notify(ctx, kNotifyString, "set", dst);
   ctx.reply.Integer(static_cast<int64_t>(max_len));
 }
 
@@ -519,6 +521,7 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
   if (grew && changes == 0) changes = 1;
   uint64_t counted = ctx.db.dirty() - dirty_before;  // Db::Add counts a creation itself
   if (changes > counted) ctx.db.AddDirty(changes - counted);
+  if (changes > 0) Notify(ctx, kNotifyString, "setbit", ctx.argv[1]);
 }
 
 void CmdBitfield(CommandContext& ctx) { BitfieldGeneric(ctx, false); }

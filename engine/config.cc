@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "engine/errors.h"
+#include "engine/notify.h"
 #include "engine/resp.h"
 #include "engine/ds/util.h"
 
@@ -198,6 +199,22 @@ ConfigOption OutputBufferLimitOption() {
   return o;
 }
 
+// "notify-keyspace-events KEA": the classes of keyspace events (notify.h), shown as Redis
+// shows them ("AKE" for "KEA").
+ConfigOption NotifyKeyspaceEventsOption() {
+  ConfigOption o{.name = "notify-keyspace-events",
+                 .type = Type::kString,
+                 .help = "keyspace event classes published (K E g $ l s h z x e t m d n A)"};
+  o.get = [](const EngineConfig& c) { return FormatNotifyFlags(c.notify_keyspace_events); };
+  o.set = [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+    int flags = ParseNotifyFlags(v);
+    if (flags < 0) return std::string(errors::kConfigNotifyClass);
+    if (apply) c.notify_keyspace_events = flags;
+    return "";
+  };
+  return o;
+}
+
 std::vector<ConfigOption> BuildTable() {
   std::vector<ConfigOption> t = {
       IntOption("port", &EngineConfig::port, 0, 65535, "TCP port to listen on (0 picks a free one)",
@@ -246,6 +263,7 @@ std::vector<ConfigOption> BuildTable() {
                 "slow log entries kept"),
       IntOption("latency-monitor-threshold", &EngineConfig::latency_monitor_threshold, 0,
                 INT64_MAX, "milliseconds a command must take to become a latency sample (0: off)"),
+      NotifyKeyspaceEventsOption(),
       EnumOption("acl-pubsub-default", &EngineConfig::acl_pubsub_default,
                  {"allchannels", "resetchannels"}, "channels new ACL users start with"),
       IntOption("acllog-max-len", &EngineConfig::acllog_max_len, 0, INT64_MAX,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/acl.h"
+#include "engine/blocking.h"
 #include "engine/family_util.h"
 #include "engine/pubsub.h"
 
@@ -440,6 +441,33 @@ void CmdClientReply(CommandContext& ctx) {
   }
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends the wait of a client blocked in BLPOP, BRPOP, BLMOVE,
+// BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP or XREAD/XREADGROUP BLOCK, as if its timeout had
+// passed (TIMEOUT, the default) or with the UNBLOCKED error (ERROR); 1 if it was blocked, else 0.
+// The reason is checked before the id, as in Redis. A client held by CLIENT PAUSE is not blocked
+// here (client_pause.h), so it answers 0 (Redis 7.0.15 aborts on that case).
+void CmdClientUnblock(CommandContext& ctx) {
+  if (ctx.argv.size() > 4) {
+    ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], "CLIENT"));
+    return;
+  }
+  bool error = false;
+  if (ctx.argv.size() == 4) {
+    if (ArgIs(ctx.argv[3], "error")) {
+      error = true;
+    } else if (!ArgIs(ctx.argv[3], "timeout")) {
+      ctx.reply.Error(errors::kUnblockReason);
+      return;
+    }
+  }
+  int64_t id;
+  if (!ArgInt64(ctx, 2, &id)) return;
+  auto it = ctx.engine.clients().find(static_cast<uint64_t>(id));
+  bool unblocked = it != ctx.engine.clients().end() && it->second->is_blocked() &&
+                   ctx.engine.blocking().Unblock(*it->second, error);
+  ctx.reply.Integer(unblocked ? 1 : 0);
+}
+
 void CmdClientHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "CLIENT",
             {"GETNAME", "    Return the name of the current connection.", "ID",
@@ -460,7 +488,8 @@ void CmdClientHelp(CommandContext& ctx) {
              "LIST [options ...]", "    Return information about client connections. Options:",
              "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
              "    * ID <client-id> [<client-id> ...]", "      Return clients of specified IDs only.",
-             "SETNAME <name>", "    Assign the name <name> to the current connection."});
+             "SETNAME <name>", "    Assign the name <name> to the current connection.",
+             "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client."});
 }
 
 }  // namespace
@@ -506,6 +535,10 @@ void RegisterConnectionFamily(CommandTable& table) {
           "clients.", "6.2.0", CmdClientUnpause);
   reg.Sub("client", "reply", 3, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
           "Instructs the server whether to reply to commands.", "3.2.0", CmdClientReply);
+  reg.Sub("client", "unblock", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          "O(log N) where N is the number of client connections",
+          "Unblock a client blocked in a blocking command from a different connection", "5.0.0",
+          CmdClientUnblock);
   reg.Sub("client", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
           "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
 }

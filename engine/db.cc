@@ -57,6 +57,7 @@ Value& Db::Set(std::string_view key, Value value, bool keep_ttl) {
   if (e == nullptr) {
     e = table_.Insert(key, std::move(value));
     Touch(e, /*is_new=*/true);
+    if (new_key_listener_) new_key_listener_(key);
     return e->value;
   }
   Touch(e);
@@ -75,6 +76,7 @@ Value& Db::Add(std::string_view key, Value value) {
   RT_CHECK(table_.Find(key) == nullptr);
   Entry* e = table_.Insert(key, std::move(value));
   Touch(e, /*is_new=*/true);
+  if (new_key_listener_) new_key_listener_(key);
   return e->value;
 }
 

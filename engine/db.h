@@ -139,6 +139,8 @@ class Db {
   uint64_t expired_keys() const { return expired_keys_; }
 
   void set_expire_listener(ExpireListener l) { expire_listener_ = std::move(l); }
+  // Called when Set or Add creates a key (keyspace "new" events, as Redis's dbAdd sends them).
+  void set_new_key_listener(ExpireListener l) { new_key_listener_ = std::move(l); }
   const Clock* clock() const { return clock_; }
 
  private:
@@ -181,6 +183,7 @@ class Db {
   uint64_t dirty_ = 0;
   uint64_t expired_keys_ = 0;
   ExpireListener expire_listener_;
+  ExpireListener new_key_listener_;
   std::mt19937_64 rng_{0x5eed};
 };
 

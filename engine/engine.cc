@@ -10,6 +10,7 @@
 #include "engine/errors.h"
 #include "engine/evict.h"
 #include "engine/function.h"
+#include "engine/notify.h"
 #include "engine/persistence.h"
 #include "engine/pubsub.h"
 #include "engine/replication.h"
@@ -507,9 +508,13 @@ void Engine::SignalFlushedDb(int db) {
 }
 
 void Engine::InstallExpireListener(int index) {
+  dbs_[static_cast<size_t>(index)]->set_new_key_listener([this, index](std::string_view key) {
+    NotifyKeyspaceEvent(*this, kNotifyNew, "new", key, index);
+  });
   dbs_[static_cast<size_t>(index)]->set_expire_listener([this, index](std::string_view key) {
     ++stats_.expired_keys;
     SignalModifiedKey(index, key);
+    NotifyKeyspaceEvent(*this, kNotifyExpired, "expired", key, index);
     // Replicas delete it too, since they do not expire keys themselves (the append-only log
     // holds absolute deadlines instead).
     if (replication_->active()) {

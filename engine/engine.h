@@ -81,6 +81,8 @@ struct EngineConfig {
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
   int64_t latency_monitor_threshold = 0;
+  // notify-keyspace-events: the classes of keyspace events published (notify.h), 0 = none.
+  int notify_keyspace_events = 0;
   // ACL (acl.h): the channels new users start with ("resetchannels" or "allchannels") and the
   // ACL LOG's length.
   std::string acl_pubsub_default = "resetchannels";

@@ -401,6 +401,8 @@ inline std::string FunctionListUnknownArgument(std::string_view arg) {
 // --- Blocking ----------------------------------------------------------------------------------
 
 inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+inline constexpr std::string_view kUnblockReason =
+    "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
 // racetrack's own: an embedder sent a command for a client that is blocked (engine.h, Execute).
 inline constexpr std::string_view kClientBlocked =
     "ERR this client is blocked in a command; it takes no other until it is served";
@@ -468,6 +470,8 @@ inline constexpr std::string_view kConfigYesNo = "argument must be 'yes' or 'no'
 inline constexpr std::string_view kConfigChoicePrefix =
     "argument(s) must be one of the following: ";
 inline constexpr std::string_view kConfigInvalidSave = "Invalid save parameters";
+inline constexpr std::string_view kConfigNotifyClass =
+    "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
 inline constexpr std::string_view kConfigBufferLimitArity =
     "Wrong number of arguments in buffer limit configuration.";
 inline constexpr std::string_view kConfigBufferLimitClass =

@@ -4,6 +4,7 @@
 
 #include "engine/db.h"
 #include "engine/engine.h"
+#include "engine/notify.h"
 
 namespace racetrack::engine {
 namespace {
@@ -121,6 +122,7 @@ bool PerformEvictions(Engine& engine) {
       std::string_view del[] = {"del", best_key};
       engine.PropagateNow(best_db, Args(del));
     }
+    NotifyKeyspaceEvent(engine, kNotifyEvicted, "evicted", best_key, best_db);
     ++engine.stats().evicted_keys;
   }
   return true;

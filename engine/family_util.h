@@ -16,6 +16,7 @@
 #include "engine/ds/util.h"
 #include "engine/engine.h"
 #include "engine/errors.h"
+#include "engine/notify.h"
 #include "engine/resp.h"
 
 namespace racetrack::engine {
@@ -23,6 +24,20 @@ namespace racetrack::engine {
 // The Redis version the engine answers as (HELLO, INFO's redis_version): clients and tools check it
 // to decide which commands they may use, so it names the Redis whose behaviour we reproduce.
 inline constexpr std::string_view kRedisCompatVersion = "7.0.15";
+
+// Publishes a keyspace event about key in the command's db (notify.h): the one line a handler
+// has where Redis calls notifyKeyspaceEvent.
+inline void Notify(CommandContext& ctx, int type, std::string_view event, std::string_view key) {
+  NotifyKeyspaceEvent(ctx.engine, type, event, key, ctx.db.index());
+}
+
+// Deletes key as a command does (DEL, a collection left empty, a *STORE of nothing): true if it
+// existed, and then the keyspace event "del" is sent.
+inline bool DeleteKey(CommandContext& ctx, std::string_view key) {
+  if (!ctx.db.Erase(key)) return false;
+  Notify(ctx, kNotifyGeneric, "del", key);
+  return true;
+}
 
 // Parses argv[i] as an integer; on failure replies "value is not an integer" and returns false.
 inline bool ArgInt64(CommandContext& ctx, size_t i, int64_t* out) {
@@ -229,22 +244,24 @@ inline bool ParseListMPop(CommandContext& ctx, size_t first, ListMPopArgs* out) 
 // options (SORT ... STORE, Z*STORE, GEOSEARCHSTORE, GEORADIUS ... STORE): `value` replaces the key
 // (dropping its TTL), or a null `value` deletes it; `changes` is how many changes Redis counts
 // for the store (one per stored element for SORT and GEO). The key is signalled (WATCH, blocked
-// clients) here, since the command table's key positions cannot name it.
+// clients) here, since the command table's key positions cannot name it. A store sends the
+// keyspace event `event` of class `notify_type` ("sortstore", "zunionstore", ...), a deletion "del".
 inline void StoreOrDelete(CommandContext& ctx, std::string_view key, std::optional<Value> value,
-                          uint64_t changes = 1) {
+                          int notify_type, std::string_view event, uint64_t changes = 1) {
   bool changed = true;
   if (value.has_value()) {
     ctx.db.Set(key, std::move(*value));
     if (changes > 1) ctx.db.AddDirty(changes - 1);  // Set counted one
+    Notify(ctx, notify_type, event, key);
   } else {
-    changed = ctx.db.Erase(key);
+    changed = DeleteKey(ctx, key);
   }
   if (changed) ctx.engine.SignalModifiedKey(ctx.db.index(), key);
 }
 inline void StoreOrDelete(CommandContext& ctx, std::string_view key, std::unique_ptr<Object> value,
-                          uint64_t changes = 1) {
+                          int notify_type, std::string_view event, uint64_t changes = 1) {
   StoreOrDelete(ctx, key, value ? std::optional<Value>(Value(std::move(value))) : std::nullopt,
-                changes);
+                notify_type, event, changes);
 }
 
 // A scan of a missing key: cursor 0 and no elements (Redis answers before reading the options).

@@ -360,7 +360,7 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
   }
   if (zs == nullptr) {
     if (have_store) {
-      StoreOrDelete(ctx, store_key, std::nullopt);
+      StoreOrDelete(ctx, store_key, std::nullopt, kNotifyZset, "");
       ctx.reply.Integer(0);
     } else {
       ctx.reply.EmptyArray();
@@ -414,7 +414,8 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
     zs.ConvertToListpackIfNeeded(max_len);
     result.emplace(std::move(zs));
   }
-  StoreOrDelete(ctx, store_key, std::move(result), returned);
+  StoreOrDelete(ctx, store_key, std::move(result), kNotifyZset,
+                (flags & kGeoSearch) ? "geosearchstore" : "georadiusstore", returned);
   ctx.reply.Integer(static_cast<int64_t>(returned));
 }
 

@@ -43,6 +43,7 @@ void CmdHSet(CommandContext& ctx) {  // HSET and HMSET
   int64_t created = 0;
   for (size_t i = 2; i < ctx.argv.size(); i += 2) created += h->Set(ctx.argv[i], ctx.argv[i + 1]);
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyHash, "hset", ctx.argv[1]);
   if (ctx.spec.name == "hmset") {
     ctx.reply.Ok();
   } else {
@@ -60,6 +61,7 @@ void CmdHSetNx(CommandContext& ctx) {
   Hash* h = LookupWriteOrCreate(ctx, ctx.argv[1]);
   h->Set(ctx.argv[2], ctx.argv[3]);
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyHash, "hset", ctx.argv[1]);
   ctx.reply.Integer(1);
 }
 
@@ -121,8 +123,9 @@ void CmdHDel(CommandContext& ctx) {
     if (h->Erase(ctx.argv[i])) ++deleted;
     if (h->empty()) break;
   }
+  if (deleted > 0) Notify(ctx, kNotifyHash, "hdel", ctx.argv[1]);
   if (h->empty()) {
-    ctx.db.Erase(ctx.argv[1]);
+    DeleteKey(ctx, ctx.argv[1]);
   } else if (deleted > 0) {
     ctx.db.AddDirty();
   }
@@ -166,6 +169,7 @@ void CmdHIncrBy(CommandContext& ctx) {
   }
   h->Set(ctx.argv[2], FormatInt(old + incr));
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyHash, "hincrby", ctx.argv[1]);
   ctx.reply.Integer(old + incr);
 }
 
@@ -192,6 +196,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   std::string text = FormatLongDouble(value);
   h->Set(ctx.argv[2], text);
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyHash, "hincrbyfloat", ctx.argv[1]);
   ctx.reply.Bulk(text);
 }
 

@@ -59,6 +59,7 @@ void CmdPfAdd(CommandContext& ctx) {
   if (updated > 0) {
     hll::InvalidateCache(&v->mutable_str());
     ctx.db.AddDirty(static_cast<uint64_t>(updated - (created ? 1 : 0)));
+    Notify(ctx, kNotifyString, "pfadd", ctx.argv[1]);
   }
   ctx.reply.Integer(updated > 0 ? 1 : 0);
 }
@@ -135,6 +136,7 @@ void CmdPfMerge(CommandContext& ctx) {
   }
   hll::InvalidateCache(&s);
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyString, "pfadd", key);
   ctx.reply.Ok();
 }
 

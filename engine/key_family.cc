@@ -18,7 +18,7 @@ namespace {
 
 void CmdDel(CommandContext& ctx) {  // DEL and UNLINK (no lazy freeing here: values are small)
   int64_t n = 0;
-  for (size_t i = 1; i < ctx.argv.size(); ++i) n += ctx.db.Erase(ctx.argv[i]) ? 1 : 0;
+  for (size_t i = 1; i < ctx.argv.size(); ++i) n += DeleteKey(ctx, ctx.argv[i]) ? 1 : 0;
   ctx.reply.Integer(n);
 }
 
@@ -93,9 +93,11 @@ void CmdExpire(CommandContext& ctx) {
   if (when <= ctx.now_ms) {
     ctx.db.Erase(key);  // a deadline already past deletes the key now
     ctx.engine.ReplacePropagation({"DEL", std::string(key)});
+    Notify(ctx, kNotifyGeneric, "del", key);
   } else {
     ctx.db.SetExpire(key, when);
     ctx.engine.ReplacePropagation({"PEXPIREAT", std::string(key), FormatInt(when)});
+    Notify(ctx, kNotifyGeneric, "expire", key);
   }
   ctx.reply.Integer(1);
 }
@@ -122,7 +124,9 @@ void CmdTtl(CommandContext& ctx) {
 
 void CmdPersist(CommandContext& ctx) {
   std::string_view key = ctx.argv[1];
-  ctx.reply.Integer(ctx.db.Find(key) != nullptr && ctx.db.Persist(key) ? 1 : 0);
+  bool persisted = ctx.db.Find(key) != nullptr && ctx.db.Persist(key);
+  if (persisted) Notify(ctx, kNotifyGeneric, "persist", key);
+  ctx.reply.Integer(persisted ? 1 : 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,6 +160,8 @@ void CmdRename(CommandContext& ctx) {  // RENAME and RENAMENX
   ctx.db.Erase(src);
   ctx.db.Set(dst, std::move(moved));  // drops dst's own TTL, if any
   if (expire >= 0) ctx.db.SetExpire(dst, expire);
+  Notify(ctx, kNotifyGeneric, "rename_from", src);
+  Notify(ctx, kNotifyGeneric, "rename_to", dst);
   if (nx) ctx.reply.Integer(1);
   else ctx.reply.Ok();
 }
@@ -206,6 +212,8 @@ void CmdMove(CommandContext& ctx) {
   if (expire >= 0) dst.SetExpire(key, expire);
   ctx.db.Erase(key);  // counts the change that propagates MOVE (the client's db)
   ctx.engine.SignalModifiedKey(dst_index, key);
+  Notify(ctx, kNotifyGeneric, "move_from", key);
+  NotifyKeyspaceEvent(ctx.engine, kNotifyGeneric, "move_to", key, dst_index);
   ctx.reply.Integer(1);
 }
 
@@ -250,6 +258,7 @@ void CmdCopy(CommandContext& ctx) {
     ctx.db.AddDirty();  // the command propagates from the client's db
     ctx.engine.SignalModifiedKey(dst_index, dst_key);
   }
+  NotifyKeyspaceEvent(ctx.engine, kNotifyGeneric, "copy_to", dst_key, dst_index);
   ctx.reply.Integer(1);
 }
 

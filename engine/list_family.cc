@@ -28,7 +28,7 @@ List* CreateList(CommandContext& ctx, std::string_view key) {
 
 // Deletes key if its list became empty.
 void DeleteIfEmpty(CommandContext& ctx, std::string_view key, List* list) {
-  if (list->empty()) ctx.db.Erase(key);
+  if (list->empty()) DeleteKey(ctx, key);
 }
 
 // Converts a Redis index (negative counts from the end) to a position; false if out of range.
@@ -59,6 +59,7 @@ void PushGeneric(CommandContext& ctx, bool front, bool only_if_exists) {
     }
   }
   ctx.db.AddDirty(ctx.argv.size() - 2);
+  Notify(ctx, kNotifyList, front ? "lpush" : "rpush", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(list->size()));
 }
 
@@ -102,6 +103,7 @@ void PopGeneric(CommandContext& ctx, bool front) {
     if (n == 0) return;  // LPOP k 0: nothing changed
   }
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyList, front ? "lpop" : "rpop", ctx.argv[1]);
   DeleteIfEmpty(ctx, ctx.argv[1], list);
 }
 
@@ -130,6 +132,7 @@ void CmdLMPop(CommandContext& ctx) {
     ctx.engine.SignalModifiedKey(ctx.db.index(), key);
     ctx.engine.ReplacePropagation({args.left ? "lpop" : "rpop", std::string(key), FormatInt(
                                                                      static_cast<int64_t>(n))});
+    Notify(ctx, kNotifyList, args.left ? "lpop" : "rpop", key);
     DeleteIfEmpty(ctx, key, list);
     return;
   }
@@ -201,6 +204,7 @@ void CmdLSet(CommandContext& ctx) {
   }
   list->Set(pos, ctx.argv[3]);
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyList, "lset", ctx.argv[1]);
   ctx.reply.Ok();
 }
 
@@ -226,6 +230,7 @@ void CmdLInsert(CommandContext& ctx) {
     if (it.view() == ctx.argv[3]) {
       list->Insert(after ? i + 1 : i, ctx.argv[4]);
       ctx.db.AddDirty();
+      Notify(ctx, kNotifyList, "linsert", ctx.argv[1]);
       ctx.reply.Integer(static_cast<int64_t>(list->size()));
       return;
     }
@@ -246,6 +251,7 @@ void CmdLRem(CommandContext& ctx) {
   size_t removed = list->Remove(ctx.argv[3], count);
   if (removed > 0) {
     ctx.db.AddDirty(removed);
+    Notify(ctx, kNotifyList, "lrem", ctx.argv[1]);
     DeleteIfEmpty(ctx, ctx.argv[1], list);
   }
   ctx.reply.Integer(static_cast<int64_t>(removed));
@@ -266,7 +272,8 @@ void CmdLTrim(CommandContext& ctx) {
   if (stop < 0) stop += len;
   if (start < 0) start = 0;
   if (start > stop || start >= len) {
-    ctx.db.Erase(ctx.argv[1]);  // the whole list goes
+    Notify(ctx, kNotifyList, "ltrim", ctx.argv[1]);
+    DeleteKey(ctx, ctx.argv[1]);  // all goes
     ctx.reply.Ok();
     return;
   }
@@ -275,6 +282,7 @@ void CmdLTrim(CommandContext& ctx) {
     list->Trim(static_cast<size_t>(start), static_cast<size_t>(stop));
     ctx.db.AddDirty();
   }
+  Notify(ctx, kNotifyList, "ltrim", ctx.argv[1]);
   ctx.reply.Ok();
 }
 
@@ -378,6 +386,8 @@ void MoveGeneric(CommandContext& ctx, bool from_left, bool to_left) {
     dst->PushBack(item);
   }
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyList, to_left ? "lpush" : "rpush", dst_key);
+  Notify(ctx, kNotifyList, from_left ? "lpop" : "rpop", src_key);
   DeleteIfEmpty(ctx, src_key, src);
   ctx.reply.Bulk(item);
 }

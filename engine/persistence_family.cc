@@ -1,5 +1,7 @@
 // Persistence commands: SAVE BGSAVE BGREWRITEAOF LASTSAVE (persistence.h does the work), and
 // DUMP/RESTORE, which move one key in the snapshot format (snapshot.h).
+#include <utility>
+
 #include "engine/family_util.h"
 #include "engine/persistence.h"
 #include "engine/snapshot.h"
@@ -102,12 +104,18 @@ void CmdRestore(CommandContext& ctx) {
   if (ttl > 0 && !absttl) ttl += ctx.now_ms;
   if (ttl > 0 && ttl <= ctx.now_ms) {  // already expired: nothing is created
     if (deleted) ctx.engine.ReplacePropagation({"DEL", std::string(key)});
+    if (deleted) Notify(ctx, kNotifyGeneric, "del", key);
     return ctx.reply.Ok();
   }
-  ctx.engine.set_propagation_paused(true);  // the value is rebuilt by inner commands
+  // The value is rebuilt by inner commands: they propagate nothing and send no keyspace events
+  // (RESTORE sends "new" and "restore", as Redis's dbAdd and restoreCommand).
+  ctx.engine.set_propagation_paused(true);
+  const int events = std::exchange(ctx.engine.config().notify_keyspace_events, 0);
   Status loaded = RestoreKey(ctx.engine, ctx.db.index(), key, ctx.argv[3], /*apply=*/true);
+  ctx.engine.config().notify_keyspace_events = events;
   ctx.engine.set_propagation_paused(false);
   if (!loaded.ok()) return ctx.reply.Error(loaded.message());
+  Notify(ctx, kNotifyNew, "new", key);
   ctx.db.AddDirty();
   if (ttl > 0) {
     ctx.db.SetExpire(key, ttl);
@@ -118,6 +126,7 @@ void CmdRestore(CommandContext& ctx) {
       ctx.engine.ReplacePropagation(std::move(argv));
     }
   }
+  Notify(ctx, kNotifyGeneric, "restore", key);
   ctx.reply.Ok();
 }
 

@@ -19,6 +19,7 @@
 #include "engine/acl.h"
 #include "engine/command_meta.h"
 #include "engine/config.h"
+#include "engine/evict.h"
 #include "engine/replication.h"
 #include "engine/persistence.h"
 #include "engine/family_util.h"
@@ -96,6 +97,8 @@ void CmdConfigSet(CommandContext& ctx) {
     if (targets[k]->name == "requirepass") {
       ctx.engine.acl().SetRequirePass(ctx.engine.config().requirepass);
     }
+    // A lower maxmemory evicts now, as Redis's updateMaxmemory (keyspace "evicted" events too).
+    if (targets[k]->name == "maxmemory") (void)PerformEvictions(ctx.engine);
   }
   // appendonly is more than a flag: the log opens or closes now, as Redis's CONFIG SET does.
   if (ctx.engine.config().appendonly != was_appendonly) {

@@ -30,6 +30,7 @@ void CmdSAdd(CommandContext& ctx) {
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argv.size(); ++i) added += set->Add(ctx.argv[i]);
   if (added > 0) ctx.db.AddDirty(static_cast<uint64_t>(added));
+  if (added > 0) Notify(ctx, kNotifySet, "sadd", ctx.argv[1]);
   ctx.reply.Integer(added);
 }
 
@@ -43,7 +44,8 @@ void CmdSRem(CommandContext& ctx) {
       removed += set->Remove(ctx.argv[i]);
     if (removed > 0) {
       ctx.db.AddDirty(static_cast<uint64_t>(removed));
-      if (set->empty()) ctx.db.Erase(ctx.argv[1]);
+      Notify(ctx, kNotifySet, "srem", ctx.argv[1]);
+      if (set->empty()) DeleteKey(ctx, ctx.argv[1]);
     }
   }
   ctx.reply.Integer(removed);
@@ -142,7 +144,8 @@ void CmdSPop(CommandContext& ctx) {
     ctx.reply.Bulk(popped[0]);
   }
   ctx.db.AddDirty(popped.size());
-  if (pop_all) ctx.db.Erase(ctx.argv[1]);
+  Notify(ctx, kNotifySet, "spop", ctx.argv[1]);
+  if (pop_all || set->empty()) DeleteKey(ctx, ctx.argv[1]);
   if (ctx.engine.propagating()) PropagateAsSRem(ctx, popped);  // only when something reads it
 }
 
@@ -224,7 +227,7 @@ void InterGeneric(CommandContext& ctx, size_t first, size_t n, std::optional<std
     if (card_only) {
       ctx.reply.Integer(0);
     } else if (dst) {
-      ctx.db.Erase(*dst);
+      DeleteKey(ctx, *dst);
       ctx.reply.Integer(0);
     } else {
       ctx.reply.EmptyArray();
@@ -266,8 +269,9 @@ void InterGeneric(CommandContext& ctx, size_t first, size_t n, std::optional<std
   size_t size = result.size();
   if (size > 0) {
     ctx.db.Set(*dst, Value(std::move(result)));
+    Notify(ctx, kNotifySet, "sinterstore", *dst);
   } else {
-    ctx.db.Erase(*dst);
+    DeleteKey(ctx, *dst);
   }
   ctx.reply.Integer(static_cast<int64_t>(size));
 }
@@ -302,8 +306,9 @@ void UnionDiffGeneric(CommandContext& ctx, size_t first, std::optional<std::stri
   size_t size = result.size();
   if (size > 0) {
     ctx.db.Set(*dst, Value(std::move(result)));
+    Notify(ctx, kNotifySet, op == SetOp::kUnion ? "sunionstore" : "sdiffstore", *dst);
   } else {
-    ctx.db.Erase(*dst);
+    DeleteKey(ctx, *dst);
   }
   ctx.reply.Integer(static_cast<int64_t>(size));
 }
@@ -367,12 +372,16 @@ void CmdSMove(CommandContext& ctx) {
     return;
   }
   ctx.db.AddDirty();
-  if (src->empty()) ctx.db.Erase(src_key);
-  if (dst_v == nullptr) {
-    ctx.db.Add(dst_key, Value(Set::ForFirstMember(member))).As<Set>()->Add(member);
-  } else {
-    AsSet(dst_v)->Add(member);
-  }
+  Notify(ctx, kNotifySet, "srem", src_key);
+  if (src->empty()) DeleteKey(ctx, src_key);
+  bool added = dst_v == nullptr
+                   ? ctx.db.Add(dst_key, Value(Set::ForFirstMember(member))).As<Set>()->Add(member)
+                   : AsSet(dst_v)->Add(member);
+  if (added) Notify(ctx, kNotifySet, "sadd", dst_key);
+  // Only the keys that changed are signalled (WATCH), as Redis: dst not when it had the member.
+  ctx.client.no_key_signal = true;
+  ctx.engine.SignalModifiedKey(ctx.db.index(), src_key);
+  if (added) ctx.engine.SignalModifiedKey(ctx.db.index(), dst_key);
   ctx.reply.Integer(1);
 }
 

@@ -236,7 +236,7 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
     }
   }
   if (output_len == 0) result.reset();
-  StoreOrDelete(ctx, store_key, std::move(result), output_len);
+  StoreOrDelete(ctx, store_key, std::move(result), kNotifyList, "sortstore", output_len);
   ctx.reply.Integer(static_cast<int64_t>(output_len));
 }
 

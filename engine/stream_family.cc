@@ -229,7 +229,9 @@ void CmdXAdd(CommandContext& ctx) {
   if (v == nullptr) v = &ctx.db.Add(a[1], Value(std::make_unique<StreamObject>()));
   StreamObject* s = AsStream(v);
   s->Append(id, std::vector<std::string>(a.begin() + static_cast<ptrdiff_t>(field_pos), a.end()));
+  Notify(ctx, kNotifyStream, "xadd", a[1]);
   int64_t trimmed = ApplyTrim(s, trim);
+  if (trimmed > 0) Notify(ctx, kNotifyStream, "xtrim", a[1]);
   ctx.db.AddDirty();
   ctx.reply.Bulk(id.ToString());
 
@@ -318,6 +320,7 @@ void CmdXDel(CommandContext& ctx) {
   int64_t deleted = 0;
   for (StreamID id : ids) deleted += AsStream(v)->Delete(id) ? 1 : 0;
   if (deleted) ctx.db.AddDirty(static_cast<uint64_t>(deleted));
+  if (deleted) Notify(ctx, kNotifyStream, "xdel", ctx.argv[1]);
   ctx.reply.Integer(deleted);
 }
 
@@ -341,6 +344,7 @@ void CmdXTrim(CommandContext& ctx) {
   int64_t n = v ? ApplyTrim(AsStream(v), trim) : 0;
   if (n) {
     ctx.db.AddDirty(static_cast<uint64_t>(n));
+    Notify(ctx, kNotifyStream, "xtrim", ctx.argv[1]);
     StreamObject* s = AsStream(v);
     StreamID first = s->length() ? s->FirstId() : StreamID{};
     if (s->length() == 0) s->last_id.Incr(&first);
@@ -398,17 +402,21 @@ void CmdXSetId(CommandContext& ctx) {
   if (entries_added != -1) s->entries_added = static_cast<uint64_t>(entries_added);
   if (!max_deleted.IsZero()) s->max_deleted_id = max_deleted;
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyStream, "xsetid", ctx.argv[1]);
   ctx.reply.Ok();
 }
 
 // ---- consumer groups ------------------------------------------------------------------------
 
-StreamConsumer& GetConsumer(StreamGroup& g, std::string_view name, int64_t now, bool* created) {
+// The consumer `name` of group g in the stream at key, created (with its keyspace event) if new.
+StreamConsumer& GetConsumer(CommandContext& ctx, std::string_view key, StreamGroup& g,
+                            std::string_view name, bool* created) {
   auto it = g.consumers.find(name);
   if (it == g.consumers.end()) {
     it = g.consumers.emplace(std::string(name), StreamConsumer{}).first;
-    it->second.seen_time_ms = now;
+    it->second.seen_time_ms = ctx.now_ms;
     if (created) *created = true;
+    Notify(ctx, kNotifyStream, "xgroup-createconsumer", key);
   }
   return it->second;
 }
@@ -459,6 +467,7 @@ void CmdXGroupCreate(CommandContext& ctx) {
   g.entries_read = entries_read;
   s->groups.emplace(std::string(a[3]), std::move(g));
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyStream, "xgroup-create", a[2]);
   ctx.reply.Ok();
 }
 
@@ -506,6 +515,7 @@ void CmdXGroupSetId(CommandContext& ctx) {
   g->last_id = id;
   g->entries_read = entries_read;
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyStream, "xgroup-setid", ctx.argv[2]);
   ctx.reply.Ok();
 }
 
@@ -515,6 +525,7 @@ void CmdXGroupDestroy(CommandContext& ctx) {
   if (!XGroupLookup(ctx, &s, nullptr)) return;
   bool erased = s->groups.erase(std::string(ctx.argv[3])) > 0;
   if (erased) ctx.db.AddDirty();
+  if (erased) Notify(ctx, kNotifyStream, "xgroup-destroy", ctx.argv[2]);
   ctx.reply.Integer(erased ? 1 : 0);
 }
 
@@ -524,7 +535,7 @@ void CmdXGroupCreateConsumer(CommandContext& ctx) {
   StreamGroup* g;
   if (!XGroupLookup(ctx, &s, &g)) return;
   bool created = false;
-  GetConsumer(*g, ctx.argv[4], ctx.now_ms, &created);
+  GetConsumer(ctx, ctx.argv[2], *g, ctx.argv[4], &created);
   if (created) ctx.db.AddDirty();
   ctx.reply.Integer(created ? 1 : 0);
 }
@@ -543,6 +554,7 @@ void CmdXGroupDelConsumer(CommandContext& ctx) {
   for (StreamID id : it->second.pel) g->pel.erase(id);
   g->consumers.erase(it);
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyStream, "xgroup-delconsumer", ctx.argv[2]);
   ctx.reply.Integer(pending);
 }
 
@@ -685,7 +697,7 @@ void CmdXRead(CommandContext& ctx) {
     }
     StreamGroup* g = groups[k];
     bool created = false;
-    StreamConsumer& consumer = GetConsumer(*g, consumer_name, ctx.now_ms, &created);
+    StreamConsumer& consumer = GetConsumer(ctx, key, *g, consumer_name, &created);
     consumer.seen_time_ms = ctx.now_ms;
     if (created) wrote = true;
     if (is_new[k]) {
@@ -1004,7 +1016,7 @@ void CmdXClaim(CommandContext& ctx) {
     } else if (min_idle > 0 && ctx.now_ms - pit->second.delivery_time_ms < min_idle) {
       continue;
     }
-    if (consumer == nullptr) consumer = &GetConsumer(*g, a[3], ctx.now_ms, nullptr);
+    if (consumer == nullptr) consumer = &GetConsumer(ctx, a[1], *g, a[3], nullptr);
     bool fresh = pit == g->pel.end();
     Claim(g, id, a[3], *consumer);
     StreamNack& nack = g->pel[id];
@@ -1083,7 +1095,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
       ++it;
       continue;
     }
-    if (consumer == nullptr) consumer = &GetConsumer(*g, a[3], ctx.now_ms, nullptr);
+    if (consumer == nullptr) consumer = &GetConsumer(ctx, a[1], *g, a[3], nullptr);
     Claim(g, id, a[3], *consumer);
     it->second.delivery_time_ms = ctx.now_ms;
     if (!justid) ++it->second.delivery_count;

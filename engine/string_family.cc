@@ -145,8 +145,10 @@ void SetGeneric(CommandContext& ctx, const SetOptions& o, std::string_view key,
     return;
   }
   ctx.db.Set(key, Value(value), (o.flags & kSetKeepTtl) != 0);
+  Notify(ctx, kNotifyString, "set", key);
   if (when >= 0) {
     ctx.db.SetExpire(key, when);
+    Notify(ctx, kNotifyGeneric, "expire", key);
     // Propagated as SET key value PXAT <absolute ms>, as Redis rewrites every expiring SET.
     ctx.engine.ReplacePropagation(
         {"SET", std::string(key), std::string(value), "PXAT", FormatInt(when)});
@@ -185,11 +187,12 @@ void CmdSetEx(CommandContext& ctx) {  // SETEX and PSETEX: key, time, value
 void CmdGetSet(CommandContext& ctx) {
   if (!ReplyGet(ctx, ctx.argv[1])) return;
   ctx.db.Set(ctx.argv[1], Value(ctx.argv[2]));
+  Notify(ctx, kNotifyString, "set", ctx.argv[1]);
 }
 
 void CmdGetDel(CommandContext& ctx) {
   if (!ReplyGet(ctx, ctx.argv[1])) return;
-  if (ctx.db.Erase(ctx.argv[1])) ctx.engine.ReplacePropagation({"DEL", std::string(ctx.argv[1])});
+  if (DeleteKey(ctx, ctx.argv[1])) ctx.engine.ReplacePropagation({"DEL", std::string(ctx.argv[1])});
 }
 
 void CmdGetEx(CommandContext& ctx) {
@@ -209,11 +212,14 @@ void CmdGetEx(CommandContext& ctx) {
   if (when >= 0 && when <= ctx.now_ms) {
     ctx.db.Erase(key);  // a past EXAT/PXAT deletes the key (a deletion, not an expiry)
     ctx.engine.ReplacePropagation({"DEL", key});
+    Notify(ctx, kNotifyGeneric, "del", key);
   } else if (when >= 0) {
     ctx.db.SetExpire(key, when);
     ctx.engine.ReplacePropagation({"PEXPIREAT", key, FormatInt(when)});
-  } else if (o.flags & kSetPersist) {
-    if (ctx.db.Persist(key)) ctx.engine.ReplacePropagation({"PERSIST", key});
+    Notify(ctx, kNotifyGeneric, "expire", key);
+  } else if ((o.flags & kSetPersist) && ctx.db.Persist(key)) {
+    ctx.engine.ReplacePropagation({"PERSIST", key});
+    Notify(ctx, kNotifyGeneric, "persist", key);
   }
 }
 
@@ -247,6 +253,7 @@ void CmdMSet(CommandContext& ctx) {  // MSET and MSETNX
   }
   for (size_t i = 1; i < ctx.argv.size(); i += 2) {
     ctx.db.Set(ctx.argv[i], Value(ctx.argv[i + 1]));
+    Notify(ctx, kNotifyString, "set", ctx.argv[i]);
   }
   if (nx) {
     ctx.reply.Integer(1);
@@ -261,12 +268,14 @@ void CmdAppend(CommandContext& ctx) {
   std::string_view add = ctx.argv[2];
   if (v == nullptr) {
     Value& nv = ctx.db.Add(ctx.argv[1], Value(add));
+    Notify(ctx, kNotifyString, "append", ctx.argv[1]);
     ctx.reply.Integer(static_cast<int64_t>(nv.str().size()));
     return;
   }
   if (!CheckStringLength(ctx, v->str().size(), add.size())) return;
   v->mutable_str().append(add);  // now "raw", as Redis unshares it
   ctx.db.AddDirty();
+  Notify(ctx, kNotifyString, "append", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(v->str().size()));
 }
 
@@ -333,6 +342,7 @@ void CmdSetRange(CommandContext& ctx) {
   size_t need = static_cast<size_t>(offset) + patch.size();
   if (s.size() < need) s.resize(need, '\0');
   std::memcpy(s.data() + offset, patch.data(), patch.size());
+  Notify(ctx, kNotifyString, "setrange", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(s.size()));
 }
 
@@ -479,6 +489,7 @@ void IncrBy(CommandContext& ctx, int64_t incr) {
     v->access_clock = clock;
     ctx.db.AddDirty();
   }
+  Notify(ctx, kNotifyString, "incrby", ctx.argv[1]);
   ctx.reply.Integer(result);
 }
 
@@ -523,6 +534,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
     v->access_clock = clock;
     ctx.db.AddDirty();
   }
+  Notify(ctx, kNotifyString, "incrbyfloat", ctx.argv[1]);
   // Propagated as the value it produced, as Redis (a float sum may differ on a replica).
   if (ctx.engine.propagating()) {
     ctx.engine.ReplacePropagation({"SET", std::string(ctx.argv[1]), text, "KEEPTTL"});

@@ -174,6 +174,7 @@ void ZAddGeneric(CommandContext& ctx, bool zincrby) {
     ++processed;
   }
   if (added + updated > 0) ctx.db.AddDirty(static_cast<uint64_t>(added + updated));
+  if (added + updated > 0) Notify(ctx, kNotifyZset, incr ? "zincr" : "zadd", ctx.argv[1]);
   if (zs->size() == 0) ctx.db.Erase(ctx.argv[1]);  // cannot happen today; keeps invariant 2
   if (incr) {
     if (processed > 0) {
@@ -289,16 +290,20 @@ void CmdZRevRank(CommandContext& ctx) { RankGeneric(ctx, true); }
 
 // Stores `result` at dst (an empty or null result deletes dst) and replies its size, as Redis's
 // *STORE commands do.
-void StoreResult(CommandContext& ctx, std::string_view dst, ZSet result) {
+void StoreResult(CommandContext& ctx, std::string_view dst, ZSet result, std::string_view event) {
   size_t size = result.size();
   StoreOrDelete(ctx, dst,
-                size == 0 ? std::nullopt : std::optional<Value>(Value(std::move(result))));
+                size == 0 ? std::nullopt : std::optional<Value>(Value(std::move(result))),
+                kNotifyZset, event);
   ctx.reply.Integer(static_cast<int64_t>(size));
 }
 
 // ---- the ZRANGE family ----
 
 enum class RangeType { kAuto, kRank, kScore, kLex };
+// ZREMRANGEBY*'s keyspace events, by RangeType.
+constexpr std::string_view kRemRangeEvents[] = {"", "zremrangebyrank", "zremrangebyscore",
+                                                "zremrangebylex"};
 enum class Direction { kAuto, kForward, kReverse };
 
 void EmitElement(ReplyBuilder& reply, const Iter& it, bool with_scores) {
@@ -474,7 +479,7 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir, bool store
   }
   ZSet result;  // listpack until it outgrows it, as Redis's zsetAdd
   walk.ForEach([&](const Iter& it) { result.Insert(it.member(), it.score()); });
-  StoreResult(ctx, ctx.argv[1], std::move(result));
+  StoreResult(ctx, ctx.argv[1], std::move(result), "zrangestore");
 }
 
 void CmdZRange(CommandContext& ctx) { RangeGeneric(ctx, RangeType::kAuto, Direction::kAuto); }
@@ -504,7 +509,8 @@ void CmdZRem(CommandContext& ctx) {
     for (size_t i = 2; i < ctx.argv.size() && zs->size() > 0; ++i) removed += zs->Remove(ctx.argv[i]);
     if (removed > 0) {
       ctx.db.AddDirty(static_cast<uint64_t>(removed));
-      if (zs->size() == 0) ctx.db.Erase(ctx.argv[1]);
+      Notify(ctx, kNotifyZset, "zrem", ctx.argv[1]);
+      if (zs->size() == 0) DeleteKey(ctx, ctx.argv[1]);
     }
   }
   ctx.reply.Integer(removed);
@@ -551,7 +557,8 @@ void RemRangeGeneric(CommandContext& ctx, RangeType type) {
   }
   if (removed > 0) {
     ctx.db.AddDirty(removed);
-    if (zs->size() == 0) ctx.db.Erase(ctx.argv[1]);
+    Notify(ctx, kNotifyZset, kRemRangeEvents[static_cast<int>(type)], ctx.argv[1]);
+    if (zs->size() == 0) DeleteKey(ctx, ctx.argv[1]);
   }
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
@@ -594,7 +601,8 @@ void PopGeneric(CommandContext& ctx, bool max) {
     PopOne(ctx.reply, zs, max);
   }
   ctx.db.AddDirty(n);
-  if (zs->size() == 0) ctx.db.Erase(ctx.argv[1]);
+  if (n > 0) Notify(ctx, kNotifyZset, max ? "zpopmax" : "zpopmin", ctx.argv[1]);
+  if (zs->size() == 0) DeleteKey(ctx, ctx.argv[1]);
 }
 
 void CmdZPopMin(CommandContext& ctx) { PopGeneric(ctx, false); }
@@ -754,6 +762,8 @@ double Weighted(double score, double weight) {
 }
 
 enum class SetOp { kUnion, kInter, kDiff };
+// Z*STORE's keyspace events, by SetOp.
+constexpr std::string_view kStoreEvents[] = {"zunionstore", "zinterstore", "zdiffstore"};
 
 // Redis's zunionInterDiffGenericCommand: ZUNION/ZINTER/ZDIFF (reply the members), their *STORE
 // forms (dst != nullptr: store and reply the size) and ZINTERCARD (cardinality_only). numkeys is
@@ -887,7 +897,7 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
   }
   if (dst != nullptr) {
     if (result.size() > 0) result.ConvertToListpackIfNeeded(max_len);
-    StoreResult(ctx, *dst, std::move(result));
+    StoreResult(ctx, *dst, std::move(result), kStoreEvents[static_cast<int>(op)]);
     return;
   }
   ctx.reply.PairArray(result.size(), with_scores);
@@ -928,7 +938,8 @@ void CmdZMPop(CommandContext& ctx) {
     ctx.engine.SignalModifiedKey(ctx.db.index(), key);
     ctx.engine.ReplacePropagation({min ? "zpopmin" : "zpopmax", std::string(key),
                                    FormatInt(static_cast<int64_t>(n))});
-    if (zs->size() == 0) ctx.db.Erase(key);
+    if (n > 0) Notify(ctx, kNotifyZset, min ? "zpopmin" : "zpopmax", key);
+    if (zs->size() == 0) DeleteKey(ctx, key);
     return;
   }
   ctx.reply.NullArray();

@@ -103,20 +103,28 @@ class HashIndex {
     }
   }
 
-  // A random entry: a random non-empty bucket, then a random position in its chain (Redis's
-  // dictGetRandomKey; entries in long chains are slightly less likely). REQUIRES: size() > 0.
+  // A random entry, uniform over the entries: a random bucket and a random slot 0..kMaxFair-1
+  // in it, retried until the slot holds an entry (rejection sampling), so an entry in a chain of
+  // two is as likely as one alone — picking a non-empty bucket and then a position in its chain
+  // (Redis's dictGetRandomKey) halves its chance, which SRANDMEMBER/HRANDFIELD's chi-square tests
+  // in Redis's suite see. Entries past position kMaxFair of a chain (rare at load factor <= 1)
+  // share the last slot's chance. Expected tries: kMaxFair * buckets / size, at most 64 at the
+  // 1/8 load factor the table shrinks at. REQUIRES: size() > 0.
   template <typename Rng>
   Node* Random(Rng& rng) const {
-    Node* head;
-    do {
-      head = buckets_[rng() & mask_];
-    } while (head == nullptr);
-    size_t len = 0;
-    for (Node* n = head; n != nullptr; n = Traits::Next(n)) ++len;
-    size_t pick = rng() % len;
-    Node* n = head;
-    while (pick-- > 0) n = Traits::Next(n);
-    return n;
+    static constexpr size_t kMaxFair = 8;
+    for (;;) {
+      const uint64_t r = rng();
+      const size_t slot = static_cast<size_t>((r >> 32) % kMaxFair);
+      Node* n = buckets_[r & mask_];
+      for (size_t i = 0; n != nullptr && i < slot; ++i) n = Traits::Next(n);
+      if (n == nullptr) continue;  // an empty slot: draw again
+      if (slot < kMaxFair - 1 || Traits::Next(n) == nullptr) return n;
+      size_t tail = 0;  // the last slot of a long chain stands for its whole tail
+      for (Node* m = n; m != nullptr; m = Traits::Next(m)) ++tail;
+      for (size_t pick = rng() % tail; pick > 0; --pick) n = Traits::Next(n);
+      return n;
+    }
   }
 
   // Visits the bucket the cursor names, calls f(node) for each entry in it, and returns the next
