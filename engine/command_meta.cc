@@ -184,6 +184,26 @@ const CommandSpec* LookupCommand(const CommandTable& table, Args argv) {
   return it == spec->subcommands.end() ? nullptr : it->second.get();
 }
 
+const CommandSpec* LookupCommandByFullName(const CommandTable& table, std::string_view full) {
+  const size_t bar = full.find('|');
+  const CommandSpec* base = table.Find(full.substr(0, bar));
+  if (bar == std::string_view::npos || base == nullptr) return base;
+  std::string_view sub = full.substr(bar + 1);
+  if (base->subcommands.empty() || sub.find('|') != std::string_view::npos) return nullptr;
+  auto it = base->subcommands.find(ToLower(sub));
+  return it == base->subcommands.end() ? nullptr : it->second.get();
+}
+
+const CommandDoc* FindCommandDoc(std::string_view full_name) {
+  static const auto* index = [] {
+    auto* m = new std::unordered_map<std::string_view, const CommandDoc*>();
+    for (const CommandDoc& d : RedisCommandDocs()) m->emplace(d.name, &d);
+    return m;
+  }();
+  auto it = index->find(full_name);
+  return it == index->end() ? nullptr : it->second;
+}
+
 const CommandMeta* FindCommandMeta(std::string_view full_name) {
   static const auto* index = [] {
     auto* m = new std::unordered_map<std::string_view, const CommandMeta*>();
