@@ -541,6 +541,9 @@ inline constexpr std::string_view kAclNoFile =
     "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
     "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
     "configuration file set) in order to store users in the Redis configuration.";
+inline constexpr std::string_view kAclSaveFailed =
+    "ERR There was an error trying to save the ACLs. Please check the server logs for more "
+    "information";
 inline std::string AclUnknownCategory(std::string_view name) {
   return "ERR Unknown category '" + std::string(name.substr(0, 128)) + "'";
 }
