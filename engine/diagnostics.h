@@ -78,6 +78,10 @@ class LatencyHistogram {
   uint64_t total_ = 0;
 };
 
+// A percentile as Redis prints it in INFO latencystats and CONFIG GET ("%f" without trailing
+// zeros: "50", "99.9").
+std::string FormatPercentile(double p);
+
 class Diagnostics {
  public:
   // Called before each executed command: EVAL and FCALL show in MONITOR before their calls.

@@ -164,6 +164,17 @@ int64_t LatencyHistogram::ValueAtPercentile(double percentile) const {
   return percentile == 0.0 ? HdrLowestEquivalent(value) : HdrHighestEquivalent(value);
 }
 
+std::string FormatPercentile(double p) {
+  char buf[128];
+  std::snprintf(buf, sizeof(buf), "%f", p);
+  std::string s = buf;
+  if (s.find('.') != std::string::npos) {  // Redis's trimDoubleString
+    s.erase(s.find_last_not_of('0') + 1);
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
 void Diagnostics::BeforeCall(const ClientState& client, const CommandSpec& spec, Args argv) {
   if (!monitors_.empty() && IsScriptRun(spec)) FeedMonitors(client, spec, argv);
 }

@@ -82,6 +82,7 @@ struct EngineConfig {
   int64_t slowlog_max_len = 128;
   int64_t latency_monitor_threshold = 0;
   bool latency_tracking = true;  // per-command latency histograms (LATENCY HISTOGRAM)
+  std::vector<double> latency_tracking_info_percentiles = {50, 99, 99.9};  // INFO latencystats
   // ACL (acl.h): the channels new users start with ("resetchannels" or "allchannels") and the
   // ACL LOG's length.
   std::string acl_pubsub_default = "resetchannels";

@@ -443,6 +443,10 @@ inline std::string ConfigSetFailed(std::string_view parameter, std::string_view 
 inline constexpr std::string_view kConfigNotInteger = "argument couldn't be parsed into an integer";
 inline constexpr std::string_view kConfigRangePrefix = "argument must be between ";
 inline constexpr std::string_view kConfigNotMemory = "argument must be a memory value";
+inline constexpr std::string_view kConfigPercentilesInvalid =
+    "Invalid latency-tracking-info-percentiles parameters";
+inline constexpr std::string_view kConfigPercentilesRange =
+    "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
 inline constexpr std::string_view kConfigYesNo = "argument must be 'yes' or 'no'";
 inline constexpr std::string_view kConfigChoicePrefix =
     "argument(s) must be one of the following: ";

@@ -274,6 +274,20 @@ std::string InfoSection(CommandContext& ctx, std::string_view section) {
            "keys=" + std::to_string(db.size()) + ",expires=" + std::to_string(db.volatile_size()) +
                ",avg_ttl=" + std::to_string(ttl_n == 0 ? 0 : ttl_sum / ttl_n));
     }
+  } else if (section == "latencystats") {
+    s = "# Latencystats\r\n";
+    if (ctx.engine.config().latency_tracking) {
+      for (const auto& [name, h] : ctx.engine.diagnostics().histograms()) {
+        std::string line;
+        for (double p : ctx.engine.config().latency_tracking_info_percentiles) {
+          char value[64];
+          std::snprintf(value, sizeof(value), "%.3f",
+                        static_cast<double>(h.ValueAtPercentile(p)) / 1000.0);
+          line += (line.empty() ? "p" : ",p") + FormatPercentile(p) + "=" + value;
+        }
+        Line(s, "latency_percentiles_usec_" + name, line);
+      }
+    }
   } else if (section == "commandstats") {
     s = "# Commandstats\r\n";
     std::vector<std::string> names;
@@ -312,6 +326,7 @@ void CmdInfo(CommandContext& ctx) {
     } else if (a == "all" || a == "everything") {
       for (std::string_view d : kDefault) add(d);
       add("commandstats");
+      add("latencystats");
     } else {
       add(a);
     }
