@@ -5,6 +5,8 @@
 //    relative name, so error texts naming the file agree); ACL LOAD / ACL SAVE, the file written,
 //    the texts of a file with errors and of a missing file, and what happens to a client logged
 //    in as a user the load replaced.
+//  - CLIENT INFO / CLIENT LIST: the same fields in the same order, and the same values where they
+//    do not depend on the process.
 //  - LATENCY HISTOGRAM: after CONFIG RESETSTAT and a known set of calls, the same commands with
 //    the same call counts; each bucket list is checked for Redis's bucket bounds and cumulative
 //    counts ending at the calls (the bucket a call lands in depends on its duration).
@@ -259,6 +261,60 @@ TEST_F(BreadthConformance, LatencyHistogramCountsEveryCall) {
   Both({"get", "k"});
   Both({"latency", "histogram", "get"});
   Both({"config", "get", "latency-tracking"});
+}
+
+// "k=v k=v ...\n" as (k, v) pairs in order.
+std::vector<std::pair<std::string, std::string>> Fields(const std::string& line) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream in(line);
+  std::string word;
+  while (in >> word) {
+    const size_t eq = word.find('=');
+    out.emplace_back(word.substr(0, eq), eq == std::string::npos ? "" : word.substr(eq + 1));
+  }
+  return out;
+}
+
+// CLIENT INFO / CLIENT LIST: the same fields in the same order as redis-server 7.0.15, and the same
+// values for every field that does not depend on the process (ids, addresses, ages, buffer sizes,
+// memory and fd are left out of the value comparison).
+TEST_F(BreadthConformance, ClientInfoAndListFieldsAsRedis) {
+  StartBoth({}, {});
+  if (IsSkipped() || HasFatalFailure()) return;
+  static const std::set<std::string> kVarying = {
+      "id", "addr", "laddr", "fd", "age", "idle", "qbuf", "qbuf-free", "argv-mem", "rbs", "rbp",
+      "obl", "oll", "omem", "tot-mem", "multi-mem"};
+  auto compare = [&](const std::vector<std::string>& argv) {
+    std::string text[2];
+    for (size_t i = 0; i < 2; ++i) {
+      Reply r = Command(servers_[i].conn.get(), argv);
+      ASSERT_TRUE(r && r->type == REDIS_REPLY_STRING) << Show(r.get());
+      text[i].assign(r->str, r->len);
+    }
+    auto theirs = Fields(text[0]), mine = Fields(text[1]);
+    std::string keys[2], values[2];
+    for (size_t i = 0; i < 2; ++i) {
+      for (const auto& [k, v] : i == 0 ? theirs : mine) {
+        keys[i] += k + " ";
+        if (!kVarying.count(k)) values[i] += k + "=" + v + " ";
+      }
+    }
+    std::string cmd;
+    for (const auto& w : argv) cmd += w + " ";
+    EXPECT_EQ(keys[1], keys[0]) << cmd << "\n redis: " << text[0] << "\n ours:  " << text[1];
+    EXPECT_EQ(values[1], values[0]) << cmd;
+    EXPECT_EQ(text[1].back(), text[0].back()) << cmd << ": the line ends alike";
+  };
+  compare({"client", "info"});
+  Both({"client", "setname", "breadth"});
+  Both({"select", "3"});
+  compare({"client", "info"});
+  compare({"client", "list"});
+  compare({"client", "list", "type", "normal"});
+  Both({"multi"});
+  Both({"ping"});
+  Both({"exec"});
+  compare({"client", "info"});
 }
 
 }  // namespace
