@@ -10,7 +10,7 @@
 // LatencyHistogram (LATENCY HISTOGRAM, INFO latencystats); CONFIG RESETSTAT clears them.
 //
 // Not here (known gaps, README): latency events other than the two command ones (fork, aof-fsync,
-// expire-cycle, ...), so LATENCY DOCTOR's advice is the part Redis gives for those two.
+// expire-cycle, ...), so LATENCY DOCTOR's advice and LATENCY GRAPH cover those two only.
 //
 // Thread-safety: none; the engine's thread only.
 #pragma once

@@ -545,6 +545,108 @@ std::string LatencyReport(Engine& engine) {
 
 void CmdLatencyDoctor(CommandContext& ctx) { ctx.reply.Bulk(LatencyReport(ctx.engine)); }
 
+// Redis's sparkline (sparkline.c) as LATENCY GRAPH draws it: `rows` rows of "_o#" (filled, '|'
+// below the top), then each sample's label written downwards under a blank line, `columns`
+// samples per block.
+struct SparkSample {
+  double value;
+  std::string label;
+};
+
+std::string RenderSparkline(const std::vector<SparkSample>& seq, double min, double max,
+                            int columns, int rows) {
+  static constexpr char kFill[] = "_o#";
+  constexpr int kCharsetLen = 3;
+  std::string out;
+  for (size_t start = 0; start < seq.size(); start += static_cast<size_t>(columns)) {
+    if (start != 0) out += '\n';
+    const size_t len = std::min(seq.size() - start, static_cast<size_t>(columns));
+    double relmax = max - min;
+    if (relmax == 0) relmax = 1;
+    const int steps = kCharsetLen * rows;
+    for (int row = 0;; ++row) {
+      bool loop = false;
+      std::string chars(len, ' ');
+      for (size_t j = 0; j < len; ++j) {
+        const SparkSample& s = seq[start + j];
+        // As Redis: (int)(relval*steps), then divided by relmax and truncated again.
+        int step = static_cast<int>(static_cast<int>((s.value - min) * steps) / relmax);
+        step = std::clamp(step, 0, steps - 1);
+        if (row < rows) {
+          const int idx = step - (rows - row - 1) * kCharsetLen;
+          loop = true;
+          if (idx >= 0 && idx < kCharsetLen) {
+            chars[j] = kFill[idx];
+          } else if (idx >= kCharsetLen) {
+            chars[j] = '|';
+          }
+        } else {
+          if (row - rows < 1) {  // one blank line above the labels (every sample has one)
+            loop = true;
+            break;
+          }
+          const size_t at = static_cast<size_t>(row - rows - 1);
+          if (s.label.size() > at) {
+            loop = true;
+            chars[j] = s.label[at];
+          }
+        }
+      }
+      if (!loop) break;
+      out += chars;
+      out += '\n';
+    }
+  }
+  return out;
+}
+
+// LATENCY GRAPH <event>: Redis's latencyCommandGenSparkeline — a header with the samples' high and
+// low, 80 dashes, and the sparkline labelled with how long ago each sample was taken.
+void CmdLatencyGraph(CommandContext& ctx) {
+  auto& events = ctx.engine.diagnostics().latency();
+  auto it = events.find(std::string(ctx.argv[2]));
+  if (it == events.end()) {
+    ctx.reply.Error(errors::LatencyNoSamples(ctx.argv[2]));
+    return;
+  }
+  const LatencySeries& ts = it->second;
+  const int64_t now = ctx.engine.clock().NowMs() / 1000;
+  std::vector<SparkSample> seq;
+  int64_t low = 0, high = 0;
+  double min = 0, max = 0;
+  for (size_t j = 0; j < LatencySeries::kLen; ++j) {
+    const LatencySample& s = ts.samples[(ts.idx + j) % LatencySeries::kLen];
+    if (s.time_s == 0) continue;
+    if (seq.empty()) {
+      low = high = s.latency_ms;
+      min = max = static_cast<double>(s.latency_ms);
+    } else {
+      high = std::max(high, s.latency_ms);
+      low = std::min(low, s.latency_ms);
+      min = std::min(min, static_cast<double>(s.latency_ms));
+      max = std::max(max, static_cast<double>(s.latency_ms));
+    }
+    const int64_t elapsed = now - s.time_s;
+    char label[64];
+    if (elapsed < 60) {
+      std::snprintf(label, sizeof(label), "%llds", static_cast<long long>(elapsed));
+    } else if (elapsed < 3600) {
+      std::snprintf(label, sizeof(label), "%lldm", static_cast<long long>(elapsed / 60));
+    } else if (elapsed < 3600 * 24) {
+      std::snprintf(label, sizeof(label), "%lldh", static_cast<long long>(elapsed / 3600));
+    } else {
+      std::snprintf(label, sizeof(label), "%lldd", static_cast<long long>(elapsed / (3600 * 24)));
+    }
+    seq.push_back({static_cast<double>(s.latency_ms), label});
+  }
+  char head[256];
+  std::snprintf(head, sizeof(head), "%s - high %lu ms, low %lu ms (all time high %lu ms)\n",
+                it->first.c_str(), static_cast<unsigned long>(high),
+                static_cast<unsigned long>(low), static_cast<unsigned long>(ts.max));
+  ctx.reply.Bulk(std::string(head) + std::string(80, '-') + "\n" +
+                 RenderSparkline(seq, min, max, 80, 4));
+}
+
 void CmdLatencyHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "LATENCY",
             {"DOCTOR", "    Return a human readable latency analysis report.", "GRAPH <event>",
@@ -647,6 +749,8 @@ void RegisterDiagnosticsFamily(CommandTable& table) {
           "O(N) where N is the number of commands with latency information being retrieved.",
           "Return the cumulative distribution of latencies of a subset of commands or all.",
           "7.0.0", CmdLatencyHistogram);
+  reg.Sub("latency", "graph", 3, kAdmin | kCmdNoScript, {}, "O(1)",
+          "Return a latency graph for the event.", "2.8.13", CmdLatencyGraph);
   reg.Sub("latency", "doctor", 2, kAdmin | kCmdNoScript, {}, "O(1)",
           "Return a human readable latency analysis report.", "2.8.13", CmdLatencyDoctor);
   reg.Sub("latency", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",

@@ -587,6 +587,9 @@ inline constexpr std::string_view kProtectedModeDenied =
 // SLOWLOG GET, MONITOR.
 inline constexpr std::string_view kSlowlogCountRange =
     "ERR count should be greater than or equal to -1";
+inline std::string LatencyNoSamples(std::string_view event) {
+  return "ERR No samples available for event '" + std::string(event) + "'";
+}
 inline constexpr std::string_view kMonitorDenyBlocking =
     "ERR MONITOR isn't allowed for DENY BLOCKING client";
 // COMMAND GETKEYS / GETKEYSANDFLAGS.

@@ -1,4 +1,5 @@
 // Server commands: INFO CONFIG TIME COMMAND SHUTDOWN MEMORY DBSIZE.
+#include "engine/diagnostics.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace racetrack::engine {
@@ -161,6 +162,55 @@ TEST_F(ServerFamilyTest, UsedMemoryIsPerEngine) {
   std::string info = Run({"info", "memory"});
   std::string used = "used_memory:" + std::to_string(engine_.UsedMemory()) + "\r\n";
   EXPECT_NE(info.find(used), std::string::npos) << info;
+}
+
+
+
+// Redis's own deps/hdr_histogram/hdr_histogram.c, fed these durations (µs × 1000, clamped to
+// 1 ns..1 s as Redis's updateCommandLatencyHistogram) and walked as fillCommandCDF walks it,
+// printed this fixture; the engine's LatencyHistogram must give the same buckets and percentiles.
+TEST(LatencyHistogramTest, BucketsAndPercentilesAsRedisHdrHistogram) {
+  LatencyHistogram h;
+  for (int64_t us : {0, 1, 2, 3, 5, 17, 40, 700, 1000000, 2000000, 600000, 536871, 541065,
+                     541066}) {
+    h.Record(us);
+  }
+  EXPECT_EQ(h.calls(), 14u);
+  std::vector<std::pair<int64_t, uint64_t>> want = {{1, 2},    {2, 3},      {4, 4},
+                                                    {8, 5},    {33, 6},     {66, 7},
+                                                    {1056, 8}, {541065, 10}, {1073741, 14}};
+  EXPECT_EQ(h.CumulativeUs(), want);
+  EXPECT_EQ(h.ValueAtPercentile(0), 1);
+  EXPECT_EQ(h.ValueAtPercentile(50), 40191);
+  EXPECT_EQ(h.ValueAtPercentile(99), 1002438655);
+  EXPECT_EQ(h.ValueAtPercentile(100), 1002438655);
+  EXPECT_EQ(FormatPercentile(99.9), "99.9");
+  EXPECT_EQ(FormatPercentile(50), "50");
+}
+
+
+// LATENCY GRAPH's text for these samples, as Redis's own sparkline.c renders it (the fixture was
+// printed by Redis's latencyCommandGenSparkeline code given the same samples and ages).
+TEST_F(ServerFamilyTest, LatencyGraphAsRedisSparkline) {
+  EXPECT_EQ(Run({"latency", "graph", "command"}),
+            Err("ERR No samples available for event 'command'"));
+  const int64_t now = clock_.NowMs() / 1000;
+  LatencySeries& ts = engine_.diagnostics().latency()["command"];
+  const std::pair<int64_t, int64_t> samples[] = {
+      {now - 3 * 86400, 4}, {now - 3600, 40}, {now - 120, 7}, {now - 59, 0}, {now - 1, 12}};
+  for (const auto& [t, ms] : samples) ts.samples[ts.idx++] = {t, ms};
+  ts.max = 40;
+  EXPECT_EQ(Run({"latency", "graph", "command"}),
+            Bulk("command - high 40 ms, low 0 ms (all time high 40 ms)\n" + std::string(80, '-') +
+                 "\n"
+                 " #   \n"
+                 " |   \n"
+                 " |  _\n"
+                 "o|#_|\n"
+                 "     \n"
+                 "31251\n"
+                 "dhm9s\n"
+                 "   s \n"));
 }
 
 }  // namespace
