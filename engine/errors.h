@@ -107,8 +107,8 @@ inline constexpr std::string_view kHelloProtocolNotInteger =
     "ERR Protocol version is not an integer or out of range";
 inline constexpr std::string_view kHelloNoAuth =
     "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-    "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
-    "RESP protocol version at the same time";
+    "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+    "protocol version at the same time";  // Redis 7.0.15's words (7.2 adds "<proto>")
 inline std::string HelloSyntax(std::string_view option) {
   return "ERR Syntax error in HELLO option '" + std::string(option) + "'";
 }
