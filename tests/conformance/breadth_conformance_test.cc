@@ -139,7 +139,7 @@ TEST_F(BreadthConformance, AclFileLoadAndSave) {
   Both(as_cache, {"get", "other"});
 
   // ACL SAVE writes every user in name order, in ACL LIST's words: the same bytes.
-  Both({"acl", "setuser", "writer", "on", ">w", "~*", "&*", "+@write", "-@dangerous"});
+  Both({"acl", "setuser", "writer", "on", ">w", "~*", "&*", "-@all", "+@hash", "+@set"});
   Both({"acl", "save"});
   EXPECT_EQ(ReadFile(servers_[0].dir + "/users.acl"), ReadFile(servers_[1].dir + "/users.acl"));
   EXPECT_NE(ReadFile(servers_[1].dir + "/users.acl").find("user writer on "), std::string::npos);
