@@ -194,24 +194,28 @@ const CommandSpec* LookupCommandByFullName(const CommandTable& table, std::strin
   return it == base->subcommands.end() ? nullptr : it->second.get();
 }
 
-const CommandDoc* FindCommandDoc(std::string_view full_name) {
-  static const auto* index = [] {
-    auto* m = new std::unordered_map<std::string_view, const CommandDoc*>();
-    for (const CommandDoc& d : RedisCommandDocs()) m->emplace(d.name, &d);
+namespace {
+
+// The entry of a generated table by full name, through an index built on first use.
+template <typename Entry, typename Table>
+const Entry* FindByName(const Table& table, std::string_view full_name) {
+  static const auto* index = [&table] {
+    auto* m = new std::unordered_map<std::string_view, const Entry*>();
+    for (const Entry& e : table) m->emplace(e.name, &e);
     return m;
   }();
   auto it = index->find(full_name);
   return it == index->end() ? nullptr : it->second;
 }
 
+}  // namespace
+
+const CommandDoc* FindCommandDoc(std::string_view full_name) {
+  return FindByName<CommandDoc>(RedisCommandDocs(), full_name);
+}
+
 const CommandMeta* FindCommandMeta(std::string_view full_name) {
-  static const auto* index = [] {
-    auto* m = new std::unordered_map<std::string_view, const CommandMeta*>();
-    for (const CommandMeta& c : RedisCommandMetas()) m->emplace(c.name, &c);
-    return m;
-  }();
-  auto it = index->find(full_name);
-  return it == index->end() ? nullptr : it->second;
+  return FindByName<CommandMeta>(RedisCommandMetas(), full_name);
 }
 
 uint32_t CommandAclCategories(const CommandSpec& spec) {
