@@ -354,8 +354,17 @@ std::vector<std::string> AclCategories(const CommandSpec& c) {
   return out;
 }
 
+// {"type": type, "spec": {...}}, the spec's map of `pairs` entries to follow (RESP2: arrays).
+void ReplyTypedSpec(CommandContext& ctx, std::string_view type, size_t pairs) {
+  ctx.reply.Array(4);
+  ctx.reply.Bulk("type");
+  ctx.reply.Bulk(type);
+  ctx.reply.Bulk("spec");
+  ctx.reply.Array(pairs * 2);
+}
+
 // One key spec as Redis's addReplyCommandKeySpecs shows it: a map of notes (if any), flags,
-// begin_search {type, spec} and find_keys {type, spec} (RESP2: flat arrays).
+// begin_search {type, spec} and find_keys {type, spec}.
 void ReplyKeySpec(CommandContext& ctx, const RedisKeySpec& k) {
   ctx.reply.Array(k.notes.empty() ? 6 : 8);
   if (!k.notes.empty()) {
@@ -367,55 +376,32 @@ void ReplyKeySpec(CommandContext& ctx, const RedisKeySpec& k) {
   ctx.reply.Array(flags.size());
   for (std::string_view f : flags) ctx.reply.Status(f);
   ctx.reply.Bulk("begin_search");
-  ctx.reply.Array(4);
-  ctx.reply.Bulk("type");
-  switch (k.begin.type) {
-    case KeyBegin::kIndex:
-      ctx.reply.Bulk("index");
-      ctx.reply.Bulk("spec");
-      ctx.reply.Array(2);
-      ctx.reply.Bulk("index");
-      ctx.reply.Integer(k.begin.index);
-      break;
-    case KeyBegin::kKeyword:
-      ctx.reply.Bulk("keyword");
-      ctx.reply.Bulk("spec");
-      ctx.reply.Array(4);
-      ctx.reply.Bulk("keyword");
-      ctx.reply.Bulk(k.begin.keyword);
-      ctx.reply.Bulk("startfrom");
-      ctx.reply.Integer(k.begin.startfrom);
-      break;
-    case KeyBegin::kUnknown:
-      ctx.reply.Bulk("unknown");
-      ctx.reply.Bulk("spec");
-      ctx.reply.EmptyArray();
-      break;
+  if (k.begin.type == KeyBegin::kIndex) {
+    ReplyTypedSpec(ctx, "index", 1);
+    ctx.reply.Bulk("index");
+    ctx.reply.Integer(k.begin.index);
+  } else if (k.begin.type == KeyBegin::kKeyword) {
+    ReplyTypedSpec(ctx, "keyword", 2);
+    ctx.reply.Bulk("keyword");
+    ctx.reply.Bulk(k.begin.keyword);
+    ctx.reply.Bulk("startfrom");
+    ctx.reply.Integer(k.begin.startfrom);
+  } else {
+    ReplyTypedSpec(ctx, "unknown", 0);
   }
   ctx.reply.Bulk("find_keys");
-  ctx.reply.Array(4);
-  ctx.reply.Bulk("type");
-  switch (k.find.type) {
-    case KeyFind::kRange:
-    case KeyFind::kKeynum: {
-      const bool range = k.find.type == KeyFind::kRange;
-      ctx.reply.Bulk(range ? "range" : "keynum");
-      ctx.reply.Bulk("spec");
-      ctx.reply.Array(6);
-      ctx.reply.Bulk(range ? "lastkey" : "keynumidx");
-      ctx.reply.Integer(k.find.a);
-      ctx.reply.Bulk(range ? "keystep" : "firstkey");
-      ctx.reply.Integer(k.find.b);
-      ctx.reply.Bulk(range ? "limit" : "keystep");
-      ctx.reply.Integer(k.find.c);
-      break;
-    }
-    case KeyFind::kUnknown:
-      ctx.reply.Bulk("unknown");
-      ctx.reply.Bulk("spec");
-      ctx.reply.EmptyArray();
-      break;
+  if (k.find.type == KeyFind::kUnknown) {
+    ReplyTypedSpec(ctx, "unknown", 0);
+    return;
   }
+  const bool range = k.find.type == KeyFind::kRange;
+  ReplyTypedSpec(ctx, range ? "range" : "keynum", 3);
+  ctx.reply.Bulk(range ? "lastkey" : "keynumidx");
+  ctx.reply.Integer(k.find.a);
+  ctx.reply.Bulk(range ? "keystep" : "firstkey");
+  ctx.reply.Integer(k.find.b);
+  ctx.reply.Bulk(range ? "limit" : "keystep");
+  ctx.reply.Integer(k.find.c);
 }
 
 // One COMMAND INFO entry (Redis 7: name, arity, flags, first, last, step, ACL categories, tips,
