@@ -77,7 +77,7 @@ TEST_F(ServerFamilyTest, CommandTable) {
                       Bulk("group") + Bulk("string") + Bulk("complexity") + Bulk("O(1)") +
                       Bulk("arguments") + "*1\r\n*6\r\n" + Bulk("name") + Bulk("key") +
                       Bulk("type") + Bulk("key") + Bulk("key_spec_index") + ":0\r\n");
-  EXPECT_EQ(Run({"command", "docs", "config|get"}).substr(0, 22), "*2\r\n$10\r\nconfig|get\r\n");
+  EXPECT_EQ(Run({"command", "docs", "config|get"}).substr(0, 21), "*2\r\n$10\r\nconfig|get\r\n");
   std::string list = Run({"command", "list", "filterby", "pattern", "client|*"});
   EXPECT_NE(list.find("client|setname"), std::string::npos);
   // Every registered command has complete documentation.
