@@ -5,10 +5,17 @@
 
 #include <openssl/evp.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <chrono>
 #include <climits>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "engine/base/status.h"
 #include "engine/command_meta.h"
@@ -306,11 +313,14 @@ int Acl::ApplySelectorOp(AclSelector& s, std::string_view op) const {
 }
 
 std::string Acl::ApplyUserOp(AclUser& u, std::string_view op) const {
-  auto error = [&](int code) {
-    return "Error in ACL SETUSER modifier '" + std::string(op) + "': " +
-           std::string(OpErrorText(code));
-  };
-  if (op.empty()) return "";
+  const int code = ApplyUserOpCode(u, op);
+  if (code == kOpOk) return "";
+  return "Error in ACL SETUSER modifier '" + std::string(op) + "': " +
+         std::string(OpErrorText(code));
+}
+
+int Acl::ApplyUserOpCode(AclUser& u, std::string_view op) const {
+  if (op.empty()) return kOpOk;
   if (Is(op, "on")) {
     u.flags = (u.flags | AclUser::kEnabled) & ~AclUser::kDisabled;
   } else if (Is(op, "off")) {
@@ -330,7 +340,7 @@ std::string Acl::ApplyUserOp(AclUser& u, std::string_view op) const {
     if (op[0] == '>') {
       hash = AclHashPassword(op.substr(1));
     } else {
-      if (!ValidHash(op.substr(1))) return error(kOpBadHash);
+      if (!ValidHash(op.substr(1))) return kOpBadHash;
       hash = std::string(op.substr(1));
     }
     if (std::find(u.passwords.begin(), u.passwords.end(), hash) == u.passwords.end()) {
@@ -342,19 +352,19 @@ std::string Acl::ApplyUserOp(AclUser& u, std::string_view op) const {
     if (op[0] == '<') {
       hash = AclHashPassword(op.substr(1));
     } else {
-      if (!ValidHash(op.substr(1))) return error(kOpBadHash);
+      if (!ValidHash(op.substr(1))) return kOpBadHash;
       hash = std::string(op.substr(1));
     }
     auto it = std::find(u.passwords.begin(), u.passwords.end(), hash);
-    if (it == u.passwords.end()) return error(kOpNoSuchPass);
+    if (it == u.passwords.end()) return kOpNoSuchPass;
     u.passwords.erase(it);
   } else if (op[0] == '(' && op.back() == ')') {
     AclSelector s = NewSelector(PubsubDefault());
     std::vector<std::string> parts;
-    if (!SplitArgs(op.substr(1, op.size() - 2), &parts)) return error(kOpSyntax);
+    if (!SplitArgs(op.substr(1, op.size() - 2), &parts)) return kOpSyntax;
     for (const std::string& part : parts) {
       int code = ApplySelectorOp(s, part);
-      if (code != kOpOk) return error(code);
+      if (code != kOpOk) return code;
     }
     u.selectors.push_back(std::move(s));
   } else if (Is(op, "clearselectors")) {
@@ -367,9 +377,9 @@ std::string Acl::ApplyUserOp(AclUser& u, std::string_view op) const {
     }
   } else {
     int code = ApplySelectorOp(u.selectors[0], op);
-    if (code != kOpOk) return error(code);
+    if (code != kOpOk) return code;
   }
-  return "";
+  return kOpOk;
 }
 
 std::string Acl::SetUser(std::string_view name, std::span<const std::string_view> ops) {
@@ -401,13 +411,7 @@ std::string Acl::SetUser(std::string_view name, std::span<const std::string_view
            std::string(ops[static_cast<size_t>(open_at)]) + "'.";
   }
   AclUser* existing = Find(name);
-  AclUser temp;
-  if (existing != nullptr) {
-    temp = *existing;
-  } else {
-    temp.name = std::string(name);
-    temp.selectors.push_back(NewSelector(AclSelector::kRoot | PubsubDefault()));
-  }
+  AclUser temp = existing != nullptr ? *existing : NewUser(name);
   for (const std::string& op : merged) {
     std::string err = ApplyUserOp(temp, op);
     if (!err.empty()) return err;
@@ -419,6 +423,158 @@ std::string Acl::SetUser(std::string_view name, std::span<const std::string_view
     users_.emplace(std::string(name), std::move(u));
   }
   return "";
+}
+
+AclUser Acl::NewUser(std::string_view name) const {
+  AclUser u;
+  u.name = std::string(name);
+  u.selectors.push_back(NewSelector(AclSelector::kRoot | PubsubDefault()));
+  return u;
+}
+
+std::string Acl::LoadFile(const std::string& path, std::string_view shown,
+                          std::vector<std::unique_ptr<AclUser>>* replaced) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return "Error loading ACLs, opening file '" + std::string(shown) + "': " + std::strerror(errno);
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string where(shown);
+  std::string errors;
+  std::map<std::string, std::unique_ptr<AclUser>, std::less<>> loaded;
+  size_t start = 0;
+  for (int linenum = 1; start <= text.size(); ++linenum) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line = std::string_view(text).substr(start, end - start);
+    start = end + 1;
+    const size_t first = line.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) continue;  // blank
+    line = line.substr(first, line.find_last_not_of(" \t\r\n") - first + 1);
+    std::vector<std::string_view> argv;  // sdssplitlen(line, " "): two spaces make an empty one
+    for (size_t p = 0;;) {
+      const size_t q = line.find(' ', p);
+      argv.push_back(line.substr(p, q == std::string_view::npos ? std::string_view::npos : q - p));
+      if (q == std::string_view::npos) break;
+      p = q + 1;
+    }
+    const std::string at = where + ":" + std::to_string(linenum);
+    if (argv[0] != "user" || argv.size() < 2) {
+      errors += at + " should start with user keyword followed by the username. ";
+      continue;
+    }
+    const std::string_view name = argv[1];
+    if (std::any_of(name.begin(), name.end(),
+                    [](char c) { return std::isspace(static_cast<unsigned char>(c)) || c == 0; })) {
+      errors += "'" + at + ": username '" + std::string(name) + "' contains invalid characters. ";
+      continue;
+    }
+    if (loaded.count(name) != 0) {
+      errors += "WARNING: Duplicate user '" + std::string(name) + "' found on line " +
+                std::to_string(linenum) + ". ";
+      continue;
+    }
+    auto u = std::make_unique<AclUser>(NewUser(name));
+    // Selectors spread over several words are one rule (ACLMergeSelectorArguments).
+    std::vector<std::string> rules;
+    bool unmatched = false;
+    for (size_t j = 2; j < argv.size(); ++j) {
+      std::string_view op = argv[j];
+      if (!op.empty() && op[0] == '(' && op.back() != ')') {
+        std::string selector(op);
+        while (++j < argv.size() && (argv[j].empty() || argv[j].back() != ')')) {
+          selector += " " + std::string(argv[j]);
+        }
+        if (j >= argv.size()) {
+          unmatched = true;
+          break;
+        }
+        rules.push_back(selector + " " + std::string(argv[j]));
+        continue;
+      }
+      rules.emplace_back(op);
+    }
+    if (unmatched) {
+      // Redis appends this text and then dereferences a freed rule list (a crash in 7.0.15); the
+      // engine reports the line and applies none of its rules.
+      errors += at + ": Unmatched parenthesis in selector definition.";
+      rules.clear();
+    }
+    bool syntax_error = false;
+    for (std::string& rule : rules) {
+      const size_t a = rule.find_first_not_of("\t\r\n");
+      rule = a == std::string::npos ? "" : rule.substr(a, rule.find_last_not_of("\t\r\n") - a + 1);
+      const int code = ApplyUserOpCode(*u, rule);
+      if (code == kOpOk) continue;
+      if (code == kOpUnknown) {
+        // Missing commands are named, as they hold nothing secret.
+        errors += at + ": Error in applying operation '" + rule + "': " +
+                  std::string(OpErrorText(code)) + ". ";
+      } else if (!syntax_error) {
+        // Only the first other error: it may be a password, and it may cause the next ones.
+        errors += at + ": " + std::string(OpErrorText(code)) + ". ";
+        syntax_error = true;
+      }
+    }
+    loaded.emplace(std::string(name), std::move(u));
+  }
+  if (!errors.empty()) {
+    return errors +
+           "WARNING: ACL errors detected, no change to the previously active ACL rules was "
+           "performed";
+  }
+  auto def = loaded.find("default");
+  if (def == loaded.end()) {
+    AclUser fresh = NewUser("default");
+    for (std::string_view op : {"+@all", "~*", "&*", "on", "nopass"}) {
+      (void)ApplyUserOpCode(fresh, op);
+    }
+    *default_user_ = std::move(fresh);
+  } else {
+    *default_user_ = std::move(*def->second);
+    loaded.erase(def);
+  }
+  std::unique_ptr<AclUser> keep;  // `default` keeps its address: clients and the engine hold it
+  for (auto& [name, u] : users_) {
+    if (u.get() == default_user_) {
+      keep = std::move(u);
+    } else {
+      replaced->push_back(std::move(u));
+    }
+  }
+  users_.clear();
+  for (auto& [name, u] : loaded) users_.emplace(name, std::move(u));
+  users_.emplace("default", std::move(keep));
+  return "";
+}
+
+std::string Acl::FilePath() const {
+  if (config_ == nullptr || config_->aclfile.empty()) return "";
+  if (config_->aclfile[0] == '/' || config_->dir.empty()) return config_->aclfile;
+  return config_->dir + "/" + config_->aclfile;
+}
+
+bool Acl::SaveFile(const std::string& path) const {
+  std::string text;
+  for (const auto& [name, u] : users_) text += "user " + name + " " + Describe(*u) + "\n";
+  const std::string tmp = path + ".tmp-" + std::to_string(getpid()) + "-" +
+                          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
 }
 
 bool Acl::DelUser(std::string_view name) {

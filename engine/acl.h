@@ -11,8 +11,11 @@
 // acl-pubsub-default (new users' and `reset` users' channels) and acllog-max-len are read from the
 // engine's config when used, so CONFIG SET applies to what comes next, as in Redis.
 //
-// Not here (known gaps, README): ACL LOAD / ACL SAVE and the aclfile setting, and
-// sanitize-payload's effect on RESTORE (the flag is kept and shown only).
+// The aclfile setting (startup only, as in Redis) names the file ACL LOAD reads and ACL SAVE
+// writes; racetrack-server loads it at startup and refuses to start on an error, as Redis does.
+//
+// Not here (known gap, README): sanitize-payload's effect on RESTORE (the flag is kept and shown
+// only).
 //
 // Thread-safety: none; the engine's thread only.
 #pragma once
@@ -106,6 +109,22 @@ class Acl {
   // Removes the user (not `default`); false if absent. The caller logs out its clients.
   bool DelUser(std::string_view name);
 
+  // ACL LOAD, and the aclfile setting at startup: replaces every user with the file's `user name
+  // rule...` lines as Redis's ACLLoadFromFile does (lines split at single spaces, blank lines
+  // skipped, every rule of every line applied, `default` made as Redis's if the file has none,
+  // then copied into the existing `default` so pointers to it stay valid) — all or nothing.
+  // `shown` is the file name error texts use (the configured value). Returns "" or Redis's error
+  // text (without "ERR "); on success the previous users other than `default` are moved into
+  // *replaced, so the caller can log their clients out before they are freed.
+  std::string LoadFile(const std::string& path, std::string_view shown,
+                       std::vector<std::unique_ptr<AclUser>>* replaced);
+  // ACL SAVE: every user as a "user <name> <ACL LIST rules>" line, in name order, written to a
+  // temp file beside `path` and renamed over it. false on an I/O failure (nothing replaced).
+  bool SaveFile(const std::string& path) const;
+  // The aclfile setting as a path (a relative one is taken from `dir`, where Redis's working
+  // directory is); "" when unset.
+  std::string FilePath() const;
+
   // CONFIG SET requirepass / the requirepass setting: "" makes default nopass, else its only
   // password (Redis's ACLUpdateDefaultUserPassword).
   void SetRequirePass(std::string_view pass);
@@ -141,6 +160,10 @@ class Acl {
  private:
   // Applies one op to a user or (for selector ops) its root selector. "" or the error text.
   std::string ApplyUserOp(AclUser& u, std::string_view op) const;
+  // The same, answering the failure as a code (OpError in acl.cc) for the file loader's texts.
+  int ApplyUserOpCode(AclUser& u, std::string_view op) const;
+  // A new user as ACL SETUSER and the file loader make it: off, one root selector.
+  AclUser NewUser(std::string_view name) const;
   // errno-style codes of Redis's ACLSetSelector, turned into text by the caller.
   int ApplySelectorOp(AclSelector& s, std::string_view op) const;
   void ChangePerm(AclSelector& s, const CommandSpec& cmd, bool allow) const;

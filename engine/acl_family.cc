@@ -1,10 +1,11 @@
 // ACL commands: SETUSER GETUSER DELUSER LIST USERS WHOAMI CAT GENPASS LOG DRYRUN HELP, and LOAD /
-// SAVE, which answer as a Redis without an aclfile does (the aclfile setting is a known gap).
+// SAVE with the aclfile setting (without one they answer as such a Redis does).
 // The users and rules themselves live in acl.{h,cc}.
 #include <openssl/rand.h>
 
 #include <cinttypes>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -257,8 +258,40 @@ void CmdAclDryRun(CommandContext& ctx) {
   }
 }
 
-// ACL LOAD / SAVE without an aclfile: Redis's answer when none is configured.
-void CmdAclNoFile(CommandContext& ctx) { ctx.reply.Error(errors::kAclNoFile); }
+// ACL LOAD: the aclfile's users replace all users; clients logged in as any user but `default`
+// are closed (their user objects go, as Redis's ACLFreeUserAndKillClients).
+void CmdAclLoad(CommandContext& ctx) {
+  Acl& acl = ctx.engine.acl();
+  if (ctx.engine.config().aclfile.empty()) {
+    ctx.reply.Error(errors::kAclNoFile);
+    return;
+  }
+  std::vector<std::unique_ptr<AclUser>> replaced;
+  std::string err = acl.LoadFile(acl.FilePath(), ctx.engine.config().aclfile, &replaced);
+  if (!err.empty()) {
+    ctx.reply.Error("ERR " + err);
+    return;
+  }
+  for (const auto& u : replaced) {
+    for (const auto& [id, c] : ctx.engine.clients()) {
+      if (c->user != u.get()) continue;
+      c->user = acl.default_user();
+      c->authenticated = false;
+      Disconnect(ctx, c);
+    }
+  }
+  ctx.reply.Ok();
+}
+
+void CmdAclSave(CommandContext& ctx) {
+  if (ctx.engine.config().aclfile.empty()) {
+    ctx.reply.Error(errors::kAclNoFile);
+  } else if (!ctx.engine.acl().SaveFile(ctx.engine.acl().FilePath())) {
+    ctx.reply.Error(errors::kAclSaveFailed);
+  } else {
+    ctx.reply.Ok();
+  }
+}
 
 void CmdAclHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "ACL",
@@ -317,12 +350,12 @@ void RegisterAclFamily(CommandTable& table) {
   reg.Sub("acl", "list", 2, kAdmin, {}, "O(N). Where N is the number of configured users.",
           "List the current ACL rules in ACL config file format", "6.0.0", CmdAclList);
   reg.Sub("acl", "load", 2, kAdmin, {}, "O(N). Where N is the number of configured users.",
-          "Reload the ACLs from the configured ACL file", "6.0.0", CmdAclNoFile);
+          "Reload the ACLs from the configured ACL file", "6.0.0", CmdAclLoad);
   reg.Sub("acl", "log", -2, kAdmin, {}, "O(N) with N being the number of entries shown.",
           "List latest events denied because of ACLs in place", "6.0.0",
           CmdAclLog);
   reg.Sub("acl", "save", 2, kAdmin, {}, "O(N). Where N is the number of configured users.",
-          "Save the current ACL rules in the configured ACL file", "6.0.0", CmdAclNoFile);
+          "Save the current ACL rules in the configured ACL file", "6.0.0", CmdAclSave);
   reg.Sub("acl", "setuser", -3, kAdmin, {}, "O(N). Where N is the number of rules provided.",
           "Modify or create the rules for a specific ACL user", "6.0.0", CmdAclSetUser);
   reg.Sub("acl", "users", 2, kAdmin, {}, "O(N). Where N is the number of configured users.",

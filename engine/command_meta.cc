@@ -184,14 +184,38 @@ const CommandSpec* LookupCommand(const CommandTable& table, Args argv) {
   return it == spec->subcommands.end() ? nullptr : it->second.get();
 }
 
-const CommandMeta* FindCommandMeta(std::string_view full_name) {
-  static const auto* index = [] {
-    auto* m = new std::unordered_map<std::string_view, const CommandMeta*>();
-    for (const CommandMeta& c : RedisCommandMetas()) m->emplace(c.name, &c);
+const CommandSpec* LookupCommandByFullName(const CommandTable& table, std::string_view full) {
+  const size_t bar = full.find('|');
+  const CommandSpec* base = table.Find(full.substr(0, bar));
+  if (bar == std::string_view::npos || base == nullptr) return base;
+  std::string_view sub = full.substr(bar + 1);
+  if (base->subcommands.empty() || sub.find('|') != std::string_view::npos) return nullptr;
+  auto it = base->subcommands.find(ToLower(sub));
+  return it == base->subcommands.end() ? nullptr : it->second.get();
+}
+
+namespace {
+
+// The entry of a generated table by full name, through an index built on first use.
+template <typename Entry, typename Table>
+const Entry* FindByName(const Table& table, std::string_view full_name) {
+  static const auto* index = [&table] {
+    auto* m = new std::unordered_map<std::string_view, const Entry*>();
+    for (const Entry& e : table) m->emplace(e.name, &e);
     return m;
   }();
   auto it = index->find(full_name);
   return it == index->end() ? nullptr : it->second;
+}
+
+}  // namespace
+
+const CommandDoc* FindCommandDoc(std::string_view full_name) {
+  return FindByName<CommandDoc>(RedisCommandDocs(), full_name);
+}
+
+const CommandMeta* FindCommandMeta(std::string_view full_name) {
+  return FindByName<CommandMeta>(RedisCommandMetas(), full_name);
 }
 
 uint32_t CommandAclCategories(const CommandSpec& spec) {

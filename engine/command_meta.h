@@ -102,6 +102,7 @@ struct RedisKeySpec {
   uint32_t flags = 0;
   KeyBegin begin;
   KeyFind find;
+  std::string_view notes;  // Redis's explanation of an unusual spec; usually empty
 };
 
 struct CommandMeta {
@@ -109,7 +110,40 @@ struct CommandMeta {
   uint32_t categories = 0;  // the explicit ones; the flags add the rest (CommandAclCategories)
   bool no_mandatory_keys = false;
   std::vector<RedisKeySpec> key_specs;
+  std::vector<std::string_view> tips;  // COMMAND INFO's tips ("nondeterministic_output", ...)
 };
+
+// COMMAND DOCS's facts about a command, as Redis 7.0.15's commands.c holds them (generated into
+// command_docs_data.cc by `scripts/gen-command-meta --docs`).
+struct DocArg {
+  enum Flag : uint32_t { kOptional = 1, kMultiple = 2, kMultipleToken = 4 };
+  std::string_view name;
+  std::string_view type;  // "string", "key", "oneof", ... (Redis's ARG_TYPE_STR)
+  int key_spec_index = -1;
+  std::string_view token, summary, since;
+  uint32_t flags = 0;
+  std::string_view deprecated_since;
+  std::span<const DocArg> subargs;  // for "oneof" and "block"
+};
+struct DocHistory {
+  std::string_view version, change;
+};
+struct CommandDoc {
+  enum Flag : uint32_t { kDeprecated = 1, kSyscmd = 2 };
+  std::string_view name;  // full name
+  std::string_view summary, complexity, since;
+  uint32_t doc_flags = 0;
+  std::string_view replaced_by, deprecated_since, group;
+  std::span<const DocHistory> history;
+  std::span<const DocArg> args;
+};
+std::span<const CommandDoc> RedisCommandDocs();
+// nullptr if Redis 7.0.15 has no such command.
+const CommandDoc* FindCommandDoc(std::string_view full_name);
+
+// A command by Redis's full name, "get" or "config|get" (case-insensitive; Redis's
+// lookupCommandBySds: one level of subcommands, strict); nullptr if unknown.
+const CommandSpec* LookupCommandByFullName(const CommandTable& table, std::string_view full);
 
 // The command argv names, resolved to the subcommand for a container (Redis's lookupCommand:
 // "config get x" → config|get); nullptr if unknown. No arity check.

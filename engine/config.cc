@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "engine/diagnostics.h"
 #include "engine/errors.h"
 #include "engine/notify.h"
 #include "engine/resp.h"
@@ -215,6 +216,37 @@ ConfigOption NotifyKeyspaceEventsOption() {
   return o;
 }
 
+// "50 99 99.9": INFO latencystats's percentiles, each in [0, 100]; "" for none.
+ConfigOption PercentilesOption() {
+  ConfigOption o{.name = "latency-tracking-info-percentiles",
+                 .type = Type::kList,
+                 .multi_word = true,
+                 .help = "percentiles INFO latencystats prints, e.g. \"50 99 99.9\""};
+  o.get = [](const EngineConfig& c) {
+    std::string out;
+    for (double p : c.latency_tracking_info_percentiles) {
+      out += (out.empty() ? "" : " ") + FormatPercentile(p);
+    }
+    return out;
+  };
+  o.set = [](EngineConfig& c, std::string_view v, bool apply) -> std::string {
+    std::vector<std::string> words;
+    if (!SplitArgs(v, &words)) return std::string(errors::kConfigPercentilesInvalid);
+    std::vector<double> ps;
+    if (!(words.size() == 1 && words[0].empty())) {
+      for (const std::string& w : words) {
+        double p;
+        if (!ParseDouble(w, &p)) return std::string(errors::kConfigPercentilesInvalid);
+        if (p > 100.0 || p < 0.0) return std::string(errors::kConfigPercentilesRange);
+        ps.push_back(p);
+      }
+    }
+    if (apply) c.latency_tracking_info_percentiles = std::move(ps);
+    return "";
+  };
+  return o;
+}
+
 std::vector<ConfigOption> BuildTable() {
   std::vector<ConfigOption> t = {
       IntOption("port", &EngineConfig::port, 0, 65535, "TCP port to listen on (0 picks a free one)",
@@ -264,10 +296,15 @@ std::vector<ConfigOption> BuildTable() {
       IntOption("latency-monitor-threshold", &EngineConfig::latency_monitor_threshold, 0,
                 INT64_MAX, "milliseconds a command must take to become a latency sample (0: off)"),
       NotifyKeyspaceEventsOption(),
+      BoolOption("latency-tracking", &EngineConfig::latency_tracking,
+                 "yes|no: per-command latency histograms (LATENCY HISTOGRAM)"),
+      PercentilesOption(),
       EnumOption("acl-pubsub-default", &EngineConfig::acl_pubsub_default,
                  {"allchannels", "resetchannels"}, "channels new ACL users start with"),
       IntOption("acllog-max-len", &EngineConfig::acllog_max_len, 0, INT64_MAX,
                 "ACL LOG entries kept"),
+      StringOption("aclfile", &EngineConfig::aclfile,
+                   "ACL users file (ACL LOAD / SAVE), loaded at startup", /*runtime=*/false),
       EncodingOption("hash-max-listpack-entries", "hash-max-ziplist-entries",
                      &EncodingLimits::hash_max_listpack_entries, 0, INT64_MAX, false,
                      "a hash with more fields converts from listpack to hashtable"),

@@ -488,8 +488,13 @@ void CmdClientHelp(CommandContext& ctx) {
              "LIST [options ...]", "    Return information about client connections. Options:",
              "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
              "    * ID <client-id> [<client-id> ...]", "      Return clients of specified IDs only.",
+             "UNPAUSE", "    Stop the current client pause, resuming traffic.",
+             "PAUSE <timeout> [WRITE|ALL]",
+             "    Suspend all, or just write, clients for <timeout> milliseconds.",
+             "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
              "SETNAME <name>", "    Assign the name <name> to the current connection.",
-             "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client."});
+             "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
+             "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction."});
 }
 
 }  // namespace

@@ -6,8 +6,11 @@
 // the "command" or "fast-command" event (one sample per second, the worst one, 160 kept); and when a
 // client is in MONITOR mode, a line in Redis's format goes to each monitor.
 //
-// Not here (known gaps, README): LATENCY DOCTOR / GRAPH / HISTOGRAM, and latency events other than
-// the two command ones (fork, aof-fsync, expire-cycle, ...).
+// With latency-tracking on (the default), every executed command also lands in its own
+// LatencyHistogram (LATENCY HISTOGRAM, INFO latencystats); CONFIG RESETSTAT clears them.
+//
+// Not here (known gaps, README): latency events other than the two command ones (fork, aof-fsync,
+// expire-cycle, ...), so LATENCY DOCTOR's advice and LATENCY GRAPH cover those two only.
 //
 // Thread-safety: none; the engine's thread only.
 #pragma once
@@ -17,6 +20,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/command.h"
@@ -44,6 +48,40 @@ struct LatencySeries {
   int64_t max = 0;
 };
 
+// One command's latencies as Redis 7.0 keeps them: an HdrHistogram from 1 ns to 1 s with two
+// significant digits (Redis's deps/hdr_histogram, LATENCY_HISTOGRAM_PRECISION), fed with each
+// call's microseconds × 1000. The counts are kept sparsely (index → count) with hdr's own index
+// arithmetic, so the buckets LATENCY HISTOGRAM reports and the percentiles INFO latencystats
+// prints are the values redis-server computes from the same durations.
+//
+// Layout (hdr with sub_bucket_count 256, unit 1 ns): values below 256 have one index each; above,
+// bucket b >= 1 holds [128·2^b, 256·2^b) in 128 sub-buckets of 2^b ns. A value's "equivalent
+// range" is its sub-bucket; reports use its highest value.
+class LatencyHistogram {
+ public:
+  static constexpr int64_t kMinNs = 1;              // LATENCY_HISTOGRAM_MIN_VALUE
+  static constexpr int64_t kMaxNs = 1'000'000'000;  // LATENCY_HISTOGRAM_MAX_VALUE
+
+  // Records one call of `duration_us` (clamped into [kMinNs, kMaxNs] once in nanoseconds).
+  void Record(int64_t duration_us);
+  uint64_t calls() const { return total_; }
+
+  // LATENCY HISTOGRAM's "histogram_usec": Redis's log-2 walk from 1024 ns — for each step k, the
+  // highest value equivalent to 1024·2^k ns (in µs, truncated) and the number of calls up to it,
+  // listed only where that number grows.
+  std::vector<std::pair<int64_t, uint64_t>> CumulativeUs() const;
+  // hdr_value_at_percentile in nanoseconds (0 when empty).
+  int64_t ValueAtPercentile(double percentile) const;
+
+ private:
+  std::map<int32_t, uint64_t> counts_;  // hdr counts index → calls
+  uint64_t total_ = 0;
+};
+
+// A percentile as Redis prints it in INFO latencystats and CONFIG GET ("%f" without trailing
+// zeros: "50", "99.9").
+std::string FormatPercentile(double p);
+
 class Diagnostics {
  public:
   // Called before each executed command: EVAL and FCALL show in MONITOR before their calls.
@@ -54,6 +92,9 @@ class Diagnostics {
 
   std::deque<SlowlogEntry>& slowlog() { return slowlog_; }
   std::map<std::string, LatencySeries>& latency() { return latency_; }
+  // Per command full name ("get", "config|get"); only commands called since the last reset.
+  const std::map<std::string, LatencyHistogram>& histograms() const { return histograms_; }
+  void ResetHistograms() { histograms_.clear(); }
 
   void AddMonitor(ClientState* c);
   void RemoveClient(ClientState* c);
@@ -65,6 +106,7 @@ class Diagnostics {
   std::deque<SlowlogEntry> slowlog_;
   int64_t next_slowlog_id_ = 0;
   std::map<std::string, LatencySeries> latency_;
+  std::map<std::string, LatencyHistogram> histograms_;
   std::vector<ClientState*> monitors_;
 };
 

@@ -83,9 +83,12 @@ struct EngineConfig {
   int64_t latency_monitor_threshold = 0;
   // notify-keyspace-events: the classes of keyspace events published (notify.h), 0 = none.
   int notify_keyspace_events = 0;
+  bool latency_tracking = true;  // per-command latency histograms (LATENCY HISTOGRAM)
+  std::vector<double> latency_tracking_info_percentiles = {50, 99, 99.9};  // INFO latencystats
   // ACL (acl.h): the channels new users start with ("resetchannels" or "allchannels") and the
   // ACL LOG's length.
   std::string acl_pubsub_default = "resetchannels";
+  std::string aclfile;  // users for ACL LOAD / SAVE (startup only); "" = none
   int64_t acllog_max_len = 128;
   // Settings Redis's own test suite sets that change nothing here, accepted so a redis.conf or a
   // CONFIG SET written for Redis works: lists are never compressed (list-compress-depth), snapshots

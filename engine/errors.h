@@ -107,8 +107,8 @@ inline constexpr std::string_view kHelloProtocolNotInteger =
     "ERR Protocol version is not an integer or out of range";
 inline constexpr std::string_view kHelloNoAuth =
     "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-    "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
-    "RESP protocol version at the same time";
+    "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+    "protocol version at the same time";  // Redis 7.0.15's words (7.2 adds "<proto>")
 inline std::string HelloSyntax(std::string_view option) {
   return "ERR Syntax error in HELLO option '" + std::string(option) + "'";
 }
@@ -466,6 +466,10 @@ inline std::string ConfigSetFailed(std::string_view parameter, std::string_view 
 inline constexpr std::string_view kConfigNotInteger = "argument couldn't be parsed into an integer";
 inline constexpr std::string_view kConfigRangePrefix = "argument must be between ";
 inline constexpr std::string_view kConfigNotMemory = "argument must be a memory value";
+inline constexpr std::string_view kConfigPercentilesInvalid =
+    "Invalid latency-tracking-info-percentiles parameters";
+inline constexpr std::string_view kConfigPercentilesRange =
+    "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
 inline constexpr std::string_view kConfigYesNo = "argument must be 'yes' or 'no'";
 inline constexpr std::string_view kConfigChoicePrefix =
     "argument(s) must be one of the following: ";
@@ -566,6 +570,9 @@ inline constexpr std::string_view kAclNoFile =
     "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
     "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
     "configuration file set) in order to store users in the Redis configuration.";
+inline constexpr std::string_view kAclSaveFailed =
+    "ERR There was an error trying to save the ACLs. Please check the server logs for more "
+    "information";
 inline std::string AclUnknownCategory(std::string_view name) {
   return "ERR Unknown category '" + std::string(name.substr(0, 128)) + "'";
 }
@@ -605,6 +612,9 @@ inline constexpr std::string_view kProtectedModeDenied =
 // SLOWLOG GET, MONITOR.
 inline constexpr std::string_view kSlowlogCountRange =
     "ERR count should be greater than or equal to -1";
+inline std::string LatencyNoSamples(std::string_view event) {
+  return "ERR No samples available for event '" + std::string(event) + "'";
+}
 inline constexpr std::string_view kMonitorDenyBlocking =
     "ERR MONITOR isn't allowed for DENY BLOCKING client";
 // COMMAND GETKEYS / GETKEYSANDFLAGS.

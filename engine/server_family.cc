@@ -13,13 +13,16 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/acl.h"
 #include "engine/command_meta.h"
 #include "engine/config.h"
 #include "engine/evict.h"
+#include "engine/diagnostics.h"
 #include "engine/replication.h"
 #include "engine/persistence.h"
 #include "engine/family_util.h"
@@ -117,6 +120,7 @@ void CmdConfigResetStat(CommandContext& ctx) {
   int64_t start = st.start_time_us;
   st = EngineStats{};
   st.start_time_us = start;
+  ctx.engine.diagnostics().ResetHistograms();  // resetCommandTableStats frees them too
   ctx.reply.Ok();
 }
 
@@ -291,6 +295,20 @@ std::string InfoSection(CommandContext& ctx, std::string_view section) {
            "keys=" + std::to_string(db.size()) + ",expires=" + std::to_string(db.volatile_size()) +
                ",avg_ttl=" + std::to_string(ttl_n == 0 ? 0 : ttl_sum / ttl_n));
     }
+  } else if (section == "latencystats") {
+    s = "# Latencystats\r\n";
+    if (ctx.engine.config().latency_tracking) {
+      for (const auto& [name, h] : ctx.engine.diagnostics().histograms()) {
+        std::string line;
+        for (double p : ctx.engine.config().latency_tracking_info_percentiles) {
+          char value[64];
+          std::snprintf(value, sizeof(value), "%.3f",
+                        static_cast<double>(h.ValueAtPercentile(p)) / 1000.0);
+          line += (line.empty() ? "p" : ",p") + FormatPercentile(p) + "=" + value;
+        }
+        Line(s, "latency_percentiles_usec_" + name, line);
+      }
+    }
   } else if (section == "commandstats") {
     s = "# Commandstats\r\n";
     std::vector<std::string> names;
@@ -329,6 +347,7 @@ void CmdInfo(CommandContext& ctx) {
     } else if (a == "all" || a == "everything") {
       for (std::string_view d : kDefault) add(d);
       add("commandstats");
+      add("latencystats");
     } else {
       add(a);
     }
@@ -356,8 +375,58 @@ std::vector<std::string> AclCategories(const CommandSpec& c) {
   return out;
 }
 
+// {"type": type, "spec": {...}}, the spec's map of `pairs` entries to follow (RESP2: arrays).
+void ReplyTypedSpec(CommandContext& ctx, std::string_view type, size_t pairs) {
+  ctx.reply.Array(4);
+  ctx.reply.Bulk("type");
+  ctx.reply.Bulk(type);
+  ctx.reply.Bulk("spec");
+  ctx.reply.Array(pairs * 2);
+}
+
+// One key spec as Redis's addReplyCommandKeySpecs shows it: a map of notes (if any), flags,
+// begin_search {type, spec} and find_keys {type, spec}.
+void ReplyKeySpec(CommandContext& ctx, const RedisKeySpec& k) {
+  ctx.reply.Array(k.notes.empty() ? 6 : 8);
+  if (!k.notes.empty()) {
+    ctx.reply.Bulk("notes");
+    ctx.reply.Bulk(k.notes);
+  }
+  ctx.reply.Bulk("flags");
+  auto flags = KeyFlagNames(k.flags);
+  ctx.reply.Array(flags.size());
+  for (std::string_view f : flags) ctx.reply.Status(f);
+  ctx.reply.Bulk("begin_search");
+  if (k.begin.type == KeyBegin::kIndex) {
+    ReplyTypedSpec(ctx, "index", 1);
+    ctx.reply.Bulk("index");
+    ctx.reply.Integer(k.begin.index);
+  } else if (k.begin.type == KeyBegin::kKeyword) {
+    ReplyTypedSpec(ctx, "keyword", 2);
+    ctx.reply.Bulk("keyword");
+    ctx.reply.Bulk(k.begin.keyword);
+    ctx.reply.Bulk("startfrom");
+    ctx.reply.Integer(k.begin.startfrom);
+  } else {
+    ReplyTypedSpec(ctx, "unknown", 0);
+  }
+  ctx.reply.Bulk("find_keys");
+  if (k.find.type == KeyFind::kUnknown) {
+    ReplyTypedSpec(ctx, "unknown", 0);
+    return;
+  }
+  const bool range = k.find.type == KeyFind::kRange;
+  ReplyTypedSpec(ctx, range ? "range" : "keynum", 3);
+  ctx.reply.Bulk(range ? "lastkey" : "keynumidx");
+  ctx.reply.Integer(k.find.a);
+  ctx.reply.Bulk(range ? "keystep" : "firstkey");
+  ctx.reply.Integer(k.find.b);
+  ctx.reply.Bulk(range ? "limit" : "keystep");
+  ctx.reply.Integer(k.find.c);
+}
+
 // One COMMAND INFO entry (Redis 7: name, arity, flags, first, last, step, ACL categories, tips,
-// key specs, subcommands). Partial: tips and key specs are empty — the table does not hold them.
+// key specs, subcommands). Tips and key specs are Redis 7.0.15's (command_meta_data.cc).
 void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& c) {
   ctx.reply.Array(10);
   ctx.reply.Bulk(c.name);
@@ -371,22 +440,121 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& c) {
   auto cats = AclCategories(c);
   ctx.reply.Array(cats.size());
   for (const std::string& cat : cats) ctx.reply.Status(cat);
-  ctx.reply.EmptyArray();  // tips
-  ctx.reply.EmptyArray();  // key specs
+  const CommandMeta* meta = FindCommandMeta(c.name);
+  ctx.reply.Array(meta == nullptr ? 0 : meta->tips.size());
+  if (meta != nullptr) {
+    for (std::string_view tip : meta->tips) ctx.reply.Bulk(tip);
+  }
+  ctx.reply.Array(meta == nullptr ? 0 : meta->key_specs.size());
+  if (meta != nullptr) {
+    for (const RedisKeySpec& k : meta->key_specs) ReplyKeySpec(ctx, k);
+  }
   ctx.reply.Array(c.subcommands.size());
   for (const auto& [name, sub] : c.subcommands) ReplyCommandInfo(ctx, *sub);
 }
 
+// Redis's addReplyCommandFlags for a set of named bits: an array of status replies.
+template <typename Names>
+void ReplyFlagSet(CommandContext& ctx, uint32_t flags, const Names& names) {
+  size_t n = 0;
+  for (const auto& [bit, name] : names) n += (flags & bit) ? 1 : 0;
+  ctx.reply.Array(n);
+  for (const auto& [bit, name] : names) {
+    if (flags & bit) ctx.reply.Status(name);
+  }
+}
+
+// COMMAND DOCS's "arguments": Redis's addReplyCommandArgList.
+void ReplyDocArgs(CommandContext& ctx, std::span<const DocArg> args) {
+  static constexpr std::pair<uint32_t, std::string_view> kArgFlags[] = {
+      {DocArg::kOptional, "optional"},
+      {DocArg::kMultiple, "multiple"},
+      {DocArg::kMultipleToken, "multiple_token"}};
+  ctx.reply.Array(args.size());
+  for (const DocArg& a : args) {
+    const bool nested = a.type == "oneof" || a.type == "block";
+    ctx.reply.Array(2 * (2 + (a.key_spec_index != -1) + !a.token.empty() + !a.summary.empty() +
+                         !a.since.empty() + !a.deprecated_since.empty() + (a.flags != 0) +
+                         nested));
+    ctx.reply.Bulk("name");
+    ctx.reply.Bulk(a.name);
+    ctx.reply.Bulk("type");
+    ctx.reply.Bulk(a.type);
+    if (a.key_spec_index != -1) {
+      ctx.reply.Bulk("key_spec_index");
+      ctx.reply.Integer(a.key_spec_index);
+    }
+    for (const auto& [field, value] : {std::pair<std::string_view, std::string_view>{"token", a.token},
+                                       {"summary", a.summary},
+                                       {"since", a.since},
+                                       {"deprecated_since", a.deprecated_since}}) {
+      if (value.empty()) continue;
+      ctx.reply.Bulk(field);
+      ctx.reply.Bulk(value);
+    }
+    if (a.flags != 0) {
+      ctx.reply.Bulk("flags");
+      ReplyFlagSet(ctx, a.flags, kArgFlags);
+    }
+    if (nested) {
+      ctx.reply.Bulk("arguments");
+      ReplyDocArgs(ctx, a.subargs);
+    }
+  }
+}
+
+// One COMMAND DOCS entry as Redis's addReplyCommandDocs: Redis 7.0.15's own docs for the command
+// (command_docs_data.cc), and the subcommands this engine has.
 void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& c) {
-  ctx.reply.Array(c.subcommands.empty() ? 8 : 10);
-  ctx.reply.Bulk("summary");
-  ctx.reply.Bulk(c.summary);
-  ctx.reply.Bulk("since");
-  ctx.reply.Bulk(c.since);
+  static constexpr std::pair<uint32_t, std::string_view> kDocFlags[] = {
+      {CommandDoc::kDeprecated, "deprecated"}, {CommandDoc::kSyscmd, "syscmd"}};
+  const CommandDoc* d = FindCommandDoc(c.name);
+  CommandDoc own{.name = c.name, .summary = c.summary, .complexity = c.complexity,
+                 .since = c.since, .group = c.group};
+  if (d == nullptr) d = &own;  // not a Redis 7.0 command: the engine's own words
+  ctx.reply.Array(2 * (1 + !d->summary.empty() + !d->since.empty() + !d->complexity.empty() +
+                       (d->doc_flags != 0) + !d->deprecated_since.empty() +
+                       !d->replaced_by.empty() + !d->history.empty() + !d->args.empty() +
+                       !c.subcommands.empty()));
+  if (!d->summary.empty()) {
+    ctx.reply.Bulk("summary");
+    ctx.reply.Bulk(d->summary);
+  }
+  if (!d->since.empty()) {
+    ctx.reply.Bulk("since");
+    ctx.reply.Bulk(d->since);
+  }
   ctx.reply.Bulk("group");
-  ctx.reply.Bulk(c.group);
-  ctx.reply.Bulk("complexity");
-  ctx.reply.Bulk(c.complexity);
+  ctx.reply.Bulk(d->group);
+  if (!d->complexity.empty()) {
+    ctx.reply.Bulk("complexity");
+    ctx.reply.Bulk(d->complexity);
+  }
+  if (d->doc_flags != 0) {
+    ctx.reply.Bulk("doc_flags");
+    ReplyFlagSet(ctx, d->doc_flags, kDocFlags);
+  }
+  if (!d->deprecated_since.empty()) {
+    ctx.reply.Bulk("deprecated_since");
+    ctx.reply.Bulk(d->deprecated_since);
+  }
+  if (!d->replaced_by.empty()) {
+    ctx.reply.Bulk("replaced_by");
+    ctx.reply.Bulk(d->replaced_by);
+  }
+  if (!d->history.empty()) {
+    ctx.reply.Bulk("history");
+    ctx.reply.Array(d->history.size());
+    for (const DocHistory& h : d->history) {
+      ctx.reply.Array(2);
+      ctx.reply.Bulk(h.version);
+      ctx.reply.Bulk(h.change);
+    }
+  }
+  if (!d->args.empty()) {
+    ctx.reply.Bulk("arguments");
+    ReplyDocArgs(ctx, d->args);
+  }
   if (!c.subcommands.empty()) {
     ctx.reply.Bulk("subcommands");
     ctx.reply.Array(c.subcommands.size() * 2);
@@ -419,7 +587,7 @@ void CmdCommandInfo(CommandContext& ctx) {
   if (ctx.argv.size() == 2) return CmdCommand(ctx);
   ctx.reply.Array(ctx.argv.size() - 2);
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    const CommandSpec* c = ctx.engine.commands().Find(ctx.argv[i]);
+    const CommandSpec* c = LookupCommandByFullName(ctx.engine.commands(), ctx.argv[i]);
     if (c == nullptr) {
       ctx.reply.NullArray();
     } else {
@@ -434,7 +602,7 @@ void CmdCommandDocs(CommandContext& ctx) {
     specs = SortedCommands(ctx.engine.commands());
   } else {
     for (size_t i = 2; i < ctx.argv.size(); ++i) {
-      const CommandSpec* c = ctx.engine.commands().Find(ctx.argv[i]);
+      const CommandSpec* c = LookupCommandByFullName(ctx.engine.commands(), ctx.argv[i]);
       if (c != nullptr) specs.push_back(c);  // unknown names are left out, as Redis does
     }
   }

@@ -7,9 +7,11 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/acl.h"
 #include "engine/aof.h"
 #include "engine/config.h"
 #include "engine/engine.h"
@@ -91,6 +93,16 @@ int main(int argc, char** argv) {
   }
 
   racetrack::engine::Engine engine(config);
+  if (!config.aclfile.empty()) {  // as Redis's ACLLoadUsersAtStartup: an error stops the start
+    std::vector<std::unique_ptr<racetrack::engine::AclUser>> none;
+    std::string err =
+        engine.acl().LoadFile(engine.acl().FilePath(), config.aclfile, &none);
+    if (!err.empty()) {
+      std::fprintf(stderr, "racetrack-server: Aborting startup because of ACL errors: %s\n",
+                   err.c_str());
+      return 1;
+    }
+  }
   racetrack::Status loaded = engine.persistence().Start();
   if (!loaded.ok()) {
     std::fprintf(stderr, "racetrack-server: %s\n", loaded.message().c_str());

@@ -1,7 +1,8 @@
 // Command-table properties (issue 18), checked against a throwaway real redis-server 7.0.
 //
-// 1. Every command racetrack-server lists in COMMAND (subcommands too) has the arity, flags and
-//    legacy key positions (first, last, step) that real Redis's COMMAND reports for it. Commands
+// 1. Every command racetrack-server lists in COMMAND (subcommands too) has the arity, flags,
+//    legacy key positions (first, last, step), ACL categories, tips and key specs that real
+//    Redis's COMMAND reports for it. Commands
 //    Redis has and racetrack does not are listed in the test's output (and as the test property
 //    `missing`), not failed: other work adds them.
 // 2. Every command racetrack flags `write` has an example invocation below (a new write command
@@ -43,13 +44,15 @@ struct Info {
   long long arity = 0;
   std::set<std::string> flags;
   long long first = 0, last = 0, step = 0;
+  std::string categories_tips_key_specs;  // elements 6..8, printed (each in Redis's order)
 };
 
 std::string Describe(const Info& i) {
   std::string flags;
   for (const auto& f : i.flags) flags += (flags.empty() ? "" : " ") + f;
   return "arity " + std::to_string(i.arity) + ", flags [" + flags + "], keys " +
-         std::to_string(i.first) + " " + std::to_string(i.last) + " " + std::to_string(i.step);
+         std::to_string(i.first) + " " + std::to_string(i.last) + " " + std::to_string(i.step) +
+         ", categories/tips/key specs " + i.categories_tips_key_specs;
 }
 
 void AddInfo(const redisReply* e, std::map<std::string, Info>* out) {
@@ -64,6 +67,9 @@ void AddInfo(const redisReply* e, std::map<std::string, Info>* out) {
   i.first = e->element[3]->integer;
   i.last = e->element[4]->integer;
   i.step = e->element[5]->integer;
+  for (size_t k = 6; k < 9 && k < e->elements; ++k) {
+    i.categories_tips_key_specs += Show(e->element[k]) + " ";
+  }
   if (e->elements > 9 && e->element[9]->type == REDIS_REPLY_ARRAY) {
     for (size_t s = 0; s < e->element[9]->elements; ++s) AddInfo(e->element[9]->element[s], out);
   }
@@ -125,6 +131,42 @@ TEST(CommandTableTest, ArityFlagsAndKeyPositionsEqualRedis) {
               compared, n_missing, missing.c_str());
   RecordProperty("compared", compared);
   RecordProperty("missing", missing);
+}
+
+// COMMAND DOCS <name>'s map printed without its "subcommands" entry: Redis lists all of a
+// container's subcommands, racetrack the ones it has, and each is compared under its own name.
+std::string Docs(redisContext* c, const std::string& name) {
+  Reply r = Command(c, {"COMMAND", "DOCS", name});
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+      r->element[1]->type != REDIS_REPLY_ARRAY) {
+    return Show(r.get());
+  }
+  const redisReply* m = r->element[1];
+  std::string s;
+  for (size_t i = 0; i + 1 < m->elements; i += 2) {
+    std::string key(m->element[i]->str, m->element[i]->len);
+    if (key != "subcommands") s += key + "=" + Show(m->element[i + 1]) + " ";
+  }
+  return s;
+}
+
+// Issue 17: COMMAND DOCS answers as Redis 7.0.15's for every command racetrack has (summary, since,
+// group, complexity, doc flags, deprecation, history, arguments).
+TEST(CommandTableTest, CommandDocsEqualRedis) {
+  DualServers& servers = DualServers::Get();
+  if (!servers.skip.empty()) GTEST_SKIP() << servers.skip;
+  ASSERT_TRUE(servers.error.empty()) << servers.error;
+  Connection redis = Connect(servers.redis_port), ours = Connect(servers.ours_port);
+  ASSERT_TRUE(redis && ours);
+  std::map<std::string, Info> mine = Commands(ours.get());
+  ASSERT_GT(mine.size(), 100u);
+  int compared = 0;
+  for (const auto& [name, info] : mine) {
+    EXPECT_EQ(Docs(ours.get(), name), Docs(redis.get(), name)) << name << " (racetrack vs Redis)";
+    ++compared;
+  }
+  std::printf("command docs: %d commands and subcommands compared with Redis\n", compared);
+  RecordProperty("compared", compared);
 }
 
 // One write command's example. `watch` is the placeholder of the key the command modifies; empty

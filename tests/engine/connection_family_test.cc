@@ -48,8 +48,8 @@ TEST_F(AuthTest, RequirePass) {
   EXPECT_EQ(Run({"get", "k"}), Err("NOAUTH Authentication required."));
   EXPECT_EQ(Run({"hello", "2"}),
             Err("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client "
-                "and select the RESP protocol version at the same time"));
+                "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
+                "select the RESP protocol version at the same time"));
   EXPECT_EQ(Run({"auth", "wrong"}),
             Err("WRONGPASS invalid username-password pair or user is disabled."));
   EXPECT_EQ(Run({"auth", "secret"}), Ok());

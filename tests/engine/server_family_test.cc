@@ -1,4 +1,5 @@
 // Server commands: INFO CONFIG TIME COMMAND SHUTDOWN MEMORY DBSIZE.
+#include "engine/diagnostics.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace racetrack::engine {
@@ -61,13 +62,22 @@ TEST_F(ServerFamilyTest, CommandTable) {
   EXPECT_EQ(Run({"command", "count"}),
             Int(static_cast<int64_t>(engine_.commands().size())));
   std::string info = Run({"command", "info", "get", "nosuch"});
+  // As redis-server 7.0.15 answers (command_table_test compares every command with it).
   EXPECT_EQ(info,
             "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
-            "*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n*-1\r\n");
+            "*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n" +
+                Bulk("flags") + "*2\r\n+RO\r\n+access\r\n" + Bulk("begin_search") + "*4\r\n" +
+                Bulk("type") + Bulk("index") + Bulk("spec") + "*2\r\n" + Bulk("index") + ":1\r\n" +
+                Bulk("find_keys") + "*4\r\n" + Bulk("type") + Bulk("range") + Bulk("spec") +
+                "*6\r\n" + Bulk("lastkey") + ":0\r\n" + Bulk("keystep") + ":1\r\n" +
+                Bulk("limit") + ":0\r\n*0\r\n*-1\r\n");
   std::string docs = Run({"command", "docs", "get"});
-  EXPECT_EQ(docs, "*2\r\n" + Bulk("get") + "*8\r\n" + Bulk("summary") +
-                      Bulk("Returns the string value of a key.") + Bulk("since") + Bulk("1.0.0") +
-                      Bulk("group") + Bulk("string") + Bulk("complexity") + Bulk("O(1)"));
+  EXPECT_EQ(docs, "*2\r\n" + Bulk("get") + "*10\r\n" + Bulk("summary") +
+                      Bulk("Get the value of a key") + Bulk("since") + Bulk("1.0.0") +
+                      Bulk("group") + Bulk("string") + Bulk("complexity") + Bulk("O(1)") +
+                      Bulk("arguments") + "*1\r\n*6\r\n" + Bulk("name") + Bulk("key") +
+                      Bulk("type") + Bulk("key") + Bulk("key_spec_index") + ":0\r\n");
+  EXPECT_EQ(Run({"command", "docs", "config|get"}).substr(0, 21), "*2\r\n$10\r\nconfig|get\r\n");
   std::string list = Run({"command", "list", "filterby", "pattern", "client|*"});
   EXPECT_NE(list.find("client|setname"), std::string::npos);
   // Every registered command has complete documentation.
@@ -161,6 +171,55 @@ TEST_F(ServerFamilyTest, UsedMemoryIsPerEngine) {
   std::string info = Run({"info", "memory"});
   std::string used = "used_memory:" + std::to_string(engine_.UsedMemory()) + "\r\n";
   EXPECT_NE(info.find(used), std::string::npos) << info;
+}
+
+
+
+// Redis's own deps/hdr_histogram/hdr_histogram.c, fed these durations (µs × 1000, clamped to
+// 1 ns..1 s as Redis's updateCommandLatencyHistogram) and walked as fillCommandCDF walks it,
+// printed this fixture; the engine's LatencyHistogram must give the same buckets and percentiles.
+TEST(LatencyHistogramTest, BucketsAndPercentilesAsRedisHdrHistogram) {
+  LatencyHistogram h;
+  for (int64_t us : {0, 1, 2, 3, 5, 17, 40, 700, 1000000, 2000000, 600000, 536871, 541065,
+                     541066}) {
+    h.Record(us);
+  }
+  EXPECT_EQ(h.calls(), 14u);
+  std::vector<std::pair<int64_t, uint64_t>> want = {{1, 2},    {2, 3},      {4, 4},
+                                                    {8, 5},    {33, 6},     {66, 7},
+                                                    {1056, 8}, {541065, 10}, {1073741, 14}};
+  EXPECT_EQ(h.CumulativeUs(), want);
+  EXPECT_EQ(h.ValueAtPercentile(0), 1);
+  EXPECT_EQ(h.ValueAtPercentile(50), 40191);
+  EXPECT_EQ(h.ValueAtPercentile(99), 1002438655);
+  EXPECT_EQ(h.ValueAtPercentile(100), 1002438655);
+  EXPECT_EQ(FormatPercentile(99.9), "99.9");
+  EXPECT_EQ(FormatPercentile(50), "50");
+}
+
+
+// LATENCY GRAPH's text for these samples, as Redis's own sparkline.c renders it (the fixture was
+// printed by Redis's latencyCommandGenSparkeline code given the same samples and ages).
+TEST_F(ServerFamilyTest, LatencyGraphAsRedisSparkline) {
+  EXPECT_EQ(Run({"latency", "graph", "command"}),
+            Err("ERR No samples available for event 'command'"));
+  const int64_t now = clock_.NowMs() / 1000;
+  LatencySeries& ts = engine_.diagnostics().latency()["command"];
+  const std::pair<int64_t, int64_t> samples[] = {
+      {now - 3 * 86400, 4}, {now - 3600, 40}, {now - 120, 7}, {now - 59, 0}, {now - 1, 12}};
+  for (const auto& [t, ms] : samples) ts.samples[ts.idx++] = {t, ms};
+  ts.max = 40;
+  EXPECT_EQ(Run({"latency", "graph", "command"}),
+            Bulk("command - high 40 ms, low 0 ms (all time high 40 ms)\n" + std::string(80, '-') +
+                 "\n"
+                 " #   \n"
+                 " |   \n"
+                 " |  _\n"
+                 "o|#_|\n"
+                 "     \n"
+                 "31251\n"
+                 "dhm9s\n"
+                 "   s \n"));
 }
 
 }  // namespace
