@@ -95,7 +95,7 @@ ChartSpec ApproachBars(const std::vector<RunRecord>& items, const std::string& f
 // which. Point lookups make the hit ratio and stale reads visible within a second (thousands of
 // reads); the aggregate makes the stampede visible (each miss costs tens of ms).
 std::vector<RunRecord> HeadlineQuery(const std::vector<RunRecord>& items, const std::string& prefer,
-                               std::string* query) {
+                                     std::string* query) {
   *query = prefer == "point" ? "aggregate" : "point";
   for (const RunRecord& it : items) {
     if (QueryOf(*it.rec) == prefer) *query = prefer;

@@ -89,7 +89,8 @@ std::optional<double> ParamNumber(const Record& r, const std::string& name) {
 
 // The first of `preferred` that some record has as a number, else the first numeric parameter
 // that takes more than one value, else "".
-std::string SweepParam(const std::vector<RunRecord>& items, const std::vector<std::string>& preferred) {
+std::string SweepParam(const std::vector<RunRecord>& items,
+                       const std::vector<std::string>& preferred) {
   for (const std::string& name : preferred) {
     for (const RunRecord& it : items) {
       if (ParamNumber(*it.rec, name)) return name;
@@ -132,8 +133,10 @@ ChartSpec BarsByApproach(const std::vector<RunRecord>& items,
   ChartSpec c;
   c.kind = ChartKind::kBars;
   c.categories = Distinct(items, [](const RunRecord& it) { return it.rec->approach; });
-  std::vector<std::string> targets = Distinct(items, [](const RunRecord& it) { return it.rec->target; });
-  std::vector<std::string> runs_seen = Distinct(items, [](const RunRecord& it) { return it.run->label; });
+  std::vector<std::string> targets =
+      Distinct(items, [](const RunRecord& it) { return it.rec->target; });
+  std::vector<std::string> runs_seen =
+      Distinct(items, [](const RunRecord& it) { return it.run->label; });
   for (const std::string& run_label : runs_seen) {
     for (const std::string& target : targets) {
       BarSeries s;
@@ -203,7 +206,8 @@ ChartSpec CostVsNChart(const std::string& scenario, const std::vector<Results>& 
   c.y = {"median latency (p50)", "µs", Scale::kLog, std::nullopt, std::nullopt, false};
   std::vector<std::string> approaches =
       Distinct(items, [](const RunRecord& it) { return it.rec->approach; });
-  std::vector<std::string> targets = Distinct(items, [](const RunRecord& it) { return it.rec->target; });
+  std::vector<std::string> targets =
+      Distinct(items, [](const RunRecord& it) { return it.rec->target; });
   auto series_key = [&](const RunRecord& it) {
     return it.rec->approach + " · " + it.rec->target + RunSuffix(it, several);
   };
@@ -282,9 +286,11 @@ ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>&
   std::stable_sort(sorted.begin(), sorted.end(), [&](const RunRecord& a, const RunRecord& b) {
     return PipelineRtt(*a.rec).value_or(-1) < PipelineRtt(*b.rec).value_or(-1);
   });
-  std::vector<std::string> rtts = Distinct(sorted, [&](const RunRecord& it) { return rtt_label(*it.rec); });
+  std::vector<std::string> rtts =
+      Distinct(sorted, [&](const RunRecord& it) { return rtt_label(*it.rec); });
   // Name parts that do not vary are left out ("RTT 1 ms" rather than "RTT 1 ms · pipeline · x").
-  const bool approaches = Distinct(items, [](const RunRecord& it) { return it.rec->approach; }).size() > 1;
+  const bool approaches =
+      Distinct(items, [](const RunRecord& it) { return it.rec->approach; }).size() > 1;
   // Every series is one RTT (never a line across RTTs) and one approach.
   auto series_key = [&](const RunRecord& it) {
     return rtt_label(*it.rec) + (approaches ? " · " + it.rec->approach : "") +
@@ -525,14 +531,16 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   }
   if (scenario == "pipeline") {
     // Throughput at one (rtt, batch) point would mislead: time vs batch replaces it.
-    for (const std::string& t : Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
+    for (const std::string& t :
+         Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
       add(PipelineChart(scenario, runs, t));
     }
     return charts;
   }
   if (scenario == "leaderboard") add(CostVsNChart(scenario, runs));
   if (scenario == "ratelimit") {
-    for (const std::string& t : Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
+    for (const std::string& t :
+         Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
       add(RateLimitChart(scenario, runs, t));
     }
   }
@@ -545,7 +553,8 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   add(LostUpdatesChart(scenario, runs));
   const bool split = ThroughputNeedsSplit(scenario, runs);
   if (!split) add(ThroughputChart(scenario, runs, ""));
-  for (const std::string& target : Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
+  for (const std::string& target :
+       Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
     if (split) add(ThroughputChart(scenario, runs, target));
     add(LatencyCdfChart(scenario, target, runs));
   }
@@ -586,11 +595,11 @@ ChartSpec LiveFigureChart(const std::string& scenario, const std::string& target
   // Counters: a share of the increments attempted so far, so a slow target's 80% is as tall as
   // the in-process engine's (whose raw count is 1,000x larger).
   // (Records that predate the live "expected" figure are charted as counts.)
-  const bool share = figure == "lost_updates" &&
-                     std::all_of(items.begin(), items.end(), [&](const RunRecord& it) {
-                       const auto& f = it.rec->timeseries.figures;
-                       return it.rec->target != target || !f.count(figure) || f.count("expected");
-                     });
+  const bool share =
+      figure == "lost_updates" && std::all_of(items.begin(), items.end(), [&](const RunRecord& it) {
+        const auto& f = it.rec->timeseries.figures;
+        return it.rec->target != target || !f.count(figure) || f.count("expected");
+      });
   const bool ratio = figure.size() > 6 && figure.substr(figure.size() - 6) == "_ratio";
   ChartSpec c;
   c.id = "live_" + (figure.empty() ? std::string("throughput") : figure) + "_" + target;
@@ -669,7 +678,8 @@ std::vector<ChartSpec> LiveLessonCharts(const std::string& scenario,
   std::vector<RunRecord> items = RecordsOf(scenario, runs);
   // One small chart per target: 4 targets x 7 approaches on one axis is unreadable, and one
   // target's scale would flatten the others.
-  for (const std::string& target : Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
+  for (const std::string& target :
+       Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
     ChartSpec c = LiveFigureChart(scenario, target, runs, figure);
     if (HasPoints(c)) charts.push_back(std::move(c));
   }
