@@ -41,12 +41,14 @@ class ServerTest : public ::testing::Test {
   }
 
   // Sends raw bytes on a fresh socket and returns everything the server sends until it closes
-  // the connection or is quiet for 2 s.
-  std::string RawExchange(const std::string& bytes) {
+  // the connection or is quiet for 2 s (`wait_for_close` false: the first bytes within 2 s, and
+  // what follows them without a 100 ms pause).
+  std::string RawExchange(const std::string& bytes, bool wait_for_close = true) {
     RawSocket socket(port_);
     EXPECT_TRUE(socket.ok());
     EXPECT_TRUE(socket.Send(bytes));
-    return socket.ReadUntilQuiet(std::chrono::seconds(2));
+    return wait_for_close ? socket.ReadUntilQuiet(std::chrono::seconds(2))
+                          : socket.ReadFirstThenQuiet(std::chrono::seconds(2));
   }
 
   void WaitForConnections(size_t n) {
