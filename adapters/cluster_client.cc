@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -105,6 +106,38 @@ std::pair<std::string, int> SplitAddr(const std::string& addr) {
   const size_t colon = addr.rfind(':');
   if (colon == std::string::npos) return {addr, 6379};
   return {addr.substr(0, colon), std::atoi(addr.c_str() + colon + 1)};
+}
+
+// Parses CLUSTER NODES, leaving out failed nodes; `fallback_host` stands in for a node announced
+// without an IP.
+std::vector<ClusterNode> ParseNodes(const std::string& text, const std::string& fallback_host) {
+  // <id> <ip:port@cport> <flags> <master> <ping> <pong> <epoch> <state> <slot> <slot>...
+  std::vector<ClusterNode> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream f(line);
+    std::string id, address, flags, master, ping, pong, epoch, state, slot;
+    if (!(f >> id >> address >> flags >> master >> ping >> pong >> epoch >> state)) continue;
+    if (flags.find("fail") != std::string::npos && flags.find("fail?") == std::string::npos) {
+      continue;
+    }
+    ClusterNode n;
+    n.id = id;
+    n.addr = address.substr(0, address.find('@'));
+    if (StartsWith(n.addr, ":")) n.addr = fallback_host + n.addr;  // no IP announced
+    n.master = flags.find("master") != std::string::npos;
+    if (master != "-") n.master_id = master;
+    while (f >> slot) {
+      if (slot[0] == '[') continue;  // a migrating/importing slot
+      const size_t dash = slot.find('-');
+      const int lo = std::atoi(slot.c_str());
+      const int hi = dash == std::string::npos ? lo : std::atoi(slot.c_str() + dash + 1);
+      n.slots.push_back({lo, hi});
+    }
+    out.push_back(std::move(n));
+  }
+  return out;
 }
 
 // A redirect reply "MOVED 3999 127.0.0.1:6381" / "ASK ...": the slot and the address.
@@ -275,6 +308,26 @@ class ClusterTargetImpl final : public ClusterTarget {
     return node->Connect();
   }
 
+  // Sends `argv` to each of `candidates` in turn until `use(addr, reply)` returns Ok, and returns
+  // Ok; a node that cannot be reached, answers an error or whose reply `use` refuses is skipped.
+  // When no node serves, the last failure (Unavailable "no node known" for no candidates).
+  Status FirstNodeThatServes(const std::vector<std::string>& candidates, const Argv& argv,
+                             const std::function<Status(const std::string&, const Reply&)>& use) {
+    Status last = Status::Unavailable("no node known");
+    for (const std::string& addr : candidates) {
+      auto conn = ConnectNode(addr);
+      auto r = conn.ok() ? (*conn)->Command(argv) : Result<Reply>(conn.status());
+      if (!r.ok()) {
+        last = r.status();
+      } else if (r->is_error()) {
+        last = Status::Unavailable(addr + ": " + r->str);
+      } else if (last = use(addr, *r); last.ok()) {
+        return last;
+      }
+    }
+    return last;
+  }
+
   // Re-reads CLUSTER SLOTS from the first node that answers, unless another refresh happened
   // within kMinRefreshGap (`force` ignores the gap: opening the target).
   Status Refresh(bool force = false) {
@@ -289,34 +342,20 @@ class ClusterTargetImpl final : public ClusterTarget {
       }
     }
     candidates.push_back(seed_.host + ":" + std::to_string(seed_.port == 0 ? 6379 : seed_.port));
-    Status last = Status::Unavailable("no node known");
-    for (const std::string& addr : candidates) {
-      auto conn = ConnectNode(addr);
-      if (!conn.ok()) {
-        last = conn.status();
-        continue;
-      }
-      auto r = (*conn)->Command({"CLUSTER", "SLOTS"});
-      if (!r.ok()) {
-        last = r.status();
-        continue;
-      }
-      auto map = ParseSlots(*r, SplitAddr(addr).first);
-      if (!map.ok()) {
-        last = map.status();
-        continue;
-      }
-      if ((*map)->masters.empty()) {
-        last = Status::Unavailable(addr + " serves no slots: " + r->ToString());
-        continue;
-      }
-      std::lock_guard lock(mu_);
-      map_ = std::move(map).value();
-      last_refresh_ = Clock::now();
-      refreshes.fetch_add(1);
-      return Status::Ok();
-    }
+    Status last = FirstNodeThatServes(
+        candidates, {"CLUSTER", "SLOTS"}, [&](const std::string& addr, const Reply& r) -> Status {
+          auto map = ParseSlots(r, SplitAddr(addr).first);
+          if (!map.ok()) return map.status();
+          if ((*map)->masters.empty()) {
+            return Status::Unavailable(addr + " serves no slots: " + r.ToString());
+          }
+          std::lock_guard lock(mu_);
+          map_ = std::move(map).value();
+          refreshes.fetch_add(1);
+          return Status::Ok();
+        });
     last_refresh_ = Clock::now();
+    if (last.ok()) return last;
     return Status::Unavailable("redis-cluster " + redacted_ + ": no node answers CLUSTER SLOTS (" +
                                last.message() + ")");
   }
@@ -412,47 +451,14 @@ Result<std::vector<ClusterNode>> ClusterTargetImpl::Nodes() {
   auto map = Map();
   std::vector<std::string> candidates = map->masters;
   candidates.insert(candidates.end(), map->replicas.begin(), map->replicas.end());
-  Status last = Status::Unavailable("no node known");
-  for (const std::string& addr : candidates) {
-    auto conn = ConnectNode(addr);
-    if (!conn.ok()) {
-      last = conn.status();
-      continue;
-    }
-    auto r = (*conn)->Command({"CLUSTER", "NODES"});
-    if (!r.ok() || r->is_error()) {
-      last = r.ok() ? Status::Unavailable(r->str) : r.status();
-      continue;
-    }
-    // <id> <ip:port@cport> <flags> <master> <ping> <pong> <epoch> <state> <slot> <slot>...
-    std::vector<ClusterNode> out;
-    std::istringstream lines(r->str);
-    std::string line;
-    while (std::getline(lines, line)) {
-      std::istringstream f(line);
-      std::string id, address, flags, master, ping, pong, epoch, state, slot;
-      if (!(f >> id >> address >> flags >> master >> ping >> pong >> epoch >> state)) continue;
-      if (flags.find("fail") != std::string::npos && flags.find("fail?") == std::string::npos) {
-        continue;
-      }
-      ClusterNode n;
-      n.id = id;
-      n.addr = address.substr(0, address.find('@'));
-      if (StartsWith(n.addr, ":")) n.addr = SplitAddr(addr).first + n.addr;  // no IP announced
-      n.master = flags.find("master") != std::string::npos;
-      if (master != "-") n.master_id = master;
-      while (f >> slot) {
-        if (slot[0] == '[') continue;  // a migrating/importing slot
-        const size_t dash = slot.find('-');
-        const int lo = std::atoi(slot.c_str());
-        const int hi = dash == std::string::npos ? lo : std::atoi(slot.c_str() + dash + 1);
-        n.slots.push_back({lo, hi});
-      }
-      out.push_back(std::move(n));
-    }
-    return out;
-  }
-  return last;
+  std::vector<ClusterNode> out;
+  Status s = FirstNodeThatServes(
+      candidates, {"CLUSTER", "NODES"}, [&](const std::string& addr, const Reply& r) {
+        out = ParseNodes(r.str, SplitAddr(addr).first);
+        return Status::Ok();
+      });
+  if (!s.ok()) return s;
+  return out;
 }
 
 // ---- ClusterClient ----

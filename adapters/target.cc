@@ -49,37 +49,34 @@ Result<TargetKind> ParseTargetName(std::string_view name) {
 
 namespace {
 
+// The URL the user gave for `kind` (its --*-url flag), else a throwaway server's.
+Result<std::string> UrlFor(TargetKind kind, const TargetOptions& options,
+                           ThrowawayServers* servers) {
+  const std::string given = kind == TargetKind::kRedis          ? options.redis_url
+                            : kind == TargetKind::kPostgres     ? options.postgres_url
+                            : kind == TargetKind::kRedisCluster ? options.redis_cluster_url
+                                                                : std::string();
+  if (!given.empty()) return given;
+  if (servers == nullptr) {
+    return Status::Unavailable("no URL given for " + std::string(TargetName(kind)) +
+                               " and throwaway servers are disabled");
+  }
+  return servers->Url(kind);
+}
+
 Result<std::unique_ptr<Target>> OpenTargetOnly(TargetKind kind, const TargetOptions& options,
                                                ThrowawayServers* servers) {
   if (kind == TargetKind::kBuiltin) return MakeBuiltinTarget();
   if (kind == TargetKind::kClient) return MakeClientTarget();
+  auto url = UrlFor(kind, options, servers);
+  if (!url.ok()) return url.status();
   if (kind == TargetKind::kRedisCluster) {
-    std::string url = options.redis_cluster_url;
-    if (url.empty()) {
-      if (servers == nullptr) {
-        return Status::Unavailable("no --redis-cluster-url given and throwaway servers are disabled");
-      }
-      auto started = servers->Url(kind);
-      if (!started.ok()) return started.status();
-      url = *started;
-    }
-    auto cluster = MakeClusterTarget(url, options);
+    auto cluster = MakeClusterTarget(*url, options);
     if (!cluster.ok()) return cluster.status();
     return std::unique_ptr<Target>(std::move(cluster).value());
   }
-  std::string url;
-  if (kind == TargetKind::kRedis && !options.redis_url.empty()) url = options.redis_url;
-  if (kind == TargetKind::kPostgres && !options.postgres_url.empty()) url = options.postgres_url;
-  if (url.empty()) {
-    if (servers == nullptr) {
-      return Status::Unavailable("no URL given and throwaway servers are disabled");
-    }
-    auto started = servers->Url(kind);
-    if (!started.ok()) return started.status();
-    url = *started;
-  }
-  if (kind == TargetKind::kPostgres) return MakePostgresTarget(url, options);
-  return MakeRespTarget(kind, url, options);
+  if (kind == TargetKind::kPostgres) return MakePostgresTarget(*url, options);
+  return MakeRespTarget(kind, *url, options);
 }
 
 // No server: every command is refused (Client's defaults name the target); the approaches that

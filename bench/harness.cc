@@ -238,115 +238,128 @@ Result<std::unique_ptr<Session>> Session::Open(const scenarios::Scenario& scenar
 }
 
 void Session::ClientLoop(int index) {
+  // The default 50 us timer slack would delay every open-loop wake-up; ask for precise timers.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  uint64_t seen = 0;
+  std::vector<int64_t> unslowed;  // calibration hook without a warm-up median: first latencies
+  PhaseSpec spec;
+  int64_t start = 0;
+  while (WaitForPhase(&seen, &spec, &start)) {
+    RunClientPhase(index, spec, start, &unslowed);
+    {
+      std::lock_guard lock(shared_->mu);
+      ++shared_->done;
+    }
+    shared_->cv.notify_all();
+  }
+}
+
+bool Session::WaitForPhase(uint64_t* seen, PhaseSpec* spec, int64_t* start) {
+  Shared& sh = *shared_;
+  {
+    std::unique_lock lock(sh.mu);
+    sh.cv.wait(lock, [&] { return sh.quit || sh.generation != *seen; });
+    if (sh.quit) return false;
+    *seen = sh.generation;
+    *spec = sh.spec;
+    ++sh.ready;
+  }
+  sh.cv.notify_all();
+  // Start barrier: every client sleeps until the same instant.
+  while ((*start = sh.start_ns.load(std::memory_order_acquire)) == 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  SleepUntilNs(*start);
+  return true;
+}
+
+bool Session::SleepUntilSlot(int64_t t0) {
+  const std::atomic<bool>& stop = shared_->phase_stop;
+  // Sleep in short slices so Stop() is honoured even at very low rates; wake a little early and
+  // yield the rest, so the harness's own wake-up delay (tens of us) is not charged to the target
+  // as latency.
+  int64_t now = NowNs();
+  while (now < t0 && !stop.load(std::memory_order_relaxed)) {
+    if (t0 - now > kSpinNs) SleepUntilNs(std::min(t0 - kSpinNs, now + 50'000'000));
+    else std::this_thread::yield();
+    now = NowNs();
+  }
+  return !stop.load(std::memory_order_relaxed);
+}
+
+int64_t Session::CalibrationHook(int64_t t0, int64_t t1, std::vector<int64_t>* unslowed) {
+  Shared& sh = *shared_;
+  const int64_t d = sh.calibration_spin_ns.load(std::memory_order_relaxed);
+  if (d > 0) {
+    // Busy-wait D (on the vDSO clock: no system call per check).
+    const int64_t until = t1 + d;
+    while ((t1 = NowNs()) < until) {
+    }
+  } else if (unslowed->size() < kCalibrationSample) {
+    // No warm-up median: this client's first operations, unslowed, give D; the first client to
+    // have enough sets it.
+    unslowed->push_back(t1 - t0);
+    if (unslowed->size() == kCalibrationSample) {
+      auto mid = unslowed->begin() + kCalibrationSample / 2;
+      std::nth_element(unslowed->begin(), mid, unslowed->end());
+      int64_t unset = 0;
+      sh.calibration_spin_ns.compare_exchange_strong(
+          unset, std::max<int64_t>(1, static_cast<int64_t>(sh.calibration_slowdown *
+                                                           static_cast<double>(*mid))));
+    }
+  }
+  return t1;
+}
+
+void Session::RunClientPhase(int index, const PhaseSpec& spec, int64_t start,
+                             std::vector<int64_t>* unslowed) {
   Shared& sh = *shared_;
   const auto i = static_cast<size_t>(index);
   scenarios::Worker& worker = *sh.workers[i];
   LiveHistogram& hist = *sh.hists[i];
   ClientCounters& counters = sh.counters[i];
-  // The default 50 us timer slack would delay every open-loop wake-up; ask for precise timers.
-  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-  uint64_t seen = 0;
-  std::vector<int64_t> unslowed;  // calibration hook without a warm-up median: first latencies
-  for (;;) {
-    PhaseSpec spec;
-    {
-      std::unique_lock lock(sh.mu);
-      sh.cv.wait(lock, [&] { return sh.quit || sh.generation != seen; });
-      if (sh.quit) return;
-      seen = sh.generation;
-      spec = sh.spec;
-      ++sh.ready;
-    }
-    sh.cv.notify_all();
-    // Start barrier: every client sleeps until the same instant.
-    int64_t start;
-    while ((start = sh.start_ns.load(std::memory_order_acquire)) == 0) {
-      std::this_thread::sleep_for(std::chrono::microseconds(100));
-    }
-    SleepUntilNs(start);
-
-    const bool by_ops = spec.ops > 0 && !spec.own_timeline;
-    const int64_t end = by_ops || spec.own_timeline
-                            ? std::numeric_limits<int64_t>::max()
-                            : start + static_cast<int64_t>(spec.duration_s * 1e9);
-    uint64_t quota = std::numeric_limits<uint64_t>::max();
-    if (by_ops) {
-      const auto n = static_cast<uint64_t>(sh.clients);
-      quota = spec.ops / n + (i < spec.ops % n ? 1 : 0);
-    }
-    const bool open = spec.rate > 0;
-    OpenLoopSchedule schedule;
-    if (open) schedule = MakeOpenLoopSchedule(spec.rate, sh.clients, index);
-
-    uint64_t ops = 0;
-    uint64_t errors = 0;
-    for (uint64_t k = 0; k < quota; ++k) {
-      if (sh.phase_stop.load(std::memory_order_relaxed)) break;
-      int64_t t0;
-      if (open) {
-        t0 = start + schedule.At(k);
-        if (t0 >= end) break;
-        // Sleep in short slices so Stop() is honoured even at very low rates; wake a little
-        // early and yield the rest, so the harness's own wake-up delay (tens of us) is not
-        // charged to the target as latency.
-        int64_t now = NowNs();
-        while (now < t0 && !sh.phase_stop.load(std::memory_order_relaxed)) {
-          if (t0 - now > kSpinNs) SleepUntilNs(std::min(t0 - kSpinNs, now + 50'000'000));
-          else std::this_thread::yield();
-          now = NowNs();
-        }
-        if (sh.phase_stop.load(std::memory_order_relaxed)) break;
-      } else {
-        t0 = NowNs();
-        if (t0 >= end) break;
-      }
-      Status s = worker.Step();
-      int64_t t1 = NowNs();
-      if (scenarios::IsFinished(s)) break;
-      if (sh.calibration_slowdown > 0 && spec.repetition >= 0) {  // calibration hook, harness.h
-        const int64_t d = sh.calibration_spin_ns.load(std::memory_order_relaxed);
-        if (d > 0) {
-          // Busy-wait D (on the vDSO clock: no system call per check).
-          const int64_t until = t1 + d;
-          while ((t1 = NowNs()) < until) {
-          }
-        } else if (unslowed.size() < kCalibrationSample) {
-          // No warm-up median: this client's first operations, unslowed, give D; the first
-          // client to have enough sets it.
-          unslowed.push_back(t1 - t0);
-          if (unslowed.size() == kCalibrationSample) {
-            std::nth_element(unslowed.begin(), unslowed.begin() + kCalibrationSample / 2,
-                             unslowed.end());
-            int64_t unset = 0;
-            sh.calibration_spin_ns.compare_exchange_strong(
-                unset, std::max<int64_t>(1, static_cast<int64_t>(
-                                                sh.calibration_slowdown *
-                                                static_cast<double>(unslowed[kCalibrationSample / 2]))));
-          }
-        }
-      }
-      if (s.ok()) {
-        hist.Record(worker.LastLatencyNs().value_or(t1 - t0));
-        counters.ops.store(++ops, std::memory_order_relaxed);
-      } else {
-        counters.errors.store(++errors, std::memory_order_relaxed);
-        if (IsFatal(s)) {
-          {
-            std::lock_guard lock(sh.mu);
-            if (sh.error.empty()) sh.error = s.message();
-          }
-          sh.phase_stop.store(true, std::memory_order_relaxed);
-          break;
-        }
-      }
-    }
-    counters.finished_ns.store(NowNs(), std::memory_order_relaxed);
-    {
-      std::lock_guard lock(sh.mu);
-      ++sh.done;
-    }
-    sh.cv.notify_all();
+  const bool by_ops = spec.ops > 0 && !spec.own_timeline;
+  const int64_t end = by_ops || spec.own_timeline
+                          ? std::numeric_limits<int64_t>::max()
+                          : start + static_cast<int64_t>(spec.duration_s * 1e9);
+  uint64_t quota = std::numeric_limits<uint64_t>::max();
+  if (by_ops) {
+    const auto n = static_cast<uint64_t>(sh.clients);
+    quota = spec.ops / n + (i < spec.ops % n ? 1 : 0);
   }
+  const bool open = spec.rate > 0;
+  OpenLoopSchedule schedule;
+  if (open) schedule = MakeOpenLoopSchedule(spec.rate, sh.clients, index);
+
+  uint64_t ops = 0;
+  uint64_t errors = 0;
+  for (uint64_t k = 0; k < quota; ++k) {
+    if (sh.phase_stop.load(std::memory_order_relaxed)) break;
+    const int64_t t0 = open ? start + schedule.At(k) : NowNs();
+    if (t0 >= end) break;
+    if (open && !SleepUntilSlot(t0)) break;
+    Status s = worker.Step();
+    int64_t t1 = NowNs();
+    if (scenarios::IsFinished(s)) break;
+    if (sh.calibration_slowdown > 0 && spec.repetition >= 0) {  // calibration hook, harness.h
+      t1 = CalibrationHook(t0, t1, unslowed);
+    }
+    if (s.ok()) {
+      hist.Record(worker.LastLatencyNs().value_or(t1 - t0));
+      counters.ops.store(++ops, std::memory_order_relaxed);
+      continue;
+    }
+    counters.errors.store(++errors, std::memory_order_relaxed);
+    if (IsFatal(s)) {
+      {
+        std::lock_guard lock(sh.mu);
+        if (sh.error.empty()) sh.error = s.message();
+      }
+      sh.phase_stop.store(true, std::memory_order_relaxed);
+      break;
+    }
+  }
+  counters.finished_ns.store(NowNs(), std::memory_order_relaxed);
 }
 
 int64_t Session::BeginPhase(const PhaseSpec& spec) {

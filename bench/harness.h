@@ -258,7 +258,18 @@ class Session {
   struct Shared;
   Session(const scenarios::Scenario& scenario, const scenarios::ApproachInfo& approach,
           adapters::Target& target, const RunOptions& options, StopFlag* stop);
+  // One client thread: parks until a phase begins, runs it, reports it done, until Close.
   void ClientLoop(int index);
+  // Parks until the next phase (false: the session is closing), then sleeps until its start.
+  bool WaitForPhase(uint64_t* seen, PhaseSpec* spec, int64_t* start);
+  // One client's share of a phase: steps its worker and records latencies and counts.
+  void RunClientPhase(int index, const PhaseSpec& spec, int64_t start,
+                      std::vector<int64_t>* unslowed);
+  // Open loop: waits for the scheduled start `t0`; false when the phase was stopped meanwhile.
+  bool SleepUntilSlot(int64_t t0);
+  // The calibration hook (see RACETRACK_CALIBRATION_SLOWDOWN): busy-waits the slowdown after an
+  // operation that ended at `t1` and returns the new end; before D is known, samples latencies.
+  int64_t CalibrationHook(int64_t t0, int64_t t1, std::vector<int64_t>* unslowed);
   // RunPhase's first and last steps: reset the counters and release the parked clients
   // (returns the start time, shared by every client); sum what the clients did.
   int64_t BeginPhase(const PhaseSpec& spec);

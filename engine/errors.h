@@ -385,6 +385,13 @@ inline std::string FunctionLibraryExists(std::string_view name) {
 inline std::string FunctionExists(std::string_view name) {
   return "ERR Function " + std::string(name) + " already exists";
 }
+// FUNCTION RESTORE: a payload entry of another type, an unreadable one, and APPEND meeting a
+// library of the same name (unquoted there, as functions.c's libraryJoin writes it).
+inline constexpr std::string_view kFunctionRestoreNotAFunction = "ERR given type is not a function";
+inline constexpr std::string_view kFunctionRestoreBadPayload = "ERR Failed loading library payload";
+inline std::string FunctionRestoreLibraryExists(std::string_view name) {
+  return "ERR Library " + std::string(name) + " already exists";
+}
 inline std::string FunctionCompileError(std::string_view lua_message) {
   return "ERR Error compiling function: " + std::string(lua_message);
 }

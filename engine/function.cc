@@ -515,12 +515,12 @@ std::string FunctionEngine::Restore(std::string_view payload, std::string_view p
     auto type = static_cast<uint8_t>(payload[pos++]);
     if (type != kRdbOpcodeFunction2) {
       free_all();
-      return "ERR given type is not a function";
+      return std::string(errors::kFunctionRestoreNotAFunction);
     }
     std::string code;
     if (!GetRdbString(payload.substr(0, body), &pos, &code)) {
       free_all();
-      return "ERR Failed loading library payload";
+      return std::string(errors::kFunctionRestoreBadPayload);
     }
     std::unique_ptr<Library> lib;
     std::string err = Create(code, /*replace=*/true, &lib);
@@ -546,7 +546,7 @@ std::string FunctionEngine::Restore(std::string_view payload, std::string_view p
     for (const auto& lib : loaded) {
       if (libraries_.count(lib->name) > 0 && !replace) {
         free_all();
-        return "ERR Library " + lib->name + " already exists";
+        return errors::FunctionRestoreLibraryExists(lib->name);
       }
     }
     std::vector<std::unique_ptr<Library>> old;
@@ -558,7 +558,7 @@ std::string FunctionEngine::Restore(std::string_view payload, std::string_view p
         if (functions_.count(fname) > 0) {
           for (auto& o : old) Link(std::move(o));
           free_all();
-          return "ERR Function " + fname + " already exists";
+          return errors::FunctionExists(fname);
         }
       }
     }

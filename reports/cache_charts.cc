@@ -14,33 +14,13 @@
 #include <map>
 #include <set>
 
+#include "reports/lesson_charts.h"
+
 namespace racetrack::reports {
 
 namespace {
 
 constexpr double kSigma = 1.04 / 128.0;  // 1.04 / sqrt(16384)
-
-struct Rec {
-  const Results* run;
-  const Record* rec;
-};
-
-std::vector<Rec> RecordsOf(const std::string& scenario, const std::vector<Results>& runs) {
-  std::vector<Rec> out;
-  for (const Results& run : runs) {
-    for (const Record& r : run.records) {
-      if (r.scenario == scenario) out.push_back({&run, &r});
-    }
-  }
-  return out;
-}
-
-bool SeveralRuns(const std::vector<Rec>& items) {
-  return std::any_of(items.begin(), items.end(),
-                     [&](const Rec& it) { return it.run != items.front().run; });
-}
-
-std::string Suffix(const Rec& it, bool several) { return several ? " · " + it.run->label : ""; }
 
 // The query kind of a cache record ("point", "aggregate"); the knob is stored as its index.
 std::string QueryOf(const Record& r) {
@@ -75,11 +55,11 @@ bool HasPoints(const ChartSpec& c) {
 }
 
 // Bars: one category per approach (in order of appearance), one series per target.
-ChartSpec ApproachBars(const std::vector<Rec>& items, const std::string& figure) {
+ChartSpec ApproachBars(const std::vector<RunRecord>& items, const std::string& figure) {
   ChartSpec c;
   c.kind = ChartKind::kBars;
   std::vector<std::string> targets;
-  for (const Rec& it : items) {
+  for (const RunRecord& it : items) {
     if (std::find(c.categories.begin(), c.categories.end(), it.rec->approach) ==
         c.categories.end()) {
       c.categories.push_back(it.rec->approach);
@@ -91,11 +71,11 @@ ChartSpec ApproachBars(const std::vector<Rec>& items, const std::string& figure)
   const bool several = SeveralRuns(items);
   for (size_t t = 0; t < targets.size(); ++t) {
     std::map<std::string, BarSeries> by_run;
-    for (const Rec& it : items) {
+    for (const RunRecord& it : items) {
       if (it.rec->target != targets[t]) continue;
       BarSeries& s = by_run[it.run->label];
       if (s.values.empty()) {
-        s.name = targets[t] + Suffix(it, several);
+        s.name = targets[t] + RunSuffix(it, several);
         s.values.assign(c.categories.size(), std::nullopt);
         s.flagged.assign(c.categories.size(), false);
         s.color = static_cast<int>(t);
@@ -114,20 +94,20 @@ ChartSpec ApproachBars(const std::vector<Rec>& items, const std::string& figure)
 // The records of query kind `prefer` when there are any, else of the other kind; *query says
 // which. Point lookups make the hit ratio and stale reads visible within a second (thousands of
 // reads); the aggregate makes the stampede visible (each miss costs tens of ms).
-std::vector<Rec> HeadlineQuery(const std::vector<Rec>& items, const std::string& prefer,
-                               std::string* query) {
+std::vector<RunRecord> HeadlineQuery(const std::vector<RunRecord>& items, const std::string& prefer,
+                                     std::string* query) {
   *query = prefer == "point" ? "aggregate" : "point";
-  for (const Rec& it : items) {
+  for (const RunRecord& it : items) {
     if (QueryOf(*it.rec) == prefer) *query = prefer;
   }
-  std::vector<Rec> out;
-  for (const Rec& it : items) {
+  std::vector<RunRecord> out;
+  for (const RunRecord& it : items) {
     if (QueryOf(*it.rec) == *query) out.push_back(it);
   }
   return out;
 }
 
-ChartSpec TierChart(const std::vector<Rec>& items) {
+ChartSpec TierChart(const std::vector<RunRecord>& items) {
   ChartSpec c;
   c.id = "three_tiers";
   c.primary = true;
@@ -140,7 +120,7 @@ ChartSpec TierChart(const std::vector<Rec>& items) {
   // The network tier shown: redis, else builtin-tcp, else builtin.
   std::string tier_target;
   for (const char* t : {"redis", "builtin-tcp", "builtin"}) {
-    for (const Rec& it : items) {
+    for (const RunRecord& it : items) {
       if (tier_target.empty() && it.rec->target == t && it.rec->approach == "cache-aside") {
         tier_target = t;
       }
@@ -160,7 +140,7 @@ ChartSpec TierChart(const std::vector<Rec>& items) {
     s.values.assign(4, std::nullopt);
     s.flagged.assign(4, false);
     s.color = color++;
-    for (const Rec& it : items) {
+    for (const RunRecord& it : items) {
       const Record& r = *it.rec;
       if (QueryOf(r) != query) continue;
       if (r.approach == "db-only") {
@@ -192,9 +172,9 @@ ChartSpec TierChart(const std::vector<Rec>& items) {
   return c;
 }
 
-ChartSpec HitRatioChart(const std::vector<Rec>& all) {
+ChartSpec HitRatioChart(const std::vector<RunRecord>& all) {
   std::string query;
-  std::vector<Rec> items = HeadlineQuery(all, "point", &query);
+  std::vector<RunRecord> items = HeadlineQuery(all, "point", &query);
   ChartSpec c;
   c.id = "hit_ratio";
   c.title = "Hit ratio from a cold start (" + query + ")";
@@ -205,13 +185,13 @@ ChartSpec HitRatioChart(const std::vector<Rec>& all) {
   c.y = {"hit ratio", "%", Scale::kLinear, 0.0, 1.0, true};
   std::string target;
   for (const char* t : {"redis", "builtin-tcp", "builtin"}) {
-    for (const Rec& it : items) {
+    for (const RunRecord& it : items) {
       if (target.empty() && it.rec->target == t) target = t;
     }
   }
   std::vector<std::string> approaches;
   const bool several = SeveralRuns(items);
-  for (const Rec& it : items) {
+  for (const RunRecord& it : items) {
     if (it.rec->approach == "db-only") continue;
     if (it.rec->target != target && it.rec->approach != "in-process") continue;
     auto f = it.rec->timeseries.figures.find("hit_ratio");
@@ -220,7 +200,7 @@ ChartSpec HitRatioChart(const std::vector<Rec>& all) {
       approaches.push_back(it.rec->approach);
     }
     XYSeries s;
-    s.name = it.rec->approach + " · " + it.rec->target + Suffix(it, several);
+    s.name = it.rec->approach + " · " + it.rec->target + RunSuffix(it, several);
     s.color = static_cast<int>(approaches.size());
     const auto& t = it.rec->timeseries.t_s;
     for (size_t i = 0; i < t.size() && i < f->second.size(); ++i) {
@@ -234,7 +214,7 @@ ChartSpec HitRatioChart(const std::vector<Rec>& all) {
 }  // namespace
 
 std::vector<ChartSpec> CacheCharts(const std::vector<Results>& runs) {
-  std::vector<Rec> items = RecordsOf("cache", runs);
+  std::vector<RunRecord> items = RecordsOf("cache", runs);
   std::vector<ChartSpec> charts;
   auto add = [&](ChartSpec c) {
     if (HasPoints(c)) charts.push_back(std::move(c));
@@ -267,11 +247,11 @@ std::vector<ChartSpec> CacheCharts(const std::vector<Results>& runs) {
 }
 
 std::vector<ChartSpec> UniquesCharts(const std::vector<Results>& runs) {
-  std::vector<Rec> items = RecordsOf("uniques", runs);
+  std::vector<RunRecord> items = RecordsOf("uniques", runs);
   const bool several = SeveralRuns(items);
   std::vector<ChartSpec> charts;
   std::vector<std::string> approaches;
-  for (const Rec& it : items) {
+  for (const RunRecord& it : items) {
     if (std::find(approaches.begin(), approaches.end(), it.rec->approach) == approaches.end()) {
       approaches.push_back(it.rec->approach);
     }
@@ -284,7 +264,7 @@ std::vector<ChartSpec> UniquesCharts(const std::vector<Results>& runs) {
   auto by_size = [&](const std::string& figure, bool hll_only) {
     std::map<std::string, XYSeries> series;
     std::vector<std::string> order;
-    for (const Rec& it : items) {
+    for (const RunRecord& it : items) {
       const Record& r = *it.rec;
       const bool hll = r.approach.find("hll") != std::string::npos;
       if (hll_only && !hll) continue;
@@ -292,7 +272,7 @@ std::vector<ChartSpec> UniquesCharts(const std::vector<Results>& runs) {
       auto y = r.Figure(figure);
       if (size == r.params.end() || !y) continue;
       const std::optional<double> n = size->second;
-      const std::string key = r.approach + " · " + r.target + Suffix(it, several);
+      const std::string key = r.approach + " · " + r.target + RunSuffix(it, several);
       if (!series.count(key)) order.push_back(key);
       XYSeries& s = series[key];
       s.name = key;

@@ -33,25 +33,10 @@ using Params = std::map<std::string, double>;
 // would flatten the slower targets' bars: throughput gets one chart per target instead.
 constexpr double kSplitRatio = 4;
 
-struct Item {
-  const Results* run;
-  const Record* rec;
-};
-
-std::vector<Item> ItemsFor(const std::string& scenario, const std::vector<Results>& runs) {
-  std::vector<Item> items;
-  for (const Results& run : runs) {
-    for (const Record& r : run.records) {
-      if (r.scenario == scenario) items.push_back({&run, &r});
-    }
-  }
-  return items;
-}
-
 template <typename F>
-std::vector<std::string> Distinct(const std::vector<Item>& items, F key) {
+std::vector<std::string> Distinct(const std::vector<RunRecord>& items, F key) {
   std::vector<std::string> out;
-  for (const Item& it : items) {
+  for (const RunRecord& it : items) {
     std::string k = key(it);
     if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
   }
@@ -62,26 +47,16 @@ int IndexOf(const std::vector<std::string>& v, const std::string& s) {
   return static_cast<int>(std::find(v.begin(), v.end(), s) - v.begin());
 }
 
-// Series names carry the run only when the scenario's records come from several runs.
-bool SeveralRuns(const std::vector<Item>& items) {
-  return std::any_of(items.begin(), items.end(),
-                     [&](const Item& it) { return it.run != items.front().run; });
-}
-
-std::string RunSuffix(const Item& it, bool several_runs) {
-  return several_runs ? " · " + it.run->label : "";
-}
-
 // The parameter point the per-approach charts use; "" label when there is only one point.
 struct Headline {
   Params params;
   std::string label;  // " at N=100000"
 };
 
-Headline ChooseHeadline(const std::vector<Item>& items) {
+Headline ChooseHeadline(const std::vector<RunRecord>& items) {
   // Parameter points compare key by key, then numerically (std::map's operator<).
   std::map<Params, int> groups;
-  for (const Item& it : items) ++groups[it.rec->params];
+  for (const RunRecord& it : items) ++groups[it.rec->params];
   Headline h;
   int best = -1;
   for (const auto& [params, count] : groups) {
@@ -100,9 +75,9 @@ Headline ChooseHeadline(const std::vector<Item>& items) {
   return h;
 }
 
-std::vector<Item> AtParams(const std::vector<Item>& items, const Params& params) {
-  std::vector<Item> out;
-  for (const Item& it : items) {
+std::vector<RunRecord> AtParams(const std::vector<RunRecord>& items, const Params& params) {
+  std::vector<RunRecord> out;
+  for (const RunRecord& it : items) {
     if (it.rec->params == params) out.push_back(it);
   }
   return out;
@@ -114,14 +89,15 @@ std::optional<double> ParamNumber(const Record& r, const std::string& name) {
 
 // The first of `preferred` that some record has as a number, else the first numeric parameter
 // that takes more than one value, else "".
-std::string SweepParam(const std::vector<Item>& items, const std::vector<std::string>& preferred) {
+std::string SweepParam(const std::vector<RunRecord>& items,
+                       const std::vector<std::string>& preferred) {
   for (const std::string& name : preferred) {
-    for (const Item& it : items) {
+    for (const RunRecord& it : items) {
       if (ParamNumber(*it.rec, name)) return name;
     }
   }
   std::map<std::string, std::set<double>> values;
-  for (const Item& it : items) {
+  for (const RunRecord& it : items) {
     for (const auto& [name, v] : it.rec->params) values[name].insert(v);
   }
   for (const auto& [name, set] : values) {
@@ -152,13 +128,15 @@ std::string Fixed(double v, const char* fmt) {
 }
 
 // Bars: categories = approaches, one series per target (x run).
-ChartSpec BarsByApproach(const std::vector<Item>& items,
+ChartSpec BarsByApproach(const std::vector<RunRecord>& items,
                          const std::function<std::optional<double>(const Record&)>& value) {
   ChartSpec c;
   c.kind = ChartKind::kBars;
-  c.categories = Distinct(items, [](const Item& it) { return it.rec->approach; });
-  std::vector<std::string> targets = Distinct(items, [](const Item& it) { return it.rec->target; });
-  std::vector<std::string> runs_seen = Distinct(items, [](const Item& it) { return it.run->label; });
+  c.categories = Distinct(items, [](const RunRecord& it) { return it.rec->approach; });
+  std::vector<std::string> targets =
+      Distinct(items, [](const RunRecord& it) { return it.rec->target; });
+  std::vector<std::string> runs_seen =
+      Distinct(items, [](const RunRecord& it) { return it.run->label; });
   for (const std::string& run_label : runs_seen) {
     for (const std::string& target : targets) {
       BarSeries s;
@@ -168,7 +146,7 @@ ChartSpec BarsByApproach(const std::vector<Item>& items,
       s.color = IndexOf(targets, target) + static_cast<int>(targets.size()) *
                                                IndexOf(runs_seen, run_label);
       bool any = false;
-      for (const Item& it : items) {
+      for (const RunRecord& it : items) {
         if (it.rec->target != target || it.run->label != run_label) continue;
         int k = IndexOf(c.categories, it.rec->approach);
         s.values[k] = value(*it.rec);
@@ -182,12 +160,12 @@ ChartSpec BarsByApproach(const std::vector<Item>& items,
 }
 
 ChartSpec LostUpdatesChart(const std::string& scenario, const std::vector<Results>& runs) {
-  std::vector<Item> items = ItemsFor(scenario, runs);
+  std::vector<RunRecord> items = RecordsOf(scenario, runs);
   Headline h = ChooseHeadline(items);
   items = AtParams(items, h.params);
   // As a share of the increments attempted (correctness "expected"), so Redis's and PostgreSQL's
   // 80% stand as tall as the in-process engine's; raw counts when a record lacks "expected".
-  const bool share = std::all_of(items.begin(), items.end(), [](const Item& it) {
+  const bool share = std::all_of(items.begin(), items.end(), [](const RunRecord& it) {
     return !it.rec->Figure("lost_updates") || it.rec->Figure("expected").value_or(0) > 0;
   });
   ChartSpec c = BarsByApproach(items, [&](const Record& r) -> std::optional<double> {
@@ -213,7 +191,7 @@ ChartSpec LostUpdatesChart(const std::string& scenario, const std::vector<Result
 }
 
 ChartSpec CostVsNChart(const std::string& scenario, const std::vector<Results>& runs) {
-  std::vector<Item> items = ItemsFor(scenario, runs);
+  std::vector<RunRecord> items = RecordsOf(scenario, runs);
   const bool several = SeveralRuns(items);
   ChartSpec c;
   c.id = "cost_vs_n";
@@ -227,9 +205,10 @@ ChartSpec CostVsNChart(const std::string& scenario, const std::vector<Results>& 
   c.x = {shown, "rows", Scale::kLog, std::nullopt, std::nullopt, false};
   c.y = {"median latency (p50)", "µs", Scale::kLog, std::nullopt, std::nullopt, false};
   std::vector<std::string> approaches =
-      Distinct(items, [](const Item& it) { return it.rec->approach; });
-  std::vector<std::string> targets = Distinct(items, [](const Item& it) { return it.rec->target; });
-  auto series_key = [&](const Item& it) {
+      Distinct(items, [](const RunRecord& it) { return it.rec->approach; });
+  std::vector<std::string> targets =
+      Distinct(items, [](const RunRecord& it) { return it.rec->target; });
+  auto series_key = [&](const RunRecord& it) {
     return it.rec->approach + " · " + it.rec->target + RunSuffix(it, several);
   };
   std::string note;
@@ -237,7 +216,7 @@ ChartSpec CostVsNChart(const std::string& scenario, const std::vector<Results>& 
     XYSeries s;
     s.style = SeriesStyle::kLine;
     std::vector<double> xs, ys;
-    for (const Item& it : items) {
+    for (const RunRecord& it : items) {
       if (series_key(it) != key) continue;
       auto x = ParamNumber(*it.rec, param);
       auto y = it.rec->latency_us.p50 ? it.rec->latency_us.p50 : it.rec->latency_us.mean;
@@ -277,13 +256,13 @@ std::optional<double> PipelineRtt(const Record& r) {
 // One chart per target (small multiples): colour = the RTT, line pattern = the approach.
 ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>& runs,
                         const std::string& target) {
-  std::vector<Item> items = ItemsFor(scenario, runs);
+  std::vector<RunRecord> items = RecordsOf(scenario, runs);
   const bool several = SeveralRuns(items);
   const bool many_targets =
-      Distinct(items, [](const Item& it) { return it.rec->target; }).size() > 1;
+      Distinct(items, [](const RunRecord& it) { return it.rec->target; }).size() > 1;
   std::vector<std::string> approach_ids =
-      Distinct(items, [](const Item& it) { return it.rec->approach; });
-  std::erase_if(items, [&](const Item& it) { return it.rec->target != target; });
+      Distinct(items, [](const RunRecord& it) { return it.rec->approach; });
+  std::erase_if(items, [&](const RunRecord& it) { return it.rec->target != target; });
   ChartSpec c;
   c.id = many_targets ? "time_vs_batch_" + target : "time_vs_batch";
   c.primary = true;
@@ -303,15 +282,17 @@ ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>&
     auto v = PipelineRtt(r);
     return v ? "RTT " + FormatNumber(*v) + " ms" : std::string("RTT not recorded");
   };
-  std::vector<Item> sorted = items;
-  std::stable_sort(sorted.begin(), sorted.end(), [&](const Item& a, const Item& b) {
+  std::vector<RunRecord> sorted = items;
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const RunRecord& a, const RunRecord& b) {
     return PipelineRtt(*a.rec).value_or(-1) < PipelineRtt(*b.rec).value_or(-1);
   });
-  std::vector<std::string> rtts = Distinct(sorted, [&](const Item& it) { return rtt_label(*it.rec); });
+  std::vector<std::string> rtts =
+      Distinct(sorted, [&](const RunRecord& it) { return rtt_label(*it.rec); });
   // Name parts that do not vary are left out ("RTT 1 ms" rather than "RTT 1 ms · pipeline · x").
-  const bool approaches = Distinct(items, [](const Item& it) { return it.rec->approach; }).size() > 1;
+  const bool approaches =
+      Distinct(items, [](const RunRecord& it) { return it.rec->approach; }).size() > 1;
   // Every series is one RTT (never a line across RTTs) and one approach.
-  auto series_key = [&](const Item& it) {
+  auto series_key = [&](const RunRecord& it) {
     return rtt_label(*it.rec) + (approaches ? " · " + it.rec->approach : "") +
            RunSuffix(it, several);
   };
@@ -320,7 +301,7 @@ ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>&
   for (const std::string& key : keys) {
     XYSeries s;
     s.name = key;
-    for (const Item& it : sorted) {
+    for (const RunRecord& it : sorted) {
       if (series_key(it) != key) continue;
       auto x = batch_of(*it.rec);
       auto y = it.rec->Figure("job_s");
@@ -357,17 +338,17 @@ ChartSpec PipelineChart(const std::string& scenario, const std::vector<Results>&
 // keys, so they would compare a total against a per-key limit.
 ChartSpec RateLimitChart(const std::string& scenario, const std::vector<Results>& runs,
                          const std::string& target) {
-  std::vector<Item> items = ItemsFor(scenario, runs);
+  std::vector<RunRecord> items = RecordsOf(scenario, runs);
   const bool several = SeveralRuns(items);
   Headline h = ChooseHeadline(items);
   items = AtParams(items, h.params);
   std::vector<std::string> approaches =
-      Distinct(items, [](const Item& it) { return it.rec->approach; });
+      Distinct(items, [](const RunRecord& it) { return it.rec->approach; });
   ChartSpec c;
   c.id = "ratelimit_timeline_" + target;
   c.primary = true;
   std::optional<double> limit, window_ms;
-  for (const Item& it : items) {
+  for (const RunRecord& it : items) {
     if (it.rec->target != target) continue;
     if (!limit) limit = it.rec->Figure("limit");
     if (!window_ms) window_ms = it.rec->Figure("window_ms");
@@ -384,7 +365,7 @@ ChartSpec RateLimitChart(const std::string& scenario, const std::vector<Results>
   c.y = {"admitted in window", "requests", Scale::kLinear, 0.0, std::nullopt, false};
   if (limit) c.limits.push_back({*limit, "limit " + FormatNumber(*limit) + " per " + window_text});
   std::string note;
-  for (const Item& it : items) {
+  for (const RunRecord& it : items) {
     if (it.rec->target != target) continue;
     auto t = it.rec->series.find("t_s");
     auto rolling = it.rec->series.find("rolling_admitted");
@@ -435,9 +416,28 @@ ChartSpec RateLimitChart(const std::string& scenario, const std::vector<Results>
 
 }  // namespace
 
+std::vector<RunRecord> RecordsOf(const std::string& scenario, const std::vector<Results>& runs) {
+  std::vector<RunRecord> items;
+  for (const Results& run : runs) {
+    for (const Record& r : run.records) {
+      if (r.scenario == scenario) items.push_back({&run, &r});
+    }
+  }
+  return items;
+}
+
+bool SeveralRuns(const std::vector<RunRecord>& items) {
+  return std::any_of(items.begin(), items.end(),
+                     [&](const RunRecord& it) { return it.run != items.front().run; });
+}
+
+std::string RunSuffix(const RunRecord& it, bool several_runs) {
+  return several_runs ? " · " + it.run->label : "";
+}
+
 ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& runs,
                      const std::string& figure) {
-  std::vector<Item> items = ItemsFor(scenario, runs);
+  std::vector<RunRecord> items = RecordsOf(scenario, runs);
   Headline h = ChooseHeadline(items);
   ChartSpec c = BarsByApproach(AtParams(items, h.params),
                                [&](const Record& r) { return r.Figure(figure); });
@@ -449,10 +449,10 @@ ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& ru
 
 ChartSpec LatencyCdfChart(const std::string& scenario, const std::string& target,
                           const std::vector<Results>& runs) {
-  std::vector<Item> all = ItemsFor(scenario, runs);
+  std::vector<RunRecord> all = RecordsOf(scenario, runs);
   const bool several = SeveralRuns(all);
   std::vector<std::string> approaches =
-      Distinct(all, [](const Item& it) { return it.rec->approach; });
+      Distinct(all, [](const RunRecord& it) { return it.rec->approach; });
   Headline h = ChooseHeadline(all);
   ChartSpec c;
   c.id = "latency_cdf_" + target;
@@ -461,7 +461,7 @@ ChartSpec LatencyCdfChart(const std::string& scenario, const std::string& target
                "top of each curve is the tail.";
   c.x = {"latency", "µs", Scale::kLog, std::nullopt, std::nullopt, false};
   c.y = {"operations completed", "%", Scale::kLinear, 0.0, 1.0, true};
-  for (const Item& it : AtParams(all, h.params)) {
+  for (const RunRecord& it : AtParams(all, h.params)) {
     if (it.rec->target != target) continue;
     XYSeries s;
     s.name = it.rec->approach + RunSuffix(it, several) + (it.rec->Correct() == false ? " (wrong)" : "");
@@ -483,11 +483,11 @@ ChartSpec LatencyCdfChart(const std::string& scenario, const std::string& target
 
 ChartSpec ThroughputChart(const std::string& scenario, const std::vector<Results>& runs,
                           const std::string& target) {
-  std::vector<Item> items = ItemsFor(scenario, runs);
+  std::vector<RunRecord> items = RecordsOf(scenario, runs);
   Headline h = ChooseHeadline(items);
   items = AtParams(items, h.params);
   if (!target.empty()) {
-    std::erase_if(items, [&](const Item& it) { return it.rec->target != target; });
+    std::erase_if(items, [&](const RunRecord& it) { return it.rec->target != target; });
   }
   ChartSpec c = BarsByApproach(items, [](const Record& r) { return r.throughput_ops_s; });
   c.id = target.empty() ? "throughput" : "throughput_" + target;
@@ -501,10 +501,10 @@ ChartSpec ThroughputChart(const std::string& scenario, const std::vector<Results
 }
 
 bool ThroughputNeedsSplit(const std::string& scenario, const std::vector<Results>& runs) {
-  std::vector<Item> items = ItemsFor(scenario, runs);
+  std::vector<RunRecord> items = RecordsOf(scenario, runs);
   items = AtParams(items, ChooseHeadline(items).params);
   std::map<std::string, double> best;
-  for (const Item& it : items) {
+  for (const RunRecord& it : items) {
     if (it.rec->throughput_ops_s) {
       best[it.rec->target] = std::max(best[it.rec->target], *it.rec->throughput_ops_s);
     }
@@ -519,7 +519,7 @@ bool ThroughputNeedsSplit(const std::string& scenario, const std::vector<Results
 
 std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vector<Results>& runs) {
   std::vector<ChartSpec> charts;
-  std::vector<Item> items = ItemsFor(scenario, runs);
+  std::vector<RunRecord> items = RecordsOf(scenario, runs);
   auto add = [&](ChartSpec c) {
     if (HasPoints(c)) charts.push_back(std::move(c));
   };
@@ -531,14 +531,16 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   }
   if (scenario == "pipeline") {
     // Throughput at one (rtt, batch) point would mislead: time vs batch replaces it.
-    for (const std::string& t : Distinct(items, [](const Item& it) { return it.rec->target; })) {
+    for (const std::string& t :
+         Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
       add(PipelineChart(scenario, runs, t));
     }
     return charts;
   }
   if (scenario == "leaderboard") add(CostVsNChart(scenario, runs));
   if (scenario == "ratelimit") {
-    for (const std::string& t : Distinct(items, [](const Item& it) { return it.rec->target; })) {
+    for (const std::string& t :
+         Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
       add(RateLimitChart(scenario, runs, t));
     }
   }
@@ -551,7 +553,8 @@ std::vector<ChartSpec> LessonCharts(const std::string& scenario, const std::vect
   add(LostUpdatesChart(scenario, runs));
   const bool split = ThroughputNeedsSplit(scenario, runs);
   if (!split) add(ThroughputChart(scenario, runs, ""));
-  for (const std::string& target : Distinct(items, [](const Item& it) { return it.rec->target; })) {
+  for (const std::string& target :
+       Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
     if (split) add(ThroughputChart(scenario, runs, target));
     add(LatencyCdfChart(scenario, target, runs));
   }
@@ -585,18 +588,18 @@ std::string Title(std::string figure) {
 
 ChartSpec LiveFigureChart(const std::string& scenario, const std::string& target,
                           const std::vector<Results>& runs, const std::string& figure) {
-  std::vector<Item> items = ItemsFor(scenario, runs);
+  std::vector<RunRecord> items = RecordsOf(scenario, runs);
   const bool several = SeveralRuns(items);
   std::vector<std::string> approaches =
-      Distinct(items, [](const Item& it) { return it.rec->approach; });
+      Distinct(items, [](const RunRecord& it) { return it.rec->approach; });
   // Counters: a share of the increments attempted so far, so a slow target's 80% is as tall as
   // the in-process engine's (whose raw count is 1,000x larger).
   // (Records that predate the live "expected" figure are charted as counts.)
-  const bool share = figure == "lost_updates" &&
-                     std::all_of(items.begin(), items.end(), [&](const Item& it) {
-                       const auto& f = it.rec->timeseries.figures;
-                       return it.rec->target != target || !f.count(figure) || f.count("expected");
-                     });
+  const bool share =
+      figure == "lost_updates" && std::all_of(items.begin(), items.end(), [&](const RunRecord& it) {
+        const auto& f = it.rec->timeseries.figures;
+        return it.rec->target != target || !f.count(figure) || f.count("expected");
+      });
   const bool ratio = figure.size() > 6 && figure.substr(figure.size() - 6) == "_ratio";
   ChartSpec c;
   c.id = "live_" + (figure.empty() ? std::string("throughput") : figure) + "_" + target;
@@ -621,7 +624,7 @@ ChartSpec LiveFigureChart(const std::string& scenario, const std::string& target
     c.y = {Title(figure), "", Scale::kLinear, 0.0, ratio ? std::optional<double>(1.0) : std::nullopt,
            ratio};
   }
-  for (const Item& it : items) {
+  for (const RunRecord& it : items) {
     if (it.rec->target != target) continue;
     const Timeseries& ts = it.rec->timeseries;
     XYSeries s;
@@ -672,10 +675,11 @@ std::vector<ChartSpec> LiveLessonCharts(const std::string& scenario,
                                         const std::vector<std::string>& live_figures) {
   std::vector<ChartSpec> charts;
   const std::string figure = LiveFigure(live_figures);
-  std::vector<Item> items = ItemsFor(scenario, runs);
+  std::vector<RunRecord> items = RecordsOf(scenario, runs);
   // One small chart per target: 4 targets x 7 approaches on one axis is unreadable, and one
   // target's scale would flatten the others.
-  for (const std::string& target : Distinct(items, [](const Item& it) { return it.rec->target; })) {
+  for (const std::string& target :
+       Distinct(items, [](const RunRecord& it) { return it.rec->target; })) {
     ChartSpec c = LiveFigureChart(scenario, target, runs, figure);
     if (HasPoints(c)) charts.push_back(std::move(c));
   }

@@ -54,6 +54,18 @@ ChartSpec ThroughputChart(const std::string& scenario, const std::vector<Results
 ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& runs,
                      const std::string& figure);
 
+// A record with the run (file) it came from.
+struct RunRecord {
+  const Results* run;
+  const Record* rec;
+};
+// The scenario's records across `runs`, in file order.
+std::vector<RunRecord> RecordsOf(const std::string& scenario, const std::vector<Results>& runs);
+// True when `items` come from more than one run: series and bar names then carry the run.
+bool SeveralRuns(const std::vector<RunRecord>& items);
+// " · <run label>" when `several_runs`, else "".
+std::string RunSuffix(const RunRecord& it, bool several_runs);
+
 // Lesson-specific charts, each lesson's in its own reports/<lesson>_charts.cc.
 std::vector<ChartSpec> MessagingCharts(const std::string& scenario,
                                        const std::vector<Results>& runs);

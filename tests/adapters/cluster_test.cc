@@ -49,6 +49,21 @@ TEST(ClusterSlots, KeyPositionsFromTheDefaults) {
   EXPECT_TRUE(t.MayWrite({"EVAL", "return 1", "0"}));
 }
 
+// `per_slot` keys named "<prefix><i>" in each slot of [lo, lo + slots), in the order found.
+std::vector<std::string> KeysInSlots(const std::string& prefix, int lo, int slots, int per_slot) {
+  std::vector<std::string> keys;
+  std::map<int, int> count;
+  for (int i = 0; keys.size() < static_cast<size_t>(slots * per_slot); ++i) {
+    std::string k = prefix + std::to_string(i);
+    const int s = KeySlot(k);
+    if (s >= lo && s < lo + slots && count[s] < per_slot) {
+      ++count[s];
+      keys.push_back(std::move(k));
+    }
+  }
+  return keys;
+}
+
 class ClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -184,30 +199,13 @@ TEST_F(ClusterTest, ReshardMidRunIsInvisibleToCallers) {
   // redis-cli takes the source's lowest slots first: put keys in those.
   constexpr int kSlots = 20;
   const int lo = from.slots[0].first;
-  std::vector<std::string> keys;
-  std::map<int, int> per_slot;
-  for (int i = 0; keys.size() < kSlots * 10; ++i) {
-    std::string k = "m" + std::to_string(i);
-    const int s = KeySlot(k);
-    if (s >= lo && s < lo + kSlots && per_slot[s] < 10) {
-      ++per_slot[s];
-      keys.push_back(k);
-    }
-  }
+  const std::vector<std::string> keys = KeysInSlots("m", lo, kSlots, 10);
   // Filler so each slot takes MIGRATE a while (the ASK window): 300 more keys per slot.
   {
     auto c = target_->Connect();
     ASSERT_TRUE(c.ok());
     std::vector<Argv> fill;
-    std::map<int, int> filler;
-    for (int i = 0; fill.size() < kSlots * 300; ++i) {
-      std::string k = "f" + std::to_string(i);
-      const int s = KeySlot(k);
-      if (s >= lo && s < lo + kSlots && filler[s] < 300) {
-        ++filler[s];
-        fill.push_back({"SET", k, "x"});
-      }
-    }
+    for (const std::string& k : KeysInSlots("f", lo, kSlots, 300)) fill.push_back({"SET", k, "x"});
     ASSERT_TRUE((*c)->Pipeline(fill).ok());
   }
 

@@ -13,16 +13,26 @@
 namespace racetrack::adapters {
 namespace {
 
-TEST(PostgresTest, StatementsBatchesTransactionsAndErrors) {
-  ThrowawayServers servers(test_paths::BinDir(), "");
-  const std::string why = servers.CannotStart(TargetKind::kPostgres);
-  if (!why.empty()) GTEST_SKIP() << why;
-  auto url = servers.Url(TargetKind::kPostgres);
-  ASSERT_TRUE(url.ok()) << url.status().message();
+// One throwaway cluster per test; a machine without PostgreSQL skips with the reason.
+class PostgresTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string why = servers_.CannotStart(TargetKind::kPostgres);
+    if (!why.empty()) GTEST_SKIP() << why;
+    auto url = servers_.Url(TargetKind::kPostgres);
+    ASSERT_TRUE(url.ok()) << url.status().message();
+    url_ = *url;
+  }
+
+  ThrowawayServers servers_{test_paths::BinDir(), ""};
+  std::string url_;
+};
+
+TEST_F(PostgresTest, StatementsBatchesTransactionsAndErrors) {
   TargetOptions options;
-  auto target = MakePostgresTarget(*url, options);
+  auto target = MakePostgresTarget(url_, options);
   ASSERT_TRUE(target.ok()) << target.status().message();
-  EXPECT_EQ((*target)->endpoint().find(ParseUrl(*url)->password), std::string::npos);
+  EXPECT_EQ((*target)->endpoint().find(ParseUrl(url_)->password), std::string::npos);
   EXPECT_FALSE((*target)->server_version().empty());
 
   auto c = (*target)->Connect();
@@ -73,14 +83,9 @@ TEST(PostgresTest, StatementsBatchesTransactionsAndErrors) {
   EXPECT_FALSE(db.Get("k").ok());
 }
 
-TEST(PostgresTest, WrongPasswordGarbageUrlAndKilledServer) {
-  ThrowawayServers servers(test_paths::BinDir(), "");
-  const std::string why = servers.CannotStart(TargetKind::kPostgres);
-  if (!why.empty()) GTEST_SKIP() << why;
-  auto url = servers.Url(TargetKind::kPostgres);
-  ASSERT_TRUE(url.ok()) << url.status().message();
+TEST_F(PostgresTest, WrongPasswordGarbageUrlAndKilledServer) {
   TargetOptions options;
-  auto u = ParseUrl(*url);
+  auto u = ParseUrl(url_);
   const std::string wrong =
       "postgresql://racetrack:not-the-password@127.0.0.1:" + std::to_string(u->port) + "/postgres";
   auto denied = MakePostgresTarget(wrong, options);
@@ -95,13 +100,13 @@ TEST(PostgresTest, WrongPasswordGarbageUrlAndKilledServer) {
   EXPECT_EQ(MakePostgresTarget("redis://127.0.0.1:1", options).status().code(),
             Status::Code::kInvalidArgument);
 
-  auto target = MakePostgresTarget(*url, options);
+  auto target = MakePostgresTarget(url_, options);
   ASSERT_TRUE(target.ok());
   auto c = (*target)->Connect();
   ASSERT_TRUE(c.ok());
   const SqlStatement one{"one", "SELECT 1"};
   ASSERT_TRUE((*c)->Query(one, {}).ok());
-  servers.StopAll();
+  servers_.StopAll();
   const auto t0 = std::chrono::steady_clock::now();
   auto r = (*c)->Query(one, {});
   ASSERT_FALSE(r.ok());

@@ -111,6 +111,21 @@ class PersistenceTest : public ::testing::Test {
     config_.dir = dir_.string();
   }
   void TearDown() override { fs::remove_all(dir_); }
+  // Writes `bytes` as a snapshot file, loads it into a fresh engine and expects the load refused
+  // as corruption with `fragment` in the message, and nothing half-loaded.
+  void ExpectCorruptSnapshot(const std::string& bytes, const std::string& fragment) {
+    const std::string path = (dir_ / "dump.rts").string();
+    std::ofstream(path, std::ios::binary) << bytes;
+    Engine b(config_, &clock_);
+    uint64_t keys;
+    Status s = LoadSnapshotFile(b, path, &keys);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.code(), Status::Code::kCorruption);
+    EXPECT_NE(s.message().find(path), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(fragment), std::string::npos) << s.message();
+    EXPECT_EQ(b.db(0).size(), 0u);  // nothing half-loaded
+  }
+
   fs::path dir_;
   EngineConfig config_;
   ManualClock clock_;
@@ -179,15 +194,7 @@ TEST_F(PersistenceTest, CorruptSnapshotIsRefusedWithFileAndOffset) {
   std::string bytes;
   ASSERT_TRUE(ReadWholeFile(path, &bytes).ok());
   bytes[bytes.size() / 2] ^= 0x5a;
-  std::ofstream(path, std::ios::binary) << bytes;
-  Engine b(config_, &clock_);
-  uint64_t keys;
-  Status s = LoadSnapshotFile(b, path, &keys);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.code(), Status::Code::kCorruption);
-  EXPECT_NE(s.message().find(path), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("at offset"), std::string::npos) << s.message();
-  EXPECT_EQ(b.db(0).size(), 0u);  // nothing half-loaded
+  ExpectCorruptSnapshot(bytes, "at offset");
 }
 
 // Issue 11: a crafted snapshot holding an empty list with a TTL used to abort the server (the TTL
@@ -205,15 +212,7 @@ TEST_F(PersistenceTest, EmptyCollectionInSnapshotIsCorruptionNotAnAbort) {
   bytes.push_back(static_cast<char>(0xFF));
   uint32_t crc = Crc32(0, bytes);
   for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
-  std::string path = (dir_ / "dump.rts").string();
-  std::ofstream(path, std::ios::binary) << bytes;
-  Engine b(config_, &clock_);
-  uint64_t keys;
-  Status s = LoadSnapshotFile(b, path, &keys);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.code(), Status::Code::kCorruption);
-  EXPECT_NE(s.message().find("empty collection"), std::string::npos) << s.message();
-  EXPECT_EQ(b.db(0).size(), 0u);
+  ExpectCorruptSnapshot(bytes, "empty collection");
 }
 
 TEST_F(PersistenceTest, KilledBgsaveChildLeavesTheOldFileIntact) {

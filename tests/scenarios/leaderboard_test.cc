@@ -57,22 +57,17 @@ TEST(LeaderboardSummaryTest, FitsPerApproachAndTarget) {
   EXPECT_NEAR(f.at("growth_exponent.zset.redis"), 0.0, 1e-9);
 }
 
-class LeaderboardOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
+class LeaderboardOnTarget : public testing::LessonOnTargetTest<MakeLeaderboardScenario> {};
 
 TEST_P(LeaderboardOnTarget, EveryApproachAgrees) {
-  auto scenario = MakeLeaderboardScenario();
-  auto on = testing::OpenLesson(*scenario, GetParam());
-  if (!on.skip.empty()) GTEST_SKIP() << on.skip;
-  adapters::Target* target = on.target;
-  const auto& approaches = on.approaches;
   for (double n : {1000.0, 5000.0}) {
     RunContext ctx;
     ctx.clients = 2;
     ctx.extra = {{"sizes", n}};
     bool loaded_before = false;
-    for (const ApproachInfo* a : approaches) {
+    for (const ApproachInfo* a : approaches_) {
       SCOPED_TRACE(a->id + " N=" + std::to_string(static_cast<int>(n)));
-      auto r = Drive(*scenario, a->id, *target, ctx, 30);
+      auto r = Drive(*scenario_, a->id, *target_, ctx, 30);
       ASSERT_TRUE(r.ok()) << r.status().message();
       ASSERT_EQ(r->error, "");
       EXPECT_TRUE(r->correctness.ok) << r->correctness.note;
@@ -84,7 +79,7 @@ TEST_P(LeaderboardOnTarget, EveryApproachAgrees) {
         EXPECT_GT(r->correctness.figures.at("updated_players"), 0);
         EXPECT_EQ(r->figures.at("readers"), 2);
       } else if (loaded_before) {
-        // Read-only approaches after the first of a backend reuse the loaded data.
+        // Read-only approaches_ after the first of a backend reuse the loaded data.
         EXPECT_EQ(r->figures.at("loaded_now"), 0) << a->id;
       }
       loaded_before = true;

@@ -217,4 +217,26 @@ inline LessonOnTarget OpenLesson(const Scenario& scenario, adapters::TargetKind 
   return out;
 }
 
+// A lesson's test on each target (TEST_P over AllKinds()): SetUp makes the scenario with `Make`,
+// opens the target and lists the approaches that can run there, and skips with the reason when
+// the test cannot run: no target, or no approach unless `kAllowNoApproach` (a test that checks the
+// skipped list itself).
+template <std::unique_ptr<Scenario> (*Make)(), bool kAllowNoApproach = false>
+class LessonOnTargetTest : public ::testing::TestWithParam<adapters::TargetKind> {
+ protected:
+  void SetUp() override {
+    scenario_ = Make();
+    on_ = OpenLesson(*scenario_, GetParam());
+    if (on_.target == nullptr || (!kAllowNoApproach && on_.approaches.empty())) {
+      GTEST_SKIP() << on_.skip;
+    }
+    target_ = on_.target;
+  }
+
+  std::unique_ptr<Scenario> scenario_;
+  LessonOnTarget on_;
+  adapters::Target* target_ = nullptr;
+  const std::vector<const ApproachInfo*>& approaches_ = on_.approaches;
+};
+
 }  // namespace racetrack::scenarios::testing

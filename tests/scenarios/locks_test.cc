@@ -102,22 +102,18 @@ TEST(LocksKnobsTest, BadInputIsAOneLineError) {
   EXPECT_EQ(run.status().message().find('\n'), std::string::npos);
 }
 
-class LocksOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
+class LocksOnTarget
+    : public testing::LessonOnTargetTest<MakeLocksScenario, /*kAllowNoApproach=*/true> {};
 
 TEST_P(LocksOnTarget, PausedLeasesDuplicateFencingAndSqlDoNot) {
-  auto scenario = MakeLocksScenario();
-  auto on = testing::OpenLesson(*scenario, GetParam());
-  if (on.target == nullptr) GTEST_SKIP() << on.skip;
-  adapters::Target* target = on.target;
-  const auto& approaches = on.approaches;
-  ASSERT_FALSE(approaches.empty());
-  for (const ApproachInfo* a : approaches) {
-    SCOPED_TRACE(a->id + " on " + std::string(target->name()));
+  ASSERT_FALSE(approaches_.empty());
+  for (const ApproachInfo* a : approaches_) {
+    SCOPED_TRACE(a->id + " on " + std::string(target_->name()));
     RunContext ctx;
     ctx.clients = 4;
     ctx.servers = LessonTargets::Get().servers();
     ctx.extra = {{"lease-ms", 40}, {"work-ms", 1}, {"pause-every", 8}, {"pause-ms", 150}};
-    auto r = Drive(*scenario, a->id, *target, ctx, 10);
+    auto r = Drive(*scenario_, a->id, *target_, ctx, 10);
     ASSERT_TRUE(r.ok()) << r.status().message();
     ASSERT_EQ(r->error, "");
     const auto& f = r->correctness.figures;

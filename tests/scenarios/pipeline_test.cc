@@ -51,23 +51,18 @@ TEST(PipelinePointsTest, BuiltinRunsAtRttZeroOnlyAndBatchOnlyForBatched) {
   for (const auto& p : builtin) EXPECT_EQ(p.at("rtt-ms"), 0);
 }
 
-class PipelineOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
+class PipelineOnTarget : public testing::LessonOnTargetTest<MakePipelineScenario> {};
 
 TEST_P(PipelineOnTarget, AllAcknowledgedAndRttAsAsked) {
-  auto scenario = MakePipelineScenario();
-  auto on = testing::OpenLesson(*scenario, GetParam());
-  if (!on.skip.empty()) GTEST_SKIP() << on.skip;
-  adapters::Target* target = on.target;
-  const auto& approaches = on.approaches;
   const bool network = GetParam() != adapters::TargetKind::kBuiltin;
   const double rtt = network ? 4 : 0;
-  for (const ApproachInfo* a : approaches) {
+  for (const ApproachInfo* a : approaches_) {
     SCOPED_TRACE(a->id);
     RunContext ctx;
     ctx.clients = 1;
     // 40 commands in batches of 10: 4 round trips (one by one: 40).
     ctx.extra = {{"rtt-ms", rtt}, {"batch", 10}, {"commands", 40}};
-    auto r = Drive(*scenario, a->id, *target, ctx, 2);
+    auto r = Drive(*scenario_, a->id, *target_, ctx, 2);
     ASSERT_TRUE(r.ok()) << r.status().message();
     ASSERT_EQ(r->error, "");
     EXPECT_TRUE(r->correctness.ok) << r->correctness.note;

@@ -91,23 +91,17 @@ TEST(RateContractTest, FixedWindowBoundaryBurstBreaksTheRollingWindow) {
   EXPECT_GT(MaxRateExcess(times, w, limit), w * limit);
 }
 
-class RatelimitOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
+class RatelimitOnTarget : public testing::LessonOnTargetTest<MakeRatelimitScenario> {};
 
 TEST_P(RatelimitOnTarget, BoundaryBurstAndSlidingLogAccuracy) {
-  auto scenario = MakeRatelimitScenario();
-  auto on = testing::OpenLesson(*scenario, GetParam());
-  if (!on.skip.empty()) GTEST_SKIP() << on.skip;
-  adapters::Target* target = on.target;
-  const auto& approaches = on.approaches;
-
   RunContext ctx;
   ctx.clients = 1;
   ctx.extra = {{"pattern", 0}, {"limit", kLimit}, {"window-ms", 1000}};
   std::map<std::string, double> admitted_by_algo;
-  for (const ApproachInfo* a : approaches) {
+  for (const ApproachInfo* a : approaches_) {
     SCOPED_TRACE(a->id);
     // Three cycles of (limit before the edge, limit after it).
-    auto r = Drive(*scenario, a->id, *target, ctx, 3 * 2 * kLimit);
+    auto r = Drive(*scenario_, a->id, *target_, ctx, 3 * 2 * kLimit);
     ASSERT_TRUE(r.ok()) << r.status().message();
     ASSERT_EQ(r->error, "");
     const auto& f = r->correctness.figures;
@@ -163,16 +157,11 @@ TEST_P(RatelimitOnTarget, BoundaryBurstAndSlidingLogAccuracy) {
 }
 
 TEST_P(RatelimitOnTarget, ManyKeysMeasuresMemoryPerKey) {
-  auto scenario = MakeRatelimitScenario();
-  auto on = testing::OpenLesson(*scenario, GetParam());
-  if (!on.skip.empty()) GTEST_SKIP() << on.skip;
-  adapters::Target* target = on.target;
-  const auto& approaches = on.approaches;
   RunContext ctx;
   ctx.clients = 2;
   ctx.extra = {{"pattern", 3}, {"limit", 10}, {"window-ms", 1000}};
-  const ApproachInfo* a = approaches.front();
-  auto r = Drive(*scenario, a->id, *target, ctx, 200);
+  const ApproachInfo* a = approaches_.front();
+  auto r = Drive(*scenario_, a->id, *target_, ctx, 200);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->error, "");
   EXPECT_EQ(r->figures.at("keys"), 400);  // two workers, 200 distinct keys each

@@ -46,32 +46,28 @@ TEST(UniquesKnobsTest, SizesZeroIsAOneLineError) {
             "--sizes must be an integer between 100 and 10000000 (got 10)");
 }
 
-class UniquesOnTarget : public ::testing::TestWithParam<adapters::TargetKind> {};
+class UniquesOnTarget
+    : public testing::LessonOnTargetTest<MakeUniquesScenario, /*kAllowNoApproach=*/true> {};
 
 TEST_P(UniquesOnTarget, ExactCountsAndHllWithinTheBand) {
-  auto scenario = MakeUniquesScenario();
-  auto on = testing::OpenLesson(*scenario, GetParam());
-  if (on.target == nullptr) GTEST_SKIP() << on.skip;
-  adapters::Target* target = on.target;
-  const auto& approaches = on.approaches;
   if (GetParam() == adapters::TargetKind::kBuiltin ||
       GetParam() == adapters::TargetKind::kBuiltinTcp) {
     // The engine has SETBIT/BITCOUNT (issue 17): the bitmap approach runs here, never skipped.
     bool bitmap_runs = false;
-    for (const ApproachInfo* a : approaches) bitmap_runs |= a->id == "bitmap";
+    for (const ApproachInfo* a : approaches_) bitmap_runs |= a->id == "bitmap";
     EXPECT_TRUE(bitmap_runs);
-    for (const auto& s : on.skipped) EXPECT_FALSE(s.starts_with("bitmap")) << s;
+    for (const auto& s : on_.skipped) EXPECT_FALSE(s.starts_with("bitmap")) << s;
   }
-  if (approaches.empty()) GTEST_SKIP() << on.skip;
+  if (approaches_.empty()) GTEST_SKIP() << on_.skip;
   std::map<std::string, double> memory_at_20k;
-  for (const ApproachInfo* a : approaches) {
+  for (const ApproachInfo* a : approaches_) {
     for (double n : {1000.0, 20000.0}) {
       SCOPED_TRACE(a->id + " N=" + std::to_string(static_cast<int>(n)));
       RunContext ctx;
       ctx.clients = 2;
       ctx.extra = {{"sizes", n}};
       // Ten batches per worker is more than one pass: repeats must not change the count.
-      auto r = Drive(*scenario, a->id, *target, ctx, 40);
+      auto r = Drive(*scenario_, a->id, *target_, ctx, 40);
       if (!r.ok() && r.status().code() == Status::Code::kUnavailable) {
         std::cout << "[ skipped  ] " << a->id << ": " << r.status().message() << "\n";
         break;

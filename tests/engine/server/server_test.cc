@@ -2,12 +2,8 @@
 // sockets, redis-cli and redis-benchmark.
 #include "engine/server/server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -17,6 +13,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/raw_socket.h"
 
 namespace racetrack::engine {
 namespace {
@@ -43,27 +41,14 @@ class ServerTest : public ::testing::Test {
   }
 
   // Sends raw bytes on a fresh socket and returns everything the server sends until it closes
-  // the connection or 2 s pass.
+  // the connection or is quiet for 2 s (`wait_for_close` false: the first bytes within 2 s, and
+  // what follows them without a 100 ms pause).
   std::string RawExchange(const std::string& bytes, bool wait_for_close = true) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port_));
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    timeval tv{2, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    EXPECT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
-    std::string out;
-    char buf[4096];
-    while (true) {
-      ssize_t n = read(fd, buf, sizeof(buf));
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-      if (!wait_for_close) break;
-    }
-    close(fd);
-    return out;
+    RawSocket socket(port_);
+    EXPECT_TRUE(socket.ok());
+    EXPECT_TRUE(socket.Send(bytes));
+    return wait_for_close ? socket.ReadUntilQuiet(std::chrono::seconds(2))
+                          : socket.ReadFirstThenQuiet(std::chrono::seconds(2));
   }
 
   void WaitForConnections(size_t n) {
@@ -180,23 +165,11 @@ TEST_F(ServerTest, QueryBufferLimitClosesTheGreedyClient) {
   StartServer(config);
   // A bulk header announcing 100 MB, then 2 MB of it: past the limit, the server hangs up.
   std::string req = "*2\r\n$3\r\nGET\r\n$100000000\r\n" + std::string(2 * 1024 * 1024, 'x');
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port_));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  size_t sent = 0;
-  while (sent < req.size()) {
-    ssize_t n = send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
-  }
-  char buf[16];
-  timeval tv{2, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  EXPECT_LE(read(fd, buf, sizeof(buf)), 0) << "expected the server to close the connection";
-  close(fd);
+  RawSocket socket(port_);
+  ASSERT_TRUE(socket.ok());
+  socket.Send(req);  // false once the server hangs up
+  EXPECT_EQ(socket.ReadUntilQuiet(std::chrono::seconds(2)), "");
+  EXPECT_TRUE(socket.closed()) << "expected the server to close the connection";
   WaitForConnections(0);
   EXPECT_EQ(server_->connection_count(), 0u);
 }
