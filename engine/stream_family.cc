@@ -637,7 +637,12 @@ void CmdXRead(CommandContext& ctx) {
         if (it != streams[k]->groups.end()) g = &it->second;
       }
       if (g == nullptr) {
-        ctx.reply.Error(errors::XreadgroupNoKeyOrGroup(key, group_name));
+        // Re-run for a client blocked here (blocking.h): its stream or group went away meanwhile.
+        if (ctx.client.is_blocked()) {
+          ctx.reply.Error(v ? errors::kBlockedGroupGone : errors::kStreamKeyGone);
+        } else {
+          ctx.reply.Error(errors::XreadgroupNoKeyOrGroup(key, group_name));
+        }
         return;
       }
       groups[k] = g;
