@@ -514,7 +514,11 @@ void CmdXGroupDestroy(CommandContext& ctx) {
   StreamObject* s;
   if (!XGroupLookup(ctx, &s, nullptr)) return;
   bool erased = s->groups.erase(std::string(ctx.argv[3])) > 0;
-  if (erased) ctx.db.AddDirty();
+  if (erased) {
+    ctx.db.AddDirty();
+    // Not a modification for WATCH, but XREADGROUP clients blocked on the group get -NOGROUP.
+    ctx.engine.blocking().SignalKey(ctx.db.index(), ctx.argv[2]);
+  }
   ctx.reply.Integer(erased ? 1 : 0);
 }
 
