@@ -1082,6 +1082,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
       deleted.push_back(id);
       ++it;
       DropNack(g, id);
+      --count;  // Redis 7.0.15: COUNT limits the reply, deleted IDs included
       continue;
     }
     if (min_idle > 0 && ctx.now_ms - it->second.delivery_time_ms < min_idle) {
