@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "engine/engine.h"
+#include "engine/ds/util.h"
 #include "engine/errors.h"
 
 namespace racetrack::engine {
@@ -104,9 +105,16 @@ void Blocking::ServeReady() {
       for (ClientState* c : queue) {
         Waiter* w = StateOf(*c);
         if (w == nullptr) continue;  // served through another key already
+        const Db::Entry* e = engine_->db(key.first).Peek(key.second);
+        // XREADGROUP waits on a stream and its group, not merely a key: Redis 7.0.15 ends the wait
+        // with an error once the stream is deleted, flushed, swapped away or overwritten.
+        if (EqualsIgnoreCase(w->argv[0], "xreadgroup") &&
+            (e == nullptr || e->value.type() != ObjType::kStream)) {
+          Finish(*c, errors::kStreamKeyGone, true);
+          continue;
+        }
         // Redis 7.0 serves a ready key only when it holds the awaited type (LPUSH + DEL + SET in
         // one EXEC leaves a string): the client keeps waiting rather than getting WRONGTYPE.
-        const Db::Entry* e = engine_->db(key.first).Peek(key.second);
         if (e != nullptr && e->value.type() != AwaitedType(w->argv[0])) continue;
         std::vector<std::string> argv = w->argv;
         int saved_db = c->db;
@@ -141,15 +149,23 @@ void Blocking::HandleTimeouts(int64_t now_ms) {
 bool Blocking::Unblock(ClientState& c, bool error) {
   Waiter* w = StateOf(c);
   if (w == nullptr) return false;
-  std::string reply = w->timeout_reply;
-  Detach(c);
   if (error) {
-    c.reply.Error(errors::kUnblocked);
+    Finish(c, errors::kUnblocked, true);
+  } else {
+    std::string reply = w->timeout_reply;
+    Finish(c, reply, false);
+  }
+  return true;
+}
+
+void Blocking::Finish(ClientState& c, std::string_view reply, bool is_error) {
+  Detach(c);
+  if (is_error) {
+    c.reply.Error(reply);
   } else {
     c.reply.Raw(reply);
   }
   if (c.wake) c.wake();
-  return true;
 }
 
 int64_t Blocking::NextDeadlineMs() const {

@@ -11,6 +11,10 @@
 //  3. After each top-level command, ServeReady() re-runs the command of every client queued on a
 //     ready key, in arrival order (FIFO per key). A command that can now serve replies and the client
 //     is unblocked and woken; one that still finds nothing stays queued in its original place.
+//     XREADGROUP is the exception, as in Redis 7.0.15: once its stream key is gone or holds
+//     another type the client is answered "-UNBLOCKED the stream key no longer exists", and a
+//     destroyed group answers "-NOGROUP ... no longer exists" (from the re-run handler). Plain XREAD
+//     keeps waiting on a deleted key.
 //  4. Timeouts: HandleTimeouts(now) answers the command's timeout reply (a null array for BLPOP and
 //     XREAD, a null bulk for BLMOVE) for every client past its deadline. The server calls it every
 //     loop turn and wakes up in time for NextDeadlineMs().
@@ -70,6 +74,8 @@ class Blocking {
   struct Waiter;
   Waiter* StateOf(ClientState& c) const;
   void Detach(ClientState& c);
+  // Ends c's wait with reply (an error message if is_error, else raw RESP) and wakes it.
+  void Finish(ClientState& c, std::string_view reply, bool is_error);
 
   Engine* engine_;
   std::map<std::pair<int, std::string>, std::deque<ClientState*>, std::less<>> waiting_;

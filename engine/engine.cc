@@ -473,6 +473,7 @@ void Engine::Cron() {
     if (db->volatile_size() > 0) db->ActiveExpireCycle(per_db);
     db->Rehash(1000);  // Redis's databasesCron: resize and rehash for up to 1 ms per db
   }
+  blocking_->ServeReady();  // keys the active expiry deleted (XREADGROUP on an expired stream)
   blocking_->HandleTimeouts(clock_->NowMs());
   persistence_->Cron();
   replication_->Cron(clock_->NowMs(), config_.repl_ping_replica_period);
@@ -499,6 +500,11 @@ void Engine::SignalModifiedKey(int db, std::string_view key) {
 }
 
 void Engine::SignalFlushedDb(int db) {
+  // Clients blocked on keys of a flushed db re-check them (XREADGROUP answers that its stream is
+  // gone, as Redis 7.0.15's scanDatabaseForDeletedStreams).
+  for (int i = 0; i < num_dbs(); ++i) {
+    if (db < 0 || i == db) blocking_->SignalDb(i);
+  }
   for (auto& [wk, watchers] : watched_keys_) {
     if (db >= 0 && wk.first != db) continue;
     const Db::Entry* e = dbs_[static_cast<size_t>(wk.first)]->Peek(wk.second);

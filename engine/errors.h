@@ -410,6 +410,13 @@ inline std::string FunctionListUnknownArgument(std::string_view arg) {
 inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 inline constexpr std::string_view kUnblockReason =
     "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+// A client blocked in XREADGROUP whose stream key was deleted or replaced by another type (Redis
+// 7.0.15 blocked.c, unblockDeletedStreamReadgroupClients).
+inline constexpr std::string_view kStreamKeyGone = "UNBLOCKED the stream key no longer exists";
+// A client blocked in XREADGROUP whose group was destroyed (blocked.c,
+// serveClientsBlockedOnStreamKey).
+inline constexpr std::string_view kBlockedGroupGone =
+    "NOGROUP the consumer group this client was blocked on no longer exists";
 // racetrack's own: an embedder sent a command for a client that is blocked (engine.h, Execute).
 inline constexpr std::string_view kClientBlocked =
     "ERR this client is blocked in a command; it takes no other until it is served";

@@ -524,8 +524,12 @@ void CmdXGroupDestroy(CommandContext& ctx) {
   StreamObject* s;
   if (!XGroupLookup(ctx, &s, nullptr)) return;
   bool erased = s->groups.erase(std::string(ctx.argv[3])) > 0;
-  if (erased) ctx.db.AddDirty();
-  if (erased) Notify(ctx, kNotifyStream, "xgroup-destroy", ctx.argv[2]);
+  if (erased) {
+    ctx.db.AddDirty();
+    Notify(ctx, kNotifyStream, "xgroup-destroy", ctx.argv[2]);
+    // Not a modification for WATCH, but XREADGROUP clients blocked on the group get -NOGROUP.
+    ctx.engine.blocking().SignalKey(ctx.db.index(), ctx.argv[2]);
+  }
   ctx.reply.Integer(erased ? 1 : 0);
 }
 
@@ -653,7 +657,12 @@ void CmdXRead(CommandContext& ctx) {
         if (it != streams[k]->groups.end()) g = &it->second;
       }
       if (g == nullptr) {
-        ctx.reply.Error(errors::XreadgroupNoKeyOrGroup(key, group_name));
+        // Re-run for a client blocked here (blocking.h): its stream or group went away meanwhile.
+        if (ctx.client.is_blocked()) {
+          ctx.reply.Error(v ? errors::kBlockedGroupGone : errors::kStreamKeyGone);
+        } else {
+          ctx.reply.Error(errors::XreadgroupNoKeyOrGroup(key, group_name));
+        }
         return;
       }
       groups[k] = g;
@@ -1089,6 +1098,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
       deleted.push_back(id);
       ++it;
       DropNack(g, id);
+      --count;  // Redis 7.0.15: COUNT limits the reply, deleted IDs included
       continue;
     }
     if (min_idle > 0 && ctx.now_ms - it->second.delivery_time_ms < min_idle) {
