@@ -16,7 +16,8 @@
 // consumer or that consumer's replacement" is exact; Pub/Sub and NOTIFY deliver every message to
 // every subscriber and only the owner's receipt counts.
 //
-// How a consumer dies: after --kill-at-ms, the victim's next fetch returns a batch; it processes
+// How a consumer dies: after --kill-at-ms, the victim's next fetch that returns a batch (an empty
+// fetch, as on a stalled machine, does not count until the replacement is due); it processes
 // the first half (rounded down) and then its connection is cut without a goodbye (Client::Abort:
 // no QUIT, no ack, no COMMIT) — a process that crashed while working through a batch. What the
 // server still holds for it (a stream's pending entries, a processing list, an open transaction's
@@ -178,7 +179,8 @@ struct ConsumerProc {
   int slot = 0;
   int generation = 0;
   std::unique_ptr<Client> conn;
-  std::atomic<bool> die{false};   // crash at the next fetch
+  std::atomic<bool> die{false};   // crash at the next fetch that brings messages
+  std::atomic<bool> due{false};   // its replacement is due: crash now, even with empty hands
   std::atomic<bool> stop{false};  // the round is over: leave quietly
   std::atomic<bool> ready{false};
   std::atomic<bool> exited{false};
@@ -443,7 +445,9 @@ class MessagingRun final : public ApproachRun {
         for (const Msg& m : batch) Process(c, m);
         s = transport_->Ack(conn, c->slot, batch);
         if (!s.ok()) break;
-      } else if (c->die.load()) {
+      } else if (c->die.load() && c->due.load()) {
+        // Killed while idle and no message came before the replacement was due: it dies with
+        // nothing in hand, and this run loses nothing by luck (the note says so).
         conn.Abort();
         return;
       }
@@ -486,6 +490,7 @@ class MessagingRun final : public ApproachRun {
       if (killed && !restarted && now >= restart_at) {
         // The dead process is gone before its replacement starts (it dies at its next fetch).
         ConsumerProc* old = consumers_[0].get();
+        old->due.store(true);
         while (!old->exited.load()) SleepNs(1'000'000);
         auto fresh = StartConsumer(0, old->generation + 1);
         if (!fresh.ok()) {
