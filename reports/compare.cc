@@ -366,6 +366,7 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
     for (size_t k = 0; k < metric_owner[i]; ++k, ++next_metric) {
       MetricChange m = std::move(pending[next_metric].change);
       Apply(verdicts[next_metric], &m);
+      m.more_rounds = m.gates && MoreRoundsCouldDecide(verdicts[next_metric], gs);
       c.regressions += m.regression;
       rc.metrics.push_back(std::move(m));
     }
