@@ -6,9 +6,7 @@
 
 #include "bench/compare_run.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,9 +21,11 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
+#include "adapters/server_process.h"
 #include "adapters/target.h"
 #include "adapters/throwaway.h"
 #include "adapters/url.h"
@@ -36,8 +36,6 @@
 #include "reports/cli.h"
 #include "reports/compare.h"
 #include "scenarios/registry.h"
-
-extern char** environ;
 
 namespace racetrack::bench {
 
@@ -58,49 +56,31 @@ double MedianOf(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-// Runs `argv` with `extra_env` added, stdout to /dev/null, stderr appended to `log`; returns
-// the exit code (128 + signal when killed, -1 when it could not start).
+// Runs `argv` with `extra_env` added, stdout and stderr appended to `log`, through the project's
+// one process spawner (adapters/server_process.h: own process group, PDEATHSIG, signal mask
+// cleared); returns the exit code (128 + signal when killed, -1 when it could not start). The
+// child is in its own process group, so a Ctrl-C on the terminal reaches only compare-run: when
+// `stop` is set meanwhile, the child gets SIGINT too (its own handler ends the run).
 int Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-          const std::string& log) {
-  std::vector<std::string> env_store;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string kv = *e;
-    bool overridden = false;
-    for (const std::string& x : extra_env) {
-      overridden = overridden || kv.compare(0, x.find('=') + 1, x, 0, x.find('=') + 1) == 0;
+          const std::string& log, const StopFlag* stop = nullptr) {
+  adapters::ProcessOptions po;
+  po.program = argv.front();
+  po.args.assign(argv.begin() + 1, argv.end());
+  po.env = extra_env;
+  po.log_path = log;
+  po.stop_signal = SIGINT;
+  auto child = adapters::ServerProcess::Start(po);
+  if (!child.ok()) return -1;
+  adapters::ServerProcess& p = **child;
+  bool signalled = false;
+  while (p.Running()) {
+    if (stop != nullptr && stop->stopped() && !signalled) {
+      p.Signal(SIGINT);
+      signalled = true;
     }
-    if (!overridden) env_store.push_back(kv);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  for (const std::string& x : extra_env) env_store.push_back(x);
-  std::vector<char*> envp, args;
-  for (std::string& s : env_store) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_store = argv;
-  for (std::string& s : argv_store) args.push_back(s.data());
-  args.push_back(nullptr);
-
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  // The SignalWatcher blocked SIGINT/SIGTERM/SIGHUP in this thread; the child must not inherit
-  // that, or Ctrl-C would not reach its own handler.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], &fa, &attr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return -1;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
+  const int status = p.exit_status();
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
@@ -477,7 +457,7 @@ std::vector<std::string> RunSchedule(const CompareRunOptions& o, const std::stri
     for (const std::string& a : sel.approaches) args.insert(args.end(), {"--approach", a});
     args.insert(args.end(), common_args.begin(), common_args.end());
     args.insert(args.end(), o.run_args.begin(), o.run_args.end());
-    const int rc = Spawn(args, {"RACETRACK_STATE_FILE=" + side.state_file}, side.log);
+    const int rc = Spawn(args, {"RACETRACK_STATE_FILE=" + side.state_file}, side.log, &stop);
     if (stop.stopped()) break;
     if (rc != kExitOk && rc != kExitCorrectness) {
       ++side.failed_runs;
