@@ -6,9 +6,7 @@
 
 #include "bench/compare_run.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,9 +21,11 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
+#include "adapters/server_process.h"
 #include "adapters/target.h"
 #include "adapters/throwaway.h"
 #include "adapters/url.h"
@@ -36,8 +36,6 @@
 #include "reports/cli.h"
 #include "reports/compare.h"
 #include "scenarios/registry.h"
-
-extern char** environ;
 
 namespace racetrack::bench {
 
@@ -58,49 +56,31 @@ double MedianOf(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-// Runs `argv` with `extra_env` added, stdout to /dev/null, stderr appended to `log`; returns
-// the exit code (128 + signal when killed, -1 when it could not start).
+// Runs `argv` with `extra_env` added, stdout and stderr appended to `log`, through the project's
+// one process spawner (adapters/server_process.h: own process group, PDEATHSIG, signal mask
+// cleared); returns the exit code (128 + signal when killed, -1 when it could not start). The
+// child is in its own process group, so a Ctrl-C on the terminal reaches only compare-run: when
+// `stop` is set meanwhile, the child gets SIGINT too (its own handler ends the run).
 int Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-          const std::string& log) {
-  std::vector<std::string> env_store;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string kv = *e;
-    bool overridden = false;
-    for (const std::string& x : extra_env) {
-      overridden = overridden || kv.compare(0, x.find('=') + 1, x, 0, x.find('=') + 1) == 0;
+          const std::string& log, const StopFlag* stop = nullptr) {
+  adapters::ProcessOptions po;
+  po.program = argv.front();
+  po.args.assign(argv.begin() + 1, argv.end());
+  po.env = extra_env;
+  po.log_path = log;
+  po.stop_signal = SIGINT;
+  auto child = adapters::ServerProcess::Start(po);
+  if (!child.ok()) return -1;
+  adapters::ServerProcess& p = **child;
+  bool signalled = false;
+  while (p.Running()) {
+    if (stop != nullptr && stop->stopped() && !signalled) {
+      p.Signal(SIGINT);
+      signalled = true;
     }
-    if (!overridden) env_store.push_back(kv);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  for (const std::string& x : extra_env) env_store.push_back(x);
-  std::vector<char*> envp, args;
-  for (std::string& s : env_store) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_store = argv;
-  for (std::string& s : argv_store) args.push_back(s.data());
-  args.push_back(nullptr);
-
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  // The SignalWatcher blocked SIGINT/SIGTERM/SIGHUP in this thread; the child must not inherit
-  // that, or Ctrl-C would not reach its own handler.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], &fa, &attr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return -1;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
+  const int status = p.exit_status();
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
@@ -277,6 +257,11 @@ std::optional<int> ParseArgs(int argc, char** argv, CompareRunOptions* o) {
       "each round by its best repetition, so K >= 2 makes a round's figure robust to a slow "
       "repetition; K > 1 also shares a lesson's set-up among K of them");
   per_round->check(CLI::Range(1, 100));
+  app.add_option("--extra-rounds", o->extra_rounds,
+                 "More rounds for the selections the first look leaves undecided (a gating "
+                 "change beyond the threshold floor that the noise did not let count); default: "
+                 "as many as the rounds, 0 = none")
+      ->check(CLI::Range(-1, 1000));
   app.add_option("--seed", o->seed, "Seed of the random A/B order (default 1)");
   app.add_flag("--merge-only", o->merge_only,
                "Run nothing: merge the round files an interrupted compare-run with the same "
@@ -325,6 +310,7 @@ std::optional<int> ParseArgs(int argc, char** argv, CompareRunOptions* o) {
     if (per_round->count() == 0) o->per_round = defaults->per_round;
     if (o->scenarios.empty() && o->targets.empty()) o->suite_selections = defaults->selections;
   }
+  if (o->extra_rounds < 0) o->extra_rounds = o->repetitions;
   for (std::string* bin : {&o->base_bin, &o->new_bin}) {
     std::error_code ec;
     const fs::path p = fs::absolute(*bin, ec);
@@ -437,6 +423,8 @@ std::vector<std::string> RunSchedule(const CompareRunOptions& o, const std::stri
                                      const std::vector<InterleaveStep>& steps,
                                      const std::vector<std::string>& common_args,
                                      const StopFlag& stop, std::vector<Side>* sides) {
+  int rounds = 0;
+  for (const InterleaveStep& st : steps) rounds = std::max(rounds, st.round + 1);
   std::map<std::pair<size_t, int>, bool> dead;  // (selection, side): usage error, skip the rest
   std::vector<std::string> failures;
   const bool tty = isatty(STDERR_FILENO) != 0;
@@ -450,7 +438,7 @@ std::vector<std::string> RunSchedule(const CompareRunOptions& o, const std::stri
     if (!o.quiet) {
       std::fprintf(stderr, "%s[%zu/%zu] %s on %s, round %d/%d: %s%s", tty ? "\r\033[K" : "", i + 1,
                    steps.size(), sel.scenario.c_str(), target.c_str(), st.round + 1,
-                   o.repetitions, side.name.c_str(), tty ? "" : "\n");
+                   rounds, side.name.c_str(), tty ? "" : "\n");
       std::fflush(stderr);
     }
     const std::string json = out + "/rounds/" + side.name + "-" + std::to_string(st.selection) +
@@ -469,7 +457,7 @@ std::vector<std::string> RunSchedule(const CompareRunOptions& o, const std::stri
     for (const std::string& a : sel.approaches) args.insert(args.end(), {"--approach", a});
     args.insert(args.end(), common_args.begin(), common_args.end());
     args.insert(args.end(), o.run_args.begin(), o.run_args.end());
-    const int rc = Spawn(args, {"RACETRACK_STATE_FILE=" + side.state_file}, side.log);
+    const int rc = Spawn(args, {"RACETRACK_STATE_FILE=" + side.state_file}, side.log, &stop);
     if (stop.stopped()) break;
     if (rc != kExitOk && rc != kExitCorrectness) {
       ++side.failed_runs;
@@ -492,6 +480,51 @@ std::vector<std::string> RunSchedule(const CompareRunOptions& o, const std::stri
   }
   if (tty && !o.quiet) std::fputs("\r\033[K", stderr);
   return failures;
+}
+
+// The second stage's schedule (compare_run.h, --extra-rounds): rounds R..R+E-1 of the
+// selections whose records a judgement of the first R rounds left undecided (every selection
+// with --merge-only, whose files decide), interleaved as the first stage, with its own order.
+std::vector<InterleaveStep> ExtraSteps(const CompareRunOptions& o,
+                                       const std::vector<Selection>& selections,
+                                       const std::vector<Side>& sides, std::string* why) {
+  if (o.extra_rounds <= 0) return {};
+  std::vector<size_t> chosen;
+  if (o.merge_only) {
+    for (size_t i = 0; i < selections.size(); ++i) chosen.push_back(i);
+  } else {
+    reports::CompareSettings cs;
+    cs.threshold_pct = o.threshold_pct;
+    cs.alpha = o.alpha;
+    cs.metric = o.metric;
+    cs.interleaved = true;
+    for (const std::string& f : o.aa_files) {
+      if (!reports::ReadAaSpread(f, &cs.aa_spread).ok()) return {};  // reported by the compare
+    }
+    const Results base = MergeRounds(sides[0].docs), next = MergeRounds(sides[1].docs);
+    const reports::Comparison c = reports::CompareResults(base, next, cs);
+    std::set<size_t> undecided;
+    for (const reports::RecordComparison& rc : c.matched) {
+      for (const reports::MetricChange& m : rc.metrics) {
+        if (!m.more_rounds) continue;
+        for (size_t i = 0; i < selections.size(); ++i) {
+          if (selections[i].scenario == rc.base->scenario &&
+              adapters::TargetName(selections[i].target) == rc.base->target &&
+              undecided.insert(i).second) {
+            *why += (why->empty() ? "" : "; ") + rc.base->Key() + " " + m.metric;
+          }
+        }
+      }
+    }
+    chosen.assign(undecided.begin(), undecided.end());
+  }
+  std::vector<InterleaveStep> steps =
+      InterleaveSchedule(chosen.size(), o.extra_rounds, o.seed ^ 0x5eed2ULL);
+  for (InterleaveStep& st : steps) {
+    st.selection = chosen[st.selection];
+    st.round += o.repetitions;
+  }
+  return steps;
 }
 
 // Merges each side's rounds into OUT/base.json and OUT/new.json and compares them; the exit
@@ -583,8 +616,20 @@ int CompareRunMain(int argc, char** argv) {
                  kPrefix, selections.size(), o.repetitions, steps.size(), o.per_round,
                  static_cast<unsigned long long>(o.seed));
   }
-  const std::vector<std::string> failures =
+  std::vector<std::string> failures =
       RunSchedule(o, out, selections, steps, common_args, stop, &sides);
+  if (!stop.stopped()) {
+    std::string why;
+    const std::vector<InterleaveStep> extra = ExtraSteps(o, selections, sides, &why);
+    if (!extra.empty() && !o.merge_only) {
+      std::fprintf(stderr, "%sundecided after %d rounds (%s): %d more rounds of %zu selection(s)\n",
+                   kPrefix, o.repetitions, why.c_str(), o.extra_rounds,
+                   extra.size() / 2 / static_cast<size_t>(o.extra_rounds));
+    }
+    const std::vector<std::string> more =
+        RunSchedule(o, out, selections, extra, common_args, stop, &sides);
+    failures.insert(failures.end(), more.begin(), more.end());
+  }
   if (stop.stopped()) {
     Error("interrupted; nothing compared");
     return 130;

@@ -34,6 +34,15 @@
 // start and target probe per record and repetition, coarser (whole suite per round) would let
 // minutes of drift between a record's A and B repetitions back in.
 //
+// Two stages (--extra-rounds E, default E = R): after the R rounds both sides are merged and
+// judged; a selection with a gating metric that more rounds could settle (reports/gate.h
+// MoreRoundsCouldDecide: paired, beyond the floor, but its bootstrap threshold was wide or the
+// test or the consistency check did not agree — on this VM, a side whose fast level turned up in
+// one or two rounds) runs E more rounds, interleaved as before, and the comparison judges all
+// R + E rounds of it together. Only those selections pay for it. This is a second look at those
+// records, which can raise the A/A false-alarm rate (at most about twice alpha for them); the
+// calibration's A/A runs measure what it does (README).
+//
 // --leave-out SCENARIO/TARGET drops a selection from the schedule; --merge-only runs nothing and
 // merges the round files an interrupted run left in OUT/rounds (selections it did not reach are
 // missing from both sides), then compares them.
@@ -63,6 +72,9 @@ struct CompareRunOptions {
   bool merge_only = false;  // run nothing: merge OUT/rounds of an interrupted run (--merge-only)
   int repetitions = 9;                 // rounds (with --suite and no -r: the suite's)
   int per_round = 1;  // timed repetitions per harness run (per round and side; suite's with --suite)
+  // More rounds for the selections a first look leaves undecided (--extra-rounds); -1 = as many
+  // as `repetitions`, 0 = none.
+  int extra_rounds = -1;
   uint64_t seed = 1;                   // the A/B order's random seed (recorded)
   std::string redis_url, postgres_url;  // empty = one throwaway server for both sides
   std::string out_dir = "compare-run";  // base.json, new.json, comparison.json, logs/

@@ -29,27 +29,59 @@ struct PendingMetric {
   GateInput input;
 };
 
+// One metric of one record: its per-repetition samples and, for a record merged from rounds
+// (kRoundsFigure: K = repetitions / rounds consecutive repetitions per round), the round each
+// sample came from (gate.h GateInput::base_round_of).
+struct Samples {
+  std::vector<double> values;
+  std::vector<int> round_of;  // parallel to values; empty when rounds == 0
+  int rounds = 0;             // 0: not merged from rounds (or not evenly): unpaired
+};
+
+// A repetition that completed no operation (a loaded machine can starve a 0.1 s window) measured
+// nothing, so it gives no sample of any metric: its p99 of 0 is not a latency. Its round keeps
+// its other repetitions.
+bool Measured(const Repetition& rep) { return !rep.ops || *rep.ops > 0; }
+
+// `get`'s value of each measured repetition, with its round.
+template <typename Get>
+Samples SamplesOf(const Record& r, Get get) {
+  Samples s;
+  const size_t n = r.repetitions.size();
+  const std::optional<double> runs = r.Figure(std::string(kRoundsFigure));
+  size_t per_round = 0;
+  if (runs && *runs >= 1 && *runs == std::floor(*runs) && n > 0 &&
+      n % static_cast<size_t>(*runs) == 0) {
+    s.rounds = static_cast<int>(*runs);
+    per_round = n / static_cast<size_t>(*runs);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const Repetition& rep = r.repetitions[i];
+    if (!Measured(rep)) continue;
+    const std::optional<double> v = get(rep);
+    if (!v) continue;
+    s.values.push_back(*v);
+    if (per_round > 0) s.round_of.push_back(static_cast<int>(i / per_round));
+  }
+  return s;
+}
+
 PendingMetric Metric(std::string metric, std::string unit, std::optional<double> base_value,
-                     std::optional<double> next_value, std::vector<double> base_samples,
-                     std::vector<double> next_samples) {
+                     std::optional<double> next_value, Samples base, Samples next) {
   PendingMetric p;
   p.change.metric = std::move(metric);
   p.change.unit = std::move(unit);
-  p.change.base_n = base_samples.size();
-  p.change.next_n = next_samples.size();
-  p.input.base = std::move(base_samples);
-  p.input.next = std::move(next_samples);
+  p.change.base_n = base.values.size();
+  p.change.next_n = next.values.size();
+  p.input.base = std::move(base.values);
+  p.input.next = std::move(next.values);
+  p.input.base_round_of = std::move(base.round_of);
+  p.input.next_round_of = std::move(next.round_of);
+  p.input.base_rounds = base.rounds;
+  p.input.next_rounds = next.rounds;
   p.input.base_value = base_value;
   p.input.next_value = next_value;
   return p;
-}
-
-// The rounds a merged record came from (kRoundsFigure), when `samples` holds one value for every
-// repetition — a repetition without this metric would shift the rounds' groups — else 0.
-int Rounds(const Record& r, size_t samples) {
-  const std::optional<double> runs = r.Figure(std::string(kRoundsFigure));
-  if (!runs || *runs < 1 || *runs != std::floor(*runs) || samples != r.repetitions.size()) return 0;
-  return static_cast<int>(*runs);
 }
 
 // Throughput (units/s) -> microseconds per unit: the cost the gate judges. A repetition with no
@@ -59,12 +91,30 @@ std::optional<double> TimePerOp(const std::optional<double>& throughput) {
   if (!throughput || !(*throughput > 0)) return std::nullopt;
   return kMicrosPerSecond / *throughput;
 }
-std::vector<double> TimePerOp(const std::vector<double>& throughputs) {
-  std::vector<double> out;
-  for (double t : throughputs) {
-    if (t > 0) out.push_back(kMicrosPerSecond / t);
+// Time per op of each measured repetition (Record::ThroughputSamples' rule: the recorded
+// throughput, else ops / duration); a record without any gives its one throughput, unpaired.
+Samples TimePerOpSamples(const Record& r) {
+  Samples s = SamplesOf(r, [](const Repetition& rep) -> std::optional<double> {
+    if (rep.throughput_ops_s) return TimePerOp(rep.throughput_ops_s);
+    if (rep.ops && rep.duration_s && *rep.duration_s > 0) {
+      return TimePerOp(*rep.ops / *rep.duration_s);
+    }
+    return std::nullopt;
+  });
+  if (s.values.empty() && r.throughput_ops_s) {
+    s = Samples();
+    if (auto t = TimePerOp(r.throughput_ops_s)) s.values.push_back(*t);
   }
-  return out;
+  return s;
+}
+Samples P50Samples(const Record& r) {
+  return SamplesOf(r, [](const Repetition& rep) { return rep.p50_us; });
+}
+Samples P99Samples(const Record& r) {
+  return SamplesOf(r, [](const Repetition& rep) { return rep.p99_us; });
+}
+Samples CpuSamples(const Record& r) {
+  return SamplesOf(r, [](const Repetition& rep) { return rep.cpu_us_per_op; });
 }
 
 // A merged record's checks (compare-run: one per harness run), else its one verdict.
@@ -270,11 +320,11 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
     std::vector<PendingMetric> metrics;
     if (s.metric == "cpu") {
       metrics.push_back(Metric("cpu", "us/op", b.Figure("cpu_us_per_op"),
-                               n.Figure("cpu_us_per_op"), b.CpuSamples(), n.CpuSamples()));
+                               n.Figure("cpu_us_per_op"), CpuSamples(b), CpuSamples(n)));
     } else {
       metrics.push_back(Metric("time/op", "us/op", TimePerOp(b.throughput_ops_s),
-                               TimePerOp(n.throughput_ops_s), TimePerOp(b.ThroughputSamples()),
-                               TimePerOp(n.ThroughputSamples())));
+                               TimePerOp(n.throughput_ops_s), TimePerOpSamples(b),
+                               TimePerOpSamples(n)));
       metrics.back().change.per = n.Unit();
       // p50 only where both runs recorded it per repetition (results from before p50_us was
       // written would otherwise be judged on one median each, a new source of weak verdicts).
@@ -282,16 +332,14 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
       if (!b.P50Samples().empty() && !n.P50Samples().empty()) {
         metrics.back().input.gates = false;
         metrics.push_back(Metric("p50", "us", b.latency_us.p50, n.latency_us.p50,
-                                 b.P50Samples(), n.P50Samples()));
+                                 P50Samples(b), P50Samples(n)));
       }
       metrics.push_back(Metric("p99", "us", b.latency_us.p99, n.latency_us.p99,
-                               b.P99Samples(), n.P99Samples()));
+                               P99Samples(b), P99Samples(n)));
       metrics.back().input.gates = false;
     }
     for (PendingMetric& m : metrics) {
       m.change.gates = m.input.gates;
-      m.input.base_rounds = Rounds(b, m.input.base.size());
-      m.input.next_rounds = Rounds(n, m.input.next.size());
       auto aa = s.aa_spread.find(AaKey(key, m.change.metric));
       if (aa != s.aa_spread.end()) m.input.aa_spread = aa->second;
       pending.push_back(std::move(m));
@@ -318,6 +366,7 @@ Comparison CompareResults(const Results& base, const Results& next, const Compar
     for (size_t k = 0; k < metric_owner[i]; ++k, ++next_metric) {
       MetricChange m = std::move(pending[next_metric].change);
       Apply(verdicts[next_metric], &m);
+      m.more_rounds = m.gates && MoreRoundsCouldDecide(verdicts[next_metric], gs);
       c.regressions += m.regression;
       rc.metrics.push_back(std::move(m));
     }

@@ -97,6 +97,9 @@ struct MetricChange {
   bool regression = false;
   bool improvement = false;
   bool gates = true;  // the record's gating metric; false = reported only
+  // A gating metric more paired rounds could settle (gate.h MoreRoundsCouldDecide): compare-run
+  // runs --extra-rounds more rounds of its selection.
+  bool more_rounds = false;
 };
 
 struct RecordComparison {

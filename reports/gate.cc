@@ -109,18 +109,34 @@ constexpr uint64_t kBootstrapSeed = 0x9e3779b97f4a7c15ULL;
 // The paired form (gate.h): true when `in` qualifies and *v was filled (bests, change,
 // threshold, p-value, weak).
 bool JudgePaired(const GateInput& in, const GateSettings& s, GateVerdict* v) {
-  const int rounds = in.base_rounds;
-  if (rounds < 2 || in.next_rounds != rounds) return false;
-  const std::vector<double> base = RoundBests(in.base, rounds);
-  const std::vector<double> next = RoundBests(in.next, rounds);
-  if (base.empty() || next.empty() || !AllPositive(base) || !AllPositive(next)) return false;
+  if (in.base_rounds < 2 || in.next_rounds != in.base_rounds) return false;
+  auto bests = [&](const std::vector<double>& samples, const std::vector<int>& round_of) {
+    return round_of.empty() ? RoundBests(samples, in.base_rounds)
+                            : RoundBests(samples, round_of, in.base_rounds);
+  };
+  const std::vector<double> all_base = bests(in.base, in.base_round_of);
+  const std::vector<double> all_next = bests(in.next, in.next_round_of);
+  if (all_base.empty() || all_next.empty()) return false;
+  // The pairs: rounds with a sample on both sides (NaN: none).
+  std::vector<double> base, next;
+  for (size_t r = 0; r < all_base.size(); ++r) {
+    if (std::isnan(all_base[r]) || std::isnan(all_next[r])) continue;
+    base.push_back(all_base[r]);
+    next.push_back(all_next[r]);
+  }
+  const int rounds = static_cast<int>(base.size());
+  if (rounds < 2 || !AllPositive(base) || !AllPositive(next)) return false;
   v->paired = true;
   v->rounds = rounds;
+  v->rounds_left_out = in.base_rounds - rounds;
   v->base = *std::min_element(base.begin(), base.end());
   v->next = *std::min_element(next.begin(), next.end());
   v->base_iqr_rel = RelativeIqr(base);
   v->next_iqr_rel = RelativeIqr(next);
   v->change = *v->next / *v->base - 1;
+  std::vector<double> round_log_ratio;
+  for (size_t r = 0; r < base.size(); ++r) round_log_ratio.push_back(std::log(next[r] / base[r]));
+  v->median_round_ratio = std::exp(Median(round_log_ratio));
   // Paired bootstrap over rounds: the same R round indices, drawn with replacement, for both
   // sides; the best of the drawn rounds per side.
   std::mt19937_64 rng(kBootstrapSeed);
@@ -164,6 +180,18 @@ bool JudgePaired(const GateInput& in, const GateSettings& s, GateVerdict* v) {
 
 }  // namespace
 
+std::vector<double> RoundBests(const std::vector<double>& samples, const std::vector<int>& round_of,
+                               int rounds) {
+  if (rounds < 1 || samples.size() != round_of.size()) return {};
+  std::vector<double> out(static_cast<size_t>(rounds), std::nan(""));
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if (round_of[i] < 0 || round_of[i] >= rounds) return {};
+    double& best = out[static_cast<size_t>(round_of[i])];
+    if (std::isnan(best) || samples[i] < best) best = samples[i];
+  }
+  return out;
+}
+
 std::vector<double> RoundBests(const std::vector<double>& samples, int rounds) {
   if (rounds < 1 || samples.empty() || samples.size() % static_cast<size_t>(rounds) != 0) return {};
   const size_t k = samples.size() / static_cast<size_t>(rounds);
@@ -201,6 +229,14 @@ std::vector<double> HolmAdjust(const std::vector<double>& p) {
     out[order[j]] = running;
   }
   return out;
+}
+
+bool MoreRoundsCouldDecide(const GateVerdict& v, const GateSettings& s) {
+  if (!v.paired || !v.change) return false;
+  if (v.outcome != GateOutcome::kWithinNoise && v.outcome != GateOutcome::kNotSignificant) {
+    return false;
+  }
+  return SymmetricChange(*v.change) > s.floor;
 }
 
 const char* OutcomeName(GateOutcome o) {
@@ -259,8 +295,13 @@ std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs, const Ga
     const double r = 1 + *v.change;  // cost ratio NEW / BASE
     const double slower = 1 + v.threshold, faster = 1 / slower;
     const std::string what =
-        (v.paired ? "best of " + std::to_string(v.rounds) + " paired rounds " : std::string()) +
-        Ratio(r) + " (" + SignedPct(*v.change) + ")";
+        (v.paired ? "best of " + std::to_string(v.rounds) + " paired rounds " +
+                        (v.rounds_left_out > 0 ? "(" + std::to_string(v.rounds_left_out) +
+                                                     " without a sample on a side left out) "
+                                               : std::string())
+                  : std::string()) +
+        Ratio(r) + " (" + SignedPct(*v.change) + ")" +
+        (v.median_round_ratio ? ", median round " + Ratio(*v.median_round_ratio) : std::string());
     const std::string test = v.paired ? "paired bootstrap" : "U test";
     const std::string limits = "[" + Ratio(faster) + ", " + Ratio(slower) + "] = threshold " +
                                Pct(v.threshold) + " (" + v.threshold_source + ")";
@@ -271,6 +312,19 @@ std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs, const Ga
     }
     const bool worse = r > slower;
     const std::string beyond = what + (worse ? " above " : " below ") + limits;
+    // gate.h step e: a paired change must show in most rounds, not in the best repetition alone.
+    const double consistent = std::sqrt(1 + s.floor);
+    const bool inconsistent = v.median_round_ratio && inputs[i].gates &&
+                              (worse ? *v.median_round_ratio < consistent
+                                     : *v.median_round_ratio > 1 / consistent);
+    if (inconsistent) {
+      v.outcome = GateOutcome::kNotSignificant;
+      v.reason = beyond + "; but the median round is only " + Ratio(*v.median_round_ratio) +
+                 " (needs " + (worse ? "above " + Ratio(consistent) : "below " +
+                 Ratio(1 / consistent)) + "): the change shows in the best repetition, not in "
+                 "most paired rounds";
+      continue;
+    }
     if (!inputs[i].gates) {
       v.outcome = GateOutcome::kNotGated;
       v.reason = beyond + (v.p_value ? "; " + test + " p=" + P(*v.p_value) : std::string()) +

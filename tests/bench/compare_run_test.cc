@@ -133,10 +133,12 @@ class CompareRunCliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string Bin() const { return test_paths::BinDir() + "/racetrack"; }
-  // A short, in-process-only compare-run; `extra` goes after the fixed flags.
+  // A short, in-process-only compare-run; `extra` goes after the fixed flags. No second stage
+  // (--extra-rounds 0): whether an A/A record is undecided depends on the machine's noise.
   Outcome Run(const std::string& base, const std::string& next, const std::string& extra) {
     return Sh(Bin() + " compare-run --base " + base + " --new " + next +
-              " counters -t builtin -r 5 -q --run-arg=--approach=incr --run-arg=--duration=0.05 "
+              " counters -t builtin -r 5 --extra-rounds 0 -q --run-arg=--approach=incr "
+              "--run-arg=--duration=0.05 "
               "--run-arg=--warmup=0.02 --run-arg=--clients=2 --out " + (dir_ / "out").string() +
               " " + extra);
   }
@@ -167,7 +169,8 @@ TEST_F(CompareRunCliTest, PerRoundRepetitionsMultiplyTheSamples) {
   // 2 rounds x 3 repetitions per harness run: 6 repetitions per side, each with its median
   // latency (p50_us) for the p50 verdict.
   Outcome o = Sh(Bin() + " compare-run --base " + Bin() + " --new " + Bin() +
-                 " counters -t builtin -r 2 --per-round 3 -q --run-arg=--approach=incr "
+                 " counters -t builtin -r 2 --per-round 3 --extra-rounds 0 -q "
+                 "--run-arg=--approach=incr "
                  "--run-arg=--duration=0.05 --run-arg=--warmup=0.02 --run-arg=--clients=2 --out " +
                  (dir_ / "out").string());
   ASSERT_TRUE(o.code == 0 || o.code == 1) << o.output;
@@ -178,6 +181,36 @@ TEST_F(CompareRunCliTest, PerRoundRepetitionsMultiplyTheSamples) {
     ASSERT_EQ(j["records"][0]["repetitions"].size(), 6u) << side;
     EXPECT_GT(j["records"][0]["repetitions"][5]["p50_us"].get<double>(), 0) << side;
   }
+}
+
+// The second stage's rounds (--extra-rounds) are files R.. of the same selection and are merged
+// after the first R, on both sides. Deterministic here through --merge-only: the two rounds of a
+// first run, copied as rounds 2 and 3, are read as its second stage.
+TEST_F(CompareRunCliTest, ExtraRoundsAreMergedAfterTheFirstRounds) {
+  const std::string out = (dir_ / "out").string();
+  const std::string common = Bin() + " compare-run --base " + Bin() + " --new " + Bin() +
+                             " counters -t builtin -r 2 -q --run-arg=--approach=incr "
+                             "--run-arg=--duration=0.05 --run-arg=--warmup=0.02 --out " + out;
+  Outcome o = Sh(common + " --extra-rounds 0");
+  ASSERT_TRUE(o.code == 0 || o.code == 1) << o.output;
+  for (const char* side : {"base", "new"}) {
+    for (int r : {0, 1}) {
+      const fs::path from = dir_ / "out" / "rounds" /
+                            (std::string(side) + "-0-" + std::to_string(r) + ".json");
+      fs::copy_file(from, dir_ / "out" / "rounds" /
+                              (std::string(side) + "-0-" + std::to_string(r + 2) + ".json"));
+    }
+  }
+  o = Sh(common + " --extra-rounds 2 --merge-only");
+  ASSERT_TRUE(o.code == 0 || o.code == 1) << o.output;
+  for (const char* side : {"base.json", "new.json"}) {
+    std::ifstream in(dir_ / "out" / side);
+    const auto j = nlohmann::json::parse(in);
+    ASSERT_EQ(j["records"].size(), 1u) << side;
+    EXPECT_EQ(j["records"][0]["repetitions"].size(), 4u) << side;
+    EXPECT_DOUBLE_EQ(j["records"][0]["figures"][reports::kRoundsFigure].get<double>(), 4) << side;
+  }
+  EXPECT_EQ(Sh(common + " --extra-rounds -2").code, 2);
 }
 
 TEST_F(CompareRunCliTest, SameBuildWritesBothSidesWithEveryRound) {
