@@ -282,13 +282,7 @@ bool FunctionEngine::CaseLess::operator()(std::string_view a, std::string_view b
 }
 
 FunctionEngine::FunctionEngine(Engine* engine)
-    : engine_(engine), interp_(std::make_unique<lua::Interp>()) {
-  ClientState& c = interp_->client;
-  c.is_script = true;
-  c.authenticated = true;
-  c.deny_blocking = true;
-  c.name = "lua";
-  interp_->engine = engine_;
+    : engine_(engine), interp_(std::make_unique<lua::Interp>(engine)) {
   lua_ = lua::NewState(interp_.get(), lua::Mode::kFunction);
   lua::PushLibraryApi(lua_, RegisterFunctionCallback);
   lua_setfield(lua_, LUA_REGISTRYINDEX, "racetrack.library_api");

@@ -856,6 +856,13 @@ void CountHook(lua_State* L, lua_Debug*) {
   lua_error(L);
 }
 
+Interp::Interp(Engine* e) : engine(e) {
+  client.is_script = true;
+  client.authenticated = true;
+  client.deny_blocking = true;
+  client.name = "lua";
+}
+
 Interp* GetInterp(lua_State* L) {
   lua_pushlightuserdata(L, &kInterpKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
