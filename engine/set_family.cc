@@ -387,25 +387,15 @@ void CmdSMove(CommandContext& ctx) {
 
 void CmdSScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ArgCursor(ctx, 2, &cursor)) return;
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
-  if (v == nullptr) {  // Redis answers a missing key before looking at the options
-    ReplyEmptyScan(ctx);
-    return;
-  }
   ScanOptions options;
-  if (!ParseScanOptions(ctx, 3, &options)) return;
-  // Plain copies, not a structured binding: clang 14 (the fuzz preset) cannot capture one.
-  const int64_t count = options.count;
-  const std::string_view pattern = options.pattern;
-  const bool use_pattern = options.use_pattern;
+  Value* v = StartKeyScan(ctx, ObjType::kSet, &cursor, &options);
+  if (v == nullptr) return;
   std::vector<std::string> found;
-  uint64_t next = AsSet(v)->Scan(cursor, static_cast<size_t>(count), [&](std::string_view m) {
-    if (!use_pattern || GlobMatch(pattern, m)) found.emplace_back(m);
-  });
-  ctx.reply.Array(2);
-  ctx.reply.Bulk(std::to_string(next));
+  uint64_t next =
+      AsSet(v)->Scan(cursor, static_cast<size_t>(options.count), [&](std::string_view m) {
+        if (options.Matches(m)) found.emplace_back(m);
+      });
+  ReplyScanCursor(ctx, next);
   ctx.reply.Array(found.size());
   for (const std::string& m : found) ctx.reply.Bulk(m);
 }
