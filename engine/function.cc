@@ -364,7 +364,7 @@ std::string FunctionEngine::Create(std::string_view code, bool replace,
   lua::SetGlobalsIndex(L, -1);
   lua_pop(L, 1);
   if (status != 0) {
-    std::string msg = "ERR unknown error";
+    std::string msg(errors::kLuaUnknownError);
     if (lua_isstring(L, -1)) {
       msg = std::string("ERR ") + lua_tostring(L, -1);
     } else if (lua_istable(L, -1)) {
