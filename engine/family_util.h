@@ -5,12 +5,16 @@
 // reads `if (!ArgInt64(ctx, 2, &n)) return;`.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "engine/command.h"
 #include "engine/db.h"
@@ -251,6 +255,29 @@ inline bool ParseRandomCount(CommandContext& ctx, std::string_view with_word, in
     return false;
   }
   return true;
+}
+
+// The distinct elements SRANDMEMBER and ZRANDMEMBER return for 0 < count < size, chosen as Redis
+// chooses them: a few of many (count * 3 <= size) are drawn at random until `count` distinct ones
+// were seen (in draw order); more are a shuffled copy of all, cut to size. draw() returns a random
+// element, key(element) what tells two apart, for_each(f) calls f on every element.
+template <typename T, typename Draw, typename Key, typename ForEach>
+std::vector<T> PickDistinct(size_t count, size_t size, std::mt19937_64& rng, Draw draw, Key key,
+                            ForEach for_each) {
+  std::vector<T> picked;
+  picked.reserve(count);
+  if (count * 3 <= size) {
+    std::unordered_set<decltype(key(std::declval<const T&>()))> seen;
+    while (picked.size() < count) {
+      T e = draw();
+      if (seen.insert(key(e)).second) picked.push_back(std::move(e));
+    }
+    return picked;
+  }
+  for_each([&picked](T e) { picked.push_back(std::move(e)); });
+  std::shuffle(picked.begin(), picked.end(), rng);
+  picked.resize(count);
+  return picked;
 }
 
 // LMPOP and BLMPOP's "numkeys key [key ...] LEFT|RIGHT [COUNT count]", read from argv[first] on.

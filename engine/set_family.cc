@@ -8,7 +8,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "engine/ds/set.h"
@@ -184,23 +183,12 @@ void CmdSRandMember(CommandContext& ctx) {
     ReplyMembers(ctx.reply, *set);
     return;
   }
-  // Distinct members, count < size. Few of many: draw until enough distinct ones were seen.
-  if (static_cast<uint64_t>(count) * 3 <= set->size()) {
-    std::unordered_set<std::string> picked;
-    ctx.reply.Array(static_cast<size_t>(count));
-    while (picked.size() < static_cast<size_t>(count)) {
-      std::string m = set->Random(rng);
-      if (picked.insert(m).second) ctx.reply.Bulk(m);
-    }
-    return;
-  }
-  // Most of them: a shuffled copy, cut to size.
-  std::vector<std::string> all;
-  set->ForEach([&all](std::string_view m) { all.emplace_back(m); });
-  std::shuffle(all.begin(), all.end(), rng);
-  all.resize(static_cast<size_t>(count));
-  ctx.reply.Array(all.size());
-  for (const std::string& m : all) ctx.reply.Bulk(m);
+  std::vector<std::string> picked = PickDistinct<std::string>(
+      static_cast<size_t>(count), set->size(), rng, [&] { return set->Random(rng); },
+      [](const std::string& m) { return m; },
+      [set](auto add) { set->ForEach([&add](std::string_view m) { add(std::string(m)); }); });
+  ctx.reply.Array(picked.size());
+  for (const std::string& m : picked) ctx.reply.Bulk(m);
 }
 
 // ---- set algebra ----

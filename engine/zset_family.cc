@@ -18,7 +18,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "engine/ds/set.h"
@@ -34,6 +33,14 @@ ZSet* AsZSet(Value* v) { return v == nullptr ? nullptr : v->As<ZSet>(); }
 
 // A score: a bulk string in RESP2, a double in RESP3 (Redis's addReplyDouble).
 void ReplyScore(ReplyBuilder& reply, double d) { reply.Double(d); }
+// ZSCORE and ZMSCORE's answer for one member: its score, or null when it (or the key) is missing.
+void ReplyScoreOrNull(ReplyBuilder& reply, std::optional<double> score) {
+  if (score) {
+    ReplyScore(reply, *score);
+  } else {
+    reply.Null();
+  }
+}
 
 // One end of a score range, as Redis's zslParseRange: strtod over the rest of the argument.
 bool ParseScoreBound(std::string_view arg, double* value, bool* exclusive) {
@@ -206,12 +213,7 @@ void CmdZIncrBy(CommandContext& ctx) { ZAddGeneric(ctx, true); }
 void CmdZScore(CommandContext& ctx) {
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  std::optional<double> score = v == nullptr ? std::nullopt : AsZSet(v)->Score(ctx.argv[2]);
-  if (!score) {
-    ctx.reply.Null();
-  } else {
-    ReplyScore(ctx.reply, *score);
-  }
+  ReplyScoreOrNull(ctx.reply, v == nullptr ? std::nullopt : AsZSet(v)->Score(ctx.argv[2]));
 }
 
 void CmdZMScore(CommandContext& ctx) {
@@ -220,12 +222,7 @@ void CmdZMScore(CommandContext& ctx) {
   const ZSet* zs = AsZSet(v);
   ctx.reply.Array(ctx.argv.size() - 2);
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    std::optional<double> score = zs == nullptr ? std::nullopt : zs->Score(ctx.argv[i]);
-    if (!score) {
-      ctx.reply.Null();
-    } else {
-      ReplyScore(ctx.reply, *score);
-    }
+    ReplyScoreOrNull(ctx.reply, zs == nullptr ? std::nullopt : zs->Score(ctx.argv[i]));
   }
 }
 
@@ -620,21 +617,12 @@ void CmdZRandMember(CommandContext& ctx) {
     for (Iter it = zs->Last(); it.valid(); it.Prev()) EmitPair(ctx.reply, it, with_scores);
     return;
   }
-  std::vector<Iter> picked;
-  picked.reserve(static_cast<size_t>(count));
-  if (static_cast<uint64_t>(count) * 3 <= zs->size()) {
-    std::unordered_set<const void*> seen;
-    while (picked.size() < static_cast<size_t>(count)) {
-      Iter it = zs->Random(rng);
-      if (seen.insert(it.id()).second) picked.push_back(it);
-    }
-  } else {
-    std::vector<Iter> all;
-    all.reserve(zs->size());
-    for (Iter it = zs->First(); it.valid(); it.Next()) all.push_back(it);
-    std::shuffle(all.begin(), all.end(), rng);
-    picked.assign(all.begin(), all.begin() + count);
-  }
+  std::vector<Iter> picked = PickDistinct<Iter>(
+      static_cast<size_t>(count), zs->size(), rng, [&] { return zs->Random(rng); },
+      [](const Iter& it) { return it.id(); },
+      [zs](auto add) {
+        for (Iter it = zs->First(); it.valid(); it.Next()) add(it);
+      });
   ctx.reply.PairArray(picked.size(), with_scores);
   for (const Iter& it : picked) EmitPair(ctx.reply, it, with_scores);
 }
