@@ -23,6 +23,7 @@
 
 #include "adapters/cluster_slots.h"
 #include "adapters/url.h"
+#include "engine/base/clock.h"
 
 namespace racetrack::adapters {
 
@@ -31,10 +32,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kMinRefreshGap = std::chrono::milliseconds(50);
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
+using engine::MonotonicNs;
 
 std::string Upper(std::string_view s) {
   std::string out(s);
@@ -255,7 +253,7 @@ class ClusterTargetImpl final : public ClusterTarget {
     victim_slots_ = std::move(slots);
     victim_ = victim;
     recovered_ns_.store(0);
-    fault_ns_.store(NowNs());
+    fault_ns_.store(MonotonicNs());
   }
   Status Failover(const std::string& master) override {
     auto nodes = Nodes();
@@ -381,7 +379,7 @@ class ClusterTargetImpl final : public ClusterTarget {
       // Served by another node: a reply from the victim itself was in flight before the fault.
       if (slot >= 0 && fault_ns_.load() != 0 && recovered_ns_.load() == 0 &&
           victim_slots_[static_cast<size_t>(slot)] && addr != victim_) {
-        recovered_ns_.store(NowNs());
+        recovered_ns_.store(MonotonicNs());
       }
     }
     counter->fetch_add(n, std::memory_order_relaxed);

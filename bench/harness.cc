@@ -24,17 +24,14 @@
 #include <mutex>
 
 #include "adapters/cluster.h"
+#include "engine/base/clock.h"
 #include "results/format.h"
 
 namespace racetrack::bench {
 
 namespace {
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using engine::MonotonicNs;
 
 void SleepUntilNs(int64_t t) {
   std::this_thread::sleep_until(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t)));
@@ -278,11 +275,11 @@ bool Session::SleepUntilSlot(int64_t t0) {
   // Sleep in short slices so Stop() is honoured even at very low rates; wake a little early and
   // yield the rest, so the harness's own wake-up delay (tens of us) is not charged to the target
   // as latency.
-  int64_t now = NowNs();
+  int64_t now = MonotonicNs();
   while (now < t0 && !stop.load(std::memory_order_relaxed)) {
     if (t0 - now > kSpinNs) SleepUntilNs(std::min(t0 - kSpinNs, now + 50'000'000));
     else std::this_thread::yield();
-    now = NowNs();
+    now = MonotonicNs();
   }
   return !stop.load(std::memory_order_relaxed);
 }
@@ -293,7 +290,7 @@ int64_t Session::CalibrationHook(int64_t t0, int64_t t1, std::vector<int64_t>* u
   if (d > 0) {
     // Busy-wait D (on the vDSO clock: no system call per check).
     const int64_t until = t1 + d;
-    while ((t1 = NowNs()) < until) {
+    while ((t1 = MonotonicNs()) < until) {
     }
   } else if (unslowed->size() < kCalibrationSample) {
     // No warm-up median: this client's first operations, unslowed, give D; the first client to
@@ -335,11 +332,11 @@ void Session::RunClientPhase(int index, const PhaseSpec& spec, int64_t start,
   uint64_t errors = 0;
   for (uint64_t k = 0; k < quota; ++k) {
     if (sh.phase_stop.load(std::memory_order_relaxed)) break;
-    const int64_t t0 = open ? start + schedule.At(k) : NowNs();
+    const int64_t t0 = open ? start + schedule.At(k) : MonotonicNs();
     if (t0 >= end) break;
     if (open && !SleepUntilSlot(t0)) break;
     Status s = worker.Step();
-    int64_t t1 = NowNs();
+    int64_t t1 = MonotonicNs();
     if (scenarios::IsFinished(s)) break;
     if (sh.calibration_slowdown > 0 && spec.repetition >= 0) {  // calibration hook, harness.h
       t1 = CalibrationHook(t0, t1, unslowed);
@@ -359,7 +356,7 @@ void Session::RunClientPhase(int index, const PhaseSpec& spec, int64_t start,
       break;
     }
   }
-  counters.finished_ns.store(NowNs(), std::memory_order_relaxed);
+  counters.finished_ns.store(MonotonicNs(), std::memory_order_relaxed);
 }
 
 int64_t Session::BeginPhase(const PhaseSpec& spec) {
@@ -385,7 +382,7 @@ int64_t Session::BeginPhase(const PhaseSpec& spec) {
     std::unique_lock lock(sh.mu);
     sh.cv.wait(lock, [&] { return sh.ready == sh.clients; });
   }
-  const int64_t start = NowNs() + 2'000'000;
+  const int64_t start = MonotonicNs() + 2'000'000;
   sh.run->PhaseStarting(spec.repetition, start / 1000);
   sh.start_ns.store(start, std::memory_order_release);
   return start;
@@ -470,7 +467,7 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
   for (;;) {
     {
       std::unique_lock lock(sh.mu);
-      const int64_t soon = NowNs() + 50'000'000;  // Stop() is checked at least this often
+      const int64_t soon = MonotonicNs() + 50'000'000;  // Stop() is checked at least this often
       const int64_t wake = spec.sample ? std::min(next, soon) : soon;
       sh.cv.wait_until(lock,
                        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(wake)),
@@ -478,7 +475,7 @@ PhaseResult Session::RunPhase(const PhaseSpec& spec, const Callbacks* callbacks,
       if (sh.done == sh.clients) break;
     }
     if (stop_ != nullptr && stop_->stopped()) sh.phase_stop.store(true);
-    const int64_t now = NowNs();
+    const int64_t now = MonotonicNs();
     if (spec.sample && now >= next) {
       take_sample(next);
       next += interval_ns;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -533,6 +534,13 @@ inline constexpr std::string_view kBitfieldBadOverflow = "ERR Invalid OVERFLOW t
 inline constexpr std::string_view kBitfieldRoGetOnly =
     "ERR BITFIELD_RO only supports the GET subcommand";
 
+// Redis formats the pair with "%f", at full length (a huge coordinate prints every digit).
+inline std::string InvalidLonLatPair(double lon, double lat) {
+  const char* format = "ERR invalid longitude,latitude pair %f,%f";
+  std::string text(static_cast<size_t>(std::snprintf(nullptr, 0, format, lon, lat)), '\0');
+  std::snprintf(text.data(), text.size() + 1, format, lon, lat);
+  return text;
+}
 inline constexpr std::string_view kGeoBadUnit =
     "ERR unsupported unit provided. please use M, KM, FT, MI";
 inline constexpr std::string_view kGeoRadiusNotNumber = "ERR need numeric radius";

@@ -5,11 +5,16 @@
 // reads `if (!ArgInt64(ctx, 2, &n)) return;`.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "engine/command.h"
 #include "engine/db.h"
@@ -97,6 +102,52 @@ inline bool LookupReadTyped(CommandContext& ctx, std::string_view key, ObjType t
   return true;
 }
 
+// The sums of INCRBY/HINCRBY and INCRBYFLOAT/HINCRBYFLOAT: false after replying Redis's error
+// ("increment or decrement would overflow", "increment would produce NaN or Infinity").
+inline bool AddOrReply(CommandContext& ctx, int64_t old, int64_t incr, int64_t* sum) {
+  if ((incr < 0 && old < 0 && incr < INT64_MIN - old) ||
+      (incr > 0 && old > 0 && incr > INT64_MAX - old)) {
+    ctx.reply.Error(errors::kOverflow);
+    return false;
+  }
+  *sum = old + incr;
+  return true;
+}
+inline bool AddOrReply(CommandContext& ctx, long double old, long double incr, long double* sum) {
+  *sum = old + incr;
+  if (!std::isnan(*sum) && !std::isinf(*sum)) return true;
+  ctx.reply.Error(errors::kIncrNanOrInf);
+  return false;
+}
+
+// EVAL and FCALL's "numkeys key [key ...] arg [arg ...]" from argv[3] on, once numkeys is
+// parsed: more keys than arguments, then a negative count, are refused as Redis checks them.
+inline bool SplitNumKeys(CommandContext& ctx, int64_t numkeys, Args* keys, Args* args) {
+  if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) {
+    ctx.reply.Error(errors::kNumKeysOverArgs);
+    return false;
+  }
+  if (numkeys < 0) {
+    ctx.reply.Error(errors::kNumKeysNegative);
+    return false;
+  }
+  *keys = ctx.argv.subspan(3, static_cast<size_t>(numkeys));
+  *args = ctx.argv.subspan(3 + static_cast<size_t>(numkeys));
+  return true;
+}
+
+// The rank range of LRANGE, LTRIM, ZRANGE and ZREMRANGEBYRANK over len elements, as Redis: a
+// negative index counts from the end, start is clamped to 0 and stop to the last element. Returns
+// false when the range is empty; else *start and *stop are positions in [0, len).
+inline bool ClampRankRange(int64_t len, int64_t* start, int64_t* stop) {
+  if (*start < 0) *start += len;
+  if (*stop < 0) *stop += len;
+  if (*start < 0) *start = 0;
+  if (*start > *stop || *start >= len) return false;
+  if (*stop >= len) *stop = len - 1;
+  return true;
+}
+
 inline bool ArgIs(std::string_view arg, std::string_view word) { return EqualsIgnoreCase(arg, word); }
 
 // "ERR wrong number of arguments for 'cmd' command", for commands whose arity rule is richer than
@@ -164,6 +215,8 @@ struct ScanOptions {
   int64_t count = 10;
   std::string_view pattern;
   bool use_pattern = false;  // false for no MATCH or MATCH *
+
+  bool Matches(std::string_view s) const { return !use_pattern || GlobMatch(pattern, s); }
 };
 inline bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out) {
   for (size_t i = first; i < ctx.argv.size(); i += 2) {
@@ -183,6 +236,48 @@ inline bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out
     }
   }
   return true;
+}
+
+// HRANDFIELD and ZRANDMEMBER's "count [WITH<word>]" from argv[2], checked in Redis's order: the
+// count, the syntax, then, with the word, a count within +-INT64_MAX / 2 (the reply holds
+// 2 x |count| items: a larger count would try to answer ~9e18 elements and take the server's
+// memory with it). *with tells whether the word was given.
+inline bool ParseRandomCount(CommandContext& ctx, std::string_view with_word, int64_t* count,
+                             bool* with) {
+  if (!ArgInt64InRange(ctx, 2, -INT64_MAX, INT64_MAX, count)) return false;
+  if (ctx.argv.size() > 4 || (ctx.argv.size() == 4 && !ArgIs(ctx.argv[3], with_word))) {
+    ctx.reply.Error(errors::kSyntax);
+    return false;
+  }
+  *with = ctx.argv.size() == 4;
+  if (*with && (*count < -INT64_MAX / 2 || *count > INT64_MAX / 2)) {
+    ctx.reply.Error(errors::kValueOutOfRange);
+    return false;
+  }
+  return true;
+}
+
+// The distinct elements SRANDMEMBER and ZRANDMEMBER return for 0 < count < size, chosen as Redis
+// chooses them: a few of many (count * 3 <= size) are drawn at random until `count` distinct ones
+// were seen (in draw order); more are a shuffled copy of all, cut to size. draw() returns a random
+// element, key(element) what tells two apart, for_each(f) calls f on every element.
+template <typename T, typename Draw, typename Key, typename ForEach>
+std::vector<T> PickDistinct(size_t count, size_t size, std::mt19937_64& rng, Draw draw, Key key,
+                            ForEach for_each) {
+  std::vector<T> picked;
+  picked.reserve(count);
+  if (count * 3 <= size) {
+    std::unordered_set<decltype(key(std::declval<const T&>()))> seen;
+    while (picked.size() < count) {
+      T e = draw();
+      if (seen.insert(key(e)).second) picked.push_back(std::move(e));
+    }
+    return picked;
+  }
+  for_each([&picked](T e) { picked.push_back(std::move(e)); });
+  std::shuffle(picked.begin(), picked.end(), rng);
+  picked.resize(count);
+  return picked;
 }
 
 // LMPOP and BLMPOP's "numkeys key [key ...] LEFT|RIGHT [COUNT count]", read from argv[first] on.
@@ -264,11 +359,27 @@ inline void StoreOrDelete(CommandContext& ctx, std::string_view key, std::unique
                 notify_type, event, changes);
 }
 
-// A scan of a missing key: cursor 0 and no elements (Redis answers before reading the options).
-inline void ReplyEmptyScan(CommandContext& ctx) {
+// The first element of a SCAN-like reply: [next cursor, ...]; the caller adds the elements' array.
+inline void ReplyScanCursor(CommandContext& ctx, uint64_t next) {
   ctx.reply.Array(2);
-  ctx.reply.Bulk("0");
-  ctx.reply.EmptyArray();
+  ctx.reply.Bulk(std::to_string(next));
+}
+
+// The start HSCAN, SSCAN and ZSCAN share, in Redis's order: the cursor, the key of type t, then
+// COUNT and MATCH (a missing key answers the empty scan before the options are read). Returns the
+// value to scan, or nullptr once a reply (an error or the empty scan) is written.
+inline Value* StartKeyScan(CommandContext& ctx, ObjType t, uint64_t* cursor,
+                           ScanOptions* options) {
+  if (!ArgCursor(ctx, 2, cursor)) return nullptr;
+  Value* v;
+  if (!LookupReadTyped(ctx, ctx.argv[1], t, &v)) return nullptr;
+  if (v == nullptr) {
+    ReplyScanCursor(ctx, 0);
+    ctx.reply.EmptyArray();
+    return nullptr;
+  }
+  if (!ParseScanOptions(ctx, 3, options)) return nullptr;
+  return v;
 }
 
 }  // namespace racetrack::engine

@@ -282,13 +282,7 @@ bool FunctionEngine::CaseLess::operator()(std::string_view a, std::string_view b
 }
 
 FunctionEngine::FunctionEngine(Engine* engine)
-    : engine_(engine), interp_(std::make_unique<lua::Interp>()) {
-  ClientState& c = interp_->client;
-  c.is_script = true;
-  c.authenticated = true;
-  c.deny_blocking = true;
-  c.name = "lua";
-  interp_->engine = engine_;
+    : engine_(engine), interp_(std::make_unique<lua::Interp>(engine)) {
   lua_ = lua::NewState(interp_.get(), lua::Mode::kFunction);
   lua::PushLibraryApi(lua_, RegisterFunctionCallback);
   lua_setfield(lua_, LUA_REGISTRYINDEX, "racetrack.library_api");
@@ -370,7 +364,7 @@ std::string FunctionEngine::Create(std::string_view code, bool replace,
   lua::SetGlobalsIndex(L, -1);
   lua_pop(L, 1);
   if (status != 0) {
-    std::string msg = "ERR unknown error";
+    std::string msg(errors::kLuaUnknownError);
     if (lua_isstring(L, -1)) {
       msg = std::string("ERR ") + lua_tostring(L, -1);
     } else if (lua_istable(L, -1)) {

@@ -189,17 +189,9 @@ void FcallGeneric(CommandContext& ctx, bool read_only) {
     ctx.reply.Error(errors::kFunctionBadNumKeys);
     return;
   }
-  if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) {
-    ctx.reply.Error(errors::kNumKeysOverArgs);
-    return;
-  }
-  if (numkeys < 0) {
-    ctx.reply.Error(errors::kNumKeysNegative);
-    return;
-  }
-  auto nk = static_cast<size_t>(numkeys);
-  fe.Call(ctx.client, ctx.argv, ctx.argv[1], ctx.argv.subspan(3, nk), ctx.argv.subspan(3 + nk),
-          read_only, ctx.reply);
+  Args keys, args;
+  if (!SplitNumKeys(ctx, numkeys, &keys, &args)) return;
+  fe.Call(ctx.client, ctx.argv, ctx.argv[1], keys, args, read_only, ctx.reply);
 }
 
 void CmdFcall(CommandContext& ctx) { FcallGeneric(ctx, false); }

@@ -28,9 +28,7 @@ namespace {
 bool ArgLonLat(CommandContext& ctx, size_t i, double* lon, double* lat) {
   if (!ArgDouble(ctx, i, lon) || !ArgDouble(ctx, i + 1, lat)) return false;
   if (*lon < geo::kLonMin || *lon > geo::kLonMax || *lat < geo::kLatMin || *lat > geo::kLatMax) {
-    char buf[128];
-    std::snprintf(buf, sizeof(buf), "ERR invalid longitude,latitude pair %f,%f", *lon, *lat);
-    ctx.reply.Error(buf);
+    ctx.reply.Error(errors::InvalidLonLatPair(*lon, *lat));
     return false;
   }
   return true;

@@ -156,14 +156,10 @@ void CmdLRange(CommandContext& ctx) {
   }
   const List* list = AsList(v);
   int64_t len = static_cast<int64_t>(list->size());
-  if (start < 0) start += len;
-  if (stop < 0) stop += len;
-  if (start < 0) start = 0;
-  if (start > stop || start >= len) {
+  if (!ClampRankRange(len, &start, &stop)) {
     ctx.reply.EmptyArray();
     return;
   }
-  if (stop >= len) stop = len - 1;
   ctx.reply.Array(static_cast<size_t>(stop - start + 1));
   auto it = list->IteratorAt(static_cast<size_t>(start));
   for (int64_t i = start; i <= stop; ++i, ++it) ctx.reply.Bulk(it.view());
@@ -268,16 +264,12 @@ void CmdLTrim(CommandContext& ctx) {
   }
   List* list = AsList(v);
   int64_t len = static_cast<int64_t>(list->size());
-  if (start < 0) start += len;
-  if (stop < 0) stop += len;
-  if (start < 0) start = 0;
-  if (start > stop || start >= len) {
+  if (!ClampRankRange(len, &start, &stop)) {
     Notify(ctx, kNotifyList, "ltrim", ctx.argv[1]);
     DeleteKey(ctx, ctx.argv[1]);  // all goes
     ctx.reply.Ok();
     return;
   }
-  if (stop >= len) stop = len - 1;
   if (start > 0 || stop < len - 1) {
     list->Trim(static_cast<size_t>(start), static_cast<size_t>(stop));
     ctx.db.AddDirty();

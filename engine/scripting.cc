@@ -13,13 +13,7 @@
 namespace racetrack::engine {
 
 ScriptEngine::ScriptEngine(Engine* engine)
-    : engine_(engine), interp_(std::make_unique<lua::Interp>()) {
-  ClientState& c = interp_->client;
-  c.is_script = true;
-  c.authenticated = true;
-  c.deny_blocking = true;
-  c.name = "lua";
-  interp_->engine = engine_;
+    : engine_(engine), interp_(std::make_unique<lua::Interp>(engine)) {
   InitLua();
 }
 

@@ -16,17 +16,8 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
   }
   int64_t numkeys;
   if (!ArgInt64(ctx, 2, &numkeys)) return;
-  if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) {
-    ctx.reply.Error(errors::kNumKeysOverArgs);
-    return;
-  }
-  if (numkeys < 0) {
-    ctx.reply.Error(errors::kNumKeysNegative);
-    return;
-  }
-  size_t nk = static_cast<size_t>(numkeys);
-  Args keys = ctx.argv.subspan(3, nk);
-  Args args = ctx.argv.subspan(3 + nk);
+  Args keys, args;
+  if (!SplitNumKeys(ctx, numkeys, &keys, &args)) return;
   ctx.engine.scripts().Eval(ctx.client, ctx.argv, ctx.argv[1], by_sha, keys, args, read_only,
                             ctx.reply);
 }

@@ -121,8 +121,14 @@ void PushResp(lua_State* L, std::string_view r, size_t* pos) {
   }
   std::string_view line = r.substr(start + 1, eol - start - 1);
   *pos = eol + 2;
+  const char type = r[start];
   int64_t n = 0;
-  switch (r[start]) {
+  if (type == ':' || type == '$' || type == '*') ParseInt64(line, &n);
+  if ((type == '$' || type == '*') && n < 0) {  // a null bulk or array is false in Lua
+    lua_pushboolean(L, 0);
+    return;
+  }
+  switch (type) {
     case '+':
       lua_createtable(L, 0, 1);
       lua_pushlstring(L, line.data(), line.size());
@@ -134,24 +140,13 @@ void PushResp(lua_State* L, std::string_view r, size_t* pos) {
       lua_setfield(L, -2, "ignore_error_stats_update");
       return;
     case ':':
-      ParseInt64(line, &n);
       lua_pushnumber(L, static_cast<lua_Number>(n));
       return;
     case '$':
-      ParseInt64(line, &n);
-      if (n < 0) {
-        lua_pushboolean(L, 0);
-        return;
-      }
       lua_pushlstring(L, r.data() + *pos, static_cast<size_t>(n));
       *pos += static_cast<size_t>(n) + 2;
       return;
     case '*':
-      ParseInt64(line, &n);
-      if (n < 0) {
-        lua_pushboolean(L, 0);
-        return;
-      }
       lua_createtable(L, static_cast<int>(n), 0);
       for (int64_t i = 1; i <= n; ++i) {
         PushResp(L, r, pos);
@@ -854,6 +849,13 @@ void CountHook(lua_State* L, lua_Debug*) {
     PushErrorTable(L, errors::kLuaKilledByUser);
   }
   lua_error(L);
+}
+
+Interp::Interp(Engine* e) : engine(e) {
+  client.is_script = true;
+  client.authenticated = true;
+  client.deny_blocking = true;
+  client.name = "lua";
 }
 
 Interp* GetInterp(lua_State* L) {

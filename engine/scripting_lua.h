@@ -41,6 +41,9 @@ namespace lua {
 
 // What the C callbacks of one interpreter reach (registry light userdata "racetrack.run").
 struct Interp {
+  // The fake client is a script's: authenticated, named "lua", never blocking.
+  explicit Interp(Engine* e);
+
   Engine* engine = nullptr;
   ClientState client;  // the fake client redis.call runs as
   // Set while a script or function runs (nullptr otherwise).

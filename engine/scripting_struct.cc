@@ -128,6 +128,24 @@ void FixBytes(char* p, size_t size, int endian) {
   for (size_t i = 0, j = size - 1; i < j; ++i, --j) std::swap(p[i], p[j]);
 }
 
+// A float or double in the format's byte order: appended to b, or read from p.
+template <typename T>
+void PutFloat(luaL_Buffer* b, T value, int endian) {
+  char raw[sizeof(T)];
+  std::memcpy(raw, &value, sizeof(T));
+  FixBytes(raw, sizeof(T), endian);
+  luaL_addlstring(b, raw, sizeof(T));
+}
+template <typename T>
+T GetFloat(const char* p, int endian) {
+  char raw[sizeof(T)];
+  std::memcpy(raw, p, sizeof(T));
+  FixBytes(raw, sizeof(T), endian);
+  T value;
+  std::memcpy(&value, raw, sizeof(T));
+  return value;
+}
+
 int Pack(lua_State* L) {
   const char* fmt = luaL_checkstring(L, 1);
   Header h;
@@ -149,22 +167,12 @@ int Pack(lua_State* L) {
       case 'x':
         luaL_addchar(&b, '\0');
         break;
-      case 'f': {
-        auto f = static_cast<float>(luaL_checknumber(L, arg++));
-        char raw[sizeof(f)];
-        std::memcpy(raw, &f, sizeof(f));
-        FixBytes(raw, sizeof(f), h.endian);
-        luaL_addlstring(&b, raw, sizeof(f));
+      case 'f':
+        PutFloat(&b, static_cast<float>(luaL_checknumber(L, arg++)), h.endian);
         break;
-      }
-      case 'd': {
-        double d = luaL_checknumber(L, arg++);
-        char raw[sizeof(d)];
-        std::memcpy(raw, &d, sizeof(d));
-        FixBytes(raw, sizeof(d), h.endian);
-        luaL_addlstring(&b, raw, sizeof(d));
+      case 'd':
+        PutFloat(&b, static_cast<double>(luaL_checknumber(L, arg++)), h.endian);
         break;
-      }
       case 'c':
       case 's': {
         size_t l;
@@ -223,26 +231,14 @@ int Unpack(lua_State* L) {
         break;
       case 'x':
         break;
-      case 'f': {
-        char raw[sizeof(float)];
-        std::memcpy(raw, data + pos, size);
-        FixBytes(raw, sizeof(raw), h.endian);
-        float f;
-        std::memcpy(&f, raw, sizeof(f));
-        lua_pushnumber(L, f);
+      case 'f':
+        lua_pushnumber(L, GetFloat<float>(data + pos, h.endian));
         ++n;
         break;
-      }
-      case 'd': {
-        char raw[sizeof(double)];
-        std::memcpy(raw, data + pos, size);
-        FixBytes(raw, sizeof(raw), h.endian);
-        double d;
-        std::memcpy(&d, raw, sizeof(d));
-        lua_pushnumber(L, d);
+      case 'd':
+        lua_pushnumber(L, GetFloat<double>(data + pos, h.endian));
         ++n;
         break;
-      }
       case 'c':
         if (size == 0) {
           if (n == 0 || !lua_isnumber(L, -1)) luaL_error(L, "format 'c0' needs a previous size");

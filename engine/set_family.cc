@@ -8,7 +8,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "engine/ds/set.h"
@@ -184,23 +183,12 @@ void CmdSRandMember(CommandContext& ctx) {
     ReplyMembers(ctx.reply, *set);
     return;
   }
-  // Distinct members, count < size. Few of many: draw until enough distinct ones were seen.
-  if (static_cast<uint64_t>(count) * 3 <= set->size()) {
-    std::unordered_set<std::string> picked;
-    ctx.reply.Array(static_cast<size_t>(count));
-    while (picked.size() < static_cast<size_t>(count)) {
-      std::string m = set->Random(rng);
-      if (picked.insert(m).second) ctx.reply.Bulk(m);
-    }
-    return;
-  }
-  // Most of them: a shuffled copy, cut to size.
-  std::vector<std::string> all;
-  set->ForEach([&all](std::string_view m) { all.emplace_back(m); });
-  std::shuffle(all.begin(), all.end(), rng);
-  all.resize(static_cast<size_t>(count));
-  ctx.reply.Array(all.size());
-  for (const std::string& m : all) ctx.reply.Bulk(m);
+  std::vector<std::string> picked = PickDistinct<std::string>(
+      static_cast<size_t>(count), set->size(), rng, [&] { return set->Random(rng); },
+      [](const std::string& m) { return m; },
+      [set](auto add) { set->ForEach([&add](std::string_view m) { add(std::string(m)); }); });
+  ctx.reply.Array(picked.size());
+  for (const std::string& m : picked) ctx.reply.Bulk(m);
 }
 
 // ---- set algebra ----
@@ -387,25 +375,15 @@ void CmdSMove(CommandContext& ctx) {
 
 void CmdSScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ArgCursor(ctx, 2, &cursor)) return;
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
-  if (v == nullptr) {  // Redis answers a missing key before looking at the options
-    ReplyEmptyScan(ctx);
-    return;
-  }
   ScanOptions options;
-  if (!ParseScanOptions(ctx, 3, &options)) return;
-  // Plain copies, not a structured binding: clang 14 (the fuzz preset) cannot capture one.
-  const int64_t count = options.count;
-  const std::string_view pattern = options.pattern;
-  const bool use_pattern = options.use_pattern;
+  Value* v = StartKeyScan(ctx, ObjType::kSet, &cursor, &options);
+  if (v == nullptr) return;
   std::vector<std::string> found;
-  uint64_t next = AsSet(v)->Scan(cursor, static_cast<size_t>(count), [&](std::string_view m) {
-    if (!use_pattern || GlobMatch(pattern, m)) found.emplace_back(m);
-  });
-  ctx.reply.Array(2);
-  ctx.reply.Bulk(std::to_string(next));
+  uint64_t next =
+      AsSet(v)->Scan(cursor, static_cast<size_t>(options.count), [&](std::string_view m) {
+        if (options.Matches(m)) found.emplace_back(m);
+      });
+  ReplyScanCursor(ctx, next);
   ctx.reply.Array(found.size());
   for (const std::string& m : found) ctx.reply.Bulk(m);
 }

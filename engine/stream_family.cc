@@ -38,6 +38,16 @@ bool ParseIdOrReply(CommandContext& ctx, std::string_view s, uint64_t missing_se
   return false;
 }
 
+// The IDs from argv[first] on (XDEL, XACK); on a bad one replies "Invalid stream ID".
+bool ParseIdsOrReply(CommandContext& ctx, size_t first, std::vector<StreamID>* ids) {
+  for (size_t i = first; i < ctx.argv.size(); ++i) {
+    StreamID id;
+    if (!ParseIdOrReply(ctx, ctx.argv[i], 0, &id)) return false;
+    ids->push_back(id);
+  }
+  return true;
+}
+
 void ReplyEntry(ReplyBuilder& r, StreamID id, const std::vector<std::string>& fields) {
   r.Array(2);
   r.Bulk(id.ToString());
@@ -312,11 +322,7 @@ void CmdXDel(CommandContext& ctx) {
     return;
   }
   std::vector<StreamID> ids;
-  for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    StreamID id;
-    if (!ParseIdOrReply(ctx, ctx.argv[i], 0, &id)) return;
-    ids.push_back(id);
-  }
+  if (!ParseIdsOrReply(ctx, 2, &ids)) return;
   int64_t deleted = 0;
   for (StreamID id : ids) deleted += AsStream(v)->Delete(id) ? 1 : 0;
   if (deleted) ctx.db.AddDirty(static_cast<uint64_t>(deleted));
@@ -807,8 +813,23 @@ bool LookupGroup(CommandContext& ctx, StreamObject** s, StreamGroup** g, bool* m
   return true;
 }
 
-void ReplyNoGroup(CommandContext& ctx) {
+// LookupGroup for the commands that answer a missing key or group with NOGROUP.
+bool LookupGroupOrReply(CommandContext& ctx, StreamObject** s, StreamGroup** g) {
+  bool missing;
+  if (!LookupGroup(ctx, s, g, &missing)) return false;
+  if (!missing) return true;
   ctx.reply.Error(errors::NoSuchKeyOrGroup(ctx.argv[1], ctx.argv[2]));
+  return false;
+}
+
+// Forgets a pending entry (XACK, or a claim of an entry since deleted): false if it was not pending.
+bool DropNack(StreamGroup* g, StreamID id) {
+  auto it = g->pel.find(id);
+  if (it == g->pel.end()) return false;
+  auto c = g->consumers.find(it->second.consumer);
+  if (c != g->consumers.end()) c->second.pel.erase(id);
+  g->pel.erase(it);
+  return true;
 }
 
 // As Redis: the key and group (either missing → 0) before the IDs are parsed.
@@ -823,20 +844,9 @@ void CmdXAck(CommandContext& ctx) {
     return;
   }
   std::vector<StreamID> ids;
-  for (size_t i = 3; i < ctx.argv.size(); ++i) {
-    StreamID id;
-    if (!ParseIdOrReply(ctx, ctx.argv[i], 0, &id)) return;
-    ids.push_back(id);
-  }
+  if (!ParseIdsOrReply(ctx, 3, &ids)) return;
   int64_t acked = 0;
-  for (StreamID id : ids) {
-    auto it = g->pel.find(id);
-    if (it == g->pel.end()) continue;
-    auto c = g->consumers.find(it->second.consumer);
-    if (c != g->consumers.end()) c->second.pel.erase(id);
-    g->pel.erase(it);
-    ++acked;
-  }
+  for (StreamID id : ids) acked += DropNack(g, id) ? 1 : 0;
   if (acked) ctx.db.AddDirty();
   ctx.reply.Integer(acked);
 }
@@ -874,12 +884,7 @@ void CmdXPending(CommandContext& ctx) {
   }
   StreamObject* s;
   StreamGroup* g;
-  bool missing;
-  if (!LookupGroup(ctx, &s, &g, &missing)) return;
-  if (missing) {
-    ReplyNoGroup(ctx);
-    return;
-  }
+  if (!LookupGroupOrReply(ctx, &s, &g)) return;
   if (summary) {
     ctx.reply.Array(4);
     if (g->pel.empty()) {
@@ -946,23 +951,31 @@ void Claim(StreamGroup* g, StreamID id, std::string_view consumer_name, StreamCo
   consumer.pel.insert(id);
 }
 
-void DropNack(StreamGroup* g, StreamID id) {
-  auto it = g->pel.find(id);
-  if (it == g->pel.end()) return;
-  auto c = g->consumers.find(it->second.consumer);
-  if (c != g->consumers.end()) c->second.pel.erase(id);
-  g->pel.erase(it);
+// XCLAIM and XAUTOCLAIM's min-idle-time (argv[4]): an integer, a negative one read as 0.
+bool ParseMinIdle(CommandContext& ctx, std::string_view error, int64_t* min_idle) {
+  if (!ParseInt64(ctx.argv[4], min_idle)) {
+    ctx.reply.Error(error);
+    return false;
+  }
+  if (*min_idle < 0) *min_idle = 0;
+  return true;
+}
+
+// A claimed entry in XCLAIM/XAUTOCLAIM's reply: its ID alone under JUSTID, else [id, fields].
+void ReplyClaimed(ReplyBuilder& r, StreamID id, const std::vector<std::string>& fields,
+                  bool justid) {
+  if (justid) {
+    r.Bulk(id.ToString());
+  } else {
+    ReplyEntry(r, id, fields);
+  }
 }
 
 void CmdXClaim(CommandContext& ctx) {
   KeepWatchers(ctx);
   Args a = ctx.argv;
   int64_t min_idle;
-  if (!ParseInt64(a[4], &min_idle)) {
-    ctx.reply.Error(errors::kXclaimMinIdle);
-    return;
-  }
-  if (min_idle < 0) min_idle = 0;
+  if (!ParseMinIdle(ctx, errors::kXclaimMinIdle, &min_idle)) return;
   std::vector<StreamID> ids;
   size_t j = 5;
   for (; j < a.size(); ++j) {
@@ -1003,12 +1016,7 @@ void CmdXClaim(CommandContext& ctx) {
   }
   StreamObject* s;
   StreamGroup* g;
-  bool missing;
-  if (!LookupGroup(ctx, &s, &g, &missing)) return;
-  if (missing) {
-    ReplyNoGroup(ctx);
-    return;
-  }
+  if (!LookupGroupOrReply(ctx, &s, &g)) return;
   size_t token = ctx.reply.BeginArray();
   size_t n = 0;
   StreamConsumer* consumer = nullptr;
@@ -1038,11 +1046,7 @@ void CmdXClaim(CommandContext& ctx) {
     }
     consumer->seen_time_ms = ctx.now_ms;
     changed = true;
-    if (justid) {
-      ctx.reply.Bulk(id.ToString());
-    } else {
-      ReplyEntry(ctx.reply, id, e->second.fields);
-    }
+    ReplyClaimed(ctx.reply, id, e->second.fields, justid);
     ++n;
   }
   ctx.reply.EndArray(token, n);
@@ -1053,11 +1057,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
   KeepWatchers(ctx);
   Args a = ctx.argv;
   int64_t min_idle;
-  if (!ParseInt64(a[4], &min_idle)) {
-    ctx.reply.Error(errors::kXautoclaimMinIdle);
-    return;
-  }
-  if (min_idle < 0) min_idle = 0;
+  if (!ParseMinIdle(ctx, errors::kXautoclaimMinIdle, &min_idle)) return;
   StreamID start;
   if (!ParseIntervalId(ctx, a[5], true, &start)) return;
   int64_t count = 100;
@@ -1078,12 +1078,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
   }
   StreamObject* s;
   StreamGroup* g;
-  bool missing;
-  if (!LookupGroup(ctx, &s, &g, &missing)) return;
-  if (missing) {
-    ReplyNoGroup(ctx);
-    return;
-  }
+  if (!LookupGroupOrReply(ctx, &s, &g)) return;
   int64_t attempts = count * 10;
   std::string entries;  // claimed entries' replies, framed after the cursor is known
   ReplyBuilder body;
@@ -1110,11 +1105,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
     it->second.delivery_time_ms = ctx.now_ms;
     if (!justid) ++it->second.delivery_count;
     consumer->seen_time_ms = ctx.now_ms;
-    if (justid) {
-      body.Bulk(id.ToString());
-    } else {
-      ReplyEntry(body, id, e->second.fields);
-    }
+    ReplyClaimed(body, id, e->second.fields, justid);
     ++claimed;
     --count;
     ++it;

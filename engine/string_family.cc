@@ -466,6 +466,19 @@ void CmdLcs(CommandContext& ctx) {
   }
 }
 
+// The new value of INCR*/DECR* at argv[1]: added when v (its old value) is null, else replaced in
+// place, so the TTL and the access clock stay, as in Redis.
+void StoreCounter(CommandContext& ctx, Value* v, Value result) {
+  if (v == nullptr) {
+    ctx.db.Add(ctx.argv[1], std::move(result));
+    return;
+  }
+  uint32_t clock = v->access_clock;
+  *v = std::move(result);
+  v->access_clock = clock;
+  ctx.db.AddDirty();
+}
+
 // INCR, DECR, INCRBY, DECRBY after their increment is known (Redis's incrDecrCommand).
 void IncrBy(CommandContext& ctx, int64_t incr) {
   Value* v;
@@ -475,20 +488,9 @@ void IncrBy(CommandContext& ctx, int64_t incr) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
-  if ((incr < 0 && old < 0 && incr < INT64_MIN - old) ||
-      (incr > 0 && old > 0 && incr > INT64_MAX - old)) {
-    ctx.reply.Error(errors::kOverflow);
-    return;
-  }
-  int64_t result = old + incr;
-  if (v == nullptr) {
-    ctx.db.Add(ctx.argv[1], Value::FromInt(result));
-  } else {
-    uint32_t clock = v->access_clock;
-    *v = Value::FromInt(result);  // in place: the TTL stays, as in Redis
-    v->access_clock = clock;
-    ctx.db.AddDirty();
-  }
+  int64_t result;
+  if (!AddOrReply(ctx, old, incr, &result)) return;
+  StoreCounter(ctx, v, Value::FromInt(result));
   Notify(ctx, kNotifyString, "incrby", ctx.argv[1]);
   ctx.reply.Integer(result);
 }
@@ -520,20 +522,9 @@ void CmdIncrByFloat(CommandContext& ctx) {
     ctx.reply.Error(errors::kNotFloat);
     return;
   }
-  value += incr;
-  if (std::isnan(value) || std::isinf(value)) {
-    ctx.reply.Error(errors::kIncrNanOrInf);
-    return;
-  }
+  if (!AddOrReply(ctx, value, incr, &value)) return;
   std::string text = FormatLongDouble(value);
-  if (v == nullptr) {
-    ctx.db.Add(ctx.argv[1], Value::Embstr(text));  // never "int" (Redis does not re-encode it)
-  } else {
-    uint32_t clock = v->access_clock;
-    *v = Value::Embstr(text);
-    v->access_clock = clock;
-    ctx.db.AddDirty();
-  }
+  StoreCounter(ctx, v, Value::Embstr(text));  // never "int" (Redis does not re-encode it)
   Notify(ctx, kNotifyString, "incrbyfloat", ctx.argv[1]);
   // Propagated as the value it produced, as Redis (a float sum may differ on a replica).
   if (ctx.engine.propagating()) {

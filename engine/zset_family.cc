@@ -18,7 +18,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "engine/ds/set.h"
@@ -34,6 +33,14 @@ ZSet* AsZSet(Value* v) { return v == nullptr ? nullptr : v->As<ZSet>(); }
 
 // A score: a bulk string in RESP2, a double in RESP3 (Redis's addReplyDouble).
 void ReplyScore(ReplyBuilder& reply, double d) { reply.Double(d); }
+// ZSCORE and ZMSCORE's answer for one member: its score, or null when it (or the key) is missing.
+void ReplyScoreOrNull(ReplyBuilder& reply, std::optional<double> score) {
+  if (score) {
+    ReplyScore(reply, *score);
+  } else {
+    reply.Null();
+  }
+}
 
 // One end of a score range, as Redis's zslParseRange: strtod over the rest of the argument.
 bool ParseScoreBound(std::string_view arg, double* value, bool* exclusive) {
@@ -55,9 +62,15 @@ bool ParseScoreBound(std::string_view arg, double* value, bool* exclusive) {
   return *end == '\0' && !std::isnan(*value);
 }
 
-bool ParseScoreRange(std::string_view min, std::string_view max, ScoreRange* r) {
-  return ParseScoreBound(min, &r->min, &r->min_exclusive) &&
-         ParseScoreBound(max, &r->max, &r->max_exclusive);
+// The score range with its min at argv[min_i] and max at argv[max_i]; on bad input replies
+// "min or max is not a float" and returns false.
+bool ArgScoreRange(CommandContext& ctx, size_t min_i, size_t max_i, ScoreRange* r) {
+  if (ParseScoreBound(ctx.argv[min_i], &r->min, &r->min_exclusive) &&
+      ParseScoreBound(ctx.argv[max_i], &r->max, &r->max_exclusive)) {
+    return true;
+  }
+  ctx.reply.Error(errors::kMinMaxNotFloat);
+  return false;
 }
 
 bool ParseLexBound(std::string_view arg, LexBound* b) {
@@ -82,8 +95,13 @@ bool ParseLexBound(std::string_view arg, LexBound* b) {
   }
 }
 
-bool ParseLexRange(std::string_view min, std::string_view max, LexRange* r) {
-  return ParseLexBound(min, &r->min) && ParseLexBound(max, &r->max);
+// As ArgScoreRange for a lexicographic range: "min or max not valid string range item".
+bool ArgLexRange(CommandContext& ctx, size_t min_i, size_t max_i, LexRange* r) {
+  if (ParseLexBound(ctx.argv[min_i], &r->min) && ParseLexBound(ctx.argv[max_i], &r->max)) {
+    return true;
+  }
+  ctx.reply.Error(errors::kMinMaxNotLex);
+  return false;
 }
 
 // ---- ZADD / ZINCRBY ----
@@ -195,12 +213,7 @@ void CmdZIncrBy(CommandContext& ctx) { ZAddGeneric(ctx, true); }
 void CmdZScore(CommandContext& ctx) {
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  std::optional<double> score = v == nullptr ? std::nullopt : AsZSet(v)->Score(ctx.argv[2]);
-  if (!score) {
-    ctx.reply.Null();
-  } else {
-    ReplyScore(ctx.reply, *score);
-  }
+  ReplyScoreOrNull(ctx.reply, v == nullptr ? std::nullopt : AsZSet(v)->Score(ctx.argv[2]));
 }
 
 void CmdZMScore(CommandContext& ctx) {
@@ -209,12 +222,7 @@ void CmdZMScore(CommandContext& ctx) {
   const ZSet* zs = AsZSet(v);
   ctx.reply.Array(ctx.argv.size() - 2);
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    std::optional<double> score = zs == nullptr ? std::nullopt : zs->Score(ctx.argv[i]);
-    if (!score) {
-      ctx.reply.Null();
-    } else {
-      ReplyScore(ctx.reply, *score);
-    }
+    ReplyScoreOrNull(ctx.reply, zs == nullptr ? std::nullopt : zs->Score(ctx.argv[i]));
   }
 }
 
@@ -226,32 +234,18 @@ void CmdZCard(CommandContext& ctx) {
 
 void CmdZCount(CommandContext& ctx) {
   ScoreRange r;
-  if (!ParseScoreRange(ctx.argv[2], ctx.argv[3], &r)) {
-    ctx.reply.Error(errors::kMinMaxNotFloat);
-    return;
-  }
+  if (!ArgScoreRange(ctx, 2, 3, &r)) return;
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Integer(0);
-    return;
-  }
-  ctx.reply.Integer(static_cast<int64_t>(AsZSet(v)->CountInRange(r)));
+  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(AsZSet(v)->CountInRange(r)));
 }
 
 void CmdZLexCount(CommandContext& ctx) {
   LexRange r;
-  if (!ParseLexRange(ctx.argv[2], ctx.argv[3], &r)) {
-    ctx.reply.Error(errors::kMinMaxNotLex);
-    return;
-  }
+  if (!ArgLexRange(ctx, 2, 3, &r)) return;
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Integer(0);
-    return;
-  }
-  ctx.reply.Integer(static_cast<int64_t>(AsZSet(v)->CountInLexRange(r)));
+  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(AsZSet(v)->CountInLexRange(r)));
 }
 
 // ZRANK / ZREVRANK key member [WITHSCORE] (WITHSCORE as Redis 7.2; 7.0 has arity 3).
@@ -342,11 +336,7 @@ RangeWalk RangeByRank(const ZSet& zs, int64_t start, int64_t end, bool reverse) 
   RangeWalk w;
   w.reverse = reverse;
   int64_t len = static_cast<int64_t>(zs.size());
-  if (start < 0) start += len;
-  if (end < 0) end += len;
-  if (start < 0) start = 0;
-  if (start > end || start >= len) return w;
-  if (end >= len) end = len - 1;
+  if (!ClampRankRange(len, &start, &end)) return w;
   w.count = static_cast<size_t>(end - start + 1);
   w.first = zs.AtRank(static_cast<uint64_t>(reverse ? len - 1 - start : start));
   return w;
@@ -423,16 +413,10 @@ void RangeGeneric(CommandContext& ctx, RangeType type, Direction dir, bool store
       if (!ArgInt64(ctx, min_idx, &start) || !ArgInt64(ctx, max_idx, &end)) return;
       break;
     case RangeType::kScore:
-      if (!ParseScoreRange(ctx.argv[min_idx], ctx.argv[max_idx], &sr)) {
-        ctx.reply.Error(errors::kMinMaxNotFloat);
-        return;
-      }
+      if (!ArgScoreRange(ctx, min_idx, max_idx, &sr)) return;
       break;
     case RangeType::kLex:
-      if (!ParseLexRange(ctx.argv[min_idx], ctx.argv[max_idx], &lr)) {
-        ctx.reply.Error(errors::kMinMaxNotLex);
-        return;
-      }
+      if (!ArgLexRange(ctx, min_idx, max_idx, &lr)) return;
       break;
     case RangeType::kAuto:
       break;
@@ -523,12 +507,8 @@ void RemRangeGeneric(CommandContext& ctx, RangeType type) {
   if (type == RangeType::kRank) {
     if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &end)) return;
   } else if (type == RangeType::kScore) {
-    if (!ParseScoreRange(ctx.argv[2], ctx.argv[3], &sr)) {
-      ctx.reply.Error(errors::kMinMaxNotFloat);
-      return;
-    }
-  } else if (!ParseLexRange(ctx.argv[2], ctx.argv[3], &lr)) {
-    ctx.reply.Error(errors::kMinMaxNotLex);
+    if (!ArgScoreRange(ctx, 2, 3, &sr)) return;
+  } else if (!ArgLexRange(ctx, 2, 3, &lr)) {
     return;
   }
   Value* v;
@@ -541,14 +521,10 @@ void RemRangeGeneric(CommandContext& ctx, RangeType type) {
   size_t removed = 0;
   if (type == RangeType::kRank) {
     int64_t len = static_cast<int64_t>(zs->size());
-    if (start < 0) start += len;
-    if (end < 0) end += len;
-    if (start < 0) start = 0;
-    if (start > end || start >= len) {
+    if (!ClampRankRange(len, &start, &end)) {
       ctx.reply.Integer(0);
       return;
     }
-    if (end >= len) end = len - 1;
     removed = zs->RemoveRangeByRank(static_cast<uint64_t>(start), static_cast<uint64_t>(end));
   } else if (type == RangeType::kScore) {
     removed = zs->RemoveRangeByScore(sr);
@@ -619,20 +595,9 @@ void CmdZRandMember(CommandContext& ctx) {
     ctx.reply.Bulk(AsZSet(v)->Random(ctx.engine.rng()).member());
     return;
   }
-  // As Redis: the count first, then the syntax; with scores the reply holds 2 x |count| items,
-  // so a count past INT64_MAX / 2 is refused (else the repetitions form would try to answer ~9e18
-  // elements and take the server's memory with it).
   int64_t count;
-  if (!ArgInt64InRange(ctx, 2, -INT64_MAX, INT64_MAX, &count)) return;
-  if (ctx.argv.size() > 4 || (ctx.argv.size() == 4 && !ArgIs(ctx.argv[3], "withscores"))) {
-    ctx.reply.Error(errors::kSyntax);
-    return;
-  }
-  bool with_scores = ctx.argv.size() == 4;
-  if (with_scores && (count < -INT64_MAX / 2 || count > INT64_MAX / 2)) {
-    ctx.reply.Error(errors::kValueOutOfRange);
-    return;
-  }
+  bool with_scores;
+  if (!ParseRandomCount(ctx, "withscores", &count, &with_scores)) return;
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
   if (v == nullptr || count == 0) {
@@ -652,55 +617,35 @@ void CmdZRandMember(CommandContext& ctx) {
     for (Iter it = zs->Last(); it.valid(); it.Prev()) EmitPair(ctx.reply, it, with_scores);
     return;
   }
-  std::vector<Iter> picked;
-  picked.reserve(static_cast<size_t>(count));
-  if (static_cast<uint64_t>(count) * 3 <= zs->size()) {
-    std::unordered_set<const void*> seen;
-    while (picked.size() < static_cast<size_t>(count)) {
-      Iter it = zs->Random(rng);
-      if (seen.insert(it.id()).second) picked.push_back(it);
-    }
-  } else {
-    std::vector<Iter> all;
-    all.reserve(zs->size());
-    for (Iter it = zs->First(); it.valid(); it.Next()) all.push_back(it);
-    std::shuffle(all.begin(), all.end(), rng);
-    picked.assign(all.begin(), all.begin() + count);
-  }
+  std::vector<Iter> picked = PickDistinct<Iter>(
+      static_cast<size_t>(count), zs->size(), rng, [&] { return zs->Random(rng); },
+      [](const Iter& it) { return it.id(); },
+      [zs](auto add) {
+        for (Iter it = zs->First(); it.valid(); it.Next()) add(it);
+      });
   ctx.reply.PairArray(picked.size(), with_scores);
   for (const Iter& it : picked) EmitPair(ctx.reply, it, with_scores);
 }
 
 void CmdZScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ArgCursor(ctx, 2, &cursor)) return;
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  if (v == nullptr) {
-    ReplyEmptyScan(ctx);
-    return;
-  }
   ScanOptions options;
-  if (!ParseScanOptions(ctx, 3, &options)) return;
-  // Plain copies, not a structured binding: clang 14 (the fuzz preset) cannot capture one.
-  const int64_t count = options.count;
-  const std::string_view pattern = options.pattern;
-  const bool use_pattern = options.use_pattern;
+  Value* v = StartKeyScan(ctx, ObjType::kZSet, &cursor, &options);
+  if (v == nullptr) return;
   const ZSet* zs = AsZSet(v);
   std::vector<Iter> found;
   size_t seen = 0;
-  size_t max_buckets = static_cast<size_t>(count) * 10;
+  size_t max_buckets = static_cast<size_t>(options.count) * 10;
   // A listpack is returned whole, in order, by its first step (as Redis); the cursor it was
   // given does not matter.
   uint64_t next = zs->encoding() == ZSet::Enc::kListpack ? 0 : cursor;
   do {
     next = zs->Scan(next, [&](const Iter& it) {
-      if (!use_pattern || GlobMatch(pattern, it.member())) found.push_back(it);
+      if (options.Matches(it.member())) found.push_back(it);
       ++seen;
     });
-  } while (next != 0 && max_buckets-- > 0 && seen < static_cast<size_t>(count));
-  ctx.reply.Array(2);
-  ctx.reply.Bulk(std::to_string(next));
+  } while (next != 0 && max_buckets-- > 0 && seen < static_cast<size_t>(options.count));
+  ReplyScanCursor(ctx, next);
   ctx.reply.Array(found.size() * 2);  // scores as bulk strings in both protocols, as Redis
   for (const Iter& it : found) {
     ctx.reply.Bulk(it.member());

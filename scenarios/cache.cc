@@ -31,6 +31,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "engine/base/clock.h"
 #include "engine/base/parse.h"
 #include "scenarios/cache_staleness.h"
 #include "scenarios/claims.h"
@@ -68,11 +69,7 @@ bool UsesRedis(Kind k) {
          k == Kind::kNative;
 }
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using engine::MonotonicNs;
 
 // ---- Values. ----
 
@@ -207,7 +204,7 @@ Result<std::shared_ptr<Dataset>> EnsureData(Client& db, int64_t keys, uint64_t s
       return data;
     }
   }
-  const int64_t t0 = NowNs();
+  const int64_t t0 = MonotonicNs();
   for (const char* t : {"cache_meta", "cache_items", "cache_orders"}) {
     auto exists = db.Query(SqlStatement{"", "SELECT to_regclass($1) IS NOT NULL"},
                            std::vector<std::string>{t});
@@ -264,7 +261,7 @@ Result<std::shared_ptr<Dataset>> EnsureData(Client& db, int64_t keys, uint64_t s
   }
   if (!(s = Exec(db, "VACUUM ANALYZE cache_items")).ok()) return s;
   if (!(s = Exec(db, "VACUUM ANALYZE cache_orders")).ok()) return s;
-  data->load_s = static_cast<double>(NowNs() - t0) / 1e9;
+  data->load_s = static_cast<double>(MonotonicNs() - t0) / 1e9;
   data->loaded_now = true;
   if (!(s = Exec(db, "CREATE TABLE cache_meta (tag text PRIMARY KEY, load_s double precision)"))
            .ok()) {
@@ -582,7 +579,7 @@ Result<Value> CacheWorker::DbRead(int64_t key) {
 
 Result<std::optional<Value>> CacheWorker::CacheGet(int64_t key) {
   const Settings& s = run_->settings();
-  if (s.kind == Kind::kInProcess) return run_->lru()->Get(key, NowNs());
+  if (s.kind == Kind::kInProcess) return run_->lru()->Get(key, MonotonicNs());
   if (s.kind == Kind::kNative) {
     auto r = cache_->Command({"HMGET", Key(key), "v", "f", "a", "b", "p"});
     if (!r.ok()) return r.status();
@@ -609,7 +606,7 @@ Status CacheWorker::CacheFill(int64_t key, Value v) {
   const Settings& s = run_->settings();
   switch (s.kind) {
     case Kind::kInProcess:
-      run_->lru()->Put(key, std::move(v), NowNs() + s.ttl_ms * 1'000'000);
+      run_->lru()->Put(key, std::move(v), MonotonicNs() + s.ttl_ms * 1'000'000);
       return Status::Ok();
     case Kind::kNative: {
       const std::string keys[] = {Key(key)};
@@ -636,7 +633,7 @@ Status CacheWorker::CacheFill(int64_t key, Value v) {
 Result<Value> CacheWorker::MissAndFill(int64_t key) {
   CacheFillEvent fill;
   fill.fill_id = NextFillId();
-  fill.db_start_ns = NowNs();
+  fill.db_start_ns = MonotonicNs();
   auto v = DbRead(key);
   if (!v.ok()) return v.status();
   Value stored = *v;
@@ -644,7 +641,7 @@ Result<Value> CacheWorker::MissAndFill(int64_t key) {
   stored.soft_ms = fill.db_start_ns / 1'000'000 + run_->settings().ttl_ms;
   Status s = CacheFill(key, std::move(stored));
   if (!s.ok()) return s;
-  fill.set_end_ns = NowNs();
+  fill.set_end_ns = MonotonicNs();
   log_->fills.push_back(fill);
   return v;
 }
@@ -652,7 +649,7 @@ Result<Value> CacheWorker::MissAndFill(int64_t key) {
 Result<Value> CacheWorker::SingleFlightRead(int64_t key, bool* hit) {
   auto cached = CacheGet(key);
   if (!cached.ok()) return cached.status();
-  const int64_t now_ms = NowNs() / 1'000'000;
+  const int64_t now_ms = MonotonicNs() / 1'000'000;
   if (cached->has_value() && now_ms < (*cached)->soft_ms) {
     *hit = true;
     return **cached;
@@ -675,8 +672,8 @@ Result<Value> CacheWorker::SingleFlightRead(int64_t key, bool* hit) {
     return **cached;
   }
   // Missing and someone is recomputing: wait for the value, up to the lock's lifetime.
-  const int64_t give_up = NowNs() + kLockMs * 1'000'000;
-  while (NowNs() < give_up) {
+  const int64_t give_up = MonotonicNs() + kLockMs * 1'000'000;
+  while (MonotonicNs() < give_up) {
     std::this_thread::sleep_for(std::chrono::microseconds(200));
     auto again = CacheGet(key);
     if (!again.ok()) return again.status();
@@ -693,7 +690,7 @@ Result<Value> CacheWorker::SingleFlightRead(int64_t key, bool* hit) {
 
 Status CacheWorker::Write(int64_t key) {
   const Settings& s = run_->settings();
-  const int64_t t0 = NowNs();
+  const int64_t t0 = MonotonicNs();
   run_->pending(key).fetch_add(1);
   Result<Value> v = Status::Internal("unset");
   if (s.query == Query::kPoint) {
@@ -710,13 +707,13 @@ Status CacheWorker::Write(int64_t key) {
   CacheWriteEvent w;
   w.key = key;
   w.version = v->version;
-  w.commit_ack_ns = NowNs();
+  w.commit_ack_ns = MonotonicNs();
   int64_t seen = run_->latest(key).load();
   while (seen < v->version && !run_->latest(key).compare_exchange_weak(seen, v->version)) {
   }
   Status inval = Status::Ok();
   if (s.kind != Kind::kDbOnly && s.kind != Kind::kTtlOnly) {
-    w.inval_start_ns = NowNs();
+    w.inval_start_ns = MonotonicNs();
     if (s.kind == Kind::kInProcess) {
       run_->lru()->Erase(key);
     } else if (s.kind == Kind::kNative) {
@@ -727,7 +724,7 @@ Status CacheWorker::Write(int64_t key) {
       auto d = cache_->Del(Key(key));
       if (!d.ok()) inval = d.status();
     }
-    w.inval_ack_ns = NowNs();
+    w.inval_ack_ns = MonotonicNs();
   }
   run_->pending(key).fetch_sub(1);
   if (!inval.ok()) {
@@ -735,7 +732,7 @@ Status CacheWorker::Write(int64_t key) {
   }
   log_->writes.push_back(w);
   run_->writes_.fetch_add(1);
-  log_->write_us.Add(static_cast<double>(NowNs() - t0) / 1e3, rng_);
+  log_->write_us.Add(static_cast<double>(MonotonicNs() - t0) / 1e3, rng_);
   return inval;
 }
 
@@ -743,12 +740,12 @@ Status CacheWorker::Step() {
   const Settings& s = run_->settings();
   const int64_t key = run_->sampler().Next(rng_);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  const int64_t start = NowNs();
+  const int64_t start = MonotonicNs();
   int64_t expected = 0;
   run_->first_ns_.compare_exchange_strong(expected, start);
   if (s.write_ratio > 0 && unit(rng_) < s.write_ratio) {
     Status st = Write(key);
-    run_->last_ns_.store(NowNs());
+    run_->last_ns_.store(MonotonicNs());
     return st;
   }
   Value got;
@@ -777,7 +774,7 @@ Status CacheWorker::Step() {
       // missing or soft-expired, like for the others.)
       auto peek = CacheGet(key);
       if (!peek.ok()) return peek.status();
-      const bool fresh = peek->has_value() && NowNs() / 1'000'000 < (*peek)->soft_ms;
+      const bool fresh = peek->has_value() && MonotonicNs() / 1'000'000 < (*peek)->soft_ms;
       if (fresh) {
         got = std::move(**peek);
         hit = true;
@@ -804,7 +801,7 @@ Status CacheWorker::Step() {
       }
     }
   }
-  const int64_t end = NowNs();
+  const int64_t end = MonotonicNs();
   run_->last_ns_.store(end);
   (hit ? run_->hits_ : run_->misses_).fetch_add(1);
   const double us = static_cast<double>(end - start) / 1e3;
@@ -1153,7 +1150,7 @@ class CacheScenario final : public Lesson {
     static std::atomic<uint64_t> counter{0};
     const std::string prefix =
         kPrefix +
-        std::to_string(SplitMix64(static_cast<uint64_t>(NowNs()) + counter.fetch_add(1)) %
+        std::to_string(SplitMix64(static_cast<uint64_t>(MonotonicNs()) + counter.fetch_add(1)) %
                        1'000'000'000) +
         ":";
     auto run = std::make_unique<CacheRun>(s, std::move(*data), context.backing, prefix);

@@ -37,6 +37,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/base/clock.h"
 #include "scenarios/claims.h"
 #include "scenarios/knobs.h"
 #include "scenarios/messaging_transport.h"
@@ -66,11 +67,7 @@ constexpr int kIdleEndMs = 1500;       // nothing processed for this long after 
                                        // (400 ms ended a loaded sql-queue run early)
 constexpr int kMaxDrainMs = 60'000;    // hard stop after the last send
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using engine::MonotonicNs;
 
 void SleepNs(int64_t ns) {
   if (ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(ns));
@@ -244,7 +241,7 @@ class MessagingRun final : public ApproachRun {
     auto pending = transport_->Pending(observer, knobs_.consumers);
     auto figures = LiveFigures(pending.ok() ? std::optional<int64_t>(*pending) : std::nullopt);
     std::lock_guard lock(series_mu_);
-    series_["t_s"].push_back(static_cast<double>(NowNs() - t0) / 1e9);
+    series_["t_s"].push_back(static_cast<double>(MonotonicNs() - t0) / 1e9);
     for (const char* name : {"sent", "delivered", "lag", "pending"}) {
       series_[name].push_back(figures[name]);
     }
@@ -367,9 +364,11 @@ class MessagingRun final : public ApproachRun {
       if (!c.ok()) return c.status();
       consumers_.push_back(std::move(*c));
     }
-    const int64_t wait_until = NowNs() + 10'000'000'000;
+    const int64_t wait_until = MonotonicNs() + 10'000'000'000;
     for (auto& c : consumers_) {
-      while (!c->ready.load() && !c->exited.load() && NowNs() < wait_until) SleepNs(1'000'000);
+      while (!c->ready.load() && !c->exited.load() && MonotonicNs() < wait_until) {
+        SleepNs(1'000'000);
+      }
       if (!c->ready.load()) {
         return Status::Unavailable("consumer " + std::to_string(c->slot) + " did not start: " +
                                    (c->exited.load() ? c->error : std::string("timeout")));
@@ -398,7 +397,7 @@ class MessagingRun final : public ApproachRun {
 
   void Process(ConsumerProc* c, const Msg& m) {
     if (m.n >= knobs_.messages) return;
-    const int64_t now = NowNs();
+    const int64_t now = MonotonicNs();
     const uint32_t count = processed_[m.n].fetch_add(1) + 1;
     if (count == 1) {
       delivered_.fetch_add(1);
@@ -471,7 +470,7 @@ class MessagingRun final : public ApproachRun {
   void Timeline(Client& producer) {
     const Knobs& k = knobs_;
     const double gap_ns = 1e9 / k.send_rate;
-    const int64_t t0 = NowNs() + 1'000'000;
+    const int64_t t0 = MonotonicNs() + 1'000'000;
     t0_ns_.store(t0);
     last_progress_ns_.store(t0);
     const int64_t kill_at = k.kill_ms > 0 ? t0 + k.kill_ms * 1'000'000 : INT64_MAX;
@@ -482,7 +481,7 @@ class MessagingRun final : public ApproachRun {
     int64_t send_end = 0;
     Outgoing batch;
     for (;;) {
-      const int64_t now = NowNs();
+      const int64_t now = MonotonicNs();
       if (!killed && now >= kill_at) {
         Kill(consumers_[0].get());
         killed = true;
@@ -516,11 +515,11 @@ class MessagingRun final : public ApproachRun {
             sent_to_[static_cast<size_t>(i % static_cast<uint64_t>(k.consumers))].fetch_add(1);
           }
           sent_.fetch_add(batch.size());
-          if (n == k.messages) send_end = NowNs();
+          if (n == k.messages) send_end = MonotonicNs();
           continue;
         }
         const int64_t next_send = t0 + static_cast<int64_t>(static_cast<double>(n) * gap_ns);
-        SleepNs(std::min<int64_t>(next_send - NowNs(), 1'000'000));
+        SleepNs(std::min<int64_t>(next_send - MonotonicNs(), 1'000'000));
         continue;
       }
       if (restarted) {

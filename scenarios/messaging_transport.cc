@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/base/clock.h"
 #include "scenarios/messaging.h"
 
 namespace racetrack::scenarios::messaging {
@@ -24,11 +25,7 @@ constexpr char kQueuePrefix[] = "rt:messaging:q:";
 constexpr char kProcessingPrefix[] = "rt:messaging:p:";
 constexpr char kGroup[] = "rt-group";
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using engine::MonotonicNs;
 
 Status ReplyStatus(const Result<Reply>& r) {
   if (!r.ok()) return r.status();
@@ -302,7 +299,7 @@ class SqlQueueTransport final : public Transport {
         "DELETE FROM rt_messaging WHERE id IN (SELECT id FROM rt_messaging WHERE part = $1 "
         "ORDER BY id LIMIT " + std::to_string(kBatch) + " FOR UPDATE SKIP LOCKED) "
         "RETURNING payload"};
-    const int64_t deadline = NowNs() + int64_t{kFetchWaitMs} * 1'000'000;
+    const int64_t deadline = MonotonicNs() + int64_t{kFetchWaitMs} * 1'000'000;
     for (;;) {
       Status s = c.Begin();
       if (!s.ok()) return s;
@@ -318,7 +315,7 @@ class SqlQueueTransport final : public Transport {
       if (!out.empty()) return out;
       s = c.Commit();
       if (!s.ok()) return s;
-      if (NowNs() >= deadline) return out;
+      if (MonotonicNs() >= deadline) return out;
       std::this_thread::sleep_for(std::chrono::milliseconds(kSqlPollMs));
     }
   }

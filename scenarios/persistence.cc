@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "adapters/killable_server.h"
+#include "engine/base/clock.h"
 #include "engine/base/parse.h"
 #include "scenarios/claims.h"
 #include "scenarios/knobs.h"
@@ -70,11 +71,7 @@ const SqlStatement kSqlRead{"rt_persistence_read", "SELECT v FROM rt_persistence
 const SqlStatement kSqlExposure{
     "", "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), pg_current_wal_flush_lsn())"};
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using engine::MonotonicNs;
 
 bool IsSqlMode(const std::string& id) { return id.rfind("sql-", 0) == 0; }
 
@@ -212,9 +209,9 @@ class PersistenceRun final : public ApproachRun {
       }
     }
     Result<int64_t> value = Status::Unavailable("no connection");
-    const int64_t t0 = NowNs();
+    const int64_t t0 = MonotonicNs();
     if (w->conn_ != nullptr) value = Write(*w->conn_, w->index_);
-    const int64_t t1 = NowNs();
+    const int64_t t1 = MonotonicNs();
     if (value.ok()) {
       acked_[static_cast<size_t>(w->index_)].store(*value);
       total_acked_.fetch_add(1);
@@ -438,7 +435,7 @@ class PersistenceRun final : public ApproachRun {
     if (!admin.ok()) return admin.status();
     Status s = Reset(**admin);
     if (!s.ok()) return s;
-    const int64_t round_t0 = NowNs();
+    const int64_t round_t0 = MonotonicNs();
     {
       std::lock_guard lock(mu_);
       for (int i = 0; i < clients_; ++i) {
@@ -456,7 +453,7 @@ class PersistenceRun final : public ApproachRun {
     for (int k = 0; k < kills_; ++k) {
       // Uptime: uniform in [0.5, 1.5] x --uptime-ms, from the run's seed.
       const double factor = std::uniform_real_distribution<double>(0.5, 1.5)(rng_);
-      const int64_t up_since = NowNs();
+      const int64_t up_since = MonotonicNs();
       {
         std::unique_lock lock(mu_);
         if (cv_.wait_for(lock, std::chrono::milliseconds(std::llround(uptime_ms_ * factor)),
@@ -466,10 +463,10 @@ class PersistenceRun final : public ApproachRun {
       }
       KillRecord rec;
       rec.exposure = Exposure(**admin);
-      rec.t_s = static_cast<double>(NowNs() - round_t0) / 1e9;
+      rec.t_s = static_cast<double>(MonotonicNs() - round_t0) / 1e9;
       s = server_->Kill();
       if (!s.ok()) return s;
-      uptime_s_ += static_cast<double>(NowNs() - up_since) / 1e9;
+      uptime_s_ += static_cast<double>(MonotonicNs() - up_since) / 1e9;
       std::vector<CounterEpoch> epochs(static_cast<size_t>(clients_));
       {
         std::unique_lock lock(mu_);

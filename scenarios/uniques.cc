@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -26,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/clock.h"
 #include "scenarios/claims.h"
 #include "scenarios/key_distribution.h"
 #include "scenarios/knobs.h"
@@ -49,11 +49,7 @@ constexpr char kWeekKey[] = "rt:uniques:week";
 
 std::string DayKey(int d) { return "rt:uniques:day:" + std::to_string(d); }
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using engine::MonotonicNs;
 
 enum class Kind { kSet, kHll, kHllMerge, kBitmap, kSqlCountDistinct, kSqlHll };
 
@@ -227,7 +223,7 @@ class UniquesRun final : public ApproachRun {
     // After one full pass (a --duration longer than the ingest), repeat batches: repeats must
     // leave the count unchanged.
     const int64_t b = claimed % batches_;
-    const int64_t t0 = NowNs();
+    const int64_t t0 = MonotonicNs();
     int64_t expected = 0;
     first_start_ns_.compare_exchange_strong(expected, t0);
     Status s = AddBatch(c, b);
@@ -237,7 +233,7 @@ class UniquesRun final : public ApproachRun {
       return s;
     }
     if (claimed < batches_) {
-      const int64_t t1 = NowNs();
+      const int64_t t1 = MonotonicNs();
       int64_t last = last_end_ns_.load();
       while (t1 > last && !last_end_ns_.compare_exchange_weak(last, t1)) {
       }
@@ -370,13 +366,13 @@ class UniquesRun final : public ApproachRun {
   Result<int64_t> TimedCount(Client& admin) {
     std::vector<double> us;
     int64_t observed = -1;
-    const int64_t budget_end = NowNs() + static_cast<int64_t>(kCountBudgetS * 1e9);
+    const int64_t budget_end = MonotonicNs() + static_cast<int64_t>(kCountBudgetS * 1e9);
     while (us.size() < static_cast<size_t>(kCountRepeats) &&
-           (us.size() < 3 || NowNs() < budget_end)) {
-      const int64_t t0 = NowNs();
+           (us.size() < 3 || MonotonicNs() < budget_end)) {
+      const int64_t t0 = MonotonicNs();
       auto count = Count(admin);
       if (!count.ok()) return count.status();
-      us.push_back(static_cast<double>(NowNs() - t0) / 1e3);
+      us.push_back(static_cast<double>(MonotonicNs() - t0) / 1e3);
       if (observed >= 0 && *count != observed && !IsHll(kind_)) {
         return Status::Internal("two counts of the same data differ");
       }

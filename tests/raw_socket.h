@@ -1,13 +1,15 @@
-// For tests: a raw TCP connection (IPv4), so bytes are compared exactly as a server sent them
-// (a client library would parse them away).
+// For tests: a raw TCP connection (IPv4, TCP_NODELAY), so bytes are compared exactly as a server
+// sent them (a client library would parse them away) and a small write leaves at once.
 #pragma once
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -25,6 +27,8 @@ class RawSocket {
       close(fd_);
       fd_ = -1;
     }
+    int one = 1;
+    if (fd_ >= 0) setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   }
   ~RawSocket() {
     if (fd_ >= 0) close(fd_);
@@ -45,6 +49,22 @@ class RawSocket {
       done += static_cast<size_t>(n);
     }
     return true;
+  }
+
+  // Ends the sending side (the peer reads EOF after the bytes sent); reading goes on.
+  void ShutdownWrite() { shutdown(fd_, SHUT_WR); }
+
+  // Blocks until n bytes arrived, or fewer when the connection closes (then closed()) or fails.
+  std::string ReadExactly(size_t n) {
+    std::string out;
+    char buf[65536];
+    while (out.size() < n) {
+      ssize_t r = recv(fd_, buf, std::min(sizeof(buf), n - out.size()), 0);
+      if (r == 0) closed_ = true;
+      if (r <= 0) break;
+      out.append(buf, static_cast<size_t>(r));
+    }
+    return out;
   }
 
   // Waits up to `limit` for the first bytes (a blocked command's late reply), then reads until

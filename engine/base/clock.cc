@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <chrono>
+
 namespace racetrack::engine {
 
 int64_t SystemClock::NowUs() const {
@@ -19,6 +21,12 @@ int64_t MonotonicUs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+int64_t MonotonicNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace racetrack::engine

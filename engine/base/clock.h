@@ -42,5 +42,8 @@ class ManualClock final : public Clock {
 
 // Monotonic microseconds, for measuring durations (never for expiry).
 int64_t MonotonicUs();
+// Monotonic nanoseconds: std::chrono::steady_clock's count since its epoch, so a value converts
+// back to a steady_clock::time_point (sleep_until). For timing benchmarks and scenarios.
+int64_t MonotonicNs();
 
 }  // namespace racetrack::engine

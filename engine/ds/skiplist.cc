@@ -135,13 +135,7 @@ void SkipList::Unlink(Node* x, Node** update) {
 }
 
 void SkipList::FindPredecessors(double score, std::string_view member, Node** update) const {
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && Less(x->levels()[i].forward, score, member)) {
-      x = x->levels()[i].forward;
-    }
-    update[i] = x;
-  }
+  FindLastBefore([&](const Node* n) { return Less(n, score, member); }, update);
 }
 
 bool SkipList::Delete(double score, std::string_view member) {
@@ -234,49 +228,29 @@ bool SkipList::IsEmptyLexRange(const LexRange& r) {
 
 SkipList::Node* SkipList::FirstInRange(const ScoreRange& r) const {
   if (IsEmptyRange(r) || tail_ == nullptr || !ValueGteMin(tail_->score, r)) return nullptr;
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !ValueGteMin(x->levels()[i].forward->score, r)) {
-      x = x->levels()[i].forward;
-    }
-  }
-  x = x->levels()[0].forward;  // not null: the tail is >= min
+  Node* before = FindLastBefore([&r](const Node* n) { return !ValueGteMin(n->score, r); });
+  Node* x = before->levels()[0].forward;  // not null: the tail is >= min
   return ValueLteMax(x->score, r) ? x : nullptr;
 }
 
 SkipList::Node* SkipList::LastInRange(const ScoreRange& r) const {
   Node* head = first();
   if (IsEmptyRange(r) || head == nullptr || !ValueLteMax(head->score, r)) return nullptr;
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && ValueLteMax(x->levels()[i].forward->score, r)) {
-      x = x->levels()[i].forward;
-    }
-  }
+  Node* x = FindLastBefore([&r](const Node* n) { return ValueLteMax(n->score, r); });
   return ValueGteMin(x->score, r) ? x : nullptr;  // x is not the header: the head is <= max
 }
 
 SkipList::Node* SkipList::FirstInLexRange(const LexRange& r) const {
   if (IsEmptyLexRange(r) || tail_ == nullptr || !LexGteMin(tail_->member(), r.min)) return nullptr;
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !LexGteMin(x->levels()[i].forward->member(), r.min)) {
-      x = x->levels()[i].forward;
-    }
-  }
-  x = x->levels()[0].forward;
+  Node* before = FindLastBefore([&r](const Node* n) { return !LexGteMin(n->member(), r.min); });
+  Node* x = before->levels()[0].forward;  // not null: the tail is >= min
   return LexLteMax(x->member(), r.max) ? x : nullptr;
 }
 
 SkipList::Node* SkipList::LastInLexRange(const LexRange& r) const {
   Node* head = first();
   if (IsEmptyLexRange(r) || head == nullptr || !LexLteMax(head->member(), r.max)) return nullptr;
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && LexLteMax(x->levels()[i].forward->member(), r.max)) {
-      x = x->levels()[i].forward;
-    }
-  }
+  Node* x = FindLastBefore([&r](const Node* n) { return LexLteMax(n->member(), r.max); });
   return LexGteMin(x->member(), r.min) ? x : nullptr;
 }
 

@@ -157,6 +157,15 @@ class SkipList {
   void Unlink(Node* x, Node** update);
   // Fills update[] with the last node before (score, member) at each level.
   void FindPredecessors(double score, std::string_view member, Node** update) const;
+  // The last node (or the header) for which before(node) holds, which must hold for a prefix of
+  // the list: the descent every search makes. With update, fills update[i] with that node at
+  // each level i (the predecessors of the first node where before stops holding).
+  template <typename Before>
+  Node* FindLastBefore(Before before, Node** update = nullptr) const;
+  // Deletes the nodes after update[0] while in_range(node, number deleted so far) holds, given
+  // update[] from FindLastBefore; on_delete as for DeleteRange*. Returns the number deleted.
+  template <typename InRange, typename F>
+  size_t DeleteRun(Node** update, InRange in_range, F& on_delete);
 
   Node* header_;
   Node* tail_ = nullptr;
@@ -168,19 +177,21 @@ class SkipList {
 
 // ---- templates ----
 
-template <typename F>
-size_t SkipList::DeleteRangeByScore(const ScoreRange& r, F&& on_delete) {
-  Node* update[kMaxLevel];
+template <typename Before>
+SkipList::Node* SkipList::FindLastBefore(Before before, Node** update) const {
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !ValueGteMin(x->levels()[i].forward->score, r)) {
-      x = x->levels()[i].forward;
-    }
-    update[i] = x;
+    while (x->levels()[i].forward && before(x->levels()[i].forward)) x = x->levels()[i].forward;
+    if (update != nullptr) update[i] = x;
   }
+  return x;
+}
+
+template <typename InRange, typename F>
+size_t SkipList::DeleteRun(Node** update, InRange in_range, F& on_delete) {
   size_t removed = 0;
-  x = x->levels()[0].forward;
-  while (x != nullptr && ValueLteMax(x->score, r)) {
+  Node* x = update[0]->levels()[0].forward;
+  while (x != nullptr && in_range(x, removed)) {
     Node* next = x->levels()[0].forward;
     Unlink(x, update);
     on_delete(x);
@@ -192,33 +203,26 @@ size_t SkipList::DeleteRangeByScore(const ScoreRange& r, F&& on_delete) {
 }
 
 template <typename F>
+size_t SkipList::DeleteRangeByScore(const ScoreRange& r, F&& on_delete) {
+  Node* update[kMaxLevel];
+  FindLastBefore([&r](const Node* n) { return !ValueGteMin(n->score, r); }, update);
+  return DeleteRun(
+      update, [&r](const Node* n, size_t) { return ValueLteMax(n->score, r); }, on_delete);
+}
+
+template <typename F>
 size_t SkipList::DeleteRangeByLex(const LexRange& r, F&& on_delete) {
   Node* update[kMaxLevel];
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !LexGteMin(x->levels()[i].forward->member(), r.min)) {
-      x = x->levels()[i].forward;
-    }
-    update[i] = x;
-  }
-  size_t removed = 0;
-  x = x->levels()[0].forward;
-  while (x != nullptr && LexLteMax(x->member(), r.max)) {
-    Node* next = x->levels()[0].forward;
-    Unlink(x, update);
-    on_delete(x);
-    FreeNode(x);
-    ++removed;
-    x = next;
-  }
-  return removed;
+  FindLastBefore([&r](const Node* n) { return !LexGteMin(n->member(), r.min); }, update);
+  return DeleteRun(
+      update, [&r](const Node* n, size_t) { return LexLteMax(n->member(), r.max); }, on_delete);
 }
 
 template <typename F>
 size_t SkipList::DeleteRangeByRank(uint64_t start, uint64_t end, F&& on_delete) {
   Node* update[kMaxLevel];
   Node* x = header_;
-  uint64_t traversed = 0;
+  uint64_t traversed = 0;  // the rank of x
   for (int i = level_ - 1; i >= 0; --i) {
     while (x->levels()[i].forward && traversed + x->levels()[i].span < start) {
       traversed += x->levels()[i].span;
@@ -226,19 +230,9 @@ size_t SkipList::DeleteRangeByRank(uint64_t start, uint64_t end, F&& on_delete) 
     }
     update[i] = x;
   }
-  ++traversed;
-  size_t removed = 0;
-  x = x->levels()[0].forward;
-  while (x != nullptr && traversed <= end) {
-    Node* next = x->levels()[0].forward;
-    Unlink(x, update);
-    on_delete(x);
-    FreeNode(x);
-    ++removed;
-    ++traversed;
-    x = next;
-  }
-  return removed;
+  return DeleteRun(
+      update, [&](const Node*, size_t removed) { return traversed + 1 + removed <= end; },
+      on_delete);
 }
 
 }  // namespace racetrack::engine

@@ -109,6 +109,15 @@ bool StreamObject::Delete(StreamID id) {
   return true;
 }
 
+int64_t StreamObject::RemoveLeadingNode(uint64_t node) {
+  int64_t removed = 0;
+  while (!entries_.empty() && entries_.begin()->second.node == node) {
+    RemoveEntry(entries_.begin());
+    ++removed;
+  }
+  return removed;
+}
+
 int64_t StreamObject::TrimMaxLen(uint64_t maxlen, bool approx, int64_t limit) {
   int64_t removed = 0;
   while (entries_.size() > maxlen) {
@@ -118,11 +127,7 @@ int64_t StreamObject::TrimMaxLen(uint64_t maxlen, bool approx, int64_t limit) {
       // Only whole nodes, and only if the stream stays at least maxlen long.
       if (entries_.size() - nit->second.live < maxlen) break;
       if (limit > 0 && removed + nit->second.live > limit) break;
-      uint64_t node = nit->first;
-      while (!entries_.empty() && entries_.begin()->second.node == node) {
-        RemoveEntry(entries_.begin());
-        ++removed;
-      }
+      removed += RemoveLeadingNode(nit->first);
     } else {
       RemoveEntry(entries_.begin());
       ++removed;
@@ -143,10 +148,7 @@ int64_t StreamObject::TrimMinId(StreamID minid, bool approx, int64_t limit) {
       std::advance(last, live - 1);
       if (!(last->first < minid)) break;
       if (limit > 0 && removed + live > limit) break;
-      while (!entries_.empty() && entries_.begin()->second.node == node) {
-        RemoveEntry(entries_.begin());
-        ++removed;
-      }
+      removed += RemoveLeadingNode(node);
     } else {
       RemoveEntry(entries_.begin());
       ++removed;

@@ -112,6 +112,9 @@ class StreamObject final : public Object {
 
  private:
   void RemoveEntry(std::map<StreamID, Entry>::iterator it);
+  // Removes the first entries while they belong to `node` (an approximate trim's whole node);
+  // returns how many.
+  int64_t RemoveLeadingNode(uint64_t node);
   // Allocator bytes one entry holds (its map node, fields array and field buffers).
   static size_t EntryBytes(const Entry& e);
   struct Node {

@@ -1,6 +1,7 @@
 #include "engine/ds/util.h"
 
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -41,7 +42,13 @@ bool ParseInt64(std::string_view s, int64_t* out) {
   return true;
 }
 
-bool ParseDouble(std::string_view s, double* out) {
+namespace {
+
+// What Redis's string2d and string2ld share: the whole text (not empty, at most 5000 characters,
+// no space at either end) must be one number for `convert` (strtod or strtold), and not NaN.
+// *range_error tells whether the conversion set ERANGE.
+template <typename T, typename Convert>
+bool ConvertFloat(std::string_view s, Convert convert, T* v, bool* range_error) {
   if (s.empty() || s.size() > 5000) return false;
   if (std::isspace(static_cast<unsigned char>(s.front())) ||
       std::isspace(static_cast<unsigned char>(s.back())))
@@ -49,24 +56,30 @@ bool ParseDouble(std::string_view s, double* out) {
   std::string buf(s);
   char* end = nullptr;
   errno = 0;
-  double v = std::strtod(buf.c_str(), &end);
-  if (end != buf.c_str() + buf.size() || std::isnan(v)) return false;
-  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || std::fpclassify(v) == FP_ZERO))
+  *v = convert(buf.c_str(), &end);
+  *range_error = errno == ERANGE;
+  return end == buf.c_str() + buf.size() && !std::isnan(*v);
+}
+
+}  // namespace
+
+bool ParseDouble(std::string_view s, double* out) {
+  double v;
+  bool range_error;
+  auto convert = [](const char* p, char** end) { return std::strtod(p, end); };
+  if (!ConvertFloat(s, convert, &v, &range_error)) return false;
+  // An overflow, or an underflow to zero, is refused; one to a denormal is kept (string2d).
+  if (range_error && (v == HUGE_VAL || v == -HUGE_VAL || std::fpclassify(v) == FP_ZERO))
     return false;
   *out = v;
   return true;
 }
 
 bool ParseLongDouble(std::string_view s, long double* out) {
-  if (s.empty() || s.size() > 5000) return false;
-  if (std::isspace(static_cast<unsigned char>(s.front())) ||
-      std::isspace(static_cast<unsigned char>(s.back())))
-    return false;
-  std::string buf(s);
-  char* end = nullptr;
-  errno = 0;
-  long double v = std::strtold(buf.c_str(), &end);
-  if (end != buf.c_str() + buf.size() || std::isnan(v) || errno == ERANGE) return false;
+  long double v;
+  bool range_error;
+  auto convert = [](const char* p, char** end) { return std::strtold(p, end); };
+  if (!ConvertFloat(s, convert, &v, &range_error) || range_error) return false;
   *out = v;
   return true;
 }

@@ -20,6 +20,7 @@
 
 #include "adapters/server_process.h"
 #include "adapters/target.h"
+#include "tests/raw_socket.h"
 
 namespace racetrack::adapters {
 namespace {
@@ -75,55 +76,18 @@ class EchoServer {
   std::vector<std::thread> workers_;
 };
 
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  return fd;
-}
-
-bool SendAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t w = send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (w <= 0) return false;
-    off += static_cast<size_t>(w);
-  }
-  return true;
-}
-
-std::string RecvExactly(int fd, size_t n) {
-  std::string out;
-  char buf[65536];
-  while (out.size() < n) {
-    ssize_t r = recv(fd, buf, std::min(sizeof(buf), n - out.size()), 0);
-    if (r <= 0) break;
-    out.append(buf, static_cast<size_t>(r));
-  }
-  return out;
-}
-
 // Median milliseconds of `n` one-byte ping-pongs to port.
 double MedianPingMs(int port, int n) {
-  int fd = Connect(port);
-  EXPECT_GE(fd, 0);
+  RawSocket sock(port);
+  EXPECT_TRUE(sock.ok());
   std::vector<double> ms;
   for (int i = 0; i < n; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    EXPECT_TRUE(SendAll(fd, "x"));
-    EXPECT_EQ(RecvExactly(fd, 1), "x");
+    EXPECT_TRUE(sock.Send("x"));
+    EXPECT_EQ(sock.ReadExactly(1), "x");
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                      .count());
   }
-  close(fd);
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
 }
@@ -141,15 +105,14 @@ TEST(DelayProxyTest, ForwardsBytesIntactBothWays) {
   EchoServer echo;
   auto proxy = DelayProxy::Start("127.0.0.1", echo.port(), 1);
   ASSERT_TRUE(proxy.ok()) << proxy.status().message();
-  int fd = Connect((*proxy)->port());
-  ASSERT_GE(fd, 0);
+  RawSocket sock((*proxy)->port());
+  ASSERT_TRUE(sock.ok());
   std::string big(3 * 1024 * 1024, '\0');
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 + 7);
-  std::thread writer([&] { EXPECT_TRUE(SendAll(fd, big)); });
-  std::string back = RecvExactly(fd, big.size());
+  std::thread writer([&] { EXPECT_TRUE(sock.Send(big)); });
+  std::string back = sock.ReadExactly(big.size());
   writer.join();
   EXPECT_TRUE(back == big);
-  close(fd);
   EXPECT_EQ((*proxy)->connections(), 1u);
 }
 
@@ -204,16 +167,15 @@ TEST(DelayProxyTest, APipelinedBatchCostsOneRoundTrip) {
   const double rtt = 20;
   auto proxy = DelayProxy::Start("127.0.0.1", echo.port(), rtt);
   ASSERT_TRUE(proxy.ok());
-  int fd = Connect((*proxy)->port());
-  ASSERT_GE(fd, 0);
+  RawSocket sock((*proxy)->port());
+  ASSERT_TRUE(sock.ok());
   std::string batch;
   for (int i = 0; i < 1000; ++i) batch += "PING\r\n";
   auto t0 = std::chrono::steady_clock::now();
-  ASSERT_TRUE(SendAll(fd, batch));
-  EXPECT_EQ(RecvExactly(fd, batch.size()), batch);
+  ASSERT_TRUE(sock.Send(batch));
+  EXPECT_EQ(sock.ReadExactly(batch.size()), batch);
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  close(fd);
   EXPECT_GE(ms, rtt * 0.9);
   EXPECT_LT(ms, rtt * 3);  // one round trip, not a thousand (behaviour, with a wide margin)
 }
@@ -222,14 +184,13 @@ TEST(DelayProxyTest, ForwardsEofAfterPendingBytes) {
   EchoServer echo;
   auto proxy = DelayProxy::Start("127.0.0.1", echo.port(), 5);
   ASSERT_TRUE(proxy.ok());
-  int fd = Connect((*proxy)->port());
-  ASSERT_GE(fd, 0);
-  ASSERT_TRUE(SendAll(fd, "last words"));
-  shutdown(fd, SHUT_WR);  // the echo server sees EOF only after the bytes, then closes
-  EXPECT_EQ(RecvExactly(fd, 10), "last words");
-  char c;
-  EXPECT_EQ(recv(fd, &c, 1, 0), 0);  // and its close reaches us
-  close(fd);
+  RawSocket sock((*proxy)->port());
+  ASSERT_TRUE(sock.ok());
+  ASSERT_TRUE(sock.Send("last words"));
+  sock.ShutdownWrite();  // the echo server sees EOF only after the bytes, then closes
+  EXPECT_EQ(sock.ReadExactly(10), "last words");
+  EXPECT_EQ(sock.ReadExactly(1), "");  // and its close reaches us
+  EXPECT_TRUE(sock.closed());
 }
 
 TEST(DelayProxyTest, RefusedUpstreamClosesTheConnection) {
@@ -237,11 +198,9 @@ TEST(DelayProxyTest, RefusedUpstreamClosesTheConnection) {
   ASSERT_TRUE(dead_port.ok());
   auto proxy = DelayProxy::Start("127.0.0.1", *dead_port, 1);
   ASSERT_TRUE(proxy.ok());
-  int fd = Connect((*proxy)->port());
-  ASSERT_GE(fd, 0);
-  char c;
-  EXPECT_LE(recv(fd, &c, 1, 0), 0);
-  close(fd);
+  RawSocket sock((*proxy)->port());
+  ASSERT_TRUE(sock.ok());
+  EXPECT_EQ(sock.ReadExactly(1), "");
 }
 
 TEST(DelayProxyTest, BuiltinHasNoNetworkToDelay) {
