@@ -126,6 +126,8 @@ class Db {
   void Settle() {
     if (!touched_.empty()) SettleTouched();
   }
+  // True when no touched entry awaits Settle (the engine settles after every command).
+  bool settled() const { return touched_.empty(); }
   // Where this Db adds itself when an entry is touched while none is pending (nullptr: nowhere),
   // so its owner settles only the dbs a command touched. The list must outlive the Db.
   void set_unsettled_list(std::vector<Db*>* list) { unsettled_ = list; }
