@@ -21,7 +21,8 @@
 
 namespace racetrack::engine {
 
-struct AclUser;  // acl.h
+struct AclUser;      // acl.h
+struct CommandSpec;  // command.h
 
 struct ClientState {
   uint64_t id = 0;  // assigned by Engine::AddClient
@@ -36,7 +37,9 @@ struct ClientState {
   int fd = -1;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
-  std::string last_command = "NULL";
+  // The last command it ran (CLIENT LIST's cmd=; nullptr shows "NULL"): an entry of the engine's
+  // command table, which outlives its clients.
+  const CommandSpec* last_command = nullptr;
   bool close_after_reply = false;  // QUIT, protocol errors: close once `reply` is flushed
   bool is_script = false;          // the fake client Lua's redis.call runs as
   bool is_replica = false;         // attached with SYNC/PSYNC: receives the replication stream

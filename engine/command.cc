@@ -1,7 +1,5 @@
 #include "engine/command.h"
 
-#include <cctype>
-
 #include "engine/base/status.h"
 #include "engine/command_meta.h"
 
@@ -43,12 +41,13 @@ std::vector<std::string_view> CommandSpec::FlagNames() const {
 }
 
 CommandSpec& CommandTable::Register(CommandSpec spec) {
-  spec.acl_id = next_acl_id_++;
+  spec.acl_id = acl_id_count();
   spec.acl_categories = CommandAclCategories(spec);
   std::string name = spec.name;
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   auto [it, inserted] = commands_.emplace(name, std::move(owned));
   RT_CHECK(inserted);
+  by_id_.push_back(it->second.get());
   return *it->second;
 }
 
@@ -57,11 +56,12 @@ CommandSpec& CommandTable::RegisterSub(std::string_view parent, CommandSpec sub)
   RT_CHECK(it != commands_.end());
   std::string sub_name = sub.name;
   sub.name = std::string(parent) + "|" + sub_name;
-  sub.acl_id = next_acl_id_++;
+  sub.acl_id = acl_id_count();
   sub.acl_categories = CommandAclCategories(sub);
   auto owned = std::make_unique<CommandSpec>(std::move(sub));
   auto [sit, inserted] = it->second->subcommands.emplace(sub_name, std::move(owned));
   RT_CHECK(inserted);
+  by_id_.push_back(sit->second.get());
   return *sit->second;
 }
 
@@ -99,7 +99,10 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   char buf[64];
   if (name.size() >= sizeof(buf)) return nullptr;
   for (size_t i = 0; i < name.size(); ++i) {
-    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    // ASCII only, inline: std::tolower is a locale-aware library call per character, and this
+    // runs on every request.
+    const char c = name[i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   }
   // Heterogeneous lookup would avoid this string; command names are short (SSO), so it is cheap.
   auto it = commands_.find(std::string(buf, name.size()));

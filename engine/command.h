@@ -13,6 +13,7 @@
 // Thread-safety: the table is built once at Engine construction and read-only afterwards.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -95,7 +96,9 @@ struct CommandSpec {
   std::string since;       // Redis version that introduced it
   CommandHandler handler = nullptr;
   // Set by CommandTable at registration (command_meta.h): Redis's ACL categories for this command,
-  // and its index in ACL command bitmaps (unique across commands and subcommands).
+  // and its dense index, 0 .. CommandTable::acl_id_count() - 1, unique across commands and
+  // subcommands. ACL command bitmaps and the per-command statistics (INFO commandstats, LATENCY
+  // HISTOGRAM) are indexed by it, so dispatch finds a command's counters without a name lookup.
   uint32_t acl_categories = 0;
   int acl_id = -1;
 
@@ -131,11 +134,24 @@ class CommandTable {
   }
   size_t size() const { return commands_.size(); }
   // Number of acl_ids handed out (commands plus subcommands).
-  int acl_id_count() const { return next_acl_id_; }
+  int acl_id_count() const { return static_cast<int>(by_id_.size()); }
+  // The command or subcommand whose acl_id is id. REQUIRES: 0 <= id < acl_id_count().
+  const CommandSpec& ById(int id) const { return *by_id_[static_cast<size_t>(id)]; }
+  // The acl_ids for which keep(spec) holds, ordered by full name ("config|get" after "config"):
+  // the order INFO and LATENCY HISTOGRAM list per-command statistics in.
+  template <typename F>
+  std::vector<int> IdsByName(F&& keep) const {
+    std::vector<int> ids;
+    for (const CommandSpec* spec : by_id_) {
+      if (keep(*spec)) ids.push_back(spec->acl_id);
+    }
+    std::sort(ids.begin(), ids.end(), [this](int a, int b) { return ById(a).name < ById(b).name; });
+    return ids;
+  }
 
  private:
   std::unordered_map<std::string, std::unique_ptr<CommandSpec>> commands_;
-  int next_acl_id_ = 0;
+  std::vector<const CommandSpec*> by_id_;  // index: acl_id; the specs are owned above
 };
 
 // The one way a family registers its commands:

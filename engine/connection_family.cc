@@ -184,7 +184,9 @@ void CmdReset(CommandContext& ctx) {
 // own buffers (qbuf, argv-mem, rbs, ...) are 0: this engine's server does not track them per
 // client; omem is the pending reply size.
 std::string ClientLine(CommandContext& ctx, const ClientState& c) {
-  const std::string& cmd = &c == &ctx.client ? ctx.spec.name : c.last_command;
+  std::string_view cmd = &c == &ctx.client  ? std::string_view(ctx.spec.name)
+                         : c.last_command != nullptr ? std::string_view(c.last_command->name)
+                                                     : "NULL";
   return ClientInfoLine(c, cmd, ctx.now_ms);
 }
 

@@ -23,8 +23,9 @@
 //     KeyBytes() over the entries, as of their last settling. A handler may change a value in place
 //     through the pointer Find() returned, so Find/Set/Add/SetExpire note the entry in touched_
 //     with its charge at that moment (once per command: Entry::flags' kTouched bit), and Settle() —
-//     called by the engine after every command, and before any reading of MemoryBytes — adds the
-//     difference to now. Erase subtracts the charge at once. So the count is per Db (per engine),
+//     called by the engine after every command for the dbs it touched (a Db announces its first
+//     touched entry on the engine's unsettled list), and before any reading of MemoryBytes — adds
+//     the difference to now. Erase subtracts the charge at once. So the count is per Db (per engine),
 //     exact to the allocator's sizes (engine/ds/alloc.h), and costs O(keys touched) per command;
 //     it needs every object's MemoryUsage() to be O(1) (or O(small)).
 //
@@ -125,6 +126,11 @@ class Db {
   void Settle() {
     if (!touched_.empty()) SettleTouched();
   }
+  // True when no touched entry awaits Settle (the engine settles after every command).
+  bool settled() const { return touched_.empty(); }
+  // Where this Db adds itself when an entry is touched while none is pending (nullptr: nowhere),
+  // so its owner settles only the dbs a command touched. The list must outlive the Db.
+  void set_unsettled_list(std::vector<Db*>* list) { unsettled_ = list; }
   // What one key costs (MEMORY USAGE): its entry block, the value's allocations and its TTL index
   // node, in allocator sizes.
   static size_t KeyBytes(const Entry& e);
@@ -163,6 +169,7 @@ class Db {
   void Touch(Entry* e, bool is_new = false) {
     if (e->flags & kTouched) return;
     e->flags |= kTouched;
+    if (touched_.empty() && unsettled_ != nullptr) unsettled_->push_back(this);
     touched_.push_back({e, is_new ? 0 : KeyBytes(*e)});
   }
   void SettleTouched();
@@ -180,6 +187,7 @@ class Db {
     size_t charged;  // what used_bytes_ counts for it
   };
   std::vector<Touched> touched_;
+  std::vector<Db*>* unsettled_ = nullptr;
   uint64_t dirty_ = 0;
   uint64_t expired_keys_ = 0;
   ExpireListener expire_listener_;

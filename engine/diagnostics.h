@@ -92,8 +92,12 @@ class Diagnostics {
 
   std::deque<SlowlogEntry>& slowlog() { return slowlog_; }
   std::map<std::string, LatencySeries>& latency() { return latency_; }
-  // Per command full name ("get", "config|get"); only commands called since the last reset.
-  const std::map<std::string, LatencyHistogram>& histograms() const { return histograms_; }
+  // The latency histogram of one command or subcommand, nullptr when it has not been called since
+  // the last reset.
+  const LatencyHistogram* histogram(const CommandSpec& spec) const {
+    const size_t id = static_cast<size_t>(spec.acl_id);
+    return id < histograms_.size() && histograms_[id].calls() > 0 ? &histograms_[id] : nullptr;
+  }
   void ResetHistograms() { histograms_.clear(); }
 
   void AddMonitor(ClientState* c);
@@ -106,7 +110,8 @@ class Diagnostics {
   std::deque<SlowlogEntry> slowlog_;
   int64_t next_slowlog_id_ = 0;
   std::map<std::string, LatencySeries> latency_;
-  std::map<std::string, LatencyHistogram> histograms_;
+  // By CommandSpec::acl_id (an index, not a name lookup: every call records), sized on first use.
+  std::vector<LatencyHistogram> histograms_;
   std::vector<ClientState*> monitors_;
 };
 

@@ -185,7 +185,13 @@ void Diagnostics::AfterCall(Engine& engine, const ClientState& client, const Com
   if (!monitors_.empty() && !(spec.flags & kCmdAdmin) && !IsScriptRun(spec)) {
     FeedMonitors(client, spec, argv);
   }
-  if (cfg.latency_tracking) histograms_[spec.name].Record(duration_us);
+  if (cfg.latency_tracking) {
+    const size_t id = static_cast<size_t>(spec.acl_id);
+    if (id >= histograms_.size()) {
+      histograms_.resize(static_cast<size_t>(engine.commands().acl_id_count()));
+    }
+    histograms_[id].Record(duration_us);
+  }
   if (cfg.latency_monitor_threshold > 0 &&
       duration_us / 1000 >= cfg.latency_monitor_threshold) {
     LatencySeries& ts = latency_[(spec.flags & kCmdFast) ? "fast-command" : "command"];
@@ -378,14 +384,15 @@ void ReplyHistogram(CommandContext& ctx, const std::string& name, const LatencyH
 // LATENCY HISTOGRAM [command ...]: every command with data, or the named ones (a container name
 // also brings its subcommands; unknown names are skipped), as Redis's latencyCommand.
 void CmdLatencyHistogram(CommandContext& ctx) {
-  const auto& all = ctx.engine.diagnostics().histograms();
-  std::vector<std::pair<const std::string*, const LatencyHistogram*>> out;
+  const Diagnostics& diagnostics = ctx.engine.diagnostics();
+  const CommandTable& table = ctx.engine.commands();
+  auto called = [&](const CommandSpec& c) { return diagnostics.histogram(c) != nullptr; };
+  std::vector<const CommandSpec*> out;
   auto add = [&](const CommandSpec& c) {
-    auto it = all.find(c.name);
-    if (it != all.end()) out.emplace_back(&it->first, &it->second);
+    if (called(c)) out.push_back(&c);
   };
   if (ctx.argv.size() == 2) {
-    for (const auto& [name, h] : all) out.emplace_back(&name, &h);
+    for (int id : table.IdsByName(called)) out.push_back(&table.ById(id));
   } else {
     for (size_t j = 2; j < ctx.argv.size(); ++j) {
       const CommandSpec* c = LookupCommandByFullName(ctx.engine.commands(), ctx.argv[j]);
@@ -395,7 +402,7 @@ void CmdLatencyHistogram(CommandContext& ctx) {
     }
   }
   ctx.reply.Array(out.size() * 2);
-  for (const auto& [name, h] : out) ReplyHistogram(ctx, *name, *h);
+  for (const CommandSpec* c : out) ReplyHistogram(ctx, c->name, *diagnostics.histogram(*c));
 }
 
 // Bytes of transparent huge pages this process has (Redis's THPGetAnonHugePagesSize).

@@ -130,6 +130,7 @@ Engine::Engine(EngineConfig config, const Clock* clock) : config_(std::move(conf
   Limits() = config_.encoding;  // the compact-encoding thresholds the data structures read
   for (int i = 0; i < config_.databases; ++i) {
     dbs_.push_back(std::make_unique<Db>(i, clock_));
+    dbs_.back()->set_unsettled_list(&unsettled_dbs_);
     InstallExpireListener(i);
   }
   RegisterAllFamilies(commands_);
@@ -211,7 +212,10 @@ void Engine::Execute(ClientState& client, Args argv) {
 void Engine::ExecuteCommand(ClientState& client, Args argv) {
   if (argv.empty()) return;
   ReplyBuilder& reply = client.reply;
-  client.last_interaction_ms = clock_->NowMs();
+  // The command's one reading of the wall clock: its idle time, CLIENT PAUSE's deadline and the
+  // handler's `now` (Redis likewise caches the time once per command).
+  const int64_t now_ms = clock_->NowMs();
+  client.last_interaction_ms = now_ms;
   if (client.is_blocked()) {
     // The network server stops reading a blocked client's input; an embedder that does not (the
     // in-process adapter) gets this error rather than a second wait (Blocking::Block's invariant).
@@ -229,20 +233,20 @@ void Engine::ExecuteCommand(ClientState& client, Args argv) {
   if (!ArityMatches(*spec, argv.size())) {
     std::string err = errors::WrongArity(spec->name);
     if (!RejectedExec(*this, client, *spec, err)) reply.Error(err);
-    ++stats_.commands[spec->name].rejected_calls;
+    ++command_stats(*spec).rejected_calls;
     if (client.in_multi) client.multi_error = true;
     return;
   }
   if (!client.authenticated && !(spec->flags & kCmdNoAuth) && acl_->AuthRequired()) {
     if (!RejectedExec(*this, client, *spec, errors::kNoAuth)) reply.Error(errors::kNoAuth);
-    ++stats_.commands[spec->name].rejected_calls;
+    ++command_stats(*spec).rejected_calls;
     if (client.in_multi) client.multi_error = true;
     return;
   }
   if (client.subscription_count() > 0 && !client.reply.resp3() &&
       !AllowedWhileSubscribed(spec->name)) {
     reply.Error(errors::NotAllowedWhileSubscribed(spec->name));
-    ++stats_.commands[spec->name].rejected_calls;
+    ++command_stats(*spec).rejected_calls;
     return;
   }
   if (running_script_ != nullptr && running_script_->timed_out && &client != running_script_->caller &&
@@ -250,13 +254,13 @@ void Engine::ExecuteCommand(ClientState& client, Args argv) {
     // A script runs past busy-reply-threshold (scripting.h): only allow-busy commands get through.
     std::string_view err = running_script_->eval ? errors::kBusyScript : errors::kBusyFunction;
     if (!RejectedExec(*this, client, *spec, err)) reply.Error(err);
-    ++stats_.commands[spec->name].rejected_calls;
+    ++command_stats(*spec).rejected_calls;
     if (client.in_multi) client.multi_error = true;
     return;
   }
   if (client.in_multi && (spec->flags & kCmdNoMulti)) {
     reply.Error(errors::kNotAllowedInMulti);
-    ++stats_.commands[spec->name].rejected_calls;
+    ++command_stats(*spec).rejected_calls;
     client.multi_error = true;
     return;
   }
@@ -272,7 +276,7 @@ void Engine::ExecuteCommand(ClientState& client, Args argv) {
   const bool is_write = (flags.any & kCmdWrite) != 0;
   auto reject = [&](std::string_view err) {  // processCommand's rejectCommand
     if (!RejectedExec(*this, client, *spec, err)) reply.Error(err);
-    ++stats_.commands[spec->name].rejected_calls;
+    ++command_stats(*spec).rejected_calls;
     if (client.in_multi) client.multi_error = true;
   };
   if (config_.maxmemory > 0 && !client.is_script) {
@@ -292,7 +296,7 @@ void Engine::ExecuteCommand(ClientState& client, Args argv) {
   }
   if (config_.min_replicas_to_write > 0 && config_.min_replicas_max_lag > 0 && !client.is_script &&
       !replication_->has_master() && is_write &&
-      replication_->GoodReplicas(clock_->NowMs(), config_.min_replicas_max_lag) <
+      replication_->GoodReplicas(now_ms, config_.min_replicas_max_lag) <
           static_cast<size_t>(config_.min_replicas_to_write)) {
     reject(errors::kNoReplicas);
     return;
@@ -307,7 +311,7 @@ void Engine::ExecuteCommand(ClientState& client, Args argv) {
     reject(errors::kMasterDown);
     return;
   }
-  if (client_pause_.Holds(commands_, client, *spec, clock_->NowMs())) {
+  if (client_pause_.Holds(commands_, client, *spec, now_ms)) {
     client.postponed = true;  // as Redis's BLOCKED_POSTPONE: the owner re-sends it later
     return;
   }
@@ -321,7 +325,7 @@ void Engine::ExecuteCommand(ClientState& client, Args argv) {
   const CommandSpec* outer_spec = current_spec_;
   current_client_ = &client;
   current_spec_ = spec;
-  Call(client, *spec, argv);
+  Call(client, *spec, argv, now_ms);
   current_client_ = outer_client;
   current_spec_ = outer_spec;
   // Clients blocked on keys this command wrote are served now, as Redis's
@@ -347,7 +351,7 @@ bool Engine::CheckAcl(ClientState& client, const CommandSpec& spec, Args argv, A
   std::string err = AclDeniedError(r, spec, queuing ? AclContext::kTopLevel : where);
   if (queuing) {
     if (!RejectedExec(*this, client, spec, err)) client.reply.Error(err);
-    ++stats_.commands[spec.name].rejected_calls;
+    ++command_stats(spec).rejected_calls;
     if (client.in_multi) client.multi_error = true;
   } else {
     client.reply.Error(err);
@@ -384,14 +388,14 @@ void Engine::ExecuteQueued(ClientState& client, const std::vector<std::string>& 
              current_spec_->name == "exec") {
     if (!CheckAcl(client, *spec, Args(views), AclContext::kMulti, false)) return;
   }
-  Call(client, *spec, Args(views));
+  Call(client, *spec, Args(views), clock_->NowMs());
 }
 
-void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
+void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv, int64_t now_ms) {
   Db& db = *dbs_[static_cast<size_t>(client.db)];
   uint64_t dirty_before = db.dirty();
   size_t reply_start = client.reply.size();
-  CommandContext ctx{*this, client, db, client.reply, spec, argv, clock_->NowMs()};
+  CommandContext ctx{*this, client, db, client.reply, spec, argv, now_ms};
 
   // Access metadata for eviction, and under an LFU policy for OBJECT FREQ even without maxmemory
   // (Redis keeps the LFU counter whenever the policy is LFU).
@@ -402,16 +406,16 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
   spec.handler(ctx);
   --call_depth_;
   int64_t elapsed = MonotonicUs() - start;
-  for (auto& d : dbs_) d->Settle();  // recharge what the command touched (db.h, invariant 4)
+  SettleTouchedDbs();
 
-  CommandStats& cs = stats_.commands[spec.name];
+  CommandStats& cs = command_stats(spec);
   ++cs.calls;
   cs.usec += static_cast<uint64_t>(elapsed);
   if (client.reply.size() > reply_start && client.reply.buffer()[reply_start] == '-') {
     ++cs.failed_calls;
   }
   ++stats_.total_commands_processed;
-  client.last_command = spec.name;
+  client.last_command = &spec;
   // The engine's internal clients (append-only log replay: no user) are not diagnosed, as Redis
   // keeps loading out of the slow log.
   if (client.user != nullptr || client.is_script) {
@@ -437,6 +441,11 @@ void Engine::Call(ClientState& client, const CommandSpec& spec, Args argv) {
   client.no_key_signal = false;
   propagate_override_.clear();
   if (call_depth_ == 0) replication_->Flush();
+}
+
+void Engine::SettleTouchedDbs() {
+  for (Db* d : unsettled_dbs_) d->Settle();
+  unsettled_dbs_.clear();
 }
 
 void Engine::Propagate(int db, Args argv) {

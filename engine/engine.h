@@ -131,7 +131,9 @@ struct EngineStats {
   uint64_t expired_keys = 0;
   uint64_t evicted_keys = 0;
   int64_t start_time_us = 0;
-  std::unordered_map<std::string, CommandStats> commands;  // by full command name
+  // By CommandSpec::acl_id (INFO commandstats names them); sized on first use, so a reset is
+  // `stats = EngineStats{}`. Read and write them through Engine::command_stats.
+  std::vector<CommandStats> commands;
 };
 
 class Engine {
@@ -162,6 +164,15 @@ class Engine {
   const Clock& clock() const { return *clock_; }
   EngineConfig& config() { return config_; }
   EngineStats& stats() { return stats_; }
+  // The counters of one command or subcommand of this engine's table (an index, not a name lookup:
+  // dispatch bumps them on every call).
+  CommandStats& command_stats(const CommandSpec& spec) {
+    const size_t id = static_cast<size_t>(spec.acl_id);
+    if (id >= stats_.commands.size()) {
+      stats_.commands.resize(static_cast<size_t>(commands_.acl_id_count()));
+    }
+    return stats_.commands[id];
+  }
   uint64_t dirty() const;  // changes across all dbs since start
   // Bytes this engine's data holds, measured in allocator sizes (Db::MemoryBytes per db, plus the
   // Db structures themselves): INFO memory's used_memory and what maxmemory is compared with.
@@ -248,7 +259,11 @@ class Engine {
  private:
   // Execute without CLIENT REPLY's filtering.
   void ExecuteCommand(ClientState& client, Args argv);
-  void Call(ClientState& client, const CommandSpec& spec, Args argv);
+  // Runs the handler with the command's time `now_ms` (one clock reading per command, taken by the
+  // caller) and does the after-effects.
+  void Call(ClientState& client, const CommandSpec& spec, Args argv, int64_t now_ms);
+  // Settles the memory accounting of the dbs the command touched (db.h, invariant 4).
+  void SettleTouchedDbs();
   // The expiry listener of the Db numbered index (WATCH and the expired_keys statistic).
   void InstallExpireListener(int index);
   // Redis's touchAllWatchedKeysInDb(emptied, replaced_with) for SWAPDB.
@@ -261,6 +276,9 @@ class Engine {
   EngineConfig config_;
   const Clock* clock_;
   std::vector<std::unique_ptr<Db>> dbs_;
+  // Dbs with entries touched since the last settling: each Db adds itself on its first touch, so
+  // a command settles the dbs it touched rather than walking all of them.
+  std::vector<Db*> unsettled_dbs_;
   CommandTable commands_;
   std::map<uint64_t, ClientState*> clients_;
   uint64_t next_client_id_ = 1;

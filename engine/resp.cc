@@ -26,6 +26,20 @@ int HexValue(char c) {
 
 bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0'; }
 
+// A reply's head: `type`, n in decimal, CRLF — at most 1 + 20 (INT64_MIN, UINT64_MAX) + 2 bytes.
+constexpr size_t kHeadMax = 24;
+
+// Writes the head into buf and returns its length, so that it goes out in one append (every
+// integer, bulk string and aggregate starts with one: one growth check per head, not two).
+template <typename Int>
+size_t FormatHead(char (&buf)[kHeadMax], char type, Int n) {
+  buf[0] = type;
+  char* p = std::to_chars(buf + 1, buf + kHeadMax - 2, n).ptr;
+  *p++ = '\r';
+  *p++ = '\n';
+  return static_cast<size_t>(p - buf);
+}
+
 }  // namespace
 
 RequestParser::Outcome RequestParser::Parse(std::string_view input,
@@ -190,21 +204,14 @@ void ReplyBuilder::Error(std::string_view msg) {
 }
 
 void ReplyBuilder::Integer(int64_t v) {
-  char buf[24];
-  buf[0] = ':';
-  auto [p, ec] = std::to_chars(buf + 1, buf + sizeof(buf), v);
-  out_.append(buf, p);
-  out_.append("\r\n");
+  char buf[kHeadMax];
+  out_.append(buf, FormatHead(buf, ':', v));
 }
 
 void ReplyBuilder::Bulk(std::string_view s) {
-  char buf[24];
-  buf[0] = '$';
-  auto [p, ec] = std::to_chars(buf + 1, buf + sizeof(buf), s.size());
-  out_.append(buf, p);
-  out_.append("\r\n");
+  Header('$', s.size());
   out_.append(s);
-  out_.append("\r\n");
+  out_.append("\r\n", 2);
 }
 
 void ReplyBuilder::Double(double d) {
@@ -218,11 +225,8 @@ void ReplyBuilder::Double(double d) {
 }
 
 void ReplyBuilder::Header(char type, size_t n) {
-  char buf[24];
-  buf[0] = type;
-  auto [p, ec] = std::to_chars(buf + 1, buf + sizeof(buf), n);
-  out_.append(buf, p);
-  out_.append("\r\n");
+  char buf[kHeadMax];
+  out_.append(buf, FormatHead(buf, type, n));
 }
 
 void ReplyBuilder::Array(size_t n) { Header('*', n); }
@@ -253,12 +257,8 @@ void ReplyBuilder::Raw(std::string_view bytes) {
 size_t ReplyBuilder::BeginArray() { return out_.size(); }
 
 void ReplyBuilder::EndArray(size_t token, size_t n) {
-  char buf[24];
-  buf[0] = '*';
-  auto [p, ec] = std::to_chars(buf + 1, buf + sizeof(buf), n);
-  *p++ = '\r';
-  *p++ = '\n';
-  out_.insert(token, buf, static_cast<size_t>(p - buf));
+  char buf[kHeadMax];
+  out_.insert(token, buf, FormatHead(buf, '*', n));
 }
 
 std::string FormatDouble(double d) {

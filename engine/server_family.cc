@@ -298,7 +298,11 @@ std::string InfoSection(CommandContext& ctx, std::string_view section) {
   } else if (section == "latencystats") {
     s = "# Latencystats\r\n";
     if (ctx.engine.config().latency_tracking) {
-      for (const auto& [name, h] : ctx.engine.diagnostics().histograms()) {
+      const Diagnostics& diagnostics = e.diagnostics();
+      auto called = [&](const CommandSpec& c) { return diagnostics.histogram(c) != nullptr; };
+      for (int id : e.commands().IdsByName(called)) {
+        const CommandSpec& spec = e.commands().ById(id);
+        const LatencyHistogram& h = *diagnostics.histogram(spec);
         std::string line;
         for (double p : ctx.engine.config().latency_tracking_info_percentiles) {
           char value[64];
@@ -306,17 +310,20 @@ std::string InfoSection(CommandContext& ctx, std::string_view section) {
                         static_cast<double>(h.ValueAtPercentile(p)) / 1000.0);
           line += (line.empty() ? "p" : ",p") + FormatPercentile(p) + "=" + value;
         }
-        Line(s, "latency_percentiles_usec_" + name, line);
+        Line(s, "latency_percentiles_usec_" + spec.name, line);
       }
     }
   } else if (section == "commandstats") {
     s = "# Commandstats\r\n";
-    std::vector<std::string> names;
-    for (const auto& [name, cs] : st.commands) names.push_back(name);
-    std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
-      const CommandStats& cs = st.commands.at(name);
-      if (cs.calls == 0 && cs.rejected_calls == 0 && cs.failed_calls == 0) continue;
+    auto counted = [&](const CommandSpec& c) {
+      const size_t id = static_cast<size_t>(c.acl_id);
+      if (id >= st.commands.size()) return false;
+      const CommandStats& cs = st.commands[id];
+      return cs.calls != 0 || cs.rejected_calls != 0 || cs.failed_calls != 0;
+    };
+    for (int id : e.commands().IdsByName(counted)) {
+      const std::string& name = e.commands().ById(id).name;
+      const CommandStats& cs = st.commands[static_cast<size_t>(id)];
       char per[64];
       std::snprintf(per, sizeof(per), "%.2f",
                     cs.calls == 0 ? 0.0 : static_cast<double>(cs.usec) / static_cast<double>(cs.calls));

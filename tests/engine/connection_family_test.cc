@@ -117,6 +117,19 @@ TEST_F(ConnectionFamilyTest, ClientCommands) {
   std::string list = Run({"client", "list"});
   EXPECT_NE(list.find("name=worker-1"), std::string::npos);
   EXPECT_NE(list.find("id=" + std::to_string(other.id) + " "), std::string::npos);
+  // cmd= of another client: its last command's full name, "NULL" before its first.
+  auto other_cmd = [&] {
+    std::string line = RunV({"client", "list", "id", std::to_string(other.id)});
+    size_t at = line.find(" cmd=");
+    return at == std::string::npos ? std::string() : line.substr(at + 5, line.find(' ', at + 1) - at - 5);
+  };
+  EXPECT_EQ(other_cmd(), "NULL");
+  Run(other, {"GET", "k"});
+  EXPECT_EQ(other_cmd(), "get");
+  Run(other, {"config", "GET", "maxmemory"});
+  EXPECT_EQ(other_cmd(), "config|get");
+  Run(other, {"get"});  // rejected (arity): not a command it ran
+  EXPECT_EQ(other_cmd(), "config|get");
   std::string by_id = RunV({"client", "list", "id", std::to_string(other.id)});
   EXPECT_EQ(by_id.find("worker-1"), std::string::npos);
   EXPECT_EQ(Run({"client", "list", "type", "foo"}), Err("ERR Unknown client type 'foo'"));

@@ -29,6 +29,43 @@ TEST_F(ServerFamilyTest, InfoSections) {
   EXPECT_EQ(Run({"info", "commandstats"}).find("cmdstat_set:"), std::string::npos);
 }
 
+// The per-command counters are indexed by the command-table entry: subcommands count apart from
+// their container, every way of rejecting a call counts, and INFO lists them by name.
+TEST_F(ServerFamilyTest, CommandstatsPerCommandAndSubcommandInNameOrder) {
+  Run({"set", "k", "v"});
+  Run({"SET", "k", "v"});
+  Run({"incr", "k"});      // fails (not an integer)
+  Run({"incr"});           // rejected (arity)
+  Run({"config", "get", "maxmemory"});
+  Run({"CONFIG", "SET", "maxmemory", "x"});  // fails
+  Run({"config", "set"});  // rejected (arity)
+  Run({"multi"});
+  Run({"incrby", "k"});    // rejected while queuing
+  Run({"discard"});
+  std::string stats = Run({"info", "commandstats"});
+  std::vector<std::string> lines;
+  for (size_t at = 0; (at = stats.find("cmdstat_", at)) != std::string::npos; ++at) {
+    lines.push_back(stats.substr(at, stats.find(":calls=", at) - at));
+  }
+  EXPECT_EQ(lines, (std::vector<std::string>{"cmdstat_config|get", "cmdstat_config|set",
+                                             "cmdstat_discard", "cmdstat_incr", "cmdstat_incrby",
+                                             "cmdstat_multi", "cmdstat_set"}));
+  EXPECT_NE(stats.find("cmdstat_set:calls=2,"), std::string::npos);
+  EXPECT_NE(stats.find("cmdstat_incr:calls=1,"), std::string::npos);
+  EXPECT_NE(stats.find(",rejected_calls=1,failed_calls=1\r\ncmdstat_incrby:calls=0,"),
+            std::string::npos);
+  EXPECT_NE(stats.find("cmdstat_config|set:calls=1,"), std::string::npos);
+  EXPECT_NE(stats.find("cmdstat_config|get:calls=1,"), std::string::npos);
+  std::string latency = Run({"info", "latencystats"});
+  EXPECT_LT(latency.find("latency_percentiles_usec_config|get:"),
+            latency.find("latency_percentiles_usec_set:"));
+  EXPECT_EQ(latency.find("latency_percentiles_usec_incrby:"), std::string::npos);  // never ran
+  EXPECT_EQ(Run({"config", "resetstat"}), Ok());
+  stats = Run({"info", "commandstats"});
+  EXPECT_EQ(stats.find("cmdstat_set:"), std::string::npos);
+  EXPECT_NE(stats.find("cmdstat_config|resetstat:calls=1,"), std::string::npos);
+}
+
 TEST_F(ServerFamilyTest, ConfigGetSet) {
   EXPECT_EQ(Run({"config", "get", "maxmemory-policy"}), Arr({"maxmemory-policy", "noeviction"}));
   EXPECT_EQ(Run({"config", "get", "maxmemory*"}),
@@ -128,6 +165,36 @@ size_t ChargeDrift(Engine& e) {
     drift += fresh > kept ? fresh - kept : kept - fresh;
   }
   return drift;
+}
+
+// After every command no db holds unsettled memory charges, also when the command wrote to
+// another db than the client's (the engine settles the dbs a command touched, not all 16).
+TEST_F(ServerFamilyTest, EveryTouchedDbIsSettledAfterTheCommand) {
+  auto all_settled = [&] {
+    for (int d = 0; d < engine_.num_dbs(); ++d) {
+      if (!engine_.db(d).settled()) return false;
+    }
+    return true;
+  };
+  Run({"set", "a", "1"});
+  EXPECT_TRUE(all_settled());
+  EXPECT_EQ(Run({"move", "a", "7"}), Int(1));
+  EXPECT_TRUE(all_settled());
+  Run({"set", "b", "x"});
+  EXPECT_EQ(Run({"copy", "b", "c", "db", "12"}), Int(1));
+  EXPECT_TRUE(all_settled());
+  EXPECT_EQ(Run({"multi"}), Ok());
+  Run({"select", "3"});
+  Run({"rpush", "l", "1", "2"});
+  Run({"select", "4"});
+  Run({"hset", "h", "f", "v"});
+  EXPECT_EQ(Run({"exec"}).substr(0, 4), "*4\r\n");
+  EXPECT_TRUE(all_settled());
+  EXPECT_EQ(Run({"swapdb", "3", "4"}), Ok());
+  Run({"select", "4"});
+  Run({"rpush", "l", "3"});
+  EXPECT_TRUE(all_settled());
+  EXPECT_EQ(ChargeDrift(engine_), 0u);
 }
 
 TEST_F(ServerFamilyTest, UsedMemoryCountsEveryChangeAndReturnsToBaseline) {
