@@ -60,6 +60,10 @@ TEST_F(KeyFamilyTest, ExpireOptions) {
   EXPECT_EQ(Run({"expire", "k", "1", "gt", "lt"}),
             Err("ERR GT and LT options at the same time are not compatible"));
   EXPECT_EQ(Run({"expire", "k", "1", "foo"}), Err("ERR Unsupported option foo"));
+  // As Redis's printf %s: the quoted option ends at its first NUL byte (differential fuzzer).
+  EXPECT_EQ(RunV({"expire", "k", "1", std::string("fo\0o", 4)}), Err("ERR Unsupported option fo"));
+  EXPECT_EQ(RunV({"expire", "k", "1", std::string("\0\xff", 2)}), Err("ERR Unsupported option "));
+  EXPECT_EQ(Run({"pexpire", "k", "1", "\r\n"}), Err("ERR Unsupported option "));
   EXPECT_EQ(Run({"expire", "k", "x"}), Err("ERR value is not an integer or out of range"));
   EXPECT_EQ(Run({"expire", "k", "9223372036854775807"}),
             Err("ERR invalid expire time in 'expire' command"));
