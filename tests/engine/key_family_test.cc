@@ -74,7 +74,7 @@ TEST_F(KeyFamilyTest, ExpireOptions) {
 TEST_F(KeyFamilyTest, LazyAndActiveExpiry) {
   Run({"set", "a", "1", "px", "10"});
   Run({"set", "b", "1", "px", "10"});
-  clock_.AdvanceMs(10);
+  clock_.AdvanceMs(11);
   EXPECT_EQ(Run({"get", "a"}), Nil());  // lazily
   EXPECT_EQ(Run({"dbsize"}), Int(1));   // b is still in memory, but invisible
   EXPECT_EQ(Run({"keys", "*"}), "*0\r\n");
