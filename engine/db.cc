@@ -7,8 +7,7 @@
 namespace racetrack::engine {
 
 bool Db::ExpireIfNeeded(Entry* e) {
-  int64_t when = e->expire_ms;
-  if (when < 0 || when > clock_->NowMs()) return false;
+  if (!e->ExpiredAt(clock_->NowMs())) return false;
   std::string key(e->key());  // the listener outlives the entry
   EraseEntry(e);
   ++expired_keys_;
@@ -180,7 +179,7 @@ size_t Db::ActiveExpireCycle(int64_t time_budget_us) {
     size_t sampled = std::min(kSample, volatile_.size());
     for (size_t i = 0; i < sampled; ++i) {
       Entry* e = volatile_.Random(rng_)->entry;
-      if (e->expire_ms <= now && std::find(expired.begin(), expired.end(), e) == expired.end()) {
+      if (e->ExpiredAt(now) && std::find(expired.begin(), expired.end(), e) == expired.end()) {
         expired.push_back(e);
       }
     }
@@ -202,7 +201,7 @@ uint64_t Db::Scan(uint64_t cursor, size_t count,
   do {
     cursor = table_.Scan(cursor, [&](const Entry* e) {
       ++visited;
-      if (e->expire_ms >= 0 && e->expire_ms <= now) return;
+      if (e->ExpiredAt(now)) return;
       fn(e->key(), *e);
     });
   } while (cursor != 0 && visited < count && --max_buckets > 0);

@@ -517,7 +517,7 @@ void Engine::SignalFlushedDb(int db) {
   for (auto& [wk, watchers] : watched_keys_) {
     if (db >= 0 && wk.first != db) continue;
     const Db::Entry* e = dbs_[static_cast<size_t>(wk.first)]->Peek(wk.second);
-    if (e == nullptr || (e->expire_ms >= 0 && e->expire_ms <= clock_->NowMs())) continue;
+    if (e == nullptr || e->ExpiredAt(clock_->NowMs())) continue;
     for (ClientState* c : watchers) c->watch_dirty = true;
   }
 }
@@ -544,7 +544,7 @@ void Engine::TouchWatchedKeysSwapped(int emptied, int replaced_with) {
   Db& to = *dbs_[static_cast<size_t>(replaced_with)];
   int64_t now = clock_->NowMs();
   auto expired = [now](const Db::Entry* e) {
-    return e != nullptr && e->expire_ms >= 0 && e->expire_ms <= now;
+    return e != nullptr && e->ExpiredAt(now);
   };
   for (auto& [wk, watchers] : watched_keys_) {
     if (wk.first != emptied) continue;
@@ -588,7 +588,7 @@ void WatchKey(Engine& engine, ClientState& client, int db, std::string_view key)
     if (wk.db == db && wk.key == key) return;
   }
   const Db::Entry* e = engine.db(db).Peek(key);
-  bool expired = e != nullptr && e->expire_ms >= 0 && e->expire_ms <= engine.clock().NowMs();
+  bool expired = e != nullptr && e->ExpiredAt(engine.clock().NowMs());
   client.watched.push_back({db, std::string(key), expired});
   engine.watched_keys_[std::make_pair(db, std::string(key))].push_back(&client);
 }

@@ -130,8 +130,9 @@ inline std::string NoSuchUser(std::string_view user) {
 inline std::string InvalidExpireTime(std::string_view command) {
   return "ERR invalid expire time in '" + std::string(command) + "' command";
 }
+// Redis quotes the option with printf's %s, which stops at the argument's first NUL byte.
 inline std::string UnsupportedOption(std::string_view option) {
-  return "ERR Unsupported option " + std::string(option);
+  return "ERR Unsupported option " + std::string(option.substr(0, option.find('\0')));
 }
 inline constexpr std::string_view kExpireNxWithOthers =
     "ERR NX and XX, GT or LT options at the same time are not compatible";

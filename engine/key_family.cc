@@ -306,7 +306,7 @@ void CmdKeys(CommandContext& ctx) {
   size_t token = ctx.reply.BeginArray();
   size_t n = 0;
   ctx.db.ForEach([&](std::string_view key, const Db::Entry& entry) {
-    if (entry.expire_ms >= 0 && entry.expire_ms <= ctx.now_ms) return;
+    if (entry.ExpiredAt(ctx.now_ms)) return;
     if (!all && !GlobMatch(pattern, key)) return;
     ctx.reply.Bulk(key);
     ++n;

@@ -194,7 +194,11 @@ void ReplyBuilder::Status(std::string_view s) {
 
 void ReplyBuilder::Error(std::string_view msg) {
   out_.push_back('-');
-  // Error lines cannot carry newlines; Redis replaces them with spaces.
+  // As Redis's addReplyErrorFormat: CR and LF at either end are trimmed (sdstrim), the ones
+  // inside become spaces (an error line cannot carry a newline).
+  size_t first = msg.find_first_not_of("\r\n");
+  msg = first == std::string_view::npos ? std::string_view() : msg.substr(first);
+  msg = msg.substr(0, msg.find_last_not_of("\r\n") + 1);
   size_t start = out_.size();
   out_.append(msg);
   for (size_t i = start; i < out_.size(); ++i) {

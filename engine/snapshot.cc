@@ -136,7 +136,7 @@ std::string EncodeSnapshot(Engine& engine) {
     std::vector<std::string> keys;
     keys.reserve(db.size());
     db.ForEach([&](std::string_view k, const Db::Entry& e) {
-      if (e.expire_ms >= 0 && e.expire_ms <= now) return;
+      if (e.ExpiredAt(now)) return;
       keys.emplace_back(k);
     });
     for (const auto& key : keys) {

@@ -33,7 +33,7 @@ bool WatchedKeyExpired(CommandContext& ctx) {
   for (const auto& wk : ctx.client.watched) {
     if (wk.expired_at_watch) continue;
     const Db::Entry* e = ctx.engine.db(wk.db).Peek(wk.key);
-    if (e != nullptr && e->expire_ms >= 0 && e->expire_ms <= ctx.now_ms) return true;
+    if (e != nullptr && e->ExpiredAt(ctx.now_ms)) return true;
   }
   return false;
 }

@@ -74,6 +74,10 @@ class KeyEntry {
 
   Value value;
 
+  // As Redis's keyIsExpired: a key is gone once the clock has passed its deadline (now > when),
+  // not at the deadline's own millisecond.
+  bool ExpiredAt(int64_t now_ms) const { return expire_ms >= 0 && expire_ms < now_ms; }
+
   std::string_view key() const {
     const char* p = reinterpret_cast<const char*>(this) + kKeyOffset;
     if (key_len8_ != kLongKey) return {p, key_len8_};

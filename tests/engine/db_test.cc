@@ -15,7 +15,9 @@ TEST(DbTest, LazyExpiryHidesExpiredKeys) {
   db.Set("k", Value(std::string("v")));
   db.SetExpire("k", clock.NowMs() + 100);
   ASSERT_NE(db.Find("k"), nullptr);
-  clock.AdvanceMs(100);
+  clock.AdvanceMs(100);  // at its deadline's millisecond a key still lives (Redis: now > when)
+  ASSERT_NE(db.Find("k"), nullptr);
+  clock.AdvanceMs(1);
   EXPECT_EQ(db.Find("k"), nullptr);
   EXPECT_EQ(db.size(), 0u);
   EXPECT_EQ(db.volatile_size(), 0u);
@@ -29,7 +31,7 @@ TEST(DbTest, ActiveExpiryReclaimsUnreadKeys) {
     db.Set(key, Value(std::string("v")));
     if (i % 2 == 0) db.SetExpire(key, clock.NowMs() + 10);
   }
-  clock.AdvanceMs(10);
+  clock.AdvanceMs(11);
   for (int round = 0; round < 1000 && db.volatile_size() > 0; ++round) {
     db.ActiveExpireCycle(1'000'000);
   }
@@ -58,7 +60,7 @@ TEST(DbTest, RandomKeyIsFairAndSkipsExpiredKeys) {
   for (int i = 0; i < 20000; ++i) db.Set("k" + std::to_string(i), Value("v"));
   for (int i = 40; i < 20000; ++i) ASSERT_TRUE(db.Erase("k" + std::to_string(i)));
   for (int i = 0; i < 10; ++i) db.SetExpire("k" + std::to_string(i), clock.NowMs() + 5);
-  clock.AdvanceMs(5);  // k0..k9 are now expired: RANDOMKEY deletes them when drawn
+  clock.AdvanceMs(6);  // k0..k9 are now expired: RANDOMKEY deletes them when drawn
   std::map<std::string, int> counts;
   constexpr int kDraws = 30 * 500;
   for (int i = 0; i < kDraws; ++i) {
@@ -80,7 +82,7 @@ TEST(DbTest, ScanSurvivesResizingAndSkipsExpiredKeys) {
   Db db(0, &clock);
   for (int i = 0; i < 500; ++i) db.Set("stable" + std::to_string(i), Value("v"));
   db.SetExpire("stable0", clock.NowMs() + 1);
-  clock.AdvanceMs(1);
+  clock.AdvanceMs(2);
   std::set<std::string> seen;
   uint64_t cursor = 0;
   int added = 0;

@@ -60,6 +60,10 @@ TEST_F(KeyFamilyTest, ExpireOptions) {
   EXPECT_EQ(Run({"expire", "k", "1", "gt", "lt"}),
             Err("ERR GT and LT options at the same time are not compatible"));
   EXPECT_EQ(Run({"expire", "k", "1", "foo"}), Err("ERR Unsupported option foo"));
+  // As Redis's printf %s: the quoted option ends at its first NUL byte (differential fuzzer).
+  EXPECT_EQ(RunV({"expire", "k", "1", std::string("fo\0o", 4)}), Err("ERR Unsupported option fo"));
+  EXPECT_EQ(RunV({"expire", "k", "1", std::string("\0\xff", 2)}), Err("ERR Unsupported option "));
+  EXPECT_EQ(Run({"pexpire", "k", "1", "\r\n"}), Err("ERR Unsupported option "));
   EXPECT_EQ(Run({"expire", "k", "x"}), Err("ERR value is not an integer or out of range"));
   EXPECT_EQ(Run({"expire", "k", "9223372036854775807"}),
             Err("ERR invalid expire time in 'expire' command"));
@@ -70,7 +74,7 @@ TEST_F(KeyFamilyTest, ExpireOptions) {
 TEST_F(KeyFamilyTest, LazyAndActiveExpiry) {
   Run({"set", "a", "1", "px", "10"});
   Run({"set", "b", "1", "px", "10"});
-  clock_.AdvanceMs(10);
+  clock_.AdvanceMs(11);
   EXPECT_EQ(Run({"get", "a"}), Nil());  // lazily
   EXPECT_EQ(Run({"dbsize"}), Int(1));   // b is still in memory, but invisible
   EXPECT_EQ(Run({"keys", "*"}), "*0\r\n");

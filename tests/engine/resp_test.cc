@@ -89,5 +89,15 @@ TEST(ReplyBuilderTest, WritesResp2) {
   EXPECT_EQ(r.buffer(), "+OK\r\n:-42\r\n$2\r\nhi\r\n$-1\r\n*1\r\n$1\r\na\r\n-ERR bad  thing\r\n");
 }
 
+// Found by the differential fuzzer (issue 18): `EXPIRE k 10 "\r\n"` answered
+// "-ERR Unsupported option   " where Redis trims CR/LF at the ends of a formatted error.
+TEST(ReplyBuilderTest, ErrorTrimsLineBreaksAtTheEndsAndBlanksTheInnerOnes) {
+  ReplyBuilder r;
+  r.Error("ERR Unsupported option \r\n");
+  r.Error("\nERR a\rb\n\r");
+  r.Error("\r\n");
+  EXPECT_EQ(r.buffer(), "-ERR Unsupported option \r\n-ERR a b\r\n-\r\n");
+}
+
 }  // namespace
 }  // namespace racetrack::engine

@@ -44,6 +44,8 @@ TEST_F(StringFamilyTest, SetExpiryOptions) {
   EXPECT_EQ(Run({"expiretime", "k"}), Int(now_s + 100));
   EXPECT_EQ(RunV({"set", "k", "v", "pxat", std::to_string(clock_.NowMs() + 5)}), Ok());
   clock_.AdvanceMs(5);
+  EXPECT_EQ(Run({"get", "k"}), Bulk("v"));  // at the deadline itself, as Redis (now > when)
+  clock_.AdvanceMs(1);
   EXPECT_EQ(Run({"get", "k"}), Nil());
 
   EXPECT_EQ(Run({"set", "k", "v", "ex", "0"}), Err("ERR invalid expire time in 'set' command"));
@@ -67,7 +69,7 @@ TEST_F(StringFamilyTest, SetNxSetExPSetEx) {
   EXPECT_EQ(Run({"pttl", "k"}), Int(2500));
   EXPECT_EQ(Run({"setex", "k", "0", "v"}), Err("ERR invalid expire time in 'setex' command"));
   EXPECT_EQ(Run({"psetex", "k", "-5", "v"}), Err("ERR invalid expire time in 'psetex' command"));
-  clock_.AdvanceMs(2500);
+  clock_.AdvanceMs(2501);
   EXPECT_EQ(Run({"get", "k"}), Nil());
 }
 
