@@ -422,6 +422,13 @@ inline constexpr std::string_view kBlockedGroupGone =
 // racetrack's own: an embedder sent a command for a client that is blocked (engine.h, Execute).
 inline constexpr std::string_view kClientBlocked =
     "ERR this client is blocked in a command; it takes no other until it is served";
+// racetrack's own: a reply whose size a count alone decides (SRANDMEMBER / HRANDFIELD /
+// ZRANDMEMBER with a negative count) that would exceed the reply limit (family_util.h,
+// RepeatedPicksFit). Redis 7.0.15 starts building such a reply and runs out of memory.
+inline std::string ReplyTooLarge(uint64_t picks, uint64_t limit_bytes) {
+  return "ERR count " + std::to_string(picks) + " would make a reply larger than " +
+         std::to_string(limit_bytes) + " bytes (client-output-buffer-limit normal, 1gb when 0)";
+}
 // racetrack's own: the engine was asked to run an empty command line (ExecuteQueued).
 inline constexpr std::string_view kEmptyCommand = "ERR empty command";
 

@@ -257,6 +257,23 @@ inline bool ParseRandomCount(CommandContext& ctx, std::string_view with_word, in
   return true;
 }
 
+// SRANDMEMBER, HRANDFIELD and ZRANDMEMBER with a negative count answer |count| random picks with
+// repetitions, whatever the key holds: the reply's size is the client's to choose. Redis 7.0.15
+// builds it until its output-buffer limit closes the client — with the normal class's default of
+// 0 (no limit) a count like -3.7e17 takes the server's memory. Here the reply is refused up front
+// when even its smallest form (every item an empty bulk string, 6 bytes) would exceed the normal
+// class's hard limit, or 1 GiB when that is 0 (~179 million single picks); smaller counts answer
+// as Redis does.
+inline bool RepeatedPicksFit(CommandContext& ctx, uint64_t picks, uint64_t items_per_pick) {
+  constexpr uint64_t kMinItemBytes = 6;  // "$0\r\n\r\n"
+  constexpr uint64_t kDefaultLimit = uint64_t{1} << 30;
+  const int64_t hard = ctx.engine.config().normal_output_hard_limit;
+  const uint64_t limit = hard > 0 ? static_cast<uint64_t>(hard) : kDefaultLimit;
+  if (picks <= limit / (kMinItemBytes * items_per_pick)) return true;
+  ctx.reply.Error(errors::ReplyTooLarge(picks, limit));
+  return false;
+}
+
 // The distinct elements SRANDMEMBER and ZRANDMEMBER return for 0 < count < size, chosen as Redis
 // chooses them: a few of many (count * 3 <= size) are drawn at random until `count` distinct ones
 // were seen (in draw order); more are a shuffled copy of all, cut to size. draw() returns a random

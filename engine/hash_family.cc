@@ -240,6 +240,7 @@ void CmdHRandField(CommandContext& ctx) {
   };
   if (count < 0) {  // with repetitions: exactly -count picks
     uint64_t n = static_cast<uint64_t>(-count);
+    if (!RepeatedPicksFit(ctx, n, withvalues ? 2 : 1)) return;
     ctx.reply.PairArray(n, withvalues);
     for (uint64_t i = 0; i < n; ++i) {
       auto [f, v] = h->Random(ctx.engine.rng());

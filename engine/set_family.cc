@@ -175,6 +175,7 @@ void CmdSRandMember(CommandContext& ctx) {
   auto& rng = ctx.engine.rng();
   if (count < 0) {  // repetitions allowed
     uint64_t n = static_cast<uint64_t>(-count);
+    if (!RepeatedPicksFit(ctx, n, 1)) return;
     ctx.reply.Array(n);
     for (uint64_t i = 0; i < n; ++i) ctx.reply.Bulk(set->Random(rng));
     return;

@@ -608,6 +608,7 @@ void CmdZRandMember(CommandContext& ctx) {
   auto& rng = ctx.engine.rng();
   if (count < 0) {  // repetitions allowed
     uint64_t n = static_cast<uint64_t>(-count);
+    if (!RepeatedPicksFit(ctx, n, with_scores ? 2 : 1)) return;
     ctx.reply.PairArray(n, with_scores);
     for (uint64_t i = 0; i < n; ++i) EmitPair(ctx.reply, zs->Random(rng), with_scores);
     return;

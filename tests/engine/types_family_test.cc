@@ -31,6 +31,30 @@ TEST_F(TypesFamilyTest, ListErrors) {
   EXPECT_EQ(Run({"lrange", "l", "0", "-1"}), Arr({"a"}));  // nothing changed
 }
 
+// A negative count repeats picks |count| times whatever the key holds; a count whose reply would
+// exceed the reply limit is refused up front (fuzz finding: SRANDMEMBER s -372036854775808 made
+// the server build a reply of 3.7e17 members), and the server goes on serving.
+TEST_F(TypesFamilyTest, RandomPicksCannotAskForAReplyBeyondTheLimit) {
+  Run({"sadd", "s", "a", "b"});
+  Run({"hset", "h", "f", "v"});
+  Run({"zadd", "z", "1", "m"});
+  const std::string too_many = "ERR count 372036854775808 would make a reply larger than "
+                               "1073741824 bytes (client-output-buffer-limit normal, 1gb when 0)";
+  EXPECT_EQ(Run({"srandmember", "s", "-372036854775808"}), Err(too_many));
+  EXPECT_EQ(Run({"hrandfield", "h", "-372036854775808"}), Err(too_many));
+  EXPECT_EQ(Run({"zrandmember", "z", "-372036854775808"}), Err(too_many));
+  EXPECT_EQ(Run({"srandmember", "s", "-3"}).substr(0, 4), "*3\r\n");  // small counts answer
+  EXPECT_EQ(Run({"srandmember", "nokey", "-372036854775808"}), "*0\r\n");  // nothing to pick
+  // With a normal-class hard limit the limit is that: 1 MB holds 174,762 empty-bulk picks, or
+  // 87,381 pairs.
+  EXPECT_EQ(Run({"config", "set", "client-output-buffer-limit", "normal 1mb 0 0"}), "+OK\r\n");
+  EXPECT_EQ(Run({"srandmember", "s", "-174762"}).substr(0, 9), "*174762\r\n");
+  EXPECT_THAT(Run({"srandmember", "s", "-174763"}), IsError("ERR count 174763 would make"));
+  EXPECT_THAT(Run({"hrandfield", "h", "-87382", "withvalues"}), IsError("ERR count 87382"));
+  EXPECT_THAT(Run({"zrandmember", "z", "-87382", "withscores"}), IsError("ERR count 87382"));
+  EXPECT_EQ(Run({"scard", "s"}), Int(2));  // nothing changed
+}
+
 TEST_F(TypesFamilyTest, SetCommands) {
   EXPECT_EQ(Run({"sadd", "s", "3", "1", "2"}), Int(3));
   EXPECT_EQ(Run({"smembers", "s"}), Arr({"1", "2", "3"}));  // intset: ascending
