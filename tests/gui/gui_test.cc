@@ -112,10 +112,6 @@ class GuiTest : public QObject {
   Q_OBJECT
 
  private slots:
-  // Qt Charts deletes a chart's series with deleteLater, and closed views go the same way: run
-  // those deferred deletions after each test, or LeakSanitizer (debug preset) reports them at exit.
-  void cleanup() { QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete); }
-
   void everyLessonPageOpens() {
     MainWindow w(Context());
     const auto& all = scenarios::Registry::Default().all();
