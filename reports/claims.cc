@@ -168,6 +168,16 @@ std::string FormatClaimFigure(std::string_view figure, double value) {
   return FormatHuman(value);
 }
 
+std::string ClaimFigureLabel(std::string_view figure) {
+  // FormatClaimFigure prints times with their own unit ("520 ms"), so the name drops its suffix.
+  for (std::string_view unit : {"_us", "_s"}) {
+    if (figure.size() > unit.size() && figure.ends_with(unit)) {
+      return Humanize(figure.substr(0, figure.size() - unit.size()));
+    }
+  }
+  return Humanize(figure);
+}
+
 ClaimEvaluation EvaluateClaim(const ClaimText& claim, const std::string& scenario,
                               const std::vector<Record>& records) {
   ClaimEvaluation ev;
