@@ -64,6 +64,16 @@ Result<size_t> ParseAt(std::string_view in, size_t pos, Reply* out, int depth) {
   const char kind = in[pos];
   const std::string_view line = in.substr(pos + 1, eol - pos - 1);
   const size_t header = eol + 2 - pos;
+  int64_t len = 0;  // of a bulk string ('$') or an array ('*'); negative is RESP2's nil
+  if (kind == '$' || kind == '*') {
+    if (!ParseWhole(line, &len)) {
+      return Status::Corruption(kind == '$' ? "bad RESP bulk length" : "bad RESP array length");
+    }
+    if (len < 0) {
+      out->type = Reply::Type::kNil;
+      return header;
+    }
+  }
   switch (kind) {
     case '+':
       out->type = Reply::Type::kStatus;
@@ -78,12 +88,6 @@ Result<size_t> ParseAt(std::string_view in, size_t pos, Reply* out, int depth) {
       if (!ParseWhole(line, &out->integer)) return Status::Corruption("bad RESP integer");
       return header;
     case '$': {
-      int64_t len = 0;
-      if (!ParseWhole(line, &len)) return Status::Corruption("bad RESP bulk length");
-      if (len < 0) {
-        out->type = Reply::Type::kNil;
-        return header;
-      }
       const size_t body = eol + 2;
       if (in.size() < body + static_cast<size_t>(len) + 2) return size_t{0};
       out->type = Reply::Type::kString;
@@ -91,16 +95,10 @@ Result<size_t> ParseAt(std::string_view in, size_t pos, Reply* out, int depth) {
       return header + static_cast<size_t>(len) + 2;
     }
     case '*': {
-      int64_t n = 0;
-      if (!ParseWhole(line, &n)) return Status::Corruption("bad RESP array length");
-      if (n < 0) {
-        out->type = Reply::Type::kNil;
-        return header;
-      }
       out->type = Reply::Type::kArray;
-      out->elements.assign(static_cast<size_t>(n), Reply{});
+      out->elements.assign(static_cast<size_t>(len), Reply{});
       size_t used = header;
-      for (int64_t i = 0; i < n; ++i) {
+      for (int64_t i = 0; i < len; ++i) {
         auto r = ParseAt(in, pos + used, &out->elements[static_cast<size_t>(i)], depth + 1);
         if (!r.ok()) return r;
         if (*r == 0) return size_t{0};

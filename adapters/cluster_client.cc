@@ -858,15 +858,10 @@ Result<std::optional<std::vector<Reply>>> ClusterClient::Exec(std::span<const Ar
 
 Result<std::unique_ptr<ClusterTarget>> MakeClusterTarget(std::string_view url_text,
                                                          const TargetOptions& options) {
-  auto url = ParseUrl(url_text);
+  auto url = ParseUrlOfScheme(url_text, {"redis"}, "redis://[user:password@]host:port of a node");
   if (!url.ok()) return url.status();
-  if (url->scheme != "redis") {
-    return Status::InvalidArgument("bad URL '" + Redact(url_text) +
-                                   "': expected redis://[user:password@]host:port of a node");
-  }
   if (!url->path.empty() && url->path != "0") {
-    return Status::InvalidArgument("bad URL '" + Redact(url_text) +
-                                   "': a cluster has database 0 only");
+    return BadUrl(url_text, "a cluster has database 0 only");
   }
   auto target = std::make_unique<ClusterTargetImpl>(*url, Redact(url_text), options);
   Status s = target->Open();

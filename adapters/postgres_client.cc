@@ -321,12 +321,9 @@ class PostgresTarget final : public Target {
 
 Result<std::unique_ptr<Target>> MakePostgresTarget(std::string_view url_text,
                                                    const TargetOptions& options) {
-  auto url = ParseUrl(url_text);
+  auto url = ParseUrlOfScheme(url_text, {"postgresql", "postgres"},
+                              "postgresql://user:password@host:port/dbname");
   if (!url.ok()) return url.status();
-  if (url->scheme != "postgresql" && url->scheme != "postgres") {
-    return Status::InvalidArgument("bad URL '" + Redact(url_text) +
-                                   "': expected postgresql://user:password@host:port/dbname");
-  }
   PgEndpoint ep{std::string(url_text), Redact(url_text), url->password, options.connect_timeout_s,
                 options.command_timeout_s};
   PostgresClient probe(ep);

@@ -256,12 +256,8 @@ class RespTarget final : public Target {
 
 Result<std::unique_ptr<Target>> MakeRespTarget(TargetKind kind, std::string_view url_text,
                                                const TargetOptions& options) {
-  auto url = ParseUrl(url_text);
+  auto url = ParseUrlOfScheme(url_text, {"redis"}, "redis://[user:password@]host:port[/db]");
   if (!url.ok()) return url.status();
-  if (url->scheme != "redis") {
-    return Status::InvalidArgument("bad URL '" + Redact(url_text) +
-                                   "': expected redis://[user:password@]host:port[/db]");
-  }
   Endpoint ep{kind, *url, Redact(url_text), options.connect_timeout_s, options.command_timeout_s};
   RespClient probe(ep, 0);
   Status s = probe.Open();

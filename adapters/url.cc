@@ -1,5 +1,6 @@
 #include "adapters/url.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "engine/base/parse.h"
@@ -56,10 +57,22 @@ std::string RedactSecret(std::string text, std::string_view secret) {
   return text;
 }
 
+Status BadUrl(std::string_view text, std::string_view why) {
+  return Status::InvalidArgument("bad URL '" + Redact(text) + "': " + std::string(why));
+}
+
+Result<Url> ParseUrlOfScheme(std::string_view text, std::initializer_list<std::string_view> schemes,
+                             std::string_view form) {
+  auto url = ParseUrl(text);
+  if (!url.ok()) return url.status();
+  if (std::find(schemes.begin(), schemes.end(), url->scheme) == schemes.end()) {
+    return BadUrl(text, "expected " + std::string(form));
+  }
+  return url;
+}
+
 Result<Url> ParseUrl(std::string_view text) {
-  auto bad = [&](const std::string& why) {
-    return Status::InvalidArgument("bad URL '" + Redact(text) + "': " + why);
-  };
+  auto bad = [&](const std::string& why) { return BadUrl(text, why); };
   Url url;
   const size_t scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos || scheme_end == 0) {

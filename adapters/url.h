@@ -10,6 +10,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,13 @@ struct Url {
 
 // InvalidArgument with a one-line reason (redacted) when `text` is not a URL of that shape.
 Result<Url> ParseUrl(std::string_view text);
+// ParseUrl, and a URL whose scheme is not one of `schemes` is the error "bad URL '...': expected
+// `form`" (the form the caller takes, e.g. "redis://[user:password@]host:port[/db]").
+Result<Url> ParseUrlOfScheme(std::string_view text, std::initializer_list<std::string_view> schemes,
+                             std::string_view form);
+
+// The InvalidArgument "bad URL '<text, redacted>': <why>".
+Status BadUrl(std::string_view text, std::string_view why);
 
 std::string Redact(std::string_view url);
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "adapters/cluster.h"
 #include "adapters/url.h"
@@ -258,43 +259,48 @@ std::string RedactedCommandLine(const std::string& line) {
   return out;
 }
 
-}  // namespace
-
-Result<std::vector<int>> ParseClientsList(const std::string& text) {
-  std::vector<int> out;
+// A --flag's comma list: `parse` turns one item into a value or nullopt, `wanted` says what an
+// item must be; each value may appear once.
+template <typename T, typename Parse>
+Result<std::vector<T>> ParseFlagList(const std::string& flag, const std::string& text,
+                                     const std::string& wanted, Parse parse) {
+  std::vector<T> out;
   for (const std::string& item : SplitCommas(text)) {
-    const bool digits = !item.empty() && item.size() <= 4 &&
-                        item.find_first_not_of("0123456789") == std::string::npos;
-    const int n = digits ? std::atoi(item.c_str()) : 0;
-    if (n < 1 || n > 1024) {
-      return Status::InvalidArgument("--clients: '" + item +
-                                     "' is not a whole number from 1 to 1024 (a list: 1,8,32)");
+    const std::optional<T> v = parse(item);
+    if (!v) return Status::InvalidArgument(flag + ": '" + item + "' is not " + wanted);
+    if (std::find(out.begin(), out.end(), *v) != out.end()) {
+      return Status::InvalidArgument(flag + ": " + item + " is given twice");
     }
-    if (std::find(out.begin(), out.end(), n) != out.end()) {
-      return Status::InvalidArgument("--clients: " + item + " is given twice");
-    }
-    out.push_back(n);
+    out.push_back(*v);
   }
   return out;
 }
 
+}  // namespace
+
+Result<std::vector<int>> ParseClientsList(const std::string& text) {
+  return ParseFlagList<int>(
+      "--clients", text, "a whole number from 1 to 1024 (a list: 1,8,32)",
+      [](const std::string& item) -> std::optional<int> {
+        const bool digits = !item.empty() && item.size() <= 4 &&
+                            item.find_first_not_of("0123456789") == std::string::npos;
+        const int n = digits ? std::atoi(item.c_str()) : 0;
+        if (n < 1 || n > 1024) return std::nullopt;
+        return n;
+      });
+}
+
 Result<std::vector<double>> ParseRateList(const std::string& text) {
-  std::vector<double> out;
-  for (const std::string& item : SplitCommas(text)) {
-    const bool number = !item.empty() && item.size() <= 12 &&
-                        item.find_first_not_of("0123456789.") == std::string::npos &&
-                        std::count(item.begin(), item.end(), '.') <= 1 && item != ".";
-    const double r = number ? std::strtod(item.c_str(), nullptr) : 0;
-    if (!(r > 0)) {
-      return Status::InvalidArgument("--rate: '" + item +
-                                     "' is not a positive rate in ops/s (a list: 1000,5000)");
-    }
-    if (std::find(out.begin(), out.end(), r) != out.end()) {
-      return Status::InvalidArgument("--rate: " + item + " is given twice");
-    }
-    out.push_back(r);
-  }
-  return out;
+  return ParseFlagList<double>(
+      "--rate", text, "a positive rate in ops/s (a list: 1000,5000)",
+      [](const std::string& item) -> std::optional<double> {
+        const bool number = !item.empty() && item.size() <= 12 &&
+                            item.find_first_not_of("0123456789.") == std::string::npos &&
+                            std::count(item.begin(), item.end(), '.') <= 1 && item != ".";
+        const double r = number ? std::strtod(item.c_str(), nullptr) : 0;
+        if (!(r > 0)) return std::nullopt;
+        return r;
+      });
 }
 
 Status ValidateRedlockUrls(const std::string& text) {

@@ -288,54 +288,53 @@ std::vector<ChartSpec> UniquesCharts(const std::vector<Results>& runs) {
     return out;
   };
 
-  ChartSpec err;
-  err.id = "hll_error";
+  auto add = [&](ChartSpec c) {
+    if (HasPoints(c)) charts.push_back(std::move(c));
+  };
+  // `figure` against the cardinality, log x.
+  auto vs_size = [&](const std::string& id, const std::string& title, const std::string& subtitle,
+                     AxisSpec y, const std::string& figure, bool hll_only) {
+    ChartSpec c;
+    c.id = id;
+    c.title = title;
+    c.subtitle = subtitle;
+    c.x = {"distinct visitors", "", Scale::kLog, std::nullopt, std::nullopt, false};
+    c.y = std::move(y);
+    c.series = by_size(figure, hll_only);
+    return c;
+  };
+
+  ChartSpec err = vs_size("hll_error", "HyperLogLog error vs cardinality",
+                          "Relative error of the estimate against the exact count. Lines: +-1 "
+                          "sigma (0.81%) and +-3 sigma (2.44%, the pass bound) for 16384 "
+                          "registers.",
+                          {"relative error", "%", Scale::kLinear, -0.03, 0.03, true}, "rel_error",
+                          true);
   err.primary = true;
-  err.title = "HyperLogLog error vs cardinality";
-  err.subtitle =
-      "Relative error of the estimate against the exact count. Lines: +-1 sigma "
-      "(0.81%) and +-3 sigma (2.44%, the pass bound) for 16384 registers.";
-  err.x = {"distinct visitors", "", Scale::kLog, std::nullopt, std::nullopt, false};
-  err.y = {"relative error", "%", Scale::kLinear, -0.03, 0.03, true};
-  err.series = by_size("rel_error", true);
   err.limits = {{kSigma, "+1 sigma"},
                 {-kSigma, "-1 sigma"},
                 {3 * kSigma, "+3 sigma"},
                 {-3 * kSigma, "-3 sigma"}};
-  if (HasPoints(err)) charts.push_back(err);
+  add(std::move(err));
 
-  ChartSpec mem;
-  mem.id = "memory_vs_cardinality";
-  mem.title = "Memory vs cardinality";
-  mem.subtitle =
-      "Bytes held by the structure (MEMORY USAGE; pg_total_relation_size for the "
-      "visits table, the sketch for sql-hll), log-log: the set and the table grow "
-      "linearly, a HyperLogLog stops at 12 KB.";
-  mem.x = {"distinct visitors", "", Scale::kLog, std::nullopt, std::nullopt, false};
-  mem.y = {"memory", "bytes", Scale::kLog, std::nullopt, std::nullopt, false};
-  mem.series = by_size("memory_bytes", false);
+  ChartSpec mem = vs_size("memory_vs_cardinality", "Memory vs cardinality",
+                          "Bytes held by the structure (MEMORY USAGE; pg_total_relation_size for "
+                          "the visits table, the sketch for sql-hll), log-log: the set and the "
+                          "table grow linearly, a HyperLogLog stops at 12 KB.",
+                          {"memory", "bytes", Scale::kLog, std::nullopt, std::nullopt, false},
+                          "memory_bytes", false);
   mem.limits = {{12 * 1024, "12 KB"}};
-  if (HasPoints(mem)) charts.push_back(mem);
+  add(std::move(mem));
 
-  ChartSpec count;
-  count.id = "count_latency";
-  count.title = "Count latency vs cardinality";
-  count.subtitle =
-      "Median time of one count (SCARD, PFCOUNT, BITCOUNT, COUNT(DISTINCT), "
-      "hll_cardinality), log-log.";
-  count.x = {"distinct visitors", "", Scale::kLog, std::nullopt, std::nullopt, false};
-  count.y = {"count latency (p50)", "µs", Scale::kLog, std::nullopt, std::nullopt, false};
-  count.series = by_size("count_p50_us", false);
-  if (HasPoints(count)) charts.push_back(count);
-
-  ChartSpec ingest;
-  ingest.id = "ingest_rate";
-  ingest.title = "Ingest rate vs cardinality";
-  ingest.subtitle = "Visits added per second, in pipelined batches.";
-  ingest.x = {"distinct visitors", "", Scale::kLog, std::nullopt, std::nullopt, false};
-  ingest.y = {"ingest", "visits/s", Scale::kLog, std::nullopt, std::nullopt, false};
-  ingest.series = by_size("ingest_visits_per_s", false);
-  if (HasPoints(ingest)) charts.push_back(ingest);
+  add(vs_size("count_latency", "Count latency vs cardinality",
+              "Median time of one count (SCARD, PFCOUNT, BITCOUNT, COUNT(DISTINCT), "
+              "hll_cardinality), log-log.",
+              {"count latency (p50)", "µs", Scale::kLog, std::nullopt, std::nullopt, false},
+              "count_p50_us", false));
+  add(vs_size("ingest_rate", "Ingest rate vs cardinality",
+              "Visits added per second, in pipelined batches.",
+              {"ingest", "visits/s", Scale::kLog, std::nullopt, std::nullopt, false},
+              "ingest_visits_per_s", false));
   return charts;
 }
 

@@ -20,6 +20,12 @@ namespace {
 
 using results::ClaimSubject;
 
+// A per-second figure: "throughput", "throughput_writes_s", "db_queries_per_s" (a "_s" name that
+// is not a rate is a time).
+bool IsRate(std::string_view figure) {
+  return figure == "throughput" || figure.starts_with("throughput_") || figure.ends_with("_per_s");
+}
+
 const std::string& SubjectFigure(const ClaimText& claim, const ClaimSubject& s) {
   return s.figure.empty() ? claim.figure : s.figure;
 }
@@ -147,9 +153,9 @@ std::string FormatClaimFigure(std::string_view figure, double value) {
            figure.compare(figure.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   char buf[48];
+  if (IsRate(figure)) return FormatHuman(value) + "/s";
   if (ends("_us")) return FormatMicros(value);
   if (ends("_s")) return FormatMicros(value * 1e6);
-  if (figure == "throughput") return FormatHuman(value) + "/s";
   if (figure.find("bytes") != std::string_view::npos) {
     if (value >= 1024 * 1024) {
       std::snprintf(buf, sizeof buf, "%.3g MB", value / (1024 * 1024));
@@ -166,6 +172,17 @@ std::string FormatClaimFigure(std::string_view figure, double value) {
   }
   if (ends("ratio") || ends("over_model")) return Ratio(value);
   return FormatHuman(value);
+}
+
+std::string ClaimFigureLabel(std::string_view figure) {
+  // FormatClaimFigure prints times and rates with their own unit ("520 ms", "78,400/s"), so the
+  // name drops its suffix.
+  for (std::string_view unit : {"_per_s", "_us", "_s"}) {
+    if (figure.size() > unit.size() && figure.ends_with(unit)) {
+      return Humanize(figure.substr(0, figure.size() - unit.size()));
+    }
+  }
+  return Humanize(figure);
 }
 
 ClaimEvaluation EvaluateClaim(const ClaimText& claim, const std::string& scenario,

@@ -69,5 +69,8 @@ std::optional<double> RecordFigure(const Record& r, std::string_view figure);
 
 // A figure's value as the claims show it: "37 ms", "14.1 KB", "2.00×", "0.23%", "64,594".
 std::string FormatClaimFigure(std::string_view figure, double value);
+// The figure's name to print before that value: Humanize's, without the unit when the value
+// carries its own ("wait_p99_us" -> "wait p99", "load_ms" -> "load (ms)").
+std::string ClaimFigureLabel(std::string_view figure);
 
 }  // namespace racetrack::reports

@@ -108,7 +108,7 @@ std::string Cell(const Record& r, const std::vector<std::string>& cells) {
     auto v = RecordFigure(r, name);
     if (!v) continue;
     std::string text = FormatClaimFigure(name, *v);
-    if (name != "throughput") text = Humanize(name) + " " + text;
+    if (name != "throughput") text = ClaimFigureLabel(name) + " " + text;
     out += (first ? "" : ", ") + text;
     first = false;
   }

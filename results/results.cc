@@ -13,8 +13,10 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <set>
 #include <sstream>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -384,11 +386,66 @@ class Reader {
     for (const auto& [name, v] : m->items()) Numbers(*m, Join(path, key), name.c_str(), &(*out)[name]);
   }
 
+  // A member of an object and where its value goes; the type of `out` decides how it is read.
+  struct Field {
+    const char* key;
+    std::variant<std::string*, bool*, int*, uint64_t*, double*, std::optional<double>*,
+                 std::optional<int64_t>*, std::optional<uint64_t>*, std::vector<std::string>*,
+                 std::vector<double>*, std::map<std::string, double>*,
+                 std::map<std::string, std::vector<double>>*>
+        out;
+  };
+  // Reads `fields` of `obj` in their order (so the first error is the first bad field): strings,
+  // booleans, lists and maps as String, Bool, Strings, Numbers, NumberMap and SeriesMap do;
+  // numbers as Number, an optional integer only when present. Counts are read with Count.
+  void Fields(const json& obj, const std::string& path, std::initializer_list<Field> fields) {
+    for (const Field& f : fields) {
+      std::visit([&](auto* out) { Read(obj, path, f.key, out); }, f.out);
+    }
+  }
+
   static std::string Join(const std::string& path, const char* key) {
     return path.empty() ? key : path + "." + key;
   }
 
  private:
+  void Read(const json& obj, const std::string& path, const char* key, std::string* out) {
+    String(obj, path, key, out);
+  }
+  void Read(const json& obj, const std::string& path, const char* key, bool* out) {
+    Bool(obj, path, key, out);
+  }
+  void Read(const json& obj, const std::string& path, const char* key,
+            std::vector<std::string>* out) {
+    Strings(obj, path, key, out);
+  }
+  void Read(const json& obj, const std::string& path, const char* key, std::vector<double>* out) {
+    Numbers(obj, path, key, out);
+  }
+  void Read(const json& obj, const std::string& path, const char* key,
+            std::map<std::string, double>* out) {
+    NumberMap(obj, path, key, out);
+  }
+  void Read(const json& obj, const std::string& path, const char* key,
+            std::map<std::string, std::vector<double>>* out) {
+    SeriesMap(obj, path, key, out);
+  }
+  void Read(const json& obj, const std::string& path, const char* key,
+            std::optional<double>* out) {
+    Number(obj, path, key, out);
+  }
+  template <typename T>
+  void Read(const json& obj, const std::string& path, const char* key, std::optional<T>* out) {
+    if (!Find(obj, key)) return;
+    T v{};
+    Number(obj, path, key, &v);
+    *out = v;
+  }
+  template <typename T>
+  void Read(const json& obj, const std::string& path, const char* key, T* out) {
+    Number(obj, path, key, out);
+  }
+
   void Expect(const std::string& path, const char* key, const char* want, const json& got) {
     Fail(Join(path, key), std::string("expected ") + want + ", got " + TypeName(got));
   }
@@ -444,9 +501,7 @@ void ReadHistogram(Reader& rd, const json& rec, const std::string& path, SparseH
 Record ReadRecord(Reader& rd, const json& j, const std::string& path, int version,
                   bool* expected_ok_given) {
   Record r;
-  rd.String(j, path, "scenario", &r.scenario);
-  rd.String(j, path, "approach", &r.approach);
-  rd.String(j, path, "target", &r.target);
+  rd.Fields(j, path, {{"scenario", &r.scenario}, {"approach", &r.approach}, {"target", &r.target}});
   for (const auto& [field, value] :
        {std::pair{"scenario", &r.scenario}, {"approach", &r.approach}, {"target", &r.target}}) {
     if (value->empty()) rd.Fail(path, std::string("has no \"") + field + "\"");
@@ -454,42 +509,32 @@ Record ReadRecord(Reader& rd, const json& j, const std::string& path, int versio
   rd.NumberMap(j, path, "params", &r.params);
   rd.Count(j, path, "ops", &r.ops);
   rd.Count(j, path, "errors", &r.errors);
-  rd.Number(j, path, "duration_s", &r.duration_s);
-  rd.Number(j, path, "throughput_ops_s", &r.throughput_ops_s);
+  rd.Fields(j, path, {{"duration_s", &r.duration_s}, {"throughput_ops_s", &r.throughput_ops_s}});
   rd.Objects(j, path, "repetitions", [&](const json& rep, const std::string& rp) {
     Repetition x;
     rd.Count(rep, rp, "ops", &x.ops);
-    rd.Number(rep, rp, "duration_s", &x.duration_s);
-    rd.Number(rep, rp, "throughput_ops_s", &x.throughput_ops_s);
-    rd.Number(rep, rp, "p99_us", &x.p99_us);
-    rd.Number(rep, rp, "cpu_us_per_op", &x.cpu_us_per_op);
-    rd.Number(rep, rp, "p50_us", &x.p50_us);
+    rd.Fields(rep, rp, {{"duration_s", &x.duration_s}, {"throughput_ops_s", &x.throughput_ops_s},
+                        {"p99_us", &x.p99_us}, {"cpu_us_per_op", &x.cpu_us_per_op},
+                        {"p50_us", &x.p50_us}});
     r.repetitions.push_back(x);
   });
   if (const json* ts = rd.Object(j, path, "throughput_stats")) {
-    const std::string tp = path + ".throughput_stats";
-    rd.Number(*ts, tp, "median", &r.throughput_stats.median);
-    rd.Number(*ts, tp, "min", &r.throughput_stats.min);
-    rd.Number(*ts, tp, "max", &r.throughput_stats.max);
-    rd.Number(*ts, tp, "cv", &r.throughput_stats.cv);
+    ThroughputStats& out = r.throughput_stats;
+    rd.Fields(*ts, path + ".throughput_stats",
+              {{"median", &out.median}, {"min", &out.min}, {"max", &out.max}, {"cv", &out.cv}});
   }
   if (const json* l = rd.Object(j, path, "latency_us")) {
-    const std::string lp = path + ".latency_us";
     LatencySummary& out = r.latency_us;
-    for (const auto& [key, field] : {std::pair{"p50", &out.p50}, {"p90", &out.p90},
-                                     {"p99", &out.p99}, {"p999", &out.p999},
-                                     {"max", &out.max}, {"mean", &out.mean}}) {
-      rd.Number(*l, lp, key, field);
-    }
+    rd.Fields(*l, path + ".latency_us",
+              {{"p50", &out.p50}, {"p90", &out.p90}, {"p99", &out.p99}, {"p999", &out.p999},
+               {"max", &out.max}, {"mean", &out.mean}});
   }
   ReadHistogram(rd, j, path, &r.histogram);
   if (const json* ts = rd.Object(j, path, "timeseries")) {
-    const std::string tp = path + ".timeseries";
-    rd.Number(*ts, tp, "interval_ms", &r.timeseries.interval_ms);
-    rd.Numbers(*ts, tp, "t_s", &r.timeseries.t_s);
-    rd.Numbers(*ts, tp, "ops", &r.timeseries.ops);
-    rd.Numbers(*ts, tp, "p99_us", &r.timeseries.p99_us);
-    rd.SeriesMap(*ts, tp, "figures", &r.timeseries.figures);
+    Timeseries& out = r.timeseries;
+    rd.Fields(*ts, path + ".timeseries",
+              {{"interval_ms", &out.interval_ms}, {"t_s", &out.t_s}, {"ops", &out.ops},
+               {"p99_us", &out.p99_us}, {"figures", &out.figures}});
   }
   if (const json* c = rd.Object(j, path, "correctness")) {
     const std::string cp = path + ".correctness";
@@ -503,9 +548,7 @@ Record ReadRecord(Reader& rd, const json& j, const std::string& path, int versio
     rd.String(*c, cp, "note", &r.correctness.note);
     rd.NumberMap(j, path, "correctness", &r.correctness.figures, {"ok", "expected_ok", "note"});
   }
-  rd.NumberMap(j, path, "figures", &r.figures);
-  rd.SeriesMap(j, path, "series", &r.series);
-  rd.String(j, path, "error", &r.error);
+  rd.Fields(j, path, {{"figures", &r.figures}, {"series", &r.series}, {"error", &r.error}});
   if (version >= 2) {
     // The verdict decides ok and expected_ok; when the file also states them they must agree.
     std::string id;
@@ -534,9 +577,8 @@ Record ReadRecord(Reader& rd, const json& j, const std::string& path, int versio
     }
     rd.String(j, path, "unit", &r.unit);
     if (r.unit == "ops") r.unit.clear();  // the default, kept implicit so v1 and v2 compare equal
-    rd.Bool(j, path, "timing_trusted", &r.timing_trusted);
-    rd.String(j, path, "timing_note", &r.timing_note);
-    rd.String(j, path, "memory_method", &r.memory_method);
+    rd.Fields(j, path, {{"timing_trusted", &r.timing_trusted}, {"timing_note", &r.timing_note},
+                        {"memory_method", &r.memory_method}});
   }
   return r;
 }
@@ -545,13 +587,10 @@ void ReadEnvironment(Reader& rd, const json& doc, Results* res) {
   const json* e = rd.Object(doc, "", "environment");
   if (!e) return;
   Environment& env = res->environment;
-  rd.String(*e, "environment", "host", &env.host);
-  rd.Number(*e, "environment", "cores", &env.cores);
-  rd.Number(*e, "environment", "memory_bytes", &env.memory_bytes);
-  rd.String(*e, "environment", "kernel", &env.kernel);
-  rd.String(*e, "environment", "compiler", &env.compiler);
-  rd.String(*e, "environment", "git_revision", &env.git_revision);
-  rd.Number(*e, "environment", "loopback_rtt_us", &env.loopback_rtt_us);
+  rd.Fields(*e, "environment",
+            {{"host", &env.host}, {"cores", &env.cores}, {"memory_bytes", &env.memory_bytes},
+             {"kernel", &env.kernel}, {"compiler", &env.compiler},
+             {"git_revision", &env.git_revision}, {"loopback_rtt_us", &env.loopback_rtt_us}});
   if (const json* servers = rd.Object(*e, "environment", "servers")) {
     for (const auto& [name, v] : servers->items()) {
       rd.String(*servers, "environment.servers", name.c_str(), &env.servers[name]);
@@ -575,41 +614,22 @@ void ReadParameters(Reader& rd, const json& doc, Results* res) {
   if (!p) return;
   Parameters& out = res->parameters;
   const std::string pp = "parameters";
-  rd.String(*p, pp, "command_line", &out.command_line);
-  rd.Strings(*p, pp, "scenarios", &out.scenarios);
-  rd.Strings(*p, pp, "targets", &out.targets);
-  rd.Number(*p, pp, "clients", &out.clients);
-  rd.Number(*p, pp, "duration_s", &out.duration_s);
-  uint64_t ops = 0;
-  if (Reader::Find(*p, "ops")) {
-    rd.Number(*p, pp, "ops", &ops);
-    out.ops = ops;
-  }
-  if (Reader::Find(*p, "rate")) {
-    double rate = 0;
-    rd.Number(*p, pp, "rate", &rate);
-    out.rate = rate;
-  }
-  rd.Number(*p, pp, "warmup_s", &out.warmup_s);
-  rd.Number(*p, pp, "repetitions", &out.repetitions);
-  rd.Number(*p, pp, "seed", &out.seed);
-  rd.Number(*p, pp, "interval_ms", &out.interval_ms);
-  rd.NumberMap(*p, pp, "extra", &out.extra);
-  rd.String(*p, pp, "slo", &out.slo);
+  rd.Fields(*p, pp,
+            {{"command_line", &out.command_line}, {"scenarios", &out.scenarios},
+             {"targets", &out.targets}, {"clients", &out.clients},
+             {"duration_s", &out.duration_s}, {"ops", &out.ops}, {"rate", &out.rate},
+             {"warmup_s", &out.warmup_s}, {"repetitions", &out.repetitions},
+             {"seed", &out.seed}, {"interval_ms", &out.interval_ms}, {"extra", &out.extra},
+             {"slo", &out.slo}});
   if (const json* sh = rd.Object(*p, pp, "shard")) {
-    rd.Number(*sh, pp + ".shard", "index", &out.shard_index);
-    rd.Number(*sh, pp + ".shard", "count", &out.shard_count);
-    rd.Number(*sh, pp + ".shard", "start_at", &out.start_at);
+    rd.Fields(*sh, pp + ".shard",
+              {{"index", &out.shard_index}, {"count", &out.shard_count},
+               {"start_at", &out.start_at}});
   }
   if (const json* w = rd.Object(*p, pp, "workload")) {
-    const std::string wp = pp + ".workload";
-    if (Reader::Find(*w, "keys")) {
-      int64_t keys = 0;
-      rd.Number(*w, wp, "keys", &keys);
-      out.keys = keys;
-    }
-    rd.String(*w, wp, "distribution", &out.distribution);
-    rd.String(*w, wp, "value_size", &out.value_size);
+    rd.Fields(*w, pp + ".workload",
+              {{"keys", &out.keys}, {"distribution", &out.distribution},
+               {"value_size", &out.value_size}});
   }
 }
 
@@ -617,19 +637,15 @@ void ReadTargetsAndSkips(Reader& rd, const json& doc, Results* res) {
   rd.Objects(doc, "", "targets", [&](const json& t, const std::string& tp) {
     TargetStatus status;
     status.available = true;
-    rd.String(t, tp, "name", &status.name);
-    rd.Bool(t, tp, "available", &status.available);
-    rd.String(t, tp, "reason", &status.reason);
-    rd.String(t, tp, "endpoint", &status.endpoint);
+    rd.Fields(t, tp, {{"name", &status.name}, {"available", &status.available},
+                      {"reason", &status.reason}, {"endpoint", &status.endpoint}});
     if (status.name.empty()) rd.Fail(tp, "has no \"name\"");
     res->targets.push_back(std::move(status));
   });
   rd.Objects(doc, "", "skipped", [&](const json& s, const std::string& sp) {
     Skip skip;
-    rd.String(s, sp, "scenario", &skip.scenario);
-    rd.String(s, sp, "approach", &skip.approach);
-    rd.String(s, sp, "target", &skip.target);
-    rd.String(s, sp, "reason", &skip.reason);
+    rd.Fields(s, sp, {{"scenario", &skip.scenario}, {"approach", &skip.approach},
+                      {"target", &skip.target}, {"reason", &skip.reason}});
     res->skipped.push_back(std::move(skip));
   });
 }
@@ -639,21 +655,15 @@ void ReadClaims(Reader& rd, const json& info, const std::string& path,
                 std::vector<ClaimText>* claims) {
   rd.Objects(info, path, "claims", [&](const json& c, const std::string& cp) {
     ClaimText claim;
-    rd.String(c, cp, "id", &claim.id);
-    rd.String(c, cp, "article", &claim.article);
-    rd.String(c, cp, "kind", &claim.kind);
-    rd.String(c, cp, "figure", &claim.figure);
-    rd.Number(c, cp, "confirm_at", &claim.confirm_at);
-    rd.Number(c, cp, "contradict_at", &claim.contradict_at);
-    rd.String(c, cp, "at_largest", &claim.at_largest);
-    rd.String(c, cp, "rule", &claim.rule);
+    rd.Fields(c, cp, {{"id", &claim.id}, {"article", &claim.article}, {"kind", &claim.kind},
+                      {"figure", &claim.figure}, {"confirm_at", &claim.confirm_at},
+                      {"contradict_at", &claim.contradict_at}, {"at_largest", &claim.at_largest},
+                      {"rule", &claim.rule}});
     rd.Objects(c, cp, "subjects", [&](const json& s, const std::string& sp) {
       ClaimSubject subject;
-      rd.String(s, sp, "label", &subject.label);
-      rd.String(s, sp, "approach", &subject.approach);
-      rd.String(s, sp, "target", &subject.target);
-      rd.NumberMap(s, sp, "params", &subject.params);
-      rd.String(s, sp, "figure", &subject.figure);
+      rd.Fields(s, sp, {{"label", &subject.label}, {"approach", &subject.approach},
+                        {"target", &subject.target}, {"params", &subject.params},
+                        {"figure", &subject.figure}});
       if (subject.approach.empty()) rd.Fail(sp, "has no \"approach\"");
       claim.subjects.push_back(std::move(subject));
     });
@@ -676,19 +686,14 @@ void ReadScenarioInfo(Reader& rd, const json& doc, Results* res) {
       return;
     }
     ScenarioText& text = res->scenario_info[id];
-    rd.String(t, ip, "title", &text.title);
-    rd.String(t, ip, "question", &text.question);
-    rd.String(t, ip, "expected", &text.expected);
-    rd.String(t, ip, "lesson", &text.lesson);
-    rd.String(t, ip, "unit", &text.unit);
+    rd.Fields(t, ip, {{"title", &text.title}, {"question", &text.question},
+                      {"expected", &text.expected}, {"lesson", &text.lesson},
+                      {"unit", &text.unit}});
     rd.Objects(t, ip, "approaches", [&](const json& a, const std::string& ap) {
       ApproachText at;
-      rd.String(a, ap, "id", &at.id);
-      rd.String(a, ap, "title", &at.title);
-      rd.String(a, ap, "summary", &at.summary);
-      rd.Bool(a, ap, "expected_correct", &at.expected_correct);
-      rd.String(a, ap, "contract", &at.contract);
-      rd.String(a, ap, "unit", &at.unit);
+      rd.Fields(a, ap, {{"id", &at.id}, {"title", &at.title}, {"summary", &at.summary},
+                        {"expected_correct", &at.expected_correct}, {"contract", &at.contract},
+                        {"unit", &at.unit}});
       if (at.id.empty()) rd.Fail(ap, "has no \"id\"");
       text.approaches.push_back(std::move(at));
     });
@@ -895,28 +900,26 @@ std::vector<double> Record::ThroughputSamples() const {
   return out;
 }
 
-std::vector<double> Record::P99Samples() const {
+namespace {
+
+// One figure of each repetition that has it, in repetition order.
+std::vector<double> Samples(const std::vector<Repetition>& repetitions,
+                            std::optional<double> Repetition::*figure) {
   std::vector<double> out;
   for (const Repetition& rep : repetitions) {
-    if (rep.p99_us) out.push_back(*rep.p99_us);
+    if (rep.*figure) out.push_back(*(rep.*figure));
   }
   return out;
 }
 
-std::vector<double> Record::P50Samples() const {
-  std::vector<double> out;
-  for (const Repetition& rep : repetitions) {
-    if (rep.p50_us) out.push_back(*rep.p50_us);
-  }
-  return out;
-}
+}  // namespace
+
+std::vector<double> Record::P99Samples() const { return Samples(repetitions, &Repetition::p99_us); }
+
+std::vector<double> Record::P50Samples() const { return Samples(repetitions, &Repetition::p50_us); }
 
 std::vector<double> Record::CpuSamples() const {
-  std::vector<double> out;
-  for (const Repetition& rep : repetitions) {
-    if (rep.cpu_us_per_op) out.push_back(*rep.cpu_us_per_op);
-  }
-  return out;
+  return Samples(repetitions, &Repetition::cpu_us_per_op);
 }
 
 const ApproachText* ScenarioText::Approach(const std::string& id) const {
