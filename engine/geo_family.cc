@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/arg_util.h"
 #include "engine/ds/geohash.h"
 #include "engine/ds/zset.h"
 #include "engine/family_util.h"
@@ -289,19 +290,12 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
   for (size_t i = base; i < argc; ++i) {
     std::string_view a = ctx.argv[i];
     size_t left = argc - i - 1;
-    if (ArgIs(a, "withdist")) {
-      with_dist = true;
-    } else if (ArgIs(a, "withhash")) {
-      with_hash = true;
-    } else if (ArgIs(a, "withcoord")) {
-      with_coord = true;
-    } else if (ArgIs(a, "any")) {
-      any = true;
-    } else if (ArgIs(a, "asc")) {
-      sort = 1;
-    } else if (ArgIs(a, "desc")) {
-      sort = 2;
-    } else if (ArgIs(a, "count") && left >= 1) {
+    if (ArgFlag(a, {{"withdist", &with_dist}, {"withhash", &with_hash},
+                    {"withcoord", &with_coord}, {"any", &any}}) ||
+        ArgWord(a, {{"asc", 1}, {"desc", 2}}, &sort)) {
+      continue;
+    }
+    if (ArgIs(a, "count") && left >= 1) {
       if (!ArgInt64(ctx, i + 1, &count)) return;
       if (count <= 0) {
         ctx.reply.Error(errors::kGeoCountNotPositive);

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/arg_util.h"
 #include "engine/ds/set.h"
 #include "engine/ds/zset.h"
 #include "engine/family_util.h"
@@ -110,23 +111,10 @@ void ZAddGeneric(CommandContext& ctx, bool zincrby) {
   bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = zincrby;
   size_t idx = 2;
   if (!zincrby) {
-    for (; idx < ctx.argv.size(); ++idx) {
-      std::string_view a = ctx.argv[idx];
-      if (ArgIs(a, "nx")) {
-        nx = true;
-      } else if (ArgIs(a, "xx")) {
-        xx = true;
-      } else if (ArgIs(a, "ch")) {
-        ch = true;
-      } else if (ArgIs(a, "incr")) {
-        incr = true;
-      } else if (ArgIs(a, "gt")) {
-        gt = true;
-      } else if (ArgIs(a, "lt")) {
-        lt = true;
-      } else {
-        break;
-      }
+    while (idx < ctx.argv.size() &&
+           ArgFlag(ctx.argv[idx], {{"nx", &nx}, {"xx", &xx}, {"ch", &ch}, {"incr", &incr},
+                                   {"gt", &gt}, {"lt", &lt}})) {
+      ++idx;
     }
   }
   size_t elements = ctx.argv.size() - idx;
@@ -235,17 +223,15 @@ void CmdZCard(CommandContext& ctx) {
 void CmdZCount(CommandContext& ctx) {
   ScoreRange r;
   if (!ArgScoreRange(ctx, 2, 3, &r)) return;
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(AsZSet(v)->CountInRange(r)));
+  Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kZSet, ReplyZero);
+  if (v != nullptr) ctx.reply.Integer(static_cast<int64_t>(AsZSet(v)->CountInRange(r)));
 }
 
 void CmdZLexCount(CommandContext& ctx) {
   LexRange r;
   if (!ArgLexRange(ctx, 2, 3, &r)) return;
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(AsZSet(v)->CountInLexRange(r)));
+  Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kZSet, ReplyZero);
+  if (v != nullptr) ctx.reply.Integer(static_cast<int64_t>(AsZSet(v)->CountInLexRange(r)));
 }
 
 // ZRANK / ZREVRANK key member [WITHSCORE] (WITHSCORE as Redis 7.2; 7.0 has arity 3).
@@ -255,12 +241,9 @@ void RankGeneric(CommandContext& ctx, bool reverse) {
     return;
   }
   bool with_score = false;
-  if (ctx.argv.size() == 4) {
-    if (!ArgIs(ctx.argv[3], "withscore")) {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-    with_score = true;
+  if (ctx.argv.size() == 4 && !ArgFlag(ctx.argv[3], {{"withscore", &with_score}})) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
   }
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
@@ -511,12 +494,8 @@ void RemRangeGeneric(CommandContext& ctx, RangeType type) {
   } else if (!ArgLexRange(ctx, 2, 3, &lr)) {
     return;
   }
-  Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Integer(0);
-    return;
-  }
+  Value* v = LookupOrReply(ctx, ctx.argv[1], ObjType::kZSet, ReplyZero);
+  if (v == nullptr) return;
   ZSet* zs = AsZSet(v);
   size_t removed = 0;
   if (type == RangeType::kRank) {
@@ -586,12 +565,8 @@ void CmdZPopMax(CommandContext& ctx) { PopGeneric(ctx, true); }
 
 void CmdZRandMember(CommandContext& ctx) {
   if (ctx.argv.size() == 2) {
-    Value* v;
-    if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-    if (v == nullptr) {
-      ctx.reply.Null();
-      return;
-    }
+    Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kZSet, ReplyNil);
+    if (v == nullptr) return;
     ctx.reply.Bulk(AsZSet(v)->Random(ctx.engine.rng()).member());
     return;
   }
@@ -758,14 +733,8 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
         }
       }
     } else if (weighted && remaining >= 2 && ArgIs(ctx.argv[j], "aggregate")) {
-      std::string_view a = ctx.argv[j + 1];
-      if (ArgIs(a, "sum")) {
-        agg = Aggregate::kSum;
-      } else if (ArgIs(a, "min")) {
-        agg = Aggregate::kMin;
-      } else if (ArgIs(a, "max")) {
-        agg = Aggregate::kMax;
-      } else {
+      if (!ArgWord(ctx.argv[j + 1], {{"sum", Aggregate::kSum}, {"min", Aggregate::kMin},
+                                     {"max", Aggregate::kMax}}, &agg)) {
         ctx.reply.Error(errors::kSyntax);
         return;
       }
