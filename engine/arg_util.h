@@ -78,6 +78,24 @@ inline Value* LookupReadOrReply(CommandContext& ctx, std::string_view key, ObjTy
   return LookupOrReply(ctx, key, t, if_missing, LookupReadTyped);
 }
 
+// An integer argument whose negative values count as 0, as Redis reads XRANGE's, XREAD's and
+// XPENDING's COUNT, XPENDING's IDLE, LCS's MINMATCHLEN and ACL LOG's count: false after replying
+// when it is no integer.
+inline bool ArgInt64AtLeastZero(CommandContext& ctx, size_t i, int64_t* out) {
+  if (!ArgInt64(ctx, i, out)) return false;
+  if (*out < 0) *out = 0;
+  return true;
+}
+
+// Redis's getPositiveLongFromObjectOrReply, as LPOP, RPOP, SPOP, ZPOPMIN and ZPOPMAX read their
+// count: a non-negative integer, or false after its one error for both "not a number" and
+// "negative".
+inline bool ArgNonNegativeCount(CommandContext& ctx, size_t i, int64_t* out) {
+  if (ParseInt64(ctx.argv[i], out) && *out >= 0) return true;
+  ctx.reply.Error(errors::kMustBePositive);
+  return false;
+}
+
 // A timeout argument, in whatever unit the command takes (CLIENT PAUSE, WAIT, XREAD BLOCK): false
 // after replying Redis's error when it is not an integer or is negative.
 inline bool ArgTimeout(CommandContext& ctx, std::string_view arg, int64_t* out) {

@@ -249,8 +249,10 @@ enum class BitOp { kAnd, kOr, kXor, kNot };
 void CmdBitOp(CommandContext& ctx) {
   std::string_view name = ctx.argv[1];
   BitOp op;
-  if (!ArgWord(name, {{"and", BitOp::kAnd}, {"or", BitOp::kOr}, {"xor", BitOp::kXor},
-                      {"not", BitOp::kNot}}, &op)) {
+  if (!ArgWord(
+          name,
+          {{"and", BitOp::kAnd}, {"or", BitOp::kOr}, {"xor", BitOp::kXor}, {"not", BitOp::kNot}},
+          &op)) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
@@ -411,8 +413,9 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
       fc.op = FieldOp::kIncrBy;
     } else if (ArgIs(sub, "overflow") && remaining >= 1) {
       std::string_view type = ctx.argv[++j];
-      if (!ArgWord(type, {{"wrap", Overflow::kWrap}, {"sat", Overflow::kSat},
-                          {"fail", Overflow::kFail}}, &overflow)) {
+      if (!ArgWord(type,
+                   {{"wrap", Overflow::kWrap}, {"sat", Overflow::kSat}, {"fail", Overflow::kFail}},
+                   &overflow)) {
         ctx.reply.Error(errors::kBitfieldBadOverflow);
         return;
       }

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/arg_util.h"
 #include "engine/acl.h"
+#include "engine/arg_util.h"
 #include "engine/blocking.h"
 #include "engine/family_util.h"
 #include "engine/pubsub.h"
@@ -401,8 +401,8 @@ void CmdClientPause(CommandContext& ctx) {
   }
   ClientPause::Mode mode = ClientPause::Mode::kAll;
   if (ctx.argv.size() == 4 &&
-      !ArgWord(ctx.argv[3], {{"write", ClientPause::Mode::kWrite}, {"all", ClientPause::Mode::kAll}},
-               &mode)) {
+      !ArgWord(ctx.argv[3],
+               {{"write", ClientPause::Mode::kWrite}, {"all", ClientPause::Mode::kAll}}, &mode)) {
     ctx.reply.Error(errors::kClientPauseMode);
     return;
   }
@@ -444,7 +444,8 @@ void CmdClientUnblock(CommandContext& ctx) {
     return;
   }
   bool error = false;
-  if (ctx.argv.size() == 4 && !ArgWord(ctx.argv[3], {{"error", true}, {"timeout", false}}, &error)) {
+  if (ctx.argv.size() == 4 &&
+      !ArgWord(ctx.argv[3], {{"error", true}, {"timeout", false}}, &error)) {
     ctx.reply.Error(errors::kUnblockReason);
     return;
   }

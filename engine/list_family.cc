@@ -76,14 +76,9 @@ void PopGeneric(CommandContext& ctx, bool front) {
   }
   bool with_count = ctx.argv.size() == 3;
   int64_t count = 1;
-  if (with_count) {
-    // Redis's getPositiveLongFromObjectOrReply: one message for both failures.
-    if (!ParseInt64(ctx.argv[2], &count) || count < 0) {
-      ctx.reply.Error(errors::kMustBePositive);
-      return;
-    }
-  }
-  Value* v = LookupOrReply(ctx, ctx.argv[1], ObjType::kList, with_count ? ReplyNullArray : ReplyNil);
+  if (with_count && !ArgNonNegativeCount(ctx, 2, &count)) return;
+  Value* v =
+      LookupOrReply(ctx, ctx.argv[1], ObjType::kList, with_count ? ReplyNullArray : ReplyNil);
   if (v == nullptr) return;
   List* list = AsList(v);
   if (!with_count) {

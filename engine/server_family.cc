@@ -22,11 +22,11 @@
 #include "engine/acl.h"
 #include "engine/command_meta.h"
 #include "engine/config.h"
-#include "engine/evict.h"
 #include "engine/diagnostics.h"
-#include "engine/replication.h"
-#include "engine/persistence.h"
+#include "engine/evict.h"
 #include "engine/family_util.h"
+#include "engine/persistence.h"
+#include "engine/replication.h"
 #include "engine/scripting.h"
 
 namespace racetrack::engine {
@@ -540,8 +540,8 @@ void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& c) {
     ctx.reply.Bulk("doc_flags");
     ReplyFlagSet(ctx, d->doc_flags, kDocFlags);
   }
-  ReplyNonEmptyFields(ctx, {{"deprecated_since", d->deprecated_since},
-                            {"replaced_by", d->replaced_by}});
+  ReplyNonEmptyFields(ctx,
+                      {{"deprecated_since", d->deprecated_since}, {"replaced_by", d->replaced_by}});
   if (!d->history.empty()) {
     ctx.reply.Bulk("history");
     ctx.reply.Array(d->history.size());

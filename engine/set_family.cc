@@ -102,11 +102,9 @@ void CmdSPop(CommandContext& ctx) {
   }
   bool with_count = ctx.argv.size() == 3;
   int64_t count = 1;
-  if (with_count && (!ParseInt64(ctx.argv[2], &count) || count < 0)) {
-    ctx.reply.Error(errors::kMustBePositive);
-    return;
-  }
-  Value* v = LookupOrReply(ctx, ctx.argv[1], ObjType::kSet, with_count ? ReplyEmptyArray : ReplyNil);
+  if (with_count && !ArgNonNegativeCount(ctx, 2, &count)) return;
+  Value* v =
+      LookupOrReply(ctx, ctx.argv[1], ObjType::kSet, with_count ? ReplyEmptyArray : ReplyNil);
   if (v == nullptr) return;
   Set* set = AsSet(v);
   if (with_count && count == 0) {

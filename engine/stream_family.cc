@@ -290,8 +290,7 @@ void RangeGeneric(CommandContext& ctx, bool rev) {
   int64_t count = -1;
   for (size_t i = 4; i < a.size(); ++i) {
     if (ArgIs(a[i], "count") && i + 1 < a.size()) {
-      if (!ArgInt64(ctx, i + 1, &count)) return;
-      if (count < 0) count = 0;
+      if (!ArgInt64AtLeastZero(ctx, i + 1, &count)) return;
       ++i;
     } else {
       ctx.reply.Error(errors::kSyntax);
@@ -602,8 +601,7 @@ void CmdXRead(CommandContext& ctx) {
       timeout = t;
       ++i;
     } else if (ArgIs(a[i], "count") && left >= 1) {
-      if (!ArgInt64(ctx, i + 1, &count)) return;
-      if (count < 0) count = 0;
+      if (!ArgInt64AtLeastZero(ctx, i + 1, &count)) return;
       ++i;
     } else if (ArgIs(a[i], "streams") && left >= 1) {
       streams_pos = i + 1;
@@ -856,8 +854,7 @@ void CmdXPending(CommandContext& ctx) {
         ctx.reply.Error(errors::kSyntax);
         return;
       }
-      if (!ArgInt64(ctx, 4, &min_idle)) return;
-      if (min_idle < 0) min_idle = 0;
+      if (!ArgInt64AtLeastZero(ctx, 4, &min_idle)) return;
       i = 5;
     }
     if (a.size() > i + 4) {
@@ -866,8 +863,7 @@ void CmdXPending(CommandContext& ctx) {
     }
     if (!ParseIntervalId(ctx, a[i], true, &start)) return;
     if (!ParseIntervalId(ctx, a[i + 1], false, &end)) return;
-    if (!ArgInt64(ctx, i + 2, &count)) return;
-    if (count < 0) count = 0;
+    if (!ArgInt64AtLeastZero(ctx, i + 2, &count)) return;
     if (a.size() == i + 4) consumer_name = a[i + 3];
   }
   StreamObject* s;

@@ -368,8 +368,7 @@ void CmdLcs(CommandContext& ctx) {
       continue;
     }
     if (ArgIs(opt, "minmatchlen") && more) {
-      if (!ArgInt64(ctx, j + 1, &min_match_len)) return;
-      if (min_match_len < 0) min_match_len = 0;
+      if (!ArgInt64AtLeastZero(ctx, j + 1, &min_match_len)) return;
       ++j;
     } else {
       ctx.reply.Error(errors::kSyntax);

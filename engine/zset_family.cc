@@ -111,10 +111,13 @@ void ZAddGeneric(CommandContext& ctx, bool zincrby) {
   bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = zincrby;
   size_t idx = 2;
   if (!zincrby) {
-    while (idx < ctx.argv.size() &&
-           ArgFlag(ctx.argv[idx], {{"nx", &nx}, {"xx", &xx}, {"ch", &ch}, {"incr", &incr},
-                                   {"gt", &gt}, {"lt", &lt}})) {
-      ++idx;
+    for (; idx < ctx.argv.size(); ++idx) {
+      std::string_view a = ctx.argv[idx];
+      if (!ArgFlag(
+              a,
+              {{"nx", &nx}, {"xx", &xx}, {"ch", &ch}, {"incr", &incr}, {"gt", &gt}, {"lt", &lt}})) {
+        break;
+      }
     }
   }
   size_t elements = ctx.argv.size() - idx;
@@ -269,8 +272,7 @@ void CmdZRevRank(CommandContext& ctx) { RankGeneric(ctx, true); }
 // *STORE commands do.
 void StoreResult(CommandContext& ctx, std::string_view dst, ZSet result, std::string_view event) {
   size_t size = result.size();
-  StoreOrDelete(ctx, dst,
-                size == 0 ? std::nullopt : std::optional<Value>(Value(std::move(result))),
+  StoreOrDelete(ctx, dst, size == 0 ? std::nullopt : std::optional<Value>(Value(std::move(result))),
                 kNotifyZset, event);
   ctx.reply.Integer(static_cast<int64_t>(size));
 }
@@ -457,7 +459,9 @@ void CmdZRangeByScore(CommandContext& ctx) {
 void CmdZRevRangeByScore(CommandContext& ctx) {
   RangeGeneric(ctx, RangeType::kScore, Direction::kReverse);
 }
-void CmdZRangeByLex(CommandContext& ctx) { RangeGeneric(ctx, RangeType::kLex, Direction::kForward); }
+void CmdZRangeByLex(CommandContext& ctx) {
+  RangeGeneric(ctx, RangeType::kLex, Direction::kForward);
+}
 void CmdZRevRangeByLex(CommandContext& ctx) {
   RangeGeneric(ctx, RangeType::kLex, Direction::kReverse);
 }
@@ -473,7 +477,8 @@ void CmdZRem(CommandContext& ctx) {
   ZSet* zs = AsZSet(v);
   int64_t removed = 0;
   if (zs != nullptr) {
-    for (size_t i = 2; i < ctx.argv.size() && zs->size() > 0; ++i) removed += zs->Remove(ctx.argv[i]);
+    for (size_t i = 2; i < ctx.argv.size() && zs->size() > 0; ++i)
+      removed += zs->Remove(ctx.argv[i]);
     if (removed > 0) {
       ctx.db.AddDirty(static_cast<uint64_t>(removed));
       Notify(ctx, kNotifyZset, "zrem", ctx.argv[1]);
@@ -536,10 +541,7 @@ void PopGeneric(CommandContext& ctx, bool max) {
     return;
   }
   int64_t count = 1;
-  if (ctx.argv.size() == 3 && (!ParseInt64(ctx.argv[2], &count) || count < 0)) {
-    ctx.reply.Error(errors::kMustBePositive);
-    return;
-  }
+  if (ctx.argv.size() == 3 && !ArgNonNegativeCount(ctx, 2, &count)) return;
   Value* v;
   if (!LookupTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
   if (v == nullptr || count == 0) {
@@ -733,8 +735,9 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
         }
       }
     } else if (weighted && remaining >= 2 && ArgIs(ctx.argv[j], "aggregate")) {
-      if (!ArgWord(ctx.argv[j + 1], {{"sum", Aggregate::kSum}, {"min", Aggregate::kMin},
-                                     {"max", Aggregate::kMax}}, &agg)) {
+      if (!ArgWord(ctx.argv[j + 1],
+                   {{"sum", Aggregate::kSum}, {"min", Aggregate::kMin}, {"max", Aggregate::kMax}},
+                   &agg)) {
         ctx.reply.Error(errors::kSyntax);
         return;
       }
@@ -851,8 +854,8 @@ void CmdZMPop(CommandContext& ctx) {
     }
     ctx.db.AddDirty(n);
     ctx.engine.SignalModifiedKey(ctx.db.index(), key);
-    ctx.engine.ReplacePropagation({min ? "zpopmin" : "zpopmax", std::string(key),
-                                   FormatInt(static_cast<int64_t>(n))});
+    ctx.engine.ReplacePropagation(
+        {min ? "zpopmin" : "zpopmax", std::string(key), FormatInt(static_cast<int64_t>(n))});
     if (n > 0) Notify(ctx, kNotifyZset, min ? "zpopmin" : "zpopmax", key);
     if (zs->size() == 0) DeleteKey(ctx, key);
     return;
