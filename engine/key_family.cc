@@ -373,10 +373,10 @@ void CmdObjectEncoding(CommandContext& ctx) {
   ctx.reply.Bulk(v->Encoding());
 }
 
-// OBJECT FREQ / IDLETIME read the access metadata (Value::access_clock) without touching it. It
-// is kept by evict.cc's TouchKeys: the LFU counter under an LFU policy, the LRU clock while
-// maxmemory is set (see the README's known gaps).
-// FREQ answers only under an LFU policy, IDLETIME only under any other.
+// OBJECT FREQ (lfu) / IDLETIME (!lfu) read the access metadata (Value::access_clock) without
+// touching it. It is kept by evict.cc's TouchKeys: the LFU counter under an LFU policy, the LRU
+// clock while maxmemory is set (see the README's known gaps). So FREQ answers only under an LFU
+// policy, IDLETIME only under any other.
 void ReplyAccessClock(CommandContext& ctx, bool lfu) {
   Value* v = ObjectKey(ctx);
   if (v == nullptr) return;

@@ -596,9 +596,7 @@ void CmdXRead(CommandContext& ctx) {
         ctx.reply.Error(errors::BlockFromScript(a[0]));
         return;
       }
-      int64_t t;
-      if (!ArgTimeout(ctx, a[i + 1], &t)) return;
-      timeout = t;
+      if (!ArgTimeout(ctx, a[i + 1], &timeout)) return;
       ++i;
     } else if (ArgIs(a[i], "count") && left >= 1) {
       if (!ArgInt64AtLeastZero(ctx, i + 1, &count)) return;
