@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/acl.h"
+#include "engine/arg_util.h"
 #include "engine/command_meta.h"
 #include "engine/family_util.h"
 
@@ -200,8 +201,7 @@ void CmdAclLog(CommandContext& ctx) {
       ctx.reply.Ok();
       return;
     }
-    if (!ArgInt64(ctx, 2, &count)) return;
-    if (count < 0) count = 0;
+    if (!ArgInt64AtLeastZero(ctx, 2, &count)) return;
   }
   const auto& log = ctx.engine.acl().log();
   count = std::min<int64_t>(count, static_cast<int64_t>(log.size()));

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/arg_util.h"
 #include "engine/family_util.h"
 
 namespace racetrack::engine {
@@ -170,12 +171,8 @@ bool ParseBitOrByte(CommandContext& ctx, std::string_view arg, bool* is_bit) {
 
 // BITCOUNT key [start end [BIT|BYTE]]
 void CmdBitCount(CommandContext& ctx) {
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Integer(0);
-    return;
-  }
+  Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kString, ReplyZero);
+  if (v == nullptr) return;
   std::string_view s = v->str();
   int64_t len = static_cast<int64_t>(s.size());
   int64_t start = 0, end = len - 1;
@@ -252,15 +249,10 @@ enum class BitOp { kAnd, kOr, kXor, kNot };
 void CmdBitOp(CommandContext& ctx) {
   std::string_view name = ctx.argv[1];
   BitOp op;
-  if (ArgIs(name, "and")) {
-    op = BitOp::kAnd;
-  } else if (ArgIs(name, "or")) {
-    op = BitOp::kOr;
-  } else if (ArgIs(name, "xor")) {
-    op = BitOp::kXor;
-  } else if (ArgIs(name, "not")) {
-    op = BitOp::kNot;
-  } else {
+  if (!ArgWord(
+          name,
+          {{"and", BitOp::kAnd}, {"or", BitOp::kOr}, {"xor", BitOp::kXor}, {"not", BitOp::kNot}},
+          &op)) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
@@ -421,13 +413,9 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
       fc.op = FieldOp::kIncrBy;
     } else if (ArgIs(sub, "overflow") && remaining >= 1) {
       std::string_view type = ctx.argv[++j];
-      if (ArgIs(type, "wrap")) {
-        overflow = Overflow::kWrap;
-      } else if (ArgIs(type, "sat")) {
-        overflow = Overflow::kSat;
-      } else if (ArgIs(type, "fail")) {
-        overflow = Overflow::kFail;
-      } else {
+      if (!ArgWord(type,
+                   {{"wrap", Overflow::kWrap}, {"sat", Overflow::kSat}, {"fail", Overflow::kFail}},
+                   &overflow)) {
         ctx.reply.Error(errors::kBitfieldBadOverflow);
         return;
       }

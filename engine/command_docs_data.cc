@@ -53,10 +53,7 @@ constexpr DocArg kBITFIELD_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"operation", "oneof", -1, {}, {}, {}, 3, {}, kBITFIELD_operation_Subargs},
 };
-constexpr DocArg kBITFIELD_RO_encoding_offset_Subargs[] = {
-    {"encoding", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"offset", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kBITFIELD_RO_encoding_offset_Subargs = kBITFIELD_operation_encoding_offset_Subargs;
 constexpr DocArg kBITFIELD_RO_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"encoding_offset", "block", -1, "GET", {}, {}, 7, {}, kBITFIELD_RO_encoding_offset_Subargs},
@@ -66,10 +63,7 @@ constexpr DocArg kBITOP_Args[] = {
     {"destkey", "key", 0, {}, {}, {}, 0, {}, {}},
     {"key", "key", 1, {}, {}, {}, 2, {}, {}},
 };
-constexpr DocArg kBITPOS_index_end_index_index_unit_Subargs[] = {
-    {"byte", "pure-token", -1, "BYTE", {}, {}, 0, {}, {}},
-    {"bit", "pure-token", -1, "BIT", {}, {}, 0, {}, {}},
-};
+constexpr auto& kBITPOS_index_end_index_index_unit_Subargs = kBITCOUNT_index_index_unit_Subargs;
 constexpr DocArg kBITPOS_index_end_index_Subargs[] = {
     {"end", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"index_unit", "oneof", -1, {}, {}, "7.0.0", 1, {}, kBITPOS_index_end_index_index_unit_Subargs},
@@ -108,16 +102,9 @@ constexpr DocArg kCLUSTER_COUNT_FAILURE_REPORTS_Args[] = {
 constexpr DocArg kCLUSTER_COUNTKEYSINSLOT_Args[] = {
     {"slot", "integer", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kCLUSTER_DELSLOTS_Args[] = {
-    {"slot", "integer", -1, {}, {}, {}, 2, {}, {}},
-};
-constexpr DocArg kCLUSTER_DELSLOTSRANGE_start_slot_end_slot_Subargs[] = {
-    {"start-slot", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"end-slot", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kCLUSTER_DELSLOTSRANGE_Args[] = {
-    {"start-slot_end-slot", "block", -1, {}, {}, {}, 2, {}, kCLUSTER_DELSLOTSRANGE_start_slot_end_slot_Subargs},
-};
+constexpr auto& kCLUSTER_DELSLOTS_Args = kCLUSTER_ADDSLOTS_Args;
+constexpr auto& kCLUSTER_DELSLOTSRANGE_start_slot_end_slot_Subargs = kCLUSTER_ADDSLOTSRANGE_start_slot_end_slot_Subargs;
+constexpr auto& kCLUSTER_DELSLOTSRANGE_Args = kCLUSTER_ADDSLOTSRANGE_Args;
 constexpr DocArg kCLUSTER_FAILOVER_options_Subargs[] = {
     {"force", "pure-token", -1, "FORCE", {}, {}, 0, {}, {}},
     {"takeover", "pure-token", -1, "TAKEOVER", {}, {}, 0, {}, {}},
@@ -125,9 +112,7 @@ constexpr DocArg kCLUSTER_FAILOVER_options_Subargs[] = {
 constexpr DocArg kCLUSTER_FAILOVER_Args[] = {
     {"options", "oneof", -1, {}, {}, {}, 1, {}, kCLUSTER_FAILOVER_options_Subargs},
 };
-constexpr DocArg kCLUSTER_FORGET_Args[] = {
-    {"node-id", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kCLUSTER_FORGET_Args = kCLUSTER_COUNT_FAILURE_REPORTS_Args;
 constexpr DocArg kCLUSTER_GETKEYSINSLOT_Args[] = {
     {"slot", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"count", "integer", -1, {}, {}, {}, 0, {}, {}},
@@ -140,12 +125,8 @@ constexpr DocArg kCLUSTER_MEET_Args[] = {
     {"port", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"cluster_bus_port", "integer", -1, {}, {}, "4.0.0", 1, {}, {}},
 };
-constexpr DocArg kCLUSTER_REPLICAS_Args[] = {
-    {"node-id", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kCLUSTER_REPLICATE_Args[] = {
-    {"node-id", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kCLUSTER_REPLICAS_Args = kCLUSTER_COUNT_FAILURE_REPORTS_Args;
+constexpr auto& kCLUSTER_REPLICATE_Args = kCLUSTER_COUNT_FAILURE_REPORTS_Args;
 constexpr DocArg kCLUSTER_RESET_hard_soft_Subargs[] = {
     {"hard", "pure-token", -1, "HARD", {}, {}, 0, {}, {}},
     {"soft", "pure-token", -1, "SOFT", {}, {}, 0, {}, {}},
@@ -166,9 +147,7 @@ constexpr DocArg kCLUSTER_SETSLOT_Args[] = {
     {"slot", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"subcommand", "oneof", -1, {}, {}, {}, 0, {}, kCLUSTER_SETSLOT_subcommand_Subargs},
 };
-constexpr DocArg kCLUSTER_SLAVES_Args[] = {
-    {"node-id", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kCLUSTER_SLAVES_Args = kCLUSTER_COUNT_FAILURE_REPORTS_Args;
 constexpr DocArg kAUTH_Args[] = {
     {"username", "string", -1, {}, {}, "6.0.0", 1, {}, {}},
     {"password", "string", -1, {}, {}, {}, 0, {}, {}},
@@ -241,10 +220,7 @@ constexpr DocArg kCLIENT_REPLY_Args[] = {
 constexpr DocArg kCLIENT_SETNAME_Args[] = {
     {"connection-name", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kCLIENT_TRACKING_status_Subargs[] = {
-    {"on", "pure-token", -1, "ON", {}, {}, 0, {}, {}},
-    {"off", "pure-token", -1, "OFF", {}, {}, 0, {}, {}},
-};
+constexpr auto& kCLIENT_TRACKING_status_Subargs = kCLIENT_NO_EVICT_enabled_Subargs;
 constexpr DocArg kCLIENT_TRACKING_Args[] = {
     {"status", "oneof", -1, {}, {}, {}, 0, {}, kCLIENT_TRACKING_status_Subargs},
     {"client-id", "integer", -1, "REDIRECT", {}, {}, 1, {}, {}},
@@ -295,9 +271,7 @@ constexpr DocArg kDEL_Args[] = {
 constexpr DocArg kDUMP_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kEXISTS_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kEXISTS_Args = kDEL_Args;
 constexpr DocArg kEXPIRE_condition_Subargs[] = {
     {"nx", "pure-token", -1, "NX", {}, {}, 0, {}, {}},
     {"xx", "pure-token", -1, "XX", {}, {}, 0, {}, {}},
@@ -309,20 +283,13 @@ constexpr DocArg kEXPIRE_Args[] = {
     {"seconds", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"condition", "oneof", -1, {}, {}, "7.0.0", 1, {}, kEXPIRE_condition_Subargs},
 };
-constexpr DocArg kEXPIREAT_condition_Subargs[] = {
-    {"nx", "pure-token", -1, "NX", {}, {}, 0, {}, {}},
-    {"xx", "pure-token", -1, "XX", {}, {}, 0, {}, {}},
-    {"gt", "pure-token", -1, "GT", {}, {}, 0, {}, {}},
-    {"lt", "pure-token", -1, "LT", {}, {}, 0, {}, {}},
-};
+constexpr auto& kEXPIREAT_condition_Subargs = kEXPIRE_condition_Subargs;
 constexpr DocArg kEXPIREAT_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"unix-time-seconds", "unix-time", -1, {}, {}, {}, 0, {}, {}},
     {"condition", "oneof", -1, {}, {}, "7.0.0", 1, {}, kEXPIREAT_condition_Subargs},
 };
-constexpr DocArg kEXPIRETIME_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kEXPIRETIME_Args = kDUMP_Args;
 constexpr DocArg kKEYS_Args[] = {
     {"pattern", "pattern", -1, {}, {}, {}, 0, {}, {}},
 };
@@ -330,10 +297,7 @@ constexpr DocArg kMIGRATE_key_or_empty_string_Subargs[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"empty_string", "pure-token", -1, """", {}, {}, 0, {}, {}},
 };
-constexpr DocArg kMIGRATE_authentication_username_password_Subargs[] = {
-    {"username", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"password", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kMIGRATE_authentication_username_password_Subargs = kHELLO_arguments_username_password_Subargs;
 constexpr DocArg kMIGRATE_authentication_Subargs[] = {
     {"password", "string", -1, "AUTH", {}, "4.0.7", 1, {}, {}},
     {"username_password", "block", -1, "AUTH2", {}, "6.0.0", 1, {}, kMIGRATE_authentication_username_password_Subargs},
@@ -353,57 +317,30 @@ constexpr DocArg kMOVE_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"db", "integer", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kOBJECT_ENCODING_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kOBJECT_FREQ_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kOBJECT_IDLETIME_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kOBJECT_REFCOUNT_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kPERSIST_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kPEXPIRE_condition_Subargs[] = {
-    {"nx", "pure-token", -1, "NX", {}, {}, 0, {}, {}},
-    {"xx", "pure-token", -1, "XX", {}, {}, 0, {}, {}},
-    {"gt", "pure-token", -1, "GT", {}, {}, 0, {}, {}},
-    {"lt", "pure-token", -1, "LT", {}, {}, 0, {}, {}},
-};
+constexpr auto& kOBJECT_ENCODING_Args = kDUMP_Args;
+constexpr auto& kOBJECT_FREQ_Args = kDUMP_Args;
+constexpr auto& kOBJECT_IDLETIME_Args = kDUMP_Args;
+constexpr auto& kOBJECT_REFCOUNT_Args = kDUMP_Args;
+constexpr auto& kPERSIST_Args = kDUMP_Args;
+constexpr auto& kPEXPIRE_condition_Subargs = kEXPIRE_condition_Subargs;
 constexpr DocArg kPEXPIRE_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"milliseconds", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"condition", "oneof", -1, {}, {}, "7.0.0", 1, {}, kPEXPIRE_condition_Subargs},
 };
-constexpr DocArg kPEXPIREAT_condition_Subargs[] = {
-    {"nx", "pure-token", -1, "NX", {}, {}, 0, {}, {}},
-    {"xx", "pure-token", -1, "XX", {}, {}, 0, {}, {}},
-    {"gt", "pure-token", -1, "GT", {}, {}, 0, {}, {}},
-    {"lt", "pure-token", -1, "LT", {}, {}, 0, {}, {}},
-};
+constexpr auto& kPEXPIREAT_condition_Subargs = kEXPIRE_condition_Subargs;
 constexpr DocArg kPEXPIREAT_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"unix-time-milliseconds", "unix-time", -1, {}, {}, {}, 0, {}, {}},
     {"condition", "oneof", -1, {}, {}, "7.0.0", 1, {}, kPEXPIREAT_condition_Subargs},
 };
-constexpr DocArg kPEXPIRETIME_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kPTTL_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kPEXPIRETIME_Args = kDUMP_Args;
+constexpr auto& kPTTL_Args = kDUMP_Args;
 constexpr DocArg kRENAME_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"newkey", "key", 1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kRENAMENX_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"newkey", "key", 1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kRENAMENX_Args = kRENAME_Args;
 constexpr DocArg kRESTORE_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"ttl", "integer", -1, {}, {}, {}, 0, {}, {}},
@@ -436,14 +373,8 @@ constexpr DocArg kSORT_Args[] = {
     {"sorting", "pure-token", -1, "ALPHA", {}, {}, 1, {}, {}},
     {"destination", "key", 2, "STORE", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kSORT_RO_offset_count_Subargs[] = {
-    {"offset", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"count", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kSORT_RO_order_Subargs[] = {
-    {"asc", "pure-token", -1, "ASC", {}, {}, 0, {}, {}},
-    {"desc", "pure-token", -1, "DESC", {}, {}, 0, {}, {}},
-};
+constexpr auto& kSORT_RO_offset_count_Subargs = kSORT_offset_count_Subargs;
+constexpr auto& kSORT_RO_order_Subargs = kSORT_order_Subargs;
 constexpr DocArg kSORT_RO_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"pattern", "pattern", 1, "BY", {}, {}, 1, {}, {}},
@@ -452,18 +383,10 @@ constexpr DocArg kSORT_RO_Args[] = {
     {"order", "oneof", -1, {}, {}, {}, 1, {}, kSORT_RO_order_Subargs},
     {"sorting", "pure-token", -1, "ALPHA", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kTOUCH_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-};
-constexpr DocArg kTTL_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kTYPE_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kUNLINK_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kTOUCH_Args = kDEL_Args;
+constexpr auto& kTTL_Args = kDUMP_Args;
+constexpr auto& kTYPE_Args = kDUMP_Args;
+constexpr auto& kUNLINK_Args = kDEL_Args;
 constexpr DocArg kWAIT_Args[] = {
     {"numreplicas", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"timeout", "integer", -1, {}, {}, {}, 0, {}, {}},
@@ -499,24 +422,13 @@ constexpr DocArg kGEOHASH_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"member", "string", -1, {}, {}, {}, 2, {}, {}},
 };
-constexpr DocArg kGEOPOS_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"member", "string", -1, {}, {}, {}, 2, {}, {}},
-};
-constexpr DocArg kGEORADIUS_unit_Subargs[] = {
-    {"m", "pure-token", -1, "M", {}, {}, 0, {}, {}},
-    {"km", "pure-token", -1, "KM", {}, {}, 0, {}, {}},
-    {"ft", "pure-token", -1, "FT", {}, {}, 0, {}, {}},
-    {"mi", "pure-token", -1, "MI", {}, {}, 0, {}, {}},
-};
+constexpr auto& kGEOPOS_Args = kGEOHASH_Args;
+constexpr auto& kGEORADIUS_unit_Subargs = kGEODIST_unit_Subargs;
 constexpr DocArg kGEORADIUS_count_Subargs[] = {
     {"count", "integer", -1, "COUNT", {}, {}, 0, {}, {}},
     {"any", "pure-token", -1, "ANY", {}, "6.2.0", 1, {}, {}},
 };
-constexpr DocArg kGEORADIUS_order_Subargs[] = {
-    {"asc", "pure-token", -1, "ASC", {}, {}, 0, {}, {}},
-    {"desc", "pure-token", -1, "DESC", {}, {}, 0, {}, {}},
-};
+constexpr auto& kGEORADIUS_order_Subargs = kSORT_order_Subargs;
 constexpr DocArg kGEORADIUS_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"longitude", "double", -1, {}, {}, {}, 0, {}, {}},
@@ -531,20 +443,12 @@ constexpr DocArg kGEORADIUS_Args[] = {
     {"key", "key", 1, "STORE", {}, {}, 1, {}, {}},
     {"key", "key", 2, "STOREDIST", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kGEORADIUSBYMEMBER_unit_Subargs[] = {
-    {"m", "pure-token", -1, "M", {}, {}, 0, {}, {}},
-    {"km", "pure-token", -1, "KM", {}, {}, 0, {}, {}},
-    {"ft", "pure-token", -1, "FT", {}, {}, 0, {}, {}},
-    {"mi", "pure-token", -1, "MI", {}, {}, 0, {}, {}},
-};
+constexpr auto& kGEORADIUSBYMEMBER_unit_Subargs = kGEODIST_unit_Subargs;
 constexpr DocArg kGEORADIUSBYMEMBER_count_Subargs[] = {
     {"count", "integer", -1, "COUNT", {}, {}, 0, {}, {}},
     {"any", "pure-token", -1, "ANY", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kGEORADIUSBYMEMBER_order_Subargs[] = {
-    {"asc", "pure-token", -1, "ASC", {}, {}, 0, {}, {}},
-    {"desc", "pure-token", -1, "DESC", {}, {}, 0, {}, {}},
-};
+constexpr auto& kGEORADIUSBYMEMBER_order_Subargs = kSORT_order_Subargs;
 constexpr DocArg kGEORADIUSBYMEMBER_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"member", "string", -1, {}, {}, {}, 0, {}, {}},
@@ -558,20 +462,9 @@ constexpr DocArg kGEORADIUSBYMEMBER_Args[] = {
     {"key", "key", 1, "STORE", {}, {}, 1, {}, {}},
     {"key", "key", 2, "STOREDIST", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kGEORADIUSBYMEMBER_RO_unit_Subargs[] = {
-    {"m", "pure-token", -1, "M", {}, {}, 0, {}, {}},
-    {"km", "pure-token", -1, "KM", {}, {}, 0, {}, {}},
-    {"ft", "pure-token", -1, "FT", {}, {}, 0, {}, {}},
-    {"mi", "pure-token", -1, "MI", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kGEORADIUSBYMEMBER_RO_count_Subargs[] = {
-    {"count", "integer", -1, "COUNT", {}, {}, 0, {}, {}},
-    {"any", "pure-token", -1, "ANY", {}, {}, 1, {}, {}},
-};
-constexpr DocArg kGEORADIUSBYMEMBER_RO_order_Subargs[] = {
-    {"asc", "pure-token", -1, "ASC", {}, {}, 0, {}, {}},
-    {"desc", "pure-token", -1, "DESC", {}, {}, 0, {}, {}},
-};
+constexpr auto& kGEORADIUSBYMEMBER_RO_unit_Subargs = kGEODIST_unit_Subargs;
+constexpr auto& kGEORADIUSBYMEMBER_RO_count_Subargs = kGEORADIUSBYMEMBER_count_Subargs;
+constexpr auto& kGEORADIUSBYMEMBER_RO_order_Subargs = kSORT_order_Subargs;
 constexpr DocArg kGEORADIUSBYMEMBER_RO_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"member", "string", -1, {}, {}, {}, 0, {}, {}},
@@ -583,20 +476,9 @@ constexpr DocArg kGEORADIUSBYMEMBER_RO_Args[] = {
     {"count", "block", -1, {}, {}, {}, 1, {}, kGEORADIUSBYMEMBER_RO_count_Subargs},
     {"order", "oneof", -1, {}, {}, {}, 1, {}, kGEORADIUSBYMEMBER_RO_order_Subargs},
 };
-constexpr DocArg kGEORADIUS_RO_unit_Subargs[] = {
-    {"m", "pure-token", -1, "M", {}, {}, 0, {}, {}},
-    {"km", "pure-token", -1, "KM", {}, {}, 0, {}, {}},
-    {"ft", "pure-token", -1, "FT", {}, {}, 0, {}, {}},
-    {"mi", "pure-token", -1, "MI", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kGEORADIUS_RO_count_Subargs[] = {
-    {"count", "integer", -1, "COUNT", {}, {}, 0, {}, {}},
-    {"any", "pure-token", -1, "ANY", {}, "6.2.0", 1, {}, {}},
-};
-constexpr DocArg kGEORADIUS_RO_order_Subargs[] = {
-    {"asc", "pure-token", -1, "ASC", {}, {}, 0, {}, {}},
-    {"desc", "pure-token", -1, "DESC", {}, {}, 0, {}, {}},
-};
+constexpr auto& kGEORADIUS_RO_unit_Subargs = kGEODIST_unit_Subargs;
+constexpr auto& kGEORADIUS_RO_count_Subargs = kGEORADIUS_count_Subargs;
+constexpr auto& kGEORADIUS_RO_order_Subargs = kSORT_order_Subargs;
 constexpr DocArg kGEORADIUS_RO_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"longitude", "double", -1, {}, {}, {}, 0, {}, {}},
@@ -617,22 +499,12 @@ constexpr DocArg kGEOSEARCH_from_Subargs[] = {
     {"member", "string", -1, "FROMMEMBER", {}, {}, 0, {}, {}},
     {"longitude_latitude", "block", -1, "FROMLONLAT", {}, {}, 0, {}, kGEOSEARCH_from_longitude_latitude_Subargs},
 };
-constexpr DocArg kGEOSEARCH_by_circle_unit_Subargs[] = {
-    {"m", "pure-token", -1, "M", {}, {}, 0, {}, {}},
-    {"km", "pure-token", -1, "KM", {}, {}, 0, {}, {}},
-    {"ft", "pure-token", -1, "FT", {}, {}, 0, {}, {}},
-    {"mi", "pure-token", -1, "MI", {}, {}, 0, {}, {}},
-};
+constexpr auto& kGEOSEARCH_by_circle_unit_Subargs = kGEODIST_unit_Subargs;
 constexpr DocArg kGEOSEARCH_by_circle_Subargs[] = {
     {"radius", "double", -1, "BYRADIUS", {}, {}, 0, {}, {}},
     {"unit", "oneof", -1, {}, {}, {}, 0, {}, kGEOSEARCH_by_circle_unit_Subargs},
 };
-constexpr DocArg kGEOSEARCH_by_box_unit_Subargs[] = {
-    {"m", "pure-token", -1, "M", {}, {}, 0, {}, {}},
-    {"km", "pure-token", -1, "KM", {}, {}, 0, {}, {}},
-    {"ft", "pure-token", -1, "FT", {}, {}, 0, {}, {}},
-    {"mi", "pure-token", -1, "MI", {}, {}, 0, {}, {}},
-};
+constexpr auto& kGEOSEARCH_by_box_unit_Subargs = kGEODIST_unit_Subargs;
 constexpr DocArg kGEOSEARCH_by_box_Subargs[] = {
     {"width", "double", -1, "BYBOX", {}, {}, 0, {}, {}},
     {"height", "double", -1, {}, {}, {}, 0, {}, {}},
@@ -642,14 +514,8 @@ constexpr DocArg kGEOSEARCH_by_Subargs[] = {
     {"circle", "block", -1, {}, {}, {}, 0, {}, kGEOSEARCH_by_circle_Subargs},
     {"box", "block", -1, {}, {}, {}, 0, {}, kGEOSEARCH_by_box_Subargs},
 };
-constexpr DocArg kGEOSEARCH_order_Subargs[] = {
-    {"asc", "pure-token", -1, "ASC", {}, {}, 0, {}, {}},
-    {"desc", "pure-token", -1, "DESC", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kGEOSEARCH_count_Subargs[] = {
-    {"count", "integer", -1, "COUNT", {}, {}, 0, {}, {}},
-    {"any", "pure-token", -1, "ANY", {}, {}, 1, {}, {}},
-};
+constexpr auto& kGEOSEARCH_order_Subargs = kSORT_order_Subargs;
+constexpr auto& kGEOSEARCH_count_Subargs = kGEORADIUSBYMEMBER_count_Subargs;
 constexpr DocArg kGEOSEARCH_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"from", "oneof", -1, {}, {}, {}, 0, {}, kGEOSEARCH_from_Subargs},
@@ -660,47 +526,15 @@ constexpr DocArg kGEOSEARCH_Args[] = {
     {"withdist", "pure-token", -1, "WITHDIST", {}, {}, 1, {}, {}},
     {"withhash", "pure-token", -1, "WITHHASH", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kGEOSEARCHSTORE_from_longitude_latitude_Subargs[] = {
-    {"longitude", "double", -1, {}, {}, {}, 0, {}, {}},
-    {"latitude", "double", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kGEOSEARCHSTORE_from_Subargs[] = {
-    {"member", "string", -1, "FROMMEMBER", {}, {}, 0, {}, {}},
-    {"longitude_latitude", "block", -1, "FROMLONLAT", {}, {}, 0, {}, kGEOSEARCHSTORE_from_longitude_latitude_Subargs},
-};
-constexpr DocArg kGEOSEARCHSTORE_by_circle_unit_Subargs[] = {
-    {"m", "pure-token", -1, "M", {}, {}, 0, {}, {}},
-    {"km", "pure-token", -1, "KM", {}, {}, 0, {}, {}},
-    {"ft", "pure-token", -1, "FT", {}, {}, 0, {}, {}},
-    {"mi", "pure-token", -1, "MI", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kGEOSEARCHSTORE_by_circle_Subargs[] = {
-    {"radius", "double", -1, "BYRADIUS", {}, {}, 0, {}, {}},
-    {"unit", "oneof", -1, {}, {}, {}, 0, {}, kGEOSEARCHSTORE_by_circle_unit_Subargs},
-};
-constexpr DocArg kGEOSEARCHSTORE_by_box_unit_Subargs[] = {
-    {"m", "pure-token", -1, "M", {}, {}, 0, {}, {}},
-    {"km", "pure-token", -1, "KM", {}, {}, 0, {}, {}},
-    {"ft", "pure-token", -1, "FT", {}, {}, 0, {}, {}},
-    {"mi", "pure-token", -1, "MI", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kGEOSEARCHSTORE_by_box_Subargs[] = {
-    {"width", "double", -1, "BYBOX", {}, {}, 0, {}, {}},
-    {"height", "double", -1, {}, {}, {}, 0, {}, {}},
-    {"unit", "oneof", -1, {}, {}, {}, 0, {}, kGEOSEARCHSTORE_by_box_unit_Subargs},
-};
-constexpr DocArg kGEOSEARCHSTORE_by_Subargs[] = {
-    {"circle", "block", -1, {}, {}, {}, 0, {}, kGEOSEARCHSTORE_by_circle_Subargs},
-    {"box", "block", -1, {}, {}, {}, 0, {}, kGEOSEARCHSTORE_by_box_Subargs},
-};
-constexpr DocArg kGEOSEARCHSTORE_order_Subargs[] = {
-    {"asc", "pure-token", -1, "ASC", {}, {}, 0, {}, {}},
-    {"desc", "pure-token", -1, "DESC", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kGEOSEARCHSTORE_count_Subargs[] = {
-    {"count", "integer", -1, "COUNT", {}, {}, 0, {}, {}},
-    {"any", "pure-token", -1, "ANY", {}, {}, 1, {}, {}},
-};
+constexpr auto& kGEOSEARCHSTORE_from_longitude_latitude_Subargs = kGEOSEARCH_from_longitude_latitude_Subargs;
+constexpr auto& kGEOSEARCHSTORE_from_Subargs = kGEOSEARCH_from_Subargs;
+constexpr auto& kGEOSEARCHSTORE_by_circle_unit_Subargs = kGEODIST_unit_Subargs;
+constexpr auto& kGEOSEARCHSTORE_by_circle_Subargs = kGEOSEARCH_by_circle_Subargs;
+constexpr auto& kGEOSEARCHSTORE_by_box_unit_Subargs = kGEODIST_unit_Subargs;
+constexpr auto& kGEOSEARCHSTORE_by_box_Subargs = kGEOSEARCH_by_box_Subargs;
+constexpr auto& kGEOSEARCHSTORE_by_Subargs = kGEOSEARCH_by_Subargs;
+constexpr auto& kGEOSEARCHSTORE_order_Subargs = kSORT_order_Subargs;
+constexpr auto& kGEOSEARCHSTORE_count_Subargs = kGEORADIUSBYMEMBER_count_Subargs;
 constexpr DocArg kGEOSEARCHSTORE_Args[] = {
     {"destination", "key", 0, {}, {}, {}, 0, {}, {}},
     {"source", "key", 1, {}, {}, {}, 0, {}, {}},
@@ -718,13 +552,8 @@ constexpr DocArg kHEXISTS_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"field", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kHGET_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"field", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kHGETALL_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kHGET_Args = kHEXISTS_Args;
+constexpr auto& kHGETALL_Args = kDUMP_Args;
 constexpr DocArg kHINCRBY_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"field", "string", -1, {}, {}, {}, 0, {}, {}},
@@ -735,16 +564,9 @@ constexpr DocArg kHINCRBYFLOAT_Args[] = {
     {"field", "string", -1, {}, {}, {}, 0, {}, {}},
     {"increment", "double", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kHKEYS_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kHLEN_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kHMGET_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"field", "string", -1, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kHKEYS_Args = kDUMP_Args;
+constexpr auto& kHLEN_Args = kDUMP_Args;
+constexpr auto& kHMGET_Args = kHDEL_Args;
 constexpr DocArg kHMSET_field_value_Subargs[] = {
     {"field", "string", -1, {}, {}, {}, 0, {}, {}},
     {"value", "string", -1, {}, {}, {}, 0, {}, {}},
@@ -767,33 +589,20 @@ constexpr DocArg kHSCAN_Args[] = {
     {"pattern", "pattern", -1, "MATCH", {}, {}, 1, {}, {}},
     {"count", "integer", -1, "COUNT", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kHSET_field_value_Subargs[] = {
-    {"field", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"value", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kHSET_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"field_value", "block", -1, {}, {}, {}, 2, {}, kHSET_field_value_Subargs},
-};
+constexpr auto& kHSET_field_value_Subargs = kHMSET_field_value_Subargs;
+constexpr auto& kHSET_Args = kHMSET_Args;
 constexpr DocArg kHSETNX_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"field", "string", -1, {}, {}, {}, 0, {}, {}},
     {"value", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kHSTRLEN_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"field", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kHVALS_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kHSTRLEN_Args = kHEXISTS_Args;
+constexpr auto& kHVALS_Args = kDUMP_Args;
 constexpr DocArg kPFADD_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"element", "string", -1, {}, {}, {}, 3, {}, {}},
 };
-constexpr DocArg kPFCOUNT_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kPFCOUNT_Args = kDEL_Args;
 constexpr DocArg kPFDEBUG_Args[] = {
     {"subcommand", "string", -1, {}, {}, {}, 0, {}, {}},
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
@@ -806,10 +615,7 @@ constexpr DocArg kBLMOVE_wherefrom_Subargs[] = {
     {"left", "pure-token", -1, "LEFT", {}, {}, 0, {}, {}},
     {"right", "pure-token", -1, "RIGHT", {}, {}, 0, {}, {}},
 };
-constexpr DocArg kBLMOVE_whereto_Subargs[] = {
-    {"left", "pure-token", -1, "LEFT", {}, {}, 0, {}, {}},
-    {"right", "pure-token", -1, "RIGHT", {}, {}, 0, {}, {}},
-};
+constexpr auto& kBLMOVE_whereto_Subargs = kBLMOVE_wherefrom_Subargs;
 constexpr DocArg kBLMOVE_Args[] = {
     {"source", "key", 0, {}, {}, {}, 0, {}, {}},
     {"destination", "key", 1, {}, {}, {}, 0, {}, {}},
@@ -817,10 +623,7 @@ constexpr DocArg kBLMOVE_Args[] = {
     {"whereto", "oneof", -1, {}, {}, {}, 0, {}, kBLMOVE_whereto_Subargs},
     {"timeout", "double", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kBLMPOP_where_Subargs[] = {
-    {"left", "pure-token", -1, "LEFT", {}, {}, 0, {}, {}},
-    {"right", "pure-token", -1, "RIGHT", {}, {}, 0, {}, {}},
-};
+constexpr auto& kBLMPOP_where_Subargs = kBLMOVE_wherefrom_Subargs;
 constexpr DocArg kBLMPOP_Args[] = {
     {"timeout", "double", -1, {}, {}, {}, 0, {}, {}},
     {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
@@ -832,10 +635,7 @@ constexpr DocArg kBLPOP_Args[] = {
     {"key", "key", 0, {}, {}, {}, 2, {}, {}},
     {"timeout", "double", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kBRPOP_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-    {"timeout", "double", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kBRPOP_Args = kBLPOP_Args;
 constexpr DocArg kBRPOPLPUSH_Args[] = {
     {"source", "key", 0, {}, {}, {}, 0, {}, {}},
     {"destination", "key", 1, {}, {}, {}, 0, {}, {}},
@@ -855,27 +655,16 @@ constexpr DocArg kLINSERT_Args[] = {
     {"pivot", "string", -1, {}, {}, {}, 0, {}, {}},
     {"element", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kLLEN_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kLMOVE_wherefrom_Subargs[] = {
-    {"left", "pure-token", -1, "LEFT", {}, {}, 0, {}, {}},
-    {"right", "pure-token", -1, "RIGHT", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kLMOVE_whereto_Subargs[] = {
-    {"left", "pure-token", -1, "LEFT", {}, {}, 0, {}, {}},
-    {"right", "pure-token", -1, "RIGHT", {}, {}, 0, {}, {}},
-};
+constexpr auto& kLLEN_Args = kDUMP_Args;
+constexpr auto& kLMOVE_wherefrom_Subargs = kBLMOVE_wherefrom_Subargs;
+constexpr auto& kLMOVE_whereto_Subargs = kBLMOVE_wherefrom_Subargs;
 constexpr DocArg kLMOVE_Args[] = {
     {"source", "key", 0, {}, {}, {}, 0, {}, {}},
     {"destination", "key", 1, {}, {}, {}, 0, {}, {}},
     {"wherefrom", "oneof", -1, {}, {}, {}, 0, {}, kLMOVE_wherefrom_Subargs},
     {"whereto", "oneof", -1, {}, {}, {}, 0, {}, kLMOVE_whereto_Subargs},
 };
-constexpr DocArg kLMPOP_where_Subargs[] = {
-    {"left", "pure-token", -1, "LEFT", {}, {}, 0, {}, {}},
-    {"right", "pure-token", -1, "RIGHT", {}, {}, 0, {}, {}},
-};
+constexpr auto& kLMPOP_where_Subargs = kBLMOVE_wherefrom_Subargs;
 constexpr DocArg kLMPOP_Args[] = {
     {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"key", "key", 0, {}, {}, {}, 2, {}, {}},
@@ -897,10 +686,7 @@ constexpr DocArg kLPUSH_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"element", "string", -1, {}, {}, {}, 2, {}, {}},
 };
-constexpr DocArg kLPUSHX_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"element", "string", -1, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kLPUSHX_Args = kLPUSH_Args;
 constexpr DocArg kLRANGE_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"start", "integer", -1, {}, {}, {}, 0, {}, {}},
@@ -916,30 +702,15 @@ constexpr DocArg kLSET_Args[] = {
     {"index", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"element", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kLTRIM_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"start", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"stop", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kRPOP_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"count", "integer", -1, {}, {}, "6.2.0", 1, {}, {}},
-};
+constexpr auto& kLTRIM_Args = kLRANGE_Args;
+constexpr auto& kRPOP_Args = kLPOP_Args;
 constexpr DocArg kRPOPLPUSH_Args[] = {
     {"source", "key", 0, {}, {}, {}, 0, {}, {}},
     {"destination", "key", 1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kRPUSH_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"element", "string", -1, {}, {}, {}, 2, {}, {}},
-};
-constexpr DocArg kRPUSHX_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"element", "string", -1, {}, {}, {}, 2, {}, {}},
-};
-constexpr DocArg kPSUBSCRIBE_pattern_Subargs[] = {
-    {"pattern", "pattern", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kRPUSH_Args = kLPUSH_Args;
+constexpr auto& kRPUSHX_Args = kLPUSH_Args;
+constexpr auto& kPSUBSCRIBE_pattern_Subargs = kKEYS_Args;
 constexpr DocArg kPSUBSCRIBE_Args[] = {
     {"pattern", "block", -1, {}, {}, {}, 2, {}, kPSUBSCRIBE_pattern_Subargs},
 };
@@ -953,9 +724,7 @@ constexpr DocArg kPUBSUB_CHANNELS_Args[] = {
 constexpr DocArg kPUBSUB_NUMSUB_Args[] = {
     {"channel", "string", -1, {}, {}, {}, 3, {}, {}},
 };
-constexpr DocArg kPUBSUB_SHARDCHANNELS_Args[] = {
-    {"pattern", "pattern", -1, {}, {}, {}, 1, {}, {}},
-};
+constexpr auto& kPUBSUB_SHARDCHANNELS_Args = kPUBSUB_CHANNELS_Args;
 constexpr DocArg kPUBSUB_SHARDNUMSUB_Args[] = {
     {"shardchannel", "string", -1, {}, {}, {}, 3, {}, {}},
 };
@@ -972,12 +741,8 @@ constexpr DocArg kSSUBSCRIBE_Args[] = {
 constexpr DocArg kSUBSCRIBE_Args[] = {
     {"channel", "string", -1, {}, {}, {}, 2, {}, {}},
 };
-constexpr DocArg kSUNSUBSCRIBE_Args[] = {
-    {"shardchannel", "string", -1, {}, {}, {}, 3, {}, {}},
-};
-constexpr DocArg kUNSUBSCRIBE_Args[] = {
-    {"channel", "string", -1, {}, {}, {}, 3, {}, {}},
-};
+constexpr auto& kSUNSUBSCRIBE_Args = kPUBSUB_SHARDNUMSUB_Args;
+constexpr auto& kUNSUBSCRIBE_Args = kPUBSUB_NUMSUB_Args;
 constexpr DocArg kEVAL_Args[] = {
     {"script", "string", -1, {}, {}, {}, 0, {}, {}},
     {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
@@ -990,30 +755,15 @@ constexpr DocArg kEVALSHA_Args[] = {
     {"key", "key", 0, {}, {}, {}, 3, {}, {}},
     {"arg", "string", -1, {}, {}, {}, 3, {}, {}},
 };
-constexpr DocArg kEVALSHA_RO_Args[] = {
-    {"sha1", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"key", "key", 0, {}, {}, {}, 3, {}, {}},
-    {"arg", "string", -1, {}, {}, {}, 3, {}, {}},
-};
-constexpr DocArg kEVAL_RO_Args[] = {
-    {"script", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"key", "key", 0, {}, {}, {}, 3, {}, {}},
-    {"arg", "string", -1, {}, {}, {}, 3, {}, {}},
-};
+constexpr auto& kEVALSHA_RO_Args = kEVALSHA_Args;
+constexpr auto& kEVAL_RO_Args = kEVAL_Args;
 constexpr DocArg kFCALL_Args[] = {
     {"function", "string", -1, {}, {}, {}, 0, {}, {}},
     {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"key", "key", 0, {}, {}, {}, 3, {}, {}},
     {"arg", "string", -1, {}, {}, {}, 3, {}, {}},
 };
-constexpr DocArg kFCALL_RO_Args[] = {
-    {"function", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"key", "key", 0, {}, {}, {}, 3, {}, {}},
-    {"arg", "string", -1, {}, {}, {}, 3, {}, {}},
-};
+constexpr auto& kFCALL_RO_Args = kFCALL_Args;
 constexpr DocArg kFUNCTION_DELETE_Args[] = {
     {"library-name", "string", -1, {}, {}, {}, 0, {}, {}},
 };
@@ -1052,10 +802,7 @@ constexpr DocArg kSCRIPT_DEBUG_Args[] = {
 constexpr DocArg kSCRIPT_EXISTS_Args[] = {
     {"sha1", "string", -1, {}, {}, {}, 2, {}, {}},
 };
-constexpr DocArg kSCRIPT_FLUSH_async_Subargs[] = {
-    {"async", "pure-token", -1, "ASYNC", {}, {}, 0, {}, {}},
-    {"sync", "pure-token", -1, "SYNC", {}, {}, 0, {}, {}},
-};
+constexpr auto& kSCRIPT_FLUSH_async_Subargs = kFUNCTION_FLUSH_async_Subargs;
 constexpr DocArg kSCRIPT_FLUSH_Args[] = {
     {"async", "oneof", -1, {}, {}, "6.2.0", 1, {}, kSCRIPT_FLUSH_async_Subargs},
 };
@@ -1076,19 +823,12 @@ constexpr DocArg kSENTINEL_CONFIG_set_or_get_Subargs[] = {
 constexpr DocArg kSENTINEL_CONFIG_Args[] = {
     {"set_or_get", "oneof", -1, {}, {}, {}, 0, {}, kSENTINEL_CONFIG_set_or_get_Subargs},
 };
-constexpr DocArg kSENTINEL_DEBUG_parameter_value_Subargs[] = {
-    {"parameter", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"value", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kSENTINEL_DEBUG_parameter_value_Subargs = kSENTINEL_CONFIG_set_or_get_set_param_value_Subargs;
 constexpr DocArg kSENTINEL_DEBUG_Args[] = {
     {"parameter_value", "block", -1, {}, {}, {}, 2, {}, kSENTINEL_DEBUG_parameter_value_Subargs},
 };
-constexpr DocArg kSENTINEL_FAILOVER_Args[] = {
-    {"master-name", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kSENTINEL_GET_MASTER_ADDR_BY_NAME_Args[] = {
-    {"master-name", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kSENTINEL_FAILOVER_Args = kSENTINEL_CKQUORUM_Args;
+constexpr auto& kSENTINEL_GET_MASTER_ADDR_BY_NAME_Args = kSENTINEL_CKQUORUM_Args;
 constexpr DocArg kSENTINEL_INFO_CACHE_Args[] = {
     {"nodename", "string", -1, {}, {}, {}, 2, {}, {}},
 };
@@ -1098,27 +838,17 @@ constexpr DocArg kSENTINEL_IS_MASTER_DOWN_BY_ADDR_Args[] = {
     {"current-epoch", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"runid", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kSENTINEL_MASTER_Args[] = {
-    {"master-name", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kSENTINEL_MASTER_Args = kSENTINEL_CKQUORUM_Args;
 constexpr DocArg kSENTINEL_MONITOR_Args[] = {
     {"name", "string", -1, {}, {}, {}, 0, {}, {}},
     {"ip", "string", -1, {}, {}, {}, 0, {}, {}},
     {"port", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"quorum", "integer", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kSENTINEL_REMOVE_Args[] = {
-    {"master-name", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kSENTINEL_REPLICAS_Args[] = {
-    {"master-name", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kSENTINEL_RESET_Args[] = {
-    {"pattern", "pattern", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kSENTINEL_SENTINELS_Args[] = {
-    {"master-name", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kSENTINEL_REMOVE_Args = kSENTINEL_CKQUORUM_Args;
+constexpr auto& kSENTINEL_REPLICAS_Args = kSENTINEL_CKQUORUM_Args;
+constexpr auto& kSENTINEL_RESET_Args = kKEYS_Args;
+constexpr auto& kSENTINEL_SENTINELS_Args = kSENTINEL_CKQUORUM_Args;
 constexpr DocArg kSENTINEL_SET_option_value_Subargs[] = {
     {"option", "string", -1, {}, {}, {}, 0, {}, {}},
     {"value", "string", -1, {}, {}, {}, 0, {}, {}},
@@ -1135,9 +865,7 @@ constexpr DocArg kSENTINEL_SIMULATE_FAILURE_mode_Subargs[] = {
 constexpr DocArg kSENTINEL_SIMULATE_FAILURE_Args[] = {
     {"mode", "oneof", -1, {}, {}, {}, 3, {}, kSENTINEL_SIMULATE_FAILURE_mode_Subargs},
 };
-constexpr DocArg kSENTINEL_SLAVES_Args[] = {
-    {"master-name", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kSENTINEL_SLAVES_Args = kSENTINEL_CKQUORUM_Args;
 constexpr DocArg kACL_CAT_Args[] = {
     {"categoryname", "string", -1, {}, {}, {}, 1, {}, {}},
 };
@@ -1172,9 +900,7 @@ constexpr DocArg kBGSAVE_Args[] = {
 constexpr DocArg kCOMMAND_DOCS_Args[] = {
     {"command-name", "string", -1, {}, {}, {}, 3, {}, {}},
 };
-constexpr DocArg kCOMMAND_INFO_Args[] = {
-    {"command-name", "string", -1, {}, {}, {}, 3, {}, {}},
-};
+constexpr auto& kCOMMAND_INFO_Args = kCOMMAND_DOCS_Args;
 constexpr DocArg kCOMMAND_LIST_filterby_Subargs[] = {
     {"module-name", "string", -1, "MODULE", {}, {}, 0, {}, {}},
     {"category", "string", -1, "ACLCAT", {}, {}, 0, {}, {}},
@@ -1189,13 +915,8 @@ constexpr DocArg kCONFIG_GET_parameter_Subargs[] = {
 constexpr DocArg kCONFIG_GET_Args[] = {
     {"parameter", "block", -1, {}, {}, {}, 2, {}, kCONFIG_GET_parameter_Subargs},
 };
-constexpr DocArg kCONFIG_SET_parameter_value_Subargs[] = {
-    {"parameter", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"value", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kCONFIG_SET_Args[] = {
-    {"parameter_value", "block", -1, {}, {}, {}, 2, {}, kCONFIG_SET_parameter_value_Subargs},
-};
+constexpr auto& kCONFIG_SET_parameter_value_Subargs = kSENTINEL_CONFIG_set_or_get_set_param_value_Subargs;
+constexpr auto& kCONFIG_SET_Args = kSENTINEL_DEBUG_Args;
 constexpr DocArg kFAILOVER_target_Subargs[] = {
     {"host", "string", -1, {}, {}, {}, 0, {}, {}},
     {"port", "integer", -1, {}, {}, {}, 0, {}, {}},
@@ -1213,13 +934,8 @@ constexpr DocArg kFLUSHALL_async_Subargs[] = {
 constexpr DocArg kFLUSHALL_Args[] = {
     {"async", "oneof", -1, {}, {}, {}, 1, {}, kFLUSHALL_async_Subargs},
 };
-constexpr DocArg kFLUSHDB_async_Subargs[] = {
-    {"async", "pure-token", -1, "ASYNC", {}, "4.0.0", 0, {}, {}},
-    {"sync", "pure-token", -1, "SYNC", {}, "6.2.0", 0, {}, {}},
-};
-constexpr DocArg kFLUSHDB_Args[] = {
-    {"async", "oneof", -1, {}, {}, {}, 1, {}, kFLUSHDB_async_Subargs},
-};
+constexpr auto& kFLUSHDB_async_Subargs = kFLUSHALL_async_Subargs;
+constexpr auto& kFLUSHDB_Args = kFLUSHALL_Args;
 constexpr DocArg kINFO_Args[] = {
     {"section", "string", -1, {}, {}, {}, 3, {}, {}},
 };
@@ -1229,9 +945,7 @@ constexpr DocArg kLATENCY_GRAPH_Args[] = {
 constexpr DocArg kLATENCY_HISTOGRAM_Args[] = {
     {"command", "string", -1, {}, {}, {}, 3, {}, {}},
 };
-constexpr DocArg kLATENCY_HISTORY_Args[] = {
-    {"event", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kLATENCY_HISTORY_Args = kLATENCY_GRAPH_Args;
 constexpr DocArg kLATENCY_RESET_Args[] = {
     {"event", "string", -1, {}, {}, {}, 3, {}, {}},
 };
@@ -1280,15 +994,7 @@ constexpr DocArg kREPLICAOF_args_Subargs[] = {
 constexpr DocArg kREPLICAOF_Args[] = {
     {"args", "oneof", -1, {}, {}, {}, 0, {}, kREPLICAOF_args_Subargs},
 };
-constexpr DocArg kRESTORE_ASKING_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"ttl", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"serialized-value", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"replace", "pure-token", -1, "REPLACE", {}, "3.0.0", 1, {}, {}},
-    {"absttl", "pure-token", -1, "ABSTTL", {}, "5.0.0", 1, {}, {}},
-    {"seconds", "integer", -1, "IDLETIME", {}, "5.0.0", 1, {}, {}},
-    {"frequency", "integer", -1, "FREQ", {}, "5.0.0", 1, {}, {}},
-};
+constexpr auto& kRESTORE_ASKING_Args = kRESTORE_Args;
 constexpr DocArg kSHUTDOWN_nosave_save_Subargs[] = {
     {"nosave", "pure-token", -1, "NOSAVE", {}, {}, 0, {}, {}},
     {"save", "pure-token", -1, "SAVE", {}, {}, 0, {}, {}},
@@ -1299,21 +1005,10 @@ constexpr DocArg kSHUTDOWN_Args[] = {
     {"force", "pure-token", -1, "FORCE", {}, "7.0.0", 1, {}, {}},
     {"abort", "pure-token", -1, "ABORT", {}, "7.0.0", 1, {}, {}},
 };
-constexpr DocArg kSLAVEOF_args_host_port_Subargs[] = {
-    {"host", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"port", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kSLAVEOF_args_no_one_Subargs[] = {
-    {"no", "pure-token", -1, "NO", {}, {}, 0, {}, {}},
-    {"one", "pure-token", -1, "ONE", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kSLAVEOF_args_Subargs[] = {
-    {"host-port", "block", -1, {}, {}, {}, 0, {}, kSLAVEOF_args_host_port_Subargs},
-    {"no-one", "block", -1, {}, {}, {}, 0, {}, kSLAVEOF_args_no_one_Subargs},
-};
-constexpr DocArg kSLAVEOF_Args[] = {
-    {"args", "oneof", -1, {}, {}, {}, 0, {}, kSLAVEOF_args_Subargs},
-};
+constexpr auto& kSLAVEOF_args_host_port_Subargs = kREPLICAOF_args_host_port_Subargs;
+constexpr auto& kSLAVEOF_args_no_one_Subargs = kREPLICAOF_args_no_one_Subargs;
+constexpr auto& kSLAVEOF_args_Subargs = kREPLICAOF_args_Subargs;
+constexpr auto& kSLAVEOF_Args = kREPLICAOF_Args;
 constexpr DocArg kSLOWLOG_GET_Args[] = {
     {"count", "integer", -1, {}, {}, {}, 1, {}, {}},
 };
@@ -1321,43 +1016,26 @@ constexpr DocArg kSWAPDB_Args[] = {
     {"index1", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"index2", "integer", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kSADD_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"member", "string", -1, {}, {}, {}, 2, {}, {}},
-};
-constexpr DocArg kSCARD_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kSDIFF_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kSADD_Args = kGEOHASH_Args;
+constexpr auto& kSCARD_Args = kDUMP_Args;
+constexpr auto& kSDIFF_Args = kDEL_Args;
 constexpr DocArg kSDIFFSTORE_Args[] = {
     {"destination", "key", 0, {}, {}, {}, 0, {}, {}},
     {"key", "key", 1, {}, {}, {}, 2, {}, {}},
 };
-constexpr DocArg kSINTER_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kSINTER_Args = kDEL_Args;
 constexpr DocArg kSINTERCARD_Args[] = {
     {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"key", "key", 0, {}, {}, {}, 2, {}, {}},
     {"limit", "integer", -1, "LIMIT", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kSINTERSTORE_Args[] = {
-    {"destination", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"key", "key", 1, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kSINTERSTORE_Args = kSDIFFSTORE_Args;
 constexpr DocArg kSISMEMBER_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"member", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kSMEMBERS_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kSMISMEMBER_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"member", "string", -1, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kSMEMBERS_Args = kDUMP_Args;
+constexpr auto& kSMISMEMBER_Args = kGEOHASH_Args;
 constexpr DocArg kSMOVE_Args[] = {
     {"source", "key", 0, {}, {}, {}, 0, {}, {}},
     {"destination", "key", 1, {}, {}, {}, 0, {}, {}},
@@ -1371,23 +1049,10 @@ constexpr DocArg kSRANDMEMBER_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"count", "integer", -1, {}, {}, "2.6.0", 1, {}, {}},
 };
-constexpr DocArg kSREM_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"member", "string", -1, {}, {}, {}, 2, {}, {}},
-};
-constexpr DocArg kSSCAN_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"cursor", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"pattern", "pattern", -1, "MATCH", {}, {}, 1, {}, {}},
-    {"count", "integer", -1, "COUNT", {}, {}, 1, {}, {}},
-};
-constexpr DocArg kSUNION_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-};
-constexpr DocArg kSUNIONSTORE_Args[] = {
-    {"destination", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"key", "key", 1, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kSREM_Args = kGEOHASH_Args;
+constexpr auto& kSSCAN_Args = kHSCAN_Args;
+constexpr auto& kSUNION_Args = kDEL_Args;
+constexpr auto& kSUNIONSTORE_Args = kSDIFFSTORE_Args;
 constexpr DocArg kBZMPOP_where_Subargs[] = {
     {"min", "pure-token", -1, "MIN", {}, {}, 0, {}, {}},
     {"max", "pure-token", -1, "MAX", {}, {}, 0, {}, {}},
@@ -1399,18 +1064,9 @@ constexpr DocArg kBZMPOP_Args[] = {
     {"where", "oneof", -1, {}, {}, {}, 0, {}, kBZMPOP_where_Subargs},
     {"count", "integer", -1, "COUNT", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kBZPOPMAX_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-    {"timeout", "double", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kBZPOPMIN_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-    {"timeout", "double", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kZADD_condition_Subargs[] = {
-    {"nx", "pure-token", -1, "NX", {}, {}, 0, {}, {}},
-    {"xx", "pure-token", -1, "XX", {}, {}, 0, {}, {}},
-};
+constexpr auto& kBZPOPMAX_Args = kBLPOP_Args;
+constexpr auto& kBZPOPMIN_Args = kBLPOP_Args;
+constexpr auto& kZADD_condition_Subargs = kGEOADD_condition_Subargs;
 constexpr DocArg kZADD_comparison_Subargs[] = {
     {"gt", "pure-token", -1, "GT", {}, {}, 0, {}, {}},
     {"lt", "pure-token", -1, "LT", {}, {}, 0, {}, {}},
@@ -1427,9 +1083,7 @@ constexpr DocArg kZADD_Args[] = {
     {"increment", "pure-token", -1, "INCR", {}, "3.0.2", 1, {}, {}},
     {"score_member", "block", -1, {}, {}, {}, 2, {}, kZADD_score_member_Subargs},
 };
-constexpr DocArg kZCARD_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kZCARD_Args = kDUMP_Args;
 constexpr DocArg kZCOUNT_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"min", "double", -1, {}, {}, {}, 0, {}, {}},
@@ -1462,16 +1116,8 @@ constexpr DocArg kZINTER_Args[] = {
     {"aggregate", "oneof", -1, "AGGREGATE", {}, {}, 1, {}, kZINTER_aggregate_Subargs},
     {"withscores", "pure-token", -1, "WITHSCORES", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kZINTERCARD_Args[] = {
-    {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-    {"limit", "integer", -1, "LIMIT", {}, {}, 1, {}, {}},
-};
-constexpr DocArg kZINTERSTORE_aggregate_Subargs[] = {
-    {"sum", "pure-token", -1, "SUM", {}, {}, 0, {}, {}},
-    {"min", "pure-token", -1, "MIN", {}, {}, 0, {}, {}},
-    {"max", "pure-token", -1, "MAX", {}, {}, 0, {}, {}},
-};
+constexpr auto& kZINTERCARD_Args = kSINTERCARD_Args;
+constexpr auto& kZINTERSTORE_aggregate_Subargs = kZINTER_aggregate_Subargs;
 constexpr DocArg kZINTERSTORE_Args[] = {
     {"destination", "key", 0, {}, {}, {}, 0, {}, {}},
     {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
@@ -1484,28 +1130,19 @@ constexpr DocArg kZLEXCOUNT_Args[] = {
     {"min", "string", -1, {}, {}, {}, 0, {}, {}},
     {"max", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kZMPOP_where_Subargs[] = {
-    {"min", "pure-token", -1, "MIN", {}, {}, 0, {}, {}},
-    {"max", "pure-token", -1, "MAX", {}, {}, 0, {}, {}},
-};
+constexpr auto& kZMPOP_where_Subargs = kBZMPOP_where_Subargs;
 constexpr DocArg kZMPOP_Args[] = {
     {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"key", "key", 0, {}, {}, {}, 2, {}, {}},
     {"where", "oneof", -1, {}, {}, {}, 0, {}, kZMPOP_where_Subargs},
     {"count", "integer", -1, "COUNT", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kZMSCORE_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"member", "string", -1, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kZMSCORE_Args = kGEOHASH_Args;
 constexpr DocArg kZPOPMAX_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"count", "integer", -1, {}, {}, {}, 1, {}, {}},
 };
-constexpr DocArg kZPOPMIN_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"count", "integer", -1, {}, {}, {}, 1, {}, {}},
-};
+constexpr auto& kZPOPMIN_Args = kZPOPMAX_Args;
 constexpr DocArg kZRANDMEMBER_options_Subargs[] = {
     {"count", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"withscores", "pure-token", -1, "WITHSCORES", {}, {}, 1, {}, {}},
@@ -1518,10 +1155,7 @@ constexpr DocArg kZRANGE_sortby_Subargs[] = {
     {"byscore", "pure-token", -1, "BYSCORE", {}, {}, 0, {}, {}},
     {"bylex", "pure-token", -1, "BYLEX", {}, {}, 0, {}, {}},
 };
-constexpr DocArg kZRANGE_offset_count_Subargs[] = {
-    {"offset", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"count", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kZRANGE_offset_count_Subargs = kSORT_offset_count_Subargs;
 constexpr DocArg kZRANGE_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"start", "string", -1, {}, {}, {}, 0, {}, {}},
@@ -1531,20 +1165,14 @@ constexpr DocArg kZRANGE_Args[] = {
     {"offset_count", "block", -1, "LIMIT", {}, "6.2.0", 1, {}, kZRANGE_offset_count_Subargs},
     {"withscores", "pure-token", -1, "WITHSCORES", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kZRANGEBYLEX_offset_count_Subargs[] = {
-    {"offset", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"count", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kZRANGEBYLEX_offset_count_Subargs = kSORT_offset_count_Subargs;
 constexpr DocArg kZRANGEBYLEX_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"min", "string", -1, {}, {}, {}, 0, {}, {}},
     {"max", "string", -1, {}, {}, {}, 0, {}, {}},
     {"offset_count", "block", -1, "LIMIT", {}, {}, 1, {}, kZRANGEBYLEX_offset_count_Subargs},
 };
-constexpr DocArg kZRANGEBYSCORE_offset_count_Subargs[] = {
-    {"offset", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"count", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kZRANGEBYSCORE_offset_count_Subargs = kSORT_offset_count_Subargs;
 constexpr DocArg kZRANGEBYSCORE_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"min", "double", -1, {}, {}, {}, 0, {}, {}},
@@ -1552,14 +1180,8 @@ constexpr DocArg kZRANGEBYSCORE_Args[] = {
     {"withscores", "pure-token", -1, "WITHSCORES", {}, "2.0.0", 1, {}, {}},
     {"offset_count", "block", -1, "LIMIT", {}, {}, 1, {}, kZRANGEBYSCORE_offset_count_Subargs},
 };
-constexpr DocArg kZRANGESTORE_sortby_Subargs[] = {
-    {"byscore", "pure-token", -1, "BYSCORE", {}, {}, 0, {}, {}},
-    {"bylex", "pure-token", -1, "BYLEX", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kZRANGESTORE_offset_count_Subargs[] = {
-    {"offset", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"count", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kZRANGESTORE_sortby_Subargs = kZRANGE_sortby_Subargs;
+constexpr auto& kZRANGESTORE_offset_count_Subargs = kSORT_offset_count_Subargs;
 constexpr DocArg kZRANGESTORE_Args[] = {
     {"dst", "key", 0, {}, {}, {}, 0, {}, {}},
     {"src", "key", 1, {}, {}, {}, 0, {}, {}},
@@ -1569,49 +1191,25 @@ constexpr DocArg kZRANGESTORE_Args[] = {
     {"rev", "pure-token", -1, "REV", {}, {}, 1, {}, {}},
     {"offset_count", "block", -1, "LIMIT", {}, {}, 1, {}, kZRANGESTORE_offset_count_Subargs},
 };
-constexpr DocArg kZRANK_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"member", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kZREM_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"member", "string", -1, {}, {}, {}, 2, {}, {}},
-};
-constexpr DocArg kZREMRANGEBYLEX_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"min", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"max", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kZREMRANGEBYRANK_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"start", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"stop", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kZREMRANGEBYSCORE_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"min", "double", -1, {}, {}, {}, 0, {}, {}},
-    {"max", "double", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kZRANK_Args = kSISMEMBER_Args;
+constexpr auto& kZREM_Args = kGEOHASH_Args;
+constexpr auto& kZREMRANGEBYLEX_Args = kZLEXCOUNT_Args;
+constexpr auto& kZREMRANGEBYRANK_Args = kLRANGE_Args;
+constexpr auto& kZREMRANGEBYSCORE_Args = kZCOUNT_Args;
 constexpr DocArg kZREVRANGE_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"start", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"stop", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"withscores", "pure-token", -1, "WITHSCORES", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kZREVRANGEBYLEX_offset_count_Subargs[] = {
-    {"offset", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"count", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kZREVRANGEBYLEX_offset_count_Subargs = kSORT_offset_count_Subargs;
 constexpr DocArg kZREVRANGEBYLEX_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"max", "string", -1, {}, {}, {}, 0, {}, {}},
     {"min", "string", -1, {}, {}, {}, 0, {}, {}},
     {"offset_count", "block", -1, "LIMIT", {}, {}, 1, {}, kZREVRANGEBYLEX_offset_count_Subargs},
 };
-constexpr DocArg kZREVRANGEBYSCORE_offset_count_Subargs[] = {
-    {"offset", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"count", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kZREVRANGEBYSCORE_offset_count_Subargs = kSORT_offset_count_Subargs;
 constexpr DocArg kZREVRANGEBYSCORE_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"max", "double", -1, {}, {}, {}, 0, {}, {}},
@@ -1619,44 +1217,13 @@ constexpr DocArg kZREVRANGEBYSCORE_Args[] = {
     {"withscores", "pure-token", -1, "WITHSCORES", {}, {}, 1, {}, {}},
     {"offset_count", "block", -1, "LIMIT", {}, {}, 1, {}, kZREVRANGEBYSCORE_offset_count_Subargs},
 };
-constexpr DocArg kZREVRANK_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"member", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kZSCAN_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"cursor", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"pattern", "pattern", -1, "MATCH", {}, {}, 1, {}, {}},
-    {"count", "integer", -1, "COUNT", {}, {}, 1, {}, {}},
-};
-constexpr DocArg kZSCORE_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"member", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kZUNION_aggregate_Subargs[] = {
-    {"sum", "pure-token", -1, "SUM", {}, {}, 0, {}, {}},
-    {"min", "pure-token", -1, "MIN", {}, {}, 0, {}, {}},
-    {"max", "pure-token", -1, "MAX", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kZUNION_Args[] = {
-    {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-    {"weight", "integer", -1, "WEIGHTS", {}, {}, 3, {}, {}},
-    {"aggregate", "oneof", -1, "AGGREGATE", {}, {}, 1, {}, kZUNION_aggregate_Subargs},
-    {"withscores", "pure-token", -1, "WITHSCORES", {}, {}, 1, {}, {}},
-};
-constexpr DocArg kZUNIONSTORE_aggregate_Subargs[] = {
-    {"sum", "pure-token", -1, "SUM", {}, {}, 0, {}, {}},
-    {"min", "pure-token", -1, "MIN", {}, {}, 0, {}, {}},
-    {"max", "pure-token", -1, "MAX", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kZUNIONSTORE_Args[] = {
-    {"destination", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"numkeys", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"key", "key", 1, {}, {}, {}, 2, {}, {}},
-    {"weight", "integer", -1, "WEIGHTS", {}, {}, 3, {}, {}},
-    {"aggregate", "oneof", -1, "AGGREGATE", {}, {}, 1, {}, kZUNIONSTORE_aggregate_Subargs},
-};
+constexpr auto& kZREVRANK_Args = kSISMEMBER_Args;
+constexpr auto& kZSCAN_Args = kHSCAN_Args;
+constexpr auto& kZSCORE_Args = kSISMEMBER_Args;
+constexpr auto& kZUNION_aggregate_Subargs = kZINTER_aggregate_Subargs;
+constexpr auto& kZUNION_Args = kZINTER_Args;
+constexpr auto& kZUNIONSTORE_aggregate_Subargs = kZINTER_aggregate_Subargs;
+constexpr auto& kZUNIONSTORE_Args = kZINTERSTORE_Args;
 constexpr DocArg kXACK_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"group", "string", -1, {}, {}, {}, 0, {}, {}},
@@ -1680,10 +1247,7 @@ constexpr DocArg kXADD_id_or_auto_Subargs[] = {
     {"auto_id", "pure-token", -1, "*", {}, {}, 0, {}, {}},
     {"id", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kXADD_field_value_Subargs[] = {
-    {"field", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"value", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kXADD_field_value_Subargs = kHMSET_field_value_Subargs;
 constexpr DocArg kXADD_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"nomkstream", "pure-token", -1, "NOMKSTREAM", {}, "6.2.0", 1, {}, {}},
@@ -1733,32 +1297,20 @@ constexpr DocArg kXGROUP_CREATECONSUMER_Args[] = {
     {"groupname", "string", -1, {}, {}, {}, 0, {}, {}},
     {"consumername", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kXGROUP_DELCONSUMER_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"groupname", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"consumername", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kXGROUP_DELCONSUMER_Args = kXGROUP_CREATECONSUMER_Args;
 constexpr DocArg kXGROUP_DESTROY_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"groupname", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kXGROUP_SETID_id_Subargs[] = {
-    {"id", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"new_id", "pure-token", -1, "$", {}, {}, 0, {}, {}},
-};
+constexpr auto& kXGROUP_SETID_id_Subargs = kXGROUP_CREATE_id_Subargs;
 constexpr DocArg kXGROUP_SETID_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"groupname", "string", -1, {}, {}, {}, 0, {}, {}},
     {"id", "oneof", -1, {}, {}, {}, 0, {}, kXGROUP_SETID_id_Subargs},
     {"entries_read", "integer", -1, "ENTRIESREAD", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kXINFO_CONSUMERS_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"groupname", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kXINFO_GROUPS_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kXINFO_CONSUMERS_Args = kXGROUP_DESTROY_Args;
+constexpr auto& kXINFO_GROUPS_Args = kDUMP_Args;
 constexpr DocArg kXINFO_STREAM_full_Subargs[] = {
     {"count", "integer", -1, "COUNT", {}, {}, 1, {}, {}},
 };
@@ -1766,9 +1318,7 @@ constexpr DocArg kXINFO_STREAM_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"full", "block", -1, "FULL", {}, {}, 1, {}, kXINFO_STREAM_full_Subargs},
 };
-constexpr DocArg kXLEN_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kXLEN_Args = kDUMP_Args;
 constexpr DocArg kXPENDING_filters_Subargs[] = {
     {"min-idle-time", "integer", -1, "IDLE", {}, "6.2.0", 1, {}, {}},
     {"start", "string", -1, {}, {}, {}, 0, {}, {}},
@@ -1800,10 +1350,7 @@ constexpr DocArg kXREADGROUP_group_consumer_Subargs[] = {
     {"group", "string", -1, {}, {}, {}, 0, {}, {}},
     {"consumer", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kXREADGROUP_streams_Subargs[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-    {"id", "string", -1, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kXREADGROUP_streams_Subargs = kXREAD_streams_Subargs;
 constexpr DocArg kXREADGROUP_Args[] = {
     {"group_consumer", "block", -1, "GROUP", {}, {}, 0, {}, kXREADGROUP_group_consumer_Subargs},
     {"count", "integer", -1, "COUNT", {}, {}, 1, {}, {}},
@@ -1823,20 +1370,9 @@ constexpr DocArg kXSETID_Args[] = {
     {"entries_added", "integer", -1, "ENTRIESADDED", {}, "7.0.0", 1, {}, {}},
     {"max_deleted_entry_id", "string", -1, "MAXDELETEDID", {}, "7.0.0", 1, {}, {}},
 };
-constexpr DocArg kXTRIM_trim_strategy_Subargs[] = {
-    {"maxlen", "pure-token", -1, "MAXLEN", {}, {}, 0, {}, {}},
-    {"minid", "pure-token", -1, "MINID", {}, "6.2.0", 0, {}, {}},
-};
-constexpr DocArg kXTRIM_trim_operator_Subargs[] = {
-    {"equal", "pure-token", -1, "=", {}, {}, 0, {}, {}},
-    {"approximately", "pure-token", -1, "~", {}, {}, 0, {}, {}},
-};
-constexpr DocArg kXTRIM_trim_Subargs[] = {
-    {"strategy", "oneof", -1, {}, {}, {}, 0, {}, kXTRIM_trim_strategy_Subargs},
-    {"operator", "oneof", -1, {}, {}, {}, 1, {}, kXTRIM_trim_operator_Subargs},
-    {"threshold", "string", -1, {}, {}, {}, 0, {}, {}},
-    {"count", "integer", -1, "LIMIT", {}, "6.2.0", 1, {}, {}},
-};
+constexpr auto& kXTRIM_trim_strategy_Subargs = kXADD_trim_strategy_Subargs;
+constexpr auto& kXTRIM_trim_operator_Subargs = kXADD_trim_operator_Subargs;
+constexpr auto& kXTRIM_trim_Subargs = kXADD_trim_Subargs;
 constexpr DocArg kXTRIM_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"trim", "block", -1, {}, {}, {}, 0, {}, kXTRIM_trim_Subargs},
@@ -1845,19 +1381,13 @@ constexpr DocArg kAPPEND_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"value", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kDECR_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kDECR_Args = kDUMP_Args;
 constexpr DocArg kDECRBY_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"decrement", "integer", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kGET_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kGETDEL_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kGET_Args = kDUMP_Args;
+constexpr auto& kGETDEL_Args = kDUMP_Args;
 constexpr DocArg kGETEX_expiration_Subargs[] = {
     {"seconds", "integer", -1, "EX", {}, {}, 0, {}, {}},
     {"milliseconds", "integer", -1, "PX", {}, {}, 0, {}, {}},
@@ -1874,13 +1404,8 @@ constexpr DocArg kGETRANGE_Args[] = {
     {"start", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"end", "integer", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kGETSET_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"value", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kINCR_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kGETSET_Args = kAPPEND_Args;
+constexpr auto& kINCR_Args = kDUMP_Args;
 constexpr DocArg kINCRBY_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"increment", "integer", -1, {}, {}, {}, 0, {}, {}},
@@ -1897,32 +1422,19 @@ constexpr DocArg kLCS_Args[] = {
     {"len", "integer", -1, "MINMATCHLEN", {}, {}, 1, {}, {}},
     {"withmatchlen", "pure-token", -1, "WITHMATCHLEN", {}, {}, 1, {}, {}},
 };
-constexpr DocArg kMGET_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-};
-constexpr DocArg kMSET_key_value_Subargs[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"value", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kMGET_Args = kDEL_Args;
+constexpr auto& kMSET_key_value_Subargs = kAPPEND_Args;
 constexpr DocArg kMSET_Args[] = {
     {"key_value", "block", -1, {}, {}, {}, 2, {}, kMSET_key_value_Subargs},
 };
-constexpr DocArg kMSETNX_key_value_Subargs[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"value", "string", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kMSETNX_Args[] = {
-    {"key_value", "block", -1, {}, {}, {}, 2, {}, kMSETNX_key_value_Subargs},
-};
+constexpr auto& kMSETNX_key_value_Subargs = kAPPEND_Args;
+constexpr auto& kMSETNX_Args = kMSET_Args;
 constexpr DocArg kPSETEX_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"milliseconds", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"value", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kSET_condition_Subargs[] = {
-    {"nx", "pure-token", -1, "NX", {}, {}, 0, {}, {}},
-    {"xx", "pure-token", -1, "XX", {}, {}, 0, {}, {}},
-};
+constexpr auto& kSET_condition_Subargs = kGEOADD_condition_Subargs;
 constexpr DocArg kSET_expiration_Subargs[] = {
     {"seconds", "integer", -1, "EX", {}, "2.6.12", 0, {}, {}},
     {"milliseconds", "integer", -1, "PX", {}, "2.6.12", 0, {}, {}},
@@ -1942,28 +1454,17 @@ constexpr DocArg kSETEX_Args[] = {
     {"seconds", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"value", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kSETNX_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"value", "string", -1, {}, {}, {}, 0, {}, {}},
-};
+constexpr auto& kSETNX_Args = kAPPEND_Args;
 constexpr DocArg kSETRANGE_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
     {"offset", "integer", -1, {}, {}, {}, 0, {}, {}},
     {"value", "string", -1, {}, {}, {}, 0, {}, {}},
 };
-constexpr DocArg kSTRLEN_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kSUBSTR_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 0, {}, {}},
-    {"start", "integer", -1, {}, {}, {}, 0, {}, {}},
-    {"end", "integer", -1, {}, {}, {}, 0, {}, {}},
-};
-constexpr DocArg kWATCH_Args[] = {
-    {"key", "key", 0, {}, {}, {}, 2, {}, {}},
-};
+constexpr auto& kSTRLEN_Args = kDUMP_Args;
+constexpr auto& kSUBSTR_Args = kGETRANGE_Args;
+constexpr auto& kWATCH_Args = kDEL_Args;
 constexpr DocHistory kBITCOUNT_History[] = {{"7.0.0", "Added the `BYTE|BIT` option."}};
-constexpr DocHistory kBITPOS_History[] = {{"7.0.0", "Added the `BYTE|BIT` option."}};
+constexpr auto& kBITPOS_History = kBITCOUNT_History;
 constexpr DocHistory kCLUSTER_MEET_History[] = {{"4.0.0", "Added the optional `cluster_bus_port` argument."}};
 constexpr DocHistory kCLUSTER_SLOTS_History[] = {{"4.0.0", "Added node IDs."}, {"7.0.0", "Added additional networking metadata field."}};
 constexpr DocHistory kAUTH_History[] = {{"6.0.0", "Added ACL style (username and password)."}};
@@ -1973,32 +1474,32 @@ constexpr DocHistory kCLIENT_PAUSE_History[] = {{"6.2.0", "`CLIENT PAUSE WRITE` 
 constexpr DocHistory kHELLO_History[] = {{"6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context."}};
 constexpr DocHistory kEXISTS_History[] = {{"3.0.3", "Accepts multiple `key` arguments."}};
 constexpr DocHistory kEXPIRE_History[] = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}};
-constexpr DocHistory kEXPIREAT_History[] = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}};
+constexpr auto& kEXPIREAT_History = kEXPIRE_History;
 constexpr DocHistory kMIGRATE_History[] = {{"3.0.0", "Added the `COPY` and `REPLACE` options."}, {"3.0.6", "Added the `KEYS` option."}, {"4.0.7", "Added the `AUTH` option."}, {"6.0.0", "Added the `AUTH2` option."}};
-constexpr DocHistory kPEXPIRE_History[] = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}};
-constexpr DocHistory kPEXPIREAT_History[] = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}};
+constexpr auto& kPEXPIRE_History = kEXPIRE_History;
+constexpr auto& kPEXPIREAT_History = kEXPIRE_History;
 constexpr DocHistory kPTTL_History[] = {{"2.8.0", "Added the -2 reply."}};
 constexpr DocHistory kRENAMENX_History[] = {{"3.2.0", "The command no longer returns an error when source and destination names are the same."}};
 constexpr DocHistory kRESTORE_History[] = {{"3.0.0", "Added the `REPLACE` modifier."}, {"5.0.0", "Added the `ABSTTL` modifier."}, {"5.0.0", "Added the `IDLETIME` and `FREQ` options."}};
 constexpr DocHistory kSCAN_History[] = {{"6.0.0", "Added the `TYPE` subcommand."}};
-constexpr DocHistory kTTL_History[] = {{"2.8.0", "Added the -2 reply."}};
+constexpr auto& kTTL_History = kPTTL_History;
 constexpr DocHistory kGEOADD_History[] = {{"6.2.0", "Added the `CH`, `NX` and `XX` options."}};
 constexpr DocHistory kGEORADIUS_History[] = {{"6.2.0", "Added the `ANY` option for `COUNT`."}, {"7.0.0", "Added support for uppercase unit names."}};
 constexpr DocHistory kGEORADIUSBYMEMBER_History[] = {{"7.0.0", "Added support for uppercase unit names."}};
 constexpr DocHistory kGEORADIUS_RO_History[] = {{"6.2.0", "Added the `ANY` option for `COUNT`."}};
-constexpr DocHistory kGEOSEARCH_History[] = {{"7.0.0", "Added support for uppercase unit names."}};
-constexpr DocHistory kGEOSEARCHSTORE_History[] = {{"7.0.0", "Added support for uppercase unit names."}};
+constexpr auto& kGEOSEARCH_History = kGEORADIUSBYMEMBER_History;
+constexpr auto& kGEOSEARCHSTORE_History = kGEORADIUSBYMEMBER_History;
 constexpr DocHistory kHDEL_History[] = {{"2.4.0", "Accepts multiple `field` arguments."}};
 constexpr DocHistory kHSET_History[] = {{"4.0.0", "Accepts multiple `field` and `value` arguments."}};
 constexpr DocHistory kBLPOP_History[] = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}};
-constexpr DocHistory kBRPOP_History[] = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}};
-constexpr DocHistory kBRPOPLPUSH_History[] = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}};
+constexpr auto& kBRPOP_History = kBLPOP_History;
+constexpr auto& kBRPOPLPUSH_History = kBLPOP_History;
 constexpr DocHistory kLPOP_History[] = {{"6.2.0", "Added the `count` argument."}};
 constexpr DocHistory kLPUSH_History[] = {{"2.4.0", "Accepts multiple `element` arguments."}};
 constexpr DocHistory kLPUSHX_History[] = {{"4.0.0", "Accepts multiple `element` arguments."}};
-constexpr DocHistory kRPOP_History[] = {{"6.2.0", "Added the `count` argument."}};
-constexpr DocHistory kRPUSH_History[] = {{"2.4.0", "Accepts multiple `element` arguments."}};
-constexpr DocHistory kRPUSHX_History[] = {{"4.0.0", "Accepts multiple `element` arguments."}};
+constexpr auto& kRPOP_History = kLPOP_History;
+constexpr auto& kRPUSH_History = kLPUSH_History;
+constexpr auto& kRPUSHX_History = kLPUSHX_History;
 constexpr DocHistory kSCRIPT_FLUSH_History[] = {{"6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."}};
 constexpr DocHistory kACL_GETUSER_History[] = {{"6.2.0", "Added Pub/Sub channel patterns."}, {"7.0.0", "Added selectors and changed the format of key and channel patterns from a list to their rule representation."}};
 constexpr DocHistory kACL_SETUSER_History[] = {{"6.2.0", "Added Pub/Sub channel patterns."}, {"7.0.0", "Added selectors and key based permissions."}};
@@ -2007,17 +1508,17 @@ constexpr DocHistory kCOMMAND_INFO_History[] = {{"7.0.0", "Allowed to be called 
 constexpr DocHistory kCONFIG_GET_History[] = {{"7.0.0", "Added the ability to pass multiple pattern parameters in one call"}};
 constexpr DocHistory kCONFIG_SET_History[] = {{"7.0.0", "Added the ability to set multiple parameters in one call."}};
 constexpr DocHistory kFLUSHALL_History[] = {{"4.0.0", "Added the `ASYNC` flushing mode modifier."}, {"6.2.0", "Added the `SYNC` flushing mode modifier."}};
-constexpr DocHistory kFLUSHDB_History[] = {{"4.0.0", "Added the `ASYNC` flushing mode modifier."}, {"6.2.0", "Added the `SYNC` flushing mode modifier."}};
+constexpr auto& kFLUSHDB_History = kFLUSHALL_History;
 constexpr DocHistory kINFO_History[] = {{"7.0.0", "Added support for taking multiple section arguments."}};
-constexpr DocHistory kRESTORE_ASKING_History[] = {{"3.0.0", "Added the `REPLACE` modifier."}, {"5.0.0", "Added the `ABSTTL` modifier."}, {"5.0.0", "Added the `IDLETIME` and `FREQ` options."}};
+constexpr auto& kRESTORE_ASKING_History = kRESTORE_History;
 constexpr DocHistory kSHUTDOWN_History[] = {{"7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."}};
 constexpr DocHistory kSLOWLOG_GET_History[] = {{"4.0.0", "Added client IP address, port and name to the reply."}};
 constexpr DocHistory kSADD_History[] = {{"2.4.0", "Accepts multiple `member` arguments."}};
 constexpr DocHistory kSPOP_History[] = {{"3.2.0", "Added the `count` argument."}};
 constexpr DocHistory kSRANDMEMBER_History[] = {{"2.6.0", "Added the optional `count` argument."}};
-constexpr DocHistory kSREM_History[] = {{"2.4.0", "Accepts multiple `member` arguments."}};
-constexpr DocHistory kBZPOPMAX_History[] = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}};
-constexpr DocHistory kBZPOPMIN_History[] = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}};
+constexpr auto& kSREM_History = kSADD_History;
+constexpr auto& kBZPOPMAX_History = kBLPOP_History;
+constexpr auto& kBZPOPMIN_History = kBLPOP_History;
 constexpr DocHistory kZADD_History[] = {{"2.4.0", "Accepts multiple elements."}, {"3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."}, {"6.2.0", "Added the `GT` and `LT` options."}};
 constexpr DocHistory kZRANGE_History[] = {{"6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."}};
 constexpr DocHistory kZRANGEBYSCORE_History[] = {{"2.0.0", "Added the `WITHSCORES` modifier."}};
@@ -2031,7 +1532,7 @@ constexpr DocHistory kXINFO_GROUPS_History[] = {{"7.0.0", "Added the `entries-re
 constexpr DocHistory kXINFO_STREAM_History[] = {{"6.0.0", "Added the `FULL` modifier."}, {"7.0.0", "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields"}};
 constexpr DocHistory kXPENDING_History[] = {{"6.2.0", "Added the `IDLE` option and exclusive range intervals."}};
 constexpr DocHistory kXRANGE_History[] = {{"6.2.0", "Added exclusive ranges."}};
-constexpr DocHistory kXREVRANGE_History[] = {{"6.2.0", "Added exclusive ranges."}};
+constexpr auto& kXREVRANGE_History = kXRANGE_History;
 constexpr DocHistory kXSETID_History[] = {{"7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments."}};
 constexpr DocHistory kXTRIM_History[] = {{"6.2.0", "Added the `MINID` trimming strategy and the `LIMIT` option."}};
 constexpr DocHistory kSET_History[] = {{"2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."}, {"6.0.0", "Added the `KEEPTTL` option."}, {"6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."}, {"7.0.0", "Allowed the `NX` and `GET` options to be used together."}};

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/acl.h"
+#include "engine/arg_util.h"
 #include "engine/blocking.h"
 #include "engine/family_util.h"
 #include "engine/pubsub.h"
@@ -347,9 +348,7 @@ void CmdClientKill(CommandContext& ctx) {
           return;
         }
       } else if (ArgIs(opt, "skipme")) {
-        if (ArgIs(val, "yes")) skipme = true;
-        else if (ArgIs(val, "no")) skipme = false;
-        else {
+        if (!ArgWord(val, {{"yes", true}, {"no", false}}, &skipme)) {
           ctx.reply.Error(errors::kSyntax);
           return;
         }
@@ -401,23 +400,14 @@ void CmdClientPause(CommandContext& ctx) {
     return;
   }
   ClientPause::Mode mode = ClientPause::Mode::kAll;
-  if (ctx.argv.size() == 4) {
-    if (ArgIs(ctx.argv[3], "write")) {
-      mode = ClientPause::Mode::kWrite;
-    } else if (!ArgIs(ctx.argv[3], "all")) {
-      ctx.reply.Error(errors::kClientPauseMode);
-      return;
-    }
+  if (ctx.argv.size() == 4 &&
+      !ArgWord(ctx.argv[3],
+               {{"write", ClientPause::Mode::kWrite}, {"all", ClientPause::Mode::kAll}}, &mode)) {
+    ctx.reply.Error(errors::kClientPauseMode);
+    return;
   }
   int64_t ms;
-  if (!ParseInt64(ctx.argv[2], &ms)) {
-    ctx.reply.Error(errors::kTimeoutNotInteger);
-    return;
-  }
-  if (ms < 0) {
-    ctx.reply.Error(errors::kTimeoutNegative);
-    return;
-  }
+  if (!ArgTimeout(ctx, ctx.argv[2], &ms)) return;
   int64_t end = ms > 0 ? ctx.now_ms + ms : 0;  // 0: a pause that has already ended
   ctx.engine.client_pause().Pause(ctx.now_ms, end, mode);
   ctx.reply.Ok();
@@ -454,13 +444,10 @@ void CmdClientUnblock(CommandContext& ctx) {
     return;
   }
   bool error = false;
-  if (ctx.argv.size() == 4) {
-    if (ArgIs(ctx.argv[3], "error")) {
-      error = true;
-    } else if (!ArgIs(ctx.argv[3], "timeout")) {
-      ctx.reply.Error(errors::kUnblockReason);
-      return;
-    }
+  if (ctx.argv.size() == 4 &&
+      !ArgWord(ctx.argv[3], {{"error", true}, {"timeout", false}}, &error)) {
+    ctx.reply.Error(errors::kUnblockReason);
+    return;
   }
   int64_t id;
   if (!ArgInt64(ctx, 2, &id)) return;

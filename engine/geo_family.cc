@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/arg_util.h"
 #include "engine/ds/geohash.h"
 #include "engine/ds/zset.h"
 #include "engine/family_util.h"
@@ -34,14 +35,13 @@ bool ArgLonLat(CommandContext& ctx, size_t i, double* lon, double* lat) {
   return true;
 }
 
-// Meters per unit, or a reply and -1.
-double ArgUnit(CommandContext& ctx, std::string_view u) {
-  if (ArgIs(u, "m")) return 1;
-  if (ArgIs(u, "km")) return 1000;
-  if (ArgIs(u, "ft")) return 0.3048;
-  if (ArgIs(u, "mi")) return 1609.34;
+// Meters per unit: false after replying the error when `u` is no unit.
+bool ArgUnit(CommandContext& ctx, std::string_view u, double* meters) {
+  if (ArgWord(u, {{"m", 1.0}, {"km", 1000.0}, {"ft", 0.3048}, {"mi", 1609.34}}, meters)) {
+    return true;
+  }
   ctx.reply.Error(errors::kGeoBadUnit);
-  return -1;
+  return false;
 }
 
 // A distance with 4 decimals, as Redis's addReplyDoubleDistance (fixedpoint_d2string).
@@ -99,42 +99,45 @@ void CmdGeoAdd(CommandContext& ctx) {
   ctx.client.prevent_propagation = true;  // the nested ZADD logged itself
 }
 
-void CmdGeoPos(CommandContext& ctx) {
+// GEOPOS / GEOHASH key member [member ...]: one reply per member, reply_one(score) with its score
+// (nullopt for a missing member or key).
+template <typename ReplyOne>
+void ReplyPerMember(CommandContext& ctx, ReplyOne reply_one) {
   const ZSet* zs;
   if (!LookupGeo(ctx, 1, &zs)) return;
   ctx.reply.Array(ctx.argv.size() - 2);
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    std::optional<double> score = zs ? zs->Score(ctx.argv[i]) : std::nullopt;
-    double lon, lat;
-    if (!score || !geo::DecodeScore(*score, &lon, &lat)) {
-      ctx.reply.NullArray();
-      continue;
-    }
-    ReplyCoord(ctx.reply, lon, lat);
+    reply_one(zs ? zs->Score(ctx.argv[i]) : std::nullopt);
   }
 }
 
+void CmdGeoPos(CommandContext& ctx) {
+  ReplyPerMember(ctx, [&ctx](std::optional<double> score) {
+    double lon, lat;
+    if (!score || !geo::DecodeScore(*score, &lon, &lat)) {
+      ctx.reply.NullArray();
+    } else {
+      ReplyCoord(ctx.reply, lon, lat);
+    }
+  });
+}
+
 void CmdGeoHash(CommandContext& ctx) {
-  const ZSet* zs;
-  if (!LookupGeo(ctx, 1, &zs)) return;
-  ctx.reply.Array(ctx.argv.size() - 2);
-  for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    std::optional<double> score = zs ? zs->Score(ctx.argv[i]) : std::nullopt;
+  ReplyPerMember(ctx, [&ctx](std::optional<double> score) {
     char buf[11];
     if (!score || !geo::StandardGeohash(*score, buf)) {
       ctx.reply.Null();
-      continue;
+    } else {
+      ctx.reply.Bulk(std::string_view(buf, 11));
     }
-    ctx.reply.Bulk(std::string_view(buf, 11));
-  }
+  });
 }
 
 // GEODIST key member1 member2 [M|KM|FT|MI]
 void CmdGeoDist(CommandContext& ctx) {
   double to_meters = 1;
   if (ctx.argv.size() == 5) {
-    to_meters = ArgUnit(ctx, ctx.argv[4]);
-    if (to_meters < 0) return;
+    if (!ArgUnit(ctx, ctx.argv[4], &to_meters)) return;
   } else if (ctx.argv.size() > 5) {
     ctx.reply.Error(errors::kSyntax);
     return;
@@ -179,11 +182,9 @@ bool ArgRadius(CommandContext& ctx, size_t i, geo::Shape* shape) {
     ctx.reply.Error(errors::kGeoRadiusNegative);
     return false;
   }
-  double unit = ArgUnit(ctx, ctx.argv[i + 1]);
-  if (unit < 0) return false;
+  if (!ArgUnit(ctx, ctx.argv[i + 1], &shape->conversion)) return false;
   shape->box = false;
   shape->radius = r;
-  shape->conversion = unit;
   return true;
 }
 
@@ -202,12 +203,10 @@ bool ArgBox(CommandContext& ctx, size_t i, geo::Shape* shape) {
     ctx.reply.Error(errors::kGeoBoxNegative);
     return false;
   }
-  double unit = ArgUnit(ctx, ctx.argv[i + 2]);
-  if (unit < 0) return false;
+  if (!ArgUnit(ctx, ctx.argv[i + 2], &shape->conversion)) return false;
   shape->box = true;
   shape->width = w;
   shape->height = h;
-  shape->conversion = unit;
   return true;
 }
 
@@ -289,27 +288,22 @@ void SearchGeneric(CommandContext& ctx, size_t src_idx, uint32_t flags) {
   for (size_t i = base; i < argc; ++i) {
     std::string_view a = ctx.argv[i];
     size_t left = argc - i - 1;
-    if (ArgIs(a, "withdist")) {
-      with_dist = true;
-    } else if (ArgIs(a, "withhash")) {
-      with_hash = true;
-    } else if (ArgIs(a, "withcoord")) {
-      with_coord = true;
-    } else if (ArgIs(a, "any")) {
-      any = true;
-    } else if (ArgIs(a, "asc")) {
-      sort = 1;
-    } else if (ArgIs(a, "desc")) {
-      sort = 2;
-    } else if (ArgIs(a, "count") && left >= 1) {
+    if (ArgFlag(a, {{"withdist", &with_dist},
+                    {"withhash", &with_hash},
+                    {"withcoord", &with_coord},
+                    {"any", &any}}) ||
+        ArgWord(a, {{"asc", 1}, {"desc", 2}}, &sort)) {
+      continue;
+    }
+    if (ArgIs(a, "count") && left >= 1) {
       if (!ArgInt64(ctx, i + 1, &count)) return;
       if (count <= 0) {
         ctx.reply.Error(errors::kGeoCountNotPositive);
         return;
       }
       ++i;
-    } else if ((ArgIs(a, "store") || ArgIs(a, "storedist")) && left >= 1 &&
-               !(flags & kNoStore) && !(flags & kGeoSearch)) {
+    } else if ((ArgIs(a, "store") || ArgIs(a, "storedist")) && left >= 1 && !(flags & kNoStore) &&
+               !(flags & kGeoSearch)) {
       store_key = ctx.argv[i + 1];
       have_store = true;
       store_dist = ArgIs(a, "storedist");

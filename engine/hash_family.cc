@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "engine/arg_util.h"
 #include "engine/ds/hash.h"
 #include "engine/family_util.h"
 
@@ -111,12 +112,8 @@ void CmdHKeys(CommandContext& ctx) { ReplyAll(ctx, true, false); }
 void CmdHVals(CommandContext& ctx) { ReplyAll(ctx, false, true); }
 
 void CmdHDel(CommandContext& ctx) {
-  Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kHash, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Integer(0);
-    return;
-  }
+  Value* v = LookupOrReply(ctx, ctx.argv[1], ObjType::kHash, ReplyZero);
+  if (v == nullptr) return;
   Hash* h = AsHash(v);
   int64_t deleted = 0;
   for (size_t i = 2; i < ctx.argv.size(); ++i) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/arg_util.h"
 #include "engine/blocking.h"
 #include "engine/evict.h"
 #include "engine/family_util.h"
@@ -282,14 +283,7 @@ void CmdSwapDb(CommandContext& ctx) {
 void CmdWait(CommandContext& ctx) {
   int64_t numreplicas, timeout;
   if (!ArgInt64(ctx, 1, &numreplicas)) return;
-  if (!ParseInt64(ctx.argv[2], &timeout)) {
-    ctx.reply.Error(errors::kTimeoutNotInteger);
-    return;
-  }
-  if (timeout < 0) {
-    ctx.reply.Error(errors::kTimeoutNegative);
-    return;
-  }
+  if (!ArgTimeout(ctx, ctx.argv[2], &timeout)) return;
   if (numreplicas <= 0 || ctx.client.in_multi || ctx.engine.in_nested_call() ||
       ctx.client.is_script || ctx.client.deny_blocking) {
     ctx.reply.Integer(0);
@@ -365,43 +359,37 @@ void CmdRandomKey(CommandContext& ctx) {
 
 void CmdObjectContainer(CommandContext& ctx) { ReplyUnknownSubcommand(ctx, "OBJECT"); }
 
+// OBJECT <subcommand> key: the key's value, or nullptr after replying nil for a missing key (any
+// type is fine, and the lookup does not count as a keyspace hit or miss).
+Value* ObjectKey(CommandContext& ctx) {
+  Value* v = ctx.db.Find(ctx.argv[2]);
+  if (v == nullptr) ctx.reply.Null();
+  return v;
+}
+
 void CmdObjectEncoding(CommandContext& ctx) {
-  Value* v = ctx.db.Find(ctx.argv[2]);
-  if (v == nullptr) {
-    ctx.reply.Null();
-  } else {
-    ctx.reply.Bulk(v->Encoding());
-  }
+  Value* v = ObjectKey(ctx);
+  if (v == nullptr) return;
+  ctx.reply.Bulk(v->Encoding());
 }
 
-// OBJECT FREQ / IDLETIME read the access metadata (Value::access_clock) without touching it. It
-// is kept by evict.cc's TouchKeys: the LFU counter under an LFU policy, the LRU clock while
-// maxmemory is set (see the README's known gaps).
-void CmdObjectFreq(CommandContext& ctx) {
-  Value* v = ctx.db.Find(ctx.argv[2]);
-  if (v == nullptr) {
-    ctx.reply.Null();
+// OBJECT FREQ (lfu) / IDLETIME (!lfu) read the access metadata (Value::access_clock) without
+// touching it. It is kept by evict.cc's TouchKeys: the LFU counter under an LFU policy, the LRU
+// clock while maxmemory is set (see the README's known gaps). So FREQ answers only under an LFU
+// policy, IDLETIME only under any other.
+void ReplyAccessClock(CommandContext& ctx, bool lfu) {
+  Value* v = ObjectKey(ctx);
+  if (v == nullptr) return;
+  if (IsLfuPolicy(ctx.engine.config().maxmemory_policy) != lfu) {
+    ctx.reply.Error(lfu ? errors::kObjectFreqNotLfu : errors::kObjectIdleTimeLfu);
     return;
   }
-  if (!IsLfuPolicy(ctx.engine.config().maxmemory_policy)) {
-    ctx.reply.Error(errors::kObjectFreqNotLfu);
-    return;
-  }
-  ctx.reply.Integer(LfuFrequency(v->access_clock, ctx.now_ms));
+  ctx.reply.Integer(lfu ? LfuFrequency(v->access_clock, ctx.now_ms)
+                        : LruIdleSeconds(v->access_clock, ctx.now_ms));
 }
 
-void CmdObjectIdleTime(CommandContext& ctx) {
-  Value* v = ctx.db.Find(ctx.argv[2]);
-  if (v == nullptr) {
-    ctx.reply.Null();
-    return;
-  }
-  if (IsLfuPolicy(ctx.engine.config().maxmemory_policy)) {
-    ctx.reply.Error(errors::kObjectIdleTimeLfu);
-    return;
-  }
-  ctx.reply.Integer(LruIdleSeconds(v->access_clock, ctx.now_ms));
-}
+void CmdObjectFreq(CommandContext& ctx) { ReplyAccessClock(ctx, true); }
+void CmdObjectIdleTime(CommandContext& ctx) { ReplyAccessClock(ctx, false); }
 
 // OBJECT REFCOUNT: values are never shared here, so 1 — except where Redis shares one object for
 // the small integers 0..9999 (OBJ_SHARED_INTEGERS) and answers INT_MAX: a string holding such a
@@ -409,11 +397,8 @@ void CmdObjectIdleTime(CommandContext& ctx) {
 // sharing). Redis shares only values that went through its integer encoding (SET, INCR, ...);
 // one built by APPEND or SETRANGE is not, a difference this rule does not follow.
 void CmdObjectRefCount(CommandContext& ctx) {
-  Value* v = ctx.db.Find(ctx.argv[2]);
-  if (v == nullptr) {
-    ctx.reply.Null();
-    return;
-  }
+  Value* v = ObjectKey(ctx);
+  if (v == nullptr) return;
   const EngineConfig& cfg = ctx.engine.config();
   bool sharing = cfg.maxmemory == 0 || !(cfg.maxmemory_policy.ends_with("-lru") ||
                                          cfg.maxmemory_policy.ends_with("-lfu"));

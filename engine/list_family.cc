@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "engine/arg_util.h"
 #include "engine/ds/list.h"
 #include "engine/family_util.h"
 
@@ -75,24 +76,11 @@ void PopGeneric(CommandContext& ctx, bool front) {
   }
   bool with_count = ctx.argv.size() == 3;
   int64_t count = 1;
-  if (with_count) {
-    // Redis's getPositiveLongFromObjectOrReply: one message for both failures.
-    if (!ParseInt64(ctx.argv[2], &count) || count < 0) {
-      ctx.reply.Error(errors::kMustBePositive);
-      return;
-    }
-  }
-  Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
+  if (with_count && !ArgNonNegativeCount(ctx, 2, &count)) return;
+  Value* v =
+      LookupOrReply(ctx, ctx.argv[1], ObjType::kList, with_count ? ReplyNullArray : ReplyNil);
+  if (v == nullptr) return;
   List* list = AsList(v);
-  if (list == nullptr) {
-    if (with_count) {
-      ctx.reply.NullArray();
-    } else {
-      ctx.reply.Null();
-    }
-    return;
-  }
   if (!with_count) {
     std::string item = front ? list->PopFront() : list->PopBack();
     ctx.reply.Bulk(item);
@@ -148,12 +136,8 @@ void CmdLLen(CommandContext& ctx) {
 void CmdLRange(CommandContext& ctx) {
   int64_t start, stop;
   if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &stop)) return;
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.EmptyArray();
-    return;
-  }
+  Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kList, ReplyEmptyArray);
+  if (v == nullptr) return;
   const List* list = AsList(v);
   int64_t len = static_cast<int64_t>(list->size());
   if (!ClampRankRange(len, &start, &stop)) {
@@ -166,12 +150,8 @@ void CmdLRange(CommandContext& ctx) {
 }
 
 void CmdLIndex(CommandContext& ctx) {
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Null();
-    return;
-  }
+  Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kList, ReplyNil);
+  if (v == nullptr) return;
   int64_t index;
   if (!ArgInt64(ctx, 2, &index)) return;
   size_t pos;
@@ -214,12 +194,8 @@ void CmdLInsert(CommandContext& ctx) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
-  Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Integer(0);
-    return;
-  }
+  Value* v = LookupOrReply(ctx, ctx.argv[1], ObjType::kList, ReplyZero);
+  if (v == nullptr) return;
   List* list = AsList(v);
   size_t i = 0;
   for (auto it = list->begin(); it != list->end(); ++it, ++i) {
@@ -237,12 +213,8 @@ void CmdLInsert(CommandContext& ctx) {
 void CmdLRem(CommandContext& ctx) {
   int64_t count;
   if (!ArgInt64(ctx, 2, &count)) return;
-  Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Integer(0);
-    return;
-  }
+  Value* v = LookupOrReply(ctx, ctx.argv[1], ObjType::kList, ReplyZero);
+  if (v == nullptr) return;
   List* list = AsList(v);
   size_t removed = list->Remove(ctx.argv[3], count);
   if (removed > 0) {
@@ -256,12 +228,8 @@ void CmdLRem(CommandContext& ctx) {
 void CmdLTrim(CommandContext& ctx) {
   int64_t start, stop;
   if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &stop)) return;
-  Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Ok();
-    return;
-  }
+  Value* v = LookupOrReply(ctx, ctx.argv[1], ObjType::kList, ReplyOk);
+  if (v == nullptr) return;
   List* list = AsList(v);
   int64_t len = static_cast<int64_t>(list->size());
   if (!ClampRankRange(len, &start, &stop)) {
@@ -306,16 +274,9 @@ void CmdLPos(CommandContext& ctx) {
     ++j;
   }
   bool with_count = count >= 0;
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kList, &v)) return;
-  if (v == nullptr) {
-    if (with_count) {
-      ctx.reply.EmptyArray();
-    } else {
-      ctx.reply.Null();
-    }
-    return;
-  }
+  Value* v =
+      LookupReadOrReply(ctx, ctx.argv[1], ObjType::kList, with_count ? ReplyEmptyArray : ReplyNil);
+  if (v == nullptr) return;
   const List* list = AsList(v);
   size_t len = list->size();
   bool from_tail = rank < 0;
@@ -360,12 +321,8 @@ bool ParseWhere(std::string_view arg, bool* left) {
 
 void MoveGeneric(CommandContext& ctx, bool from_left, bool to_left) {
   std::string_view src_key = ctx.argv[1], dst_key = ctx.argv[2];
-  Value* src_v;
-  if (!LookupTyped(ctx, src_key, ObjType::kList, &src_v)) return;
-  if (src_v == nullptr) {
-    ctx.reply.Null();
-    return;
-  }
+  Value* src_v = LookupOrReply(ctx, src_key, ObjType::kList, ReplyNil);
+  if (src_v == nullptr) return;
   Value* dst_v;
   if (!LookupTyped(ctx, dst_key, ObjType::kList, &dst_v)) return;
   List* src = AsList(src_v);

@@ -2,6 +2,7 @@
 // DUMP/RESTORE, which move one key in the snapshot format (snapshot.h).
 #include <utility>
 
+#include "engine/arg_util.h"
 #include "engine/family_util.h"
 #include "engine/persistence.h"
 #include "engine/snapshot.h"
@@ -24,12 +25,9 @@ void CmdSave(CommandContext& ctx) {
 
 void CmdBgSave(CommandContext& ctx) {
   bool schedule = false;
-  if (ctx.argv.size() == 2) {
-    if (!ArgIs(ctx.argv[1], "schedule")) {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-    schedule = true;
+  if (ctx.argv.size() == 2 && !ArgFlag(ctx.argv[1], {{"schedule", &schedule}})) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
   }
   Persistence& p = ctx.engine.persistence();
   if (schedule && p.aof_rewrite_in_progress()) {

@@ -36,25 +36,31 @@ bool SubscribeAllowed(CommandContext& ctx) {
   return true;
 }
 
-// Channels plus patterns: what (P)SUBSCRIBE and (P)UNSUBSCRIBE confirmations count.
-size_t PlainCount(const ClientState& c) { return c.channels.size() + c.patterns.size(); }
+// What a confirmation counts: the shard channels for the shard forms, channels plus patterns for
+// (P)SUBSCRIBE and (P)UNSUBSCRIBE.
+size_t SubscriptionCount(const ClientState& c, bool shard) {
+  return shard ? c.shard_channels.size() : c.channels.size() + c.patterns.size();
+}
+
+// (P|S)SUBSCRIBE name [name ...]: adds each subscription of the kind and confirms each, counting
+// as UnsubscribeGeneric does.
+void SubscribeGeneric(CommandContext& ctx, std::string_view kind,
+                      bool (PubSub::*add)(ClientState*, std::string_view), bool shard) {
+  PubSub& ps = ctx.engine.pubsub();
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    (ps.*add)(&ctx.client, ctx.argv[i]);
+    ReplySub(ctx.reply, kind, ctx.argv[i], SubscriptionCount(ctx.client, shard));
+  }
+}
 
 void CmdSubscribe(CommandContext& ctx) {
   if (!SubscribeAllowed(ctx)) return;
-  PubSub& ps = ctx.engine.pubsub();
-  for (size_t i = 1; i < ctx.argv.size(); ++i) {
-    ps.Subscribe(&ctx.client, ctx.argv[i]);
-    ReplySub(ctx.reply, "subscribe", ctx.argv[i], PlainCount(ctx.client));
-  }
+  SubscribeGeneric(ctx, "subscribe", &PubSub::Subscribe, false);
 }
 
 void CmdPSubscribe(CommandContext& ctx) {
   if (!SubscribeAllowed(ctx)) return;
-  PubSub& ps = ctx.engine.pubsub();
-  for (size_t i = 1; i < ctx.argv.size(); ++i) {
-    ps.PSubscribe(&ctx.client, ctx.argv[i]);
-    ReplySub(ctx.reply, "psubscribe", ctx.argv[i], PlainCount(ctx.client));
-  }
+  SubscribeGeneric(ctx, "psubscribe", &PubSub::PSubscribe, false);
 }
 
 // (P|S)UNSUBSCRIBE [name ...]: drops each named subscription of the kind (with no names, every
@@ -63,7 +69,7 @@ void CmdPSubscribe(CommandContext& ctx) {
 void UnsubscribeGeneric(CommandContext& ctx, std::string_view kind,
                         const std::unordered_set<std::string>& mine,
                         bool (PubSub::*drop)(ClientState*, std::string_view), bool shard) {
-  auto count = [&] { return shard ? ctx.client.shard_channels.size() : PlainCount(ctx.client); };
+  auto count = [&] { return SubscriptionCount(ctx.client, shard); };
   std::vector<std::string> names;
   if (ctx.argv.size() == 1) {
     names.assign(mine.begin(), mine.end());
@@ -100,11 +106,7 @@ void CmdSSubscribe(CommandContext& ctx) {
     ctx.reply.Error(errors::kSsubscribeDenyBlocking);
     return;
   }
-  PubSub& ps = ctx.engine.pubsub();
-  for (size_t i = 1; i < ctx.argv.size(); ++i) {
-    ps.SSubscribe(&ctx.client, ctx.argv[i]);
-    ReplySub(ctx.reply, "ssubscribe", ctx.argv[i], ctx.client.shard_channels.size());
-  }
+  SubscribeGeneric(ctx, "ssubscribe", &PubSub::SSubscribe, true);
 }
 
 void CmdSPublish(CommandContext& ctx) {

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <set>
 #include <span>
 #include <string>
@@ -21,11 +22,11 @@
 #include "engine/acl.h"
 #include "engine/command_meta.h"
 #include "engine/config.h"
-#include "engine/evict.h"
 #include "engine/diagnostics.h"
-#include "engine/replication.h"
-#include "engine/persistence.h"
+#include "engine/evict.h"
 #include "engine/family_util.h"
+#include "engine/persistence.h"
+#include "engine/replication.h"
 #include "engine/scripting.h"
 
 namespace racetrack::engine {
@@ -471,6 +472,18 @@ void ReplyFlagSet(CommandContext& ctx, uint32_t flags, const Names& names) {
   }
 }
 
+// Each of `fields` whose value is not empty, as its name and its value: COMMAND DOCS leaves the
+// empty ones out.
+void ReplyNonEmptyFields(
+    CommandContext& ctx,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  for (const auto& [field, value] : fields) {
+    if (value.empty()) continue;
+    ctx.reply.Bulk(field);
+    ctx.reply.Bulk(value);
+  }
+}
+
 // COMMAND DOCS's "arguments": Redis's addReplyCommandArgList.
 void ReplyDocArgs(CommandContext& ctx, std::span<const DocArg> args) {
   static constexpr std::pair<uint32_t, std::string_view> kArgFlags[] = {
@@ -491,14 +504,10 @@ void ReplyDocArgs(CommandContext& ctx, std::span<const DocArg> args) {
       ctx.reply.Bulk("key_spec_index");
       ctx.reply.Integer(a.key_spec_index);
     }
-    for (const auto& [field, value] : {std::pair<std::string_view, std::string_view>{"token", a.token},
-                                       {"summary", a.summary},
-                                       {"since", a.since},
-                                       {"deprecated_since", a.deprecated_since}}) {
-      if (value.empty()) continue;
-      ctx.reply.Bulk(field);
-      ctx.reply.Bulk(value);
-    }
+    ReplyNonEmptyFields(ctx, {{"token", a.token},
+                              {"summary", a.summary},
+                              {"since", a.since},
+                              {"deprecated_since", a.deprecated_since}});
     if (a.flags != 0) {
       ctx.reply.Bulk("flags");
       ReplyFlagSet(ctx, a.flags, kArgFlags);
@@ -523,32 +532,16 @@ void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& c) {
                        (d->doc_flags != 0) + !d->deprecated_since.empty() +
                        !d->replaced_by.empty() + !d->history.empty() + !d->args.empty() +
                        !c.subcommands.empty()));
-  if (!d->summary.empty()) {
-    ctx.reply.Bulk("summary");
-    ctx.reply.Bulk(d->summary);
-  }
-  if (!d->since.empty()) {
-    ctx.reply.Bulk("since");
-    ctx.reply.Bulk(d->since);
-  }
-  ctx.reply.Bulk("group");
+  ReplyNonEmptyFields(ctx, {{"summary", d->summary}, {"since", d->since}});
+  ctx.reply.Bulk("group");  // always present
   ctx.reply.Bulk(d->group);
-  if (!d->complexity.empty()) {
-    ctx.reply.Bulk("complexity");
-    ctx.reply.Bulk(d->complexity);
-  }
+  ReplyNonEmptyFields(ctx, {{"complexity", d->complexity}});
   if (d->doc_flags != 0) {
     ctx.reply.Bulk("doc_flags");
     ReplyFlagSet(ctx, d->doc_flags, kDocFlags);
   }
-  if (!d->deprecated_since.empty()) {
-    ctx.reply.Bulk("deprecated_since");
-    ctx.reply.Bulk(d->deprecated_since);
-  }
-  if (!d->replaced_by.empty()) {
-    ctx.reply.Bulk("replaced_by");
-    ctx.reply.Bulk(d->replaced_by);
-  }
+  ReplyNonEmptyFields(ctx,
+                      {{"deprecated_since", d->deprecated_since}, {"replaced_by", d->replaced_by}});
   if (!d->history.empty()) {
     ctx.reply.Bulk("history");
     ctx.reply.Array(d->history.size());

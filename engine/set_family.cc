@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/arg_util.h"
 #include "engine/ds/set.h"
 #include "engine/family_util.h"
 
@@ -78,12 +79,8 @@ void ReplyMembers(ReplyBuilder& reply, const Set& set) {
 }
 
 void CmdSMembers(CommandContext& ctx) {
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.EmptyArray();
-    return;
-  }
+  Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kSet, ReplyEmptyArray);
+  if (v == nullptr) return;
   ReplyMembers(ctx.reply, *AsSet(v));
 }
 
@@ -105,21 +102,11 @@ void CmdSPop(CommandContext& ctx) {
   }
   bool with_count = ctx.argv.size() == 3;
   int64_t count = 1;
-  if (with_count && (!ParseInt64(ctx.argv[2], &count) || count < 0)) {
-    ctx.reply.Error(errors::kMustBePositive);
-    return;
-  }
-  Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
+  if (with_count && !ArgNonNegativeCount(ctx, 2, &count)) return;
+  Value* v =
+      LookupOrReply(ctx, ctx.argv[1], ObjType::kSet, with_count ? ReplyEmptyArray : ReplyNil);
+  if (v == nullptr) return;
   Set* set = AsSet(v);
-  if (set == nullptr) {
-    if (with_count) {
-      ctx.reply.EmptyArray();
-    } else {
-      ctx.reply.Null();
-    }
-    return;
-  }
   if (with_count && count == 0) {
     ctx.reply.EmptyArray();
     return;
@@ -154,12 +141,8 @@ void CmdSRandMember(CommandContext& ctx) {
     return;
   }
   if (ctx.argv.size() == 2) {
-    Value* v;
-    if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kSet, &v)) return;
-    if (v == nullptr) {
-      ctx.reply.Null();
-      return;
-    }
+    Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kSet, ReplyNil);
+    if (v == nullptr) return;
     ctx.reply.Bulk(AsSet(v)->Random(ctx.engine.rng()));
     return;
   }

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/arg_util.h"
 #include "engine/ds/hash.h"
 #include "engine/ds/list.h"
 #include "engine/ds/set.h"
@@ -88,13 +89,11 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
   for (size_t j = 2; j < argc; ++j) {
     size_t left = argc - j - 1;
     std::string_view opt = ctx.argv[j];
-    if (ArgIs(opt, "asc")) {
-      desc = false;
-    } else if (ArgIs(opt, "desc")) {
-      desc = true;
-    } else if (ArgIs(opt, "alpha")) {
-      alpha = true;
-    } else if (ArgIs(opt, "limit") && left >= 2) {
+    if (ArgWord(opt, {{"asc", false}, {"desc", true}}, &desc) ||
+        ArgFlag(opt, {{"alpha", &alpha}})) {
+      continue;
+    }
+    if (ArgIs(opt, "limit") && left >= 2) {
       if (!ArgInt64(ctx, j + 1, &limit_start) || !ArgInt64(ctx, j + 2, &limit_count)) return;
       j += 2;
     } else if (!read_only && ArgIs(opt, "store") && left >= 1) {

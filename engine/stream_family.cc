@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "engine/arg_util.h"
 #include "engine/blocking.h"
 #include "engine/ds/stream.h"
 #include "engine/family_util.h"
@@ -289,8 +290,7 @@ void RangeGeneric(CommandContext& ctx, bool rev) {
   int64_t count = -1;
   for (size_t i = 4; i < a.size(); ++i) {
     if (ArgIs(a[i], "count") && i + 1 < a.size()) {
-      if (!ArgInt64(ctx, i + 1, &count)) return;
-      if (count < 0) count = 0;
+      if (!ArgInt64AtLeastZero(ctx, i + 1, &count)) return;
       ++i;
     } else {
       ctx.reply.Error(errors::kSyntax);
@@ -315,12 +315,8 @@ void CmdXRevRange(CommandContext& ctx) { RangeGeneric(ctx, true); }
 
 // As Redis: the key (missing → 0, wrong type → WRONGTYPE) before the IDs are parsed.
 void CmdXDel(CommandContext& ctx) {
-  Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kStream, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Integer(0);
-    return;
-  }
+  Value* v = LookupOrReply(ctx, ctx.argv[1], ObjType::kStream, ReplyZero);
+  if (v == nullptr) return;
   std::vector<StreamID> ids;
   if (!ParseIdsOrReply(ctx, 2, &ids)) return;
   int64_t deleted = 0;
@@ -478,7 +474,9 @@ void CmdXGroupCreate(CommandContext& ctx) {
 }
 
 // The stream and group for XGROUP subcommands other than CREATE; replies the error when missing.
+// These subcommands run without signalModifiedKey in Redis 7.0 (KeepWatchers).
 bool XGroupLookup(CommandContext& ctx, StreamObject** s, StreamGroup** g) {
+  KeepWatchers(ctx);
   Value* v;
   if (!LookupTyped(ctx, ctx.argv[2], ObjType::kStream, &v)) return false;
   if (v == nullptr) {
@@ -497,7 +495,6 @@ bool XGroupLookup(CommandContext& ctx, StreamObject** s, StreamGroup** g) {
 }
 
 void CmdXGroupSetId(CommandContext& ctx) {
-  KeepWatchers(ctx);
   Args a = ctx.argv;
   int64_t entries_read = -1;
   for (size_t i = 5; i < a.size(); ++i) {
@@ -526,7 +523,6 @@ void CmdXGroupSetId(CommandContext& ctx) {
 }
 
 void CmdXGroupDestroy(CommandContext& ctx) {
-  KeepWatchers(ctx);
   StreamObject* s;
   if (!XGroupLookup(ctx, &s, nullptr)) return;
   bool erased = s->groups.erase(std::string(ctx.argv[3])) > 0;
@@ -540,7 +536,6 @@ void CmdXGroupDestroy(CommandContext& ctx) {
 }
 
 void CmdXGroupCreateConsumer(CommandContext& ctx) {
-  KeepWatchers(ctx);
   StreamObject* s;
   StreamGroup* g;
   if (!XGroupLookup(ctx, &s, &g)) return;
@@ -551,7 +546,6 @@ void CmdXGroupCreateConsumer(CommandContext& ctx) {
 }
 
 void CmdXGroupDelConsumer(CommandContext& ctx) {
-  KeepWatchers(ctx);
   StreamObject* s;
   StreamGroup* g;
   if (!XGroupLookup(ctx, &s, &g)) return;
@@ -602,20 +596,10 @@ void CmdXRead(CommandContext& ctx) {
         ctx.reply.Error(errors::BlockFromScript(a[0]));
         return;
       }
-      int64_t t;
-      if (!ParseInt64(a[i + 1], &t)) {
-        ctx.reply.Error(errors::kTimeoutNotInteger);
-        return;
-      }
-      if (t < 0) {
-        ctx.reply.Error(errors::kTimeoutNegative);
-        return;
-      }
-      timeout = t;
+      if (!ArgTimeout(ctx, a[i + 1], &timeout)) return;
       ++i;
     } else if (ArgIs(a[i], "count") && left >= 1) {
-      if (!ArgInt64(ctx, i + 1, &count)) return;
-      if (count < 0) count = 0;
+      if (!ArgInt64AtLeastZero(ctx, i + 1, &count)) return;
       ++i;
     } else if (ArgIs(a[i], "streams") && left >= 1) {
       streams_pos = i + 1;
@@ -868,8 +852,7 @@ void CmdXPending(CommandContext& ctx) {
         ctx.reply.Error(errors::kSyntax);
         return;
       }
-      if (!ArgInt64(ctx, 4, &min_idle)) return;
-      if (min_idle < 0) min_idle = 0;
+      if (!ArgInt64AtLeastZero(ctx, 4, &min_idle)) return;
       i = 5;
     }
     if (a.size() > i + 4) {
@@ -878,8 +861,7 @@ void CmdXPending(CommandContext& ctx) {
     }
     if (!ParseIntervalId(ctx, a[i], true, &start)) return;
     if (!ParseIntervalId(ctx, a[i + 1], false, &end)) return;
-    if (!ArgInt64(ctx, i + 2, &count)) return;
-    if (count < 0) count = 0;
+    if (!ArgInt64AtLeastZero(ctx, i + 2, &count)) return;
     if (a.size() == i + 4) consumer_name = a[i + 3];
   }
   StreamObject* s;
@@ -1148,6 +1130,19 @@ void ReplyLag(ReplyBuilder& r, const StreamObject& s, const StreamGroup& g) {
   }
 }
 
+// A group's or a consumer's "pel-count" and "pending" fields in XINFO STREAM FULL: the PEL's size,
+// then its first `count` entries (0: all), each replied by reply_entry.
+template <typename Pel, typename ReplyEntry>
+void ReplyPel(ReplyBuilder& r, const Pel& pel, size_t count, ReplyEntry reply_entry) {
+  r.Bulk("pel-count");
+  r.Integer(static_cast<int64_t>(pel.size()));
+  r.Bulk("pending");
+  size_t shown = count ? std::min(count, pel.size()) : pel.size();
+  r.Array(shown);
+  auto it = pel.begin();
+  for (size_t k = 0; k < shown; ++k, ++it) reply_entry(*it);
+}
+
 // XINFO STREAM key FULL [COUNT n]'s groups: each with its PEL and consumers, every PEL listing at
 // most count entries (0: all).
 void ReplyGroupsFull(ReplyBuilder& r, const StreamObject& s, size_t count) {
@@ -1166,19 +1161,14 @@ void ReplyGroupsFull(ReplyBuilder& r, const StreamObject& s, size_t count) {
     }
     r.Bulk("lag");
     ReplyLag(r, s, g);
-    r.Bulk("pel-count");
-    r.Integer(static_cast<int64_t>(g.pel.size()));
-    r.Bulk("pending");
-    size_t shown = count ? std::min(count, g.pel.size()) : g.pel.size();
-    r.Array(shown);
-    auto pit = g.pel.begin();
-    for (size_t k = 0; k < shown; ++k, ++pit) {
+    ReplyPel(r, g.pel, count, [&r](const auto& entry) {
+      const auto& [id, nack] = entry;
       r.Array(4);
-      r.Bulk(pit->first.ToString());
-      r.Bulk(pit->second.consumer);
-      r.Integer(pit->second.delivery_time_ms);
-      r.Integer(static_cast<int64_t>(pit->second.delivery_count));
-    }
+      r.Bulk(id.ToString());
+      r.Bulk(nack.consumer);
+      r.Integer(nack.delivery_time_ms);
+      r.Integer(static_cast<int64_t>(nack.delivery_count));
+    });
     r.Bulk("consumers");
     r.Array(g.consumers.size());
     for (const auto& [cname, c] : g.consumers) {
@@ -1187,19 +1177,13 @@ void ReplyGroupsFull(ReplyBuilder& r, const StreamObject& s, size_t count) {
       r.Bulk(cname);
       r.Bulk("seen-time");
       r.Integer(c.seen_time_ms);
-      r.Bulk("pel-count");
-      r.Integer(static_cast<int64_t>(c.pel.size()));
-      r.Bulk("pending");
-      size_t cshown = count ? std::min(count, c.pel.size()) : c.pel.size();
-      r.Array(cshown);
-      auto cit = c.pel.begin();
-      for (size_t k = 0; k < cshown; ++k, ++cit) {
-        const StreamNack& nack = g.pel.at(*cit);  // invariant 3: the group's PEL holds it
+      ReplyPel(r, c.pel, count, [&r, &group_pel = g.pel](StreamID id) {
+        const StreamNack& nack = group_pel.at(id);  // invariant 3: the group's PEL holds it
         r.Array(3);
-        r.Bulk(cit->ToString());
+        r.Bulk(id.ToString());
         r.Integer(nack.delivery_time_ms);
         r.Integer(static_cast<int64_t>(nack.delivery_count));
-      }
+      });
     }
   }
 }

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "engine/arg_util.h"
 #include "engine/family_util.h"
 
 namespace racetrack::engine {
@@ -198,12 +199,8 @@ void CmdGetDel(CommandContext& ctx) {
 void CmdGetEx(CommandContext& ctx) {
   SetOptions o;
   if (!ParseSetOptions(ctx, 2, /*for_set=*/false, &o)) return;
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kString, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Null();
-    return;
-  }
+  Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kString, ReplyNil);
+  if (v == nullptr) return;
   int64_t when = -1;
   if ((o.flags & kAnyExpire) && !ExpireDeadline(ctx, o.expire, o.flags, &when)) return;
   ctx.reply.Bulk(v->str());
@@ -367,15 +364,11 @@ void CmdLcs(CommandContext& ctx) {
   for (size_t j = 3; j < ctx.argv.size(); ++j) {
     std::string_view opt = ctx.argv[j];
     bool more = j + 1 < ctx.argv.size();
-    if (ArgIs(opt, "idx")) {
-      get_idx = true;
-    } else if (ArgIs(opt, "len")) {
-      get_len = true;
-    } else if (ArgIs(opt, "withmatchlen")) {
-      with_match_len = true;
-    } else if (ArgIs(opt, "minmatchlen") && more) {
-      if (!ArgInt64(ctx, j + 1, &min_match_len)) return;
-      if (min_match_len < 0) min_match_len = 0;
+    if (ArgFlag(opt, {{"idx", &get_idx}, {"len", &get_len}, {"withmatchlen", &with_match_len}})) {
+      continue;
+    }
+    if (ArgIs(opt, "minmatchlen") && more) {
+      if (!ArgInt64AtLeastZero(ctx, j + 1, &min_match_len)) return;
       ++j;
     } else {
       ctx.reply.Error(errors::kSyntax);

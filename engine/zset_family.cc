@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/arg_util.h"
 #include "engine/ds/set.h"
 #include "engine/ds/zset.h"
 #include "engine/family_util.h"
@@ -112,19 +113,9 @@ void ZAddGeneric(CommandContext& ctx, bool zincrby) {
   if (!zincrby) {
     for (; idx < ctx.argv.size(); ++idx) {
       std::string_view a = ctx.argv[idx];
-      if (ArgIs(a, "nx")) {
-        nx = true;
-      } else if (ArgIs(a, "xx")) {
-        xx = true;
-      } else if (ArgIs(a, "ch")) {
-        ch = true;
-      } else if (ArgIs(a, "incr")) {
-        incr = true;
-      } else if (ArgIs(a, "gt")) {
-        gt = true;
-      } else if (ArgIs(a, "lt")) {
-        lt = true;
-      } else {
+      if (!ArgFlag(
+              a,
+              {{"nx", &nx}, {"xx", &xx}, {"ch", &ch}, {"incr", &incr}, {"gt", &gt}, {"lt", &lt}})) {
         break;
       }
     }
@@ -235,17 +226,15 @@ void CmdZCard(CommandContext& ctx) {
 void CmdZCount(CommandContext& ctx) {
   ScoreRange r;
   if (!ArgScoreRange(ctx, 2, 3, &r)) return;
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(AsZSet(v)->CountInRange(r)));
+  Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kZSet, ReplyZero);
+  if (v != nullptr) ctx.reply.Integer(static_cast<int64_t>(AsZSet(v)->CountInRange(r)));
 }
 
 void CmdZLexCount(CommandContext& ctx) {
   LexRange r;
   if (!ArgLexRange(ctx, 2, 3, &r)) return;
-  Value* v;
-  if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(AsZSet(v)->CountInLexRange(r)));
+  Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kZSet, ReplyZero);
+  if (v != nullptr) ctx.reply.Integer(static_cast<int64_t>(AsZSet(v)->CountInLexRange(r)));
 }
 
 // ZRANK / ZREVRANK key member [WITHSCORE] (WITHSCORE as Redis 7.2; 7.0 has arity 3).
@@ -255,12 +244,9 @@ void RankGeneric(CommandContext& ctx, bool reverse) {
     return;
   }
   bool with_score = false;
-  if (ctx.argv.size() == 4) {
-    if (!ArgIs(ctx.argv[3], "withscore")) {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-    with_score = true;
+  if (ctx.argv.size() == 4 && !ArgFlag(ctx.argv[3], {{"withscore", &with_score}})) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
   }
   Value* v;
   if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
@@ -286,8 +272,7 @@ void CmdZRevRank(CommandContext& ctx) { RankGeneric(ctx, true); }
 // *STORE commands do.
 void StoreResult(CommandContext& ctx, std::string_view dst, ZSet result, std::string_view event) {
   size_t size = result.size();
-  StoreOrDelete(ctx, dst,
-                size == 0 ? std::nullopt : std::optional<Value>(Value(std::move(result))),
+  StoreOrDelete(ctx, dst, size == 0 ? std::nullopt : std::optional<Value>(Value(std::move(result))),
                 kNotifyZset, event);
   ctx.reply.Integer(static_cast<int64_t>(size));
 }
@@ -474,7 +459,9 @@ void CmdZRangeByScore(CommandContext& ctx) {
 void CmdZRevRangeByScore(CommandContext& ctx) {
   RangeGeneric(ctx, RangeType::kScore, Direction::kReverse);
 }
-void CmdZRangeByLex(CommandContext& ctx) { RangeGeneric(ctx, RangeType::kLex, Direction::kForward); }
+void CmdZRangeByLex(CommandContext& ctx) {
+  RangeGeneric(ctx, RangeType::kLex, Direction::kForward);
+}
 void CmdZRevRangeByLex(CommandContext& ctx) {
   RangeGeneric(ctx, RangeType::kLex, Direction::kReverse);
 }
@@ -490,7 +477,8 @@ void CmdZRem(CommandContext& ctx) {
   ZSet* zs = AsZSet(v);
   int64_t removed = 0;
   if (zs != nullptr) {
-    for (size_t i = 2; i < ctx.argv.size() && zs->size() > 0; ++i) removed += zs->Remove(ctx.argv[i]);
+    for (size_t i = 2; i < ctx.argv.size() && zs->size() > 0; ++i)
+      removed += zs->Remove(ctx.argv[i]);
     if (removed > 0) {
       ctx.db.AddDirty(static_cast<uint64_t>(removed));
       Notify(ctx, kNotifyZset, "zrem", ctx.argv[1]);
@@ -511,12 +499,8 @@ void RemRangeGeneric(CommandContext& ctx, RangeType type) {
   } else if (!ArgLexRange(ctx, 2, 3, &lr)) {
     return;
   }
-  Value* v;
-  if (!LookupTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-  if (v == nullptr) {
-    ctx.reply.Integer(0);
-    return;
-  }
+  Value* v = LookupOrReply(ctx, ctx.argv[1], ObjType::kZSet, ReplyZero);
+  if (v == nullptr) return;
   ZSet* zs = AsZSet(v);
   size_t removed = 0;
   if (type == RangeType::kRank) {
@@ -557,10 +541,7 @@ void PopGeneric(CommandContext& ctx, bool max) {
     return;
   }
   int64_t count = 1;
-  if (ctx.argv.size() == 3 && (!ParseInt64(ctx.argv[2], &count) || count < 0)) {
-    ctx.reply.Error(errors::kMustBePositive);
-    return;
-  }
+  if (ctx.argv.size() == 3 && !ArgNonNegativeCount(ctx, 2, &count)) return;
   Value* v;
   if (!LookupTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
   if (v == nullptr || count == 0) {
@@ -586,12 +567,8 @@ void CmdZPopMax(CommandContext& ctx) { PopGeneric(ctx, true); }
 
 void CmdZRandMember(CommandContext& ctx) {
   if (ctx.argv.size() == 2) {
-    Value* v;
-    if (!LookupReadTyped(ctx, ctx.argv[1], ObjType::kZSet, &v)) return;
-    if (v == nullptr) {
-      ctx.reply.Null();
-      return;
-    }
+    Value* v = LookupReadOrReply(ctx, ctx.argv[1], ObjType::kZSet, ReplyNil);
+    if (v == nullptr) return;
     ctx.reply.Bulk(AsZSet(v)->Random(ctx.engine.rng()).member());
     return;
   }
@@ -758,14 +735,9 @@ void SetAlgebra(CommandContext& ctx, const std::string_view* dst, size_t numkeys
         }
       }
     } else if (weighted && remaining >= 2 && ArgIs(ctx.argv[j], "aggregate")) {
-      std::string_view a = ctx.argv[j + 1];
-      if (ArgIs(a, "sum")) {
-        agg = Aggregate::kSum;
-      } else if (ArgIs(a, "min")) {
-        agg = Aggregate::kMin;
-      } else if (ArgIs(a, "max")) {
-        agg = Aggregate::kMax;
-      } else {
+      if (!ArgWord(ctx.argv[j + 1],
+                   {{"sum", Aggregate::kSum}, {"min", Aggregate::kMin}, {"max", Aggregate::kMax}},
+                   &agg)) {
         ctx.reply.Error(errors::kSyntax);
         return;
       }
@@ -882,8 +854,8 @@ void CmdZMPop(CommandContext& ctx) {
     }
     ctx.db.AddDirty(n);
     ctx.engine.SignalModifiedKey(ctx.db.index(), key);
-    ctx.engine.ReplacePropagation({min ? "zpopmin" : "zpopmax", std::string(key),
-                                   FormatInt(static_cast<int64_t>(n))});
+    ctx.engine.ReplacePropagation(
+        {min ? "zpopmin" : "zpopmax", std::string(key), FormatInt(static_cast<int64_t>(n))});
     if (n > 0) Notify(ctx, kNotifyZset, min ? "zpopmin" : "zpopmax", key);
     if (zs->size() == 0) DeleteKey(ctx, key);
     return;
