@@ -271,6 +271,12 @@ class PersistenceRun final : public ApproachRun {
         exposure_n == 0 ? "" : " (mean exposure at the kills: " +
                                    std::to_string(std::llround(exposure_sum / exposure_n)) +
                                    (sql_ ? " WAL bytes" : " writes") + ").";
+    // The note of a mode that lost nothing although it does not fsync before each reply: why,
+    // then the exposure (or `unreported` when the server does not report it).
+    auto unsynced_note = [&](const char* why, const char* unreported) {
+      return "0 of " + std::to_string(acked) + " lost over " + std::to_string(kills) +
+             " kills: " + why + (exposure_n > 0 ? mean_exposure : unreported);
+    };
     if (lost > 0) {
       char pct[32];
       std::snprintf(pct, sizeof pct, "%.1f%%",
@@ -283,17 +289,16 @@ class PersistenceRun final : public ApproachRun {
       c.note = "0 of " + std::to_string(acked) + " acknowledged writes lost over " +
                std::to_string(kills) + " kills: every reply waited for the fsync.";
     } else if (approach_.expected_correct) {
-      c.note = "0 of " + std::to_string(acked) + " lost over " + std::to_string(kills) +
-               " kills: a process kill keeps the OS page cache, and this mode hands each write "
-               "to the kernel before replying. An OS crash or power cut would lose what was not "
-               "yet fsynced";
-      c.note += exposure_n > 0 ? mean_exposure : " (this server does not report how much that was).";
+      c.note = unsynced_note(
+          "a process kill keeps the OS page cache, and this mode hands each write to the kernel "
+          "before replying. An OS crash or power cut would lose what was not yet fsynced",
+          " (this server does not report how much that was).");
     } else if (approach_.id == "aof-everysec") {
-      c.note = "0 of " + std::to_string(acked) + " lost over " + std::to_string(kills) +
-               " kills: this server wrote every command to the page cache before replying. Real "
-               "Redis postpones that write while a slow fsync runs and replies anyway, so it can "
-               "lose acknowledged writes to a kill; an OS crash would cost the unsynced ones";
-      c.note += exposure_n > 0 ? mean_exposure : ".";
+      c.note = unsynced_note(
+          "this server wrote every command to the page cache before replying. Real Redis "
+          "postpones that write while a slow fsync runs and replies anyway, so it can lose "
+          "acknowledged writes to a kill; an OS crash would cost the unsynced ones",
+          ".");
     } else if (approach_.id == "sql-sync-off") {
       c.note = "0 lost over " + std::to_string(kills) +
                " kills, by luck of timing: commits not yet written sit in PostgreSQL's WAL "
