@@ -626,15 +626,11 @@ class PersistenceScenario final : public Lesson {
     if (context.target == nullptr) {
       return Status::InvalidArgument("persistence needs its target to know which server to start");
     }
-    auto knob = [&](const char* name, double fallback) {
-      auto it = context.extra.find(name);
-      return it == context.extra.end() ? fallback : it->second;
-    };
-    const int kills = static_cast<int>(knob("kills", 5));
+    const int kills = static_cast<int>(RunKnobValue(info_, context.extra, "kills"));
     if (kills < 1) return Status::InvalidArgument("--kills must be an integer between 1 and 100");
+    const int uptime_ms = static_cast<int>(RunKnobValue(info_, context.extra, "uptime-ms"));
     auto run = std::make_unique<PersistenceRun>(approach, context.target->kind(), context.clients,
-                                                kills, static_cast<int>(knob("uptime-ms", 800)),
-                                                context.seed);
+                                                kills, uptime_ms, context.seed);
     adapters::TargetOptions options;
     Status s = run->Start(context.target->bin_dir(), options);
     return PreparedRun(std::move(run), s);

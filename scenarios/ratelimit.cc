@@ -825,23 +825,16 @@ class RatelimitScenario final : public Lesson {
 
 };
 
-double Knob(const RunContext& context, const ScenarioInfo& info, const char* name) {
-  auto it = context.extra.find(name);
-  if (it != context.extra.end()) return it->second;
-  const KnobInfo* k = FindKnob(info, name);
-  return k != nullptr && !k->defaults.empty() ? k->defaults[0] : 0;
-}
-
 Result<std::unique_ptr<ApproachRun>> RatelimitScenario::Prepare(const ApproachInfo& approach,
                                                                 Client& admin,
                                                                 const RunContext& context) const {
   Params p;
-  const double limit = Knob(context, info_, "limit");
-  const double window_ms = Knob(context, info_, "window-ms");
-  const double pattern = Knob(context, info_, "pattern");
+  const double limit = RunKnobValue(info_, context.extra, "limit");
+  const double window_ms = RunKnobValue(info_, context.extra, "window-ms");
+  const double pattern = RunKnobValue(info_, context.extra, "pattern");
   for (const char* name : {"limit", "window-ms", "pattern"}) {
     const KnobInfo* k = FindKnob(info_, name);
-    const double v = Knob(context, info_, name);
+    const double v = RunKnobValue(info_, context.extra, name);
     if (v < k->min || v > k->max || std::floor(v) != v) {
       return Status::InvalidArgument(std::string("--") + name + " must be between " +
                                      std::to_string(static_cast<int64_t>(k->min)) + " and " +
