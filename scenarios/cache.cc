@@ -1094,10 +1094,7 @@ class CacheScenario final : public Lesson {
     s.kind = KindOf(approach.id);
     s.seed = context.seed;
     s.target = context.target != nullptr ? context.target->kind() : adapters::TargetKind::kBuiltin;
-    auto knob = [&](size_t i) {
-      auto it = context.extra.find(info_.knobs[i].name);
-      return it != context.extra.end() ? it->second : info_.knobs[i].defaults[0];
-    };
+    auto knob = [&](size_t i) { return RunKnobValue(info_, context.extra, info_.knobs[i].name); };
     // The CLI range-checks knobs; a programmatic caller (GUI, tests) gets the same message here.
     for (size_t i = 0; i < info_.knobs.size(); ++i) {
       const KnobInfo& k = info_.knobs[i];

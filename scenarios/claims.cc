@@ -36,18 +36,25 @@ ClaimInfo SomeClaim(std::string id, std::string article, std::string figure,
   return c;
 }
 
+// "An order of magnitude": the first subject's figure over the second's (`ratio`, in words),
+// confirmed at 10× or more, contradicted at 2× or less. `at_largest`: ClaimInfo::at_largest.
+ClaimInfo TenfoldClaim(std::string id, std::string article, std::string figure,
+                       std::vector<ClaimSubject> subjects, std::string at_largest,
+                       const std::string& ratio) {
+  ClaimInfo c{std::move(id), std::move(article), "ratio", std::move(figure), std::move(subjects),
+              10, 2, std::move(at_largest),
+              ratio + ": confirmed when ≥ 10×, contradicted when ≤ 2×"};
+  return c;
+}
+
 std::vector<ClaimInfo> Counters() {
-  ClaimInfo ceremony{
+  ClaimInfo ceremony = TenfoldClaim(
       "counters.ceremony",
       "PostgreSQL must lock the row, read, write, unlock and write the WAL to add one; Redis's INCR "
       "takes microseconds.",
-      "ratio",
       "p50_us",
-      {Subject("UPDATE … + 1", "sql-update-increment", "postgres"), Subject("INCR", "incr")},
-      10,
-      2,
-      "",
-      "p50 of the SQL increment / p50 of INCR: confirmed when ≥ 10×, contradicted when ≤ 2×"};
+      {Subject("UPDATE … + 1", "sql-update-increment", "postgres"), Subject("INCR", "incr")}, "",
+      "p50 of the SQL increment / p50 of INCR");
   return {
       SomeClaim("counters.rmw-loses",
                 "Read-modify-write (GET, +1 in the app, SET) loses updates when two clients "
@@ -60,32 +67,25 @@ std::vector<ClaimInfo> Counters() {
 }
 
 std::vector<ClaimInfo> Leaderboard() {
-  return {{"leaderboard.sql-cries",
-           "SQL's ORDER BY score DESC LIMIT 10 over many rows makes the database cry; a sorted "
-           "set fetches the top 10 in O(log n).",
-           "ratio",
-           "p50_us",
-           {Subject("ORDER BY without index", "sql-noindex", "postgres"),
-            Subject("ZRANGE … REV", "zset")},
-           10,
-           2,
-           "sizes",
-           "p50 of the SQL top 10 (no index) / p50 of the sorted set's, at the largest N run: "
-           "confirmed when ≥ 10×, contradicted when ≤ 2×"}};
+  return {TenfoldClaim("leaderboard.sql-cries",
+                       "SQL's ORDER BY score DESC LIMIT 10 over many rows makes the database cry; "
+                       "a sorted set fetches the top 10 in O(log n).",
+                       "p50_us",
+                       {Subject("ORDER BY without index", "sql-noindex", "postgres"),
+                        Subject("ZRANGE … REV", "zset")},
+                       "sizes",
+                       "p50 of the SQL top 10 (no index) / p50 of the sorted set's, at the "
+                       "largest N run")};
 }
 
 std::vector<ClaimInfo> Pipeline() {
-  return {{"pipeline.one-send",
-           "Bundle 1,000 commands into one send: from 5 seconds to 50 ms.",
-           "ratio",
-           "job_s",
-           {Subject("one by one", "one-by-one", "", {{"rtt-ms", 5}}),
-            Subject("pipelined", "pipeline", "", {{"rtt-ms", 5}, {"batch", 1000}})},
-           10,
-           2,
-           "",
-           "time of 1,000 commands one by one / pipelined in one batch, at 5 ms injected RTT: "
-           "confirmed when ≥ 10×, contradicted when ≤ 2×"},
+  return {TenfoldClaim("pipeline.one-send",
+                       "Bundle 1,000 commands into one send: from 5 seconds to 50 ms.", "job_s",
+                       {Subject("one by one", "one-by-one", "", {{"rtt-ms", 5}}),
+                        Subject("pipelined", "pipeline", "", {{"rtt-ms", 5}, {"batch", 1000}})},
+                       "",
+                       "time of 1,000 commands one by one / pipelined in one batch, at 5 ms "
+                       "injected RTT"),
           {"pipeline.rtt-bound",
            "A command takes microseconds on the server; sent one by one, the network round trip "
            "is all the time there is.",

@@ -19,6 +19,7 @@
 
 #include "engine/base/parse.h"
 #include "scenarios/claims.h"
+#include "scenarios/knobs.h"
 
 namespace racetrack::scenarios {
 
@@ -486,8 +487,7 @@ class CountersScenario final : public Lesson {
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {
-    auto keys = context.extra.find("counter-keys");
-    const int counter_keys = keys == context.extra.end() ? 1 : static_cast<int>(keys->second);
+    const int counter_keys = static_cast<int>(RunKnobValue(info_, context.extra, "counter-keys"));
     auto run = std::make_unique<CountersRun>(approach, context.clients, counter_keys);
     // A shard after the first increments the counter shard 1 has reset.
     Status s = context.shard_index > 1 ? Status::Ok() : run->Reset(admin);
@@ -500,8 +500,7 @@ class CountersScenario final : public Lesson {
   Result<Correctness> VerifyShards(const ApproachInfo& approach, Client& admin,
                                    const RunContext& context,
                                    const std::vector<Correctness>& parts) const override {
-    auto keys = context.extra.find("counter-keys");
-    const int counter_keys = keys == context.extra.end() ? 1 : static_cast<int>(keys->second);
+    const int counter_keys = static_cast<int>(RunKnobValue(info_, context.extra, "counter-keys"));
     CountersRun run(approach, context.clients, counter_keys);
     int64_t expected = 0, retries = 0;
     for (const Correctness& part : parts) {

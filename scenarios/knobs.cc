@@ -22,6 +22,11 @@ std::string Num(double v) {
   return out.str();
 }
 
+double ValueOrDefault(const KnobInfo& k, const std::map<std::string, double>& extra) {
+  auto it = extra.find(k.name);
+  return it != extra.end() ? it->second : (k.defaults.empty() ? 0 : k.defaults[0]);
+}
+
 std::string Range(const KnobInfo& knob) {
   if (!knob.choices.empty()) {
     std::string names;
@@ -129,12 +134,17 @@ std::vector<std::map<std::string, double>> CartesianPoints(
   return points;
 }
 
+double RunKnobValue(const ScenarioInfo& info, const std::map<std::string, double>& extra,
+                    std::string_view name) {
+  const KnobInfo* k = FindKnob(info, name);
+  return k == nullptr ? 0 : ValueOrDefault(*k, extra);
+}
+
 Result<std::map<std::string, double>> RunKnobValues(const ScenarioInfo& info,
                                                      const std::map<std::string, double>& extra) {
   std::map<std::string, double> out;
   for (const KnobInfo& k : info.knobs) {
-    auto it = extra.find(k.name);
-    const double v = it != extra.end() ? it->second : (k.defaults.empty() ? 0 : k.defaults[0]);
+    const double v = ValueOrDefault(k, extra);
     const std::string text = k.choices.empty() ? Num(v) : ChoiceName(k, v);
     auto parsed = ParseKnobValues(k, text.empty() ? Num(v) : text);
     if (!parsed.ok()) return parsed.status();

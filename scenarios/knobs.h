@@ -46,6 +46,12 @@ const KnobInfo* FindKnob(const ScenarioInfo& info, std::string_view name);
 std::vector<std::map<std::string, double>> CartesianPoints(
     const std::vector<std::pair<std::string, std::vector<double>>>& axes);
 
+// The value one run uses for `info`'s knob `name`: `extra`'s (RunContext::extra), else the knob's
+// first default; 0 when `info` declares no such knob or it has no default. Unchecked (the CLI
+// checks typed values; RunKnobValues checks them all).
+double RunKnobValue(const ScenarioInfo& info, const std::map<std::string, double>& extra,
+                    std::string_view name);
+
 // Every knob of `info` for one run: `extra`'s value, else the knob's first default, each checked
 // as ParseKnobValues checks typed text (a run from the GUI or racetrack-bench never went through
 // the CLI). Errors are ParseKnobValues's one-liners.

@@ -741,8 +741,7 @@ class LeaderboardScenario final : public Lesson {
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {
     const KnobInfo& k = info_.knobs[0];
-    auto it = context.extra.find("sizes");
-    const double size = it != context.extra.end() ? it->second : k.defaults[0];
+    const double size = RunKnobValue(info_, context.extra, "sizes");
     if (!(size >= k.min && size <= k.max) || std::floor(size) != size) {
       return Status::InvalidArgument("--sizes must be an integer between 10 and 10000000");
     }

@@ -259,6 +259,17 @@ class LocksWorker final : public Worker {
   Status ReleaseRedlock(const std::string& value, bool* lost);
   Status StepSql();
   Status StepSequence();
+  // In the transaction Step began: `why`, after a ROLLBACK unless the connection is gone.
+  Status Abandon(Status why);
+  // In that transaction, a query whose one value is an integer (`what` names it in errors); on
+  // failure the transaction is abandoned.
+  Result<int64_t> QueryInt(const SqlStatement& statement, std::span<const std::string> params,
+                           const char* what);
+  // Logs `number` for this worker with `statement` (which returns the log order), then commits;
+  // *acked_us (when given) = when the log write was acknowledged. On failure the transaction is
+  // abandoned.
+  Result<int64_t> LogAndCommit(const SqlStatement& statement, int64_t number,
+                               int64_t* acked_us = nullptr);
   Status StepFencingSql();
   void Backoff();
   void MaybePause(uint64_t acquisition);
@@ -647,38 +658,25 @@ Status LocksWorker::StepSql() {
   const int64_t wait0 = NowUs();
   Status s = client_->Begin();
   if (!s.ok()) return s;
-  auto fail = [&](Status why) {
-    if (why.code() != Status::Code::kUnavailable) (void)client_->Rollback();
-    return why;
-  };
-  int64_t last = 0;
   if (run_->kind() == Kind::kSqlAdvisory) {
     auto locked = client_->Query(kSqlAdvisoryLock, {});
-    if (!locked.ok()) return fail(locked.status());
+    if (!locked.ok()) return Abandon(locked.status());
   }
   const int64_t start_if_advisory = NowUs();
-  auto rows = client_->Query(run_->kind() == Kind::kSqlForUpdate ? kSqlReadForUpdate : kSqlRead,
-                             {});
-  if (!rows.ok()) return fail(rows.status());
+  auto last = QueryInt(run_->kind() == Kind::kSqlForUpdate ? kSqlReadForUpdate : kSqlRead, {},
+                       "the last invoice number");
+  if (!last.ok()) return last.status();
   // FOR UPDATE: the lock is taken by the read itself, so the wait ends when it returns.
   const int64_t start = run_->kind() == Kind::kSqlForUpdate ? NowUs() : start_if_advisory;
   log_->waits_us.push_back(start - wait0);
-  auto v = ToInt(rows->Scalar(), "the last invoice number");
-  if (!v.ok()) return fail(v.status());
-  last = *v;
   MaybePause(run_->NextAcquisition());
   SleepMs(p.work_ms);
-  const int64_t number = last + 1;
-  const std::string params[] = {std::to_string(number), std::to_string(index_)};
-  auto written = client_->Query(kSqlWrite, params);
-  if (!written.ok()) return fail(written.status());
+  const int64_t number = *last + 1;
   // The section ends when the write is acknowledged (as on the Redis-likes); the lock is let go
   // by the COMMIT that follows, and the next holder's section starts after that.
-  const int64_t end = NowUs();
-  auto order = ToInt(written->Scalar(), "the log order");
-  if (!order.ok()) return fail(order.status());
-  s = client_->Commit();
-  if (!s.ok()) return fail(s);
+  int64_t end = 0;
+  auto order = LogAndCommit(kSqlWrite, number, &end);
+  if (!order.ok()) return order.status();
   RecordWrite({index_, number, start, end, *order});
   return Status::Ok();
 }
@@ -691,14 +689,8 @@ Status LocksWorker::StepSequence() {
   const int64_t start = NowUs();
   Status s = client_->Begin();
   if (!s.ok()) return s;
-  auto fail = [&](Status why) {
-    if (why.code() != Status::Code::kUnavailable) (void)client_->Rollback();
-    return why;
-  };
-  auto next = client_->Query(kSqlNextval, {});
-  if (!next.ok()) return fail(next.status());
-  auto number = ToInt(next->Scalar(), "nextval");
-  if (!number.ok()) return fail(number.status());
+  auto number = QueryInt(kSqlNextval, {}, "nextval");
+  if (!number.ok()) return number.status();
   log_->waits_us.push_back(NowUs() - start);
   SleepMs(p.work_ms);
   if (locks::PausesOn(run_->NextAcquisition(), p.pause_every)) {
@@ -707,17 +699,37 @@ Status LocksWorker::StepSequence() {
     run_->Rejected();  // counted as a rolled-back number
     return Status::Ok();
   }
-  const std::string params[] = {std::to_string(*number), std::to_string(index_)};
-  auto logged = client_->Query(kSqlLog, params);
-  if (!logged.ok()) return fail(logged.status());
-  auto order = ToInt(logged->Scalar(), "the log order");
-  if (!order.ok()) return fail(order.status());
-  s = client_->Commit();
-  if (!s.ok()) return fail(s);
+  auto order = LogAndCommit(kSqlLog, *number);
+  if (!order.ok()) return order.status();
   // Sections of a sequence may overlap freely (there is no shared read-modify-write); only the
   // numbers are checked.
   RecordWrite({index_, *number, start, NowUs(), *order});
   return Status::Ok();
+}
+
+Status LocksWorker::Abandon(Status why) {
+  if (why.code() != Status::Code::kUnavailable) (void)client_->Rollback();
+  return why;
+}
+
+Result<int64_t> LocksWorker::LogAndCommit(const SqlStatement& statement, int64_t number,
+                                          int64_t* acked_us) {
+  const std::string params[] = {std::to_string(number), std::to_string(index_)};
+  auto order = QueryInt(statement, params, "the log order");
+  if (!order.ok()) return order.status();
+  if (acked_us != nullptr) *acked_us = NowUs();
+  Status s = client_->Commit();
+  if (!s.ok()) return Abandon(s);
+  return *order;
+}
+
+Result<int64_t> LocksWorker::QueryInt(const SqlStatement& statement,
+                                      std::span<const std::string> params, const char* what) {
+  auto rows = client_->Query(statement, params);
+  if (!rows.ok()) return Abandon(rows.status());
+  auto v = ToInt(rows->Scalar(), what);
+  if (!v.ok()) return Abandon(v.status());
+  return *v;
 }
 
 Status LocksWorker::StepFencingSql() {

@@ -107,20 +107,17 @@ std::vector<KnobInfo> MessagingKnobs() {
   };
 }
 
-double ExtraOr(const std::map<std::string, double>& extra, const char* name, double fallback) {
-  auto it = extra.find(name);
-  return it == extra.end() ? fallback : it->second;
-}
-
-Knobs KnobsFrom(const std::map<std::string, double>& extra) {
+// The knobs of `info` (MessagingKnobs) for one run, from `extra` (RunContext::extra).
+Knobs KnobsFrom(const ScenarioInfo& info, const std::map<std::string, double>& extra) {
+  auto value = [&](const char* name) { return RunKnobValue(info, extra, name); };
   Knobs k;
-  k.messages = static_cast<uint64_t>(ExtraOr(extra, "messages", 10'000));
-  k.send_rate = ExtraOr(extra, "send-rate", 5'000);
-  k.consumers = static_cast<int>(ExtraOr(extra, "consumers", 2));
-  k.kill_ms = static_cast<int64_t>(ExtraOr(extra, "kill-at-ms", 500));
-  k.restart_ms = static_cast<int64_t>(ExtraOr(extra, "restart-at-ms", 1000));
-  k.slow_rate = ExtraOr(extra, "slow-consumer", 0);
-  k.payload_bytes = static_cast<int>(ExtraOr(extra, "payload-bytes", 64));
+  k.messages = static_cast<uint64_t>(value("messages"));
+  k.send_rate = value("send-rate");
+  k.consumers = static_cast<int>(value("consumers"));
+  k.kill_ms = static_cast<int64_t>(value("kill-at-ms"));
+  k.restart_ms = static_cast<int64_t>(value("restart-at-ms"));
+  k.slow_rate = value("slow-consumer");
+  k.payload_bytes = static_cast<int>(value("payload-bytes"));
   return k;
 }
 
@@ -645,12 +642,12 @@ class MessagingScenario final : public Lesson {
   Status ValidateKnobs(const KnobValues& knobs) const override {
     std::map<std::string, double> extra;
     for (const KnobInfo& k : info_.knobs) extra[k.name] = KnobValuesOrDefault(k, knobs).front();
-    return CheckTimeline(KnobsFrom(extra));
+    return CheckTimeline(KnobsFrom(info_, extra));
   }
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {
-    const Knobs knobs = KnobsFrom(context.extra);
+    const Knobs knobs = KnobsFrom(info_, context.extra);
     Status s = CheckTimeline(knobs);
     if (!s.ok()) return s;
     if (context.target == nullptr) {

@@ -271,6 +271,12 @@ class PersistenceRun final : public ApproachRun {
         exposure_n == 0 ? "" : " (mean exposure at the kills: " +
                                    std::to_string(std::llround(exposure_sum / exposure_n)) +
                                    (sql_ ? " WAL bytes" : " writes") + ").";
+    // The note of a mode that lost nothing although it does not fsync before each reply: why,
+    // then the exposure (or `unreported` when the server does not report it).
+    auto unsynced_note = [&](const char* why, const char* unreported) {
+      return "0 of " + std::to_string(acked) + " lost over " + std::to_string(kills) +
+             " kills: " + why + (exposure_n > 0 ? mean_exposure : unreported);
+    };
     if (lost > 0) {
       char pct[32];
       std::snprintf(pct, sizeof pct, "%.1f%%",
@@ -283,17 +289,16 @@ class PersistenceRun final : public ApproachRun {
       c.note = "0 of " + std::to_string(acked) + " acknowledged writes lost over " +
                std::to_string(kills) + " kills: every reply waited for the fsync.";
     } else if (approach_.expected_correct) {
-      c.note = "0 of " + std::to_string(acked) + " lost over " + std::to_string(kills) +
-               " kills: a process kill keeps the OS page cache, and this mode hands each write "
-               "to the kernel before replying. An OS crash or power cut would lose what was not "
-               "yet fsynced";
-      c.note += exposure_n > 0 ? mean_exposure : " (this server does not report how much that was).";
+      c.note = unsynced_note(
+          "a process kill keeps the OS page cache, and this mode hands each write to the kernel "
+          "before replying. An OS crash or power cut would lose what was not yet fsynced",
+          " (this server does not report how much that was).");
     } else if (approach_.id == "aof-everysec") {
-      c.note = "0 of " + std::to_string(acked) + " lost over " + std::to_string(kills) +
-               " kills: this server wrote every command to the page cache before replying. Real "
-               "Redis postpones that write while a slow fsync runs and replies anyway, so it can "
-               "lose acknowledged writes to a kill; an OS crash would cost the unsynced ones";
-      c.note += exposure_n > 0 ? mean_exposure : ".";
+      c.note = unsynced_note(
+          "this server wrote every command to the page cache before replying. Real Redis "
+          "postpones that write while a slow fsync runs and replies anyway, so it can lose "
+          "acknowledged writes to a kill; an OS crash would cost the unsynced ones",
+          ".");
     } else if (approach_.id == "sql-sync-off") {
       c.note = "0 lost over " + std::to_string(kills) +
                " kills, by luck of timing: commits not yet written sit in PostgreSQL's WAL "
@@ -621,15 +626,11 @@ class PersistenceScenario final : public Lesson {
     if (context.target == nullptr) {
       return Status::InvalidArgument("persistence needs its target to know which server to start");
     }
-    auto knob = [&](const char* name, double fallback) {
-      auto it = context.extra.find(name);
-      return it == context.extra.end() ? fallback : it->second;
-    };
-    const int kills = static_cast<int>(knob("kills", 5));
+    const int kills = static_cast<int>(RunKnobValue(info_, context.extra, "kills"));
     if (kills < 1) return Status::InvalidArgument("--kills must be an integer between 1 and 100");
+    const int uptime_ms = static_cast<int>(RunKnobValue(info_, context.extra, "uptime-ms"));
     auto run = std::make_unique<PersistenceRun>(approach, context.target->kind(), context.clients,
-                                                kills, static_cast<int>(knob("uptime-ms", 800)),
-                                                context.seed);
+                                                kills, uptime_ms, context.seed);
     adapters::TargetOptions options;
     Status s = run->Start(context.target->bin_dir(), options);
     return PreparedRun(std::move(run), s);

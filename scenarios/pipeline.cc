@@ -405,13 +405,9 @@ class PipelineScenario final : public Lesson {
                                                const RunContext& context) const override {
     Settings s;
     s.kind = KindOf(approach.id);
-    auto get = [&](const KnobInfo& k) {
-      auto it = context.extra.find(k.name);
-      return it != context.extra.end() ? it->second : k.defaults[0];
-    };
-    s.rtt_ms = get(info_.knobs[0]);
-    const double batch = IsBatched(s.kind) ? get(info_.knobs[1]) : 1;
-    const double commands = get(info_.knobs[2]);
+    s.rtt_ms = RunKnobValue(info_, context.extra, "rtt-ms");
+    const double batch = IsBatched(s.kind) ? RunKnobValue(info_, context.extra, "batch") : 1;
+    const double commands = RunKnobValue(info_, context.extra, "commands");
     if (!(s.rtt_ms >= 0 && s.rtt_ms <= 1000)) {
       return Status::InvalidArgument("--rtt-ms must be between 0 and 1000");
     }

@@ -132,6 +132,27 @@ class FixedWindowResp final : public Limiter {
   Params p_;
 };
 
+// A limiter whose state is one key, decided by one script: KEYS[1] is the key, ARGV what
+// `args` makes of the decision's time and sequence number; the script returns 1 (admit) or 0.
+class OneKeyScriptLimiter final : public Limiter {
+ public:
+  using ArgsFn = std::vector<std::string> (*)(const Params& p, int64_t now, uint64_t seq);
+  OneKeyScriptLimiter(const char* script, ArgsFn args, Params p)
+      : script_(script), args_(args), p_(p) {}
+  Result<bool> Allow(Client& c, const std::string& key, int64_t now, uint64_t seq) override {
+    const std::string keys[] = {key};
+    return IntegerVerdict(c.Eval(script_, keys, args_(p_, now, seq)));
+  }
+  std::vector<std::string> StateKeys(const std::string& key, int64_t) const override {
+    return {key};
+  }
+
+ private:
+  const char* script_;
+  ArgsFn args_;
+  Params p_;
+};
+
 // Sliding log: a sorted set of admission times; drop the old, count, add when below the limit.
 constexpr char kSlidingLogLua[] = R"lua(
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
@@ -143,23 +164,10 @@ end
 return 0
 )lua";
 
-class SlidingLogResp final : public Limiter {
- public:
-  explicit SlidingLogResp(Params p) : p_(p) {}
-  Result<bool> Allow(Client& c, const std::string& key, int64_t now, uint64_t seq) override {
-    const std::string keys[] = {key};
-    const std::string args[] = {std::to_string(now), std::to_string(now - p_.window_us),
-                                std::to_string(p_.limit),
-                                std::to_string(now) + "-" + std::to_string(seq), TtlMs(p_)};
-    return IntegerVerdict(c.Eval(kSlidingLogLua, keys, args));
-  }
-  std::vector<std::string> StateKeys(const std::string& key, int64_t) const override {
-    return {key};
-  }
-
- private:
-  Params p_;
-};
+std::vector<std::string> SlidingLogArgs(const Params& p, int64_t now, uint64_t seq) {
+  return {std::to_string(now), std::to_string(now - p.window_us), std::to_string(p.limit),
+          std::to_string(now) + "-" + std::to_string(seq), TtlMs(p)};
+}
 
 // Sliding-window counter: this window's count plus the previous one's, weighted by how much of
 // the previous window still overlaps the rolling window.
@@ -226,22 +234,9 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return ok
 )lua";
 
-class TokenBucketResp final : public Limiter {
- public:
-  explicit TokenBucketResp(Params p) : p_(p) {}
-  Result<bool> Allow(Client& c, const std::string& key, int64_t now, uint64_t) override {
-    const std::string keys[] = {key};
-    const std::string args[] = {std::to_string(now), std::to_string(p_.window_us),
-                                std::to_string(p_.limit), TtlMs(p_)};
-    return IntegerVerdict(c.Eval(kTokenBucketLua, keys, args));
-  }
-  std::vector<std::string> StateKeys(const std::string& key, int64_t) const override {
-    return {key};
-  }
-
- private:
-  Params p_;
-};
+std::vector<std::string> TokenBucketArgs(const Params& p, int64_t now, uint64_t) {
+  return {std::to_string(now), std::to_string(p.window_us), std::to_string(p.limit), TtlMs(p)};
+}
 
 // GCRA: one "theoretical arrival time" per key; admit when it is not more than W ahead of now.
 constexpr char kGcraLua[] = R"lua(
@@ -255,22 +250,10 @@ redis.call('SET', KEYS[1], new_tat, 'PX', ARGV[4])
 return 1
 )lua";
 
-class GcraResp final : public Limiter {
- public:
-  explicit GcraResp(Params p) : p_(p) {}
-  Result<bool> Allow(Client& c, const std::string& key, int64_t now, uint64_t) override {
-    const std::string keys[] = {key};
-    const std::string args[] = {std::to_string(now), std::to_string(p_.window_us / p_.limit),
-                                std::to_string(p_.window_us), TtlMs(p_)};
-    return IntegerVerdict(c.Eval(kGcraLua, keys, args));
-  }
-  std::vector<std::string> StateKeys(const std::string& key, int64_t) const override {
-    return {key};
-  }
-
- private:
-  Params p_;
-};
+std::vector<std::string> GcraArgs(const Params& p, int64_t now, uint64_t) {
+  return {std::to_string(now), std::to_string(p.window_us / p.limit), std::to_string(p.window_us),
+          TtlMs(p)};
+}
 
 // ---- PostgreSQL: one statement or one function call per decision (one round trip). ----
 
@@ -405,10 +388,12 @@ std::unique_ptr<Limiter> MakeLimiter(ApproachSpec spec, Params p) {
   if (spec.sql) return std::make_unique<SqlLimiter>(spec.algo, p);
   switch (spec.algo) {
     case Algo::kFixed: return std::make_unique<FixedWindowResp>(p);
-    case Algo::kLog: return std::make_unique<SlidingLogResp>(p);
+    case Algo::kLog:
+      return std::make_unique<OneKeyScriptLimiter>(kSlidingLogLua, SlidingLogArgs, p);
     case Algo::kCounter: return std::make_unique<WindowCounterResp>(p);
-    case Algo::kBucket: return std::make_unique<TokenBucketResp>(p);
-    case Algo::kGcra: return std::make_unique<GcraResp>(p);
+    case Algo::kBucket:
+      return std::make_unique<OneKeyScriptLimiter>(kTokenBucketLua, TokenBucketArgs, p);
+    case Algo::kGcra: return std::make_unique<OneKeyScriptLimiter>(kGcraLua, GcraArgs, p);
   }
   return nullptr;
 }
@@ -719,58 +704,61 @@ Result<Correctness> RatelimitRun::Verify(Client& admin) {
 
 constexpr uint32_t kRespScript = adapters::kCapScripting;
 
+// The five limiters. Each runs as approach `id` on the Redis-likes and as `id`-sql on PostgreSQL,
+// titled "<name> (<how>)"; both share the summary, the verdict expected and the contract.
+struct Algorithm {
+  Algo algo;
+  const char* id;
+  const char* name;
+  const char* resp_how;
+  uint32_t resp_needs;
+  const char* sql_how;
+  bool expected_correct;
+  const char* summary;
+  const char* contract;  // what it promises (ApproachInfo::contract): Verify judges it on this
+};
+
+constexpr Algorithm kAlgorithms[] = {
+    {Algo::kFixed, "fixed-window", "Fixed window", "MULTI INCR+PEXPIRE",
+     adapters::kCapIncr | adapters::kCapWatchMulti, "SQL upsert", false,
+     "one counter per calendar window (INCR + PEXPIRE in MULTI/EXEC; SQL upsert): cheap, but up "
+     "to 2x the limit across a window edge",
+     "never more than the limit per calendar window, so up to 2x the limit in a rolling window "
+     "across an edge; judged on the rolling window it is taken for"},
+    {Algo::kLog, "sliding-log", "Sliding log", "sorted set, Lua",
+     kRespScript | adapters::kCapSortedSets, "SQL function", true,
+     "a sorted set of admission times: drop the old, count, add (one Lua script; SQL function "
+     "with an advisory lock): exact, memory grows with the limit",
+     "never more than the limit in any rolling window, and no rejection an exact sliding count "
+     "would admit"},
+    {Algo::kCounter, "sliding-window-counter", "Sliding-window counter", "Lua", kRespScript,
+     "SQL function", false,
+     "this window's count + the previous one's weighted by overlap: two counters, approximate",
+     "about the limit in any rolling window (it assumes the previous window was uniform); judged "
+     "on the rolling window"},
+    {Algo::kBucket, "token-bucket", "Token bucket", "Lua", kRespScript | adapters::kCapHashes,
+     "SQL upsert", true,
+     "tokens refilled at limit/window, capacity = limit: smooth, allows a burst of capacity",
+     "never more than capacity + rate x t admitted in any interval t (capacity = limit, rate = "
+     "limit per window)"},
+    {Algo::kGcra, "gcra", "GCRA", "Lua", kRespScript, "SQL upsert", true,
+     "one theoretical arrival time per key: token bucket's behaviour in a single integer",
+     "never more than burst + t / T admitted in any interval t (T = window / limit, burst = "
+     "window / T = the limit)"},
+};
+
 ScenarioInfo BuildInfo() {
   ScenarioInfo info = LessonInfo(
       "ratelimit", "Rate limiting: fixed vs sliding windows", "decisions",
       "When the limit is 100 requests per second, how many requests does each limiter actually "
       "let through in one second?");
-  const char* kFixedSummary =
-      "one counter per calendar window (INCR + PEXPIRE in MULTI/EXEC; SQL upsert): cheap, but up "
-      "to 2x the limit across a window edge";
-  const char* kLogSummary =
-      "a sorted set of admission times: drop the old, count, add (one Lua script; SQL function "
-      "with an advisory lock): exact, memory grows with the limit";
-  const char* kCounterSummary =
-      "this window's count + the previous one's weighted by overlap: two counters, approximate";
-  const char* kBucketSummary =
-      "tokens refilled at limit/window, capacity = limit: smooth, allows a burst of capacity";
-  const char* kGcraSummary =
-      "one theoretical arrival time per key: token bucket's behaviour in a single integer";
-  info.approaches = {
-      {"fixed-window", "Fixed window (MULTI INCR+PEXPIRE)", kFixedSummary,
-       adapters::kCapIncr | adapters::kCapWatchMulti, false},
-      {"sliding-log", "Sliding log (sorted set, Lua)", kLogSummary,
-       kRespScript | adapters::kCapSortedSets, true},
-      {"sliding-window-counter", "Sliding-window counter (Lua)", kCounterSummary, kRespScript,
-       false},
-      {"token-bucket", "Token bucket (Lua)", kBucketSummary, kRespScript | adapters::kCapHashes,
-       true},
-      {"gcra", "GCRA (Lua)", kGcraSummary, kRespScript, true},
-      {"fixed-window-sql", "Fixed window (SQL upsert)", kFixedSummary, adapters::kCapSql, false},
-      {"sliding-log-sql", "Sliding log (SQL function)", kLogSummary, adapters::kCapSql, true},
-      {"sliding-window-counter-sql", "Sliding-window counter (SQL function)", kCounterSummary,
-       adapters::kCapSql, false},
-      {"token-bucket-sql", "Token bucket (SQL upsert)", kBucketSummary, adapters::kCapSql, true},
-      {"gcra-sql", "GCRA (SQL upsert)", kGcraSummary, adapters::kCapSql, true},
-  };
-  // What each promises; Verify judges it on exactly this.
-  for (ApproachInfo& a : info.approaches) {
-    const std::string base = a.id.ends_with("-sql") ? a.id.substr(0, a.id.size() - 4) : a.id;
-    if (base == "fixed-window") {
-      a.contract = "never more than the limit per calendar window, so up to 2x the limit in a "
-                   "rolling window across an edge; judged on the rolling window it is taken for";
-    } else if (base == "sliding-log") {
-      a.contract = "never more than the limit in any rolling window, and no rejection an exact "
-                   "sliding count would admit";
-    } else if (base == "sliding-window-counter") {
-      a.contract = "about the limit in any rolling window (it assumes the previous window was "
-                   "uniform); judged on the rolling window";
-    } else if (base == "token-bucket") {
-      a.contract = "never more than capacity + rate x t admitted in any interval t (capacity = "
-                   "limit, rate = limit per window)";
-    } else if (base == "gcra") {
-      a.contract = "never more than burst + t / T admitted in any interval t (T = window / limit, "
-                   "burst = window / T = the limit)";
+  // Every limiter on the Redis-likes, then every one on PostgreSQL.
+  for (const bool sql : {false, true}) {
+    for (const Algorithm& a : kAlgorithms) {
+      info.approaches.push_back(
+          {std::string(a.id) + (sql ? "-sql" : ""),
+           std::string(a.name) + " (" + (sql ? a.sql_how : a.resp_how) + ")", a.summary,
+           sql ? adapters::kCapSql : a.resp_needs, a.expected_correct, a.contract});
     }
   }
   info.expected =
@@ -819,14 +807,13 @@ ScenarioInfo BuildInfo() {
 }
 
 ApproachSpec SpecFor(std::string_view id) {
-  const bool sql = id.size() > 4 && id.substr(id.size() - 4) == "-sql";
+  const bool sql = id.ends_with("-sql");
   const std::string_view base = sql ? id.substr(0, id.size() - 4) : id;
-  Algo algo = Algo::kFixed;
-  if (base == "sliding-log") algo = Algo::kLog;
-  if (base == "sliding-window-counter") algo = Algo::kCounter;
-  if (base == "token-bucket") algo = Algo::kBucket;
-  if (base == "gcra") algo = Algo::kGcra;
-  return {algo, sql};
+  for (const Algorithm& a : kAlgorithms) {
+    if (base == a.id) return {a.algo, sql};
+  }
+  RT_CHECK(!"an approach id the lesson's table lacks");
+  return {Algo::kFixed, sql};
 }
 
 class RatelimitScenario final : public Lesson {
@@ -838,23 +825,16 @@ class RatelimitScenario final : public Lesson {
 
 };
 
-double Knob(const RunContext& context, const ScenarioInfo& info, const char* name) {
-  auto it = context.extra.find(name);
-  if (it != context.extra.end()) return it->second;
-  const KnobInfo* k = FindKnob(info, name);
-  return k != nullptr && !k->defaults.empty() ? k->defaults[0] : 0;
-}
-
 Result<std::unique_ptr<ApproachRun>> RatelimitScenario::Prepare(const ApproachInfo& approach,
                                                                 Client& admin,
                                                                 const RunContext& context) const {
   Params p;
-  const double limit = Knob(context, info_, "limit");
-  const double window_ms = Knob(context, info_, "window-ms");
-  const double pattern = Knob(context, info_, "pattern");
+  const double limit = RunKnobValue(info_, context.extra, "limit");
+  const double window_ms = RunKnobValue(info_, context.extra, "window-ms");
+  const double pattern = RunKnobValue(info_, context.extra, "pattern");
   for (const char* name : {"limit", "window-ms", "pattern"}) {
     const KnobInfo* k = FindKnob(info_, name);
-    const double v = Knob(context, info_, name);
+    const double v = RunKnobValue(info_, context.extra, name);
     if (v < k->min || v > k->max || std::floor(v) != v) {
       return Status::InvalidArgument(std::string("--") + name + " must be between " +
                                      std::to_string(static_cast<int64_t>(k->min)) + " and " +

@@ -551,8 +551,7 @@ class UniquesScenario final : public Lesson {
 
   Result<std::unique_ptr<ApproachRun>> Prepare(const ApproachInfo& approach, Client& admin,
                                                const RunContext& context) const override {
-    auto it = context.extra.find("sizes");
-    const double size = it != context.extra.end() ? it->second : info_.knobs[0].defaults[0];
+    const double size = RunKnobValue(info_, context.extra, "sizes");
     if (!(size >= kMinSize && size <= kMaxSize) || std::floor(size) != size) {
       return Status::InvalidArgument("--sizes must be an integer between 100 and 10000000 (got " +
                                      std::to_string(static_cast<long long>(size)) + ")");
