@@ -282,20 +282,16 @@ bool FunctionEngine::CaseLess::operator()(std::string_view a, std::string_view b
 }
 
 FunctionEngine::FunctionEngine(Engine* engine)
-    : engine_(engine), interp_(std::make_unique<lua::Interp>(engine)) {
-  lua_ = lua::NewState(interp_.get(), lua::Mode::kFunction);
-  lua::PushLibraryApi(lua_, RegisterFunctionCallback);
-  lua_setfield(lua_, LUA_REGISTRYINDEX, "racetrack.library_api");
+    : engine_(engine), vm_(std::make_unique<lua::Vm>(engine, lua::Mode::kFunction)) {
+  lua_State* L = vm_->state();
+  lua::PushLibraryApi(L, RegisterFunctionCallback);
+  lua_setfield(L, LUA_REGISTRYINDEX, "racetrack.library_api");
 }
 
-FunctionEngine::~FunctionEngine() {
-  libraries_.clear();
-  functions_.clear();
-  lua_close(lua_);
-}
+FunctionEngine::~FunctionEngine() = default;
 
 void FunctionEngine::Free(Library* lib) {
-  for (auto& [name, f] : lib->functions) luaL_unref(lua_, LUA_REGISTRYINDEX, f.ref);
+  for (auto& [name, f] : lib->functions) luaL_unref(vm_->state(), LUA_REGISTRYINDEX, f.ref);
 }
 
 void FunctionEngine::Link(std::unique_ptr<Library> lib) {
@@ -343,7 +339,7 @@ std::string FunctionEngine::Create(std::string_view code, bool replace,
   auto lib = std::make_unique<Library>();
   lib->name = name;
   lib->code = std::string(code);
-  lua_State* L = lua_;
+  lua_State* L = vm_->state();
   lua_settop(L, 0);
   std::string_view body = code.substr(eol);  // keeps the newline: line numbers match
   if (lua::LoadText(L, body, "@user_function") != 0) {
@@ -354,12 +350,13 @@ std::string FunctionEngine::Create(std::string_view code, bool replace,
   lua_getfield(L, LUA_REGISTRYINDEX, "racetrack.library_api");
   lua::SetGlobalsIndex(L, -1);
   lua_pop(L, 1);
-  interp_->load_ctx = lib.get();
-  interp_->load_start_us = MonotonicUs();
+  lua::Interp& in = vm_->interp();
+  in.load_ctx = lib.get();
+  in.load_start_us = MonotonicUs();
   lua_sethook(L, lua::CountHook, LUA_MASKCOUNT, 100000);
   int status = lua_pcall(L, 0, 0, 0);
   lua_sethook(L, nullptr, 0, 0);
-  interp_->load_ctx = nullptr;
+  in.load_ctx = nullptr;
   lua::PushRealGlobals(L);
   lua::SetGlobalsIndex(L, -1);
   lua_pop(L, 1);
@@ -580,13 +577,13 @@ void FunctionEngine::Call(ClientState& caller, Args argv, std::string_view name,
   run.read_only = read_only || (f.flags & lua::kScriptNoWrites);
   run.allow_oom = (f.flags & lua::kScriptAllowOom) != 0;
   run.name = f.name;
-  lua_State* L = lua_;
+  lua_State* L = vm_->state();
   lua_settop(L, 0);
   lua::PushErrorHandler(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, f.ref);
   lua::PushStringArray(L, keys);
   lua::PushStringArray(L, args);
-  lua::RunAndReply(L, *interp_, run, caller, argv, 2, run.name, reply);
+  lua::RunAndReply(L, vm_->interp(), run, caller, argv, 2, run.name, reply);
 }
 
 std::vector<std::string> FunctionEngine::LibraryCodes() const {

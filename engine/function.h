@@ -44,7 +44,7 @@ namespace racetrack::engine {
 
 class Engine;
 namespace lua {
-struct Interp;
+class Vm;
 }
 
 class FunctionEngine {
@@ -107,8 +107,7 @@ class FunctionEngine {
   friend int RegisterFunctionCallback(lua_State* L);
 
   Engine* engine_;
-  lua_State* lua_ = nullptr;
-  std::unique_ptr<lua::Interp> interp_;
+  std::unique_ptr<lua::Vm> vm_;
   Libraries libraries_;
   // Function names are case-insensitive across libraries (FCALL TEST runs `test`), as Redis's
   // functionDictType; a library's own table and library names are case-sensitive.

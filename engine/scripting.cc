@@ -13,28 +13,19 @@
 namespace racetrack::engine {
 
 ScriptEngine::ScriptEngine(Engine* engine)
-    : engine_(engine), interp_(std::make_unique<lua::Interp>(engine)) {
-  InitLua();
-}
+    : engine_(engine), vm_(std::make_unique<lua::Vm>(engine, lua::Mode::kEval)) {}
 
-ScriptEngine::~ScriptEngine() { CloseLua(); }
-
-void ScriptEngine::InitLua() { lua_ = lua::NewState(interp_.get(), lua::Mode::kEval); }
-
-void ScriptEngine::CloseLua() {
-  if (lua_ != nullptr) lua_close(lua_);
-  lua_ = nullptr;
-}
+ScriptEngine::~ScriptEngine() = default;
 
 void ScriptEngine::Flush() {
-  CloseLua();
+  vm_->Reset();
   scripts_.clear();
-  InitLua();
 }
 
 size_t ScriptEngine::MemoryBytes() const {
-  return static_cast<size_t>(lua_gc(lua_, LUA_GCCOUNT, 0)) * 1024 +
-         static_cast<size_t>(lua_gc(lua_, LUA_GCCOUNTB, 0));
+  lua_State* L = vm_->state();
+  return static_cast<size_t>(lua_gc(L, LUA_GCCOUNT, 0)) * 1024 +
+         static_cast<size_t>(lua_gc(L, LUA_GCCOUNTB, 0));
 }
 
 bool ScriptEngine::Exists(std::string_view sha) const {
@@ -47,7 +38,7 @@ bool ScriptEngine::Compile(std::string_view body, const std::string& sha, std::s
   if (!lua::ParseShebang(body, /*eval_mode=*/true, &shebang, error)) return false;
   // The shebang line is left out but its newline kept, so line numbers match the source.
   std::string_view code = body.substr(shebang.length);
-  lua_State* L = lua_;
+  lua_State* L = vm_->state();
   if (lua::LoadText(L, code, "@user_script") != 0) {
     *error = errors::ScriptCompileError(lua_tostring(L, -1));
     lua_settop(L, 0);
@@ -97,7 +88,7 @@ void ScriptEngine::Eval(ClientState& caller, Args argv, std::string_view script,
   run.read_only = read_only || (sc.shebang && (sc.flags & lua::kScriptNoWrites));
   run.allow_oom = sc.shebang && (sc.flags & lua::kScriptAllowOom);
 
-  lua_State* L = lua_;
+  lua_State* L = vm_->state();
   lua_settop(L, 0);
   lua::PushErrorHandler(L);
   lua_getfield(L, LUA_REGISTRYINDEX, ("f_" + sha).c_str());
@@ -107,7 +98,7 @@ void ScriptEngine::Eval(ClientState& caller, Args argv, std::string_view script,
   lua::PushStringArray(L, args);
   lua_setfield(L, -2, "ARGV");
   lua_pop(L, 1);
-  lua::RunAndReply(L, *interp_, run, caller, argv, 0, sha, reply);
+  lua::RunAndReply(L, vm_->interp(), run, caller, argv, 0, sha, reply);
 }
 
 bool ScriptEngine::DeclaredFlags(std::string_view sha, uint32_t* flags) const {

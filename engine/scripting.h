@@ -48,13 +48,11 @@
 #include "engine/client.h"
 #include "engine/command.h"
 
-struct lua_State;
-
 namespace racetrack::engine {
 
 class Engine;
 namespace lua {
-struct Interp;
+class Vm;
 }
 
 // The script (EVAL) or function (FCALL) running now. Engine::running_script() points at it while
@@ -109,15 +107,12 @@ class ScriptEngine {
     bool shebang = false;   // declared flags: Redis checks them before running
   };
 
-  void InitLua();
-  void CloseLua();
   // Compiles `body` into the registry under its SHA-1 unless already there. On failure writes the
   // error text to *error and returns false.
   bool Compile(std::string_view body, const std::string& sha, std::string* error);
 
   Engine* engine_;
-  lua_State* lua_ = nullptr;
-  std::unique_ptr<lua::Interp> interp_;
+  std::unique_ptr<lua::Vm> vm_;                      // reset by Flush
   std::unordered_map<std::string, Script> scripts_;  // by SHA-1
 };
 

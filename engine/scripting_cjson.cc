@@ -521,53 +521,45 @@ void Descend(lua_State* L, Parser* p, int slots) {
 
 void ProcessValue(lua_State* L, Parser* p, Tok* tok);
 
-void ParseObject(lua_State* L, Parser* p) {
-  Descend(L, p, 3);
+// An object's or array's elements after its opening token, into a new table: none, or elements
+// separated by commas up to the `end` token. element(&tok, i) parses the i-th (from 1) starting at
+// its first token and adds it to the table; `expected` names what may follow an element.
+template <typename ParseElement>
+void ParseElements(lua_State* L, Parser* p, int slots, Token end, const char* expected,
+                   ParseElement element) {
+  Descend(L, p, slots);
   lua_newtable(L);
   Tok tok;
   NextToken(p, &tok);
-  if (tok.type == kObjEnd) {
-    --p->depth;
-    return;
-  }
-  while (true) {
-    if (tok.type != kString) ParseError(L, "object key string", tok);
-    lua_pushlstring(L, p->tmp->data(), p->tmp->size());
-    NextToken(p, &tok);
-    if (tok.type != kColon) ParseError(L, "colon", tok);
-    NextToken(p, &tok);
-    ProcessValue(L, p, &tok);
-    lua_rawset(L, -3);
-    NextToken(p, &tok);
-    if (tok.type == kObjEnd) {
-      --p->depth;
-      return;
+  if (tok.type != end) {
+    for (int i = 1;; ++i) {
+      element(&tok, i);
+      NextToken(p, &tok);
+      if (tok.type == end) break;
+      if (tok.type != kComma) ParseError(L, expected, tok);
+      NextToken(p, &tok);
     }
-    if (tok.type != kComma) ParseError(L, "comma or object end", tok);
-    NextToken(p, &tok);
   }
+  --p->depth;
+}
+
+void ParseObject(lua_State* L, Parser* p) {
+  ParseElements(L, p, 3, kObjEnd, "comma or object end", [&](Tok* tok, int) {
+    if (tok->type != kString) ParseError(L, "object key string", *tok);
+    lua_pushlstring(L, p->tmp->data(), p->tmp->size());
+    NextToken(p, tok);
+    if (tok->type != kColon) ParseError(L, "colon", *tok);
+    NextToken(p, tok);
+    ProcessValue(L, p, tok);
+    lua_rawset(L, -3);
+  });
 }
 
 void ParseArray(lua_State* L, Parser* p) {
-  Descend(L, p, 2);
-  lua_newtable(L);
-  Tok tok;
-  NextToken(p, &tok);
-  if (tok.type == kArrEnd) {
-    --p->depth;
-    return;
-  }
-  for (int i = 1;; ++i) {
-    ProcessValue(L, p, &tok);
+  ParseElements(L, p, 2, kArrEnd, "comma or array end", [&](Tok* tok, int i) {
+    ProcessValue(L, p, tok);
     lua_rawseti(L, -2, i);
-    NextToken(p, &tok);
-    if (tok.type == kArrEnd) {
-      --p->depth;
-      return;
-    }
-    if (tok.type != kComma) ParseError(L, "comma or array end", tok);
-    NextToken(p, &tok);
-  }
+  });
 }
 
 void ProcessValue(lua_State* L, Parser* p, Tok* tok) {
@@ -641,10 +633,7 @@ void PushModule(lua_State* L) {
   lua_pop(L, 1);
   lua_pushlightuserdata(L, nullptr);
   lua_setfield(L, -2, "null");
-  lua_pushliteral(L, "cjson");
-  lua_setfield(L, -2, "_NAME");
-  lua_pushliteral(L, "2.1.0");
-  lua_setfield(L, -2, "_VERSION");
+  SetStringFields(L, {{"_NAME", "cjson"}, {"_VERSION", "2.1.0"}});
 }
 
 int New(lua_State* L) {

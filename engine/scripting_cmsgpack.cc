@@ -10,11 +10,12 @@
 // fixstr/str8/str16/str32 (never bin); a table whose keys are exactly 1..n is an array, any other
 // a map (in lua_next order); tables nested 16 deep and every other type (functions, nil) pack as
 // nil. On 64-bit Lua 5.1, uint 64 values above 2^63 - 1 decode as negative numbers, as in Redis.
-#include <cmath>
+#include <bit>
 #include <climits>
+#include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "engine/scripting_libs.h"
 
@@ -27,7 +28,10 @@ namespace {
 
 constexpr int kMaxNesting = 16;
 
-void PutBig(std::string* out, uint64_t v, int bytes) {
+// A MessagePack item's head: the type byte, then `v` big-endian in `bytes` bytes (a length, a
+// count, an integer or a float's bits).
+void PutTyped(std::string* out, uint8_t type, uint64_t v, int bytes) {
+  out->push_back(static_cast<char>(type));
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
@@ -35,14 +39,11 @@ void EncodeBytes(std::string* out, const char* s, size_t len) {
   if (len < 32) {
     out->push_back(static_cast<char>(0xa0 | len));
   } else if (len <= 0xff) {
-    out->push_back(static_cast<char>(0xd9));
-    PutBig(out, len, 1);
+    PutTyped(out, 0xd9, len, 1);
   } else if (len <= 0xffff) {
-    out->push_back(static_cast<char>(0xda));
-    PutBig(out, len, 2);
+    PutTyped(out, 0xda, len, 2);
   } else {
-    out->push_back(static_cast<char>(0xdb));
-    PutBig(out, len, 4);
+    PutTyped(out, 0xdb, len, 4);
   }
   out->append(s, len);
 }
@@ -50,15 +51,9 @@ void EncodeBytes(std::string* out, const char* s, size_t len) {
 void EncodeDouble(std::string* out, double d) {
   auto f = static_cast<float>(d);
   if (d == static_cast<double>(f)) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    out->push_back(static_cast<char>(0xca));
-    PutBig(out, bits, 4);
+    PutTyped(out, 0xca, std::bit_cast<uint32_t>(f), 4);
   } else {
-    uint64_t bits;
-    std::memcpy(&bits, &d, 8);
-    out->push_back(static_cast<char>(0xcb));
-    PutBig(out, bits, 8);
+    PutTyped(out, 0xcb, std::bit_cast<uint64_t>(d), 8);
   }
 }
 
@@ -68,32 +63,24 @@ void EncodeInt(std::string* out, int64_t n) {
     if (n <= 127) {
       out->push_back(static_cast<char>(n));
     } else if (n <= 0xff) {
-      out->push_back(static_cast<char>(0xcc));
-      PutBig(out, u, 1);
+      PutTyped(out, 0xcc, u, 1);
     } else if (n <= 0xffff) {
-      out->push_back(static_cast<char>(0xcd));
-      PutBig(out, u, 2);
+      PutTyped(out, 0xcd, u, 2);
     } else if (n <= 0xffffffffLL) {
-      out->push_back(static_cast<char>(0xce));
-      PutBig(out, u, 4);
+      PutTyped(out, 0xce, u, 4);
     } else {
-      out->push_back(static_cast<char>(0xcf));
-      PutBig(out, u, 8);
+      PutTyped(out, 0xcf, u, 8);
     }
   } else if (n >= -32) {
     out->push_back(static_cast<char>(static_cast<signed char>(n)));
   } else if (n >= -128) {
-    out->push_back(static_cast<char>(0xd0));
-    PutBig(out, u, 1);
+    PutTyped(out, 0xd0, u, 1);
   } else if (n >= -32768) {
-    out->push_back(static_cast<char>(0xd1));
-    PutBig(out, u, 2);
+    PutTyped(out, 0xd1, u, 2);
   } else if (n >= -2147483648LL) {
-    out->push_back(static_cast<char>(0xd2));
-    PutBig(out, u, 4);
+    PutTyped(out, 0xd2, u, 4);
   } else {
-    out->push_back(static_cast<char>(0xd3));
-    PutBig(out, u, 8);
+    PutTyped(out, 0xd3, u, 8);
   }
 }
 
@@ -101,11 +88,9 @@ void EncodeHeader(std::string* out, uint64_t n, uint8_t fix, uint8_t b16, uint8_
   if (n <= 15) {
     out->push_back(static_cast<char>(fix | n));
   } else if (n <= 65535) {
-    out->push_back(static_cast<char>(b16));
-    PutBig(out, n, 2);
+    PutTyped(out, b16, n, 2);
   } else {
-    out->push_back(static_cast<char>(b32));
-    PutBig(out, n, 4);
+    PutTyped(out, b32, n, 4);
   }
 }
 
@@ -270,52 +255,37 @@ void PushString(lua_State* L, Cursor* c, size_t header, size_t len) {
   c->Consume(header + len);
 }
 
+// uint / int 8, 16, 32, 64: the big-endian value of `bytes` bytes after the type byte, as unsigned
+// or two's complement. A uint 64 above 2^63 - 1 wraps negative, as in Redis (64-bit Lua 5.1).
+void PushInteger(lua_State* L, Cursor* c, int bytes, bool is_signed) {
+  const size_t size = 1 + static_cast<size_t>(bytes);
+  if (!c->Need(size)) return;
+  uint64_t v = c->Big(1, bytes);
+  int unused = 64 - 8 * bytes;
+  auto n = is_signed ? static_cast<int64_t>(v << unused) >> unused : static_cast<int64_t>(v);
+  lua_pushinteger(L, static_cast<lua_Integer>(n));
+  c->Consume(size);
+}
+
+// float 32 / float 64: the IEEE 754 bits after the type byte.
+template <typename Float>
+void PushFloat(lua_State* L, Cursor* c) {
+  using Bits = std::conditional_t<sizeof(Float) == 4, uint32_t, uint64_t>;
+  if (!c->Need(1 + sizeof(Float))) return;
+  lua_pushnumber(L, std::bit_cast<Float>(static_cast<Bits>(c->Big(1, sizeof(Float)))));
+  c->Consume(1 + sizeof(Float));
+}
+
 void Decode(lua_State* L, Cursor* c) {
   if (!c->Need(1)) return;
   luaL_checkstack(L, 1,
                   "too many return values at once; use unpack_one or unpack_limit instead.");
   unsigned char b = c->p[0];
+  if (b >= 0xcc && b <= 0xd3) {  // uint 8, 16, 32, 64 (0xcc..0xcf), int 8, 16, 32, 64 (0xd0..0xd3)
+    PushInteger(L, c, 1 << ((b - 0xcc) & 3), /*is_signed=*/b >= 0xd0);
+    return;
+  }
   switch (b) {
-    case 0xcc:
-      if (!c->Need(2)) return;
-      lua_pushinteger(L, c->p[1]);
-      c->Consume(2);
-      return;
-    case 0xd0:
-      if (!c->Need(2)) return;
-      lua_pushinteger(L, static_cast<signed char>(c->p[1]));
-      c->Consume(2);
-      return;
-    case 0xcd:
-      if (!c->Need(3)) return;
-      lua_pushinteger(L, static_cast<lua_Integer>(c->Big(1, 2)));
-      c->Consume(3);
-      return;
-    case 0xd1:
-      if (!c->Need(3)) return;
-      lua_pushinteger(L, static_cast<int16_t>(c->p[1] << 8) | c->p[2]);
-      c->Consume(3);
-      return;
-    case 0xce:
-      if (!c->Need(5)) return;
-      lua_pushinteger(L, static_cast<lua_Integer>(c->Big(1, 4)));
-      c->Consume(5);
-      return;
-    case 0xd2:
-      if (!c->Need(5)) return;
-      lua_pushinteger(L, static_cast<int32_t>(static_cast<uint32_t>(c->Big(1, 4))));
-      c->Consume(5);
-      return;
-    case 0xcf:
-      if (!c->Need(9)) return;
-      lua_pushinteger(L, static_cast<lua_Integer>(c->Big(1, 8)));
-      c->Consume(9);
-      return;
-    case 0xd3:
-      if (!c->Need(9)) return;
-      lua_pushnumber(L, static_cast<lua_Number>(static_cast<int64_t>(c->Big(1, 8))));
-      c->Consume(9);
-      return;
     case 0xc0:
       lua_pushnil(L);
       c->Consume(1);
@@ -328,57 +298,34 @@ void Decode(lua_State* L, Cursor* c) {
       lua_pushboolean(L, 0);
       c->Consume(1);
       return;
-    case 0xca: {
-      if (!c->Need(5)) return;
-      auto bits = static_cast<uint32_t>(c->Big(1, 4));
-      float f;
-      std::memcpy(&f, &bits, 4);
-      lua_pushnumber(L, f);
-      c->Consume(5);
+    case 0xca:
+      PushFloat<float>(L, c);
       return;
-    }
-    case 0xcb: {
-      if (!c->Need(9)) return;
-      uint64_t bits = c->Big(1, 8);
-      double d;
-      std::memcpy(&d, &bits, 8);
-      lua_pushnumber(L, d);
-      c->Consume(9);
+    case 0xcb:
+      PushFloat<double>(L, c);
       return;
-    }
-    case 0xd9:
-      if (!c->Need(2)) return;
-      PushString(L, c, 2, c->p[1]);
-      return;
+    case 0xd9:  // str 8, 16, 32: the length's bytes, then the bytes
     case 0xda:
-      if (!c->Need(3)) return;
-      PushString(L, c, 3, c->Big(1, 2));
-      return;
-    case 0xdb:
-      if (!c->Need(5)) return;
-      PushString(L, c, 5, c->Big(1, 4));
-      return;
-    case 0xdc:
-    case 0xde: {
-      if (!c->Need(3)) return;
-      size_t l = c->Big(1, 2);
-      c->Consume(3);
-      if (b == 0xdc) {
-        DecodeArray(L, c, l);
-      } else {
-        DecodeMap(L, c, l);
-      }
+    case 0xdb: {
+      const int bytes = 1 << (b - 0xd9);
+      const size_t header = 1 + static_cast<size_t>(bytes);
+      if (!c->Need(header)) return;
+      PushString(L, c, header, c->Big(1, bytes));
       return;
     }
+    case 0xdc:  // array 16, array 32, map 16, map 32: the count's bytes, then the elements
     case 0xdd:
+    case 0xde:
     case 0xdf: {
-      if (!c->Need(5)) return;
-      size_t l = c->Big(1, 4);
-      c->Consume(5);
-      if (b == 0xdd) {
-        DecodeArray(L, c, l);
+      const int bytes = (b & 1) ? 4 : 2;
+      const size_t header = 1 + static_cast<size_t>(bytes);
+      if (!c->Need(header)) return;
+      size_t len = c->Big(1, bytes);
+      c->Consume(header);
+      if (b <= 0xdd) {
+        DecodeArray(L, c, len);
       } else {
-        DecodeMap(L, c, l);
+        DecodeMap(L, c, len);
       }
       return;
     }
@@ -448,26 +395,24 @@ int UnpackLimit(lua_State* L) {
   return UnpackFull(L, limit, offset);
 }
 
+const luaL_Reg kFuncs[] = {
+    {"pack", Pack},
+    {"unpack", Unpack},
+    {"unpack_one", UnpackOne},
+    {"unpack_limit", UnpackLimit},
+    {nullptr, nullptr},
+};
+
 }  // namespace
 
+// As Redis's luaopen_cmsgpack: a plain table (not in package.loaded), then the global.
 int OpenCmsgpack(lua_State* L) {
   lua_newtable(L);
-  lua_pushcfunction(L, Pack);
-  lua_setfield(L, -2, "pack");
-  lua_pushcfunction(L, Unpack);
-  lua_setfield(L, -2, "unpack");
-  lua_pushcfunction(L, UnpackOne);
-  lua_setfield(L, -2, "unpack_one");
-  lua_pushcfunction(L, UnpackLimit);
-  lua_setfield(L, -2, "unpack_limit");
-  lua_pushliteral(L, "cmsgpack");
-  lua_setfield(L, -2, "_NAME");
-  lua_pushliteral(L, "lua-cmsgpack 0.4.0");
-  lua_setfield(L, -2, "_VERSION");
-  lua_pushliteral(L, "Copyright (C) 2012, Salvatore Sanfilippo");
-  lua_setfield(L, -2, "_COPYRIGHT");
-  lua_pushliteral(L, "MessagePack C implementation for Lua");
-  lua_setfield(L, -2, "_DESCRIPTION");
+  luaL_register(L, nullptr, kFuncs);
+  SetStringFields(L, {{"_NAME", "cmsgpack"},
+                      {"_VERSION", "lua-cmsgpack 0.4.0"},
+                      {"_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo"},
+                      {"_DESCRIPTION", "MessagePack C implementation for Lua"}});
   lua_pushvalue(L, -1);
   lua_setglobal(L, "cmsgpack");
   return 1;

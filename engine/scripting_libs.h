@@ -11,6 +11,7 @@
 // Thread-safety: as Lua's: one lua_State per thread.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 
 extern "C" {
@@ -27,5 +28,17 @@ int OpenCjson(lua_State* L);
 // A std::string owned by a new Lua userdata (pushed; its __gc destroys the string), for encoders
 // that call back into Lua: a Lua error is a longjmp past C++ frames, which would leak a local one.
 std::string* PushScratchString(lua_State* L);
+
+// Sets string fields of the table on top of the stack, in order: a library's _NAME, _VERSION, ...
+struct StringField {
+  const char* name;
+  const char* value;
+};
+inline void SetStringFields(lua_State* L, std::initializer_list<StringField> fields) {
+  for (const StringField& f : fields) {
+    lua_pushstring(L, f.value);
+    lua_setfield(L, -2, f.name);
+  }
+}
 
 }  // namespace racetrack::engine::lua

@@ -769,19 +769,24 @@ void OpenLib(lua_State* L, const char* name, lua_CFunction open) {
 }
 
 // redis.register_function is added by function.cc; these are common to EVAL and functions.
+const luaL_Reg kRedisFunctions[] = {
+    {"call", LuaRedisCall},
+    {"pcall", LuaRedisPcall},
+    {"sha1hex", LuaSha1Hex},
+    {"error_reply", LuaErrorReply},
+    {"status_reply", LuaStatusReply},
+    {"setresp", LuaSetResp},
+    {"set_repl", LuaSetRepl},
+    {"replicate_commands", LuaReplicateCommands},
+    {"breakpoint", LuaBreakpoint},
+    {"debug", LuaNoop},
+    {"acl_check_cmd", LuaAclCheckCmd},
+    {nullptr, nullptr},
+};
+
 void PushRedisTable(lua_State* L) {
   lua_newtable(L);
-  SetFunction(L, "call", LuaRedisCall);
-  SetFunction(L, "pcall", LuaRedisPcall);
-  SetFunction(L, "sha1hex", LuaSha1Hex);
-  SetFunction(L, "error_reply", LuaErrorReply);
-  SetFunction(L, "status_reply", LuaStatusReply);
-  SetFunction(L, "setresp", LuaSetResp);
-  SetFunction(L, "set_repl", LuaSetRepl);
-  SetFunction(L, "replicate_commands", LuaReplicateCommands);
-  SetFunction(L, "breakpoint", LuaBreakpoint);
-  SetFunction(L, "debug", LuaNoop);
-  SetFunction(L, "acl_check_cmd", LuaAclCheckCmd);
+  luaL_register(L, nullptr, kRedisFunctions);
   SetNumber(L, "REPL_NONE", 0);
   SetNumber(L, "REPL_AOF", 1);
   SetNumber(L, "REPL_SLAVE", 2);

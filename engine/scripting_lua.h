@@ -60,6 +60,31 @@ enum class Mode { kEval, kFunction };
 
 // A fresh sandboxed interpreter. REQUIRES: interp outlives it.
 lua_State* NewState(Interp* interp, Mode mode);
+
+// One sandboxed interpreter with the Interp its callbacks reach, owned together (the state points
+// at the Interp, so a Vm is neither copied nor moved): ScriptEngine and FunctionEngine hold one.
+class Vm {
+ public:
+  Vm(Engine* engine, Mode mode) : interp_(engine), mode_(mode), state_(NewState(&interp_, mode)) {}
+  ~Vm() { lua_close(state_); }
+  Vm(const Vm&) = delete;
+  Vm& operator=(const Vm&) = delete;
+
+  lua_State* state() const { return state_; }
+  Interp& interp() { return interp_; }
+  // Closes the state and opens a fresh one (SCRIPT FLUSH). The Interp stays, so math.random's
+  // sequence carries on, as in Redis.
+  void Reset() {
+    lua_close(state_);
+    state_ = NewState(&interp_, mode_);
+  }
+
+ private:
+  Interp interp_;
+  Mode mode_;
+  lua_State* state_;
+};
+
 Interp* GetInterp(lua_State* L);
 
 // Pushes {err = "CODE message"}: `e` is "-CODE message" or a bare message (code ERR).

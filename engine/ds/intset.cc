@@ -1,10 +1,6 @@
 #include "engine/ds/intset.h"
 
-#include <malloc.h>
-
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
 #include "engine/ds/encoding.h"
 
@@ -32,47 +28,23 @@ void StoreValue(uint8_t* p, size_t width, int64_t v) { StoreLE(p, width, static_
 
 }  // namespace
 
-Intset::Intset() {
-  is_ = static_cast<uint8_t*>(std::malloc(8));
-  if (is_ == nullptr) throw std::bad_alloc();
-  Store32(is_, 2);
-  Store32(is_ + 4, 0);
+Intset::Intset() : is_(8) {
+  Store32(is_.get(), 2);
+  Store32(is_.get() + 4, 0);
 }
 
-Intset::~Intset() { std::free(is_); }
+Intset Intset::Copy() const { return Intset(is_.Copy(bytes())); }
 
-Intset& Intset::operator=(Intset&& o) noexcept {
-  if (this != &o) {
-    std::free(is_);
-    is_ = o.is_;
-    o.is_ = nullptr;
-  }
-  return *this;
-}
+size_t Intset::size() const { return Load32(is_.get() + 4); }
+size_t Intset::width() const { return Load32(is_.get()); }
 
-Intset Intset::Copy() const {
-  Intset c;
-  size_t n = bytes();
-  void* p = std::realloc(c.is_, n);
-  if (p == nullptr) throw std::bad_alloc();
-  c.is_ = static_cast<uint8_t*>(p);
-  std::memcpy(c.is_, is_, n);
-  return c;
-}
+int64_t Intset::At(size_t i) const { return LoadValue(values() + i * width(), width()); }
 
-size_t Intset::size() const { return Load32(is_ + 4); }
-size_t Intset::width() const { return Load32(is_); }
-size_t Intset::AllocatedBytes() const { return is_ == nullptr ? 0 : malloc_usable_size(is_); }
-
-int64_t Intset::At(size_t i) const { return LoadValue(is_ + 8 + i * width(), width()); }
-
-void Intset::Put(size_t i, int64_t v) { StoreValue(is_ + 8 + i * width(), width(), v); }
+void Intset::Put(size_t i, int64_t v) { StoreValue(values() + i * width(), width(), v); }
 
 void Intset::Resize(size_t n) {
-  void* p = std::realloc(is_, 8 + n * width());
-  if (p == nullptr) throw std::bad_alloc();
-  is_ = static_cast<uint8_t*>(p);
-  Store32(is_ + 4, static_cast<uint32_t>(n));
+  is_.Resize(8 + n * width());
+  Store32(is_.get() + 4, static_cast<uint32_t>(n));
 }
 
 size_t Intset::Search(int64_t v, bool* found) const {
@@ -108,14 +80,14 @@ bool Intset::Add(int64_t v) {
     // Upgrade: widen every value, back to front so nothing is overwritten before it is read;
     // v is beyond every stored value (it did not fit their width), so it goes at one end.
     size_t nw = WidthFor(v);
-    void* p = std::realloc(is_, 8 + (n + 1) * nw);
-    if (p == nullptr) throw std::bad_alloc();
-    is_ = static_cast<uint8_t*>(p);
+    is_.Resize(8 + (n + 1) * nw);
     bool at_front = v < 0;
     size_t shift = at_front ? 1 : 0;
-    for (size_t i = n; i-- > 0;) StoreValue(is_ + 8 + (i + shift) * nw, nw, LoadValue(is_ + 8 + i * w, w));
-    Store32(is_, static_cast<uint32_t>(nw));
-    Store32(is_ + 4, static_cast<uint32_t>(n + 1));
+    for (size_t i = n; i-- > 0;) {
+      StoreValue(values() + (i + shift) * nw, nw, LoadValue(values() + i * w, w));
+    }
+    Store32(is_.get(), static_cast<uint32_t>(nw));
+    Store32(is_.get() + 4, static_cast<uint32_t>(n + 1));
     Put(at_front ? 0 : n, v);
     return true;
   }
@@ -123,7 +95,7 @@ bool Intset::Add(int64_t v) {
   size_t i = Search(v, &found);
   if (found) return false;
   Resize(n + 1);
-  std::memmove(is_ + 8 + (i + 1) * w, is_ + 8 + i * w, (n - i) * w);
+  std::memmove(values() + (i + 1) * w, values() + i * w, (n - i) * w);
   Put(i, v);
   return true;
 }
@@ -135,7 +107,7 @@ bool Intset::Remove(int64_t v) {
   if (!found) return false;
   size_t n = size();
   size_t w = width();
-  std::memmove(is_ + 8 + i * w, is_ + 8 + (i + 1) * w, (n - i - 1) * w);
+  std::memmove(values() + i * w, values() + (i + 1) * w, (n - i - 1) * w);
   Resize(n - 1);
   return true;
 }

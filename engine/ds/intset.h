@@ -25,28 +25,27 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+
+#include "engine/ds/block.h"
 
 namespace racetrack::engine {
 
 class Intset {
  public:
-  Intset();
-  ~Intset();
-  Intset(Intset&& o) noexcept : is_(o.is_) { o.is_ = nullptr; }
-  Intset& operator=(Intset&& o) noexcept;
-  Intset(const Intset&) = delete;
-  Intset& operator=(const Intset&) = delete;
+  Intset();  // empty: 8 bytes
+  // Move-only, as its block; a deep copy is Copy().
   Intset Copy() const;
   // An intset with no block (an owner that switched to another encoding keeps one): only
   // AllocatedBytes(), assignment and destruction may be called on it.
-  static Intset Null() { return Intset(nullptr); }
+  static Intset Null() { return Intset(Block()); }
 
   size_t size() const;
   // Bytes of one value: 2, 4 or 8.
   size_t width() const;
   // The block's size (8 + width x size) and the allocator's usable size for it.
   size_t bytes() const { return 8 + width() * size(); }
-  size_t AllocatedBytes() const;
+  size_t AllocatedBytes() const { return is_.AllocatedBytes(); }
 
   // Returns false if v was already present.
   bool Add(int64_t v);
@@ -59,13 +58,14 @@ class Intset {
   bool CheckInvariants(std::string* why) const;
 
  private:
-  explicit Intset(uint8_t* is) : is_(is) {}
+  explicit Intset(Block block) : is_(std::move(block)) {}
+  uint8_t* values() const { return is_.get() + 8; }
   // Index of v, or of where it would be inserted (*found says which).
   size_t Search(int64_t v, bool* found) const;
   void Put(size_t i, int64_t v);  // stores v at index i in the current width
   void Resize(size_t n);          // realloc for n values of the current width, sets length
 
-  uint8_t* is_;
+  Block is_;
 };
 
 }  // namespace racetrack::engine

@@ -1,11 +1,7 @@
 #include "engine/ds/listpack.h"
 
-#include <malloc.h>
-
 #include <charconv>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
 #include "engine/ds/encoding.h"
 #include "engine/ds/util.h"
@@ -153,24 +149,13 @@ int64_t SignExtend(uint64_t u, int bits) {
   return static_cast<int64_t>((u ^ m) - m);
 }
 
-uint8_t* Allocate(size_t n) {
-  void* p = std::malloc(n);
-  if (p == nullptr) throw std::bad_alloc();
-  return static_cast<uint8_t*>(p);
-}
-
-uint8_t* Reallocate(uint8_t* lp, size_t n) {
-  void* p = std::realloc(lp, n);
-  if (p == nullptr) throw std::bad_alloc();
-  return static_cast<uint8_t*>(p);
-}
-
-uint8_t* NewEmpty() {
-  uint8_t* lp = Allocate(kHeader + 1);
+Block NewEmpty() {
+  Block block(kHeader + 1);
+  uint8_t* lp = block.get();
   Store32(lp, kHeader + 1);
   SetHeaderCount(lp, 0);
   lp[kHeader] = kEnd;
-  return lp;
+  return block;
 }
 
 }  // namespace
@@ -188,30 +173,13 @@ bool Listpack::Entry::Equals(std::string_view s) const {
 }
 
 Listpack::Listpack() : lp_(NewEmpty()) {}
-Listpack::~Listpack() { std::free(lp_); }
 
-Listpack& Listpack::operator=(Listpack&& o) noexcept {
-  if (this != &o) {
-    std::free(lp_);
-    lp_ = o.lp_;
-    o.lp_ = nullptr;
-  }
-  return *this;
-}
+Listpack Listpack::Copy() const { return Listpack(lp_.Copy(bytes())); }
 
-Listpack Listpack::Copy() const {
-  Listpack c;
-  size_t n = bytes();
-  c.lp_ = Reallocate(c.lp_, n);
-  std::memcpy(c.lp_, lp_, n);
-  return c;
-}
-
-size_t Listpack::bytes() const { return TotalBytes(lp_); }
-size_t Listpack::AllocatedBytes() const { return lp_ == nullptr ? 0 : malloc_usable_size(lp_); }
+size_t Listpack::bytes() const { return TotalBytes(lp()); }
 
 size_t Listpack::size() const {
-  uint32_t n = HeaderCount(lp_);
+  uint32_t n = HeaderCount(lp());
   if (n != kUnknownCount) return n;
   size_t count = 0;
   for (Pos p = First(); p != nullptr; p = Next(p)) ++count;
@@ -219,13 +187,13 @@ size_t Listpack::size() const {
 }
 
 Listpack::Pos Listpack::First() const {
-  const uint8_t* p = lp_ + kHeader;
+  const uint8_t* p = lp() + kHeader;
   return *p == kEnd ? nullptr : p;
 }
 
 Listpack::Pos Listpack::Last() const {
-  const uint8_t* end = lp_ + TotalBytes(lp_) - 1;
-  if (end == lp_ + kHeader) return nullptr;
+  const uint8_t* end = lp() + TotalBytes(lp()) - 1;
+  if (end == lp() + kHeader) return nullptr;
   size_t bl;
   size_t len = ReadBacklen(end - 1, &bl);
   return end - bl - len;
@@ -238,7 +206,7 @@ Listpack::Pos Listpack::Next(Pos p) const {
 }
 
 Listpack::Pos Listpack::Prev(Pos p) const {
-  if (p == lp_ + kHeader) return nullptr;
+  if (p == lp() + kHeader) return nullptr;
   size_t bl;
   size_t len = ReadBacklen(p - 1, &bl);
   return p - bl - len;
@@ -303,38 +271,38 @@ size_t Listpack::EntrySize(std::string_view s) {
 Listpack::Pos Listpack::Insert(Pos p, std::string_view s) {
   size_t len = Encode(s, nullptr);
   size_t entry = len + BacklenSize(len);
-  size_t total = TotalBytes(lp_);
-  size_t off = p == nullptr ? total - 1 : static_cast<size_t>(p - lp_);
-  lp_ = Reallocate(lp_, total + entry);
-  std::memmove(lp_ + off + entry, lp_ + off, total - off);
-  Encode(s, lp_ + off);
-  WriteBacklen(lp_ + off + len, len);
-  Store32(lp_, static_cast<uint32_t>(total + entry));
-  uint32_t n = HeaderCount(lp_);
-  if (n != kUnknownCount) SetHeaderCount(lp_, n + 1);
-  return lp_ + off;
+  size_t total = TotalBytes(lp());
+  size_t off = p == nullptr ? total - 1 : static_cast<size_t>(p - lp());
+  lp_.Resize(total + entry);
+  std::memmove(lp() + off + entry, lp() + off, total - off);
+  Encode(s, lp() + off);
+  WriteBacklen(lp() + off + len, len);
+  Store32(lp(), static_cast<uint32_t>(total + entry));
+  uint32_t n = HeaderCount(lp());
+  if (n != kUnknownCount) SetHeaderCount(lp(), n + 1);
+  return lp() + off;
 }
 
 Listpack::Pos Listpack::Replace(Pos p, std::string_view s) {
-  size_t off = static_cast<size_t>(p - lp_);
+  size_t off = static_cast<size_t>(p - lp());
   size_t old_len = EncodedSize(p);
   size_t old_entry = old_len + BacklenSize(old_len);
   size_t len = Encode(s, nullptr);
   size_t entry = len + BacklenSize(len);
-  size_t total = TotalBytes(lp_);
+  size_t total = TotalBytes(lp());
   size_t tail = total - off - old_entry;
-  if (entry > old_entry) lp_ = Reallocate(lp_, total - old_entry + entry);
-  std::memmove(lp_ + off + entry, lp_ + off + old_entry, tail);
-  if (entry < old_entry) lp_ = Reallocate(lp_, total - old_entry + entry);
-  Encode(s, lp_ + off);
-  WriteBacklen(lp_ + off + len, len);
-  Store32(lp_, static_cast<uint32_t>(total - old_entry + entry));
-  return lp_ + off;
+  if (entry > old_entry) lp_.Resize(total - old_entry + entry);
+  std::memmove(lp() + off + entry, lp() + off + old_entry, tail);
+  if (entry < old_entry) lp_.Resize(total - old_entry + entry);
+  Encode(s, lp() + off);
+  WriteBacklen(lp() + off + len, len);
+  Store32(lp(), static_cast<uint32_t>(total - old_entry + entry));
+  return lp() + off;
 }
 
 Listpack::Pos Listpack::Delete(Pos p, size_t count) {
-  size_t off = static_cast<size_t>(p - lp_);
-  size_t total = TotalBytes(lp_);
+  size_t off = static_cast<size_t>(p - lp());
+  size_t total = TotalBytes(lp());
   const uint8_t* q = p;
   size_t removed = 0;
   while (removed < count && *q != kEnd) {
@@ -343,17 +311,17 @@ Listpack::Pos Listpack::Delete(Pos p, size_t count) {
     ++removed;
   }
   size_t gone = static_cast<size_t>(q - p);
-  std::memmove(lp_ + off, lp_ + off + gone, total - off - gone);
-  lp_ = Reallocate(lp_, total - gone);
-  Store32(lp_, static_cast<uint32_t>(total - gone));
-  uint32_t n = HeaderCount(lp_);
+  std::memmove(lp() + off, lp() + off + gone, total - off - gone);
+  lp_.Resize(total - gone);
+  Store32(lp(), static_cast<uint32_t>(total - gone));
+  uint32_t n = HeaderCount(lp());
   if (n != kUnknownCount) {
-    SetHeaderCount(lp_, n - static_cast<uint32_t>(removed));
+    SetHeaderCount(lp(), n - static_cast<uint32_t>(removed));
   } else {
     size_t real = size();  // the count may fit the header again
-    if (real < kUnknownCount) SetHeaderCount(lp_, static_cast<uint32_t>(real));
+    if (real < kUnknownCount) SetHeaderCount(lp(), static_cast<uint32_t>(real));
   }
-  return lp_[off] == kEnd ? nullptr : lp_ + off;
+  return lp()[off] == kEnd ? nullptr : lp() + off;
 }
 
 bool Listpack::CheckInvariants(std::string* why) const {
@@ -361,25 +329,25 @@ bool Listpack::CheckInvariants(std::string* why) const {
     if (why) *why = m;
     return false;
   };
-  size_t total = TotalBytes(lp_);
+  size_t total = TotalBytes(lp());
   if (total < kHeader + 1) return fail("total bytes below the header size");
-  if (lp_[total - 1] != kEnd) return fail("no end byte at total-1");
+  if (lp()[total - 1] != kEnd) return fail("no end byte at total-1");
   if (AllocatedBytes() < total) return fail("allocation smaller than total bytes");
-  const uint8_t* p = lp_ + kHeader;
+  const uint8_t* p = lp() + kHeader;
   size_t count = 0;
-  while (p < lp_ + total - 1) {
+  while (p < lp() + total - 1) {
     size_t len = EncodedSize(p);
     if (len == 0) return fail("bad encoding byte");
     size_t bls = BacklenSize(len);
-    if (p + len + bls > lp_ + total - 1) return fail("entry runs past the end byte");
+    if (p + len + bls > lp() + total - 1) return fail("entry runs past the end byte");
     size_t got_bl;
     if (ReadBacklen(p + len + bls - 1, &got_bl) != len || got_bl != bls)
       return fail("backlen does not match the entry length");
     p += len + bls;
     ++count;
   }
-  if (p != lp_ + total - 1) return fail("entries do not end at the end byte");
-  uint32_t n = HeaderCount(lp_);
+  if (p != lp() + total - 1) return fail("entries do not end at the end byte");
+  uint32_t n = HeaderCount(lp());
   if (n != kUnknownCount && n != count) return fail("header count differs from the entries");
   if (n == kUnknownCount && count < kUnknownCount) return fail("unknown count below 65535");
   return true;

@@ -53,6 +53,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "engine/ds/block.h"
 
 namespace racetrack::engine {
 
@@ -72,20 +75,16 @@ class Listpack {
   static constexpr size_t kIntBuf = 24;  // enough for any int64 in decimal
 
   Listpack();  // empty: 7 bytes
-  ~Listpack();
-  Listpack(Listpack&& o) noexcept : lp_(o.lp_) { o.lp_ = nullptr; }
-  Listpack& operator=(Listpack&& o) noexcept;
-  Listpack(const Listpack&) = delete;
-  Listpack& operator=(const Listpack&) = delete;
+  // Move-only, as its block; a deep copy is Copy().
   Listpack Copy() const;
   // A listpack with no array at all (an owner that switched to another encoding keeps one):
   // only AllocatedBytes(), assignment and destruction may be called on it.
-  static Listpack Null() { return Listpack(nullptr); }
-  bool is_null() const { return lp_ == nullptr; }
+  static Listpack Null() { return Listpack(Block()); }
+  bool is_null() const { return lp_.is_null(); }
 
   // Total bytes of the array (header, entries, end byte) and the allocator's usable size for it.
   size_t bytes() const;
-  size_t AllocatedBytes() const;
+  size_t AllocatedBytes() const { return lp_.AllocatedBytes(); }
   // Number of entries. O(1) below 65535 entries.
   size_t size() const;
   bool empty() const { return First() == nullptr; }
@@ -119,9 +118,10 @@ class Listpack {
   bool CheckInvariants(std::string* why) const;
 
  private:
-  explicit Listpack(uint8_t* lp) : lp_(lp) {}
+  explicit Listpack(Block block) : lp_(std::move(block)) {}
+  uint8_t* lp() const { return lp_.get(); }  // moves on every resize
 
-  uint8_t* lp_;
+  Block lp_;
 };
 
 }  // namespace racetrack::engine
