@@ -35,12 +35,10 @@ TEST(LeaderboardKnobsTest, SizesZeroIsAUsageError) {
   auto scenario = MakeLeaderboardScenario();
   EXPECT_EQ(testing::KnobError(*scenario, "sizes", "1000,0"),
             "--sizes must be an integer between 10 and 10000000 (got '0')");
-  const KnobInfo* sizes = FindKnob(scenario->info(), "sizes");
-  ASSERT_NE(sizes, nullptr);
-  auto good = ParseKnobValues(*sizes, "1000,10000");
-  ASSERT_TRUE(good.ok());
+  const std::vector<double> good = testing::AcceptedKnobValues(*scenario, "sizes", "1000,10000");
+  ASSERT_EQ(good, (std::vector<double>{1000, 10000}));
   EXPECT_EQ(scenario->ParameterPoints(scenario->info().approaches[0],
-                                      adapters::TargetKind::kPostgres, {{"sizes", *good}})
+                                      adapters::TargetKind::kPostgres, {{"sizes", good}})
                 .size(),
             2u);
 }

@@ -160,6 +160,23 @@ inline std::string KnobError(const Scenario& scenario, std::string_view knob,
   return v.ok() ? "(accepted)" : v.status().message();
 }
 
+// The values `text` gives `scenario`'s knob `knob`, parsed as the CLI would; fails the test and
+// returns none when the lesson has no such knob or refuses the text.
+inline std::vector<double> AcceptedKnobValues(const Scenario& scenario, std::string_view knob,
+                                              std::string_view text) {
+  const KnobInfo* k = FindKnob(scenario.info(), knob);
+  if (k == nullptr) {
+    ADD_FAILURE() << "no knob " << knob;
+    return {};
+  }
+  auto v = ParseKnobValues(*k, text);
+  if (!v.ok()) {
+    ADD_FAILURE() << "--" << knob << " " << text << ": " << v.status().message();
+    return {};
+  }
+  return *v;
+}
+
 inline const std::vector<adapters::TargetKind>& AllKinds() {
   static const std::vector<adapters::TargetKind> kKinds = {
       adapters::TargetKind::kBuiltin, adapters::TargetKind::kBuiltinTcp,
