@@ -33,10 +33,9 @@ int Lines(const std::string& s) {
 }
 
 // A `racetrack` run with `--json <a temporary file>` added to `args`: what it printed and exited
-// with, the file's text ("" when it wrote none) and the file as the reader reads it. The file is
-// removed.
-struct JsonRun {
-  Outcome outcome;
+// with (the Outcome), the file's text ("" when it wrote none) and the file as the reader reads
+// it. The file is removed.
+struct JsonRun : Outcome {
   std::string text;
   results::Expected<results::Results> doc;
 };
@@ -110,7 +109,7 @@ TEST(CliTest, WorkloadIsRecordedInParameters) {
   const JsonRun run = RacetrackWithJson(
       "run counters -t builtin -a incr -d 0.1 --warmup 0 -q --keys 500 "
       "--distribution hotspot:0.9/0.1 --value-size 10-20");
-  EXPECT_EQ(run.outcome.code, 0) << run.outcome.output;
+  EXPECT_EQ(run.code, 0) << run.output;
   const auto& doc = run.doc;
   ASSERT_TRUE(doc.ok()) << doc.error().message();
   EXPECT_EQ(doc->parameters.keys.value_or(0), 500);
@@ -141,7 +140,7 @@ TEST(CliTest, ListShowsLessonsAndTargets) {
 TEST(CliTest, RunWritesJsonAndUnsafeLossesDoNotFailTheExitCode) {
   const JsonRun run =
       RacetrackWithJson("run counters -t builtin -a incr -a client-rmw -d 0.2 --warmup 0 -q");
-  EXPECT_EQ(run.outcome.code, 0) << run.outcome.output;
+  EXPECT_EQ(run.code, 0) << run.output;
   const auto& doc = run.doc;
   ASSERT_TRUE(doc.ok()) << doc.error().message();
   ASSERT_EQ(doc->records.size(), 2u);
@@ -165,10 +164,9 @@ TEST(CliTest, RunWritesJsonAndUnsafeLossesDoNotFailTheExitCode) {
 TEST(CliTest, UnavailableRequestedTargetExits3AndNeverShowsThePassword) {
   const JsonRun run = RacetrackWithJson(
       "run counters -t redis -a incr -d 0.1 --redis-url redis://:hunter2@127.0.0.1:1");
-  const Outcome& o = run.outcome;
-  EXPECT_EQ(o.code, 3) << o.output;
-  EXPECT_EQ(o.output.find("hunter2"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("redis"), std::string::npos);
+  EXPECT_EQ(run.code, 3) << run.output;
+  EXPECT_EQ(run.output.find("hunter2"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("redis"), std::string::npos);
   const std::string& json = run.text;
   ASSERT_FALSE(json.empty()) << "no results file";
   EXPECT_EQ(json.find("hunter2"), std::string::npos);
@@ -227,9 +225,8 @@ TEST(CliTest, ClientsAndDurabilityAxesGiveOneRecordPerPointAndReadBackSettings) 
   JsonRun run = RacetrackWithJson(
       "run counters -t builtin -a incr -a watch-multi --clients 1,4 --durability off,strict "
       "-d 0.1 --warmup 0");
-  const Outcome& o = run.outcome;
-  EXPECT_EQ(o.code, 0) << o.output;
-  EXPECT_NE(o.output.find("durability: off,strict"), std::string::npos) << o.output;
+  EXPECT_EQ(run.code, 0) << run.output;
+  EXPECT_NE(run.output.find("durability: off,strict"), std::string::npos) << run.output;
   auto& doc = run.doc;
   ASSERT_TRUE(doc.ok()) << doc.error().message();
   // 2 approaches x 2 clients x 2 modes.
@@ -251,10 +248,9 @@ TEST(CliTest, ClientsAndDurabilityAxesGiveOneRecordPerPointAndReadBackSettings) 
 TEST(CliTest, RateSweepWithAnObjectivePrintsTheKneePerApproach) {
   const JsonRun run = RacetrackWithJson(
       "run counters -t builtin -a incr --rate 200,400 --slo p99:1s -d 0.2 --warmup 0");
-  const Outcome& o = run.outcome;
-  EXPECT_EQ(o.code, 0) << o.output;
-  EXPECT_NE(o.output.find("knee"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("counters/incr"), std::string::npos) << o.output;
+  EXPECT_EQ(run.code, 0) << run.output;
+  EXPECT_NE(run.output.find("knee"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("counters/incr"), std::string::npos) << run.output;
   const auto& doc = run.doc;
   ASSERT_TRUE(doc.ok()) << doc.error().message();
   ASSERT_EQ(doc->records.size(), 2u);
