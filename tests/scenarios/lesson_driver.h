@@ -132,6 +132,15 @@ inline Result<Driven> Drive(const Scenario& scenario, const std::string& approac
   return out;
 }
 
+// Drive for a run in which no Step may fail: the first failed Step is the error.
+inline Result<Driven> DriveClean(const Scenario& scenario, const std::string& approach_id,
+                                 adapters::Target& target, RunContext context,
+                                 uint64_t steps_per_worker) {
+  auto r = Drive(scenario, approach_id, target, std::move(context), steps_per_worker);
+  if (r.ok() && !r->error.empty()) return Status::Internal("a Step failed: " + r->error);
+  return r;
+}
+
 // What Prepare answers for `approach_id` on the in-process target with knob values `extra`, as
 // a programmatic caller (the GUI, racetrack-bench) that skipped the CLI's checks would get it:
 // the error's message, or "" when it prepared.
