@@ -4,8 +4,12 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <initializer_list>
 #include <set>
+#include <sstream>
 #include <string>
+#include <string_view>
 
 #include <unistd.h>
 
@@ -28,28 +32,41 @@ int Lines(const std::string& s) {
   return n;
 }
 
+// A `racetrack` run with `--json <a temporary file>` added to `args`: what it printed and exited
+// with (the Outcome), the file's text ("" when it wrote none) and the file as the reader reads
+// it. The file is removed.
+struct JsonRun : Outcome {
+  std::string text;
+  results::Expected<results::Results> doc;
+};
+JsonRun RacetrackWithJson(const std::string& args) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("racetrack-cli-" + std::to_string(getpid()) + ".json"))
+                               .string();
+  Outcome outcome = Racetrack(args + " --json " + path);
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  JsonRun run{std::move(outcome), text.str(), results::ReadResults(path)};
+  std::remove(path.c_str());
+  return run;
+}
+
+// Runs `args` and expects a usage error: exit code 2, one line holding each of `fragments`.
+void ExpectUsageError(const std::string& args, std::initializer_list<std::string_view> fragments) {
+  SCOPED_TRACE(args);
+  auto o = Racetrack(args);
+  EXPECT_EQ(o.code, 2) << o.output;
+  EXPECT_EQ(Lines(o.output), 1) << o.output;
+  for (std::string_view f : fragments) EXPECT_NE(o.output.find(f), std::string::npos) << o.output;
+}
+
 TEST(CliTest, UsageErrorsAreOneLineNamingTheValidChoices) {
-  auto o = Racetrack("run nosuch");
-  EXPECT_EQ(o.code, 2);
-  EXPECT_EQ(Lines(o.output), 1) << o.output;
-  EXPECT_NE(o.output.find("counters"), std::string::npos) << o.output;
-
-  o = Racetrack("run counters --target nope");
-  EXPECT_EQ(o.code, 2);
-  EXPECT_NE(o.output.find("builtin-tcp"), std::string::npos) << o.output;
-
-  o = Racetrack("run counters --bogus");
-  EXPECT_EQ(o.code, 2);
-  EXPECT_EQ(Lines(o.output), 1) << o.output;
-  EXPECT_NE(o.output.find("--clients"), std::string::npos) << o.output;
-
-  o = Racetrack("run counters -t builtin --approach nope");
-  EXPECT_EQ(o.code, 2);
-  EXPECT_NE(o.output.find("incr"), std::string::npos) << o.output;
-
-  o = Racetrack("run counters -t builtin --clients 0");
-  EXPECT_EQ(o.code, 2);
-  EXPECT_NE(o.output.find("--clients"), std::string::npos) << o.output;
+  ExpectUsageError("run nosuch", {"counters"});
+  ExpectUsageError("run counters --target nope", {"builtin-tcp"});
+  ExpectUsageError("run counters --bogus", {"--clients"});
+  ExpectUsageError("run counters -t builtin --approach nope", {"incr"});
+  ExpectUsageError("run counters -t builtin --clients 0", {"--clients"});
 
   EXPECT_EQ(Racetrack("--version").code, 0);
   EXPECT_EQ(Racetrack("run --help").code, 0);
@@ -84,25 +101,16 @@ TEST(CliTest, WorkloadAndLessonKnobErrorsNameTheRange) {
        "--maxmemory-policy for cache must be one of allkeys-lru, allkeys-lfu, volatile-ttl"},
       {"run uniques --sizes 0", "--sizes for uniques must be an integer between"},
   };
-  for (const auto& [args, message] : cases) {
-    auto o = Racetrack(args);
-    EXPECT_EQ(o.code, 2) << args << ": " << o.output;
-    EXPECT_EQ(Lines(o.output), 1) << o.output;
-    EXPECT_NE(o.output.find(message), std::string::npos) << o.output;
-  }
+  for (const auto& [args, message] : cases) ExpectUsageError(args, {message});
 }
 
 // The workload flags are recorded in the results' parameters.
 TEST(CliTest, WorkloadIsRecordedInParameters) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() /
-       ("racetrack-cli-workload-" + std::to_string(getpid()) + ".json"))
-          .string();
-  auto o = Racetrack("run counters -t builtin -a incr -d 0.1 --warmup 0 -q --keys 500 "
-                     "--distribution hotspot:0.9/0.1 --value-size 10-20 --json " + path);
-  EXPECT_EQ(o.code, 0) << o.output;
-  auto doc = racetrack::results::ReadResults(path);
-  std::remove(path.c_str());
+  const JsonRun run = RacetrackWithJson(
+      "run counters -t builtin -a incr -d 0.1 --warmup 0 -q --keys 500 "
+      "--distribution hotspot:0.9/0.1 --value-size 10-20");
+  EXPECT_EQ(run.code, 0) << run.output;
+  const auto& doc = run.doc;
   ASSERT_TRUE(doc.ok()) << doc.error().message();
   EXPECT_EQ(doc->parameters.keys.value_or(0), 500);
   EXPECT_EQ(doc->parameters.distribution, "hotspot:0.9/0.1");
@@ -111,33 +119,14 @@ TEST(CliTest, WorkloadIsRecordedInParameters) {
 
 // The messaging and persistence lessons' bad input: one line, exit 2, nothing run.
 TEST(CliTest, MessagingAndPersistenceBadInputIsOneLine) {
-  auto o = Racetrack("run messaging -t builtin --kill-at-ms 5000");
-  EXPECT_EQ(o.code, 2);
-  EXPECT_EQ(Lines(o.output), 1) << o.output;
-  EXPECT_NE(o.output.find("--kill-at-ms 5000 is after the producer's last send at 2000 ms"),
-            std::string::npos)
-      << o.output;
-
-  o = Racetrack("run messaging -t builtin --kill-at-ms 800 --restart-at-ms 600");
-  EXPECT_EQ(o.code, 2);
-  EXPECT_EQ(Lines(o.output), 1) << o.output;
-  EXPECT_NE(o.output.find("--restart-at-ms 600 must be after --kill-at-ms 800"),
-            std::string::npos)
-      << o.output;
-
-  o = Racetrack("run persistence -t builtin-tcp --kills 0");
-  EXPECT_EQ(o.code, 2);
-  EXPECT_EQ(Lines(o.output), 1) << o.output;
-  EXPECT_NE(o.output.find("--kills for persistence must be an integer between 1 and 100 (got '0')"),
-            std::string::npos)
-      << o.output;
-
-  o = Racetrack("run messaging persistence -t builtin --approach aof-sometimes");
-  EXPECT_EQ(o.code, 2);
-  EXPECT_EQ(Lines(o.output), 1) << o.output;
-  EXPECT_NE(o.output.find("unknown approach 'aof-sometimes'"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("streams-group"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("aof-always"), std::string::npos) << o.output;
+  ExpectUsageError("run messaging -t builtin --kill-at-ms 5000",
+                   {"--kill-at-ms 5000 is after the producer's last send at 2000 ms"});
+  ExpectUsageError("run messaging -t builtin --kill-at-ms 800 --restart-at-ms 600",
+                   {"--restart-at-ms 600 must be after --kill-at-ms 800"});
+  ExpectUsageError("run persistence -t builtin-tcp --kills 0",
+                   {"--kills for persistence must be an integer between 1 and 100 (got '0')"});
+  ExpectUsageError("run messaging persistence -t builtin --approach aof-sometimes",
+                   {"unknown approach 'aof-sometimes'", "streams-group", "aof-always"});
 }
 
 TEST(CliTest, ListShowsLessonsAndTargets) {
@@ -149,15 +138,10 @@ TEST(CliTest, ListShowsLessonsAndTargets) {
 }
 
 TEST(CliTest, RunWritesJsonAndUnsafeLossesDoNotFailTheExitCode) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("racetrack-cli-test-" +
-                                                 std::to_string(getpid()) + ".json"))
-          .string();
-  auto o = Racetrack("run counters -t builtin -a incr -a client-rmw -d 0.2 --warmup 0 -q --json " +
-               path);
-  EXPECT_EQ(o.code, 0) << o.output;
-  auto doc = results::ReadResults(path);
-  std::remove(path.c_str());
+  const JsonRun run =
+      RacetrackWithJson("run counters -t builtin -a incr -a client-rmw -d 0.2 --warmup 0 -q");
+  EXPECT_EQ(run.code, 0) << run.output;
+  const auto& doc = run.doc;
   ASSERT_TRUE(doc.ok()) << doc.error().message();
   ASSERT_EQ(doc->records.size(), 2u);
   for (const auto& r : doc->records) {
@@ -178,23 +162,13 @@ TEST(CliTest, RunWritesJsonAndUnsafeLossesDoNotFailTheExitCode) {
 }
 
 TEST(CliTest, UnavailableRequestedTargetExits3AndNeverShowsThePassword) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("racetrack-cli-test3-" +
-                                                 std::to_string(getpid()) + ".json"))
-          .string();
-  auto o = Racetrack("run counters -t redis -a incr -d 0.1 --redis-url redis://:hunter2@127.0.0.1:1 "
-               "--json " + path);
-  EXPECT_EQ(o.code, 3) << o.output;
-  EXPECT_EQ(o.output.find("hunter2"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("redis"), std::string::npos);
-  std::FILE* f = std::fopen(path.c_str(), "r");
-  ASSERT_NE(f, nullptr);
-  std::string json;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) json.append(buf, n);
-  std::fclose(f);
-  std::remove(path.c_str());
+  const JsonRun run = RacetrackWithJson(
+      "run counters -t redis -a incr -d 0.1 --redis-url redis://:hunter2@127.0.0.1:1");
+  EXPECT_EQ(run.code, 3) << run.output;
+  EXPECT_EQ(run.output.find("hunter2"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("redis"), std::string::npos);
+  const std::string& json = run.text;
+  ASSERT_FALSE(json.empty()) << "no results file";
   EXPECT_EQ(json.find("hunter2"), std::string::npos);
   EXPECT_NE(json.find("\"available\": false"), std::string::npos);
 }
@@ -202,21 +176,14 @@ TEST(CliTest, UnavailableRequestedTargetExits3AndNeverShowsThePassword) {
 // locks and sessions: bad knob values and a malformed --redlock-urls are one-line usage errors
 // before anything runs.
 TEST(CliTest, LocksAndSessionsBadInputIsOneLine) {
-  for (const char* args : {"run locks -t builtin --pause-ms -1", "run sessions -t builtin --revoke 2",
-                           "run locks -t builtin --redlock-urls redis://a:1,nonsense,redis://b:2",
-                           "run locks -t builtin --redlock-urls redis://a:1",
-                           "run sessions -t builtin --maxmemory-policy lfu-ish"}) {
-    auto o = Racetrack(args);
-    EXPECT_EQ(o.code, 2) << args << ": " << o.output;
-    EXPECT_EQ(Lines(o.output), 1) << args << ": " << o.output;
-  }
-  auto o = Racetrack("run locks -t builtin --pause-ms -1");
-  EXPECT_NE(o.output.find("--pause-ms for locks must be an integer between 0 and 600000"), std::string::npos)
-      << o.output;
-  o = Racetrack("run sessions -t builtin --revoke 2");
-  EXPECT_NE(o.output.find("--revoke for sessions must be between 0 and 1"), std::string::npos) << o.output;
-  o = Racetrack("run locks -t builtin --redlock-urls redis://a:1,nonsense,redis://b:2");
-  EXPECT_NE(o.output.find("--redlock-urls"), std::string::npos) << o.output;
+  ExpectUsageError("run locks -t builtin --pause-ms -1",
+                   {"--pause-ms for locks must be an integer between 0 and 600000"});
+  ExpectUsageError("run sessions -t builtin --revoke 2",
+                   {"--revoke for sessions must be between 0 and 1"});
+  ExpectUsageError("run locks -t builtin --redlock-urls redis://a:1,nonsense,redis://b:2",
+                   {"--redlock-urls"});
+  ExpectUsageError("run locks -t builtin --redlock-urls redis://a:1", {});
+  ExpectUsageError("run sessions -t builtin --maxmemory-policy lfu-ish", {});
 }
 
 // The serverless `client` target: listed for sessions' jwt, joins a sessions run by default.
@@ -250,23 +217,17 @@ TEST(CliTest, BadSweepAndDurabilityValuesAreOneLineUsageErrors) {
                         Case{"--rate 1000 --slo p97:1ms", "percentile"},
                         Case{"--rate 1000 --slo p99:1parsec", "unit"},
                         Case{"--slo p99:1ms", "needs --rate"}}) {
-    auto o = Racetrack(std::string("run counters -t builtin ") + c.args);
-    EXPECT_EQ(o.code, 2) << c.args << ": " << o.output;
-    EXPECT_EQ(Lines(o.output), 1) << c.args << ": " << o.output;
-    EXPECT_NE(o.output.find(c.names), std::string::npos) << c.args << ": " << o.output;
+    ExpectUsageError(std::string("run counters -t builtin ") + c.args, {c.names});
   }
 }
 
 TEST(CliTest, ClientsAndDurabilityAxesGiveOneRecordPerPointAndReadBackSettings) {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("racetrack-cli-axes-" + std::to_string(getpid()) + ".json"))
-                               .string();
-  auto o = Racetrack("run counters -t builtin -a incr -a watch-multi --clients 1,4 "
-                     "--durability off,strict -d 0.1 --warmup 0 --json " + path);
-  EXPECT_EQ(o.code, 0) << o.output;
-  EXPECT_NE(o.output.find("durability: off,strict"), std::string::npos) << o.output;
-  auto doc = results::ReadResults(path);
-  std::remove(path.c_str());
+  JsonRun run = RacetrackWithJson(
+      "run counters -t builtin -a incr -a watch-multi --clients 1,4 --durability off,strict "
+      "-d 0.1 --warmup 0");
+  EXPECT_EQ(run.code, 0) << run.output;
+  EXPECT_NE(run.output.find("durability: off,strict"), std::string::npos) << run.output;
+  auto& doc = run.doc;
   ASSERT_TRUE(doc.ok()) << doc.error().message();
   // 2 approaches x 2 clients x 2 modes.
   ASSERT_EQ(doc->records.size(), 8u);
@@ -285,16 +246,12 @@ TEST(CliTest, ClientsAndDurabilityAxesGiveOneRecordPerPointAndReadBackSettings) 
 }
 
 TEST(CliTest, RateSweepWithAnObjectivePrintsTheKneePerApproach) {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("racetrack-cli-knee-" + std::to_string(getpid()) + ".json"))
-                               .string();
-  auto o = Racetrack("run counters -t builtin -a incr --rate 200,400 --slo p99:1s -d 0.2 "
-                     "--warmup 0 --json " + path);
-  EXPECT_EQ(o.code, 0) << o.output;
-  EXPECT_NE(o.output.find("knee"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("counters/incr"), std::string::npos) << o.output;
-  auto doc = results::ReadResults(path);
-  std::remove(path.c_str());
+  const JsonRun run = RacetrackWithJson(
+      "run counters -t builtin -a incr --rate 200,400 --slo p99:1s -d 0.2 --warmup 0");
+  EXPECT_EQ(run.code, 0) << run.output;
+  EXPECT_NE(run.output.find("knee"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("counters/incr"), std::string::npos) << run.output;
+  const auto& doc = run.doc;
   ASSERT_TRUE(doc.ok()) << doc.error().message();
   ASSERT_EQ(doc->records.size(), 2u);
   EXPECT_EQ(doc->parameters.slo, "p99:1s");

@@ -96,6 +96,11 @@ class BreadthConformance : public ::testing::Test {
   void WriteBoth(const std::string& name, const std::string& content) {
     for (Server& s : servers_) WriteFile(s.dir + "/" + name, content);
   }
+  // Writes `users` as both servers' users.acl and runs ACL LOAD on both (replies compared).
+  void AclLoadBoth(const std::string& users) {
+    WriteBoth("users.acl", users);
+    Both({"acl", "load"});
+  }
 
   // Runs argv on `conns` (one per server); fails unless both replies are equal. Returns Redis's.
   std::string Both(std::array<redisContext*, 2> conns, const std::vector<std::string>& argv) {
@@ -145,34 +150,31 @@ TEST_F(BreadthConformance, AclFileLoadAndSave) {
   EXPECT_NE(ReadFile(servers_[1].dir + "/users.acl").find("user writer on "), std::string::npos);
 
   // A file with errors changes nothing and names each problem with its line.
-  WriteBoth("users.acl",
-            "user default on nopass ~* &* +@all\n"
-            "\n"
-            "user bad on +nosuchcommand -nosuchtoo\n"
-            "nouser here\n"
-            "user twice on\n"
-            "user twice off\n"
-            "user syntax on ~* %X~y allkeys\n"
-            "user\n");
-  Both({"acl", "load"});
+  AclLoadBoth(
+      "user default on nopass ~* &* +@all\n"
+      "\n"
+      "user bad on +nosuchcommand -nosuchtoo\n"
+      "nouser here\n"
+      "user twice on\n"
+      "user twice off\n"
+      "user syntax on ~* %X~y allkeys\n"
+      "user\n");
   Both({"acl", "users"});
   Both(as_cache, {"get", "cache:1"});  // still logged in: nothing changed
 
   // A good file replaces every user; the client logged in as a replaced user is closed.
-  WriteBoth("users.acl",
-            "user default on nopass ~* &* +@all\n"
-            "  user cache on nopass ~cache:* resetchannels -@all +get  \r\n"
-            "user (sel) on\n"
-            "user reader on nopass %R~* resetchannels -@all +@read (~other:* +set)\n");
-  Both({"acl", "load"});
+  AclLoadBoth(
+      "user default on nopass ~* &* +@all\n"
+      "  user cache on nopass ~cache:* resetchannels -@all +get  \r\n"
+      "user (sel) on\n"
+      "user reader on nopass %R~* resetchannels -@all +@read (~other:* +set)\n");
   Both({"acl", "list"});
   Both(as_cache, {"get", "cache:1"});  // both: the connection is gone
   Both({"acl", "whoami"});
 
   // No `default` line: default becomes Redis's initial one (on nopass ~* &* +@all).
   Both({"acl", "setuser", "default", "resetpass", ">secret"});
-  WriteBoth("users.acl", "user solo on nopass ~* +@all\n");
-  Both({"acl", "load"});
+  AclLoadBoth("user solo on nopass ~* +@all\n");
   Both({"acl", "getuser", "default"});
 
   // A missing file.

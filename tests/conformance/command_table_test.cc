@@ -95,13 +95,11 @@ const std::map<std::string, std::string>& DeliberateDifferences() {
   return *d;
 }
 
-TEST(CommandTableTest, ArityFlagsAndKeyPositionsEqualRedis) {
-  DualServers& servers = DualServers::Get();
-  if (!servers.skip.empty()) GTEST_SKIP() << servers.skip;
-  ASSERT_TRUE(servers.error.empty()) << servers.error;
-  Connection redis = Connect(servers.redis_port), ours = Connect(servers.ours_port);
-  ASSERT_TRUE(redis && ours);
-  std::map<std::string, Info> theirs = Commands(redis.get()), mine = Commands(ours.get());
+// Each test against both servers: a redis-server and a racetrack-server, one connection to each.
+class CommandTableTest : public DualServerTest {};
+
+TEST_F(CommandTableTest, ArityFlagsAndKeyPositionsEqualRedis) {
+  std::map<std::string, Info> theirs = Commands(redis_.get()), mine = Commands(ours_.get());
   ASSERT_GT(theirs.size(), 200u);
   ASSERT_GT(mine.size(), 100u);
   int compared = 0;
@@ -152,17 +150,12 @@ std::string Docs(redisContext* c, const std::string& name) {
 
 // Issue 17: COMMAND DOCS answers as Redis 7.0.15's for every command racetrack has (summary, since,
 // group, complexity, doc flags, deprecation, history, arguments).
-TEST(CommandTableTest, CommandDocsEqualRedis) {
-  DualServers& servers = DualServers::Get();
-  if (!servers.skip.empty()) GTEST_SKIP() << servers.skip;
-  ASSERT_TRUE(servers.error.empty()) << servers.error;
-  Connection redis = Connect(servers.redis_port), ours = Connect(servers.ours_port);
-  ASSERT_TRUE(redis && ours);
-  std::map<std::string, Info> mine = Commands(ours.get());
+TEST_F(CommandTableTest, CommandDocsEqualRedis) {
+  std::map<std::string, Info> mine = Commands(ours_.get());
   ASSERT_GT(mine.size(), 100u);
   int compared = 0;
   for (const auto& [name, info] : mine) {
-    EXPECT_EQ(Docs(ours.get(), name), Docs(redis.get(), name)) << name << " (racetrack vs Redis)";
+    EXPECT_EQ(Docs(ours_.get(), name), Docs(redis_.get(), name)) << name << " (racetrack vs Redis)";
     ++compared;
   }
   std::printf("command docs: %d commands and subcommands compared with Redis\n", compared);
@@ -512,21 +505,17 @@ class LoggedServer {
   std::unique_ptr<adapters::ServerProcess> process_;
 };
 
-TEST(CommandTableTest, EveryWriteCommandIsSeenByWatchAndReplayedFromTheLog) {
-  DualServers& servers = DualServers::Get();
-  if (!servers.skip.empty()) GTEST_SKIP() << servers.skip;
-  ASSERT_TRUE(servers.error.empty()) << servers.error;
+TEST_F(CommandTableTest, EveryWriteCommandIsSeenByWatchAndReplayedFromTheLog) {
   char templ[] = "/tmp/racetrack-command-table-XXXXXX";
   ASSERT_NE(mkdtemp(templ), nullptr);
   std::string dir = templ;
   LoggedServer ours(dir);
   ASSERT_EQ(ours.Start(), "");
 
-  Connection redis = Connect(servers.redis_port);
   Connection probe = Connect(ours.port());
-  ASSERT_TRUE(redis && probe);
-  Command(redis.get(), {"flushall"});
-  Command(redis.get(), {"function", "flush"});
+  ASSERT_TRUE(probe);
+  Command(redis_.get(), {"flushall"});
+  Command(redis_.get(), {"function", "flush"});
   std::map<std::string, Info> mine = Commands(probe.get());
   bool functions = mine.contains("function");
 
@@ -554,7 +543,7 @@ TEST(CommandTableTest, EveryWriteCommandIsSeenByWatchAndReplayedFromTheLog) {
     }
     ++run;
     SCOPED_TRACE(name);
-    Outcome theirs = RunExample(servers.redis_port, name, ex);
+    Outcome theirs = RunExample(ports_[0], name, ex);
     ASSERT_EQ(theirs.error, "") << "the example fails on Redis itself";
     Outcome mine_now = RunExample(ours.port(), name, ex);
     ASSERT_EQ(mine_now.error, "");

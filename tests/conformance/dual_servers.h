@@ -14,8 +14,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -199,8 +201,33 @@ class DualServerTest : public ::testing::Test {
     return a;
   }
 
+  // Runs `transcript` (a function of the port returning one string, or one line per step) on
+  // redis-server, then on racetrack-server; fails the test unless the two are equal (step by step)
+  // and unless Redis's transcript contains each of `exercises`: the sanity check that the script
+  // really exercised what it claims (a wrong script would compare two hangs). Returns Redis's.
+  template <typename Transcript>
+  auto SameOnBoth(Transcript transcript, std::initializer_list<std::string_view> exercises = {}) {
+    auto redis = transcript(ports_[0]);
+    auto ours = transcript(ports_[1]);
+    ExpectSame(redis, ours);
+    const std::string all = Searchable(redis);
+    for (std::string_view e : exercises) EXPECT_NE(all.find(e), std::string::npos) << all;
+    return redis;
+  }
+
   Connection redis_, ours_;
   std::vector<int> ports_;  // [0] redis-server, [1] racetrack-server
+
+ private:
+  static void ExpectSame(const std::string& redis, const std::string& ours) {
+    EXPECT_EQ(redis, ours);
+  }
+  static void ExpectSame(const std::vector<std::string>& redis,
+                         const std::vector<std::string>& ours) {
+    ExpectSameTranscript(redis, ours);
+  }
+  static std::string Searchable(const std::string& transcript) { return transcript; }
+  static std::string Searchable(const std::vector<std::string>& lines) { return Joined(lines); }
 };
 
 }  // namespace racetrack::conformance

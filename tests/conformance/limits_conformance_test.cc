@@ -200,37 +200,42 @@ void ExpectSame(const std::pair<Breach, Breach>& b) {
   EXPECT_TRUE(ours.bystander_served) << "the other client was not served afterwards";
 }
 
+// What `c`, the client that broke the limit, receives until the server closes it (10 s at most).
+Breach WaitForClose(Raw& c) {
+  Breach b;
+  b.closed = c.ReadUntilClosed(std::chrono::seconds(10), &b.received);
+  return b;
+}
+
+// Sends `bytes` past a limit on a new connection; what comes back until the close.
+Breach SendAndWaitForClose(int port, const std::string& bytes) {
+  Raw c(port);
+  c.Send(bytes);
+  return WaitForClose(c);
+}
+
 // 1 MB is the smallest value Redis accepts for both buffer limits.
 TEST_F(LimitsTest, QueryBufferLimitClosesTheClientWithoutAReply) {
   ExpectSame(OnBoth({"--client-query-buffer-limit", "1mb"}, [](int port) {
-    Breach b;
-    Raw c(port);
     // A 3 MB argument announced (under proto-max-bulk-len), 1.5 MB of it sent: past the limit.
-    c.Send("*2\r\n$3\r\nSET\r\n$3000000\r\n" + std::string(1500 * 1000, 'x'));
-    b.closed = c.ReadUntilClosed(std::chrono::seconds(10), &b.received);
-    return b;
+    return SendAndWaitForClose(port,
+                               "*2\r\n$3\r\nSET\r\n$3000000\r\n" + std::string(1500 * 1000, 'x'));
   }));
 }
 
 TEST_F(LimitsTest, ProtoMaxBulkLenAnswersInvalidBulkLengthAndCloses) {
   ExpectSame(OnBoth({"--proto-max-bulk-len", "1mb"}, [](int port) {
-    Breach b;
-    Raw c(port);
-    c.Send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n");
-    b.closed = c.ReadUntilClosed(std::chrono::seconds(10), &b.received);
-    return b;
+    return SendAndWaitForClose(port, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n");
   }));
 }
 
 TEST_F(LimitsTest, MaxClientsAnswersTheExtraClientAndClosesIt) {
   ExpectSame(OnBoth({"--maxclients", "3"}, [](int port) {
-    Breach b;
     Raw second(port), third(port);  // with the bystander: three, the limit
     second.Ping();
     third.Ping();
     Raw extra(port);
-    b.closed = extra.ReadUntilClosed(std::chrono::seconds(10), &b.received);
-    return b;
+    return WaitForClose(extra);
   }));
 }
 
@@ -253,7 +258,6 @@ TEST_F(LimitsTest, IdleTimeoutClosesTheIdleClientWithoutAReply) {
 
 TEST_F(LimitsTest, OutputBufferLimitClosesTheClientThatDoesNotRead) {
   auto both = OnBoth({"--client-output-buffer-limit", "normal 1mb 0 0"}, [](int port) {
-    Breach b;
     Raw setter(port);
     std::string value(512 * 1024, 'v');
     setter.Send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" + value +
@@ -265,8 +269,7 @@ TEST_F(LimitsTest, OutputBufferLimitClosesTheClientThatDoesNotRead) {
     for (int i = 0; i < 40; ++i) gets += "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n";
     reader.Send(gets);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    b.closed = reader.ReadUntilClosed(std::chrono::seconds(10), &b.received);
-    return b;
+    return WaitForClose(reader);
   });
   const auto& [redis, ours] = both;
   EXPECT_TRUE(redis.closed) << "Redis did not close the client (the scenario is wrong)";

@@ -11,15 +11,8 @@
 namespace racetrack::engine {
 namespace {
 
-class DataCommandsTest : public EngineTest {
+class DataCommandsTest : public TwoClientEngineTest {
  protected:
-  DataCommandsTest() { engine_.AddClient(&other_); }
-  ~DataCommandsTest() override { engine_.RemoveClient(&other_); }
-  static std::string Take(ClientState& c) {
-    std::string out = std::move(c.reply.buffer());
-    c.reply.Clear();
-    return out;
-  }
   // Runs WATCH key on `other_` (in its db), then `writes` on the main client, then an empty
   // MULTI/EXEC on `other_`: true when the EXEC was aborted.
   bool ExecAbortedAfter(std::string_view key, const std::vector<std::vector<std::string>>& writes) {
@@ -28,7 +21,6 @@ class DataCommandsTest : public EngineTest {
     Run(other_, {"multi"});
     return Run(other_, {"exec"}) == "*-1\r\n";
   }
-  ClientState other_;
 };
 
 TEST_F(DataCommandsTest, SwapDbSwapsDataNotClients) {

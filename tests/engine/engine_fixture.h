@@ -36,8 +36,13 @@ class EngineTest : public ::testing::Test {
   std::string RunV(const std::vector<std::string>& argv) {
     std::vector<std::string_view> views(argv.begin(), argv.end());
     engine_.Execute(client_, Args(views));
-    std::string out = std::move(client_.reply.buffer());
-    client_.reply.Clear();
+    return Take(client_);
+  }
+  // Takes what is in a client's reply buffer: what the engine pushed to it outside its own
+  // commands (messages, a blocked command's reply).
+  static std::string Take(ClientState& c) {
+    std::string out = std::move(c.reply.buffer());
+    c.reply.Clear();
     return out;
   }
 
@@ -60,6 +65,15 @@ class EngineTest : public ::testing::Test {
   ManualClock clock_;
   Engine engine_;
   ClientState client_;
+};
+
+// EngineTest with a second connection, other_ (WATCH from elsewhere, blocked clients, pub/sub).
+class TwoClientEngineTest : public EngineTest {
+ protected:
+  TwoClientEngineTest() { engine_.AddClient(&other_); }
+  ~TwoClientEngineTest() override { engine_.RemoveClient(&other_); }
+
+  ClientState other_;
 };
 
 // Matches an error reply whose text starts with `prefix` ("WRONGTYPE", "ERR syntax error").

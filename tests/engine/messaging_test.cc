@@ -8,23 +8,10 @@
 namespace racetrack::engine {
 namespace {
 
-class MessagingTest : public EngineTest {
+class MessagingTest : public TwoClientEngineTest {
  protected:
-  MessagingTest() {
-    engine_.AddClient(&other_);
-    engine_.AddClient(&third_);
-  }
-  ~MessagingTest() override {
-    engine_.RemoveClient(&other_);
-    engine_.RemoveClient(&third_);
-  }
-  // Takes what the engine pushed into a client's buffer outside its own commands.
-  static std::string Take(ClientState& c) {
-    std::string out = std::move(c.reply.buffer());
-    c.reply.Clear();
-    return out;
-  }
-  ClientState other_;
+  MessagingTest() { engine_.AddClient(&third_); }
+  ~MessagingTest() override { engine_.RemoveClient(&third_); }
   ClientState third_;
 };
 

@@ -2,47 +2,52 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 namespace racetrack::engine {
 namespace {
 
 using Outcome = RequestParser::Outcome;
 
-TEST(RequestParserTest, ParsesMultibulk) {
-  RequestParser p;
+// One Parse call on a new parser, and what it gave back.
+struct Parsed {
+  explicit Parsed(std::string_view input, ParserLimits limits = {}) : parser(limits) {
+    outcome = parser.Parse(input, &argv, &consumed, &err);
+  }
+  RequestParser parser;  // owns the unescaped inline arguments that argv may point into
+  Outcome outcome;
   std::vector<std::string_view> argv;
-  size_t consumed;
+  size_t consumed = 0;
   std::string err;
-  std::string in = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
-  ASSERT_EQ(p.Parse(in, &argv, &consumed, &err), Outcome::kCommand);
-  EXPECT_EQ(consumed, in.size());
-  ASSERT_EQ(argv.size(), 2u);
-  EXPECT_EQ(argv[0], "GET");
-  EXPECT_EQ(argv[1], "k");
+};
+
+TEST(RequestParserTest, ParsesMultibulk) {
+  const std::string in = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
+  const Parsed r(in);
+  ASSERT_EQ(r.outcome, Outcome::kCommand);
+  EXPECT_EQ(r.consumed, in.size());
+  ASSERT_EQ(r.argv.size(), 2u);
+  EXPECT_EQ(r.argv[0], "GET");
+  EXPECT_EQ(r.argv[1], "k");
 }
 
 TEST(RequestParserTest, NeedsMoreAtEverySplitPoint) {
   std::string in = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n";
   for (size_t cut = 0; cut < in.size(); ++cut) {
-    RequestParser p;
-    std::vector<std::string_view> argv;
-    size_t consumed;
-    std::string err;
-    EXPECT_EQ(p.Parse(std::string_view(in).substr(0, cut), &argv, &consumed, &err),
-              Outcome::kNeedMore)
+    EXPECT_EQ(Parsed(std::string_view(in).substr(0, cut)).outcome, Outcome::kNeedMore)
         << "cut at " << cut;
   }
 }
 
 TEST(RequestParserTest, ParsesInlineWithQuotes) {
-  RequestParser p;
-  std::vector<std::string_view> argv;
-  size_t consumed;
-  std::string err;
-  std::string in = "SET k \"a b\\x41\"\r\nPING\r\n";
-  ASSERT_EQ(p.Parse(in, &argv, &consumed, &err), Outcome::kCommand);
-  ASSERT_EQ(argv.size(), 3u);
-  EXPECT_EQ(argv[2], "a bA");
-  EXPECT_EQ(in.substr(consumed), "PING\r\n");
+  const std::string in = "SET k \"a b\\x41\"\r\nPING\r\n";
+  const Parsed r(in);
+  ASSERT_EQ(r.outcome, Outcome::kCommand);
+  ASSERT_EQ(r.argv.size(), 3u);
+  EXPECT_EQ(r.argv[2], "a bA");
+  EXPECT_EQ(in.substr(r.consumed), "PING\r\n");
 }
 
 TEST(RequestParserTest, RejectsGarbage) {
@@ -56,24 +61,18 @@ TEST(RequestParserTest, RejectsGarbage) {
       {"SET \"unbalanced\r\n", "Protocol error: unbalanced quotes in request"},
   };
   for (const Case& c : cases) {
-    RequestParser p;
-    std::vector<std::string_view> argv;
-    size_t consumed;
-    std::string err;
-    EXPECT_EQ(p.Parse(c.input, &argv, &consumed, &err), Outcome::kError) << c.input;
-    EXPECT_EQ(err, c.error);
+    const Parsed r(c.input);
+    EXPECT_EQ(r.outcome, Outcome::kError) << c.input;
+    EXPECT_EQ(r.err, c.error);
   }
 }
 
 TEST(RequestParserTest, RejectsOversizedBulk) {
   ParserLimits limits;
   limits.max_bulk_len = 10;
-  RequestParser p(limits);
-  std::vector<std::string_view> argv;
-  size_t consumed;
-  std::string err;
-  EXPECT_EQ(p.Parse("*1\r\n$11\r\n", &argv, &consumed, &err), Outcome::kError);
-  EXPECT_EQ(err, "Protocol error: invalid bulk length");
+  const Parsed r("*1\r\n$11\r\n", limits);
+  EXPECT_EQ(r.outcome, Outcome::kError);
+  EXPECT_EQ(r.err, "Protocol error: invalid bulk length");
 }
 
 TEST(ReplyBuilderTest, WritesResp2) {

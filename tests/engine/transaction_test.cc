@@ -5,12 +5,7 @@
 namespace racetrack::engine {
 namespace {
 
-class TransactionTest : public EngineTest {
- protected:
-  TransactionTest() { engine_.AddClient(&other_); }
-  ~TransactionTest() override { engine_.RemoveClient(&other_); }
-  ClientState other_;  // a second connection
-};
+class TransactionTest : public TwoClientEngineTest {};
 
 TEST_F(TransactionTest, QueuesAndExecutes) {
   EXPECT_EQ(Run({"multi"}), Ok());

@@ -319,6 +319,20 @@ GateInput Rounds(std::vector<double> base, std::vector<double> next, int rounds)
   return in;
 }
 
+// A suite-sized family of `n` records drawn from `m` in turn (each BASE's repetitions, then
+// NEW's), `rounds` rounds of 3 repetitions a side. Only the last record's NEW costs
+// `last_factor` times as much (1.0: an A/A family).
+std::vector<GateInput> PairedFamily(const Bimodal& m, int rounds, int n, double last_factor,
+                                    std::mt19937_64* rng) {
+  std::vector<GateInput> family;
+  for (int i = 0; i < n; ++i) {
+    const double factor = i == n - 1 ? last_factor : 1.0;
+    std::vector<double> base = Draw(m, rounds, 3, 1.0, rng);  // drawn before NEW's
+    family.push_back(Rounds(std::move(base), Draw(m, rounds, 3, factor, rng), rounds));
+  }
+  return family;
+}
+
 TEST(GateTest, RoundBestsTakesTheLowestOfEachRound) {
   EXPECT_EQ(RoundBests({5, 3, 4, 9, 7, 8}, 2), (std::vector<double>{3, 7}));
   EXPECT_EQ(RoundBests({5, 3, 4}, 3), (std::vector<double>{5, 3, 4}));  // K = 1
@@ -332,15 +346,9 @@ TEST(GateTest, RoundBestsTakesTheLowestOfEachRound) {
 // fed the same repetitions, misses it (its median and IQR follow the level mix).
 TEST(GateTest, PairedRoundsCatchSlowdownOnBimodalMachineWithoutFalseAlarms) {
   const Bimodal m;
-  const int kRounds = 16, kPerRound = 3, kUnchanged = 9;
+  const int kRounds = 16, kUnchanged = 9;
   std::mt19937_64 rng(22);
-  std::vector<GateInput> family;
-  for (int i = 0; i < kUnchanged; ++i) {
-    auto base = Draw(m, kRounds, kPerRound, 1.0, &rng);
-    family.push_back(Rounds(base, Draw(m, kRounds, kPerRound, 1.0, &rng), kRounds));
-  }
-  auto base = Draw(m, kRounds, kPerRound, 1.0, &rng);
-  family.push_back(Rounds(base, Draw(m, kRounds, kPerRound, 1.25, &rng), kRounds));
+  const std::vector<GateInput> family = PairedFamily(m, kRounds, kUnchanged + 1, 1.25, &rng);
 
   const auto paired = JudgeAll(family, GateSettings{});
   for (int i = 0; i < kUnchanged; ++i) {
@@ -385,13 +393,8 @@ TEST(GateTest, PairedAaFamiliesStayQuiet) {
     std::mt19937_64 rng(7);
     int failed_families = 0;
     for (int suite = 0; suite < 50; ++suite) {
-      std::vector<GateInput> family;
-      for (int i = 0; i < 10; ++i) {
-        auto base = Draw(m, 16, 3, 1.0, &rng);
-        family.push_back(Rounds(base, Draw(m, 16, 3, 1.0, &rng), 16));
-      }
       bool failed = false;
-      for (const GateVerdict& v : JudgeAll(family, GateSettings{})) {
+      for (const GateVerdict& v : JudgeAll(PairedFamily(m, 16, 10, 1.0, &rng), GateSettings{})) {
         failed = failed || v.regression() || v.improvement();
       }
       failed_families += failed;
@@ -408,14 +411,7 @@ TEST(GateTest, PairedSlowdownCaughtWhateverTheLevelMix) {
     std::mt19937_64 rng(static_cast<uint64_t>(share * 100));
     int caught = 0;
     for (int trial = 0; trial < 20; ++trial) {
-      std::vector<GateInput> family;
-      for (int i = 0; i < 9; ++i) {
-        auto base = Draw(m, 16, 3, 1.0, &rng);
-        family.push_back(Rounds(base, Draw(m, 16, 3, 1.0, &rng), 16));
-      }
-      auto base = Draw(m, 16, 3, 1.0, &rng);
-      family.push_back(Rounds(base, Draw(m, 16, 3, 1.25, &rng), 16));
-      caught += JudgeAll(family, GateSettings{}).back().regression();
+      caught += JudgeAll(PairedFamily(m, 16, 10, 1.25, &rng), GateSettings{}).back().regression();
     }
     EXPECT_EQ(caught, 20) << "slow share " << share;
   }

@@ -46,27 +46,63 @@ void ExpectPercentilesMatchHistogram(const Record& r) {
   EXPECT_NEAR(h.MeanUs(), *r.latency_us.mean, Precision(*r.latency_us.max));
 }
 
+// A saved results file (under tests/results/fixtures), read by the reader and as plain JSON.
+struct Saved {
+  Results run;
+  nlohmann::json raw;
+};
+
+// Fails (fatally) unless the reader accepts `fixture` as schema `version` with every record the
+// file holds.
+void ReadSaved(const std::string& fixture, int version, Saved* out) {
+  const std::string path = Source("tests/results/fixtures/" + fixture);
+  auto run = ReadResults(path);
+  ASSERT_TRUE(run.ok()) << run.error().message();
+  EXPECT_EQ(run->schema_version, version);
+  out->raw = nlohmann::json::parse(Slurp(path));
+  ASSERT_EQ(run->records.size(), out->raw["records"].size());
+  out->run = std::move(*run);
+}
+
+// What every saved record shows: the verdict its correctness flags derive, and percentiles that
+// match its histogram.
+void ExpectVerdictAndPercentilesAsSaved(const Record& r, const nlohmann::json& j) {
+  EXPECT_EQ(r.verdict(), DeriveVerdict(true, j["correctness"]["ok"].get<bool>(),
+                                       j["correctness"]["expected_ok"].get<bool>()));
+  ExpectPercentilesMatchHistogram(r);
+}
+
+// Written again by this build, `run` reads back to the same model (the current schema, the same
+// text) with the same verdicts.
+void ExpectReadsBackTheSame(const Results& run) {
+  auto again = ParseResults(ToJsonText(run), "again");
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(again->schema_version, kSchemaVersion);
+  EXPECT_EQ(ToJsonText(*again), ToJsonText(run));
+  ASSERT_EQ(again->records.size(), run.records.size());
+  for (size_t i = 0; i < run.records.size(); ++i) {
+    EXPECT_EQ(again->records[i].verdict(), run.records[i].verdict()) << run.records[i].Key();
+  }
+}
+
 // A file the harness wrote before the results library existed (main 9958ae7, bucket midpoints):
 // it loads with the same verdicts and numbers, and its percentiles match its histograms.
 TEST(ReaderTest, SavedVersion1FileLoadsWithTheSameVerdictsAndPercentiles) {
-  const std::string path = Source("tests/results/fixtures/v1_run.json");
-  auto run = ReadResults(path);
-  ASSERT_TRUE(run.ok()) << run.error().message();
-  EXPECT_EQ(run->schema_version, 1);
-  const nlohmann::json raw = nlohmann::json::parse(Slurp(path));
-  ASSERT_EQ(run->records.size(), raw["records"].size());
-  EXPECT_EQ(run->Scenarios(), (std::vector<std::string>{"counters", "ratelimit", "leaderboard"}));
+  Saved saved;
+  ASSERT_NO_FATAL_FAILURE(ReadSaved("v1_run.json", 1, &saved));
+  const Results& run = saved.run;
+  const nlohmann::json& raw = saved.raw;
+  EXPECT_EQ(run.Scenarios(), (std::vector<std::string>{"counters", "ratelimit", "leaderboard"}));
   int expected_failures = 0;
-  for (size_t i = 0; i < run->records.size(); ++i) {
-    const Record& r = run->records[i];
+  for (size_t i = 0; i < run.records.size(); ++i) {
+    const Record& r = run.records[i];
     const nlohmann::json& j = raw["records"][i];
     SCOPED_TRACE(r.Key());
     EXPECT_EQ(r.scenario, j["scenario"]);
     EXPECT_EQ(r.approach, j["approach"]);
     EXPECT_EQ(r.Correct(), j["correctness"]["ok"].get<bool>());
     EXPECT_EQ(r.ExpectedCorrect(), j["correctness"]["expected_ok"].get<bool>());
-    EXPECT_EQ(r.verdict(), DeriveVerdict(true, j["correctness"]["ok"].get<bool>(),
-                                         j["correctness"]["expected_ok"].get<bool>()));
+    ExpectVerdictAndPercentilesAsSaved(r, j);
     EXPECT_EQ(r.Unit(), "ops") << "version 1 had no unit";
     EXPECT_TRUE(r.timing_trusted) << r.timing_note;  // CV 0, thousands of ops
     EXPECT_FALSE(r.UnexpectedFailure()) << "the run had no unexpected failure";
@@ -80,21 +116,14 @@ TEST(ReaderTest, SavedVersion1FileLoadsWithTheSameVerdictsAndPercentiles) {
         EXPECT_EQ(r.Figure(name), value.get<double>()) << name;
       }
     }
-    ExpectPercentilesMatchHistogram(r);
   }
   EXPECT_GT(expected_failures, 0) << "the fixture shows approaches going wrong on purpose";
-  EXPECT_EQ(run->scenario_figures.at("leaderboard").size(), 3u);
-  EXPECT_EQ(run->scenario_info.at("counters").title, raw["scenario_info"]["counters"]["title"]);
-  EXPECT_FALSE(run->records[5].series.empty()) << "ratelimit's virtual-time series";
+  EXPECT_EQ(run.scenario_figures.at("leaderboard").size(), 3u);
+  EXPECT_EQ(run.scenario_info.at("counters").title, raw["scenario_info"]["counters"]["title"]);
+  EXPECT_FALSE(run.records[5].series.empty()) << "ratelimit's virtual-time series";
   // Written again by this build (as version 2), the file reads back to the same model, with the
   // same verdicts.
-  auto again = ParseResults(ToJsonText(*run), "again");
-  ASSERT_TRUE(again.ok()) << again.error().message();
-  EXPECT_EQ(again->schema_version, kSchemaVersion);
-  EXPECT_EQ(ToJsonText(*again), ToJsonText(*run));
-  for (size_t i = 0; i < run->records.size(); ++i) {
-    EXPECT_EQ(again->records[i].verdict(), run->records[i].verdict()) << run->records[i].Key();
-  }
+  ExpectReadsBackTheSame(run);
 }
 
 // The verdict table: checked x ok x expected_ok -> one of five values, and each checked value's
@@ -135,41 +164,35 @@ TEST(VerdictTest, DerivationTable) {
 // A saved version-2 file (a real `racetrack run`; see fixtures/README.md): verdicts, units and
 // timing flags as written, and the verdict agrees with correctness.ok/expected_ok on every record.
 TEST(ReaderTest, SavedVersion2FileLoads) {
-  const std::string path = Source("tests/results/fixtures/v2_run.json");
-  auto run = ReadResults(path);
-  ASSERT_TRUE(run.ok()) << run.error().message();
-  EXPECT_EQ(run->schema_version, 2);
-  const nlohmann::json raw = nlohmann::json::parse(Slurp(path));
-  ASSERT_EQ(run->records.size(), raw["records"].size());
+  Saved saved;
+  ASSERT_NO_FATAL_FAILURE(ReadSaved("v2_run.json", 2, &saved));
+  const Results& run = saved.run;
+  const nlohmann::json& raw = saved.raw;
   std::set<Verdict> seen;
   int untrusted = 0;
-  for (size_t i = 0; i < run->records.size(); ++i) {
-    const Record& r = run->records[i];
+  for (size_t i = 0; i < run.records.size(); ++i) {
+    const Record& r = run.records[i];
     const nlohmann::json& j = raw["records"][i];
     SCOPED_TRACE(r.Key());
     ASSERT_TRUE(j.contains("verdict"));
     EXPECT_EQ(VerdictId(r.verdict()), j["verdict"].get<std::string>());
-    EXPECT_EQ(r.verdict(), DeriveVerdict(true, j["correctness"]["ok"].get<bool>(),
-                                         j["correctness"]["expected_ok"].get<bool>()));
+    ExpectVerdictAndPercentilesAsSaved(r, j);
     EXPECT_EQ(r.Unit(), j["unit"].get<std::string>());
     EXPECT_NE(r.Unit(), "ops") << "every lesson names its unit";
     EXPECT_EQ(r.timing_trusted, j["timing_trusted"].get<bool>());
     EXPECT_EQ(r.timing_trusted, r.timing_note.empty()) << "an untrusted timing says why";
     untrusted += !r.timing_trusted;
     seen.insert(r.verdict());
-    ExpectPercentilesMatchHistogram(r);
   }
   EXPECT_TRUE(seen.count(Verdict::kCorrect));
   EXPECT_TRUE(seen.count(Verdict::kWrongExpected));
   EXPECT_GT(untrusted, 0) << "the fixture holds a record whose timing is not trusted";
   // The approaches state their contracts.
-  const ScenarioText& rl = run->scenario_info.at("ratelimit");
+  const ScenarioText& rl = run.scenario_info.at("ratelimit");
   ASSERT_NE(rl.Approach("token-bucket"), nullptr);
   EXPECT_FALSE(rl.Approach("token-bucket")->contract.empty());
   EXPECT_EQ(rl.unit, "decisions");
-  auto again = ParseResults(ToJsonText(*run), "again");
-  ASSERT_TRUE(again.ok()) << again.error().message();
-  EXPECT_EQ(ToJsonText(*again), ToJsonText(*run));
+  ExpectReadsBackTheSame(run);
 }
 
 // Version 1 gets no timing flag from the file: the record's own CV and op count decide it.

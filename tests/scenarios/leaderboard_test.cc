@@ -13,8 +13,7 @@
 namespace racetrack::scenarios {
 namespace {
 
-using testing::Drive;
-using testing::LessonTargets;
+using testing::DriveClean;
 
 TEST(LeaderboardFitTest, GrowthExponentOfKnownCurves) {
   EXPECT_NEAR(FitGrowthExponent({{1e3, 1.0}, {1e4, 10.0}, {1e5, 100.0}}), 1.0, 1e-9);
@@ -35,12 +34,10 @@ TEST(LeaderboardKnobsTest, SizesZeroIsAUsageError) {
   auto scenario = MakeLeaderboardScenario();
   EXPECT_EQ(testing::KnobError(*scenario, "sizes", "1000,0"),
             "--sizes must be an integer between 10 and 10000000 (got '0')");
-  const KnobInfo* sizes = FindKnob(scenario->info(), "sizes");
-  ASSERT_NE(sizes, nullptr);
-  auto good = ParseKnobValues(*sizes, "1000,10000");
-  ASSERT_TRUE(good.ok());
+  const std::vector<double> good = testing::AcceptedKnobValues(*scenario, "sizes", "1000,10000");
+  ASSERT_EQ(good, (std::vector<double>{1000, 10000}));
   EXPECT_EQ(scenario->ParameterPoints(scenario->info().approaches[0],
-                                      adapters::TargetKind::kPostgres, {{"sizes", *good}})
+                                      adapters::TargetKind::kPostgres, {{"sizes", good}})
                 .size(),
             2u);
 }
@@ -67,9 +64,8 @@ TEST_P(LeaderboardOnTarget, EveryApproachAgrees) {
     bool loaded_before = false;
     for (const ApproachInfo* a : approaches_) {
       SCOPED_TRACE(a->id + " N=" + std::to_string(static_cast<int>(n)));
-      auto r = Drive(*scenario_, a->id, *target_, ctx, 30);
+      auto r = DriveClean(*scenario_, a->id, *target_, ctx, 30);
       ASSERT_TRUE(r.ok()) << r.status().message();
-      ASSERT_EQ(r->error, "");
       EXPECT_TRUE(r->correctness.ok) << r->correctness.note;
       EXPECT_EQ(r->correctness.figures.at("mismatches"), 0);
       EXPECT_GT(r->correctness.figures.at("checks"), 0);

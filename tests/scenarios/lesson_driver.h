@@ -132,6 +132,15 @@ inline Result<Driven> Drive(const Scenario& scenario, const std::string& approac
   return out;
 }
 
+// Drive for a run in which no Step may fail: the first failed Step is the error.
+inline Result<Driven> DriveClean(const Scenario& scenario, const std::string& approach_id,
+                                 adapters::Target& target, RunContext context,
+                                 uint64_t steps_per_worker) {
+  auto r = Drive(scenario, approach_id, target, std::move(context), steps_per_worker);
+  if (r.ok() && !r->error.empty()) return Status::Internal("a Step failed: " + r->error);
+  return r;
+}
+
 // What Prepare answers for `approach_id` on the in-process target with knob values `extra`, as
 // a programmatic caller (the GUI, racetrack-bench) that skipped the CLI's checks would get it:
 // the error's message, or "" when it prepared.
@@ -158,6 +167,23 @@ inline std::string KnobError(const Scenario& scenario, std::string_view knob,
   if (k == nullptr) return "(no knob " + std::string(knob) + ")";
   auto v = ParseKnobValues(*k, text);
   return v.ok() ? "(accepted)" : v.status().message();
+}
+
+// The values `text` gives `scenario`'s knob `knob`, parsed as the CLI would; fails the test and
+// returns none when the lesson has no such knob or refuses the text.
+inline std::vector<double> AcceptedKnobValues(const Scenario& scenario, std::string_view knob,
+                                              std::string_view text) {
+  const KnobInfo* k = FindKnob(scenario.info(), knob);
+  if (k == nullptr) {
+    ADD_FAILURE() << "no knob " << knob;
+    return {};
+  }
+  auto v = ParseKnobValues(*k, text);
+  if (!v.ok()) {
+    ADD_FAILURE() << "--" << knob << " " << text << ": " << v.status().message();
+    return {};
+  }
+  return *v;
 }
 
 inline const std::vector<adapters::TargetKind>& AllKinds() {

@@ -14,7 +14,7 @@ namespace {
 
 using locks::Analyze;
 using locks::Section;
-using testing::Drive;
+using testing::DriveClean;
 using testing::LessonTargets;
 
 TEST(LocksAnalysisTest, SequentialSectionsAreClean) {
@@ -117,9 +117,8 @@ TEST_P(LocksOnTarget, PausedLeasesDuplicateFencingAndSqlDoNot) {
     // (ASan, two cores shared with a build) an unpaused holder can stall past 40 ms and the
     // lesson's own failure appears. Its lease here is long enough for any scheduler stall.
     if (a->id == "set-nx-px") ctx.extra["lease-ms"] = 2000;
-    auto r = Drive(*scenario_, a->id, *target_, ctx, 10);
+    auto r = DriveClean(*scenario_, a->id, *target_, ctx, 10);
     ASSERT_TRUE(r.ok()) << r.status().message();
-    ASSERT_EQ(r->error, "");
     const auto& f = r->correctness.figures;
     // Every Step issued a number, or was refused (fencing), or rolled back (sequence).
     EXPECT_EQ(f.at("issued") + f.at("stale_rejected") +
@@ -166,9 +165,8 @@ TEST_P(RedlockOnTarget, StaysAvailableWithOneOfThreeServersKilled) {
   ctx.clients = 3;
   ctx.servers = LessonTargets::Get().servers();
   ctx.extra = {{"work-ms", 1}, {"pause-every", 0}, {"redlock-kill-at-ms", 1}};
-  auto r = Drive(*scenario, "redlock", *target, ctx, 30);
+  auto r = DriveClean(*scenario, "redlock", *target, ctx, 30);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r->error, "");
   const auto& f = r->correctness.figures;
   EXPECT_EQ(f.at("servers_killed"), 1);
   EXPECT_EQ(f.at("issued"), 90);  // every invoice issued, on two of three servers

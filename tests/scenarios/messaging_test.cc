@@ -87,46 +87,39 @@ TEST(MessagingKnobs, NoKnobReusesAHarnessFlag) {
   }
 }
 
-class MessagingTargets : public ::testing::TestWithParam<TargetKind> {};
+class MessagingTargets
+    : public testing::LessonOnTargetTest<MakeMessagingScenario, /*kAllowNoApproach=*/true> {};
 
 // 1200 messages at 3000/s (400 ms of sending), consumer 0 dies at 120 ms and is replaced at
 // 240 ms: enough in flight that every lossy approach loses and every reliable one must not.
 TEST_P(MessagingTargets, ConsumerDiesReliableApproachesLoseNothingTheOthersLose) {
-  std::string why;
-  adapters::Target* target = testing::LessonTargets::Get().Open(GetParam(), &why);
-  if (target == nullptr) GTEST_SKIP() << why;
-
-  const Scenario& messaging = **Registry::Default().Get("messaging");
   bench::RunOptions run;
   run.warmup_s = 0;
   bench::Harness harness(run, {}, nullptr);
   const std::map<std::string, double> point = {
       {"messages", 1200}, {"send-rate", 3000},   {"consumers", 2},     {"kill-at-ms", 120},
       {"restart-at-ms", 240}, {"slow-consumer", 0}, {"payload-bytes", 64}};
-  int ran = 0;
-  for (const ApproachInfo& a : messaging.info().approaches) {
-    if (!MissingCapabilityReason(a, target->capabilities()).empty()) continue;
-    ++ran;
-    auto record = harness.RunOne(messaging, a, *target, 1, 1, point);
-    ASSERT_TRUE(record.ok()) << a.id << ": " << record.status().message();
-    EXPECT_TRUE(record->error.empty()) << a.id << ": " << record->error;
+  for (const ApproachInfo* a : approaches_) {
+    auto record = harness.RunOne(*scenario_, *a, *target_, 1, 1, point);
+    ASSERT_TRUE(record.ok()) << a->id << ": " << record.status().message();
+    EXPECT_TRUE(record->error.empty()) << a->id << ": " << record->error;
     const auto& f = record->correctness.figures;
-    EXPECT_EQ(f.at("messages"), 1200) << a.id;
-    EXPECT_EQ(f.at("delivered") + f.at("lost"), 1200) << a.id;
+    EXPECT_EQ(f.at("messages"), 1200) << a->id;
+    EXPECT_EQ(f.at("delivered") + f.at("lost"), 1200) << a->id;
     // Each processing was one Step: the harness counted them.
     EXPECT_EQ(record->ops, static_cast<uint64_t>(f.at("delivered") + f.at("redeliveries")))
-        << a.id;
-    if (a.expected_correct) {
-      EXPECT_TRUE(record->correctness.ok) << a.id << ": " << record->correctness.note;
-      EXPECT_EQ(f.at("lost"), 0) << a.id;
+        << a->id;
+    if (a->expected_correct) {
+      EXPECT_TRUE(record->correctness.ok) << a->id << ": " << record->correctness.note;
+      EXPECT_EQ(f.at("lost"), 0) << a->id;
     } else {
-      EXPECT_FALSE(record->correctness.ok) << a.id << ": " << record->correctness.note;
-      EXPECT_GT(f.at("lost"), 0) << a.id;
+      EXPECT_FALSE(record->correctness.ok) << a->id << ": " << record->correctness.note;
+      EXPECT_GT(f.at("lost"), 0) << a->id;
     }
-    EXPECT_GT(record->figures.at("e2e_p50_us"), 0) << a.id;
-    EXPECT_FALSE(record->series.at("t_s").empty()) << a.id;
+    EXPECT_GT(record->figures.at("e2e_p50_us"), 0) << a->id;
+    EXPECT_FALSE(record->series.at("t_s").empty()) << a->id;
   }
-  EXPECT_EQ(ran, GetParam() == TargetKind::kPostgres ? 2 : 5);
+  EXPECT_EQ(approaches_.size(), GetParam() == TargetKind::kPostgres ? 2u : 5u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, MessagingTargets, ::testing::ValuesIn(testing::AllKinds()),

@@ -45,48 +45,41 @@ TEST(PersistenceTargets, TheInProcessEngineHasNoProcessToKill) {
   }
 }
 
-class PersistenceTargets : public ::testing::TestWithParam<TargetKind> {};
+class PersistenceTargets
+    : public testing::LessonOnTargetTest<MakePersistenceScenario, /*kAllowNoApproach=*/true> {};
 
 TEST_P(PersistenceTargets, KilledAndRestartedAlwaysAndSyncOnLoseNothingMemoryOnlyLoses) {
-  std::string why;
-  adapters::Target* target = testing::LessonTargets::Get().Open(GetParam(), &why);
-  if (target == nullptr) GTEST_SKIP() << why;
-
-  const Scenario& persistence = **Registry::Default().Get("persistence");
   bench::RunOptions run;
   run.warmup_s = 0;
   run.clients = 4;
   run.clients_given = true;
   bench::Harness harness(run, {}, nullptr);
-  int ran = 0;
-  for (const ApproachInfo& a : persistence.info().approaches) {
-    if (!MissingCapabilityReason(a, target->capabilities()).empty()) continue;
-    ++ran;
+  for (const ApproachInfo* a : approaches_) {
     auto record =
-        harness.RunOne(persistence, a, *target, 1, 1, {{"kills", 2}, {"uptime-ms", 250}});
-    ASSERT_TRUE(record.ok()) << a.id << ": " << record.status().message();
-    EXPECT_TRUE(record->error.empty()) << a.id << ": " << record->error;
+        harness.RunOne(*scenario_, *a, *target_, 1, 1, {{"kills", 2}, {"uptime-ms", 250}});
+    ASSERT_TRUE(record.ok()) << a->id << ": " << record.status().message();
+    EXPECT_TRUE(record->error.empty()) << a->id << ": " << record->error;
     const auto& f = record->correctness.figures;
-    EXPECT_EQ(f.at("kills"), 2) << a.id;
-    EXPECT_GT(f.at("acked_writes"), 0) << a.id;
-    EXPECT_EQ(record->ops, f.at("acked_writes")) << a.id;
-    EXPECT_GT(record->figures.at("recover_s_mean"), 0) << a.id;
+    EXPECT_EQ(f.at("kills"), 2) << a->id;
+    EXPECT_GT(f.at("acked_writes"), 0) << a->id;
+    EXPECT_EQ(record->ops, f.at("acked_writes")) << a->id;
+    EXPECT_GT(record->figures.at("recover_s_mean"), 0) << a->id;
     // Memory only and snapshots that never came write nothing; logs and WAL always do.
-    if (a.id.rfind("aof-", 0) == 0 || a.id.rfind("sql-", 0) == 0) {
-      EXPECT_GT(record->figures.at("bytes_on_disk"), 0) << a.id;
+    if (a->id.rfind("aof-", 0) == 0 || a->id.rfind("sql-", 0) == 0) {
+      EXPECT_GT(record->figures.at("bytes_on_disk"), 0) << a->id;
     }
-    if (a.id == "aof-always" || a.id == "sql-sync-on") {
-      EXPECT_TRUE(record->correctness.ok) << a.id << ": " << record->correctness.note;
-      EXPECT_EQ(f.at("lost_writes"), 0) << a.id;
+    if (a->id == "aof-always" || a->id == "sql-sync-on") {
+      EXPECT_TRUE(record->correctness.ok) << a->id << ": " << record->correctness.note;
+      EXPECT_EQ(f.at("lost_writes"), 0) << a->id;
     }
     // Memory only, and the default snapshot rules, whose first save is a minute away at least.
-    if (a.id == "none" || a.id == "snapshot-default") {
-      EXPECT_FALSE(record->correctness.ok) << a.id << ": " << record->correctness.note;
-      EXPECT_GT(f.at("lost_writes"), 0) << a.id;
+    if (a->id == "none" || a->id == "snapshot-default") {
+      EXPECT_FALSE(record->correctness.ok) << a->id << ": " << record->correctness.note;
+      EXPECT_GT(f.at("lost_writes"), 0) << a->id;
     }
-    EXPECT_EQ(record->series.at("lost").size(), 2u) << a.id;
+    EXPECT_EQ(record->series.at("lost").size(), 2u) << a->id;
   }
-  EXPECT_EQ(ran, GetParam() == TargetKind::kPostgres ? 3 : 5);
+  EXPECT_EQ(approaches_.size(), GetParam() == TargetKind::kPostgres ? 3u : 5u);
 }
 
 INSTANTIATE_TEST_SUITE_P(ServerTargets, PersistenceTargets,

@@ -11,8 +11,7 @@
 namespace racetrack::scenarios {
 namespace {
 
-using testing::Drive;
-using testing::LessonTargets;
+using testing::DriveClean;
 
 TEST(PipelineModelTest, RoundTrips) {
   EXPECT_EQ(PipelineRoundTrips(1000, 1), 1000);
@@ -24,15 +23,12 @@ TEST(PipelineModelTest, RoundTrips) {
 
 TEST(PipelineKnobsTest, BadValuesAreOneLineUsageErrors) {
   auto scenario = MakePipelineScenario();
-  const KnobInfo* rtt = FindKnob(scenario->info(), "rtt-ms");
-  ASSERT_NE(rtt, nullptr);
   EXPECT_EQ(testing::KnobError(*scenario, "rtt-ms", "-1"),
             "--rtt-ms must be between 0 and 1000 (got '-1')");
   EXPECT_EQ(testing::KnobError(*scenario, "batch", "0"),
             "--batch must be an integer between 1 and 100000 (got '0')");
-  auto c = ParseKnobValues(*rtt, "0,0.5,5");
-  ASSERT_TRUE(c.ok());
-  EXPECT_EQ(*c, (std::vector<double>{0, 0.5, 5}));
+  EXPECT_EQ(testing::AcceptedKnobValues(*scenario, "rtt-ms", "0,0.5,5"),
+            (std::vector<double>{0, 0.5, 5}));
 }
 
 TEST(PipelinePointsTest, BuiltinRunsAtRttZeroOnlyAndBatchOnlyForBatched) {
@@ -62,9 +58,8 @@ TEST_P(PipelineOnTarget, AllAcknowledgedAndRttAsAsked) {
     ctx.clients = 1;
     // 40 commands in batches of 10: 4 round trips (one by one: 40).
     ctx.extra = {{"rtt-ms", rtt}, {"batch", 10}, {"commands", 40}};
-    auto r = Drive(*scenario_, a->id, *target_, ctx, 2);
+    auto r = DriveClean(*scenario_, a->id, *target_, ctx, 2);
     ASSERT_TRUE(r.ok()) << r.status().message();
-    ASSERT_EQ(r->error, "");
     EXPECT_TRUE(r->correctness.ok) << r->correctness.note;
     EXPECT_EQ(r->correctness.figures.at("observed"), 80);
     EXPECT_EQ(r->correctness.figures.at("expected"), 80);

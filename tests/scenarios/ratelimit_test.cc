@@ -12,8 +12,7 @@
 namespace racetrack::scenarios {
 namespace {
 
-using testing::Drive;
-using testing::LessonTargets;
+using testing::DriveClean;
 
 constexpr int kLimit = 20;
 
@@ -52,11 +51,8 @@ TEST(RatelimitKnobsTest, BadInputIsAOneLineUsageError) {
   auto scenario = MakeRatelimitScenario();
   EXPECT_EQ(testing::KnobError(*scenario, "pattern", "sideways"),
             "--pattern must be one of boundary, steady, bursty, many-keys (got 'sideways')");
-  const KnobInfo* pattern = FindKnob(scenario->info(), "pattern");
-  ASSERT_NE(pattern, nullptr);
-  auto good = ParseKnobValues(*pattern, "boundary,many-keys");
-  ASSERT_TRUE(good.ok());
-  EXPECT_EQ(*good, (std::vector<double>{0, 3}));
+  EXPECT_EQ(testing::AcceptedKnobValues(*scenario, "pattern", "boundary,many-keys"),
+            (std::vector<double>{0, 3}));
   EXPECT_NE(testing::KnobError(*scenario, "limit", "0").find("between 1 and 10000"),
             std::string::npos);
 }
@@ -101,9 +97,8 @@ TEST_P(RatelimitOnTarget, BoundaryBurstAndSlidingLogAccuracy) {
   for (const ApproachInfo* a : approaches_) {
     SCOPED_TRACE(a->id);
     // Three cycles of (limit before the edge, limit after it).
-    auto r = Drive(*scenario_, a->id, *target_, ctx, 3 * 2 * kLimit);
+    auto r = DriveClean(*scenario_, a->id, *target_, ctx, 3 * 2 * kLimit);
     ASSERT_TRUE(r.ok()) << r.status().message();
-    ASSERT_EQ(r->error, "");
     const auto& f = r->correctness.figures;
     std::cout << "[   info   ] " << a->id << ": " << r->correctness.note << "\n";
     EXPECT_EQ(f.at("admitted") + f.at("rejected"), 3 * 2 * kLimit);
@@ -161,9 +156,8 @@ TEST_P(RatelimitOnTarget, ManyKeysMeasuresMemoryPerKey) {
   ctx.clients = 2;
   ctx.extra = {{"pattern", 3}, {"limit", 10}, {"window-ms", 1000}};
   const ApproachInfo* a = approaches_.front();
-  auto r = Drive(*scenario_, a->id, *target_, ctx, 200);
+  auto r = DriveClean(*scenario_, a->id, *target_, ctx, 200);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r->error, "");
   EXPECT_EQ(r->figures.at("keys"), 400);  // two workers, 200 distinct keys each
   EXPECT_EQ(r->correctness.figures.at("rejected"), 0);
   // Measured one way everywhere: after the run, at rest, over all 400 keys, with the method.
