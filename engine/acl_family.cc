@@ -330,38 +330,20 @@ void RegisterAclFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
   constexpr uint32_t kAdmin = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
   constexpr uint32_t kPlain = kCmdNoScript | kCmdLoading | kCmdStale;
-  reg.Add("acl", -2, 0, {}, "Depends on subcommand.",
-          "A container for Access List Control commands ", "6.0.0", CmdAclContainer);
-  reg.Sub("acl", "cat", -2, kPlain, {}, "O(1) since the categories and commands are a fixed set.",
-          "List the ACL categories or the commands inside a category", "6.0.0", CmdAclCat);
-  reg.Sub("acl", "deluser", -3, kAdmin, {}, "O(1) amortized time considering the typical user.",
-          "Remove the specified ACL users and the associated rules", "6.0.0", CmdAclDelUser);
-  reg.Sub("acl", "dryrun", -4, kAdmin, {}, "O(1).",
-          "Returns whether the user can execute the given command without executing the command.",
-          "7.0.0", CmdAclDryRun);
-  reg.Sub("acl", "genpass", -2, kPlain, {}, "O(1)",
-          "Generate a pseudorandom secure password to use for ACL users",
-          "6.0.0", CmdAclGenPass);
-  reg.Sub("acl", "getuser", 3, kAdmin, {},
-          "O(N). Where N is the number of password, command and pattern rules that the user has.",
-          "Get the rules for a specific ACL user", "6.0.0", CmdAclGetUser);
-  reg.Sub("acl", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Show helpful text about the different subcommands", "6.0.0", CmdAclHelp);
-  reg.Sub("acl", "list", 2, kAdmin, {}, "O(N). Where N is the number of configured users.",
-          "List the current ACL rules in ACL config file format", "6.0.0", CmdAclList);
-  reg.Sub("acl", "load", 2, kAdmin, {}, "O(N). Where N is the number of configured users.",
-          "Reload the ACLs from the configured ACL file", "6.0.0", CmdAclLoad);
-  reg.Sub("acl", "log", -2, kAdmin, {}, "O(N) with N being the number of entries shown.",
-          "List latest events denied because of ACLs in place", "6.0.0",
-          CmdAclLog);
-  reg.Sub("acl", "save", 2, kAdmin, {}, "O(N). Where N is the number of configured users.",
-          "Save the current ACL rules in the configured ACL file", "6.0.0", CmdAclSave);
-  reg.Sub("acl", "setuser", -3, kAdmin, {}, "O(N). Where N is the number of rules provided.",
-          "Modify or create the rules for a specific ACL user", "6.0.0", CmdAclSetUser);
-  reg.Sub("acl", "users", 2, kAdmin, {}, "O(N). Where N is the number of configured users.",
-          "List the username of all the configured ACL rules", "6.0.0", CmdAclUsers);
-  reg.Sub("acl", "whoami", 2, kPlain, {}, "O(1)",
-          "Return the name of the user associated to the current connection", "6.0.0", CmdAclWhoAmI);
+  reg.Add("acl", -2, 0, {}, CmdAclContainer);
+  reg.Sub("acl", "cat", -2, kPlain, {}, CmdAclCat);
+  reg.Sub("acl", "deluser", -3, kAdmin, {}, CmdAclDelUser);
+  reg.Sub("acl", "dryrun", -4, kAdmin, {}, CmdAclDryRun);
+  reg.Sub("acl", "genpass", -2, kPlain, {}, CmdAclGenPass);
+  reg.Sub("acl", "getuser", 3, kAdmin, {}, CmdAclGetUser);
+  reg.Sub("acl", "help", 2, kCmdLoading | kCmdStale, {}, CmdAclHelp);
+  reg.Sub("acl", "list", 2, kAdmin, {}, CmdAclList);
+  reg.Sub("acl", "load", 2, kAdmin, {}, CmdAclLoad);
+  reg.Sub("acl", "log", -2, kAdmin, {}, CmdAclLog);
+  reg.Sub("acl", "save", 2, kAdmin, {}, CmdAclSave);
+  reg.Sub("acl", "setuser", -3, kAdmin, {}, CmdAclSetUser);
+  reg.Sub("acl", "users", 2, kAdmin, {}, CmdAclUsers);
+  reg.Sub("acl", "whoami", 2, kPlain, {}, CmdAclWhoAmI);
 }
 
 }  // namespace racetrack::engine

@@ -519,26 +519,13 @@ void CmdBitfieldRo(CommandContext& ctx) { BitfieldGeneric(ctx, true); }
 
 void RegisterBitmapFamily(CommandTable& table) {
   CommandRegistrar reg(table, "bitmap");
-  reg.Add("setbit", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, "O(1)",
-          "Sets or clears the bit at offset of the string value. Creates the key if it doesn't "
-          "exist.",
-          "2.2.0", CmdSetBit);
-  reg.Add("getbit", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)", "Returns a bit value by offset.",
-          "2.2.0", CmdGetBit);
-  reg.Add("bitcount", -2, kCmdReadOnly, {1, 1, 1}, "O(N)",
-          "Counts the number of set bits (population counting) in a string.", "2.6.0", CmdBitCount);
-  reg.Add("bitpos", -3, kCmdReadOnly, {1, 1, 1}, "O(N)",
-          "Finds the first set (1) or clear (0) bit in a string.", "2.8.7", CmdBitPos);
-  reg.Add("bitop", -4, kCmdWrite | kCmdDenyOom, {2, -1, 1}, "O(N)",
-          "Performs bitwise operations on multiple strings, and stores the result.", "2.6.0",
-          CmdBitOp);
-  reg.Add("bitfield", -2, kCmdWrite | kCmdDenyOom, {1, 1, 1},
-          "O(1) for each subcommand specified",
-          "Performs arbitrary bitfield integer operations on strings.", "3.2.0", CmdBitfield);
-  reg.Add("bitfield_ro", -2, kCmdReadOnly | kCmdFast, {1, 1, 1},
-          "O(1) for each subcommand specified",
-          "Performs arbitrary read-only bitfield integer operations on strings.", "6.0.0",
-          CmdBitfieldRo);
+  reg.Add("setbit", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdSetBit);
+  reg.Add("getbit", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdGetBit);
+  reg.Add("bitcount", -2, kCmdReadOnly, {1, 1, 1}, CmdBitCount);
+  reg.Add("bitpos", -3, kCmdReadOnly, {1, 1, 1}, CmdBitPos);
+  reg.Add("bitop", -4, kCmdWrite | kCmdDenyOom, {2, -1, 1}, CmdBitOp);
+  reg.Add("bitfield", -2, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdBitfield);
+  reg.Add("bitfield_ro", -2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdBitfieldRo);
 }
 
 }  // namespace racetrack::engine

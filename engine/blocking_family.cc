@@ -176,48 +176,18 @@ void CmdBZPopMax(CommandContext& ctx) { PopFirstOrBlock(ctx, ObjType::kZSet, "zp
 
 void RegisterBlockingFamily(CommandTable& table) {
   CommandRegistrar reg(table, "list");
-  reg.Add("blpop", -3, kCmdWrite | kCmdNoScript | kCmdBlocking, {1, -2, 1},
-          "O(N) where N is the number of provided keys.",
-          "Removes and returns the first element in a list. Blocks until an element is available "
-          "otherwise. Deletes the list if the last element was popped.",
-          "2.0.0", CmdBLPop);
-  reg.Add("brpop", -3, kCmdWrite | kCmdNoScript | kCmdBlocking, {1, -2, 1},
-          "O(N) where N is the number of provided keys.",
-          "Removes and returns the last element in a list. Blocks until an element is available "
-          "otherwise. Deletes the list if the last element was popped.",
-          "2.0.0", CmdBRPop);
-  reg.Add("blmove", 6, kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdDenyOom, {1, 2, 1}, "O(1)",
-          "Pops an element from a list, pushes it to another list and returns it. Blocks until an "
-          "element is available otherwise. Deletes the list if the last element was moved.",
-          "6.2.0", CmdBLMove);
-  reg.Add("brpoplpush", 4, kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdDenyOom, {1, 2, 1}, "O(1)",
-          "Pops an element from a list, pushes it to another list and returns it. Block until an "
-          "element is available otherwise. Deletes the list if the last element was popped.",
-          "2.2.0", CmdBRPopLPush);
-  reg.Add("blmpop", -5, kCmdWrite | kCmdBlocking | kCmdMovableKeys, {},
-          "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
-          "Pops the first element from one of multiple lists. Blocks until an element is available "
-          "otherwise. Deletes the list if the last element was popped.",
-          "7.0.0", CmdBLMPop);
+  reg.Add("blpop", -3, kCmdWrite | kCmdNoScript | kCmdBlocking, {1, -2, 1}, CmdBLPop);
+  reg.Add("brpop", -3, kCmdWrite | kCmdNoScript | kCmdBlocking, {1, -2, 1}, CmdBRPop);
+  reg.Add("blmove", 6, kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdDenyOom, {1, 2, 1}, CmdBLMove);
+  reg.Add("brpoplpush", 4, kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdDenyOom, {1, 2, 1},
+          CmdBRPopLPush);
+  reg.Add("blmpop", -5, kCmdWrite | kCmdBlocking | kCmdMovableKeys, {}, CmdBLMPop);
   CommandRegistrar zreg(table, "sorted_set");
-  zreg.Add("bzmpop", -5, kCmdWrite | kCmdBlocking | kCmdMovableKeys, {},
-           "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
-           "elements in the sorted set, and M being the number of elements popped.",
-           "Removes and returns a member by score from one or more sorted sets. Blocks until a "
-           "member is available otherwise. Deletes the sorted set if the last element was popped.",
-           "7.0.0", CmdBZMPop);
+  zreg.Add("bzmpop", -5, kCmdWrite | kCmdBlocking | kCmdMovableKeys, {}, CmdBZMPop);
   zreg.Add("bzpopmin", -3, kCmdWrite | kCmdNoScript | kCmdFast | kCmdBlocking, {1, -2, 1},
-           "O(log(N)) with N being the number of elements in the sorted set.",
-           "Removes and returns the member with the lowest score from one or more sorted sets. "
-           "Blocks until a member is available otherwise. Deletes the sorted set if the last "
-           "element was popped.",
-           "5.0.0", CmdBZPopMin);
+           CmdBZPopMin);
   zreg.Add("bzpopmax", -3, kCmdWrite | kCmdNoScript | kCmdFast | kCmdBlocking, {1, -2, 1},
-           "O(log(N)) with N being the number of elements in the sorted set.",
-           "Removes and returns the member with the highest score from one or more sorted sets. "
-           "Blocks until a member is available otherwise. Deletes the sorted set if the last "
-           "element was popped.",
-           "5.0.0", CmdBZPopMax);
+           CmdBZPopMax);
 }
 
 }  // namespace racetrack::engine

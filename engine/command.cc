@@ -65,9 +65,24 @@ CommandSpec& CommandTable::RegisterSub(std::string_view parent, CommandSpec sub)
   return *sit->second;
 }
 
+namespace {
+
+// Redis 7.0.15's complexity, summary and since for a command (full name); all empty if it has no
+// docs for it (server_family_test then names the command).
+DocStrings RedisDocStrings(std::string_view full_name) {
+  const CommandDoc* doc = FindCommandDoc(full_name);
+  if (doc == nullptr) return {};
+  return {.complexity = doc->complexity, .summary = doc->summary, .since = doc->since};
+}
+
+std::string FullName(std::string_view parent, std::string_view name) {
+  return std::string(parent) + "|" + std::string(name);
+}
+
+}  // namespace
+
 CommandSpec CommandRegistrar::Spec(std::string_view name, int arity, uint32_t flags, KeySpec keys,
-                                   std::string_view complexity, std::string_view summary,
-                                   std::string_view since, CommandHandler handler) const {
+                                   const DocStrings& docs, CommandHandler handler) const {
   return CommandSpec{.name = std::string(name),
                      .arity = arity,
                      .flags = flags,
@@ -75,24 +90,34 @@ CommandSpec CommandRegistrar::Spec(std::string_view name, int arity, uint32_t fl
                      .last_key = keys.last,
                      .key_step = keys.step,
                      .group = group_,
-                     .complexity = std::string(complexity),
-                     .summary = std::string(summary),
-                     .since = std::string(since),
+                     .complexity = std::string(docs.complexity),
+                     .summary = std::string(docs.summary),
+                     .since = std::string(docs.since),
                      .handler = handler};
 }
 
 CommandSpec& CommandRegistrar::Add(std::string_view name, int arity, uint32_t flags, KeySpec keys,
-                                   std::string_view complexity, std::string_view summary,
-                                   std::string_view since, CommandHandler handler) {
-  return table_.Register(Spec(name, arity, flags, keys, complexity, summary, since, handler));
+                                   CommandHandler handler) {
+  return table_.Register(Spec(name, arity, flags, keys, RedisDocStrings(name), handler));
+}
+
+CommandSpec& CommandRegistrar::Add(std::string_view name, int arity, uint32_t flags, KeySpec keys,
+                                   const DocStrings& docs, CommandHandler handler) {
+  RT_CHECK(FindCommandDoc(name) == nullptr);
+  return table_.Register(Spec(name, arity, flags, keys, docs, handler));
 }
 
 CommandSpec& CommandRegistrar::Sub(std::string_view parent, std::string_view name, int arity,
-                                   uint32_t flags, KeySpec keys, std::string_view complexity,
-                                   std::string_view summary, std::string_view since,
+                                   uint32_t flags, KeySpec keys, CommandHandler handler) {
+  const DocStrings docs = RedisDocStrings(FullName(parent, name));
+  return table_.RegisterSub(parent, Spec(name, arity, flags, keys, docs, handler));
+}
+
+CommandSpec& CommandRegistrar::Sub(std::string_view parent, std::string_view name, int arity,
+                                   uint32_t flags, KeySpec keys, const DocStrings& docs,
                                    CommandHandler handler) {
-  return table_.RegisterSub(parent,
-                            Spec(name, arity, flags, keys, complexity, summary, since, handler));
+  RT_CHECK(FindCommandDoc(FullName(parent, name)) == nullptr);
+  return table_.RegisterSub(parent, Spec(name, arity, flags, keys, docs, handler));
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {

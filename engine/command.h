@@ -3,9 +3,11 @@
 // COMMAND COUNT/INFO/DOCS, the conformance arity tests and the GUI's command reference all read it.
 //
 // Command families (string_family.cc, hash_family.cc, ...) register their commands through a
-// CommandRegistrar, one Add (or Sub) call apiece with every field in the same order; the flags are
-// the kCmd* names below or'ed in place, so a flag set reads the same in every family.
-// RegisterAllFamilies (families.cc) calls every family.
+// CommandRegistrar, one line apiece: an Add (or Sub) call with every field in the same order; the
+// flags are the kCmd* names below or'ed in place, so a flag set reads the same in every family. A
+// command's complexity, summary and since come from Redis 7.0.15's docs (command_docs_data.cc,
+// generated), so no family repeats them; only a command Redis 7.0.15 does not document brings its
+// own. RegisterAllFamilies (families.cc) calls every family.
 //
 // A handler parses its arguments, calls plain keyspace operations and writes one reply. It runs
 // with the engine's lock held (if any) and must not block.
@@ -91,8 +93,10 @@ struct CommandSpec {
   int last_key = 0;   // negative counts from the end (-1 = last argument)
   int key_step = 0;
   std::string group;       // "string", "hash", "generic", "connection", "server", ...
-  std::string complexity;  // "O(1)", "O(N) where N is ..."
-  std::string summary;     // one line, as Redis's docs
+  // As Redis 7.0.15's docs word them (CommandRegistrar fills them in), or the command's own
+  // DocStrings if Redis 7.0.15 does not document it.
+  std::string complexity;  // "O(1)", "O(N) where N is ..."; Redis leaves a few empty (SYNC, ...)
+  std::string summary;     // one line
   std::string since;       // Redis version that introduced it
   CommandHandler handler = nullptr;
   // Set by CommandTable at registration (command_meta.h): Redis's ACL categories for this command,
@@ -154,15 +158,28 @@ class CommandTable {
   std::vector<const CommandSpec*> by_id_;  // index: acl_id; the specs are owned above
 };
 
-// The one way a family registers its commands:
+// What COMMAND DOCS says of a command Redis 7.0.15 does not document (the engine's own, or one from
+// a newer Redis), worded as Redis's docs would.
+struct DocStrings {
+  std::string_view complexity;  // "O(1)", "O(N) where N is ..."
+  std::string_view summary;     // one line
+  std::string_view since;       // the Redis version that introduced it
+};
+
+// The one way a family registers its commands, one line apiece:
 //
 //   CommandRegistrar reg(table, "hash");
-//   reg.Add("hget", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-//           "Returns the value of a field in a hash.", "2.0.0", CmdHGet);
+//   reg.Add("hget", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdHGet);
 //
-// Fields, always in this order: name (lower case), arity (Redis convention), flags, keys,
-// complexity and summary (as Redis's docs word them), the Redis version that introduced the
-// command, the handler (nullptr for a container whose subcommands are registered with Sub).
+// Fields, always in this order: name (lower case), arity (Redis convention), flags, keys, the
+// handler (nullptr for a container whose subcommands are registered with Sub). The complexity,
+// summary and since are Redis 7.0.15's for that command (FindCommandDoc). A command Redis 7.0.15
+// does not document passes its own DocStrings before the handler:
+//
+//   reg.Add("thing", -2, kCmdWrite, {1, -1, 1}, {"O(N)", "Does a thing.", "7.2.0"}, CmdThing);
+//
+// Every command thus has its docs from exactly one place; server_family_test checks that each has
+// a summary.
 class CommandRegistrar {
  public:
   // Commands registered through this registrar belong to `group` (COMMAND DOCS's group).
@@ -170,17 +187,20 @@ class CommandRegistrar {
 
   // REQUIRES: no command of that name yet.
   CommandSpec& Add(std::string_view name, int arity, uint32_t flags, KeySpec keys,
-                   std::string_view complexity, std::string_view summary, std::string_view since,
                    CommandHandler handler);
+  // REQUIRES: Redis 7.0.15 does not document `name` (its words would be a second copy).
+  CommandSpec& Add(std::string_view name, int arity, uint32_t flags, KeySpec keys,
+                   const DocStrings& docs, CommandHandler handler);
   // A subcommand ("config|get" is Sub("config", "get", ...)). REQUIRES: `parent` already added.
   CommandSpec& Sub(std::string_view parent, std::string_view name, int arity, uint32_t flags,
-                   KeySpec keys, std::string_view complexity, std::string_view summary,
-                   std::string_view since, CommandHandler handler);
+                   KeySpec keys, CommandHandler handler);
+  // REQUIRES: Redis 7.0.15 does not document "parent|name".
+  CommandSpec& Sub(std::string_view parent, std::string_view name, int arity, uint32_t flags,
+                   KeySpec keys, const DocStrings& docs, CommandHandler handler);
 
  private:
   CommandSpec Spec(std::string_view name, int arity, uint32_t flags, KeySpec keys,
-                   std::string_view complexity, std::string_view summary, std::string_view since,
-                   CommandHandler handler) const;
+                   const DocStrings& docs, CommandHandler handler) const;
 
   CommandTable& table_;
   std::string group_;

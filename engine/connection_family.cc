@@ -490,51 +490,40 @@ void CmdClientHelp(CommandContext& ctx) {
 
 void RegisterConnectionFamily(CommandTable& table) {
   CommandRegistrar reg(table, "connection");
-  reg.Add("ping", -1, kCmdFast, {}, "O(1)", "Returns the server's liveliness response.", "1.0.0",
-          CmdPing);
-  reg.Add("echo", 2, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)", "Returns the given string.", "1.0.0", CmdEcho);
-  reg.Add("quit", -1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, {}, "O(1)",
-          "Closes the connection.", "1.0.0", CmdQuit);
-  reg.Add("select", 2, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
-          "Changes the selected database.", "1.0.0", CmdSelect);
-  reg.Add("auth", -2, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast | kCmdAllowBusy, {},
-          "O(N) where N is the number of passwords defined for the user",
-          "Authenticates the connection.", "1.0.0", CmdAuth);
-  reg.Add("hello", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast | kCmdAllowBusy, {}, "O(1)",
-          "Handshakes with the Redis server.", "6.0.0", CmdHello);
-  reg.Add("reset", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast | kCmdAllowBusy, {}, "O(1)",
-          "Resets the connection.", "6.2.0", CmdReset);
-  reg.Add("client", -2, 0, {}, "Depends on subcommand.",
-          "A container for client connection commands.", "2.4.0", CmdClientContainer);
-  reg.Sub("client", "id", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns the unique client ID of the connection.", "5.0.0", CmdClientId);
-  reg.Sub("client", "setname", 3, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
-          "Sets the connection name.", "2.6.9", CmdClientSetName);
-  reg.Sub("client", "getname", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns the name of the connection.", "2.6.9", CmdClientGetName);
-  reg.Sub("client", "info", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns information about the connection.", "6.2.0", CmdClientInfo);
+  reg.Add("ping", -1, kCmdFast, {}, CmdPing);
+  reg.Add("echo", 2, kCmdLoading | kCmdStale | kCmdFast, {}, CmdEcho);
+  reg.Add("quit", -1,
+          kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, {},
+          CmdQuit);
+  reg.Add("select", 2, kCmdLoading | kCmdStale | kCmdFast, {}, CmdSelect);
+  reg.Add("auth", -2,
+          kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast | kCmdAllowBusy, {},
+          CmdAuth);
+  reg.Add("hello", -1,
+          kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast | kCmdAllowBusy, {},
+          CmdHello);
+  reg.Add("reset", 1,
+          kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth | kCmdFast | kCmdAllowBusy, {},
+          CmdReset);
+  reg.Add("client", -2, 0, {}, CmdClientContainer);
+  reg.Sub("client", "id", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdClientId);
+  reg.Sub("client", "setname", 3, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdClientSetName);
+  reg.Sub("client", "getname", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdClientGetName);
+  reg.Sub("client", "info", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdClientInfo);
   reg.Sub("client", "list", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          "O(N) where N is the number of client connections", "Lists open connections.", "2.4.0",
           CmdClientList);
   reg.Sub("client", "kill", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          "O(N) where N is the number of client connections", "Terminates open connections.",
-          "2.4.0", CmdClientKill);
-  reg.Sub("client", "no-evict", 3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
-          "Set client eviction mode for the current connection", "7.0.0", CmdClientNoEvict);
-  reg.Sub("client", "pause", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
-          "Suspends commands processing.", "2.9.50", CmdClientPause);
+          CmdClientKill);
+  reg.Sub("client", "no-evict", 3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          CmdClientNoEvict);
+  reg.Sub("client", "pause", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          CmdClientPause);
   reg.Sub("client", "unpause", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          "O(N) Where N is the number of paused clients", "Resumes processing commands from paused "
-          "clients.", "6.2.0", CmdClientUnpause);
-  reg.Sub("client", "reply", 3, kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
-          "Instructs the server whether to reply to commands.", "3.2.0", CmdClientReply);
+          CmdClientUnpause);
+  reg.Sub("client", "reply", 3, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdClientReply);
   reg.Sub("client", "unblock", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          "O(log N) where N is the number of client connections",
-          "Unblock a client blocked in a blocking command from a different connection", "5.0.0",
           CmdClientUnblock);
-  reg.Sub("client", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns helpful text about the different subcommands.", "5.0.0", CmdClientHelp);
+  reg.Sub("client", "help", 2, kCmdLoading | kCmdStale, {}, CmdClientHelp);
 }
 
 }  // namespace racetrack::engine

@@ -732,47 +732,26 @@ void CmdCommandGetKeysAndFlags(CommandContext& ctx) { ReplyKeys(ctx, true); }
 void RegisterDiagnosticsFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
   constexpr uint32_t kAdmin = kCmdAdmin | kCmdLoading | kCmdStale;
-  reg.Add("slowlog", -2, 0, {}, "Depends on subcommand.", "A container for slow log commands",
-          "2.2.12", CmdSlowlogContainer);
-  reg.Sub("slowlog", "get", -2, kAdmin, {}, "O(N) where N is the number of entries returned",
-          "Get the slow log's entries", "2.2.12", CmdSlowlogGet);
-  reg.Sub("slowlog", "len", 2, kAdmin, {}, "O(1)", "Get the slow log's length", "2.2.12",
-          CmdSlowlogLen);
-  reg.Sub("slowlog", "reset", 2, kAdmin, {},
-          "O(N) where N is the number of entries in the slowlog",
-          "Clear all entries from the slow log", "2.2.12", CmdSlowlogReset);
-  reg.Sub("slowlog", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Show helpful text about the different subcommands", "6.2.0", CmdSlowlogHelp);
+  reg.Add("slowlog", -2, 0, {}, CmdSlowlogContainer);
+  reg.Sub("slowlog", "get", -2, kAdmin, {}, CmdSlowlogGet);
+  reg.Sub("slowlog", "len", 2, kAdmin, {}, CmdSlowlogLen);
+  reg.Sub("slowlog", "reset", 2, kAdmin, {}, CmdSlowlogReset);
+  reg.Sub("slowlog", "help", 2, kCmdLoading | kCmdStale, {}, CmdSlowlogHelp);
 
-  reg.Add("latency", -2, 0, {}, "Depends on subcommand.",
-          "A container for latency diagnostics commands", "2.8.13", CmdLatencyContainer);
-  reg.Sub("latency", "latest", 2, kAdmin | kCmdNoScript, {}, "O(1)",
-          "Return the latest latency samples for all events.", "2.8.13", CmdLatencyLatest);
-  reg.Sub("latency", "history", 3, kAdmin | kCmdNoScript, {}, "O(1)",
-          "Return timestamp-latency samples for the event.", "2.8.13", CmdLatencyHistory);
-  reg.Sub("latency", "reset", -2, kAdmin | kCmdNoScript, {}, "O(1)",
-          "Reset latency data for one or more events.", "2.8.13", CmdLatencyReset);
-  reg.Sub("latency", "histogram", -2, kAdmin | kCmdNoScript, {},
-          "O(N) where N is the number of commands with latency information being retrieved.",
-          "Return the cumulative distribution of latencies of a subset of commands or all.",
-          "7.0.0", CmdLatencyHistogram);
-  reg.Sub("latency", "graph", 3, kAdmin | kCmdNoScript, {}, "O(1)",
-          "Return a latency graph for the event.", "2.8.13", CmdLatencyGraph);
-  reg.Sub("latency", "doctor", 2, kAdmin | kCmdNoScript, {}, "O(1)",
-          "Return a human readable latency analysis report.", "2.8.13", CmdLatencyDoctor);
-  reg.Sub("latency", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Show helpful text about the different subcommands.", "2.8.13", CmdLatencyHelp);
+  reg.Add("latency", -2, 0, {}, CmdLatencyContainer);
+  reg.Sub("latency", "latest", 2, kAdmin | kCmdNoScript, {}, CmdLatencyLatest);
+  reg.Sub("latency", "history", 3, kAdmin | kCmdNoScript, {}, CmdLatencyHistory);
+  reg.Sub("latency", "reset", -2, kAdmin | kCmdNoScript, {}, CmdLatencyReset);
+  reg.Sub("latency", "histogram", -2, kAdmin | kCmdNoScript, {}, CmdLatencyHistogram);
+  reg.Sub("latency", "graph", 3, kAdmin | kCmdNoScript, {}, CmdLatencyGraph);
+  reg.Sub("latency", "doctor", 2, kAdmin | kCmdNoScript, {}, CmdLatencyDoctor);
+  reg.Sub("latency", "help", 2, kCmdLoading | kCmdStale, {}, CmdLatencyHelp);
 
-  reg.Add("monitor", 1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
-          "Listen for all requests received by the server in real time", "1.0.0", CmdMonitor);
+  reg.Add("monitor", 1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdMonitor);
 
   CommandRegistrar conn(table, "server");
-  conn.Sub("command", "getkeys", -4, kCmdLoading | kCmdStale, {},
-           "O(N) where N is the number of arguments to the command",
-           "Extract keys given a full Redis command", "2.8.13", CmdCommandGetKeys);
+  conn.Sub("command", "getkeys", -4, kCmdLoading | kCmdStale, {}, CmdCommandGetKeys);
   conn.Sub("command", "getkeysandflags", -4, kCmdLoading | kCmdStale, {},
-           "O(N) where N is the number of arguments to the command",
-           "Extract keys and access flags given a full Redis command", "7.0.0",
            CmdCommandGetKeysAndFlags);
 }
 

@@ -201,34 +201,24 @@ void CmdFcallRo(CommandContext& ctx) { FcallGeneric(ctx, true); }
 
 void RegisterFunctionFamily(CommandTable& table) {
   CommandRegistrar reg(table, "scripting");
-  reg.Add("fcall", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdSkipMonitor | kCmdNoMandatoryKeys, {},
-          "Depends on the function that is executed.", "Invokes a function.", "7.0.0", CmdFcall);
-  reg.Add("fcall_ro", -3, kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdReadOnly | kCmdSkipMonitor | kCmdNoMandatoryKeys, {},
-          "Depends on the function that is executed.", "Invokes a read-only function.", "7.0.0",
-          CmdFcallRo);
-  reg.Add("function", -2, 0, {}, "Depends on subcommand.",
-          "A container for function commands.", "7.0.0", CmdFunctionContainer);
-  reg.Sub("function", "load", -3, kCmdNoScript | kCmdWrite | kCmdDenyOom, {},
-          "O(1) (considering compilation time is redundant)",
-          "Creates a library.", "7.0.0", CmdFunctionLoad);
-  reg.Sub("function", "list", -2, kCmdNoScript, {}, "O(N) where N is the number of functions",
-          "Returns information about all libraries.", "7.0.0", CmdFunctionList);
-  reg.Sub("function", "delete", 3, kCmdNoScript | kCmdWrite, {}, "O(1)",
-          "Deletes a library and its functions.", "7.0.0", CmdFunctionDelete);
-  reg.Sub("function", "flush", -2, kCmdNoScript | kCmdWrite, {},
-          "O(N) where N is the number of functions deleted",
-          "Deletes all libraries and functions.", "7.0.0", CmdFunctionFlush);
-  reg.Sub("function", "dump", 2, kCmdNoScript, {}, "O(N) where N is the number of functions",
-          "Dumps all libraries into a serialized binary payload.", "7.0.0", CmdFunctionDump);
+  reg.Add("fcall", -3,
+          kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdSkipMonitor | kCmdNoMandatoryKeys, {},
+          CmdFcall);
+  reg.Add("fcall_ro", -3,
+          kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdReadOnly | kCmdSkipMonitor |
+              kCmdNoMandatoryKeys,
+          {}, CmdFcallRo);
+  reg.Add("function", -2, 0, {}, CmdFunctionContainer);
+  reg.Sub("function", "load", -3, kCmdNoScript | kCmdWrite | kCmdDenyOom, {}, CmdFunctionLoad);
+  reg.Sub("function", "list", -2, kCmdNoScript, {}, CmdFunctionList);
+  reg.Sub("function", "delete", 3, kCmdNoScript | kCmdWrite, {}, CmdFunctionDelete);
+  reg.Sub("function", "flush", -2, kCmdNoScript | kCmdWrite, {}, CmdFunctionFlush);
+  reg.Sub("function", "dump", 2, kCmdNoScript, {}, CmdFunctionDump);
   reg.Sub("function", "restore", -3, kCmdNoScript | kCmdWrite | kCmdDenyOom, {},
-          "O(N) where N is the number of functions on the payload",
-          "Restores all libraries from a payload.", "7.0.0", CmdFunctionRestore);
-  reg.Sub("function", "stats", 2, kCmdNoScript | kCmdAllowBusy, {}, "O(1)",
-          "Returns information about a function during execution.", "7.0.0", CmdFunctionStats);
-  reg.Sub("function", "kill", 2, kCmdNoScript | kCmdAllowBusy, {}, "O(1)",
-          "Terminates a function during execution.", "7.0.0", CmdFunctionKill);
-  reg.Sub("function", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns helpful text about the different subcommands.", "7.0.0", CmdFunctionHelp);
+          CmdFunctionRestore);
+  reg.Sub("function", "stats", 2, kCmdNoScript | kCmdAllowBusy, {}, CmdFunctionStats);
+  reg.Sub("function", "kill", 2, kCmdNoScript | kCmdAllowBusy, {}, CmdFunctionKill);
+  reg.Sub("function", "help", 2, kCmdLoading | kCmdStale, {}, CmdFunctionHelp);
 }
 
 }  // namespace racetrack::engine

@@ -424,47 +424,17 @@ void CmdGeoSearchStore(CommandContext& ctx) {
 
 void RegisterGeoFamily(CommandTable& table) {
   CommandRegistrar reg(table, "geo");
-  const char* search_cx =
-      "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area "
-      "around the shape provided as the filter and M is the number of items inside the shape";
-  const char* radius_cx =
-      "O(N+log(M)) where N is the number of elements inside the bounding box of the circular "
-      "area delimited by center and radius and M is the number of items inside the index.";
-  reg.Add("geoadd", -5, kCmdWrite | kCmdDenyOom, {1, 1, 1},
-          "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
-          "Adds one or more members to a geospatial index. The key is created if it doesn't "
-          "exist.",
-          "3.2.0", CmdGeoAdd);
-  reg.Add("geodist", -4, kCmdReadOnly, {1, 1, 1}, "O(1)",
-          "Returns the distance between two members of a geospatial index.", "3.2.0", CmdGeoDist);
-  reg.Add("geohash", -2, kCmdReadOnly, {1, 1, 1},
-          "O(1) for each member requested.",
-          "Returns members from a geospatial index as geohash strings.", "3.2.0", CmdGeoHash);
-  reg.Add("geopos", -2, kCmdReadOnly, {1, 1, 1}, "O(1) for each member requested.",
-          "Returns the longitude and latitude of members from a geospatial index.", "3.2.0",
-          CmdGeoPos);
-  reg.Add("geosearch", -7, kCmdReadOnly, {1, 1, 1}, search_cx,
-          "Queries a geospatial index for members inside an area of a box or a circle.", "6.2.0",
-          CmdGeoSearch);
-  reg.Add("geosearchstore", -8, kCmdWrite | kCmdDenyOom, {1, 2, 1}, search_cx,
-          "Queries a geospatial index for members inside an area of a box or a circle, optionally "
-          "stores the result.",
-          "6.2.0", CmdGeoSearchStore);
-  reg.Add("georadius", -6, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, radius_cx,
-          "Queries a geospatial index for members within a distance from a coordinate, optionally "
-          "stores the result.",
-          "3.2.0", CmdGeoRadius);
-  reg.Add("georadius_ro", -6, kCmdReadOnly, {1, 1, 1}, radius_cx,
-          "Returns members from a geospatial index that are within a distance from a coordinate.",
-          "3.2.10", CmdGeoRadiusRo);
+  reg.Add("geoadd", -5, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdGeoAdd);
+  reg.Add("geodist", -4, kCmdReadOnly, {1, 1, 1}, CmdGeoDist);
+  reg.Add("geohash", -2, kCmdReadOnly, {1, 1, 1}, CmdGeoHash);
+  reg.Add("geopos", -2, kCmdReadOnly, {1, 1, 1}, CmdGeoPos);
+  reg.Add("geosearch", -7, kCmdReadOnly, {1, 1, 1}, CmdGeoSearch);
+  reg.Add("geosearchstore", -8, kCmdWrite | kCmdDenyOom, {1, 2, 1}, CmdGeoSearchStore);
+  reg.Add("georadius", -6, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, CmdGeoRadius);
+  reg.Add("georadius_ro", -6, kCmdReadOnly, {1, 1, 1}, CmdGeoRadiusRo);
   reg.Add("georadiusbymember", -5, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1},
-          radius_cx,
-          "Queries a geospatial index for members within a distance from a member, optionally "
-          "stores the result.",
-          "3.2.0", CmdGeoRadiusByMember);
-  reg.Add("georadiusbymember_ro", -5, kCmdReadOnly, {1, 1, 1}, radius_cx,
-          "Returns members from a geospatial index that are within a distance from a member.",
-          "3.2.10", CmdGeoRadiusByMemberRo);
+          CmdGeoRadiusByMember);
+  reg.Add("georadiusbymember_ro", -5, kCmdReadOnly, {1, 1, 1}, CmdGeoRadiusByMemberRo);
 }
 
 }  // namespace racetrack::engine

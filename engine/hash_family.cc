@@ -268,55 +268,22 @@ void CmdHRandField(CommandContext& ctx) {
 
 void RegisterHashFamily(CommandTable& table) {
   CommandRegistrar reg(table, "hash");
-  reg.Add(
-      "hset", -4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
-      "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command "
-      "is called with multiple field/value pairs.",
-      "Creates or modifies the value of a field in a hash.", "2.0.0", CmdHSet);
-  reg.Add("hmset", -4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
-          "O(N) where N is the number of fields being set.", "Sets the values of multiple fields.",
-          "2.0.0", CmdHSet);
-  reg.Add("hsetnx", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-          "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0",
-          CmdHSetNx);
-  reg.Add("hget", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the value of a field in a hash.", "2.0.0", CmdHGet);
-  reg.Add("hmget", -3, kCmdReadOnly | kCmdFast, {1, 1, 1},
-          "O(N) where N is the number of fields being requested.",
-          "Returns the values of all fields in a hash.", "2.0.0", CmdHMGet);
-  reg.Add("hgetall", 2, kCmdReadOnly, {1, 1, 1}, "O(N) where N is the size of the hash.",
-          "Returns all fields and values in a hash.", "2.0.0", CmdHGetAll);
-  reg.Add("hkeys", 2, kCmdReadOnly, {1, 1, 1}, "O(N) where N is the size of the hash.",
-          "Returns all fields in a hash.", "2.0.0", CmdHKeys);
-  reg.Add("hvals", 2, kCmdReadOnly, {1, 1, 1}, "O(N) where N is the size of the hash.",
-          "Returns all values in a hash.", "2.0.0", CmdHVals);
-  reg.Add("hdel", -3, kCmdWrite | kCmdFast, {1, 1, 1},
-          "O(N) where N is the number of fields to be removed.",
-          "Deletes one or more fields and their values from a hash. Deletes the hash if no fields "
-          "remain.",
-          "2.0.0", CmdHDel);
-  reg.Add("hlen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the number of fields in a hash.", "2.0.0", CmdHLen);
-  reg.Add("hexists", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Determines whether a field exists in a hash.", "2.0.0", CmdHExists);
-  reg.Add("hstrlen", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the length of the value of a field.", "3.2.0", CmdHStrLen);
-  reg.Add(
-      "hincrby", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-      "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if "
-      "the field doesn't exist.",
-      "2.0.0", CmdHIncrBy);
-  reg.Add("hincrbyfloat", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-          "Increments the floating point value of a field by a number. Uses 0 as initial value if "
-          "the field doesn't exist.",
-          "2.6.0", CmdHIncrByFloat);
-  reg.Add("hscan", -3, kCmdReadOnly, {1, 1, 1},
-          "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-          "the cursor to return back to 0. N is the number of elements inside the collection.",
-          "Iterates over fields and values of a hash.", "2.8.0", CmdHScan);
-  reg.Add("hrandfield", -2, kCmdReadOnly, {1, 1, 1},
-          "O(N) where N is the number of fields returned",
-          "Returns one or more random fields from a hash.", "6.2.0", CmdHRandField);
+  reg.Add("hset", -4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdHSet);
+  reg.Add("hmset", -4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdHSet);
+  reg.Add("hsetnx", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdHSetNx);
+  reg.Add("hget", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdHGet);
+  reg.Add("hmget", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdHMGet);
+  reg.Add("hgetall", 2, kCmdReadOnly, {1, 1, 1}, CmdHGetAll);
+  reg.Add("hkeys", 2, kCmdReadOnly, {1, 1, 1}, CmdHKeys);
+  reg.Add("hvals", 2, kCmdReadOnly, {1, 1, 1}, CmdHVals);
+  reg.Add("hdel", -3, kCmdWrite | kCmdFast, {1, 1, 1}, CmdHDel);
+  reg.Add("hlen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdHLen);
+  reg.Add("hexists", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdHExists);
+  reg.Add("hstrlen", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdHStrLen);
+  reg.Add("hincrby", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdHIncrBy);
+  reg.Add("hincrbyfloat", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdHIncrByFloat);
+  reg.Add("hscan", -3, kCmdReadOnly, {1, 1, 1}, CmdHScan);
+  reg.Add("hrandfield", -2, kCmdReadOnly, {1, 1, 1}, CmdHRandField);
 }
 
 }  // namespace racetrack::engine

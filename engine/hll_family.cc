@@ -196,23 +196,11 @@ void CmdPfSelfTest(CommandContext& ctx) { ctx.reply.Ok(); }
 
 void RegisterHllFamily(CommandTable& table) {
   CommandRegistrar reg(table, "hyperloglog");
-  reg.Add("pfadd", -2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1) to add every element.",
-          "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.", "2.8.9",
-          CmdPfAdd);
-  reg.Add("pfcount", -2, kCmdReadOnly, {1, -1, 1},
-          "O(1) with a very small average constant time when called with a "
-          "single key. O(N) with N being the number of keys, and much bigger "
-          "constant times, when called with multiple keys.",
-          "Returns the approximated cardinality of the set(s) observed by the "
-          "HyperLogLog key(s).",
-          "2.8.9", CmdPfCount);
-  reg.Add("pfmerge", -2, kCmdWrite | kCmdDenyOom, {1, -1, 1},
-          "O(N) to merge N HyperLogLogs, but with high constant times.",
-          "Merges one or more HyperLogLog values into a single key.", "2.8.9", CmdPfMerge);
-  reg.Add("pfdebug", 3, kCmdWrite | kCmdDenyOom | kCmdAdmin, {2, 2, 1}, "N/A",
-          "Internal commands for debugging HyperLogLog values.", "2.8.9", CmdPfDebug);
-  reg.Add("pfselftest", 1, kCmdAdmin, {}, "N/A",
-          "An internal command for testing HyperLogLog values.", "2.8.9", CmdPfSelfTest);
+  reg.Add("pfadd", -2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdPfAdd);
+  reg.Add("pfcount", -2, kCmdReadOnly, {1, -1, 1}, CmdPfCount);
+  reg.Add("pfmerge", -2, kCmdWrite | kCmdDenyOom, {1, -1, 1}, CmdPfMerge);
+  reg.Add("pfdebug", 3, kCmdWrite | kCmdDenyOom | kCmdAdmin, {2, 2, 1}, CmdPfDebug);
+  reg.Add("pfselftest", 1, kCmdAdmin, {}, CmdPfSelfTest);
 }
 
 }  // namespace racetrack::engine

@@ -454,106 +454,41 @@ void RegisterKeyFamily(CommandTable& table) {
   CommandRegistrar reg(table, "generic");
   // DBSIZE, FLUSHDB, FLUSHALL act on the keyspace but Redis files them under "server".
   CommandRegistrar reg_server(table, "server");
-
-  const char* kExpireSummary[] = {
-      "Sets the expiration time of a key in seconds.",
-      "Sets the expiration time of a key in milliseconds.",
-      "Sets the expiration time of a key to a Unix timestamp.",
-      "Sets the expiration time of a key to a Unix milliseconds timestamp.",
-  };
-  reg.Add(
-      "del", -2, kCmdWrite, {1, -1, 1},
-      "O(N) where N is the number of keys that will be removed. When a key to remove holds a "
-      "value other than a string, the individual complexity for this key is O(M) where M is the "
-      "number of elements in the list, set, sorted set or hash. Removing a single key that holds "
-      "a string value is O(1).",
-      "Deletes one or more keys.", "1.0.0", CmdDel);
-  reg.Add("unlink", -2, kCmdWrite | kCmdFast, {1, -1, 1},
-          "O(1) for each key removed regardless of its size. Then the command does O(N) work in a "
-          "different thread in order to reclaim memory, where N is the number of allocations the "
-          "deleted objects where composed of.",
-          "Asynchronously deletes one or more keys.", "4.0.0", CmdDel);
-  reg.Add("exists", -2, kCmdReadOnly | kCmdFast, {1, -1, 1},
-          "O(N) where N is the number of keys to check.",
-          "Determines whether one or more keys exist.", "1.0.0", CmdExists);
-  reg.Add("touch", -2, kCmdReadOnly | kCmdFast, {1, -1, 1},
-          "O(N) where N is the number of keys that will be touched.",
-          "Returns the number of existing keys out of those specified after updating the time they "
-          "were last accessed.",
-          "3.2.1", CmdExists);
-  reg.Add("expire", -3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", kExpireSummary[0], "1.0.0",
-          CmdExpire);
-  reg.Add("pexpire", -3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", kExpireSummary[1], "2.6.0",
-          CmdExpire);
-  reg.Add("expireat", -3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", kExpireSummary[2], "1.2.0",
-          CmdExpire);
-  reg.Add("pexpireat", -3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", kExpireSummary[3], "2.6.0",
-          CmdExpire);
-  reg.Add("ttl", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the expiration time in seconds of a key.", "1.0.0", CmdTtl);
-  reg.Add("pttl", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the expiration time in milliseconds of a key.", "2.6.0", CmdTtl);
-  reg.Add("expiretime", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the expiration time of a key as a Unix timestamp.", "7.0.0", CmdTtl);
-  reg.Add("pexpiretime", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0",
-          CmdTtl);
-  reg.Add("persist", 2, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)",
-          "Removes the expiration time of a key.", "2.2.0", CmdPersist);
-  reg.Add("type", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Determines the type of value stored at a key.", "1.0.0", CmdType);
-  reg.Add("rename", 3, kCmdWrite, {1, 2, 1}, "O(1)",
-          "Renames a key and overwrites the destination.", "1.0.0", CmdRename);
-  reg.Add("renamenx", 3, kCmdWrite | kCmdFast, {1, 2, 1}, "O(1)",
-          "Renames a key only when the target key name doesn't exist.", "1.0.0", CmdRename);
-  reg.Add("keys", 2, kCmdReadOnly, {},
-          "O(N) with N being the number of keys in the database, under the assumption that the key "
-          "names in the database and the given pattern have limited length.",
-          "Returns all key names that match a pattern.", "1.0.0", CmdKeys);
-  reg.Add("scan", -2, kCmdReadOnly, {},
-          "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-          "the cursor to return back to 0. N is the number of elements inside the collection.",
-          "Iterates over the key names in the database.", "2.8.0", CmdScan);
-  reg.Add("randomkey", 1, kCmdReadOnly, {}, "O(1)", "Returns a random key name from the database.",
-          "1.0.0", CmdRandomKey);
-  reg.Add("object", -2, 0, {}, "Depends on subcommand.",
-          "A container for object introspection commands.", "2.2.3", CmdObjectContainer);
-  reg.Sub("object", "encoding", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
-          "Returns the internal encoding of a Redis object.", "2.2.3", CmdObjectEncoding);
-  reg.Sub("object", "freq", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
-          "Returns the logarithmic access frequency counter of a Redis object.", "4.0.0",
-          CmdObjectFreq);
-  reg.Sub("object", "idletime", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
-          "Returns the time since the last access to a Redis object.", "2.2.3", CmdObjectIdleTime);
-  reg.Sub("object", "refcount", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
-          "Returns the reference count of a value of a key.", "2.2.3", CmdObjectRefCount);
-  reg.Sub("object", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns helpful text about the different subcommands.", "6.2.0", CmdObjectHelp);
-  reg.Add("move", 3, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)", "Moves a key to another database.",
-          "1.0.0", CmdMove);
-  reg.Add("copy", -3, kCmdWrite | kCmdDenyOom, {1, 2, 1},
-          "O(N) worst case for collections, where N is the number of nested items. O(1) for string "
-          "values.",
-          "Copies the value of a key to a new key.", "6.2.0", CmdCopy);
+  reg.Add("del", -2, kCmdWrite, {1, -1, 1}, CmdDel);
+  reg.Add("unlink", -2, kCmdWrite | kCmdFast, {1, -1, 1}, CmdDel);
+  reg.Add("exists", -2, kCmdReadOnly | kCmdFast, {1, -1, 1}, CmdExists);
+  reg.Add("touch", -2, kCmdReadOnly | kCmdFast, {1, -1, 1}, CmdExists);
+  reg.Add("expire", -3, kCmdWrite | kCmdFast, {1, 1, 1}, CmdExpire);
+  reg.Add("pexpire", -3, kCmdWrite | kCmdFast, {1, 1, 1}, CmdExpire);
+  reg.Add("expireat", -3, kCmdWrite | kCmdFast, {1, 1, 1}, CmdExpire);
+  reg.Add("pexpireat", -3, kCmdWrite | kCmdFast, {1, 1, 1}, CmdExpire);
+  reg.Add("ttl", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdTtl);
+  reg.Add("pttl", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdTtl);
+  reg.Add("expiretime", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdTtl);
+  reg.Add("pexpiretime", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdTtl);
+  reg.Add("persist", 2, kCmdWrite | kCmdFast, {1, 1, 1}, CmdPersist);
+  reg.Add("type", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdType);
+  reg.Add("rename", 3, kCmdWrite, {1, 2, 1}, CmdRename);
+  reg.Add("renamenx", 3, kCmdWrite | kCmdFast, {1, 2, 1}, CmdRename);
+  reg.Add("keys", 2, kCmdReadOnly, {}, CmdKeys);
+  reg.Add("scan", -2, kCmdReadOnly, {}, CmdScan);
+  reg.Add("randomkey", 1, kCmdReadOnly, {}, CmdRandomKey);
+  reg.Add("object", -2, 0, {}, CmdObjectContainer);
+  reg.Sub("object", "encoding", 3, kCmdReadOnly, {2, 2, 1}, CmdObjectEncoding);
+  reg.Sub("object", "freq", 3, kCmdReadOnly, {2, 2, 1}, CmdObjectFreq);
+  reg.Sub("object", "idletime", 3, kCmdReadOnly, {2, 2, 1}, CmdObjectIdleTime);
+  reg.Sub("object", "refcount", 3, kCmdReadOnly, {2, 2, 1}, CmdObjectRefCount);
+  reg.Sub("object", "help", 2, kCmdLoading | kCmdStale, {}, CmdObjectHelp);
+  reg.Add("move", 3, kCmdWrite | kCmdFast, {1, 1, 1}, CmdMove);
+  reg.Add("copy", -3, kCmdWrite | kCmdDenyOom, {1, 2, 1}, CmdCopy);
   // WAIT is "generic" in Redis's docs, but its ACL categories are @slow @connection, which the
   // connection group gives it here (COMMAND INFO derives categories from the group).
   CommandRegistrar reg_connection(table, "connection");
-  reg_connection.Add("wait", 3, kCmdNoScript, {}, "O(1)",
-          "Blocks until the asynchronous replication of all preceding write commands sent by the "
-          "connection is completed.",
-          "3.0.0", CmdWait);
-  reg_server.Add("swapdb", 3, kCmdWrite | kCmdFast, {},
-                 "O(N) where N is the count of clients watching or blocking on keys from both "
-                 "databases.",
-                 "Swaps two Redis databases.", "4.0.0", CmdSwapDb);
-  reg_server.Add("dbsize", 1, kCmdReadOnly | kCmdFast, {}, "O(1)",
-                 "Returns the number of keys in the database.", "1.0.0", CmdDbSize);
-  reg_server.Add("flushdb", -1, kCmdWrite, {},
-                 "O(N) where N is the number of keys in the selected database",
-                 "Remove all keys from the current database.", "1.0.0", CmdFlush);
-  reg_server.Add("flushall", -1, kCmdWrite, {},
-                 "O(N) where N is the total number of keys in all databases",
-                 "Removes all keys from all databases.", "1.0.0", CmdFlush);
+  reg_connection.Add("wait", 3, kCmdNoScript, {}, CmdWait);
+  reg_server.Add("swapdb", 3, kCmdWrite | kCmdFast, {}, CmdSwapDb);
+  reg_server.Add("dbsize", 1, kCmdReadOnly | kCmdFast, {}, CmdDbSize);
+  reg_server.Add("flushdb", -1, kCmdWrite, {}, CmdFlush);
+  reg_server.Add("flushall", -1, kCmdWrite, {}, CmdFlush);
 }
 
 }  // namespace racetrack::engine

@@ -356,71 +356,23 @@ void CmdRPopLPush(CommandContext& ctx) { MoveGeneric(ctx, false, true); }
 
 void RegisterListFamily(CommandTable& table) {
   CommandRegistrar reg(table, "list");
-  reg.Add("lpush", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1) for each element added",
-          "Prepends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0",
-          CmdLPush);
-  reg.Add("rpush", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1) for each element added",
-          "Appends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0",
-          CmdRPush);
-  reg.Add("lpushx", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
-          "O(1) for each element added",
-          "Prepends one or more elements to a list only when the list exists.", "2.2.0", CmdLPushX);
-  reg.Add("rpushx", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
-          "O(1) for each element added",
-          "Appends one or more elements to a list only when the list exists.", "2.2.0", CmdRPushX);
-  reg.Add("lpop", -2, kCmdWrite | kCmdFast, {1, 1, 1},
-          "O(N) where N is the number of elements returned",
-          "Returns the first elements in a list after removing it. Deletes the list if the last "
-          "element was popped.",
-          "1.0.0", CmdLPop);
-  reg.Add(
-      "rpop", -2, kCmdWrite | kCmdFast, {1, 1, 1},
-      "O(N) where N is the number of elements returned",
-      "Returns and removes the last elements of a list. Deletes the list if the last element was "
-      "popped.",
-      "1.0.0", CmdRPop);
-  reg.Add("lmpop", -4, kCmdWrite | kCmdMovableKeys, {},
-          "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
-          "Returns multiple elements from a list after removing them. Deletes the list if the last "
-          "element was popped.",
-          "7.0.0", CmdLMPop);
-  reg.Add("llen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)", "Returns the length of a list.",
-          "1.0.0", CmdLLen);
-  reg.Add("lrange", 4, kCmdReadOnly, {1, 1, 1},
-          "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest "
-          "end (HEAD or TAIL) for large lists; and N is the number of elements in the specified "
-          "range.",
-          "Returns a range of elements from a list.", "1.0.0", CmdLRange);
-  reg.Add("lindex", 3, kCmdReadOnly, {1, 1, 1},
-          "O(N) where N is the number of elements to traverse to get to the element at index.",
-          "Returns an element from a list by its index.", "1.0.0", CmdLIndex);
-  reg.Add("lset", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, "O(N) where N is the length of the list.",
-          "Sets the value of an element in a list by its index.", "1.0.0", CmdLSet);
-  reg.Add("linsert", 5, kCmdWrite | kCmdDenyOom, {1, 1, 1},
-          "O(N) where N is the number of elements to traverse before seeing the value pivot.",
-          "Inserts an element before or after another element in a list.", "2.2.0", CmdLInsert);
-  reg.Add("lrem", 4, kCmdWrite, {1, 1, 1},
-          "O(N+M) where N is the length of the list and M is the number of elements removed.",
-          "Removes elements from a list. Deletes the list if the last element was removed.",
-          "1.0.0", CmdLRem);
-  reg.Add("ltrim", 4, kCmdWrite, {1, 1, 1},
-          "O(N) where N is the number of elements to be removed by the "
-          "operation.",
-          "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
-          "1.0.0", CmdLTrim);
-  reg.Add("lpos", -3, kCmdReadOnly, {1, 1, 1},
-          "O(N) where N is the number of elements in the list, for the average case.",
-          "Returns the index of matching elements in a list.", "6.0.6", CmdLPos);
-  reg.Add(
-      "lmove", 5, kCmdWrite | kCmdDenyOom, {1, 2, 1}, "O(1)",
-      "Returns an element after popping it from one list and pushing it to another. Deletes the "
-      "list if the last element was moved.",
-      "6.2.0", CmdLMove);
-  reg.Add(
-      "rpoplpush", 3, kCmdWrite | kCmdDenyOom, {1, 2, 1}, "O(1)",
-      "Returns the last element of a list after removing and pushing it to another list. Deletes "
-      "the list if the last element was popped.",
-      "1.2.0", CmdRPopLPush);
+  reg.Add("lpush", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdLPush);
+  reg.Add("rpush", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdRPush);
+  reg.Add("lpushx", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdLPushX);
+  reg.Add("rpushx", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdRPushX);
+  reg.Add("lpop", -2, kCmdWrite | kCmdFast, {1, 1, 1}, CmdLPop);
+  reg.Add("rpop", -2, kCmdWrite | kCmdFast, {1, 1, 1}, CmdRPop);
+  reg.Add("lmpop", -4, kCmdWrite | kCmdMovableKeys, {}, CmdLMPop);
+  reg.Add("llen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdLLen);
+  reg.Add("lrange", 4, kCmdReadOnly, {1, 1, 1}, CmdLRange);
+  reg.Add("lindex", 3, kCmdReadOnly, {1, 1, 1}, CmdLIndex);
+  reg.Add("lset", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdLSet);
+  reg.Add("linsert", 5, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdLInsert);
+  reg.Add("lrem", 4, kCmdWrite, {1, 1, 1}, CmdLRem);
+  reg.Add("ltrim", 4, kCmdWrite, {1, 1, 1}, CmdLTrim);
+  reg.Add("lpos", -3, kCmdReadOnly, {1, 1, 1}, CmdLPos);
+  reg.Add("lmove", 5, kCmdWrite | kCmdDenyOom, {1, 2, 1}, CmdLMove);
+  reg.Add("rpoplpush", 3, kCmdWrite | kCmdDenyOom, {1, 2, 1}, CmdRPopLPush);
 }
 
 }  // namespace racetrack::engine

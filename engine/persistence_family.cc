@@ -132,29 +132,12 @@ void CmdRestore(CommandContext& ctx) {
 
 void RegisterPersistenceFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
-  reg.Add("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdNoMulti, {},
-          "O(N) where N is the total number of keys in all databases",
-          "Synchronously saves the database(s) to disk.", "1.0.0", CmdSave);
-  reg.Add("bgsave", -1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, {}, "O(1)",
-          "Asynchronously saves the database(s) to disk.", "1.0.0", CmdBgSave);
-  reg.Add("bgrewriteaof", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, {}, "O(1)",
-          "Asynchronously rewrites the append-only file to disk.", "1.0.0", CmdBgRewriteAof);
-  reg.Add("dump", 2, kCmdReadOnly, {1, 1, 1},
-          "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of "
-          "Redis objects composing the value and M their average size. For small string values "
-          "the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
-          "Return a serialized version of the value stored at the specified key.", "2.6.0",
-          CmdDump);
-  reg.Add("restore", -4, kCmdWrite | kCmdDenyOom, {1, 1, 1},
-          "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, "
-          "where N is the number of Redis objects composing the value and M their average size. "
-          "For small string values the time complexity is thus O(1)+O(1*M) where M is small, so "
-          "simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because "
-          "inserting values into sorted sets is O(log(N)).",
-          "Create a key using the provided serialized value, previously obtained using DUMP.",
-          "2.6.0", CmdRestore);
-  reg.Add("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
-          "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", CmdLastSave);
+  reg.Add("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdNoMulti, {}, CmdSave);
+  reg.Add("bgsave", -1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, {}, CmdBgSave);
+  reg.Add("bgrewriteaof", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, {}, CmdBgRewriteAof);
+  reg.Add("dump", 2, kCmdReadOnly, {1, 1, 1}, CmdDump);
+  reg.Add("restore", -4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdRestore);
+  reg.Add("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, {}, CmdLastSave);
 }
 
 }  // namespace racetrack::engine

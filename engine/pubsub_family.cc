@@ -172,51 +172,27 @@ void CmdPubsub(CommandContext& ctx) { ReplyArityError(ctx); }
 
 void RegisterPubSubFamily(CommandTable& table) {
   CommandRegistrar reg(table, "pubsub");
-  reg.Add("subscribe", -2, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          "O(N) where N is the number of channels to subscribe to.",
-          "Listens for messages published to channels.", "2.0.0", CmdSubscribe);
+  reg.Add("subscribe", -2, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdSubscribe);
   reg.Add("unsubscribe", -1, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          "O(N) where N is the number of channels to unsubscribe.",
-          "Stops listening to messages posted to channels.", "2.0.0", CmdUnsubscribe);
-  reg.Add("psubscribe", -2, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          "O(N) where N is the number of patterns to subscribe to.",
-          "Listens for messages published to channels that match one or more patterns.", "2.0.0",
-          CmdPSubscribe);
+          CmdUnsubscribe);
+  reg.Add("psubscribe", -2, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdPSubscribe);
   reg.Add("punsubscribe", -1, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          "O(N) where N is the number of patterns to unsubscribe.",
-          "Stops listening to messages published to channels that match one or more patterns.",
-          "2.0.0", CmdPUnsubscribe);
-  reg.Add(
-      "publish", 3, kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast, {},
-      "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the "
-      "total number of subscribed patterns (by any client).",
-      "Posts a message to a channel.", "2.0.0", CmdPublish);
+          CmdPUnsubscribe);
+  reg.Add("publish", 3, kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast, {}, CmdPublish);
   reg.Add("ssubscribe", -2, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {1, -1, 1},
-          "O(N) where N is the number of shard channels to subscribe to.",
-          "Listens for messages published to shard channels.", "7.0.0", CmdSSubscribe);
+          CmdSSubscribe);
   reg.Add("sunsubscribe", -1, kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale, {1, -1, 1},
-          "O(N) where N is the number of clients already subscribed to a shard channel.",
-          "Stops listening to messages posted to shard channels.", "7.0.0", CmdSUnsubscribe);
-  reg.Add("spublish", 3, kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast, {1, 1, 1},
-          "O(N) where N is the number of clients subscribed to the receiving shard channel.",
-          "Post a message to a shard channel", "7.0.0", CmdSPublish);
-  reg.Add("pubsub", -2, 0, {}, "Depends on subcommand.", "A container for Pub/Sub commands.",
-          "2.8.0", CmdPubsub);
-  reg.Sub("pubsub", "channels", -2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
-          "Returns the active channels.", "2.8.0", CmdPubsubChannels);
-  reg.Sub("pubsub", "numsub", -2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
-          "Returns a count of subscribers to channels.", "2.8.0", CmdPubsubNumSub);
-  reg.Sub("pubsub", "numpat", 2, kCmdPubSub | kCmdLoading | kCmdStale, {}, "O(N)",
-          "Returns a count of unique pattern subscriptions.", "2.8.0", CmdPubsubNumPat);
+          CmdSUnsubscribe);
+  reg.Add("spublish", 3, kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast, {1, 1, 1}, CmdSPublish);
+  reg.Add("pubsub", -2, 0, {}, CmdPubsub);
+  reg.Sub("pubsub", "channels", -2, kCmdPubSub | kCmdLoading | kCmdStale, {}, CmdPubsubChannels);
+  reg.Sub("pubsub", "numsub", -2, kCmdPubSub | kCmdLoading | kCmdStale, {}, CmdPubsubNumSub);
+  reg.Sub("pubsub", "numpat", 2, kCmdPubSub | kCmdLoading | kCmdStale, {}, CmdPubsubNumPat);
   reg.Sub("pubsub", "shardchannels", -2, kCmdPubSub | kCmdLoading | kCmdStale, {},
-          "O(N) where N is the number of active shard channels, and assuming constant time pattern "
-          "matching (relatively short shard channels).",
-          "Returns the active shard channels.", "7.0.0", CmdPubsubShardChannels);
+          CmdPubsubShardChannels);
   reg.Sub("pubsub", "shardnumsub", -2, kCmdPubSub | kCmdLoading | kCmdStale, {},
-          "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
-          "Returns the count of subscribers of shard channels.", "7.0.0", CmdPubsubShardNumSub);
-  reg.Sub("pubsub", "help", 2, kCmdLoading | kCmdStale, {}, "O(N)",
-          "Returns helpful text about the different subcommands.", "2.8.0", CmdPubsubHelp);
+          CmdPubsubShardNumSub);
+  reg.Sub("pubsub", "help", 2, kCmdLoading | kCmdStale, {}, CmdPubsubHelp);
 }
 
 }  // namespace racetrack::engine

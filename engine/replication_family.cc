@@ -100,22 +100,17 @@ void CmdRole(CommandContext& ctx) {
 
 void RegisterReplicationFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
-  // Redis documents no complexity for these; this is what the full resynchronization costs here.
-  constexpr std::string_view kFullSync = "O(N) where N is the number of keys (the dataset is sent)";
-  reg.Add("sync", 1, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoMulti | kCmdNoScript, {}, kFullSync,
-          "Internal command used for replication", "1.0.0", CmdSync);
-  reg.Add("psync", -3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoMulti | kCmdNoScript, {}, kFullSync,
-          "Internal command used for replication", "2.8.0", CmdPSync);
+  // Redis documents no complexity for SYNC and PSYNC; here a full resynchronization costs O(N), N
+  // the number of keys (the whole dataset is sent).
+  reg.Add("sync", 1, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoMulti | kCmdNoScript, {}, CmdSync);
+  reg.Add("psync", -3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoMulti | kCmdNoScript, {}, CmdPSync);
   reg.Add("replconf", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdAllowBusy, {},
-          "O(1)", "An internal command for configuring the replication stream", "3.0.0",
           CmdReplConf);
-  for (auto [name, since] : {std::pair{"replicaof", "5.0.0"}, std::pair{"slaveof", "1.0.0"}}) {
-    reg.Add(name, 3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoScript | kCmdStale, {}, "O(1)",
-            "Make the server a replica of another instance, or promote it as master.", since,
-            CmdReplicaOf);
-  }
-  reg.Add("role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)",
-          "Return the role of the instance in the context of replication", "2.8.12", CmdRole);
+  reg.Add("replicaof", 3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoScript | kCmdStale, {},
+          CmdReplicaOf);
+  reg.Add("slaveof", 3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoScript | kCmdStale, {},
+          CmdReplicaOf);
+  reg.Add("role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, {}, CmdRole);
 }
 
 }  // namespace racetrack::engine

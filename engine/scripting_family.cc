@@ -82,38 +82,28 @@ void CmdScriptDebug(CommandContext& ctx) {
 
 void RegisterScriptingFamily(CommandTable& table) {
   CommandRegistrar reg(table, "scripting");
-  const char* kEvalComplexity = "Depends on the script that is executed.";
-  reg.Add("eval", -3, kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys, {}, kEvalComplexity,
-          "Executes a server-side Lua script.", "2.6.0", CmdEval);
-  reg.Add("evalsha", -3, kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys, {}, kEvalComplexity,
-          "Executes a server-side Lua script by SHA1 digest.", "2.6.0", CmdEvalSha);
-  reg.Add("eval_ro", -3, kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdReadOnly, {},
-          kEvalComplexity, "Executes a read-only server-side Lua script.", "7.0.0", CmdEvalRo);
-  reg.Add("evalsha_ro", -3, kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdReadOnly, {},
-          kEvalComplexity, "Executes a read-only server-side Lua script by SHA1 digest.", "7.0.0",
-          CmdEvalShaRo);
+  reg.Add("eval", -3,
+          kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys, {},
+          CmdEval);
+  reg.Add("evalsha", -3,
+          kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys, {},
+          CmdEvalSha);
+  reg.Add("eval_ro", -3,
+          kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys |
+              kCmdReadOnly,
+          {}, CmdEvalRo);
+  reg.Add("evalsha_ro", -3,
+          kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys |
+              kCmdReadOnly,
+          {}, CmdEvalShaRo);
 
-  reg.Add("script", -2, 0, {}, "Depends on subcommand.",
-          "A container for Lua scripts management commands.", "2.6.0", nullptr);
-  reg.Sub("script", "load", 3, kCmdNoScript | kCmdStale, {},
-          "O(N) with N being the length in bytes of the script body.",
-          "Loads a server-side Lua script to the script cache.", "2.6.0", CmdScriptLoad);
-  reg.Sub("script", "exists", -3, kCmdNoScript, {},
-          "O(N) with N being the number of scripts to check.",
-          "Determines whether server-side Lua scripts exist in the "
-          "script cache.",
-          "2.6.0", CmdScriptExists);
-  reg.Sub("script", "flush", -2, kCmdNoScript, {},
-          "O(N) with N being the number of scripts in cache",
-          "Removes all server-side Lua scripts from the script "
-          "cache.",
-          "2.6.0", CmdScriptFlush);
-  reg.Sub("script", "kill", 2, kCmdNoScript | kCmdAllowBusy, {}, "O(1)",
-          "Terminates a server-side Lua script during execution.", "2.6.0", CmdScriptKill);
-  reg.Sub("script", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns helpful text about the different subcommands.", "5.0.0", CmdScriptHelp);
-  reg.Sub("script", "debug", 3, kCmdNoScript, {}, "O(1)",
-          "Sets the debug mode of server-side Lua scripts.", "3.2.0", CmdScriptDebug);
+  reg.Add("script", -2, 0, {}, nullptr);
+  reg.Sub("script", "load", 3, kCmdNoScript | kCmdStale, {}, CmdScriptLoad);
+  reg.Sub("script", "exists", -3, kCmdNoScript, {}, CmdScriptExists);
+  reg.Sub("script", "flush", -2, kCmdNoScript, {}, CmdScriptFlush);
+  reg.Sub("script", "kill", 2, kCmdNoScript | kCmdAllowBusy, {}, CmdScriptKill);
+  reg.Sub("script", "help", 2, kCmdLoading | kCmdStale, {}, CmdScriptHelp);
+  reg.Sub("script", "debug", 3, kCmdNoScript, {}, CmdScriptDebug);
 }
 
 }  // namespace racetrack::engine

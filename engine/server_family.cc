@@ -527,7 +527,7 @@ void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& c) {
   const CommandDoc* d = FindCommandDoc(c.name);
   CommandDoc own{.name = c.name, .summary = c.summary, .complexity = c.complexity,
                  .since = c.since, .group = c.group};
-  if (d == nullptr) d = &own;  // not a Redis 7.0 command: the engine's own words
+  if (d == nullptr) d = &own;  // not a Redis 7.0 command: its registered DocStrings
   ctx.reply.Array(2 * (1 + !d->summary.empty() + !d->since.empty() + !d->complexity.empty() +
                        (d->doc_flags != 0) + !d->deprecated_since.empty() +
                        !d->replaced_by.empty() + !d->history.empty() + !d->args.empty() +
@@ -738,55 +738,31 @@ void CmdMemoryHelp(CommandContext& ctx) {
 
 void RegisterServerFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
-  reg.Add("info", -1, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns information and statistics about the server.", "1.0.0", CmdInfo);
-  reg.Add("time", 1, kCmdLoading | kCmdStale | kCmdFast, {}, "O(1)", "Returns the server time.",
-          "2.6.0", CmdTime);
-  reg.Add(
-      "shutdown", -1,
-      kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy, {},
-      "O(N) when saving, where N is the total number of keys in all databases when saving data, "
-      "otherwise O(1)",
-      "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",
-      CmdShutdown);
+  reg.Add("info", -1, kCmdLoading | kCmdStale, {}, CmdInfo);
+  reg.Add("time", 1, kCmdLoading | kCmdStale | kCmdFast, {}, CmdTime);
+  reg.Add("shutdown", -1,
+          kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy, {},
+          CmdShutdown);
 
-  reg.Add("config", -2, 0, {}, "Depends on subcommand.",
-          "A container for server configuration commands.", "2.0.0", CmdConfigContainer);
+  reg.Add("config", -2, 0, {}, CmdConfigContainer);
   reg.Sub("config", "get", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          "O(N) when N is the number of configuration parameters provided",
-          "Returns the effective values of configuration parameters.", "2.0.0", CmdConfigGet);
+          CmdConfigGet);
   reg.Sub("config", "set", -4, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          "O(N) when N is the number of configuration parameters provided",
-          "Sets configuration parameters in-flight.", "2.0.0", CmdConfigSet);
-  reg.Sub("config", "resetstat", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, "O(1)",
-          "Resets the server's statistics.", "2.0.0", CmdConfigResetStat);
-  reg.Sub("config", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns helpful text about the different subcommands.", "5.0.0", CmdConfigHelp);
+          CmdConfigSet);
+  reg.Sub("config", "resetstat", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          CmdConfigResetStat);
+  reg.Sub("config", "help", 2, kCmdLoading | kCmdStale, {}, CmdConfigHelp);
 
-  reg.Add("command", -1, kCmdLoading | kCmdStale, {},
-          "O(N) where N is the total number of Redis commands",
-          "Returns detailed information about all commands.", "2.8.13", CmdCommand);
-  reg.Sub("command", "count", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns a count of commands.", "2.8.13", CmdCommandCount);
-  reg.Sub("command", "info", -2, kCmdLoading | kCmdStale, {},
-          "O(N) where N is the number of commands to look up",
-          "Returns information about one, multiple or all commands.", "2.8.13", CmdCommandInfo);
-  reg.Sub("command", "docs", -2, kCmdLoading | kCmdStale, {},
-          "O(N) where N is the number of commands to look up",
-          "Returns documentary information about one, multiple or all commands.", "7.0.0",
-          CmdCommandDocs);
-  reg.Sub("command", "list", -2, kCmdLoading | kCmdStale, {},
-          "O(N) where N is the total number of Redis commands", "Returns a list of command names.",
-          "7.0.0", CmdCommandList);
-  reg.Sub("command", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns helpful text about the different subcommands.", "5.0.0", CmdCommandHelp);
+  reg.Add("command", -1, kCmdLoading | kCmdStale, {}, CmdCommand);
+  reg.Sub("command", "count", 2, kCmdLoading | kCmdStale, {}, CmdCommandCount);
+  reg.Sub("command", "info", -2, kCmdLoading | kCmdStale, {}, CmdCommandInfo);
+  reg.Sub("command", "docs", -2, kCmdLoading | kCmdStale, {}, CmdCommandDocs);
+  reg.Sub("command", "list", -2, kCmdLoading | kCmdStale, {}, CmdCommandList);
+  reg.Sub("command", "help", 2, kCmdLoading | kCmdStale, {}, CmdCommandHelp);
 
-  reg.Add("memory", -2, 0, {}, "Depends on subcommand.",
-          "A container for memory diagnostics commands.", "4.0.0", CmdMemoryContainer);
-  reg.Sub("memory", "usage", -3, kCmdReadOnly, {2, 2, 1}, "O(N) where N is the number of samples.",
-          "Estimates the memory usage of a key.", "4.0.0", CmdMemoryUsage);
-  reg.Sub("memory", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns helpful text about the different subcommands.", "4.0.0", CmdMemoryHelp);
+  reg.Add("memory", -2, 0, {}, CmdMemoryContainer);
+  reg.Sub("memory", "usage", -3, kCmdReadOnly, {2, 2, 1}, CmdMemoryUsage);
+  reg.Sub("memory", "help", 2, kCmdLoading | kCmdStale, {}, CmdMemoryHelp);
 }
 
 }  // namespace racetrack::engine

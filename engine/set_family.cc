@@ -376,65 +376,23 @@ void CmdSScan(CommandContext& ctx) {
 
 void RegisterSetFamily(CommandTable& table) {
   CommandRegistrar reg(table, "set");
-  reg.Add("sadd", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
-          "O(1) for each element added, so O(N) to add N elements when the command is called with "
-          "multiple arguments.",
-          "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0",
-          CmdSAdd);
-  reg.Add("srem", -3, kCmdWrite | kCmdFast, {1, 1, 1},
-          "O(N) where N is the number of members to be removed.",
-          "Removes one or more members from a set. Deletes the set if the last member was removed.",
-          "1.0.0", CmdSRem);
-  reg.Add("sismember", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Determines whether a member belongs to a set.", "1.0.0", CmdSIsMember);
-  reg.Add("smismember", -3, kCmdReadOnly | kCmdFast, {1, 1, 1},
-          "O(N) where N is the number of elements being checked for membership",
-          "Determines whether multiple members belong to a set.", "6.2.0", CmdSMIsMember);
-  reg.Add("scard", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the number of members in a set.", "1.0.0", CmdSCard);
-  reg.Add("smembers", 2, kCmdReadOnly, {1, 1, 1}, "O(N) where N is the set cardinality.",
-          "Returns all members of a set.", "1.0.0", CmdSMembers);
-  reg.Add(
-      "spop", -2, kCmdWrite | kCmdFast, {1, 1, 1},
-      "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
-      "Returns one or more random members from a set after removing them. Deletes the set if the "
-      "last member was popped.",
-      "1.0.0", CmdSPop);
-  reg.Add("srandmember", -2, kCmdReadOnly, {1, 1, 1},
-          "Without the count argument O(1), otherwise O(N) where N is the absolute value of the "
-          "passed count.",
-          "Get one or multiple random members from a set", "1.0.0", CmdSRandMember);
-  reg.Add("sinter", -2, kCmdReadOnly, {1, -1, 1},
-          "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-          "sets.",
-          "Returns the intersect of multiple sets.", "1.0.0", CmdSInter);
-  reg.Add("sinterstore", -3, kCmdWrite | kCmdDenyOom, {1, -1, 1},
-          "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-          "sets.",
-          "Stores the intersect of multiple sets in a key.", "1.0.0", CmdSInterStore);
-  reg.Add("sunion", -2, kCmdReadOnly, {1, -1, 1},
-          "O(N) where N is the total number of elements in all given sets.",
-          "Returns the union of multiple sets.", "1.0.0", CmdSUnion);
-  reg.Add("sunionstore", -3, kCmdWrite | kCmdDenyOom, {1, -1, 1},
-          "O(N) where N is the total number of elements in all given sets.",
-          "Stores the union of multiple sets in a key.", "1.0.0", CmdSUnionStore);
-  reg.Add("sdiff", -2, kCmdReadOnly, {1, -1, 1},
-          "O(N) where N is the total number of elements in all given sets.",
-          "Returns the difference of multiple sets.", "1.0.0", CmdSDiff);
-  reg.Add("sdiffstore", -3, kCmdWrite | kCmdDenyOom, {1, -1, 1},
-          "O(N) where N is the total number of elements in all given sets.",
-          "Stores the difference of multiple sets in a key.", "1.0.0", CmdSDiffStore);
-  reg.Add("sintercard", -3, kCmdReadOnly | kCmdMovableKeys, {},
-          "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-          "sets.",
-          "Returns the number of members of the intersect of multiple sets.", "7.0.0",
-          CmdSInterCard);
-  reg.Add("smove", 4, kCmdWrite | kCmdFast, {1, 2, 1}, "O(1)",
-          "Moves a member from one set to another.", "1.0.0", CmdSMove);
-  reg.Add("sscan", -3, kCmdReadOnly, {1, 1, 1},
-          "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-          "the cursor to return back to 0. N is the size of the collection.",
-          "Iterates over members of a set.", "2.0.0", CmdSScan);
+  reg.Add("sadd", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdSAdd);
+  reg.Add("srem", -3, kCmdWrite | kCmdFast, {1, 1, 1}, CmdSRem);
+  reg.Add("sismember", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdSIsMember);
+  reg.Add("smismember", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdSMIsMember);
+  reg.Add("scard", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdSCard);
+  reg.Add("smembers", 2, kCmdReadOnly, {1, 1, 1}, CmdSMembers);
+  reg.Add("spop", -2, kCmdWrite | kCmdFast, {1, 1, 1}, CmdSPop);
+  reg.Add("srandmember", -2, kCmdReadOnly, {1, 1, 1}, CmdSRandMember);
+  reg.Add("sinter", -2, kCmdReadOnly, {1, -1, 1}, CmdSInter);
+  reg.Add("sinterstore", -3, kCmdWrite | kCmdDenyOom, {1, -1, 1}, CmdSInterStore);
+  reg.Add("sunion", -2, kCmdReadOnly, {1, -1, 1}, CmdSUnion);
+  reg.Add("sunionstore", -3, kCmdWrite | kCmdDenyOom, {1, -1, 1}, CmdSUnionStore);
+  reg.Add("sdiff", -2, kCmdReadOnly, {1, -1, 1}, CmdSDiff);
+  reg.Add("sdiffstore", -3, kCmdWrite | kCmdDenyOom, {1, -1, 1}, CmdSDiffStore);
+  reg.Add("sintercard", -3, kCmdReadOnly | kCmdMovableKeys, {}, CmdSInterCard);
+  reg.Add("smove", 4, kCmdWrite | kCmdFast, {1, 2, 1}, CmdSMove);
+  reg.Add("sscan", -3, kCmdReadOnly, {1, 1, 1}, CmdSScan);
 }
 
 }  // namespace racetrack::engine

@@ -246,14 +246,8 @@ void CmdSortRo(CommandContext& ctx) { SortGeneric(ctx, true); }
 
 void RegisterSortFamily(CommandTable& table) {
   CommandRegistrar reg(table, "generic");
-  const char* complexity =
-      "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the "
-      "number of returned elements. When the elements are not sorted, complexity is O(N).";
-  reg.Add("sort", -2, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, complexity,
-          "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.",
-          "1.0.0", CmdSort);
-  reg.Add("sort_ro", -2, kCmdReadOnly | kCmdMovableKeys, {1, 1, 1}, complexity,
-          "Returns the sorted elements of a list, a set, or a sorted set.", "7.0.0", CmdSortRo);
+  reg.Add("sort", -2, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, CmdSort);
+  reg.Add("sort_ro", -2, kCmdReadOnly | kCmdMovableKeys, {1, 1, 1}, CmdSortRo);
 }
 
 }  // namespace racetrack::engine

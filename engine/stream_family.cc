@@ -1304,80 +1304,32 @@ void CmdContainer(CommandContext& ctx) {
 
 void RegisterStreamFamily(CommandTable& table) {
   CommandRegistrar reg(table, "stream");
-  reg.Add("xadd", -5, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
-          "O(1) when adding a new entry, O(N) when trimming",
-          "Appends a new message to a stream. Creates the key if it doesn't exist.", "5.0.0",
-          CmdXAdd);
-  reg.Add("xlen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Return the number of messages in a stream.", "5.0.0", CmdXLen);
-  reg.Add("xrange", -4, kCmdReadOnly, {1, 1, 1},
-          "O(N) with N being the number of elements returned.",
-          "Returns the messages from a stream within a range of IDs.", "5.0.0", CmdXRange);
-  reg.Add("xrevrange", -4, kCmdReadOnly, {1, 1, 1},
-          "O(N) with N being the number of elements returned.",
-          "Returns the messages from a stream within a range of IDs in reverse order.", "5.0.0",
-          CmdXRevRange);
-  reg.Add("xdel", -3, kCmdWrite | kCmdFast, {1, 1, 1},
-          "O(1) for each single item to delete in the stream",
-          "Returns the number of messages after removing them from a stream.", "5.0.0", CmdXDel);
-  reg.Add("xtrim", -4, kCmdWrite, {1, 1, 1}, "O(N), with N being the number of evicted entries.",
-          "Deletes messages from the beginning of a stream.", "5.0.0", CmdXTrim);
-  reg.Add("xread", -4, kCmdReadOnly | kCmdBlocking | kCmdMovableKeys, {},
-          "O(N) with N being the number of elements being returned.",
-          "Returns messages from multiple streams with IDs greater than the ones requested. Blocks "
-          "until a message is available otherwise.",
-          "5.0.0", CmdXRead);
-  reg.Add(
-      "xreadgroup", -7, kCmdWrite | kCmdBlocking | kCmdMovableKeys, {},
-      "O(M) with M being the number of elements returned.",
-      "Returns new or historical messages from a stream for a consumer in a group. Blocks until a "
-      "message is available otherwise.",
-      "5.0.0", CmdXRead);
-  reg.Add(
-      "xack", -4, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1) for each message ID processed.",
-      "Returns the number of messages that were successfully acknowledged by the consumer group "
-      "member of a stream.",
-      "5.0.0", CmdXAck);
-  reg.Add(
-      "xpending", -3, kCmdReadOnly, {1, 1, 1}, "O(N) with N being the number of elements returned",
-      "Returns the information and entries from a stream consumer group's pending entries list.",
-      "5.0.0", CmdXPending);
-  reg.Add("xclaim", -6, kCmdWrite | kCmdFast, {1, 1, 1},
-          "O(log N) with N being the number of messages in the PEL",
-          "Changes, or acquires, ownership of a message in a consumer group, as if the message was "
-          "delivered a consumer group member.",
-          "5.0.0", CmdXClaim);
-  reg.Add(
-      "xautoclaim", -6, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1) if COUNT is small.",
-      "Changes, or acquires, ownership of messages in a consumer group, as if the messages were "
-      "delivered to as consumer group member.",
-      "6.2.0", CmdXAutoClaim);
-  reg.Add("xsetid", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-          "An internal command for replicating stream values.", "5.0.0", CmdXSetId);
-  reg.Add("xgroup", -2, 0, {}, "Depends on subcommand.",
-          "A container for consumer groups commands.", "5.0.0", CmdContainer);
-  reg.Add("xinfo", -2, 0, {}, "Depends on subcommand.",
-          "A container for stream introspection commands.", "5.0.0", CmdContainer);
-  reg.Sub("xgroup", "create", -5, kCmdWrite | kCmdDenyOom, {2, 2, 1}, "O(1)",
-          "Creates a consumer group.", "5.0.0", CmdXGroupCreate);
-  reg.Sub("xgroup", "setid", -5, kCmdWrite, {2, 2, 1}, "O(1)",
-          "Sets the last-delivered ID of a consumer group.", "5.0.0", CmdXGroupSetId);
-  reg.Sub("xgroup", "destroy", 4, kCmdWrite, {2, 2, 1}, "O(1)", "Destroys a consumer group.",
-          "5.0.0", CmdXGroupDestroy);
-  reg.Sub("xgroup", "createconsumer", 5, kCmdWrite | kCmdDenyOom, {2, 2, 1}, "O(1)",
-          "Creates a consumer in a consumer group.", "5.0.0", CmdXGroupCreateConsumer);
-  reg.Sub("xgroup", "delconsumer", 5, kCmdWrite, {2, 2, 1}, "O(1)",
-          "Deletes a consumer from a consumer group.", "5.0.0", CmdXGroupDelConsumer);
-  reg.Sub("xgroup", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns helpful text about the different subcommands.", "5.0.0", CmdXGroupHelp);
-  reg.Sub("xinfo", "stream", -3, kCmdReadOnly, {2, 2, 1}, "O(1)",
-          "Returns information about a stream.", "5.0.0", CmdXInfoStream);
-  reg.Sub("xinfo", "groups", 3, kCmdReadOnly, {2, 2, 1}, "O(1)",
-          "Returns a list of the consumer groups of a stream.", "5.0.0", CmdXInfoGroups);
-  reg.Sub("xinfo", "consumers", 4, kCmdReadOnly, {2, 2, 1}, "O(1)",
-          "Returns a list of the consumers in a consumer group.", "5.0.0", CmdXInfoConsumers);
-  reg.Sub("xinfo", "help", 2, kCmdLoading | kCmdStale, {}, "O(1)",
-          "Returns helpful text about the different subcommands.", "5.0.0", CmdXInfoHelp);
+  reg.Add("xadd", -5, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdXAdd);
+  reg.Add("xlen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdXLen);
+  reg.Add("xrange", -4, kCmdReadOnly, {1, 1, 1}, CmdXRange);
+  reg.Add("xrevrange", -4, kCmdReadOnly, {1, 1, 1}, CmdXRevRange);
+  reg.Add("xdel", -3, kCmdWrite | kCmdFast, {1, 1, 1}, CmdXDel);
+  reg.Add("xtrim", -4, kCmdWrite, {1, 1, 1}, CmdXTrim);
+  reg.Add("xread", -4, kCmdReadOnly | kCmdBlocking | kCmdMovableKeys, {}, CmdXRead);
+  reg.Add("xreadgroup", -7, kCmdWrite | kCmdBlocking | kCmdMovableKeys, {}, CmdXRead);
+  reg.Add("xack", -4, kCmdWrite | kCmdFast, {1, 1, 1}, CmdXAck);
+  reg.Add("xpending", -3, kCmdReadOnly, {1, 1, 1}, CmdXPending);
+  reg.Add("xclaim", -6, kCmdWrite | kCmdFast, {1, 1, 1}, CmdXClaim);
+  reg.Add("xautoclaim", -6, kCmdWrite | kCmdFast, {1, 1, 1}, CmdXAutoClaim);
+  reg.Add("xsetid", -3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdXSetId);
+  reg.Add("xgroup", -2, 0, {}, CmdContainer);
+  reg.Add("xinfo", -2, 0, {}, CmdContainer);
+  reg.Sub("xgroup", "create", -5, kCmdWrite | kCmdDenyOom, {2, 2, 1}, CmdXGroupCreate);
+  reg.Sub("xgroup", "setid", -5, kCmdWrite, {2, 2, 1}, CmdXGroupSetId);
+  reg.Sub("xgroup", "destroy", 4, kCmdWrite, {2, 2, 1}, CmdXGroupDestroy);
+  reg.Sub("xgroup", "createconsumer", 5, kCmdWrite | kCmdDenyOom, {2, 2, 1},
+          CmdXGroupCreateConsumer);
+  reg.Sub("xgroup", "delconsumer", 5, kCmdWrite, {2, 2, 1}, CmdXGroupDelConsumer);
+  reg.Sub("xgroup", "help", 2, kCmdLoading | kCmdStale, {}, CmdXGroupHelp);
+  reg.Sub("xinfo", "stream", -3, kCmdReadOnly, {2, 2, 1}, CmdXInfoStream);
+  reg.Sub("xinfo", "groups", 3, kCmdReadOnly, {2, 2, 1}, CmdXInfoGroups);
+  reg.Sub("xinfo", "consumers", 4, kCmdReadOnly, {2, 2, 1}, CmdXInfoConsumers);
+  reg.Sub("xinfo", "help", 2, kCmdLoading | kCmdStale, {}, CmdXInfoHelp);
 }
 
 }  // namespace racetrack::engine

@@ -534,93 +534,28 @@ void CmdIncrByFloat(CommandContext& ctx) {
 
 void RegisterStringFamily(CommandTable& table) {
   CommandRegistrar reg(table, "string");
-  reg.Add("get", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the string value of a key.", "1.0.0", CmdGet);
-  reg.Add(
-      "set", -3, kCmdWrite | kCmdDenyOom, {1, 1, 1}, "O(1)",
-      "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
-      "1.0.0", CmdSet);
-  reg.Add("setnx", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-          "Set the string value of a key only when the key doesn't exist.", "1.0.0", CmdSetNx);
-  reg.Add(
-      "setex", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, "O(1)",
-      "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
-      "2.0.0", CmdSetEx);
-  reg.Add("psetex", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, "O(1)",
-          "Sets both string value and expiration time in milliseconds of a key. The key is created "
-          "if it doesn't exist.",
-          "2.6.0", CmdSetEx);
-  reg.Add("getset", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the previous string value of a key after setting it to a new value.", "1.0.0",
-          CmdGetSet);
-  reg.Add("getdel", 2, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the string value of a key after deleting the key.", "6.2.0", CmdGetDel);
-  reg.Add("getex", -2, kCmdWrite | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the string value of a key after setting its expiration time.", "6.2.0",
-          CmdGetEx);
-  reg.Add("mget", -2, kCmdReadOnly | kCmdFast, {1, -1, 1},
-          "O(N) where N is the number of keys to retrieve.",
-          "Atomically returns the string values of one or more keys.", "1.0.0", CmdMGet);
-  reg.Add(
-      "mset", -3, kCmdWrite | kCmdDenyOom, {1, -1, 2}, "O(N) where N is the number of keys to set.",
-      "Atomically creates or modifies the string values of one or more keys.", "1.0.1", CmdMSet);
-  reg.Add(
-      "msetnx", -3, kCmdWrite | kCmdDenyOom, {1, -1, 2},
-      "O(N) where N is the number of keys to set.",
-      "Atomically modifies the string values of one or more keys only when all keys don't exist.",
-      "1.0.1", CmdMSet);
-  reg.Add(
-      "append", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
-      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the "
-      "already present value is of any size, since the dynamic string library used by Redis will "
-      "double the free space available on every reallocation.",
-      "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0",
-      CmdAppend);
-  reg.Add("strlen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the length of a string value.", "2.2.0", CmdStrLen);
-  reg.Add("getrange", 4, kCmdReadOnly, {1, 1, 1},
-          "O(N) where N is the length of the returned string. The complexity is ultimately "
-          "determined by the returned length, but because creating a substring from an existing "
-          "string is very cheap, it can be considered O(1) for small strings.",
-          "Returns a substring of the string stored at a key.", "2.4.0", CmdGetRange);
-  reg.Add(
-      "setrange", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1},
-      "O(1), not counting the time taken to copy the new string in place. Usually, this string is "
-      "very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being "
-      "the length of the value argument.",
-      "Overwrites a part of a string value with another by an offset. Creates the key if it "
-      "doesn't exist.",
-      "2.2.0", CmdSetRange);
-  reg.Add(
-      "incr", 2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-      "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't "
-      "exist.",
-      "1.0.0", CmdIncr);
-  reg.Add("incrby", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-          "Increments the integer value of a key by a number. Uses 0 as initial value if the key "
-          "doesn't exist.",
-          "1.0.0", CmdIncrBy);
-  reg.Add("incrbyfloat", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-          "Increment the floating point value of a key by a number. Uses 0 as initial value if the "
-          "key doesn't exist.",
-          "2.6.0", CmdIncrByFloat);
-  reg.Add(
-      "decr", 2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-      "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't "
-      "exist.",
-      "1.0.0", CmdDecr);
-  reg.Add("decrby", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, "O(1)",
-          "Decrements a number from the integer value of a key. Uses 0 as initial value if the key "
-          "doesn't exist.",
-          "1.0.0", CmdDecrBy);
-  reg.Add("substr", 4, kCmdReadOnly, {1, 1, 1},
-          "O(N) where N is the length of the returned string. The complexity is ultimately "
-          "determined by the returned length, but because creating a substring from an existing "
-          "string is very cheap, it can be considered O(1) for small strings.",
-          "Returns a substring from a string value.", "1.0.0", CmdGetRange);
-  reg.Add("lcs", -3, kCmdReadOnly, {1, 2, 1},
-          "O(N*M) where N and M are the lengths of s1 and s2, respectively",
-          "Finds the longest common substring.", "7.0.0", CmdLcs);
+  reg.Add("get", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdGet);
+  reg.Add("set", -3, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdSet);
+  reg.Add("setnx", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdSetNx);
+  reg.Add("setex", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdSetEx);
+  reg.Add("psetex", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdSetEx);
+  reg.Add("getset", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdGetSet);
+  reg.Add("getdel", 2, kCmdWrite | kCmdFast, {1, 1, 1}, CmdGetDel);
+  reg.Add("getex", -2, kCmdWrite | kCmdFast, {1, 1, 1}, CmdGetEx);
+  reg.Add("mget", -2, kCmdReadOnly | kCmdFast, {1, -1, 1}, CmdMGet);
+  reg.Add("mset", -3, kCmdWrite | kCmdDenyOom, {1, -1, 2}, CmdMSet);
+  reg.Add("msetnx", -3, kCmdWrite | kCmdDenyOom, {1, -1, 2}, CmdMSet);
+  reg.Add("append", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdAppend);
+  reg.Add("strlen", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdStrLen);
+  reg.Add("getrange", 4, kCmdReadOnly, {1, 1, 1}, CmdGetRange);
+  reg.Add("setrange", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdSetRange);
+  reg.Add("incr", 2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdIncr);
+  reg.Add("incrby", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdIncrBy);
+  reg.Add("incrbyfloat", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdIncrByFloat);
+  reg.Add("decr", 2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdDecr);
+  reg.Add("decrby", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdDecrBy);
+  reg.Add("substr", 4, kCmdReadOnly, {1, 1, 1}, CmdGetRange);
+  reg.Add("lcs", -3, kCmdReadOnly, {1, 2, 1}, CmdLcs);
 }
 
 }  // namespace racetrack::engine

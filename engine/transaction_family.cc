@@ -102,20 +102,15 @@ void CmdUnwatch(CommandContext& ctx) {
 
 void RegisterTransactionFamily(CommandTable& table) {
   CommandRegistrar reg(table, "transactions");
-  reg.Add("multi", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, {}, "O(1)",
-          "Starts a transaction.", "1.2.0", CmdMulti);
-  reg.Add("exec", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog, {},
-          "Depends on commands in the transaction", "Executes all commands in a transaction.",
-          "1.2.0", CmdExec);
+  reg.Add("multi", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, {},
+          CmdMulti);
+  reg.Add("exec", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog, {}, CmdExec);
   reg.Add("discard", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, {},
-          "O(N), when N is the number of queued commands", "Discards a transaction.", "2.0.0",
           CmdDiscard);
-  reg.Add("watch", -2, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, {1, -1, 1},
-          "O(1) for every key.",
-          "Monitors changes to keys to determine the execution of a transaction.", "2.2.0",
-          CmdWatch);
-  reg.Add("unwatch", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, {}, "O(1)",
-          "Forgets about watched keys of a transaction.", "2.2.0", CmdUnwatch);
+  reg.Add("watch", -2, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy,
+          {1, -1, 1}, CmdWatch);
+  reg.Add("unwatch", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, {},
+          CmdUnwatch);
 }
 
 }  // namespace racetrack::engine

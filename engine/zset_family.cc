@@ -867,131 +867,38 @@ void CmdZMPop(CommandContext& ctx) {
 
 void RegisterZSetFamily(CommandTable& table) {
   CommandRegistrar reg(table, "sorted_set");
-  const std::string log_n = "O(log(N)) where N is the number of elements in the sorted set.";
-  reg.Add(
-      "zadd", -4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1},
-      "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
-      "Adds one or more members to a sorted set, or updates their scores. Creates the key if it "
-      "doesn't exist.",
-      "1.2.0", CmdZAdd);
-  reg.Add("zincrby", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, log_n,
-          "Increments the score of a member in a sorted set.", "1.2.0", CmdZIncrBy);
-  reg.Add("zscore", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the score of a member in a sorted set.", "1.2.0", CmdZScore);
-  reg.Add("zmscore", -3, kCmdReadOnly | kCmdFast, {1, 1, 1},
-          "O(N) where N is the number of members being requested.",
-          "Returns the score of one or more members in a sorted set.", "6.2.0", CmdZMScore);
-  reg.Add("zcard", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(1)",
-          "Returns the number of members in a sorted set.", "1.2.0", CmdZCard);
-  reg.Add("zcount", 4, kCmdReadOnly | kCmdFast, {1, 1, 1}, log_n,
-          "Returns the count of members in a sorted set that have scores within a range.", "2.0.0",
-          CmdZCount);
-  reg.Add("zlexcount", 4, kCmdReadOnly | kCmdFast, {1, 1, 1}, log_n,
-          "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9",
-          CmdZLexCount);
-  reg.Add("zrank", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(log(N))",
-          "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0",
-          CmdZRank);
-  reg.Add("zrevrank", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, "O(log(N))",
-          "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0",
-          CmdZRevRank);
-  const std::string range_cx =
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-      "elements returned.";
-  reg.Add("zrange", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
-          "Returns members in a sorted set within a range of indexes.", "1.2.0", CmdZRange);
-  reg.Add("zrevrange", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
-          "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0",
-          CmdZRevRange);
-  reg.Add("zrangebyscore", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
-          "Returns members in a sorted set within a range of scores.", "1.0.5", CmdZRangeByScore);
-  reg.Add("zrevrangebyscore", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
-          "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0",
-          CmdZRevRangeByScore);
-  reg.Add("zrangebylex", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
-          "Returns members in a sorted set within a lexicographical range.", "2.8.9",
-          CmdZRangeByLex);
-  reg.Add("zrevrangebylex", -4, kCmdReadOnly, {1, 1, 1}, range_cx,
-          "Returns members in a sorted set within a lexicographical range in reverse order.",
-          "2.8.9", CmdZRevRangeByLex);
-  reg.Add(
-      "zrem", -3, kCmdWrite | kCmdFast, {1, 1, 1},
-      "O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
-      "elements to be removed.",
-      "Removes one or more members from a sorted set. Deletes the sorted set if all members were "
-      "removed.",
-      "1.2.0", CmdZRem);
-  const std::string rem_cx =
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-      "elements removed by the operation.";
-  reg.Add(
-      "zremrangebyrank", 4, kCmdWrite, {1, 1, 1}, rem_cx,
-      "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all "
-      "members were removed.",
-      "2.0.0", CmdZRemRangeByRank);
-  reg.Add("zremrangebyscore", 4, kCmdWrite, {1, 1, 1}, rem_cx,
-          "Removes members in a sorted set within a range of scores. Deletes the sorted set if all "
-          "members were removed.",
-          "1.2.0", CmdZRemRangeByScore);
-  reg.Add(
-      "zremrangebylex", 4, kCmdWrite, {1, 1, 1}, rem_cx,
-      "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if "
-      "all members were removed.",
-      "2.8.9", CmdZRemRangeByLex);
-  const std::string pop_cx =
-      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number "
-      "of elements popped.";
-  reg.Add("zpopmin", -2, kCmdWrite | kCmdFast, {1, 1, 1}, pop_cx,
-          "Returns the lowest-scoring members from a sorted set after removing them. Deletes the "
-          "sorted set if the last member was popped.",
-          "5.0.0", CmdZPopMin);
-  reg.Add("zpopmax", -2, kCmdWrite | kCmdFast, {1, 1, 1}, pop_cx,
-          "Returns the highest-scoring members from a sorted set after removing them. Deletes the "
-          "sorted set if the last member was popped.",
-          "5.0.0", CmdZPopMax);
-  reg.Add("zrandmember", -2, kCmdReadOnly, {1, 1, 1},
-          "O(N) where N is the number of members returned",
-          "Returns one or more random members from a sorted set.", "6.2.0", CmdZRandMember);
-  reg.Add("zscan", -3, kCmdReadOnly, {1, 1, 1},
-          "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-          "the cursor to return back to 0. N is the size of the collection.",
-          "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan);
-  const std::string store_cx =
-      "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being "
-      "the number of elements in the resulting sorted set.";
-  reg.Add("zunionstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, store_cx,
-          "Stores the union of multiple sorted sets in a key.", "2.0.0", CmdZUnionStore);
-  const std::string inter_cx =
-      "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the "
-      "number of input sorted sets and M being the number of elements in the resulting sorted set.";
-  reg.Add("zinterstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, inter_cx,
-          "Stores the intersect of multiple sorted sets in a key.", "2.0.0", CmdZInterStore);
-  const std::string diff_cx =
-      "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N "
-      "is the size of the first set, and K is the size of the result set.";
-  reg.Add("zdiffstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, diff_cx,
-          "Stores the difference of multiple sorted sets in a key.", "6.2.0", CmdZDiffStore);
-  reg.Add("zunion", -3, kCmdReadOnly | kCmdMovableKeys, {}, store_cx,
-          "Returns the union of multiple sorted sets.", "6.2.0", CmdZUnion);
-  reg.Add("zinter", -3, kCmdReadOnly | kCmdMovableKeys, {}, inter_cx,
-          "Returns the intersect of multiple sorted sets.", "6.2.0", CmdZInter);
-  reg.Add("zdiff", -3, kCmdReadOnly | kCmdMovableKeys, {}, diff_cx,
-          "Returns the difference between multiple sorted sets.", "6.2.0", CmdZDiff);
-  reg.Add("zintercard", -3, kCmdReadOnly | kCmdMovableKeys, {},
-          "O(N*K) worst case with N being the smallest input sorted set, K being the number of "
-          "input sorted sets.",
-          "Returns the number of members of the intersect of multiple sorted sets.", "7.0.0",
-          CmdZInterCard);
-  reg.Add("zrangestore", -5, kCmdWrite | kCmdDenyOom, {1, 2, 1},
-          "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-          "elements stored into the destination key.",
-          "Stores a range of members from sorted set in a key.", "6.2.0", CmdZRangeStore);
-  reg.Add("zmpop", -4, kCmdWrite | kCmdMovableKeys, {},
-          "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
-          "elements in the sorted set, and M being the number of elements popped.",
-          "Returns the highest- or lowest-scoring members from one or more sorted sets after "
-          "removing them. Deletes the sorted set if the last member was popped.",
-          "7.0.0", CmdZMPop);
+  reg.Add("zadd", -4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdZAdd);
+  reg.Add("zincrby", 4, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdZIncrBy);
+  reg.Add("zscore", 3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdZScore);
+  reg.Add("zmscore", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdZMScore);
+  reg.Add("zcard", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdZCard);
+  reg.Add("zcount", 4, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdZCount);
+  reg.Add("zlexcount", 4, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdZLexCount);
+  reg.Add("zrank", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdZRank);
+  reg.Add("zrevrank", -3, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdZRevRank);
+  reg.Add("zrange", -4, kCmdReadOnly, {1, 1, 1}, CmdZRange);
+  reg.Add("zrevrange", -4, kCmdReadOnly, {1, 1, 1}, CmdZRevRange);
+  reg.Add("zrangebyscore", -4, kCmdReadOnly, {1, 1, 1}, CmdZRangeByScore);
+  reg.Add("zrevrangebyscore", -4, kCmdReadOnly, {1, 1, 1}, CmdZRevRangeByScore);
+  reg.Add("zrangebylex", -4, kCmdReadOnly, {1, 1, 1}, CmdZRangeByLex);
+  reg.Add("zrevrangebylex", -4, kCmdReadOnly, {1, 1, 1}, CmdZRevRangeByLex);
+  reg.Add("zrem", -3, kCmdWrite | kCmdFast, {1, 1, 1}, CmdZRem);
+  reg.Add("zremrangebyrank", 4, kCmdWrite, {1, 1, 1}, CmdZRemRangeByRank);
+  reg.Add("zremrangebyscore", 4, kCmdWrite, {1, 1, 1}, CmdZRemRangeByScore);
+  reg.Add("zremrangebylex", 4, kCmdWrite, {1, 1, 1}, CmdZRemRangeByLex);
+  reg.Add("zpopmin", -2, kCmdWrite | kCmdFast, {1, 1, 1}, CmdZPopMin);
+  reg.Add("zpopmax", -2, kCmdWrite | kCmdFast, {1, 1, 1}, CmdZPopMax);
+  reg.Add("zrandmember", -2, kCmdReadOnly, {1, 1, 1}, CmdZRandMember);
+  reg.Add("zscan", -3, kCmdReadOnly, {1, 1, 1}, CmdZScan);
+  reg.Add("zunionstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, CmdZUnionStore);
+  reg.Add("zinterstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, CmdZInterStore);
+  reg.Add("zdiffstore", -4, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, {1, 1, 1}, CmdZDiffStore);
+  reg.Add("zunion", -3, kCmdReadOnly | kCmdMovableKeys, {}, CmdZUnion);
+  reg.Add("zinter", -3, kCmdReadOnly | kCmdMovableKeys, {}, CmdZInter);
+  reg.Add("zdiff", -3, kCmdReadOnly | kCmdMovableKeys, {}, CmdZDiff);
+  reg.Add("zintercard", -3, kCmdReadOnly | kCmdMovableKeys, {}, CmdZInterCard);
+  reg.Add("zrangestore", -5, kCmdWrite | kCmdDenyOom, {1, 2, 1}, CmdZRangeStore);
+  reg.Add("zmpop", -4, kCmdWrite | kCmdMovableKeys, {}, CmdZMPop);
 }
 
 }  // namespace racetrack::engine
