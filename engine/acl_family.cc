@@ -328,22 +328,24 @@ void CmdAclHelp(CommandContext& ctx) {
 
 void RegisterAclFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
-  constexpr uint32_t kAdmin = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
-  constexpr uint32_t kPlain = kCmdNoScript | kCmdLoading | kCmdStale;
   reg.Add("acl", -2, 0, {}, CmdAclContainer);
-  reg.Sub("acl", "cat", -2, kPlain, {}, CmdAclCat);
-  reg.Sub("acl", "deluser", -3, kAdmin, {}, CmdAclDelUser);
-  reg.Sub("acl", "dryrun", -4, kAdmin, {}, CmdAclDryRun);
-  reg.Sub("acl", "genpass", -2, kPlain, {}, CmdAclGenPass);
-  reg.Sub("acl", "getuser", 3, kAdmin, {}, CmdAclGetUser);
+  reg.Sub("acl", "cat", -2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclCat);
+  reg.Sub("acl", "deluser", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          CmdAclDelUser);
+  reg.Sub("acl", "dryrun", -4, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          CmdAclDryRun);
+  reg.Sub("acl", "genpass", -2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclGenPass);
+  reg.Sub("acl", "getuser", 3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          CmdAclGetUser);
   reg.Sub("acl", "help", 2, kCmdLoading | kCmdStale, {}, CmdAclHelp);
-  reg.Sub("acl", "list", 2, kAdmin, {}, CmdAclList);
-  reg.Sub("acl", "load", 2, kAdmin, {}, CmdAclLoad);
-  reg.Sub("acl", "log", -2, kAdmin, {}, CmdAclLog);
-  reg.Sub("acl", "save", 2, kAdmin, {}, CmdAclSave);
-  reg.Sub("acl", "setuser", -3, kAdmin, {}, CmdAclSetUser);
-  reg.Sub("acl", "users", 2, kAdmin, {}, CmdAclUsers);
-  reg.Sub("acl", "whoami", 2, kPlain, {}, CmdAclWhoAmI);
+  reg.Sub("acl", "list", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclList);
+  reg.Sub("acl", "load", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclLoad);
+  reg.Sub("acl", "log", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclLog);
+  reg.Sub("acl", "save", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclSave);
+  reg.Sub("acl", "setuser", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
+          CmdAclSetUser);
+  reg.Sub("acl", "users", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclUsers);
+  reg.Sub("acl", "whoami", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclWhoAmI);
 }
 
 }  // namespace racetrack::engine

@@ -731,20 +731,25 @@ void CmdCommandGetKeysAndFlags(CommandContext& ctx) { ReplyKeys(ctx, true); }
 
 void RegisterDiagnosticsFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
-  constexpr uint32_t kAdmin = kCmdAdmin | kCmdLoading | kCmdStale;
   reg.Add("slowlog", -2, 0, {}, CmdSlowlogContainer);
-  reg.Sub("slowlog", "get", -2, kAdmin, {}, CmdSlowlogGet);
-  reg.Sub("slowlog", "len", 2, kAdmin, {}, CmdSlowlogLen);
-  reg.Sub("slowlog", "reset", 2, kAdmin, {}, CmdSlowlogReset);
+  reg.Sub("slowlog", "get", -2, kCmdAdmin | kCmdLoading | kCmdStale, {}, CmdSlowlogGet);
+  reg.Sub("slowlog", "len", 2, kCmdAdmin | kCmdLoading | kCmdStale, {}, CmdSlowlogLen);
+  reg.Sub("slowlog", "reset", 2, kCmdAdmin | kCmdLoading | kCmdStale, {}, CmdSlowlogReset);
   reg.Sub("slowlog", "help", 2, kCmdLoading | kCmdStale, {}, CmdSlowlogHelp);
 
   reg.Add("latency", -2, 0, {}, CmdLatencyContainer);
-  reg.Sub("latency", "latest", 2, kAdmin | kCmdNoScript, {}, CmdLatencyLatest);
-  reg.Sub("latency", "history", 3, kAdmin | kCmdNoScript, {}, CmdLatencyHistory);
-  reg.Sub("latency", "reset", -2, kAdmin | kCmdNoScript, {}, CmdLatencyReset);
-  reg.Sub("latency", "histogram", -2, kAdmin | kCmdNoScript, {}, CmdLatencyHistogram);
-  reg.Sub("latency", "graph", 3, kAdmin | kCmdNoScript, {}, CmdLatencyGraph);
-  reg.Sub("latency", "doctor", 2, kAdmin | kCmdNoScript, {}, CmdLatencyDoctor);
+  reg.Sub("latency", "latest", 2, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
+          CmdLatencyLatest);
+  reg.Sub("latency", "history", 3, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
+          CmdLatencyHistory);
+  reg.Sub("latency", "reset", -2, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
+          CmdLatencyReset);
+  reg.Sub("latency", "histogram", -2, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
+          CmdLatencyHistogram);
+  reg.Sub("latency", "graph", 3, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
+          CmdLatencyGraph);
+  reg.Sub("latency", "doctor", 2, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
+          CmdLatencyDoctor);
   reg.Sub("latency", "help", 2, kCmdLoading | kCmdStale, {}, CmdLatencyHelp);
 
   reg.Add("monitor", 1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdMonitor);
