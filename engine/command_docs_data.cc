@@ -103,7 +103,6 @@ constexpr DocArg kCLUSTER_COUNTKEYSINSLOT_Args[] = {
     {"slot", "integer", -1, {}, {}, {}, 0, {}, {}},
 };
 constexpr auto& kCLUSTER_DELSLOTS_Args = kCLUSTER_ADDSLOTS_Args;
-constexpr auto& kCLUSTER_DELSLOTSRANGE_start_slot_end_slot_Subargs = kCLUSTER_ADDSLOTSRANGE_start_slot_end_slot_Subargs;
 constexpr auto& kCLUSTER_DELSLOTSRANGE_Args = kCLUSTER_ADDSLOTSRANGE_Args;
 constexpr DocArg kCLUSTER_FAILOVER_options_Subargs[] = {
     {"force", "pure-token", -1, "FORCE", {}, {}, 0, {}, {}},
@@ -526,12 +525,7 @@ constexpr DocArg kGEOSEARCH_Args[] = {
     {"withdist", "pure-token", -1, "WITHDIST", {}, {}, 1, {}, {}},
     {"withhash", "pure-token", -1, "WITHHASH", {}, {}, 1, {}, {}},
 };
-constexpr auto& kGEOSEARCHSTORE_from_longitude_latitude_Subargs = kGEOSEARCH_from_longitude_latitude_Subargs;
 constexpr auto& kGEOSEARCHSTORE_from_Subargs = kGEOSEARCH_from_Subargs;
-constexpr auto& kGEOSEARCHSTORE_by_circle_unit_Subargs = kGEODIST_unit_Subargs;
-constexpr auto& kGEOSEARCHSTORE_by_circle_Subargs = kGEOSEARCH_by_circle_Subargs;
-constexpr auto& kGEOSEARCHSTORE_by_box_unit_Subargs = kGEODIST_unit_Subargs;
-constexpr auto& kGEOSEARCHSTORE_by_box_Subargs = kGEOSEARCH_by_box_Subargs;
 constexpr auto& kGEOSEARCHSTORE_by_Subargs = kGEOSEARCH_by_Subargs;
 constexpr auto& kGEOSEARCHSTORE_order_Subargs = kSORT_order_Subargs;
 constexpr auto& kGEOSEARCHSTORE_count_Subargs = kGEORADIUSBYMEMBER_count_Subargs;
@@ -589,7 +583,6 @@ constexpr DocArg kHSCAN_Args[] = {
     {"pattern", "pattern", -1, "MATCH", {}, {}, 1, {}, {}},
     {"count", "integer", -1, "COUNT", {}, {}, 1, {}, {}},
 };
-constexpr auto& kHSET_field_value_Subargs = kHMSET_field_value_Subargs;
 constexpr auto& kHSET_Args = kHMSET_Args;
 constexpr DocArg kHSETNX_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
@@ -915,7 +908,6 @@ constexpr DocArg kCONFIG_GET_parameter_Subargs[] = {
 constexpr DocArg kCONFIG_GET_Args[] = {
     {"parameter", "block", -1, {}, {}, {}, 2, {}, kCONFIG_GET_parameter_Subargs},
 };
-constexpr auto& kCONFIG_SET_parameter_value_Subargs = kSENTINEL_CONFIG_set_or_get_set_param_value_Subargs;
 constexpr auto& kCONFIG_SET_Args = kSENTINEL_DEBUG_Args;
 constexpr DocArg kFAILOVER_target_Subargs[] = {
     {"host", "string", -1, {}, {}, {}, 0, {}, {}},
@@ -934,7 +926,6 @@ constexpr DocArg kFLUSHALL_async_Subargs[] = {
 constexpr DocArg kFLUSHALL_Args[] = {
     {"async", "oneof", -1, {}, {}, {}, 1, {}, kFLUSHALL_async_Subargs},
 };
-constexpr auto& kFLUSHDB_async_Subargs = kFLUSHALL_async_Subargs;
 constexpr auto& kFLUSHDB_Args = kFLUSHALL_Args;
 constexpr DocArg kINFO_Args[] = {
     {"section", "string", -1, {}, {}, {}, 3, {}, {}},
@@ -1005,9 +996,6 @@ constexpr DocArg kSHUTDOWN_Args[] = {
     {"force", "pure-token", -1, "FORCE", {}, "7.0.0", 1, {}, {}},
     {"abort", "pure-token", -1, "ABORT", {}, "7.0.0", 1, {}, {}},
 };
-constexpr auto& kSLAVEOF_args_host_port_Subargs = kREPLICAOF_args_host_port_Subargs;
-constexpr auto& kSLAVEOF_args_no_one_Subargs = kREPLICAOF_args_no_one_Subargs;
-constexpr auto& kSLAVEOF_args_Subargs = kREPLICAOF_args_Subargs;
 constexpr auto& kSLAVEOF_Args = kREPLICAOF_Args;
 constexpr DocArg kSLOWLOG_GET_Args[] = {
     {"count", "integer", -1, {}, {}, {}, 1, {}, {}},
@@ -1220,9 +1208,7 @@ constexpr DocArg kZREVRANGEBYSCORE_Args[] = {
 constexpr auto& kZREVRANK_Args = kSISMEMBER_Args;
 constexpr auto& kZSCAN_Args = kHSCAN_Args;
 constexpr auto& kZSCORE_Args = kSISMEMBER_Args;
-constexpr auto& kZUNION_aggregate_Subargs = kZINTER_aggregate_Subargs;
 constexpr auto& kZUNION_Args = kZINTER_Args;
-constexpr auto& kZUNIONSTORE_aggregate_Subargs = kZINTER_aggregate_Subargs;
 constexpr auto& kZUNIONSTORE_Args = kZINTERSTORE_Args;
 constexpr DocArg kXACK_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
@@ -1370,8 +1356,6 @@ constexpr DocArg kXSETID_Args[] = {
     {"entries_added", "integer", -1, "ENTRIESADDED", {}, "7.0.0", 1, {}, {}},
     {"max_deleted_entry_id", "string", -1, "MAXDELETEDID", {}, "7.0.0", 1, {}, {}},
 };
-constexpr auto& kXTRIM_trim_strategy_Subargs = kXADD_trim_strategy_Subargs;
-constexpr auto& kXTRIM_trim_operator_Subargs = kXADD_trim_operator_Subargs;
 constexpr auto& kXTRIM_trim_Subargs = kXADD_trim_Subargs;
 constexpr DocArg kXTRIM_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
@@ -1427,7 +1411,6 @@ constexpr auto& kMSET_key_value_Subargs = kAPPEND_Args;
 constexpr DocArg kMSET_Args[] = {
     {"key_value", "block", -1, {}, {}, {}, 2, {}, kMSET_key_value_Subargs},
 };
-constexpr auto& kMSETNX_key_value_Subargs = kAPPEND_Args;
 constexpr auto& kMSETNX_Args = kMSET_Args;
 constexpr DocArg kPSETEX_Args[] = {
     {"key", "key", 0, {}, {}, {}, 0, {}, {}},
