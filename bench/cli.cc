@@ -724,7 +724,7 @@ Result<FaultPlan> MakeFaultPlan(const RunCommand& cmd, const CliContext& ctx) {
   FaultPlan plan;
   plan.spec = cmd.fault;
   plan.at_s = at_s;
-  plan.inject = [kind, servers](adapters::Target& t) -> Result<std::string> {
+  plan.inject = [kind = kind, servers](adapters::Target& t) -> Result<std::string> {
     auto* cluster = dynamic_cast<adapters::ClusterTarget*>(&t);
     if (cluster == nullptr) return Status::InvalidArgument("not a redis-cluster target");
     std::string victim = cluster->BusiestMaster();

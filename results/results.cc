@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <variant>
@@ -281,8 +282,16 @@ class Reader {
     Number(obj, path, key, &v);
     if (!v) return;
     if constexpr (std::is_integral_v<T>) {
+      // 2^digits is the first whole number T cannot hold; converting one at or above it is
+      // undefined behaviour, so it is refused like a negative or fractional value.
       if (*v < 0 || *v != std::floor(*v)) {
         Fail(Join(path, key), "expected a non-negative integer, got " + FormatNumber(*v));
+        return;
+      }
+      if (*v >= std::ldexp(1.0, std::numeric_limits<T>::digits)) {
+        Fail(Join(path, key), "expected an integer of at most " +
+                                  std::to_string(std::numeric_limits<T>::max()) + ", got " +
+                                  FormatNumber(*v));
         return;
       }
     }
