@@ -1,5 +1,7 @@
 #include "engine/resp.h"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -73,7 +75,10 @@ RequestParser::Outcome RequestParser::ParseMultibulk(std::string_view input,
     *consumed = pos;
     return Outcome::kCommand;
   }
-  argv->reserve(static_cast<size_t>(count));
+  // The count is the client's word, not yet backed by bytes: reserve at most 1024 slots up front
+  // (as Redis's argv_len does) and let the vector grow as the arguments arrive. Reserving
+  // "*1000000000" whole would allocate 16 GB for a 13-byte request.
+  argv->reserve(static_cast<size_t>(std::min<int64_t>(count, 1024)));
   for (int64_t i = 0; i < count; ++i) {
     if (pos >= input.size()) return Outcome::kNeedMore;
     if (input[pos] != '$') {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,16 @@ TEST(RequestParserTest, RejectsOversizedBulk) {
   const Parsed r("*1\r\n$11\r\n", limits);
   EXPECT_EQ(r.outcome, Outcome::kError);
   EXPECT_EQ(r.err, "Protocol error: invalid bulk length");
+}
+
+// A count is the client's word, not yet backed by bytes: the parser must not reserve it whole
+// (libFuzzer finding in the append-only-log loader, whose limit is INT32_MAX elements: a 13-byte
+// "*2000000000" asked malloc for 32 GB).
+TEST(RequestParserTest, AHugeCountReservesNoMoreThanItsArgumentsNeed) {
+  const Parsed r("*2000000000\r\n$3\r\nSET\r\n",
+                 ParserLimits{.max_bulk_len = INT64_MAX / 2, .max_multibulk_len = INT32_MAX});
+  EXPECT_EQ(r.outcome, Outcome::kNeedMore);
+  EXPECT_LE(r.argv.capacity(), 1024u);
 }
 
 TEST(ReplyBuilderTest, WritesResp2) {
