@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "reports/format.h"
 
@@ -24,6 +25,17 @@ using results::ClaimSubject;
 // is not a rate is a time).
 bool IsRate(std::string_view figure) {
   return figure == "throughput" || figure.starts_with("throughput_") || figure.ends_with("_per_s");
+}
+
+// A figure's name may end in a statistic after its unit ("recover_s_mean": seconds, averaged);
+// splits it into "recover_s" and "_mean" so the unit is found either way.
+std::pair<std::string_view, std::string_view> SplitStatistic(std::string_view figure) {
+  for (std::string_view stat : {"_mean", "_median", "_min", "_max"}) {
+    if (figure.size() > stat.size() && figure.ends_with(stat)) {
+      return {figure.substr(0, figure.size() - stat.size()), stat};
+    }
+  }
+  return {figure, {}};
 }
 
 const std::string& SubjectFigure(const ClaimText& claim, const ClaimSubject& s) {
@@ -148,12 +160,13 @@ std::string_view ClaimOutcomeName(ClaimOutcome outcome) {
 }
 
 std::string FormatClaimFigure(std::string_view figure, double value) {
+  const std::string_view base = SplitStatistic(figure).first;
   auto ends = [&](std::string_view suffix) {
-    return figure.size() >= suffix.size() &&
-           figure.compare(figure.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return base.size() >= suffix.size() &&
+           base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   char buf[48];
-  if (IsRate(figure)) return FormatHuman(value) + "/s";
+  if (IsRate(base)) return FormatHuman(value) + "/s";
   if (ends("_us")) return FormatMicros(value);
   if (ends("_s")) return FormatMicros(value * 1e6);
   if (figure.find("bytes") != std::string_view::npos) {
@@ -176,10 +189,11 @@ std::string FormatClaimFigure(std::string_view figure, double value) {
 
 std::string ClaimFigureLabel(std::string_view figure) {
   // FormatClaimFigure prints times and rates with their own unit ("520 ms", "78,400/s"), so the
-  // name drops its suffix.
+  // name drops its unit ("recover_s_mean" -> "recover mean").
+  const auto [base, stat] = SplitStatistic(figure);
   for (std::string_view unit : {"_per_s", "_us", "_s"}) {
-    if (figure.size() > unit.size() && figure.ends_with(unit)) {
-      return Humanize(figure.substr(0, figure.size() - unit.size()));
+    if (base.size() > unit.size() && base.ends_with(unit)) {
+      return Humanize(std::string(base.substr(0, base.size() - unit.size())) + std::string(stat));
     }
   }
   return Humanize(figure);

@@ -39,6 +39,20 @@ ClaimText Claim(std::string kind, std::string figure, std::vector<ClaimSubject> 
   return c;
 }
 
+// A figure cell names the figure without the unit its value already prints, also when a
+// statistic follows the unit (README figures once read "wait p99 (µs) 520 ms" and
+// "recover s mean 0.0104").
+TEST(ClaimsTest, FigureLabelsDropTheUnitTheirValuePrints) {
+  EXPECT_EQ(ClaimFigureLabel("wait_p99_us"), "wait p99");
+  EXPECT_EQ(FormatClaimFigure("wait_p99_us", 520000), "520 ms");
+  EXPECT_EQ(ClaimFigureLabel("recover_s_mean"), "recover mean");
+  EXPECT_EQ(FormatClaimFigure("recover_s_mean", 0.0104), "10.4 ms");
+  EXPECT_EQ(ClaimFigureLabel("throughput_writes_s"), "throughput writes");
+  EXPECT_EQ(FormatClaimFigure("throughput_writes_s", 78384), "78,384/s");
+  EXPECT_EQ(ClaimFigureLabel("exposure_at_kill_mean"), "exposure at kill mean");
+  EXPECT_EQ(FormatClaimFigure("exposure_at_kill_mean", 23746), "23,746");
+}
+
 TEST(ClaimsTest, ValueClaimConfirmedContradictedOrDependsOnTarget) {
   // "GET+SET loses updates": confirmed from 1 lost update, contradicted at 0.
   ClaimText loses = Claim("value", "lost_updates", {{"GET+SET", "client-rmw", "", {}, ""}}, 1, 0);
