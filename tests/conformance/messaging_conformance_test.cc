@@ -36,35 +36,55 @@ namespace {
 
 class MessagingConformance : public DualServerTest {};
 
-// What one server sends a subscriber, and what PUBLISH answered, as one transcript.
-std::string PubSubTranscript(int port) {
+using Argv = std::vector<std::string>;
+
+// A subscriber's session: what it sends to subscribe, what another connection then runs (each
+// reply is in the transcript, labelled by the command and its first argument), what the
+// subscriber sends to unsubscribe, and one more command after that.
+struct SubscriberScript {
+  std::vector<Argv> subscribe;
+  std::vector<Argv> publish;
+  std::vector<Argv> unsubscribe;
+  Argv publish_after;
+};
+
+// What one server sends a subscriber running `script`, and what the other connection's commands
+// answered, as one transcript.
+std::string SubscriberTranscript(int port, const SubscriberScript& script) {
   RawSocket sub(port);
   Connection pub = Connect(port);
   if (!sub.ok() || !pub) return "(cannot connect)";
   std::string t;
-  sub.Send(Resp({"SUBSCRIBE", "news", "sport"}));
-  sub.Send(Resp({"PSUBSCRIBE", "n*"}));
+  for (const Argv& argv : script.subscribe) sub.Send(Resp(argv));
   t += "[subscribed] " + sub.ReadUntilQuiet(std::chrono::milliseconds(500)) + "\n";
-  const std::vector<std::pair<std::string, std::string>> messages = {
-      {"news", "hello"},   {"sport", "goal"},  {"nope", "unheard"}, {"news", ""},
-      {"nothing", "p-only"}, {"sport", "a\r\nb"}, {"news", std::string(1000, 'x')}};
-  for (const auto& [channel, message] : messages) {
-    t += "[publish " + channel + "] " + Show(Command(pub.get(), {"PUBLISH", channel, message}).get()) +
-         "\n";
+  for (const Argv& argv : script.publish) {
+    t += "[" + argv[0] + " " + argv[1] + "] " + Show(Command(pub.get(), argv).get()) + "\n";
   }
   t += "[received] " + sub.ReadUntilQuiet(std::chrono::milliseconds(1000)) + "\n";
-  // Unsubscribing from everything is confirmed frame by frame too.
-  sub.Send(Resp({"UNSUBSCRIBE", "sport"}));
-  sub.Send(Resp({"PUNSUBSCRIBE"}));
+  for (const Argv& argv : script.unsubscribe) sub.Send(Resp(argv));
   t += "[unsubscribed] " + sub.ReadUntilQuiet(std::chrono::milliseconds(500)) + "\n";
-  t += "[publish after] " + Show(Command(pub.get(), {"PUBLISH", "news", "still"}).get()) + "\n";
+  t += "[after] " + Show(Command(pub.get(), script.publish_after).get()) + "\n";
   t += "[received] " + sub.ReadUntilQuiet(std::chrono::milliseconds(500)) + "\n";
   return t;
 }
 
+// Two channels and a pattern; unsubscribing from everything is confirmed frame by frame too.
+const SubscriberScript kPubSub = {
+    .subscribe = {{"SUBSCRIBE", "news", "sport"}, {"PSUBSCRIBE", "n*"}},
+    .publish = {{"PUBLISH", "news", "hello"},
+                {"PUBLISH", "sport", "goal"},
+                {"PUBLISH", "nope", "unheard"},
+                {"PUBLISH", "news", ""},
+                {"PUBLISH", "nothing", "p-only"},
+                {"PUBLISH", "sport", "a\r\nb"},
+                {"PUBLISH", "news", std::string(1000, 'x')}},
+    .unsubscribe = {{"UNSUBSCRIBE", "sport"}, {"PUNSUBSCRIBE"}},
+    .publish_after = {"PUBLISH", "news", "still"}};
+
 TEST_F(MessagingConformance, SubscriberReceivesIdenticalBytes) {
   // Sanity: the transcript really contains both kinds of frame.
-  SameOnBoth(PubSubTranscript, {"$7\r\nmessage\r\n", "$8\r\npmessage\r\n"});
+  SameOnBoth([](int port) { return SubscriberTranscript(port, kPubSub); },
+             {"$7\r\nmessage\r\n", "$8\r\npmessage\r\n"});
 }
 
 // Replaces every integer of 13 or more digits (a Unix time in ms: delivery and seen times) by
@@ -199,38 +219,25 @@ TEST_F(MessagingConformance, WithoutALimitTheSlowSubscriberStays) {
 // Shard channels: an SSUBSCRIBEr that is also subscribed to the same name as a plain channel and
 // to a matching pattern gets only `smessage` frames from SPUBLISH, and only message/pmessage from
 // PUBLISH; PUBSUB's shard introspection sees the shard side only.
-std::string ShardPubSubTranscript(int port) {
-  RawSocket sub(port);
-  Connection pub = Connect(port);
-  if (!sub.ok() || !pub) return "(cannot connect)";
-  std::string t;
-  sub.Send(Resp({"SSUBSCRIBE", "orders"}));
-  sub.Send(Resp({"SUBSCRIBE", "orders"}));
-  sub.Send(Resp({"PSUBSCRIBE", "ord*"}));
-  sub.Send(Resp({"SSUBSCRIBE", "audit"}));
-  t += "[subscribed] " + sub.ReadUntilQuiet(std::chrono::milliseconds(500)) + "\n";
-  for (const std::vector<std::string>& argv :
-       {std::vector<std::string>{"SPUBLISH", "orders", "shard-only"},
-        {"PUBLISH", "orders", "plain-and-pattern"},
-        {"SPUBLISH", "audit", std::string("a\r\nb")},
-        {"SPUBLISH", "nobody", "x"},
-        {"PUBSUB", "SHARDNUMSUB", "orders", "audit", "nobody"},
-        {"PUBSUB", "NUMSUB", "orders", "audit"},
-        {"PUBSUB", "SHARDCHANNELS", "ord*"},
-        {"PUBSUB", "CHANNELS", "aud*"}}) {
-    t += "[" + argv[0] + " " + argv[1] + "] " + Show(Command(pub.get(), argv).get()) + "\n";
-  }
-  t += "[received] " + sub.ReadUntilQuiet(std::chrono::milliseconds(1000)) + "\n";
-  sub.Send(Resp({"SUNSUBSCRIBE", "orders"}));
-  sub.Send(Resp({"PING"}));
-  t += "[sunsubscribed] " + sub.ReadUntilQuiet(std::chrono::milliseconds(500)) + "\n";
-  t += "[spublish after] " + Show(Command(pub.get(), {"SPUBLISH", "orders", "x"}).get()) + "\n";
-  t += "[received] " + sub.ReadUntilQuiet(std::chrono::milliseconds(500)) + "\n";
-  return t;
-}
+const SubscriberScript kShardPubSub = {
+    .subscribe = {{"SSUBSCRIBE", "orders"},
+                  {"SUBSCRIBE", "orders"},
+                  {"PSUBSCRIBE", "ord*"},
+                  {"SSUBSCRIBE", "audit"}},
+    .publish = {{"SPUBLISH", "orders", "shard-only"},
+                {"PUBLISH", "orders", "plain-and-pattern"},
+                {"SPUBLISH", "audit", "a\r\nb"},
+                {"SPUBLISH", "nobody", "x"},
+                {"PUBSUB", "SHARDNUMSUB", "orders", "audit", "nobody"},
+                {"PUBSUB", "NUMSUB", "orders", "audit"},
+                {"PUBSUB", "SHARDCHANNELS", "ord*"},
+                {"PUBSUB", "CHANNELS", "aud*"}},
+    .unsubscribe = {{"SUNSUBSCRIBE", "orders"}, {"PING"}},
+    .publish_after = {"SPUBLISH", "orders", "x"}};
 
 TEST_F(MessagingConformance, ShardSubscriberReceivesIdenticalBytes) {
-  SameOnBoth(ShardPubSubTranscript, {"$8\r\nsmessage\r\n$6\r\norders\r\n$10\r\nshard-only"});
+  SameOnBoth([](int port) { return SubscriberTranscript(port, kShardPubSub); },
+             {"$8\r\nsmessage\r\n$6\r\norders\r\n$10\r\nshard-only"});
 }
 
 // BZPOPMIN/BZPOPMAX that wait: woken by a ZADD from another connection, or timing out.

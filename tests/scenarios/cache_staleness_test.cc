@@ -53,13 +53,19 @@ TEST(CacheStalenessTest, ReadDuringTheInvalidationIsExplained) {
   EXPECT_DOUBLE_EQ(r.max_staleness_ms, 1.0);
 }
 
+// Reader R misses at 1 ms and queries the database (gets version 0). Writer W commits version 1
+// at 2 ms and DELs 2.1-2.2 ms. R's SET of version 0 (fill 99) lands at `set_end_ns`. A later
+// reader hits that entry at 40 ms: whether its staleness is explained depends on when R's SET
+// landed.
+StalenessReport FillThenReadAt40Ms(int64_t set_end_ns) {
+  const std::vector<CacheWriteEvent> writes = {
+      {7, 1, 2 * kMs, 2 * kMs + kMs / 10, 2 * kMs + kMs / 5}};
+  return AnalyzeStaleness(writes, {{99, 1 * kMs, set_end_ns}}, {{7, 0, 40 * kMs, 99}});
+}
+
 TEST(CacheStalenessTest, TheCacheAsideFillRaceIsExplained) {
-  // Reader R misses at 1 ms and queries the database (gets version 0). Writer W commits at
-  // 2 ms and DELs 2.1-2.2 ms. R's SET of version 0 lands at 3 ms, after the DEL. A later reader
-  // hits that stale entry at 40 ms: stale for 38 ms, the documented race.
-  std::vector<CacheWriteEvent> writes = {{7, 1, 2 * kMs, 2 * kMs + kMs / 10, 2 * kMs + kMs / 5}};
-  std::vector<CacheFillEvent> fills = {{99, 1 * kMs, 3 * kMs}};
-  StalenessReport r = AnalyzeStaleness(writes, fills, {{7, 0, 40 * kMs, 99}});
+  // R's SET lands at 3 ms, after the DEL: stale for 38 ms, the documented race.
+  StalenessReport r = FillThenReadAt40Ms(3 * kMs);
   EXPECT_EQ(CountsOf(r), (Counts{.stale_reads = 1, .fill_races = 1}));
   EXPECT_DOUBLE_EQ(r.max_staleness_ms, 38.0);
 }
@@ -67,9 +73,7 @@ TEST(CacheStalenessTest, TheCacheAsideFillRaceIsExplained) {
 TEST(CacheStalenessTest, AFillThatEndedBeforeTheDelIsNotARace) {
   // The fill stored version 0 at 1.5 ms, before the write's DEL began (2.1 ms): the DEL must
   // have removed it. Serving version 0 at 40 ms has no excuse.
-  std::vector<CacheWriteEvent> writes = {{7, 1, 2 * kMs, 2 * kMs + kMs / 10, 2 * kMs + kMs / 5}};
-  std::vector<CacheFillEvent> fills = {{99, 1 * kMs, kMs + kMs / 2}};
-  StalenessReport r = AnalyzeStaleness(writes, fills, {{7, 0, 40 * kMs, 99}});
+  StalenessReport r = FillThenReadAt40Ms(kMs + kMs / 2);
   EXPECT_EQ(CountsOf(r), (Counts{.stale_reads = 1, .unexplained = 1}));
   EXPECT_DOUBLE_EQ(r.max_unexplained_staleness_ms, 38.0);
   EXPECT_NE(r.first_unexplained.find("key 7"), std::string::npos);

@@ -16,6 +16,17 @@ namespace {
 
 using adapters::TargetKind;
 
+const Scenario& Counters() { return **Registry::Default().Get("counters"); }
+
+// The harness's options for a counters run: `clients` clients for `duration_s`, no warm-up.
+bench::RunOptions CountersRun(int clients, double duration_s) {
+  bench::RunOptions run;
+  run.clients = clients;
+  run.duration_s = duration_s;
+  run.warmup_s = 0;
+  return run;
+}
+
 class CountersTest : public ::testing::TestWithParam<TargetKind> {};
 
 TEST_P(CountersTest, UnsafeApproachesLoseUpdatesSafeOnesDoNot) {
@@ -26,12 +37,8 @@ TEST_P(CountersTest, UnsafeApproachesLoseUpdatesSafeOnesDoNot) {
   auto target = adapters::OpenTarget(GetParam(), options, &servers);
   ASSERT_TRUE(target.ok()) << target.status().message();
 
-  const Scenario& counters = **Registry::Default().Get("counters");
-  bench::RunOptions run;
-  run.clients = 8;
-  run.duration_s = 0.4;
-  run.warmup_s = 0;
-  bench::Harness harness(run, {}, nullptr);
+  const Scenario& counters = Counters();
+  bench::Harness harness(CountersRun(8, 0.4), {}, nullptr);
   int ran = 0;
   for (const ApproachInfo& a : counters.info().approaches) {
     if (!MissingCapabilityReason(a, (*target)->capabilities()).empty()) continue;
@@ -57,14 +64,10 @@ INSTANTIATE_TEST_SUITE_P(AllTargets, CountersTest, ::testing::ValuesIn(testing::
 
 TEST(CountersTest, OneClientCannotLoseAndTheNoteSaysWhy) {
   auto target = adapters::MakeBuiltinTarget();
-  const Scenario& counters = **Registry::Default().Get("counters");
-  bench::RunOptions run;
-  run.clients = 1;
+  bench::RunOptions run = CountersRun(1, 0.1);
   run.clients_given = true;
-  run.duration_s = 0.1;
-  run.warmup_s = 0;
   bench::Harness harness(run, {}, nullptr);
-  auto record = harness.RunOne(counters, *counters.info().FindApproach("client-rmw"), *target);
+  auto record = harness.RunOne(Counters(), *Counters().info().FindApproach("client-rmw"), *target);
   ASSERT_TRUE(record.ok());
   EXPECT_TRUE(record->correctness.ok);
   EXPECT_NE(record->correctness.note.find("one client"), std::string::npos);
@@ -76,13 +79,8 @@ TEST(CountersTest, ServerKilledMidRunEndsTheRecordWithTheError) {
   adapters::TargetOptions options;
   auto target = adapters::OpenTarget(TargetKind::kRedis, options, &servers);
   ASSERT_TRUE(target.ok()) << target.status().message();
-  const Scenario& counters = **Registry::Default().Get("counters");
-  bench::RunOptions run;
-  run.clients = 4;
-  run.duration_s = 30;
-  run.warmup_s = 0;
-  auto session = bench::Session::Open(counters, *counters.info().FindApproach("incr"), **target,
-                                      run, nullptr);
+  auto session = bench::Session::Open(Counters(), *Counters().info().FindApproach("incr"), **target,
+                                      CountersRun(4, 30), nullptr);
   ASSERT_TRUE(session.ok());
   std::thread killer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
