@@ -24,6 +24,7 @@
 
 #include "adapters/throwaway.h"
 #include "engine/base/enum_names.h"
+#include "gui/scheduler.h"
 
 namespace racetrack::gui {
 
@@ -315,7 +316,6 @@ bool SqlSchedulerGame::AllDone() const {
 SqlScheduler::SqlScheduler(const Theme& theme, adapters::TargetOptions options, QWidget* parent)
     : QWidget(parent), theme_(theme), options_(std::move(options)) {
   auto* layout = new QVBoxLayout(this);
-  auto* top = new QHBoxLayout;
   level_box_ = new QComboBox(this);
   level_box_->setObjectName("sql_level");
   for (SqlIsolation level : {SqlIsolation::kReadCommitted, SqlIsolation::kSerializable}) {
@@ -323,22 +323,10 @@ SqlScheduler::SqlScheduler(const Theme& theme, adapters::TargetOptions options, 
   }
   connect_ = new QPushButton(tr("Connect to PostgreSQL"), this);
   connect_->setObjectName("sql_connect");
-  auto* reset = new QPushButton(tr("Start over"), this);
-  reset->setObjectName("sql_reset");
-  top->addWidget(level_box_);
-  top->addWidget(connect_);
-  top->addStretch(1);
-  top->addWidget(reset);
-  layout->addLayout(top);
-  intro_ = new QLabel(this);
-  intro_->setWordWrap(true);
-  layout->addWidget(intro_);
+  QPushButton* reset = AddControlRow(this, layout, {level_box_, connect_}, "sql_reset");
+  intro_ = AddTextLine(this, layout);
   auto* middle = new QHBoxLayout;
-  counter_ = new QLabel(this);
-  counter_->setAlignment(Qt::AlignCenter);
-  counter_->setMinimumWidth(180);
-  counter_->setFrameShape(QFrame::Box);
-  middle->addWidget(counter_);
+  counter_ = AddCounter(this, middle);
   for (int i = 0; i < SqlSchedulerGame::kSessions; ++i) {
     auto* box = new QFrame(this);
     box->setFrameShape(QFrame::StyledPanel);
@@ -358,10 +346,7 @@ SqlScheduler::SqlScheduler(const Theme& theme, adapters::TargetOptions options, 
     middle->addWidget(box, 1);
   }
   layout->addLayout(middle);
-  verdict_ = new QLabel(this);
-  verdict_->setObjectName("sql_verdict");
-  verdict_->setWordWrap(true);
-  layout->addWidget(verdict_);
+  verdict_ = AddTextLine(this, layout, "sql_verdict");
   log_ = new QListWidget(this);
   log_->setObjectName("sql_log");
   log_->setWordWrap(true);
