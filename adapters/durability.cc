@@ -14,13 +14,20 @@
 #include <thread>
 
 #include "adapters/client.h"
+#include "engine/base/enum_names.h"
 #include "engine/base/split.h"
 
 namespace racetrack::adapters {
 
 namespace {
 
-constexpr Durability kModes[] = {Durability::kOff, Durability::kRelaxed, Durability::kStrict};
+// The order is --durability's help and error text: "off, relaxed, strict".
+constexpr EnumName<Durability> kModeNames[] = {
+    {Durability::kOff, "off"},
+    {Durability::kRelaxed, "relaxed"},
+    {Durability::kStrict, "strict"},
+};
+static_assert(NamesEveryValue(kModeNames, Durability::kStrict));
 
 bool IsSql(TargetKind kind) { return kind == TargetKind::kPostgres; }
 
@@ -101,24 +108,12 @@ Status ApplyPostgres(Target& target, Durability mode) {
 
 }  // namespace
 
-std::string_view DurabilityName(Durability mode) {
-  switch (mode) {
-    case Durability::kOff:
-      return "off";
-    case Durability::kRelaxed:
-      return "relaxed";
-    case Durability::kStrict:
-      return "strict";
-  }
-  return "off";
-}
+std::string_view DurabilityName(Durability mode) { return NameOf(kModeNames, mode, "off"); }
 
 Result<Durability> ParseDurability(std::string_view text) {
-  for (Durability m : kModes) {
-    if (text == DurabilityName(m)) return m;
-  }
+  if (auto mode = ValueOf(kModeNames, text)) return *mode;
   return Status::InvalidArgument("--durability: '" + std::string(text) +
-                                 "' is not a mode (valid: off, relaxed, strict)");
+                                 "' is not a mode (valid: " + JoinNames(kModeNames, ", ") + ")");
 }
 
 Result<std::vector<Durability>> ParseDurabilityList(std::string_view text) {

@@ -28,10 +28,38 @@ const SchedApproach kFree[kFreeModes] = {SchedApproach::kClientRmw, SchedApproac
                                          SchedApproach::kIncr};
 }  // namespace
 
+QPushButton* AddControlRow(QWidget* panel, QVBoxLayout* layout,
+                           std::initializer_list<QWidget*> controls, const char* reset_name) {
+  auto* row = new QHBoxLayout;
+  auto* reset = new QPushButton(QObject::tr("Start over"), panel);
+  reset->setObjectName(reset_name);
+  for (QWidget* control : controls) row->addWidget(control);
+  row->addStretch(1);
+  row->addWidget(reset);
+  layout->addLayout(row);
+  return reset;
+}
+
+QLabel* AddTextLine(QWidget* panel, QVBoxLayout* layout, const char* name) {
+  auto* line = new QLabel(panel);
+  if (name) line->setObjectName(name);
+  line->setWordWrap(true);
+  layout->addWidget(line);
+  return line;
+}
+
+QLabel* AddCounter(QWidget* panel, QHBoxLayout* row) {
+  auto* counter = new QLabel(panel);
+  counter->setAlignment(Qt::AlignCenter);
+  counter->setMinimumWidth(180);
+  counter->setFrameShape(QFrame::Box);
+  row->addWidget(counter);
+  return counter;
+}
+
 SchedulerPanel::SchedulerPanel(const Theme& theme, QWidget* parent)
     : QWidget(parent), theme_(theme) {
   auto* layout = new QVBoxLayout(this);
-  auto* top = new QHBoxLayout;
   mode_box_ = new QComboBox(this);
   mode_box_->setObjectName("sched_mode");
   for (SchedApproach a : kFree) mode_box_->addItem(tr("Free play: %1").arg(Q(ApproachName(a))));
@@ -45,33 +73,18 @@ SchedulerPanel::SchedulerPanel(const Theme& theme, QWidget* parent)
   increments_->setRange(1, SchedSetup::kMaxIncrements);
   increments_->setValue(3);
   increments_->setPrefix(tr("increments each "));
-  auto* reset = new QPushButton(tr("Start over"), this);
-  reset->setObjectName("sched_reset");
-  top->addWidget(mode_box_);
-  top->addWidget(clients_);
-  top->addWidget(increments_);
-  top->addStretch(1);
-  top->addWidget(reset);
-  layout->addLayout(top);
+  QPushButton* reset =
+      AddControlRow(this, layout, {mode_box_, clients_, increments_}, "sched_reset");
 
-  task_ = new QLabel(this);
-  task_->setWordWrap(true);
-  layout->addWidget(task_);
+  task_ = AddTextLine(this, layout);
   auto* middle = new QHBoxLayout;
-  counter_ = new QLabel(this);
+  counter_ = AddCounter(this, middle);
   counter_->setObjectName("sched_counter");
-  counter_->setAlignment(Qt::AlignCenter);
-  counter_->setMinimumWidth(180);
-  counter_->setFrameShape(QFrame::Box);
-  middle->addWidget(counter_);
   columns_ = new QWidget(this);
   new QHBoxLayout(columns_);
   middle->addWidget(columns_, 1);
   layout->addLayout(middle);
-  verdict_ = new QLabel(this);
-  verdict_->setObjectName("sched_verdict");
-  verdict_->setWordWrap(true);
-  layout->addWidget(verdict_);
+  verdict_ = AddTextLine(this, layout, "sched_verdict");
   log_ = new QListWidget(this);
   log_->setObjectName("sched_log");
   layout->addWidget(log_, 1);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <QWidget>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -22,16 +23,30 @@
 #include "gui/theme.h"
 
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QListWidget;
 class QPushButton;
 class QSpinBox;
 class QTabWidget;
 class QTimer;
+class QVBoxLayout;
 
 namespace racetrack::gui {
 
 class SqlScheduler;
+
+// The pieces both panels are built of, top to bottom in `layout`: a row of the panel's own
+// controls with "Start over" at its right end, the task line, the counter beside the clients, the
+// verdict line, then the log. Each is created as a child of `panel`, in the order it appears.
+//
+// The top row: `controls`, a stretch, then a "Start over" button named `reset_name` (returned).
+QPushButton* AddControlRow(QWidget* panel, QVBoxLayout* layout,
+                           std::initializer_list<QWidget*> controls, const char* reset_name);
+// A word-wrapped text line added to `layout`, named `name` when it is not null.
+QLabel* AddTextLine(QWidget* panel, QVBoxLayout* layout, const char* name = nullptr);
+// The counter, boxed and centred, first in the clients' `row`.
+QLabel* AddCounter(QWidget* panel, QHBoxLayout* row);
 
 class SchedulerPanel : public QWidget {
   Q_OBJECT

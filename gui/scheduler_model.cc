@@ -13,37 +13,29 @@
 #include <deque>
 #include <unordered_map>
 
+#include "engine/base/enum_names.h"
+
 namespace racetrack::gui {
 
+// "client-rmw", "watch", "incr" are the counters lesson's approach ids.
+constexpr EnumName<SchedApproach> kApproachNames[] = {
+    {SchedApproach::kClientRmw, "client-rmw"},
+    {SchedApproach::kWatch, "watch"},
+    {SchedApproach::kIncr, "incr"},
+};
+static_assert(NamesEveryValue(kApproachNames, SchedApproach::kIncr));
+
+constexpr EnumName<SchedOp> kOpNames[] = {
+    {SchedOp::kGet, "GET"},     {SchedOp::kSet, "SET"},   {SchedOp::kWatch, "WATCH"},
+    {SchedOp::kMulti, "MULTI"}, {SchedOp::kExec, "EXEC"}, {SchedOp::kIncr, "INCR"},
+};
+static_assert(NamesEveryValue(kOpNames, SchedOp::kIncr));
+
 std::string ApproachName(SchedApproach approach) {
-  switch (approach) {
-    case SchedApproach::kClientRmw:
-      return "client-rmw";
-    case SchedApproach::kWatch:
-      return "watch";
-    case SchedApproach::kIncr:
-      return "incr";
-  }
-  return "?";
+  return std::string(NameOf(kApproachNames, approach, "?"));
 }
 
-std::string OpName(SchedOp op) {
-  switch (op) {
-    case SchedOp::kGet:
-      return "GET";
-    case SchedOp::kSet:
-      return "SET";
-    case SchedOp::kWatch:
-      return "WATCH";
-    case SchedOp::kMulti:
-      return "MULTI";
-    case SchedOp::kExec:
-      return "EXEC";
-    case SchedOp::kIncr:
-      return "INCR";
-  }
-  return "?";
-}
+std::string OpName(SchedOp op) { return std::string(NameOf(kOpNames, op, "?")); }
 
 const std::vector<SchedOp>& Program(SchedApproach approach) {
   static const std::vector<SchedOp> rmw = {SchedOp::kGet, SchedOp::kSet};

@@ -23,6 +23,8 @@
 #include <chrono>
 
 #include "adapters/throwaway.h"
+#include "engine/base/enum_names.h"
+#include "gui/scheduler.h"
 
 namespace racetrack::gui {
 
@@ -32,6 +34,18 @@ constexpr int kSettleMs = 60;
 constexpr const char* kTable = "rt_counter";  // short: the log shows every statement
 
 QString Q(const std::string& s) { return QString::fromStdString(s); }
+
+constexpr EnumName<SqlIsolation> kIsolationNames[] = {
+    {SqlIsolation::kReadCommitted, "READ COMMITTED"},
+    {SqlIsolation::kSerializable, "SERIALIZABLE"},
+};
+static_assert(NamesEveryValue(kIsolationNames, SqlIsolation::kSerializable));
+
+constexpr EnumName<SqlOp> kOpNames[] = {
+    {SqlOp::kBegin, "BEGIN"},   {SqlOp::kSelect, "SELECT"},     {SqlOp::kUpdate, "UPDATE"},
+    {SqlOp::kCommit, "COMMIT"}, {SqlOp::kRollback, "ROLLBACK"},
+};
+static_assert(NamesEveryValue(kOpNames, SqlOp::kRollback));
 
 std::string OneLine(const char* text) {
   std::string s = text ? text : "";
@@ -69,24 +83,10 @@ Result<PGconn*> Open(const std::string& url) {
 }  // namespace
 
 std::string IsolationSql(SqlIsolation level) {
-  return level == SqlIsolation::kSerializable ? "SERIALIZABLE" : "READ COMMITTED";
+  return std::string(NameOf(kIsolationNames, level, "READ COMMITTED"));
 }
 
-std::string SqlOpName(SqlOp op) {
-  switch (op) {
-    case SqlOp::kBegin:
-      return "BEGIN";
-    case SqlOp::kSelect:
-      return "SELECT";
-    case SqlOp::kUpdate:
-      return "UPDATE";
-    case SqlOp::kCommit:
-      return "COMMIT";
-    case SqlOp::kRollback:
-      return "ROLLBACK";
-  }
-  return "?";
-}
+std::string SqlOpName(SqlOp op) { return std::string(NameOf(kOpNames, op, "?")); }
 
 Result<std::unique_ptr<SqlSchedulerGame>> SqlSchedulerGame::Start(const std::string& url,
                                                                   SqlIsolation level) {
@@ -134,9 +134,8 @@ std::string SqlSchedulerGame::NextStatement(int i) const {
       return std::string("UPDATE ") + kTable +
              " SET v = " + std::to_string(s.local.value_or(0) + 1) + " WHERE id = 1";
     case SqlOp::kCommit:
-      return "COMMIT";
     case SqlOp::kRollback:
-      return "ROLLBACK";
+      return SqlOpName(s.next);  // the whole statement
   }
   return "";
 }
@@ -317,29 +316,17 @@ bool SqlSchedulerGame::AllDone() const {
 SqlScheduler::SqlScheduler(const Theme& theme, adapters::TargetOptions options, QWidget* parent)
     : QWidget(parent), theme_(theme), options_(std::move(options)) {
   auto* layout = new QVBoxLayout(this);
-  auto* top = new QHBoxLayout;
   level_box_ = new QComboBox(this);
   level_box_->setObjectName("sql_level");
-  level_box_->addItem("READ COMMITTED");
-  level_box_->addItem("SERIALIZABLE");
+  for (SqlIsolation level : {SqlIsolation::kReadCommitted, SqlIsolation::kSerializable}) {
+    level_box_->addItem(Q(IsolationSql(level)));
+  }
   connect_ = new QPushButton(tr("Connect to PostgreSQL"), this);
   connect_->setObjectName("sql_connect");
-  auto* reset = new QPushButton(tr("Start over"), this);
-  reset->setObjectName("sql_reset");
-  top->addWidget(level_box_);
-  top->addWidget(connect_);
-  top->addStretch(1);
-  top->addWidget(reset);
-  layout->addLayout(top);
-  intro_ = new QLabel(this);
-  intro_->setWordWrap(true);
-  layout->addWidget(intro_);
+  QPushButton* reset = AddControlRow(this, layout, {level_box_, connect_}, "sql_reset");
+  intro_ = AddTextLine(this, layout);
   auto* middle = new QHBoxLayout;
-  counter_ = new QLabel(this);
-  counter_->setAlignment(Qt::AlignCenter);
-  counter_->setMinimumWidth(180);
-  counter_->setFrameShape(QFrame::Box);
-  middle->addWidget(counter_);
+  counter_ = AddCounter(this, middle);
   for (int i = 0; i < SqlSchedulerGame::kSessions; ++i) {
     auto* box = new QFrame(this);
     box->setFrameShape(QFrame::StyledPanel);
@@ -359,10 +346,7 @@ SqlScheduler::SqlScheduler(const Theme& theme, adapters::TargetOptions options, 
     middle->addWidget(box, 1);
   }
   layout->addLayout(middle);
-  verdict_ = new QLabel(this);
-  verdict_->setObjectName("sql_verdict");
-  verdict_->setWordWrap(true);
-  layout->addWidget(verdict_);
+  verdict_ = AddTextLine(this, layout, "sql_verdict");
   log_ = new QListWidget(this);
   log_->setObjectName("sql_log");
   log_->setWordWrap(true);

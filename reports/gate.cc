@@ -37,6 +37,7 @@
 #include <numeric>
 #include <random>
 
+#include "engine/base/enum_names.h"
 #include "reports/stats.h"
 
 namespace racetrack::reports {
@@ -239,22 +240,19 @@ bool MoreRoundsCouldDecide(const GateVerdict& v, const GateSettings& s) {
   return SymmetricChange(*v.change) > s.floor;
 }
 
+// kNoData has no row: it prints as "n/a".
+constexpr EnumName<GateOutcome> kOutcomeNames[] = {
+    {GateOutcome::kRegression, "regression"},
+    {GateOutcome::kImprovement, "improved"},
+    {GateOutcome::kWithinNoise, "within noise"},
+    {GateOutcome::kNotSignificant, "not significant"},
+    {GateOutcome::kNotGated, "not gated"},
+};
+static_assert(NamesEveryValue(kOutcomeNames, GateOutcome::kNotGated, GateOutcome::kWithinNoise));
+
 const char* OutcomeName(GateOutcome o) {
-  switch (o) {
-    case GateOutcome::kRegression:
-      return "regression";
-    case GateOutcome::kImprovement:
-      return "improved";
-    case GateOutcome::kWithinNoise:
-      return "within noise";
-    case GateOutcome::kNotSignificant:
-      return "not significant";
-    case GateOutcome::kNotGated:
-      return "not gated";
-    case GateOutcome::kNoData:
-      break;
-  }
-  return "n/a";
+  // The names are string literals, so the view's data() ends in '\0'.
+  return NameOf(kOutcomeNames, o, "n/a").data();
 }
 
 std::vector<GateVerdict> JudgeAll(const std::vector<GateInput>& inputs, const GateSettings& s) {

@@ -447,6 +447,17 @@ ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& ru
   return c;
 }
 
+ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& runs,
+                     const std::string& figure, const FigureBarsText& text) {
+  ChartSpec c = FigureBars(scenario, runs, figure);
+  c.id = text.id;
+  c.primary = text.primary;
+  c.title = text.title;
+  c.subtitle = text.lead + " " + c.subtitle;
+  c.y = {text.y_title, text.y_unit, Scale::kLinear, 0.0, std::nullopt, false};
+  return c;
+}
+
 ChartSpec LatencyCdfChart(const std::string& scenario, const std::string& target,
                           const std::vector<Results>& runs) {
   std::vector<RunRecord> all = RecordsOf(scenario, runs);

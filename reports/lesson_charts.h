@@ -53,6 +53,19 @@ ChartSpec ThroughputChart(const std::string& scenario, const std::vector<Results
 // one series per target (x run); failed checks flagged. At the headline parameter point.
 ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& runs,
                      const std::string& figure);
+// What a lesson says over one figure's bars: the chart's id and title, the subtitle's opening
+// sentence (the headline point, "At N=1000.", follows it) and the y axis, linear from 0.
+struct FigureBarsText {
+  std::string id;
+  std::string title;
+  std::string lead;
+  std::string y_title;
+  std::string y_unit;
+  bool primary = false;
+};
+// FigureBars under the lesson's own words.
+ChartSpec FigureBars(const std::string& scenario, const std::vector<Results>& runs,
+                     const std::string& figure, const FigureBarsText& text);
 
 // A record with the run (file) it came from.
 struct RunRecord {

@@ -69,20 +69,20 @@ std::vector<ChartSpec> LagTimelines(const std::string& scenario, const std::vect
 std::vector<ChartSpec> MessagingCharts(const std::string& scenario,
                                        const std::vector<Results>& runs) {
   std::vector<ChartSpec> charts;
-  ChartSpec lost = FigureBars(scenario, runs, "lost");
-  lost.id = "messaging_lost";
-  lost.primary = true;
-  lost.title = "Messages lost when a consumer dies";
-  lost.subtitle = "Never processed by their consumer or its replacement. Correct is 0. " +
-                  lost.subtitle;
-  lost.y = {"lost", "messages", Scale::kLinear, 0.0, std::nullopt, false};
-  charts.push_back(std::move(lost));
-  ChartSpec dup = FigureBars(scenario, runs, "duplicated");
-  dup.id = "messaging_duplicated";
-  dup.title = "Messages processed twice";
-  dup.subtitle = "Redelivered after the crash: at-least-once delivery. " + dup.subtitle;
-  dup.y = {"duplicated", "messages", Scale::kLinear, 0.0, std::nullopt, false};
-  charts.push_back(std::move(dup));
+  charts.push_back(
+      FigureBars(scenario, runs, "lost",
+                 {.id = "messaging_lost",
+                  .title = "Messages lost when a consumer dies",
+                  .lead = "Never processed by their consumer or its replacement. Correct is 0.",
+                  .y_title = "lost",
+                  .y_unit = "messages",
+                  .primary = true}));
+  charts.push_back(FigureBars(scenario, runs, "duplicated",
+                              {.id = "messaging_duplicated",
+                               .title = "Messages processed twice",
+                               .lead = "Redelivered after the crash: at-least-once delivery.",
+                               .y_title = "duplicated",
+                               .y_unit = "messages"}));
   for (ChartSpec& c : LagTimelines(scenario, runs)) charts.push_back(std::move(c));
   return charts;
 }

@@ -9,15 +9,15 @@ namespace racetrack::reports {
 std::vector<ChartSpec> PersistenceCharts(const std::string& scenario,
                                          const std::vector<Results>& runs) {
   std::vector<ChartSpec> charts;
-  ChartSpec lost = FigureBars(scenario, runs, "lost_writes");
-  lost.id = "persistence_lost";
-  lost.primary = true;
-  lost.title = "Acknowledged writes lost over all kills";
-  lost.subtitle = "The server was killed with SIGKILL and restarted on its data; a write the "
-                  "client saw acknowledged but the restarted server did not have was lost. " +
-                  lost.subtitle;
-  lost.y = {"lost", "writes", Scale::kLinear, 0.0, std::nullopt, false};
-  charts.push_back(std::move(lost));
+  charts.push_back(FigureBars(
+      scenario, runs, "lost_writes",
+      {.id = "persistence_lost",
+       .title = "Acknowledged writes lost over all kills",
+       .lead = "The server was killed with SIGKILL and restarted on its data; a write the client "
+               "saw acknowledged but the restarted server did not have was lost.",
+       .y_title = "lost",
+       .y_unit = "writes",
+       .primary = true}));
 
   // Acknowledged vs recovered: one chart per target, two bars per mode.
   std::vector<std::string> targets;
@@ -56,13 +56,13 @@ std::vector<ChartSpec> PersistenceCharts(const std::string& scenario,
     charts.push_back(std::move(c));
   }
 
-  ChartSpec tp = FigureBars(scenario, runs, "throughput_writes_s");
-  tp.id = "persistence_throughput";
-  tp.title = "Throughput while the server was up";
-  tp.subtitle = "Acknowledged writes per second of uptime: the cost of each mode's safety. " +
-                tp.subtitle;
-  tp.y = {"throughput", "writes/s", Scale::kLinear, 0.0, std::nullopt, false};
-  charts.push_back(std::move(tp));
+  charts.push_back(FigureBars(
+      scenario, runs, "throughput_writes_s",
+      {.id = "persistence_throughput",
+       .title = "Throughput while the server was up",
+       .lead = "Acknowledged writes per second of uptime: the cost of each mode's safety.",
+       .y_title = "throughput",
+       .y_unit = "writes/s"}));
   return charts;
 }
 
