@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "engine/base/enum_names.h"
 #include "engine/base/status.h"
 #include "engine/command_meta.h"
 #include "engine/ds/util.h"
@@ -124,32 +125,25 @@ std::string AclHashPassword(std::string_view s) {
   return out;
 }
 
-std::string_view AclReasonName(AclResult r) {
-  switch (r) {
-    case AclResult::kDeniedCmd:
-      return "command";
-    case AclResult::kDeniedKey:
-      return "key";
-    case AclResult::kDeniedChannel:
-      return "channel";
-    case AclResult::kDeniedAuth:
-      return "auth";
-    default:
-      return "unknown";
-  }
-}
+// ACL LOG's "reason" and "context" fields, as Redis 7.0 prints them.
+constexpr EnumName<AclResult> kAclReasonNames[] = {
+    {AclResult::kDeniedCmd, "command"},
+    {AclResult::kDeniedKey, "key"},
+    {AclResult::kDeniedChannel, "channel"},
+    {AclResult::kDeniedAuth, "auth"},
+};
+static_assert(NamesEveryValue(kAclReasonNames, AclResult::kDeniedAuth, AclResult::kDeniedCmd));
 
-std::string_view AclContextName(AclContext c) {
-  switch (c) {
-    case AclContext::kTopLevel:
-      return "toplevel";
-    case AclContext::kMulti:
-      return "multi";
-    case AclContext::kLua:
-      return "lua";
-  }
-  return "unknown";
-}
+constexpr EnumName<AclContext> kAclContextNames[] = {
+    {AclContext::kTopLevel, "toplevel"},
+    {AclContext::kMulti, "multi"},
+    {AclContext::kLua, "lua"},
+};
+static_assert(NamesEveryValue(kAclContextNames, AclContext::kLua));
+
+std::string_view AclReasonName(AclResult r) { return NameOf(kAclReasonNames, r, "unknown"); }
+
+std::string_view AclContextName(AclContext c) { return NameOf(kAclContextNames, c, "unknown"); }
 
 Acl::Acl(const CommandTable& commands, const EngineConfig* config)
     : commands_(commands), config_(config) {
