@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "engine/base/enum_names.h"
 #include "engine/base/status.h"
@@ -84,6 +85,15 @@ bool ValidHash(std::string_view h) {
     if (!((c >= 'a' && c <= 'f') || (c >= '0' && c <= '9'))) return false;
   }
   return true;
+}
+
+// The hash a password op adds or removes: after '>' or '<' a clear-text password, hashed here;
+// after '#' or '!' a hash already — nullopt when it is not one (Redis's EBADMSG).
+std::optional<std::string> PasswordOpHash(std::string_view op) {
+  std::string_view arg = op.substr(1);
+  if (op[0] == '>' || op[0] == '<') return AclHashPassword(arg);
+  if (!ValidHash(arg)) return std::nullopt;
+  return std::string(arg);
 }
 
 AclSelector NewSelector(uint32_t flags) {
@@ -209,18 +219,19 @@ void Acl::CountCategory(const AclSelector& s, uint32_t cat, int* on, int* off) c
 }
 
 int Acl::ApplySelectorOp(AclSelector& s, std::string_view op) const {
+  // allkeys / resetkeys, allchannels / resetchannels: every name or none, no pattern either way.
+  auto all_or_none = [&s](uint32_t all_flag, bool all, auto& patterns) {
+    s.flags = all ? (s.flags | all_flag) : (s.flags & ~all_flag);
+    patterns.clear();
+  };
   if (Is(op, "allkeys") || Is(op, "~*")) {
-    s.flags |= AclSelector::kAllKeys;
-    s.patterns.clear();
+    all_or_none(AclSelector::kAllKeys, true, s.patterns);
   } else if (Is(op, "resetkeys")) {
-    s.flags &= ~AclSelector::kAllKeys;
-    s.patterns.clear();
+    all_or_none(AclSelector::kAllKeys, false, s.patterns);
   } else if (Is(op, "allchannels") || Is(op, "&*")) {
-    s.flags |= AclSelector::kAllChannels;
-    s.channels.clear();
+    all_or_none(AclSelector::kAllChannels, true, s.channels);
   } else if (Is(op, "resetchannels")) {
-    s.flags &= ~AclSelector::kAllChannels;
-    s.channels.clear();
+    all_or_none(AclSelector::kAllChannels, false, s.channels);
   } else if (Is(op, "allcommands") || Is(op, "+@all")) {
     s.allowed.set();
     s.flags |= AclSelector::kAllCommands;
@@ -330,26 +341,16 @@ int Acl::ApplyUserOpCode(AclUser& u, std::string_view op) const {
     u.flags &= ~AclUser::kNoPass;
     u.passwords.clear();
   } else if (op[0] == '>' || op[0] == '#') {
-    std::string hash;
-    if (op[0] == '>') {
-      hash = AclHashPassword(op.substr(1));
-    } else {
-      if (!ValidHash(op.substr(1))) return kOpBadHash;
-      hash = std::string(op.substr(1));
-    }
-    if (std::find(u.passwords.begin(), u.passwords.end(), hash) == u.passwords.end()) {
-      u.passwords.push_back(std::move(hash));
+    std::optional<std::string> hash = PasswordOpHash(op);
+    if (!hash) return kOpBadHash;
+    if (std::find(u.passwords.begin(), u.passwords.end(), *hash) == u.passwords.end()) {
+      u.passwords.push_back(std::move(*hash));
     }
     u.flags &= ~AclUser::kNoPass;
   } else if (op[0] == '<' || op[0] == '!') {
-    std::string hash;
-    if (op[0] == '<') {
-      hash = AclHashPassword(op.substr(1));
-    } else {
-      if (!ValidHash(op.substr(1))) return kOpBadHash;
-      hash = std::string(op.substr(1));
-    }
-    auto it = std::find(u.passwords.begin(), u.passwords.end(), hash);
+    std::optional<std::string> hash = PasswordOpHash(op);
+    if (!hash) return kOpBadHash;
+    auto it = std::find(u.passwords.begin(), u.passwords.end(), *hash);
     if (it == u.passwords.end()) return kOpNoSuchPass;
     u.passwords.erase(it);
   } else if (op[0] == '(' && op.back() == ')') {
