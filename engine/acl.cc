@@ -16,7 +16,9 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
+#include "engine/base/enum_names.h"
 #include "engine/base/status.h"
 #include "engine/command_meta.h"
 #include "engine/ds/util.h"
@@ -85,6 +87,15 @@ bool ValidHash(std::string_view h) {
   return true;
 }
 
+// The hash a password op adds or removes: after '>' or '<' a clear-text password, hashed here;
+// after '#' or '!' a hash already — nullopt when it is not one (Redis's EBADMSG).
+std::optional<std::string> PasswordOpHash(std::string_view op) {
+  std::string_view arg = op.substr(1);
+  if (op[0] == '>' || op[0] == '<') return AclHashPassword(arg);
+  if (!ValidHash(arg)) return std::nullopt;
+  return std::string(arg);
+}
+
 AclSelector NewSelector(uint32_t flags) {
   AclSelector s;
   s.flags = flags;
@@ -124,32 +135,25 @@ std::string AclHashPassword(std::string_view s) {
   return out;
 }
 
-std::string_view AclReasonName(AclResult r) {
-  switch (r) {
-    case AclResult::kDeniedCmd:
-      return "command";
-    case AclResult::kDeniedKey:
-      return "key";
-    case AclResult::kDeniedChannel:
-      return "channel";
-    case AclResult::kDeniedAuth:
-      return "auth";
-    default:
-      return "unknown";
-  }
-}
+// ACL LOG's "reason" and "context" fields, as Redis 7.0 prints them.
+constexpr EnumName<AclResult> kAclReasonNames[] = {
+    {AclResult::kDeniedCmd, "command"},
+    {AclResult::kDeniedKey, "key"},
+    {AclResult::kDeniedChannel, "channel"},
+    {AclResult::kDeniedAuth, "auth"},
+};
+static_assert(NamesEveryValue(kAclReasonNames, AclResult::kDeniedAuth, AclResult::kDeniedCmd));
 
-std::string_view AclContextName(AclContext c) {
-  switch (c) {
-    case AclContext::kTopLevel:
-      return "toplevel";
-    case AclContext::kMulti:
-      return "multi";
-    case AclContext::kLua:
-      return "lua";
-  }
-  return "unknown";
-}
+constexpr EnumName<AclContext> kAclContextNames[] = {
+    {AclContext::kTopLevel, "toplevel"},
+    {AclContext::kMulti, "multi"},
+    {AclContext::kLua, "lua"},
+};
+static_assert(NamesEveryValue(kAclContextNames, AclContext::kLua));
+
+std::string_view AclReasonName(AclResult r) { return NameOf(kAclReasonNames, r, "unknown"); }
+
+std::string_view AclContextName(AclContext c) { return NameOf(kAclContextNames, c, "unknown"); }
 
 Acl::Acl(const CommandTable& commands, const EngineConfig* config)
     : commands_(commands), config_(config) {
@@ -215,18 +219,19 @@ void Acl::CountCategory(const AclSelector& s, uint32_t cat, int* on, int* off) c
 }
 
 int Acl::ApplySelectorOp(AclSelector& s, std::string_view op) const {
+  // allkeys / resetkeys, allchannels / resetchannels: every name or none, no pattern either way.
+  auto all_or_none = [&s](uint32_t all_flag, bool all, auto& patterns) {
+    s.flags = all ? (s.flags | all_flag) : (s.flags & ~all_flag);
+    patterns.clear();
+  };
   if (Is(op, "allkeys") || Is(op, "~*")) {
-    s.flags |= AclSelector::kAllKeys;
-    s.patterns.clear();
+    all_or_none(AclSelector::kAllKeys, true, s.patterns);
   } else if (Is(op, "resetkeys")) {
-    s.flags &= ~AclSelector::kAllKeys;
-    s.patterns.clear();
+    all_or_none(AclSelector::kAllKeys, false, s.patterns);
   } else if (Is(op, "allchannels") || Is(op, "&*")) {
-    s.flags |= AclSelector::kAllChannels;
-    s.channels.clear();
+    all_or_none(AclSelector::kAllChannels, true, s.channels);
   } else if (Is(op, "resetchannels")) {
-    s.flags &= ~AclSelector::kAllChannels;
-    s.channels.clear();
+    all_or_none(AclSelector::kAllChannels, false, s.channels);
   } else if (Is(op, "allcommands") || Is(op, "+@all")) {
     s.allowed.set();
     s.flags |= AclSelector::kAllCommands;
@@ -336,26 +341,16 @@ int Acl::ApplyUserOpCode(AclUser& u, std::string_view op) const {
     u.flags &= ~AclUser::kNoPass;
     u.passwords.clear();
   } else if (op[0] == '>' || op[0] == '#') {
-    std::string hash;
-    if (op[0] == '>') {
-      hash = AclHashPassword(op.substr(1));
-    } else {
-      if (!ValidHash(op.substr(1))) return kOpBadHash;
-      hash = std::string(op.substr(1));
-    }
-    if (std::find(u.passwords.begin(), u.passwords.end(), hash) == u.passwords.end()) {
-      u.passwords.push_back(std::move(hash));
+    std::optional<std::string> hash = PasswordOpHash(op);
+    if (!hash) return kOpBadHash;
+    if (std::find(u.passwords.begin(), u.passwords.end(), *hash) == u.passwords.end()) {
+      u.passwords.push_back(std::move(*hash));
     }
     u.flags &= ~AclUser::kNoPass;
   } else if (op[0] == '<' || op[0] == '!') {
-    std::string hash;
-    if (op[0] == '<') {
-      hash = AclHashPassword(op.substr(1));
-    } else {
-      if (!ValidHash(op.substr(1))) return kOpBadHash;
-      hash = std::string(op.substr(1));
-    }
-    auto it = std::find(u.passwords.begin(), u.passwords.end(), hash);
+    std::optional<std::string> hash = PasswordOpHash(op);
+    if (!hash) return kOpBadHash;
+    auto it = std::find(u.passwords.begin(), u.passwords.end(), *hash);
     if (it == u.passwords.end()) return kOpNoSuchPass;
     u.passwords.erase(it);
   } else if (op[0] == '(' && op.back() == ')') {

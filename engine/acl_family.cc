@@ -330,21 +330,17 @@ void RegisterAclFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
   reg.Add("acl", -2, 0, {}, CmdAclContainer);
   reg.Sub("acl", "cat", -2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclCat);
-  reg.Sub("acl", "deluser", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdAclDelUser);
-  reg.Sub("acl", "dryrun", -4, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdAclDryRun);
+  reg.Sub("acl", "deluser", -3, kCmdServerAdmin, {}, CmdAclDelUser);
+  reg.Sub("acl", "dryrun", -4, kCmdServerAdmin, {}, CmdAclDryRun);
   reg.Sub("acl", "genpass", -2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclGenPass);
-  reg.Sub("acl", "getuser", 3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdAclGetUser);
+  reg.Sub("acl", "getuser", 3, kCmdServerAdmin, {}, CmdAclGetUser);
   reg.Sub("acl", "help", 2, kCmdLoading | kCmdStale, {}, CmdAclHelp);
-  reg.Sub("acl", "list", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclList);
-  reg.Sub("acl", "load", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclLoad);
-  reg.Sub("acl", "log", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclLog);
-  reg.Sub("acl", "save", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclSave);
-  reg.Sub("acl", "setuser", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdAclSetUser);
-  reg.Sub("acl", "users", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclUsers);
+  reg.Sub("acl", "list", 2, kCmdServerAdmin, {}, CmdAclList);
+  reg.Sub("acl", "load", 2, kCmdServerAdmin, {}, CmdAclLoad);
+  reg.Sub("acl", "log", -2, kCmdServerAdmin, {}, CmdAclLog);
+  reg.Sub("acl", "save", 2, kCmdServerAdmin, {}, CmdAclSave);
+  reg.Sub("acl", "setuser", -3, kCmdServerAdmin, {}, CmdAclSetUser);
+  reg.Sub("acl", "users", 2, kCmdServerAdmin, {}, CmdAclUsers);
   reg.Sub("acl", "whoami", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdAclWhoAmI);
 }
 

@@ -77,6 +77,17 @@ enum CommandFlag : uint32_t {
   kCmdAllowBusy = 1 << 17,       // runs while a script is busy (the others get BUSY)
 };
 
+// Flag sets many registrations share, named for what the commands are (the bits are Redis's, as
+// its per-command JSON lists them):
+// A server administration command (ACL SETUSER, CLIENT KILL, CONFIG SET, LATENCY RESET, MONITOR):
+// admin, never from a script, served while loading and on a stale replica.
+inline constexpr uint32_t kCmdServerAdmin = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
+// A command that runs a script (EVAL, EVALSHA, FCALL and their _RO forms): never from a script,
+// served on a stale replica, its keys named by numkeys (movable, possibly none), and not shown to
+// MONITOR itself (the script's commands are).
+inline constexpr uint32_t kCmdRunsScript =
+    kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdNoMandatoryKeys | kCmdSkipMonitor;
+
 // Which arguments are keys, Redis's legacy triple: argv[first], argv[first + step], ... up to
 // argv[last] (negative counts from the end: -1 is the last argument). {} means no keys.
 struct KeySpec {

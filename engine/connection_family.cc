@@ -510,19 +510,13 @@ void RegisterConnectionFamily(CommandTable& table) {
   reg.Sub("client", "setname", 3, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdClientSetName);
   reg.Sub("client", "getname", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdClientGetName);
   reg.Sub("client", "info", 2, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdClientInfo);
-  reg.Sub("client", "list", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdClientList);
-  reg.Sub("client", "kill", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdClientKill);
-  reg.Sub("client", "no-evict", 3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdClientNoEvict);
-  reg.Sub("client", "pause", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdClientPause);
-  reg.Sub("client", "unpause", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdClientUnpause);
+  reg.Sub("client", "list", -2, kCmdServerAdmin, {}, CmdClientList);
+  reg.Sub("client", "kill", -3, kCmdServerAdmin, {}, CmdClientKill);
+  reg.Sub("client", "no-evict", 3, kCmdServerAdmin, {}, CmdClientNoEvict);
+  reg.Sub("client", "pause", -3, kCmdServerAdmin, {}, CmdClientPause);
+  reg.Sub("client", "unpause", 2, kCmdServerAdmin, {}, CmdClientUnpause);
   reg.Sub("client", "reply", 3, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdClientReply);
-  reg.Sub("client", "unblock", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdClientUnblock);
+  reg.Sub("client", "unblock", -3, kCmdServerAdmin, {}, CmdClientUnblock);
   reg.Sub("client", "help", 2, kCmdLoading | kCmdStale, {}, CmdClientHelp);
 }
 

@@ -738,21 +738,15 @@ void RegisterDiagnosticsFamily(CommandTable& table) {
   reg.Sub("slowlog", "help", 2, kCmdLoading | kCmdStale, {}, CmdSlowlogHelp);
 
   reg.Add("latency", -2, 0, {}, CmdLatencyContainer);
-  reg.Sub("latency", "latest", 2, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
-          CmdLatencyLatest);
-  reg.Sub("latency", "history", 3, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
-          CmdLatencyHistory);
-  reg.Sub("latency", "reset", -2, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
-          CmdLatencyReset);
-  reg.Sub("latency", "histogram", -2, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
-          CmdLatencyHistogram);
-  reg.Sub("latency", "graph", 3, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
-          CmdLatencyGraph);
-  reg.Sub("latency", "doctor", 2, kCmdAdmin | kCmdLoading | kCmdStale | kCmdNoScript, {},
-          CmdLatencyDoctor);
+  reg.Sub("latency", "latest", 2, kCmdServerAdmin, {}, CmdLatencyLatest);
+  reg.Sub("latency", "history", 3, kCmdServerAdmin, {}, CmdLatencyHistory);
+  reg.Sub("latency", "reset", -2, kCmdServerAdmin, {}, CmdLatencyReset);
+  reg.Sub("latency", "histogram", -2, kCmdServerAdmin, {}, CmdLatencyHistogram);
+  reg.Sub("latency", "graph", 3, kCmdServerAdmin, {}, CmdLatencyGraph);
+  reg.Sub("latency", "doctor", 2, kCmdServerAdmin, {}, CmdLatencyDoctor);
   reg.Sub("latency", "help", 2, kCmdLoading | kCmdStale, {}, CmdLatencyHelp);
 
-  reg.Add("monitor", 1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdMonitor);
+  reg.Add("monitor", 1, kCmdServerAdmin, {}, CmdMonitor);
 
   CommandRegistrar conn(table, "server");
   conn.Sub("command", "getkeys", -4, kCmdLoading | kCmdStale, {}, CmdCommandGetKeys);

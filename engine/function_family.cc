@@ -201,13 +201,8 @@ void CmdFcallRo(CommandContext& ctx) { FcallGeneric(ctx, true); }
 
 void RegisterFunctionFamily(CommandTable& table) {
   CommandRegistrar reg(table, "scripting");
-  reg.Add("fcall", -3,
-          kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdSkipMonitor | kCmdNoMandatoryKeys, {},
-          CmdFcall);
-  reg.Add("fcall_ro", -3,
-          kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdReadOnly | kCmdSkipMonitor |
-              kCmdNoMandatoryKeys,
-          {}, CmdFcallRo);
+  reg.Add("fcall", -3, kCmdRunsScript, {}, CmdFcall);
+  reg.Add("fcall_ro", -3, kCmdRunsScript | kCmdReadOnly, {}, CmdFcallRo);
   reg.Add("function", -2, 0, {}, CmdFunctionContainer);
   reg.Sub("function", "load", -3, kCmdNoScript | kCmdWrite | kCmdDenyOom, {}, CmdFunctionLoad);
   reg.Sub("function", "list", -2, kCmdNoScript, {}, CmdFunctionList);

@@ -104,8 +104,7 @@ void RegisterReplicationFamily(CommandTable& table) {
   // the number of keys (the whole dataset is sent).
   reg.Add("sync", 1, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoMulti | kCmdNoScript, {}, CmdSync);
   reg.Add("psync", -3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoMulti | kCmdNoScript, {}, CmdPSync);
-  reg.Add("replconf", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdAllowBusy, {},
-          CmdReplConf);
+  reg.Add("replconf", -1, kCmdServerAdmin | kCmdAllowBusy, {}, CmdReplConf);
   reg.Add("replicaof", 3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoScript | kCmdStale, {},
           CmdReplicaOf);
   reg.Add("slaveof", 3, kCmdNoAsyncLoading | kCmdAdmin | kCmdNoScript | kCmdStale, {},

@@ -82,20 +82,10 @@ void CmdScriptDebug(CommandContext& ctx) {
 
 void RegisterScriptingFamily(CommandTable& table) {
   CommandRegistrar reg(table, "scripting");
-  reg.Add("eval", -3,
-          kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys, {},
-          CmdEval);
-  reg.Add("evalsha", -3,
-          kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys, {},
-          CmdEvalSha);
-  reg.Add("eval_ro", -3,
-          kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys |
-              kCmdReadOnly,
-          {}, CmdEvalRo);
-  reg.Add("evalsha_ro", -3,
-          kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys |
-              kCmdReadOnly,
-          {}, CmdEvalShaRo);
+  reg.Add("eval", -3, kCmdRunsScript, {}, CmdEval);
+  reg.Add("evalsha", -3, kCmdRunsScript, {}, CmdEvalSha);
+  reg.Add("eval_ro", -3, kCmdRunsScript | kCmdReadOnly, {}, CmdEvalRo);
+  reg.Add("evalsha_ro", -3, kCmdRunsScript | kCmdReadOnly, {}, CmdEvalShaRo);
 
   reg.Add("script", -2, 0, {}, nullptr);
   reg.Sub("script", "load", 3, kCmdNoScript | kCmdStale, {}, CmdScriptLoad);

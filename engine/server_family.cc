@@ -740,17 +740,12 @@ void RegisterServerFamily(CommandTable& table) {
   CommandRegistrar reg(table, "server");
   reg.Add("info", -1, kCmdLoading | kCmdStale, {}, CmdInfo);
   reg.Add("time", 1, kCmdLoading | kCmdStale | kCmdFast, {}, CmdTime);
-  reg.Add("shutdown", -1,
-          kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy, {},
-          CmdShutdown);
+  reg.Add("shutdown", -1, kCmdServerAdmin | kCmdNoMulti | kCmdAllowBusy, {}, CmdShutdown);
 
   reg.Add("config", -2, 0, {}, CmdConfigContainer);
-  reg.Sub("config", "get", -3, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdConfigGet);
-  reg.Sub("config", "set", -4, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdConfigSet);
-  reg.Sub("config", "resetstat", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, {},
-          CmdConfigResetStat);
+  reg.Sub("config", "get", -3, kCmdServerAdmin, {}, CmdConfigGet);
+  reg.Sub("config", "set", -4, kCmdServerAdmin, {}, CmdConfigSet);
+  reg.Sub("config", "resetstat", 2, kCmdServerAdmin, {}, CmdConfigResetStat);
   reg.Sub("config", "help", 2, kCmdLoading | kCmdStale, {}, CmdConfigHelp);
 
   reg.Add("command", -1, kCmdLoading | kCmdStale, {}, CmdCommand);

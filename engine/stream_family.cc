@@ -6,6 +6,7 @@
 // propagate themselves (Redis propagates XCLAIMs with explicit times instead; a replayed group
 // therefore has delivery times of the replay, not of the original deliveries — documented gap).
 #include <algorithm>
+#include <concepts>
 #include <limits>
 
 #include "engine/arg_util.h"
@@ -1115,6 +1116,17 @@ bool XInfoStream(CommandContext& ctx, std::string_view key, StreamObject** s) {
   return true;
 }
 
+// One field of an XINFO reply, a list of name-value pairs: the field's name, then its value.
+void Field(ReplyBuilder& r, std::string_view name, std::string_view value) {
+  r.Bulk(name);
+  r.Bulk(value);
+}
+template <std::integral T>
+void Field(ReplyBuilder& r, std::string_view name, T value) {
+  r.Bulk(name);
+  r.Integer(static_cast<int64_t>(value));
+}
+
 void ReplyLag(ReplyBuilder& r, const StreamObject& s, const StreamGroup& g) {
   if (s.entries_added == 0) {
     r.Integer(0);
@@ -1130,12 +1142,25 @@ void ReplyLag(ReplyBuilder& r, const StreamObject& s, const StreamGroup& g) {
   }
 }
 
+// A group's "last-delivered-id", "entries-read" (nil when not known) and "lag" fields, as XINFO
+// GROUPS and XINFO STREAM FULL both reply them.
+void ReplyGroupPosition(ReplyBuilder& r, const StreamObject& s, const StreamGroup& g) {
+  Field(r, "last-delivered-id", g.last_id.ToString());
+  r.Bulk("entries-read");
+  if (g.entries_read != -1) {
+    r.Integer(g.entries_read);
+  } else {
+    r.Null();
+  }
+  r.Bulk("lag");
+  ReplyLag(r, s, g);
+}
+
 // A group's or a consumer's "pel-count" and "pending" fields in XINFO STREAM FULL: the PEL's size,
 // then its first `count` entries (0: all), each replied by reply_entry.
 template <typename Pel, typename ReplyEntry>
 void ReplyPel(ReplyBuilder& r, const Pel& pel, size_t count, ReplyEntry reply_entry) {
-  r.Bulk("pel-count");
-  r.Integer(static_cast<int64_t>(pel.size()));
+  Field(r, "pel-count", pel.size());
   r.Bulk("pending");
   size_t shown = count ? std::min(count, pel.size()) : pel.size();
   r.Array(shown);
@@ -1149,18 +1174,8 @@ void ReplyGroupsFull(ReplyBuilder& r, const StreamObject& s, size_t count) {
   r.Array(s.groups.size());
   for (const auto& [name, g] : s.groups) {
     r.Array(14);
-    r.Bulk("name");
-    r.Bulk(name);
-    r.Bulk("last-delivered-id");
-    r.Bulk(g.last_id.ToString());
-    r.Bulk("entries-read");
-    if (g.entries_read != -1) {
-      r.Integer(g.entries_read);
-    } else {
-      r.Null();
-    }
-    r.Bulk("lag");
-    ReplyLag(r, s, g);
+    Field(r, "name", name);
+    ReplyGroupPosition(r, s, g);
     ReplyPel(r, g.pel, count, [&r](const auto& entry) {
       const auto& [id, nack] = entry;
       r.Array(4);
@@ -1173,10 +1188,8 @@ void ReplyGroupsFull(ReplyBuilder& r, const StreamObject& s, size_t count) {
     r.Array(g.consumers.size());
     for (const auto& [cname, c] : g.consumers) {
       r.Array(8);
-      r.Bulk("name");
-      r.Bulk(cname);
-      r.Bulk("seen-time");
-      r.Integer(c.seen_time_ms);
+      Field(r, "name", cname);
+      Field(r, "seen-time", c.seen_time_ms);
       ReplyPel(r, c.pel, count, [&r, &group_pel = g.pel](StreamID id) {
         const StreamNack& nack = group_pel.at(id);  // invariant 3: the group's PEL holds it
         r.Array(3);
@@ -1206,20 +1219,13 @@ void CmdXInfoStream(CommandContext& ctx) {
   }
   ReplyBuilder& r = ctx.reply;
   r.Array(full ? 18 : 20);
-  r.Bulk("length");
-  r.Integer(static_cast<int64_t>(s->length()));
-  r.Bulk("radix-tree-keys");
-  r.Integer(static_cast<int64_t>(s->node_count()));
-  r.Bulk("radix-tree-nodes");
-  r.Integer(static_cast<int64_t>(s->node_count() + 1));
-  r.Bulk("last-generated-id");
-  r.Bulk(s->last_id.ToString());
-  r.Bulk("max-deleted-entry-id");
-  r.Bulk(s->max_deleted_id.ToString());
-  r.Bulk("entries-added");
-  r.Integer(static_cast<int64_t>(s->entries_added));
-  r.Bulk("recorded-first-entry-id");
-  r.Bulk(s->FirstId().ToString());
+  Field(r, "length", s->length());
+  Field(r, "radix-tree-keys", s->node_count());
+  Field(r, "radix-tree-nodes", s->node_count() + 1);
+  Field(r, "last-generated-id", s->last_id.ToString());
+  Field(r, "max-deleted-entry-id", s->max_deleted_id.ToString());
+  Field(r, "entries-added", s->entries_added);
+  Field(r, "recorded-first-entry-id", s->FirstId().ToString());
   if (full) {
     r.Bulk("entries");
     ReplyRange(r, *s, StreamID{}, StreamID::Max(), static_cast<size_t>(count), false);
@@ -1227,8 +1233,7 @@ void CmdXInfoStream(CommandContext& ctx) {
     ReplyGroupsFull(r, *s, static_cast<size_t>(count));
     return;
   }
-  r.Bulk("groups");
-  r.Integer(static_cast<int64_t>(s->groups.size()));
+  Field(r, "groups", s->groups.size());
   r.Bulk("first-entry");
   if (s->length()) {
     ReplyEntry(r, s->entries().begin()->first, s->entries().begin()->second.fields);
@@ -1246,25 +1251,14 @@ void CmdXInfoStream(CommandContext& ctx) {
 void CmdXInfoGroups(CommandContext& ctx) {
   StreamObject* s;
   if (!XInfoStream(ctx, ctx.argv[2], &s)) return;
-  ctx.reply.Array(s->groups.size());
+  ReplyBuilder& r = ctx.reply;
+  r.Array(s->groups.size());
   for (const auto& [name, g] : s->groups) {
-    ctx.reply.Array(12);
-    ctx.reply.Bulk("name");
-    ctx.reply.Bulk(name);
-    ctx.reply.Bulk("consumers");
-    ctx.reply.Integer(static_cast<int64_t>(g.consumers.size()));
-    ctx.reply.Bulk("pending");
-    ctx.reply.Integer(static_cast<int64_t>(g.pel.size()));
-    ctx.reply.Bulk("last-delivered-id");
-    ctx.reply.Bulk(g.last_id.ToString());
-    ctx.reply.Bulk("entries-read");
-    if (g.entries_read != -1) {
-      ctx.reply.Integer(g.entries_read);
-    } else {
-      ctx.reply.Null();
-    }
-    ctx.reply.Bulk("lag");
-    ReplyLag(ctx.reply, *s, g);
+    r.Array(12);
+    Field(r, "name", name);
+    Field(r, "consumers", g.consumers.size());
+    Field(r, "pending", g.pel.size());
+    ReplyGroupPosition(r, *s, g);
   }
 }
 
@@ -1276,15 +1270,13 @@ void CmdXInfoConsumers(CommandContext& ctx) {
     ctx.reply.Error(errors::NoSuchGroup(ctx.argv[3], ctx.argv[2]));
     return;
   }
-  ctx.reply.Array(it->second.consumers.size());
+  ReplyBuilder& r = ctx.reply;
+  r.Array(it->second.consumers.size());
   for (const auto& [name, c] : it->second.consumers) {
-    ctx.reply.Array(6);
-    ctx.reply.Bulk("name");
-    ctx.reply.Bulk(name);
-    ctx.reply.Bulk("pending");
-    ctx.reply.Integer(static_cast<int64_t>(c.pel.size()));
-    ctx.reply.Bulk("idle");
-    ctx.reply.Integer(std::max<int64_t>(0, ctx.now_ms - c.seen_time_ms));
+    r.Array(6);
+    Field(r, "name", name);
+    Field(r, "pending", c.pel.size());
+    Field(r, "idle", std::max<int64_t>(0, ctx.now_ms - c.seen_time_ms));
   }
 }
 
