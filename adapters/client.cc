@@ -2,12 +2,13 @@
 
 #include <charconv>
 
+#include "engine/base/enum_names.h"
 #include "engine/base/parse.h"
 
 namespace racetrack::adapters {
 
 std::string CapabilityNames(uint32_t caps) {
-  static const std::pair<uint32_t, const char*> kNames[] = {
+  static constexpr EnumName<uint32_t> kNames[] = {
       {kCapStrings, "GET/SET"},       {kCapIncr, "INCR"},
       {kCapHashes, "HINCRBY"},        {kCapWatchMulti, "WATCH/MULTI/EXEC"},
       {kCapScripting, "EVAL"},        {kCapPipeline, "pipelining"},
@@ -20,8 +21,7 @@ std::string CapabilityNames(uint32_t caps) {
       {kCapOwnProcess, "a server process racetrack can kill and restart"},
   };
   std::string out;
-  for (const auto& [bit, name] : kNames) {
-    if ((caps & bit) == 0) continue;
+  for (std::string_view name : SetBitNames(kNames, caps)) {
     if (!out.empty()) out += ", ";
     out += name;
   }

@@ -103,7 +103,7 @@ AclSelector NewSelector(uint32_t flags) {
 }
 
 // The user flags in Redis's ACLUserFlags order (ACL LIST and GETUSER print them in this order).
-constexpr std::pair<uint32_t, std::string_view> kUserFlagNames[] = {
+constexpr EnumName<uint32_t> kUserFlagNames[] = {
     {AclUser::kEnabled, "on"},
     {AclUser::kDisabled, "off"},
     {AclUser::kNoPass, "nopass"},
@@ -114,11 +114,7 @@ constexpr std::pair<uint32_t, std::string_view> kUserFlagNames[] = {
 }  // namespace
 
 std::vector<std::string_view> AclUserFlagNames(uint32_t flags) {
-  std::vector<std::string_view> out;
-  for (const auto& [bit, name] : kUserFlagNames) {
-    if (flags & bit) out.push_back(name);
-  }
-  return out;
+  return SetBitNames(kUserFlagNames, flags);
 }
 
 std::string AclHashPassword(std::string_view s) {

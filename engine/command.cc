@@ -1,5 +1,6 @@
 #include "engine/command.h"
 
+#include "engine/base/enum_names.h"
 #include "engine/base/status.h"
 #include "engine/command_meta.h"
 
@@ -13,7 +14,7 @@ std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
 
 std::vector<std::string_view> CommandSpec::FlagNames() const {
   // In Redis's order (addCommandFlags in server.c).
-  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+  static constexpr EnumName<uint32_t> kNames[] = {
       {kCmdWrite, "write"},
       {kCmdReadOnly, "readonly"},
       {kCmdDenyOom, "denyoom"},
@@ -33,11 +34,7 @@ std::vector<std::string_view> CommandSpec::FlagNames() const {
       {kCmdMovableKeys, "movablekeys"},
       {kCmdAllowBusy, "allow_busy"},
   };
-  std::vector<std::string_view> out;
-  for (const auto& [bit, name] : kNames) {
-    if (flags & bit) out.push_back(name);
-  }
-  return out;
+  return SetBitNames(kNames, flags);
 }
 
 CommandSpec& CommandTable::Register(CommandSpec spec) {

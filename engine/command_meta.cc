@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "engine/base/enum_names.h"
 #include "engine/ds/util.h"
 
 namespace racetrack::engine {
@@ -161,7 +162,7 @@ uint32_t AclCategoryByName(std::string_view name) {
 }
 
 std::vector<std::string_view> KeyFlagNames(uint32_t flags) {
-  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+  static constexpr EnumName<uint32_t> kNames[] = {
       {kKeyRo, "RO"},         {kKeyRw, "RW"},
       {kKeyOw, "OW"},         {kKeyRm, "RM"},
       {kKeyAccess, "access"}, {kKeyUpdate, "update"},
@@ -169,11 +170,7 @@ std::vector<std::string_view> KeyFlagNames(uint32_t flags) {
       {kKeyNotKey, "not_key"}, {kKeyIncomplete, "incomplete"},
       {kKeyVariableFlags, "variable_flags"},
   };
-  std::vector<std::string_view> out;
-  for (const auto& [bit, name] : kNames) {
-    if (flags & bit) out.push_back(name);
-  }
-  return out;
+  return SetBitNames(kNames, flags);
 }
 
 const CommandSpec* LookupCommand(const CommandTable& table, Args argv) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "engine/acl.h"
+#include "engine/base/enum_names.h"
 #include "engine/command_meta.h"
 #include "engine/config.h"
 #include "engine/diagnostics.h"
@@ -462,14 +463,11 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& c) {
 }
 
 // Redis's addReplyCommandFlags for a set of named bits: an array of status replies.
-template <typename Names>
-void ReplyFlagSet(CommandContext& ctx, uint32_t flags, const Names& names) {
-  size_t n = 0;
-  for (const auto& [bit, name] : names) n += (flags & bit) ? 1 : 0;
-  ctx.reply.Array(n);
-  for (const auto& [bit, name] : names) {
-    if (flags & bit) ctx.reply.Status(name);
-  }
+template <size_t N>
+void ReplyFlagSet(CommandContext& ctx, uint32_t flags, const EnumName<uint32_t> (&names)[N]) {
+  std::vector<std::string_view> set = SetBitNames(names, flags);
+  ctx.reply.Array(set.size());
+  for (std::string_view name : set) ctx.reply.Status(name);
 }
 
 // Each of `fields` whose value is not empty, as its name and its value: COMMAND DOCS leaves the
@@ -486,7 +484,7 @@ void ReplyNonEmptyFields(
 
 // COMMAND DOCS's "arguments": Redis's addReplyCommandArgList.
 void ReplyDocArgs(CommandContext& ctx, std::span<const DocArg> args) {
-  static constexpr std::pair<uint32_t, std::string_view> kArgFlags[] = {
+  static constexpr EnumName<uint32_t> kArgFlags[] = {
       {DocArg::kOptional, "optional"},
       {DocArg::kMultiple, "multiple"},
       {DocArg::kMultipleToken, "multiple_token"}};
@@ -522,7 +520,7 @@ void ReplyDocArgs(CommandContext& ctx, std::span<const DocArg> args) {
 // One COMMAND DOCS entry as Redis's addReplyCommandDocs: Redis 7.0.15's own docs for the command
 // (command_docs_data.cc), and the subcommands this engine has.
 void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& c) {
-  static constexpr std::pair<uint32_t, std::string_view> kDocFlags[] = {
+  static constexpr EnumName<uint32_t> kDocFlags[] = {
       {CommandDoc::kDeprecated, "deprecated"}, {CommandDoc::kSyscmd, "syscmd"}};
   const CommandDoc* d = FindCommandDoc(c.name);
   CommandDoc own{.name = c.name, .summary = c.summary, .complexity = c.complexity,

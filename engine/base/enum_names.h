@@ -8,6 +8,10 @@
 //   ValueOf(kModeNames, "off")               -> Mode::kOff;  ValueOf(kModeNames, "Off") -> nullopt
 //   JoinNames(kModeNames, ", ")              -> "off, strict"
 //
+// A table of bit flags ({kWrite, "write"}, {kFast, "fast"}, ...; E is then the flags' integer
+// type) also names a set of them: SetBitNames(kFlagNames, kWrite | kFast) -> {"write", "fast"}, in
+// the table's order — the order Redis prints such sets in is the order its rows are written.
+//
 // The lookups search the table in its order (a few rows: a linear search is as fast as any and lets
 // the rows stand in the order a reader or a help text wants). Names match exactly; a caller that
 // accepts any case lower-cases first. If two rows share a value, NameOf gives the first one's name.
@@ -26,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace racetrack {
 
@@ -62,6 +67,16 @@ std::string JoinNames(const EnumName<E> (&table)[N], std::string_view separator)
   for (size_t i = 0; i < N; ++i) {
     if (i > 0) out += separator;
     out += table[i].name;
+  }
+  return out;
+}
+
+// The names of the rows whose bit is set in `flags`, in the table's order.
+template <typename E, size_t N>
+std::vector<std::string_view> SetBitNames(const EnumName<E> (&table)[N], E flags) {
+  std::vector<std::string_view> out;
+  for (const EnumName<E>& row : table) {
+    if ((flags & row.value) != 0) out.push_back(row.name);
   }
   return out;
 }
