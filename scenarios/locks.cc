@@ -98,16 +98,37 @@ enum class Kind {
   kSqlSequence,
 };
 
-constexpr std::pair<std::string_view, Kind> kKinds[] = {{"no-lock", Kind::kNoLock},
-                                                        {"set-nx-px", Kind::kSetNx},
-                                                        {"set-nx-px-paused", Kind::kSetNxPaused},
-                                                        {"redlock", Kind::kRedlock},
-                                                        {"fencing", Kind::kFencing},
-                                                        {"sql-advisory", Kind::kSqlAdvisory},
-                                                        {"sql-for-update", Kind::kSqlForUpdate},
-                                                        {"sql-sequence", Kind::kSqlSequence}};
+const LessonApproach<Kind> kApproaches[] = {
+    {Kind::kNoLock,
+     {"no-lock", "No lock", "read the last number, work, write number + 1: no lock at all",
+      kCapStrings | kCapScripting, false}},
+    {Kind::kSetNx,
+     {"set-nx-px", "SET NX PX", "SET lock token NX PX lease; release by compare-and-delete script",
+      kCapStrings | kCapScripting, true}},
+    {Kind::kSetNxPaused,
+     {"set-nx-px-paused", "SET NX PX + paused holder",
+      "the same, with a holder stalling for --pause-ms (3x the lease) every --pause-every-th time",
+      kCapStrings | kCapScripting, false}},
+    {Kind::kRedlock,
+     {"redlock", "Redlock (3 servers) + paused holder",
+      "majority of three independent servers, validity = lease - elapsed - drift; same pauses",
+      kCapStrings | kCapScripting, false}},
+    {Kind::kFencing,
+     {"fencing", "Fencing tokens + paused holder",
+      "the grant carries an INCR token; the resource refuses older tokens; same pauses", 0, true}},
+    {Kind::kSqlAdvisory,
+     {"sql-advisory", "pg_advisory_xact_lock",
+      "a transaction-scoped advisory lock around read + write; same pauses", kCapSql, true}},
+    {Kind::kSqlForUpdate,
+     {"sql-for-update", "SELECT ... FOR UPDATE",
+      "the counter row locked by the read, until COMMIT; same pauses", kCapSql, true}},
+    {Kind::kSqlSequence,
+     {"sql-sequence", "nextval (sequence)",
+      "no lock: the database issues the number; every --pause-every-th transaction rolls back",
+      kCapSql, true}},
+};
 
-Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kApproaches); }
 
 // The approaches whose holder stalls on the pause schedule. set-nx-px and no-lock stay clean
 // baselines; the SQL locks pause too (they are not leases: a stalled holder blocks, it is not
@@ -963,33 +984,12 @@ For invoice numbers specifically the boring answer is the right one: let the dat
 // END lesson locks
 
 ScenarioInfo BuildInfo() {
-  using namespace adapters;
   ScenarioInfo info = LessonInfo(
       "locks", "Locks: invoice numbers under SET NX PX, Redlock, fencing and SQL",
       "critical sections",
       "When workers take turns issuing invoice numbers under a lock, which locks still hand out a "
       "number twice when a holder stalls longer than its lease?");
-  info.approaches = {
-      {"no-lock", "No lock", "read the last number, work, write number + 1: no lock at all",
-       kCapStrings | kCapScripting, false},
-      {"set-nx-px", "SET NX PX", "SET lock token NX PX lease; release by compare-and-delete script",
-       kCapStrings | kCapScripting, true},
-      {"set-nx-px-paused", "SET NX PX + paused holder",
-       "the same, with a holder stalling for --pause-ms (3x the lease) every --pause-every-th time",
-       kCapStrings | kCapScripting, false},
-      {"redlock", "Redlock (3 servers) + paused holder",
-       "majority of three independent servers, validity = lease - elapsed - drift; same pauses",
-       kCapStrings | kCapScripting, false},
-      {"fencing", "Fencing tokens + paused holder",
-       "the grant carries an INCR token; the resource refuses older tokens; same pauses", 0, true},
-      {"sql-advisory", "pg_advisory_xact_lock",
-       "a transaction-scoped advisory lock around read + write; same pauses", kCapSql, true},
-      {"sql-for-update", "SELECT ... FOR UPDATE",
-       "the counter row locked by the read, until COMMIT; same pauses", kCapSql, true},
-      {"sql-sequence", "nextval (sequence)",
-       "no lock: the database issues the number; every --pause-every-th transaction rolls back",
-       kCapSql, true},
-  };
+  info.approaches = ApproachInfos(kApproaches);
   info.expected =
       "no-lock issues duplicates at once. set-nx-px issues none while holders finish inside the "
       "lease. With a holder paused past its lease, set-nx-px-paused and redlock both issue "
