@@ -55,14 +55,38 @@ constexpr char kPrefix[] = "rt:cache:";
 enum class Kind { kDbOnly, kCacheAside, kTtlOnly, kSingleFlight, kNative, kInProcess };
 enum class Query { kPoint = 0, kAggregate = 1 };
 
-constexpr std::pair<std::string_view, Kind> kKinds[] = {{"db-only", Kind::kDbOnly},
-                                                        {"cache-aside", Kind::kCacheAside},
-                                                        {"cache-aside-ttl-only", Kind::kTtlOnly},
-                                                        {"single-flight", Kind::kSingleFlight},
-                                                        {"native", Kind::kNative},
-                                                        {"in-process", Kind::kInProcess}};
+const LessonApproach<Kind> kApproaches[] = {
+    {Kind::kDbOnly,
+     {"db-only", "Every read queries PostgreSQL",
+      "no cache: the baseline every cache is measured against (recorded once, on postgres)",
+      kCapSql, true}},
+    {Kind::kCacheAside,
+     {"cache-aside", "Cache-aside, DEL on write",
+      "GET; on a miss query PostgreSQL and SET with a TTL (--ttl-ms); a write updates the "
+      "database, then DELs the key",
+      kCapStrings, true}},
+    {Kind::kTtlOnly,
+     {"cache-aside-ttl-only", "Cache-aside, TTL only",
+      "the same without the DEL on write: a cached value can be stale for up to the TTL",
+      kCapStrings, false}},
+    {Kind::kSingleFlight,
+     {"single-flight", "Single-flight (lock + stale-while-revalidate)",
+      "cache-aside where one client recomputes a missing or expired key under SET NX PX; the "
+      "others wait for it or serve the expired copy: no stampede",
+      kCapStrings, true}},
+    {Kind::kNative,
+     {"native", "Native hash, updated in place",
+      "a hash per product, written in place on every write (max-version-wins script with the "
+      "row the database returned), read with one HMGET: the article's \"native operation\"",
+      kCapHashes | kCapScripting, true}},
+    {Kind::kInProcess,
+     {"in-process", "In-process LRU",
+      "an LRU with TTL shared by the client threads, invalidated on write: the lower bound "
+      "(recorded once, on builtin; the target is unused)",
+      kCapStrings, true}},
+};
 
-Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kApproaches); }
 
 bool UsesRedis(Kind k) {
   return k == Kind::kCacheAside || k == Kind::kTtlOnly || k == Kind::kSingleFlight ||
@@ -976,31 +1000,7 @@ ScenarioInfo BuildInfo() {
       "How much faster is a read served by a cache than by PostgreSQL — for a point lookup and "
       "for an aggregate — what does it cost in stale reads, and what happens when a hot key "
       "expires?");
-  const uint32_t strings = adapters::kCapStrings;
-  info.approaches = {
-      {"db-only", "Every read queries PostgreSQL",
-       "no cache: the baseline every cache is measured against (recorded once, on postgres)",
-       adapters::kCapSql, true},
-      {"cache-aside", "Cache-aside, DEL on write",
-       "GET; on a miss query PostgreSQL and SET with a TTL (--ttl-ms); a write updates the "
-       "database, then DELs the key",
-       strings, true},
-      {"cache-aside-ttl-only", "Cache-aside, TTL only",
-       "the same without the DEL on write: a cached value can be stale for up to the TTL", strings,
-       false},
-      {"single-flight", "Single-flight (lock + stale-while-revalidate)",
-       "cache-aside where one client recomputes a missing or expired key under SET NX PX; the "
-       "others wait for it or serve the expired copy: no stampede",
-       strings, true},
-      {"native", "Native hash, updated in place",
-       "a hash per product, written in place on every write (max-version-wins script with the "
-       "row the database returned), read with one HMGET: the article's \"native operation\"",
-       adapters::kCapHashes | adapters::kCapScripting, true},
-      {"in-process", "In-process LRU",
-       "an LRU with TTL shared by the client threads, invalidated on write: the lower bound "
-       "(recorded once, on builtin; the target is unused)",
-       strings, true},
-  };
+  info.approaches = ApproachInfos(kApproaches);
   info.expected =
       "For a point lookup PostgreSQL answers in about 0.1 ms on this machine, so a cache over "
       "the network saves little (a GET costs a round trip too) and the in-process LRU is the "

@@ -79,18 +79,33 @@ enum class Kind {
   kSqlSerializable,
 };
 
-constexpr std::pair<std::string_view, Kind> kKinds[] = {
-    {"client-rmw", Kind::kClientRmw},
-    {"watch-multi", Kind::kWatchMulti},
-    {"incr", Kind::kIncr},
-    {"hincrby", Kind::kHIncrBy},
-    {"lua-script", Kind::kLua},
-    {"sql-read-then-write", Kind::kSqlReadThenWrite},
-    {"sql-update-increment", Kind::kSqlUpdateIncrement},
-    {"sql-select-for-update", Kind::kSqlSelectForUpdate},
-    {"sql-serializable", Kind::kSqlSerializable}};
+const LessonApproach<Kind> kApproaches[] = {
+    {Kind::kClientRmw,
+     {"client-rmw", "GET + modify + SET",
+      "read a JSON object, add one in the client, write it back", kCapStrings, false}},
+    {Kind::kWatchMulti,
+     {"watch-multi", "WATCH/MULTI/EXEC",
+      "optimistic: EXEC fails if the key changed since WATCH; retry", kCapWatchMulti, true}},
+    {Kind::kIncr, {"incr", "INCR", "the server increments in one command", kCapIncr, true}},
+    {Kind::kHIncrBy, {"hincrby", "HINCRBY", "the same, on a field of a hash", kCapHashes, true}},
+    {Kind::kLua,
+     {"lua-script", "Lua script", "GET + SET inside one EVAL, which runs atomically", kCapScripting,
+      true}},
+    {Kind::kSqlReadThenWrite,
+     {"sql-read-then-write", "SQL SELECT then UPDATE",
+      "SELECT v, then UPDATE ... SET v = $1, at READ COMMITTED", kCapSql, false}},
+    {Kind::kSqlUpdateIncrement,
+     {"sql-update-increment", "SQL UPDATE v = v + 1", "one statement: UPDATE ... SET v = v + 1",
+      kCapSql, true}},
+    {Kind::kSqlSelectForUpdate,
+     {"sql-select-for-update", "SQL SELECT ... FOR UPDATE",
+      "lock the row when reading it, then UPDATE", kCapSql, true}},
+    {Kind::kSqlSerializable,
+     {"sql-serializable", "SQL SERIALIZABLE + retry",
+      "SELECT then UPDATE at SERIALIZABLE; retry on serialization failure", kCapSql, true}},
+};
 
-Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kApproaches); }
 
 bool IsSql(Kind k) {
   return k == Kind::kSqlReadThenWrite || k == Kind::kSqlUpdateIncrement ||
@@ -432,29 +447,11 @@ Status CountersWorker::Step() {
 }
 
 ScenarioInfo BuildInfo() {
-  using namespace adapters;
   ScenarioInfo info = LessonInfo(
       "counters", "Counters under concurrency", "increments",
       "When many clients increment the same counter at once, which ways lose updates, and what "
       "does each safe way cost?");
-  info.approaches = {
-      {"client-rmw", "GET + modify + SET",
-       "read a JSON object, add one in the client, write it back", kCapStrings, false},
-      {"watch-multi", "WATCH/MULTI/EXEC",
-       "optimistic: EXEC fails if the key changed since WATCH; retry", kCapWatchMulti, true},
-      {"incr", "INCR", "the server increments in one command", kCapIncr, true},
-      {"hincrby", "HINCRBY", "the same, on a field of a hash", kCapHashes, true},
-      {"lua-script", "Lua script", "GET + SET inside one EVAL, which runs atomically",
-       kCapScripting, true},
-      {"sql-read-then-write", "SQL SELECT then UPDATE",
-       "SELECT v, then UPDATE ... SET v = $1, at READ COMMITTED", kCapSql, false},
-      {"sql-update-increment", "SQL UPDATE v = v + 1", "one statement: UPDATE ... SET v = v + 1",
-       kCapSql, true},
-      {"sql-select-for-update", "SQL SELECT ... FOR UPDATE",
-       "lock the row when reading it, then UPDATE", kCapSql, true},
-      {"sql-serializable", "SQL SERIALIZABLE + retry",
-       "SELECT then UPDATE at SERIALIZABLE; retry on serialization failure", kCapSql, true},
-  };
+  info.approaches = ApproachInfos(kApproaches);
   info.expected =
       "The two read-then-write approaches (client-rmw, sql-read-then-write) lose updates as "
       "soon as two clients race; every other approach loses none. INCR/HINCRBY are fastest; "

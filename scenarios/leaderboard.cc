@@ -645,44 +645,47 @@ Result<Correctness> LeaderboardRun::Verify(Client& admin) {
 
 // ---- The scenario. ----
 
-constexpr std::pair<std::string_view, Kind> kKinds[] = {
-    {"sql-noindex", Kind::kTopNoIndex}, {"sql-index", Kind::kTopIndex},
-    {"zset", Kind::kTopZset},           {"rank-sql", Kind::kRankSql},
-    {"rank-zset", Kind::kRankZset},     {"update-sql", Kind::kUpdateSql},
-    {"update-zset", Kind::kUpdateZset}};
+const LessonApproach<Kind> kApproaches[] = {
+    {Kind::kTopNoIndex,
+     {"sql-noindex", "SQL ORDER BY ... LIMIT 10, no index",
+      "SELECT ... ORDER BY score DESC, player DESC LIMIT 10 on a table without an index on "
+      "score: a full scan with a top-N sort",
+      kCapSql, true}},
+    {Kind::kTopIndex,
+     {"sql-index", "SQL ORDER BY ... LIMIT 10, btree index",
+      "the same query with a btree index on (score, player): a backward index scan that stops "
+      "after 10 rows",
+      kCapSql, true}},
+    {Kind::kTopZset,
+     {"zset", "Sorted set ZRANGE ... REV",
+      "ZRANGE key 0 9 REV WITHSCORES on a sorted set (skip list): O(log N + 10)", kCapSortedSets,
+      true}},
+    {Kind::kRankSql,
+     {"rank-sql", "Rank: SQL count(*) above",
+      "a random player's rank: count of rows with a higher (score, player), with the index "
+      "(an index-only count: O(rank))",
+      kCapSql, true}},
+    {Kind::kRankZset,
+     {"rank-zset", "Rank: ZREVRANK", "a random player's rank with ZREVRANK: O(log N)",
+      kCapSortedSets, true}},
+    {Kind::kUpdateSql,
+     {"update-sql", "Update: SQL UPDATE under reads",
+      "UPDATE ... SET score = score + d for a random player, indexed, while 2 connections read "
+      "the top 10",
+      kCapSql, true}},
+    {Kind::kUpdateZset,
+     {"update-zset", "Update: ZINCRBY under reads",
+      "ZINCRBY for a random player while 2 connections read the top 10", kCapSortedSets, true}},
+};
 
-Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kApproaches); }
 
 ScenarioInfo BuildInfo() {
   ScenarioInfo info = LessonInfo(
       "leaderboard", "Leaderboards: ORDER BY ... LIMIT vs a sorted set", "queries",
       "How does fetching the top 10 (and a player's rank) cost grow with the number of players, "
       "for SQL without an index, SQL with a btree index, and a sorted set?");
-  const uint32_t sql = adapters::kCapSql;
-  const uint32_t zset = adapters::kCapSortedSets;
-  info.approaches = {
-      {"sql-noindex", "SQL ORDER BY ... LIMIT 10, no index",
-       "SELECT ... ORDER BY score DESC, player DESC LIMIT 10 on a table without an index on "
-       "score: a full scan with a top-N sort",
-       sql, true},
-      {"sql-index", "SQL ORDER BY ... LIMIT 10, btree index",
-       "the same query with a btree index on (score, player): a backward index scan that stops "
-       "after 10 rows",
-       sql, true},
-      {"zset", "Sorted set ZRANGE ... REV",
-       "ZRANGE key 0 9 REV WITHSCORES on a sorted set (skip list): O(log N + 10)", zset, true},
-      {"rank-sql", "Rank: SQL count(*) above",
-       "a random player's rank: count of rows with a higher (score, player), with the index "
-       "(an index-only count: O(rank))",
-       sql, true},
-      {"rank-zset", "Rank: ZREVRANK", "a random player's rank with ZREVRANK: O(log N)", zset, true},
-      {"update-sql", "Update: SQL UPDATE under reads",
-       "UPDATE ... SET score = score + d for a random player, indexed, while 2 connections read "
-       "the top 10",
-       sql, true},
-      {"update-zset", "Update: ZINCRBY under reads",
-       "ZINCRBY for a random player while 2 connections read the top 10", zset, true},
-  };
+  info.approaches = ApproachInfos(kApproaches);
   for (ApproachInfo& a : info.approaches) {
     if (a.id.rfind("update-", 0) == 0) a.unit = "updates";  // one Step() writes, not reads
   }

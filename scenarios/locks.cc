@@ -98,16 +98,37 @@ enum class Kind {
   kSqlSequence,
 };
 
-constexpr std::pair<std::string_view, Kind> kKinds[] = {{"no-lock", Kind::kNoLock},
-                                                        {"set-nx-px", Kind::kSetNx},
-                                                        {"set-nx-px-paused", Kind::kSetNxPaused},
-                                                        {"redlock", Kind::kRedlock},
-                                                        {"fencing", Kind::kFencing},
-                                                        {"sql-advisory", Kind::kSqlAdvisory},
-                                                        {"sql-for-update", Kind::kSqlForUpdate},
-                                                        {"sql-sequence", Kind::kSqlSequence}};
+const LessonApproach<Kind> kApproaches[] = {
+    {Kind::kNoLock,
+     {"no-lock", "No lock", "read the last number, work, write number + 1: no lock at all",
+      kCapStrings | kCapScripting, false}},
+    {Kind::kSetNx,
+     {"set-nx-px", "SET NX PX", "SET lock token NX PX lease; release by compare-and-delete script",
+      kCapStrings | kCapScripting, true}},
+    {Kind::kSetNxPaused,
+     {"set-nx-px-paused", "SET NX PX + paused holder",
+      "the same, with a holder stalling for --pause-ms (3x the lease) every --pause-every-th time",
+      kCapStrings | kCapScripting, false}},
+    {Kind::kRedlock,
+     {"redlock", "Redlock (3 servers) + paused holder",
+      "majority of three independent servers, validity = lease - elapsed - drift; same pauses",
+      kCapStrings | kCapScripting, false}},
+    {Kind::kFencing,
+     {"fencing", "Fencing tokens + paused holder",
+      "the grant carries an INCR token; the resource refuses older tokens; same pauses", 0, true}},
+    {Kind::kSqlAdvisory,
+     {"sql-advisory", "pg_advisory_xact_lock",
+      "a transaction-scoped advisory lock around read + write; same pauses", kCapSql, true}},
+    {Kind::kSqlForUpdate,
+     {"sql-for-update", "SELECT ... FOR UPDATE",
+      "the counter row locked by the read, until COMMIT; same pauses", kCapSql, true}},
+    {Kind::kSqlSequence,
+     {"sql-sequence", "nextval (sequence)",
+      "no lock: the database issues the number; every --pause-every-th transaction rolls back",
+      kCapSql, true}},
+};
 
-Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kApproaches); }
 
 // The approaches whose holder stalls on the pause schedule. set-nx-px and no-lock stay clean
 // baselines; the SQL locks pause too (they are not leases: a stalled holder blocks, it is not
@@ -116,14 +137,6 @@ bool Pauses(Kind k) {
   return k == Kind::kSetNxPaused || k == Kind::kRedlock || k == Kind::kFencing ||
          k == Kind::kSqlAdvisory || k == Kind::kSqlForUpdate;
 }
-
-struct Params {
-  int64_t lease_ms = 50;
-  int64_t work_ms = 2;
-  int64_t pause_ms = 150;
-  int64_t pause_every = 25;
-  int64_t kill_at_ms = 0;
-};
 
 // ---- Redis-like scripts ----
 constexpr char kReleaseLua[] =
@@ -288,9 +301,15 @@ class LocksWorker final : public Worker {
 
 class LocksRun final : public ApproachRun {
  public:
-  LocksRun(const ApproachInfo& approach, Params p, std::string prefix, int clients)
-      : approach_(approach), kind_(KindOf(approach.id)), p_(p), prefix_(std::move(prefix)),
-        clients_(clients), origin_us_(NowUs()) {}
+  // `knobs`: every knob's value for this run (RunKnobValues), "pause-ms" already resolved.
+  LocksRun(const ApproachInfo& approach, std::map<std::string, double> knobs, std::string prefix,
+           int clients)
+      : approach_(approach),
+        kind_(KindOf(approach.id)),
+        knobs_(std::move(knobs)),
+        prefix_(std::move(prefix)),
+        clients_(clients),
+        origin_us_(NowUs()) {}
 
   Result<std::unique_ptr<Worker>> MakeWorker(Client& client, int index) override {
     logs_.push_back(std::make_unique<WorkerLog>());
@@ -327,7 +346,8 @@ class LocksRun final : public ApproachRun {
 
   // Called by workers.
   Kind kind() const { return kind_; }
-  const Params& params() const { return p_; }
+  // A knob's value for this run, in its unit ("lease-ms": milliseconds).
+  int64_t knob(const char* name) const { return static_cast<int64_t>(knobs_.at(name)); }
   const std::string& key(const char* what) const {
     auto it = keys_.find(what);
     RT_CHECK(it != keys_.end());
@@ -358,7 +378,7 @@ class LocksRun final : public ApproachRun {
 
   const ApproachInfo& approach_;
   Kind kind_;
-  Params p_;
+  std::map<std::string, double> knobs_;
   std::string prefix_;
   int clients_;
   int64_t origin_us_;
@@ -462,10 +482,10 @@ Status LocksRun::OpenLockServers(const RunContext& context) {
 }
 
 void LocksRun::MaybeKill() {
-  if (p_.kill_at_ms <= 0 || servers_.empty() || killed_.load()) return;
+  if (knob("redlock-kill-at-ms") <= 0 || servers_.empty() || killed_.load()) return;
   // From the first timed phase's start; without a harness, from Prepare.
   const int64_t start = hooked_.load() ? timed_start_us_.load() : origin_us_;
-  if (start == 0 || NowUs() < start + p_.kill_at_ms * 1000) return;
+  if (start == 0 || NowUs() < start + knob("redlock-kill-at-ms") * 1000) return;
   bool expected = false;
   if (!killed_.compare_exchange_strong(expected, true)) return;
   LockServer& victim = *servers_[0];
@@ -486,9 +506,9 @@ void LocksWorker::Backoff() {
 }
 
 void LocksWorker::MaybePause(uint64_t acquisition) {
-  if (!Pauses(run_->kind()) || !locks::PausesOn(acquisition, run_->params().pause_every)) return;
+  if (!Pauses(run_->kind()) || !locks::PausesOn(acquisition, run_->knob("pause-every"))) return;
   const int64_t t0 = NowUs();
-  SleepMs(run_->params().pause_ms);
+  SleepMs(run_->knob("pause-ms"));
   log_->pauses.emplace_back(t0 - run_->origin_us(), NowUs() - run_->origin_us());
 }
 
@@ -512,7 +532,7 @@ void LocksWorker::RecordWrite(Section s) {
 
 Result<std::string> LocksWorker::AcquireSetNx(int64_t* token) {
   const std::string value = std::to_string(index_) + ":" + std::to_string(++serial_);
-  const std::string lease = std::to_string(run_->params().lease_ms);
+  const std::string lease = std::to_string(run_->knob("lease-ms"));
   for (;;) {
     if (run_->kind() == Kind::kFencing) {
       const std::string keys[] = {run_->key("lock"), run_->key("token")};
@@ -534,12 +554,12 @@ Result<std::string> LocksWorker::AcquireSetNx(int64_t* token) {
 }
 
 Result<std::string> LocksWorker::AcquireRedlock() {
-  const Params& p = run_->params();
-  const std::string lease = std::to_string(p.lease_ms);
+  const int64_t lease_ms = run_->knob("lease-ms");
+  const std::string lease = std::to_string(lease_ms);
   const size_t n = lock_clients_.size();
   const size_t quorum = n / 2 + 1;
   // Clock drift allowance, as the Redlock description: 1% of the lease plus 2 ms.
-  const int64_t drift_us = p.lease_ms * 10 + 2000;
+  const int64_t drift_us = lease_ms * 10 + 2000;
   for (;;) {
     run_->MaybeKill();
     const std::string value = std::to_string(index_) + ":" + std::to_string(++serial_);
@@ -550,7 +570,7 @@ Result<std::string> LocksWorker::AcquireRedlock() {
       auto r = lock_clients_[i]->Command({"SET", run_->key("lock"), value, "NX", "PX", lease});
       if (r.ok() && !r->is_error() && !r->is_nil()) ++got;
     }
-    const int64_t validity_us = p.lease_ms * 1000 - (NowUs() - t0) - drift_us;
+    const int64_t validity_us = lease_ms * 1000 - (NowUs() - t0) - drift_us;
     if (got >= quorum && validity_us > 0) return value;
     bool lost = false;
     Status s = ReleaseRedlock(value, &lost);
@@ -579,7 +599,6 @@ Status LocksWorker::Step() {
   if (kind == Kind::kFencing && (client_->capabilities() & adapters::kCapSql) != 0) {
     return StepFencingSql();
   }
-  const Params& p = run_->params();
   const int64_t wait0 = NowUs();
   std::string value;
   int64_t token = 0;
@@ -614,7 +633,7 @@ Status LocksWorker::Step() {
     last = *v;
   }
   MaybePause(acquisition);
-  SleepMs(p.work_ms);
+  SleepMs(run_->knob("work-ms"));
 
   // Write number + 1.
   const int64_t number = last + 1;
@@ -654,7 +673,6 @@ Status LocksWorker::Step() {
 }
 
 Status LocksWorker::StepSql() {
-  const Params& p = run_->params();
   const int64_t wait0 = NowUs();
   Status s = client_->Begin();
   if (!s.ok()) return s;
@@ -670,7 +688,7 @@ Status LocksWorker::StepSql() {
   const int64_t start = run_->kind() == Kind::kSqlForUpdate ? NowUs() : start_if_advisory;
   log_->waits_us.push_back(start - wait0);
   MaybePause(run_->NextAcquisition());
-  SleepMs(p.work_ms);
+  SleepMs(run_->knob("work-ms"));
   const int64_t number = *last + 1;
   // The section ends when the write is acknowledged (as on the Redis-likes); the lock is let go
   // by the COMMIT that follows, and the next holder's section starts after that.
@@ -685,15 +703,14 @@ Status LocksWorker::StepSequence() {
   // No lock at all: the sequence hands out each number once, even to transactions that later
   // roll back — every --pause-every-th one does here (an order that failed after taking its
   // number), and its number becomes a gap.
-  const Params& p = run_->params();
   const int64_t start = NowUs();
   Status s = client_->Begin();
   if (!s.ok()) return s;
   auto number = QueryInt(kSqlNextval, {}, "nextval");
   if (!number.ok()) return number.status();
   log_->waits_us.push_back(NowUs() - start);
-  SleepMs(p.work_ms);
-  if (locks::PausesOn(run_->NextAcquisition(), p.pause_every)) {
+  SleepMs(run_->knob("work-ms"));
+  if (locks::PausesOn(run_->NextAcquisition(), run_->knob("pause-every"))) {
     s = client_->Rollback();
     if (!s.ok()) return s;
     run_->Rejected();  // counted as a rolled-back number
@@ -733,9 +750,8 @@ Result<int64_t> LocksWorker::QueryInt(const SqlStatement& statement,
 }
 
 Status LocksWorker::StepFencingSql() {
-  const Params& p = run_->params();
   const std::string holder = std::to_string(index_) + ":" + std::to_string(++serial_);
-  const std::string lease_params[] = {holder, std::to_string(p.lease_ms)};
+  const std::string lease_params[] = {holder, std::to_string(run_->knob("lease-ms"))};
   const int64_t wait0 = NowUs();
   int64_t token = 0;
   for (;;) {
@@ -763,7 +779,7 @@ Status LocksWorker::StepFencingSql() {
     last = *v;
   }
   MaybePause(acquisition);
-  SleepMs(p.work_ms);
+  SleepMs(run_->knob("work-ms"));
   const int64_t number = last + 1;
   int64_t order = 0;
   if (!stale) {
@@ -847,7 +863,7 @@ Result<Correctness> LocksRun::Verify(Client&) {
               " rolled-back transactions left their numbers as gaps: a sequence never reuses "
               "a number.";
   }
-  if (kind_ == Kind::kRedlock && p_.kill_at_ms > 0) {
+  if (kind_ == Kind::kRedlock && knob("redlock-kill-at-ms") > 0) {
     c.figures["servers_killed"] = killed_.load() ? 1 : 0;
     c.note += killed_.load() ? " One of the three lock servers was killed mid-run" +
                                    (kill_error_.empty() ? std::string(".")
@@ -875,8 +891,8 @@ Result<Correctness> LocksRun::Verify(Client&) {
   }
   figures_["wait_p50_us"] = Percentile(waits, 0.5);
   figures_["wait_p99_us"] = Percentile(waits, 0.99);
-  figures_["lease_ms"] = static_cast<double>(p_.lease_ms);
-  figures_["pause_ms"] = static_cast<double>(Pauses(kind_) ? p_.pause_ms : 0);
+  figures_["lease_ms"] = static_cast<double>(knob("lease-ms"));
+  figures_["pause_ms"] = static_cast<double>(Pauses(kind_) ? knob("pause-ms") : 0);
   figures_["lock_servers"] = static_cast<double>(std::max<size_t>(1, servers_.size()));
   // The rejected accesses are drawn in the swimlane too, flagged.
   std::vector<bool> overlapping = fencing ? a.interleaving : a.overlapping;
@@ -963,33 +979,12 @@ For invoice numbers specifically the boring answer is the right one: let the dat
 // END lesson locks
 
 ScenarioInfo BuildInfo() {
-  using namespace adapters;
   ScenarioInfo info = LessonInfo(
       "locks", "Locks: invoice numbers under SET NX PX, Redlock, fencing and SQL",
       "critical sections",
       "When workers take turns issuing invoice numbers under a lock, which locks still hand out a "
       "number twice when a holder stalls longer than its lease?");
-  info.approaches = {
-      {"no-lock", "No lock", "read the last number, work, write number + 1: no lock at all",
-       kCapStrings | kCapScripting, false},
-      {"set-nx-px", "SET NX PX", "SET lock token NX PX lease; release by compare-and-delete script",
-       kCapStrings | kCapScripting, true},
-      {"set-nx-px-paused", "SET NX PX + paused holder",
-       "the same, with a holder stalling for --pause-ms (3x the lease) every --pause-every-th time",
-       kCapStrings | kCapScripting, false},
-      {"redlock", "Redlock (3 servers) + paused holder",
-       "majority of three independent servers, validity = lease - elapsed - drift; same pauses",
-       kCapStrings | kCapScripting, false},
-      {"fencing", "Fencing tokens + paused holder",
-       "the grant carries an INCR token; the resource refuses older tokens; same pauses", 0, true},
-      {"sql-advisory", "pg_advisory_xact_lock",
-       "a transaction-scoped advisory lock around read + write; same pauses", kCapSql, true},
-      {"sql-for-update", "SELECT ... FOR UPDATE",
-       "the counter row locked by the read, until COMMIT; same pauses", kCapSql, true},
-      {"sql-sequence", "nextval (sequence)",
-       "no lock: the database issues the number; every --pause-every-th transaction rolls back",
-       kCapSql, true},
-  };
+  info.approaches = ApproachInfos(kApproaches);
   info.expected =
       "no-lock issues duplicates at once. set-nx-px issues none while holders finish inside the "
       "lease. With a holder paused past its lease, set-nx-px-paused and redlock both issue "
@@ -1039,13 +1034,8 @@ class LocksScenario final : public Lesson {
                                                const RunContext& context) const override {
     auto knobs = RunKnobValues(info_, context.extra);
     if (!knobs.ok()) return knobs.status();
-    auto v = [&](const char* name) { return static_cast<int64_t>(knobs->at(name)); };
-    Params p;
-    p.lease_ms = v("lease-ms");
-    p.work_ms = v("work-ms");
-    p.pause_ms = v("pause-ms") > 0 ? v("pause-ms") : 3 * p.lease_ms;
-    p.pause_every = v("pause-every");
-    p.kill_at_ms = v("redlock-kill-at-ms");
+    double& pause_ms = (*knobs)["pause-ms"];
+    if (pause_ms <= 0) pause_ms = 3 * (*knobs)["lease-ms"];  // 0 = 3x the lease
     const Kind kind = KindOf(approach.id);
     const bool sql = (admin.capabilities() & adapters::kCapSql) != 0;
     if (kind == Kind::kFencing && !sql &&
@@ -1053,7 +1043,7 @@ class LocksScenario final : public Lesson {
       return Status::InvalidArgument("fencing needs EVAL or SQL on the target");
     }
     const std::string prefix = "rt:locks:" + approach.id + ":";
-    auto run = std::make_unique<LocksRun>(approach, p, prefix, context.clients);
+    auto run = std::make_unique<LocksRun>(approach, std::move(*knobs), prefix, context.clients);
     Status s = run->Reset(admin);
     if (!s.ok()) return s;
     s = run->OpenLockServers(context);

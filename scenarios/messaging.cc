@@ -598,7 +598,6 @@ class MessagingRun final : public ApproachRun {
 Status MessagingWorker::Step() { return run_->Step(this); }
 
 ScenarioInfo BuildInfo() {
-  using namespace adapters;
   ScenarioInfo info = LessonInfo(
       "messaging", "Messaging when a consumer dies", "messages",
       "When a consumer crashes mid-run and a replacement takes over, which ways of passing "

@@ -565,7 +565,6 @@ class PersistenceRun final : public ApproachRun {
 Status PersistenceWorker::Step() { return run_->Step(this); }
 
 ScenarioInfo BuildInfo() {
-  using namespace adapters;
   constexpr uint32_t kRedisLike = kCapIncr | kCapOwnProcess;
   constexpr uint32_t kSqlProcess = kCapSql | kCapOwnProcess;
   ScenarioInfo info = LessonInfo(

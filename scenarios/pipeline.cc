@@ -44,12 +44,30 @@ bool IsSql(Kind k) {
 }
 bool IsBatched(Kind k) { return k != Kind::kOneByOne && k != Kind::kSqlOneByOne; }
 
-constexpr std::pair<std::string_view, Kind> kKinds[] = {
-    {"one-by-one", Kind::kOneByOne},      {"pipeline", Kind::kPipeline},
-    {"multi-exec", Kind::kMultiExec},     {"sql-one-by-one", Kind::kSqlOneByOne},
-    {"sql-pipeline", Kind::kSqlPipeline}, {"sql-multirow", Kind::kSqlMultiRow}};
+const LessonApproach<Kind> kApproaches[] = {
+    {Kind::kOneByOne,
+     {"one-by-one", "One round trip per command", "INCR, wait for the reply, send the next",
+      kCapIncr, true}},
+    {Kind::kPipeline,
+     {"pipeline", "Pipeline of P", "send P INCRs, then read P replies: one round trip per P",
+      kCapIncr | kCapPipeline, true}},
+    {Kind::kMultiExec,
+     {"multi-exec", "MULTI/EXEC batches of P",
+      "MULTI, P INCRs, EXEC in one round trip: batched and atomic", kCapIncr | kCapWatchMulti,
+      true}},
+    {Kind::kSqlOneByOne,
+     {"sql-one-by-one", "SQL: one statement per round trip",
+      "INSERT one row, wait for the result, send the next", kCapSql, true}},
+    {Kind::kSqlPipeline,
+     {"sql-pipeline", "SQL: libpq pipeline mode",
+      "P INSERTs sent in pipeline mode, results read after: one round trip per P",
+      kCapSql | kCapSqlPipeline, true}},
+    {Kind::kSqlMultiRow,
+     {"sql-multirow", "SQL: one multi-row statement",
+      "INSERT ... SELECT unnest($2::bigint[]) with P rows per statement", kCapSql, true}},
+};
 
-Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kApproaches); }
 
 const SqlStatement kInsertOne{"pl_insert_one", "INSERT INTO pl_items (job, i) VALUES ($1, $2)"};
 const SqlStatement kInsertMany{
@@ -330,23 +348,7 @@ ScenarioInfo BuildInfo() {
       "pipelines or batches?");
   // The console shows a job's cost per command, split into round trip and work.
   info.table_figures = {"per_command_us", "round_trip_per_command_us", "work_per_command_us"};
-  const uint32_t incr = adapters::kCapIncr;
-  info.approaches = {
-      {"one-by-one", "One round trip per command", "INCR, wait for the reply, send the next",
-       incr, true},
-      {"pipeline", "Pipeline of P", "send P INCRs, then read P replies: one round trip per P",
-       incr | adapters::kCapPipeline, true},
-      {"multi-exec", "MULTI/EXEC batches of P",
-       "MULTI, P INCRs, EXEC in one round trip: batched and atomic", incr | adapters::kCapWatchMulti,
-       true},
-      {"sql-one-by-one", "SQL: one statement per round trip",
-       "INSERT one row, wait for the result, send the next", adapters::kCapSql, true},
-      {"sql-pipeline", "SQL: libpq pipeline mode",
-       "P INSERTs sent in pipeline mode, results read after: one round trip per P",
-       adapters::kCapSql | adapters::kCapSqlPipeline, true},
-      {"sql-multirow", "SQL: one multi-row statement",
-       "INSERT ... SELECT unnest($2::bigint[]) with P rows per statement", adapters::kCapSql, true},
-  };
+  info.approaches = ApproachInfos(kApproaches);
   info.expected =
       "One by one, the job costs about N x RTT however fast the server is: 1,000 commands at "
       "5 ms RTT take about 5 s. Batched, it costs about ceil(N/P) x RTT plus the server's work: "

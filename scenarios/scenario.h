@@ -45,6 +45,7 @@ using adapters::Argv;
 using adapters::Client;
 using adapters::Reply;
 using adapters::SqlStatement;
+using enum adapters::Capability;  // kCapStrings, kCapSql, ...: what an approach needs
 
 struct ApproachInfo {
   std::string id;        // stable, kebab-case: "atomic-incr" (used in names, JSON, filters)
@@ -315,15 +316,32 @@ Result<std::unique_ptr<ApproachRun>> PreparedRun(std::unique_ptr<Run> run, const
   return std::unique_ptr<ApproachRun>(std::move(run));
 }
 
-// An approach id as the lesson's own enumerator, from its table of {id, enumerator} pairs (one
-// per approach of its info()). An id the table lacks is a bug: it aborts.
+// One approach of a lesson with the lesson's own enumerator for it. A lesson declares its
+// approaches once, in a table of these: its info() lists them (ApproachInfos) and its code finds
+// an approach's enumerator by id (KindOfApproach).
+template <typename Kind>
+struct LessonApproach {
+  Kind kind;
+  ApproachInfo info;
+};
+
+// The ApproachInfos of a lesson's approach table, in table order (ScenarioInfo::approaches).
 template <typename Kind, size_t N>
-Kind KindOfApproach(std::string_view id, const std::pair<std::string_view, Kind> (&table)[N]) {
-  for (const auto& [name, kind] : table) {
-    if (name == id) return kind;
+std::vector<ApproachInfo> ApproachInfos(const LessonApproach<Kind> (&table)[N]) {
+  std::vector<ApproachInfo> infos;
+  for (const LessonApproach<Kind>& a : table) infos.push_back(a.info);
+  return infos;
+}
+
+// An approach id as the lesson's own enumerator, from its approach table. An id the table lacks
+// is a bug: it aborts.
+template <typename Kind, size_t N>
+Kind KindOfApproach(std::string_view id, const LessonApproach<Kind> (&table)[N]) {
+  for (const LessonApproach<Kind>& a : table) {
+    if (a.info.id == id) return a.kind;
   }
   RT_CHECK(!"an approach id the lesson's table lacks");
-  return table[0].second;
+  return table[0].kind;
 }
 
 // Why `approach` cannot run on a target with capabilities `caps`, or "" when it can.

@@ -42,14 +42,29 @@ namespace {
 
 enum class Kind { kSessionTtl, kSqlSession, kJwt, kJwtDenylist, kJwtShortRefresh };
 
-constexpr std::pair<std::string_view, Kind> kKinds[] = {
-    {"session-ttl", Kind::kSessionTtl},
-    {"sql-session", Kind::kSqlSession},
-    {"jwt", Kind::kJwt},
-    {"jwt-denylist", Kind::kJwtDenylist},
-    {"jwt-short-refresh", Kind::kJwtShortRefresh}};
+const LessonApproach<Kind> kApproaches[] = {
+    {Kind::kSessionTtl,
+     {"session-ttl", "Session hash + sliding TTL",
+      "HGET + PEXPIRE per request (one pipelined round trip); logout = DEL",
+      kCapHashes | kCapPipeline, true}},
+    {Kind::kSqlSession,
+     {"sql-session", "SQL session row",
+      "UPDATE ... SET last_seen RETURNING per request; logout = DELETE", kCapSql, true}},
+    {Kind::kJwt,
+     {"jwt", "JWT (HS256), verified locally",
+      "HMAC-SHA256 check in the client, no server; logout cannot revoke it", kCapClientSide,
+      false}},
+    {Kind::kJwtDenylist,
+     {"jwt-denylist", "JWT + denylist",
+      "verify locally, then GET the token id's denylist entry (TTL = token's remaining life)",
+      kCapStrings | kCapPipeline, true}},
+    {Kind::kJwtShortRefresh,
+     {"jwt-short-refresh", "30 s JWT + refresh token",
+      "short access tokens verified locally; on expiry the refresh token is checked in the store",
+      kCapStrings | kCapPipeline, true}},
+};
 
-Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kApproaches); }
 
 constexpr int64_t kSessionIdleS = 1800;  // sliding expiry of server-side sessions
 constexpr int64_t kJwtLifetimeS = 900;   // plain JWTs: 15 minutes, the usual
@@ -690,27 +705,11 @@ The store's memory limit is part of the design: run --maxmemory (bytes) with --m
 // END lesson sessions
 
 ScenarioInfo BuildInfo() {
-  using namespace adapters;
   ScenarioInfo info = LessonInfo(
       "sessions", "Sessions: TTL sessions vs JWT, and what \"log out now\" costs", "requests",
       "When a user logs out (or is marked compromised), how many of their requests are still "
       "accepted afterwards, and what does each request cost?");
-  info.approaches = {
-      {"session-ttl", "Session hash + sliding TTL",
-       "HGET + PEXPIRE per request (one pipelined round trip); logout = DEL",
-       kCapHashes | kCapPipeline, true},
-      {"sql-session", "SQL session row",
-       "UPDATE ... SET last_seen RETURNING per request; logout = DELETE", kCapSql, true},
-      {"jwt", "JWT (HS256), verified locally",
-       "HMAC-SHA256 check in the client, no server; logout cannot revoke it", kCapClientSide,
-       false},
-      {"jwt-denylist", "JWT + denylist",
-       "verify locally, then GET the token id's denylist entry (TTL = token's remaining life)",
-       kCapStrings | kCapPipeline, true},
-      {"jwt-short-refresh", "30 s JWT + refresh token",
-       "short access tokens verified locally; on expiry the refresh token is checked in the store",
-       kCapStrings | kCapPipeline, true},
-  };
+  info.approaches = ApproachInfos(kApproaches);
   info.expected =
       "session-ttl, sql-session and jwt-denylist accept nothing after the logout is acknowledged, "
       "paying one round trip per request. jwt accepts every request of a revoked user until the "

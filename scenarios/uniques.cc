@@ -56,15 +56,36 @@ enum class Kind { kSet, kHll, kHllMerge, kBitmap, kSqlCountDistinct, kSqlHll };
 bool IsSql(Kind k) { return k == Kind::kSqlCountDistinct || k == Kind::kSqlHll; }
 bool IsHll(Kind k) { return k == Kind::kHll || k == Kind::kHllMerge || k == Kind::kSqlHll; }
 
-constexpr std::pair<std::string_view, Kind> kKinds[] = {
-    {"set", Kind::kSet},
-    {"hll", Kind::kHll},
-    {"hll-merge", Kind::kHllMerge},
-    {"bitmap", Kind::kBitmap},
-    {"sql-count-distinct", Kind::kSqlCountDistinct},
-    {"sql-hll", Kind::kSqlHll}};
+const LessonApproach<Kind> kApproaches[] = {
+    {Kind::kSet,
+     {"set", "Set SADD / SCARD", "every visitor id in a set: exact, memory grows with N",
+      kCapStrings | kCapPipeline, true}},
+    {Kind::kHll,
+     {"hll", "HyperLogLog PFADD / PFCOUNT",
+      "a 16384-register HyperLogLog: at most 12 KB, about 0.81% standard error",
+      kCapHyperLogLog | kCapPipeline, true}},
+    {Kind::kHllMerge,
+     {"hll-merge", "7 daily HLLs, weekly PFCOUNT",
+      "one HyperLogLog per day, the week's uniques as the multi-key PFCOUNT of the 7 (checked "
+      "against PFMERGE): unions are free, a set would need SUNION",
+      kCapHyperLogLog | kCapPipeline, true}},
+    {Kind::kBitmap,
+     {"bitmap", "Bitmap SETBIT / BITCOUNT",
+      "one bit per possible integer id: exact, memory = id range / 8 whatever N is",
+      kCapBitmaps | kCapPipeline, true}},
+    {Kind::kSqlCountDistinct,
+     {"sql-count-distinct", "SQL COUNT(DISTINCT)",
+      "a visits table (one row per visit), SELECT count(DISTINCT visitor): exact, scans every "
+      "visit",
+      kCapSql, true}},
+    {Kind::kSqlHll,
+     {"sql-hll", "SQL hll extension",
+      "PostgreSQL's hll extension (hll_add_agg / hll_cardinality) with Redis's 2^14 registers "
+      "(of 5 bits: 10 KB): HyperLogLog is not a Redis-only idea",
+      kCapSql, true}},
+};
 
-Kind KindOf(std::string_view id) { return KindOfApproach(id, kKinds); }
+Kind KindOf(std::string_view id) { return KindOfApproach(id, kApproaches); }
 
 const SqlStatement kInsertVisits{"uq_insert",
                                  "INSERT INTO uq_visits (visitor) SELECT unnest($1::bigint[])"};
@@ -486,29 +507,7 @@ ScenarioInfo BuildInfo() {
       "What do an exact set, a HyperLogLog, a bitmap and SQL COUNT(DISTINCT) cost in memory, "
       "ingest and count time as the number of distinct visitors grows, and how wrong is the "
       "HyperLogLog?");
-  const uint32_t pipe = adapters::kCapPipeline;
-  info.approaches = {
-      {"set", "Set SADD / SCARD", "every visitor id in a set: exact, memory grows with N",
-       adapters::kCapStrings | pipe, true},
-      {"hll", "HyperLogLog PFADD / PFCOUNT",
-       "a 16384-register HyperLogLog: at most 12 KB, about 0.81% standard error",
-       adapters::kCapHyperLogLog | pipe, true},
-      {"hll-merge", "7 daily HLLs, weekly PFCOUNT",
-       "one HyperLogLog per day, the week's uniques as the multi-key PFCOUNT of the 7 (checked "
-       "against PFMERGE): unions are free, a set would need SUNION",
-       adapters::kCapHyperLogLog | pipe, true},
-      {"bitmap", "Bitmap SETBIT / BITCOUNT",
-       "one bit per possible integer id: exact, memory = id range / 8 whatever N is",
-       adapters::kCapBitmaps | pipe, true},
-      {"sql-count-distinct", "SQL COUNT(DISTINCT)",
-       "a visits table (one row per visit), SELECT count(DISTINCT visitor): exact, scans every "
-       "visit",
-       adapters::kCapSql, true},
-      {"sql-hll", "SQL hll extension",
-       "PostgreSQL's hll extension (hll_add_agg / hll_cardinality) with Redis's 2^14 registers "
-       "(of 5 bits: 10 KB): HyperLogLog is not a Redis-only idea",
-       adapters::kCapSql, true},
-  };
+  info.approaches = ApproachInfos(kApproaches);
   info.expected =
       "The set and COUNT(DISTINCT) are exact and grow linearly: tens of bytes per visitor in "
       "the set, more in the table (a row per visit plus its header). The HyperLogLog stays at "
