@@ -208,11 +208,14 @@ std::string EventsTranscript(int port, const std::string& flags) {
   r.DumpRestore("dl");
   r.DumpRestore("dh");
   // Expiry: a key read after its deadline (or removed by the expiry cycle first: the same
-  // event), and one only the server's own cycle removes.
-  r.Group("expire", {{"PSETEX", "e1", "20", "v"}});
-  std::this_thread::sleep_for(milliseconds(40));
+  // event), and one only the server's own cycle removes. Each deadline lies well past the
+  // 150 ms quiet read that ends its PSETEX group, so its expired event lands in the group after
+  // it on both servers wherever the expiry cycle's ticks fall (with 20 and 50 ms deadlines, its
+  // group depended on a 100 ms tick landing inside that read, which a busy machine can delay).
+  r.Group("expire", {{"PSETEX", "e1", "400", "v"}});
+  std::this_thread::sleep_for(milliseconds(400));
   r.Group("expired read", {{"GET", "e1"}});
-  r.Group("active expire", {{"PSETEX", "e2", "50", "v"}});
+  r.Group("active expire", {{"PSETEX", "e2", "400", "v"}});
   r.Wait("active expired", milliseconds(3000));
   r.Group("eviction", {{"FLUSHALL"},
                        {"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"},
