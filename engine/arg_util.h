@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -108,6 +109,15 @@ inline bool ArgTimeout(CommandContext& ctx, std::string_view arg, int64_t* out) 
     return false;
   }
   return true;
+}
+
+// now_ms + timeout_ms, the deadline of a blocking command or a pause; nullopt when the sum would
+// pass INT64_MAX. Redis adds them in a signed 64-bit `tval += mstime()` that wraps there, so its
+// deadline then lies in the past: its blocking commands (BLPOP, XREAD BLOCK, WAIT) wait with no
+// deadline and CLIENT PAUSE pauses nothing. Callers do the same, without the overflow.
+inline std::optional<int64_t> DeadlineAfter(int64_t now_ms, int64_t timeout_ms) {
+  if (timeout_ms > INT64_MAX - now_ms) return std::nullopt;
+  return now_ms + timeout_ms;
 }
 
 }  // namespace racetrack::engine

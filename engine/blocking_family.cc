@@ -7,7 +7,9 @@
 // blocking command sets prevent_propagation. Inside MULTI or Lua they never block: they answer the
 // timeout reply at once, as Redis does.
 #include <cmath>
+#include <optional>
 
+#include "engine/arg_util.h"
 #include "engine/blocking.h"
 #include "engine/family_util.h"
 
@@ -17,20 +19,24 @@ namespace {
 constexpr std::string_view kNullArray = "*-1\r\n";
 constexpr std::string_view kNullBulk = "$-1\r\n";
 
-// Redis's getTimeoutFromObjectOrReply(UNIT_SECONDS): a non-negative decimal number of seconds.
-// *deadline_ms = 0 means forever.
+// Redis's getTimeoutFromObjectOrReply(UNIT_SECONDS): a decimal number of seconds, rounded up to
+// whole milliseconds as `(long long) ceill(secs * 1000)`. *deadline_ms = 0 means forever.
 bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
   long double secs;
-  if (!ParseLongDouble(arg, &secs) || !std::isfinite(static_cast<double>(secs))) {
+  if (!ParseLongDouble(arg, &secs) || std::isnan(secs)) {
     ctx.reply.Error(errors::kTimeoutNotFloat);
     return false;
   }
-  if (secs < 0) {
+  const long double ms = std::ceil(secs * 1000.0L);
+  // A tiny negative number rounds up to 0: no timeout, as in Redis. A product outside long long's
+  // range (inf among them) comes out of Redis's cast as LLONG_MIN on x86, so Redis calls it
+  // negative; here it is answered so without the out-of-range conversion.
+  if (ms < 0 || ms >= 0x1p63L) {
     ctx.reply.Error(errors::kTimeoutNegative);
     return false;
   }
-  int64_t ms = static_cast<int64_t>(std::ceil(static_cast<double>(secs * 1000)));
-  *deadline_ms = ms > 0 ? ctx.now_ms + ms : 0;
+  const std::optional<int64_t> deadline = DeadlineAfter(ctx.now_ms, static_cast<int64_t>(ms));
+  *deadline_ms = ms > 0 && deadline ? *deadline : 0;
   return true;
 }
 

@@ -408,7 +408,8 @@ void CmdClientPause(CommandContext& ctx) {
   }
   int64_t ms;
   if (!ArgTimeout(ctx, ctx.argv[2], &ms)) return;
-  int64_t end = ms > 0 ? ctx.now_ms + ms : 0;  // 0: a pause that has already ended
+  // 0: a pause that has already ended (also what Redis's wrapped deadline amounts to).
+  int64_t end = ms > 0 ? DeadlineAfter(ctx.now_ms, ms).value_or(0) : 0;
   ctx.engine.client_pause().Pause(ctx.now_ms, end, mode);
   ctx.reply.Ok();
 }

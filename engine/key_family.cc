@@ -289,7 +289,7 @@ void CmdWait(CommandContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
-  int64_t deadline = timeout > 0 ? ctx.now_ms + timeout : 0;
+  int64_t deadline = timeout > 0 ? DeadlineAfter(ctx.now_ms, timeout).value_or(0) : 0;
   ctx.engine.blocking().Block(ctx.client, ctx.db.index(), {}, deadline,
                               std::vector<std::string>(ctx.argv.begin(), ctx.argv.end()), ":0\r\n");
 }

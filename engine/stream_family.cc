@@ -775,7 +775,7 @@ void CmdXRead(CommandContext& ctx) {
   }
   std::vector<std::string> keys;
   for (size_t k = 0; k < nstreams; ++k) keys.emplace_back(a[streams_pos + k]);
-  int64_t deadline = timeout == 0 ? 0 : ctx.now_ms + timeout;
+  int64_t deadline = timeout == 0 ? 0 : DeadlineAfter(ctx.now_ms, timeout).value_or(0);
   ctx.engine.blocking().Block(ctx.client, ctx.client.db, keys, deadline, std::move(resolved), "*-1\r\n");
 }
 

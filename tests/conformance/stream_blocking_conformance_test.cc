@@ -8,6 +8,9 @@
 //
 // Blocking is observed through INFO's blocked_clients (polled), not through a sleep, so the
 // transcript does not depend on the machine's speed. Skipped only when redis-server is missing.
+//
+// Also here: the timeouts the blocking commands parse, at the edges of the clock (huge, infinite,
+// tiny negative), answered as Redis does.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -136,6 +139,43 @@ TEST_F(StreamBlockingConformance, BlockedReadersWhenTheStreamOrGroupGoesAway) {
        "[woken] -NOGROUP the consumer group this client was blocked on no longer exists\r\n"});
   EXPECT_EQ(redis.find("[not blocked]"), std::string::npos) << redis;
   EXPECT_EQ(redis.find("[woken] \n"), std::string::npos) << redis;
+}
+
+// Redis turns a blocking command's seconds into `(long long) ceill(secs * 1000)` and adds the
+// clock in a signed sum: a product beyond long long (inf, 1e30) is "timeout is negative", a tiny
+// negative one rounds to 0 (no timeout), and a timeout whose deadline passes INT64_MAX waits with
+// no deadline — or, for CLIENT PAUSE, pauses nothing. Found by the command fuzzer (an
+// out-of-range conversion in BLMPOP 7.7e96); inside MULTI the blocking forms answer at once, so
+// the ones that would wait can be compared too.
+TEST_F(StreamBlockingConformance, TimeoutsAtTheEdgesOfTheClockAsRedis) {
+  // A server that wrongly waits makes a failed comparison after 5 s, not a hung test.
+  const timeval limit{5, 0};
+  redisSetTimeout(redis_.get(), limit);
+  redisSetTimeout(ours_.get(), limit);
+  for (const char* t : {"1e30", "-1e30", "9223372036854776", "inf", "-inf", "+inf", "nan", "-1",
+                        "1e5000", "abc", "7777777777777777777777777777777777777777777777777777.01",
+                        "1e-9", "0.0001"}) {
+    Both({"BLPOP", "nokey", t});
+    Both({"BLMPOP", t, "1", "nokey", "LEFT"});
+    Both({"BZPOPMIN", "nokey", t});
+    Both({"BLMOVE", "nokey", "dst", "LEFT", "RIGHT", t});
+  }
+  Both({"MULTI"});
+  for (const char* t : {"-0.0001", "-1e-300", "9223372036854775", "9223372036854775.807"}) {
+    Both({"BLPOP", "nokey", t});
+    Both({"BZMPOP", t, "1", "nokey", "MIN"});
+  }
+  Both({"XREAD", "BLOCK", "9223372036854775807", "STREAMS", "nokey", "$"});
+  Both({"WAIT", "1", "9223372036854775807"});
+  EXPECT_EQ(Both({"EXEC"}).find("ERR"), std::string::npos);
+  // A pause whose end passes the clock's range pauses nothing: a write right after it is served.
+  Both({"CLIENT", "PAUSE", "9223372036854775807", "WRITE"});
+  Both({"SET", "paused?", "no"});
+  for (int port : ports_) {
+    Connection admin = Connect(port);
+    ASSERT_TRUE(admin);
+    Command(admin.get(), {"CLIENT", "UNPAUSE"});
+  }
 }
 
 }  // namespace
