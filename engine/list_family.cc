@@ -248,7 +248,8 @@ void CmdLTrim(CommandContext& ctx) {
 
 void CmdLPos(CommandContext& ctx) {
   int64_t rank = 1, count = -1, maxlen = 0;  // count -1: not given
-  for (size_t j = 3; j < ctx.argv.size(); ++j) {
+  // Every option takes one value, so the loop steps over name and value together.
+  for (size_t j = 3; j < ctx.argv.size(); j += 2) {
     bool has_value = j + 1 < ctx.argv.size();
     if (ArgIs(ctx.argv[j], "rank") && has_value) {
       if (!ArgInt64(ctx, j + 1, &rank)) return;
@@ -271,7 +272,6 @@ void CmdLPos(CommandContext& ctx) {
       ctx.reply.Error(errors::kSyntax);
       return;
     }
-    ++j;
   }
   bool with_count = count >= 0;
   Value* v =

@@ -211,11 +211,9 @@ std::string InfoSection(CommandContext& ctx, std::string_view section) {
     Line(s, "config_file", std::string());
   } else if (section == "clients") {
     s = "# Clients\r\n";
-    int64_t blocked = 0, pubsub = 0;
-    for (const auto& [id, c] : e.clients()) {
-      blocked += c->is_blocked() ? 1 : 0;
-      pubsub += c->subscription_count() > 0 ? 1 : 0;
-    }
+    // Redis 7.0 has no pubsub_clients field (7.2 added it), so only blocked clients are counted.
+    int64_t blocked = 0;
+    for (const auto& [id, c] : e.clients()) blocked += c->is_blocked() ? 1 : 0;
     Line(s, "connected_clients", static_cast<int64_t>(e.clients().size()));
     Line(s, "cluster_connections", 0);
     Line(s, "maxclients", cfg.maxclients);
