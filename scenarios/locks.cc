@@ -138,6 +138,28 @@ bool Pauses(Kind k) {
          k == Kind::kSqlAdvisory || k == Kind::kSqlForUpdate;
 }
 
+// The knobs a run reads, taken once from its knob values (RunKnobValues): times in milliseconds.
+struct Timings {
+  int64_t lease_ms;
+  int64_t work_ms;
+  int64_t pause_ms;  // the pause that runs: "0 = 3x the lease" already applied
+  int64_t pause_every;  // the holder stalls on every N-th acquisition (0 = never)
+  int64_t kill_at_ms;  // redlock only; 0 = never
+};
+
+// --pause-ms 0 is shorthand for 3x the lease: replaces it in `knobs` by the pause that runs, so the
+// record's params and the run agree.
+void ResolvePauseMs(std::map<std::string, double>& knobs) {
+  double& pause_ms = knobs["pause-ms"];
+  if (pause_ms <= 0) pause_ms = 3 * knobs["lease-ms"];
+}
+
+Timings TimingsOf(const std::map<std::string, double>& knobs) {
+  auto ms = [&knobs](const char* name) { return static_cast<int64_t>(knobs.at(name)); };
+  return {ms("lease-ms"), ms("work-ms"), ms("pause-ms"), ms("pause-every"),
+          ms("redlock-kill-at-ms")};
+}
+
 // ---- Redis-like scripts ----
 constexpr char kReleaseLua[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
@@ -301,12 +323,10 @@ class LocksWorker final : public Worker {
 
 class LocksRun final : public ApproachRun {
  public:
-  // `knobs`: every knob's value for this run (RunKnobValues), "pause-ms" already resolved.
-  LocksRun(const ApproachInfo& approach, std::map<std::string, double> knobs, std::string prefix,
-           int clients)
+  LocksRun(const ApproachInfo& approach, Timings timings, std::string prefix, int clients)
       : approach_(approach),
         kind_(KindOf(approach.id)),
-        knobs_(std::move(knobs)),
+        timings_(timings),
         prefix_(std::move(prefix)),
         clients_(clients),
         origin_us_(NowUs()) {}
@@ -346,8 +366,7 @@ class LocksRun final : public ApproachRun {
 
   // Called by workers.
   Kind kind() const { return kind_; }
-  // A knob's value for this run, in its unit ("lease-ms": milliseconds).
-  int64_t knob(const char* name) const { return static_cast<int64_t>(knobs_.at(name)); }
+  const Timings& timings() const { return timings_; }
   const std::string& key(const char* what) const {
     auto it = keys_.find(what);
     RT_CHECK(it != keys_.end());
@@ -378,7 +397,7 @@ class LocksRun final : public ApproachRun {
 
   const ApproachInfo& approach_;
   Kind kind_;
-  std::map<std::string, double> knobs_;
+  Timings timings_;
   std::string prefix_;
   int clients_;
   int64_t origin_us_;
@@ -482,10 +501,10 @@ Status LocksRun::OpenLockServers(const RunContext& context) {
 }
 
 void LocksRun::MaybeKill() {
-  if (knob("redlock-kill-at-ms") <= 0 || servers_.empty() || killed_.load()) return;
+  if (timings_.kill_at_ms <= 0 || servers_.empty() || killed_.load()) return;
   // From the first timed phase's start; without a harness, from Prepare.
   const int64_t start = hooked_.load() ? timed_start_us_.load() : origin_us_;
-  if (start == 0 || NowUs() < start + knob("redlock-kill-at-ms") * 1000) return;
+  if (start == 0 || NowUs() < start + timings_.kill_at_ms * 1000) return;
   bool expected = false;
   if (!killed_.compare_exchange_strong(expected, true)) return;
   LockServer& victim = *servers_[0];
@@ -506,9 +525,9 @@ void LocksWorker::Backoff() {
 }
 
 void LocksWorker::MaybePause(uint64_t acquisition) {
-  if (!Pauses(run_->kind()) || !locks::PausesOn(acquisition, run_->knob("pause-every"))) return;
+  if (!Pauses(run_->kind()) || !locks::PausesOn(acquisition, run_->timings().pause_every)) return;
   const int64_t t0 = NowUs();
-  SleepMs(run_->knob("pause-ms"));
+  SleepMs(run_->timings().pause_ms);
   log_->pauses.emplace_back(t0 - run_->origin_us(), NowUs() - run_->origin_us());
 }
 
@@ -532,7 +551,7 @@ void LocksWorker::RecordWrite(Section s) {
 
 Result<std::string> LocksWorker::AcquireSetNx(int64_t* token) {
   const std::string value = std::to_string(index_) + ":" + std::to_string(++serial_);
-  const std::string lease = std::to_string(run_->knob("lease-ms"));
+  const std::string lease = std::to_string(run_->timings().lease_ms);
   for (;;) {
     if (run_->kind() == Kind::kFencing) {
       const std::string keys[] = {run_->key("lock"), run_->key("token")};
@@ -554,7 +573,7 @@ Result<std::string> LocksWorker::AcquireSetNx(int64_t* token) {
 }
 
 Result<std::string> LocksWorker::AcquireRedlock() {
-  const int64_t lease_ms = run_->knob("lease-ms");
+  const int64_t lease_ms = run_->timings().lease_ms;
   const std::string lease = std::to_string(lease_ms);
   const size_t n = lock_clients_.size();
   const size_t quorum = n / 2 + 1;
@@ -633,7 +652,7 @@ Status LocksWorker::Step() {
     last = *v;
   }
   MaybePause(acquisition);
-  SleepMs(run_->knob("work-ms"));
+  SleepMs(run_->timings().work_ms);
 
   // Write number + 1.
   const int64_t number = last + 1;
@@ -688,7 +707,7 @@ Status LocksWorker::StepSql() {
   const int64_t start = run_->kind() == Kind::kSqlForUpdate ? NowUs() : start_if_advisory;
   log_->waits_us.push_back(start - wait0);
   MaybePause(run_->NextAcquisition());
-  SleepMs(run_->knob("work-ms"));
+  SleepMs(run_->timings().work_ms);
   const int64_t number = *last + 1;
   // The section ends when the write is acknowledged (as on the Redis-likes); the lock is let go
   // by the COMMIT that follows, and the next holder's section starts after that.
@@ -709,8 +728,8 @@ Status LocksWorker::StepSequence() {
   auto number = QueryInt(kSqlNextval, {}, "nextval");
   if (!number.ok()) return number.status();
   log_->waits_us.push_back(NowUs() - start);
-  SleepMs(run_->knob("work-ms"));
-  if (locks::PausesOn(run_->NextAcquisition(), run_->knob("pause-every"))) {
+  SleepMs(run_->timings().work_ms);
+  if (locks::PausesOn(run_->NextAcquisition(), run_->timings().pause_every)) {
     s = client_->Rollback();
     if (!s.ok()) return s;
     run_->Rejected();  // counted as a rolled-back number
@@ -751,7 +770,7 @@ Result<int64_t> LocksWorker::QueryInt(const SqlStatement& statement,
 
 Status LocksWorker::StepFencingSql() {
   const std::string holder = std::to_string(index_) + ":" + std::to_string(++serial_);
-  const std::string lease_params[] = {holder, std::to_string(run_->knob("lease-ms"))};
+  const std::string lease_params[] = {holder, std::to_string(run_->timings().lease_ms)};
   const int64_t wait0 = NowUs();
   int64_t token = 0;
   for (;;) {
@@ -779,7 +798,7 @@ Status LocksWorker::StepFencingSql() {
     last = *v;
   }
   MaybePause(acquisition);
-  SleepMs(run_->knob("work-ms"));
+  SleepMs(run_->timings().work_ms);
   const int64_t number = last + 1;
   int64_t order = 0;
   if (!stale) {
@@ -863,7 +882,7 @@ Result<Correctness> LocksRun::Verify(Client&) {
               " rolled-back transactions left their numbers as gaps: a sequence never reuses "
               "a number.";
   }
-  if (kind_ == Kind::kRedlock && knob("redlock-kill-at-ms") > 0) {
+  if (kind_ == Kind::kRedlock && timings_.kill_at_ms > 0) {
     c.figures["servers_killed"] = killed_.load() ? 1 : 0;
     c.note += killed_.load() ? " One of the three lock servers was killed mid-run" +
                                    (kill_error_.empty() ? std::string(".")
@@ -891,8 +910,8 @@ Result<Correctness> LocksRun::Verify(Client&) {
   }
   figures_["wait_p50_us"] = Percentile(waits, 0.5);
   figures_["wait_p99_us"] = Percentile(waits, 0.99);
-  figures_["lease_ms"] = static_cast<double>(knob("lease-ms"));
-  figures_["pause_ms"] = static_cast<double>(Pauses(kind_) ? knob("pause-ms") : 0);
+  figures_["lease_ms"] = static_cast<double>(timings_.lease_ms);
+  figures_["pause_ms"] = static_cast<double>(Pauses(kind_) ? timings_.pause_ms : 0);
   figures_["lock_servers"] = static_cast<double>(std::max<size_t>(1, servers_.size()));
   // The rejected accesses are drawn in the swimlane too, flagged.
   std::vector<bool> overlapping = fencing ? a.interleaving : a.overlapping;
@@ -1025,8 +1044,7 @@ class LocksScenario final : public Lesson {
       if (k.name == "redlock-kill-at-ms" && (approach.id != "redlock" || v == 0)) continue;
       point[k.name] = v;
     }
-    // Record the pause that runs, not the "0 = 3x the lease" shorthand.
-    if (point["pause-ms"] == 0) point["pause-ms"] = 3 * point["lease-ms"];
+    ResolvePauseMs(point);  // the record holds the pause that runs, not the shorthand
     return {point};
   }
 
@@ -1034,8 +1052,7 @@ class LocksScenario final : public Lesson {
                                                const RunContext& context) const override {
     auto knobs = RunKnobValues(info_, context.extra);
     if (!knobs.ok()) return knobs.status();
-    double& pause_ms = (*knobs)["pause-ms"];
-    if (pause_ms <= 0) pause_ms = 3 * (*knobs)["lease-ms"];  // 0 = 3x the lease
+    ResolvePauseMs(*knobs);
     const Kind kind = KindOf(approach.id);
     const bool sql = (admin.capabilities() & adapters::kCapSql) != 0;
     if (kind == Kind::kFencing && !sql &&
@@ -1043,7 +1060,7 @@ class LocksScenario final : public Lesson {
       return Status::InvalidArgument("fencing needs EVAL or SQL on the target");
     }
     const std::string prefix = "rt:locks:" + approach.id + ":";
-    auto run = std::make_unique<LocksRun>(approach, std::move(*knobs), prefix, context.clients);
+    auto run = std::make_unique<LocksRun>(approach, TimingsOf(*knobs), prefix, context.clients);
     Status s = run->Reset(admin);
     if (!s.ok()) return s;
     s = run->OpenLockServers(context);
