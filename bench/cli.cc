@@ -188,6 +188,8 @@ std::string FormatRunTable(const Results& doc) {
     target_width = std::max(target_width, static_cast<int>(r.target.size()) + 2);
   }
   std::string last_scenario;
+  // A long unit ("critical sections/s", "p50/critical section") widens its scenario's columns.
+  size_t rate_width = 16, latency_width = 14;
   for (const Record& r : doc.records) {
     const std::string& unit = units[r.scenario];
     if (r.scenario != last_scenario) {
@@ -196,9 +198,12 @@ std::string FormatRunTable(const Results& doc) {
       print("\n%s — %s\n", r.scenario.c_str(),
                   info == doc.scenario_info.end() ? "" : info->second.title.c_str());
       const std::string per = unit.empty() ? "" : "/" + r.UnitSingular();
+      const std::string rate_head = unit.empty() ? "throughput" : unit + "/s";
+      rate_width = std::max<size_t>(16, rate_head.size() + 1);
+      latency_width = std::max<size_t>(14, per.size() + 3 + 1);  // "p50" + per, a space
       print("%s%s%s%s%s%s\n", Pad("approach", 28).c_str(), Pad("target", target_width).c_str(),
-                  Pad(unit.empty() ? "throughput" : unit + "/s", 16).c_str(),
-                  Pad("p50" + per, 14).c_str(), Pad("p99" + per, 14).c_str(), "verdict");
+                  Pad(rate_head, rate_width).c_str(), Pad("p50" + per, latency_width).c_str(),
+                  Pad("p99" + per, latency_width).c_str(), "verdict");
     }
     // The parameter point (Scenario::ParameterPoints: sizes, rtt-ms, batch, ...), if any.
     std::string point;
@@ -228,9 +233,9 @@ std::string FormatRunTable(const Results& doc) {
     if (unit.empty()) rate += " " + r.Unit() + "/s";
     if (!r.timing_trusted) rate += " " + std::string(results::kUntrustedMark);
     print("%s%s%s%s%s%s%s\n", Pad(r.approach, 28).c_str(), Pad(r.target, target_width).c_str(),
-                Pad(rate, 16).c_str(),
-                Pad(results::FormatMicros(r.latency_us.p50.value_or(0)), 14).c_str(),
-                Pad(results::FormatMicros(r.latency_us.p99.value_or(0)), 14).c_str(),
+                Pad(rate, rate_width).c_str(),
+                Pad(results::FormatMicros(r.latency_us.p50.value_or(0)), latency_width).c_str(),
+                Pad(results::FormatMicros(r.latency_us.p99.value_or(0)), latency_width).c_str(),
                 CorrectnessCell(r).c_str(),
                 point.c_str());
     if (!r.timing_trusted) {

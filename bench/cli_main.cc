@@ -52,6 +52,8 @@ struct RunFlags {
   std::string suite;
   // Scenario knobs (--sizes, --rtt-ms, ...) as typed; parsed per lesson after CLI11 is done.
   std::map<std::string, std::string> knob_text;
+  // --param NAME VALUE pairs: another spelling of --NAME VALUE, folded into knob_text.
+  std::vector<std::pair<std::string, std::string>> param_pairs;
   // The key workload (--keys, --distribution, --value-size), as typed.
   std::string keys_text, distribution_text, value_size_text;
   // --redlock-urls as typed (the locks lesson's redlock servers); checked after parsing.
@@ -101,8 +103,8 @@ void AddHarnessFlags(CLI::App* run, RunFlags* f) {
   run->add_option("--repetitions,-r", c.options.repetitions, "Repetitions (default 1)");
   run->add_option("--seed", c.options.seed, "Random seed, recorded (default 42)");
   run->add_option("--interval", c.options.interval_ms, "Time-series interval, ms (100)");
-  run->add_option("--param", c.options.extra, "Scenario knob NAME VALUE (repeatable)")
-      ->expected(0, CLI::detail::expected_max_vector_size);
+  run->add_option("--param", f->param_pairs,
+                  "Scenario knob NAME VALUE (repeatable): the same as --NAME VALUE");
   run->add_option("--redis-url", c.redis_url,
                   "redis://[user:password@]host:port[/db]; default: a throwaway redis-server");
   run->add_option("--postgres-url", c.postgres_url,
@@ -260,6 +262,17 @@ racetrack::Status FinishRunCommand(const CLI::App* run, RunFlags* f) {
   if (c.scenarios.empty() && f->suite.empty()) {
     return racetrack::Status::InvalidArgument(
         "name at least one scenario or --suite ci (see `racetrack list`)");
+  }
+  for (const auto& [name, value] : f->param_pairs) {
+    auto knob = f->knob_text.find(name);  // every lesson knob has an entry (AddKnobFlags)
+    if (knob == f->knob_text.end()) {
+      return racetrack::Status::InvalidArgument("--param " + name +
+                                                ": no lesson has that knob (see racetrack run --help)");
+    }
+    if (!knob->second.empty()) {
+      return racetrack::Status::InvalidArgument("--param " + name + ": the knob is already given");
+    }
+    knob->second = value;
   }
   const auto& registry = racetrack::scenarios::Registry::Default();
   if (!f->suite.empty()) {

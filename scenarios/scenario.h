@@ -153,8 +153,8 @@ ScenarioInfo LessonInfo(std::string id, std::string title, std::string unit, std
 struct RunContext {
   int clients = 8;
   uint64_t seed = 42;
-  std::map<std::string, double> extra;  // scenario knobs, from --param / the GUI
-  // The record's parameter point is merged into `extra` (see Scenario::ParameterPoints).
+  // Knob values: the record's parameter point (see Scenario::ParameterPoints).
+  std::map<std::string, double> extra;
   // The target being run, for scenarios that need connections of their own (pipeline opens them
   // through a delay proxy). May be null (then such approaches report why they cannot run).
   adapters::Target* target = nullptr;

@@ -89,6 +89,23 @@ TEST(CliTest, KnobValuesAreCheckedByTheLessonThatOwnsTheKnob) {
       << o.output;
 }
 
+// --param NAME VALUE is --NAME VALUE spelled another way: the value reaches the run and its
+// record, range-checked by the lesson; a name no lesson has, or a knob given twice, is an error.
+TEST(CliTest, ParamIsTheKnobFlagSpelledAnotherWay) {
+  const JsonRun run = RacetrackWithJson(
+      "run pipeline -t builtin -a one-by-one -d 0.1 --warmup 0 -q --rtt-ms 0 --param commands 70");
+  EXPECT_EQ(run.code, 0) << run.output;
+  ASSERT_TRUE(run.doc.ok()) << run.doc.error().message();
+  ASSERT_FALSE(run.doc->records.empty());
+  for (const auto& r : run.doc->records) EXPECT_EQ(r.params.at("commands"), 70) << r.approach;
+  ExpectUsageError("run pipeline -t builtin --param nosuch 1",
+                   {"--param nosuch: no lesson has that knob"});
+  ExpectUsageError("run pipeline -t builtin --param commands 70 --commands 80",
+                   {"--param commands: the knob is already given"});
+  ExpectUsageError("run pipeline -t builtin --param commands 0",
+                   {"--commands for pipeline must be an integer between"});
+}
+
 // The key-workload flags and the cache/uniques knobs: one line each, naming the valid range.
 TEST(CliTest, WorkloadAndLessonKnobErrorsNameTheRange) {
   const std::pair<const char*, const char*> cases[] = {
